@@ -1,0 +1,45 @@
+"""Helpers every CLI module shares: one-line errors with exit codes, the console."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import typer
+from rich.console import Console
+
+from kgagent.errors import KGAError
+
+# Exit codes shared by all commands.
+EXIT_OK = 0
+EXIT_ERRORS = 1  # the input has errors (rule errors, bad corpus, ...)
+EXIT_USAGE = 2  # usage or I/O failure
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console for this command (stdout by default)."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print one error line to stderr and return the Exit to raise."""
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def guarded(exit_code: int = EXIT_ERRORS) -> Iterator[None]:
+    """Turn library errors into one line on stderr and an exit code, never a traceback."""
+    try:
+        yield
+    except KGAError as err:
+        raise fail(str(err), exit_code) from None
+    except PermissionError as err:
+        raise fail(f"KGA501 permission denied: {err.filename or err}", EXIT_USAGE) from None
+    except FileNotFoundError as err:
+        raise fail(f"KGA502 no such file or directory: {err.filename or err}", EXIT_USAGE) from None
+    except IsADirectoryError as err:
+        raise fail(f"KGA503 is a directory, expected a file: {err.filename or err}", EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None

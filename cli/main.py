@@ -1,0 +1,28 @@
+"""The ``kgagent`` command: sub-commands are defined in one module per part of the library."""
+
+from __future__ import annotations
+
+import typer
+
+from kgagent_cli import agent_cmd, kg_cmd, model_cmd, rules_cmd
+
+app = typer.Typer(
+    name="kgagent",
+    help="Knowledge-graph-augmented, explainable information extraction.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(kg_cmd.app, name="kg")
+model_cmd.register(app)
+agent_cmd.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``kgagent`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

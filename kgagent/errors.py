@@ -1,0 +1,73 @@
+"""The error catalogue: every error kgagent raises carries a stable code.
+
+Code ranges: KGA1xx rules, KGA2xx knowledge graph, KGA3xx encoder and data readers,
+KGA4xx agent and corpus input, KGA5xx files and I/O shared by all parts.
+The library raises these; only the CLI prints them (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a file a problem is (1-based line and column; 0 = unknown)."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.col:
+            return f"{self.path}:{self.line}:{self.col}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+class KGAError(Exception):
+    """Base of all kgagent errors: a code, a message and optionally a location."""
+
+    code: str = "KGA000"
+
+    def __init__(self, message: str, *, code: str | None = None, location: Location | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.code} {self.message}"
+
+
+class RuleError(KGAError):
+    """A problem in rule files or rule facts (KGA1xx)."""
+
+    code = "KGA100"
+
+
+class GraphError(KGAError):
+    """A problem with the knowledge graph or entity index (KGA2xx)."""
+
+    code = "KGA200"
+
+
+class EncoderError(KGAError):
+    """A problem with a model, its files or training data (KGA3xx)."""
+
+    code = "KGA300"
+
+
+class InputError(KGAError):
+    """A problem with the corpus or other user input to the agent (KGA4xx)."""
+
+    code = "KGA400"
+
+
+class StorageError(KGAError):
+    """A problem reading or writing files: permissions, locks, atomic replace (KGA5xx)."""
+
+    code = "KGA500"

@@ -1,0 +1,165 @@
+"""Dataclasses shared by every part of kgagent (the encoder, the graph, the rules, the agent).
+
+Nothing here imports torch, rdflib or the rule engine: this module is the bottom of the
+import graph. Character offsets are always ``[start, end)`` into the text they refer to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# The rule vocabulary's names for the labels the encoder's data sets use. The encoder reports
+# the data set's own labels; the agent normalises them with ``normalize_label`` before the
+# rules see them, so rule files speak one vocabulary whatever the training data was.
+LABEL_ALIASES: dict[str, str] = {
+    "peop": "person",
+    "per": "person",
+    "person": "person",
+    "org": "organization",
+    "organisation": "organization",
+    "organization": "organization",
+    "loc": "location",
+    "location": "location",
+    "other": "other",
+    "misc": "other",
+    "work_for": "work_for",
+    "kill": "kill",
+    "orgbased_in": "orgbased_in",
+    "live_in": "live_in",
+    "located_in": "located_in",
+}
+
+
+def normalize_label(label: str) -> str:
+    """Map a data-set label (``Peop``, ``B-PER`` minus prefix, ``Work_For``) to the rule vocabulary.
+
+    >>> normalize_label("Peop"), normalize_label("Work_For"), normalize_label("Award")
+    ('person', 'work_for', 'award')
+    """
+    key = label.strip().lower().replace("-", "_").replace(" ", "_")
+    return LABEL_ALIASES.get(key, key)
+
+
+@dataclass(frozen=True)
+class EntityProposal:
+    """A mention the encoder proposes inside one sentence (offsets relative to that sentence)."""
+
+    start: int
+    end: int
+    label: str
+    score: float
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RelationProposal:
+    """A relation the encoder proposes between two of the sentence's entity proposals."""
+
+    head: int  # index into SentenceProposals.entities
+    tail: int
+    label: str
+    score: float
+
+
+@dataclass
+class SentenceProposals:
+    """What the encoder proposes for one sentence."""
+
+    text: str
+    entities: list[EntityProposal] = field(default_factory=list)
+    relations: list[RelationProposal] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document, with its offsets into the document text."""
+
+    doc: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of a corpus; ``source`` names where it came from (file and line)."""
+
+    id: str
+    text: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One knowledge-graph entity a mention may refer to, with a similarity in [0, 1]."""
+
+    entity: str  # IRI
+    label: str
+    score: float
+    types: tuple[str, ...] = ()
+
+
+@dataclass
+class Link:
+    """The linker's answer for one mention: the chosen entity, or NIL (``entity is None``)."""
+
+    mention: str
+    entity: str | None
+    score: float
+    method: str  # "alias" | "index" | "nil"
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def is_nil(self) -> bool:
+        return self.entity is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ProofNode:
+    """Why a fact holds: a base fact (``source`` says where from) or a rule applied to premises."""
+
+    fact: str
+    rule: str | None = None  # "rules/relations.rules:12" for a derived fact
+    source: str | None = None  # "encoder", "graph", "linker", ... for a base fact
+    premises: list["ProofNode"] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"fact": self.fact}
+        if self.rule is not None:
+            out["rule"] = self.rule
+        if self.source is not None:
+            out["source"] = self.source
+        if self.premises:
+            out["premises"] = [p.to_dict() for p in self.premises]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ProofNode":
+        return cls(
+            fact=data["fact"],
+            rule=data.get("rule"),
+            source=data.get("source"),
+            premises=[cls.from_dict(p) for p in data.get("premises", [])],
+        )
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an accepted fact came from; stored in the graph beside the fact."""
+
+    doc: str
+    sentence: int
+    start: int
+    end: int
+    score: float
+    rule: str = ""
+    decision: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
