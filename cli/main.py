@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kgagent_cli import agent_cmd, kg_cmd, model_cmd, rules_cmd
+from kgagent_cli import agent_cmd, kg_cmd, loop_cmd, model_cmd, rules_cmd
 
 app = typer.Typer(
     name="kgagent",
@@ -17,6 +17,7 @@ app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(kg_cmd.app, name="kg")
 model_cmd.register(app)
 agent_cmd.register(app)
+loop_cmd.register(app)
 
 
 def main() -> None:
