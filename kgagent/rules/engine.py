@@ -1,0 +1,1040 @@
+"""Semi-naive bottom-up evaluation, stratum by stratum, columnar and vectorised.
+
+Every constant is interned to an int id (:mod:`kgagent.rules.symbols`); each relation is a set
+of numpy id columns (:mod:`kgagent.rules.relation`). A rule body runs as a pipeline over a
+*binding table* (one id column per bound variable): the first atom is a delta, each further
+atom is joined through a sorted-key index on its bound columns (``searchsorted`` + ``repeat``),
+comparisons and ``X = expr`` run as array operations, ``not p(...)`` is an anti-join. The next
+atom is chosen by bound variables, then by size.
+
+Rounds. Every row has a *level*: the round from which it may be used. A rule is evaluated in
+round ``k`` once per positive atom ``i`` whose relation has rows of level ``k-1`` (the delta):
+atoms before ``i`` see rows of level <= ``k-2``, atoms after ``i`` rows of level <= ``k-1``, so
+each combination of premises is joined exactly once. Rows derived in round ``k`` get level ``k``.
+With proofs, the rows a stratum reads start at level = their proof height, so a fact is derived
+first from premises of the lowest height: its recorded proof is a shortest one (minimal height,
+as Soufflé's ``explain``). Without proofs every row present starts at level 0 (classic
+semi-naive, fewer rounds). :meth:`Model.add_facts` starts rows already in the model at level -1
+(never a delta) and new rows at level 0.
+
+Proofs are columns of the relations (first deriving rule, height, premise row ids), never
+per-fact objects; :meth:`Model.proof` rebuilds a :class:`~kgagent.schema.ProofNode` tree.
+
+Values: strings and numbers, equal as in Python (``1 == 1.0``, ``"1" != 1``). ``< <= > >=``
+compare numbers numerically and strings lexicographically (by code point); comparing a number
+with a string that way is an error (KGA110), as is arithmetic on a string; division or modulo
+by zero is KGA111. ``/`` on two ints is floor division, ``%`` follows Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kgagent.errors import Location, RuleError
+from kgagent.rules.ast import Atom, BinOp, Clause, Comparison, Const, Program, Term, Var
+from kgagent.rules.relation import EMPTY, Relation
+from kgagent.rules.symbols import KIND_INT, KIND_STR, Symbols
+from kgagent.schema import ProofNode
+
+# Error codes raised while evaluating (the checker's codes are below 110).
+E_TYPE = "KGA110"  # arithmetic on a string, ordering a number against a string
+E_ZERO = "KGA111"  # division or modulo by zero
+E_FACTS = "KGA112"  # malformed facts (file line, wrong arity, bad value)
+E_UNKNOWN_FACT = "KGA113"  # proof asked for a fact not in the model
+E_NO_PROOFS = "KGA114"  # proof asked of a model evaluated with record_proofs=False
+E_PROGRAM = "KGA115"  # a program the engine cannot run (unchecked: arity clash, unsafe, cycle)
+
+
+def _loc(node, clause: Clause | None = None) -> Location | None:
+    loc = getattr(node, "loc", None) or (clause.loc if clause is not None else None)
+    return Location(loc.path, loc.line, loc.col) if loc else None
+
+
+def _vars(term: Term) -> set[str]:
+    if isinstance(term, Var):
+        return set() if term.anonymous else {term.name}
+    if isinstance(term, BinOp):
+        return _vars(term.left) | _vars(term.right)
+    return set()
+
+
+# --------------------------------------------------------------------------------------------
+# compiled rules and strata
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _Rule:
+    index: int  # position in Engine.clauses
+    clause: Clause
+    head: Atom
+    pos: list[Atom]  # positive body atoms, in body order
+    neg: list[Atom]
+    cmps: list[Comparison]
+
+
+@dataclass
+class _Stratum:
+    rules: list[_Rule]
+    heads: set[str]
+    reads_pos: set[str] = field(default_factory=set)
+    reads_neg: set[str] = field(default_factory=set)
+
+
+def _stratify(rules: list[_Rule]) -> list[_Stratum]:
+    """Strongly connected components of the predicate graph, in dependency order (Tarjan)."""
+    edges: dict[str, set[tuple[str, bool]]] = defaultdict(set)  # head -> (body pred, negated)
+    nodes: list[str] = []
+    seen: set[str] = set()
+    for r in rules:
+        for p in [r.head.pred] + [a.pred for a in r.pos + r.neg]:
+            if p not in seen:
+                seen.add(p)
+                nodes.append(p)
+        for a in r.pos:
+            edges[r.head.pred].add((a.pred, False))
+        for a in r.neg:
+            edges[r.head.pred].add((a.pred, True))
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on: set[str] = set()
+    stack: list[str] = []
+    comps: list[list[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w, _neg in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(edges[w]))))
+                    advanced = True
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                comps.append(comp)
+    # Tarjan emits components dependencies-first
+    comp_of = {p: i for i, c in enumerate(comps) for p in c}
+    by_comp: dict[int, list[_Rule]] = defaultdict(list)
+    for r in rules:
+        by_comp[comp_of[r.head.pred]].append(r)
+    strata = []
+    for i, comp in enumerate(comps):
+        if i not in by_comp:
+            continue
+        srules = by_comp[i]
+        for r in srules:
+            for a in r.neg:
+                if comp_of[a.pred] == i:
+                    raise RuleError(
+                        f"negation cycle: {r.head.pred} depends on 'not {a.pred}' in its own "
+                        f"recursion (rule {r.clause.rule_id})",
+                        code=E_PROGRAM,
+                        location=_loc(a, r.clause),
+                    )
+        st = _Stratum(rules=srules, heads=set(comp))
+        for r in srules:
+            st.reads_pos |= {a.pred for a in r.pos}
+            st.reads_neg |= {a.pred for a in r.neg}
+        strata.append(st)
+    return strata
+
+
+# --------------------------------------------------------------------------------------------
+# binding tables
+# --------------------------------------------------------------------------------------------
+class _Bind:
+    """A binding table: ``n`` rows, one id column per bound variable, premise row ids."""
+
+    __slots__ = ("n", "cols", "prem")
+
+    def __init__(self, n: int, cols: dict[str, np.ndarray], prem: dict[int, np.ndarray]):
+        self.n = n
+        self.cols = cols
+        self.prem = prem
+
+    def take(self, sel: np.ndarray) -> "_Bind":
+        return _Bind(len(sel), {v: c[sel] for v, c in self.cols.items()}, {j: p[sel] for j, p in self.prem.items()})
+
+    def mask(self, keep: np.ndarray) -> "_Bind":
+        if keep.all():
+            return self
+        return self.take(np.flatnonzero(keep))
+
+
+class _Levels:
+    """When each row of one relation may be used during one stratum evaluation."""
+
+    def __init__(self, rel: Relation, pre_level: np.ndarray):
+        self.rel = rel
+        self.pre_n = rel.n
+        self.pre_level = pre_level
+        self.pre_max = int(pre_level.max()) if len(pre_level) else -1
+        self.pre_min = int(pre_level.min()) if len(pre_level) else 0
+        self.groups: dict[int, np.ndarray] = {}
+        if len(pre_level):
+            if self.pre_min == self.pre_max:
+                self.groups[self.pre_min] = np.arange(self.pre_n, dtype=np.int64)
+            else:
+                order = np.argsort(pre_level, kind="stable")
+                lv = pre_level[order]
+                bounds = np.flatnonzero(np.diff(lv)) + 1
+                for chunk in np.split(order, bounds):
+                    self.groups[int(pre_level[chunk[0]])] = chunk.astype(np.int64)
+        self.round_end = [self.pre_n]  # round_end[r] = rows after round r (r >= 0)
+
+    def delta(self, k: int) -> np.ndarray:
+        """Rows of level k-1."""
+        parts = []
+        g = self.groups.get(k - 1)
+        if g is not None:
+            parts.append(g)
+        if k - 1 >= 1 and k - 1 < len(self.round_end):
+            lo, hi = self.round_end[k - 2], self.round_end[k - 1]
+            if hi > lo:
+                parts.append(np.arange(lo, hi, dtype=np.int64))
+        if not parts:
+            return EMPTY
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def all_avail(self, limit: int) -> bool:
+        end = self.round_end[limit] if 0 <= limit < len(self.round_end) else (self.rel.n if limit >= 0 else self.pre_n)
+        return self.pre_max <= limit and end >= self.rel.n
+
+    def avail(self, rows: np.ndarray, limit: int) -> np.ndarray:
+        """Mask: rows of level <= limit."""
+        if limit >= len(self.round_end):
+            end = self.rel.n
+        elif limit >= 0:
+            end = self.round_end[limit]
+        else:
+            end = self.pre_n
+        is_pre = rows < self.pre_n
+        if self.pre_max <= limit:
+            pre_ok = is_pre
+        elif self.pre_min > limit:
+            pre_ok = np.zeros(len(rows), dtype=bool)
+        else:
+            pre_ok = is_pre & (self.pre_level[np.minimum(rows, max(self.pre_n - 1, 0))] <= limit)
+        return pre_ok | (~is_pre & (rows < end))
+
+
+# --------------------------------------------------------------------------------------------
+# the engine
+# --------------------------------------------------------------------------------------------
+class Engine:
+    """Compiles a checked :class:`Program` for evaluation.
+
+    >>> from kgagent.rules.ast import Atom, Clause, Var, Const, Program
+    >>> X, Y, Z = Var("X"), Var("Y"), Var("Z")
+    >>> tc = Clause(Atom("path", (X, Z)), (Atom("edge", (X, Y)), Atom("path", (Y, Z))))
+    >>> base = Clause(Atom("path", (X, Y)), (Atom("edge", (X, Y)),))
+    >>> model = Engine(Program([base, tc])).evaluate({"edge": [("a", "b"), ("b", "c")]})
+    >>> sorted(model.facts("path"))
+    [('a', 'b'), ('a', 'c'), ('b', 'c')]
+    """
+
+    def __init__(self, program: Program, record_proofs: bool = True) -> None:
+        self.program = program
+        self.record_proofs = record_proofs
+        self.clauses: list[Clause] = list(program.clauses)
+        self.arity: dict[str, int] = {}
+        self.arity_loc: dict[str, Clause] = {}
+        for d in program.declarations:
+            self.arity.setdefault(d.pred, d.arity)
+        rules: list[_Rule] = []
+        for i, c in enumerate(self.clauses):
+            self._note_arity(c.head, c)
+            if c.is_fact:
+                continue
+            pos, neg, cmps = [], [], []
+            for lit in c.body:
+                if isinstance(lit, Atom):
+                    self._note_arity(lit, c)
+                    (neg if lit.negated else pos).append(lit)
+                else:
+                    cmps.append(lit)
+            rule = _Rule(i, c, c.head, pos, neg, cmps)
+            self._check_safe(rule)
+            rules.append(rule)
+        self.rules = rules
+        self.strata = _stratify(rules)
+        width: dict[str, int] = defaultdict(int)
+        for r in rules:
+            width[r.head.pred] = max(width[r.head.pred], len(r.pos))
+        self.prem_width = dict(width) if record_proofs else {}
+
+    def _note_arity(self, atom: Atom, clause: Clause) -> None:
+        known = self.arity.get(atom.pred)
+        if known is None:
+            self.arity[atom.pred] = atom.arity
+        elif known != atom.arity:
+            raise RuleError(
+                f"{atom.pred} used with {atom.arity} arguments here but {known} elsewhere",
+                code=E_PROGRAM,
+                location=_loc(atom, clause),
+            )
+
+    def _check_safe(self, rule: _Rule) -> None:
+        bound: set[str] = set()
+        for a in rule.pos:
+            bound |= _vars_of_atom(a)
+        changed = True
+        while changed:  # X = expr binds X once expr is bound
+            changed = False
+            for c in rule.cmps:
+                if c.op != "=":
+                    continue
+                for target, other in ((c.left, c.right), (c.right, c.left)):
+                    if isinstance(target, Var) and not target.anonymous and target.name not in bound:
+                        if _vars(other) <= bound:
+                            bound.add(target.name)
+                            changed = True
+        needed = [(rule.head, _vars_of_atom(rule.head) | _expr_vars(rule.head))]
+        needed += [(a, _vars_of_atom(a)) for a in rule.neg]
+        needed += [(c, _vars(c.left) | _vars(c.right)) for c in rule.cmps]
+        for node, vs in needed:
+            missing = sorted(vs - bound)
+            if missing:
+                raise RuleError(
+                    f"unsafe variable {missing[0]} in rule {rule.clause.rule_id}: "
+                    "it is not bound by a positive atom",
+                    code=E_PROGRAM,
+                    location=_loc(node, rule.clause),
+                )
+
+    # -- public ------------------------------------------------------------------------------
+    def evaluate(self, facts: Mapping[str, Iterable] | None = None) -> "Model":
+        """Evaluate the program over base ``facts`` (pred -> tuples) to its fixpoint."""
+        model = Model(self)
+        model._load(facts or {}, base=True)
+        for c in self.clauses:
+            if c.is_fact:
+                model._insert_clause_fact(c)
+        for st in self.strata:
+            model._eval_stratum(st, incremental_mark=None)
+        return model
+
+
+def _vars_of_atom(a: Atom) -> set[str]:
+    return {t.name for t in a.args if isinstance(t, Var) and not t.anonymous}
+
+
+def _expr_vars(a: Atom) -> set[str]:
+    out: set[str] = set()
+    for t in a.args:
+        if isinstance(t, BinOp):
+            out |= _vars(t)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the model
+# --------------------------------------------------------------------------------------------
+class Model:
+    """The facts of an evaluated program, with proofs. Built by :meth:`Engine.evaluate`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.symbols = Symbols()
+        self.relations: dict[str, Relation] = {}
+        self.seconds = 0.0
+
+    # -- storage -----------------------------------------------------------------------------
+    def _rel(self, pred: str, arity: int | None = None) -> Relation:
+        rel = self.relations.get(pred)
+        if rel is None:
+            a = self.engine.arity.get(pred, arity)
+            if a is None:
+                a = 0
+            rel = self.relations[pred] = Relation(pred, a, self.engine.prem_width.get(pred, 0))
+        return rel
+
+    def _load(self, facts: Mapping[str, Iterable], base: bool) -> dict[str, int]:
+        """Insert base facts; returns pred -> number of new rows."""
+        from kgagent.rules.facts_io import TextColumns
+
+        added: dict[str, int] = {}
+        sym = self.symbols
+        for pred, rows in facts.items():
+            if isinstance(rows, TextColumns):
+                arity = rows.arity
+                cols = [sym.intern_texts(c) for c in rows.columns]
+                n = rows.n
+                where = rows.path
+            else:
+                rows = list(rows)
+                n = len(rows)
+                if n == 0:
+                    self._rel(pred, self.engine.arity.get(pred, 0))
+                    continue
+                arity = len(rows[0])
+                where = None
+                for i, r in enumerate(rows):
+                    if not isinstance(r, tuple) or len(r) != arity:
+                        raise RuleError(
+                            f"fact {i + 1} of {pred} is {r!r}: expected a tuple of {arity} values",
+                            code=E_FACTS,
+                        )
+                try:
+                    cols = [sym.intern_many(col) for col in zip(*rows)] if arity else []
+                except TypeError as err:
+                    raise RuleError(f"bad value in facts of {pred}: {err}", code=E_FACTS) from None
+            known = self.engine.arity.get(pred)
+            if known is not None and known != arity:
+                raise RuleError(
+                    f"{pred} has {arity} columns in the facts but the rules use {known}",
+                    code=E_FACTS,
+                    location=Location(where) if where else None,
+                )
+            rel = self._rel(pred, arity)
+            if rel.arity != arity:
+                raise RuleError(f"{pred} has {arity} columns here but {rel.arity} before", code=E_FACTS)
+            if arity == 0:
+                took = rel.insert([], prem=np.zeros((0, n), dtype=np.int64))
+            else:
+                took = rel.insert(cols, rule=-1, height=0)
+            added[pred] = len(took)
+        return added
+
+    def _insert_clause_fact(self, c: Clause) -> None:
+        head = c.head
+        vals = []
+        for t in head.args:
+            if isinstance(t, Const):
+                vals.append(self.symbols.intern(t.value))
+            elif isinstance(t, BinOp) and not _vars(t):
+                vals.append(int(_Eval(self, None, c).ids(t, _Bind(1, {}, {}))[0]))
+            else:
+                raise RuleError(
+                    f"a fact cannot contain the variable in {head.pred}(...)",
+                    code=E_PROGRAM,
+                    location=_loc(t, c),
+                )
+        rel = self._rel(head.pred, head.arity)
+        cols = [np.array([v], dtype=np.int64) for v in vals]
+        if rel.arity == 0:
+            rel.insert([], rule=np.array([self.engine.clauses.index(c)], dtype=np.int32))
+        else:
+            rel.insert(cols, rule=np.array([self.engine.clauses.index(c)], dtype=np.int32), height=0)
+
+    # -- evaluation --------------------------------------------------------------------------
+    def _eval_stratum(self, st: _Stratum, incremental_mark: dict[str, int] | None) -> int:
+        eng = self.engine
+        proofs = eng.record_proofs
+        preds = st.heads | st.reads_pos
+        levels: dict[str, _Levels] = {}
+        for p in preds:
+            rel = self._rel(p)
+            if incremental_mark is not None:
+                mark = incremental_mark.get(p, 0)
+                lv = np.zeros(rel.n, dtype=np.int32)
+                lv[:mark] = -1
+            elif proofs:
+                lv = rel.height.copy()
+            else:
+                lv = np.zeros(rel.n, dtype=np.int32)
+            levels[p] = _Levels(rel, lv)
+        for p in st.reads_neg:
+            self._rel(p)
+        max_pre = max((lv.pre_max for lv in levels.values()), default=-1)
+        total = 0
+        k = 1
+        while True:
+            cands: dict[str, list] = defaultdict(list)
+            for r in st.rules:
+                ev = _Eval(self, r, r.clause)
+                if not r.pos:
+                    if k == 1 and incremental_mark is None:
+                        ev.run(None, k, levels, cands)
+                    continue
+                for d in range(len(r.pos)):
+                    drows = levels[r.pos[d].pred].delta(k)
+                    if len(drows):
+                        ev.run((d, drows), k, levels, cands)
+            new = 0
+            for p, batches in cands.items():
+                new += self._insert_candidates(p, batches, proofs)
+            for p in preds:
+                levels[p].round_end.append(self.relations[p].n)
+            total += new
+            if new == 0 and k > max_pre:
+                break
+            k += 1
+        return total
+
+    def _insert_candidates(self, pred: str, batches: list, proofs: bool) -> int:
+        rel = self.relations[pred]
+        if len(batches) == 1:
+            cols, rule, height, prem = batches[0]
+        else:
+            cols = [np.concatenate([b[0][i] for b in batches]) for i in range(rel.arity)]
+            rule = np.concatenate([b[1] for b in batches])
+            height = np.concatenate([b[2] for b in batches]) if proofs else 0
+            if proofs and rel.prem_width:
+                prem = np.full((rel.prem_width, len(rule)), -1, dtype=np.int64)
+                off = 0
+                for b in batches:
+                    m = len(b[1])
+                    if len(b[3]):
+                        prem[: len(b[3]), off : off + m] = b[3]
+                    off += m
+            else:
+                prem = None
+        if proofs and isinstance(height, np.ndarray) and len(height) and height.min() != height.max():
+            order = np.argsort(height, kind="stable")
+            cols = [c[order] for c in cols]
+            rule, height = rule[order], height[order]
+            prem = prem[:, order] if prem is not None and len(prem) else prem
+        if rel.arity == 0:
+            n0 = rel.n
+            rel.insert([], rule=rule, height=height, prem=prem if prem is not None else np.zeros((0, len(rule)), np.int64))
+            return rel.n - n0
+        took = rel.insert(cols, rule=rule, height=height, prem=prem)
+        return len(took)
+
+    def add_facts(self, facts: Mapping[str, Iterable]) -> None:
+        """Add base facts and bring the model up to date (same result as evaluating anew).
+
+        Strata that read a changed predicate only positively continue semi-naive from the new
+        rows; a stratum that reads a changed predicate under ``not`` (or reads one that was
+        recomputed) is recomputed from its inputs, since it can lose facts."""
+        mark = {p: r.n for p, r in self.relations.items()}
+        added = self._load(facts, base=True)
+        changed = {p for p, n in added.items() if n}
+        recomputed: set[str] = set()
+        for st in self.engine.strata:
+            reads = st.reads_pos | st.reads_neg
+            if (st.reads_neg & changed) or (reads & recomputed):
+                for p in st.heads:
+                    rel = self._rel(p)
+                    keep = self._is_input(rel)
+                    rel.keep_rows(keep)
+                self._eval_stratum(st, incremental_mark=None)
+                recomputed |= st.heads
+                changed |= st.heads
+            elif (st.reads_pos | st.heads) & changed:
+                n0 = {p: self._rel(p).n for p in st.heads}
+                self._eval_stratum(st, incremental_mark=mark)
+                if any(self.relations[p].n > n0[p] for p in st.heads) or (st.heads & changed):
+                    changed |= st.heads
+
+    def _is_input(self, rel: Relation) -> np.ndarray:
+        rule = rel.rule
+        keep = rule < 0
+        facts = [i for i, c in enumerate(self.engine.clauses) if c.is_fact and c.head.pred == rel.pred]
+        if facts:
+            keep |= np.isin(rule, np.asarray(facts, dtype=np.int32))
+        return keep
+
+    # -- queries -----------------------------------------------------------------------------
+    def predicates(self) -> list[str]:
+        return sorted(self.relations)
+
+    def facts(self, pred: str) -> set[tuple]:
+        """All facts of ``pred`` (base and derived) as Python tuples."""
+        rel = self.relations.get(pred)
+        if rel is None or rel.n == 0:
+            return set()
+        if rel.arity == 0:
+            return {()}
+        cols = [self.symbols.decode(rel.col(i)) for i in range(rel.arity)]
+        return set(zip(*cols))
+
+    def rows(self, pred: str, derived_only: bool = False) -> list[tuple]:
+        """Facts of ``pred`` in row order (derived only: those a rule derived)."""
+        rel = self.relations.get(pred)
+        if rel is None or rel.n == 0:
+            return []
+        sel = np.flatnonzero(~self._is_input(rel)) if derived_only else np.arange(rel.n)
+        if rel.arity == 0:
+            return [()] * len(sel)
+        cols = [self.symbols.decode(rel.col(i)[sel]) for i in range(rel.arity)]
+        return list(zip(*cols))
+
+    def _find(self, pred: str, args: tuple) -> int:
+        rel = self.relations.get(pred)
+        if rel is None or rel.n == 0 or len(args) != rel.arity:
+            return -1
+        if rel.arity == 0:
+            return 0
+        ids = []
+        for a in args:
+            try:
+                i = self.symbols.lookup(a)
+            except TypeError:
+                return -1
+            if i is None:
+                return -1
+            ids.append(np.array([i], dtype=np.int64))
+        return int(rel.find(ids)[0])
+
+    def contains(self, pred: str, args: tuple) -> bool:
+        return self._find(pred, tuple(args)) >= 0
+
+    def derived_count(self, pred: str | None = None) -> int:
+        """Facts derived by rules that were not given as base facts (nor written in a rule file)."""
+        preds = [pred] if pred is not None else list(self.relations)
+        total = 0
+        for p in preds:
+            rel = self.relations.get(p)
+            if rel is not None and rel.n:
+                total += int((~self._is_input(rel)).sum())
+        return total
+
+    def rule_firings(self) -> dict[str, int]:
+        """rule_id -> number of facts it derived first (rules that derived nothing included)."""
+        counts = np.zeros(len(self.engine.clauses), dtype=np.int64)
+        for rel in self.relations.values():
+            r = rel.rule
+            r = r[r >= 0]
+            if len(r):
+                counts += np.bincount(r, minlength=len(counts))
+        out: dict[str, int] = {}
+        for rule in self.engine.rules:
+            rid = rule.clause.rule_id
+            out[rid] = out.get(rid, 0) + int(counts[rule.index])
+        return out
+
+    def proof_height(self, pred: str, args: tuple) -> int:
+        row = self._find(pred, tuple(args))
+        if row < 0:
+            raise RuleError(f"{format_fact(pred, tuple(args))} is not in the model", code=E_UNKNOWN_FACT)
+        return int(self.relations[pred].height[row])
+
+    def proof(self, pred: str, args: tuple) -> ProofNode:
+        """The recorded (shortest) proof of a fact, down to base facts."""
+        args = tuple(args)
+        row = self._find(pred, args)
+        if row < 0:
+            raise RuleError(f"{format_fact(pred, args)} is not in the model", code=E_UNKNOWN_FACT)
+        if not self.engine.record_proofs:
+            raise RuleError("proofs were not recorded (Engine(..., record_proofs=False))", code=E_NO_PROOFS)
+        return self._proof_tree(pred, row)
+
+    def _fact_text(self, pred: str, row: int) -> str:
+        rel = self.relations[pred]
+        return format_fact(pred, tuple(self.symbols.values[int(rel.col(i)[row])] for i in range(rel.arity)))
+
+    def _proof_tree(self, pred: str, row: int) -> ProofNode:
+        clauses = self.engine.clauses
+        by_index = {r.index: r for r in self.engine.rules}
+        root = None
+        stack: list[tuple[str, int, ProofNode | None]] = [(pred, row, None)]
+        while stack:
+            p, rw, parent = stack.pop()
+            rel = self.relations[p]
+            ri = int(rel.rule[rw])
+            fact = self._fact_text(p, rw)
+            if ri < 0:
+                node = ProofNode(fact=fact, source="base")
+            elif clauses[ri].is_fact:
+                node = ProofNode(fact=fact, rule=clauses[ri].rule_id)
+            else:
+                rule = by_index[ri]
+                node = ProofNode(fact=fact, rule=rule.clause.rule_id)
+                node.premises = [None] * len(rule.pos)  # type: ignore[list-item]
+            if parent is None:
+                root = node
+            else:
+                parent.premises[parent._fill] = node  # type: ignore[attr-defined]
+                parent._fill += 1  # type: ignore[attr-defined]
+            if ri >= 0 and not clauses[ri].is_fact:
+                node._fill = 0  # type: ignore[attr-defined]
+                rule = by_index[ri]
+                for j in reversed(range(len(rule.pos))):
+                    stack.append((rule.pos[j].pred, int(rel.prem[j, rw]), node))
+        _strip_fill(root)
+        return root
+
+    def proof_premises(self, pred: str, args: tuple) -> tuple[str | None, list[tuple[str, tuple]]]:
+        """The recorded rule id and premise facts of one fact (one level of its proof)."""
+        row = self._find(pred, tuple(args))
+        if row < 0:
+            raise RuleError(f"{format_fact(pred, tuple(args))} is not in the model", code=E_UNKNOWN_FACT)
+        rel = self.relations[pred]
+        ri = int(rel.rule[row])
+        if ri < 0 or self.engine.clauses[ri].is_fact:
+            return (None if ri < 0 else self.engine.clauses[ri].rule_id), []
+        rule = next(r for r in self.engine.rules if r.index == ri)
+        out = []
+        for j, a in enumerate(rule.pos):
+            prel = self.relations[a.pred]
+            prow = int(rel.prem[j, row])
+            out.append((a.pred, tuple(self.symbols.values[int(prel.col(i)[prow])] for i in range(prel.arity))))
+        return rule.clause.rule_id, out
+
+
+def _strip_fill(node: ProofNode | None) -> None:
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        if hasattr(n, "_fill"):
+            del n._fill  # type: ignore[attr-defined]
+        stack.extend(n.premises)
+
+
+# --------------------------------------------------------------------------------------------
+# evaluating one rule body
+# --------------------------------------------------------------------------------------------
+class _Eval:
+    """Runs one rule (one delta variant at a time) over a model."""
+
+    def __init__(self, model: Model, rule: _Rule | None, clause: Clause | None):
+        self.model = model
+        self.sym = model.symbols
+        self.rule = rule
+        self.clause = clause
+
+    # -- terms -------------------------------------------------------------------------------
+    def _err(self, msg: str, code: str, node) -> RuleError:
+        rid = self.clause.rule_id if self.clause is not None else "<rule>"
+        return RuleError(f"{msg} (rule {rid})", code=code, location=_loc(node, self.clause))
+
+    def ids(self, term: Term, b: _Bind) -> np.ndarray:
+        """Id column of a term over the binding table (arithmetic results are interned)."""
+        if isinstance(term, Var):
+            return b.cols[term.name]
+        if isinstance(term, Const):
+            return np.full(b.n, self.sym.intern(term.value), dtype=np.int64)
+        is_int, iv, fv = self.num(term, b)
+        return self.sym.intern_numbers(iv, fv, is_int)
+
+    def num(self, term: Term, b: _Bind):
+        """(is_int mask, int values, float values) of a numeric term."""
+        if isinstance(term, (Var, Const)):
+            ids = self.ids(term, b)
+            kind = self.sym.kind(ids)
+            if (kind == KIND_STR).any():
+                bad = self.sym.values[int(ids[np.argmax(kind == KIND_STR)])]
+                what = f"variable {term.name}" if isinstance(term, Var) else "constant"
+                raise self._err(f"arithmetic on a string: {what} is {bad!r}", E_TYPE, term)
+            is_int = kind == KIND_INT
+            return is_int, self.sym.ival(ids), self.sym.fval(ids)
+        li, lv, lf = self.num(term.left, b)
+        ri, rv, rf = self.num(term.right, b)
+        both = li & ri
+        op = term.op
+        with np.errstate(all="ignore"):
+            if op in ("/", "%"):
+                zero = np.where(both, rv == 0, rf == 0)
+                if zero.any():
+                    raise self._err("division by zero" if op == "/" else "modulo by zero", E_ZERO, term)
+            if op == "+":
+                iv, fv = lv + rv, lf + rf
+            elif op == "-":
+                iv, fv = lv - rv, lf - rf
+            elif op == "*":
+                iv, fv = lv * rv, lf * rf
+            elif op == "/":
+                safe = np.where(both & (rv == 0), 1, rv)
+                iv, fv = np.floor_divide(lv, safe), lf / np.where(rf == 0, 1, rf)
+            elif op == "%":
+                safe = np.where(both & (rv == 0), 1, rv)
+                iv, fv = np.mod(lv, safe), np.mod(lf, np.where(rf == 0, 1, rf))
+            else:
+                raise self._err(f"unknown operator {op}", E_PROGRAM, term)
+        fv = np.where(both, iv.astype(np.float64), fv)
+        return both, iv, fv
+
+    # -- literals ----------------------------------------------------------------------------
+    def compare(self, c: Comparison, b: _Bind) -> _Bind:
+        if b.n == 0:
+            return b
+        op = c.op
+        left, right = self.ids(c.left, b), self.ids(c.right, b)
+        if op == "=":
+            return b.mask(left == right)
+        if op == "!=":
+            return b.mask(left != right)
+        sym = self.sym
+        lk, rk = sym.kind(left), sym.kind(right)
+        lstr, rstr = lk == KIND_STR, rk == KIND_STR
+        if (lstr != rstr).any():
+            i = int(np.argmax(lstr != rstr))
+            raise self._err(
+                f"cannot compare {sym.values[int(left[i])]!r} {op} {sym.values[int(right[i])]!r}: "
+                "a number and a string",
+                E_TYPE,
+                c,
+            )
+        both_int = (lk == KIND_INT) & (rk == KIND_INT)
+        if lstr.any():
+            a = np.where(lstr, sym.rank(left), 0)
+            bb = np.where(lstr, sym.rank(right), 0)
+            res_s = _cmp(op, a, bb)
+        else:
+            res_s = None
+        res_n = _cmp(op, sym.fval(left), sym.fval(right))
+        if both_int.any():
+            res_n = np.where(both_int, _cmp(op, sym.ival(left), sym.ival(right)), res_n)
+        res = np.where(lstr, res_s, res_n) if res_s is not None else res_n
+        return b.mask(res)
+
+    def bind(self, var: str, term: Term, b: _Bind) -> _Bind:
+        cols = dict(b.cols)
+        cols[var] = self.ids(term, b)
+        return _Bind(b.n, cols, b.prem)
+
+    def antijoin(self, a: Atom, b: _Bind) -> _Bind:
+        if b.n == 0:
+            return b
+        rel = self.model._rel(a.pred)
+        if rel.n == 0:
+            return b
+        pos, q = self._bound_query(a, b)
+        if not pos:
+            return _Bind(0, {v: c[:0] for v, c in b.cols.items()}, {j: p[:0] for j, p in b.prem.items()})
+        ix = rel.index(tuple(pos))
+        lo, hi = ix.query(q)
+        return b.mask(hi == lo)
+
+    def _bound_query(self, a: Atom, b: _Bind):
+        pos, q = [], []
+        for i, t in enumerate(a.args):
+            if isinstance(t, Const):
+                ident = self.sym.lookup(t.value)
+                pos.append(i)
+                q.append(np.full(b.n, -1 if ident is None else ident, dtype=np.int64))
+            elif isinstance(t, Var) and not t.anonymous and t.name in b.cols:
+                pos.append(i)
+                q.append(b.cols[t.name])
+            elif isinstance(t, BinOp):
+                pos.append(i)
+                q.append(self.ids(t, b))
+        return pos, q
+
+    def scan(self, j: int, a: Atom, rows: np.ndarray, proofs: bool) -> _Bind:
+        """The binding table of a first (delta) atom over the given rows."""
+        rel = self.model.relations[a.pred]
+        keep = None
+        cols: dict[str, np.ndarray] = {}
+        for i, t in enumerate(a.args):
+            if isinstance(t, Const):
+                ident = self.sym.lookup(t.value)
+                m = rel.col(i)[rows] == (-1 if ident is None else ident)
+                keep = m if keep is None else keep & m
+        if keep is not None:
+            rows = rows[keep]
+        for i, t in enumerate(a.args):
+            if isinstance(t, Var) and not t.anonymous:
+                col = rel.col(i)[rows]
+                if t.name in cols:
+                    m = cols[t.name] == col
+                    rows = rows[m]
+                    cols = {v: c[m] for v, c in cols.items()}
+                else:
+                    cols[t.name] = col
+        return _Bind(len(rows), cols, {j: rows} if proofs else {})
+
+    def join(self, j: int, a: Atom, b: _Bind, lv: _Levels, limit: int, proofs: bool) -> _Bind:
+        rel = lv.rel
+        if b.n == 0 or rel.n == 0:
+            return _Bind(0, {v: c[:0] for v, c in b.cols.items()}, {**{k: p[:0] for k, p in b.prem.items()}, **({j: EMPTY} if proofs else {})})
+        pos, q = self._bound_query(a, b)
+        if pos:
+            ix = rel.index(tuple(pos))
+            lo, hi = ix.query(q)
+            cnt = hi - lo
+            if len(pos) == rel.arity or (cnt.max(initial=0) <= 1):
+                sel = np.flatnonzero(cnt)
+                rows = ix.perm[lo[sel]]
+            else:
+                sel = np.repeat(np.arange(b.n, dtype=np.int64), cnt)
+                starts = np.cumsum(cnt) - cnt
+                within = np.arange(len(sel), dtype=np.int64) - np.repeat(starts - lo, cnt)
+                rows = ix.perm[within]
+        else:  # no bound argument: cross product with the whole relation
+            allrows = np.arange(rel.n, dtype=np.int64)
+            sel = np.repeat(np.arange(b.n, dtype=np.int64), rel.n)
+            rows = np.tile(allrows, b.n)
+        if not lv.all_avail(limit):
+            ok = lv.avail(rows, limit)
+            sel, rows = sel[ok], rows[ok]
+        out = b.take(sel)
+        for i, t in enumerate(a.args):
+            if isinstance(t, Var) and not t.anonymous and t.name not in b.cols:
+                col = rel.col(i)[rows]
+                if t.name in out.cols:  # repeated new variable: p(X, X)
+                    m = out.cols[t.name] == col
+                    out = out.mask(m)
+                    rows = rows[m]
+                else:
+                    out.cols[t.name] = col
+        if proofs:
+            out.prem[j] = rows
+        return out
+
+    # -- one delta variant -------------------------------------------------------------------
+    def run(self, delta, k: int, levels: dict[str, _Levels], cands: dict[str, list]) -> None:
+        rule = self.rule
+        model = self.model
+        proofs = model.engine.record_proofs
+        if delta is None:
+            b = _Bind(1, {}, {})
+            done_pos: set[int] = set()
+            d = -1
+        else:
+            d, drows = delta
+            atom = rule.pos[d]
+            if model.relations[atom.pred].arity == 0:
+                b = _Bind(1, {}, {d: drows[:1]} if proofs else {})
+            else:
+                b = self.scan(d, atom, drows, proofs)
+            done_pos = {d}
+        pending_cmp = list(rule.cmps)
+        pending_neg = list(rule.neg)
+        while True:
+            b, pending_cmp, pending_neg = self._filters(b, pending_cmp, pending_neg)
+            if b.n == 0:
+                return
+            todo = [j for j in range(len(rule.pos)) if j not in done_pos]
+            if not todo:
+                break
+            j = self._pick(todo, b, levels)
+            limit = k - 2 if j < d else k - 1
+            atom = rule.pos[j]
+            lv = levels[atom.pred]
+            if lv.rel.arity == 0:
+                ok = lv.rel.n > 0 and bool(lv.avail(np.zeros(1, dtype=np.int64), limit)[0])
+                if not ok:
+                    return
+                if proofs:
+                    b.prem[j] = np.zeros(b.n, dtype=np.int64)
+            else:
+                b = self.join(j, atom, b, lv, limit, proofs)
+            done_pos.add(j)
+        if pending_cmp or pending_neg:  # unsafe leftovers (caught by the checker)
+            raise self._err("a comparison or negation has variables no atom binds", E_PROGRAM, rule.clause)
+        head = rule.head
+        cols = [self.ids(t, b) for t in head.args]
+        m = b.n
+        rule_col = np.full(m, rule.index, dtype=np.int32)
+        if proofs:
+            if rule.pos:
+                h = np.zeros(m, dtype=np.int32)
+                prem = np.empty((len(rule.pos), m), dtype=np.int64)
+                for jj, a in enumerate(rule.pos):
+                    rows = b.prem[jj]
+                    prem[jj] = rows
+                    h = np.maximum(h, model.relations[a.pred].height[rows])
+                height = h + 1
+            else:
+                prem = np.zeros((0, m), dtype=np.int64)
+                height = np.ones(m, dtype=np.int32)
+        else:
+            prem, height = None, 0
+        cands[head.pred].append((cols, rule_col, height, prem))
+
+    def _filters(self, b: _Bind, cmps: list, negs: list):
+        progress = True
+        while progress and b.n:
+            progress = False
+            rest = []
+            for c in cmps:
+                lv, rv = _vars(c.left), _vars(c.right)
+                bound = b.cols.keys()
+                if lv <= bound and rv <= bound:
+                    b = self.compare(c, b)
+                    progress = True
+                elif c.op == "=" and isinstance(c.left, Var) and not c.left.anonymous and rv <= bound and c.left.name not in bound:
+                    b = self.bind(c.left.name, c.right, b)
+                    progress = True
+                elif c.op == "=" and isinstance(c.right, Var) and not c.right.anonymous and lv <= bound and c.right.name not in bound:
+                    b = self.bind(c.right.name, c.left, b)
+                    progress = True
+                else:
+                    rest.append(c)
+            cmps = rest
+            rest_n = []
+            for a in negs:
+                if _vars_of_atom(a) | _expr_vars(a) <= b.cols.keys():
+                    b = self.antijoin(a, b)
+                    progress = True
+                else:
+                    rest_n.append(a)
+            negs = rest_n
+        return b, cmps, negs
+
+    def _pick(self, todo: list[int], b: _Bind, levels: dict[str, _Levels]) -> int:
+        best, best_key = todo[0], None
+        for j in todo:
+            a = self.rule.pos[j]
+            nb = sum(
+                1
+                for t in a.args
+                if isinstance(t, Const) or (isinstance(t, Var) and not t.anonymous and t.name in b.cols)
+            )
+            size = levels[a.pred].rel.n
+            key = (nb == 0, -nb, size)
+            if best_key is None or key < best_key:
+                best, best_key = j, key
+        return best
+
+
+def _cmp(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    if op == "=":
+        return a == b
+    if op == "!=":
+        return a != b
+    raise ValueError(op)
+
+
+# --------------------------------------------------------------------------------------------
+# formatting
+# --------------------------------------------------------------------------------------------
+def format_value(v) -> str:
+    """A value as written in a rule file: bare lower-case identifier, number, or quoted string."""
+    import re
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    s = str(v)
+    if re.fullmatch(r"[a-z][A-Za-z0-9_]*", s) and s != "not":
+        return s
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def format_fact(pred: str, args: tuple) -> str:
+    """``accept(r12)``, ``text(m1, "New York")``, ``score(r1, 0.91)``."""
+    if not args:
+        return pred
+    return f"{pred}({', '.join(format_value(a) for a in args)})"

@@ -1,0 +1,131 @@
+"""Facts files: a directory of ``<predicate>.facts``, tab-separated, one fact a line (Soufflé).
+
+Values. A field is read as a number when it is written exactly like a number literal of the
+rule language: ``-?[0-9]+`` is an int, ``-?[0-9]+.[0-9]+`` (optionally with an exponent) or
+``-?[0-9]+e[0-9]+`` is a float; every other field is a string, taken verbatim (no quotes, no
+escapes). So ``score.facts`` holding ``r1<TAB>0.91`` gives ``score("r1", 0.91)``, which a rule
+compares with ``S >= 0.5`` exactly as if the fact had been written ``score(r1, 0.91).`` in a
+rule file. A string that looks like a number (``"42"``) cannot be told apart in this format;
+keep such values in rule files, or make them non-numeric (``id42``).
+Empty lines are skipped; a line with the wrong number of fields is an error naming the file
+and the line. Writing refuses strings holding a tab or a line break (they cannot be read back).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kgagent.errors import Location, RuleError
+from kgagent.rules.symbols import parse_field
+
+E_FACTS = "KGA112"
+
+
+@dataclass
+class TextColumns:
+    """One facts file read column-wise, fields still text (the engine interns them in bulk)."""
+
+    pred: str
+    path: str
+    columns: list[list[str]]
+    n: int
+
+    @property
+    def arity(self) -> int:
+        return len(self.columns)
+
+    def rows(self) -> list[tuple]:
+        return [tuple(parse_field(v) for v in row) for row in zip(*self.columns)]
+
+
+def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None = None) -> TextColumns:
+    """Read one ``.facts`` file column-wise; ``arity`` (if known) is checked on every line."""
+    path = str(path)
+    pred = pred or Path(path).stem
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise RuleError("not valid UTF-8", code=E_FACTS, location=Location(path, line)) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if any(not ln.strip() for ln in lines):
+        numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+        lines = [ln for _, ln in numbered]
+        lineno = [i for i, _ in numbered]
+    else:
+        lineno = None
+    if not lines:
+        return TextColumns(pred, path, [[] for _ in range(arity or 0)], 0)
+    # fields per line, vectorised: tabs counted between line breaks
+    counts = np.fromiter(map(str.count, lines, ["\t"] * len(lines)), dtype=np.int64, count=len(lines))
+    width = int(counts[0]) + 1 if arity is None else arity
+    bad = np.flatnonzero(counts != width - 1)
+    if len(bad):
+        i = int(bad[0])
+        line = lineno[i] if lineno else i + 1
+        raise RuleError(
+            f"{pred}: expected {width} tab-separated fields, found {int(counts[i]) + 1}",
+            code=E_FACTS,
+            location=Location(path, line),
+        )
+    if width == 1:
+        cols = [lines]
+    else:
+        flat = "\t".join(lines).split("\t")
+        cols = [flat[i::width] for i in range(width)]
+    return TextColumns(pred, path, cols, len(lines))
+
+
+def read_facts_columns(path: str | Path, arities: Mapping[str, int] | None = None) -> dict[str, TextColumns]:
+    """Every ``<pred>.facts`` of a directory, column-wise (fast path for the engine)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    if not path.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(path))
+    out = {}
+    for f in sorted(path.glob("*.facts")):
+        pred = f.name[: -len(".facts")]
+        out[pred] = read_facts_file(f, pred, (arities or {}).get(pred))
+    return out
+
+
+def read_facts_dir(path: str | Path) -> dict[str, list[tuple]]:
+    """``{pred: [tuple, ...]}`` from every ``<pred>.facts`` in a directory (values as above)."""
+    return {p: cols.rows() for p, cols in read_facts_columns(path).items()}
+
+
+def _field(pred: str, v) -> str:
+    if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+        raise RuleError(f"{pred}: cannot write {v!r} to a facts file", code=E_FACTS)
+    if isinstance(v, float):
+        return repr(v)
+    s = str(v)
+    if "\t" in s or "\n" in s or "\r" in s:
+        raise RuleError(f"{pred}: value {s!r} holds a tab or a line break", code=E_FACTS)
+    return s
+
+
+def write_facts_dir(relations: Mapping[str, Iterable[tuple]], path: str | Path) -> None:
+    """Write ``<pred>.facts`` per relation (sorted lines, so output is deterministic)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    for pred, rows in relations.items():
+        lines = sorted("\t".join(_field(pred, v) for v in row) for row in rows)
+        tmp = path / f".{pred}.facts.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            for ln in lines:
+                f.write(ln)
+                f.write("\n")
+        os.replace(tmp, path / f"{pred}.facts")

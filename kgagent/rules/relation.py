@@ -1,0 +1,255 @@
+"""Columnar relations: rows of interned ids in numpy columns, sorted-key indexes, dedup.
+
+A relation is append-only between recomputations: a row id (its position) never changes, so
+proofs can point at premises by row id. Each relation keeps, per row, the rule that first
+derived it (-1 = base fact), its proof height and the row ids of the premises (one column per
+positive body atom of the widest rule for this predicate, -1 where unused).
+
+Indexes map a column set to (sorted keys, row permutation); keys are the id itself for one
+column, ``a << 32 | b`` for two, and for more columns pairs are folded through an append-only
+:class:`Interner` so every key fits in an int64 whatever the number of symbols.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def merge_sorted(keys: np.ndarray, perm: np.ndarray, new_keys: np.ndarray, new_perm: np.ndarray):
+    """Merge sorted (keys, perm) with sorted (new_keys, new_perm), new after old on ties; O(n+m)."""
+    if len(new_keys) == 0:
+        return keys, perm
+    if len(keys) == 0:
+        return new_keys, new_perm
+    pos = np.searchsorted(keys, new_keys, side="right") + np.arange(len(new_keys))
+    n = len(keys) + len(new_keys)
+    out_k = np.empty(n, dtype=np.int64)
+    out_p = np.empty(n, dtype=np.int64)
+    mask = np.ones(n, dtype=bool)
+    mask[pos] = False
+    out_k[pos] = new_keys
+    out_p[pos] = new_perm
+    out_k[mask] = keys
+    out_p[mask] = perm
+    return out_k, out_p
+
+
+class Interner:
+    """Append-only map int64 key -> dense id, vectorised (sorted keys + ids)."""
+
+    def __init__(self) -> None:
+        self.keys = EMPTY
+        self.ids = EMPTY
+        self.n = 0
+
+    def lookup(self, q: np.ndarray, insert: bool) -> np.ndarray:
+        if len(q) == 0:
+            return EMPTY
+        pos = np.searchsorted(self.keys, q)
+        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
+        found = (pos < len(self.keys)) & (self.keys[pos_c] == q) if len(self.keys) else np.zeros(len(q), bool)
+        out = np.full(len(q), -1, dtype=np.int64)
+        out[found] = self.ids[pos_c[found]]
+        if insert and not found.all():
+            missing = q[~found]
+            uniq, inv = np.unique(missing, return_inverse=True)
+            new_ids = np.arange(self.n, self.n + len(uniq), dtype=np.int64)
+            self.n += len(uniq)
+            out[~found] = new_ids[inv]
+            self.keys, self.ids = merge_sorted(self.keys, self.ids, uniq, new_ids)
+        return out
+
+
+class KeyCodec:
+    """Encodes a list of id columns into one int64 key per row (see module docstring)."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.interners = [Interner() for _ in range(max(0, width - 2))]
+
+    def encode(self, cols: list[np.ndarray], insert: bool) -> np.ndarray:
+        """-1 marks a row whose key was never inserted (it can match nothing)."""
+        w = self.width
+        if w == 0:
+            n = len(cols[0]) if cols else 0
+            return np.zeros(n, dtype=np.int64)
+        if w == 1:
+            return cols[0]
+        key = (cols[0] << 32) | cols[1]
+        for i in range(2, w):
+            dense = self.interners[i - 2].lookup(key, insert)
+            if not insert:
+                bad = dense < 0
+                key = (dense << 32) | cols[i]
+                if bad.any():
+                    key[bad] = -1
+            else:
+                key = (dense << 32) | cols[i]
+        return key
+
+
+class Index:
+    """Rows sorted by the key of a column set; extended lazily as the relation grows."""
+
+    def __init__(self, cols: tuple[int, ...]) -> None:
+        self.cols = cols
+        self.codec = KeyCodec(len(cols))
+        self.keys = EMPTY
+        self.perm = EMPTY
+        self.n = 0  # rows covered
+
+    def update(self, rel: "Relation") -> None:
+        if self.n == rel.n:
+            return
+        lo, hi = self.n, rel.n
+        new_keys = self.codec.encode([rel.col(c)[lo:hi] for c in self.cols], insert=True)
+        order = np.argsort(new_keys, kind="stable")
+        self.keys, self.perm = merge_sorted(self.keys, self.perm, new_keys[order], order + lo)
+        self.n = hi
+
+    def query(self, qcols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """For each query row: [lo, hi) in ``perm`` of the matching rows."""
+        q = self.codec.encode(qcols, insert=False)
+        lo = np.searchsorted(self.keys, q, side="left")
+        hi = np.searchsorted(self.keys, q, side="right")
+        return lo, hi
+
+
+class Relation:
+    """One predicate's facts as id columns, plus proof columns and indexes."""
+
+    def __init__(self, pred: str, arity: int, prem_width: int) -> None:
+        self.pred = pred
+        self.arity = arity
+        self.prem_width = prem_width
+        self.n = 0
+        cap = 16
+        self._cols = np.zeros((arity, cap), dtype=np.int64)
+        self._rule = np.zeros(cap, dtype=np.int32)
+        self._height = np.zeros(cap, dtype=np.int32)
+        self._prem = np.zeros((max(prem_width, 0), cap), dtype=np.int64)
+        self.indexes: dict[tuple[int, ...], Index] = {}
+        self.full = self.index(tuple(range(arity)))
+
+    # -- storage ---------------------------------------------------------------------------
+    def col(self, i: int) -> np.ndarray:
+        return self._cols[i, : self.n]
+
+    @property
+    def rule(self) -> np.ndarray:
+        return self._rule[: self.n]
+
+    @property
+    def height(self) -> np.ndarray:
+        return self._height[: self.n]
+
+    @property
+    def prem(self) -> np.ndarray:
+        return self._prem[:, : self.n]
+
+    def _reserve(self, extra: int) -> None:
+        need = self.n + extra
+        cap = self._cols.shape[1]
+        if need <= cap:
+            return
+        while cap < need:
+            cap *= 2
+        cols = np.zeros((self.arity, cap), dtype=np.int64)
+        cols[:, : self.n] = self._cols[:, : self.n]
+        self._cols = cols
+        self._rule = np.resize(self._rule, cap)
+        self._height = np.resize(self._height, cap)
+        prem = np.full((self._prem.shape[0], cap), -1, dtype=np.int64)
+        prem[:, : self.n] = self._prem[:, : self.n]
+        self._prem = prem
+
+    def index(self, cols: tuple[int, ...]) -> Index:
+        ix = self.indexes.get(cols)
+        if ix is None:
+            ix = self.indexes[cols] = Index(cols)
+        ix.update(self)
+        return ix
+
+    # -- inserting -------------------------------------------------------------------------
+    def insert(
+        self,
+        cols: list[np.ndarray],
+        rule: np.ndarray | int = -1,
+        height: np.ndarray | int = 0,
+        prem: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Add the rows not already present (first occurrence wins); returns the chosen
+        candidate positions (in insertion order). ``prem`` is (k, m) with k <= prem_width."""
+        m = len(cols[0]) if self.arity else (len(prem[0]) if prem is not None and len(prem) else 0)
+        if self.arity == 0:
+            # a proposition: at most one row
+            if self.n or m == 0:
+                return EMPTY
+            take = np.zeros(1, dtype=np.int64)
+            self._append(take, [], rule, height, prem)
+            return take
+        if m == 0:
+            return EMPTY
+        keys = self.full.codec.encode(cols, insert=True)
+        uniq, first = np.unique(keys, return_index=True)
+        fk = self.full.keys
+        if len(fk):
+            pos = np.searchsorted(fk, uniq)
+            pos_c = np.minimum(pos, len(fk) - 1)
+            new = (pos >= len(fk)) | (fk[pos_c] != uniq)
+            uniq, first = uniq[new], first[new]
+        if len(first) == 0:
+            return EMPTY
+        lo = self.n
+        self._append(first, cols, rule, height, prem)
+        # the full index is kept exact eagerly (rows lo.. in ``first`` order have keys ``uniq``)
+        self.full.keys, self.full.perm = merge_sorted(
+            self.full.keys, self.full.perm, uniq, np.arange(lo, lo + len(first), dtype=np.int64)
+        )
+        self.full.n = self.n
+        return first
+
+    def _append(self, take, cols, rule, height, prem) -> None:
+        k = len(take)
+        self._reserve(k)
+        lo, hi = self.n, self.n + k
+        for i in range(self.arity):
+            self._cols[i, lo:hi] = cols[i][take]
+        self._rule[lo:hi] = rule[take] if isinstance(rule, np.ndarray) else rule
+        self._height[lo:hi] = height[take] if isinstance(height, np.ndarray) else height
+        if self._prem.shape[0]:
+            self._prem[:, lo:hi] = -1
+            if prem is not None and len(prem):
+                self._prem[: len(prem), lo:hi] = prem[:, take]
+        self.n = hi
+
+    def find(self, ids: list[np.ndarray]) -> np.ndarray:
+        """Row id of each query row, -1 where absent."""
+        fk = self.full
+        if self.arity == 0:
+            return np.zeros(1 if self.n else 0, dtype=np.int64) if not ids else EMPTY
+        q = fk.codec.encode(ids, insert=False)
+        if len(fk.keys) == 0:
+            return np.full(len(q), -1, dtype=np.int64)
+        pos = np.searchsorted(fk.keys, q)
+        pos_c = np.minimum(pos, len(fk.keys) - 1)
+        hit = (pos < len(fk.keys)) & (fk.keys[pos_c] == q) & (q >= 0)
+        return np.where(hit, fk.perm[pos_c], -1)
+
+    def keep_rows(self, keep: np.ndarray) -> None:
+        """Drop every row not in the boolean mask ``keep`` (row ids change; indexes rebuilt)."""
+        idx = np.flatnonzero(keep)
+        k = len(idx)
+        self._cols[:, :k] = self._cols[:, idx]
+        self._rule[:k] = self._rule[idx]
+        self._height[:k] = self._height[idx]
+        if self._prem.shape[0]:
+            self._prem[:, :k] = -1
+        self.n = k
+        old = list(self.indexes)
+        self.indexes = {}
+        self.full = self.index(tuple(range(self.arity)))
+        for cols in old:
+            self.index(cols)
