@@ -1,0 +1,60 @@
+"""The alias table: the linker's first, cheap step (exact, case-folded, accent/punctuation-free).
+
+>>> alias_keys("  São  Paulo ")
+('São Paulo', 'são paulo', 'sao paulo')
+>>> alias_keys("The U.S.")[2]
+'us'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+#: score of a hit at each level: exact, case-folded, stripped of accents/punctuation/article
+LEVEL_SCORES = (1.0, 0.97, 0.93)
+_PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
+_ARTICLE = re.compile(r"^(the|a|an)\s+")
+
+
+def alias_keys(text: str) -> tuple[str, str, str]:
+    """The three lookup keys of a name: exact (whitespace collapsed), casefold, stripped."""
+    exact = " ".join(text.split())
+    fold = exact.casefold()
+    t = unicodedata.normalize("NFKD", fold)
+    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = _PUNCT.sub(lambda m: "" if m.group(0) in ".'’" else " ", t)
+    t = " ".join(t.split())
+    t = _ARTICLE.sub("", t)
+    return exact, fold, t
+
+
+class AliasTable:
+    """Name -> entities, at three levels of normalisation."""
+
+    def __init__(self) -> None:
+        self._maps: tuple[dict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
+
+    def add(self, iri: str, name: str) -> None:
+        """Record that ``name`` names ``iri``."""
+        for m, k in zip(self._maps, alias_keys(name)):
+            if k:
+                m[k].add(iri)
+
+    def add_many(self, rows: Iterable[tuple[str, str]]) -> "AliasTable":
+        for iri, name in rows:
+            self.add(iri, name)
+        return self
+
+    def lookup(self, name: str) -> dict[str, float]:
+        """Entities this name may refer to, each with the score of its best (most exact) level."""
+        out: dict[str, float] = {}
+        for m, k, score in zip(self._maps, alias_keys(name), LEVEL_SCORES):
+            for iri in m.get(k, ()):
+                out.setdefault(iri, score)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._maps[0])

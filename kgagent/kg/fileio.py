@@ -1,0 +1,270 @@
+"""Reading and writing graph files: formats, parse errors with file and line, atomic save, lock.
+
+Formats are chosen by file suffix (``.gz`` adds gzip): see ``FORMATS``. Saving writes a
+temporary file in the same directory, fsyncs it, renames it over the old file and fsyncs the
+directory, so a crash leaves either the old graph or the new one, never half of one. A lock
+file in the graph directory (``fcntl.flock``, released by the OS when a process dies) keeps a
+second writer out with a clear KGA203 error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gzip
+import io
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from rdflib import Dataset
+
+from kgagent.errors import GraphError, Location
+
+#: file suffix -> rdflib format name
+FORMATS: dict[str, str] = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".nquads": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
+#: formats that can hold named graphs (the provenance of extracted facts)
+QUAD_FORMATS = {"nquads", "trig", "json-ld"}
+#: rdflib format names accepted in ``format=`` arguments, with friendly synonyms
+FORMAT_NAMES: dict[str, str] = {
+    "turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+    "nquads": "nquads", "nq": "nquads", "n-quads": "nquads", "trig": "trig",
+    "json-ld": "json-ld", "jsonld": "json-ld", "xml": "xml", "rdf/xml": "xml",
+}
+#: names of the graph file inside a graph directory, in the order they are looked for
+GRAPH_FILE_NAMES = ("graph.nq.gz", "graph.nq", "graph.trig", "graph.ttl", "graph.nt.gz",
+                    "graph.nt", "graph.jsonld", "graph.ttl.gz", "graph.trig.gz")
+DEFAULT_GRAPH_FILE = "graph.nq.gz"
+LOCK_NAME = ".kgagent.lock"
+
+
+def formats_help() -> str:
+    """One line listing the suffixes and formats that exist."""
+    return ", ".join(f"{s} ({f})" for s, f in FORMATS.items()) + "; any of them may end in .gz"
+
+
+def format_for(path: Path, fmt: str | None = None) -> tuple[str, bool]:
+    """(rdflib format, gzipped?) for ``path``; GraphError KGA202 listing the formats if unknown."""
+    gz = path.suffix == ".gz"
+    if fmt is not None:
+        name = FORMAT_NAMES.get(fmt.lower())
+        if name is None:
+            raise GraphError(f"unknown graph format {fmt!r}; formats: {', '.join(sorted(set(FORMAT_NAMES)))}",
+                             code="KGA202")
+        return name, gz
+    suffix = Path(path.stem).suffix if gz else path.suffix
+    name = FORMATS.get(suffix.lower())
+    if name is None:
+        raise GraphError(f"unknown graph format for {path} (suffix {suffix or 'none'!r}); "
+                         f"formats: {formats_help()}", code="KGA202")
+    return name, gz
+
+
+def resolve_graph_file(path: Path) -> Path:
+    """The graph file for ``path``: the path itself, or the graph file inside a directory."""
+    if path.is_dir():
+        for name in GRAPH_FILE_NAMES:
+            if (path / name).is_file():
+                return path / name
+        raise GraphError(f"no graph file in directory {path} (looked for {', '.join(GRAPH_FILE_NAMES)})",
+                         code="KGA201")
+    if not path.exists():
+        raise GraphError(f"graph file not found: {path}", code="KGA201")
+    return path
+
+
+def read_text(path: Path, gz: bool) -> str:
+    """The file's text (UTF-8), with a clear error for binary garbage or bad gzip."""
+    try:
+        raw = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
+    except (OSError, EOFError) as err:
+        raise GraphError(f"cannot read {path}: {err}", code="KGA201", location=Location(str(path))) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise GraphError(f"not UTF-8 text (byte {err.start})", code="KGA201",
+                         location=Location(str(path), line)) from None
+
+
+def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | None = None) -> None:
+    """Parse ``text`` into ``ds``; a syntax error becomes GraphError KGA201 with file and line."""
+    try:
+        if fmt in ("nt", "nquads"):
+            _parse_lines(ds, text, fmt, path)
+        else:
+            ds.parse(data=text, format=fmt, publicID=publicID)
+    except GraphError:
+        raise
+    except Exception as err:  # rdflib raises many kinds; each carries its line differently
+        line, msg = _error_line(err, text, fmt)
+        raise GraphError(f"malformed {fmt} graph: {msg}", code="KGA201",
+                         location=Location(str(path), line)) from None
+
+
+def _parse_lines(ds: Dataset, text: str, fmt: str, path: Path) -> None:
+    """N-Triples / N-Quads: parse whole (fast); on error find the offending line."""
+    try:
+        ds.parse(data=text, format=fmt)
+    except Exception as err:
+        for i, line in enumerate(text.splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            try:
+                Dataset().parse(data=line + "\n", format=fmt)
+            except Exception as line_err:
+                raise GraphError(f"malformed {fmt} graph: {_short(line_err)}: {line.strip()[:120]}",
+                                 code="KGA201", location=Location(str(path), i)) from None
+        raise err
+
+
+def _short(err: Exception) -> str:
+    msg = str(err).strip().splitlines()
+    return msg[0][:200] if msg else type(err).__name__
+
+
+def _error_line(err: Exception, text: str, fmt: str) -> tuple[int, str]:
+    lines = getattr(err, "lines", None)  # notation3 BadSyntax: 0-based line
+    if isinstance(lines, int):
+        return lines + 1, getattr(err, "message", None) or _badsyntax_msg(err)
+    if isinstance(err, json.JSONDecodeError):
+        return err.lineno, err.msg
+    getline = getattr(err, "getLineNumber", None)  # SAX (RDF/XML)
+    if callable(getline):
+        with contextlib.suppress(Exception):
+            return int(getline()), _short(err)
+    m = re.search(r"line (\d+)", str(err))
+    if m:
+        return int(m.group(1)), _short(err)
+    return 0, _short(err)
+
+
+def _badsyntax_msg(err: Exception) -> str:
+    args = getattr(err, "args", ())
+    return str(args[-1]) if args else _short(err)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, gz: bool) -> Iterator[IO[bytes]]:
+    """Write ``path`` atomically: temp file in the same directory, fsync, rename, fsync dir."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    ok = False
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if gz:
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as zf:
+                    yield zf  # type: ignore[misc]
+            else:
+                yield raw
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, path)
+        ok = True
+        with contextlib.suppress(OSError):
+            dfd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+    finally:
+        if not ok:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+def remove_stale_temps(directory: Path, name: str) -> int:
+    """Remove temp files a killed writer left behind (only when holding the lock)."""
+    n = 0
+    for p in directory.glob(f".{name}.tmp-*"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+            n += 1
+    return n
+
+
+class DirectoryLock:
+    """An exclusive writer lock on a graph directory (``.kgagent.lock``, fcntl.flock).
+
+    The OS drops the lock when the process dies, so a crash never leaves a stale lock.
+    ``acquire`` raises GraphError KGA203 naming the holder if another process has it.
+    """
+
+    def __init__(self, directory: Path, timeout: float = 0.0):
+        self.directory = Path(directory)
+        self.timeout = timeout
+        self._fh: IO[str] | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.directory / LOCK_NAME
+
+    def acquire(self) -> "DirectoryLock":
+        if self._fh is not None:
+            return self
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown process"
+                    fh.close()
+                    raise GraphError(
+                        f"graph directory {self.directory} is locked by another writer ({holder}); "
+                        "wait for it to finish (the lock is released when that process ends)",
+                        code="KGA203") from None
+                time.sleep(0.05)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        if self._fh is None:
+            return
+        with contextlib.suppress(OSError):
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+        self._fh.close()
+        self._fh = None
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def __enter__(self) -> "DirectoryLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def text_writer(binary: IO[bytes]) -> io.TextIOWrapper:
+    """A UTF-8 text view of a binary stream (left open)."""
+    return io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=True)

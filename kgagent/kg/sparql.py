@@ -1,0 +1,102 @@
+"""Read-only SPARQL: reject updates, SERVICE, LOAD and FROM; run with a time limit.
+
+rdflib would happily fetch a remote endpoint (SERVICE) or a remote graph (FROM <url>); a
+query typed by a user must never reach the network or change the graph.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pyparsing import ParseException
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+
+from kgagent.errors import GraphError
+
+T = TypeVar("T")
+
+
+class _QueryTimeout(BaseException):
+    """Raised inside the worker thread to stop a query that ran past its time limit."""
+
+
+def prepare_read_only(sparql: str) -> Query:
+    """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax)."""
+    try:
+        parsed = parseQuery(sparql)
+    except ParseException as err:
+        try:
+            parseUpdate(sparql)
+        except ParseException:
+            raise GraphError(f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}",
+                             code="KGA206") from None
+        raise GraphError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) are not "
+                         "allowed: kg query is read-only", code="KGA204") from None
+    except Exception as err:  # noqa: BLE001 - rdflib raises assorted errors on odd input
+        raise GraphError(f"SPARQL syntax error: {err}", code="KGA206") from None
+    body = parsed[1]
+    if "datasetClause" in body.keys():
+        raise GraphError("FROM / FROM NAMED is not allowed (it may fetch remote graphs); "
+                         "use GRAPH <iri> { ... } to address a named graph", code="KGA204")
+    try:
+        query = translateQuery(parsed)
+    except Exception as err:  # noqa: BLE001
+        raise GraphError(f"SPARQL error: {err}", code="KGA206") from None
+    if _has_service(query.algebra):
+        raise GraphError("SERVICE is not allowed: kg query never calls remote endpoints", code="KGA204")
+    return query
+
+
+def _has_service(node: Any, seen: set[int] | None = None) -> bool:
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return False
+    seen.add(id(node))
+    name = getattr(node, "name", None)
+    if name == "ServiceGraphPattern":
+        return True
+    if isinstance(node, dict):
+        return any(_has_service(v, seen) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_has_service(v, seen) for v in node)
+    return False
+
+
+def run_with_timeout(fn: Callable[[], T], timeout: float) -> T:
+    """Run ``fn`` in a worker thread; GraphError KGA205 if it runs past ``timeout`` seconds.
+
+    The worker is stopped by an asynchronous exception, which takes effect at the next Python
+    bytecode (rdflib's evaluator is pure Python, so this is prompt).
+    """
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = fn()
+        except _QueryTimeout:
+            box["timeout"] = True
+        except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = err
+
+    worker = threading.Thread(target=target, name="kgagent-sparql", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0),
+                                                   ctypes.py_object(_QueryTimeout))
+        worker.join(2.0)
+        raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s and was stopped",
+                         code="KGA205")
+    if "error" in box:
+        err = box["error"]
+        if isinstance(err, GraphError):
+            raise err
+        raise GraphError(f"SPARQL evaluation failed: {type(err).__name__}: {err}", code="KGA206") from None
+    if box.get("timeout"):
+        raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s", code="KGA205")
+    return box["value"]

@@ -1,0 +1,678 @@
+"""The knowledge graph: an RDF dataset with entities, ontology, provenance and rule facts.
+
+Layout of the dataset (rdflib ``Dataset``; the same API over Oxigraph on disk):
+
+- the **default graph** holds curated knowledge: entities (``rdfs:label``, ``skos:altLabel``,
+  ``rdf:type``), relations between them, and the ontology (``rdfs:Class``,
+  ``rdfs:subClassOf``, ``rdfs:domain`` / ``rdfs:range``, ``owl:FunctionalProperty``);
+- **one named graph per document** (``doc_graph(doc)``) holds what extraction added from that
+  document: the extracted triples themselves, the description of new entities it mentions,
+  and one statement node per (triple, sentence, span) carrying the provenance
+  (``rdf:subject/predicate/object``, ``kga:doc``, ``kga:sentence``, ``kga:start``,
+  ``kga:end``, ``kga:score``, ``kga:rule``, ``kga:decision``);
+- the **resolution graph** records entity-resolution merges and their evidence.
+
+Reads see the union of all graphs; ``remove_document`` drops one document's graph, so the
+facts that only it supported disappear and facts that other documents (or the curated graph)
+also hold stay.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Node
+
+from kgagent.errors import GraphError
+from kgagent.kg import fileio
+from kgagent.kg.sparql import prepare_read_only, run_with_timeout
+from kgagent.kg.vocab import (
+    DOC,
+    ENT,
+    KGA,
+    ONT,
+    RESOLUTION_GRAPH,
+    SKOS_ALT,
+    STMT,
+    content_hash,
+    doc_graph,
+    graph_doc,
+    slug,
+    term_iri,
+    to_name,
+)
+from kgagent.schema import Provenance
+
+#: where the shipped default graph lives (kg_data/graph/ at the repository root)
+DEFAULT_GRAPH_DIR = Path(__file__).resolve().parents[2] / "kg_data" / "graph"
+OXIGRAPH_DIR = "oxigraph"
+
+#: predicates that describe or annotate rather than relate two entities
+META_PREDICATES = frozenset({
+    RDF.type, RDFS.label, SKOS_ALT, RDFS.subClassOf, RDFS.domain, RDFS.range, RDFS.comment,
+    RDFS.subPropertyOf, OWL.sameAs, OWL.equivalentClass, OWL.disjointWith, OWL.inverseOf,
+    RDF.subject, RDF.predicate, RDF.object,
+})
+SCHEMA_TYPES = frozenset({RDFS.Class, OWL.Class, RDF.Property, OWL.ObjectProperty,
+                          OWL.DatatypeProperty, OWL.FunctionalProperty, RDF.Statement,
+                          KGA.EntityMention, KGA.Merge, OWL.Ontology})
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity of the graph: IRI, preferred label, aliases and asserted types (rule names)."""
+
+    iri: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+
+class KnowledgeGraph:
+    """An RDF knowledge graph with entities, ontology, per-document provenance and rule facts.
+
+    >>> kg = KnowledgeGraph()
+    >>> paris = kg.add_entity("Paris", ["city"], aliases=["Paris, France"])
+    >>> kg.entity(paris).label
+    'Paris'
+    """
+
+    def __init__(self, dataset: Dataset | None = None, path: Path | None = None, store: str = "memory"):
+        self._ds = dataset if dataset is not None else Dataset(default_union=True)
+        self._ds.default_union = True
+        self.path = path  # the graph file this graph was loaded from (save() default)
+        self.store = store
+        self._version = 0
+        self._cache: dict[str, tuple[int, Any]] = {}
+        self._lock: fileio.DirectoryLock | None = None
+        for prefix, ns in (("ont", ONT), ("kga", KGA), ("ent", ENT), ("doc", DOC), ("stmt", STMT),
+                           ("skos", "http://www.w3.org/2004/02/skos/core#"), ("owl", OWL)):
+            self._ds.bind(prefix, ns, override=True)
+
+    # ------------------------------------------------------------------ loading and saving
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, store: str = "memory",
+             format: str | None = None) -> "KnowledgeGraph":
+        """Load a graph file or graph directory (None = the shipped default graph in kg_data/).
+
+        ``store="oxigraph"`` keeps the graph on disk in ``<dir>/oxigraph/`` (built from the
+        graph file the first time) for graphs too large for memory. Raises GraphError KGA201
+        (missing or malformed file, with file and line) or KGA202 (unknown format).
+        """
+        src = Path(path) if path is not None else DEFAULT_GRAPH_DIR
+        if store == "oxigraph":
+            return cls._load_oxigraph(src, format)
+        if store != "memory":
+            raise GraphError(f"unknown store {store!r}; stores: memory, oxigraph", code="KGA202")
+        file = fileio.resolve_graph_file(src)
+        fmt, gz = fileio.format_for(file, format)
+        ds = Dataset(default_union=True)
+        fileio.parse_into(ds, fileio.read_text(file, gz), fmt, file, publicID=None)
+        return cls(ds, path=file, store="memory")
+
+    @classmethod
+    def _load_oxigraph(cls, src: Path, format: str | None) -> "KnowledgeGraph":
+        from oxrdflib import OxigraphStore
+        import pyoxigraph as ox
+
+        directory = src if src.is_dir() else src.parent
+        oxdir = directory / OXIGRAPH_DIR
+        file = None
+        if not oxdir.is_dir():
+            file = fileio.resolve_graph_file(src)
+            fmt, gz = fileio.format_for(file, format)
+            text = fileio.read_text(file, gz)
+            tmpdir = directory / f".{OXIGRAPH_DIR}.tmp-{os.getpid()}"
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            mime = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE,
+                    "trig": ox.RdfFormat.TRIG}.get(fmt)
+            try:
+                st = ox.Store(str(tmpdir))
+                if mime is not None:
+                    try:
+                        st.bulk_load(text.encode("utf-8"), format=mime)
+                    except SyntaxError as err:
+                        raise GraphError(f"malformed {fmt} graph: {err}", code="KGA201",
+                                         location=fileio.Location(str(file), _ox_line(err))) from None
+                else:  # JSON-LD / RDF-XML: parse with rdflib, then copy
+                    tmp = Dataset(default_union=True)
+                    fileio.parse_into(tmp, text, fmt, file)
+                    st.extend([_to_ox_quad(q) for q in tmp.quads((None, None, None, None))])
+                st.flush()
+                del st
+                os.replace(tmpdir, oxdir)
+            finally:
+                shutil.rmtree(tmpdir, ignore_errors=True)
+        try:
+            oxstore = OxigraphStore(store=ox.Store(str(oxdir)))
+        except OSError as err:
+            raise GraphError(f"cannot open Oxigraph store {oxdir}: {err} (is another process using it?)",
+                             code="KGA203") from None
+        ds = Dataset(store=oxstore, default_union=True)
+        if file is None:
+            with contextlib.suppress(GraphError):
+                file = fileio.resolve_graph_file(src)
+        return cls(ds, path=file, store="oxigraph")
+
+    def save(self, path: str | Path | None = None, *, format: str | None = None,
+             lock_timeout: float = 0.0) -> Path:
+        """Write the graph atomically (temp file, fsync, rename) under the directory's lock.
+
+        ``path`` may be a file (format from its suffix) or a directory (``graph.nq.gz`` in it);
+        None = where it was loaded from. Triple-only formats (Turtle, N-Triples, RDF/XML) are
+        refused when the graph has named graphs (provenance would be lost). Returns the file.
+        """
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise GraphError("save() needs a path: this graph was not loaded from a file", code="KGA201")
+        if target.is_dir() or (not target.suffix and not target.exists()):
+            target = target / fileio.DEFAULT_GRAPH_FILE
+        fmt, gz = fileio.format_for(target, format)
+        if fmt not in fileio.QUAD_FORMATS and self.named_graphs():
+            raise GraphError(f"{target}: format {fmt} cannot hold the {len(self.named_graphs())} per-document "
+                             "provenance graphs; save as .nq, .trig or .jsonld", code="KGA202")
+        lock = self._lock if self._lock is not None and self._lock.directory == target.parent else None
+        with contextlib.ExitStack() as stack:
+            if lock is None:
+                stack.enter_context(fileio.DirectoryLock(target.parent, timeout=lock_timeout))
+            fileio.remove_stale_temps(target.parent, target.name)
+            with fileio.atomic_writer(target, gz) as out:
+                _serialize(self._ds, out, fmt)
+        if self.path is None:
+            self.path = target
+        return target
+
+    def lock(self, directory: str | Path | None = None, timeout: float = 0.0) -> "KnowledgeGraph":
+        """Hold the writer lock of the graph directory until ``unlock()`` (or process exit)."""
+        d = Path(directory) if directory is not None else (self.path.parent if self.path else None)
+        if d is None:
+            raise GraphError("lock() needs a directory: this graph was not loaded from a file", code="KGA203")
+        self._lock = fileio.DirectoryLock(d, timeout=timeout).acquire()
+        return self
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def close(self) -> None:
+        """Release the lock and the store (Oxigraph files are flushed)."""
+        self.unlock()
+        if self.store == "oxigraph":
+            with contextlib.suppress(Exception):
+                self._ds.store._inner.flush()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> "KnowledgeGraph":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ raw access
+    @property
+    def dataset(self) -> Dataset:
+        """The underlying rdflib Dataset (call ``invalidate()`` after editing it directly)."""
+        return self._ds
+
+    def invalidate(self) -> None:
+        """Forget cached views (ontology closure, networkx view) after direct edits."""
+        self._version += 1
+
+    def __len__(self) -> int:
+        """Number of distinct triples over all graphs."""
+        return sum(1 for _ in self._ds.triples((None, None, None)))
+
+    def named_graphs(self) -> list[URIRef]:
+        """IRIs of the non-empty named graphs (documents, resolution)."""
+        out = []
+        for g in self._ds.graphs():
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g):
+                out.append(g.identifier)
+        return out
+
+    def documents(self) -> list[str]:
+        """Ids of the documents that contributed facts."""
+        return sorted(d for d in (graph_doc(g) for g in self.named_graphs()) if d is not None)
+
+    def add(self, s: Node, p: Node, o: Node, graph: URIRef | None = None) -> None:
+        """Add one triple to the curated default graph (or to ``graph``)."""
+        ctx = self._ds.default_context if graph is None else self._ds.graph(graph)
+        ctx.add((s, p, o))
+        self._version += 1
+
+    def add_many(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> None:
+        """Add many triples at once (fast path for builders and importers)."""
+        ctx = self._ds.default_context if graph is None else self._ds.graph(graph)
+        ctx.addN((s, p, o, ctx) for s, p, o in triples)
+        self._version += 1
+
+    # ------------------------------------------------------------------ ontology
+    def add_class(self, name: str, parent: str | None = None, label: str | None = None) -> URIRef:
+        """Declare a class (``rdfs:Class``), optionally under ``parent``."""
+        c = term_iri(name)
+        self.add(c, RDF.type, RDFS.Class)
+        self.add(c, RDFS.label, Literal(label or name.replace("_", " ")))
+        if parent is not None:
+            self.add(c, RDFS.subClassOf, term_iri(parent))
+        return c
+
+    def add_relation(self, name: str, domain: str | None, range: str | None, functional: bool = False,
+                     label: str | None = None) -> URIRef:
+        """Declare a relation with its signature (``rdfs:domain``, ``rdfs:range``)."""
+        p = term_iri(name)
+        self.add(p, RDF.type, OWL.ObjectProperty)
+        self.add(p, RDFS.label, Literal(label or name.replace("_", " ")))
+        if domain:
+            self.add(p, RDFS.domain, term_iri(domain))
+        if range:
+            self.add(p, RDFS.range, term_iri(range))
+        if functional:
+            self.add(p, RDF.type, OWL.FunctionalProperty)
+        return p
+
+    def superclasses(self, cls: str) -> set[str]:
+        """Rule names of ``cls`` and all its superclasses (reflexive-transitive)."""
+        return set(self._subclass_closure().get(cls, {cls}))
+
+    def _subclass_closure(self) -> dict[str, frozenset[str]]:
+        def build() -> dict[str, frozenset[str]]:
+            parents: dict[str, set[str]] = defaultdict(set)
+            classes: set[str] = set()
+            for c, _, p in self._ds.triples((None, RDFS.subClassOf, None)):
+                if isinstance(c, URIRef) and isinstance(p, URIRef):
+                    parents[to_name(c)].add(to_name(p))
+                    classes.update((to_name(c), to_name(p)))
+            for t in (RDFS.Class, OWL.Class):
+                for c in self._ds.subjects(RDF.type, t):
+                    if isinstance(c, URIRef):
+                        classes.add(to_name(c))
+            closure = {}
+            for c in classes:
+                seen = {c}
+                todo = deque([c])
+                while todo:
+                    for p in parents.get(todo.popleft(), ()):
+                        if p not in seen:
+                            seen.add(p)
+                            todo.append(p)
+                closure[c] = frozenset(seen)
+            return closure
+
+        return self._cached("subclass", build)
+
+    def _schema_facts(self) -> dict[str, set[tuple]]:
+        def build() -> dict[str, set[tuple]]:
+            sub = {(c, p) for c, ps in self._subclass_closure().items() for p in ps}
+            sig = set()
+            props = set(self._ds.subjects(RDFS.domain, None)) | set(self._ds.subjects(RDFS.range, None))
+            for p in props:
+                doms = [to_name(d) for d in self._ds.objects(p, RDFS.domain)] or [None]
+                rngs = [to_name(r) for r in self._ds.objects(p, RDFS.range)] or [None]
+                for d in doms:
+                    for r in rngs:
+                        if d is not None and r is not None:
+                            sig.add((to_name(p), d, r))
+            fun = {(to_name(p),) for p in self._ds.subjects(RDF.type, OWL.FunctionalProperty)}
+            return {"subclass": sub, "signature": sig, "functional": fun}
+
+        return self._cached("schema", build)
+
+    def _cached(self, key: str, build: Any) -> Any:
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == self._version:
+            return hit[1]
+        value = build()
+        self._cache[key] = (self._version, value)
+        return value
+
+    # ------------------------------------------------------------------ entities
+    def add_entity(self, label: str, types: Sequence[str], aliases: Sequence[str] = (),
+                   provenance: Provenance | None = None, iri: str | None = None) -> str:
+        """Add an entity; returns its IRI (stable: a hash of label and types unless ``iri``).
+
+        Without provenance it is curated knowledge (default graph); with provenance it is a
+        new entity found in ``provenance.doc`` and lives in that document's graph, with a
+        mention record (sentence, span, score, rule, decision).
+        """
+        if not label or not label.strip():
+            raise GraphError("an entity needs a non-empty label", code="KGA207")
+        type_iris = [term_iri(t) for t in types]
+        if iri is None:
+            base = "new/" if provenance is not None else ""
+            iri = str(ENT[base + slug(label) + "-" + content_hash(label.strip().casefold(),
+                                                              *sorted(map(str, type_iris)), n=8)])
+        e = URIRef(iri)
+        graph = doc_graph(provenance.doc) if provenance is not None else None
+        triples: list[tuple[Node, Node, Node]] = [(e, RDFS.label, Literal(label.strip()))]
+        triples += [(e, RDF.type, t) for t in type_iris]
+        triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
+        if provenance is not None:
+            node = STMT[content_hash("mention", provenance.doc, e, provenance.sentence, provenance.start,
+                                     provenance.end)]
+            triples += [(node, RDF.type, KGA.EntityMention), (node, KGA.entity, e)]
+            triples += _provenance_triples(node, provenance)
+        self.add_many(triples, graph)
+        return iri
+
+    def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
+        """Record another name of an entity (skos:altLabel)."""
+        graph = doc_graph(provenance.doc) if provenance is not None else None
+        self.add(URIRef(iri), SKOS_ALT, Literal(alias.strip()), graph)
+
+    def entity(self, iri: str) -> Entity | None:
+        """The entity with this IRI (label, aliases, types), or None if the graph has no label for it."""
+        e = URIRef(iri)
+        labels = sorted(str(x) for x in self._ds.objects(e, RDFS.label))
+        if not labels:
+            return None
+        aliases = sorted({str(x) for x in self._ds.objects(e, SKOS_ALT)} | set(labels[1:]))
+        types = sorted({to_name(t) for t in self._ds.objects(e, RDF.type) if t not in SCHEMA_TYPES})
+        return Entity(iri=str(e), label=labels[0], aliases=tuple(aliases), types=tuple(types))
+
+    def entities(self) -> Iterator[str]:
+        """IRIs of all entities (labelled resources that are not classes or properties)."""
+        seen: set[Node] = set()
+        for s in self._ds.subjects(RDFS.label, None):
+            if s in seen or not isinstance(s, URIRef):
+                continue
+            seen.add(s)
+            if self._is_schema(s):
+                continue
+            yield str(s)
+
+    def _is_schema(self, s: Node) -> bool:
+        return any(t in SCHEMA_TYPES for t in self._ds.objects(s, RDF.type))
+
+    def entity_types(self, iri: str, closure: bool = False) -> set[str]:
+        """Rule names of the entity's asserted types (with all superclasses if ``closure``)."""
+        types = {to_name(t) for t in self._ds.objects(URIRef(iri), RDF.type) if t not in SCHEMA_TYPES}
+        if not closure:
+            return types
+        sub = self._subclass_closure()
+        return set().union(*(sub.get(t, {t}) for t in types)) if types else set()
+
+    def label_table(self) -> Iterator[tuple[str, str, bool]]:
+        """(entity IRI, name, is_preferred_label) for every label and alias of every entity."""
+        for s, _, o in self._ds.triples((None, RDFS.label, None)):
+            if isinstance(s, URIRef) and not self._is_schema(s):
+                yield str(s), str(o), True
+        for s, _, o in self._ds.triples((None, SKOS_ALT, None)):
+            if isinstance(s, URIRef):
+                yield str(s), str(o), False
+
+    def prior(self, iri: str) -> float:
+        """Prominence of an entity in [0, 1] (log population where known, else degree)."""
+        e = URIRef(iri)
+        for pop in self._ds.objects(e, KGA.population):
+            try:
+                return min(1.0, max(0.0, len(str(int(pop))) / 10.0))
+            except (TypeError, ValueError):
+                break
+        deg = sum(1 for _ in self._ds.triples((None, None, e))) + sum(
+            1 for p in self._ds.predicates(e, None) if p not in META_PREDICATES)
+        return min(1.0, deg / 50.0)
+
+    # ------------------------------------------------------------------ facts and provenance
+    def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
+        """Add an extracted fact with its provenance to the document's named graph.
+
+        ``predicate`` is a rule-vocabulary name (``work_for``) or a full IRI. New entities the
+        fact mentions get their description copied into this document's graph, so the fact
+        keeps a label and types if the document that introduced them is removed.
+        """
+        if provenance is None:
+            raise GraphError("add_fact needs a Provenance (use add() for curated triples)", code="KGA207")
+        s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
+        graph = doc_graph(provenance.doc)
+        node = STMT[content_hash("fact", provenance.doc, s, p, o, provenance.sentence, provenance.start,
+                                 provenance.end)]
+        triples: list[tuple[Node, Node, Node]] = [(s, p, o), (node, RDF.type, RDF.Statement),
+                                                  (node, RDF.subject, s), (node, RDF.predicate, p),
+                                                  (node, RDF.object, o)]
+        triples += _provenance_triples(node, provenance)
+        default = self._ds.default_context
+        for e in (s, o):
+            if (e, RDFS.label, None) not in default:  # an extracted entity: support its description here
+                for pred in (RDFS.label, RDF.type, SKOS_ALT):
+                    triples += [(e, pred, v) for v in self._ds.objects(e, pred)]
+        self.add_many(triples, graph)
+
+    def provenance(self, subject: str, predicate: str, obj: str) -> list[Provenance]:
+        """Every recorded source of the fact (one per document sentence span)."""
+        s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
+        out = []
+        for node in self._ds.subjects(RDF.subject, s):
+            if (node, RDF.predicate, p) in self._ds and (node, RDF.object, o) in self._ds:
+                out.append(self._read_provenance(node))
+        return sorted(out, key=lambda x: (x.doc, x.sentence, x.start))
+
+    def _read_provenance(self, node: Node) -> Provenance:
+        def one(p: URIRef, default: Any) -> Any:
+            for v in self._ds.objects(node, p):
+                return v.toPython() if isinstance(v, Literal) else str(v)
+            return default
+
+        return Provenance(doc=str(one(KGA.doc, "")), sentence=int(one(KGA.sentence, 0)),
+                          start=int(one(KGA.start, 0)), end=int(one(KGA.end, 0)),
+                          score=float(one(KGA.score, 0.0)), rule=str(one(KGA.rule, "")),
+                          decision=str(one(KGA.decision, "")))
+
+    def remove_document(self, doc: str) -> int:
+        """Remove what ``doc`` contributed; returns how many facts disappeared from the graph.
+
+        Facts (triples other than provenance records) that the curated graph or another
+        document also holds stay; the count is of those no longer held anywhere.
+        """
+        gid = doc_graph(doc)
+        g = self._ds.graph(gid)
+        stmt_nodes = {s for s in g.subjects() if str(s).startswith(str(STMT))}
+        facts = [(s, p, o) for s, p, o in g if s not in stmt_nodes]
+        self._ds.remove_graph(g)
+        self._version += 1
+        return sum(1 for t in facts if t not in self._ds)
+
+    # ------------------------------------------------------------------ SPARQL
+    def query(self, sparql: str, timeout: float = 10.0, *, raw: bool = False) -> Any:
+        """Read-only SPARQL over all graphs: SELECT -> list of dict rows, ASK -> bool,
+        CONSTRUCT/DESCRIBE -> list of (s, p, o). IRIs come back as str, literals as Python
+        values (``raw=True`` keeps rdflib terms). Updates, SERVICE, LOAD and FROM are refused
+        (KGA204); a query past ``timeout`` seconds is stopped (KGA205).
+        """
+        prepared = prepare_read_only(sparql)
+
+        def run() -> Any:
+            q = sparql if self.store == "oxigraph" else prepared
+            res = self._ds.query(q)
+            if res.type == "ASK":
+                return bool(res.askAnswer)
+            if res.type == "SELECT":
+                names = [str(v) for v in res.vars]
+                return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)} for row in res]
+            return [tuple(t if raw else _py(t) for t in triple) for triple in res]
+
+        return run_with_timeout(run, timeout)
+
+    # ------------------------------------------------------------------ networkx view
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """Entities as nodes, relations between entities as edges (``predicate`` = rule name)."""
+
+        def build() -> nx.MultiDiGraph:
+            g = nx.MultiDiGraph()
+            for s, p, o in self._ds.triples((None, None, None)):
+                if p in META_PREDICATES or not isinstance(o, URIRef) or not isinstance(s, URIRef):
+                    continue
+                if str(p).startswith(str(KGA)) or str(s).startswith(str(STMT)):
+                    continue
+                g.add_edge(str(s), str(o), key=to_name(p), predicate=to_name(p))
+            return g
+
+        return self._cached("networkx", build)
+
+    def neighbourhood(self, iris: Iterable[str], radius: int = 1) -> set[str]:
+        """Entities within ``radius`` relation steps (either direction) of the given ones."""
+        g = self.to_networkx()
+        out = set()
+        for iri in iris:
+            if iri in g:
+                out |= set(nx.ego_graph(g, iri, radius=radius, undirected=True).nodes)
+            else:
+                out.add(iri)
+        return out
+
+    def shortest_path(self, source: str, target: str) -> list[tuple[str, str, str]]:
+        """A shortest chain of relations (either direction) linking two entities; [] if none."""
+        g = self.to_networkx()
+        if source not in g or target not in g:
+            return []
+        try:
+            nodes = nx.shortest_path(g.to_undirected(as_view=True), source, target)
+        except nx.NetworkXNoPath:
+            return []
+        steps = []
+        for a, b in zip(nodes, nodes[1:]):
+            if g.has_edge(a, b):
+                steps.append((a, next(iter(g[a][b])), b))
+            else:
+                steps.append((b, next(iter(g[b][a])), a))
+        return steps
+
+    # ------------------------------------------------------------------ rule facts
+    def rule_facts(self, entities: Iterable[str] | None = None, depth: int = 2) -> dict[str, set[tuple]]:
+        """The graph's part of the rule vocabulary: type, subclass, signature, functional,
+        triple, label.
+
+        With ``entities``, restricted to their neighbourhood: the given entities, the
+        relations leaving them followed up to ``depth`` steps (so a city brings its region and
+        country), and relations between given entities. The ontology facts are always whole
+        (and cached). ``subclass`` is the reflexive-transitive closure.
+        """
+        schema = self._schema_facts()
+        out: dict[str, set[tuple]] = {k: set(v) for k, v in schema.items()}
+        out.update(type=set(), triple=set(), label=set())
+        if entities is None:
+            todo = [URIRef(e) for e in self.entities()]
+            for s, p, o in self._ds.triples((None, None, None)):
+                if isinstance(o, URIRef) and isinstance(s, URIRef) and p not in META_PREDICATES \
+                        and not str(p).startswith(str(KGA)) and not str(s).startswith(str(STMT)):
+                    out["triple"].add((str(s), to_name(p), str(o)))
+            for e in todo:
+                self._describe(e, out)
+            return out
+        seen: set[URIRef] = set()
+        frontier = [URIRef(e) for e in entities]
+        seen.update(frontier)
+        for _ in range(max(depth, 0) + 1):
+            nxt = []
+            for e in frontier:
+                self._describe(e, out)
+                if _ == depth:
+                    continue
+                for p, o in self._ds.predicate_objects(e):
+                    if isinstance(o, URIRef) and p not in META_PREDICATES and not str(p).startswith(str(KGA)):
+                        out["triple"].add((str(e), to_name(p), str(o)))
+                        if o not in seen:
+                            seen.add(o)
+                            nxt.append(o)
+            frontier = nxt
+        return out
+
+    def _describe(self, e: URIRef, out: dict[str, set[tuple]]) -> None:
+        iri = str(e)
+        for t in self._ds.objects(e, RDF.type):
+            if t not in SCHEMA_TYPES:
+                out["type"].add((iri, to_name(t)))
+        for lab in self._ds.objects(e, RDFS.label):
+            out["label"].add((iri, str(lab)))
+
+    # ------------------------------------------------------------------ statistics
+    def stats(self) -> dict[str, Any]:
+        """Counts: triples, entities, classes, relations, documents, named graphs, by type."""
+        by_type: dict[str, int] = defaultdict(int)
+        n_ent = 0
+        for e in self.entities():
+            n_ent += 1
+            for t in self._ds.objects(URIRef(e), RDF.type):
+                if t not in SCHEMA_TYPES:
+                    by_type[to_name(t)] += 1
+        schema = self._schema_facts()
+        return {
+            "triples": len(self),
+            "entities": n_ent,
+            "classes": len(self._subclass_closure()),
+            "relations": len({s[0] for s in schema["signature"]}),
+            "documents": len(self.documents()),
+            "named_graphs": len(self.named_graphs()),
+            "store": self.store,
+            "path": str(self.path) if self.path else None,
+            "entities_by_type": dict(sorted(by_type.items(), key=lambda kv: -kv[1])),
+        }
+
+    # ------------------------------------------------------------------ linker
+    def linker(self, model: str | Path | None = None, **options: Any) -> "Linker":
+        """An entity linker over this graph (None = the packaged all-MiniLM-L6-v2).
+
+        The index is persisted beside the graph (``<graph dir>/index``) with a fingerprint and
+        rebuilt when stale. ``options`` go to ``Linker`` (e.g. ``embed=`` a function,
+        ``nil_threshold=``, ``index_dir=``).
+        """
+        from kgagent.kg.linker import Linker
+
+        return Linker(self, model=model, **options)
+
+
+def _provenance_triples(node: URIRef, prov: Provenance) -> list[tuple[Node, Node, Node]]:
+    t: list[tuple[Node, Node, Node]] = [
+        (node, KGA.doc, Literal(prov.doc)),
+        (node, KGA.sentence, Literal(int(prov.sentence))),
+        (node, KGA.start, Literal(int(prov.start))),
+        (node, KGA.end, Literal(int(prov.end))),
+        (node, KGA.score, Literal(float(prov.score), datatype=XSD.double)),
+    ]
+    if prov.rule:
+        t.append((node, KGA.rule, Literal(prov.rule)))
+    if prov.decision:
+        t.append((node, KGA.decision, Literal(prov.decision)))
+    return t
+
+
+def _py(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        v = term.toPython()
+        return v if not isinstance(v, Literal) else str(v)
+    return str(term)
+
+
+def _serialize(ds: Dataset, out: Any, fmt: str) -> None:
+    if fmt in fileio.QUAD_FORMATS:
+        ds.serialize(destination=out, format=fmt, encoding="utf-8")
+    else:
+        ds.default_context.serialize(destination=out, format=fmt, encoding="utf-8")
+
+
+def _ox_line(err: Exception) -> int:
+    import re
+
+    m = re.search(r"line (\d+)", str(err))
+    if m:
+        return int(m.group(1))
+    m = re.search(r"(\d+):\d+", str(err))
+    return int(m.group(1)) if m else 0
+
+
+def _to_ox_quad(q: tuple) -> Any:
+    from oxrdflib._converter import to_ox
+
+    s, p, o, g = q
+    return to_ox((s, p, o, g if g is not None and g.identifier != DATASET_DEFAULT_GRAPH_ID else None))

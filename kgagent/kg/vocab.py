@@ -1,0 +1,83 @@
+"""IRIs of kgagent's own terms, and the mapping between rule-vocabulary names and IRIs.
+
+The rule vocabulary speaks short lower-case names (``person``, ``city``, ``located_in``); the
+graph stores them as IRIs in the ontology namespace ``ONT`` (``ONT.person``,
+``ONT.located_in``). Anything else (a DBpedia class, a full IRI) keeps its full IRI as the
+rule constant.
+
+>>> to_name(term_iri("located_in"))
+'located_in'
+>>> str(term_iri("http://dbpedia.org/ontology/Person"))
+'http://dbpedia.org/ontology/Person'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import Namespace, URIRef
+
+BASE = "https://w3id.org/kgagent/"
+ONT = Namespace(BASE + "ont/")  # classes and relations of the rule vocabulary
+KGA = Namespace(BASE + "meta/")  # provenance and bookkeeping properties
+ENT = Namespace(BASE + "entity/")  # entities minted by kgagent
+DOC = Namespace(BASE + "doc/")  # one named graph per document
+STMT = Namespace(BASE + "stmt/")  # statement nodes (provenance of one extracted triple)
+MERGE = Namespace(BASE + "merge/")  # entity-resolution merge records
+RESOLUTION_GRAPH = URIRef(BASE + "graph/resolution")
+
+SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
+
+#: classes every kgagent graph has (the ontology's backbone)
+CORE_CLASSES = ("person", "organization", "location", "city", "country", "region", "other")
+#: relations of the CoNLL04 vocabulary
+CORE_RELATIONS = ("work_for", "live_in", "orgbased_in", "located_in", "kill")
+
+
+def term_iri(name: str) -> URIRef:
+    """The IRI of a rule-vocabulary name (``city``) or of an IRI given in full."""
+    if "://" in name or name.startswith("urn:"):
+        return URIRef(name)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
+        raise ValueError(f"not a vocabulary name or IRI: {name!r}")
+    return ONT[name]
+
+
+def to_name(iri: object) -> str:
+    """The rule constant for an IRI: the local name inside ``ONT``, else the full IRI."""
+    s = str(iri)
+    if s.startswith(str(ONT)):
+        return s[len(str(ONT)):]
+    return s
+
+
+def doc_graph(doc: str) -> URIRef:
+    """The named graph that holds what document ``doc`` contributed."""
+    return DOC[quote(doc, safe="")]
+
+
+def graph_doc(graph: object) -> str | None:
+    """The document id of a per-document named graph, or None for any other graph."""
+    from urllib.parse import unquote
+
+    s = str(graph)
+    if s.startswith(str(DOC)):
+        return unquote(s[len(str(DOC)):])
+    return None
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A readable, IRI-safe slug: ``'São Paulo!'`` -> ``'sao_paulo'``."""
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = re.sub(r"[^a-z0-9]+", "_", t).strip("_")
+    return t[:limit] or "x"
+
+
+def content_hash(*parts: object, n: int = 12) -> str:
+    """A short stable hash of the parts (stable ids from content)."""
+    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return h[:n]
