@@ -392,7 +392,8 @@ class Model:
                 rows = list(rows)
                 n = len(rows)
                 if n == 0:
-                    self._rel(pred, self.engine.arity.get(pred, 0))
+                    if pred in self.engine.arity:
+                        self._rel(pred)
                     continue
                 arity = len(rows[0])
                 where = None
@@ -414,6 +415,8 @@ class Model:
                     location=Location(where) if where else None,
                 )
             rel = self._rel(pred, arity)
+            if rel.arity != arity and rel.n == 0 and pred not in self.engine.arity:
+                rel = self.relations[pred] = Relation(pred, arity, 0)
             if rel.arity != arity:
                 raise RuleError(f"{pred} has {arity} columns here but {rel.arity} before", code=E_FACTS)
             if arity == 0:
@@ -728,7 +731,17 @@ class _Eval:
 
     def num(self, term: Term, b: _Bind):
         """(is_int mask, int values, float values) of a numeric term."""
-        if isinstance(term, (Var, Const)):
+        if isinstance(term, Const):  # its own type (2.0 stays a float even if 2 is interned)
+            v = term.value
+            if isinstance(v, str):
+                raise self._err(f"arithmetic on a string: constant {v!r}", E_TYPE, term)
+            is_int = isinstance(v, int)
+            return (
+                np.full(b.n, is_int),
+                np.full(b.n, v if is_int else 0, dtype=np.int64),
+                np.full(b.n, float(v)),
+            )
+        if isinstance(term, Var):
             ids = self.ids(term, b)
             kind = self.sym.kind(ids)
             if (kind == KIND_STR).any():

@@ -17,7 +17,8 @@ TOKEN = re.compile(
 def _tokens(text: str):
     out = []
     for lineno, line in enumerate(text.split("\n"), 1):
-        line = line.split("%")[0] if '"' not in line else line
+        if line.lstrip().startswith("%"):  # comments: whole lines only (% is also modulo)
+            continue
         pos = 0
         while pos < len(line):
             if line[pos:].strip() == "":

@@ -1,0 +1,225 @@
+"""Hand-worked engine tests: closure, negation, arithmetic, comparisons, reasons, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgagent.errors import RuleError
+from kgagent.rules import Engine, format_fact
+
+from engine_helpers import parse
+
+
+def run(text, facts=None, proofs=True):
+    return Engine(parse(text, "t.rules"), record_proofs=proofs).evaluate(facts or {})
+
+
+@pytest.mark.parametrize("proofs", [True, False])
+def test_transitive_closure_non_linear(proofs):
+    chain = [(f"n{i}", f"n{i + 1}") for i in range(10)]
+    m = run("located_in(X, Z) :- located_in(X, Y), located_in(Y, Z).", {"located_in": chain}, proofs)
+    want = {(f"n{i}", f"n{j}") for i in range(11) for j in range(i + 1, 11)}
+    assert m.facts("located_in") == want
+    assert m.derived_count() == len(want) - 10
+    assert m.rule_firings() == {"t.rules:1": len(want) - 10}
+
+
+def test_transitive_closure_with_cycle_terminates():
+    m = run("r(X, Y) :- e(X, Y).\nr(X, Z) :- r(X, Y), e(Y, Z).", {"e": [("a", "b"), ("b", "c"), ("c", "a")]})
+    assert m.facts("r") == {(x, y) for x in "abc" for y in "abc"}
+
+
+def test_stratified_negation():
+    text = """
+    has_type(M, C) :- mention(M, L, _), subclass(L, C).
+    reject(R, "tail type does not fit") :- relation(R, P, _, T), signature(P, _, C), not has_type(T, C).
+    accept(R) :- relation(R, _, _, _), not reject(R, _).
+    """
+    facts = {
+        "mention": [("m1", "person", 0.9), ("m2", "city", 0.8), ("m3", "person", 0.7)],
+        "subclass": [("person", "person"), ("city", "city"), ("city", "location")],
+        "relation": [("r1", "live_in", "m1", "m2"), ("r2", "live_in", "m1", "m3")],
+        "signature": [("live_in", "person", "location")],
+    }
+    m = run(text, facts)
+    assert m.facts("reject") == {("r2", "tail type does not fit")}
+    assert m.facts("accept") == {("r1",)}
+    assert format_fact("reject", ("r2", "tail type does not fit")) == 'reject(r2, "tail type does not fit")'
+    assert m.contains("reject", ("r2", "tail type does not fit"))
+    assert not m.contains("reject", ("r1", "tail type does not fit"))
+    assert not m.contains("reject", ("r9", "never interned"))
+
+
+def test_arithmetic_and_binding():
+    text = """
+    next(X, Y) :- n(X), Y = X + 1.
+    half(X, H) :- n(X), H = X / 2.
+    rem(X, R) :- n(X), R = X % 3.
+    mix(X, Y) :- n(X), Y = (X * 2 - 1) / 2.0.
+    neg(Y) :- n(X), Y = -1 * X.
+    doubled(X + X) :- n(X).
+    """
+    m = run(text, {"n": [(1,), (4,), (7,)]})
+    assert m.facts("next") == {(1, 2), (4, 5), (7, 8)}
+    assert m.facts("half") == {(1, 0), (4, 2), (7, 3)}  # int / int floors
+    assert m.facts("rem") == {(1, 1), (4, 1), (7, 1)}
+    assert m.facts("mix") == {(1, 0.5), (4, 3.5), (7, 6.5)}
+    assert m.facts("neg") == {(-1,), (-4,), (-7,)}
+    assert m.facts("doubled") == {(2,), (8,), (14,)}
+    assert all(type(v) is int for (v,) in m.facts("doubled"))
+
+
+def test_comparisons_on_numbers_and_strings():
+    text = """
+    high(R) :- score(R, S), S >= 0.5.
+    low(R) :- score(R, S), S < 0.5.
+    exact(R) :- score(R, S), S = 1.
+    other(R) :- score(R, S), S != 1.
+    before(A, B) :- name(A), name(B), A < B.
+    """
+    m = run(text, {"score": [("r1", 0.9), ("r2", 0.5), ("r3", 0.1), ("r4", 1)], "name": [("b",), ("a",), ("ab",)]})
+    assert m.facts("high") == {("r1",), ("r2",), ("r4",)}
+    assert m.facts("low") == {("r3",)}
+    assert m.facts("exact") == {("r4",)}
+    assert m.facts("other") == {("r1",), ("r2",), ("r3",)}
+    assert m.facts("before") == {("a", "ab"), ("a", "b"), ("ab", "b")}  # lexicographic
+
+
+def test_int_and_float_equal_string_differs():
+    m = run("same(X) :- a(X), b(X).", {"a": [(1,), ("1",), (2.5,)], "b": [(1.0,), (2.5,)]})
+    assert m.facts("same") == {(1,), (2.5,)}
+
+
+def test_string_constants_in_heads_and_rule_file_facts():
+    text = """
+    threshold(0.5).
+    review(R, "score below threshold") :- score(R, S), threshold(T), S < T.
+    """
+    m = run(text, {"score": [("r1", 0.2), ("r2", 0.7)]})
+    assert m.facts("review") == {("r1", "score below threshold")}
+    assert m.facts("threshold") == {(0.5,)}
+    assert m.derived_count() == 1
+
+
+def test_constants_repeated_variables_and_anonymous():
+    text = """
+    self_loop(X) :- e(X, X).
+    from_a(Y) :- e(a, Y).
+    has_out(X) :- e(X, _).
+    two_step_back(X) :- e(X, Y), e(Y, X).
+    """
+    m = run(text, {"e": [("a", "a"), ("a", "b"), ("b", "a"), ("c", "d")]})
+    assert m.facts("self_loop") == {("a",)}
+    assert m.facts("from_a") == {("a",), ("b",)}
+    assert m.facts("has_out") == {("a",), ("b",), ("c",)}
+    assert m.facts("two_step_back") == {("a",), ("b",)}
+
+
+def test_propositions_and_negated_anonymous():
+    text = """
+    nonempty :- e(_, _).
+    ok(X) :- f(X), nonempty.
+    lonely(X) :- f(X), not e(X, _).
+    """
+    m = run(text, {"e": [("a", "b")], "f": [("a",), ("z",)]})
+    assert m.facts("nonempty") == {()}
+    assert m.facts("ok") == {("a",), ("z",)}
+    assert m.facts("lonely") == {("z",)}
+
+
+def test_division_by_zero_names_rule_file_and_line():
+    text = "ok(X) :- n(X).\nratio(X, R) :- n(X), R = 10 / X."
+    with pytest.raises(RuleError) as err:
+        run(text, {"n": [(2,), (0,)]})
+    assert err.value.code == "KGA111"
+    assert str(err.value).startswith("t.rules:2:")
+    assert "t.rules:2" in err.value.message and "division by zero" in err.value.message
+
+
+def test_arithmetic_on_a_string_is_a_type_error():
+    with pytest.raises(RuleError) as err:
+        run("next(Y) :- n(X), Y = X + 1.", {"n": [(1,), ("one",)]})
+    assert err.value.code == "KGA110"
+    assert "'one'" in err.value.message and "t.rules:1" in str(err.value)
+
+
+def test_ordering_a_number_against_a_string_is_a_type_error():
+    with pytest.raises(RuleError) as err:
+        run("high(R) :- score(R, S), S > 0.5.", {"score": [("r1", "n/a")]})
+    assert err.value.code == "KGA110"
+
+
+def test_unsafe_and_arity_errors_without_checker():
+    with pytest.raises(RuleError) as err:
+        run("p(X, Y) :- q(X).")
+    assert err.value.code == "KGA115" and "Y" in err.value.message
+    with pytest.raises(RuleError) as err:
+        run("p(X) :- q(X).\nr(X) :- q(X, _).")
+    assert err.value.code == "KGA115" and "t.rules:2" in str(err.value)
+    with pytest.raises(RuleError) as err:
+        run("p(X) :- q(X), not p(X).")
+    assert "negation cycle" in err.value.message
+
+
+def test_facts_with_wrong_arity_are_rejected():
+    with pytest.raises(RuleError) as err:
+        run("p(X) :- q(X).", {"q": [("a", "b")]})
+    assert err.value.code == "KGA112" and "q" in err.value.message
+
+
+def test_incremental_loses_facts_downstream_of_negation():
+    text = """
+    reach(X) :- start(X).
+    reach(Y) :- reach(X), e(X, Y).
+    unreached(X) :- node(X), not reach(X).
+    flagged(X) :- unreached(X), important(X).
+    """
+    engine = Engine(parse(text))
+    facts = {"start": [("a",)], "e": [("a", "b")], "node": [(x,) for x in "abcd"], "important": [("c",), ("d",)]}
+    m = engine.evaluate(facts)
+    assert m.facts("flagged") == {("c",), ("d",)}
+    m.add_facts({"e": [("b", "c")]})
+    assert m.facts("reach") == {("a",), ("b",), ("c",)}
+    assert m.facts("unreached") == {("d",)}
+    assert m.facts("flagged") == {("d",)}
+    # the proofs of facts kept are still sound after the recomputation
+    assert m.proof("flagged", ("d",)).premises[0].fact == "unreached(d)"
+    m.add_facts({"e": [("c", "d")], "node": [("e",)]})
+    assert m.facts("flagged") == set()
+    assert m.facts("unreached") == {("e",)}
+    scratch = engine.evaluate({**facts, "e": [("a", "b"), ("b", "c"), ("c", "d")], "node": facts["node"] + [("e",)]})
+    for p in ("reach", "unreached", "flagged"):
+        assert m.facts(p) == scratch.facts(p)
+    assert m.derived_count() == scratch.derived_count()
+
+
+def test_incremental_continues_from_new_facts():
+    engine = Engine(parse("path(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), edge(Y, Z)."))
+    m = engine.evaluate({"edge": [("a", "b")]})
+    m.add_facts({"edge": [("b", "c"), ("c", "d")]})
+    assert m.facts("path") == {("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")}
+    m.add_facts({"edge": [("b", "c")]})  # nothing new
+    assert len(m.facts("path")) == 6
+    assert m.rule_firings() == {"t.rules:1": 3, "t.rules:2": 3}
+
+
+def test_base_fact_also_derivable_counts_as_input():
+    m = run("p(X, Z) :- p(X, Y), p(Y, Z).", {"p": [("a", "b"), ("b", "c"), ("a", "c")]})
+    assert m.derived_count() == 0
+    assert m.proof("p", ("a", "c")).source == "base"
+
+
+def test_format_fact_quotes_what_is_not_a_bare_name():
+    assert format_fact("accept", ("r12",)) == "accept(r12)"
+    assert format_fact("text", ("m1", "New York")) == 'text(m1, "New York")'
+    assert format_fact("score", ("r1", 0.91)) == "score(r1, 0.91)"
+    assert format_fact("n", (3, -2)) == "n(3, -2)"
+    assert format_fact("t", ('say "hi"\\',)) == 't("say \\"hi\\"\\\\")'
+    assert format_fact("t", ("Upper",)) == 't("Upper")'
+    assert format_fact("flag", ()) == "flag"
+
+
+def test_facts_of_unknown_predicate_is_empty():
+    m = run("p(X) :- q(X).", {"q": [("a",)]})
+    assert m.facts("nothing") == set()
+    assert not m.contains("nothing", ("a",))
