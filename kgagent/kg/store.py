@@ -411,7 +411,8 @@ class KnowledgeGraph:
                 yield str(s), str(o), False
 
     def prior(self, iri: str) -> float:
-        """Prominence of an entity in [0, 1] (log population where known, else degree)."""
+        """Prominence of an entity in [0, 1]: digits of its population / 10 where known, else
+        its degree / 100 capped at 0.5 (a region with many cities must not outrank a big city)."""
         e = URIRef(iri)
         for pop in self._ds.objects(e, KGA.population):
             try:
@@ -420,7 +421,7 @@ class KnowledgeGraph:
                 break
         deg = sum(1 for _ in self._ds.triples((None, None, e))) + sum(
             1 for p in self._ds.predicates(e, None) if p not in META_PREDICATES)
-        return min(1.0, deg / 50.0)
+        return min(0.5, deg / 100.0)
 
     # ------------------------------------------------------------------ facts and provenance
     def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
@@ -655,6 +656,14 @@ def _py(term: Any) -> Any:
 
 
 def _serialize(ds: Dataset, out: Any, fmt: str) -> None:
+    if fmt in ("nt", "nquads"):  # line formats: sorted, so the same graph gives the same file
+        import io
+
+        buf = io.BytesIO()
+        (ds if fmt == "nquads" else ds.default_context).serialize(destination=buf, format=fmt, encoding="utf-8")
+        lines = sorted(set(buf.getvalue().splitlines()) - {b""})
+        out.write(b"\n".join(lines) + (b"\n" if lines else b""))
+        return
     if fmt in fileio.QUAD_FORMATS:
         ds.serialize(destination=out, format=fmt, encoding="utf-8")
     else:

