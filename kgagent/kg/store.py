@@ -246,13 +246,13 @@ class KnowledgeGraph:
 
     def add(self, s: Node, p: Node, o: Node, graph: URIRef | None = None) -> None:
         """Add one triple to the curated default graph (or to ``graph``)."""
-        ctx = self._ds.default_context if graph is None else self._ds.graph(graph)
+        ctx = self._ds.default_graph if graph is None else self._ds.graph(graph)
         ctx.add((s, p, o))
         self._version += 1
 
     def add_many(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> None:
         """Add many triples at once (fast path for builders and importers)."""
-        ctx = self._ds.default_context if graph is None else self._ds.graph(graph)
+        ctx = self._ds.default_graph if graph is None else self._ds.graph(graph)
         ctx.addN((s, p, o, ctx) for s, p, o in triples)
         self._version += 1
 
@@ -441,7 +441,7 @@ class KnowledgeGraph:
                                                   (node, RDF.subject, s), (node, RDF.predicate, p),
                                                   (node, RDF.object, o)]
         triples += _provenance_triples(node, provenance)
-        default = self._ds.default_context
+        default = self._ds.default_graph
         for e in (s, o):
             if (e, RDFS.label, None) not in default:  # an extracted entity: support its description here
                 for pred in (RDFS.label, RDF.type, SKOS_ALT):
@@ -660,14 +660,14 @@ def _serialize(ds: Dataset, out: Any, fmt: str) -> None:
         import io
 
         buf = io.BytesIO()
-        (ds if fmt == "nquads" else ds.default_context).serialize(destination=buf, format=fmt, encoding="utf-8")
+        (ds if fmt == "nquads" else ds.default_graph).serialize(destination=buf, format=fmt, encoding="utf-8")
         lines = sorted(set(buf.getvalue().splitlines()) - {b""})
         out.write(b"\n".join(lines) + (b"\n" if lines else b""))
         return
     if fmt in fileio.QUAD_FORMATS:
         ds.serialize(destination=out, format=fmt, encoding="utf-8")
     else:
-        ds.default_context.serialize(destination=out, format=fmt, encoding="utf-8")
+        ds.default_graph.serialize(destination=out, format=fmt, encoding="utf-8")
 
 
 def _ox_line(err: Exception) -> int:

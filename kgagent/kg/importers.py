@@ -1,0 +1,209 @@
+"""Importers for public data: WebNLG triples, NIF entity-linking corpora, the DBpedia ontology.
+
+Used by ``kgagent kg import-webnlg`` and the linking benchmarks (benchmarks/kg/). Labels come
+from DBpedia resource NAMES only (``Alpena,_Michigan`` -> label "Alpena, Michigan", aliases
+"Alpena" (the part before DBpedia's comma qualifier); ``Bananaman_(TV_series)`` -> label
+"Bananaman", alias "Bananaman (TV series)"): no surface string from any text enters a graph.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+
+from kgagent.errors import GraphError, Location
+from kgagent.kg.ontology import add_core_ontology
+from kgagent.kg.store import KnowledgeGraph
+from kgagent.kg.vocab import ONT, SKOS_ALT
+
+DBR = "http://dbpedia.org/resource/"
+DBO = "http://dbpedia.org/ontology/"
+#: DBpedia ontology classes placed under kgagent's core classes
+DBO_TO_CORE = {"Person": "person", "Organisation": "organization", "Place": "location",
+               "Country": "country", "City": "city", "Settlement": "city", "Town": "city",
+               "AdministrativeRegion": "region", "Region": "region"}
+_NUMBER = re.compile(r"^-?[\d.,]+([eE][-+]?\d+)?$")
+
+
+def name_label(name: str) -> tuple[str, list[str]]:
+    """(label, aliases) of a DBpedia resource name (local part of the IRI).
+
+    >>> name_label("Alpena,_Michigan")
+    ('Alpena, Michigan', ['Alpena'])
+    >>> name_label("Bananaman_(TV_series)")
+    ('Bananaman', ['Bananaman (TV series)'])
+    """
+    full = unquote(name).replace("_", " ").strip()
+    label = re.sub(r"\s*\([^()]*\)\s*$", "", full).strip() or full
+    aliases = [full] if full != label else []
+    if ", " in label:
+        head = label.split(", ", 1)[0].strip()
+        if head and head not in aliases:
+            aliases.append(head)
+    return label, aliases
+
+
+def is_literal_node(node: str) -> bool:
+    """WebNLG objects that are literals (quoted strings, numbers), not resources."""
+    n = node.strip()
+    return (not n or n.startswith('"') or n[0].isdigit() or (n[0] == "-" and n[1:2].isdigit())
+            or " " in n or "<" in n or bool(_NUMBER.match(n)))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A WebNLG reference: surface ``text`` referring to DBpedia resource ``entity``."""
+
+    split: str
+    category: str
+    eid: str
+    lid: str
+    entity: str
+    kind: str  # name | description | pronoun | demonstrative
+    text: str
+
+
+def read_webnlg(directory: str | Path, splits: Iterable[str] = ("train", "dev")) -> tuple[
+        set[tuple[str, str, str]], list[Reference]]:
+    """(distinct modified triples, references) of the WebNLG v1.6 XML files of ``splits``."""
+    root = Path(directory)
+    triples: set[tuple[str, str, str]] = set()
+    refs: list[Reference] = []
+    files = []
+    for split in splits:
+        files += sorted((root / split).glob("*triples/*.xml"))
+    if not files:
+        raise GraphError(f"no WebNLG files (<split>/<N>triples/*.xml) under {root}", code="KGA201")
+    for f in files:
+        split = f.parent.parent.name
+        try:
+            tree = ET.parse(f)
+        except ET.ParseError as err:
+            raise GraphError(f"malformed WebNLG XML: {err}", code="KGA201",
+                             location=Location(str(f), err.position[0])) from None
+        for entry in tree.iter("entry"):
+            for mt in entry.iter("mtriple"):
+                parts = [p.strip() for p in (mt.text or "").split(" | ")]
+                if len(parts) == 3:
+                    triples.add((parts[0], parts[1], parts[2]))
+            for lex in entry.iter("lex"):
+                for r in lex.iter("reference"):
+                    refs.append(Reference(split, entry.get("category", ""), entry.get("eid", ""), lex.get("lid", ""),
+                                          r.get("entity", ""), r.get("type", ""), (r.text or "").strip()))
+    return triples, refs
+
+
+def add_dbpedia_ontology(kg: KnowledgeGraph, path: str | Path) -> int:
+    """Add the DBpedia ontology's classes (English labels, subClassOf), properties with their
+    domain/range, and functional properties; place dbo classes under the core classes."""
+    g = Graph()
+    try:
+        g.parse(str(path), format="xml")
+    except Exception as err:  # noqa: BLE001
+        raise GraphError(f"cannot read the DBpedia ontology: {err}", code="KGA201", location=Location(str(path))) from None
+    keep = []
+    for s, p, o in g:
+        if not str(s).startswith(DBO):
+            continue
+        if p == RDF.type and o in (OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty):
+            keep.append((s, p, o))
+        elif p == RDFS.subClassOf and str(o).startswith(DBO):
+            keep.append((s, p, o))
+        elif p in (RDFS.domain, RDFS.range) and str(o).startswith(DBO):
+            keep.append((s, p, o))
+        elif p == RDFS.label and isinstance(o, Literal) and o.language == "en":
+            keep.append((s, p, Literal(str(o))))
+    add_core_ontology(kg)
+    for name, core in DBO_TO_CORE.items():
+        keep.append((URIRef(DBO + name), RDFS.subClassOf, ONT[core]))
+    kg.add_many(keep)
+    return len(keep)
+
+
+def webnlg_graph(triples: Iterable[tuple[str, str, str]], ontology: str | Path | None = None) -> KnowledgeGraph:
+    """A graph of WebNLG's resources (labelled from their DBpedia names) and the relations
+    between them; with ``ontology`` (dbpedia_2016-10.owl), types inferred from the
+    properties' rdfs:domain / rdfs:range."""
+    kg = KnowledgeGraph()
+    domains: dict[str, list[URIRef]] = {}
+    ranges: dict[str, list[URIRef]] = {}
+    if ontology is not None:
+        add_dbpedia_ontology(kg, ontology)
+        ds = kg.dataset
+        for p, _, d in ds.triples((None, RDFS.domain, None)):
+            domains.setdefault(str(p)[len(DBO):], []).append(d)
+        for p, _, r in ds.triples((None, RDFS.range, None)):
+            ranges.setdefault(str(p)[len(DBO):], []).append(r)
+    out = []
+    seen: set[str] = set()
+
+    def resource(name: str) -> URIRef:
+        iri = URIRef(DBR + name)
+        if name not in seen:
+            seen.add(name)
+            label, aliases = name_label(name)
+            out.append((iri, RDFS.label, Literal(label)))
+            out.extend((iri, SKOS_ALT, Literal(a)) for a in aliases)
+        return iri
+
+    for s, p, o in sorted(triples):
+        if is_literal_node(s):
+            continue
+        si = resource(s)
+        for d in domains.get(p, ()):
+            out.append((si, RDF.type, d))
+        if is_literal_node(o):
+            continue
+        oi = resource(o)
+        pname = re.sub(r"[^A-Za-z0-9_]", "_", p)
+        out.append((si, URIRef(DBO + pname), oi))
+        for r in ranges.get(p, ()):
+            out.append((oi, RDF.type, r))
+    kg.add_many(out)
+    return kg
+
+
+@dataclass(frozen=True)
+class NifMention:
+    """A mention of a NIF corpus: document, surface text, offsets and gold entity (None = NIL)."""
+
+    doc: str
+    text: str
+    start: int
+    end: int
+    gold: str | None
+    context: str
+
+
+NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+ITSRDF = "http://www.w3.org/2005/11/its/rdf#"
+
+
+def read_nif(path: str | Path) -> list[NifMention]:
+    """Mentions of a NIF 2.0 corpus (N3, KORE50); links outside DBpedia (notInWiki) are NIL."""
+    kg = KnowledgeGraph.load(path, format="turtle")
+    ds = kg.dataset
+    contexts = {str(c): str(t) for c, t in ds.subject_objects(URIRef(NIF + "isString"))}
+    out = []
+    for m, ctx in ds.subject_objects(URIRef(NIF + "referenceContext")):
+        anchor = next(iter(ds.objects(m, URIRef(NIF + "anchorOf"))), None)
+        if anchor is None:
+            continue
+        begin = int(next(iter(ds.objects(m, URIRef(NIF + "beginIndex"))), 0))
+        end = int(next(iter(ds.objects(m, URIRef(NIF + "endIndex"))), 0))
+        refs = [str(r) for r in ds.objects(m, URIRef(ITSRDF + "taIdentRef"))]
+        gold = None
+        for r in refs:
+            if r.startswith(DBR):
+                gold = r
+            elif r.startswith("http://dbpedia.org/page/"):
+                gold = DBR + r[len("http://dbpedia.org/page/"):]
+        out.append(NifMention(str(ctx), str(anchor), begin, end, gold, contexts.get(str(ctx), "")))
+    out.sort(key=lambda x: (x.doc, x.start, x.end))
+    return out
