@@ -1,13 +1,180 @@
-"""The feedback loop's commands: ``kgagent feedback prune`` and ``kgagent rules stats``."""
+"""The feedback loop's commands: ``kgagent feedback prune``, ``kgagent rules stats`` and the
+``--rounds K`` part of ``kgagent train`` (:func:`train_rounds`)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+from rich.table import Table
+
+from kgagent_cli.common import EXIT_USAGE, console, fail, guarded
+
+feedback_app = typer.Typer(help="Inspect and clean the feedback the agent wrote for training.",
+                           no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``feedback`` command group to the main app."""
+    app.add_typer(feedback_app, name="feedback")
 
 
 def register_rules(app: typer.Typer) -> None:
     """Add ``stats`` to the ``rules`` app."""
+    app.command("stats")(rules_stats)
+
+
+# --------------------------------------------------------------------------- feedback prune
+
+
+@feedback_app.command("prune")
+def feedback_prune(
+    feedback: Path = typer.Argument(..., help="feedback.jsonl written by `kgagent extract --out DIR`."),
+    rule: str = typer.Option(..., "--rule", help="The rule whose examples go, as FILE:LINE."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write here instead of rewriting FEEDBACK."),
+    decisions: Optional[Path] = typer.Option(
+        None, "--decisions", help="decisions.jsonl with the proofs (default: beside FEEDBACK)."),
+) -> None:
+    """Remove every feedback example whose proof used RULE; rewrites the file atomically."""
+    from kgagent.loop import prune_feedback
+
+    with guarded():
+        result = prune_feedback(feedback, rule, out=out, decisions=decisions)
+    con = console()
+    con.print(f"removed {result.removed} example label(s) proved with {rule}"
+              + (f", and {result.dependent} relation(s) whose argument went with them" if result.dependent else "")
+              + f"; {result.kept} kept, {result.sentences_dropped} sentence(s) left empty dropped -> {result.path}")
+    if not result.rule_seen:
+        con.print(f"note: no decision's proof uses {rule}; check FILE:LINE (see `kgagent rules stats`)")
+
+
+# --------------------------------------------------------------------------- rules stats
+
+
+def rules_stats(
+    out: Path = typer.Option(..., "--out", help="The --out directory of a `kgagent extract` run."),
+    gold: Optional[Path] = typer.Option(
+        None, "--gold", help="Gold SpERT JSON aligned to the documents (record id = document id)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    top: int = typer.Option(20, "--top", help="Disagreements to list."),
+) -> None:
+    """How often each rule fired, what it decided alone, disagreements and (with --gold) precision."""
+    from kgagent.rule_stats import rule_stats
+
+    with guarded():
+        report = rule_stats(out, gold=gold)
+    if json_out:
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    con = console()
+    table = Table(title=f"rules over {report.decisions} decisions "
+                        + ", ".join(f"{k} {v}" for k, v in sorted(report.by_verdict.items())))
+    table.add_column("rule")
+    for name in ("fired", "decisions", "accept", "reject", "review", "alone"):
+        table.add_column(name, justify="right")
+    if report.gold:
+        table.add_column("judged", justify="right")
+        table.add_column("precision", justify="right")
+    for stat in report.rules:
+        row = [stat.rule, str(stat.fired), str(stat.decisions),
+               *(str(stat.verdicts.get(v, 0)) for v in ("accept", "reject", "review")),
+               str(stat.decided_alone)]
+        if report.gold:
+            row += [str(stat.judged), "-" if stat.precision is None else f"{stat.precision:.3f}"]
+        table.add_row(*row)
+    con.print(table)
+    if report.gold:
+        for verdict in ("accept", "reject"):
+            total = report.by_verdict.get(verdict, 0)
+            right = report.gold_correct_by_verdict.get(verdict, 0)
+            if total:
+                con.print(f"{verdict}: {right}/{total} right by gold ({right / total:.3f})")
+    con.print(f"disagreements (accept and reject of one candidate): {len(report.disagreements)}")
+    for d in report.disagreements[:top]:
+        con.print(f"  {d.decision} {d.kind} {d.label} '{d.text}' -> {d.verdict}; "
+                  f"accept by {', '.join(d.accept_rules) or '?'}; reject by {', '.join(d.reject_rules) or '?'}")
+
+
+# --------------------------------------------------------------------------- train --rounds K
+
+_ALIASES = {
+    "train": ("train", "train_path", "data", "gold", "train_data"),
+    "dev": ("dev", "dev_path", "dev_data"),
+    "unlabelled": ("unlabelled", "unlabeled", "unlabelled_path", "corpus"),
+    "out": ("out", "out_dir", "output"),
+    "rules": ("rules", "rules_dir"),
+    "kg": ("kg", "kg_dir", "graph"),
+}
+
+
+def _opt(options: dict[str, Any], key: str) -> Any:
+    for name in _ALIASES.get(key, (key,)):
+        if options.get(name) is not None:
+            return options[name]
+    return None
+
+
+def train_rounds(**options: Any) -> dict[str, Any]:
+    """``kgagent train --rounds K``: the self-training loop, called by the train command.
+
+    Uses: train (labelled data), dev, unlabelled (texts), out, rounds, seed, and every option
+    whose name is a TrainConfig field (base, lora, epochs, ...); loop settings ``loop_mode``
+    (kgagent|plain), ``threshold``, ``restart`` (base|continue), ``patience``, ``select_on``,
+    ``feedback_weight``; rules and kg paths for the agent. Prints a table of the rounds and
+    returns the loop's figures. Errors are one line on stderr and exit code 1 or 2.
+    """
+    with guarded():
+        return _train_rounds(options)
+
+
+def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
+    from kgagent.encoder.data import read_examples
+    from kgagent.encoder.train import TrainConfig
+    from kgagent.loop import LoopConfig, read_unlabelled, run_loop
+
+    paths = {k: _opt(options, k) for k in ("train", "dev", "unlabelled")}
+    for key, flag in (("train", "the labelled training data"), ("dev", "--dev"), ("unlabelled", "--unlabelled")):
+        if paths[key] is None:
+            raise fail(f"KGA465 --rounds needs {flag} (the loop {'chooses rounds on dev' if key == 'dev' else 'needs it'})",
+                       EXIT_USAGE)
+        if not Path(paths[key]).exists():
+            raise fail(f"KGA502 no such file or directory: {paths[key]}", EXIT_USAGE)
+    out = _opt(options, "out")
+    if out is None:
+        raise fail("KGA465 --rounds needs --out DIR for the rounds' models and feedback", EXIT_USAGE)
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    train_cfg = TrainConfig(**{k: v for k, v in options.items() if k in fields and v is not None})
+    loop_kwargs = {"rounds": int(options.get("rounds") or 0)}
+    for src, dst in (("loop_mode", "mode"), ("mode", "mode"), ("threshold", "threshold"),
+                     ("restart", "restart"), ("patience", "patience"), ("select_on", "select_on"),
+                     ("feedback_weight", "feedback_weight"), ("seed", "seed")):
+        if options.get(src) is not None and dst not in loop_kwargs:
+            loop_kwargs[dst] = options[src]
+    loop_cfg = LoopConfig(**loop_kwargs)
+    gold = list(read_examples(paths["train"]))
+    dev = list(read_examples(paths["dev"]))
+    docs = read_unlabelled(paths["unlabelled"])
+    con = console(stderr=True)
+    from kgagent.loop import default_labeller
+
+    labeller = default_labeller(loop_cfg, rules=_opt(options, "rules"), kg=_opt(options, "kg"))
+    result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller,
+                      progress=lambda msg: con.print(msg))
+    table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
+                        f"best round {result.best_round} -> {Path(out) / 'model'}")
+    for name in ("round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",
+                 "negatives", "seconds"):
+        table.add_column(name, justify="right")
+    for r in result.rounds:
+        fb = r.feedback
+        table.add_row(("* " if r.round == result.best_round else "") + str(r.round), f"{r.score:.4f}",
+                      str(fb.get("entities", "-")), str(fb.get("relations", "-")),
+                      str(fb.get("negative_entities", 0) + fb.get("negative_relations", 0)) if fb else "-",
+                      f"{r.seconds:.0f}")
+    console().print(table)
+    if result.stopped_early:
+        console().print(f"stopped early: dev F1 did not rise for {loop_cfg.patience} round(s)")
+    return result.to_dict()

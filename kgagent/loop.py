@@ -1,0 +1,670 @@
+"""The self-training loop: validated outcomes become training data for the next encoder.
+
+One round: label the unlabelled texts with the current best encoder, turn the outcomes into
+training examples, retrain on gold + those examples, evaluate on dev. Round 0 trains on the
+gold examples alone. The loop stops early once dev F1 has not risen for ``patience`` rounds and
+keeps the best round's model.
+
+Two ways to label, one code path (:class:`LoopConfig.mode`):
+
+- ``"kgagent"``: the agent extracts (encoder proposals, graph linking, rules) and writes
+  ``feedback.jsonl``: accepted -> positive, rejected by a hard rule -> negative, review -> left
+  out; weights from score and rule (kgagent.feedback).
+- ``"plain"``: classic self-training, the baseline: every proposal whose score is at least
+  ``threshold`` becomes a positive example weighted by its score; no rules, no graph.
+
+Feedback examples carry the id of the decision that justified them, so a wrong rule's
+examples can be removed: :func:`prune_feedback`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import random
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kgagent.errors import EncoderError, InputError, Location, StorageError
+from kgagent.rule_stats import proof_rules, read_decisions, verdict_proofs
+from kgagent.schema import Document
+from kgagent.text import sentence_spans, word_spans
+
+MODES = ("kgagent", "plain")
+RESTARTS = ("base", "continue")
+SELECT_ON = ("relation", "entity", "mean")
+
+
+# =========================================================================== configuration
+
+
+@dataclass
+class LoopConfig:
+    """Settings of the loop (the encoder's own hyper-parameters live in its TrainConfig).
+
+    - ``rounds``: feedback rounds after round 0 (0 = train on gold only).
+    - ``mode``: ``"kgagent"`` (rules + graph validate the labels) or ``"plain"`` self-training.
+    - ``threshold``: plain mode keeps proposals scoring at least this.
+    - ``restart``: ``"base"`` retrains each round from the base weights on gold + feedback;
+      ``"continue"`` fine-tunes the best model so far further on gold + feedback.
+    - ``patience``: rounds without a dev gain before stopping; ``min_delta``: the gain that
+      counts as one.
+    - ``select_on``: the dev F1 that selects rounds: relation strict, entity strict, or their mean.
+    - ``feedback_weight``: multiplies every feedback example's weight (gold weighs 1).
+    - ``seed``: seeds training of every round (round r uses ``seed + r``) and sampling.
+    """
+
+    rounds: int = 2
+    mode: str = "kgagent"
+    threshold: float = 0.5
+    restart: str = "base"
+    patience: int = 1
+    min_delta: float = 0.0
+    select_on: str = "relation"
+    feedback_weight: float = 1.0
+    seed: int = 13
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise InputError(f"unknown loop mode {self.mode!r}; expected one of {', '.join(MODES)}",
+                             code="KGA460")
+        if self.restart not in RESTARTS:
+            raise InputError(f"unknown restart {self.restart!r}; expected one of {', '.join(RESTARTS)}",
+                             code="KGA460")
+        if self.select_on not in SELECT_ON:
+            raise InputError(f"unknown select_on {self.select_on!r}; expected one of {', '.join(SELECT_ON)}",
+                             code="KGA460")
+        if self.rounds < 0 or self.patience < 1:
+            raise InputError("rounds must be >= 0 and patience >= 1", code="KGA460")
+        if not 0.0 <= self.threshold <= 1.0 or not 0.0 < self.feedback_weight <= 10.0:
+            raise InputError("threshold must lie in [0, 1] and feedback_weight in (0, 10]", code="KGA460")
+
+
+@dataclass
+class RoundResult:
+    """What one round did and scored."""
+
+    round: int
+    score: float  # the dev F1 chosen by LoopConfig.select_on
+    dev: dict[str, Any]
+    feedback: dict[str, int] = field(default_factory=dict)  # counts of positive/negative labels
+    seconds: float = 0.0
+    model_dir: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class LoopResult:
+    """All rounds, the best one and its model."""
+
+    rounds: list[RoundResult]
+    best_round: int
+    stopped_early: bool
+    model: Any = None  # the best round's Encoder
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def best(self) -> RoundResult:
+        return self.rounds[self.best_round]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "best_round": self.best_round,
+            "stopped_early": self.stopped_early,
+            "config": self.config,
+            "rounds": [r.to_dict() for r in self.rounds],
+        }
+
+
+# =========================================================================== dev scores
+
+
+def _f1(block: Any) -> float | None:
+    if isinstance(block, int | float):
+        return float(block)
+    if isinstance(block, dict):
+        for key in ("f1", "F1", "micro_f1"):
+            if key in block and isinstance(block[key], int | float):
+                return float(block[key])
+        for key in ("micro", "strict"):
+            if key in block:
+                value = _f1(block[key])
+                if value is not None:
+                    return value
+    return None
+
+
+def metric_f1(metrics: dict[str, Any], which: str) -> float:
+    """Strict micro F1 of ``which`` ("entity" or "relation") from an evaluate() result.
+
+    Accepts the shapes ``{"entity": {"f1": ..}}``, ``{"entity": {"strict": {"f1": ..}}}``,
+    ``{"entity": {"micro": {"f1": ..}}}`` and flat keys ``entity_f1`` / ``relation_strict_f1``.
+    """
+    candidates = [metrics.get(which), metrics.get(f"{which}_strict"), metrics.get(f"{which}s"),
+                  metrics.get(f"{which}_f1"), metrics.get(f"{which}_strict_f1")]
+    for cand in candidates:
+        value = _f1(cand)
+        if value is not None:
+            return value
+    raise EncoderError(f"evaluation result has no {which} F1 (keys: {sorted(metrics)})", code="KGA360")
+
+
+def dev_score(metrics: dict[str, Any], select_on: str = "relation") -> float:
+    """The number that selects rounds: relation F1, entity F1, or their mean."""
+    if select_on == "mean":
+        return (metric_f1(metrics, "entity") + metric_f1(metrics, "relation")) / 2
+    return metric_f1(metrics, select_on)
+
+
+# =========================================================================== labelling
+
+
+class Labeller(Protocol):
+    """Turns unlabelled documents into weighted training examples with the given encoder."""
+
+    def __call__(self, encoder: Any, documents: Sequence[Document], work_dir: Path | None) -> list[Any]:
+        ...
+
+
+def document_sentences(documents: Iterable[Document]) -> list[tuple[str, int, str]]:
+    """(doc id, sentence index, sentence text) of every sentence, in order."""
+    out = []
+    for doc in documents:
+        for i, (s, e) in enumerate(sentence_spans(doc.text)):
+            out.append((doc.id, i, doc.text[s:e]))
+    return out
+
+
+def _token_span(spans: Sequence[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """Token offsets [first, last+1) of the character span, if it lies on token boundaries."""
+    first = next((i for i, (s, _) in enumerate(spans) if s == start), None)
+    last = next((i for i, (_, e) in enumerate(spans) if e == end), None)
+    if first is None or last is None or last < first:
+        return None
+    return first, last + 1
+
+
+@dataclass
+class PlainLabeller:
+    """Plain self-training: proposals scoring >= threshold are positives weighted by score.
+
+    A relation is kept only when both its arguments are kept. Sentences with nothing kept
+    yield no example (like the agent's feedback file). No rules, no graph.
+    """
+
+    threshold: float = 0.5
+    batch_size: int = 32
+
+    def __call__(self, encoder: Any, documents: Sequence[Document], work_dir: Path | None) -> list[Any]:
+        from kgagent.encoder.data import EntitySpan, Example, RelationSpan
+
+        sentences = document_sentences(documents)
+        proposals = encoder.propose([s[2] for s in sentences], batch_size=self.batch_size)
+        examples = []
+        for (doc, index, text), props in zip(sentences, proposals, strict=True):
+            spans = word_spans(text)
+            entities, kept = [], {}
+            for i, ent in enumerate(props.entities):
+                tok = _token_span(spans, ent.start, ent.end)
+                if ent.score >= self.threshold and tok is not None:
+                    kept[i] = len(entities)
+                    entities.append(EntitySpan(tok[0], tok[1], ent.label, weight=float(ent.score)))
+            relations = [
+                RelationSpan(kept[r.head], kept[r.tail], r.label, weight=float(r.score))
+                for r in props.relations
+                if r.score >= self.threshold and r.head in kept and r.tail in kept
+            ]
+            if not entities:
+                continue
+            examples.append(Example(
+                tokens=[text[s:e] for s, e in spans], entities=entities, relations=relations,
+                meta={"doc": doc, "sentence": index, "text": text, "source": "self-training"},
+            ))
+        if work_dir is not None:
+            write_examples_jsonl(examples, Path(work_dir) / "feedback.jsonl")
+        return examples
+
+
+@dataclass
+class AgentLabeller:
+    """kgagent's labels: the agent extracts with rules + graph; its feedback file is read back.
+
+    ``rules`` and ``kg`` are paths (None = the shipped defaults). The agent runs over the
+    documents with the round's encoder and writes its usual ``--out`` directory (decisions,
+    graph, feedback) into ``work_dir``, so every example can be traced and pruned afterwards.
+    The graph is reloaded fresh each round: facts accepted in one round do not leak into the
+    next round's graph.
+    """
+
+    rules: str | Path | None = None
+    kg: str | Path | None = None
+
+    def __call__(self, encoder: Any, documents: Sequence[Document], work_dir: Path | None) -> list[Any]:
+        from kgagent.agent import Agent
+        from kgagent.encoder.data import read_feedback
+
+        work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="kgagent-loop-"))
+        work.mkdir(parents=True, exist_ok=True)
+        agent = Agent.load(model=encoder, kg=self.kg, rules=self.rules)
+        agent.extract_to(documents, work)
+        feedback = work / "feedback.jsonl"
+        return read_feedback(feedback) if feedback.exists() else []
+
+
+def label_counts(examples: Sequence[Any]) -> dict[str, int]:
+    """How many positive and negative labels the examples hold."""
+    return {
+        "sentences": len(examples),
+        "entities": sum(len(e.entities) for e in examples),
+        "relations": sum(len(e.relations) for e in examples),
+        "negative_entities": sum(len(getattr(e, "negative_entities", []) or []) for e in examples),
+        "negative_relations": sum(len(getattr(e, "negative_relations", []) or []) for e in examples),
+    }
+
+
+def scale_weights(examples: Sequence[Any], factor: float) -> list[Any]:
+    """Copies of the examples with every label weight multiplied by ``factor`` (capped at 1)."""
+    if factor == 1.0:
+        return list(examples)
+    out = []
+    for ex in examples:
+        fields = {}
+        for name in ("entities", "relations", "negative_entities", "negative_relations"):
+            items = getattr(ex, name, None)
+            if items is not None:
+                fields[name] = [dataclasses.replace(it, weight=min(1.0, it.weight * factor)) for it in items]
+        out.append(dataclasses.replace(ex, **fields))
+    return out
+
+
+def write_examples_jsonl(examples: Sequence[Any], path: Path) -> None:
+    """Write examples in the feedback format (one JSON object a line), atomically."""
+    def spans(items: Iterable[Any], kind: str) -> list[dict[str, Any]]:
+        out = []
+        for it in items or []:
+            d = {"type": it.type, "weight": it.weight}
+            d.update({"start": it.start, "end": it.end} if kind == "e" else {"head": it.head, "tail": it.tail})
+            out.append(d)
+        return out
+
+    lines = [json.dumps({
+        "tokens": ex.tokens,
+        "entities": spans(ex.entities, "e"),
+        "relations": spans(ex.relations, "r"),
+        "negative_entities": spans(getattr(ex, "negative_entities", []), "e"),
+        "negative_relations": spans(getattr(ex, "negative_relations", []), "r"),
+        "meta": ex.meta,
+    }, ensure_ascii=False) for ex in examples]
+    atomic_write_text(path, "".join(line + "\n" for line in lines))
+
+
+# =========================================================================== the loop
+
+Trainer = Callable[..., tuple[Any, dict[str, Any]]]
+Evaluator = Callable[[Any, Sequence[Any]], dict[str, Any]]
+
+
+def default_evaluator(encoder: Any, dev: Sequence[Any]) -> dict[str, Any]:
+    """Strict metrics of the encoder's predictions on ``dev`` (kgagent.evaluate)."""
+    from kgagent.evaluate import evaluate
+
+    return evaluate(dev, encoder.predict_examples(dev))
+
+
+def default_trainer(config: Any, train: list[Any], dev: list[Any] | None, out_dir: Path | None,
+                    init: Any = None) -> tuple[Any, dict[str, Any]]:
+    """kgagent.encoder.train.train; ``init`` (a model directory) continues from those weights."""
+    from kgagent.encoder.train import train as train_encoder
+
+    if init is not None:
+        config = continue_config(config, init)
+    return train_encoder(config, train, dev, out_dir=out_dir)
+
+
+def continue_config(config: Any, model_dir: str | Path) -> Any:
+    """The TrainConfig that fine-tunes the model saved in ``model_dir`` further."""
+    for name in ("init", "init_from", "resume_from", "from_model"):
+        if any(f.name == name for f in dataclasses.fields(config)):
+            return dataclasses.replace(config, **{name: str(model_dir)})
+    return dataclasses.replace(config, base=str(model_dir))
+
+
+def default_labeller(config: LoopConfig, rules: str | Path | None = None,
+                     kg: str | Path | None = None) -> Labeller:
+    """The labeller of the configured mode."""
+    if config.mode == "plain":
+        return PlainLabeller(config.threshold)
+    return AgentLabeller(rules=rules, kg=kg)
+
+
+def run_loop(
+    train_config: Any,
+    gold: Sequence[Any],
+    dev: Sequence[Any],
+    unlabelled: Sequence[Document],
+    config: LoopConfig | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    labeller: Labeller | None = None,
+    trainer: Trainer = default_trainer,
+    evaluator: Evaluator = default_evaluator,
+    initial: Any = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoopResult:
+    """Run the self-training loop and return every round's dev figures and the best model.
+
+    ``trainer(train_config, examples, dev, out_dir, init=None) -> (encoder, info)`` trains a
+    model (``init``: a saved model to continue from); ``evaluator(encoder, dev) -> metrics``;
+    ``labeller(encoder, documents, work_dir) -> examples``. ``initial`` is an already trained
+    round-0 encoder (say, a cached gold-only model), skipping round 0's training.
+    Each round's model, feedback and metrics go to ``out_dir/round-<r>/``; the best model to
+    ``out_dir/model/`` and the figures to ``out_dir/loop.json``.
+    """
+    config = config or LoopConfig()
+    say = progress or (lambda _msg: None)
+    if not gold:
+        raise InputError("no labelled training examples", code="KGA461")
+    if not dev:
+        raise InputError("the loop needs a dev set to choose rounds", code="KGA461")
+    labeller = labeller or default_labeller(config)
+    out = Path(out_dir) if out_dir is not None else None
+    random.seed(config.seed)
+
+    def round_dir(r: int) -> Path | None:
+        if out is None:
+            return None
+        path = out / f"round-{r}"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def seeded(r: int) -> Any:
+        if any(f.name == "seed" for f in dataclasses.fields(train_config)):
+            return dataclasses.replace(train_config, seed=config.seed + r)
+        return train_config
+
+    t0 = time.perf_counter()
+    rdir = round_dir(0)
+    if initial is None:
+        say("round 0: training on gold")
+        model, _ = trainer(seeded(0), list(gold), list(dev), rdir / "model" if rdir else None)
+    else:
+        model = initial
+    metrics = evaluator(model, dev)
+    rounds = [RoundResult(0, dev_score(metrics, config.select_on), metrics, {}, time.perf_counter() - t0,
+                          _model_dir(model, rdir))]
+    _save_round(rdir, rounds[-1], model)
+    say(f"round 0: dev {config.select_on} F1 {rounds[0].score:.4f}")
+    best, best_model, stale, stopped = 0, model, 0, False
+    for r in range(1, config.rounds + 1):
+        t0 = time.perf_counter()
+        rdir = round_dir(r)
+        say(f"round {r}: labelling {len(unlabelled)} documents ({config.mode})")
+        feedback = labeller(best_model, unlabelled, rdir / "extract" if rdir else None)
+        feedback = scale_weights(feedback, config.feedback_weight)
+        counts = label_counts(feedback)
+        say(f"round {r}: {counts['entities']} entities, {counts['relations']} relations, "
+            f"{counts['negative_entities'] + counts['negative_relations']} negatives; training")
+        init = None
+        if config.restart == "continue":
+            init = rounds[best].model_dir
+            if init is None:
+                raise EncoderError("restart='continue' needs out_dir to keep each round's model",
+                                   code="KGA361")
+        model, _ = trainer(seeded(r), list(gold) + list(feedback), list(dev),
+                           rdir / "model" if rdir else None, init=init)
+        metrics = evaluator(model, dev)
+        result = RoundResult(r, dev_score(metrics, config.select_on), metrics, counts,
+                             time.perf_counter() - t0, _model_dir(model, rdir))
+        rounds.append(result)
+        _save_round(rdir, result, model)
+        say(f"round {r}: dev {config.select_on} F1 {result.score:.4f} (best {rounds[best].score:.4f})")
+        if result.score > rounds[best].score + config.min_delta:
+            best, best_model, stale = r, model, 0
+        else:
+            stale += 1
+            if stale >= config.patience:
+                stopped = r < config.rounds
+                break
+    result = LoopResult(rounds, best, stopped, best_model, dataclasses.asdict(config))
+    if out is not None:
+        if hasattr(best_model, "save_pretrained"):
+            final = out / "model"
+            if final.exists():
+                shutil.rmtree(final)
+            best_model.save_pretrained(final)
+        atomic_write_text(out / "loop.json", json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+    return result
+
+
+def _model_dir(model: Any, rdir: Path | None) -> str | None:
+    if rdir is None:
+        return None
+    path = rdir / "model"
+    if hasattr(model, "save_pretrained") and not (path / "config.json").exists() and not any(path.glob("*.safetensors")):
+        model.save_pretrained(path)
+    return str(path)
+
+
+def _save_round(rdir: Path | None, result: RoundResult, model: Any) -> None:
+    if rdir is not None:
+        atomic_write_text(rdir / "metrics.json", json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+
+
+# =========================================================================== unlabelled input
+
+
+def read_unlabelled(path: str | Path) -> list[Document]:
+    """Documents from a plain-text corpus (blank lines separate documents), a JSONL corpus
+    (``{"id", "text"}`` a line) or a SpERT JSON file (tokens joined by spaces; labels ignored).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"no such file: {path}", code="KGA462")
+    if path.is_dir():
+        docs = []
+        for f in sorted(path.glob("*.txt")):
+            docs.append(Document(f.stem, _read_text(f), str(f)))
+        if not docs:
+            raise InputError(f"no .txt files in {path}", code="KGA462")
+        return docs
+    text = _read_text(path)
+    stripped = text.lstrip()
+    if path.suffix == ".json" or stripped.startswith("["):
+        from kgagent.rule_stats import record_id, record_text, spert_records
+
+        return [Document(record_id(r, i), record_text(r)[0], f"{path}:{i}")
+                for i, r in enumerate(spert_records(path))]
+    if path.suffix == ".jsonl" or stripped.startswith("{"):
+        docs = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(f"not a JSON line: {err.msg}", code="KGA462",
+                                 location=Location(str(path), lineno)) from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise InputError('expected {"id": ..., "text": "..."}', code="KGA462",
+                                 location=Location(str(path), lineno))
+            docs.append(Document(str(obj.get("id", f"{path.stem}-{lineno}")), obj["text"], f"{path}:{lineno}"))
+        return docs
+    chunks = [c.strip() for c in re.split(r"\n\s*\n", text)]
+    return [Document(f"{path.stem}-{i}", c, str(path)) for i, c in enumerate(chunks) if c]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text (byte {err.start})", code="KGA462", location=Location(str(path))) from None
+    except OSError as err:
+        raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
+
+
+# =========================================================================== pruning
+
+
+_RULE_ID = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
+
+
+def rule_matches(recorded: str, wanted: str) -> bool:
+    """Whether a recorded rule id names the wanted ``FILE:LINE`` (paths compared by suffix)."""
+    a, b = _RULE_ID.match(recorded), _RULE_ID.match(wanted)
+    if not a or not b or a["line"] != b["line"]:
+        return False
+    pa, pb = Path(a["file"]).parts, Path(b["file"]).parts
+    n = min(len(pa), len(pb))
+    return pa[-n:] == pb[-n:]
+
+
+@dataclass
+class PruneResult:
+    """What :func:`prune_feedback` removed."""
+
+    removed: int  # labels whose proof used the rule
+    dependent: int  # relations dropped because an argument entity was removed
+    sentences_dropped: int  # feedback lines left empty and dropped
+    kept: int  # labels kept
+    rule_seen: bool  # whether any decision's proof uses the rule at all
+    path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_KINDS = ("entities", "relations", "negative_entities", "negative_relations")
+
+
+def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = None,
+                   decisions: str | Path | None = None) -> PruneResult:
+    """Remove every feedback label whose justifying proof used ``rule`` (``FILE:LINE``).
+
+    A label names its decision in ``proof``; the proof tree is read from ``decisions``
+    (default: ``decisions.jsonl`` beside the feedback file). A label that lists its rules
+    itself (``"rules": [...]``) is judged by that list. Relations whose argument entity was
+    removed go too (counted apart as ``dependent``); a sentence left with no label is dropped.
+    The result is written atomically to ``out`` (default: the feedback file itself).
+    """
+    feedback = Path(feedback)
+    if not _RULE_ID.match(rule):
+        raise InputError(f"rule must be FILE:LINE, e.g. rules/relations.rules:12 (got {rule!r})", code="KGA463")
+    if not feedback.is_file():
+        raise InputError(f"no such feedback file: {feedback}", code="KGA463")
+    decisions_file = Path(decisions) if decisions is not None else feedback.parent / "decisions.jsonl"
+    lines = _read_text(feedback).splitlines()
+    records: list[tuple[int, dict[str, Any]]] = []
+    cited: set[str] = set()
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"not a JSON line: {err.msg}", code="KGA463",
+                             location=Location(str(feedback), lineno)) from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("tokens"), list):
+            raise InputError("a feedback line must be an object with \"tokens\"", code="KGA463",
+                             location=Location(str(feedback), lineno))
+        records.append((lineno, obj))
+        for kind in _KINDS:
+            for item in obj.get(kind) or []:
+                if "rules" not in item and item.get("proof"):
+                    cited.add(str(item["proof"]))
+    tainted: set[str] = set()
+    known: set[str] = set()
+    seen = False
+    if cited or decisions_file.exists():
+        if not decisions_file.exists():
+            raise InputError(f"feedback cites decisions but {decisions_file} is missing; "
+                             "pass --decisions PATH", code="KGA464")
+        for decision in read_decisions(decisions_file):
+            rules = {r for _, proof in verdict_proofs(decision)[:1] for r, _ in proof_rules(proof)}
+            hit = any(rule_matches(r, rule) for r in rules)
+            seen = seen or hit
+            did = str(decision["id"])
+            known.add(did)
+            if hit:
+                tainted.add(did)
+    missing = cited - known
+    if missing:
+        example = sorted(missing)[0]
+        raise InputError(f"{len(missing)} feedback labels cite decisions not in {decisions_file} "
+                         f"(e.g. {example}); cannot trace them", code="KGA464")
+
+    def uses_rule(item: dict[str, Any]) -> bool:
+        nonlocal seen
+        if "rules" in item:
+            hit = any(rule_matches(str(r), rule) for r in item["rules"] or [])
+            seen = seen or hit
+            return hit
+        return str(item.get("proof")) in tainted
+
+    removed = dependent = dropped = kept = 0
+    out_lines: list[str] = []
+    for _, obj in records:
+        ents = obj.get("entities") or []
+        keep_idx = [i for i, e in enumerate(ents) if not uses_rule(e)]
+        removed += len(ents) - len(keep_idx)
+        remap = {old: new for new, old in enumerate(keep_idx)}
+        obj["entities"] = [ents[i] for i in keep_idx]
+        for kind in ("relations", "negative_relations"):
+            items = obj.get(kind) or []
+            new_items = []
+            for item in items:
+                if uses_rule(item):
+                    removed += 1
+                elif item.get("head") not in remap or item.get("tail") not in remap:
+                    dependent += 1
+                else:
+                    new_items.append({**item, "head": remap[item["head"]], "tail": remap[item["tail"]]})
+            if kind in obj:
+                obj[kind] = new_items
+        negs = obj.get("negative_entities") or []
+        new_negs = [n for n in negs if not uses_rule(n)]
+        removed += len(negs) - len(new_negs)
+        if "negative_entities" in obj:
+            obj["negative_entities"] = new_negs
+        labels = sum(len(obj.get(k) or []) for k in _KINDS)
+        if labels == 0:
+            dropped += 1
+            continue
+        kept += labels
+        out_lines.append(json.dumps(obj, ensure_ascii=False))
+    target = Path(out) if out is not None else feedback
+    atomic_write_text(target, "".join(line + "\n" for line in out_lines))
+    return PruneResult(removed, dependent, dropped, kept, seen, str(target))
+
+
+# =========================================================================== files
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temporary file in the same folder, fsync, rename)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise StorageError(f"cannot write {path}: {err.strerror or err}", code="KGA551") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise StorageError(f"cannot write {path}: {err.strerror or err}", code="KGA551") from None
+

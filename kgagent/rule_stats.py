@@ -1,0 +1,390 @@
+"""Rule coverage: how often each rule fired, what it decided alone, where rules disagree.
+
+Reads the ``decisions.jsonl`` an ``extract --out DIR`` run wrote (one decision per candidate
+entity or relation, each with its verdict and proof tree) and, optionally, gold annotations in
+SpERT JSON to measure each rule's precision.
+
+Definitions (per rule id ``file:line``):
+
+- ``fired``: distinct facts the rule derived in the recorded proofs (a fact shared by several
+  decisions' proofs, say ``has_type(m1, person)``, counts once per document).
+- ``decisions``: decisions whose proof tree uses the rule anywhere.
+- ``verdicts``: decisions whose verdict fact the rule derived itself (the top of the proof).
+- ``decided_alone``: of those, the decisions where no other rule derived a verdict of the
+  same kind (accept / reject / review) for that candidate.
+- ``precision`` (with gold): the share of right verdicts among the candidates the rule
+  helped judge: an accept is right when the candidate is in the gold annotation, a reject
+  when it is not. A rule that derived a verdict itself is judged by that verdict (even if
+  another rule's verdict won); a helper rule deeper in the proof by the decision's final
+  verdict. Review is no verdict and is not judged.
+- a *disagreement* is a candidate for which both an accept and a reject were derived (the
+  final verdict is whatever the rule files' priorities made it).
+
+Gold alignment: each SpERT record is one document whose text is its tokens joined by single
+spaces and whose id is the record's ``id`` (or ``doc``, else ``orig_id``, else its 0-based
+index in the file) — the corpus :func:`spert_to_corpus` writes. Decision spans are character
+offsets into the document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.errors import InputError, Location, StorageError
+from kgagent.schema import normalize_label
+
+VERDICTS = ("accept", "reject", "review")
+
+
+@dataclass
+class RuleStat:
+    """Figures for one rule (see the module docstring for the definitions)."""
+
+    rule: str
+    fired: int = 0
+    decisions: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    decided_alone: int = 0
+    judged: int = 0  # accept/reject decisions using the rule that gold could judge
+    correct: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        """Share of right verdicts among the judged decisions (None without gold)."""
+        return self.correct / self.judged if self.judged else None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["precision"] = self.precision
+        return out
+
+
+@dataclass
+class Disagreement:
+    """A candidate for which rules derived both accept and reject."""
+
+    decision: str
+    doc: str
+    kind: str
+    label: str
+    text: str
+    verdict: str
+    accept_rules: list[str]
+    reject_rules: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RuleStats:
+    """The whole report: per-rule figures, disagreements and totals."""
+
+    rules: list[RuleStat]
+    disagreements: list[Disagreement]
+    decisions: int
+    by_verdict: dict[str, int]
+    gold: bool = False
+    gold_correct_by_verdict: dict[str, int] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> RuleStat:
+        """The figures of one rule (KeyError if it never appears)."""
+        for stat in self.rules:
+            if stat.rule == rule_id:
+                return stat
+        raise KeyError(rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decisions": self.decisions,
+            "by_verdict": dict(self.by_verdict),
+            "gold": self.gold,
+            "gold_correct_by_verdict": dict(self.gold_correct_by_verdict),
+            "rules": [r.to_dict() for r in self.rules],
+            "disagreements": [d.to_dict() for d in self.disagreements],
+        }
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def decisions_path(out: str | Path) -> Path:
+    """``decisions.jsonl`` inside an ``--out`` directory (or the file itself)."""
+    path = Path(out)
+    if path.is_dir():
+        path = path / "decisions.jsonl"
+    if not path.exists():
+        raise InputError(f"no decisions file: {path} (run `kgagent extract --out DIR` first)",
+                         code="KGA450")
+    return path
+
+
+def read_decisions(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Stream the decisions of a ``decisions.jsonl`` (one JSON object a line; blanks skipped).
+
+    Raises InputError naming the file and line for a line that is not a JSON object.
+    """
+    path = Path(path)
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
+    with handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                raise InputError(f"not a JSON line: {err}", code="KGA451",
+                                 location=Location(str(path), lineno)) from None
+            if not isinstance(record, dict) or "id" not in record:
+                raise InputError("a decision must be a JSON object with an \"id\"", code="KGA451",
+                                 location=Location(str(path), lineno))
+            yield record
+
+
+def proof_rules(proof: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Every ``(rule, fact)`` a proof tree derives, parents before premises, no repeats."""
+    seen: set[tuple[str, str]] = set()
+    out: list[tuple[str, str]] = []
+    stack = [proof] if isinstance(proof, dict) else []
+    while stack:
+        node = stack.pop()
+        rule = node.get("rule")
+        if rule:
+            key = (str(rule), str(node.get("fact", "")))
+            if key not in seen:
+                seen.add(key)
+                out.append(key)
+        premises = node.get("premises") or []
+        stack.extend(p for p in reversed(premises) if isinstance(p, dict))
+    return out
+
+
+def _verdict_of_fact(fact: str) -> str | None:
+    head = fact.split("(", 1)[0].strip()
+    return head if head in VERDICTS else None
+
+
+def verdict_proofs(decision: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """All verdicts derived for the candidate, as ``(verdict, proof)``.
+
+    The decision's own ``proof`` comes first; other derivations the agent recorded (under
+    ``verdicts``, ``alternatives`` or ``other_proofs``: proofs, or objects with a ``proof``)
+    follow. A proof whose top fact is not a verdict counts for the decision's verdict.
+    """
+    found: list[tuple[str, dict[str, Any]]] = []
+    main = decision.get("proof")
+    if isinstance(main, dict):
+        found.append((_verdict_of_fact(str(main.get("fact", ""))) or str(decision.get("verdict", "")), main))
+    for key in ("verdicts", "alternatives", "other_proofs"):
+        extra = decision.get(key)
+        if not isinstance(extra, list):
+            continue
+        for item in extra:
+            if not isinstance(item, dict):
+                continue
+            proof = item.get("proof") if isinstance(item.get("proof"), dict) else item
+            verdict = item.get("verdict") or _verdict_of_fact(str(proof.get("fact", "")))
+            if verdict in VERDICTS and proof is not main:
+                found.append((str(verdict), proof))
+    return found
+
+
+# --------------------------------------------------------------------------- gold
+
+
+def spert_records(path: str | Path) -> list[dict[str, Any]]:
+    """The records of a SpERT JSON file (a list of ``{tokens, entities, relations}``)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"not SpERT JSON: {err}", code="KGA452", location=Location(str(path))) from None
+    if not isinstance(data, list) or not all(isinstance(r, dict) and "tokens" in r for r in data):
+        raise InputError("not SpERT JSON: expected a list of objects with \"tokens\"", code="KGA452",
+                         location=Location(str(path)))
+    return data
+
+
+def record_id(record: dict[str, Any], index: int) -> str:
+    """The document id of a SpERT record (``id``, ``doc``, ``orig_id``, else its index)."""
+    for key in ("id", "doc", "orig_id"):
+        if key in record:
+            return str(record[key])
+    return str(index)
+
+
+def record_text(record: dict[str, Any]) -> tuple[str, list[tuple[int, int]]]:
+    """The record's text (tokens joined by spaces) and each token's character span."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for tok in record["tokens"]:
+        spans.append((pos, pos + len(tok)))
+        pos += len(tok) + 1
+    return " ".join(record["tokens"]), spans
+
+
+def spert_to_corpus(records: Iterable[dict[str, Any]], path: str | Path) -> int:
+    """Write SpERT records as a JSONL corpus (``{"id", "text"}``) that ``extract`` reads."""
+    n = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        for i, rec in enumerate(records):
+            text, _ = record_text(rec)
+            out.write(json.dumps({"id": record_id(rec, i), "text": text}, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+@dataclass
+class Gold:
+    """Gold entities and relations per document, keyed by character spans."""
+
+    entities: dict[str, set[tuple[int, int, str]]]
+    relations: dict[str, set[tuple[str, int, int, int, int]]]
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, Any]]) -> "Gold":
+        entities: dict[str, set[tuple[int, int, str]]] = defaultdict(set)
+        relations: dict[str, set[tuple[str, int, int, int, int]]] = defaultdict(set)
+        for i, rec in enumerate(records):
+            doc = record_id(rec, i)
+            _, tok = record_text(rec)
+            ents = []
+            for ent in rec.get("entities", []):
+                span = (tok[ent["start"]][0], tok[ent["end"] - 1][1])
+                ents.append(span)
+                entities[doc].add((span[0], span[1], normalize_label(ent["type"])))
+            for rel in rec.get("relations", []):
+                h, t = ents[rel["head"]], ents[rel["tail"]]
+                relations[doc].add((normalize_label(rel["type"]), h[0], h[1], t[0], t[1]))
+        return cls(dict(entities), dict(relations))
+
+    def covers(self, doc: str) -> bool:
+        return doc in self.entities or doc in self.relations
+
+    def holds(self, decision: dict[str, Any]) -> bool | None:
+        """Whether the decision's candidate is in the gold annotation (None: cannot tell)."""
+        doc = str(decision.get("doc", ""))
+        if not self.covers(doc):
+            return None
+        if decision.get("kind") == "relation":
+            pred = normalize_label(str(decision.get("predicate") or decision.get("type") or ""))
+            h, t = _span(decision.get("head")), _span(decision.get("tail"))
+            if h is None or t is None:
+                return None
+            return (pred, h[0], h[1], t[0], t[1]) in self.relations.get(doc, set())
+        span = _span(decision)
+        if span is None:
+            return None
+        label = normalize_label(str(decision.get("type") or decision.get("label") or ""))
+        return (span[0], span[1], label) in self.entities.get(doc, set())
+
+
+def _span(obj: Any) -> tuple[int, int] | None:
+    """The document-level character span of a decision or of its head/tail."""
+    if not isinstance(obj, dict):
+        return None
+    span = obj.get("doc_span") or obj.get("span")
+    if isinstance(span, list | tuple) and len(span) == 2:
+        return int(span[0]), int(span[1])
+    if "start" in obj and "end" in obj:
+        return int(obj["start"]), int(obj["end"])
+    return None
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _label(decision: dict[str, Any]) -> str:
+    return str(decision.get("predicate") or decision.get("type") or decision.get("label") or "")
+
+
+def _text(decision: dict[str, Any]) -> str:
+    if decision.get("kind") == "relation":
+        h = (decision.get("head") or {}).get("text", "?")
+        t = (decision.get("tail") or {}).get("text", "?")
+        return f"{h} -> {t}"
+    return str(decision.get("text", ""))
+
+
+def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = None) -> RuleStats:
+    """The coverage report of a stream of decisions (see the module docstring)."""
+    stats: dict[str, RuleStat] = {}
+    fired_facts: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    disagreements: list[Disagreement] = []
+    by_verdict: Counter[str] = Counter()
+    gold_correct: Counter[str] = Counter()
+    n = 0
+
+    def stat(rule: str) -> RuleStat:
+        if rule not in stats:
+            stats[rule] = RuleStat(rule)
+        return stats[rule]
+
+    for decision in decisions:
+        n += 1
+        verdict = str(decision.get("verdict", ""))
+        by_verdict[verdict] += 1
+        doc = str(decision.get("doc", ""))
+        derivations = verdict_proofs(decision)
+        used: set[str] = set()
+        top_rules: dict[str, set[str]] = defaultdict(set)  # verdict kind -> rules deriving it
+        for kind, proof in derivations:
+            for rule, fact in proof_rules(proof):
+                used.add(rule)
+                fired_facts[rule].add((doc, fact))
+            if proof.get("rule"):
+                top_rules[kind].add(str(proof["rule"]))
+        truth = gold.holds(decision) if gold is not None else None
+        right = None
+        if truth is not None and verdict in ("accept", "reject"):
+            right = truth if verdict == "accept" else not truth
+            if right:
+                gold_correct[verdict] += 1
+        for rule in used:
+            s = stat(rule)
+            s.decisions += 1
+            # a verdict rule is judged by its own verdict, a helper rule by the decision's
+            own = {kind for kind, rules in top_rules.items() if rule in rules}
+            judged_as = next(iter(own)) if len(own) == 1 else (verdict if not own else "")
+            if truth is not None and judged_as in ("accept", "reject"):
+                s.judged += 1
+                s.correct += int(truth if judged_as == "accept" else not truth)
+        for kind, rules in top_rules.items():
+            for rule in rules:
+                s = stat(rule)
+                s.verdicts[kind] = s.verdicts.get(kind, 0) + 1
+                if len(rules) == 1:
+                    s.decided_alone += 1
+        if top_rules.get("accept") and top_rules.get("reject") or (
+            "accept" in {k for k, _ in derivations} and "reject" in {k for k, _ in derivations}
+        ):
+            disagreements.append(Disagreement(
+                decision=str(decision["id"]), doc=doc, kind=str(decision.get("kind", "")),
+                label=_label(decision), text=_text(decision), verdict=verdict,
+                accept_rules=sorted(top_rules.get("accept", set())),
+                reject_rules=sorted(top_rules.get("reject", set())),
+            ))
+    for rule, facts in fired_facts.items():
+        stat(rule).fired = len(facts)
+    ordered = sorted(stats.values(), key=lambda s: (-s.fired, s.rule))
+    return RuleStats(ordered, disagreements, n, dict(by_verdict), gold is not None, dict(gold_correct))
+
+
+def rule_stats(out: str | Path, gold: str | Path | None = None) -> RuleStats:
+    """The coverage report of an ``extract --out`` directory (or a decisions file).
+
+    >>> # rule_stats("out/", gold="data/conll04_train.json").rule("rules/types.rules:3").precision
+    """
+    path = decisions_path(out)
+    gold_index = Gold.from_records(spert_records(gold)) if gold is not None else None
+    return compute_rule_stats(read_decisions(path), gold_index)

@@ -1,0 +1,110 @@
+"""`rules stats` on a hand-made decisions file: fired, decided alone, disagreements, precision."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent.errors import InputError
+from kgagent.rule_stats import Gold, proof_rules, rule_stats, spert_records, spert_to_corpus
+from kgagent_cli.main import app
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loop"
+EXTRACT = FIX / "extract"
+
+
+def test_counts_without_gold() -> None:
+    report = rule_stats(EXTRACT)
+    assert report.decisions == 8
+    assert report.by_verdict == {"accept": 5, "reject": 2, "review": 1}
+    assert not report.gold
+    ent5 = report.rule("rules/entities.rules:5")
+    assert (ent5.fired, ent5.decisions, ent5.decided_alone) == (5, 5, 5)
+    assert ent5.verdicts == {"accept": 5}
+    assert ent5.precision is None
+    types3 = report.rule("rules/types.rules:3")
+    # has_type(m1, person) appears in two proofs of document s1: one fact, fired once
+    assert (types3.fired, types3.decisions, types3.decided_alone, types3.verdicts) == (2, 3, 0, {})
+    # two rules derived the rejection of r2: neither decided it alone
+    for rid in ("rules/relations.rules:12", "rules/relations.rules:15"):
+        stat = report.rule(rid)
+        assert (stat.fired, stat.verdicts, stat.decided_alone) == (1, {"reject": 1}, 0)
+    assert report.rule("rules/relations.rules:7").decided_alone == 1
+    assert report.rule("rules/entities.rules:20").verdicts == {"review": 1}
+    # the most productive rule comes first
+    assert report.rules[0].rule == "rules/entities.rules:5"
+
+
+def test_disagreements() -> None:
+    report = rule_stats(EXTRACT / "decisions.jsonl")
+    assert [d.decision for d in report.disagreements] == ["d:e3"]
+    d = report.disagreements[0]
+    assert d.accept_rules == ["rules/entities.rules:5"]
+    assert d.reject_rules == ["rules/entities.rules:9"]
+    assert d.verdict == "reject" and d.text == "Boston"
+
+
+def test_precision_with_gold() -> None:
+    report = rule_stats(EXTRACT, gold=FIX / "gold.json")
+    assert report.gold
+    # accepts: John Smith, Acme, Mary, work_for right; "works"/other wrong
+    assert report.gold_correct_by_verdict == {"accept": 4, "reject": 1}
+    ent5 = report.rule("rules/entities.rules:5")
+    # judged by its own accepts: m1, m2, m5 right; m4 ("works") and m3 (Boston as person) wrong
+    assert (ent5.judged, ent5.correct) == (5, 3)
+    assert ent5.precision == pytest.approx(0.6)
+    assert report.rule("rules/entities.rules:9").precision == 1.0  # Boston is not a person
+    assert report.rule("rules/relations.rules:12").precision == 0.0  # live_in(John, Boston) is gold
+    assert report.rule("rules/types.rules:3").precision == 1.0  # helper: judged by final verdicts
+    assert report.rule("rules/entities.rules:20").precision is None  # review is no verdict
+
+
+def test_gold_alignment_by_character_span() -> None:
+    gold = Gold.from_records(spert_records(FIX / "gold.json"))
+    assert (29, 35, "location") in gold.entities["s1"]
+    assert ("live_in", 0, 10, 29, 35) in gold.relations["s1"]
+    assert gold.holds({"doc": "s1", "kind": "entity", "span": [21, 25], "type": "organization"}) is True
+    assert gold.holds({"doc": "s1", "kind": "entity", "span": [21, 25], "type": "person"}) is False
+    assert gold.holds({"doc": "other", "kind": "entity", "span": [0, 1], "type": "person"}) is None
+
+
+def test_spert_to_corpus_roundtrip(tmp_path: Path) -> None:
+    n = spert_to_corpus(spert_records(FIX / "gold.json"), tmp_path / "c.jsonl")
+    lines = [json.loads(x) for x in (tmp_path / "c.jsonl").read_text().splitlines()]
+    assert n == 2 and lines[0] == {"id": "s1", "text": "John Smith works for Acme in Boston ."}
+
+
+def test_proof_rules_walks_the_whole_tree() -> None:
+    proof = {"fact": "accept(r)", "rule": "a:1", "premises": [
+        {"fact": "x(r)", "rule": "b:2", "premises": [{"fact": "y(r)", "source": "encoder"}]},
+        {"fact": "x(r)", "rule": "b:2"}]}
+    assert proof_rules(proof) == [("a:1", "accept(r)"), ("b:2", "x(r)")]
+
+
+def test_bad_decisions_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "decisions.jsonl"
+    path.write_text('{"id": "d:1", "verdict": "accept"}\n{not json\n')
+    with pytest.raises(InputError) as err:
+        rule_stats(tmp_path)
+    assert f"{path}:2" in str(err.value)
+
+
+def test_cli_table_and_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["rules", "stats", "--out", str(EXTRACT), "--gold", str(FIX / "gold.json")])
+    assert result.exit_code == 0, result.output
+    assert "rules/entities.rules:5" in result.output and "0.600" in result.output
+    assert "disagreements (accept and reject of one candidate): 1" in result.output
+    result = runner.invoke(app, ["rules", "stats", "--out", str(EXTRACT), "--json"])
+    assert json.loads(result.output)["decisions"] == 8
+    result = runner.invoke(app, ["rules", "stats", "--out", str(tmp_path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "no decisions file" in result.output
+    shutil.copy(EXTRACT / "decisions.jsonl", tmp_path / "decisions.jsonl")
+    (tmp_path / "gold.json").write_text("{}")
+    result = runner.invoke(app, ["rules", "stats", "--out", str(tmp_path), "--gold", str(tmp_path / "gold.json")])
+    assert result.exit_code != 0 and "not SpERT JSON" in result.output
