@@ -1,0 +1,54 @@
+"""Fixtures for the knowledge-graph tests: a tiny graph and a tiny deterministic embedding."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kg"
+
+
+def trigram_embed(texts, dim: int = 128) -> np.ndarray:
+    """Hashed character-trigram counts, L2-normalised: similar spellings -> similar vectors."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, t in enumerate(texts):
+        s = f"  {t.lower()} "
+        for j in range(len(s) - 2):
+            out[i, int(hashlib.md5(s[j:j + 3].encode()).hexdigest(), 16) % dim] += 1.0
+        n = np.linalg.norm(out[i])
+        if n:
+            out[i] /= n
+    return out
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def tiny_dir(tmp_path: Path) -> Path:
+    """A graph directory holding a copy of tests/fixtures/kg/tiny.ttl as graph.ttl."""
+    d = tmp_path / "graph"
+    d.mkdir()
+    shutil.copy(FIXTURES / "tiny.ttl", d / "graph.ttl")
+    return d
+
+
+@pytest.fixture
+def tiny(tiny_dir: Path):
+    from kgagent.kg import KnowledgeGraph
+
+    return KnowledgeGraph.load(tiny_dir)
+
+
+@pytest.fixture
+def embed():
+    return trigram_embed
+
+
+ENT = "https://w3id.org/kgagent/entity/"

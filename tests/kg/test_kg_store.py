@@ -1,0 +1,325 @@
+"""KnowledgeGraph: formats, errors with file and line, atomic save, lock, SPARQL guard, provenance."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from kgagent.errors import GraphError
+from kgagent.kg import KnowledgeGraph
+from kgagent.kg.vocab import ONT
+from kgagent.schema import Provenance
+
+from conftest import ENT
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _with_provenance(kg: KnowledgeGraph) -> tuple[str, str]:
+    p = kg.add_entity("Jean Dupont", ["person"], provenance=Provenance("doc-1", 0, 0, 11, 0.9))
+    kg.add_fact(p, "work_for", ENT + "acme", Provenance("doc-1", 0, 0, 30, 0.91, "rules/r.rules:3", "d:1"))
+    return p, ENT + "acme"
+
+
+@pytest.mark.parametrize("name", ["g.nq", "g.trig", "g.jsonld", "g.nq.gz", "g.trig.gz"])
+def test_round_trip_quad_formats_keep_provenance(tiny, tmp_path, name):
+    p, acme = _with_provenance(tiny)
+    path = tiny.save(tmp_path / name)
+    back = KnowledgeGraph.load(path)
+    assert len(back) == len(tiny)
+    assert back.documents() == ["doc-1"]
+    (prov,) = back.provenance(p, "work_for", acme)
+    assert (prov.doc, prov.sentence, prov.start, prov.end, prov.score, prov.rule, prov.decision) == (
+        "doc-1", 0, 0, 30, 0.91, "rules/r.rules:3", "d:1")
+    assert back.entity(p).label == "Jean Dupont"
+
+
+@pytest.mark.parametrize("name", ["g.ttl", "g.nt", "g.nt.gz", "g.rdf", "g.jsonld"])
+def test_round_trip_triple_formats(tiny, tmp_path, name):
+    path = tiny.save(tmp_path / name)
+    back = KnowledgeGraph.load(path)
+    assert len(back) == len(tiny)
+    assert back.entity(ENT + "france").aliases == ("French Republic",)
+    assert back.rule_facts() == tiny.rule_facts()
+
+
+def test_triple_format_refuses_to_drop_provenance(tiny, tmp_path):
+    _with_provenance(tiny)
+    with pytest.raises(GraphError) as err:
+        tiny.save(tmp_path / "g.ttl")
+    assert err.value.code == "KGA202" and ".nq" in str(err.value)
+    assert not (tmp_path / "g.ttl").exists()
+
+
+def test_nquads_output_is_sorted_and_deterministic(tiny, tmp_path):
+    a = tiny.save(tmp_path / "a.nq").read_bytes()
+    b = KnowledgeGraph.load(tmp_path / "a.nq").save(tmp_path / "b.nq").read_bytes()
+    assert a == b
+    lines = a.decode().splitlines()
+    assert lines == sorted(lines)
+
+
+@pytest.mark.parametrize("name, line", [("bad_line3.ttl", 3), ("bad_line3.nt", 3), ("bad_line4.jsonld", 4)])
+def test_malformed_file_names_file_and_line(fixtures, name, line):
+    with pytest.raises(GraphError) as err:
+        KnowledgeGraph.load(fixtures / name)
+    assert err.value.code == "KGA201"
+    assert err.value.location.path.endswith(name)
+    assert err.value.location.line == line
+    assert f"{name}:{line}" in str(err.value)
+
+
+def test_unknown_format_lists_formats(fixtures):
+    with pytest.raises(GraphError) as err:
+        KnowledgeGraph.load(fixtures / "graph.xyz")
+    msg = str(err.value)
+    assert err.value.code == "KGA202"
+    for suffix in (".ttl", ".nt", ".nq", ".jsonld", ".trig"):
+        assert suffix in msg
+    with pytest.raises(GraphError, match="KGA202 unknown graph format 'yaml'"):
+        KnowledgeGraph.load(fixtures / "tiny.ttl", format="yaml")
+
+
+def test_missing_file_and_empty_directory(tmp_path):
+    with pytest.raises(GraphError, match="not found"):
+        KnowledgeGraph.load(tmp_path / "nope.ttl")
+    with pytest.raises(GraphError, match="no graph file"):
+        KnowledgeGraph.load(tmp_path)
+
+
+def test_atomic_save_survives_a_crash_during_write(tiny, tmp_path, monkeypatch):
+    path = tiny.save(tmp_path / "graph.nq")
+    before = path.read_bytes()
+    tiny.add_entity("Lyon", ["city"])
+    import kgagent.kg.store as store
+
+    def crash(ds, out, fmt):
+        out.write(b"<http://half> <http://written")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "_serialize", crash)
+    with pytest.raises(OSError):
+        tiny.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_atomic_save_survives_kill_9(tiny, tmp_path):
+    path = tiny.save(tmp_path / "graph.nq")
+    before = path.read_bytes()
+    script = textwrap.dedent(f"""
+        import time, kgagent.kg.store as store
+        from kgagent.kg import KnowledgeGraph
+        kg = KnowledgeGraph.load({str(path)!r})
+        kg.add_entity("Lyon", ["city"])
+        def slow(ds, out, fmt):
+            out.write(b"<http://half> ")
+            out.flush()
+            print("writing", flush=True)
+            time.sleep(30)
+        store._serialize = slow
+        kg.save()
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, cwd=REPO)
+    assert proc.stdout.readline().strip() == b"writing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert path.read_bytes() == before  # the old graph is intact
+    assert len(KnowledgeGraph.load(path)) == len(tiny)  # without the dead writer's Lyon
+    tiny.save(path)  # the next writer gets the lock and cleans the dead writer's temp file
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_lock_refuses_a_second_writer(tiny, tmp_path):
+    path = tiny.save(tmp_path / "graph.nq")
+    script = textwrap.dedent(f"""
+        import time
+        from kgagent.kg import KnowledgeGraph
+        kg = KnowledgeGraph.load({str(path)!r}).lock()
+        print("locked", flush=True)
+        time.sleep(30)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, cwd=REPO)
+    try:
+        assert proc.stdout.readline().strip() == b"locked"
+        with pytest.raises(GraphError) as err:
+            tiny.save(path)
+        assert err.value.code == "KGA203"
+        assert f"pid {proc.pid}" in str(err.value) and "locked by another writer" in str(err.value)
+    finally:
+        proc.kill()
+        proc.wait()
+    tiny.save(path)  # the lock died with its holder
+
+
+def test_own_lock_allows_own_saves(tiny, tmp_path):
+    tiny.save(tmp_path / "graph.nq")
+    tiny.lock(tmp_path)
+    try:
+        tiny.save(tmp_path / "graph.nq")
+        other = KnowledgeGraph.load(tmp_path / "graph.nq")
+        with pytest.raises(GraphError, match="KGA203"):
+            other.save()
+    finally:
+        tiny.unlock()
+    other.save()
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://x.org/> { ?s ?q ?r } } }",
+    "LOAD <http://example.org/data.ttl>",
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "CLEAR ALL",
+    "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
+])
+def test_sparql_guard_rejects(tiny, query):
+    n = len(tiny)
+    with pytest.raises(GraphError) as err:
+        tiny.query(query)
+    assert err.value.code == "KGA204"
+    assert len(tiny) == n
+
+
+def test_sparql_syntax_error(tiny):
+    with pytest.raises(GraphError, match="KGA206 SPARQL syntax error at line 1"):
+        tiny.query("SELEC ?x WHERE { }")
+
+
+def test_sparql_select_ask_construct(tiny):
+    rows = tiny.query("""PREFIX ont: <https://w3id.org/kgagent/ont/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?l WHERE { ?c a ont:country ; rdfs:label ?l } ORDER BY ?l""")
+    assert rows == [{"l": "France"}, {"l": "United States"}]
+    assert tiny.query("ASK { ?s <https://w3id.org/kgagent/ont/capital> ?o }") is True
+    assert tiny.query("ASK { ?s <https://w3id.org/kgagent/ont/kill> ?o }") is False
+    triples = tiny.query("""CONSTRUCT { <https://w3id.org/kgagent/entity/france> <http://ex.org/contains> ?s }
+        WHERE { ?s <https://w3id.org/kgagent/ont/located_in> <https://w3id.org/kgagent/entity/france> }""")
+    assert sorted(triples) == sorted([(ENT + "france", "http://ex.org/contains", ENT + "paris"),
+                                      (ENT + "france", "http://ex.org/contains", ENT + "idf")])
+
+
+def test_sparql_sees_named_graphs_and_can_address_them(tiny):
+    p, acme = _with_provenance(tiny)
+    q = f"ASK {{ <{p}> <{ONT.work_for}> <{acme}> }}"
+    assert tiny.query(q) is True
+    rows = tiny.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{p}> <{ONT.work_for}> <{acme}> }} }}")
+    assert rows == [{"g": "https://w3id.org/kgagent/doc/doc-1"}]
+
+
+def test_sparql_time_limit(tiny):
+    for i in range(60):
+        tiny.add(URIRef(f"http://n/{i}"), URIRef("http://p"), URIRef(f"http://n/{i + 1}"))
+    t = time.perf_counter()
+    with pytest.raises(GraphError) as err:
+        tiny.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }", timeout=0.3)
+    assert err.value.code == "KGA205"
+    assert time.perf_counter() - t < 5
+
+
+def test_provenance_and_remove_document_exactly(tiny):
+    acme, paris = ENT + "acme", ENT + "paris"
+    p = tiny.add_entity("Jean Dupont", ["person"], provenance=Provenance("d1", 0, 0, 11, 0.9))
+    q = tiny.add_entity("Marie Curie", ["person"], provenance=Provenance("d2", 0, 0, 11, 0.8))
+    tiny.add_fact(p, "work_for", acme, Provenance("d1", 0, 0, 30, 0.9))
+    tiny.add_fact(p, "work_for", acme, Provenance("d2", 3, 5, 40, 0.7))  # d2 supports it too
+    tiny.add_fact(p, "live_in", paris, Provenance("d1", 1, 0, 20, 0.8))  # only d1
+    tiny.add_fact(q, "live_in", paris, Provenance("d2", 0, 0, 20, 0.8))  # only d2
+    tiny.add_fact(paris, "located_in", ENT + "france", Provenance("d1", 2, 0, 9, 0.99))  # also curated
+    assert len(tiny.provenance(p, "work_for", acme)) == 2
+    assert tiny.documents() == ["d1", "d2"]
+
+    removed = tiny.remove_document("d1")
+    assert tiny.query(f"ASK {{ <{p}> <{ONT.live_in}> <{paris}> }}") is False  # only d1 held it
+    assert tiny.query(f"ASK {{ <{p}> <{ONT.work_for}> <{acme}> }}") is True  # d2 holds it
+    assert tiny.query(f"ASK {{ <{paris}> <{ONT.located_in}> <{ENT}france> }}") is True  # curated
+    assert tiny.entity(p).label == "Jean Dupont"  # d2's fact keeps its subject described
+    assert [x.doc for x in tiny.provenance(p, "work_for", acme)] == ["d2"]
+    assert removed == 1  # exactly the live_in fact
+    assert tiny.documents() == ["d2"]
+
+    removed = tiny.remove_document("d2")
+    assert tiny.entity(p) is None and tiny.entity(q) is None
+    assert tiny.documents() == []
+    assert tiny.remove_document("d2") == 0
+    assert tiny.entity(paris).label == "Paris"
+
+
+def test_entity_and_ids_are_stable(tiny):
+    a = tiny.add_entity("Lyon", ["city"], aliases=["Lugdunum"])
+    assert a == tiny.add_entity("Lyon", ["city"])
+    e = tiny.entity(a)
+    assert (e.label, e.aliases, e.types) == ("Lyon", ("Lugdunum",), ("city",))
+    assert tiny.entity(ENT + "nobody") is None
+    with pytest.raises(GraphError, match="KGA207"):
+        tiny.add_entity("  ", ["city"])
+
+
+def test_rule_facts_content(tiny):
+    f = tiny.rule_facts()
+    assert {("city", "city"), ("city", "location"), ("location", "location"), ("region", "location")} <= f["subclass"]
+    assert ("location", "city") not in f["subclass"]
+    assert f["signature"] == {("located_in", "location", "location"), ("work_for", "person", "organization"),
+                              ("capital", "country", "city")}
+    assert f["functional"] == {("capital",)}
+    assert (ENT + "paris", "city") in f["type"]
+    assert (ENT + "paris", "located_in", ENT + "idf") in f["triple"]
+    assert (ENT + "france", "capital", ENT + "paris") in f["triple"]
+    assert (ENT + "idf", "Île-de-France") in f["label"]
+
+
+def test_rule_facts_neighbourhood_is_small_and_fast(tiny):
+    f = tiny.rule_facts([ENT + "paris_tx"])
+    assert {t[0] for t in f["type"]} == {ENT + "paris_tx", ENT + "texas", ENT + "usa"}
+    assert f["triple"] == {(ENT + "paris_tx", "located_in", ENT + "texas"), (ENT + "texas", "located_in", ENT + "usa")}
+    assert ("city", "location") in f["subclass"]  # the ontology always comes whole
+    t = time.perf_counter()
+    for _ in range(20):
+        tiny.rule_facts([ENT + "paris", ENT + "acme", ENT + "hilton"])
+    assert (time.perf_counter() - t) / 20 < 0.05
+
+
+def test_subclass_closure_is_transitive_and_updates(tiny):
+    tiny.add_class("capital_city", "city")
+    f = tiny.rule_facts([])
+    assert {("capital_city", "capital_city"), ("capital_city", "city"), ("capital_city", "location")} <= f["subclass"]
+    assert tiny.superclasses("capital_city") == {"capital_city", "city", "location"}
+
+
+def test_networkx_view(tiny):
+    assert tiny.shortest_path(ENT + "paris_tx", ENT + "usa") == [
+        (ENT + "paris_tx", "located_in", ENT + "texas"), (ENT + "texas", "located_in", ENT + "usa")]
+    assert tiny.shortest_path(ENT + "paris", ENT + "usa") == []
+    assert tiny.neighbourhood([ENT + "idf"]) == {ENT + "idf", ENT + "paris", ENT + "france"}
+
+
+def test_oxigraph_store_same_answers(tiny_dir):
+    mem = KnowledgeGraph.load(tiny_dir)
+    ox = KnowledgeGraph.load(tiny_dir, store="oxigraph")
+    try:
+        assert (tiny_dir / "oxigraph").is_dir()
+        q = "SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s ?l"
+        assert ox.query(q) == mem.query(q)
+        assert ox.rule_facts() == mem.rule_facts()
+        p = ox.add_entity("Jean", ["person"], provenance=Provenance("d1", 0, 0, 4, 0.9))
+        ox.add_fact(p, "work_for", ENT + "acme", Provenance("d1", 0, 0, 9, 0.9))
+        assert ox.documents() == ["d1"]
+        assert ox.remove_document("d1") == 1 + 2  # the fact and Jean's label and type
+        with pytest.raises(GraphError, match="KGA204"):
+            ox.query("INSERT DATA { <http://a> <http://b> <http://c> }")
+    finally:
+        ox.close()
+
+
+def test_stats(tiny):
+    s = tiny.stats()
+    assert s["entities"] == 8 and s["entities_by_type"]["city"] == 2 and s["classes"] == 6
