@@ -131,10 +131,6 @@ def train_rounds(**options: Any) -> dict[str, Any]:
 
 
 def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
-    from kgagent.encoder.data import read_examples
-    from kgagent.encoder.train import TrainConfig
-    from kgagent.loop import LoopConfig, read_unlabelled, run_loop
-
     paths = {k: _opt(options, k) for k in ("train", "dev", "unlabelled")}
     for key, flag in (("train", "the labelled training data"), ("dev", "--dev"), ("unlabelled", "--unlabelled")):
         if paths[key] is None:
@@ -145,6 +141,10 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     out = _opt(options, "out")
     if out is None:
         raise fail("KGA465 --rounds needs --out DIR for the rounds' models and feedback", EXIT_USAGE)
+    from kgagent.encoder.data import read_examples
+    from kgagent.encoder.train import TrainConfig
+    from kgagent.loop import LoopConfig, default_labeller, read_unlabelled, run_loop
+
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     train_cfg = TrainConfig(**{k: v for k, v in options.items() if k in fields and v is not None})
     loop_kwargs = {"rounds": int(options.get("rounds") or 0)}
@@ -158,8 +158,6 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     dev = list(read_examples(paths["dev"]))
     docs = read_unlabelled(paths["unlabelled"])
     con = console(stderr=True)
-    from kgagent.loop import default_labeller
-
     labeller = default_labeller(loop_cfg, rules=_opt(options, "rules"), kg=_opt(options, "kg"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller,
                       progress=lambda msg: con.print(msg))
