@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from kgagent.kg.store import KnowledgeGraph
 
 #: chosen on the dev half of N3 (Reuters-128 + RSS-500), see benchmarks/kg/RESULTS.md
-NIL_THRESHOLD = 0.80
+NIL_THRESHOLD = 0.70
 CORE_TYPES = frozenset({"person", "organization", "location", "other"})
 
 

@@ -1,0 +1,213 @@
+"""Linker: alias table, FAISS, NIL, type-aware ranking, persisted index with fingerprint, incremental add."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from kgagent.errors import GraphError
+from kgagent.kg import KnowledgeGraph
+from kgagent.kg.aliases import AliasTable, alias_keys
+from kgagent.kg.index import EntityIndex, fingerprint
+from kgagent.schema import Provenance
+
+from conftest import ENT, trigram_embed
+
+
+def _linker(kg, **kw):
+    kw.setdefault("nil_threshold", 0.5)
+    return kg.linker(embed=trigram_embed, embed_id="trigram-128", **kw)
+
+
+def test_alias_keys_levels():
+    assert alias_keys("  Île-de-France ") == ("Île-de-France", "île-de-france", "ile de france")
+    assert alias_keys("The U.S.A.")[2] == "usa"
+    t = AliasTable().add_many([("e1", "Île-de-France"), ("e2", "ILE DE FRANCE"), ("e3", "U.S.A.")])
+    assert t.lookup("Île-de-France") == {"e1": 1.0, "e2": 0.93}
+    assert t.lookup("île-de-france") == {"e1": 0.97, "e2": 0.93}
+    assert t.lookup("the USA") == {"e3": 0.93}
+    assert t.lookup("Germany") == {}
+
+
+def test_alias_hits_link_without_embedding(tiny):
+    calls = []
+
+    def counting(texts):
+        calls.append(list(texts))
+        return trigram_embed(texts)
+
+    linker = tiny.linker(embed=counting, embed_id="count", nil_threshold=0.5)
+    calls.clear()
+    (a, b) = linker.link([("Ville Lumière", None), ("french republic", "location")])
+    assert (a.entity, a.method, a.score) == (ENT + "paris", "alias", 1.0)
+    assert (b.entity, b.method) == (ENT + "france", "alias")
+    assert calls == []  # the alias table answered
+
+
+def test_faiss_finds_misspellings_and_returns_candidates(tiny):
+    linker = _linker(tiny)
+    (lk,) = linker.link([("Acme Corporaton", None)], top_k=3)
+    assert lk.entity == ENT + "acme" and lk.method == "index"
+    assert len(lk.candidates) == 3
+    assert lk.candidates[0].score >= lk.candidates[1].score >= lk.candidates[2].score
+    assert lk.candidates[0].label == "Acme Corporation" and "organization" in lk.candidates[0].types
+
+
+def test_nil_when_nothing_is_close(tiny):
+    linker = _linker(tiny, nil_threshold=0.6)
+    (lk,) = linker.link([("Zbigniew Brzezinski", "person")])
+    assert lk.is_nil and lk.entity is None and lk.method == "nil"
+    assert lk.score < 0.6 and lk.candidates  # the near misses are still shown
+
+
+def test_type_aware_ranking(tiny):
+    linker = _linker(tiny)
+    city = linker.link([("Paris", "location")])[0]
+    person = linker.link([("Paris", "person")])[0]
+    assert city.entity in (ENT + "paris", ENT + "paris_tx")
+    assert person.entity == ENT + "hilton"
+    untyped = linker.link([("Paris", None)])[0]
+    assert untyped.entity in (ENT + "paris", ENT + "paris_tx")
+
+
+def test_prior_breaks_ties_between_homonyms(tiny):
+    # Paris (France) has more relations than Paris (Texas): the prior prefers it
+    (lk,) = _linker(tiny).link([("Paris", "location")])
+    assert lk.entity == ENT + "paris"
+    assert {c.entity for c in lk.candidates[:2]} == {ENT + "paris", ENT + "paris_tx"}
+
+
+def test_index_persisted_and_reused(tiny, tiny_dir):
+    first = _linker(tiny)
+    assert first.rebuilt and (tiny_dir / "index" / "meta.json").is_file()
+    second = _linker(KnowledgeGraph.load(tiny_dir))
+    assert not second.rebuilt and second.embedded_rows == 0
+    q = trigram_embed(["Texsa"])
+    assert np.array_equal(first.index.search(q, 3)[1], second.index.search(q, 3)[1])
+
+
+def test_stale_index_is_rebuilt_never_used(tiny, tiny_dir):
+    _linker(tiny)
+    tiny.add_entity("Lyon", ["city"])
+    tiny.save(tiny_dir / "graph.ttl")
+    again = _linker(KnowledgeGraph.load(tiny_dir))
+    assert again.rebuilt
+    assert again.embedded_rows == 1  # only Lyon: the other vectors were reused
+    assert any(t == "Lyon" for _, t in again.index.rows)
+    assert again.link([("Lyon", "location")])[0].method == "alias"
+    meta = json.loads((tiny_dir / "index" / "meta.json").read_text())
+    assert meta["fingerprint"] == again.index.fingerprint
+
+
+def test_other_model_means_rebuild(tiny, tiny_dir):
+    _linker(tiny)
+    other = tiny.linker(embed=lambda t: trigram_embed(t, dim=64), embed_id="trigram-64")
+    assert other.rebuilt and other.index.dim == 64
+    assert other.embedded_rows == len({t for _, t in other.index.rows})  # nothing reused across models
+
+
+def test_corrupt_index_is_rebuilt(tiny, tiny_dir):
+    _linker(tiny)
+    rows = tiny_dir / "index" / "rows.tsv"
+    rows.write_text(rows.read_text().replace("Texas", "Texaz"))
+    with pytest.raises(GraphError, match="KGA208"):
+        EntityIndex.load(tiny_dir / "index")
+    again = _linker(KnowledgeGraph.load(tiny_dir))
+    assert again.rebuilt and ("https://w3id.org/kgagent/entity/texas", "Texas") in again.index.rows
+
+
+def test_add_entities_incrementally(tiny):
+    linker = _linker(tiny)
+    n = len(linker.index)
+    assert linker.link([("Gdansk Shipyard", "organization")])[0].entity != "x"
+    iri = tiny.add_entity("Gdańsk Shipyard", ["organization"], aliases=["Stocznia Gdańska"],
+                          provenance=Provenance("d1", 0, 0, 15, 0.9))
+    linker.add_entities([iri])
+    assert len(linker.index) == n + 1
+    assert linker.link([("Stocznia Gdańska", None)])[0].entity == iri  # alias table updated
+    assert linker.link([("Gdansk Shipyard", "organization")])[0].entity == iri  # accent-free alias key
+    assert linker.link([("Gdansk Shipyards", "organization")])[0].entity == iri  # index updated
+    with pytest.raises(GraphError, match="KGA207"):
+        linker.add_entities([ENT + "missing"])
+
+
+def test_flat_then_hnsw_chosen_by_size(tiny):
+    small = _linker(tiny, hnsw_threshold=100, persist=False)
+    assert small.index.kind == "flat"
+    big = _linker(tiny, hnsw_threshold=5, persist=False)
+    assert big.index.kind == "hnsw"
+    assert big.link([("Acme Corporaton", None)])[0].entity == ENT + "acme"
+    grow = _linker(tiny, hnsw_threshold=10, persist=False)
+    assert grow.index.kind == "flat"
+    grow.add_entities([tiny.add_entity(f"Town {i}", ["city"]) for i in range(3)])
+    assert grow.index.kind == "hnsw" and len(grow.index) == 11
+
+
+def test_fingerprint_depends_on_rows_and_model():
+    rows = [("e1", "a"), ("e2", "b")]
+    assert fingerprint(rows, "m") == fingerprint(list(reversed(rows)), "m")
+    assert fingerprint(rows, "m") != fingerprint(rows, "m2")
+    assert fingerprint(rows, "m") != fingerprint([("e1", "a"), ("e2", "c")], "m")
+
+
+def test_sq8_index_round_trip_is_close(tmp_path):
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(50, 16)).astype(np.float32)
+    rows = [(f"e{i}", f"name {i}") for i in range(50)]
+    idx = EntityIndex.build(rows, vecs, "m")
+    idx.save(tmp_path)
+    back = EntityIndex.load(tmp_path, expected_fingerprint=idx.fingerprint)
+    s1, i1 = idx.search(vecs[:10], 1)
+    s2, i2 = back.search(vecs[:10], 1)
+    assert (i1 == i2).all() and np.allclose(s1, s2, atol=0.02)
+    with pytest.raises(GraphError, match="stale"):
+        EntityIndex.load(tmp_path, expected_fingerprint="0" * 64)
+
+
+def test_missing_model_directory_is_a_clear_error(tiny, tmp_path):
+    with pytest.raises(GraphError) as err:
+        tiny.linker(tmp_path / "no-model")
+    assert err.value.code == "KGA209" and "no-model" in str(err.value)
+    with pytest.raises(GraphError, match="KGA209"):
+        tiny.linker("sentence-transformers/all-MiniLM-L6-v2")  # a hub name is never fetched
+
+
+def test_tiny_random_sentence_transformer_model(tiny, tmp_path):
+    """Any local sentence-transformers directory works (a tiny random BERT built here)."""
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + list("abcdefghijklmnopqrstuvwxyz") + \
+        ["##" + c for c in "abcdefghijklmnopqrstuvwxyz"]
+    (tmp_path / "tok").mkdir()
+    (tmp_path / "tok" / "vocab.txt").write_text("\n".join(vocab))
+    tok = BertTokenizerFast(str(tmp_path / "tok" / "vocab.txt"))
+    cfg = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=32, max_position_embeddings=64)
+    import torch
+
+    torch.manual_seed(0)
+    bert_dir = tmp_path / "bert"
+    BertModel(cfg).save_pretrained(bert_dir)
+    tok.save_pretrained(bert_dir)
+    word = models.Transformer(str(bert_dir), max_seq_length=32)
+    st = SentenceTransformer(modules=[word, models.Pooling(16, "mean")], device="cpu")
+    st.save(str(tmp_path / "st"))
+    linker = tiny.linker(tmp_path / "st", nil_threshold=-1.0, persist=False)
+    assert linker.index.dim == 16 and len(linker.index) == 8
+    (lk,) = linker.link([("zzz qqq", None)])
+    assert lk.entity is not None and lk.method == "index"  # threshold -1: never NIL
+
+
+@pytest.mark.slow
+def test_packaged_minilm_default_graph_links_places():
+    kg = KnowledgeGraph.load()
+    linker = kg.linker()
+    assert not linker.rebuilt  # the shipped index matches the shipped graph
+    links = linker.link([("New York", "location"), ("Frankfurt am Main", None), ("Republic of France", "location"),
+                         ("Qwertyuiop Zxcvb", "person")])
+    labels = [kg.entity(lk.entity).label if lk.entity else None for lk in links]
+    assert labels[:3] == ["New York City", "Frankfurt am Main", "France"]
+    assert links[3].is_nil
