@@ -1,0 +1,76 @@
+"""Entity resolution: one new entity across documents, evidence recorded, no transitive chaining."""
+
+from __future__ import annotations
+
+import numpy as np
+from rdflib import OWL, URIRef
+
+from kgagent.kg.resolution import canonical, resolve_new_entities
+from kgagent.kg.vocab import ONT, RESOLUTION_GRAPH
+from kgagent.schema import Provenance
+
+from conftest import ENT, trigram_embed
+
+
+def _table_embed(table: dict[str, list[float]]):
+    def embed(texts):
+        v = np.array([table[t] for t in texts], dtype=np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    return embed
+
+
+def test_same_new_entity_across_documents_is_merged_with_evidence(tiny):
+    a = tiny.add_entity("Richard Parsons", ["person"], provenance=Provenance("d1", 0, 0, 15, 0.9))
+    b = tiny.add_entity("Richard D. Parsons", ["person"], provenance=Provenance("d2", 0, 0, 18, 0.9))
+    c = tiny.add_entity("Richard Parsons", ["organization"], provenance=Provenance("d3", 0, 0, 15, 0.9))
+    tiny.add_fact(a, "work_for", ENT + "acme", Provenance("d1", 0, 0, 40, 0.9))
+    tiny.add_fact(b, "work_for", ENT + "acme", Provenance("d2", 0, 0, 40, 0.8))
+    merges = resolve_new_entities(tiny, trigram_embed, threshold=0.6)
+    assert len(merges) == 1
+    (m,) = merges
+    assert {m.canonical, *m.members} == {a, b}  # the organization is another thing
+    assert m.documents[m.members[0]] and m.similarity[m.members[0]] >= 0.6
+    keep, gone = m.canonical, m.members[0]
+    assert tiny.entity(gone) is None
+    assert set(tiny.entity(keep).aliases) >= {"Richard D. Parsons"} or tiny.entity(keep).label == "Richard D. Parsons"
+    assert canonical(tiny, gone) == keep
+    assert (URIRef(gone), OWL.sameAs, URIRef(keep)) in tiny.dataset.graph(RESOLUTION_GRAPH)
+    assert tiny.query(f"ASK {{ ?m a <https://w3id.org/kgagent/meta/Merge> ; "
+                      f"<https://w3id.org/kgagent/meta/member> <{gone}> }}") is True
+    # both documents now support the fact about the merged entity
+    assert sorted(p.doc for p in tiny.provenance(keep, "work_for", ENT + "acme")) == ["d1", "d2"]
+    tiny.remove_document("d1")
+    assert tiny.query(f"ASK {{ <{keep}> <{ONT.work_for}> <{ENT}acme> }}") is True
+    assert tiny.entity(c) is not None
+
+
+def test_no_transitive_chaining():
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_class("person")
+    # "J. Smith" resembles both, but John and Jane do not resemble each other
+    vec = {"John Smith": [1.0, 0.0, 0.2], "J. Smith": [1.0, 1.0, 0.2], "Jane Smith": [0.0, 1.0, 0.2]}
+    ids = {n: kg.add_entity(n, ["person"], provenance=Provenance(f"d{i}", 0, 0, 5, 0.9))
+           for i, n in enumerate(vec)}
+    # J. Smith is seen in two documents, so it is clustered first: a single-linkage (chaining)
+    # resolver would then pull both John and Jane into its cluster
+    kg.add_entity("J. Smith", ["person"], provenance=Provenance("d9", 0, 0, 5, 0.9))
+    embed = _table_embed(vec)
+    sims = embed(list(vec)) @ embed(list(vec)).T
+    assert sims[0, 1] > 0.7 and sims[1, 2] > 0.7 and sims[0, 2] < 0.1
+    merges = resolve_new_entities(kg, embed, threshold=0.7)
+    clusters = [{m.canonical, *m.members} for m in merges]
+    assert len(clusters) == 1 and merges[0].canonical == ids["J. Smith"]
+    assert clusters[0] in ({ids["J. Smith"], ids["John Smith"]}, {ids["J. Smith"], ids["Jane Smith"]})
+
+
+def test_curated_entities_are_left_alone_and_dry_run_changes_nothing(tiny):
+    a = tiny.add_entity("Acme Corp", ["organization"], provenance=Provenance("d1", 0, 0, 9, 0.9))
+    b = tiny.add_entity("ACME Corp.", ["organization"], provenance=Provenance("d2", 0, 0, 9, 0.9))
+    n = len(tiny)
+    merges = resolve_new_entities(tiny, trigram_embed, threshold=0.6, apply=False)
+    assert len(merges) == 1 and {merges[0].canonical, *merges[0].members} == {a, b}
+    assert len(tiny) == n and tiny.entity(a) and tiny.entity(b)
+    assert ENT + "acme" not in merges[0].members and merges[0].canonical != ENT + "acme"
