@@ -123,7 +123,7 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
         raise
     except Exception as err:  # rdflib raises many kinds; each carries its line differently
         line, msg = _error_line(err, text, fmt)
-        raise GraphError(f"malformed {fmt} graph: {msg}", code="KGA201",
+        raise GraphError(f"malformed {fmt} graph: {_one_line(msg)}", code="KGA201",
                          location=Location(str(path), line)) from None
 
 
@@ -194,7 +194,7 @@ def _short(err: Exception) -> str:
 def _error_line(err: Exception, text: str, fmt: str) -> tuple[int, str]:
     lines = getattr(err, "lines", None)  # notation3 BadSyntax: 0-based line
     if isinstance(lines, int):
-        return lines + 1, getattr(err, "message", None) or _badsyntax_msg(err)
+        return lines + 1, _one_line(_badsyntax_msg(err))
     if isinstance(err, json.JSONDecodeError):
         return err.lineno, err.msg
     getline = getattr(err, "getLineNumber", None)  # SAX (RDF/XML)
@@ -205,6 +205,10 @@ def _error_line(err: Exception, text: str, fmt: str) -> tuple[int, str]:
     if m:
         return int(m.group(1)), _short(err)
     return 0, _short(err)
+
+
+def _one_line(msg: str, limit: int = 200) -> str:
+    return " ".join(str(msg).split())[:limit]
 
 
 def _badsyntax_msg(err: Exception) -> str:

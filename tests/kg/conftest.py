@@ -46,6 +46,33 @@ def tiny(tiny_dir: Path):
     return KnowledgeGraph.load(tiny_dir)
 
 
+def build_tiny_sentence_transformer(out: Path, dim: int = 16) -> Path:
+    """A tiny random BERT sentence-transformer (character vocabulary), saved to ``out``."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + list("abcdefghijklmnopqrstuvwxyz") + \
+        ["##" + c for c in "abcdefghijklmnopqrstuvwxyz"]
+    (out / "tok").mkdir(parents=True)
+    (out / "tok" / "vocab.txt").write_text("\n".join(vocab))
+    tok = BertTokenizerFast(str(out / "tok" / "vocab.txt"))
+    cfg = BertConfig(vocab_size=len(vocab), hidden_size=dim, num_hidden_layers=1, num_attention_heads=2,
+                     intermediate_size=2 * dim, max_position_embeddings=64)
+    torch.manual_seed(0)
+    BertModel(cfg).save_pretrained(out / "bert")
+    tok.save_pretrained(out / "bert")
+    word = models.Transformer(str(out / "bert"), max_seq_length=32)
+    st = SentenceTransformer(modules=[word, models.Pooling(dim, "mean")], device="cpu")
+    st.save(str(out / "st"))
+    return out / "st"
+
+
+@pytest.fixture(scope="session")
+def tiny_st(tmp_path_factory) -> Path:
+    return build_tiny_sentence_transformer(tmp_path_factory.mktemp("tiny-st"))
+
+
 @pytest.fixture
 def embed():
     return trigram_embed

@@ -174,28 +174,9 @@ def test_missing_model_directory_is_a_clear_error(tiny, tmp_path):
         tiny.linker("sentence-transformers/all-MiniLM-L6-v2")  # a hub name is never fetched
 
 
-def test_tiny_random_sentence_transformer_model(tiny, tmp_path):
+def test_tiny_random_sentence_transformer_model(tiny, tiny_st):
     """Any local sentence-transformers directory works (a tiny random BERT built here)."""
-    from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + list("abcdefghijklmnopqrstuvwxyz") + \
-        ["##" + c for c in "abcdefghijklmnopqrstuvwxyz"]
-    (tmp_path / "tok").mkdir()
-    (tmp_path / "tok" / "vocab.txt").write_text("\n".join(vocab))
-    tok = BertTokenizerFast(str(tmp_path / "tok" / "vocab.txt"))
-    cfg = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=32, max_position_embeddings=64)
-    import torch
-
-    torch.manual_seed(0)
-    bert_dir = tmp_path / "bert"
-    BertModel(cfg).save_pretrained(bert_dir)
-    tok.save_pretrained(bert_dir)
-    word = models.Transformer(str(bert_dir), max_seq_length=32)
-    st = SentenceTransformer(modules=[word, models.Pooling(16, "mean")], device="cpu")
-    st.save(str(tmp_path / "st"))
-    linker = tiny.linker(tmp_path / "st", nil_threshold=-1.0, persist=False)
+    linker = tiny.linker(tiny_st, nil_threshold=-1.0, persist=False)
     assert linker.index.dim == 16 and len(linker.index) == 8
     (lk,) = linker.link([("zzz qqq", None)])
     assert lk.entity is not None and lk.method == "index"  # threshold -1: never NIL

@@ -1,0 +1,139 @@
+"""``kgagent kg ...`` commands: output and exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent.kg import KnowledgeGraph
+from kgagent.schema import Provenance
+from kgagent_cli.main import app
+
+from conftest import ENT
+
+
+def run(*args):
+    return CliRunner().invoke(app, ["kg", *map(str, args)])
+
+
+def _no_traceback(result):
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_stats(tiny_dir):
+    r = run("stats", "--graph", tiny_dir)
+    assert r.exit_code == 0
+    assert "entities: 8" in r.stdout and "city" in r.stdout
+    r = run("stats", "--graph", tiny_dir, "--json")
+    assert json.loads(r.stdout)["entities_by_type"]["country"] == 2
+
+
+def test_query_formats(tiny_dir, tmp_path):
+    q = ("SELECT ?l WHERE { ?c a <https://w3id.org/kgagent/ont/country> ; "
+         "<http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l")
+    r = run("query", q, "--graph", tiny_dir, "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout) == [{"l": "France"}, {"l": "United States"}]
+    r = run("query", q, "--graph", tiny_dir, "--format", "tsv")
+    assert r.stdout.splitlines() == ["l", "France", "United States"]
+    r = run("query", q, "--graph", tiny_dir)
+    assert "United States" in r.stdout and "2 row(s)" in r.stdout
+    f = tmp_path / "q.rq"
+    f.write_text("ASK { ?s <https://w3id.org/kgagent/ont/capital> ?o }")
+    r = run("query", f, "--graph", tiny_dir)
+    assert r.exit_code == 0 and r.stdout.strip() == "yes"
+
+
+@pytest.mark.parametrize("q, code", [("DELETE WHERE { ?s ?p ?o }", "KGA204"),
+                                     ("SELECT * WHERE { SERVICE <http://x.org/> { ?s ?p ?o } }", "KGA204"),
+                                     ("LOAD <http://x.org/d.ttl>", "KGA204"),
+                                     ("SELECT WHERE", "KGA206")])
+def test_query_rejections_exit_1_with_one_line(tiny_dir, q, code):
+    r = run("query", q, "--graph", tiny_dir)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(f"error: {code}")
+    _no_traceback(r)
+
+
+def test_malformed_graph_names_file_and_line(fixtures):
+    r = run("stats", "--graph", fixtures / "bad_line3.ttl")
+    assert r.exit_code == 1
+    assert "bad_line3.ttl:3: KGA201" in r.stderr
+    _no_traceback(r)
+    r = run("stats", "--graph", fixtures / "graph.xyz")
+    assert r.exit_code == 1 and "KGA202" in r.stderr and ".ttl" in r.stderr
+
+
+def test_export_keeps_provenance_and_refuses_lossy_formats(tiny_dir, tmp_path):
+    kg = KnowledgeGraph.load(tiny_dir)
+    p = kg.add_entity("Jean", ["person"], provenance=Provenance("d1", 0, 0, 4, 0.9))
+    kg.add_fact(p, "work_for", ENT + "acme", Provenance("d1", 0, 0, 20, 0.9, "r:1", "d:1"))
+    kg.save(tiny_dir / "graph.nq")
+    (tiny_dir / "graph.ttl").unlink()
+    r = run("export", tmp_path / "out.trig", "--graph", tiny_dir)
+    assert r.exit_code == 0, r.output
+    assert KnowledgeGraph.load(tmp_path / "out.trig").provenance(p, "work_for", ENT + "acme")[0].rule == "r:1"
+    r = run("export", tmp_path / "out.ttl", "--graph", tiny_dir)
+    assert r.exit_code == 1 and "KGA202" in r.stderr
+    r = run("remove-doc", "d1", "--graph", tiny_dir)
+    assert r.exit_code == 0 and "3 fact(s)" in r.stdout  # the fact, Jean's label and type
+    assert KnowledgeGraph.load(tiny_dir).documents() == []
+    r = run("remove-doc", "d1", "--graph", tiny_dir)
+    assert r.exit_code == 1 and "KGA207" in r.stderr
+
+
+def test_import_into_a_new_graph(fixtures, tmp_path):
+    r = run("import", fixtures / "tiny.ttl", "--graph", tmp_path / "g")
+    assert r.exit_code == 0, r.output
+    assert KnowledgeGraph.load(tmp_path / "g").stats()["entities"] == 8
+    r = run("import", fixtures / "bad_line3.nt", "--graph", tmp_path / "g")
+    assert r.exit_code == 1 and "bad_line3.nt:3" in r.stderr
+
+
+def test_link_with_a_local_model(tiny_dir, tiny_st):
+    r = run("link", "Ville Lumière", "Acme", "--graph", tiny_dir, "--model", tiny_st, "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert [o["entity"] for o in out] == [ENT + "paris", ENT + "acme"] and out[0]["method"] == "alias"
+    r = run("link", "Paris", "--type", "Peop", "--graph", tiny_dir, "--model", tiny_st, "--nil-threshold", "0.99")
+    assert r.exit_code == 0 and "Paris" in r.stdout
+    r = run("link", "x", "--graph", tiny_dir, "--model", tiny_dir / "nope")
+    assert r.exit_code == 1 and "KGA209" in r.stderr
+
+
+def test_resolve_dry_run(tiny_dir, tiny_st):
+    kg = KnowledgeGraph.load(tiny_dir)
+    kg.add_entity("Jean Dupont", ["person"], provenance=Provenance("d1", 0, 0, 4, 0.9))
+    kg.add_entity("Jean Dupond", ["person"], provenance=Provenance("d2", 0, 0, 4, 0.9))
+    kg.save(tiny_dir / "graph.nq")
+    (tiny_dir / "graph.ttl").unlink()
+    r = run("resolve", "--graph", tiny_dir, "--model", tiny_st, "--threshold", "0.5", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "1 merge(s) (dry run)" in r.stdout
+    assert len([e for e in KnowledgeGraph.load(tiny_dir).entities() if "/new/" in e]) == 2
+
+
+def test_import_webnlg(fixtures, tmp_path):
+    r = run("import-webnlg", fixtures / "webnlg", "--out", tmp_path / "w", "--splits", "dev")
+    assert r.exit_code == 0, r.output
+    kg = KnowledgeGraph.load(tmp_path / "w")
+    labels = {kg.entity(e).label for e in kg.entities()}
+    assert labels == {"Abilene Regional Airport", "Abilene, Texas", "Texas"}  # no literal 2194.0
+    assert kg.entity("http://dbpedia.org/resource/Abilene,_Texas").aliases == ("Abilene",)
+    r = run("import-webnlg", tmp_path / "nothing", "--out", tmp_path / "w2")
+    assert r.exit_code == 1 and "KGA201" in r.stderr
+
+
+def test_build_default_small(tmp_path):
+    r = run("build-default", "--out", tmp_path / "g", "--no-index", "--min-population", "5000000")
+    assert r.exit_code == 0, r.output
+    kg = KnowledgeGraph.load(tmp_path / "g")
+    s = kg.stats()
+    assert s["entities_by_type"]["country"] == 252 and s["entities_by_type"]["region"] > 3000
+    f = kg.rule_facts()
+    assert ("work_for", "person", "organization") in f["signature"] and ("capital",) in f["functional"]
+    tokyo = [e for e in kg.entities() if kg.entity(e).label == "Tokyo" and "city" in kg.entity(e).types]
+    assert tokyo and any(t[1] == "located_in" for t in kg.rule_facts(tokyo)["triple"])
