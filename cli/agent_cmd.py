@@ -2,8 +2,190 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import typer
+from rich.markup import escape
+from rich.table import Table
+
+from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+
+
+def print_rule_report(rules: Path) -> int:
+    """Print the ``rules check`` report of a rules directory to stderr; returns the error count."""
+    from kgagent.rules import check_rules
+
+    diags = check_rules(rules)
+    sources: dict[str, str] = {}
+    files = sorted(rules.glob("*.rules")) if rules.is_dir() else [rules]
+    for f in files:
+        try:
+            sources[str(f)] = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    err = console(stderr=True)
+    n_err = 0
+    for d in diags:
+        if getattr(d, "severity", "error") == "error":
+            n_err += 1
+        try:
+            text = d.format(sources)
+        except Exception:  # a diagnostic without sources still prints its line
+            text = str(d)
+        err.print(escape(text))
+    return n_err
+
+
+def _check_paths(rules: Path | None, kg: Path | None, model: Path | None) -> None:
+    if rules is not None and not rules.exists():
+        raise fail(f"KGA408 no such rules directory: {rules}", EXIT_USAGE)
+    if kg is not None and not kg.exists():
+        raise fail(f"KGA409 no such graph directory or file: {kg}", EXIT_USAGE)
+    if model is not None and not model.is_dir():
+        raise fail(f"KGA302 no such model directory: {model}", EXIT_USAGE)
+
+
+def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing")) -> list[Table]:
+    """The run summary as rich tables: verdicts by kind, by type, by rule, time per stage."""
+    verdicts = ("accept", "review", "reject")
+    t1 = Table(title=f"{summary.documents} documents, {summary.sentences} sentences "
+                     f"({summary.processed} processed now, {summary.skipped} already done in {summary.out})")
+    t1.add_column("decisions")
+    for v in verdicts:
+        t1.add_column(v, justify="right")
+    t1.add_column("total", justify="right")
+    for kind in sorted(summary.by_verdict):
+        row = summary.by_verdict[kind]
+        t1.add_row(kind, *(str(row.get(v, 0)) for v in verdicts), str(sum(row.values())))
+    t2 = Table(title="by type / predicate")
+    t2.add_column("type")
+    for v in verdicts:
+        t2.add_column(v, justify="right")
+    for key in sorted(summary.by_type):
+        row = summary.by_type[key]
+        t2.add_row(key, *(str(row.get(v, 0)) for v in verdicts))
+    t3 = Table(title="by deciding rule")
+    t3.add_column("rule")
+    for v in verdicts:
+        t3.add_column(v, justify="right")
+    for key in sorted(summary.by_rule, key=lambda k: -sum(summary.by_rule[k].values())):
+        row = summary.by_rule[key]
+        t3.add_row(key, *(str(row.get(v, 0)) for v in verdicts))
+    t4 = Table(title=f"time per stage (this run, wall {summary.wall:.2f} s)")
+    t4.add_column("stage")
+    t4.add_column("seconds", justify="right")
+    t4.add_column("share", justify="right")
+    total = sum(summary.timings.values()) or 1.0
+    for stage in [s for s in stage_order if s in summary.timings] + \
+            sorted(s for s in summary.timings if s not in stage_order):
+        t4.add_row(stage, f"{summary.timings[stage]:.2f}", f"{100 * summary.timings[stage] / total:.0f}%")
+    if summary.processed and summary.wall:
+        docs = sum(1 for _ in range(summary.processed))
+        t4.caption = f"{docs / summary.wall:.2f} docs/s; facts added {summary.facts_added}, " \
+                     f"new entities {summary.entities_added}, feedback sentences {summary.feedback_sentences}"
+    return [t1, t2, t3, t4]
+
+
+def extract_cmd(
+    corpus: list[Path] = typer.Argument(..., help="Text files (documents separated by blank lines), .jsonl files "
+                                                  "(id, text per line) or directories of .txt files; - = stdin."),
+    out: Path = typer.Option(Path("out"), "--out", help="Output directory (created; a re-run resumes in it)."),
+    rules: Path | None = typer.Option(None, "--rules", help="Rules directory (default: the shipped rules/)."),
+    kg: Path | None = typer.Option(None, "--kg", help="Graph directory or file (default: the shipped kg_data/graph)."),
+    model: Path | None = typer.Option(None, "--model", help="Encoder directory (default: the shipped kg_data/model)."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Sentences per encoder batch."),
+    threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0 = torch's default)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Extract entities and relations, validate them with graph + rules, write decisions.
+
+    Example: kgagent extract examples/corpus.txt --out out/
+    Writes OUT/decisions.jsonl, OUT/graph.nq, OUT/feedback.jsonl, OUT/summary.json.
+    Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed),
+    2 = missing rules/graph/model directory, unwritable --out.
+    """
+    from kgagent.corpus import count_documents
+    from kgagent.output import prepare_out
+
+    from kgagent.agent import DEFAULT_RULES_DIR
+
+    _check_paths(rules, kg, model)
+    for c in corpus:
+        if str(c) != "-" and not c.exists():
+            raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
+    rules_dir = rules if rules is not None else DEFAULT_RULES_DIR
+    if print_rule_report(rules_dir):
+        raise fail(f"KGA100 {rules_dir} has errors (above); fix them before extracting", EXIT_ERRORS)
+    with guarded(EXIT_USAGE):
+        prepare_out(out)
+    paths = [str(c) for c in corpus]
+    with guarded(EXIT_ERRORS):
+        total = count_documents(paths) if "-" not in paths else None
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    with guarded(EXIT_ERRORS):
+        from kgagent.agent import Agent
+        from kgagent.corpus import read_corpus
+
+        agent = Agent.load(model=model, kg=kg, rules=rules_dir, batch_size=batch_size)
+        summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
+    con = console()
+    for t in summary_tables(summary):
+        con.print(t)
+    con.print(f"wrote {out / 'decisions.jsonl'}, {out / 'graph.nq'}, {out / 'feedback.jsonl'}; "
+              f"explain a decision: kgagent explain ID --out {out}")
+
+
+def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if quiet:
+        return agent.extract_to(docs, out, overwrite=overwrite)
+    state = {"t0": time.perf_counter(), "docs": 0, "sents": 0}
+    with Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console(stderr=True),
+                  transient=False) as bar:
+        task = bar.add_task("extract", total=total, rate="")
+
+        def progress(result, sentences: int) -> None:
+            if result is not None:
+                state["docs"] += 1
+                state["sents"] += sentences
+            dt = max(time.perf_counter() - state["t0"], 1e-9)
+            bar.update(task, advance=1, rate=f"{state['docs'] / dt:.2f} docs/s  {state['sents'] / dt:.1f} sentences/s")
+
+        return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
+
+
+def explain_cmd(
+    decision_id: str = typer.Argument(..., help="A decision id from decisions.jsonl (d:...; a unique prefix will do)."),
+    out: Path = typer.Option(Path("out"), "--out", help="The output directory of `kgagent extract`."),
+    as_json: bool = typer.Option(False, "--json", help="Print the decision with its proof as JSON."),
+) -> None:
+    """Explain one decision: its verdict, reason, rule and proof, in words.
+
+    Example: kgagent explain d:3f9a --out out/
+    Exit 0 = found, 1 = no such decision, 2 = no such output directory.
+    """
+    from kgagent.explain import explain_decision
+    from kgagent.output import find_decision
+
+    if not out.exists():
+        raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
+    with guarded(EXIT_ERRORS):
+        decision = find_decision(out, decision_id)
+    if as_json:
+        typer.echo(json.dumps(decision, indent=1, ensure_ascii=False))
+    else:
+        typer.echo(explain_decision(decision))
 
 
 def register(app: typer.Typer) -> None:
     """Add the agent's commands to the main app."""
+    app.command("extract")(extract_cmd)
+    app.command("explain")(explain_cmd)

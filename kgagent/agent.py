@@ -1,0 +1,509 @@
+"""The agent: text -> proposals -> links -> rule facts -> decisions with proofs -> graph.
+
+Per document (``Agent.process``): sentences -> ``encoder.propose`` (batched) -> labels
+normalised to the rule vocabulary -> ``linker.link`` -> base facts (the vocabulary of
+rules/README.md plus ``kg.rule_facts`` around the linked entities) -> one rules ``Model`` ->
+a verdict per candidate (reject > review > accept) with its proof -> a :class:`GraphDelta`.
+``process`` is a pure function of (document, frozen model/graph/rules): it never writes the
+graph; ``commit`` applies a delta (idempotent, ids are content hashes). ``extract`` does both.
+
+>>> from kgagent import Agent                                    # doctest: +SKIP
+>>> agent = Agent.load()                                         # doctest: +SKIP
+>>> [d.verdict for d in agent.extract("Boston is in Texas.")[0].decisions]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.decisions import (
+    Decision,
+    DocumentResult,
+    GraphDelta,
+    MentionResult,
+    NewEntity,
+    NewFact,
+    RelationResult,
+    label_sources,
+    stable_id,
+    verdicts,
+)
+from kgagent.errors import InputError
+from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals, normalize_label
+from kgagent.text import sentence_spans
+
+#: the repository's default rule directory (rules/ at the repository root)
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+CORE_TYPES = ("person", "organization", "location", "other")
+
+
+def text_hash(text: str) -> str:
+    """A short content hash of a document's text (stable document fingerprints)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _round(x: float) -> float:
+    return round(float(x), 4)
+
+
+@dataclass
+class ClaimResult:
+    """The verdict on one claim given to :meth:`Agent.validate`."""
+
+    claim: tuple[str, str, str]
+    id: str
+    verdict: str
+    reason: str
+    rule: str | None
+    proof: ProofNode | None
+    head: MentionResult
+    tail: MentionResult
+    predicate: str
+    others: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def decision(self) -> Decision:
+        """The claim as a relation decision (what ``kgagent.explain`` renders)."""
+        return Decision(id=self.id, doc="claim", sentence=0, kind="relation", subject=self.id, verdict=self.verdict,
+                        reason=self.reason, rule=self.rule, proof=self.proof, score=1.0, label=self.predicate,
+                        model_label=self.predicate, head=self.head, tail=self.tail, others=self.others,
+                        sentence_text=" ".join(self.claim))
+
+    def explain(self) -> str:
+        """The proof in words (see :func:`kgagent.explain.explain_decision`)."""
+        from kgagent.explain import explain_decision
+
+        return explain_decision(self.decision.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.decision.to_dict()
+        out["claim"] = list(self.claim)
+        return out
+
+
+class Agent:
+    """Encoder + knowledge graph + rules, joined into one explainable extraction pipeline.
+
+    Build it with :meth:`load`. Thread-safe: the graph, the linker and the rules are read and
+    written under one lock; the encoder runs outside it.
+    """
+
+    def __init__(self, encoder: Any, kg: Any, program: Any, *, linker: Any = None,
+                 rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True):
+        from kgagent.rules import Engine
+
+        self.encoder = encoder
+        self.kg = kg
+        self.rules_path = Path(rules_path) if rules_path is not None else None
+        self.batch_size = batch_size
+        self.record_proofs = record_proofs
+        self._lock = threading.RLock()
+        self._linker = linker
+        self._program = program
+        self._engine = Engine(program, record_proofs=record_proofs)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, linker: Any = None,
+             batch_size: int = 32) -> "Agent":
+        """An agent from a model directory, a graph directory/file and a rules directory.
+
+        ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
+        be an already loaded object: an Encoder (anything with ``propose``), a KnowledgeGraph,
+        a rules Program. Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
+        """
+        from kgagent.kg import KnowledgeGraph
+        from kgagent.rules import load_rules
+
+        if rules is None or isinstance(rules, (str, Path)):
+            rules_path = Path(rules) if rules is not None else DEFAULT_RULES_DIR
+            if not rules_path.exists():
+                raise InputError(f"no such rules directory: {rules_path}", code="KGA408")
+            program = load_rules(rules_path)
+        else:
+            rules_path, program = None, rules
+        if kg is None or isinstance(kg, (str, Path)):
+            if kg is not None and not Path(kg).exists():
+                raise InputError(f"no such graph directory or file: {kg}", code="KGA409")
+            kg = KnowledgeGraph.load(kg)
+        if model is None or isinstance(model, (str, Path)):
+            from kgagent.encoder import Encoder
+
+            model = Encoder.from_pretrained(model)
+        return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size)
+
+    @property
+    def linker(self) -> Any:
+        """The entity linker over ``kg`` (built on first use)."""
+        with self._lock:
+            if self._linker is None:
+                self._linker = self.kg.linker()
+            return self._linker
+
+    @property
+    def program(self) -> Any:
+        return self._program
+
+    def reload_rules(self, path: str | Path | None = None) -> None:
+        """Re-read the rule files (``path`` or the directory the agent was loaded with).
+
+        The model and the graph stay loaded. If the new rules have errors, RuleError is raised
+        and the agent keeps its old rules.
+        """
+        from kgagent.rules import Engine, load_rules
+
+        target = Path(path) if path is not None else self.rules_path
+        if target is None:
+            raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
+        program = load_rules(target)
+        engine = Engine(program, record_proofs=self.record_proofs)
+        with self._lock:
+            self._program, self._engine, self.rules_path = program, engine, target
+
+    # ------------------------------------------------------------------ extraction
+    def extract(self, data: str | Document | Iterable[str | Document], *,
+                update_graph: bool = True) -> list[DocumentResult]:
+        """Extract from a text, a Document, or an iterable of them; one result per document.
+
+        Plain strings get the id ``doc-<n>`` (n = position, 1-based) unless they are Documents.
+        With ``update_graph`` the accepted entities and facts are added to ``agent.kg``.
+        """
+        return list(self.iter_extract(_documents(data), update_graph=update_graph))
+
+    def iter_extract(self, docs: Iterable[Document], *, update_graph: bool = False) -> Iterator[DocumentResult]:
+        """Stream results: documents are read, proposed in batches, decided and yielded one by one."""
+        for group in _batches(docs, self.batch_size):
+            proposals, seconds = self._propose(group)
+            n_sent = sum(len(s) for _, s in group) or 1
+            offset = 0
+            for doc, spans in group:
+                props = proposals[offset: offset + len(spans)]
+                offset += len(spans)
+                result = self._decide(doc, spans, props)
+                result.timings = {"encoder": seconds * len(spans) / n_sent, **result.timings}
+                if update_graph:
+                    self.commit(result)
+                yield result
+
+    def process(self, doc: Document) -> DocumentResult:
+        """Decisions and graph delta of one document against the current snapshot (no write)."""
+        return next(self.iter_extract([doc], update_graph=False))
+
+    def commit(self, result: DocumentResult) -> None:
+        """Add a document's accepted entities and facts to ``agent.kg`` (idempotent)."""
+        with self._lock:
+            result.delta.apply(self.kg)
+
+    def _propose(self, group: list[tuple[Document, list[tuple[int, int]]]]) -> tuple[list[SentenceProposals], float]:
+        """The sentences of a group of documents -> one batched encoder call (and its seconds)."""
+        texts = [doc.text[s:e] for doc, spans in group for s, e in spans]
+        t0 = time.perf_counter()
+        proposals = list(self.encoder.propose(texts, batch_size=self.batch_size)) if texts else []
+        if len(proposals) != len(texts):
+            raise InputError(f"the encoder returned {len(proposals)} results for {len(texts)} sentences",
+                             code="KGA410")
+        return proposals, time.perf_counter() - t0
+
+    # ------------------------------------------------------------------ one document
+    def _decide(self, doc: Document, spans: list[tuple[int, int]],
+                proposals: Sequence[SentenceProposals]) -> DocumentResult:
+        timings: dict[str, float] = {}
+        sentences = [doc.text[s:e] for s, e in spans]
+        mentions, relations = _candidates(doc, spans, proposals)
+        t0 = time.perf_counter()
+        with self._lock:
+            engine = self._engine
+            links = self.linker.link([(m.text, m.label) for m in mentions]) if mentions else []
+            for m, link in zip(mentions, links):
+                m.link = link
+                m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, m.label)
+            linked = sorted({m.link.entity for m in mentions if m.link and not m.link.is_nil})
+            graph = self.kg.rule_facts(linked) if mentions else {}
+        t1 = time.perf_counter()
+        timings["linking"] = t1 - t0
+        facts = _base_facts(doc, mentions, relations)
+        for pred, rows in graph.items():
+            facts[pred].update(rows)
+        model = engine.evaluate(facts)
+        ids = [m.id for m in mentions] + [r.id for r in relations]
+        found = verdicts(model, ids)
+        by_id = {m.id: m for m in mentions}
+        decisions: list[Decision] = []
+        for m in mentions:
+            decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
+                                            m.label, m.model_label, sentences[m.sentence], mention=m))
+        for r in relations:
+            decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
+                                            r.predicate, r.model_label, sentences[r.sentence],
+                                            head=by_id[r.head], tail=by_id[r.tail]))
+        firings = {k: v for k, v in model.rule_firings().items() if v}
+        t2 = time.perf_counter()
+        timings["rules"] = t2 - t1
+        delta = _delta(doc.id, decisions)
+        return DocumentResult(doc=doc.id, text_hash=text_hash(doc.text), sentences=sentences, mentions=mentions,
+                              relations=relations, decisions=decisions, delta=delta, timings=timings,
+                              rule_firings=firings)
+
+    def _decision(self, model: Any, v: dict[str, Any], kind: str, subject: str, doc: str, sentence: int,
+                  score: float, label: str, model_label: str, sentence_text: str, **parts: Any) -> Decision:
+        proof, rule = None, None
+        if v["fact"] is not None and self.record_proofs:
+            proof = label_sources(model.proof(*v["fact"]))
+            rule = proof.rule
+        return Decision(id=stable_id("d", kind, subject), doc=doc, sentence=sentence, kind=kind, subject=subject,
+                        verdict=v["verdict"], reason=v["reason"], rule=rule, proof=proof, score=score, label=label,
+                        model_label=model_label, others=v["others"], sentence_text=sentence_text, **parts)
+
+    # ------------------------------------------------------------------ claims
+    def validate(self, triples: Iterable[Any]) -> list[ClaimResult]:
+        """Check claims against the graph and the rules; one ClaimResult per claim.
+
+        A claim is ``(head, predicate, tail)``, ``(head, predicate, tail, score)`` or a dict with
+        ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
+        The strings are linked to the graph; argument types come from the given types, else
+        the linked entity's class, else the predicate's signature (what the claim implies).
+        Besides the extraction vocabulary the rules see ``claim(R)`` for each claim.
+        """
+        claims = [_claim(c) for c in triples]
+        if not claims:
+            return []
+        with self._lock:
+            engine = self._engine
+            schema = self.kg.rule_facts([])
+            sig = {(s[0]): (s[1], s[2]) for s in schema.get("signature", ())}
+            queries = []
+            for head, pred, tail, _, ht, tt in claims:
+                queries += [(head, ht), (tail, tt)]
+            links = self.linker.link(queries)
+            linked = sorted({lk.entity for lk in links if not lk.is_nil})
+            graph = self.kg.rule_facts(linked)
+            core = {lk.entity: self._core_type(lk.entity) for lk in links if not lk.is_nil}
+        facts: dict[str, set[tuple]] = defaultdict(set)
+        rows = []
+        for i, (head, pred, tail, score, ht, tt) in enumerate(claims):
+            domain, rng = sig.get(pred, (None, None))
+            args = []
+            for text, given, implied, link in ((head, ht, domain, links[2 * i]), (tail, tt, rng, links[2 * i + 1])):
+                label = given or (core.get(link.entity) if not link.is_nil else None) or _core_of(implied) or "other"
+                mid = stable_id("m", "claim", text, label)
+                m = MentionResult(id=mid, doc="claim", sentence=0, start=0, end=len(text), text=text, label=label,
+                                  model_label=label, score=1.0, link=link,
+                                  entity=link.entity if not link.is_nil else new_entity_iri(text, label))
+                args.append(m)
+            rid = stable_id("r", "claim", head, pred, tail)
+            for m in args:
+                facts["mention"].add((m.id, m.label, 1.0))
+                facts["text"].add((m.id, m.text))
+                facts["in_doc"].add((m.id, "claim"))
+                facts["in_sentence"].add((m.id, "claim", 0))
+                if m.link is not None and not m.link.is_nil:
+                    facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
+                else:
+                    facts["nil"].add((m.id,))
+            facts["relation"].add((rid, pred, args[0].id, args[1].id))
+            facts["score"].add((rid, _round(score)))
+            facts["claim"].add((rid,))
+            rows.append((rid, pred, args[0], args[1]))
+        for pred, rs in graph.items():
+            facts[pred].update(rs)
+        model = engine.evaluate(facts)
+        found = verdicts(model, [r[0] for r in rows])
+        out = []
+        for (head, pred, tail, *_), (rid, p, hm, tm) in zip(claims, rows):
+            v = found[rid]
+            proof = label_sources(model.proof(*v["fact"])) if v["fact"] is not None and self.record_proofs else None
+            out.append(ClaimResult(claim=(head, pred, tail), id=stable_id("d", "claim", rid), verdict=v["verdict"],
+                                   reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,
+                                   tail=tm, predicate=p, others=v["others"]))
+        return out
+
+    def _core_type(self, iri: str) -> str | None:
+        types = self.kg.entity_types(iri, closure=True)
+        for c in CORE_TYPES:
+            if c in types:
+                return c
+        return None
+
+    # ------------------------------------------------------------------ runs with an output directory
+    def extract_to(self, documents: Iterable[Document] | Iterable[str | Path], out: str | Path, *,
+                   overwrite: bool = False, progress: Any = None, total: int | None = None) -> Any:
+        """Extract a corpus into ``out`` (decisions.jsonl, graph.nq, feedback.jsonl, progress),
+        resumably: documents already finished there are skipped. Returns the RunSummary.
+
+        ``documents`` are Documents, or corpus paths (read with :func:`kgagent.corpus.read_corpus`).
+        The graph is a frozen snapshot during the run (``agent.kg`` is not changed); the output
+        graph holds what each document added, in one named graph per document.
+        """
+        from kgagent.output import run_extraction
+
+        return run_extraction(self, documents, out, overwrite=overwrite, progress=progress, total=total)
+
+    def fingerprint(self) -> dict[str, str]:
+        """What a run's outputs depend on: rules text, model and graph identity."""
+        program = self._program
+        rules = hashlib.sha1("\x1f".join(f"{k}\x1e{v}" for k, v in sorted(getattr(program, "sources", {}).items()))
+                             .encode("utf-8")).hexdigest()[:16]
+        model = getattr(self.encoder, "name_or_path", None) or getattr(self.encoder, "path", None) \
+            or type(self.encoder).__name__
+        graph = str(getattr(self.kg, "path", None) or "memory")
+        return {"rules": rules, "model": str(model), "graph": graph}
+
+
+def _spans_of(doc: Document) -> list[tuple[int, int]]:
+    return sentence_spans(doc.text)
+
+
+def _batches(docs: Iterable[Document], batch_size: int) -> Iterator[list[tuple[Document, list[tuple[int, int]]]]]:
+    """Groups of whole documents holding about ``batch_size`` sentences (at least one document)."""
+    group: list[tuple[Document, list[tuple[int, int]]]] = []
+    n = 0
+    for doc in docs:
+        spans = _spans_of(doc)
+        group.append((doc, spans))
+        n += len(spans)
+        if n >= batch_size:
+            yield group
+            group, n = [], 0
+    if group:
+        yield group
+
+
+def _documents(data: str | Document | Iterable[str | Document]) -> Iterator[Document]:
+    if isinstance(data, (str, Document)):
+        data = [data]
+    for i, item in enumerate(data, 1):
+        if isinstance(item, Document):
+            yield item
+        elif isinstance(item, str):
+            yield Document(id=f"doc-{i}", text=item)
+        else:
+            raise InputError(f"extract() takes strings or Documents, got {type(item).__name__}", code="KGA410")
+
+
+def new_entity_iri(text: str, label: str) -> str:
+    """The IRI minted for a NIL mention: one per (case-folded name, type), across documents."""
+    from kgagent.kg.vocab import ENT, content_hash, slug
+
+    return str(ENT["new/" + slug(text) + "-" + content_hash(" ".join(text.split()).casefold(), label, n=8)])
+
+
+def _candidates(doc: Document, spans: list[tuple[int, int]],
+                proposals: Sequence[SentenceProposals]) -> tuple[list[MentionResult], list[RelationResult]]:
+    mentions: list[MentionResult] = []
+    relations: list[RelationResult] = []
+    seen: set[str] = set()
+    for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
+        local: dict[int, MentionResult] = {}
+        for ei, e in enumerate(prop.entities):
+            label = normalize_label(e.label)
+            start, end = s0 + e.start, s0 + e.end
+            mid = stable_id("m", doc.id, si, start, end, label)
+            if mid in seen:
+                local[ei] = next(m for m in mentions if m.id == mid)
+                continue
+            seen.add(mid)
+            m = MentionResult(id=mid, doc=doc.id, sentence=si, start=start, end=end, text=doc.text[start:end],
+                              label=label, model_label=e.label, score=_round(e.score), sent_start=e.start,
+                              sent_end=e.end)
+            mentions.append(m)
+            local[ei] = m
+        for r in prop.relations:
+            if r.head not in local or r.tail not in local or r.head == r.tail:
+                continue
+            pred = normalize_label(r.label)
+            h, t = local[r.head], local[r.tail]
+            rid = stable_id("r", doc.id, pred, h.id, t.id)
+            if rid in seen:
+                continue
+            seen.add(rid)
+            relations.append(RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
+                                            head=h.id, tail=t.id, score=_round(r.score)))
+    return mentions, relations
+
+
+def _base_facts(doc: Document, mentions: list[MentionResult],
+                relations: list[RelationResult]) -> dict[str, set[tuple]]:
+    facts: dict[str, set[tuple]] = defaultdict(set)
+    for m in mentions:
+        facts["mention"].add((m.id, m.label, m.score))
+        facts["text"].add((m.id, m.text))
+        facts["in_doc"].add((m.id, doc.id))
+        facts["in_sentence"].add((m.id, doc.id, m.sentence))
+        if m.link is not None and not m.link.is_nil:
+            facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
+        else:
+            facts["nil"].add((m.id,))
+    for r in relations:
+        facts["relation"].add((r.id, r.predicate, r.head, r.tail))
+        facts["score"].add((r.id, r.score))
+    return facts
+
+
+def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
+    delta = GraphDelta(doc=doc)
+    added: set[str] = set()
+
+    def entity(m: MentionResult, d: Decision) -> None:
+        if m.entity is None or (m.link is not None and not m.link.is_nil) or m.entity in added:
+            return
+        added.add(m.entity)
+        delta.entities.append(NewEntity(iri=m.entity, label=m.text, types=(m.label,),
+                                        provenance=Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
+                                                              score=m.score, rule=d.rule or "", decision=d.id)))
+
+    for d in decisions:
+        if d.verdict == "accept" and d.kind == "entity" and d.mention is not None:
+            entity(d.mention, d)
+    for d in decisions:
+        if d.verdict != "accept" or d.kind != "relation" or d.head is None or d.tail is None:
+            continue
+        entity(d.head, d)
+        entity(d.tail, d)
+        start, end = min(d.head.start, d.tail.start), max(d.head.end, d.tail.end)
+        delta.facts.append(NewFact(subject=d.head.entity or "", predicate=d.label, object=d.tail.entity or "",
+                                   provenance=Provenance(doc=doc, sentence=d.sentence, start=start, end=end,
+                                                         score=d.score, rule=d.rule or "", decision=d.id)))
+    return delta
+
+
+def _core_of(cls: str | None) -> str | None:
+    if cls is None:
+        return None
+    if cls in CORE_TYPES:
+        return cls
+    if cls in ("city", "country", "region"):
+        return "location"
+    return None
+
+
+def _claim(c: Any) -> tuple[str, str, str, float, str | None, str | None]:
+    if isinstance(c, dict):
+        try:
+            head, pred, tail = str(c["head"]), str(c["predicate"]), str(c["tail"])
+        except KeyError as err:
+            raise InputError(f"a claim needs head, predicate and tail; missing {err}", code="KGA411") from None
+        score = float(c.get("score", 1.0))
+        ht, tt = c.get("head_type"), c.get("tail_type")
+        ht = normalize_label(ht) if ht else None
+        tt = normalize_label(tt) if tt else None
+    elif isinstance(c, (tuple, list)) and len(c) in (3, 4):
+        head, pred, tail = str(c[0]), str(c[1]), str(c[2])
+        score = float(c[3]) if len(c) == 4 else 1.0
+        ht = tt = None
+    else:
+        raise InputError(f"a claim is (head, predicate, tail[, score]) or a dict, got {c!r}", code="KGA411")
+    if not head.strip() or not tail.strip():
+        raise InputError(f"a claim needs non-empty head and tail: {c!r}", code="KGA411")
+    if not 0.0 <= score <= 1.0:
+        raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
+    return head.strip(), normalize_label(pred), tail.strip(), score, ht, tt
+
+
+__all__ = ["Agent", "ClaimResult", "DEFAULT_RULES_DIR", "new_entity_iri", "text_hash", "Link"]

@@ -1,0 +1,190 @@
+"""Reading a corpus, streamed: plain text, JSON Lines, or a directory of .txt files.
+
+Formats (chosen per path):
+
+- a **directory**: every ``*.txt`` file below it (sorted) is one document; its id is the path
+  relative to the directory without ``.txt`` (``business/001``);
+- a file ending in ``.jsonl`` / ``.ndjson`` / ``.json``: one JSON object per line with ``text``
+  and optionally ``id`` (string or integer; default ``<file stem>#<line>``);
+- any other file (or ``-`` for standard input): plain text, documents separated by one or more
+  blank lines; ids are ``<file stem>#<n>`` with ``n`` the 1-based document number.
+
+Everything is a generator: one document is in memory at a time, whatever the corpus size.
+Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
+KGA401 not UTF-8, KGA402 binary file, KGA403 empty file, KGA404 malformed JSON line,
+KGA405 document too long, KGA406 duplicate document id, KGA407 no such file or no .txt files.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "news.txt"
+>>> _ = p.write_text("First story.\\nStill first.\\n\\nSecond story.\\n")
+>>> [(d.id, d.text) for d in read_corpus([p])]
+[('news#1', 'First story.\\nStill first.'), ('news#2', 'Second story.')]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from kgagent.errors import InputError, Location
+from kgagent.schema import Document
+
+#: a document longer than this (characters) is refused: split it with blank lines
+MAX_DOC_CHARS = 5_000_000
+JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+_SNIFF = 8192
+
+
+def read_corpus(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> Iterator[Document]:
+    """Yield the documents of every path in order (see the module docstring for formats).
+
+    Document ids are unique across all paths (KGA406 otherwise).
+    """
+    seen: dict[str, str] = {}
+    for path in paths:
+        for doc in _read_one(path, max_doc_chars):
+            first = seen.get(doc.id)
+            if first is not None:
+                raise InputError(f"duplicate document id {doc.id!r} (first at {first})", code="KGA406",
+                                 location=_loc_of(doc.source))
+            seen[doc.id] = doc.source
+            yield doc
+
+
+def count_documents(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> int:
+    """Read the whole corpus once, checking it, and return how many documents it has.
+
+    Raises the same errors as :func:`read_corpus`, before any work is done on the corpus.
+    """
+    return sum(1 for _ in read_corpus(paths, max_doc_chars=max_doc_chars))
+
+
+def _loc_of(source: str) -> Location | None:
+    path, _, line = source.rpartition(":")
+    if path and line.isdigit():
+        return Location(path, int(line))
+    return Location(source) if source else None
+
+
+def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
+    if str(path) == "-":
+        yield from _plain(sys.stdin.buffer, "<stdin>", "stdin", max_doc_chars)
+        return
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        if not files:
+            raise InputError("directory has no .txt files", code="KGA407", location=Location(str(p)))
+        for f in files:
+            doc_id = f.relative_to(p).with_suffix("").as_posix()
+            text = _whole_file(f, max_doc_chars)
+            yield Document(id=doc_id, text=text, source=f"{f}:1")
+        return
+    if not p.exists():
+        raise InputError("no such file or directory", code="KGA407", location=Location(str(p)))
+    with open(p, "rb") as fh:
+        _check_head(fh, str(p))
+        if p.suffix.lower() in JSONL_SUFFIXES:
+            yield from _jsonl(fh, str(p), p.stem, max_doc_chars)
+        else:
+            yield from _plain(fh, str(p), p.stem, max_doc_chars)
+
+
+def _check_head(fh: BinaryIO, name: str) -> None:
+    head = fh.read(_SNIFF)
+    fh.seek(0)
+    if not head.strip():
+        raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))
+    if b"\x00" in head:
+        raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
+
+
+def _decode(raw: bytes, name: str, lineno: int) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        bad = raw[err.start:err.start + 1].hex()
+        col = len(raw[: err.start].decode("utf-8", errors="replace")) + 1
+        raise InputError(f"not UTF-8 text: byte 0x{bad} at column {col}", code="KGA401",
+                         location=Location(name, lineno, col)) from None
+    if "\x00" in text:
+        raise InputError("binary data (NUL byte) in a text file", code="KGA402", location=Location(name, lineno))
+    if lineno == 1 and text.startswith("\ufeff"):
+        text = text[1:]
+    return text.rstrip("\r\n").replace("\r", "")
+
+
+def _whole_file(f: Path, max_doc_chars: int) -> str:
+    with open(f, "rb") as fh:
+        _check_head(fh, str(f))
+        parts = []
+        size = 0
+        for lineno, raw in enumerate(fh, 1):
+            line = _decode(raw, str(f), lineno)
+            size += len(line) + 1
+            if size > max_doc_chars:
+                raise InputError(f"document longer than {max_doc_chars} characters; split it into several files",
+                                 code="KGA405", location=Location(str(f), lineno))
+            parts.append(line)
+    return "\n".join(parts).strip()
+
+
+def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
+    lines: list[str] = []
+    size = 0
+    start = 0
+    n = 0
+    for lineno, raw in enumerate(fh, 1):
+        line = _decode(raw, name, lineno)
+        if not line.strip():
+            if lines:
+                n += 1
+                yield Document(id=f"{stem}#{n}", text="\n".join(lines).strip(), source=f"{name}:{start}")
+                lines, size = [], 0
+            continue
+        if not lines:
+            start = lineno
+        size += len(line) + 1
+        if size > max_doc_chars:
+            raise InputError(f"document longer than {max_doc_chars} characters; separate documents with a blank line",
+                             code="KGA405", location=Location(name, lineno))
+        lines.append(line)
+    if lines:
+        n += 1
+        yield Document(id=f"{stem}#{n}", text="\n".join(lines).strip(), source=f"{name}:{start}")
+    if n == 0:
+        raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))
+
+
+def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
+    n = 0
+    for lineno, raw in enumerate(fh, 1):
+        line = _decode(raw, name, lineno)
+        if not line.strip():
+            continue
+        if len(line) > max_doc_chars + 1000:
+            raise InputError(f"document longer than {max_doc_chars} characters", code="KGA405",
+                             location=Location(name, lineno))
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", code="KGA404",
+                             location=Location(name, lineno, err.colno)) from None
+        if not isinstance(obj, dict):
+            kind = "an array" if isinstance(obj, list) else type(obj).__name__
+            raise InputError(f"expected one JSON object per line with \"text\", got {kind}", code="KGA404",
+                             location=Location(name, lineno))
+        text = obj.get("text")
+        if not isinstance(text, str):
+            raise InputError('the object has no "text" string', code="KGA404", location=Location(name, lineno))
+        doc_id = obj.get("id", f"{stem}#{lineno}")
+        if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or not str(doc_id).strip():
+            raise InputError('"id" must be a non-empty string or an integer', code="KGA404",
+                             location=Location(name, lineno))
+        n += 1
+        yield Document(id=str(doc_id), text=text.strip(), source=f"{name}:{lineno}")
+    if n == 0:
+        raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))

@@ -1,0 +1,292 @@
+"""What the agent decides, as data: mentions, relations, decisions with proofs, graph deltas.
+
+Everything here is plain dataclasses with ``to_dict()``; ids are content hashes, so the same
+document processed twice gives the same ids (``m:`` mention, ``r:`` relation, ``d:`` decision).
+
+Verdicts. For each candidate X the rules may derive ``accept(X)``, ``review(X, reason)`` and
+``reject(X, reason)``; when several fire the strongest wins: **reject > review > accept**.
+A candidate no rule decides gets ``review`` with the reason ``no rule decided``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from kgagent.schema import Link, ProofNode, Provenance
+
+VERDICTS = ("reject", "review", "accept")  # strongest first
+UNDECIDED_REASON = "no rule decided"
+
+#: where each base predicate of the rule vocabulary comes from (shown in proofs)
+SOURCES = {
+    "mention": "encoder", "relation": "encoder", "score": "encoder", "text": "encoder",
+    "in_doc": "encoder", "in_sentence": "encoder",
+    "link": "linker", "nil": "linker",
+    "type": "graph", "subclass": "graph", "signature": "graph", "functional": "graph",
+    "triple": "graph", "label": "graph",
+    "claim": "claim",
+}
+
+
+def stable_id(prefix: str, *parts: object, n: int = 16) -> str:
+    """``prefix:`` + a short hash of the parts: the same content always gives the same id.
+
+    >>> stable_id("d", "doc-1", 3)
+    'd:5b3de2e8019297d6'
+    """
+    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return f"{prefix}:{h[:n]}"
+
+
+@dataclass
+class MentionResult:
+    """An entity mention the encoder proposed, with its link."""
+
+    id: str
+    doc: str
+    sentence: int
+    start: int  # character offsets into the document text
+    end: int
+    text: str
+    label: str  # normalised (person, organization, location, other)
+    model_label: str  # the encoder's own label ("Peop")
+    score: float
+    sent_start: int = 0  # offsets into the sentence text
+    sent_end: int = 0
+    link: Link | None = None
+    entity: str | None = None  # the linked graph entity, or the new entity minted for it
+
+    @property
+    def entity_label(self) -> str | None:
+        """The graph label of the linked entity (None for a new entity)."""
+        if self.link is None or self.link.is_nil:
+            return None
+        for c in self.link.candidates:
+            if c.entity == self.link.entity:
+                return c.label
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "span": [self.start, self.end], "type": self.label,
+                "model_label": self.model_label, "score": round(self.score, 4),
+                "entity": self.entity, "entity_label": self.entity_label,
+                "linked": bool(self.link and not self.link.is_nil),
+                "link_score": round(self.link.score, 4) if self.link else None,
+                "link_method": self.link.method if self.link else None}
+
+
+@dataclass
+class RelationResult:
+    """A relation the encoder proposed between two mentions of one sentence."""
+
+    id: str
+    doc: str
+    sentence: int
+    predicate: str  # normalised (work_for)
+    model_label: str  # "Work_For"
+    head: str  # mention ids
+    tail: str
+    score: float
+
+
+@dataclass
+class Decision:
+    """The verdict on one candidate (a mention or a relation), with its reason and proof."""
+
+    id: str
+    doc: str
+    sentence: int
+    kind: str  # "entity" | "relation"
+    subject: str  # the mention or relation id the rules spoke about
+    verdict: str  # accept | review | reject
+    reason: str
+    rule: str | None
+    proof: ProofNode | None
+    score: float
+    label: str = ""  # entity type or relation predicate (normalised)
+    model_label: str = ""
+    mention: MentionResult | None = None  # kind == "entity"
+    head: MentionResult | None = None  # kind == "relation"
+    tail: MentionResult | None = None
+    others: list[dict[str, str]] = field(default_factory=list)  # the other verdicts that fired
+    sentence_text: str = ""
+
+    @property
+    def hard(self) -> bool:
+        """A reject that rests on more than a score threshold (feedback uses it as a negative)."""
+        return self.verdict == "reject" and not _uses(self.proof, "threshold")
+
+    @property
+    def graph_supported(self) -> bool:
+        """The proof uses a fact of the graph about these entities (a ``triple``)."""
+        return _uses(self.proof, "triple")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "doc": self.doc, "sentence": self.sentence, "kind": self.kind,
+                               "subject": self.subject}
+        if self.kind == "entity" and self.mention is not None:
+            out.update(type=self.label, model_label=self.model_label, text=self.mention.text,
+                       span=[self.mention.start, self.mention.end], entity=self.mention.entity,
+                       entity_label=self.mention.entity_label,
+                       linked=bool(self.mention.link and not self.mention.link.is_nil),
+                       link_score=round(self.mention.link.score, 4) if self.mention.link else None)
+        else:
+            out.update(predicate=self.label, model_label=self.model_label,
+                       head=self.head.to_dict() if self.head else None,
+                       tail=self.tail.to_dict() if self.tail else None)
+        out.update(score=round(self.score, 4), verdict=self.verdict, reason=self.reason, rule=self.rule,
+                   others=self.others, sentence_text=self.sentence_text,
+                   proof=self.proof.to_dict() if self.proof else None)
+        return out
+
+
+@dataclass
+class NewEntity:
+    """An entity the document introduces (a NIL mention that was accepted)."""
+
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    provenance: Provenance
+
+
+@dataclass
+class NewFact:
+    """A relation between entities, accepted, with where it came from."""
+
+    subject: str
+    predicate: str
+    object: str
+    provenance: Provenance
+
+
+@dataclass
+class GraphDelta:
+    """What one document adds to the graph. Applying it twice changes nothing (ids are hashes)."""
+
+    doc: str
+    entities: list[NewEntity] = field(default_factory=list)
+    facts: list[NewFact] = field(default_factory=list)
+
+    def apply(self, kg: Any) -> None:
+        """Add the entities and facts to a KnowledgeGraph (idempotent)."""
+        for e in self.entities:
+            kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri)
+        for f in self.facts:
+            kg.add_fact(f.subject, f.predicate, f.object, f.provenance)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc": self.doc,
+                "entities": [{"iri": e.iri, "label": e.label, "types": list(e.types)} for e in self.entities],
+                "facts": [{"subject": f.subject, "predicate": f.predicate, "object": f.object,
+                           "decision": f.provenance.decision} for f in self.facts]}
+
+
+@dataclass
+class DocumentResult:
+    """Everything the agent found and decided in one document."""
+
+    doc: str
+    text_hash: str
+    sentences: list[str]
+    mentions: list[MentionResult]
+    relations: list[RelationResult]
+    decisions: list[Decision]
+    delta: GraphDelta
+    timings: dict[str, float] = field(default_factory=dict)
+    rule_firings: dict[str, int] = field(default_factory=dict)
+
+    def by_verdict(self, verdict: str) -> list[Decision]:
+        return [d for d in self.decisions if d.verdict == verdict]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc": self.doc, "text_hash": self.text_hash, "sentences": self.sentences,
+                "decisions": [d.to_dict() for d in self.decisions], "delta": self.delta.to_dict(),
+                "timings": self.timings}
+
+
+def pick_verdict(accepted: bool, reviews: list[str], rejects: list[str]) -> tuple[str, str]:
+    """The winning verdict and its reason: reject > review > accept > undecided (review).
+
+    >>> pick_verdict(True, ["uncertain"], [])
+    ('review', 'uncertain')
+    >>> pick_verdict(False, [], [])
+    ('review', 'no rule decided')
+    """
+    if rejects:
+        return "reject", sorted(rejects)[0]
+    if reviews:
+        return "review", sorted(reviews)[0]
+    if accepted:
+        return "accept", ""
+    return "review", UNDECIDED_REASON
+
+
+def verdicts(model: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The verdict of each id in an evaluated rules Model, with reasons and the deciding proof.
+
+    Returns id -> {"verdict", "reason", "fact": (pred, args) or None, "others": [...]}; the
+    proof of the winning fact is ``model.proof(*fact)``. Among several reasons of the winning
+    verdict, the one with the shortest proof wins (ties: alphabetical).
+    """
+    want = set(ids)
+    acc = {a[0] for a in model.facts("accept") if a and a[0] in want} if "accept" in model.predicates() else set()
+    rev: dict[str, list[str]] = {}
+    rej: dict[str, list[str]] = {}
+    for pred, table in (("review", rev), ("reject", rej)):
+        if pred not in model.predicates():
+            continue
+        for args in model.facts(pred):
+            if len(args) >= 2 and args[0] in want:
+                table.setdefault(args[0], []).append(str(args[1]))
+    out: dict[str, dict[str, Any]] = {}
+    for x in ids:
+        rejects, reviews = rej.get(x, []), rev.get(x, [])
+        verdict, reason = pick_verdict(x in acc, reviews, rejects)
+        fact = None
+        if verdict in ("reject", "review") and reason != UNDECIDED_REASON:
+            pool = rejects if verdict == "reject" else reviews
+            best = sorted(pool, key=lambda r: (_height(model, verdict, (x, r)), r))[0]
+            reason, fact = best, (verdict, (x, best))
+        elif verdict == "accept":
+            fact = ("accept", (x,))
+        others = [{"verdict": "reject", "reason": r} for r in sorted(rejects)]
+        others += [{"verdict": "review", "reason": r} for r in sorted(reviews)]
+        if x in acc:
+            others.append({"verdict": "accept", "reason": ""})
+        others = [o for o in others if not (o["verdict"] == verdict and o["reason"] == reason)]
+        out[x] = {"verdict": verdict, "reason": reason, "fact": fact, "others": others}
+    return out
+
+
+def _height(model: Any, pred: str, args: tuple) -> int:
+    try:
+        return int(model.proof_height(pred, args))
+    except Exception:  # a model without proofs: fall back to the reason's order
+        return 0
+
+
+def label_sources(node: ProofNode | None) -> ProofNode | None:
+    """Replace ``source="base"`` in a proof by where the base fact came from (encoder, graph...)."""
+    if node is None:
+        return None
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.source == "base":
+            pred = n.fact.split("(", 1)[0]
+            n.source = SOURCES.get(pred, "input")
+        stack.extend(n.premises)
+    return node
+
+
+def _uses(node: ProofNode | None, pred: str) -> bool:
+    stack = [node] if node is not None else []
+    while stack:
+        n = stack.pop()
+        if n.fact.startswith(pred + "("):
+            return True
+        stack.extend(n.premises)
+    return False

@@ -1,0 +1,220 @@
+"""A decision's proof in words a domain expert reads.
+
+>>> d = {"id": "d:1", "kind": "relation", "predicate": "work_for", "verdict": "reject",
+...      "reason": "the tail is not an organization", "rule": "rules/relations.rules:12",
+...      "head": {"id": "m:1", "text": "Richard Parsons"},
+...      "tail": {"id": "m:2", "text": "Boston", "entity": "ent:boston", "entity_label": "Boston"},
+...      "proof": {"fact": 'reject(r:1, "the tail is not an organization")', "rule": "rules/relations.rules:12",
+...                "premises": [{"fact": "relation(r:1, work_for, m:1, m:2)", "source": "encoder"},
+...                             {"fact": "link(m:2, ent:boston, 1.0)", "source": "linker"},
+...                             {"fact": "type(ent:boston, city)", "source": "graph"},
+...                             {"fact": "signature(work_for, person, organization)", "source": "graph"}]}}
+>>> print(summary_line(d))
+rejected: the tail is not an organization; 'Boston' is linked to the graph entity Boston (similarity 1.0); Boston is a city in the graph; work_for needs a person as head and an organization as tail; rule rules/relations.rules:12
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review"}
+#: facts whose words go into the one-line summary (the rest only appear in the tree)
+SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "nil", "functional", "threshold", "claim")
+
+_TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^,()"]+)\s*(,|\))')
+
+
+def parse_fact(fact: str) -> tuple[str, list[Any]]:
+    """Split ``pred(a, "b c", 0.5)`` into ``("pred", ["a", "b c", 0.5])``.
+
+    >>> parse_fact('text(m:1, "New York")')
+    ('text', ['m:1', 'New York'])
+    """
+    m = re.match(r"\s*([^(\s]+)\s*\((.*)\)\s*$", fact, re.S)
+    if not m:
+        return fact.strip(), []
+    pred, rest = m.group(1), m.group(2) + ")"
+    args: list[Any] = []
+    pos = 0
+    while pos < len(rest):
+        t = _TOKEN.match(rest, pos)
+        if not t:
+            break
+        tok = t.group(1).strip()
+        if tok.startswith('"'):
+            args.append(tok[1:-1].replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\"))
+        else:
+            try:
+                args.append(int(tok))
+            except ValueError:
+                try:
+                    args.append(float(tok))
+                except ValueError:
+                    args.append(tok)
+        pos = t.end()
+        if t.group(2) == ")":
+            break
+    return pred, args
+
+
+def _a(cls: str) -> str:
+    return ("an " if str(cls)[:1].lower() in "aeiou" else "a ") + str(cls)
+
+
+class _Names:
+    """Readable names for mention ids ('Boston') and entity IRIs (their label)."""
+
+    def __init__(self, decision: dict[str, Any]):
+        self.mentions: dict[str, str] = {}
+        self.entities: dict[str, str] = {}
+        for key in ("head", "tail"):
+            part = decision.get(key)
+            if isinstance(part, dict) and part.get("id"):
+                self.mentions[part["id"]] = part.get("text", "")
+                if part.get("entity") and part.get("entity_label"):
+                    self.entities[part["entity"]] = part["entity_label"]
+        if decision.get("kind") == "entity" and decision.get("subject"):
+            self.mentions[decision["subject"]] = decision.get("text", "")
+            if decision.get("entity") and decision.get("entity_label"):
+                self.entities[decision["entity"]] = decision["entity_label"]
+        self._collect(decision.get("proof"))
+
+    def _collect(self, node: Any) -> None:
+        stack = [node] if isinstance(node, dict) else []
+        while stack:
+            n = stack.pop()
+            pred, args = parse_fact(str(n.get("fact", "")))
+            if pred == "text" and len(args) == 2:
+                self.mentions.setdefault(str(args[0]), str(args[1]))
+            elif pred == "label" and len(args) == 2:
+                self.entities.setdefault(str(args[0]), str(args[1]))
+            stack.extend(p for p in n.get("premises", []) if isinstance(p, dict))
+
+    def __call__(self, x: Any) -> str:
+        s = str(x)
+        if s in self.mentions:
+            return f"'{self.mentions[s]}'"
+        if s in self.entities:
+            return self.entities[s]
+        if "://" in s:
+            return s.rstrip("/").rsplit("/", 1)[-1]
+        return s
+
+
+def fact_words(fact: str, name: _Names) -> str:
+    """One fact of the rule vocabulary in words."""
+    pred, a = parse_fact(fact)
+    n = len(a)
+    if pred == "mention" and n == 3:
+        return f"{name(a[0])} was tagged {a[1]} by the encoder (score {a[2]})"
+    if pred == "relation" and n == 4:
+        return f"the encoder proposed {a[1]}({name(a[2])}, {name(a[3])})"
+    if pred == "score" and n == 2:
+        return f"the encoder's score is {a[1]}"
+    if pred == "text" and n == 2:
+        return f"the mention reads '{a[1]}'"
+    if pred == "link" and n == 3:
+        return f"{name(a[0])} is linked to the graph entity {name(a[1])} (similarity {a[2]})"
+    if pred == "nil" and n == 1:
+        return f"{name(a[0])} is not in the graph (a new entity)"
+    if pred == "type" and n == 2:
+        return f"{name(a[0])} is {_a(a[1])} in the graph"
+    if pred == "subclass" and n == 2:
+        return f"{_a(a[0])} is {_a(a[1])}" if a[0] != a[1] else f"{a[0]} is its own class"
+    if pred == "signature" and n == 3:
+        return f"{a[0]} needs {_a(a[1])} as head and {_a(a[2])} as tail"
+    if pred == "functional" and n == 1:
+        return f"{a[0]} has at most one value per subject"
+    if pred == "triple" and n == 3:
+        return f"the graph says {name(a[0])} {a[1]} {name(a[2])}"
+    if pred == "label" and n == 2:
+        return f"{name(a[0])} is called '{a[1]}'"
+    if pred == "threshold" and n == 2:
+        return f"the threshold {a[0]} is {a[1]}"
+    if pred == "claim" and n == 1:
+        return "it is a claim given to check, not something read in a text"
+    if pred in ("in_doc", "in_sentence") and n >= 2:
+        return f"{name(a[0])} is in document {a[1]}" + (f", sentence {a[2]}" if n > 2 else "")
+    if pred == "accept" and n == 1:
+        return f"{name(a[0])} is accepted"
+    if pred in ("reject", "review") and n == 2:
+        return f"{name(a[0])} is {VERDICT_WORDS[pred]}: {a[1]}"
+    shown = ", ".join(f'"{x}"' if isinstance(x, str) and " " in x else name(x) for x in a)
+    return f"{pred}({shown})"
+
+
+def _walk(node: dict[str, Any]):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed([p for p in n.get("premises", []) if isinstance(p, dict)]))
+
+
+def summary_line(decision: dict[str, Any]) -> str:
+    """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <file:line>``."""
+    name = _Names(decision)
+    verdict = str(decision.get("verdict", "review"))
+    parts = [VERDICT_WORDS.get(verdict, verdict) + (f": {decision['reason']}" if decision.get("reason") else "")]
+    proof = decision.get("proof")
+    seen: set[str] = set()
+    if isinstance(proof, dict):
+        for n in _walk(proof):
+            pred, args = parse_fact(str(n.get("fact", "")))
+            if pred not in SUMMARY_PREDICATES or (pred == "subclass" and len(args) == 2 and args[0] == args[1]):
+                continue
+            words = fact_words(str(n["fact"]), name)
+            if words not in seen:
+                seen.add(words)
+                parts.append(words)
+    if decision.get("rule"):
+        parts.append(f"rule {decision['rule']}")
+    elif verdict == "review" and not proof:
+        parts.append("no rule decided")
+    return "; ".join(parts)
+
+
+def proof_tree(decision: dict[str, Any]) -> list[str]:
+    """The proof as indented lines, each fact in words with the rule or source behind it."""
+    name = _Names(decision)
+    proof = decision.get("proof")
+    if not isinstance(proof, dict):
+        return ["(no proof: no rule derived a verdict for this candidate)"]
+    lines: list[str] = []
+    stack: list[tuple[dict[str, Any], int]] = [(proof, 0)]
+    while stack:
+        n, depth = stack.pop()
+        words = fact_words(str(n.get("fact", "")), name)
+        if n.get("rule"):
+            why = f"  [rule {n['rule']}]" if n.get("premises") else f"  [written in {n['rule']}]"
+        else:
+            why = f"  [{n.get('source', 'given')}]"
+        lines.append("  " * depth + ("- " if depth else "") + words + why)
+        stack.extend((p, depth + 1) for p in reversed([p for p in n.get("premises", []) if isinstance(p, dict)]))
+    return lines
+
+
+def explain_decision(decision: dict[str, Any]) -> str:
+    """The whole explanation: what was decided about what, the summary line, the proof tree."""
+    name = _Names(decision)
+    if decision.get("kind") == "relation":
+        head = (decision.get("head") or {}).get("text", "?")
+        tail = (decision.get("tail") or {}).get("text", "?")
+        what = f"relation {decision.get('predicate')}('{head}', '{tail}')"
+    else:
+        what = f"entity '{decision.get('text', '?')}' as {decision.get('type')}"
+    where = f"document {decision.get('doc')}, sentence {decision.get('sentence')}"
+    lines = [f"{decision.get('id')}: {what} in {where} (model score {decision.get('score')})"]
+    if decision.get("sentence_text"):
+        lines.append(f"  \"{decision['sentence_text']}\"")
+    lines.append(summary_line(decision))
+    others = decision.get("others") or []
+    if others:
+        lines.append("also derived (weaker verdicts lose: reject > review > accept): " + "; ".join(
+            VERDICT_WORDS.get(o.get("verdict"), o.get("verdict", "")) + (f": {o['reason']}" if o.get("reason") else "")
+            for o in others))
+    lines.append("why:")
+    lines += ["  " + line for line in proof_tree(decision)]
+    del name
+    return "\n".join(lines)

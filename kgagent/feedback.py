@@ -1,0 +1,104 @@
+"""Validated outcomes -> training examples (``feedback.jsonl``, the format of contracts.md).
+
+Per sentence with at least one validated outcome, one JSON object:
+
+- an **accepted** mention -> a positive entity; an accepted relation whose two mentions are
+  accepted -> a positive relation;
+- a mention or relation **rejected by a hard rule** (a reject whose proof does not rest on a
+  ``threshold(...)`` fact, i.e. not merely a low score) -> a negative entity / relation; a
+  negative relation needs its two mentions among the sentence's positive entities (its head
+  and tail index that list), otherwise the rejected mention's own negative carries the signal;
+- **review** (and score-only rejects) -> left out: nobody knows yet.
+
+Labels are the model's own (``Peop``, ``Work_For``); offsets are token offsets over
+``kgagent.text.word_spans`` of the sentence text; ``proof`` is the id of the decision that
+justified the example. Weights lie in (0, 1]: a positive weighs its model score, or 1.0 when
+the graph confirms it; a negative weighs ``HARD_GRAPH_WEIGHT`` when the graph's facts prove it
+wrong and ``HARD_LABEL_WEIGHT`` when only the encoder's own labels do.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from kgagent.decisions import Decision, DocumentResult, _uses
+from kgagent.text import word_spans
+
+HARD_GRAPH_WEIGHT = 1.0
+HARD_LABEL_WEIGHT = 0.7
+MIN_WEIGHT = 0.05
+
+
+def token_span(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """Token offsets [first, last+1) of the tokens overlapping the character span, or None.
+
+    >>> token_span([(0, 7), (8, 15), (16, 21)], 8, 21)
+    (1, 3)
+    """
+    idx = [i for i, (s, e) in enumerate(spans) if s < end and e > start]
+    if not idx:
+        return None
+    return idx[0], idx[-1] + 1
+
+
+def positive_weight(d: Decision) -> float:
+    """Weight of an accepted outcome: 1.0 if the graph confirms it, else its model score."""
+    if d.graph_supported:
+        return 1.0
+    return round(min(1.0, max(MIN_WEIGHT, float(d.score))), 4)
+
+
+def negative_weight(d: Decision) -> float:
+    """Weight of a hard reject: the graph's facts weigh more than the encoder's own labels."""
+    graph = _uses(d.proof, "type") or _uses(d.proof, "triple") or _uses(d.proof, "link")
+    return HARD_GRAPH_WEIGHT if graph else HARD_LABEL_WEIGHT
+
+
+def feedback_records(result: DocumentResult) -> list[dict[str, Any]]:
+    """The feedback examples of one document, one dict per sentence with a validated outcome."""
+    by_sentence: dict[int, list[Decision]] = defaultdict(list)
+    for d in result.decisions:
+        if d.verdict == "accept" or (d.verdict == "reject" and d.hard):
+            by_sentence[d.sentence].append(d)
+    out = []
+    for si in sorted(by_sentence):
+        text = result.sentences[si]
+        spans = word_spans(text)
+        tokens = [text[s:e] for s, e in spans]
+        entities: list[dict[str, Any]] = []
+        index: dict[str, int] = {}
+        negative_entities: list[dict[str, Any]] = []
+        relations: list[dict[str, Any]] = []
+        negative_relations: list[dict[str, Any]] = []
+        decisions = sorted(by_sentence[si], key=lambda d: (d.kind != "entity", d.id))
+        for d in decisions:
+            if d.kind != "entity" or d.mention is None:
+                continue
+            tok = token_span(spans, d.mention.sent_start, d.mention.sent_end)
+            if tok is None:
+                continue
+            if d.verdict == "accept":
+                index[d.mention.id] = len(entities)
+                entities.append({"type": d.model_label, "start": tok[0], "end": tok[1],
+                                 "weight": positive_weight(d), "proof": d.id})
+            else:
+                negative_entities.append({"type": d.model_label, "start": tok[0], "end": tok[1],
+                                          "weight": negative_weight(d), "proof": d.id})
+        for d in decisions:
+            if d.kind != "relation" or d.head is None or d.tail is None:
+                continue
+            h, t = index.get(d.head.id), index.get(d.tail.id)
+            if h is None or t is None:
+                continue
+            item = {"type": d.model_label, "head": h, "tail": t, "proof": d.id}
+            if d.verdict == "accept":
+                relations.append({**item, "weight": positive_weight(d)})
+            else:
+                negative_relations.append({**item, "weight": negative_weight(d)})
+        if not (entities or negative_entities or relations or negative_relations):
+            continue
+        out.append({"tokens": tokens, "entities": entities, "relations": relations,
+                    "negative_entities": negative_entities, "negative_relations": negative_relations,
+                    "meta": {"doc": result.doc, "sentence": si, "text": text, "source": "feedback"}})
+    return out

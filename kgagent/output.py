@@ -1,0 +1,301 @@
+"""An extraction run into an output directory: appended per document, fsynced, resumable.
+
+``OUT/`` holds:
+
+- ``decisions.jsonl``: one decision per candidate entity and relation (kgagent.decisions);
+- ``graph.nq``: N-Quads, one named graph per document with the accepted facts, the new
+  entities and a provenance record per fact (document, sentence, span, score, rule, decision);
+  load it beside the base graph (``kgagent kg import``/``KnowledgeGraph``);
+- ``feedback.jsonl``: validated outcomes as training examples (kgagent.feedback);
+- ``progress.jsonl``: one line per finished document (id, text hash, counts, timings, and the
+  byte size of each output file after that document) — the resume marker;
+- ``run.json``: what the run depends on (rules hash, model, graph); ``summary.json`` at the end.
+
+Each document's lines are appended to the three outputs, flushed and fsynced, then its progress
+line is appended and fsynced. On a re-run with the same ``OUT`` the outputs are cut back to the
+sizes of the last progress line (dropping what an interrupted document half wrote) and finished
+documents are skipped: a kill loses only the unfinished document, and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.decisions import DocumentResult
+from kgagent.errors import InputError, StorageError
+from kgagent.feedback import feedback_records
+from kgagent.schema import Document
+
+OUTPUTS = ("decisions.jsonl", "graph.nq", "feedback.jsonl")
+PROGRESS = "progress.jsonl"
+RUN = "run.json"
+SUMMARY = "summary.json"
+LOCK = ".lock"
+
+
+@dataclass
+class RunSummary:
+    """Counts of a run (all documents in ``OUT``, resumed ones included) and time per stage."""
+
+    out: str
+    documents: int = 0
+    sentences: int = 0
+    skipped: int = 0  # documents already finished in OUT before this run
+    processed: int = 0  # documents processed by this run
+    by_verdict: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> verdict -> n
+    by_rule: dict[str, dict[str, int]] = field(default_factory=dict)  # deciding rule -> verdict -> n
+    by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # type/predicate -> verdict -> n
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (this run)
+    wall: float = 0.0
+    facts_added: int = 0
+    entities_added: int = 0
+    feedback_sentences: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def add(self, line: dict[str, Any]) -> None:
+        self.documents += 1
+        self.sentences += int(line.get("sentences", 0))
+        for name, table in (("by_verdict", self.by_verdict), ("by_rule", self.by_rule), ("by_type", self.by_type)):
+            for key, counts in line.get(name, {}).items():
+                row = table.setdefault(key, {})
+                for verdict, n in counts.items():
+                    row[verdict] = row.get(verdict, 0) + int(n)
+        self.facts_added += int(line.get("facts", 0))
+        self.entities_added += int(line.get("entities", 0))
+        self.feedback_sentences += int(line.get("feedback", 0))
+
+
+def _fsync_append(path: Path, data: bytes) -> int:
+    with open(path, "ab") as fh:
+        if data:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return fh.tell()
+
+
+def _lock(out: Path) -> Any:
+    import fcntl
+
+    fh = open(out / LOCK, "a+")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise StorageError(f"{out} is in use by another kgagent run", code="KGA512") from None
+    return fh
+
+
+def prepare_out(out: str | Path) -> Path:
+    """Create ``out`` if needed and check it is a writable directory (StorageError otherwise)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise StorageError(f"--out {out} exists and is not a directory", code="KGA510")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise StorageError(f"cannot write to {out}: {err.strerror or err}", code="KGA510") from None
+    return out
+
+
+def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
+    """The complete progress lines and the byte length they span (a torn last line is ignored)."""
+    path = out / PROGRESS
+    if not path.exists():
+        return [], 0
+    data = path.read_bytes()
+    lines, good = [], 0
+    for raw in data.splitlines(keepends=True):
+        if not raw.endswith(b"\n"):
+            break
+        try:
+            obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            break
+        if not isinstance(obj, dict) or "doc" not in obj or "sizes" not in obj:
+            break
+        lines.append(obj)
+        good += len(raw)
+    return lines, good
+
+
+def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool) -> list[dict[str, Any]]:
+    """Bring OUT back to the state after its last finished document; returns its progress lines."""
+    run = out / RUN
+    if overwrite:
+        for name in (*OUTPUTS, PROGRESS, RUN, SUMMARY):
+            with contextlib.suppress(FileNotFoundError):
+                (out / name).unlink()
+    elif run.exists():
+        try:
+            old = json.loads(run.read_text(encoding="utf-8")).get("fingerprint", {})
+        except (OSError, json.JSONDecodeError, AttributeError):
+            old = None
+        if old != fingerprint:
+            diff = sorted(k for k in fingerprint if not old or old.get(k) != fingerprint[k]) if old else ["run.json"]
+            raise InputError(f"{out} holds a run made with other {', '.join(diff)}; use another --out or --overwrite",
+                             code="KGA412")
+    elif any((out / n).exists() and (out / n).stat().st_size for n in (*OUTPUTS, PROGRESS)):
+        raise InputError(f"{out} holds files of an unknown run; use another --out or --overwrite", code="KGA412")
+    lines, good = read_progress(out)
+    sizes = lines[-1]["sizes"] if lines else {}
+    for name in OUTPUTS:
+        p = out / name
+        keep = int(sizes.get(name, 0))
+        if p.exists() and p.stat().st_size != keep:
+            if p.stat().st_size < keep:
+                raise StorageError(f"{p} is shorter than its progress record says; it was changed outside kgagent",
+                                   code="KGA511")
+            os.truncate(p, keep)
+        elif not p.exists():
+            if keep:
+                raise StorageError(f"{p} is missing but {out / PROGRESS} records output in it", code="KGA511")
+            p.touch()
+    prog = out / PROGRESS
+    if prog.exists() and prog.stat().st_size != good:
+        os.truncate(prog, good)
+    tmp = out / (RUN + ".tmp")
+    tmp.write_text(json.dumps({"fingerprint": fingerprint, "outputs": list(OUTPUTS)}, indent=1), encoding="utf-8")
+    os.replace(tmp, run)
+    return lines
+
+
+def graph_nquads(result: DocumentResult) -> str:
+    """The document's graph delta as N-Quads (sorted lines; its own named graph)."""
+    if not result.delta.entities and not result.delta.facts:
+        return ""
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    result.delta.apply(kg)
+    text = kg.dataset.serialize(format="nquads")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    lines = sorted({ln for ln in text.splitlines() if ln.strip()})
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:
+    by_verdict: dict[str, Counter] = defaultdict(Counter)
+    by_rule: dict[str, Counter] = defaultdict(Counter)
+    by_type: dict[str, Counter] = defaultdict(Counter)
+    for d in result.decisions:
+        by_verdict[d.kind][d.verdict] += 1
+        by_rule[d.rule or "(none)"][d.verdict] += 1
+        by_type[f"{d.kind}:{d.label}"][d.verdict] += 1
+    return {"doc": result.doc, "hash": result.text_hash, "sentences": len(result.sentences),
+            "by_verdict": {k: dict(v) for k, v in by_verdict.items()},
+            "by_rule": {k: dict(v) for k, v in by_rule.items()},
+            "by_type": {k: dict(v) for k, v in by_type.items()},
+            "facts": len(result.delta.facts), "entities": len(result.delta.entities), "feedback": n_feedback,
+            "timings": {k: round(v, 6) for k, v in result.timings.items()}}
+
+
+def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Path], out: str | Path, *,
+                   overwrite: bool = False, progress: Callable[[DocumentResult | None, int], None] | None = None,
+                   total: int | None = None) -> RunSummary:
+    """Extract ``documents`` with ``agent`` into ``out`` (see the module docstring).
+
+    ``progress(result, sentences)`` is called after each document (``result`` None for a
+    skipped, already finished one).
+    """
+    docs = list(documents) if not isinstance(documents, Iterator) else documents
+    if isinstance(docs, list) and docs and not isinstance(docs[0], Document):
+        from kgagent.corpus import read_corpus
+
+        docs = read_corpus(docs)  # type: ignore[arg-type]
+    out = prepare_out(out)
+    lock = _lock(out)
+    t_start = time.perf_counter()
+    try:
+        lines = _restore(out, agent.fingerprint(), overwrite)
+        summary = RunSummary(out=str(out))
+        done: dict[str, str] = {}
+        for line in lines:
+            done[line["doc"]] = line.get("hash", "")
+            summary.add(line)
+        summary.skipped = len(done)
+        sizes = dict(lines[-1]["sizes"]) if lines else {n: 0 for n in OUTPUTS}
+        timings: Counter = Counter()
+
+        def todo() -> Iterator[Document]:
+            for doc in docs:
+                if doc.id in done:
+                    from kgagent.agent import text_hash
+
+                    if done[doc.id] and done[doc.id] != text_hash(doc.text):
+                        raise InputError(f"document {doc.id!r} ({doc.source}) changed since {out} was written; "
+                                         "use another --out or --overwrite", code="KGA413")
+                    if progress is not None:
+                        progress(None, 0)
+                    continue
+                yield doc
+
+        for result in agent.iter_extract(todo(), update_graph=False):
+            t0 = time.perf_counter()
+            records = feedback_records(result)
+            payload = {
+                "decisions.jsonl": "".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in result.decisions),
+                "graph.nq": graph_nquads(result),
+                "feedback.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+            }
+            for name in OUTPUTS:
+                sizes[name] = _fsync_append(out / name, payload[name].encode("utf-8"))
+            result.timings["writing"] = time.perf_counter() - t0
+            line = progress_line(result, len(records))
+            line["sizes"] = dict(sizes)
+            _fsync_append(out / PROGRESS, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+            summary.add(line)
+            summary.processed += 1
+            timings.update(result.timings)
+            done[result.doc] = result.text_hash
+            if progress is not None:
+                progress(result, len(result.sentences))
+        summary.timings = {k: round(v, 4) for k, v in timings.items()}
+        summary.wall = round(time.perf_counter() - t_start, 4)
+        tmp = out / (SUMMARY + ".tmp")
+        tmp.write_text(json.dumps(summary.to_dict(), indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, out / SUMMARY)
+        return summary
+    finally:
+        lock.close()
+
+
+def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:
+    """The decision with this id (or unique id prefix) in ``out/decisions.jsonl`` (streamed)."""
+    path = Path(out)
+    path = path / "decisions.jsonl" if path.is_dir() else path
+    if not path.exists():
+        raise InputError(f"no decisions file {path} (run `kgagent extract --out DIR` first)", code="KGA414")
+    matches: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if decision_id not in line:
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                raise InputError(f"{path}:{lineno}: not a JSON line", code="KGA414") from None
+            did = str(obj.get("id", ""))
+            if did == decision_id:
+                return obj
+            if did.startswith(decision_id) and all(m.get("id") != did for m in matches):
+                matches.append(obj)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InputError(f"{decision_id!r} is ambiguous: {', '.join(m['id'] for m in matches[:5])}", code="KGA415")
+    raise InputError(f"no decision {decision_id!r} in {path}", code="KGA415")

@@ -1,0 +1,151 @@
+"""Example cases that rule authors write beside their rules, run by ``kgagent rules test``.
+
+A case file is YAML (``rules/tests/*.yaml``)::
+
+    cases:
+      - name: a person does not work for a city
+        facts: |                       # base facts, in the rule language itself
+          mention(m1, person, 0.95).   text(m1, "Richard Parsons").
+          mention(m2, location, 0.97). text(m2, "Boston").
+          link(m2, boston, 1.0).       type(boston, city).
+          relation(r1, work_for, m1, m2). score(r1, 0.91).
+        expect:                        # id -> verdict (accept, review, reject)
+          r1: reject
+          m1: accept
+        reason:                        # optional: id -> words the winning reason contains
+          r1: tail
+
+The ontology facts (``subclass``, ``signature``, ``functional``) of the graph are added to
+every case, so a case lists only what is particular to it. Verdicts are decided exactly as the
+agent decides them (reject > review > accept; nothing fired -> review "no rule decided").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.decisions import VERDICTS, verdicts
+from kgagent.errors import InputError, Location
+
+ONTOLOGY_PREDICATES = ("subclass", "signature", "functional")
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one example case."""
+
+    file: str
+    name: str
+    passed: bool
+    failures: list[str] = field(default_factory=list)
+    got: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def ontology_facts(kg: Any = None) -> dict[str, set[tuple]]:
+    """The ontology part of the rule vocabulary: from ``kg``, or kgagent's core ontology."""
+    if kg is None:
+        from kgagent.kg import KnowledgeGraph
+        from kgagent.kg.ontology import add_core_ontology
+
+        kg = KnowledgeGraph()
+        add_core_ontology(kg)
+    facts = kg.rule_facts([])
+    return {p: set(facts.get(p, ())) for p in ONTOLOGY_PREDICATES}
+
+
+def case_files(rules_dir: Path) -> list[Path]:
+    """The case files of a rules directory: ``tests/*.yaml`` / ``*.yml`` / ``*.json``, sorted."""
+    d = Path(rules_dir) / "tests" if Path(rules_dir).is_dir() else Path(rules_dir)
+    if d.is_file():
+        return [d]
+    return sorted(p for p in d.glob("*") if p.suffix in (".yaml", ".yml", ".json"))
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The cases of one file; InputError KGA420 naming the file (and case) if malformed."""
+    import json
+
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", code="KGA420", location=Location(str(path))) from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        line = getattr(getattr(err, "problem_mark", None), "line", None)
+        line = line + 1 if line is not None else getattr(err, "lineno", 0)
+        msg = getattr(err, "problem", None) or getattr(err, "msg", None) or str(err)
+        raise InputError(f"malformed case file: {msg}", code="KGA420", location=Location(str(path), line or 0)) from None
+    cases = data.get("cases") if isinstance(data, dict) else data
+    if not isinstance(cases, list):
+        raise InputError('expected a list of cases under "cases:"', code="KGA420", location=Location(str(path)))
+    for i, c in enumerate(cases, 1):
+        if not isinstance(c, dict) or not isinstance(c.get("facts"), str) or not isinstance(c.get("expect"), dict):
+            raise InputError(f"case {i} needs a name, facts (text) and expect (id: verdict)", code="KGA420",
+                             location=Location(str(path)))
+        for x, v in c["expect"].items():
+            if v not in VERDICTS:
+                raise InputError(f"case {c.get('name', i)!r}: expected verdict for {x} must be one of "
+                                 f"{', '.join(VERDICTS)}, got {v!r}", code="KGA420", location=Location(str(path)))
+    return cases
+
+
+def _case_facts(text: str, where: str) -> dict[str, set[tuple]]:
+    from kgagent.rules import parse_rules
+
+    program = parse_rules(text, where)
+    facts: dict[str, set[tuple]] = defaultdict(set)
+    for c in program.clauses:
+        if not c.is_fact:
+            raise InputError(f"only facts belong in a case, not rules (line {c.loc.line if c.loc else '?'})",
+                             code="KGA421", location=Location(where))
+        args = []
+        for t in c.head.args:
+            value = getattr(t, "value", None)
+            if value is None:
+                raise InputError(f"facts take constants only: {c.head.pred}(...) has a variable", code="KGA421",
+                                 location=Location(where))
+            args.append(value)
+        facts[c.head.pred].add(tuple(args))
+    return facts
+
+
+def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str) -> CaseResult:
+    """Evaluate one case and compare its verdicts with the expected ones."""
+    name = str(case.get("name", "(unnamed)"))
+    facts = _case_facts(case["facts"], f"{file}:{name}")
+    for p, rows in ontology.items():
+        facts.setdefault(p, set()).update(rows)
+    model = engine.evaluate(facts)
+    expect = {str(k): str(v) for k, v in case["expect"].items()}
+    got = verdicts(model, list(expect))
+    failures = []
+    for x, want in expect.items():
+        v = got[x]
+        if v["verdict"] != want:
+            why = f" ({v['reason']})" if v["reason"] else ""
+            failures.append(f"{x}: expected {want}, got {v['verdict']}{why}")
+    for x, words in (case.get("reason") or {}).items():
+        reason = got.get(str(x), {}).get("reason", "")
+        if str(words).lower() not in reason.lower():
+            failures.append(f"{x}: expected a reason containing {words!r}, got {reason!r}")
+    return CaseResult(file=file, name=name, passed=not failures, failures=failures, got=got)
+
+
+def run_rule_tests(rules_dir: str | Path, kg: Any = None, files: list[Path] | None = None) -> list[CaseResult]:
+    """Run every case file beside the rules (RuleError if the rules have errors)."""
+    from kgagent.rules import Engine, load_rules
+
+    rules_dir = Path(rules_dir)
+    engine = Engine(load_rules(rules_dir))
+    ontology = ontology_facts(kg)
+    results = []
+    for path in files if files is not None else case_files(rules_dir):
+        for case in load_cases(path):
+            results.append(run_case(engine, case, ontology, str(path)))
+    return results
