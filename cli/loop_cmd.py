@@ -70,9 +70,11 @@ def rules_stats(
         print(json.dumps(report.to_dict(), indent=2))
         return
     con = console()
+    if not con.is_terminal:
+        con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
     table = Table(title=f"rules over {report.decisions} decisions "
                         + ", ".join(f"{k} {v}" for k, v in sorted(report.by_verdict.items())))
-    table.add_column("rule")
+    table.add_column("rule", no_wrap=True, min_width=max([len(s.rule) for s in report.rules] + [4]))
     for name in ("fired", "decisions", "accept", "reject", "review", "alone"):
         table.add_column(name, justify="right")
     if report.gold:

@@ -256,7 +256,7 @@ class AgentLabeller:
         work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="kgagent-loop-"))
         work.mkdir(parents=True, exist_ok=True)
         agent = Agent.load(model=encoder, kg=self.kg, rules=self.rules)
-        agent.extract_to(documents, work)
+        agent.extract_to(list(documents), work, overwrite=True)
         feedback = work / "feedback.jsonl"
         return read_feedback(feedback) if feedback.exists() else []
 
@@ -464,43 +464,24 @@ def _save_round(rdir: Path | None, result: RoundResult, model: Any) -> None:
 
 
 def read_unlabelled(path: str | Path) -> list[Document]:
-    """Documents from a plain-text corpus (blank lines separate documents), a JSONL corpus
-    (``{"id", "text"}`` a line) or a SpERT JSON file (tokens joined by spaces; labels ignored).
+    """Documents of an unlabelled corpus: anything ``kgagent extract`` reads (plain text with
+    blank lines between documents, JSON Lines ``{"id", "text"}``, a directory of .txt files), or
+    a SpERT JSON file (a list of records: tokens joined by spaces, labels ignored).
     """
+    from kgagent.corpus import read_corpus
+
     path = Path(path)
     if not path.exists():
         raise InputError(f"no such file: {path}", code="KGA462")
-    if path.is_dir():
-        docs = []
-        for f in sorted(path.glob("*.txt")):
-            docs.append(Document(f.stem, _read_text(f), str(f)))
-        if not docs:
-            raise InputError(f"no .txt files in {path}", code="KGA462")
-        return docs
-    text = _read_text(path)
-    stripped = text.lstrip()
-    if path.suffix == ".json" or stripped.startswith("["):
-        from kgagent.rule_stats import record_id, record_text, spert_records
+    if path.is_file():
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip()
+        if head.startswith(b"["):
+            from kgagent.rule_stats import record_id, record_text, spert_records
 
-        return [Document(record_id(r, i), record_text(r)[0], f"{path}:{i}")
-                for i, r in enumerate(spert_records(path))]
-    if path.suffix == ".jsonl" or stripped.startswith("{"):
-        docs = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(f"not a JSON line: {err.msg}", code="KGA462",
-                                 location=Location(str(path), lineno)) from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError('expected {"id": ..., "text": "..."}', code="KGA462",
-                                 location=Location(str(path), lineno))
-            docs.append(Document(str(obj.get("id", f"{path.stem}-{lineno}")), obj["text"], f"{path}:{lineno}"))
-        return docs
-    chunks = [c.strip() for c in re.split(r"\n\s*\n", text)]
-    return [Document(f"{path.stem}-{i}", c, str(path)) for i, c in enumerate(chunks) if c]
+            return [Document(record_id(r, i), record_text(r)[0], f"{path}:{i}")
+                    for i, r in enumerate(spert_records(path))]
+    return list(read_corpus([path]))
 
 
 def _read_text(path: Path) -> str:

@@ -10,15 +10,18 @@ Definitions (per rule id ``file:line``):
   decisions' proofs, say ``has_type(m1, person)``, counts once per document).
 - ``decisions``: decisions whose proof tree uses the rule anywhere.
 - ``verdicts``: decisions whose verdict fact the rule derived itself (the top of the proof).
-- ``decided_alone``: of those, the decisions where no other rule derived a verdict of the
-  same kind (accept / reject / review) for that candidate.
+- ``decided_alone``: of those, the decisions where no other derivation of a verdict of the
+  same kind (accept / reject / review) exists for that candidate (the agent lists the other
+  verdicts that fired under ``others``; the engine records one proof per fact, so two rules
+  deriving the very same fact are seen as one).
 - ``precision`` (with gold): the share of right verdicts among the candidates the rule
   helped judge: an accept is right when the candidate is in the gold annotation, a reject
   when it is not. A rule that derived a verdict itself is judged by that verdict (even if
   another rule's verdict won); a helper rule deeper in the proof by the decision's final
   verdict. Review is no verdict and is not judged.
 - a *disagreement* is a candidate for which both an accept and a reject were derived (the
-  final verdict is whatever the rule files' priorities made it).
+  agent's priorities, reject > review > accept, made the final verdict); the rules named are
+  those whose proofs were recorded (the winning verdict's).
 
 Gold alignment: each SpERT record is one document whose text is its tokens joined by single
 spaces and whose id is the record's ``id`` (or ``doc``, else ``orig_id``, else its 0-based
@@ -172,28 +175,24 @@ def _verdict_of_fact(fact: str) -> str | None:
     return head if head in VERDICTS else None
 
 
-def verdict_proofs(decision: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """All verdicts derived for the candidate, as ``(verdict, proof)``.
+def verdict_proofs(decision: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
+    """Every verdict derived for the candidate, as ``(verdict, proof or None)``.
 
-    The decision's own ``proof`` comes first; other derivations the agent recorded (under
-    ``verdicts``, ``alternatives`` or ``other_proofs``: proofs, or objects with a ``proof``)
-    follow. A proof whose top fact is not a verdict counts for the decision's verdict.
+    The decision's own verdict and ``proof`` come first; then the other verdicts that fired
+    for the same candidate (the agent's ``others``: ``{"verdict", "reason"}``, with a
+    ``proof`` when one was recorded).
     """
-    found: list[tuple[str, dict[str, Any]]] = []
+    found: list[tuple[str, dict[str, Any] | None]] = []
     main = decision.get("proof")
+    verdict = str(decision.get("verdict", ""))
     if isinstance(main, dict):
-        found.append((_verdict_of_fact(str(main.get("fact", ""))) or str(decision.get("verdict", "")), main))
-    for key in ("verdicts", "alternatives", "other_proofs"):
-        extra = decision.get(key)
-        if not isinstance(extra, list):
-            continue
-        for item in extra:
-            if not isinstance(item, dict):
-                continue
-            proof = item.get("proof") if isinstance(item.get("proof"), dict) else item
-            verdict = item.get("verdict") or _verdict_of_fact(str(proof.get("fact", "")))
-            if verdict in VERDICTS and proof is not main:
-                found.append((str(verdict), proof))
+        found.append((_verdict_of_fact(str(main.get("fact", ""))) or verdict, main))
+    elif verdict in VERDICTS:
+        found.append((verdict, None))
+    for item in decision.get("others") or []:
+        if isinstance(item, dict) and item.get("verdict") in VERDICTS:
+            proof = item.get("proof")
+            found.append((str(item["verdict"]), proof if isinstance(proof, dict) else None))
     return found
 
 
@@ -338,7 +337,10 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
         derivations = verdict_proofs(decision)
         used: set[str] = set()
         top_rules: dict[str, set[str]] = defaultdict(set)  # verdict kind -> rules deriving it
+        n_kind: Counter[str] = Counter(kind for kind, _ in derivations)
         for kind, proof in derivations:
+            if proof is None:
+                continue
             for rule, fact in proof_rules(proof):
                 used.add(rule)
                 fired_facts[rule].add((doc, fact))
@@ -363,11 +365,9 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
             for rule in rules:
                 s = stat(rule)
                 s.verdicts[kind] = s.verdicts.get(kind, 0) + 1
-                if len(rules) == 1:
+                if len(rules) == 1 and n_kind[kind] == 1:
                     s.decided_alone += 1
-        if top_rules.get("accept") and top_rules.get("reject") or (
-            "accept" in {k for k, _ in derivations} and "reject" in {k for k, _ in derivations}
-        ):
+        if n_kind["accept"] and n_kind["reject"]:
             disagreements.append(Disagreement(
                 decision=str(decision["id"]), doc=doc, kind=str(decision.get("kind", "")),
                 label=_label(decision), text=_text(decision), verdict=verdict,

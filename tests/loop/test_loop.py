@@ -171,3 +171,16 @@ def test_metric_shapes() -> None:
     assert metric_f1({"entity": {"micro": {"f1": 0.7}}}, "entity") == 0.7
     assert metric_f1({"relation_strict_f1": 0.2}, "relation") == 0.2
     assert dev_score({"entity": {"f1": 0.6}, "relation": {"f1": 0.2}}, "mean") == pytest.approx(0.4)
+
+
+def test_read_unlabelled_formats(tmp_path: Path) -> None:
+    from kgagent.loop import read_unlabelled
+
+    spert = Path(__file__).resolve().parents[1] / "fixtures" / "loop" / "gold.json"
+    docs = read_unlabelled(spert)
+    assert [(d.id, d.text) for d in docs][1] == ("s2", "Mary lives in Paris .")
+    plain = tmp_path / "news.txt"
+    plain.write_text("One story.\n\nAnother one.\n")
+    assert [d.text for d in read_unlabelled(plain)] == ["One story.", "Another one."]
+    with pytest.raises(InputError, match="no such file"):
+        read_unlabelled(tmp_path / "missing.txt")
