@@ -437,20 +437,27 @@ def run_loop(
                 break
     result = LoopResult(rounds, best, stopped, best_model, dataclasses.asdict(config))
     if out is not None:
-        if hasattr(best_model, "save_pretrained"):
-            final = out / "model"
-            if final.exists():
-                shutil.rmtree(final)
-            best_model.save_pretrained(final)
+        source = rounds[best].model_dir
+        final = out / "model"
+        if source is not None and Path(source).resolve() != final.resolve():
+            tmp = out / ".model.tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(source, tmp)
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
         atomic_write_text(out / "loop.json", json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return result
 
 
 def _model_dir(model: Any, rdir: Path | None) -> str | None:
-    if rdir is None:
+    """Where the round's model is saved: where it already lies, else ``rdir/model``."""
+    saved = getattr(model, "path", None)
+    if saved and (Path(saved) / "config.json").is_file():
+        return str(saved)
+    if rdir is None or not hasattr(model, "save_pretrained"):
         return None
     path = rdir / "model"
-    if hasattr(model, "save_pretrained") and not (path / "config.json").exists() and not any(path.glob("*.safetensors")):
+    if not (path / "config.json").is_file():
         model.save_pretrained(path)
     return str(path)
 
