@@ -15,6 +15,7 @@ graph; ``commit`` applies a delta (idempotent, ids are content hashes). ``extrac
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections import defaultdict
@@ -41,6 +42,8 @@ from kgagent.text import sentence_spans
 
 #: the repository's default rule directory (rules/ at the repository root)
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+#: the shipped encoder (kg_data/model at the repository root)
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "kg_data" / "model"
 CORE_TYPES = ("person", "organization", "location", "other")
 
 
@@ -99,7 +102,7 @@ class Agent:
                  rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True):
         from kgagent.rules import Engine
 
-        self.encoder = encoder
+        self._encoder = encoder
         self.kg = kg
         self.rules_path = Path(rules_path) if rules_path is not None else None
         self.batch_size = batch_size
@@ -126,6 +129,7 @@ class Agent:
             rules_path = Path(rules) if rules is not None else DEFAULT_RULES_DIR
             if not rules_path.exists():
                 raise InputError(f"no such rules directory: {rules_path}", code="KGA408")
+            rules_path = _display_path(rules_path)
             program = load_rules(rules_path)
         else:
             rules_path, program = None, rules
@@ -133,11 +137,24 @@ class Agent:
             if kg is not None and not Path(kg).exists():
                 raise InputError(f"no such graph directory or file: {kg}", code="KGA409")
             kg = KnowledgeGraph.load(kg)
-        if model is None or isinstance(model, (str, Path)):
-            from kgagent.encoder import Encoder
+        if isinstance(model, (str, Path)) and not Path(model).is_dir():
+            from kgagent.errors import EncoderError
 
-            model = Encoder.from_pretrained(model)
+            raise EncoderError(f"no such model directory: {model}", code="KGA302")
+        if model is None or isinstance(model, (str, Path)):
+            model = _LazyEncoder(model)  # loaded on first extract: validate() needs no encoder
         return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size)
+
+    @property
+    def encoder(self) -> Any:
+        """The encoder (the shipped one is loaded on first use)."""
+        enc = self._encoder
+        if isinstance(enc, _LazyEncoder):
+            with self._lock:
+                if isinstance(self._encoder, _LazyEncoder):
+                    self._encoder = self._encoder.load()
+                enc = self._encoder
+        return enc
 
     @property
     def linker(self) -> Any:
@@ -159,7 +176,7 @@ class Agent:
         """
         from kgagent.rules import Engine, load_rules
 
-        target = Path(path) if path is not None else self.rules_path
+        target = _display_path(Path(path)) if path is not None else self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
         program = load_rules(target)
@@ -348,12 +365,38 @@ class Agent:
     def fingerprint(self) -> dict[str, str]:
         """What a run's outputs depend on: rules text, model and graph identity."""
         program = self._program
-        rules = hashlib.sha1("\x1f".join(f"{k}\x1e{v}" for k, v in sorted(getattr(program, "sources", {}).items()))
+        rules = hashlib.sha1("\x1f".join(f"{Path(k).name}\x1e{v}" for k, v in sorted(getattr(program, "sources", {}).items()))
                              .encode("utf-8")).hexdigest()[:16]
-        model = getattr(self.encoder, "name_or_path", None) or getattr(self.encoder, "path", None) \
-            or type(self.encoder).__name__
+        enc = self._encoder
+        model = str(getattr(enc, "name_or_path", None) or getattr(enc, "path", None) or type(enc).__name__)
+        mdir = Path(model) if not isinstance(enc, _LazyEncoder) or enc._spec is not None else DEFAULT_MODEL_DIR
+        if mdir.is_dir():  # weights that changed in place make another run
+            stamp = sorted(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in mdir.glob("*")
+                           if p.is_file())
+            model += ":" + hashlib.sha1("|".join(stamp).encode()).hexdigest()[:12]
         graph = str(getattr(self.kg, "path", None) or "memory")
         return {"rules": rules, "model": str(model), "graph": graph}
+
+
+def _display_path(p: Path) -> Path:
+    """``p`` relative to the working directory when inside it (rule ids read rules/x.rules:12)."""
+    try:
+        return Path(os.path.relpath(p)) if Path(p).resolve().is_relative_to(Path.cwd().resolve()) else Path(p)
+    except ValueError:
+        return Path(p)
+
+
+class _LazyEncoder:
+    """A model directory (None = the shipped model) to load when first needed."""
+
+    def __init__(self, path: str | Path | None):
+        self.path = str(path) if path is not None else "kg_data/model"
+        self._spec = path
+
+    def load(self) -> Any:
+        from kgagent.encoder import Encoder
+
+        return Encoder.from_pretrained(self._spec)
 
 
 def _spans_of(doc: Document) -> list[tuple[int, int]]:

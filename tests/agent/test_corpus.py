@@ -1,0 +1,119 @@
+"""Corpus readers: formats, stable ids, streaming, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kgagent.corpus import count_documents, read_corpus
+from kgagent.errors import InputError
+from kgagent.text import sentence_spans
+
+
+def test_plain_text_blank_lines_separate_documents(tmp_path: Path) -> None:
+    p = tmp_path / "news.txt"
+    p.write_text("\ufeffOne.\r\nStill one.\n\n\n  \nTwo.\n", encoding="utf-8")
+    docs = list(read_corpus([p]))
+    assert [(d.id, d.text) for d in docs] == [("news#1", "One.\nStill one."), ("news#2", "Two.")]
+    assert docs[1].source == f"{p}:6"
+
+
+def test_jsonl_ids_and_default_ids(tmp_path: Path) -> None:
+    p = tmp_path / "c.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": "Alpha."}) + "\n\n" + json.dumps({"text": "Beta."}) + "\n"
+                 + json.dumps({"id": 7, "text": "Gamma."}) + "\n")
+    assert [(d.id, d.text) for d in read_corpus([p])] == [("a", "Alpha."), ("c#3", "Beta."), ("7", "Gamma.")]
+
+
+def test_directory_of_txt_files(tmp_path: Path) -> None:
+    (tmp_path / "bbc" / "business").mkdir(parents=True)
+    (tmp_path / "bbc" / "business" / "001.txt").write_text("Para one.\n\nPara two.\n")
+    (tmp_path / "bbc" / "tech.txt").write_text("Tech.\n")
+    (tmp_path / "bbc" / "notes.md").write_text("ignored")
+    docs = list(read_corpus([tmp_path / "bbc"]))
+    assert [d.id for d in docs] == ["business/001", "tech"]
+    assert docs[0].text == "Para one.\n\nPara two."
+
+
+def test_ids_are_stable_across_reads(tmp_path: Path) -> None:
+    p = tmp_path / "n.txt"
+    p.write_text("A.\n\nB.\n\nC.\n")
+    assert [d.id for d in read_corpus([p])] == [d.id for d in read_corpus([p])]
+
+
+def test_streaming_reads_lazily(tmp_path: Path) -> None:
+    p = tmp_path / "big.txt"
+    p.write_text("Doc.\n\n" * 1000 + "Last.")
+    it = read_corpus([p])
+    assert next(it).id == "big#1"  # a generator: the first document arrives before the file is read
+    assert count_documents([p]) == 1001
+
+
+@pytest.mark.parametrize("content, code, where", [
+    (b"Good line.\nbad \xff byte\n", "KGA401", ":2:5"),
+    (b"\x00\x01\x02binary\x00", "KGA402", "bin"),
+    (b"", "KGA403", "bin"),
+    (b"   \n\n  \n", "KGA403", "bin"),
+])
+def test_bad_text_files(tmp_path: Path, content: bytes, code: str, where: str) -> None:
+    p = tmp_path / "bin.txt"
+    p.write_bytes(content)
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert err.value.code == code
+    assert str(p) in str(err.value) and where in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_malformed_json_line_names_file_and_line(tmp_path: Path) -> None:
+    p = tmp_path / "c.jsonl"
+    p.write_text('{"id": "a", "text": "ok"}\n{"id": "b", "text": \n')
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert err.value.code == "KGA404" and f"{p}:2" in str(err.value)
+
+
+@pytest.mark.parametrize("line, words", [('["a"]', "array"), ('{"id": "x"}', '"text"'),
+                                         ('{"id": true, "text": "t"}', '"id"')])
+def test_json_objects_without_text_or_with_bad_id(tmp_path: Path, line: str, words: str) -> None:
+    p = tmp_path / "c.jsonl"
+    p.write_text(line + "\n")
+    with pytest.raises(InputError, match=words):
+        list(read_corpus([p]))
+
+
+def test_duplicate_ids_across_files(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text('{"id": "x", "text": "one"}\n')
+    b.write_text('{"id": "x", "text": "two"}\n')
+    with pytest.raises(InputError) as err:
+        list(read_corpus([a, b]))
+    assert err.value.code == "KGA406" and f"{b}:1" in str(err.value) and f"{a}:1" in str(err.value)
+
+
+def test_missing_path_and_empty_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="KGA407"):
+        list(read_corpus([tmp_path / "nope.txt"]))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no .txt files"):
+        list(read_corpus([tmp_path / "empty"]))
+
+
+def test_one_megabyte_line_without_sentence_breaks(tmp_path: Path) -> None:
+    p = tmp_path / "long.txt"
+    p.write_text("word " * 210_000 + "\n")
+    (doc,) = list(read_corpus([p]))
+    spans = sentence_spans(doc.text)
+    assert len(doc.text) > 1_000_000
+    assert max(e - s for s, e in spans) <= 2000
+    assert "".join(doc.text[s:e] for s, e in spans).replace(" ", "") == doc.text.replace(" ", "")
+
+
+def test_document_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "huge.txt"
+    p.write_text("x" * 500 + "\n" + "y" * 600 + "\n")
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p], max_doc_chars=1000))
+    assert err.value.code == "KGA405" and f"{p}:2" in str(err.value)
