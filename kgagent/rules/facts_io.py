@@ -14,6 +14,7 @@ and the line. Writing refuses strings holding a tab or a line break (they cannot
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from kgagent.errors import Location, RuleError
-from kgagent.rules.symbols import parse_field
+from kgagent.rules.symbols import INT_TEXT, parse_field
 
 E_FACTS = "KGA112"
 
@@ -129,3 +130,70 @@ def write_facts_dir(relations: Mapping[str, Iterable[tuple]], path: str | Path) 
                 f.write(ln)
                 f.write("\n")
         os.replace(tmp, path / f"{pred}.facts")
+
+
+_FACT_TOKEN = re.compile(
+    r'\s*(?:(?P<num>-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)|(?P<str>"(?:[^"\\\n]|\\.)*")'
+    r"|(?P<name>[a-z][A-Za-z0-9_]*)|(?P<punct>[(),.]))"
+)
+
+
+def parse_fact(text: str) -> tuple[str, tuple]:
+    """A ground fact as written in a rule file, e.g. ``reject(r2, "no type")`` (a final ``.``
+    is allowed) -> ``("reject", ("r2", "no type"))``. Raises RuleError (KGA112) otherwise."""
+    toks = []
+    pos = 0
+    src = text.strip()
+    while pos < len(src):
+        m = _FACT_TOKEN.match(src, pos)
+        if not m or m.end() == pos:
+            raise RuleError(f"cannot read a fact at column {pos + 1} of {text!r}", code=E_FACTS)
+        toks.append((m.lastgroup, m.group(m.lastgroup)))
+        pos = m.end()
+        while pos < len(src) and src[pos].isspace():
+            pos += 1
+    if toks and toks[-1] == ("punct", "."):
+        toks.pop()
+    if not toks or toks[0][0] != "name":
+        raise RuleError(f"a fact starts with a lower-case predicate name: {text!r}", code=E_FACTS)
+    pred = toks[0][1]
+    if len(toks) == 1:
+        return pred, ()
+    args: list = []
+    i = 1
+    if toks[i] != ("punct", "(") or toks[-1] != ("punct", ")"):
+        raise RuleError(f"expected pred(arg, ...): {text!r}", code=E_FACTS)
+    i += 1
+    while i < len(toks) - 1:
+        kind, val = toks[i]
+        if kind == "num":
+            args.append(int(val) if INT_TEXT.match(val) else float(val))
+        elif kind == "str":
+            args.append(_unescape(val[1:-1]))
+        elif kind == "name":
+            args.append(val)
+        else:
+            raise RuleError(f"expected a constant, found {val!r} in {text!r}", code=E_FACTS)
+        i += 1
+        if i < len(toks) - 1:
+            if toks[i] != ("punct", ","):
+                raise RuleError(f"expected ',' between arguments in {text!r}", code=E_FACTS)
+            i += 1
+            if i == len(toks) - 1:
+                raise RuleError(f"missing argument after ',' in {text!r}", code=E_FACTS)
+    return pred, tuple(args)
+
+
+def _unescape(s: str) -> str:
+    out = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            nxt = s[i + 1]
+            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(nxt, "\\" + nxt))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)

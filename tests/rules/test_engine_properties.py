@@ -67,7 +67,8 @@ def rules(draw, head_pred, line):
             head_args.append(Const(draw(DOMAIN)))
         else:
             head_args.append(Var(draw(st.sampled_from(bound))))
-    if head_pred == "s" and draw(st.integers(0, 2)) == 0:  # arithmetic in a non-recursive head
+    recursive = any(isinstance(a, Atom) and a.pred == head_pred for a in body)
+    if head_pred == "s" and not recursive and draw(st.integers(0, 2)) == 0:  # arithmetic in a non-recursive head
         head_args[0] = BinOp("+", Var(draw(st.sampled_from(bound))), Const(10))
     return Clause(Atom(head_pred, tuple(head_args), loc=loc), tuple(body), loc=loc)
 

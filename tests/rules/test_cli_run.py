@@ -1,0 +1,111 @@
+"""``kgagent rules run`` and ``kgagent rules explain``: outputs and exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import kgagent.rules
+from kgagent.rules import read_facts_dir
+from kgagent_cli.main import app
+
+from engine_helpers import parse
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures" / "rules_engine"
+RULES, FACTS = FIX / "rules", FIX / "facts"
+
+
+@pytest.fixture(autouse=True)
+def _loader(monkeypatch):
+    """Use RULES-LANG's load_rules when it exists; until then the test parser (same syntax)."""
+    if not hasattr(kgagent.rules, "load_rules"):
+
+        def load_rules(path):
+            path = Path(path)
+            files = sorted(path.glob("*.rules")) if path.is_dir() else [path]
+            clauses = []
+            for f in files:
+                text = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in f.read_text().splitlines(True))
+                clauses += parse(text, str(f)).clauses
+            return kgagent.rules.ast.Program(clauses=clauses)
+
+        monkeypatch.setattr(kgagent.rules, "load_rules", load_rules, raising=False)
+
+
+def invoke(*args):
+    return CliRunner().invoke(app, ["rules", *map(str, args)])
+
+
+def test_run_writes_derived_relations_and_stats(tmp_path):
+    res = invoke("run", RULES, "--facts", FACTS, "--out", tmp_path / "out", "--stats")
+    assert res.exit_code == 0, res.output
+    last = res.output.strip().splitlines()[-1]
+    m = re.fullmatch(r"derived=(\d+) seconds=([0-9.]+)", last)
+    assert m and int(m.group(1)) == 6  # 3 located_in + big_city(paris) + review(lyon), review(nice)
+    out = read_facts_dir(tmp_path / "out")
+    assert set(out) == {"located_in", "big_city", "review"}
+    assert ("paris", "europe") in out["located_in"] and len(out["located_in"]) == 7
+    assert out["big_city"] == [("paris",)]
+    assert sorted(out["review"]) == [("lyon", "small place in europe"), ("nice", "small place in europe")]
+    assert "places.rules:6\t1" in res.output  # per-rule firings
+
+
+def test_run_without_stats_has_no_derived_line():
+    res = invoke("run", RULES, "--facts", FACTS, "--no-proofs")
+    assert res.exit_code == 0
+    assert "derived=" not in res.output
+    assert "located_in\t3 derived\t7 in all" in res.output
+
+
+def test_run_malformed_facts_names_file_and_line():
+    res = invoke("run", RULES, "--facts", FIX / "bad_facts")
+    assert res.exit_code == 1
+    assert "located_in.facts:2" in res.output and "KGA112" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_run_division_by_zero_names_rule():
+    res = invoke("run", FIX / "zero_rules", "--facts", FACTS)
+    assert res.exit_code == 1
+    assert "KGA111" in res.output and "ratio.rules:4" in res.output
+
+
+def test_run_missing_directories_exit_2(tmp_path):
+    assert invoke("run", RULES, "--facts", tmp_path / "nope").exit_code == 2
+    assert invoke("run", tmp_path / "nope", "--facts", FACTS).exit_code == 2
+    assert invoke("run").exit_code == 2  # usage
+
+
+def test_explain_prints_tree():
+    res = invoke("explain", "located_in(paris, europe)", "--rules", RULES, "--facts", FACTS)
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert "located_in(paris, europe)" in lines[0] and "places.rules:5" in lines[0]
+    assert any("located_in(paris, france)" in ln and "base fact" in ln for ln in lines)
+    assert any("located_in(france, europe)" in ln and "base fact" in ln for ln in lines)
+
+
+def test_explain_json():
+    res = invoke("explain", 'review(nice, "small place in europe")', "--rules", RULES, "--facts", FACTS, "--json")
+    assert res.exit_code == 0, res.output
+    proof = json.loads(res.output)
+    assert proof["fact"] == 'review(nice, "small place in europe")'
+    assert proof["rule"].endswith("places.rules:7")
+    assert [p["fact"] for p in proof["premises"]] == ["located_in(nice, europe)", "population(nice, 340000)"]
+    assert proof["premises"][1] == {"fact": "population(nice, 340000)", "source": "base"}
+
+
+def test_explain_fact_not_in_model_exit_1():
+    res = invoke("explain", "located_in(europe, paris)", "--rules", RULES, "--facts", FACTS)
+    assert res.exit_code == 1
+    assert "not in the model" in res.output and "located_in(europe, paris)" in res.output
+
+
+def test_explain_unreadable_fact_exit_1():
+    res = invoke("explain", "located_in(paris", "--rules", RULES, "--facts", FACTS)
+    assert res.exit_code == 1
+    assert "KGA112" in res.output

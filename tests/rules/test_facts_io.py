@@ -1,0 +1,89 @@
+"""Facts files: reading (numbers vs strings, malformed lines), writing, fact syntax."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgagent.errors import RuleError
+from kgagent.rules import Engine, read_facts_dir, write_facts_dir
+from kgagent.rules.facts_io import parse_fact, read_facts_columns
+from kgagent.rules.symbols import parse_field
+
+from engine_helpers import parse
+
+
+def test_fields_become_numbers_only_when_spelled_like_rule_numbers():
+    assert parse_field("3") == 3 and type(parse_field("3")) is int
+    assert parse_field("-2") == -2
+    assert parse_field("0.91") == 0.91
+    assert parse_field("1e-3") == 0.001
+    for text in ("r1", "3a", "1.", ".5", "1,5", "", " 3", "+3", "nan", "inf", "New York"):
+        assert parse_field(text) == text
+
+
+def test_read_and_write_round_trip(tmp_path):
+    rel = {"score": [("r1", 0.91), ("r2", 3)], "text": [("m1", "New York"), ("m2", 'say "hi"')], "flag": [("x",)]}
+    write_facts_dir(rel, tmp_path)
+    assert (tmp_path / "score.facts").read_text() == "r1\t0.91\nr2\t3\n"
+    back = read_facts_dir(tmp_path)
+    assert {p: sorted(v) for p, v in back.items()} == {p: sorted(v) for p, v in rel.items()}
+
+
+def test_numbers_from_files_compare_like_rule_numbers(tmp_path):
+    (tmp_path / "score.facts").write_text("r1\t0.91\nr2\t0.2\nr3\t1\n")
+    engine = Engine(parse("high(R) :- score(R, S), S >= 0.5.\none(R) :- score(R, 1)."))
+    model = engine.evaluate(read_facts_columns(tmp_path, engine.arity))
+    assert model.facts("high") == {("r1",), ("r3",)}
+    assert model.facts("one") == {("r3",)}
+    assert engine.evaluate(read_facts_dir(tmp_path)).facts("high") == model.facts("high")
+
+
+def test_malformed_line_names_file_and_line(tmp_path):
+    (tmp_path / "edge.facts").write_text("a\tb\n\nc\td\ne\n")
+    with pytest.raises(RuleError) as err:
+        read_facts_dir(tmp_path)
+    assert err.value.code == "KGA112"
+    assert str(err.value).startswith(f"{tmp_path / 'edge.facts'}:4: KGA112")
+    assert "expected 2" in err.value.message and "found 1" in err.value.message
+
+
+def test_arity_from_program_is_checked_on_the_first_line(tmp_path):
+    (tmp_path / "edge.facts").write_text("a\tb\tc\n")
+    with pytest.raises(RuleError) as err:
+        read_facts_columns(tmp_path, {"edge": 2})
+    assert str(err.value).startswith(f"{tmp_path / 'edge.facts'}:1:")
+
+
+def test_empty_lines_and_crlf_are_accepted(tmp_path):
+    (tmp_path / "edge.facts").write_text("a\tb\r\n\r\nc\td\r\n")
+    assert sorted(read_facts_dir(tmp_path)["edge"]) == [("a", "b"), ("c", "d")]
+
+
+def test_invalid_utf8_names_line(tmp_path):
+    (tmp_path / "edge.facts").write_bytes(b"a\tb\nc\t\xff\n")
+    with pytest.raises(RuleError) as err:
+        read_facts_dir(tmp_path)
+    assert ":2:" in str(err.value) or "edge.facts:2" in str(err.value)
+
+
+def test_writing_refuses_values_that_cannot_be_read_back(tmp_path):
+    with pytest.raises(RuleError):
+        write_facts_dir({"t": [("a\tb",)]}, tmp_path)
+    with pytest.raises(RuleError):
+        write_facts_dir({"t": [("a\nb",)]}, tmp_path)
+
+
+def test_missing_directory_is_an_io_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_facts_dir(tmp_path / "nope")
+
+
+def test_parse_fact():
+    assert parse_fact("accept(r12)") == ("accept", ("r12",))
+    assert parse_fact('reject(r2, "tail \\"type\\"").') == ("reject", ("r2", 'tail "type"'))
+    assert parse_fact("score(r1, 0.91)") == ("score", ("r1", 0.91))
+    assert parse_fact("n(-3)") == ("n", (-3,))
+    assert parse_fact("flag") == ("flag", ())
+    for bad in ("Accept(r1)", "accept(r1", "accept(X)", "accept(r1,)", "accept(r1 r2)", "accept(r1); rm"):
+        with pytest.raises(RuleError):
+            parse_fact(bad)

@@ -1,0 +1,82 @@
+"""Proofs: shape, shortest derivation, rule-file facts, errors, JSON, and their cost in time."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgagent.errors import RuleError
+from kgagent.rules import Engine
+from kgagent.schema import ProofNode
+
+from engine_helpers import parse
+
+TC = "path(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), path(Y, Z)."
+
+
+def test_proof_tree_down_to_base_facts():
+    m = Engine(parse(TC)).evaluate({"edge": [("a", "b"), ("b", "c"), ("c", "d")]})
+    p = m.proof("path", ("a", "d"))
+    assert p.fact == "path(a, d)" and p.rule == "t.rules:2"
+    leaves = []
+    stack = [p]
+    while stack:
+        n = stack.pop()
+        if not n.premises:
+            leaves.append(n)
+        stack.extend(n.premises)
+    assert {n.fact for n in leaves} == {"edge(a, b)", "edge(b, c)", "edge(c, d)"}
+    assert all(n.source == "base" and n.rule is None for n in leaves)
+    assert ProofNode.from_dict(p.to_dict()) == p
+
+
+def test_shortest_proof_is_preferred():
+    # q(a) has a long derivation through a chain and a direct one; the direct one wins,
+    # although the chain's facts come from an earlier stratum
+    text = """
+    chain(X, Y) :- step(X, Y).
+    chain(X, Z) :- chain(X, Y), step(Y, Z).
+    q(X) :- chain(s, X).
+    q(X) :- direct(X).
+    """
+    steps = [("s", "n1"), ("n1", "n2"), ("n2", "n3"), ("n3", "a")]
+    m = Engine(parse(text)).evaluate({"step": steps, "direct": [("a",)]})
+    p = m.proof("q", ("a",))
+    assert p.rule == "t.rules:5"
+    assert [c.fact for c in p.premises] == ["direct(a)"]
+    assert m.proof_height("q", ("a",)) == 1
+    assert m.proof_height("chain", ("s", "a")) == 4
+
+
+def test_rule_file_facts_have_their_rule_and_no_premises():
+    m = Engine(parse("capital(paris).\nbig(X) :- capital(X).")).evaluate({})
+    p = m.proof("big", ("paris",))
+    assert p.premises == [ProofNode(fact="capital(paris)", rule="t.rules:1")]
+
+
+def test_negated_atoms_are_not_premises():
+    m = Engine(parse("ok(X) :- item(X), not bad(X).")).evaluate({"item": [("a",)], "bad": [("b",)]})
+    assert [c.fact for c in m.proof("ok", ("a",)).premises] == ["item(a)"]
+
+
+def test_proof_errors():
+    m = Engine(parse(TC)).evaluate({"edge": [("a", "b")]})
+    with pytest.raises(RuleError) as err:
+        m.proof("path", ("b", "a"))
+    assert err.value.code == "KGA113" and "path(b, a)" in err.value.message
+    m2 = Engine(parse(TC), record_proofs=False).evaluate({"edge": [("a", "b")]})
+    with pytest.raises(RuleError) as err:
+        m2.proof("path", ("a", "b"))
+    assert err.value.code == "KGA114"
+
+
+def test_deep_proof_does_not_hit_the_recursion_limit():
+    text = "r(X) :- start(X).\nr(Z) :- r(Y), e(Y, Z)."
+    n = 3000
+    m = Engine(parse(text)).evaluate({"start": [(0,)], "e": [(i, i + 1) for i in range(n)]})
+    assert m.proof_height("r", (n,)) == n + 1
+    node, depth = m.proof("r", (n,)), 0
+    while node.premises:
+        assert node.rule == ("t.rules:2" if node.premises[0].fact.startswith("r(") else "t.rules:1")
+        node = node.premises[0]
+        depth += 1
+    assert depth == n + 1 and node.fact == "start(0)" and node.source == "base"
