@@ -114,6 +114,7 @@ class Declaration:
     pred: str
     arity: int
     loc: SourceLoc | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = ()  # the argument names written in the declaration (documentation)
 
 
 @dataclass
@@ -124,6 +125,7 @@ class Program:
     declarations: list[Declaration] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # path -> text, for error carets
+    warnings: list = field(default_factory=list)  # checker warnings (kgagent.rules.diagnostics.Diagnostic)
 
     @property
     def rules(self) -> list[Clause]:

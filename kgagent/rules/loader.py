@@ -1,0 +1,108 @@
+"""Rule files -> a checked :class:`~kgagent.rules.ast.Program`.
+
+``load_rules`` is what the engine's callers use: it parses every file, runs every check and
+raises one ``RuleError`` listing all errors (warnings are kept on ``program.warnings``).
+``check_rules`` is what ``kgagent rules check`` uses: all diagnostics, no raise for rule errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kgagent.errors import Location, RuleError
+from kgagent.rules.ast import Program
+from kgagent.rules.checker import check_program
+from kgagent.rules.diagnostics import E_IO, Diagnostic, RuleCheckError
+from kgagent.rules.parser import parse_program, parse_rules
+
+__all__ = ["parse_rules", "load_rules", "check_rules", "rule_files", "read_rule_file"]
+
+
+def rule_files(path: str | Path) -> list[Path]:
+    """A directory's ``*.rules`` files, sorted by name, or the one file ``path``.
+
+    Raises ``RuleError`` (KGA107) if the path does not exist or a directory has no rule files.
+    """
+    p = Path(path)
+    if p.is_dir():
+        try:
+            files = sorted(f for f in p.glob("*.rules") if f.is_file())
+        except OSError as err:
+            raise RuleError(f"cannot list the rule directory: {err.strerror or err}", code=E_IO, location=Location(str(p))) from None
+        if not files:
+            raise RuleError("no *.rules files in this directory", code=E_IO, location=Location(str(p)))
+        return files
+    if p.exists():
+        return [p]
+    raise RuleError("no such rule file or directory", code=E_IO, location=Location(str(p)))
+
+
+def read_rule_file(path: str | Path) -> str:
+    """The text of one rule file (UTF-8); ``RuleError`` KGA107 with the path if unreadable."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except PermissionError:
+        raise RuleError("permission denied reading this rule file", code=E_IO, location=Location(str(p))) from None
+    except IsADirectoryError:
+        raise RuleError("is a directory, expected a rule file", code=E_IO, location=Location(str(p))) from None
+    except FileNotFoundError:
+        raise RuleError("no such rule file", code=E_IO, location=Location(str(p))) from None
+    except OSError as err:
+        raise RuleError(f"cannot read this rule file: {err.strerror or err}", code=E_IO, location=Location(str(p))) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise RuleError(
+            f"not UTF-8 text (byte 0x{data[err.start]:02x}); save the file as UTF-8",
+            code=E_IO,
+            location=Location(str(p), line, col),
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _parse_all(path: str | Path) -> tuple[Program, list[Diagnostic], bool]:
+    """(merged program, syntax diagnostics, any syntax error) over all files of ``path``."""
+    merged = Program()
+    diags: list[Diagnostic] = []
+    for f in rule_files(path):
+        name = str(f)
+        text = read_rule_file(f)
+        prog, errs = parse_program(text, name)
+        merged.clauses += prog.clauses
+        merged.declarations += prog.declarations
+        merged.files.append(name)
+        merged.sources[name] = text
+        diags += errs
+    return merged, diags, bool(diags)
+
+
+def check_rules(path: str | Path) -> list[Diagnostic]:
+    """Every error and warning in a rule file or a directory of ``*.rules`` files, in file order.
+
+    Raises ``RuleError`` (KGA107) only for I/O problems (missing path, unreadable file).
+    Where a file has syntax errors, the clauses that did parse are still checked (but no
+    "never defined" warnings are given, since the broken clauses may define the predicate).
+    """
+    program, diags, syntax_errors = _parse_all(path)
+    diags += check_program(program, undefined_warnings=not syntax_errors)
+    files = {f: i for i, f in enumerate(program.files)}
+    return sorted(diags, key=lambda d: (files.get(d.loc.path, len(files)), d.loc.line, d.loc.col, d.code))
+
+
+def load_rules(path: str | Path) -> Program:
+    """Parse and check a rule file or a directory of ``*.rules`` files (sorted by name).
+
+    Returns the program with ``program.warnings`` set; raises ``RuleError`` (KGA107) for I/O
+    problems and a ``RuleCheckError`` (a ``RuleError``; ``.diagnostics`` = every error and
+    warning) if any error is found.
+    """
+    program, diags, syntax_errors = _parse_all(path)
+    diags += check_program(program, undefined_warnings=not syntax_errors)
+    errors = [d for d in diags if d.is_error]
+    if errors:
+        raise RuleCheckError(diags)
+    program.warnings = [d for d in diags if not d.is_error]
+    return program
