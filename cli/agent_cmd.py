@@ -110,13 +110,13 @@ def extract_cmd(
     from kgagent.corpus import count_documents
     from kgagent.output import prepare_out
 
-    from kgagent.agent import DEFAULT_RULES_DIR
+    from kgagent.agent import DEFAULT_RULES_DIR, _display_path
 
     _check_paths(rules, kg, model)
     for c in corpus:
         if str(c) != "-" and not c.exists():
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
-    rules_dir = rules if rules is not None else DEFAULT_RULES_DIR
+    rules_dir = _display_path(rules if rules is not None else DEFAULT_RULES_DIR)
     if print_rule_report(rules_dir):
         raise fail(f"KGA100 {rules_dir} has errors (above); fix them before extracting", EXIT_ERRORS)
     with guarded(EXIT_USAGE):

@@ -20,11 +20,11 @@ def test_cmd(
     Example: kgagent rules test rules/
     Exit 0 = every case passed, 1 = a case failed or the rules have errors, 2 = usage or I/O failure.
     """
-    from kgagent.agent import DEFAULT_RULES_DIR
+    from kgagent.agent import DEFAULT_RULES_DIR, _display_path
     from kgagent.rule_tests import case_files, run_rule_tests
     from kgagent_cli.agent_cmd import print_rule_report
 
-    rules_dir = rules if rules is not None else DEFAULT_RULES_DIR
+    rules_dir = _display_path(rules if rules is not None else DEFAULT_RULES_DIR)
     if not rules_dir.exists():
         raise fail(f"KGA408 no such rules directory: {rules_dir}", EXIT_USAGE)
     if kg is not None and not kg.exists():

@@ -70,12 +70,14 @@ class ClaimResult:
     tail: MentionResult
     predicate: str
     others: list[dict[str, str]] = field(default_factory=list)
+    score: float | None = None  # the caller's confidence, if given
 
     @property
     def decision(self) -> Decision:
         """The claim as a relation decision (what ``kgagent.explain`` renders)."""
         return Decision(id=self.id, doc="claim", sentence=0, kind="relation", subject=self.id, verdict=self.verdict,
-                        reason=self.reason, rule=self.rule, proof=self.proof, score=1.0, label=self.predicate,
+                        reason=self.reason, rule=self.rule, proof=self.proof,
+                        score=self.score if self.score is not None else 1.0, label=self.predicate,
                         model_label=self.predicate, head=self.head, tail=self.tail, others=self.others,
                         sentence_text=" ".join(self.claim))
 
@@ -284,9 +286,11 @@ class Agent:
 
         A claim is ``(head, predicate, tail)``, ``(head, predicate, tail, score)`` or a dict with
         ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
-        The strings are linked to the graph; argument types come from the given types, else
-        the linked entity's class, else the predicate's signature (what the claim implies).
-        Besides the extraction vocabulary the rules see ``claim(R)`` for each claim.
+        The strings are linked to the graph (by name alone); argument labels are the given
+        types, else what the predicate's signature implies (the claim says so), else the linked
+        entity's kind. The rules see the extraction vocabulary plus ``claim(R)``; ``score(R, S)``
+        only when a score is given (a claim is not a model's reading of a text, so by default it
+        is accepted only when the graph confirms it, see rules/claims.rules).
         """
         claims = [_claim(c) for c in triples]
         if not claims:
@@ -308,7 +312,7 @@ class Agent:
             domain, rng = sig.get(pred, (None, None))
             args = []
             for text, given, implied, link in ((head, ht, domain, links[2 * i]), (tail, tt, rng, links[2 * i + 1])):
-                label = given or (core.get(link.entity) if not link.is_nil else None) or _core_of(implied) or "other"
+                label = given or _core_of(implied) or (core.get(link.entity) if not link.is_nil else None) or "other"
                 mid = stable_id("m", "claim", text, label)
                 m = MentionResult(id=mid, doc="claim", sentence=0, start=0, end=len(text), text=text, label=label,
                                   model_label=label, score=1.0, link=link,
@@ -325,7 +329,8 @@ class Agent:
                 else:
                     facts["nil"].add((m.id,))
             facts["relation"].add((rid, pred, args[0].id, args[1].id))
-            facts["score"].add((rid, _round(score)))
+            if score is not None:
+                facts["score"].add((rid, _round(score)))
             facts["claim"].add((rid,))
             rows.append((rid, pred, args[0], args[1]))
         for pred, rs in graph.items():
@@ -333,12 +338,12 @@ class Agent:
         model = engine.evaluate(facts)
         found = verdicts(model, [r[0] for r in rows])
         out = []
-        for (head, pred, tail, *_), (rid, p, hm, tm) in zip(claims, rows):
+        for (head, pred, tail, score, *_), (rid, p, hm, tm) in zip(claims, rows):
             v = found[rid]
             proof = label_sources(model.proof(*v["fact"])) if v["fact"] is not None and self.record_proofs else None
             out.append(ClaimResult(claim=(head, pred, tail), id=stable_id("d", "claim", rid), verdict=v["verdict"],
                                    reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,
-                                   tail=tm, predicate=p, others=v["others"]))
+                                   tail=tm, predicate=p, others=v["others"], score=score))
         return out
 
     def _core_type(self, iri: str) -> str | None:
@@ -526,25 +531,25 @@ def _core_of(cls: str | None) -> str | None:
     return None
 
 
-def _claim(c: Any) -> tuple[str, str, str, float, str | None, str | None]:
+def _claim(c: Any) -> tuple[str, str, str, float | None, str | None, str | None]:
     if isinstance(c, dict):
         try:
             head, pred, tail = str(c["head"]), str(c["predicate"]), str(c["tail"])
         except KeyError as err:
             raise InputError(f"a claim needs head, predicate and tail; missing {err}", code="KGA411") from None
-        score = float(c.get("score", 1.0))
+        score = float(c["score"]) if c.get("score") is not None else None
         ht, tt = c.get("head_type"), c.get("tail_type")
         ht = normalize_label(ht) if ht else None
         tt = normalize_label(tt) if tt else None
     elif isinstance(c, (tuple, list)) and len(c) in (3, 4):
         head, pred, tail = str(c[0]), str(c[1]), str(c[2])
-        score = float(c[3]) if len(c) == 4 else 1.0
+        score = float(c[3]) if len(c) == 4 and c[3] is not None else None
         ht = tt = None
     else:
         raise InputError(f"a claim is (head, predicate, tail[, score]) or a dict, got {c!r}", code="KGA411")
     if not head.strip() or not tail.strip():
         raise InputError(f"a claim needs non-empty head and tail: {c!r}", code="KGA411")
-    if not 0.0 <= score <= 1.0:
+    if score is not None and not 0.0 <= score <= 1.0:
         raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
     return head.strip(), normalize_label(pred), tail.strip(), score, ht, tt
 

@@ -116,7 +116,7 @@ class Decision:
     @property
     def hard(self) -> bool:
         """A reject that rests on more than a score threshold (feedback uses it as a negative)."""
-        return self.verdict == "reject" and not _uses(self.proof, "threshold")
+        return self.verdict == "reject" and not score_only(self.proof)
 
     @property
     def graph_supported(self) -> bool:
@@ -280,6 +280,21 @@ def label_sources(node: ProofNode | None) -> ProofNode | None:
             n.source = SOURCES.get(pred, "input")
         stack.extend(n.premises)
     return node
+
+
+def score_only(node: ProofNode | None) -> bool:
+    """Whether a verdict's deciding rule compares a score with a ``threshold(...)`` directly,
+    or rests on another verdict that does (a relation rejected because its mention scored low).
+    Thresholds deeper in the proof (say, how sure a link must be) do not count."""
+    if node is None:
+        return False
+    for p in node.premises:
+        head = p.fact.split("(", 1)[0]
+        if head == "threshold":
+            return True
+        if head in ("reject", "review") and score_only(p):
+            return True
+    return False
 
 
 def _uses(node: ProofNode | None, pred: str) -> bool:

@@ -68,12 +68,17 @@ class _Names:
     def __init__(self, decision: dict[str, Any]):
         self.mentions: dict[str, str] = {}
         self.entities: dict[str, str] = {}
+        self.relations: dict[str, str] = {}
         for key in ("head", "tail"):
             part = decision.get(key)
             if isinstance(part, dict) and part.get("id"):
                 self.mentions[part["id"]] = part.get("text", "")
                 if part.get("entity") and part.get("entity_label"):
                     self.entities[part["entity"]] = part["entity_label"]
+        if decision.get("kind") == "relation" and decision.get("subject"):
+            h = (decision.get("head") or {}).get("text", "?")
+            t = (decision.get("tail") or {}).get("text", "?")
+            self.relations = {decision["subject"]: f"{decision.get('predicate')}('{h}', '{t}')"}
         if decision.get("kind") == "entity" and decision.get("subject"):
             self.mentions[decision["subject"]] = decision.get("text", "")
             if decision.get("entity") and decision.get("entity_label"):
@@ -95,6 +100,8 @@ class _Names:
         s = str(x)
         if s in self.mentions:
             return f"'{self.mentions[s]}'"
+        if s in self.relations:
+            return f"the relation {self.relations[s]}"
         if s in self.entities:
             return self.entities[s]
         if "://" in s:
@@ -140,6 +147,26 @@ def fact_words(fact: str, name: _Names) -> str:
         return f"{name(a[0])} is accepted"
     if pred in ("reject", "review") and n == 2:
         return f"{name(a[0])} is {VERDICT_WORDS[pred]}: {a[1]}"
+    # helper predicates of the shipped rules (rules/*.rules); anything else is shown as written
+    if pred == "trusted_link" and n == 2:
+        return f"{name(a[0])} is confidently linked to {name(a[1])}"
+    if pred in ("has_type", "label_type", "graph_type") and n == 2:
+        src = {"has_type": "", "label_type": " by its label", "graph_type": " by the graph"}[pred]
+        return f"{name(a[0])} is {_a(a[1])}{src}"
+    if pred in ("kind", "graph_kind") and n == 2:
+        return f"{name(a[0])} is {_a(a[1])}" + (" according to the graph" if pred == "graph_kind" else "")
+    if pred == "kind_conflict" and n == 3:
+        return f"{name(a[0])} is labelled {a[1]} but the graph says it is {_a(a[2])}"
+    if pred == "needs_kind" and n == 2:
+        return f"{_a(a[0])} is {_a(a[1])}" if a[0] != a[1] else f"{a[0]} is a core kind"
+    if pred == "graph_holds" and n == 1:
+        return f"the graph already holds {name(a[0])}"
+    if pred == "within" and n == 2:
+        return f"{name(a[0])} lies inside {name(a[1])} according to the graph"
+    if pred == "known_predicate" and n == 1:
+        return f"{name(a[0])} uses a predicate of the ontology"
+    if pred == "core" and n == 1:
+        return f"{a[0]} is a core kind"
     shown = ", ".join(f'"{x}"' if isinstance(x, str) and " " in x else name(x) for x in a)
     return f"{pred}({shown})"
 
@@ -160,10 +187,15 @@ def summary_line(decision: dict[str, Any]) -> str:
     proof = decision.get("proof")
     seen: set[str] = set()
     if isinstance(proof, dict):
+        direct = {str(p.get("fact")) for p in proof.get("premises", []) if isinstance(p, dict)}
         for n in _walk(proof):
             pred, args = parse_fact(str(n.get("fact", "")))
-            if pred not in SUMMARY_PREDICATES or (pred == "subclass" and len(args) == 2 and args[0] == args[1]):
+            if pred in ("score", "mention", "nil") and str(n.get("fact")) in direct:
+                pass  # the encoder's score decided: say which
+            elif pred not in SUMMARY_PREDICATES or (pred == "subclass" and len(args) == 2 and args[0] == args[1]):
                 continue
+            if pred == "threshold" and str(n.get("fact")) not in direct:
+                continue  # thresholds deep in the proof (link_trusted) are detail, not the reason
             words = fact_words(str(n["fact"]), name)
             if words not in seen:
                 seen.add(words)

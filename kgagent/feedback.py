@@ -4,8 +4,9 @@ Per sentence with at least one validated outcome, one JSON object:
 
 - an **accepted** mention -> a positive entity; an accepted relation whose two mentions are
   accepted -> a positive relation;
-- a mention or relation **rejected by a hard rule** (a reject whose proof does not rest on a
-  ``threshold(...)`` fact, i.e. not merely a low score) -> a negative entity / relation; a
+- a mention or relation **rejected by a hard rule** (a reject whose deciding rule does not
+  compare a score with a ``threshold(...)``, nor rest on a verdict that does: not merely a low
+  score; see ``kgagent.decisions.score_only``) -> a negative entity / relation; a
   negative relation needs its two mentions among the sentence's positive entities (its head
   and tail index that list), otherwise the rejected mention's own negative carries the signal;
 - **review** (and score-only rejects) -> left out: nobody knows yet.

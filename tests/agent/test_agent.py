@@ -1,0 +1,173 @@
+"""The agent pipeline with a fake encoder, a tiny graph and the shipped rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import RULES, FakeEncoder, make_agent
+from kgagent import Agent, Document
+from kgagent.errors import RuleError
+
+DOC = ("Richard Parsons works for Time Warner. He was seen in Boston.\n"
+       "Richard Parsons, the Time Warner chief from Boston, said so. Boston lies in Massachusetts.")
+
+
+def _by_text(result):
+    out = {}
+    for d in result.decisions:
+        if d.kind == "relation":
+            out[(d.head.text, d.label, d.tail.text)] = d
+        else:
+            out[d.mention.text] = d
+    return out
+
+
+def test_verdicts_reasons_and_proofs(agent: Agent) -> None:
+    (res,) = agent.extract(Document("d1", DOC), update_graph=False)
+    d = _by_text(res)
+    assert d[("Richard Parsons", "work_for", "Time Warner")].verdict == "accept"
+    bad = d[("Richard Parsons", "work_for", "Boston")]
+    assert bad.verdict == "reject" and "tail" in bad.reason
+    assert bad.rule.startswith("rules/relations.rules:")
+    facts = json.dumps(bad.proof.to_dict())
+    assert 'type(\\"urn:ex:boston\\", city)' in facts and '"source": "graph"' in facts and '"source": "encoder"' in facts
+    low = d[("Richard Parsons", "live_in", "Boston")]
+    assert low.verdict == "reject" and "score" in low.reason and not low.hard
+    # the graph confirms located_in(Boston, Massachusetts) although the encoder scored it 0.45
+    conf = d[("Boston", "located_in", "Massachusetts")]
+    assert conf.verdict == "accept" and conf.graph_supported
+    assert d["Boston"].mention.entity == "urn:ex:boston"
+    assert d["Richard Parsons"].mention.entity.startswith("https://w3id.org/kgagent/entity/new/richard_parsons-")
+
+
+def test_verdict_priority_reject_over_review_over_accept(agent: Agent) -> None:
+    (res,) = agent.extract("Massachusetts is not in Boston.", update_graph=False)
+    rel = _by_text(res)[("Massachusetts", "located_in", "Boston")]
+    # score 0.7 gives accept, the graph gives a located_in cycle: reject wins, accept is kept in `others`
+    assert rel.verdict == "reject"
+    reasons = [rel.reason] + [o["reason"] for o in rel.others if o["verdict"] == "reject"]
+    assert any("other way round" in r for r in reasons) and any("larger place" in r for r in reasons)
+    assert {"verdict": "accept", "reason": ""} in rel.others
+
+
+def test_review_band_and_low_scores(agent: Agent) -> None:
+    (res,) = agent.extract("Cor van der Klugt heads Philips. Smith and Acme met.", update_graph=False)
+    d = _by_text(res)
+    assert d[("Cor van der Klugt", "work_for", "Philips")].verdict == "review"
+    assert d["Smith"].verdict == "review" and d["Acme"].verdict == "reject"
+
+
+def test_ids_are_stable_content_hashes(tiny_kg) -> None:
+    a = make_agent(tiny_kg).extract(Document("d1", DOC), update_graph=False)[0]
+    b = make_agent(tiny_kg).extract(Document("d1", DOC), update_graph=False)[0]
+    assert [x.id for x in a.decisions] == [x.id for x in b.decisions]
+    assert len({x.id for x in a.decisions}) == len(a.decisions)
+    assert all(x.id.startswith("d:") for x in a.decisions)
+    c = make_agent(tiny_kg).extract(Document("d2", DOC), update_graph=False)[0]
+    assert not {x.id for x in a.decisions} & {x.id for x in c.decisions}
+
+
+def test_to_dict_is_json_with_the_decision_shape(agent: Agent) -> None:
+    (res,) = agent.extract(Document("d1", DOC), update_graph=False)
+    out = json.loads(json.dumps(res.to_dict()))
+    rel = next(x for x in out["decisions"] if x["kind"] == "relation")
+    for key in ("id", "doc", "sentence", "kind", "predicate", "head", "tail", "score", "verdict", "reason", "proof"):
+        assert key in rel
+    assert set(rel["head"]) >= {"text", "span", "type", "entity"}
+    s, e = rel["head"]["span"]
+    assert DOC[s:e] == rel["head"]["text"]
+
+
+def test_extract_updates_the_graph_with_provenance_idempotently(agent: Agent) -> None:
+    before = len(agent.kg)
+    agent.extract([Document("d1", DOC)])
+    rows = agent.kg.query("""
+        PREFIX ont: <https://w3id.org/kgagent/ont/>
+        SELECT ?s ?o WHERE { ?s ont:work_for ?o }""")
+    assert len(rows) == 1 and "time_warner" in rows[0]["o"]
+    prov = agent.kg.provenance(rows[0]["s"], "work_for", rows[0]["o"])
+    assert prov and prov[0].doc == "d1" and prov[0].decision.startswith("d:") and prov[0].rule
+    after = len(agent.kg)
+    agent.extract([Document("d1", DOC)])
+    assert len(agent.kg) == after > before
+
+
+def test_extract_without_update_leaves_the_graph(agent: Agent) -> None:
+    n = len(agent.kg)
+    agent.extract(DOC, update_graph=False)
+    assert len(agent.kg) == n
+
+
+def test_sentences_are_batched_across_documents(tiny_kg) -> None:
+    enc = FakeEncoder()
+    agent = make_agent(tiny_kg, enc, batch_size=64)
+    results = agent.extract([f"Boston is in Massachusetts number {i}." for i in range(10)], update_graph=False)
+    assert len(results) == 10 and enc.calls == 1 and enc.sentences == 10
+    assert [r.doc for r in results] == [f"doc-{i}" for i in range(1, 11)]
+
+
+def test_validate_claims(agent: Agent) -> None:
+    res = agent.validate([("Boston", "located_in", "Massachusetts"),
+                          ("Massachusetts", "Located_In", "Boston"),
+                          ("Richard Parsons", "work_for", "Boston"),
+                          {"head": "Richard Parsons", "predicate": "work_for", "tail": "Time Warner"}])
+    assert [r.verdict for r in res] == ["accept", "reject", "reject", "review"]
+    assert any("other way round" in r for r in [res[1].reason] + [o["reason"] for o in res[1].others])
+    assert "neither confirms" in res[3].reason
+    assert res[0].rule.startswith("rules/relations.rules:") and "the graph says Boston located_in Massachusetts" in res[0].explain()
+    text = res[2].explain()
+    assert "rejected" in text and "Boston is a city in the graph" in text
+    assert json.loads(json.dumps(res[0].to_dict()))["verdict"] == "accept"
+
+
+def test_validate_bad_claims(agent: Agent) -> None:
+    from kgagent.errors import InputError
+
+    with pytest.raises(InputError):
+        agent.validate([("Boston", "located_in")])
+    with pytest.raises(InputError):
+        agent.validate([{"head": "Boston", "tail": "Texas"}])
+
+
+def test_reload_rules_changes_a_verdict(tiny_kg, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    agent = make_agent(tiny_kg, rules=rules)
+    key = ("Richard Parsons", "work_for", "Time Warner")
+    assert _by_text(agent.extract(Document("d1", DOC), update_graph=False)[0])[key].verdict == "accept"
+    f = rules / "relations.rules"
+    f.write_text(f.read_text().replace("threshold(relation_accept, 0.5).", "threshold(relation_accept, 0.95)."))
+    agent.reload_rules()
+    d = _by_text(agent.extract(Document("d1", DOC), update_graph=False)[0])[key]
+    assert d.verdict == "review" and "unsure" in d.reason
+    f.write_text(f.read_text() + "\nbroken(X :- .\n")
+    with pytest.raises(RuleError):
+        agent.reload_rules()
+    assert _by_text(agent.extract(Document("d1", DOC), update_graph=False)[0])[key].verdict == "review"
+
+
+def test_concurrent_extract_equals_sequential(tiny_kg) -> None:
+    agent = make_agent(tiny_kg)
+    docs = [Document(f"d{i}", DOC if i % 2 else "Massachusetts is not in Boston. Smith met Acme.") for i in range(12)]
+    seq = [agent.extract(d, update_graph=False)[0].to_dict() for d in docs]
+    for r in seq:
+        r.pop("timings")
+    with ThreadPoolExecutor(4) as pool:
+        par = list(pool.map(lambda d: agent.extract(d, update_graph=True)[0].to_dict(), docs))
+    for r in par:
+        r.pop("timings")
+    assert par == seq
+
+
+def test_load_refuses_missing_rules_and_graph(tiny_kg, tmp_path: Path) -> None:
+    from kgagent.errors import InputError
+
+    with pytest.raises(InputError, match="KGA408"):
+        Agent.load(model=FakeEncoder(), kg=tiny_kg, rules=tmp_path / "nope")
+    with pytest.raises(InputError, match="KGA409"):
+        Agent.load(model=FakeEncoder(), kg=tmp_path / "nograph", rules=RULES)

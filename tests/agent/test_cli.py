@@ -1,0 +1,190 @@
+"""`kgagent extract` / `kgagent explain` / `kgagent rules test`: outputs, resume, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import RULES
+from kgagent_cli.main import app
+
+CORPUS = ("Richard Parsons works for Time Warner. He was seen in Boston.\n\n"
+          "Richard Parsons, the Time Warner chief from Boston, said so. Boston lies in Massachusetts.\n\n"
+          "Massachusetts is not in Boston. Smith met Acme.\n\n"
+          "Cor van der Klugt heads Philips.\n")
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    p = tmp_path / "corpus.txt"
+    p.write_text(CORPUS)
+    return p
+
+
+def _read(out: Path) -> dict[str, bytes]:
+    return {n: (out / n).read_bytes() for n in ("decisions.jsonl", "graph.nq", "feedback.jsonl")}
+
+
+def test_extract_writes_decisions_graph_feedback_and_summary(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    out = tmp_path / "out"
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--quiet")
+    assert r.exit_code == 0, r.output
+    decisions = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
+    assert {d["verdict"] for d in decisions} == {"accept", "review", "reject"}
+    assert {d["doc"] for d in decisions} == {"corpus#1", "corpus#2", "corpus#3", "corpus#4"}
+    assert len({d["id"] for d in decisions}) == len(decisions)
+    graph = (out / "graph.nq").read_text()
+    assert "<https://w3id.org/kgagent/ont/work_for>" in graph and "https://w3id.org/kgagent/doc/corpus%231" in graph
+    assert "https://w3id.org/kgagent/meta/decision" in graph
+    fb = [json.loads(x) for x in (out / "feedback.jsonl").read_text().splitlines()]
+    assert fb and all(set(x) == {"tokens", "entities", "relations", "negative_entities", "negative_relations", "meta"}
+                      for x in fb)
+    for word in ("accept", "review", "reject", "relations.rules", "encoder", "linking", "rules", "writing"):
+        assert word in r.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["documents"] == 4 and summary["processed"] == 4
+
+
+def test_rerun_resumes_and_never_duplicates(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    clean = tmp_path / "clean"
+    assert run("extract", corpus, "--out", clean, "--kg", graph_dir, "-q").exit_code == 0
+    want = _read(clean)
+    out = tmp_path / "out"
+    shutil.copytree(clean, out)
+    # simulate a kill during document 3: progress knows 2 documents, outputs hold half-written lines
+    lines = (out / "progress.jsonl").read_text().splitlines(keepends=True)
+    (out / "progress.jsonl").write_text("".join(lines[:2]) + lines[2][:20])
+    with open(out / "decisions.jsonl", "ab") as fh:
+        fh.write(b'{"id": "d:half-writ')
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q")
+    assert r.exit_code == 0, r.output
+    assert "2 already done" in r.output
+    assert _read(out) == want
+    # and a re-run of a finished directory changes nothing
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q")
+    assert r.exit_code == 0 and "0 processed now, 4 already done" in r.output
+    assert _read(out) == want
+
+
+def test_interrupted_run_loses_only_the_unfinished_document(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    from kgagent import Agent, read_corpus
+
+    clean = tmp_path / "clean"
+    assert run("extract", corpus, "--out", clean, "--kg", graph_dir, "-q").exit_code == 0
+    agent = Agent.load(kg=graph_dir)
+    out = tmp_path / "out"
+    seen = []
+
+    def boom(result, n):
+        seen.append(result.doc)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        agent.extract_to(read_corpus([corpus]), out, progress=boom)
+    assert len((out / "progress.jsonl").read_text().splitlines()) == 2
+    summary = agent.extract_to(read_corpus([corpus]), out)
+    assert summary.skipped == 2 and summary.processed == 2
+    assert _read(out) == _read(clean)
+
+
+def test_other_rules_refuse_to_resume_unless_overwrite(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--kg", graph_dir, "-q").exit_code == 0
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    f = rules / "relations.rules"
+    f.write_text(f.read_text().replace("threshold(relation_accept, 0.5).", "threshold(relation_accept, 0.95)."))
+    before = _read(out)
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q")
+    assert r.exit_code == 1 and "other rules" in r.output and "Traceback" not in r.output
+    assert _read(out) == before
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q", "--overwrite")
+    assert r.exit_code == 0
+    assert _read(out)["decisions.jsonl"] != before["decisions.jsonl"]
+
+
+def test_rules_with_errors_refuse_to_start(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "zz_broken.rules").write_text("accept(X) :- mention(X, _, S), S >= .\nreject(Y, \"r\") :- foo(X).\n")
+    out = tmp_path / "out"
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q")
+    assert r.exit_code == 1
+    assert "zz_broken.rules:1:" in r.output and "zz_broken.rules:2:" in r.output and "KGA1" in r.output
+    assert "Traceback" not in r.output
+    assert not (out / "decisions.jsonl").exists()
+
+
+@pytest.mark.parametrize("what", ["rules", "kg"])
+def test_missing_rules_or_graph_dir(fake_cli, corpus, graph_dir, tmp_path, what) -> None:
+    args = ["extract", corpus, "--out", tmp_path / "out", "--kg", graph_dir, "-q", f"--{what}", tmp_path / "nope"]
+    r = run(*args)
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "nope" in r.output
+
+
+def test_unwritable_out(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    f = tmp_path / "afile"
+    f.write_text("keep me")
+    for out in (f, f / "sub"):
+        r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q")
+        assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "KGA510" in r.output
+    assert f.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("content, code", [(b"ok\n\nbad \xff\n", "KGA401"), (b"\x00\x00binary", "KGA402"),
+                                           (b"", "KGA403")])
+def test_bad_corpus_one_line_and_out_untouched(fake_cli, corpus, graph_dir, tmp_path, content, code) -> None:
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--kg", graph_dir, "-q").exit_code == 0
+    before = _read(out)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    r = run("extract", corpus, bad, "--out", out, "--kg", graph_dir, "-q")
+    assert r.exit_code == 1 and code in r.output and str(bad) in r.output
+    assert len(r.output.strip().splitlines()) == 1
+    assert _read(out) == before
+
+
+def test_explain_renders_the_proof_in_words(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--kg", graph_dir, "-q").exit_code == 0
+    decisions = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
+    bad = next(d for d in decisions if d["kind"] == "relation" and d["predicate"] == "work_for"
+               and d["tail"]["text"] == "Boston")
+    r = run("explain", bad["id"][:10], "--out", out)
+    assert r.exit_code == 0, r.output
+    first = r.output.splitlines()[2]
+    assert first.startswith("rejected: the tail is not of the kind this relation needs")
+    assert "Boston is a city in the graph" in first and "work_for needs a person as head and an organization as tail" in first
+    assert "rule " in first and "relations.rules:" in first
+    assert "[graph]" in r.output and "[encoder]" in r.output
+    r = run("explain", bad["id"], "--out", out, "--json")
+    assert json.loads(r.output)["id"] == bad["id"]
+    r = run("explain", "d:nonexistent", "--out", out)
+    assert r.exit_code == 1 and "no decision" in r.output
+    assert run("explain", "d:1", "--out", tmp_path / "nope").exit_code == 2
+
+
+def test_rules_test_command(tmp_path) -> None:
+    r = run("rules", "test", RULES)
+    assert r.exit_code == 0, r.output
+    assert "0 failed" in r.output and "PASS" in r.output
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "tests" / "zz.yaml").write_text(
+        "cases:\n  - name: wrong on purpose\n    facts: |\n      mention(m1, person, 0.9). nil(m1).\n"
+        "    expect: {m1: reject}\n")
+    r = run("rules", "test", rules)
+    assert r.exit_code == 1 and "FAIL" in r.output and "m1: expected reject, got accept" in r.output
+    (rules / "tests" / "zz.yaml").write_text("cases: [oops\n")
+    r = run("rules", "test", rules)
+    assert r.exit_code == 1 and "zz.yaml" in r.output and "KGA420" in r.output
