@@ -1,0 +1,157 @@
+"""End to end on CoNLL04: the encoder's raw relations vs the agent's accepted ones (gold hidden).
+
+Each CoNLL04 sentence becomes one document whose text is its tokens joined by single spaces
+(so gold token offsets map exactly to character offsets). The agent runs as `kgagent extract`
+does (encoder -> linker -> rules); gold entities are never shown to it. Scored, strict
+(predicate + both argument spans + both argument types) and boundaries (predicate + spans):
+
+- raw: every relation the encoder proposed (its own threshold);
+- agent: the relations the rules accepted (review and reject count as not extracted).
+
+It also attributes every non-accepted raw proposal to its deciding rule: how many right
+proposals (true positives lost = recall cost) and wrong ones (false positives removed =
+precision gain) each rule took away. Tune rules on dev only; report test.
+
+    nice -n 10 .venv/bin/python benchmarks/agent/e2e_conll04.py --split dev
+    nice -n 10 .venv/bin/python benchmarks/agent/e2e_conll04.py --split test --json results/e2e_test.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data")) / "conll04"
+
+
+def load_split(split: str):
+    from kgagent.schema import Document, normalize_label
+
+    records = json.loads((DATA / f"conll04_{split}.json").read_text(encoding="utf-8"))
+    docs, gold_rel, gold_ent = [], set(), set()
+    for i, rec in enumerate(records):
+        toks = rec["tokens"]
+        starts, pos = [], 0
+        for t in toks:
+            starts.append(pos)
+            pos += len(t) + 1
+        doc = f"conll04-{split}-{i}"
+        docs.append(Document(doc, " ".join(toks), f"{split}:{i}"))
+        ents = []
+        for e in rec["entities"]:
+            span = (starts[e["start"]], starts[e["end"] - 1] + len(toks[e["end"] - 1]))
+            ents.append((span, normalize_label(e["type"])))
+            gold_ent.add((doc, span, normalize_label(e["type"])))
+        for r in rec["relations"]:
+            (hs, ht), (ts, tt) = ents[r["head"]], ents[r["tail"]]
+            gold_rel.add((doc, normalize_label(r["type"]), hs, ht, ts, tt))
+    return docs, gold_rel, gold_ent
+
+
+def prf(pred: set, gold: set) -> dict[str, float]:
+    tp = len(pred & gold)
+    p = tp / len(pred) if pred else 0.0
+    r = tp / len(gold) if gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(100 * p, 2), "r": round(100 * r, 2), "f1": round(100 * f, 2), "pred": len(pred),
+            "gold": len(gold), "correct": tp}
+
+
+def boundaries(s: set) -> set:
+    return {(d, p, hs, ts) for d, p, hs, _, ts, _ in s}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--rules", default=None)
+    ap.add_argument("--kg", default=None)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", default=None, help="also write the figures here")
+    args = ap.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from kgagent import Agent
+
+    docs, gold_rel, gold_ent = load_split(args.split)
+    if args.limit:
+        docs = docs[: args.limit]
+        keep = {d.id for d in docs}
+        gold_rel = {g for g in gold_rel if g[0] in keep}
+        gold_ent = {g for g in gold_ent if g[0] in keep}
+    t0 = time.perf_counter()
+    agent = Agent.load(model=args.model, kg=args.kg, rules=args.rules)
+    load_s = time.perf_counter() - t0
+    raw, acc, raw_ent, acc_ent = set(), set(), set(), set()
+    lost: dict[str, Counter] = defaultdict(Counter)  # deciding rule -> {"tp": n, "fp": n}
+    verdicts: Counter = Counter()
+    timings: Counter = Counter()
+    t0 = time.perf_counter()
+    for res in agent.iter_extract(docs, update_graph=False):
+        timings.update(res.timings)
+        for d in res.decisions:
+            if d.kind == "entity":
+                key = (res.doc, (d.mention.start, d.mention.end), d.label)
+                raw_ent.add(key)
+                if d.verdict == "accept":
+                    acc_ent.add(key)
+                continue
+            key = (res.doc, d.label, (d.head.start, d.head.end), d.head.label, (d.tail.start, d.tail.end), d.tail.label)
+            raw.add(key)
+            verdicts[d.verdict] += 1
+            if d.verdict == "accept":
+                acc.add(key)
+            else:
+                lost[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if key in gold_rel else "fp"] += 1
+    run_s = time.perf_counter() - t0
+    out = {
+        "split": args.split, "documents": len(docs), "seconds": round(run_s, 1), "load_seconds": round(load_s, 1),
+        "relation_strict": {"raw": prf(raw, gold_rel), "agent": prf(acc, gold_rel)},
+        "relation_boundaries": {"raw": prf(boundaries(raw), boundaries(gold_rel)),
+                                "agent": prf(boundaries(acc), boundaries(gold_rel))},
+        "entity_strict": {"raw": prf(raw_ent, gold_ent), "agent": prf(acc_ent, gold_ent)},
+        "per_type": {},
+        "verdicts": dict(verdicts),
+        "not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost.items(), key=lambda kv: -sum(kv[1].values()))},
+        "timings": {k: round(v, 2) for k, v in timings.items()},
+    }
+    for pred in sorted({g[1] for g in gold_rel}):
+        sel = lambda s: {x for x in s if x[1] == pred}  # noqa: E731
+        out["per_type"][pred] = {"raw": prf(sel(raw), sel(gold_rel)), "agent": prf(sel(acc), sel(gold_rel))}
+
+    def row(name: str, a: dict, b: dict) -> str:
+        return (f"{name:<22} {a['p']:6.2f} {a['r']:6.2f} {a['f1']:6.2f}   {b['p']:6.2f} {b['r']:6.2f} {b['f1']:6.2f}"
+                f"   {b['f1'] - a['f1']:+6.2f}")
+
+    print(f"CoNLL04 {args.split}: {len(docs)} sentences, gold entities hidden; {run_s:.1f} s "
+          f"(+{load_s:.1f} s loading)")
+    print(f"{'':<22} {'raw encoder proposals':^20}   {'agent (accepted only)':^20}   {'dF1':>6}")
+    print(f"{'':<22} {'P':>6} {'R':>6} {'F1':>6}   {'P':>6} {'R':>6} {'F1':>6}")
+    print(row("relation strict", out["relation_strict"]["raw"], out["relation_strict"]["agent"]))
+    print(row("relation boundaries", out["relation_boundaries"]["raw"], out["relation_boundaries"]["agent"]))
+    print(row("entity strict", out["entity_strict"]["raw"], out["entity_strict"]["agent"]))
+    for pred, v in out["per_type"].items():
+        print(row(f"  {pred}", v["raw"], v["agent"]))
+    print(f"relation verdicts: {dict(verdicts)}")
+    print("raw relation proposals not accepted, by deciding rule (tp = right ones lost, fp = wrong ones removed):")
+    for k, v in out["not_accepted_by_rule"].items():
+        print(f"  tp {v.get('tp', 0):4d}  fp {v.get('fp', 0):4d}  {k}")
+    print("seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items()))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
