@@ -205,11 +205,12 @@ def _arity_clashes(program: Program) -> list[Diagnostic]:
             continue
         want, where, how0 = first[pred]
         if arity != want and loc != where:
+            place = f"line {where.line}, column {where.col}" if where and loc and where.path == loc.path else str(where)
             diags.append(
                 _err(
                     E_ARITY,
                     f"'{pred}' has {_args(arity)} here but {_args(want)} where it is {how0} "
-                    f"({where}); one predicate must always have the same number of arguments",
+                    f"({place}); one predicate must always have the same number of arguments",
                     loc,
                     len(pred),
                 )
@@ -263,7 +264,7 @@ def _after_not(program: Program, loc: SourceLoc) -> SourceLoc:
     text = program.sources.get(loc.path)
     if text is None:
         return loc
-    lines = text.splitlines()
+    lines = text.split("\n")
     if loc.line > len(lines):
         return loc
     line = lines[loc.line - 1]

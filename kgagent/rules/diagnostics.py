@@ -76,7 +76,7 @@ class Diagnostic:
         text = (sources or {}).get(self.loc.path)
         if text is None or self.loc.line < 1:
             return head
-        lines = text.splitlines()
+        lines = text.split("\n")  # the parser counts only '\n' as a line break
         if self.loc.line > len(lines):
             return head
         src = lines[self.loc.line - 1].rstrip("\r\n")

@@ -559,8 +559,15 @@ def _token_error(err: UnexpectedToken, inp: _Input) -> Diagnostic:
     line_start = text.rfind("\n", 0, tok.start_pos) + 1
     starts_line = not text[line_start : tok.start_pos].strip()
     if "DOT" in expected and prev is not None and starts_line:
-        msg += " (is the '.' at the end of the previous clause missing?)"
-    elif tok.type == "CMP" and tok == "=" and isinstance(prev, Token) and prev == "=":
+        # point where the '.' is missing: just after the last thing on the previous line
+        end = len(text[inp.start : tok.start_pos].rstrip()) + inp.start
+        line, col = _line_col(inp, end)
+        msg = (
+            f"expected {_expected_words(expected)}{where}, found {_found(tok)} on line {tok.line} "
+            "(is the '.' at the end of this clause missing?)"
+        )
+        return _diag(E_SYNTAX, msg, path, line, col)
+    if tok.type == "CMP" and tok == "=" and isinstance(prev, Token) and prev == "=":
         msg += " (compare with a single '=')"
     elif tok.type == "CMP" and str(tok) in ("<", ">") and isinstance(prev, Token) and prev == "=":
         msg += f" (write '{tok}=' for '{'less' if tok == '<' else 'greater'} than or equal')"
