@@ -163,26 +163,47 @@ def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool
 
 
 def explain_cmd(
-    decision_id: str = typer.Argument(..., help="A decision id from decisions.jsonl (d:...; a unique prefix will do)."),
+    decision_id: str = typer.Argument(None, help="A decision id from decisions.jsonl (d:...; a unique prefix will do)."),
     out: Path = typer.Option(Path("out"), "--out", help="The output directory of `kgagent extract`."),
+    verdict: str = typer.Option(None, "--verdict", help="Instead of an id: explain decisions with this verdict "
+                                                        "(accept, review, reject)."),
+    kind: str = typer.Option(None, "--kind", help="With --verdict: only entity or relation decisions."),
+    limit: int = typer.Option(1, "--limit", min=1, help="With --verdict: how many to explain."),
     as_json: bool = typer.Option(False, "--json", help="Print the decision with its proof as JSON."),
 ) -> None:
-    """Explain one decision: its verdict, reason, rule and proof, in words.
+    """Explain a decision: its verdict, reason, rule and proof, in words.
 
-    Example: kgagent explain d:3f9a --out out/
-    Exit 0 = found, 1 = no such decision, 2 = no such output directory.
+    Examples: kgagent explain d:3f9a --out out/ ;
+    kgagent explain --verdict reject --kind relation --limit 3 --out out/
+    Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options.
     """
     from kgagent.explain import explain_decision
-    from kgagent.output import find_decision
+    from kgagent.output import find_decision, iter_decisions
 
     if not out.exists():
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
+    if (decision_id is None) == (verdict is None):
+        raise fail("give a decision ID or --verdict (not both)", EXIT_USAGE)
+    if verdict is not None and verdict not in ("accept", "review", "reject"):
+        raise fail(f"--verdict must be accept, review or reject, not {verdict!r}", EXIT_USAGE)
     with guarded(EXIT_ERRORS):
-        decision = find_decision(out, decision_id)
-    if as_json:
-        typer.echo(json.dumps(decision, indent=1, ensure_ascii=False))
-    else:
-        typer.echo(explain_decision(decision))
+        if decision_id is not None:
+            chosen = [find_decision(out, decision_id)]
+        else:
+            chosen = []
+            for d in iter_decisions(out):
+                if d.get("verdict") == verdict and (kind is None or d.get("kind") == kind):
+                    chosen.append(d)
+                    if len(chosen) >= limit:
+                        break
+            if not chosen:
+                raise fail(f"KGA415 no {kind or ''} decision with verdict {verdict} in {out}".replace("  ", " "),
+                           EXIT_ERRORS)
+    for i, decision in enumerate(chosen):
+        if as_json:
+            typer.echo(json.dumps(decision, indent=1, ensure_ascii=False))
+        else:
+            typer.echo(("\n" if i else "") + explain_decision(decision))
 
 
 def register(app: typer.Typer) -> None:

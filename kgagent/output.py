@@ -179,8 +179,19 @@ def graph_nquads(result: DocumentResult) -> str:
         return ""
     from kgagent.kg import KnowledgeGraph
 
+    from rdflib import RDFS, Literal, URIRef
+
+    from kgagent.kg.vocab import doc_graph
+
     kg = KnowledgeGraph()
     result.delta.apply(kg)
+    # name the known graph entities the facts use, so the file can be queried on its own
+    named = {f.subject for f in result.delta.facts} | {f.object for f in result.delta.facts}
+    for d in result.decisions:
+        for m in (d.mention, d.head, d.tail):
+            if m is not None and m.entity in named and m.entity_label:
+                kg.add(URIRef(m.entity), RDFS.label, Literal(m.entity_label), doc_graph(result.doc))
+                named.discard(m.entity)
     text = kg.dataset.serialize(format="nquads")
     if isinstance(text, bytes):
         text = text.decode("utf-8")
@@ -272,6 +283,20 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         return summary
     finally:
         lock.close()
+
+
+def iter_decisions(out: str | Path) -> Iterator[dict[str, Any]]:
+    """The decisions of ``out/decisions.jsonl``, streamed."""
+    path = Path(out)
+    path = path / "decisions.jsonl" if path.is_dir() else path
+    if not path.exists():
+        raise InputError(f"no decisions file {path} (run `kgagent extract --out DIR` first)", code="KGA414")
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                raise InputError(f"{path}:{lineno}: not a JSON line", code="KGA414") from None
 
 
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:

@@ -169,6 +169,9 @@ def test_explain_renders_the_proof_in_words(fake_cli, corpus, graph_dir, tmp_pat
     assert "[graph]" in r.output and "[encoder]" in r.output
     r = run("explain", bad["id"], "--out", out, "--json")
     assert json.loads(r.output)["id"] == bad["id"]
+    r = run("explain", "--verdict", "review", "--kind", "relation", "--limit", "5", "--out", out)
+    assert r.exit_code == 0 and r.output.count("sent to review:") >= 1 and "relation work_for" in r.output
+    assert run("explain", "--out", out).exit_code == 2
     r = run("explain", "d:nonexistent", "--out", out)
     assert r.exit_code == 1 and "no decision" in r.output
     assert run("explain", "d:1", "--out", tmp_path / "nope").exit_code == 2
