@@ -420,10 +420,9 @@ class Model:
             if rel.arity != arity:
                 raise RuleError(f"{pred} has {arity} columns here but {rel.arity} before", code=E_FACTS)
             if arity == 0:
-                took = rel.insert([], prem=np.zeros((0, n), dtype=np.int64))
+                added[pred] = rel.insert([], rule=np.full(n, -1, dtype=np.int32))
             else:
-                took = rel.insert(cols, rule=-1, height=0)
-            added[pred] = len(took)
+                added[pred] = rel.insert(cols, rule=-1, height=0)
         return added
 
     def _insert_clause_fact(self, c: Clause) -> None:
@@ -467,6 +466,7 @@ class Model:
         for p in st.reads_neg:
             self._rel(p)
         max_pre = max((lv.pre_max for lv in levels.values()), default=-1)
+        exact = proofs and incremental_mark is None  # levels are heights: round k derives height k
         total = 0
         k = 1
         while True:
@@ -475,12 +475,12 @@ class Model:
                 ev = _Eval(self, r, r.clause)
                 if not r.pos:
                     if k == 1 and incremental_mark is None:
-                        ev.run(None, k, levels, cands)
+                        ev.run(None, k, levels, cands, exact)
                     continue
                 for d in range(len(r.pos)):
                     drows = levels[r.pos[d].pred].delta(k)
                     if len(drows):
-                        ev.run((d, drows), k, levels, cands)
+                        ev.run((d, drows), k, levels, cands, exact)
             new = 0
             for p, batches in cands.items():
                 new += self._insert_candidates(p, batches, proofs)
@@ -493,34 +493,45 @@ class Model:
         return total
 
     def _insert_candidates(self, pred: str, batches: list, proofs: bool) -> int:
+        """batches: (cols, rule index, height (scalar or array), premise row arrays or None)."""
         rel = self.relations[pred]
         if len(batches) == 1:
             cols, rule, height, prem = batches[0]
         else:
+            sizes = [len(b[3][0]) if b[3] else (len(b[0][0]) if b[0] else 1) for b in batches]
             cols = [np.concatenate([b[0][i] for b in batches]) for i in range(rel.arity)]
-            rule = np.concatenate([b[1] for b in batches])
-            height = np.concatenate([b[2] for b in batches]) if proofs else 0
+            rule = np.repeat(np.array([b[1] for b in batches], dtype=np.int32), sizes)
+            hs = [b[2] for b in batches]
+            if all(not isinstance(h, np.ndarray) for h in hs) and len(set(hs)) == 1:
+                height = hs[0]
+            else:
+                height = np.concatenate([np.broadcast_to(np.asarray(h, dtype=np.int32), (m,)) for h, m in zip(hs, sizes)])
             if proofs and rel.prem_width:
-                prem = np.full((rel.prem_width, len(rule)), -1, dtype=np.int64)
-                off = 0
-                for b in batches:
-                    m = len(b[1])
-                    if len(b[3]):
-                        prem[: len(b[3]), off : off + m] = b[3]
-                    off += m
+                prem = []
+                for j in range(rel.prem_width):
+                    prem.append(
+                        np.concatenate(
+                            [b[3][j] if b[3] is not None and j < len(b[3]) else np.full(m, -1, dtype=np.int64) for b, m in zip(batches, sizes)]
+                        )
+                    )
             else:
                 prem = None
-        if proofs and isinstance(height, np.ndarray) and len(height) and height.min() != height.max():
-            order = np.argsort(height, kind="stable")
+        stable = False
+        if isinstance(height, np.ndarray) and len(height) and height.min() != height.max():
+            order = np.argsort(height, kind="stable")  # lowest height first among equal facts
             cols = [c[order] for c in cols]
-            rule, height = rule[order], height[order]
-            prem = prem[:, order] if prem is not None and len(prem) else prem
+            rule = rule[order] if isinstance(rule, np.ndarray) else rule
+            height = height[order]
+            prem = [p_[order] for p_ in prem] if prem else prem
+            stable = True
         if rel.arity == 0:
             n0 = rel.n
-            rel.insert([], rule=rule, height=height, prem=prem if prem is not None else np.zeros((0, len(rule)), np.int64))
+            if isinstance(rule, np.ndarray):
+                rel.insert([], rule=rule, height=height, prem=prem)
+            else:
+                rel.insert([], rule=np.array([rule], dtype=np.int32), height=height, prem=[p_[:1] for p_ in prem] if prem else None)
             return rel.n - n0
-        took = rel.insert(cols, rule=rule, height=height, prem=prem)
-        return len(took)
+        return rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None, stable=stable)
 
     def add_facts(self, facts: Mapping[str, Iterable]) -> None:
         """Add base facts and bring the model up to date (same result as evaluating anew).
@@ -714,6 +725,9 @@ class _Eval:
         self.sym = model.symbols
         self.rule = rule
         self.clause = clause
+        if rule is not None:
+            self._head_vars = _vars_of_atom(rule.head) | _expr_vars(rule.head)
+            self._atom_vars = [_vars_of_atom(a) | _expr_vars(a) for a in rule.pos]
 
     # -- terms -------------------------------------------------------------------------------
     def _err(self, msg: str, code: str, node) -> RuleError:
@@ -866,7 +880,7 @@ class _Eval:
                     cols[t.name] = col
         return _Bind(len(rows), cols, {j: rows} if proofs else {})
 
-    def join(self, j: int, a: Atom, b: _Bind, lv: _Levels, limit: int, proofs: bool) -> _Bind:
+    def join(self, j: int, a: Atom, b: _Bind, lv: _Levels, limit: int, proofs: bool, keep: set | None = None) -> _Bind:
         rel = lv.rel
         if b.n == 0 or rel.n == 0:
             return _Bind(0, {v: c[:0] for v, c in b.cols.items()}, {**{k: p[:0] for k, p in b.prem.items()}, **({j: EMPTY} if proofs else {})})
@@ -890,9 +904,12 @@ class _Eval:
         if not lv.all_avail(limit):
             ok = lv.avail(rows, limit)
             sel, rows = sel[ok], rows[ok]
+        bound = set(b.cols)
+        if keep is not None:
+            b = _Bind(b.n, {v: c for v, c in b.cols.items() if v in keep}, b.prem)
         out = b.take(sel)
         for i, t in enumerate(a.args):
-            if isinstance(t, Var) and not t.anonymous and t.name not in b.cols:
+            if isinstance(t, Var) and not t.anonymous and t.name not in bound:
                 col = rel.col(i)[rows]
                 if t.name in out.cols:  # repeated new variable: p(X, X)
                     m = out.cols[t.name] == col
@@ -905,7 +922,7 @@ class _Eval:
         return out
 
     # -- one delta variant -------------------------------------------------------------------
-    def run(self, delta, k: int, levels: dict[str, _Levels], cands: dict[str, list]) -> None:
+    def run(self, delta, k: int, levels: dict[str, _Levels], cands: dict[str, list], exact_height: bool = False) -> None:
         rule = self.rule
         model = self.model
         proofs = model.engine.record_proofs
@@ -941,29 +958,36 @@ class _Eval:
                 if proofs:
                     b.prem[j] = np.zeros(b.n, dtype=np.int64)
             else:
-                b = self.join(j, atom, b, lv, limit, proofs)
+                keep = set(self._head_vars)
+                for jj in todo:
+                    if jj != j:
+                        keep |= self._atom_vars[jj]
+                for c in pending_cmp:
+                    keep |= _vars(c.left) | _vars(c.right)
+                for a in pending_neg:
+                    keep |= _vars_of_atom(a) | _expr_vars(a)
+                b = self.join(j, atom, b, lv, limit, proofs, keep)
             done_pos.add(j)
         if pending_cmp or pending_neg:  # unsafe leftovers (caught by the checker)
             raise self._err("a comparison or negation has variables no atom binds", E_PROGRAM, rule.clause)
         head = rule.head
         cols = [self.ids(t, b) for t in head.args]
-        m = b.n
-        rule_col = np.full(m, rule.index, dtype=np.int32)
         if proofs:
-            if rule.pos:
-                h = np.zeros(m, dtype=np.int32)
-                prem = np.empty((len(rule.pos), m), dtype=np.int64)
-                for jj, a in enumerate(rule.pos):
-                    rows = b.prem[jj]
-                    prem[jj] = rows
-                    h = np.maximum(h, model.relations[a.pred].height[rows])
-                height = h + 1
+            prem = [b.prem[jj] for jj in range(len(rule.pos))]
+            if exact_height or not rule.pos:
+                height = k if exact_height else 1
             else:
-                prem = np.zeros((0, m), dtype=np.int64)
-                height = np.ones(m, dtype=np.int32)
+                h = model.relations[rule.pos[0].pred].height[prem[0]]
+                for jj in range(1, len(rule.pos)):
+                    h = np.maximum(h, model.relations[rule.pos[jj].pred].height[prem[jj]])
+                height = h + 1
+            if not rule.pos:
+                prem = [] if b.n else []
         else:
             prem, height = None, 0
-        cands[head.pred].append((cols, rule_col, height, prem))
+        if not cols and b.n == 0:
+            return
+        cands[head.pred].append((cols, rule.index, height, prem))
 
     def _filters(self, b: _Bind, cmps: list, negs: list):
         progress = True

@@ -36,6 +36,61 @@ def merge_sorted(keys: np.ndarray, perm: np.ndarray, new_keys: np.ndarray, new_p
     return out_k, out_p
 
 
+def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct keys, position of each one's first occurrence).
+
+    When a compact key (dense over the columns' ranges) and the row position fit together in
+    63 bits, one ``np.sort`` of ``compact << bits | position`` replaces a (slower) argsort;
+    ties then break by position, so the first occurrence wins either way."""
+    m = len(keys)
+    if m == 0:
+        return EMPTY, EMPTY
+    mbits = max(1, (m - 1).bit_length())
+    ck = None
+    if cols is not None and len(cols) == 2:
+        c0, c1 = cols
+        b1 = int(c1.max()) + 1
+        if ((int(c0.max()) + 1) * b1) << mbits < 2**63:
+            ck = c0 * b1 + c1
+    else:
+        lo = int(keys.min())
+        if (int(keys.max()) - lo + 1) << mbits < 2**63:
+            ck = keys - lo if lo else keys
+    if ck is None:
+        order = np.argsort(keys, kind="stable")
+        sk = keys[order]
+        first = np.empty(m, dtype=bool)
+        first[0] = True
+        np.not_equal(sk[1:], sk[:-1], out=first[1:])
+        return sk[first], order[first]
+    packed = ck << mbits
+    packed |= np.arange(m, dtype=np.int64)
+    packed.sort()
+    sck = packed >> mbits
+    first = np.empty(m, dtype=bool)
+    first[0] = True
+    np.not_equal(sck[1:], sck[:-1], out=first[1:])
+    take = packed[first] & ((1 << mbits) - 1)
+    return keys[take], take
+
+
+def sort_stable(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(keys sorted, stable order), by the same packing trick when it fits."""
+    m = len(keys)
+    if m == 0:
+        return EMPTY, EMPTY
+    mbits = max(1, (m - 1).bit_length())
+    lo = int(keys.min())
+    if (int(keys.max()) - lo + 1) << mbits >= 2**63:
+        order = np.argsort(keys, kind="stable")
+        return keys[order], order
+    packed = (keys - lo) << mbits if lo else keys << mbits
+    packed |= np.arange(m, dtype=np.int64)
+    packed.sort()
+    order = packed & ((1 << mbits) - 1)
+    return (packed >> mbits) + lo, order
+
+
 class Interner:
     """Append-only map int64 key -> dense id, vectorised (sorted keys + ids)."""
 
@@ -91,7 +146,10 @@ class KeyCodec:
 
 
 class Index:
-    """Rows sorted by the key of a column set; extended lazily as the relation grows."""
+    """Rows sorted by the key of a column set; extended lazily as the relation grows.
+
+    A one-column index also keeps CSR offsets (``offsets[id]`` = first position of that id),
+    so a lookup is two gathers instead of two binary searches."""
 
     def __init__(self, cols: tuple[int, ...]) -> None:
         self.cols = cols
@@ -99,18 +157,32 @@ class Index:
         self.keys = EMPTY
         self.perm = EMPTY
         self.n = 0  # rows covered
+        self._offsets = EMPTY
+        self._offsets_n = -1
 
     def update(self, rel: "Relation") -> None:
         if self.n == rel.n:
             return
         lo, hi = self.n, rel.n
         new_keys = self.codec.encode([rel.col(c)[lo:hi] for c in self.cols], insert=True)
-        order = np.argsort(new_keys, kind="stable")
-        self.keys, self.perm = merge_sorted(self.keys, self.perm, new_keys[order], order + lo)
+        sk, order = sort_stable(new_keys)
+        self.keys, self.perm = merge_sorted(self.keys, self.perm, sk, order + lo)
         self.n = hi
+
+    def offsets(self) -> np.ndarray:
+        if self._offsets_n != len(self.keys):
+            top = int(self.keys[-1]) + 1 if len(self.keys) else 0
+            self._offsets = np.searchsorted(self.keys, np.arange(top + 1, dtype=np.int64))
+            self._offsets_n = len(self.keys)
+        return self._offsets
 
     def query(self, qcols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """For each query row: [lo, hi) in ``perm`` of the matching rows."""
+        if len(self.cols) == 1:
+            off = self.offsets()
+            top = len(off) - 1
+            q = qcols[0]
+            return off[np.clip(q, 0, top)], off[np.clip(q + 1, 0, top)]
         q = self.codec.encode(qcols, insert=False)
         lo = np.searchsorted(self.keys, q, side="left")
         hi = np.searchsorted(self.keys, q, side="right")
@@ -178,38 +250,56 @@ class Relation:
         cols: list[np.ndarray],
         rule: np.ndarray | int = -1,
         height: np.ndarray | int = 0,
-        prem: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Add the rows not already present (first occurrence wins); returns the chosen
-        candidate positions (in insertion order). ``prem`` is (k, m) with k <= prem_width."""
-        m = len(cols[0]) if self.arity else (len(prem[0]) if prem is not None and len(prem) else 0)
-        if self.arity == 0:
-            # a proposition: at most one row
+        prem: list[np.ndarray] | None = None,
+        stable: bool = False,
+    ) -> int:
+        """Add the candidate rows not already present; returns how many were new. Among equal
+        candidates the first one is taken (its rule, height and premises are recorded).
+        ``rule``/``height`` are per candidate or scalars; ``prem`` one array per premise."""
+        if self.arity == 0:  # a proposition: at most one row
+            m = len(rule) if isinstance(rule, np.ndarray) else (len(prem[0]) if prem else 1)
             if self.n or m == 0:
-                return EMPTY
-            take = np.zeros(1, dtype=np.int64)
-            self._append(take, [], rule, height, prem)
-            return take
+                return 0
+            self._append(np.zeros(1, dtype=np.int64), [], rule, height, prem)
+            return 1
+        m = len(cols[0])
         if m == 0:
-            return EMPTY
+            return 0
         keys = self.full.codec.encode(cols, insert=True)
-        uniq, first = np.unique(keys, return_index=True)
+        fast = prem is None and not isinstance(rule, np.ndarray) and not isinstance(height, np.ndarray) and self.arity <= 2
+        if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
+            sk = np.sort(keys)
+            first = np.empty(m, dtype=bool)
+            first[0] = True
+            np.not_equal(sk[1:], sk[:-1], out=first[1:])
+            uniq = sk[first]
+        else:
+            uniq, take = sort_unique_first(keys, cols if self.arity == 2 else None)
         fk = self.full.keys
         if len(fk):
             pos = np.searchsorted(fk, uniq)
             pos_c = np.minimum(pos, len(fk) - 1)
             new = (pos >= len(fk)) | (fk[pos_c] != uniq)
-            uniq, first = uniq[new], first[new]
-        if len(first) == 0:
-            return EMPTY
+            uniq = uniq[new]
+        else:
+            new = None
+        if len(uniq) == 0:
+            return 0
         lo = self.n
-        self._append(first, cols, rule, height, prem)
-        # the full index is kept exact eagerly (rows lo.. in ``first`` order have keys ``uniq``)
+        if fast:
+            dec = [uniq] if self.arity == 1 else [uniq >> 32, uniq & 0xFFFFFFFF]
+            take = np.arange(len(uniq), dtype=np.int64)
+            self._append(take, dec, rule, height, None)
+        else:
+            if new is not None:
+                take = take[new]
+            self._append(take, cols, rule, height, prem)
+        # the full index is kept exact eagerly (rows lo.. have the sorted keys ``uniq``)
         self.full.keys, self.full.perm = merge_sorted(
-            self.full.keys, self.full.perm, uniq, np.arange(lo, lo + len(first), dtype=np.int64)
+            self.full.keys, self.full.perm, uniq, np.arange(lo, lo + len(uniq), dtype=np.int64)
         )
         self.full.n = self.n
-        return first
+        return len(uniq)
 
     def _append(self, take, cols, rule, height, prem) -> None:
         k = len(take)
@@ -219,10 +309,13 @@ class Relation:
             self._cols[i, lo:hi] = cols[i][take]
         self._rule[lo:hi] = rule[take] if isinstance(rule, np.ndarray) else rule
         self._height[lo:hi] = height[take] if isinstance(height, np.ndarray) else height
-        if self._prem.shape[0]:
-            self._prem[:, lo:hi] = -1
-            if prem is not None and len(prem):
-                self._prem[: len(prem), lo:hi] = prem[:, take]
+        w = self._prem.shape[0]
+        if w:
+            for j in range(w):
+                if prem is not None and j < len(prem):
+                    self._prem[j, lo:hi] = prem[j][take]
+                else:
+                    self._prem[j, lo:hi] = -1
         self.n = hi
 
     def find(self, ids: list[np.ndarray]) -> np.ndarray:

@@ -55,21 +55,28 @@ class _TextTable(dict):
         self.owner = owner
 
     def __missing__(self, text: str) -> int:
-        ident = self.owner.ids[parse_field(text)]
+        value = parse_field(text) if text[:1] in _NUMERIC_START else text
+        ident = self.owner.ids[value]
         self[text] = ident
         return ident
 
 
+_NUMERIC_START = frozenset("-0123456789")
+
+
 class Symbols:
-    """Interned constants with vectorised kind / numeric-value lookups."""
+    """Interned constants with vectorised kind / numeric-value lookups.
+
+    Interning only appends to a list and a dict; the numpy arrays of kinds and numeric values
+    are extended lazily, the first time a comparison or arithmetic needs them."""
 
     def __init__(self) -> None:
         self.values: list[Value] = []
         self.ids = _Table(self)
         self.text_ids = _TextTable(self)
-        self._kind = np.zeros(64, dtype=np.int8)
-        self._fval = np.zeros(64, dtype=np.float64)
-        self._ival = np.zeros(64, dtype=np.int64)
+        self._kind = np.zeros(0, dtype=np.int8)
+        self._fval = np.zeros(0, dtype=np.float64)
+        self._ival = np.zeros(0, dtype=np.int64)
         self._rank: np.ndarray | None = None  # string order, rebuilt lazily
         self._values_arr: np.ndarray | None = None
 
@@ -77,31 +84,33 @@ class Symbols:
         return len(self.values)
 
     def _add(self, value: Value) -> int:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if value.__class__ is not str and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
             raise TypeError(f"a rule constant must be str, int or float, not {type(value).__name__}")
         ident = len(self.values)
         self.values.append(value)
         dict.__setitem__(self.ids, value, ident)
-        if ident >= len(self._kind):
-            grow = len(self._kind) * 2
-            self._kind = np.resize(self._kind, grow)
-            self._fval = np.resize(self._fval, grow)
-            self._ival = np.resize(self._ival, grow)
-        if isinstance(value, str):
-            self._kind[ident] = KIND_STR
-            self._fval[ident] = np.nan
-            self._ival[ident] = 0
-        elif isinstance(value, int):
-            self._kind[ident] = KIND_INT
-            self._fval[ident] = float(value)
-            self._ival[ident] = value if -(2**63) <= value < 2**63 else 0
-        else:
-            self._kind[ident] = KIND_FLOAT
-            self._fval[ident] = value
-            self._ival[ident] = 0
-        self._rank = None
-        self._values_arr = None
         return ident
+
+    def _numeric(self) -> None:
+        """Extend the kind / value arrays to every interned symbol."""
+        done, n = len(self._kind), len(self.values)
+        if done == n:
+            return
+        new = self.values[done:]
+        kind = np.fromiter(
+            (KIND_STR if v.__class__ is str else KIND_INT if isinstance(v, int) else KIND_FLOAT for v in new),
+            dtype=np.int8,
+            count=len(new),
+        )
+        fval = np.fromiter((np.nan if v.__class__ is str else float(v) for v in new), dtype=np.float64, count=len(new))
+        ival = np.fromiter(
+            (v if v.__class__ is not str and isinstance(v, int) and -(2**63) <= v < 2**63 else 0 for v in new),
+            dtype=np.int64,
+            count=len(new),
+        )
+        self._kind = np.concatenate([self._kind, kind])
+        self._fval = np.concatenate([self._fval, fval])
+        self._ival = np.concatenate([self._ival, ival])
 
     def intern(self, value: Value) -> int:
         return self.ids[value]
@@ -118,12 +127,15 @@ class Symbols:
         return np.fromiter(map(self.text_ids.__getitem__, texts), dtype=np.int64, count=len(texts))
 
     def kind(self, ids: np.ndarray) -> np.ndarray:
+        self._numeric()
         return self._kind[ids]
 
     def fval(self, ids: np.ndarray) -> np.ndarray:
+        self._numeric()
         return self._fval[ids]
 
     def ival(self, ids: np.ndarray) -> np.ndarray:
+        self._numeric()
         return self._ival[ids]
 
     def rank(self, ids: np.ndarray) -> np.ndarray:
