@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -18,6 +19,7 @@ def check_cmd(
     path: Path = typer.Argument(..., help="A rule file or a directory of *.rules files."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    as_json: bool = typer.Option(False, "--json", help="Print the diagnostics as one JSON list (for editors, CI)."),
 ) -> None:
     """Check rule files: syntax, unsafe variables, negation cycles, arities; warn on
     singleton variables and predicates nobody defines.
@@ -45,13 +47,28 @@ def check_cmd(
         except RuleError:  # pragma: no cover - read a moment ago
             pass
     out = console()
+    n_errors = sum(1 for d in diags if d.is_error)
+    failed = bool(n_errors or (strict and diags))
+    if as_json:
+        rows = [
+            {
+                "path": d.loc.path,
+                "line": d.loc.line,
+                "col": d.loc.col,
+                "code": d.code,
+                "severity": d.severity,
+                "message": d.message,
+            }
+            for d in diags
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
     if not quiet:
         for d in diags:
             out.print(escape(d.format(sources)))
             out.print()
     out.print(escape(summary(diags, len(files))))
-    n_errors = sum(1 for d in diags if d.is_error)
-    if n_errors or (strict and diags):
+    if failed:
         raise typer.Exit(EXIT_ERRORS)
     raise typer.Exit(EXIT_OK)
 

@@ -573,6 +573,11 @@ def _token_error(err: UnexpectedToken, inp: _Input) -> Diagnostic:
         msg += f" (write '{tok}=' for '{'less' if tok == '<' else 'greater'} than or equal')"
     elif tok.type == "VAR" and "NAME" in expected and "VAR" not in expected:
         msg += " (predicate names start with a lower-case letter)"
+    elif tok.type == "PERCENT" or "%" in text[line_start : tok.start_pos].replace('"%', ""):
+        msg += (
+            " ('%' right after a value is the remainder operator; start a comment on its own line "
+            "or after ',', ':-' or '.')"
+        )
     elif tok.type in ("NAME", "VAR", "STRING", "INT", "FLOAT") and "COMMA" in expected and _is_value(prev):
         msg += " (is a ',' missing?)"
     return _diag(E_SYNTAX, msg, path, tok.line, tok.column, len(tok))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -55,6 +56,20 @@ def test_single_file_and_quiet():
     res = invoke(FIX / "errors" / "b.rules", "--quiet")
     assert res.exit_code == 1
     assert res.output.strip() == "2 errors, 0 warnings in 1 file"
+
+
+def test_json_output_lists_every_diagnostic():
+    res = invoke(FIX / "errors", "--json")
+    assert res.exit_code == 1
+    rows = json.loads(res.output)
+    assert [(Path(r["path"]).name, r["line"], r["col"], r["code"], r["severity"]) for r in rows][:3] == [
+        ("a.rules", 3, 25, "KGA101", "error"),
+        ("a.rules", 5, 26, "KGA101", "error"),
+        ("a.rules", 6, 11, "KGA102", "error"),
+    ]
+    assert len(rows) == 5 and rows[3]["message"].startswith("negation cycle win -> win")
+    assert invoke(FIX / "warnings", "--json").exit_code == 0
+    assert invoke(FIX / "warnings", "--json", "--strict").exit_code == 1
 
 
 def test_missing_path_exits_2(tmp_path):

@@ -157,6 +157,7 @@ def test_negative_number_location_is_its_minus_sign():
         ("p(X) :- .", 1, 9, "expected a condition"),
         ("p(X) :- q(X), X > 3", 1, 20, "found the end of the file (is the '.' at the end of the clause missing?)"),
         ("p(X) :- q(X Y).", 1, 13, "(is a ',' missing?)"),
+        ("p(X) :- q(X) % note\n  , r(X).", 1, 14, "'%' right after a value is the remainder operator"),
     ],
 )
 def test_syntax_error_position_and_words(text, line, col, words):
