@@ -26,6 +26,7 @@ NAMES = {
     "United States": ("Loc", 0.96),
     "Cor van der Klugt": ("Peop", 0.92),
     "Philips": ("Org", 0.9),
+    "New York": ("Loc", 0.97),
     "Smith": ("Peop", 0.42),
     "Acme": ("Org", 0.2),
 }
@@ -38,6 +39,8 @@ RELATIONS = {
     ("Massachusetts", "Located_In", "Boston"): 0.7,
     ("Cor van der Klugt", "Work_For", "Philips"): 0.4,
     ("Richard Parsons", "Live_In", "Boston"): 0.2,
+    ("Cor van der Klugt", "Work_For", "New York"): 0.7,
+    ("Philips", "OrgBased_In", "New York"): 0.8,
 }
 
 
