@@ -16,7 +16,13 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/kgagent extract examples/corpus.txt --out out/
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/kgagent extract examples/corpus.txt --out out/ --overwrite
+	@echo; echo "== why was a relation rejected? (kgagent explain --verdict reject --kind relation --out out/)"
+	-@HF_HUB_OFFLINE=1 $(BIN)/kgagent explain --verdict reject --kind relation --out out/
+	@echo; echo "== what goes to review? (kgagent explain --verdict review --out out/)"
+	-@HF_HUB_OFFLINE=1 $(BIN)/kgagent explain --verdict review --out out/
+	@echo; echo "== an accepted relation (kgagent explain --verdict accept --kind relation --out out/)"
+	-@HF_HUB_OFFLINE=1 $(BIN)/kgagent explain --verdict accept --kind relation --out out/
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
