@@ -384,3 +384,16 @@ def test_stratify_refuses_a_negation_cycle():
         stratify(prog)
     assert info.value.code == "KGA103"
     assert "c.rules:1" in str(info.value) and "c.rules:2" in str(info.value) and "c.rules:3" in str(info.value)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import kgagent.rules.depgraph
+    import kgagent.rules.diagnostics
+    import kgagent.rules.parser
+    import kgagent.rules.printer
+
+    for mod in (kgagent.rules.parser, kgagent.rules.printer, kgagent.rules.depgraph, kgagent.rules.diagnostics):
+        result = doctest.testmod(mod)
+        assert result.attempted > 0 and result.failed == 0, mod.__name__
