@@ -72,7 +72,8 @@ def feedback_records(result: DocumentResult) -> list[dict[str, Any]]:
         negative_entities: list[dict[str, Any]] = []
         relations: list[dict[str, Any]] = []
         negative_relations: list[dict[str, Any]] = []
-        decisions = sorted(by_sentence[si], key=lambda d: (d.kind != "entity", d.id))
+        decisions = sorted(by_sentence[si], key=lambda d: (d.kind != "entity",
+                                                            d.mention.sent_start if d.mention else 0, d.id))
         for d in decisions:
             if d.kind != "entity" or d.mention is None:
                 continue
