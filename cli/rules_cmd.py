@@ -21,8 +21,10 @@ def check_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     as_json: bool = typer.Option(False, "--json", help="Print the diagnostics as one JSON list (for editors, CI)."),
 ) -> None:
-    """Check rule files: syntax, unsafe variables, negation cycles, arities; warn on
-    singleton variables and predicates nobody defines.
+    """Check rule files: every error and warning, with file:line:col, the line and a caret.
+
+    Errors: syntax, unsafe variables, negation cycles, arity clashes, arithmetic inside body
+    atoms, unknown directives. Warnings: singleton variables, predicates nobody defines.
 
     Prints every problem as ``file:line:col: KGA1xx message`` with the source line and a caret,
     then a summary line.
