@@ -25,6 +25,21 @@ class _QueryTimeout(BaseException):
     """Raised inside the worker thread to stop a query that ran past its time limit."""
 
 
+#: prefixes every query may use without declaring them
+PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "ont": "https://w3id.org/kgagent/ont/",
+    "kga": "https://w3id.org/kgagent/meta/",
+    "ent": "https://w3id.org/kgagent/entity/",
+    "doc": "https://w3id.org/kgagent/doc/",
+    "stmt": "https://w3id.org/kgagent/stmt/",
+}
+
+
 def prepare_read_only(sparql: str) -> Query:
     """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax)."""
     try:
@@ -44,7 +59,7 @@ def prepare_read_only(sparql: str) -> Query:
         raise GraphError("FROM / FROM NAMED is not allowed (it may fetch remote graphs); "
                          "use GRAPH <iri> { ... } to address a named graph", code="KGA204")
     try:
-        query = translateQuery(parsed)
+        query = translateQuery(parsed, initNs=PREFIXES)
     except Exception as err:  # noqa: BLE001
         raise GraphError(f"SPARQL error: {err}", code="KGA206") from None
     if _has_service(query.algebra):
@@ -100,3 +115,42 @@ def run_with_timeout(fn: Callable[[], T], timeout: float) -> T:
     if box.get("timeout"):
         raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s", code="KGA205")
     return box["value"]
+
+
+def ox_result(res: Any, raw: bool = False) -> Any:
+    """A pyoxigraph query result as kgagent returns it (see ``KnowledgeGraph.query``)."""
+    import pyoxigraph as ox
+
+    if isinstance(res, ox.QueryBoolean):
+        return bool(res)
+    if isinstance(res, ox.QuerySolutions):
+        names = [v.value for v in res.variables]
+        return [{n: _ox_term(sol[i], raw) for i, n in enumerate(names)} for sol in res]
+    return [(_ox_term(t.subject, raw), _ox_term(t.predicate, raw), _ox_term(t.object, raw)) for t in res]
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _ox_term(term: Any, raw: bool) -> Any:
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value) if raw else term.value
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value) if raw else f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            lit = Literal(term.value, lang=term.language)
+        elif term.datatype.value == _XSD_STRING:
+            lit = Literal(term.value)
+        else:
+            lit = Literal(term.value, datatype=URIRef(term.datatype.value))
+        if raw:
+            return lit
+        v = lit.toPython()
+        return str(v) if isinstance(v, Literal) else v
+    return str(term)

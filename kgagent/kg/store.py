@@ -95,6 +95,7 @@ class KnowledgeGraph:
         self._version = 0
         self._cache: dict[str, tuple[int, Any]] = {}
         self._lock: fileio.DirectoryLock | None = None
+        self._source: tuple[int, str, str] | None = None  # (version, text, format) of the loaded file
         for prefix, ns in (("ont", ONT), ("kga", KGA), ("ent", ENT), ("doc", DOC), ("stmt", STMT),
                            ("skos", "http://www.w3.org/2004/02/skos/core#"), ("owl", OWL)):
             self._ds.bind(prefix, ns, override=True)
@@ -117,8 +118,12 @@ class KnowledgeGraph:
         file = fileio.resolve_graph_file(src)
         fmt, gz = fileio.format_for(file, format)
         ds = Dataset(default_union=True)
-        fileio.parse_into(ds, fileio.read_text(file, gz), fmt, file, publicID=None)
-        return cls(ds, path=file, store="memory")
+        text = fileio.read_text(file, gz)
+        fileio.parse_into(ds, text, fmt, file, publicID=None)
+        kg = cls(ds, path=file, store="memory")
+        if fmt in ("nt", "nquads", "turtle", "trig"):  # lets the first query skip re-serialising
+            kg._source = (kg._version, text, fmt)
+        return kg
 
     @classmethod
     def _load_oxigraph(cls, src: Path, format: str | None) -> "KnowledgeGraph":
@@ -483,25 +488,70 @@ class KnowledgeGraph:
         return sum(1 for t in facts if t not in self._ds)
 
     # ------------------------------------------------------------------ SPARQL
-    def query(self, sparql: str, timeout: float = 10.0, *, raw: bool = False) -> Any:
+    def query(self, sparql: str, timeout: float = 10.0, *, raw: bool = False, engine: str = "oxigraph") -> Any:
         """Read-only SPARQL over all graphs: SELECT -> list of dict rows, ASK -> bool,
         CONSTRUCT/DESCRIBE -> list of (s, p, o). IRIs come back as str, literals as Python
         values (``raw=True`` keeps rdflib terms). Updates, SERVICE, LOAD and FROM are refused
-        (KGA204); a query past ``timeout`` seconds is stopped (KGA205).
+        (KGA204); a query past ``timeout`` seconds is stopped (KGA205). The common prefixes
+        (rdf, rdfs, owl, xsd, skos, ont, kga, ent, doc, stmt) need no declaration.
+
+        ``engine="oxigraph"`` (default) evaluates with Oxigraph's optimiser — on a read-only
+        snapshot of the in-memory graph, rebuilt after changes — because rdflib's join order
+        can turn a three-pattern query into minutes; ``engine="rdflib"`` uses rdflib itself.
         """
         prepared = prepare_read_only(sparql)
+        if engine not in ("oxigraph", "rdflib"):
+            raise GraphError(f"unknown SPARQL engine {engine!r}; engines: oxigraph, rdflib", code="KGA206")
+        if engine == "oxigraph" or self.store == "oxigraph":
+            store = self._ox_store()
 
-        def run() -> Any:
-            q = sparql if self.store == "oxigraph" else prepared
-            res = self._ds.query(q)
-            if res.type == "ASK":
-                return bool(res.askAnswer)
-            if res.type == "SELECT":
-                names = [str(v) for v in res.vars]
-                return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)} for row in res]
-            return [tuple(t if raw else _py(t) for t in triple) for triple in res]
+            def run() -> Any:
+                from kgagent.kg.sparql import PREFIXES, ox_result
+
+                try:
+                    res = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+                except SyntaxError as err:
+                    raise GraphError(f"SPARQL syntax error: {err}", code="KGA206") from None
+                return ox_result(res, raw)
+        else:
+            def run() -> Any:
+                res = self._ds.query(prepared)
+                if res.type == "ASK":
+                    return bool(res.askAnswer)
+                if res.type == "SELECT":
+                    names = [str(v) for v in res.vars]
+                    return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)} for row in res]
+                return [tuple(t if raw else _py(t) for t in triple) for triple in res]
 
         return run_with_timeout(run, timeout)
+
+    def _ox_store(self) -> Any:
+        """The Oxigraph store to query: the on-disk one, or a snapshot of the memory graph."""
+        if self.store == "oxigraph":
+            return self._ds.store._inner  # type: ignore[attr-defined]
+
+        def build() -> Any:
+            import io
+
+            import pyoxigraph as ox
+
+            st = ox.Store()
+            src = self._source
+            if src is not None and src[0] == self._version:  # unchanged since loaded: parse the file text
+                fmt = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS, "turtle": ox.RdfFormat.TURTLE,
+                       "trig": ox.RdfFormat.TRIG}[src[2]]
+                try:
+                    st.load(src[1].encode("utf-8"), format=fmt)
+                    return st
+                except (SyntaxError, ValueError):
+                    st = ox.Store()
+            self._source = None
+            buf = io.BytesIO()
+            self._ds.serialize(destination=buf, format="nquads", encoding="utf-8")
+            st.load(buf.getvalue(), format=ox.RdfFormat.N_QUADS)
+            return st
+
+        return self._cached("oxigraph-snapshot", build)
 
     # ------------------------------------------------------------------ networkx view
     def to_networkx(self) -> nx.MultiDiGraph:

@@ -221,7 +221,8 @@ def test_sparql_time_limit(tiny):
         tiny.add(URIRef(f"http://n/{i}"), URIRef("http://p"), URIRef(f"http://n/{i + 1}"))
     t = time.perf_counter()
     with pytest.raises(GraphError) as err:
-        tiny.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }", timeout=0.3)
+        tiny.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h . ?i ?t ?j }",
+                   timeout=0.3)
     assert err.value.code == "KGA205"
     assert time.perf_counter() - t < 5
 
@@ -323,3 +324,22 @@ def test_oxigraph_store_same_answers(tiny_dir):
 def test_stats(tiny):
     s = tiny.stats()
     assert s["entities"] == 8 and s["entities_by_type"]["city"] == 2 and s["classes"] == 6
+
+
+def test_both_sparql_engines_agree_and_prefixes_are_predeclared(tiny):
+    p, acme = _with_provenance(tiny)
+    q = """SELECT ?x ?c WHERE { ?x a ont:city ; ont:located_in ?c . ?c a ont:country } ORDER BY ?x ?c"""
+    rows = tiny.query(q)
+    assert rows == tiny.query(q, engine="rdflib") == [{"x": ENT + "paris", "c": ENT + "france"}]
+    q = "SELECT ?s ?d WHERE { ?s a rdf:Statement ; kga:doc ?d ; kga:score ?sc FILTER(?sc > 0.5) }"
+    assert tiny.query(q) == tiny.query(q, engine="rdflib") and len(tiny.query(q)) == 1
+    assert tiny.query(q, raw=True)[0]["d"].__class__.__name__ == "Literal"
+    with pytest.raises(GraphError, match="KGA206"):
+        tiny.query(q, engine="jena")
+
+
+def test_query_snapshot_follows_changes(tiny):
+    q = "SELECT ?l WHERE { ?e a ont:city ; rdfs:label ?l } ORDER BY ?l"
+    assert [r["l"] for r in tiny.query(q)] == ["Paris", "Paris"]
+    tiny.add_entity("Lyon", ["city"])
+    assert [r["l"] for r in tiny.query(q)] == ["Lyon", "Paris", "Paris"]
