@@ -48,12 +48,12 @@ class Chunk:
     col: int
 
 
+_STRING_FULL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
 def _closed(tok: str) -> bool:
     """Whether a scanned string token ends with an unescaped quote."""
     return _STRING_FULL.fullmatch(tok) is not None
-
-
-_STRING_FULL = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
 def scan(text: str) -> tuple[str, list[Chunk]]:
