@@ -33,11 +33,20 @@ def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:
 
 
 def _print_rule_errors(err) -> None:
-    """All diagnostics of a RuleError (the checker collects every error), else its one line."""
+    """Every diagnostic of a rule error (the checker collects them all), with source and caret."""
     diags = getattr(err, "diagnostics", None) or []
+    sources: dict[str, str] = {}
+    for d in diags:
+        path = d.loc.path
+        if path not in sources:
+            try:
+                sources[path] = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                sources[path] = None  # type: ignore[assignment]
     out = console(stderr=True)
     for d in diags:
-        out.print(escape(str(d)))
+        text = d.format({k: v for k, v in sources.items() if v is not None}) if hasattr(d, "format") else str(d)
+        out.print(escape(text))
 
 
 def run_cmd(

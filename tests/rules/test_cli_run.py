@@ -109,3 +109,10 @@ def test_explain_unreadable_fact_exit_1():
     res = invoke("explain", "located_in(paris", "--rules", RULES, "--facts", FACTS)
     assert res.exit_code == 1
     assert "KGA112" in res.output
+
+
+def test_run_rule_errors_are_listed_with_location():
+    res = invoke("run", FIX / "bad_rules", "--facts", FACTS)
+    assert res.exit_code == 1
+    assert "bad.rules:2:8: KGA102" in res.output
+    assert "Traceback" not in res.output
