@@ -359,6 +359,7 @@ def run_loop(
     trainer: Trainer = default_trainer,
     evaluator: Evaluator = default_evaluator,
     initial: Any = None,
+    train_dev: Sequence[Any] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> LoopResult:
     """Run the self-training loop and return every round's dev figures and the best model.
@@ -367,6 +368,8 @@ def run_loop(
     model (``init``: a saved model to continue from); ``evaluator(encoder, dev) -> metrics``;
     ``labeller(encoder, documents, work_dir) -> examples``. ``initial`` is an already trained
     round-0 encoder (say, a cached gold-only model), skipping round 0's training.
+    ``train_dev`` is the dev set the trainer sees for its own epoch selection and calibration
+    (default: ``dev``; a subset saves time); rounds are always chosen on the whole ``dev``.
     Each round's model, feedback and metrics go to ``out_dir/round-<r>/``; the best model to
     ``out_dir/model/`` and the figures to ``out_dir/loop.json``.
     """
@@ -379,6 +382,7 @@ def run_loop(
     labeller = labeller or default_labeller(config)
     out = Path(out_dir) if out_dir is not None else None
     random.seed(config.seed)
+    inner_dev = list(train_dev) if train_dev is not None else list(dev)
 
     def round_dir(r: int) -> Path | None:
         if out is None:
@@ -396,7 +400,7 @@ def run_loop(
     rdir = round_dir(0)
     if initial is None:
         say("round 0: training on gold")
-        model, _ = trainer(seeded(0), list(gold), list(dev), rdir / "model" if rdir else None)
+        model, _ = trainer(seeded(0), list(gold), inner_dev, rdir / "model" if rdir else None)
     else:
         model = initial
     metrics = evaluator(model, dev)
@@ -420,7 +424,7 @@ def run_loop(
             if init is None:
                 raise EncoderError("restart='continue' needs out_dir to keep each round's model",
                                    code="KGA361")
-        model, _ = trainer(seeded(r), list(gold) + list(feedback), list(dev),
+        model, _ = trainer(seeded(r), list(gold) + list(feedback), inner_dev,
                            rdir / "model" if rdir else None, init=init)
         metrics = evaluator(model, dev)
         result = RoundResult(r, dev_score(metrics, config.select_on), metrics, counts,

@@ -194,6 +194,18 @@ class Bench:
             raise SystemExit(f"TrainConfig has no field(s) {sorted(unknown)}; fields: {sorted(fields)}")
         return TrainConfig(**kwargs)
 
+    def inner_dev(self, dev: list[Any]) -> list[Any]:
+        """The dev sentences the trainer sees for epoch selection and calibration."""
+        return dev[: self.args.inner_dev] if self.args.inner_dev else dev
+
+    def round_trainer(self, cfg: Any, train: list[Any], dev: list[Any], out: Path | None, init: Any = None):
+        """Rounds that continue from a model train ``--round-epochs`` epochs."""
+        from kgagent.loop import default_trainer
+
+        if init is not None and self.args.round_epochs:
+            cfg = dataclasses.replace(cfg, epochs=self.args.round_epochs)
+        return default_trainer(cfg, train, dev, out, init=init)
+
     def evaluate(self, model: Any, examples: list[Any]) -> dict[str, Any]:
         from kgagent.loop import default_evaluator
 
@@ -207,7 +219,7 @@ class Bench:
         if (mdir / "DONE").exists():
             return Encoder.from_pretrained(mdir)
         t0 = time.monotonic()
-        model, _ = train_encoder(cfg, train, dev, out_dir=mdir)
+        model, _ = train_encoder(cfg, train, self.inner_dev(dev), out_dir=mdir)
         model.save_pretrained(mdir)
         (mdir / "DONE").write_text("")
         self.took("gold", time.monotonic() - t0)
@@ -244,8 +256,13 @@ def run(args: argparse.Namespace) -> None:
                 bench.log(f"{key}: skipped (time budget)")
                 continue
             t0 = time.monotonic()
-            model = bench.gold_model(key, bench.train_config(seed), train_ex, dev_ex)
-            bench.results[key] = {"mode": "d", "size": 1.0, "seed": seed,
+            if args.full_model:
+                from kgagent.encoder import Encoder
+
+                model = Encoder.from_pretrained(args.full_model)
+            else:
+                model = bench.gold_model(key, bench.train_config(seed), train_ex, dev_ex)
+            bench.results[key] = {"mode": "d", "size": 1.0, "seed": seed, "model": args.full_model or "trained here",
                                   "dev": f1s(bench.evaluate(model, dev_ex)),
                                   "test": f1s(bench.evaluate(model, test_ex)),
                                   "seconds": time.monotonic() - t0}
@@ -286,7 +303,7 @@ def run(args: argparse.Namespace) -> None:
                 bench.save()
                 bench.log(f"{ka}: dev {bench.results[ka]['dev']} test {bench.results[ka]['test']}")
 
-        for mode in ("b", "c"):
+        for mode in ("c", "b"):
             kx = f"{key}-{mode}"
             if mode not in args.modes or kx in bench.results:
                 continue
@@ -314,6 +331,7 @@ def run(args: argparse.Namespace) -> None:
 
             out_dir = bench.work / key / ("plain" if mode == "b" else "kgagent")
             result = run_loop(cfg, gold, dev_ex, docs, loop_cfg, out_dir, labeller=recording, initial=m0,
+                              trainer=bench.round_trainer, train_dev=bench.inner_dev(dev_ex),
                               progress=lambda msg, k=kx: bench.log(f"{k}: {msg}"))
             entry: dict[str, Any] = {
                 "mode": mode, "size": size, "seed": seed, "labelled": len(gold), "unlabelled": len(docs),
@@ -382,10 +400,10 @@ def choose_threshold(model: Any, dev: list[Any], bench: Bench) -> float:
 def _fmt(values: list[float]) -> str:
     if not values:
         return "—"
-    mean = statistics.mean(values) * 100
+    mean = statistics.mean(values)
     if len(values) == 1:
         return f"{mean:.1f} (n=1)"
-    return f"{mean:.1f} ± {statistics.stdev(values) * 100:.1f} (n={len(values)})"
+    return f"{mean:.1f} ± {statistics.stdev(values):.1f} (n={len(values)})"
 
 
 def report(results: dict[str, Any]) -> str:
@@ -437,7 +455,10 @@ def main() -> None:
     p.add_argument("--select-on", default="relation", choices=["relation", "entity", "mean"])
     p.add_argument("--threshold", type=float, default=None, help="plain self-training threshold (default: chosen on dev)")
     p.add_argument("--feedback-weight", type=float, default=1.0)
-    p.add_argument("--epochs", type=int, default=None)
+    p.add_argument("--epochs", type=int, default=None, help="epochs of gold-only training (TrainConfig.epochs)")
+    p.add_argument("--round-epochs", type=int, default=None, help="epochs of a round that continues from a model")
+    p.add_argument("--inner-dev", type=int, default=0, help="dev sentences the trainer sees per epoch (0 = all)")
+    p.add_argument("--full-model", default=None, help="(d): evaluate this full-train model instead of training one")
     p.add_argument("--set", action="append", help="TrainConfig field=value (JSON value)")
     p.add_argument("--rules", default=None)
     p.add_argument("--kg", default=None)

@@ -184,3 +184,40 @@ def test_read_unlabelled_formats(tmp_path: Path) -> None:
     assert [d.text for d in read_unlabelled(plain)] == ["One story.", "Another one."]
     with pytest.raises(InputError, match="no such file"):
         read_unlabelled(tmp_path / "missing.txt")
+
+
+class FakeEncoder:
+    """propose() with fixed proposals: what the plain labeller turns into examples."""
+
+    def propose(self, sentences: list[str], batch_size: int = 32) -> list[Any]:
+        from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
+
+        out = []
+        for text in sentences:
+            if text.startswith("Alice"):
+                out.append(SentenceProposals(text, [
+                    EntityProposal(0, 5, "Peop", 0.9), EntityProposal(16, 20, "Org", 0.4),
+                    EntityProposal(6, 11, "Other", 0.7)],
+                    [RelationProposal(0, 1, "Work_For", 0.95), RelationProposal(0, 2, "Kill", 0.6),
+                     RelationProposal(2, 0, "Kill", 0.3)]))
+            else:
+                out.append(SentenceProposals(text, [EntityProposal(0, 3, "Peop", 0.2)], []))
+        return out
+
+
+def test_plain_labeller_keeps_proposals_above_threshold(tmp_path: Path) -> None:
+    from kgagent.loop import PlainLabeller
+
+    examples = PlainLabeller(0.5)(FakeEncoder(), DOCS, tmp_path)
+    assert len(examples) == 1  # Bob's sentence has nothing above 0.5
+    ex = examples[0]
+    assert ex.tokens == ["Alice", "works", "for", "Acme", "."]
+    assert [(e.start, e.end, e.type, e.weight) for e in ex.entities] == [(0, 1, "Peop", 0.9), (1, 2, "Other", 0.7)]
+    # Work_For's tail (Acme, 0.4) is dropped, so is the relation; Kill 0.3 is below threshold
+    assert [(r.head, r.tail, r.type) for r in ex.relations] == [(0, 1, "Kill")]
+    assert ex.meta == {"doc": "u1", "sentence": 0, "text": "Alice works for Acme.", "source": "self-training"}
+    # the examples are also written in the feedback format, which the encoder reads back
+    from kgagent.encoder.data import read_feedback
+
+    back = read_feedback(tmp_path / "feedback.jsonl")
+    assert back[0].entities == ex.entities and back[0].relations == ex.relations
