@@ -115,6 +115,14 @@ class Linker:
             if meta is not None and meta.get("model") == self.model_id:
                 with contextlib.suppress(GraphError):
                     old = EntityIndex.load(self.index_dir)
+        if old is None:  # e.g. a copy of the default graph saved elsewhere: reuse the shipped vectors
+            from kgagent.kg.store import DEFAULT_GRAPH_DIR
+
+            seed = DEFAULT_GRAPH_DIR / "index"
+            meta = EntityIndex.read_meta(seed)
+            if meta is not None and meta.get("model") == self.model_id and seed != self.index_dir:
+                with contextlib.suppress(GraphError):
+                    old = EntityIndex.load(seed)
         self.rebuilt = True
         known = old.vectors_by_text() if old is not None else {}
         texts = [t for _, t in rows]

@@ -192,3 +192,13 @@ def test_packaged_minilm_default_graph_links_places():
     labels = [kg.entity(lk.entity).label if lk.entity else None for lk in links]
     assert labels[:3] == ["New York City", "Frankfurt am Main", "France"]
     assert links[3].is_nil
+
+
+@pytest.mark.slow
+def test_copy_of_default_graph_reuses_shipped_vectors(tmp_path):
+    kg = KnowledgeGraph.load()
+    lyon = kg.add_entity("Lugdunum Nova", ["city"], provenance=Provenance("d1", 0, 0, 13, 0.9))
+    kg.save(tmp_path / "graph.nq.gz")
+    linker = KnowledgeGraph.load(tmp_path).linker()
+    assert linker.rebuilt and linker.embedded_rows == 1  # only the new label was embedded
+    assert linker.link([("Lugdunum Nova", "location")])[0].entity == lyon
