@@ -25,6 +25,7 @@ from kgagent.errors import Location, RuleError
 from kgagent.rules.symbols import INT_TEXT, parse_field
 
 E_FACTS = "KGA112"
+_BLANK_LINE = re.compile(r"^[ \r]*$", re.M)
 
 
 @dataclass
@@ -60,8 +61,8 @@ def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    if any(not ln.strip() for ln in lines):
-        numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip()]
+    if _BLANK_LINE.search(text, 0, len(text) - 1 if text.endswith("\n") else len(text)):
+        numbered = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip(" \r")]
         lines = [ln for _, ln in numbered]
         lineno = [i for i, _ in numbered]
     else:

@@ -42,7 +42,7 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
     When a compact key (dense over the columns' ranges) and the row position fit together in
     63 bits, one ``np.sort`` of ``compact << bits | position`` replaces a (slower) argsort;
     ties then break by position, so the first occurrence wins either way."""
-    m = len(keys)
+    m = len(keys) if keys is not None else len(cols[0])
     if m == 0:
         return EMPTY, EMPTY
     mbits = max(1, (m - 1).bit_length())
@@ -57,6 +57,8 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
         if (int(keys.max()) - lo + 1) << mbits < 2**63:
             ck = keys - lo if lo else keys
     if ck is None:
+        if keys is None:
+            keys = (cols[0] << 32) | cols[1]
         order = np.argsort(keys, kind="stable")
         sk = keys[order]
         first = np.empty(m, dtype=bool)
@@ -71,6 +73,8 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
     first[0] = True
     np.not_equal(sck[1:], sck[:-1], out=first[1:])
     take = packed[first] & ((1 << mbits) - 1)
+    if keys is None:  # two columns: the standard key of the distinct rows only
+        return (cols[0][take] << 32) | cols[1][take], take
     return keys[take], take
 
 
@@ -265,8 +269,8 @@ class Relation:
         m = len(cols[0])
         if m == 0:
             return 0
-        keys = self.full.codec.encode(cols, insert=True)
         fast = prem is None and not isinstance(rule, np.ndarray) and not isinstance(height, np.ndarray) and self.arity <= 2
+        keys = None if (not fast and self.arity == 2) else self.full.codec.encode(cols, insert=True)
         if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
             sk = np.sort(keys)
             first = np.empty(m, dtype=bool)

@@ -123,8 +123,26 @@ class Symbols:
         return np.fromiter(map(self.ids.__getitem__, values), dtype=np.int64)
 
     def intern_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Facts-file fields -> ids (numbers recognised as in :func:`parse_field`)."""
-        return np.fromiter(map(self.text_ids.__getitem__, texts), dtype=np.int64, count=len(texts))
+        """Facts-file fields -> ids (numbers recognised as in :func:`parse_field`).
+
+        New texts are added in bulk (one pass over the distinct ones), then the column is
+        looked up at C speed."""
+        tid = self.text_ids
+        new = [t for t in dict.fromkeys(texts) if t not in tid]
+        if new:
+            ids = self.ids
+            values = self.values
+            for t in new:
+                v = parse_field(t) if t[:1] in _NUMERIC_START else t
+                i = dict.get(ids, v)
+                if i is None:
+                    i = len(values)
+                    values.append(v)
+                    dict.__setitem__(ids, v, i)
+                dict.__setitem__(tid, t, i)
+            self._values_arr = None
+            self._rank = None
+        return np.fromiter(map(tid.__getitem__, texts), dtype=np.int64, count=len(texts))
 
     def kind(self, ids: np.ndarray) -> np.ndarray:
         self._numeric()
