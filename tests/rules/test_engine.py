@@ -223,3 +223,31 @@ def test_facts_of_unknown_predicate_is_empty():
     m = run("p(X) :- q(X).", {"q": [("a",)]})
     assert m.facts("nothing") == set()
     assert not m.contains("nothing", ("a",))
+
+
+def test_engine_strata_are_the_checkers_strata():
+    """The engine's own SCC stratification groups rules exactly as kgagent.rules.stratify does,
+    in an order where every stratum comes after the strata it reads."""
+    from kgagent.rules import parse_rules, stratify
+
+    text = """
+    has_type(M, C) :- mention(M, L, _), subclass(L, C).
+    reach(X, Y) :- e(X, Y).
+    reach(X, Z) :- reach(X, Y), e(Y, Z).
+    bad(X) :- node(X), not reach(a, X), not has_type(X, thing).
+    odd(X) :- start(X).
+    even(Y) :- odd(X), e(X, Y).
+    odd(Y) :- even(X), e(X, Y).
+    report(X, "odd and bad") :- odd(X), bad(X).
+    """
+    program = parse_rules(text, "s.rules")
+    engine = Engine(program)
+    mine = [sorted(r.clause.rule_id for r in st.rules) for st in engine.strata]
+    theirs = [sorted(c.rule_id for c in stratum) for stratum in stratify(program)]
+    assert sorted(mine) == sorted(theirs)
+    position = {p: i for i, st in enumerate(engine.strata) for p in st.heads}
+    for i, st in enumerate(engine.strata):
+        for p in st.reads_pos | st.reads_neg:
+            assert position.get(p, -1) <= i
+        for p in st.reads_neg:
+            assert position.get(p, -1) < i
