@@ -122,10 +122,11 @@ def _opt(options: dict[str, Any], key: str) -> Any:
 def train_rounds(**options: Any) -> dict[str, Any]:
     """``kgagent train --rounds K``: the self-training loop, called by the train command.
 
-    Uses: train (labelled data), dev, unlabelled (texts), out, rounds, seed, and every option
-    whose name is a TrainConfig field (base, lora, epochs, ...); loop settings ``loop_mode``
-    (kgagent|plain), ``threshold``, ``restart`` (base|continue), ``patience``, ``select_on``,
-    ``feedback_weight``; rules and kg paths for the agent. Prints a table of the rounds and
+    Uses: train (labelled data; or gold), dev, unlabelled (texts), out, rounds, seed, threads,
+    model (start from this model instead of training round 0), every option whose name is a
+    TrainConfig field (base, lora, epochs, lr, patience, max_minutes, ...); loop settings
+    ``loop_mode`` (kgagent|plain), ``threshold``, ``restart`` (base|continue),
+    ``round_patience``, ``select_on``, ``feedback_weight``; rules and kg paths for the agent. Prints a table of the rounds and
     returns the loop's figures. Errors are one line on stderr and exit code 1 or 2.
     """
     with guarded():
@@ -148,20 +149,29 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     from kgagent.loop import LoopConfig, default_labeller, read_unlabelled, run_loop
 
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    train_cfg = TrainConfig(**{k: v for k, v in options.items() if k in fields and v is not None})
+    cfg_kwargs = {k: v for k, v in options.items() if k in fields and v is not None}
+    if options.get("threads") and "num_threads" in fields:
+        cfg_kwargs.setdefault("num_threads", options["threads"])
+    train_cfg = TrainConfig(**cfg_kwargs)
+    # `patience` belongs to the trainer (epochs); the loop's is `round_patience`
     loop_kwargs = {"rounds": int(options.get("rounds") or 0)}
     for src, dst in (("loop_mode", "mode"), ("mode", "mode"), ("threshold", "threshold"),
-                     ("restart", "restart"), ("patience", "patience"), ("select_on", "select_on"),
+                     ("restart", "restart"), ("round_patience", "patience"), ("select_on", "select_on"),
                      ("feedback_weight", "feedback_weight"), ("seed", "seed")):
         if options.get(src) is not None and dst not in loop_kwargs:
             loop_kwargs[dst] = options[src]
     loop_cfg = LoopConfig(**loop_kwargs)
+    initial = None
+    if options.get("model") is not None:  # start from this model instead of training round 0
+        from kgagent.encoder import Encoder
+
+        initial = Encoder.from_pretrained(options["model"])
     gold = list(read_examples(paths["train"]))
     dev = list(read_examples(paths["dev"]))
     docs = read_unlabelled(paths["unlabelled"])
     con = console(stderr=True)
     labeller = default_labeller(loop_cfg, rules=_opt(options, "rules"), kg=_opt(options, "kg"))
-    result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller,
+    result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
                       progress=lambda msg: con.print(msg))
     table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
                         f"best round {result.best_round} -> {Path(out) / 'model'}")

@@ -239,15 +239,16 @@ class PlainLabeller:
 class AgentLabeller:
     """kgagent's labels: the agent extracts with rules + graph; its feedback file is read back.
 
-    ``rules`` and ``kg`` are paths (None = the shipped defaults). The agent runs over the
+    ``rules`` and ``kg`` are paths or loaded objects (None = the shipped defaults). The agent runs over the
     documents with the round's encoder and writes its usual ``--out`` directory (decisions,
     graph, feedback) into ``work_dir``, so every example can be traced and pruned afterwards.
     The graph is reloaded fresh each round: facts accepted in one round do not leak into the
     next round's graph.
     """
 
-    rules: str | Path | None = None
-    kg: str | Path | None = None
+    rules: Any = None  # a rules directory, or a loaded Program
+    kg: Any = None  # a graph directory/file, or a loaded KnowledgeGraph
+    linker: Any = None  # a ready Linker (default: the graph's, built by the agent)
 
     def __call__(self, encoder: Any, documents: Sequence[Document], work_dir: Path | None) -> list[Any]:
         from kgagent.agent import Agent
@@ -255,7 +256,7 @@ class AgentLabeller:
 
         work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="kgagent-loop-"))
         work.mkdir(parents=True, exist_ok=True)
-        agent = Agent.load(model=encoder, kg=self.kg, rules=self.rules)
+        agent = Agent.load(model=encoder, kg=self.kg, rules=self.rules, linker=self.linker)
         agent.extract_to(list(documents), work, overwrite=True)
         feedback = work / "feedback.jsonl"
         return read_feedback(feedback) if feedback.exists() else []
@@ -392,7 +393,7 @@ def run_loop(
         return path
 
     def seeded(r: int) -> Any:
-        if any(f.name == "seed" for f in dataclasses.fields(train_config)):
+        if dataclasses.is_dataclass(train_config) and any(f.name == "seed" for f in dataclasses.fields(train_config)):
             return dataclasses.replace(train_config, seed=config.seed + r)
         return train_config
 
