@@ -95,6 +95,9 @@ def extract_cmd(
     kg: Path | None = typer.Option(None, "--kg", help="Graph directory or file (default: the shipped kg_data/graph)."),
     model: Path | None = typer.Option(None, "--model", help="Encoder directory (default: the shipped kg_data/model)."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Sentences per encoder batch."),
+    min_relation_score: float = typer.Option(None, "--min-relation-score", min=0.0, max=1.0,
+                                             help="Show the rules relations down to this score (default: the "
+                                                  "encoder's own threshold)."),
     threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0 = torch's default)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -131,7 +134,8 @@ def extract_cmd(
         from kgagent.agent import Agent
         from kgagent.corpus import read_corpus
 
-        agent = Agent.load(model=model, kg=kg, rules=rules_dir, batch_size=batch_size)
+        agent = Agent.load(model=model, kg=kg, rules=rules_dir, batch_size=batch_size,
+                           min_relation_score=min_relation_score)
         summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
     con = console()
     for t in summary_tables(summary):

@@ -101,7 +101,8 @@ class Agent:
     """
 
     def __init__(self, encoder: Any, kg: Any, program: Any, *, linker: Any = None,
-                 rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True):
+                 rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True,
+                 min_relation_score: float | None = None):
         from kgagent.rules import Engine
 
         self._encoder = encoder
@@ -113,16 +114,33 @@ class Agent:
         self._linker = linker
         self._program = program
         self._engine = Engine(program, record_proofs=record_proofs)
+        self.min_relation_score = min_relation_score
+        self.encoder_threshold: float | None = None  # the encoder's own relation threshold
+        if not isinstance(encoder, _LazyEncoder):
+            self._set_threshold(encoder)
+
+    def _set_threshold(self, encoder: Any) -> None:
+        """Let the rules see relations down to ``min_relation_score`` (the encoder's own
+        threshold, tuned for F1 without rules, is kept in ``encoder_threshold``)."""
+        cfg = getattr(encoder, "config", None)
+        if cfg is None or not hasattr(cfg, "relation_threshold"):
+            return
+        if self.encoder_threshold is None:
+            self.encoder_threshold = float(cfg.relation_threshold)
+        if self.min_relation_score is not None:
+            cfg.relation_threshold = float(self.min_relation_score)
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, linker: Any = None,
-             batch_size: int = 32) -> "Agent":
+             batch_size: int = 32, min_relation_score: float | None = None) -> "Agent":
         """An agent from a model directory, a graph directory/file and a rules directory.
 
         ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
         be an already loaded object: an Encoder (anything with ``propose``), a KnowledgeGraph,
-        a rules Program. Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
+        a rules Program. ``min_relation_score`` lowers the encoder's relation threshold so the
+        rules see (and may accept, review or reject) less certain proposals too; None keeps the
+        encoder's own. Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
         """
         from kgagent.kg import KnowledgeGraph
         from kgagent.rules import load_rules
@@ -145,7 +163,8 @@ class Agent:
             raise EncoderError(f"no such model directory: {model}", code="KGA302")
         if model is None or isinstance(model, (str, Path)):
             model = _LazyEncoder(model)  # loaded on first extract: validate() needs no encoder
-        return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size)
+        return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size,
+                   min_relation_score=min_relation_score)
 
     @property
     def encoder(self) -> Any:
@@ -154,7 +173,9 @@ class Agent:
         if isinstance(enc, _LazyEncoder):
             with self._lock:
                 if isinstance(self._encoder, _LazyEncoder):
-                    self._encoder = self._encoder.load()
+                    loaded = self._encoder.load()
+                    self._set_threshold(loaded)
+                    self._encoder = loaded
                 enc = self._encoder
         return enc
 
@@ -381,7 +402,8 @@ class Agent:
                            if p.is_file())
             model += ":" + hashlib.sha1("|".join(stamp).encode()).hexdigest()[:12]
         graph = str(getattr(self.kg, "path", None) or "memory")
-        return {"rules": rules, "model": str(model), "graph": graph}
+        return {"rules": rules, "model": str(model), "graph": graph,
+                "min_relation_score": str(self.min_relation_score)}
 
 
 def _display_path(p: Path) -> Path:

@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", default=None, help="also write the figures here")
+    ap.add_argument("--min-relation-score", type=float, default=None,
+                    help="let the rules see relations down to this score (raw = the encoder's own threshold)")
     ap.add_argument("--retokenise", action="store_true",
                     help="let the encoder re-tokenise the detokenised text (default: feed the gold tokens)")
     args = ap.parse_args(argv)
@@ -124,7 +126,9 @@ def main(argv: list[str] | None = None) -> dict:
         gold_rel = {g for g in gold_rel if g[0] in keep}
         gold_ent = {g for g in gold_ent if g[0] in keep}
     t0 = time.perf_counter()
-    agent = Agent.load(model=args.model, kg=args.kg, rules=args.rules)
+    agent = Agent.load(model=args.model, kg=args.kg, rules=args.rules, min_relation_score=args.min_relation_score)
+    agent.encoder  # load now (and lower its threshold if asked)
+    raw_threshold = agent.encoder_threshold if agent.encoder_threshold is not None else 0.0
     if not args.retokenise:  # the documents are single sentences: encode them with their own tokens
         agent._encoder = GoldTokens(agent.encoder, {d.text: d.text.split(" ") for d in docs})
     load_s = time.perf_counter() - t0
@@ -143,11 +147,15 @@ def main(argv: list[str] | None = None) -> dict:
                     acc_ent.add(key)
                 continue
             key = (res.doc, d.label, (d.head.start, d.head.end), d.head.label, (d.tail.start, d.tail.end), d.tail.label)
-            raw.add(key)
+            is_raw = d.score >= raw_threshold
+            if is_raw:
+                raw.add(key)
             verdicts[d.verdict] += 1
             if d.verdict == "accept":
                 acc.add(key)
-            else:
+                if not is_raw:
+                    lost["accepted below the encoder's threshold"]["tp" if key in gold_rel else "fp"] += 1
+            elif is_raw:
                 lost[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if key in gold_rel else "fp"] += 1
     run_s = time.perf_counter() - t0
     out = {
@@ -178,8 +186,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(row("entity strict", out["entity_strict"]["raw"], out["entity_strict"]["agent"]))
     for pred, v in out["per_type"].items():
         print(row(f"  {pred}", v["raw"], v["agent"]))
-    print(f"relation verdicts: {dict(verdicts)}")
-    print("raw relation proposals not accepted, by deciding rule (tp = right ones lost, fp = wrong ones removed):")
+    print(f"relation verdicts: {dict(verdicts)}; encoder threshold {raw_threshold}, rules see relations from "
+          f"{args.min_relation_score if args.min_relation_score is not None else raw_threshold}")
+    print("raw relation proposals not accepted, by deciding rule (tp = right ones lost, fp = wrong ones removed;")
+    print("  'accepted below the encoder's threshold': tp = right ones gained, fp = wrong ones added):")
     for k, v in out["not_accepted_by_rule"].items():
         print(f"  tp {v.get('tp', 0):4d}  fp {v.get('fp', 0):4d}  {k}")
     print("seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items()))
