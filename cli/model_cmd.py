@@ -2,8 +2,233 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+from typing import Any, Optional
+
 import typer
+from rich.table import Table
+
+from kgagent_cli.common import EXIT_USAGE, console, fail, guarded
 
 
 def register(app: typer.Typer) -> None:
     """Add the encoder's commands to the main app."""
+    app.command("train")(train_cmd)
+    app.command("evaluate")(evaluate_cmd)
+
+
+def _threads(n: Optional[int]) -> None:
+    import os
+
+    import torch
+
+    torch.set_num_threads(n or max(1, os.cpu_count() or 1))
+
+
+class _Bar:
+    """A rich progress bar fed by the trainer's progress events (loss, dev scores)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("{task.fields[info]}"),
+                                 console=console(stderr=True), transient=False)
+        self.task: Any = None
+        self.dev = ""
+
+    def __enter__(self) -> "_Bar":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.progress.__exit__(*exc)
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "step":
+            desc = f"epoch {event['epoch']}/{event['epochs']}"
+            if self.task is None:
+                self.task = self.progress.add_task(desc, total=event["batches"], info="")
+            if event["batch"] == 1:
+                self.progress.reset(self.task, total=event["batches"], description=desc)
+            self.progress.update(self.task, completed=event["batch"],
+                                 info=f"loss {event['loss']:.4f}{self.dev}")
+        elif kind == "epoch" and "dev_entity_f1" in event:
+            self.dev = (f" | dev ent {event['dev_entity_f1']:.1f} rel {event['dev_relation_f1']:.1f}"
+                        f" (best epoch {event['best_epoch']})")
+            self.progress.console.print(f"epoch {event['epoch']}: loss {event['loss']:.4f}, dev entity F1 "
+                                        f"{event['dev_entity_f1']:.2f}, relation F1 {event['dev_relation_f1']:.2f}, "
+                                        f"{event['seconds']:.0f} s")
+
+
+def train_cmd(
+    data: Optional[Path] = typer.Argument(None, help="Training data: SpERT JSON, CoNLL columns or feedback JSONL."),
+    dev: Optional[Path] = typer.Option(None, "--dev", help="Dev data: early stopping, calibration, scores."),
+    base: Optional[str] = typer.Option(None, "--base", help="A local Hugging Face model directory "
+                                       "(default: the packaged all-MiniLM-L6-v2). Nothing is downloaded."),
+    lora: bool = typer.Option(True, "--lora/--full", help="LoRA adapters (small, shippable) or full fine-tuning."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Epochs (default 20; 3 with --feedback)."),
+    lr: Optional[float] = typer.Option(None, "--lr", help="Encoder learning rate (default 5e-4 LoRA, 1e-4 full)."),
+    head_lr: float = typer.Option(1e-3, "--head-lr", help="Learning rate of the heads and embeddings."),
+    batch_size: int = typer.Option(16, "--batch-size"),
+    case_features: bool = typer.Option(True, "--case/--no-case", help="Word-shape embedding at the input."),
+    patience: int = typer.Option(5, "--patience", help="Early stopping: epochs without dev improvement."),
+    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Time budget for training."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where the model (and checkpoints) go."),
+    seed: int = typer.Option(42, "--seed"),
+    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    feedback: Optional[Path] = typer.Option(None, "--feedback", help="feedback.jsonl written by `kgagent extract`: "
+                                            "fine-tune MODEL on it (plus --gold)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold data mixed with the feedback."),
+    feedback_weight: float = typer.Option(1.0, "--feedback-weight", help="Weight of feedback examples (gold: 1)."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model to fine-tune with --feedback (default: shipped)."),
+    rounds: int = typer.Option(0, "--rounds", help="Self-training rounds over --unlabelled (0 = plain training)."),
+    unlabelled: Optional[Path] = typer.Option(None, "--unlabelled", help="Texts for --rounds."),
+    loop_mode: str = typer.Option("kgagent", "--loop-mode", help="--rounds labeller: kgagent (rules) or plain."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="--rounds: plain-mode score threshold."),
+    restart: Optional[str] = typer.Option(None, "--restart", help="--rounds: base or continue."),
+    select_on: Optional[str] = typer.Option(None, "--select-on", help="--rounds: relation, entity or mean."),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="--rounds: rule files for the agent."),
+    kg: Optional[Path] = typer.Option(None, "--kg", help="--rounds: knowledge graph for the agent."),
+) -> None:
+    """Train the encoder (DATA + --dev), or fine-tune it on the agent's feedback (--feedback)."""
+    options = dict(locals())
+    if rounds > 0:
+        try:
+            from kgagent_cli.loop_cmd import train_rounds
+        except ImportError:
+            raise fail("--rounds needs kgagent_cli.loop_cmd.train_rounds, which is not installed", EXIT_USAGE) from None
+        options["train"] = options.pop("data")
+        train_rounds(**options)
+        return
+    with guarded():
+        _train(options)
+
+
+def _train(o: dict[str, Any]) -> None:
+    from kgagent.encoder.data import read_examples
+    from kgagent.encoder.train import TrainConfig, train
+    from kgagent.evaluate import evaluate
+
+    _threads(o["threads"])
+    con = console()
+    if o["feedback"] is not None:
+        if o["dev"] is None:
+            raise fail("KGA340 --feedback needs --dev to show the scores before and after", EXIT_USAGE)
+        examples = []
+        if o["gold"] is not None:
+            examples += read_examples(o["gold"])
+        if o["data"] is not None:
+            examples += read_examples(o["data"])
+        fb = read_examples(o["feedback"])
+        for ex in fb:
+            ex.meta["weight"] = float(ex.meta.get("weight", 1.0)) * o["feedback_weight"]
+        if not fb:
+            raise fail(f"KGA341 {o['feedback']}: no feedback examples", EXIT_USAGE)
+        examples += fb
+        from kgagent.encoder.pretrained import DEFAULT_MODEL_DIR, Encoder
+
+        init = Path(o["model"]) if o["model"] else DEFAULT_MODEL_DIR
+        before_model = Encoder.from_pretrained(init)
+        dev = read_examples(o["dev"])
+        before = evaluate(dev, before_model.predict_examples(dev))
+        del before_model
+        epochs = o["epochs"] or 3
+        out = o["out"]
+        if out is None:
+            raise fail("KGA340 --feedback needs --out DIR for the fine-tuned model", EXIT_USAGE)
+        cfg = TrainConfig(init=str(init), epochs=epochs, lr=o["lr"] or 2e-4, head_lr=o["head_lr"] / 2,
+                          batch_size=o["batch_size"], seed=o["seed"], patience=o["patience"],
+                          max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])
+        con.print(f"fine-tuning {init} on {len(fb)} feedback + {len(examples) - len(fb)} gold examples "
+                  f"(feedback weight {o['feedback_weight']})")
+        with _Bar() as bar:
+            _encoder, report = train(cfg, examples, dev, out_dir=out, progress=bar)
+        after = report["dev"]
+        table = Table(title=f"dev scores before / after feedback fine-tuning -> {out}")
+        for c in ("", "before", "after", "change"):
+            table.add_column(c, justify="right")
+        for key, name in (("entity", "entity F1"), ("relation_strict", "relation F1 strict"),
+                          ("relation_boundaries", "relation F1 boundaries")):
+            b, a = before[key]["f1"], after[key]["f1"]
+            table.add_row(name, f"{b:.2f}", f"{a:.2f}", f"{a - b:+.2f}")
+        con.print(table)
+        return
+    if o["data"] is None:
+        raise fail("KGA340 give the training DATA (or --feedback FILE)", EXIT_USAGE)
+    train_ex = read_examples(o["data"])
+    dev = read_examples(o["dev"]) if o["dev"] is not None else None
+    if o["out"] is None:
+        raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
+    cfg = TrainConfig(base=o["base"], lora=o["lora"], epochs=o["epochs"] or 20,
+                      lr=o["lr"] or (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
+                      batch_size=o["batch_size"], case_features=o["case_features"], patience=o["patience"],
+                      seed=o["seed"], max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])
+    t0 = time.time()
+    with _Bar() as bar:
+        _encoder, report = train(cfg, train_ex, dev, out_dir=o["out"], progress=bar, resume=o["resume"])
+    con.print(f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
+              f"{report['stopped']})")
+    if "dev" in report:
+        _print_scores(report["dev"], f"dev scores ({o['dev']})", entity_only=not report["dev"]["relation_strict"]["micro"]["gold"])
+    cal = report.get("calibration")
+    if cal:
+        con.print(f"calibration on dev: entity ECE {cal['ece_before']['entity_ece']:.4f} -> "
+                  f"{cal['ece_after']['entity_ece']:.4f}, relation ECE {cal['ece_before']['relation_ece']:.4f} -> "
+                  f"{cal['ece_after']['relation_ece']:.4f}; relation threshold {cal['relation_threshold']:.2f}")
+
+
+def _print_scores(metrics: dict[str, Any], title: str, entity_only: bool = False) -> None:
+    table = Table(title=title)
+    for c in ("task", "type", "gold", "pred", "correct", "P", "R", "F1"):
+        table.add_column(c, justify="right" if c not in ("task", "type") else "left")
+    parts = [("entity", "entity (strict)")]
+    if not entity_only:
+        parts += [("relation_strict", "relation (strict)"), ("relation_boundaries", "relation (boundaries)")]
+    for key, name in parts:
+        m = metrics[key]
+        for typ, s in list(m["per_type"].items()) + [("micro", m["micro"])]:
+            table.add_row(name if typ == "micro" else "", typ, str(s["gold"]), str(s["pred"]), str(s["correct"]),
+                          f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
+                          style="bold" if typ == "micro" else None)
+    console().print(table)
+
+
+def evaluate_cmd(
+    data: Path = typer.Argument(..., help="Gold data: SpERT JSON, CoNLL columns or feedback JSONL."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
+    quantize: bool = typer.Option(False, "--quantize", help="int8 dynamic quantisation (CPU)."),
+    batch_size: int = typer.Option(32, "--batch-size"),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+) -> None:
+    """Strict entity F1 and relation F1 (strict, boundaries), micro and per type, of MODEL on DATA."""
+    with guarded():
+        from kgagent.encoder.data import read_examples
+        from kgagent.encoder.pretrained import Encoder
+        from kgagent.evaluate import evaluate
+
+        _threads(threads)
+        gold = read_examples(data)
+        enc = Encoder.from_pretrained(model, quantize=quantize)
+        t0 = time.time()
+        pred = enc.predict_examples(gold, batch_size=batch_size)
+        seconds = time.time() - t0
+        metrics = evaluate(gold, pred)
+        entity_only = not any(ex.relations for ex in gold)
+        metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only)
+        if as_json:
+            print(json.dumps(metrics, indent=2))
+            return
+        kind = "CoNLL-2003 style entity F1" if entity_only else "strict micro F1"
+        _print_scores(metrics, f"{data} ({len(gold)} sentences, {kind}; model {enc.name_or_path})",
+                      entity_only=entity_only)
+        console().print(f"{len(gold) / max(seconds, 1e-9):.1f} sentences/s")
+
+
+__all__ = ["register", "train_cmd", "evaluate_cmd"]

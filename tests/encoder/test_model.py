@@ -1,0 +1,169 @@
+"""The span model on tiny random BERT bases: overfitting, save/load, determinism, resume, weights."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from kgagent.encoder.data import EntitySpan, Example, read_spert_json
+from kgagent.encoder.model import pool_range
+from kgagent.encoder.pretrained import Encoder
+from kgagent.encoder.train import TrainConfig, batch_loss, make_sample, train
+from kgagent.errors import EncoderError
+from kgagent.evaluate import evaluate
+
+
+def _cfg(base: Path, **kw: object) -> TrainConfig:
+    opts = dict(base=str(base), lora=False, epochs=2, lr=5e-3, head_lr=5e-3, batch_size=3, patience=100,
+                seed=7, num_threads=1, device="cpu")
+    opts.update(kw)
+    return TrainConfig(**opts)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def data(fixtures: Path) -> list[Example]:
+    return read_spert_json(fixtures / "tiny_train.json")
+
+
+@pytest.fixture(scope="module")
+def overfit(tiny_base: Path, data: list[Example], tmp_path_factory: pytest.TempPathFactory) -> tuple[Encoder, Path]:
+    out = tmp_path_factory.mktemp("overfit")
+    enc, _ = train(_cfg(tiny_base, epochs=60, batch_size=6), data, data, out_dir=out)
+    return enc, out
+
+
+def test_pool_range_matches_a_plain_loop() -> None:
+    g = torch.Generator().manual_seed(0)
+    words = torch.randn(2, 7, 5, generator=g)
+    start = torch.tensor([[0, 2, 5, 3], [1, 6, 0, 4]])
+    end = torch.tensor([[1, 5, 7, 3], [4, 7, 7, 2]])  # includes empty ranges (3,3) and (4,2)
+    got = pool_range(words, start, end)
+    for b in range(2):
+        for s in range(4):
+            a, e = int(start[b, s]), int(end[b, s])
+            want = words[b, a:e].max(0).values if e > a else torch.zeros(5)
+            assert torch.allclose(got[b, s], want)
+
+
+def test_tiny_model_overfits_to_f1_1(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
+    enc, _ = overfit
+    m = evaluate(data, enc.predict_examples(data))
+    assert m["entity"]["f1"] == pytest.approx(100.0)
+    assert m["relation_strict"]["f1"] == pytest.approx(100.0)
+
+
+def test_save_load_round_trip_identical(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
+    enc, out = overfit
+    again = Encoder.from_pretrained(out)
+    assert again.entity_labels == enc.entity_labels and again.relation_labels == enc.relation_labels
+    a, b = enc.predict_examples(data), again.predict_examples(data)
+    assert [(x.entities, x.relations) for x in a] == [(y.entities, y.relations) for y in b]
+    sents = ["John Smith works for Acme Corp.", "", "Mary Jones lives in Paris."]
+    assert [p.to_dict() for p in enc.propose(sents)] == [p.to_dict() for p in again.propose(sents)]
+    assert not list(out.glob("*.bin")) and not list(out.glob("**/*.pt"))  # safetensors only
+
+
+def test_propose_offsets_scores_and_windows(overfit: tuple[Encoder, Path]) -> None:
+    enc, _ = overfit
+    text = "Mary Jones lives in Paris."
+    (props,) = enc.propose([text])
+    assert [(e.text, e.label) for e in props.entities] == [("Mary Jones", "Peop"), ("Paris", "Loc")]
+    for e in props.entities:
+        assert text[e.start:e.end] == e.text and 0.0 < e.score <= 1.0
+    assert [(r.head, r.tail, r.label) for r in props.relations] == [(0, 1, "Live_In")]
+    empty = enc.propose(["", "   "])
+    assert [(p.entities, p.relations) for p in empty] == [([], []), ([], [])]
+    # a sentence longer than the tiny base's 128 positions is cut into windows, not crashed on
+    long = " ".join(["Mary Jones lives in Paris ."] * 40)
+    (lp,) = enc.propose([long])
+    assert lp.entities and all(long[e.start:e.end] == e.text for e in lp.entities)
+    assert all(lp.entities[i].end <= lp.entities[i + 1].start for i in range(len(lp.entities) - 1))
+
+
+def test_lora_saves_only_adapter_and_heads(tiny_base: Path, data: list[Example], tmp_path: Path) -> None:
+    enc, _ = train(_cfg(tiny_base, lora=True, epochs=1, lora_r=4), data, None, out_dir=tmp_path)
+    saved = load_file(str(tmp_path / "heads.safetensors"))
+    enc_keys = [k for k in saved if k.startswith("encoder.")]
+    assert enc_keys and all("lora_" in k for k in enc_keys)
+    assert "case.weight" in saved and not (tmp_path / "encoder").exists()
+    sents = ["John Smith works for Acme Corp in London."]
+    unmerged = Encoder.from_pretrained(tmp_path, merge=False)
+    merged = Encoder.from_pretrained(tmp_path)
+    w1 = unmerged.predict_tokens([s.split() for s in sents])
+    w2 = merged.predict_tokens([s.split() for s in sents])
+    assert [[x[:3] for x in ents] for ents, _ in w1] == [[x[:3] for x in ents] for ents, _ in w2]
+    assert enc.predict_tokens([s.split() for s in sents]) == w1
+
+
+def test_same_seed_same_weights(tiny_base: Path, data: list[Example], tmp_path: Path) -> None:
+    train(_cfg(tiny_base), data, data[:2], out_dir=tmp_path / "a")
+    train(_cfg(tiny_base), data, data[:2], out_dir=tmp_path / "b")
+    train(_cfg(tiny_base, seed=8), data, data[:2], out_dir=tmp_path / "c")
+    a, b, c = (load_file(str(tmp_path / d / "heads.safetensors")) for d in "abc")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_resume_equals_uninterrupted_run(tiny_base: Path, data: list[Example], tmp_path: Path) -> None:
+    train(_cfg(tiny_base, epochs=3, calibrate=False), data, None, out_dir=tmp_path / "straight")
+
+    def crash_after_epoch_2(event: dict) -> None:
+        if event["event"] == "epoch" and event["epoch"] == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(_cfg(tiny_base, epochs=3, calibrate=False), data, None, out_dir=tmp_path / "resumed",
+              progress=crash_after_epoch_2)
+    assert not (tmp_path / "resumed" / "heads.safetensors").exists()
+    train(_cfg(tiny_base, epochs=3, calibrate=False), data, None, out_dir=tmp_path / "resumed", resume=True)
+    a = load_file(str(tmp_path / "straight" / "heads.safetensors"))
+    b = load_file(str(tmp_path / "resumed" / "heads.safetensors"))
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+
+
+def test_example_weight_and_negatives_in_the_loss(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
+    enc, _ = overfit
+    model = enc.model.eval()
+    cfg = TrainConfig()
+    ei = {t: i for i, t in enumerate(enc.entity_labels)}
+    ri = {t: i for i, t in enumerate(enc.relation_labels)}
+    ex = data[1]
+    heavy = Example(ex.tokens, ex.entities, ex.relations, meta={"weight": 1.0})
+    light = Example(ex.tokens, ex.entities, ex.relations, meta={"weight": 0.25})
+    encd = enc.pieces.encode(ex.tokens)
+    with torch.no_grad():
+        l1, _ = batch_loss(model, [make_sample(encd, heavy, ei, ri, cfg, random.Random(0))], 0, torch.device("cpu"))
+        l2, _ = batch_loss(model, [make_sample(encd, light, ei, ri, cfg, random.Random(0))], 0, torch.device("cpu"))
+    assert float(l2) == pytest.approx(0.25 * float(l1), rel=1e-5)
+    # "Mary Jones is NOT a person" contradicts what the model learnt: the loss rises
+    neg = Example(ex.tokens, ex.entities, ex.relations, negative_entities=[EntitySpan(0, 2, "Peop", 1.0)])
+    l3, _ = batch_loss(model, [make_sample(encd, neg, ei, ri, cfg, random.Random(0))], 0, torch.device("cpu"))
+    assert float(l3) > 3 * float(l1) + 0.05  # one term -log(1 - p(Peop)) among the averaged span terms
+
+
+def test_missing_and_corrupt_models(tmp_path: Path, overfit: tuple[Encoder, Path]) -> None:
+    with pytest.raises(EncoderError) as err:
+        Encoder.from_pretrained(tmp_path / "nowhere")
+    assert err.value.code == "KGA304"
+    _, out = overfit
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text((out / "config.json").read_text())
+    (broken / "heads.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(EncoderError) as err:
+        Encoder.from_pretrained(broken)
+    assert err.value.code == "KGA305"
+    (broken / "config.json").write_text("{not json")
+    with pytest.raises(EncoderError, match="corrupt model config"):
+        Encoder.from_pretrained(broken)
+
+
+def test_feedback_labels_must_be_the_models_own(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
+    _, out = overfit
+    odd = [Example(["a", "b"], [EntitySpan(0, 1, "Weapon")])]
+    with pytest.raises(EncoderError, match="Weapon"):
+        train(TrainConfig(init=str(out), epochs=1, device="cpu"), odd, None)
