@@ -62,6 +62,7 @@ class _TextTable(dict):
 
 
 _NUMERIC_START = frozenset("-0123456789")
+_MAYBE_NUMBER = re.compile(r"\t[-0-9]")
 
 
 class Symbols:
@@ -125,13 +126,14 @@ class Symbols:
     def intern_texts(self, texts: Sequence[str]) -> np.ndarray:
         """Facts-file fields -> ids (numbers recognised as in :func:`parse_field`).
 
-        New texts are added in bulk (one pass over the distinct ones), then the column is
-        looked up at C speed."""
-        tid = self.text_ids
-        new = [t for t in dict.fromkeys(texts) if t not in tid]
-        if new:
-            ids = self.ids
-            values = self.values
+        Distinct new texts are added in bulk, then the column is looked up at C speed."""
+        if not texts:
+            return np.zeros(0, dtype=np.int64)
+        uniq = dict.fromkeys(texts)
+        if _MAYBE_NUMBER.search("\t" + "\t".join(uniq)):
+            table = self.text_ids  # some fields may be numbers: parse each distinct text once
+            new = [t for t in uniq if t not in table]
+            ids, values = self.ids, self.values
             for t in new:
                 v = parse_field(t) if t[:1] in _NUMERIC_START else t
                 i = dict.get(ids, v)
@@ -139,10 +141,19 @@ class Symbols:
                     i = len(values)
                     values.append(v)
                     dict.__setitem__(ids, v, i)
-                dict.__setitem__(tid, t, i)
+                dict.__setitem__(table, t, i)
+        else:  # plain strings: the text is the value
+            table = self.ids
+            known = uniq.keys() & table.keys()
+            new = [t for t in uniq if t not in known] if known else list(uniq)
+            if new:
+                start = len(self.values)
+                self.values.extend(new)
+                dict.update(table, zip(new, range(start, start + len(new))))
+        if new:
             self._values_arr = None
             self._rank = None
-        return np.fromiter(map(tid.__getitem__, texts), dtype=np.int64, count=len(texts))
+        return np.fromiter(map(table.__getitem__, texts), dtype=np.int64, count=len(texts))
 
     def kind(self, ids: np.ndarray) -> np.ndarray:
         self._numeric()
