@@ -12,6 +12,9 @@ column, ``a << 32 | b`` for two, and for more columns pairs are folded through a
 
 from __future__ import annotations
 
+import os
+import threading
+
 import numpy as np
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -34,6 +37,27 @@ def merge_sorted(keys: np.ndarray, perm: np.ndarray, new_keys: np.ndarray, new_p
     out_k[mask] = keys
     out_p[mask] = perm
     return out_k, out_p
+
+
+PARALLEL_SORT_MIN = 1 << 20  # arrays at least this long are sorted in two threads
+
+
+def sort_int64(a: np.ndarray) -> np.ndarray:
+    """A sorted copy of an int64 array. Long arrays are sorted as two halves in two threads
+    (numpy releases the GIL while sorting), then merged by one linear timsort pass over the
+    two runs; short ones with one ``np.sort``."""
+    n = len(a)
+    if n < PARALLEL_SORT_MIN or (os.cpu_count() or 1) < 2:
+        return np.sort(a)
+    h = n // 2
+    out = a.copy()
+    left, right = out[:h], out[h:]
+    worker = threading.Thread(target=left.sort)
+    worker.start()
+    right.sort()
+    worker.join()
+    out.sort(kind="stable")  # two sorted runs: timsort merges them in one pass
+    return out
 
 
 def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +91,7 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
         return sk[first], order[first]
     packed = ck << mbits
     packed |= np.arange(m, dtype=np.int64)
-    packed.sort()
+    packed = sort_int64(packed)
     sck = packed >> mbits
     first = np.empty(m, dtype=bool)
     first[0] = True
@@ -90,7 +114,7 @@ def sort_stable(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return keys[order], order
     packed = (keys - lo) << mbits if lo else keys << mbits
     packed |= np.arange(m, dtype=np.int64)
-    packed.sort()
+    packed = sort_int64(packed)
     order = packed & ((1 << mbits) - 1)
     return (packed >> mbits) + lo, order
 
@@ -272,7 +296,7 @@ class Relation:
         fast = prem is None and not isinstance(rule, np.ndarray) and not isinstance(height, np.ndarray) and self.arity <= 2
         keys = None if (not fast and self.arity == 2) else self.full.codec.encode(cols, insert=True)
         if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
-            sk = np.sort(keys)
+            sk = sort_int64(keys)
             first = np.empty(m, dtype=bool)
             first[0] = True
             np.not_equal(sk[1:], sk[:-1], out=first[1:])

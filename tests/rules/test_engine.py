@@ -251,3 +251,17 @@ def test_engine_strata_are_the_checkers_strata():
             assert position.get(p, -1) <= i
         for p in st.reads_neg:
             assert position.get(p, -1) < i
+
+
+def test_parallel_sort_equals_numpy_sort(monkeypatch):
+    import numpy as np
+
+    from kgagent.rules import relation
+
+    monkeypatch.setattr(relation, "PARALLEL_SORT_MIN", 8)
+    a = np.random.default_rng(1).integers(-(1 << 40), 1 << 40, 1001)
+    assert (relation.sort_int64(a) == np.sort(a)).all()
+    keys = np.random.default_rng(2).integers(0, 50, 999)
+    uniq, first = relation.sort_unique_first(keys)
+    assert (uniq == np.unique(keys)).all()
+    assert (first == np.unique(keys, return_index=True)[1]).all()  # first occurrence wins
