@@ -56,6 +56,7 @@ from kgagent.schema import Provenance
 #: where the shipped default graph lives (kg_data/graph/ at the repository root)
 DEFAULT_GRAPH_DIR = Path(__file__).resolve().parents[2] / "kg_data" / "graph"
 OXIGRAPH_DIR = "oxigraph"
+SOURCE_STAMP = "kgagent-source.txt"  # inside the Oxigraph directory: which graph file it was built from
 
 #: predicates that describe or annotate rather than relate two entities
 META_PREDICATES = frozenset({
@@ -155,9 +156,18 @@ class KnowledgeGraph:
                     st.extend([_to_ox_quad(q) for q in tmp.quads((None, None, None, None))])
                 st.flush()
                 del st
+                (tmpdir / SOURCE_STAMP).write_text(_stamp(file), encoding="utf-8")
                 os.replace(tmpdir, oxdir)
             finally:
                 shutil.rmtree(tmpdir, ignore_errors=True)
+        else:
+            with contextlib.suppress(GraphError):
+                file = fileio.resolve_graph_file(src)
+            recorded = (oxdir / SOURCE_STAMP).read_text(encoding="utf-8") if (oxdir / SOURCE_STAMP).is_file() else ""
+            if file is not None and recorded and recorded != _stamp(file):
+                raise GraphError(f"the Oxigraph store {oxdir} was built from another version of {file.name} "
+                                 f"(the file changed since); remove {oxdir} to rebuild it from the file",
+                                 code="KGA210")
         try:
             oxstore = OxigraphStore(store=ox.Store(str(oxdir)))
         except OSError as err:
@@ -193,6 +203,10 @@ class KnowledgeGraph:
             fileio.remove_stale_temps(target.parent, target.name)
             with fileio.atomic_writer(target, gz) as out:
                 _serialize(self._ds, out, fmt)
+            if self.store == "oxigraph" and self.path is not None and target == self.path:
+                stamp = target.parent / OXIGRAPH_DIR / SOURCE_STAMP
+                if stamp.parent.is_dir():  # the store and its file agree again
+                    stamp.write_text(_stamp(target), encoding="utf-8")
         if self.path is None:
             self.path = target
         return target
@@ -216,6 +230,13 @@ class KnowledgeGraph:
         if self.store == "oxigraph":
             with contextlib.suppress(Exception):
                 self._ds.store._inner.flush()  # type: ignore[attr-defined]
+            with contextlib.suppress(Exception):
+                self._ds.store.close()  # drops the on-disk store (and its RocksDB lock)
+            self._ds = Dataset(default_union=True)  # a closed graph is empty
+            self._cache.clear()
+            import gc
+
+            gc.collect()
 
     def __enter__(self) -> "KnowledgeGraph":
         return self
@@ -718,6 +739,11 @@ def _serialize(ds: Dataset, out: Any, fmt: str) -> None:
         ds.serialize(destination=out, format=fmt, encoding="utf-8")
     else:
         ds.default_graph.serialize(destination=out, format=fmt, encoding="utf-8")
+
+
+def _stamp(file: Path) -> str:
+    st = file.stat()
+    return f"{file.name} {st.st_size} {st.st_mtime_ns}"
 
 
 def _ox_line(err: Exception) -> int:

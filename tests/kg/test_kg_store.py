@@ -343,3 +343,25 @@ def test_query_snapshot_follows_changes(tiny):
     assert [r["l"] for r in tiny.query(q)] == ["Paris", "Paris"]
     tiny.add_entity("Lyon", ["city"])
     assert [r["l"] for r in tiny.query(q)] == ["Lyon", "Paris", "Paris"]
+
+
+def test_oxigraph_store_is_never_silently_stale(tiny_dir):
+    KnowledgeGraph.load(tiny_dir, store="oxigraph").close()
+    kg = KnowledgeGraph.load(tiny_dir)
+    kg.add_entity("Lyon", ["city"])
+    time.sleep(0.01)
+    kg.save(tiny_dir / "graph.ttl")
+    with pytest.raises(GraphError) as err:
+        KnowledgeGraph.load(tiny_dir, store="oxigraph")
+    assert err.value.code == "KGA210" and "remove" in str(err.value)
+    import shutil
+
+    shutil.rmtree(tiny_dir / "oxigraph")
+    ox = KnowledgeGraph.load(tiny_dir, store="oxigraph")
+    assert ox.query("ASK { ?e rdfs:label \"Lyon\" }") is True
+    ox.add_entity("Nice", ["city"])
+    ox.save()  # saving from the store brings file and store back in step
+    ox.close()
+    again = KnowledgeGraph.load(tiny_dir, store="oxigraph")
+    assert again.query("ASK { ?e rdfs:label \"Nice\" }") is True
+    again.close()
