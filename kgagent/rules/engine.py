@@ -74,6 +74,12 @@ class _Rule:
     neg: list[Atom]
     cmps: list[Comparison]
 
+    def __post_init__(self) -> None:  # variable sets, computed once
+        self.head_vars = _vars_of_atom(self.head) | _expr_vars(self.head)
+        self.atom_vars = [_vars_of_atom(a) | _expr_vars(a) for a in self.pos]
+        self.neg_vars = [_vars_of_atom(a) | _expr_vars(a) for a in self.neg]
+        self.cmp_vars = [(_vars(c.left), _vars(c.right)) for c in self.cmps]
+
 
 @dataclass
 class _Stratum:
@@ -726,8 +732,8 @@ class _Eval:
         self.rule = rule
         self.clause = clause
         if rule is not None:
-            self._head_vars = _vars_of_atom(rule.head) | _expr_vars(rule.head)
-            self._atom_vars = [_vars_of_atom(a) | _expr_vars(a) for a in rule.pos]
+            self._head_vars = rule.head_vars
+            self._atom_vars = rule.atom_vars
 
     # -- terms -------------------------------------------------------------------------------
     def _err(self, msg: str, code: str, node) -> RuleError:
@@ -938,8 +944,8 @@ class _Eval:
             else:
                 b = self.scan(d, atom, drows, proofs)
             done_pos = {d}
-        pending_cmp = list(rule.cmps)
-        pending_neg = list(rule.neg)
+        pending_cmp = list(range(len(rule.cmps)))
+        pending_neg = list(range(len(rule.neg)))
         while True:
             b, pending_cmp, pending_neg = self._filters(b, pending_cmp, pending_neg)
             if b.n == 0:
@@ -962,10 +968,10 @@ class _Eval:
                 for jj in todo:
                     if jj != j:
                         keep |= self._atom_vars[jj]
-                for c in pending_cmp:
-                    keep |= _vars(c.left) | _vars(c.right)
-                for a in pending_neg:
-                    keep |= _vars_of_atom(a) | _expr_vars(a)
+                for ci in pending_cmp:
+                    keep |= rule.cmp_vars[ci][0] | rule.cmp_vars[ci][1]
+                for ni in pending_neg:
+                    keep |= rule.neg_vars[ni]
                 b = self.join(j, atom, b, lv, limit, proofs, keep)
             done_pos.add(j)
         if pending_cmp or pending_neg:  # unsafe leftovers (caught by the checker)
@@ -989,13 +995,16 @@ class _Eval:
             return
         cands[head.pred].append((cols, rule.index, height, prem))
 
-    def _filters(self, b: _Bind, cmps: list, negs: list):
+    def _filters(self, b: _Bind, cmps: list[int], negs: list[int]):
+        """Apply every comparison, binding and negation whose variables are bound."""
+        rule = self.rule
         progress = True
         while progress and b.n:
             progress = False
             rest = []
-            for c in cmps:
-                lv, rv = _vars(c.left), _vars(c.right)
+            for ci in cmps:
+                c = rule.cmps[ci]
+                lv, rv = rule.cmp_vars[ci]
                 bound = b.cols.keys()
                 if lv <= bound and rv <= bound:
                     b = self.compare(c, b)
@@ -1007,15 +1016,15 @@ class _Eval:
                     b = self.bind(c.right.name, c.left, b)
                     progress = True
                 else:
-                    rest.append(c)
+                    rest.append(ci)
             cmps = rest
             rest_n = []
-            for a in negs:
-                if _vars_of_atom(a) | _expr_vars(a) <= b.cols.keys():
-                    b = self.antijoin(a, b)
+            for ni in negs:
+                if rule.neg_vars[ni] <= b.cols.keys():
+                    b = self.antijoin(rule.neg[ni], b)
                     progress = True
                 else:
-                    rest_n.append(a)
+                    rest_n.append(ni)
             negs = rest_n
         return b, cmps, negs
 
