@@ -54,7 +54,9 @@ def resolve_base(base: str | os.PathLike[str] | None, model_dir: Path | None = N
 def load_base(path: Path) -> tuple[torch.nn.Module, Any, int]:
     """(transformer, tokenizer, hidden size) from a local Hugging Face directory."""
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # no "Loading weights" bars on the user's terminal
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
