@@ -70,9 +70,10 @@ def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing
     t3.add_column("rule")
     for v in verdicts:
         t3.add_column(v, justify="right")
+    t3.add_column("reason")
     for key in sorted(summary.by_rule, key=lambda k: -sum(summary.by_rule[k].values())):
         row = summary.by_rule[key]
-        t3.add_row(key, *(str(row.get(v, 0)) for v in verdicts))
+        t3.add_row(key, *(str(row.get(v, 0)) for v in verdicts), escape(summary.rule_reasons.get(key, "")))
     t4 = Table(title=f"time per stage (this run, wall {summary.wall:.2f} s)")
     t4.add_column("stage")
     t4.add_column("seconds", justify="right")

@@ -53,6 +53,7 @@ class RunSummary:
     by_verdict: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> verdict -> n
     by_rule: dict[str, dict[str, int]] = field(default_factory=dict)  # deciding rule -> verdict -> n
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # type/predicate -> verdict -> n
+    rule_reasons: dict[str, str] = field(default_factory=dict)  # deciding rule -> the reason it gives
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (this run)
     wall: float = 0.0
     facts_added: int = 0
@@ -70,6 +71,8 @@ class RunSummary:
                 row = table.setdefault(key, {})
                 for verdict, n in counts.items():
                     row[verdict] = row.get(verdict, 0) + int(n)
+        for rule, reason in line.get("rule_reasons", {}).items():
+            self.rule_reasons.setdefault(rule, reason)
         self.facts_added += int(line.get("facts", 0))
         self.entities_added += int(line.get("entities", 0))
         self.feedback_sentences += int(line.get("feedback", 0))
@@ -203,14 +206,17 @@ def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:
     by_verdict: dict[str, Counter] = defaultdict(Counter)
     by_rule: dict[str, Counter] = defaultdict(Counter)
     by_type: dict[str, Counter] = defaultdict(Counter)
+    reasons: dict[str, str] = {}
     for d in result.decisions:
+        if d.rule and d.reason:
+            reasons.setdefault(d.rule, d.reason)
         by_verdict[d.kind][d.verdict] += 1
         by_rule[d.rule or "(none)"][d.verdict] += 1
         by_type[f"{d.kind}:{d.label}"][d.verdict] += 1
     return {"doc": result.doc, "hash": result.text_hash, "sentences": len(result.sentences),
             "by_verdict": {k: dict(v) for k, v in by_verdict.items()},
             "by_rule": {k: dict(v) for k, v in by_rule.items()},
-            "by_type": {k: dict(v) for k, v in by_type.items()},
+            "by_type": {k: dict(v) for k, v in by_type.items()}, "rule_reasons": reasons,
             "facts": len(result.delta.facts), "entities": len(result.delta.entities), "feedback": n_feedback,
             "timings": {k: round(v, 6) for k, v in result.timings.items()}}
 
