@@ -501,6 +501,12 @@ class Model:
     def _insert_candidates(self, pred: str, batches: list, proofs: bool) -> int:
         """batches: (cols, rule index, height (scalar or array), premise row arrays or None)."""
         rel = self.relations[pred]
+        if len(batches) > 1 and rel.arity and all(not isinstance(b[2], np.ndarray) for b in batches):
+            # equal heights (or no proofs): insert batch by batch, no concatenated copies
+            return sum(
+                rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None)
+                for cols, rule, height, prem in batches
+            )
         if len(batches) == 1:
             cols, rule, height, prem = batches[0]
         else:
