@@ -53,8 +53,10 @@ class LoopConfig:
     - ``rounds``: feedback rounds after round 0 (0 = train on gold only).
     - ``mode``: ``"kgagent"`` (rules + graph validate the labels) or ``"plain"`` self-training.
     - ``threshold``: plain mode keeps proposals scoring at least this.
-    - ``restart``: ``"base"`` retrains each round from the base weights on gold + feedback;
-      ``"continue"`` fine-tunes the best model so far further on gold + feedback.
+    - ``restart``: ``"continue"`` (default) fine-tunes the best model so far further on gold +
+      feedback; ``"base"`` retrains each round from the base weights. Default chosen for cost:
+      on 2 shared CPU cores a from-base round costs as much as round 0 again (see
+      benchmarks/feedback_loop/README.md; the dev comparison of the two was not run there).
     - ``patience``: rounds without a dev gain before stopping; ``min_delta``: the gain that
       counts as one.
     - ``select_on``: the dev F1 that selects rounds: relation strict, entity strict, or their mean.
@@ -65,7 +67,7 @@ class LoopConfig:
     rounds: int = 2
     mode: str = "kgagent"
     threshold: float = 0.5
-    restart: str = "base"
+    restart: str = "continue"
     patience: int = 1
     min_delta: float = 0.0
     select_on: str = "relation"
@@ -327,6 +329,10 @@ def default_trainer(config: Any, train: list[Any], dev: list[Any] | None, out_di
     """kgagent.encoder.train.train; ``init`` (a model directory) continues from those weights."""
     from kgagent.encoder.train import train as train_encoder
 
+    if init is not None and not isinstance(init, str | Path):  # an in-memory model: save it first
+        with tempfile.TemporaryDirectory(prefix="kgagent-init-") as tmp:
+            init.save_pretrained(tmp)
+            return train_encoder(continue_config(config, tmp), train, dev, out_dir=out_dir)
     if init is not None:
         config = continue_config(config, init)
     return train_encoder(config, train, dev, out_dir=out_dir)
@@ -366,7 +372,8 @@ def run_loop(
     """Run the self-training loop and return every round's dev figures and the best model.
 
     ``trainer(train_config, examples, dev, out_dir, init=None) -> (encoder, info)`` trains a
-    model (``init``: a saved model to continue from); ``evaluator(encoder, dev) -> metrics``;
+    model (``init``: the model to continue from, a saved directory or, without ``out_dir``,
+    the model object); ``evaluator(encoder, dev) -> metrics``;
     ``labeller(encoder, documents, work_dir) -> examples``. ``initial`` is an already trained
     round-0 encoder (say, a cached gold-only model), skipping round 0's training.
     ``train_dev`` is the dev set the trainer sees for its own epoch selection and calibration
@@ -420,11 +427,8 @@ def run_loop(
         say(f"round {r}: {counts['entities']} entities, {counts['relations']} relations, "
             f"{counts['negative_entities'] + counts['negative_relations']} negatives; training")
         init = None
-        if config.restart == "continue":
-            init = rounds[best].model_dir
-            if init is None:
-                raise EncoderError("restart='continue' needs out_dir to keep each round's model",
-                                   code="KGA361")
+        if config.restart == "continue":  # the best model so far: its directory, else the object
+            init = rounds[best].model_dir or best_model
         model, _ = trainer(seeded(r), list(gold) + list(feedback), inner_dev,
                            rdir / "model" if rdir else None, init=init)
         metrics = evaluator(model, dev)

@@ -221,3 +221,9 @@ def test_plain_labeller_keeps_proposals_above_threshold(tmp_path: Path) -> None:
 
     back = read_feedback(tmp_path / "feedback.jsonl")
     assert back[0].entities == ex.entities and back[0].relations == ex.relations
+
+
+def test_continue_without_out_dir_passes_the_model() -> None:
+    rec = Recorder([0.1, 0.2])
+    run(rec, None, rounds=1)  # restart defaults to "continue"
+    assert isinstance(rec.calls[1]["init"], FakeModel) and rec.calls[1]["init"].round == 0
