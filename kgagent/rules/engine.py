@@ -290,6 +290,10 @@ class Engine:
             self._check_safe(rule)
             rules.append(rule)
         self.rules = rules
+        self.fact_clauses = [(i, c) for i, c in enumerate(self.clauses) if c.is_fact]
+        self.fact_index: dict[str, list[int]] = defaultdict(list)
+        for i, c in self.fact_clauses:
+            self.fact_index[c.head.pred].append(i)
         self.strata = _stratify(rules)
         width: dict[str, int] = defaultdict(int)
         for r in rules:
@@ -340,9 +344,7 @@ class Engine:
         """Evaluate the program over base ``facts`` (pred -> tuples) to its fixpoint."""
         model = Model(self)
         model._load(facts or {}, base=True)
-        for c in self.clauses:
-            if c.is_fact:
-                model._insert_clause_fact(c)
+        model._insert_clause_facts()
         for st in self.strata:
             model._eval_stratum(st, incremental_mark=None)
         return model
@@ -431,26 +433,34 @@ class Model:
                 added[pred] = rel.insert(cols, rule=-1, height=0)
         return added
 
-    def _insert_clause_fact(self, c: Clause) -> None:
-        head = c.head
-        vals = []
-        for t in head.args:
-            if isinstance(t, Const):
-                vals.append(self.symbols.intern(t.value))
-            elif isinstance(t, BinOp) and not _vars(t):
-                vals.append(int(_Eval(self, None, c).ids(t, _Bind(1, {}, {}))[0]))
+    def _insert_clause_facts(self) -> None:
+        """Facts written in rule files: base rows whose rule is the fact's clause (height 0)."""
+        by_pred: dict[str, tuple[list[list[int]], list[int]]] = {}
+        for i, c in self.engine.fact_clauses:
+            head = c.head
+            vals = []
+            for t in head.args:
+                if isinstance(t, Const):
+                    vals.append(self.symbols.intern(t.value))
+                elif isinstance(t, BinOp) and not _vars(t):
+                    vals.append(int(_Eval(self, None, c).ids(t, _Bind(1, {}, {}))[0]))
+                else:
+                    raise RuleError(
+                        f"a fact cannot contain a variable: {head.pred}(...)",
+                        code=E_PROGRAM,
+                        location=_loc(t, c),
+                    )
+            rows, idx = by_pred.setdefault(head.pred, ([], []))
+            rows.append(vals)
+            idx.append(i)
+        for pred, (rows, idx) in by_pred.items():
+            rel = self._rel(pred)
+            rule = np.asarray(idx, dtype=np.int32)
+            if rel.arity == 0:
+                rel.insert([], rule=rule[:1])
             else:
-                raise RuleError(
-                    f"a fact cannot contain the variable in {head.pred}(...)",
-                    code=E_PROGRAM,
-                    location=_loc(t, c),
-                )
-        rel = self._rel(head.pred, head.arity)
-        cols = [np.array([v], dtype=np.int64) for v in vals]
-        if rel.arity == 0:
-            rel.insert([], rule=np.array([self.engine.clauses.index(c)], dtype=np.int32))
-        else:
-            rel.insert(cols, rule=np.array([self.engine.clauses.index(c)], dtype=np.int32), height=0)
+                cols = [np.asarray(col, dtype=np.int64) for col in zip(*rows)]
+                rel.insert(cols, rule=rule, height=0, stable=True)
 
     # -- evaluation --------------------------------------------------------------------------
     def _eval_stratum(self, st: _Stratum, incremental_mark: dict[str, int] | None) -> int:
@@ -574,7 +584,7 @@ class Model:
     def _is_input(self, rel: Relation) -> np.ndarray:
         rule = rel.rule
         keep = rule < 0
-        facts = [i for i, c in enumerate(self.engine.clauses) if c.is_fact and c.head.pred == rel.pred]
+        facts = self.engine.fact_index.get(rel.pred)
         if facts:
             keep |= np.isin(rule, np.asarray(facts, dtype=np.int32))
         return keep
