@@ -52,8 +52,11 @@ class FakeEncoder:
     name_or_path = "fake-encoder"
 
     def __init__(self) -> None:
+        from types import SimpleNamespace
+
         self.calls = 0
         self.sentences = 0
+        self.config = SimpleNamespace(relation_threshold=0.0)  # proposals below it are not returned
 
     def propose(self, sentences: Sequence[str], batch_size: int = 32) -> list[SentenceProposals]:
         self.calls += 1
@@ -69,7 +72,7 @@ class FakeEncoder:
             for i, h in enumerate(ents):
                 for j, t in enumerate(ents):
                     for (a, label, b), score in RELATIONS.items():
-                        if i != j and (a, b) == (h.text, t.text):
+                        if i != j and (a, b) == (h.text, t.text) and score >= self.config.relation_threshold:
                             rels.append(RelationProposal(i, j, label, score))
             out.append(SentenceProposals(text=s, entities=ents, relations=rels))
         return out

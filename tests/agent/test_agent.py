@@ -171,3 +171,14 @@ def test_load_refuses_missing_rules_and_graph(tiny_kg, tmp_path: Path) -> None:
         Agent.load(model=FakeEncoder(), kg=tiny_kg, rules=tmp_path / "nope")
     with pytest.raises(InputError, match="KGA409"):
         Agent.load(model=FakeEncoder(), kg=tmp_path / "nograph", rules=RULES)
+
+
+def test_min_relation_score_sets_what_the_rules_see(tiny_kg) -> None:
+    enc = FakeEncoder()
+    enc.config.relation_threshold = 0.5
+    agent = make_agent(tiny_kg, enc, min_relation_score=0.3)
+    assert agent.encoder_threshold == 0.5 and enc.config.relation_threshold == 0.3
+    (res,) = agent.extract("Cor van der Klugt heads Philips. Richard Parsons lives in Boston.", update_graph=False)
+    preds = {(d.head.text, d.label): d.verdict for d in res.decisions if d.kind == "relation"}
+    assert preds == {("Cor van der Klugt", "work_for"): "review"}  # 0.4 is shown; live_in at 0.2 is not
+    assert agent.fingerprint()["min_relation_score"] == "0.3"
