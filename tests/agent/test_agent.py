@@ -180,5 +180,6 @@ def test_min_relation_score_sets_what_the_rules_see(tiny_kg) -> None:
     assert agent.encoder_threshold == 0.5 and enc.config.relation_threshold == 0.3
     (res,) = agent.extract("Cor van der Klugt heads Philips. Richard Parsons lives in Boston.", update_graph=False)
     preds = {(d.head.text, d.label): d.verdict for d in res.decisions if d.kind == "relation"}
-    assert preds == {("Cor van der Klugt", "work_for"): "review"}  # 0.4 is shown; live_in at 0.2 is not
+    # 0.4 is shown to the rules; live_in(Parsons, Boston) at 0.2 is not
+    assert preds == {("Cor van der Klugt", "work_for"): "review", ("Richard Parsons", "work_for"): "reject"}
     assert agent.fingerprint()["min_relation_score"] == "0.3"
