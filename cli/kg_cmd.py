@@ -17,6 +17,13 @@ GRAPH_HELP = "Graph file or directory (default: the shipped graph in kg_data/gra
 STORE_HELP = "memory (rdflib) or oxigraph (on disk, for large graphs)."
 
 
+def _is_file(arg: str) -> bool:
+    try:
+        return "\n" not in arg and Path(arg).is_file()
+    except OSError:  # e.g. a long query is not a valid file name
+        return False
+
+
 def _load(graph: Optional[Path], store: str = "memory"):
     from kgagent.kg import KnowledgeGraph
 
@@ -53,7 +60,7 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         raise fail(f"unknown --format {fmt!r}; formats: table, json, tsv", EXIT_USAGE)
     with guarded():
         text = sys.stdin.read() if sparql == "-" else (
-            Path(sparql).read_text(encoding="utf-8") if len(sparql) < 4096 and Path(sparql).is_file() else sparql)
+            Path(sparql).read_text(encoding="utf-8") if _is_file(sparql) else sparql)
         kg = _load(graph, store)
         result = kg.query(text, timeout=timeout)
     if isinstance(result, bool):

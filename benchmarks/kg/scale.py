@@ -34,7 +34,7 @@ import torch
 from rdflib import RDFS, Literal, URIRef
 
 from kgagent.kg import KnowledgeGraph
-from kgagent.kg.index import HNSW_THRESHOLD, Embedder, normalise
+from kgagent.kg.index import HNSW_EF_SEARCH, HNSW_THRESHOLD, Embedder, normalise
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -166,7 +166,21 @@ def main() -> None:
         t = time.perf_counter()
         _, exact = flat.search(normalise(qv), 10)
         flat_qps = len(ms) / (time.perf_counter() - t)
-        recall = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)]))
+        row_entity = np.array([int(iri.rsplit(":", 1)[1]) for iri, _ in linker.index.rows])
+
+        def recall_of(ids: np.ndarray) -> float:
+            ents = np.where(ids >= 0, row_entity[np.maximum(ids, 0)], -1)
+            return float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(ents, exact)]))
+
+        recall = recall_of(approx)
+        if linker.index.kind == "hnsw":
+            for ef in (64, 128, 256, 512):
+                linker.index.ef_search = ef
+                t = time.perf_counter()
+                _, ids = linker.index.search(qv, 10)
+                print(f"  n={n:,} HNSW efSearch={ef}: {len(ms) / (time.perf_counter() - t):,.0f} q/s, "
+                      f"recall@10 {recall_of(ids):.4f}", flush=True)
+            linker.index.ef_search = HNSW_EF_SEARCH
         row = dict(n=n, kind=linker.index.kind, graph_s=t1 - t0, index_s=t2 - t1, flat_build_s=flat_build,
                    search_qps=search_qps, flat_qps=flat_qps, recall10=recall, rss_mb=rss_mb(), **out)
         rows.append(row)

@@ -26,7 +26,7 @@ import numpy as np
 from kgagent.errors import GraphError
 
 #: rows above which the index switches from exact search to HNSW (measured: see RESULTS.md)
-HNSW_THRESHOLD = 100_000
+HNSW_THRESHOLD = 50_000
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128

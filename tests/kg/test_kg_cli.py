@@ -41,6 +41,9 @@ def test_query_formats(tiny_dir, tmp_path):
     assert r.stdout.splitlines() == ["l", "France", "United States"]
     r = run("query", q, "--graph", tiny_dir)
     assert "United States" in r.stdout and "2 row(s)" in r.stdout
+    long = "SELECT ?s WHERE { ?s ?p ?o " + "FILTER(?s != <http://example.org/x>) " * 10 + "} LIMIT 1"
+    r = run("query", long, "--graph", tiny_dir, "--format", "json")
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 1
     f = tmp_path / "q.rq"
     f.write_text("ASK { ?s <https://w3id.org/kgagent/ont/capital> ?o }")
     r = run("query", f, "--graph", tiny_dir)
