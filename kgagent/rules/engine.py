@@ -389,6 +389,7 @@ class Model:
         from kgagent.rules.facts_io import TextColumns
 
         added: dict[str, int] = {}
+        staged = []
         sym = self.symbols
         for pred, rows in facts.items():
             if isinstance(rows, TextColumns):
@@ -422,15 +423,29 @@ class Model:
                     code=E_FACTS,
                     location=Location(where) if where else None,
                 )
+            old = self.relations.get(pred)
+            if old is not None and old.arity != arity and (old.n or pred in self.engine.arity):
+                raise RuleError(f"{pred} has {arity} columns here but {old.arity} before", code=E_FACTS)
+            staged.append((pred, arity, cols, n))
+        # everything checked: insert (so a bad batch leaves the model as it was)
+        for pred, arity, cols, n in staged:
             rel = self._rel(pred, arity)
-            if rel.arity != arity and rel.n == 0 and pred not in self.engine.arity:
-                rel = self.relations[pred] = Relation(pred, arity, 0)
             if rel.arity != arity:
-                raise RuleError(f"{pred} has {arity} columns here but {rel.arity} before", code=E_FACTS)
+                rel = self.relations[pred] = Relation(pred, arity, self.engine.prem_width.get(pred, 0))
             if arity == 0:
                 added[pred] = rel.insert([], rule=np.full(n, -1, dtype=np.int32))
-            else:
-                added[pred] = rel.insert(cols, rule=-1, height=0)
+                continue
+            n0 = rel.n
+            added[pred] = rel.insert(cols, rule=-1, height=0)
+            if n0:  # a given fact that rules had derived before is now a base fact
+                rows = rel.find(cols)
+                rows = rows[(rows >= 0) & (rows < n0)]
+                rows = rows[~self._is_input(rel)[rows]]
+                if len(rows):
+                    rel._rule[rows] = -1
+                    rel._height[rows] = 0
+                    if rel._prem.shape[0]:
+                        rel._prem[:, rows] = -1
         return added
 
     def _insert_clause_facts(self) -> None:

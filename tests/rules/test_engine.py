@@ -265,3 +265,22 @@ def test_parallel_sort_equals_numpy_sort(monkeypatch):
     uniq, first = relation.sort_unique_first(keys)
     assert (uniq == np.unique(keys)).all()
     assert (first == np.unique(keys, return_index=True)[1]).all()  # first occurrence wins
+
+
+def test_added_fact_that_was_derived_becomes_base():
+    engine = Engine(parse("p(X, Z) :- p(X, Y), p(Y, Z)."))
+    m = engine.evaluate({"p": [("a", "b"), ("b", "c")]})
+    assert m.derived_count() == 1
+    m.add_facts({"p": [("a", "c"), ("c", "d")]})
+    scratch = engine.evaluate({"p": [("a", "b"), ("b", "c"), ("a", "c"), ("c", "d")]})
+    assert m.facts("p") == scratch.facts("p")
+    assert m.derived_count() == scratch.derived_count() == 2
+    assert m.proof("p", ("a", "c")).source == "base"
+
+
+def test_bad_batch_leaves_the_model_unchanged():
+    engine = Engine(parse("r(X) :- q(X)."))
+    m = engine.evaluate({"q": [("a",)]})
+    with pytest.raises(RuleError):
+        m.add_facts({"q": [("b",)], "other": [("x",), ("y", "z")]})
+    assert m.facts("q") == {("a",)} and m.facts("r") == {("a",)}

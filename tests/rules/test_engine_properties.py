@@ -99,6 +99,7 @@ def facts_strategy():
         {
             "e": st.sets(st.tuples(SMALL, SMALL), min_size=2, max_size=10),
             "f": st.sets(st.tuples(SMALL), min_size=1, max_size=3),
+            "p": st.sets(st.tuples(SMALL, SMALL), max_size=2),  # base facts of a derived predicate
         }
     )
 
@@ -108,7 +109,7 @@ def model_dict(model, preds):
 
 
 PREDS = list(ARITY)
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @SETTINGS
