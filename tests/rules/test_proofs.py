@@ -80,3 +80,17 @@ def test_deep_proof_does_not_hit_the_recursion_limit():
         node = node.premises[0]
         depth += 1
     assert depth == n + 1 and node.fact == "start(0)" and node.source == "base"
+
+
+@pytest.mark.parametrize("proofs", [True, False])
+def test_proposition_with_several_rules(proofs):
+    text = "flag :- e(_, _).\nflag :- f(_).\nflag :- g(X), X > 1.\nok(X) :- f(X), flag."
+    m = Engine(parse(text), record_proofs=proofs).evaluate({"e": [("a", "b")], "f": [("c",)], "g": [(2,)]})
+    assert m.facts("flag") == {()} and m.facts("ok") == {("c",)}
+    assert sum(n for rid, n in m.rule_firings().items() if rid != "t.rules:4") == 1
+    if proofs:
+        p = m.proof("ok", ("c",))
+        assert [c.fact for c in p.premises] == ["f(c)", "flag"]
+        assert p.premises[1].rule in {"t.rules:1", "t.rules:2", "t.rules:3"}
+    m.add_facts({"f": [("d",)]})
+    assert m.facts("ok") == {("c",), ("d",)}
