@@ -179,6 +179,12 @@ class Agent:
                 enc = self._encoder
         return enc
 
+    def warm_up(self) -> None:
+        """Load what is loaded lazily (encoder, linker, its embedding model) now, not in the first document."""
+        _ = self.encoder
+        with self._lock:
+            self.linker.link([("Springfield", None)])
+
     @property
     def linker(self) -> Any:
         """The entity linker over ``kg`` (built on first use)."""

@@ -236,7 +236,8 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         docs = read_corpus(docs)  # type: ignore[arg-type]
     out = prepare_out(out)
     lock = _lock(out)
-    _ = getattr(agent, "encoder", None)  # load a lazily loaded model now: `wall` times the extraction only
+    if hasattr(agent, "warm_up"):
+        agent.warm_up()  # load the model and the linker now: `wall` times the extraction only
     t_start = time.perf_counter()
     try:
         lines = _restore(out, agent.fingerprint(), overwrite)
