@@ -201,7 +201,8 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
 
 @app.command("resolve")
 def resolve(graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file."),
-            threshold: float = typer.Option(0.85, help="Cosine similarity every member of a cluster must reach."),
+            threshold: float = typer.Option(0.65, help="Cosine similarity every member of a cluster must reach "
+                                                       "(0.65: chosen on N3 dev)."),
             model: Optional[Path] = typer.Option(None, "--model", help="Embedding model directory."),
             dry_run: bool = typer.Option(False, "--dry-run", help="Show the merges, change nothing.")) -> None:
     """Merge new entities that name the same thing across documents (complete linkage)."""

@@ -179,6 +179,7 @@ class NifMention:
     end: int
     gold: str | None
     context: str
+    ref: str = ""  # the corpus's own link (e.g. an aksw.org/notInWiki id for a NIL mention)
 
 
 NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
@@ -204,6 +205,7 @@ def read_nif(path: str | Path) -> list[NifMention]:
                 gold = r
             elif r.startswith("http://dbpedia.org/page/"):
                 gold = DBR + r[len("http://dbpedia.org/page/"):]
-        out.append(NifMention(str(ctx), str(anchor), begin, end, gold, contexts.get(str(ctx), "")))
+        out.append(NifMention(str(ctx), str(anchor), begin, end, gold, contexts.get(str(ctx), ""),
+                              refs[0] if refs else ""))
     out.sort(key=lambda x: (x.doc, x.start, x.end))
     return out
