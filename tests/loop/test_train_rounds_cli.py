@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,40 @@ def test_bad_loop_setting(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     err = one_line_error(capsys, train=str(FIX / "gold.json"), dev=str(FIX / "gold.json"),
                          unlabelled=str(FIX / "gold.json"), out=str(tmp_path / "o"), rounds=1, restart="never")
     assert "KGA460" in err
+
+
+def _tiny_base(path: Path) -> Path:
+    import importlib.util
+
+    conftest = Path(__file__).resolve().parents[1] / "encoder" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("encoder_fixtures", conftest)
+    assert spec and spec.loader, f"{conftest} is needed for this test"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_tiny_base(path)
+
+
+def test_train_rounds_end_to_end_with_a_tiny_model(tmp_path: Path) -> None:
+    """`kgagent train DATA --rounds 1 --loop-mode plain` with a tiny random BERT: two rounds,
+    figures in loop.json, the best round's model in OUT/model, a table on stdout."""
+    from typer.testing import CliRunner
+
+    from kgagent_cli.main import app
+
+    pytest.importorskip("kgagent.encoder.train")
+    base = _tiny_base(tmp_path / "base")
+    gold = FIX / "gold.json"
+    unlabelled = tmp_path / "texts.txt"
+    unlabelled.write_text("John Smith works for Acme in Boston .\n\nMary lives in Paris .\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "train", str(gold), "--dev", str(gold), "--unlabelled", str(unlabelled), "--rounds", "1",
+        "--loop-mode", "plain", "--threshold", "0.0", "--base", str(base), "--epochs", "1",
+        "--out", str(out), "--seed", "3", "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "loop.json").read_text())
+    assert [r["round"] for r in summary["rounds"]] == [0, 1]
+    assert summary["config"]["mode"] == "plain" and summary["config"]["threshold"] == 0.0
+    assert (out / "model" / "config.json").is_file()
+    assert (out / "round-1" / "extract" / "feedback.jsonl").is_file()
+    assert "feedback loop (plain" in result.output
