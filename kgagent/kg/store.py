@@ -492,7 +492,7 @@ class KnowledgeGraph:
         return Provenance(doc=str(one(KGA.doc, "")), sentence=int(one(KGA.sentence, 0)),
                           start=int(one(KGA.start, 0)), end=int(one(KGA.end, 0)),
                           score=float(one(KGA.score, 0.0)), rule=str(one(KGA.rule, "")),
-                          decision=str(one(KGA.decision, "")))
+                          decision=str(one(KGA.decision, "")), extra=_json_or_empty(one(KGA.extra, "")))
 
     def remove_document(self, doc: str) -> int:
         """Remove what ``doc`` contributed; returns how many facts disappeared from the graph.
@@ -714,7 +714,21 @@ def _provenance_triples(node: URIRef, prov: Provenance) -> list[tuple[Node, Node
         t.append((node, KGA.rule, Literal(prov.rule)))
     if prov.decision:
         t.append((node, KGA.decision, Literal(prov.decision)))
+    if prov.extra:
+        import json
+
+        t.append((node, KGA.extra, Literal(json.dumps(prov.extra, sort_keys=True, default=str))))
     return t
+
+
+def _json_or_empty(text: str) -> dict[str, Any]:
+    import json
+
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _py(term: Any) -> Any:

@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _with_provenance(kg: KnowledgeGraph) -> tuple[str, str]:
     p = kg.add_entity("Jean Dupont", ["person"], provenance=Provenance("doc-1", 0, 0, 11, 0.9))
-    kg.add_fact(p, "work_for", ENT + "acme", Provenance("doc-1", 0, 0, 30, 0.91, "rules/r.rules:3", "d:1"))
+    kg.add_fact(p, "work_for", ENT + "acme", Provenance("doc-1", 0, 0, 30, 0.91, "rules/r.rules:3", "d:1",
+                                                        extra={"head": "m:1", "tail": "m:2"}))
     return p, ENT + "acme"
 
 
@@ -39,6 +40,7 @@ def test_round_trip_quad_formats_keep_provenance(tiny, tmp_path, name):
     (prov,) = back.provenance(p, "work_for", acme)
     assert (prov.doc, prov.sentence, prov.start, prov.end, prov.score, prov.rule, prov.decision) == (
         "doc-1", 0, 0, 30, 0.91, "rules/r.rules:3", "d:1")
+    assert prov.extra == {"head": "m:1", "tail": "m:2"}
     assert back.entity(p).label == "Jean Dupont"
 
 
