@@ -209,8 +209,10 @@ class Index:
         if len(self.cols) == 1:
             off = self.offsets()
             top = len(off) - 1
-            q = qcols[0]
-            return off[np.clip(q, 0, top)], off[np.clip(q + 1, 0, top)]
+            q = qcols[0]  # -1 (a constant never interned) gives lo == hi == off[0]: no match
+            lo = off[np.minimum(np.maximum(q, 0), top)]
+            hi = off[np.minimum(np.maximum(q + 1, 0), top)]
+            return lo, hi
         q = self.codec.encode(qcols, insert=False)
         lo = np.searchsorted(self.keys, q, side="left")
         hi = np.searchsorted(self.keys, q, side="right")
