@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--rules", default=None)
     ap.add_argument("--kg", default=None)
     ap.add_argument("--limit", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (use 1 on a busy machine)")
     ap.add_argument("--json", default=None, help="also write the figures here")
     ap.add_argument("--min-relation-score", type=float, default=None,
                     help="let the rules see relations down to this score (raw = the encoder's own threshold)")
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
     load_s = time.perf_counter() - t0
     raw, acc, raw_ent, acc_ent = set(), set(), set(), set()
     lost: dict[str, Counter] = defaultdict(Counter)  # deciding rule -> {"tp": n, "fp": n}
+    lost_ent: dict[str, Counter] = defaultdict(Counter)
     verdicts: Counter = Counter()
     timings: Counter = Counter()
     t0 = time.perf_counter()
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> dict:
                 raw_ent.add(key)
                 if d.verdict == "accept":
                     acc_ent.add(key)
+                else:
+                    lost_ent[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if key in gold_ent else "fp"] += 1
                 continue
             key = (res.doc, d.label, (d.head.start, d.head.end), d.head.label, (d.tail.start, d.tail.end), d.tail.label)
             is_raw = d.score >= raw_threshold
@@ -168,6 +171,8 @@ def main(argv: list[str] | None = None) -> dict:
         "verdicts": dict(verdicts),
         "not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost.items(), key=lambda kv: -sum(kv[1].values()))},
         "timings": {k: round(v, 2) for k, v in timings.items()},
+        "entities_not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost_ent.items(),
+                                                                        key=lambda kv: -sum(kv[1].values()))},
     }
     for pred in sorted({g[1] for g in gold_rel}):
         sel = lambda s: {x for x in s if x[1] == pred}  # noqa: E731
@@ -191,6 +196,9 @@ def main(argv: list[str] | None = None) -> dict:
     print("raw relation proposals not accepted, by deciding rule (tp = right ones lost, fp = wrong ones removed;")
     print("  'accepted below the encoder's threshold': tp = right ones gained, fp = wrong ones added):")
     for k, v in out["not_accepted_by_rule"].items():
+        print(f"  tp {v.get('tp', 0):4d}  fp {v.get('fp', 0):4d}  {k}")
+    print("entity proposals not accepted, by deciding rule:")
+    for k, v in out["entities_not_accepted_by_rule"].items():
         print(f"  tp {v.get('tp', 0):4d}  fp {v.get('fp', 0):4d}  {k}")
     print("seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items()))
     if args.json:
