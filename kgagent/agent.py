@@ -271,7 +271,7 @@ class Agent:
             for m, link in zip(mentions, links):
                 m.link = link
                 m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, m.label)
-            linked = sorted({m.link.entity for m in mentions if m.link and not m.link.is_nil})
+            linked = sorted({e for m in mentions if m.link is not None for e, _ in _candidates_of(m.link)})
             graph = self.kg.rule_facts(linked) if mentions else {}
         t1 = time.perf_counter()
         timings["linking"] = t1 - t0
@@ -331,7 +331,7 @@ class Agent:
             for head, pred, tail, _, ht, tt in claims:
                 queries += [(head, ht), (tail, tt)]
             links = self.linker.link(queries)
-            linked = sorted({lk.entity for lk in links if not lk.is_nil})
+            linked = sorted({e for lk in links for e, _ in _candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
             core = {lk.entity: self._core_type(lk.entity) for lk in links if not lk.is_nil}
         facts: dict[str, set[tuple]] = defaultdict(set)
@@ -356,6 +356,8 @@ class Agent:
                     facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
                 else:
                     facts["nil"].add((m.id,))
+                if m.link is not None:
+                    facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
             facts["relation"].add((rid, pred, args[0].id, args[1].id))
             if score is not None:
                 facts["score"].add((rid, _round(score)))
@@ -517,6 +519,8 @@ def _base_facts(doc: Document, mentions: list[MentionResult],
             facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
         else:
             facts["nil"].add((m.id,))
+        if m.link is not None:
+            facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
     for r in relations:
         facts["relation"].add((r.id, r.predicate, r.head, r.tail))
         facts["score"].add((r.id, r.score))
@@ -548,6 +552,18 @@ def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
                                    provenance=Provenance(doc=doc, sentence=d.sentence, start=start, end=end,
                                                          score=d.score, rule=d.rule or "", decision=d.id)))
     return delta
+
+
+#: candidates of a mention at least this good are asserted as ``candidate(M, E, S)`` (homonyms)
+CANDIDATE_MIN_SCORE = 0.9
+
+
+def _candidates_of(link: Link) -> list[tuple[str, float]]:
+    """The linked entity and the other good candidates of a mention (Paris, France and Paris, Texas)."""
+    out = {c.entity: _round(c.score) for c in link.candidates if c.score >= CANDIDATE_MIN_SCORE}
+    if not link.is_nil:
+        out.setdefault(link.entity, _round(link.score))
+    return sorted(out.items())
 
 
 def _core_of(cls: str | None) -> str | None:

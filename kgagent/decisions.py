@@ -23,7 +23,7 @@ UNDECIDED_REASON = "no rule decided"
 SOURCES = {
     "mention": "encoder", "relation": "encoder", "score": "encoder", "text": "encoder",
     "in_doc": "encoder", "in_sentence": "encoder",
-    "link": "linker", "nil": "linker",
+    "link": "linker", "nil": "linker", "candidate": "linker",
     "type": "graph", "subclass": "graph", "signature": "graph", "functional": "graph",
     "triple": "graph", "label": "graph",
     "claim": "claim",

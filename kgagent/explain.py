@@ -20,7 +20,7 @@ from typing import Any
 
 VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review"}
 #: facts whose words go into the one-line summary (the rest only appear in the tree)
-SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "nil", "functional", "threshold", "claim")
+SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "candidate", "nil", "functional", "threshold", "claim")
 
 _TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^,()"]+)\s*(,|\))')
 
@@ -123,6 +123,8 @@ def fact_words(fact: str, name: _Names) -> str:
         return f"the mention reads '{a[1]}'"
     if pred == "link" and n == 3:
         return f"{name(a[0])} is linked to the graph entity {name(a[1])} (similarity {a[2]})"
+    if pred == "candidate" and n == 3:
+        return f"{name(a[0])} may also name the graph entity {name(a[1])} (score {a[2]})"
     if pred == "nil" and n == 1:
         return f"{name(a[0])} is not in the graph (a new entity)"
     if pred == "type" and n == 2:
