@@ -229,6 +229,15 @@ class _Levels:
             return EMPTY
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
+    def any_upto(self, limit: int) -> bool:
+        """Are there rows of level <= limit?"""
+        if self.pre_n and self.pre_min <= limit:
+            return True
+        if limit < 1:
+            return False
+        end = self.round_end[min(limit, len(self.round_end) - 1)]
+        return end > self.pre_n
+
     def all_avail(self, limit: int) -> bool:
         end = self.round_end[limit] if 0 <= limit < len(self.round_end) else (self.rel.n if limit >= 0 else self.pre_n)
         return self.pre_max <= limit and end >= self.rel.n
@@ -509,6 +518,13 @@ class Model:
                         ev.run(None, k, levels, cands, exact)
                     continue
                 for d in range(len(r.pos)):
+                    # another atom with no usable rows: this variant derives nothing
+                    if any(
+                        not levels[a.pred].any_upto(k - 2 if j < d else k - 1)
+                        for j, a in enumerate(r.pos)
+                        if j != d
+                    ):
+                        continue
                     drows = levels[r.pos[d].pred].delta(k)
                     if len(drows):
                         ev.run((d, drows), k, levels, cands, exact)
