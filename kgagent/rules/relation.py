@@ -261,8 +261,11 @@ class Relation:
         cols = np.zeros((self.arity, cap), dtype=np.int64)
         cols[:, : self.n] = self._cols[:, : self.n]
         self._cols = cols
-        self._rule = np.resize(self._rule, cap)
-        self._height = np.resize(self._height, cap)
+        rule = np.empty(cap, dtype=np.int32)
+        rule[: self.n] = self._rule[: self.n]
+        height = np.empty(cap, dtype=np.int32)
+        height[: self.n] = self._height[: self.n]
+        self._rule, self._height = rule, height
         prem = np.full((self._prem.shape[0], cap), -1, dtype=np.int64)
         prem[:, : self.n] = self._prem[:, : self.n]
         self._prem = prem
