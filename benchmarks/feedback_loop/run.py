@@ -4,6 +4,8 @@ Low-resource CoNLL04: keep a fraction of the train split's labels (seeded sample
 train is unlabelled text. For each (fraction, seed) it trains and reports test strict F1 of:
 
   (a) gold only            round 0, trained on the kept labels
+  (g) control              (a) trained on exactly as a round is, with no feedback: separates
+                           the feedback's effect from the rounds' extra epochs
   (b) plain self-training  proposals >= threshold become labels (no rules, no graph)
   (c) kgagent loop         the agent's validated feedback (rules + graph) becomes labels
   (d) full gold            all train labels (upper bound)
@@ -29,7 +31,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import random
 import statistics
 import sys
@@ -41,7 +42,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 DATA = REPO.parent / "shared" / "data" / "conll04"
-MODES = {"a": "gold only", "b": "plain self-training", "c": "kgagent loop", "d": "full gold"}
+MODES = {"a": "gold only", "g": "gold only, trained on as the rounds are", "b": "plain self-training",
+         "c": "kgagent loop", "d": "full gold"}
 
 
 # --------------------------------------------------------------------------- data
@@ -303,7 +305,7 @@ def run(args: argparse.Namespace) -> None:
                 bench.save()
                 bench.log(f"{ka}: dev {bench.results[ka]['dev']} test {bench.results[ka]['test']}")
 
-        for mode in ("c", "b"):
+        for mode in ("c", "b", "g"):
             kx = f"{key}-{mode}"
             if mode not in args.modes or kx in bench.results:
                 continue
@@ -317,11 +319,14 @@ def run(args: argparse.Namespace) -> None:
             threshold = args.threshold
             if mode == "b" and threshold is None:
                 threshold = choose_threshold(m0, dev_ex, bench)
-            loop_cfg = LoopConfig(rounds=args.rounds, mode="plain" if mode == "b" else "kgagent",
+            loop_cfg = LoopConfig(rounds=args.rounds, mode="kgagent" if mode == "c" else "plain",
                                   threshold=threshold if threshold is not None else 0.5,
                                   restart=args.restart, seed=seed, feedback_weight=args.feedback_weight,
                                   select_on=args.select_on)
-            labeller = PlainLabeller(loop_cfg.threshold) if mode == "b" else AgentLabeller(args.rules, args.kg)
+            if mode == "g":  # the control: the rounds' extra training, with no feedback at all
+                labeller = lambda model, documents, work: []  # noqa: E731
+            else:
+                labeller = PlainLabeller(loop_cfg.threshold) if mode == "b" else AgentLabeller(args.rules, args.kg)
             captured: dict[int, list[Any]] = {}
 
             def recording(model: Any, documents: Any, work: Any, _l=labeller) -> list[Any]:
@@ -329,7 +334,7 @@ def run(args: argparse.Namespace) -> None:
                 captured[len(captured) + 1] = out
                 return out
 
-            out_dir = bench.work / key / ("plain" if mode == "b" else "kgagent")
+            out_dir = bench.work / key / {"b": "plain", "c": "kgagent", "g": "gold-continued"}[mode]
             result = run_loop(cfg, gold, dev_ex, docs, loop_cfg, out_dir, labeller=recording, initial=m0,
                               trainer=bench.round_trainer, train_dev=bench.inner_dev(dev_ex),
                               progress=lambda msg, k=kx: bench.log(f"{k}: {msg}"))
@@ -414,7 +419,7 @@ def report(results: dict[str, Any]) -> str:
     rows.append(head)
     rows.append("|---|---|---|---|---|---|")
     for size in sizes:
-        for mode in "abc":
+        for mode in "agbc":
             cells = [v for v in results.values() if v.get("size") == size and v.get("mode") == mode and "test" in v]
             skipped = [k for k, v in results.items() if k.startswith(f"p{round(size * 100)}-") and k.endswith(f"-{mode}")
                        and "skipped" in v]
@@ -449,7 +454,8 @@ def main() -> None:
     p.add_argument("--work", default=str(REPO / "benchmarks" / "feedback_loop" / "work"))
     p.add_argument("--sizes", type=float, nargs="+", default=[0.25, 0.1])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--modes", default="abcd")
+    p.add_argument("--modes", default="abcdg", help="a gold only, g gold only trained on like the rounds "
+                   "(the control for their extra epochs), b plain, c kgagent, d full gold")
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--restart", default="base", choices=["base", "continue"])
     p.add_argument("--select-on", default="relation", choices=["relation", "entity", "mean"])

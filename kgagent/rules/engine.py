@@ -403,7 +403,11 @@ class Model:
         for pred, rows in facts.items():
             if isinstance(rows, TextColumns):
                 arity = rows.arity
-                cols = [sym.intern_texts(c) for c in rows.columns]
+                if rows.flat is not None and arity and len(rows.flat) == rows.n * arity:
+                    ids = sym.intern_texts(rows.flat).reshape(rows.n, arity)
+                    cols = [np.ascontiguousarray(ids[:, i]) for i in range(arity)]
+                else:
+                    cols = [sym.intern_texts(c) for c in rows.columns]
                 n = rows.n
                 where = rows.path
             else:

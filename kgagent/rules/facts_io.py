@@ -36,6 +36,7 @@ class TextColumns:
     path: str
     columns: list[list[str]]
     n: int
+    flat: list[str] | None = None  # the same fields row by row (interned in one pass)
 
     @property
     def arity(self) -> int:
@@ -82,11 +83,10 @@ def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None
             location=Location(path, line),
         )
     if width == 1:
-        cols = [lines]
-    else:
-        flat = "\t".join(lines).split("\t")
-        cols = [flat[i::width] for i in range(width)]
-    return TextColumns(pred, path, cols, len(lines))
+        return TextColumns(pred, path, [lines], len(lines), flat=lines)
+    flat = "\t".join(lines).split("\t")
+    cols = [flat[i::width] for i in range(width)]
+    return TextColumns(pred, path, cols, len(lines), flat=flat)
 
 
 def read_facts_columns(path: str | Path, arities: Mapping[str, int] | None = None) -> dict[str, TextColumns]:
