@@ -96,9 +96,9 @@ def extract_cmd(
     kg: Path | None = typer.Option(None, "--kg", help="Graph directory or file (default: the shipped kg_data/graph)."),
     model: Path | None = typer.Option(None, "--model", help="Encoder directory (default: the shipped kg_data/model)."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Sentences per encoder batch."),
-    min_relation_score: float = typer.Option(None, "--min-relation-score", min=0.0, max=1.0,
-                                             help="Show the rules relations down to this score (default: the "
-                                                  "encoder's own threshold)."),
+    min_relation_score: float = typer.Option(0.2, "--min-relation-score", min=0.0, max=1.0,
+                                             help="Show the rules relations down to this score too (below the "
+                                                  "encoder's own threshold: the graph may confirm them)."),
     threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0 = torch's default)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),

@@ -42,6 +42,10 @@ from kgagent.text import sentence_spans
 
 #: the repository's default rule directory (rules/ at the repository root)
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+#: the rules see relations down to this score (the encoder's own threshold is usually higher)
+DEFAULT_MIN_RELATION_SCORE = 0.2
+#: the relation threshold assumed for an encoder that does not tell its own
+DEFAULT_MODEL_THRESHOLD = 0.5
 #: the shipped encoder (kg_data/model at the repository root)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "kg_data" / "model"
 CORE_TYPES = ("person", "organization", "location", "other")
@@ -102,7 +106,7 @@ class Agent:
 
     def __init__(self, encoder: Any, kg: Any, program: Any, *, linker: Any = None,
                  rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True,
-                 min_relation_score: float | None = None):
+                 min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE):
         from kgagent.rules import Engine
 
         self._encoder = encoder
@@ -128,19 +132,25 @@ class Agent:
         if self.encoder_threshold is None:
             self.encoder_threshold = float(cfg.relation_threshold)
         if self.min_relation_score is not None:
-            cfg.relation_threshold = float(self.min_relation_score)
+            cfg.relation_threshold = min(self.encoder_threshold, float(self.min_relation_score))
+
+    def model_facts(self) -> dict[str, set[tuple]]:
+        """``model_threshold(relation, T)``: the encoder's own relation threshold (0.5 if unknown)."""
+        t = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
+        return {"model_threshold": {("relation", _round(t))}}
 
     # ------------------------------------------------------------------ construction
     @classmethod
     def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, linker: Any = None,
-             batch_size: int = 32, min_relation_score: float | None = None) -> "Agent":
+             batch_size: int = 32, min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE) -> "Agent":
         """An agent from a model directory, a graph directory/file and a rules directory.
 
         ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
         be an already loaded object: an Encoder (anything with ``propose``), a KnowledgeGraph,
         a rules Program. ``min_relation_score`` lowers the encoder's relation threshold so the
-        rules see (and may accept, review or reject) less certain proposals too; None keeps the
-        encoder's own. Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
+        rules see less certain proposals too (they may accept those the graph confirms, and
+        review or reject the rest); None keeps the encoder's own. The encoder's own threshold
+        reaches the rules as ``model_threshold(relation, T)``. Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
         """
         from kgagent.kg import KnowledgeGraph
         from kgagent.rules import load_rules
@@ -276,6 +286,7 @@ class Agent:
         t1 = time.perf_counter()
         timings["linking"] = t1 - t0
         facts = _base_facts(doc, mentions, relations)
+        facts.update(self.model_facts())
         for pred, rows in graph.items():
             facts[pred].update(rows)
         model = engine.evaluate(facts)
@@ -365,6 +376,7 @@ class Agent:
             rows.append((rid, pred, args[0], args[1]))
         for pred, rs in graph.items():
             facts[pred].update(rs)
+        facts.update(self.model_facts())
         model = engine.evaluate(facts)
         found = verdicts(model, [r[0] for r in rows])
         out = []

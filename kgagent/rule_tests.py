@@ -16,7 +16,8 @@ A case file is YAML (``rules/tests/*.yaml``)::
           r1: tail
 
 The ontology facts (``subclass``, ``signature``, ``functional``) of the graph are added to
-every case, so a case lists only what is particular to it. Verdicts are decided exactly as the
+every case, and ``model_threshold(relation, 0.5)`` unless the case states its own, so a case
+lists only what is particular to it. Verdicts are decided exactly as the
 agent decides them (reject > review > accept; nothing fired -> review "no rule decided").
 """
 
@@ -31,6 +32,8 @@ from kgagent.decisions import VERDICTS, verdicts
 from kgagent.errors import InputError, Location
 
 ONTOLOGY_PREDICATES = ("subclass", "signature", "functional")
+#: the encoder's relation threshold a case assumes unless it states model_threshold(relation, T)
+DEFAULT_MODEL_THRESHOLD = 0.5
 
 
 @dataclass
@@ -121,6 +124,8 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     facts = _case_facts(case["facts"], f"{file}:{name}")
     for p, rows in ontology.items():
         facts.setdefault(p, set()).update(rows)
+    if not facts.get("model_threshold"):
+        facts["model_threshold"] = {("relation", DEFAULT_MODEL_THRESHOLD)}
     model = engine.evaluate(facts)
     expect = {str(k): str(v) for k, v in case["expect"].items()}
     got = verdicts(model, list(expect))

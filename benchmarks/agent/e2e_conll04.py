@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch threads (use 1 on a busy machine)")
     ap.add_argument("--json", default=None, help="also write the figures here")
-    ap.add_argument("--min-relation-score", type=float, default=None,
+    ap.add_argument("--min-relation-score", type=float, default=0.2,
                     help="let the rules see relations down to this score (raw = the encoder's own threshold)")
     ap.add_argument("--retokenise", action="store_true",
                     help="let the encoder re-tokenise the detokenised text (default: feed the gold tokens)")

@@ -56,7 +56,7 @@ class FakeEncoder:
 
         self.calls = 0
         self.sentences = 0
-        self.config = SimpleNamespace(relation_threshold=0.0)  # proposals below it are not returned
+        self.config = SimpleNamespace(relation_threshold=0.5)  # proposals below it are not returned
 
     def propose(self, sentences: Sequence[str], batch_size: int = 32) -> list[SentenceProposals]:
         self.calls += 1

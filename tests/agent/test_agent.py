@@ -141,7 +141,8 @@ def test_reload_rules_changes_a_verdict(tiny_kg, tmp_path: Path) -> None:
     key = ("Richard Parsons", "work_for", "Time Warner")
     assert _by_text(agent.extract(Document("d1", DOC), update_graph=False)[0])[key].verdict == "accept"
     f = rules / "relations.rules"
-    f.write_text(f.read_text().replace("threshold(relation_accept, 0.5).", "threshold(relation_accept, 0.95)."))
+    f.write_text(f.read_text().replace("threshold(relation_accept_over_model, 0.0).",
+                                          "threshold(relation_accept_over_model, 0.45)."))
     agent.reload_rules()
     d = _by_text(agent.extract(Document("d1", DOC), update_graph=False)[0])[key]
     assert d.verdict == "review" and "unsure" in d.reason

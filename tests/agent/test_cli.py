@@ -102,7 +102,8 @@ def test_other_rules_refuse_to_resume_unless_overwrite(fake_cli, corpus, graph_d
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     f = rules / "relations.rules"
-    f.write_text(f.read_text().replace("threshold(relation_accept, 0.5).", "threshold(relation_accept, 0.95)."))
+    f.write_text(f.read_text().replace("threshold(relation_accept_over_model, 0.0).",
+                                          "threshold(relation_accept_over_model, 0.45)."))
     before = _read(out)
     r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q")
     assert r.exit_code == 1 and "other rules" in r.output and "Traceback" not in r.output
