@@ -6,34 +6,13 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
-import kgagent.rules
 from kgagent.rules import read_facts_dir
 from kgagent_cli.main import app
 
-from engine_helpers import parse
-
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "rules_engine"
 RULES, FACTS = FIX / "rules", FIX / "facts"
-
-
-@pytest.fixture(autouse=True)
-def _loader(monkeypatch):
-    """Use RULES-LANG's load_rules when it exists; until then the test parser (same syntax)."""
-    if not hasattr(kgagent.rules, "load_rules"):
-
-        def load_rules(path):
-            path = Path(path)
-            files = sorted(path.glob("*.rules")) if path.is_dir() else [path]
-            clauses = []
-            for f in files:
-                text = "".join(ln if not ln.lstrip().startswith("#") else "\n" for ln in f.read_text().splitlines(True))
-                clauses += parse(text, str(f)).clauses
-            return kgagent.rules.ast.Program(clauses=clauses)
-
-        monkeypatch.setattr(kgagent.rules, "load_rules", load_rules, raising=False)
 
 
 def invoke(*args):

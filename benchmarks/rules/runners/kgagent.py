@@ -21,14 +21,8 @@ from kgagent.rules.facts_io import read_facts_columns  # noqa: E402
 
 
 def load_program(path):
-    try:
-        from kgagent.rules import load_rules  # RULES-LANG's parser + checker
-    except ImportError:  # parser not there yet: the engine tests' mini parser
-        sys.path.insert(0, os.path.join(ROOT, "tests", "rules"))
-        from engine_helpers import parse
+    from kgagent.rules import load_rules  # parser + checker (raises on any rule error)
 
-        text = "".join(ln for ln in open(path) if not ln.lstrip().startswith("#"))
-        return parse(text, path)
     return load_rules(path)
 
 
