@@ -27,8 +27,8 @@ NAMES = {
     "Cor van der Klugt": ("Peop", 0.92),
     "Philips": ("Org", 0.9),
     "New York": ("Loc", 0.97),
-    "Smith": ("Peop", 0.42),
-    "Acme": ("Org", 0.2),
+    "Smith": ("Peop", 0.3),
+    "Acme": ("Org", 0.1),
 }
 #: relations it proposes when both names occur in a sentence: (head, label, tail) -> score
 RELATIONS = {
