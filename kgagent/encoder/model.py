@@ -164,11 +164,27 @@ class SpanModel(nn.Module):
         end = torch.cat(ends).unsqueeze(0).expand(b, -1)
         pooled_t = torch.cat(pooled, dim=1)
         valid = end <= n_words.unsqueeze(1)
-        first = _gather_rows(words, start)
-        last = _gather_rows(words, end - 1)
-        width = self.width((end - start).clamp(1, self.config.max_width)).to(words.dtype)
-        ctx = cls.unsqueeze(1).expand(-1, start.shape[1], -1)
-        logits = self.span_head(torch.cat([pooled_t, first, last, width, ctx], dim=-1))
+        width_ids = (end - start).clamp(1, self.config.max_width)
+        lin = self.span_head[0]
+        if type(lin) is nn.Linear:
+            # The first layer is linear in [pooled; first; last; width; CLS]: project each part
+            # where it lives (words, widths, sentences) and add, instead of concatenating
+            # (B, S, 4H + w) rows: about 4x fewer multiply-adds for the span head.
+            h = self.hidden
+            wp, wf, wl = lin.weight[:, :h], lin.weight[:, h:2 * h], lin.weight[:, 2 * h:3 * h]
+            ww, wc = lin.weight[:, 3 * h:3 * h + self.config.width_dim], lin.weight[:, 3 * h + self.config.width_dim:]
+            first_p = _gather_rows(words @ wf.T, start)
+            last_p = _gather_rows(words @ wl.T, end - 1)
+            width_p = (self.width.weight.to(words.dtype) @ ww.T)[width_ids]
+            ctx_p = (cls @ wc.T).unsqueeze(1)
+            hidden = pooled_t @ wp.T + first_p + last_p + width_p + ctx_p + lin.bias
+            logits = self.span_head[1:](hidden)
+        else:  # e.g. a quantised layer
+            first = _gather_rows(words, start)
+            last = _gather_rows(words, end - 1)
+            width = self.width(width_ids).to(words.dtype)
+            ctx = cls.unsqueeze(1).expand(-1, start.shape[1], -1)
+            logits = self.span_head(torch.cat([pooled_t, first, last, width, ctx], dim=-1))
         return logits, start, end, valid
 
     # ------------------------------------------------------------------ relations

@@ -167,3 +167,16 @@ def test_feedback_labels_must_be_the_models_own(overfit: tuple[Encoder, Path], d
     odd = [Example(["a", "b"], [EntitySpan(0, 1, "Weapon")])]
     with pytest.raises(EncoderError, match="Weapon"):
         train(TrainConfig(init=str(out), epochs=1, device="cpu"), odd, None)
+
+
+def test_all_span_logits_equal_per_span_logits(overfit: tuple[Encoder, Path]) -> None:
+    enc, _ = overfit
+    from kgagent.encoder.pieces import collate
+
+    model = enc.model.eval()
+    batch = collate([enc.pieces.encode(["Mary", "Jones", "lives", "in", "Paris", "."]), enc.pieces.encode(["Paris"])])
+    with torch.no_grad():
+        words, cls = model.words(batch)
+        fast, start, end, valid = model.all_span_logits(words, cls, batch.n_words)
+        slow = model.span_logits(words, cls, start, end, valid)
+    assert torch.allclose(fast[valid], slow[valid], atol=1e-5)
