@@ -104,7 +104,7 @@ def run_with_timeout(fn: Callable[[], T], timeout: float) -> T:
     if worker.is_alive():
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0),
                                                    ctypes.py_object(_QueryTimeout))
-        worker.join(2.0)
+        worker.join(1.0)
         raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s and was stopped",
                          code="KGA205")
     if "error" in box:

@@ -519,6 +519,9 @@ class KnowledgeGraph:
         ``engine="oxigraph"`` (default) evaluates with Oxigraph's optimiser — on a read-only
         snapshot of the in-memory graph, rebuilt after changes — because rdflib's join order
         can turn a three-pattern query into minutes; ``engine="rdflib"`` uses rdflib itself.
+        The time limit stops a query between two result rows; an Oxigraph aggregate (COUNT,
+        GROUP BY, ORDER BY) computed in one native call cannot be interrupted: the caller
+        gets KGA205 on time, the snapshot query finishes in the background (the CLI exits).
         """
         prepared = prepare_read_only(sparql)
         if engine not in ("oxigraph", "rdflib"):
