@@ -26,7 +26,7 @@ SOURCES = {
     "link": "linker", "nil": "linker", "candidate": "linker",
     "type": "graph", "subclass": "graph", "signature": "graph", "functional": "graph",
     "triple": "graph", "label": "graph",
-    "claim": "claim",
+    "claim": "claim", "model_threshold": "encoder",
 }
 
 

@@ -150,6 +150,12 @@ def fact_words(fact: str, name: _Names) -> str:
     if pred in ("reject", "review") and n == 2:
         return f"{name(a[0])} is {VERDICT_WORDS[pred]}: {a[1]}"
     # helper predicates of the shipped rules (rules/*.rules); anything else is shown as written
+    if pred == "model_threshold" and n == 2:
+        return f"the encoder's own {a[0]} threshold is {a[1]}"
+    if pred == "accept_from" and n == 1:
+        return f"relations are accepted from score {a[0]}"
+    if pred == "same_name" and n == 2:
+        return f"{name(a[0])} may name {name(a[1])}"
     if pred == "trusted_link" and n == 2:
         return f"{name(a[0])} is confidently linked to {name(a[1])}"
     if pred in ("has_type", "label_type", "graph_type") and n == 2:
@@ -192,7 +198,7 @@ def summary_line(decision: dict[str, Any]) -> str:
         direct = {str(p.get("fact")) for p in proof.get("premises", []) if isinstance(p, dict)}
         for n in _walk(proof):
             pred, args = parse_fact(str(n.get("fact", "")))
-            if pred in ("score", "mention", "nil") and str(n.get("fact")) in direct:
+            if pred in ("score", "mention", "nil", "accept_from") and str(n.get("fact")) in direct:
                 pass  # the encoder's score decided: say which
             elif pred not in SUMMARY_PREDICATES or (pred == "subclass" and len(args) == 2 and args[0] == args[1]):
                 continue
