@@ -381,7 +381,6 @@ class Model:
         self.engine = engine
         self.symbols = Symbols()
         self.relations: dict[str, Relation] = {}
-        self.seconds = 0.0
 
     # -- storage -----------------------------------------------------------------------------
     def _rel(self, pred: str, arity: int | None = None) -> Relation:
@@ -1038,12 +1037,8 @@ class _Eval:
                 for jj in range(1, len(rule.pos)):
                     h = np.maximum(h, model.relations[rule.pos[jj].pred].height[prem[jj]])
                 height = h + 1
-            if not rule.pos:
-                prem = [] if b.n else []
         else:
             prem, height = None, 0
-        if not cols and b.n == 0:
-            return
         cands[head.pred].append((cols, rule.index, height, prem))
 
     def _filters(self, b: _Bind, cmps: list[int], negs: list[int]):

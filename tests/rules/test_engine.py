@@ -284,3 +284,11 @@ def test_bad_batch_leaves_the_model_unchanged():
     with pytest.raises(RuleError):
         m.add_facts({"q": [("b",)], "other": [("x",), ("y", "z")]})
     assert m.facts("q") == {("a",)} and m.facts("r") == {("a",)}
+
+
+@pytest.mark.parametrize("proofs", [True, False])
+def test_rule_without_positive_atoms(proofs):
+    m = run("yes(1) :- 1 < 2.\nno(1) :- 2 < 1.\nboth(X) :- yes(X), not no(X).", {}, proofs)
+    assert m.facts("yes") == {(1,)} and m.facts("no") == set() and m.facts("both") == {(1,)}
+    if proofs:
+        assert m.proof("yes", (1,)).rule == "t.rules:1" and m.proof("yes", (1,)).premises == []
