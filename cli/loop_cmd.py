@@ -126,7 +126,8 @@ def train_rounds(**options: Any) -> dict[str, Any]:
     model (start from this model instead of training round 0), every option whose name is a
     TrainConfig field (base, lora, epochs, lr, patience, max_minutes, ...); loop settings
     ``loop_mode`` (kgagent|plain), ``threshold``, ``restart`` (base|continue),
-    ``round_patience``, ``select_on``, ``feedback_weight``; rules and kg paths for the agent. Prints a table of the rounds and
+    ``round_patience``, ``select_on``, ``feedback_weight``, ``control`` (train a gold-only
+    control each round and keep feedback only if it beats it); rules and kg paths for the agent. Prints a table of the rounds and
     returns the loop's figures. Errors are one line on stderr and exit code 1 or 2.
     """
     with guarded():
@@ -157,7 +158,8 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     loop_kwargs = {"rounds": int(options.get("rounds") or 0)}
     for src, dst in (("loop_mode", "mode"), ("mode", "mode"), ("threshold", "threshold"),
                      ("restart", "restart"), ("round_patience", "patience"), ("select_on", "select_on"),
-                     ("feedback_weight", "feedback_weight"), ("seed", "seed")):
+                     ("feedback_weight", "feedback_weight"), ("seed", "seed"), ("control", "control"),
+                     ("loop_control", "control")):
         if options.get(src) is not None and dst not in loop_kwargs:
             loop_kwargs[dst] = options[src]
     loop_cfg = LoopConfig(**loop_kwargs)
@@ -175,15 +177,22 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
                       progress=lambda msg: con.print(msg))
     table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
                         f"best round {result.best_round} -> {Path(out) / 'model'}")
-    for name in ("round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",
-                 "negatives", "seconds"):
+    columns = ["round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",
+               "negatives", "seconds"]
+    if loop_cfg.control:
+        columns.insert(2, "gold-only control")
+    for name in columns:
         table.add_column(name, justify="right")
     for r in result.rounds:
         fb = r.feedback
-        table.add_row(("* " if r.round == result.best_round else "") + str(r.round), f"{r.score:.4f}",
-                      str(fb.get("entities", "-")), str(fb.get("relations", "-")),
-                      str(fb.get("negative_entities", 0) + fb.get("negative_relations", 0)) if fb else "-",
-                      f"{r.seconds:.0f}")
+        row = [("* " if r.round == result.best_round else "") + str(r.round), f"{r.score:.4f}",
+               str(fb.get("entities", "-")), str(fb.get("relations", "-")),
+               str(fb.get("negative_entities", 0) + fb.get("negative_relations", 0)) if fb else "-",
+               f"{r.seconds:.0f}"]
+        if loop_cfg.control:
+            row.insert(2, "-" if r.control_score is None else
+                       f"{r.control_score:.4f}" + ("" if r.used_feedback else " (kept)"))
+        table.add_row(*row)
     console().print(table)
     if result.stopped_early:
         console().print(f"stopped early: dev F1 did not rise for {loop_cfg.patience} round(s)")

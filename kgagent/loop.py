@@ -62,6 +62,11 @@ class LoopConfig:
     - ``select_on``: the dev F1 that selects rounds: relation strict, entity strict, or their mean.
     - ``feedback_weight``: multiplies every feedback example's weight (gold weighs 1).
     - ``seed``: seeds training of every round (round r uses ``seed + r``) and sampling.
+    - ``control``: also train each round on gold alone, the same way (same start, seed,
+      epochs), and keep the round's feedback only if it beats that control on dev; otherwise
+      the control model stands for the round. Costs one more training per round; it guards
+      against feedback that is worse than no feedback (measured in
+      benchmarks/feedback_loop: a gold-only continuation beat both loops there).
     """
 
     rounds: int = 2
@@ -73,6 +78,7 @@ class LoopConfig:
     select_on: str = "relation"
     feedback_weight: float = 1.0
     seed: int = 13
+    control: bool = False
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -100,6 +106,8 @@ class RoundResult:
     feedback: dict[str, int] = field(default_factory=dict)  # counts of positive/negative labels
     seconds: float = 0.0
     model_dir: str | None = None
+    control_score: float | None = None  # dev F1 of the gold-only control (LoopConfig.control)
+    used_feedback: bool = True  # False when the control beat the feedback model and replaced it
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -432,8 +440,19 @@ def run_loop(
         model, _ = trainer(seeded(r), list(gold) + list(feedback), inner_dev,
                            rdir / "model" if rdir else None, init=init)
         metrics = evaluator(model, dev)
-        result = RoundResult(r, dev_score(metrics, config.select_on), metrics, counts,
-                             time.perf_counter() - t0, _model_dir(model, rdir))
+        score = dev_score(metrics, config.select_on)
+        control_score, used, mdir = None, True, _model_dir(model, rdir)
+        if config.control:
+            say(f"round {r}: training the gold-only control")
+            cdir = rdir / "control" if rdir else None
+            control, _ = trainer(seeded(r), list(gold), inner_dev, cdir / "model" if cdir else None, init=init)
+            control_metrics = evaluator(control, dev)
+            control_score = dev_score(control_metrics, config.select_on)
+            say(f"round {r}: feedback {score:.4f} vs gold-only control {control_score:.4f} on dev")
+            if control_score > score:
+                model, metrics, score, used = control, control_metrics, control_score, False
+                mdir = _model_dir(control, cdir)
+        result = RoundResult(r, score, metrics, counts, time.perf_counter() - t0, mdir, control_score, used)
         rounds.append(result)
         _save_round(rdir, result, model)
         say(f"round {r}: dev {config.select_on} F1 {result.score:.4f} (best {rounds[best].score:.4f})")

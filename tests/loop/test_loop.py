@@ -227,3 +227,19 @@ def test_continue_without_out_dir_passes_the_model() -> None:
     rec = Recorder([0.1, 0.2])
     run(rec, None, rounds=1)  # restart defaults to "continue"
     assert isinstance(rec.calls[1]["init"], FakeModel) and rec.calls[1]["init"].round == 0
+
+
+def test_control_replaces_feedback_that_does_worse_than_gold_alone(tmp_path: Path) -> None:
+    # calls: round 0 (0.3), round 1 with feedback (0.4), round 1 gold-only control (0.6)
+    rec = Recorder([0.3, 0.4, 0.6])
+    result = run(rec, tmp_path, rounds=1, control=True)
+    r1 = result.rounds[1]
+    assert (r1.score, r1.control_score, r1.used_feedback) == (0.6, 0.6, False)
+    assert rec.calls[2]["names"] == ["g1", "g2"]  # the control trains on gold only
+    assert rec.calls[2]["init"] == rec.calls[1]["init"] and rec.calls[2]["seed"] == rec.calls[1]["seed"]
+    assert result.best_round == 1 and result.model.round == 2  # the control model stands
+    assert r1.model_dir == str(tmp_path / "round-1" / "control" / "model")
+    # feedback that beats the control is kept
+    rec = Recorder([0.3, 0.7, 0.6])
+    r1 = run(rec, rounds=1, control=True).rounds[1]
+    assert (r1.score, r1.control_score, r1.used_feedback) == (0.7, 0.6, True)
