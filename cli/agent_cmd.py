@@ -99,7 +99,8 @@ def extract_cmd(
     min_relation_score: float = typer.Option(0.2, "--min-relation-score", min=0.0, max=1.0,
                                              help="Show the rules relations down to this score too (below the "
                                                   "encoder's own threshold: the graph may confirm them)."),
-    threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0 = torch's default)."),
+    threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads (1 is fastest on a shared "
+                                                             "2-core machine; 0 = torch's default, all cores)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
