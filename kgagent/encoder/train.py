@@ -270,7 +270,9 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         if ckpt is None or not (ckpt / "trainer_state.json").is_file():
             raise EncoderError(f"nothing to resume in {ckpt}", code="KGA332")
         state = json.loads((ckpt / "trainer_state.json").read_text())
-        cfg = TrainConfig(**{**cfg.to_dict(), **state["config"], "epochs": cfg.epochs})
+        saved = state["config"]
+        cfg = TrainConfig(**{**cfg.to_dict(), **saved, "epochs": cfg.epochs,
+                             "max_minutes": cfg.max_minutes if cfg.max_minutes is not None else saved.get("max_minutes")})
         cfg = dataclasses.replace(cfg, init=str(ckpt / "last"))
     encoder = _new_encoder(cfg, train)
     model, mcfg = encoder.model, encoder.config
@@ -455,7 +457,14 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) ->
     result["ece_before"] = before
     if all_logits:
         lg, tg = torch.cat(all_logits), torch.cat(all_targets)
-        mcfg.entity_temperature = _fit_temperature(lambda t: float(F.cross_entropy(lg / t, tg)))
+        fitted = _fit_temperature(lambda t: float(F.cross_entropy(lg / t, tg)))
+        # the temperature that fits all candidate spans best need not make the DECODED entities'
+        # scores (what the rules compare with thresholds) better calibrated: keep it only if it does
+        mcfg.entity_temperature = fitted
+        after_ece = decision_calibration(dev, encoder.predict_examples(dev, batch_size))["entity_ece"]
+        result["entity_temperature_fitted"] = fitted
+        if after_ece > before["entity_ece"]:
+            mcfg.entity_temperature = old[0]
     # relations: decoded entities, every pair and type (threshold 0), uncalibrated probabilities
     if mcfg.relation_labels:
         mcfg.relation_temperature, mcfg.relation_threshold = 1.0, 0.0
