@@ -24,6 +24,7 @@ from torch import nn
 from kgagent.encoder.pieces import SHAPES, PieceBatch
 
 NEG_INF = -1e4  # finite, safe under bf16/fp16 autocast
+POOL_BUDGET = 16_000_000  # elements of one pooling gather (64 MB in float32)
 
 
 @dataclass
@@ -84,6 +85,14 @@ def pool_range(words: torch.Tensor, start: torch.Tensor, end: torch.Tensor, vali
     if valid is not None:
         length = length * valid.long()
     k = max(int(length.max().item()) if length.numel() else 0, 1)
+    b, s, h = start.shape[0], start.shape[1] if start.dim() > 1 else 1, words.shape[-1]
+    chunk = max(1, POOL_BUDGET // max(1, b * k * h))
+    if start.dim() == 2 and s > chunk:
+        # bound the (B, S, K, H) gather: many pairs with long contexts (tables in news text)
+        # would otherwise need gigabytes; each chunk is still one vectorised gather + max
+        return torch.cat([pool_range(words, start[:, i:i + chunk], end[:, i:i + chunk],
+                                     None if valid is None else valid[:, i:i + chunk])
+                          for i in range(0, s, chunk)], dim=1)
     offs = torch.arange(k, device=words.device)
     idx = (start.unsqueeze(-1) + offs).clamp(0, max(words.shape[1] - 1, 0))
     mask = offs < length.unsqueeze(-1)

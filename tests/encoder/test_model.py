@@ -180,3 +180,15 @@ def test_all_span_logits_equal_per_span_logits(overfit: tuple[Encoder, Path]) ->
         fast, start, end, valid = model.all_span_logits(words, cls, batch.n_words)
         slow = model.span_logits(words, cls, start, end, valid)
     assert torch.allclose(fast[valid], slow[valid], atol=1e-5)
+
+
+def test_pool_range_chunks_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kgagent.encoder.model as model_mod
+
+    g = torch.Generator().manual_seed(1)
+    words = torch.randn(3, 9, 4, generator=g)
+    start = torch.randint(0, 9, (3, 11), generator=g)
+    end = (start + torch.randint(0, 5, (3, 11), generator=g)).clamp(max=9)
+    whole = pool_range(words, start, end)
+    monkeypatch.setattr(model_mod, "POOL_BUDGET", 40)  # forces chunks of 1-3 spans
+    assert torch.equal(model_mod.pool_range(words, start, end), whole)
