@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -78,7 +79,9 @@ def wrap_lora(model: torch.nn.Module, config: ModelConfig) -> torch.nn.Module:
                            code="KGA303")
     lcfg = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=targets, bias="none")
-    return get_peft_model(model, lcfg)
+    with warnings.catch_warnings():  # peft calls a transformers API deprecated for v6: not ours to fix
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        return get_peft_model(model, lcfg)
 
 
 def build_model(config: ModelConfig, base_dir: Path) -> tuple[SpanModel, Any]:

@@ -13,6 +13,7 @@ import math
 import os
 import random
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -295,8 +296,10 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         else (s + 1) / warm)
     if resume:
         _load_optimizer(optim, ckpt / "optimizer.safetensors")
-        for _ in range(state["step"]):
-            sched.step()
+        with warnings.catch_warnings():  # fast-forwarding the schedule, not skipping a step
+            warnings.simplefilter("ignore", UserWarning)
+            for _ in range(state["step"]):
+                sched.step()
     best_state = None
     if resume and mcfg.lora and (ckpt / "best" / "heads.safetensors").is_file():
         best_state = load_file(str(ckpt / "best" / "heads.safetensors"))

@@ -2,113 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
-
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "fixtures" / "agent"
-RULES = REPO / "rules"
-
-#: what the fake encoder "knows": surface -> (label, score)
-NAMES = {
-    "Richard Parsons": ("Peop", 0.95),
-    "Time Warner": ("Org", 0.93),
-    "Boston": ("Loc", 0.97),
-    "Massachusetts": ("Loc", 0.96),
-    "Texas": ("Loc", 0.95),
-    "United States": ("Loc", 0.96),
-    "Cor van der Klugt": ("Peop", 0.92),
-    "Philips": ("Org", 0.9),
-    "New York": ("Loc", 0.97),
-    "Smith": ("Peop", 0.3),
-    "Acme": ("Org", 0.1),
-}
-#: relations it proposes when both names occur in a sentence: (head, label, tail) -> score
-RELATIONS = {
-    ("Richard Parsons", "Work_For", "Time Warner"): 0.91,
-    ("Richard Parsons", "Work_For", "Boston"): 0.88,
-    ("Boston", "Located_In", "Massachusetts"): 0.45,
-    ("Boston", "Located_In", "Texas"): 0.8,
-    ("Massachusetts", "Located_In", "Boston"): 0.7,
-    ("Cor van der Klugt", "Work_For", "Philips"): 0.4,
-    ("Richard Parsons", "Live_In", "Boston"): 0.2,
-    ("Cor van der Klugt", "Work_For", "New York"): 0.7,
-    ("Philips", "OrgBased_In", "New York"): 0.8,
-}
-
-
-class FakeEncoder:
-    """Proposes the NAMES found in a sentence and the RELATIONS between them (deterministic)."""
-
-    entity_labels = ["Loc", "Org", "Other", "Peop"]
-    relation_labels = ["Kill", "Live_In", "Located_In", "OrgBased_In", "Work_For"]
-    name_or_path = "fake-encoder"
-
-    def __init__(self) -> None:
-        from types import SimpleNamespace
-
-        self.calls = 0
-        self.sentences = 0
-        self.config = SimpleNamespace(relation_threshold=0.5)  # proposals below it are not returned
-
-    def propose(self, sentences: Sequence[str], batch_size: int = 32) -> list[SentenceProposals]:
-        self.calls += 1
-        self.sentences += len(sentences)
-        out = []
-        for s in sentences:
-            ents = []
-            for name, (label, score) in NAMES.items():
-                for m in re.finditer(rf"\b{re.escape(name)}\b", s):
-                    ents.append(EntityProposal(m.start(), m.end(), label, score, name))
-            ents.sort(key=lambda e: e.start)
-            rels = []
-            for i, h in enumerate(ents):
-                for j, t in enumerate(ents):
-                    for (a, label, b), score in RELATIONS.items():
-                        if i != j and (a, b) == (h.text, t.text) and score >= self.config.relation_threshold:
-                            rels.append(RelationProposal(i, j, label, score))
-            out.append(SentenceProposals(text=s, entities=ents, relations=rels))
-        return out
-
-
-def trigram_embed(texts, dim: int = 64) -> np.ndarray:
-    """Hashed character-trigram counts, L2-normalised: similar spellings -> similar vectors."""
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for i, t in enumerate(texts):
-        s = f"  {t.lower()} "
-        for j in range(len(s) - 2):
-            out[i, int(hashlib.md5(s[j:j + 3].encode()).hexdigest(), 16) % dim] += 1.0
-        n = np.linalg.norm(out[i])
-        if n:
-            out[i] /= n
-    return out
-
-
-def build_tiny_graph():
-    """Boston (city) in Massachusetts (region) in the United States (country); Texas (region)."""
-    from rdflib import URIRef
-
-    from kgagent.kg import KnowledgeGraph
-    from kgagent.kg.ontology import add_core_ontology
-    from kgagent.kg.vocab import term_iri
-
-    kg = KnowledgeGraph()
-    add_core_ontology(kg)
-    us = kg.add_entity("United States", ["country"], aliases=["U.S.", "USA"], iri="urn:ex:us")
-    ma = kg.add_entity("Massachusetts", ["region"], iri="urn:ex:ma")
-    tx = kg.add_entity("Texas", ["region"], iri="urn:ex:tx")
-    boston = kg.add_entity("Boston", ["city"], iri="urn:ex:boston")
-    loc = term_iri("located_in")
-    for s, o in ((boston, ma), (ma, us), (tx, us), (boston, us)):
-        kg.add(URIRef(s), loc, URIRef(o))
-    return kg
+from support.agent_fakes import FakeEncoder, build_tiny_graph, make_agent, trigram_embed
 
 
 @pytest.fixture
@@ -128,13 +26,6 @@ def graph_dir(tmp_path: Path) -> Path:
     d.mkdir()
     build_tiny_graph().save(d / "graph.ttl")
     return d
-
-
-def make_agent(kg, encoder=None, rules: Path = RULES, **kw):
-    from kgagent import Agent
-
-    linker = kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False)
-    return Agent.load(model=encoder or FakeEncoder(), kg=kg, rules=rules, linker=linker, **kw)
 
 
 @pytest.fixture

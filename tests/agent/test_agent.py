@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RULES, FakeEncoder, make_agent
+from support.agent_fakes import RULES, FakeEncoder, make_agent
 from kgagent import Agent, Document
 from kgagent.errors import RuleError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import RULES
+from support.agent_fakes import RULES
 from kgagent_cli.main import app
 
 CORPUS = ("Richard Parsons works for Time Warner. He was seen in Boston.\n\n"

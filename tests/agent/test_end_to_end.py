@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO
+from support.agent_fakes import REPO
 from kgagent_cli.main import app
 
 

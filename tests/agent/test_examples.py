@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from support.agent_fakes import REPO
 
 sys.path.insert(0, str(REPO / "examples"))
 

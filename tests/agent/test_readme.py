@@ -15,7 +15,7 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from conftest import REPO
+from support.agent_fakes import REPO
 from kgagent_cli.main import app
 
 #: commands the README says fail on purpose, with their exit code

@@ -142,7 +142,7 @@ def test_example_weight_and_negatives_in_the_loss(overfit: tuple[Encoder, Path],
     # "Mary Jones is NOT a person" contradicts what the model learnt: the loss rises
     neg = Example(ex.tokens, ex.entities, ex.relations, negative_entities=[EntitySpan(0, 2, "Peop", 1.0)])
     l3, _ = batch_loss(model, [make_sample(encd, neg, ei, ri, cfg, random.Random(0))], 0, torch.device("cpu"))
-    assert float(l3) > 3 * float(l1) + 0.05  # one term -log(1 - p(Peop)) among the averaged span terms
+    assert l3.item() > 3 * l1.item() + 0.05  # one term -log(1 - p(Peop)) among the averaged span terms
 
 
 def test_missing_and_corrupt_models(tmp_path: Path, overfit: tuple[Encoder, Path]) -> None:

@@ -12,7 +12,7 @@ from kgagent.kg import KnowledgeGraph
 from kgagent.schema import Provenance
 from kgagent_cli.main import app
 
-from conftest import ENT
+from support.kg_fakes import ENT
 
 
 def run(*args):

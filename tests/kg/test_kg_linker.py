@@ -13,7 +13,7 @@ from kgagent.kg.aliases import AliasTable, alias_keys
 from kgagent.kg.index import EntityIndex, fingerprint
 from kgagent.schema import Provenance
 
-from conftest import ENT, trigram_embed
+from support.kg_fakes import ENT, trigram_embed
 
 
 def _linker(kg, **kw):

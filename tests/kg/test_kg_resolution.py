@@ -9,7 +9,7 @@ from kgagent.kg.resolution import canonical, resolve_new_entities
 from kgagent.kg.vocab import ONT, RESOLUTION_GRAPH
 from kgagent.schema import Provenance
 
-from conftest import ENT, trigram_embed
+from support.kg_fakes import ENT, trigram_embed
 
 
 def _table_embed(table: dict[str, list[float]]):

@@ -18,7 +18,7 @@ from kgagent.kg import KnowledgeGraph
 from kgagent.kg.vocab import ONT
 from kgagent.schema import Provenance
 
-from conftest import ENT
+from support.kg_fakes import ENT
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,6 @@ and `feedback prune` / `rules stats` work on what the agent really wrote."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,13 @@ from kgagent.loop import AgentLabeller, LoopConfig, prune_feedback, run_loop
 from kgagent.rule_stats import rule_stats
 from kgagent.schema import Document
 
-AGENT_CONFTEST = Path(__file__).resolve().parents[1] / "agent" / "conftest.py"
+import support.agent_fakes
 
 
 @pytest.fixture(scope="module")
 def agent_fakes() -> Any:
     """The agent's test fakes (FakeEncoder, tiny graph, trigram embedding)."""
-    spec = importlib.util.spec_from_file_location("agent_fakes", AGENT_CONFTEST)
-    assert spec and spec.loader, f"{AGENT_CONFTEST} is needed for this test"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return support.agent_fakes
 
 
 DOCS = [

@@ -9,6 +9,7 @@ import pytest
 import typer
 
 from kgagent_cli.loop_cmd import train_rounds
+from support.encoder_fakes import make_tiny_base
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loop"
 
@@ -56,17 +57,6 @@ def test_bad_loop_setting(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert "KGA460" in err
 
 
-def _tiny_base(path: Path) -> Path:
-    import importlib.util
-
-    conftest = Path(__file__).resolve().parents[1] / "encoder" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("encoder_fixtures", conftest)
-    assert spec and spec.loader, f"{conftest} is needed for this test"
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_tiny_base(path)
-
-
 def test_train_rounds_end_to_end_with_a_tiny_model(tmp_path: Path) -> None:
     """`kgagent train DATA --rounds 1 --loop-mode plain` with a tiny random BERT: two rounds,
     figures in loop.json, the best round's model in OUT/model, a table on stdout."""
@@ -75,7 +65,7 @@ def test_train_rounds_end_to_end_with_a_tiny_model(tmp_path: Path) -> None:
     from kgagent_cli.main import app
 
     pytest.importorskip("kgagent.encoder.train")
-    base = _tiny_base(tmp_path / "base")
+    base = make_tiny_base(tmp_path / "base")
     gold = FIX / "gold.json"
     unlabelled = tmp_path / "texts.txt"
     unlabelled.write_text("John Smith works for Acme in Boston .\n\nMary lives in Paris .\n")
