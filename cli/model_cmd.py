@@ -70,6 +70,8 @@ def train_cmd(
     base: Optional[str] = typer.Option(None, "--base", help="A local Hugging Face model directory "
                                        "(default: the packaged all-MiniLM-L6-v2). Nothing is downloaded."),
     lora: bool = typer.Option(True, "--lora/--full", help="LoRA adapters (small, shippable) or full fine-tuning."),
+    train_word_embeddings: bool = typer.Option(False, "--train-word-embeddings", help="--full: train the word "
+                                               "embeddings too (default: keep the base's; saves half the size)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Epochs (default 20; 3 with --feedback)."),
     lr: Optional[float] = typer.Option(None, "--lr", help="Encoder learning rate (default 5e-4 LoRA, 1e-4 full)."),
     head_lr: float = typer.Option(1e-3, "--head-lr", help="Learning rate of the heads and embeddings."),
@@ -165,7 +167,8 @@ def _train(o: dict[str, Any]) -> None:
     dev = read_examples(o["dev"]) if o["dev"] is not None else None
     if o["out"] is None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
-    cfg = TrainConfig(base=o["base"], lora=o["lora"], epochs=o["epochs"] or 20,
+    cfg = TrainConfig(base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
+                      epochs=o["epochs"] or 20,
                       lr=o["lr"] or (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
                       batch_size=o["batch_size"], case_features=o["case_features"], patience=o["patience"],
                       seed=o["seed"], max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])

@@ -40,6 +40,9 @@ class ModelConfig:
     lora_dropout: float = 0.05
     lora_targets: list[str] = field(default_factory=lambda: ["query", "key", "value", "dense"])
     case_features: bool = True
+    # full fine-tuning with the base's word embeddings kept frozen: only the rest of the encoder
+    # is saved (encoder.safetensors, float16), half the size of the whole encoder
+    frozen_word_embeddings: bool = False
     max_width: int = 10
     width_dim: int = 25
     type_dim: int = 25

@@ -33,6 +33,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "kg_data" / "model"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "heads.safetensors"
 FULL_ENCODER_DIR = "encoder"
+ENCODER_FILE = "encoder.safetensors"  # compact full fine-tuning: the encoder minus its word embeddings
 
 
 def resolve_base(base: str | os.PathLike[str] | None, model_dir: Path | None = None) -> Path:
@@ -84,12 +85,34 @@ def wrap_lora(model: torch.nn.Module, config: ModelConfig) -> torch.nn.Module:
         return get_peft_model(model, lcfg)
 
 
+def is_compact(config: ModelConfig) -> bool:
+    """Full fine-tuning saved without the (frozen) word embeddings, which come from the base."""
+    return not config.lora and config.frozen_word_embeddings
+
+
 def build_model(config: ModelConfig, base_dir: Path) -> tuple[SpanModel, Any]:
     """A fresh SpanModel (base weights, new heads) and its tokenizer."""
     base, tokenizer, hidden = load_base(base_dir)
     if config.lora:
         base = wrap_lora(base, config)
+    elif config.frozen_word_embeddings:
+        base.get_input_embeddings().weight.requires_grad_(False)
     return SpanModel(base, hidden, config), tokenizer
+
+
+def _word_embedding_key(encoder: torch.nn.Module) -> str:
+    """The state-dict name of the encoder's word-embedding matrix."""
+    weight = encoder.get_input_embeddings().weight
+    for name, param in encoder.named_parameters():
+        if param is weight:
+            return name
+    raise EncoderError("the base has no word-embedding parameter", code="KGA303")  # pragma: no cover
+
+
+def _compact_encoder_state(encoder: torch.nn.Module, dtype: torch.dtype) -> dict[str, torch.Tensor]:
+    skip = _word_embedding_key(encoder)
+    return {k: (v.to(dtype) if v.is_floating_point() else v).detach().contiguous().clone()
+            for k, v in encoder.state_dict().items() if k != skip}
 
 
 def _saved_keys(model: SpanModel) -> dict[str, torch.Tensor]:
@@ -102,6 +125,34 @@ def _saved_keys(model: SpanModel) -> dict[str, torch.Tensor]:
                 continue
         out[name] = tensor.detach().contiguous().clone()
     return out
+
+
+@torch.no_grad()
+def round_compact_encoder_(model: SpanModel, dtype: torch.dtype = torch.float16) -> None:
+    """Round the weights a compact save stores to ``dtype`` in place, so the model in memory is
+    exactly the one that will be saved and loaded (calibrate after this, not before)."""
+    if not is_compact(model.config):
+        return
+    skip = _word_embedding_key(model.encoder)
+    for name, tensor in model.encoder.state_dict().items():
+        if name != skip and tensor.is_floating_point():
+            tensor.copy_(tensor.to(dtype))
+
+
+def _load_compact_encoder(model: SpanModel, path: Path) -> None:
+    """Load encoder.safetensors (all but the word embeddings, which stay the base's) as float32."""
+    if not path.is_file():
+        raise EncoderError(f"{path}: the fine-tuned encoder weights are missing", code="KGA305")
+    try:
+        state = load_file(str(path))
+    except Exception as err:  # safetensors raises its own error types
+        raise EncoderError(f"{path}: corrupt weights ({err})", code="KGA305") from None
+    state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+    result = model.encoder.load_state_dict(state, strict=False)
+    missing = [k for k in result.missing_keys if k != _word_embedding_key(model.encoder)]
+    if result.unexpected_keys or missing:
+        raise EncoderError(f"{path}: weights do not fit the base (missing {missing[:3]}, "
+                           f"unexpected {result.unexpected_keys[:3]})", code="KGA305")
 
 
 class Encoder:
@@ -151,7 +202,7 @@ class Encoder:
             raise EncoderError(f"{cfg_path}: corrupt model config ({err})", code="KGA305") from None
         if not config.entity_labels:
             raise EncoderError(f"{cfg_path}: corrupt model config (no entity labels)", code="KGA305")
-        if config.lora:
+        if config.lora or is_compact(config):
             base_dir = resolve_base(config.base, model_dir)
         else:
             base_dir = model_dir / FULL_ENCODER_DIR
@@ -171,6 +222,8 @@ class Encoder:
         if result.unexpected_keys or missing:
             raise EncoderError(f"{weights}: weights do not fit the config (missing {missing[:3]}, "
                                f"unexpected {result.unexpected_keys[:3]})", code="KGA305")
+        if is_compact(config):
+            _load_compact_encoder(model, model_dir / ENCODER_FILE)
         model.eval()
         enc = cls(model, tokenizer, config, path=str(model_dir))
         if merge and config.lora:
@@ -179,8 +232,11 @@ class Encoder:
             enc.quantize()
         return enc
 
-    def save_pretrained(self, path: str | os.PathLike[str]) -> None:
-        """Write config.json and safetensors (LoRA: adapter + heads only) into ``path``."""
+    def save_pretrained(self, path: str | os.PathLike[str], *, encoder_dtype: torch.dtype = torch.float16) -> None:
+        """Write config.json and safetensors (LoRA: adapter + heads only) into ``path``.
+
+        A compact full fine-tuning (``frozen_word_embeddings``) writes the encoder minus its word
+        embeddings as ``encoder_dtype`` (float16 halves the file; checkpoints use float32)."""
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
         if self.quantized:
@@ -191,7 +247,11 @@ class Encoder:
         tmp = out / (WEIGHTS_FILE + ".tmp")
         save_file(_saved_keys(self.model), str(tmp), metadata={"format": "pt"})
         os.replace(tmp, out / WEIGHTS_FILE)
-        if not self.config.lora:
+        if is_compact(self.config):
+            tmp = out / (ENCODER_FILE + ".tmp")
+            save_file(_compact_encoder_state(self.model.encoder, encoder_dtype), str(tmp), metadata={"format": "pt"})
+            os.replace(tmp, out / ENCODER_FILE)
+        elif not self.config.lora:
             enc_dir = out / FULL_ENCODER_DIR
             self.model.encoder.save_pretrained(str(enc_dir), safe_serialization=True)
             self.tokenizer.save_pretrained(str(enc_dir))

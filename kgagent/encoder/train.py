@@ -25,7 +25,8 @@ from torch.nn import functional as F
 from kgagent.encoder.data import Example, labels_of
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, collate
-from kgagent.encoder.pretrained import PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base
+from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base,
+                                        round_compact_encoder_)
 from kgagent.errors import EncoderError
 from kgagent.evaluate import decision_calibration, evaluate
 
@@ -43,6 +44,7 @@ class TrainConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.0  # 0: no dropout masks on every adapted layer (they cost ~20% of a CPU step)
     case_features: bool = True
+    train_word_embeddings: bool = False  # full fine-tuning only: False keeps the base's (compact save)
     epochs: int = 20
     lr: float = 3e-4  # encoder (LoRA adapters, or all weights when lora=False: use ~5e-5..1e-4)
     head_lr: float = 1e-3  # heads, width/type/case embeddings
@@ -223,7 +225,8 @@ def _new_encoder(cfg: TrainConfig, train_examples: Sequence[Example]) -> Encoder
     base_dir = resolve_base(base)
     mcfg = ModelConfig(base=str(base) if cfg.base else PACKAGE_BASE, entity_labels=ents, relation_labels=rels,
                        lora=cfg.lora, lora_r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                       case_features=cfg.case_features, max_width=cfg.max_width, dropout=cfg.dropout)
+                       case_features=cfg.case_features, max_width=cfg.max_width, dropout=cfg.dropout,
+                       frozen_word_embeddings=not cfg.lora and not cfg.train_word_embeddings)
     if cfg.base and not cfg.lora:
         mcfg.base = str(Path(cfg.base).resolve())
     elif cfg.base:
@@ -367,6 +370,7 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
                               "train_seconds": spent, "stopped": stopped or "all epochs run",
                               "examples": len(train)}
     model.eval()
+    round_compact_encoder_(model)  # what is saved (float16) is what is calibrated and scored
     if dev and cfg.calibrate:
         report["calibration"] = calibrate(encoder, dev)
     if dev:
@@ -386,10 +390,10 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
 def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict[str, Any], cfg: TrainConfig,
                      ckpt: Path, improved: bool) -> None:
     ckpt.mkdir(parents=True, exist_ok=True)
-    encoder.save_pretrained(ckpt / "last")
+    encoder.save_pretrained(ckpt / "last", encoder_dtype=torch.float32)  # exact resume
     encoder.path = None
     if improved:
-        encoder.save_pretrained(ckpt / "best")
+        encoder.save_pretrained(ckpt / "best", encoder_dtype=torch.float32)
         encoder.path = None
     tensors = {}
     for i, st in optim.state_dict()["state"].items():
