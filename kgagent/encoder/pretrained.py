@@ -4,8 +4,11 @@ A saved model directory holds ``config.json`` (a :class:`ModelConfig`) and safet
 
 - LoRA models: ``heads.safetensors`` = the LoRA adapter, the case embedding and the heads;
   the base weights come from the base model (by default the packaged all-MiniLM-L6-v2);
-- fully fine-tuned models: additionally ``encoder/`` (the base as a Hugging Face directory,
-  safetensors, with its tokenizer).
+- fully fine-tuned models (the default one among them): additionally ``encoder.safetensors``,
+  every encoder weight but the word embeddings (kept frozen in training and loaded from the
+  base), as float16: half the size of the whole encoder;
+- fully fine-tuned models whose word embeddings were trained too (``--train-word-embeddings``):
+  additionally ``encoder/`` (the whole encoder as a Hugging Face directory, with its tokenizer).
 
 Nothing is ever downloaded and nothing is unpickled.
 """

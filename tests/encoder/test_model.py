@@ -120,9 +120,10 @@ def test_resume_equals_uninterrupted_run(tiny_base: Path, data: list[Example], t
               progress=crash_after_epoch_2)
     assert not (tmp_path / "resumed" / "heads.safetensors").exists()
     train(_cfg(tiny_base, epochs=3, calibrate=False), data, None, out_dir=tmp_path / "resumed", resume=True)
-    a = load_file(str(tmp_path / "straight" / "heads.safetensors"))
-    b = load_file(str(tmp_path / "resumed" / "heads.safetensors"))
-    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+    for name in ("heads.safetensors", "encoder.safetensors"):  # heads and the fine-tuned encoder
+        a = load_file(str(tmp_path / "straight" / name))
+        b = load_file(str(tmp_path / "resumed" / name))
+        assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
 
 
 def test_example_weight_and_negatives_in_the_loss(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
