@@ -24,7 +24,6 @@ from torch import nn
 from kgagent.encoder.pieces import SHAPES, PieceBatch
 
 NEG_INF = -1e4  # finite, safe under bf16/fp16 autocast
-POOL_BUDGET = 16_000_000  # elements of one pooling gather (64 MB in float32)
 
 
 @dataclass
@@ -82,24 +81,31 @@ def _gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
 def pool_range(words: torch.Tensor, start: torch.Tensor, end: torch.Tensor, valid: torch.Tensor | None = None) -> torch.Tensor:
     """Max-pool of ``words[b, start:end]`` for index tensors ``start``/``end`` (B, S) -> (B, S, H).
 
-    Empty ranges (and invalid entries) give zeros.
+    A sparse table of maxima over 1, 2, 4, ... words answers every range with two gathers,
+    whatever its length: O(S * H) work and memory instead of O(S * length * H) (relation
+    contexts span whole sentences, and there are many pairs). Empty ranges (and invalid
+    entries) give zeros.
     """
+    b, w, h = words.shape
     length = (end - start).clamp(min=0)
     if valid is not None:
         length = length * valid.long()
-    k = max(int(length.max().item()) if length.numel() else 0, 1)
-    b, s, h = start.shape[0], start.shape[1] if start.dim() > 1 else 1, words.shape[-1]
-    chunk = max(1, POOL_BUDGET // max(1, b * k * h))
-    if start.dim() == 2 and s > chunk:
-        # bound the (B, S, K, H) gather: many pairs with long contexts (tables in news text)
-        # would otherwise need gigabytes; each chunk is still one vectorised gather + max
-        return torch.cat([pool_range(words, start[:, i:i + chunk], end[:, i:i + chunk],
-                                     None if valid is None else valid[:, i:i + chunk])
-                          for i in range(0, s, chunk)], dim=1)
-    offs = torch.arange(k, device=words.device)
-    idx = (start.unsqueeze(-1) + offs).clamp(0, max(words.shape[1] - 1, 0))
-    mask = offs < length.unsqueeze(-1)
-    return _masked_max(_gather_rows(words, idx), mask, dim=-2)
+    longest = int(length.max().item()) if length.numel() else 0
+    if w == 0 or longest == 0:
+        return words.new_zeros((*start.shape, h))
+    levels, span = [words], 1
+    while 2 * span <= longest:
+        prev = levels[-1]
+        levels.append(torch.maximum(prev[:, :-span], prev[:, span:]))  # max over 2*span words
+        span *= 2
+    table = torch.cat([lv if lv.shape[1] == w else torch.cat([lv, lv.new_zeros((b, w - lv.shape[1], h))], 1)
+                       for lv in levels], dim=1)  # (B, levels * W, H)
+    log2 = torch.tensor([0] + [n.bit_length() - 1 for n in range(1, longest + 1)], device=words.device)
+    level = log2[length.clamp(max=longest)]
+    first = (level * w + start.clamp(0, w - 1)).clamp(0, len(levels) * w - 1)
+    second = (level * w + (end - (1 << level)).clamp(0, w - 1)).clamp(0, len(levels) * w - 1)
+    out = torch.maximum(_gather_rows(table, first), _gather_rows(table, second))
+    return out.masked_fill((length == 0).unsqueeze(-1), 0.0)
 
 
 class SpanModel(nn.Module):

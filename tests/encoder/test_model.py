@@ -183,16 +183,25 @@ def test_all_span_logits_equal_per_span_logits(overfit: tuple[Encoder, Path]) ->
     assert torch.allclose(fast[valid], slow[valid], atol=1e-5)
 
 
-def test_pool_range_chunks_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    import kgagent.encoder.model as model_mod
-
+def test_pool_range_on_random_long_ranges_and_gradients() -> None:
+    """The sparse-table range max equals a plain loop on ranges of every length, and its
+    gradient reaches exactly the arg-max words."""
     g = torch.Generator().manual_seed(1)
-    words = torch.randn(3, 9, 4, generator=g)
-    start = torch.randint(0, 9, (3, 11), generator=g)
-    end = (start + torch.randint(0, 5, (3, 11), generator=g)).clamp(max=9)
-    whole = pool_range(words, start, end)
-    monkeypatch.setattr(model_mod, "POOL_BUDGET", 40)  # forces chunks of 1-3 spans
-    assert torch.equal(model_mod.pool_range(words, start, end), whole)
+    words = torch.randn(3, 37, 4, generator=g, requires_grad=True)
+    start = torch.randint(0, 37, (3, 50), generator=g)
+    end = (start + torch.randint(0, 38, (3, 50), generator=g)).clamp(max=37)
+    valid = torch.rand(3, 50, generator=g) > 0.1
+    got = pool_range(words, start, end, valid)
+    for b in range(3):
+        for s in range(50):
+            a, e = int(start[b, s]), int(end[b, s])
+            want = words[b, a:e].max(0).values if e > a and valid[b, s] else torch.zeros(4)
+            assert torch.equal(got[b, s], want)
+    got[0, 0].sum().backward()
+    a, e = int(start[0, 0]), int(end[0, 0])
+    if e > a and valid[0, 0]:
+        grad = words.grad[0]
+        assert grad.sum() == pytest.approx(4.0) and grad[:a].abs().sum() == 0 and grad[e:].abs().sum() == 0
 
 
 def test_full_fine_tuning_saves_a_compact_float16_encoder(tiny_base: Path, data: list[Example],
