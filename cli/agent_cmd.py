@@ -101,6 +101,8 @@ def extract_cmd(
                                                   "encoder's own threshold: the graph may confirm them)."),
     threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads (1 is fastest on a shared "
                                                              "2-core machine; 0 = torch's default, all cores)."),
+    precision: str = typer.Option("auto", "--precision", help="Encoder arithmetic: auto (bfloat16 where the "
+                                  "hardware multiplies it natively, else float32), float32 or bfloat16."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -137,7 +139,7 @@ def extract_cmd(
         from kgagent.corpus import read_corpus
 
         agent = Agent.load(model=model, kg=kg, rules=rules_dir, batch_size=batch_size,
-                           min_relation_score=min_relation_score)
+                           min_relation_score=min_relation_score, precision=precision)
         summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
     con = console()
     for t in summary_tables(summary):

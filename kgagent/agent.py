@@ -142,7 +142,8 @@ class Agent:
     # ------------------------------------------------------------------ construction
     @classmethod
     def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, linker: Any = None,
-             batch_size: int = 32, min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE) -> "Agent":
+             batch_size: int = 32, min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE,
+             precision: str = "auto") -> "Agent":
         """An agent from a model directory, a graph directory/file and a rules directory.
 
         ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
@@ -150,11 +151,17 @@ class Agent:
         a rules Program. ``min_relation_score`` lowers the encoder's relation threshold so the
         rules see less certain proposals too (they may accept those the graph confirms, and
         review or reject the rest); None keeps the encoder's own. The encoder's own threshold
-        reaches the rules as ``model_threshold(relation, T)``. Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
+        reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the encoder's
+        arithmetic when it is loaded here (auto: bfloat16 where the hardware has it).
+        Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
         """
+        from kgagent.encoder.pretrained import PRECISIONS
+        from kgagent.errors import EncoderError
         from kgagent.kg import KnowledgeGraph
         from kgagent.rules import load_rules
 
+        if precision not in PRECISIONS:
+            raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}", code="KGA307")
         if rules is None or isinstance(rules, (str, Path)):
             rules_path = Path(rules) if rules is not None else DEFAULT_RULES_DIR
             if not rules_path.exists():
@@ -168,11 +175,9 @@ class Agent:
                 raise InputError(f"no such graph directory or file: {kg}", code="KGA409")
             kg = KnowledgeGraph.load(kg)
         if isinstance(model, (str, Path)) and not Path(model).is_dir():
-            from kgagent.errors import EncoderError
-
             raise EncoderError(f"no such model directory: {model}", code="KGA302")
         if model is None or isinstance(model, (str, Path)):
-            model = _LazyEncoder(model)  # loaded on first extract: validate() needs no encoder
+            model = _LazyEncoder(model, precision)  # loaded on first extract: validate() needs no encoder
         return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size,
                    min_relation_score=min_relation_score)
 
@@ -437,14 +442,15 @@ def _display_path(p: Path) -> Path:
 class _LazyEncoder:
     """A model directory (None = the shipped model) to load when first needed."""
 
-    def __init__(self, path: str | Path | None):
+    def __init__(self, path: str | Path | None, precision: str = "auto"):
         self.path = str(path) if path is not None else "kg_data/model"
         self._spec = path
+        self.precision = precision
 
     def load(self) -> Any:
         from kgagent.encoder import Encoder
 
-        return Encoder.from_pretrained(self._spec)
+        return Encoder.from_pretrained(self._spec, precision=self.precision)
 
 
 def _spans_of(doc: Document) -> list[tuple[int, int]]:

