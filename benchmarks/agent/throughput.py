@@ -32,19 +32,23 @@ def run_one(corpus: Path, out: Path, threads: int, extra: list[str]) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO)
     ps = psutil.Process(proc.pid)
-    peak = 0
+    samples: list[tuple[float, int]] = []
     while proc.poll() is None:
         try:
-            peak = max(peak, ps.memory_info().rss)
+            samples.append((time.perf_counter() - t0, ps.memory_info().rss))
         except psutil.Error:
             pass
         time.sleep(0.05)
     wall = time.perf_counter() - t0
+    peak = max((r for _t, r in samples), default=0)
+    # peak RSS in each quarter of the run: a leak climbs quarter by quarter, a flat run does not
+    quarters = [max((r for t, r in samples if q * wall / 4 <= t < (q + 1) * wall / 4), default=0) / 2**20
+                for q in range(4)]
     stdout, stderr = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"kgagent extract failed ({proc.returncode}):\n{stderr.decode()[-2000:]}")
     summary = json.loads((out / "summary.json").read_text())
-    return {"wall": wall, "peak_rss_mb": peak / 2**20, "summary": summary}
+    return {"wall": wall, "peak_rss_mb": peak / 2**20, "rss_quarters_mb": quarters, "summary": summary}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,7 +75,8 @@ def main(argv: list[str] | None = None) -> None:
                          "docs_per_s": round(s["processed"] / s["wall"], 2),
                          "sentences_per_s": round(s["sentences"] / s["wall"], 2),
                          "share": {k: round(100 * v / total, 1) for k, v in t.items()},
-                         "peak_rss_mb": round(r["peak_rss_mb"], 1)})
+                         "peak_rss_mb": round(r["peak_rss_mb"], 1),
+                         "rss_quarters_mb": [round(q, 1) for q in r["rss_quarters_mb"]]})
             print(f"x{n}: {rows[-1]}", file=sys.stderr)
     print(f"kgagent extract on {Path(args.corpus).name} repeated, {args.threads} torch threads "
           f"({psutil.cpu_count()} CPUs on this machine)")
@@ -83,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
               f"{r['extract_seconds']:>9.1f} {r['docs_per_s']:>7.2f} {r['sentences_per_s']:>8.2f} "
               f"{sh.get('encoder', 0):>7.1f}% {sh.get('linking', 0):>7.1f}% {sh.get('rules', 0):>5.1f}% "
               f"{sh.get('writing', 0):>7.1f}% {r['peak_rss_mb']:>8.1f}")
+    for r in rows:
+        print(f"x{r['size']}: peak RSS by quarter of the run (MB): " + " / ".join(f"{q:.0f}" for q in r["rss_quarters_mb"]))
     if len(rows) > 1:
         print(f"peak memory ratio x{rows[-1]['size']} / x{rows[0]['size']}: "
               f"{rows[-1]['peak_rss_mb'] / rows[0]['peak_rss_mb']:.2f}")

@@ -5,7 +5,7 @@
 #   benchmarks/rules/run.sh --engines kgagent,duckdb_sql --workloads W1 --runs 3
 # Options go to the harness's run_all.sh / bench.py (--engines --workloads --sizes --runs --timeout).
 # The harness is copied to benchmarks/rules/work/harness (gitignored); its .venv (the peer engines
-# from PyPI) is kept there between runs. Our runners are .sh files that call /work/main/.venv
+# from PyPI) is kept there between runs. Our runners are .sh files that call the project's .venv
 # (the harness venv has no kgagent): kgagent (proofs recorded) and kgagent_noproofs.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -216,6 +216,7 @@ class Encoder:
 
         ``merge`` folds LoRA adapters into the base weights (faster inference; use False to
         train on). ``quantize`` applies int8 dynamic quantisation to the linear layers (CPU).
+        ``precision``: float32, bfloat16 or auto (see the class).
         Raises EncoderError (KGA3xx) when the directory is missing or corrupt.
         """
         model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
