@@ -15,6 +15,7 @@ graph; ``commit`` applies a delta (idempotent, ids are content hashes). ``extrac
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import threading
 import time
@@ -124,15 +125,26 @@ class Agent:
             self._set_threshold(encoder)
 
     def _set_threshold(self, encoder: Any) -> None:
-        """Let the rules see relations down to ``min_relation_score`` (the encoder's own
-        threshold, tuned for F1 without rules, is kept in ``encoder_threshold``)."""
+        """Remember the encoder's own relation threshold (tuned for F1 without rules) in
+        ``encoder_threshold``; the encoder itself is never modified."""
         cfg = getattr(encoder, "config", None)
         if cfg is None or not hasattr(cfg, "relation_threshold"):
             return
         if self.encoder_threshold is None:
             self.encoder_threshold = float(cfg.relation_threshold)
-        if self.min_relation_score is not None:
-            cfg.relation_threshold = min(self.encoder_threshold, float(self.min_relation_score))
+
+    def _propose_options(self, encoder: Any) -> dict[str, Any]:
+        """``relation_threshold`` for ``encoder.propose`` so the rules see relations down to
+        ``min_relation_score``, when the encoder takes it (kgagent's Encoder does)."""
+        if self.min_relation_score is None or self.encoder_threshold is None:
+            return {}
+        try:
+            params = inspect.signature(encoder.propose).parameters
+        except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+            return {}
+        if "relation_threshold" not in params:
+            return {}
+        return {"relation_threshold": min(self.encoder_threshold, float(self.min_relation_score))}
 
     def model_facts(self) -> dict[str, set[tuple]]:
         """``model_threshold(relation, T)``: the encoder's own relation threshold (0.5 if unknown)."""
@@ -148,8 +160,8 @@ class Agent:
 
         ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
         be an already loaded object: an Encoder (anything with ``propose``), a KnowledgeGraph,
-        a rules Program. ``min_relation_score`` lowers the encoder's relation threshold so the
-        rules see less certain proposals too (they may accept those the graph confirms, and
+        a rules Program. ``min_relation_score`` lowers the encoder's relation threshold (for this
+        agent's calls only: the encoder is not modified) so the rules see less certain proposals too (they may accept those the graph confirms, and
         review or reject the rest); None keeps the encoder's own. The encoder's own threshold
         reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the encoder's
         arithmetic when it is loaded here (auto: bfloat16 where the hardware has it).
@@ -267,7 +279,8 @@ class Agent:
         texts = [doc.text[s:e] for doc, spans in group for s, e in spans]
         encoder = self.encoder  # loads the model on first use, outside the timed part
         t0 = time.perf_counter()
-        proposals = list(encoder.propose(texts, batch_size=self.batch_size)) if texts else []
+        options = self._propose_options(encoder)
+        proposals = list(encoder.propose(texts, batch_size=self.batch_size, **options)) if texts else []
         if len(proposals) != len(texts):
             raise InputError(f"the encoder returned {len(proposals)} results for {len(texts)} sentences",
                              code="KGA410")

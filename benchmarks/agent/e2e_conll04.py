@@ -63,17 +63,18 @@ class GoldTokens:
         self.tokens_by_text = tokens_by_text
         self.name_or_path = getattr(encoder, "name_or_path", "encoder")
 
-    def propose(self, sentences, batch_size: int = 32):
+    def propose(self, sentences, batch_size: int = 32, relation_threshold: float | None = None):
         from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals  # noqa: F401
 
         known = [i for i, s in enumerate(sentences) if s in self.tokens_by_text]
         other = [i for i, s in enumerate(sentences) if s not in self.tokens_by_text]  # split by the splitter
         out: list = [None] * len(sentences)
-        for i, p in zip(other, self.encoder.propose([sentences[i] for i in other], batch_size=batch_size)):
+        for i, p in zip(other, self.encoder.propose([sentences[i] for i in other], batch_size=batch_size,
+                                                                 relation_threshold=relation_threshold)):
             out[i] = p
         toks = [self.tokens_by_text[sentences[i]] for i in known]
         labels, rlabels = self.encoder.entity_labels, self.encoder.relation_labels
-        for i, tk, (ents, rels) in zip(known, toks, self.encoder.predict_tokens(toks, batch_size)):
+        for i, tk, (ents, rels) in zip(known, toks, self.encoder.predict_tokens(toks, batch_size, relation_threshold)):
             text = sentences[i]
             starts, pos = [], 0
             for t in tk:

@@ -316,10 +316,12 @@ class Encoder:
         return contextlib.nullcontext()
 
     @torch.inference_mode()
-    def predict_tokens(self, sentences: Sequence[Sequence[str]], batch_size: int = 32
+    def predict_tokens(self, sentences: Sequence[Sequence[str]], batch_size: int = 32,
+                       relation_threshold: float | None = None
                        ) -> list[tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int, float]]]]:
         """For each tokenised sentence: entities (start, end, type id, prob) and relations
         (head index, tail index, type id, prob), calibrated, decoded without overlaps.
+        ``relation_threshold`` overrides the model's own (``config.relation_threshold``).
 
         Sentences longer than the encoder's window are cut into windows of whole words.
         """
@@ -334,7 +336,7 @@ class Encoder:
         with self._autocast():
             for b in range(0, len(order), batch_size):
                 idx = order[b:b + batch_size]
-                for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx])):
+                for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx], relation_threshold)):
                     results[j] = res
         out: list[tuple[list, list]] = [([], []) for _ in sentences]
         for (i, off, _words), (ents, rels) in zip(units, results):
@@ -344,8 +346,10 @@ class Encoder:
             rels_out.extend((h + base, t + base, r, p) for h, t, r, p in rels)
         return out
 
-    def _predict_batch(self, encoded: list[Encoded]) -> list[tuple[list, list]]:
+    def _predict_batch(self, encoded: list[Encoded], relation_threshold: float | None = None
+                       ) -> list[tuple[list, list]]:
         model, cfg = self.model, self.config
+        threshold = cfg.relation_threshold if relation_threshold is None else relation_threshold
         device = next(model.parameters()).device
         batch = collate(encoded, self.pieces.pad_id).to(device)
         words, cls = model.words(batch)
@@ -387,7 +391,7 @@ class Encoder:
             rlogits = model.relation_logits(words, e_start.to(device), e_end.to(device), e_type.to(device),
                                             e_valid.to(device), pairs.to(device), pair_valid.to(device))
             rprobs = torch.sigmoid(rlogits.float() / cfg.relation_temperature).cpu()
-            hits = (rprobs >= cfg.relation_threshold) & pair_valid.unsqueeze(-1)
+            hits = (rprobs >= threshold) & pair_valid.unsqueeze(-1)
             for b, r, k in hits.nonzero().tolist():
                 rels_per[b].append((int(pairs[b, r, 0]), int(pairs[b, r, 1]), k, float(rprobs[b, r, k])))
         return list(zip(ents_per, rels_per))
@@ -404,11 +408,13 @@ class Encoder:
                 meta=dict(ex.meta)))
         return out
 
-    def propose(self, sentences: Sequence[str], batch_size: int = 32) -> list[SentenceProposals]:
-        """Entity and relation proposals for raw sentences (character offsets, calibrated scores)."""
+    def propose(self, sentences: Sequence[str], batch_size: int = 32,
+                relation_threshold: float | None = None) -> list[SentenceProposals]:
+        """Entity and relation proposals for raw sentences (character offsets, calibrated scores);
+        relations scoring at least ``relation_threshold`` (default: the model's own)."""
         spans = [word_spans(s) for s in sentences]
         tokens = [[s[a:b] for a, b in sp] for s, sp in zip(sentences, spans)]
-        preds = self.predict_tokens(tokens, batch_size)
+        preds = self.predict_tokens(tokens, batch_size, relation_threshold)
         out = []
         for text, sp, (ents, rels) in zip(sentences, spans, preds):
             ent_props = []

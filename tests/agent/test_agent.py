@@ -178,7 +178,7 @@ def test_min_relation_score_sets_what_the_rules_see(tiny_kg) -> None:
     enc = FakeEncoder()
     enc.config.relation_threshold = 0.5
     agent = make_agent(tiny_kg, enc, min_relation_score=0.3)
-    assert agent.encoder_threshold == 0.5 and enc.config.relation_threshold == 0.3
+    assert agent.encoder_threshold == 0.5 and enc.config.relation_threshold == 0.5  # the encoder is not changed
     (res,) = agent.extract("Cor van der Klugt heads Philips. Richard Parsons lives in Boston.", update_graph=False)
     preds = {(d.head.text, d.label): d.verdict for d in res.decisions if d.kind == "relation"}
     # 0.4 is shown to the rules; live_in(Parsons, Boston) at 0.2 is not

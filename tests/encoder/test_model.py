@@ -252,3 +252,16 @@ def test_precision_bfloat16_predicts_like_float32(overfit: tuple[Encoder, Path],
     assert Encoder.from_pretrained(out).effective_precision() in ("float32", "bfloat16")  # auto
     with pytest.raises(EncoderError, match="KGA307|precision"):
         Encoder.from_pretrained(out, precision="float8")
+
+
+def test_relation_threshold_per_call_leaves_the_model_alone(overfit: tuple[Encoder, Path]) -> None:
+    enc, _ = overfit
+    own = enc.config.relation_threshold
+    sents = ["John Smith works for Acme Corp in London .", "Mary Jones lives in Paris ."]
+    default = enc.propose(sents)
+    everything = enc.propose(sents, relation_threshold=0.0)
+    nothing = enc.propose(sents, relation_threshold=1.01)
+    assert enc.config.relation_threshold == own
+    assert sum(len(p.relations) for p in everything) >= sum(len(p.relations) for p in default) > 0
+    assert all(not p.relations for p in nothing)
+    assert [p.entities for p in everything] == [p.entities for p in default]  # entities do not depend on it

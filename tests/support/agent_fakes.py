@@ -57,7 +57,9 @@ class FakeEncoder:
         self.sentences = 0
         self.config = SimpleNamespace(relation_threshold=0.5)  # proposals below it are not returned
 
-    def propose(self, sentences: Sequence[str], batch_size: int = 32) -> list[SentenceProposals]:
+    def propose(self, sentences: Sequence[str], batch_size: int = 32,
+                relation_threshold: float | None = None) -> list[SentenceProposals]:
+        threshold = self.config.relation_threshold if relation_threshold is None else relation_threshold
         self.calls += 1
         self.sentences += len(sentences)
         out = []
@@ -71,7 +73,7 @@ class FakeEncoder:
             for i, h in enumerate(ents):
                 for j, t in enumerate(ents):
                     for (a, label, b), score in RELATIONS.items():
-                        if i != j and (a, b) == (h.text, t.text) and score >= self.config.relation_threshold:
+                        if i != j and (a, b) == (h.text, t.text) and score >= threshold:
                             rels.append(RelationProposal(i, j, label, score))
             out.append(SentenceProposals(text=s, entities=ents, relations=rels))
         return out
