@@ -60,10 +60,12 @@ class Embedder:
     """Sentence embeddings from a local sentence-transformers directory, on the CPU.
 
     Never takes a hub name: ``path`` must be an existing directory (KGA209 otherwise).
+    ``bfloat16=True`` embeds under bfloat16 autocast (about 2x faster on CPUs with native bf16;
+    the vectors differ from float32 ones by rounding only).
     """
 
     def __init__(self, path: str | Path | None = None, batch_size: int = 256, max_seq_length: int = 32,
-                 cache_size: int = 100_000, num_threads: int | None = None):
+                 cache_size: int = 100_000, num_threads: int | None = None, bfloat16: bool = False):
         self.path = Path(path) if path is not None else default_model_path()
         if not self.path.is_dir() or not (self.path / "config.json").is_file():
             raise GraphError(f"embedding model directory not found or incomplete: {self.path} "
@@ -73,6 +75,7 @@ class Embedder:
         self.max_seq_length = max_seq_length
         self.cache_size = cache_size
         self.num_threads = num_threads
+        self.bfloat16 = bfloat16
         self.id = model_id(self.path)
         self._model: Any = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -96,6 +99,13 @@ class Embedder:
             self._model.max_seq_length = self.max_seq_length
         return self._model
 
+    def _autocast(self) -> Any:
+        import contextlib
+
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16) if self.bfloat16 else contextlib.nullcontext()
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text (cached by text)."""
         if not len(texts):
@@ -103,8 +113,11 @@ class Embedder:
         found = {t: self._cache[t] for t in set(texts) if t in self._cache}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            vecs = self._load().encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
-                                       convert_to_numpy=True, show_progress_bar=False)
+            model = self._load()
+            with self._autocast():
+                vecs = model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_tensor=True, show_progress_bar=False)
+            vecs = vecs.float().cpu().numpy()
             for t, v in zip(missing, np.asarray(vecs, dtype=np.float32)):
                 found[t] = v
                 self._cache[t] = v

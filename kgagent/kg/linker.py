@@ -44,7 +44,8 @@ class Linker:
                  embed_id: str | None = None, index_dir: str | Path | None = None,
                  nil_threshold: float = NIL_THRESHOLD, type_bonus: float = 0.05, type_penalty: float = 0.25,
                  prior_weight: float = 0.02, max_aliases: int = 0, alias_shortcut: bool = True,
-                 hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256):
+                 hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256,
+                 bfloat16: bool = False):
         self.kg = kg
         self.nil_threshold = nil_threshold
         self.type_bonus = type_bonus
@@ -60,7 +61,7 @@ class Linker:
             self._embed: EmbedFn = embed
             self.model_id = embed_id or f"fn:{getattr(embed, '__qualname__', type(embed).__name__)}"
         else:
-            embedder = Embedder(model, batch_size=batch_size)
+            embedder = Embedder(model, batch_size=batch_size, bfloat16=bfloat16)
             self._embed = embedder
             self.model_id = embedder.id
         if index_dir is not None:

@@ -202,3 +202,18 @@ def test_copy_of_default_graph_reuses_shipped_vectors(tmp_path):
     linker = KnowledgeGraph.load(tmp_path).linker()
     assert linker.rebuilt and linker.embedded_rows == 1  # only the new label was embedded
     assert linker.link([("Lugdunum Nova", "location")])[0].entity == lyon
+
+
+def test_bfloat16_embedder_rounds_but_keeps_the_vectors(tiny_st) -> None:
+    """bfloat16 autocast changes the vectors by rounding only: unit length, same similarities."""
+    import numpy as np
+
+    from kgagent.kg.index import Embedder
+
+    texts = ["paris", "ville lumiere", "acme", "boston", "massachusetts"]
+    f32 = Embedder(tiny_st)(texts)
+    bf16 = Embedder(tiny_st, bfloat16=True)(texts)
+    assert bf16.dtype == np.float32 and bf16.shape == f32.shape
+    assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-3)
+    assert (np.sum(f32 * bf16, axis=1) > 0.99).all()
+    assert np.abs(f32 @ f32.T - bf16 @ bf16.T).max() < 0.02  # similarities (what linking ranks by) barely move
