@@ -63,7 +63,7 @@ def table(title: str, rows: list[tuple], header: tuple) -> str:
     return "\n".join(lines)
 
 
-def webnlg(data: Path) -> str:
+def webnlg(data: Path, bf16: bool = False) -> str:
     t0 = time.perf_counter()
     triples, refs = read_webnlg(data / "webnlg", ("train", "dev"))
     kg = webnlg_graph(triples, data / "dbpedia-ontology" / "dbpedia_2016-10.owl")
@@ -72,7 +72,7 @@ def webnlg(data: Path) -> str:
     dev = [r for r in refs if r.split == "dev" and r.kind in ("name", "description")]
     usable = [r for r in dev if DBR + r.entity in ents]
     t1 = time.perf_counter()
-    linker = kg.linker(index_dir=WORK / "webnlg" / "index", nil_threshold=-1.0)
+    linker = kg.linker(index_dir=WORK / "webnlg" / "index", nil_threshold=-1.0, bfloat16=bf16)
     t2 = time.perf_counter()
     texts = [r.text for r in usable]
     gold = [DBR + r.entity for r in usable]
@@ -126,7 +126,7 @@ def _names_graph(golds: set[str], data: Path) -> KnowledgeGraph:
     return kg
 
 
-def n3(data: Path) -> tuple[str, float]:
+def n3(data: Path, bf16: bool = False) -> tuple[str, float]:
     mentions = []
     for f in ("Reuters-128.ttl", "RSS-500.ttl"):
         mentions += [(f, m) for m in read_nif(data / "n3" / f)]
@@ -136,7 +136,7 @@ def n3(data: Path) -> tuple[str, float]:
     golds = {m.gold for _, m in ms if m.gold}
     kg = _names_graph(golds, data)
     kg.path = WORK / "n3" / "graph.nq.gz"
-    linker = kg.linker(index_dir=WORK / "n3" / "index", nil_threshold=-1.0)
+    linker = kg.linker(index_dir=WORK / "n3" / "index", nil_threshold=-1.0, bfloat16=bf16)
     texts = [m.text for _, m in ms]
     links = linker.link([(t, None) for t in texts], top_k=10)
     ex = exact_baseline(kg, texts)
@@ -181,7 +181,7 @@ def n3(data: Path) -> tuple[str, float]:
     return out, th
 
 
-def kore50(data: Path) -> str:
+def kore50(data: Path, bf16: bool = False) -> str:
     ms = read_nif(data / "kore50" / "kore50-nif.ttl")
     triples, _ = read_webnlg(data / "webnlg", ("train", "dev"))
     names = {DBR + n for t in triples for n in (t[0], t[2]) if not n.startswith('"') and " " not in n}
@@ -191,7 +191,7 @@ def kore50(data: Path) -> str:
     golds = {m.gold for m in ms if m.gold}
     kg = _names_graph(golds | n3g | names, data)
     kg.path = WORK / "kore50" / "graph.nq.gz"
-    linker = kg.linker(index_dir=WORK / "kore50" / "index", nil_threshold=-1.0)
+    linker = kg.linker(index_dir=WORK / "kore50" / "index", nil_threshold=-1.0, bfloat16=bf16)
     texts = [m.text for m in ms]
     gold = [m.gold for m in ms]
     full = [[c.entity for c in lk.candidates] for lk in linker.link([(t, None) for t in texts], top_k=10)]
@@ -211,19 +211,20 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE.parents[1].parent / "shared" / "data")
     ap.add_argument("--only", default="webnlg,n3,kore50")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", action="store_true", help="embed the mentions under bfloat16 autocast")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     WORK.mkdir(parents=True, exist_ok=True)
     parts = args.only.split(",")
     results = {}
     if "webnlg" in parts:
-        print(webnlg(args.data), flush=True)
+        print(webnlg(args.data, args.bf16), flush=True)
     if "n3" in parts:
-        out, th = n3(args.data)
+        out, th = n3(args.data, args.bf16)
         results["nil_threshold"] = th
         print(out, flush=True)
     if "kore50" in parts:
-        print(kore50(args.data), flush=True)
+        print(kore50(args.data, args.bf16), flush=True)
     (WORK / "linking.json").write_text(json.dumps(results))
 
 

@@ -121,11 +121,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bf16", action="store_true", help="embed the mentions under bfloat16 autocast")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)
-    embedder = Embedder()
-    names, vecs = embed_real(embedder)
+    names, vecs = embed_real(Embedder())  # the indexed names: float32 (cached)
+    embedder = Embedder(bfloat16=args.bf16)  # the mentions
     print(f"load average {os.getloadavg()}", flush=True)
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
