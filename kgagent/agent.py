@@ -162,8 +162,9 @@ class Agent:
         ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
         be an already loaded object: an Encoder (anything with ``propose``), a KnowledgeGraph,
         a rules Program. ``min_relation_score`` lowers the encoder's relation threshold (for this
-        agent's calls only: the encoder is not modified) so the rules see less certain proposals too (they may accept those the graph confirms, and
-        review or reject the rest); None keeps the encoder's own. The encoder's own threshold
+        agent's calls only: the encoder is not modified) so the rules see less certain proposals
+        too (they may accept those the graph confirms, and review or reject the rest); None keeps
+        the encoder's own. The encoder's own threshold
         reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
         where the hardware has it).
