@@ -379,7 +379,7 @@ def choose_threshold(model: Any, dev: list[Any], bench: Bench) -> float:
     docs = [Document(r["id"], " ".join(r["tokens"])) for r in records]
     labelled = PlainLabeller(0.0)(model, docs, None)
     best, best_key = 0.5, (-1.0, -1.0)
-    for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+    for t in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
         kept = []
         for ex in labelled:
             keep = [i for i, e in enumerate(ex.entities) if e.weight >= t]
