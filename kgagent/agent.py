@@ -314,6 +314,7 @@ class Agent:
                 m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, m.label)
             linked = sorted({e for m in mentions if m.link is not None for e, _ in _candidates_of(m.link)})
             graph = self.kg.rule_facts(linked) if mentions else {}
+            names = self._graph_labels(graph)
         t1 = time.perf_counter()
         timings["linking"] = t1 - t0
         facts = _base_facts(doc, mentions, relations)
@@ -327,10 +328,10 @@ class Agent:
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
-                                            m.label, m.model_label, sentences[m.sentence], mention=m))
+                                            m.label, m.model_label, sentences[m.sentence], names, mention=m))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
-                                            r.predicate, r.model_label, sentences[r.sentence],
+                                            r.predicate, r.model_label, sentences[r.sentence], names,
                                             head=by_id[r.head], tail=by_id[r.tail]))
         firings = {k: v for k, v in model.rule_firings().items() if v}
         t2 = time.perf_counter()
@@ -341,14 +342,31 @@ class Agent:
                               rule_firings=firings)
 
     def _decision(self, model: Any, v: dict[str, Any], kind: str, subject: str, doc: str, sentence: int,
-                  score: float, label: str, model_label: str, sentence_text: str, **parts: Any) -> Decision:
-        proof, rule = None, None
+                  score: float, label: str, model_label: str, sentence_text: str,
+                  names: dict[str, str] | None = None, **parts: Any) -> Decision:
+        proof, rule, labels = None, None, {}
         if v["fact"] is not None and self.record_proofs:
             proof = label_sources(model.proof(*v["fact"]))
             rule = proof.rule
+            if names:
+                facts = " ".join(_proof_facts(proof))
+                labels = {iri: name for iri, name in names.items() if iri in facts}
         return Decision(id=stable_id("d", kind, subject), doc=doc, sentence=sentence, kind=kind, subject=subject,
                         verdict=v["verdict"], reason=v["reason"], rule=rule, proof=proof, score=score, label=label,
-                        model_label=model_label, others=v["others"], sentence_text=sentence_text, **parts)
+                        model_label=model_label, others=v["others"], sentence_text=sentence_text, labels=labels,
+                        **parts)
+
+    def _graph_labels(self, graph: dict[str, set[tuple]]) -> dict[str, str]:
+        """Labels of the graph entities in the ``triple`` facts the rules see (explanations name
+        a neighbour the document never mentions, e.g. the country a linked city lies in)."""
+        out: dict[str, str] = {}
+        for row in graph.get("triple", ()):
+            for iri in (row[0], row[-1]):
+                if iri not in out:
+                    entity = self.kg.entity(str(iri))
+                    if entity is not None:
+                        out[str(iri)] = entity.label
+        return out
 
     # ------------------------------------------------------------------ claims
     def validate(self, triples: Iterable[Any]) -> list[ClaimResult]:
@@ -477,6 +495,14 @@ class _LazyEncoder:
         from kgagent.encoder import Encoder
 
         return Encoder.from_pretrained(self._spec, precision=self.precision)
+
+
+def _proof_facts(node: ProofNode) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n.fact
+        stack.extend(n.premises)
 
 
 def _spans_of(doc: Document) -> list[tuple[int, int]]:

@@ -112,6 +112,7 @@ class Decision:
     tail: MentionResult | None = None
     others: list[dict[str, str]] = field(default_factory=list)  # the other verdicts that fired
     sentence_text: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # graph entities in the proof -> their labels
 
     @property
     def hard(self) -> bool:
@@ -137,8 +138,10 @@ class Decision:
                        head=self.head.to_dict() if self.head else None,
                        tail=self.tail.to_dict() if self.tail else None)
         out.update(score=round(self.score, 4), verdict=self.verdict, reason=self.reason, rule=self.rule,
-                   others=self.others, sentence_text=self.sentence_text,
-                   proof=self.proof.to_dict() if self.proof else None)
+                   others=self.others, sentence_text=self.sentence_text)
+        if self.labels:
+            out["labels"] = dict(sorted(self.labels.items()))
+        out["proof"] = self.proof.to_dict() if self.proof else None
         return out
 
 

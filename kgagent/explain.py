@@ -83,6 +83,8 @@ class _Names:
             self.mentions[decision["subject"]] = decision.get("text", "")
             if decision.get("entity") and decision.get("entity_label"):
                 self.entities[decision["entity"]] = decision["entity_label"]
+        for iri, name in (decision.get("labels") or {}).items():
+            self.entities.setdefault(str(iri), str(name))
         self._collect(decision.get("proof"))
 
     def _collect(self, node: Any) -> None:

@@ -184,3 +184,17 @@ def test_min_relation_score_sets_what_the_rules_see(tiny_kg) -> None:
     # 0.4 is shown to the rules; live_in(Parsons, Boston) at 0.2 is not
     assert preds == {("Cor van der Klugt", "work_for"): "review", ("Richard Parsons", "work_for"): "reject"}
     assert agent.fingerprint()["min_relation_score"] == "0.3"
+
+
+def test_explanations_name_graph_neighbours(tiny_kg) -> None:
+    """A proof that uses the graph's 'Boston located_in Massachusetts' names Massachusetts by its
+    label even though the sentence never mentions it."""
+    from kgagent.explain import explain_decision
+
+    agent = make_agent(tiny_kg)
+    (res,) = agent.extract("Boston is in Texas.", update_graph=False)
+    rel = next(d for d in res.decisions if d.kind == "relation")
+    data = rel.to_dict()
+    assert data["labels"].get("urn:ex:ma") == "Massachusetts"
+    text = explain_decision(data)
+    assert "Massachusetts" in text and "urn:ex:ma" not in text
