@@ -59,6 +59,20 @@ def test_empty_lines_and_crlf_are_accepted(tmp_path):
     assert sorted(read_facts_dir(tmp_path)["edge"]) == [("a", "b"), ("c", "d")]
 
 
+def test_blank_lines_of_one_column_files_are_skipped(tmp_path):
+    (tmp_path / "flag.facts").write_text("a\n\n  \nb")
+    (tmp_path / "blank.facts").write_text("\n \n")
+    got = read_facts_dir(tmp_path)
+    assert sorted(got["flag"]) == [("a",), ("b",)] and got["blank"] == []
+
+
+def test_a_line_too_long_and_one_too_short_are_caught_even_when_the_tabs_add_up(tmp_path):
+    (tmp_path / "edge.facts").write_text("a\tb\nc\td\te\nf\n")
+    with pytest.raises(RuleError) as err:
+        read_facts_dir(tmp_path)
+    assert str(err.value).startswith(f"{tmp_path / 'edge.facts'}:2: KGA112")
+
+
 def test_invalid_utf8_names_line(tmp_path):
     (tmp_path / "edge.facts").write_bytes(b"a\tb\nc\t\xff\n")
     with pytest.raises(RuleError) as err:
