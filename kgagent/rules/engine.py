@@ -543,35 +543,26 @@ class Model:
         return total
 
     def _insert_candidates(self, pred: str, batches: list, proofs: bool) -> int:
-        """batches: (cols, rule index, height (scalar or array), premise row arrays or None)."""
+        """batches: (cols, rule index, height (scalar or array), premise row arrays or None).
+
+        Several batches of one height are inserted as if one after the other (rows appended
+        batch by batch): in one call while the round is small (the per-call cost dominates
+        there), else batch by batch (no concatenated copies)."""
         rel = self.relations[pred]
-        if len(batches) > 1 and rel.arity and all(not isinstance(b[2], np.ndarray) for b in batches):
-            # equal heights (or no proofs): insert batch by batch, no concatenated copies
+        heights = [b[2] for b in batches]
+        scalar = all(not isinstance(h, np.ndarray) for h in heights)
+        if len(batches) > 1 and rel.arity and scalar and (len(set(heights)) > 1 or sum(map(_batch_size, batches)) > SMALL_ROUND):
             return sum(
                 rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None)
                 for cols, rule, height, prem in batches
             )
+        runs = None
         if len(batches) == 1:
             cols, rule, height, prem = batches[0]
         else:
-            sizes = [len(b[3][0]) if b[3] else (len(b[0][0]) if b[0] else 1) for b in batches]
-            cols = [np.concatenate([b[0][i] for b in batches]) for i in range(rel.arity)]
-            rule = np.repeat(np.array([b[1] for b in batches], dtype=np.int32), sizes)
-            hs = [b[2] for b in batches]
-            if all(not isinstance(h, np.ndarray) for h in hs) and len(set(hs)) == 1:
-                height = hs[0]
-            else:
-                height = np.concatenate([np.broadcast_to(np.asarray(h, dtype=np.int32), (m,)) for h, m in zip(hs, sizes)])
-            if proofs and rel.prem_width:
-                prem = []
-                for j in range(rel.prem_width):
-                    prem.append(
-                        np.concatenate(
-                            [b[3][j] if b[3] is not None and j < len(b[3]) else np.full(m, -1, dtype=np.int64) for b, m in zip(batches, sizes)]
-                        )
-                    )
-            else:
-                prem = None
+            cols, rule, height, prem, sizes = _concat_batches(rel, batches, proofs)
+            if scalar:
+                runs = np.cumsum([0] + sizes[:-1])
         stable = False
         if isinstance(height, np.ndarray) and len(height) and height.min() != height.max():
             order = np.argsort(height, kind="stable")  # lowest height first among equal facts
@@ -587,7 +578,7 @@ class Model:
             else:
                 rel.insert([], rule=np.array([rule], dtype=np.int32), height=height, prem=[p_[:1] for p_ in prem] if prem else None)
             return rel.n - n0
-        return rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None, stable=stable)
+        return rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None, stable=stable, runs=runs)
 
     def add_facts(self, facts: Mapping[str, Iterable]) -> None:
         """Add base facts and bring the model up to date (same result as evaluating anew).
@@ -759,6 +750,36 @@ class Model:
             prow = int(rel.prem[j, row])
             out.append((a.pred, tuple(self.symbols.values[int(prel.col(i)[prow])] for i in range(prel.arity))))
         return rule.clause.rule_id, out
+
+
+SMALL_ROUND = 1 << 15  # a round's candidates for one predicate up to this many: one insert call
+
+
+def _batch_size(batch: tuple) -> int:
+    cols, _rule, _height, prem = batch
+    return len(prem[0]) if prem else (len(cols[0]) if cols else 1)
+
+
+def _concat_batches(rel: Relation, batches: list, proofs: bool):
+    """One (cols, rule, height, prem, sizes) of several candidate batches, in batch order."""
+    sizes = [_batch_size(b) for b in batches]
+    cols = [np.concatenate([b[0][i] for b in batches]) for i in range(rel.arity)]
+    rules = [b[1] for b in batches]
+    rule = rules[0] if len(set(rules)) == 1 else np.repeat(np.array(rules, dtype=np.int32), sizes)
+    hs = [b[2] for b in batches]
+    if all(not isinstance(h, np.ndarray) for h in hs) and len(set(hs)) == 1:
+        height = hs[0]
+    else:
+        height = np.concatenate([np.broadcast_to(np.asarray(h, dtype=np.int32), (m,)) for h, m in zip(hs, sizes)])
+    prem = None
+    if proofs and rel.prem_width:
+        prem = [
+            np.concatenate(
+                [b[3][j] if b[3] is not None and j < len(b[3]) else np.full(m, -1, dtype=np.int64) for b, m in zip(batches, sizes)]
+            )
+            for j in range(rel.prem_width)
+        ]
+    return cols, rule, height, prem, sizes
 
 
 def _strip_fill(node: ProofNode | None) -> None:

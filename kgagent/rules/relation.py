@@ -20,12 +20,20 @@ import numpy as np
 EMPTY = np.zeros(0, dtype=np.int64)
 
 
+SMALL_SORT = 4096  # arrays up to this long are sorted by one stable argsort (fewest numpy calls)
+
+
 def merge_sorted(keys: np.ndarray, perm: np.ndarray, new_keys: np.ndarray, new_perm: np.ndarray):
-    """Merge sorted (keys, perm) with sorted (new_keys, new_perm), new after old on ties; O(n+m)."""
+    """Merge sorted (keys, perm) with sorted (new_keys, new_perm), new after old on ties; O(n+m)
+    (short ones: a stable argsort of both, which finds the two runs)."""
     if len(new_keys) == 0:
         return keys, perm
     if len(keys) == 0:
         return new_keys, new_perm
+    if len(keys) + len(new_keys) <= SMALL_SORT:
+        both = np.concatenate((keys, new_keys))
+        order = np.argsort(both, kind="stable")
+        return both[order], np.concatenate((perm, new_perm))[order]
     pos = np.searchsorted(keys, new_keys, side="right") + np.arange(len(new_keys))
     n = len(keys) + len(new_keys)
     out_k = np.empty(n, dtype=np.int64)
@@ -63,12 +71,15 @@ def sort_int64(a: np.ndarray) -> np.ndarray:
 def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct keys, position of each one's first occurrence).
 
-    When a compact key (dense over the columns' ranges) and the row position fit together in
-    63 bits, one ``np.sort`` of ``compact << bits | position`` replaces a (slower) argsort;
-    ties then break by position, so the first occurrence wins either way."""
+    Short arrays: one stable argsort. Longer ones: when a compact key (dense over the columns'
+    ranges) and the row position fit together in 63 bits, one ``np.sort`` of
+    ``compact << bits | position`` replaces a (slower) argsort; ties then break by position, so
+    the first occurrence wins either way."""
     m = len(keys) if keys is not None else len(cols[0])
     if m == 0:
         return EMPTY, EMPTY
+    if m <= SMALL_SORT:
+        return _argsort_unique_first(keys if keys is not None else (cols[0] << 32) | cols[1])
     mbits = max(1, (m - 1).bit_length())
     ck = None
     if cols is not None and len(cols) == 2:
@@ -81,14 +92,7 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
         if (int(keys.max()) - lo + 1) << mbits < 2**63:
             ck = keys - lo if lo else keys
     if ck is None:
-        if keys is None:
-            keys = (cols[0] << 32) | cols[1]
-        order = np.argsort(keys, kind="stable")
-        sk = keys[order]
-        first = np.empty(m, dtype=bool)
-        first[0] = True
-        np.not_equal(sk[1:], sk[:-1], out=first[1:])
-        return sk[first], order[first]
+        return _argsort_unique_first(keys if keys is not None else (cols[0] << 32) | cols[1])
     packed = ck << mbits
     packed |= np.arange(m, dtype=np.int64)
     packed = sort_int64(packed)
@@ -102,21 +106,33 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
     return keys[take], take
 
 
+def _argsort_unique_first(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sort_unique_first` by a stable argsort."""
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    first = np.empty(len(keys), dtype=bool)
+    first[0] = True
+    np.not_equal(sk[1:], sk[:-1], out=first[1:])
+    return sk[first], order[first]
+
+
 def sort_stable(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(keys sorted, stable order), by the same packing trick when it fits."""
+    """(keys sorted, stable order): a stable argsort, or for long arrays the packing trick of
+    :func:`sort_unique_first` when it fits."""
     m = len(keys)
     if m == 0:
         return EMPTY, EMPTY
-    mbits = max(1, (m - 1).bit_length())
-    lo = int(keys.min())
-    if (int(keys.max()) - lo + 1) << mbits >= 2**63:
-        order = np.argsort(keys, kind="stable")
-        return keys[order], order
-    packed = (keys - lo) << mbits if lo else keys << mbits
-    packed |= np.arange(m, dtype=np.int64)
-    packed = sort_int64(packed)
-    order = packed & ((1 << mbits) - 1)
-    return (packed >> mbits) + lo, order
+    if m > SMALL_SORT:
+        mbits = max(1, (m - 1).bit_length())
+        lo = int(keys.min())
+        if (int(keys.max()) - lo + 1) << mbits < 2**63:
+            packed = (keys - lo) << mbits if lo else keys << mbits
+            packed |= np.arange(m, dtype=np.int64)
+            packed = sort_int64(packed)
+            order = packed & ((1 << mbits) - 1)
+            return (packed >> mbits) + lo, order
+    order = np.argsort(keys, kind="stable")
+    return keys[order], order
 
 
 class Interner:
@@ -285,10 +301,14 @@ class Relation:
         height: np.ndarray | int = 0,
         prem: list[np.ndarray] | None = None,
         stable: bool = False,
+        runs: np.ndarray | None = None,
     ) -> int:
         """Add the candidate rows not already present; returns how many were new. Among equal
         candidates the first one is taken (its rule, height and premises are recorded).
-        ``rule``/``height`` are per candidate or scalars; ``prem`` one array per premise."""
+        ``rule``/``height`` are per candidate or scalars; ``prem`` one array per premise.
+        New rows are appended in key order; with ``runs`` (the start of each run of candidates,
+        ascending from 0) run by run, each in key order: the same rows as inserting each run on
+        its own, one after the other."""
         if self.arity == 0:  # a proposition: at most one row
             m = len(rule) if isinstance(rule, np.ndarray) else (len(prem[0]) if prem else 1)
             if self.n or m == 0:
@@ -298,7 +318,11 @@ class Relation:
         m = len(cols[0])
         if m == 0:
             return 0
-        fast = prem is None and not isinstance(rule, np.ndarray) and not isinstance(height, np.ndarray) and self.arity <= 2
+        if runs is not None and len(runs) < 2:
+            runs = None
+        fast = (
+            prem is None and runs is None and not isinstance(rule, np.ndarray) and not isinstance(height, np.ndarray) and self.arity <= 2
+        )
         keys = None if (not fast and self.arity == 2) else self.full.codec.encode(cols, insert=True)
         if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
             sk = sort_int64(keys)
@@ -319,18 +343,20 @@ class Relation:
         if len(uniq) == 0:
             return 0
         lo = self.n
+        rows = np.arange(lo, lo + len(uniq), dtype=np.int64)  # the row of each of ``uniq``
         if fast:
             dec = [uniq] if self.arity == 1 else [uniq >> 32, uniq & 0xFFFFFFFF]
-            take = np.arange(len(uniq), dtype=np.int64)
-            self._append(take, dec, rule, height, None)
+            self._append(rows - lo, dec, rule, height, None)
         else:
             if new is not None:
                 take = take[new]
+            if runs is not None and len(take) > 1:  # run by run: stable order by run of ``take``
+                order = np.argsort(np.searchsorted(runs, take, side="right"), kind="stable")
+                take = take[order]
+                rows[order] = rows.copy()
             self._append(take, cols, rule, height, prem)
-        # the full index is kept exact eagerly (rows lo.. have the sorted keys ``uniq``)
-        self.full.keys, self.full.perm = merge_sorted(
-            self.full.keys, self.full.perm, uniq, np.arange(lo, lo + len(uniq), dtype=np.int64)
-        )
+        # the full index is kept exact eagerly (row ``rows[i]`` has the key ``uniq[i]``)
+        self.full.keys, self.full.perm = merge_sorted(self.full.keys, self.full.perm, uniq, rows)
         self.full.n = self.n
         return len(uniq)
 
