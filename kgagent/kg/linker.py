@@ -214,13 +214,17 @@ class Linker:
 
     def _decide(self, text: str, mtype: str | None, alias: dict[str, float], sim: dict[str, float],
                 top_k: int) -> Link:
-        scored = []
+        typed = []
         for iri in set(alias) | set(sim):
             base = max(alias.get(iri, -1.0), sim.get(iri, -1.0))
             fit = self._fits(iri, mtype)
-            adj = base + (self.type_bonus if fit > 0 else -self.type_penalty if fit < 0 else 0.0)
-            adj += self.prior_weight * self._prior(iri)
-            scored.append((adj, iri in alias, base, iri))
+            typed.append((base + (self.type_bonus if fit > 0 else -self.type_penalty if fit < 0 else 0.0),
+                          iri in alias, base, iri))
+        if 0 < top_k < len(typed):  # the prior (in [0, 1]) cannot lift these into the top k: skip its look-up
+            kth = sorted((t[0] for t in typed), reverse=True)[top_k - 1]
+            typed = [t for t in typed if t[0] + max(self.prior_weight, 0.0) >= kth]
+        scored = [(adj + self.prior_weight * self._prior(iri), from_alias, base, iri)
+                  for adj, from_alias, base, iri in typed]
         scored.sort(key=lambda x: (-x[0], not x[1], x[3]))
         cands = [Candidate(entity=iri, label=self._label(iri), score=float(min(1.0, max(0.0, adj))),
                            types=tuple(sorted(self._entity_types(iri)))) for adj, _, _, iri in scored[:top_k]]
