@@ -74,11 +74,38 @@ class _Rule:
     neg: list[Atom]
     cmps: list[Comparison]
 
-    def __post_init__(self) -> None:  # variable sets, computed once
+    def __post_init__(self) -> None:  # variable sets and argument plans, computed once
         self.head_vars = _vars_of_atom(self.head) | _expr_vars(self.head)
         self.atom_vars = [_vars_of_atom(a) | _expr_vars(a) for a in self.pos]
         self.neg_vars = [_vars_of_atom(a) | _expr_vars(a) for a in self.neg]
         self.cmp_vars = [(_vars(c.left), _vars(c.right)) for c in self.cmps]
+        self.pos_plans = [_AtomPlan(a) for a in self.pos]
+        self.neg_plans = [_AtomPlan(a) for a in self.neg]
+
+
+_CONST, _VAR, _EXPR = 0, 1, 2  # kinds of atom arguments in an _AtomPlan
+
+
+class _AtomPlan:
+    """A body atom's arguments by kind, worked out once per engine (the joins loop over these
+    instead of testing every term on every call). ``args``: (position, kind, constant value |
+    variable name | expression), anonymous variables left out; ``vars``: (position, name)."""
+
+    __slots__ = ("pred", "args", "vars", "n_consts")
+
+    def __init__(self, atom: Atom) -> None:
+        self.pred = atom.pred
+        args: list[tuple[int, int, object]] = []
+        for i, t in enumerate(atom.args):
+            if isinstance(t, Const):
+                args.append((i, _CONST, t.value))
+            elif isinstance(t, Var) and not t.anonymous:
+                args.append((i, _VAR, t.name))
+            elif isinstance(t, BinOp):
+                args.append((i, _EXPR, t))
+        self.args = tuple(args)
+        self.vars = tuple((i, x) for i, kind, x in args if kind == _VAR)
+        self.n_consts = sum(1 for _, kind, _ in args if kind == _CONST)
 
 
 @dataclass
@@ -194,6 +221,14 @@ class _Bind:
         return self.take(np.flatnonzero(keep))
 
 
+def _empty(b: _Bind, j: int | None) -> _Bind:
+    """No rows, the same columns (and premise ``j`` when given)."""
+    prem = {k: p[:0] for k, p in b.prem.items()}
+    if j is not None:
+        prem[j] = EMPTY
+    return _Bind(0, {v: c[:0] for v, c in b.cols.items()}, prem)
+
+
 class _Levels:
     """When each row of one relation may be used during one stratum evaluation."""
 
@@ -203,16 +238,16 @@ class _Levels:
         self.pre_level = pre_level
         self.pre_max = int(pre_level.max()) if len(pre_level) else -1
         self.pre_min = int(pre_level.min()) if len(pre_level) else 0
-        self.groups: dict[int, np.ndarray] = {}
+        self.groups: dict[int, np.ndarray] = {}  # level -> the rows present before, of that level
         if len(pre_level):
             if self.pre_min == self.pre_max:
                 self.groups[self.pre_min] = np.arange(self.pre_n, dtype=np.int64)
             else:
                 order = np.argsort(pre_level, kind="stable")
-                lv = pre_level[order]
-                bounds = np.flatnonzero(np.diff(lv)) + 1
-                for chunk in np.split(order, bounds):
-                    self.groups[int(pre_level[chunk[0]])] = chunk.astype(np.int64)
+                cuts = np.searchsorted(pre_level[order], np.arange(self.pre_min, self.pre_max + 2)).tolist()
+                for level, (lo, hi) in enumerate(zip(cuts, cuts[1:]), start=self.pre_min):
+                    if hi > lo:
+                        self.groups[level] = order[lo:hi]
         self.round_end = [self.pre_n]  # round_end[r] = rows after round r (r >= 0)
 
     def delta(self, k: int) -> np.ndarray:
@@ -250,14 +285,15 @@ class _Levels:
             end = self.round_end[limit]
         else:
             end = self.pre_n
+        # rows present before the stratum: by their level; rows derived since: those before ``end``
+        if self.pre_max <= limit:  # all of the former (and end >= pre_n)
+            return rows < end
+        if self.pre_min > limit:  # none of the former
+            return (rows >= self.pre_n) & (rows < end)
+        if self.rel.n == self.pre_n:  # only the former
+            return self.pre_level[rows] <= limit
         is_pre = rows < self.pre_n
-        if self.pre_max <= limit:
-            pre_ok = is_pre
-        elif self.pre_min > limit:
-            pre_ok = np.zeros(len(rows), dtype=bool)
-        else:
-            pre_ok = is_pre & (self.pre_level[np.minimum(rows, max(self.pre_n - 1, 0))] <= limit)
-        return pre_ok | (~is_pre & (rows < end))
+        return np.where(is_pre, self.pre_level[np.minimum(rows, self.pre_n - 1)] <= limit, rows < end)
 
 
 # --------------------------------------------------------------------------------------------
@@ -906,62 +942,72 @@ class _Eval:
         cols[var] = self.ids(term, b)
         return _Bind(b.n, cols, b.prem)
 
-    def antijoin(self, a: Atom, b: _Bind) -> _Bind:
+    def antijoin(self, plan: _AtomPlan, b: _Bind) -> _Bind:
         if b.n == 0:
             return b
-        rel = self.model._rel(a.pred)
+        rel = self.model._rel(plan.pred)
         if rel.n == 0:
             return b
-        pos, q = self._bound_query(a, b)
+        pos, q = self._bound_query(plan, b)
+        if pos is None:  # a constant no fact holds: nothing to exclude
+            return b
         if not pos:
-            return _Bind(0, {v: c[:0] for v, c in b.cols.items()}, {j: p[:0] for j, p in b.prem.items()})
+            return _empty(b, None)
         ix = rel.index(tuple(pos))
         lo, hi = ix.query(q)
         return b.mask(hi == lo)
 
-    def _bound_query(self, a: Atom, b: _Bind):
-        pos, q = [], []
-        for i, t in enumerate(a.args):
-            if isinstance(t, Const):
-                ident = self.sym.lookup(t.value)
+    def _bound_query(self, plan: _AtomPlan, b: _Bind) -> tuple[list[int] | None, list[np.ndarray]]:
+        """The bound argument positions of an atom and their id columns; positions None when
+        a constant of the atom was never interned (no row can match)."""
+        pos: list[int] = []
+        q: list[np.ndarray] = []
+        missing = False
+        for i, kind, x in plan.args:
+            if kind == _VAR:
+                col = b.cols.get(x)
+                if col is not None:
+                    pos.append(i)
+                    q.append(col)
+            elif kind == _CONST:
+                ident = self.sym.lookup(x)
+                missing = missing or ident is None
                 pos.append(i)
                 q.append(np.full(b.n, -1 if ident is None else ident, dtype=np.int64))
-            elif isinstance(t, Var) and not t.anonymous and t.name in b.cols:
+            else:
                 pos.append(i)
-                q.append(b.cols[t.name])
-            elif isinstance(t, BinOp):
-                pos.append(i)
-                q.append(self.ids(t, b))
-        return pos, q
+                q.append(self.ids(x, b))
+        return (None if missing else pos), q
 
-    def scan(self, j: int, a: Atom, rows: np.ndarray, proofs: bool) -> _Bind:
+    def scan(self, j: int, plan: _AtomPlan, rows: np.ndarray, proofs: bool) -> _Bind:
         """The binding table of a first (delta) atom over the given rows."""
-        rel = self.model.relations[a.pred]
-        keep = None
-        cols: dict[str, np.ndarray] = {}
-        for i, t in enumerate(a.args):
-            if isinstance(t, Const):
-                ident = self.sym.lookup(t.value)
-                m = rel.col(i)[rows] == (-1 if ident is None else ident)
-                keep = m if keep is None else keep & m
-        if keep is not None:
+        rel = self.model.relations[plan.pred]
+        if plan.n_consts:
+            keep = None
+            for i, kind, x in plan.args:
+                if kind == _CONST:
+                    ident = self.sym.lookup(x)
+                    m = rel.col(i)[rows] == (-1 if ident is None else ident)
+                    keep = m if keep is None else keep & m
             rows = rows[keep]
-        for i, t in enumerate(a.args):
-            if isinstance(t, Var) and not t.anonymous:
-                col = rel.col(i)[rows]
-                if t.name in cols:
-                    m = cols[t.name] == col
-                    rows = rows[m]
-                    cols = {v: c[m] for v, c in cols.items()}
-                else:
-                    cols[t.name] = col
+        cols: dict[str, np.ndarray] = {}
+        for i, name in plan.vars:
+            col = rel.col(i)[rows]
+            if name in cols:
+                m = cols[name] == col
+                rows = rows[m]
+                cols = {v: c[m] for v, c in cols.items()}
+            else:
+                cols[name] = col
         return _Bind(len(rows), cols, {j: rows} if proofs else {})
 
-    def join(self, j: int, a: Atom, b: _Bind, lv: _Levels, limit: int, proofs: bool, keep: set | None = None) -> _Bind:
+    def join(self, j: int, plan: _AtomPlan, b: _Bind, lv: _Levels, limit: int, proofs: bool, keep: set | None = None) -> _Bind:
         rel = lv.rel
         if b.n == 0 or rel.n == 0:
-            return _Bind(0, {v: c[:0] for v, c in b.cols.items()}, {**{k: p[:0] for k, p in b.prem.items()}, **({j: EMPTY} if proofs else {})})
-        pos, q = self._bound_query(a, b)
+            return _empty(b, j if proofs else None)
+        pos, q = self._bound_query(plan, b)
+        if pos is None:
+            return _empty(b, j if proofs else None)
         if pos:
             ix = rel.index(tuple(pos))
             lo, hi = ix.query(q)
@@ -981,19 +1027,19 @@ class _Eval:
         if not lv.all_avail(limit):
             ok = lv.avail(rows, limit)
             sel, rows = sel[ok], rows[ok]
-        bound = set(b.cols)
+        bound = b.cols.keys()
+        new_vars = [(i, name) for i, name in plan.vars if name not in bound]
         if keep is not None:
             b = _Bind(b.n, {v: c for v, c in b.cols.items() if v in keep}, b.prem)
         out = b.take(sel)
-        for i, t in enumerate(a.args):
-            if isinstance(t, Var) and not t.anonymous and t.name not in bound:
-                col = rel.col(i)[rows]
-                if t.name in out.cols:  # repeated new variable: p(X, X)
-                    m = out.cols[t.name] == col
-                    out = out.mask(m)
-                    rows = rows[m]
-                else:
-                    out.cols[t.name] = col
+        for i, name in new_vars:
+            col = rel.col(i)[rows]
+            if name in out.cols:  # repeated new variable: p(X, X)
+                m = out.cols[name] == col
+                out = out.mask(m)
+                rows = rows[m]
+            else:
+                out.cols[name] = col
         if proofs:
             out.prem[j] = rows
         return out
@@ -1013,7 +1059,7 @@ class _Eval:
             if model.relations[atom.pred].arity == 0:
                 b = _Bind(1, {}, {d: drows[:1]} if proofs else {})
             else:
-                b = self.scan(d, atom, drows, proofs)
+                b = self.scan(d, rule.pos_plans[d], drows, proofs)
             done_pos = {d}
         pending_cmp = list(range(len(rule.cmps)))
         pending_neg = list(range(len(rule.neg)))
@@ -1043,7 +1089,7 @@ class _Eval:
                     keep |= rule.cmp_vars[ci][0] | rule.cmp_vars[ci][1]
                 for ni in pending_neg:
                     keep |= rule.neg_vars[ni]
-                b = self.join(j, atom, b, lv, limit, proofs, keep)
+                b = self.join(j, rule.pos_plans[j], b, lv, limit, proofs, keep)
             done_pos.add(j)
         if pending_cmp or pending_neg:  # unsafe leftovers (caught by the checker)
             raise self._err("a comparison or negation has variables no atom binds", E_PROGRAM, rule.clause)
@@ -1088,7 +1134,7 @@ class _Eval:
             rest_n = []
             for ni in negs:
                 if rule.neg_vars[ni] <= b.cols.keys():
-                    b = self.antijoin(rule.neg[ni], b)
+                    b = self.antijoin(rule.neg_plans[ni], b)
                     progress = True
                 else:
                     rest_n.append(ni)
@@ -1098,13 +1144,9 @@ class _Eval:
     def _pick(self, todo: list[int], b: _Bind, levels: dict[str, _Levels]) -> int:
         best, best_key = todo[0], None
         for j in todo:
-            a = self.rule.pos[j]
-            nb = sum(
-                1
-                for t in a.args
-                if isinstance(t, Const) or (isinstance(t, Var) and not t.anonymous and t.name in b.cols)
-            )
-            size = levels[a.pred].rel.n
+            plan = self.rule.pos_plans[j]
+            nb = plan.n_consts + sum(1 for _, name in plan.vars if name in b.cols)
+            size = levels[plan.pred].rel.n
             key = (nb == 0, -nb, size)
             if best_key is None or key < best_key:
                 best, best_key = j, key

@@ -214,21 +214,19 @@ class Index:
         self.n = hi
 
     def offsets(self) -> np.ndarray:
+        """``offsets[id]`` for every id up to the largest key + 1 (there: the number of keys)."""
         if self._offsets_n != len(self.keys):
             top = int(self.keys[-1]) + 1 if len(self.keys) else 0
-            self._offsets = np.searchsorted(self.keys, np.arange(top + 1, dtype=np.int64))
+            self._offsets = np.searchsorted(self.keys, np.arange(top + 2, dtype=np.int64))
             self._offsets_n = len(self.keys)
         return self._offsets
 
     def query(self, qcols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """For each query row: [lo, hi) in ``perm`` of the matching rows."""
+        """For each query row (ids >= 0): [lo, hi) in ``perm`` of the matching rows."""
         if len(self.cols) == 1:
             off = self.offsets()
-            top = len(off) - 1
-            q = qcols[0]  # -1 (a constant never interned) gives lo == hi == off[0]: no match
-            lo = off[np.minimum(np.maximum(q, 0), top)]
-            hi = off[np.minimum(np.maximum(q + 1, 0), top)]
-            return lo, hi
+            q = np.minimum(qcols[0], len(off) - 2)  # an id above every key: lo == hi == len(keys)
+            return off[q], off[q + 1]
         q = self.codec.encode(qcols, insert=False)
         lo = np.searchsorted(self.keys, q, side="left")
         hi = np.searchsorted(self.keys, q, side="right")
