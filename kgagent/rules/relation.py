@@ -144,21 +144,41 @@ class Interner:
         self.n = 0
 
     def lookup(self, q: np.ndarray, insert: bool) -> np.ndarray:
+        """The id of each key, -1 where unknown; ``insert``: unknown keys get new ids, in key
+        order."""
         if len(q) == 0:
             return EMPTY
-        pos = np.searchsorted(self.keys, q)
-        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
-        found = (pos < len(self.keys)) & (self.keys[pos_c] == q) if len(self.keys) else np.zeros(len(q), bool)
-        out = np.full(len(q), -1, dtype=np.int64)
-        out[found] = self.ids[pos_c[found]]
-        if insert and not found.all():
-            missing = q[~found]
-            uniq, inv = np.unique(missing, return_inverse=True)
-            new_ids = np.arange(self.n, self.n + len(uniq), dtype=np.int64)
-            self.n += len(uniq)
-            out[~found] = new_ids[inv]
-            self.keys, self.ids = merge_sorted(self.keys, self.ids, uniq, new_ids)
+        out, missing = None, None
+        if len(self.keys):
+            pos = np.searchsorted(self.keys, q)
+            pos_c = np.minimum(pos, len(self.keys) - 1)
+            found = (pos < len(self.keys)) & (self.keys[pos_c] == q)
+            out = np.where(found, self.ids[pos_c], -1)
+            if not insert or found.all():
+                return out
+            missing = np.flatnonzero(~found)
+        elif not insert:
+            return np.full(len(q), -1, dtype=np.int64)
+        got = self._add(q if missing is None else q[missing])
+        if out is None:
+            return got
+        out[missing] = got
         return out
+
+    def _add(self, q: np.ndarray) -> np.ndarray:
+        """New ids for keys not yet known (``q`` may repeat them), in key order."""
+        order = np.argsort(q)
+        sk = q[order]
+        first = np.empty(len(sk), dtype=bool)
+        first[0] = True
+        np.not_equal(sk[1:], sk[:-1], out=first[1:])
+        new = sk[first]
+        new_ids = np.arange(self.n, self.n + len(new), dtype=np.int64)
+        self.n += len(new)
+        ids = np.empty(len(q), dtype=np.int64)
+        ids[order] = new_ids[np.cumsum(first) - 1]
+        self.keys, self.ids = merge_sorted(self.keys, self.ids, new, new_ids)
+        return ids
 
 
 class KeyCodec:
