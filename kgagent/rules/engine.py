@@ -538,7 +538,7 @@ class Model:
                 lv = np.zeros(rel.n, dtype=np.int32)
                 lv[:mark] = -1
             elif proofs:
-                lv = rel.height.copy()
+                lv = rel.height  # a view: rows present before a stratum keep their height in it
             else:
                 lv = np.zeros(rel.n, dtype=np.int32)
             levels[p] = _Levels(rel, lv)

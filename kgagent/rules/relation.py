@@ -225,12 +225,19 @@ class Index:
         self._offsets_n = -1
 
     def update(self, rel: "Relation") -> None:
+        """Cover the rows added since: (key, row) order. Short one-column indexes are sorted
+        anew (one stable argsort; the same order as merging in the new rows)."""
         if self.n == rel.n:
             return
         lo, hi = self.n, rel.n
-        new_keys = self.codec.encode([rel.col(c)[lo:hi] for c in self.cols], insert=True)
-        sk, order = sort_stable(new_keys)
-        self.keys, self.perm = merge_sorted(self.keys, self.perm, sk, order + lo)
+        if len(self.cols) == 1 and hi <= SMALL_SORT:
+            col = rel.col(self.cols[0])
+            self.perm = np.argsort(col, kind="stable")
+            self.keys = col[self.perm]
+        else:
+            new_keys = self.codec.encode([rel.col(c)[lo:hi] for c in self.cols], insert=True)
+            sk, order = sort_stable(new_keys)
+            self.keys, self.perm = merge_sorted(self.keys, self.perm, sk, order + lo)
         self.n = hi
 
     def offsets(self) -> np.ndarray:
@@ -261,11 +268,10 @@ class Relation:
         self.arity = arity
         self.prem_width = prem_width
         self.n = 0
-        cap = 16
-        self._cols = np.zeros((arity, cap), dtype=np.int64)
-        self._rule = np.zeros(cap, dtype=np.int32)
-        self._height = np.zeros(cap, dtype=np.int32)
-        self._prem = np.zeros((max(prem_width, 0), cap), dtype=np.int64)
+        self._cols = np.zeros((arity, 0), dtype=np.int64)  # capacity: grown by the first insert
+        self._rule = np.zeros(0, dtype=np.int32)
+        self._height = np.zeros(0, dtype=np.int32)
+        self._prem = np.zeros((max(prem_width, 0), 0), dtype=np.int64)
         self.indexes: dict[tuple[int, ...], Index] = {}
         self.full = self.index(tuple(range(arity)))
 
@@ -290,6 +296,7 @@ class Relation:
         cap = self._cols.shape[1]
         if need <= cap:
             return
+        cap = max(cap, 16)
         while cap < need:
             cap *= 2
         cols = np.zeros((self.arity, cap), dtype=np.int64)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from itertools import filterfalse
 
 import numpy as np
 
@@ -132,7 +133,7 @@ class Symbols:
         uniq = dict.fromkeys(texts)
         if _MAYBE_NUMBER.search("\t" + "\t".join(uniq)):
             table = self.text_ids  # some fields may be numbers: parse each distinct text once
-            new = [t for t in uniq if t not in table]
+            new = list(filterfalse(table.__contains__, uniq))
             ids, values = self.ids, self.values
             for t in new:
                 v = parse_field(t) if t[:1] in _NUMERIC_START else t
@@ -144,8 +145,7 @@ class Symbols:
                 dict.__setitem__(table, t, i)
         else:  # plain strings: the text is the value
             table = self.ids
-            known = uniq.keys() & table.keys()
-            new = [t for t in uniq if t not in known] if known else list(uniq)
+            new = list(filterfalse(table.__contains__, uniq))  # in first-seen order, at C speed
             if new:
                 start = len(self.values)
                 self.values.extend(new)
