@@ -63,13 +63,6 @@ class ModelConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def _masked_max(values: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
-    """Max over ``dim`` of the entries where ``mask`` is true; 0 where none is."""
-    out = values.masked_fill(~mask.unsqueeze(-1), NEG_INF).amax(dim)
-    mask_dim = dim if dim >= 0 else dim + 1  # mask has no trailing hidden dimension
-    return out.masked_fill(~mask.any(mask_dim).unsqueeze(-1), 0.0)
-
-
 def _gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     """``x`` (B, N, H) gathered at ``idx`` (B, *S) -> (B, *S, H)."""
     b, h = x.shape[0], x.shape[-1]
@@ -141,8 +134,9 @@ class SpanModel(nn.Module):
         if self.config.case_features:
             emb = emb + self.case(batch.shapes).to(emb.dtype)
         out = self.encoder(inputs_embeds=emb, attention_mask=batch.attention_mask).last_hidden_state
-        pieces = _gather_rows(out, batch.word_pieces)  # (B, W, K, H)
-        words = _masked_max(pieces, batch.word_piece_mask, dim=2)
+        # a word's pieces are contiguous: max-pool the range (two gathers, whatever the piece count)
+        first = batch.word_pieces[..., 0]
+        words = pool_range(out, first, first + batch.word_piece_mask.sum(-1))
         return self.drop(words), self.drop(out[:, 0])
 
     # ------------------------------------------------------------------ spans
@@ -166,44 +160,38 @@ class SpanModel(nn.Module):
                         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """Logits of every span of up to ``max_width`` words: (logits, start, end, valid), each (B, S).
 
-        Max-pools are built width by width (a running max), so memory is O(B*W*max_width*H).
+        Spans are laid out width by width (all spans of 1 word, then of 2, ...); max-pools are
+        built as a running max, so memory is O(B*W*max_width*H).
         """
         b, w, _ = words.shape
-        starts, ends, pooled = [], [], []
-        cur = words
-        for k in range(1, min(self.config.max_width, w) + 1):
+        widths = range(1, min(self.config.max_width, w) + 1)
+        start = torch.cat([torch.arange(w - k + 1, device=words.device) for k in widths]).unsqueeze(0).expand(b, -1)
+        end = start + torch.cat([torch.full((w - k + 1,), k, device=words.device) for k in widths])
+        valid = end <= n_words.unsqueeze(1)
+        lin = self.span_head[0]
+        if type(lin) is not nn.Linear:  # e.g. a quantised layer: the plain concatenation
+            return self.span_logits(words, cls, start, end, valid), start, end, valid
+        # The first layer is linear in [pooled; first; last; width; CLS]: project each part where
+        # it lives (words, widths, sentences) and add. Within the block of width k, the first
+        # words of the spans are words[:, :W-k+1] and the last ones words[:, k-1:]: slices, no
+        # gathers; only the max-pool goes through the layer span by span.
+        h, wd = self.hidden, self.config.width_dim
+        weight = lin.weight.to(words.dtype)
+        wp, wf, wl = weight[:, :h], weight[:, h:2 * h], weight[:, 2 * h:3 * h]
+        ww, wc = weight[:, 3 * h:3 * h + wd], weight[:, 3 * h + wd:]
+        first_p, last_p = words @ wf.T, words @ wl.T  # (B, W, F)
+        fixed = ((self.width.weight[1:len(widths) + 1].to(words.dtype) @ ww.T).unsqueeze(0)
+                 + (cls @ wc.T).unsqueeze(1) + lin.bias.to(words.dtype))  # (B, widths, F)
+        blocks, cur = [], words
+        for k in widths:
             if k > 1:
                 cur = torch.maximum(cur[:, :-1], words[:, k - 1:])
-            s = torch.arange(w - k + 1, device=words.device)
-            starts.append(s)
-            ends.append(s + k)
-            pooled.append(cur)
-        start = torch.cat(starts).unsqueeze(0).expand(b, -1)
-        end = torch.cat(ends).unsqueeze(0).expand(b, -1)
-        pooled_t = torch.cat(pooled, dim=1)
-        valid = end <= n_words.unsqueeze(1)
-        width_ids = (end - start).clamp(1, self.config.max_width)
-        lin = self.span_head[0]
-        if type(lin) is nn.Linear:
-            # The first layer is linear in [pooled; first; last; width; CLS]: project each part
-            # where it lives (words, widths, sentences) and add, instead of concatenating
-            # (B, S, 4H + w) rows: about 4x fewer multiply-adds for the span head.
-            h = self.hidden
-            wp, wf, wl = lin.weight[:, :h], lin.weight[:, h:2 * h], lin.weight[:, 2 * h:3 * h]
-            ww, wc = lin.weight[:, 3 * h:3 * h + self.config.width_dim], lin.weight[:, 3 * h + self.config.width_dim:]
-            first_p = _gather_rows(words @ wf.T, start)
-            last_p = _gather_rows(words @ wl.T, end - 1)
-            width_p = (self.width.weight.to(words.dtype) @ ww.T)[width_ids]
-            ctx_p = (cls @ wc.T).unsqueeze(1)
-            hidden = pooled_t @ wp.T + first_p + last_p + width_p + ctx_p + lin.bias
-            logits = self.span_head[1:](hidden)
-        else:  # e.g. a quantised layer
-            first = _gather_rows(words, start)
-            last = _gather_rows(words, end - 1)
-            width = self.width(width_ids).to(words.dtype)
-            ctx = cls.unsqueeze(1).expand(-1, start.shape[1], -1)
-            logits = self.span_head(torch.cat([pooled_t, first, last, width, ctx], dim=-1))
-        return logits, start, end, valid
+            hidden = cur @ wp.T
+            hidden += first_p[:, :w - k + 1]
+            hidden += last_p[:, k - 1:]
+            hidden += fixed[:, k - 1:k]
+            blocks.append(self.span_head[1:](hidden))
+        return torch.cat(blocks, dim=1), start, end, valid
 
     # ------------------------------------------------------------------ relations
 
@@ -216,10 +204,24 @@ class SpanModel(nn.Module):
         """
         rep = self.span_repr(words, ent_start, ent_end, ent_valid)  # (B, E, D)
         head, tail = pairs[..., 0], pairs[..., 1]
-        h_rep, t_rep = _gather_rows(rep, head), _gather_rows(rep, tail)
         hs, he = ent_start.gather(1, head), ent_end.gather(1, head)
         ts, te = ent_start.gather(1, tail), ent_end.gather(1, tail)
-        ctx = pool_range(words, torch.minimum(he, te), torch.maximum(hs, ts), pair_valid)
-        h_type, t_type = self.etype(ent_type.gather(1, head)), self.etype(ent_type.gather(1, tail))
-        x = torch.cat([h_rep, t_rep, ctx, h_type.to(ctx.dtype), t_type.to(ctx.dtype)], dim=-1)
-        return self.rel_head(x)
+        ctx = pool_range(words, torch.minimum(he, te), torch.maximum(hs, ts), pair_valid)  # (B, R, H)
+        etype = self.etype(ent_type).to(rep.dtype)  # (B, E, T)
+        lin = self.rel_head[0]
+        if type(lin) is not nn.Linear:  # e.g. a quantised layer: the plain concatenation
+            x = torch.cat([_gather_rows(rep, head), _gather_rows(rep, tail), ctx,
+                           _gather_rows(etype, head), _gather_rows(etype, tail)], dim=-1)
+            return self.rel_head(x)
+        # The first layer is linear in [head span; tail span; context; head type; tail type]:
+        # project each entity once as a head and once as a tail, gather those per pair.
+        d, t = rep.shape[-1], etype.shape[-1]
+        weight = lin.weight.to(rep.dtype)
+        w_head, w_tail, w_ctx = weight[:, :d], weight[:, d:2 * d], weight[:, 2 * d:2 * d + self.hidden]
+        w_htype, w_ttype = weight[:, 2 * d + self.hidden:2 * d + self.hidden + t], weight[:, 2 * d + self.hidden + t:]
+        as_head = rep @ w_head.T + etype @ w_htype.T  # (B, E, F)
+        as_tail = rep @ w_tail.T + etype @ w_ttype.T
+        hidden = ctx @ w_ctx.T + lin.bias.to(rep.dtype)
+        hidden += _gather_rows(as_head, head)
+        hidden += _gather_rows(as_tail, tail)
+        return self.rel_head[1:](hidden)

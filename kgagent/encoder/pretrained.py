@@ -360,17 +360,17 @@ class Encoder:
         best_p, best, start, end, is_ent = (t.cpu() for t in (best_p, best, start, end, is_ent))
         ents_per: list[list[tuple[int, int, int, float]]] = []
         for b in range(len(encoded)):
-            cand = is_ent[b].nonzero().flatten().tolist()
-            cand.sort(key=lambda j: -float(best_p[b, j]))
+            cand = is_ent[b].nonzero().flatten()
+            probs_b, types_b = best_p[b, cand].tolist(), best[b, cand].tolist()
+            s_list, e_list = start[b, cand].tolist(), end[b, cand].tolist()
             taken = [False] * (encoded[b].n_words + 1)
             chosen = []
-            s_list, e_list = start[b].tolist(), end[b].tolist()
-            for j in cand:
+            for j in sorted(range(len(probs_b)), key=lambda i: -probs_b[i]):  # most probable first
                 s, e = s_list[j], e_list[j]
                 if any(taken[s:e]):
                     continue
                 taken[s:e] = [True] * (e - s)
-                chosen.append((s, e, int(best[b, j]), float(best_p[b, j])))
+                chosen.append((s, e, types_b[j], probs_b[j]))
             chosen.sort()
             ents_per.append(chosen)
         rels_per: list[list[tuple[int, int, int, float]]] = [[] for _ in encoded]
