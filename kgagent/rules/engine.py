@@ -218,7 +218,7 @@ class _Bind:
     def mask(self, keep: np.ndarray) -> "_Bind":
         if keep.all():
             return self
-        return self.take(np.flatnonzero(keep))
+        return self.take(keep.nonzero()[0])
 
 
 def _empty(b: _Bind, j: int | None) -> _Bind:
@@ -1013,7 +1013,7 @@ class _Eval:
             lo, hi = ix.query(q)
             cnt = hi - lo
             if len(pos) == rel.arity or (cnt.max(initial=0) <= 1):
-                sel = np.flatnonzero(cnt)
+                sel = cnt.nonzero()[0]
                 rows = ix.perm[lo[sel]]
             else:
                 sel = np.repeat(np.arange(b.n, dtype=np.int64), cnt)

@@ -105,15 +105,12 @@ def _checked_lines(lines: list[str], arity: int | None, pred: str, path: str) ->
 
 def read_facts_columns(path: str | Path, arities: Mapping[str, int] | None = None) -> dict[str, TextColumns]:
     """Every ``<pred>.facts`` of a directory, column-wise (fast path for the engine)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(2, "No such file or directory", str(path))
-    if not path.is_dir():
-        raise NotADirectoryError(20, "Not a directory", str(path))
+    root = os.fspath(Path(path))
+    names = os.listdir(root)  # FileNotFoundError / NotADirectoryError; no glob (a regex to compile)
     out = {}
-    for name in sorted(n for n in os.listdir(path) if n.endswith(".facts")):  # no glob: no regex to compile
+    for name in sorted(n for n in names if n.endswith(".facts")):
         pred = name[: -len(".facts")]
-        out[pred] = read_facts_file(path / name, pred, (arities or {}).get(pred))
+        out[pred] = read_facts_file(os.path.join(root, name), pred, (arities or {}).get(pred))
     return out
 
 

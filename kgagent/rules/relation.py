@@ -68,6 +68,12 @@ def sort_int64(a: np.ndarray) -> np.ndarray:
     return out
 
 
+def sort_keys(a: np.ndarray) -> np.ndarray:
+    """A sorted copy of an int64 array: short ones by the stable argsort every short sort here
+    uses (a process pays each sort kernel's first call once), long ones by :func:`sort_int64`."""
+    return a[np.argsort(a, kind="stable")] if len(a) <= SMALL_SORT else sort_int64(a)
+
+
 def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct keys, position of each one's first occurrence).
 
@@ -156,7 +162,7 @@ class Interner:
             out = np.where(found, self.ids[pos_c], -1)
             if not insert or found.all():
                 return out
-            missing = np.flatnonzero(~found)
+            missing = (~found).nonzero()[0]
         elif not insert:
             return np.full(len(q), -1, dtype=np.int64)
         got = self._add(q if missing is None else q[missing])
@@ -167,7 +173,7 @@ class Interner:
 
     def _add(self, q: np.ndarray) -> np.ndarray:
         """New ids for keys not yet known (``q`` may repeat them), in key order."""
-        order = np.argsort(q)
+        order = np.argsort(q, kind="stable") if len(q) <= SMALL_SORT else np.argsort(q)  # see sort_keys
         sk = q[order]
         first = np.empty(len(sk), dtype=bool)
         first[0] = True
@@ -350,7 +356,7 @@ class Relation:
         )
         keys = None if (not fast and self.arity == 2) else self.full.codec.encode(cols, insert=True)
         if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
-            sk = sort_int64(keys)
+            sk = sort_keys(keys)
             first = np.empty(m, dtype=bool)
             first[0] = True
             np.not_equal(sk[1:], sk[:-1], out=first[1:])
