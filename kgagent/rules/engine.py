@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import numpy as np
 
@@ -243,8 +244,8 @@ class _Levels:
             if self.pre_min == self.pre_max:
                 self.groups[self.pre_min] = np.arange(self.pre_n, dtype=np.int64)
             else:
-                order = np.argsort(pre_level, kind="stable")
-                cuts = np.searchsorted(pre_level[order], np.arange(self.pre_min, self.pre_max + 2)).tolist()
+                order = pre_level.argsort(kind="stable")
+                cuts = pre_level[order].searchsorted(np.arange(self.pre_min, self.pre_max + 2)).tolist()
                 for level, (lo, hi) in enumerate(zip(cuts, cuts[1:]), start=self.pre_min):
                     if hi > lo:
                         self.groups[level] = order[lo:hi]
@@ -437,13 +438,8 @@ class Model:
         sym = self.symbols
         for pred, rows in facts.items():
             if isinstance(rows, TextColumns):
-                arity = rows.arity
-                if rows.flat is not None and arity and len(rows.flat) == rows.n * arity:
-                    ids = sym.intern_texts(rows.flat).reshape(rows.n, arity)
-                    cols = [np.ascontiguousarray(ids[:, i]) for i in range(arity)]
-                else:
-                    cols = [sym.intern_texts(c) for c in rows.columns]
-                n = rows.n
+                arity, n = rows.arity, rows.n
+                cols = list(sym.intern_texts(rows.flat).reshape(n, arity).T.copy()) if n and arity else [EMPTY] * arity
                 where = rows.path
             else:
                 rows = list(rows)
@@ -598,10 +594,10 @@ class Model:
         else:
             cols, rule, height, prem, sizes = _concat_batches(rel, batches, proofs)
             if scalar:
-                runs = np.cumsum([0] + sizes[:-1])
+                runs = np.array([0, *accumulate(sizes[:-1])], dtype=np.int64)
         stable = False
         if isinstance(height, np.ndarray) and len(height) and height.min() != height.max():
-            order = np.argsort(height, kind="stable")  # lowest height first among equal facts
+            order = height.argsort(kind="stable")  # lowest height first among equal facts
             cols = [c[order] for c in cols]
             rule = rule[order] if isinstance(rule, np.ndarray) else rule
             height = height[order]
@@ -1016,9 +1012,9 @@ class _Eval:
                 sel = cnt.nonzero()[0]
                 rows = ix.perm[lo[sel]]
             else:
-                sel = np.repeat(np.arange(b.n, dtype=np.int64), cnt)
-                starts = np.cumsum(cnt) - cnt
-                within = np.arange(len(sel), dtype=np.int64) - np.repeat(starts - lo, cnt)
+                sel = np.arange(b.n, dtype=np.int64).repeat(cnt)
+                starts = cnt.cumsum() - cnt
+                within = np.arange(len(sel), dtype=np.int64) - (starts - lo).repeat(cnt)
                 rows = ix.perm[within]
         else:  # no bound argument: cross product with the whole relation
             allrows = np.arange(rel.n, dtype=np.int64)

@@ -33,13 +33,13 @@ class TextColumns:
 
     pred: str
     path: str
-    columns: list[list[str]]
+    arity: int
     n: int
-    flat: list[str] | None = None  # the same fields row by row (interned in one pass)
+    flat: list[str]  # the fields row by row: row i is flat[i * arity : (i + 1) * arity]
 
     @property
-    def arity(self) -> int:
-        return len(self.columns)
+    def columns(self) -> list[list[str]]:
+        return [self.flat[i :: self.arity] for i in range(self.arity)]
 
     def rows(self) -> list[tuple]:
         return [tuple(parse_field(v) for v in row) for row in zip(*self.columns)]
@@ -62,18 +62,15 @@ def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None
     if lines and lines[-1] == "":
         lines.pop()
     if not lines:
-        return TextColumns(pred, path, [[] for _ in range(arity or 0)], 0)
+        return TextColumns(pred, path, arity or 0, 0, [])
     width = lines[0].count("\t") + 1 if arity is None else arity
     if not _uniform(lines, width) or (width == 1 and _has_blank_line(text)):
         lines = _checked_lines(lines, arity, pred, path)
         if not lines:
-            return TextColumns(pred, path, [[] for _ in range(arity or 0)], 0)
+            return TextColumns(pred, path, arity or 0, 0, [])
         width = lines[0].count("\t") + 1
-    if width == 1:
-        return TextColumns(pred, path, [lines], len(lines), flat=lines)
-    flat = "\t".join(lines).split("\t")
-    cols = [flat[i::width] for i in range(width)]
-    return TextColumns(pred, path, cols, len(lines), flat=flat)
+    flat = lines if width == 1 else "\t".join(lines).split("\t")
+    return TextColumns(pred, path, width, len(lines), flat)
 
 
 def _uniform(lines: list[str], width: int) -> bool:

@@ -32,9 +32,9 @@ def merge_sorted(keys: np.ndarray, perm: np.ndarray, new_keys: np.ndarray, new_p
         return new_keys, new_perm
     if len(keys) + len(new_keys) <= SMALL_SORT:
         both = np.concatenate((keys, new_keys))
-        order = np.argsort(both, kind="stable")
+        order = both.argsort(kind="stable")
         return both[order], np.concatenate((perm, new_perm))[order]
-    pos = np.searchsorted(keys, new_keys, side="right") + np.arange(len(new_keys))
+    pos = keys.searchsorted(new_keys, side="right") + np.arange(len(new_keys))
     n = len(keys) + len(new_keys)
     out_k = np.empty(n, dtype=np.int64)
     out_p = np.empty(n, dtype=np.int64)
@@ -71,7 +71,7 @@ def sort_int64(a: np.ndarray) -> np.ndarray:
 def sort_keys(a: np.ndarray) -> np.ndarray:
     """A sorted copy of an int64 array: short ones by the stable argsort every short sort here
     uses (a process pays each sort kernel's first call once), long ones by :func:`sort_int64`."""
-    return a[np.argsort(a, kind="stable")] if len(a) <= SMALL_SORT else sort_int64(a)
+    return a[a.argsort(kind="stable")] if len(a) <= SMALL_SORT else sort_int64(a)
 
 
 def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +114,7 @@ def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) ->
 
 def _argsort_unique_first(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`sort_unique_first` by a stable argsort."""
-    order = np.argsort(keys, kind="stable")
+    order = keys.argsort(kind="stable")
     sk = keys[order]
     first = np.empty(len(keys), dtype=bool)
     first[0] = True
@@ -137,7 +137,7 @@ def sort_stable(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             packed = sort_int64(packed)
             order = packed & ((1 << mbits) - 1)
             return (packed >> mbits) + lo, order
-    order = np.argsort(keys, kind="stable")
+    order = keys.argsort(kind="stable")
     return keys[order], order
 
 
@@ -156,7 +156,7 @@ class Interner:
             return EMPTY
         out, missing = None, None
         if len(self.keys):
-            pos = np.searchsorted(self.keys, q)
+            pos = self.keys.searchsorted(q)
             pos_c = np.minimum(pos, len(self.keys) - 1)
             found = (pos < len(self.keys)) & (self.keys[pos_c] == q)
             out = np.where(found, self.ids[pos_c], -1)
@@ -173,7 +173,7 @@ class Interner:
 
     def _add(self, q: np.ndarray) -> np.ndarray:
         """New ids for keys not yet known (``q`` may repeat them), in key order."""
-        order = np.argsort(q, kind="stable") if len(q) <= SMALL_SORT else np.argsort(q)  # see sort_keys
+        order = q.argsort(kind="stable") if len(q) <= SMALL_SORT else q.argsort()  # see sort_keys
         sk = q[order]
         first = np.empty(len(sk), dtype=bool)
         first[0] = True
@@ -182,7 +182,7 @@ class Interner:
         new_ids = np.arange(self.n, self.n + len(new), dtype=np.int64)
         self.n += len(new)
         ids = np.empty(len(q), dtype=np.int64)
-        ids[order] = new_ids[np.cumsum(first) - 1]
+        ids[order] = new_ids[first.cumsum() - 1]
         self.keys, self.ids = merge_sorted(self.keys, self.ids, new, new_ids)
         return ids
 
@@ -238,7 +238,7 @@ class Index:
         lo, hi = self.n, rel.n
         if len(self.cols) == 1 and hi <= SMALL_SORT:
             col = rel.col(self.cols[0])
-            self.perm = np.argsort(col, kind="stable")
+            self.perm = col.argsort(kind="stable")
             self.keys = col[self.perm]
         else:
             new_keys = self.codec.encode([rel.col(c)[lo:hi] for c in self.cols], insert=True)
@@ -250,7 +250,7 @@ class Index:
         """``offsets[id]`` for every id up to the largest key + 1 (there: the number of keys)."""
         if self._offsets_n != len(self.keys):
             top = int(self.keys[-1]) + 1 if len(self.keys) else 0
-            self._offsets = np.searchsorted(self.keys, np.arange(top + 2, dtype=np.int64))
+            self._offsets = self.keys.searchsorted(np.arange(top + 2, dtype=np.int64))
             self._offsets_n = len(self.keys)
         return self._offsets
 
@@ -261,8 +261,8 @@ class Index:
             q = np.minimum(qcols[0], len(off) - 2)  # an id above every key: lo == hi == len(keys)
             return off[q], off[q + 1]
         q = self.codec.encode(qcols, insert=False)
-        lo = np.searchsorted(self.keys, q, side="left")
-        hi = np.searchsorted(self.keys, q, side="right")
+        lo = self.keys.searchsorted(q, side="left")
+        hi = self.keys.searchsorted(q, side="right")
         return lo, hi
 
 
@@ -365,7 +365,7 @@ class Relation:
             uniq, take = sort_unique_first(keys, cols if self.arity == 2 else None)
         fk = self.full.keys
         if len(fk):
-            pos = np.searchsorted(fk, uniq)
+            pos = fk.searchsorted(uniq)
             pos_c = np.minimum(pos, len(fk) - 1)
             new = (pos >= len(fk)) | (fk[pos_c] != uniq)
             uniq = uniq[new]
@@ -382,7 +382,7 @@ class Relation:
             if new is not None:
                 take = take[new]
             if runs is not None and len(take) > 1:  # run by run: stable order by run of ``take``
-                order = np.argsort(np.searchsorted(runs, take, side="right"), kind="stable")
+                order = runs.searchsorted(take, side="right").argsort(kind="stable")
                 take = take[order]
                 rows[order] = rows.copy()
             self._append(take, cols, rule, height, prem)
@@ -416,7 +416,7 @@ class Relation:
         q = fk.codec.encode(ids, insert=False)
         if len(fk.keys) == 0:
             return np.full(len(q), -1, dtype=np.int64)
-        pos = np.searchsorted(fk.keys, q)
+        pos = fk.keys.searchsorted(q)
         pos_c = np.minimum(pos, len(fk.keys) - 1)
         hit = (pos < len(fk.keys)) & (fk.keys[pos_c] == q) & (q >= 0)
         return np.where(hit, fk.perm[pos_c], -1)
