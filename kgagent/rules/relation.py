@@ -266,6 +266,13 @@ class Index:
         return lo, hi
 
 
+def _grown(a: np.ndarray, n: int, cap: int) -> np.ndarray:
+    """A copy of ``a`` with room for ``cap`` entries on its last axis (the first ``n`` kept)."""
+    out = np.empty(a.shape[:-1] + (cap,), dtype=a.dtype)
+    out[..., :n] = a[..., :n]
+    return out
+
+
 class Relation:
     """One predicate's facts as id columns, plus proof columns and indexes."""
 
@@ -298,6 +305,8 @@ class Relation:
         return self._prem[:, : self.n]
 
     def _reserve(self, extra: int) -> None:
+        """Room for ``extra`` more rows (capacity doubles; rows past ``n`` are never read:
+        :meth:`_append` writes every column of the rows it adds)."""
         need = self.n + extra
         cap = self._cols.shape[1]
         if need <= cap:
@@ -305,17 +314,9 @@ class Relation:
         cap = max(cap, 16)
         while cap < need:
             cap *= 2
-        cols = np.zeros((self.arity, cap), dtype=np.int64)
-        cols[:, : self.n] = self._cols[:, : self.n]
-        self._cols = cols
-        rule = np.empty(cap, dtype=np.int32)
-        rule[: self.n] = self._rule[: self.n]
-        height = np.empty(cap, dtype=np.int32)
-        height[: self.n] = self._height[: self.n]
-        self._rule, self._height = rule, height
-        prem = np.full((self._prem.shape[0], cap), -1, dtype=np.int64)
-        prem[:, : self.n] = self._prem[:, : self.n]
-        self._prem = prem
+        self._cols, self._rule, self._height, self._prem = (
+            _grown(a, self.n, cap) for a in (self._cols, self._rule, self._height, self._prem)
+        )
 
     def index(self, cols: tuple[int, ...]) -> Index:
         ix = self.indexes.get(cols)
