@@ -1,6 +1,7 @@
 """Index build time, links per second and approximate-search recall at 1e4, 1e5 and 1e6 entities.
 
     nice -n 10 .venv/bin/python benchmarks/kg/scale.py [--sizes 10000,100000,1000000] [--queries 2000]
+        [--bf16] [--index-dir benchmarks/kg/work/indexes]
 
 Labels: 100,000 distinct REAL names (ISO 3166 countries and subdivisions from pycountry,
 GeoNames cities >= 500 inhabitants and their Latin-script alternate names from
@@ -122,6 +123,9 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bf16", action="store_true", help="embed the mentions under bfloat16 autocast")
+    ap.add_argument("--index-dir", type=Path, default=None,
+                    help="persist each size's index in DIR/<size> and reuse it in later runs (the 1e6 HNSW "
+                         "build takes many minutes: build once, time the linking on a quiet machine later)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     faiss.omp_set_num_threads(args.threads)
@@ -146,8 +150,12 @@ def main() -> None:
         kg = KnowledgeGraph()
         kg.add_many((URIRef(f"urn:e:{i}"), RDFS.label, Literal(t)) for i, t in enumerate(texts))
         t1 = time.perf_counter()
-        linker = kg.linker(embed=embed, embed_id=f"bench-{n}", persist=False, nil_threshold=0.0)
+        keep = args.index_dir / str(n) if args.index_dir else None
+        linker = kg.linker(embed=embed, embed_id=f"bench-{n}", persist=keep is not None, index_dir=keep,
+                           nil_threshold=0.0)
         t2 = time.perf_counter()
+        print(f"  n={n:,}: graph {t1 - t0:.1f} s, index {'built' if linker.rebuilt else 'loaded'} in {t2 - t1:.1f} s, "
+              f"RSS {rss_mb():,.0f} MB", flush=True)
         ms = mentions(names, n, args.queries)
         out = {}
         for mode, shortcut in (("alias+FAISS", True), ("all embedded", False)):
@@ -183,7 +191,8 @@ def main() -> None:
                 print(f"  n={n:,} HNSW efSearch={ef}: {len(ms) / (time.perf_counter() - t):,.0f} q/s, "
                       f"recall@10 {recall_of(ids):.4f}", flush=True)
             linker.index.ef_search = HNSW_EF_SEARCH
-        row = dict(n=n, kind=linker.index.kind, graph_s=t1 - t0, index_s=t2 - t1, flat_build_s=flat_build,
+        row = dict(n=n, kind=linker.index.kind, graph_s=t1 - t0, index_s=t2 - t1, index_cached=not linker.rebuilt,
+                   flat_build_s=flat_build,
                    search_qps=search_qps, flat_qps=flat_qps, recall10=recall, rss_mb=rss_mb(), **out)
         rows.append(row)
         print(" | ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
@@ -192,7 +201,8 @@ def main() -> None:
           "| recall@10 vs exact | links/s alias+FAISS (alias share) | links/s all embedded |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['kind']} | {r['graph_s']:.1f} | {r['index_s']:.1f} | {r['search_qps']:,.0f} | "
+        index_s = f"{r['index_s']:.1f}" + (" (loaded)" if r["index_cached"] else "")
+        print(f"| {r['n']:,} | {r['kind']} | {r['graph_s']:.1f} | {index_s} | {r['search_qps']:,.0f} | "
               f"{r['flat_qps']:,.0f} | {r['recall10']:.4f} | {r['alias+FAISS']:,.0f} ({r['alias+FAISS alias share']:.0%}) "
               f"| {r['all embedded']:,.0f} |")
     print(f"\nHNSW_THRESHOLD = {HNSW_THRESHOLD:,}; threads = {args.threads}; load average {os.getloadavg()}")

@@ -377,13 +377,12 @@ class Encoder:
         n_ent = max(len(c) for c in ents_per)
         if n_ent >= 2 and cfg.relation_labels:
             bsz = len(encoded)
-            e_start = torch.zeros((bsz, n_ent), dtype=torch.long)
-            e_end = torch.ones((bsz, n_ent), dtype=torch.long)
-            e_type = torch.zeros((bsz, n_ent), dtype=torch.long)
-            e_valid = torch.zeros((bsz, n_ent), dtype=torch.bool)
-            for b, ents in enumerate(ents_per):
-                for k, (s, e, t, _p) in enumerate(ents):
-                    e_start[b, k], e_end[b, k], e_type[b, k], e_valid[b, k] = s, e, t + 1, True
+            pad = [(0, 1, -1, 0.0)]  # an invalid entity: empty type 0, one word
+            rows = [ents + pad * (n_ent - len(ents)) for ents in ents_per]
+            e_start = torch.tensor([[x[0] for x in r] for r in rows], dtype=torch.long)
+            e_end = torch.tensor([[x[1] for x in r] for r in rows], dtype=torch.long)
+            e_type = torch.tensor([[x[2] + 1 for x in r] for r in rows], dtype=torch.long)
+            e_valid = torch.tensor([[k < len(ents) for k in range(n_ent)] for ents in ents_per], dtype=torch.bool)
             hh, tt = torch.meshgrid(torch.arange(n_ent), torch.arange(n_ent), indexing="ij")
             keep = hh != tt
             pairs = torch.stack([hh[keep], tt[keep]], dim=-1).unsqueeze(0).expand(bsz, -1, -1).contiguous()
@@ -392,8 +391,12 @@ class Encoder:
                                             e_valid.to(device), pairs.to(device), pair_valid.to(device))
             rprobs = torch.sigmoid(rlogits.float() / cfg.relation_temperature).cpu()
             hits = (rprobs >= threshold) & pair_valid.unsqueeze(-1)
-            for b, r, k in hits.nonzero().tolist():
-                rels_per[b].append((int(pairs[b, r, 0]), int(pairs[b, r, 1]), k, float(rprobs[b, r, k])))
+            found = hits.nonzero()
+            if len(found):
+                b_idx, r_idx, k_idx = found.unbind(1)
+                for b, h, t, k, p in zip(b_idx.tolist(), pairs[b_idx, r_idx, 0].tolist(), pairs[b_idx, r_idx, 1].tolist(),
+                                         k_idx.tolist(), rprobs[b_idx, r_idx, k_idx].tolist()):
+                    rels_per[b].append((h, t, k, p))
         return list(zip(ents_per, rels_per))
 
     def predict_examples(self, examples: Sequence[Example], batch_size: int = 32) -> list[Example]:
