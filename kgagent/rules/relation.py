@@ -250,8 +250,9 @@ class Index:
         """``offsets[id]`` for every id up to the largest key + 1 (there: the number of keys)."""
         if self._offsets_n != len(self.keys):
             top = int(self.keys[-1]) + 1 if len(self.keys) else 0
-            self._offsets = self.keys.searchsorted(np.arange(top + 2, dtype=np.int64))
-            self._offsets_n = len(self.keys)
+            off = np.zeros(top + 2, dtype=np.int64)  # off[id] = keys below id: counted, not searched
+            np.bincount(self.keys, minlength=top + 1).cumsum(out=off[1:])
+            self._offsets, self._offsets_n = off, len(self.keys)
         return self._offsets
 
     def query(self, qcols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
