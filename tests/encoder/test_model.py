@@ -183,6 +183,49 @@ def test_all_span_logits_equal_per_span_logits(overfit: tuple[Encoder, Path]) ->
     assert torch.allclose(fast[valid], slow[valid], atol=1e-5)
 
 
+def test_relation_logits_equal_the_plain_concatenation(overfit: tuple[Encoder, Path]) -> None:
+    """The relation head projects each entity once and gathers per pair: the same logits as
+    its first layer applied to [head span; tail span; context; head type; tail type]."""
+    enc, _ = overfit
+    from kgagent.encoder.model import _gather_rows
+    from kgagent.encoder.pieces import collate
+
+    model = enc.model.eval()
+    batch = collate([enc.pieces.encode(["John", "Smith", "works", "for", "Acme", "Corp", "in", "Paris", "."]),
+                     enc.pieces.encode(["Mary", "lives", "in", "Rome", "."])])
+    e_start = torch.tensor([[0, 4, 7], [0, 3, 0]])
+    e_end = torch.tensor([[2, 6, 8], [1, 4, 1]])
+    n_types = len(enc.config.entity_labels) + 1  # type ids 1.. (0 = unknown)
+    e_type = torch.tensor([[1, 2, 1], [2, 1, 0]]) % n_types
+    e_valid = torch.tensor([[True, True, True], [True, True, False]])
+    pairs = torch.tensor([[[0, 1], [1, 0], [0, 2], [2, 1], [1, 2], [2, 0]]] * 2)
+    p_valid = e_valid.gather(1, pairs[..., 0]) & e_valid.gather(1, pairs[..., 1])
+    with torch.no_grad():
+        words, _cls = model.words(batch)
+        fast = model.relation_logits(words, e_start, e_end, e_type, e_valid, pairs, p_valid)
+        rep = model.span_repr(words, e_start, e_end, e_valid)
+        head, tail = pairs[..., 0], pairs[..., 1]
+        hs, he, ts, te = (x.gather(1, i) for x, i in ((e_start, head), (e_end, head), (e_start, tail), (e_end, tail)))
+        ctx = pool_range(words, torch.minimum(he, te), torch.maximum(hs, ts), p_valid)
+        etype = model.etype(e_type)
+        plain = model.rel_head(torch.cat([_gather_rows(rep, head), _gather_rows(rep, tail), ctx,
+                                          _gather_rows(etype, head), _gather_rows(etype, tail)], dim=-1))
+    assert torch.allclose(fast[p_valid], plain[p_valid], atol=1e-5)
+
+
+def test_int8_quantised_model_takes_the_plain_head_path(overfit: tuple[Encoder, Path], data: list[Example]) -> None:
+    """Quantised linear layers cannot be split by columns: both heads fall back to the plain
+    concatenation and still predict (close to) what the float model predicts."""
+    _enc, out = overfit
+    f32 = Encoder.from_pretrained(out, precision="float32")
+    q8 = Encoder.from_pretrained(out, quantize=True)
+    assert q8.quantized and type(q8.model.span_head[0]) is not torch.nn.Linear
+    a, b = f32.predict_examples(data), q8.predict_examples(data)
+    assert evaluate(data, a)["entity"]["f1"] == 100.0  # the tiny model overfits its data
+    assert evaluate(data, b)["entity"]["f1"] >= 90.0
+    assert sum(len(x.relations) for x in b) > 0
+
+
 def test_pool_range_on_random_long_ranges_and_gradients() -> None:
     """The sparse-table range max equals a plain loop on ranges of every length, and its
     gradient reaches exactly the arg-max words."""
