@@ -583,7 +583,7 @@ class Model:
         rel = self.relations[pred]
         heights = [b[2] for b in batches]
         scalar = all(not isinstance(h, np.ndarray) for h in heights)
-        if len(batches) > 1 and rel.arity and scalar and (len(set(heights)) > 1 or sum(map(_batch_size, batches)) > SMALL_ROUND):
+        if len(batches) > 1 and rel.arity and scalar and (len(set(heights)) > 1 or _n_candidates(batches) > SMALL_ROUND):
             return sum(
                 rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None)
                 for cols, rule, height, prem in batches
@@ -790,6 +790,10 @@ SMALL_ROUND = 1 << 15  # a round's candidates for one predicate up to this many:
 def _batch_size(batch: tuple) -> int:
     cols, _rule, _height, prem = batch
     return len(prem[0]) if prem else (len(cols[0]) if cols else 1)
+
+
+def _n_candidates(batches: list) -> int:
+    return sum(map(_batch_size, batches))
 
 
 def _concat_batches(rel: Relation, batches: list, proofs: bool):

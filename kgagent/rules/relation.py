@@ -353,9 +353,8 @@ class Relation:
             return 0
         if runs is not None and len(runs) < 2:
             runs = None
-        fast = (
-            prem is None and runs is None and not isinstance(rule, np.ndarray) and not isinstance(height, np.ndarray) and self.arity <= 2
-        )
+        per_candidate = prem is not None or isinstance(rule, np.ndarray) or isinstance(height, np.ndarray)
+        fast = not per_candidate and runs is None and self.arity <= 2
         keys = None if (not fast and self.arity == 2) else self.full.codec.encode(cols, insert=True)
         if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
             sk = sort_keys(keys)
