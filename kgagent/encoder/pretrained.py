@@ -25,6 +25,7 @@ from typing import Any, Sequence
 import torch
 from safetensors.torch import load_file, save_file
 
+from kgagent.encoder.batching import inference_batches
 from kgagent.encoder.data import EntitySpan, Example, RelationSpan
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
@@ -323,7 +324,8 @@ class Encoder:
         (head index, tail index, type id, prob), calibrated, decoded without overlaps.
         ``relation_threshold`` overrides the model's own (``config.relation_threshold``).
 
-        Sentences longer than the encoder's window are cut into windows of whole words.
+        Sentences longer than the encoder's window are cut into windows of whole words. Batches
+        hold at most ``batch_size`` sentences of similar length (:func:`inference_batches`).
         """
         self.model.eval()
         units: list[tuple[int, int, list[str]]] = []  # (sentence, word offset, words)
@@ -331,11 +333,9 @@ class Encoder:
             for s, e in (self.pieces.windows(toks) if toks else [(0, 0)]):
                 units.append((i, s, list(toks[s:e])))
         encoded = [self.pieces.encode(u[2]) for u in units]
-        order = sorted(range(len(units)), key=lambda j: len(encoded[j].input_ids))
         results: list[Any] = [None] * len(units)
         with self._autocast():
-            for b in range(0, len(order), batch_size):
-                idx = order[b:b + batch_size]
+            for idx in inference_batches([len(e.input_ids) for e in encoded], batch_size):
                 for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx], relation_threshold)):
                     results[j] = res
         out: list[tuple[list, list]] = [([], []) for _ in sentences]
