@@ -77,6 +77,16 @@ class Linker:
         self._priors: dict[str, float] = {}
         self._aliases = AliasTable()
         self.index = self._open()
+        self._profile_entities()
+
+    def _profile_entities(self) -> None:
+        """Priors and types of every labelled entity from one pass over the graph (linking then
+        looks nothing up in the graph; entities added later are looked up one by one)."""
+        priors, types = self.kg.entity_profiles()
+        none: frozenset[str] = frozenset()
+        for iri in self._labels:
+            self._priors[iri] = priors.get(iri, 0.0)
+            self._types[iri] = types.get(iri, none)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised vectors of ``texts`` with this linker's model (batched, cached)."""

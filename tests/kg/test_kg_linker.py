@@ -79,6 +79,32 @@ def test_prior_breaks_ties_between_homonyms(tiny):
     assert {c.entity for c in lk.candidates[:2]} == {ENT + "paris", ENT + "paris_tx"}
 
 
+def test_entity_profiles_equal_the_one_by_one_lookups(tiny):
+    """The linker's one-pass priors and types are exactly prior() / entity_types(closure=True),
+    with several populations (the largest counts), a non-numeric one, facts in document graphs
+    and owl:sameAs links."""
+    from rdflib import OWL, Literal, URIRef
+
+    from kgagent.kg.vocab import KGA
+
+    paris, acme = URIRef(ENT + "paris"), URIRef(ENT + "acme")
+    tiny.add(paris, KGA.population, Literal(2_100_000))
+    tiny.add(paris, KGA.population, Literal(11_000_000))
+    tiny.add(acme, KGA.population, Literal("many"))
+    tiny.add(URIRef(ENT + "paris_tx"), OWL.sameAs, acme)
+    p = tiny.add_entity("Jean Dupont", ["person"], provenance=Provenance("d1", 0, 0, 11, 0.9))
+    tiny.add_fact(p, "work_for", ENT + "acme", Provenance("d1", 0, 0, 30, 0.9))
+    priors, types = tiny.entity_profiles()
+    entities = {iri for iri, _, _ in tiny.label_table()}
+    assert len(entities) > 5
+    for iri in entities:
+        assert priors.get(iri, 0.0) == pytest.approx(tiny.prior(iri), abs=1e-12), iri
+        assert types.get(iri, frozenset()) == frozenset(tiny.entity_types(iri, closure=True)), iri
+    assert priors[ENT + "paris"] == 0.8  # 11,000,000: 8 digits
+    linker = _linker(tiny)
+    assert all(linker._priors[iri] == pytest.approx(tiny.prior(iri)) for iri in linker._labels)
+
+
 def test_index_persisted_and_reused(tiny, tiny_dir):
     first = _linker(tiny)
     assert first.rebuilt and (tiny_dir / "index" / "meta.json").is_file()
