@@ -201,12 +201,26 @@ class Linker:
             return 1
         return -1 if types & CORE_TYPES else 0
 
+    def _needs_embedding(self, mtype: str | None, alias_hits: dict[str, float]) -> bool:
+        """False when the alias table answers the mention (an entity of a fitting type)."""
+        return not (self.alias_shortcut and any(self._fits(e, mtype) >= 0 for e in alias_hits))
+
+    def prefetch(self, mentions: Sequence[tuple[str, str | None]]) -> int:
+        """Embed in one batch the mentions ``link`` would embed, into the embedder's cache, so
+        linking them later in small groups (one document at a time) finds their vectors there.
+        Returns how many texts were embedded; a no-op for an embedding function without cache."""
+        if not isinstance(self._embed, Embedder) or not len(self.index):
+            return 0
+        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._aliases.lookup(t))))
+        if need:
+            self._embed(need)
+        return len(need)
+
     def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
         """Link each (surface text, normalised type or None) mention; one Link per mention."""
         texts = [m[0] for m in mentions]
         hits = [self._aliases.lookup(t) for t in texts]
-        need = [i for i, (t, typ) in enumerate(mentions)
-                if not (self.alias_shortcut and any(self._fits(e, typ) >= 0 for e in hits[i]))]
+        need = [i for i, (_t, typ) in enumerate(mentions) if self._needs_embedding(typ, hits[i])]
         sims: dict[int, dict[str, float]] = {}
         if need and len(self.index):
             vecs = np.asarray(self._embed([texts[i] for i in need]), dtype=np.float32)

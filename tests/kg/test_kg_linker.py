@@ -208,6 +208,32 @@ def test_tiny_random_sentence_transformer_model(tiny, tiny_st):
     assert lk.entity is not None and lk.method == "index"  # threshold -1: never NIL
 
 
+def test_prefetch_embeds_in_one_batch_what_link_would_embed(tiny, tiny_st, monkeypatch):
+    """prefetch() fills the embedder's cache with exactly the mentions the alias table does not
+    answer; linking them afterwards embeds nothing more and gives the same links."""
+    mentions = [("Ville Lumière", None), ("zzz qqq", None), ("Acme Corporaton", "organization"), ("zzz qqq", None)]
+    fresh = tiny.linker(tiny_st, nil_threshold=0.0, persist=False)
+    expected = fresh.link(mentions)
+    linker = tiny.linker(tiny_st, nil_threshold=0.0, persist=False)
+    linker._embed._cache.clear()
+    assert linker.prefetch(mentions) == 2  # the alias hit and the duplicate are not embedded
+    assert set(linker._embed._cache) == {"zzz qqq", "Acme Corporaton"}
+    from kgagent.kg.index import Embedder
+
+    calls = []
+    original = Embedder.__call__
+
+    def spy(self, texts):
+        calls.append([t for t in texts if t not in self._cache])
+        return original(self, texts)
+
+    monkeypatch.setattr(Embedder, "__call__", spy)
+    got = linker.link(mentions)
+    assert all(c == [] for c in calls)  # every vector came from the cache
+    assert [(lk.entity, lk.method) for lk in got] == [(lk.entity, lk.method) for lk in expected]
+    assert _linker(tiny).prefetch(mentions) == 0  # an embedding function without cache: no-op
+
+
 @pytest.mark.slow
 def test_packaged_minilm_default_graph_links_places():
     kg = KnowledgeGraph.load()
