@@ -211,9 +211,13 @@ class Agent:
 
     def warm_up(self) -> None:
         """Load what is loaded lazily (encoder, linker, its embedding model) now, not in the first document."""
-        _ = self.encoder
+        encoder = self.encoder
+        encoder.propose(["Warm-up sentence for kgagent ."], **self._propose_options(encoder))  # first-call costs
         with self._lock:
             self.linker.link([("Springfield", None)])
+            embed = getattr(self.linker, "embed", None)
+            if embed is not None:
+                embed(["kgagent warm-up"])  # loads the mention embedder (an alias hit needs none)
 
     @property
     def linker(self) -> Any:

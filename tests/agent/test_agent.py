@@ -198,3 +198,30 @@ def test_explanations_name_graph_neighbours(tiny_kg) -> None:
     assert data["labels"].get("urn:ex:ma") == "Massachusetts"
     text = explain_decision(data)
     assert "Massachusetts" in text and "urn:ex:ma" not in text
+
+
+def test_warm_up_loads_the_encoder_and_the_mention_embedder(tiny_kg) -> None:
+    """warm_up runs the encoder once and embeds once (an alias hit alone would leave the
+    embedding model unloaded until the first document)."""
+    seen: list[list[str]] = []
+    enc = FakeEncoder()
+    proposed: list[list[str]] = []
+    original = enc.propose
+
+    def propose(sentences, *args, **kw):
+        proposed.append(list(sentences))
+        return original(sentences, *args, **kw)
+
+    enc.propose = propose  # type: ignore[method-assign]
+
+    def embed(texts):
+        seen.append(list(texts))
+        from support.agent_fakes import trigram_embed
+
+        return trigram_embed(texts)
+
+    linker = tiny_kg.linker(embed=embed, embed_id="spy", persist=False)
+    agent = Agent.load(model=enc, kg=tiny_kg, rules=RULES, linker=linker)
+    seen.clear()
+    agent.warm_up()
+    assert proposed and ["kgagent warm-up"] in seen
