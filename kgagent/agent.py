@@ -49,10 +49,6 @@ DEFAULT_MIN_RELATION_SCORE = 0.2
 DEFAULT_MODEL_THRESHOLD = 0.5
 #: the shipped encoder (kg_data/model at the repository root)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "kg_data" / "model"
-#: documents go to the encoder in groups of about this many batches' worth of sentences, so it
-#: can sort them by length across documents (examples/corpus.txt x8 made distinct: 21.0 docs/s
-#: with groups of one batch, 26.9 with four; results do not depend on it beyond float rounding)
-GROUP_BATCHES = 4
 CORE_TYPES = ("person", "organization", "location", "other")
 
 
@@ -272,9 +268,8 @@ class Agent:
         return list(self.iter_extract(_documents(data), update_graph=update_graph))
 
     def iter_extract(self, docs: Iterable[Document], *, update_graph: bool = False) -> Iterator[DocumentResult]:
-        """Stream results: documents are read and proposed in groups (about ``GROUP_BATCHES``
-        batches of sentences), then decided and yielded one by one, in order."""
-        for group in _batches(docs, GROUP_BATCHES * self.batch_size):
+        """Stream results: documents are read, proposed in batches, decided and yielded one by one."""
+        for group in _batches(docs, self.batch_size):
             proposals, seconds = self._propose(group)
             n_sent = sum(len(s) for _, s in group) or 1
             candidates, offset = [], 0

@@ -29,10 +29,16 @@ from kgagent.errors import EncoderError
 BATCH_OVERHEAD_PIECES = 128
 
 
-def inference_batches(lengths: Sequence[int], batch_size: int, overhead: int = BATCH_OVERHEAD_PIECES
-                      ) -> list[list[int]]:
+#: at most this many padded pieces a batch (activation memory grows with it, speed hardly does)
+MAX_BATCH_PIECES = 2048
+
+
+def inference_batches(lengths: Sequence[int], batch_size: int, overhead: int = BATCH_OVERHEAD_PIECES,
+                      max_pieces: int = MAX_BATCH_PIECES) -> list[list[int]]:
     """Indices of ``lengths`` grouped into batches of similar length (each sorted by length,
-    batches in increasing length), minimising padded pieces plus ``overhead`` per batch."""
+    batches in increasing length), minimising padded pieces plus ``overhead`` per batch; a
+    batch holds at most ``batch_size`` sentences and ``max_pieces`` padded pieces (one longer
+    sentence alone may exceed it)."""
     if batch_size < 1:
         raise EncoderError(f"batch_size must be at least 1, not {batch_size}", code="KGA308")
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
@@ -43,7 +49,8 @@ def inference_batches(lengths: Sequence[int], batch_size: int, overhead: int = B
     cost = np.zeros(n + 1, dtype=np.int64)  # cost[i]: best cost of the first i sentences
     cut = np.zeros(n + 1, dtype=np.int64)  # cut[i]: where the last batch of that best starts
     for i in range(1, n + 1):
-        starts = np.arange(max(0, i - batch_size), i)
+        most = max(1, min(batch_size, max_pieces // max(int(sorted_len[i - 1]), 1)))
+        starts = np.arange(max(0, i - most), i)
         total = cost[starts] + (i - starts) * sorted_len[i - 1] + overhead
         best = int(np.argmin(total))  # the first minimum: the largest batch among equals
         cost[i], cut[i] = total[best], starts[best]
