@@ -59,6 +59,7 @@ class RunSummary:
     facts_added: int = 0
     entities_added: int = 0
     feedback_sentences: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)  # documents that failed: doc, error
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -221,6 +222,119 @@ def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:
             "timings": {k: round(v, 6) for k, v in result.timings.items()}}
 
 
+def render_result(result: DocumentResult) -> tuple[dict[str, str], dict[str, Any]]:
+    """A document's output text per file (``OUTPUTS``) and its progress line (no ``sizes`` yet).
+
+    A pure function of the result: an engine may run it where the document was processed and
+    send only these strings to the process that writes ``OUT`` (:class:`RunWriter`).
+    """
+    t0 = time.perf_counter()
+    records = feedback_records(result)
+    payload = {
+        "decisions.jsonl": "".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in result.decisions),
+        "graph.nq": graph_nquads(result),
+        "feedback.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+    }
+    result.timings["writing"] = time.perf_counter() - t0
+    return payload, progress_line(result, len(records))
+
+
+class RunWriter:
+    """The one writer of an output directory, shared by every engine (see the module docstring).
+
+    ``RunWriter(out)`` checks ``out`` and locks it; :meth:`start` restores it to its last
+    finished document; :meth:`append` writes one document's lines (a document already finished
+    is never written again); :meth:`finish` writes ``summary.json``; :meth:`close` unlocks.
+    """
+
+    def __init__(self, out: str | Path):
+        self.out = prepare_out(out)
+        self._lock = _lock(self.out)
+        self.done: dict[str, str] = {}  # finished document id -> text hash
+        self.summary = RunSummary(out=str(self.out))
+        self.timings: Counter = Counter()
+        self._sizes: dict[str, int] = {n: 0 for n in OUTPUTS}
+        self._t_start = time.perf_counter()
+
+    def start(self, fingerprint: dict[str, str], overwrite: bool = False) -> None:
+        """Restore ``out`` for a run with this fingerprint (KGA412 if it holds another run's files)."""
+        self._t_start = time.perf_counter()
+        lines = _restore(self.out, fingerprint, overwrite)
+        for line in lines:
+            self.done[line["doc"]] = line.get("hash", "")
+            self.summary.add(line)
+        self.summary.skipped = len(self.done)
+        if lines:
+            self._sizes = dict(lines[-1]["sizes"])
+
+    def check_unchanged(self, doc: Document) -> bool:
+        """True if ``doc`` is already finished in ``out`` (KGA413 if its text changed since)."""
+        if doc.id not in self.done:
+            return False
+        from kgagent.agent import text_hash
+
+        if self.done[doc.id] and self.done[doc.id] != text_hash(doc.text):
+            raise InputError(f"document {doc.id!r} ({doc.source}) changed since {self.out} was written; "
+                             "use another --out or --overwrite", code="KGA413")
+        return True
+
+    def append(self, payload: dict[str, str], line: dict[str, Any]) -> bool:
+        """Append one document's output lines, then its progress line (each fsynced).
+
+        Returns False, writing nothing, if that document is already finished (idempotent).
+        """
+        doc = line["doc"]
+        if doc in self.done:
+            return False
+        t0 = time.perf_counter()
+        for name in OUTPUTS:
+            self._sizes[name] = _fsync_append(self.out / name, payload.get(name, "").encode("utf-8"))
+        line = dict(line)
+        timings = dict(line.get("timings", {}))
+        timings["writing"] = round(timings.get("writing", 0.0) + time.perf_counter() - t0, 6)
+        line["timings"] = timings
+        line["sizes"] = dict(self._sizes)
+        _fsync_append(self.out / PROGRESS, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+        self.summary.add(line)
+        self.summary.processed += 1
+        self.timings.update(timings)
+        self.done[doc] = line.get("hash", "")
+        return True
+
+    def write(self, result: DocumentResult) -> bool:
+        """Render and append one processed document (see :meth:`append`)."""
+        if result.doc in self.done:
+            return False
+        payload, line = render_result(result)
+        written = self.append(payload, line)
+        result.timings["writing"] = line["timings"].get("writing", 0.0)
+        return written
+
+    def fail(self, doc: str, error: str) -> None:
+        """Record a document that could not be processed (nothing is written for it: a re-run retries it)."""
+        self.summary.failed.append({"doc": doc, "error": error})
+
+    def finish(self) -> RunSummary:
+        """Write ``summary.json`` (atomically) and return the summary."""
+        summary = self.summary
+        summary.timings = {k: round(v, 4) for k, v in self.timings.items()}
+        summary.wall = round(time.perf_counter() - self._t_start, 4)
+        tmp = self.out / (SUMMARY + ".tmp")
+        tmp.write_text(json.dumps(summary.to_dict(), indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.out / SUMMARY)
+        return summary
+
+    def close(self) -> None:
+        """Release the lock on ``out``."""
+        self._lock.close()
+
+    def __enter__(self) -> "RunWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
 def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Path], out: str | Path, *,
                    overwrite: bool = False, progress: Callable[[DocumentResult | None, int], None] | None = None,
                    total: int | None = None) -> RunSummary:
@@ -234,63 +348,24 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         from kgagent.corpus import read_corpus
 
         docs = read_corpus(docs)  # type: ignore[arg-type]
-    out = prepare_out(out)
-    lock = _lock(out)
-    if hasattr(agent, "warm_up"):
-        agent.warm_up()  # load the model and the linker now: `wall` times the extraction only
-    t_start = time.perf_counter()
-    try:
-        lines = _restore(out, agent.fingerprint(), overwrite)
-        summary = RunSummary(out=str(out))
-        done: dict[str, str] = {}
-        for line in lines:
-            done[line["doc"]] = line.get("hash", "")
-            summary.add(line)
-        summary.skipped = len(done)
-        sizes = dict(lines[-1]["sizes"]) if lines else {n: 0 for n in OUTPUTS}
-        timings: Counter = Counter()
+    with RunWriter(out) as writer:
+        if hasattr(agent, "warm_up"):
+            agent.warm_up()  # load the model and the linker now: `wall` times the extraction only
+        writer.start(agent.fingerprint(), overwrite)
 
         def todo() -> Iterator[Document]:
             for doc in docs:
-                if doc.id in done:
-                    from kgagent.agent import text_hash
-
-                    if done[doc.id] and done[doc.id] != text_hash(doc.text):
-                        raise InputError(f"document {doc.id!r} ({doc.source}) changed since {out} was written; "
-                                         "use another --out or --overwrite", code="KGA413")
+                if writer.check_unchanged(doc):
                     if progress is not None:
                         progress(None, 0)
                     continue
                 yield doc
 
         for result in agent.iter_extract(todo(), update_graph=False):
-            t0 = time.perf_counter()
-            records = feedback_records(result)
-            payload = {
-                "decisions.jsonl": "".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in result.decisions),
-                "graph.nq": graph_nquads(result),
-                "feedback.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-            }
-            for name in OUTPUTS:
-                sizes[name] = _fsync_append(out / name, payload[name].encode("utf-8"))
-            result.timings["writing"] = time.perf_counter() - t0
-            line = progress_line(result, len(records))
-            line["sizes"] = dict(sizes)
-            _fsync_append(out / PROGRESS, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
-            summary.add(line)
-            summary.processed += 1
-            timings.update(result.timings)
-            done[result.doc] = result.text_hash
+            writer.write(result)
             if progress is not None:
                 progress(result, len(result.sentences))
-        summary.timings = {k: round(v, 4) for k, v in timings.items()}
-        summary.wall = round(time.perf_counter() - t_start, 4)
-        tmp = out / (SUMMARY + ".tmp")
-        tmp.write_text(json.dumps(summary.to_dict(), indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, out / SUMMARY)
-        return summary
-    finally:
-        lock.close()
+        return writer.finish()
 
 
 def iter_decisions(out: str | Path) -> Iterator[dict[str, Any]]:
