@@ -21,6 +21,7 @@ wrong and ``HARD_LABEL_WEIGHT`` when only the encoder's own labels do.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from kgagent.decisions import Decision, DocumentResult, _uses
@@ -56,6 +57,70 @@ def negative_weight(d: Decision) -> float:
     return HARD_GRAPH_WEIGHT if graph else HARD_LABEL_WEIGHT
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One validated outcome in a sentence, as the feedback format writes it.
+
+    An entity has character offsets into the sentence text and a ``key`` (its mention id); a
+    relation names its two arguments by their keys and is written only when both are positive
+    entities of the sentence. ``extra`` adds keys to the written item (say, a review answer).
+    """
+
+    kind: str  # "entity" | "relation"
+    label: str  # the model's own label
+    positive: bool
+    weight: float
+    proof: str  # the decision that justifies it
+    start: int = 0
+    end: int = 0
+    key: str = ""
+    head: str = ""
+    tail: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def sentence_record(text: str, doc: str, sentence: int, outcomes: list[Outcome],
+                    source: str = "feedback") -> dict[str, Any] | None:
+    """The feedback example of one sentence from its outcomes (None when nothing is left).
+
+    Entities keep their given order; an entity whose span covers no token is dropped, and so
+    is a relation whose arguments are not both positive entities.
+    """
+    spans = word_spans(text)
+    tokens = [text[s:e] for s, e in spans]
+    entities: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    negative_entities: list[dict[str, Any]] = []
+    relations: list[dict[str, Any]] = []
+    negative_relations: list[dict[str, Any]] = []
+    for o in outcomes:
+        if o.kind != "entity":
+            continue
+        tok = token_span(spans, o.start, o.end)
+        if tok is None:
+            continue
+        item = {"type": o.label, "start": tok[0], "end": tok[1], "weight": o.weight, "proof": o.proof, **o.extra}
+        if o.positive:
+            if o.key:
+                index[o.key] = len(entities)
+            entities.append(item)
+        else:
+            negative_entities.append(item)
+    for o in outcomes:
+        if o.kind != "relation":
+            continue
+        h, t = index.get(o.head), index.get(o.tail)
+        if h is None or t is None:
+            continue
+        item = {"type": o.label, "head": h, "tail": t, "proof": o.proof, "weight": o.weight, **o.extra}
+        (relations if o.positive else negative_relations).append(item)
+    if not (entities or negative_entities or relations or negative_relations):
+        return None
+    return {"tokens": tokens, "entities": entities, "relations": relations,
+            "negative_entities": negative_entities, "negative_relations": negative_relations,
+            "meta": {"doc": doc, "sentence": sentence, "text": text, "source": source}}
+
+
 def feedback_records(result: DocumentResult) -> list[dict[str, Any]]:
     """The feedback examples of one document, one dict per sentence with a validated outcome."""
     by_sentence: dict[int, list[Decision]] = defaultdict(list)
@@ -64,43 +129,19 @@ def feedback_records(result: DocumentResult) -> list[dict[str, Any]]:
             by_sentence[d.sentence].append(d)
     out = []
     for si in sorted(by_sentence):
-        text = result.sentences[si]
-        spans = word_spans(text)
-        tokens = [text[s:e] for s, e in spans]
-        entities: list[dict[str, Any]] = []
-        index: dict[str, int] = {}
-        negative_entities: list[dict[str, Any]] = []
-        relations: list[dict[str, Any]] = []
-        negative_relations: list[dict[str, Any]] = []
         decisions = sorted(by_sentence[si], key=lambda d: (d.kind != "entity",
                                                             d.mention.sent_start if d.mention else 0, d.id))
+        outcomes: list[Outcome] = []
         for d in decisions:
-            if d.kind != "entity" or d.mention is None:
-                continue
-            tok = token_span(spans, d.mention.sent_start, d.mention.sent_end)
-            if tok is None:
-                continue
-            if d.verdict == "accept":
-                index[d.mention.id] = len(entities)
-                entities.append({"type": d.model_label, "start": tok[0], "end": tok[1],
-                                 "weight": positive_weight(d), "proof": d.id})
-            else:
-                negative_entities.append({"type": d.model_label, "start": tok[0], "end": tok[1],
-                                          "weight": negative_weight(d), "proof": d.id})
-        for d in decisions:
-            if d.kind != "relation" or d.head is None or d.tail is None:
-                continue
-            h, t = index.get(d.head.id), index.get(d.tail.id)
-            if h is None or t is None:
-                continue
-            item = {"type": d.model_label, "head": h, "tail": t, "proof": d.id}
-            if d.verdict == "accept":
-                relations.append({**item, "weight": positive_weight(d)})
-            else:
-                negative_relations.append({**item, "weight": negative_weight(d)})
-        if not (entities or negative_entities or relations or negative_relations):
-            continue
-        out.append({"tokens": tokens, "entities": entities, "relations": relations,
-                    "negative_entities": negative_entities, "negative_relations": negative_relations,
-                    "meta": {"doc": result.doc, "sentence": si, "text": text, "source": "feedback"}})
+            accepted = d.verdict == "accept"
+            weight = positive_weight(d) if accepted else negative_weight(d)
+            if d.kind == "entity" and d.mention is not None:
+                outcomes.append(Outcome("entity", d.model_label, accepted, weight, d.id, d.mention.sent_start,
+                                        d.mention.sent_end, key=d.mention.id))
+            elif d.kind == "relation" and d.head is not None and d.tail is not None:
+                outcomes.append(Outcome("relation", d.model_label, accepted, weight, d.id,
+                                        head=d.head.id, tail=d.tail.id))
+        record = sentence_record(result.sentences[si], result.doc, si, outcomes)
+        if record is not None:
+            out.append(record)
     return out

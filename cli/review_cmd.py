@@ -1,0 +1,77 @@
+"""``kgagent review OUT`` (the review web page) and ``kgagent feedback export-reviews OUT``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kgagent_cli.common import EXIT_USAGE, console, guarded
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``review`` to the main app and ``export-reviews`` to the ``feedback`` group."""
+    from kgagent_cli import loop_cmd
+
+    app.command("review")(review)
+    loop_cmd.feedback_app.command("export-reviews")(export_reviews)
+
+
+def review(
+    out: Path = typer.Argument(..., help="The --out directory of a `kgagent extract` run."),
+    port: int = typer.Option(8765, "--port", "-p", help="Port to listen on (0 picks a free one)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on; anything but loopback "
+                                                         "needs --token."),
+    token: Optional[str] = typer.Option(None, "--token", help="Access token every request must carry "
+                                                              "(required off loopback).", envvar="KGAGENT_REVIEW_TOKEN"),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Your name (the page asks when not given)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Answers database (default: OUT/reviews.sqlite)."),
+    read_only: bool = typer.Option(False, "--read-only", help="Open the database as a second reader: "
+                                                              "browse and see answers, write none."),
+) -> None:
+    """Serve a local web page to settle the agent's doubtful decisions, keyboard first.
+
+    Review verdicts come first, most uncertain first; filters pick any decisions. Keys: a
+    accept, x reject, 1-9 change the type or predicate, s fix the span, space skip, f flag,
+    backspace undo, ? help. Every answer is stored at once in OUT/reviews.sqlite (SQLite, WAL,
+    append-only) and `kgagent feedback export-reviews OUT` turns them into training data.
+
+    Example: kgagent review out/ --reviewer ana
+
+    Exit 2 = not an extraction, a database of another extraction, a port in use, another
+    server on the database, or a non-loopback --host without --token.
+    """
+    from kgagent.review.server import serve
+
+    def ready(url: str) -> None:
+        print(f"reviewing {out} at {url}  (ctrl-c stops; answers are saved as you go)", flush=True)
+
+    with guarded(EXIT_USAGE):
+        serve(out, host=host, port=port, token=token, reviewer=reviewer, db=db, read_only=read_only,
+              on_ready=ready)
+
+
+def export_reviews(
+    out: Path = typer.Argument(..., help="The --out directory the answers were made on."),
+    to: Optional[Path] = typer.Option(None, "--to", help="Feedback file to write "
+                                                         "(default: OUT/review_feedback.jsonl)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="Answers database (default: OUT/reviews.sqlite)."),
+) -> None:
+    """Turn reviewers' answers into feedback examples at the top weight, each citing its answers.
+
+    Train on them with `kgagent train --feedback OUT/review_feedback.jsonl --dev DEV --out MODEL`.
+    """
+    from kgagent.review.export import export_reviews as run
+
+    with guarded(EXIT_USAGE):
+        report = run(out, to=to, db=db)
+    con = console()
+    items = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(report.items.items()) if n) or "no labels"
+    con.print(f"{report.judgements} judged decision(s) -> {report.sentences} sentence(s) ({items}) -> {report.path}")
+    if report.conflicts:
+        con.print(f"left out {report.conflicts} decision(s) reviewers disagree on (see the page's conflict view)")
+    if report.unmapped_labels:
+        con.print(f"left out labels no decision pairs with a model label: {', '.join(report.unmapped_labels)}")
+    if report.unplaced:
+        con.print(f"left out {report.unplaced} answer(s) whose span could not be placed in its sentence")

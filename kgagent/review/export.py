@@ -1,0 +1,175 @@
+"""Reviewers' answers -> feedback examples (the format of :mod:`kgagent.feedback`).
+
+Each judged decision becomes labels of its sentence at the top weight (``REVIEW_WEIGHT``),
+each item citing its decision (``proof``) and the answers behind it (``answers``: ``a:<id>``
+rows of ``reviews.sqlite``):
+
+- entity accepted -> a positive entity; rejected -> a negative entity; relabelled -> a
+  negative of the old type and a positive of the new; span fixed -> a negative of the old
+  span and a positive of the new one;
+- relation accepted -> a positive relation (its arguments become positive entities, unless a
+  reviewer said otherwise about them); rejected -> a negative relation; relabelled -> a
+  negative of the old predicate and a positive of the new. A relation is written only when
+  both its arguments are positive entities of the sentence (reviewed, implied by an accepted
+  relation, or accepted by the agent, at the agent's weight).
+
+Labels are written as the model's own (``model_label``), mapped from the normalised names by
+the pairs the decisions themselves show; a new label no decision pairs with a model label is
+left out and counted. Conflicting answers are left out and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
+from kgagent.review.items import ReviewSet, label_of
+from kgagent.review.judgements import Judgement, read_judgements
+
+REVIEW_WEIGHT = 1.0  # the top of the feedback weights (0, 1]
+EXPORT_NAME = "review_feedback.jsonl"
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote and what it left out."""
+
+    path: str
+    sentences: int = 0
+    judgements: int = 0
+    items: dict[str, int] = field(default_factory=dict)  # entities / relations / negative_* -> n
+    conflicts: int = 0
+    unmapped_labels: list[str] = field(default_factory=list)
+    unplaced: int = 0  # judgements whose span could not be placed in the sentence
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
+                   report: ExportReport | None = None) -> list[dict[str, Any]]:
+    """The feedback examples of the judged decisions, one per sentence, in document order."""
+    report = report if report is not None else ExportReport(path="")
+    model = reviews.model_labels()
+    unmapped: set[str] = set()
+
+    def model_label(kind: str, label: str) -> str | None:
+        found = model.get((kind, label))
+        if found is None:
+            unmapped.add(f"{kind}:{label}")
+        return found
+
+    by_sentence: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for decision_id in agreed:
+        d = reviews.by_id.get(decision_id)
+        if d is not None:
+            by_sentence.setdefault(reviews.sentence_key(d), []).append(d)
+    records = []
+    doc_order = {doc: i for i, doc in enumerate(reviews.docs())}
+    for key in sorted(by_sentence, key=lambda k: (doc_order.get(k[0], 0), k[1])):
+        siblings = reviews.siblings(by_sentence[key][0])
+        entity_of = {str(s.get("subject")): s for s in siblings if s.get("kind") == "entity"}
+        entities: dict[str, Outcome] = {}  # mention key -> positive entity
+        negatives: list[Outcome] = []
+        relations: list[Outcome] = []
+        for d in siblings:
+            j = agreed.get(str(d["id"]))
+            if j is None or d.get("kind") != "entity":
+                continue
+            report.judgements += 1
+            extra = {"answers": list(j.answers)}
+            span = reviews.local_span(d, d.get("span"))
+            if span is None:
+                report.unplaced += 1
+                continue
+            old = str(d.get("model_label") or model_label("entity", label_of(d)) or "")
+            mkey = str(d.get("subject") or d["id"])
+            if j.action == "accept":
+                entities[mkey] = Outcome("entity", old, True, REVIEW_WEIGHT, d["id"], *span, key=mkey, extra=extra)
+                continue
+            negatives.append(Outcome("entity", old, False, REVIEW_WEIGHT, d["id"], *span, extra=extra))
+            if j.action == "relabel" and j.label and (new := model_label("entity", j.label)):
+                entities[mkey] = Outcome("entity", new, True, REVIEW_WEIGHT, d["id"], *span, key=mkey, extra=extra)
+            elif j.action == "span" and j.span is not None:
+                fixed = reviews.local_span(d, list(j.span))
+                if fixed is None:
+                    report.unplaced += 1
+                elif old:
+                    entities[mkey] = Outcome("entity", old, True, REVIEW_WEIGHT, d["id"], *fixed, key=mkey,
+                                             extra=extra)
+        rejected_mentions = {str(d.get("subject")) for d in siblings if d.get("kind") == "entity"
+                             and (j := agreed.get(str(d["id"]))) is not None and j.action == "reject"}
+        for d in siblings:
+            j = agreed.get(str(d["id"]))
+            if j is None or d.get("kind") != "relation":
+                continue
+            report.judgements += 1
+            extra = {"answers": list(j.answers)}
+            head, tail = d.get("head") or {}, d.get("tail") or {}
+            hk, tk = str(head.get("id", "")), str(tail.get("id", ""))
+            implied = j.action in ("accept", "relabel")
+            for arg, mkey in ((head, hk), (tail, tk)):
+                if mkey in entities or mkey in rejected_mentions:
+                    continue
+                own = entity_of.get(mkey)
+                span = reviews.local_span(d, arg.get("span"))
+                label = str(arg.get("model_label") or model_label("entity", str(arg.get("type") or "")) or "")
+                if span is None or not label:
+                    continue
+                if implied:
+                    entities[mkey] = Outcome("entity", label, True, REVIEW_WEIGHT, d["id"], *span, key=mkey,
+                                             extra=extra)
+                elif own is not None and own.get("verdict") == "accept":
+                    entities[mkey] = Outcome("entity", label, True, _agent_weight(own), str(own["id"]), *span,
+                                             key=mkey)
+            old = str(d.get("model_label") or model_label("relation", label_of(d)) or "")
+            if j.action == "accept":
+                relations.append(Outcome("relation", old, True, REVIEW_WEIGHT, d["id"], head=hk, tail=tk, extra=extra))
+                continue
+            if old:
+                relations.append(Outcome("relation", old, False, REVIEW_WEIGHT, d["id"], head=hk, tail=tk,
+                                         extra=extra))
+            if j.action == "relabel" and j.label and (new := model_label("relation", j.label)):
+                relations.append(Outcome("relation", new, True, REVIEW_WEIGHT, d["id"], head=hk, tail=tk,
+                                         extra=extra))
+        ordered = sorted(entities.values(), key=lambda o: (o.start, o.end)) + negatives + relations
+        first = by_sentence[key][0]
+        record = sentence_record(str(first.get("sentence_text") or ""), key[0], key[1], ordered, source="review")
+        if record is None:
+            continue
+        records.append(record)
+        for name in ("entities", "relations", "negative_entities", "negative_relations"):
+            report.items[name] = report.items.get(name, 0) + len(record[name])
+    report.sentences = len(records)
+    report.unmapped_labels = sorted(unmapped)
+    return records
+
+
+def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path | None = None) -> ExportReport:
+    """Write the reviewers' answers in ``out`` as feedback examples (``out/review_feedback.jsonl``
+    unless ``to``), atomically; returns what was written and left out."""
+    reviews = ReviewSet.load(out)
+    agreed, conflicts = read_judgements(reviews.out, db)
+    target = Path(to) if to is not None else reviews.out / EXPORT_NAME
+    report = ExportReport(path=str(target), conflicts=len(conflicts))
+    records = review_records(reviews, agreed, report)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return report
+
+
+def _agent_weight(d: dict[str, Any]) -> float:
+    """An agent-accepted argument's weight, as the agent's own feedback weighs it."""
+    proof = json.dumps(d.get("proof") or {})
+    if '"triple(' in proof:
+        return 1.0
+    return round(min(1.0, max(MIN_WEIGHT, float(d.get("score") or 0.0))), 4)

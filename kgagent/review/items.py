@@ -1,0 +1,221 @@
+"""The decisions of an extraction's output directory, as review items.
+
+Reads ``OUT/decisions.jsonl`` once into memory, indexes decisions by id and by sentence, and
+works out what the page shows: each mention's offsets in its sentence, the choices of types and
+predicates (read from the decisions themselves, never a fixed schema) and the extraction's
+fingerprint (``OUT/run.json``: model, rules, graph), which every answer is stamped with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.errors import InputError, StorageError
+
+VERDICT_ORDER = {"review": 0, "reject": 1, "accept": 2}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which decisions a queue holds (None: any)."""
+
+    verdict: str | None = None
+    kind: str | None = None
+    label: str | None = None  # type or predicate
+    rule: str | None = None
+    doc: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+
+    def match(self, d: dict[str, Any]) -> bool:
+        """Whether the decision passes every filter that is set."""
+        score = float(d.get("score") or 0.0)
+        return ((self.verdict is None or d.get("verdict") == self.verdict)
+                and (self.kind is None or d.get("kind") == self.kind)
+                and (self.label is None or label_of(d) == self.label)
+                and (self.rule is None or d.get("rule") == self.rule)
+                and (self.doc is None or d.get("doc") == self.doc)
+                and (self.min_score is None or score >= self.min_score)
+                and (self.max_score is None or score <= self.max_score))
+
+
+def label_of(d: dict[str, Any]) -> str:
+    """The decision's type (entity) or predicate (relation)."""
+    return str(d.get("predicate") if d.get("kind") == "relation" else d.get("type") or "")
+
+
+def uncertainty(d: dict[str, Any], threshold: float = 0.5) -> float:
+    """How close the model's score is to the threshold: 1 at the threshold, 0 at 0 or 1."""
+    score = float(d.get("score") or 0.0)
+    return 1.0 - min(1.0, abs(score - threshold) / max(threshold, 1.0 - threshold))
+
+
+def extraction_fingerprint(out: Path) -> tuple[str, dict[str, str]]:
+    """The fingerprint of the extraction in ``out`` and its parts (model, rules, graph...).
+
+    From ``run.json`` when the run wrote one; otherwise from the first decision line, which
+    a resumed run of the same extraction never changes.
+    """
+    parts: dict[str, str] = {}
+    run = out / "run.json"
+    if run.is_file():
+        try:
+            fp = json.loads(run.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, ValueError, AttributeError):
+            fp = None
+        if isinstance(fp, dict):
+            parts = {str(k): str(v) for k, v in fp.items()}
+    if not parts:
+        with open(out / "decisions.jsonl", "rb") as fh:
+            parts = {"first_decision": hashlib.sha1(fh.readline()).hexdigest()[:16]}
+    text = json.dumps(parts, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16], parts
+
+
+@dataclass
+class ReviewSet:
+    """Every decision of one extraction, indexed for the review page."""
+
+    out: Path
+    decisions: list[dict[str, Any]]
+    fingerprint: str
+    fingerprint_parts: dict[str, str]
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_sentence: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    sentence_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out: str | Path) -> "ReviewSet":
+        """Read ``out/decisions.jsonl`` (KGA470 when ``out`` is not an extraction's output)."""
+        out = Path(out)
+        path = out / "decisions.jsonl"
+        if not out.is_dir() or not path.is_file():
+            raise InputError(f"{out} is not the output of an extraction (no decisions.jsonl; "
+                             "run `kgagent extract --out DIR` first)", code="KGA470")
+        decisions: list[dict[str, Any]] = []
+        try:
+            with open(path, encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        d = json.loads(line)
+                    except ValueError:
+                        raise InputError(f"{path}:{lineno}: not a JSON line", code="KGA470") from None
+                    if not isinstance(d, dict) or not d.get("id") or d.get("kind") not in ("entity", "relation"):
+                        raise InputError(f"{path}:{lineno}: not a decision (needs an id and a kind)",
+                                         code="KGA470")
+                    decisions.append(d)
+        except OSError as err:
+            raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
+        if not decisions:
+            raise InputError(f"{path} holds no decisions", code="KGA474")
+        fp, parts = extraction_fingerprint(out)
+        rs = cls(out, decisions, fp, parts)
+        rs._index()
+        return rs
+
+    def _index(self) -> None:
+        groups: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for d in self.decisions:
+            self.by_id.setdefault(str(d["id"]), d)
+            groups[(str(d.get("doc", "")), int(d.get("sentence") or 0))].append(str(d["id"]))
+        self.by_sentence = dict(groups)
+        for key, ids in groups.items():
+            self.sentence_offsets[key] = _sentence_offset([self.by_id[i] for i in ids])
+
+    # ------------------------------------------------------------------ choices
+    def labels(self) -> dict[str, list[str]]:
+        """The types (entity) and predicates (relation) the decisions use, sorted."""
+        out: dict[str, set[str]] = {"entity": set(), "relation": set()}
+        for d in self.decisions:
+            if label_of(d):
+                out[str(d["kind"])].add(label_of(d))
+            if d.get("kind") == "relation":
+                for arg in (d.get("head"), d.get("tail")):
+                    if isinstance(arg, dict) and arg.get("type"):
+                        out["entity"].add(str(arg["type"]))
+        return {k: sorted(v) for k, v in out.items()}
+
+    def model_labels(self) -> dict[tuple[str, str], str]:
+        """(kind, normalised label) -> the model's own label, as the decisions pair them."""
+        out: dict[tuple[str, str], str] = {}
+        for d in self.decisions:
+            if d.get("model_label") and label_of(d):
+                out.setdefault((str(d["kind"]), label_of(d)), str(d["model_label"]))
+            for arg in (d.get("head"), d.get("tail")) if d.get("kind") == "relation" else ():
+                if isinstance(arg, dict) and arg.get("model_label") and arg.get("type"):
+                    out.setdefault(("entity", str(arg["type"])), str(arg["model_label"]))
+        return out
+
+    def rules(self) -> list[str]:
+        return sorted({str(d["rule"]) for d in self.decisions if d.get("rule")})
+
+    def docs(self) -> list[str]:
+        return sorted({str(d.get("doc", "")) for d in self.decisions})
+
+    # ------------------------------------------------------------------ one decision
+    def get(self, decision_id: str) -> dict[str, Any]:
+        """The decision with this id (KGA472 if there is none: a request named something unknown)."""
+        d = self.by_id.get(decision_id)
+        if d is None:
+            raise InputError(f"no decision {decision_id!r} in this extraction", code="KGA472")
+        return d
+
+    def sentence_key(self, d: dict[str, Any]) -> tuple[str, int]:
+        return str(d.get("doc", "")), int(d.get("sentence") or 0)
+
+    def siblings(self, d: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every decision of the same sentence (the decision itself included), in file order."""
+        return [self.by_id[i] for i in self.by_sentence.get(self.sentence_key(d), [])]
+
+    def local_span(self, d: dict[str, Any], span: Any) -> tuple[int, int] | None:
+        """A document span of ``d``'s sentence as offsets into the sentence text (None if unknown)."""
+        if not isinstance(span, list | tuple) or len(span) != 2:
+            return None
+        base = self.sentence_offsets.get(self.sentence_key(d))
+        if base is None:
+            return None
+        s, e = int(span[0]) - base, int(span[1]) - base
+        text = str(d.get("sentence_text") or "")
+        return (s, e) if 0 <= s < e <= len(text) else None
+
+    def sentence_base(self, d: dict[str, Any]) -> int | None:
+        """Where ``d``'s sentence starts in its document (None if it cannot be told)."""
+        return self.sentence_offsets.get(self.sentence_key(d))
+
+
+def mentions_of(d: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The decision's mentions as (role, mention dict): ("mention", d) or head and tail."""
+    if d.get("kind") == "relation":
+        return [(role, d[role]) for role in ("head", "tail") if isinstance(d.get(role), dict)]
+    return [("mention", d)]
+
+
+def _sentence_offset(decisions: list[dict[str, Any]]) -> int | None:
+    """The sentence's start in its document: the one offset every mention's text agrees with."""
+    candidates: set[int] | None = None
+    for d in decisions:
+        text = str(d.get("sentence_text") or "")
+        for _, m in mentions_of(d):
+            surface, span = str(m.get("text") or ""), m.get("span")
+            if not surface or not isinstance(span, list) or len(span) != 2:
+                continue
+            found = {int(span[0]) - i for i in _occurrences(text, surface)}
+            candidates = found if candidates is None else candidates & found
+    if not candidates:
+        return None
+    return min(candidates)
+
+
+def _occurrences(text: str, sub: str) -> list[int]:
+    out, i = [], text.find(sub)
+    while i >= 0:
+        out.append(i)
+        i = text.find(sub, i + 1)
+    return out

@@ -1,0 +1,60 @@
+"""The review queue: which decisions a reviewer sees, in which order, and how far they are.
+
+By default the ``review`` verdicts come first, then rejects, then accepts; within each, the
+most uncertain first (score closest to the threshold). A :class:`~kgagent.review.policy.Policy`
+can order the queue instead (see :mod:`kgagent.review.policy`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from kgagent.review.items import VERDICT_ORDER, Filters, ReviewSet, uncertainty
+from kgagent.review.store import Answer
+
+
+class QueueOrder(Protocol):
+    """Anything that orders decisions for review (most worth asking first)."""
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+
+def default_order(decisions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Review verdicts first, then rejects, then accepts; most uncertain first; ties by id."""
+    return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3), -uncertainty(d),
+                                            str(d.get("doc", "")), int(d.get("sentence") or 0), str(d["id"])))
+
+
+def build_queue(reviews: ReviewSet, filters: Filters | None = None, policy: QueueOrder | None = None) -> list[str]:
+    """The ids of the decisions passing ``filters``, in review order."""
+    filters = filters or Filters()
+    chosen = [d for d in reviews.decisions if filters.match(d)]
+    ordered = policy.order(chosen) if policy is not None else default_order(chosen)
+    return [str(d["id"]) for d in ordered]
+
+
+def status_of(answer: Answer | None) -> str:
+    """How a reviewer left a decision: unanswered, accepted, rejected, changed, skipped, flagged."""
+    if answer is None:
+        return "unanswered"
+    return {"accept": "accepted", "reject": "rejected", "relabel": "changed", "span": "changed",
+            "skip": "skipped", "flag": "flagged"}.get(answer.action, "unanswered")
+
+
+def progress(queue: list[str], mine: dict[str, Answer]) -> dict[str, Any]:
+    """``reviewed`` n of ``total`` and the count per status, for one reviewer over a queue."""
+    counts = Counter(status_of(mine.get(i)) for i in queue)
+    return {"total": len(queue), "reviewed": len(queue) - counts.get("unanswered", 0),
+            "by_status": {k: counts.get(k, 0) for k in ("accepted", "rejected", "changed", "skipped", "flagged",
+                                                        "unanswered")}}
+
+
+def resume_position(queue: list[str], mine: dict[str, Answer]) -> int:
+    """Where the reviewer stopped: the first decision of the queue they have not answered
+    (skips count as answered); the queue's length when all are."""
+    for i, decision in enumerate(queue):
+        if decision not in mine:
+            return i
+    return len(queue)

@@ -1,0 +1,323 @@
+"""The review web page: a Starlette app over one extraction and its answers database.
+
+Routes (JSON unless said): ``GET /`` the page; ``GET /static/<asset>`` one of the shipped
+assets (a fixed list: no request names a file); ``GET /api/config``; ``GET /api/queue``
+(filters: verdict, kind, label, rule, doc, min, max); ``GET /api/item?id=``;
+``GET /api/history``; ``GET /api/conflicts``; ``POST /api/answer``; ``POST /api/undo``.
+
+Safety: without a token only requests whose ``Host`` is this loopback address are served
+(no DNS rebinding); with a token every request must carry it (``?token=`` on the page, which
+sets a same-site cookie, or the ``X-Review-Token`` header). Writes need the JSON content
+type and the ``X-Requested-With: kgagent-review`` header, which a cross-site form cannot send.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import socket
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from kgagent.errors import InputError, KGAError, StorageError
+from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
+from kgagent.review.queue import build_queue, progress, resume_position, status_of
+from kgagent.review.store import ACTIONS, DB_NAME, Answer, ReviewStore, conflicts
+
+#: the shipped assets and their media types: the only files the server ever reads
+ASSETS = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
+          "style.css": "text/css; charset=utf-8"}
+TOKEN_COOKIE = "kgagent_review_token"
+WRITE_HEADER = ("x-requested-with", "kgagent-review")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (KGA520 when the port is taken or cannot be bound)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.bind((host.strip("[]"), port))
+        sock.listen(64)
+    except OSError as err:
+        sock.close()
+        if err.errno in (98, 48):  # EADDRINUSE (Linux, macOS)
+            raise StorageError(f"port {port} on {host} is in use; give another --port (0 picks a free one)",
+                               code="KGA520") from None
+        raise StorageError(f"cannot listen on {host}:{port}: {err.strerror or err}", code="KGA520") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def asset(name: str) -> bytes:
+    """The bytes of one shipped asset (KeyError for anything not in ``ASSETS``)."""
+    if name not in ASSETS:
+        raise KeyError(name)
+    return (resources.files("kgagent.review") / "static" / name).read_bytes()
+
+
+@dataclass
+class ReviewApp:
+    """The state behind the page: the decisions, the store, who may call it."""
+
+    reviews: ReviewSet
+    store: ReviewStore
+    token: str | None = None
+    reviewer: str | None = None
+    allowed_hosts: frozenset[str] = frozenset()
+
+    # ------------------------------------------------------------------ views
+    def config(self) -> dict[str, Any]:
+        r = self.reviews
+        return {"reviewer": self.reviewer, "read_only": self.store.read_only, "labels": r.labels(),
+                "actions": list(ACTIONS), "fingerprint": r.fingerprint, "out": r.out.name,
+                "decisions": len(r.decisions), "reviewers": self.store.reviewers(),
+                "choices": {"verdict": ["review", "reject", "accept"], "kind": ["entity", "relation"],
+                            "rule": r.rules(), "doc": r.docs()}}
+
+    def mine(self, reviewer: str) -> dict[str, Answer]:
+        return {d: a for (_, d), a in self.store.effective(reviewer).items()} if reviewer else {}
+
+    def queue(self, reviewer: str, filters: Filters) -> dict[str, Any]:
+        ids = build_queue(self.reviews, filters)
+        mine = self.mine(reviewer)
+        return {"ids": ids, "position": resume_position(ids, mine), "progress": progress(ids, mine),
+                "status": {i: status_of(mine.get(i)) for i in ids}}
+
+    def item(self, decision_id: str, reviewer: str) -> dict[str, Any]:
+        from kgagent.explain import explain_decision, summary_line
+
+        r = self.reviews
+        d = r.get(decision_id)
+        mine = self.mine(reviewer)
+        highlights = []
+        for role, m in mentions_of(d):
+            span = r.local_span(d, m.get("span"))
+            highlights.append({"role": role, "start": span[0] if span else None, "end": span[1] if span else None,
+                               "text": m.get("text"), "type": m.get("type"), "entity": m.get("entity"),
+                               "entity_label": m.get("entity_label"), "linked": m.get("linked"),
+                               "link_score": m.get("link_score")})
+        everyone = self.store.answers(decision=decision_id)
+        effective = {a.reviewer: a for a in everyone}
+        effective = {k: a for k, a in effective.items() if a.action != "undo"}
+        return {"id": d["id"], "kind": d.get("kind"), "doc": d.get("doc"), "sentence": d.get("sentence"),
+                "sentence_text": d.get("sentence_text") or "", "label": label_of(d),
+                "model_label": d.get("model_label"), "score": d.get("score"), "verdict": d.get("verdict"),
+                "reason": d.get("reason"), "rule": d.get("rule"), "summary": summary_line(d),
+                "explanation": explain_decision(d), "highlights": highlights,
+                "choices": r.labels().get(str(d.get("kind")), []),
+                "siblings": [{"id": s["id"], "kind": s.get("kind"), "label": label_of(s), "text": _text(s),
+                              "verdict": s.get("verdict"), "score": s.get("score"),
+                              "status": status_of(mine.get(str(s["id"])))} for s in r.siblings(d)],
+                "mine": mine[decision_id].to_dict() if decision_id in mine else None,
+                "answers": [a.to_dict() for a in sorted(effective.values(), key=lambda a: a.reviewer)]}
+
+    def history(self, reviewer: str, limit: int = 20) -> list[dict[str, Any]]:
+        mine = sorted(self.mine(reviewer).values(), key=lambda a: -a.id)[:limit]
+        out = []
+        for a in mine:
+            d = self.reviews.by_id.get(a.decision, {})
+            out.append({**a.to_dict(), "text": _text(d), "kind": d.get("kind"), "label_before": label_of(d),
+                        "status": status_of(a)})
+        return out
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        out = []
+        for decision, rows in conflicts(self.store.effective()).items():
+            d = self.reviews.by_id.get(decision, {})
+            out.append({"decision": decision, "text": _text(d), "kind": d.get("kind"), "label": label_of(d),
+                        "verdict": d.get("verdict"), "answers": [a.to_dict() for a in rows]})
+        return out
+
+    def answer(self, body: dict[str, Any]) -> dict[str, Any]:
+        reviewer = str(body.get("reviewer") or "")
+        d = self.reviews.get(str(body.get("decision") or ""))
+        action = str(body.get("action") or "")
+        label, span = None, None
+        if action == "relabel":
+            label = str(body.get("label") or "")
+            choices = self.reviews.labels().get(str(d.get("kind")), [])
+            if label not in choices:
+                raise InputError(f"{label!r} is not a {d.get('kind')} label of this extraction "
+                                 f"({', '.join(choices)})", code="KGA472")
+        if action == "span":
+            if d.get("kind") != "entity":
+                raise InputError("fix the span on the argument's own entity decision", code="KGA472")
+            base = self.reviews.sentence_base(d)
+            text = str(d.get("sentence_text") or "")
+            try:
+                start, end = int(body["start"]), int(body["end"])
+            except (KeyError, TypeError, ValueError):
+                raise InputError("span needs integer start and end (offsets in the sentence)", code="KGA472") from None
+            if base is None or not 0 <= start < end <= len(text):
+                raise InputError("the span must lie inside the sentence", code="KGA472")
+            span = (base + start, base + end)
+        note = body.get("note")
+        a = self.store.add(str(d["id"]), reviewer, action, verdict=str(d.get("verdict", "")), label=label, span=span,
+                           note=str(note)[:2000] if note else None)
+        return {"answer": a.to_dict(), "status": status_of(a)}
+
+    def undo(self, body: dict[str, Any]) -> dict[str, Any]:
+        reviewer = str(body.get("reviewer") or "")
+        last = self.store.last_effective(reviewer)
+        if last is None:
+            return {"undone": None}
+        self.store.add(last.decision, reviewer, "undo", verdict=last.verdict)
+        return {"undone": last.decision}
+
+
+def create_app(state: ReviewApp) -> Any:
+    """The Starlette application serving ``state``."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    def error(status: int, message: str) -> Response:
+        return JSONResponse({"error": message}, status_code=status)
+
+    def allowed(request: Request) -> Response | None:
+        if state.token is not None:
+            given = (request.headers.get("x-review-token") or request.cookies.get(TOKEN_COOKIE)
+                     or request.query_params.get("token") or "")
+            if not hmac.compare_digest(given.encode(), state.token.encode()):
+                return error(403, "KGA473 this review server needs its access token (?token=...)")
+        elif request.headers.get("host", "") not in state.allowed_hosts:
+            return error(403, "KGA473 unexpected Host header: open the address `kgagent review` printed")
+        if request.method == "POST":
+            if request.headers.get(WRITE_HEADER[0]) != WRITE_HEADER[1] or \
+                    not request.headers.get("content-type", "").startswith("application/json"):
+                return error(403, "KGA473 writes need JSON and the X-Requested-With header")
+        return None
+
+    def handler(fn: Any, write: bool = False) -> Any:
+        async def endpoint(request: Request) -> Response:
+            refused = allowed(request)
+            if refused is not None:
+                return refused
+            try:
+                if write:
+                    try:
+                        body = await request.json()
+                    except ValueError:
+                        return error(400, "KGA472 the body must be a JSON object")
+                    if not isinstance(body, dict):
+                        return error(400, "KGA472 the body must be a JSON object")
+                    result = fn(request, body)
+                else:
+                    result = fn(request)
+            except KGAError as err:
+                status = 403 if err.code == "KGA523" else 400
+                return error(status, str(err))
+            if isinstance(result, Response):
+                return result
+            return JSONResponse(result, headers={"cache-control": "no-store"})
+        return endpoint
+
+    def filters(request: Request) -> Filters:
+        q = request.query_params
+
+        def num(key: str) -> float | None:
+            try:
+                return float(q[key]) if q.get(key) not in (None, "") else None
+            except ValueError:
+                raise InputError(f"{key} must be a number", code="KGA472") from None
+
+        return Filters(verdict=q.get("verdict") or None, kind=q.get("kind") or None, label=q.get("label") or None,
+                       rule=q.get("rule") or None, doc=q.get("doc") or None, min_score=num("min"),
+                       max_score=num("max"))
+
+    def page(request: Request) -> Response:
+        response = Response(asset("index.html"), media_type=ASSETS["index.html"],
+                            headers={"cache-control": "no-store", "content-security-policy":
+                                     "default-src 'self'; style-src 'self'; script-src 'self'; "
+                                     "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'"})
+        if state.token is not None and request.query_params.get("token"):
+            response.set_cookie(TOKEN_COOKIE, state.token, httponly=True, samesite="strict")
+        return response
+
+    def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ASSETS:
+            return error(404, "no such asset")
+        return Response(asset(name), media_type=ASSETS[name], headers={"cache-control": "no-store"})
+
+    def reviewer(request: Request) -> str:
+        return request.query_params.get("reviewer") or state.reviewer or ""
+
+    routes = [
+        Route("/", handler(page)),
+        Route("/favicon.ico", lambda rq: Response(status_code=204)),
+        Route("/static/{name}", handler(static)),
+        Route("/api/config", handler(lambda rq: state.config())),
+        Route("/api/queue", handler(lambda rq: state.queue(reviewer(rq), filters(rq)))),
+        Route("/api/item", handler(lambda rq: state.item(rq.query_params.get("id", ""), reviewer(rq)))),
+        Route("/api/history", handler(lambda rq: state.history(reviewer(rq)))),
+        Route("/api/conflicts", handler(lambda rq: state.conflicts())),
+        Route("/api/answer", handler(lambda rq, body: state.answer(body), write=True), methods=["POST"]),
+        Route("/api/undo", handler(lambda rq, body: state.undo(body), write=True), methods=["POST"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def _text(d: dict[str, Any]) -> str:
+    if d.get("kind") == "relation":
+        return f"{(d.get('head') or {}).get('text', '?')} → {(d.get('tail') or {}).get('text', '?')}"
+    return str(d.get("text") or "")
+
+
+def open_review(out: str | Path, *, db: str | Path | None = None, read_only: bool = False,
+                lock: bool = True) -> tuple[ReviewSet, ReviewStore]:
+    """The decisions of ``out`` and its answers database (created unless ``read_only``)."""
+    reviews = ReviewSet.load(out)
+    path = Path(db) if db is not None else reviews.out / DB_NAME
+    store = ReviewStore(path, reviews.fingerprint, parts=reviews.fingerprint_parts, read_only=read_only,
+                        lock=lock)
+    return reviews, store
+
+
+def serve(out: str | Path, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
+          reviewer: str | None = None, db: str | Path | None = None, read_only: bool = False,
+          on_ready: Any = None) -> None:
+    """Serve the review page until interrupted. ``on_ready(url)`` is called once listening.
+
+    A host other than loopback needs a ``token`` (KGA473); a taken port is KGA520; a second
+    server on one database KGA521 (``read_only=True`` serves a second reader instead).
+    """
+    import uvicorn
+
+    if not is_loopback(host) and not token:
+        raise InputError(f"serving on {host} (not this machine only) needs --token", code="KGA473")
+    reviews = ReviewSet.load(out)  # before binding: a wrong OUT fails without touching the port
+    sock = bind_socket(host, port)
+    try:
+        path = Path(db) if db is not None else reviews.out / DB_NAME
+        store = ReviewStore(path, reviews.fingerprint, parts=reviews.fingerprint_parts, read_only=read_only,
+                            lock=not read_only)
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        real_port = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        hosts = {f"{h}:{real_port}" for h in (shown, "127.0.0.1", "localhost", "[::1]")} if token is None else set()
+        state = ReviewApp(reviews, store, token=token, reviewer=reviewer, allowed_hosts=frozenset(hosts))
+        server = uvicorn.Server(uvicorn.Config(create_app(state), log_level="warning", access_log=False,
+                                               lifespan="off"))
+        if on_ready is not None:
+            on_ready(f"http://{shown}:{real_port}/" + (f"?token={token}" if token else ""))
+        server.run(sockets=[sock])
+    finally:
+        store.close()
+        sock.close()

@@ -1,0 +1,333 @@
+// kgagent review: one candidate at a time, keyboard first. No external code, nothing fetched
+// but this server's own /api routes.
+"use strict";
+
+const S = { config: null, reviewer: "", filters: {}, ids: [], status: {}, pos: 0, item: null,
+            spanEdit: null, busy: false };
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const kid of kids) e.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  return e;
+};
+
+async function api(path, body) {
+  const opts = body === undefined ? {} : { method: "POST", body: JSON.stringify(body),
+    headers: { "content-type": "application/json", "x-requested-with": "kgagent-review" } };
+  const res = await fetch(path, opts);
+  const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
+  if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
+  return data;
+}
+
+function qs(extra = {}) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...S.filters, reviewer: S.reviewer, ...extra })) if (v !== "" && v != null) p.set(k, v);
+  return p.toString();
+}
+
+function say(text, isError = false) {
+  const m = $("#message");
+  m.textContent = text || "";
+  m.style.color = isError ? "var(--reject)" : "";
+}
+
+// ------------------------------------------------------------------ loading
+async function init() {
+  S.config = await api("/api/config");
+  $("#out-name").textContent = "— " + S.config.out;
+  const url = new URLSearchParams(location.search);
+  S.reviewer = url.get("reviewer") || S.config.reviewer || localStorage.getItem("kgagent-reviewer") || "";
+  $("#reviewer").value = S.reviewer;
+  $("#reviewer").addEventListener("change", async (e) => {
+    S.reviewer = e.target.value.trim();
+    localStorage.setItem("kgagent-reviewer", S.reviewer);
+    e.target.blur();
+    await loadQueue(true);
+  });
+  fillFilters();
+  $("#filters").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    S.filters = Object.fromEntries([...f.entries()].filter(([, v]) => v !== ""));
+    document.activeElement.blur();
+    await loadQueue(true);
+  });
+  for (const b of document.querySelectorAll("#answer-bar button")) b.addEventListener("click", () => key(b.dataset.act));
+  $("#btn-help").addEventListener("click", () => toggle("#help"));
+  $("#btn-conflicts").addEventListener("click", showConflicts);
+  document.addEventListener("keydown", onKey);
+  if (S.config.read_only) say("read-only: a second reader of this database; answers are off");
+  if (!S.reviewer) { say("type your name in the reviewer box (top right) to start"); $("#reviewer").focus(); }
+  await loadQueue(true);
+}
+
+function fillFilters() {
+  const form = $("#filters");
+  const add = (name, values) => { for (const v of values) form.elements[name].append(el("option", { value: v }, v)); };
+  add("verdict", S.config.choices.verdict);
+  add("kind", S.config.choices.kind);
+  add("label", [...new Set([...S.config.labels.entity, ...S.config.labels.relation])].sort());
+  add("rule", S.config.choices.rule);
+  add("doc", S.config.choices.doc);
+}
+
+async function loadQueue(resume) {
+  const q = await api("/api/queue?" + qs());
+  S.ids = q.ids; S.status = q.status;
+  showProgress(q.progress);
+  if (resume) S.pos = q.position;
+  await refreshSide();
+  if (!S.ids.length) { showEmpty("no decision matches these filters"); return; }
+  if (S.pos >= S.ids.length) { showEmpty("all done: every candidate in this queue has an answer ✓"); return; }
+  await show(S.ids[S.pos]);
+}
+
+function showProgress(p) {
+  const by = p.by_status;
+  $("#progress-fill").style.width = (p.total ? (100 * p.reviewed / p.total) : 0) + "%";
+  $("#progress-text").textContent = `reviewed ${p.reviewed} of ${p.total} · accepted ${by.accepted} · ` +
+    `rejected ${by.rejected} · changed ${by.changed} · skipped ${by.skipped} · flagged ${by.flagged}`;
+}
+
+function showEmpty(text) {
+  S.item = null;
+  $("#meta").replaceChildren(el("span", { class: "done" }, text));
+  for (const id of ["#sentence", "#link", "#reason", "#explanation", "#choices", "#answers"]) $(id).replaceChildren();
+}
+
+async function show(id) {
+  S.spanEdit = null; $("#span-edit").hidden = true;
+  const i = S.ids.indexOf(id);
+  if (i >= 0) S.pos = i;
+  S.item = await api("/api/item?" + qs({ id }));
+  render();
+}
+
+// ------------------------------------------------------------------ rendering
+function render() {
+  const it = S.item;
+  const what = it.kind === "relation"
+    ? `${it.label}(${it.highlights[0]?.text ?? "?"}, ${it.highlights[1]?.text ?? "?"})`
+    : `${it.highlights[0]?.text ?? "?"} as ${it.label}`;
+  $("#meta").replaceChildren(
+    el("span", { class: "what" }, what),
+    el("span", { class: "badge " + it.verdict }, it.verdict),
+    el("span", {}, `score ${Number(it.score).toFixed(2)}`),
+    el("span", {}, it.kind),
+    el("span", {}, it.rule ? `rule ${it.rule}` : "no rule decided"),
+    el("span", {}, `${S.pos + 1} / ${S.ids.length} · ${it.doc}, sentence ${it.sentence}`));
+  renderSentence();
+  const links = it.highlights.map((h) => h.linked
+    ? el("div", {}, el("span", { class: "k" }, `${h.role}:`), `${h.text} → ${h.entity_label || h.entity} `,
+         el("small", {}, `(similarity ${h.link_score})`))
+    : el("div", {}, el("span", { class: "k" }, `${h.role}:`), `${h.text} → `,
+         h.entity ? `new entity ${h.entity}` : "not linked (NIL)"));
+  $("#link").replaceChildren(...links);
+  $("#reason").replaceChildren(el("span", { class: "k" }, "why:"), it.summary);
+  $("#explanation").textContent = it.explanation;
+  $("#choices").replaceChildren(...it.choices.slice(0, 9).map((c, n) => el("button",
+    { type: "button", class: c === it.label ? "current" : "", onclick: () => relabel(c) }, el("kbd", {}, n + 1), " ", c)));
+  const ans = it.answers.map((a) => el("div", { class: a.reviewer === S.reviewer ? "mine" : "" },
+    `${a.reviewer}: ${describe(a)} `, el("small", {}, `(${a.ref}, ${a.created})`)));
+  $("#answers").replaceChildren(...(ans.length ? [el("div", {}, "answers:"), ...ans] : [el("div", {}, "no answer yet")]));
+  $("#siblings").replaceChildren(...it.siblings.map((s) => el("li",
+    { class: s.id === it.id ? "current" : "", "data-id": s.id, onclick: () => show(s.id) },
+    el("span", {}, `${s.kind === "relation" ? "⟷" : "◻"} ${s.text} `, el("small", {}, s.label)),
+    el("span", { class: "st " + s.status }, `${s.verdict}${s.status !== "unanswered" ? " · " + s.status : ""}`))));
+  for (const li of document.querySelectorAll("#history li")) li.classList.toggle("current", li.dataset.id === it.id);
+}
+
+function renderSentence(edit) {
+  const it = S.item, text = it.sentence_text;
+  const marks = it.highlights.filter((h) => h.start != null).map((h) => ({ ...h }));
+  if (edit) { marks.length = 0; marks.push({ role: "edit", start: edit.start, end: edit.end, type: "new span" }); }
+  marks.sort((a, b) => a.start - b.start);
+  const out = []; let at = 0;
+  for (const m of marks) {
+    if (m.start < at) continue;
+    out.push(text.slice(at, m.start));
+    out.push(el("span", { class: "hl " + m.role, "data-tag": m.role === "mention" ? m.type : `${m.role} · ${m.type}` },
+      text.slice(m.start, m.end)));
+    at = m.end;
+  }
+  out.push(text.slice(at));
+  $("#sentence").replaceChildren(...out);
+}
+
+function describe(a) {
+  if (a.action === "relabel") return `changed to ${a.label}`;
+  if (a.action === "span") return `span fixed to ${a.span_start}–${a.span_end}`;
+  return { accept: "accepted", reject: "rejected", skip: "skipped", flag: "flagged" }[a.action] || a.action;
+}
+
+async function refreshSide() {
+  if (!S.reviewer) { $("#history").replaceChildren(); return; }
+  const hist = await api("/api/history?" + qs());
+  $("#history").replaceChildren(...hist.map((h) => el("li", { "data-id": h.decision, onclick: () => show(h.decision) },
+    el("span", {}, `${h.text} `, el("small", {}, h.label_before)), el("span", { class: "st " + h.status }, describe(h)))));
+  const c = await api("/api/conflicts");
+  $("#conflict-count").textContent = c.length ? `(${c.length})` : "";
+}
+
+// ------------------------------------------------------------------ answering
+async function send(action, extra = {}) {
+  if (!S.item || S.busy) return;
+  if (!S.reviewer) { say("type your name in the reviewer box first", true); $("#reviewer").focus(); return; }
+  S.busy = true;
+  try {
+    const id = S.item.id;
+    await api("/api/answer", { reviewer: S.reviewer, decision: id, action, ...extra });
+    say("");
+    await afterAnswer(id);
+  } catch (err) { say(err.message, true); } finally { S.busy = false; }
+}
+
+async function afterAnswer(id) {
+  const q = await api("/api/queue?" + qs());
+  S.ids = q.ids; S.status = q.status; showProgress(q.progress);
+  await refreshSide();
+  const from = Math.max(0, S.ids.indexOf(id));
+  let next = -1;
+  for (let k = 1; k <= S.ids.length; k++) {
+    const j = (from + k) % S.ids.length;
+    if (S.status[S.ids[j]] === "unanswered") { next = j; break; }
+  }
+  if (next < 0) { S.pos = S.ids.length; showEmpty("all done: every candidate in this queue has an answer ✓"); return; }
+  await show(S.ids[next]);
+}
+
+async function undo() {
+  if (S.busy || !S.reviewer) return;
+  S.busy = true;
+  try {
+    const r = await api("/api/undo", { reviewer: S.reviewer });
+    if (!r.undone) { say("nothing to undo"); return; }
+    const q = await api("/api/queue?" + qs());
+    S.ids = q.ids; S.status = q.status; showProgress(q.progress);
+    await refreshSide();
+    await show(r.undone);
+    say("undone: answer again");
+  } catch (err) { say(err.message, true); } finally { S.busy = false; }
+}
+
+function relabel(label) {
+  if (!S.item) return;
+  if (label === S.item.label) return send("accept");
+  return send("relabel", { label });
+}
+
+// span fixing: a mouse selection inside the sentence, or the keyboard (arrows move the edges)
+function selectionSpan() {
+  const sel = window.getSelection(), box = $("#sentence");
+  if (!sel || sel.isCollapsed || !box.contains(sel.anchorNode) || !box.contains(sel.focusNode)) return null;
+  const offset = (node, off) => { const r = document.createRange(); r.setStart(box, 0); r.setEnd(node, off); return r.toString().length; };
+  let a = offset(sel.anchorNode, sel.anchorOffset), b = offset(sel.focusNode, sel.focusOffset);
+  if (a > b) [a, b] = [b, a];
+  const text = S.item.sentence_text;
+  while (a < b && /\s/.test(text[a])) a++;
+  while (b > a && /\s/.test(text[b - 1])) b--;
+  return a < b ? { start: a, end: b } : null;
+}
+
+function startSpan() {
+  if (!S.item) return;
+  if (S.item.kind !== "entity") { say("fix the span on the argument's own entity (see this sentence)", true); return; }
+  const sel = selectionSpan();
+  if (sel) { window.getSelection().removeAllRanges(); send("span", sel); return; }
+  const h = S.item.highlights[0];
+  S.spanEdit = { start: h.start ?? 0, end: h.end ?? 1 };
+  $("#span-edit").hidden = false;
+  drawSpanEdit();
+}
+
+function drawSpanEdit() {
+  const e = S.spanEdit;
+  renderSentence(e);
+  $("#span-edit").textContent = `new span "${S.item.sentence_text.slice(e.start, e.end)}": ← → move the start, ` +
+    `shift+← → move the end, enter to save, esc to cancel`;
+}
+
+function tokenEdges(text) {
+  const starts = [], ends = [], re = /\w+|[^\w\s]/gu;
+  let m;
+  while ((m = re.exec(text))) { starts.push(m.index); ends.push(m.index + m[0].length); }
+  return { starts, ends };
+}
+
+function moveSpan(edge, dir) {
+  const e = S.spanEdit, { starts, ends } = tokenEdges(S.item.sentence_text);
+  if (edge === "start") {
+    const c = dir < 0 ? starts.filter((s) => s < e.start).pop() : starts.find((s) => s > e.start && s < e.end);
+    if (c !== undefined) e.start = c;
+  } else {
+    const c = dir > 0 ? ends.find((x) => x > e.end) : ends.filter((x) => x < e.end && x > e.start).pop();
+    if (c !== undefined) e.end = c;
+  }
+  drawSpanEdit();
+}
+
+// ------------------------------------------------------------------ keyboard
+function toggle(sel, force) { const o = $(sel); o.hidden = force === undefined ? !o.hidden : !force; }
+
+async function showConflicts() {
+  const rows = await api("/api/conflicts");
+  const body = $("#conflict-table tbody");
+  body.replaceChildren(...(rows.length ? rows.map((c) => el("tr", { onclick: () => { toggle("#conflicts", false); show(c.decision); } },
+    el("td", {}, `${c.text} (${c.label})`), el("td", {}, c.verdict),
+    el("td", {}, c.answers.map((a) => `${a.reviewer}: ${describe(a)}`).join(" · "))))
+    : [el("tr", {}, el("td", { colspan: "3" }, "no conflicts: every item two reviewers answered got the same answer"))]));
+  toggle("#conflicts", true);
+}
+
+function key(act) {
+  switch (act) {
+    case "accept": return send("accept");
+    case "reject": return send("reject");
+    case "skip": return send("skip");
+    case "flag": return send("flag");
+    case "span": return startSpan();
+    case "undo": return undo();
+  }
+}
+
+function onKey(e) {
+  const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement?.tagName);
+  if (e.key === "Escape") {
+    toggle("#help", false); toggle("#conflicts", false);
+    if (S.spanEdit) { S.spanEdit = null; $("#span-edit").hidden = true; renderSentence(); }
+    if (typing) document.activeElement.blur();
+    return;
+  }
+  if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (S.spanEdit) {
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") { e.preventDefault(); moveSpan(e.shiftKey ? "end" : "start", e.key === "ArrowLeft" ? -1 : 1); }
+    else if (e.key === "Enter") { e.preventDefault(); const s = S.spanEdit; S.spanEdit = null; $("#span-edit").hidden = true; send("span", s); }
+    return;
+  }
+  const k = e.key;
+  if (k === "?") { e.preventDefault(); toggle("#help"); return; }
+  if (!$("#help").hidden || !$("#conflicts").hidden) return;
+  if (k === "a") key("accept");
+  else if (k === "x") key("reject");
+  else if (k === " ") { e.preventDefault(); key("skip"); }
+  else if (k === "f") key("flag");
+  else if (k === "s") key("span");
+  else if (k === "Backspace") { e.preventDefault(); key("undo"); }
+  else if (k === "w") { const d = $("#why"); d.open = !d.open; }
+  else if (k === "c") showConflicts();
+  else if (/^[1-9]$/.test(k) && S.item) { const c = S.item.choices[Number(k) - 1]; if (c) relabel(c); }
+  else if (k === "ArrowRight" && S.ids.length) { e.preventDefault(); show(S.ids[Math.min(S.ids.length - 1, S.pos + 1)]); }
+  else if (k === "ArrowLeft" && S.ids.length) { e.preventDefault(); show(S.ids[Math.max(0, S.pos - 1)]); }
+  else if ((k === "]" || k === "[") && S.item) {
+    const sib = S.item.siblings, i = sib.findIndex((s) => s.id === S.item.id);
+    const j = k === "]" ? Math.min(sib.length - 1, i + 1) : Math.max(0, i - 1);
+    if (j !== i) show(sib[j].id);
+  }
+}
+
+init().catch((err) => say(err.message, true));

@@ -1,0 +1,313 @@
+"""Reviewers' answers, stored durably in SQLite (WAL mode), append-only.
+
+The database is ``OUT/reviews.sqlite`` by default. Every answer is one row, committed before
+the server replies (``synchronous=FULL``), so killing the server loses nothing answered. Rows
+are never updated or deleted (triggers refuse it): a changed answer is a new row, an undo is a
+row with the action ``undo``; a reviewer's *effective* answer on a decision is their latest
+row, none when that row is an ``undo``.
+
+Schema (``SCHEMA_VERSION`` 1)::
+
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- schema_version, fingerprint (of the extraction: sha1 of run.json's model/rules/
+        -- graph fingerprint), fingerprint_parts (that fingerprint as JSON), created
+    CREATE TABLE answers (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- the answer id ("a:<id>" in feedback)
+        decision    TEXT NOT NULL,     -- decision id of decisions.jsonl ("d:...")
+        reviewer    TEXT NOT NULL,     -- the name the reviewer gave
+        action      TEXT NOT NULL,     -- accept | reject | relabel | span | skip | flag | undo
+        label       TEXT,              -- relabel: the new type / predicate (normalised name)
+        span_start  INTEGER,           -- span: the corrected mention, character offsets
+        span_end    INTEGER,           --   into the document (like decisions.jsonl spans)
+        note        TEXT,              -- free text (flag: why)
+        verdict     TEXT NOT NULL,     -- the agent's verdict the reviewer saw
+        fingerprint TEXT NOT NULL,     -- the extraction the answer was made against
+        created     TEXT NOT NULL      -- UTC time, ISO 8601 with milliseconds
+    );
+
+A second server on the same database is refused by a lock file (``reviews.sqlite.lock``);
+``read_only=True`` opens a working second reader instead (SQLite's WAL lets it read while the
+first one writes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from kgagent.errors import InputError, StorageError
+
+SCHEMA_VERSION = 1
+DB_NAME = "reviews.sqlite"
+#: what a reviewer can answer; ``undo`` withdraws the reviewer's effective answer
+ACTIONS = ("accept", "reject", "relabel", "span", "skip", "flag", "undo")
+#: actions that say what the candidate really is (the rest only move the queue along)
+JUDGEMENTS = ("accept", "reject", "relabel", "span")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS answers (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    decision    TEXT NOT NULL,
+    reviewer    TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('accept','reject','relabel','span','skip','flag','undo')),
+    label       TEXT,
+    span_start  INTEGER,
+    span_end    INTEGER,
+    note        TEXT,
+    verdict     TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    created     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS answers_by_decision ON answers (decision, id);
+CREATE INDEX IF NOT EXISTS answers_by_reviewer ON answers (reviewer, id);
+CREATE TRIGGER IF NOT EXISTS answers_no_update BEFORE UPDATE ON answers
+    BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS answers_no_delete BEFORE DELETE ON answers
+    BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END;
+"""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One row of the ``answers`` table."""
+
+    id: int
+    decision: str
+    reviewer: str
+    action: str
+    label: str | None
+    span_start: int | None
+    span_end: int | None
+    note: str | None
+    verdict: str
+    fingerprint: str
+    created: str
+
+    @property
+    def ref(self) -> str:
+        """The answer's id as feedback examples cite it (``a:<id>``)."""
+        return f"a:{self.id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["ref"] = self.ref
+        return out
+
+
+def _now() -> str:
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}Z"
+
+
+class ReviewStore:
+    """The answers database of one extraction (see the module docstring).
+
+    ``fingerprint`` is the extraction's (:func:`kgagent.review.items.extraction_fingerprint`);
+    a database made against another one is refused (KGA471). ``lock=True`` (a server) holds
+    ``reviews.sqlite.lock`` while open, so a second server is refused (KGA521).
+    """
+
+    def __init__(self, path: str | Path, fingerprint: str, *, parts: dict[str, str] | None = None,
+                 read_only: bool = False, lock: bool = False) -> None:
+        self.path = Path(path)
+        self.fingerprint = fingerprint
+        self.read_only = read_only
+        self._mutex = threading.Lock()
+        self._lock_fh: Any = None
+        if read_only and not self.path.exists():
+            raise StorageError(f"no review database {self.path} to read", code="KGA522")
+        if lock and not read_only:
+            self._lock_fh = _take_lock(self.path)
+        try:
+            self._db = self._connect()
+            self._check_or_init(parts or {})
+        except BaseException:
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ opening
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.read_only:
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                     check_same_thread=False, isolation_level=None)
+            else:
+                db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=10)
+                mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    raise StorageError(f"{self.path}: SQLite would not use WAL mode ({mode})", code="KGA522")
+                db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA busy_timeout=10000")
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as err:
+            raise StorageError(f"{self.path} is not a review database: {err}", code="KGA522") from None
+        return db
+
+    def _check_or_init(self, parts: dict[str, str]) -> None:
+        db = self._db
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" not in tables:
+            if self.read_only or tables - {"sqlite_sequence"}:
+                raise StorageError(f"{self.path} is not a kgagent review database (no meta table)", code="KGA522")
+            with self._mutex:
+                db.execute("BEGIN IMMEDIATE")
+                for stmt in _statements(_SCHEMA):
+                    db.execute(stmt)
+                db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [
+                    ("schema_version", str(SCHEMA_VERSION)), ("fingerprint", self.fingerprint),
+                    ("fingerprint_parts", json.dumps(parts, sort_keys=True)), ("created", _now())])
+                db.execute("COMMIT")
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("schema_version") != str(SCHEMA_VERSION):
+            raise StorageError(f"{self.path} has review schema {meta.get('schema_version')!r}; "
+                               f"this kgagent reads {SCHEMA_VERSION}", code="KGA522")
+        if meta.get("fingerprint") != self.fingerprint:
+            old = _json(meta.get("fingerprint_parts", "{}"))
+            diff = sorted(k for k in set(old) | set(parts) if old.get(k) != parts.get(k)) or ["fingerprint"]
+            raise InputError(f"{self.path} holds answers made against another extraction "
+                             f"(its {', '.join(diff)} differ); give another --db or move it away", code="KGA471")
+
+    def close(self) -> None:
+        """Close the database and release the server lock."""
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+            self._db = None  # type: ignore[assignment]
+        if self._lock_fh is not None:
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def __enter__(self) -> "ReviewStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    def add(self, decision: str, reviewer: str, action: str, *, verdict: str, label: str | None = None,
+            span: tuple[int, int] | None = None, note: str | None = None) -> Answer:
+        """Append one answer and commit it before returning (KGA472 for a malformed answer)."""
+        if self.read_only:
+            raise StorageError(f"{self.path} is open read-only (a second reader)", code="KGA523")
+        reviewer = (reviewer or "").strip()
+        if not reviewer or len(reviewer) > 80:
+            raise InputError("a reviewer needs a name (1 to 80 characters)", code="KGA472")
+        if action not in ACTIONS:
+            raise InputError(f"unknown answer {action!r}; answers: {', '.join(ACTIONS)}", code="KGA472")
+        if action == "relabel" and not label:
+            raise InputError("relabel needs the new label", code="KGA472")
+        if action == "span" and (span is None or not 0 <= span[0] < span[1]):
+            raise InputError("span needs a start and an end (start < end)", code="KGA472")
+        row = (decision, reviewer, action, label if action == "relabel" else None,
+               span[0] if action == "span" and span else None, span[1] if action == "span" and span else None,
+               (note or None), verdict, self.fingerprint, _now())
+        with self._mutex:
+            cur = self._db.execute(
+                "INSERT INTO answers (decision, reviewer, action, label, span_start, span_end, note, verdict, "
+                "fingerprint, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            return Answer(cur.lastrowid, *row)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ reading
+    def answers(self, *, reviewer: str | None = None, decision: str | None = None) -> list[Answer]:
+        """All rows, oldest first (optionally of one reviewer and/or one decision)."""
+        where, args = [], []
+        if reviewer is not None:
+            where.append("reviewer = ?")
+            args.append(reviewer)
+        if decision is not None:
+            where.append("decision = ?")
+            args.append(decision)
+        sql = "SELECT * FROM answers" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
+        with self._mutex:
+            return [Answer(*r) for r in self._db.execute(sql, args).fetchall()]
+
+    def effective(self, reviewer: str | None = None) -> dict[tuple[str, str], Answer]:
+        """(reviewer, decision) -> the reviewer's effective answer (undone ones left out)."""
+        return effective_answers(self.answers(reviewer=reviewer))
+
+    def reviewers(self) -> list[str]:
+        """Names of everyone who answered, sorted."""
+        with self._mutex:
+            return [r[0] for r in self._db.execute("SELECT DISTINCT reviewer FROM answers ORDER BY reviewer")]
+
+    def last_effective(self, reviewer: str) -> Answer | None:
+        """The reviewer's most recent answer that is still in force (what backspace undoes)."""
+        eff = self.effective(reviewer)
+        return max(eff.values(), key=lambda a: a.id) if eff else None
+
+    def journal_mode(self) -> str:
+        with self._mutex:
+            return str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+
+
+def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
+    """The latest row per (reviewer, decision), dropping those whose latest row is an undo."""
+    last: dict[tuple[str, str], Answer] = {}
+    for a in sorted(rows, key=lambda r: r.id):
+        last[(a.reviewer, a.decision)] = a
+    return {k: a for k, a in last.items() if a.action != "undo"}
+
+
+def answer_key(a: Answer) -> tuple[str, str | None, int | None, int | None]:
+    """What an answer says about the candidate, for comparing two reviewers."""
+    return a.action, a.label, a.span_start, a.span_end
+
+
+def conflicts(effective: dict[tuple[str, str], Answer]) -> dict[str, list[Answer]]:
+    """Decisions on which reviewers' judgements (accept / reject / relabel / span) differ."""
+    by_decision: dict[str, list[Answer]] = {}
+    for (_, decision), a in effective.items():
+        if a.action in JUDGEMENTS:
+            by_decision.setdefault(decision, []).append(a)
+    return {d: sorted(rows, key=lambda a: a.reviewer) for d, rows in sorted(by_decision.items())
+            if len({answer_key(a) for a in rows}) > 1}
+
+
+def _take_lock(path: Path) -> Any:
+    import fcntl
+
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        fh = open(lock_path, "a+")
+    except OSError as err:
+        raise StorageError(f"cannot create {lock_path}: {err.strerror or err}", code="KGA510") from None
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.seek(0)
+        holder = fh.read().strip()
+        fh.close()
+        raise StorageError(f"{path} is served by another `kgagent review` ({holder or 'unknown process'}); "
+                           "stop it, or open a second reader with --read-only", code="KGA521") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}")
+    fh.flush()
+    return fh
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a schema script (a trigger's body keeps its inner semicolon)."""
+    out, buf = [], ""
+    for line in script.strip().splitlines():
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    return out
+
+
+def _json(text: str) -> dict[str, str]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
