@@ -103,22 +103,45 @@ def export(out: Path = typer.Argument(..., help="Output file; format from the su
 def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (any supported format)."),
             graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file to add them to "
                                                                    "(created if missing)."),
-            fmt: Optional[str] = typer.Option(None, "--format", help="Format of the input files.")) -> None:
-    """Add the triples of graph files to a graph and save it (atomic, locked)."""
+            fmt: Optional[str] = typer.Option(None, "--format", help="Format of the input files."),
+            reviews: bool = typer.Option(True, "--reviews/--ignore-reviews",
+                                         help="Drop the facts reviewers rejected (OUT/reviews.sqlite beside "
+                                              "an extraction's graph.nq), from the input and the graph.")) -> None:
+    """Add the triples of graph files to a graph and save it (atomic, locked).
+
+    A file from an extraction's output (OUT/graph.nq, or OUT itself) that `kgagent review`
+    answers exist for brings the reviewers' rejections along: the facts and new entities
+    they rejected leave the graph, provenance included (also when an earlier import added them).
+    """
     from kgagent.kg import KnowledgeGraph
     from kgagent.kg.fileio import GRAPH_FILE_NAMES
 
+    dropped = None
     with guarded():
         exists = graph.is_file() or (graph.is_dir() and any((graph / n).is_file() for n in GRAPH_FILE_NAMES))
         kg = KnowledgeGraph.load(graph) if exists else KnowledgeGraph()
         before = len(kg)
+        rejected: set[str] = set()
         for f in files:
             other = KnowledgeGraph.load(f, format=fmt)
             for s, p, o, g in other.dataset.quads((None, None, None, None)):
                 kg.dataset.add((s, p, o, g))
+            if reviews:
+                from kgagent.review.graph_update import rejected_decisions, reviewed_out
+
+                if (out_dir := reviewed_out(f)) is not None:
+                    rejected |= rejected_decisions(out_dir)
         kg.invalidate()
+        added = len(kg) - before
+        if rejected:
+            from kgagent.review.graph_update import drop_decisions
+
+            dropped = drop_decisions(kg, rejected)
         path = kg.save(graph)
-    console(stderr=True).print(f"added {len(kg) - before:,} triples; {path} now has {len(kg):,}")
+    console(stderr=True).print(f"added {added:,} triples; {path} now has {len(kg):,}")
+    if dropped is not None:
+        console(stderr=True).print(f"reviewers rejected {len(rejected)} accepted decision(s): {dropped.facts} fact(s) "
+                                   f"and {dropped.entities} new entit(y/ies) left the graph with their provenance")
 
 
 @app.command("link")

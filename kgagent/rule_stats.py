@@ -94,6 +94,7 @@ class RuleStats:
     by_verdict: dict[str, int]
     gold: bool = False
     gold_correct_by_verdict: dict[str, int] = field(default_factory=dict)
+    judge: str = "gold"  # what precision is measured against: gold, or reviewers (their answers)
 
     def rule(self, rule_id: str) -> RuleStat:
         """The figures of one rule (KeyError if it never appears)."""
@@ -107,6 +108,7 @@ class RuleStats:
             "decisions": self.decisions,
             "by_verdict": dict(self.by_verdict),
             "gold": self.gold,
+            "judge": self.judge,
             "gold_correct_by_verdict": dict(self.gold_correct_by_verdict),
             "rules": [r.to_dict() for r in self.rules],
             "disagreements": [d.to_dict() for d in self.disagreements],
@@ -388,3 +390,16 @@ def rule_stats(out: str | Path, gold: str | Path | None = None) -> RuleStats:
     path = decisions_path(out)
     gold_index = Gold.from_records(spert_records(gold)) if gold is not None else None
     return compute_rule_stats(read_decisions(path), gold_index)
+
+def review_rule_stats(out: str | Path) -> RuleStats:
+    """The coverage report with each rule's precision against the reviewers' answers
+    (``kgagent review``): a verdict is right where reviewers agreed with it, wrong where they
+    overruled it (rejected, relabelled or re-spanned an accept, accepted a reject); decisions
+    nobody judged, or judged in conflict, are not judged."""
+    from kgagent.review.judgements import ReviewTruth, read_judgements
+
+    path = decisions_path(out)
+    agreed, _ = read_judgements(path.parent)
+    report = compute_rule_stats(read_decisions(path), ReviewTruth(agreed))  # type: ignore[arg-type]
+    report.judge = "reviewers"
+    return report
