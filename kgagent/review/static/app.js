@@ -96,6 +96,7 @@ function showProgress(p) {
 
 function showEmpty(text) {
   S.item = null;
+  $("#card").dataset.id = "";
   $("#meta").replaceChildren(el("span", { class: "done" }, text));
   for (const id of ["#sentence", "#link", "#reason", "#explanation", "#choices", "#answers"]) $(id).replaceChildren();
 }
@@ -111,6 +112,7 @@ async function show(id) {
 // ------------------------------------------------------------------ rendering
 function render() {
   const it = S.item;
+  $("#card").dataset.id = it.id;
   const what = it.kind === "relation"
     ? `${it.label}(${it.highlights[0]?.text ?? "?"}, ${it.highlights[1]?.text ?? "?"})`
     : `${it.highlights[0]?.text ?? "?"} as ${it.label}`;
