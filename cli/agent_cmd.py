@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -100,7 +103,15 @@ def extract_cmd(
                                              help="Show the rules relations down to this score too (below the "
                                                   "encoder's own threshold: the graph may confirm them)."),
     threads: int = typer.Option(1, "--threads", min=0, help="Torch CPU threads (1 is fastest on a shared "
-                                                             "2-core machine; 0 = torch's default, all cores)."),
+                                                             "2-core machine; 0 = torch's default, all cores). "
+                                                             "--engine ray: CPUs and threads per worker."),
+    engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data, one agent per "
+                                                         "worker; pip install 'kgagent[ray]')."),
+    address: str | None = typer.Option(None, "--address", help="--engine ray: join this running cluster "
+                                                               "(HOST:PORT of `ray start --head`; default: a "
+                                                               "local Ray on this machine's cores)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="--engine ray: how many workers (default: "
+                                                                     "the cluster's CPUs / --threads)."),
     precision: str = typer.Option("auto", "--precision", help="Encoder arithmetic: auto (bfloat16 where the "
                                   "hardware multiplies it natively, else float32), float32 or bfloat16."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
@@ -110,8 +121,10 @@ def extract_cmd(
 
     Example: kgagent extract examples/corpus.txt --out out/
     Writes OUT/decisions.jsonl, OUT/graph.nq, OUT/feedback.jsonl, OUT/summary.json.
-    Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed),
-    2 = missing rules/graph/model directory, unwritable --out.
+    Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed), or a
+    document failed (reported by id; the others are written), 2 = missing rules/graph/model
+    directory, unwritable --out; --engine ray: Ray not installed, cluster unreachable, other
+    kgagent on the cluster, corpus unreadable on the workers.
     """
     from kgagent.corpus import count_documents
     from kgagent.output import prepare_out
@@ -119,8 +132,15 @@ def extract_cmd(
     from kgagent.agent import DEFAULT_RULES_DIR, _display_path
 
     _check_paths(rules, kg, model)
+    if engine not in ("local", "ray"):
+        raise fail(f"--engine must be local or ray, not {engine!r}", EXIT_USAGE)
+    if engine == "ray":
+        from kgagent.ray_engine import ray_available
+
+        if not ray_available():
+            raise fail("KGA430 --engine ray needs Ray, which is not installed: pip install 'kgagent[ray]'", EXIT_USAGE)
     for c in corpus:
-        if str(c) != "-" and not c.exists():
+        if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
     rules_dir = _display_path(rules if rules is not None else DEFAULT_RULES_DIR)
     if print_rule_report(rules_dir):
@@ -129,7 +149,13 @@ def extract_cmd(
         prepare_out(out)
     paths = [str(c) for c in corpus]
     with guarded(EXIT_ERRORS):
-        total = count_documents(paths) if "-" not in paths else None
+        total = count_documents(paths) if "-" not in paths and all(Path(p).exists() for p in paths) else None
+    # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
+    load_kwargs = dict(model=model, kg=kg, rules=rules_dir, batch_size=batch_size,
+                       min_relation_score=min_relation_score, precision=precision)
+    if engine == "ray":
+        _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
+        return
     if threads:
         import torch
 
@@ -138,21 +164,34 @@ def extract_cmd(
         from kgagent.agent import Agent
         from kgagent.corpus import read_corpus
 
-        agent = Agent.load(model=model, kg=kg, rules=rules_dir, batch_size=batch_size,
-                           min_relation_score=min_relation_score, precision=precision)
+        agent = Agent.load(**load_kwargs)
         summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
+    _report(summary, out)
+
+
+def _report(summary, out: Path) -> None:
+    """The summary tables; documents that failed (one line each, on stderr) make exit code 1."""
     con = console()
     for t in summary_tables(summary):
         con.print(t)
     con.print(f"wrote {out / 'decisions.jsonl'}, {out / 'graph.nq'}, {out / 'feedback.jsonl'}; "
               f"explain a decision: kgagent explain ID --out {out}")
+    failed = getattr(summary, "failed", None) or []
+    for f in failed:
+        print(f"error: {f['error']}", file=sys.stderr)
+    if failed:
+        raise fail(f"KGA434 {len(failed)} document(s) failed (above); the others are written, a re-run retries "
+                   "the failed ones", EXIT_ERRORS)
 
 
-def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool):
+@contextlib.contextmanager
+def _progress_bar(quiet: bool, total: int | None) -> Iterator:
+    """A ``progress(result, sentences)`` callback drawing a bar on stderr (None with --quiet)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     if quiet:
-        return agent.extract_to(docs, out, overwrite=overwrite)
+        yield None
+        return
     state = {"t0": time.perf_counter(), "docs": 0, "sents": 0}
     with Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console(stderr=True),
@@ -166,7 +205,37 @@ def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool
             dt = max(time.perf_counter() - state["t0"], 1e-9)
             bar.update(task, advance=1, rate=f"{state['docs'] / dt:.2f} docs/s  {state['sents'] / dt:.1f} sentences/s")
 
+        yield progress
+
+
+def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool):
+    with _progress_bar(quiet, total) as progress:
         return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
+
+
+def _run_ray(load_kwargs: dict, paths: list[str], out: Path, overwrite: bool, total: int | None, quiet: bool,
+             address: str | None, workers: int | None, threads: int):
+    """--engine ray (kgagent.ray_engine); Ray's own logging and warnings are kept off the terminal."""
+    import logging
+    import os
+    import warnings
+
+    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # the C++ core's log lines on stderr
+    from kgagent.ray_engine import run_ray_extraction
+
+    logging.getLogger("ray").setLevel(logging.ERROR)
+    logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # a failed task: kgagent reports it, in one line
+    warnings.filterwarnings("ignore", module=r"ray(\.|$)")
+    from kgagent.errors import KGAError
+
+    with guarded(EXIT_ERRORS), _progress_bar(quiet, total) as progress:
+        try:
+            return run_ray_extraction(load_kwargs, paths, out, address=address, workers=workers,
+                                      cpus_per_worker=threads, overwrite=overwrite, progress=progress)
+        except KGAError as err:  # the engine's own input (KGA430-435) and I/O are usage errors
+            if err.code[:5] in ("KGA43", "KGA50", "KGA51"):
+                raise fail(str(err), EXIT_USAGE) from None
+            raise
 
 
 def explain_cmd(

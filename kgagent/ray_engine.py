@@ -1,0 +1,387 @@
+"""``kgagent extract --engine ray``: the same run as the local engine, on Ray Data.
+
+The pipeline (one Ray Dataset, streamed):
+
+1. ``from_items`` of the corpus paths -> ``flat_map(_read_documents)``: the **workers** read
+   the corpus with :func:`kgagent.corpus.read_corpus` (same formats, same ids) and drop the
+   documents already finished in ``OUT`` (the resume marker, as the local engine does);
+2. ``map_batches(AgentWorker, compute=ActorPoolStrategy(size=N))``: one :class:`Agent` per
+   actor, loaded once from the same ``Agent.load`` keyword arguments the CLI gives the local
+   engine (a plain dict: options added to ``Agent.load`` later pass through unchanged), torch
+   threads set to the actor's CPUs, ``TOKENIZERS_PARALLELISM=false``. Each document is
+   processed (``Agent.iter_extract``, a pure function of document and frozen snapshot) and
+   *rendered* there (:func:`kgagent.output.render_result`): only strings come back;
+3. the driver appends each document's lines with the one writer of the local engine
+   (:class:`kgagent.output.RunWriter`): same files, same progress markers, same resume.
+
+Same outputs: the block order is preserved, so ``decisions.jsonl``, ``graph.nq`` and
+``feedback.jsonl`` hold the local engine's lines (the tests compare them as sets / sorted).
+Global steps: ``extract`` has none today: the graph is a frozen snapshot during a run, a NIL
+mention's IRI is a content hash of (name, type), so the same new entity gets the same IRI in
+every document and on every actor, and merging the per-document named graphs is a union.
+Steps that need every document (entity resolution across documents, rules over the merged
+graph) would run in the driver after the stream ends, in one place: ``run_ray_extraction``.
+
+Faults: Ray restarts a dead actor and retries its batch (Ray Data's defaults for actor pools);
+a batch's rows reach the driver once, and the writer never writes a finished document again. A
+killed driver resumes with the same command. A document whose processing raises is reported
+(``RunSummary.failed``: id and error, KGA434) and the rest goes on; a re-run retries it.
+
+Before anything is written to ``OUT`` (errors are :class:`~kgagent.errors.InputError`):
+KGA430 Ray is not installed; KGA431 ``address`` unreachable; KGA432 a node runs another
+kgagent (version or source); KGA433 a node cannot read a corpus path; KGA435 bad engine
+options (more CPUs asked than the cluster has, standard input).
+
+Library rules: nothing is printed by kgagent (worker output is not forwarded; Ray's own logging
+and warnings are the caller's to configure, the CLI quiets them); a Ray started here is shut down at the end; an already connected Ray is used as
+is and left running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from kgagent.errors import InputError, KGAError
+from kgagent.schema import Document
+
+#: how to get the optional dependency
+INSTALL_HINT = "pip install 'kgagent[ray]'"
+#: documents per ``map_batches`` call (an actor processes them as one ``iter_extract`` stream)
+DEFAULT_DOCS_PER_BATCH = 16
+#: bytes per block the corpus reader emits: small, so documents spread over the actors
+READ_BLOCK_BYTES = 64 * 1024
+#: seconds to wait for a TCP connection to ``address`` before calling it unreachable
+CONNECT_TIMEOUT = 5.0
+#: the environment of every actor
+ACTOR_ENV = {"TOKENIZERS_PARALLELISM": "false"}
+COLUMNS = ("doc", "hash", "error", "line", "decisions.jsonl", "graph.nq", "feedback.jsonl")
+
+
+def ray_available() -> bool:
+    """True if ``ray`` and ``ray.data`` can be imported."""
+    try:
+        import ray  # noqa: F401
+        import ray.data  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_ray() -> Any:
+    """The ``ray`` module, or InputError KGA430 saying how to install it."""
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise InputError(f"--engine ray needs Ray, which is not installed: {INSTALL_HINT}", code="KGA430") from None
+    return ray
+
+
+def kgagent_identity() -> dict[str, str]:
+    """This process's kgagent: version and a digest of its Python sources (a cluster must match)."""
+    import kgagent
+
+    root = Path(kgagent.__file__).resolve().parent
+    digest = hashlib.sha1()
+    for p in sorted(root.rglob("*.py")):
+        digest.update(p.relative_to(root).as_posix().encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update(p.read_bytes())
+    return {"version": str(kgagent.__version__), "source": digest.hexdigest()[:12]}
+
+
+# ---------------------------------------------------------------------------------- workers
+def _enter(cwd: str | None) -> None:
+    """Work in the driver's directory where the node has it: relative paths (corpus, rules,
+    graph, model) then mean what they mean to the driver, and rule ids read the same."""
+    if cwd and os.path.isdir(cwd) and os.getcwd() != cwd:
+        os.chdir(cwd)
+
+
+def _probe(paths: list[str], cwd: str | None = None) -> dict[str, Any]:
+    """Run on every node: its kgagent identity and the corpus paths it cannot read."""
+    _enter(cwd)
+    unreadable = []
+    for path in paths:
+        p = Path(path)
+        try:
+            if p.is_dir():
+                next(iter(os.scandir(p)), None)
+            else:
+                with open(p, "rb") as fh:
+                    fh.read(1)
+        except OSError as err:
+            unreadable.append((path, err.strerror or type(err).__name__))
+    return {"node": socket.gethostname(), "identity": kgagent_identity(), "unreadable": unreadable}
+
+
+def _fingerprint(load_kwargs: dict[str, Any], factory: Callable[..., Any] | None,
+                 cwd: str | None = None) -> dict[str, str]:
+    """The fingerprint of the agent the actors will build (loaded on a worker, as they do)."""
+    from kgagent.agent import Agent
+
+    _enter(cwd)
+
+    return (factory or Agent.load)(**load_kwargs).fingerprint()
+
+
+def _read_documents(row: dict[str, Any], *, done: dict[str, str], cwd: str | None = None) -> Iterator[dict[str, Any]]:
+    """The documents of one corpus path not finished yet (``done``: id -> text hash)."""
+    from kgagent.agent import text_hash
+    from kgagent.corpus import read_corpus
+
+    _enter(cwd)
+
+    for doc in read_corpus([row["path"]]):
+        if doc.id in done:
+            if done[doc.id] and done[doc.id] != text_hash(doc.text):
+                raise InputError(f"document {doc.id!r} ({doc.source}) changed since OUT was written; "
+                                 "use another --out or --overwrite", code="KGA413")
+            continue
+        yield {"id": doc.id, "text": doc.text, "source": doc.source}
+
+
+class AgentWorker:
+    """The ``map_batches`` callable: one Agent per actor, documents in, rendered outputs out."""
+
+    def __init__(self, load_kwargs: dict[str, Any], factory: Callable[..., Any] | None = None,
+                 threads: int = 1, cwd: str | None = None):
+        _enter(cwd)
+        for key, value in ACTOR_ENV.items():
+            os.environ[key] = value  # the actor's own process (runtime_env sets it too)
+        import torch
+
+        from kgagent.agent import Agent
+
+        torch.set_num_threads(max(1, int(threads)))
+        self.agent = (factory or Agent.load)(**load_kwargs)
+        if hasattr(self.agent, "warm_up"):
+            self.agent.warm_up()
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
+        docs = [Document(id=str(i), text=str(t), source=str(s))
+                for i, t, s in zip(batch["id"], batch["text"], batch["source"])]
+        try:
+            rows = [self._row(r) for r in self.agent.iter_extract(docs, update_graph=False)]
+        except Exception:  # noqa: BLE001 - find the failing document(s): the others still count
+            rows = [self._one(doc) for doc in docs]
+        return {c: [r[c] for r in rows] for c in COLUMNS}
+
+    def _one(self, doc: Document) -> dict[str, str]:
+        from kgagent.agent import text_hash
+
+        try:
+            return self._row(self.agent.process(doc))
+        except Exception as err:  # noqa: BLE001 - reported with the document's id, the run goes on
+            msg = str(err) if isinstance(err, KGAError) else f"{type(err).__name__}: {err}"
+            return {**{c: "" for c in COLUMNS}, "doc": doc.id, "hash": text_hash(doc.text),
+                    "error": " ".join(msg.split())[:500]}
+
+    @staticmethod
+    def _row(result: Any) -> dict[str, str]:
+        from kgagent.output import render_result
+
+        payload, line = render_result(result)
+        return {"doc": result.doc, "hash": result.text_hash, "error": "", "line": json.dumps(line, ensure_ascii=False),
+                **payload}
+
+
+# ---------------------------------------------------------------------------------- driver
+def _reachable(address: str) -> None:
+    """InputError KGA431 unless a TCP connection to ``address`` (host:port, ray://host:port) opens."""
+    if address in ("auto", "local"):
+        return
+    target = address.split("://", 1)[-1]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"--address must be HOST:PORT (or ray://HOST:PORT, auto), not {address!r}", code="KGA431")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as err:
+        raise InputError(f"cannot reach a Ray cluster at {address}: {err.strerror or err}", code="KGA431") from None
+
+
+@contextlib.contextmanager
+def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> Iterator[Any]:
+    """Ray, connected: to ``address`` (a running cluster) or a local Ray started here.
+
+    A Ray that this process already initialised is used as is (and left running); one started
+    here is shut down on exit. Raises InputError KGA430 (no Ray), KGA431 (cannot connect).
+    """
+    ray = require_ray()
+    if address:
+        _reachable(address)
+    if ray.is_initialized():
+        yield ray
+        return
+    try:
+        ray.init(address=address or None, num_cpus=None if address else num_cpus, include_dashboard=False,
+                 log_to_driver=False, configure_logging=False)
+    except (ConnectionError, TimeoutError, RuntimeError, ValueError) as err:
+        where = f"at {address}" if address else "on this machine"
+        raise InputError(f"cannot connect to a Ray cluster {where}: {' '.join(str(err).split())[:300]}",
+                         code="KGA431") from None
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def check_cluster(ray: Any, paths: Sequence[str], cwd: str | None = None) -> list[dict[str, Any]]:
+    """Probe every alive node with CPUs: same kgagent as this driver (KGA432), corpus readable (KGA433)."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    probe = ray.remote(num_cpus=0, max_retries=1)(_probe)
+    nodes = [n for n in ray.nodes() if n.get("Alive") and n.get("Resources", {}).get("CPU", 0) > 0]
+    refs = [probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(n["NodeID"], soft=False))
+            .remote(list(paths), cwd) for n in nodes]
+    try:
+        reports = ray.get(refs, timeout=120)
+    except Exception as err:  # noqa: BLE001 - a node that cannot even run the probe runs other code
+        raise InputError("the cluster's workers cannot run this kgagent (install the same version there): "
+                         f"{' '.join(str(err).split())[:200]}", code="KGA432") from None
+    mine = kgagent_identity()
+    for rep in reports:
+        theirs = rep["identity"]
+        if theirs != mine:
+            raise InputError(f"node {rep['node']} runs kgagent {theirs['version']} (source {theirs['source']}), "
+                             f"this driver {mine['version']} (source {mine['source']}); install the same kgagent "
+                             "on every node", code="KGA432")
+    for rep in reports:
+        if rep["unreadable"]:
+            path, why = rep["unreadable"][0]
+            raise InputError(f"the workers on node {rep['node']} cannot read corpus path {path}: {why}",
+                             code="KGA433")
+    return reports
+
+
+def _unwrap(err: BaseException) -> KGAError | None:
+    """The kgagent error inside a Ray task failure, if there is one."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [err]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, KGAError) and type(e).__module__ == "kgagent.errors":
+            return e
+        cause = getattr(e, "cause", None)
+        if isinstance(cause, KGAError) and type(cause).__module__ == "kgagent.errors":
+            return cause
+        if isinstance(e, KGAError):  # Ray's dual class (RayTaskError + the cause): rebuild the plain one
+            base = next((c for c in type(e).__mro__ if c.__module__ == "kgagent.errors"), KGAError)
+            return base(getattr(e, "message", str(e)), code=getattr(e, "code", None),
+                        location=getattr(e, "location", None))
+        stack += [getattr(e, "cause", None), e.__cause__, e.__context__]
+    return None
+
+
+def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path], out: str | Path, *,
+                       address: str | None = None, workers: int | None = None, cpus_per_worker: int = 1,
+                       docs_per_batch: int = DEFAULT_DOCS_PER_BATCH, overwrite: bool = False,
+                       progress: Callable[[dict[str, Any] | None, int], None] | None = None,
+                       agent_factory: Callable[..., Any] | None = None) -> Any:
+    """Extract the corpus files ``corpus`` into ``out`` on Ray Data; returns the RunSummary.
+
+    ``load_kwargs`` are ``Agent.load``'s keyword arguments (each actor calls
+    ``agent_factory(**load_kwargs)``, ``Agent.load`` by default; a factory must be importable
+    on the workers). ``workers`` actors (default: the cluster's CPUs // ``cpus_per_worker``),
+    each with ``cpus_per_worker`` CPUs and as many torch threads. ``progress(line, sentences)``
+    is called after each document written (``line`` None for one already finished in ``out``,
+    or the progress line of a document written now or failed). Errors before anything is
+    written: see the module docstring.
+    """
+    from kgagent.output import RunWriter
+
+    if cpus_per_worker < 1 or docs_per_batch < 1 or (workers is not None and workers < 1):
+        raise InputError("--workers, --threads and the batch size must be at least 1", code="KGA435")
+    paths = [str(p) for p in corpus]
+    if not paths:
+        raise InputError("no corpus paths given", code="KGA407")
+    if "-" in paths:
+        raise InputError("--engine ray reads corpus files on the workers, not standard input: save it to a file",
+                         code="KGA435")
+    cwd = os.getcwd()  # the workers work there too where they have it (see _enter)
+    with ray_session(address) as ray:
+        try:
+            check_cluster(ray, paths, cwd)
+            cpus = int(ray.cluster_resources().get("CPU", 0))
+            n = workers if workers is not None else max(1, cpus // cpus_per_worker)
+            if n * cpus_per_worker > cpus:
+                raise InputError(f"{n} workers x {cpus_per_worker} CPUs need {n * cpus_per_worker} CPUs; the cluster "
+                                 f"has {cpus}", code="KGA435")
+            fingerprint = ray.get(ray.remote(num_cpus=0, max_retries=1)(_fingerprint)
+                                  .remote(dict(load_kwargs), agent_factory, cwd), timeout=600)
+        except Exception as err:  # noqa: BLE001 - Ray wraps errors raised on the workers
+            kga = err if isinstance(err, InputError) and type(err).__module__ == "kgagent.errors" else _unwrap(err)
+            if kga is None:
+                raise
+            raise kga from None
+        with RunWriter(out) as writer:
+            writer.start(fingerprint, overwrite)
+            if progress is not None:
+                for _ in writer.done:
+                    progress(None, 0)
+            ds = _dataset(ray, paths, dict(writer.done), dict(load_kwargs), agent_factory, n, cpus_per_worker,
+                          docs_per_batch, cwd)
+            try:
+                for row in ds.iter_rows():
+                    _take(writer, row, progress)
+            except KeyboardInterrupt:
+                raise
+            except Exception as err:  # noqa: BLE001
+                kga = _unwrap(err)
+                if kga is None:
+                    raise
+                raise kga from None
+            return writer.finish()
+
+
+def _dataset(ray: Any, paths: list[str], done: dict[str, str], load_kwargs: dict[str, Any],
+             factory: Callable[..., Any] | None, workers: int, cpus: int, docs_per_batch: int,
+             cwd: str | None) -> Any:
+    from ray.data import ActorPoolStrategy
+
+    ds = ray.data.from_items([{"path": p} for p in paths])
+    ctx = ds.context  # this dataset's own copy: nothing process-wide is changed
+    ctx.execution_options.preserve_order = True  # OUT in corpus order, as the local engine writes it
+    ctx.target_max_block_size = READ_BLOCK_BYTES
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    ds = ds.flat_map(_read_documents, fn_kwargs={"done": done, "cwd": cwd}, num_cpus=0)
+    return ds.map_batches(AgentWorker, batch_size=docs_per_batch, batch_format="numpy",
+                          compute=ActorPoolStrategy(size=workers), num_cpus=cpus,
+                          fn_constructor_kwargs={"load_kwargs": load_kwargs, "factory": factory, "threads": cpus,
+                                                 "cwd": cwd},
+                          runtime_env={"env_vars": dict(ACTOR_ENV)})
+
+
+def _take(writer: Any, row: dict[str, Any], progress: Callable[[dict[str, Any] | None, int], None] | None) -> None:
+    """Write one row that came back from the actors (or record its failure)."""
+    doc, digest = str(row["doc"]), str(row["hash"])
+    if doc in writer.done:
+        if writer.done[doc] and digest and writer.done[doc] != digest:
+            raise InputError(f"duplicate document id {doc!r} (two documents of the corpus have it)", code="KGA406")
+        return  # already written: never twice
+    if row["error"]:
+        writer.fail(doc, f"KGA434 document {doc} failed: {row['error']}")
+        if progress is not None:
+            progress({"doc": doc, "error": str(row["error"])}, 0)
+        return
+    line = json.loads(str(row["line"]))
+    writer.append({name: str(row[name]) for name in ("decisions.jsonl", "graph.nq", "feedback.jsonl")}, line)
+    if progress is not None:
+        progress(line, int(line.get("sentences", 0)))
+
+
+__all__ = ["AgentWorker", "INSTALL_HINT", "check_cluster", "kgagent_identity", "ray_available", "ray_session",
+           "require_ray", "run_ray_extraction"]
