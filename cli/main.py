@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from kgagent_cli import agent_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd
@@ -23,6 +25,9 @@ review_cmd.register(app)
 
 def main() -> None:
     """Entry point of the ``kgagent`` console script."""
+    # process-wide settings belong to the program, not the library: no download progress bars
+    # ("Loading weights") on the user's terminal
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     app()
 
 

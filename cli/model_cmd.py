@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from kgagent_cli.common import EXIT_USAGE, console, fail, guarded
+from kgagent_cli.common import DOMAIN_HELP, EXIT_USAGE, console, fail, guarded, open_domain
 
 
 def register(app: typer.Typer) -> None:
@@ -96,16 +96,27 @@ def train_cmd(
     restart: Optional[str] = typer.Option(None, "--restart", help="--rounds: base or continue."),
     select_on: Optional[str] = typer.Option(None, "--select-on", help="--rounds: relation, entity or mean."),
     rules: Optional[Path] = typer.Option(None, "--rules", help="--rounds: rule files for the agent."),
-    kg: Optional[Path] = typer.Option(None, "--kg", help="--rounds: knowledge graph for the agent."),
+    kg: Optional[Path] = typer.Option(None, "--graph", "-g", help="--rounds: knowledge graph for the agent."),
+    domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map must know every "
+                                          "label of the data; the model goes to its model/ unless --out says "
+                                          "otherwise."),
 ) -> None:
-    """Train the encoder (DATA + --dev), or fine-tune it on the agent's feedback (--feedback)."""
+    """Train the encoder (DATA + --dev), or fine-tune it on the agent's feedback (--feedback).
+
+    Example: kgagent train train.json --dev dev.json --full --domain my_domain/
+    """
     options = dict(locals())
+    dom = open_domain(domain)
+    options["domain_obj"] = dom
+    if options["out"] is None and domain is not None and options["feedback"] is None:
+        options["out"] = dom.model or dom.root / "model"
     if rounds > 0:
         try:
             from kgagent_cli.loop_cmd import train_rounds
         except ImportError:
             raise fail("--rounds needs kgagent_cli.loop_cmd.train_rounds, which is not installed", EXIT_USAGE) from None
         options["train"] = options.pop("data")
+        options.pop("domain_obj")
         train_rounds(**options)
         return
     with guarded():
@@ -133,9 +144,9 @@ def _train(o: dict[str, Any]) -> None:
         if not fb:
             raise fail(f"KGA341 {o['feedback']}: no feedback examples", EXIT_USAGE)
         examples += fb
-        from kgagent.encoder.pretrained import DEFAULT_MODEL_DIR, Encoder
+        from kgagent.encoder.pretrained import Encoder
 
-        init = Path(o["model"]) if o["model"] else DEFAULT_MODEL_DIR
+        init = Path(o["model"]) if o["model"] else o["domain_obj"].model_dir()
         before_model = Encoder.from_pretrained(init)
         dev = read_examples(o["dev"])
         before = evaluate(dev, before_model.predict_examples(dev))
@@ -165,6 +176,10 @@ def _train(o: dict[str, Any]) -> None:
         raise fail("KGA340 give the training DATA (or --feedback FILE)", EXIT_USAGE)
     train_ex = read_examples(o["data"])
     dev = read_examples(o["dev"]) if o["dev"] is not None else None
+    if o["domain"] is not None:  # a model for this domain: every label must mean something in it
+        o["domain_obj"].check_data_labels(train_ex, o["data"])
+        if dev is not None:
+            o["domain_obj"].check_data_labels(dev, o["dev"])
     if o["out"] is None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
     cfg = TrainConfig(base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
@@ -211,23 +226,38 @@ def evaluate_cmd(
                                   "where the hardware multiplies it natively, as kgagent extract does)."),
     batch_size: int = typer.Option(32, "--batch-size"),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Gold and predicted labels are "
+                                          "compared as its ontology's names (CoNLL-2003's PER and the model's "
+                                          "Peop are one class)."),
 ) -> None:
-    """Strict entity F1 and relation F1 (strict, boundaries), micro and per type, of MODEL on DATA."""
+    """Strict entity F1 and relation F1 (strict, boundaries), micro and per type, of MODEL on DATA.
+
+    Labels are compared through the domain's label map, per type as ontology names.
+    Example: kgagent evaluate conll04_test.json ;  kgagent evaluate test.json --domain my_domain/
+    """
+    dom = open_domain(domain, need_model=model is None)
     with guarded():
-        from kgagent.encoder.data import read_examples
+        from kgagent.encoder.data import read_examples, relabel
         from kgagent.encoder.pretrained import Encoder
         from kgagent.evaluate import evaluate
 
         _threads(threads)
         gold = read_examples(data)
-        enc = Encoder.from_pretrained(model, quantize=quantize, precision=precision)
+        if domain is not None:  # without --domain, labels the default domain does not know compare as written
+            dom.check_data_labels(gold, data)
+        enc = Encoder.from_pretrained(model if model is not None else dom.model_dir(), quantize=quantize,
+                                      precision=precision)
+        if domain is not None:
+            dom.check_model_labels([*enc.config.entity_labels, *enc.config.relation_labels],
+                                   f"the model {enc.name_or_path}")
         t0 = time.time()
         pred = enc.predict_examples(gold, batch_size=batch_size)
         seconds = time.time() - t0
-        metrics = evaluate(gold, pred)
+        normalize = dom.labels.normalize
+        metrics = evaluate(relabel(gold, normalize), relabel(pred, normalize))
         entity_only = not any(ex.relations for ex in gold)
         metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only,
-                       precision=enc.effective_precision())
+                       precision=enc.effective_precision(), domain=dom.name)
         if as_json:
             print(json.dumps(metrics, indent=2))
             return

@@ -9,14 +9,18 @@ import typer
 from rich.markup import escape
 
 from kgagent_cli import loop_cmd, rules_run_cmd, rules_test_cmd
-from kgagent_cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail
+from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, open_domain
 
 app = typer.Typer(help="Check, run, explain and test rule files.", no_args_is_help=True)
 
 
 @app.command("check")
 def check_cmd(
-    path: Path = typer.Argument(..., help="A rule file or a directory of *.rules files."),
+    path: Path | None = typer.Argument(None, help="A rule file or a directory of *.rules files, checked alone "
+                                                 "(default: the domain's rules: the shared ones, then its own)."),
+    domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
+    alone: bool = typer.Option(False, "--alone", help="Check PATH by itself, without the shared rules (which "
+                                                      "otherwise give it their predicates, as the agent does)."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) on warnings too."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
     as_json: bool = typer.Option(False, "--json", help="Print the diagnostics as one JSON list (for editors, CI)."),
@@ -29,7 +33,11 @@ def check_cmd(
     Prints every problem as ``file:line:col: KGA1xx message`` with the source line and a caret,
     then a summary line.
 
-    Example: kgagent rules check rules/
+    PATH is checked as the agent reads it, after the shared rules (their predicates count as
+    defined), and only PATH's problems are shown; --alone checks PATH by itself.
+
+    Examples: kgagent rules check ;  kgagent rules check --domain examples/scierc ;
+    kgagent rules check my_rules/
 
     Exit 0 = no errors (warnings allowed unless --strict), 1 = errors, 2 = usage or I/O failure.
     """
@@ -37,15 +45,31 @@ def check_cmd(
     from kgagent.rules.diagnostics import summary
     from kgagent.rules.loader import check_rules, read_rule_file, rule_files
 
+    from kgagent.domain import SHARED_RULES_DIR, rule_display_name
+
+    dom = open_domain(domain) if path is None or not alone else None
+    if path is None:
+        target, display = dom.rule_paths, rule_display_name
+    else:  # PATH as the agent reads it: after the shared rules (their diagnostics are not PATH's)
+        context = [SHARED_RULES_DIR] if dom is not None and dom.shared_rules else []
+        target = [*context, path]
+
+        def display(f: Path) -> str:
+            name = rule_display_name(f)
+            return name if name.startswith("shared/") else str(f)
     try:
-        files = rule_files(path)
-        diags = check_rules(path)
+        files = rule_files(target)
+        diags = check_rules(target, display=display)
+        if path is not None:
+            files = rule_files(path)
+            own = {str(f) for f in files}
+            diags = [d for d in diags if d.loc.path in own]
     except RuleError as err:  # I/O: missing path, unreadable file, empty directory
         raise fail(str(err), EXIT_USAGE) from None
     sources = {}
     for f in files:
         try:
-            sources[str(f)] = read_rule_file(f)
+            sources[display(f)] = read_rule_file(f)
         except RuleError:  # pragma: no cover - read a moment ago
             pass
     out = console()

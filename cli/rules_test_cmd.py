@@ -7,43 +7,46 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
 
 
 def test_cmd(
-    rules: Path = typer.Argument(None, help="Rules directory (default: the shipped rules/); cases in RULES/tests/."),
-    cases: list[Path] = typer.Option(None, "--cases", help="Case files to run instead of RULES/tests/*.yaml."),
-    kg: Path | None = typer.Option(None, "--kg", help="Take the ontology from this graph (default: the core one)."),
+    rules: Path = typer.Argument(None, help="Rules directory to test instead of the domain's own rules (the "
+                                            "shared rules are read first when the domain uses them); cases in "
+                                            "RULES/tests/."),
+    cases: list[Path] = typer.Option(None, "--cases", help="Case files to run instead of the domain's (or "
+                                                           "RULES/tests/*.yaml)."),
+    domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its ontology is added to every case."),
 ) -> None:
     """Run the rules' example cases (facts in, expected verdicts out).
 
-    Example: kgagent rules test rules/
+    Examples: kgagent rules test ;  kgagent rules test --domain examples/scierc
     Exit 0 = every case passed, 1 = a case failed or the rules have errors, 2 = usage or I/O failure.
     """
-    from kgagent.agent import DEFAULT_RULES_DIR, _display_path
+    from kgagent.agent import _display_path
+    from kgagent.domain import SHARED_RULES_DIR
     from kgagent.rule_tests import case_files, run_rule_tests
     from kgagent_cli.agent_cmd import print_rule_report
 
-    rules_dir = _display_path(rules if rules is not None else DEFAULT_RULES_DIR)
-    if not rules_dir.exists():
-        raise fail(f"KGA408 no such rules directory: {rules_dir}", EXIT_USAGE)
-    if kg is not None and not kg.exists():
-        raise fail(f"KGA409 no such graph directory or file: {kg}", EXIT_USAGE)
-    files = list(cases) if cases else case_files(rules_dir)
+    dom = open_domain(domain)
+    if rules is not None and not rules.exists():
+        raise fail(f"KGA408 no such rules directory: {rules}", EXIT_USAGE)
+    if rules is not None:
+        paths = ([SHARED_RULES_DIR] if dom.shared_rules else []) + [rules]
+        tests_dir = rules
+    else:
+        paths, tests_dir = dom.rule_paths, dom.rule_tests
+    paths = [_display_path(p) for p in paths]
+    files = list(cases) if cases else (case_files(_display_path(tests_dir)) if tests_dir is not None else [])
     for f in files:
         if not f.is_file():
             raise fail(f"KGA502 no such case file: {f}", EXIT_USAGE)
     if not files:
-        raise fail(f"KGA420 no case files in {rules_dir / 'tests'} (*.yaml)", EXIT_USAGE)
-    if print_rule_report(rules_dir):
-        raise fail(f"KGA100 {rules_dir} has errors (above)", EXIT_ERRORS)
+        raise fail(f"KGA420 no case files in {tests_dir or dom.root / 'rules' / 'tests'} (*.yaml)", EXIT_USAGE)
+    if print_rule_report(paths):
+        raise fail(f"KGA100 {', '.join(map(str, paths))} has errors (above)", EXIT_ERRORS)
     with guarded(EXIT_ERRORS):
-        graph = None
-        if kg is not None:
-            from kgagent.kg import KnowledgeGraph
-
-            graph = KnowledgeGraph.load(kg)
-        results = run_rule_tests(rules_dir, kg=graph, files=files)
+        results = run_rule_tests(paths, domain=dom, files=files)
     con = console()
     for r in results:
         if r.passed:

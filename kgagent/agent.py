@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,18 +38,17 @@ from kgagent.decisions import (
     verdicts,
 )
 from kgagent.errors import InputError
-from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals, normalize_label
+from kgagent.domain import SHARED_RULES_DIR, Domain, rule_display_name
+from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import sentence_spans
 
-#: the repository's default rule directory (rules/ at the repository root)
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
 DEFAULT_MIN_RELATION_SCORE = 0.2
 #: the relation threshold assumed for an encoder that does not tell its own
 DEFAULT_MODEL_THRESHOLD = 0.5
-#: the shipped encoder (kg_data/model at the repository root)
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "kg_data" / "model"
-CORE_TYPES = ("person", "organization", "location", "other")
+#: the label of a claim's argument when neither the caller, the signature nor the graph types it
+#: and the ontology has no untyped class
+UNTYPED_LABEL = "untyped"
 
 
 def text_hash(text: str) -> str:
@@ -105,14 +104,16 @@ class Agent:
     written under one lock; the encoder runs outside it.
     """
 
-    def __init__(self, encoder: Any, kg: Any, program: Any, *, linker: Any = None,
-                 rules_path: str | Path | None = None, batch_size: int = 32, record_proofs: bool = True,
+    def __init__(self, encoder: Any, kg: Any, program: Any, *, domain: Domain | None = None, linker: Any = None,
+                 rules_path: str | Path | list[Path] | None = None, batch_size: int = 32, record_proofs: bool = True,
                  min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE, precision: str = "float32"):
         from kgagent.rules import Engine
 
         self._encoder = encoder
         self.kg = kg
-        self.rules_path = Path(rules_path) if rules_path is not None else None
+        #: the domain: ontology, label map, wording (None: the default domain)
+        self.domain = domain if domain is not None else Domain.load()
+        self.rules_path = _paths(rules_path)
         self.batch_size = batch_size
         self.record_proofs = record_proofs
         self._lock = threading.RLock()
@@ -123,7 +124,15 @@ class Agent:
         self.precision = precision  # of the linker's mention embeddings (and of an encoder loaded here)
         self.encoder_threshold: float | None = None  # the encoder's own relation threshold
         if not isinstance(encoder, _LazyEncoder):
+            self._check_labels(encoder)
             self._set_threshold(encoder)
+
+    def _check_labels(self, encoder: Any) -> None:
+        """Refuse an encoder whose labels the domain's label map cannot translate (KGA606)."""
+        cfg = getattr(encoder, "config", None)
+        labels = [*getattr(cfg, "entity_labels", ()), *getattr(cfg, "relation_labels", ())]
+        name = str(getattr(encoder, "name_or_path", None) or getattr(encoder, "path", None) or "the model")
+        self.domain.check_model_labels(labels, f"the model {name}")
 
     def _set_threshold(self, encoder: Any) -> None:
         """Remember the encoder's own relation threshold (tuned for F1 without rules) in
@@ -154,21 +163,26 @@ class Agent:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, linker: Any = None,
+    def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, domain: Any = None, linker: Any = None,
              batch_size: int = 32, min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE,
              precision: str = "auto") -> "Agent":
-        """An agent from a model directory, a graph directory/file and a rules directory.
+        """An agent from a domain folder, or from a model directory, a graph directory/file and
+        a rules directory.
 
-        ``None`` means the shipped default (kg_data/model, kg_data/graph, rules/). Each may also
-        be an already loaded object: an Encoder (anything with ``propose``), a KnowledgeGraph,
-        a rules Program. ``min_relation_score`` lowers the encoder's relation threshold (for this
+        ``domain`` is a domain folder (or a loaded Domain; None = the default news domain); it
+        gives the ontology, the label map and the defaults for the rest: ``None`` for ``model``,
+        ``kg`` or ``rules`` means the domain's own (its model/, graph/ and its rule files after
+        the shared rules). Each may also be an already loaded object: an Encoder (anything with
+        ``propose``), a KnowledgeGraph, a rules Program (used as it is). A rules path replaces
+        the domain's own rule files; the shared rules are read first when the domain uses them. The domain's ontology is written into
+        the graph (RDFS/OWL), and a model whose labels the domain cannot map is refused (KGA606). ``min_relation_score`` lowers the encoder's relation threshold (for this
         agent's calls only: the encoder is not modified) so the rules see less certain proposals
         too (they may accept those the graph confirms, and review or reject the rest); None keeps
         the encoder's own. The encoder's own threshold
         reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
         where the hardware has it).
-        Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError.
+        Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError.
         """
         from kgagent.encoder.pretrained import PRECISIONS
         from kgagent.errors import EncoderError
@@ -177,23 +191,29 @@ class Agent:
 
         if precision not in PRECISIONS:
             raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}", code="KGA307")
+        dom = domain if isinstance(domain, Domain) else Domain.load(domain)
         if rules is None or isinstance(rules, (str, Path)):
-            rules_path = Path(rules) if rules is not None else DEFAULT_RULES_DIR
-            if not rules_path.exists():
-                raise InputError(f"no such rules directory: {rules_path}", code="KGA408")
-            rules_path = _display_path(rules_path)
-            program = load_rules(rules_path)
+            if rules is not None and not Path(rules).exists():
+                raise InputError(f"no such rules directory: {rules}", code="KGA408")
+            # a rules path replaces the domain's own rules; the shared ones come first all the same
+            paths = dom.rule_paths if rules is None else (
+                [SHARED_RULES_DIR] if dom.shared_rules else []) + [Path(rules)]
+            rules_path = [_display_path(p) for p in paths]
+            program = load_rules(rules_path, display=rule_display_name)
         else:
             rules_path, program = None, rules
         if kg is None or isinstance(kg, (str, Path)):
             if kg is not None and not Path(kg).exists():
                 raise InputError(f"no such graph directory or file: {kg}", code="KGA409")
-            kg = KnowledgeGraph.load(kg)
+            source = Path(kg) if kg is not None else dom.graph
+            kg = KnowledgeGraph.load(source) if source is not None and source.exists() else KnowledgeGraph()
+        kg.add_ontology(dom.ontology)
         if isinstance(model, (str, Path)) and not Path(model).is_dir():
             raise EncoderError(f"no such model directory: {model}", code="KGA302")
         if model is None or isinstance(model, (str, Path)):
-            model = _LazyEncoder(model, precision)  # loaded on first extract: validate() needs no encoder
-        return cls(model, kg, program, linker=linker, rules_path=rules_path, batch_size=batch_size,
+            # loaded on first extract: validate() needs no encoder, nor a domain with a model
+            model = _LazyEncoder(Path(model) if model is not None else None, dom, precision)
+        return cls(model, kg, program, domain=dom, linker=linker, rules_path=rules_path, batch_size=batch_size,
                    min_relation_score=min_relation_score, precision=precision)
 
     @property
@@ -204,6 +224,7 @@ class Agent:
             with self._lock:
                 if isinstance(self._encoder, _LazyEncoder):
                     loaded = self._encoder.load()
+                    self._check_labels(loaded)
                     self._set_threshold(loaded)
                     self._encoder = loaded
                 enc = self._encoder
@@ -214,7 +235,7 @@ class Agent:
         encoder = self.encoder
         encoder.propose(["Warm-up sentence for kgagent ."], **self._propose_options(encoder))  # first-call costs
         with self._lock:
-            self.linker.link([("Springfield", None)])
+            self.linker.link([("kgagent warm-up", None)])
             embed = getattr(self.linker, "embed", None)
             if embed is not None:
                 embed(["kgagent warm-up"])  # loads the mention embedder (an alias hit needs none)
@@ -224,7 +245,10 @@ class Agent:
         """The entity linker over ``kg`` (built on first use)."""
         with self._lock:
             if self._linker is None:
-                self._linker = self.kg.linker(bfloat16=self._bfloat16_linking())
+                graph = self.domain.graph
+                seed = graph / "index" if graph is not None and graph.is_dir() else None
+                self._linker = self.kg.linker(bfloat16=self._bfloat16_linking(), kinds=self.domain.kinds,
+                                              untyped=self.domain.ontology.untyped, seed_index_dir=seed)
             return self._linker
 
     def _bfloat16_linking(self) -> bool:
@@ -249,10 +273,14 @@ class Agent:
         """
         from kgagent.rules import Engine, load_rules
 
-        target = _display_path(Path(path)) if path is not None else self.rules_path
+        if path is not None:
+            shared = [SHARED_RULES_DIR] if self.domain.shared_rules else []
+            target = [_display_path(p) for p in [*shared, Path(path)]]
+        else:
+            target = self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
-        program = load_rules(target)
+        program = load_rules(target, display=rule_display_name)
         engine = Engine(program, record_proofs=self.record_proofs)
         with self._lock:
             self._program, self._engine, self.rules_path = program, engine, target
@@ -274,7 +302,8 @@ class Agent:
             n_sent = sum(len(s) for _, s in group) or 1
             candidates, offset = [], 0
             for doc, spans in group:
-                candidates.append(_candidates(doc, spans, proposals[offset: offset + len(spans)]))
+                candidates.append(_candidates(doc, spans, proposals[offset: offset + len(spans)],
+                                              self.domain.labels.normalize))
                 offset += len(spans)
             prefetch = self._prefetch([m for mentions, _ in candidates for m in mentions])
             n_mentions = sum(len(mentions) for mentions, _ in candidates) or 1
@@ -339,6 +368,8 @@ class Agent:
         facts.update(self.model_facts())
         for pred, rows in graph.items():
             facts[pred].update(rows)
+        for pred, rows in self.domain.rule_facts().items():
+            facts[pred].update(rows)
         model = engine.evaluate(facts)
         ids = [m.id for m in mentions] + [r.id for r in relations]
         found = verdicts(model, ids)
@@ -398,27 +429,28 @@ class Agent:
         only when a score is given (a claim is not a model's reading of a text, so by default it
         is accepted only when the graph confirms it, see rules/claims.rules).
         """
-        claims = [_claim(c) for c in triples]
+        claims = [_claim(c, self.domain.labels.normalize) for c in triples]
         if not claims:
             return []
         with self._lock:
             engine = self._engine
-            schema = self.kg.rule_facts([])
-            sig = {(s[0]): (s[1], s[2]) for s in schema.get("signature", ())}
+            ontology = self.domain.ontology
+            sig = {r.name: (r.domain, r.range) for r in ontology.relations.values()}
             queries = []
             for head, pred, tail, _, ht, tt in claims:
                 queries += [(head, ht), (tail, tt)]
             links = self.linker.link(queries)
             linked = sorted({e for lk in links for e, _ in _candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
-            core = {lk.entity: self._core_type(lk.entity) for lk in links if not lk.is_nil}
+            core = {lk.entity: self._kind(lk.entity) for lk in links if not lk.is_nil}
         facts: dict[str, set[tuple]] = defaultdict(set)
         rows = []
         for i, (head, pred, tail, score, ht, tt) in enumerate(claims):
             domain, rng = sig.get(pred, (None, None))
             args = []
             for text, given, implied, link in ((head, ht, domain, links[2 * i]), (tail, tt, rng, links[2 * i + 1])):
-                label = given or _core_of(implied) or (core.get(link.entity) if not link.is_nil else None) or "other"
+                label = (given or ontology.kind_of(implied) or (core.get(link.entity) if not link.is_nil else None)
+                         or ontology.untyped or UNTYPED_LABEL)
                 mid = stable_id("m", "claim", text, label)
                 m = MentionResult(id=mid, doc="claim", sentence=0, start=0, end=len(text), text=text, label=label,
                                   model_label=label, score=1.0, link=link,
@@ -443,6 +475,8 @@ class Agent:
             rows.append((rid, pred, args[0], args[1]))
         for pred, rs in graph.items():
             facts[pred].update(rs)
+        for pred, rs in self.domain.rule_facts().items():
+            facts[pred].update(rs)
         facts.update(self.model_facts())
         model = engine.evaluate(facts)
         found = verdicts(model, [r[0] for r in rows])
@@ -455,9 +489,10 @@ class Agent:
                                    tail=tm, predicate=p, others=v["others"], score=score))
         return out
 
-    def _core_type(self, iri: str) -> str | None:
+    def _kind(self, iri: str) -> str | None:
+        """The kind (a root class of the domain's ontology) of a graph entity, if it has one."""
         types = self.kg.entity_types(iri, closure=True)
-        for c in CORE_TYPES:
+        for c in self.domain.ontology.kinds:
             if c in types:
                 return c
         return None
@@ -483,14 +518,24 @@ class Agent:
                              .encode("utf-8")).hexdigest()[:16]
         enc = self._encoder
         model = str(getattr(enc, "name_or_path", None) or getattr(enc, "path", None) or type(enc).__name__)
-        mdir = Path(model) if not isinstance(enc, _LazyEncoder) or enc._spec is not None else DEFAULT_MODEL_DIR
+        mdir = Path(model) if not isinstance(enc, _LazyEncoder) or enc._spec is not None else enc.directory()
         if mdir.is_dir():  # weights that changed in place make another run
             stamp = sorted(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in mdir.glob("*")
                            if p.is_file())
             model += ":" + hashlib.sha1("|".join(stamp).encode()).hexdigest()[:12]
         graph = str(getattr(self.kg, "path", None) or "memory")
-        return {"rules": rules, "model": str(model), "graph": graph,
+        domain = hashlib.sha1(self.domain.fingerprint_text().encode("utf-8")).hexdigest()[:16]
+        return {"rules": rules, "model": str(model), "graph": graph, "domain": f"{self.domain.name}:{domain}",
                 "min_relation_score": str(self.min_relation_score)}
+
+
+def _paths(value: str | Path | list[Path] | None) -> list[Path] | None:
+    """Rule paths as a list (None stays None: the agent was given a Program)."""
+    if value is None:
+        return None
+    if isinstance(value, (str, Path)):
+        return [Path(value)]
+    return [Path(v) for v in value]
 
 
 def _display_path(p: Path) -> Path:
@@ -502,17 +547,22 @@ def _display_path(p: Path) -> Path:
 
 
 class _LazyEncoder:
-    """A model directory (None = the shipped model) to load when first needed."""
+    """A model directory (None = the domain's model) to load when first needed."""
 
-    def __init__(self, path: str | Path | None, precision: str = "auto"):
-        self.path = str(path) if path is not None else "kg_data/model"
+    def __init__(self, path: Path | None, domain: Domain, precision: str = "auto"):
         self._spec = path
+        self._domain = domain
+        self.path = str(path) if path is not None else str(domain.model or "model")
         self.precision = precision
+
+    def directory(self) -> Path:
+        """The model directory (the domain's: DomainError KGA605 naming the command if it has none)."""
+        return self._spec if self._spec is not None else self._domain.model_dir()
 
     def load(self) -> Any:
         from kgagent.encoder import Encoder
 
-        return Encoder.from_pretrained(self._spec, precision=self.precision)
+        return Encoder.from_pretrained(self.directory(), precision=self.precision)
 
 
 def _proof_facts(node: ProofNode) -> Iterator[str]:
@@ -561,15 +611,15 @@ def new_entity_iri(text: str, label: str) -> str:
     return str(ENT["new/" + slug(text) + "-" + content_hash(" ".join(text.split()).casefold(), label, n=8)])
 
 
-def _candidates(doc: Document, spans: list[tuple[int, int]],
-                proposals: Sequence[SentenceProposals]) -> tuple[list[MentionResult], list[RelationResult]]:
+def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence[SentenceProposals],
+                normalize: Callable[[str], str]) -> tuple[list[MentionResult], list[RelationResult]]:
     mentions: list[MentionResult] = []
     relations: list[RelationResult] = []
     seen: set[str] = set()
     for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
         local: dict[int, MentionResult] = {}
         for ei, e in enumerate(prop.entities):
-            label = normalize_label(e.label)
+            label = normalize(e.label)
             start, end = s0 + e.start, s0 + e.end
             mid = stable_id("m", doc.id, si, start, end, label)
             if mid in seen:
@@ -584,7 +634,7 @@ def _candidates(doc: Document, spans: list[tuple[int, int]],
         for r in prop.relations:
             if r.head not in local or r.tail not in local or r.head == r.tail:
                 continue
-            pred = normalize_label(r.label)
+            pred = normalize(r.label)
             h, t = local[r.head], local[r.tail]
             rid = stable_id("r", doc.id, pred, h.id, t.id)
             if rid in seen:
@@ -654,17 +704,7 @@ def _candidates_of(link: Link) -> list[tuple[str, float]]:
     return sorted(out.items())
 
 
-def _core_of(cls: str | None) -> str | None:
-    if cls is None:
-        return None
-    if cls in CORE_TYPES:
-        return cls
-    if cls in ("city", "country", "region"):
-        return "location"
-    return None
-
-
-def _claim(c: Any) -> tuple[str, str, str, float | None, str | None, str | None]:
+def _claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str, float | None, str | None, str | None]:
     if isinstance(c, dict):
         try:
             head, pred, tail = str(c["head"]), str(c["predicate"]), str(c["tail"])
@@ -672,8 +712,8 @@ def _claim(c: Any) -> tuple[str, str, str, float | None, str | None, str | None]
             raise InputError(f"a claim needs head, predicate and tail; missing {err}", code="KGA411") from None
         score = float(c["score"]) if c.get("score") is not None else None
         ht, tt = c.get("head_type"), c.get("tail_type")
-        ht = normalize_label(ht) if ht else None
-        tt = normalize_label(tt) if tt else None
+        ht = normalize(ht) if ht else None
+        tt = normalize(tt) if tt else None
     elif isinstance(c, (tuple, list)) and len(c) in (3, 4):
         head, pred, tail = str(c[0]), str(c[1]), str(c[2])
         score = float(c[3]) if len(c) == 4 and c[3] is not None else None
@@ -684,7 +724,7 @@ def _claim(c: Any) -> tuple[str, str, str, float | None, str | None, str | None]
         raise InputError(f"a claim needs non-empty head and tail: {c!r}", code="KGA411")
     if score is not None and not 0.0 <= score <= 1.0:
         raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
-    return head.strip(), normalize_label(pred), tail.strip(), score, ht, tt
+    return head.strip(), normalize(pred), tail.strip(), score, ht, tt
 
 
-__all__ = ["Agent", "ClaimResult", "DEFAULT_RULES_DIR", "new_entity_iri", "text_hash", "Link"]
+__all__ = ["Agent", "ClaimResult", "new_entity_iri", "text_hash", "Link"]

@@ -1,7 +1,8 @@
 """The error catalogue: every error kgagent raises carries a stable code.
 
 Code ranges: KGA1xx rules, KGA2xx knowledge graph, KGA3xx encoder and data readers,
-KGA4xx agent and corpus input, KGA5xx files and I/O shared by all parts.
+KGA4xx agent and corpus input, KGA5xx files and I/O shared by all parts, KGA6xx domain folders
+(ontology, label map, domain.toml).
 The library raises these; only the CLI prints them (one line, no traceback).
 """
 
@@ -71,3 +72,9 @@ class StorageError(KGAError):
     """A problem reading or writing files: permissions, locks, atomic replace (KGA5xx)."""
 
     code = "KGA500"
+
+
+class DomainError(KGAError):
+    """A problem in a domain folder: ontology, label map, domain.toml, wording (KGA6xx)."""
+
+    code = "KGA600"

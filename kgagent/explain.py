@@ -15,6 +15,7 @@ rejected: the tail is not an organization; 'Boston' is linked to the graph entit
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -62,10 +63,24 @@ def _a(cls: str) -> str:
     return ("an " if str(cls)[:1].lower() in "aeiou" else "a ") + str(cls)
 
 
-class _Names:
-    """Readable names for mention ids ('Boston') and entity IRIs (their label)."""
+@functools.lru_cache(maxsize=1)
+def default_wording() -> dict[str, str]:
+    """The wording of the default domain's helper predicates (shared rules' and its own)."""
+    from kgagent.domain import Domain
+    from kgagent.errors import KGAError
 
-    def __init__(self, decision: dict[str, Any]):
+    try:
+        return dict(Domain.load().wording)
+    except KGAError:  # a broken default domain still explains, in the rule language
+        return {}
+
+
+class _Names:
+    """Readable names for mention ids ('Boston') and entity IRIs (their label), and the
+    domain's wording of helper predicates (``"name/arity": template``)."""
+
+    def __init__(self, decision: dict[str, Any], wording: dict[str, str] | None = None):
+        self.wording = wording if wording is not None else default_wording()
         self.mentions: dict[str, str] = {}
         self.entities: dict[str, str] = {}
         self.relations: dict[str, str] = {}
@@ -151,32 +166,14 @@ def fact_words(fact: str, name: _Names) -> str:
         return f"{name(a[0])} is accepted"
     if pred in ("reject", "review") and n == 2:
         return f"{name(a[0])} is {VERDICT_WORDS[pred]}: {a[1]}"
-    # helper predicates of the shipped rules (rules/*.rules); anything else is shown as written
     if pred == "model_threshold" and n == 2:
         return f"the encoder's own {a[0]} threshold is {a[1]}"
-    if pred == "accept_from" and n == 1:
-        return f"relations are accepted from score {a[0]}"
-    if pred == "same_name" and n == 2:
-        return f"{name(a[0])} may name {name(a[1])}"
-    if pred == "trusted_link" and n == 2:
-        return f"{name(a[0])} is confidently linked to {name(a[1])}"
-    if pred in ("has_type", "label_type", "graph_type") and n == 2:
-        src = {"has_type": "", "label_type": " by its label", "graph_type": " by the graph"}[pred]
-        return f"{name(a[0])} is {_a(a[1])}{src}"
-    if pred in ("kind", "graph_kind") and n == 2:
-        return f"{name(a[0])} is {_a(a[1])}" + (" according to the graph" if pred == "graph_kind" else "")
-    if pred == "kind_conflict" and n == 3:
-        return f"{name(a[0])} is labelled {a[1]} but the graph says it is {_a(a[2])}"
-    if pred == "needs_kind" and n == 2:
-        return f"{_a(a[0])} is {_a(a[1])}" if a[0] != a[1] else f"{a[0]} is a core kind"
-    if pred == "graph_holds" and n == 1:
-        return f"the graph already holds {name(a[0])}"
-    if pred == "within" and n == 2:
-        return f"{name(a[0])} lies inside {name(a[1])} according to the graph"
-    if pred == "known_predicate" and n == 1:
-        return f"{name(a[0])} uses a predicate of the ontology"
-    if pred == "core" and n == 1:
-        return f"{a[0]} is a core kind"
+    # helper predicates of the rules, in the domain's words (explain.toml); else as written
+    template = name.wording.get(f"{pred}/{n}")
+    if template is not None:
+        from kgagent.domain import render_wording
+
+        return render_wording(template, a, name, _a)
     shown = ", ".join(f'"{x}"' if isinstance(x, str) and " " in x else name(x) for x in a)
     return f"{pred}({shown})"
 
@@ -189,9 +186,9 @@ def _walk(node: dict[str, Any]):
         stack.extend(reversed([p for p in n.get("premises", []) if isinstance(p, dict)]))
 
 
-def summary_line(decision: dict[str, Any]) -> str:
+def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
     """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <file:line>``."""
-    name = _Names(decision)
+    name = _Names(decision, wording)
     verdict = str(decision.get("verdict", "review"))
     parts = [VERDICT_WORDS.get(verdict, verdict) + (f": {decision['reason']}" if decision.get("reason") else "")]
     proof = decision.get("proof")
@@ -217,9 +214,9 @@ def summary_line(decision: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def proof_tree(decision: dict[str, Any]) -> list[str]:
+def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None) -> list[str]:
     """The proof as indented lines, each fact in words with the rule or source behind it."""
-    name = _Names(decision)
+    name = _Names(decision, wording)
     proof = decision.get("proof")
     if not isinstance(proof, dict):
         return ["(no proof: no rule derived a verdict for this candidate)"]
@@ -237,9 +234,12 @@ def proof_tree(decision: dict[str, Any]) -> list[str]:
     return lines
 
 
-def explain_decision(decision: dict[str, Any]) -> str:
-    """The whole explanation: what was decided about what, the summary line, the proof tree."""
-    name = _Names(decision)
+def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
+    """The whole explanation: what was decided about what, the summary line, the proof tree.
+
+    ``wording``: the domain's words for its helper predicates (``Domain.wording``; None = the
+    default domain's).
+    """
     if decision.get("kind") == "relation":
         head = (decision.get("head") or {}).get("text", "?")
         tail = (decision.get("tail") or {}).get("text", "?")
@@ -250,13 +250,12 @@ def explain_decision(decision: dict[str, Any]) -> str:
     lines = [f"{decision.get('id')}: {what} in {where} (model score {decision.get('score')})"]
     if decision.get("sentence_text"):
         lines.append(f"  \"{decision['sentence_text']}\"")
-    lines.append(summary_line(decision))
+    lines.append(summary_line(decision, wording))
     others = decision.get("others") or []
     if others:
         lines.append("also derived (weaker verdicts lose: reject > review > accept): " + "; ".join(
             VERDICT_WORDS.get(o.get("verdict"), o.get("verdict", "")) + (f": {o['reason']}" if o.get("reason") else "")
             for o in others))
     lines.append("why:")
-    lines += ["  " + line for line in proof_tree(decision)]
-    del name
+    lines += ["  " + line for line in proof_tree(decision, wording)]
     return "\n".join(lines)

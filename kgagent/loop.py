@@ -249,7 +249,7 @@ class PlainLabeller:
 class AgentLabeller:
     """kgagent's labels: the agent extracts with rules + graph; its feedback file is read back.
 
-    ``rules`` and ``kg`` are paths or loaded objects (None = the shipped defaults). The agent runs over the
+    ``rules`` and ``kg`` are paths or loaded objects (None = the domain's). The agent runs over the
     documents with the round's encoder and writes its usual ``--out`` directory (decisions,
     graph, feedback) into ``work_dir``, so every example can be traced and pruned afterwards.
     The graph is reloaded fresh each round: facts accepted in one round do not leak into the
@@ -259,6 +259,7 @@ class AgentLabeller:
     rules: Any = None  # a rules directory, or a loaded Program
     kg: Any = None  # a graph directory/file, or a loaded KnowledgeGraph
     linker: Any = None  # a ready Linker (default: the graph's, built by the agent)
+    domain: Any = None  # a domain folder or Domain (None = the default domain)
 
     def __call__(self, encoder: Any, documents: Sequence[Document], work_dir: Path | None) -> list[Any]:
         from kgagent.agent import Agent
@@ -266,7 +267,7 @@ class AgentLabeller:
 
         work = Path(work_dir) if work_dir is not None else Path(tempfile.mkdtemp(prefix="kgagent-loop-"))
         work.mkdir(parents=True, exist_ok=True)
-        agent = Agent.load(model=encoder, kg=self.kg, rules=self.rules, linker=self.linker)
+        agent = Agent.load(model=encoder, kg=self.kg, rules=self.rules, linker=self.linker, domain=self.domain)
         agent.extract_to(list(documents), work, overwrite=True)
         feedback = work / "feedback.jsonl"
         return read_feedback(feedback) if feedback.exists() else []
@@ -355,11 +356,11 @@ def continue_config(config: Any, model_dir: str | Path) -> Any:
 
 
 def default_labeller(config: LoopConfig, rules: str | Path | None = None,
-                     kg: str | Path | None = None) -> Labeller:
-    """The labeller of the configured mode."""
+                     kg: str | Path | None = None, domain: str | Path | None = None) -> Labeller:
+    """The labeller of the configured mode (``domain``: the agent's domain folder, None = default)."""
     if config.mode == "plain":
         return PlainLabeller(config.threshold)
-    return AgentLabeller(rules=rules, kg=kg)
+    return AgentLabeller(rules=rules, kg=kg, domain=domain)
 
 
 def run_loop(

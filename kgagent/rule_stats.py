@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kgagent.domain.labels import fold
 from kgagent.errors import InputError, Location, StorageError
-from kgagent.schema import normalize_label
 
 VERDICTS = ("accept", "reject", "review")
 
@@ -251,9 +251,14 @@ class Gold:
 
     entities: dict[str, set[tuple[int, int, str]]]
     relations: dict[str, set[tuple[str, int, int, int, int]]]
+    #: a data-set label -> the name the decisions use (a domain's ``labels.normalize``)
+    normalize: Callable[[str], str] = fold
 
     @classmethod
-    def from_records(cls, records: Iterable[dict[str, Any]]) -> "Gold":
+    def from_records(cls, records: Iterable[dict[str, Any]], normalize: Callable[[str], str] | None = None) -> "Gold":
+        """Gold from SpERT records, their labels put in the decisions' names by ``normalize``
+        (None: the default domain's label map)."""
+        normalize_label = normalize if normalize is not None else _default_normalize()
         entities: dict[str, set[tuple[int, int, str]]] = defaultdict(set)
         relations: dict[str, set[tuple[str, int, int, int, int]]] = defaultdict(set)
         for i, rec in enumerate(records):
@@ -267,7 +272,7 @@ class Gold:
             for rel in rec.get("relations", []):
                 h, t = ents[rel["head"]], ents[rel["tail"]]
                 relations[doc].add((normalize_label(rel["type"]), h[0], h[1], t[0], t[1]))
-        return cls(dict(entities), dict(relations))
+        return cls(dict(entities), dict(relations), normalize_label)
 
     def covers(self, doc: str) -> bool:
         return doc in self.entities or doc in self.relations
@@ -278,7 +283,7 @@ class Gold:
         if not self.covers(doc):
             return None
         if decision.get("kind") == "relation":
-            pred = normalize_label(str(decision.get("predicate") or decision.get("type") or ""))
+            pred = self.normalize(str(decision.get("predicate") or decision.get("type") or ""))
             h, t = _span(decision.get("head")), _span(decision.get("tail"))
             if h is None or t is None:
                 return None
@@ -286,7 +291,7 @@ class Gold:
         span = _span(decision)
         if span is None:
             return None
-        label = normalize_label(str(decision.get("type") or decision.get("label") or ""))
+        label = self.normalize(str(decision.get("type") or decision.get("label") or ""))
         return (span[0], span[1], label) in self.entities.get(doc, set())
 
 
@@ -382,14 +387,23 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
     return RuleStats(ordered, disagreements, n, dict(by_verdict), gold is not None, dict(gold_correct))
 
 
-def rule_stats(out: str | Path, gold: str | Path | None = None) -> RuleStats:
-    """The coverage report of an ``extract --out`` directory (or a decisions file).
+def _default_normalize() -> Callable[[str], str]:
+    from kgagent.domain import Domain
+
+    return Domain.load().labels.normalize
+
+
+def rule_stats(out: str | Path, gold: str | Path | None = None,
+               normalize: Callable[[str], str] | None = None) -> RuleStats:
+    """The coverage report of an ``extract --out`` directory (or a decisions file); ``normalize``
+    puts the gold file's labels in the decisions' names (the domain's ``labels.normalize``).
 
     >>> # rule_stats("out/", gold="data/conll04_train.json").rule("rules/types.rules:3").precision
     """
     path = decisions_path(out)
-    gold_index = Gold.from_records(spert_records(gold)) if gold is not None else None
+    gold_index = Gold.from_records(spert_records(gold), normalize) if gold is not None else None
     return compute_rule_stats(read_decisions(path), gold_index)
+
 
 def review_rule_stats(out: str | Path) -> RuleStats:
     """The coverage report with each rule's precision against the reviewers' answers

@@ -15,8 +15,8 @@ A case file is YAML (``rules/tests/*.yaml``)::
         reason:                        # optional: id -> words a reason of the winning verdict contains
           r1: tail
 
-The ontology facts (``subclass``, ``signature``, ``functional``) of the graph are added to
-every case, and ``model_threshold(relation, 0.5)`` unless the case states its own, so a case
+The domain's ontology facts (``subclass``, ``signature``, ``functional``, ``symmetric``,
+``disjoint``, ``core``, ``untyped``) are added to every case, and ``model_threshold(relation, 0.5)`` unless the case states its own, so a case
 lists only what is particular to it. Verdicts are decided exactly as the
 agent decides them (reject > review > accept; nothing fired -> review "no rule decided").
 """
@@ -31,7 +31,6 @@ from typing import Any
 from kgagent.decisions import VERDICTS, verdicts
 from kgagent.errors import InputError, Location
 
-ONTOLOGY_PREDICATES = ("subclass", "signature", "functional")
 #: the encoder's relation threshold a case assumes unless it states model_threshold(relation, T)
 DEFAULT_MODEL_THRESHOLD = 0.5
 
@@ -47,21 +46,20 @@ class CaseResult:
     got: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def ontology_facts(kg: Any = None) -> dict[str, set[tuple]]:
-    """The ontology part of the rule vocabulary: from ``kg``, or kgagent's core ontology."""
-    if kg is None:
-        from kgagent.kg import KnowledgeGraph
-        from kgagent.kg.ontology import add_core_ontology
+def ontology_facts(domain: Any = None) -> dict[str, set[tuple]]:
+    """The ontology part of the rule vocabulary, from a Domain (None = the default domain);
+    read from the domain's ontology file, so rule tooling needs no graph library."""
+    from kgagent.domain import Domain
 
-        kg = KnowledgeGraph()
-        add_core_ontology(kg)
-    facts = kg.rule_facts([])
-    return {p: set(facts.get(p, ())) for p in ONTOLOGY_PREDICATES}
+    return (domain if domain is not None else Domain.load()).rule_facts()
 
 
 def case_files(rules_dir: Path) -> list[Path]:
-    """The case files of a rules directory: ``tests/*.yaml`` / ``*.yml`` / ``*.json``, sorted."""
-    d = Path(rules_dir) / "tests" if Path(rules_dir).is_dir() else Path(rules_dir)
+    """The case files (``*.yaml`` / ``*.yml`` / ``*.json``, sorted) of a rules directory's
+    ``tests/``, of a tests directory itself, or the one file given."""
+    d = Path(rules_dir)
+    if d.is_dir() and (d / "tests").is_dir():
+        d = d / "tests"
     if d.is_file():
         return [d]
     return sorted(p for p in d.glob("*") if p.suffix in (".yaml", ".yml", ".json"))
@@ -143,15 +141,25 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     return CaseResult(file=file, name=name, passed=not failures, failures=failures, got=got)
 
 
-def run_rule_tests(rules_dir: str | Path, kg: Any = None, files: list[Path] | None = None) -> list[CaseResult]:
-    """Run every case file beside the rules (RuleError if the rules have errors)."""
+def run_rule_tests(rules_dir: str | Path | list[Path], domain: Any = None, files: list[Path] | None = None,
+                   tests_dir: str | Path | None = None) -> list[CaseResult]:
+    """Run every case file of a domain (RuleError if the rules have errors).
+
+    ``rules_dir`` is a rules directory or a list of rule paths (a domain's ``rule_paths``:
+    the shared rules, then its own); ``domain`` gives the ontology (None = the default
+    domain); the cases are ``files``, else those of ``tests_dir``, else of the last rules
+    directory's ``tests/``.
+    """
+    from kgagent.domain import rule_display_name
     from kgagent.rules import Engine, load_rules
 
-    rules_dir = Path(rules_dir)
-    engine = Engine(load_rules(rules_dir))
-    ontology = ontology_facts(kg)
+    paths = [Path(rules_dir)] if isinstance(rules_dir, (str, Path)) else [Path(p) for p in rules_dir]
+    engine = Engine(load_rules(paths, display=rule_display_name))
+    ontology = ontology_facts(domain)
     results = []
-    for path in files if files is not None else case_files(rules_dir):
+    if files is None:
+        files = case_files(Path(tests_dir) if tests_dir is not None else paths[-1])
+    for path in files:
         for case in load_cases(path):
             results.append(run_case(engine, case, ontology, str(path)))
     return results

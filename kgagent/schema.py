@@ -9,37 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# The rule vocabulary's names for the labels the encoder's data sets use. The encoder reports
-# the data set's own labels; the agent normalises them with ``normalize_label`` before the
-# rules see them, so rule files speak one vocabulary whatever the training data was.
-LABEL_ALIASES: dict[str, str] = {
-    "peop": "person",
-    "per": "person",
-    "person": "person",
-    "org": "organization",
-    "organisation": "organization",
-    "organization": "organization",
-    "loc": "location",
-    "location": "location",
-    "other": "other",
-    "misc": "other",
-    "work_for": "work_for",
-    "kill": "kill",
-    "orgbased_in": "orgbased_in",
-    "live_in": "live_in",
-    "located_in": "located_in",
-}
-
-
-def normalize_label(label: str) -> str:
-    """Map a data-set label (``Peop``, ``B-PER`` minus prefix, ``Work_For``) to the rule vocabulary.
-
-    >>> normalize_label("Peop"), normalize_label("Work_For"), normalize_label("Award")
-    ('person', 'work_for', 'award')
-    """
-    key = label.strip().lower().replace("-", "_").replace(" ", "_")
-    return LABEL_ALIASES.get(key, key)
-
 
 @dataclass(frozen=True)
 class EntityProposal:

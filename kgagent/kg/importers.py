@@ -13,21 +13,20 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from kgagent.errors import GraphError, Location
-from kgagent.kg.ontology import add_core_ontology
 from kgagent.kg.store import KnowledgeGraph
-from kgagent.kg.vocab import ONT, SKOS_ALT
+from kgagent.kg.vocab import SKOS_ALT, term_iri
+
+if TYPE_CHECKING:
+    from kgagent.domain import Domain
 
 DBR = "http://dbpedia.org/resource/"
 DBO = "http://dbpedia.org/ontology/"
-#: DBpedia ontology classes placed under kgagent's core classes
-DBO_TO_CORE = {"Person": "person", "Organisation": "organization", "Place": "location",
-               "Country": "country", "City": "city", "Settlement": "city", "Town": "city",
-               "AdministrativeRegion": "region", "Region": "region"}
 _NUMBER = re.compile(r"^-?[\d.,]+([eE][-+]?\d+)?$")
 
 
@@ -99,9 +98,10 @@ def read_webnlg(directory: str | Path, splits: Iterable[str] = ("train", "dev"))
     return triples, refs
 
 
-def add_dbpedia_ontology(kg: KnowledgeGraph, path: str | Path) -> int:
+def add_dbpedia_ontology(kg: KnowledgeGraph, path: str | Path, domain: "Domain | None" = None) -> int:
     """Add the DBpedia ontology's classes (English labels, subClassOf), properties with their
-    domain/range, and functional properties; place dbo classes under the core classes."""
+    domain/range, and functional properties; with ``domain``, add its ontology and place the
+    dbo classes its label map's ``[dbpedia]`` table names under the domain's classes."""
     g = Graph()
     try:
         g.parse(str(path), format="xml")
@@ -119,14 +119,16 @@ def add_dbpedia_ontology(kg: KnowledgeGraph, path: str | Path) -> int:
             keep.append((s, p, o))
         elif p == RDFS.label and isinstance(o, Literal) and o.language == "en":
             keep.append((s, p, Literal(str(o))))
-    add_core_ontology(kg)
-    for name, core in DBO_TO_CORE.items():
-        keep.append((URIRef(DBO + name), RDFS.subClassOf, ONT[core]))
+    if domain is not None:
+        kg.add_ontology(domain.ontology)
+        for name, target in domain.labels.sources.get("dbpedia", {}).items():
+            keep.append((URIRef(DBO + name), RDFS.subClassOf, term_iri(target)))
     kg.add_many(keep)
     return len(keep)
 
 
-def webnlg_graph(triples: Iterable[tuple[str, str, str]], ontology: str | Path | None = None) -> KnowledgeGraph:
+def webnlg_graph(triples: Iterable[tuple[str, str, str]], ontology: str | Path | None = None,
+                 domain: "Domain | None" = None) -> KnowledgeGraph:
     """A graph of WebNLG's resources (labelled from their DBpedia names) and the relations
     between them; with ``ontology`` (dbpedia_2016-10.owl), types inferred from the
     properties' rdfs:domain / rdfs:range."""
@@ -134,7 +136,7 @@ def webnlg_graph(triples: Iterable[tuple[str, str, str]], ontology: str | Path |
     domains: dict[str, list[URIRef]] = {}
     ranges: dict[str, list[URIRef]] = {}
     if ontology is not None:
-        add_dbpedia_ontology(kg, ontology)
+        add_dbpedia_ontology(kg, ontology, domain)
         ds = kg.dataset
         for p, _, d in ds.triples((None, RDFS.domain, None)):
             domains.setdefault(str(p)[len(DBO):], []).append(d)

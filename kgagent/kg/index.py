@@ -65,7 +65,7 @@ class Embedder:
     """
 
     def __init__(self, path: str | Path | None = None, batch_size: int = 256, max_seq_length: int = 32,
-                 cache_size: int = 100_000, num_threads: int | None = None, bfloat16: bool = False):
+                 cache_size: int = 100_000, bfloat16: bool = False):
         self.path = Path(path) if path is not None else default_model_path()
         if not self.path.is_dir() or not (self.path / "config.json").is_file():
             raise GraphError(f"embedding model directory not found or incomplete: {self.path} "
@@ -74,7 +74,6 @@ class Embedder:
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self.cache_size = cache_size
-        self.num_threads = num_threads
         self.bfloat16 = bfloat16
         self.id = model_id(self.path)
         self._model: Any = None
@@ -86,10 +85,6 @@ class Embedder:
 
     def _load(self) -> Any:
         if self._model is None:
-            if self.num_threads:
-                import torch
-
-                torch.set_num_threads(self.num_threads)
             from sentence_transformers import SentenceTransformer
 
             try:

@@ -8,8 +8,9 @@ For each mention (surface text, normalised type or None):
 2. otherwise the mention is embedded (batched, cached) and the nearest labels are searched
    in the FAISS index (cosine similarity);
 3. candidates are ranked by similarity + ``type_bonus`` if the entity's types (with their
-   superclasses) contain the mention type, - ``type_penalty`` if the entity has a core type
-   (person, organization, location, other) that does not fit, + ``prior_weight`` x prominence;
+   superclasses) contain the mention type, - ``type_penalty`` if the entity has a kind (a root
+   class of the ontology, ``kinds``) that does not fit, + ``prior_weight`` x prominence; the
+   ``untyped`` class (mentions of no particular kind) is not type-checked;
 4. the best candidate is the link, unless its score is below ``nil_threshold`` (NIL: a new
    entity). The default threshold was chosen on the dev half of N3 (benchmarks/kg/nil.py).
 """
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 #: chosen on the dev half of N3 (Reuters-128 + RSS-500), see benchmarks/kg/RESULTS.md
 NIL_THRESHOLD = 0.70
-CORE_TYPES = frozenset({"person", "organization", "location", "other"})
 
 
 class Linker:
@@ -45,8 +45,15 @@ class Linker:
                  nil_threshold: float = NIL_THRESHOLD, type_bonus: float = 0.05, type_penalty: float = 0.25,
                  prior_weight: float = 0.02, max_aliases: int = 0, alias_shortcut: bool = True,
                  hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256,
-                 bfloat16: bool = False):
+                 bfloat16: bool = False, kinds: Iterable[str] | None = None, untyped: str | None = None,
+                 seed_index_dir: str | Path | None = None):
         self.kg = kg
+        #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
+        self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
+        #: the class of mentions of no particular kind (never type-checked), if any
+        self.untyped = untyped
+        #: an index of the same embedding model to take vectors from when this one must be rebuilt
+        self.seed_index_dir = Path(seed_index_dir) if seed_index_dir is not None else None
         self.nil_threshold = nil_threshold
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
@@ -126,10 +133,8 @@ class Linker:
             if meta is not None and meta.get("model") == self.model_id:
                 with contextlib.suppress(GraphError):
                     old = EntityIndex.load(self.index_dir)
-        if old is None:  # e.g. a copy of the default graph saved elsewhere: reuse the shipped vectors
-            from kgagent.kg.store import DEFAULT_GRAPH_DIR
-
-            seed = DEFAULT_GRAPH_DIR / "index"
+        seed = self.seed_index_dir
+        if old is None and seed is not None:  # e.g. a copy of the domain's graph saved elsewhere: reuse its vectors
             meta = EntityIndex.read_meta(seed)
             if meta is not None and meta.get("model") == self.model_id and seed != self.index_dir:
                 with contextlib.suppress(GraphError):
@@ -193,13 +198,13 @@ class Linker:
         return p
 
     def _fits(self, iri: str, mtype: str | None) -> int:
-        """+1 the entity's types contain the mention type, -1 a core type contradicts it, 0 unknown."""
-        if not mtype or mtype == "other":
+        """+1 the entity's types contain the mention type, -1 a kind contradicts it, 0 unknown."""
+        if not mtype or mtype == self.untyped:
             return 0
         types = self._entity_types(iri)
         if mtype in types:
             return 1
-        return -1 if types & CORE_TYPES else 0
+        return -1 if types & self.kinds else 0
 
     def _needs_embedding(self, mtype: str | None, alias_hits: dict[str, float]) -> bool:
         """False when the alias table answers the mention (an entity of a fitting type)."""

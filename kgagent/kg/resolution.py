@@ -16,6 +16,7 @@ becomes an alias there), so ``remove_document`` keeps working per document.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,6 @@ from kgagent.kg.vocab import ENT, KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, conten
 if TYPE_CHECKING:
     from kgagent.kg.store import KnowledgeGraph
 
-CORE = ("person", "organization", "location", "other")
 
 
 @dataclass
@@ -42,8 +42,8 @@ class Merge:
     documents: dict[str, list[str]] = field(default_factory=dict)  # entity -> documents supporting it
 
 
-def _core(kg: "KnowledgeGraph", iri: str) -> frozenset[str]:
-    return frozenset(kg.entity_types(iri, closure=True)) & frozenset(CORE)
+def _kinds_of(kg: "KnowledgeGraph", iri: str, kinds: frozenset[str]) -> frozenset[str]:
+    return frozenset(kg.entity_types(iri, closure=True)) & kinds
 
 
 def _docs(kg: "KnowledgeGraph", iri: str) -> list[str]:
@@ -61,11 +61,15 @@ RESOLUTION_THRESHOLD = 0.65
 
 
 def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float = RESOLUTION_THRESHOLD,
-                         iris: list[str] | None = None, apply: bool = True) -> list[Merge]:
+                         iris: list[str] | None = None, apply: bool = True,
+                         kinds: Iterable[str] | None = None) -> list[Merge]:
     """Cluster new entities and (if ``apply``) merge each cluster into its canonical entity.
 
-    Returns the merges (clusters of two or more). Deterministic for a given graph.
+    Only entities of the same kinds merge (``kinds``: the ontology's root classes; None = the
+    graph's own root classes). Returns the merges (clusters of two or more). Deterministic for
+    a given graph.
     """
+    kind_set = frozenset(kinds) if kinds is not None else kg.root_classes()
     if iris is None:
         prefix = str(ENT["new/"])
         iris = [e for e in kg.entities() if e.startswith(prefix)]
@@ -77,7 +81,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     ents.sort(key=lambda e: (-len(docs[e.iri]), e.iri))
     vecs = normalise(np.asarray(embed([e.label for e in ents]), dtype=np.float32))
     keys = [alias_keys(e.label)[2] for e in ents]
-    core = [_core(kg, e.iri) for e in ents]
+    core = [_kinds_of(kg, e.iri, kind_set) for e in ents]
     sims = vecs @ vecs.T
     clusters: list[list[int]] = []
     min_sim: dict[int, float] = {}

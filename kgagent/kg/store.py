@@ -26,7 +26,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Literal, URIRef
@@ -53,8 +53,10 @@ from kgagent.kg.vocab import (
 )
 from kgagent.schema import Provenance
 
-#: where the shipped default graph lives (kg_data/graph/ at the repository root)
-DEFAULT_GRAPH_DIR = Path(__file__).resolve().parents[2] / "kg_data" / "graph"
+if TYPE_CHECKING:
+    from kgagent.domain import Ontology
+    from kgagent.kg.linker import Linker
+
 OXIGRAPH_DIR = "oxigraph"
 SOURCE_STAMP = "kgagent-source.txt"  # inside the Oxigraph directory: which graph file it was built from
 
@@ -65,7 +67,7 @@ META_PREDICATES = frozenset({
     RDF.subject, RDF.predicate, RDF.object,
 })
 SCHEMA_TYPES = frozenset({RDFS.Class, OWL.Class, RDF.Property, OWL.ObjectProperty,
-                          OWL.DatatypeProperty, OWL.FunctionalProperty, RDF.Statement,
+                          OWL.DatatypeProperty, OWL.FunctionalProperty, OWL.SymmetricProperty, RDF.Statement,
                           KGA.EntityMention, KGA.Merge, OWL.Ontology})
 
 
@@ -120,13 +122,13 @@ class KnowledgeGraph:
     @classmethod
     def load(cls, path: str | Path | None = None, *, store: str = "memory",
              format: str | None = None) -> "KnowledgeGraph":
-        """Load a graph file or graph directory (None = the shipped default graph in kg_data/).
+        """Load a graph file or graph directory (None = the default domain's graph).
 
         ``store="oxigraph"`` keeps the graph on disk in ``<dir>/oxigraph/`` (built from the
         graph file the first time) for graphs too large for memory. Raises GraphError KGA201
         (missing or malformed file, with file and line) or KGA202 (unknown format).
         """
-        src = Path(path) if path is not None else DEFAULT_GRAPH_DIR
+        src = Path(path) if path is not None else default_graph_dir()
         if store == "oxigraph":
             return cls._load_oxigraph(src, format)
         if store != "memory":
@@ -298,28 +300,65 @@ class KnowledgeGraph:
         self._version += 1
 
     # ------------------------------------------------------------------ ontology
-    def add_class(self, name: str, parent: str | None = None, label: str | None = None) -> URIRef:
+    def add_class(self, name: str, parent: str | None = None, label: str | None = None,
+                  description: str | None = None) -> URIRef:
         """Declare a class (``rdfs:Class``), optionally under ``parent``."""
         c = term_iri(name)
         self.add(c, RDF.type, RDFS.Class)
         self.add(c, RDFS.label, Literal(label or name.replace("_", " ")))
+        if description:
+            self.add(c, RDFS.comment, Literal(description))
         if parent is not None:
             self.add(c, RDFS.subClassOf, term_iri(parent))
         return c
 
     def add_relation(self, name: str, domain: str | None, range: str | None, functional: bool = False,
-                     label: str | None = None) -> URIRef:
+                     label: str | None = None, *, symmetric: bool = False, description: str | None = None) -> URIRef:
         """Declare a relation with its signature (``rdfs:domain``, ``rdfs:range``)."""
         p = term_iri(name)
         self.add(p, RDF.type, OWL.ObjectProperty)
         self.add(p, RDFS.label, Literal(label or name.replace("_", " ")))
+        if description:
+            self.add(p, RDFS.comment, Literal(description))
         if domain:
             self.add(p, RDFS.domain, term_iri(domain))
         if range:
             self.add(p, RDFS.range, term_iri(range))
         if functional:
             self.add(p, RDF.type, OWL.FunctionalProperty)
+        if symmetric:
+            self.add(p, RDF.type, OWL.SymmetricProperty)
         return p
+
+    def add_ontology(self, ontology: "Ontology") -> None:
+        """Write a domain's ontology into the graph as RDFS/OWL (idempotent).
+
+        Each class and relation of ``ontology`` replaces what the graph said of that name
+        before (label, description, parents, signature, flags), so a graph file saved with an
+        older ontology takes the domain's current one; other classes (an imported graph's) stay.
+        """
+        schema_props = (RDFS.label, RDFS.comment, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.disjointWith)
+        for name in [*ontology.classes, *ontology.relations]:
+            node = term_iri(name)
+            for p in schema_props:
+                self._ds.remove((node, p, None, None))
+            for t in (RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty, OWL.SymmetricProperty):
+                self._ds.remove((node, RDF.type, t, None))
+        self.invalidate()
+        for c in ontology.classes.values():
+            node = self.add_class(c.name, None, label=c.label, description=c.description or None)
+            for parent in c.parents:
+                self.add(node, RDFS.subClassOf, term_iri(parent))
+            for other in c.disjoint_with:
+                self.add(node, OWL.disjointWith, term_iri(other))
+        for r in ontology.relations.values():
+            self.add_relation(r.name, r.domain, r.range, functional=r.functional, label=r.label,
+                              symmetric=r.symmetric, description=r.description or None)
+
+    def root_classes(self) -> frozenset[str]:
+        """Rule names of the declared classes without a superclass (the kinds of the graph's ontology)."""
+        closure = self._subclass_closure()
+        return frozenset(c for c, sup in closure.items() if sup == {c})
 
     def superclasses(self, cls: str) -> set[str]:
         """Rule names of ``cls`` and all its superclasses (reflexive-transitive)."""
@@ -364,7 +403,10 @@ class KnowledgeGraph:
                         if d is not None and r is not None:
                             sig.add((to_name(p), d, r))
             fun = {(to_name(p),) for p in self._ds.subjects(RDF.type, OWL.FunctionalProperty)}
-            return {"subclass": sub, "signature": sig, "functional": fun}
+            sym = {(to_name(p),) for p in self._ds.subjects(RDF.type, OWL.SymmetricProperty)}
+            dis = {pair for a, _, b in self._ds.triples((None, OWL.disjointWith, None))
+                   for pair in ((to_name(a), to_name(b)), (to_name(b), to_name(a)))}
+            return {"subclass": sub, "signature": sig, "functional": fun, "symmetric": sym, "disjoint": dis}
 
         return self._cached("schema", build)
 
@@ -750,6 +792,16 @@ class KnowledgeGraph:
         from kgagent.kg.linker import Linker
 
         return Linker(self, model=model, **options)
+
+
+def default_graph_dir() -> Path:
+    """The default domain's graph directory (the news domain's kg_data/graph when shipped)."""
+    from kgagent.domain import Domain
+
+    graph = Domain.load().graph
+    if graph is None:
+        raise GraphError("the default domain has no graph", code="KGA201")
+    return graph
 
 
 def _provenance_triples(node: URIRef, prov: Provenance) -> list[tuple[Node, Node, Node]]:

@@ -1,8 +1,8 @@
 """IRIs of kgagent's own terms, and the mapping between rule-vocabulary names and IRIs.
 
-The rule vocabulary speaks short lower-case names (``person``, ``city``, ``located_in``); the
-graph stores them as IRIs in the ontology namespace ``ONT`` (``ONT.person``,
-``ONT.located_in``). Anything else (a DBpedia class, a full IRI) keeps its full IRI as the
+The rule vocabulary speaks short lower-case names (a domain's classes and relations, e.g.
+``city``, ``located_in``); the graph stores them as IRIs in the ontology namespace ``ONT``
+(``ONT.city``, ``ONT.located_in``), one namespace for the names of every domain. Anything else (a DBpedia class, a full IRI) keeps its full IRI as the
 rule constant.
 
 >>> to_name(term_iri("located_in"))
@@ -31,10 +31,6 @@ RESOLUTION_GRAPH = URIRef(BASE + "graph/resolution")
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 
-#: classes every kgagent graph has (the ontology's backbone)
-CORE_CLASSES = ("person", "organization", "location", "city", "country", "region", "other")
-#: relations of the CoNLL04 vocabulary
-CORE_RELATIONS = ("work_for", "live_in", "orgbased_in", "located_in", "kill")
 
 
 def term_iri(name: str) -> URIRef:

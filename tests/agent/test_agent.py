@@ -33,7 +33,7 @@ def test_verdicts_reasons_and_proofs(agent: Agent) -> None:
     assert d[("Richard Parsons", "work_for", "Time Warner")].verdict == "accept"
     bad = d[("Richard Parsons", "work_for", "Boston")]
     assert bad.verdict == "reject" and "tail" in bad.reason
-    assert bad.rule.startswith("rules/relations.rules:")
+    assert bad.rule.startswith("shared/relations.rules:")
     facts = json.dumps(bad.proof.to_dict())
     assert 'type(\\"urn:ex:boston\\", city)' in facts and '"source": "graph"' in facts and '"source": "encoder"' in facts
     low = d[("Richard Parsons", "live_in", "Boston")]
@@ -119,7 +119,7 @@ def test_validate_claims(agent: Agent) -> None:
     assert [r.verdict for r in res] == ["accept", "reject", "reject", "review"]
     assert any("other way round" in r for r in [res[1].reason] + [o["reason"] for o in res[1].others])
     assert "neither confirms" in res[3].reason
-    assert res[0].rule.startswith("rules/relations.rules:") and "the graph says Boston located_in Massachusetts" in res[0].explain()
+    assert res[0].rule.startswith("shared/relations.rules:") and "the graph says Boston located_in Massachusetts" in res[0].explain()
     text = res[2].explain()
     assert "rejected" in text and "Boston is a city in the graph" in text
     assert json.loads(json.dumps(res[0].to_dict()))["verdict"] == "accept"
@@ -140,7 +140,7 @@ def test_reload_rules_changes_a_verdict(tiny_kg, tmp_path: Path) -> None:
     agent = make_agent(tiny_kg, rules=rules)
     key = ("Richard Parsons", "work_for", "Time Warner")
     assert _by_text(agent.extract(Document("d1", DOC), update_graph=False)[0])[key].verdict == "accept"
-    f = rules / "relations.rules"
+    f = rules / "thresholds.rules"
     f.write_text(f.read_text().replace("threshold(relation_accept_over_model, 0.0).",
                                           "threshold(relation_accept_over_model, 0.45)."))
     agent.reload_rules()

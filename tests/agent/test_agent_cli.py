@@ -35,7 +35,7 @@ def _read(out: Path) -> dict[str, bytes]:
 
 def test_extract_writes_decisions_graph_feedback_and_summary(fake_cli, corpus, graph_dir, tmp_path) -> None:
     out = tmp_path / "out"
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--quiet")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "--quiet")
     assert r.exit_code == 0, r.output
     decisions = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
     assert {d["verdict"] for d in decisions} == {"accept", "review", "reject"}
@@ -55,7 +55,7 @@ def test_extract_writes_decisions_graph_feedback_and_summary(fake_cli, corpus, g
 
 def test_rerun_resumes_and_never_duplicates(fake_cli, corpus, graph_dir, tmp_path) -> None:
     clean = tmp_path / "clean"
-    assert run("extract", corpus, "--out", clean, "--kg", graph_dir, "-q").exit_code == 0
+    assert run("extract", corpus, "--out", clean, "--graph", graph_dir, "-q").exit_code == 0
     want = _read(clean)
     out = tmp_path / "out"
     shutil.copytree(clean, out)
@@ -64,12 +64,12 @@ def test_rerun_resumes_and_never_duplicates(fake_cli, corpus, graph_dir, tmp_pat
     (out / "progress.jsonl").write_text("".join(lines[:2]) + lines[2][:20])
     with open(out / "decisions.jsonl", "ab") as fh:
         fh.write(b'{"id": "d:half-writ')
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
     assert r.exit_code == 0, r.output
     assert "2 already done" in r.output
     assert _read(out) == want
     # and a re-run of a finished directory changes nothing
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
     assert r.exit_code == 0 and "0 processed now, 4 already done" in r.output
     assert _read(out) == want
 
@@ -78,7 +78,7 @@ def test_interrupted_run_loses_only_the_unfinished_document(fake_cli, corpus, gr
     from kgagent import Agent, read_corpus
 
     clean = tmp_path / "clean"
-    assert run("extract", corpus, "--out", clean, "--kg", graph_dir, "-q").exit_code == 0
+    assert run("extract", corpus, "--out", clean, "--graph", graph_dir, "-q").exit_code == 0
     agent = Agent.load(kg=graph_dir)
     out = tmp_path / "out"
     seen = []
@@ -98,17 +98,17 @@ def test_interrupted_run_loses_only_the_unfinished_document(fake_cli, corpus, gr
 
 def test_other_rules_refuse_to_resume_unless_overwrite(fake_cli, corpus, graph_dir, tmp_path) -> None:
     out = tmp_path / "out"
-    assert run("extract", corpus, "--out", out, "--kg", graph_dir, "-q").exit_code == 0
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    f = rules / "relations.rules"
+    f = rules / "thresholds.rules"
     f.write_text(f.read_text().replace("threshold(relation_accept_over_model, 0.0).",
                                           "threshold(relation_accept_over_model, 0.45)."))
     before = _read(out)
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "--rules", rules, "-q")
     assert r.exit_code == 1 and "other rules" in r.output and "Traceback" not in r.output
     assert _read(out) == before
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q", "--overwrite")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "--rules", rules, "-q", "--overwrite")
     assert r.exit_code == 0
     assert _read(out)["decisions.jsonl"] != before["decisions.jsonl"]
 
@@ -118,23 +118,23 @@ def test_rules_with_errors_refuse_to_start(fake_cli, corpus, graph_dir, tmp_path
     shutil.copytree(RULES, rules)
     (rules / "zz_broken.rules").write_text("accept(X) :- mention(X, _, S), S >= .\nreject(Y, \"r\") :- foo(X).\n")
     out = tmp_path / "out"
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "--rules", rules, "-q")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "--rules", rules, "-q")
     assert r.exit_code == 1
     assert "zz_broken.rules:1:" in r.output and "zz_broken.rules:2:" in r.output and "KGA1" in r.output
     assert "Traceback" not in r.output
     assert not (out / "decisions.jsonl").exists()
 
 
-@pytest.mark.parametrize("what", ["rules", "kg"])
+@pytest.mark.parametrize("what", ["rules", "graph"])
 def test_missing_rules_or_graph_dir(fake_cli, corpus, graph_dir, tmp_path, what) -> None:
-    args = ["extract", corpus, "--out", tmp_path / "out", "--kg", graph_dir, "-q", f"--{what}", tmp_path / "nope"]
+    args = ["extract", corpus, "--out", tmp_path / "out", "--graph", graph_dir, "-q", f"--{what}", tmp_path / "nope"]
     r = run(*args)
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "nope" in r.output
 
 
 def test_unknown_precision_refuses_to_start(fake_cli, corpus, graph_dir, tmp_path) -> None:
     out = tmp_path / "out"
-    r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q", "--precision", "float8")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q", "--precision", "float8")
     assert r.exit_code != 0 and len(r.output.strip().splitlines()) == 1 and "KGA307" in r.output
     assert "Traceback" not in r.output and not (out / "decisions.jsonl").exists()
 
@@ -143,7 +143,7 @@ def test_unwritable_out(fake_cli, corpus, graph_dir, tmp_path) -> None:
     f = tmp_path / "afile"
     f.write_text("keep me")
     for out in (f, f / "sub"):
-        r = run("extract", corpus, "--out", out, "--kg", graph_dir, "-q")
+        r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
         assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "KGA510" in r.output
     assert f.read_text() == "keep me"
 
@@ -152,11 +152,11 @@ def test_unwritable_out(fake_cli, corpus, graph_dir, tmp_path) -> None:
                                            (b"", "KGA403")])
 def test_bad_corpus_one_line_and_out_untouched(fake_cli, corpus, graph_dir, tmp_path, content, code) -> None:
     out = tmp_path / "out"
-    assert run("extract", corpus, "--out", out, "--kg", graph_dir, "-q").exit_code == 0
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
     before = _read(out)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
-    r = run("extract", corpus, bad, "--out", out, "--kg", graph_dir, "-q")
+    r = run("extract", corpus, bad, "--out", out, "--graph", graph_dir, "-q")
     assert r.exit_code == 1 and code in r.output and str(bad) in r.output
     assert len(r.output.strip().splitlines()) == 1
     assert _read(out) == before
@@ -164,7 +164,7 @@ def test_bad_corpus_one_line_and_out_untouched(fake_cli, corpus, graph_dir, tmp_
 
 def test_explain_renders_the_proof_in_words(fake_cli, corpus, graph_dir, tmp_path) -> None:
     out = tmp_path / "out"
-    assert run("extract", corpus, "--out", out, "--kg", graph_dir, "-q").exit_code == 0
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
     decisions = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
     bad = next(d for d in decisions if d["kind"] == "relation" and d["predicate"] == "work_for"
                and d["tail"]["text"] == "Boston")

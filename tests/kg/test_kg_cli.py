@@ -97,13 +97,13 @@ def test_import_into_a_new_graph(fixtures, tmp_path):
 
 
 def test_link_with_a_local_model(tiny_dir, tiny_st):
-    r = run("link", "Ville Lumière", "Acme", "--graph", tiny_dir, "--model", tiny_st, "--json")
+    r = run("link", "Ville Lumière", "Acme", "--graph", tiny_dir, "--embedder", tiny_st, "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert [o["entity"] for o in out] == [ENT + "paris", ENT + "acme"] and out[0]["method"] == "alias"
-    r = run("link", "Paris", "--type", "Peop", "--graph", tiny_dir, "--model", tiny_st, "--nil-threshold", "0.99")
+    r = run("link", "Paris", "--type", "Peop", "--graph", tiny_dir, "--embedder", tiny_st, "--nil-threshold", "0.99")
     assert r.exit_code == 0 and "Paris" in r.stdout
-    r = run("link", "x", "--graph", tiny_dir, "--model", tiny_dir / "nope")
+    r = run("link", "x", "--graph", tiny_dir, "--embedder", tiny_dir / "nope")
     assert r.exit_code == 1 and "KGA209" in r.stderr
 
 
@@ -113,7 +113,7 @@ def test_resolve_dry_run(tiny_dir, tiny_st):
     kg.add_entity("Jean Dupond", ["person"], provenance=Provenance("d2", 0, 0, 4, 0.9))
     kg.save(tiny_dir / "graph.nq")
     (tiny_dir / "graph.ttl").unlink()
-    r = run("resolve", "--graph", tiny_dir, "--model", tiny_st, "--threshold", "0.5", "--dry-run")
+    r = run("resolve", "--graph", tiny_dir, "--embedder", tiny_st, "--threshold", "0.5", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "1 merge(s) (dry run)" in r.stdout
     assert len([e for e in KnowledgeGraph.load(tiny_dir).entities() if "/new/" in e]) == 2
@@ -131,7 +131,7 @@ def test_import_webnlg(fixtures, tmp_path):
 
 
 def test_build_default_small(tmp_path):
-    r = run("build-default", "--out", tmp_path / "g", "--no-index", "--min-population", "5000000")
+    r = run("build-geonames", "--out", tmp_path / "g", "--no-index", "--min-population", "5000000")
     assert r.exit_code == 0, r.output
     kg = KnowledgeGraph.load(tmp_path / "g")
     s = kg.stats()

@@ -98,12 +98,12 @@ def test_unreadable_file_exits_2(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_bytes", denied)  # root could read a chmod 0 file
-    res = invoke(f)
+    res = invoke(f, "--alone")
     assert res.exit_code == 2 and f"{f}: KGA107 permission denied" in res.output
 
 
 def test_usage_error_exits_2():
-    assert CliRunner().invoke(app, ["rules", "check"]).exit_code == 2
+    assert CliRunner().invoke(app, ["rules", "check", str(FIX / "nope")]).exit_code == 2
     assert CliRunner().invoke(app, ["rules", "check", str(FIX / "clean"), "--bogus"]).exit_code == 2
 
 

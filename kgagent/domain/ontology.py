@@ -1,0 +1,327 @@
+"""A domain's ontology: classes (hierarchy, disjointness) and relations (signature, functional,
+symmetric), each with a label and a one-line description, read from ``ontology.toml``.
+
+The file format (see docs/domains.md)::
+
+    [ontology]
+    untyped = "thing"              # optional: the class of mentions of no particular kind
+
+    [classes.animal]
+    label = "animal"
+    description = "A living creature."
+    disjoint_with = ["plant"]
+
+    [classes.dog]
+    subclass_of = "animal"         # one name or a list
+
+    [relations.eats]
+    label = "eats"
+    description = "The head feeds on the tail."
+    domain = "animal"
+    range = "animal"
+    functional = false
+    symmetric = false
+
+The *kinds* are the classes without a parent: a mention has one kind, and an entity whose kind
+differs from a mention's label contradicts it. The graph holds the ontology as RDFS/OWL
+(``rdfs:subClassOf``, ``rdfs:domain``/``rdfs:range``, ``owl:FunctionalProperty``,
+``owl:SymmetricProperty``, ``owl:disjointWith``); the rules see it as facts (``rule_facts``).
+
+>>> onto, problems = Ontology.from_toml_text('''
+... [classes.animal]
+... [classes.dog]
+... subclass_of = "animal"
+... [relations.chases]
+... domain = "dog"
+... range = "animal"
+... ''', "ontology.toml")
+>>> problems, onto.kinds, onto.kind_of("dog"), sorted(onto.ancestors("dog"))
+([], ('animal',), 'animal', ['animal', 'dog'])
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text
+from kgagent.errors import DomainError, Location
+
+NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
+_CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with"}
+_RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric"}
+
+
+@dataclass(frozen=True)
+class ClassDef:
+    """One class: its parents, the classes it excludes, a label and a description."""
+
+    name: str
+    parents: tuple[str, ...] = ()
+    disjoint_with: tuple[str, ...] = ()
+    label: str = ""
+    description: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RelationDef:
+    """One relation: its signature (domain and range classes) and its properties."""
+
+    name: str
+    domain: str | None
+    range: str | None
+    functional: bool = False
+    symmetric: bool = False
+    label: str = ""
+    description: str = ""
+    line: int = 0
+
+
+@dataclass
+class Ontology:
+    """Classes and relations of a domain (see the module docstring)."""
+
+    classes: dict[str, ClassDef] = field(default_factory=dict)
+    relations: dict[str, RelationDef] = field(default_factory=dict)
+    untyped: str | None = None
+    path: str = ""
+
+    # ------------------------------------------------------------------ reading
+    @classmethod
+    def load(cls, path: str | Path) -> "Ontology":
+        """Read ``ontology.toml``; raises the first problem (``check`` lists them all)."""
+        onto, problems = cls.from_toml(read_toml(path))
+        if problems:
+            raise problems[0]
+        return onto
+
+    @classmethod
+    def from_toml_text(cls, text: str, path: str = "ontology.toml") -> tuple["Ontology", list[DomainError]]:
+        """The ontology in ``text`` and every problem found in it."""
+        return cls.from_toml(read_toml_text(text, path))
+
+    @classmethod
+    def from_toml(cls, doc: TomlDoc) -> tuple["Ontology", list[DomainError]]:
+        """The ontology of a parsed TOML file and every problem found in it (not raised)."""
+        problems: list[DomainError] = []
+
+        def bad(msg: str, code: str, *keys: str) -> None:
+            problems.append(DomainError(msg, code=code, location=doc.where(*keys)))
+
+        data = doc.data
+        for key in data:
+            if key not in ("ontology", "classes", "relations"):
+                bad(f"unknown table [{key}]: an ontology has [ontology], [classes.NAME] and [relations.NAME]",
+                    "KGA610", key)
+        onto = cls(path=doc.path)
+        head = data.get("ontology", {})
+        classes = data.get("classes", {})
+        relations = data.get("relations", {})
+        if not isinstance(classes, dict) or not isinstance(relations, dict) or not isinstance(head, dict):
+            bad("[classes] and [relations] hold one table per name", "KGA610")
+            return onto, problems
+        for name, spec in classes.items():
+            spec = spec if isinstance(spec, dict) else {}
+            if not NAME.fullmatch(name):
+                bad(f"class name {name!r} must start with a lower-case letter and hold only letters, digits "
+                    "and _ (rule files write it as a constant)", "KGA611", "classes", name)
+            for k in spec:
+                if k not in _CLASS_KEYS:
+                    bad(f"class {name}: unknown key {k!r} (keys: {', '.join(sorted(_CLASS_KEYS))})", "KGA610",
+                        "classes", name, k)
+            onto.classes[name] = ClassDef(name=name, parents=_names(spec.get("subclass_of")),
+                                          disjoint_with=_names(spec.get("disjoint_with")),
+                                          label=str(spec.get("label") or name.replace("_", " ")),
+                                          description=str(spec.get("description", "")),
+                                          line=doc.line("classes", name))
+        for name, spec in relations.items():
+            spec = spec if isinstance(spec, dict) else {}
+            if not NAME.fullmatch(name):
+                bad(f"relation name {name!r} must start with a lower-case letter and hold only letters, digits "
+                    "and _", "KGA611", "relations", name)
+            if name in onto.classes:
+                bad(f"{name!r} is declared both as a class and as a relation: rename one", "KGA613",
+                    "relations", name)
+            for k in spec:
+                if k not in _RELATION_KEYS:
+                    bad(f"relation {name}: unknown key {k!r} (keys: {', '.join(sorted(_RELATION_KEYS))})",
+                        "KGA610", "relations", name, k)
+            for k in ("functional", "symmetric"):
+                if k in spec and not isinstance(spec[k], bool):
+                    bad(f"relation {name}: {k} is true or false, not {spec[k]!r}", "KGA610", "relations", name, k)
+            onto.relations[name] = RelationDef(name=name, domain=_one(spec.get("domain")),
+                                               range=_one(spec.get("range")),
+                                               functional=spec.get("functional") is True,
+                                               symmetric=spec.get("symmetric") is True,
+                                               label=str(spec.get("label") or name.replace("_", " ")),
+                                               description=str(spec.get("description", "")),
+                                               line=doc.line("relations", name))
+        untyped = head.get("untyped")
+        onto.untyped = str(untyped) if untyped else None
+        problems += onto._check(doc)
+        return onto, problems
+
+    def _check(self, doc: TomlDoc) -> list[DomainError]:
+        out: list[DomainError] = []
+        known = self.classes
+        for c in self.classes.values():
+            for p in c.parents:
+                if p not in known:
+                    out.append(DomainError(f"class {c.name}: subclass_of names the unknown class {p!r}; declare "
+                                           f"[classes.{p}] or fix the name", code="KGA612",
+                                           location=doc.where("classes", c.name, "subclass_of")))
+            for d in c.disjoint_with:
+                if d not in known:
+                    out.append(DomainError(f"class {c.name}: disjoint_with names the unknown class {d!r}",
+                                           code="KGA612", location=doc.where("classes", c.name, "disjoint_with")))
+        for r in self.relations.values():
+            for role, cls_ in (("domain", r.domain), ("range", r.range)):
+                if cls_ is None:
+                    out.append(DomainError(f"relation {r.name}: no {role}; give the class its "
+                                           f"{'head' if role == 'domain' else 'tail'} must have", code="KGA614",
+                                           location=doc.where("relations", r.name)))
+                elif cls_ not in known:
+                    out.append(DomainError(f"relation {r.name}: its {role} is the unknown class {cls_!r}; declare "
+                                           f"[classes.{cls_}] or fix the name", code="KGA612",
+                                           location=doc.where("relations", r.name, role)))
+            if r.symmetric and r.domain != r.range:
+                out.append(DomainError(f"relation {r.name} is symmetric, so its domain and range must be the same "
+                                       f"class (not {r.domain} and {r.range})", code="KGA614",
+                                       location=doc.where("relations", r.name, "symmetric")))
+        for cycle in self._cycles():
+            first = self.classes[cycle[0]]
+            out.append(DomainError("subclass cycle " + " -> ".join([*cycle, cycle[0]]) +
+                                   ": a class cannot be its own ancestor; remove one subclass_of",
+                                   code="KGA615", location=Location(doc.path, first.line)))
+        if self.untyped is not None and self.untyped not in known:
+            out.append(DomainError(f"untyped names the unknown class {self.untyped!r}", code="KGA612",
+                                   location=doc.where("ontology", "untyped")))
+        for c in self.classes.values():
+            for d in c.disjoint_with:
+                if d in known and (d in self.ancestors(c.name) or c.name in self.ancestors(d)):
+                    out.append(DomainError(f"class {c.name} cannot be disjoint with {d}: one is a subclass of "
+                                           "the other", code="KGA616",
+                                           location=doc.where("classes", c.name, "disjoint_with")))
+        return out
+
+    def _cycles(self) -> list[list[str]]:
+        """Each subclass cycle once (as the list of its classes, in order)."""
+        found, seen_sets = [], set()
+        for start in self.classes:
+            stack = [(start, [start])]
+            while stack:
+                node, path = stack.pop()
+                for p in self.classes[node].parents if node in self.classes else ():
+                    if p == start:
+                        key = frozenset(path)
+                        if key not in seen_sets:
+                            seen_sets.add(key)
+                            found.append(path)
+                    elif p not in path and p in self.classes:
+                        stack.append((p, [*path, p]))
+        return found
+
+    # ------------------------------------------------------------------ questions
+    def ancestors(self, cls: str) -> frozenset[str]:
+        """``cls`` and all its superclasses (reflexive-transitive; unknown class: itself)."""
+        seen, todo = {cls}, deque([cls])
+        while todo:
+            c = self.classes.get(todo.popleft())
+            for p in c.parents if c else ():
+                if p not in seen:
+                    seen.add(p)
+                    todo.append(p)
+        return frozenset(seen)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The classes without a parent, in file order: every mention has one kind."""
+        return tuple(c.name for c in self.classes.values() if not c.parents)
+
+    def kind_of(self, cls: str | None) -> str | None:
+        """The kind (root class) of ``cls``; None for an unknown class or one under several kinds."""
+        if cls is None or cls not in self.classes:
+            return None
+        roots = [k for k in self.kinds if k in self.ancestors(cls)]
+        return roots[0] if len(roots) == 1 else None
+
+    def disjoint(self, a: str, b: str) -> bool:
+        """Do ``a`` and ``b`` exclude each other (declared on them or on an ancestor; or two kinds)?"""
+        aa, bb = self.ancestors(a), self.ancestors(b)
+        for x in aa:
+            c = self.classes.get(x)
+            if c and any(d in bb for d in c.disjoint_with):
+                return True
+        for y in bb:
+            c = self.classes.get(y)
+            if c and any(d in aa for d in c.disjoint_with):
+                return True
+        return False
+
+    def rule_facts(self) -> dict[str, set[tuple]]:
+        """The ontology as rule facts: ``subclass`` (reflexive-transitive), ``signature``,
+        ``functional``, ``symmetric``, ``disjoint`` (both ways), ``core`` (the kinds) and
+        ``untyped`` (the class of mentions of no particular kind, if the ontology names one)."""
+        sub = {(c, a) for c in self.classes for a in self.ancestors(c)}
+        sig = {(r.name, r.domain, r.range) for r in self.relations.values() if r.domain and r.range}
+        out: dict[str, set[tuple]] = {
+            "subclass": sub,
+            "signature": sig,
+            "functional": {(r.name,) for r in self.relations.values() if r.functional},
+            "symmetric": {(r.name,) for r in self.relations.values() if r.symmetric},
+            "disjoint": {p for c in self.classes.values() for d in c.disjoint_with for p in ((c.name, d), (d, c.name))},
+            "core": {(k,) for k in self.kinds},
+            "untyped": {(self.untyped,)} if self.untyped else set(),
+        }
+        return out
+
+    def to_toml(self) -> str:
+        """The ontology as an ``ontology.toml`` text (what ``kgagent init`` writes)."""
+        lines: list[str] = []
+        if self.untyped:
+            lines += ["[ontology]", f"untyped = {_q(self.untyped)}", ""]
+        for c in self.classes.values():
+            lines.append(f"[classes.{c.name}]")
+            lines.append(f"label = {_q(c.label or c.name)}")
+            lines.append(f"description = {_q(c.description)}")
+            if c.parents:
+                lines.append(f"subclass_of = {_list(c.parents)}")
+            if c.disjoint_with:
+                lines.append(f"disjoint_with = {_list(c.disjoint_with)}")
+            lines.append("")
+        for r in self.relations.values():
+            lines.append(f"[relations.{r.name}]")
+            lines.append(f"label = {_q(r.label or r.name)}")
+            lines.append(f"description = {_q(r.description)}")
+            lines.append(f"domain = {_q(r.domain or '')}")
+            lines.append(f"range = {_q(r.range or '')}")
+            lines.append(f"functional = {'true' if r.functional else 'false'}")
+            lines.append(f"symmetric = {'true' if r.symmetric else 'false'}")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _one(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _list(xs: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_q(x) for x in xs) + "]"

@@ -1,0 +1,90 @@
+"""Reading the domain's TOML files with the line of every table and key (for file:line errors).
+
+``tomllib`` (standard library) parses; a small line scanner remembers where each table header
+and each ``key =`` line is, so a problem found after parsing (an unknown class in a signature)
+is still reported at its line.
+
+>>> doc = read_toml_text('[classes.person]\\nlabel = "person"\\n', "ontology.toml")
+>>> doc.data["classes"]["person"]["label"], doc.line("classes", "person"), doc.line("classes", "person", "label")
+('person', 1, 2)
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.errors import DomainError, Location
+
+_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+_ERR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(p.strip().strip('"') for p in dotted.split("."))
+
+
+@dataclass
+class TomlDoc:
+    """A parsed TOML file: its data, its path and the line of each table and key."""
+
+    path: str
+    data: dict[str, Any]
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    def line(self, *keys: str) -> int:
+        """The 1-based line of a table (``classes``, ``person``) or a key in it; 0 if unknown."""
+        k = tuple(keys)
+        while k:
+            if k in self.lines:
+                return self.lines[k]
+            k = k[:-1]
+        return 0
+
+    def where(self, *keys: str) -> Location:
+        """``Location`` of a table or key (for errors)."""
+        return Location(self.path, self.line(*keys))
+
+
+def read_toml_text(text: str, path: str) -> TomlDoc:
+    """Parse TOML ``text`` (named ``path`` in errors); DomainError KGA601 with line and column."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = str(err)
+        m = _ERR_AT.search(msg)
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+        msg = _ERR_AT.sub("", msg).strip()
+        if msg.startswith("Cannot overwrite a value") or msg.startswith("Cannot declare"):
+            msg += ": a key or table is written twice (each class and relation is declared once)"
+        raise DomainError(f"not valid TOML: {msg}", code="KGA601", location=Location(path, line, col)) from None
+    lines: dict[tuple[str, ...], int] = {}
+    table: tuple[str, ...] = ()
+    for no, raw in enumerate(text.splitlines(), 1):
+        if raw.lstrip().startswith("#"):
+            continue
+        h = _HEADER.match(raw)
+        if h and not raw.lstrip().startswith("[["):
+            table = _parts(h.group(1))
+            lines.setdefault(table, no)
+            continue
+        k = _KEY.match(raw)
+        if k:
+            lines.setdefault((*table, *_parts(k.group(1))), no)
+    return TomlDoc(path=path, data=data, lines=lines)
+
+
+def read_toml(path: str | Path) -> TomlDoc:
+    """Read and parse a TOML file; DomainError KGA601 (syntax) or KGA602 (missing, unreadable)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DomainError("no such file", code="KGA602", location=Location(str(p))) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DomainError(f"cannot read the file: {err}", code="KGA602", location=Location(str(p))) from None
+    return read_toml_text(text, str(p))
