@@ -2,20 +2,23 @@
 
 The pipeline (one Ray Dataset, streamed):
 
-1. ``from_items`` of the corpus paths -> ``flat_map(_read_documents)``: the **workers** read
-   the corpus with :func:`kgagent.corpus.read_corpus` (same formats, same ids) and drop the
-   documents already finished in ``OUT`` (the resume marker, as the local engine does);
+1. ``from_items`` of the corpus paths -> ``flat_map(_read_groups)``: a **worker** reads the
+   corpus with :func:`kgagent.corpus.read_corpus` (same formats, same ids, duplicate ids
+   refused), drops the documents already finished in ``OUT`` (the resume marker, as the local
+   engine does) and cuts the rest into the local engine's groups (whole documents holding
+   about ``batch_size`` sentences, ``kgagent.agent._batches``): one row per group;
 2. ``map_batches(AgentWorker, compute=ActorPoolStrategy(size=N))``: one :class:`Agent` per
    actor, loaded once from the same ``Agent.load`` keyword arguments the CLI gives the local
    engine (a plain dict: options added to ``Agent.load`` later pass through unchanged), torch
-   threads set to the actor's CPUs, ``TOKENIZERS_PARALLELISM=false``. Each document is
-   processed (``Agent.iter_extract``, a pure function of document and frozen snapshot) and
-   *rendered* there (:func:`kgagent.output.render_result`): only strings come back;
+   threads set to the actor's CPUs, ``TOKENIZERS_PARALLELISM=false``. Each group goes through
+   ``Agent.iter_extract`` (a pure function of the documents and the frozen snapshot) and each
+   document is *rendered* there (:func:`kgagent.output.render_result`): only strings come back;
 3. the driver appends each document's lines with the one writer of the local engine
    (:class:`kgagent.output.RunWriter`): same files, same progress markers, same resume.
 
-Same outputs: the block order is preserved, so ``decisions.jsonl``, ``graph.nq`` and
-``feedback.jsonl`` hold the local engine's lines (the tests compare them as sets / sorted).
+Same outputs: the encoder's scores depend (in the 4th decimal, bfloat16) on which sentences
+share its batch, so the actors get exactly the local engine's groups; with the block order
+preserved ``decisions.jsonl``, ``graph.nq`` and ``feedback.jsonl`` are the local engine's bytes.
 Global steps: ``extract`` has none today: the graph is a frozen snapshot during a run, a NIL
 mention's IRI is a content hash of (name, type), so the same new entity gets the same IRI in
 every document and on every actor, and merging the per-document named graphs is a union.
@@ -53,10 +56,8 @@ from kgagent.schema import Document
 
 #: how to get the optional dependency
 INSTALL_HINT = "pip install 'kgagent[ray]'"
-#: documents per ``map_batches`` call (an actor processes them as one ``iter_extract`` stream)
-DEFAULT_DOCS_PER_BATCH = 16
-#: bytes per block the corpus reader emits: small, so documents spread over the actors
-READ_BLOCK_BYTES = 64 * 1024
+#: bytes per block the corpus reader emits: small, so groups spread over the actors
+READ_BLOCK_BYTES = 16 * 1024
 #: seconds to wait for a TCP connection to ``address`` before calling it unreachable
 CONNECT_TIMEOUT = 5.0
 #: the environment of every actor
@@ -123,29 +124,34 @@ def _probe(paths: list[str], cwd: str | None = None) -> dict[str, Any]:
 
 
 def _fingerprint(load_kwargs: dict[str, Any], factory: Callable[..., Any] | None,
-                 cwd: str | None = None) -> dict[str, str]:
-    """The fingerprint of the agent the actors will build (loaded on a worker, as they do)."""
+                 cwd: str | None = None) -> tuple[dict[str, str], int]:
+    """The fingerprint and batch size of the agent the actors will build (loaded on a worker, as they do)."""
     from kgagent.agent import Agent
 
     _enter(cwd)
+    agent = (factory or Agent.load)(**load_kwargs)
+    return agent.fingerprint(), int(agent.batch_size)
 
-    return (factory or Agent.load)(**load_kwargs).fingerprint()
 
-
-def _read_documents(row: dict[str, Any], *, done: dict[str, str], cwd: str | None = None) -> Iterator[dict[str, Any]]:
-    """The documents of one corpus path not finished yet (``done``: id -> text hash)."""
-    from kgagent.agent import text_hash
+def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int,
+                 cwd: str | None = None) -> Iterator[dict[str, Any]]:
+    """The corpus's documents not finished yet (``done``: id -> text hash), in the local engine's groups."""
+    from kgagent.agent import _batches, text_hash
     from kgagent.corpus import read_corpus
 
     _enter(cwd)
 
-    for doc in read_corpus([row["path"]]):
-        if doc.id in done:
-            if done[doc.id] and done[doc.id] != text_hash(doc.text):
-                raise InputError(f"document {doc.id!r} ({doc.source}) changed since OUT was written; "
-                                 "use another --out or --overwrite", code="KGA413")
-            continue
-        yield {"id": doc.id, "text": doc.text, "source": doc.source}
+    def todo() -> Iterator[Document]:
+        for doc in read_corpus(list(row["paths"])):
+            if doc.id in done:
+                if done[doc.id] and done[doc.id] != text_hash(doc.text):
+                    raise InputError(f"document {doc.id!r} ({doc.source}) changed since OUT was written; "
+                                     "use another --out or --overwrite", code="KGA413")
+                continue
+            yield doc
+
+    for group in _batches(todo(), batch_size):
+        yield {"docs": json.dumps([[d.id, d.text, d.source] for d, _ in group], ensure_ascii=False)}
 
 
 class AgentWorker:
@@ -166,12 +172,13 @@ class AgentWorker:
             self.agent.warm_up()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
-        docs = [Document(id=str(i), text=str(t), source=str(s))
-                for i, t, s in zip(batch["id"], batch["text"], batch["source"])]
-        try:
-            rows = [self._row(r) for r in self.agent.iter_extract(docs, update_graph=False)]
-        except Exception:  # noqa: BLE001 - find the failing document(s): the others still count
-            rows = [self._one(doc) for doc in docs]
+        rows: list[dict[str, str]] = []
+        for group in batch["docs"]:
+            docs = [Document(id=i, text=t, source=s) for i, t, s in json.loads(str(group))]
+            try:
+                rows += [self._row(r) for r in self.agent.iter_extract(docs, update_graph=False)]
+            except Exception:  # noqa: BLE001 - find the failing document(s): the others still count
+                rows += [self._one(doc) for doc in docs]
         return {c: [r[c] for r in rows] for c in COLUMNS}
 
     def _one(self, doc: Document) -> dict[str, str]:
@@ -287,7 +294,7 @@ def _unwrap(err: BaseException) -> KGAError | None:
 
 def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path], out: str | Path, *,
                        address: str | None = None, workers: int | None = None, cpus_per_worker: int = 1,
-                       docs_per_batch: int = DEFAULT_DOCS_PER_BATCH, overwrite: bool = False,
+                       overwrite: bool = False,
                        progress: Callable[[dict[str, Any] | None, int], None] | None = None,
                        agent_factory: Callable[..., Any] | None = None) -> Any:
     """Extract the corpus files ``corpus`` into ``out`` on Ray Data; returns the RunSummary.
@@ -302,8 +309,8 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
     """
     from kgagent.output import RunWriter
 
-    if cpus_per_worker < 1 or docs_per_batch < 1 or (workers is not None and workers < 1):
-        raise InputError("--workers, --threads and the batch size must be at least 1", code="KGA435")
+    if cpus_per_worker < 1 or (workers is not None and workers < 1):
+        raise InputError("--workers and --threads must be at least 1", code="KGA435")
     paths = [str(p) for p in corpus]
     if not paths:
         raise InputError("no corpus paths given", code="KGA407")
@@ -319,7 +326,8 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
             if n * cpus_per_worker > cpus:
                 raise InputError(f"{n} workers x {cpus_per_worker} CPUs need {n * cpus_per_worker} CPUs; the cluster "
                                  f"has {cpus}", code="KGA435")
-            fingerprint = ray.get(ray.remote(num_cpus=0, max_retries=1)(_fingerprint)
+            # max_calls=1: the worker that loaded an agent for this exits after it, freeing the memory
+            fingerprint, batch_size = ray.get(ray.remote(num_cpus=0, max_retries=1, max_calls=1)(_fingerprint)
                                   .remote(dict(load_kwargs), agent_factory, cwd), timeout=600)
         except Exception as err:  # noqa: BLE001 - Ray wraps errors raised on the workers
             kga = err if isinstance(err, InputError) and type(err).__module__ == "kgagent.errors" else _unwrap(err)
@@ -332,7 +340,7 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
                 for _ in writer.done:
                     progress(None, 0)
             ds = _dataset(ray, paths, dict(writer.done), dict(load_kwargs), agent_factory, n, cpus_per_worker,
-                          docs_per_batch, cwd)
+                          batch_size, cwd)
             try:
                 for row in ds.iter_rows():
                     _take(writer, row, progress)
@@ -347,18 +355,18 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
 
 
 def _dataset(ray: Any, paths: list[str], done: dict[str, str], load_kwargs: dict[str, Any],
-             factory: Callable[..., Any] | None, workers: int, cpus: int, docs_per_batch: int,
+             factory: Callable[..., Any] | None, workers: int, cpus: int, batch_size: int,
              cwd: str | None) -> Any:
     from ray.data import ActorPoolStrategy
 
-    ds = ray.data.from_items([{"path": p} for p in paths])
+    ds = ray.data.from_items([{"paths": list(paths)}])  # one reader: ids and groups as the local engine's
     ctx = ds.context  # this dataset's own copy: nothing process-wide is changed
     ctx.execution_options.preserve_order = True  # OUT in corpus order, as the local engine writes it
     ctx.target_max_block_size = READ_BLOCK_BYTES
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
-    ds = ds.flat_map(_read_documents, fn_kwargs={"done": done, "cwd": cwd}, num_cpus=0)
-    return ds.map_batches(AgentWorker, batch_size=docs_per_batch, batch_format="numpy",
+    ds = ds.flat_map(_read_groups, fn_kwargs={"done": done, "batch_size": batch_size, "cwd": cwd}, num_cpus=0)
+    return ds.map_batches(AgentWorker, batch_size=1, batch_format="numpy",
                           compute=ActorPoolStrategy(size=workers), num_cpus=cpus,
                           fn_constructor_kwargs={"load_kwargs": load_kwargs, "factory": factory, "threads": cpus,
                                                  "cwd": cwd},

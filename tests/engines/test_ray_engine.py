@@ -57,7 +57,8 @@ def _assert_same(ray_out: Path, local_out: Path) -> None:
 
 @pytest.fixture
 def kw(graph_dir) -> dict:
-    return {"kg": str(graph_dir), "rules": str(RULES)}
+    """Agent.load's kwargs; a small batch so that the corpus makes several groups, spread over the actors."""
+    return {"kg": str(graph_dir), "rules": str(RULES), "batch_size": 3}
 
 
 def test_ray_gives_the_local_engines_outputs(ray_cluster, kw, tmp_path) -> None:
@@ -65,7 +66,7 @@ def test_ray_gives_the_local_engines_outputs(ray_cluster, kw, tmp_path) -> None:
 
     corpus = [_corpus(tmp_path / "a.txt", DOCS), _corpus(tmp_path / "b.txt", DOCS[::-1], times=1)]
     _local(kw, corpus, tmp_path / "local")
-    summary = run_ray_extraction(kw, corpus, tmp_path / "ray", workers=2, docs_per_batch=2, agent_factory=fake_agent)
+    summary = run_ray_extraction(kw, corpus, tmp_path / "ray", workers=2, agent_factory=fake_agent)
     assert summary.documents == summary.processed == 3 * len(DOCS) and not summary.failed
     _assert_same(tmp_path / "ray", tmp_path / "local")
     # a re-run of a finished directory writes nothing and reports the same counts
@@ -81,7 +82,7 @@ def test_a_killed_worker_is_retried_and_nothing_is_written_twice(ray_cluster, kw
     _local(kw, corpus, tmp_path / "local")
     flag = tmp_path / "killed.flag"
     killing = {**kw, "kill_on": "Nothing to see here. (item 1)", "kill_flag": str(flag)}
-    summary = run_ray_extraction(killing, corpus, tmp_path / "ray", workers=2, docs_per_batch=2,
+    summary = run_ray_extraction(killing, corpus, tmp_path / "ray", workers=2,
                                  agent_factory=fake_agent)
     assert flag.exists(), "the worker was not killed"
     assert summary.processed == 3 * len(DOCS) and not summary.failed
@@ -102,14 +103,21 @@ def test_a_killed_driver_resumes_with_the_same_command(ray_cluster, kw, tmp_path
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_ray_extraction(kw, corpus, out, workers=2, docs_per_batch=2, agent_factory=fake_agent,
+        run_ray_extraction(kw, corpus, out, workers=2, agent_factory=fake_agent,
                            progress=stop_after_five)
     assert len((out / "progress.jsonl").read_text().splitlines()) == 5
     with open(out / "decisions.jsonl", "ab") as fh:  # and a half-written document after the last marker
         fh.write(b'{"id": "d:half-writ')
-    summary = run_ray_extraction(kw, corpus, out, workers=2, docs_per_batch=2, agent_factory=fake_agent)
+    # the local engine resumed from the very same state is what the Ray engine must give (a resumed
+    # run groups the remaining documents afresh, and the encoder's scores depend on its batch)
+    shutil.copytree(out, tmp_path / "local-resumed")
+    _local(kw, corpus, tmp_path / "local-resumed")
+    summary = run_ray_extraction(kw, corpus, out, workers=2, agent_factory=fake_agent)
     assert summary.skipped == 5 and summary.processed == 2 * len(DOCS) - 5
-    _assert_same(out, tmp_path / "local")
+    _assert_same(out, tmp_path / "local-resumed")
+    ids = [json.loads(x)["id"] for x in (out / "decisions.jsonl").read_text().splitlines()]
+    want = [json.loads(x)["id"] for x in (tmp_path / "local" / "decisions.jsonl").read_text().splitlines()]
+    assert ids == want  # the same decisions as an uninterrupted run, each once
 
 
 def test_a_failing_document_is_reported_by_id_and_the_rest_goes_on(ray_cluster, kw, tmp_path) -> None:
@@ -121,7 +129,7 @@ def test_a_failing_document_is_reported_by_id_and_the_rest_goes_on(ray_cluster, 
     bad.parent.mkdir()
     bad.write_text(good.read_text() + f"\n{POISON} in Boston.\n")
     for _ in range(2):  # a re-run retries the failed document (and writes nothing twice)
-        summary = run_ray_extraction(kw, [bad], tmp_path / "ray", workers=2, docs_per_batch=3,
+        summary = run_ray_extraction(kw, [bad], tmp_path / "ray", workers=2,
                                      agent_factory=fake_agent)
         assert [f["doc"] for f in summary.failed] == [f"c#{len(DOCS) + 1}"]
         assert "KGA434" in summary.failed[0]["error"] and "cannot read this text" in summary.failed[0]["error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,18 @@ POISON = "POISON-PILL"
 
 
 class _FailingEncoder(FakeEncoder):
+    """The fake encoder, failing on POISON, and with scores that depend on the batch, as the real
+    one's do (bfloat16 padding): an engine gives the local engine's outputs only if it batches
+    the same sentences together."""
+
     def propose(self, sentences, batch_size: int = 32, relation_threshold: float | None = None):
         if any(POISON in s for s in sentences):
             raise ValueError("the encoder cannot read this text")
-        return super().propose(sentences, batch_size=batch_size, relation_threshold=relation_threshold)
+        out = super().propose(sentences, batch_size=batch_size, relation_threshold=relation_threshold)
+        wobble = 0.0001 * (len(sentences) % 7)
+        for prop in out:
+            prop.entities[:] = [dataclasses.replace(e, score=e.score - wobble) for e in prop.entities]
+        return out
 
 
 class _KillOnce:
