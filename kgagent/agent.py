@@ -38,6 +38,7 @@ from kgagent.decisions import (
     verdicts,
 )
 from kgagent.errors import InputError
+from kgagent.ids import text_hash
 from kgagent.domain import SHARED_RULES_DIR, Domain, rule_display_name
 from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import sentence_spans
@@ -49,11 +50,6 @@ DEFAULT_MODEL_THRESHOLD = 0.5
 #: the label of a claim's argument when neither the caller, the signature nor the graph types it
 #: and the ontology has no untyped class
 UNTYPED_LABEL = "untyped"
-
-
-def text_hash(text: str) -> str:
-    """A short content hash of a document's text (stable document fingerprints)."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _round(x: float) -> float:

@@ -10,10 +10,10 @@ A candidate no rule decides gets ``review`` with the reason ``no rule decided``.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from kgagent.ids import stable_id  # noqa: F401 - re-exported: the agent and the tools import it from here
 from kgagent.schema import Link, ProofNode, Provenance
 
 VERDICTS = ("reject", "review", "accept")  # strongest first
@@ -28,16 +28,6 @@ SOURCES = {
     "triple": "graph", "label": "graph",
     "claim": "claim", "model_threshold": "encoder",
 }
-
-
-def stable_id(prefix: str, *parts: object, n: int = 16) -> str:
-    """``prefix:`` + a short hash of the parts: the same content always gives the same id.
-
-    >>> stable_id("d", "doc-1", 3)
-    'd:5b3de2e8019297d6'
-    """
-    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
-    return f"{prefix}:{h[:n]}"
 
 
 @dataclass

@@ -32,6 +32,7 @@ from typing import Any
 from kgagent.decisions import DocumentResult
 from kgagent.errors import InputError, StorageError
 from kgagent.feedback import feedback_records
+from kgagent.files import atomic_write_text, fsync_append
 from kgagent.schema import Document
 
 OUTPUTS = ("decisions.jsonl", "graph.nq", "feedback.jsonl")
@@ -77,15 +78,6 @@ class RunSummary:
         self.facts_added += int(line.get("facts", 0))
         self.entities_added += int(line.get("entities", 0))
         self.feedback_sentences += int(line.get("feedback", 0))
-
-
-def _fsync_append(path: Path, data: bytes) -> int:
-    with open(path, "ab") as fh:
-        if data:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        return fh.tell()
 
 
 def _lock(out: Path) -> Any:
@@ -171,9 +163,7 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool) -> list[di
     prog = out / PROGRESS
     if prog.exists() and prog.stat().st_size != good:
         os.truncate(prog, good)
-    tmp = out / (RUN + ".tmp")
-    tmp.write_text(json.dumps({"fingerprint": fingerprint, "outputs": list(OUTPUTS)}, indent=1), encoding="utf-8")
-    os.replace(tmp, run)
+    atomic_write_text(run, json.dumps({"fingerprint": fingerprint, "outputs": list(OUTPUTS)}, indent=1))
     return lines
 
 
@@ -271,7 +261,7 @@ class RunWriter:
         """True if ``doc`` is already finished in ``out`` (KGA413 if its text changed since)."""
         if doc.id not in self.done:
             return False
-        from kgagent.agent import text_hash
+        from kgagent.ids import text_hash
 
         if self.done[doc.id] and self.done[doc.id] != text_hash(doc.text):
             raise InputError(f"document {doc.id!r} ({doc.source}) changed since {self.out} was written; "
@@ -288,13 +278,13 @@ class RunWriter:
             return False
         t0 = time.perf_counter()
         for name in OUTPUTS:
-            self._sizes[name] = _fsync_append(self.out / name, payload.get(name, "").encode("utf-8"))
+            self._sizes[name] = fsync_append(self.out / name, payload.get(name, "").encode("utf-8"))
         line = dict(line)
         timings = dict(line.get("timings", {}))
         timings["writing"] = round(timings.get("writing", 0.0) + time.perf_counter() - t0, 6)
         line["timings"] = timings
         line["sizes"] = dict(self._sizes)
-        _fsync_append(self.out / PROGRESS, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+        fsync_append(self.out / PROGRESS, (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
         self.summary.add(line)
         self.summary.processed += 1
         self.timings.update(timings)
@@ -319,9 +309,7 @@ class RunWriter:
         summary = self.summary
         summary.timings = {k: round(v, 4) for k, v in self.timings.items()}
         summary.wall = round(time.perf_counter() - self._t_start, 4)
-        tmp = self.out / (SUMMARY + ".tmp")
-        tmp.write_text(json.dumps(summary.to_dict(), indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.out / SUMMARY)
+        atomic_write_text(self.out / SUMMARY, json.dumps(summary.to_dict(), indent=1, sort_keys=True))
         return summary
 
     def close(self) -> None:

@@ -30,6 +30,7 @@ from kgagent.encoder.data import EntitySpan, Example, RelationSpan
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
 from kgagent.errors import EncoderError
+from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
 from kgagent.text import word_spans
 
@@ -276,20 +277,16 @@ class Encoder:
         if self.config.lora and not hasattr(self.model.encoder, "peft_config"):
             raise EncoderError("this LoRA model was merged for inference; load it with merge=False to save",
                                code="KGA306")
-        tmp = out / (WEIGHTS_FILE + ".tmp")
-        save_file(_saved_keys(self.model), str(tmp), metadata={"format": "pt"})
-        os.replace(tmp, out / WEIGHTS_FILE)
+        heads = _saved_keys(self.model)
+        atomic_write_with(out / WEIGHTS_FILE, lambda tmp: save_file(heads, tmp, metadata={"format": "pt"}))
         if is_compact(self.config):
-            tmp = out / (ENCODER_FILE + ".tmp")
-            save_file(_compact_encoder_state(self.model.encoder, encoder_dtype), str(tmp), metadata={"format": "pt"})
-            os.replace(tmp, out / ENCODER_FILE)
+            state = _compact_encoder_state(self.model.encoder, encoder_dtype)
+            atomic_write_with(out / ENCODER_FILE, lambda tmp: save_file(state, tmp, metadata={"format": "pt"}))
         elif not self.config.lora:
             enc_dir = out / FULL_ENCODER_DIR
             self.model.encoder.save_pretrained(str(enc_dir), safe_serialization=True)
             self.tokenizer.save_pretrained(str(enc_dir))
-        tmp_cfg = out / (CONFIG_FILE + ".tmp")
-        tmp_cfg.write_text(json.dumps(self.config.to_dict(), indent=2, sort_keys=True), encoding="utf-8")
-        os.replace(tmp_cfg, out / CONFIG_FILE)
+        atomic_write_text(out / CONFIG_FILE, json.dumps(self.config.to_dict(), indent=2, sort_keys=True))
         self.path = str(out)
 
     def quantize(self) -> "Encoder":

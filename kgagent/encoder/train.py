@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import random
 import time
 import warnings
@@ -28,6 +27,7 @@ from kgagent.encoder.pieces import Encoded, collate
 from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base,
                                         round_compact_encoder_)
 from kgagent.errors import EncoderError
+from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.evaluate import decision_calibration, evaluate
 
 Progress = Callable[[dict[str, Any]], None]
@@ -409,11 +409,9 @@ def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict
     for i, st in optim.state_dict()["state"].items():
         for k, v in st.items():
             tensors[f"{i}.{k}"] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
-    save_file(tensors, str(ckpt / "optimizer.safetensors.tmp"))
-    os.replace(ckpt / "optimizer.safetensors.tmp", ckpt / "optimizer.safetensors")
+    atomic_write_with(ckpt / "optimizer.safetensors", lambda tmp: save_file(tensors, tmp))
     state = {**state, "config": cfg.to_dict()}
-    (ckpt / "trainer_state.json.tmp").write_text(json.dumps(state, indent=1, default=str))
-    os.replace(ckpt / "trainer_state.json.tmp", ckpt / "trainer_state.json")
+    atomic_write_text(ckpt / "trainer_state.json", json.dumps(state, indent=1, default=str))
 
 
 def _load_optimizer(optim: torch.optim.Optimizer, path: Path) -> None:

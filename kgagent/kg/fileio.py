@@ -17,13 +17,13 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from rdflib import Dataset
 
 from kgagent.errors import GraphError, Location
+from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 
 #: file suffix -> rdflib format name
 FORMATS: dict[str, str] = {
@@ -214,36 +214,6 @@ def _one_line(msg: str, limit: int = 200) -> str:
 def _badsyntax_msg(err: Exception) -> str:
     args = getattr(err, "args", ())
     return str(args[-1]) if args else _short(err)
-
-
-@contextlib.contextmanager
-def atomic_writer(path: Path, gz: bool) -> Iterator[IO[bytes]]:
-    """Write ``path`` atomically: temp file in the same directory, fsync, rename, fsync dir."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}-{time.monotonic_ns()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    ok = False
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if gz:
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as zf:
-                    yield zf  # type: ignore[misc]
-            else:
-                yield raw
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, path)
-        ok = True
-        with contextlib.suppress(OSError):
-            dfd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-    finally:
-        if not ok:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
 
 
 def remove_stale_temps(directory: Path, name: str) -> int:

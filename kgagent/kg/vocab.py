@@ -13,12 +13,13 @@ rule constant.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
+
+from kgagent.ids import content_hash  # noqa: F401 - the one content hash, used by the graph's ids
 
 BASE = "https://w3id.org/kgagent/"
 ONT = Namespace(BASE + "ont/")  # classes and relations of the rule vocabulary
@@ -73,7 +74,4 @@ def slug(text: str, limit: int = 40) -> str:
     return t[:limit] or "x"
 
 
-def content_hash(*parts: object, n: int = 12) -> str:
-    """A short stable hash of the parts (stable ids from content)."""
-    h = hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
-    return h[:n]
+

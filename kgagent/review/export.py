@@ -21,11 +21,11 @@ left out and counted. Conflicting answers are left out and counted.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kgagent.files import atomic_write_text
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
 from kgagent.review.items import ReviewSet, label_of
 from kgagent.review.judgements import Judgement, read_judgements
@@ -157,13 +157,7 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
     target = Path(to) if to is not None else reviews.out / EXPORT_NAME
     report = ExportReport(path=str(target), conflicts=len(conflicts))
     records = review_records(reviews, agreed, report)
-    tmp = target.with_name(target.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for r in records:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
+    atomic_write_text(target, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     return report
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from kgagent.errors import Location, RuleError
 from kgagent.rules.ast import Atom, BinOp, Clause, Comparison, Const, Program, Term, Var
+from kgagent.rules.depgraph import strongly_connected
 from kgagent.rules.relation import EMPTY, Relation
 from kgagent.rules.symbols import KIND_INT, KIND_STR, Symbols
 from kgagent.schema import ProofNode
@@ -118,7 +119,8 @@ class _Stratum:
 
 
 def _stratify(rules: list[_Rule]) -> list[_Stratum]:
-    """Strongly connected components of the predicate graph, in dependency order (Tarjan)."""
+    """Strata: the strongly connected components of the predicate graph, in dependency order
+    (``depgraph.strongly_connected``, the stratifier ``rules check`` uses too)."""
     edges: dict[str, set[tuple[str, bool]]] = defaultdict(set)  # head -> (body pred, negated)
     nodes: list[str] = []
     seen: set[str] = set()
@@ -131,48 +133,7 @@ def _stratify(rules: list[_Rule]) -> list[_Stratum]:
             edges[r.head.pred].add((a.pred, False))
         for a in r.neg:
             edges[r.head.pred].add((a.pred, True))
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on: set[str] = set()
-    stack: list[str] = []
-    comps: list[list[str]] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        while work:
-            v, it = work[-1]
-            advanced = False
-            for w, _neg in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(edges[w]))))
-                    advanced = True
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                comps.append(comp)
+    comps = strongly_connected(nodes, lambda p: [w for w, _neg in sorted(edges[p])])
     # Tarjan emits components dependencies-first
     comp_of = {p: i for i, c in enumerate(comps) for p in c}
     by_comp: dict[int, list[_Rule]] = defaultdict(list)
