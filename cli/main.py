@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from kgagent_cli import agent_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd
+from kgagent_cli import agent_cmd, domain_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd
 
 app = typer.Typer(
     name="kgagent",
@@ -20,6 +20,7 @@ app.add_typer(kg_cmd.app, name="kg")
 model_cmd.register(app)
 agent_cmd.register(app)
 loop_cmd.register(app)
+domain_cmd.register(app)
 review_cmd.register(app)
 
 

@@ -17,8 +17,8 @@ The file format (see docs/domains.md)::
     [relations.eats]
     label = "eats"
     description = "The head feeds on the tail."
-    domain = "animal"
-    range = "animal"
+    domain = "animal"              # the head's class; a list for several ("animal", "plant")
+    range = "animal"               # the tail's class (or a list)
     functional = false
     symmetric = false
 
@@ -69,16 +69,27 @@ class ClassDef:
 
 @dataclass(frozen=True)
 class RelationDef:
-    """One relation: its signature (domain and range classes) and its properties."""
+    """One relation: its signature (the classes its head and its tail may be: one each, or a
+    union of several) and its properties."""
 
     name: str
-    domain: str | None
-    range: str | None
+    domains: tuple[str, ...]
+    ranges: tuple[str, ...]
     functional: bool = False
     symmetric: bool = False
     label: str = ""
     description: str = ""
     line: int = 0
+
+    @property
+    def domain(self) -> str | None:
+        """The head's class when there is exactly one."""
+        return self.domains[0] if len(self.domains) == 1 else None
+
+    @property
+    def range(self) -> str | None:
+        """The tail's class when there is exactly one."""
+        return self.ranges[0] if len(self.ranges) == 1 else None
 
 
 @dataclass
@@ -153,8 +164,8 @@ class Ontology:
             for k in ("functional", "symmetric"):
                 if k in spec and not isinstance(spec[k], bool):
                     bad(f"relation {name}: {k} is true or false, not {spec[k]!r}", "KGA610", "relations", name, k)
-            onto.relations[name] = RelationDef(name=name, domain=_one(spec.get("domain")),
-                                               range=_one(spec.get("range")),
+            onto.relations[name] = RelationDef(name=name, domains=_names(spec.get("domain")),
+                                               ranges=_names(spec.get("range")),
                                                functional=spec.get("functional") is True,
                                                symmetric=spec.get("symmetric") is True,
                                                label=str(spec.get("label") or name.replace("_", " ")),
@@ -179,19 +190,20 @@ class Ontology:
                     out.append(DomainError(f"class {c.name}: disjoint_with names the unknown class {d!r}",
                                            code="KGA612", location=doc.where("classes", c.name, "disjoint_with")))
         for r in self.relations.values():
-            for role, cls_ in (("domain", r.domain), ("range", r.range)):
-                if cls_ is None:
+            for role, classes in (("domain", r.domains), ("range", r.ranges)):
+                if not classes:
                     out.append(DomainError(f"relation {r.name}: no {role}; give the class its "
                                            f"{'head' if role == 'domain' else 'tail'} must have", code="KGA614",
                                            location=doc.where("relations", r.name)))
-                elif cls_ not in known:
-                    out.append(DomainError(f"relation {r.name}: its {role} is the unknown class {cls_!r}; declare "
-                                           f"[classes.{cls_}] or fix the name", code="KGA612",
-                                           location=doc.where("relations", r.name, role)))
-            if r.symmetric and r.domain != r.range:
+                for cls_ in classes:
+                    if cls_ not in known:
+                        out.append(DomainError(f"relation {r.name}: its {role} names the unknown class {cls_!r}; "
+                                               f"declare [classes.{cls_}] or fix the name", code="KGA612",
+                                               location=doc.where("relations", r.name, role)))
+            if r.symmetric and set(r.domains) != set(r.ranges):
                 out.append(DomainError(f"relation {r.name} is symmetric, so its domain and range must be the same "
-                                       f"class (not {r.domain} and {r.range})", code="KGA614",
-                                       location=doc.where("relations", r.name, "symmetric")))
+                                       f"classes (not {', '.join(r.domains)} and {', '.join(r.ranges)})",
+                                       code="KGA614", location=doc.where("relations", r.name, "symmetric")))
         for cycle in self._cycles():
             first = self.classes[cycle[0]]
             out.append(DomainError("subclass cycle " + " -> ".join([*cycle, cycle[0]]) +
@@ -267,7 +279,7 @@ class Ontology:
         ``functional``, ``symmetric``, ``disjoint`` (both ways), ``core`` (the kinds) and
         ``untyped`` (the class of mentions of no particular kind, if the ontology names one)."""
         sub = {(c, a) for c in self.classes for a in self.ancestors(c)}
-        sig = {(r.name, r.domain, r.range) for r in self.relations.values() if r.domain and r.range}
+        sig = {(r.name, d, g) for r in self.relations.values() for d in r.domains for g in r.ranges}
         out: dict[str, set[tuple]] = {
             "subclass": sub,
             "signature": sig,
@@ -297,8 +309,8 @@ class Ontology:
             lines.append(f"[relations.{r.name}]")
             lines.append(f"label = {_q(r.label or r.name)}")
             lines.append(f"description = {_q(r.description)}")
-            lines.append(f"domain = {_q(r.domain or '')}")
-            lines.append(f"range = {_q(r.range or '')}")
+            lines.append(f"domain = {_one_or_list(r.domains)}")
+            lines.append(f"range = {_one_or_list(r.ranges)}")
             lines.append(f"functional = {'true' if r.functional else 'false'}")
             lines.append(f"symmetric = {'true' if r.symmetric else 'false'}")
             lines.append("")
@@ -315,8 +327,8 @@ def _names(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
-def _one(value: Any) -> str | None:
-    return str(value) if value else None
+def _one_or_list(xs: tuple[str, ...]) -> str:
+    return _q(xs[0]) if len(xs) == 1 else _list(xs)
 
 
 def _q(s: str) -> str:

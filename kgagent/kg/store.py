@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
@@ -41,7 +41,6 @@ from kgagent.kg.vocab import (
     ENT,
     KGA,
     ONT,
-    RESOLUTION_GRAPH,
     SKOS_ALT,
     STMT,
     content_hash,
@@ -64,7 +63,7 @@ SOURCE_STAMP = "kgagent-source.txt"  # inside the Oxigraph directory: which grap
 META_PREDICATES = frozenset({
     RDF.type, RDFS.label, SKOS_ALT, RDFS.subClassOf, RDFS.domain, RDFS.range, RDFS.comment,
     RDFS.subPropertyOf, OWL.sameAs, OWL.equivalentClass, OWL.disjointWith, OWL.inverseOf,
-    RDF.subject, RDF.predicate, RDF.object,
+    RDF.subject, RDF.predicate, RDF.object, RDF.first, RDF.rest, OWL.unionOf,
 })
 SCHEMA_TYPES = frozenset({RDFS.Class, OWL.Class, RDF.Property, OWL.ObjectProperty,
                           OWL.DatatypeProperty, OWL.FunctionalProperty, OWL.SymmetricProperty, RDF.Statement,
@@ -352,13 +351,29 @@ class KnowledgeGraph:
             for other in c.disjoint_with:
                 self.add(node, OWL.disjointWith, term_iri(other))
         for r in ontology.relations.values():
-            self.add_relation(r.name, r.domain, r.range, functional=r.functional, label=r.label,
-                              symmetric=r.symmetric, description=r.description or None)
+            node = self.add_relation(r.name, r.domain, r.range, functional=r.functional, label=r.label,
+                                     symmetric=r.symmetric, description=r.description or None)
+            for prop, classes in ((RDFS.domain, r.domains), (RDFS.range, r.ranges)):
+                if len(classes) > 1:  # a union (several rdfs:domain triples would mean their intersection)
+                    self.add(node, prop, self._union_class(classes))
+
+    def _union_class(self, classes: Sequence[str]) -> Node:
+        """An ``owl:unionOf`` class of the given classes. Its IRI and its RDF list's nodes are
+        named after the classes, so writing the ontology again adds nothing."""
+        key = "+".join(sorted(classes))
+        node = URIRef(str(ONT) + "_union/" + key)
+        cells = [URIRef(f"{node}#{i}") for i in range(len(classes))]
+        self.add(node, RDF.type, OWL.Class)
+        self.add(node, OWL.unionOf, cells[0])
+        for i, c in enumerate(sorted(classes)):
+            self.add(cells[i], RDF.first, term_iri(c))
+            self.add(cells[i], RDF.rest, cells[i + 1] if i + 1 < len(cells) else RDF.nil)
+        return node
 
     def root_classes(self) -> frozenset[str]:
         """Rule names of the declared classes without a superclass (the kinds of the graph's ontology)."""
         closure = self._subclass_closure()
-        return frozenset(c for c, sup in closure.items() if sup == {c})
+        return frozenset(c for c, sup in closure.items() if sup == {c} and not c.startswith("_union/"))
 
     def superclasses(self, cls: str) -> set[str]:
         """Rule names of ``cls`` and all its superclasses (reflexive-transitive)."""

@@ -1,0 +1,90 @@
+"""``kgagent init`` and ``kgagent domain check``: domain folders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+
+app = typer.Typer(help="Check domain folders (ontology, label map, rules, graph, model).", no_args_is_help=True)
+
+
+@app.command("check")
+def check_cmd(
+    domain: Path = typer.Argument(None, help="The domain folder (default: the shipped news domain)."),
+    need_model: bool = typer.Option(False, "--need-model", help="A missing model is a problem too."),
+) -> None:
+    """Every problem of a domain folder in one run, each as file:line: CODE message (with the fix).
+
+    Checks domain.toml, the ontology (unknown classes in signatures, subclass cycles, duplicate
+    classes or relations), the label map (labels mapped to unknown names, one label with two
+    meanings), the wording file, the rule paths, the rules themselves and the model's labels.
+    Example: kgagent domain check examples/scierc
+    Exit 0 = sound, 1 = problems (listed), 2 = not a domain folder.
+    """
+    from kgagent.domain import Domain, check_domain
+    from kgagent_cli.agent_cmd import print_rule_report
+
+    problems = check_domain(domain, need_model=need_model)
+    for p in problems:
+        print(f"error: {p}", file=sys.stderr)
+    if problems and all(p.code == "KGA602" for p in problems):
+        raise typer.Exit(EXIT_USAGE)
+    n_rules = 0
+    if not problems:
+        dom = Domain.load(domain)
+        n_rules = print_rule_report(dom.rule_paths)
+    where = domain if domain is not None else "the default domain"
+    if problems or n_rules:
+        raise fail(f"KGA600 {len(problems) + n_rules} problem(s) in {where} (above)", EXIT_ERRORS)
+    dom = Domain.load(domain)
+    onto = dom.ontology
+    console().print(f"{where}: domain {dom.name!r} is sound: {len(onto.classes)} classes ({len(onto.kinds)} kinds), "
+                    f"{len(onto.relations)} relations, {sum(len(t) for t in dom.labels.sources.values())} mapped "
+                    f"labels, model {'present' if dom.model and (dom.model / 'config.json').is_file() else 'not trained yet'}")
+
+
+def init_cmd(
+    target: Path = typer.Argument(..., help="The new domain folder."),
+    from_data: Path = typer.Option(..., "--from-data", help="Training data (SpERT JSON or CoNLL columns): its labels "
+                                                            "become the classes and relations."),
+    types: Path | None = typer.Option(None, "--types", help="A SpERT types file: which relations are symmetric."),
+    name: str | None = typer.Option(None, "--name", help="The domain's name (default: the folder's)."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty."),
+) -> None:
+    """Write a new domain folder from a data set: ontology, label map, shared rules' thresholds,
+    an empty graph, example cases that pass.
+
+    Example: kgagent init my_domain --from-data train.json --types types.json
+    Then: kgagent train train.json --dev dev.json --full --domain my_domain
+    Exit 0 = written, 1 = the data cannot make a domain, 2 = a missing file or a folder in use.
+    """
+    from kgagent.domain_init import init_domain
+
+    for p in (from_data, types):
+        if p is not None and not p.is_file():
+            raise fail(f"KGA502 no such file: {p}", EXIT_USAGE)
+    with guarded(EXIT_ERRORS):
+        try:
+            report = init_domain(target, from_data, types, name=name, force=force)
+        except Exception as err:  # noqa: BLE001 - KGA640 (folder in use) is a usage error
+            if getattr(err, "code", "") == "KGA640":
+                raise fail(str(err), EXIT_USAGE) from None
+            raise
+    con = console()
+    con.print(f"wrote {target}: {len(report.classes)} classes, {len(report.relations)} relations, "
+              f"{report.cases} example cases (all pass)")
+    for rel, seen in report.signatures.items():
+        shown = ", ".join(f"{h}->{t} {n}" for (h, t), n in seen.most_common(4))
+        more = f" (+{len(seen) - 4} more)" if len(seen) > 4 else ""
+        con.print(f"  {rel}: {shown}{more}")
+    con.print(f"next: review {target / 'ontology.toml'}, then kgagent train TRAIN --dev DEV --domain {target}")
+
+
+def register(main: typer.Typer) -> None:
+    """Add ``init`` and the ``domain`` group to the main app."""
+    main.command("init")(init_cmd)
+    main.add_typer(app, name="domain")
