@@ -31,7 +31,10 @@ DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data
 
 
 def load_split(split: str):
-    from kgagent.schema import Document, normalize_label
+    from kgagent.domain import Domain
+    from kgagent.schema import Document
+
+    normalize_label = Domain.load().labels.normalize  # the news domain's label map
 
     records = json.loads((DATA / f"conll04_{split}.json").read_text(encoding="utf-8"))
     docs, gold_rel, gold_ent = [], set(), set()

@@ -87,7 +87,9 @@ def as_documents(records: list[dict[str, Any]], indices: list[int]) -> tuple[lis
 def label_quality(examples: list[Any], docs: list[Any], gold_records: list[dict[str, Any]]) -> dict[str, Any]:
     """Precision of the fed-back positives and negatives against the true (hidden) labels."""
     from kgagent.rule_stats import Gold
-    from kgagent.schema import normalize_label
+    from kgagent.domain import Domain
+
+    normalize_label = Domain.load().labels.normalize  # the news domain's label map
     from kgagent.text import word_spans
 
     gold = Gold.from_records(gold_records)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from kgagent.domain import Domain  # the news domain: its [dbpedia] table places DBpedia classes under its own
 from kgagent.kg import KnowledgeGraph
 from kgagent.kg.aliases import alias_keys
 from kgagent.kg.importers import DBR, add_dbpedia_ontology, name_label, read_nif, read_webnlg, webnlg_graph
@@ -66,13 +67,14 @@ def table(title: str, rows: list[tuple], header: tuple) -> str:
 def webnlg(data: Path, bf16: bool = False) -> str:
     t0 = time.perf_counter()
     triples, refs = read_webnlg(data / "webnlg", ("train", "dev"))
-    kg = webnlg_graph(triples, data / "dbpedia-ontology" / "dbpedia_2016-10.owl")
+    kg = webnlg_graph(triples, data / "dbpedia-ontology" / "dbpedia_2016-10.owl", domain=Domain.load())
     kg.path = WORK / "webnlg" / "graph.nq.gz"
     ents = set(kg.entities())
     dev = [r for r in refs if r.split == "dev" and r.kind in ("name", "description")]
     usable = [r for r in dev if DBR + r.entity in ents]
     t1 = time.perf_counter()
-    linker = kg.linker(index_dir=WORK / "webnlg" / "index", nil_threshold=-1.0, bfloat16=bf16)
+    linker = kg.linker(index_dir=WORK / "webnlg" / "index", nil_threshold=-1.0, bfloat16=bf16,
+                       kinds=Domain.load().kinds, untyped=Domain.load().ontology.untyped)
     t2 = time.perf_counter()
     texts = [r.text for r in usable]
     gold = [DBR + r.entity for r in usable]
@@ -114,7 +116,7 @@ def _split(doc: str) -> str:
 
 def _names_graph(golds: set[str], data: Path) -> KnowledgeGraph:
     kg = KnowledgeGraph()
-    add_dbpedia_ontology(kg, data / "dbpedia-ontology" / "dbpedia_2016-10.owl")
+    add_dbpedia_ontology(kg, data / "dbpedia-ontology" / "dbpedia_2016-10.owl", Domain.load())
     from rdflib import RDFS, Literal, URIRef
 
     t = []
@@ -136,7 +138,8 @@ def n3(data: Path, bf16: bool = False) -> tuple[str, float]:
     golds = {m.gold for _, m in ms if m.gold}
     kg = _names_graph(golds, data)
     kg.path = WORK / "n3" / "graph.nq.gz"
-    linker = kg.linker(index_dir=WORK / "n3" / "index", nil_threshold=-1.0, bfloat16=bf16)
+    linker = kg.linker(index_dir=WORK / "n3" / "index", nil_threshold=-1.0, bfloat16=bf16,
+                       kinds=Domain.load().kinds, untyped=Domain.load().ontology.untyped)
     texts = [m.text for _, m in ms]
     links = linker.link([(t, None) for t in texts], top_k=10)
     ex = exact_baseline(kg, texts)
@@ -191,7 +194,8 @@ def kore50(data: Path, bf16: bool = False) -> str:
     golds = {m.gold for m in ms if m.gold}
     kg = _names_graph(golds | n3g | names, data)
     kg.path = WORK / "kore50" / "graph.nq.gz"
-    linker = kg.linker(index_dir=WORK / "kore50" / "index", nil_threshold=-1.0, bfloat16=bf16)
+    linker = kg.linker(index_dir=WORK / "kore50" / "index", nil_threshold=-1.0, bfloat16=bf16,
+                       kinds=Domain.load().kinds, untyped=Domain.load().ontology.untyped)
     texts = [m.text for m in ms]
     gold = [m.gold for m in ms]
     full = [[c.entity for c in lk.candidates] for lk in linker.link([(t, None) for t in texts], top_k=10)]

@@ -1,0 +1,267 @@
+"""Domains as data: the news domain, bad domain folders (every problem, with file:line),
+`kgagent init` on a small drugs data set, and a model refused by a domain that cannot map it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent import Agent, Document
+from kgagent.domain import Domain, LabelMap, Ontology, check_domain
+from kgagent.errors import DomainError
+from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
+from kgagent_cli.main import app
+from support.agent_fakes import REPO
+
+FIX = REPO / "tests" / "fixtures" / "domain"
+NEWS = REPO / "kg_data"
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+# ---------------------------------------------------------------------------- the news domain
+def test_the_news_domain_is_the_default_and_is_sound() -> None:
+    d = Domain.load()
+    assert d.root == NEWS.resolve() and d.name == "news"
+    assert d.ontology.kinds == ("person", "organization", "location", "other")
+    assert d.ontology.untyped == "other"
+    assert d.ontology.kind_of("city") == "location" and d.ontology.kind_of("person") == "person"
+    assert d.ontology.disjoint("city", "person") and not d.ontology.disjoint("city", "country")
+    assert [p.name for p in d.rule_paths] == ["shared_rules", "rules"]
+    assert check_domain() == []
+
+
+@pytest.mark.parametrize("label, name", [("Peop", "person"), ("PER", "person"), ("MISC", "other"),
+                                         ("Work_For", "work_for"), ("work-for", "work_for"),
+                                         ("OrgBased_In", "orgbased_in"), ("Settlement", "city"),
+                                         ("person", "person")])
+def test_the_label_map_speaks_for_every_source(label: str, name: str) -> None:
+    assert Domain.load().labels.normalize(label) == name
+
+
+def test_ontology_facts_for_the_rules() -> None:
+    f = Domain.load().rule_facts()
+    assert ("work_for", "person", "organization") in f["signature"]
+    assert ("city", "location") in f["subclass"] and ("city", "city") in f["subclass"]
+    assert ("capital",) in f["functional"] and f["symmetric"] == set()
+    assert ("person", "location") in f["disjoint"] and ("location", "person") in f["disjoint"]
+    assert f["core"] == {("person",), ("organization",), ("location",), ("other",)}
+    assert f["untyped"] == {("other",)}
+
+
+def test_the_graph_holds_the_ontology_as_rdfs_owl() -> None:
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_ontology(Domain.load().ontology)
+    kg.add_ontology(Domain.load().ontology)  # idempotent
+    ttl = kg.dataset.serialize(format="nquads")
+    assert "<https://w3id.org/kgagent/ont/city> <http://www.w3.org/2000/01/rdf-schema#subClassOf> " \
+           "<https://w3id.org/kgagent/ont/location>" in ttl
+    assert "http://www.w3.org/2002/07/owl#FunctionalProperty" in ttl
+    assert ttl.count('"works for"') == 1
+    assert kg.root_classes() == {"person", "organization", "location", "other"}
+
+
+# ---------------------------------------------------------------------------- bad domain folders
+def _domain(tmp_path: Path, ontology: str, labels: str = "", domain: str = "") -> Path:
+    d = tmp_path / "d"
+    (d / "rules").mkdir(parents=True)
+    (d / "rules" / "thresholds.rules").write_text((NEWS / "rules" / "thresholds.rules").read_text())
+    (d / "domain.toml").write_text(domain or 'name = "d"\n')
+    (d / "ontology.toml").write_text(ontology)
+    (d / "labels.toml").write_text(labels)
+    return d
+
+
+BROKEN = """\
+[classes.animal]
+label = "animal"
+
+[classes.dog]
+subclass_of = "wolf"
+
+[classes.a]
+subclass_of = "b"
+
+[classes.b]
+subclass_of = "a"
+
+[relations.chases]
+domain = "dog"
+range = "cat"
+"""
+
+
+def test_every_problem_of_an_ontology_in_one_run_with_its_line(tmp_path) -> None:
+    d = _domain(tmp_path, BROKEN, labels='[zoo]\nDog = "dog"\nCat = "cat"\n')
+    problems = check_domain(d)
+    got = {(p.code, p.location.line) for p in problems}
+    assert ("KGA612", 5) in got  # dog under the unknown class wolf (line of subclass_of)
+    assert ("KGA612", 15) in got  # chases' range is the unknown class cat (line of range)
+    assert any(p.code == "KGA615" and "a -> b -> a" in p.message for p in problems)  # the cycle, once
+    assert ("KGA621", 3) in got  # the label map sends Cat to a class nobody declares
+    assert all(str(p.location.path).endswith((".toml",)) for p in problems)
+    r = run("domain", "check", d)
+    assert r.exit_code == 1
+    err = [line for line in r.output.splitlines() if line.startswith("error: ")]
+    assert len(err) == len(problems) + 1  # one line per problem, then the summary
+    assert f"{d / 'ontology.toml'}:5: KGA612" in r.output and "Traceback" not in r.output
+
+
+def test_a_duplicate_relation_is_reported_at_its_line(tmp_path) -> None:
+    d = _domain(tmp_path, '[classes.a]\n\n[relations.r]\ndomain = "a"\nrange = "a"\n\n[relations.r]\ndomain = "a"\n')
+    (p,) = check_domain(d)
+    assert p.code == "KGA601" and p.location.line == 7 and "written twice" in p.message
+
+
+def test_one_label_with_two_meanings_is_refused(tmp_path) -> None:
+    d = _domain(tmp_path, '[classes.a]\n[classes.b]\n', labels='[one]\nX = "a"\n[two]\nx = "b"\n')
+    (p,) = check_domain(d)
+    assert p.code == "KGA622" and p.location.line == 4
+
+
+def test_commands_with_a_broken_domain_say_so_and_stop(tmp_path) -> None:
+    d = _domain(tmp_path, BROKEN)
+    for cmd in (["extract", REPO / "examples" / "corpus.txt", "--out", tmp_path / "out"], ["rules", "test"],
+                ["evaluate", FIX / "drugs_train.json"]):
+        r = run(*cmd, "--domain", d)
+        assert r.exit_code == 2 and "KGA612" in r.output and "Traceback" not in r.output, (cmd, r.output)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_domain_without_a_model_says_how_to_train_one(tmp_path) -> None:
+    d = tmp_path / "drugs"
+    assert run("init", d, "--from-data", FIX / "drugs_train.json").exit_code == 0
+    r = run("extract", REPO / "examples" / "corpus.txt", "--out", tmp_path / "out", "--domain", d)
+    assert r.exit_code == 2 and "KGA605" in r.output and f"kgagent train TRAIN.json --dev DEV.json --domain" in r.output
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(DomainError) as err:
+        Domain.load(d).model_dir()
+    assert err.value.code == "KGA605"
+
+
+def test_a_data_label_missing_from_the_map_names_file_line_and_label(tmp_path) -> None:
+    from kgagent.encoder.data import read_examples
+
+    with pytest.raises(DomainError) as err:
+        Domain.load().check_data_labels(read_examples(FIX / "drugs_train.json"), FIX / "drugs_train.json")
+    assert err.value.code == "KGA607" and "'Drug'" in str(err.value)
+    assert f"{FIX / 'drugs_train.json'}:2:" in str(err.value)
+    r = run("train", FIX / "drugs_train.json", "--domain", NEWS, "--out", tmp_path / "m")
+    assert r.exit_code == 1 and "KGA607" in r.output and "'Drug'" in r.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_not_a_domain_folder(tmp_path) -> None:
+    r = run("domain", "check", tmp_path)
+    assert r.exit_code == 2 and "no domain.toml" in r.output
+
+
+# ---------------------------------------------------------------------------- kgagent init
+class DrugEncoder:
+    """A fake encoder of the drugs domain (labels as the data writes them)."""
+
+    name_or_path = "fake-drugs"
+
+    def __init__(self, entity_labels=("Adverse-Effect", "Drug"), relation_labels=("Adverse-Effect-Of",
+                                                                                     "Interacts-With")):
+        self.config = SimpleNamespace(relation_threshold=0.5, entity_labels=list(entity_labels),
+                                      relation_labels=list(relation_labels))
+
+    def propose(self, sentences, batch_size: int = 32, relation_threshold=None):
+        out = []
+        for s in sentences:
+            ents = [EntityProposal(m.start(), m.end(), "Drug", 0.9, m.group()) for m in
+                    re.finditer(r"\b(?:Aspirin|aspirin|Ibuprofen|penicillin)\b", s)]
+            ents += [EntityProposal(m.start(), m.end(), "Adverse-Effect", 0.9, m.group())
+                     for m in re.finditer(r"\b(?:nausea|rash)\b", s)]
+            ents.sort(key=lambda e: e.start)
+            rels = []
+            for i, h in enumerate(ents):
+                for j, t in enumerate(ents):
+                    if h.label == "Adverse-Effect" and t.label == "Drug":
+                        rels.append(RelationProposal(i, j, "Adverse-Effect-Of", 0.9))
+                    if h.label == "Drug" and t.label == "Drug" and i < j:
+                        rels.append(RelationProposal(i, j, "Adverse-Effect-Of", 0.9))  # wrong types: rejected
+            out.append(SentenceProposals(text=s, entities=ents, relations=rels))
+        return out
+
+
+def test_init_writes_a_sound_domain_whose_cases_pass(tmp_path) -> None:
+    d = tmp_path / "drugs"
+    r = run("init", d, "--from-data", FIX / "drugs_train.json", "--types", FIX / "drugs_types.json")
+    assert r.exit_code == 0, r.output
+    assert "2 classes, 2 relations" in r.output and "(all pass)" in r.output
+    dom = Domain.load(d)
+    assert set(dom.ontology.classes) == {"drug", "adverse_effect"}
+    aeo = dom.ontology.relations["adverse_effect_of"]
+    assert aeo.domains == ("adverse_effect",) and aeo.ranges == ("drug",) and not aeo.symmetric
+    assert dom.ontology.relations["interacts_with"].symmetric
+    assert dom.labels.normalize("Adverse-Effect") == "adverse_effect"
+    text = (d / "ontology.toml").read_text()
+    assert "# seen in the data: adverse_effect -> drug 2" in text
+    assert check_domain(d) == []
+    assert run("domain", "check", d).exit_code == 0
+    r = run("rules", "test", "--domain", d)
+    assert r.exit_code == 0 and "0 failed" in r.output, r.output
+    r = run("rules", "check", "--domain", d)
+    assert r.exit_code == 0 and "no problems" in r.output
+    assert run("init", d, "--from-data", FIX / "drugs_train.json").exit_code == 2  # not over a domain
+
+
+def test_an_agent_of_the_new_domain_decides_in_its_names(tmp_path) -> None:
+    d = tmp_path / "drugs"
+    assert run("init", d, "--from-data", FIX / "drugs_train.json").exit_code == 0
+    agent = Agent.load(domain=d, model=DrugEncoder(), precision="float32")
+    (res,) = agent.extract(Document("n1", "Aspirin caused nausea. Ibuprofen and aspirin were compared."),
+                           update_graph=False)
+    by = {(x.label, x.head.text if x.head else x.mention.text, x.tail.text if x.tail else ""): x
+          for x in res.decisions}
+    ok = by[("adverse_effect_of", "nausea", "Aspirin")]
+    assert ok.verdict == "accept"
+    bad = by[("adverse_effect_of", "Ibuprofen", "aspirin")]
+    assert bad.verdict == "reject" and "head" in bad.reason and bad.rule.startswith("shared/relations.rules:")
+    assert {m.label for m in res.mentions} == {"drug", "adverse_effect"}
+    claim = agent.validate([("rash", "adverse_effect_of", "penicillin")])[0]
+    assert claim.head.label == "adverse_effect" and claim.tail.label == "drug"
+
+
+def test_a_model_the_domain_cannot_map_is_refused_naming_its_labels() -> None:
+    with pytest.raises(DomainError) as err:
+        Agent.load(model=DrugEncoder())
+    assert err.value.code == "KGA606"
+    assert "Adverse-Effect" in str(err.value) and "Drug" in str(err.value) and "news" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- the formats themselves
+def test_ontology_and_label_map_round_trip_through_their_text() -> None:
+    onto = Domain.load().ontology
+    again, problems = Ontology.from_toml_text(onto.to_toml())
+    assert problems == [] and again.rule_facts() == onto.rule_facts()
+    labels = Domain.load().labels
+    from kgagent.domain.tomlfile import read_toml_text
+
+    back, problems = LabelMap.from_toml(read_toml_text(labels.to_toml(), "labels.toml"), labels.names)
+    assert problems == [] and back.sources == labels.sources
+
+
+def test_wording_of_the_domain_reaches_explanations(tmp_path) -> None:
+    d = tmp_path / "news"
+    shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
+    (d / "explain.toml").write_text('[predicates]\n"within/2" = "{0} sits in {1}, the map says"\n')
+    dom = Domain.load(d)
+    from kgagent.explain import fact_words, _Names
+
+    assert fact_words("within(a, b)", _Names({}, dom.wording)) == "a sits in b, the map says"
+    assert fact_words("trusted_link(m, e)", _Names({}, dom.wording)) == "m is confidently linked to e"
+    (d / "explain.toml").write_text('[predicates]\n"within/2" = "{0} in {2}"\n')
+    (p,) = check_domain(d)
+    assert p.code == "KGA630" and p.location.line == 2
