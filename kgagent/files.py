@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from kgagent.errors import StorageError
+
 
 def _fsync_dir(directory: Path) -> None:
     with contextlib.suppress(OSError):
@@ -62,9 +64,12 @@ def atomic_writer(path: str | Path, gz: bool = False) -> Iterator[IO[bytes]]:
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) atomically."""
-    with atomic_writer(path) as fh:
-        fh.write(text.encode("utf-8"))
+    """Replace ``path`` with ``text`` (UTF-8) atomically; StorageError KGA551 if it cannot."""
+    try:
+        with atomic_writer(path) as fh:
+            fh.write(text.encode("utf-8"))
+    except OSError as err:
+        raise StorageError(f"cannot write {path}: {err.strerror or err}", code="KGA551") from None
 
 
 def atomic_write_with(path: str | Path, write: Callable[[str], None]) -> None:

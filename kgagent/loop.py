@@ -19,7 +19,6 @@ examples can be removed: :func:`prune_feedback`.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kgagent.errors import EncoderError, InputError, Location, StorageError
+from kgagent.files import atomic_write_text
 from kgagent.rule_stats import proof_rules, read_decisions, verdict_proofs
 from kgagent.schema import Document
 from kgagent.text import sentence_spans, word_spans
@@ -301,23 +301,9 @@ def scale_weights(examples: Sequence[Any], factor: float) -> list[Any]:
 
 def write_examples_jsonl(examples: Sequence[Any], path: Path) -> None:
     """Write examples in the feedback format (one JSON object a line), atomically."""
-    def spans(items: Iterable[Any], kind: str) -> list[dict[str, Any]]:
-        out = []
-        for it in items or []:
-            d = {"type": it.type, "weight": it.weight}
-            d.update({"start": it.start, "end": it.end} if kind == "e" else {"head": it.head, "tail": it.tail})
-            out.append(d)
-        return out
+    from kgagent.encoder.data import example_record, write_feedback
 
-    lines = [json.dumps({
-        "tokens": ex.tokens,
-        "entities": spans(ex.entities, "e"),
-        "relations": spans(ex.relations, "r"),
-        "negative_entities": spans(getattr(ex, "negative_entities", []), "e"),
-        "negative_relations": spans(getattr(ex, "negative_relations", []), "r"),
-        "meta": ex.meta,
-    }, ensure_ascii=False) for ex in examples]
-    atomic_write_text(path, "".join(line + "\n" for line in lines))
+    write_feedback((example_record(ex) for ex in examples), path)
 
 
 # =========================================================================== the loop
@@ -560,7 +546,6 @@ class PruneResult:
         return dataclasses.asdict(self)
 
 
-_KINDS = ("entities", "relations", "negative_entities", "negative_relations")
 
 
 def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = None,
@@ -579,22 +564,18 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     if not feedback.is_file():
         raise InputError(f"no such feedback file: {feedback}", code="KGA463")
     decisions_file = Path(decisions) if decisions is not None else feedback.parent / "decisions.jsonl"
-    lines = _read_text(feedback).splitlines()
+    from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, iter_feedback, write_feedback
+
+    _read_text(feedback)  # not UTF-8: KGA463 naming the file
     records: list[tuple[int, dict[str, Any]]] = []
     cited: set[str] = set()
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"not a JSON line: {err.msg}", code="KGA463",
-                             location=Location(str(feedback), lineno)) from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("tokens"), list):
-            raise InputError("a feedback line must be an object with \"tokens\"", code="KGA463",
-                             location=Location(str(feedback), lineno))
+    try:
+        lines = list(iter_feedback(feedback))
+    except EncoderError as err:
+        raise InputError(err.message, code="KGA463", location=err.location) from None
+    for lineno, obj in lines:
         records.append((lineno, obj))
-        for kind in _KINDS:
+        for kind in FEEDBACK_LABEL_KEYS:
             for item in obj.get(kind) or []:
                 if "rules" not in item and item.get("proof"):
                     cited.add(str(item["proof"]))
@@ -628,7 +609,7 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
         return str(item.get("proof")) in tainted
 
     removed = dependent = dropped = kept = 0
-    out_lines: list[str] = []
+    out_records: list[dict[str, Any]] = []
     for _, obj in records:
         ents = obj.get("entities") or []
         keep_idx = [i for i, e in enumerate(ents) if not uses_rule(e)]
@@ -652,36 +633,12 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
         removed += len(negs) - len(new_negs)
         if "negative_entities" in obj:
             obj["negative_entities"] = new_negs
-        labels = sum(len(obj.get(k) or []) for k in _KINDS)
+        labels = sum(len(obj.get(k) or []) for k in FEEDBACK_LABEL_KEYS)
         if labels == 0:
             dropped += 1
             continue
         kept += labels
-        out_lines.append(json.dumps(obj, ensure_ascii=False))
+        out_records.append(obj)
     target = Path(out) if out is not None else feedback
-    atomic_write_text(target, "".join(line + "\n" for line in out_lines))
+    write_feedback(out_records, target)
     return PruneResult(removed, dependent, dropped, kept, seen, str(target))
-
-
-# =========================================================================== files
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file in the same folder, fsync, rename)."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as err:
-        raise StorageError(f"cannot write {path}: {err.strerror or err}", code="KGA551") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise StorageError(f"cannot write {path}: {err.strerror or err}", code="KGA551") from None
-

@@ -31,6 +31,7 @@ from typing import Any
 
 from kgagent.decisions import DocumentResult
 from kgagent.errors import InputError, StorageError
+from kgagent.encoder.data import feedback_lines
 from kgagent.feedback import feedback_records
 from kgagent.files import atomic_write_text, fsync_append
 from kgagent.schema import Document
@@ -223,7 +224,7 @@ def render_result(result: DocumentResult) -> tuple[dict[str, str], dict[str, Any
     payload = {
         "decisions.jsonl": "".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in result.decisions),
         "graph.nq": graph_nquads(result),
-        "feedback.jsonl": "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+        "feedback.jsonl": feedback_lines(records),
     }
     result.timings["writing"] = time.perf_counter() - t0
     return payload, progress_line(result, len(records))

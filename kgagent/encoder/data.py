@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,10 +189,20 @@ def _record_lines(text: str, count: int) -> list[int]:
     return out
 
 
-def read_feedback(path: str | Path) -> list[Example]:
-    """Read a feedback JSONL file (one SpERT-shaped object a line, with weights and negatives)."""
+# --------------------------------------------------------------------------- the feedback format
+# One JSON object a line: SpERT's record shape (``tokens``, ``entities`` with token ``start``
+# / ``end``, ``relations`` indexing them) plus ``negative_entities`` / ``negative_relations``,
+# a ``weight`` per label and ``meta``; labels the agent wrote cite their decision (``proof``).
+# Written by the agent (kgagent.feedback builds the records), the self-training loop and the
+# review export, all through ``write_feedback``; read by ``iter_feedback`` / ``read_feedback``.
+
+FEEDBACK_LABEL_KEYS = ("entities", "relations", "negative_entities", "negative_relations")
+
+
+def iter_feedback(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, record) of each non-empty line of a feedback file, as written (unknown
+    fields kept); EncoderError KGA310 naming the file and line for a line that is no record."""
     path = Path(path)
-    out = []
     with path.open(encoding="utf-8") as fh:
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():
@@ -201,10 +211,46 @@ def read_feedback(path: str | Path) -> list[Example]:
                 rec = json.loads(raw)
             except json.JSONDecodeError as err:
                 raise _err(path, lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
-            ex = _record_to_example(rec, path, lineno, what="feedback record")
-            ex.meta.setdefault("source", "feedback")
-            out.append(ex)
+            if not isinstance(rec, dict) or not isinstance(rec.get("tokens"), list):
+                raise _err(path, lineno, 'a feedback line must be an object with "tokens"')
+            yield lineno, rec
+
+
+def read_feedback(path: str | Path) -> list[Example]:
+    """Read a feedback JSONL file (one SpERT-shaped object a line, with weights and negatives)."""
+    out = []
+    for lineno, rec in iter_feedback(path):
+        ex = _record_to_example(rec, path, lineno, what="feedback record")
+        ex.meta.setdefault("source", "feedback")
+        out.append(ex)
     return out
+
+
+def example_record(ex: Example) -> dict[str, Any]:
+    """An Example as one feedback record (what ``read_feedback`` reads back)."""
+    def spans(items: Iterable[Any], kind: str) -> list[dict[str, Any]]:
+        out = []
+        for it in items or []:
+            d: dict[str, Any] = {"type": it.type, "weight": it.weight}
+            d.update({"start": it.start, "end": it.end} if kind == "e" else {"head": it.head, "tail": it.tail})
+            out.append(d)
+        return out
+
+    return {"tokens": ex.tokens, "entities": spans(ex.entities, "e"), "relations": spans(ex.relations, "r"),
+            "negative_entities": spans(ex.negative_entities, "e"),
+            "negative_relations": spans(ex.negative_relations, "r"), "meta": ex.meta}
+
+
+def feedback_lines(records: Iterable[dict[str, Any]]) -> str:
+    """Feedback records as the file's text (one JSON object a line)."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def write_feedback(records: Iterable[dict[str, Any]], path: str | Path) -> None:
+    """Write feedback records to ``path`` atomically (``example_record`` makes them from Examples)."""
+    from kgagent.files import atomic_write_text
+
+    atomic_write_text(path, feedback_lines(records))
 
 
 # --------------------------------------------------------------------------- CoNLL columns

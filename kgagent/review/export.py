@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.files import atomic_write_text
+from kgagent.encoder.data import write_feedback
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
 from kgagent.review.items import ReviewSet, label_of
 from kgagent.review.judgements import Judgement, read_judgements
@@ -157,7 +157,7 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
     target = Path(to) if to is not None else reviews.out / EXPORT_NAME
     report = ExportReport(path=str(target), conflicts=len(conflicts))
     records = review_records(reviews, agreed, report)
-    atomic_write_text(target, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    write_feedback(records, target)
     return report
 
 
