@@ -232,12 +232,13 @@ def evaluate_cmd(
 ) -> None:
     """Strict entity F1 and relation F1 (strict, boundaries), micro and per type, of MODEL on DATA.
 
-    Labels are compared through the domain's label map, per type as ontology names.
+    Labels are compared through the domain's label map, per type as ontology names; a symmetric
+    relation of the ontology is scored once per pair.
     Example: kgagent evaluate conll04_test.json ;  kgagent evaluate test.json --domain my_domain/
     """
     dom = open_domain(domain, need_model=model is None)
     with guarded():
-        from kgagent.encoder.data import read_examples, relabel
+        from kgagent.encoder.data import read_examples, relabel, symmetric_once
         from kgagent.encoder.pretrained import Encoder
         from kgagent.evaluate import evaluate
 
@@ -254,7 +255,9 @@ def evaluate_cmd(
         pred = enc.predict_examples(gold, batch_size=batch_size)
         seconds = time.time() - t0
         normalize = dom.labels.normalize
-        metrics = evaluate(relabel(gold, normalize), relabel(pred, normalize))
+        symmetric = {r.name for r in dom.ontology.relations.values() if r.symmetric}  # scored once per pair
+        metrics = evaluate(symmetric_once(relabel(gold, normalize), symmetric),
+                           symmetric_once(relabel(pred, normalize), symmetric))
         entity_only = not any(ex.relations for ex in gold)
         metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only,
                        precision=enc.effective_precision(), domain=dom.name)

@@ -361,6 +361,27 @@ def relabel(examples: Iterable[Example], normalize: Callable[[str], str]) -> lis
     return out
 
 
+def symmetric_once(examples: Iterable[Example], symmetric: set[str] | frozenset[str]) -> list[Example]:
+    """Copies of ``examples`` whose relations of a ``symmetric`` type have their head before their
+    tail (by token span) and appear once: a symmetric relation is scored once per pair."""
+    out = []
+    for ex in examples:
+        seen: set[tuple[str, int, int]] = set()
+        rels = []
+        for r in ex.relations:
+            h, t = r.head, r.tail
+            if r.type in symmetric:
+                eh, et = ex.entities[h], ex.entities[t]
+                if (et.start, et.end) < (eh.start, eh.end):
+                    h, t = t, h
+                if (r.type, h, t) in seen:
+                    continue
+                seen.add((r.type, h, t))
+            rels.append(dataclasses.replace(r, head=h, tail=t))
+        out.append(dataclasses.replace(ex, relations=rels))
+    return out
+
+
 def labels_of(examples: Iterable[Example]) -> tuple[list[str], list[str]]:
     """Sorted entity and relation labels used by the examples (positives and negatives)."""
     ents, rels = set(), set()

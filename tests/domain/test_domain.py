@@ -265,3 +265,12 @@ def test_wording_of_the_domain_reaches_explanations(tmp_path) -> None:
     (d / "explain.toml").write_text('[predicates]\n"within/2" = "{0} in {2}"\n')
     (p,) = check_domain(d)
     assert p.code == "KGA630" and p.location.line == 2
+
+
+def test_a_symmetric_relation_is_scored_once_per_pair() -> None:
+    from kgagent.encoder.data import EntitySpan, Example, RelationSpan, symmetric_once
+
+    ex = Example(["a", "and", "b"], [EntitySpan(0, 1, "m"), EntitySpan(2, 3, "m")],
+                 [RelationSpan(1, 0, "compare"), RelationSpan(0, 1, "compare"), RelationSpan(1, 0, "used_for")])
+    (once,) = symmetric_once([ex], {"compare"})
+    assert [(r.head, r.tail, r.type) for r in once.relations] == [(0, 1, "compare"), (1, 0, "used_for")]
