@@ -100,3 +100,73 @@ def fsync_append(path: str | Path, data: bytes) -> int:
             fh.flush()
             os.fsync(fh.fileno())
         return fh.tell()
+
+
+class DirectoryLock:
+    """An exclusive lock on a directory for one writer (``fcntl.flock`` on ``directory/name``).
+
+    The OS drops the lock when the process dies, so a crash never leaves a stale lock; the file
+    names the holder (pid and time). ``acquire`` waits up to ``timeout`` seconds, then raises
+    what ``busy(holder)`` returns (a StorageError KGA512 here; the graph's says KGA203).
+    """
+
+    def __init__(self, directory: str | Path, name: str = ".lock", timeout: float = 0.0):
+        self.directory = Path(directory)
+        self.name = name
+        self.timeout = timeout
+        self._fh: IO[str] | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.name
+
+    def busy(self, holder: str) -> Exception:
+        return StorageError(f"{self.directory} is in use by another kgagent run ({holder})", code="KGA512")
+
+    def acquire(self) -> "DirectoryLock":
+        import fcntl
+
+        if self._fh is not None:
+            return self
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown process"
+                    fh.close()
+                    raise self.busy(holder) from None
+                time.sleep(0.05)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fh is None:
+            return
+        with contextlib.suppress(OSError):
+            self._fh.seek(0)
+            self._fh.truncate()
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+        self._fh.close()
+        self._fh = None
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def __enter__(self) -> "DirectoryLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -33,7 +33,7 @@ from kgagent.decisions import DocumentResult
 from kgagent.errors import InputError, StorageError
 from kgagent.encoder.data import feedback_lines
 from kgagent.feedback import feedback_records
-from kgagent.files import atomic_write_text, fsync_append
+from kgagent.files import DirectoryLock, atomic_write_text, fsync_append
 from kgagent.schema import Document
 
 OUTPUTS = ("decisions.jsonl", "graph.nq", "feedback.jsonl")
@@ -81,16 +81,9 @@ class RunSummary:
         self.feedback_sentences += int(line.get("feedback", 0))
 
 
-def _lock(out: Path) -> Any:
-    import fcntl
-
-    fh = open(out / LOCK, "a+")
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.close()
-        raise StorageError(f"{out} is in use by another kgagent run", code="KGA512") from None
-    return fh
+def _lock(out: Path) -> DirectoryLock:
+    """The run directory's writer lock (StorageError KGA512 when another run holds it)."""
+    return DirectoryLock(out, LOCK).acquire()
 
 
 def prepare_out(out: str | Path) -> Path:
@@ -315,7 +308,7 @@ class RunWriter:
 
     def close(self) -> None:
         """Release the lock on ``out``."""
-        self._lock.close()
+        self._lock.release()
 
     def __enter__(self) -> "RunWriter":
         return self

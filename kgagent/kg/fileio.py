@@ -10,19 +10,17 @@ second writer out with a clear KGA203 error.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gzip
 import io
 import json
-import os
 import re
-import time
 from pathlib import Path
 from typing import IO
 
 from rdflib import Dataset
 
 from kgagent.errors import GraphError, Location
+from kgagent import files
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 
 #: file suffix -> rdflib format name
@@ -226,68 +224,16 @@ def remove_stale_temps(directory: Path, name: str) -> int:
     return n
 
 
-class DirectoryLock:
-    """An exclusive writer lock on a graph directory (``.kgagent.lock``, fcntl.flock).
-
-    The OS drops the lock when the process dies, so a crash never leaves a stale lock.
-    ``acquire`` raises GraphError KGA203 naming the holder if another process has it.
-    """
+class DirectoryLock(files.DirectoryLock):
+    """An exclusive writer lock on a graph directory (``.kgagent.lock``); GraphError KGA203
+    naming the holder when another process has it (``kgagent.files.DirectoryLock``)."""
 
     def __init__(self, directory: Path, timeout: float = 0.0):
-        self.directory = Path(directory)
-        self.timeout = timeout
-        self._fh: IO[str] | None = None
+        super().__init__(directory, LOCK_NAME, timeout=timeout)
 
-    @property
-    def path(self) -> Path:
-        return self.directory / LOCK_NAME
-
-    def acquire(self) -> "DirectoryLock":
-        if self._fh is not None:
-            return self
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "unknown process"
-                    fh.close()
-                    raise GraphError(
-                        f"graph directory {self.directory} is locked by another writer ({holder}); "
-                        "wait for it to finish (the lock is released when that process ends)",
-                        code="KGA203") from None
-                time.sleep(0.05)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}")
-        fh.flush()
-        self._fh = fh
-        return self
-
-    def release(self) -> None:
-        if self._fh is None:
-            return
-        with contextlib.suppress(OSError):
-            self._fh.seek(0)
-            self._fh.truncate()
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-        self._fh.close()
-        self._fh = None
-
-    @property
-    def held(self) -> bool:
-        return self._fh is not None
-
-    def __enter__(self) -> "DirectoryLock":
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+    def busy(self, holder: str) -> Exception:
+        return GraphError(f"graph directory {self.directory} is locked by another writer ({holder}); "
+                          "wait for it to finish (the lock is released when that process ends)", code="KGA203")
 
 
 def text_writer(binary: IO[bytes]) -> io.TextIOWrapper:
