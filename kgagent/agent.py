@@ -37,9 +37,10 @@ from kgagent.decisions import (
     stable_id,
     verdicts,
 )
+from kgagent.domain import SHARED_RULES_DIR, Domain, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
-from kgagent.domain import SHARED_RULES_DIR, Domain, rule_display_name
+from kgagent.proofs import walk
 from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import sentence_spans
 
@@ -562,11 +563,7 @@ class _LazyEncoder:
 
 
 def _proof_facts(node: ProofNode) -> Iterator[str]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n.fact
-        stack.extend(n.premises)
+    return (n.fact for n in walk(node))
 
 
 def _spans_of(doc: Document) -> list[tuple[int, int]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kgagent.ids import stable_id  # noqa: F401 - re-exported: the agent and the tools import it from here
+from kgagent.proofs import predicate, walk
 from kgagent.schema import Link, ProofNode, Provenance
 
 VERDICTS = ("reject", "review", "accept")  # strongest first
@@ -265,13 +266,9 @@ def label_sources(node: ProofNode | None) -> ProofNode | None:
     """Replace ``source="base"`` in a proof by where the base fact came from (encoder, graph...)."""
     if node is None:
         return None
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in walk(node):
         if n.source == "base":
-            pred = n.fact.split("(", 1)[0]
-            n.source = SOURCES.get(pred, "input")
-        stack.extend(n.premises)
+            n.source = SOURCES.get(predicate(n), "input")
     return node
 
 
@@ -282,7 +279,7 @@ def score_only(node: ProofNode | None) -> bool:
     if node is None:
         return False
     for p in node.premises:
-        head = p.fact.split("(", 1)[0]
+        head = predicate(p)
         if head == "threshold":
             return True
         if head in ("reject", "review") and score_only(p):
@@ -291,10 +288,4 @@ def score_only(node: ProofNode | None) -> bool:
 
 
 def _uses(node: ProofNode | None, pred: str) -> bool:
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop()
-        if n.fact.startswith(pred + "("):
-            return True
-        stack.extend(n.premises)
-    return False
+    return any(predicate(n) == pred for n in walk(node))

@@ -16,47 +16,22 @@ rejected: the tail is not an organization; 'Boston' is linked to the graph entit
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
+
+from kgagent.proofs import fact as fact_of
+from kgagent.proofs import split_fact, walk, walk_with_depth
 
 VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review"}
 #: facts whose words go into the one-line summary (the rest only appear in the tree)
 SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "candidate", "nil", "functional", "threshold", "claim")
 
-_TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^,()"]+)\s*(,|\))')
-
-
 def parse_fact(fact: str) -> tuple[str, list[Any]]:
-    """Split ``pred(a, "b c", 0.5)`` into ``("pred", ["a", "b c", 0.5])``.
+    """Split ``pred(a, "b c", 0.5)`` into ``("pred", ["a", "b c", 0.5])`` (``kgagent.proofs``).
 
     >>> parse_fact('text(m:1, "New York")')
     ('text', ['m:1', 'New York'])
     """
-    m = re.match(r"\s*([^(\s]+)\s*\((.*)\)\s*$", fact, re.S)
-    if not m:
-        return fact.strip(), []
-    pred, rest = m.group(1), m.group(2) + ")"
-    args: list[Any] = []
-    pos = 0
-    while pos < len(rest):
-        t = _TOKEN.match(rest, pos)
-        if not t:
-            break
-        tok = t.group(1).strip()
-        if tok.startswith('"'):
-            args.append(tok[1:-1].replace('\\"', '"').replace("\\n", "\n").replace("\\\\", "\\"))
-        else:
-            try:
-                args.append(int(tok))
-            except ValueError:
-                try:
-                    args.append(float(tok))
-                except ValueError:
-                    args.append(tok)
-        pos = t.end()
-        if t.group(2) == ")":
-            break
-    return pred, args
+    return split_fact(fact)
 
 
 def _a(cls: str) -> str:
@@ -103,15 +78,12 @@ class _Names:
         self._collect(decision.get("proof"))
 
     def _collect(self, node: Any) -> None:
-        stack = [node] if isinstance(node, dict) else []
-        while stack:
-            n = stack.pop()
-            pred, args = parse_fact(str(n.get("fact", "")))
+        for n in walk(node if isinstance(node, dict) else None):
+            pred, args = split_fact(fact_of(n))
             if pred == "text" and len(args) == 2:
                 self.mentions.setdefault(str(args[0]), str(args[1]))
             elif pred == "label" and len(args) == 2:
                 self.entities.setdefault(str(args[0]), str(args[1]))
-            stack.extend(p for p in n.get("premises", []) if isinstance(p, dict))
 
     def __call__(self, x: Any) -> str:
         s = str(x)
@@ -178,14 +150,6 @@ def fact_words(fact: str, name: _Names) -> str:
     return f"{pred}({shown})"
 
 
-def _walk(node: dict[str, Any]):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed([p for p in n.get("premises", []) if isinstance(p, dict)]))
-
-
 def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
     """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <file:line>``."""
     name = _Names(decision, wording)
@@ -195,7 +159,7 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
     seen: set[str] = set()
     if isinstance(proof, dict):
         direct = {str(p.get("fact")) for p in proof.get("premises", []) if isinstance(p, dict)}
-        for n in _walk(proof):
+        for n in walk(proof):
             pred, args = parse_fact(str(n.get("fact", "")))
             if pred in ("score", "mention", "nil", "accept_from") and str(n.get("fact")) in direct:
                 pass  # the encoder's score decided: say which
@@ -221,16 +185,13 @@ def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None) 
     if not isinstance(proof, dict):
         return ["(no proof: no rule derived a verdict for this candidate)"]
     lines: list[str] = []
-    stack: list[tuple[dict[str, Any], int]] = [(proof, 0)]
-    while stack:
-        n, depth = stack.pop()
+    for n, depth in walk_with_depth(proof):
         words = fact_words(str(n.get("fact", "")), name)
         if n.get("rule"):
             why = f"  [rule {n['rule']}]" if n.get("premises") else f"  [written in {n['rule']}]"
         else:
             why = f"  [{n.get('source', 'given')}]"
         lines.append("  " * depth + ("- " if depth else "") + words + why)
-        stack.extend((p, depth + 1) for p in reversed([p for p in n.get("premises", []) if isinstance(p, dict)]))
     return lines
 
 

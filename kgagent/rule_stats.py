@@ -40,6 +40,7 @@ from typing import Any
 
 from kgagent.domain.labels import fold
 from kgagent.errors import InputError, Location, StorageError
+from kgagent.proofs import predicate, walk
 
 VERDICTS = ("accept", "reject", "review")
 
@@ -158,22 +159,18 @@ def proof_rules(proof: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Every ``(rule, fact)`` a proof tree derives, parents before premises, no repeats."""
     seen: set[tuple[str, str]] = set()
     out: list[tuple[str, str]] = []
-    stack = [proof] if isinstance(proof, dict) else []
-    while stack:
-        node = stack.pop()
+    for node in walk(proof if isinstance(proof, dict) else None):
         rule = node.get("rule")
         if rule:
             key = (str(rule), str(node.get("fact", "")))
             if key not in seen:
                 seen.add(key)
                 out.append(key)
-        premises = node.get("premises") or []
-        stack.extend(p for p in reversed(premises) if isinstance(p, dict))
     return out
 
 
 def _verdict_of_fact(fact: str) -> str | None:
-    head = fact.split("(", 1)[0].strip()
+    head = predicate(fact)
     return head if head in VERDICTS else None
 
 

@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "kgagent"
-CORE = {"kgagent.errors", "kgagent.schema", "kgagent.text", "kgagent.ids", "kgagent.files", "kgagent.evaluate"}
+CORE = {"kgagent.errors", "kgagent.schema", "kgagent.text", "kgagent.ids", "kgagent.files", "kgagent.proofs",
+        "kgagent.evaluate"}
 PARTS = ("kgagent.encoder", "kgagent.kg", "kgagent.rules")
 
 

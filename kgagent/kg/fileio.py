@@ -20,7 +20,7 @@ from typing import IO
 from rdflib import Dataset
 
 from kgagent.errors import GraphError, Location
-from kgagent import files
+from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 
 #: file suffix -> rdflib format name
@@ -224,7 +224,7 @@ def remove_stale_temps(directory: Path, name: str) -> int:
     return n
 
 
-class DirectoryLock(files.DirectoryLock):
+class DirectoryLock(_DirectoryLock):
     """An exclusive writer lock on a graph directory (``.kgagent.lock``); GraphError KGA203
     naming the holder when another process has it (``kgagent.files.DirectoryLock``)."""
 

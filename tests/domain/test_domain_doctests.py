@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["kgagent.ids", "kgagent.files", "kgagent.domain.tomlfile", "kgagent.domain.ontology",
+MODULES = ["kgagent.ids", "kgagent.files", "kgagent.proofs", "kgagent.domain.tomlfile", "kgagent.domain.ontology",
            "kgagent.domain.labels", "kgagent.domain.domain", "kgagent.domain_init", "kgagent.rules.depgraph"]
 
 
