@@ -198,26 +198,34 @@ def _report(summary, out: Path) -> None:
 
 @contextlib.contextmanager
 def _progress_bar(quiet: bool, total: int | None) -> Iterator:
-    """A ``progress(result, sentences)`` callback drawing a bar on stderr (None with --quiet)."""
+    """A ``progress(result, sentences)`` callback drawing a bar on stderr (None with --quiet).
+
+    The bar appears with the first document, so an error before it stays one line."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     if quiet:
         yield None
         return
     state = {"t0": time.perf_counter(), "docs": 0, "sents": 0}
-    with Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console(stderr=True),
-                  transient=False) as bar:
-        task = bar.add_task("extract", total=total, rate="")
+    bar = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=console(stderr=True),
+                   transient=False)
+    task = bar.add_task("extract", total=total, rate="")
 
-        def progress(result, sentences: int) -> None:
-            if result is not None:
-                state["docs"] += 1
-                state["sents"] += sentences
-            dt = max(time.perf_counter() - state["t0"], 1e-9)
-            bar.update(task, advance=1, rate=f"{state['docs'] / dt:.2f} docs/s  {state['sents'] / dt:.1f} sentences/s")
+    def progress(result, sentences: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        if result is not None:
+            state["docs"] += 1
+            state["sents"] += sentences
+        dt = max(time.perf_counter() - state["t0"], 1e-9)
+        bar.update(task, advance=1, rate=f"{state['docs'] / dt:.2f} docs/s  {state['sents'] / dt:.1f} sentences/s")
 
+    try:
         yield progress
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool):
@@ -225,22 +233,48 @@ def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool
         return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
 
 
+@contextlib.contextmanager
+def _native_stderr_muted() -> Iterator[None]:
+    """Send what native code writes to file descriptor 2 (Ray's C++ core logs there) to /dev/null,
+    while Python's ``sys.stderr`` (progress bar, error lines) still reaches the terminal."""
+    import os
+
+    try:
+        python_fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # a captured stderr (tests): nothing to keep apart
+        python_fd = None
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    old = sys.stderr
+    if python_fd == 2:
+        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding=old.encoding, errors="backslashreplace")
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+        if sys.stderr is not old:
+            sys.stderr.flush()
+            sys.stderr.close()
+            sys.stderr = old
+
+
 def _run_ray(load_kwargs: dict, paths: list[str], out: Path, overwrite: bool, total: int | None, quiet: bool,
              address: str | None, workers: int | None, threads: int):
-    """--engine ray (kgagent.ray_engine); Ray's own logging and warnings are kept off the terminal."""
+    """--engine ray (kgagent.ray_engine); Ray's own logging and warnings are kept off the terminal
+    (they stay in Ray's session logs, /tmp/ray/session_*/logs)."""
     import logging
-    import os
     import warnings
 
-    os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")  # the C++ core's log lines on stderr
+    from kgagent.errors import KGAError
     from kgagent.ray_engine import run_ray_extraction
 
     logging.getLogger("ray").setLevel(logging.ERROR)
     logging.getLogger("ray.data").setLevel(logging.CRITICAL)  # a failed task: kgagent reports it, in one line
     warnings.filterwarnings("ignore", module=r"ray(\.|$)")
-    from kgagent.errors import KGAError
-
-    with guarded(EXIT_ERRORS), _progress_bar(quiet, total) as progress:
+    with guarded(EXIT_ERRORS), _native_stderr_muted(), _progress_bar(quiet, total) as progress:
         try:
             return run_ray_extraction(load_kwargs, paths, out, address=address, workers=workers,
                                       cpus_per_worker=threads, overwrite=overwrite, progress=progress)
