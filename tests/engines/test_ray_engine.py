@@ -89,8 +89,11 @@ def test_a_killed_worker_is_retried_and_nothing_is_written_twice(ray_cluster, kw
     _assert_same(tmp_path / "ray", tmp_path / "local")
 
 
-def test_a_killed_driver_resumes_with_the_same_command(ray_cluster, kw, tmp_path) -> None:
+def test_a_killed_driver_resumes_with_the_same_command(ray_cluster, kw, tmp_path, monkeypatch) -> None:
+    from kgagent import ray_engine
     from kgagent.ray_engine import run_ray_extraction
+
+    monkeypatch.setattr(ray_engine, "FLUSH_DOCS", 2)  # the driver commits every 2 documents
 
     corpus = [_corpus(tmp_path / "c.txt", DOCS, times=2)]
     _local(kw, corpus, tmp_path / "local")
@@ -105,7 +108,8 @@ def test_a_killed_driver_resumes_with_the_same_command(ray_cluster, kw, tmp_path
     with pytest.raises(KeyboardInterrupt):
         run_ray_extraction(kw, corpus, out, workers=2, agent_factory=fake_agent,
                            progress=stop_after_five)
-    assert len((out / "progress.jsonl").read_text().splitlines()) == 5
+    done = len((out / "progress.jsonl").read_text().splitlines())
+    assert done == 6  # the group of the 5th document was committed whole
     with open(out / "decisions.jsonl", "ab") as fh:  # and a half-written document after the last marker
         fh.write(b'{"id": "d:half-writ')
     # the local engine resumed from the very same state is what the Ray engine must give (a resumed
@@ -113,7 +117,7 @@ def test_a_killed_driver_resumes_with_the_same_command(ray_cluster, kw, tmp_path
     shutil.copytree(out, tmp_path / "local-resumed")
     _local(kw, corpus, tmp_path / "local-resumed")
     summary = run_ray_extraction(kw, corpus, out, workers=2, agent_factory=fake_agent)
-    assert summary.skipped == 5 and summary.processed == 2 * len(DOCS) - 5
+    assert summary.skipped == done and summary.processed == 2 * len(DOCS) - done
     _assert_same(out, tmp_path / "local-resumed")
     ids = [json.loads(x)["id"] for x in (out / "decisions.jsonl").read_text().splitlines()]
     want = [json.loads(x)["id"] for x in (tmp_path / "local" / "decisions.jsonl").read_text().splitlines()]
@@ -230,9 +234,12 @@ def test_200_documents_with_the_shipped_model_through_both_engines(ray_cluster, 
     docs = [d for d in (repo / "examples" / "corpus.txt").read_text().split("\n\n") if d.strip()]
     corpus = tmp_path / "news.txt"
     corpus.write_text("\n\n".join(docs[i % len(docs)] + f" (copy {i})" for i in range(200)) + "\n")
-    r = run_cli("extract", corpus, "--out", tmp_path / "local", "-q")
+    # float32: in bfloat16 a mention's link score moves in the 4th decimal with the batch its text was
+    # first embedded in (the linker caches vectors by text), and two workers see different histories
+    r = run_cli("extract", corpus, "--out", tmp_path / "local", "-q", "--precision", "float32")
     assert r.exit_code == 0, r.output
-    r = run_cli("extract", corpus, "--engine", "ray", "--workers", "2", "--out", tmp_path / "ray", "-q")
+    r = run_cli("extract", corpus, "--engine", "ray", "--workers", "2", "--out", tmp_path / "ray", "-q",
+                "--precision", "float32")
     assert r.exit_code == 0, r.output
     assert "200 documents" in r.output
     _assert_same(tmp_path / "ray", tmp_path / "local")
