@@ -22,9 +22,9 @@ _WORD = re.compile(
   | (?:""" + _ABBREVIATIONS + r""")\.(?=\s|$)
   | \d+(?:[.,:]\d+)+                         # 3.5, 1,000, 10:30
   | n't|N'T
-  | '(?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b
+  | ['’](?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b
   | \w+?(?=n't\b|N'T\b)                      # do|n't
-  | [^\W_]+(?:[-'’][^\W_]+)*                 # words, hyphenated words, O'Neil
+  | [^\W_]+(?:-[^\W_]+|['’](?!(?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b)[^\W_]+)*  # words, well-known, O'Neil
   | ``|''|--|\.\.\.
   | \S                                       # any other single character
     """,
@@ -43,6 +43,9 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "Dr. Smith doesn't work for the U.S. Army, he said."
     >>> [t[s:e] for s, e in word_spans(t)]
     ['Dr.', 'Smith', 'does', "n't", 'work', 'for', 'the', 'U.S.', 'Army', ',', 'he', 'said', '.']
+    >>> t = "WPP's chief and O'Neil's firm; the banks' loans"
+    >>> [t[s:e] for s, e in word_spans(t)]
+    ['WPP', "'s", 'chief', 'and', "O'Neil", "'s", 'firm', ';', 'the', 'banks', "'", 'loans']
     """
     return [(m.start(), m.end()) for m in _WORD.finditer(text)]
 
