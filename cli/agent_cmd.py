@@ -118,7 +118,7 @@ def extract_cmd(
                                                              "all cores). --engine ray: CPUs and threads per "
                                                              "worker (default: as many workers as CPUs)."),
     engine: str = typer.Option("local", "--engine", help="local (this process) or ray (Ray Data, one agent per "
-                                                         "worker; pip install 'kgagent[ray]')."),
+                                                         "worker; pip install 'kgagent\\[ray]')."),
     address: str | None = typer.Option(None, "--address", help="--engine ray: join this running cluster "
                                                                "(HOST:PORT of `ray start --head`; default: a "
                                                                "local Ray on this machine's cores)."),
