@@ -171,12 +171,14 @@ class Agent:
         ``kg`` or ``rules`` means the domain's own (its model/, graph/ and its rule files after
         the shared rules). Each may also be an already loaded object: an Encoder (anything with
         ``propose``), a KnowledgeGraph, a rules Program (used as it is). A rules path replaces
-        the domain's own rule files; the shared rules are read first when the domain uses them. The domain's ontology is written into
-        the graph (RDFS/OWL), and a model whose labels the domain cannot map is refused (KGA606). ``min_relation_score`` lowers the encoder's relation threshold (for this
-        agent's calls only: the encoder is not modified) so the rules see less certain proposals
-        too (they may accept those the graph confirms, and review or reject the rest); None keeps
-        the encoder's own. The encoder's own threshold
-        reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the arithmetic of
+        the domain's own rule files; the shared rules are read first when the domain uses them.
+        The domain's ontology is written into the graph (RDFS/OWL), and a model whose labels the
+        domain cannot map is refused (KGA606).
+
+        ``min_relation_score`` lowers the encoder's relation threshold (for this agent's calls
+        only: the encoder is not modified) so the rules see less certain proposals too (they may
+        accept those the graph confirms, and review or reject the rest); None keeps the encoder's
+        own. The encoder's own threshold reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
         where the hardware has it).
         Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError.
