@@ -53,6 +53,7 @@ class Linker:
         #: the class of mentions of no particular kind (never type-checked), if any
         self.untyped = untyped
         #: an index of the same embedding model to take vectors from when this one must be rebuilt
+        #: (None: the default domain's, so a copy of its graph saved elsewhere embeds only what is new)
         self.seed_index_dir = Path(seed_index_dir) if seed_index_dir is not None else None
         self.nil_threshold = nil_threshold
         self.type_bonus = type_bonus
@@ -133,7 +134,7 @@ class Linker:
             if meta is not None and meta.get("model") == self.model_id:
                 with contextlib.suppress(GraphError):
                     old = EntityIndex.load(self.index_dir)
-        seed = self.seed_index_dir
+        seed = self.seed_index_dir if self.seed_index_dir is not None else _default_seed()
         if old is None and seed is not None:  # e.g. a copy of the domain's graph saved elsewhere: reuse its vectors
             meta = EntityIndex.read_meta(seed)
             if meta is not None and meta.get("model") == self.model_id and seed != self.index_dir:
@@ -270,3 +271,15 @@ class Linker:
             ent = self.kg.entity(iri)
             lab = ent.label if ent else iri
         return lab
+
+
+def _default_seed() -> Path | None:
+    """The default domain's graph index, if it has one."""
+    from kgagent.domain import Domain
+    from kgagent.errors import KGAError
+
+    try:
+        graph = Domain.load().graph
+    except KGAError:
+        return None
+    return graph / "index" if graph is not None and (graph / "index").is_dir() else None
