@@ -161,6 +161,8 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     kg.add_ontology(onto)
     path = kg.save(root / "graph")
     report.files.append(str(path))
+    # the entity index and the lock are made where the graph is used: not data to keep in git
+    _write(report, root / "graph" / ".gitignore", "index/\noxigraph/\n.kgagent.lock\n.*.tmp-*\n")
     domain = Domain.load(root)
     cases = _cases(domain)
     _write(report, root / "rules" / "tests" / "cases.yaml", cases)
