@@ -4,6 +4,8 @@
 ('São Paulo', 'são paulo', 'sao paulo')
 >>> alias_keys("The U.S.")[2]
 'us'
+>>> AliasTable().add_many([("e:et", "Ethiopia")]).lookup("Ethiopia's")
+{'e:et': 0.93}
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterable
 LEVEL_SCORES = (1.0, 0.97, 0.93)
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _ARTICLE = re.compile(r"^(the|a|an)\s+")
+_POSSESSIVE = re.compile(r"\s*['’]s?$")
 
 
 def alias_keys(text: str) -> tuple[str, str, str]:
@@ -49,11 +52,17 @@ class AliasTable:
         return self
 
     def lookup(self, name: str) -> dict[str, float]:
-        """Entities this name may refer to, each with the score of its best (most exact) level."""
+        """Entities this name may refer to, each with the score of its best (most exact) level.
+        A possessive the name ends with does not hide its entity ("Ethiopia's" finds Ethiopia, at
+        the stripped level's score at most)."""
         out: dict[str, float] = {}
         for m, k, score in zip(self._maps, alias_keys(name), LEVEL_SCORES):
             for iri in m.get(k, ()):
                 out.setdefault(iri, score)
+        if not out:
+            bare = _POSSESSIVE.sub("", name.strip())
+            if bare and bare != name.strip():
+                out = {iri: min(score, LEVEL_SCORES[-1]) for iri, score in self.lookup(bare).items()}
         return out
 
     def __len__(self) -> int:

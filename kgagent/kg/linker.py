@@ -10,7 +10,9 @@ For each mention (surface text, normalised type or None):
 3. candidates are ranked by similarity + ``type_bonus`` if the entity's types (with their
    superclasses) contain the mention type, - ``type_penalty`` if the entity has a kind (a root
    class of the ontology, ``kinds``) that does not fit, + ``prior_weight`` x prominence; the
-   ``untyped`` class (mentions of no particular kind) is not type-checked;
+   ``untyped`` class (mentions of no particular kind) is not type-checked; an entity of another
+   kind than the mention is a candidate only through an exact name (the alias table), never on
+   embedding similarity alone;
 4. the best candidate is the link, unless its score is below ``nil_threshold`` (NIL: a new
    entity). The default threshold was chosen on the dev half of N3 (benchmarks/kg/nil.py).
 """
@@ -248,6 +250,9 @@ class Linker:
         for iri in set(alias) | set(sim):
             base = max(alias.get(iri, -1.0), sim.get(iri, -1.0))
             fit = self._fits(iri, mtype)
+            if fit < 0 and iri not in alias:
+                continue  # an entity of another kind is never linked on name similarity alone
+            # (a person "Chavez" is not the city of a similar name; an exact name still counts)
             typed.append((base + (self.type_bonus if fit > 0 else -self.type_penalty if fit < 0 else 0.0),
                           iri in alias, base, iri))
         if 0 < top_k < len(typed):  # the prior (in [0, 1]) cannot lift these into the top k: skip its look-up

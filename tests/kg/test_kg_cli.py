@@ -136,6 +136,7 @@ def test_build_default_small(tmp_path):
     kg = KnowledgeGraph.load(tmp_path / "g")
     s = kg.stats()
     assert s["entities_by_type"]["country"] == 252 and s["entities_by_type"]["region"] > 3000
+    assert s["entities_by_type"]["continent"] == 7
     f = kg.rule_facts()
     assert ("work_for", "person", "organization") in f["signature"] and ("capital",) in f["functional"]
     tokyo = [e for e in kg.entities() if kg.entity(e).label == "Tokyo" and "city" in kg.entity(e).types]

@@ -269,3 +269,40 @@ def test_bfloat16_embedder_rounds_but_keeps_the_vectors(tiny_st) -> None:
     assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-3)
     assert (np.sum(f32 * bf16, axis=1) > 0.99).all()
     assert np.abs(f32 @ f32.T - bf16 @ bf16.T).max() < 0.02  # similarities (what linking ranks by) barely move
+
+
+def test_bug_a_person_is_not_linked_to_a_place_on_name_similarity_alone() -> None:
+    """Issue 11: a mention the encoder calls a person linked to a place of a similar name."""
+    from kgagent.kg import KnowledgeGraph
+    from support.kg_fakes import trigram_embed
+
+    kg = KnowledgeGraph()
+    kg.add_class("person")
+    kg.add_class("location")
+    kg.add_class("city", "location")
+    city = kg.add_entity("Chavez City", ["city"], iri="urn:ex:chavez-city")
+    linker = kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False, nil_threshold=0.3,
+                       kinds={"person", "location"})
+    assert linker.link([("Chavez City", "location")])[0].entity == city  # the place itself: linked
+    assert linker.link([("Chavez Cty", "location")])[0].entity == city  # close enough, same kind
+    assert linker.link([("Chavez Cty", "person")])[0].is_nil  # another kind, similar name: not linked
+    assert linker.link([("Chavez City", "person")])[0].entity == city  # an exact name still counts
+
+
+def test_bug_a_possessive_hides_an_alias_match() -> None:
+    """Issue 11: "Ethiopia's" must find Ethiopia through the alias table."""
+    from kgagent.kg.aliases import AliasTable
+
+    table = AliasTable().add_many([("e:et", "Ethiopia"), ("e:us", "U.S.")])
+    assert table.lookup("Ethiopia's") == {"e:et": 0.93}
+    assert table.lookup("Ethiopia’s") == {"e:et": 0.93}
+    assert table.lookup("U.S.'") == {"e:us": 0.93}
+    assert table.lookup("Ethiopia") == {"e:et": 1.0}
+
+
+@pytest.mark.slow
+def test_bug_europe_links_to_a_country() -> None:
+    """Issue 11: "Europe" (a continent) was linked to Germany; the default graph has continents."""
+    kg = KnowledgeGraph.load()
+    (link,) = kg.linker().link([("Europe", "location")])
+    assert link.method == "alias" and "continent" in kg.entity(link.entity).types
