@@ -1,0 +1,176 @@
+"""Which decisions to ask a person about: policies over decision features (issue 13, part 4).
+
+A decision (a line of decisions.jsonl) becomes a feature vector (``FEATURES``): its score, its
+margin to the threshold, its verdict and kind, how many rules its proof used, how sure the
+linker was, how much of the proof the graph supplied, and whether weaker verdicts also fired.
+Three policies order a queue of decisions, most worth asking first:
+
+- :class:`RandomPolicy`: a seeded shuffle (the baseline);
+- :class:`UncertaintyPolicy`: the agent's own queue: review verdicts, then the score nearest
+  the threshold;
+- :class:`LinUCBPolicy`: a contextual bandit (LinUCB, Li et al. 2010) that learns from reward
+  which features make an answer worth asking for: ``update(decision, reward)`` after each
+  answer (the reward: the dev F1 gain per answer in the experiment, or whether the person
+  overruled the agent on the page), ``order`` by the upper confidence bound. Its state saves
+  to JSON (no pickle) and loads back.
+
+>>> d = {"id": "d:1", "kind": "relation", "verdict": "review", "score": 0.45,
+...      "proof": {"fact": "review(r1, \\"unsure\\")", "rule": "shared/relations.rules:60",
+...                "premises": [{"fact": "score(r1, 0.45)", "source": "encoder"}]}}
+>>> [round(float(x), 2) for x in decision_features(d)][:4]
+[1.0, 0.45, 0.05, 1.0]
+>>> LinUCBPolicy(alpha=0.0).order([d])[0]["id"]
+'d:1'
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kgagent.errors import InputError, Location
+from kgagent.files import atomic_write_text
+from kgagent.proofs import walk
+from kgagent.review.items import VERDICT_ORDER, uncertainty
+
+#: the feature vector of a decision, in this order
+FEATURES = ("bias", "score", "margin", "verdict_review", "verdict_reject", "relation", "rules_used",
+            "link_similarity", "graph_support", "other_verdicts")
+DEFAULT_THRESHOLD = 0.5
+
+
+def decision_features(d: dict[str, Any], threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
+    """The features of one decision (see ``FEATURES``); every one lies in [0, 1]."""
+    score = float(d.get("score") or 0.0)
+    proof = d.get("proof") if isinstance(d.get("proof"), dict) else None
+    nodes = list(walk(proof))
+    rules = {n.get("rule") for n in nodes if n.get("rule") and n.get("premises")}
+    base = [n for n in nodes if not n.get("premises")]
+    graph = sum(1 for n in base if n.get("source") == "graph")
+    links = []
+    for part in (d, d.get("head") or {}, d.get("tail") or {}):
+        if isinstance(part, dict) and part.get("link_score") is not None:
+            links.append(float(part["link_score"]))
+    verdict = str(d.get("verdict", ""))
+    return np.array([
+        1.0,
+        score,
+        min(1.0, abs(score - threshold)),
+        1.0 if verdict == "review" else 0.0,
+        1.0 if verdict == "reject" else 0.0,
+        1.0 if d.get("kind") == "relation" else 0.0,
+        min(1.0, len(rules) / 10.0),
+        min(links) if links else 0.0,
+        graph / len(base) if base else 0.0,
+        1.0 if d.get("others") else 0.0,
+    ], dtype=np.float64)
+
+
+class RandomPolicy:
+    """A seeded shuffle: the baseline every other policy must beat."""
+
+    def __init__(self, seed: int = 0):
+        self.seed = seed
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = sorted(decisions, key=lambda d: str(d["id"]))
+        random.Random(self.seed).shuffle(out)
+        return out
+
+    def update(self, decision: dict[str, Any], reward: float) -> None:
+        """Random ignores rewards."""
+
+
+class UncertaintyPolicy:
+    """The agent's own review queue: review verdicts first, then the least certain scores."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+        self.threshold = threshold
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3),
+                                                -uncertainty(d, self.threshold), str(d["id"])))
+
+    def update(self, decision: dict[str, Any], reward: float) -> None:
+        """Uncertainty sampling does not learn."""
+
+
+class LinUCBPolicy:
+    """A linear contextual bandit over ``FEATURES`` (disjoint LinUCB with one arm: "ask").
+
+    ``order`` ranks decisions by ``theta . x + alpha * sqrt(x' A^-1 x)`` (expected reward plus
+    an exploration bonus); ``update`` adds one observed (decision, reward) pair. Deterministic:
+    ties break by id.
+    """
+
+    def __init__(self, alpha: float = 0.5, ridge: float = 1.0, threshold: float = DEFAULT_THRESHOLD):
+        self.alpha = alpha
+        self.ridge = ridge
+        self.threshold = threshold
+        n = len(FEATURES)
+        self.A_ = ridge * np.eye(n)
+        self.b_ = np.zeros(n)
+        self.updates_ = 0
+
+    @property
+    def theta_(self) -> np.ndarray:
+        """The reward model's weights, one per feature."""
+        return np.linalg.solve(self.A_, self.b_)
+
+    def scores(self, decisions: Sequence[dict[str, Any]]) -> np.ndarray:
+        """The upper confidence bound of each decision's reward."""
+        if not decisions:
+            return np.zeros(0)
+        x = np.stack([decision_features(d, self.threshold) for d in decisions])
+        inv = np.linalg.inv(self.A_)
+        bonus = np.sqrt(np.einsum("ij,jk,ik->i", x, inv, x))
+        return x @ self.theta_ + self.alpha * bonus
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        s = self.scores(decisions)
+        idx = sorted(range(len(decisions)), key=lambda i: (-float(s[i]), str(decisions[i]["id"])))
+        return [decisions[i] for i in idx]
+
+    def update(self, decision: dict[str, Any], reward: float) -> None:
+        """Learn from one answer's reward."""
+        x = decision_features(decision, self.threshold)
+        self.A_ += np.outer(x, x)
+        self.b_ += float(reward) * x
+        self.updates_ += 1
+
+    def save(self, path: str | Path) -> None:
+        """The policy's settings and learned state as JSON (atomically)."""
+        state = {"policy": "linucb", "features": list(FEATURES), "alpha": self.alpha, "ridge": self.ridge,
+                 "threshold": self.threshold, "A": self.A_.tolist(), "b": self.b_.tolist(), "updates": self.updates_}
+        atomic_write_text(path, json.dumps(state, indent=1))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LinUCBPolicy":
+        """A policy saved by ``save``; InputError KGA475 naming the file if it is not one."""
+        try:
+            state = json.loads(Path(path).read_text(encoding="utf-8"))
+            if state.get("policy") != "linucb" or state.get("features") != list(FEATURES):
+                raise ValueError("another policy or another feature set")
+            pol = cls(alpha=float(state["alpha"]), ridge=float(state["ridge"]), threshold=float(state["threshold"]))
+            pol.A_, pol.b_ = np.array(state["A"], dtype=np.float64), np.array(state["b"], dtype=np.float64)
+            if pol.A_.shape != (len(FEATURES), len(FEATURES)) or pol.b_.shape != (len(FEATURES),):
+                raise ValueError("state of the wrong shape")
+            pol.updates_ = int(state.get("updates", 0))
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            raise InputError(f"not a saved review policy: {err}", code="KGA475", location=Location(str(path))) from None
+        return pol
+
+
+POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "linucb": LinUCBPolicy}
+
+
+def make_policy(name: str, **options: Any) -> Any:
+    """A policy by name (random, uncertainty, linucb); InputError KGA476 for another name."""
+    if name not in POLICIES:
+        raise InputError(f"unknown review policy {name!r}; policies: {', '.join(POLICIES)}", code="KGA476")
+    return POLICIES[name](**options)
