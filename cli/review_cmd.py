@@ -29,6 +29,9 @@ def review(
     db: Optional[Path] = typer.Option(None, "--db", help="Answers database (default: OUT/reviews.sqlite)."),
     read_only: bool = typer.Option(False, "--read-only", help="Open the database as a second reader: "
                                                               "browse and see answers, write none."),
+    policy: Optional[str] = typer.Option(None, "--policy", help="Order of the queue: uncertainty (the agent's, "
+                                                                "the default), random, or a LinUCB policy saved "
+                                                                "as JSON (kgagent.review.policy)."),
 ) -> None:
     """Serve a local web page to settle the agent's doubtful decisions, keyboard first.
 
@@ -42,14 +45,18 @@ def review(
     Exit 2 = not an extraction, a database of another extraction, a port in use, another
     server on the database, or a non-loopback --host without --token.
     """
+    from kgagent.review.policy import LinUCBPolicy, make_policy
     from kgagent.review.server import serve
 
     def ready(url: str) -> None:
         print(f"reviewing {out} at {url}  (ctrl-c stops; answers are saved as you go)", flush=True)
 
     with guarded(EXIT_USAGE):
+        order = None
+        if policy is not None:
+            order = LinUCBPolicy.load(policy) if policy.endswith(".json") else make_policy(policy)
         serve(out, host=host, port=port, token=token, reviewer=reviewer, db=db, read_only=read_only,
-              on_ready=ready)
+              on_ready=ready, policy=order)
 
 
 def export_reviews(

@@ -76,6 +76,7 @@ class ReviewApp:
     token: str | None = None
     reviewer: str | None = None
     allowed_hosts: frozenset[str] = frozenset()
+    policy: Any = None  # a kgagent.review.policy policy ordering the queue (None: the agent's order)
 
     # ------------------------------------------------------------------ views
     def config(self) -> dict[str, Any]:
@@ -90,7 +91,7 @@ class ReviewApp:
         return {d: a for (_, d), a in self.store.effective(reviewer).items()} if reviewer else {}
 
     def queue(self, reviewer: str, filters: Filters) -> dict[str, Any]:
-        ids = build_queue(self.reviews, filters)
+        ids = build_queue(self.reviews, filters, self.policy)
         mine = self.mine(reviewer)
         return {"ids": ids, "position": resume_position(ids, mine), "progress": progress(ids, mine),
                 "status": {i: status_of(mine.get(i)) for i in ids}}
@@ -289,8 +290,9 @@ def open_review(out: str | Path, *, db: str | Path | None = None, read_only: boo
 
 def serve(out: str | Path, *, host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
           reviewer: str | None = None, db: str | Path | None = None, read_only: bool = False,
-          on_ready: Any = None) -> None:
-    """Serve the review page until interrupted. ``on_ready(url)`` is called once listening.
+          on_ready: Any = None, policy: Any = None) -> None:
+    """Serve the review page until interrupted. ``on_ready(url)`` is called once listening;
+    ``policy`` (kgagent.review.policy) orders the queue instead of the agent's own order.
 
     A host other than loopback needs a ``token`` (KGA473); a taken port is KGA520; a second
     server on one database KGA521 (``read_only=True`` serves a second reader instead).
@@ -312,7 +314,8 @@ def serve(out: str | Path, *, host: str = "127.0.0.1", port: int = 8765, token: 
         real_port = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         hosts = {f"{h}:{real_port}" for h in (shown, "127.0.0.1", "localhost", "[::1]")} if token is None else set()
-        state = ReviewApp(reviews, store, token=token, reviewer=reviewer, allowed_hosts=frozenset(hosts))
+        state = ReviewApp(reviews, store, token=token, reviewer=reviewer, allowed_hosts=frozenset(hosts),
+                          policy=policy)
         server = uvicorn.Server(uvicorn.Config(create_app(state), log_level="warning", access_log=False,
                                                lifespan="off"))
         if on_ready is not None:

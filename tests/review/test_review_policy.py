@@ -81,3 +81,23 @@ def test_policy_docstring_examples_run() -> None:
     import kgagent.review.policy as mod
 
     assert doctest.testmod(mod).failed == 0
+
+
+def test_the_page_queue_follows_a_policy(tmp_path) -> None:
+    import shutil
+
+    from kgagent.review.items import Filters, ReviewSet
+    from kgagent.review.server import ReviewApp
+    from kgagent.review.store import ReviewStore
+
+    out = tmp_path / "out"
+    shutil.copytree(FIX.parent, out)
+    reviews = ReviewSet.load(out)
+    store = ReviewStore(out / "reviews.sqlite", reviews.fingerprint, parts=reviews.fingerprint_parts)
+    try:
+        default = ReviewApp(reviews, store).queue("ana", Filters())["ids"]
+        shuffled = ReviewApp(reviews, store, policy=RandomPolicy(1)).queue("ana", Filters())["ids"]
+        assert sorted(default) == sorted(shuffled) and default != shuffled
+        assert shuffled == [d["id"] for d in RandomPolicy(1).order(list(reviews.decisions))]
+    finally:
+        store.close()
