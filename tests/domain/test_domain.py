@@ -274,3 +274,17 @@ def test_a_symmetric_relation_is_scored_once_per_pair() -> None:
                  [RelationSpan(1, 0, "compare"), RelationSpan(0, 1, "compare"), RelationSpan(1, 0, "used_for")])
     (once,) = symmetric_once([ex], {"compare"})
     assert [(r.head, r.tail, r.type) for r in once.relations] == [(0, 1, "compare"), (1, 0, "used_for")]
+
+
+def test_init_on_bad_data_is_one_line_and_writes_nothing(tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("[{bad\n")
+    r = run("init", tmp_path / "d", "--from-data", bad)
+    assert r.exit_code == 1 and f"{bad}:1: KGA310" in r.output and "Traceback" not in r.output
+    r = run("init", tmp_path / "d", "--from-data", tmp_path / "nope.json")
+    assert r.exit_code == 2 and "KGA502" in r.output
+    empty = tmp_path / "empty.json"
+    empty.write_text('[{"tokens": ["a"], "entities": [], "relations": []}]')
+    r = run("init", tmp_path / "d", "--from-data", empty)
+    assert r.exit_code == 1 and "KGA641" in r.output and "no entity annotation" in r.output
+    assert not (tmp_path / "d").exists()
