@@ -107,7 +107,6 @@ def train_cmd(
     """
     options = dict(locals())
     dom = open_domain(domain)
-    options["domain_obj"] = dom
     if options["out"] is None and domain is not None and options["feedback"] is None:
         options["out"] = dom.model or dom.root / "model"
     if rounds > 0:
@@ -116,14 +115,13 @@ def train_cmd(
         except ImportError:
             raise fail("--rounds needs kgagent_cli.loop_cmd.train_rounds, which is not installed", EXIT_USAGE) from None
         options["train"] = options.pop("data")
-        options.pop("domain_obj")
         train_rounds(**options)
         return
     with guarded():
-        _train(options)
+        _train(options, dom)
 
 
-def _train(o: dict[str, Any]) -> None:
+def _train(o: dict[str, Any], dom: Any) -> None:
     from kgagent.encoder.data import read_examples
     from kgagent.encoder.train import TrainConfig, train
     from kgagent.evaluate import evaluate
@@ -146,7 +144,7 @@ def _train(o: dict[str, Any]) -> None:
         examples += fb
         from kgagent.encoder.pretrained import Encoder
 
-        init = Path(o["model"]) if o["model"] else o["domain_obj"].model_dir()
+        init = Path(o["model"]) if o["model"] else dom.model_dir()
         before_model = Encoder.from_pretrained(init)
         dev = read_examples(o["dev"])
         before = evaluate(dev, before_model.predict_examples(dev))
@@ -177,9 +175,9 @@ def _train(o: dict[str, Any]) -> None:
     train_ex = read_examples(o["data"])
     dev = read_examples(o["dev"]) if o["dev"] is not None else None
     if o["domain"] is not None:  # a model for this domain: every label must mean something in it
-        o["domain_obj"].check_data_labels(train_ex, o["data"])
+        dom.check_data_labels(train_ex, o["data"])
         if dev is not None:
-            o["domain_obj"].check_data_labels(dev, o["dev"])
+            dom.check_data_labels(dev, o["dev"])
     if o["out"] is None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
     cfg = TrainConfig(base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],

@@ -45,14 +45,13 @@ def check_cmd(
     from kgagent.rules.diagnostics import summary
     from kgagent.rules.loader import check_rules, read_rule_file, rule_files
 
-    from kgagent.domain import SHARED_RULES_DIR, rule_display_name
+    from kgagent.domain import rule_display_name
 
     dom = open_domain(domain) if path is None or not alone else None
     if path is None:
         target, display = dom.rule_paths, rule_display_name
     else:  # PATH as the agent reads it: after the shared rules (their diagnostics are not PATH's)
-        context = [SHARED_RULES_DIR] if dom is not None and dom.shared_rules else []
-        target = [*context, path]
+        target = dom.rules_with(path) if dom is not None else [path]
 
         def display(f: Path) -> str:
             name = rule_display_name(f)

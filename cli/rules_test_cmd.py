@@ -24,7 +24,6 @@ def test_cmd(
     Exit 0 = every case passed, 1 = a case failed or the rules have errors, 2 = usage or I/O failure.
     """
     from kgagent.agent import _display_path
-    from kgagent.domain import SHARED_RULES_DIR
     from kgagent.rule_tests import case_files, run_rule_tests
     from kgagent_cli.agent_cmd import print_rule_report
 
@@ -32,8 +31,7 @@ def test_cmd(
     if rules is not None and not rules.exists():
         raise fail(f"KGA408 no such rules directory: {rules}", EXIT_USAGE)
     if rules is not None:
-        paths = ([SHARED_RULES_DIR] if dom.shared_rules else []) + [rules]
-        tests_dir = rules
+        paths, tests_dir = dom.rules_with(rules), rules
     else:
         paths, tests_dir = dom.rule_paths, dom.rule_tests
     paths = [_display_path(p) for p in paths]

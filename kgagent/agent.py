@@ -37,7 +37,7 @@ from kgagent.decisions import (
     stable_id,
     verdicts,
 )
-from kgagent.domain import SHARED_RULES_DIR, Domain, rule_display_name
+from kgagent.domain import Domain, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.proofs import walk
@@ -194,10 +194,7 @@ class Agent:
         if rules is None or isinstance(rules, (str, Path)):
             if rules is not None and not Path(rules).exists():
                 raise InputError(f"no such rules directory: {rules}", code="KGA408")
-            # a rules path replaces the domain's own rules; the shared ones come first all the same
-            paths = dom.rule_paths if rules is None else (
-                [SHARED_RULES_DIR] if dom.shared_rules else []) + [Path(rules)]
-            rules_path = [_display_path(p) for p in paths]
+            rules_path = [_display_path(p) for p in dom.rules_with(rules)]
             program = load_rules(rules_path, display=rule_display_name)
         else:
             rules_path, program = None, rules
@@ -272,11 +269,7 @@ class Agent:
         """
         from kgagent.rules import Engine, load_rules
 
-        if path is not None:
-            shared = [SHARED_RULES_DIR] if self.domain.shared_rules else []
-            target = [_display_path(p) for p in [*shared, Path(path)]]
-        else:
-            target = self.rules_path
+        target = [_display_path(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
         program = load_rules(target, display=rule_display_name)

@@ -25,15 +25,6 @@ VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to 
 #: facts whose words go into the one-line summary (the rest only appear in the tree)
 SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "candidate", "nil", "functional", "threshold", "claim")
 
-def parse_fact(fact: str) -> tuple[str, list[Any]]:
-    """Split ``pred(a, "b c", 0.5)`` into ``("pred", ["a", "b c", 0.5])`` (``kgagent.proofs``).
-
-    >>> parse_fact('text(m:1, "New York")')
-    ('text', ['m:1', 'New York'])
-    """
-    return split_fact(fact)
-
-
 def _a(cls: str) -> str:
     return ("an " if str(cls)[:1].lower() in "aeiou" else "a ") + str(cls)
 
@@ -100,7 +91,7 @@ class _Names:
 
 def fact_words(fact: str, name: _Names) -> str:
     """One fact of the rule vocabulary in words."""
-    pred, a = parse_fact(fact)
+    pred, a = split_fact(fact)
     n = len(a)
     if pred == "mention" and n == 3:
         return f"{name(a[0])} was tagged {a[1]} by the encoder (score {a[2]})"
@@ -160,7 +151,7 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
     if isinstance(proof, dict):
         direct = {str(p.get("fact")) for p in proof.get("premises", []) if isinstance(p, dict)}
         for n in walk(proof):
-            pred, args = parse_fact(str(n.get("fact", "")))
+            pred, args = split_fact(fact_of(n))
             if pred in ("score", "mention", "nil", "accept_from") and str(n.get("fact")) in direct:
                 pass  # the encoder's score decided: say which
             elif pred not in SUMMARY_PREDICATES or (pred == "subclass" and len(args) == 2 and args[0] == args[1]):

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from kgagent.errors import EncoderError, InputError, Location, StorageError
+from kgagent.errors import EncoderError, InputError
 from kgagent.files import atomic_write_text
 from kgagent.rule_stats import proof_rules, read_decisions, verdict_proofs
 from kgagent.schema import Document
@@ -506,15 +506,6 @@ def read_unlabelled(path: str | Path) -> list[Document]:
     return list(read_corpus([path]))
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"not UTF-8 text (byte {err.start})", code="KGA462", location=Location(str(path))) from None
-    except OSError as err:
-        raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
-
-
 # =========================================================================== pruning
 
 
@@ -566,7 +557,6 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     decisions_file = Path(decisions) if decisions is not None else feedback.parent / "decisions.jsonl"
     from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, iter_feedback, write_feedback
 
-    _read_text(feedback)  # not UTF-8: KGA463 naming the file
     records: list[tuple[int, dict[str, Any]]] = []
     cited: set[str] = set()
     try:

@@ -46,7 +46,7 @@ class CaseResult:
     got: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def ontology_facts(domain: Any = None) -> dict[str, set[tuple]]:
+def ontology_facts(domain: Any = None) -> dict[str, frozenset[tuple]]:
     """The ontology part of the rule vocabulary, from a Domain (None = the default domain);
     read from the domain's ontology file, so rule tooling needs no graph library."""
     from kgagent.domain import Domain

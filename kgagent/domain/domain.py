@@ -101,9 +101,17 @@ class Domain:
     def _rule_facts(self) -> dict[str, frozenset[tuple]]:
         return {k: frozenset(v) for k, v in self.ontology.rule_facts().items()}
 
-    def rule_facts(self) -> dict[str, set[tuple]]:
-        """The ontology's facts for the rules (a fresh copy of each set)."""
-        return {k: set(v) for k, v in self._rule_facts.items()}
+    def rule_facts(self) -> dict[str, frozenset[tuple]]:
+        """The ontology's facts for the rules (computed once; the sets are frozen, so callers
+        union them into their own facts)."""
+        return self._rule_facts
+
+    def rules_with(self, own: str | Path | None = None) -> list[Path]:
+        """The rule paths an agent of this domain reads: the shared rules (when the domain uses
+        them), then ``own`` instead of the domain's own rule files when it is given."""
+        if own is None:
+            return list(self.rule_paths)
+        return ([SHARED_RULES_DIR] if self.shared_rules else []) + [Path(own)]
 
     def model_dir(self) -> Path:
         """The domain's model directory; DomainError KGA605 (with the command that makes one) if missing."""

@@ -203,8 +203,12 @@ def iter_feedback(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) of each non-empty line of a feedback file, as written (unknown
     fields kept); EncoderError KGA310 naming the file and line for a line that is no record."""
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
+    with path.open("rb") as fh:
+        for lineno, data in enumerate(fh, 1):
+            try:
+                raw = data.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise _err(path, lineno, f"not UTF-8 text (byte {err.start} of the line)") from None
             if not raw.strip():
                 continue
             try:

@@ -113,3 +113,14 @@ def test_cli(out: Path) -> None:
     result = runner.invoke(app, ["feedback", "prune", str(out / "nope.jsonl"), "--rule", "a.rules:1"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "no such feedback file" in result.output
+
+
+def test_a_feedback_file_that_is_not_utf8_names_its_line(tmp_path) -> None:
+    from kgagent.errors import InputError
+    from kgagent.loop import prune_feedback
+
+    bad = tmp_path / "feedback.jsonl"
+    bad.write_bytes(b'{"tokens": ["a"]}\n{"tokens": ["\xff"]}\n')
+    with pytest.raises(InputError) as err:
+        prune_feedback(bad, "rules/x.rules:1")
+    assert err.value.code == "KGA463" and err.value.location.line == 2 and "UTF-8" in str(err.value)
