@@ -335,40 +335,19 @@ class KnowledgeGraph:
         Each class and relation of ``ontology`` replaces what the graph said of that name
         before (label, description, parents, signature, flags), so a graph file saved with an
         older ontology takes the domain's current one; other classes (an imported graph's) stay.
+        A graph that already says exactly this (the domain's own graph file) is left untouched,
+        so its caches and its loaded-file fast path stay valid.
         """
-        schema_props = (RDFS.label, RDFS.comment, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.disjointWith)
-        for name in [*ontology.classes, *ontology.relations]:
-            node = term_iri(name)
-            for p in schema_props:
-                self._ds.remove((node, p, None, None))
-            for t in (RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty, OWL.SymmetricProperty):
-                self._ds.remove((node, RDF.type, t, None))
+        want = _ontology_triples(ontology)
+        nodes = {term_iri(n) for n in [*ontology.classes, *ontology.relations]}
+        have = {(s, p, o) for node in nodes for s, p, o in self._match(node, None, None)
+                if p in _ONTOLOGY_PROPS or (p == RDF.type and o in _ONTOLOGY_TYPES)}
+        if have == {t for t in want if t[0] in nodes} and all(t in self._ds for t in want):
+            return
+        for s, p, o in have:
+            self._ds.remove((s, p, o, None))
+        self.add_many(want)
         self.invalidate()
-        for c in ontology.classes.values():
-            node = self.add_class(c.name, None, label=c.label, description=c.description or None)
-            for parent in c.parents:
-                self.add(node, RDFS.subClassOf, term_iri(parent))
-            for other in c.disjoint_with:
-                self.add(node, OWL.disjointWith, term_iri(other))
-        for r in ontology.relations.values():
-            node = self.add_relation(r.name, r.domain, r.range, functional=r.functional, label=r.label,
-                                     symmetric=r.symmetric, description=r.description or None)
-            for prop, classes in ((RDFS.domain, r.domains), (RDFS.range, r.ranges)):
-                if len(classes) > 1:  # a union (several rdfs:domain triples would mean their intersection)
-                    self.add(node, prop, self._union_class(classes))
-
-    def _union_class(self, classes: Sequence[str]) -> Node:
-        """An ``owl:unionOf`` class of the given classes. Its IRI and its RDF list's nodes are
-        named after the classes, so writing the ontology again adds nothing."""
-        key = "+".join(sorted(classes))
-        node = URIRef(str(ONT) + "_union/" + key)
-        cells = [URIRef(f"{node}#{i}") for i in range(len(classes))]
-        self.add(node, RDF.type, OWL.Class)
-        self.add(node, OWL.unionOf, cells[0])
-        for i, c in enumerate(sorted(classes)):
-            self.add(cells[i], RDF.first, term_iri(c))
-            self.add(cells[i], RDF.rest, cells[i + 1] if i + 1 < len(cells) else RDF.nil)
-        return node
 
     def root_classes(self) -> frozenset[str]:
         """Rule names of the declared classes without a superclass (the kinds of the graph's ontology)."""
@@ -807,6 +786,50 @@ class KnowledgeGraph:
         from kgagent.kg.linker import Linker
 
         return Linker(self, model=model, **options)
+
+
+_ONTOLOGY_PROPS = frozenset({RDFS.label, RDFS.comment, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.disjointWith})
+_ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty, OWL.SymmetricProperty})
+
+
+def _ontology_triples(ontology: "Ontology") -> list[tuple[Node, Node, Node]]:
+    """The RDFS/OWL triples of a domain's ontology (what ``add_ontology`` writes)."""
+    out: list[tuple[Node, Node, Node]] = []
+    for c in ontology.classes.values():
+        node = term_iri(c.name)
+        out += [(node, RDF.type, RDFS.Class), (node, RDFS.label, Literal(c.label or c.name.replace("_", " ")))]
+        if c.description:
+            out.append((node, RDFS.comment, Literal(c.description)))
+        out += [(node, RDFS.subClassOf, term_iri(p)) for p in c.parents]
+        out += [(node, OWL.disjointWith, term_iri(d)) for d in c.disjoint_with]
+    for r in ontology.relations.values():
+        node = term_iri(r.name)
+        out += [(node, RDF.type, OWL.ObjectProperty), (node, RDFS.label, Literal(r.label or r.name.replace("_", " ")))]
+        if r.description:
+            out.append((node, RDFS.comment, Literal(r.description)))
+        if r.functional:
+            out.append((node, RDF.type, OWL.FunctionalProperty))
+        if r.symmetric:
+            out.append((node, RDF.type, OWL.SymmetricProperty))
+        for prop, classes in ((RDFS.domain, r.domains), (RDFS.range, r.ranges)):
+            if len(classes) == 1:
+                out.append((node, prop, term_iri(classes[0])))
+            elif classes:  # a union: several rdfs:domain triples would mean their intersection
+                out += _union_class(node, prop, classes)
+    return out
+
+
+def _union_class(node: Node, prop: Node, classes: Sequence[str]) -> list[tuple[Node, Node, Node]]:
+    """``node prop U`` with U the ``owl:unionOf`` class of ``classes``; U and its RDF list's
+    cells are named after the classes, so writing the ontology again adds nothing."""
+    union = URIRef(str(ONT) + "_union/" + "+".join(sorted(classes)))
+    cells = [URIRef(f"{union}#{i}") for i in range(len(classes))]
+    out: list[tuple[Node, Node, Node]] = [(node, prop, union), (union, RDF.type, OWL.Class),
+                                          (union, OWL.unionOf, cells[0])]
+    for i, c in enumerate(sorted(classes)):
+        rest = cells[i + 1] if i + 1 < len(cells) else RDF.nil
+        out += [(cells[i], RDF.first, term_iri(c)), (cells[i], RDF.rest, rest)]
+    return out
 
 
 def default_graph_dir() -> Path:
