@@ -95,15 +95,21 @@ def _watch(proc: subprocess.Popen) -> dict:
             "ray_processes_mb": round(ray_sys / mb)}
 
 
-def run_local(corpus: Path, out: Path, threads: int) -> dict:
-    cmd = [str(KGAGENT), "extract", str(corpus), "--out", str(out), "-q", "--threads", str(threads)]
+def _timed(cmd: list[str], what: str) -> tuple[dict, float]:
+    """Run ``cmd`` in the repository, watching its memory: (memory figures, wall seconds)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=REPO)
     mem = _watch(proc)
     wall = time.perf_counter() - t0
     _, err = proc.communicate()
     if proc.returncode:
-        raise SystemExit(f"local run failed:\n{err.decode()[-2000:]}")
+        raise SystemExit(f"{what} run failed:\n{err.decode()[-3000:]}")
+    return mem, wall
+
+
+def run_local(corpus: Path, out: Path, threads: int) -> dict:
+    cmd = [str(KGAGENT), "extract", str(corpus), "--out", str(out), "-q", "--threads", str(threads)]
+    mem, wall = _timed(cmd, "local")
     s = json.loads((out / "summary.json").read_text())
     return {"run": f"local --threads {threads}", "docs_per_s": s["processed"] / s["wall"],
             "sentences_per_s": s["sentences"] / s["wall"], "startup_s": wall - s["wall"], "first_doc_s": None,
@@ -113,13 +119,7 @@ def run_local(corpus: Path, out: Path, threads: int) -> dict:
 def run_ray(corpus: Path, out: Path, workers: int, threads: int, tmp: Path) -> dict:
     result = tmp / f"ray{workers}.json"
     cmd = [sys.executable, __file__, "--child", str(corpus), str(out), str(workers), str(threads), str(result)]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=REPO)
-    mem = _watch(proc)
-    wall = time.perf_counter() - t0
-    _, err = proc.communicate()
-    if proc.returncode:
-        raise SystemExit(f"ray run failed:\n{err.decode()[-3000:]}")
+    mem, wall = _timed(cmd, "ray")
     r = json.loads(result.read_text())
     if r["failed"]:
         raise SystemExit(f"documents failed: {r['failed'][:3]}")

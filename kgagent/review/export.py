@@ -21,11 +21,12 @@ left out and counted. Conflicting answers are left out and counted.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.encoder.data import write_feedback
+from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, write_feedback
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
 from kgagent.review.items import ReviewSet, label_of
 from kgagent.review.judgements import Judgement, read_judgements
@@ -48,6 +49,18 @@ class ExportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _judged(siblings: list[dict[str, Any]], agreed: dict[str, Judgement], kind: str,
+            report: "ExportReport") -> Iterator[tuple[dict[str, Any], Judgement, dict[str, Any]]]:
+    """The decisions of one kind the reviewers agreed on, each with its judgement and the
+    ``extra`` that traces a feedback label to the answers (counted in ``report``)."""
+    for d in siblings:
+        j = agreed.get(str(d["id"]))
+        if j is None or d.get("kind") != kind:
+            continue
+        report.judgements += 1
+        yield d, j, {"answers": list(j.answers)}
 
 
 def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
@@ -76,12 +89,7 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         entities: dict[str, Outcome] = {}  # mention key -> positive entity
         negatives: list[Outcome] = []
         relations: list[Outcome] = []
-        for d in siblings:
-            j = agreed.get(str(d["id"]))
-            if j is None or d.get("kind") != "entity":
-                continue
-            report.judgements += 1
-            extra = {"answers": list(j.answers)}
+        for d, j, extra in _judged(siblings, agreed, "entity", report):
             span = reviews.local_span(d, d.get("span"))
             if span is None:
                 report.unplaced += 1
@@ -103,12 +111,7 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
                                              extra=extra)
         rejected_mentions = {str(d.get("subject")) for d in siblings if d.get("kind") == "entity"
                              and (j := agreed.get(str(d["id"]))) is not None and j.action == "reject"}
-        for d in siblings:
-            j = agreed.get(str(d["id"]))
-            if j is None or d.get("kind") != "relation":
-                continue
-            report.judgements += 1
-            extra = {"answers": list(j.answers)}
+        for d, j, extra in _judged(siblings, agreed, "relation", report):
             head, tail = d.get("head") or {}, d.get("tail") or {}
             hk, tk = str(head.get("id", "")), str(tail.get("id", ""))
             implied = j.action in ("accept", "relabel")
@@ -142,7 +145,7 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         if record is None:
             continue
         records.append(record)
-        for name in ("entities", "relations", "negative_entities", "negative_relations"):
+        for name in FEEDBACK_LABEL_KEYS:
             report.items[name] = report.items.get(name, 0) + len(record[name])
     report.sentences = len(records)
     report.unmapped_labels = sorted(unmapped)
