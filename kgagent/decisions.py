@@ -42,7 +42,7 @@ class MentionResult:
     end: int
     text: str
     label: str  # normalised (person, organization, location, other)
-    model_label: str  # the encoder's own label ("Peop")
+    model_label: str  # the encoder's own label, as its training data wrote it
     score: float
     sent_start: int = 0  # offsets into the sentence text
     sent_end: int = 0
@@ -75,7 +75,7 @@ class RelationResult:
     id: str
     doc: str
     sentence: int
-    predicate: str  # normalised (work_for)
+    predicate: str  # the ontology's name (the label map's translation of the model's label)
     model_label: str  # "Work_For"
     head: str  # mention ids
     tail: str

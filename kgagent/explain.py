@@ -1,16 +1,16 @@
 """A decision's proof in words a domain expert reads.
 
->>> d = {"id": "d:1", "kind": "relation", "predicate": "work_for", "verdict": "reject",
-...      "reason": "the tail is not an organization", "rule": "rules/relations.rules:12",
-...      "head": {"id": "m:1", "text": "Richard Parsons"},
-...      "tail": {"id": "m:2", "text": "Boston", "entity": "ent:boston", "entity_label": "Boston"},
-...      "proof": {"fact": 'reject(r:1, "the tail is not an organization")', "rule": "rules/relations.rules:12",
-...                "premises": [{"fact": "relation(r:1, work_for, m:1, m:2)", "source": "encoder"},
-...                             {"fact": "link(m:2, ent:boston, 1.0)", "source": "linker"},
-...                             {"fact": "type(ent:boston, city)", "source": "graph"},
-...                             {"fact": "signature(work_for, person, organization)", "source": "graph"}]}}
+>>> d = {"id": "d:1", "kind": "relation", "predicate": "treats", "verdict": "reject",
+...      "reason": "the tail is not a disease", "rule": "rules/relations.rules:12",
+...      "head": {"id": "m:1", "text": "aspirin"},
+...      "tail": {"id": "m:2", "text": "Bayer", "entity": "ent:bayer", "entity_label": "Bayer"},
+...      "proof": {"fact": 'reject(r:1, "the tail is not a disease")', "rule": "rules/relations.rules:12",
+...                "premises": [{"fact": "relation(r:1, treats, m:1, m:2)", "source": "encoder"},
+...                             {"fact": "link(m:2, ent:bayer, 1.0)", "source": "linker"},
+...                             {"fact": "type(ent:bayer, company)", "source": "graph"},
+...                             {"fact": "signature(treats, drug, disease)", "source": "graph"}]}}
 >>> print(summary_line(d))
-rejected: the tail is not an organization; 'Boston' is linked to the graph entity Boston (similarity 1.0); Boston is a city in the graph; work_for needs a person as head and an organization as tail; rule rules/relations.rules:12
+rejected: the tail is not a disease; 'Bayer' is linked to the graph entity Bayer (similarity 1.0); Bayer is a company in the graph; treats needs a drug as head and a disease as tail; rule rules/relations.rules:12
 """
 
 from __future__ import annotations

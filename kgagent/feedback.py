@@ -11,7 +11,7 @@ Per sentence with at least one validated outcome, one JSON object:
   and tail index that list), otherwise the rejected mention's own negative carries the signal;
 - **review** (and score-only rejects) -> left out: nobody knows yet.
 
-Labels are the model's own (``Peop``, ``Work_For``); offsets are token offsets over
+Labels are the model's own (as its training data wrote them); offsets are token offsets over
 ``kgagent.text.word_spans`` of the sentence text; ``proof`` is the id of the decision that
 justified the example. Weights lie in (0, 1]: a positive weighs its model score, or 1.0 when
 the graph confirms it; a negative weighs ``HARD_GRAPH_WEIGHT`` when the graph's facts prove it

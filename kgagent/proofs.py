@@ -6,7 +6,7 @@ reads a proof fact's text into its predicate and arguments; ``predicate`` is the
 The rule language's own strict reader of written facts is ``kgagent.rules.facts_io.parse_fact``.
 
 >>> tree = {"fact": 'reject(r1, "no type")', "rule": "shared/relations.rules:44",
-...         "premises": [{"fact": "relation(r1, work_for, m1, m2)", "source": "encoder"},
+...         "premises": [{"fact": "relation(r1, treats, m1, m2)", "source": "encoder"},
 ...                      {"fact": 'text(m2, "Boston")', "source": "encoder"}]}
 >>> [predicate(n) for n in walk(tree)]
 ['reject', 'relation', 'text']
@@ -59,7 +59,7 @@ def premises(node: Any) -> list[Any]:
 
 
 def fact(node: Any) -> str:
-    """The fact a node proves, as text (``relation(r1, work_for, m1, m2)``)."""
+    """The fact a node proves, as text (``relation(r1, treats, m1, m2)``)."""
     return _fact_of(node)
 
 

@@ -3,12 +3,12 @@
 A case file is YAML (``rules/tests/*.yaml``)::
 
     cases:
-      - name: a person does not work for a city
+      - name: a drug does not treat a company
         facts: |                       # base facts, in the rule language itself
-          mention(m1, person, 0.95).   text(m1, "Richard Parsons").
-          mention(m2, location, 0.97). text(m2, "Boston").
-          link(m2, boston, 1.0).       type(boston, city).
-          relation(r1, work_for, m1, m2). score(r1, 0.91).
+          mention(m1, drug, 0.95).     text(m1, "aspirin").
+          mention(m2, disease, 0.97).  text(m2, "Bayer").
+          link(m2, bayer, 1.0).        type(bayer, company).
+          relation(r1, treats, m1, m2). score(r1, 0.91).
         expect:                        # id -> verdict (accept, review, reject)
           r1: reject
           m1: accept

@@ -15,8 +15,8 @@ shipped default is the news domain (``kg_data/`` with ``rules/`` beside it), ins
 package ``kgagent_news`` so that an installed kgagent finds it from any directory.
 
 >>> d = Domain.load(default_domain_dir())            # doctest: +SKIP
->>> d.labels.normalize("Peop"), d.ontology.kinds[:2]  # doctest: +SKIP
-('person', ('person', 'organization'))
+>>> d.name, len(d.ontology.kinds) > 0               # doctest: +SKIP
+('news', True)
 """
 
 from __future__ import annotations

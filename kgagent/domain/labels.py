@@ -2,20 +2,21 @@
 
 ``labels.toml`` has one table per source (a data set, a model, an imported graph)::
 
-    [conll04]          # CoNLL04 in SpERT JSON, and models trained on it
-    Peop = "person"
-    Work_For = "work_for"
+    [ade]              # the ADE corpus in SpERT JSON, and models trained on it
+    Drug = "drug"
+    Adverse-Effect-Of = "adverse_effect_of"
 
-    [conll2003]
-    PER = "person"
+    [n2c2]
+    DRUG = "drug"
 
 Names of the ontology map to themselves, so a model trained on data already labelled with the
 ontology's names needs no table. A label is looked up exactly first, then case-folded with
-``-`` and spaces read as ``_`` (``B-PER`` minus its prefix, ``Work-For``).
+``-`` and spaces read as ``_`` (``B-DRUG`` minus its prefix, ``Adverse-Effect-Of``).
 
->>> m = LabelMap({"conll04": {"Peop": "person", "Work_For": "work_for"}}, names={"person", "work_for"})
->>> m.normalize("Peop"), m.normalize("work-for"), m.normalize("person"), m.lookup("Award")
-('person', 'work_for', 'person', None)
+>>> m = LabelMap({"ade": {"Drug": "drug", "Adverse-Effect-Of": "adverse_effect_of"}},
+...              names={"drug", "adverse_effect_of"})
+>>> m.normalize("Drug"), m.normalize("adverse effect of"), m.normalize("drug"), m.lookup("Award")
+('drug', 'adverse_effect_of', 'drug', None)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from kgagent.errors import DomainError
 
 
 def fold(label: str) -> str:
-    """The case-folded key of a label (``Work-For`` -> ``work_for``)."""
+    """The case-folded key of a label (``Adverse-Effect`` -> ``adverse_effect``)."""
     return label.strip().casefold().replace("-", "_").replace(" ", "_")
 
 

@@ -354,7 +354,7 @@ def read_examples(path: str | Path) -> list[Example]:
 
 def relabel(examples: Iterable[Example], normalize: Callable[[str], str]) -> list[Example]:
     """Copies of ``examples`` with every entity and relation label put through ``normalize``
-    (a domain's label map: CoNLL-2003's PER and CoNLL04's Peop both become one class)."""
+    (a domain's label map: two data sets' names for one class become that class's name)."""
     out = []
     for ex in examples:
         out.append(dataclasses.replace(

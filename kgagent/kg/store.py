@@ -536,7 +536,7 @@ class KnowledgeGraph:
     def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
         """Add an extracted fact with its provenance to the document's named graph.
 
-        ``predicate`` is a rule-vocabulary name (``work_for``) or a full IRI. New entities the
+        ``predicate`` is a rule-vocabulary name (``treats``) or a full IRI. New entities the
         fact mentions get their description copied into this document's graph, so the fact
         keeps a label and types if the document that introduced them is removed.
         """

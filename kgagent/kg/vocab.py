@@ -1,12 +1,12 @@
 """IRIs of kgagent's own terms, and the mapping between rule-vocabulary names and IRIs.
 
 The rule vocabulary speaks short lower-case names (a domain's classes and relations, e.g.
-``city``, ``located_in``); the graph stores them as IRIs in the ontology namespace ``ONT``
-(``ONT.city``, ``ONT.located_in``), one namespace for the names of every domain. Anything else (a DBpedia class, a full IRI) keeps its full IRI as the
+``drug``, ``treats``); the graph stores them as IRIs in the ontology namespace ``ONT``
+(``ONT.drug``, ``ONT.treats``), one namespace for the names of every domain. Anything else (a DBpedia class, a full IRI) keeps its full IRI as the
 rule constant.
 
->>> to_name(term_iri("located_in"))
-'located_in'
+>>> to_name(term_iri("treats"))
+'treats'
 >>> str(term_iri("http://dbpedia.org/ontology/Person"))
 'http://dbpedia.org/ontology/Person'
 """
