@@ -10,20 +10,11 @@ from typer.testing import CliRunner
 from kgagent.kg import KnowledgeGraph
 from kgagent.kg.vocab import KGA
 from kgagent.review.graph_update import drop_decisions, rejected_decisions
-from kgagent.review.items import ReviewSet
-from kgagent.review.store import DB_NAME, ReviewStore
 from kgagent_cli.main import app
-from support.review_fakes import PARSONS, PHILIPS_NY, SMITH, WORK_FOR
+from support.review_fakes import answer, PARSONS, PHILIPS_NY, SMITH, WORK_FOR
 
 PARSONS_IRI = "https://w3id.org/kgagent/entity/new/richard_parsons-693f0650"
 TIME_WARNER_IRI = "https://w3id.org/kgagent/entity/new/time_warner-dfff6c34"
-
-
-def _answer(out: Path, rows: list[tuple[str, str, str]]) -> None:
-    rs = ReviewSet.load(out)
-    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
-        for decision, reviewer, action in rows:
-            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"])
 
 
 def _has_work_for(kg: KnowledgeGraph) -> bool:
@@ -47,7 +38,7 @@ def test_rejected_fact_leaves_with_its_provenance(out: Path, tmp_path: Path) -> 
     kg = KnowledgeGraph.load(graph)
     assert _has_work_for(kg) and _provenance_of(kg, WORK_FOR) == 1
     # ana rejects it, ben says nothing; a fact of the same document that nobody rejected stays
-    _answer(out, [(WORK_FOR, "ana", "reject"), (PHILIPS_NY, "ana", "accept"), (SMITH, "ana", "reject")])
+    answer(out, [(WORK_FOR, "ana", "reject"), (PHILIPS_NY, "ana", "accept"), (SMITH, "ana", "reject")])
     assert rejected_decisions(out) == {WORK_FOR}  # Smith was never accepted: nothing to take out
     output = _import(graph, out / "graph.nq")  # the next update, into the graph that already held it
     assert "1 fact(s)" in output
@@ -58,17 +49,17 @@ def test_rejected_fact_leaves_with_its_provenance(out: Path, tmp_path: Path) -> 
 
 
 def test_rejected_new_entity_leaves_and_ignore_reviews_keeps_everything(out: Path, tmp_path: Path) -> None:
-    _answer(out, [(WORK_FOR, "ana", "reject")])
+    answer(out, [(WORK_FOR, "ana", "reject")])
     kept = tmp_path / "kept.nq"
     _import(kept, out, extra=("--ignore-reviews",))  # OUT itself names its graph.nq
     assert _has_work_for(KnowledgeGraph.load(kept))
     kg = KnowledgeGraph.load(out / "graph.nq")
-    _answer(out, [(PARSONS, "ana", "reject")])
+    answer(out, [(PARSONS, "ana", "reject")])
     report = drop_decisions(kg, rejected_decisions(out))
     assert report.decisions == 2 and report.facts >= 1 and report.entities == 1
     assert kg.entity(PARSONS_IRI) is None and _provenance_of(kg, PARSONS) == 0
 
 
 def test_conflicting_answers_leave_the_fact(out: Path) -> None:
-    _answer(out, [(WORK_FOR, "ana", "reject"), (WORK_FOR, "ben", "accept")])
+    answer(out, [(WORK_FOR, "ana", "reject"), (WORK_FOR, "ben", "accept")])
     assert rejected_decisions(out) == set()

@@ -6,23 +6,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from kgagent.review.items import ReviewSet
-from kgagent.review.store import DB_NAME, ReviewStore
 from kgagent.rule_stats import review_rule_stats, rule_stats
 from kgagent_cli.main import app
-from support.review_fakes import ACME, PARSONS, PHILIPS_NY, SMITH, WORK_FOR
-
-
-def _answer(out: Path, rows: list[tuple[str, str, str]]) -> None:
-    rs = ReviewSet.load(out)
-    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
-        for decision, reviewer, action in rows:
-            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"])
+from support.review_fakes import answer, ACME, PARSONS, PHILIPS_NY, SMITH, WORK_FOR
 
 
 def test_precision_where_people_agreed_or_overruled(out: Path) -> None:
     # the accept rule (relations.rules:53) decided two relations: one upheld, one overruled
-    _answer(out, [(WORK_FOR, "ana", "reject"), (PHILIPS_NY, "ana", "accept"),
+    answer(out, [(WORK_FOR, "ana", "reject"), (PHILIPS_NY, "ana", "accept"),
                   (PARSONS, "ana", "accept"),  # entities.rules:26 upheld
                   (ACME, "ana", "reject"),  # entities.rules:32 (a reject) upheld
                   (SMITH, "ana", "accept"), (SMITH, "ben", "reject")])  # a conflict: not judged
@@ -37,7 +28,7 @@ def test_precision_where_people_agreed_or_overruled(out: Path) -> None:
 
 
 def test_rules_stats_cli_uses_the_answers(out: Path) -> None:
-    _answer(out, [(WORK_FOR, "ana", "reject"), (PHILIPS_NY, "ana", "accept")])
+    answer(out, [(WORK_FOR, "ana", "reject"), (PHILIPS_NY, "ana", "accept")])
     result = CliRunner().invoke(app, ["rules", "stats", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "precision" in result.output and "right by reviewers" in result.output

@@ -73,3 +73,14 @@ def start_server(out: Path, *, token: str | None = None, read_only: bool = False
         time.sleep(0.02)
     assert server.started, "the review server did not start"
     return server, thread, f"http://127.0.0.1:{port}", state
+
+
+def answer(out: Path, rows: list[tuple[str, str, str]]) -> None:
+    """Store reviewers' answers ``(decision, reviewer, action)`` in OUT's review database."""
+    from kgagent.review.items import ReviewSet
+    from kgagent.review.store import DB_NAME, ReviewStore
+
+    rs = ReviewSet.load(out)
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
+        for decision, reviewer, action in rows:
+            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"])
