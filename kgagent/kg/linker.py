@@ -15,6 +15,13 @@ For each mention (surface text, normalised type or None):
    embedding similarity alone;
 4. the best candidate is the link, unless its score is below ``nil_threshold`` (NIL: a new
    entity). The default threshold was chosen on the dev half of N3 (benchmarks/kg/nil.py).
+
+A demonym of an entity (``kga:demonym``: "Venezuelan" of Venezuela) is found like an alias but
+scores ``demonym_score`` x the alias level (0.8): the word refers to the entity without naming it,
+so its link stays below the rules' usual trust level (0.9) even with the type bonus and prior,
+and a mention of another kind ("American" tagged as an organisation) falls below NIL. Entities
+that are ``owl:sameAs`` one another (twins from two graphs, ``kgagent.kg.alignment``) are one
+candidate: the cluster's canonical entity, scored by its best member.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ if TYPE_CHECKING:
 
 #: chosen on the dev half of N3 (Reuters-128 + RSS-500), see benchmarks/kg/RESULTS.md
 NIL_THRESHOLD = 0.70
+#: a demonym's hit, relative to an alias's (0.8 x 1.0 + type bonus 0.05 + prior <= 0.02 < 0.9)
+DEMONYM_SCORE = 0.8
 
 
 class Linker:
@@ -48,7 +57,7 @@ class Linker:
                  prior_weight: float = 0.02, max_aliases: int = 0, alias_shortcut: bool = True,
                  hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256,
                  bfloat16: bool = False, kinds: Iterable[str] | None = None, untyped: str | None = None,
-                 seed_index_dir: str | Path | None = None):
+                 seed_index_dir: str | Path | None = None, demonym_score: float = DEMONYM_SCORE):
         self.kg = kg
         #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
         self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
@@ -58,6 +67,7 @@ class Linker:
         #: (None: the default domain's, so a copy of its graph saved elsewhere embeds only what is new)
         self.seed_index_dir = Path(seed_index_dir) if seed_index_dir is not None else None
         self.nil_threshold = nil_threshold
+        self.demonym_score = demonym_score
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
         self.prior_weight = prior_weight
@@ -86,6 +96,7 @@ class Linker:
         self._types: dict[str, frozenset[str]] = {}
         self._priors: dict[str, float] = {}
         self._aliases = AliasTable()
+        self._demonyms = AliasTable()
         self.index = self._open()
         self._profile_entities()
 
@@ -119,6 +130,8 @@ class Linker:
                     self._labels[iri] = name
             else:
                 aliases[iri].append(name)
+        for iri, name in self.kg.demonym_table():
+            self._demonyms.add(iri, name)
         rows = []
         for iri in sorted(self._labels):
             rows += self._rows_for(iri, self._labels[iri], sorted(aliases.get(iri, ())))
@@ -209,6 +222,13 @@ class Linker:
             return 1
         return -1 if types & self.kinds else 0
 
+    def _lookup(self, text: str) -> dict[str, float]:
+        """The alias table's entities for ``text``, then those it is a demonym of (lower score)."""
+        hits = self._aliases.lookup(text)
+        for iri, score in self._demonyms.lookup(text).items():
+            hits.setdefault(iri, score * self.demonym_score)
+        return hits
+
     def _needs_embedding(self, mtype: str | None, alias_hits: dict[str, float]) -> bool:
         """False when the alias table answers the mention (an entity of a fitting type)."""
         return not (self.alias_shortcut and any(self._fits(e, mtype) >= 0 for e in alias_hits))
@@ -219,7 +239,7 @@ class Linker:
         Returns how many texts were embedded; a no-op for an embedding function without cache."""
         if not isinstance(self._embed, Embedder) or not len(self.index):
             return 0
-        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._aliases.lookup(t))))
+        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._lookup(t))))
         if need:
             self._embed(need)
         return len(need)
@@ -227,7 +247,7 @@ class Linker:
     def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
         """Link each (surface text, normalised type or None) mention; one Link per mention."""
         texts = [m[0] for m in mentions]
-        hits = [self._aliases.lookup(t) for t in texts]
+        hits = [self._lookup(t) for t in texts]
         need = [i for i, (_t, typ) in enumerate(mentions) if self._needs_embedding(typ, hits[i])]
         sims: dict[int, dict[str, float]] = {}
         if need and len(self.index):

@@ -487,6 +487,13 @@ class KnowledgeGraph:
             if isinstance(s, URIRef):
                 yield str(s), str(o), False
 
+    def demonym_table(self) -> Iterator[tuple[str, str]]:
+        """(entity IRI, demonym) for every ``kga:demonym`` of every entity: words for its people
+        or things ("Venezuelan" of Venezuela), which refer to it without naming it."""
+        for s, _, o in self._ds.triples((None, KGA.demonym, None)):
+            if isinstance(s, URIRef):
+                yield str(s), str(o)
+
     def prior(self, iri: str) -> float:
         """Prominence of an entity in [0, 1]: digits of its (largest) population / 10 where known,
         else its degree / 100 capped at 0.5 (a region with many cities must not outrank a big city)."""
@@ -707,7 +714,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ rule facts
     def rule_facts(self, entities: Iterable[str] | None = None, depth: int = 2) -> dict[str, set[tuple]]:
         """The graph's part of the rule vocabulary: type, subclass, signature, functional,
-        triple, label.
+        triple, label, demonym.
 
         With ``entities``, restricted to their neighbourhood: the given entities, the
         relations leaving them followed up to ``depth`` steps (so a city brings its region and
@@ -716,7 +723,7 @@ class KnowledgeGraph:
         """
         schema = self._schema_facts()
         out: dict[str, set[tuple]] = {k: set(v) for k, v in schema.items()}
-        out.update(type=set(), triple=set(), label=set())
+        out.update(type=set(), triple=set(), label=set(), demonym=set())
         if entities is None:
             todo = [URIRef(e) for e in self.entities()]
             for s, p, o in self._ds.triples((None, None, None)):
@@ -751,6 +758,8 @@ class KnowledgeGraph:
                 out["type"].add((iri, to_name(t)))
         for lab in self._ds.objects(e, RDFS.label):
             out["label"].add((iri, str(lab)))
+        for dem in self._ds.objects(e, KGA.demonym):
+            out["demonym"].add((iri, str(dem)))
 
     # ------------------------------------------------------------------ statistics
     def stats(self) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""Demonyms (issue 12, item 4): "Venezuelan" links to Venezuela, below the trust level, and the
+rules see ``demonym(Entity, Name)``."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+
+from kgagent.kg.geonames import country_demonyms
+from kgagent.kg.vocab import KGA
+
+from support.kg_fakes import ENT, trigram_embed
+
+
+def _with_demonyms(kg):
+    kg.add(URIRef(ENT + "usa"), KGA.demonym, Literal("American"))
+    kg.add(URIRef(ENT + "usa"), KGA.demonym, Literal("Americans"))
+    kg.add(URIRef(ENT + "france"), KGA.demonym, Literal("French"))
+    return kg
+
+
+def test_country_demonyms_come_from_countryinfo_with_plurals():
+    d = country_demonyms()
+    assert d["VE"] == ["Venezuelan", "Venezuelans"]
+    assert d["CN"] == ["Chinese"] and d["CH"] == ["Swiss"]  # no plural
+    assert "American" in d["US"] and "Americans" in d["US"]
+    assert d["RS"] == ["Serbian", "Serbians"]
+    assert "Serbian" not in d.get("CS", [])  # a part of "Serbian/Montenegrin" that is Serbia's own
+    assert "Montenegrin" not in d.get("CS", [])
+    assert "Djibouti" in d["DJ"]  # countryinfo's demonym of Djibouti is the place's name ...
+    assert "DJ" not in country_demonyms({"djibouti"})  # ... which the builder leaves out
+
+
+def test_a_demonym_links_to_its_country_below_the_trust_level(tiny):
+    linker = _with_demonyms(tiny).linker(embed=trigram_embed, embed_id="trigram-128")
+    us, french, typed = linker.link([("Americans", None), ("French", None), ("American", "location")])
+    assert us.entity == ENT + "usa" and us.method == "alias" and us.score < 0.9
+    assert french.entity == ENT + "france" and french.score < 0.9
+    assert typed.entity == ENT + "usa" and typed.score < 0.9  # type bonus and prior included
+
+
+def test_a_demonym_of_another_kind_is_nil(tiny):
+    """'American' tagged as an organisation (American Airlines) is not the country."""
+    linker = _with_demonyms(tiny).linker(embed=trigram_embed, embed_id="trigram-128")
+    (lk,) = linker.link([("American", "organization")])
+    assert lk.entity is None
+
+
+def test_demonyms_do_not_change_the_index_fingerprint(tiny, tmp_path):
+    first = tiny.linker(embed=trigram_embed, embed_id="trigram-128", index_dir=tmp_path / "ix")
+    again = _with_demonyms(tiny).linker(embed=trigram_embed, embed_id="trigram-128", index_dir=tmp_path / "ix")
+    assert first.rebuilt and not again.rebuilt  # demonyms are looked up, never embedded
+
+
+def test_rule_facts_carry_demonyms(tiny):
+    f = _with_demonyms(tiny).rule_facts([ENT + "usa"])
+    assert (ENT + "usa", "American") in f["demonym"]
+    assert not any(t[1].endswith("demonym") for t in f["triple"])
+    assert "demonym" in tiny.rule_facts([ENT + "acme"])  # the key is always there
