@@ -65,8 +65,11 @@ class _Bar:
 
 
 def train_cmd(
-    data: Optional[Path] = typer.Argument(None, help="Training data: SpERT JSON, CoNLL columns or feedback JSONL."),
-    dev: Optional[Path] = typer.Option(None, "--dev", help="Dev data: early stopping, calibration, scores."),
+    data: Optional[list[Path]] = typer.Argument(None, help="Training data: SpERT JSON, CoNLL columns or feedback "
+                                                "JSONL; several files (one --dev each) or a data manifest (.toml) "
+                                                "train one model on several data sets, each with its own labels."),
+    dev: Optional[list[Path]] = typer.Option(None, "--dev", help="Dev data: early stopping, calibration, scores "
+                                             "(one per training file)."),
     base: Optional[str] = typer.Option(None, "--base", help="A local Hugging Face model directory "
                                        "(default: the packaged all-MiniLM-L6-v2). Nothing is downloaded."),
     lora: bool = typer.Option(True, "--lora/--full", help="LoRA adapters (small, shippable) or full fine-tuning."),
@@ -104,8 +107,15 @@ def train_cmd(
     """Train the encoder (DATA + --dev), or fine-tune it on the agent's feedback (--feedback).
 
     Example: kgagent train train.json --dev dev.json --full --domain my_domain/
+    Several data sets: kgagent train benchmarks/encoder/news_model.toml --full (see the model card).
     """
     options = dict(locals())
+    data_files, dev_files = list(data or []), list(dev or [])
+    if rounds > 0 or feedback is not None:  # these take one file of each
+        if len(data_files) > 1 or len(dev_files) > 1:
+            raise fail("KGA340 --rounds and --feedback take one training file and one --dev", EXIT_USAGE)
+        options["data"] = data_files[0] if data_files else None
+        options["dev"] = dev_files[0] if dev_files else None
     dom = open_domain(domain)
     if options["out"] is None and domain is not None and options["feedback"] is None:
         options["out"] = dom.model or dom.root / "model"
@@ -170,17 +180,41 @@ def _train(o: dict[str, Any], dom: Any) -> None:
             table.add_row(name, f"{b:.2f}", f"{a:.2f}", f"{a - b:+.2f}")
         con.print(table)
         return
-    if o["data"] is None:
+    if not o["data"]:
         raise fail("KGA340 give the training DATA (or --feedback FILE)", EXIT_USAGE)
-    train_ex = read_examples(o["data"])
-    dev = read_examples(o["dev"]) if o["dev"] is not None else None
-    if o["domain"] is not None:  # a model for this domain: every label must mean something in it
-        dom.check_data_labels(train_ex, o["data"])
-        if dev is not None:
-            dom.check_data_labels(dev, o["dev"])
+    data_files, dev_files = list(o["data"]), list(o["dev"] or [])
+    mix: dict[str, float] = {}
+    broader: dict[str, list[str]] = {}
+    if len(data_files) > 1 or data_files[0].suffix.lower() == ".toml":
+        from kgagent.encoder.sources import load_sources, read_manifest, repeat_of, sources_from_paths
+
+        if data_files[0].suffix.lower() == ".toml":
+            if len(data_files) > 1 or dev_files:
+                raise fail("KGA340 a data manifest names every file itself: give it alone, without --dev",
+                           EXIT_USAGE)
+            sources = read_manifest(data_files[0])
+        else:
+            sources = sources_from_paths(data_files, dev_files)
+        # one model of several data sets: labels become the domain's names (CoNLL04's Peop and
+        # CoNLL-2003's PER are one class), each example keeps its source's scheme
+        train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
+        dev = dev_list or None
+        mix = repeat_of(sources)
+        broader = {c: dom.ontology.broader(c) for c in dom.ontology.classes if dom.ontology.broader(c)}
+        con.print("data: " + "; ".join(f"{s.name} {s.train.name} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
+                                       for s in sources))
+    else:
+        if len(dev_files) > 1:
+            raise fail("KGA340 one training file takes one --dev", EXIT_USAGE)
+        train_ex = read_examples(data_files[0])
+        dev = read_examples(dev_files[0]) if dev_files else None
+        if o["domain"] is not None:  # a model for this domain: every label must mean something in it
+            dom.check_data_labels(train_ex, data_files[0])
+            if dev is not None:
+                dom.check_data_labels(dev, dev_files[0])
     if o["out"] is None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
-    cfg = TrainConfig(base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
+    cfg = TrainConfig(mix=mix, broader=broader, base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
                       epochs=o["epochs"] or 20,
                       lr=o["lr"] or (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
                       batch_size=o["batch_size"], case_features=o["case_features"], patience=o["patience"],
@@ -191,7 +225,10 @@ def _train(o: dict[str, Any], dom: Any) -> None:
     con.print(f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
               f"{report['stopped']})")
     if "dev" in report:
-        _print_scores(report["dev"], f"dev scores ({o['dev']})", entity_only=not report["dev"]["relation_strict"]["micro"]["gold"])
+        _print_scores(report["dev"], f"dev scores ({', '.join(str(d) for d in dev_files) or 'manifest'})",
+                      entity_only=not report["dev"]["relation_strict"]["micro"]["gold"])
+        for name, f in report.get("dev_by_source", {}).items():
+            con.print(f"  dev {name}: entity F1 {f['entity_f1']:.2f}, relation F1 {f['relation_f1']:.2f}")
     cal = report.get("calibration")
     if cal:
         con.print(f"calibration on dev: entity ECE {cal['ece_before']['entity_ece']:.4f} -> "
@@ -238,7 +275,7 @@ def evaluate_cmd(
     with guarded():
         from kgagent.encoder.data import read_examples, relabel, symmetric_once
         from kgagent.encoder.pretrained import Encoder
-        from kgagent.evaluate import evaluate
+        from kgagent.evaluate import annotated_labels, evaluate, project
 
         _threads(threads)
         gold = read_examples(data)
@@ -254,11 +291,16 @@ def evaluate_cmd(
         seconds = time.time() - t0
         normalize = dom.labels.normalize
         symmetric = {r.name for r in dom.ontology.relations.values() if r.symmetric}  # scored once per pair
-        metrics = evaluate(symmetric_once(relabel(gold, normalize), symmetric),
-                           symmetric_once(relabel(pred, normalize), symmetric))
+        gold_n = relabel(gold, normalize)
+        # score through the data set's scheme: a class it never marks is not the model's error
+        # (CoNLL-2003 marks no dates; a "misc" prediction is CoNLL04's "Other")
+        broader = {c: dom.ontology.broader(c) for c in dom.ontology.classes}
+        pred_n, unscored = project(relabel(pred, normalize), annotated_labels(gold_n) or set(), broader) \
+            if annotated_labels(gold_n) else (relabel(pred, normalize), {})
+        metrics = evaluate(symmetric_once(gold_n, symmetric), symmetric_once(pred_n, symmetric))
         entity_only = not any(ex.relations for ex in gold)
         metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only,
-                       precision=enc.effective_precision(), domain=dom.name)
+                       precision=enc.effective_precision(), domain=dom.name, unscored=dict(unscored))
         if as_json:
             print(json.dumps(metrics, indent=2))
             return
@@ -266,6 +308,9 @@ def evaluate_cmd(
         _print_scores(metrics, f"{data} ({len(gold)} sentences, {kind}; model {enc.name_or_path}, "
                                f"{enc.effective_precision()})",
                       entity_only=entity_only)
+        if unscored:
+            console().print("not scored (classes this data set does not mark): "
+                            + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))
         console().print(f"{len(gold) / max(seconds, 1e-9):.1f} sentences/s")
 
 

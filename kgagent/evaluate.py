@@ -10,8 +10,9 @@ CoNLL column files (entities only) the entity figures are the CoNLL-2003 / seqev
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from kgagent.errors import EncoderError
 
@@ -81,6 +82,47 @@ def evaluate(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
         "relation_boundaries": _score(gb, pb, lambda x: x[0]),
         "sentences": len(gold),
     }
+
+
+def annotated_labels(gold: Sequence[Any]) -> set[str]:
+    """The entity labels a gold data set uses (its annotation scheme)."""
+    return {e.type for ex in gold for e in ex.entities}
+
+
+def project(pred: Sequence[Any], keep: set[str] | frozenset[str], broader: Mapping[str, Sequence[str]]
+            ) -> tuple[list[Any], Counter]:
+    """Predictions seen through a data set's scheme: an entity whose label the data set does not
+    use takes its nearest broader label that it does use (``broader``: ancestors, nearest
+    first), or is dropped with its relations. Returns the projected examples (dataclass copies)
+    and how many entities of each label were dropped.
+
+    A model trained on several data sets predicts classes one of them never marks (CoNLL-2003
+    has no dates, CoNLL04 no "MISC"); scoring those as errors would blame the model for the
+    data set's scheme.
+
+    >>> from kgagent.encoder.data import Example, EntitySpan, RelationSpan
+    >>> ex = Example(["a", "b", "c"], [EntitySpan(0, 1, "misc"), EntitySpan(1, 2, "date"), EntitySpan(2, 3, "p")],
+    ...              [RelationSpan(1, 2, "r"), RelationSpan(0, 2, "r")])
+    >>> (out,), dropped = project([ex], {"other", "p"}, {"misc": ["other"]})
+    >>> [e.type for e in out.entities], [(r.head, r.tail) for r in out.relations], dict(dropped)
+    (['other', 'p'], [(0, 1)], {'date': 1})
+    """
+    dropped: Counter = Counter()
+    out = []
+    for ex in pred:
+        index: dict[int, int] = {}
+        ents = []
+        for i, e in enumerate(ex.entities):
+            label = e.type if e.type in keep else next((b for b in broader.get(e.type, ()) if b in keep), None)
+            if label is None:
+                dropped[e.type] += 1
+                continue
+            index[i] = len(ents)
+            ents.append(e if label == e.type else dataclasses.replace(e, type=label))
+        rels = [dataclasses.replace(r, head=index[r.head], tail=index[r.tail]) for r in ex.relations
+                if r.head in index and r.tail in index]
+        out.append(dataclasses.replace(ex, entities=ents, relations=rels))
+    return out, dropped
 
 
 def expected_calibration_error(confidences: Iterable[float], correct: Iterable[bool], bins: int = 15) -> float:

@@ -24,11 +24,12 @@ from torch.nn import functional as F
 from kgagent.encoder.data import Example, labels_of
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, collate
+from kgagent.encoder.sources import allowed_labels
 from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base,
                                         round_compact_encoder_)
 from kgagent.errors import EncoderError
 from kgagent.files import atomic_write_text, atomic_write_with
-from kgagent.evaluate import decision_calibration, evaluate
+from kgagent.evaluate import annotated_labels, decision_calibration, evaluate, project
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -63,6 +64,12 @@ class TrainConfig:
     max_minutes: float | None = None  # stop (keeping the best so far) after this much training time
     calibrate: bool = True
     select_on: str = "mean"  # mean | entity | relation (dev F1 used for early stopping)
+    # several data sets (kgagent.encoder.sources): passes per epoch of each (by meta["dataset"];
+    # a fraction samples), and each label's broader classes, nearest first (a span a data set
+    # marks "other" may be a narrower "misc"; a prediction "misc" counts as "other" on a data set
+    # that marks no "misc")
+    mix: dict[str, float] = dataclasses.field(default_factory=dict)
+    broader: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -77,6 +84,9 @@ class Sample:
 
     encoded: Encoded
     spans: list[tuple[int, int, int, float]]  # (start, end, target 0=none / type+1, weight)
+    # per span, the bitmask of the classes it may be (bit 0 = none) when its source's scheme
+    # leaves more than one open (kgagent.encoder.sources); None: exactly ``target``
+    span_options: list[int] | None
     not_spans: list[tuple[int, int, int, float]]  # (start, end, type+1 it is NOT, weight)
     entities: list[tuple[int, int, int]]  # gold entities (start, end, type+1) for the relation head
     pairs: list[tuple[int, int]]
@@ -86,9 +96,13 @@ class Sample:
 
 def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index: dict[str, int],
                 cfg: TrainConfig, rng: random.Random) -> Sample:
-    """Targets with sampled negative spans and entity pairs (as SpERT does)."""
+    """Targets with sampled negative spans and entity pairs (as SpERT does), under the example's
+    annotation scheme (``meta["annotates"]``, see kgagent.encoder.sources): partial labels for
+    what its source does not mark, no relation targets from a source without relations."""
     n = enc.n_words
-    xw = float(ex.meta.get("weight", 1.0)) if isinstance(ex.meta, dict) else 1.0
+    meta = ex.meta if isinstance(ex.meta, dict) else {}
+    xw = float(meta.get("weight", 1.0))
+    scheme = meta.get("annotates")
     gold = {}
     for e in ex.entities:
         if e.end <= n and e.end - e.start <= cfg.max_width:
@@ -99,10 +113,13 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
     if len(negatives) > cfg.neg_entities:
         negatives = rng.sample(negatives, cfg.neg_entities)
     spans += [(s, e, 0, xw) for s, e in negatives]
+    options = _span_options(spans, scheme, ent_index, cfg) if scheme else None
     not_spans = [(e.start, e.end, ent_index[e.type] + 1, e.weight * xw) for e in ex.negative_entities
                  if e.end <= n and e.type in ent_index]
     entities = [(e.start, min(e.end, n), ent_index[e.type] + 1) for e in ex.entities]
     usable = [i for i, e in enumerate(ex.entities) if e.end <= n]
+    if scheme and not scheme.get("relations", True):
+        usable = []  # its source annotates no relation: no pair is a negative
     n_rel = len(rel_index)
     pos: dict[tuple[int, int], tuple[list[float], list[float]]] = {}
 
@@ -126,7 +143,29 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
     for h, t in others:
         slot(h, t)
     pairs = list(pos)
-    return Sample(enc, spans, not_spans, entities, pairs, [pos[p][0] for p in pairs], [pos[p][1] for p in pairs])
+    return Sample(enc, spans, options, not_spans, entities, pairs, [pos[p][0] for p in pairs],
+                  [pos[p][1] for p in pairs])
+
+
+def _span_options(spans: list[tuple[int, int, int, float]], scheme: dict[str, Any], ent_index: dict[str, int],
+                  cfg: TrainConfig) -> list[int] | None:
+    """Bitmasks of the classes each span may be under ``scheme`` (None when every span has one)."""
+    labels = list(ent_index)
+    narrower: dict[str, list[str]] = {}
+    for label, ups in cfg.broader.items():
+        for up in ups:
+            narrower.setdefault(up, []).append(label)
+    annotated = scheme.get("entities", labels)
+    masks = {}
+    for target in {t for _, _, t, _ in spans}:
+        gold = labels[target - 1] if target else None
+        mask = 0
+        for lab in allowed_labels(gold, annotated, narrower, labels):
+            mask |= 1 << (ent_index[lab] + 1 if lab is not None else 0)
+        masks[target] = mask
+    if all(m == 1 << t for t, m in masks.items()):
+        return None
+    return [masks[t] for _, _, t, _ in spans]
 
 
 def _pad(rows: list[list[Any]], width: int, fill: Any) -> list[list[Any]]:
@@ -144,7 +183,13 @@ def batch_loss(model: SpanModel, samples: list[Sample], pad_id: int, device: tor
     wt = torch.tensor(_pad([[w for _, _, _, w in s.spans] for s in samples], S, 0.0), dtype=torch.float, device=device)
     valid = torch.tensor(_pad([[True] * len(s.spans) for s in samples], S, False), dtype=torch.bool, device=device)
     logits = model.span_logits(words, cls, sp[..., 0], sp[..., 1], valid).float()
-    ce = F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), reduction="none").view(tgt.shape)
+    if all(s.span_options is None for s in samples):
+        ce = F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), reduction="none").view(tgt.shape)
+    else:  # partial labels: -log of the probability of the classes the span may be
+        bits = torch.tensor(_pad([s.span_options if s.span_options is not None else [1 << t for _, _, t, _ in s.spans]
+                                  for s in samples], S, 1), dtype=torch.long, device=device)
+        allowed = ((bits.unsqueeze(-1) >> torch.arange(logits.shape[-1], device=device)) & 1).bool()
+        ce = torch.logsumexp(logits, -1) - torch.logsumexp(logits.masked_fill(~allowed, float("-inf")), -1)
     ent_sum = (ce * wt * valid).sum()
     count = valid.sum()
     if any(s.not_spans for s in samples):
@@ -300,7 +345,8 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         encoded.append(encoder.pieces.encode(ex.tokens[:e]))
     lengths = [len(e.input_ids) for e in encoded]
     batch_size = cfg.batch_size
-    steps_per_epoch = math.ceil(len(train) / batch_size)
+    plan = _EpochPlan(train, cfg.mix)
+    steps_per_epoch = math.ceil(plan.size / batch_size)
     total = steps_per_epoch * cfg.epochs
     optim = torch.optim.AdamW(_param_groups(model, cfg), lr=cfg.lr)
     warm = max(1, int(cfg.warmup * total))
@@ -327,8 +373,9 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         torch.manual_seed(cfg.seed * 1000 + epoch)
         model.train()
         losses = []
-        for bi, idx in enumerate(length_batches(lengths, batch_size, rng)):
-            samples = [make_sample(encoded[i], train[i], ent_index, rel_index, cfg, rng) for i in idx]
+        chosen = plan.indexes(rng)
+        for bi, idx in enumerate(length_batches([lengths[i] for i in chosen], batch_size, rng)):
+            samples = [make_sample(encoded[chosen[i]], train[chosen[i]], ent_index, rel_index, cfg, rng) for i in idx]
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
                 loss, parts = batch_loss(model, samples, encoder.pieces.pad_id, device)
             optim.zero_grad(set_to_none=True)
@@ -344,10 +391,11 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
                                  "train_seconds": time.time() - e0}
         improved = True
         if dev:
-            metrics = evaluate(dev, encoder.predict_examples(dev, batch_size=64))
-            score = _selection_score(metrics, cfg.select_on, has_rel)
+            metrics, score, by_source = _dev_scores(encoder, dev, cfg)
             entry.update(dev_entity_f1=metrics["entity"]["f1"], dev_relation_f1=metrics["relation_strict"]["f1"],
                          dev_score=score)
+            if len(by_source) > 1:
+                entry["dev_by_source"] = by_source
             improved = score > state["best"]
             if improved:
                 state["best"], state["best_epoch"] = score, epoch
@@ -382,9 +430,12 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     model.eval()
     round_compact_encoder_(model)  # what is saved (float16) is what is calibrated and scored
     if dev and cfg.calibrate:
-        report["calibration"] = calibrate(encoder, dev)
+        primary = _primary_dev(dev)
+        report["calibration"] = calibrate(encoder, primary, view=_projector(primary, cfg))
     if dev:
-        report["dev"] = evaluate(dev, encoder.predict_examples(dev, batch_size=64))
+        report["dev"], _, by_source = _dev_scores(encoder, dev, cfg)
+        if len(by_source) > 1:
+            report["dev_by_source"] = by_source
     report["wall_seconds"] = time.time() - t0
     mcfg.info = {"trained_on": len(train), "best_epoch": state["best_epoch"], "train_seconds": round(spent, 1),
                  "calibration": report.get("calibration", {}),
@@ -395,6 +446,74 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         (Path(out_dir) / "train_report.json").write_text(json.dumps(report, indent=2, default=str))
     emit({"event": "done", **{k: v for k, v in report.items() if k != "history"}})
     return encoder, report
+
+
+class _EpochPlan:
+    """Which examples an epoch sees: every source (``meta["dataset"]``) ``mix[source]`` times,
+    a fraction sampled afresh each epoch (seeded); sources absent from ``mix`` once."""
+
+    def __init__(self, examples: Sequence[Example], mix: dict[str, float]):
+        self.groups: dict[str, list[int]] = {}
+        for i, ex in enumerate(examples):
+            self.groups.setdefault(str(ex.meta.get("dataset", "")), []).append(i)
+        self.mix = {g: float(mix.get(g, 1.0)) for g in self.groups}
+        self.size = sum(int(r) * len(self.groups[g]) + round((r - int(r)) * len(self.groups[g]))
+                        for g, r in self.mix.items())
+
+    def indexes(self, rng: random.Random) -> list[int]:
+        """Example indexes of one epoch (repeats included; ``size`` of them)."""
+        if all(r == 1.0 for r in self.mix.values()):
+            return [i for g in self.groups.values() for i in g]
+        out: list[int] = []
+        for g, idx in self.groups.items():
+            r = self.mix[g]
+            out += idx * int(r)
+            out += rng.sample(idx, round((r - int(r)) * len(idx)))
+        return sorted(out)
+
+
+def _by_source(dev: Sequence[Example]) -> dict[str, list[Example]]:
+    groups: dict[str, list[Example]] = {}
+    for ex in dev:
+        groups.setdefault(str(ex.meta.get("dataset", "")), []).append(ex)
+    return groups
+
+
+def _primary_dev(dev: Sequence[Example]) -> list[Example]:
+    """The dev split calibration is fitted on: the first source's that annotates relations (the
+    relation threshold needs them), else the first source's."""
+    groups = _by_source(dev)
+    with_rel = [g for g in groups.values() if any(ex.relations for ex in g)]
+    return (with_rel or list(groups.values()))[0]
+
+
+def _projector(gold: Sequence[Example], cfg: TrainConfig) -> Callable[[list[Example]], list[Example]] | None:
+    """Predictions seen through ``gold``'s scheme (kgagent.evaluate.project), or None when the
+    model predicts nothing that the scheme lacks."""
+    keep = annotated_labels(gold)
+    if not keep or not cfg.broader and not cfg.mix:
+        return None
+    return lambda pred: project(pred, keep, cfg.broader)[0]
+
+
+def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig
+                ) -> tuple[dict[str, Any], float, dict[str, dict[str, float]]]:
+    """Dev metrics over all sources, the selection score (the mean of each source's own) and each
+    source's entity / relation F1; every source is scored through its own scheme."""
+    groups = _by_source(dev)
+    golds, preds, scores, by_source = [], [], [], {}
+    for name, gold in groups.items():
+        pred = encoder.predict_examples(gold, batch_size=64)
+        view = _projector(gold, cfg)
+        if view is not None:
+            pred = view(pred)
+        m = evaluate(gold, pred)
+        has_rel = any(ex.relations for ex in gold)
+        scores.append(_selection_score(m, cfg.select_on, has_rel))
+        by_source[name] = {"entity_f1": m["entity"]["f1"], "relation_f1": m["relation_strict"]["f1"]}
+        golds += gold
+        preds += pred
+    return evaluate(golds, preds), sum(scores) / len(scores), by_source
 
 
 def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict[str, Any], cfg: TrainConfig,
@@ -438,8 +557,12 @@ def _fit_temperature(nll: Callable[[float], float]) -> float:
 
 
 @torch.inference_mode()
-def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) -> dict[str, Any]:
+def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64,
+              view: Callable[[list[Example]], list[Example]] | None = None) -> dict[str, Any]:
     """Fit entity and relation temperatures and the relation threshold on ``dev``; report ECE.
+
+    ``view`` maps predictions into ``dev``'s annotation scheme before they are compared with it
+    (a model of several data sets: see kgagent.evaluate.project).
 
     Entity temperature: NLL of every candidate span's gold class (none or a type).
     Relation temperature: NLL of every (pair of decoded entities, type): true iff the relation
@@ -447,6 +570,11 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) ->
     """
     model, mcfg = encoder.model, encoder.config
     model.eval()
+
+    def predict(examples: Sequence[Example]) -> list[Example]:
+        pred = encoder.predict_examples(examples, batch_size)
+        return view(pred) if view is not None else pred
+
     device = next(model.parameters()).device
     ent_index = {t: i for i, t in enumerate(mcfg.entity_labels)}
     all_logits, all_targets = [], []
@@ -468,7 +596,7 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) ->
         all_targets.append(target[valid.cpu()])
     result: dict[str, Any] = {}
     old = (mcfg.entity_temperature, mcfg.relation_temperature, mcfg.relation_threshold)
-    before = decision_calibration(dev, encoder.predict_examples(dev, batch_size))
+    before = decision_calibration(dev, predict(dev))
     result["ece_before"] = before
     if all_logits:
         lg, tg = torch.cat(all_logits), torch.cat(all_targets)
@@ -476,14 +604,14 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) ->
         # the temperature that fits all candidate spans best need not make the DECODED entities'
         # scores (what the rules compare with thresholds) better calibrated: keep it only if it does
         mcfg.entity_temperature = fitted
-        after_ece = decision_calibration(dev, encoder.predict_examples(dev, batch_size))["entity_ece"]
+        after_ece = decision_calibration(dev, predict(dev))["entity_ece"]
         result["entity_temperature_fitted"] = fitted
         if after_ece > before["entity_ece"]:
             mcfg.entity_temperature = old[0]
     # relations: decoded entities, every pair and type (threshold 0), uncalibrated probabilities
     if mcfg.relation_labels:
         mcfg.relation_temperature, mcfg.relation_threshold = 1.0, 0.0
-        preds = encoder.predict_examples(dev, batch_size)
+        preds = predict(dev)
         logit, target = [], []
         strict_gold = []
         for g, p in zip(dev, preds):
@@ -520,5 +648,5 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64) ->
     result["relation_temperature"] = mcfg.relation_temperature
     result["relation_threshold"] = mcfg.relation_threshold
     result["previous"] = list(old)
-    result["ece_after"] = decision_calibration(dev, encoder.predict_examples(dev, batch_size))
+    result["ece_after"] = decision_calibration(dev, predict(dev))
     return result

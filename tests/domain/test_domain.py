@@ -38,7 +38,7 @@ def test_the_news_domain_is_the_default_and_is_sound() -> None:
     assert check_domain() == []
 
 
-@pytest.mark.parametrize("label, name", [("Peop", "person"), ("PER", "person"), ("MISC", "other"),
+@pytest.mark.parametrize("label, name", [("Peop", "person"), ("PER", "person"), ("MISC", "misc"), ("Other", "other"),
                                          ("Work_For", "work_for"), ("work-for", "work_for"),
                                          ("OrgBased_In", "orgbased_in"), ("Settlement", "city"),
                                          ("person", "person")])
