@@ -16,6 +16,11 @@ rows of ``reviews.sqlite``):
 Labels are written as the model's own (``model_label``), mapped from the normalised names by
 the pairs the decisions themselves show; a new label no decision pairs with a model label is
 left out and counted. Conflicting answers are left out and counted.
+
+``agent_accepts=True`` also writes, in each answered sentence, the decisions the agent accepted
+and nobody judged, at the agent's weight: the trainer reads every unlabelled span of an example
+as "no entity", so a sentence holding only its one answer would teach that the rest of it is
+empty.
 """
 
 from __future__ import annotations
@@ -64,8 +69,9 @@ def _judged(siblings: list[dict[str, Any]], agreed: dict[str, Judgement], kind: 
 
 
 def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
-                   report: ExportReport | None = None) -> list[dict[str, Any]]:
-    """The feedback examples of the judged decisions, one per sentence, in document order."""
+                   report: ExportReport | None = None, agent_accepts: bool = False) -> list[dict[str, Any]]:
+    """The feedback examples of the judged decisions, one per sentence, in document order
+    (``agent_accepts``: with the agent's unjudged accepts of those sentences, see the module)."""
     report = report if report is not None else ExportReport(path="")
     model = reviews.model_labels()
     unmapped: set[str] = set()
@@ -111,6 +117,16 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
                                              extra=extra)
         rejected_mentions = {str(d.get("subject")) for d in siblings if d.get("kind") == "entity"
                              and (j := agreed.get(str(d["id"]))) is not None and j.action == "reject"}
+        if agent_accepts:
+            for d in siblings:
+                mkey = str(d.get("subject") or d["id"])
+                if (d.get("kind") != "entity" or d.get("verdict") != "accept" or str(d["id"]) in agreed
+                        or mkey in entities or mkey in rejected_mentions):
+                    continue
+                span = reviews.local_span(d, d.get("span"))
+                label = str(d.get("model_label") or model_label("entity", label_of(d)) or "")
+                if span is not None and label:
+                    entities[mkey] = Outcome("entity", label, True, _agent_weight(d), str(d["id"]), *span, key=mkey)
         for d, j, extra in _judged(siblings, agreed, "relation", report):
             head, tail = d.get("head") or {}, d.get("tail") or {}
             hk, tk = str(head.get("id", "")), str(tail.get("id", ""))
@@ -139,6 +155,13 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
             if j.action == "relabel" and j.label and (new := model_label("relation", j.label)):
                 relations.append(Outcome("relation", new, True, REVIEW_WEIGHT, d["id"], head=hk, tail=tk,
                                          extra=extra))
+        if agent_accepts:
+            for d in siblings:
+                old = str(d.get("model_label") or model_label("relation", label_of(d)) or "")
+                if d.get("kind") == "relation" and d.get("verdict") == "accept" and str(d["id"]) not in agreed and old:
+                    head, tail = d.get("head") or {}, d.get("tail") or {}
+                    relations.append(Outcome("relation", old, True, _agent_weight(d), str(d["id"]),
+                                             head=str(head.get("id", "")), tail=str(tail.get("id", ""))))
         ordered = sorted(entities.values(), key=lambda o: (o.start, o.end)) + negatives + relations
         first = by_sentence[key][0]
         record = sentence_record(str(first.get("sentence_text") or ""), key[0], key[1], ordered, source="review")
@@ -152,14 +175,15 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
     return records
 
 
-def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path | None = None) -> ExportReport:
+def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path | None = None,
+                   agent_accepts: bool = False) -> ExportReport:
     """Write the reviewers' answers in ``out`` as feedback examples (``out/review_feedback.jsonl``
     unless ``to``), atomically; returns what was written and left out."""
     reviews = ReviewSet.load(out)
     agreed, conflicts = read_judgements(reviews.out, db)
     target = Path(to) if to is not None else reviews.out / EXPORT_NAME
     report = ExportReport(path=str(target), conflicts=len(conflicts))
-    records = review_records(reviews, agreed, report)
+    records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
     write_feedback(records, target)
     return report
 

@@ -86,3 +86,27 @@ def test_export_cli(out: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 judged decision(s) -> 1 sentence(s)" in result.output and str(to) in result.output
     assert len(_records(to)) == 1
+
+
+def test_agent_accepts_complete_an_answered_sentence(out: Path) -> None:
+    """With ``agent_accepts`` an answered sentence also holds what the agent accepted and nobody
+    judged (at the agent's weight), so the trainer does not read it as "no entity"."""
+    from kgagent.review.export import review_records
+    from kgagent.review.judgements import Judgement
+
+    rs = ReviewSet.load(out)
+    agreed = {SMITH: Judgement(SMITH, "reject", None, None, ("sim:1",), "review"),
+              WORK_FOR: Judgement(WORK_FOR, "reject", None, None, ("sim:2",), "accept")}
+    plain = {(r["meta"]["doc"], r["meta"]["sentence"]): r for r in review_records(rs, agreed)}
+    full = {(r["meta"]["doc"], r["meta"]["sentence"]): r for r in review_records(rs, agreed, agent_accepts=True)}
+    assert set(plain) == set(full) == {("d1", 0), ("d2", 1)}  # only answered sentences
+    smith = full[("d2", 1)]
+    # Smith rejected by the answer; Massachusetts accepted by the agent (Acme: the agent rejected it)
+    assert [(" ".join(smith["tokens"][e["start"]:e["end"]]), e["weight"]) for e in smith["entities"]] == \
+        [("Massachusetts", 0.96)]
+    assert not plain[("d2", 1)]["entities"]
+    parsons = full[("d1", 0)]
+    names = [" ".join(parsons["tokens"][e["start"]:e["end"]]) for e in parsons["entities"]]
+    assert names == ["Richard Parsons", "Time Warner", "Boston"]
+    # the reviewer's reject stands over the agent's accept; no agent relation is left unjudged here
+    assert [r["proof"] for r in parsons["negative_relations"]] == [WORK_FOR] and parsons["relations"] == []
