@@ -1,0 +1,133 @@
+"""The simulated reviewer of benchmarks/feedback_loop/review_policy.py (issue 13, part 4) and its
+round bookkeeping, on the review fixture extraction with fake training (no model)."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgagent.review.export import REVIEW_WEIGHT
+from kgagent.review.items import ReviewSet
+from kgagent.review.policy import LinUCBPolicy, RandomPolicy, UncertaintyPolicy
+from support.agent_fakes import REPO
+from support.review_fakes import (ACME, BOSTON_TEXAS, FIXTURE, KLUGT_PHILIPS, PARSONS, PHILIPS_NY, SMITH,
+                                  WORK_FOR)
+
+SCRIPT = REPO / "benchmarks" / "feedback_loop" / "review_policy.py"
+
+
+@pytest.fixture(scope="module")
+def rp() -> Any:
+    spec = importlib.util.spec_from_file_location("review_policy_bench", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["review_policy_bench"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def truth(rp: Any) -> Any:
+    """Gold for the fixture's two documents, in the decisions' label names and document spans."""
+    return rp.Truth(
+        entities={"d1": {(0, 15, "person"), (26, 37, "organization"), (41, 47, "location"),
+                         (49, 55, "location"), (62, 67, "location")},
+                  "d2": {(4, 17, "person"), (24, 31, "organization"), (35, 43, "location"),
+                         (45, 50, "person"), (55, 59, "person"), (67, 80, "location")}},
+        relations={"d1": {("work_for", 0, 15, 26, 37), ("orgbased_in", 49, 55, 62, 67)},
+                   "d2": {("orgbased_in", 24, 31, 35, 43)}})
+
+
+def test_the_simulated_reviewer_answers_from_gold(rp: Any) -> None:
+    rs, t = ReviewSet.load(FIXTURE), truth(rp)
+    answer = {i: rp.simulated_answer(rs.get(i), t) for i in (PARSONS, SMITH, ACME, WORK_FOR, BOSTON_TEXAS,
+                                                              KLUGT_PHILIPS, PHILIPS_NY)}
+    assert answer[PARSONS] == ("accept", None, None)
+    assert answer[SMITH] == ("accept", None, None)  # the agent said review; gold says it is a person
+    assert answer[ACME] == ("relabel", "person", None)  # right span, other type
+    assert answer[WORK_FOR] == ("accept", None, None)
+    assert answer[BOSTON_TEXAS] == ("relabel", "orgbased_in", None)  # same pair, other predicate
+    assert answer[KLUGT_PHILIPS] == ("reject", None, None)  # gold has no work_for there
+    assert answer[PHILIPS_NY] == ("accept", None, None)
+    klugt = next(d for d in rs.decisions if d.get("text") == "Cor van der Klugt")
+    assert rp.simulated_answer(klugt, t) == ("span", None, (4, 17))  # one gold person overlaps it
+    unknown = {**rs.get(PARSONS), "doc": "elsewhere"}
+    assert rp.simulated_answer(unknown, t) == ("reject", None, None)
+
+
+def test_pick_never_asks_a_question_twice(rp: Any) -> None:
+    rs = ReviewSet.load(FIXTURE)
+    first = rp.pick(UncertaintyPolicy(), rs.decisions, set(), 5)
+    assert len(first) == 5 and first[0]["verdict"] == "review"
+    asked = {rp.question_key(d) for d in first}
+    # the same questions proposed again by another model (other ids, other scores) are not asked
+    again = [{**d, "id": d["id"] + "x", "score": 0.5} for d in rs.decisions]
+    second = rp.pick(RandomPolicy(1), again, asked, 100)
+    assert len(second) == len(rs.decisions) - 5 and not asked & {rp.question_key(d) for d in second}
+
+
+class FakeWorld:
+    """Extraction = the fixture each round; training and scores scripted by round."""
+
+    def __init__(self, tmp: Path, dev_by_round: dict[int, float]) -> None:
+        self.tmp, self.dev_by_round = tmp, dev_by_round
+        self.trained: list[tuple[Any, int, list[Any]]] = []
+        self.extracted: list[Any] = []
+
+    def extract(self, model: Any, out: Path) -> Path:
+        self.extracted.append(model)
+        shutil.copytree(FIXTURE, out)
+        return out
+
+    def train(self, init: Any, examples: list[Any], out: Path, r: int) -> Any:
+        self.trained.append((init, r, examples))
+        return {"round": r}
+
+    def score(self, model: Any) -> dict[str, dict[str, float]]:
+        f = self.dev_by_round[model["round"]]
+        return {"dev": {"entity": 50.0, "relation": f}, "test": {"entity": 50.0, "relation": f - 1}}
+
+
+def test_rounds_spend_answers_accumulate_feedback_and_reward_the_bandit(rp: Any, tmp_path: Path) -> None:
+    world = FakeWorld(tmp_path, {0: 20.0, 1: 24.0, 2: 23.0, 3: 25.0})
+    io = rp.RoundIO(world.extract, world.train, world.score)
+    gold = ["g1", "g2"]
+    policy = LinUCBPolicy(alpha=0.05)
+    res = rp.run_policy("linucb", policy, gold, {"round": 0}, world.score({"round": 0}), truth(rp), io,
+                        tmp_path / "linucb", rounds=3, per_round=4, patience=3)
+    assert [r["answers"] for r in res["rounds"]] == [0, 4, 8, 12]
+    assert res["best_round"] == 3 and "stopped_early" not in res
+    # each round trains on gold + every answer so far, from the best model so far on dev
+    sizes = [len(ex) for _, _, ex in world.trained]
+    assert all(ex[:2] == gold for _, _, ex in world.trained) and sizes[0] < sizes[1] <= sizes[2]
+    assert [init["round"] for init, _, _ in world.trained] == [0, 1, 1]
+    assert [m["round"] for m in world.extracted] == [0, 1, 1]
+    reviewed = [lab for _, _, ex in world.trained[-1:] for e in ex[2:] for lab in
+                e.entities + e.relations + e.negative_entities + e.negative_relations]
+    assert any(lab.weight == REVIEW_WEIGHT for lab in reviewed)
+    # 12 distinct questions asked, each answered once
+    assert sum(sum(r["answers_by_action"].values()) for r in res["rounds"][1:]) == 12
+    # the reward is the round's dev relation-F1 gain per answer, over the best model so far
+    assert [r["reward"] for r in res["rounds"][1:]] == pytest.approx([4.0 / 4, -1.0 / 4, 1.0 / 4])
+    assert policy.updates_ == 12 and res["theta"]
+
+
+def test_patience_stops_and_the_control_asks_nothing(rp: Any, tmp_path: Path) -> None:
+    world = FakeWorld(tmp_path, {0: 20.0, 1: 19.0, 2: 18.0, 3: 30.0})
+    io = rp.RoundIO(world.extract, world.train, world.score)
+    res = rp.run_policy("random", RandomPolicy(0), ["g"], {"round": 0}, world.score({"round": 0}), truth(rp), io,
+                        tmp_path / "random", rounds=3, per_round=4, patience=2)
+    assert res["stopped_early"] == 2 and res["best_round"] == 0 and len(res["rounds"]) == 3
+    assert rp.at_answers(res, 8, "relation") == 17.0 and rp.at_answers(res, 8, "relation", chosen=True) == 19.0
+    world2 = FakeWorld(tmp_path, {0: 20.0, 1: 21.0, 2: 22.0})
+    io2 = rp.RoundIO(world2.extract, world2.train, world2.score)
+    ctl = rp.run_policy("control", None, ["g"], {"round": 0}, world2.score({"round": 0}), truth(rp), io2,
+                        tmp_path / "control", rounds=2, per_round=4, patience=2)
+    assert world2.extracted == [] and all(ex == ["g"] for _, _, ex in world2.trained)
+    assert [r["answers"] for r in ctl["rounds"]] == [0, 0, 0]
+    table = rp.report({"p10-s0": {"seed": 0, "gold_only": {"test": {"entity": 50.0, "relation": 19.0}},
+                                  "policies": {"random": res, "control": ctl}}}, per_round=4)
+    assert "| random |" in table and "| control |" in table
