@@ -42,7 +42,7 @@ from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.proofs import walk
 from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
-from kgagent.text import sentence_spans
+from kgagent.text import crosses, hard_breaks, sentence_spans
 
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
 DEFAULT_MIN_RELATION_SCORE = 0.2
@@ -604,11 +604,14 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
     mentions: list[MentionResult] = []
     relations: list[RelationResult] = []
     seen: set[str] = set()
+    breaks = hard_breaks(doc.text)
     for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
         local: dict[int, MentionResult] = {}
         for ei, e in enumerate(prop.entities):
             label = normalize(e.label)
             start, end = s0 + e.start, s0 + e.end
+            if crosses(breaks, start, end):  # a mention never crosses a line break (soft wraps aside)
+                continue
             mid = stable_id("m", doc.id, si, start, end, label)
             if mid in seen:
                 local[ei] = next(m for m in mentions if m.id == mid)

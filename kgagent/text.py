@@ -1,44 +1,86 @@
 """Text handling with character offsets: sentence splitting and word tokenisation.
 
 Offsets are ``[start, end)`` into the string given. The word tokeniser follows the Penn
-Treebank conventions that CoNLL04 and CoNLL-2003 were tokenised with closely enough that a
-model trained on them sees familiar tokens: punctuation apart, clitics (``'s``, ``n't``) apart,
-abbreviations (``U.S.``, ``Dr.``) and numbers (``3.5``, ``1,000``) kept whole.
+Treebank conventions that CoNLL04 and CoNLL-2003 were tokenised with, so that a model trained
+on them sees the tokens it was trained on: punctuation, quotes and brackets apart; clitics apart
+(``WPP 's``, ``banks '``, ``do n't``, ``ca n't``); abbreviations, initials and acronyms keep
+their period inside a sentence (``Dr.``, ``John F. Kennedy``, ``Calif.``, ``U.S.``) but give it
+up at the sentence's end (``Acme Corp .``), as both data sets do; numbers stay whole (``3.5``,
+``1,000``, ``1/2``); names with an apostrophe stay whole (``O'Neil``). Curly quotes and
+apostrophes are words of their own like straight ones; :func:`model_word` gives the form the
+data sets write them in (``“`` -> ``"``), which is what the encoder is shown.
+
+Line breaks: a blank line always ends a sentence. A single line break is *soft* when it is a
+hard wrap inside a paragraph, otherwise *hard* (:func:`hard_breaks`); a hard break before a line
+that does not start in lower case ends a sentence, so a headline or a byline is its own
+sentence, and no mention may cross a hard break (the agent drops one that would).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Sequence
 
+# Titles before a name: they never end a sentence, nor a line that a name continues
+_TITLES = ("Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Rev|Capt|Cmdr|Adm|Maj|Brig|Cpl|Pvt|Msgr|Hon|Pres"
+           "|Supt|Atty|St")
 # Abbreviations that keep their period and do not end a sentence: titles, suffixes, months
-_ABBREVIATIONS = ("Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Rev|Capt|Cmdr|Adm|Maj|Brig|Cpl|Pvt|Msgr|Hon|Pres"
-                  "|Supt|Atty|St|Jr|Sr|Inc|Corp|Co|Ltd|Mt|Ft|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_ABBREVIATIONS = _TITLES + "|Jr|Sr|Inc|Corp|Co|Ltd|Mt|Ft|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+# Words that keep their period inside a sentence but may well end one ("in Nashville, Tenn. He
+# was"): US states as AP (CoNLL04's newswire) writes them, vs., etc.
+_WORD_ABBREVIATIONS = ("Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Kans|Ky|La|Md|Mass|Mich|Minn|Miss"
+                       "|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|vs|etc")
 # "at 2 a.m. EST ranged ...": a clock time followed by its time zone does not end a sentence
 _TIME_ZONE = re.compile(r"\s+(?:[ECMP][SD]T|GMT|UTC|BST|CET|CEST)\b")
 
+_CLITIC = r"(?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b"
+# an abbreviation keeps its period before a space, punctuation or a hyphen (U.S.-led), unless
+# nothing but closing quotes/brackets follows: then the period is the sentence's
+_KEEP_PERIOD = r"""(?![)\]}"'”’]*\s*$)(?=[\s,;:)\]}"'”’-])"""
+
 _WORD = re.compile(
     r"""
-    (?:[A-Za-z]\.){2,}(?![A-Za-z])          # U.S., e.g.
-  | (?:""" + _ABBREVIATIONS + r""")\.(?=\s|$)
-  | \d+(?:[.,:]\d+)+                         # 3.5, 1,000, 10:30
-  | n't|N'T
-  | ['’](?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b
-  | \w+?(?=n't\b|N'T\b)                      # do|n't
-  | [^\W_]+(?:-[^\W_]+|['’](?!(?:s|S|re|RE|ve|VE|ll|LL|d|D|m|M)\b)[^\W_]+)*  # words, well-known, O'Neil
-  | ``|''|--|\.\.\.
-  | \S                                       # any other single character
+    -[LR][RCS]B-                             # PTB bracket escapes in pre-tokenised text
+  | (?:[A-Z]-)?(?:[A-Za-z]\.)+[A-Za-z](?:\.""" + _KEEP_PERIOD + r""")?(?![A-Za-z])  # U.S., e.g., R-S.C.
+  | (?:[A-Z]-)?(?:""" + _ABBREVIATIONS + "|" + _WORD_ABBREVIATIONS + r""")\.""" + _KEEP_PERIOD + r"""
+  | [A-Z]\.""" + _KEEP_PERIOD + r"""   # an initial: John F. Kennedy
+  | \d+(?:[.,:/]\d+)+                        # 3.5, 1,000, 10:30, 1/2, 1996/97
+  | (?<![\w.])\.\d+                          # .500, .38
+  | [A-Z]{1,2}\$                             # US$, C$, HK$
+  | [A-Z]+(?:&[A-Z]+)+(?![a-z])              # S&P, AT&T
+  | n['’]t|N['’]T
+  | ['’]""" + _CLITIC + r"""
+  | \w+?(?=n['’]t\b|N['’]T\b)                # do|n't, ca|n't
+  | [^\W_]+(?:-[^\W_]+|['’](?!""" + _CLITIC + r""")[^\W_]+)*  # words, well-known, O'Neil
+  | ['’][tT]\b                               # pre-tokenised "wasn 't"
+  | ['’]n(?=['’])                            # rock 'n' roll, as CoNLL04: 'n | '
+  | ``|''|-{2,}|\.{2,}
+  | \S                                       # any other single character: quotes, brackets
     """,
     re.VERBOSE | re.UNICODE,
 )
+
+# How the data sets write what real text writes with typographic quotes.
+_MODEL_FORM = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
 # and an upper-case letter, digit or opening quote; not after a known abbreviation or initial.
 _ABBREV = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + r"|vs|etc)|\b[A-Z]|(?:\b[A-Za-z]\.){1,}[A-Za-z])$")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 
+# A line that ends like this goes on on the next line: a comma, a dash, a function word, a
+# title or an initial ("Bank of\nAmerica", "said Mr.\nJones", "John F.\nKennedy").
+_CONTINUES = re.compile(r"(?:[,;:&/(\[{–—-]|(?<![\w'’])(?:a|an|the|and|or|but|nor|of|to|for|with|from|by|at|in"
+                        r"|on|as|than|that)|\b(?:" + _TITLES + r")\.|(?<![\w.])[A-Z]\.)$")
+#: a text whose lines broken mid-sentence are all narrower than this is not taken for wrapped
+MIN_WRAP_WIDTH = 30
+# a wrapped paragraph's longest line exceeds its next longest by a few characters at most
+_WRAP_SLACK = 8
+
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text``.
+    """Character spans of the words of ``text`` (one sentence, usually).
 
     >>> t = "Dr. Smith doesn't work for the U.S. Army, he said."
     >>> [t[s:e] for s, e in word_spans(t)]
@@ -46,23 +88,127 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "WPP's chief and O'Neil's firm; the banks' loans"
     >>> [t[s:e] for s, e in word_spans(t)]
     ['WPP', "'s", 'chief', 'and', "O'Neil", "'s", 'firm', ';', 'the', 'banks', "'", 'loans']
+    >>> t = '“Don’t,” said John F. Kennedy (D-Mass.) in Boston, Mass.'
+    >>> [t[s:e] for s, e in word_spans(t)]
+    ['“', 'Do', 'n’t', ',', '”', 'said', 'John', 'F.', 'Kennedy', '(', 'D-Mass.', ')', 'in', 'Boston', ',', 'Mass', '.']
     """
     return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def model_word(word: str) -> str:
+    """A word as the data sets write it: typographic quotes and apostrophes made straight.
+
+    >>> [model_word(w) for w in ["“", "’s", "n’t", "``", "Ha’aretz", "Paris"]]
+    ['"', "'s", "n't", '"', "Ha'aretz", 'Paris']
+    """
+    if word in ("``", "''"):
+        return '"'
+    return word.translate(_MODEL_FORM)
+
+
+def hard_breaks(text: str) -> list[int]:
+    """Offsets of the line breaks of ``text`` that end a line as written (sorted).
+
+    A single line break between two lines is *soft* -- the wrap of a hard-wrapped paragraph,
+    really a space -- when the line before it goes on (it ends with a comma, a dash, a function
+    word, a title or an initial), or when the text is wrapped and the line is full: the next
+    line's first word would not have fitted on it. The text is taken for wrapped, at width W,
+    when it has other lines that break mid-sentence (the next line starts in lower case); W is
+    the longest of them, and must reach :data:`MIN_WRAP_WIDTH`. A greedy wrapper never leaves
+    room for the next word, and W is never wider than the width it wrapped to, so a wrap is
+    taken for hard only when its line is more than a few characters longer than W. Every
+    other line break is hard: after a headline, a byline, a list item, a line of a text written
+    one paragraph a line, and around blank lines.
+
+    >>> hard_breaks("Pernod Ricard buys Allied Domecq\\nShares rose 5% on Monday.")
+    [32]
+    >>> t = ("Pernod Ricard buys Allied Domecq\\n"
+    ...      "Shares in Pernod Ricard rose on Monday after the French group\\n"
+    ...      "agreed to buy its British rival Allied Domecq for 14 billion\\n"
+    ...      "dollars. Analysts in London said the price was fair.")
+    >>> hard_breaks(t)
+    [32]
+    """
+    if "\n" not in text:
+        return []
+    lines: list[tuple[int, int, int]] = []  # (start, end without trailing space, line break) of each line
+    start = 0
+    while start <= len(text):
+        nl = text.find("\n", start)
+        end = len(text) if nl < 0 else nl
+        stop = end
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        lines.append((start, stop, nl))
+        if nl < 0:
+            break
+        start = nl + 1
+    nexts = [_first_word(text, lines[i + 1][:2]) if i + 1 < len(lines) else "" for i in range(len(lines))]
+    # the two longest lines broken mid-sentence: a line's own break is no evidence of wrapping
+    mid = sorted(((stop - s, i) for i, ((s, stop, _), w) in enumerate(zip(lines, nexts)) if w[:1].islower()),
+                 reverse=True)[:2]
+    out: list[int] = []
+    for i, ((s, stop, nl), nxt) in enumerate(zip(lines, nexts)):
+        if nl < 0:
+            break
+        if stop > s and nxt:
+            n = stop - s
+            width = next((w for w, j in mid if j != i), 0)
+            width = width if width >= MIN_WRAP_WIDTH else 0
+            if _CONTINUES.search(text, s, stop) or (width and n + 1 + len(nxt) > width
+                                                    and n <= width + _WRAP_SLACK):
+                continue
+        out.append(nl)
+    return out
+
+
+def crosses(breaks: Sequence[int], start: int, end: int) -> bool:
+    """Whether the span ``[start, end)`` holds one of ``breaks`` (sorted offsets).
+
+    >>> t = "Pernod Ricard buys Allied Domecq\\nShares rose."
+    >>> crosses(hard_breaks(t), t.index("Domecq"), t.index(" rose"))
+    True
+    """
+    i = bisect_left(breaks, start)
+    return i < len(breaks) and breaks[i] < end
+
+
+def _first_word(text: str, line: tuple[int, int]) -> str:
+    words = text[line[0] : line[1]].split(None, 1)
+    return words[0] if words else ""
 
 
 def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (leading/trailing space trimmed).
 
-    A sentence longer than ``max_chars`` (say, a line with no sentence breaks) is cut at the
-    last whitespace before the limit, so no piece of text is ever dropped or made unbounded.
+    A sentence never runs across a blank line, nor across a hard line break (see
+    :func:`hard_breaks`) before a line that does not start in lower case: a headline is a
+    sentence of its own. A sentence longer than ``max_chars`` (say, a line with no sentence
+    breaks) is cut at the last whitespace before the limit, so no piece of text is ever dropped
+    or made unbounded.
 
     >>> t = "Mr. Jones met the Rev. Lee in Boston. They left at 5 p.m. Then rain at 2 a.m. EST fell."
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['Mr. Jones met the Rev. Lee in Boston.', 'They left at 5 p.m.', 'Then rain at 2 a.m. EST fell.']
+    >>> t = "Pernod Ricard buys Allied Domecq\\nShares rose 5% on Monday."
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['Pernod Ricard buys Allied Domecq', 'Shares rose 5% on Monday.']
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _BOUNDARY.finditer(text):
+    for cut in hard_breaks(text):
+        nxt = text[cut + 1 : cut + 80].lstrip()
+        if nxt and not nxt[0].islower():
+            spans.extend(_split(text, start, cut, max_chars))
+            start = cut + 1
+    spans.extend(_split(text, start, len(text), max_chars))
+    return spans
+
+
+def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, int]]:
+    """The sentences of ``text[start:stop]`` at sentence-final punctuation and blank lines."""
+    spans: list[tuple[int, int]] = []
+    for m in _BOUNDARY.finditer(text, start, stop):
         end = m.end()
         if m.group().strip() and _ABBREV.search(text[start : m.start() + 1].rstrip(".!?\"'”’)]")):
             # "Dr." or an initial: not a sentence end (but "p.m." followed by a capital is,
@@ -72,7 +218,7 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
                 continue
         spans.extend(_trimmed(text, start, end, max_chars))
         start = end
-    spans.extend(_trimmed(text, start, len(text), max_chars))
+    spans.extend(_trimmed(text, start, stop, max_chars))
     return spans
 
 

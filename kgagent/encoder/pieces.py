@@ -18,6 +18,8 @@ from typing import Any, Sequence
 
 import torch
 
+from kgagent.text import model_word
+
 # Word shapes: the casing and character classes the uncased base lowercases away.
 SHAPES = ("special", "lower", "title", "upper", "mixed", "digit", "alnum", "punct", "other")
 SHAPE_INDEX = {name: i for i, name in enumerate(SHAPES)}
@@ -79,7 +81,9 @@ class PieceEncoder:
         self._cache: dict[str, list[int]] = {}
 
     def pieces(self, words: Sequence[str]) -> list[list[int]]:
-        """The piece ids of each word (never empty, at most ``max_pieces_per_word``)."""
+        """The piece ids of each word (never empty, at most ``max_pieces_per_word``), typographic
+        quotes read as the data sets write them (:func:`kgagent.text.model_word`)."""
+        words = [model_word(w) for w in words]
         missing = sorted({w for w in words if w not in self._cache})
         if missing:
             ids = self.tokenizer(missing, add_special_tokens=False)["input_ids"]
