@@ -1,7 +1,7 @@
 """Regression tests named after the bugs of issue 11, item 2 (tokenisation as the data sets
 tokenise): on real news a possessive sat inside mentions ("WPP's"), a mention ran across the
 headline's line break ("Domecq\\nShares"), and quotes and brackets met the model in forms it
-had not seen. The gold tokens are those of CoNLL04 and CoNLL-2003 (../shared/data)."""
+had not seen. The gold tokens are those of CoNLL04 and CoNLL-2003 (../shared/data, slow test)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ import pytest
 
 from kgagent.schema import Document, EntityProposal, SentenceProposals
 from kgagent.text import crosses, hard_breaks, model_word, sentence_spans, word_spans
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
 
 def words(t: str) -> list[str]:
     return [t[s:e] for s, e in word_spans(t)]
@@ -198,13 +195,13 @@ def test_mention_never_crosses_line_break(tiny_kg, text: str, kept: set[str]) ->
 
 # ------------------------------------------------------------------ against the gold tokens
 
-def _conll04(split: str) -> list[list[str]]:
-    return [ex["tokens"] for ex in json.loads((DATA / "conll04" / f"conll04_{split}.json").read_text())]
+def _conll04(data: Path, split: str) -> list[list[str]]:
+    return [ex["tokens"] for ex in json.loads((data / "conll04" / f"conll04_{split}.json").read_text())]
 
 
-def _conll03(split: str) -> list[list[str]]:
+def _conll03(data: Path, split: str) -> list[list[str]]:
     out, cur = [], []
-    for line in (DATA / "conll2003" / f"{split}.txt").read_text().splitlines():
+    for line in (data / "conll2003" / f"{split}.txt").read_text().splitlines():
         parts = line.split()
         if not parts or parts[0] == "-DOCSTART-":
             if cur:
@@ -215,15 +212,14 @@ def _conll03(split: str) -> list[list[str]]:
     return out + ([cur] if cur else [])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, read, split, most", [
     # measured 2026-12-04: before issue 11 item 2 132/288 and 458/3453; the rest are mostly
     # CoNLL04's "said." inside its sentences and CoNLL-2003's ranked lists ("1. Spain 2. ...")
     ("conll04", _conll04, "test", 96),
     ("conll2003", _conll03, "test", 327),
 ])
-def test_tokens_as_the_data_sets_tokenise(name: str, read, split: str, most: int) -> None:
-    if not (DATA / name).is_dir():
-        pytest.skip(f"no {name} under {DATA}")
-    gold = read(split)
+def test_tokens_as_the_data_sets_tokenise(shared_data: Path, name: str, read, split: str, most: int) -> None:
+    gold = read(shared_data, split)
     differ = sum(1 for toks in gold if words(" ".join(toks)) != toks)
     assert differ <= most, f"{differ} of {len(gold)} {name} {split} sentences tokenised unlike the gold tokens"
