@@ -59,7 +59,8 @@ def _check_paths(rules: Path | None, kg: Path | None, model: Path | None) -> Non
 
 def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing")) -> list[Table]:
     """The run summary as rich tables: verdicts by kind, by type, by rule, time per stage."""
-    verdicts = ("accept", "review", "reject")
+    repaired = any(row.get("repair") for row in summary.by_verdict.values())
+    verdicts = ("accept", "repair", "review", "reject") if repaired else ("accept", "review", "reject")
     t1 = Table(title=f"{summary.documents} documents, {summary.sentences} sentences "
                      f"({summary.processed} processed now, {summary.skipped} already done in {summary.out})")
     t1.add_column("decisions")
@@ -129,6 +130,12 @@ def extract_cmd(
                                   "hardware multiplies it natively, else float32), float32 or bfloat16."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    memory: Path | None = typer.Option(None, "--memory", help="Corpus memory: an earlier run's output directory "
+                                       "(or its decisions.jsonl); the types it accepted per name become "
+                                       "type_votes facts and a prior of the joint decision (read once: every "
+                                       "document of this run sees the same memory)."),
+    no_joint: bool = typer.Option(False, "--no-joint", help="Keep each label as the encoder chose it: no joint "
+                                  "decision of types and predicates, hence no repairs."),
 ) -> None:
     """Extract entities and relations, validate them with graph + rules, write decisions.
 
@@ -166,8 +173,14 @@ def extract_cmd(
     with guarded(EXIT_ERRORS):
         total = count_documents(paths) if "-" not in paths and all(Path(p).exists() for p in paths) else None
     # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
+    mem = None
+    if memory is not None:
+        from kgagent.memory import TypeMemory
+
+        with guarded(EXIT_USAGE):
+            mem = TypeMemory.load(memory)
     load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
-                       min_relation_score=min_relation_score, precision=precision)
+                       min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem)
     if engine == "ray":
         _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
         return
@@ -291,7 +304,7 @@ def explain_cmd(
     decision_id: str = typer.Argument(None, help="A decision id from decisions.jsonl (d:...; a unique prefix will do)."),
     out: Path = typer.Option(Path("out"), "--out", help="The output directory of `kgagent extract`."),
     verdict: str = typer.Option(None, "--verdict", help="Instead of an id: explain decisions with this verdict "
-                                                        "(accept, review, reject)."),
+                                                        "(accept, repair, review, reject)."),
     kind: str = typer.Option(None, "--kind", help="With --verdict: only entity or relation decisions."),
     limit: int = typer.Option(1, "--limit", min=1, help="With --verdict: how many to explain."),
     as_json: bool = typer.Option(False, "--json", help="Print the decision with its proof as JSON."),
@@ -311,8 +324,8 @@ def explain_cmd(
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
     if (decision_id is None) == (verdict is None):
         raise fail("give a decision ID or --verdict (not both)", EXIT_USAGE)
-    if verdict is not None and verdict not in ("accept", "review", "reject"):
-        raise fail(f"--verdict must be accept, review or reject, not {verdict!r}", EXIT_USAGE)
+    if verdict is not None and verdict not in ("accept", "repair", "review", "reject"):
+        raise fail(f"--verdict must be accept, repair, review or reject, not {verdict!r}", EXIT_USAGE)
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import math
 import os
 import threading
 import time
@@ -48,6 +49,10 @@ from kgagent.text import crosses, hard_breaks, sentence_spans
 DEFAULT_MIN_RELATION_SCORE = 0.2
 #: the relation threshold assumed for an encoder that does not tell its own
 DEFAULT_MODEL_THRESHOLD = 0.5
+#: weight (log units) of the other mentions of the same name in the document in a mention's type
+SAME_NAME_WEIGHT = 1.0
+#: weight (log units) of the corpus memory's type votes in a mention's type
+MEMORY_WEIGHT = 1.0
 #: the label of a claim's argument when neither the caller, the signature nor the graph types it
 #: and the ontology has no untyped class
 UNTYPED_LABEL = "untyped"
@@ -103,7 +108,9 @@ class Agent:
 
     def __init__(self, encoder: Any, kg: Any, program: Any, *, domain: Domain | None = None, linker: Any = None,
                  rules_path: str | Path | list[Path] | None = None, batch_size: int = 32, record_proofs: bool = True,
-                 min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE, precision: str = "float32"):
+                 min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE, precision: str = "float32",
+                 joint: bool = True, memory: Any = None):
+        from kgagent.joint import Signatures
         from kgagent.rules import Engine
 
         self._encoder = encoder
@@ -120,6 +127,13 @@ class Agent:
         self.min_relation_score = min_relation_score
         self.precision = precision  # of the linker's mention embeddings (and of an encoder loaded here)
         self.encoder_threshold: float | None = None  # the encoder's own relation threshold
+        #: decide each sentence's types and predicates jointly (kgagent.joint) and let the rules repair
+        self.joint = joint
+        #: corpus memory (kgagent.memory.TypeMemory, read-only during a run) or None
+        self.memory = memory
+        self.same_name_weight = SAME_NAME_WEIGHT
+        self.memory_weight = MEMORY_WEIGHT
+        self._signatures = Signatures(self.domain.ontology)
         if not isinstance(encoder, _LazyEncoder):
             self._check_labels(encoder)
             self._set_threshold(encoder)
@@ -162,7 +176,7 @@ class Agent:
     @classmethod
     def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, domain: Any = None, linker: Any = None,
              batch_size: int = 32, min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE,
-             precision: str = "auto") -> "Agent":
+             precision: str = "auto", joint: bool = True, memory: Any = None) -> "Agent":
         """An agent from a domain folder, or from a model directory, a graph directory/file and
         a rules directory.
 
@@ -178,7 +192,10 @@ class Agent:
         ``min_relation_score`` lowers the encoder's relation threshold (for this agent's calls
         only: the encoder is not modified) so the rules see less certain proposals too (they may
         accept those the graph confirms, and review or reject the rest); None keeps the encoder's
-        own. The encoder's own threshold reaches the rules as ``model_threshold(relation, T)``. ``precision`` is the arithmetic of
+        own. The encoder's own threshold reaches the rules as ``model_threshold(relation, T)``. ``joint``
+        decides each sentence's types and predicates together under the ontology (kgagent.joint) and
+        lets the rules repair labels; ``memory`` (a kgagent.memory.TypeMemory) adds the corpus's type
+        votes. ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
         where the hardware has it).
         Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError.
@@ -210,7 +227,7 @@ class Agent:
             # loaded on first extract: validate() needs no encoder, nor a domain with a model
             model = _LazyEncoder(Path(model) if model is not None else None, dom, precision)
         return cls(model, kg, program, domain=dom, linker=linker, rules_path=rules_path, batch_size=batch_size,
-                   min_relation_score=min_relation_score, precision=precision)
+                   min_relation_score=min_relation_score, precision=precision, joint=joint, memory=memory)
 
     @property
     def encoder(self) -> Any:
@@ -297,10 +314,10 @@ class Agent:
                 candidates.append(_candidates(doc, spans, proposals[offset: offset + len(spans)],
                                               self.domain.labels.normalize))
                 offset += len(spans)
-            prefetch = self._prefetch([m for mentions, _ in candidates for m in mentions])
-            n_mentions = sum(len(mentions) for mentions, _ in candidates) or 1
-            for (doc, spans), (mentions, relations) in zip(group, candidates):
-                result = self._decide(doc, spans, mentions, relations)
+            prefetch = self._prefetch([m for mentions, _, _ in candidates for m in mentions])
+            n_mentions = sum(len(mentions) for mentions, _, _ in candidates) or 1
+            for (doc, spans), (mentions, relations, pair_scores) in zip(group, candidates):
+                result = self._decide(doc, spans, mentions, relations, pair_scores)
                 result.timings = {"encoder": seconds * len(spans) / n_sent, **result.timings}
                 result.timings["linking"] += prefetch * len(mentions) / n_mentions
                 if update_graph:
@@ -341,7 +358,8 @@ class Agent:
 
     # ------------------------------------------------------------------ one document
     def _decide(self, doc: Document, spans: list[tuple[int, int]], mentions: list[MentionResult],
-                relations: list[RelationResult]) -> DocumentResult:
+                relations: list[RelationResult],
+                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None) -> DocumentResult:
         timings: dict[str, float] = {}
         sentences = [doc.text[s:e] for s, e in spans]
         t0 = time.perf_counter()
@@ -356,31 +374,125 @@ class Agent:
             names = self._graph_labels(graph)
         t1 = time.perf_counter()
         timings["linking"] = t1 - t0
-        facts = _base_facts(doc, mentions, relations)
+        facts = _base_facts(doc, mentions, relations, pair_scores)
         facts.update(self.model_facts())
         for pred, rows in graph.items():
             facts[pred].update(rows)
         for pred, rows in self.domain.rule_facts().items():
             facts[pred].update(rows)
+        notes: list[str] = []
+        if self.joint:  # its time counts as the rules' (it is part of deciding)
+            jfacts, notes = self._joint_facts(mentions, relations, pair_scores or {}, graph)
+            for pred, rows in jfacts.items():
+                facts[pred].update(rows)
         model = engine.evaluate(facts)
         ids = [m.id for m in mentions] + [r.id for r in relations]
         found = verdicts(model, ids)
         by_id = {m.id: m for m in mentions}
+        repairs = self._apply_repairs(model, mentions, relations)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
-                                            m.label, m.model_label, sentences[m.sentence], names, mention=m))
+                                            m.label, m.model_label, sentences[m.sentence], names, mention=m,
+                                            repair=repairs.get(m.id)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
                                             r.predicate, r.model_label, sentences[r.sentence], names,
-                                            head=by_id[r.head], tail=by_id[r.tail]))
+                                            head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id)))
         firings = {k: v for k, v in model.rule_firings().items() if v}
         t2 = time.perf_counter()
         timings["rules"] = t2 - t1
         delta = _delta(doc.id, decisions)
         return DocumentResult(doc=doc.id, text_hash=text_hash(doc.text), sentences=sentences, mentions=mentions,
                               relations=relations, decisions=decisions, delta=delta, timings=timings,
-                              rule_firings=firings)
+                              rule_firings=firings, notes=notes)
+
+    def _joint_facts(self, mentions: list[MentionResult], relations: list[RelationResult],
+                     pair_scores: dict[tuple[str, str], dict[str, float]], graph: dict[str, set[tuple]]
+                     ) -> tuple[dict[str, set[tuple]], list[str]]:
+        """The joint decision of each sentence (kgagent.joint) as base facts: ``joint_type``,
+        ``joint_predicate``, ``joint_margin`` (and ``type_votes`` from the memory), with notes on
+        what it could not decide."""
+        from kgagent.joint import JointMention, JointPair, decide
+
+        threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
+        facts: dict[str, set[tuple]] = defaultdict(set)
+        priors = _name_priors(mentions, self.same_name_weight)
+        if self.memory is not None:
+            for m in mentions:
+                votes = self.memory.votes(m)
+                facts["type_votes"].update((m.id, c, n) for c, n in sorted(votes.items()))
+                for c, bonus in self.memory.prior(votes, self.memory_weight, m.class_scores).items():
+                    priors.setdefault(m.id, {})[c] = priors.get(m.id, {}).get(c, 0.0) + bonus
+        proposed: dict[tuple[str, str], RelationResult] = {}
+        for r in relations:  # the pair's best proposal speaks for it
+            cur = proposed.get((r.head, r.tail))
+            if cur is None or (r.score, r.predicate) > (cur.score, cur.predicate):
+                proposed[(r.head, r.tail)] = r
+        by_sentence: dict[int, list[MentionResult]] = defaultdict(list)
+        for m in mentions:
+            by_sentence[m.sentence].append(m)
+        sentence_of = {m.id: m.sentence for m in mentions}
+        notes: list[str] = []
+        for si, ms in sorted(by_sentence.items()):
+            jm = [JointMention(m.id, m.label, m.class_scores, priors.get(m.id, {})) for m in ms]
+            jp = [JointPair(h, t, table, proposed[(h, t)].predicate if (h, t) in proposed else None)
+                  for (h, t), table in sorted(pair_scores.items()) if sentence_of.get(h) == si]
+            res = decide(jm, jp, self.domain.ontology, threshold=threshold, signatures=self._signatures)
+            notes += [f"sentence {si}: {u}" for u in res.undecided]
+            for m in ms:
+                c = res.types[m.id]
+                facts["joint_type"].add((m.id, c, _round(m.class_scores.get(c, m.score if c == m.label else 0.0))))
+                if m.id in res.margins:
+                    facts["joint_margin"].add((m.id, _round(res.margins[m.id])))
+            for r in relations:
+                if sentence_of.get(r.head) != si:
+                    continue
+                q = res.predicates.get((r.head, r.tail))
+                if q is None or (q != r.predicate and proposed.get((r.head, r.tail)) is not r):
+                    continue  # the pair's best proposal carries the pair's choice
+                facts["joint_predicate"].add((r.id, q, _round(pair_scores.get((r.head, r.tail), {}).get(q, 0.0))))
+                if q != r.predicate and (r.head, r.tail) in res.margins:
+                    facts["joint_margin"].add((r.id, _round(res.margins[(r.head, r.tail)])))
+        return facts, notes
+
+    def _apply_repairs(self, model: Any, mentions: list[MentionResult],
+                       relations: list[RelationResult]) -> dict[str, dict[str, Any]]:
+        """Put the rules' repaired labels (``type_of``, ``predicate_of``) on the candidates;
+        returns id -> {"kind", "from", "to", "margin"} for each one repaired."""
+        preds = model.predicates()
+        margins = {str(a[0]): float(a[1]) for a in model.facts("joint_margin")} if "joint_margin" in preds else {}
+        out: dict[str, dict[str, Any]] = {}
+        retyped = {str(a[0]): str(a[1]) for a in model.facts("retype")} if "retype" in preds else {}
+        relabelled = {str(a[0]): str(a[1]) for a in model.facts("relabel")} if "relabel" in preds else {}
+        for m in mentions:
+            new = retyped.get(m.id)
+            if new is None or new == m.label:
+                continue
+            out[m.id] = {"kind": "retype", "from": m.label, "to": new, "margin": margins.get(m.id)}
+            m.repaired_from, m.label = m.label, new
+            m.model_label = self._model_label(new, entity=True) or m.model_label
+            if m.link is None or m.link.is_nil:
+                m.entity = new_entity_iri(m.text, m.label)
+        for r in relations:
+            new = relabelled.get(r.id)
+            if new is None or new == r.predicate:
+                continue
+            out[r.id] = {"kind": "relabel", "from": r.predicate, "to": new, "margin": margins.get(r.id)}
+            r.predicate = new
+            r.model_label = self._model_label(new, entity=False) or r.model_label
+        return out
+
+    def _model_label(self, name: str, *, entity: bool) -> str | None:
+        """The encoder's own label for an ontology name (what feedback writes), if it has one."""
+        enc = self._encoder
+        cfg = getattr(enc, "config", None)
+        labels = getattr(enc, "entity_labels" if entity else "relation_labels", None) or \
+            getattr(cfg, "entity_labels" if entity else "relation_labels", None) or ()
+        for lab in labels:
+            if self.domain.labels.normalize(lab) == name:
+                return str(lab)
+        return None
 
     def _decision(self, model: Any, v: dict[str, Any], kind: str, subject: str, doc: str, sentence: int,
                   score: float, label: str, model_label: str, sentence_text: str,
@@ -517,8 +629,13 @@ class Agent:
             model += ":" + hashlib.sha1("|".join(stamp).encode()).hexdigest()[:12]
         graph = str(getattr(self.kg, "path", None) or "memory")
         domain = hashlib.sha1(self.domain.fingerprint_text().encode("utf-8")).hexdigest()[:16]
-        return {"rules": rules, "model": str(model), "graph": graph, "domain": f"{self.domain.name}:{domain}",
-                "min_relation_score": str(self.min_relation_score)}
+        out = {"rules": rules, "model": str(model), "graph": graph, "domain": f"{self.domain.name}:{domain}",
+               "min_relation_score": str(self.min_relation_score)}
+        if not self.joint:
+            out["joint"] = "off"
+        if self.memory is not None:
+            out["memory"] = self.memory.fingerprint()
+        return out
 
 
 def _paths(value: str | Path | list[Path] | None) -> list[Path] | None:
@@ -599,10 +716,24 @@ def new_entity_iri(text: str, label: str) -> str:
     return str(ENT["new/" + slug(text) + "-" + content_hash(" ".join(text.split()).casefold(), label, n=8)])
 
 
+def _class_scores(e: Any, label: str, normalize: Callable[[str], str]) -> dict[str, float]:
+    """Every class's score of an entity proposal, in ontology names (labels mapping to one class
+    add up); only its own label when the encoder gave no class scores."""
+    out: dict[str, float] = defaultdict(float)
+    for lab, sc in getattr(e, "scores", ()) or ():
+        out[normalize(lab)] += float(sc)
+    if not out:
+        out[label] = float(e.score)
+    return {c: _round(v) for c, v in sorted(out.items())}
+
+
 def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence[SentenceProposals],
-                normalize: Callable[[str], str]) -> tuple[list[MentionResult], list[RelationResult]]:
+                normalize: Callable[[str], str]
+                ) -> tuple[list[MentionResult], list[RelationResult], dict[tuple[str, str], dict[str, float]]]:
+    """Mentions, relations and pair scores ((head id, tail id) -> predicate -> score) of a document."""
     mentions: list[MentionResult] = []
     relations: list[RelationResult] = []
+    pair_scores: dict[tuple[str, str], dict[str, float]] = {}
     seen: set[str] = set()
     breaks = hard_breaks(doc.text)
     for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
@@ -619,9 +750,15 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
             seen.add(mid)
             m = MentionResult(id=mid, doc=doc.id, sentence=si, start=start, end=end, text=doc.text[start:end],
                               label=label, model_label=e.label, score=_round(e.score), sent_start=e.start,
-                              sent_end=e.end)
+                              sent_end=e.end, class_scores=_class_scores(e, label, normalize))
             mentions.append(m)
             local[ei] = m
+        for pair in getattr(prop, "pairs", ()) or ():
+            if pair.head in local and pair.tail in local and pair.head != pair.tail:
+                table = pair_scores.setdefault((local[pair.head].id, local[pair.tail].id), {})
+                for lab, sc in pair.scores:
+                    pred = normalize(lab)
+                    table[pred] = max(table.get(pred, 0.0), _round(sc))
         for r in prop.relations:
             if r.head not in local or r.tail not in local or r.head == r.tail:
                 continue
@@ -633,14 +770,19 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
             seen.add(rid)
             relations.append(RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
                                             head=h.id, tail=t.id, score=_round(r.score)))
-    return mentions, relations
+            table = pair_scores.setdefault((h.id, t.id), {})
+            table[pred] = max(table.get(pred, 0.0), _round(r.score))
+    return mentions, relations, pair_scores
 
 
-def _base_facts(doc: Document, mentions: list[MentionResult],
-                relations: list[RelationResult]) -> dict[str, set[tuple]]:
+def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
+                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None) -> dict[str, set[tuple]]:
     facts: dict[str, set[tuple]] = defaultdict(set)
+    for (h, t), table in (pair_scores or {}).items():
+        facts["predicate_score"].update((h, t, p, sc) for p, sc in table.items())
     for m in mentions:
         facts["mention"].add((m.id, m.label, m.score))
+        facts["class_score"].update((m.id, c, sc) for c, sc in m.class_scores.items())
         facts["text"].add((m.id, m.text))
         facts["in_doc"].add((m.id, doc.id))
         facts["in_sentence"].add((m.id, doc.id, m.sentence))
@@ -656,6 +798,27 @@ def _base_facts(doc: Document, mentions: list[MentionResult],
     return facts
 
 
+def _name_priors(mentions: list[MentionResult], weight: float) -> dict[str, dict[str, float]]:
+    """Within a document one name keeps one type unless the text says otherwise: each mention's
+    prior is ``weight`` x log of the mean class scores of the document's other mentions of the same
+    (case-folded) name. Independent of the order of the mentions."""
+    if weight <= 0:
+        return {}
+    groups: dict[str, list[MentionResult]] = defaultdict(list)
+    for m in mentions:
+        groups[" ".join(m.text.split()).casefold()].append(m)
+    out: dict[str, dict[str, float]] = {}
+    for ms in groups.values():
+        if len(ms) < 2:
+            continue
+        for m in ms:
+            others = [o for o in ms if o.id != m.id]
+            classes = sorted({c for o in ms for c in o.class_scores})
+            out[m.id] = {c: weight * math.log(max(1e-3, sum(o.class_scores.get(c, 0.0) for o in others) / len(others)))
+                         for c in classes}
+    return out
+
+
 def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
     delta = GraphDelta(doc=doc)
     added: set[str] = set()
@@ -669,10 +832,10 @@ def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
                                                               score=m.score, rule=d.rule or "", decision=d.id)))
 
     for d in decisions:
-        if d.verdict == "accept" and d.kind == "entity" and d.mention is not None:
+        if d.accepted and d.kind == "entity" and d.mention is not None:
             entity(d.mention, d)
     for d in decisions:
-        if d.verdict != "accept" or d.kind != "relation" or d.head is None or d.tail is None:
+        if not d.accepted or d.kind != "relation" or d.head is None or d.tail is None:
             continue
         entity(d.head, d)
         entity(d.tail, d)

@@ -3,9 +3,10 @@
 Everything here is plain dataclasses with ``to_dict()``; ids are content hashes, so the same
 document processed twice gives the same ids (``m:`` mention, ``r:`` relation, ``d:`` decision).
 
-Verdicts. For each candidate X the rules may derive ``accept(X)``, ``review(X, reason)`` and
-``reject(X, reason)``; when several fire the strongest wins: **reject > review > accept**.
-A candidate no rule decides gets ``review`` with the reason ``no rule decided``.
+Verdicts. For each candidate X the rules may derive ``accept(X)``, ``repair(X, reason)`` (accepted
+with a label the joint decision corrected), ``review(X, reason)`` and ``reject(X, reason)``; when
+several fire the strongest wins: **reject > review > repair > accept**. A candidate no rule
+decides gets ``review`` with the reason ``no rule decided``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from kgagent.ids import stable_id  # noqa: F401 - re-exported: the agent and the
 from kgagent.proofs import predicate, walk
 from kgagent.schema import Link, ProofNode, Provenance
 
-VERDICTS = ("reject", "review", "accept")  # strongest first
+VERDICTS = ("reject", "review", "repair", "accept")  # strongest first
+#: the verdicts that put a candidate into the graph (a repair is accepted with a corrected label)
+ACCEPTING = ("accept", "repair")
 UNDECIDED_REASON = "no rule decided"
 
 #: where each base predicate of the rule vocabulary comes from (shown in proofs)
@@ -28,6 +31,9 @@ SOURCES = {
     "type": "graph", "subclass": "graph", "signature": "graph", "functional": "graph",
     "triple": "graph", "label": "graph",
     "claim": "claim", "model_threshold": "encoder",
+    "class_score": "encoder", "predicate_score": "encoder",
+    "joint_type": "joint decision", "joint_predicate": "joint decision", "joint_margin": "joint decision",
+    "type_votes": "memory",
 }
 
 
@@ -48,6 +54,10 @@ class MentionResult:
     sent_end: int = 0
     link: Link | None = None
     entity: str | None = None  # the linked graph entity, or the new entity minted for it
+    #: the encoder's score of every class (ontology names); empty when the encoder does not tell
+    class_scores: dict[str, float] = field(default_factory=dict)
+    #: the label before a repair retyped it (None: not retyped)
+    repaired_from: str | None = None
 
     @property
     def entity_label(self) -> str | None:
@@ -65,7 +75,8 @@ class MentionResult:
                 "entity": self.entity, "entity_label": self.entity_label,
                 "linked": bool(self.link and not self.link.is_nil),
                 "link_score": round(self.link.score, 4) if self.link else None,
-                "link_method": self.link.method if self.link else None}
+                "link_method": self.link.method if self.link else None,
+                **({"repaired_from": self.repaired_from} if self.repaired_from else {})}
 
 
 @dataclass
@@ -104,6 +115,13 @@ class Decision:
     others: list[dict[str, str]] = field(default_factory=list)  # the other verdicts that fired
     sentence_text: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # graph entities in the proof -> their labels
+    #: a repair of the encoder's label: {"kind": "retype" | "relabel", "from", "to", "margin"}
+    repair: dict[str, Any] | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Accepted as it is or repaired: the candidate goes into the graph."""
+        return self.verdict in ACCEPTING
 
     @property
     def hard(self) -> bool:
@@ -130,6 +148,8 @@ class Decision:
                        tail=self.tail.to_dict() if self.tail else None)
         out.update(score=round(self.score, 4), verdict=self.verdict, reason=self.reason, rule=self.rule,
                    others=self.others, sentence_text=self.sentence_text)
+        if self.repair:
+            out["repair"] = dict(self.repair)
         if self.labels:
             out["labels"] = dict(sorted(self.labels.items()))
         out["proof"] = self.proof.to_dict() if self.proof else None
@@ -191,6 +211,7 @@ class DocumentResult:
     delta: GraphDelta
     timings: dict[str, float] = field(default_factory=dict)
     rule_firings: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the agent could not decide, in words
 
     def by_verdict(self, verdict: str) -> list[Decision]:
         return [d for d in self.decisions if d.verdict == verdict]
@@ -198,14 +219,17 @@ class DocumentResult:
     def to_dict(self) -> dict[str, Any]:
         return {"doc": self.doc, "text_hash": self.text_hash, "sentences": self.sentences,
                 "decisions": [d.to_dict() for d in self.decisions], "delta": self.delta.to_dict(),
-                "timings": self.timings}
+                "timings": self.timings, **({"notes": list(self.notes)} if self.notes else {})}
 
 
-def pick_verdict(accepted: bool, reviews: list[str], rejects: list[str]) -> tuple[str, str]:
-    """The winning verdict and its reason: reject > review > accept > undecided (review).
+def pick_verdict(accepted: bool, reviews: list[str], rejects: list[str],
+                 repairs: list[str] | None = None) -> tuple[str, str]:
+    """The winning verdict and its reason: reject > review > repair > accept > undecided (review).
 
     >>> pick_verdict(True, ["uncertain"], [])
     ('review', 'uncertain')
+    >>> pick_verdict(True, [], [], ["retyped"])
+    ('repair', 'retyped')
     >>> pick_verdict(False, [], [])
     ('review', 'no rule decided')
     """
@@ -213,6 +237,8 @@ def pick_verdict(accepted: bool, reviews: list[str], rejects: list[str]) -> tupl
         return "reject", sorted(rejects)[0]
     if reviews:
         return "review", sorted(reviews)[0]
+    if repairs:
+        return "repair", sorted(repairs)[0]
     if accepted:
         return "accept", ""
     return "review", UNDECIDED_REASON
@@ -229,7 +255,8 @@ def verdicts(model: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
     acc = {a[0] for a in model.facts("accept") if a and a[0] in want} if "accept" in model.predicates() else set()
     rev: dict[str, list[str]] = {}
     rej: dict[str, list[str]] = {}
-    for pred, table in (("review", rev), ("reject", rej)):
+    rep: dict[str, list[str]] = {}
+    for pred, table in (("review", rev), ("reject", rej), ("repair", rep)):
         if pred not in model.predicates():
             continue
         for args in model.facts(pred):
@@ -237,17 +264,18 @@ def verdicts(model: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
                 table.setdefault(args[0], []).append(str(args[1]))
     out: dict[str, dict[str, Any]] = {}
     for x in ids:
-        rejects, reviews = rej.get(x, []), rev.get(x, [])
-        verdict, reason = pick_verdict(x in acc, reviews, rejects)
+        rejects, reviews, repairs = rej.get(x, []), rev.get(x, []), rep.get(x, [])
+        verdict, reason = pick_verdict(x in acc, reviews, rejects, repairs)
         fact = None
-        if verdict in ("reject", "review") and reason != UNDECIDED_REASON:
-            pool = rejects if verdict == "reject" else reviews
+        if verdict in ("reject", "review", "repair") and reason != UNDECIDED_REASON:
+            pool = {"reject": rejects, "review": reviews, "repair": repairs}[verdict]
             best = sorted(pool, key=lambda r: (_height(model, verdict, (x, r)), r))[0]
             reason, fact = best, (verdict, (x, best))
         elif verdict == "accept":
             fact = ("accept", (x,))
         others = [{"verdict": "reject", "reason": r} for r in sorted(rejects)]
         others += [{"verdict": "review", "reason": r} for r in sorted(reviews)]
+        others += [{"verdict": "repair", "reason": r} for r in sorted(repairs)]
         if x in acc:
             others.append({"verdict": "accept", "reason": ""})
         others = [o for o in others if not (o["verdict"] == verdict and o["reason"] == reason)]

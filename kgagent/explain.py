@@ -21,9 +21,11 @@ from typing import Any
 from kgagent.proofs import fact as fact_of
 from kgagent.proofs import split_fact, walk, walk_with_depth
 
-VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review"}
+VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review",
+                 "repair": "repaired (accepted with a corrected label)"}
 #: facts whose words go into the one-line summary (the rest only appear in the tree)
-SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "candidate", "nil", "functional", "threshold", "claim")
+SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "candidate", "nil", "functional", "threshold", "claim",
+                      "joint_type", "joint_predicate", "joint_margin", "type_votes")
 
 def _a(cls: str) -> str:
     return ("an " if str(cls)[:1].lower() in "aeiou" else "a ") + str(cls)
@@ -131,6 +133,21 @@ def fact_words(fact: str, name: _Names) -> str:
         return f"{name(a[0])} is {VERDICT_WORDS[pred]}: {a[1]}"
     if pred == "model_threshold" and n == 2:
         return f"the encoder's own {a[0]} threshold is {a[1]}"
+    if pred == "class_score" and n == 3:
+        return f"the encoder scores {name(a[0])} as {_a(a[1])} at {a[2]}"
+    if pred == "predicate_score" and n == 4:
+        return f"the encoder scores {a[2]}({name(a[0])}, {name(a[1])}) at {a[3]}"
+    if pred == "joint_type" and n == 3:
+        return f"the joint decision makes {name(a[0])} {_a(a[1])} (the encoder's score of {a[1]}: {a[2]})"
+    if pred == "joint_predicate" and n == 3:
+        return f"the joint decision gives {name(a[0])} the predicate {a[1]} (the encoder's score of it: {a[2]})"
+    if pred == "joint_margin" and n == 2:
+        return (f"the joint choice for {name(a[0])} beats keeping the encoder's label by {a[1]} "
+                "(log-score, with the signatures the sentence's relations need)")
+    if pred == "type_votes" and n == 3:
+        return f"the name of {name(a[0])} was accepted as {_a(a[1])} {a[2]} times in other documents"
+    if pred == "repair" and n == 2:
+        return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written
     template = name.wording.get(f"{pred}/{n}")
     if template is not None:
@@ -202,6 +219,15 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
     lines = [f"{decision.get('id')}: {what} in {where} (model score {decision.get('score')})"]
     if decision.get("sentence_text"):
         lines.append(f"  \"{decision['sentence_text']}\"")
+    repair = decision.get("repair")
+    if isinstance(repair, dict):
+        what = "retyped" if repair.get("kind") == "retype" else "relabelled"
+        margin = f", margin {repair['margin']}" if repair.get("margin") is not None else ""
+        lines.append(f"{what} from {repair.get('from')} to {repair.get('to')} by the joint decision{margin}")
+    for part in ("head", "tail"):
+        m = decision.get(part)
+        if isinstance(m, dict) and m.get("repaired_from"):
+            lines.append(f"its {part} '{m.get('text')}' was retyped from {m['repaired_from']} to {m.get('type')}")
     lines.append(summary_line(decision, wording))
     others = decision.get("others") or []
     if others:

@@ -3,7 +3,8 @@
 Per sentence with at least one validated outcome, one JSON object:
 
 - an **accepted** mention -> a positive entity; an accepted relation whose two mentions are
-  accepted -> a positive relation;
+  accepted -> a positive relation; a **repaired** one (verdict ``repair``) likewise, with its
+  repaired label (the joint decision's class or predicate, in the model's own label);
 - a mention or relation **rejected by a hard rule** (a reject whose deciding rule does not
   compare a score with a ``threshold(...)``, nor rest on a verdict that does: not merely a low
   score; see ``kgagent.decisions.score_only``) -> a negative entity / relation; a
@@ -125,7 +126,7 @@ def feedback_records(result: DocumentResult) -> list[dict[str, Any]]:
     """The feedback examples of one document, one dict per sentence with a validated outcome."""
     by_sentence: dict[int, list[Decision]] = defaultdict(list)
     for d in result.decisions:
-        if d.verdict == "accept" or (d.verdict == "reject" and d.hard):
+        if d.accepted or (d.verdict == "reject" and d.hard):
             by_sentence[d.sentence].append(d)
     out = []
     for si in sorted(by_sentence):
@@ -133,7 +134,7 @@ def feedback_records(result: DocumentResult) -> list[dict[str, Any]]:
                                                             d.mention.sent_start if d.mention else 0, d.id))
         outcomes: list[Outcome] = []
         for d in decisions:
-            accepted = d.verdict == "accept"
+            accepted = d.accepted
             weight = positive_weight(d) if accepted else negative_weight(d)
             if d.kind == "entity" and d.mention is not None:
                 outcomes.append(Outcome("entity", d.model_label, accepted, weight, d.id, d.mention.sent_start,

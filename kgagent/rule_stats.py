@@ -42,7 +42,9 @@ from kgagent.domain.labels import fold
 from kgagent.errors import InputError, Location, StorageError
 from kgagent.proofs import predicate, walk
 
-VERDICTS = ("accept", "reject", "review")
+VERDICTS = ("accept", "reject", "review", "repair")
+#: verdicts gold judges: an accept or a repair is right when gold holds it, a reject when it does not
+_JUDGED = {"accept": True, "repair": True, "reject": False}
 
 
 @dataclass
@@ -352,8 +354,8 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
                 top_rules[kind].add(str(proof["rule"]))
         truth = gold.holds(decision) if gold is not None else None
         right = None
-        if truth is not None and verdict in ("accept", "reject"):
-            right = truth if verdict == "accept" else not truth
+        if truth is not None and verdict in _JUDGED:
+            right = truth if _JUDGED[verdict] else not truth
             if right:
                 gold_correct[verdict] += 1
         for rule in used:
@@ -362,9 +364,9 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
             # a verdict rule is judged by its own verdict, a helper rule by the decision's
             own = {kind for kind, rules in top_rules.items() if rule in rules}
             judged_as = next(iter(own)) if len(own) == 1 else (verdict if not own else "")
-            if truth is not None and judged_as in ("accept", "reject"):
+            if truth is not None and judged_as in _JUDGED:
                 s.judged += 1
-                s.correct += int(truth if judged_as == "accept" else not truth)
+                s.correct += int(truth if _JUDGED[judged_as] else not truth)
         for kind, rules in top_rules.items():
             for rule in rules:
                 s = stat(rule)

