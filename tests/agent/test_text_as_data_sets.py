@@ -15,6 +15,7 @@ import pytest
 from kgagent.schema import Document, EntityProposal, SentenceProposals
 from kgagent.text import crosses, hard_breaks, model_word, sentence_spans, word_spans
 
+
 def words(t: str) -> list[str]:
     return [t[s:e] for s, e in word_spans(t)]
 
