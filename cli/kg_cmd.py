@@ -118,21 +118,32 @@ def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (an
             fmt: Optional[str] = typer.Option(None, "--format", help="Format of the input files."),
             reviews: bool = typer.Option(True, "--reviews/--ignore-reviews",
                                          help="Drop the facts reviewers rejected (OUT/reviews.sqlite beside "
-                                              "an extraction's graph.nq), from the input and the graph.")) -> None:
+                                              "an extraction's graph.nq), from the input and the graph."),
+            align: bool = typer.Option(True, "--align/--no-align",
+                                       help="Make the imported entities that are ones already in the graph "
+                                            "their twins (owl:sameAs, with the evidence), so that linking "
+                                            "sees one entity."),
+            domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its kinds decide "
+                                                  "which entities may be twins.")) -> None:
     """Add the triples of graph files to a graph and save it (atomic, locked).
 
     A file from an extraction's output (OUT/graph.nq, or OUT itself) that `kgagent review`
     answers exist for brings the reviewers' rejections along: the facts and new entities
     they rejected leave the graph, provenance included (also when an earlier import added them).
+    With --align (the default) an imported entity that names the same thing as one already in
+    the graph (same name, kinds and classes that fit, neighbours that agree) becomes its twin.
     """
     from kgagent.kg import KnowledgeGraph
     from kgagent.kg.fileio import GRAPH_FILE_NAMES
 
     dropped = None
+    report = None
+    dom = open_domain(domain) if align else None
     with guarded():
         exists = graph.is_file() or (graph.is_dir() and any((graph / n).is_file() for n in GRAPH_FILE_NAMES))
         kg = KnowledgeGraph.load(graph) if exists else KnowledgeGraph()
         before = len(kg)
+        known = set(kg.entities()) if align else set()
         rejected: set[str] = set()
         for f in files:
             other = KnowledgeGraph.load(f, format=fmt)
@@ -149,8 +160,19 @@ def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (an
             from kgagent.review.graph_update import drop_decisions
 
             dropped = drop_decisions(kg, rejected)
+        if align and known:
+            from kgagent.kg.alignment import align_entities, apply_alignment
+
+            fresh = set(kg.entities()) - known
+            report = align_entities(kg, fresh, known, kinds=dom.kinds if dom is not None else None)
+            apply_alignment(kg, report.twins, source=", ".join(f.name for f in files))
         path = kg.save(graph)
     console(stderr=True).print(f"added {added:,} triples; {path} now has {len(kg):,}")
+    if report is not None:
+        console(stderr=True).print(f"aligned {len(report.twins):,} imported entit(y/ies) with their twins in the graph "
+                                   f"(owl:sameAs with evidence); left alone: {len(report.ambiguous):,} ambiguous, "
+                                   f"{report.incompatible:,} pair(s) of other kinds or classes, {report.unsupported:,} "
+                                   "pair(s) with a shared name only")
     if dropped is not None:
         console(stderr=True).print(f"reviewers rejected {len(rejected)} accepted decision(s): {dropped.facts} fact(s) "
                                    f"and {dropped.entities} new entit(y/ies) left the graph with their provenance")

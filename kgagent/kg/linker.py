@@ -19,9 +19,11 @@ For each mention (surface text, normalised type or None):
 A demonym of an entity (``kga:demonym``: "Venezuelan" of Venezuela) is found like an alias but
 scores ``demonym_score`` x the alias level (0.8): the word refers to the entity without naming it,
 so its link stays below the rules' usual trust level (0.9) even with the type bonus and prior,
-and a mention of another kind ("American" tagged as an organisation) falls below NIL. Entities
-that are ``owl:sameAs`` one another (twins from two graphs, ``kgagent.kg.alignment``) are one
-candidate: the cluster's canonical entity, scored by its best member.
+and a mention of another kind ("American" tagged as an organisation) falls below NIL.
+
+Entities that are ``owl:sameAs`` one another in the alignment graph (twins from two sources,
+``kgagent.kg.alignment``) are one candidate: the cluster's canonical entity, scored by its best
+member, with the types of all its members and the largest prior.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class Linker:
         self._demonyms = AliasTable()
         self.index = self._open()
         self._profile_entities()
+        self._canonical: dict[str, str] = {}
+        self.refresh_twins()
 
     def _profile_entities(self) -> None:
         """Priors and types of every labelled entity from one pass over the graph (linking then
@@ -108,6 +112,24 @@ class Linker:
         for iri in self._labels:
             self._priors[iri] = priors.get(iri, 0.0)
             self._types[iri] = types.get(iri, none)
+
+    def refresh_twins(self) -> None:
+        """Read the alignment clusters (again, after ``apply_alignment`` on this graph): member ->
+        canonical; the canonical entity takes its members' types and the largest prior."""
+        from kgagent.kg.alignment import canonical_map
+
+        self._canonical = canonical_map(self.kg)
+        members: dict[str, list[str]] = defaultdict(list)
+        for m, c in self._canonical.items():
+            members[c].append(m)
+        for c, ms in members.items():
+            cluster = [c, *ms]
+            self._types[c] = frozenset().union(*(self._entity_types(x) for x in cluster))
+            self._priors[c] = max(self._prior(x) for x in cluster)
+
+    def canonical(self, iri: str) -> str:
+        """The canonical entity of ``iri``'s alignment cluster (``iri`` itself if it has no twin)."""
+        return self._canonical.get(iri, iri)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised vectors of ``texts`` with this linker's model (batched, cached)."""
@@ -266,6 +288,8 @@ class Linker:
 
     def _decide(self, text: str, mtype: str | None, alias: dict[str, float], sim: dict[str, float],
                 top_k: int) -> Link:
+        if self._canonical:  # twins are one candidate: the canonical entity, scored by its best member
+            alias, sim = _fold_twins(alias, self._canonical), _fold_twins(sim, self._canonical)
         typed = []
         for iri in set(alias) | set(sim):
             base = max(alias.get(iri, -1.0), sim.get(iri, -1.0))
@@ -296,6 +320,15 @@ class Linker:
             ent = self.kg.entity(iri)
             lab = ent.label if ent else iri
         return lab
+
+
+def _fold_twins(scores: dict[str, float], canonical: dict[str, str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for iri, s in scores.items():
+        c = canonical.get(iri, iri)
+        if s > out.get(c, -2.0):
+            out[c] = s
+    return out
 
 
 def _default_seed() -> Path | None:

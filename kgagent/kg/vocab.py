@@ -29,6 +29,8 @@ DOC = Namespace(BASE + "doc/")  # one named graph per document
 STMT = Namespace(BASE + "stmt/")  # statement nodes (provenance of one extracted triple)
 MERGE = Namespace(BASE + "merge/")  # entity-resolution merge records
 RESOLUTION_GRAPH = URIRef(BASE + "graph/resolution")
+ALIGN = Namespace(BASE + "align/")  # graph-alignment records (kgagent.kg.alignment)
+ALIGNMENT_GRAPH = URIRef(BASE + "graph/alignment")  # owl:sameAs between twins of two sources
 
 SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 
