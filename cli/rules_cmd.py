@@ -65,6 +65,8 @@ def check_cmd(
             diags = [d for d in diags if d.loc.path in own]
     except RuleError as err:  # I/O: missing path, unreadable file, empty directory
         raise fail(str(err), EXIT_USAGE) from None
+    if dom is not None and not any(d.is_error for d in diags):
+        diags += _repair_warnings(dom, target, display)
     sources = {}
     for f in files:
         try:
@@ -96,6 +98,29 @@ def check_cmd(
     if failed:
         raise typer.Exit(EXIT_ERRORS)
     raise typer.Exit(EXIT_OK)
+
+
+def _repair_warnings(dom, target, display) -> list:
+    """KGA116: what the joint decision cannot do with these rules, the ontology and the model."""
+    import json as _json
+
+    from kgagent.errors import KGAError
+    from kgagent.joint import check_repairs
+    from kgagent.rules import load_rules
+
+    labels = None
+    config = dom.model / "config.json" if dom.model is not None else None
+    if config is not None and config.is_file():
+        try:
+            cfg = _json.loads(config.read_text(encoding="utf-8"))
+            labels = list(cfg.get("entity_labels", []))
+        except (OSError, ValueError):
+            labels = None
+    try:
+        program = load_rules(target, display=display)
+    except KGAError:  # reported by the checks above
+        return []
+    return check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
 
 
 rules_run_cmd.register(app)  # run, explain

@@ -298,5 +298,68 @@ def _solve(mentions: list[JointMention], pairs: list[JointPair], sig: Signatures
             out.margins[(p.head, p.tail)] = max(0.0, total - keep)
 
 
-__all__ = ["CLASS_FLOOR", "MAX_ASSIGNMENTS", "JointMention", "JointPair", "JointResult", "Signatures", "decide",
+#: the code of ``kgagent rules check``'s warnings about repairs and the joint decision
+W_REPAIRS = "KGA116"
+
+
+def check_repairs(ontology: Any, program: Any, model_labels: Sequence[str] | None = None,
+                  normalize: Any = None, where: str = "rules") -> list[Any]:
+    """Warnings (rule Diagnostics, KGA116) about what the joint decision cannot do with these
+    rules, this ontology and (when given) the model's labels:
+
+    - rules that never read the joint decision (no rule derives ``retype``/``relabel``), or that
+      forbid every repair (``no_repair``/``forbid_repair`` cover every class and predicate);
+    - ``no_repair``/``allow_repair``/``forbid_repair`` facts naming no class or relation;
+    - a relation with no signature (the joint decision leaves its pairs as proposed);
+    - a kind (a class without parent) that a relation's signature needs but no model label maps
+      to, nor to a class under it: no mention ever gets a score for it, so no mention is
+      retyped into it.
+    """
+    from kgagent.rules import Engine
+    from kgagent.rules.ast import SourceLoc
+    from kgagent.rules.diagnostics import Diagnostic
+
+    out: list[Any] = []
+
+    def warn(message: str, loc: Any = None) -> None:
+        out.append(Diagnostic(W_REPAIRS, "warning", message, loc or SourceLoc(where, 0, 0)))
+
+    heads = {c.head.pred for c in program.clauses}
+    names = set(ontology.classes) | set(ontology.relations)
+    for c in program.facts:
+        if c.head.pred in ("no_repair", "allow_repair", "forbid_repair"):
+            for arg in c.head.args:
+                value = getattr(arg, "value", None)
+                if isinstance(value, str) and value not in names:
+                    warn(f"{c.head.pred} names {value!r}, which is no class or relation of the ontology", c.loc)
+    if not {"retype", "relabel"} & heads:
+        warn("no rule derives retype or relabel: the joint decision's choices are never taken (no repairs); "
+             "the shared rules' repairs.rules does")
+    else:
+        model = Engine(program, record_proofs=False).evaluate(ontology.rule_facts())
+        preds = model.predicates()
+        pairs = model.facts("repair_pair") if "repair_pair" in preds else set()
+        allowed = model.facts("repair_allowed") if "repair_allowed" in preds else set()
+        if pairs and not allowed:
+            first = next((c.loc for c in program.facts if c.head.pred in ("no_repair", "forbid_repair")), None)
+            warn(f"the rules forbid every repair ({len(pairs)} class or predicate pairs, none allowed by "
+                 "no_repair/forbid_repair/allow_repair): the joint decision's choices are never taken", first)
+    for rel in ontology.relations.values():
+        if not rel.domains or not rel.ranges:
+            warn(f"relation {rel.name} has no signature (domain and range): the joint decision leaves its "
+                 "pairs as the encoder proposed them")
+    if model_labels is not None:
+        norm = normalize or (lambda x: x)
+        scored = {norm(lab) for lab in model_labels}
+        needed = sorted({ontology.kind_of(c) or c for r in ontology.relations.values()
+                         for c in (*r.domains, *r.ranges)})
+        for kind in needed:
+            if not any(kind in ontology.ancestors(c) for c in scored if c in ontology.classes):
+                warn(f"class {kind} has no mention scores: no label of the model maps to it or to a class "
+                     "under it, so the joint decision never types a mention as it (relations needing it are "
+                     "only kept or dropped)")
+    return out
+
+
+__all__ = ["CLASS_FLOOR", "W_REPAIRS", "check_repairs", "MAX_ASSIGNMENTS", "JointMention", "JointPair", "JointResult", "Signatures", "decide",
            "pair_values"]

@@ -249,3 +249,90 @@ def test_a_sentence_too_large_for_the_search_keeps_the_encoder_labels(tiny_kg, n
     (res,) = agent.extract(" ".join(names) + ".", update_graph=False)
     assert res.notes and "more than the bound" in res.notes[0]
     assert not [d for d in res.decisions if d.repair]
+
+
+# ---------------------------------------------------------------------------- bad input
+def _program(rules: Path):
+    from kgagent.domain import Domain, rule_display_name
+    from kgagent.rules import load_rules
+
+    return load_rules(Domain.load().rules_with(rules), display=rule_display_name)
+
+
+def test_rules_that_forbid_every_repair_are_warned_and_extraction_still_runs(tiny_kg, tmp_path: Path) -> None:
+    from kgagent.domain import Domain
+    from kgagent.joint import check_repairs
+
+    onto = Domain.load().ontology
+    names = [*onto.classes, *onto.relations]
+    rules = _rules_with(tmp_path, "".join(f"no_repair({n}).\n" for n in names) + "no_repair(wrok_for).\n")
+    warnings = [d.message for d in check_repairs(onto, _program(rules))]
+    assert any("forbid every repair" in w for w in warnings)
+    assert any("'wrok_for', which is no class or relation" in w for w in warnings)
+    (res,) = _agent(tiny_kg, rules=rules).extract(Document("d1", SENTENCE), update_graph=False)
+    assert not res.by_verdict("repair") and res.decisions
+
+
+def test_a_class_with_no_mention_scores_and_a_predicate_with_no_signature_are_warned() -> None:
+    from kgagent.domain import Domain
+    from kgagent.domain.ontology import Ontology, RelationDef
+    from kgagent.joint import check_repairs
+
+    dom = Domain.load()
+    warnings = [d.message for d in check_repairs(dom.ontology, _program(RULES), ["Peop", "Loc", "Other"],
+                                                 dom.labels.normalize)]
+    assert any(w.startswith("class organization has no mention scores") for w in warnings)
+    assert not any("class person" in w for w in warnings)
+    onto = Ontology(classes=dict(dom.ontology.classes),
+                    relations={**dom.ontology.relations, "rumour": RelationDef("rumour", (), ())})
+    warnings = [d.message for d in check_repairs(onto, _program(RULES))]
+    assert any("relation rumour has no signature" in w for w in warnings)
+
+
+def test_rules_check_prints_the_repair_warnings(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kgagent_cli.main import app
+
+    rules = _rules_with(tmp_path, "no_repair(wrok_for).\n")
+    r = CliRunner().invoke(app, ["rules", "check", str(rules)])
+    assert r.exit_code == 0 and "KGA116" in r.output and "wrok_for" in r.output
+    r = CliRunner().invoke(app, ["rules", "check"])
+    assert r.exit_code == 0 and "KGA116" not in r.output
+
+
+def test_kgagent_explain_renders_a_repair_from_decisions_jsonl(monkeypatch, graph_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kgagent.agent import Agent
+    from kgagent_cli.main import app
+    from support.agent_fakes import trigram_embed
+
+    original = Agent.load.__func__
+
+    def load(cls, model=None, kg=None, rules=None, **kw):
+        agent = original(cls, model=ScoredFakeEncoder(), kg=kg, rules=rules, **kw)
+        agent._linker = agent.kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False)
+        return agent
+
+    monkeypatch.setattr(Agent, "load", classmethod(load))
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(SENTENCE + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["extract", str(corpus), "--out", str(out), "--graph", str(graph_dir), "-q"])
+    assert r.exit_code == 0, r.output
+    assert "repair" in r.output
+    lines = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
+    assert {x["verdict"] for x in lines} >= {"repair", "accept"}
+    fb = (out / "feedback.jsonl").read_text()
+    assert "OrgBased_In" in fb
+    r = CliRunner().invoke(app, ["explain", "--verdict", "repair", "--kind", "relation", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "relabelled from located_in to orgbased_in by the joint decision" in r.output
+    assert "repairs.rules" in r.output
+    r = CliRunner().invoke(app, ["extract", str(corpus), "--out", str(tmp_path / "plain"), "--graph", str(graph_dir),
+                                 "-q", "--no-joint"])
+    assert r.exit_code == 0 and '"verdict": "repair"' not in (tmp_path / "plain" / "decisions.jsonl").read_text()
+    r = CliRunner().invoke(app, ["extract", str(corpus), "--out", str(tmp_path / "mem"), "--graph", str(graph_dir),
+                                 "-q", "--memory", str(out)])
+    assert r.exit_code == 0, r.output
