@@ -82,6 +82,8 @@ def train_cmd(
     case_features: bool = typer.Option(True, "--case/--no-case", help="Word-shape embedding at the input."),
     patience: int = typer.Option(5, "--patience", help="Early stopping: epochs without dev improvement."),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Time budget for training."),
+    select_sample: int = typer.Option(0, "--select-sample", help="Choose the epoch on at most this many sentences "
+                                      "of each dev file (a seeded sample; 0 = all). The final scores use all."),
     out: Optional[Path] = typer.Option(None, "--out", help="Where the model (and checkpoints) go."),
     seed: int = typer.Option(42, "--seed"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
@@ -214,7 +216,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
                 dom.check_data_labels(dev, dev_files[0])
     if o["out"] is None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
-    cfg = TrainConfig(mix=mix, broader=broader, base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
+    cfg = TrainConfig(mix=mix, broader=broader, select_sample=o["select_sample"], base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
                       epochs=o["epochs"] or 20,
                       lr=o["lr"] or (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
                       batch_size=o["batch_size"], case_features=o["case_features"], patience=o["patience"],

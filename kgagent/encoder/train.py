@@ -69,6 +69,9 @@ class TrainConfig:
     # marks "other" may be a narrower "misc"; a prediction "misc" counts as "other" on a data set
     # that marks no "misc")
     mix: dict[str, float] = dataclasses.field(default_factory=dict)
+    # per-epoch model selection scores at most this many sentences of each dev source (a seeded
+    # sample, the same every epoch; 0 = all); the final report scores all of dev
+    select_sample: int = 0
     broader: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -391,7 +394,7 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
                                  "train_seconds": time.time() - e0}
         improved = True
         if dev:
-            metrics, score, by_source = _dev_scores(encoder, dev, cfg)
+            metrics, score, by_source = _dev_scores(encoder, dev, cfg, sample=cfg.select_sample)
             entry.update(dev_entity_f1=metrics["entity"]["f1"], dev_relation_f1=metrics["relation_strict"]["f1"],
                          dev_score=score)
             if len(by_source) > 1:
@@ -496,13 +499,17 @@ def _projector(gold: Sequence[Example], cfg: TrainConfig) -> Callable[[list[Exam
     return lambda pred: project(pred, keep, cfg.broader)[0]
 
 
-def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig
+def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig, sample: int = 0
                 ) -> tuple[dict[str, Any], float, dict[str, dict[str, float]]]:
     """Dev metrics over all sources, the selection score (the mean of each source's own) and each
-    source's entity / relation F1; every source is scored through its own scheme."""
+    source's entity / relation F1; every source is scored through its own scheme. ``sample``:
+    at most this many sentences of each source (seeded: the same ones every epoch)."""
     groups = _by_source(dev)
     golds, preds, scores, by_source = [], [], [], {}
     for name, gold in groups.items():
+        if 0 < sample < len(gold):
+            keep = sorted(random.Random(cfg.seed).sample(range(len(gold)), sample))
+            gold = [gold[i] for i in keep]
         pred = encoder.predict_examples(gold, batch_size=64)
         view = _projector(gold, cfg)
         if view is not None:

@@ -210,6 +210,19 @@ def test_cli_bad_manifest_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
 
 
+def test_selection_sample_is_the_same_every_epoch(tiny_base: Path) -> None:
+    from kgagent.encoder.train import _dev_scores
+
+    cfg = TrainConfig(base=str(tiny_base), lora=False, epochs=1, batch_size=4, num_threads=1, device="cpu", seed=3,
+                      calibrate=False)
+    enc, _ = train(cfg, _two_sources(True), None)
+    dev = _two_sources(True)
+    full, _, _ = _dev_scores(enc, dev, cfg)
+    one, _, by = _dev_scores(enc, dev, cfg, sample=2)
+    two, _, _ = _dev_scores(enc, dev, cfg, sample=2)
+    assert full["sentences"] == 15 and one["sentences"] == 4 and one == two and set(by) == {"a", "b"}
+
+
 def test_source_dataclass_defaults() -> None:
     s = Source("x", Path("x.json"))
     assert s.dev is None and s.repeat == 1.0
