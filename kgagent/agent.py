@@ -3,7 +3,7 @@
 Per document (``Agent.process``): sentences -> ``encoder.propose`` (batched) -> labels
 normalised to the rule vocabulary -> ``linker.link`` -> base facts (the vocabulary of
 rules/README.md plus ``kg.rule_facts`` around the linked entities) -> one rules ``Model`` ->
-a verdict per candidate (reject > review > accept) with its proof -> a :class:`GraphDelta`.
+a verdict per candidate (reject > review > repair > accept) with its proof -> a :class:`GraphDelta`.
 ``process`` is a pure function of (document, frozen model/graph/rules): it never writes the
 graph; ``commit`` applies a delta (idempotent, ids are content hashes). ``extract`` does both.
 

@@ -231,7 +231,7 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
     lines.append(summary_line(decision, wording))
     others = decision.get("others") or []
     if others:
-        lines.append("also derived (weaker verdicts lose: reject > review > accept): " + "; ".join(
+        lines.append("also derived (weaker verdicts lose: reject > review > repair > accept): " + "; ".join(
             VERDICT_WORDS.get(o.get("verdict"), o.get("verdict", "")) + (f": {o['reason']}" if o.get("reason") else "")
             for o in others))
     lines.append("why:")

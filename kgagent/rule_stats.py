@@ -20,7 +20,7 @@ Definitions (per rule id ``file:line``):
   another rule's verdict won); a helper rule deeper in the proof by the decision's final
   verdict. Review is no verdict and is not judged.
 - a *disagreement* is a candidate for which both an accept and a reject were derived (the
-  agent's priorities, reject > review > accept, made the final verdict); the rules named are
+  agent's priorities, reject > review > repair > accept, made the final verdict); the rules named are
   those whose proofs were recorded (the winning verdict's).
 
 Gold alignment: each SpERT record is one document whose text is its tokens joined by single

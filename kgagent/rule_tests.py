@@ -9,7 +9,7 @@ A case file is YAML (``rules/tests/*.yaml``)::
           mention(m2, disease, 0.97).  text(m2, "Bayer").
           link(m2, bayer, 1.0).        type(bayer, company).
           relation(r1, treats, m1, m2). score(r1, 0.91).
-        expect:                        # id -> verdict (accept, review, reject)
+        expect:                        # id -> verdict (accept, repair, review, reject)
           r1: reject
           m1: accept
         reason:                        # optional: id -> words a reason of the winning verdict contains
@@ -18,7 +18,7 @@ A case file is YAML (``rules/tests/*.yaml``)::
 The domain's ontology facts (``subclass``, ``signature``, ``functional``, ``symmetric``,
 ``disjoint``, ``core``, ``untyped``) are added to every case, and ``model_threshold(relation, 0.5)`` unless the case states its own, so a case
 lists only what is particular to it. Verdicts are decided exactly as the
-agent decides them (reject > review > accept; nothing fired -> review "no rule decided").
+agent decides them (reject > review > repair > accept; nothing fired -> review "no rule decided").
 """
 
 from __future__ import annotations
