@@ -10,9 +10,9 @@ For each mention (surface text, normalised type or None):
 3. candidates are ranked by similarity + ``type_bonus`` if the entity's types (with their
    superclasses) contain the mention type, - ``type_penalty`` if the entity has a kind (a root
    class of the ontology, ``kinds``) that does not fit, + ``prior_weight`` x prominence; the
-   ``untyped`` class (mentions of no particular kind) is not type-checked; an entity of another
-   kind than the mention is a candidate only through an exact name (the alias table), never on
-   embedding similarity alone;
+   ``untyped`` class (mentions of no particular kind) and its subclasses are not type-checked;
+   an entity of another kind than the mention is a candidate only through an exact name (the
+   alias table), never on embedding similarity alone;
 4. the best candidate is the link, unless its score is below ``nil_threshold`` (NIL: a new
    entity). The default threshold was chosen on the dev half of N3 (benchmarks/kg/nil.py).
 
@@ -99,6 +99,7 @@ class Linker:
         self._priors: dict[str, float] = {}
         self._aliases = AliasTable()
         self._demonyms = AliasTable()
+        self._untyped_cache: dict[str, bool] = {}
         self.index = self._open()
         self._profile_entities()
         self._canonical: dict[str, str] = {}
@@ -236,13 +237,21 @@ class Linker:
         return p
 
     def _fits(self, iri: str, mtype: str | None) -> int:
-        """+1 the entity's types contain the mention type, -1 a kind contradicts it, 0 unknown."""
-        if not mtype or mtype == self.untyped:
+        """+1 the entity's types contain the mention type, -1 a kind contradicts it, 0 unknown
+        (also for the untyped class and every class under it)."""
+        if not mtype or self._is_untyped(mtype):
             return 0
         types = self._entity_types(iri)
         if mtype in types:
             return 1
         return -1 if types & self.kinds else 0
+
+    def _is_untyped(self, mtype: str) -> bool:
+        hit = self._untyped_cache.get(mtype)
+        if hit is None:
+            hit = self._untyped_cache[mtype] = self.untyped is not None and (
+                mtype == self.untyped or self.untyped in self.kg.superclasses(mtype))
+        return hit
 
     def _lookup(self, text: str) -> dict[str, float]:
         """The alias table's entities for ``text``, then those it is a demonym of (lower score)."""

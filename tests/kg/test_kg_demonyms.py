@@ -56,3 +56,14 @@ def test_rule_facts_carry_demonyms(tiny):
     assert (ENT + "usa", "American") in f["demonym"]
     assert not any(t[1].endswith("demonym") for t in f["triple"])
     assert "demonym" in tiny.rule_facts([ENT + "acme"])  # the key is always there
+
+
+def test_a_subclass_of_the_untyped_class_is_not_type_checked(tiny):
+    """A nationality word tagged with a class under the untyped one (the news domain's misc,
+    under other) still links to its country; it is not a contradicting kind."""
+    tiny.add_class("other")
+    tiny.add_class("misc", "other")
+    linker = _with_demonyms(tiny).linker(embed=trigram_embed, embed_id="trigram-128", untyped="other")
+    misc, org = linker.link([("Americans", "misc"), ("Americans", "organization")])
+    assert misc.entity == ENT + "usa" and misc.score < 0.9
+    assert org.entity is None
