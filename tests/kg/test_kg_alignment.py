@@ -182,3 +182,23 @@ def test_a_tie_between_places_of_one_class_goes_to_the_far_more_populous(tiny, t
     new = _import(tiny, PREFIXES + 'dbr:Paris a ont:city ; rdfs:label "Paris" .\n', tmp_path)
     (twin,) = align_entities(tiny, new, kinds=KINDS).twins
     assert twin.canonical == ENT + "paris" and twin.prominence == pytest.approx(0.2)
+
+
+@pytest.mark.slow
+def test_webnlg_beside_the_shipped_graph_finds_its_geonames_twins(fixtures, tmp_path):
+    """The real path: a WebNLG graph (DBpedia names) imported into a copy of the news graph."""
+    import shutil
+
+    from kgagent.kg.store import default_graph_dir
+
+    shutil.copy(default_graph_dir() / "graph.nq.gz", tmp_path / "graph.nq.gz")
+    r = run("import-webnlg", fixtures / "webnlg", "--out", tmp_path / "w", "--splits", "dev")
+    assert r.exit_code == 0, r.output
+    r = run("import", tmp_path / "w" / "graph.nq.gz", "--graph", tmp_path)
+    assert r.exit_code == 0, r.output
+    kg = KnowledgeGraph.load(tmp_path)
+    twins = {m: kg.entity(c) for m, c in canonical_map(kg).items()}
+    assert twins[DBR + "Texas"].label == "Texas" and "region" in twins[DBR + "Texas"].types
+    abilene = twins[DBR + "Abilene,_Texas"]  # its qualifier Texas is the GeoNames Abilene's state
+    assert abilene.label == "Abilene" and "city" in abilene.types
+    assert DBR + "Abilene_Regional_Airport" not in twins
