@@ -202,7 +202,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
         dev = dev_list or None
         mix = repeat_of(sources)
-        broader = {c: dom.ontology.broader(c) for c in dom.ontology.classes if dom.ontology.broader(c)}
+        broader = dom.ontology.broader_map()
         con.print("data: " + "; ".join(f"{s.name} {s.train.name} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
                                        for s in sources))
     else:
@@ -275,9 +275,9 @@ def evaluate_cmd(
     """
     dom = open_domain(domain, need_model=model is None)
     with guarded():
-        from kgagent.encoder.data import read_examples, relabel, symmetric_once
+        from kgagent.encoder.data import read_examples
         from kgagent.encoder.pretrained import Encoder
-        from kgagent.evaluate import annotated_labels, evaluate, project
+        from kgagent.encoder.scoring import evaluate_in_domain
 
         _threads(threads)
         gold = read_examples(data)
@@ -291,18 +291,14 @@ def evaluate_cmd(
         t0 = time.time()
         pred = enc.predict_examples(gold, batch_size=batch_size)
         seconds = time.time() - t0
-        normalize = dom.labels.normalize
         symmetric = {r.name for r in dom.ontology.relations.values() if r.symmetric}  # scored once per pair
-        gold_n = relabel(gold, normalize)
-        # score through the data set's scheme: a class it never marks is not the model's error
+        # through the data set's scheme: a class it never marks is not the model's error
         # (CoNLL-2003 marks no dates; a "misc" prediction is CoNLL04's "Other")
-        broader = {c: dom.ontology.broader(c) for c in dom.ontology.classes}
-        pred_n, unscored = project(relabel(pred, normalize), annotated_labels(gold_n) or set(), broader) \
-            if annotated_labels(gold_n) else (relabel(pred, normalize), {})
-        metrics = evaluate(symmetric_once(gold_n, symmetric), symmetric_once(pred_n, symmetric))
+        metrics = evaluate_in_domain(gold, pred, dom.labels.normalize, dom.ontology.broader_map(), symmetric)
+        unscored = metrics["unscored"]
         entity_only = not any(ex.relations for ex in gold)
         metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only,
-                       precision=enc.effective_precision(), domain=dom.name, unscored=dict(unscored))
+                       precision=enc.effective_precision(), domain=dom.name)
         if as_json:
             print(json.dumps(metrics, indent=2))
             return

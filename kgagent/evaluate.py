@@ -125,6 +125,13 @@ def project(pred: Sequence[Any], keep: set[str] | frozenset[str], broader: Mappi
     return out, dropped
 
 
+def micro_of(part: Mapping[str, Any], types: Iterable[str]) -> dict[str, float | int]:
+    """Micro P/R/F1 over some of the types of one part of :func:`evaluate`'s result (e.g. the
+    CoNLL-2003 figure over PER, ORG and LOC alone)."""
+    rows = [part["per_type"][t] for t in types if t in part["per_type"]]
+    return prf(sum(r["gold"] for r in rows), sum(r["pred"] for r in rows), sum(r["correct"] for r in rows))
+
+
 def expected_calibration_error(confidences: Iterable[float], correct: Iterable[bool], bins: int = 15) -> float:
     """ECE: the mean |accuracy - confidence| over equal-width confidence bins, weighted by size.
 

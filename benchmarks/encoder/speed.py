@@ -62,11 +62,11 @@ def worker(system: str, data: str, limit: int, threads: int, batch: int, model: 
         import torch
 
         torch.set_num_threads(threads)
-        if system.startswith("ours"):
+        if system.startswith(("ours", "other")):
             from kgagent.encoder.pretrained import Encoder
 
             enc = Encoder.from_pretrained(model, quantize=system == "ours-int8",
-                                          precision="bfloat16" if system == "ours-bf16" else "float32")
+                                          precision="bfloat16" if system.endswith("-bf16") else "float32")
             enc.propose(texts[:32], batch_size=batch)
             seconds, n_ents = best_of(repeat, lambda: sum(len(p.entities) for p in enc.propose(texts, batch_size=batch)))
         else:
@@ -101,6 +101,9 @@ def main() -> None:
                     help="run every system this many times, interleaved (ours, HF, ..., ours, HF, ...); "
                          "each system's fastest round counts, so a slow spell of the machine hits all alike")
     ap.add_argument("--model", default=None, help="our model directory (default: the shipped one)")
+    ap.add_argument("--compare", default=None, metavar="MODEL_DIR",
+                    help="also this model of ours (systems other, other-bf16): two models side by side in one run")
+    ap.add_argument("--no-peers", action="store_true", help="ours only (no HF pipeline, no spaCy)")
     ap.add_argument("--int8", action="store_true")
     ap.add_argument("--bf16", action="store_true", help="also ours and the HF pipeline in bfloat16")
     ap.add_argument("--data", default="conll04,conll2003")
@@ -111,7 +114,9 @@ def main() -> None:
                                 args.repeat)))
         return
     systems = (["ours"] + (["ours-bf16"] if args.bf16 else []) + (["ours-int8"] if args.int8 else [])
-               + ["hf-pipeline"] + (["hf-pipeline-bf16"] if args.bf16 else []) + (["spacy"] if PEERS.exists() else []))
+               + ((["other"] + (["other-bf16"] if args.bf16 else [])) if args.compare else [])
+               + ([] if args.no_peers else ["hf-pipeline"] + (["hf-pipeline-bf16"] if args.bf16 else [])
+                  + (["spacy"] if PEERS.exists() else [])))
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads),
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
     best: dict[tuple[str, str], dict] = {}
@@ -121,6 +126,7 @@ def main() -> None:
                 py = str(PEERS) if system == "spacy" else sys.executable
                 cmd = [py, __file__, "--worker", system, data, "--limit", str(args.limit), "--threads",
                        str(args.threads), "--batch", str(args.batch), "--repeat", str(args.repeat)] + (
+                    ["--model", args.compare] if system.startswith("other") else
                     ["--model", args.model] if args.model else [])
                 res = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
                 if res.returncode != 0:

@@ -260,6 +260,10 @@ class Ontology:
                 todo.extend(self.classes[p].parents if p in self.classes else ())
         return out
 
+    def broader_map(self) -> dict[str, list[str]]:
+        """``{class: its superclasses, nearest first}`` for every class that has one."""
+        return {c: self.broader(c) for c in self.classes if self.broader(c)}
+
     @property
     def kinds(self) -> tuple[str, ...]:
         """The classes without a parent, in file order: every mention has one kind."""
