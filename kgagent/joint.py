@@ -335,8 +335,16 @@ def check_repairs(ontology: Any, program: Any, model_labels: Sequence[str] | Non
     if not {"retype", "relabel"} & heads:
         warn("no rule derives retype or relabel: the joint decision's choices are never taken (no repairs); "
              "the shared rules' repairs.rules does")
-    else:
-        model = Engine(program, record_proofs=False).evaluate(ontology.rule_facts())
+    else:  # ask for every repair between two classes and between two predicates
+        facts: dict[str, set[tuple]] = {k: set(v) for k, v in ontology.rule_facts().items()}
+        classes, relations = sorted(ontology.classes), sorted(ontology.relations)
+        for i, (f, t) in enumerate((f, t) for f in classes for t in classes if f != t):
+            facts.setdefault("mention", set()).add((f"m{i}", f, 1.0))
+            facts.setdefault("joint_type", set()).add((f"m{i}", t, 1.0))
+        for i, (f, t) in enumerate((f, t) for f in relations for t in relations if f != t):
+            facts.setdefault("relation", set()).add((f"r{i}", f, "h", "t"))
+            facts.setdefault("joint_predicate", set()).add((f"r{i}", t, 1.0))
+        model = Engine(program, record_proofs=False).evaluate(facts)
         preds = model.predicates()
         pairs = model.facts("repair_pair") if "repair_pair" in preds else set()
         allowed = model.facts("repair_allowed") if "repair_allowed" in preds else set()
