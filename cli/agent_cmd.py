@@ -131,7 +131,8 @@ def extract_cmd(
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     memory: Path | None = typer.Option(None, "--memory", help="Corpus memory: an earlier run's output directory "
-                                       "(or its decisions.jsonl); the types it accepted per name become "
+                                       "(or its decisions.jsonl), or 'graph' (the mention records accepted "
+                                       "entities left in the graph); the types accepted per name become "
                                        "type_votes facts and a prior of the joint decision (read once: every "
                                        "document of this run sees the same memory)."),
     no_joint: bool = typer.Option(False, "--no-joint", help="Keep each label as the encoder chose it: no joint "
@@ -174,7 +175,7 @@ def extract_cmd(
         total = count_documents(paths) if "-" not in paths and all(Path(p).exists() for p in paths) else None
     # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
     mem = None
-    if memory is not None:
+    if memory is not None and str(memory) != "graph":
         from kgagent.memory import TypeMemory
 
         with guarded(EXIT_USAGE):
@@ -182,6 +183,9 @@ def extract_cmd(
     load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
                        min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem)
     if engine == "ray":
+        if memory is not None and str(memory) == "graph":
+            raise fail("KGA436 --memory graph needs --engine local; with ray give an earlier run's directory",
+                       EXIT_USAGE)
         _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
         return
     if threads:
@@ -193,6 +197,10 @@ def extract_cmd(
         from kgagent.corpus import read_corpus
 
         agent = Agent.load(**load_kwargs)
+        if memory is not None and str(memory) == "graph":
+            from kgagent.memory import TypeMemory
+
+            agent.memory = TypeMemory.from_graph(agent.kg)
         summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
     _report(summary, out)
 

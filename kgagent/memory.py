@@ -1,8 +1,9 @@
 """Corpus memory: what earlier extraction accepted about a name's type, as votes the rules and the
 joint decision read (``type_votes(Entity, Class, N)``).
 
-A :class:`TypeMemory` is built from accepted entity decisions (a run's ``decisions.jsonl`` or
-:class:`~kgagent.decisions.DocumentResult` objects) and is **read-only during a run**: every
+A :class:`TypeMemory` is built from accepted entity decisions (a run's ``decisions.jsonl``,
+:class:`~kgagent.decisions.DocumentResult` objects, or the mention records accepted entities left
+in a graph: :meth:`TypeMemory.from_graph`) and is **read-only during a run**: every
 document of a run sees the same memory, whatever the order of the documents, so a rerun or a
 resumed run gives the same decisions; the memory grows only between runs (build a new one from
 the finished run). A document never votes for itself: the votes a mention sees are those of the
@@ -60,6 +61,24 @@ class TypeMemory:
     def from_results(cls, results: Iterable[Any]) -> "TypeMemory":
         """From DocumentResults (e.g. a first pass of ``Agent.iter_extract``)."""
         return cls.from_decisions(d.to_dict() for res in results for d in res.decisions)
+
+    @classmethod
+    def from_graph(cls, kg: Any) -> "TypeMemory":
+        """From a KnowledgeGraph: the mention records (``kga:EntityMention``) that accepted
+        entities left in the graph, per entity label, class and document. Read it at the start
+        of a run (the graph is a frozen snapshot during a run); it grows when a run's graph is
+        merged into the domain's between runs."""
+        from kgagent.kg.vocab import to_name
+
+        rows = kg.query("""
+            SELECT ?label ?type ?doc (COUNT(DISTINCT ?m) AS ?n) WHERE {
+              ?m a kga:EntityMention ; kga:entity ?e ; kga:doc ?doc .
+              ?e rdfs:label ?label ; a ?type .
+            } GROUP BY ?label ?type ?doc""", timeout=60.0)
+        votes: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        for r in rows:
+            votes[name_key(str(r["label"]))][str(r["doc"])][to_name(r["type"])] += int(r["n"])
+        return cls(votes)
 
     @classmethod
     def load(cls, path: str | Path) -> "TypeMemory":

@@ -336,3 +336,19 @@ def test_kgagent_explain_renders_a_repair_from_decisions_jsonl(monkeypatch, grap
     r = CliRunner().invoke(app, ["extract", str(corpus), "--out", str(tmp_path / "mem"), "--graph", str(graph_dir),
                                  "-q", "--memory", str(out)])
     assert r.exit_code == 0, r.output
+
+
+def test_the_graph_remembers_what_extraction_accepted(tiny_kg) -> None:
+    """Issue 12, item 3: accepted new entities leave mention records in the graph; a memory read
+    from the graph at the start of the next run gives their type votes, per document."""
+    enc = ScoredFakeEncoder({"Yukos": {"Org": 0.9, "Loc": 0.05}}, {})
+    agent = make_agent(tiny_kg, enc)
+    for i in range(3):
+        agent.extract(Document(f"old{i}", "Yukos fell."), update_graph=True)
+    memory = TypeMemory.from_graph(tiny_kg)
+    assert memory.votes_for("Yukos") == {"organization": 3}
+    assert memory.votes_for("YUKOS", doc="old0") == {"organization": 2}
+    doubtful = make_agent(tiny_kg, ScoredFakeEncoder({"Yukos": {"Loc": 0.5, "Org": 0.45}}, {}), memory=memory)
+    (res,) = doubtful.extract(Document("new", "Yukos fell."), update_graph=False)
+    (d,) = [x for x in res.decisions if x.kind == "entity"]
+    assert d.label == "organization" and d.verdict == "repair"
