@@ -116,3 +116,12 @@ def test_the_search_is_exact(seed: int) -> None:
             got += pair_values(p, 0.5, 1.0 if own else 0.5)[q]
     assert got == pytest.approx(_brute_force(ms, pairs, 0.5), abs=1e-9)
     assert decide(ms, list(reversed(pairs)), ONTO, threshold=0.5).types == res.types  # order-independent
+
+
+@pytest.mark.parametrize("name", ["kgagent.joint", "kgagent.memory", "kgagent.decisions", "kgagent.explain"])
+def test_docstring_examples_run(name: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.failed == 0 and result.attempted > 0

@@ -352,3 +352,24 @@ def test_the_graph_remembers_what_extraction_accepted(tiny_kg) -> None:
     (res,) = doubtful.extract(Document("new", "Yukos fell."), update_graph=False)
     (d,) = [x for x in res.decisions if x.kind == "entity"]
     assert d.label == "organization" and d.verdict == "repair"
+
+
+def test_changyu_live_in_shenzhen_is_orgbased_in_when_other_documents_knew_changyu_a_company(tiny_kg) -> None:
+    """Issue 12: live_in(Changyu, Shenzhen), Changyu a company. The encoder was unsure (person 0.5,
+    organization 0.42); ten earlier documents accepted Changyu as an organisation: retyped, and
+    the pair relabelled to the predicate an organisation takes."""
+    enc = ScoredFakeEncoder({"Changyu": {"Peop": 0.5, "Org": 0.42}, "Shenzhen": {"Loc": 0.98}},
+                            {("Changyu", "Shenzhen"): {"Live_In": 0.85, "OrgBased_In": 0.25}})
+    memory = TypeMemory.from_decisions(
+        [{"kind": "entity", "verdict": "accept", "text": "Changyu", "type": "organization", "doc": f"old{i}"}
+         for i in range(10)])
+    (res,) = make_agent(tiny_kg, enc, memory=memory).extract(Document("new", "Changyu opened in Shenzhen."),
+                                                             update_graph=False)
+    d = _by_text(res)
+    assert d["Changyu"].verdict == "repair" and d["Changyu"].label == "organization"
+    rel = d[("Changyu", "orgbased_in", "Shenzhen")]
+    assert rel.verdict == "repair" and rel.repair["from"] == "live_in"
+    assert "type_votes(" in json.dumps(d["Changyu"].proof.to_dict())
+    # without the memory the encoder's reading stands
+    (res,) = make_agent(tiny_kg, enc).extract(Document("new", "Changyu opened in Shenzhen."), update_graph=False)
+    assert _by_text(res)[("Changyu", "live_in", "Shenzhen")].verdict == "accept"
