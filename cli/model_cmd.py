@@ -186,7 +186,6 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         raise fail("KGA340 give the training DATA (or --feedback FILE)", EXIT_USAGE)
     data_files, dev_files = list(o["data"]), list(o["dev"] or [])
     mix: dict[str, float] = {}
-    broader: dict[str, list[str]] = {}
     if len(data_files) > 1 or data_files[0].suffix.lower() == ".toml":
         from kgagent.encoder.sources import load_sources, read_manifest, repeat_of, sources_from_paths
 
@@ -202,7 +201,6 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
         dev = dev_list or None
         mix = repeat_of(sources)
-        broader = dom.ontology.broader_map()
         con.print("data: " + "; ".join(f"{s.name} {s.train.name} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
                                        for s in sources))
     else:
@@ -216,7 +214,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
                 dom.check_data_labels(dev, dev_files[0])
     if o["out"] is None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
-    cfg = TrainConfig(mix=mix, broader=broader, select_sample=o["select_sample"], base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
+    cfg = TrainConfig(mix=mix, select_sample=o["select_sample"], base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
                       epochs=o["epochs"] or 20,
                       lr=o["lr"] or (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
                       batch_size=o["batch_size"], case_features=o["case_features"], patience=o["patience"],
@@ -293,8 +291,8 @@ def evaluate_cmd(
         seconds = time.time() - t0
         symmetric = {r.name for r in dom.ontology.relations.values() if r.symmetric}  # scored once per pair
         # through the data set's scheme: a class it never marks is not the model's error
-        # (CoNLL-2003 marks no dates; a "misc" prediction is CoNLL04's "Other")
-        metrics = evaluate_in_domain(gold, pred, dom.labels.normalize, dom.ontology.broader_map(), symmetric)
+        # (CoNLL-2003 marks no dates, CoNLL04 no "misc")
+        metrics = evaluate_in_domain(gold, pred, dom.labels.normalize, symmetric)
         unscored = metrics["unscored"]
         entity_only = not any(ex.relations for ex in gold)
         metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only,

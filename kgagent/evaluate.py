@@ -89,23 +89,22 @@ def annotated_labels(gold: Sequence[Any]) -> set[str]:
     return {e.type for ex in gold for e in ex.entities}
 
 
-def project(pred: Sequence[Any], keep: set[str] | frozenset[str], broader: Mapping[str, Sequence[str]]
-            ) -> tuple[list[Any], Counter]:
+def project(pred: Sequence[Any], keep: set[str] | frozenset[str]) -> tuple[list[Any], Counter]:
     """Predictions seen through a data set's scheme: an entity whose label the data set does not
-    use takes its nearest broader label that it does use (``broader``: ancestors, nearest
-    first), or is dropped with its relations. Returns the projected examples (dataclass copies)
-    and how many entities of each label were dropped.
+    use (not in ``keep``) is not scored: it is dropped with its relations. Returns the projected
+    examples (dataclass copies) and how many entities of each label were dropped.
 
     A model trained on several data sets predicts classes one of them never marks (CoNLL-2003
     has no dates, CoNLL04 no "MISC"); scoring those as errors would blame the model for the
-    data set's scheme.
+    data set's scheme. A narrower class is not read as its broader one: CoNLL04's Other marks
+    few of the nationalities that CoNLL-2003's MISC marks all of.
 
     >>> from kgagent.encoder.data import Example, EntitySpan, RelationSpan
     >>> ex = Example(["a", "b", "c"], [EntitySpan(0, 1, "misc"), EntitySpan(1, 2, "date"), EntitySpan(2, 3, "p")],
     ...              [RelationSpan(1, 2, "r"), RelationSpan(0, 2, "r")])
-    >>> (out,), dropped = project([ex], {"other", "p"}, {"misc": ["other"]})
+    >>> (out,), dropped = project([ex], {"misc", "p"})
     >>> [e.type for e in out.entities], [(r.head, r.tail) for r in out.relations], dict(dropped)
-    (['other', 'p'], [(0, 1)], {'date': 1})
+    (['misc', 'p'], [(0, 1)], {'date': 1})
     """
     dropped: Counter = Counter()
     out = []
@@ -113,12 +112,11 @@ def project(pred: Sequence[Any], keep: set[str] | frozenset[str], broader: Mappi
         index: dict[int, int] = {}
         ents = []
         for i, e in enumerate(ex.entities):
-            label = e.type if e.type in keep else next((b for b in broader.get(e.type, ()) if b in keep), None)
-            if label is None:
+            if e.type not in keep:
                 dropped[e.type] += 1
                 continue
             index[i] = len(ents)
-            ents.append(e if label == e.type else dataclasses.replace(e, type=label))
+            ents.append(e)
         rels = [dataclasses.replace(r, head=index[r.head], tail=index[r.tail]) for r in ex.relations
                 if r.head in index and r.tail in index]
         out.append(dataclasses.replace(ex, entities=ents, relations=rels))

@@ -249,21 +249,6 @@ class Ontology:
                     todo.append(p)
         return frozenset(seen)
 
-    def broader(self, cls: str) -> list[str]:
-        """The superclasses of ``cls``, nearest first (breadth first; ``cls`` itself excluded)."""
-        out: list[str] = []
-        todo = deque(self.classes[cls].parents if cls in self.classes else ())
-        while todo:
-            p = todo.popleft()
-            if p not in out and p != cls:
-                out.append(p)
-                todo.extend(self.classes[p].parents if p in self.classes else ())
-        return out
-
-    def broader_map(self) -> dict[str, list[str]]:
-        """``{class: its superclasses, nearest first}`` for every class that has one."""
-        return {c: self.broader(c) for c in self.classes if self.broader(c)}
-
     @property
     def kinds(self) -> tuple[str, ...]:
         """The classes without a parent, in file order: every mention has one kind."""

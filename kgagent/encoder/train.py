@@ -65,14 +65,11 @@ class TrainConfig:
     calibrate: bool = True
     select_on: str = "mean"  # mean | entity | relation (dev F1 used for early stopping)
     # several data sets (kgagent.encoder.sources): passes per epoch of each (by meta["dataset"];
-    # a fraction samples), and each label's broader classes, nearest first (a span a data set
-    # marks "other" may be a narrower "misc"; a prediction "misc" counts as "other" on a data set
-    # that marks no "misc")
+    # a fraction samples)
     mix: dict[str, float] = dataclasses.field(default_factory=dict)
     # per-epoch model selection scores at most this many sentences of each dev source (a seeded
     # sample, the same every epoch; 0 = all); the final report scores all of dev
     select_sample: int = 0
-    broader: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -116,7 +113,7 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
     if len(negatives) > cfg.neg_entities:
         negatives = rng.sample(negatives, cfg.neg_entities)
     spans += [(s, e, 0, xw) for s, e in negatives]
-    options = _span_options(spans, scheme, ent_index, cfg) if scheme else None
+    options = _span_options(spans, scheme, ent_index) if scheme else None
     not_spans = [(e.start, e.end, ent_index[e.type] + 1, e.weight * xw) for e in ex.negative_entities
                  if e.end <= n and e.type in ent_index]
     entities = [(e.start, min(e.end, n), ent_index[e.type] + 1) for e in ex.entities]
@@ -150,20 +147,16 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
                   [pos[p][1] for p in pairs])
 
 
-def _span_options(spans: list[tuple[int, int, int, float]], scheme: dict[str, Any], ent_index: dict[str, int],
-                  cfg: TrainConfig) -> list[int] | None:
+def _span_options(spans: list[tuple[int, int, int, float]], scheme: dict[str, Any], ent_index: dict[str, int]
+                  ) -> list[int] | None:
     """Bitmasks of the classes each span may be under ``scheme`` (None when every span has one)."""
     labels = list(ent_index)
-    narrower: dict[str, list[str]] = {}
-    for label, ups in cfg.broader.items():
-        for up in ups:
-            narrower.setdefault(up, []).append(label)
     annotated = scheme.get("entities", labels)
     masks = {}
     for target in {t for _, _, t, _ in spans}:
         gold = labels[target - 1] if target else None
         mask = 0
-        for lab in allowed_labels(gold, annotated, narrower, labels):
+        for lab in allowed_labels(gold, annotated, labels):
             mask |= 1 << (ent_index[lab] + 1 if lab is not None else 0)
         masks[target] = mask
     if all(m == 1 << t for t, m in masks.items()):
@@ -494,9 +487,9 @@ def _projector(gold: Sequence[Example], cfg: TrainConfig) -> Callable[[list[Exam
     """Predictions seen through ``gold``'s scheme (kgagent.evaluate.project), or None when the
     model predicts nothing that the scheme lacks."""
     keep = annotated_labels(gold)
-    if not keep or not cfg.broader and not cfg.mix:
+    if not keep or not cfg.mix:
         return None
-    return lambda pred: project(pred, keep, cfg.broader)[0]
+    return lambda pred: project(pred, keep)[0]
 
 
 def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig, sample: int = 0
@@ -514,8 +507,10 @@ def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig, samp
         view = _projector(gold, cfg)
         if view is not None:
             pred = view(pred)
-        m = evaluate(gold, pred)
         has_rel = any(ex.relations for ex in gold)
+        if not has_rel:  # a source without relations cannot score the model's relations
+            pred = [dataclasses.replace(p, relations=[]) for p in pred]
+        m = evaluate(gold, pred)
         scores.append(_selection_score(m, cfg.select_on, has_rel))
         by_source[name] = {"entity_f1": m["entity"]["f1"], "relation_f1": m["relation_strict"]["f1"]}
         golds += gold

@@ -45,11 +45,10 @@ def _two_sources(scheme: bool) -> list[Example]:
 
 
 def test_allowed_labels_under_a_scheme() -> None:
-    narrower = {"other": ["misc"]}
-    assert allowed_labels("other", {"other", "person"}, narrower, LABELS) == ["misc", "other"]
-    assert allowed_labels("person", {"other", "person"}, narrower, LABELS) == ["person"]
-    assert allowed_labels(None, {"other", "person"}, narrower, LABELS) == [None, "location", "misc", "organization"]
-    assert allowed_labels(None, set(LABELS), narrower, LABELS) == [None]
+    assert allowed_labels("other", {"other", "person"}, LABELS) == ["other"]  # as marked, not a narrower misc
+    assert allowed_labels("person", {"other", "person"}, LABELS) == ["person"]
+    assert allowed_labels(None, {"other", "person"}, LABELS) == [None, "location", "misc", "organization"]
+    assert allowed_labels(None, set(LABELS), LABELS) == [None]
 
 
 def test_source_without_relations_gives_no_relation_negatives() -> None:
@@ -129,9 +128,10 @@ def test_epoch_plan_repeats_and_samples_per_source() -> None:
 def test_project_scores_through_the_data_sets_scheme() -> None:
     pred = Example(["x", "y", "z"], [EntitySpan(0, 1, "misc"), EntitySpan(1, 2, "other"), EntitySpan(2, 3, "person")],
                    [RelationSpan(2, 1, "r")])
-    (as_c04,), d1 = project([pred], {"other", "person"}, {"misc": ["other"]})
-    assert [e.type for e in as_c04.entities] == ["other", "other", "person"] and not d1
-    (as_c03,), d2 = project([pred], {"misc", "person"}, {"misc": ["other"]})
+    (as_c04,), d1 = project([pred], {"other", "person"})
+    assert [e.type for e in as_c04.entities] == ["other", "person"] and d1 == {"misc": 1}
+    assert [(r.head, r.tail) for r in as_c04.relations] == [(1, 0)]
+    (as_c03,), d2 = project([pred], {"misc", "person"})
     assert [e.type for e in as_c03.entities] == ["misc", "person"] and as_c03.relations == [] and d2 == {"other": 1}
 
 
