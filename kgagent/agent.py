@@ -381,8 +381,9 @@ class Agent:
         for pred, rows in self.domain.rule_facts().items():
             facts[pred].update(rows)
         notes: list[str] = []
+        undecided: dict[Any, str] = {}
         if self.joint:  # its time counts as the rules' (it is part of deciding)
-            jfacts, notes = self._joint_facts(mentions, relations, pair_scores or {}, graph)
+            jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph)
             for pred, rows in jfacts.items():
                 facts[pred].update(rows)
         model = engine.evaluate(facts)
@@ -394,11 +395,12 @@ class Agent:
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
-                                            repair=repairs.get(m.id)))
+                                            repair=repairs.get(m.id), notes=_notes(undecided.get(m.id))))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
                                             r.predicate, r.model_label, sentences[r.sentence], names,
-                                            head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id)))
+                                            head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id),
+                                            notes=_notes(undecided.get((r.head, r.tail)))))
         firings = {k: v for k, v in model.rule_firings().items() if v}
         t2 = time.perf_counter()
         timings["rules"] = t2 - t1
@@ -409,10 +411,10 @@ class Agent:
 
     def _joint_facts(self, mentions: list[MentionResult], relations: list[RelationResult],
                      pair_scores: dict[tuple[str, str], dict[str, float]], graph: dict[str, set[tuple]]
-                     ) -> tuple[dict[str, set[tuple]], list[str]]:
+                     ) -> tuple[dict[str, set[tuple]], list[str], dict[Any, str]]:
         """The joint decision of each sentence (kgagent.joint) as base facts: ``joint_type``,
         ``joint_predicate``, ``joint_margin`` (and ``type_votes`` from the memory), with notes on
-        what it could not decide."""
+        what it could not decide (in words, and per mention id or (head, tail) pair)."""
         from kgagent.joint import JointMention, JointPair, decide
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
@@ -434,12 +436,14 @@ class Agent:
             by_sentence[m.sentence].append(m)
         sentence_of = {m.id: m.sentence for m in mentions}
         notes: list[str] = []
+        undecided: dict[Any, str] = {}
         for si, ms in sorted(by_sentence.items()):
             jm = [JointMention(m.id, m.label, m.class_scores, priors.get(m.id, {})) for m in ms]
             jp = [JointPair(h, t, table, proposed[(h, t)].predicate if (h, t) in proposed else None)
                   for (h, t), table in sorted(pair_scores.items()) if sentence_of.get(h) == si]
             res = decide(jm, jp, self.domain.ontology, threshold=threshold, signatures=self._signatures)
             notes += [f"sentence {si}: {u}" for u in res.undecided]
+            undecided.update(res.undecided_ids)
             for m in ms:
                 c = res.types[m.id]
                 facts["joint_type"].add((m.id, c, _round(m.class_scores.get(c, m.score if c == m.label else 0.0))))
@@ -454,7 +458,7 @@ class Agent:
                 facts["joint_predicate"].add((r.id, q, _round(pair_scores.get((r.head, r.tail), {}).get(q, 0.0))))
                 if q != r.predicate and (r.head, r.tail) in res.margins:
                     facts["joint_margin"].add((r.id, _round(res.margins[(r.head, r.tail)])))
-        return facts, notes
+        return facts, notes, undecided
 
     def _apply_repairs(self, model: Any, mentions: list[MentionResult],
                        relations: list[RelationResult]) -> dict[str, dict[str, Any]]:
@@ -796,6 +800,10 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
         facts["relation"].add((r.id, r.predicate, r.head, r.tail))
         facts["score"].add((r.id, r.score))
     return facts
+
+
+def _notes(why: str | None) -> list[str]:
+    return [why] if why else []
 
 
 def _name_priors(mentions: list[MentionResult], weight: float) -> dict[str, dict[str, float]]:

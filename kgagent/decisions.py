@@ -117,6 +117,8 @@ class Decision:
     labels: dict[str, str] = field(default_factory=dict)  # graph entities in the proof -> their labels
     #: a repair of the encoder's label: {"kind": "retype" | "relabel", "from", "to", "margin"}
     repair: dict[str, Any] | None = None
+    #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -150,6 +152,8 @@ class Decision:
                    others=self.others, sentence_text=self.sentence_text)
         if self.repair:
             out["repair"] = dict(self.repair)
+        if self.notes:
+            out["notes"] = list(self.notes)
         if self.labels:
             out["labels"] = dict(sorted(self.labels.items()))
         out["proof"] = self.proof.to_dict() if self.proof else None

@@ -224,6 +224,8 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         what = "retyped" if repair.get("kind") == "retype" else "relabelled"
         margin = f", margin {repair['margin']}" if repair.get("margin") is not None else ""
         lines.append(f"{what} from {repair.get('from')} to {repair.get('to')} by the joint decision{margin}")
+    for note in decision.get("notes") or []:
+        lines.append(f"note: {note}")
     for part in ("head", "tail"):
         m = decision.get(part)
         if isinstance(m, dict) and m.get("repaired_from"):

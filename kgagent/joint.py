@@ -96,6 +96,8 @@ class JointResult:
     predicates: dict[tuple[str, str], str | None] = field(default_factory=dict)
     margins: dict[Any, float] = field(default_factory=dict)  # mention id or (head, tail) -> margin
     undecided: list[str] = field(default_factory=list)  # what the search could not decide, in words
+    #: mention id or (head, tail) -> why the search left it as the encoder proposed it
+    undecided_ids: dict[Any, str] = field(default_factory=dict)
     searched: int = 0  # type assignments tried
 
 
@@ -158,7 +160,9 @@ def decide(mentions: Sequence[JointMention], pairs: Sequence[JointPair], ontolog
             continue
         unknown = sorted(q for q in p.scores if not sig.known(q))
         if unknown:
-            out.undecided.append(f"no signature for {', '.join(unknown)}: the pair keeps the encoder's choice")
+            why = f"no signature for {', '.join(unknown)}: the pair keeps the encoder's choice"
+            out.undecided.append(why)
+            out.undecided_ids[(p.head, p.tail)] = why
             out.predicates[(p.head, p.tail)] = p.proposed
             continue
         usable.append(p)
@@ -229,10 +233,14 @@ def _solve(mentions: list[JointMention], pairs: list[JointPair], sig: Signatures
         return
     if n_assign > max_assignments:
         names = ", ".join(m.id for m in mentions)
-        out.undecided.append(f"{len(mentions)} mentions joined by pairs ({names}) have {n_assign} type assignments, "
-                             f"more than the bound {max_assignments}: they keep the encoder's labels and predicates")
+        why = (f"{len(mentions)} mentions joined by pairs have {n_assign} type assignments, more than the bound "
+               f"{max_assignments} of the joint decision: they keep the encoder's labels and predicates")
+        out.undecided.append(f"{why} ({names})")
+        for m in mentions:
+            out.undecided_ids[m.id] = why
         for p in pairs:
             out.predicates[(p.head, p.tail)] = p.proposed
+            out.undecided_ids[(p.head, p.tail)] = why
         return
 
     def best_pairs(types: Sequence[str]) -> tuple[float, list[str | None]]:

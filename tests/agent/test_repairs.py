@@ -249,6 +249,9 @@ def test_a_sentence_too_large_for_the_search_keeps_the_encoder_labels(tiny_kg, n
     (res,) = agent.extract(" ".join(names) + ".", update_graph=False)
     assert res.notes and "more than the bound" in res.notes[0]
     assert not [d for d in res.decisions if d.repair]
+    d = res.decisions[0]
+    assert d.notes and "more than the bound 4096" in d.to_dict()["notes"][0]
+    assert "note: " in explain_decision(d.to_dict())
 
 
 # ---------------------------------------------------------------------------- bad input
