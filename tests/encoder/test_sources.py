@@ -202,6 +202,15 @@ def test_cli_refuses_a_label_the_domain_does_not_know(tiny_base: Path, tmp_path:
     assert not (tmp_path / "model").exists()  # nothing trained
 
 
+def test_cli_broken_conll_line_in_a_manifest_names_file_and_line(tiny_base: Path, tmp_path: Path) -> None:
+    m = _write_sources(tmp_path)
+    (tmp_path / "b.conll").write_text("Mary B-PER\nJones I-PER\n\nParis X-LOC\n")
+    res = runner.invoke(app, ["train", str(m), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(tmp_path / "model"), "--threads", "1", "--device", "cpu"])
+    assert res.exit_code != 0 and "KGA311" in res.output and "b.conll:4" in res.output and "X-LOC" in res.output
+    assert "Traceback" not in res.output and not (tmp_path / "model").exists()
+
+
 def test_cli_bad_manifest_is_one_line(tmp_path: Path) -> None:
     m = tmp_path / "data.toml"
     m.write_text('[[source]]\nname = "x"\ntrain = "nowhere.json"\n')
