@@ -51,6 +51,8 @@ DEFAULT_MIN_RELATION_SCORE = 0.2
 DEFAULT_MODEL_THRESHOLD = 0.5
 #: weight (log units) of the other mentions of the same name in the document in a mention's type
 SAME_NAME_WEIGHT = 1.0
+#: ``name_type(M, C, S)`` facts are asserted for classes the name's other mentions score at least this
+NAME_TYPE_FLOOR = 0.1
 #: weight (log units) of the corpus memory's type votes in a mention's type
 MEMORY_WEIGHT = 1.0
 #: the label of a claim's argument when neither the caller, the signature nor the graph types it
@@ -413,13 +415,16 @@ class Agent:
                      pair_scores: dict[tuple[str, str], dict[str, float]], graph: dict[str, set[tuple]]
                      ) -> tuple[dict[str, set[tuple]], list[str], dict[Any, str]]:
         """The joint decision of each sentence (kgagent.joint) as base facts: ``joint_type``,
-        ``joint_predicate``, ``joint_margin`` (and ``type_votes`` from the memory), with notes on
+        ``joint_predicate``, ``joint_margin``, ``name_type`` (and ``type_votes`` from the memory), with notes on
         what it could not decide (in words, and per mention id or (head, tail) pair)."""
         from kgagent.joint import JointMention, JointPair, decide
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
-        priors = _name_priors(mentions, self.same_name_weight)
+        means = _name_means(mentions)
+        priors = _name_priors(means, self.same_name_weight)
+        for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
+            facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
         if self.memory is not None:
             for m in mentions:
                 votes = self.memory.votes(m)
@@ -806,12 +811,9 @@ def _notes(why: str | None) -> list[str]:
     return [why] if why else []
 
 
-def _name_priors(mentions: list[MentionResult], weight: float) -> dict[str, dict[str, float]]:
-    """Within a document one name keeps one type unless the text says otherwise: each mention's
-    prior is ``weight`` x log of the mean class scores of the document's other mentions of the same
-    (case-folded) name. Independent of the order of the mentions."""
-    if weight <= 0:
-        return {}
+def _name_means(mentions: list[MentionResult]) -> dict[str, dict[str, float]]:
+    """For each mention whose (case-folded) name occurs again in the document: the mean class
+    scores of the name's other mentions. Independent of the order of the mentions."""
     groups: dict[str, list[MentionResult]] = defaultdict(list)
     for m in mentions:
         groups[" ".join(m.text.split()).casefold()].append(m)
@@ -819,12 +821,20 @@ def _name_priors(mentions: list[MentionResult], weight: float) -> dict[str, dict
     for ms in groups.values():
         if len(ms) < 2:
             continue
+        classes = sorted({c for o in ms for c in o.class_scores})
         for m in ms:
             others = [o for o in ms if o.id != m.id]
-            classes = sorted({c for o in ms for c in o.class_scores})
-            out[m.id] = {c: weight * math.log(max(1e-3, sum(o.class_scores.get(c, 0.0) for o in others) / len(others)))
-                         for c in classes}
+            out[m.id] = {c: sum(o.class_scores.get(c, 0.0) for o in others) / len(others) for c in classes}
     return out
+
+
+def _name_priors(means: dict[str, dict[str, float]], weight: float) -> dict[str, dict[str, float]]:
+    """Within a document one name keeps one type unless the text says otherwise: each mention's
+    prior is ``weight`` x log of the mean class scores of the document's other mentions of the
+    same name (:func:`_name_means`)."""
+    if weight <= 0:
+        return {}
+    return {mid: {c: weight * math.log(max(1e-3, v)) for c, v in row.items()} for mid, row in means.items()}
 
 
 def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:

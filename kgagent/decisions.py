@@ -33,7 +33,7 @@ SOURCES = {
     "claim": "claim", "model_threshold": "encoder",
     "class_score": "encoder", "predicate_score": "encoder",
     "joint_type": "joint decision", "joint_predicate": "joint decision", "joint_margin": "joint decision",
-    "type_votes": "memory",
+    "type_votes": "memory", "name_type": "encoder",
 }
 
 

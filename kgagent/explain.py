@@ -25,7 +25,7 @@ VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to 
                  "repair": "repaired (accepted with a corrected label)"}
 #: facts whose words go into the one-line summary (the rest only appear in the tree)
 SUMMARY_PREDICATES = ("type", "signature", "triple", "link", "candidate", "nil", "functional", "threshold", "claim",
-                      "joint_type", "joint_predicate", "joint_margin", "type_votes")
+                      "joint_type", "joint_predicate", "joint_margin", "type_votes", "name_type")
 
 def _a(cls: str) -> str:
     return ("an " if str(cls)[:1].lower() in "aeiou" else "a ") + str(cls)
@@ -146,6 +146,8 @@ def fact_words(fact: str, name: _Names) -> str:
                 "(log-score, with the signatures the sentence's relations need)")
     if pred == "type_votes" and n == 3:
         return f"the name of {name(a[0])} was accepted as {_a(a[1])} {a[2]} times in other documents"
+    if pred == "name_type" and n == 3:
+        return f"the other mentions of the name of {name(a[0])} in the document score {a[1]} at {a[2]} on average"
     if pred == "repair" and n == 2:
         return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written

@@ -217,6 +217,7 @@ def test_one_name_keeps_one_type_within_a_document(tiny_kg) -> None:
     first, second = sorted((d for d in res.decisions if d.kind == "entity"), key=lambda d: d.mention.start)
     assert first.label == "organization" and first.repair["kind"] == "retype"
     assert second.label == "organization" and second.repair is None
+    assert "other mentions in the document" in first.reason and "name_type(" in json.dumps(first.proof.to_dict())
 
 
 def test_corpus_memory_votes_enter_the_rules_and_the_joint_decision(tiny_kg) -> None:
