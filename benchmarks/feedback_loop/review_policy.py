@@ -11,8 +11,9 @@ simulated reviewer answers from the gold labels the unlabelled part really has. 
    answered by the simulated reviewer (:func:`simulated_answer`: accept, reject, change the
    type or predicate, fix a span — the review page's answers);
 3. the answers become feedback examples at the top weight through the review export
-   (``kgagent.review.export.review_records``, with ``agent_accepts``: the agent's own unjudged
-   accepts of an answered sentence complete it at the agent's weight);
+   (``kgagent.review.export.review_records``); with ``--completion agent`` the agent's own
+   unjudged accepts of an answered sentence complete it at the agent's weight (the trainer
+   reads every unlabelled span of an example as "no entity");
 4. the best model so far (on dev) is trained on for ``--round-epochs`` epochs on gold + every
    answer so far; dev and test are scored; the LinUCB bandit is rewarded.
 
@@ -24,7 +25,7 @@ the same rounds of training on gold alone, for the rounds' extra epochs).
 
 Usage (one core, niced, in the background; a re-run reuses every finished cell):
 
-    nice -n 5 .venv/bin/python benchmarks/feedback_loop/review_policy.py --threads 1 \\
+    nice -n 5 .venv/bin/python benchmarks/feedback_loop/review_policy.py --threads 1 --budget-min 75 \\
         > benchmarks/feedback_loop/review_policy.log 2>&1 &
     .venv/bin/python benchmarks/feedback_loop/review_policy.py --report
     .venv/bin/python benchmarks/feedback_loop/review_policy.py --smoke      # minutes: 1 seed, 1 round
@@ -165,7 +166,7 @@ class RoundIO:
 def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_scores: dict[str, Any], truth: Truth,
                   io: RoundIO, work: Path, rounds: int, per_round: int, patience: int,
                   first_extraction: Path | None = None, model_labels: dict[tuple[str, str], str] | None = None,
-                  say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
+                  agent_accepts: bool = False, say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
     """Rounds of ask -> answer -> retrain for one policy, yielding the figures so far (JSON-ready)
     after each round, so that several policies can advance round by round.
 
@@ -173,7 +174,9 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     decisions, and trains on gold + every answer so far. ``first_extraction``: round 1's
     candidates when they were extracted already (the shared start model's). ``model_labels``:
     (kind, label) -> the model's label, for answers naming a label no decision of the round
-    uses. ``control`` asks nothing. Stops after ``patience`` rounds without a dev gain.
+    uses. ``agent_accepts``: complete each answered sentence with the agent's unjudged accepts
+    (the review export's option). ``control`` asks nothing. Stops after ``patience`` rounds
+    without a dev gain.
     """
     from kgagent.encoder.data import read_feedback, write_feedback
     from kgagent.loop import label_counts
@@ -200,7 +203,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             asked.update(question_key(d) for d in picked)
             agreed = answer_all(picked, truth, spent + 1)
             report = ExportReport(path=str(rdir / "answers.jsonl"))
-            records = review_records(reviews, agreed, report, agent_accepts=True)
+            records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
             write_feedback(records, rdir / "answers.jsonl")
             examples = read_feedback(rdir / "answers.jsonl")
             feedback.extend(examples)
@@ -381,7 +384,8 @@ class Experiment:
                     name, make_policy(name, seed, args.alpha), c["gold"], c["start"],
                     self.results[c["key"]]["gold_only"], c["truth"], io, self.bench.work / c["key"] / name,
                     args.rounds, args.per_round, args.patience, first_extraction=c["first"],
-                    model_labels=c["labels"], say=lambda m, k=c["key"]: self.log(f"{k} {m}"))
+                    model_labels=c["labels"], agent_accepts=args.completion == "agent",
+                    say=lambda m, k=c["key"]: self.log(f"{k} {m}"))
         for r in range(1, args.rounds + 1):
             for (seed, name), gen in list(runs.items()):
                 key = cells[seed]["key"]
@@ -457,7 +461,60 @@ def report(results: dict[str, Any], per_round: int = 50) -> str:
         gold = [c["gold_only"]["test"][which] for c in cells if "gold_only" in c]
         lines += ["", f"Gold-only (n = 0) here: {_ms(gold)}; run 2's gold-only {OLD_GOLD_ONLY[which]}; "
                   f"full gold {FULL_GOLD[which]}.", ""]
+    lines += goal_check(cells, names, points[-1], per_round) + [""] + composition(cells, names)
     return "\n".join(lines)
+
+
+def goal_check(cells: list[dict[str, Any]], names: list[str], n: int, per_round: int) -> list[str]:
+    """The issue's goal at ``n`` answers: the share of the gold-only -> full-gold relation gap
+    closed, and the paired difference to random per seed (that round's model; dev-chosen)."""
+    gold = {c["seed"]: c["gold_only"]["test"]["relation"] for c in cells if "gold_only" in c}
+    base = statistics.mean(gold.values()) if gold else OLD_GOLD_ONLY["relation"]
+    lines = [f"Goal check at n = {n} answers (test relation F1; gap = full gold {FULL_GOLD['relation']} - "
+             f"gold-only {base:.1f} here; a third of it = {(FULL_GOLD['relation'] - base) / 3:.1f} points):", "",
+             "| policy | model | mean | gap closed | - random per seed | - random mean ± std |", "|---|---|---|---|---|---|"]
+    for chosen in (False, True):
+        def value(res: dict[str, Any], p: str) -> float | None:
+            if p == "control":
+                return _control_chosen(res, n, per_round) if chosen else _control_at(res, n, per_round, "relation")
+            return at_answers(res, n, "relation", chosen=chosen)
+        rnd = {c["seed"]: value(c["policies"]["random"], "random") for c in cells
+               if "rounds" in c.get("policies", {}).get("random", {})}
+        for p in names:
+            vals = {c["seed"]: value(c["policies"][p], p) for c in cells if "rounds" in c.get("policies", {}).get(p, {})}
+            vals = {k: v for k, v in vals.items() if v is not None}
+            if not vals:
+                continue
+            mean = statistics.mean(vals.values())
+            diffs = {k: v - rnd[k] for k, v in vals.items() if rnd.get(k) is not None}
+            per_seed = " / ".join(f"{d:+.1f}" for _, d in sorted(diffs.items())) if p != "random" else "—"
+            lines.append(f"| {p} | {'dev-chosen' if chosen else 'round model'} | {_ms(list(vals.values()))} | "
+                         f"{(mean - base) / (FULL_GOLD['relation'] - base):.0%} | {per_seed} | "
+                         f"{_ms(list(diffs.values())) if p != 'random' else '—'} |")
+    return lines
+
+
+def _control_chosen(res: dict[str, Any], n: int, per_round: int) -> float | None:
+    """The control's dev-chosen test relation F1 among the rounds ``n`` answers would take."""
+    rounds = [r for r in res.get("rounds", []) if r["round"] <= (n // per_round if per_round else 0)]
+    return max(rounds, key=lambda r: (r["dev"]["relation"], -r["round"]))["test"]["relation"] if rounds else None
+
+
+def composition(cells: list[dict[str, Any]], names: list[str]) -> list[str]:
+    """What each policy asked about and what the reviewer answered, over all seeds and rounds."""
+    lines = ["What was asked (kind/agent verdict) and answered (kind/answer), summed over seeds and rounds:", "",
+             "| policy | asked | answered |", "|---|---|---|"]
+    for p in names:
+        if p == "control":
+            continue
+        asked, answered = Counter(), Counter()
+        for c in cells:
+            for r in c.get("policies", {}).get(p, {}).get("rounds", [])[1:]:
+                asked.update(r.get("asked", {}))
+                answered.update(r.get("answers_by_action", {}))
+        lines.append(f"| {p} | " + ", ".join(f"{k} {v}" for k, v in sorted(asked.items())) + " | "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(answered.items())) + " |")
+    return lines
 
 
 def _control_at(res: dict[str, Any], n: int, per_round: int, which: str) -> float | None:
@@ -483,6 +540,8 @@ def main() -> None:
     p.add_argument("--round-epochs", type=int, default=1, help="epochs of each round (continuing from the best model)")
     p.add_argument("--set", action="append", help="TrainConfig field=value (JSON value)",
                    default=["lora=false", "lr=0.0001", "head_lr=0.002", "patience=5"])
+    p.add_argument("--completion", default="none", choices=["none", "agent"],
+                   help="an answered sentence holds the answers only (none), or also the agent's unjudged accepts")
     p.add_argument("--pool-cap", type=int, default=0, help="use only the first N unlabelled sentences (0 = all)")
     p.add_argument("--budget-min", type=float, default=55.0)
     p.add_argument("--round-estimate-s", type=float, default=90.0, help="a round's time before one is measured")
@@ -499,7 +558,8 @@ def main() -> None:
         args.results = str(Path(args.work) / "review_policy.json")
     if args.report:
         path = Path(args.results)
-        print(report(json.loads(path.read_text()) if path.exists() else {}, args.per_round))
+        results = json.loads(path.read_text()) if path.exists() else {}
+        print(report(results, int(results.get("settings", {}).get("per_round", args.per_round))))
         return
     Experiment(args).run()
 
