@@ -310,6 +310,8 @@ class Experiment:
 
         def train(init: Any, examples: list[Any], out: Path, r: int) -> Any:
             round_cfg = dataclasses.replace(cfg, epochs=self.args.round_epochs, seed=cfg.seed + r)
+            if self.args.round_lr is not None:
+                round_cfg = dataclasses.replace(round_cfg, lr=self.args.round_lr, head_lr=self.args.round_head_lr)
             del out  # no checkpoints: a round's model lives in memory until the next round
             model, _ = default_trainer(round_cfg, examples, self.dev, None, init=init)
             return model
@@ -538,6 +540,8 @@ def main() -> None:
                    help="LinUCB exploration, on the reward's scale (a round's gain of ~2 dev F1 points is 0.04 an answer)")
     p.add_argument("--epochs", type=int, default=20, help="epochs of the gold-only start model")
     p.add_argument("--round-epochs", type=int, default=1, help="epochs of each round (continuing from the best model)")
+    p.add_argument("--round-lr", type=float, default=None, help="encoder lr of a round (default: the recipe's)")
+    p.add_argument("--round-head-lr", type=float, default=None, help="heads' lr of a round (with --round-lr)")
     p.add_argument("--set", action="append", help="TrainConfig field=value (JSON value)",
                    default=["lora=false", "lr=0.0001", "head_lr=0.002", "patience=5"])
     p.add_argument("--completion", default="none", choices=["none", "agent"],
@@ -551,6 +555,8 @@ def main() -> None:
     args = p.parse_args()
     if args.rounds > 6:
         raise SystemExit("--rounds: the design allows at most 6 rounds")
+    if (args.round_lr is None) != (args.round_head_lr is None):
+        raise SystemExit("--round-lr and --round-head-lr go together")
     if args.smoke:
         args.seeds, args.rounds, args.epochs, args.round_epochs, args.per_round = [0], 1, 2, 1, 10
         args.pool_cap = args.pool_cap or 60
