@@ -10,9 +10,8 @@ CoNLL column files (entities only) the entity figures are the CoNLL-2003 / seqev
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Container, Iterable, Mapping, Sequence
 
 from kgagent.errors import EncoderError
 
@@ -29,11 +28,11 @@ def prf(gold: int, pred: int, correct: int) -> dict[str, float | int]:
     return {"precision": p, "recall": r, "f1": f, "gold": gold, "pred": pred, "correct": correct}
 
 
-def _tuples(examples: Sequence[Any]) -> tuple[list[set], list[set], list[set]]:
+def _tuples(examples: Sequence[Any], unscored: Container[str] = ()) -> tuple[list[set], list[set], list[set]]:
     ents, strict, bounds = [], [], []
     for ex in examples:
         es = [(e.start, e.end, e.type) for e in ex.entities]
-        ents.append(set(es))
+        ents.append({e for e in es if e[2] not in unscored})
         s, b = set(), set()
         for r in ex.relations:
             h, t = es[r.head], es[r.tail]
@@ -60,14 +59,15 @@ def _score(gold: list[set], pred: list[set], type_of: Any) -> dict[str, Any]:
     return {"micro": micro, "macro_f1": macro_f1, "per_type": per_type, "f1": micro["f1"]}
 
 
-def evaluate(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
+def evaluate(gold: Sequence[Any], pred: Sequence[Any], unscored: Container[str] = ()) -> dict[str, Any]:
     """Strict entity, strict relation and boundaries relation scores of ``pred`` against ``gold``.
 
     Both are sequences of :class:`kgagent.encoder.data.Example` (or anything with
     ``entities``/``relations`` of the same shapes), aligned sentence by sentence.
     Returns ``{"entity": ..., "relation_strict": ..., "relation_boundaries": ...,
     "sentences": n}``; each part has ``micro`` (precision, recall, f1, gold, pred, correct),
-    ``per_type`` and ``f1`` (= micro F1), in percent.
+    ``per_type`` and ``f1`` (= micro F1), in percent. Predicted entities of an ``unscored``
+    class (one the gold data never marks: :func:`unmarked`) are left out of the entity scores.
     """
     if len(gold) != len(pred):
         raise EncoderError(f"evaluate: {len(gold)} gold sentences but {len(pred)} predicted", code="KGA320")
@@ -75,7 +75,7 @@ def evaluate(gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, Any]:
         if list(g.tokens) != list(p.tokens):
             raise EncoderError(f"evaluate: sentence {i} has different tokens in gold and prediction", code="KGA320")
     ge, gs, gb = _tuples(gold)
-    pe, ps, pb = _tuples(pred)
+    pe, ps, pb = _tuples(pred, unscored)
     return {
         "entity": _score(ge, pe, lambda x: x[2]),
         "relation_strict": _score(gs, ps, lambda x: x[0]),
@@ -89,38 +89,38 @@ def annotated_labels(gold: Sequence[Any]) -> set[str]:
     return {e.type for ex in gold for e in ex.entities}
 
 
-def project(pred: Sequence[Any], keep: set[str] | frozenset[str]) -> tuple[list[Any], Counter]:
-    """Predictions seen through a data set's scheme: an entity whose label the data set does not
-    use (not in ``keep``) is not scored: it is dropped with its relations. Returns the projected
-    examples (dataclass copies) and how many entities of each label were dropped.
+def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One :func:`evaluate` result from several (e.g. one per data set): counts added per type."""
+    out: dict[str, Any] = {"sentences": sum(r["sentences"] for r in results)}
+    for key in ("entity", "relation_strict", "relation_boundaries"):
+        g, p, c = Counter(), Counter(), Counter()
+        for r in results:
+            for t, v in r[key]["per_type"].items():
+                g[t] += v["gold"]
+                p[t] += v["pred"]
+                c[t] += v["correct"]
+        per_type = {t: prf(g[t], p[t], c[t]) for t in sorted(set(g) | set(p))}
+        micro = prf(sum(g.values()), sum(p.values()), sum(c.values()))
+        macro_f1 = sum(v["f1"] for v in per_type.values()) / len(per_type) if per_type else 0.0
+        out[key] = {"micro": micro, "macro_f1": macro_f1, "per_type": per_type, "f1": micro["f1"]}
+    return out
 
-    A model trained on several data sets predicts classes one of them never marks (CoNLL-2003
-    has no dates, CoNLL04 no "MISC"); scoring those as errors would blame the model for the
-    data set's scheme. A narrower class is not read as its broader one: CoNLL04's Other marks
-    few of the nationalities that CoNLL-2003's MISC marks all of.
 
-    >>> from kgagent.encoder.data import Example, EntitySpan, RelationSpan
-    >>> ex = Example(["a", "b", "c"], [EntitySpan(0, 1, "misc"), EntitySpan(1, 2, "date"), EntitySpan(2, 3, "p")],
-    ...              [RelationSpan(1, 2, "r"), RelationSpan(0, 2, "r")])
-    >>> (out,), dropped = project([ex], {"misc", "p"})
-    >>> [e.type for e in out.entities], [(r.head, r.tail) for r in out.relations], dict(dropped)
-    (['misc', 'p'], [(0, 1)], {'date': 1})
+def unmarked(gold: Sequence[Any], pred: Sequence[Any]) -> Counter:
+    """How many predicted entities of each class the gold data never marks (its scheme lacks the
+    class: CoNLL-2003 has no dates, CoNLL04 no "misc"). :func:`evaluate` with ``unscored=`` these
+    leaves them out of the entity scores; a relation with such an argument is still scored (and
+    wrong: no gold relation has one).
+
+    >>> from kgagent.encoder.data import Example, EntitySpan
+    >>> g = [Example(["a", "b"], [EntitySpan(0, 1, "p")])]
+    >>> dict(unmarked(g, [Example(["a", "b"], [EntitySpan(0, 1, "p"), EntitySpan(1, 2, "misc")])]))
+    {'misc': 1}
     """
-    dropped: Counter = Counter()
-    out = []
-    for ex in pred:
-        index: dict[int, int] = {}
-        ents = []
-        for i, e in enumerate(ex.entities):
-            if e.type not in keep:
-                dropped[e.type] += 1
-                continue
-            index[i] = len(ents)
-            ents.append(e)
-        rels = [dataclasses.replace(r, head=index[r.head], tail=index[r.tail]) for r in ex.relations
-                if r.head in index and r.tail in index]
-        out.append(dataclasses.replace(ex, entities=ents, relations=rels))
-    return out, dropped
+    keep = annotated_labels(gold)
+    if not keep:
+        return Counter()
+    return Counter(e.type for ex in pred for e in ex.entities if e.type not in keep)
 
 
 def micro_of(part: Mapping[str, Any], types: Iterable[str]) -> dict[str, float | int]:
@@ -152,7 +152,8 @@ def expected_calibration_error(confidences: Iterable[float], correct: Iterable[b
     return total
 
 
-def decision_calibration(gold: Sequence[Any], pred: Sequence[Any], bins: int = 15) -> dict[str, float]:
+def decision_calibration(gold: Sequence[Any], pred: Sequence[Any], bins: int = 15,
+                         unscored: Container[str] = ()) -> dict[str, float]:
     """ECE of the predicted entities' and relations' scores (``weight`` = probability): is a
     proposal with score p right p of the time? (strict correctness, as in :func:`evaluate`)."""
     ge, gs, _ = _tuples(gold)
@@ -160,6 +161,8 @@ def decision_calibration(gold: Sequence[Any], pred: Sequence[Any], bins: int = 1
     for g_e, g_s, p in zip(ge, gs, pred):
         es = [(e.start, e.end, e.type) for e in p.entities]
         for e, t in zip(p.entities, es):
+            if e.type in unscored:
+                continue
             e_conf.append(float(e.weight))
             e_ok.append(t in g_e)
         for r in p.relations:

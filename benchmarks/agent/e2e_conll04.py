@@ -25,7 +25,8 @@ precision gain) each rule took away. Tune rules on dev only; report test.
 
 Labels go through the domain's label map (--domain; default the news domain); a symmetric
 relation of the domain's ontology is scored once per pair (its arguments in a fixed order, in
-gold and prediction alike).
+gold and prediction alike). An entity of a class the gold data never marks is not scored (as
+`kgagent evaluate` does: CoNLL04 has no misc); a relation with such an argument is.
 """
 
 from __future__ import annotations
@@ -214,12 +215,18 @@ def main(argv: list[str] | None = None) -> dict:
             elif is_raw:
                 lost[f"{d.verdict}: {d.reason} ({d.rule})"]["tp" if raw_key in gold_rel else "fp"] += 1
     run_s = time.perf_counter() - t0
+    # as `kgagent evaluate` scores: an entity of a class the gold data never marks (CoNLL04 has no
+    # misc) is not scored (kgagent.evaluate.unmarked); a relation with such an argument is (wrong)
+    marked = {label for _, _, label in gold_ent}
+    unscored = Counter(e[2] for e in raw_ent if e[2] not in marked)
+    raw_ent, acc_ent = {e for e in raw_ent if e[2] in marked}, {e for e in acc_ent if e[2] in marked}
     out = {
         "split": args.data or args.split, "domain": domain.name, "documents": len(docs), "seconds": round(run_s, 1), "load_seconds": round(load_s, 1),
         "relation_strict": {"raw": prf(raw, gold_rel), "agent": prf(acc, gold_rel)},
         "relation_boundaries": {"raw": prf(boundaries(raw), boundaries(gold_rel)),
                                 "agent": prf(boundaries(acc), boundaries(gold_rel))},
         "entity_strict": {"raw": prf(raw_ent, gold_ent), "agent": prf(acc_ent, gold_ent)},
+        "unscored_entities": dict(unscored),
         "per_type": {},
         "verdicts": dict(verdicts),
         "not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost.items(), key=lambda kv: -sum(kv[1].values()))},
@@ -244,6 +251,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(row("relation strict", out["relation_strict"]["raw"], out["relation_strict"]["agent"]))
     print(row("relation boundaries", out["relation_boundaries"]["raw"], out["relation_boundaries"]["agent"]))
     print(row("entity strict", out["entity_strict"]["raw"], out["entity_strict"]["agent"]))
+    if unscored:
+        print("  not scored (classes the gold data never marks): " + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))
     for pred, v in out["per_type"].items():
         print(row(f"  {pred}", v["raw"], v["agent"]))
     print(f"relation verdicts: {dict(verdicts)}; encoder threshold {raw_threshold}, rules see relations from "

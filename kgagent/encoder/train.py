@@ -29,7 +29,7 @@ from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, buil
                                         round_compact_encoder_)
 from kgagent.errors import EncoderError
 from kgagent.files import atomic_write_text, atomic_write_with
-from kgagent.evaluate import annotated_labels, decision_calibration, evaluate, project
+from kgagent.evaluate import decision_calibration, evaluate, merge
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -427,7 +427,7 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     round_compact_encoder_(model)  # what is saved (float16) is what is calibrated and scored
     if dev and cfg.calibrate:
         primary = _primary_dev(dev)
-        report["calibration"] = calibrate(encoder, primary, view=_projector(primary, cfg))
+        report["calibration"] = calibrate(encoder, primary, unscored=_unscored(primary, encoder))
     if dev:
         report["dev"], _, by_source = _dev_scores(encoder, dev, cfg)
         if len(by_source) > 1:
@@ -483,13 +483,13 @@ def _primary_dev(dev: Sequence[Example]) -> list[Example]:
     return (with_rel or list(groups.values()))[0]
 
 
-def _projector(gold: Sequence[Example], cfg: TrainConfig) -> Callable[[list[Example]], list[Example]] | None:
-    """Predictions seen through ``gold``'s scheme (kgagent.evaluate.project), or None when the
-    model predicts nothing that the scheme lacks."""
-    keep = annotated_labels(gold)
-    if not keep or not cfg.mix:
-        return None
-    return lambda pred: project(pred, keep)[0]
+def _unscored(gold: Sequence[Example], encoder: Encoder) -> frozenset[str]:
+    """The model's entity classes that ``gold``'s data set never marks (by its scheme,
+    ``meta["annotates"]``: kgagent.encoder.sources); none for data without a scheme."""
+    scheme = gold[0].meta.get("annotates") if gold else None
+    if not scheme:
+        return frozenset()
+    return frozenset(set(encoder.config.entity_labels) - set(scheme.get("entities", ())))
 
 
 def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig, sample: int = 0
@@ -498,24 +498,20 @@ def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig, samp
     source's entity / relation F1; every source is scored through its own scheme. ``sample``:
     at most this many sentences of each source (seeded: the same ones every epoch)."""
     groups = _by_source(dev)
-    golds, preds, scores, by_source = [], [], [], {}
+    results, scores, by_source = [], [], {}
     for name, gold in groups.items():
         if 0 < sample < len(gold):
             keep = sorted(random.Random(cfg.seed).sample(range(len(gold)), sample))
             gold = [gold[i] for i in keep]
         pred = encoder.predict_examples(gold, batch_size=64)
-        view = _projector(gold, cfg)
-        if view is not None:
-            pred = view(pred)
         has_rel = any(ex.relations for ex in gold)
         if not has_rel:  # a source without relations cannot score the model's relations
             pred = [dataclasses.replace(p, relations=[]) for p in pred]
-        m = evaluate(gold, pred)
+        m = evaluate(gold, pred, unscored=_unscored(gold, encoder))
+        results.append(m)
         scores.append(_selection_score(m, cfg.select_on, has_rel))
         by_source[name] = {"entity_f1": m["entity"]["f1"], "relation_f1": m["relation_strict"]["f1"]}
-        golds += gold
-        preds += pred
-    return evaluate(golds, preds), sum(scores) / len(scores), by_source
+    return merge(results), sum(scores) / len(scores), by_source
 
 
 def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict[str, Any], cfg: TrainConfig,
@@ -560,11 +556,11 @@ def _fit_temperature(nll: Callable[[float], float]) -> float:
 
 @torch.inference_mode()
 def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64,
-              view: Callable[[list[Example]], list[Example]] | None = None) -> dict[str, Any]:
+              unscored: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Fit entity and relation temperatures and the relation threshold on ``dev``; report ECE.
 
-    ``view`` maps predictions into ``dev``'s annotation scheme before they are compared with it
-    (a model of several data sets: see kgagent.evaluate.project).
+    ``unscored``: entity classes ``dev`` never marks (a model of several data sets: see
+    kgagent.evaluate.unmarked), left out of the entity ECE.
 
     Entity temperature: NLL of every candidate span's gold class (none or a type).
     Relation temperature: NLL of every (pair of decoded entities, type): true iff the relation
@@ -574,8 +570,7 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64,
     model.eval()
 
     def predict(examples: Sequence[Example]) -> list[Example]:
-        pred = encoder.predict_examples(examples, batch_size)
-        return view(pred) if view is not None else pred
+        return encoder.predict_examples(examples, batch_size)
 
     device = next(model.parameters()).device
     ent_index = {t: i for i, t in enumerate(mcfg.entity_labels)}
@@ -598,7 +593,7 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64,
         all_targets.append(target[valid.cpu()])
     result: dict[str, Any] = {}
     old = (mcfg.entity_temperature, mcfg.relation_temperature, mcfg.relation_threshold)
-    before = decision_calibration(dev, predict(dev))
+    before = decision_calibration(dev, predict(dev), unscored=unscored)
     result["ece_before"] = before
     if all_logits:
         lg, tg = torch.cat(all_logits), torch.cat(all_targets)
@@ -606,7 +601,7 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64,
         # the temperature that fits all candidate spans best need not make the DECODED entities'
         # scores (what the rules compare with thresholds) better calibrated: keep it only if it does
         mcfg.entity_temperature = fitted
-        after_ece = decision_calibration(dev, predict(dev))["entity_ece"]
+        after_ece = decision_calibration(dev, predict(dev), unscored=unscored)["entity_ece"]
         result["entity_temperature_fitted"] = fitted
         if after_ece > before["entity_ece"]:
             mcfg.entity_temperature = old[0]
@@ -650,5 +645,5 @@ def calibrate(encoder: Encoder, dev: Sequence[Example], batch_size: int = 64,
     result["relation_temperature"] = mcfg.relation_temperature
     result["relation_threshold"] = mcfg.relation_threshold
     result["previous"] = list(old)
-    result["ece_after"] = decision_calibration(dev, predict(dev))
+    result["ece_after"] = decision_calibration(dev, predict(dev), unscored=unscored)
     return result

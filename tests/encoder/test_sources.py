@@ -15,7 +15,7 @@ from kgagent.encoder.data import EntitySpan, Example, RelationSpan
 from kgagent.encoder.sources import Source, allowed_labels, load_sources, mark_scheme, read_manifest
 from kgagent.encoder.train import TrainConfig, _EpochPlan, batch_loss, make_sample, train
 from kgagent.errors import EncoderError
-from kgagent.evaluate import project
+from kgagent.evaluate import evaluate, merge, unmarked
 from kgagent_cli.main import app
 
 runner = CliRunner()
@@ -125,14 +125,24 @@ def test_epoch_plan_repeats_and_samples_per_source() -> None:
     assert _EpochPlan(exs, {}).indexes(random.Random(0)) == list(range(15))
 
 
-def test_project_scores_through_the_data_sets_scheme() -> None:
-    pred = Example(["x", "y", "z"], [EntitySpan(0, 1, "misc"), EntitySpan(1, 2, "other"), EntitySpan(2, 3, "person")],
-                   [RelationSpan(2, 1, "r")])
-    (as_c04,), d1 = project([pred], {"other", "person"})
-    assert [e.type for e in as_c04.entities] == ["other", "person"] and d1 == {"misc": 1}
-    assert [(r.head, r.tail) for r in as_c04.relations] == [(1, 0)]
-    (as_c03,), d2 = project([pred], {"misc", "person"})
-    assert [e.type for e in as_c03.entities] == ["misc", "person"] and as_c03.relations == [] and d2 == {"other": 1}
+def test_classes_a_data_set_never_marks_are_not_scored_but_their_relations_are() -> None:
+    gold = [Example(["x", "y", "z"], [EntitySpan(1, 2, "other"), EntitySpan(2, 3, "person")], [RelationSpan(1, 0, "r")])]
+    pred = [Example(["x", "y", "z"], [EntitySpan(0, 1, "misc"), EntitySpan(1, 2, "other"), EntitySpan(2, 3, "person")],
+                    [RelationSpan(2, 1, "r"), RelationSpan(2, 0, "r")])]
+    skip = unmarked(gold, pred)
+    assert skip == {"misc": 1}
+    m = evaluate(gold, pred, unscored=set(skip))
+    assert m["entity"]["micro"]["pred"] == 2 and m["entity"]["f1"] == 100.0  # misc: not CoNLL04's to judge
+    assert m["relation_strict"]["micro"]["pred"] == 2 and m["relation_strict"]["micro"]["correct"] == 1
+    assert evaluate(gold, pred)["entity"]["micro"]["pred"] == 3
+
+
+def test_merge_adds_counts_per_type() -> None:
+    a = evaluate([Example(["x"], [EntitySpan(0, 1, "p")])], [Example(["x"], [EntitySpan(0, 1, "p")])])
+    b = evaluate([Example(["y"], [EntitySpan(0, 1, "q")])], [Example(["y"], [])])
+    m = merge([a, b])
+    assert m["entity"]["micro"]["gold"] == 2 and m["entity"]["micro"]["correct"] == 1 and m["sentences"] == 2
+    assert set(m["entity"]["per_type"]) == {"p", "q"}
 
 
 # ------------------------------------------------------------------ manifests and the CLI
