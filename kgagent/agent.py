@@ -41,6 +41,7 @@ from kgagent.decisions import (
 from kgagent.domain import Domain, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
+from kgagent.mention_shape import mention_shape
 from kgagent.proofs import walk
 from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import crosses, hard_breaks, sentence_spans
@@ -573,6 +574,8 @@ class Agent:
             for m in args:
                 facts["mention"].add((m.id, m.label, 1.0))
                 facts["text"].add((m.id, m.text))
+                if (shape := mention_shape(m.text)) is not None:
+                    facts["shape"].add((m.id, shape))
                 facts["in_doc"].add((m.id, "claim"))
                 facts["in_sentence"].add((m.id, "claim", 0))
                 if m.link is not None and not m.link.is_nil:
@@ -793,6 +796,8 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
         facts["mention"].add((m.id, m.label, m.score))
         facts["class_score"].update((m.id, c, sc) for c, sc in m.class_scores.items())
         facts["text"].add((m.id, m.text))
+        if (shape := mention_shape(m.text)) is not None:  # a number, amount, date... (rules/words.rules)
+            facts["shape"].add((m.id, shape))
         facts["in_doc"].add((m.id, doc.id))
         facts["in_sentence"].add((m.id, doc.id, m.sentence))
         if m.link is not None and not m.link.is_nil:

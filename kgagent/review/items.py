@@ -17,7 +17,7 @@ from typing import Any
 
 from kgagent.errors import InputError, StorageError
 
-VERDICT_ORDER = {"review": 0, "reject": 1, "accept": 2}
+VERDICT_ORDER = {"review": 0, "repair": 1, "reject": 2, "accept": 3}  # doubtful first; a repair changed the model's label
 
 
 @dataclass(frozen=True)

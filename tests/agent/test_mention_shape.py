@@ -27,6 +27,7 @@ def test_names_that_contain_numbers_or_look_like_words_have_no_shape(text):
     assert mention_shape(text) is None
 
 
+@pytest.mark.slow  # reads ../shared/data
 def test_no_gold_person_organisation_or_place_of_conll04_has_a_shape():
     """Regression guard: on CoNLL04 train the shapes fall on `Other` mentions only."""
     import json
