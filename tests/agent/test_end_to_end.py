@@ -20,10 +20,10 @@ def test_demo_corpus_with_the_shipped_model(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     decisions = [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
     verdicts = {d["verdict"] for d in decisions}
-    assert verdicts == {"accept", "review", "reject"}, verdicts
+    assert {"accept", "review", "reject"} <= verdicts <= {"accept", "review", "reject", "repair"}, verdicts
     assert {d["doc"] for d in decisions} <= {f"corpus#{i}" for i in range(1, 13)}
     assert any(d["kind"] == "relation" for d in decisions)
-    for v in ("reject", "review", "accept"):
+    for v in sorted(verdicts):
         r = CliRunner().invoke(app, ["explain", "--verdict", v, "--out", str(out)])
         assert r.exit_code == 0 and ("rule rules/" in r.output or "rule shared/" in r.output), r.output
     summary = json.loads((out / "summary.json").read_text())
