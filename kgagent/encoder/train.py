@@ -358,7 +358,6 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     best_state = None
     if resume and mcfg.lora and (ckpt / "best" / "heads.safetensors").is_file():
         best_state = load_file(str(ckpt / "best" / "heads.safetensors"))
-    has_rel = bool(mcfg.relation_labels) and any(ex.relations for ex in train)
     use_amp = device.type == "cuda"
     bad_epochs = 0 if not state["history"] else state.get("bad_epochs", 0)
     spent = state["seconds"]
