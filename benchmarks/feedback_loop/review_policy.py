@@ -463,7 +463,9 @@ def report(results: dict[str, Any], per_round: int = 50) -> str:
         gold = [c["gold_only"]["test"][which] for c in cells if "gold_only" in c]
         lines += ["", f"Gold-only (n = 0) here: {_ms(gold)}; run 2's gold-only {OLD_GOLD_ONLY[which]}; "
                   f"full gold {FULL_GOLD[which]}.", ""]
-    lines += goal_check(cells, names, points[-1], per_round) + [""] + composition(cells, names)
+    done = min((len(r.get("rounds", [])) - 1 for c in cells for r in c.get("policies", {}).values() if "rounds" in r),
+               default=0)  # the rounds every seed of every policy finished
+    lines += goal_check(cells, names, done * per_round, per_round) + [""] + composition(cells, names)
     return "\n".join(lines)
 
 
@@ -474,7 +476,8 @@ def goal_check(cells: list[dict[str, Any]], names: list[str], n: int, per_round:
     base = statistics.mean(gold.values()) if gold else OLD_GOLD_ONLY["relation"]
     lines = [f"Goal check at n = {n} answers (test relation F1; gap = full gold {FULL_GOLD['relation']} - "
              f"gold-only {base:.1f} here; a third of it = {(FULL_GOLD['relation'] - base) / 3:.1f} points):", "",
-             "| policy | model | mean | gap closed | - random per seed | - random mean ± std |", "|---|---|---|---|---|---|"]
+             "| policy | model | mean | gap closed | - random per seed | - random mean ± std | - control mean ± std |",
+             "|---|---|---|---|---|---|---|"]
     for chosen in (False, True):
         def value(res: dict[str, Any], p: str) -> float | None:
             if p == "control":
@@ -482,6 +485,8 @@ def goal_check(cells: list[dict[str, Any]], names: list[str], n: int, per_round:
             return at_answers(res, n, "relation", chosen=chosen)
         rnd = {c["seed"]: value(c["policies"]["random"], "random") for c in cells
                if "rounds" in c.get("policies", {}).get("random", {})}
+        ctl = {c["seed"]: value(c["policies"]["control"], "control") for c in cells
+               if "rounds" in c.get("policies", {}).get("control", {})}
         for p in names:
             vals = {c["seed"]: value(c["policies"][p], p) for c in cells if "rounds" in c.get("policies", {}).get(p, {})}
             vals = {k: v for k, v in vals.items() if v is not None}
@@ -490,9 +495,11 @@ def goal_check(cells: list[dict[str, Any]], names: list[str], n: int, per_round:
             mean = statistics.mean(vals.values())
             diffs = {k: v - rnd[k] for k, v in vals.items() if rnd.get(k) is not None}
             per_seed = " / ".join(f"{d:+.1f}" for _, d in sorted(diffs.items())) if p != "random" else "—"
+            vs_ctl = [v - ctl[k] for k, v in vals.items() if ctl.get(k) is not None]
             lines.append(f"| {p} | {'dev-chosen' if chosen else 'round model'} | {_ms(list(vals.values()))} | "
                          f"{(mean - base) / (FULL_GOLD['relation'] - base):.0%} | {per_seed} | "
-                         f"{_ms(list(diffs.values())) if p != 'random' else '—'} |")
+                         f"{_ms(list(diffs.values())) if p != 'random' else '—'} | "
+                         f"{_ms(vs_ctl) if p != 'control' else '—'} |")
     return lines
 
 
