@@ -11,7 +11,10 @@ The trainer reads it as partial labels (see :func:`allowed_labels`):
 
 - a span the source marks as class ``c`` is ``c``;
 - a span the source leaves unmarked is "no entity" **or any class the source does not use**;
-- a source without relations teaches the relation head nothing.
+- a source without relations teaches the relation head nothing;
+- ``{"entities": [], "relations": "judged"}`` marks examples that judge single decisions (a
+  reviewer's answers): only the judged spans and pairs carry loss, nothing else in the sentence
+  is read as "no entity" or "no relation".
 
 A manifest (TOML) names the sources, their dev splits and how often each is seen per epoch::
 

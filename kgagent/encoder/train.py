@@ -118,6 +118,7 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
                  if e.end <= n and e.type in ent_index]
     entities = [(e.start, min(e.end, n), ent_index[e.type] + 1) for e in ex.entities]
     usable = [i for i, e in enumerate(ex.entities) if e.end <= n]
+    judged_only = bool(scheme) and scheme.get("relations") == "judged"  # e.g. a reviewer's answers
     if scheme and not scheme.get("relations", True):
         usable = []  # its source annotates no relation: no pair is a negative
     n_rel = len(rel_index)
@@ -137,7 +138,7 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
             tg, wt = slot(r.head, r.tail)
             tg[rel_index[r.type]] = 0.0
             wt[rel_index[r.type]] = r.weight * xw
-    others = [(h, t) for h in usable for t in usable if h != t and (h, t) not in pos]
+    others = [] if judged_only else [(h, t) for h in usable for t in usable if h != t and (h, t) not in pos]
     if len(others) > cfg.neg_relations:
         others = rng.sample(others, cfg.neg_relations)
     for h, t in others:

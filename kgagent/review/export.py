@@ -17,10 +17,12 @@ Labels are written as the model's own (``model_label``), mapped from the normali
 the pairs the decisions themselves show; a new label no decision pairs with a model label is
 left out and counted. Conflicting answers are left out and counted.
 
+Each record says it judges single decisions (``meta["annotates"] = {"entities": [],
+"relations": "judged"}``, kgagent.encoder.sources): the trainer puts loss on the judged spans
+and pairs only. Without it a sentence holding one answer taught that the rest of it is empty,
+and answers made the model worse (benchmarks/feedback_loop/README.md, run 3).
 ``agent_accepts=True`` also writes, in each answered sentence, the decisions the agent accepted
-and nobody judged, at the agent's weight: the trainer reads every unlabelled span of an example
-as "no entity", so a sentence holding only its one answer would teach that the rest of it is
-empty.
+and nobody judged, at the agent's weight.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from kgagent.review.items import ReviewSet, label_of
 from kgagent.review.judgements import Judgement, read_judgements
 
 REVIEW_WEIGHT = 1.0  # the top of the feedback weights (0, 1]
+JUDGED_ONLY = {"entities": [], "relations": "judged"}  # a record's scheme: only its judged labels teach
 EXPORT_NAME = "review_feedback.jsonl"
 
 
@@ -167,6 +170,7 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         record = sentence_record(str(first.get("sentence_text") or ""), key[0], key[1], ordered, source="review")
         if record is None:
             continue
+        record.setdefault("meta", {})["annotates"] = dict(JUDGED_ONLY)
         records.append(record)
         for name in FEEDBACK_LABEL_KEYS:
             report.items[name] = report.items.get(name, 0) + len(record[name])

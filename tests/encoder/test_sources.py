@@ -69,6 +69,21 @@ def test_source_without_relations_gives_no_relation_negatives() -> None:
     assert plain.span_options is None and plain.pairs  # without a scheme: every pair a negative
 
 
+def test_judged_only_examples_teach_nothing_about_the_rest_of_the_sentence() -> None:
+    """A reviewer's answer (kgagent.review.export): one accepted entity, one rejected relation;
+    nothing else in the sentence is a negative."""
+    ei = {t: i for i, t in enumerate(LABELS)}
+    ex = Example(["the", "president", "said", "john", "smith", "works", "for", "acme", "corp", "."],
+                 [EntitySpan(3, 5, "person"), EntitySpan(7, 9, "organization")],
+                 negative_relations=[RelationSpan(0, 1, "work_for")],
+                 meta={"annotates": {"entities": [], "relations": "judged"}})
+    sample = make_sample(_fake_encoded(10), ex, ei, {"work_for": 0}, TrainConfig(), random.Random(0))
+    assert sample.pairs == [(0, 1)] and sample.rel_targets == [[0.0]]  # the judged pair only
+    every = (1 << (len(LABELS) + 1)) - 1
+    opts = dict(((s, e), o) for (s, e, _t, _w), o in zip(sample.spans, sample.span_options or []))
+    assert opts[(3, 5)] == 1 << (ei["person"] + 1) and opts[(1, 2)] == every  # unjudged: no loss
+
+
 def _fake_encoded(n: int) -> object:
     class _E:
         n_words = n

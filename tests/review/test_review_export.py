@@ -60,6 +60,8 @@ def test_answers_become_weighted_traced_examples(out: Path) -> None:
     examples = read_examples(Path(report.path))
     assert len(examples) == 3 and all(ex.meta["source"] == "review" for ex in examples)
     assert sum(len(ex.negative_entities) for ex in examples) == 1
+    # ... as judging single decisions: the rest of each sentence is not "no entity"
+    assert all(ex.meta["annotates"] == {"entities": [], "relations": "judged"} for ex in examples)
 
 
 def test_conflicts_skips_and_undone_answers_are_left_out(out: Path) -> None:
