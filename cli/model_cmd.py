@@ -187,7 +187,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
     data_files, dev_files = list(o["data"]), list(o["dev"] or [])
     mix: dict[str, float] = {}
     if len(data_files) > 1 or data_files[0].suffix.lower() == ".toml":
-        from kgagent.encoder.sources import load_sources, read_manifest, repeat_of, sources_from_paths
+        from kgagent.encoder.sources import load_sources, read_manifest, sources_from_paths
 
         if data_files[0].suffix.lower() == ".toml":
             if len(data_files) > 1 or dev_files:
@@ -200,7 +200,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         # CoNLL-2003's PER are one class), each example keeps its source's scheme
         train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
         dev = dev_list or None
-        mix = repeat_of(sources)
+        mix = {s.name: s.repeat for s in sources}
         con.print("data: " + "; ".join(f"{s.name} {s.train.name} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
                                        for s in sources))
     else:

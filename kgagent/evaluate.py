@@ -52,8 +52,12 @@ def _score(gold: list[set], pred: list[set], type_of: Any) -> dict[str, Any]:
             p[type_of(x)] += 1
         for x in gs & ps:
             c[type_of(x)] += 1
-    types = sorted(set(g) | set(p))
-    per_type = {t: prf(g[t], p[t], c[t]) for t in types}
+    return _from_counts(g, p, c)
+
+
+def _from_counts(g: Counter, p: Counter, c: Counter) -> dict[str, Any]:
+    """Per-type, micro and macro scores from gold / predicted / correct counts per type."""
+    per_type = {t: prf(g[t], p[t], c[t]) for t in sorted(set(g) | set(p))}
     micro = prf(sum(g.values()), sum(p.values()), sum(c.values()))
     macro_f1 = sum(v["f1"] for v in per_type.values()) / len(per_type) if per_type else 0.0
     return {"micro": micro, "macro_f1": macro_f1, "per_type": per_type, "f1": micro["f1"]}
@@ -84,11 +88,6 @@ def evaluate(gold: Sequence[Any], pred: Sequence[Any], unscored: Container[str] 
     }
 
 
-def annotated_labels(gold: Sequence[Any]) -> set[str]:
-    """The entity labels a gold data set uses (its annotation scheme)."""
-    return {e.type for ex in gold for e in ex.entities}
-
-
 def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """One :func:`evaluate` result from several (e.g. one per data set): counts added per type."""
     out: dict[str, Any] = {"sentences": sum(r["sentences"] for r in results)}
@@ -99,10 +98,7 @@ def merge(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 g[t] += v["gold"]
                 p[t] += v["pred"]
                 c[t] += v["correct"]
-        per_type = {t: prf(g[t], p[t], c[t]) for t in sorted(set(g) | set(p))}
-        micro = prf(sum(g.values()), sum(p.values()), sum(c.values()))
-        macro_f1 = sum(v["f1"] for v in per_type.values()) / len(per_type) if per_type else 0.0
-        out[key] = {"micro": micro, "macro_f1": macro_f1, "per_type": per_type, "f1": micro["f1"]}
+        out[key] = _from_counts(g, p, c)
     return out
 
 
@@ -117,7 +113,7 @@ def unmarked(gold: Sequence[Any], pred: Sequence[Any]) -> Counter:
     >>> dict(unmarked(g, [Example(["a", "b"], [EntitySpan(0, 1, "p"), EntitySpan(1, 2, "misc")])]))
     {'misc': 1}
     """
-    keep = annotated_labels(gold)
+    keep = {e.type for ex in gold for e in ex.entities}  # the classes the gold data marks
     if not keep:
         return Counter()
     return Counter(e.type for ex in pred for e in ex.entities if e.type not in keep)

@@ -56,7 +56,6 @@ class Source:
     train: Path
     dev: Path | None = None
     repeat: float = 1.0
-    where: str = ""  # "manifest.toml:line" of its table, for errors
 
 
 def allowed_labels(gold: str | None, annotated: Iterable[str], model_labels: Sequence[str]) -> list[str | None]:
@@ -119,7 +118,7 @@ def read_manifest(path: str | Path) -> list[Source]:
                 raise bad(f"[[source]] {name}: {role} file {table[role]!r} does not exist ({p})")
         if any(s.name == name for s in out):
             raise bad(f"[[source]] {name}: two sources share this name")
-        out.append(Source(name, train, dev, float(repeat), f"{path}:{line}"))
+        out.append(Source(name, train, dev, float(repeat)))
     return out
 
 
@@ -166,7 +165,3 @@ def load_sources(sources: Sequence[Source], normalize: Callable[[str], str] | No
         dev += mark_scheme(dv, s.name, ents, bool(rels))
     return train, dev
 
-
-def repeat_of(sources: Sequence[Source]) -> dict[str, float]:
-    """``{source name: passes per epoch}`` (what TrainConfig.mix holds)."""
-    return {s.name: s.repeat for s in sources}

@@ -114,6 +114,10 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
         negatives = rng.sample(negatives, cfg.neg_entities)
     spans += [(s, e, 0, xw) for s, e in negatives]
     options = _span_options(spans, scheme, ent_index) if scheme else None
+    if options is not None:  # a span its scheme leaves wholly open teaches nothing: not computed
+        full = (1 << (len(ent_index) + 1)) - 1
+        kept = [i for i, m in enumerate(options) if m != full]
+        spans, options = [spans[i] for i in kept], [options[i] for i in kept]
     not_spans = [(e.start, e.end, ent_index[e.type] + 1, e.weight * xw) for e in ex.negative_entities
                  if e.end <= n and e.type in ent_index]
     entities = [(e.start, min(e.end, n), ent_index[e.type] + 1) for e in ex.entities]
