@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from support.agent_fakes import FakeEncoder, build_tiny_graph, make_agent, trigram_embed
+from support.agent_fakes import FakeEncoder, build_tiny_graph, make_agent, patch_cli_agent
 
 
 @pytest.fixture
@@ -36,13 +36,4 @@ def agent(tiny_kg, fake_encoder):
 @pytest.fixture
 def fake_cli(monkeypatch):
     """Make the CLI's Agent.load use the fake encoder and the trigram linker (real rules, real graph)."""
-    from kgagent.agent import Agent
-
-    original = Agent.load.__func__
-
-    def load(cls, model=None, kg=None, rules=None, **kw):
-        agent = original(cls, model=FakeEncoder(), kg=kg, rules=rules, **kw)
-        agent._linker = agent.kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False)
-        return agent
-
-    monkeypatch.setattr(Agent, "load", classmethod(load))
+    patch_cli_agent(monkeypatch, FakeEncoder)

@@ -308,18 +308,10 @@ def test_rules_check_prints_the_repair_warnings(tmp_path: Path) -> None:
 def test_kgagent_explain_renders_a_repair_from_decisions_jsonl(monkeypatch, graph_dir: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from kgagent.agent import Agent
     from kgagent_cli.main import app
-    from support.agent_fakes import trigram_embed
+    from support.agent_fakes import patch_cli_agent
 
-    original = Agent.load.__func__
-
-    def load(cls, model=None, kg=None, rules=None, **kw):
-        agent = original(cls, model=ScoredFakeEncoder(), kg=kg, rules=rules, **kw)
-        agent._linker = agent.kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False)
-        return agent
-
-    monkeypatch.setattr(Agent, "load", classmethod(load))
+    patch_cli_agent(monkeypatch, ScoredFakeEncoder)
     corpus = tmp_path / "corpus.txt"
     corpus.write_text(SENTENCE + "\n", encoding="utf-8")
     out = tmp_path / "out"

@@ -110,3 +110,16 @@ def make_agent(kg, encoder=None, rules: Path = RULES, **kw):
     linker = kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False)
     return Agent.load(model=encoder or FakeEncoder(), kg=kg, rules=rules, linker=linker, **kw)
 
+
+def patch_cli_agent(monkeypatch, make_encoder=FakeEncoder) -> None:
+    """Make the CLI's Agent.load use ``make_encoder()`` and the trigram linker (real rules, real graph)."""
+    from kgagent.agent import Agent
+
+    original = Agent.load.__func__
+
+    def load(cls, model=None, kg=None, rules=None, **kw):
+        agent = original(cls, model=make_encoder(), kg=kg, rules=rules, **kw)
+        agent._linker = agent.kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False)
+        return agent
+
+    monkeypatch.setattr(Agent, "load", classmethod(load))
