@@ -48,6 +48,11 @@ threshold(link_trusted, 0.9).
 % within relation_review_margin below that; rejected lower down
 threshold(relation_accept_over_model, 0.0).
 threshold(relation_review_margin, 0.15).
+
+% repairs (the shared repairs.rules): a mention retyped or a relation relabelled
+% by the joint decision is taken when it beats the encoder's own label by at
+% least this margin (log-score: 0.5 = about 1.6 times as likely)
+threshold(repair_min_margin, 0.5).
 """
 
 

@@ -208,6 +208,11 @@ def test_init_writes_a_sound_domain_whose_cases_pass(tmp_path) -> None:
     assert dom.labels.normalize("Adverse-Effect") == "adverse_effect"
     text = (d / "ontology.toml").read_text()
     assert "# seen in the data: adverse_effect -> drug 2" in text
+    # the thresholds the shared rules read, the joint decision's repair margin among them, as the news domain has
+    names = lambda t: set(re.findall(r"^threshold\((\w+),", t, re.M))  # noqa: E731
+    init_names = names((d / "rules" / "thresholds.rules").read_text())
+    assert "repair_min_margin" in init_names
+    assert init_names <= names((NEWS / "rules" / "thresholds.rules").read_text())
     assert check_domain(d) == []
     assert run("domain", "check", d).exit_code == 0
     r = run("rules", "test", "--domain", d)
