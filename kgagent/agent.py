@@ -573,17 +573,7 @@ class Agent:
             rid = stable_id("r", "claim", head, pred, tail)
             for m in args:
                 facts["mention"].add((m.id, m.label, 1.0))
-                facts["text"].add((m.id, m.text))
-                if (shape := mention_shape(m.text)) is not None:
-                    facts["shape"].add((m.id, shape))
-                facts["in_doc"].add((m.id, "claim"))
-                facts["in_sentence"].add((m.id, "claim", 0))
-                if m.link is not None and not m.link.is_nil:
-                    facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
-                else:
-                    facts["nil"].add((m.id,))
-                if m.link is not None:
-                    facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
+                _mention_facts(facts, m, "claim", 0)
             facts["relation"].add((rid, pred, args[0].id, args[1].id))
             if score is not None:
                 facts["score"].add((rid, _round(score)))
@@ -795,21 +785,26 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
     for m in mentions:
         facts["mention"].add((m.id, m.label, m.score))
         facts["class_score"].update((m.id, c, sc) for c, sc in m.class_scores.items())
-        facts["text"].add((m.id, m.text))
-        if (shape := mention_shape(m.text)) is not None:  # a number, amount, date... (rules/words.rules)
-            facts["shape"].add((m.id, shape))
-        facts["in_doc"].add((m.id, doc.id))
-        facts["in_sentence"].add((m.id, doc.id, m.sentence))
-        if m.link is not None and not m.link.is_nil:
-            facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
-        else:
-            facts["nil"].add((m.id,))
-        if m.link is not None:
-            facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
+        _mention_facts(facts, m, doc.id, m.sentence)
     for r in relations:
         facts["relation"].add((r.id, r.predicate, r.head, r.tail))
         facts["score"].add((r.id, r.score))
     return facts
+
+
+def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
+    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike)."""
+    facts["text"].add((m.id, m.text))
+    if (shape := mention_shape(m.text)) is not None:  # a number, amount, date... (rules/words.rules)
+        facts["shape"].add((m.id, shape))
+    facts["in_doc"].add((m.id, doc))
+    facts["in_sentence"].add((m.id, doc, sentence))
+    if m.link is not None and not m.link.is_nil:
+        facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
+    else:
+        facts["nil"].add((m.id,))
+    if m.link is not None:
+        facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
 
 
 def _notes(why: str | None) -> list[str]:
