@@ -6,7 +6,9 @@ tokeniser and sentence splitter; one document per CoNLL04 sentence, its id the r
     nice .venv/bin/python benchmarks/agent/rule_stats_conll04.py --split test
 
 Writes the split as a JSONL corpus (kgagent.rule_stats.spert_to_corpus), runs the two commands
-through the installed CLI, prints each rule's row and writes
+through the installed CLI (a sentence-final stop that CoNLL04 glues to the last token, "in
+Boise.", is written apart in both the text and the gold, so that an entity ending the sentence
+is scored as the agent reads it, without the stop), prints each rule's row and writes
 benchmarks/agent/results/rule_stats_<split>.json. Precision (the rules stats definition): an
 accept or a repair is right when gold holds the candidate (strict: span(s), label or predicate),
 a reject when it does not; review is not judged. A rule that helps decide is judged with the
@@ -27,6 +29,16 @@ REPO = HERE.parents[1]
 DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data")) / "conll04"
 
 
+def final_stop_apart(record: dict) -> dict:
+    """The record with a sentence-final stop glued to its last token ("in Boise.", CoNLL04's
+    tokenisation) made a token of its own, so that a gold entity ending the sentence ends before
+    the stop, as the agent reads it; entity and relation indices are unchanged."""
+    toks = record["tokens"]
+    if toks and len(toks[-1]) > 1 and toks[-1].endswith("."):
+        return dict(record, tokens=toks[:-1] + [toks[-1][:-1], "."])
+    return record
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
@@ -37,11 +49,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from kgagent.rule_stats import spert_records, spert_to_corpus
 
-    gold = DATA / f"conll04_{args.split}.json"
     work = Path(args.work) / args.split
     work.mkdir(parents=True, exist_ok=True)
+    records = [final_stop_apart(r) for r in spert_records(DATA / f"conll04_{args.split}.json")]
+    gold = work / "gold.json"
+    gold.write_text(json.dumps(records), encoding="utf-8")
     corpus = work / "corpus.jsonl"
-    n = spert_to_corpus(spert_records(gold), corpus)
+    n = spert_to_corpus(records, corpus)
     kgagent = [sys.executable, "-m", "kgagent_cli.main"]
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     out = work / "out"
