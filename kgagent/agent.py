@@ -368,28 +368,27 @@ class Agent:
         t0 = time.perf_counter()
         with self._lock:
             engine = self._engine
-            links = self.linker.link([(m.text, m.label) for m in mentions]) if mentions else []
-            for m, link in zip(mentions, links):
-                m.link = link
-                m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, m.label)
-            linked = sorted({e for m in mentions if m.link is not None for e, _ in _candidates_of(m.link)})
-            graph = self.kg.rule_facts(linked) if mentions else {}
-            names = self._graph_labels(graph)
+            graph = self._link(mentions, [m.label for m in mentions])
         t1 = time.perf_counter()
         timings["linking"] = t1 - t0
-        facts = _base_facts(doc, mentions, relations, pair_scores)
-        facts.update(self.model_facts())
-        for pred, rows in graph.items():
-            facts[pred].update(rows)
-        for pred, rows in self.domain.rule_facts().items():
-            facts[pred].update(rows)
         notes: list[str] = []
         undecided: dict[Any, str] = {}
+        jfacts: dict[str, set[tuple]] = {}
         if self.joint:  # its time counts as the rules' (it is part of deciding)
             jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph)
-            for pred, rows in jfacts.items():
-                facts[pred].update(rows)
-        model = engine.evaluate(facts)
+        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts))
+        # a mention the rules retype was linked under its old class ("Richardson" the city, now a
+        # person): link it again under the new one and decide again (the repair itself stands:
+        # the joint facts it rests on do not change)
+        retyped = {str(a[0]): str(a[1]) for a in model.facts("retype")} if "retype" in model.predicates() else {}
+        stale = {m.id for m in mentions if m.id in retyped and m.link is not None and not m.link.is_nil}
+        if stale:
+            t2 = time.perf_counter()
+            with self._lock:
+                graph = self._link(mentions, [retyped.get(m.id, m.label) for m in mentions], only=stale)
+            timings["linking"] += time.perf_counter() - t2
+            model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts))
+        names = self._graph_labels(graph)
         ids = [m.id for m in mentions] + [r.id for r in relations]
         found = verdicts(model, ids)
         by_id = {m.id: m for m in mentions}
@@ -405,12 +404,35 @@ class Agent:
                                             head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id),
                                             notes=_notes(undecided.get((r.head, r.tail)))))
         firings = {k: v for k, v in model.rule_firings().items() if v}
-        t2 = time.perf_counter()
-        timings["rules"] = t2 - t1
+        timings["rules"] = time.perf_counter() - t1 - (timings["linking"] - (t1 - t0))
         delta = _delta(doc.id, decisions)
         return DocumentResult(doc=doc.id, text_hash=text_hash(doc.text), sentences=sentences, mentions=mentions,
                               relations=relations, decisions=decisions, delta=delta, timings=timings,
                               rule_firings=firings, notes=notes)
+
+    def _link(self, mentions: list[MentionResult], labels: list[str],
+              only: set[str] | None = None) -> dict[str, set[tuple]]:
+        """Link the mentions (``only`` those of these ids, when given) under ``labels`` (one per
+        mention) and return the graph's rule facts around every mention's candidates. Call under
+        the lock."""
+        todo = [(m, lab) for m, lab in zip(mentions, labels) if only is None or m.id in only]
+        links = self.linker.link([(m.text, lab) for m, lab in todo]) if todo else []
+        for (m, lab), link in zip(todo, links):
+            m.link = link
+            m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, lab)
+        linked = sorted({e for m in mentions if m.link is not None for e, _ in _candidates_of(m.link)})
+        return self.kg.rule_facts(linked) if mentions else {}
+
+    def _facts(self, doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
+               pair_scores: dict[tuple[str, str], dict[str, float]] | None, graph: dict[str, set[tuple]],
+               jfacts: dict[str, set[tuple]]) -> dict[str, set[tuple]]:
+        """Every fact the rules read for a document: base, model, graph, domain and joint facts."""
+        facts = _base_facts(doc, mentions, relations, pair_scores)
+        facts.update(self.model_facts())
+        for source in (graph, self.domain.rule_facts(), jfacts):
+            for pred, rows in source.items():
+                facts[pred].update(rows)
+        return facts
 
     def _joint_facts(self, mentions: list[MentionResult], relations: list[RelationResult],
                      pair_scores: dict[tuple[str, str], dict[str, float]], graph: dict[str, set[tuple]]

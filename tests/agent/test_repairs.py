@@ -369,3 +369,26 @@ def test_changyu_live_in_shenzhen_is_orgbased_in_when_other_documents_knew_chang
     # without the memory the encoder's reading stands
     (res,) = make_agent(tiny_kg, enc).extract(Document("new", "Changyu opened in Shenzhen."), update_graph=False)
     assert _by_text(res)[("Changyu", "live_in", "Shenzhen")].verdict == "accept"
+
+
+def test_a_retyped_mention_is_linked_again_under_its_new_class(tiny_kg) -> None:
+    """Dev's "Richardson": the encoder called a person's surname a place (0.5, person 0.45), the
+    linker gave it the city of that name, and the joint decision retyped it a person (it works
+    for a company); kept linked to the city, the rules then rejected it ("linked to another
+    kind"). It is linked again as a person: the city is no longer a trusted link, the repair stands."""
+    classes = {"Boston": {"Loc": 0.5, "Peop": 0.45}, "Yukos": {"Org": 0.95}}
+    pairs = {("Boston", "Yukos"): {"Work_For": 0.9}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs))
+    assert agent.linker.link([("Boston", "location")])[0].score >= 0.9  # as a place: the city, trusted
+    (res,) = agent.extract(Document("d1", "Boston works for Yukos."), update_graph=False)
+    d = _by_text(res)
+    boston = d["Boston"]
+    assert boston.repair["from"] == "location" and boston.label == "person"
+    assert boston.verdict == "repair", (boston.verdict, boston.reason)
+    assert boston.mention.link.score < 0.9  # linked as a person: the city only by its exact name, penalised
+    assert "kind_conflict" not in json.dumps(boston.proof.to_dict())
+    assert d[("Boston", "work_for", "Yukos")].verdict == "accept"
+    # without joint decisions nothing is retyped and the place keeps its link
+    (plain,) = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs), joint=False).extract(
+        Document("d1", "Boston works for Yukos."), update_graph=False)
+    assert _by_text(plain)["Boston"].label == "location" and _by_text(plain)["Boston"].mention.link.score >= 0.9
