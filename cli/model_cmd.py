@@ -201,7 +201,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
         dev = dev_list or None
         mix = {s.name: s.repeat for s in sources}
-        con.print("data: " + "; ".join(f"{s.name} {s.train.name} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
+        con.print("data: " + "; ".join(f"{s.name} {'+'.join(f.name for f in s.train_files)} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
                                        for s in sources))
     else:
         if len(dev_files) > 1:

@@ -25,6 +25,9 @@ A manifest (TOML) names the sources, their dev splits and how often each is seen
     dev = "conll04_dev.json"
     repeat = 2                       # passes per epoch; a fraction samples (0.3 = 30 %)
 
+``train`` may list several files of one data set (``train = ["conll04_train.json",
+"conll04_dev.json"]``: a train+dev model, its epochs fixed beforehand on dev).
+
 >>> allowed_labels("other", {"person", "other"}, ["misc", "other", "person"])
 ['other']
 >>> allowed_labels(None, {"person", "other"}, ["misc", "other", "person"])
@@ -56,6 +59,13 @@ class Source:
     train: Path
     dev: Path | None = None
     repeat: float = 1.0
+    #: more training files of the same data set (read after ``train``, with its scheme)
+    also: tuple[Path, ...] = ()
+
+    @property
+    def train_files(self) -> tuple[Path, ...]:
+        """Every training file of the source, ``train`` first."""
+        return (self.train, *self.also)
 
 
 def allowed_labels(gold: str | None, annotated: Iterable[str], model_labels: Sequence[str]) -> list[str | None]:
@@ -103,9 +113,12 @@ def read_manifest(path: str | Path) -> list[Source]:
         unknown = sorted(set(table) - set(SOURCE_KEYS))
         if unknown:
             raise bad(f"[[source]] {i + 1}: unknown key {unknown[0]!r} (keys: {', '.join(SOURCE_KEYS)})")
-        if not isinstance(table.get("train"), str):
-            raise bad(f"[[source]] {i + 1}: needs train = \"PATH\"")
-        train = (path.parent / table["train"]).resolve()
+        given = table.get("train")
+        files = [given] if isinstance(given, str) else given
+        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+            raise bad(f"[[source]] {i + 1}: needs train = \"PATH\" (or a list of paths)")
+        trains = [(path.parent / f).resolve() for f in files]
+        train = trains[0]
         dev = (path.parent / table["dev"]).resolve() if isinstance(table.get("dev"), str) else None
         name = table.get("name", train.stem)
         repeat = table.get("repeat", 1.0)
@@ -113,12 +126,13 @@ def read_manifest(path: str | Path) -> list[Source]:
             raise bad(f"[[source]] {i + 1}: name must be a string")
         if isinstance(repeat, bool) or not isinstance(repeat, (int, float)) or not 0 < repeat <= 100:
             raise bad(f"[[source]] {name}: repeat must be a number in (0, 100], got {repeat!r}")
-        for role, p in (("train", train), ("dev", dev)):
+        checks = [("train", f, t) for f, t in zip(files, trains)] + [("dev", table.get("dev"), dev)]
+        for role, given_path, p in checks:
             if p is not None and not p.is_file():
-                raise bad(f"[[source]] {name}: {role} file {table[role]!r} does not exist ({p})")
+                raise bad(f"[[source]] {name}: {role} file {given_path!r} does not exist ({p})")
         if any(s.name == name for s in out):
             raise bad(f"[[source]] {name}: two sources share this name")
-        out.append(Source(name, train, dev, float(repeat)))
+        out.append(Source(name, train, dev, float(repeat), tuple(trains[1:])))
     return out
 
 
@@ -152,12 +166,15 @@ def load_sources(sources: Sequence[Source], normalize: Callable[[str], str] | No
     train: list[Example] = []
     dev: list[Example] = []
     for s in sources:
-        tr = read_examples(s.train)
+        tr = []
+        for f in s.train_files:
+            part = read_examples(f)
+            if check is not None:
+                check(part, f)
+            tr += part
         dv = read_examples(s.dev) if s.dev is not None else []
-        if check is not None:
-            check(tr, s.train)
-            if s.dev is not None:
-                check(dv, s.dev)
+        if check is not None and s.dev is not None:
+            check(dv, s.dev)
         if normalize is not None:
             tr, dv = relabel(tr, normalize), relabel(dv, normalize)
         ents, rels = labels_of(tr)

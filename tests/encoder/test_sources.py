@@ -186,8 +186,24 @@ def test_manifest_reads_sources_relative_to_itself(tmp_path: Path) -> None:
     assert {ex.meta["dataset"] for ex in dev_ex} == {"conll04", "conll2003"}
 
 
+def test_a_source_may_train_on_several_files_of_its_data_set(tmp_path: Path) -> None:
+    """A train+dev model: ``train`` lists the data set's files; one scheme, read in order."""
+    _write_sources(tmp_path)
+    m = tmp_path / "both.toml"
+    m.write_text('[[source]]\nname = "conll04"\ntrain = ["a.json", "a.json"]\nrepeat = 3\n')
+    (src,) = read_manifest(m)
+    assert [f.name for f in src.train_files] == ["a.json", "a.json"] and src.dev is None and src.repeat == 3.0
+    once, _ = load_sources(read_manifest(_write_sources(tmp_path))[:1])
+    twice, _ = load_sources([src])
+    assert len(twice) == 2 * len(once) and [ex.tokens for ex in twice] == [ex.tokens for ex in once] * 2
+    assert {ex.meta["dataset"] for ex in twice} == {"conll04"}
+    assert twice[-1].meta["annotates"] == once[0].meta["annotates"]
+
+
 @pytest.mark.parametrize("body, says", [
     ('[[source]]\ntrain = "missing.json"\n', "does not exist"),
+    ('[[source]]\ntrain = ["a.json", "gone.json"]\n', "train file 'gone.json' does not exist"),
+    ('[[source]]\ntrain = 3\n', "needs train = \"PATH\" (or a list of paths)"),
     ('[[source]]\ntrain = "a.json"\nrepeat = -1\n', "repeat must be a number"),
     ('[[source]]\ntrain = "a.json"\nweight = 2\n', "unknown key 'weight'"),
     ('[[source]]\ntrain = "a.json"\n\n[[source]]\ntrain = "a.json"\n', "two sources share this name"),
