@@ -137,6 +137,8 @@ class Agent:
         self.same_name_weight = SAME_NAME_WEIGHT
         self.memory_weight = MEMORY_WEIGHT
         self._signatures = Signatures(self.domain.ontology)
+        #: predicates decided once per pair (the ontology's symmetric relations)
+        self._symmetric = frozenset(n for n, rel in self.domain.ontology.relations.items() if rel.symmetric)
         if not isinstance(encoder, _LazyEncoder):
             self._check_labels(encoder)
             self._set_threshold(encoder)
@@ -315,7 +317,7 @@ class Agent:
             candidates, offset = [], 0
             for doc, spans in group:
                 candidates.append(_candidates(doc, spans, proposals[offset: offset + len(spans)],
-                                              self.domain.labels.normalize))
+                                              self.domain.labels.normalize, self._symmetric))
                 offset += len(spans)
             prefetch = self._prefetch([m for mentions, _, _ in candidates for m in mentions])
             n_mentions = sum(len(mentions) for mentions, _, _ in candidates) or 1
@@ -752,13 +754,18 @@ def _class_scores(e: Any, label: str, normalize: Callable[[str], str]) -> dict[s
 
 
 def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence[SentenceProposals],
-                normalize: Callable[[str], str]
+                normalize: Callable[[str], str], symmetric: frozenset[str] = frozenset()
                 ) -> tuple[list[MentionResult], list[RelationResult], dict[tuple[str, str], dict[str, float]]]:
-    """Mentions, relations and pair scores ((head id, tail id) -> predicate -> score) of a document."""
+    """Mentions, relations and pair scores ((head id, tail id) -> predicate -> score) of a document.
+
+    A relation of a ``symmetric`` predicate is one candidate per pair, its arguments in text
+    order, scored by the better of the encoder's two directions (SciERC's compare(A, B) and
+    compare(B, A) are one fact, decided once)."""
     mentions: list[MentionResult] = []
     relations: list[RelationResult] = []
     pair_scores: dict[tuple[str, str], dict[str, float]] = {}
     seen: set[str] = set()
+    by_id: dict[str, RelationResult] = {}
     breaks = hard_breaks(doc.text)
     for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
         local: dict[int, MentionResult] = {}
@@ -777,25 +784,35 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
                               sent_end=e.end, class_scores=_class_scores(e, label, normalize))
             mentions.append(m)
             local[ei] = m
+        def ordered(pred: str, h: MentionResult, t: MentionResult) -> tuple[MentionResult, MentionResult]:
+            return (t, h) if pred in symmetric and (t.start, t.end) < (h.start, h.end) else (h, t)
+
         for pair in getattr(prop, "pairs", ()) or ():
             if pair.head in local and pair.tail in local and pair.head != pair.tail:
-                table = pair_scores.setdefault((local[pair.head].id, local[pair.tail].id), {})
                 for lab, sc in pair.scores:
                     pred = normalize(lab)
+                    h, t = ordered(pred, local[pair.head], local[pair.tail])
+                    table = pair_scores.setdefault((h.id, t.id), {})
                     table[pred] = max(table.get(pred, 0.0), _round(sc))
         for r in prop.relations:
             if r.head not in local or r.tail not in local or r.head == r.tail:
                 continue
             pred = normalize(r.label)
-            h, t = local[r.head], local[r.tail]
+            h, t = ordered(pred, local[r.head], local[r.tail])
             rid = stable_id("r", doc.id, pred, h.id, t.id)
-            if rid in seen:
-                continue
-            seen.add(rid)
-            relations.append(RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
-                                            head=h.id, tail=t.id, score=_round(r.score)))
+            score = _round(r.score)
+            if rid in seen:  # the other direction of a symmetric pair (or a repeat): the better score stands
+                if pred in symmetric:
+                    same = by_id[rid]
+                    if score > same.score:
+                        same.score, same.model_label = score, r.label
+            else:
+                seen.add(rid)
+                by_id[rid] = RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
+                                            head=h.id, tail=t.id, score=score)
+                relations.append(by_id[rid])
             table = pair_scores.setdefault((h.id, t.id), {})
-            table[pred] = max(table.get(pred, 0.0), _round(r.score))
+            table[pred] = max(table.get(pred, 0.0), score)
     return mentions, relations, pair_scores
 
 

@@ -5,20 +5,18 @@ priors of a document; what experts forbid."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+import support.agent_fakes as support_fakes
 from support.agent_fakes import RULES, make_agent
 from kgagent import Document
 from kgagent.explain import explain_decision
 from kgagent.feedback import feedback_records
 from kgagent.memory import TypeMemory
-from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
+from kgagent.schema import EntityProposal
 
 #: surface -> class scores (the model's labels), best first is the label
 CLASSES = {
@@ -34,39 +32,11 @@ PAIRS = {
 }
 
 
-class ScoredFakeEncoder:
-    """Proposes CLASSES found in a sentence with every class's score, and PAIRS' predicate scores."""
-
-    entity_labels = ["Loc", "Org", "Other", "Peop"]
-    relation_labels = ["Kill", "Live_In", "Located_In", "OrgBased_In", "Work_For"]
-    name_or_path = "scored-fake-encoder"
+class ScoredFakeEncoder(support_fakes.ScoredFakeEncoder):
+    """The shared scored fake, with this file's CLASSES and PAIRS as its defaults."""
 
     def __init__(self, classes: dict | None = None, pairs: dict | None = None) -> None:
-        self.classes = CLASSES if classes is None else classes
-        self.pairs = PAIRS if pairs is None else pairs
-        self.config = SimpleNamespace(relation_threshold=0.5)
-
-    def propose(self, sentences: Sequence[str], batch_size: int = 32,
-                relation_threshold: float | None = None) -> list[SentenceProposals]:
-        threshold = self.config.relation_threshold if relation_threshold is None else relation_threshold
-        out = []
-        for s in sentences:
-            ents = []
-            for name, scores in self.classes.items():
-                ranked = tuple(sorted(scores.items(), key=lambda x: -x[1]))
-                for m in re.finditer(rf"\b{re.escape(name)}\b", s):
-                    ents.append(EntityProposal(m.start(), m.end(), ranked[0][0], ranked[0][1], name, ranked))
-            ents.sort(key=lambda e: e.start)
-            rels, pairs = [], []
-            for i, h in enumerate(ents):
-                for j, t in enumerate(ents):
-                    scores = self.pairs.get((h.text, t.text))
-                    if i == j or not scores:
-                        continue
-                    pairs.append(PairScores(i, j, tuple(sorted(scores.items(), key=lambda x: -x[1]))))
-                    rels += [RelationProposal(i, j, p, sc) for p, sc in scores.items() if sc >= threshold]
-            out.append(SentenceProposals(s, ents, rels, pairs))
-        return out
+        super().__init__(CLASSES if classes is None else classes, PAIRS if pairs is None else pairs)
 
 
 SENTENCE = "Mikhail Khodorkovsky of Yukos spoke in Russia."

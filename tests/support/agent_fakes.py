@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
-from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
+from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
 from support.kg_fakes import trigram_embed as kg_trigram_embed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,8 +52,6 @@ class FakeEncoder:
     name_or_path = "fake-encoder"
 
     def __init__(self) -> None:
-        from types import SimpleNamespace
-
         self.calls = 0
         self.sentences = 0
         self.config = SimpleNamespace(relation_threshold=0.5)  # proposals below it are not returned
@@ -123,3 +122,40 @@ def patch_cli_agent(monkeypatch, make_encoder=FakeEncoder) -> None:
         return agent
 
     monkeypatch.setattr(Agent, "load", classmethod(load))
+
+
+class ScoredFakeEncoder:
+    """Proposes each name of ``classes`` (surface -> model label -> score; the best is the label)
+    found in a sentence, with every class's score, and the predicate scores of ``pairs`` ((head,
+    tail) surfaces -> model label -> score), proposing those at or above the threshold asked for."""
+
+    entity_labels = ["Loc", "Org", "Other", "Peop"]
+    relation_labels = ["Kill", "Live_In", "Located_In", "OrgBased_In", "Work_For"]
+    name_or_path = "scored-fake-encoder"
+
+    def __init__(self, classes: dict, pairs: dict) -> None:
+        self.classes = classes
+        self.pairs = pairs
+        self.config = SimpleNamespace(relation_threshold=0.5)
+
+    def propose(self, sentences: Sequence[str], batch_size: int = 32,
+                relation_threshold: float | None = None) -> list[SentenceProposals]:
+        threshold = self.config.relation_threshold if relation_threshold is None else relation_threshold
+        out = []
+        for s in sentences:
+            ents = []
+            for name, scores in self.classes.items():
+                ranked = tuple(sorted(scores.items(), key=lambda x: -x[1]))
+                for m in re.finditer(rf"\b{re.escape(name)}\b", s):
+                    ents.append(EntityProposal(m.start(), m.end(), ranked[0][0], ranked[0][1], name, ranked))
+            ents.sort(key=lambda e: e.start)
+            rels, pairs = [], []
+            for i, h in enumerate(ents):
+                for j, t in enumerate(ents):
+                    scores = self.pairs.get((h.text, t.text))
+                    if i == j or not scores:
+                        continue
+                    pairs.append(PairScores(i, j, tuple(sorted(scores.items(), key=lambda x: -x[1]))))
+                    rels += [RelationProposal(i, j, p, sc) for p, sc in scores.items() if sc >= threshold]
+            out.append(SentenceProposals(s, ents, rels, pairs))
+        return out
