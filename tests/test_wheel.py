@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from kgagent.decisions import VERDICTS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -54,7 +56,7 @@ def test_the_wheel_runs_kgagent_extract_from_tmp(tmp_path) -> None:
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     decisions = [json.loads(line) for line in (away / "out" / "decisions.jsonl").read_text().splitlines()]
-    assert decisions and {d["verdict"] for d in decisions} <= {"accept", "review", "reject"}
+    assert decisions and {d["verdict"] for d in decisions} <= set(VERDICTS)
     assert any(d.get("rule", "").startswith("shared/") for d in decisions)
     r = subprocess.run([kgagent, "rules", "test"], cwd=away, env=env, capture_output=True, text=True)
     assert r.returncode == 0 and "0 failed" in r.stdout, r.stdout + r.stderr
