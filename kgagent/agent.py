@@ -382,13 +382,15 @@ class Agent:
         # a mention the rules retype was linked under its old class ("Richardson" the city, now a
         # person): link it again under the new one and decide again (the repair itself stands:
         # the joint facts it rests on do not change)
-        retyped = {str(a[0]): str(a[1]) for a in model.facts("retype")} if "retype" in model.predicates() else {}
+        retyped = _fact_map(model, "retype")
         stale = {m.id for m in mentions if m.id in retyped and m.link is not None and not m.link.is_nil}
+        relinking = 0.0
         if stale:
             t2 = time.perf_counter()
             with self._lock:
                 graph = self._link(mentions, [retyped.get(m.id, m.label) for m in mentions], only=stale)
-            timings["linking"] += time.perf_counter() - t2
+            relinking = time.perf_counter() - t2
+            timings["linking"] += relinking
             model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts))
         names = self._graph_labels(graph)
         ids = [m.id for m in mentions] + [r.id for r in relations]
@@ -406,7 +408,7 @@ class Agent:
                                             head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id),
                                             notes=_notes(undecided.get((r.head, r.tail)))))
         firings = {k: v for k, v in model.rule_firings().items() if v}
-        timings["rules"] = time.perf_counter() - t1 - (timings["linking"] - (t1 - t0))
+        timings["rules"] = time.perf_counter() - t1 - relinking
         delta = _delta(doc.id, decisions)
         return DocumentResult(doc=doc.id, text_hash=text_hash(doc.text), sentences=sentences, mentions=mentions,
                               relations=relations, decisions=decisions, delta=delta, timings=timings,
@@ -494,11 +496,9 @@ class Agent:
                        relations: list[RelationResult]) -> dict[str, dict[str, Any]]:
         """Put the rules' repaired labels (``type_of``, ``predicate_of``) on the candidates;
         returns id -> {"kind", "from", "to", "margin"} for each one repaired."""
-        preds = model.predicates()
-        margins = {str(a[0]): float(a[1]) for a in model.facts("joint_margin")} if "joint_margin" in preds else {}
+        margins = _fact_map(model, "joint_margin", float)
         out: dict[str, dict[str, Any]] = {}
-        retyped = {str(a[0]): str(a[1]) for a in model.facts("retype")} if "retype" in preds else {}
-        relabelled = {str(a[0]): str(a[1]) for a in model.facts("relabel")} if "relabel" in preds else {}
+        retyped, relabelled = _fact_map(model, "retype"), _fact_map(model, "relabel")
         for m in mentions:
             new = retyped.get(m.id)
             if new is None or new == m.label:
@@ -761,12 +761,18 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
     A relation of a ``symmetric`` predicate is one candidate per pair, its arguments in text
     order, scored by the better of the encoder's two directions (SciERC's compare(A, B) and
     compare(B, A) are one fact, decided once)."""
-    mentions: list[MentionResult] = []
-    relations: list[RelationResult] = []
+    mentions: dict[str, MentionResult] = {}  # by id, in order of appearance
+    relations: dict[str, RelationResult] = {}
     pair_scores: dict[tuple[str, str], dict[str, float]] = {}
-    seen: set[str] = set()
-    by_id: dict[str, RelationResult] = {}
     breaks = hard_breaks(doc.text)
+
+    def ordered(pred: str, h: MentionResult, t: MentionResult) -> tuple[MentionResult, MentionResult]:
+        return (t, h) if pred in symmetric and (t.start, t.end) < (h.start, h.end) else (h, t)
+
+    def keep_best(h: MentionResult, t: MentionResult, pred: str, score: float) -> None:
+        table = pair_scores.setdefault((h.id, t.id), {})
+        table[pred] = max(table.get(pred, 0.0), score)
+
     for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
         local: dict[int, MentionResult] = {}
         for ei, e in enumerate(prop.entities):
@@ -775,25 +781,17 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
             if crosses(breaks, start, end):  # a mention never crosses a line break (soft wraps aside)
                 continue
             mid = stable_id("m", doc.id, si, start, end, label)
-            if mid in seen:
-                local[ei] = next(m for m in mentions if m.id == mid)
-                continue
-            seen.add(mid)
-            m = MentionResult(id=mid, doc=doc.id, sentence=si, start=start, end=end, text=doc.text[start:end],
-                              label=label, model_label=e.label, score=_round(e.score), sent_start=e.start,
-                              sent_end=e.end, class_scores=_class_scores(e, label, normalize))
-            mentions.append(m)
-            local[ei] = m
-        def ordered(pred: str, h: MentionResult, t: MentionResult) -> tuple[MentionResult, MentionResult]:
-            return (t, h) if pred in symmetric and (t.start, t.end) < (h.start, h.end) else (h, t)
-
+            if mid not in mentions:
+                mentions[mid] = MentionResult(
+                    id=mid, doc=doc.id, sentence=si, start=start, end=end, text=doc.text[start:end], label=label,
+                    model_label=e.label, score=_round(e.score), sent_start=e.start, sent_end=e.end,
+                    class_scores=_class_scores(e, label, normalize))
+            local[ei] = mentions[mid]
         for pair in getattr(prop, "pairs", ()) or ():
             if pair.head in local and pair.tail in local and pair.head != pair.tail:
                 for lab, sc in pair.scores:
                     pred = normalize(lab)
-                    h, t = ordered(pred, local[pair.head], local[pair.tail])
-                    table = pair_scores.setdefault((h.id, t.id), {})
-                    table[pred] = max(table.get(pred, 0.0), _round(sc))
+                    keep_best(*ordered(pred, local[pair.head], local[pair.tail]), pred, _round(sc))
         for r in prop.relations:
             if r.head not in local or r.tail not in local or r.head == r.tail:
                 continue
@@ -801,19 +799,14 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
             h, t = ordered(pred, local[r.head], local[r.tail])
             rid = stable_id("r", doc.id, pred, h.id, t.id)
             score = _round(r.score)
-            if rid in seen:  # the other direction of a symmetric pair (or a repeat): the better score stands
-                if pred in symmetric:
-                    same = by_id[rid]
-                    if score > same.score:
-                        same.score, same.model_label = score, r.label
-            else:
-                seen.add(rid)
-                by_id[rid] = RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
-                                            head=h.id, tail=t.id, score=score)
-                relations.append(by_id[rid])
-            table = pair_scores.setdefault((h.id, t.id), {})
-            table[pred] = max(table.get(pred, 0.0), score)
-    return mentions, relations, pair_scores
+            same = relations.get(rid)
+            if same is None:
+                relations[rid] = RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
+                                                head=h.id, tail=t.id, score=score)
+            elif pred in symmetric and score > same.score:  # the other direction of a symmetric pair
+                same.score, same.model_label = score, r.label
+            keep_best(h, t, pred, score)
+    return list(mentions.values()), list(relations.values()), pair_scores
 
 
 def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
@@ -844,6 +837,12 @@ def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sen
         facts["nil"].add((m.id,))
     if m.link is not None:
         facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
+
+
+def _fact_map(model: Any, pred: str, cast: Callable[[Any], Any] = str) -> dict[str, Any]:
+    """A binary fact table of the rules' model as first argument -> ``cast`` of the second
+    (``retype(M, C)``: mention id -> class); empty when the rules derived no such fact."""
+    return {str(a[0]): cast(a[1]) for a in model.facts(pred)} if pred in model.predicates() else {}
 
 
 def _notes(why: str | None) -> list[str]:
