@@ -15,9 +15,12 @@ def words(t: str) -> list[str]:
 
 @pytest.mark.parametrize("text, expected", [
     ("WPP's chief", ["WPP", "'s", "chief"]),
+    ("WPP’s chief", ["WPP", "’s", "chief"]),
     ("Japan's exports", ["Japan", "'s", "exports"]),
     ("Menatep Group's stake", ["Menatep", "Group", "'s", "stake"]),
     ("the banks' loans", ["the", "banks", "'", "loans"]),
+    ("the banks’ loans", ["the", "banks", "’", "loans"]),
+    ("O'Neil's firm", ["O'Neil", "'s", "firm"]),
     ("Moody’s said", ["Moody", "’s", "said"]),
     ("they're here", ["they", "'re", "here"]),
 ])

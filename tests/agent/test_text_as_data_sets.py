@@ -24,16 +24,7 @@ def sentences(t: str) -> list[str]:
     return [t[s:e] for s, e in sentence_spans(t)]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("WPP's chief", ["WPP", "'s", "chief"]),
-    ("WPP’s chief", ["WPP", "’s", "chief"]),
-    ("Menatep Group's stake", ["Menatep", "Group", "'s", "stake"]),
-    ("the banks' loans", ["the", "banks", "'", "loans"]),
-    ("the banks’ loans", ["the", "banks", "’", "loans"]),
-    ("O'Neil's firm", ["O'Neil", "'s", "firm"]),
-])
-def test_possessive_WPPs_is_its_own_word(text: str, expected: list[str]) -> None:
-    assert words(text) == expected
+# possessives ("WPP's", "the banks' loans"): tests/agent/test_possessive_tokens.py
 
 
 @pytest.mark.parametrize("text, expected", [
