@@ -453,9 +453,7 @@ class _EpochPlan:
     a fraction sampled afresh each epoch (seeded); sources absent from ``mix`` once."""
 
     def __init__(self, examples: Sequence[Example], mix: dict[str, float]):
-        self.groups: dict[str, list[int]] = {}
-        for i, ex in enumerate(examples):
-            self.groups.setdefault(str(ex.meta.get("dataset", "")), []).append(i)
+        self.groups = _source_indexes(examples)
         self.mix = {g: float(mix.get(g, 1.0)) for g in self.groups}
         self.size = sum(int(r) * len(self.groups[g]) + round((r - int(r)) * len(self.groups[g]))
                         for g, r in self.mix.items())
@@ -472,11 +470,16 @@ class _EpochPlan:
         return sorted(out)
 
 
-def _by_source(dev: Sequence[Example]) -> dict[str, list[Example]]:
-    groups: dict[str, list[Example]] = {}
-    for ex in dev:
-        groups.setdefault(str(ex.meta.get("dataset", "")), []).append(ex)
+def _source_indexes(examples: Sequence[Example]) -> dict[str, list[int]]:
+    """The indexes of the examples of each source (``meta["dataset"]``), in order."""
+    groups: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        groups.setdefault(str(ex.meta.get("dataset", "")), []).append(i)
     return groups
+
+
+def _by_source(dev: Sequence[Example]) -> dict[str, list[Example]]:
+    return {name: [dev[i] for i in idx] for name, idx in _source_indexes(dev).items()}
 
 
 def _primary_dev(dev: Sequence[Example]) -> list[Example]:
