@@ -7,6 +7,11 @@ is still reported at its line.
 >>> doc = read_toml_text('[classes.person]\\nlabel = "person"\\n', "ontology.toml")
 >>> doc.data["classes"]["person"]["label"], doc.line("classes", "person"), doc.line("classes", "person", "label")
 ('person', 1, 2)
+
+An array of tables' n-th entry (from 0) is the table ``(name, "n")``:
+
+>>> read_toml_text('[[source]]\\nname = "a"\\n\\n[[source]]\\nname = "b"\\n', "data.toml").line("source", "1")
+4
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 from kgagent.errors import DomainError, Location
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
 _ERR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -64,11 +70,19 @@ def read_toml_text(text: str, path: str) -> TomlDoc:
         raise DomainError(f"not valid TOML: {msg}", code="KGA601", location=Location(path, line, col)) from None
     lines: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()
+    arrays: dict[tuple[str, ...], int] = {}  # array of tables -> entries seen
     for no, raw in enumerate(text.splitlines(), 1):
         if raw.lstrip().startswith("#"):
             continue
+        a = _ARRAY_HEADER.match(raw)
+        if a:  # [[source]]: its n-th entry is the table ("source", "n"), counted from 0
+            name = _parts(a.group(1))
+            arrays[name] = arrays.get(name, -1) + 1
+            table = (*name, str(arrays[name]))
+            lines.setdefault(table, no)
+            continue
         h = _HEADER.match(raw)
-        if h and not raw.lstrip().startswith("[["):
+        if h:
             table = _parts(h.group(1))
             lines.setdefault(table, no)
             continue

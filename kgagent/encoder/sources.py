@@ -102,10 +102,9 @@ def read_manifest(path: str | Path) -> list[Source]:
     if not isinstance(tables, list) or not tables:
         raise EncoderError("a data manifest needs one [[source]] table per data set (name, train, dev, repeat)",
                            code="KGA312", location=Location(str(path), 1))
-    lines = _array_table_lines(path.read_text(encoding="utf-8"), "source")
     out: list[Source] = []
     for i, table in enumerate(tables):
-        line = lines[i] if i < len(lines) else 0
+        line = doc.line("source", str(i))
 
         def bad(msg: str) -> EncoderError:
             return EncoderError(msg, code="KGA312", location=Location(str(path), line))
@@ -134,11 +133,6 @@ def read_manifest(path: str | Path) -> list[Source]:
             raise bad(f"[[source]] {name}: two sources share this name")
         out.append(Source(name, train, dev, float(repeat), tuple(trains[1:])))
     return out
-
-
-def _array_table_lines(text: str, name: str) -> list[int]:
-    """The 1-based line of each ``[[name]]`` header of a TOML text."""
-    return [i for i, raw in enumerate(text.splitlines(), 1) if raw.strip().replace(" ", "").startswith(f"[[{name}]]")]
 
 
 def sources_from_paths(data: Sequence[Path], dev: Sequence[Path]) -> list[Source]:
