@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from kgagent.decisions import VERDICTS
 from kgagent.errors import KGAError
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
 
@@ -174,8 +175,9 @@ def extract_cmd(
     with guarded(EXIT_ERRORS):
         total = count_documents(paths) if "-" not in paths and all(Path(p).exists() for p in paths) else None
     # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
+    memory_from_graph = memory is not None and str(memory) == "graph"
     mem = None
-    if memory is not None and str(memory) != "graph":
+    if memory is not None and not memory_from_graph:
         from kgagent.memory import TypeMemory
 
         with guarded(EXIT_USAGE):
@@ -183,7 +185,7 @@ def extract_cmd(
     load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
                        min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem)
     if engine == "ray":
-        if memory is not None and str(memory) == "graph":
+        if memory_from_graph:
             raise fail("KGA436 --memory graph needs --engine local; with ray give an earlier run's directory",
                        EXIT_USAGE)
         _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
@@ -197,7 +199,7 @@ def extract_cmd(
         from kgagent.corpus import read_corpus
 
         agent = Agent.load(**load_kwargs)
-        if memory is not None and str(memory) == "graph":
+        if memory_from_graph:
             from kgagent.memory import TypeMemory
 
             agent.memory = TypeMemory.from_graph(agent.kg)
@@ -332,8 +334,8 @@ def explain_cmd(
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
     if (decision_id is None) == (verdict is None):
         raise fail("give a decision ID or --verdict (not both)", EXIT_USAGE)
-    if verdict is not None and verdict not in ("accept", "repair", "review", "reject"):
-        raise fail(f"--verdict must be accept, repair, review or reject, not {verdict!r}", EXIT_USAGE)
+    if verdict is not None and verdict not in VERDICTS:
+        raise fail(f"--verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:
