@@ -392,10 +392,13 @@ class Agent:
             relinking = time.perf_counter() - t2
             timings["linking"] += relinking
             model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts))
-        names = self._graph_labels(graph)
+        by_id = {m.id: m for m in mentions}
+        # names for the ids a proof may show: graph entities, and the sentence's other mentions and
+        # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
+        names = {**self._graph_labels(graph), **{m.id: m.text for m in mentions},
+                 **{r.id: f"{r.predicate}({by_id[r.head].text}, {by_id[r.tail].text})" for r in relations}}
         ids = [m.id for m in mentions] + [r.id for r in relations]
         found = verdicts(model, ids)
-        by_id = {m.id: m for m in mentions}
         repairs = self._apply_repairs(model, mentions, relations)
         decisions: list[Decision] = []
         for m in mentions:
@@ -537,7 +540,8 @@ class Agent:
             rule = proof.rule
             if names:
                 facts = " ".join(_proof_facts(proof))
-                labels = {iri: name for iri, name in names.items() if iri in facts}
+                own = {subject} | {p.id for p in parts.values() if isinstance(p, MentionResult)}
+                labels = {iri: name for iri, name in names.items() if iri not in own and iri in facts}
         return Decision(id=stable_id("d", kind, subject), doc=doc, sentence=sentence, kind=kind, subject=subject,
                         verdict=v["verdict"], reason=v["reason"], rule=rule, proof=proof, score=score, label=label,
                         model_label=model_label, others=v["others"], sentence_text=sentence_text, labels=labels,

@@ -115,7 +115,9 @@ class Decision:
     tail: MentionResult | None = None
     others: list[dict[str, str]] = field(default_factory=list)  # the other verdicts that fired
     sentence_text: str = ""
-    labels: dict[str, str] = field(default_factory=dict)  # graph entities in the proof -> their labels
+    #: the names of the other ids in the proof: graph entities (their labels), the sentence's other
+    #: mentions (their text) and relations ("live_in(Ann, Boston)")
+    labels: dict[str, str] = field(default_factory=dict)
     #: a repair of the encoder's label: {"kind": "retype" | "relabel", "from", "to", "margin"}
     repair: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)

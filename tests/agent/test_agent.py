@@ -225,3 +225,32 @@ def test_warm_up_loads_the_encoder_and_the_mention_embedder(tiny_kg) -> None:
     seen.clear()
     agent.warm_up()
     assert proposed and ["kgagent warm-up"] in seen
+
+
+def test_a_relation_inferred_from_others_is_accepted_and_explained_by_name(tiny_kg) -> None:
+    """live_in(Parsons, Massachusetts) at 0.3 follows from live_in(Parsons, Boston), which the
+    encoder is sure of, and the graph's Boston-in-Massachusetts (the news domain's geography
+    rules); the proof names the other relation and mention, not their ids."""
+    from support.agent_fakes import ScoredFakeEncoder
+
+    from kgagent.explain import explain_decision
+
+    enc = ScoredFakeEncoder({"Richard Parsons": {"Peop": 0.95}, "Boston": {"Loc": 0.97}, "Massachusetts": {"Loc": 0.96}},
+                            {("Richard Parsons", "Boston"): {"Live_In": 0.9},
+                             ("Richard Parsons", "Massachusetts"): {"Live_In": 0.3}})
+    agent = make_agent(tiny_kg, enc, min_relation_score=0.2)
+    (res,) = agent.extract("Richard Parsons lives in Boston, Massachusetts.", update_graph=False)
+    d = _by_text(res)
+    inferred = d[("Richard Parsons", "live_in", "Massachusetts")]
+    assert inferred.verdict == "accept" and inferred.rule.startswith("shared/relations.rules:")
+    assert "inferred" in json.dumps(inferred.proof.to_dict())
+    data = inferred.to_dict()
+    boston = d["Boston"].mention.id
+    assert data["labels"][boston] == "Boston"
+    assert inferred.head.id not in data["labels"] and inferred.tail.id not in data["labels"]
+    text = explain_decision(data)
+    assert "live_in(Richard Parsons, Boston)" in text and boston not in text
+    # without the sure relation nothing follows: the low one is rejected on its score
+    enc.pairs[("Richard Parsons", "Boston")] = {"Live_In": 0.1}
+    (res,) = agent.extract("Richard Parsons lives in Boston, Massachusetts.", update_graph=False)
+    assert _by_text(res)[("Richard Parsons", "live_in", "Massachusetts")].verdict == "reject"
