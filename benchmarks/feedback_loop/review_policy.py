@@ -15,7 +15,10 @@ simulated reviewer answers from the gold labels the unlabelled part really has. 
    unjudged accepts of an answered sentence complete it at the agent's weight (the trainer
    reads every unlabelled span of an example as "no entity");
 4. the best model so far (on dev) is trained on for ``--round-epochs`` epochs on gold + every
-   answer so far; dev and test are scored; the LinUCB bandit is rewarded.
+   answer so far; dev and test are scored; the LinUCB bandit is rewarded. With
+   ``--round-from base`` a round instead trains a new model from the base encoder with the
+   gold-only recipe and seed (all its epochs, the epoch chosen on dev) on gold + every answer
+   so far: the answers' worth without the continued training's own cost.
 
 Policies (``kgagent.review.policy``): ``random`` (seeded shuffle), ``uncertainty`` (the agent's
 review queue: review verdicts first, then scores nearest the threshold), ``linucb`` (a
@@ -309,6 +312,10 @@ class Experiment:
         from kgagent.loop import default_trainer
 
         def train(init: Any, examples: list[Any], out: Path, r: int) -> Any:
+            if self.args.round_from == "base":  # the gold-only recipe and seed, from the base, on gold + answers
+                del out
+                model, _ = default_trainer(cfg, examples, self.dev, None)
+                return model
             round_cfg = dataclasses.replace(cfg, epochs=self.args.round_epochs, seed=cfg.seed + r)
             if self.args.round_lr is not None:
                 round_cfg = dataclasses.replace(round_cfg, lr=self.args.round_lr, head_lr=self.args.round_head_lr)
@@ -547,6 +554,9 @@ def main() -> None:
                    help="LinUCB exploration, on the reward's scale (a round's gain of ~2 dev F1 points is 0.04 an answer)")
     p.add_argument("--epochs", type=int, default=20, help="epochs of the gold-only start model")
     p.add_argument("--round-epochs", type=int, default=1, help="epochs of each round (continuing from the best model)")
+    p.add_argument("--round-from", default="best", choices=["best", "base"],
+                   help="a round continues from the best model so far (best), or trains from the base encoder "
+                        "with the gold-only recipe, seed and dev selection on gold + every answer so far (base)")
     p.add_argument("--round-lr", type=float, default=None, help="encoder lr of a round (default: the recipe's)")
     p.add_argument("--round-head-lr", type=float, default=None, help="heads' lr of a round (with --round-lr)")
     p.add_argument("--set", action="append", help="TrainConfig field=value (JSON value)",
@@ -559,6 +569,8 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--smoke", action="store_true", help="tiny: 1 seed, 1 round of 10 answers, 2 epochs, 60-sentence pool")
     p.add_argument("--report", action="store_true", help="print the tables of the results file and exit")
+    p.add_argument("--also", nargs="*", default=[],
+                   help="with --report: more results files of the same seeds (policies run by other processes)")
     args = p.parse_args()
     if args.rounds > 6:
         raise SystemExit("--rounds: the design allows at most 6 rounds")
@@ -572,6 +584,10 @@ def main() -> None:
     if args.report:
         path = Path(args.results)
         results = json.loads(path.read_text()) if path.exists() else {}
+        for more in args.also:  # other policies of the same seeds, run by another process
+            for key, cell in json.loads(Path(more).read_text()).items():
+                if key.startswith("p") and isinstance(cell, dict):
+                    results.setdefault(key, cell)["policies"].update(cell.get("policies", {}))
         print(report(results, int(results.get("settings", {}).get("per_round", args.per_round))))
         return
     Experiment(args).run()
