@@ -314,7 +314,8 @@ class Experiment:
         def train(init: Any, examples: list[Any], out: Path, r: int) -> Any:
             if self.args.round_from == "base":  # the gold-only recipe and seed, from the base, on gold + answers
                 del out
-                model, _ = default_trainer(cfg, examples, self.dev, None)
+                base_cfg = cfg if self.args.base_epochs is None else dataclasses.replace(cfg, epochs=self.args.base_epochs)
+                model, _ = default_trainer(base_cfg, examples, self.dev, None)
                 return model
             round_cfg = dataclasses.replace(cfg, epochs=self.args.round_epochs, seed=cfg.seed + r)
             if self.args.round_lr is not None:
@@ -557,6 +558,9 @@ def main() -> None:
     p.add_argument("--round-from", default="best", choices=["best", "base"],
                    help="a round continues from the best model so far (best), or trains from the base encoder "
                         "with the gold-only recipe, seed and dev selection on gold + every answer so far (base)")
+    p.add_argument("--base-epochs", type=int, default=None,
+                   help="with --round-from base: epochs of a round's training (default --epochs); e.g. the control "
+                        "trained as many steps as gold + 200 answered sentences take")
     p.add_argument("--round-lr", type=float, default=None, help="encoder lr of a round (default: the recipe's)")
     p.add_argument("--round-head-lr", type=float, default=None, help="heads' lr of a round (with --round-lr)")
     p.add_argument("--set", action="append", help="TrainConfig field=value (JSON value)",
