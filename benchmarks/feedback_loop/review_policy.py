@@ -578,6 +578,8 @@ def main() -> None:
     args = p.parse_args()
     if args.rounds > 6:
         raise SystemExit("--rounds: the design allows at most 6 rounds")
+    if args.base_epochs is not None and args.round_from != "base":
+        raise SystemExit("--base-epochs goes with --round-from base")
     if (args.round_lr is None) != (args.round_head_lr is None):
         raise SystemExit("--round-lr and --round-head-lr go together")
     if args.smoke:
