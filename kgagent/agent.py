@@ -35,6 +35,7 @@ from kgagent.decisions import (
     NewFact,
     RelationResult,
     label_sources,
+    relation_name,
     stable_id,
     verdicts,
 )
@@ -396,7 +397,7 @@ class Agent:
         # names for the ids a proof may show: graph entities, and the sentence's other mentions and
         # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
         names = {**self._graph_labels(graph), **{m.id: m.text for m in mentions},
-                 **{r.id: f"{r.predicate}({by_id[r.head].text}, {by_id[r.tail].text})" for r in relations}}
+                 **{r.id: relation_name(r.predicate, by_id[r.head].text, by_id[r.tail].text) for r in relations}}
         ids = [m.id for m in mentions] + [r.id for r in relations]
         found = verdicts(model, ids)
         repairs = self._apply_repairs(model, mentions, relations)

@@ -116,7 +116,7 @@ class Decision:
     others: list[dict[str, str]] = field(default_factory=list)  # the other verdicts that fired
     sentence_text: str = ""
     #: the names of the other ids in the proof: graph entities (their labels), the sentence's other
-    #: mentions (their text) and relations ("live_in(Ann, Boston)")
+    #: mentions (their text) and relations (:func:`relation_name`)
     labels: dict[str, str] = field(default_factory=dict)
     #: a repair of the encoder's label: {"kind": "retype" | "relabel", "from", "to", "margin"}
     repair: dict[str, Any] | None = None
@@ -162,6 +162,11 @@ class Decision:
         out["proof"] = self.proof.to_dict() if self.proof else None
         return out
 
+
+
+def relation_name(predicate: str, head: str, tail: str) -> str:
+    """How a relation is named in words: ``p('Ann', 'Boston')`` (explanations, proofs' labels)."""
+    return f"{predicate}('{head}', '{tail}')"
 
 @dataclass
 class NewEntity:

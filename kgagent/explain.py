@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from kgagent.decisions import relation_name
 from kgagent.proofs import fact as fact_of
 from kgagent.proofs import split_fact, walk, walk_with_depth
 
@@ -61,7 +62,7 @@ class _Names:
         if decision.get("kind") == "relation" and decision.get("subject"):
             h = (decision.get("head") or {}).get("text", "?")
             t = (decision.get("tail") or {}).get("text", "?")
-            self.relations = {decision["subject"]: f"{decision.get('predicate')}('{h}', '{t}')"}
+            self.relations = {decision["subject"]: relation_name(str(decision.get("predicate")), h, t)}
         if decision.get("kind") == "entity" and decision.get("subject"):
             self.mentions[decision["subject"]] = decision.get("text", "")
             if decision.get("entity") and decision.get("entity_label"):

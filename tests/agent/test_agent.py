@@ -249,7 +249,7 @@ def test_a_relation_inferred_from_others_is_accepted_and_explained_by_name(tiny_
     assert data["labels"][boston] == "Boston"
     assert inferred.head.id not in data["labels"] and inferred.tail.id not in data["labels"]
     text = explain_decision(data)
-    assert "live_in(Richard Parsons, Boston)" in text and boston not in text
+    assert "live_in('Richard Parsons', 'Boston')" in text and boston not in text
     # without the sure relation nothing follows: the low one is rejected on its score
     enc.pairs[("Richard Parsons", "Boston")] = {"Live_In": 0.1}
     (res,) = agent.extract("Richard Parsons lives in Boston, Massachusetts.", update_graph=False)
