@@ -56,6 +56,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     user's text is read (the agent's tokeniser gives the stop up at a sentence's end)."""
     from kgagent.domain import Domain
     from kgagent.schema import Document
+    from rule_stats_conll04 import glued_final_stop
 
     dom = domain if domain is not None else Domain.load()
     normalize_label = dom.labels.normalize
@@ -74,7 +75,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
         ents = []
         for e in rec["entities"]:
             last = toks[e["end"] - 1]
-            glued = not final_period and e["end"] == len(toks) and len(last) > 1 and last.endswith(".")
+            glued = not final_period and e["end"] == len(toks) and glued_final_stop(toks)
             span = (starts[e["start"]], starts[e["end"] - 1] + len(last) - int(glued))
             ents.append((span, normalize_label(e["type"])))
             gold_ent.add((doc, span, normalize_label(e["type"])))
