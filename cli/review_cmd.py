@@ -30,7 +30,8 @@ def review(
     read_only: bool = typer.Option(False, "--read-only", help="Open the database as a second reader: "
                                                               "browse and see answers, write none."),
     policy: Optional[str] = typer.Option(None, "--policy", help="Order of the queue: uncertainty (the agent's, "
-                                                                "the default), random, or a LinUCB policy saved "
+                                                                "the default), margin (the closest calls, any verdict), "
+                                                                "random, or a LinUCB policy saved "
                                                                 "as JSON (kgagent.review.policy)."),
 ) -> None:
     """Serve a local web page to settle the agent's doubtful decisions, keyboard first.

@@ -21,7 +21,8 @@ simulated reviewer answers from the gold labels the unlabelled part really has. 
    so far: the answers' worth without the continued training's own cost.
 
 Policies (``kgagent.review.policy``): ``random`` (seeded shuffle), ``uncertainty`` (the agent's
-review queue: review verdicts first, then scores nearest the threshold), ``linucb`` (a
+review queue: review verdicts first, then scores nearest the threshold), ``margin`` (plain
+uncertainty sampling: scores nearest the threshold, any verdict or kind), ``linucb`` (a
 contextual bandit over decision features, rewarded with the round's dev relation-F1 gain per
 answer, in F1 points, given to every answer it chose that round), and ``control`` (no answers:
 the same rounds of training on gold alone, for the rounds' extra epochs).
@@ -55,7 +56,7 @@ sys.path.insert(0, str(HERE))
 
 import run as loop_bench  # noqa: E402  (the data splits, the recipe plumbing and scoring of run.py)
 
-POLICIES = ("random", "uncertainty", "linucb", "control")
+POLICIES = ("random", "uncertainty", "margin", "linucb", "control")
 FULL_GOLD = {"entity": 87.1, "relation": 64.9}  # the shipped model (README, run 2): the upper bound
 OLD_GOLD_ONLY = {"entity": 65.8, "relation": 28.0}  # run 2's gold-only at 10 %, for comparison
 
@@ -262,12 +263,14 @@ def _short(f1s: dict[str, float]) -> str:
 
 
 def make_policy(name: str, seed: int, alpha: float) -> Any:
-    from kgagent.review.policy import LinUCBPolicy, RandomPolicy, UncertaintyPolicy
+    from kgagent.review.policy import LinUCBPolicy, MarginPolicy, RandomPolicy, UncertaintyPolicy
 
     if name == "random":
         return RandomPolicy(seed)
     if name == "uncertainty":
         return UncertaintyPolicy()
+    if name == "margin":
+        return MarginPolicy()
     if name == "linucb":
         return LinUCBPolicy(alpha=alpha)
     return None

@@ -8,6 +8,11 @@ Three policies order a queue of decisions, most worth asking first:
 - :class:`RandomPolicy`: a seeded shuffle (the baseline);
 - :class:`UncertaintyPolicy`: the agent's own queue: review verdicts, then the score nearest
   the threshold;
+- :class:`MarginPolicy`: plain uncertainty sampling (Lewis & Gale 1994): the score nearest the
+  threshold first, whatever the verdict or kind. The review band of the shipped rules lies
+  below the threshold, where most answers are rejects of what the encoder already scores
+  low; the margin asks about the close calls the agent accepted as well (mentions and
+  relations alike), where a wrong accept is corrected;
 - :class:`LinUCBPolicy`: a contextual bandit (LinUCB, Li et al. 2010) that learns from reward
   which features make an answer worth asking for: ``update(decision, reward)`` after each
   answer (the reward: the dev F1 gain per answer in the experiment, or whether the person
@@ -100,6 +105,20 @@ class UncertaintyPolicy:
         """Uncertainty sampling does not learn."""
 
 
+class MarginPolicy:
+    """Uncertainty sampling: the least margin between score and threshold first, any verdict
+    or kind; ties break by id."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
+        self.threshold = threshold
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(decisions, key=lambda d: (-uncertainty(d, self.threshold), str(d["id"])))
+
+    def update(self, decision: dict[str, Any], reward: float) -> None:
+        """Uncertainty sampling does not learn."""
+
+
 class LinUCBPolicy:
     """A linear contextual bandit over ``FEATURES`` (disjoint LinUCB with one arm: "ask").
 
@@ -166,11 +185,11 @@ class LinUCBPolicy:
         return pol
 
 
-POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "linucb": LinUCBPolicy}
+POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "margin": MarginPolicy, "linucb": LinUCBPolicy}
 
 
 def make_policy(name: str, **options: Any) -> Any:
-    """A policy by name (random, uncertainty, linucb); InputError KGA476 for another name."""
+    """A policy by name (random, uncertainty, margin, linucb); InputError KGA476 for another name."""
     if name not in POLICIES:
         raise InputError(f"unknown review policy {name!r}; policies: {', '.join(POLICIES)}", code="KGA476")
     return POLICIES[name](**options)

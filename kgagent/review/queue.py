@@ -2,7 +2,7 @@
 
 By default the ``review`` verdicts come first, then rejects, then accepts; within each, the
 most uncertain first (score closest to the threshold). A :class:`~kgagent.review.policy.Policy`
-can order the queue instead (see :mod:`kgagent.review.policy`: random, uncertainty, LinUCB).
+can order the queue instead (see :mod:`kgagent.review.policy`: random, uncertainty, margin, LinUCB).
 """
 
 from __future__ import annotations

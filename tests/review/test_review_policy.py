@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from kgagent.errors import InputError
-from kgagent.review.policy import (FEATURES, LinUCBPolicy, RandomPolicy, UncertaintyPolicy, decision_features,
-                                   make_policy)
+from kgagent.review.items import uncertainty
+from kgagent.review.policy import (FEATURES, LinUCBPolicy, MarginPolicy, RandomPolicy, UncertaintyPolicy,
+                                   decision_features, make_policy)
 from support.agent_fakes import REPO
 
 FIX = REPO / "tests" / "fixtures" / "review" / "extract" / "decisions.jsonl"
@@ -41,6 +42,22 @@ def test_random_is_seeded_and_uncertainty_puts_reviews_and_close_calls_first() -
     ordered = UncertaintyPolicy().order(ds)
     verdicts = [d["verdict"] for d in ordered]
     assert verdicts.index("review") == 0 and "review" not in verdicts[verdicts.count("review"):]
+
+
+def test_margin_asks_the_closest_calls_first_whatever_the_verdict() -> None:
+    """The review queue puts every review verdict first, even one the encoder scores near 0;
+    the margin policy asks about the scores nearest the threshold, accepts included."""
+    ds = [{"id": "d:a", "kind": "relation", "verdict": "review", "score": 0.22},
+          {"id": "d:b", "kind": "entity", "verdict": "accept", "score": 0.52},
+          {"id": "d:c", "kind": "relation", "verdict": "accept", "score": 0.47},
+          {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.97},
+          {"id": "d:e", "kind": "relation", "verdict": "reject", "score": 0.47}]
+    assert [d["id"] for d in UncertaintyPolicy().order(ds)][0] == "d:a"
+    assert [d["id"] for d in MarginPolicy().order(ds)] == ["d:b", "d:c", "d:e", "d:a", "d:d"]
+    assert [d["id"] for d in make_policy("margin").order(list(reversed(ds)))] == ["d:b", "d:c", "d:e", "d:a", "d:d"]
+    real = MarginPolicy().order(decisions())
+    close = [uncertainty(d) for d in real]
+    assert close == sorted(close, reverse=True) and {d["verdict"] for d in real[:3]} != {"review"}
 
 
 def test_the_bandit_learns_which_decisions_are_worth_asking() -> None:
