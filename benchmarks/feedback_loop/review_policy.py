@@ -170,7 +170,8 @@ class RoundIO:
 def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_scores: dict[str, Any], truth: Truth,
                   io: RoundIO, work: Path, rounds: int, per_round: int, patience: int,
                   first_extraction: Path | None = None, model_labels: dict[tuple[str, str], str] | None = None,
-                  agent_accepts: bool = False, say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
+                  agent_accepts: bool = False, pool_feedback: bool = False,
+                  say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
     """Rounds of ask -> answer -> retrain for one policy, yielding the figures so far (JSON-ready)
     after each round, so that several policies can advance round by round.
 
@@ -179,8 +180,11 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     candidates when they were extracted already (the shared start model's). ``model_labels``:
     (kind, label) -> the model's label, for answers naming a label no decision of the round
     uses. ``agent_accepts``: complete each answered sentence with the agent's unjudged accepts
-    (the review export's option). ``control`` asks nothing. Stops after ``patience`` rounds
-    without a dev gain.
+    (the review export's option). ``pool_feedback``: gold + feedback + answers, the issue's
+    design: a round also trains on the agent's own feedback (its ``feedback.jsonl``) over
+    the pool sentences nobody answered yet, from the extraction its questions were drawn from
+    (the control: the start model's). ``control`` asks nothing. Stops after ``patience``
+    rounds without a dev gain.
     """
     from kgagent.encoder.data import read_feedback, write_feedback
     from kgagent.loop import label_counts
@@ -193,10 +197,12 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     feedback: list[Any] = []
     spent, stale = 0, 0
     picked: list[dict[str, Any]] = []
+    answered: set[tuple[str, int]] = set()  # (document, sentence) of every answer so far
     for r in range(1, rounds + 1):
         t0 = time.monotonic()
         rdir = work / f"round-{r}"
         entry: dict[str, Any] = {"round": r}
+        ext = first_extraction
         if name != "control":
             ext = first_extraction if r == 1 and first_extraction is not None else io.extract(best_model, rdir / "extract")
             reviews = ReviewSet.load(ext)
@@ -212,6 +218,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             examples = read_feedback(rdir / "answers.jsonl")
             feedback.extend(examples)
             spent += len(picked)
+            answered.update((str(d.get("doc", "")), int(d.get("sentence") or 0)) for d in picked)
             entry.update({
                 "candidates": len(reviews.decisions),
                 "asked": Counter(f"{d['kind']}/{d.get('verdict')}" for d in picked),
@@ -219,7 +226,12 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
                 "export": {k: v for k, v in report.to_dict().items() if k != "path"},
                 "labels": label_counts(examples),
             })
-        model = io.train(best_model, list(gold) + feedback, rdir / "model", r)
+        agents: list[Any] = []
+        if pool_feedback and ext is not None and (ext / "feedback.jsonl").exists():
+            agents = [e for e in read_feedback(ext / "feedback.jsonl")
+                      if (str(e.meta.get("doc", "")), int(e.meta.get("sentence") or 0)) not in answered]
+            entry["agent_feedback"] = label_counts(agents)
+        model = io.train(best_model, list(gold) + agents + feedback, rdir / "model", r)
         scores = io.score(model)
         gain = scores["dev"]["relation"] - best_dev
         if name != "control":
@@ -397,7 +409,7 @@ class Experiment:
                     name, make_policy(name, seed, args.alpha), c["gold"], c["start"],
                     self.results[c["key"]]["gold_only"], c["truth"], io, self.bench.work / c["key"] / name,
                     args.rounds, args.per_round, args.patience, first_extraction=c["first"],
-                    model_labels=c["labels"], agent_accepts=args.completion == "agent",
+                    model_labels=c["labels"], agent_accepts=args.completion == "agent", pool_feedback=args.with_feedback,
                     say=lambda m, k=c["key"]: self.log(f"{k} {m}"))
         for r in range(1, args.rounds + 1):
             for (seed, name), gen in list(runs.items()):
@@ -570,6 +582,9 @@ def main() -> None:
                    default=["lora=false", "lr=0.0001", "head_lr=0.002", "patience=5"])
     p.add_argument("--completion", default="none", choices=["none", "agent"],
                    help="an answered sentence holds the answers only (none), or also the agent's unjudged accepts")
+    p.add_argument("--with-feedback", action="store_true",
+                   help="gold + feedback + answers: a round also trains on the agent's feedback over the pool "
+                        "sentences not answered yet (from the extraction the round's questions came from)")
     p.add_argument("--pool-cap", type=int, default=0, help="use only the first N unlabelled sentences (0 = all)")
     p.add_argument("--budget-min", type=float, default=55.0)
     p.add_argument("--round-estimate-s", type=float, default=90.0, help="a round's time before one is measured")

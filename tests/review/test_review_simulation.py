@@ -131,3 +131,27 @@ def test_patience_stops_and_the_control_asks_nothing(rp: Any, tmp_path: Path) ->
     table = rp.report({"p10-s0": {"seed": 0, "gold_only": {"test": {"entity": 50.0, "relation": 19.0}},
                                   "policies": {"random": res, "control": ctl}}}, per_round=4)
     assert "| random |" in table and "| control |" in table
+
+
+def test_gold_feedback_and_answers_the_agents_labels_fill_the_sentences_nobody_answered(rp: Any, tmp_path: Path) -> None:
+    """With pool_feedback a round trains on gold + the agent's feedback of the extraction its
+    questions came from, less the sentences answered so far (their answers stand instead);
+    the control trains on the start model's feedback."""
+    world = FakeWorld(tmp_path, {0: 20.0, 1: 21.0, 2: 22.0})
+    io = rp.RoundIO(world.extract, world.train, world.score)
+    res = rp.run_policy("uncertainty", UncertaintyPolicy(), ["g"], {"round": 0}, world.score({"round": 0}), truth(rp),
+                        io, tmp_path / "uncertainty", rounds=2, per_round=2, patience=2, pool_feedback=True)
+    sentences = {("d1", 0), ("d1", 1), ("d2", 0), ("d2", 1)}
+    for r, (_, _, examples) in enumerate(world.trained, start=1):
+        agents = [e for e in examples[1:] if e.meta.get("source") == "feedback"]
+        answers = [e for e in examples[1:] if e.meta.get("source") == "review"]
+        answered = {(e.meta["doc"], e.meta["sentence"]) for e in answers}
+        assert answers and answered < sentences
+        assert {(e.meta["doc"], e.meta["sentence"]) for e in agents} == sentences - answered
+        assert res["rounds"][r]["agent_feedback"]["sentences"] == len(agents)
+    ctl_world = FakeWorld(tmp_path, {0: 20.0, 1: 21.0})
+    rp.run_policy("control", None, ["g"], {"round": 0}, ctl_world.score({"round": 0}), truth(rp),
+                  rp.RoundIO(ctl_world.extract, ctl_world.train, ctl_world.score), tmp_path / "control", rounds=1,
+                  per_round=2, patience=2, first_extraction=FIXTURE, pool_feedback=True)
+    (_, _, examples), = ctl_world.trained
+    assert examples[0] == "g" and len(examples) == 5 and ctl_world.extracted == []
