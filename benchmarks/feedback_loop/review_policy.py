@@ -275,17 +275,13 @@ def _short(f1s: dict[str, float]) -> str:
 
 
 def make_policy(name: str, seed: int, alpha: float) -> Any:
-    from kgagent.review.policy import LinUCBPolicy, MarginPolicy, RandomPolicy, UncertaintyPolicy
+    """The policy of that name (kgagent.review.policy) with this run's seed or exploration; None
+    for the control, which asks nothing."""
+    from kgagent.review.policy import make_policy as policy_by_name
 
-    if name == "random":
-        return RandomPolicy(seed)
-    if name == "uncertainty":
-        return UncertaintyPolicy()
-    if name == "margin":
-        return MarginPolicy()
-    if name == "linucb":
-        return LinUCBPolicy(alpha=alpha)
-    return None
+    if name == "control":
+        return None
+    return policy_by_name(name, **{"random": {"seed": seed}, "linucb": {"alpha": alpha}}.get(name, {}))
 
 
 class Experiment:

@@ -3,7 +3,7 @@
 A decision (a line of decisions.jsonl) becomes a feature vector (``FEATURES``): its score, its
 margin to the threshold, its verdict and kind, how many rules its proof used, how sure the
 linker was, how much of the proof the graph supplied, and whether weaker verdicts also fired.
-Three policies order a queue of decisions, most worth asking first:
+Four policies order a queue of decisions, most worth asking first:
 
 - :class:`RandomPolicy`: a seeded shuffle (the baseline);
 - :class:`UncertaintyPolicy`: the agent's own queue: review verdicts, then the score nearest
