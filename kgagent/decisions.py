@@ -163,10 +163,10 @@ class Decision:
         return out
 
 
-
 def relation_name(predicate: str, head: str, tail: str) -> str:
     """How a relation is named in words: ``p('Ann', 'Boston')`` (explanations, proofs' labels)."""
     return f"{predicate}('{head}', '{tail}')"
+
 
 @dataclass
 class NewEntity:

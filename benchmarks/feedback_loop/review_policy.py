@@ -113,6 +113,11 @@ def simulated_answer(d: dict[str, Any], truth: Truth) -> tuple[str, str | None, 
     return "reject", None, None
 
 
+def sentence_key(item: dict[str, Any]) -> tuple[str, int]:
+    """(document, sentence) of a decision or of a feedback example's ``meta``."""
+    return str(item.get("doc", "")), int(item.get("sentence") or 0)
+
+
 def question_key(d: dict[str, Any]) -> tuple[Any, ...]:
     """What a question is about, independent of the model that proposed it: the mention span
     and its type, or the argument pair and its predicate (a reviewer is never asked it twice)."""
@@ -218,7 +223,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             examples = read_feedback(rdir / "answers.jsonl")
             feedback.extend(examples)
             spent += len(picked)
-            answered.update((str(d.get("doc", "")), int(d.get("sentence") or 0)) for d in picked)
+            answered.update(sentence_key(d) for d in picked)
             entry.update({
                 "candidates": len(reviews.decisions),
                 "asked": Counter(f"{d['kind']}/{d.get('verdict')}" for d in picked),
@@ -228,8 +233,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             })
         agents: list[Any] = []
         if pool_feedback and ext is not None and (ext / "feedback.jsonl").exists():
-            agents = [e for e in read_feedback(ext / "feedback.jsonl")
-                      if (str(e.meta.get("doc", "")), int(e.meta.get("sentence") or 0)) not in answered]
+            agents = [e for e in read_feedback(ext / "feedback.jsonl") if sentence_key(e.meta) not in answered]
             entry["agent_feedback"] = label_counts(agents)
         model = io.train(best_model, list(gold) + agents + feedback, rdir / "model", r)
         scores = io.score(model)

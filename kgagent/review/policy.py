@@ -91,20 +91,6 @@ class RandomPolicy:
         """Random ignores rewards."""
 
 
-class UncertaintyPolicy:
-    """The agent's own review queue: review verdicts first, then the least certain scores."""
-
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD):
-        self.threshold = threshold
-
-    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3),
-                                                -uncertainty(d, self.threshold), str(d["id"])))
-
-    def update(self, decision: dict[str, Any], reward: float) -> None:
-        """Uncertainty sampling does not learn."""
-
-
 class MarginPolicy:
     """Uncertainty sampling: the least margin between score and threshold first, any verdict
     or kind; ties break by id."""
@@ -117,6 +103,14 @@ class MarginPolicy:
 
     def update(self, decision: dict[str, Any], reward: float) -> None:
         """Uncertainty sampling does not learn."""
+
+
+class UncertaintyPolicy(MarginPolicy):
+    """The agent's own review queue: review verdicts first, then the least certain scores."""
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        by_margin = super().order(decisions)  # sorted() is stable: within a verdict, the margin's order
+        return sorted(by_margin, key=lambda d: VERDICT_ORDER.get(str(d.get("verdict")), 3))
 
 
 class LinUCBPolicy:
