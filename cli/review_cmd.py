@@ -31,8 +31,10 @@ def review(
                                                               "browse and see answers, write none."),
     policy: Optional[str] = typer.Option(None, "--policy", help="Order of the queue: uncertainty (the agent's, "
                                                                 "the default), margin (the closest calls, any verdict), "
-                                                                "random, or a LinUCB policy saved "
-                                                                "as JSON (kgagent.review.policy)."),
+                                                                "yield (the likeliest confirmations, "
+                                                                "relations first), random, or a "
+                                                                "LinUCB policy saved as JSON "
+                                                                "(kgagent.review.policy)."),
 ) -> None:
     """Serve a local web page to settle the agent's doubtful decisions, keyboard first.
 

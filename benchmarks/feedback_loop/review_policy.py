@@ -56,7 +56,7 @@ sys.path.insert(0, str(HERE))
 
 import run as loop_bench  # noqa: E402  (the data splits, the recipe plumbing and scoring of run.py)
 
-POLICIES = ("random", "uncertainty", "margin", "linucb", "control")
+POLICIES = ("random", "uncertainty", "margin", "yield", "linucb", "control")
 FULL_GOLD = {"entity": 87.1, "relation": 64.9}  # the shipped model (README, run 2): the upper bound
 OLD_GOLD_ONLY = {"entity": 65.8, "relation": 28.0}  # run 2's gold-only at 10 %, for comparison
 
@@ -175,7 +175,8 @@ class RoundIO:
 def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_scores: dict[str, Any], truth: Truth,
                   io: RoundIO, work: Path, rounds: int, per_round: int, patience: int,
                   first_extraction: Path | None = None, model_labels: dict[tuple[str, str], str] | None = None,
-                  agent_accepts: bool = False, pool_feedback: bool = False,
+                  agent_accepts: bool = False, pool_feedback: bool = False, feedback_weight: float = 1.0,
+                  feedback_mentions_only: bool = False,
                   say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
     """Rounds of ask -> answer -> retrain for one policy, yielding the figures so far (JSON-ready)
     after each round, so that several policies can advance round by round.
@@ -188,8 +189,9 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     (the review export's option). ``pool_feedback``: gold + feedback + answers, the issue's
     design: a round also trains on the agent's own feedback (its ``feedback.jsonl``) over
     the pool sentences nobody answered yet, from the extraction its questions were drawn from
-    (the control: the start model's). ``control`` asks nothing. Stops after ``patience``
-    rounds without a dev gain.
+    (the control: the start model's), each example's weight times ``feedback_weight``, its
+    relations dropped with ``feedback_mentions_only`` (see :func:`agent_examples`). ``control``
+    asks nothing. Stops after ``patience`` rounds without a dev gain.
     """
     from kgagent.encoder.data import read_feedback, write_feedback
     from kgagent.loop import label_counts
@@ -233,7 +235,8 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             })
         agents: list[Any] = []
         if pool_feedback and ext is not None and (ext / "feedback.jsonl").exists():
-            agents = [e for e in read_feedback(ext / "feedback.jsonl") if sentence_key(e.meta) not in answered]
+            agents = agent_examples([e for e in read_feedback(ext / "feedback.jsonl")
+                                     if sentence_key(e.meta) not in answered], feedback_weight, feedback_mentions_only)
             entry["agent_feedback"] = label_counts(agents)
         model = io.train(best_model, list(gold) + agents + feedback, rdir / "model", r)
         scores = io.score(model)
@@ -263,6 +266,21 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             return
 
 
+def agent_examples(examples: list[Any], weight: float = 1.0, mentions_only: bool = False) -> list[Any]:
+    """The agent's feedback examples as a round trains on them: each example's weight times
+    ``weight``; with ``mentions_only`` its relations dropped and the example marked as teaching
+    the relation head nothing (``meta["annotates"]``, kgagent.encoder.sources), so that its
+    unmarked pairs are not read as "no relation" either."""
+    out = []
+    for e in examples:
+        meta = {**e.meta, "weight": float(e.meta.get("weight", 1.0)) * weight}
+        if mentions_only:
+            meta["annotates"] = {**meta.get("annotates", {}), "relations": False}
+            e = dataclasses.replace(e, relations=[], negative_relations=[])
+        out.append(dataclasses.replace(e, meta=meta))
+    return out
+
+
 def run_policy(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """All of :func:`policy_rounds` at once: the last round's figures."""
     last: dict[str, Any] = {}
@@ -278,14 +296,17 @@ def _short(f1s: dict[str, float]) -> str:
 # --------------------------------------------------------------------------- the experiment
 
 
-def make_policy(name: str, seed: int, alpha: float) -> Any:
-    """The policy of that name (kgagent.review.policy) with this run's seed or exploration; None
-    for the control, which asks nothing."""
+def make_policy(name: str, seed: int, alpha: float, threshold: float | None = None) -> Any:
+    """The policy of that name (kgagent.review.policy) with this run's seed, exploration or
+    threshold (margin and uncertainty; None: each kind's own accept boundary); None for the
+    control, which asks nothing."""
     from kgagent.review.policy import make_policy as policy_by_name
 
     if name == "control":
         return None
-    return policy_by_name(name, **{"random": {"seed": seed}, "linucb": {"alpha": alpha}}.get(name, {}))
+    options = {"random": {"seed": seed}, "linucb": {"alpha": alpha}, "margin": {"threshold": threshold},
+               "uncertainty": {"threshold": threshold}}
+    return policy_by_name(name, **options.get(name, {}))
 
 
 class Experiment:
@@ -406,10 +427,11 @@ class Experiment:
                 io = RoundIO(extract=lambda m, out, docs=c["docs"]: self.extract(m, docs, out),
                              train=self.trainer(c["cfg"]), score=self.scores)
                 runs[(seed, name)] = policy_rounds(
-                    name, make_policy(name, seed, args.alpha), c["gold"], c["start"],
+                    name, make_policy(name, seed, args.alpha, args.threshold), c["gold"], c["start"],
                     self.results[c["key"]]["gold_only"], c["truth"], io, self.bench.work / c["key"] / name,
                     args.rounds, args.per_round, args.patience, first_extraction=c["first"],
                     model_labels=c["labels"], agent_accepts=args.completion == "agent", pool_feedback=args.with_feedback,
+                    feedback_weight=args.feedback_weight, feedback_mentions_only=args.feedback_mentions_only,
                     say=lambda m, k=c["key"]: self.log(f"{k} {m}"))
         for r in range(1, args.rounds + 1):
             for (seed, name), gen in list(runs.items()):
@@ -585,6 +607,13 @@ def main() -> None:
     p.add_argument("--with-feedback", action="store_true",
                    help="gold + feedback + answers: a round also trains on the agent's feedback over the pool "
                         "sentences not answered yet (from the extraction the round's questions came from)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="margin / uncertainty: measure every score from this threshold (runs 5-7: 0.5) instead of "
+                        "each kind's own accept boundary")
+    p.add_argument("--feedback-weight", type=float, default=1.0,
+                   help="with --with-feedback: the agent's examples weigh this much (times their own weight)")
+    p.add_argument("--feedback-mentions-only", action="store_true",
+                   help="with --with-feedback: the agent's mentions only, no relation labels from it")
     p.add_argument("--pool-cap", type=int, default=0, help="use only the first N unlabelled sentences (0 = all)")
     p.add_argument("--budget-min", type=float, default=55.0)
     p.add_argument("--round-estimate-s", type=float, default=90.0, help="a round's time before one is measured")

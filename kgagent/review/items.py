@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,51 @@ def uncertainty(d: dict[str, Any], threshold: float = 0.5) -> float:
     """How close the model's score is to the threshold: 1 at the threshold, 0 at 0 or 1."""
     score = float(d.get("score") or 0.0)
     return 1.0 - min(1.0, abs(score - threshold) / max(threshold, 1.0 - threshold))
+
+
+def accept_boundaries(decisions: Iterable[dict[str, Any]], default: float = 0.5, min_each: int = 10
+                      ) -> dict[str, float]:
+    """Per kind, the score at which the agent's verdicts turn to accept.
+
+    The rules accept against thresholds of their own (a domain's entity band, the encoder's
+    calibrated relation threshold, 0.3 for one model and 0.7 for another), so 0.5 is rarely
+    where a decision is close. This fits the cut between two distinct scores that leaves the
+    fewest decisions on the wrong side (accepts below it, others above), taking the lowest such
+    cut, and returns the midpoint of the scores around it. A kind with fewer than ``min_each``
+    accepts or fewer than ``min_each`` other verdicts (too few to place a boundary) gets
+    ``default``.
+
+    >>> ds = [{"kind": "relation", "verdict": v, "score": s}
+    ...       for v, s in [("reject", 0.1), ("review", 0.25), ("accept", 0.35), ("accept", 0.8), ("reject", 0.9)]]
+    >>> accept_boundaries(ds, min_each=1)
+    {'relation': 0.3}
+    >>> accept_boundaries(ds)
+    {'relation': 0.5}
+    """
+    by_kind: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for d in decisions:
+        by_kind[str(d.get("kind"))].append((float(d.get("score") or 0.0), d.get("verdict") == "accept"))
+    out: dict[str, float] = {}
+    for kind, rows in sorted(by_kind.items()):
+        rows.sort()
+        n_accept = sum(a for _, a in rows)
+        if min(n_accept, len(rows) - n_accept) < max(min_each, 1):
+            out[kind] = default
+            continue
+        best, cut = len(rows) - n_accept, 0  # a cut before rows[i]: accepts below it + others from it on
+        accepts_below = 0
+        for i in range(1, len(rows) + 1):
+            accepts_below += rows[i - 1][1]
+            if i < len(rows) and rows[i][0] == rows[i - 1][0]:
+                continue  # no cut between equal scores
+            wrong = accepts_below + (len(rows) - i - (n_accept - accepts_below))
+            if wrong < best:
+                best, cut = wrong, i
+        if cut in (0, len(rows)):
+            out[kind] = default
+        else:
+            out[kind] = round((rows[cut - 1][0] + rows[cut][0]) / 2, 6)
+    return out
 
 
 def extraction_fingerprint(out: Path) -> tuple[str, dict[str, str]]:

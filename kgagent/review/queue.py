@@ -1,8 +1,9 @@
 """The review queue: which decisions a reviewer sees, in which order, and how far they are.
 
 By default the ``review`` verdicts come first, then rejects, then accepts; within each, the
-most uncertain first (score closest to the threshold). A :class:`~kgagent.review.policy.Policy`
-can order the queue instead (see :mod:`kgagent.review.policy`: random, uncertainty, margin, LinUCB).
+most uncertain first (score closest to its kind's accept boundary,
+:func:`~kgagent.review.items.accept_boundaries`). A :class:`~kgagent.review.policy.Policy`
+can order the queue instead (see :mod:`kgagent.review.policy`: random, uncertainty, margin, yield, LinUCB).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from kgagent.review.items import VERDICT_ORDER, Filters, ReviewSet, uncertainty
+from kgagent.review.items import VERDICT_ORDER, Filters, ReviewSet, accept_boundaries, uncertainty
 from kgagent.review.store import Answer
 
 
@@ -22,8 +23,12 @@ class QueueOrder(Protocol):
 
 
 def default_order(decisions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Review verdicts first, then rejects, then accepts; most uncertain first; ties by id."""
-    return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3), -uncertainty(d),
+    """Review verdicts first, then rejects, then accepts; most uncertain first (nearest its
+    kind's accept boundary, fitted on ``decisions``); ties by id."""
+    decisions = list(decisions)
+    cut = accept_boundaries(decisions)
+    return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3),
+                                            -uncertainty(d, cut.get(str(d.get("kind")), 0.5)),
                                             str(d.get("doc", "")), int(d.get("sentence") or 0), str(d["id"])))
 
 

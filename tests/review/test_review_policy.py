@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from kgagent.errors import InputError
-from kgagent.review.items import uncertainty
+from kgagent.review.items import accept_boundaries, uncertainty
 from kgagent.review.policy import (FEATURES, LinUCBPolicy, MarginPolicy, RandomPolicy, UncertaintyPolicy,
-                                   decision_features, make_policy)
+                                   YieldPolicy, decision_features, make_policy)
 from support.agent_fakes import REPO
 
 FIX = REPO / "tests" / "fixtures" / "review" / "extract" / "decisions.jsonl"
@@ -60,6 +60,41 @@ def test_margin_asks_the_closest_calls_first_whatever_the_verdict() -> None:
     assert close == sorted(close, reverse=True)
     assert {d["verdict"] for d in UncertaintyPolicy().order(decisions())[:3]} == {"review"}
     assert {d["verdict"] for d in real[:3]} == {"review", "reject"}  # a 0.7 reject is a closer call than a 0.3 review
+
+
+def test_the_margin_measures_from_each_kinds_own_accept_boundary() -> None:
+    """Rules that accept relations from 0.3 and mentions from about 0.6: the close calls are there,
+    not at 0.5. The boundary is fitted from the verdicts themselves; a fixed threshold stays
+    available."""
+    rel = [{"id": f"r{i:02d}", "kind": "relation", "verdict": "accept" if s >= 0.3 else "review", "score": s}
+           for i, s in enumerate([0.05 + 0.02 * k for k in range(13)] + [0.31 + 0.03 * k for k in range(20)])]
+    ent = [{"id": f"e{i:02d}", "kind": "entity", "verdict": "accept" if s >= 0.6 else "reject", "score": s}
+           for i, s in enumerate([0.4 + 0.01 * k for k in range(15)] + [0.62 + 0.02 * k for k in range(15)])]
+    assert accept_boundaries(rel + ent) == {"entity": pytest.approx(0.58), "relation": pytest.approx(0.3)}
+    ordered = MarginPolicy().order(rel + ent)
+    assert {d["id"] for d in ordered[:2]} == {"r12", "r13"}  # 0.29 and 0.31
+    assert [d["id"] for d in ordered if d["kind"] == "entity"][:2] == ["e14", "e15"]  # 0.54 and 0.62
+    fixed = MarginPolicy(threshold=0.5).order(rel + ent)[:2]
+    assert all(abs(d["score"] - 0.5) < 0.03 for d in fixed)
+    assert [d["id"] for d in UncertaintyPolicy().order(rel + ent)][:2] == ["r12", "r11"]  # reviews first, nearest 0.3
+    assert accept_boundaries(rel[:15]) == {"relation": 0.5}  # 2 accepts: too few to place a boundary
+
+
+def test_yield_asks_first_what_adds_the_most_positive_labels_if_confirmed() -> None:
+    """A confirmed relation writes itself and its two arguments: a relation at 0.5 (1.5
+    expected labels) comes before a mention at 0.99, one at 0.3 (0.9) after it; the close
+    calls the margin asks first come last."""
+    ds = [{"id": "d:a", "kind": "relation", "verdict": "review", "score": 0.3},
+          {"id": "d:b", "kind": "entity", "verdict": "accept", "score": 0.99},
+          {"id": "d:c", "kind": "relation", "verdict": "accept", "score": 0.5},
+          {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.5},
+          {"id": "d:e", "kind": "relation", "verdict": "accept", "score": 0.95}]
+    assert [d["id"] for d in YieldPolicy().order(ds)] == ["d:e", "d:c", "d:b", "d:a", "d:d"]
+    assert [d["id"] for d in make_policy("yield").order(list(reversed(ds)))] == ["d:e", "d:c", "d:b", "d:a", "d:d"]
+    real = YieldPolicy().order(decisions())
+    expected = [YieldPolicy().expected_labels(d) for d in real]
+    assert expected == sorted(expected, reverse=True)
+    assert real[0]["kind"] == "relation" and real[0]["verdict"] == "accept"
 
 
 def test_the_bandit_learns_which_decisions_are_worth_asking() -> None:

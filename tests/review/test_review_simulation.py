@@ -155,3 +155,33 @@ def test_gold_feedback_and_answers_the_agents_labels_fill_the_sentences_nobody_a
                   per_round=2, patience=2, first_extraction=FIXTURE, pool_feedback=True)
     (_, _, examples), = ctl_world.trained
     assert examples[0] == "g" and len(examples) == 5 and ctl_world.extracted == []
+
+
+def test_the_agents_feedback_can_weigh_less_and_teach_mentions_only(rp: Any, tmp_path: Path) -> None:
+    """``agent_examples``: each example's weight scaled; mentions only drops the relations and
+    marks the example as teaching the relation head nothing, so a training sample holds no pair
+    of it (its unmarked pairs are not negatives), while its mentions still teach."""
+    import random
+
+    from kgagent.encoder.data import EntitySpan, Example, RelationSpan
+    from kgagent.encoder.train import TrainConfig, make_sample
+
+    ex = Example(tokens="Ada works for Acme in Paris".split(),
+                 entities=[EntitySpan(0, 1, "Peop"), EntitySpan(3, 4, "Org"), EntitySpan(5, 6, "Loc")],
+                 relations=[RelationSpan(0, 1, "Work_For")], meta={"source": "feedback", "weight": 0.5})
+    same, = rp.agent_examples([ex])
+    assert same.relations == ex.relations and same.meta["weight"] == 0.5 and "annotates" not in same.meta
+    light, = rp.agent_examples([ex], weight=0.2, mentions_only=True)
+    assert light.meta["weight"] == pytest.approx(0.1) and light.relations == [] and light.negative_relations == []
+    assert light.meta["annotates"] == {"relations": False} and light.entities == ex.entities
+    assert ex.relations and ex.meta == {"source": "feedback", "weight": 0.5}  # the input is left as it was
+
+    class Enc:  # make_sample reads only the word count
+        n_words = len(ex.tokens)
+
+    cfg = TrainConfig()
+    ents, rels = {"Peop": 0, "Org": 1, "Loc": 2}, {"Work_For": 0}
+    full = make_sample(Enc(), same, ents, rels, cfg, random.Random(0))
+    only = make_sample(Enc(), light, ents, rels, cfg, random.Random(0))
+    assert full.pairs and only.pairs == []
+    assert only.span_options is None and {(s, e, t) for s, e, t, _ in only.spans if t} == {(0, 1, 1), (3, 4, 2), (5, 6, 3)}
