@@ -182,3 +182,12 @@ def test_loopback_hosts(host: str) -> None:
     from kgagent.review.server import is_loopback
 
     assert is_loopback(host) and not is_loopback("0.0.0.0") and not is_loopback("192.0.2.1")
+
+
+def test_unknown_or_broken_queue_policy(out: Path, tmp_path: Path) -> None:
+    """--policy names a policy (random, uncertainty, margin, yield) or a saved LinUCB state."""
+    _one_line_error(_review(str(out), "--port", "0", "--policy", "greedy"), "KGA476")
+    bad = tmp_path / "policy.json"
+    bad.write_text('{"policy": "linucb", "features": []}', encoding="utf-8")
+    _one_line_error(_review(str(out), "--port", "0", "--policy", str(bad)), "KGA475")
+    assert not (out / DB_NAME).exists()
