@@ -56,7 +56,7 @@ sys.path.insert(0, str(HERE))
 
 import run as loop_bench  # noqa: E402  (the data splits, the recipe plumbing and scoring of run.py)
 
-POLICIES = ("random", "uncertainty", "margin", "yield", "linucb", "control")
+POLICIES = ("random", "uncertainty", "margin", "yield", "linucb", "random-mentions", "control")
 FULL_GOLD = {"entity": 87.1, "relation": 64.9}  # the shipped model (README, run 2): the upper bound
 OLD_GOLD_ONLY = {"entity": 65.8, "relation": 28.0}  # run 2's gold-only at 10 %, for comparison
 
@@ -296,6 +296,22 @@ def _short(f1s: dict[str, float]) -> str:
 # --------------------------------------------------------------------------- the experiment
 
 
+class MentionsFirst:
+    """A probe of run 8's reading (random's worth lies in its mention answers): random order,
+    every mention decision before every relation decision."""
+
+    def __init__(self, seed: int = 0):
+        from kgagent.review.policy import RandomPolicy
+
+        self.shuffle = RandomPolicy(seed)
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(self.shuffle.order(decisions), key=lambda d: d.get("kind") != "entity")  # stable
+
+    def update(self, decision: dict[str, Any], reward: float) -> None:
+        """It does not learn."""
+
+
 def make_policy(name: str, seed: int, alpha: float, threshold: float | None = None) -> Any:
     """The policy of that name (kgagent.review.policy) with this run's seed, exploration or
     threshold (margin and uncertainty; None: each kind's own accept boundary); None for the
@@ -304,6 +320,8 @@ def make_policy(name: str, seed: int, alpha: float, threshold: float | None = No
 
     if name == "control":
         return None
+    if name == "random-mentions":
+        return MentionsFirst(seed)
     options = {"random": {"seed": seed}, "linucb": {"alpha": alpha}, "margin": {"threshold": threshold},
                "uncertainty": {"threshold": threshold}}
     return policy_by_name(name, **options.get(name, {}))

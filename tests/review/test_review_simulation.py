@@ -185,3 +185,12 @@ def test_the_agents_feedback_can_weigh_less_and_teach_mentions_only(rp: Any, tmp
     only = make_sample(Enc(), light, ents, rels, cfg, random.Random(0))
     assert full.pairs and only.pairs == []
     assert only.span_options is None and {(s, e, t) for s, e, t, _ in only.spans if t} == {(0, 1, 1), (3, 4, 2), (5, 6, 3)}
+
+
+def test_the_mentions_first_probe_asks_every_mention_before_any_relation(rp: Any) -> None:
+    ds = ReviewSet.load(FIXTURE).decisions
+    first = rp.make_policy("random-mentions", 3, 0.05).order(list(ds))
+    kinds = [d["kind"] for d in first]
+    assert kinds == sorted(kinds, key=lambda k: k != "entity") and "relation" in kinds
+    assert [d["id"] for d in first if d["kind"] == "entity"] == [d["id"] for d in RandomPolicy(3).order(list(ds))
+                                                                  if d["kind"] == "entity"]
