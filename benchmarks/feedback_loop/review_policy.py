@@ -22,10 +22,14 @@ simulated reviewer answers from the gold labels the unlabelled part really has. 
 
 Policies (``kgagent.review.policy``): ``random`` (seeded shuffle), ``uncertainty`` (the agent's
 review queue: review verdicts first, then scores nearest the threshold), ``margin`` (plain
-uncertainty sampling: scores nearest the threshold, any verdict or kind), ``linucb`` (a
-contextual bandit over decision features, rewarded with the round's dev relation-F1 gain per
-answer, in F1 points, given to every answer it chose that round), and ``control`` (no answers:
-the same rounds of training on gold alone, for the rounds' extra epochs).
+uncertainty sampling: scores nearest the threshold, any verdict or kind; the threshold is each
+kind's own accept boundary, or ``--threshold``), ``yield`` (the likeliest confirmations,
+weighted by the labels they write), ``linucb`` (a contextual bandit over decision features,
+rewarded with the round's dev relation-F1 gain per answer, in F1 points, given to every answer
+it chose that round), ``random-mentions`` (a probe: random order, mentions before relations)
+and ``control`` (no answers: the same rounds of training on gold alone, for the rounds' extra
+epochs). ``--with-feedback`` adds the agent's own feedback over the unanswered pool
+(``--feedback-weight``, ``--feedback-mentions-only``).
 
 Usage (one core, niced, in the background; a re-run reuses every finished cell):
 
