@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,15 @@ def accept_boundaries(decisions: Iterable[dict[str, Any]], default: float = 0.5,
         else:
             out[kind] = round((rows[cut - 1][0] + rows[cut][0]) / 2, 6)
     return out
+
+
+def closeness(decisions: list[dict[str, Any]], threshold: float | None = None) -> Callable[[dict[str, Any]], float]:
+    """``uncertainty`` of each of ``decisions`` from its kind's accept boundary, fitted on
+    ``decisions`` (:func:`accept_boundaries`), or from ``threshold`` when one is given."""
+    if threshold is not None:
+        return lambda d: uncertainty(d, threshold)
+    cut = accept_boundaries(decisions)  # every kind of ``decisions`` has one
+    return lambda d: uncertainty(d, cut[str(d.get("kind"))])
 
 
 def extraction_fingerprint(out: Path) -> tuple[str, dict[str, str]]:

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,8 @@ import numpy as np
 from kgagent.errors import InputError, Location
 from kgagent.files import atomic_write_text
 from kgagent.proofs import walk
-from kgagent.review.items import VERDICT_ORDER, accept_boundaries, uncertainty
+from kgagent.review.items import closeness
+from kgagent.review.queue import default_order
 
 #: the feature vector of a decision, in this order
 FEATURES = ("bias", "score", "margin", "verdict_review", "verdict_reject", "relation", "rules_used",
@@ -109,15 +109,9 @@ class MarginPolicy:
     def __init__(self, threshold: float | None = None):
         self.threshold = threshold
 
-    def thresholds(self, decisions: Sequence[dict[str, Any]]) -> dict[str, float]:
-        """The threshold of each kind of ``decisions``."""
-        if self.threshold is not None:
-            return defaultdict(lambda: float(self.threshold))  # type: ignore[arg-type]
-        return defaultdict(lambda: DEFAULT_THRESHOLD, accept_boundaries(decisions))
-
     def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        cut = self.thresholds(decisions)
-        return sorted(decisions, key=lambda d: (-uncertainty(d, cut[str(d.get("kind"))]), str(d["id"])))
+        close = closeness(decisions, self.threshold)
+        return sorted(decisions, key=lambda d: (-close(d), str(d["id"])))
 
     def update(self, decision: dict[str, Any], reward: float) -> None:
         """Uncertainty sampling does not learn."""
@@ -142,11 +136,11 @@ class YieldPolicy:
 
 
 class UncertaintyPolicy(MarginPolicy):
-    """The agent's own review queue: review verdicts first, then the least certain scores."""
+    """The agent's own review queue (:func:`kgagent.review.queue.default_order`): review
+    verdicts first, then the least certain scores."""
 
     def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        by_margin = super().order(decisions)  # sorted() is stable: within a verdict, the margin's order
-        return sorted(by_margin, key=lambda d: VERDICT_ORDER.get(str(d.get("verdict")), 3))
+        return default_order(decisions, self.threshold)
 
 
 class LinUCBPolicy:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from kgagent.review.items import VERDICT_ORDER, Filters, ReviewSet, accept_boundaries, uncertainty
+from kgagent.review.items import VERDICT_ORDER, Filters, ReviewSet, closeness
 from kgagent.review.store import Answer
 
 
@@ -22,13 +22,12 @@ class QueueOrder(Protocol):
     def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
 
-def default_order(decisions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def default_order(decisions: Iterable[dict[str, Any]], threshold: float | None = None) -> list[dict[str, Any]]:
     """Review verdicts first, then rejects, then accepts; most uncertain first (nearest its
-    kind's accept boundary, fitted on ``decisions``); ties by id."""
+    kind's accept boundary fitted on ``decisions``, or ``threshold``); ties by place and id."""
     decisions = list(decisions)
-    cut = accept_boundaries(decisions)
-    return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3),
-                                            -uncertainty(d, cut.get(str(d.get("kind")), 0.5)),
+    close = closeness(decisions, threshold)
+    return sorted(decisions, key=lambda d: (VERDICT_ORDER.get(str(d.get("verdict")), 3), -close(d),
                                             str(d.get("doc", "")), int(d.get("sentence") or 0), str(d["id"])))
 
 
