@@ -649,6 +649,8 @@ def main() -> None:
         raise SystemExit("--rounds: the design allows at most 6 rounds")
     if args.base_epochs is not None and args.round_from != "base":
         raise SystemExit("--base-epochs goes with --round-from base")
+    if not args.with_feedback and (args.feedback_weight != 1.0 or args.feedback_mentions_only):
+        raise SystemExit("--feedback-weight and --feedback-mentions-only go with --with-feedback")
     if (args.round_lr is None) != (args.round_head_lr is None):
         raise SystemExit("--round-lr and --round-head-lr go together")
     if args.smoke:
