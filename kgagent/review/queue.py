@@ -32,11 +32,15 @@ def default_order(decisions: Iterable[dict[str, Any]], threshold: float | None =
 
 
 def build_queue(reviews: ReviewSet, filters: Filters | None = None, policy: QueueOrder | None = None) -> list[str]:
-    """The ids of the decisions passing ``filters``, in review order."""
+    """The ids of the decisions passing ``filters``, in review order.
+
+    The whole extraction is ordered and the filters pick from that order, so a filtered queue
+    measures closeness from the boundaries of every decision (a queue of rejects alone has no
+    accepts to place one; before, it fell back to 0.5)."""
     filters = filters or Filters()
-    chosen = [d for d in reviews.decisions if filters.match(d)]
-    ordered = policy.order(chosen) if policy is not None else default_order(chosen)
-    return [str(d["id"]) for d in ordered]
+    everything = list(reviews.decisions)
+    ordered = policy.order(everything) if policy is not None else default_order(everything)
+    return [str(d["id"]) for d in ordered if filters.match(d)]
 
 
 def status_of(answer: Answer | None) -> str:

@@ -155,3 +155,23 @@ def test_the_page_queue_follows_a_policy(tmp_path) -> None:
         assert shuffled == [d["id"] for d in RandomPolicy(1).order(list(reviews.decisions))]
     finally:
         store.close()
+
+
+def test_a_filtered_queue_measures_from_the_boundary_of_the_whole_extraction(tmp_path) -> None:
+    """A queue of one verdict holds no accepts to place a boundary: it is ordered from the
+    boundary of every decision (0.3 here), not from 0.5."""
+    from kgagent.review.items import Filters, ReviewSet
+    from kgagent.review.queue import build_queue
+
+    rel = [{"id": f"r{i:02d}", "kind": "relation", "verdict": "accept" if s >= 0.3 else "review", "score": s}
+           for i, s in enumerate([0.05 + 0.02 * k for k in range(13)] + [0.31 + 0.03 * k for k in range(20)])]
+    rel += [{"id": "x1", "kind": "relation", "verdict": "review", "score": 0.45},
+            {"id": "x2", "kind": "relation", "verdict": "review", "score": 0.28}]
+    (tmp_path / "decisions.jsonl").write_text("".join(json.dumps(d) + "\n" for d in rel), encoding="utf-8")
+    rs = ReviewSet.load(tmp_path)
+    queue = build_queue(rs, Filters(verdict="review"))
+    assert len(queue) == 15 and queue[:2] == ["r12", "x2"]  # 0.29 and 0.28 are the closest calls to 0.3
+    assert queue.index("x1") > queue.index("r06")  # 0.45 is further from 0.3 than 0.17
+    ordered = UncertaintyPolicy().order([d for d in rel if d["verdict"] == "review"])  # fitted on the subset alone
+    assert ordered[0]["id"] == "x1"  # ... would put 0.45 first, nearest 0.5
+    assert build_queue(rs, Filters(verdict="review"), MarginPolicy())[:2] == ["r12", "x2"]
