@@ -6,6 +6,15 @@
 'us'
 >>> AliasTable().add_many([("e:et", "Ethiopia")]).lookup("Ethiopia's")
 {'e:et': 0.93}
+
+A one-word abbreviation found without its full stop ("Mass" for "Mass.", "Mich" at a
+sentence's end, where the stop ends the sentence too) is told apart (``undotted``): the linker
+trusts it only for a mention of the entity's own kind ("Mass" the service is not Massachusetts).
+"US" finds "U.S." as any name does (its stops are inside it):
+
+>>> t = AliasTable().add_many([("e:ma", "Mass."), ("e:us", "U.S.")])
+>>> t.lookup("Mass"), t.undotted("Mass"), t.undotted("Mass."), t.lookup("US"), t.undotted("US")
+({'e:ma': 0.93}, {'e:ma'}, set(), {'e:us': 0.93}, set())
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ LEVEL_SCORES = (1.0, 0.97, 0.93)
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _ARTICLE = re.compile(r"^(the|a|an)\s+")
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
+_ONE_WORD_ABBREVIATION = re.compile(r"^\w{2,}\.$", re.UNICODE)  # "Mass.", "Calif.", "Gen." (not "U.S.")
 
 
 def alias_keys(text: str) -> tuple[str, str, str]:
@@ -39,12 +49,17 @@ class AliasTable:
 
     def __init__(self) -> None:
         self._maps: tuple[dict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
+        self._dotted: dict[str, set[str]] = defaultdict(set)  # stripped key -> entities named so only by "Xxx."
+        self._undotted: dict[str, set[str]] = defaultdict(set)  # stripped key -> entities with another name of it
 
     def add(self, iri: str, name: str) -> None:
         """Record that ``name`` names ``iri``."""
-        for m, k in zip(self._maps, alias_keys(name)):
+        keys = alias_keys(name)
+        for m, k in zip(self._maps, keys):
             if k:
                 m[k].add(iri)
+        if keys[2]:
+            (self._dotted if _ONE_WORD_ABBREVIATION.match(keys[0]) else self._undotted)[keys[2]].add(iri)
 
     def add_many(self, rows: Iterable[tuple[str, str]]) -> "AliasTable":
         for iri, name in rows:
@@ -64,6 +79,14 @@ class AliasTable:
             if bare and bare != name.strip():
                 out = {iri: min(score, LEVEL_SCORES[-1]) for iri, score in self.lookup(bare).items()}
         return out
+
+    def undotted(self, name: str) -> set[str]:
+        """The entities ``name`` finds only as a one-word abbreviation of theirs without its full
+        stop ("Mass" of "Mass."): no name of theirs is ``name`` itself."""
+        keys = alias_keys(name)
+        if keys[0].endswith(".") or not keys[2]:
+            return set()
+        return self._dotted.get(keys[2], set()) - self._undotted.get(keys[2], set())
 
     def __len__(self) -> int:
         return len(self._maps[0])

@@ -19,7 +19,10 @@ For each mention (surface text, normalised type or None):
 A demonym of an entity (``kga:demonym``: "Venezuelan" of Venezuela) is found like an alias but
 scores ``demonym_score`` x the alias level (0.8): the word refers to the entity without naming it,
 so its link stays below the rules' usual trust level (0.9) even with the type bonus and prior,
-and a mention of another kind ("American" tagged as an organisation) falls below NIL.
+and a mention of another kind ("American" tagged as an organisation) falls below NIL. A one-word
+abbreviation found without its full stop ("Mass" of "Mass.") scores so too, unless the mention
+is of the entity's own kind: "Mich" ending a sentence, a location, is Michigan; "Mass" the
+service, of no particular kind, is not trusted to be Massachusetts.
 
 Entities that are ``owl:sameAs`` one another in the alignment graph (twins from two sources,
 ``kgagent.kg.alignment``) are one candidate: the cluster's canonical entity, scored by its best
@@ -253,9 +256,14 @@ class Linker:
                 mtype == self.untyped or self.untyped in self.kg.superclasses(mtype))
         return hit
 
-    def _lookup(self, text: str) -> dict[str, float]:
-        """The alias table's entities for ``text``, then those it is a demonym of (lower score)."""
+    def _lookup(self, text: str, mtype: str | None = None) -> dict[str, float]:
+        """The alias table's entities for ``text``, then those it is a demonym of (lower score).
+        An abbreviation found without its stop ("Mass" of "Mass.") scores as a demonym does
+        unless the mention is of the entity's kind ("Mich" at a sentence's end, a location)."""
         hits = self._aliases.lookup(text)
+        for iri in self._aliases.undotted(text):
+            if iri in hits and self._fits(iri, mtype) <= 0:
+                hits[iri] *= self.demonym_score
         for iri, score in self._demonyms.lookup(text).items():
             hits.setdefault(iri, score * self.demonym_score)
         return hits
@@ -270,7 +278,7 @@ class Linker:
         Returns how many texts were embedded; a no-op for an embedding function without cache."""
         if not isinstance(self._embed, Embedder) or not len(self.index):
             return 0
-        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._lookup(t))))
+        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._lookup(t, typ))))
         if need:
             self._embed(need)
         return len(need)
@@ -278,7 +286,7 @@ class Linker:
     def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
         """Link each (surface text, normalised type or None) mention; one Link per mention."""
         texts = [m[0] for m in mentions]
-        hits = [self._lookup(t) for t in texts]
+        hits = [self._lookup(t, typ) for t, typ in mentions]
         need = [i for i, (_t, typ) in enumerate(mentions) if self._needs_embedding(typ, hits[i])]
         sims: dict[int, dict[str, float]] = {}
         if need and len(self.index):

@@ -86,3 +86,19 @@ def test_bug_a_nationality_word_was_a_trusted_link_to_its_country():
     assert ven_loc.entity == ven.entity and ven_loc.score < 0.9
     assert kg.entity(us.entity).label == "United States"
     assert ("Venezuelan" in {n for _, n in kg.rule_facts([ven.entity])["demonym"]})
+
+
+def test_an_abbreviation_without_its_stop_is_trusted_only_for_a_mention_of_its_kind(tiny):
+    """"Mass" (the service) is not "Mass." (Massachusetts): of no particular kind it links below
+    the trust level, as a demonym does, and of another kind it is NIL; a location "Mich" (a
+    state ending a sentence, its stop given to the sentence) is trusted; "USA" finds "U.S.A."
+    (its stops are inside it) whatever the kind."""
+    tiny.add(URIRef(ENT + "texas"), URIRef("http://www.w3.org/2004/02/skos/core#altLabel"), Literal("Tex."))
+    linker = tiny.linker(embed=trigram_embed, embed_id="trigram-128")
+    dotted, bare, typed, other, usa = linker.link([("Tex.", None), ("Tex", None), ("Tex", "location"),
+                                                   ("Tex", "person"), ("USA", None)])
+    assert dotted.entity == ENT + "texas" and dotted.score >= 0.9
+    assert bare.entity == ENT + "texas" and bare.score < 0.9  # prior included
+    assert typed.entity == ENT + "texas" and typed.score >= 0.9 and typed.method == "alias"
+    assert other.entity is None
+    assert usa.entity == ENT + "usa" and usa.score >= 0.9
