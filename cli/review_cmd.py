@@ -31,6 +31,8 @@ def review(
                                                               "browse and see answers, write none."),
     policy: Optional[str] = typer.Option(None, "--policy", help="Order of the queue: uncertainty (the agent's, "
                                                                 "the default), margin (the closest calls, any verdict), "
+                                                                "margin-mentions (the least sure mentions first, "
+                                                                "to train a young model), "
                                                                 "yield (the likeliest confirmations, "
                                                                 "relations first), random, or a "
                                                                 "LinUCB policy saved as JSON "

@@ -26,7 +26,8 @@ uncertainty sampling: scores nearest the threshold, any verdict or kind; the thr
 kind's own accept boundary, or ``--threshold``), ``yield`` (the likeliest confirmations,
 weighted by the labels they write), ``linucb`` (a contextual bandit over decision features,
 rewarded with the round's dev relation-F1 gain per answer, in F1 points, given to every answer
-it chose that round), ``random-mentions`` (a probe: random order, mentions before relations)
+it chose that round), ``margin-mentions`` (uncertainty sampling over the mentions first, from
+0.5 or ``--threshold``), ``random-mentions`` (a probe: random order, mentions before relations)
 and ``control`` (no answers: the same rounds of training on gold alone, for the rounds' extra
 epochs). ``--with-feedback`` adds the agent's own feedback over the unanswered pool
 (``--feedback-weight``, ``--feedback-mentions-only``).
@@ -60,7 +61,7 @@ sys.path.insert(0, str(HERE))
 
 import run as loop_bench  # noqa: E402  (the data splits, the recipe plumbing and scoring of run.py)
 
-POLICIES = ("random", "uncertainty", "margin", "yield", "linucb", "random-mentions", "control")
+POLICIES = ("random", "uncertainty", "margin", "yield", "linucb", "random-mentions", "margin-mentions", "control")
 FULL_GOLD = {"entity": 87.1, "relation": 64.9}  # the shipped model (README, run 2): the upper bound
 OLD_GOLD_ONLY = {"entity": 65.8, "relation": 28.0}  # run 2's gold-only at 10 %, for comparison
 
@@ -302,7 +303,8 @@ def _short(f1s: dict[str, float]) -> str:
 
 class MentionsFirst:
     """A probe of run 8's reading (random's worth lies in its mention answers): random order,
-    every mention decision before every relation decision."""
+    every mention decision before every relation decision (``margin-mentions``,
+    kgagent.review.policy's MentionMarginPolicy, orders the mentions by their margin instead)."""
 
     def __init__(self, seed: int = 0):
         from kgagent.review.policy import RandomPolicy
@@ -328,6 +330,8 @@ def make_policy(name: str, seed: int, alpha: float, threshold: float | None = No
         return MentionsFirst(seed)
     options = {"random": {"seed": seed}, "linucb": {"alpha": alpha}, "margin": {"threshold": threshold},
                "uncertainty": {"threshold": threshold}}
+    if threshold is not None:  # margin-mentions measures from 0.5 unless told
+        options["margin-mentions"] = {"threshold": threshold}
     return policy_by_name(name, **options.get(name, {}))
 
 

@@ -3,7 +3,7 @@
 A decision (a line of decisions.jsonl) becomes a feature vector (``FEATURES``): its score, its
 margin to the threshold, its verdict and kind, how many rules its proof used, how sure the
 linker was, how much of the proof the graph supplied, and whether weaker verdicts also fired.
-Five policies order a queue of decisions, most worth asking first:
+Six policies order a queue of decisions, most worth asking first:
 
 - :class:`RandomPolicy`: a seeded shuffle (the baseline);
 - :class:`UncertaintyPolicy`: the agent's own queue: review verdicts, then the score nearest
@@ -13,6 +13,10 @@ Five policies order a queue of decisions, most worth asking first:
   below the threshold, where most answers are rejects of what the encoder already scores
   low; the margin asks about the close calls the agent accepted as well (mentions and
   relations alike), where a wrong accept is corrected;
+- :class:`MentionMarginPolicy` (``margin-mentions``): uncertainty sampling over the mentions
+  first (scores nearest 0.5), then the relations. Asked of a model trained on little data, it
+  gets the most corrections (a type, a span, not a mention at all), which teach the next model
+  more than confirmations do (benchmarks/feedback_loop/README.md, run 10);
 - :class:`YieldPolicy`: the most training labels an answer is expected to add first: the
   chance the agent is right (its score) times the positive labels a confirmed decision
   writes (a relation: itself and its two arguments; a mention: itself). It gathers
@@ -117,6 +121,17 @@ class MarginPolicy:
         """Uncertainty sampling does not learn."""
 
 
+class MentionMarginPolicy(MarginPolicy):
+    """Every mention before every relation, each kind by the margin from ``threshold`` (0.5,
+    as measured; None: each kind's own accept boundary); ties break by id."""
+
+    def __init__(self, threshold: float | None = DEFAULT_THRESHOLD):
+        super().__init__(threshold)
+
+    def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(super().order(decisions), key=lambda d: d.get("kind") != "entity")  # stable
+
+
 class YieldPolicy:
     """The expected positive labels of an answer first (score x labels a confirmed decision
     writes, ``LABELS_PER_ANSWER``); ties break by id."""
@@ -209,12 +224,13 @@ class LinUCBPolicy:
         return pol
 
 
-POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "margin": MarginPolicy, "yield": YieldPolicy,
-            "linucb": LinUCBPolicy}
+POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "margin": MarginPolicy,
+            "margin-mentions": MentionMarginPolicy, "yield": YieldPolicy, "linucb": LinUCBPolicy}
 
 
 def make_policy(name: str, **options: Any) -> Any:
-    """A policy by name (random, uncertainty, margin, yield, linucb); InputError KGA476 for another name."""
+    """A policy by name (random, uncertainty, margin, margin-mentions, yield, linucb); InputError
+    KGA476 for another name."""
     if name not in POLICIES:
         raise InputError(f"unknown review policy {name!r}; policies: {', '.join(POLICIES)}", code="KGA476")
     return POLICIES[name](**options)

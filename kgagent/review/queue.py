@@ -3,7 +3,8 @@
 By default the ``review`` verdicts come first, then rejects, then accepts; within each, the
 most uncertain first (score closest to its kind's accept boundary,
 :func:`~kgagent.review.items.accept_boundaries`). A :class:`~kgagent.review.policy.Policy`
-can order the queue instead (see :mod:`kgagent.review.policy`: random, uncertainty, margin, yield, LinUCB).
+can order the queue instead (see :mod:`kgagent.review.policy`: random, uncertainty, margin, margin-mentions, yield,
+LinUCB).
 """
 
 from __future__ import annotations

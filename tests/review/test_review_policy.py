@@ -10,8 +10,8 @@ import pytest
 
 from kgagent.errors import InputError
 from kgagent.review.items import accept_boundaries, uncertainty
-from kgagent.review.policy import (FEATURES, LinUCBPolicy, MarginPolicy, RandomPolicy, UncertaintyPolicy,
-                                   YieldPolicy, decision_features, make_policy)
+from kgagent.review.policy import (FEATURES, LinUCBPolicy, MarginPolicy, MentionMarginPolicy, RandomPolicy,
+                                   UncertaintyPolicy, YieldPolicy, decision_features, make_policy)
 from support.agent_fakes import REPO
 
 FIX = REPO / "tests" / "fixtures" / "review" / "extract" / "decisions.jsonl"
@@ -78,6 +78,24 @@ def test_the_margin_measures_from_each_kinds_own_accept_boundary() -> None:
     assert all(abs(d["score"] - 0.5) < 0.03 for d in fixed)
     assert [d["id"] for d in UncertaintyPolicy().order(rel + ent)][:2] == ["r12", "r11"]  # reviews first, nearest 0.3
     assert accept_boundaries(rel[:15]) == {"relation": 0.5}  # 2 accepts: too few to place a boundary
+
+
+def test_margin_mentions_asks_every_mention_before_any_relation_the_least_sure_first() -> None:
+    """Mentions nearest 0.5 first (an accept at 0.52 before a reject at 0.3), then relations by
+    their own margin, however close a relation's call is."""
+    ds = [{"id": "d:a", "kind": "relation", "verdict": "review", "score": 0.5},
+          {"id": "d:b", "kind": "entity", "verdict": "accept", "score": 0.9},
+          {"id": "d:c", "kind": "entity", "verdict": "reject", "score": 0.3},
+          {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.52},
+          {"id": "d:e", "kind": "relation", "verdict": "accept", "score": 0.97}]
+    assert [d["id"] for d in MentionMarginPolicy().order(ds)] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
+    assert [d["id"] for d in make_policy("margin-mentions").order(list(reversed(ds)))] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
+    assert [d["id"] for d in MentionMarginPolicy(threshold=0.9).order(ds)][:3] == ["d:b", "d:d", "d:c"]
+    real = MentionMarginPolicy().order(decisions())
+    kinds = [d["kind"] for d in real]
+    assert kinds == sorted(kinds, key=lambda k: k != "entity") and {"entity", "relation"} <= set(kinds)
+    gaps = [abs(float(d["score"]) - 0.5) for d in real if d["kind"] == "entity"]
+    assert gaps == sorted(gaps)
 
 
 def test_yield_asks_first_what_adds_the_most_positive_labels_if_confirmed() -> None:

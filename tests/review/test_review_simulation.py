@@ -13,7 +13,7 @@ import pytest
 
 from kgagent.review.export import REVIEW_WEIGHT
 from kgagent.review.items import ReviewSet
-from kgagent.review.policy import LinUCBPolicy, RandomPolicy, UncertaintyPolicy
+from kgagent.review.policy import LinUCBPolicy, MarginPolicy, MentionMarginPolicy, RandomPolicy, UncertaintyPolicy
 from support.agent_fakes import REPO
 from support.review_fakes import (ACME, BOSTON_TEXAS, FIXTURE, KLUGT_PHILIPS, PARSONS, PHILIPS_NY, SMITH,
                                   WORK_FOR)
@@ -194,3 +194,17 @@ def test_the_mentions_first_probe_asks_every_mention_before_any_relation(rp: Any
     assert kinds == sorted(kinds, key=lambda k: k != "entity") and "relation" in kinds
     assert [d["id"] for d in first if d["kind"] == "entity"] == [d["id"] for d in RandomPolicy(3).order(list(ds))
                                                                   if d["kind"] == "entity"]
+
+
+def test_the_margin_mentions_probe_asks_the_least_sure_mentions_first(rp: Any) -> None:
+    ds = ReviewSet.load(FIXTURE).decisions
+    first = rp.make_policy("margin-mentions", 3, 0.05).order(list(ds))
+    kinds = [d["kind"] for d in first]
+    assert kinds == sorted(kinds, key=lambda k: k != "entity") and "relation" in kinds
+    mentions = [d for d in first if d["kind"] == "entity"]
+    gaps = [abs(float(d["score"]) - 0.5) for d in mentions]
+    assert gaps == sorted(gaps) and len(set(gaps)) > 1  # nearest 0.5 first, whatever the verdict
+    assert [d["id"] for d in mentions] == [d["id"] for d in MarginPolicy(0.5).order(list(ds)) if d["kind"] == "entity"]
+    assert [d["id"] for d in first] == [d["id"] for d in MentionMarginPolicy().order(list(ds))]  # the product's policy
+    assert [d["id"] for d in rp.make_policy("margin-mentions", 0, 0.05, threshold=0.9).order(list(ds))
+            if d["kind"] == "entity"] == [d["id"] for d in MarginPolicy(0.9).order(list(ds)) if d["kind"] == "entity"]
