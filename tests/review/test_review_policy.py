@@ -89,7 +89,8 @@ def test_margin_mentions_asks_every_mention_before_any_relation_the_least_sure_f
           {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.52},
           {"id": "d:e", "kind": "relation", "verdict": "accept", "score": 0.97}]
     assert [d["id"] for d in MentionMarginPolicy().order(ds)] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
-    assert [d["id"] for d in make_policy("margin-mentions").order(list(reversed(ds)))] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
+    by_name = make_policy("margin-mentions").order(list(reversed(ds)))
+    assert [d["id"] for d in by_name] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
     assert [d["id"] for d in MentionMarginPolicy(threshold=0.9).order(ds)][:3] == ["d:b", "d:d", "d:c"]
     real = MentionMarginPolicy().order(decisions())
     kinds = [d["kind"] for d in real]

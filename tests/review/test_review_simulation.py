@@ -196,7 +196,9 @@ def test_the_mentions_first_probe_asks_every_mention_before_any_relation(rp: Any
                                                                   if d["kind"] == "entity"]
 
 
-def test_the_margin_mentions_probe_asks_the_least_sure_mentions_first(rp: Any) -> None:
+def test_the_benchmarks_margin_mentions_is_the_products_policy(rp: Any) -> None:
+    """margin-mentions asks the least sure mentions first (nearest 0.5, or ``--threshold``), as
+    ``kgagent review --policy margin-mentions`` orders the page."""
     ds = ReviewSet.load(FIXTURE).decisions
     first = rp.make_policy("margin-mentions", 3, 0.05).order(list(ds))
     kinds = [d["kind"] for d in first]
