@@ -312,7 +312,9 @@ class MentionsFirst:
         self.shuffle = RandomPolicy(seed)
 
     def order(self, decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(self.shuffle.order(decisions), key=lambda d: d.get("kind") != "entity")  # stable
+        from kgagent.review.policy import mentions_first
+
+        return mentions_first(self.shuffle.order(decisions))
 
     def update(self, decision: dict[str, Any], reward: float) -> None:
         """It does not learn."""
