@@ -261,7 +261,7 @@ class Linker:
         An abbreviation found without its stop ("Mass" of "Mass.") scores as a demonym does
         unless the mention is of the entity's kind ("Mich" at a sentence's end, a location)."""
         hits = self._aliases.lookup(text)
-        for iri in self._aliases.undotted(text):
+        for iri in self._aliases.undotted(text) if hits else ():
             if iri in hits and self._fits(iri, mtype) <= 0:
                 hits[iri] *= self.demonym_score
         for iri, score in self._demonyms.lookup(text).items():
