@@ -21,6 +21,12 @@ def decisions() -> list[dict]:
     return [json.loads(line) for line in FIX.read_text(encoding="utf-8").splitlines()]
 
 
+def assert_orders(name: str, policy, ds: list[dict], expected: list[str]) -> None:
+    """``policy`` and the policy ``name`` (given ``ds`` reversed) both order ``ds`` as ``expected``."""
+    assert [d["id"] for d in policy.order(ds)] == expected
+    assert [d["id"] for d in make_policy(name).order(list(reversed(ds)))] == expected
+
+
 def test_features_of_real_decisions_lie_in_0_1_and_read_the_proof() -> None:
     ds = decisions()
     x = np.stack([decision_features(d) for d in ds])
@@ -53,8 +59,7 @@ def test_margin_asks_the_closest_calls_first_whatever_the_verdict() -> None:
           {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.97},
           {"id": "d:e", "kind": "relation", "verdict": "reject", "score": 0.47}]
     assert [d["id"] for d in UncertaintyPolicy().order(ds)][0] == "d:a"
-    assert [d["id"] for d in MarginPolicy().order(ds)] == ["d:b", "d:c", "d:e", "d:a", "d:d"]
-    assert [d["id"] for d in make_policy("margin").order(list(reversed(ds)))] == ["d:b", "d:c", "d:e", "d:a", "d:d"]
+    assert_orders("margin", MarginPolicy(), ds, ["d:b", "d:c", "d:e", "d:a", "d:d"])
     real = MarginPolicy().order(decisions())
     close = [uncertainty(d) for d in real]
     assert close == sorted(close, reverse=True)
@@ -88,9 +93,7 @@ def test_margin_mentions_asks_every_mention_before_any_relation_the_least_sure_f
           {"id": "d:c", "kind": "entity", "verdict": "reject", "score": 0.3},
           {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.52},
           {"id": "d:e", "kind": "relation", "verdict": "accept", "score": 0.97}]
-    assert [d["id"] for d in MentionMarginPolicy().order(ds)] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
-    by_name = make_policy("margin-mentions").order(list(reversed(ds)))
-    assert [d["id"] for d in by_name] == ["d:d", "d:c", "d:b", "d:a", "d:e"]
+    assert_orders("margin-mentions", MentionMarginPolicy(), ds, ["d:d", "d:c", "d:b", "d:a", "d:e"])
     assert [d["id"] for d in MentionMarginPolicy(threshold=0.9).order(ds)][:3] == ["d:b", "d:d", "d:c"]
     real = MentionMarginPolicy().order(decisions())
     kinds = [d["kind"] for d in real]
@@ -108,8 +111,7 @@ def test_yield_asks_first_what_adds_the_most_positive_labels_if_confirmed() -> N
           {"id": "d:c", "kind": "relation", "verdict": "accept", "score": 0.5},
           {"id": "d:d", "kind": "entity", "verdict": "accept", "score": 0.5},
           {"id": "d:e", "kind": "relation", "verdict": "accept", "score": 0.95}]
-    assert [d["id"] for d in YieldPolicy().order(ds)] == ["d:e", "d:c", "d:b", "d:a", "d:d"]
-    assert [d["id"] for d in make_policy("yield").order(list(reversed(ds)))] == ["d:e", "d:c", "d:b", "d:a", "d:d"]
+    assert_orders("yield", YieldPolicy(), ds, ["d:e", "d:c", "d:b", "d:a", "d:d"])
     real = YieldPolicy().order(decisions())
     expected = [YieldPolicy().expected_labels(d) for d in real]
     assert expected == sorted(expected, reverse=True)
