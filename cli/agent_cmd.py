@@ -138,6 +138,11 @@ def extract_cmd(
                                        "document of this run sees the same memory)."),
     no_joint: bool = typer.Option(False, "--no-joint", help="Keep each label as the encoder chose it: no joint "
                                   "decision of types and predicates, hence no repairs."),
+    near_misses: float | None = typer.Option(None, "--near-misses", min=0.01, max=1.0,
+                                             help="Also write, as review decisions, the spans the encoder nearly "
+                                                  "proposed (its best type scoring at least this, below 'no "
+                                                  "entity'), so that `kgagent review` can ask a person about "
+                                                  "the mentions it may have missed (0.3 is a good start)."),
 ) -> None:
     """Extract entities and relations, validate them with graph + rules, write decisions.
 
@@ -183,7 +188,8 @@ def extract_cmd(
         with guarded(EXIT_USAGE):
             mem = TypeMemory.load(memory)
     load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
-                       min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem)
+                       min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem,
+                       near_miss_floor=near_misses)
     if engine == "ray":
         if memory_from_graph:
             raise fail("KGA436 --memory graph needs --engine local; with ray give an earlier run's directory",

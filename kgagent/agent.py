@@ -113,7 +113,7 @@ class Agent:
     def __init__(self, encoder: Any, kg: Any, program: Any, *, domain: Domain | None = None, linker: Any = None,
                  rules_path: str | Path | list[Path] | None = None, batch_size: int = 32, record_proofs: bool = True,
                  min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE, precision: str = "float32",
-                 joint: bool = True, memory: Any = None):
+                 joint: bool = True, memory: Any = None, near_miss_floor: float | None = None):
         from kgagent.joint import Signatures
         from kgagent.rules import Engine
 
@@ -135,6 +135,8 @@ class Agent:
         self.joint = joint
         #: corpus memory (kgagent.memory.TypeMemory, read-only during a run) or None
         self.memory = memory
+        #: ask the encoder for its near misses down to this score (None: none); they go to review
+        self.near_miss_floor = near_miss_floor
         self.same_name_weight = SAME_NAME_WEIGHT
         self.memory_weight = MEMORY_WEIGHT
         self._signatures = Signatures(self.domain.ontology)
@@ -162,16 +164,18 @@ class Agent:
 
     def _propose_options(self, encoder: Any) -> dict[str, Any]:
         """``relation_threshold`` for ``encoder.propose`` so the rules see relations down to
-        ``min_relation_score``, when the encoder takes it (kgagent's Encoder does)."""
-        if self.min_relation_score is None or self.encoder_threshold is None:
-            return {}
+        ``min_relation_score``, and ``near_miss_floor`` when set, where the encoder takes them
+        (kgagent's Encoder does)."""
         try:
             params = inspect.signature(encoder.propose).parameters
         except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
             return {}
-        if "relation_threshold" not in params:
-            return {}
-        return {"relation_threshold": min(self.encoder_threshold, float(self.min_relation_score))}
+        out: dict[str, Any] = {}
+        if self.min_relation_score is not None and self.encoder_threshold is not None and "relation_threshold" in params:
+            out["relation_threshold"] = min(self.encoder_threshold, float(self.min_relation_score))
+        if self.near_miss_floor is not None and "near_miss_floor" in params:
+            out["near_miss_floor"] = float(self.near_miss_floor)
+        return out
 
     def model_facts(self) -> dict[str, set[tuple]]:
         """``model_threshold(relation, T)``: the encoder's own relation threshold (0.5 if unknown)."""
@@ -182,7 +186,8 @@ class Agent:
     @classmethod
     def load(cls, model: Any = None, kg: Any = None, rules: Any = None, *, domain: Any = None, linker: Any = None,
              batch_size: int = 32, min_relation_score: float | None = DEFAULT_MIN_RELATION_SCORE,
-             precision: str = "auto", joint: bool = True, memory: Any = None) -> "Agent":
+             precision: str = "auto", joint: bool = True, memory: Any = None,
+             near_miss_floor: float | None = None) -> "Agent":
         """An agent from a domain folder, or from a model directory, a graph directory/file and
         a rules directory.
 
@@ -201,7 +206,10 @@ class Agent:
         own. The encoder's own threshold reaches the rules as ``model_threshold(relation, T)``. ``joint``
         decides each sentence's types and predicates together under the ontology (kgagent.joint) and
         lets the rules repair labels; ``memory`` (a kgagent.memory.TypeMemory) adds the corpus's type
-        votes. ``precision`` is the arithmetic of
+        votes. ``near_miss_floor`` asks the encoder for the spans it nearly proposed (its best type
+        scoring at least this, below "no entity"): each becomes a ``near_miss`` fact, which the
+        shared rules send to review, so that a person can add a mention the encoder missed.
+        ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
         where the hardware has it).
         Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError.
@@ -233,7 +241,8 @@ class Agent:
             # loaded on first extract: validate() needs no encoder, nor a domain with a model
             model = _LazyEncoder(Path(model) if model is not None else None, dom, precision)
         return cls(model, kg, program, domain=dom, linker=linker, rules_path=rules_path, batch_size=batch_size,
-                   min_relation_score=min_relation_score, precision=precision, joint=joint, memory=memory)
+                   min_relation_score=min_relation_score, precision=precision, joint=joint, memory=memory,
+                   near_miss_floor=near_miss_floor)
 
     @property
     def encoder(self) -> Any:
@@ -320,10 +329,10 @@ class Agent:
                 candidates.append(_candidates(doc, spans, proposals[offset: offset + len(spans)],
                                               self.domain.labels.normalize, self._symmetric))
                 offset += len(spans)
-            prefetch = self._prefetch([m for mentions, _, _ in candidates for m in mentions])
-            n_mentions = sum(len(mentions) for mentions, _, _ in candidates) or 1
-            for (doc, spans), (mentions, relations, pair_scores) in zip(group, candidates):
-                result = self._decide(doc, spans, mentions, relations, pair_scores)
+            prefetch = self._prefetch([m for mentions, *_ in candidates for m in mentions])
+            n_mentions = sum(len(mentions) for mentions, *_ in candidates) or 1
+            for (doc, spans), (mentions, relations, pair_scores, misses) in zip(group, candidates):
+                result = self._decide(doc, spans, mentions, relations, pair_scores, misses)
                 result.timings = {"encoder": seconds * len(spans) / n_sent, **result.timings}
                 result.timings["linking"] += prefetch * len(mentions) / n_mentions
                 if update_graph:
@@ -365,7 +374,8 @@ class Agent:
     # ------------------------------------------------------------------ one document
     def _decide(self, doc: Document, spans: list[tuple[int, int]], mentions: list[MentionResult],
                 relations: list[RelationResult],
-                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None) -> DocumentResult:
+                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None,
+                near_misses: Sequence[MentionResult] = ()) -> DocumentResult:
         timings: dict[str, float] = {}
         sentences = [doc.text[s:e] for s, e in spans]
         t0 = time.perf_counter()
@@ -379,7 +389,7 @@ class Agent:
         jfacts: dict[str, set[tuple]] = {}
         if self.joint:  # its time counts as the rules' (it is part of deciding)
             jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph)
-        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts))
+        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses))
         # a mention the rules retype was linked under its old class ("Richardson" the city, now a
         # person): link it again under the new one and decide again (the repair itself stands:
         # the joint facts it rests on do not change)
@@ -392,13 +402,13 @@ class Agent:
                 graph = self._link(mentions, [retyped.get(m.id, m.label) for m in mentions], only=stale)
             relinking = time.perf_counter() - t2
             timings["linking"] += relinking
-            model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts))
+            model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses))
         by_id = {m.id: m for m in mentions}
         # names for the ids a proof may show: graph entities, and the sentence's other mentions and
         # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
         names = {**self._graph_labels(graph), **{m.id: m.text for m in mentions},
                  **{r.id: relation_name(r.predicate, by_id[r.head].text, by_id[r.tail].text) for r in relations}}
-        ids = [m.id for m in mentions] + [r.id for r in relations]
+        ids = [m.id for m in mentions] + [r.id for r in relations] + [m.id for m in near_misses]
         found = verdicts(model, ids)
         repairs = self._apply_repairs(model, mentions, relations)
         decisions: list[Decision] = []
@@ -411,6 +421,9 @@ class Agent:
                                             r.predicate, r.model_label, sentences[r.sentence], names,
                                             head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id),
                                             notes=_notes(undecided.get((r.head, r.tail)))))
+        for m in near_misses:
+            decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
+                                            m.label, m.model_label, sentences[m.sentence], names, mention=m))
         firings = {k: v for k, v in model.rule_firings().items() if v}
         timings["rules"] = time.perf_counter() - t1 - relinking
         delta = _delta(doc.id, decisions)
@@ -433,9 +446,15 @@ class Agent:
 
     def _facts(self, doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
                pair_scores: dict[tuple[str, str], dict[str, float]] | None, graph: dict[str, set[tuple]],
-               jfacts: dict[str, set[tuple]]) -> dict[str, set[tuple]]:
-        """Every fact the rules read for a document: base, model, graph, domain and joint facts."""
+               jfacts: dict[str, set[tuple]], near_misses: Sequence[MentionResult] = ()) -> dict[str, set[tuple]]:
+        """Every fact the rules read for a document: base, model, graph, domain and joint facts,
+        and the near misses (``near_miss(M, C, S)``, with their text and place)."""
         facts = _base_facts(doc, mentions, relations, pair_scores)
+        for m in near_misses:
+            facts["near_miss"].add((m.id, m.label, m.score))
+            facts["text"].add((m.id, m.text))
+            facts["in_doc"].add((m.id, doc.id))
+            facts["in_sentence"].add((m.id, doc.id, m.sentence))
         facts.update(self.model_facts())
         for source in (graph, self.domain.rule_facts(), jfacts):
             for pred, rows in source.items():
@@ -666,6 +685,8 @@ class Agent:
             out["joint"] = "off"
         if self.memory is not None:
             out["memory"] = self.memory.fingerprint()
+        if self.near_miss_floor is not None:
+            out["near_misses"] = str(self.near_miss_floor)
         return out
 
 
@@ -760,8 +781,10 @@ def _class_scores(e: Any, label: str, normalize: Callable[[str], str]) -> dict[s
 
 def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence[SentenceProposals],
                 normalize: Callable[[str], str], symmetric: frozenset[str] = frozenset()
-                ) -> tuple[list[MentionResult], list[RelationResult], dict[tuple[str, str], dict[str, float]]]:
-    """Mentions, relations and pair scores ((head id, tail id) -> predicate -> score) of a document.
+                ) -> tuple[list[MentionResult], list[RelationResult], dict[tuple[str, str], dict[str, float]],
+                           list[MentionResult]]:
+    """Mentions, relations, pair scores ((head id, tail id) -> predicate -> score) and near misses
+    (the spans the encoder nearly proposed, never linked nor paired) of a document.
 
     A relation of a ``symmetric`` predicate is one candidate per pair, its arguments in text
     order, scored by the better of the encoder's two directions (SciERC's compare(A, B) and
@@ -769,7 +792,18 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
     mentions: dict[str, MentionResult] = {}  # by id, in order of appearance
     relations: dict[str, RelationResult] = {}
     pair_scores: dict[tuple[str, str], dict[str, float]] = {}
+    misses: dict[str, MentionResult] = {}
     breaks = hard_breaks(doc.text)
+
+    def mention(si: int, s0: int, e: Any) -> MentionResult | None:
+        label = normalize(e.label)
+        start, end = s0 + e.start, s0 + e.end
+        if crosses(breaks, start, end):  # a mention never crosses a line break (soft wraps aside)
+            return None
+        return MentionResult(id=stable_id("m", doc.id, si, start, end, label), doc=doc.id, sentence=si, start=start,
+                             end=end, text=doc.text[start:end], label=label, model_label=e.label,
+                             score=_round(e.score), sent_start=e.start, sent_end=e.end,
+                             class_scores=_class_scores(e, label, normalize))
 
     def ordered(pred: str, h: MentionResult, t: MentionResult) -> tuple[MentionResult, MentionResult]:
         return (t, h) if pred in symmetric and (t.start, t.end) < (h.start, h.end) else (h, t)
@@ -781,17 +815,14 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
     for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
         local: dict[int, MentionResult] = {}
         for ei, e in enumerate(prop.entities):
-            label = normalize(e.label)
-            start, end = s0 + e.start, s0 + e.end
-            if crosses(breaks, start, end):  # a mention never crosses a line break (soft wraps aside)
-                continue
-            mid = stable_id("m", doc.id, si, start, end, label)
-            if mid not in mentions:
-                mentions[mid] = MentionResult(
-                    id=mid, doc=doc.id, sentence=si, start=start, end=end, text=doc.text[start:end], label=label,
-                    model_label=e.label, score=_round(e.score), sent_start=e.start, sent_end=e.end,
-                    class_scores=_class_scores(e, label, normalize))
-            local[ei] = mentions[mid]
+            m = mention(si, s0, e)
+            if m is not None:
+                local[ei] = mentions.setdefault(m.id, m)
+        for e in getattr(prop, "near_misses", ()) or ():
+            m = mention(si, s0, e)
+            if m is not None and m.id not in mentions:
+                m.entity = new_entity_iri(m.text, m.label)  # never linked: a new entity, should the rules accept it
+                misses.setdefault(m.id, m)
         for pair in getattr(prop, "pairs", ()) or ():
             if pair.head in local and pair.tail in local and pair.head != pair.tail:
                 for lab, sc in pair.scores:
@@ -811,7 +842,7 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
             elif pred in symmetric and score > same.score:  # the other direction of a symmetric pair
                 same.score, same.model_label = score, r.label
             keep_best(h, t, pred, score)
-    return list(mentions.values()), list(relations.values()), pair_scores
+    return list(mentions.values()), list(relations.values()), pair_scores, list(misses.values())
 
 
 def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],

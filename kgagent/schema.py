@@ -53,6 +53,8 @@ class SentenceProposals:
     relations: list[RelationProposal] = field(default_factory=list)
     #: predicate scores of the entity pairs (empty when the encoder does not tell)
     pairs: list[PairScores] = field(default_factory=list)
+    #: spans the encoder did not propose but nearly did (asked for with ``near_miss_floor``)
+    near_misses: list[EntityProposal] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -322,7 +322,8 @@ class Encoder:
 
     @torch.inference_mode()
     def predict_tokens(self, sentences: Sequence[Sequence[str]], batch_size: int = 32,
-                       relation_threshold: float | None = None, *, details: bool = False) -> list[tuple[list, ...]]:
+                       relation_threshold: float | None = None, *, details: bool = False,
+                       near_miss_floor: float | None = None) -> list[tuple[list, ...]]:
         """For each tokenised sentence: entities (start, end, type id, prob) and relations
         (head index, tail index, type id, prob), calibrated, decoded without overlaps.
         ``relation_threshold`` overrides the model's own (``config.relation_threshold``).
@@ -332,6 +333,11 @@ class Encoder:
         least ``PAIR_SCORE_FLOOR``), and each entity a fifth field, the probability of every
         entity type (by type id): what the rules and the joint decision read as the encoder's
         uncertainty.
+
+        With ``details`` and a ``near_miss_floor`` each sentence gives a fourth list, its **near
+        misses**: spans the encoder did not propose ("no entity" scored highest) whose best type
+        scored at least the floor, in the entities' format, overlapping no proposed entity nor
+        each other (the likeliest first): the mentions it may have missed, for a person to judge.
 
         Sentences longer than the encoder's window are cut into windows of whole words. Batches
         hold at most ``batch_size`` sentences of similar length (:func:`inference_batches`).
@@ -345,22 +351,26 @@ class Encoder:
         results: list[Any] = [None] * len(units)
         with self._autocast():
             for idx in inference_batches([len(e.input_ids) for e in encoded], batch_size):
-                for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx], relation_threshold)):
+                for j, res in zip(idx, self._predict_batch([encoded[j] for j in idx], relation_threshold,
+                                                           near_miss_floor if details else None)):
                     results[j] = res
-        out: list[tuple[list, list, list]] = [([], [], []) for _ in sentences]
-        for (i, off, _words), (ents, rels, pairs) in zip(units, results):
-            ents_out, rels_out, pairs_out = out[i]
+        out: list[tuple[list, list, list, list]] = [([], [], [], []) for _ in sentences]
+        for (i, off, _words), (ents, rels, pairs, misses) in zip(units, results):
+            ents_out, rels_out, pairs_out, misses_out = out[i]
             base = len(ents_out)
             if details:
                 ents_out.extend((e[0] + off, e[1] + off, *e[2:]) for e in ents)
                 pairs_out.extend((h + base, t + base, ps) for h, t, ps in pairs)
+                misses_out.extend((e[0] + off, e[1] + off, *e[2:]) for e in misses)
             else:
                 ents_out.extend((s + off, e + off, t, p) for s, e, t, p, _ in ents)
             rels_out.extend((h + base, t + base, r, p) for h, t, r, p in rels)
-        return out if details else [(e, r) for e, r, _ in out]
+        if not details:
+            return [(e, r) for e, r, _, _ in out]
+        return out if near_miss_floor is not None else [(e, r, p) for e, r, p, _ in out]
 
-    def _predict_batch(self, encoded: list[Encoded], relation_threshold: float | None = None
-                       ) -> list[tuple[list, list, list]]:
+    def _predict_batch(self, encoded: list[Encoded], relation_threshold: float | None = None,
+                       near_miss_floor: float | None = None) -> list[tuple[list, list, list, list]]:
         model, cfg = self.model, self.config
         threshold = cfg.relation_threshold if relation_threshold is None else relation_threshold
         device = next(model.parameters()).device
@@ -370,13 +380,16 @@ class Encoder:
         probs = torch.softmax(logits.float() / cfg.entity_temperature, dim=-1)
         best_p, best = probs[..., 1:].max(-1)
         is_ent = valid & (probs.argmax(-1) > 0)
+        near = valid & ~is_ent & (best_p >= near_miss_floor) if near_miss_floor is not None else None
         best_p, best, start, end, is_ent = (t.cpu() for t in (best_p, best, start, end, is_ent))
+        near = near.cpu() if near is not None else None
         ents_per: list[list[tuple[int, int, int, float, tuple[float, ...]]]] = []
-        for b in range(len(encoded)):
-            cand = is_ent[b].nonzero().flatten()
+        misses_per: list[list[tuple[int, int, int, float, tuple[float, ...]]]] = []
+
+        def pick(b: int, cand: torch.Tensor, taken: list[bool]) -> list[tuple[int, int, int, float, tuple[float, ...]]]:
+            """The most probable of ``cand`` first, each overlapping none taken before (marks ``taken``)."""
             probs_b, types_b = best_p[b, cand].tolist(), best[b, cand].tolist()
             s_list, e_list = start[b, cand].tolist(), end[b, cand].tolist()
-            taken = [False] * (encoded[b].n_words + 1)
             chosen = []
             for j in sorted(range(len(probs_b)), key=lambda i: -probs_b[i]):  # most probable first
                 s, e = s_list[j], e_list[j]
@@ -386,7 +399,12 @@ class Encoder:
                 chosen.append((s, e, types_b[j], probs_b[j], int(cand[j])))
             chosen.sort()
             rows = probs[b, [c[4] for c in chosen], 1:].cpu().tolist() if chosen else []  # every type's probability
-            ents_per.append([(s, e, t, p, tuple(row)) for (s, e, t, p, _), row in zip(chosen, rows)])
+            return [(s, e, t, p, tuple(row)) for (s, e, t, p, _), row in zip(chosen, rows)]
+
+        for b in range(len(encoded)):
+            taken = [False] * (encoded[b].n_words + 1)
+            ents_per.append(pick(b, is_ent[b].nonzero().flatten(), taken))
+            misses_per.append(pick(b, near[b].nonzero().flatten(), taken) if near is not None else [])
         rels_per: list[list[tuple[int, int, int, float]]] = [[] for _ in encoded]
         pairs_per: list[list[tuple[int, int, tuple[tuple[int, float], ...]]]] = [[] for _ in encoded]
         n_ent = max(len(c) for c in ents_per)
@@ -421,7 +439,7 @@ class Encoder:
                                            pairs[b_idx, r_idx, 1].tolist(), top_p[b_idx, r_idx].tolist(),
                                            top_k[b_idx, r_idx].tolist()):
                     pairs_per[b].append((h, t, tuple((k, p) for k, p in zip(ks, ps) if p >= PAIR_SCORE_FLOOR)))
-        return list(zip(ents_per, rels_per, pairs_per))
+        return list(zip(ents_per, rels_per, pairs_per, misses_per))
 
     def predict_examples(self, examples: Sequence[Example], batch_size: int = 32) -> list[Example]:
         """Predicted Examples (same tokens; weights are the calibrated probabilities)."""
@@ -436,25 +454,40 @@ class Encoder:
         return out
 
     def propose(self, sentences: Sequence[str], batch_size: int = 32,
-                relation_threshold: float | None = None) -> list[SentenceProposals]:
+                relation_threshold: float | None = None, near_miss_floor: float | None = None
+                ) -> list[SentenceProposals]:
         """Entity and relation proposals for raw sentences (character offsets, calibrated scores);
-        relations scoring at least ``relation_threshold`` (default: the model's own)."""
+        relations scoring at least ``relation_threshold`` (default: the model's own); with
+        ``near_miss_floor`` also each sentence's near misses (see :meth:`predict_tokens`)."""
         spans = [word_spans(s) for s in sentences]
         tokens = [[s[a:b] for a, b in sp] for s, sp in zip(sentences, spans)]
-        preds = self.predict_tokens(tokens, batch_size, relation_threshold, details=True)
-        return [self.proposals(text, [(sp[s][0], sp[e - 1][1]) for s, e, *_ in ents], ents, rels, pairs)
-                for text, sp, (ents, rels, pairs) in zip(sentences, spans, preds)]
+        preds = self.predict_tokens(tokens, batch_size, relation_threshold, details=True,
+                                    near_miss_floor=near_miss_floor)
+        out = []
+        for text, sp, (ents, rels, pairs, *misses) in zip(sentences, spans, preds):
+            props = self.proposals(text, [(sp[s][0], sp[e - 1][1]) for s, e, *_ in ents], ents, rels, pairs)
+            if misses:
+                props.near_misses = self._entity_proposals(text, [(sp[s][0], sp[e - 1][1]) for s, e, *_ in misses[0]],
+                                                           misses[0])
+            out.append(props)
+        return out
 
     def proposals(self, text: str, char_spans: Sequence[tuple[int, int]], ents: Sequence[tuple],
                   rels: Sequence[tuple], pairs: Sequence[tuple]) -> SentenceProposals:
         """One sentence's ``predict_tokens(..., details=True)`` output as SentenceProposals, the
         entities at ``char_spans`` of ``text``: labels, calibrated scores, every class's score
         and the pairs' predicate scores."""
-        elabels, rlabels = self.config.entity_labels, self.config.relation_labels
-        ent_props = []
-        for (a, b), (_s, _e, t, p, row) in zip(char_spans, ents):
-            scores = tuple(sorted(((elabels[k], round(q, 6)) for k, q in enumerate(row)), key=lambda x: (-x[1], x[0])))
-            ent_props.append(EntityProposal(a, b, elabels[t], round(p, 6), text[a:b], scores))
+        rlabels = self.config.relation_labels
         rel_props = [RelationProposal(h, t, rlabels[r], round(p, 6)) for h, t, r, p in rels]
         pair_props = [PairScores(h, t, tuple((rlabels[k], round(p, 6)) for k, p in ps)) for h, t, ps in pairs]
-        return SentenceProposals(text, ent_props, rel_props, pair_props)
+        return SentenceProposals(text, self._entity_proposals(text, char_spans, ents), rel_props, pair_props)
+
+    def _entity_proposals(self, text: str, char_spans: Sequence[tuple[int, int]], ents: Sequence[tuple]
+                          ) -> list[EntityProposal]:
+        """Entities of ``predict_tokens(..., details=True)`` at ``char_spans`` of ``text``."""
+        elabels = self.config.entity_labels
+        out = []
+        for (a, b), (_s, _e, t, p, row) in zip(char_spans, ents):
+            scores = tuple(sorted(((elabels[k], round(q, 6)) for k, q in enumerate(row)), key=lambda x: (-x[1], x[0])))
+            out.append(EntityProposal(a, b, elabels[t], round(p, 6), text[a:b], scores))
+        return out

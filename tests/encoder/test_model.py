@@ -308,3 +308,30 @@ def test_relation_threshold_per_call_leaves_the_model_alone(overfit: tuple[Encod
     assert sum(len(p.relations) for p in everything) >= sum(len(p.relations) for p in default) > 0
     assert all(not p.relations for p in nothing)
     assert [p.entities for p in everything] == [p.entities for p in default]  # entities do not depend on it
+
+
+def test_near_misses_are_the_unproposed_spans_whose_best_type_reaches_the_floor(overfit: tuple[Encoder, Path]) -> None:
+    """``near_miss_floor``: the spans "no entity" won but a type scored at least the floor, the
+    likeliest first, overlapping no proposed entity nor each other; the proposals do not change."""
+    enc, _ = overfit
+    sents = ["John Smith works for Acme Corp in London .", "Mary Jones lives in Paris and Rome ."]
+    plain = enc.propose(sents)
+    low = enc.propose(sents, near_miss_floor=0.0)
+    assert [(p.entities, p.relations, p.pairs) for p in low] == [(p.entities, p.relations, p.pairs) for p in plain]
+    assert all(not p.near_misses for p in plain)
+    assert sum(len(p.near_misses) for p in low) > 0
+    for text, p in zip(sents, low):
+        spans = [(e.start, e.end) for e in p.entities + p.near_misses]
+        assert all(a[1] <= b[0] or b[1] <= a[0] for i, a in enumerate(spans) for b in spans[i + 1:])
+        for e in p.near_misses:
+            assert text[e.start:e.end] == e.text
+            assert e.scores[0] == (e.label, e.score)  # its best type is its label
+            assert 1.0 - sum(s for _, s in e.scores) > e.score - 1e-6  # "no entity" scored higher
+    floor = sorted(e.score for p in low for e in p.near_misses)[-1]  # the best near miss alone reaches it
+    high = enc.propose(sents, near_miss_floor=floor)
+    assert [e.score for p in high for e in p.near_misses] == [floor]
+    assert all(not p.near_misses for p in enc.propose(sents, near_miss_floor=1.01))
+    # the token view: a fourth list per sentence only when asked for
+    toks = [s.split() for s in sents]
+    assert all(len(r) == 3 for r in enc.predict_tokens(toks, details=True))
+    assert all(len(r) == 4 for r in enc.predict_tokens(toks, details=True, near_miss_floor=0.5))
