@@ -181,7 +181,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
                   io: RoundIO, work: Path, rounds: int, per_round: int, patience: int,
                   first_extraction: Path | None = None, model_labels: dict[tuple[str, str], str] | None = None,
                   agent_accepts: bool = False, pool_feedback: bool = False, feedback_weight: float = 1.0,
-                  feedback_mentions_only: bool = False,
+                  feedback_mentions_only: bool = False, answer_weight: float = 1.0,
                   say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
     """Rounds of ask -> answer -> retrain for one policy, yielding the figures so far (JSON-ready)
     after each round, so that several policies can advance round by round.
@@ -195,7 +195,9 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     design: a round also trains on the agent's own feedback (its ``feedback.jsonl``) over
     the pool sentences nobody answered yet, from the extraction its questions were drawn from
     (the control: the start model's), each example's weight times ``feedback_weight``, its
-    relations dropped with ``feedback_mentions_only`` (see :func:`agent_examples`). ``control``
+    relations dropped with ``feedback_mentions_only`` (see :func:`scaled_examples`). Each answer's
+    example weighs ``answer_weight`` times the review export's top weight (an answered sentence
+    teaches only its one or two judged spans, against a gold sentence's hundred). ``control``
     asks nothing. Stops after ``patience`` rounds without a dev gain.
     """
     from kgagent.encoder.data import read_feedback, write_feedback
@@ -228,6 +230,8 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
             write_feedback(records, rdir / "answers.jsonl")
             examples = read_feedback(rdir / "answers.jsonl")
+            if answer_weight != 1.0:
+                examples = scaled_examples(examples, answer_weight)
             feedback.extend(examples)
             spent += len(picked)
             answered.update(sentence_key(d) for d in picked)
@@ -240,7 +244,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             })
         agents: list[Any] = []
         if pool_feedback and ext is not None and (ext / "feedback.jsonl").exists():
-            agents = agent_examples([e for e in read_feedback(ext / "feedback.jsonl")
+            agents = scaled_examples([e for e in read_feedback(ext / "feedback.jsonl")
                                      if sentence_key(e.meta) not in answered], feedback_weight, feedback_mentions_only)
             entry["agent_feedback"] = label_counts(agents)
         model = io.train(best_model, list(gold) + agents + feedback, rdir / "model", r)
@@ -271,8 +275,8 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             return
 
 
-def agent_examples(examples: list[Any], weight: float = 1.0, mentions_only: bool = False) -> list[Any]:
-    """The agent's feedback examples as a round trains on them: each example's weight times
+def scaled_examples(examples: list[Any], weight: float = 1.0, mentions_only: bool = False) -> list[Any]:
+    """Feedback examples (the agent's, or answers) as a round trains on them: each example's weight times
     ``weight``; with ``mentions_only`` its relations dropped and the example marked as teaching
     the relation head nothing (``meta["annotates"]``, kgagent.encoder.sources), so that its
     unmarked pairs are not read as "no relation" either."""
@@ -366,7 +370,7 @@ class Experiment:
 
         if (out / "DONE").exists():
             return out
-        agent = Agent.load(model=model, kg=self.kg, linker=self.linker)
+        agent = Agent.load(model=model, kg=self.kg, linker=self.linker, near_miss_floor=self.args.near_misses)
         self.kg, self.linker = agent.kg, agent.linker
         agent.extract_to(docs, out, overwrite=True)
         (out / "DONE").write_text("")
@@ -460,6 +464,7 @@ class Experiment:
                     args.rounds, args.per_round, args.patience, first_extraction=c["first"],
                     model_labels=c["labels"], agent_accepts=args.completion == "agent", pool_feedback=args.with_feedback,
                     feedback_weight=args.feedback_weight, feedback_mentions_only=args.feedback_mentions_only,
+                    answer_weight=args.answer_weight,
                     say=lambda m, k=c["key"]: self.log(f"{k} {m}"))
         for r in range(1, args.rounds + 1):
             for (seed, name), gen in list(runs.items()):
@@ -642,6 +647,11 @@ def main() -> None:
                    help="with --with-feedback: the agent's examples weigh this much (times their own weight)")
     p.add_argument("--feedback-mentions-only", action="store_true",
                    help="with --with-feedback: the agent's mentions only, no relation labels from it")
+    p.add_argument("--answer-weight", type=float, default=1.0,
+                   help="each answer's training example weighs this much (times the review export's weight, 1)")
+    p.add_argument("--near-misses", type=float, default=None,
+                   help="the agent also writes the spans its encoder nearly proposed, down to this score, as "
+                        "review decisions (kgagent extract --near-misses): candidates for the policies too")
     p.add_argument("--pool-cap", type=int, default=0, help="use only the first N unlabelled sentences (0 = all)")
     p.add_argument("--budget-min", type=float, default=55.0)
     p.add_argument("--round-estimate-s", type=float, default=90.0, help="a round's time before one is measured")

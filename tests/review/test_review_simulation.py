@@ -158,7 +158,7 @@ def test_gold_feedback_and_answers_the_agents_labels_fill_the_sentences_nobody_a
 
 
 def test_the_agents_feedback_can_weigh_less_and_teach_mentions_only(rp: Any, tmp_path: Path) -> None:
-    """``agent_examples``: each example's weight scaled; mentions only drops the relations and
+    """``scaled_examples``: each example's weight scaled; mentions only drops the relations and
     marks the example as teaching the relation head nothing, so a training sample holds no pair
     of it (its unmarked pairs are not negatives), while its mentions still teach."""
     import random
@@ -169,9 +169,9 @@ def test_the_agents_feedback_can_weigh_less_and_teach_mentions_only(rp: Any, tmp
     ex = Example(tokens="Ada works for Acme in Paris".split(),
                  entities=[EntitySpan(0, 1, "Peop"), EntitySpan(3, 4, "Org"), EntitySpan(5, 6, "Loc")],
                  relations=[RelationSpan(0, 1, "Work_For")], meta={"source": "feedback", "weight": 0.5})
-    same, = rp.agent_examples([ex])
+    same, = rp.scaled_examples([ex])
     assert same.relations == ex.relations and same.meta["weight"] == 0.5 and "annotates" not in same.meta
-    light, = rp.agent_examples([ex], weight=0.2, mentions_only=True)
+    light, = rp.scaled_examples([ex], weight=0.2, mentions_only=True)
     assert light.meta["weight"] == pytest.approx(0.1) and light.relations == [] and light.negative_relations == []
     assert light.meta["annotates"] == {"relations": False} and light.entities == ex.entities
     assert ex.relations and ex.meta == {"source": "feedback", "weight": 0.5}  # the input is left as it was
@@ -185,6 +185,21 @@ def test_the_agents_feedback_can_weigh_less_and_teach_mentions_only(rp: Any, tmp
     only = make_sample(Enc(), light, ents, rels, cfg, random.Random(0))
     assert full.pairs and only.pairs == []
     assert only.span_options is None and {(s, e, t) for s, e, t, _ in only.spans if t} == {(0, 1, 1), (3, 4, 2), (5, 6, 3)}
+
+
+def test_answers_can_weigh_more(rp: Any, tmp_path: Path) -> None:
+    """``answer_weight``: every answer's example weighs that many times the export's; gold as it was."""
+    runs = {}
+    for w in (1.0, 4.0):
+        world = FakeWorld(tmp_path, {0: 20.0, 1: 21.0})
+        rp.run_policy("random", RandomPolicy(0), ["g"], {"round": 0}, world.score({"round": 0}), truth(rp),
+                      rp.RoundIO(world.extract, world.train, world.score), tmp_path / f"w{w}", rounds=1, per_round=3,
+                      patience=2, answer_weight=w)
+        (_, _, examples), = world.trained
+        assert examples[0] == "g" and len(examples) > 1
+        runs[w] = examples[1:]
+    assert [e.meta.get("weight", 1.0) * 4.0 for e in runs[1.0]] == [e.meta["weight"] for e in runs[4.0]]
+    assert [e.entities + e.negative_entities for e in runs[1.0]] == [e.entities + e.negative_entities for e in runs[4.0]]
 
 
 def test_the_mentions_first_probe_asks_every_mention_before_any_relation(rp: Any) -> None:
