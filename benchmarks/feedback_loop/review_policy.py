@@ -429,7 +429,8 @@ class Experiment:
             self.save()
         self.log(f"{key}: gold-only dev {_short(entry['gold_only']['dev'])} test {_short(entry['gold_only']['test'])}")
         t0 = time.monotonic()
-        first = self.extract(start, docs, self.bench.work / key / f"extract-round0-n{len(docs)}")
+        near = f"-near{args.near_misses}" if args.near_misses is not None else ""  # another floor, another extraction
+        first = self.extract(start, docs, self.bench.work / key / f"extract-round0-n{len(docs)}{near}")
         self.log(f"{key}: the start model's extraction over {len(docs)} sentences ({time.monotonic() - t0:.0f} s)")
         normalize = Domain.load().labels.normalize
         labels = {("entity", normalize(x)): x for x in start.config.entity_labels}
