@@ -452,9 +452,7 @@ class Agent:
         facts = _base_facts(doc, mentions, relations, pair_scores)
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
-            facts["text"].add((m.id, m.text))
-            facts["in_doc"].add((m.id, doc.id))
-            facts["in_sentence"].add((m.id, doc.id, m.sentence))
+            _place_facts(facts, m, doc.id, m.sentence)
         facts.update(self.model_facts())
         for source in (graph, self.domain.rule_facts(), jfacts):
             for pred, rows in source.items():
@@ -860,13 +858,18 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
     return facts
 
 
-def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
-    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike)."""
+def _place_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
+    """A span's ``text``, ``in_doc`` and ``in_sentence`` facts (a mention's, a near miss's)."""
     facts["text"].add((m.id, m.text))
-    if (shape := mention_shape(m.text)) is not None:  # a number, amount, date... (rules/words.rules)
-        facts["shape"].add((m.id, shape))
     facts["in_doc"].add((m.id, doc))
     facts["in_sentence"].add((m.id, doc, sentence))
+
+
+def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
+    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike)."""
+    _place_facts(facts, m, doc, sentence)
+    if (shape := mention_shape(m.text)) is not None:  # a number, amount, date... (rules/words.rules)
+        facts["shape"].add((m.id, shape))
     if m.link is not None and not m.link.is_nil:
         facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
     else:

@@ -464,11 +464,13 @@ class Encoder:
         preds = self.predict_tokens(tokens, batch_size, relation_threshold, details=True,
                                     near_miss_floor=near_miss_floor)
         out = []
-        for text, sp, (ents, rels, pairs, *misses) in zip(sentences, spans, preds):
-            props = self.proposals(text, [(sp[s][0], sp[e - 1][1]) for s, e, *_ in ents], ents, rels, pairs)
-            if misses:
-                props.near_misses = self._entity_proposals(text, [(sp[s][0], sp[e - 1][1]) for s, e, *_ in misses[0]],
-                                                           misses[0])
+        for text, sp, (ents, rels, pairs, *rest) in zip(sentences, spans, preds):
+            def chars(rows: Sequence[tuple], sp: list[tuple[int, int]] = sp) -> list[tuple[int, int]]:
+                return [(sp[s][0], sp[e - 1][1]) for s, e, *_ in rows]  # word spans -> character spans
+
+            props = self.proposals(text, chars(ents), ents, rels, pairs)
+            misses = rest[0] if rest else []
+            props.near_misses = self._entity_proposals(text, chars(misses), misses)
             out.append(props)
         return out
 
