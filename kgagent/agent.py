@@ -415,15 +415,18 @@ class Agent:
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
-                                            repair=repairs.get(m.id), notes=_notes(undecided.get(m.id))))
+                                            repair=repairs.get(m.id), notes=_notes(undecided.get(m.id)),
+                                            scores=dict(m.class_scores)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
                                             r.predicate, r.model_label, sentences[r.sentence], names,
                                             head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id),
-                                            notes=_notes(undecided.get((r.head, r.tail)))))
+                                            notes=_notes(undecided.get((r.head, r.tail))),
+                                            scores=dict((pair_scores or {}).get((r.head, r.tail), {}))))
         for m in near_misses:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
-                                            m.label, m.model_label, sentences[m.sentence], names, mention=m))
+                                            m.label, m.model_label, sentences[m.sentence], names, mention=m,
+                                            scores=dict(m.class_scores)))
         firings = {k: v for k, v in model.rule_firings().items() if v}
         timings["rules"] = time.perf_counter() - t1 - relinking
         delta = _delta(doc.id, decisions)

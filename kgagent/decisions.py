@@ -122,6 +122,9 @@ class Decision:
     repair: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
     notes: list[str] = field(default_factory=list)
+    #: the encoder's score of each label the candidate could have, best first: every class of a
+    #: mention, the best few predicates of a relation's pair; empty when the encoder does not tell
+    scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -157,6 +160,8 @@ class Decision:
             out["repair"] = dict(self.repair)
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.scores:
+            out["scores"] = dict(sorted(self.scores.items(), key=lambda x: (-x[1], x[0])))
         if self.labels:
             out["labels"] = dict(sorted(self.labels.items()))
         out["proof"] = self.proof.to_dict() if self.proof else None

@@ -117,7 +117,7 @@ class ReviewApp:
                 "model_label": d.get("model_label"), "score": d.get("score"), "verdict": d.get("verdict"),
                 "reason": d.get("reason"), "rule": d.get("rule"), "summary": summary_line(d),
                 "explanation": explain_decision(d), "highlights": highlights,
-                "choices": r.labels().get(str(d.get("kind")), []),
+                "choices": r.labels().get(str(d.get("kind")), []), "scores": d.get("scores") or {},
                 "siblings": [{"id": s["id"], "kind": s.get("kind"), "label": label_of(s), "text": _text(s),
                               "verdict": s.get("verdict"), "score": s.get("score"),
                               "status": status_of(mine.get(str(s["id"])))} for s in r.siblings(d)],

@@ -69,6 +69,22 @@ def test_the_rules_see_every_class_score_and_every_predicate_score(tiny_kg) -> N
     assert (res.mentions[1].id, res.mentions[2].id, "orgbased_in", 0.3) in base["predicate_score"]
 
 
+def test_each_decision_records_the_encoders_score_of_every_label_it_could_have(tiny_kg) -> None:
+    """decisions.jsonl's ``scores``: a mention's every class, a relation's pair's predicates, best
+    first, the encoder's own figures even where a repair changed the label (the review page shows
+    them beside its choices)."""
+    (res,) = _agent(tiny_kg).extract(Document("d1", SENTENCE), update_graph=False)
+    records = {(d["kind"], d.get("text") or d["head"]["text"] + ">" + d["tail"]["text"]): d
+               for d in (x.to_dict() for x in res.decisions)}
+    yukos = records[("entity", "Yukos")]
+    assert yukos["type"] == "organization"  # retyped, and still the encoder's scores
+    assert list(yukos["scores"].items()) == [("location", 0.5), ("organization", 0.45), ("person", 0.02)]
+    pair = records[("relation", "Yukos>Russia")]
+    assert list(pair["scores"].items()) == [("located_in", 0.8), ("orgbased_in", 0.3)]
+    assert records[("relation", "Mikhail Khodorkovsky>Yukos")]["scores"] == {"work_for": 0.9}
+    assert json.loads(json.dumps(yukos)) == yukos
+
+
 def test_yukos_located_in_russia_is_relabelled_orgbased_in_and_yukos_retyped(tiny_kg) -> None:
     """Issue 12: located_in(Yukos, Russia) with Yukos a company. The encoder typed Yukos a place
     (0.5) but an organisation nearly as high (0.45); Khodorkovsky works for it (0.9, work_for

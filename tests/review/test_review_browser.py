@@ -79,6 +79,9 @@ def test_keyboard_answers_undo_reload(browser, review_url: str, out: Path, tmp_p
     assert _card(page) == SMITH
     _press(page, "x")  # reject Smith
     assert _card(page) == BOSTON_TEXAS
+    # the encoder's score of each choice it scored, beside the choice (decisions.jsonl's "scores")
+    assert page.locator("#choices button.current .model-score").inner_text() == "0.80"
+    assert page.locator("#choices .model-score").all_inner_texts() == ["0.80", "0.12"]
     _press(page, "1")  # located_in(Boston, Texas) -> the first predicate choice
     page.screenshot(path=str(tmp_path / "before_undo.png"), full_page=True)
     _press(page, "Backspace")  # undo: back to Boston -> Texas, unanswered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from pathlib import Path
 
@@ -99,6 +100,28 @@ def test_bad_answers_and_foreign_requests_are_refused(served) -> None:
     assert client.request("/static/app.js", raw=True)[0] == 200
     for path in ("/static/..%2F..%2Fdecisions.jsonl", "/static/server.py", "/static/../store.py", "/decisions.jsonl"):
         assert client.request(path, raw=True)[0] == 404, path
+
+
+def test_item_carries_the_encoders_score_of_each_choice(out: Path) -> None:
+    """An extraction whose decisions carry ``scores`` (the encoder's score of every label) shows
+    them with the item; one without (an older extraction, a scoreless encoder) gives none."""
+    path = out / "decisions.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for d in rows:
+        if d["id"] == WORK_FOR:
+            d["scores"] = {"work_for": 0.91, "live_in": 0.07}
+    path.write_text("".join(json.dumps(d) + "\n" for d in rows), encoding="utf-8")
+    server, thread, base, state = start_server(out)
+    try:
+        client = Client(base)
+        item = client.get(f"/api/item?id={WORK_FOR}&reviewer=ana")
+        assert item["scores"] == {"work_for": 0.91, "live_in": 0.07}
+        assert set(item["scores"]) <= set(item["choices"])
+        assert client.get(f"/api/item?id={PARSONS}&reviewer=ana")["scores"] == {}
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        state.store.close()
 
 
 def test_token_is_required_when_set(out: Path) -> None:

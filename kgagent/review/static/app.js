@@ -132,8 +132,10 @@ function render() {
   $("#link").replaceChildren(...links);
   $("#reason").replaceChildren(el("span", { class: "k" }, "why:"), it.summary);
   $("#explanation").textContent = it.explanation;
+  // the encoder's score of each choice, where it told (decisions.jsonl's "scores")
   $("#choices").replaceChildren(...it.choices.slice(0, 9).map((c, n) => el("button",
-    { type: "button", class: c === it.label ? "current" : "", onclick: () => relabel(c) }, el("kbd", {}, n + 1), " ", c)));
+    { type: "button", class: c === it.label ? "current" : "", onclick: () => relabel(c) }, el("kbd", {}, n + 1), " ", c,
+    ...(c in it.scores ? [" ", el("small", { class: "model-score", title: "the encoder's score" }, Number(it.scores[c]).toFixed(2))] : []))));
   const ans = it.answers.map((a) => el("div", { class: a.reviewer === S.reviewer ? "mine" : "" },
     `${a.reviewer}: ${describe(a)} `, el("small", {}, `(${a.ref}, ${a.created})`)));
   $("#answers").replaceChildren(...(ans.length ? [el("div", {}, "answers:"), ...ans] : [el("div", {}, "no answer yet")]));
