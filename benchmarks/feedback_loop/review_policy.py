@@ -32,7 +32,10 @@ and ``control`` (no answers: the same rounds of training on gold alone, for the 
 epochs). ``--with-feedback`` adds the agent's own feedback over the unanswered pool
 (``--feedback-weight``, ``--feedback-mentions-only``).
 
-Usage (one core, niced, in the background; a re-run reuses every finished cell):
+Usage (one core, niced, in the background). A re-run with the same ``--results`` reuses every
+finished policy and resumes an unfinished one after its last finished round (each round keeps
+its questions in ``picked.jsonl`` and the policy its best model so far in ``best-model``); it
+refuses a results file made with other settings (``RUN_ONLY`` lists those a re-run may change):
 
     nice -n 5 .venv/bin/python benchmarks/feedback_loop/review_policy.py --threads 1 --budget-min 75 \\
         > benchmarks/feedback_loop/review_policy.log 2>&1 &
@@ -175,6 +178,41 @@ class RoundIO:
     extract: Callable[[Any, Path], Path]  # (model, work dir) -> an extraction's output dir
     train: Callable[[Any, list[Any], Path, int], Any]  # (init model, examples, out dir, round) -> model
     score: Callable[[Any], dict[str, dict[str, float]]]  # model -> {"dev": f1s, "test": f1s}
+    #: (model, dir) -> None and dir -> model: the best model so far kept on disk, so that a policy
+    #: stopped between rounds can resume (None: kept in memory only, no resuming)
+    save: Callable[[Any, Path], None] | None = None
+    load: Callable[[Path], Any] | None = None
+
+
+#: a policy's files that let it resume: each round's questions, and the best model so far
+PICKED, BEST_MODEL = "picked.jsonl", "best-model"
+
+
+def resumable(work: Path, saved: dict[str, Any] | None) -> bool:
+    """Whether a policy's work dir holds what its saved figures (``saved``: the JSON
+    :func:`policy_rounds` yielded last) need to resume after their last round: each round's
+    questions and answers, and the best round's model unless that is the start model."""
+    if not saved or saved.get("finished") or len(saved.get("rounds", [])) < 2:
+        return False
+    asks = saved.get("policy") != "control"
+    for entry in saved["rounds"][1:]:
+        rdir = work / f"round-{entry['round']}"
+        if asks and not ((rdir / PICKED).exists() and (rdir / "answers.jsonl").exists()):
+            return False
+    best = saved.get("best_round", 0)
+    marker = work / BEST_MODEL / "ROUND"
+    return best == 0 or (marker.exists() and marker.read_text(encoding="utf-8") == str(best))
+
+
+def keep_best_model(save: Callable[[Any, Path], None], model: Any, work: Path, r: int) -> None:
+    """Replace the policy's kept best model with round ``r``'s, whole or not at all: a run
+    stopped half-way leaves the old one or a model whose ``ROUND`` marker names its round."""
+    tmp = work / (BEST_MODEL + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    save(model, tmp)
+    (tmp / "ROUND").write_text(str(r), encoding="utf-8")
+    shutil.rmtree(work / BEST_MODEL, ignore_errors=True)
+    tmp.rename(work / BEST_MODEL)
 
 
 def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_scores: dict[str, Any], truth: Truth,
@@ -182,7 +220,8 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
                   first_extraction: Path | None = None, model_labels: dict[tuple[str, str], str] | None = None,
                   agent_accepts: bool = False, pool_feedback: bool = False, feedback_weight: float = 1.0,
                   feedback_mentions_only: bool = False, answer_weight: float = 1.0,
-                  say: Callable[[str], None] = lambda _m: None) -> Iterator[dict[str, Any]]:
+                  say: Callable[[str], None] = lambda _m: None,
+                  resume: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
     """Rounds of ask -> answer -> retrain for one policy, yielding the figures so far (JSON-ready)
     after each round, so that several policies can advance round by round.
 
@@ -199,6 +238,10 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     example weighs ``answer_weight`` times the review export's top weight (an answered sentence
     teaches only its one or two judged spans, against a gold sentence's hundred). ``control``
     asks nothing. Stops after ``patience`` rounds without a dev gain.
+
+    ``resume``: the figures this policy yielded last in ``work`` (see :func:`resumable`); its
+    rounds are replayed from their files (questions, answers, the policy's rewards, the best
+    model) and the next round runs as if the policy had never stopped.
     """
     from kgagent.encoder.data import read_feedback, write_feedback
     from kgagent.loop import label_counts
@@ -212,7 +255,32 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     spent, stale = 0, 0
     picked: list[dict[str, Any]] = []
     answered: set[tuple[str, int]] = set()  # (document, sentence) of every answer so far
-    for r in range(1, rounds + 1):
+    first = 1
+    if resume is not None:
+        if not resumable(work, resume) or (resume.get("best_round", 0) and io.load is None):
+            raise ValueError(f"{work}: nothing to resume from")
+        out = json.loads(json.dumps(resume))
+        for entry in out["rounds"][1:]:
+            if name == "control":
+                continue
+            rdir = work / f"round-{entry['round']}"
+            picked = [json.loads(line) for line in (rdir / PICKED).read_text(encoding="utf-8").splitlines()]
+            asked.update(question_key(d) for d in picked)
+            answered.update(sentence_key(d) for d in picked)
+            spent += len(picked)
+            examples = read_feedback(rdir / "answers.jsonl")
+            feedback.extend(scaled_examples(examples, answer_weight) if answer_weight != 1.0 else examples)
+            for d in picked:
+                policy.update(d, entry["reward"])
+        first = len(out["rounds"])
+        best_dev = out["rounds"][out["best_round"]]["dev"]["relation"]
+        if out["best_round"]:
+            best_model = io.load(work / BEST_MODEL)  # type: ignore[misc]
+        stale = first - 1 - out["best_round"]
+        for later in range(first, rounds + 1):  # a round cut short leaves nothing behind
+            shutil.rmtree(work / f"round-{later}", ignore_errors=True)
+        say(f"{name}: resumed after round {first - 1} ({spent} answers)")
+    for r in range(first, rounds + 1):
         t0 = time.monotonic()
         rdir = work / f"round-{r}"
         entry: dict[str, Any] = {"round": r}
@@ -229,6 +297,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
             report = ExportReport(path=str(rdir / "answers.jsonl"))
             records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
             write_feedback(records, rdir / "answers.jsonl")
+            (rdir / PICKED).write_text("".join(json.dumps(d, default=str) + "\n" for d in picked), encoding="utf-8")
             examples = read_feedback(rdir / "answers.jsonl")
             if answer_weight != 1.0:
                 examples = scaled_examples(examples, answer_weight)
@@ -262,6 +331,8 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
         if gain > 0:
             best_model, best_dev, stale = model, scores["dev"]["relation"], 0
             out["best_round"] = r
+            if io.save is not None:  # the next round (and a resumed run) starts from it
+                keep_best_model(io.save, model, work, r)
         else:
             stale += 1
             if stale >= patience and r < rounds:
@@ -341,6 +412,23 @@ def make_policy(name: str, seed: int, alpha: float, threshold: float | None = No
     return policy_by_name(name, **options.get(name, {}))
 
 
+#: settings a re-run may change (what it runs and how fast), unlike those that change the figures
+RUN_ONLY = frozenset({"budget_min", "threads", "report", "also", "seeds", "policies", "round_estimate_s", "results",
+                      "work"})
+
+
+def save_model(model: Any, path: Path) -> None:
+    """An encoder to a directory (RoundIO.save)."""
+    model.save_pretrained(path)
+
+
+def load_model(path: Path) -> Any:
+    """An encoder saved by :func:`save_model` (RoundIO.load)."""
+    from kgagent.encoder import Encoder
+
+    return Encoder.from_pretrained(path)
+
+
 class Experiment:
     """The real world of ``run_policy``: the Agent, the shipped recipe's trainer, CoNLL04 dev/test."""
 
@@ -350,6 +438,13 @@ class Experiment:
             work=args.work, epochs=args.epochs, set=args.set, inner_dev=0, budget_min=args.budget_min))
         self.results_path = Path(args.results)
         self.results: dict[str, Any] = json.loads(self.results_path.read_text()) if self.results_path.exists() else {}
+        before = self.results.get("settings", {})
+        now = {k: v for k, v in vars(args).items() if k not in RUN_ONLY}
+        changed = sorted(k for k in now if k in before and k not in RUN_ONLY and before[k] != json.loads(
+            json.dumps(now[k], default=str)))
+        if changed:  # a re-run reuses and resumes what the file holds: only under the same settings
+            raise SystemExit(f"{self.results_path}: its runs had other settings ({', '.join(changed)}); "
+                             f"give another --results")
         self.kg: Any = None
         self.linker: Any = None
         self.durations: dict[str, list[float]] = {}
@@ -456,16 +551,19 @@ class Experiment:
                 done = self.results[c["key"]]["policies"].get(name, {})
                 if done.get("finished"):
                     continue
-                shutil.rmtree(self.bench.work / c["key"] / name, ignore_errors=True)  # no stale extractions
+                pdir = self.bench.work / c["key"] / name
+                resume = done if resumable(pdir, done) else None
+                if resume is None:
+                    shutil.rmtree(pdir, ignore_errors=True)  # no stale extractions
                 io = RoundIO(extract=lambda m, out, docs=c["docs"]: self.extract(m, docs, out),
-                             train=self.trainer(c["cfg"]), score=self.scores)
+                             train=self.trainer(c["cfg"]), score=self.scores, save=save_model, load=load_model)
                 runs[(seed, name)] = policy_rounds(
                     name, make_policy(name, seed, args.alpha, args.threshold), c["gold"], c["start"],
                     self.results[c["key"]]["gold_only"], c["truth"], io, self.bench.work / c["key"] / name,
                     args.rounds, args.per_round, args.patience, first_extraction=c["first"],
                     model_labels=c["labels"], agent_accepts=args.completion == "agent", pool_feedback=args.with_feedback,
                     feedback_weight=args.feedback_weight, feedback_mentions_only=args.feedback_mentions_only,
-                    answer_weight=args.answer_weight,
+                    answer_weight=args.answer_weight, resume=resume,
                     say=lambda m, k=c["key"]: self.log(f"{k} {m}"))
         for r in range(1, args.rounds + 1):
             for (seed, name), gen in list(runs.items()):
@@ -483,7 +581,7 @@ class Experiment:
                     del runs[(seed, name)]
                     continue
                 self.durations.setdefault(name, []).append(time.monotonic() - t0)
-                if r == args.rounds or "stopped_early" in res:
+                if res["rounds"][-1]["round"] == args.rounds or "stopped_early" in res:  # (a resumed run is ahead)
                     res["finished"] = True
                     del runs[(seed, name)]
                 self.results[key]["policies"][name] = res

@@ -4,6 +4,7 @@ round bookkeeping, on the review fixture extraction with fake training (no model
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -200,6 +201,76 @@ def test_answers_can_weigh_more(rp: Any, tmp_path: Path) -> None:
         runs[w] = examples[1:]
     assert [e.meta.get("weight", 1.0) * 4.0 for e in runs[1.0]] == [e.meta["weight"] for e in runs[4.0]]
     assert [e.entities + e.negative_entities for e in runs[1.0]] == [e.entities + e.negative_entities for e in runs[4.0]]
+
+
+class SavingWorld(FakeWorld):
+    """FakeWorld whose models go to disk and back (RoundIO.save / load)."""
+
+    def save(self, model: Any, path: Path) -> None:
+        path.mkdir(parents=True)
+        (path / "model.json").write_text(json.dumps(model))
+
+    def load(self, path: Path) -> Any:
+        return json.loads((path / "model.json").read_text())
+
+    def io(self, rp: Any) -> Any:
+        return rp.RoundIO(self.extract, self.train, self.score, save=self.save, load=self.load)
+
+
+def _without_times(res: dict[str, Any]) -> dict[str, Any]:
+    return {**res, "rounds": [{k: v for k, v in r.items() if k != "seconds"} for r in res["rounds"]]}
+
+
+def test_a_policy_stopped_between_rounds_resumes_as_if_it_never_stopped(rp: Any, tmp_path: Path) -> None:
+    """A run cut after round 2 (its best model round 1's, kept on disk) and resumed from its
+    last figures asks the same questions, trains on the same answers, rewards the bandit alike
+    and ends with the same figures as one that never stopped."""
+    dev = {0: 20.0, 1: 24.0, 2: 23.0, 3: 25.0}
+    whole_world, whole_policy = SavingWorld(tmp_path, dev), LinUCBPolicy(alpha=0.05)
+    whole = rp.run_policy("linucb", whole_policy, ["g"], {"round": 0}, whole_world.score({"round": 0}), truth(rp),
+                          whole_world.io(rp), tmp_path / "whole", rounds=3, per_round=4, patience=3)
+    cut_world = SavingWorld(tmp_path, dev)
+    work = tmp_path / "cut"
+    gen = rp.policy_rounds("linucb", LinUCBPolicy(alpha=0.05), ["g"], {"round": 0}, cut_world.score({"round": 0}),
+                           truth(rp), cut_world.io(rp), work, rounds=3, per_round=4, patience=3)
+    next(gen)
+    saved = next(gen)  # round 2: no gain, the best model is still round 1's
+    gen.close()
+    (work / "round-3").mkdir()  # what a round cut short leaves behind
+    (work / "round-3" / "answers.jsonl").write_text("half")
+    assert rp.resumable(work, saved) and (work / rp.BEST_MODEL / "ROUND").read_text() == "1"
+    world, policy = SavingWorld(tmp_path, dev), LinUCBPolicy(alpha=0.05)
+    resumed = rp.run_policy("linucb", policy, ["g"], {"round": 0}, world.score({"round": 0}), truth(rp),
+                            world.io(rp), work, rounds=3, per_round=4, patience=3, resume=saved)
+    assert _without_times(resumed) == _without_times(whole)
+    assert world.extracted == [{"round": 1}] and [init for init, _, _ in world.trained] == [{"round": 1}]
+    def taught(examples: list[Any]) -> list[Any]:  # (the file an answer came from names its work dir)
+        return [({k: v for k, v in e.meta.items() if k != "source_file"}, e.entities, e.relations,
+                 e.negative_entities, e.negative_relations) for e in examples[1:]]
+
+    assert taught(world.trained[0][2]) == taught(whole_world.trained[-1][2])
+    assert policy.updates_ == whole_policy.updates_ == 12
+    assert policy.theta_.tolist() == pytest.approx(whole_policy.theta_.tolist())
+
+
+def test_what_cannot_resume_starts_again(rp: Any, tmp_path: Path) -> None:
+    """No figures, a finished policy, a lost round file or a kept model of another round: not
+    resumable (the benchmark starts that policy again); asking anyway is an error."""
+    world = SavingWorld(tmp_path, {0: 20.0, 1: 24.0, 2: 25.0})
+    work = tmp_path / "p"
+    gen = rp.policy_rounds("random", RandomPolicy(0), ["g"], {"round": 0}, world.score({"round": 0}), truth(rp),
+                           world.io(rp), work, rounds=3, per_round=4, patience=3)
+    next(gen)
+    saved = next(gen)
+    gen.close()
+    assert rp.resumable(work, saved) and not rp.resumable(work, None)
+    assert not rp.resumable(work, {**saved, "finished": True})
+    assert not rp.resumable(work, {**saved, "best_round": 1})  # the kept model is round 2's
+    (work / "round-1" / rp.PICKED).unlink()
+    assert not rp.resumable(work, saved)
+    with pytest.raises(ValueError, match="nothing to resume"):
+        next(rp.policy_rounds("random", RandomPolicy(0), ["g"], {"round": 0}, world.score({"round": 0}), truth(rp),
+                              world.io(rp), work, rounds=3, per_round=4, patience=3, resume=saved))
 
 
 def test_the_mentions_first_probe_asks_every_mention_before_any_relation(rp: Any) -> None:
