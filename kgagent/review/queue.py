@@ -32,15 +32,23 @@ def default_order(decisions: Iterable[dict[str, Any]], threshold: float | None =
                                             str(d.get("doc", "")), int(d.get("sentence") or 0), str(d["id"])))
 
 
-def build_queue(reviews: ReviewSet, filters: Filters | None = None, policy: QueueOrder | None = None) -> list[str]:
+def review_order(reviews: ReviewSet, policy: QueueOrder | None = None) -> list[dict[str, Any]]:
+    """Every decision of the extraction in review order (``policy``'s, or :func:`default_order`)."""
+    everything = list(reviews.decisions)
+    return policy.order(everything) if policy is not None else default_order(everything)
+
+
+def build_queue(reviews: ReviewSet, filters: Filters | None = None, policy: QueueOrder | None = None,
+                ordered: list[dict[str, Any]] | None = None) -> list[str]:
     """The ids of the decisions passing ``filters``, in review order.
 
     The whole extraction is ordered and the filters pick from that order, so a filtered queue
     measures closeness from the boundaries of every decision (a queue of rejects alone has no
-    accepts to place one; before, it fell back to 0.5)."""
+    accepts to place one; before, it fell back to 0.5). ``ordered``: that order computed
+    before (:func:`review_order`; a server orders once, not per request)."""
     filters = filters or Filters()
-    everything = list(reviews.decisions)
-    ordered = policy.order(everything) if policy is not None else default_order(everything)
+    if ordered is None:
+        ordered = review_order(reviews, policy)
     return [str(d["id"]) for d in ordered if filters.match(d)]
 
 

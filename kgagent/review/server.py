@@ -16,14 +16,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from kgagent.errors import InputError, KGAError, StorageError
 from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
-from kgagent.review.queue import build_queue, progress, resume_position, status_of
+from kgagent.review.queue import build_queue, progress, resume_position, review_order, status_of
 from kgagent.review.store import ACTIONS, DB_NAME, Answer, ReviewStore, conflicts
 
 #: the shipped assets and their media types: the only files the server ever reads
@@ -77,6 +77,9 @@ class ReviewApp:
     reviewer: str | None = None
     allowed_hosts: frozenset[str] = frozenset()
     policy: Any = None  # a kgagent.review.policy policy ordering the queue (None: the agent's order)
+    #: every decision in review order, computed at the first request (the extraction and the
+    #: policy do not change while the page is served; re-sorting 100,000 decisions took 0.4 s)
+    _ordered: list[dict[str, Any]] | None = field(default=None, init=False, repr=False)
 
     # ------------------------------------------------------------------ views
     def config(self) -> dict[str, Any]:
@@ -91,7 +94,9 @@ class ReviewApp:
         return {d: a for (_, d), a in self.store.effective(reviewer).items()} if reviewer else {}
 
     def queue(self, reviewer: str, filters: Filters) -> dict[str, Any]:
-        ids = build_queue(self.reviews, filters, self.policy)
+        if self._ordered is None:
+            self._ordered = review_order(self.reviews, self.policy)
+        ids = build_queue(self.reviews, filters, ordered=self._ordered)
         mine = self.mine(reviewer)
         return {"ids": ids, "position": resume_position(ids, mine), "progress": progress(ids, mine),
                 "status": {i: status_of(mine.get(i)) for i in ids}}
