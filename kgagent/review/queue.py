@@ -68,6 +68,16 @@ def progress(queue: list[str], mine: dict[str, Answer]) -> dict[str, Any]:
                                                         "unanswered")}}
 
 
+def next_unanswered(queue: list[str], mine: dict[str, Answer], after: str | None = None) -> str | None:
+    """The first decision of ``queue`` after ``after`` (from the start when it is not in the
+    queue) that the reviewer has not answered, going round to the start; None when all are."""
+    start = queue.index(after) + 1 if after in queue else 0
+    for decision in queue[start:] + queue[:start]:
+        if decision not in mine:
+            return decision
+    return None
+
+
 def resume_position(queue: list[str], mine: dict[str, Answer]) -> int:
     """Where the reviewer stopped: the first decision of the queue they have not answered
     (skips count as answered); the queue's length when all are."""

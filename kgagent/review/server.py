@@ -3,6 +3,7 @@
 Routes (JSON unless said): ``GET /`` the page; ``GET /static/<asset>`` one of the shipped
 assets (a fixed list: no request names a file); ``GET /api/config``; ``GET /api/queue``
 (filters: verdict, kind, label, rule, doc, min, max); ``GET /api/item?id=``;
+``GET /api/next?after=`` (the next unanswered decision and the progress, after an answer);
 ``GET /api/history``; ``GET /api/conflicts``; ``POST /api/answer``; ``POST /api/undo``.
 
 Safety: without a token only requests whose ``Host`` is this loopback address are served
@@ -23,7 +24,8 @@ from typing import Any
 
 from kgagent.errors import InputError, KGAError, StorageError
 from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
-from kgagent.review.queue import build_queue, progress, resume_position, review_order, status_of
+from kgagent.review.queue import (build_queue, next_unanswered, progress, resume_position, review_order,
+                                  status_of)
 from kgagent.review.store import ACTIONS, DB_NAME, Answer, ReviewStore, conflicts
 
 #: the shipped assets and their media types: the only files the server ever reads
@@ -93,10 +95,20 @@ class ReviewApp:
     def mine(self, reviewer: str) -> dict[str, Answer]:
         return {d: a for (_, d), a in self.store.effective(reviewer).items()} if reviewer else {}
 
-    def queue(self, reviewer: str, filters: Filters) -> dict[str, Any]:
+    def _queue_ids(self, filters: Filters) -> list[str]:
         if self._ordered is None:
             self._ordered = review_order(self.reviews, self.policy)
-        ids = build_queue(self.reviews, filters, ordered=self._ordered)
+        return build_queue(self.reviews, filters, ordered=self._ordered)
+
+    def next(self, reviewer: str, filters: Filters, after: str | None) -> dict[str, Any]:
+        """After an answer: the next unanswered decision of the queue (None: all answered) and
+        the progress, without sending the whole queue again (the page holds its order)."""
+        ids = self._queue_ids(filters)
+        mine = self.mine(reviewer)
+        return {"next": next_unanswered(ids, mine, after), "progress": progress(ids, mine)}
+
+    def queue(self, reviewer: str, filters: Filters) -> dict[str, Any]:
+        ids = self._queue_ids(filters)
         mine = self.mine(reviewer)
         return {"ids": ids, "position": resume_position(ids, mine), "progress": progress(ids, mine),
                 "status": {i: status_of(mine.get(i)) for i in ids}}
@@ -268,6 +280,7 @@ def create_app(state: ReviewApp) -> Any:
         Route("/static/{name}", handler(static)),
         Route("/api/config", handler(lambda rq: state.config())),
         Route("/api/queue", handler(lambda rq: state.queue(reviewer(rq), filters(rq)))),
+        Route("/api/next", handler(lambda rq: state.next(reviewer(rq), filters(rq), rq.query_params.get("after")))),
         Route("/api/item", handler(lambda rq: state.item(rq.query_params.get("id", ""), reviewer(rq)))),
         Route("/api/history", handler(lambda rq: state.history(reviewer(rq)))),
         Route("/api/conflicts", handler(lambda rq: state.conflicts())),

@@ -241,3 +241,23 @@ def test_the_server_orders_the_extraction_once_and_filters_that_order(out: Path)
         assert rejects == [i for i in everything if reviews.get(i)["verdict"] == "reject"] and rejects
     finally:
         store.close()
+
+
+def test_after_an_answer_the_page_asks_only_for_what_comes_next(served) -> None:
+    """/api/next: the next unanswered decision after the one answered (round to the start, in
+    the filtered queue) and the progress; the queue itself is sent only when the page loads."""
+    client, _ = served
+    ids = client.get("/api/queue?reviewer=ana")["ids"]
+    first = client.get(f"/api/next?reviewer=ana&after={ids[0]}")
+    assert first["next"] == ids[1] and first["progress"]["reviewed"] == 0
+    client.post("/api/answer", {"reviewer": "ana", "decision": ids[1], "action": "skip"})
+    n = client.get(f"/api/next?reviewer=ana&after={ids[0]}")
+    assert n["next"] == ids[2] and n["progress"]["reviewed"] == 1 and n["progress"]["by_status"]["skipped"] == 1
+    assert client.get(f"/api/next?reviewer=ana&after={ids[-1]}")["next"] == ids[0]  # round to the start
+    assert client.get("/api/next?reviewer=bo")["next"] == ids[0]  # another reviewer: from the start
+    rejects = client.get("/api/queue?reviewer=ana&verdict=reject")["ids"]
+    assert client.get(f"/api/next?reviewer=ana&verdict=reject&after={rejects[-1]}")["next"] == rejects[0]
+    for i in ids:
+        client.post("/api/answer", {"reviewer": "ana", "decision": i, "action": "accept"})
+    done = client.get(f"/api/next?reviewer=ana&after={ids[3]}")
+    assert done["next"] is None and done["progress"]["reviewed"] == len(ids)

@@ -2,7 +2,7 @@
 // but this server's own /api routes.
 "use strict";
 
-const S = { config: null, reviewer: "", filters: {}, ids: [], status: {}, pos: 0, item: null,
+const S = { config: null, reviewer: "", filters: {}, ids: [], pos: 0, item: null,
             spanEdit: null, busy: false };
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -78,7 +78,7 @@ function fillFilters() {
 
 async function loadQueue(resume) {
   const q = await api("/api/queue?" + qs());
-  S.ids = q.ids; S.status = q.status;
+  S.ids = q.ids;
   showProgress(q.progress);
   if (resume) S.pos = q.position;
   await refreshSide();
@@ -192,17 +192,12 @@ async function send(action, extra = {}) {
 }
 
 async function afterAnswer(id) {
-  const q = await api("/api/queue?" + qs());
-  S.ids = q.ids; S.status = q.status; showProgress(q.progress);
+  // the queue's order does not change while the page is open: ask only for what comes next
+  const n = await api("/api/next?" + qs({ after: id }));
+  showProgress(n.progress);
   await refreshSide();
-  const from = Math.max(0, S.ids.indexOf(id));
-  let next = -1;
-  for (let k = 1; k <= S.ids.length; k++) {
-    const j = (from + k) % S.ids.length;
-    if (S.status[S.ids[j]] === "unanswered") { next = j; break; }
-  }
-  if (next < 0) { S.pos = S.ids.length; showEmpty("all done: every candidate in this queue has an answer ✓"); return; }
-  await show(S.ids[next]);
+  if (n.next == null) { S.pos = S.ids.length; showEmpty("all done: every candidate in this queue has an answer ✓"); return; }
+  await show(n.next);
 }
 
 async function undo() {
@@ -211,8 +206,7 @@ async function undo() {
   try {
     const r = await api("/api/undo", { reviewer: S.reviewer });
     if (!r.undone) { say("nothing to undo"); return; }
-    const q = await api("/api/queue?" + qs());
-    S.ids = q.ids; S.status = q.status; showProgress(q.progress);
+    showProgress((await api("/api/next?" + qs({ after: r.undone }))).progress);
     await refreshSide();
     await show(r.undone);
     say("undone: answer again");
