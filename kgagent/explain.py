@@ -239,6 +239,9 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         lines.append("also derived (weaker verdicts lose: reject > review > repair > accept): " + "; ".join(
             VERDICT_WORDS.get(o.get("verdict"), o.get("verdict", "")) + (f": {o['reason']}" if o.get("reason") else "")
             for o in others))
+    scores = decision.get("scores")
+    if isinstance(scores, dict) and len(scores) > 1:  # the alternatives the encoder weighed
+        lines.append("the encoder's scores: " + ", ".join(f"{label} {score}" for label, score in scores.items()))
     lines.append("why:")
     lines += ["  " + line for line in proof_tree(decision, wording)]
     return "\n".join(lines)

@@ -83,6 +83,8 @@ def test_each_decision_records_the_encoders_score_of_every_label_it_could_have(t
     assert list(pair["scores"].items()) == [("located_in", 0.8), ("orgbased_in", 0.3)]
     assert records[("relation", "Mikhail Khodorkovsky>Yukos")]["scores"] == {"work_for": 0.9}
     assert json.loads(json.dumps(yukos)) == yukos
+    assert "the encoder's scores: location 0.5, organization 0.45, person 0.02" in explain_decision(yukos)
+    assert "the encoder's scores" not in explain_decision(records[("relation", "Mikhail Khodorkovsky>Yukos")])
 
 
 def test_yukos_located_in_russia_is_relabelled_orgbased_in_and_yukos_retyped(tiny_kg) -> None:
