@@ -1,4 +1,5 @@
-"""``kgagent review OUT`` (the review web page) and ``kgagent feedback export-reviews OUT``."""
+"""``kgagent review OUT`` (the review web page), ``kgagent feedback export-reviews OUT`` and
+``kgagent feedback learn-policy OUT... --save P``."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from kgagent_cli.common import EXIT_USAGE, console, guarded
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``review`` to the main app and ``export-reviews`` to the ``feedback`` group."""
+    """Add ``review`` to the main app, ``export-reviews`` and ``learn-policy`` to the ``feedback`` group."""
     from kgagent_cli import loop_cmd
 
     app.command("review")(review)
     loop_cmd.feedback_app.command("export-reviews")(export_reviews)
+    loop_cmd.feedback_app.command("learn-policy")(learn_policy)
 
 
 def review(
@@ -87,3 +89,37 @@ def export_reviews(
         con.print(f"left out labels no decision pairs with a model label: {', '.join(report.unmapped_labels)}")
     if report.unplaced:
         con.print(f"left out {report.unplaced} answer(s) whose span could not be placed in its sentence")
+
+
+def learn_policy(
+    outs: list[Path] = typer.Argument(..., help="--out directories of `kgagent extract` runs that reviewers "
+                                                "answered (each with its reviews.sqlite)."),
+    save: Path = typer.Option(..., "--save", help="Where to write the policy (JSON)."),
+    alpha: float = typer.Option(0.5, "--alpha", help="Exploration: how much the policy favours decisions "
+                                                     "unlike those answered so far."),
+) -> None:
+    """Learn which decisions are worth a person's time from what reviewers answered.
+
+    Each agreed answer is a reward for a contextual bandit (LinUCB) over the decision's
+    features: 1 where the person overruled the agent (rejected or changed what it accepted,
+    accepted or changed what it rejected or sent to review), 0 where they agreed. Serve the
+    next extraction's queue with it: `kgagent review OUT --policy POLICY.json`.
+
+    Example: kgagent feedback learn-policy out-jan/ out-feb/ --save policy.json
+
+    Exit 2 = not an extraction, a database of another extraction, or no agreed answer at all.
+    """
+    from kgagent.review.learn import learn_policy as learn
+
+    with guarded(EXIT_USAGE):
+        policy, report = learn(outs, alpha=alpha)
+        policy.save(save)
+    con = console()
+    share = 100.0 * report.overruled / report.answers
+    con.print(f"learned from {report.answers} answer(s) on {report.extractions} extraction(s): "
+              f"{report.overruled} overruled the agent ({share:.0f} %) -> {save}")
+    if report.conflicts:
+        con.print(f"left out {report.conflicts} decision(s) reviewers disagree on")
+    weights = sorted(report.theta(policy).items(), key=lambda kv: -abs(kv[1]))
+    con.print("what predicts an overrule (reward weight per feature): "
+              + ", ".join(f"{name} {w:+.2f}" for name, w in weights if name != "bias"))

@@ -1,0 +1,85 @@
+"""A review policy learned from what reviewers answered: the person is the environment.
+
+The reward of an answer is whether the person **overruled** the agent, that is, whether the
+graph would now hold something other than what the agent decided:
+
+- the agent accepted (or repaired) the candidate and the person rejected it, changed its type
+  or predicate, or fixed its span;
+- the agent rejected it or sent it to review (so the graph holds nothing) and the person
+  accepted it, changed it or fixed its span (a person's reject agrees with the agent).
+
+A LinUCB policy (:class:`~kgagent.review.policy.LinUCBPolicy`) fitted to those rewards over
+the decision features orders the next queue so that what people overrule comes first
+(``kgagent review OUT --policy policy.json``). Only agreed judgements count (skips, flags and
+decisions reviewers disagree on do not), each once, in a fixed order: the same answers give
+the same policy.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgagent.errors import InputError, Location
+from kgagent.review.items import ReviewSet
+from kgagent.review.judgements import read_judgements
+from kgagent.review.policy import DEFAULT_THRESHOLD, FEATURES, LinUCBPolicy
+
+#: the agent's verdicts that put the candidate in the graph
+GRAPH_VERDICTS = frozenset({"accept", "repair"})
+
+
+def overruled(verdict: str, action: str) -> bool:
+    """Whether a reviewer's judgement (accept, reject, relabel, span) overrules the agent's verdict."""
+    if verdict in GRAPH_VERDICTS:
+        return action != "accept"
+    return action != "reject"
+
+
+@dataclass
+class LearnReport:
+    """What a policy was learned from."""
+
+    extractions: int = 0
+    answers: int = 0  # agreed judgements used, each one update
+    overruled: int = 0
+    conflicts: int = 0  # decisions left out: reviewers disagree
+    #: (agent verdict, answer) -> count
+    by_verdict: Counter = field(default_factory=Counter)
+
+    def theta(self, policy: LinUCBPolicy) -> dict[str, float]:
+        """The learned reward weight of each feature."""
+        return {name: round(float(w), 4) for name, w in zip(FEATURES, policy.theta_)}
+
+
+def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float = 1.0,
+                 threshold: float = DEFAULT_THRESHOLD) -> tuple[LinUCBPolicy, LearnReport]:
+    """A LinUCB policy fitted to the reviewers' answers in the extraction directories ``outs``
+    (each with its ``reviews.sqlite``): reward 1 where the answer overruled the agent, 0 where
+    it agreed. InputError KGA477 when no extraction holds an agreed judgement."""
+    policy = LinUCBPolicy(alpha=alpha, ridge=ridge, threshold=threshold)
+    report = LearnReport()
+    for out in outs:
+        reviews = ReviewSet.load(out)
+        agreed, conflicts = read_judgements(reviews.out)
+        report.extractions += 1
+        report.conflicts += len(conflicts)
+        for decision_id in sorted(agreed):
+            decision = reviews.by_id.get(decision_id)
+            if decision is None:  # an answer to a decision this extraction no longer has
+                continue
+            j = agreed[decision_id]
+            verdict = str(decision.get("verdict", ""))
+            hit = overruled(verdict, j.action)
+            policy.update(decision, 1.0 if hit else 0.0)
+            report.answers += 1
+            report.overruled += hit
+            report.by_verdict[f"{verdict}/{j.action}"] += 1
+    if not report.answers:
+        where = ", ".join(str(o) for o in outs)
+        raise InputError("no reviewer's judgement to learn from (accept, reject, change or span answers that "
+                         "reviewers agree on); answer some with `kgagent review` first", code="KGA477",
+                         location=Location(where))
+    return policy, report
