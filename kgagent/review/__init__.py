@@ -6,6 +6,8 @@ from answers to training data and rule evidence.
 - :mod:`kgagent.review.queue`: queue order, filters, progress, where a reviewer stopped;
 - :mod:`kgagent.review.judgements`: what reviewers agree on, and their conflicts;
 - :mod:`kgagent.review.export`: answers -> feedback examples (``kgagent feedback export-reviews``);
+- :mod:`kgagent.review.policy`: which decisions to ask about (random, margins, LinUCB);
+- :mod:`kgagent.review.learn`: a LinUCB policy fitted to the answers (``kgagent feedback learn-policy``);
 - :mod:`kgagent.review.graph_update`: reviewer-rejected facts leave the graph (``kgagent kg import``);
 - :mod:`kgagent.review.server`: the Starlette app behind ``kgagent review OUT``.
 """

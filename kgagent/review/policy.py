@@ -25,7 +25,7 @@ Six policies order a queue of decisions, most worth asking first:
 - :class:`LinUCBPolicy`: a contextual bandit (LinUCB, Li et al. 2010) that learns from reward
   which features make an answer worth asking for: ``update(decision, reward)`` after each
   answer (the reward: the dev F1 gain per answer in the experiment, or whether the person
-  overruled the agent on the page), ``order`` by the upper confidence bound. Its state saves
+  overruled the agent on the page, :mod:`kgagent.review.learn`), ``order`` by the upper confidence bound. Its state saves
   to JSON (no pickle) and loads back.
 
 >>> d = {"id": "d:1", "kind": "relation", "verdict": "review", "score": 0.45,
