@@ -260,6 +260,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
         if not resumable(work, resume) or (resume.get("best_round", 0) and io.load is None):
             raise ValueError(f"{work}: nothing to resume from")
         out = json.loads(json.dumps(resume))
+        out.pop("not_run", None)  # what the time budget skipped runs now
         for entry in out["rounds"][1:]:
             if name == "control":
                 continue

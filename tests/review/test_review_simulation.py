@@ -241,7 +241,8 @@ def test_a_policy_stopped_between_rounds_resumes_as_if_it_never_stopped(rp: Any,
     assert rp.resumable(work, saved) and (work / rp.BEST_MODEL / "ROUND").read_text() == "1"
     world, policy = SavingWorld(tmp_path, dev), LinUCBPolicy(alpha=0.05)
     resumed = rp.run_policy("linucb", policy, ["g"], {"round": 0}, world.score({"round": 0}), truth(rp),
-                            world.io(rp), work, rounds=3, per_round=4, patience=3, resume=saved)
+                            world.io(rp), work, rounds=3, per_round=4, patience=3,
+                            resume={**saved, "not_run": "rounds >= 3: time budget"})
     assert _without_times(resumed) == _without_times(whole)
     assert world.extracted == [{"round": 1}] and [init for init, _, _ in world.trained] == [{"round": 1}]
     def taught(examples: list[Any]) -> list[Any]:  # (the file an answer came from names its work dir)
