@@ -624,23 +624,25 @@ def report(results: dict[str, Any], per_round: int = 50) -> str:
     max_r = max((len(r.get("rounds", [])) - 1 for c in cells for r in c.get("policies", {}).values()), default=0)
     points = [per_round * i for i in range(max_r + 1)]
     lines = []
-    for which in ("relation", "entity"):
-        lines += [f"Test {which} F1 (strict, %) after n answers (that round's model):", "",
+    for split, which in (("test", "relation"), ("test", "entity"), ("dev", "relation")):
+        lines += [f"{split.capitalize()} {which} F1 (strict, %) after n answers (that round's model"
+                  + ("; the figure that chooses the model):" if split == "dev" else "):"), "",
                   "| policy | " + " | ".join(f"n = {n}" for n in points) + " | dev-chosen, n <= max | seeds |",
                   "|---|" + "---|" * (len(points) + 2)]
         for p in names:
             runs = [(c["seed"], c["policies"][p]) for c in cells if "rounds" in c.get("policies", {}).get(p, {})]
             row = []
             for n in points:
-                got = [_control_at(r, n, per_round, which) if p == "control" else at_answers(r, n, which)
-                       for _, r in runs]
+                got = [_control_at(r, n, per_round, which, split) if p == "control" else
+                       at_answers(r, n, which, split) for _, r in runs]
                 row.append(_ms([v for v in got if v is not None]))
-            chosen = [at_answers(r, points[-1], which, chosen=True) for _, r in runs]
+            chosen = [at_answers(r, points[-1], which, split, chosen=True) for _, r in runs]
             lines.append(f"| {p} | " + " | ".join(row) + f" | {_ms([v for v in chosen if v is not None])} | "
                          f"{','.join(str(s) for s, _ in runs)} |")
-        gold = [c["gold_only"]["test"][which] for c in cells if "gold_only" in c]
-        lines += ["", f"Gold-only (n = 0) here: {_ms(gold)}; run 2's gold-only {OLD_GOLD_ONLY[which]}; "
-                  f"full gold {FULL_GOLD[which]}.", ""]
+        gold = [c["gold_only"][split][which] for c in cells if "gold_only" in c]
+        lines += ["", f"Gold-only (n = 0) here: {_ms(gold)}"
+                  + (f"; run 2's gold-only {OLD_GOLD_ONLY[which]}; full gold {FULL_GOLD[which]}." if split == "test"
+                     else "."), ""]
     done = min((len(r.get("rounds", [])) - 1 for c in cells for r in c.get("policies", {}).values() if "rounds" in r),
                default=0)  # the rounds every seed of every policy finished
     lines += goal_check(cells, names, done * per_round, per_round) + [""] + composition(cells, names)
@@ -704,11 +706,11 @@ def composition(cells: list[dict[str, Any]], names: list[str]) -> list[str]:
     return lines
 
 
-def _control_at(res: dict[str, Any], n: int, per_round: int, which: str) -> float | None:
+def _control_at(res: dict[str, Any], n: int, per_round: int, which: str, split: str = "test") -> float | None:
     """The control after as many rounds as ``n`` answers take (it answers nothing)."""
     r = n // per_round if per_round else 0
     rows = [x for x in res.get("rounds", []) if x["round"] == r]
-    return rows[0]["test"][which] if rows else None
+    return rows[0][split][which] if rows else None
 
 
 def main() -> None:
