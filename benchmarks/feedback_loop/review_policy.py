@@ -639,7 +639,7 @@ def report(results: dict[str, Any], per_round: int = 50) -> str:
             chosen = [at_answers(r, points[-1], which, split, chosen=True) for _, r in runs]
             lines.append(f"| {p} | " + " | ".join(row) + f" | {_ms([v for v in chosen if v is not None])} | "
                          f"{','.join(str(s) for s, _ in runs)} |")
-        gold = [c["gold_only"][split][which] for c in cells if "gold_only" in c]
+        gold = [c["gold_only"][split][which] for c in cells if split in c.get("gold_only", {})]
         lines += ["", f"Gold-only (n = 0) here: {_ms(gold)}"
                   + (f"; run 2's gold-only {OLD_GOLD_ONLY[which]}; full gold {FULL_GOLD[which]}." if split == "test"
                      else "."), ""]
