@@ -120,6 +120,6 @@ def learn_policy(
               f"{report.overruled} overruled the agent ({share:.0f} %) -> {save}")
     if report.conflicts:
         con.print(f"left out {report.conflicts} decision(s) reviewers disagree on")
-    weights = sorted(report.theta(policy).items(), key=lambda kv: -abs(kv[1]))
+    weights = sorted(report.theta.items(), key=lambda kv: -abs(kv[1]))
     con.print("what predicts an overrule (reward weight per feature): "
               + ", ".join(f"{name} {w:+.2f}" for name, w in weights if name != "bias"))

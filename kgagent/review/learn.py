@@ -22,18 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgagent.decisions import ACCEPTING
 from kgagent.errors import InputError, Location
 from kgagent.review.items import ReviewSet
 from kgagent.review.judgements import read_judgements
 from kgagent.review.policy import DEFAULT_THRESHOLD, FEATURES, LinUCBPolicy
 
-#: the agent's verdicts that put the candidate in the graph
-GRAPH_VERDICTS = frozenset({"accept", "repair"})
-
-
 def overruled(verdict: str, action: str) -> bool:
     """Whether a reviewer's judgement (accept, reject, relabel, span) overrules the agent's verdict."""
-    if verdict in GRAPH_VERDICTS:
+    if verdict in ACCEPTING:  # the graph holds the candidate
         return action != "accept"
     return action != "reject"
 
@@ -48,10 +45,8 @@ class LearnReport:
     conflicts: int = 0  # decisions left out: reviewers disagree
     #: (agent verdict, answer) -> count
     by_verdict: Counter = field(default_factory=Counter)
-
-    def theta(self, policy: LinUCBPolicy) -> dict[str, float]:
-        """The learned reward weight of each feature."""
-        return {name: round(float(w), 4) for name, w in zip(FEATURES, policy.theta_)}
+    #: the learned reward weight of each feature
+    theta: dict[str, float] = field(default_factory=dict)
 
 
 def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float = 1.0,
@@ -82,4 +77,5 @@ def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float
         raise InputError("no reviewer's judgement to learn from (accept, reject, change or span answers that "
                          "reviewers agree on); answer some with `kgagent review` first", code="KGA477",
                          location=Location(where))
+    report.theta = {name: round(float(w), 4) for name, w in zip(FEATURES, policy.theta_)}
     return policy, report

@@ -53,7 +53,7 @@ def test_the_policy_learns_what_people_overrule_and_asks_it_first(out: Path) -> 
     rs = ReviewSet.load(out)
     reward = dict(zip([d["id"] for d in rs.decisions], policy.scores(rs.decisions)))
     assert min(reward[ACME], reward[SMITH]) > max(reward[PARSONS], reward[WORK_FOR], reward[KLUGT_PHILIPS])
-    assert set(report.theta(policy)) == set(FEATURES)
+    assert set(report.theta) == set(FEATURES)
     again, _ = learn_policy([out], alpha=0.0)  # the same answers give the same policy
     assert again.theta_.tolist() == policy.theta_.tolist()
 
