@@ -255,6 +255,18 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
     spent, stale = 0, 0
     picked: list[dict[str, Any]] = []
     answered: set[tuple[str, int]] = set()  # (document, sentence) of every answer so far
+    def take(picked: list[dict[str, Any]], answers: Path) -> list[Any]:
+        """Book a round's questions and add their answers (``answers``, weighted) to the feedback."""
+        nonlocal spent
+        asked.update(question_key(d) for d in picked)
+        answered.update(sentence_key(d) for d in picked)
+        spent += len(picked)
+        examples = read_feedback(answers)
+        if answer_weight != 1.0:
+            examples = scaled_examples(examples, answer_weight)
+        feedback.extend(examples)
+        return examples
+
     first = 1
     if resume is not None:
         if not resumable(work, resume) or (resume.get("best_round", 0) and io.load is None):
@@ -266,11 +278,7 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
                 continue
             rdir = work / f"round-{entry['round']}"
             picked = [json.loads(line) for line in (rdir / PICKED).read_text(encoding="utf-8").splitlines()]
-            asked.update(question_key(d) for d in picked)
-            answered.update(sentence_key(d) for d in picked)
-            spent += len(picked)
-            examples = read_feedback(rdir / "answers.jsonl")
-            feedback.extend(scaled_examples(examples, answer_weight) if answer_weight != 1.0 else examples)
+            take(picked, rdir / "answers.jsonl")
             for d in picked:
                 policy.update(d, entry["reward"])
         first = len(out["rounds"])
@@ -293,18 +301,12 @@ def policy_rounds(name: str, policy: Any, gold: list[Any], start: Any, start_sco
                 found = reviews.model_labels()
                 reviews.model_labels = lambda found=found: {**model_labels, **found}  # type: ignore[method-assign]
             picked = pick(policy, reviews.decisions, asked, per_round)
-            asked.update(question_key(d) for d in picked)
             agreed = answer_all(picked, truth, spent + 1)
             report = ExportReport(path=str(rdir / "answers.jsonl"))
             records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
             write_feedback(records, rdir / "answers.jsonl")
             (rdir / PICKED).write_text("".join(json.dumps(d, default=str) + "\n" for d in picked), encoding="utf-8")
-            examples = read_feedback(rdir / "answers.jsonl")
-            if answer_weight != 1.0:
-                examples = scaled_examples(examples, answer_weight)
-            feedback.extend(examples)
-            spent += len(picked)
-            answered.update(sentence_key(d) for d in picked)
+            examples = take(picked, rdir / "answers.jsonl")
             entry.update({
                 "candidates": len(reviews.decisions),
                 "asked": Counter(f"{d['kind']}/{d.get('verdict')}" for d in picked),
@@ -441,8 +443,7 @@ class Experiment:
         self.results: dict[str, Any] = json.loads(self.results_path.read_text()) if self.results_path.exists() else {}
         before = self.results.get("settings", {})
         now = {k: v for k, v in vars(args).items() if k not in RUN_ONLY}
-        changed = sorted(k for k in now if k in before and k not in RUN_ONLY and before[k] != json.loads(
-            json.dumps(now[k], default=str)))
+        changed = sorted(k for k in now if k in before and before[k] != json.loads(json.dumps(now[k], default=str)))
         if changed:  # a re-run reuses and resumes what the file holds: only under the same settings
             raise SystemExit(f"{self.results_path}: its runs had other settings ({', '.join(changed)}); "
                              f"give another --results")
