@@ -149,6 +149,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch threads (use 1 on a busy machine)")
     ap.add_argument("--json", default=None, help="also write the figures here")
+    ap.add_argument("--dump", default=None,
+                    help="also write every decision, judged by gold, and every gold fact here (JSON lines), "
+                         "for error analysis")
     ap.add_argument("--min-relation-score", type=float, default=0.2,
                     help="let the rules see relations down to this score (raw = the encoder's own threshold)")
     ap.add_argument("--retokenise", action="store_true",
@@ -194,10 +197,12 @@ def main(argv: list[str] | None = None) -> dict:
     lost_ent: dict[str, Counter] = defaultdict(Counter)
     verdicts: Counter = Counter()
     timings: Counter = Counter()
+    dump: list[dict] = []
     t0 = time.perf_counter()
     for res in agent.iter_extract(docs, update_graph=False):
         timings.update(res.timings)
         for d in res.decisions:
+            dump.append(decision_row(res.doc, d, gold_ent, gold_rel, domain))
             if d.kind == "entity":
                 key = (res.doc, (d.mention.start, d.mention.end), d.label)
                 raw_key = (res.doc, (d.mention.start, d.mention.end), d.mention.repaired_from or d.label)
@@ -250,6 +255,7 @@ def main(argv: list[str] | None = None) -> dict:
         "entities_not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost_ent.items(),
                                                                         key=lambda kv: -sum(kv[1].values()))},
     }
+    out["relation_errors"] = relation_errors(dump, gold_ent, gold_rel, raw_threshold)
     for pred in sorted({g[1] for g in gold_rel}):
         sel = lambda s: {x for x in s if x[1] == pred}  # noqa: E731
         out["per_type"][pred] = {"raw": prf(sel(raw), sel(gold_rel)), "agent": prf(sel(acc), sel(gold_rel))}
@@ -282,11 +288,101 @@ def main(argv: list[str] | None = None) -> dict:
           "neither = neither is):")
     for k, v in out["repairs"].items():
         print(f"  right {v.get('right', 0):4d}  wrong {v.get('wrong', 0):4d}  neither {v.get('neither', 0):4d}  {k}")
+    errs = out["relation_errors"]
+    print("relation errors of the agent (gold decides): wrong accepted " + ", ".join(
+        f"{k} {v}" for k, v in errs["wrong_accepted"].items()) + "; gold missed " + ", ".join(
+        f"{k} {v}" for k, v in errs["gold_missed"].items()))
+    print("relation strict F1 ceilings: " + ", ".join(f"{k} {v}" for k, v in errs["ceilings"].items()))
     print("seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in out["timings"].items()))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    if args.dump:
+        texts = {d.id: d.text for d in docs}
+        dump += [{"doc": g[0], "gold": "entity", "span": list(g[1]), "label": g[2]} for g in sorted(gold_ent)]
+        dump += [{"doc": g[0], "gold": "relation", "label": g[1], "head": list(g[2]), "head_label": g[3],
+                  "tail": list(g[4]), "tail_label": g[5]} for g in sorted(gold_rel)]
+        dump += [{"doc": k, "text": v} for k, v in texts.items()]
+        Path(args.dump).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.dump).write_text("".join(json.dumps(r) + "\n" for r in dump), encoding="utf-8")
     return out
+
+
+def relation_errors(rows: list[dict], gold_ent: set, gold_rel: set, raw_threshold: float) -> dict:
+    """Where the agent's relation errors come from, and how far rules could take it.
+
+    ``wrong_accepted``: accepted relations gold lacks, split by whether both arguments are gold
+    entities (span and class: only the relation is wrong, often a true fact the data leaves
+    unannotated) or not (a rule judging relations cannot mend it). ``gold_missed``: gold
+    relations not accepted, by why: an argument not accepted as that gold entity, the candidate
+    rejected or sent to review, another predicate taken for the pair, or no candidate at all
+    (the encoder scored the pair below the rules' floor). ``ceilings``: relation strict F1 if the
+    rules kept exactly the right raw proposals (a perfect filter), if they also picked the right
+    predicate or direction of every pair they saw (a perfect filter and relabeller), and if the
+    agent kept everything but its wrong relations between gold entities."""
+    from kgagent.decisions import ACCEPTING as ACCEPTED
+
+    ents = {(r["doc"], tuple(r["span"]), r["label"]) for r in rows
+            if r["kind"] == "entity" and r["verdict"] in ACCEPTED}
+    rels = [r for r in rows if r["kind"] == "relation"]
+    accepted = [r for r in rels if r["verdict"] in ACCEPTED]
+
+    def gold_args(r: dict) -> bool:
+        return ((r["doc"], tuple(r["head"]), r["head_label"]) in gold_ent
+                and (r["doc"], tuple(r["tail"]), r["tail_label"]) in gold_ent)
+
+    wrong = Counter("both arguments gold" if gold_args(r) else "an argument not gold"
+                    for r in accepted if not r["gold"])
+    by_pair: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rels:
+        by_pair[(r["doc"], frozenset((tuple(r["head"]), tuple(r["tail"]))))].append(r)
+    right = {(r["doc"], r["label"], tuple(r["head"]), tuple(r["tail"])) for r in accepted if r["gold"]}
+    missed: Counter = Counter()
+    for doc, pred, hs, hl, ts, tl in gold_rel:
+        if (doc, pred, hs, ts) in right:
+            continue
+        if (doc, hs, hl) not in ents or (doc, ts, tl) not in ents:
+            missed["an argument not found"] += 1
+            continue
+        seen = by_pair.get((doc, frozenset((hs, ts))), [])
+        same = [r for r in seen if r["label"] == pred and tuple(r["head"]) == hs]
+        missed[f"candidate {same[0]['verdict']}ed" if same else "another predicate or direction taken" if seen
+               else "no candidate"] += 1
+    n_gold = len(gold_rel)
+
+    def f1(tp: int, n: int) -> float:
+        return round(200 * tp / (n + n_gold), 2) if n + n_gold else 0.0
+
+    raw_right = sum(r["gold_raw"] for r in rels if r["score"] >= raw_threshold)
+    seen_right = len({(r["doc"], frozenset((tuple(r["head"]), tuple(r["tail"])))) for r in rels
+                      if r["gold"] or r["gold_raw"]})
+    n_right = sum(r["gold"] for r in accepted)
+    return {"wrong_accepted": dict(wrong), "gold_missed": dict(missed.most_common()),
+            "ceilings": {"agent": f1(n_right, len(accepted)),
+                         "perfect filter of the raw proposals": f1(raw_right, raw_right),
+                         "perfect filter and relabeller of every candidate": f1(seen_right, seen_right),
+                         "agent without its wrong relations between gold entities":
+                             f1(n_right, len(accepted) - wrong["both arguments gold"])}}
+
+
+def decision_row(doc: str, d, gold_ent: set, gold_rel: set, domain) -> dict:
+    """One decision as a JSON-able row, with whether gold holds it (``gold``) and whether gold holds
+    what the encoder proposed before any repair (``gold_raw``)."""
+    row = {"doc": doc, "kind": d.kind, "label": d.label, "verdict": d.verdict, "rule": d.rule,
+           "reason": d.reason, "score": round(d.score, 4)}
+    if d.kind == "entity":
+        span = (d.mention.start, d.mention.end)
+        row.update(span=list(span), text=d.mention.text, entity=d.mention.entity, gold=(doc, span, d.label) in gold_ent,
+                   gold_raw=(doc, span, d.mention.repaired_from or d.label) in gold_ent)
+        return row
+    hs, ts = (d.head.start, d.head.end), (d.tail.start, d.tail.end)
+    key = canonical((doc, d.label, hs, d.head.label, ts, d.tail.label), domain)
+    raw_key = canonical((doc, d.repair["from"] if d.repair else d.label, hs, d.head.repaired_from or d.head.label,
+                         ts, d.tail.repaired_from or d.tail.label), domain)
+    row.update(head=list(hs), head_text=d.head.text, head_label=d.head.label, head_entity=d.head.entity,
+               tail=list(ts), tail_text=d.tail.text, tail_label=d.tail.label, tail_entity=d.tail.entity,
+               gold=key in gold_rel, gold_raw=raw_key in gold_rel)
+    return row
 
 
 if __name__ == "__main__":
