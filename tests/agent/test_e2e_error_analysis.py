@@ -1,0 +1,83 @@
+"""benchmarks/agent/e2e_conll04.py's error analysis: where the agent's relation errors come from,
+and the ceilings of a perfect filter (issue 12's measurement)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from typing import Any
+
+import pytest
+
+from support.agent_fakes import REPO
+
+SCRIPT = REPO / "benchmarks" / "agent" / "e2e_conll04.py"
+
+
+@pytest.fixture(scope="module")
+def e2e() -> Any:
+    sys.path.insert(0, str(SCRIPT.parent))  # the script imports its sibling rule_stats_conll04
+    try:
+        spec = importlib.util.spec_from_file_location("e2e_conll04_bench", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    return module
+
+
+def mention(doc: str, span: tuple[int, int], label: str, verdict: str = "accept") -> dict:
+    return {"doc": doc, "kind": "entity", "label": label, "verdict": verdict, "span": list(span)}
+
+
+def relation(doc: str, pred: str, head: tuple, tail: tuple, score: float, verdict: str, gold: bool,
+             head_label: str = "person", tail_label: str = "location", gold_raw: bool | None = None) -> dict:
+    return {"doc": doc, "kind": "relation", "label": pred, "verdict": verdict, "score": score,
+            "head": list(head), "head_label": head_label, "tail": list(tail), "tail_label": tail_label,
+            "gold": gold, "gold_raw": gold if gold_raw is None else gold_raw}
+
+
+ANN, BOSTON, ACME, PARIS, BOB = (0, 3), (10, 16), (20, 24), (30, 35), (40, 43)
+
+
+def test_errors_are_sorted_by_cause_and_the_ceilings_follow(e2e: Any) -> None:
+    gold_ent = {("d", ANN, "person"), ("d", BOSTON, "location"), ("d", ACME, "organization"),
+                ("d", PARIS, "location"), ("d", BOB, "person")}
+    gold_rel = {("d", "live_in", ANN, "person", BOSTON, "location"),          # found and accepted
+                ("d", "work_for", ANN, "person", ACME, "organization"),      # candidate rejected
+                ("d", "live_in", BOB, "person", PARIS, "location"),          # Bob not found
+                ("d", "located_in", BOSTON, "location", PARIS, "location"),  # no candidate at all
+                ("d", "live_in", ANN, "person", PARIS, "location")}          # another predicate taken
+    rows = [mention("d", ANN, "person"), mention("d", BOSTON, "location"), mention("d", ACME, "organization"),
+            mention("d", PARIS, "location"), mention("d", BOB, "location", verdict="reject"),
+            relation("d", "live_in", ANN, BOSTON, 0.95, "accept", True),
+            relation("d", "work_for", ANN, ACME, 0.3, "reject", False, tail_label="organization", gold_raw=True),
+            relation("d", "work_for", ANN, PARIS, 0.8, "accept", False),        # wrong, both arguments gold
+            relation("d", "located_in", ACME, PARIS, 0.9, "accept", False,      # wrong, Acme is no place
+                     head_label="location")]
+    out = e2e.relation_errors(rows, gold_ent, gold_rel, raw_threshold=0.7)
+    assert out["wrong_accepted"] == {"both arguments gold": 1, "an argument not gold": 1}
+    assert out["gold_missed"] == {"an argument not found": 1, "candidate rejected": 1, "no candidate": 1,
+                                  "another predicate or direction taken": 1}
+    ceil = out["ceilings"]
+    # agent: 1 right of 3 accepted, 5 gold -> 2 * 1 / (3 + 5)
+    assert ceil["agent"] == 25.0
+    # raw (>= 0.7): live_in right, the other two wrong; a perfect filter keeps the 1 right one
+    assert ceil["perfect filter of the raw proposals"] == round(200 * 1 / (1 + 5), 2)
+    # every candidate seen: Ann-Boston and Ann-Acme (the rejected one was gold as proposed)
+    assert ceil["perfect filter and relabeller of every candidate"] == round(200 * 2 / (2 + 5), 2)
+    # without the wrong relation between gold entities: 1 right of 2 accepted
+    assert ceil["agent without its wrong relations between gold entities"] == round(200 * 1 / (2 + 5), 2)
+
+
+def test_a_repaired_relation_counts_as_accepted(e2e: Any) -> None:
+    gold_ent = {("d", ACME, "organization"), ("d", PARIS, "location")}
+    gold_rel = {("d", "orgbased_in", ACME, "organization", PARIS, "location")}
+    rows = [mention("d", ACME, "organization", verdict="repair"), mention("d", PARIS, "location"),
+            relation("d", "orgbased_in", ACME, PARIS, 0.9, "repair", True, head_label="organization", gold_raw=False)]
+    out = e2e.relation_errors(rows, gold_ent, gold_rel, raw_threshold=0.7)
+    assert out["wrong_accepted"] == {} and out["gold_missed"] == {}
+    assert out["ceilings"]["agent"] == 100.0
+    # the encoder's own reading was wrong: a filter alone finds nothing, a relabeller finds it
+    assert out["ceilings"]["perfect filter of the raw proposals"] == 0.0
+    assert out["ceilings"]["perfect filter and relabeller of every candidate"] == 100.0
