@@ -666,6 +666,20 @@ class Agent:
 
         return run_extraction(self, documents, out, overwrite=overwrite, progress=progress, total=total)
 
+    def label_map(self) -> dict[str, dict[str, str]]:
+        """The encoder's labels as the ontology names them: ``{"entity": {class: model label},
+        "relation": {predicate: model label}}`` (where several model labels share a name, the first
+        in sorted order). What a reviewer may choose and how feedback writes it back."""
+        enc = self.encoder
+        normalize = self.domain.labels.normalize
+        out: dict[str, dict[str, str]] = {}
+        for kind, labels in (("entity", getattr(enc, "entity_labels", ())), ("relation", getattr(enc, "relation_labels", ()))):
+            names: dict[str, str] = {}
+            for lab in sorted(labels or ()):
+                names.setdefault(normalize(lab), lab)
+            out[kind] = dict(sorted(names.items()))
+        return out
+
     def fingerprint(self) -> dict[str, str]:
         """What a run's outputs depend on: rules text, model and graph identity."""
         program = self._program

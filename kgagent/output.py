@@ -122,8 +122,10 @@ def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
     return lines, good
 
 
-def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool) -> list[dict[str, Any]]:
-    """Bring OUT back to the state after its last finished document; returns its progress lines."""
+def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
+             labels: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Bring OUT back to the state after its last finished document; returns its progress lines.
+    ``labels`` (the agent's :meth:`~kgagent.agent.Agent.label_map`) is kept in run.json."""
     run = out / RUN
     if overwrite:
         for name in (*OUTPUTS, PROGRESS, RUN, SUMMARY):
@@ -157,7 +159,10 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool) -> list[di
     prog = out / PROGRESS
     if prog.exists() and prog.stat().st_size != good:
         os.truncate(prog, good)
-    atomic_write_text(run, json.dumps({"fingerprint": fingerprint, "outputs": list(OUTPUTS)}, indent=1))
+    record: dict[str, Any] = {"fingerprint": fingerprint, "outputs": list(OUTPUTS)}
+    if labels:
+        record["labels"] = labels
+    atomic_write_text(run, json.dumps(record, indent=1))
     return lines
 
 
@@ -240,10 +245,12 @@ class RunWriter:
         self._sizes: dict[str, int] = {n: 0 for n in OUTPUTS}
         self._t_start = time.perf_counter()
 
-    def start(self, fingerprint: dict[str, str], overwrite: bool = False) -> None:
-        """Restore ``out`` for a run with this fingerprint (KGA412 if it holds another run's files)."""
+    def start(self, fingerprint: dict[str, str], overwrite: bool = False,
+              labels: dict[str, dict[str, str]] | None = None) -> None:
+        """Restore ``out`` for a run with this fingerprint (KGA412 if it holds another run's files);
+        ``labels``, the encoder's labels by ontology name, go to run.json for the review page."""
         self._t_start = time.perf_counter()
-        lines = _restore(self.out, fingerprint, overwrite)
+        lines = _restore(self.out, fingerprint, overwrite, labels)
         for line in lines:
             self.done[line["doc"]] = line.get("hash", "")
             self.summary.add(line)
@@ -358,7 +365,8 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
     with RunWriter(out) as writer:
         if hasattr(agent, "warm_up"):
             agent.warm_up()  # load the model and the linker now: `wall` times the extraction only
-        writer.start(agent.fingerprint(), overwrite)
+        writer.start(agent.fingerprint(), overwrite,
+                     labels=agent.label_map() if hasattr(agent, "label_map") else None)
 
         def todo() -> Iterator[Document]:
             for doc in docs:

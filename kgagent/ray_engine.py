@@ -132,13 +132,15 @@ def _probe(paths: list[str], cwd: str | None = None) -> dict[str, Any]:
 
 
 def _fingerprint(load_kwargs: dict[str, Any], factory: Callable[..., Any] | None,
-                 cwd: str | None = None) -> tuple[dict[str, str], int]:
-    """The fingerprint and batch size of the agent the actors will build (loaded on a worker, as they do)."""
+                 cwd: str | None = None) -> tuple[dict[str, str], int, dict[str, dict[str, str]] | None]:
+    """The fingerprint, batch size and label map of the agent the actors will build (loaded on a
+    worker, as they do)."""
     from kgagent.agent import Agent
 
     _enter(cwd)
     agent = (factory or Agent.load)(**load_kwargs)
-    return agent.fingerprint(), int(agent.batch_size)
+    labels = agent.label_map() if hasattr(agent, "label_map") else None
+    return agent.fingerprint(), int(agent.batch_size), labels
 
 
 def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int,
@@ -335,7 +337,7 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
                 raise InputError(f"{n} workers x {cpus_per_worker} CPUs need {n * cpus_per_worker} CPUs; the cluster "
                                  f"has {cpus}", code="KGA435")
             # max_calls=1: the worker that loaded an agent for this exits after it, freeing the memory
-            fingerprint, batch_size = ray.get(ray.remote(num_cpus=0, max_retries=1, max_calls=1)(_fingerprint)
+            fingerprint, batch_size, labels = ray.get(ray.remote(num_cpus=0, max_retries=1, max_calls=1)(_fingerprint)
                                   .remote(dict(load_kwargs), agent_factory, cwd), timeout=600)
         except Exception as err:  # noqa: BLE001 - Ray wraps errors raised on the workers
             kga = err if isinstance(err, InputError) and type(err).__module__ == "kgagent.errors" else _unwrap(err)
@@ -343,7 +345,7 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
                 raise
             raise kga from None
         with RunWriter(out) as writer:
-            writer.start(fingerprint, overwrite)
+            writer.start(fingerprint, overwrite, labels=labels)
             if progress is not None:
                 for _ in writer.done:
                     progress(None, 0)

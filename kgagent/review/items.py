@@ -132,6 +132,19 @@ def extraction_fingerprint(out: Path) -> tuple[str, dict[str, str]]:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16], parts
 
 
+def run_labels(out: Path) -> dict[str, dict[str, str]]:
+    """``run.json``'s "labels" (kind -> ontology name -> the model's label); empty when the run
+    wrote none (an older run) or it is not of that shape."""
+    try:
+        labels = json.loads((out / "run.json").read_text(encoding="utf-8")).get("labels")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    if not isinstance(labels, dict):
+        return {}
+    return {str(kind): {str(k): str(v) for k, v in names.items()}
+            for kind, names in labels.items() if kind in ("entity", "relation") and isinstance(names, dict)}
+
+
 @dataclass
 class ReviewSet:
     """Every decision of one extraction, indexed for the review page."""
@@ -142,6 +155,8 @@ class ReviewSet:
     fingerprint_parts: dict[str, str]
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_sentence: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    #: the encoder's labels by ontology name and kind, as the run recorded them (run.json "labels")
+    run_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     sentence_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
     @classmethod
@@ -171,7 +186,7 @@ class ReviewSet:
         if not decisions:
             raise InputError(f"{path} holds no decisions", code="KGA474")
         fp, parts = extraction_fingerprint(out)
-        rs = cls(out, decisions, fp, parts)
+        rs = cls(out, decisions, fp, parts, run_labels=run_labels(out))
         rs._index()
         return rs
 
@@ -186,8 +201,12 @@ class ReviewSet:
 
     # ------------------------------------------------------------------ choices
     def labels(self) -> dict[str, list[str]]:
-        """The types (entity) and predicates (relation) the decisions use, sorted."""
+        """The types (entity) and predicates (relation) a reviewer may choose, sorted: those the
+        decisions use and every label of the encoder the run recorded (a class no decision took
+        is still a right answer)."""
         out: dict[str, set[str]] = {"entity": set(), "relation": set()}
+        for kind in out:
+            out[kind].update(self.run_labels.get(kind, {}))
         for d in self.decisions:
             if label_of(d):
                 out[str(d["kind"])].add(label_of(d))
@@ -206,6 +225,9 @@ class ReviewSet:
             for arg in (d.get("head"), d.get("tail")) if d.get("kind") == "relation" else ():
                 if isinstance(arg, dict) and arg.get("model_label") and arg.get("type"):
                     out.setdefault(("entity", str(arg["type"])), str(arg["model_label"]))
+        for kind, names in self.run_labels.items():
+            for name, model_label in names.items():
+                out.setdefault((kind, name), model_label)
         return out
 
     def rules(self) -> list[str]:

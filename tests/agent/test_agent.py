@@ -254,3 +254,12 @@ def test_a_relation_inferred_from_others_is_accepted_and_explained_by_name(tiny_
     enc.pairs[("Richard Parsons", "Boston")] = {"Live_In": 0.1}
     (res,) = agent.extract("Richard Parsons lives in Boston, Massachusetts.", update_graph=False)
     assert _by_text(res)[("Richard Parsons", "live_in", "Massachusetts")].verdict == "reject"
+
+
+def test_label_map_names_each_encoder_label_in_the_ontology_first_of_several(tiny_kg) -> None:
+    class TwoSources(FakeEncoder):  # a model trained on CoNLL04 and CoNLL-2003 labels
+        entity_labels = ["LOC", "Loc", "MISC", "Peop"]
+        relation_labels = ["Live_In"]
+
+    got = make_agent(tiny_kg, TwoSources()).label_map()
+    assert got == {"entity": {"location": "LOC", "misc": "MISC", "person": "Peop"}, "relation": {"live_in": "Live_In"}}

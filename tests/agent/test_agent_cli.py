@@ -51,6 +51,11 @@ def test_extract_writes_decisions_graph_feedback_and_summary(fake_cli, corpus, g
         assert word in r.output
     summary = json.loads((out / "summary.json").read_text())
     assert summary["documents"] == 4 and summary["processed"] == 4
+    # the encoder's labels by ontology name, for the review page's choices and the feedback's labels
+    labels = json.loads((out / "run.json").read_text())["labels"]
+    assert labels == {"entity": {"location": "Loc", "organization": "Org", "other": "Other", "person": "Peop"},
+                      "relation": {"kill": "Kill", "live_in": "Live_In", "located_in": "Located_In",
+                                   "orgbased_in": "OrgBased_In", "work_for": "Work_For"}}
 
 
 def test_rerun_resumes_and_never_duplicates(fake_cli, corpus, graph_dir, tmp_path) -> None:

@@ -69,6 +69,8 @@ def test_ray_gives_the_local_engines_outputs(ray_cluster, kw, tmp_path) -> None:
     summary = run_ray_extraction(kw, corpus, tmp_path / "ray", workers=2, agent_factory=fake_agent)
     assert summary.documents == summary.processed == 3 * len(DOCS) and not summary.failed
     _assert_same(tmp_path / "ray", tmp_path / "local")
+    run_json = [json.loads((tmp_path / side / "run.json").read_text()) for side in ("ray", "local")]
+    assert run_json[0] == run_json[1] and run_json[0]["labels"]["relation"]["work_for"] == "Work_For"
     # a re-run of a finished directory writes nothing and reports the same counts
     again = run_ray_extraction(kw, corpus, tmp_path / "ray", workers=1, agent_factory=fake_agent)
     assert again.processed == 0 and again.skipped == 3 * len(DOCS)
