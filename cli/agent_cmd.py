@@ -209,8 +209,22 @@ def extract_cmd(
             from kgagent.memory import TypeMemory
 
             agent.memory = TypeMemory.from_graph(agent.kg)
+        agent.warm_up()
+        _freeze_loaded_heap()
         summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
     _report(summary, out)
+
+
+def _freeze_loaded_heap() -> None:
+    """Keep what is loaded (graph, index, model: millions of long-lived objects) out of Python's
+    cyclic garbage collector from now on. As extraction adds facts to the graph, the collector
+    would otherwise scan the whole heap every so often: that doubled the rules' time per document
+    (examples/corpus.txt x10: 1.8 -> 1.0 s) and slowed linking by a fifth. Process-wide, hence here
+    and not in the library."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _report(summary, out: Path) -> None:

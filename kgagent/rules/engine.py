@@ -521,22 +521,22 @@ class Model:
         while True:
             cands: dict[str, list] = defaultdict(list)
             for r in st.rules:
-                ev = _Eval(self, r, r.clause)
                 if not r.pos:
                     if k == 1 and incremental_mark is None:
-                        ev.run(None, k, levels, cands, exact)
+                        _Eval(self, r, r.clause).run(None, k, levels, cands, exact)
                     continue
+                ev = None
                 for d in range(len(r.pos)):
-                    # another atom with no usable rows: this variant derives nothing
-                    if any(
+                    drows = levels[r.pos[d].pred].delta(k)
+                    # no new rows for this atom, or another atom with no usable rows: nothing to derive
+                    if not len(drows) or any(
                         not levels[a.pred].any_upto(k - 2 if j < d else k - 1)
                         for j, a in enumerate(r.pos)
                         if j != d
                     ):
                         continue
-                    drows = levels[r.pos[d].pred].delta(k)
-                    if len(drows):
-                        ev.run((d, drows), k, levels, cands, exact)
+                    ev = ev or _Eval(self, r, r.clause)
+                    ev.run((d, drows), k, levels, cands, exact)
             new = 0
             for p, batches in cands.items():
                 new += self._insert_candidates(p, batches, proofs)

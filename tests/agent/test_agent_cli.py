@@ -58,6 +58,18 @@ def test_extract_writes_decisions_graph_feedback_and_summary(fake_cli, corpus, g
                                    "orgbased_in": "OrgBased_In", "work_for": "Work_For"}}
 
 
+def test_extract_keeps_the_loaded_heap_out_of_the_garbage_collector(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    import gc
+
+    gc.unfreeze()
+    try:
+        r = run("extract", corpus, "--out", tmp_path / "out", "--graph", graph_dir, "--quiet")
+        assert r.exit_code == 0, r.output
+        assert gc.get_freeze_count() > 0  # the graph, index and model loaded before the first document
+    finally:
+        gc.unfreeze()  # process-wide: leave the test session as it was
+
+
 def test_rerun_resumes_and_never_duplicates(fake_cli, corpus, graph_dir, tmp_path) -> None:
     clean = tmp_path / "clean"
     assert run("extract", corpus, "--out", clean, "--graph", graph_dir, "-q").exit_code == 0
