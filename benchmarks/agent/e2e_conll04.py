@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> dict:
         "entities_not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost_ent.items(),
                                                                         key=lambda kv: -sum(kv[1].values()))},
     }
-    out["relation_errors"] = relation_errors(dump, gold_ent, gold_rel, raw_threshold)
+    out["relation_errors"] = relation_errors(dump, gold_ent, gold_rel, raw_threshold, frozenset(
+        name for name, rel in domain.ontology.relations.items() if rel.symmetric))
     for pred in sorted({g[1] for g in gold_rel}):
         sel = lambda s: {x for x in s if x[1] == pred}  # noqa: E731
         out["per_type"][pred] = {"raw": prf(sel(raw), sel(gold_rel)), "agent": prf(sel(acc), sel(gold_rel))}
@@ -308,7 +309,8 @@ def main(argv: list[str] | None = None) -> dict:
     return out
 
 
-def relation_errors(rows: list[dict], gold_ent: set, gold_rel: set, raw_threshold: float) -> dict:
+def relation_errors(rows: list[dict], gold_ent: set, gold_rel: set, raw_threshold: float,
+                    symmetric: frozenset[str] = frozenset()) -> dict:
     """Where the agent's relation errors come from, and how far rules could take it.
 
     ``wrong_accepted``: accepted relations gold lacks, split by whether both arguments are gold
@@ -319,7 +321,8 @@ def relation_errors(rows: list[dict], gold_ent: set, gold_rel: set, raw_threshol
     (the encoder scored the pair below the rules' floor). ``ceilings``: relation strict F1 if the
     rules kept exactly the right raw proposals (a perfect filter), if they also picked the right
     predicate or direction of every pair they saw (a perfect filter and relabeller), and if the
-    agent kept everything but its wrong relations between gold entities."""
+    agent kept everything but its wrong relations between gold entities. A ``symmetric``
+    predicate's relation counts in either direction (gold holds it in one fixed order)."""
     from kgagent.decisions import ACCEPTING as ACCEPTED
 
     ents = {(r["doc"], tuple(r["span"]), r["label"]) for r in rows
@@ -337,6 +340,7 @@ def relation_errors(rows: list[dict], gold_ent: set, gold_rel: set, raw_threshol
     for r in rels:
         by_pair[(r["doc"], frozenset((tuple(r["head"]), tuple(r["tail"]))))].append(r)
     right = {(r["doc"], r["label"], tuple(r["head"]), tuple(r["tail"])) for r in accepted if r["gold"]}
+    right |= {(d, p, t, h) for d, p, h, t in right if p in symmetric}
     missed: Counter = Counter()
     for doc, pred, hs, hl, ts, tl in gold_rel:
         if (doc, pred, hs, ts) in right:
@@ -345,7 +349,7 @@ def relation_errors(rows: list[dict], gold_ent: set, gold_rel: set, raw_threshol
             missed["an argument not found"] += 1
             continue
         seen = by_pair.get((doc, frozenset((hs, ts))), [])
-        same = [r for r in seen if r["label"] == pred and tuple(r["head"]) == hs]
+        same = [r for r in seen if r["label"] == pred and (tuple(r["head"]) == hs or pred in symmetric)]
         missed[f"candidate {same[0]['verdict']}ed" if same else "another predicate or direction taken" if seen
                else "no candidate"] += 1
     n_gold = len(gold_rel)

@@ -81,3 +81,15 @@ def test_a_repaired_relation_counts_as_accepted(e2e: Any) -> None:
     # the encoder's own reading was wrong: a filter alone finds nothing, a relabeller finds it
     assert out["ceilings"]["perfect filter of the raw proposals"] == 0.0
     assert out["ceilings"]["perfect filter and relabeller of every candidate"] == 100.0
+
+
+def test_a_symmetric_relation_counts_in_either_direction(e2e: Any) -> None:
+    gold_ent = {("d", ANN, "person"), ("d", BOB, "person")}
+    gold_rel = {("d", "meets", ANN, "person", BOB, "person")}  # gold in its fixed order
+    rows = [mention("d", ANN, "person"), mention("d", BOB, "person"),
+            relation("d", "meets", BOB, ANN, 0.9, "accept", True, tail_label="person")]
+    out = e2e.relation_errors(rows, gold_ent, gold_rel, raw_threshold=0.7, symmetric=frozenset({"meets"}))
+    assert out["gold_missed"] == {} and out["ceilings"]["agent"] == 100.0
+    rejected = [rows[0], rows[1], {**rows[2], "verdict": "reject"}]
+    out = e2e.relation_errors(rejected, gold_ent, gold_rel, raw_threshold=0.7, symmetric=frozenset({"meets"}))
+    assert out["gold_missed"] == {"candidate rejected": 1}
