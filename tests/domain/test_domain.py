@@ -293,3 +293,17 @@ def test_init_on_bad_data_is_one_line_and_writes_nothing(tmp_path) -> None:
     r = run("init", tmp_path / "d", "--from-data", empty)
     assert r.exit_code == 1 and "KGA641" in r.output and "no entity annotation" in r.output
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("folder", [None, "examples/scierc"])
+def test_every_predicate_the_rules_derive_has_words_in_explanations(folder) -> None:
+    """A proof shows every derived fact; one without words reads as raw syntax (text_puts_in(m, e))."""
+    from kgagent.explain import _Names, fact_words
+    from kgagent.rules.loader import load_rules
+
+    dom = Domain.load(REPO / folder if folder else None)
+    heads = {(c.head.pred, len(c.head.args)) for c in load_rules(dom.rules_with(None)).clauses}
+    names = _Names({}, dom.wording)
+    raw = [f"{p}/{n}" for p, n in sorted(heads)
+           if fact_words(f"{p}(" + ", ".join(f"x{i}" for i in range(n)) + ")", names).startswith(f"{p}(")]
+    assert raw == []
