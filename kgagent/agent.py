@@ -673,7 +673,8 @@ class Agent:
         enc = self.encoder
         normalize = self.domain.labels.normalize
         out: dict[str, dict[str, str]] = {}
-        for kind, labels in (("entity", getattr(enc, "entity_labels", ())), ("relation", getattr(enc, "relation_labels", ()))):
+        for kind in ("entity", "relation"):
+            labels = getattr(enc, f"{kind}_labels", ())
             names: dict[str, str] = {}
             for lab in sorted(labels or ()):
                 names.setdefault(normalize(lab), lab)
