@@ -373,7 +373,7 @@ def decision_row(doc: str, d, gold_ent: set, gold_rel: set, domain) -> dict:
     """One decision as a JSON-able row, with whether gold holds it (``gold``) and whether gold holds
     what the encoder proposed before any repair (``gold_raw``)."""
     row = {"doc": doc, "kind": d.kind, "label": d.label, "verdict": d.verdict, "rule": d.rule,
-           "reason": d.reason, "score": round(d.score, 4)}
+           "reason": d.reason, "score": round(d.score, 4), "scores": dict(d.scores)}
     if d.kind == "entity":
         span = (d.mention.start, d.mention.end)
         row.update(span=list(span), text=d.mention.text, entity=d.mention.entity, gold=(doc, span, d.label) in gold_ent,
