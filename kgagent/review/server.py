@@ -2,7 +2,7 @@
 
 Routes (JSON unless said): ``GET /`` the page; ``GET /static/<asset>`` one of the shipped
 assets (a fixed list: no request names a file); ``GET /api/config``; ``GET /api/queue``
-(filters: verdict, kind, label, rule, doc, min, max); ``GET /api/item?id=``;
+(filters: verdict, kind, label, rule, doc, min, max; ``statuses=0``: without each id's status); ``GET /api/item?id=``;
 ``GET /api/next?after=`` (the next unanswered decision and the progress, after an answer);
 ``GET /api/history``; ``GET /api/conflicts``; ``POST /api/answer``; ``POST /api/undo``.
 
@@ -107,11 +107,16 @@ class ReviewApp:
         mine = self.mine(reviewer)
         return {"next": next_unanswered(ids, mine, after), "progress": progress(ids, mine)}
 
-    def queue(self, reviewer: str, filters: Filters) -> dict[str, Any]:
+    def queue(self, reviewer: str, filters: Filters, statuses: bool = True) -> dict[str, Any]:
+        """The queue's ids in order, where the reviewer resumes and the progress; with ``statuses``
+        also each id's status for the reviewer (the page does without: at 100,000 decisions they
+        are most of the answer)."""
         ids = self._queue_ids(filters)
         mine = self.mine(reviewer)
-        return {"ids": ids, "position": resume_position(ids, mine), "progress": progress(ids, mine),
-                "status": {i: status_of(mine.get(i)) for i in ids}}
+        out = {"ids": ids, "position": resume_position(ids, mine), "progress": progress(ids, mine)}
+        if statuses:
+            out["status"] = {i: status_of(mine.get(i)) for i in ids}
+        return out
 
     def item(self, decision_id: str, reviewer: str) -> dict[str, Any]:
         from kgagent.explain import explain_decision, summary_line
@@ -271,6 +276,14 @@ def create_app(state: ReviewApp) -> Any:
             return error(404, "no such asset")
         return Response(asset(name), media_type=ASSETS[name], headers={"cache-control": "no-store"})
 
+    def flag(request: Request, name: str, default: bool = True) -> bool:
+        value = request.query_params.get(name)
+        if value is None or value == "":
+            return default
+        if value not in ("0", "1", "true", "false"):
+            raise InputError(f"{name} must be 0, 1, true or false, not {value!r}", code="KGA472")
+        return value in ("1", "true")
+
     def reviewer(request: Request) -> str:
         return request.query_params.get("reviewer") or state.reviewer or ""
 
@@ -279,7 +292,7 @@ def create_app(state: ReviewApp) -> Any:
         Route("/favicon.ico", lambda rq: Response(status_code=204)),
         Route("/static/{name}", handler(static)),
         Route("/api/config", handler(lambda rq: state.config())),
-        Route("/api/queue", handler(lambda rq: state.queue(reviewer(rq), filters(rq)))),
+        Route("/api/queue", handler(lambda rq: state.queue(reviewer(rq), filters(rq), flag(rq, "statuses")))),
         Route("/api/next", handler(lambda rq: state.next(reviewer(rq), filters(rq), rq.query_params.get("after")))),
         Route("/api/item", handler(lambda rq: state.item(rq.query_params.get("id", ""), reviewer(rq)))),
         Route("/api/history", handler(lambda rq: state.history(reviewer(rq)))),

@@ -30,6 +30,18 @@ def test_queue_review_first_most_uncertain_first_and_filters(served) -> None:
     assert status == 400 and "KGA472" in err["error"]
 
 
+def test_the_queue_without_statuses_is_the_same_queue(served) -> None:
+    client, _ = served
+    client.post("/api/answer", {"reviewer": "ana", "decision": SMITH, "action": "accept"})
+    full = client.get("/api/queue?reviewer=ana")
+    lean = client.get("/api/queue?reviewer=ana&statuses=0")
+    assert "status" not in lean and full["status"][SMITH] == "accepted"
+    assert {k: full[k] for k in ("ids", "position", "progress")} == lean
+    assert "status" in client.get("/api/queue?reviewer=ana&statuses=true")
+    status, err = client.request("/api/queue?statuses=no")
+    assert status == 400 and "KGA472" in err["error"] and "statuses" in err["error"]
+
+
 def test_item_shows_sentence_highlights_proof_and_siblings(served) -> None:
     client, _ = served
     item = client.get(f"/api/item?id={WORK_FOR}&reviewer=ana")

@@ -77,7 +77,7 @@ function fillFilters() {
 }
 
 async function loadQueue(resume) {
-  const q = await api("/api/queue?" + qs());
+  const q = await api("/api/queue?" + qs({ statuses: 0 }));  // the ids; statuses come with each item
   S.ids = q.ids;
   showProgress(q.progress);
   if (resume) S.pos = q.position;
