@@ -669,8 +669,13 @@ class Agent:
     def label_map(self) -> dict[str, dict[str, str]]:
         """The encoder's labels as the ontology names them: ``{"entity": {class: model label},
         "relation": {predicate: model label}}`` (where several model labels share a name, the first
-        in sorted order). What a reviewer may choose and how feedback writes it back."""
-        enc = self.encoder
+        in sorted order). What a reviewer may choose and how feedback writes it back. An encoder
+        not loaded yet stays so: its labels are read from the model's config.json."""
+        enc = self._encoder
+        if isinstance(enc, _LazyEncoder):
+            from kgagent.encoder.pretrained import read_model_config
+
+            enc = read_model_config(enc.directory())
         normalize = self.domain.labels.normalize
         out: dict[str, dict[str, str]] = {}
         for kind in ("entity", "relation"):

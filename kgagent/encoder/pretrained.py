@@ -171,6 +171,21 @@ def _load_compact_encoder(model: SpanModel, path: Path) -> None:
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
+def read_model_config(model_dir: Path) -> ModelConfig:
+    """A saved model's config.json (labels, thresholds, architecture) without loading its weights.
+    Raises EncoderError KGA304 when there is no model there, KGA305 when the config is corrupt."""
+    cfg_path = model_dir / CONFIG_FILE
+    if not cfg_path.is_file():
+        raise EncoderError(f"no model at {model_dir} ({CONFIG_FILE} missing)", code="KGA304")
+    try:
+        config = ModelConfig.from_dict(json.loads(cfg_path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, TypeError) as err:
+        raise EncoderError(f"{cfg_path}: corrupt model config ({err})", code="KGA305") from None
+    if not config.entity_labels:
+        raise EncoderError(f"{cfg_path}: corrupt model config (no entity labels)", code="KGA305")
+    return config
+
+
 def native_bfloat16(device: torch.device) -> bool:
     """Whether ``device`` multiplies bfloat16 natively (CUDA with bf16, or a CPU with AVX512-BF16/AMX)."""
     if device.type == "cuda":
@@ -229,15 +244,7 @@ class Encoder:
         Raises EncoderError (KGA3xx) when the directory is missing or corrupt.
         """
         model_dir = Path(path) if path is not None else default_model_dir()
-        cfg_path = model_dir / CONFIG_FILE
-        if not cfg_path.is_file():
-            raise EncoderError(f"no model at {model_dir} ({CONFIG_FILE} missing)", code="KGA304")
-        try:
-            config = ModelConfig.from_dict(json.loads(cfg_path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, TypeError) as err:
-            raise EncoderError(f"{cfg_path}: corrupt model config ({err})", code="KGA305") from None
-        if not config.entity_labels:
-            raise EncoderError(f"{cfg_path}: corrupt model config (no entity labels)", code="KGA305")
+        config = read_model_config(model_dir)
         if config.lora or is_compact(config):
             base_dir = resolve_base(config.base, model_dir)
         else:

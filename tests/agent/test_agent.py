@@ -263,3 +263,18 @@ def test_label_map_names_each_encoder_label_in_the_ontology_first_of_several(tin
 
     got = make_agent(tiny_kg, TwoSources()).label_map()
     assert got == {"entity": {"location": "LOC", "misc": "MISC", "person": "Peop"}, "relation": {"live_in": "Live_In"}}
+
+
+def test_label_map_of_an_encoder_not_loaded_yet_reads_its_config(tiny_kg, tmp_path) -> None:
+    """Ray's start-up asks for the label map on a worker that never extracts: no weights loaded."""
+    import json
+
+    from kgagent.agent import _LazyEncoder
+
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"entity_labels": ["Loc", "Peop"], "relation_labels": ["Live_In"]}))
+    agent = make_agent(tiny_kg)
+    agent._encoder = _LazyEncoder(model, agent.domain)
+    assert agent.label_map() == {"entity": {"location": "Loc", "person": "Peop"}, "relation": {"live_in": "Live_In"}}
+    assert isinstance(agent._encoder, _LazyEncoder)  # still not loaded (it could not be: no weights there)
