@@ -126,6 +126,7 @@ class Agent:
         self.record_proofs = record_proofs
         self._lock = threading.RLock()
         self._linker = linker
+        self._warm = False  # warm_up() done
         self._program = program
         self._engine = Engine(program, record_proofs=record_proofs)
         self.min_relation_score = min_relation_score
@@ -259,7 +260,11 @@ class Agent:
         return enc
 
     def warm_up(self) -> None:
-        """Load what is loaded lazily (encoder, linker, its embedding model) now, not in the first document."""
+        """Load what is loaded lazily (encoder, linker, its embedding model) now, not in the first
+        document. Once: a second call (``kgagent extract`` warms up before ``run_extraction`` does)
+        returns at once."""
+        if self._warm:
+            return
         encoder = self.encoder
         encoder.propose(["Warm-up sentence for kgagent ."], **self._propose_options(encoder))  # first-call costs
         with self._lock:
@@ -267,6 +272,7 @@ class Agent:
             embed = getattr(self.linker, "embed", None)
             if embed is not None:
                 embed(["kgagent warm-up"])  # loads the mention embedder (an alias hit needs none)
+        self._warm = True
 
     @property
     def linker(self) -> Any:
