@@ -2,7 +2,9 @@
 agent's accepted ones (gold hidden).
 
 Each CoNLL04 sentence becomes one document whose text is its tokens joined by single spaces
-(so gold token offsets map exactly to character offsets). The agent runs as `kgagent extract`
+(so gold token offsets map exactly to character offsets). A CoNLL-2003 column file (``--data
+.../conll2003/valid.txt``) gives whole documents instead, a sentence per line, entities only: the
+measure of what the agent's document-level evidence (one name, one type) does to entities. The agent runs as `kgagent extract`
 does (encoder -> linker -> rules); gold entities are never shown to it. Scored, strict
 (predicate + both argument spans + both argument types) and boundaries (predicate + spans):
 
@@ -56,11 +58,13 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     user's text is read (the agent's tokeniser gives the stop up at a sentence's end)."""
     from kgagent.domain import Domain
     from kgagent.schema import Document
-    from rule_stats_conll04 import glued_final_stop
 
     dom = domain if domain is not None else Domain.load()
     normalize_label = dom.labels.normalize
     path = Path(data) if data else DATA / f"conll04_{split}.json"
+    if path.suffix.lower() != ".json":
+        return load_conll_documents(path, dom)
+    from rule_stats_conll04 import glued_final_stop
     split = path.stem if data else split
     records = json.loads(path.read_text(encoding="utf-8"))
     docs, gold_rel, gold_ent = [], set(), set()
@@ -83,6 +87,65 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
             (hs, ht), (ts, tt) = ents[r["head"]], ents[r["tail"]]
             gold_rel.add(canonical((doc, normalize_label(r["type"]), hs, ht, ts, tt), dom))
     return docs, gold_rel, gold_ent
+
+
+def load_conll_documents(path: Path, domain) -> tuple[list, set, set]:
+    """A CoNLL-2003 column file (token first, IOB2 tag last) as whole documents, one per
+    ``-DOCSTART-``: each sentence on its own line, its tokens joined by single spaces (a line break
+    before a line that does not start in lower case ends a sentence for the agent, as a headline
+    or a dateline does in a user's text). No relations; gold entities as character spans."""
+    from kgagent.schema import Document
+
+    docs, gold_ent = [], set()
+    lines: list[list[str]] = []  # the current document's sentences (token lists)
+    tags: list[list[str]] = []
+    sent_toks: list[str] = []
+    sent_tags: list[str] = []
+
+    def end_sentence() -> None:
+        if sent_toks:
+            lines.append(list(sent_toks))
+            tags.append(list(sent_tags))
+        sent_toks.clear()
+        sent_tags.clear()
+
+    def end_document() -> None:
+        end_sentence()
+        if not lines:
+            return
+        doc = f"{path.stem}-{len(docs)}"
+        text_lines, pos = [], 0
+        for toks, tg in zip(lines, tags):
+            starts = []
+            for t in toks:
+                starts.append(pos)
+                pos += len(t) + 1
+            text_lines.append(" ".join(toks))
+            i = 0
+            while i < len(toks):
+                if tg[i].startswith("B-"):
+                    kind, j = tg[i][2:], i + 1
+                    while j < len(toks) and tg[j] == f"I-{kind}":
+                        j += 1
+                    gold_ent.add((doc, (starts[i], starts[j - 1] + len(toks[j - 1])), domain.labels.normalize(kind)))
+                    i = j
+                else:
+                    i += 1
+        docs.append(Document(doc, "\n".join(text_lines), f"{path.name}:{len(docs)}"))
+        lines.clear()
+        tags.clear()
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        cols = raw.split()
+        if not cols:
+            end_sentence()
+        elif cols[0] == "-DOCSTART-":
+            end_document()
+        else:
+            sent_toks.append(cols[0])
+            sent_tags.append(cols[-1])
+    end_document()
+    return docs, set(), gold_ent
 
 
 def canonical(key: tuple, domain) -> tuple:
@@ -141,7 +204,8 @@ def boundaries(s: set) -> set:
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
-    ap.add_argument("--data", default=None, help="a SpERT JSON file instead of a CoNLL04 split")
+    ap.add_argument("--data", default=None, help="a SpERT JSON file instead of a CoNLL04 split, or a CoNLL-2003 "
+                                                 "column file (whole documents, entities only)")
     ap.add_argument("--domain", default=None, help="domain folder (default: the news domain)")
     ap.add_argument("--model", default=None)
     ap.add_argument("--rules", default=None)
@@ -181,8 +245,8 @@ def main(argv: list[str] | None = None) -> dict:
                        min_relation_score=args.min_relation_score, joint=not args.no_joint)
     agent.encoder  # load now (and lower its threshold if asked)
     raw_threshold = agent.encoder_threshold if agent.encoder_threshold is not None else 0.0
-    if not args.retokenise:  # the documents are single sentences: encode them with their own tokens
-        agent._encoder = GoldTokens(agent.encoder, {d.text: d.text.split(" ") for d in docs})
+    if not args.retokenise:  # encode each line (a sentence of the data set) with its own tokens
+        agent._encoder = GoldTokens(agent.encoder, {line: line.split(" ") for d in docs for line in d.text.split("\n")})
     load_s = time.perf_counter() - t0
     memory_s = 0.0
     if args.memory_pass:
@@ -265,7 +329,7 @@ def main(argv: list[str] | None = None) -> dict:
         return (f"{name:<22} {a['p']:6.2f} {a['r']:6.2f} {a['f1']:6.2f}   {b['p']:6.2f} {b['r']:6.2f} {b['f1']:6.2f}"
                 f"   {b['f1'] - a['f1']:+6.2f}")
 
-    print(f"{Path(args.data).name if args.data else 'CoNLL04 ' + args.split}: {len(docs)} sentences, gold entities hidden; {run_s:.1f} s "
+    print(f"{Path(args.data).name if args.data else 'CoNLL04 ' + args.split}: {len(docs)} documents, gold entities hidden; {run_s:.1f} s "
           f"(+{load_s:.1f} s loading)")
     print(f"{'':<22} {'raw encoder proposals':^20}   {'agent (accepted only)':^20}   {'dF1':>6}")
     print(f"{'':<22} {'P':>6} {'R':>6} {'F1':>6}   {'P':>6} {'R':>6} {'F1':>6}")
