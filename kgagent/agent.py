@@ -315,6 +315,19 @@ class Agent:
         with self._lock:
             self._program, self._engine, self.rules_path = program, engine, target
 
+    def with_rules(self, program: Any, *, encoder: Any = None) -> "Agent":
+        """Another agent with the rules ``program`` (a loaded Program) and everything else of this
+        one: its graph, linker, domain and options, and its encoder (or ``encoder``: one that
+        proposes as this one's does, such as kgagent.tuning.ProposalCache). The two share the
+        graph: extract with ``update_graph=False`` to compare rules on the same graph."""
+        other = Agent(encoder if encoder is not None else self.encoder, self.kg, program, domain=self.domain,
+                      linker=self.linker, batch_size=self.batch_size, record_proofs=self.record_proofs,
+                      min_relation_score=self.min_relation_score, precision=self.precision, joint=self.joint,
+                      memory=self.memory, near_miss_floor=self.near_miss_floor)
+        other.encoder_threshold = self.encoder_threshold if other.encoder_threshold is None else other.encoder_threshold
+        other.same_name_weight, other.memory_weight = self.same_name_weight, self.memory_weight
+        return other
+
     # ------------------------------------------------------------------ extraction
     def extract(self, data: str | Document | Iterable[str | Document], *,
                 update_graph: bool = True) -> list[DocumentResult]:

@@ -1,0 +1,104 @@
+"""``kgagent rules tune``: the agent's F1 on gold data for each value of the rule files' thresholds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
+
+
+def tune_cmd(
+    gold: Path = typer.Argument(..., help="Gold SpERT JSON (a dev split: never tune on test)."),
+    threshold: list[str] = typer.Option(..., "--threshold", "-t",
+                                        help="NAME=V1,V2,... : values to try for a threshold the rule files set "
+                                             "(threshold(NAME, V) facts); repeat for several (every combination "
+                                             "is tried)."),
+    domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map reads GOLD's labels."),
+    rules: Path | None = typer.Option(None, "--rules", help="Rules directory or file instead of the domain's "
+                                                            "(shared rules + its rules/)."),
+    kg: Path | None = typer.Option(None, "--graph", "-g", help="Graph directory or file instead of the domain's "
+                                                               "graph/."),
+    model: Path | None = typer.Option(None, "--model", help="Encoder directory instead of the domain's model/."),
+    limit: int = typer.Option(0, "--limit", min=0, help="Only the first N records of GOLD (0: all)."),
+    threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0: the machine's cores)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+) -> None:
+    """Strict entity and relation F1 on GOLD for every combination of threshold values.
+
+    The encoder runs once; each combination re-runs linking and the rules with the rule files'
+    threshold facts replaced. The rule files' own values are always among the rows (marked *).
+    Example: kgagent rules tune ../shared/data/conll04/conll04_dev.json -t entity_accept=0.3,0.35,0.4
+    Exit 0 = done, 1 = bad gold data, an unknown threshold or rules with errors, 2 = usage or I/O
+    failure.
+    """
+    from kgagent.agent import Agent, _display_path
+    from kgagent.rule_stats import spert_records
+    from kgagent.tuning import best, gold_from_records, parse_grid, threshold_values, tune
+    from kgagent_cli.agent_cmd import _check_paths, print_rule_report
+
+    _check_paths(rules, kg, model)
+    if not gold.is_file():
+        raise fail(f"KGA502 no such gold file: {gold}", EXIT_USAGE)
+    with guarded(EXIT_USAGE):
+        grid = parse_grid(threshold)
+    dom = open_domain(domain, need_model=model is None)
+    rules_dir = [_display_path(p) for p in ([rules] if rules is not None else dom.rule_paths)]
+    if print_rule_report(rules_dir):
+        raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before tuning", EXIT_ERRORS)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    symmetric = [n for n, rel in dom.ontology.relations.items() if rel.symmetric]
+    with guarded(EXIT_ERRORS):
+        records = spert_records(gold)
+        if limit:
+            records = records[:limit]
+        gold_set = gold_from_records(records, dom.labels.normalize, symmetric, str(gold))
+        agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root))
+        own = threshold_values(agent.program)
+        rows = tune(agent, gold_set, grid)
+    if json_out:
+        print(json.dumps([r.to_dict() for r in rows], indent=2))
+        return
+    con = console()
+    if not con.is_terminal:
+        con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
+    names = list(grid)
+    table = Table(title=f"{len(gold_set.documents)} documents of {gold}: {len(gold_set.entities)} gold entities, "
+                        f"{len(gold_set.relations)} gold relations (strict F1; * = the rule files' values)")
+    for n in names:
+        table.add_column(n, justify="right")
+    for col in ("entity P", "entity R", "entity F1", "relation P", "relation R", "relation F1", "accepted"):
+        table.add_column(col, justify="right")
+    top_rel, top_ent = best(rows, "relation"), best(rows, "entity")
+    for r in rows:
+        mark = "*" if r.current else ""
+        accepted = r.verdicts.get("accept", 0) + r.verdicts.get("repair", 0)
+        table.add_row(*(f"{r.values[n]:g}{mark}" for n in names),
+                      f"{r.entity.precision:.2f}", f"{r.entity.recall:.2f}",
+                      _bold(f"{r.entity.f1:.2f}", r is top_ent), f"{r.relation.precision:.2f}",
+                      f"{r.relation.recall:.2f}", _bold(f"{r.relation.f1:.2f}", r is top_rel), str(accepted))
+    con.print(table)
+    now = next(r for r in rows if r.current)
+    for what, row in (("relation", top_rel), ("entity", top_ent)):
+        gain = getattr(row, what).f1 - getattr(now, what).f1
+        if gain <= 0:
+            con.print(f"{what} F1: no values tried beat the rule files' own ({getattr(now, what).f1:.2f})")
+            continue
+        con.print(f"best {what} F1 {getattr(row, what).f1:.2f} ({gain:+.2f}) with "
+                  + "  ".join(f"threshold({n}, {row.values[n]:g})." for n in names if row.values[n] != own[n])
+                  + "  (a gain of a few decisions may be noise: check it on more data)")
+
+
+def _bold(text: str, on: bool) -> str:
+    return f"[bold]{text}[/bold]" if on else text
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``tune`` to the ``rules`` app."""
+    app.command("tune")(tune_cmd)

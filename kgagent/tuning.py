@@ -1,0 +1,279 @@
+"""Tune a domain's thresholds on gold data (``kgagent rules tune``): strict entity and relation F1
+of the agent for every combination of the values tried.
+
+A domain's rule files set their numbers as ``threshold(Name, Value)`` facts (the shared rules'
+score bands, the repair margin, a domain's own). :func:`tune` runs the agent over the gold
+documents once per combination, each time with the rule files' facts of those thresholds
+replaced. The encoder's proposals are computed once and reused (:class:`ProposalCache`): a
+combination costs linking and the rules, not the model. Tune on dev data, never on test.
+
+Gold is SpERT JSON (as ``kgagent rules stats --gold``): one document per record, its tokens
+joined by spaces. A sentence's full stop glued to its last token ("in Boise.") is read apart, as
+the agent's tokeniser reads a user's text, so a gold entity ending the sentence ends before it.
+Scores are strict and micro-averaged: an entity's span and class, a relation's predicate and both
+arguments' spans and classes; a class the gold data never marks is not scored (as ``kgagent
+evaluate``); a symmetric relation is scored once per pair.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kgagent.errors import InputError, Location
+from kgagent.schema import Document
+
+#: the predicate of the rule files' numbers (the shared rules read ``threshold(Name, Value)``)
+THRESHOLD = "threshold"
+#: at most this many combinations in one grid (each is a run over the gold documents)
+MAX_COMBINATIONS = 400
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Strict micro precision, recall and F1 (percent) with the counts they come from."""
+
+    precision: float
+    recall: float
+    f1: float
+    gold: int
+    predicted: int
+    correct: int
+
+    @classmethod
+    def of(cls, predicted: set, gold: set) -> "Scores":
+        correct = len(predicted & gold)
+        p = 100.0 * correct / len(predicted) if predicted else 0.0
+        r = 100.0 * correct / len(gold) if gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return cls(round(p, 2), round(r, 2), round(f, 2), len(gold), len(predicted), correct)
+
+
+@dataclass
+class TuneRow:
+    """One combination of threshold values and what the agent scored with it."""
+
+    values: dict[str, float]
+    entity: Scores
+    relation: Scores
+    verdicts: dict[str, int] = field(default_factory=dict)
+    #: the rule files' own values (the combination the domain has now)
+    current: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"values": dict(self.values), "entity": dataclasses.asdict(self.entity),
+                "relation": dataclasses.asdict(self.relation), "verdicts": dict(self.verdicts),
+                "current": self.current}
+
+
+@dataclass
+class GoldSet:
+    """Gold documents with their strict entity and relation keys (character spans)."""
+
+    documents: list[Document]
+    entities: set[tuple[str, int, int, str]]
+    relations: set[tuple[str, str, int, int, str, int, int, str]]
+
+    @property
+    def classes(self) -> set[str]:
+        """The classes the gold data marks (only these are scored)."""
+        return {e[3] for e in self.entities}
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def threshold_values(program: Any) -> dict[str, float]:
+    """The rule files' thresholds: name -> value of each ``threshold(Name, Value)`` fact (the
+    last one of a name wins, as a later file overrides an earlier one)."""
+    out: dict[str, float] = {}
+    for clause in program.clauses:
+        head = clause.head
+        if clause.is_fact and head.pred == THRESHOLD and len(head.args) == 2:
+            name, value = (getattr(a, "value", None) for a in head.args)
+            if isinstance(name, str) and isinstance(value, (int, float)) and not isinstance(value, bool):
+                out[name] = float(value)
+    return out
+
+
+def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:
+    """A copy of ``program`` whose ``threshold(Name, _)`` facts carry ``values`` instead.
+
+    Raises InputError KGA480 for a name no rule file sets (the names they set are listed)."""
+    from kgagent.rules.ast import Const
+
+    known = threshold_values(program)
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise InputError(f"no rule file sets threshold {unknown[0]!r}; they set: {', '.join(sorted(known)) or 'none'}",
+                         code="KGA480")
+    clauses = []
+    for clause in program.clauses:
+        head = clause.head
+        if clause.is_fact and head.pred == THRESHOLD and len(head.args) == 2 \
+                and getattr(head.args[0], "value", None) in values:
+            value = values[head.args[0].value]
+            new_arg = Const(value, loc=getattr(head.args[1], "loc", None))
+            clause = dataclasses.replace(clause, head=dataclasses.replace(head, args=(head.args[0], new_arg)))
+        clauses.append(clause)
+    return dataclasses.replace(program, clauses=clauses)
+
+
+def parse_grid(specs: Sequence[str]) -> dict[str, list[float]]:
+    """``["entity_accept=0.3,0.35,0.4", ...]`` -> name -> values (in the order given, once each).
+
+    Raises InputError KGA481 for a spec that is not NAME=V1,V2,... with numbers, a name given
+    twice, or more than :data:`MAX_COMBINATIONS` combinations."""
+    grid: dict[str, list[float]] = {}
+    for spec in specs:
+        name, sep, rest = spec.partition("=")
+        name = name.strip()
+        if not sep or not name or not rest.strip():
+            raise InputError(f"--threshold {spec!r}: expected NAME=V1,V2,... (e.g. entity_accept=0.3,0.35,0.4)",
+                             code="KGA481")
+        if name in grid:
+            raise InputError(f"--threshold {name} is given twice: give all its values in one", code="KGA481")
+        values: list[float] = []
+        for part in rest.split(","):
+            try:
+                v = float(part)
+            except ValueError:
+                raise InputError(f"--threshold {name}: {part.strip()!r} is not a number", code="KGA481") from None
+            if not math.isfinite(v):
+                raise InputError(f"--threshold {name}: {part.strip()!r} is not a finite number", code="KGA481")
+            if v not in values:
+                values.append(v)
+        grid[name] = values
+    if not grid:
+        raise InputError("give at least one --threshold NAME=V1,V2,...", code="KGA481")
+    n = math.prod(len(v) for v in grid.values())
+    if n > MAX_COMBINATIONS:
+        raise InputError(f"{n} combinations of thresholds: at most {MAX_COMBINATIONS} (each is a run over the gold data)",
+                         code="KGA481")
+    return grid
+
+
+# --------------------------------------------------------------------------- gold
+
+
+def gold_from_records(records: Iterable[Mapping[str, Any]], normalize: Any, symmetric: Iterable[str] = (),
+                      path: str = "gold") -> GoldSet:
+    """Documents and strict gold keys of SpERT records (labels through ``normalize``, a domain's
+    label map). Raises InputError KGA482 for a record whose entity or relation points outside it."""
+    from kgagent.rule_stats import record_id
+
+    sym = set(symmetric)
+    docs: list[Document] = []
+    entities: set[tuple[str, int, int, str]] = set()
+    relations: set[tuple[str, str, int, int, str, int, int, str]] = set()
+    for i, rec in enumerate(records):
+        tokens = [str(t) for t in rec.get("tokens", [])]
+        if tokens and len(tokens[-1]) > 1 and tokens[-1].endswith("."):  # "in Boise." -> "in Boise ."
+            tokens = tokens[:-1] + [tokens[-1][:-1], "."]
+        starts, pos = [], 0
+        for t in tokens:
+            starts.append(pos)
+            pos += len(t) + 1
+        doc = record_id(dict(rec), i)
+        docs.append(Document(doc, " ".join(tokens), f"{path}:{i}"))
+        spans: list[tuple[int, int, str]] = []
+        try:
+            for e in rec.get("entities", []):
+                start, end = int(e["start"]), int(e["end"])
+                if not 0 <= start < end <= len(tokens):
+                    raise IndexError(f"entity tokens {start}..{end} outside the record's {len(tokens)} tokens")
+                span = (starts[start], starts[end - 1] + len(tokens[end - 1]), normalize(str(e["type"])))
+                spans.append(span)
+                entities.add((doc, *span))
+            for r in rec.get("relations", []):
+                (hs, he, hl), (ts, te, tl) = spans[int(r["head"])], spans[int(r["tail"])]
+                pred = normalize(str(r["type"]))
+                if pred in sym and (ts, te) < (hs, he):
+                    (hs, he, hl), (ts, te, tl) = (ts, te, tl), (hs, he, hl)
+                relations.add((doc, pred, hs, he, hl, ts, te, tl))
+        except (KeyError, IndexError, TypeError, ValueError) as err:
+            raise InputError(f"record {i + 1} (document {doc}): {err}", code="KGA482",
+                             location=Location(str(path))) from None
+    return GoldSet(docs, entities, relations)
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+class ProposalCache:
+    """An encoder that proposes each sentence once: later calls with the same options return the
+    proposals it remembered (the agent reads them without changing them)."""
+
+    def __init__(self, encoder: Any):
+        self.encoder = encoder
+        self.config = getattr(encoder, "config", None)
+        self.name_or_path = getattr(encoder, "name_or_path", None) or getattr(encoder, "path", None) or "encoder"
+        self._memo: dict[tuple[str, tuple], Any] = {}
+        self.calls = 0  # sentences the encoder itself was asked for
+
+    def propose(self, sentences: Sequence[str], batch_size: int = 32, relation_threshold: float | None = None,
+                near_miss_floor: float | None = None) -> list[Any]:
+        options = {k: v for k, v in (("relation_threshold", relation_threshold), ("near_miss_floor", near_miss_floor))
+                   if v is not None}
+        key = tuple(sorted(options.items()))
+        todo = [s for s in dict.fromkeys(sentences) if (s, key) not in self._memo]
+        if todo:
+            self.calls += len(todo)
+            for s, p in zip(todo, self.encoder.propose(todo, batch_size=batch_size, **options)):
+                self._memo[(s, key)] = p
+        return [self._memo[(s, key)] for s in sentences]
+
+
+def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> list[TuneRow]:
+    """The agent's strict entity and relation F1 on ``gold`` for each combination of ``grid``'s
+    values (name -> values; every name must be a threshold the agent's rule files set), in grid
+    order, plus the rule files' own combination (``current``) when the grid lacks it.
+
+    The agent's graph is not changed (documents are decided against the loaded graph, as
+    ``kgagent extract`` would decide them one run at a time)."""
+    program = agent.program
+    current = threshold_values(program)
+    with_thresholds(program, {name: current.get(name, 0.0) for name in grid})  # unknown names: KGA480 now
+    names = list(grid)
+    combos = [dict(zip(names, vs)) for vs in itertools.product(*(grid[n] for n in names))]
+    own = {n: current[n] for n in names}
+    if own not in combos:
+        combos.append(own)
+    cache = ProposalCache(agent.encoder)
+    rows = []
+    for values in combos:
+        trial = agent.with_rules(with_thresholds(program, values), encoder=cache)
+        rows.append(_score(trial, gold, values, current=values == own))
+    return rows
+
+
+def best(rows: Sequence[TuneRow], by: str = "relation") -> TuneRow:
+    """The row with the highest F1 of ``by`` (relation or entity), the other F1 breaking ties,
+    then the current values, then grid order."""
+    other = "entity" if by == "relation" else "relation"
+    return max(rows, key=lambda r: (getattr(r, by).f1, getattr(r, other).f1, r.current))
+
+
+def _score(agent: Any, gold: GoldSet, values: dict[str, float], current: bool) -> TuneRow:
+    marked = gold.classes
+    ents: set[tuple[str, int, int, str]] = set()
+    rels: set[tuple[str, str, int, int, str, int, int, str]] = set()
+    verdicts: Counter[str] = Counter()
+    for res in agent.iter_extract(gold.documents, update_graph=False):
+        for d in res.decisions:
+            verdicts[d.verdict] += 1
+            if not d.accepted:
+                continue
+            if d.kind == "entity" and d.mention is not None:
+                if d.label in marked:
+                    ents.add((res.doc, d.mention.start, d.mention.end, d.label))
+            elif d.kind == "relation" and d.head is not None and d.tail is not None:
+                rels.add((res.doc, d.label, d.head.start, d.head.end, d.head.label, d.tail.start, d.tail.end,
+                          d.tail.label))
+    return TuneRow(dict(values), Scores.of(ents, gold.entities), Scores.of(rels, gold.relations), dict(verdicts),
+                   current)

@@ -1,0 +1,169 @@
+"""kgagent.tuning and `kgagent rules tune`: the agent's F1 on gold data for each threshold value,
+the encoder run once, the rule files' own values always among the rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent.errors import InputError
+from kgagent.tuning import (ProposalCache, Scores, best, gold_from_records, parse_grid, threshold_values, tune,
+                            with_thresholds)
+from kgagent_cli.main import app
+from support.agent_fakes import FakeEncoder
+
+
+def record(text: str, entities: list[tuple[str, str]], relations: list[tuple[int, str, int]], rid: str) -> dict:
+    """A SpERT record of ``text`` (tokens split on spaces); entities by their surface (first match)."""
+    tokens = text.split(" ")
+    ents = []
+    for surface, label in entities:
+        words = surface.split(" ")
+        start = next(i for i in range(len(tokens)) if tokens[i:i + len(words)] == words)
+        ents.append({"start": start, "end": start + len(words), "type": label})
+    return {"id": rid, "tokens": tokens, "entities": ents,
+            "relations": [{"head": h, "type": t, "tail": tl} for h, t, tl in relations]}
+
+
+#: what the fake encoder proposes (tests/support/agent_fakes.py) against this gold:
+#: Work_For(Richard Parsons, Time Warner) 0.91 right; Work_For(Richard Parsons, Boston) 0.88 wrong
+#: (the rules reject it: Boston is no organisation); Work_For(Cor van der Klugt, Philips) 0.4,
+#: right but below the encoder's threshold 0.5 (the rules send it to review); Smith (Peop, 0.3),
+#: right, in the review band of the mentions (0.2 <= score < 0.35).
+GOLD = [
+    record("Richard Parsons works for Time Warner in Boston .",
+           [("Richard Parsons", "Peop"), ("Time Warner", "Org"), ("Boston", "Loc")], [(0, "Work_For", 1)], "d1"),
+    record("Cor van der Klugt heads Philips .", [("Cor van der Klugt", "Peop"), ("Philips", "Org")],
+           [(0, "Work_For", 1)], "d2"),
+    record("Smith spoke.", [("Smith", "Peop")], [], "d3"),
+]
+
+
+@pytest.fixture
+def gold(agent):
+    dom = agent.domain
+    return gold_from_records(GOLD, dom.labels.normalize, [n for n, r in dom.ontology.relations.items() if r.symmetric])
+
+
+def test_the_rule_files_values_are_read_and_replaced(agent) -> None:
+    own = threshold_values(agent.program)
+    assert own["entity_accept"] == 0.35 and own["relation_accept_over_model"] == 0.0
+    changed = with_thresholds(agent.program, {"entity_accept": 0.25})
+    assert threshold_values(changed) == {**own, "entity_accept": 0.25}
+    assert threshold_values(agent.program) == own  # the agent's own program is untouched
+    with pytest.raises(InputError) as err:
+        with_thresholds(agent.program, {"entity_acept": 0.3})
+    assert err.value.code == "KGA480" and "entity_acept" in str(err.value) and "entity_accept" in str(err.value)
+
+
+def test_each_combination_is_scored_and_the_encoder_runs_once(agent, fake_encoder, gold) -> None:
+    grid = {"relation_accept_over_model": [0.0, -0.15], "entity_accept": [0.35, 0.25]}
+    rows = tune(agent, gold, grid)
+    assert [r.values for r in rows] == [
+        {"relation_accept_over_model": 0.0, "entity_accept": 0.35},
+        {"relation_accept_over_model": 0.0, "entity_accept": 0.25},
+        {"relation_accept_over_model": -0.15, "entity_accept": 0.35},
+        {"relation_accept_over_model": -0.15, "entity_accept": 0.25}]
+    assert [r.current for r in rows] == [True, False, False, False]
+    assert fake_encoder.sentences == 3  # one call's worth of sentences for four runs
+    now, lenient_relations, lenient_both = rows[0], rows[2], rows[3]
+    # the rule files' values: one of two gold relations (Parsons), three of six gold entities
+    # ... plus Time Warner, Boston, Cor van der Klugt, Philips; Smith (0.3) goes to review
+    assert (now.relation.correct, now.relation.predicted, now.relation.gold) == (1, 1, 2)
+    assert (now.entity.correct, now.entity.predicted, now.entity.gold) == (5, 5, 6)
+    # accepting relations from 0.35: Cor van der Klugt's Work_For (0.4) too
+    assert (lenient_relations.relation.correct, lenient_relations.relation.predicted) == (2, 2)
+    assert lenient_relations.relation.f1 == 100.0
+    # accepting mentions from 0.25: Smith too
+    assert (rows[1].entity.correct, rows[1].entity.predicted) == (6, 6)
+    assert best(rows, "relation") is lenient_both and best(rows, "entity") is lenient_both
+
+
+def test_the_current_values_are_added_when_the_grid_lacks_them_and_match_a_plain_run(agent, gold) -> None:
+    rows = tune(agent, gold, {"entity_accept": [0.5]})
+    assert [(r.values, r.current) for r in rows] == [({"entity_accept": 0.5}, False),
+                                                     ({"entity_accept": 0.35}, True)]
+    plain = {(res.doc, d.mention.start, d.mention.end, d.label)
+             for res in agent.extract(gold.documents, update_graph=False)
+             for d in res.decisions if d.kind == "entity" and d.accepted}
+    assert rows[1].entity == Scores.of(plain & {e for e in plain if e[3] in gold.classes}, gold.entities)
+
+
+def test_the_graph_is_not_changed(agent, gold) -> None:
+    before = agent.kg.stats()
+    tune(agent, gold, {"entity_accept": [0.3, 0.4]})
+    assert agent.kg.stats() == before
+
+
+def test_grid_specs_parse_and_bad_ones_say_what_is_wrong() -> None:
+    assert parse_grid(["entity_accept=0.3,0.35,0.3", "repair_min_margin=1"]) == {
+        "entity_accept": [0.3, 0.35], "repair_min_margin": [1.0]}
+    for spec, words in ((["entity_accept"], "NAME=V1,V2"), (["entity_accept=0.3,high"], "'high' is not a number"),
+                        (["a=1", "a=2"], "given twice"), (["a=nan"], "finite"), ([], "at least one"),
+                        ([f"t{i}=1,2,3" for i in range(6)], "729 combinations")):
+        with pytest.raises(InputError) as err:
+            parse_grid(spec)
+        assert err.value.code == "KGA481" and words in str(err.value), (spec, str(err.value))
+
+
+def test_gold_reads_a_glued_final_stop_apart_and_orders_symmetric_pairs() -> None:
+    recs = [{"id": "x", "tokens": ["Ann", "met", "Bob", "in", "Boise."],
+             "entities": [{"start": 0, "end": 1, "type": "P"}, {"start": 2, "end": 3, "type": "P"},
+                          {"start": 4, "end": 5, "type": "L"}],
+             "relations": [{"head": 1, "tail": 0, "type": "Meets"}, {"head": 1, "tail": 2, "type": "In"}]}]
+    g = gold_from_records(recs, str.lower, symmetric=["meets"], path="g.json")
+    assert g.documents[0].text == "Ann met Bob in Boise ."
+    assert ("x", 15, 20, "l") in g.entities  # "Boise", not "Boise."
+    assert ("x", "meets", 0, 3, "p", 8, 11, "p") in g.relations  # text order, once
+    assert ("x", "in", 8, 11, "p", 15, 20, "l") in g.relations
+    bad = [{"id": "y", "tokens": ["a"], "entities": [{"start": 0, "end": 3, "type": "P"}], "relations": []}]
+    with pytest.raises(InputError) as err:
+        gold_from_records(bad, str.lower, path="g.json")
+    assert err.value.code == "KGA482" and "record 1" in str(err.value) and "g.json" in str(err.value)
+
+
+def test_the_proposal_cache_asks_once_per_sentence_and_options() -> None:
+    enc = FakeEncoder()
+    cache = ProposalCache(enc)
+    a = cache.propose(["Boston is big.", "Smith spoke."], relation_threshold=0.2)
+    b = cache.propose(["Smith spoke.", "Boston is big."], relation_threshold=0.2)
+    assert enc.sentences == 2 and b == [a[1], a[0]]
+    cache.propose(["Smith spoke."], relation_threshold=0.5)  # other options: asked again
+    assert enc.sentences == 3 and cache.config is enc.config
+
+
+def _run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_cli_prints_the_rows_and_the_best_values(fake_cli, graph_dir, tmp_path: Path) -> None:
+    gold = tmp_path / "dev.json"
+    gold.write_text(json.dumps(GOLD))
+    r = _run("rules", "tune", gold, "-t", "relation_accept_over_model=0,-0.15", "--graph", graph_dir)
+    assert r.exit_code == 0, r.output
+    assert "3 documents" in r.output and "0*" in r.output and "-0.15" in r.output
+    assert "best relation F1 100.00 (+33.33) with threshold(relation_accept_over_model, -0.15)." in r.output
+    assert "entity F1: no values tried beat the rule files' own" in r.output
+    r = _run("rules", "tune", gold, "-t", "entity_accept=0.25", "--graph", graph_dir, "--json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output)
+    assert [(x["values"], x["current"]) for x in rows] == [({"entity_accept": 0.25}, False),
+                                                           ({"entity_accept": 0.35}, True)]
+
+
+def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_path: Path) -> None:
+    gold = tmp_path / "dev.json"
+    gold.write_text(json.dumps(GOLD))
+    r = _run("rules", "tune", gold, "-t", "no_such_threshold=1", "--graph", graph_dir)
+    assert r.exit_code == 1 and "KGA480 no rule file sets threshold 'no_such_threshold'" in r.output
+    r = _run("rules", "tune", gold, "-t", "entity_accept", "--graph", graph_dir)
+    assert r.exit_code == 2 and "KGA481" in r.output
+    r = _run("rules", "tune", tmp_path / "missing.json", "-t", "entity_accept=0.3")
+    assert r.exit_code == 2 and "KGA502 no such gold file" in r.output
+    (tmp_path / "bad.json").write_text("{not json")
+    r = _run("rules", "tune", tmp_path / "bad.json", "-t", "entity_accept=0.3", "--graph", graph_dir)
+    assert r.exit_code == 1 and "KGA452" in r.output and "bad.json" in r.output
+    assert "Traceback" not in r.output
