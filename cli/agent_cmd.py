@@ -15,7 +15,8 @@ from rich.table import Table
 
 from kgagent.decisions import VERDICTS
 from kgagent.errors import KGAError
-from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
+                                 console, fail, guarded, open_domain)
 
 
 def print_rule_report(rules: Path | list[Path]) -> int:
@@ -105,11 +106,9 @@ def extract_cmd(
                                                   "(id, text per line) or directories of .txt files; - = stdin."),
     out: Path = typer.Option(Path("out"), "--out", help="Output directory (created; a re-run resumes in it)."),
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
-    rules: Path | None = typer.Option(None, "--rules", help="Rules directory or file instead of the domain's "
-                                                            "(shared rules + its rules/)."),
-    kg: Path | None = typer.Option(None, "--graph", "-g", help="Graph directory or file instead of the domain's "
-                                                               "graph/."),
-    model: Path | None = typer.Option(None, "--model", help="Encoder directory instead of the domain's model/."),
+    rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
+    kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
+    model: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP),
     batch_size: int = typer.Option(32, "--batch-size", min=1, help="Sentences per encoder batch."),
     min_relation_score: float = typer.Option(0.2, "--min-relation-score", min=0.0, max=1.0,
                                              help="Show the rules relations down to this score too (below the "

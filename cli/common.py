@@ -50,6 +50,11 @@ def guarded(exit_code: int = EXIT_ERRORS) -> Iterator[None]:
         raise fail("interrupted", 130) from None
 
 
+#: the help of the options that replace one part of the domain (extract, rules tune)
+RULES_DIR_HELP = "Rules directory or file instead of the domain's (shared rules + its rules/)."
+GRAPH_DIR_HELP = "Graph directory or file instead of the domain's graph/."
+MODEL_DIR_HELP = "Encoder directory instead of the domain's model/."
+
 DOMAIN_HELP = ("Domain folder: ontology, label map, rules, graph and model (default: the shipped news "
                "domain). Made by `kgagent init`; checked by `kgagent domain check`.")
 

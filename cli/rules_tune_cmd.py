@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
+                                 console, fail, guarded, open_domain)
 
 
 def tune_cmd(
@@ -18,11 +19,9 @@ def tune_cmd(
                                              "(threshold(NAME, V) facts); repeat for several (every combination "
                                              "is tried)."),
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map reads GOLD's labels."),
-    rules: Path | None = typer.Option(None, "--rules", help="Rules directory or file instead of the domain's "
-                                                            "(shared rules + its rules/)."),
-    kg: Path | None = typer.Option(None, "--graph", "-g", help="Graph directory or file instead of the domain's "
-                                                               "graph/."),
-    model: Path | None = typer.Option(None, "--model", help="Encoder directory instead of the domain's model/."),
+    rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
+    kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
+    model: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP),
     limit: int = typer.Option(0, "--limit", min=0, help="Only the first N records of GOLD (0: all)."),
     threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0: the machine's cores)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
