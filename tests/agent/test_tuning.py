@@ -32,7 +32,7 @@ def record(text: str, entities: list[tuple[str, str]], relations: list[tuple[int
 #: Work_For(Richard Parsons, Time Warner) 0.91 right; Work_For(Richard Parsons, Boston) 0.88 wrong
 #: (the rules reject it: Boston is no organisation); Work_For(Cor van der Klugt, Philips) 0.4,
 #: right but below the encoder's threshold 0.5 (the rules send it to review); Smith (Peop, 0.3),
-#: right, in the review band of the mentions (0.2 <= score < 0.35).
+#: right, in the review band of the mentions (0.2 <= score < 0.4).
 GOLD = [
     record("Richard Parsons works for Time Warner in Boston .",
            [("Richard Parsons", "Peop"), ("Time Warner", "Org"), ("Boston", "Loc")], [(0, "Work_For", 1)], "d1"),
@@ -50,7 +50,7 @@ def gold(agent):
 
 def test_the_rule_files_values_are_read_and_replaced(agent) -> None:
     own = threshold_values(agent.program)
-    assert own["entity_accept"] == 0.35 and own["relation_accept_over_model"] == 0.0
+    assert own["entity_accept"] == 0.4 and own["relation_accept_over_model"] == 0.0
     changed = with_thresholds(agent.program, {"entity_accept": 0.25})
     assert threshold_values(changed) == {**own, "entity_accept": 0.25}
     assert threshold_values(agent.program) == own  # the agent's own program is untouched
@@ -60,12 +60,12 @@ def test_the_rule_files_values_are_read_and_replaced(agent) -> None:
 
 
 def test_each_combination_is_scored_and_the_encoder_runs_once(agent, fake_encoder, gold) -> None:
-    grid = {"relation_accept_over_model": [0.0, -0.15], "entity_accept": [0.35, 0.25]}
+    grid = {"relation_accept_over_model": [0.0, -0.15], "entity_accept": [0.4, 0.25]}
     rows = tune(agent, gold, grid)
     assert [r.values for r in rows] == [
-        {"relation_accept_over_model": 0.0, "entity_accept": 0.35},
+        {"relation_accept_over_model": 0.0, "entity_accept": 0.4},
         {"relation_accept_over_model": 0.0, "entity_accept": 0.25},
-        {"relation_accept_over_model": -0.15, "entity_accept": 0.35},
+        {"relation_accept_over_model": -0.15, "entity_accept": 0.4},
         {"relation_accept_over_model": -0.15, "entity_accept": 0.25}]
     assert [r.current for r in rows] == [True, False, False, False]
     assert fake_encoder.sentences == 3  # one call's worth of sentences for four runs
@@ -85,7 +85,7 @@ def test_each_combination_is_scored_and_the_encoder_runs_once(agent, fake_encode
 def test_the_current_values_are_added_when_the_grid_lacks_them_and_match_a_plain_run(agent, gold) -> None:
     rows = tune(agent, gold, {"entity_accept": [0.5]})
     assert [(r.values, r.current) for r in rows] == [({"entity_accept": 0.5}, False),
-                                                     ({"entity_accept": 0.35}, True)]
+                                                     ({"entity_accept": 0.4}, True)]
     plain = {(res.doc, d.mention.start, d.mention.end, d.label)
              for res in agent.extract(gold.documents, update_graph=False)
              for d in res.decisions if d.kind == "entity" and d.accepted}
@@ -151,7 +151,7 @@ def test_cli_prints_the_rows_and_the_best_values(fake_cli, graph_dir, tmp_path: 
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
     assert [(x["values"], x["current"]) for x in rows] == [({"entity_accept": 0.25}, False),
-                                                           ({"entity_accept": 0.35}, True)]
+                                                           ({"entity_accept": 0.4}, True)]
 
 
 def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_path: Path) -> None:
