@@ -29,7 +29,9 @@ def tune_cmd(
     """Strict entity and relation F1 on GOLD for every combination of threshold values.
 
     The encoder runs once; each combination re-runs linking and the rules with the rule files'
-    threshold facts replaced. The rule files' own values are always among the rows (marked *).
+    threshold facts replaced. The rule files' own values are always among the rows (marked *);
+    the first row is the encoder alone (every mention it proposed, every relation at its own
+    threshold), what the rules are there to beat.
     Example: kgagent rules tune ../shared/data/conll04/conll04_dev.json -t entity_accept=0.3,0.35,0.4
     Exit 0 = done, 1 = bad gold data, an unknown threshold or rules with errors, 2 = usage or I/O
     failure.
@@ -60,10 +62,11 @@ def tune_cmd(
         gold_set = gold_from_records(records, dom.labels.normalize, symmetric, str(gold))
         agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root))
         own = threshold_values(agent.program)
-        rows = tune(agent, gold_set, grid)
+        report = tune(agent, gold_set, grid)
     if json_out:
-        print(json.dumps([r.to_dict() for r in rows], indent=2))
+        print(json.dumps(report.to_dict(), indent=2))
         return
+    rows = report.rows
     con = console()
     if not con.is_terminal:
         con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
@@ -75,6 +78,10 @@ def tune_cmd(
     for col in ("entity P", "entity R", "entity F1", "relation P", "relation R", "relation F1", "accepted"):
         table.add_column(col, justify="right")
     top_rel, top_ent = best(rows, "relation"), best(rows, "entity")
+    enc_e, enc_r = report.encoder_entity, report.encoder_relation
+    table.add_row(*(["encoder alone"] + ["-"] * (len(names) - 1)),
+                  f"{enc_e.precision:.2f}", f"{enc_e.recall:.2f}", f"{enc_e.f1:.2f}", f"{enc_r.precision:.2f}",
+                  f"{enc_r.recall:.2f}", f"{enc_r.f1:.2f}", "-", end_section=True)
     for r in rows:
         mark = "*" if r.current else ""
         accepted = r.verdicts.get("accept", 0) + r.verdicts.get("repair", 0)

@@ -72,6 +72,21 @@ class TuneRow:
 
 
 @dataclass
+class TuneReport:
+    """The rows of a sweep, and the encoder alone on the same gold (every mention it proposed, every
+    relation at its own threshold, with its own labels: what the rules are measured against)."""
+
+    rows: list[TuneRow]
+    encoder_entity: Scores
+    encoder_relation: Scores
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": [r.to_dict() for r in self.rows],
+                "encoder_alone": {"entity": dataclasses.asdict(self.encoder_entity),
+                                  "relation": dataclasses.asdict(self.encoder_relation)}}
+
+
+@dataclass
 class GoldSet:
     """Gold documents with their strict entity and relation keys (character spans)."""
 
@@ -229,10 +244,11 @@ class ProposalCache:
         return [self._memo[(s, key)] for s in sentences]
 
 
-def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> list[TuneRow]:
+def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> TuneReport:
     """The agent's strict entity and relation F1 on ``gold`` for each combination of ``grid``'s
     values (name -> values; every name must be a threshold the agent's rule files set), in grid
-    order, plus the rule files' own combination (``current``) when the grid lacks it.
+    order, plus the rule files' own combination (``current``) when the grid lacks it; and the
+    encoder alone's.
 
     The agent's graph is not changed (documents are decided against the loaded graph, as
     ``kgagent extract`` would decide them one run at a time)."""
@@ -246,10 +262,11 @@ def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> list
         combos.append(own)
     cache = ProposalCache(agent.encoder)
     rows = []
-    for values in combos:
+    raw: tuple[set, set] = (set(), set())
+    for i, values in enumerate(combos):
         trial = agent.with_rules(with_thresholds(program, values), encoder=cache)
-        rows.append(_score(trial, gold, values, current=values == own))
-    return rows
+        rows.append(_score(trial, gold, values, current=values == own, raw=raw if i == 0 else None))
+    return TuneReport(rows, Scores.of(raw[0], gold.entities), Scores.of(raw[1], gold.relations))
 
 
 def best(rows: Sequence[TuneRow], by: str = "relation") -> TuneRow:
@@ -259,14 +276,21 @@ def best(rows: Sequence[TuneRow], by: str = "relation") -> TuneRow:
     return max(rows, key=lambda r: (getattr(r, by).f1, getattr(r, other).f1, r.current))
 
 
-def _score(agent: Any, gold: GoldSet, values: dict[str, float], current: bool) -> TuneRow:
+def _score(agent: Any, gold: GoldSet, values: dict[str, float], current: bool,
+           raw: tuple[set, set] | None = None) -> TuneRow:
+    """One run's row; with ``raw`` (two sets), also what the encoder alone proposed, with its own
+    labels (a repaired candidate as it was before the repair), into ``raw``."""
     marked = gold.classes
+    threshold = agent.encoder_threshold if agent.encoder_threshold is not None else 0.0
     ents: set[tuple[str, int, int, str]] = set()
     rels: set[tuple[str, str, int, int, str, int, int, str]] = set()
     verdicts: Counter[str] = Counter()
     for res in agent.iter_extract(gold.documents, update_graph=False):
+        proposed = {m.id for m in res.mentions}  # not the near misses (kgagent extract --near-misses)
         for d in res.decisions:
             verdicts[d.verdict] += 1
+            if raw is not None:
+                _add_raw(raw, res.doc, d, marked, threshold, proposed)
             if not d.accepted:
                 continue
             if d.kind == "entity" and d.mention is not None:
@@ -277,3 +301,17 @@ def _score(agent: Any, gold: GoldSet, values: dict[str, float], current: bool) -
                           d.tail.label))
     return TuneRow(dict(values), Scores.of(ents, gold.entities), Scores.of(rels, gold.relations), dict(verdicts),
                    current)
+
+
+def _add_raw(raw: tuple[set, set], doc: str, d: Any, marked: set[str], threshold: float, proposed: set[str]) -> None:
+    """A decision's candidate as the encoder proposed it, if the encoder alone would output it."""
+    if d.kind == "entity" and d.mention is not None:
+        if d.mention.id not in proposed:
+            return
+        label = d.mention.repaired_from or d.label
+        if label in marked:
+            raw[0].add((doc, d.mention.start, d.mention.end, label))
+    elif d.kind == "relation" and d.head is not None and d.tail is not None and d.score >= threshold:
+        pred = d.repair["from"] if d.repair else d.label
+        raw[1].add((doc, pred, d.head.start, d.head.end, d.head.repaired_from or d.head.label, d.tail.start,
+                    d.tail.end, d.tail.repaired_from or d.tail.label))

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kgagent.errors import InputError
-from kgagent.tuning import (ProposalCache, Scores, best, gold_from_records, parse_grid, threshold_values, tune,
-                            with_thresholds)
+from kgagent.tuning import (ProposalCache, Scores, TuneReport, best, gold_from_records, parse_grid,
+                            threshold_values, tune, with_thresholds)
 from kgagent_cli.main import app
 from support.agent_fakes import FakeEncoder
 
@@ -61,7 +61,9 @@ def test_the_rule_files_values_are_read_and_replaced(agent) -> None:
 
 def test_each_combination_is_scored_and_the_encoder_runs_once(agent, fake_encoder, gold) -> None:
     grid = {"relation_accept_over_model": [0.0, -0.15], "entity_accept": [0.4, 0.25]}
-    rows = tune(agent, gold, grid)
+    report = tune(agent, gold, grid)
+    assert isinstance(report, TuneReport)
+    rows = report.rows
     assert [r.values for r in rows] == [
         {"relation_accept_over_model": 0.0, "entity_accept": 0.4},
         {"relation_accept_over_model": 0.0, "entity_accept": 0.25},
@@ -80,10 +82,14 @@ def test_each_combination_is_scored_and_the_encoder_runs_once(agent, fake_encode
     # accepting mentions from 0.25: Smith too
     assert (rows[1].entity.correct, rows[1].entity.predicted) == (6, 6)
     assert best(rows, "relation") is lenient_both and best(rows, "entity") is lenient_both
+    # the encoder alone: every mention (Smith too), relations at its threshold 0.5 with its own labels:
+    # Work_For(Parsons, Time Warner) right, Work_For(Parsons, Boston) wrong; not Cor van der Klugt's (0.4)
+    assert (report.encoder_entity.correct, report.encoder_entity.predicted) == (6, 6)
+    assert (report.encoder_relation.correct, report.encoder_relation.predicted, report.encoder_relation.f1) == (1, 2, 50.0)
 
 
 def test_the_current_values_are_added_when_the_grid_lacks_them_and_match_a_plain_run(agent, gold) -> None:
-    rows = tune(agent, gold, {"entity_accept": [0.5]})
+    rows = tune(agent, gold, {"entity_accept": [0.5]}).rows
     assert [(r.values, r.current) for r in rows] == [({"entity_accept": 0.5}, False),
                                                      ({"entity_accept": 0.4}, True)]
     plain = {(res.doc, d.mention.start, d.mention.end, d.label)
@@ -145,13 +151,15 @@ def test_cli_prints_the_rows_and_the_best_values(fake_cli, graph_dir, tmp_path: 
     r = _run("rules", "tune", gold, "-t", "relation_accept_over_model=0,-0.15", "--graph", graph_dir)
     assert r.exit_code == 0, r.output
     assert "3 documents" in r.output and "0*" in r.output and "-0.15" in r.output
+    assert "encoder alone" in r.output and "50.00" in r.output
     assert "best relation F1 100.00 (+33.33) with threshold(relation_accept_over_model, -0.15)." in r.output
     assert "entity F1: no values tried beat the rule files' own" in r.output
     r = _run("rules", "tune", gold, "-t", "entity_accept=0.25", "--graph", graph_dir, "--json")
     assert r.exit_code == 0, r.output
-    rows = json.loads(r.output)
-    assert [(x["values"], x["current"]) for x in rows] == [({"entity_accept": 0.25}, False),
-                                                           ({"entity_accept": 0.4}, True)]
+    out = json.loads(r.output)
+    assert [(x["values"], x["current"]) for x in out["rows"]] == [({"entity_accept": 0.25}, False),
+                                                                  ({"entity_accept": 0.4}, True)]
+    assert out["encoder_alone"]["relation"]["f1"] == 50.0
 
 
 def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_path: Path) -> None:
