@@ -13,7 +13,9 @@ from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_
 
 
 def tune_cmd(
-    gold: Path = typer.Argument(..., help="Gold SpERT JSON (a dev split: never tune on test)."),
+    gold: Path = typer.Argument(..., help="Gold data of a dev split (never tune on test): SpERT JSON, a "
+                                          "document per record, or a CoNLL column file, a document per "
+                                          "-DOCSTART- (entities only)."),
     threshold: list[str] = typer.Option(..., "--threshold", "-t",
                                         help="NAME=V1,V2,... : values to try for a threshold the rule files set "
                                              "(threshold(NAME, V) facts); repeat for several (every combination "
@@ -22,7 +24,7 @@ def tune_cmd(
     rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
     kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
     model: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP),
-    limit: int = typer.Option(0, "--limit", min=0, help="Only the first N records of GOLD (0: all)."),
+    limit: int = typer.Option(0, "--limit", min=0, help="Only the first N documents of GOLD (0: all)."),
     threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0: the machine's cores)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
 ) -> None:
@@ -37,8 +39,7 @@ def tune_cmd(
     failure.
     """
     from kgagent.agent import Agent, _display_path
-    from kgagent.rule_stats import spert_records
-    from kgagent.tuning import best, gold_from_records, parse_grid, threshold_values, tune
+    from kgagent.tuning import best, parse_grid, read_gold, threshold_values, tune
     from kgagent_cli.agent_cmd import _check_paths, print_rule_report
 
     _check_paths(rules, kg, model)
@@ -56,10 +57,7 @@ def tune_cmd(
         torch.set_num_threads(threads)
     symmetric = [n for n, rel in dom.ontology.relations.items() if rel.symmetric]
     with guarded(EXIT_ERRORS):
-        records = spert_records(gold)
-        if limit:
-            records = records[:limit]
-        gold_set = gold_from_records(records, dom.labels.normalize, symmetric, str(gold))
+        gold_set = read_gold(gold, dom.labels.normalize, symmetric, limit=limit)
         agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root))
         own = threshold_values(agent.program)
         report = tune(agent, gold_set, grid)

@@ -7,9 +7,10 @@ documents once per combination, each time with the rule files' facts of those th
 replaced. The encoder's proposals are computed once and reused (:class:`ProposalCache`): a
 combination costs linking and the rules, not the model. Tune on dev data, never on test.
 
-Gold is SpERT JSON (as ``kgagent rules stats --gold``): one document per record, its tokens
-joined by spaces. A sentence's full stop glued to its last token ("in Boise.") is read apart, as
-the agent's tokeniser reads a user's text, so a gold entity ending the sentence ends before it.
+Gold is SpERT JSON (a document per record, its tokens joined by spaces) or a CoNLL column file
+(a document per ``-DOCSTART-``, a sentence per line: the agent's document-level evidence acts).
+A sentence's full stop glued to its last token ("in Boise.") is read apart, as the agent's
+tokeniser reads a user's text, so a gold entity ending the sentence ends before it.
 Scores are strict and micro-averaged: an entity's span and class, a relation's predicate and both
 arguments' spans and classes; a class the gold data never marks is not scored (as ``kgagent
 evaluate``); a symmetric relation is scored once per pair.
@@ -23,9 +24,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from kgagent.errors import InputError, Location
+from kgagent.errors import InputError
 from kgagent.schema import Document
 
 #: the predicate of the rule files' numbers (the shared rules read ``threshold(Name, Value)``)
@@ -176,44 +178,67 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[float]]:
 # --------------------------------------------------------------------------- gold
 
 
-def gold_from_records(records: Iterable[Mapping[str, Any]], normalize: Any, symmetric: Iterable[str] = (),
-                      path: str = "gold") -> GoldSet:
-    """Documents and strict gold keys of SpERT records (labels through ``normalize``, a domain's
-    label map). Raises InputError KGA482 for a record whose entity or relation points outside it."""
-    from kgagent.rule_stats import record_id
+def read_gold(path: str | Path, normalize: Any, symmetric: Iterable[str] = (), limit: int = 0) -> GoldSet:
+    """Gold documents from SpERT JSON (a document per record), feedback JSONL (per line) or a
+    CoNLL column file (a document per ``-DOCSTART-``, a sentence per line, entities only), the
+    first ``limit`` documents only if given. Labels through ``normalize`` (a domain's label map).
+    The readers' errors name the file and line (EncoderError KGA310 / KGA311)."""
+    from kgagent.encoder.data import read_conll, read_examples
 
+    path = Path(path)
+    columns = _is_columns(path)
+    examples = read_conll(path) if columns else read_examples(path)
+    return gold_from_examples(examples, normalize, symmetric, by_document=columns, source=str(path), limit=limit)
+
+
+def _is_columns(path: Path) -> bool:
+    """A CoNLL column file, as kgagent.encoder.data.read_examples tells them apart."""
+    if path.suffix.lower() in (".json", ".jsonl"):
+        return False
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        head = fh.read(4096).lstrip()
+    return not head.startswith(("[", "{"))
+
+
+def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Iterable[str] = (), *,
+                       by_document: bool = False, source: str = "gold", limit: int = 0) -> GoldSet:
+    """Examples (kgagent.encoder.data) as gold documents with strict keys: one document per example,
+    or, ``by_document``, one per ``meta["doc"]`` (the sentences of a CoNLL document, a line each).
+    A sentence's full stop glued to its last token ("Boise.") is read apart, as the agent reads it."""
     sym = set(symmetric)
+    groups: list[list[Any]] = []
+    for ex in examples:
+        if by_document and groups and groups[-1][0].meta.get("doc") == ex.meta.get("doc"):
+            groups[-1].append(ex)
+        else:
+            groups.append([ex])
+    if limit:
+        groups = groups[:limit]
     docs: list[Document] = []
     entities: set[tuple[str, int, int, str]] = set()
     relations: set[tuple[str, str, int, int, str, int, int, str]] = set()
-    for i, rec in enumerate(records):
-        tokens = [str(t) for t in rec.get("tokens", [])]
-        if tokens and len(tokens[-1]) > 1 and tokens[-1].endswith("."):  # "in Boise." -> "in Boise ."
-            tokens = tokens[:-1] + [tokens[-1][:-1], "."]
-        starts, pos = [], 0
-        for t in tokens:
-            starts.append(pos)
-            pos += len(t) + 1
-        doc = record_id(dict(rec), i)
-        docs.append(Document(doc, " ".join(tokens), f"{path}:{i}"))
-        spans: list[tuple[int, int, str]] = []
-        try:
-            for e in rec.get("entities", []):
-                start, end = int(e["start"]), int(e["end"])
-                if not 0 <= start < end <= len(tokens):
-                    raise IndexError(f"entity tokens {start}..{end} outside the record's {len(tokens)} tokens")
-                span = (starts[start], starts[end - 1] + len(tokens[end - 1]), normalize(str(e["type"])))
-                spans.append(span)
-                entities.add((doc, *span))
-            for r in rec.get("relations", []):
-                (hs, he, hl), (ts, te, tl) = spans[int(r["head"])], spans[int(r["tail"])]
-                pred = normalize(str(r["type"]))
+    for gi, group in enumerate(groups):
+        doc = f"{Path(source).stem}-{gi}"
+        lines, pos = [], 0
+        for ex in group:
+            tokens = list(ex.tokens)
+            if tokens and len(tokens[-1]) > 1 and tokens[-1].endswith("."):  # "in Boise." -> "in Boise ."
+                tokens = tokens[:-1] + [tokens[-1][:-1], "."]
+            starts = []
+            for t in tokens:
+                starts.append(pos)
+                pos += len(t) + 1
+            lines.append(" ".join(tokens))
+            spans = [(starts[e.start], starts[e.end - 1] + len(tokens[e.end - 1]), normalize(e.type))
+                     for e in ex.entities]
+            entities.update((doc, *sp) for sp in spans)
+            for r in ex.relations:
+                (hs, he, hl), (ts, te, tl) = spans[r.head], spans[r.tail]
+                pred = normalize(r.type)
                 if pred in sym and (ts, te) < (hs, he):
                     (hs, he, hl), (ts, te, tl) = (ts, te, tl), (hs, he, hl)
                 relations.add((doc, pred, hs, he, hl, ts, te, tl))
-        except (KeyError, IndexError, TypeError, ValueError) as err:
-            raise InputError(f"record {i + 1} (document {doc}): {err}", code="KGA482",
-                             location=Location(str(path))) from None
+        docs.append(Document(doc, "\n".join(lines), f"{source}:{gi}"))
     return GoldSet(docs, entities, relations)
 
 

@@ -90,62 +90,12 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
 
 
 def load_conll_documents(path: Path, domain) -> tuple[list, set, set]:
-    """A CoNLL-2003 column file (token first, IOB2 tag last) as whole documents, one per
-    ``-DOCSTART-``: each sentence on its own line, its tokens joined by single spaces (a line break
-    before a line that does not start in lower case ends a sentence for the agent, as a headline
-    or a dateline does in a user's text). No relations; gold entities as character spans."""
-    from kgagent.schema import Document
+    """A CoNLL-2003 column file as whole documents, one per ``-DOCSTART-``, each sentence on its
+    own line (kgagent.tuning.read_gold, as `kgagent rules tune` reads it). No relations."""
+    from kgagent.tuning import read_gold
 
-    docs, gold_ent = [], set()
-    lines: list[list[str]] = []  # the current document's sentences (token lists)
-    tags: list[list[str]] = []
-    sent_toks: list[str] = []
-    sent_tags: list[str] = []
-
-    def end_sentence() -> None:
-        if sent_toks:
-            lines.append(list(sent_toks))
-            tags.append(list(sent_tags))
-        sent_toks.clear()
-        sent_tags.clear()
-
-    def end_document() -> None:
-        end_sentence()
-        if not lines:
-            return
-        doc = f"{path.stem}-{len(docs)}"
-        text_lines, pos = [], 0
-        for toks, tg in zip(lines, tags):
-            starts = []
-            for t in toks:
-                starts.append(pos)
-                pos += len(t) + 1
-            text_lines.append(" ".join(toks))
-            i = 0
-            while i < len(toks):
-                if tg[i].startswith("B-"):
-                    kind, j = tg[i][2:], i + 1
-                    while j < len(toks) and tg[j] == f"I-{kind}":
-                        j += 1
-                    gold_ent.add((doc, (starts[i], starts[j - 1] + len(toks[j - 1])), domain.labels.normalize(kind)))
-                    i = j
-                else:
-                    i += 1
-        docs.append(Document(doc, "\n".join(text_lines), f"{path.name}:{len(docs)}"))
-        lines.clear()
-        tags.clear()
-
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        cols = raw.split()
-        if not cols:
-            end_sentence()
-        elif cols[0] == "-DOCSTART-":
-            end_document()
-        else:
-            sent_toks.append(cols[0])
-            sent_tags.append(cols[-1])
-    end_document()
-    return docs, set(), gold_ent
+    gold = read_gold(path, domain.labels.normalize)
+    return gold.documents, set(), {(doc, (start, end), label) for doc, start, end, label in gold.entities}
 
 
 def canonical(key: tuple, domain) -> tuple:

@@ -94,37 +94,3 @@ def test_a_symmetric_relation_counts_in_either_direction(e2e: Any) -> None:
     out = e2e.relation_errors(rejected, gold_ent, gold_rel, raw_threshold=0.7, symmetric=frozenset({"meets"}))
     assert out["gold_missed"] == {"candidate rejected": 1}
 
-
-CONLL2003 = """-DOCSTART- -X- -X- O
-
-SOCCER NN B-NP O
-- : O O
-JAPAN NNP B-NP B-LOC
-WIN NNP I-NP O
-. . O O
-
-Nadim NNP B-NP B-PER
-Ladki NNP I-NP I-PER
-
--DOCSTART- -X- -X- O
-
-New NNP B-NP B-LOC
-York NNP I-NP I-LOC
-Stock NNP I-NP B-ORG
-Exchange NNP I-NP I-ORG
-"""
-
-
-def test_conll2003_documents_keep_their_sentences_as_lines_and_entities_as_spans(e2e: Any, tmp_path) -> None:
-    from kgagent.domain import Domain
-
-    path = tmp_path / "mini.txt"
-    path.write_text(CONLL2003, encoding="utf-8")
-    docs, gold_rel, gold_ent = e2e.load_split("dev", str(path), Domain.load())
-    assert [d.id for d in docs] == ["mini-0", "mini-1"]
-    assert docs[0].text == "SOCCER - JAPAN WIN .\nNadim Ladki"
-    assert gold_rel == set()
-    found = {(doc, docs[int(doc[-1])].text[a:b], label) for doc, (a, b), label in gold_ent}
-    # labels through the news domain's label map; a B- right after an I- of another kind starts anew
-    assert found == {("mini-0", "JAPAN", "location"), ("mini-0", "Nadim Ladki", "person"),
-                     ("mini-1", "New York", "location"), ("mini-1", "Stock Exchange", "organization")}

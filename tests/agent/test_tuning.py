@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kgagent.errors import InputError
-from kgagent.tuning import (ProposalCache, Scores, TuneReport, best, gold_from_records, parse_grid,
+from kgagent.encoder.data import read_spert_json
+from kgagent.errors import EncoderError
+from kgagent.tuning import (ProposalCache, Scores, TuneReport, best, gold_from_examples, parse_grid, read_gold,
                             threshold_values, tune, with_thresholds)
 from kgagent_cli.main import app
 from support.agent_fakes import FakeEncoder
@@ -43,9 +45,11 @@ GOLD = [
 
 
 @pytest.fixture
-def gold(agent):
+def gold(agent, tmp_path):
     dom = agent.domain
-    return gold_from_records(GOLD, dom.labels.normalize, [n for n, r in dom.ontology.relations.items() if r.symmetric])
+    path = tmp_path / "dev.json"
+    path.write_text(json.dumps(GOLD))
+    return read_gold(path, dom.labels.normalize, [n for n, r in dom.ontology.relations.items() if r.symmetric])
 
 
 def test_the_rule_files_values_are_read_and_replaced(agent) -> None:
@@ -115,20 +119,59 @@ def test_grid_specs_parse_and_bad_ones_say_what_is_wrong() -> None:
         assert err.value.code == "KGA481" and words in str(err.value), (spec, str(err.value))
 
 
-def test_gold_reads_a_glued_final_stop_apart_and_orders_symmetric_pairs() -> None:
+def test_gold_reads_a_glued_final_stop_apart_and_orders_symmetric_pairs(tmp_path: Path) -> None:
     recs = [{"id": "x", "tokens": ["Ann", "met", "Bob", "in", "Boise."],
              "entities": [{"start": 0, "end": 1, "type": "P"}, {"start": 2, "end": 3, "type": "P"},
                           {"start": 4, "end": 5, "type": "L"}],
              "relations": [{"head": 1, "tail": 0, "type": "Meets"}, {"head": 1, "tail": 2, "type": "In"}]}]
-    g = gold_from_records(recs, str.lower, symmetric=["meets"], path="g.json")
-    assert g.documents[0].text == "Ann met Bob in Boise ."
-    assert ("x", 15, 20, "l") in g.entities  # "Boise", not "Boise."
-    assert ("x", "meets", 0, 3, "p", 8, 11, "p") in g.relations  # text order, once
-    assert ("x", "in", 8, 11, "p", 15, 20, "l") in g.relations
+    (tmp_path / "g.json").write_text(json.dumps(recs))
+    g = read_gold(tmp_path / "g.json", str.lower, symmetric=["meets"])
+    assert [d.text for d in g.documents] == ["Ann met Bob in Boise ."]
+    doc = g.documents[0].id
+    assert (doc, 15, 20, "l") in g.entities  # "Boise", not "Boise."
+    assert (doc, "meets", 0, 3, "p", 8, 11, "p") in g.relations  # text order, once
+    assert (doc, "in", 8, 11, "p", 15, 20, "l") in g.relations
     bad = [{"id": "y", "tokens": ["a"], "entities": [{"start": 0, "end": 3, "type": "P"}], "relations": []}]
-    with pytest.raises(InputError) as err:
-        gold_from_records(bad, str.lower, path="g.json")
-    assert err.value.code == "KGA482" and "record 1" in str(err.value) and "g.json" in str(err.value)
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    with pytest.raises(EncoderError) as err:
+        read_gold(tmp_path / "bad.json", str.lower)
+    assert err.value.code == "KGA310" and "bad.json:1" in str(err.value) and "out of range" in str(err.value)
+
+
+CONLL = """-DOCSTART- -X- -X- O
+
+Japan NNP B-NP B-LOC
+won VBD B-VP O
+. . O O
+
+Nadim NNP B-NP B-PER
+Ladki NNP I-NP I-PER
+
+-DOCSTART- -X- -X- O
+
+New NNP B-NP B-LOC
+York NNP I-NP I-LOC
+"""
+
+
+def test_a_conll_file_gives_whole_documents_a_sentence_per_line(tmp_path: Path) -> None:
+    (tmp_path / "valid.txt").write_text(CONLL)
+    g = read_gold(tmp_path / "valid.txt", str.lower)
+    assert [d.text for d in g.documents] == ["Japan won .\nNadim Ladki", "New York"]
+    found = {(d, g.documents[int(d[-1])].text[a:b], c) for d, a, b, c in g.entities}
+    assert found == {("valid-0", "Japan", "loc"), ("valid-0", "Nadim Ladki", "per"), ("valid-1", "New York", "loc")}
+    assert g.relations == set() and g.classes == {"loc", "per"}
+    assert [d.text for d in read_gold(tmp_path / "valid.txt", str.lower, limit=1).documents] == ["Japan won .\nNadim Ladki"]
+    (tmp_path / "broken.txt").write_text("Japan NNP B-NP B-LOC\nwon VBD B-VP X-BAD\n")
+    with pytest.raises(EncoderError) as err:
+        read_gold(tmp_path / "broken.txt", str.lower)
+    assert err.value.code == "KGA311" and "broken.txt:2" in str(err.value)
+
+
+def test_spert_records_stay_one_document_each(tmp_path: Path) -> None:
+    (tmp_path / "dev.json").write_text(json.dumps(GOLD))
+    g = gold_from_examples(read_spert_json(tmp_path / "dev.json"), str.lower)
+    assert len(g.documents) == 3 and all("\n" not in d.text for d in g.documents)
 
 
 def test_the_proposal_cache_asks_once_per_sentence_and_options() -> None:
@@ -173,5 +216,5 @@ def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_pat
     assert r.exit_code == 2 and "KGA502 no such gold file" in r.output
     (tmp_path / "bad.json").write_text("{not json")
     r = _run("rules", "tune", tmp_path / "bad.json", "-t", "entity_accept=0.3", "--graph", graph_dir)
-    assert r.exit_code == 1 and "KGA452" in r.output and "bad.json" in r.output
+    assert r.exit_code == 1 and "bad.json:1: KGA310 invalid JSON" in r.output
     assert "Traceback" not in r.output
