@@ -69,27 +69,34 @@ def tune_cmd(
     if not con.is_terminal:
         con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
     names = list(grid)
-    table = Table(title=f"{len(gold_set.documents)} documents of {gold}: {len(gold_set.entities)} gold entities, "
+    kinds = ("entity", "relation") if gold_set.relations else ("entity",)  # a CoNLL file has no relations
+    n_docs = len(gold_set.documents)
+    table = Table(title=f"{n_docs} document{'' if n_docs == 1 else 's'} of {gold}: {len(gold_set.entities)} gold entities, "
                         f"{len(gold_set.relations)} gold relations (strict F1; * = the rule files' values)")
     for n in names:
         table.add_column(n, justify="right")
-    for col in ("entity P", "entity R", "entity F1", "relation P", "relation R", "relation F1", "accepted"):
-        table.add_column(col, justify="right")
-    top_rel, top_ent = best(rows, "relation"), best(rows, "entity")
-    enc_e, enc_r = report.encoder_entity, report.encoder_relation
-    table.add_row(*(["encoder alone"] + ["-"] * (len(names) - 1)),
-                  f"{enc_e.precision:.2f}", f"{enc_e.recall:.2f}", f"{enc_e.f1:.2f}", f"{enc_r.precision:.2f}",
-                  f"{enc_r.recall:.2f}", f"{enc_r.f1:.2f}", "-", end_section=True)
+    for kind in kinds:
+        for col in ("P", "R", "F1"):
+            table.add_column(f"{kind} {col}", justify="right")
+    table.add_column("accepted", justify="right")
+    top = {kind: best(rows, kind) for kind in kinds}
+    encoder = {"entity": report.encoder_entity, "relation": report.encoder_relation}
+
+    def cells(scores: dict, bold: dict) -> list[str]:
+        return [c for kind in kinds for c in (f"{scores[kind].precision:.2f}", f"{scores[kind].recall:.2f}",
+                                              _bold(f"{scores[kind].f1:.2f}", bold.get(kind, False)))]
+
+    table.add_row(*(["encoder alone"] + ["-"] * (len(names) - 1)), *cells(encoder, {}), "-", end_section=True)
     for r in rows:
         mark = "*" if r.current else ""
         accepted = r.verdicts.get("accept", 0) + r.verdicts.get("repair", 0)
         table.add_row(*(f"{r.values[n]:g}{mark}" for n in names),
-                      f"{r.entity.precision:.2f}", f"{r.entity.recall:.2f}",
-                      _bold(f"{r.entity.f1:.2f}", r is top_ent), f"{r.relation.precision:.2f}",
-                      f"{r.relation.recall:.2f}", _bold(f"{r.relation.f1:.2f}", r is top_rel), str(accepted))
+                      *cells({"entity": r.entity, "relation": r.relation}, {k: r is top[k] for k in kinds}),
+                      str(accepted))
     con.print(table)
     now = next(r for r in rows if r.current)
-    for what, row in (("relation", top_rel), ("entity", top_ent)):
+    for what in reversed(kinds):  # relations first, where there are any
+        row = top[what]
         gain = getattr(row, what).f1 - getattr(now, what).f1
         if gain <= 0:
             con.print(f"{what} F1: no values tried beat the rule files' own ({getattr(now, what).f1:.2f})")

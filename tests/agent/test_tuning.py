@@ -205,6 +205,16 @@ def test_cli_prints_the_rows_and_the_best_values(fake_cli, graph_dir, tmp_path: 
     assert out["encoder_alone"]["relation"]["f1"] == 50.0
 
 
+def test_cli_on_a_conll_file_shows_entities_only(fake_cli, graph_dir, tmp_path: Path) -> None:
+    (tmp_path / "valid.txt").write_text("-DOCSTART- -X- -X- O\n\nRichard NNP B-NP B-PER\nParsons NNP I-NP I-PER\n"
+                                        "spoke VBD B-VP O\n\nSmith NNP B-NP B-PER\nspoke VBD B-VP O\n")
+    r = _run("rules", "tune", tmp_path / "valid.txt", "-t", "entity_accept=0.25", "--graph", graph_dir)
+    assert r.exit_code == 0, r.output
+    assert "1 document of" in r.output and "entity F1" in r.output and "relation F1" not in r.output
+    # Smith (0.3) is accepted from 0.25: both gold persons found
+    assert "best entity F1 100.00 (+33.33) with threshold(entity_accept, 0.25)." in r.output
+
+
 def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_path: Path) -> None:
     gold = tmp_path / "dev.json"
     gold.write_text(json.dumps(GOLD))
