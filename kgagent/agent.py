@@ -52,10 +52,12 @@ DEFAULT_MIN_RELATION_SCORE = 0.2
 #: the relation threshold assumed for an encoder that does not tell its own
 DEFAULT_MODEL_THRESHOLD = 0.5
 #: weight (log units) of the other mentions of the same name in the document in a mention's type
+#: (the rule files' ``threshold(same_name_weight, W)`` overrides it)
 SAME_NAME_WEIGHT = 1.0
 #: ``name_type(M, C, S)`` facts are asserted for classes the name's other mentions score at least this
 NAME_TYPE_FLOOR = 0.1
 #: weight (log units) of the corpus memory's type votes in a mention's type
+#: (the rule files' ``threshold(memory_weight, W)`` overrides it)
 MEMORY_WEIGHT = 1.0
 #: the label of a claim's argument when neither the caller, the signature nor the graph types it
 #: and the ontology has no untyped class
@@ -138,14 +140,24 @@ class Agent:
         self.memory = memory
         #: ask the encoder for its near misses down to this score (None: none); they go to review
         self.near_miss_floor = near_miss_floor
-        self.same_name_weight = SAME_NAME_WEIGHT
-        self.memory_weight = MEMORY_WEIGHT
+        self._weights_from(program)
         self._signatures = Signatures(self.domain.ontology)
         #: predicates decided once per pair (the ontology's symmetric relations)
         self._symmetric = frozenset(n for n, rel in self.domain.ontology.relations.items() if rel.symmetric)
         if not isinstance(encoder, _LazyEncoder):
             self._check_labels(encoder)
             self._set_threshold(encoder)
+
+    def _weights_from(self, program: Any) -> None:
+        """The joint decision's weights: the rule files' ``threshold(same_name_weight, W)`` and
+        ``threshold(memory_weight, W)``, else the defaults (the attributes may be set afterwards)."""
+        from kgagent.thresholds import threshold_values
+
+        values = threshold_values(program) if hasattr(program, "clauses") else {}
+        #: weight (log units) of the other mentions of a name in the document in a mention's type
+        self.same_name_weight = values.get("same_name_weight", SAME_NAME_WEIGHT)
+        #: weight (log units) of the corpus memory's votes in a mention's type
+        self.memory_weight = values.get("memory_weight", MEMORY_WEIGHT)
 
     def _check_labels(self, encoder: Any) -> None:
         """Refuse an encoder whose labels the domain's label map cannot translate (KGA606)."""
@@ -314,18 +326,26 @@ class Agent:
         engine = Engine(program, record_proofs=self.record_proofs)
         with self._lock:
             self._program, self._engine, self.rules_path = program, engine, target
+            self._weights_from(program)
 
     def with_rules(self, program: Any, *, encoder: Any = None) -> "Agent":
         """Another agent with the rules ``program`` (a loaded Program) and everything else of this
         one: its graph, linker, domain and options, and its encoder (or ``encoder``: one that
-        proposes as this one's does, such as kgagent.tuning.ProposalCache). The two share the
-        graph: extract with ``update_graph=False`` to compare rules on the same graph."""
+        proposes as this one's does, such as kgagent.tuning.ProposalCache). The joint decision's
+        weights are the new rules' where they set them (``threshold(same_name_weight, W)``), else
+        this agent's. The two share the graph: extract with ``update_graph=False`` to compare rules
+        on the same graph."""
+        from kgagent.thresholds import threshold_values
+
         other = Agent(encoder if encoder is not None else self.encoder, self.kg, program, domain=self.domain,
                       linker=self.linker, batch_size=self.batch_size, record_proofs=self.record_proofs,
                       min_relation_score=self.min_relation_score, precision=self.precision, joint=self.joint,
                       memory=self.memory, near_miss_floor=self.near_miss_floor)
         other.encoder_threshold = self.encoder_threshold if other.encoder_threshold is None else other.encoder_threshold
-        other.same_name_weight, other.memory_weight = self.same_name_weight, self.memory_weight
+        given = threshold_values(program) if hasattr(program, "clauses") else {}
+        for name in ("same_name_weight", "memory_weight"):  # the new rules' weight, else this agent's
+            if name not in given:
+                setattr(other, name, getattr(self, name))
         return other
 
     # ------------------------------------------------------------------ extraction

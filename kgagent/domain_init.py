@@ -33,7 +33,8 @@ THRESHOLDS = """\
 %
 % The shared rules (types against signatures, score bands, graph confirms or
 % contradicts, functional and symmetric relations, claims) read these facts.
-% Written by `kgagent init` with kgagent's defaults; tune them on dev data and
+% Written by `kgagent init` with kgagent's defaults; tune them on dev data
+% (`kgagent rules tune DEV --domain DIR -t entity_accept=0.3,0.35,0.4`) and
 % check with `kgagent rules test --domain DIR`.
 % ============================================================================
 
@@ -53,6 +54,11 @@ threshold(relation_review_margin, 0.15).
 % by the joint decision is taken when it beats the encoder's own label by at
 % least this margin (log-score: 0.5 = about 1.6 times as likely)
 threshold(repair_min_margin, 0.5).
+
+% the joint decision's weights (log units, read by the agent): the other
+% mentions of a name in the document, and the corpus memory's votes
+threshold(same_name_weight, 1.0).
+threshold(memory_weight, 1.0).
 """
 
 

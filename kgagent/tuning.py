@@ -29,9 +29,8 @@ from typing import Any
 
 from kgagent.errors import InputError
 from kgagent.schema import Document
+from kgagent.thresholds import threshold_values, with_thresholds
 
-#: the predicate of the rule files' numbers (the shared rules read ``threshold(Name, Value)``)
-THRESHOLD = "threshold"
 #: at most this many combinations in one grid (each is a run over the gold documents)
 MAX_COMBINATIONS = 400
 
@@ -100,45 +99,6 @@ class GoldSet:
     def classes(self) -> set[str]:
         """The classes the gold data marks (only these are scored)."""
         return {e[3] for e in self.entities}
-
-
-# --------------------------------------------------------------------------- thresholds
-
-
-def threshold_values(program: Any) -> dict[str, float]:
-    """The rule files' thresholds: name -> value of each ``threshold(Name, Value)`` fact (the
-    last one of a name wins, as a later file overrides an earlier one)."""
-    out: dict[str, float] = {}
-    for clause in program.clauses:
-        head = clause.head
-        if clause.is_fact and head.pred == THRESHOLD and len(head.args) == 2:
-            name, value = (getattr(a, "value", None) for a in head.args)
-            if isinstance(name, str) and isinstance(value, (int, float)) and not isinstance(value, bool):
-                out[name] = float(value)
-    return out
-
-
-def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:
-    """A copy of ``program`` whose ``threshold(Name, _)`` facts carry ``values`` instead.
-
-    Raises InputError KGA480 for a name no rule file sets (the names they set are listed)."""
-    from kgagent.rules.ast import Const
-
-    known = threshold_values(program)
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise InputError(f"no rule file sets threshold {unknown[0]!r}; they set: {', '.join(sorted(known)) or 'none'}",
-                         code="KGA480")
-    clauses = []
-    for clause in program.clauses:
-        head = clause.head
-        if clause.is_fact and head.pred == THRESHOLD and len(head.args) == 2 \
-                and getattr(head.args[0], "value", None) in values:
-            value = values[head.args[0].value]
-            new_arg = Const(value, loc=getattr(head.args[1], "loc", None))
-            clause = dataclasses.replace(clause, head=dataclasses.replace(head, args=(head.args[0], new_arg)))
-        clauses.append(clause)
-    return dataclasses.replace(program, clauses=clauses)
 
 
 def parse_grid(specs: Sequence[str]) -> dict[str, list[float]]:

@@ -228,3 +228,32 @@ def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_pat
     r = _run("rules", "tune", tmp_path / "bad.json", "-t", "entity_accept=0.3", "--graph", graph_dir)
     assert r.exit_code == 1 and "bad.json:1: KGA310 invalid JSON" in r.output
     assert "Traceback" not in r.output
+
+
+def test_the_joint_decisions_weights_come_from_the_rule_files(agent) -> None:
+    own = threshold_values(agent.program)
+    assert own["same_name_weight"] == 1.0 and own["memory_weight"] == 1.0
+    assert (agent.same_name_weight, agent.memory_weight) == (1.0, 1.0)
+    other = agent.with_rules(with_thresholds(agent.program, {"same_name_weight": 0.0}))
+    assert (other.same_name_weight, other.memory_weight) == (0.0, 1.0)
+    agent.reload_rules()  # the rule files again: their weight
+    assert agent.same_name_weight == 1.0
+
+
+def test_a_weight_set_by_hand_survives_rules_that_do_not_set_it(agent) -> None:
+    import dataclasses
+
+    program = agent.program
+    bare = dataclasses.replace(program, clauses=[c for c in program.clauses
+                                                 if not (c.is_fact and c.head.pred == "threshold"
+                                                         and c.head.args[0].value == "memory_weight")])
+    agent.memory_weight = 2.5
+    assert agent.with_rules(bare).memory_weight == 2.5  # the new rules say nothing: this agent's
+    assert agent.with_rules(program).memory_weight == 1.0  # they say 1.0: theirs
+
+
+def test_the_name_vote_is_tuned_like_any_threshold(agent, gold) -> None:
+    rows = tune(agent, gold, {"same_name_weight": [0.0, 2.0]}).rows
+    assert [(r.values, r.current) for r in rows] == [({"same_name_weight": 0.0}, False),
+                                                     ({"same_name_weight": 2.0}, False),
+                                                     ({"same_name_weight": 1.0}, True)]
