@@ -24,6 +24,13 @@ def tune_cmd(
     rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
     kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
     model: Path | None = typer.Option(None, "--model", help=MODEL_DIR_HELP),
+    min_relation_score: float = typer.Option(0.2, "--min-relation-score", min=0.0, max=1.0,
+                                             help="As `kgagent extract`: the rules see relations down to this "
+                                                  "score (tune with the options you extract with)."),
+    no_joint: bool = typer.Option(False, "--no-joint", help="As `kgagent extract --no-joint`."),
+    precision: str = typer.Option("auto", "--precision", help="As `kgagent extract --precision`."),
+    memory: Path | None = typer.Option(None, "--memory", help="As `kgagent extract --memory`: an earlier run's "
+                                                              "output directory (or its decisions.jsonl)."),
     limit: int = typer.Option(0, "--limit", min=0, help="Only the first N documents of GOLD (0: all)."),
     threads: int = typer.Option(0, "--threads", min=0, help="Torch CPU threads (0: the machine's cores)."),
     json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
@@ -47,6 +54,11 @@ def tune_cmd(
         raise fail(f"KGA502 no such gold file: {gold}", EXIT_USAGE)
     with guarded(EXIT_USAGE):
         grid = parse_grid(threshold)
+        mem = None
+        if memory is not None:
+            from kgagent.memory import TypeMemory
+
+            mem = TypeMemory.load(memory)
     dom = open_domain(domain, need_model=model is None)
     rules_dir = [_display_path(p) for p in ([rules] if rules is not None else dom.rule_paths)]
     if print_rule_report(rules_dir):
@@ -58,7 +70,8 @@ def tune_cmd(
     symmetric = [n for n, rel in dom.ontology.relations.items() if rel.symmetric]
     with guarded(EXIT_ERRORS):
         gold_set = read_gold(gold, dom.labels.normalize, symmetric, limit=limit)
-        agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root))
+        agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root), min_relation_score=min_relation_score,
+                           precision=precision, joint=not no_joint, memory=mem)
         own = threshold_values(agent.program)
         report = tune(agent, gold_set, grid)
     if json_out:

@@ -215,6 +215,18 @@ def test_cli_on_a_conll_file_shows_entities_only(fake_cli, graph_dir, tmp_path: 
     assert "best entity F1 100.00 (+33.33) with threshold(entity_accept, 0.25)." in r.output
 
 
+def test_cli_tunes_with_the_options_one_extracts_with(fake_cli, graph_dir, tmp_path: Path) -> None:
+    gold = tmp_path / "dev.json"
+    gold.write_text(json.dumps(GOLD))
+    # the rules see no relation below 0.45: Cor van der Klugt's Work_For (0.4) cannot be accepted
+    r = _run("rules", "tune", gold, "-t", "relation_accept_over_model=0,-0.15", "--graph", graph_dir,
+             "--min-relation-score", "0.45", "--no-joint", "--json")
+    assert r.exit_code == 0, r.output
+    assert [x["relation"]["correct"] for x in json.loads(r.output)["rows"]] == [1, 1]
+    r = _run("rules", "tune", gold, "-t", "entity_accept=0.3", "--graph", graph_dir, "--memory", tmp_path / "nope")
+    assert r.exit_code == 2 and "nope" in r.output
+
+
 def test_cli_bad_input_is_one_line_and_an_exit_code(fake_cli, graph_dir, tmp_path: Path) -> None:
     gold = tmp_path / "dev.json"
     gold.write_text(json.dumps(GOLD))
