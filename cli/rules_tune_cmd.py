@@ -46,7 +46,8 @@ def tune_cmd(
     failure.
     """
     from kgagent.agent import Agent, _display_path
-    from kgagent.tuning import best, parse_grid, read_gold, threshold_values, tune
+    from kgagent.thresholds import threshold_values
+    from kgagent.tuning import best, parse_grid, read_gold, tune
     from kgagent_cli.agent_cmd import _check_paths, print_rule_report
 
     _check_paths(rules, kg, model)

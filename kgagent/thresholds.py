@@ -8,7 +8,7 @@ tries other values by replacing them in a loaded program.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kgagent.errors import InputError
@@ -36,11 +36,7 @@ def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:
     Raises InputError KGA480 for a name no rule file sets (the names they set are listed)."""
     from kgagent.rules.ast import Const
 
-    known = threshold_values(program)
-    unknown = sorted(set(values) - set(known))
-    if unknown:
-        raise InputError(f"no rule file sets threshold {unknown[0]!r}; they set: {', '.join(sorted(known)) or 'none'}",
-                         code="KGA480")
+    require_thresholds(program, values)
     clauses = []
     for clause in program.clauses:
         head = clause.head
@@ -51,3 +47,14 @@ def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:
             clause = dataclasses.replace(clause, head=dataclasses.replace(head, args=(head.args[0], new_arg)))
         clauses.append(clause)
     return dataclasses.replace(program, clauses=clauses)
+
+
+def require_thresholds(program: Any, names: Iterable[str]) -> dict[str, float]:
+    """The rule files' values of ``names``; InputError KGA480 for a name no rule file sets (the
+    names they set are listed)."""
+    known = threshold_values(program)
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise InputError(f"no rule file sets threshold {unknown[0]!r}; they set: {', '.join(sorted(known)) or 'none'}",
+                         code="KGA480")
+    return {n: known[n] for n in names}

@@ -29,7 +29,7 @@ from typing import Any
 
 from kgagent.errors import InputError
 from kgagent.schema import Document
-from kgagent.thresholds import threshold_values, with_thresholds
+from kgagent.thresholds import require_thresholds, with_thresholds
 
 #: at most this many combinations in one grid (each is a run over the gold documents)
 MAX_COMBINATIONS = 400
@@ -207,23 +207,30 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
 
 class ProposalCache:
     """An encoder that proposes each sentence once: later calls with the same options return the
-    proposals it remembered (the agent reads them without changing them)."""
+    proposals it remembered (the agent reads them without changing them). It passes on only the
+    options the encoder takes, as the agent does."""
 
     def __init__(self, encoder: Any):
+        import inspect
+
         self.encoder = encoder
         self.config = getattr(encoder, "config", None)
         self.name_or_path = getattr(encoder, "name_or_path", None) or getattr(encoder, "path", None) or "encoder"
+        try:
+            self._takes = set(inspect.signature(encoder.propose).parameters)
+        except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+            self._takes = set()
         self._memo: dict[tuple[str, tuple], Any] = {}
-        self.calls = 0  # sentences the encoder itself was asked for
+        self.sentences = 0  # sentences the encoder itself was asked for
 
     def propose(self, sentences: Sequence[str], batch_size: int = 32, relation_threshold: float | None = None,
                 near_miss_floor: float | None = None) -> list[Any]:
         options = {k: v for k, v in (("relation_threshold", relation_threshold), ("near_miss_floor", near_miss_floor))
-                   if v is not None}
+                   if v is not None and k in self._takes}
         key = tuple(sorted(options.items()))
         todo = [s for s in dict.fromkeys(sentences) if (s, key) not in self._memo]
         if todo:
-            self.calls += len(todo)
+            self.sentences += len(todo)
             for s, p in zip(todo, self.encoder.propose(todo, batch_size=batch_size, **options)):
                 self._memo[(s, key)] = p
         return [self._memo[(s, key)] for s in sentences]
@@ -238,11 +245,9 @@ def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> Tune
     The agent's graph is not changed (documents are decided against the loaded graph, as
     ``kgagent extract`` would decide them one run at a time)."""
     program = agent.program
-    current = threshold_values(program)
-    with_thresholds(program, {name: current.get(name, 0.0) for name in grid})  # unknown names: KGA480 now
     names = list(grid)
+    own = require_thresholds(program, names)
     combos = [dict(zip(names, vs)) for vs in itertools.product(*(grid[n] for n in names))]
-    own = {n: current[n] for n in names}
     if own not in combos:
         combos.append(own)
     cache = ProposalCache(agent.encoder)

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from kgagent.errors import InputError
 from kgagent.encoder.data import read_spert_json
 from kgagent.errors import EncoderError
-from kgagent.tuning import (ProposalCache, Scores, TuneReport, best, gold_from_examples, parse_grid, read_gold,
-                            threshold_values, tune, with_thresholds)
+from kgagent.thresholds import threshold_values, with_thresholds
+from kgagent.tuning import ProposalCache, Scores, TuneReport, best, gold_from_examples, parse_grid, read_gold, tune
 from kgagent_cli.main import app
 from support.agent_fakes import FakeEncoder
 
@@ -180,8 +180,12 @@ def test_the_proposal_cache_asks_once_per_sentence_and_options() -> None:
     a = cache.propose(["Boston is big.", "Smith spoke."], relation_threshold=0.2)
     b = cache.propose(["Smith spoke.", "Boston is big."], relation_threshold=0.2)
     assert enc.sentences == 2 and b == [a[1], a[0]]
-    cache.propose(["Smith spoke."], relation_threshold=0.5)  # other options: asked again
-    assert enc.sentences == 3 and cache.config is enc.config
+    c = cache.propose(["Smith spoke."], relation_threshold=0.5)  # other options: asked again
+    assert enc.sentences == 3 and cache.sentences == 3 and cache.config is enc.config
+    # an option the encoder does not take is not passed on (FakeEncoder has no near misses): the
+    # call is the one before, answered from memory
+    again = cache.propose(["Smith spoke."], relation_threshold=0.5, near_miss_floor=0.3)
+    assert again[0] is c[0] and enc.sentences == 3
 
 
 def _run(*args):
