@@ -281,3 +281,18 @@ def test_label_map_of_an_encoder_not_loaded_yet_reads_its_config(tiny_kg, tmp_pa
     agent._encoder = _LazyEncoder(model, agent.domain)
     assert agent.label_map() == {"entity": {"location": "Loc", "person": "Peop"}, "relation": {"live_in": "Live_In"}}
     assert isinstance(agent._encoder, _LazyEncoder)  # still not loaded (it could not be: no weights there)
+
+
+def test_a_mention_in_review_enters_the_graph_neither_alone_nor_through_a_relation(tiny_kg) -> None:
+    """The relation waits with its unsure argument (review), so an accepted fact never brings a
+    mention into the graph that the rules held back."""
+    from support.agent_fakes import ScoredFakeEncoder
+
+    enc = ScoredFakeEncoder({"Smith": {"Peop": 0.3}, "Boston": {"Loc": 0.97}}, {("Smith", "Boston"): {"Live_In": 0.95}})
+    agent = make_agent(tiny_kg, enc)
+    (res,) = agent.extract("Smith lives in Boston.", update_graph=False)
+    d = _by_text(res)
+    assert d["Smith"].verdict == "review"
+    rel = d[("Smith", "live_in", "Boston")]
+    assert rel.verdict == "review" and "head mention is in review" in rel.reason
+    assert not res.delta.facts and all(e.label != "Smith" for e in res.delta.entities)
