@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kgagent.errors import InputError
 from kgagent.encoder.data import read_spert_json
-from kgagent.errors import EncoderError
+from kgagent.errors import EncoderError, InputError
 from kgagent.thresholds import threshold_values, with_thresholds
 from kgagent.tuning import ProposalCache, Scores, TuneReport, best, gold_from_examples, parse_grid, read_gold, tune
 from kgagent_cli.main import app
