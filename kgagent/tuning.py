@@ -48,6 +48,7 @@ class Scores:
 
     @classmethod
     def of(cls, predicted: set, gold: set) -> "Scores":
+        """The scores of a predicted set of keys against the gold set."""
         correct = len(predicted & gold)
         p = 100.0 * correct / len(predicted) if predicted else 0.0
         r = 100.0 * correct / len(gold) if gold else 0.0
@@ -67,6 +68,7 @@ class TuneRow:
     current: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """The row as JSON-able data (``kgagent rules tune --json``)."""
         return {"values": dict(self.values), "entity": dataclasses.asdict(self.entity),
                 "relation": dataclasses.asdict(self.relation), "verdicts": dict(self.verdicts),
                 "current": self.current}
@@ -82,6 +84,7 @@ class TuneReport:
     encoder_relation: Scores
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-able data: ``rows`` and ``encoder_alone``."""
         return {"rows": [r.to_dict() for r in self.rows],
                 "encoder_alone": {"entity": dataclasses.asdict(self.encoder_entity),
                                   "relation": dataclasses.asdict(self.encoder_relation)}}
