@@ -328,17 +328,18 @@ class Agent:
             self._program, self._engine, self.rules_path = program, engine, target
             self._weights_from(program)
 
-    def with_rules(self, program: Any, *, encoder: Any = None) -> "Agent":
+    def with_rules(self, program: Any, *, encoder: Any = None, linker: Any = None) -> "Agent":
         """Another agent with the rules ``program`` (a loaded Program) and everything else of this
         one: its graph, linker, domain and options, and its encoder (or ``encoder``: one that
-        proposes as this one's does, such as kgagent.tuning.ProposalCache). The joint decision's
+        proposes as this one's does, such as kgagent.tuning.ProposalCache; ``linker`` likewise,
+        such as kgagent.tuning.LinkCache). The joint decision's
         weights are the new rules' where they set them (``threshold(same_name_weight, W)``), else
         this agent's. The two share the graph: extract with ``update_graph=False`` to compare rules
         on the same graph."""
         from kgagent.thresholds import threshold_values
 
         other = Agent(encoder if encoder is not None else self.encoder, self.kg, program, domain=self.domain,
-                      linker=self.linker, batch_size=self.batch_size, record_proofs=self.record_proofs,
+                      linker=linker if linker is not None else self.linker, batch_size=self.batch_size, record_proofs=self.record_proofs,
                       min_relation_score=self.min_relation_score, precision=self.precision, joint=self.joint,
                       memory=self.memory, near_miss_floor=self.near_miss_floor)
         other.encoder_threshold = self.encoder_threshold if other.encoder_threshold is None else other.encoder_threshold

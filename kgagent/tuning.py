@@ -4,8 +4,9 @@ of the agent for every combination of the values tried.
 A domain's rule files set their numbers as ``threshold(Name, Value)`` facts (the shared rules'
 score bands, the repair margin, a domain's own). :func:`tune` runs the agent over the gold
 documents once per combination, each time with the rule files' facts of those thresholds
-replaced. The encoder's proposals are computed once and reused (:class:`ProposalCache`): a
-combination costs linking and the rules, not the model. Tune on dev data, never on test.
+replaced. The encoder's proposals and the linker's links are computed once and reused
+(:class:`ProposalCache`, :class:`LinkCache`): a combination costs the rules and the graph facts
+around the links, not the model. Tune on dev data, never on test.
 
 Gold is SpERT JSON (a document per record, its tokens joined by spaces) or a CoNLL column file
 (a document per ``-DOCSTART-``, a sentence per line: the agent's document-level evidence acts).
@@ -239,6 +240,28 @@ class ProposalCache:
         return [self._memo[(s, key)] for s in sentences]
 
 
+class LinkCache:
+    """A linker that links each (text, class) once: later calls return the Links it remembered
+    (the graph does not change while tuning: every run decides with ``update_graph=False``).
+    Anything else (``prefetch``, ``embed``) is the linker's own."""
+
+    def __init__(self, linker: Any):
+        self.linker = linker
+        self._memo: dict[tuple[str, str | None, int], Any] = {}
+        self.linked = 0  # mentions the linker itself was asked for
+
+    def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Any]:
+        todo = [m for m in dict.fromkeys((t, c) for t, c in mentions) if (m[0], m[1], top_k) not in self._memo]
+        if todo:
+            self.linked += len(todo)
+            for (t, c), link in zip(todo, self.linker.link(todo, top_k=top_k)):
+                self._memo[(t, c, top_k)] = link
+        return [self._memo[(t, c, top_k)] for t, c in mentions]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.linker, name)
+
+
 def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> TuneReport:
     """The agent's strict entity and relation F1 on ``gold`` for each combination of ``grid``'s
     values (name -> values; every name must be a threshold the agent's rule files set), in grid
@@ -253,11 +276,11 @@ def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> Tune
     combos = [dict(zip(names, vs)) for vs in itertools.product(*(grid[n] for n in names))]
     if own not in combos:
         combos.append(own)
-    cache = ProposalCache(agent.encoder)
+    cache, links = ProposalCache(agent.encoder), LinkCache(agent.linker)
     rows = []
     raw: tuple[set, set] = (set(), set())
     for i, values in enumerate(combos):
-        trial = agent.with_rules(with_thresholds(program, values), encoder=cache)
+        trial = agent.with_rules(with_thresholds(program, values), encoder=cache, linker=links)
         rows.append(_score(trial, gold, values, current=values == own, raw=raw if i == 0 else None))
     return TuneReport(rows, Scores.of(raw[0], gold.entities), Scores.of(raw[1], gold.relations))
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from kgagent.encoder.data import read_spert_json
 from kgagent.errors import EncoderError, InputError
 from kgagent.thresholds import threshold_values, with_thresholds
-from kgagent.tuning import ProposalCache, Scores, TuneReport, best, gold_from_examples, parse_grid, read_gold, tune
+from kgagent.tuning import (LinkCache, ProposalCache, Scores, TuneReport, best, gold_from_examples, parse_grid,
+                            read_gold, tune)
 from kgagent_cli.main import app
 from support.agent_fakes import FakeEncoder
 
@@ -185,6 +186,31 @@ def test_the_proposal_cache_asks_once_per_sentence_and_options() -> None:
     # call is the one before, answered from memory
     again = cache.propose(["Smith spoke."], relation_threshold=0.5, near_miss_floor=0.3)
     assert again[0] is c[0] and enc.sentences == 3
+
+
+def test_the_link_cache_asks_once_per_text_and_class(agent) -> None:
+    links = LinkCache(agent.linker)
+    first = links.link([("Boston", "location"), ("Smith", "person"), ("Boston", "location")])
+    again = links.link([("Smith", "person"), ("Boston", "location"), ("Boston", "person")])
+    assert links.linked == 3  # Boston as a location, Smith, then Boston as a person
+    assert again[0] is first[1] and again[1] is first[0]
+    assert first[0].entity == "urn:ex:boston" and links.prefetch == agent.linker.prefetch
+
+
+def test_a_sweep_links_each_mention_once(agent, gold, monkeypatch) -> None:
+    import kgagent.tuning as tuning
+
+    seen = []
+
+    class Spy(LinkCache):
+        def __init__(self, linker):
+            super().__init__(linker)
+            seen.append(self)
+
+    monkeypatch.setattr(tuning, "LinkCache", Spy)
+    tune(agent, gold, {"entity_accept": [0.25, 0.3, 0.4]})
+    (links,) = seen
+    assert links.linked == 6  # the six mentions of the three documents, for three runs
 
 
 def _run(*args):
