@@ -110,14 +110,15 @@ def closeness(decisions: list[dict[str, Any]], threshold: float | None = None) -
     return lambda d: uncertainty(d, cut[str(d.get("kind"))])
 
 
-def extraction_fingerprint(out: Path) -> tuple[str, dict[str, str]]:
+def extraction_fingerprint(out: Path, run: dict[str, Any] | None = None) -> tuple[str, dict[str, str]]:
     """The fingerprint of the extraction in ``out`` and its parts (model, rules, graph...).
 
-    From ``run.json`` when the run wrote one; otherwise from the first decision line, which
-    a resumed run of the same extraction never changes.
+    From ``run.json`` (``run``, when the caller has read it already) when the run wrote one;
+    otherwise from the first decision line, which a resumed run of the same extraction never
+    changes.
     """
     parts: dict[str, str] = {}
-    fp = read_run_json(out).get("fingerprint")
+    fp = (read_run_json(out) if run is None else run).get("fingerprint")
     if isinstance(fp, dict):
         parts = {str(k): str(v) for k, v in fp.items()}
     if not parts:
@@ -136,10 +137,10 @@ def read_run_json(out: Path) -> dict[str, Any]:
     return run if isinstance(run, dict) else {}
 
 
-def run_labels(out: Path) -> dict[str, dict[str, str]]:
-    """``run.json``'s "labels" (kind -> ontology name -> the model's label); empty when the run
-    wrote none (an older run) or it is not of that shape."""
-    labels = read_run_json(out).get("labels")
+def run_labels(run: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The "labels" of a run.json (:func:`read_run_json`: kind -> ontology name -> the model's
+    label); empty when the run wrote none (an older run) or it is not of that shape."""
+    labels = run.get("labels")
     if not isinstance(labels, dict):
         return {}
     return {str(kind): {str(k): str(v) for k, v in names.items()}
@@ -187,8 +188,9 @@ class ReviewSet:
             raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
         if not decisions:
             raise InputError(f"{path} holds no decisions", code="KGA474")
-        fp, parts = extraction_fingerprint(out)
-        rs = cls(out, decisions, fp, parts, run_labels=run_labels(out))
+        run = read_run_json(out)
+        fp, parts = extraction_fingerprint(out, run)
+        rs = cls(out, decisions, fp, parts, run_labels=run_labels(run))
         rs._index()
         return rs
 
