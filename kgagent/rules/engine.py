@@ -116,11 +116,10 @@ class _Stratum:
     heads: set[str]
     reads_pos: set[str] = field(default_factory=set)
     reads_neg: set[str] = field(default_factory=set)
-
-    @property
-    def recursive(self) -> bool:
-        """Does a rule read, positively, what this stratum derives?"""
-        return bool(self.reads_pos & self.heads)
+    #: does a rule read, positively, what this stratum derives?
+    recursive: bool = False
+    #: per rule, the predicates of earlier strata it reads positively (one of them empty: it cannot fire)
+    inputs: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def _stratify(rules: list[_Rule]) -> list[_Stratum]:
@@ -162,6 +161,8 @@ def _stratify(rules: list[_Rule]) -> list[_Stratum]:
         for r in srules:
             st.reads_pos |= {a.pred for a in r.pos}
             st.reads_neg |= {a.pred for a in r.neg}
+            st.inputs.append(tuple(a.pred for a in r.pos if a.pred not in st.heads))
+        st.recursive = bool(st.reads_pos & st.heads)
         strata.append(st)
     return strata
 
@@ -492,7 +493,7 @@ class Model:
         eng = self.engine
         proofs = eng.record_proofs
         preds = st.heads | st.reads_pos
-        if all(any(a.pred not in st.heads and self._rel(a.pred).n == 0 for a in r.pos) for r in st.rules):
+        if all(any(self._rel(p).n == 0 for p in inputs) for inputs in st.inputs):
             # every rule reads a predicate of an earlier stratum that holds nothing: none can fire
             # (most strata of a small document, whose facts touch few of the rules' predicates)
             for p in preds | st.reads_neg:
