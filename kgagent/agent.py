@@ -148,16 +148,18 @@ class Agent:
             self._check_labels(encoder)
             self._set_threshold(encoder)
 
-    def _weights_from(self, program: Any) -> None:
+    def _weights_from(self, program: Any, fallback: "Agent | None" = None) -> None:
         """The joint decision's weights: the rule files' ``threshold(same_name_weight, W)`` and
-        ``threshold(memory_weight, W)``, else the defaults (the attributes may be set afterwards)."""
+        ``threshold(memory_weight, W)``, else ``fallback``'s, else the defaults (the attributes
+        may be set afterwards)."""
         from kgagent.thresholds import threshold_values
 
         values = threshold_values(program) if hasattr(program, "clauses") else {}
         #: weight (log units) of the other mentions of a name in the document in a mention's type
-        self.same_name_weight = values.get("same_name_weight", SAME_NAME_WEIGHT)
+        self.same_name_weight = values.get("same_name_weight",
+                                           fallback.same_name_weight if fallback else SAME_NAME_WEIGHT)
         #: weight (log units) of the corpus memory's votes in a mention's type
-        self.memory_weight = values.get("memory_weight", MEMORY_WEIGHT)
+        self.memory_weight = values.get("memory_weight", fallback.memory_weight if fallback else MEMORY_WEIGHT)
 
     def _check_labels(self, encoder: Any) -> None:
         """Refuse an encoder whose labels the domain's label map cannot translate (KGA606)."""
@@ -332,21 +334,16 @@ class Agent:
         """Another agent with the rules ``program`` (a loaded Program) and everything else of this
         one: its graph, linker, domain and options, and its encoder (or ``encoder``: one that
         proposes as this one's does, such as kgagent.tuning.ProposalCache; ``linker`` likewise,
-        such as kgagent.tuning.LinkCache). The joint decision's
-        weights are the new rules' where they set them (``threshold(same_name_weight, W)``), else
-        this agent's. The two share the graph: extract with ``update_graph=False`` to compare rules
-        on the same graph."""
-        from kgagent.thresholds import threshold_values
-
+        such as kgagent.tuning.LinkCache). The joint decision's weights are the new rules' where
+        they set them (``threshold(same_name_weight, W)``), else this agent's. The two share the
+        graph: extract with ``update_graph=False`` to compare rules on the same graph."""
         other = Agent(encoder if encoder is not None else self.encoder, self.kg, program, domain=self.domain,
-                      linker=linker if linker is not None else self.linker, batch_size=self.batch_size, record_proofs=self.record_proofs,
-                      min_relation_score=self.min_relation_score, precision=self.precision, joint=self.joint,
-                      memory=self.memory, near_miss_floor=self.near_miss_floor)
+                      linker=linker if linker is not None else self.linker, batch_size=self.batch_size,
+                      record_proofs=self.record_proofs, min_relation_score=self.min_relation_score,
+                      precision=self.precision, joint=self.joint, memory=self.memory,
+                      near_miss_floor=self.near_miss_floor)
         other.encoder_threshold = self.encoder_threshold if other.encoder_threshold is None else other.encoder_threshold
-        given = threshold_values(program) if hasattr(program, "clauses") else {}
-        for name in ("same_name_weight", "memory_weight"):  # the new rules' weight, else this agent's
-            if name not in given:
-                setattr(other, name, getattr(self, name))
+        other._weights_from(program, fallback=self)
         return other
 
     # ------------------------------------------------------------------ extraction
