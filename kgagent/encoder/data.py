@@ -329,8 +329,8 @@ def _tags_to_spans(tags: list[tuple[str, str, int]], path: Path) -> list[EntityS
 # --------------------------------------------------------------------------- dispatch
 
 
-def read_examples(path: str | Path) -> list[Example]:
-    """Read examples from any supported file, chosen by extension and then by content.
+def file_format(path: str | Path) -> str:
+    """``"spert"``, ``"feedback"`` or ``"conll"``: by extension, then by content.
 
     ``.json`` -> SpERT JSON; ``.jsonl`` -> feedback; ``.txt``/``.conll``/others -> sniffed:
     a file starting with ``[`` is SpERT JSON, ``{`` feedback JSONL, else CoNLL columns.
@@ -339,17 +339,17 @@ def read_examples(path: str | Path) -> list[Example]:
     if path.is_dir():
         raise IsADirectoryError(str(path))
     suffix = path.suffix.lower()
-    if suffix == ".json":
-        return read_spert_json(path)
-    if suffix == ".jsonl":
-        return read_feedback(path)
+    if suffix in (".json", ".jsonl"):
+        return "spert" if suffix == ".json" else "feedback"
     with path.open(encoding="utf-8") as fh:
         head = fh.read(4096).lstrip()
-    if head.startswith("["):
-        return read_spert_json(path)
-    if head.startswith("{"):
-        return read_feedback(path)
-    return read_conll(path)
+    return "spert" if head.startswith("[") else "feedback" if head.startswith("{") else "conll"
+
+
+def read_examples(path: str | Path) -> list[Example]:
+    """Read examples from any supported file, as :func:`file_format` tells them apart."""
+    readers = {"spert": read_spert_json, "feedback": read_feedback, "conll": read_conll}
+    return readers[file_format(path)](path)
 
 
 def relabel(examples: Iterable[Example], normalize: Callable[[str], str]) -> list[Example]:
