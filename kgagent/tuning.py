@@ -147,21 +147,23 @@ def read_gold(path: str | Path, normalize: Any, symmetric: Iterable[str] = (), l
     CoNLL column file (a document per ``-DOCSTART-``, a sentence per line, entities only), the
     first ``limit`` documents only if given. Labels through ``normalize`` (a domain's label map).
     The readers' errors name the file and line (EncoderError KGA310 / KGA311)."""
-    from kgagent.encoder.data import read_conll, read_examples
+    from kgagent.encoder.data import file_format, read_examples
 
-    path = Path(path)
-    columns = _is_columns(path)
-    examples = read_conll(path) if columns else read_examples(path)
-    return gold_from_examples(examples, normalize, symmetric, by_document=columns, source=str(path), limit=limit)
+    columns = file_format(path) == "conll"
+    return gold_from_examples(read_examples(path), normalize, symmetric, by_document=columns, source=str(path),
+                              limit=limit)
 
 
-def _is_columns(path: Path) -> bool:
-    """A CoNLL column file, as kgagent.encoder.data.read_examples tells them apart."""
-    if path.suffix.lower() in (".json", ".jsonl"):
-        return False
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        head = fh.read(4096).lstrip()
-    return not head.startswith(("[", "{"))
+def glued_final_stop(tokens: Sequence[str]) -> bool:
+    """The sentence's full stop is glued to its last token ("in Boise.", CoNLL04's tokenisation)."""
+    return bool(tokens) and len(tokens[-1]) > 1 and tokens[-1].endswith(".")
+
+
+def final_stop_apart(tokens: Sequence[str]) -> list[str]:
+    """The tokens with a sentence-final stop glued to the last one made a token of its own, as the
+    agent's tokeniser reads a user's text ("in Boise ."); token indices are unchanged."""
+    tokens = list(tokens)
+    return tokens[:-1] + [tokens[-1][:-1], "."] if glued_final_stop(tokens) else tokens
 
 
 def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Iterable[str] = (), *,
@@ -185,9 +187,7 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
         doc = f"{Path(source).stem}-{gi}"
         lines, pos = [], 0
         for ex in group:
-            tokens = list(ex.tokens)
-            if tokens and len(tokens[-1]) > 1 and tokens[-1].endswith("."):  # "in Boise." -> "in Boise ."
-                tokens = tokens[:-1] + [tokens[-1][:-1], "."]
+            tokens = final_stop_apart(ex.tokens)
             starts = []
             for t in tokens:
                 starts.append(pos)

@@ -64,7 +64,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     path = Path(data) if data else DATA / f"conll04_{split}.json"
     if path.suffix.lower() != ".json":
         return load_conll_documents(path, dom)
-    from rule_stats_conll04 import glued_final_stop
+    from kgagent.tuning import glued_final_stop
     split = path.stem if data else split
     records = json.loads(path.read_text(encoding="utf-8"))
     docs, gold_rel, gold_ent = [], set(), set()

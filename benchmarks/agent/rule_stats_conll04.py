@@ -29,19 +29,13 @@ REPO = HERE.parents[1]
 DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data")) / "conll04"
 
 
-def glued_final_stop(tokens: list[str]) -> bool:
-    """The sentence's full stop is glued to its last token ("in Boise.", CoNLL04's tokenisation)."""
-    return bool(tokens) and len(tokens[-1]) > 1 and tokens[-1].endswith(".")
-
-
 def final_stop_apart(record: dict) -> dict:
     """The record with a sentence-final stop glued to its last token made a token of its own, so
     that a gold entity ending the sentence ends before the stop, as the agent reads it; entity
-    and relation indices are unchanged."""
-    toks = record["tokens"]
-    if glued_final_stop(toks):
-        return dict(record, tokens=toks[:-1] + [toks[-1][:-1], "."])
-    return record
+    and relation indices are unchanged (kgagent.tuning.final_stop_apart)."""
+    from kgagent.tuning import final_stop_apart as apart
+
+    return dict(record, tokens=apart(record["tokens"]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,6 @@ and the ceilings of a perfect filter (issue 12's measurement)."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from typing import Any
 
 import pytest
@@ -16,13 +15,9 @@ SCRIPT = REPO / "benchmarks" / "agent" / "e2e_conll04.py"
 
 @pytest.fixture(scope="module")
 def e2e() -> Any:
-    sys.path.insert(0, str(SCRIPT.parent))  # the script imports its sibling rule_stats_conll04
-    try:
-        spec = importlib.util.spec_from_file_location("e2e_conll04_bench", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
+    spec = importlib.util.spec_from_file_location("e2e_conll04_bench", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
 
 
