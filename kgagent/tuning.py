@@ -49,12 +49,12 @@ class Scores:
 
     @classmethod
     def of(cls, predicted: set, gold: set) -> "Scores":
-        """The scores of a predicted set of keys against the gold set."""
-        correct = len(predicted & gold)
-        p = 100.0 * correct / len(predicted) if predicted else 0.0
-        r = 100.0 * correct / len(gold) if gold else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return cls(round(p, 2), round(r, 2), round(f, 2), len(gold), len(predicted), correct)
+        """The scores of a predicted set of keys against the gold set (kgagent.evaluate.prf)."""
+        from kgagent.evaluate import prf
+
+        m = prf(len(gold), len(predicted), len(predicted & gold))
+        return cls(round(m["precision"], 2), round(m["recall"], 2), round(m["f1"], 2), m["gold"], m["pred"],
+                   m["correct"])
 
 
 @dataclass
