@@ -46,7 +46,6 @@ def tune_cmd(
     failure.
     """
     from kgagent.agent import Agent, _display_path
-    from kgagent.thresholds import threshold_values
     from kgagent.tuning import best, parse_grid, read_gold, tune
     from kgagent_cli.agent_cmd import _check_paths, print_rule_report
 
@@ -73,7 +72,6 @@ def tune_cmd(
         gold_set = read_gold(gold, dom.labels.normalize, symmetric, limit=limit)
         agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root), min_relation_score=min_relation_score,
                            precision=precision, joint=not no_joint, memory=mem)
-        own = threshold_values(agent.program)
         report = tune(agent, gold_set, grid)
     if json_out:
         print(json.dumps(report.to_dict(), indent=2))
@@ -85,8 +83,8 @@ def tune_cmd(
     names = list(grid)
     kinds = ("entity", "relation") if gold_set.relations else ("entity",)  # a CoNLL file has no relations
     n_docs = len(gold_set.documents)
-    table = Table(title=f"{n_docs} document{'' if n_docs == 1 else 's'} of {gold}: {len(gold_set.entities)} gold entities, "
-                        f"{len(gold_set.relations)} gold relations (strict F1; * = the rule files' values)")
+    table = Table(title=f"{n_docs} document{'' if n_docs == 1 else 's'} of {gold}: {len(gold_set.entities)} gold "
+                        f"entities, {len(gold_set.relations)} gold relations (strict F1; * = the rule files' values)")
     for n in names:
         table.add_column(n, justify="right")
     for kind in kinds:
@@ -116,7 +114,7 @@ def tune_cmd(
             con.print(f"{what} F1: no values tried beat the rule files' own ({getattr(now, what).f1:.2f})")
             continue
         con.print(f"best {what} F1 {getattr(row, what).f1:.2f} ({gain:+.2f}) with "
-                  + "  ".join(f"threshold({n}, {row.values[n]:g})." for n in names if row.values[n] != own[n])
+                  + "  ".join(f"threshold({n}, {row.values[n]:g})." for n in names if row.values[n] != now.values[n])
                   + "  (a gain of a few decisions may be noise: check it on more data)")
 
 
