@@ -3,22 +3,19 @@ and the ceilings of a perfect filter (issue 12's measurement)."""
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
 
 from support.agent_fakes import REPO
+from support.scripts import load_script
 
 SCRIPT = REPO / "benchmarks" / "agent" / "e2e_conll04.py"
 
 
 @pytest.fixture(scope="module")
 def e2e() -> Any:
-    spec = importlib.util.spec_from_file_location("e2e_conll04_bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "e2e_conll04_bench")
 
 
 def mention(doc: str, span: tuple[int, int], label: str, verdict: str = "accept") -> dict:

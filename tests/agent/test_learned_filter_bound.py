@@ -3,7 +3,6 @@ e2e dump, the upper bound issue 12's rule tuning is measured against."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 from pathlib import Path
@@ -12,16 +11,14 @@ from typing import Any
 import pytest
 
 from support.agent_fakes import REPO
+from support.scripts import load_script
 
 SCRIPT = REPO / "benchmarks" / "agent" / "learned_filter_bound.py"
 
 
 @pytest.fixture(scope="module")
 def lfb() -> Any:
-    spec = importlib.util.spec_from_file_location("learned_filter_bound_bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "learned_filter_bound_bench")
 
 
 def dump_rows(n_docs: int, seed: int, rule: str = "shared/relations.rules:67") -> list[dict]:

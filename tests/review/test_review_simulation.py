@@ -3,10 +3,8 @@ round bookkeeping, on the review fixture extraction with fake training (no model
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from kgagent.review.export import REVIEW_WEIGHT
 from kgagent.review.items import ReviewSet
 from kgagent.review.policy import LinUCBPolicy, MarginPolicy, MentionMarginPolicy, RandomPolicy, UncertaintyPolicy
 from support.agent_fakes import REPO
+from support.scripts import load_script
 from support.review_fakes import (ACME, BOSTON_TEXAS, FIXTURE, KLUGT_PHILIPS, PARSONS, PHILIPS_NY, SMITH,
                                   WORK_FOR)
 
@@ -24,11 +23,7 @@ SCRIPT = REPO / "benchmarks" / "feedback_loop" / "review_policy.py"
 
 @pytest.fixture(scope="module")
 def rp() -> Any:
-    spec = importlib.util.spec_from_file_location("review_policy_bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["review_policy_bench"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, "review_policy_bench")
 
 
 def truth(rp: Any) -> Any:
