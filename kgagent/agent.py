@@ -22,7 +22,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -448,11 +448,13 @@ class Agent:
         ids = [m.id for m in mentions] + [r.id for r in relations] + [m.id for m in near_misses]
         found = verdicts(model, ids)
         repairs = self._apply_repairs(model, mentions, relations)
+        unlinks = self._apply_unlinks(model, mentions)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
-                                            repair=repairs.get(m.id), notes=_notes(undecided.get(m.id)),
+                                            repair=repairs.get(m.id),
+                                            notes=_notes(undecided.get(m.id)) + _notes(unlinks.get(m.id)),
                                             scores=dict(m.class_scores)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
@@ -576,6 +578,23 @@ class Agent:
             out[r.id] = {"kind": "relabel", "from": r.predicate, "to": new, "margin": margins.get(r.id)}
             r.predicate = new
             r.model_label = self._model_label(new, entity=False) or r.model_label
+        return out
+
+    def _apply_unlinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, str]:
+        """Take away the links the rules deny (``unlink(M, Why)``, types.rules: an unsure link to
+        an entity of another kind than the mention's class, after repairs): the mention becomes
+        a new entity of its class, its link NIL with the linker's candidates kept. Returns
+        id -> a note in words for each one."""
+        why = _fact_map(model, "unlink")
+        out: dict[str, str] = {}
+        for m in mentions:
+            if m.id not in why or m.link is None or m.link.is_nil:
+                continue
+            label = m.entity_label or m.link.entity
+            m.unlinked_from = {"entity": m.link.entity, "label": label}
+            m.link = replace(m.link, entity=None, method="nil")
+            m.entity = new_entity_iri(m.text, m.label)
+            out[m.id] = f"not the graph's {label}: {why[m.id]}"
         return out
 
     def _model_label(self, name: str, *, entity: bool) -> str | None:

@@ -59,6 +59,9 @@ class MentionResult:
     class_scores: dict[str, float] = field(default_factory=dict)
     #: the label before a repair retyped it (None: not retyped)
     repaired_from: str | None = None
+    #: the graph entity the linker gave it and the rules took away ({"entity", "label"}: an
+    #: unsure link to an entity of another kind, ``unlink`` in types.rules); None: kept
+    unlinked_from: dict[str, str] | None = None
 
     @property
     def entity_label(self) -> str | None:
@@ -77,7 +80,8 @@ class MentionResult:
                 "linked": bool(self.link and not self.link.is_nil),
                 "link_score": round(self.link.score, 4) if self.link else None,
                 "link_method": self.link.method if self.link else None,
-                **({"repaired_from": self.repaired_from} if self.repaired_from else {})}
+                **({"repaired_from": self.repaired_from} if self.repaired_from else {}),
+                **({"unlinked_from": dict(self.unlinked_from)} if self.unlinked_from else {})}
 
 
 @dataclass
@@ -150,6 +154,8 @@ class Decision:
                        entity_label=self.mention.entity_label,
                        linked=bool(self.mention.link and not self.mention.link.is_nil),
                        link_score=round(self.mention.link.score, 4) if self.mention.link else None)
+            if self.mention.unlinked_from:
+                out["unlinked_from"] = dict(self.mention.unlinked_from)
         else:
             out.update(predicate=self.label, model_label=self.model_label,
                        head=self.head.to_dict() if self.head else None,

@@ -375,6 +375,8 @@ def test_a_retyped_mention_is_linked_again_under_its_new_class(tiny_kg) -> None:
     assert boston.verdict == "repair", (boston.verdict, boston.reason)
     assert boston.mention.link.score < 0.9  # linked as a person: the city only by its exact name, penalised
     assert "kind_conflict" not in json.dumps(boston.proof.to_dict())
+    # the city is now an unsure link to another kind: the person is a new entity of the graph
+    assert boston.mention.unlinked_from["entity"] == "urn:ex:boston" and "/new/" in boston.mention.entity
     assert d[("Boston", "work_for", "Yukos")].verdict == "accept"
     # without joint decisions nothing is retyped and the place keeps its link
     (plain,) = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs), joint=False).extract(

@@ -1,0 +1,86 @@
+"""A mention the linker joined, unsure, to a graph entity of another kind by its name alone
+("Kennedy" the president to a town called Kennedy, "DSM" the company to Des Moines) enters the
+graph as an entity of its own, and so do the facts accepted about it (``unlink`` in the shared
+types.rules); a trusted link, a link of the mention's own kind and an untyped mention's link stay."""
+
+from __future__ import annotations
+
+import json
+
+from support.agent_fakes import ScoredFakeEncoder, make_agent
+from kgagent import Document
+from kgagent.explain import explain_decision
+
+SENTENCE = "Boston works for Yukos in Texas."
+CLASSES = {"Boston": {"Peop": 0.95, "Loc": 0.03}, "Yukos": {"Org": 0.95}, "Texas": {"Loc": 0.97}}
+PAIRS = {("Boston", "Yukos"): {"Work_For": 0.9}, ("Yukos", "Texas"): {"OrgBased_In": 0.9}}
+
+
+def _decisions(res) -> dict:
+    return {(d.head.text, d.label, d.tail.text) if d.kind == "relation" else d.mention.text: d for d in res.decisions}
+
+
+def _run(tiny_kg, classes=CLASSES, **kw):
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, PAIRS), **kw)
+    (res,) = agent.extract(Document("d1", SENTENCE), update_graph=False)
+    return agent, res
+
+
+def test_a_person_unsurely_linked_to_a_city_of_its_name_enters_the_graph_as_a_new_entity(tiny_kg) -> None:
+    agent, res = _run(tiny_kg)
+    assert 0.7 <= agent.linker.link([("Boston", "person")])[0].score < 0.9  # linked by name, penalised, unsure
+    d = _decisions(res)
+    boston = d["Boston"]
+    assert boston.verdict == "accept" and boston.label == "person"
+    assert boston.mention.entity != "urn:ex:boston" and "/new/boston" in boston.mention.entity
+    assert boston.mention.link.is_nil and boston.mention.link.candidates  # the linker's candidates stay
+    assert boston.mention.unlinked_from == {"entity": "urn:ex:boston", "label": "Boston"}
+    assert any("not the graph's Boston" in n for n in boston.notes)
+    # the accepted relation's fact is about the new entity, never the city
+    facts = {(f.subject, f.predicate, f.object) for f in res.delta.facts}
+    assert (boston.mention.entity, "work_for", d["Yukos"].mention.entity) in facts
+    assert not any("urn:ex:boston" in (s, o) for s, _, o in facts)
+    assert boston.mention.entity in {e.iri for e in res.delta.entities}
+    # the place of its own kind keeps its link
+    assert d["Texas"].mention.entity == "urn:ex:tx" and d["Texas"].mention.unlinked_from is None
+
+
+def test_decisions_jsonl_and_explain_say_which_entity_it_is_not(tiny_kg) -> None:
+    _, res = _run(tiny_kg)
+    d = _decisions(res)
+    line = json.loads(json.dumps(d["Boston"].to_dict()))
+    assert line["linked"] is False and line["unlinked_from"] == {"entity": "urn:ex:boston", "label": "Boston"}
+    rel = json.loads(json.dumps(d[("Boston", "work_for", "Yukos")].to_dict()))
+    assert rel["head"]["unlinked_from"]["label"] == "Boston" and "/new/" in rel["head"]["entity"]
+    text = explain_decision(rel)
+    assert "its head 'Boston' is a new entity, not the graph's Boston" in text
+    assert "not the graph's Boston" in explain_decision(line)
+
+
+def test_the_rules_derive_unlink_with_a_proof_to_the_link_and_the_kinds(tiny_kg) -> None:
+    from kgagent.proofs import walk
+
+    agent, res = _run(tiny_kg)
+    boston = _decisions(res)["Boston"].mention
+    boston.link = agent.linker.link([("Boston", "person")])[0]  # the linker's answer, as the rules saw it
+    graph = agent.kg.rule_facts(["urn:ex:boston", "urn:ex:tx"])
+    model = agent._engine.evaluate(agent._facts(Document("d1", SENTENCE), res.mentions, res.relations, {}, graph, {}))
+    (fact,) = [f for f in model.facts("unlink") if f[0] == boston.id]
+    used = {node.fact.split("(")[0] for node in walk(model.proof("unlink", fact))}
+    assert {"link", "type", "subclass", "core", "mention", "entity_kind"} <= used, used
+
+
+def test_a_trusted_link_of_the_mentions_own_kind_stays(tiny_kg) -> None:
+    """Boston tagged a place: the city, trusted, kept."""
+    _, res = _run(tiny_kg, classes={**CLASSES, "Boston": {"Loc": 0.9, "Peop": 0.05}})
+    boston = _decisions(res)["Boston"]
+    assert boston.mention.entity == "urn:ex:boston" and boston.mention.unlinked_from is None
+
+
+def test_an_untyped_mention_keeps_its_link(tiny_kg) -> None:
+    """The untyped class (other) is never checked against the graph's kinds: a nationality
+    word or an event may name a place."""
+    _, res = _run(tiny_kg, classes={**CLASSES, "Boston": {"Other": 0.95}})
+    boston = _decisions(res)["Boston"]
+    assert boston.label == "other" and boston.mention.unlinked_from is None
+    assert boston.mention.entity == "urn:ex:boston"
