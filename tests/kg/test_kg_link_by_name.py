@@ -1,0 +1,129 @@
+"""Places are known by their names (a domain's ``link_by_name``): an entity the embedding index
+finds is a candidate only when one of its names says the mention's words; codes ("US") name a
+place only for a mention of a place written in capitals; the GeoNames builder keeps airport codes
+out of the alternate names and ISO codes out of the aliases."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+from rdflib import Literal, URIRef
+
+import kgagent.kg.aliases
+from kgagent.kg import KnowledgeGraph
+from kgagent.kg.aliases import same_words
+from kgagent.kg.vocab import KGA
+
+from support.kg_fakes import trigram_embed
+
+
+def _places() -> KnowledgeGraph:
+    kg = KnowledgeGraph()
+    for c in ("person", "location", "other"):
+        kg.add_class(c)
+    kg.add_class("city", "location")
+    kg.add_class("country", "location")
+    kg.add_class("misc", "other")
+    kg.add_entity("Hayesville", ["city"], iri="urn:ex:hayesville")
+    kg.add_entity("Council Bluffs", ["city"], iri="urn:ex:council-bluffs")
+    kg.add_entity("Bosnia and Herzegovina", ["country"], aliases=["Bosnia-Herzegovina"], iri="urn:ex:ba")
+    us = kg.add_entity("United States", ["country"], iri="urn:ex:us")
+    for code in ("US", "USA"):
+        kg.add(URIRef(us), KGA.code, Literal(code))
+    return kg
+
+
+def _linker(kg: KnowledgeGraph, **kw):
+    kw.setdefault("nil_threshold", 0.3)
+    return kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False,
+                     kinds={"person", "location", "other"}, untyped="other", **kw)
+
+
+def test_same_words_and_the_alias_modules_doctests() -> None:
+    assert doctest.testmod(kgagent.kg.aliases).failed == 0
+    assert same_words("Herzegovina Bosnia", "Bosnia-Herzegovina")  # any order, punctuation aside
+    assert same_words("COUNCIL BLUFFS, Iowa", "Council Bluffs")
+    assert not same_words("Iowa", "Council Bluffs, Iowa")  # the qualifier is the mention's, not the name's
+    assert not same_words("Aumsville", "Hayesville") and not same_words("", "Hayesville")
+
+
+def test_a_place_found_by_similarity_alone_needs_the_mentions_words() -> None:
+    kg = _places()
+    loose, by_name = _linker(kg), _linker(kg, by_name=True)
+    mentions = [("Aumsville", "location"), ("Council Bluffs , Iowa", "location")]
+    aums, bluffs = loose.link(mentions)
+    assert aums.entity == "urn:ex:hayesville" and aums.method == "index"  # similar letters, another town
+    aums, bluffs = by_name.link(mentions)
+    assert aums.is_nil and all(c.entity != "urn:ex:hayesville" for c in aums.candidates)
+    assert bluffs.entity == "urn:ex:council-bluffs" and bluffs.method == "index"  # its words, and a qualifier
+
+
+def test_nearly_the_same_embedding_is_enough_without_the_words() -> None:
+    kg = _places()
+    sim = float(_linker(kg, nil_threshold=-1.0).link([("Hayesvile", "location")])[0].candidates[0].score)
+    assert _linker(kg, by_name=True, similar_enough=sim - 0.1).link([("Hayesvile", "location")])[0].entity \
+        == "urn:ex:hayesville"
+    assert _linker(kg, by_name=True, similar_enough=1.01).link([("Hayesvile", "location")])[0].is_nil
+
+
+def test_a_code_names_a_place_for_a_place_in_capitals_only() -> None:
+    linker = _linker(_places())
+    us_dotted, us, usa, typeless, person, era, lower = linker.link(
+        [("U.S.", "location"), ("US", "location"), ("USA", "location"), ("U.S.", None), ("US", "person"),
+         ("A.D.", "misc"), ("Us", "location")])
+    for lk in (us_dotted, us, usa, typeless):
+        assert lk.entity == "urn:ex:us" and lk.method == "alias", lk
+    assert us_dotted.score >= 0.9  # trusted: the rules may use it
+    assert person.entity != "urn:ex:us" and lower.entity != "urn:ex:us"
+    assert era.is_nil or era.entity != "urn:ex:us"
+
+
+def test_a_code_gives_way_to_a_name() -> None:
+    kg = _places()
+    kg.add(URIRef("urn:ex:ba"), KGA.code, Literal("BA"))
+    ba = kg.add_entity("Ba", ["city"], iri="urn:ex:ba-city")
+    assert _linker(kg).link([("BA", "location")])[0].entity == ba
+
+
+def test_the_news_domain_links_places_by_name_and_a_domain_may_not() -> None:
+    from kgagent.domain import Domain
+
+    assert Domain.load().link_by_name is True
+
+
+def test_link_by_name_must_be_true_or_false(tmp_path) -> None:
+    from kgagent.domain import check_domain
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "domain.toml").write_text('name = "d"\nlink_by_name = "yes"\n')
+    (d / "ontology.toml").write_text('[classes.thing]\n')
+    problems = check_domain(d)
+    assert [(p.code, p.location.line, p.message) for p in problems if p.code == "KGA610"] == \
+        [("KGA610", 2, "link_by_name is true or false")]
+
+
+def test_geonames_alternates_leave_airport_codes_out() -> None:
+    from kgagent.kg.geonames import _good_alternates
+
+    got = _good_alternates(["DAY", "Dejton", "Dayton OH", "JAN"], "Dayton", 8)
+    assert "DAY" not in got and "JAN" not in got and "Dejton" in got
+
+
+def test_country_spellings_from_countryinfo_without_codes_or_names_in_use() -> None:
+    from kgagent.kg.geonames import country_alt_spellings
+
+    d = country_alt_spellings()
+    assert "UK" in d["GB"] and "Great Britain" in d["GB"]
+    assert not {"GB", "GBR"} & set(d["GB"]) and not {"US", "USA"} & set(d.get("US", []))
+    assert "Holland" in d["NL"] and "Holland" not in country_alt_spellings({"holland"}).get("NL", [])
+
+
+@pytest.mark.slow
+def test_the_default_graph_links_us_by_its_code_and_not_a_town_by_its_look() -> None:
+    kg = KnowledgeGraph.load()
+    linker = kg.linker(by_name=True)
+    us, dotted, town = linker.link([("US", "location"), ("U.S.", "location"), ("Aumsville", "location")])
+    assert us.entity == dotted.entity and kg.entity(us.entity).label == "United States" and dotted.score >= 0.9
+    assert town.is_nil  # GeoNames' Hayesville is not Aumsville
