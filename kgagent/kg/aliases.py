@@ -55,16 +55,19 @@ def same_words(mention: str, name: str) -> bool:
     >>> same_words("Morgan City", "Morgantown"), same_words("America West", "West")
     (False, False)
     """
-    target = sorted(_words(name))
-    if not target:
-        return False
+    target = word_key(name)
+    return bool(target) and target in mention_word_keys(mention)
+
+
+def word_key(text: str) -> tuple[str, ...]:
+    """The sorted words of the stripped key (punctuation inside a word splits it: "R-Utah")."""
+    return tuple(sorted(alias_keys(text.replace("-", " "))[2].split()))
+
+
+def mention_word_keys(mention: str) -> frozenset[tuple[str, ...]]:
+    """The word keys a mention says: its own, and its words before a ", qualifier"."""
     heads = (mention, mention.split(",")[0]) if "," in mention else (mention,)
-    return any(sorted(_words(h)) == target for h in heads)
-
-
-def _words(text: str) -> list[str]:
-    """The words of the stripped key (any punctuation inside a word splits it: "R-Utah")."""
-    return alias_keys(text.replace("-", " "))[2].split()
+    return frozenset(k for k in map(word_key, heads) if k)
 
 
 class AliasTable:
@@ -72,14 +75,16 @@ class AliasTable:
 
     def __init__(self) -> None:
         self._maps: tuple[dict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
-        self._names: dict[str, set[str]] = defaultdict(set)  # entity -> its names, as given
+        self._names: dict[str, list[str]] = defaultdict(list)  # entity -> its names, as given
+        self._name_words: dict[str, frozenset[tuple[str, ...]]] = {}  # entity -> their word keys (on first use)
         self._dotted: dict[str, set[str]] = defaultdict(set)  # stripped key -> entities named so only by "Xxx."
         self._undotted: dict[str, set[str]] = defaultdict(set)  # stripped key -> entities with another name of it
 
     def add(self, iri: str, name: str) -> None:
         """Record that ``name`` names ``iri``."""
         keys = alias_keys(name)
-        self._names[iri].add(keys[0])
+        self._names[iri].append(name)
+        self._name_words.pop(iri, None)
         for m, k in zip(self._maps, keys):
             if k:
                 m[k].add(iri)
@@ -105,9 +110,13 @@ class AliasTable:
                 out = {iri: min(score, LEVEL_SCORES[-1]) for iri, score in self.lookup(bare).items()}
         return out
 
-    def names_said(self, mention: str, iri: str) -> bool:
-        """Does ``mention`` say the words of one of ``iri``'s names (:func:`same_words`)?"""
-        return any(same_words(mention, n) for n in self._names.get(iri, ()))
+    def names_said(self, mention_keys: frozenset[tuple[str, ...]], iri: str) -> bool:
+        """Does a mention of these word keys (:func:`mention_word_keys`) say the words of one of
+        ``iri``'s names (:func:`same_words`)?"""
+        names = self._name_words.get(iri)
+        if names is None:
+            names = self._name_words[iri] = frozenset(k for k in map(word_key, self._names.get(iri, ())) if k)
+        return not names.isdisjoint(mention_keys)
 
     def undotted(self, name: str) -> set[str]:
         """The entities ``name`` finds only as a one-word abbreviation of theirs without its full

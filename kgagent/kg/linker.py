@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kgagent.errors import GraphError
-from kgagent.kg.aliases import AliasTable
+from kgagent.kg.aliases import AliasTable, mention_word_keys
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
 from kgagent.schema import Candidate, Link
 
@@ -319,18 +319,20 @@ class Linker:
             scores, ids = self.index.search(vecs, top_k * 3)
             for row, i in enumerate(need):
                 found: dict[str, float] = {}
+                said = mention_word_keys(texts[i]) if self.by_name else frozenset()
                 for s, j in zip(scores[row], ids[row]):
                     if j < 0:
                         continue
                     iri = self.index.rows[j][0]
-                    if float(s) > found.get(iri, -1.0) and self._name_fits(texts[i], iri, float(s)):
+                    if float(s) > found.get(iri, -1.0) and self._name_fits(said, iri, float(s)):
                         found[iri] = float(s)
                 sims[i] = found
         return [self._decide(texts[i], mentions[i][1], hits[i], sims.get(i, {}), top_k) for i in range(len(mentions))]
 
-    def _name_fits(self, text: str, iri: str, similarity: float) -> bool:
-        """May an entity found by embedding similarity be a candidate (see ``by_name``)?"""
-        return not self.by_name or similarity >= self.similar_enough or self._aliases.names_said(text, iri)
+    def _name_fits(self, said: frozenset[tuple[str, ...]], iri: str, similarity: float) -> bool:
+        """May an entity found by embedding similarity be a candidate (``by_name``; ``said``: the
+        mention's word keys)?"""
+        return not self.by_name or similarity >= self.similar_enough or self._aliases.names_said(said, iri)
 
     def _decide(self, text: str, mtype: str | None, alias: dict[str, float], sim: dict[str, float],
                 top_k: int) -> Link:
