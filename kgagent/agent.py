@@ -454,8 +454,8 @@ class Agent:
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
-                                            repair=repairs.get(m.id),
-                                            notes=_notes(undecided.get(m.id)) + _notes(unlinks.get(m.id)),
+                                            repair=repairs.get(m.id), notes=_notes(undecided.get(m.id)),
+                                            unlink=unlinks.get(m.id),
                                             scores=dict(m.class_scores)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
@@ -581,21 +581,23 @@ class Agent:
             r.model_label = self._model_label(new, entity=False) or r.model_label
         return out
 
-    def _apply_unlinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, str]:
+    def _apply_unlinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, dict[str, Any]]:
         """Take away the links the rules deny (``unlink(M, Why)``, types.rules: an unsure link to
         an entity of another kind than the mention's class, after repairs): the mention becomes
         a new entity of its class, its link NIL with the linker's candidates kept. Returns
-        id -> a note in words for each one."""
+        id -> {"entity", "label", "reason", "rule", "proof"} for each one."""
         why = _fact_map(model, "unlink")
-        out: dict[str, str] = {}
+        out: dict[str, dict[str, Any]] = {}
         for m in mentions:
             if m.id not in why or m.link is None or m.link.is_nil:
                 continue
             label = m.entity_label or m.link.entity
+            proof = label_sources(model.proof("unlink", (m.id, why[m.id]))) if self.record_proofs else None
+            out[m.id] = {"entity": m.link.entity, "label": label, "reason": why[m.id],
+                         "rule": proof.rule if proof else None, "proof": proof}
             m.unlinked_from = {"entity": m.link.entity, "label": label}
             m.link = replace(m.link, entity=None, method="nil")
             m.entity = new_entity_iri(m.text, m.label)
-            out[m.id] = f"not the graph's {label}: {why[m.id]}"
         return out
 
     def _model_label(self, name: str, *, entity: bool) -> str | None:
@@ -620,6 +622,8 @@ class Agent:
                 facts = " ".join(_proof_facts(proof))
                 own = {subject} | {p.id for p in parts.values() if isinstance(p, MentionResult)}
                 labels = {iri: name for iri, name in names.items() if iri not in own and iri in facts}
+        if parts.get("unlink"):  # the entity the mention is not, named in its own proof
+            labels[parts["unlink"]["entity"]] = parts["unlink"]["label"]
         return Decision(id=stable_id("d", kind, subject), doc=doc, sentence=sentence, kind=kind, subject=subject,
                         verdict=v["verdict"], reason=v["reason"], rule=rule, proof=proof, score=score, label=label,
                         model_label=model_label, others=v["others"], sentence_text=sentence_text, labels=labels,

@@ -124,6 +124,9 @@ class Decision:
     labels: dict[str, str] = field(default_factory=dict)
     #: a repair of the encoder's label: {"kind": "retype" | "relabel", "from", "to", "margin"}
     repair: dict[str, Any] | None = None
+    #: the link the rules took away from this mention (``unlink``, types.rules): {"entity", "label",
+    #: "reason", "rule", "proof"} (None: its link, if any, stands)
+    unlink: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
     notes: list[str] = field(default_factory=list)
     #: the encoder's score of each label the candidate could have, best first: every class of a
@@ -170,6 +173,9 @@ class Decision:
             out["scores"] = dict(sorted(self.scores.items(), key=lambda x: (-x[1], x[0])))
         if self.labels:
             out["labels"] = dict(sorted(self.labels.items()))
+        if self.unlink:
+            proof = self.unlink.get("proof")
+            out["unlink"] = {**self.unlink, "proof": proof.to_dict() if isinstance(proof, ProofNode) else proof}
         out["proof"] = self.proof.to_dict() if self.proof else None
         return out
 

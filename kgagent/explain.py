@@ -189,10 +189,12 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
     return "; ".join(parts)
 
 
-def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None) -> list[str]:
-    """The proof as indented lines, each fact in words with the rule or source behind it."""
+def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
+               proof: dict[str, Any] | None = None) -> list[str]:
+    """The proof (the decision's own, or ``proof``) as indented lines, each fact in words with
+    the rule or source behind it."""
     name = _Names(decision, wording)
-    proof = decision.get("proof")
+    proof = decision.get("proof") if proof is None else proof
     if not isinstance(proof, dict):
         return ["(no proof: no rule derived a verdict for this candidate)"]
     lines: list[str] = []
@@ -247,4 +249,11 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         lines.append("the encoder's scores: " + ", ".join(f"{label} {score}" for label, score in scores.items()))
     lines.append("why:")
     lines += ["  " + line for line in proof_tree(decision, wording)]
+    unlink = decision.get("unlink")
+    if isinstance(unlink, dict):
+        rule = f"; rule {unlink['rule']}" if unlink.get("rule") else ""
+        lines.append(f"not linked to the graph's {unlink.get('label')}: {unlink.get('reason')}{rule}")
+        if isinstance(unlink.get("proof"), dict):
+            lines.append("why not linked:")
+            lines += ["  " + line for line in proof_tree(decision, wording, unlink["proof"])]
     return "\n".join(lines)

@@ -35,7 +35,8 @@ def test_a_person_unsurely_linked_to_a_city_of_its_name_enters_the_graph_as_a_ne
     assert boston.mention.entity != "urn:ex:boston" and "/new/boston" in boston.mention.entity
     assert boston.mention.link.is_nil and boston.mention.link.candidates  # the linker's candidates stay
     assert boston.mention.unlinked_from == {"entity": "urn:ex:boston", "label": "Boston"}
-    assert any("not the graph's Boston" in n for n in boston.notes)
+    assert boston.unlink["entity"] == "urn:ex:boston" and "another kind" in boston.unlink["reason"]
+    assert boston.unlink["rule"].startswith("shared/types.rules:")
     # the accepted relation's fact is about the new entity, never the city
     facts = {(f.subject, f.predicate, f.object) for f in res.delta.facts}
     assert (boston.mention.entity, "work_for", d["Yukos"].mention.entity) in facts
@@ -54,7 +55,11 @@ def test_decisions_jsonl_and_explain_say_which_entity_it_is_not(tiny_kg) -> None
     assert rel["head"]["unlinked_from"]["label"] == "Boston" and "/new/" in rel["head"]["entity"]
     text = explain_decision(rel)
     assert "its head 'Boston' is a new entity, not the graph's Boston" in text
-    assert "not the graph's Boston" in explain_decision(line)
+    assert line["unlink"]["label"] == "Boston" and line["unlink"]["proof"]["fact"].startswith("unlink(")
+    text = explain_decision(line)
+    assert "not linked to the graph's Boston: the linker is not sure of its graph entity" in text
+    why_not = text.split("why not linked:")[1]
+    assert "Boston is a location" in why_not and "linked to the graph entity Boston" in why_not
 
 
 def test_the_rules_derive_unlink_with_a_proof_to_the_link_and_the_kinds(tiny_kg) -> None:
