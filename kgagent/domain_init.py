@@ -224,7 +224,11 @@ def _domain_toml(name: str, train: Any) -> str:
             f'description = "TODO: what texts this domain reads and what it extracts."\n'
             f'ontology = "ontology.toml"\nlabels = "labels.toml"\nwording = "explain.toml"\n'
             f'rules = ["rules"]\nrule_tests = "rules/tests"\nshared_rules = true\n'
-            f'graph = "graph"\nmodel = "model"\n')
+            f'graph = "graph"\nmodel = "model"\n'
+            f"# true when the graph's entities are known by their names (places, people): the linker then\n"
+            f"# takes an entity found by embedding similarity only when one of its names says the mention's\n"
+            f"# words (docs/domains.md)\n"
+            f'link_by_name = false\n')
 
 
 def _ontology_toml(onto: Ontology, signatures: dict[str, Counter], train: Any, types: Any) -> str:
