@@ -32,8 +32,10 @@ places are) an entity the embedding finds is a candidate only when one of its na
 mention's words (``same_words``: any order, case, accents and punctuation aside, a ", qualifier"
 after them allowed) or the similarity is at least ``similar_enough`` (0.95): "Aumsville" is not
 Hayesville, "Morgan City" not Morgantown, whatever their embeddings say (on CoNLL04 dev most
-links found by similarity alone named another place). Without it (the default) similarity
-alone may link, as descriptions need ("the capital of Spain").
+links found by similarity alone named another place); and a mention "X, Y" whose Y names graph
+entities links only to a candidate a relation leads from to one of them ("Amherst, Mass." is
+the Amherst in Massachusetts; none there: NIL). Without it (the default) similarity alone may
+link, as descriptions need ("the capital of Spain").
 
 Entities that are ``owl:sameAs`` one another in the alignment graph (twins from two sources,
 ``kgagent.kg.alignment``) are one candidate: the cluster's canonical entity, scored by its best
@@ -350,6 +352,8 @@ class Linker:
         if 0 < top_k < len(typed):  # the prior (in [0, 1]) cannot lift these into the top k: skip its look-up
             kth = sorted((t[0] for t in typed), reverse=True)[top_k - 1]
             typed = [t for t in typed if t[0] + max(self.prior_weight, 0.0) >= kth]
+        if self.by_name and "," in text:
+            typed = self._qualified(text, typed)
         scored = [(adj + self.prior_weight * self._prior(iri), from_alias, base, iri)
                   for adj, from_alias, base, iri in typed]
         scored.sort(key=lambda x: (-x[0], not x[1], x[3]))
@@ -361,6 +365,20 @@ class Linker:
         adj, from_alias, base, iri = scored[0]
         method = "alias" if from_alias and alias[iri] >= base else "index"
         return Link(mention=text, entity=iri, score=cands[0].score, method=method, candidates=cands)
+
+    def _qualified(self, text: str, typed: list[tuple]) -> list[tuple]:
+        """"X, Y" where Y names graph entities: only the candidates a relation leads from (in one or
+        two steps) to one of them ("Amherst, Mass." is the Amherst in Massachusetts, not another;
+        none there: the graph lacks it). Y naming nothing leaves the candidates as they are."""
+        named = set(self._aliases.lookup(text.split(",", 1)[1].strip()))
+        if not named:
+            return typed
+
+        def near(iri: str) -> bool:
+            first = self.kg.related(iri)
+            return bool(first & named) or any(self.kg.related(r) & named for r in first)
+
+        return [t for t in typed if near(t[3])]
 
     def _label(self, iri: str) -> str:
         lab = self._labels.get(iri)

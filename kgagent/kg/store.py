@@ -691,6 +691,12 @@ class KnowledgeGraph:
 
         return self._cached("networkx", build)
 
+    def related(self, iri: str) -> set[str]:
+        """The entities a relation of the graph leads to from ``iri`` (its objects: the state and
+        the country a city lies in), read from the store directly (the linker asks it per candidate)."""
+        return {str(o) for _, p, o in self._match(URIRef(iri), None, None)
+                if isinstance(o, URIRef) and p not in META_PREDICATES and not str(p).startswith(str(KGA))}
+
     def neighbourhood(self, iris: Iterable[str], radius: int = 1) -> set[str]:
         """Entities within ``radius`` relation steps (either direction) of the given ones."""
         g = self.to_networkx()

@@ -127,3 +127,28 @@ def test_the_default_graph_links_us_by_its_code_and_not_a_town_by_its_look() -> 
     us, dotted, town = linker.link([("US", "location"), ("U.S.", "location"), ("Aumsville", "location")])
     assert us.entity == dotted.entity and kg.entity(us.entity).label == "United States" and dotted.score >= 0.9
     assert town.is_nil  # GeoNames' Hayesville is not Aumsville
+
+
+def test_a_qualifier_after_a_comma_chooses_the_namesake_that_lies_there() -> None:
+    """ "Springfield, Mass." is the Springfield a relation leads from to Massachusetts; with a
+    qualifier the graph knows but no namesake there, the graph lacks the place (NIL); a qualifier
+    that names nothing leaves the choice to the scores."""
+    from kgagent.kg.vocab import term_iri
+
+    kg = _places()
+    loc = term_iri("located_in")
+    ma = kg.add_entity("Massachusetts", ["location"], aliases=["Mass."], iri="urn:ex:ma")
+    il = kg.add_entity("Illinois", ["location"], iri="urn:ex:il")
+    oh = kg.add_entity("Ohio", ["location"], iri="urn:ex:oh")
+    big = kg.add_entity("Springfield", ["city"], iri="urn:ex:springfield-il")
+    small = kg.add_entity("Springfield", ["city"], iri="urn:ex:springfield-ma")
+    kg.add(URIRef(big), loc, URIRef(il))
+    kg.add(URIRef(small), loc, URIRef(ma))
+    kg.add(URIRef(big), KGA.population, Literal(1_000_000))  # the prior prefers it
+    assert kg.related(small) == {ma} and oh not in kg.related(big)
+    by_name = _linker(kg, by_name=True)
+    mass, ohio, nowhere, alone = by_name.link([("Springfield , Mass.", "location"), ("Springfield, Ohio", "location"),
+                                               ("Springfield , Narnia", "location"), ("Springfield", "location")])
+    assert mass.entity == small and ohio.is_nil
+    assert nowhere.entity in (big, small) and alone.entity in (big, small)
+    assert _linker(kg).link([("Springfield, Ohio", "location")])[0].entity in (big, small)  # not by name: no check
