@@ -582,10 +582,11 @@ class Agent:
         return out
 
     def _apply_unlinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, dict[str, Any]]:
-        """Take away the links the rules deny (``unlink(M, Why)``, types.rules: an unsure link to
-        an entity of another kind than the mention's class, after repairs): the mention becomes
-        a new entity of its class, its link NIL with the linker's candidates kept. Returns
-        id -> {"entity", "label", "reason", "rule", "proof"} for each one."""
+        """Take away the links the rules deny (``unlink(M, Why)``: the shared types.rules for an
+        unsure link to an entity of another kind than the mention's class, after repairs; a
+        domain's rules for what else they know): the mention becomes a new entity of its class,
+        its link NIL with the linker's candidates kept. Returns id -> {"entity", "label",
+        "reason", "rule", "proof"} for each one."""
         why = _fact_map(model, "unlink")
         out: dict[str, dict[str, Any]] = {}
         for m in mentions:

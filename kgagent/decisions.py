@@ -59,8 +59,8 @@ class MentionResult:
     class_scores: dict[str, float] = field(default_factory=dict)
     #: the label before a repair retyped it (None: not retyped)
     repaired_from: str | None = None
-    #: the graph entity the linker gave it and the rules took away ({"entity", "label"}: an
-    #: unsure link to an entity of another kind, ``unlink`` in types.rules); None: kept
+    #: the graph entity the linker gave it and the rules took away ({"entity", "label"}; ``unlink``:
+    #: the shared types.rules or a domain's rules); None: kept
     unlinked_from: dict[str, str] | None = None
 
     @property
@@ -124,8 +124,8 @@ class Decision:
     labels: dict[str, str] = field(default_factory=dict)
     #: a repair of the encoder's label: {"kind": "retype" | "relabel", "from", "to", "margin"}
     repair: dict[str, Any] | None = None
-    #: the link the rules took away from this mention (``unlink``, types.rules): {"entity", "label",
-    #: "reason", "rule", "proof"} (None: its link, if any, stands)
+    #: the link the rules took away from this mention (``unlink``): {"entity", "label", "reason",
+    #: "rule", "proof"} (None: its link, if any, stands)
     unlink: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
     notes: list[str] = field(default_factory=list)

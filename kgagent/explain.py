@@ -237,7 +237,7 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
             lines.append(f"its {part} '{m.get('text')}' was retyped from {m['repaired_from']} to {m.get('type')}")
         if isinstance(m, dict) and isinstance(m.get("unlinked_from"), dict):
             lines.append(f"its {part} '{m.get('text')}' is a new entity, not the graph's "
-                         f"{m['unlinked_from'].get('label')} (an unsure link to another kind)")
+                         f"{m['unlinked_from'].get('label')} (the rules took that link away)")
     lines.append(summary_line(decision, wording))
     others = decision.get("others") or []
     if others:

@@ -25,7 +25,8 @@ is of the entity's own kind: "Mich" ending a sentence, a location, is Michigan; 
 service, of no particular kind, is not trusted to be Massachusetts. A code of an entity
 (``kga:code``: "US", "USA" of the United States; "U.S." finds it as "Mass" finds "Mass.") counts
 only for a mention written in capitals that no name is found for ("La" is Louisiana's
-abbreviation, not Laos' code), and only of the entity's own kind (or of none given): "A.D." the era is not Andorra.
+abbreviation, not Laos' code), and of the entity's own kind (or of none given): "A.D." the era
+is not Andorra.
 
 With ``by_name`` (a domain's ``link_by_name``: its graph's entities are known by their names, as
 places are) an entity the embedding finds is a candidate only when one of its names says the
@@ -33,8 +34,8 @@ mention's words (``same_words``: any order, case, accents and punctuation aside,
 after them allowed) or the similarity is at least ``similar_enough`` (0.95): "Aumsville" is not
 Hayesville, "Morgan City" not Morgantown, whatever their embeddings say (on CoNLL04 dev most
 links found by similarity alone named another place); and a mention "X, Y" whose Y names graph
-entities links only to a candidate a relation leads from to one of them ("Amherst, Mass." is
-the Amherst in Massachusetts; none there: NIL). Without it (the default) similarity alone may
+entities links only to a candidate a relation leads from to one of them, every namesake of X
+in the alias table tried ("Amherst, Mass." is the Amherst in Massachusetts; none there: NIL). Without it (the default) similarity alone may
 link, as descriptions need ("the capital of Spain").
 
 Entities that are ``owl:sameAs`` one another in the alignment graph (twins from two sources,
@@ -46,7 +47,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -313,7 +314,7 @@ class Linker:
     def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
         """Link each (surface text, normalised type or None) mention; one Link per mention."""
         texts = [m[0] for m in mentions]
-        hits = [self._lookup(t, typ) for t, typ in mentions]
+        hits = [self._lookup(t, typ) or (self._head_hits(t, typ) if self.by_name else {}) for t, typ in mentions]
         need = [i for i, (_t, typ) in enumerate(mentions) if self._needs_embedding(typ, hits[i])]
         sims: dict[int, dict[str, float]] = {}
         if need and len(self.index):
@@ -349,11 +350,11 @@ class Linker:
             # (a person "Chavez" is not the city of a similar name; an exact name still counts)
             typed.append((base + (self.type_bonus if fit > 0 else -self.type_penalty if fit < 0 else 0.0),
                           iri in alias, base, iri))
+        if self.by_name and "," in text:  # before the top k: the namesake lying there may rank low
+            typed = self._qualified(text, typed)
         if 0 < top_k < len(typed):  # the prior (in [0, 1]) cannot lift these into the top k: skip its look-up
             kth = sorted((t[0] for t in typed), reverse=True)[top_k - 1]
             typed = [t for t in typed if t[0] + max(self.prior_weight, 0.0) >= kth]
-        if self.by_name and "," in text:
-            typed = self._qualified(text, typed)
         scored = [(adj + self.prior_weight * self._prior(iri), from_alias, base, iri)
                   for adj, from_alias, base, iri in typed]
         scored.sort(key=lambda x: (-x[0], not x[1], x[3]))
@@ -370,15 +371,29 @@ class Linker:
         """"X, Y" where Y names graph entities: only the candidates a relation leads from (in one or
         two steps) to one of them ("Amherst, Mass." is the Amherst in Massachusetts, not another;
         none there: the graph lacks it). Y naming nothing leaves the candidates as they are."""
+        near = self._near_qualifier(text)
+        return typed if near is None else [t for t in typed if near(t[3])]
+
+    def _head_hits(self, text: str, mtype: str | None) -> dict[str, float]:
+        """The alias table's entities for X of "X, Y" that lie where Y says (every namesake is
+        tried, not only those the index returns); none when Y names nothing."""
+        near = self._near_qualifier(text) if "," in text else None
+        if near is None:
+            return {}
+        return {iri: score for iri, score in self._lookup(text.split(",", 1)[0], mtype).items() if near(iri)}
+
+    def _near_qualifier(self, text: str) -> Callable[[str], bool] | None:
+        """For "X, Y" whose Y names graph entities: does a relation lead from an entity to one of
+        them in one or two steps? None when Y names nothing."""
         named = set(self._aliases.lookup(text.split(",", 1)[1].strip()))
         if not named:
-            return typed
+            return None
 
         def near(iri: str) -> bool:
             first = self.kg.related(iri)
             return bool(first & named) or any(self.kg.related(r) & named for r in first)
 
-        return [t for t in typed if near(t[3])]
+        return near
 
     def _label(self, iri: str) -> str:
         lab = self._labels.get(iri)

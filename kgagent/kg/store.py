@@ -497,7 +497,8 @@ class KnowledgeGraph:
     def code_table(self) -> Iterator[tuple[str, str]]:
         """(entity IRI, code) for every ``kga:code`` of every entity: short codes that name it
         ("US", "USA" of the United States) but, written alone, name other things as often ("A.D."
-        is not Andorra): the linker takes them only for mentions of the entity's own kind."""
+        is not Andorra): the linker takes them only for a mention of the entity's own kind,
+        written in capitals, that no name is found for."""
         for s, _, o in self._ds.triples((None, KGA.code, None)):
             if isinstance(s, URIRef):
                 yield str(s), str(o)

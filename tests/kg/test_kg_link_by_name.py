@@ -152,3 +152,17 @@ def test_a_qualifier_after_a_comma_chooses_the_namesake_that_lies_there() -> Non
     assert mass.entity == small and ohio.is_nil
     assert nowhere.entity in (big, small) and alone.entity in (big, small)
     assert _linker(kg).link([("Springfield, Ohio", "location")])[0].entity in (big, small)  # not by name: no check
+
+
+def test_the_namesake_that_lies_there_is_found_among_more_namesakes_than_the_top_k() -> None:
+    from kgagent.kg.vocab import term_iri
+
+    kg = _places()
+    ma = kg.add_entity("Massachusetts", ["location"], aliases=["Mass."], iri="urn:ex:ma")
+    for i in range(12):  # larger namesakes elsewhere, ahead of it by their prior
+        big = kg.add_entity("Springfield", ["city"], iri=f"urn:ex:springfield-{i}")
+        kg.add(URIRef(big), KGA.population, Literal(1_000_000 + i))
+    small = kg.add_entity("Springfield", ["city"], iri="urn:ex:springfield-ma")
+    kg.add(URIRef(small), term_iri("located_in"), URIRef(ma))
+    (lk,) = _linker(kg, by_name=True).link([("Springfield, Mass.", "location")], top_k=3)
+    assert lk.entity == small
