@@ -46,17 +46,50 @@ def alias_keys(text: str) -> tuple[str, str, str]:
 
 def same_words(mention: str, name: str) -> bool:
     """Does ``mention`` say ``name``'s words: the same words in any order, up to case, accents
-    and punctuation ("Bosnia-Herzegovina", "Herzegovina Bosnia"), or with a ", qualifier" after
-    them ("Council Bluffs, Iowa" says "Council Bluffs")? Not a part of them ("West" is not
-    "America West"), nor a word that begins like another ("Morgantown" is not "Morgan City").
+    and punctuation ("Bosnia-Herzegovina", "Herzegovina Bosnia"), a letter in a long word
+    (another spelling: "Kazakstan", "Kazakhstan"), or with a ", qualifier" after them ("Council
+    Bluffs, Iowa" says "Council Bluffs")? Not a part of them ("West" is not "America West"),
+    nor a word that begins like another ("Morgantown" is not "Morgan City"), nor a short word
+    a letter apart ("Belen" is not "Belém").
 
-    >>> same_words("Council Bluffs , Iowa", "Council Bluffs"), same_words("U.S", "U.S.")
-    (True, True)
-    >>> same_words("Morgan City", "Morgantown"), same_words("America West", "West")
-    (False, False)
+    >>> same_words("Council Bluffs , Iowa", "Council Bluffs"), same_words("U.S", "U.S."), same_words("Kazakstan", "Kazakhstan")
+    (True, True, True)
+    >>> same_words("Morgan City", "Morgantown"), same_words("America West", "West"), same_words("Belen", "Belém")
+    (False, False, False)
     """
     target = word_key(name)
-    return bool(target) and target in mention_word_keys(mention)
+    return bool(target) and words_said(mention_word_keys(mention), target)
+
+
+def words_said(mention_keys: frozenset[tuple[str, ...]], name_key: tuple[str, ...]) -> bool:
+    """Does one of a mention's word keys say ``name_key``'s words (see :func:`same_words`)?"""
+    if name_key in mention_keys:
+        return True
+    for key in mention_keys:
+        if len(key) == len(name_key):
+            left = list(name_key)
+            for w in key:
+                hit = next((i for i, n in enumerate(left) if n == w or _a_letter_apart(w, n)), None)
+                if hit is None:
+                    break
+                del left[hit]
+            else:
+                return True
+    return False
+
+
+#: words at least this long may differ by a letter and still be one name (another spelling)
+SPELLING_MIN_LENGTH = 7
+
+
+def _a_letter_apart(a: str, b: str) -> bool:
+    """One letter inserted, deleted or changed, in words of ``SPELLING_MIN_LENGTH`` letters or more."""
+    if min(len(a), len(b)) < SPELLING_MIN_LENGTH or abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
 
 
 def word_key(text: str) -> tuple[str, ...]:
@@ -116,7 +149,7 @@ class AliasTable:
         names = self._name_words.get(iri)
         if names is None:
             names = self._name_words[iri] = frozenset(k for k in map(word_key, self._names.get(iri, ())) if k)
-        return not names.isdisjoint(mention_keys)
+        return not names.isdisjoint(mention_keys) or any(words_said(mention_keys, n) for n in names)
 
     def undotted(self, name: str) -> set[str]:
         """The entities ``name`` finds only as a one-word abbreviation of theirs without its full

@@ -61,10 +61,20 @@ def test_a_place_found_by_similarity_alone_needs_the_mentions_words() -> None:
 
 def test_nearly_the_same_embedding_is_enough_without_the_words() -> None:
     kg = _places()
-    sim = float(_linker(kg, nil_threshold=-1.0).link([("Hayesvile", "location")])[0].candidates[0].score)
-    assert _linker(kg, by_name=True, similar_enough=sim - 0.1).link([("Hayesvile", "location")])[0].entity \
+    sim = float(_linker(kg, nil_threshold=-1.0).link([("Hayesvil", "location")])[0].candidates[0].score)
+    assert _linker(kg, by_name=True, similar_enough=sim - 0.1).link([("Hayesvil", "location")])[0].entity \
         == "urn:ex:hayesville"
-    assert _linker(kg, by_name=True, similar_enough=1.01).link([("Hayesvile", "location")])[0].is_nil
+    assert _linker(kg, by_name=True, similar_enough=1.01).link([("Hayesvil", "location")])[0].is_nil
+
+
+def test_another_spelling_of_a_long_word_is_the_same_name() -> None:
+    """A letter in a word of seven letters or more ("Kazakstan", "Hayesvile"), not in a short one."""
+    kg = _places()
+    by_name = _linker(kg, by_name=True, similar_enough=1.01)
+    (one_letter,) = by_name.link([("Hayesvile", "location")])
+    assert one_letter.entity == "urn:ex:hayesville" and one_letter.method == "index"
+    assert same_words("Kazakstan", "Kazakhstan") and not same_words("Belen", "Belém")
+    assert not same_words("Hayesvil", "Hayesville")  # two letters apart
 
 
 def test_a_code_names_a_place_for_a_place_in_capitals_only() -> None:
