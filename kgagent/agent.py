@@ -449,13 +449,14 @@ class Agent:
         ids = [m.id for m in mentions] + [r.id for r in relations] + [m.id for m in near_misses]
         found = verdicts(model, ids)
         repairs = self._apply_repairs(model, mentions, relations)
+        relinks = self._apply_relinks(model, mentions)
         unlinks = self._apply_unlinks(model, mentions)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
                                             repair=repairs.get(m.id), notes=_notes(undecided.get(m.id)),
-                                            unlink=unlinks.get(m.id),
+                                            unlink=unlinks.get(m.id), relink=relinks.get(m.id),
                                             scores=dict(m.class_scores)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
@@ -581,6 +582,36 @@ class Agent:
             r.model_label = self._model_label(new, entity=False) or r.model_label
         return out
 
+    def _apply_relinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, dict[str, Any]]:
+        """Link a mention to the graph entity the rules name instead of the linker's choice
+        (``relink(M, E, Why)``: a domain's rules, e.g. the news domain's when the graph holds the
+        text's located_in for another place of that name), when they name exactly one. Returns
+        id -> {"entity", "label", "from": {"entity", "label"}, "reason", "rule", "proof"}."""
+        facts: dict[str, list[tuple]] = defaultdict(list)
+        if "relink" in model.predicates():
+            for row in model.facts("relink"):
+                facts[str(row[0])].append(tuple(row))
+        out: dict[str, dict[str, Any]] = {}
+        for m in mentions:
+            rows = facts.get(m.id, [])
+            if len({str(r[1]) for r in rows}) != 1 or m.link is None or m.link.is_nil:
+                continue
+            row = min(rows, key=lambda r: str(r[2]))
+            target = str(row[1])
+            old = {"entity": m.link.entity, "label": m.entity_label or m.link.entity}
+            score = next((c.score for c in m.link.candidates if c.entity == target), m.link.score)
+            proof = label_sources(model.proof("relink", row)) if self.record_proofs else None
+            m.link = replace(m.link, entity=target, score=score)
+            m.entity = target
+            m.relinked_from = old
+            out[m.id] = {"entity": target, "label": m.entity_label or self._label_of(target), "from": old,
+                         "reason": str(row[2]), "rule": proof.rule if proof else None, "proof": proof}
+        return out
+
+    def _label_of(self, iri: str) -> str:
+        entity = self.kg.entity(iri)
+        return entity.label if entity is not None else iri
+
     def _apply_unlinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, dict[str, Any]]:
         """Take away the links the rules deny (``unlink(M, Why)``: the shared types.rules for an
         unsure link to an entity of another kind than the mention's class, after repairs; a
@@ -625,6 +656,9 @@ class Agent:
                 labels = {iri: name for iri, name in names.items() if iri not in own and iri in facts}
         if parts.get("unlink"):  # the entity the mention is not, named in its own proof
             labels[parts["unlink"]["entity"]] = parts["unlink"]["label"]
+        if parts.get("relink"):  # the entities it was and is, named in its own proof
+            labels[parts["relink"]["entity"]] = parts["relink"]["label"]
+            labels[parts["relink"]["from"]["entity"]] = parts["relink"]["from"]["label"]
         return Decision(id=stable_id("d", kind, subject), doc=doc, sentence=sentence, kind=kind, subject=subject,
                         verdict=v["verdict"], reason=v["reason"], rule=rule, proof=proof, score=score, label=label,
                         model_label=model_label, others=v["others"], sentence_text=sentence_text, labels=labels,

@@ -62,6 +62,8 @@ class MentionResult:
     #: the graph entity the linker gave it and the rules took away ({"entity", "label"}; ``unlink``:
     #: the shared types.rules or a domain's rules); None: kept
     unlinked_from: dict[str, str] | None = None
+    #: the graph entity the linker gave it before the rules named another (``relink``)
+    relinked_from: dict[str, str] | None = None
 
     @property
     def entity_label(self) -> str | None:
@@ -81,7 +83,8 @@ class MentionResult:
                 "link_score": round(self.link.score, 4) if self.link else None,
                 "link_method": self.link.method if self.link else None,
                 **({"repaired_from": self.repaired_from} if self.repaired_from else {}),
-                **({"unlinked_from": dict(self.unlinked_from)} if self.unlinked_from else {})}
+                **({"unlinked_from": dict(self.unlinked_from)} if self.unlinked_from else {}),
+                **({"relinked_from": dict(self.relinked_from)} if self.relinked_from else {})}
 
 
 @dataclass
@@ -127,6 +130,9 @@ class Decision:
     #: the link the rules took away from this mention (``unlink``): {"entity", "label", "reason",
     #: "rule", "proof"} (None: its link, if any, stands)
     unlink: dict[str, Any] | None = None
+    #: the graph entity the rules named for this mention instead of the linker's (``relink``):
+    #: {"entity", "label", "from": {"entity", "label"}, "reason", "rule", "proof"}
+    relink: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
     notes: list[str] = field(default_factory=list)
     #: the encoder's score of each label the candidate could have, best first: every class of a
@@ -159,6 +165,8 @@ class Decision:
                        link_score=round(self.mention.link.score, 4) if self.mention.link else None)
             if self.mention.unlinked_from:
                 out["unlinked_from"] = dict(self.mention.unlinked_from)
+            if self.mention.relinked_from:
+                out["relinked_from"] = dict(self.mention.relinked_from)
         else:
             out.update(predicate=self.label, model_label=self.model_label,
                        head=self.head.to_dict() if self.head else None,
@@ -173,9 +181,11 @@ class Decision:
             out["scores"] = dict(sorted(self.scores.items(), key=lambda x: (-x[1], x[0])))
         if self.labels:
             out["labels"] = dict(sorted(self.labels.items()))
-        if self.unlink:
-            proof = self.unlink.get("proof")
-            out["unlink"] = {**self.unlink, "proof": proof.to_dict() if isinstance(proof, ProofNode) else proof}
+        for key in ("unlink", "relink"):
+            change = getattr(self, key)
+            if change:
+                proof = change.get("proof")
+                out[key] = {**change, "proof": proof.to_dict() if isinstance(proof, ProofNode) else proof}
         out["proof"] = self.proof.to_dict() if self.proof else None
         return out
 

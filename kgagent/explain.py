@@ -238,6 +238,9 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         if isinstance(m, dict) and isinstance(m.get("unlinked_from"), dict):
             lines.append(f"its {part} '{m.get('text')}' is a new entity, not the graph's "
                          f"{m['unlinked_from'].get('label')} (the rules took that link away)")
+        if isinstance(m, dict) and isinstance(m.get("relinked_from"), dict):
+            lines.append(f"its {part} '{m.get('text')}' is the graph's {m.get('entity_label')}, not "
+                         f"{m['relinked_from'].get('label')} (the rules chose the place of its name)")
     lines.append(summary_line(decision, wording))
     others = decision.get("others") or []
     if others:
@@ -249,11 +252,18 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         lines.append("the encoder's scores: " + ", ".join(f"{label} {score}" for label, score in scores.items()))
     lines.append("why:")
     lines += ["  " + line for line in proof_tree(decision, wording)]
-    unlink = decision.get("unlink")
+    unlink, relink = decision.get("unlink"), decision.get("relink")
     if isinstance(unlink, dict):
         rule = f"; rule {unlink['rule']}" if unlink.get("rule") else ""
         lines.append(f"not linked to the graph's {unlink.get('label')}: {unlink.get('reason')}{rule}")
         if isinstance(unlink.get("proof"), dict):
             lines.append("why not linked:")
             lines += ["  " + line for line in proof_tree(decision, wording, unlink["proof"])]
+    if isinstance(relink, dict):
+        rule = f"; rule {relink['rule']}" if relink.get("rule") else ""
+        was = (relink.get("from") or {}).get("label")
+        lines.append(f"linked to the graph's {relink.get('label')}, not {was}: {relink.get('reason')}{rule}")
+        if isinstance(relink.get("proof"), dict):
+            lines.append("why this entity:")
+            lines += ["  " + line for line in proof_tree(decision, wording, relink["proof"])]
     return "\n".join(lines)

@@ -127,3 +127,44 @@ def test_a_country_the_text_puts_in_a_union_the_graph_lacks_stays_itself(tiny_kg
     d = _decisions(res)
     assert d[("Serbia", "located_in", "Yugoslavia")].verdict == "accept"
     assert d["Serbia"].unlink is None and d["Serbia"].mention.entity == "urn:ex:rs"
+
+
+def test_the_place_of_its_name_the_text_means_is_linked_instead_of_the_linkers_choice(tiny_kg) -> None:
+    """"Boston, Texas" as two mentions: the linker takes the larger Boston (Massachusetts); the
+    graph holds the located_in for its namesake in Texas, so the mention is that one (geography.rules
+    ``relink``), and the graph gets located_in(<Boston, Texas>, Texas), not the other Boston's."""
+    from rdflib import Literal, URIRef
+
+    from kgagent.kg.vocab import KGA, term_iri
+
+    small = tiny_kg.add_entity("Boston", ["city"], iri="urn:ex:boston-tx")
+    tiny_kg.add(URIRef(small), term_iri("located_in"), URIRef("urn:ex:tx"))
+    tiny_kg.add(URIRef("urn:ex:boston"), KGA.population, Literal(650_000))
+    classes = {"Boston": {"Loc": 0.97}, "Texas": {"Loc": 0.97}}
+
+    def run(score: float):
+        agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {("Boston", "Texas"): {"Located_In": score}}))
+        assert agent.linker.link([("Boston", "location")])[0].entity == "urn:ex:boston"  # the linker's choice
+        (res,) = agent.extract(Document("d1", "Boston , Texas , had rain."), update_graph=False)
+        return res, _decisions(res)
+
+    res, d = run(0.9)
+    boston = d["Boston"]
+    assert d[("Boston", "located_in", "Texas")].verdict == "accept"
+    assert boston.mention.entity == "urn:ex:boston-tx" and boston.mention.link.entity == "urn:ex:boston-tx"
+    assert boston.relink["from"]["entity"] == "urn:ex:boston" and boston.relink["rule"].startswith("rules/geography")
+    assert boston.mention.relinked_from["entity"] == "urn:ex:boston" and boston.unlink is None
+    assert {(f.subject, f.object) for f in res.delta.facts} == {("urn:ex:boston-tx", "urn:ex:tx")}
+    line = json.loads(json.dumps(boston.to_dict()))
+    assert line["relink"]["entity"] == "urn:ex:boston-tx" and line["entity"] == "urn:ex:boston-tx"
+    text = explain_decision(line)
+    assert "linked to the graph's Boston, not Boston: the graph holds this located_in" in text
+    assert "why this entity:" in text and "holds" in text.split("why this entity:")[1]
+    rel = explain_decision(json.loads(json.dumps(d[("Boston", "located_in", "Texas")].to_dict())))
+    assert "its head 'Boston' is the graph's Boston, not Boston (the rules chose the place of its name)" in rel
+    # the encoder unsure of it: the graph holds it all the same, for that Boston
+    _, d = run(0.45)
+    assert d[("Boston", "located_in", "Texas")].verdict == "accept" and d["Boston"].mention.entity == "urn:ex:boston-tx"
+    # no such relation proposed: the linker's choice stands
+    _, d = run(0.1)
+    assert d["Boston"].relink is None and d["Boston"].mention.entity == "urn:ex:boston"
