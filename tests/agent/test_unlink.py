@@ -1,7 +1,10 @@
-"""A mention the linker joined, unsure, to a graph entity of another kind by its name alone
-("Kennedy" the president to a town called Kennedy, "DSM" the company to Des Moines) enters the
-graph as an entity of its own, and so do the facts accepted about it (``unlink`` in the shared
-types.rules); a trusted link, a link of the mention's own kind and an untyped mention's link stay."""
+"""Which graph entity an accepted mention becomes. A mention the linker joined, unsure, to a graph
+entity of another kind by its name alone ("Kennedy" the president to a town called Kennedy, "DSM"
+the company to Des Moines) enters the graph as an entity of its own, and so do the facts accepted
+about it (``unlink`` in the shared types.rules); a trusted link, a link of the mention's own kind
+and an untyped mention's link stay. The news domain's geography.rules unlink a place the text
+puts where the graph's namesake is not, and relink one to the namesake where the graph holds the
+text's located_in."""
 
 from __future__ import annotations
 
