@@ -451,6 +451,7 @@ class Agent:
         repairs = self._apply_repairs(model, mentions, relations)
         relinks = self._apply_relinks(model, mentions)
         unlinks = self._apply_unlinks(model, mentions)
+        self._apply_new_entity_in(model, mentions)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
@@ -607,6 +608,19 @@ class Agent:
             out[m.id] = {"entity": target, "label": m.entity_label or self._label_of(target), "from": old,
                          "reason": str(row[2]), "rule": proof.rule if proof else None, "proof": proof}
         return out
+
+    def _apply_new_entity_in(self, model: Any, mentions: list[MentionResult]) -> None:
+        """A mention left without a link (NIL or unlinked) that the rules place in exactly one graph
+        entity (``new_entity_in(M, E)``: the news domain's geography.rules for a place the encoder
+        is sure lies in a linked one) becomes the new entity of its name *in* that one."""
+        within: dict[str, set[str]] = defaultdict(set)
+        if "new_entity_in" in model.predicates():
+            for row in model.facts("new_entity_in"):
+                within[str(row[0])].add(str(row[1]))
+        for m in mentions:
+            places = within.get(m.id, set())
+            if len(places) == 1 and (m.link is None or m.link.is_nil):
+                m.entity = new_entity_iri(m.text, m.label, within=next(iter(places)))
 
     def _label_of(self, iri: str) -> str:
         entity = self.kg.entity(iri)
@@ -878,11 +892,14 @@ def _documents(data: str | Document | Iterable[str | Document]) -> Iterator[Docu
             raise InputError(f"extract() takes strings or Documents, got {type(item).__name__}", code="KGA410")
 
 
-def new_entity_iri(text: str, label: str) -> str:
-    """The IRI minted for a NIL mention: one per (case-folded name, type), across documents."""
+def new_entity_iri(text: str, label: str, within: str | None = None) -> str:
+    """The IRI minted for a NIL mention: one per (case-folded name, type), across documents; with
+    ``within`` (a graph entity the rules say it lies in: ``new_entity_in``), one per (name, type,
+    that entity), so that two places of one name in two states are two entities."""
     from kgagent.kg.vocab import ENT, content_hash, slug
 
-    return str(ENT["new/" + slug(text) + "-" + content_hash(" ".join(text.split()).casefold(), label, n=8)])
+    parts = (" ".join(text.split()).casefold(), label) + ((within,) if within else ())
+    return str(ENT["new/" + slug(text) + "-" + content_hash(*parts, n=8)])
 
 
 def _class_scores(e: Any, label: str, normalize: Callable[[str], str]) -> dict[str, float]:

@@ -171,3 +171,18 @@ def test_the_place_of_its_name_the_text_means_is_linked_instead_of_the_linkers_c
     # no such relation proposed: the linker's choice stands
     _, d = run(0.1)
     assert d["Boston"].relink is None and d["Boston"].mention.entity == "urn:ex:boston"
+
+
+def test_a_place_the_graph_lacks_is_a_new_entity_per_place_it_lies_in(tiny_kg) -> None:
+    """Two documents' "Oxford", one in Massachusetts and one in Texas (the graph knows neither):
+    two new entities, each with its located_in, not one Oxford lying in both."""
+    classes = {"Oxford": {"Loc": 0.97}, "Massachusetts": {"Loc": 0.97}, "Texas": {"Loc": 0.97}}
+    pairs = {("Oxford", "Massachusetts"): {"Located_In": 0.97}, ("Oxford", "Texas"): {"Located_In": 0.97}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs))
+    docs = [Document("d1", "Oxford is in Massachusetts."), Document("d2", "Oxford is in Texas."),
+            Document("d3", "Oxford had rain.")]
+    ma, tx, alone = (_decisions(r)["Oxford"].mention for r in agent.extract(docs, update_graph=False))
+    assert ma.link.is_nil and tx.link.is_nil
+    assert len({ma.entity, tx.entity, alone.entity}) == 3 and all("/new/oxford" in e for e in (ma.entity, tx.entity))
+    res = agent.extract([docs[0], Document("d4", "In a later story, Oxford is in Massachusetts.")], update_graph=False)
+    assert {_decisions(r)["Oxford"].mention.entity for r in res} == {ma.entity}  # the same place: one entity
