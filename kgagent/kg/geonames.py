@@ -32,6 +32,8 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   in their state; Latin-script alternate names (capitalised, deduplicated,
   at most ``max_alternates``) as aliases;
 - ``hasCapital(country, city)``; ``kga:population`` where known (used as a linking prior);
+- the domain's own extra names of places, from ``place_names.toml`` in its folder when there is
+  one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does);
 - the domain's ontology (``KnowledgeGraph.add_ontology``).
 """
 
@@ -46,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kgagent.errors import GraphError
+from kgagent.errors import GraphError, Location
 from kgagent.kg.aliases import alias_keys
 from kgagent.kg.store import KnowledgeGraph
 from kgagent.kg.vocab import ENT, KGA, SKOS_ALT, term_iri
@@ -176,6 +178,33 @@ def country_alt_spellings(names_in_use: set[str] = frozenset()) -> dict[str, lis
             for code, names in sorted(spellings.items())}
 
 
+#: the domain folder's file of names its texts give places that the sources lack
+EXTRA_NAMES_FILE = "place_names.toml"
+
+
+def read_extra_names(path: Path) -> list[tuple[str, str, int]]:
+    """The ``[names]`` table of a domain's extra place names (ISO 3166 code -> its extra names)
+    as (code, name, line); none when there is no such file. GraphError KGA217, naming the file
+    and line, for anything else than a list of names under a code; the TOML readers' codes for
+    a file that does not parse."""
+    if not path.is_file():
+        return []
+    from kgagent.domain.tomlfile import read_toml
+
+    doc = read_toml(path)
+    out = []
+    for key, value in doc.data.items():
+        if key != "names" or not isinstance(value, dict):
+            raise GraphError(f"only a [names] table of ISO 3166 codes goes here, not {key!r}", code="KGA217",
+                             location=doc.where(key))
+        for code, names in value.items():
+            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+                raise GraphError(f"{code} = ... must be a list of names", code="KGA217",
+                                 location=doc.where("names", code))
+            out += [(str(code), " ".join(n.split()), doc.where("names", code).line) for n in names]
+    return out
+
+
 def _names(domain: "Domain") -> dict[str, Any]:
     """GeoNames' words -> the domain's class and relation IRIs (GraphError KGA216 if unmapped)."""
     missing = domain.labels.missing(SOURCE_LABELS)
@@ -298,6 +327,13 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             t.append((iri, parent_of, regions[f"US-{c['admin1code']}"]))
         if cid in capitals and country is not None:
             t.append((country, capital_of, iri))
+    places = {**countries, **regions}
+    extra = domain.root / EXTRA_NAMES_FILE
+    for code, name, line in read_extra_names(extra):
+        if code not in places:
+            raise GraphError(f"no country or subdivision has the ISO 3166 code {code!r}", code="KGA217",
+                             location=Location(str(extra), line))
+        t.append((places[code], SKOS_ALT, Literal(name)))
     kg.add_many(t)
     return kg
 

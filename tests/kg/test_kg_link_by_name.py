@@ -134,9 +134,11 @@ def test_country_spellings_from_countryinfo_without_codes_or_names_in_use() -> N
 def test_the_default_graph_links_us_by_its_code_and_not_a_town_by_its_look() -> None:
     kg = KnowledgeGraph.load()
     linker = kg.linker(by_name=True)
-    us, dotted, town = linker.link([("US", "location"), ("U.S.", "location"), ("Aumsville", "location")])
+    us, dotted, town, britain = linker.link([("US", "location"), ("U.S.", "location"), ("Aumsville", "location"),
+                                            ("Britain", "location")])
     assert us.entity == dotted.entity and kg.entity(us.entity).label == "United States" and dotted.score >= 0.9
     assert town.is_nil  # GeoNames' Hayesville is not Aumsville
+    assert kg.entity(britain.entity).label == "United Kingdom"  # kg_data/place_names.toml
 
 
 def test_a_qualifier_after_a_comma_chooses_the_namesake_that_lies_there() -> None:
@@ -176,3 +178,30 @@ def test_the_namesake_that_lies_there_is_found_among_more_namesakes_than_the_top
     kg.add(URIRef(small), term_iri("located_in"), URIRef(ma))
     (lk,) = _linker(kg, by_name=True).link([("Springfield, Mass.", "location")], top_k=3)
     assert lk.entity == small
+
+
+def test_a_domains_extra_place_names_are_read_with_clear_errors(tmp_path) -> None:
+    from dataclasses import replace as with_fields
+
+    from kgagent.domain import Domain
+    from kgagent.errors import GraphError
+    from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_names
+
+    assert read_extra_names(tmp_path / EXTRA_NAMES_FILE) == []  # no file: nothing
+    f = tmp_path / EXTRA_NAMES_FILE
+    f.write_text('[names]\nGB = ["Britain",  "Blighty"]\n')
+    assert read_extra_names(f) == [("GB", "Britain", 2), ("GB", "Blighty", 2)]
+    for text, line, words in (('[names]\nGB = "Britain"\n', 2, "list of names"),
+                              ('[places]\nGB = ["Britain"]\n', 1, "[names]"),
+                              ('[names]\nGB = ["Britain", ""]\n', 2, "list of names")):
+        f.write_text(text)
+        with pytest.raises(GraphError) as err:
+            read_extra_names(f)
+        assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message
+    f.write_text('[names]\nGB = ["Britain"]\nXX = ["Nowhere"]\n')
+    with pytest.raises(GraphError) as err:
+        build_geonames_graph(with_fields(Domain.load(), root=tmp_path))
+    assert err.value.code == "KGA217" and err.value.location.line == 3 and "'XX'" in err.value.message
+    f.write_text('[names]\nGB = ["Blighty"]\n')
+    kg = build_geonames_graph(with_fields(Domain.load(), root=tmp_path))
+    assert any(name == "Blighty" and kg.entity(iri).label == "United Kingdom" for iri, name, _ in kg.label_table())
