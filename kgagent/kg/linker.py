@@ -306,7 +306,7 @@ class Linker:
         Returns how many texts were embedded; a no-op for an embedding function without cache."""
         if not isinstance(self._embed, Embedder) or not len(self.index):
             return 0
-        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._lookup(t, typ))))
+        need = list(dict.fromkeys(t for t, typ in mentions if self._needs_embedding(typ, self._name_hits(t, typ)[0])))
         if need:
             self._embed(need)
         return len(need)
@@ -314,7 +314,8 @@ class Linker:
     def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
         """Link each (surface text, normalised type or None) mention; one Link per mention."""
         texts = [m[0] for m in mentions]
-        hits = [self._lookup(t, typ) or (self._head_hits(t, typ) if self.by_name else {}) for t, typ in mentions]
+        answers = [self._name_hits(t, typ) for t, typ in mentions]
+        hits = [a[0] for a in answers]
         need = [i for i, (_t, typ) in enumerate(mentions) if self._needs_embedding(typ, hits[i])]
         sims: dict[int, dict[str, float]] = {}
         if need and len(self.index):
@@ -330,7 +331,8 @@ class Linker:
                     if float(s) > found.get(iri, -1.0) and self._name_fits(said, iri, float(s)):
                         found[iri] = float(s)
                 sims[i] = found
-        return [self._decide(texts[i], mentions[i][1], hits[i], sims.get(i, {}), top_k) for i in range(len(mentions))]
+        return [self._decide(texts[i], mentions[i][1], hits[i], sims.get(i, {}), top_k, answers[i][1])
+                for i in range(len(mentions))]
 
     def _name_fits(self, said: frozenset[tuple[str, ...]], iri: str, similarity: float) -> bool:
         """May an entity found by embedding similarity be a candidate (``by_name``; ``said``: the
@@ -338,7 +340,7 @@ class Linker:
         return not self.by_name or similarity >= self.similar_enough or self._aliases.names_said(said, iri)
 
     def _decide(self, text: str, mtype: str | None, alias: dict[str, float], sim: dict[str, float],
-                top_k: int) -> Link:
+                top_k: int, near: Callable[[str], bool] | None = None) -> Link:
         if self._canonical:  # twins are one candidate: the canonical entity, scored by its best member
             alias, sim = _fold_twins(alias, self._canonical), _fold_twins(sim, self._canonical)
         typed = []
@@ -350,8 +352,8 @@ class Linker:
             # (a person "Chavez" is not the city of a similar name; an exact name still counts)
             typed.append((base + (self.type_bonus if fit > 0 else -self.type_penalty if fit < 0 else 0.0),
                           iri in alias, base, iri))
-        if self.by_name and "," in text:  # before the top k: the namesake lying there may rank low
-            typed = self._qualified(text, typed)
+        if near is not None:  # "X, Y": only where Y says, and before the top k (that namesake may rank low)
+            typed = [t for t in typed if near(t[3])]
         if 0 < top_k < len(typed):  # the prior (in [0, 1]) cannot lift these into the top k: skip its look-up
             kth = sorted((t[0] for t in typed), reverse=True)[top_k - 1]
             typed = [t for t in typed if t[0] + max(self.prior_weight, 0.0) >= kth]
@@ -367,31 +369,35 @@ class Linker:
         method = "alias" if from_alias and alias[iri] >= base else "index"
         return Link(mention=text, entity=iri, score=cands[0].score, method=method, candidates=cands)
 
-    def _qualified(self, text: str, typed: list[tuple]) -> list[tuple]:
-        """"X, Y" where Y names graph entities: only the candidates a relation leads from (in one or
-        two steps) to one of them ("Amherst, Mass." is the Amherst in Massachusetts, not another;
-        none there: the graph lacks it). Y naming nothing leaves the candidates as they are."""
-        near = self._near_qualifier(text)
-        return typed if near is None else [t for t in typed if near(t[3])]
-
-    def _head_hits(self, text: str, mtype: str | None) -> dict[str, float]:
-        """The alias table's entities for X of "X, Y" that lie where Y says (every namesake is
-        tried, not only those the index returns); none when Y names nothing."""
-        near = self._near_qualifier(text) if "," in text else None
-        if near is None:
-            return {}
-        return {iri: score for iri, score in self._lookup(text.split(",", 1)[0], mtype).items() if near(iri)}
+    def _name_hits(self, text: str, mtype: str | None) -> tuple[dict[str, float], Callable[[str], bool] | None]:
+        """The alias table's answer for a mention (:meth:`_lookup`) and, with ``by_name`` for "X, Y"
+        whose Y names graph entities, the test that a candidate lies there (None otherwise). When
+        the whole names nothing, X's namesakes that lie there answer (every namesake is tried, not
+        only those the index returns): "Amherst, Mass." is the Amherst in Massachusetts; none there:
+        the graph lacks it."""
+        near = self._near_qualifier(text) if self.by_name and "," in text else None
+        hits = self._lookup(text, mtype)
+        if not hits and near is not None:
+            hits = {iri: score for iri, score in self._lookup(text.split(",", 1)[0], mtype).items() if near(iri)}
+        return hits, near
 
     def _near_qualifier(self, text: str) -> Callable[[str], bool] | None:
         """For "X, Y" whose Y names graph entities: does a relation lead from an entity to one of
-        them in one or two steps? None when Y names nothing."""
+        them in one or two steps? None when Y names nothing. (Each entity's relations are read once
+        per mention.)"""
         named = set(self._aliases.lookup(text.split(",", 1)[1].strip()))
         if not named:
             return None
+        related: dict[str, set[str]] = {}
+
+        def out(iri: str) -> set[str]:
+            if iri not in related:
+                related[iri] = self.kg.related(iri)
+            return related[iri]
 
         def near(iri: str) -> bool:
-            first = self.kg.related(iri)
-            return bool(first & named) or any(self.kg.related(r) & named for r in first)
+            first = out(iri)
+            return bool(first & named) or any(out(r) & named for r in first)
 
         return near
 
