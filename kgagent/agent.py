@@ -586,12 +586,9 @@ class Agent:
     def _apply_relinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, dict[str, Any]]:
         """Link a mention to the graph entity the rules name instead of the linker's choice
         (``relink(M, E, Why)``: a domain's rules, e.g. the news domain's when the graph holds the
-        text's located_in for another place of that name), when they name exactly one. Returns
+        relation the text states for another place of that name), when they name exactly one. Returns
         id -> {"entity", "label", "from": {"entity", "label"}, "reason", "rule", "proof"}."""
-        facts: dict[str, list[tuple]] = defaultdict(list)
-        if "relink" in model.predicates():
-            for row in model.facts("relink"):
-                facts[str(row[0])].append(tuple(row))
+        facts = _fact_rows(model, "relink")
         out: dict[str, dict[str, Any]] = {}
         for m in mentions:
             rows = facts.get(m.id, [])
@@ -605,7 +602,7 @@ class Agent:
             m.link = replace(m.link, entity=target, score=score)
             m.entity = target
             m.relinked_from = old
-            out[m.id] = {"entity": target, "label": m.entity_label or self._label_of(target), "from": old,
+            out[m.id] = {"entity": target, "label": m.entity_label or self._label_of(target) or target, "from": old,
                          "reason": str(row[2]), "rule": proof.rule if proof else None, "proof": proof}
         return out
 
@@ -613,18 +610,16 @@ class Agent:
         """A mention left without a link (NIL or unlinked) that the rules place in exactly one graph
         entity (``new_entity_in(M, E)``: the news domain's geography.rules for a place the encoder
         is sure lies in a linked one) becomes the new entity of its name *in* that one."""
-        within: dict[str, set[str]] = defaultdict(set)
-        if "new_entity_in" in model.predicates():
-            for row in model.facts("new_entity_in"):
-                within[str(row[0])].add(str(row[1]))
+        within = _fact_rows(model, "new_entity_in")
         for m in mentions:
-            places = within.get(m.id, set())
+            places = {str(row[1]) for row in within.get(m.id, ())}
             if len(places) == 1 and (m.link is None or m.link.is_nil):
                 m.entity = new_entity_iri(m.text, m.label, within=next(iter(places)))
 
-    def _label_of(self, iri: str) -> str:
+    def _label_of(self, iri: str) -> str | None:
+        """The graph label of an entity (None: the graph has no such entity)."""
         entity = self.kg.entity(iri)
-        return entity.label if entity is not None else iri
+        return entity.label if entity is not None else None
 
     def _apply_unlinks(self, model: Any, mentions: list[MentionResult]) -> dict[str, dict[str, Any]]:
         """Take away the links the rules deny (``unlink(M, Why)``: the shared types.rules for an
@@ -647,15 +642,9 @@ class Agent:
         return out
 
     def _model_label(self, name: str, *, entity: bool) -> str | None:
-        """The encoder's own label for an ontology name (what feedback writes), if it has one."""
-        enc = self._encoder
-        cfg = getattr(enc, "config", None)
-        labels = getattr(enc, "entity_labels" if entity else "relation_labels", None) or \
-            getattr(cfg, "entity_labels" if entity else "relation_labels", None) or ()
-        for lab in labels:
-            if self.domain.labels.normalize(lab) == name:
-                return str(lab)
-        return None
+        """The encoder's own label for an ontology name (what feedback writes), if it has one: the
+        one :meth:`label_map` gives, as the review page offers it."""
+        return self.label_map()["entity" if entity else "relation"].get(name)
 
     def _decision(self, model: Any, v: dict[str, Any], kind: str, subject: str, doc: str, sentence: int,
                   score: float, label: str, model_label: str, sentence_text: str,
@@ -683,11 +672,9 @@ class Agent:
         a neighbour the document never mentions, e.g. the country a linked city lies in)."""
         out: dict[str, str] = {}
         for row in graph.get("triple", ()):
-            for iri in (row[0], row[-1]):
-                if iri not in out:
-                    entity = self.kg.entity(str(iri))
-                    if entity is not None:
-                        out[str(iri)] = entity.label
+            for iri in (str(row[0]), str(row[-1])):
+                if iri not in out and (label := self._label_of(iri)) is not None:
+                    out[iri] = label
         return out
 
     # ------------------------------------------------------------------ claims
@@ -787,11 +774,12 @@ class Agent:
 
             enc = read_model_config(enc.directory())
         normalize = self.domain.labels.normalize
+        cfg = getattr(enc, "config", None)
         out: dict[str, dict[str, str]] = {}
         for kind in ("entity", "relation"):
-            labels = getattr(enc, f"{kind}_labels", ())
+            labels = getattr(enc, f"{kind}_labels", None) or getattr(cfg, f"{kind}_labels", None) or ()
             names: dict[str, str] = {}
-            for lab in sorted(labels or ()):
+            for lab in sorted(labels):
                 names.setdefault(normalize(lab), lab)
             out[kind] = dict(sorted(names.items()))
         return out
@@ -1012,6 +1000,16 @@ def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sen
         facts["nil"].add((m.id,))
     if m.link is not None:
         facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
+
+
+def _fact_rows(model: Any, pred: str) -> dict[str, list[tuple]]:
+    """The rows of a fact table of the rules' model by their first argument (``relink(M, E, Why)``:
+    mention id -> its rows); empty when the rules derived no such fact."""
+    out: dict[str, list[tuple]] = defaultdict(list)
+    if pred in model.predicates():
+        for row in model.facts(pred):
+            out[str(row[0])].append(tuple(row))
+    return out
 
 
 def _fact_map(model: Any, pred: str, cast: Callable[[Any], Any] = str) -> dict[str, Any]:

@@ -490,16 +490,18 @@ class KnowledgeGraph:
     def demonym_table(self) -> Iterator[tuple[str, str]]:
         """(entity IRI, demonym) for every ``kga:demonym`` of every entity: words for its people
         or things ("Venezuelan" of Venezuela), which refer to it without naming it."""
-        for s, _, o in self._ds.triples((None, KGA.demonym, None)):
-            if isinstance(s, URIRef):
-                yield str(s), str(o)
+        return self._word_table(KGA.demonym)
 
     def code_table(self) -> Iterator[tuple[str, str]]:
         """(entity IRI, code) for every ``kga:code`` of every entity: short codes that name it
         ("US", "USA" of the United States) but, written alone, name other things as often ("A.D."
         is not Andorra): the linker takes them only for a mention of the entity's own kind,
         written in capitals, that no name is found for."""
-        for s, _, o in self._ds.triples((None, KGA.code, None)):
+        return self._word_table(KGA.code)
+
+    def _word_table(self, predicate: URIRef) -> Iterator[tuple[str, str]]:
+        """(entity IRI, word) for every ``predicate`` of every entity."""
+        for s, _, o in self._ds.triples((None, predicate, None)):
             if isinstance(s, URIRef):
                 yield str(s), str(o)
 
