@@ -89,12 +89,11 @@ def featurise(dump: dict, vocab: dict | None = None) -> tuple[np.ndarray, dict]:
 
 
 def f1(selected: np.ndarray, right: np.ndarray, n_gold: int) -> tuple[float, int, int]:
-    """Strict relation F1 (percent) of the selected candidates, right ones, and how many."""
+    """Strict relation F1 (percent, kgagent.evaluate.prf) of the selected candidates, right ones, and how many."""
+    from kgagent.evaluate import prf
+
     tp, n = int((selected & right).sum()), int(selected.sum())
-    if not tp:
-        return 0.0, 0, n
-    p, r = tp / n, tp / n_gold
-    return round(200 * p * r / (p + r), 2), tp, n
+    return round(prf(n_gold, n, tp)["f1"], 2), tp, n
 
 
 MODELS = {
