@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import (
+    ACCEPTING,
     Decision,
     DocumentResult,
     GraphDelta,
@@ -39,10 +40,11 @@ from kgagent.decisions import (
     stable_id,
     verdicts,
 )
-from kgagent.domain import Domain, rule_display_name
+from kgagent.domain import Domain, Ontology, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.mention_shape import mention_shape
+from kgagent.names import name_parts
 from kgagent.proofs import walk
 from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import crosses, hard_breaks, sentence_spans
@@ -452,13 +454,14 @@ class Agent:
         relinks = self._apply_relinks(model, mentions)
         unlinks = self._apply_unlinks(model, mentions)
         self._apply_new_entity_in(model, mentions)
+        same = self._apply_same_entity(model, mentions, found)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
                                             repair=repairs.get(m.id), notes=_notes(undecided.get(m.id)),
                                             unlink=unlinks.get(m.id), relink=relinks.get(m.id),
-                                            scores=dict(m.class_scores)))
+                                            same_as=same.get(m.id), scores=dict(m.class_scores)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
                                             r.predicate, r.model_label, sentences[r.sentence], names,
@@ -514,7 +517,7 @@ class Agent:
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
-        means = _name_means(mentions)
+        means = _name_means(mentions, self.domain.ontology)
         priors = _name_priors(means, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
             facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
@@ -616,6 +619,30 @@ class Agent:
             if len(places) == 1 and (m.link is None or m.link.is_nil):
                 m.entity = new_entity_iri(m.text, m.label, within=next(iter(places)))
 
+    def _apply_same_entity(self, model: Any, mentions: list[MentionResult],
+                           found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Make an accepted mention the entity of the accepted full name the rules say it shortens
+        (``same_entity(M, Full, Why)``: the shared names.rules, "Ottinger" for "James Ottinger"),
+        when their full names name exactly one entity; it takes the full name's link too. Returns
+        id -> {"mention", "text", "entity", "reason", "rule", "proof"}."""
+        by_id = {m.id: m for m in mentions}
+        accepted = {x for x, v in found.items() if v["verdict"] in ACCEPTING}
+        rows = {mid: [r for r in rs if str(r[1]) in by_id and str(r[1]) in accepted]
+                for mid, rs in _fact_rows(model, "same_entity").items() if mid in accepted}
+        out: dict[str, dict[str, Any]] = {}
+        for mid, rs in sorted(rows.items()):
+            fulls = sorted((by_id[str(r[1])] for r in rs), key=lambda f: (f.start, f.id))
+            if not fulls or len({f.entity for f in fulls}) != 1:
+                continue  # no full name accepted, or several entities ("Adams": James's or John's)
+            m, full = by_id[mid], fulls[0]
+            row = next(r for r in rs if str(r[1]) == full.id)
+            proof = label_sources(model.proof("same_entity", row)) if self.record_proofs else None
+            m.link, m.entity = full.link, full.entity
+            m.short_for = {"mention": full.id, "text": full.text}
+            out[mid] = {"mention": full.id, "text": full.text, "entity": full.entity, "reason": str(row[2]),
+                        "rule": proof.rule if proof else None, "proof": proof}
+        return out
+
     def _label_of(self, iri: str) -> str | None:
         """The graph label of an entity (None: the graph has no such entity)."""
         entity = self.kg.entity(iri)
@@ -659,6 +686,8 @@ class Agent:
                 labels = {iri: name for iri, name in names.items() if iri not in own and iri in facts}
         if parts.get("unlink"):  # the entity the mention is not, named in its own proof
             labels[parts["unlink"]["entity"]] = parts["unlink"]["label"]
+        if parts.get("same_as"):  # the full name, in its own proof
+            labels[parts["same_as"]["mention"]] = parts["same_as"]["text"]
         if parts.get("relink"):  # the entities it was and is, named in its own proof
             labels[parts["relink"]["entity"]] = parts["relink"]["label"]
             labels[parts["relink"]["from"]["entity"]] = parts["relink"]["from"]["label"]
@@ -979,6 +1008,7 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
     for r in relations:
         facts["relation"].add((r.id, r.predicate, r.head, r.tail))
         facts["score"].add((r.id, r.score))
+    facts["name_part"].update(name_parts(mentions))  # "Ottinger" and "James Ottinger" (shared/names.rules)
     return facts
 
 
@@ -1022,20 +1052,25 @@ def _notes(why: str | None) -> list[str]:
     return [why] if why else []
 
 
-def _name_means(mentions: list[MentionResult]) -> dict[str, dict[str, float]]:
+def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None) -> dict[str, dict[str, float]]:
     """For each mention whose (case-folded) name occurs again in the document: the mean class
-    scores of the name's other mentions. Independent of the order of the mentions."""
+    scores of the name's other mentions, and of the full names it is the short name of (a part of
+    their words where the ontology's ``short_name`` for their label says: "Ottinger" of "James
+    Ottinger", a person). Independent of the order of the mentions."""
     groups: dict[str, list[MentionResult]] = defaultdict(list)
     for m in mentions:
         groups[" ".join(m.text.split()).casefold()].append(m)
+    others: dict[str, list[MentionResult]] = {
+        m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
+    by_id = {m.id: m for m in mentions}
+    if ontology is not None:
+        for part, full, where in name_parts(mentions):
+            if ontology.short_name_of(by_id[full].label) == where:
+                others.setdefault(part, []).append(by_id[full])
     out: dict[str, dict[str, float]] = {}
-    for ms in groups.values():
-        if len(ms) < 2:
-            continue
-        classes = sorted({c for o in ms for c in o.class_scores})
-        for m in ms:
-            others = [o for o in ms if o.id != m.id]
-            out[m.id] = {c: sum(o.class_scores.get(c, 0.0) for o in others) / len(others) for c in classes}
+    for mid, os_ in others.items():
+        classes = sorted({c for o in (*os_, by_id[mid]) for c in o.class_scores})
+        out[mid] = {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in classes}
     return out
 
 
@@ -1056,7 +1091,8 @@ def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
         if m.entity is None or (m.link is not None and not m.link.is_nil) or m.entity in added:
             return
         added.add(m.entity)
-        delta.entities.append(NewEntity(iri=m.entity, label=m.text, types=(m.label,),
+        label = m.short_for["text"] if m.short_for else m.text  # "James Ottinger", not "Ottinger"
+        delta.entities.append(NewEntity(iri=m.entity, label=label, types=(m.label,),
                                         provenance=Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
                                                               score=m.score, rule=d.rule or "", decision=d.id)))
 

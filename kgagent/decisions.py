@@ -34,7 +34,7 @@ SOURCES = {
     "class_score": "encoder", "predicate_score": "encoder",
     "joint_type": "joint decision", "joint_predicate": "joint decision", "joint_margin": "joint decision",
     "type_votes": "memory", "name_type": "encoder",
-    "demonym": "graph", "shape": "text",
+    "demonym": "graph", "shape": "text", "name_part": "text", "short_name": "ontology",
 }
 
 
@@ -64,6 +64,9 @@ class MentionResult:
     unlinked_from: dict[str, str] | None = None
     #: the graph entity the linker gave it before the rules named another (``relink``)
     relinked_from: dict[str, str] | None = None
+    #: the mention of the document whose full name this one shortens, and whose entity it is
+    #: ({"mention", "text"}; ``same_entity``: "Ottinger" for "James Ottinger"); None: its own
+    short_for: dict[str, str] | None = None
 
     @property
     def entity_label(self) -> str | None:
@@ -84,7 +87,8 @@ class MentionResult:
                 "link_method": self.link.method if self.link else None,
                 **({"repaired_from": self.repaired_from} if self.repaired_from else {}),
                 **({"unlinked_from": dict(self.unlinked_from)} if self.unlinked_from else {}),
-                **({"relinked_from": dict(self.relinked_from)} if self.relinked_from else {})}
+                **({"relinked_from": dict(self.relinked_from)} if self.relinked_from else {}),
+                **({"short_for": dict(self.short_for)} if self.short_for else {})}
 
 
 @dataclass
@@ -133,6 +137,9 @@ class Decision:
     #: the graph entity the rules named for this mention instead of the linker's (``relink``):
     #: {"entity", "label", "from": {"entity", "label"}, "reason", "rule", "proof"}
     relink: dict[str, Any] | None = None
+    #: the full name whose entity this mention is (``same_entity``): {"mention", "text", "entity",
+    #: "reason", "rule", "proof"} (None: the mention is its own entity, or its name's)
+    same_as: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
     notes: list[str] = field(default_factory=list)
     #: the encoder's score of each label the candidate could have, best first: every class of a
@@ -167,6 +174,8 @@ class Decision:
                 out["unlinked_from"] = dict(self.mention.unlinked_from)
             if self.mention.relinked_from:
                 out["relinked_from"] = dict(self.mention.relinked_from)
+            if self.mention.short_for:
+                out["short_for"] = dict(self.mention.short_for)
         else:
             out.update(predicate=self.label, model_label=self.model_label,
                        head=self.head.to_dict() if self.head else None,
@@ -181,7 +190,7 @@ class Decision:
             out["scores"] = dict(sorted(self.scores.items(), key=lambda x: (-x[1], x[0])))
         if self.labels:
             out["labels"] = dict(sorted(self.labels.items()))
-        for key in ("unlink", "relink"):
+        for key in ("unlink", "relink", "same_as"):
             change = getattr(self, key)
             if change:
                 proof = change.get("proof")

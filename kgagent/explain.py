@@ -148,7 +148,12 @@ def fact_words(fact: str, name: _Names) -> str:
     if pred == "type_votes" and n == 3:
         return f"the name of {name(a[0])} was accepted as {_a(a[1])} {a[2]} times in other documents"
     if pred == "name_type" and n == 3:
-        return f"the other mentions of the name of {name(a[0])} in the document score {a[1]} at {a[2]} on average"
+        return (f"the other mentions of the name of {name(a[0])} in the document (and the full names it shortens) "
+                f"score {a[1]} at {a[2]} on average")
+    if pred == "name_part" and n == 3:
+        return f"the words of {name(a[0])} are the {a[2]} words of {name(a[1])}, in the same document"
+    if pred == "short_name" and n == 2:
+        return f"{_a(a[0])} may be named by the {a[1]} words of its full name"
     if pred == "repair" and n == 2:
         return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written
@@ -238,6 +243,9 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         if isinstance(m, dict) and isinstance(m.get("unlinked_from"), dict):
             lines.append(f"its {part} '{m.get('text')}' is a new entity, not the graph's "
                          f"{m['unlinked_from'].get('label')} (the rules took that link away)")
+        if isinstance(m, dict) and isinstance(m.get("short_for"), dict):
+            lines.append(f"its {part} '{m.get('text')}' is the entity of '{m['short_for'].get('text')}', "
+                         "whose name it shortens")
         if isinstance(m, dict) and isinstance(m.get("relinked_from"), dict):
             lines.append(f"its {part} '{m.get('text')}' is the graph's {m.get('entity_label')}, not "
                          f"{m['relinked_from'].get('label')} (the rules chose the place of its name)")
@@ -252,7 +260,7 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         lines.append("the encoder's scores: " + ", ".join(f"{label} {score}" for label, score in scores.items()))
     lines.append("why:")
     lines += ["  " + line for line in proof_tree(decision, wording)]
-    unlink, relink = decision.get("unlink"), decision.get("relink")
+    unlink, relink, same = decision.get("unlink"), decision.get("relink"), decision.get("same_as")
     if isinstance(unlink, dict):
         rule = f"; rule {unlink['rule']}" if unlink.get("rule") else ""
         lines.append(f"not linked to the graph's {unlink.get('label')}: {unlink.get('reason')}{rule}")
@@ -266,4 +274,10 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         if isinstance(relink.get("proof"), dict):
             lines.append("why this entity:")
             lines += ["  " + line for line in proof_tree(decision, wording, relink["proof"])]
+    if isinstance(same, dict):
+        rule = f"; rule {same['rule']}" if same.get("rule") else ""
+        lines.append(f"the same entity as '{same.get('text')}': {same.get('reason')}{rule}")
+        if isinstance(same.get("proof"), dict):
+            lines.append("why the same entity:")
+            lines += ["  " + line for line in proof_tree(decision, wording, same["proof"])]
     return "\n".join(lines)

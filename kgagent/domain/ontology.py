@@ -13,6 +13,8 @@ The file format (see docs/domains.md)::
 
     [classes.dog]
     subclass_of = "animal"         # one name or a list
+    short_name = "last"            # optional: a later mention may name one by the last (or
+                                   # first) words of its full name ("Rex" for "Old Rex")
 
     [relations.eats]
     label = "eats"
@@ -51,7 +53,9 @@ from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text
 from kgagent.errors import DomainError, Location
 
 NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
-_CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with"}
+_CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name"}
+#: where a short name sits in the full one (a class's ``short_name``)
+SHORT_NAME_PLACES = ("first", "last")
 _RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric"}
 
 
@@ -65,6 +69,9 @@ class ClassDef:
     label: str = ""
     description: str = ""
     line: int = 0
+    #: "first" / "last": a later mention may name an entity of this class by the first / last words
+    #: of its full name ("Ottinger" for "James Ottinger"); None: only by the whole name
+    short_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,11 +151,16 @@ class Ontology:
                 if k not in _CLASS_KEYS:
                     bad(f"class {name}: unknown key {k!r} (keys: {', '.join(sorted(_CLASS_KEYS))})", "KGA610",
                         "classes", name, k)
+            short = spec.get("short_name")
+            if short is not None and short not in SHORT_NAME_PLACES:
+                bad(f"class {name}: short_name is {' or '.join(repr(p) for p in SHORT_NAME_PLACES)} (the words of "
+                    f"the full name a later mention keeps), not {short!r}", "KGA610", "classes", name, "short_name")
+                short = None
             onto.classes[name] = ClassDef(name=name, parents=_names(spec.get("subclass_of")),
                                           disjoint_with=_names(spec.get("disjoint_with")),
                                           label=str(spec.get("label") or name.replace("_", " ")),
                                           description=str(spec.get("description", "")),
-                                          line=doc.line("classes", name))
+                                          line=doc.line("classes", name), short_name=short)
         for name, spec in relations.items():
             spec = spec if isinstance(spec, dict) else {}
             if not NAME.fullmatch(name):
@@ -274,10 +286,26 @@ class Ontology:
                 return True
         return False
 
+    def short_name_of(self, cls: str | None) -> str | None:
+        """Where a later mention's short name sits in the full name of an entity of ``cls`` ("first"
+        or "last"): the class's own ``short_name`` or its nearest ancestor's; None: nowhere."""
+        seen, todo = set(), deque([cls] if cls else [])
+        while todo:  # breadth first: the nearest class that says
+            c = self.classes.get(todo.popleft())
+            if c is None or c.name in seen:
+                continue
+            seen.add(c.name)
+            if c.short_name:
+                return c.short_name
+            todo.extend(c.parents)
+        return None
+
     def rule_facts(self) -> dict[str, set[tuple]]:
         """The ontology as rule facts: ``subclass`` (reflexive-transitive), ``signature``,
-        ``functional``, ``symmetric``, ``disjoint`` (both ways), ``core`` (the kinds) and
-        ``untyped`` (the class of mentions of no particular kind, if the ontology names one)."""
+        ``functional``, ``symmetric``, ``disjoint`` (both ways), ``core`` (the kinds),
+        ``untyped`` (the class of mentions of no particular kind, if the ontology names one) and
+        ``short_name`` (class, "first" / "last": the classes whose entities a part of their name
+        may name)."""
         sub = {(c, a) for c in self.classes for a in self.ancestors(c)}
         sig = {(r.name, d, g) for r in self.relations.values() for d in r.domains for g in r.ranges}
         out: dict[str, set[tuple]] = {
@@ -288,6 +316,7 @@ class Ontology:
             "disjoint": {p for c in self.classes.values() for d in c.disjoint_with for p in ((c.name, d), (d, c.name))},
             "core": {(k,) for k in self.kinds},
             "untyped": {(self.untyped,)} if self.untyped else set(),
+            "short_name": {(c.name, c.short_name) for c in self.classes.values() if c.short_name},
         }
         return out
 
@@ -304,6 +333,8 @@ class Ontology:
                 lines.append(f"subclass_of = {_list(c.parents)}")
             if c.disjoint_with:
                 lines.append(f"disjoint_with = {_list(c.disjoint_with)}")
+            if c.short_name:
+                lines.append(f"short_name = {_q(c.short_name)}")
             lines.append("")
         for r in self.relations.values():
             lines.append(f"[relations.{r.name}]")

@@ -127,15 +127,18 @@ def patch_cli_agent(monkeypatch, make_encoder=FakeEncoder) -> None:
 class ScoredFakeEncoder:
     """Proposes each name of ``classes`` (surface -> model label -> score; the best is the label)
     found in a sentence, with every class's score, and the predicate scores of ``pairs`` ((head,
-    tail) surfaces -> model label -> score), proposing those at or above the threshold asked for."""
+    tail) surfaces -> model label -> score), proposing those at or above the threshold asked for.
+    With ``nested=False`` a name found inside a longer one ("Ottinger" in "James Ottinger") is
+    not proposed there."""
 
     entity_labels = ["Loc", "Org", "Other", "Peop"]
     relation_labels = ["Kill", "Live_In", "Located_In", "OrgBased_In", "Work_For"]
     name_or_path = "scored-fake-encoder"
 
-    def __init__(self, classes: dict, pairs: dict) -> None:
+    def __init__(self, classes: dict, pairs: dict, nested: bool = True) -> None:
         self.classes = classes
         self.pairs = pairs
+        self.nested = nested
         self.config = SimpleNamespace(relation_threshold=0.5)
 
     def propose(self, sentences: Sequence[str], batch_size: int = 32,
@@ -148,6 +151,9 @@ class ScoredFakeEncoder:
                 ranked = tuple(sorted(scores.items(), key=lambda x: -x[1]))
                 for m in re.finditer(rf"\b{re.escape(name)}\b", s):
                     ents.append(EntityProposal(m.start(), m.end(), ranked[0][0], ranked[0][1], name, ranked))
+            if not self.nested:
+                ents = [e for e in ents if not any(o.start <= e.start and e.end <= o.end and o.end - o.start >
+                                                   e.end - e.start for o in ents)]
             ents.sort(key=lambda e: e.start)
             rels, pairs = [], []
             for i, h in enumerate(ents):

@@ -1,0 +1,148 @@
+"""A part of a name that names again what the full name named: "Ottinger" after "James
+Ottinger" is that person. The ontology says whose names shorten, and to which words
+(``short_name``); the agent asserts ``name_part`` facts; the joint decision's name prior counts
+the full name as another mention of the short one; the shared names.rules derive
+``same_entity``, and an accepted short name becomes the full name's entity, with a proof."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from support.agent_fakes import ScoredFakeEncoder, make_agent
+from kgagent import Document
+from kgagent.domain import Ontology
+from kgagent.explain import explain_decision
+from kgagent.names import name_part, name_parts, name_words
+
+TEXT = ("Digital Communications named James Ottinger president. "
+        "Ottinger replaces Bertil Nordin at Digital Communications.")
+# the encoder alone calls the bare surname a company, and relates Nordin to it as to an employer
+CLASSES = {"Digital Communications": {"Org": 0.95}, "James Ottinger": {"Peop": 0.96, "Org": 0.02},
+           "Ottinger": {"Org": 0.5, "Peop": 0.35}, "Bertil Nordin": {"Peop": 0.95}}
+PAIRS = {("James Ottinger", "Digital Communications"): {"Work_For": 0.9},
+         ("Bertil Nordin", "Ottinger"): {"Work_For": 0.8}}
+
+
+def _run(tiny_kg, text=TEXT, classes=CLASSES, pairs=PAIRS):
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs, nested=False))
+    (res,) = agent.extract(Document("d1", text), update_graph=False)
+    return agent, res
+
+
+def _by_text(res) -> dict:
+    return {(d.head.text, d.label, d.tail.text) if d.kind == "relation" else d.mention.text: d
+            for d in res.decisions}
+
+
+def test_where_a_part_sits_in_a_full_name() -> None:
+    assert name_words("Mir-Hossein Mousavi") == ("mir", "hossein", "mousavi")
+    assert name_part(name_words("MOUSAVI"), name_words("Mir-Hossein Mousavi")) == ("last",)
+    assert name_part(name_words("Fleet"), name_words("Fleet Financial Group")) == ("first",)
+    assert name_part(name_words("Financial"), name_words("Fleet Financial Group")) == ("inner",)
+    assert name_part(name_words("Ali"), name_words("Ali Ali")) == ("first", "last")
+    # not a part: the whole name, another word, a piece of a word, nothing
+    assert name_part(name_words("James Ottinger"), name_words("James  Ottinger")) == ()
+    assert name_part(name_words("Otting"), name_words("James Ottinger")) == ()
+    assert name_part(name_words("Jim"), name_words("James Ottinger")) == ()
+    assert name_part((), name_words("James Ottinger")) == ()
+
+
+def test_name_parts_pairs_every_part_with_every_full_name_of_the_document() -> None:
+    class M:
+        def __init__(self, id: str, text: str) -> None:
+            self.id, self.text = id, text
+
+    ms = [M("a", "James Adams"), M("b", "Adams"), M("c", "John Adams"), M("d", "James")]
+    assert sorted(name_parts(ms)) == [("b", "a", "last"), ("b", "c", "last"), ("d", "a", "first")]
+
+
+def test_the_ontology_says_whose_names_shorten_and_checks_the_value() -> None:
+    onto, problems = Ontology.from_toml_text(
+        '[classes.agent]\nshort_name = "last"\n[classes.person]\nsubclass_of = "agent"\n'
+        '[classes.robot]\nsubclass_of = "agent"\nshort_name = "first"\n[classes.place]\n', "o.toml")
+    assert problems == []
+    assert onto.short_name_of("person") == "last"  # from its parent
+    assert onto.short_name_of("robot") == "first"  # its own wins
+    assert onto.short_name_of("place") is None and onto.short_name_of(None) is None
+    assert onto.rule_facts()["short_name"] == {("agent", "last"), ("robot", "first")}
+    again, problems = Ontology.from_toml_text(onto.to_toml(), "again.toml")
+    assert problems == [] and again.short_name_of("robot") == "first"
+
+    _, problems = Ontology.from_toml_text('[classes.person]\nlabel = "person"\nshort_name = "surname"\n', "bad.toml")
+    (p,) = problems
+    assert p.code == "KGA610" and "'first' or 'last'" in str(p) and "'surname'" in str(p)
+    assert p.location.path.endswith("bad.toml") and p.location.line == 3
+
+
+def test_the_news_ontology_shortens_people_by_their_last_words_and_no_one_else() -> None:
+    from kgagent.domain import Domain
+
+    onto = Domain.load().ontology
+    assert onto.short_name_of("person") == "last"
+    assert {onto.short_name_of(c) for c in onto.classes if c != "person"} == {None}
+
+
+def test_a_surname_is_the_person_of_the_full_name(tiny_kg) -> None:
+    _, res = _run(tiny_kg)
+    d = _by_text(res)
+    full, short = d["James Ottinger"], d["Ottinger"]
+    # the full name's scores are the short name's evidence: retyped to a person
+    assert short.accepted and short.label == "person" and short.repair["from"] == "organization"
+    assert "name's other mentions" in short.reason
+    # one entity, named in full, in the graph and in decisions.jsonl
+    assert short.mention.entity == full.mention.entity and "/new/james_ottinger" in full.mention.entity
+    assert short.mention.short_for == {"mention": full.mention.id, "text": "James Ottinger"}
+    assert short.same_as["entity"] == full.mention.entity and short.same_as["rule"].startswith("shared/names.rules:")
+    new = [e for e in res.delta.entities if e.iri == full.mention.entity]
+    assert [e.label for e in new] == ["James Ottinger"]
+    assert not any("ottinger" in e.iri and e.iri != full.mention.entity for e in res.delta.entities)
+    # Nordin does not work for a person
+    assert not d[("Bertil Nordin", "work_for", "Ottinger")].accepted
+    assert d[("James Ottinger", "work_for", "Digital Communications")].accepted
+
+
+def test_decisions_jsonl_and_explain_say_whose_entity_it_is(tiny_kg) -> None:
+    _, res = _run(tiny_kg)
+    d = _by_text(res)
+    line = json.loads(json.dumps(d["Ottinger"].to_dict()))
+    assert line["short_for"]["text"] == "James Ottinger" and line["entity"] == d["James Ottinger"].mention.entity
+    assert line["same_as"]["proof"]["fact"].startswith("same_entity(")
+    text = explain_decision(line)
+    assert "the same entity as 'James Ottinger': another mention of the document gives its name in full" in text
+    why = text.split("why the same entity:")[1]
+    assert "are the last words of James Ottinger" in why and "may be named by the last words" in why
+    rel = json.loads(json.dumps(d[("Bertil Nordin", "work_for", "Ottinger")].to_dict()))
+    assert "its tail 'Ottinger' is the entity of 'James Ottinger'" in explain_decision(rel)
+
+
+def test_a_surname_two_full_names_share_names_neither(tiny_kg) -> None:
+    text = "James Adams met John Adams. Adams left."
+    classes = {"James Adams": {"Peop": 0.95}, "John Adams": {"Peop": 0.94}, "Adams": {"Peop": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    adams = d["Adams"]
+    assert adams.accepted and adams.same_as is None and adams.mention.short_for is None
+    assert adams.mention.entity not in {d["James Adams"].mention.entity, d["John Adams"].mention.entity}
+
+
+@pytest.mark.parametrize("full_score, merged", [(0.95, True), (0.1, False)])
+def test_only_an_accepted_full_name_gives_its_entity(tiny_kg, full_score, merged) -> None:
+    text = "Jane Quigley spoke. Quigley left."
+    classes = {"Jane Quigley": {"Peop": full_score, "Org": 0.05}, "Quigley": {"Peop": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    assert d["Jane Quigley"].accepted is merged
+    assert (d["Quigley"].mention.entity == d["Jane Quigley"].mention.entity) is merged
+
+
+def test_a_class_whose_names_do_not_shorten_keeps_its_entities_apart(tiny_kg) -> None:
+    # a company's first word is often a place's name ("Boston" of "Boston Celtics"): the news
+    # ontology does not shorten organisations
+    text = "Fleet Financial Group said profits rose. Fleet shares fell."
+    classes = {"Fleet Financial Group": {"Org": 0.95}, "Fleet": {"Org": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    assert d["Fleet"].accepted and d["Fleet"].same_as is None
+    assert d["Fleet"].mention.entity != d["Fleet Financial Group"].mention.entity
