@@ -1065,7 +1065,7 @@ def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None)
     by_id = {m.id: m for m in mentions}
     if ontology is not None:
         for part, full, where in name_parts(mentions):
-            if ontology.short_name_of(by_id[full].label) == where:
+            if where in ontology.short_name_of(by_id[full].label):
                 others.setdefault(part, []).append(by_id[full])
     out: dict[str, dict[str, float]] = {}
     for mid, os_ in others.items():

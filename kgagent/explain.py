@@ -151,9 +151,12 @@ def fact_words(fact: str, name: _Names) -> str:
         return (f"the other mentions of the name of {name(a[0])} in the document (and the full names it shortens) "
                 f"score {a[1]} at {a[2]} on average")
     if pred == "name_part" and n == 3:
+        if a[2] == "initials":
+            return f"{name(a[0])} is the initials of {name(a[1])}, in the same document"
         return f"the words of {name(a[0])} are the {a[2]} words of {name(a[1])}, in the same document"
     if pred == "short_name" and n == 2:
-        return f"{_a(a[0])} may be named by the {a[1]} words of its full name"
+        part = "its initials" if a[1] == "initials" else f"the {a[1]} words of its full name"
+        return f"{_a(a[0])} may be named by {part}"
     if pred == "repair" and n == 2:
         return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written

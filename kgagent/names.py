@@ -1,7 +1,9 @@
 """A part of a name that names again what the full name named: "Ottinger" after "James Ottinger".
 
 Two mentions of one document, the words of one (case-folded, punctuation left out) a proper
-run of the words of the other, at its start ("first"), its end ("last") or inside ("inner").
+run of the words of the other, at its start ("first"), its end ("last") or inside ("inner"); or
+the one written in capitals as the initials of the other's words ("initials": "KDP" for
+"Kurdistan Democratic Party", "SEC" for "Securities and Exchange Commission").
 The agent asserts these as ``name_part(M, Full, Where)`` facts; which classes' names shorten,
 and to which part, is the ontology's word (a class's ``short_name``), read by the shared
 names.rules and by the joint decision's name prior.
@@ -14,6 +16,8 @@ names.rules and by the joint decision's name prior.
 ('inner',)
 >>> name_part(name_words("James Ottinger"), name_words("James Ottinger"))
 ()
+>>> initials("N.A.T.O.", "North Atlantic Treaty Organisation"), initials("Nato", "North Atlantic Treaty Organisation")
+(True, False)
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from typing import Protocol
 _WORD = re.compile(r"\w+")
 
 #: where a part sits in a full name
-PLACES = ("first", "last", "inner")
+PLACES = ("first", "last", "inner", "initials")
+_CAPITALS = re.compile(r"[A-Z](?:\.?[A-Z])+\.?")
 
 
 class Named(Protocol):
@@ -55,11 +60,31 @@ def name_part(part: Sequence[str], full: Sequence[str]) -> tuple[str, ...]:
     return ()
 
 
+def initials(short: str, full: str) -> bool:
+    """Is ``short``, written in capitals (dots allowed: "U.N."), the initials of the words of
+    ``full`` (two or more), of all of them or of those written with a capital ("Securities and
+    Exchange Commission": SEC)?"""
+    if not _CAPITALS.fullmatch(short.strip()):
+        return False
+    letters = short.replace(".", "").strip()
+    words = _WORD.findall(full)
+    if len(words) < 2:
+        return False
+    every = "".join(w[0] for w in words).upper()
+    capitalised = "".join(w[0] for w in words if w[0].isupper())
+    return letters in (every, capitalised)
+
+
 def name_parts(mentions: Sequence[Named]) -> Iterator[tuple[str, str, str]]:
     """``(part id, full id, where)`` for every two mentions (of one document) where the first's
-    words are a proper part of the second's; in the order of ``mentions``."""
+    words are a proper part of the second's, or its capitals the second's initials; in the order
+    of ``mentions``."""
     words = [(m, name_words(m.text)) for m in mentions]
     for m, mw in words:
+        short = bool(_CAPITALS.fullmatch(m.text.strip()))  # "KDP", "U.N."
         for f, fw in words:
             for where in name_part(mw, fw) if len(mw) < len(fw) else ():
                 yield m.id, f.id, where
+            if short and f is not m and len(fw) > 1 and not _CAPITALS.fullmatch(f.text.strip()) \
+                    and initials(m.text, f.text):
+                yield m.id, f.id, "initials"

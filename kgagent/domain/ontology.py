@@ -13,8 +13,9 @@ The file format (see docs/domains.md)::
 
     [classes.dog]
     subclass_of = "animal"         # one name or a list
-    short_name = "last"            # optional: a later mention may name one by the last (or
-                                   # first) words of its full name ("Rex" for "Old Rex")
+    short_name = "last"            # optional: another mention may name one by the last (or
+                                   # first) words of its full name ("Rex" for "Old Rex"), or
+                                   # by its "initials" ("OR"); a list for several
 
     [relations.eats]
     label = "eats"
@@ -54,8 +55,8 @@ from kgagent.errors import DomainError, Location
 
 NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
 _CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name"}
-#: where a short name sits in the full one (a class's ``short_name``)
-SHORT_NAME_PLACES = ("first", "last")
+#: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
+SHORT_NAME_PLACES = ("first", "last", "initials")
 _RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric"}
 
 
@@ -69,9 +70,10 @@ class ClassDef:
     label: str = ""
     description: str = ""
     line: int = 0
-    #: "first" / "last": a later mention may name an entity of this class by the first / last words
-    #: of its full name ("Ottinger" for "James Ottinger"); None: only by the whole name
-    short_name: str | None = None
+    #: "first" / "last" / "initials": another mention may name an entity of this class by the
+    #: first / last words of its full name ("Ottinger" for "James Ottinger") or by its initials
+    #: ("KDP"); empty: only by the whole name
+    short_name: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,12 @@ class Ontology:
                 if k not in _CLASS_KEYS:
                     bad(f"class {name}: unknown key {k!r} (keys: {', '.join(sorted(_CLASS_KEYS))})", "KGA610",
                         "classes", name, k)
-            short = spec.get("short_name")
-            if short is not None and short not in SHORT_NAME_PLACES:
-                bad(f"class {name}: short_name is {' or '.join(repr(p) for p in SHORT_NAME_PLACES)} (the words of "
-                    f"the full name a later mention keeps), not {short!r}", "KGA610", "classes", name, "short_name")
-                short = None
+            short = _names(spec.get("short_name"))
+            if any(p not in SHORT_NAME_PLACES for p in short):
+                bad(f"class {name}: short_name is {', '.join(repr(p) for p in SHORT_NAME_PLACES)} or a list of "
+                    f"them (what of the full name another mention keeps), not {spec.get('short_name')!r}",
+                    "KGA610", "classes", name, "short_name")
+                short = ()
             onto.classes[name] = ClassDef(name=name, parents=_names(spec.get("subclass_of")),
                                           disjoint_with=_names(spec.get("disjoint_with")),
                                           label=str(spec.get("label") or name.replace("_", " ")),
@@ -286,9 +289,9 @@ class Ontology:
                 return True
         return False
 
-    def short_name_of(self, cls: str | None) -> str | None:
-        """Where a later mention's short name sits in the full name of an entity of ``cls`` ("first"
-        or "last"): the class's own ``short_name`` or its nearest ancestor's; None: nowhere."""
+    def short_name_of(self, cls: str | None) -> tuple[str, ...]:
+        """What of the full name of an entity of ``cls`` another mention may name it by ("first",
+        "last", "initials"): the class's own ``short_name`` or its nearest ancestor's; empty: none."""
         seen, todo = set(), deque([cls] if cls else [])
         while todo:  # breadth first: the nearest class that says
             c = self.classes.get(todo.popleft())
@@ -298,14 +301,14 @@ class Ontology:
             if c.short_name:
                 return c.short_name
             todo.extend(c.parents)
-        return None
+        return ()
 
     def rule_facts(self) -> dict[str, set[tuple]]:
         """The ontology as rule facts: ``subclass`` (reflexive-transitive), ``signature``,
         ``functional``, ``symmetric``, ``disjoint`` (both ways), ``core`` (the kinds),
         ``untyped`` (the class of mentions of no particular kind, if the ontology names one) and
-        ``short_name`` (class, "first" / "last": the classes whose entities a part of their name
-        may name)."""
+        ``short_name`` (class, "first" / "last" / "initials": the classes whose entities a part
+        of their name may name)."""
         sub = {(c, a) for c in self.classes for a in self.ancestors(c)}
         sig = {(r.name, d, g) for r in self.relations.values() for d in r.domains for g in r.ranges}
         out: dict[str, set[tuple]] = {
@@ -316,7 +319,7 @@ class Ontology:
             "disjoint": {p for c in self.classes.values() for d in c.disjoint_with for p in ((c.name, d), (d, c.name))},
             "core": {(k,) for k in self.kinds},
             "untyped": {(self.untyped,)} if self.untyped else set(),
-            "short_name": {(c.name, c.short_name) for c in self.classes.values() if c.short_name},
+            "short_name": {(c.name, p) for c in self.classes.values() for p in c.short_name},
         }
         return out
 
@@ -334,7 +337,7 @@ class Ontology:
             if c.disjoint_with:
                 lines.append(f"disjoint_with = {_list(c.disjoint_with)}")
             if c.short_name:
-                lines.append(f"short_name = {_q(c.short_name)}")
+                lines.append(f"short_name = {_one_or_list(c.short_name)}")
             lines.append("")
         for r in self.relations.values():
             lines.append(f"[relations.{r.name}]")

@@ -14,7 +14,7 @@ from support.agent_fakes import ScoredFakeEncoder, make_agent
 from kgagent import Document
 from kgagent.domain import Ontology
 from kgagent.explain import explain_decision
-from kgagent.names import name_part, name_parts, name_words
+from kgagent.names import initials, name_part, name_parts, name_words
 
 TEXT = ("Digital Communications named James Ottinger president. "
         "Ottinger replaces Bertil Nordin at Digital Communications.")
@@ -47,6 +47,12 @@ def test_where_a_part_sits_in_a_full_name() -> None:
     assert name_part(name_words("Otting"), name_words("James Ottinger")) == ()
     assert name_part(name_words("Jim"), name_words("James Ottinger")) == ()
     assert name_part((), name_words("James Ottinger")) == ()
+    # initials: written in capitals, of every word or of the capitalised ones
+    assert initials("SEC", "Securities and Exchange Commission") and initials("U.N.", "United Nations")
+    assert initials("AOTC", "Art of the Covenant")
+    assert not initials("Sec", "Securities and Exchange Commission")  # not in capitals
+    assert not initials("A", "Associated Press") and not initials("AP", "Press")
+    assert not initials("CAC", "Victorian Corporate Affairs Commission")
 
 
 def test_name_parts_pairs_every_part_with_every_full_name_of_the_document() -> None:
@@ -54,8 +60,11 @@ def test_name_parts_pairs_every_part_with_every_full_name_of_the_document() -> N
         def __init__(self, id: str, text: str) -> None:
             self.id, self.text = id, text
 
-    ms = [M("a", "James Adams"), M("b", "Adams"), M("c", "John Adams"), M("d", "James")]
-    assert sorted(name_parts(ms)) == [("b", "a", "last"), ("b", "c", "last"), ("d", "a", "first")]
+    ms = [M("a", "James Adams"), M("b", "Adams"), M("c", "John Adams"), M("d", "James"), M("e", "J.A."),
+          M("f", "JA")]
+    assert sorted(name_parts(ms)) == [("b", "a", "last"), ("b", "c", "last"), ("d", "a", "first"),
+                                      ("e", "a", "initials"), ("e", "c", "initials"),
+                                      ("f", "a", "initials"), ("f", "c", "initials")]
 
 
 def test_the_ontology_says_whose_names_shorten_and_checks_the_value() -> None:
@@ -63,25 +72,30 @@ def test_the_ontology_says_whose_names_shorten_and_checks_the_value() -> None:
         '[classes.agent]\nshort_name = "last"\n[classes.person]\nsubclass_of = "agent"\n'
         '[classes.robot]\nsubclass_of = "agent"\nshort_name = "first"\n[classes.place]\n', "o.toml")
     assert problems == []
-    assert onto.short_name_of("person") == "last"  # from its parent
-    assert onto.short_name_of("robot") == "first"  # its own wins
-    assert onto.short_name_of("place") is None and onto.short_name_of(None) is None
+    assert onto.short_name_of("person") == ("last",)  # from its parent
+    assert onto.short_name_of("robot") == ("first",)  # its own wins
+    assert onto.short_name_of("place") == () and onto.short_name_of(None) == ()
     assert onto.rule_facts()["short_name"] == {("agent", "last"), ("robot", "first")}
     again, problems = Ontology.from_toml_text(onto.to_toml(), "again.toml")
-    assert problems == [] and again.short_name_of("robot") == "first"
+    assert problems == [] and again.short_name_of("robot") == ("first",)
+    both, problems = Ontology.from_toml_text('[classes.band]\nshort_name = ["first", "initials"]\n', "o.toml")
+    assert problems == [] and both.short_name_of("band") == ("first", "initials")
+    assert Ontology.from_toml_text(both.to_toml())[0].short_name_of("band") == ("first", "initials")
 
-    _, problems = Ontology.from_toml_text('[classes.person]\nlabel = "person"\nshort_name = "surname"\n', "bad.toml")
-    (p,) = problems
-    assert p.code == "KGA610" and "'first' or 'last'" in str(p) and "'surname'" in str(p)
-    assert p.location.path.endswith("bad.toml") and p.location.line == 3
+    for value, line in (('"surname"', 3), ('["last", 7]', 3)):
+        _, problems = Ontology.from_toml_text(f'[classes.person]\nlabel = "person"\nshort_name = {value}\n',
+                                              "bad.toml")
+        (p,) = problems
+        assert p.code == "KGA610" and "'first', 'last', 'initials'" in str(p), str(p)
+        assert p.location.path.endswith("bad.toml") and p.location.line == line
 
 
-def test_the_news_ontology_shortens_people_by_their_last_words_and_no_one_else() -> None:
+def test_the_news_ontology_shortens_people_by_their_last_words_organisations_by_their_initials() -> None:
     from kgagent.domain import Domain
 
     onto = Domain.load().ontology
-    assert onto.short_name_of("person") == "last"
-    assert {onto.short_name_of(c) for c in onto.classes if c != "person"} == {None}
+    assert onto.short_name_of("person") == ("last",) and onto.short_name_of("organization") == ("initials",)
+    assert {onto.short_name_of(c) for c in onto.classes if c not in ("person", "organization")} == {()}
 
 
 def test_a_surname_is_the_person_of_the_full_name(tiny_kg) -> None:
@@ -146,3 +160,22 @@ def test_a_class_whose_names_do_not_shorten_keeps_its_entities_apart(tiny_kg) ->
     d = _by_text(res)
     assert d["Fleet"].accepted and d["Fleet"].same_as is None
     assert d["Fleet"].mention.entity != d["Fleet Financial Group"].mention.entity
+
+
+def test_initials_name_the_organisation_and_a_company_of_another_name_stays_apart(tiny_kg) -> None:
+    text = "The Kurdistan Democratic Party said the KDP won. The KDP and Acme Holdings agreed."
+    classes = {"Kurdistan Democratic Party": {"Org": 0.95}, "KDP": {"Org": 0.6, "Loc": 0.3},
+               "Acme Holdings": {"Org": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = {}
+    for dec in res.decisions:
+        d.setdefault(dec.mention.text, []).append(dec)
+    (party,) = d["Kurdistan Democratic Party"]
+    assert len(d["KDP"]) == 2
+    for kdp in d["KDP"]:
+        assert kdp.accepted and kdp.mention.entity == party.mention.entity
+        assert kdp.same_as["text"] == "Kurdistan Democratic Party"
+    assert d["Acme Holdings"][0].mention.entity != party.mention.entity
+    line = json.loads(json.dumps(d["KDP"][0].to_dict()))
+    why = explain_decision(line).split("why the same entity:")[1]
+    assert "is the initials of Kurdistan Democratic Party" in why and "an organization may be named by its initials" in why
