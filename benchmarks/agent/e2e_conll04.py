@@ -211,12 +211,21 @@ def main(argv: list[str] | None = None) -> dict:
     lost_ent: dict[str, Counter] = defaultdict(Counter)
     verdicts: Counter = Counter()
     timings: Counter = Counter()
+    # accepted mentions that took a full name's entity (same_entity), judged by gold's classes
+    gold_class = {(doc, span): label for doc, span, label in gold_ent}
+    same_entity: Counter = Counter()
     dump: list[dict] = []
     t0 = time.perf_counter()
     for res in agent.iter_extract(docs, update_graph=False):
         timings.update(res.timings)
+        spans = {m.id: (m.start, m.end) for m in res.mentions}
         for d in res.decisions:
             dump.append(decision_row(res.doc, d, gold_ent, gold_rel, domain))
+            if d.kind == "entity" and d.same_as and d.accepted:
+                a = gold_class.get((res.doc, (d.mention.start, d.mention.end)))
+                b = gold_class.get((res.doc, spans.get(d.same_as["mention"])))
+                same_entity["a span gold lacks" if a is None or b is None else "gold: one class" if a == b
+                            else "gold: two classes"] += 1
             if d.kind == "entity":
                 key = (res.doc, (d.mention.start, d.mention.end), d.label)
                 raw_key = (res.doc, (d.mention.start, d.mention.end), d.mention.repaired_from or d.label)
@@ -268,6 +277,7 @@ def main(argv: list[str] | None = None) -> dict:
         "repairs": {k: dict(v) for k, v in sorted(repairs.items())},
         "entities_not_accepted_by_rule": {k: dict(v) for k, v in sorted(lost_ent.items(),
                                                                         key=lambda kv: -sum(kv[1].values()))},
+        "same_entity": dict(same_entity),
     }
     out["relation_errors"] = relation_errors(dump, gold_ent, gold_rel, raw_threshold, frozenset(
         name for name, rel in domain.ontology.relations.items() if rel.symmetric))
@@ -304,6 +314,8 @@ def main(argv: list[str] | None = None) -> dict:
     for k, v in out["repairs"].items():
         print(f"  right {v.get('right', 0):4d}  wrong {v.get('wrong', 0):4d}  neither {v.get('neither', 0):4d}  {k}")
     errs = out["relation_errors"]
+    print(f"accepted mentions that are the entity of a full name of their document (same_entity): "
+          f"{sum(same_entity.values())}" + "".join(f"; {k} {v}" for k, v in sorted(same_entity.items())))
     print("relation errors of the agent (gold decides): wrong accepted " + ", ".join(
         f"{k} {v}" for k, v in errs["wrong_accepted"].items()) + "; gold missed " + ", ".join(
         f"{k} {v}" for k, v in errs["gold_missed"].items()))
@@ -391,7 +403,8 @@ def decision_row(doc: str, d, gold_ent: set, gold_rel: set, domain) -> dict:
     if d.kind == "entity":
         span = (d.mention.start, d.mention.end)
         row.update(span=list(span), text=d.mention.text, entity=d.mention.entity, gold=(doc, span, d.label) in gold_ent,
-                   gold_raw=(doc, span, d.mention.repaired_from or d.label) in gold_ent)
+                   gold_raw=(doc, span, d.mention.repaired_from or d.label) in gold_ent,
+                   **({"short_for": d.mention.short_for["text"]} if d.mention.short_for else {}))
         return row
     hs, ts = (d.head.start, d.head.end), (d.tail.start, d.tail.end)
     key = canonical((doc, d.label, hs, d.head.label, ts, d.tail.label), domain)
