@@ -237,7 +237,9 @@ def _ontology_toml(onto: Ontology, signatures: dict[str, Counter], train: Any, t
             "# Review it by hand: describe each class and relation, put classes under one another",
             "# (subclass_of), mark classes that exclude each other (disjoint_with), and prune the",
             "# signatures: each relation lists every head and tail class the data shows, with counts.",
-            "# Classes without subclass_of are the kinds: every mention is of exactly one.", ""]
+            "# Classes without subclass_of are the kinds: every mention is of exactly one.",
+            '# Where a document names an entity again by part of its name, say so on its class:',
+            '# short_name = "last" ("Ottinger" for "James Ottinger"), "first" or "initials" ("KDP").', ""]
     body = onto.to_toml().splitlines()
     out: list[str] = []
     for line in body:
