@@ -28,10 +28,6 @@ from typing import Protocol
 
 _WORD = re.compile(r"\w+")
 
-#: where a part sits in a full name
-PLACES = ("first", "last", "inner", "initials")
-_CAPITALS = re.compile(r"[A-Z](?:\.?[A-Z])+\.?")
-
 
 class Named(Protocol):
     """What :func:`name_parts` reads of a mention."""
@@ -60,13 +56,19 @@ def name_part(part: Sequence[str], full: Sequence[str]) -> tuple[str, ...]:
     return ()
 
 
+def in_capitals(text: str) -> bool:
+    """Two or more letters, all capitals, dots allowed between them ("KDP", "U.N.", "ÖVP")."""
+    letters = text.strip().replace(".", "")
+    return len(letters) >= 2 and letters.isalpha() and letters.isupper()
+
+
 def initials(short: str, full: str) -> bool:
-    """Is ``short``, written in capitals (dots allowed: "U.N."), the initials of the words of
+    """Is ``short``, written in capitals (:func:`in_capitals`), the initials of the words of
     ``full`` (two or more), of all of them or of those written with a capital ("Securities and
     Exchange Commission": SEC)?"""
-    if not _CAPITALS.fullmatch(short.strip()):
+    if not in_capitals(short):
         return False
-    letters = short.replace(".", "").strip()
+    letters = short.strip().replace(".", "")
     words = _WORD.findall(full)
     if len(words) < 2:
         return False
@@ -77,14 +79,26 @@ def initials(short: str, full: str) -> bool:
 
 def name_parts(mentions: Sequence[Named]) -> Iterator[tuple[str, str, str]]:
     """``(part id, full id, where)`` for every two mentions (of one document) where the first's
-    words are a proper part of the second's, or its capitals the second's initials; in the order
-    of ``mentions``."""
-    words = [(m, name_words(m.text)) for m in mentions]
-    for m, mw in words:
-        short = bool(_CAPITALS.fullmatch(m.text.strip()))  # "KDP", "U.N."
-        for f, fw in words:
-            for where in name_part(mw, fw) if len(mw) < len(fw) else ():
-                yield m.id, f.id, where
-            if short and f is not m and len(fw) > 1 and not _CAPITALS.fullmatch(f.text.strip()) \
-                    and initials(m.text, f.text):
-                yield m.id, f.id, "initials"
+    words are a proper part of the second's (:func:`name_part`), or its capitals the second's
+    initials (:func:`initials`); in the order of ``mentions``, then of the full names. Each full
+    name's runs of words and its initials are indexed once: a document of n mentions costs about
+    n lookups, not n x n comparisons."""
+    words = [name_words(m.text) for m in mentions]
+    runs: dict[tuple[str, ...], set[int]] = {}
+    capitals: dict[str, set[int]] = {}
+    for j, (f, fw) in enumerate(zip(mentions, words)):
+        for n in range(1, len(fw)):
+            for i in range(len(fw) - n + 1):
+                runs.setdefault(tuple(fw[i:i + n]), set()).add(j)
+        if len(fw) > 1 and not in_capitals(f.text):
+            ws = _WORD.findall(f.text)
+            for key in ("".join(w[0] for w in ws).upper(), "".join(w[0] for w in ws if w[0].isupper())):
+                capitals.setdefault(key, set()).add(j)
+    for m, mw in zip(mentions, words):
+        acronym = m.text.strip().replace(".", "") if in_capitals(m.text) else None  # "KDP", "U.N."
+        for j in sorted(runs.get(mw, set()) | capitals.get(acronym or "", set())):
+            if j in runs.get(mw, ()):
+                for where in name_part(mw, words[j]):
+                    yield m.id, mentions[j].id, where
+            if acronym and j in capitals.get(acronym, ()):
+                yield m.id, mentions[j].id, "initials"

@@ -14,7 +14,7 @@ from support.agent_fakes import ScoredFakeEncoder, make_agent
 from kgagent import Document
 from kgagent.domain import Ontology
 from kgagent.explain import explain_decision
-from kgagent.names import initials, name_part, name_parts, name_words
+from kgagent.names import in_capitals, initials, name_part, name_parts, name_words
 
 TEXT = ("Digital Communications named James Ottinger president. "
         "Ottinger replaces Bertil Nordin at Digital Communications.")
@@ -179,3 +179,23 @@ def test_initials_name_the_organisation_and_a_company_of_another_name_stays_apar
     line = json.loads(json.dumps(d["KDP"][0].to_dict()))
     why = explain_decision(line).split("why the same entity:")[1]
     assert "is the initials of Kurdistan Democratic Party" in why and "an organization may be named by its initials" in why
+
+
+def test_name_parts_finds_what_comparing_every_two_mentions_finds() -> None:
+    class M:
+        def __init__(self, id: str, text: str) -> None:
+            self.id, self.text = id, text
+
+    texts = ["James Ottinger", "Ottinger", "OTTINGER", "Ali Ali", "Ali", "A B A C", "A", "B", "AB", "A.B.",
+             "Art of Bread", "AOB", "AB", "Kurdistan Democratic Party", "KDP", "Democratic", "Party",
+             "U.S.", "United States", "UNITED STATES", "US", "States", "", "Mir-Hossein Mousavi", "Mousavi",
+             "Hossein", "B C", "A B"]
+    ms = [M(f"m{i}", t) for i, t in enumerate(texts)]
+    expected = []
+    for m in ms:  # the definition, one pair at a time
+        for f in ms:
+            mw, fw = name_words(m.text), name_words(f.text)
+            expected += [(m.id, f.id, w) for w in name_part(mw, fw)]
+            if f is not m and len(fw) > 1 and not in_capitals(f.text) and initials(m.text, f.text):
+                expected.append((m.id, f.id, "initials"))
+    assert list(name_parts(ms)) == expected
