@@ -14,6 +14,13 @@ A case file is YAML (``rules/tests/*.yaml``)::
           m1: accept
         reason:                        # optional: id -> words a reason of the winning verdict contains
           r1: tail
+        holds:                         # optional: facts the rules must derive (_ matches anything)
+          - kind_conflict(m2, disease, _)
+        not_holds:                     # optional: facts they must not derive
+          - unlink(m2, _)
+
+A case needs ``expect``, ``holds`` or ``not_holds`` (or several): ``holds`` tests what the agent
+reads besides verdicts (``unlink``, ``relink``, ``same_entity``, ``retype``...).
 
 The domain's ontology facts (``subclass``, ``signature``, ``functional``, ``symmetric``,
 ``disjoint``, ``core``, ``untyped``) are added to every case, and ``model_threshold(relation, 0.5)`` unless the case states its own, so a case
@@ -86,10 +93,16 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     if not isinstance(cases, list):
         raise InputError('expected a list of cases under "cases:"', code="KGA420", location=Location(str(path)))
     for i, c in enumerate(cases, 1):
-        if not isinstance(c, dict) or not isinstance(c.get("facts"), str) or not isinstance(c.get("expect"), dict):
-            raise InputError(f"case {i} needs a name, facts (text) and expect (id: verdict)", code="KGA420",
-                             location=Location(str(path)))
-        for x, v in c["expect"].items():
+        checks = ("expect", "holds", "not_holds")
+        if not isinstance(c, dict) or not isinstance(c.get("facts"), str) or not any(k in c for k in checks) \
+                or not isinstance(c.get("expect", {}), dict):
+            raise InputError(f"case {i} needs a name, facts (text) and expect (id: verdict), holds or not_holds "
+                             "(facts)", code="KGA420", location=Location(str(path)))
+        for key in ("holds", "not_holds"):
+            if key in c and (not isinstance(c[key], list) or not all(isinstance(f, str) for f in c[key])):
+                raise InputError(f"case {c.get('name', i)!r}: {key} is a list of facts, one per line "
+                                 f"('- same_entity(m2, m1, _)')", code="KGA420", location=Location(str(path)))
+        for x, v in c.get("expect", {}).items():
             if v not in VERDICTS:
                 raise InputError(f"case {c.get('name', i)!r}: expected verdict for {x} must be one of "
                                  f"{', '.join(VERDICTS)}, got {v!r}", code="KGA420", location=Location(str(path)))
@@ -116,6 +129,32 @@ def _case_facts(text: str, where: str) -> dict[str, set[tuple]]:
     return facts
 
 
+def _pattern(text: str, where: str) -> tuple[str, tuple[Any, ...]]:
+    """A fact to look for, ``pred(a, _, "b")``: its predicate and arguments (None: ``_``, any value)."""
+    from kgagent.errors import RuleError
+    from kgagent.rules import parse_rules
+    from kgagent.rules.ast import Const
+
+    body = text.strip().rstrip(".")
+    try:
+        program = parse_rules(f"case_query :- {body}.", where)
+    except RuleError as err:
+        raise InputError(f"{text!r} is not a fact: {err.message}", code="KGA421",
+                         location=Location(where)) from None
+    (clause,) = program.clauses
+    if len(clause.body) != 1 or not hasattr(clause.body[0], "pred") or clause.body[0].negated:
+        raise InputError(f"{text!r} is not one fact", code="KGA421", location=Location(where))
+    atom = clause.body[0]
+    return atom.pred, tuple(t.value if isinstance(t, Const) else None for t in atom.args)
+
+
+def _holds(model: Any, pred: str, args: tuple[Any, ...]) -> bool:
+    if pred not in model.predicates():
+        return False
+    return any(len(row) == len(args) and all(a is None or a == v for a, v in zip(args, row))
+               for row in model.facts(pred))
+
+
 def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str) -> CaseResult:
     """Evaluate one case and compare its verdicts with the expected ones."""
     name = str(case.get("name", "(unnamed)"))
@@ -125,7 +164,7 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     if not facts.get("model_threshold"):
         facts["model_threshold"] = {("relation", DEFAULT_MODEL_THRESHOLD)}
     model = engine.evaluate(facts)
-    expect = {str(k): str(v) for k, v in case["expect"].items()}
+    expect = {str(k): str(v) for k, v in (case.get("expect") or {}).items()}
     got = verdicts(model, list(expect))
     failures = []
     for x, want in expect.items():
@@ -138,6 +177,11 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
         reasons = [v.get("reason", "")] + [o["reason"] for o in v.get("others", []) if o["verdict"] == v.get("verdict")]
         if not any(str(words).lower() in r.lower() for r in reasons):
             failures.append(f"{x}: expected a reason containing {words!r}, got {' / '.join(map(repr, reasons))}")
+    for key, want in (("holds", True), ("not_holds", False)):
+        for text in case.get(key) or []:
+            if _holds(model, *_pattern(text, f"{file}:{name}")) != want:
+                failures.append(f"{text.strip()}: expected the rules {'to' if want else 'not to'} derive it, "
+                                f"they did{'' if not want else ' not'}")
     return CaseResult(file=file, name=name, passed=not failures, failures=failures, got=got)
 
 

@@ -216,3 +216,32 @@ def test_rules_test_command(tmp_path) -> None:
     (rules / "tests" / "zz.yaml").write_text("cases: [oops\n")
     r = run("rules", "test", rules)
     assert r.exit_code == 1 and "zz.yaml" in r.output and "KGA420" in r.output
+
+
+def test_rules_test_checks_the_facts_a_case_says_the_rules_derive_or_not(tmp_path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    case = ("cases:\n  - name: {name}\n    facts: |\n"
+            "      mention(m1, person, 0.95).  link(m1, kennedy_town, 0.75).  type(kennedy_town, city).\n"
+            "    {key}:\n      - {fact}\n")
+    (rules / "tests" / "zz.yaml").write_text(case.format(name="unlinked", key="holds", fact="unlink(m1, _)"))
+    r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
+    assert r.exit_code == 0 and "PASS" in r.output, r.output
+    # wrong on purpose, either way round
+    for key, fact, words in (("not_holds", "unlink(m1, _)", "expected the rules not to derive it, they did"),
+                             ("holds", "unlink(m2, _)", "expected the rules to derive it, they did not"),
+                             ("holds", 'unlink(m1, "another reason")', "they did not")):
+        (rules / "tests" / "zz.yaml").write_text(case.format(name="wrong", key=key, fact=fact))
+        r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
+        assert r.exit_code == 1 and "FAIL" in r.output and words in r.output, r.output
+    # bad input: a fact that is not one, holds that is not a list, a case that checks nothing
+    (rules / "tests" / "zz.yaml").write_text(case.format(name="bad", key="holds", fact="unlink(m1, "))
+    r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
+    assert r.exit_code == 1 and "KGA421" in r.output and "is not a fact" in r.output and "zz.yaml" in r.output
+    (rules / "tests" / "zz.yaml").write_text(
+        "cases:\n  - name: bad\n    facts: |\n      mention(m1, person, 0.9).\n    holds: unlink(m1, _)\n")
+    r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
+    assert r.exit_code == 1 and "KGA420" in r.output and "holds is a list of facts" in r.output
+    (rules / "tests" / "zz.yaml").write_text("cases:\n  - name: bad\n    facts: |\n      mention(m1, person, 0.9).\n")
+    r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
+    assert r.exit_code == 1 and "KGA420" in r.output and "holds or not_holds" in r.output
