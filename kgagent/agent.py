@@ -624,7 +624,8 @@ class Agent:
         """Make an accepted mention the entity of the accepted full name the rules say it shortens
         (``same_entity(M, Full, Why)``: the shared names.rules, "Ottinger" for "James Ottinger"),
         when their full names name exactly one entity; it takes the full name's link too. Returns
-        id -> {"mention", "text", "entity", "reason", "rule", "proof"}."""
+        id -> {"mention", "text", "entity", "reason", "rule", "proof"} and, when the mention was linked
+        to another graph entity, "from": {"entity", "label"}."""
         by_id = {m.id: m for m in mentions}
         accepted = {x for x, v in found.items() if v["verdict"] in ACCEPTING}
         rows = {mid: [r for r in rs if str(r[1]) in by_id and str(r[1]) in accepted]
@@ -637,10 +638,12 @@ class Agent:
             m, full = by_id[mid], fulls[0]
             row = next(r for r in rs if str(r[1]) == full.id)
             proof = label_sources(model.proof("same_entity", row)) if self.record_proofs else None
+            linked = m.link is not None and not m.link.is_nil and m.link.entity != full.entity
+            was = {"from": {"entity": m.link.entity, "label": m.entity_label or m.link.entity}} if linked else {}
             m.link, m.entity = full.link, full.entity
             m.short_for = {"mention": full.id, "text": full.text}
             out[mid] = {"mention": full.id, "text": full.text, "entity": full.entity, "reason": str(row[2]),
-                        "rule": proof.rule if proof else None, "proof": proof}
+                        "rule": proof.rule if proof else None, "proof": proof, **was}
         return out
 
     def _label_of(self, iri: str) -> str | None:

@@ -138,7 +138,8 @@ class Decision:
     #: {"entity", "label", "from": {"entity", "label"}, "reason", "rule", "proof"}
     relink: dict[str, Any] | None = None
     #: the full name whose entity this mention is (``same_entity``): {"mention", "text", "entity",
-    #: "reason", "rule", "proof"} (None: the mention is its own entity, or its name's)
+    #: "reason", "rule", "proof"}, and "from": {"entity", "label"} when it was linked to another
+    #: graph entity (None: the mention is its own entity, or its name's)
     same_as: dict[str, Any] | None = None
     #: what the agent could not decide about this candidate, in words (e.g. the joint decision's bound)
     notes: list[str] = field(default_factory=list)

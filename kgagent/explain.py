@@ -279,7 +279,9 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
             lines += ["  " + line for line in proof_tree(decision, wording, relink["proof"])]
     if isinstance(same, dict):
         rule = f"; rule {same['rule']}" if same.get("rule") else ""
-        lines.append(f"the same entity as '{same.get('text')}': {same.get('reason')}{rule}")
+        was = (same.get("from") or {}).get("label")
+        lines.append(f"the same entity as '{same.get('text')}'" + (f", not the graph's {was}" if was else "")
+                     + f": {same.get('reason')}{rule}")
         if isinstance(same.get("proof"), dict):
             lines.append("why the same entity:")
             lines += ["  " + line for line in proof_tree(decision, wording, same["proof"])]

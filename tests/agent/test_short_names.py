@@ -199,3 +199,28 @@ def test_name_parts_finds_what_comparing_every_two_mentions_finds() -> None:
             if f is not m and len(fw) > 1 and not in_capitals(f.text) and initials(m.text, f.text):
                 expected.append((m.id, f.id, "initials"))
     assert list(name_parts(ms)) == expected
+
+
+def test_a_surname_linked_to_a_place_of_its_name_becomes_the_person(tiny_kg) -> None:
+    text = "Richard Boston spoke. Boston said no."
+    classes = {"Richard Boston": {"Peop": 0.97}, "Boston": {"Loc": 0.5, "Peop": 0.45}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    boston = d["Boston"]
+    # retyped a person by the full name, its link to the city taken away, then the full name's entity
+    assert boston.accepted and boston.label == "person" and boston.repair["from"] == "location"
+    assert boston.unlink["entity"] == "urn:ex:boston"
+    assert boston.mention.entity == d["Richard Boston"].mention.entity and boston.mention.link.is_nil
+
+
+def test_a_surname_linked_to_another_person_says_which_one_it_is_not(tiny_kg) -> None:
+    adams = tiny_kg.add_entity("Adams", ["person"], iri="urn:ex:john_adams")
+    text = "James Adams spoke. Adams said no."
+    classes = {"James Adams": {"Peop": 0.97}, "Adams": {"Peop": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    short = d["Adams"]
+    assert short.accepted and short.mention.entity == d["James Adams"].mention.entity != adams
+    assert short.same_as["from"] == {"entity": adams, "label": "Adams"}
+    assert "the same entity as 'James Adams', not the graph's Adams:" in explain_decision(
+        json.loads(json.dumps(short.to_dict())))
