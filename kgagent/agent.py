@@ -61,6 +61,9 @@ NAME_TYPE_FLOOR = 0.1
 #: weight (log units) of the corpus memory's type votes in a mention's type
 #: (the rule files' ``threshold(memory_weight, W)`` overrides it)
 MEMORY_WEIGHT = 1.0
+#: a link at least this sure tells a mention's kind, when the rule files set no
+#: ``threshold(link_trusted, T)`` (the shared types.rules read the same fact)
+LINK_TRUSTED = 0.9
 #: the label of a claim's argument when neither the caller, the signature nor the graph types it
 #: and the ontology has no untyped class
 UNTYPED_LABEL = "untyped"
@@ -162,6 +165,9 @@ class Agent:
                                            fallback.same_name_weight if fallback else SAME_NAME_WEIGHT)
         #: weight (log units) of the corpus memory's votes in a mention's type
         self.memory_weight = values.get("memory_weight", fallback.memory_weight if fallback else MEMORY_WEIGHT)
+        #: a link this sure tells the mention's kind (the rule files' ``threshold(link_trusted, T)``):
+        #: a short name the graph knows so as another kind takes no full name's evidence
+        self.link_trusted = values.get("link_trusted", fallback.link_trusted if fallback else LINK_TRUSTED)
 
     def _check_labels(self, encoder: Any) -> None:
         """Refuse an encoder whose labels the domain's label map cannot translate (KGA606)."""
@@ -517,7 +523,9 @@ class Agent:
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
-        means = _name_means(mentions, self.domain.ontology)
+        known = {m.id: kind for m in mentions if m.link is not None and not m.link.is_nil
+                 and m.link.score >= self.link_trusted and (kind := self._kind(m.link.entity)) is not None}
+        means = _name_means(mentions, self.domain.ontology, known)
         priors = _name_priors(means, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
             facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
@@ -1055,11 +1063,14 @@ def _notes(why: str | None) -> list[str]:
     return [why] if why else []
 
 
-def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None) -> dict[str, dict[str, float]]:
+def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None,
+                known: dict[str, str] | None = None) -> dict[str, dict[str, float]]:
     """For each mention whose (case-folded) name occurs again in the document: the mean class
     scores of the name's other mentions, and of the full names it is the short name of (a part of
     their words where the ontology's ``short_name`` for their label says: "Ottinger" of "James
-    Ottinger", a person). Independent of the order of the mentions."""
+    Ottinger", a person), unless ``known`` (mention id -> the kind of the graph entity it is
+    confidently linked to) says it is a thing of another kind ("Washington" beside "George
+    Washington"). Independent of the order of the mentions."""
     groups: dict[str, list[MentionResult]] = defaultdict(list)
     for m in mentions:
         groups[" ".join(m.text.split()).casefold()].append(m)
@@ -1068,7 +1079,9 @@ def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None)
     by_id = {m.id: m for m in mentions}
     if ontology is not None:
         for part, full, where in name_parts(mentions):
-            if where in ontology.short_name_of(by_id[full].label):
+            label = by_id[full].label
+            if where in ontology.short_name_of(label) and (known or {}).get(part, ontology.kind_of(label)) == \
+                    ontology.kind_of(label):
                 others.setdefault(part, []).append(by_id[full])
     out: dict[str, dict[str, float]] = {}
     for mid, os_ in others.items():
