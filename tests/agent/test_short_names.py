@@ -230,3 +230,12 @@ def test_a_surname_linked_to_another_person_says_which_one_it_is_not(tiny_kg) ->
     assert short.same_as["from"] == {"entity": adams, "label": "Adams"}
     assert "the same entity as 'James Adams', not the graph's Adams:" in explain_decision(
         json.loads(json.dumps(short.to_dict())))
+
+
+def test_the_docstring_examples_of_kgagent_names_run() -> None:
+    import doctest
+
+    import kgagent.names
+
+    result = doctest.testmod(kgagent.names)
+    assert result.failed == 0 and result.attempted >= 5
