@@ -44,7 +44,7 @@ from kgagent.domain import Domain, Ontology, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.mention_shape import mention_shape
-from kgagent.names import name_parts
+from kgagent.names import name_parts, name_words
 from kgagent.proofs import walk
 from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import crosses, hard_breaks, sentence_spans
@@ -639,7 +639,9 @@ class Agent:
         rows = {mid: [r for r in rs if str(r[1]) in by_id and str(r[1]) in accepted]
                 for mid, rs in _fact_rows(model, "same_entity").items() if mid in accepted}
         out: dict[str, dict[str, Any]] = {}
-        for mid, rs in sorted(rows.items()):
+        # longer names first, so that a full name that is itself part of a longer one ("John Smith"
+        # of "Mr. John Smith") has its final entity when its own parts ("Smith") are decided
+        for mid, rs in sorted(rows.items(), key=lambda kv: (-len(name_words(by_id[kv[0]].text)), kv[0])):
             fulls = sorted((by_id[str(r[1])] for r in rs), key=lambda f: (f.start, f.id))
             if not fulls or len({f.entity for f in fulls}) != 1:
                 continue  # no full name accepted, or several entities ("Adams": James's or John's)

@@ -239,3 +239,12 @@ def test_the_docstring_examples_of_kgagent_names_run() -> None:
 
     result = doctest.testmod(kgagent.names)
     assert result.failed == 0 and result.attempted >= 5
+
+
+def test_a_chain_of_shorter_names_ends_at_one_entity(tiny_kg) -> None:
+    text = "Mr. John Smith arrived. John Smith spoke. Smith left."
+    classes = {"Mr. John Smith": {"Peop": 0.95}, "John Smith": {"Peop": 0.95}, "Smith": {"Peop": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    entities = {d[t].mention.entity for t in ("Mr. John Smith", "John Smith", "Smith")}
+    assert len(entities) == 1 and "/new/mr_john_smith" in entities.pop()
