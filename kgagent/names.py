@@ -66,15 +66,15 @@ def initials(short: str, full: str) -> bool:
     """Is ``short``, written in capitals (:func:`in_capitals`), the initials of the words of
     ``full`` (two or more), of all of them or of those written with a capital ("Securities and
     Exchange Commission": SEC)?"""
-    if not in_capitals(short):
-        return False
-    letters = short.strip().replace(".", "")
+    return in_capitals(short) and short.strip().replace(".", "") in _initials_of(full)
+
+
+def _initials_of(full: str) -> set[str]:
+    """The initials of a name of two or more words: of all of them, and of its capitalised ones."""
     words = _WORD.findall(full)
     if len(words) < 2:
-        return False
-    every = "".join(w[0] for w in words).upper()
-    capitalised = "".join(w[0] for w in words if w[0].isupper())
-    return letters in (every, capitalised)
+        return set()
+    return {"".join(w[0] for w in words).upper(), "".join(w[0] for w in words if w[0].isupper())}
 
 
 def name_parts(mentions: Sequence[Named]) -> Iterator[tuple[str, str, str]]:
@@ -90,9 +90,8 @@ def name_parts(mentions: Sequence[Named]) -> Iterator[tuple[str, str, str]]:
         for n in range(1, len(fw)):
             for i in range(len(fw) - n + 1):
                 runs.setdefault(tuple(fw[i:i + n]), set()).add(j)
-        if len(fw) > 1 and not in_capitals(f.text):
-            ws = _WORD.findall(f.text)
-            for key in ("".join(w[0] for w in ws).upper(), "".join(w[0] for w in ws if w[0].isupper())):
+        if not in_capitals(f.text):
+            for key in _initials_of(f.text):
                 capitals.setdefault(key, set()).add(j)
     for m, mw in zip(mentions, words):
         acronym = m.text.strip().replace(".", "") if in_capitals(m.text) else None  # "KDP", "U.N."
