@@ -1117,6 +1117,14 @@ def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
     for d in decisions:
         if d.accepted and d.kind == "entity" and d.mention is not None:
             entity(d.mention, d)
+    short: dict[str, set[str]] = defaultdict(set)  # the names a full name's entity was called by
+    for d in decisions:
+        m = d.mention
+        if d.accepted and d.kind == "entity" and m is not None and m.short_for and m.entity:
+            short[m.entity].add(" ".join(m.text.split()))
+    for i, e in enumerate(delta.entities):
+        if short.get(e.iri):
+            delta.entities[i] = replace(e, short_names=tuple(sorted(short[e.iri] - {e.label})))
     for d in decisions:
         if not d.accepted or d.kind != "relation" or d.head is None or d.tail is None:
             continue

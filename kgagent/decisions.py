@@ -213,6 +213,8 @@ class NewEntity:
     label: str
     types: tuple[str, ...]
     provenance: Provenance
+    #: the other names the document called it by, each part of the label (``same_entity``: "Ottinger")
+    short_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -236,13 +238,15 @@ class GraphDelta:
     def apply(self, kg: Any) -> None:
         """Add the entities and facts to a KnowledgeGraph (idempotent)."""
         for e in self.entities:
-            kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri)
+            kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri, short_names=e.short_names)
         for f in self.facts:
             kg.add_fact(f.subject, f.predicate, f.object, f.provenance)
 
     def to_dict(self) -> dict[str, Any]:
         return {"doc": self.doc,
-                "entities": [{"iri": e.iri, "label": e.label, "types": list(e.types)} for e in self.entities],
+                "entities": [{"iri": e.iri, "label": e.label, "types": list(e.types),
+                              **({"short_names": list(e.short_names)} if e.short_names else {})}
+                             for e in self.entities],
                 "facts": [{"subject": f.subject, "predicate": f.predicate, "object": f.object,
                            "decision": f.provenance.decision} for f in self.facts]}
 

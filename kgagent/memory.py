@@ -65,7 +65,8 @@ class TypeMemory:
     @classmethod
     def from_graph(cls, kg: Any) -> "TypeMemory":
         """From a KnowledgeGraph: the mention records (``kga:EntityMention``) that accepted
-        entities left in the graph, per entity label, class and document. Read it at the start
+        entities left in the graph, per entity label, class and document, and per short name
+        the document called the entity by (``kga:shortName``). Read it at the start
         of a run (the graph is a frozen snapshot during a run); it grows when a run's graph is
         merged into the domain's between runs."""
         from kgagent.kg.vocab import to_name
@@ -78,6 +79,14 @@ class TypeMemory:
         votes: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
         for r in rows:
             votes[name_key(str(r["label"]))][str(r["doc"])][to_name(r["type"])] += int(r["n"])
+        # the short names a document called an entity by ("KDP" of the Kurdistan Democratic Party)
+        rows = kg.query("""
+            SELECT ?name ?type ?doc WHERE {
+              ?m a kga:EntityMention ; kga:entity ?e ; kga:doc ?doc ; kga:shortName ?name .
+              ?e a ?type .
+            }""", timeout=60.0)
+        for r in rows:
+            votes[name_key(str(r["name"]))][str(r["doc"])][to_name(r["type"])] += 1
         return cls(votes)
 
     @classmethod

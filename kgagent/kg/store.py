@@ -414,12 +414,15 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ entities
     def add_entity(self, label: str, types: Sequence[str], aliases: Sequence[str] = (),
-                   provenance: Provenance | None = None, iri: str | None = None) -> str:
+                   provenance: Provenance | None = None, iri: str | None = None,
+                   short_names: Sequence[str] = ()) -> str:
         """Add an entity; returns its IRI (stable: a hash of label and types unless ``iri``).
 
         Without provenance it is curated knowledge (default graph); with provenance it is a
         new entity found in ``provenance.doc`` and lives in that document's graph, with a
-        mention record (sentence, span, score, rule, decision).
+        mention record (sentence, span, score, rule, decision) that also keeps the short names
+        the document called it by (``kga:shortName``: "Ottinger" of "James Ottinger"; read by the
+        corpus memory, not by the linker: a surname names many people across documents).
         """
         if not label or not label.strip():
             raise GraphError("an entity needs a non-empty label", code="KGA207")
@@ -437,6 +440,7 @@ class KnowledgeGraph:
             node = STMT[content_hash("mention", provenance.doc, e, provenance.sentence, provenance.start,
                                      provenance.end)]
             triples += [(node, RDF.type, KGA.EntityMention), (node, KGA.entity, e)]
+            triples += [(node, KGA.shortName, Literal(n.strip())) for n in short_names if n.strip()]
             triples += _provenance_triples(node, provenance)
         self.add_many(triples, graph)
         return iri

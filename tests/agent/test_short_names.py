@@ -248,3 +248,21 @@ def test_a_chain_of_shorter_names_ends_at_one_entity(tiny_kg) -> None:
     d = _by_text(res)
     entities = {d[t].mention.entity for t in ("Mr. John Smith", "John Smith", "Smith")}
     assert len(entities) == 1 and "/new/mr_john_smith" in entities.pop()
+
+
+def test_the_graph_remembers_the_short_names_for_the_corpus_memory_not_for_the_linker(tiny_kg) -> None:
+    from kgagent.memory import TypeMemory
+    from kgagent.output import graph_nquads
+
+    agent, res = _run(tiny_kg)
+    (new,) = [e for e in res.delta.entities if "james_ottinger" in e.iri]
+    assert new.short_names == ("Ottinger",)
+    (row,) = [e for e in res.delta.to_dict()["entities"] if e["iri"] == new.iri]
+    assert row["short_names"] == ["Ottinger"] and row["label"] == "James Ottinger"
+    assert "/meta/shortName> \"Ottinger\"" in graph_nquads(res)
+    agent.commit(res)
+    memory = TypeMemory.from_graph(agent.kg)
+    assert memory.votes_for("Ottinger") == {"person": 1} and memory.votes_for("James Ottinger") == {"person": 1}
+    assert memory.votes_for("Ottinger", doc="d1") == {}  # a document never votes for itself
+    # the linker does not take a short name for the entity: a surname names many people
+    assert agent.kg.entity(new.iri).aliases == ()
