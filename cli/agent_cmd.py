@@ -98,6 +98,12 @@ def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing
     if summary.processed and summary.wall:
         t4.caption = f"{summary.processed / summary.wall:.2f} docs/s; facts added {summary.facts_added}, " \
                      f"new entities {summary.entities_added}, feedback sentences {summary.feedback_sentences}"
+        words = {"unlink": "links taken away", "relink": "relinked to a namesake",
+                 "same_as": "short names joined to their full name"}
+        who = [f"{words[k]}: {n}" for k, n in sorted(summary.identity.items()) if k in words and n]
+        if who:
+            t4.caption += (f"; the rules changed which entity {sum(summary.identity.values())} accepted "
+                           f"mentions are: " + ", ".join(who))
     return [t1, t2, t3, t4]
 
 

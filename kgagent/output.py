@@ -61,6 +61,8 @@ class RunSummary:
     facts_added: int = 0
     entities_added: int = 0
     feedback_sentences: int = 0
+    #: accepted mentions whose graph entity the rules changed: "unlink", "relink", "same_as" -> n
+    identity: dict[str, int] = field(default_factory=dict)
     failed: list[dict[str, str]] = field(default_factory=list)  # documents that failed: doc, error
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,6 +81,8 @@ class RunSummary:
         self.facts_added += int(line.get("facts", 0))
         self.entities_added += int(line.get("entities", 0))
         self.feedback_sentences += int(line.get("feedback", 0))
+        for key, n in line.get("identity", {}).items():
+            self.identity[key] = self.identity.get(key, 0) + int(n)
 
 
 def _lock(out: Path) -> DirectoryLock:
@@ -197,9 +201,12 @@ def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:
     by_rule: dict[str, Counter] = defaultdict(Counter)
     by_type: dict[str, Counter] = defaultdict(Counter)
     reasons: dict[str, str] = {}
+    identity: Counter = Counter()  # accepted mentions whose entity the rules changed, by how
     for d in result.decisions:
         if d.rule and d.reason:
             reasons.setdefault(d.rule, d.reason)
+        if d.accepted:
+            identity.update(k for k in ("unlink", "relink", "same_as") if getattr(d, k, None))
         by_verdict[d.kind][d.verdict] += 1
         by_rule[d.rule or "(none)"][d.verdict] += 1
         by_type[f"{d.kind}:{d.label}"][d.verdict] += 1
@@ -208,6 +215,7 @@ def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:
             "by_rule": {k: dict(v) for k, v in by_rule.items()},
             "by_type": {k: dict(v) for k, v in by_type.items()}, "rule_reasons": reasons,
             "facts": len(result.delta.facts), "entities": len(result.delta.entities), "feedback": n_feedback,
+            **({"identity": dict(sorted(identity.items()))} if identity else {}),
             "timings": {k: round(v, 6) for k, v in result.timings.items()}}
 
 

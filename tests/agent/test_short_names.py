@@ -266,3 +266,22 @@ def test_the_graph_remembers_the_short_names_for_the_corpus_memory_not_for_the_l
     assert memory.votes_for("Ottinger", doc="d1") == {}  # a document never votes for itself
     # the linker does not take a short name for the entity: a surname names many people
     assert agent.kg.entity(new.iri).aliases == ()
+
+
+def test_kgagent_extract_says_how_many_accepted_mentions_the_rules_made_another_entity(monkeypatch, tmp_path,
+                                                                                      graph_dir) -> None:
+    from typer.testing import CliRunner
+
+    from support.agent_fakes import patch_cli_agent
+    from kgagent_cli.main import app
+
+    patch_cli_agent(monkeypatch, lambda: ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(TEXT + "\n")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["extract", str(corpus), "--out", str(out), "--graph", str(graph_dir)])
+    assert r.exit_code == 0, r.output
+    assert json.loads((out / "summary.json").read_text())["identity"] == {"same_as": 1}
+    assert "short names joined to their full name: 1" in " ".join(r.output.split())
+    progress = [json.loads(x) for x in (out / "progress.jsonl").read_text().splitlines()]
+    assert progress[0]["identity"] == {"same_as": 1}
