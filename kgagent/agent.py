@@ -46,7 +46,7 @@ from kgagent.ids import text_hash
 from kgagent.mention_shape import mention_shape
 from kgagent.names import name_parts, name_words
 from kgagent.proofs import walk
-from kgagent.schema import Document, Link, ProofNode, Provenance, SentenceProposals
+from kgagent.schema import Candidate, Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import crosses, hard_breaks, sentence_spans
 
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
@@ -725,7 +725,10 @@ class Agent:
 
         A claim is ``(head, predicate, tail)``, ``(head, predicate, tail, score)`` or a dict with
         ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
-        The strings are linked to the graph (by name alone); argument labels are the given
+        The strings are linked to the graph (by name alone; a name the linker does not find that
+        documents gave exactly one new entity, as its label or a short name, "Ottinger" of James
+        Ottinger, is that entity: a ``document_name`` link, so a claim about what extraction added
+        is checked against it); argument labels are the given
         types, else what the predicate's signature implies (the claim says so), else the linked
         entity's kind. The rules see the extraction vocabulary plus ``claim(R)``; ``score(R, S)``
         only when a score is given (a claim is not a model's reading of a text, so by default it
@@ -741,7 +744,7 @@ class Agent:
             queries = []
             for head, pred, tail, _, ht, tt in claims:
                 queries += [(head, ht), (tail, tt)]
-            links = self.linker.link(queries)
+            links = [self._by_document_name(text, lk) for (text, _), lk in zip(queries, self.linker.link(queries))]
             linked = sorted({e for lk in links for e, _ in _candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
             core = {lk.entity: self._kind(lk.entity) for lk in links if not lk.is_nil}
@@ -782,6 +785,20 @@ class Agent:
                                    reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,
                                    tail=tm, predicate=p, others=v["others"], score=score))
         return out
+
+    def _by_document_name(self, text: str, link: Link) -> Link:
+        """``link``, or, when it is NIL, the one new entity documents gave the name ``text`` (its
+        label, or a short name ``same_entity`` joined to it: ``KnowledgeGraph.document_names``);
+        NIL when none or several."""
+        if not link.is_nil:
+            return link
+        hits = self.kg.document_names().get(" ".join(text.split()).casefold(), frozenset())
+        if len(hits) != 1:
+            return link
+        (iri,) = hits
+        label = self._label_of(iri) or iri
+        return Link(mention=text, entity=iri, score=1.0, method="document_name",
+                    candidates=[Candidate(iri, label, 1.0, tuple(sorted(self.kg.entity_types(iri))))])
 
     def _kind(self, iri: str) -> str | None:
         """The kind (a root class of the domain's ontology) of a graph entity, if it has one."""

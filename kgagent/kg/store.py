@@ -491,6 +491,23 @@ class KnowledgeGraph:
             if isinstance(s, URIRef):
                 yield str(s), str(o), False
 
+    def document_names(self) -> dict[str, frozenset[str]]:
+        """Name (white space collapsed, case-folded) -> the new entities documents gave it: the
+        labels of entities with a mention record, and the short names on their records
+        (``kga:shortName``: "ottinger" -> James Ottinger's entity); kept until the graph changes.
+        Not read by the linker (whose index is built once, and for whom a surname names many
+        people): :meth:`kgagent.Agent.validate` reads it for a claim's name it does not find."""
+        def build() -> dict[str, set[str]]:
+            out: dict[str, set[str]] = {}
+            for node in set(self._ds.subjects(RDF.type, KGA.EntityMention)):
+                for e in self._ds.objects(node, KGA.entity):
+                    names = [*self._ds.objects(e, RDFS.label), *self._ds.objects(node, KGA.shortName)]
+                    for name in names:
+                        out.setdefault(" ".join(str(name).split()).casefold(), set()).add(str(e))
+            return {k: frozenset(v) for k, v in out.items()}
+
+        return self._cached("document_names", build)
+
     def demonym_table(self) -> Iterator[tuple[str, str]]:
         """(entity IRI, demonym) for every ``kga:demonym`` of every entity: words for its people
         or things ("Venezuelan" of Venezuela), which refer to it without naming it."""

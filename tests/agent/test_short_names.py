@@ -285,3 +285,24 @@ def test_kgagent_extract_says_how_many_accepted_mentions_the_rules_made_another_
     assert "short names joined to their full name: 1" in " ".join(r.output.split())
     progress = [json.loads(x) for x in (out / "progress.jsonl").read_text().splitlines()]
     assert progress[0]["identity"] == {"same_as": 1}
+
+
+def test_a_claim_about_what_extraction_added_is_checked_against_it_by_full_or_short_name(tiny_kg) -> None:
+    """The QA use: "does Ottinger work for Digital Communications?" after a document named him in
+    full: the linker's index was built before (it does not know the new entities), but the graph
+    knows the names documents gave them, and "Ottinger" is James Ottinger's short name."""
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    claims = [("Ottinger", "work_for", "Digital Communications"),
+              ("James Ottinger", "work_for", "Digital Communications")]
+    assert [c.verdict for c in agent.validate(claims)] == ["review", "review"]
+    agent.extract(Document("d1", TEXT), update_graph=True)
+    short, full = agent.validate(claims)
+    assert short.verdict == full.verdict == "accept", (short.reason, full.reason)
+    assert short.head.link.method == "document_name" and short.head.entity == full.head.entity
+    assert "james_ottinger" in short.head.entity
+    # a name two new entities bear names neither: another document's "Ottinger", alone there and
+    # tagged a company, is a new entity of that name
+    agent.extract(Document("d2", "Ottinger left."), update_graph=True)
+    assert len(agent.kg.document_names()["ottinger"]) == 2
+    (again,) = agent.validate(claims[:1])
+    assert again.head.link.is_nil and again.verdict == "review"
