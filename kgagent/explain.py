@@ -169,6 +169,17 @@ def fact_words(fact: str, name: _Names) -> str:
     return f"{pred}({shown})"
 
 
+def _entity_change(decision: dict[str, Any], wording: dict[str, str] | None, change: dict[str, Any],
+                   headline: str, why: str) -> list[str]:
+    """The lines of a change the rules made to which entity a mention is (``unlink``, ``relink``,
+    ``same_as``): the headline with its reason and rule, then its proof under ``why``."""
+    rule = f"; rule {change['rule']}" if change.get("rule") else ""
+    lines = [f"{headline}: {change.get('reason')}{rule}"]
+    if isinstance(change.get("proof"), dict):
+        lines += [why] + ["  " + line for line in proof_tree(decision, wording, change["proof"])]
+    return lines
+
+
 def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
     """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <file:line>``."""
     name = _Names(decision, wording)
@@ -265,24 +276,14 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
     lines += ["  " + line for line in proof_tree(decision, wording)]
     unlink, relink, same = decision.get("unlink"), decision.get("relink"), decision.get("same_as")
     if isinstance(unlink, dict):
-        rule = f"; rule {unlink['rule']}" if unlink.get("rule") else ""
-        lines.append(f"not linked to the graph's {unlink.get('label')}: {unlink.get('reason')}{rule}")
-        if isinstance(unlink.get("proof"), dict):
-            lines.append("why not linked:")
-            lines += ["  " + line for line in proof_tree(decision, wording, unlink["proof"])]
+        lines += _entity_change(decision, wording, unlink, f"not linked to the graph's {unlink.get('label')}",
+                                "why not linked:")
     if isinstance(relink, dict):
-        rule = f"; rule {relink['rule']}" if relink.get("rule") else ""
         was = (relink.get("from") or {}).get("label")
-        lines.append(f"linked to the graph's {relink.get('label')}, not {was}: {relink.get('reason')}{rule}")
-        if isinstance(relink.get("proof"), dict):
-            lines.append("why this entity:")
-            lines += ["  " + line for line in proof_tree(decision, wording, relink["proof"])]
+        lines += _entity_change(decision, wording, relink, f"linked to the graph's {relink.get('label')}, not {was}",
+                                "why this entity:")
     if isinstance(same, dict):
-        rule = f"; rule {same['rule']}" if same.get("rule") else ""
         was = (same.get("from") or {}).get("label")
-        lines.append(f"the same entity as '{same.get('text')}'" + (f", not the graph's {was}" if was else "")
-                     + f": {same.get('reason')}{rule}")
-        if isinstance(same.get("proof"), dict):
-            lines.append("why the same entity:")
-            lines += ["  " + line for line in proof_tree(decision, wording, same["proof"])]
+        lines += _entity_change(decision, wording, same, f"the same entity as '{same.get('text')}'"
+                                + (f", not the graph's {was}" if was else ""), "why the same entity:")
     return "\n".join(lines)
