@@ -47,7 +47,7 @@ from kgagent.mention_shape import mention_shape
 from kgagent.names import name_parts, name_words
 from kgagent.proofs import walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, Provenance, SentenceProposals
-from kgagent.text import crosses, hard_breaks, sentence_spans
+from kgagent.text import crosses, hard_breaks, name_key, sentence_spans
 
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
 DEFAULT_MIN_RELATION_SCORE = 0.2
@@ -788,11 +788,12 @@ class Agent:
 
     def _by_document_name(self, text: str, link: Link) -> Link:
         """``link``, or, when it is NIL, the one new entity documents gave the name ``text`` (its
-        label, or a short name ``same_entity`` joined to it: ``KnowledgeGraph.document_names``);
+        label, or a short name ``same_entity`` joined to it:
+        ``KnowledgeGraph.entities_named_in_documents``);
         NIL when none or several."""
         if not link.is_nil:
             return link
-        hits = self.kg.document_names().get(" ".join(text.split()).casefold(), frozenset())
+        hits = self.kg.entities_named_in_documents(text)
         if len(hits) != 1:
             return link
         (iri,) = hits
@@ -945,7 +946,7 @@ def new_entity_iri(text: str, label: str, within: str | None = None) -> str:
     that entity), so that two places of one name in two states are two entities."""
     from kgagent.kg.vocab import ENT, content_hash, slug
 
-    parts = (" ".join(text.split()).casefold(), label) + ((within,) if within else ())
+    parts = (name_key(text), label) + ((within,) if within else ())
     return str(ENT["new/" + slug(text) + "-" + content_hash(*parts, n=8)])
 
 
@@ -1092,7 +1093,7 @@ def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None,
     Washington"). Independent of the order of the mentions."""
     groups: dict[str, list[MentionResult]] = defaultdict(list)
     for m in mentions:
-        groups[" ".join(m.text.split()).casefold()].append(m)
+        groups[name_key(m.text)].append(m)
     others: dict[str, list[MentionResult]] = {
         m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
     by_id = {m.id: m for m in mentions}

@@ -33,11 +33,7 @@ from typing import Any
 
 from kgagent.decisions import ACCEPTING
 from kgagent.errors import InputError
-
-
-def name_key(text: str) -> str:
-    """The memory's key of a surface name: white space collapsed, case-folded."""
-    return " ".join(str(text).split()).casefold()
+from kgagent.text import name_key
 
 
 class TypeMemory:

@@ -22,6 +22,11 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
+def name_key(text: str) -> str:
+    """A surface name as a key: white space collapsed, case-folded ("YUKOS " and "Yukos" are one)."""
+    return " ".join(str(text).split()).casefold()
+
+
 # Titles before a name: they never end a sentence, nor a line that a name continues
 _TITLES = ("Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Rev|Capt|Cmdr|Adm|Maj|Brig|Cpl|Pvt|Msgr|Hon|Pres"
            "|Supt|Atty|St")

@@ -51,6 +51,7 @@ from kgagent.kg.vocab import (
     to_name,
 )
 from kgagent.schema import Provenance
+from kgagent.text import name_key
 
 if TYPE_CHECKING:
     from kgagent.domain import Ontology
@@ -491,22 +492,21 @@ class KnowledgeGraph:
             if isinstance(s, URIRef):
                 yield str(s), str(o), False
 
-    def document_names(self) -> dict[str, frozenset[str]]:
-        """Name (white space collapsed, case-folded) -> the new entities documents gave it: the
-        labels of entities with a mention record, and the short names on their records
-        (``kga:shortName``: "ottinger" -> James Ottinger's entity); kept until the graph changes.
-        Not read by the linker (whose index is built once, and for whom a surname names many
+    def entities_named_in_documents(self, name: str) -> frozenset[str]:
+        """The new entities documents gave ``name`` (case and white space aside): the labels of
+        entities with a mention record, and the short names on their records (``kga:shortName``:
+        "Ottinger" -> James Ottinger's entity); the table is kept until the graph changes. Not
+        read by the linker (whose index is built once, and for whom a surname names many
         people): :meth:`kgagent.Agent.validate` reads it for a claim's name it does not find."""
-        def build() -> dict[str, set[str]]:
+        def build() -> dict[str, frozenset[str]]:
             out: dict[str, set[str]] = {}
             for node in set(self._ds.subjects(RDF.type, KGA.EntityMention)):
                 for e in self._ds.objects(node, KGA.entity):
-                    names = [*self._ds.objects(e, RDFS.label), *self._ds.objects(node, KGA.shortName)]
-                    for name in names:
-                        out.setdefault(" ".join(str(name).split()).casefold(), set()).add(str(e))
+                    for n in (*self._ds.objects(e, RDFS.label), *self._ds.objects(node, KGA.shortName)):
+                        out.setdefault(name_key(str(n)), set()).add(str(e))
             return {k: frozenset(v) for k, v in out.items()}
 
-        return self._cached("document_names", build)
+        return self._cached("document_names", build).get(name_key(name), frozenset())
 
     def demonym_table(self) -> Iterator[tuple[str, str]]:
         """(entity IRI, demonym) for every ``kga:demonym`` of every entity: words for its people

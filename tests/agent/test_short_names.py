@@ -303,6 +303,6 @@ def test_a_claim_about_what_extraction_added_is_checked_against_it_by_full_or_sh
     # a name two new entities bear names neither: another document's "Ottinger", alone there and
     # tagged a company, is a new entity of that name
     agent.extract(Document("d2", "Ottinger left."), update_graph=True)
-    assert len(agent.kg.document_names()["ottinger"]) == 2
+    assert len(agent.kg.entities_named_in_documents("Ottinger")) == 2
     (again,) = agent.validate(claims[:1])
     assert again.head.link.is_nil and again.verdict == "review"
