@@ -433,9 +433,10 @@ class Agent:
         notes: list[str] = []
         undecided: dict[Any, str] = {}
         jfacts: dict[str, set[tuple]] = {}
+        parts = list(name_parts(mentions))  # read by the joint decision and asserted as name_part facts
         if self.joint:  # its time counts as the rules' (it is part of deciding)
-            jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph)
-        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses))
+            jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph, parts)
+        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses, parts))
         # a mention the rules retype was linked under its old class ("Richardson" the city, now a
         # person): link it again under the new one and decide again (the repair itself stands:
         # the joint facts it rests on do not change)
@@ -448,7 +449,8 @@ class Agent:
                 graph = self._link(mentions, [retyped.get(m.id, m.label) for m in mentions], only=stale)
             relinking = time.perf_counter() - t2
             timings["linking"] += relinking
-            model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses))
+            model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses,
+                                                parts))
         by_id = {m.id: m for m in mentions}
         # names for the ids a proof may show: graph entities, and the sentence's other mentions and
         # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
@@ -500,10 +502,12 @@ class Agent:
 
     def _facts(self, doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
                pair_scores: dict[tuple[str, str], dict[str, float]] | None, graph: dict[str, set[tuple]],
-               jfacts: dict[str, set[tuple]], near_misses: Sequence[MentionResult] = ()) -> dict[str, set[tuple]]:
+               jfacts: dict[str, set[tuple]], near_misses: Sequence[MentionResult] = (),
+               parts: Sequence[tuple[str, str, str]] | None = None) -> dict[str, set[tuple]]:
         """Every fact the rules read for a document: base, model, graph, domain and joint facts,
-        and the near misses (``near_miss(M, C, S)``, with their text and place)."""
-        facts = _base_facts(doc, mentions, relations, pair_scores)
+        and the near misses (``near_miss(M, C, S)``, with their text and place); ``parts``: the
+        document's :func:`~kgagent.names.name_parts`, when the caller has them."""
+        facts = _base_facts(doc, mentions, relations, pair_scores, parts)
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
             _place_facts(facts, m, doc.id, m.sentence)
@@ -514,7 +518,8 @@ class Agent:
         return facts
 
     def _joint_facts(self, mentions: list[MentionResult], relations: list[RelationResult],
-                     pair_scores: dict[tuple[str, str], dict[str, float]], graph: dict[str, set[tuple]]
+                     pair_scores: dict[tuple[str, str], dict[str, float]], graph: dict[str, set[tuple]],
+                     parts: Sequence[tuple[str, str, str]] | None = None
                      ) -> tuple[dict[str, set[tuple]], list[str], dict[Any, str]]:
         """The joint decision of each sentence (kgagent.joint) as base facts: ``joint_type``,
         ``joint_predicate``, ``joint_margin``, ``name_type`` (and ``type_votes`` from the memory), with notes on
@@ -523,9 +528,8 @@ class Agent:
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
-        known = {m.id: kind for m in mentions if m.link is not None and not m.link.is_nil
-                 and m.link.score >= self.link_trusted and (kind := self._kind(m.link.entity)) is not None}
-        means = _name_means(mentions, self.domain.ontology, known)
+        means = _name_means(mentions, self.domain.ontology, self._sure_kind,
+                            parts if parts is not None else list(name_parts(mentions)))
         priors = _name_priors(means, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
             facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
@@ -801,6 +805,12 @@ class Agent:
         return Link(mention=text, entity=iri, score=1.0, method="document_name",
                     candidates=[Candidate(iri, label, 1.0, tuple(sorted(self.kg.entity_types(iri))))])
 
+    def _sure_kind(self, m: MentionResult) -> str | None:
+        """The kind of the graph entity a mention is linked to at least ``link_trusted``, if any."""
+        if m.link is None or m.link.is_nil or m.link.score < self.link_trusted:
+            return None
+        return self._kind(m.link.entity)
+
     def _kind(self, iri: str) -> str | None:
         """The kind (a root class of the domain's ontology) of a graph entity, if it has one."""
         types = self.kg.entity_types(iri, closure=True)
@@ -1028,7 +1038,8 @@ def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence
 
 
 def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
-                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None) -> dict[str, set[tuple]]:
+                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None,
+                parts: Iterable[tuple[str, str, str]] | None = None) -> dict[str, set[tuple]]:
     facts: dict[str, set[tuple]] = defaultdict(set)
     for (h, t), table in (pair_scores or {}).items():
         facts["predicate_score"].update((h, t, p, sc) for p, sc in table.items())
@@ -1039,7 +1050,8 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
     for r in relations:
         facts["relation"].add((r.id, r.predicate, r.head, r.tail))
         facts["score"].add((r.id, r.score))
-    facts["name_part"].update(name_parts(mentions))  # "Ottinger" and "James Ottinger" (shared/names.rules)
+    # "Ottinger" and "James Ottinger" (shared/names.rules)
+    facts["name_part"].update(parts if parts is not None else name_parts(mentions))
     return facts
 
 
@@ -1084,13 +1096,14 @@ def _notes(why: str | None) -> list[str]:
 
 
 def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None,
-                known: dict[str, str] | None = None) -> dict[str, dict[str, float]]:
+                sure_kind: Callable[[MentionResult], str | None] | None = None,
+                parts: Iterable[tuple[str, str, str]] = ()) -> dict[str, dict[str, float]]:
     """For each mention whose (case-folded) name occurs again in the document: the mean class
-    scores of the name's other mentions, and of the full names it is the short name of (a part of
-    their words where the ontology's ``short_name`` for their label says: "Ottinger" of "James
-    Ottinger", a person), unless ``known`` (mention id -> the kind of the graph entity it is
-    confidently linked to) says it is a thing of another kind ("Washington" beside "George
-    Washington"). Independent of the order of the mentions."""
+    scores of the name's other mentions, and of the full names it is the short name of (``parts``,
+    :func:`~kgagent.names.name_parts`, where the ontology's ``short_name`` for the full name's
+    label says: "Ottinger" of "James Ottinger", a person), unless ``sure_kind`` (the kind of the
+    graph entity a mention is surely linked to) says it is a thing of another kind ("Washington"
+    beside "George Washington"). Independent of the order of the mentions."""
     groups: dict[str, list[MentionResult]] = defaultdict(list)
     for m in mentions:
         groups[name_key(m.text)].append(m)
@@ -1098,10 +1111,10 @@ def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None,
         m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
     by_id = {m.id: m for m in mentions}
     if ontology is not None:
-        for part, full, where in name_parts(mentions):
-            label = by_id[full].label
-            if where in ontology.short_name_of(label) and (known or {}).get(part, ontology.kind_of(label)) == \
-                    ontology.kind_of(label):
+        for part, full, where in parts:
+            kind = ontology.kind_of(by_id[full].label)
+            if where in ontology.short_name_of(by_id[full].label) and (
+                    sure_kind is None or sure_kind(by_id[part]) in (None, kind)):
                 others.setdefault(part, []).append(by_id[full])
     out: dict[str, dict[str, float]] = {}
     for mid, os_ in others.items():
