@@ -267,14 +267,17 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                 problems.append(err)
     rules_value = data.get("rules", ["rules"])
     rules_list = [rules_value] if isinstance(rules_value, str) else list(rules_value or [])
-    shared = data.get("shared_rules", True)
-    if not isinstance(shared, bool):
-        problems.append(DomainError("shared_rules is true or false", code="KGA610", location=conf.where("shared_rules")))
-        shared = True
-    by_name = data.get("link_by_name", False)
-    if not isinstance(by_name, bool):
-        problems.append(DomainError("link_by_name is true or false", code="KGA610", location=conf.where("link_by_name")))
-        by_name = False
+
+    def flag(key: str, default: bool) -> bool:
+        """A true-or-false key of domain.toml (KGA610, and the default, when it is something else)."""
+        value = data.get(key, default)
+        if isinstance(value, bool):
+            return value
+        problems.append(DomainError(f"{key} is true or false", code="KGA610", location=conf.where(key)))
+        return default
+
+    shared = flag("shared_rules", True)
+    by_name = flag("link_by_name", False)
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + [(root / str(r)).resolve() for r in rules_list]
     tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
     domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),
