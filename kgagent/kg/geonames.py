@@ -43,6 +43,7 @@ import re
 import time
 import unicodedata
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
@@ -127,14 +128,11 @@ def country_demonyms(names_in_use: set[str] = frozenset()) -> dict[str, list[str
     Mariana Islands) stays with each (the linker's prior then prefers the larger);
     a demonym whose case-folded form is in ``names_in_use`` (a place's name: countryinfo's
     demonym of Djibouti is "Djibouti") is left out."""
-    from countryinfo import CountryInfo
-
     whole: dict[str, set[str]] = {}
     parts: dict[str, list[str]] = {}
-    for info in CountryInfo.all().values():
-        iso = info.get("ISO") or {}
-        code, dem = iso.get("alpha2"), (info.get("demonym") or "").strip()
-        if not code or not iso.get("numeric") or not dem:
+    for code, iso, info in _iso_countries():
+        dem = (info.get("demonym") or "").strip()
+        if not dem:
             continue
         split = [" ".join(p.split()) for p in re.split(r"[,/]", dem) if p.strip()]
         parts[code] = split
@@ -152,22 +150,27 @@ def country_demonyms(names_in_use: set[str] = frozenset()) -> dict[str, list[str
     return out
 
 
+def _iso_countries() -> Iterator[tuple[str, dict, dict]]:
+    """(ISO alpha-2 code, its ISO table, the record) for each country ``countryinfo`` lists with an
+    alpha-2 and a numeric code (its other entries are not ISO 3166 countries)."""
+    from countryinfo import CountryInfo
+
+    for info in CountryInfo.all().values():
+        iso = info.get("ISO") or {}
+        if iso.get("alpha2") and iso.get("numeric"):
+            yield str(iso["alpha2"]), iso, info
+
+
 def country_alt_spellings(names_in_use: set[str] = frozenset()) -> dict[str, list[str]]:
     """ISO 3166-1 alpha-2 code -> the other names of the country that ``countryinfo`` lists
     ("UK", "Great Britain", "Bosnia-Herzegovina", "DR Congo"): Latin-script ones whose stripped
     key (:func:`alias_keys`) is not in ``names_in_use`` (another place's name, or a US state's
     abbreviation) nor another country's spelling; not its ISO codes ("US", "USA": the graph
     holds them as ``kga:code``, which the linker takes for places only)."""
-    from countryinfo import CountryInfo
-
     spellings: dict[str, list[str]] = {}
     owners: dict[str, set[str]] = {}
-    for info in CountryInfo.all().values():
-        iso = info.get("ISO") or {}
-        code = iso.get("alpha2")
-        if not code or not iso.get("numeric"):
-            continue
-        codes = {str(iso.get("alpha2")), str(iso.get("alpha3"))}
+    for code, iso, info in _iso_countries():
+        codes = {code, str(iso.get("alpha3"))}
         for a in info.get("altSpellings") or []:
             a = " ".join(str(a).split())
             key = alias_keys(a)[2]
