@@ -30,6 +30,7 @@ from kgagent.decisions import (
     ACCEPTING,
     Decision,
     DocumentResult,
+    EntityMentionRecord,
     GraphDelta,
     MentionResult,
     NewEntity,
@@ -1134,28 +1135,23 @@ def _name_priors(means: dict[str, dict[str, float]], weight: float) -> dict[str,
 
 def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
     delta = GraphDelta(doc=doc)
-    added: set[str] = set()
+    records: dict[str, list[EntityMentionRecord]] = {}  # a new entity -> its accepted mentions' records
+    labels: dict[str, tuple[str, str]] = {}  # a new entity -> its label and class, from its first mention
+    recorded: set[str] = set()  # mentions with a record
 
     def entity(m: MentionResult, d: Decision) -> None:
-        if m.entity is None or (m.link is not None and not m.link.is_nil) or m.entity in added:
+        if m.entity is None or (m.link is not None and not m.link.is_nil) or m.id in recorded:
             return
-        added.add(m.entity)
-        label = m.short_for["text"] if m.short_for else m.text  # "James Ottinger", not "Ottinger"
-        delta.entities.append(NewEntity(iri=m.entity, label=label, types=(m.label,),
-                                        provenance=Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
-                                                              score=m.score, rule=d.rule or "", decision=d.id)))
+        recorded.add(m.id)
+        short = " ".join(m.text.split()) if m.short_for else ""
+        labels.setdefault(m.entity, (m.short_for["text"] if m.short_for else m.text, m.label))  # "James Ottinger"
+        records.setdefault(m.entity, []).append(EntityMentionRecord(
+            Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end, score=m.score, rule=d.rule or "",
+                       decision=d.id), short))
 
     for d in decisions:
         if d.accepted and d.kind == "entity" and d.mention is not None:
             entity(d.mention, d)
-    short: dict[str, set[str]] = defaultdict(set)  # the names a full name's entity was called by
-    for d in decisions:
-        m = d.mention
-        if d.accepted and d.kind == "entity" and m is not None and m.short_for and m.entity:
-            short[m.entity].add(" ".join(m.text.split()))
-    for i, e in enumerate(delta.entities):
-        if short.get(e.iri):
-            delta.entities[i] = replace(e, short_names=tuple(sorted(short[e.iri] - {e.label})))
     for d in decisions:
         if not d.accepted or d.kind != "relation" or d.head is None or d.tail is None:
             continue
@@ -1165,6 +1161,11 @@ def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
         delta.facts.append(NewFact(subject=d.head.entity or "", predicate=d.label, object=d.tail.entity or "",
                                    provenance=Provenance(doc=doc, sentence=d.sentence, start=start, end=end,
                                                          score=d.score, rule=d.rule or "", decision=d.id)))
+    for iri, rs in records.items():
+        label, kind = labels[iri]
+        short = tuple(sorted({r.short_name for r in rs} - {"", label}))
+        delta.entities.append(NewEntity(iri=iri, label=label, types=(kind,), provenance=rs[0].provenance,
+                                        short_names=short, mentions=tuple(rs)))
     return delta
 
 

@@ -205,6 +205,15 @@ def relation_name(predicate: str, head: str, tail: str) -> str:
     return f"{predicate}('{head}', '{tail}')"
 
 
+@dataclass(frozen=True)
+class EntityMentionRecord:
+    """One accepted mention of a new entity: where it is, and the short name it called the
+    entity by ("Ottinger" of "James Ottinger"; empty when it used the label)."""
+
+    provenance: Provenance
+    short_name: str = ""
+
+
 @dataclass
 class NewEntity:
     """An entity the document introduces (a NIL mention that was accepted)."""
@@ -215,6 +224,10 @@ class NewEntity:
     provenance: Provenance
     #: the other names the document called it by, each part of the label (``same_entity``: "Ottinger")
     short_names: tuple[str, ...] = ()
+    #: every accepted mention of it in the document, in order (the first is ``provenance``'s), each
+    #: written as its own mention record: a reviewer who rejects one mention leaves the others'
+    #: (empty: one record, at ``provenance``, with all the short names)
+    mentions: tuple[EntityMentionRecord, ...] = ()
 
 
 @dataclass
@@ -238,7 +251,11 @@ class GraphDelta:
     def apply(self, kg: Any) -> None:
         """Add the entities and facts to a KnowledgeGraph (idempotent)."""
         for e in self.entities:
-            kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri, short_names=e.short_names)
+            if not e.mentions:
+                kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri, short_names=e.short_names)
+            for r in e.mentions:
+                kg.add_entity(e.label, list(e.types), provenance=r.provenance, iri=e.iri,
+                              short_names=(r.short_name,) if r.short_name else ())
         for f in self.facts:
             kg.add_fact(f.subject, f.predicate, f.object, f.provenance)
 

@@ -60,29 +60,27 @@ class TypeMemory:
 
     @classmethod
     def from_graph(cls, kg: Any) -> "TypeMemory":
-        """From a KnowledgeGraph: the mention records (``kga:EntityMention``) that accepted
-        entities left in the graph, per entity label, class and document, and per short name
-        the document called the entity by (``kga:shortName``). Read it at the start
-        of a run (the graph is a frozen snapshot during a run); it grows when a run's graph is
-        merged into the domain's between runs."""
+        """From a KnowledgeGraph: the mention records (``kga:EntityMention``) that accepted new
+        entities left in the graph, one per accepted mention, each voting for its entity's class
+        under the name it used: the entity's label, or the short name it called the entity by
+        (``kga:shortName``: "KDP" of the Kurdistan Democratic Party), as
+        :meth:`from_decisions` votes. Read it at the start of a run (the graph is a frozen
+        snapshot during a run); it grows when a run's graph is merged into the domain's between
+        runs."""
         from kgagent.kg.vocab import to_name
 
         rows = kg.query("""
-            SELECT ?label ?type ?doc (COUNT(DISTINCT ?m) AS ?n) WHERE {
+            SELECT ?name ?type ?doc (COUNT(DISTINCT ?m) AS ?n) WHERE {
               ?m a kga:EntityMention ; kga:entity ?e ; kga:doc ?doc .
-              ?e rdfs:label ?label ; a ?type .
-            } GROUP BY ?label ?type ?doc""", timeout=60.0)
+              ?e a ?type .
+              OPTIONAL { ?m kga:shortName ?short }
+              OPTIONAL { ?e rdfs:label ?label }
+              BIND(COALESCE(?short, ?label) AS ?name)
+              FILTER(BOUND(?name))
+            } GROUP BY ?name ?type ?doc""", timeout=60.0)
         votes: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
         for r in rows:
-            votes[name_key(str(r["label"]))][str(r["doc"])][to_name(r["type"])] += int(r["n"])
-        # the short names a document called an entity by ("KDP" of the Kurdistan Democratic Party)
-        rows = kg.query("""
-            SELECT ?name ?type ?doc WHERE {
-              ?m a kga:EntityMention ; kga:entity ?e ; kga:doc ?doc ; kga:shortName ?name .
-              ?e a ?type .
-            }""", timeout=60.0)
-        for r in rows:
-            votes[name_key(str(r["name"]))][str(r["doc"])][to_name(r["type"])] += 1
+            votes[name_key(str(r["name"]))][str(r["doc"])][to_name(r["type"])] += int(r["n"])
         return cls(votes)
 
     @classmethod

@@ -421,9 +421,10 @@ class KnowledgeGraph:
 
         Without provenance it is curated knowledge (default graph); with provenance it is a
         new entity found in ``provenance.doc`` and lives in that document's graph, with a
-        mention record (sentence, span, score, rule, decision) that also keeps the short names
-        the document called it by (``kga:shortName``: "Ottinger" of "James Ottinger"; read by the
-        corpus memory, not by the linker: a surname names many people across documents).
+        mention record (sentence, span, score, rule, decision; one per call, keyed by the span)
+        that also keeps the short name(s) the mention called it by (``kga:shortName``: "Ottinger"
+        of "James Ottinger"; read by the corpus memory, not by the linker: a surname names many
+        people across documents).
         """
         if not label or not label.strip():
             raise GraphError("an entity needs a non-empty label", code="KGA207")

@@ -1,8 +1,9 @@
 """Facts the reviewers rejected leave the graph, with their provenance.
 
 The agent writes each accepted fact into its document's named graph with a statement node
-naming the decision behind it (``kga:decision``); an accepted new entity gets a mention record
-the same way. When reviewers agree that such a decision is wrong (rejected, or given another
+naming the decision behind it (``kga:decision``); each accepted mention of a new entity gets a
+mention record the same way, so that rejecting one mention ("James Ottinger") leaves the entity
+to the others ("Ottinger", accepted on its own). When reviewers agree that such a decision is wrong (rejected, or given another
 label or span), :func:`drop_decisions` removes its statement nodes; a fact that no other
 statement of that document supports goes with them, and so does a new entity's description
 when no mention record or fact of that document is left to hold it. Curated knowledge (the

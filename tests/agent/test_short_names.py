@@ -306,3 +306,28 @@ def test_a_claim_about_what_extraction_added_is_checked_against_it_by_full_or_sh
     assert len(agent.kg.entities_named_in_documents("Ottinger")) == 2
     (again,) = agent.validate(claims[:1])
     assert again.head.link.is_nil and again.verdict == "review"
+
+
+def test_each_accepted_mention_keeps_its_own_record_so_a_rejected_full_name_leaves_its_short_name(tiny_kg) -> None:
+    """A reviewer who rejects "James Ottinger" rejects that mention, not "Ottinger", which the rules
+    accepted on its own: the entity stays in the graph, held by the short name's record."""
+    from kgagent.memory import TypeMemory
+    from kgagent.review.graph_update import drop_decisions
+
+    agent, res = _run(tiny_kg, "James Ottinger spoke. Ottinger left. Ottinger came back.",
+                      {"James Ottinger": {"Peop": 0.96}, "Ottinger": {"Peop": 0.9}}, {})
+    d = [x for x in res.decisions if x.kind == "entity"]
+    full = next(x for x in d if x.mention.text == "James Ottinger")
+    (new,) = res.delta.entities
+    assert [(r.provenance.start, r.short_name) for r in new.mentions] == [(0, ""), (22, "Ottinger"),
+                                                                          (37, "Ottinger")]
+    assert new.provenance == new.mentions[0].provenance and new.short_names == ("Ottinger",)
+    agent.commit(res)
+    memory = TypeMemory.from_graph(agent.kg)  # votes as the decisions do: one per accepted mention, under its name
+    assert memory.votes_ == TypeMemory.from_results([res]).votes_
+    report = drop_decisions(agent.kg, {full.id})
+    assert (report.decisions, report.entities) == (1, 0)
+    assert agent.kg.entity(new.iri).label == "James Ottinger"
+    assert agent.kg.entities_named_in_documents("Ottinger") == {new.iri}
+    memory = TypeMemory.from_graph(agent.kg)
+    assert memory.votes_for("James Ottinger") == {} and memory.votes_for("Ottinger") == {"person": 2}
