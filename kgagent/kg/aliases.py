@@ -4,6 +4,8 @@
 ('São Paulo', 'são paulo', 'sao paulo')
 >>> alias_keys("The U.S.")[2]
 'us'
+>>> alias_keys("$ 1.2 million")[2], alias_keys("$12 million")[2]  # a decimal point is kept
+('1.2 million', '12 million')
 >>> AliasTable().add_many([("e:et", "Ethiopia")]).lookup("Ethiopia's")
 {'e:et': 0.93}
 
@@ -38,10 +40,19 @@ def alias_keys(text: str) -> tuple[str, str, str]:
     fold = exact.casefold()
     t = unicodedata.normalize("NFKD", fold)
     t = "".join(c for c in t if not unicodedata.combining(c))
-    t = _PUNCT.sub(lambda m: "" if m.group(0) in ".'’" else " ", t)
+    t = _PUNCT.sub(_stripped, t)
     t = " ".join(t.split())
     t = _ARTICLE.sub("", t)
     return exact, fold, t
+
+
+def _stripped(m: re.Match[str]) -> str:
+    """What a punctuation mark becomes in the stripped key: nothing for a stop or an apostrophe
+    ("U.S." is "us"), except a decimal point ("1.2" is not "12"); a space for the others."""
+    ch, s, i = m.group(0), m.string, m.start()
+    if ch == "." and 0 < i < len(s) - 1 and s[i - 1].isdigit() and s[i + 1].isdigit():
+        return "."
+    return "" if ch in ".'’" else " "
 
 
 def same_words(mention: str, name: str) -> bool:

@@ -29,6 +29,10 @@ def test_alias_keys_levels():
     assert t.lookup("île-de-france") == {"e1": 0.97, "e2": 0.93}
     assert t.lookup("the USA") == {"e3": 0.93}
     assert t.lookup("Germany") == {}
+    # a decimal point is not a stop: "4.8 percent" is not "48 percent", "$ 1.2 million" not "$12 million"
+    t = AliasTable().add_many([("p48", "48 percent"), ("m12", "$12 million"), ("v", "Rev. 2.1")])
+    assert t.lookup("4.8 percent") == {} and t.lookup("$ 1.2 million") == {}
+    assert t.lookup("$ 12 million") == {"m12": 0.93} and t.lookup("rev 2.1") == {"v": 0.93}
 
 
 def test_alias_hits_link_without_embedding(tiny):
@@ -157,6 +161,22 @@ def test_add_entities_incrementally(tiny):
     assert linker.link([("Gdansk Shipyards", "organization")])[0].entity == iri  # index updated
     with pytest.raises(GraphError, match="KGA207"):
         linker.add_entities([ENT + "missing"])
+
+
+def test_add_entities_by_name_only_finds_them_by_name_and_keeps_the_names_it_answers(tiny):
+    """The agent's session adds what documents introduced by name only: found by their names,
+    never by similarity; a name the linker already answers keeps its answer."""
+    linker = _linker(tiny)
+    n = len(linker.index)
+    texas = linker.link([("Texas", None)])[0].entity
+    shipyard = tiny.add_entity("Gdańsk Shipyard", ["organization"], provenance=Provenance("d1", 0, 0, 15, 0.9))
+    namesake = tiny.add_entity("Texas", ["organization"], provenance=Provenance("d1", 0, 20, 25, 0.9))
+    linker.add_entities([shipyard, namesake], by_name_only=True)
+    assert len(linker.index) == n  # no vectors
+    assert linker.knows(shipyard) and not linker.knows(namesake)
+    assert linker.link([("Gdansk Shipyard", "organization")])[0].entity == shipyard  # by its name
+    assert linker.link([("Gdansk Shipyards", "organization")])[0].entity != shipyard  # never by similarity
+    assert linker.link([("Texas", None)])[0].entity == texas  # the graph's answer stands
 
 
 def test_flat_then_hnsw_chosen_by_size(tiny):
