@@ -391,9 +391,15 @@ class Agent:
         return next(self.iter_extract([doc], update_graph=False))
 
     def commit(self, result: DocumentResult) -> None:
-        """Add a document's accepted entities and facts to ``agent.kg`` (idempotent)."""
+        """Add a document's accepted entities and facts to ``agent.kg`` (idempotent), and its new
+        entities' names to the linker when it is loaded, so that the session's later documents
+        that name them link to them (by name, never by similarity alone)."""
         with self._lock:
             result.delta.apply(self.kg)
+            linker = self._linker
+            if linker is not None and hasattr(linker, "add_entities") and hasattr(linker, "knows"):
+                linker.add_entities([e.iri for e in result.delta.entities if not linker.knows(e.iri)],
+                                    by_name_only=True)
 
     def _propose(self, group: list[tuple[Document, list[tuple[int, int]]]]) -> tuple[list[SentenceProposals], float]:
         """The sentences of a group of documents -> one batched encoder call (and its seconds)."""
@@ -730,10 +736,11 @@ class Agent:
 
         A claim is ``(head, predicate, tail)``, ``(head, predicate, tail, score)`` or a dict with
         ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
-        The strings are linked to the graph (by name alone; a name the linker does not find that
-        documents gave exactly one new entity, as its label or a short name, "Ottinger" of James
-        Ottinger, is that entity: a ``document_name`` link, so a claim about what extraction added
-        is checked against it); argument labels are the given
+        The strings are linked to the graph (by name alone; a name the linker does not find, or
+        finds by similarity alone, that documents gave exactly one new entity, as its label or a
+        short name, "Ottinger" of James Ottinger, is that entity: a ``document_name`` link, so a
+        claim about what extraction added is checked against it; a name documents gave several
+        new entities is none of them); argument labels are the given
         types, else what the predicate's signature implies (the claim says so), else the linked
         entity's kind. The rules see the extraction vocabulary plus ``claim(R)``; ``score(R, S)``
         only when a score is given (a claim is not a model's reading of a text, so by default it
@@ -792,14 +799,15 @@ class Agent:
         return out
 
     def _by_document_name(self, text: str, link: Link) -> Link:
-        """``link``, or, when it is NIL, the one new entity documents gave the name ``text`` (its
-        label, or a short name ``same_entity`` joined to it:
-        ``KnowledgeGraph.entities_named_in_documents``);
-        NIL when none or several."""
-        if not link.is_nil:
-            return link
+        """``link``, or, when it is NIL or found by similarity alone, the one new entity documents
+        gave the name ``text`` (its label, or a short name ``same_entity`` joined to it:
+        ``KnowledgeGraph.entities_named_in_documents``; "Ottinger" is more like "James Ottinger"
+        than like anything else the linker knows, but the document said so); ``link`` when none;
+        NIL when documents gave the name to several, the linked one among them."""
         hits = self.kg.entities_named_in_documents(text)
-        if len(hits) != 1:
+        if len(hits) > 1 and link.entity in hits:  # "Ottinger" the company, and James Ottinger's short name
+            return replace(link, entity=None, score=0.0, method="nil")
+        if len(hits) != 1 or (not link.is_nil and link.method != "index"):
             return link
         (iri,) = hits
         label = self._label_of(iri) or iri
@@ -1134,20 +1142,26 @@ def _name_priors(means: dict[str, dict[str, float]], weight: float) -> dict[str,
 
 
 def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
+    from kgagent.kg.vocab import is_new_entity
+
     delta = GraphDelta(doc=doc)
     records: dict[str, list[EntityMentionRecord]] = {}  # a new entity -> its accepted mentions' records
     labels: dict[str, tuple[str, str]] = {}  # a new entity -> its label and class, from its first mention
     recorded: set[str] = set()  # mentions with a record
 
     def entity(m: MentionResult, d: Decision) -> None:
-        if m.entity is None or (m.link is not None and not m.link.is_nil) or m.id in recorded:
-            return
+        linked = m.link is not None and not m.link.is_nil
+        if m.entity is None or m.id in recorded or (linked and not is_new_entity(m.entity)):
+            return  # curated entities get no mention records
         recorded.add(m.id)
-        short = " ".join(m.text.split()) if m.short_for else ""
+        record = EntityMentionRecord(Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
+                                                score=m.score, rule=d.rule or "", decision=d.id),
+                                     " ".join(m.text.split()) if m.short_for else "")
+        if linked:  # an entity an earlier document introduced: one more mention of it
+            delta.mentions.append((m.entity, record))
+            return
         labels.setdefault(m.entity, (m.short_for["text"] if m.short_for else m.text, m.label))  # "James Ottinger"
-        records.setdefault(m.entity, []).append(EntityMentionRecord(
-            Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end, score=m.score, rule=d.rule or "",
-                       decision=d.id), short))
+        records.setdefault(m.entity, []).append(record)
 
     for d in decisions:
         if d.accepted and d.kind == "entity" and d.mention is not None:

@@ -247,6 +247,9 @@ class GraphDelta:
     doc: str
     entities: list[NewEntity] = field(default_factory=list)
     facts: list[NewFact] = field(default_factory=list)
+    #: accepted mentions linked to entities that earlier documents introduced: (entity, record),
+    #: a mention record each (the corpus memory's votes), no label or type
+    mentions: list[tuple[str, EntityMentionRecord]] = field(default_factory=list)
 
     def apply(self, kg: Any) -> None:
         """Add the entities and facts to a KnowledgeGraph (idempotent)."""
@@ -256,6 +259,8 @@ class GraphDelta:
             for r in e.mentions:
                 kg.add_entity(e.label, list(e.types), provenance=r.provenance, iri=e.iri,
                               short_names=(r.short_name,) if r.short_name else ())
+        for iri, r in self.mentions:
+            kg.add_mention(iri, r.provenance, short_names=(r.short_name,) if r.short_name else ())
         for f in self.facts:
             kg.add_fact(f.subject, f.predicate, f.object, f.provenance)
 
@@ -265,7 +270,10 @@ class GraphDelta:
                               **({"short_names": list(e.short_names)} if e.short_names else {})}
                              for e in self.entities],
                 "facts": [{"subject": f.subject, "predicate": f.predicate, "object": f.object,
-                           "decision": f.provenance.decision} for f in self.facts]}
+                           "decision": f.provenance.decision} for f in self.facts],
+                **({"mentions": [{"entity": iri, "decision": r.provenance.decision,
+                                  **({"short_name": r.short_name} if r.short_name else {})}
+                                 for iri, r in self.mentions]} if self.mentions else {})}
 
 
 @dataclass

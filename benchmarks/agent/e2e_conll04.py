@@ -175,6 +175,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--memory-pass", action="store_true",
                     help="corpus memory: a first pass over the split builds the type votes (TypeMemory), the "
                          "second pass, scored, reads them (a document never sees its own votes)")
+    ap.add_argument("--update-graph", action="store_true",
+                    help="as a library session with update_graph=True: each document's accepted entities and "
+                         "facts enter the graph, and its new entities the linker's index, before the next "
+                         "document is decided (in memory; the domain's files are not written)")
     args = ap.parse_args(argv)
 
     import torch
@@ -216,8 +220,10 @@ def main(argv: list[str] | None = None) -> dict:
     same_entity: Counter = Counter()
     dump: list[dict] = []
     t0 = time.perf_counter()
-    for res in agent.iter_extract(docs, update_graph=False):
+    linked_to_session = 0  # accepted mentions linked to an entity an earlier document introduced
+    for res in agent.iter_extract(docs, update_graph=args.update_graph):
         timings.update(res.timings)
+        linked_to_session += len(res.delta.mentions)
         spans = {m.id: (m.start, m.end) for m in res.mentions}
         for d in res.decisions:
             dump.append(decision_row(res.doc, d, gold_ent, gold_rel, domain))
@@ -314,6 +320,8 @@ def main(argv: list[str] | None = None) -> dict:
     for k, v in out["repairs"].items():
         print(f"  right {v.get('right', 0):4d}  wrong {v.get('wrong', 0):4d}  neither {v.get('neither', 0):4d}  {k}")
     errs = out["relation_errors"]
+    if args.update_graph:
+        print(f"accepted mentions linked to an entity an earlier document introduced: {linked_to_session}")
     print(f"accepted mentions that are the entity of a full name of their document (same_entity): "
           f"{sum(same_entity.values())}" + "".join(f"; {k} {v}" for k, v in sorted(same_entity.items())))
     print("relation errors of the agent (gold decides): wrong accepted " + ", ".join(

@@ -233,23 +233,46 @@ class Linker:
         """Persist the index beside the graph (after ``add_entities``)."""
         self._save_index(self.index)
 
-    def add_entities(self, iris: Iterable[str]) -> None:
-        """Index entities added to the graph since the linker was made (incremental)."""
+    def knows(self, iri: str) -> bool:
+        """Whether the linker knows the entity (its names; its vectors too unless it was added
+        ``by_name_only``)."""
+        return iri in self._labels
+
+    def add_entities(self, iris: Iterable[str], *, by_name_only: bool = False) -> None:
+        """Index entities added to the graph since the linker was made (incremental). With
+        ``by_name_only`` only their names go in (the alias table), not their vectors: they are
+        found by their names, never by similarity alone (entities a document introduced: that
+        "7.13 percent" is like "7.12 percent", or "Rugby Union" like "Rugby Football Union", says
+        nothing of who they are; merging such twins is entity resolution's work), and a name the
+        linker already answers (an entity's name, a demonym, a code) keeps its answer: "Soviet",
+        accepted as a place somewhere, stays the Soviet Union's demonym."""
         rows: list[tuple[str, str]] = []
         for iri in iris:
             ent = self.kg.entity(iri)
             if ent is None:
                 raise GraphError(f"add_entities: no entity {iri} in the graph", code="KGA207")
-            for name in (ent.label, *ent.aliases):
+            known = iri in self._labels  # (an entity new to the linker has no rows to look for)
+            names = [ent.label, *ent.aliases]
+            if by_name_only:
+                names = [n for n in names if not self._answers(n)]
+                if not names:
+                    continue
+            for name in names:
                 self._aliases.add(iri, name)
             self._labels[iri] = ent.label
             self._types.pop(iri, None)
             self._priors.pop(iri, None)
+            if by_name_only:
+                continue
             new = self._rows_for(iri, ent.label, ent.aliases)
-            have = {r for r in self.index.rows if r[0] == iri} if len(self.index) < 50_000 else set()
+            have = {r for r in self.index.rows if r[0] == iri} if known and len(self.index) < 50_000 else set()
             rows += [r for r in new if r not in have]
         if rows:
             self.index.add(rows, self._embed([t for _, t in rows]))
+
+    def _answers(self, name: str) -> bool:
+        """Whether the linker finds something by this name (alias, demonym or code)."""
+        return bool(self._aliases.lookup(name) or self._demonyms.lookup(name) or self._codes.lookup(name))
 
     # -------------------------------------------------------------- linking
     def _entity_types(self, iri: str) -> frozenset[str]:

@@ -25,7 +25,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
 
 from kgagent.kg.aliases import alias_keys
 from kgagent.kg.index import EmbedFn, normalise
-from kgagent.kg.vocab import ENT, KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc
+from kgagent.kg.vocab import KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc, is_new_entity
 
 if TYPE_CHECKING:
     from kgagent.kg.store import KnowledgeGraph
@@ -71,8 +71,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     """
     kind_set = frozenset(kinds) if kinds is not None else kg.root_classes()
     if iris is None:
-        prefix = str(ENT["new/"])
-        iris = [e for e in kg.entities() if e.startswith(prefix)]
+        iris = [e for e in kg.entities() if is_new_entity(e)]
     ents = [kg.entity(i) for i in iris]
     ents = [e for e in ents if e is not None]
     if len(ents) < 2:

@@ -439,13 +439,14 @@ class KnowledgeGraph:
         triples += [(e, RDF.type, t) for t in type_iris]
         triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
         if provenance is not None:
-            node = STMT[content_hash("mention", provenance.doc, e, provenance.sentence, provenance.start,
-                                     provenance.end)]
-            triples += [(node, RDF.type, KGA.EntityMention), (node, KGA.entity, e)]
-            triples += [(node, KGA.shortName, Literal(n.strip())) for n in short_names if n.strip()]
-            triples += _provenance_triples(node, provenance)
+            triples += _mention_triples(e, provenance, short_names)
         self.add_many(triples, graph)
         return iri
+
+    def add_mention(self, iri: str, provenance: Provenance, short_names: Sequence[str] = ()) -> None:
+        """Record an accepted mention of an entity a document introduced earlier (its mention
+        record in ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type)."""
+        self.add_many(_mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
 
     def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
         """Record another name of an entity (skos:altLabel)."""
@@ -497,8 +498,9 @@ class KnowledgeGraph:
         """The new entities documents gave ``name`` (case and white space aside): the labels of
         entities with a mention record, and the short names on their records (``kga:shortName``:
         "Ottinger" -> James Ottinger's entity); the table is kept until the graph changes. Not
-        read by the linker (whose index is built once, and for whom a surname names many
-        people): :meth:`kgagent.Agent.validate` reads it for a claim's name it does not find."""
+        read by the linker (which indexes a new entity's label, not its short names: a surname
+        names many people): :meth:`kgagent.Agent.validate` reads it for a claim's name it does
+        not find."""
         def build() -> dict[str, frozenset[str]]:
             out: dict[str, set[str]] = {}
             for node in set(self._ds.subjects(RDF.type, KGA.EntityMention)):
@@ -838,6 +840,14 @@ class KnowledgeGraph:
 
 _ONTOLOGY_PROPS = frozenset({RDFS.label, RDFS.comment, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.disjointWith})
 _ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty, OWL.SymmetricProperty})
+
+
+def _mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:
+    """A mention record of entity ``e``: one per (document, sentence, span)."""
+    node = STMT[content_hash("mention", provenance.doc, e, provenance.sentence, provenance.start, provenance.end)]
+    triples: list[tuple[Node, Node, Node]] = [(node, RDF.type, KGA.EntityMention), (node, KGA.entity, e)]
+    triples += [(node, KGA.shortName, Literal(n.strip())) for n in short_names if n.strip()]
+    return triples + _provenance_triples(node, provenance)
 
 
 def _ontology_triples(ontology: "Ontology") -> list[tuple[Node, Node, Node]]:

@@ -53,6 +53,12 @@ def to_name(iri: object) -> str:
     return s
 
 
+def is_new_entity(iri: object) -> bool:
+    """Whether an entity was introduced by a document (minted for an accepted NIL mention,
+    under ``ENT["new/"]``), not curated knowledge."""
+    return str(iri).startswith(str(ENT["new/"]))
+
+
 def doc_graph(doc: str) -> URIRef:
     """The named graph that holds what document ``doc`` contributed."""
     return DOC[quote(doc, safe="")]

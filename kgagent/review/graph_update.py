@@ -49,7 +49,7 @@ def drop_decisions(kg: Any, decisions: set[str]) -> DropReport:
             if str(o) in decisions and g is not None and g != DATASET_DEFAULT_GRAPH_ID]
     gone_facts: set[tuple[Any, Any, Any]] = set()
     found: set[str] = set()
-    entities: list[tuple[Any, Any]] = []
+    entities: dict[tuple[Any, Any], Any] = {}  # (graph id, entity) -> graph, in order
     for node, gid in hits:
         graph = ds.graph(gid)
         found.add(str(graph.value(node, KGA.decision)))
@@ -61,13 +61,15 @@ def drop_decisions(kg: Any, decisions: set[str]) -> DropReport:
             graph.remove(spo)
             gone_facts.add(spo)
         if entity is not None:
-            entities.append((graph, entity))
-    for graph, entity in entities:  # after every fact went: one may have been all that held it
+            entities.setdefault((gid, entity), graph)
+    for (_, entity), graph in entities.items():  # after every fact went: one may have been all that held it
         if not _held(graph, entity, STMT, KGA):
-            for pred in (RDFS.label, RDF.type, SKOS_ALT):
-                for t in list(graph.triples((entity, pred, None))):
-                    graph.remove(t)
-            report.entities += 1
+            # (a record of a mention that linked to an entity an earlier document introduced
+            # leaves no description in this document's graph: nothing to remove, nothing counted)
+            described = [t for pred in (RDFS.label, RDF.type, SKOS_ALT) for t in graph.triples((entity, pred, None))]
+            for t in described:
+                graph.remove(t)
+            report.entities += bool(described)
     report.decisions = len(found)
     report.facts = sum(1 for t in gone_facts if t not in ds)
     if hits:

@@ -289,8 +289,8 @@ def test_kgagent_extract_says_how_many_accepted_mentions_the_rules_made_another_
 
 def test_a_claim_about_what_extraction_added_is_checked_against_it_by_full_or_short_name(tiny_kg) -> None:
     """The QA use: "does Ottinger work for Digital Communications?" after a document named him in
-    full: the linker's index was built before (it does not know the new entities), but the graph
-    knows the names documents gave them, and "Ottinger" is James Ottinger's short name."""
+    full: the linker knows the new entities by their labels, and the graph knows the names
+    documents gave them: "Ottinger" is James Ottinger's short name."""
     agent = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
     claims = [("Ottinger", "work_for", "Digital Communications"),
               ("James Ottinger", "work_for", "Digital Communications")]

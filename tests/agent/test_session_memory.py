@@ -1,0 +1,102 @@
+"""What extraction added is known to later documents: within a library session
+(``extract(..., update_graph=True)`` indexes the new entities for the linker), and across runs
+(a mention linked to an entity an earlier document introduced writes a mention record, so the
+corpus memory's votes keep growing)."""
+
+from __future__ import annotations
+
+from support.agent_fakes import ScoredFakeEncoder, make_agent
+from kgagent import Document
+from kgagent.memory import TypeMemory
+from kgagent.proofs import walk
+
+CLASSES = {"Digital Communications": {"Org": 0.95}, "James Ottinger": {"Peop": 0.96}, "Ottinger": {"Peop": 0.9}}
+# the second document's reading of the relation is unsure: only the graph can vouch for it
+PAIRS = {("James Ottinger", "Digital Communications"): {"Work_For": 0.9}}
+WEAK = {("James Ottinger", "Digital Communications"): {"Work_For": 0.45}}
+FIRST = "Digital Communications named James Ottinger president."
+SECOND = "James Ottinger spoke for Digital Communications. Ottinger left."
+
+
+def _decision(res, text: str):
+    return next(d for d in res.decisions if d.kind == "entity" and d.mention.text == text)
+
+
+def _relation(res):
+    return next(d for d in res.decisions if d.kind == "relation")
+
+
+def test_a_session_links_a_later_document_to_what_an_earlier_one_added(tiny_kg) -> None:
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    (first,) = agent.extract(Document("d1", FIRST))
+    ottinger = _decision(first, "James Ottinger").mention.entity
+    assert _decision(first, "James Ottinger").mention.link.is_nil and _relation(first).verdict == "accept"
+    assert agent.linker.knows(ottinger)
+    agent.encoder.pairs = WEAK  # the same encoder, unsure this time
+    (second,) = agent.extract(Document("d2", SECOND))
+    full, short = _decision(second, "James Ottinger"), _decision(second, "Ottinger")
+    assert not full.mention.link.is_nil and full.mention.link.entity == ottinger
+    assert short.mention.entity == ottinger and short.mention.short_for is not None
+    # the graph now holds work_for from the first document: the unsure reading is accepted for it
+    rel = _relation(second)
+    assert rel.verdict == "accept" and "graph" in {p.source for p in walk(rel.proof)}, (rel.rule, rel.proof)
+    # no second entity: the mentions are records of the first document's entities
+    assert second.delta.entities == []
+    assert sorted((iri, r.short_name) for iri, r in second.delta.mentions) == [
+        (_decision(first, "Digital Communications").mention.entity, ""), (ottinger, ""), (ottinger, "Ottinger")]
+    assert second.delta.to_dict()["mentions"][-1]["short_name"] == "Ottinger"
+    memory = TypeMemory.from_graph(agent.kg)
+    assert memory.votes_for("James Ottinger") == {"person": 2} and memory.votes_for("Ottinger") == {"person": 1}
+    assert memory.votes_ == TypeMemory.from_results([first, second]).votes_
+
+
+def test_without_update_graph_each_document_is_decided_against_the_same_graph(tiny_kg) -> None:
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, WEAK, nested=False))
+    first, second = agent.extract([Document("d1", FIRST), Document("d2", SECOND)], update_graph=False)
+    assert _decision(second, "James Ottinger").mention.link.is_nil
+    assert _relation(second).verdict != "accept"
+    assert not agent.linker.knows(_decision(first, "James Ottinger").mention.entity)
+    # both documents mint the same entities for the names and classes, each as new entities of its own
+    assert {e.iri for e in first.delta.entities} == {e.iri for e in second.delta.entities} and second.delta.mentions == []
+
+
+def test_a_later_run_over_the_grown_graph_adds_records_to_the_corpus_memory(tiny_kg) -> None:
+    """A run over a graph that an earlier run's entities were merged into: the linker is built
+    anew and knows them; the mentions that link to them are recorded, so the memory's votes for
+    a name count every document that accepted it, not only the first."""
+    first_run = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    first_run.extract([Document("d1", FIRST)])
+    later = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    (res,) = later.extract([Document("d2", SECOND)], update_graph=False)
+    assert res.delta.entities == [] and len(res.delta.mentions) == 3
+    assert TypeMemory.from_graph(tiny_kg).votes_for("James Ottinger") == {"person": 1}  # d1's only
+    later.commit(res)
+    assert TypeMemory.from_graph(tiny_kg).votes_for("James Ottinger") == {"person": 2}
+    assert TypeMemory.from_graph(tiny_kg).votes_for("James Ottinger", doc="d2") == {"person": 1}
+
+
+def test_a_rejected_mention_of_an_earlier_documents_entity_takes_only_its_record(tiny_kg) -> None:
+    from kgagent.review.graph_update import drop_decisions
+
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    first, second = agent.extract([Document("d1", FIRST), Document("d2", SECOND)])
+    full = _decision(second, "James Ottinger")
+    report = drop_decisions(agent.kg, {full.id})
+    assert (report.decisions, report.entities) == (1, 0)  # d1 still describes the entity
+    assert agent.kg.entity(full.mention.entity).label == "James Ottinger"
+    assert TypeMemory.from_graph(agent.kg).votes_for("James Ottinger") == {"person": 1}
+    report = drop_decisions(agent.kg, {_decision(first, "James Ottinger").id})
+    assert (report.decisions, report.entities) == (1, 0)  # d1's relation still uses it
+
+
+def test_a_session_links_by_name_never_by_similarity_to_what_documents_added(tiny_kg) -> None:
+    """A later "7.13 percent" is not the earlier "7.12 percent", however alike the two names:
+    the session's new entities are known to the linker by their names only."""
+    numbers = {"7.12 percent": {"Other": 0.9}, "7.13 percent": {"Other": 0.9}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(numbers, {}, nested=False))
+    (first,) = agent.extract(Document("d1", "Rates rose 7.12 percent."))
+    earlier = _decision(first, "7.12 percent").mention.entity
+    assert agent.linker.knows(earlier) and earlier not in {iri for iri, _ in agent.linker.index.rows}
+    (second,) = agent.extract(Document("d2", "Rates rose 7.13 percent. They had risen 7.12 percent."))
+    assert _decision(second, "7.13 percent").mention.link.is_nil
+    assert _decision(second, "7.12 percent").mention.link.entity == earlier
