@@ -45,7 +45,7 @@ from kgagent.domain import Domain, Ontology, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.mention_shape import mention_shape
-from kgagent.names import name_parts, name_words
+from kgagent.names import initials, name_parts, name_words
 from kgagent.proofs import walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, Provenance, SentenceProposals
 from kgagent.text import crosses, hard_breaks, name_key, sentence_spans
@@ -397,9 +397,9 @@ class Agent:
         with self._lock:
             result.delta.apply(self.kg)
             linker = self._linker
-            if linker is not None and hasattr(linker, "add_entities") and hasattr(linker, "knows"):
-                linker.add_entities([e.iri for e in result.delta.entities if not linker.knows(e.iri)],
-                                    by_name_only=True)
+            if linker is not None and hasattr(linker, "add_entities"):  # (their names, once each)
+                named = [e.iri for e in result.delta.entities] + [i for i, r in result.delta.mentions if r.alias]
+                linker.add_entities(list(dict.fromkeys(named)), by_name_only=True)
 
     def _propose(self, group: list[tuple[Document, list[tuple[int, int]]]]) -> tuple[list[SentenceProposals], float]:
         """The sentences of a group of documents -> one batched encoder call (and its seconds)."""
@@ -1154,9 +1154,10 @@ def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
         if m.entity is None or m.id in recorded or (linked and not is_new_entity(m.entity)):
             return  # curated entities get no mention records
         recorded.add(m.id)
+        short = " ".join(m.text.split()) if m.short_for else ""
         record = EntityMentionRecord(Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
                                                 score=m.score, rule=d.rule or "", decision=d.id),
-                                     " ".join(m.text.split()) if m.short_for else "")
+                                     short, alias=bool(short) and initials(short, m.short_for["text"]))
         if linked:  # an entity an earlier document introduced: one more mention of it
             delta.mentions.append((m.entity, record))
             return

@@ -212,6 +212,9 @@ class EntityMentionRecord:
 
     provenance: Provenance
     short_name: str = ""
+    #: the short name names the entity anywhere, not only beside its full name (its initials:
+    #: "KDP" of the Kurdistan Democratic Party; a surname names many people): written as an alias
+    alias: bool = False
 
 
 @dataclass
@@ -258,9 +261,12 @@ class GraphDelta:
                 kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri, short_names=e.short_names)
             for r in e.mentions:
                 kg.add_entity(e.label, list(e.types), provenance=r.provenance, iri=e.iri,
-                              short_names=(r.short_name,) if r.short_name else ())
+                              short_names=(r.short_name,) if r.short_name else (),
+                              aliases=(r.short_name,) if r.alias else ())
         for iri, r in self.mentions:
             kg.add_mention(iri, r.provenance, short_names=(r.short_name,) if r.short_name else ())
+            if r.alias:
+                kg.add_alias(iri, r.short_name, r.provenance)
         for f in self.facts:
             kg.add_fact(f.subject, f.predicate, f.object, f.provenance)
 

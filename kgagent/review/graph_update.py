@@ -55,8 +55,12 @@ def drop_decisions(kg: Any, decisions: set[str]) -> DropReport:
         found.add(str(graph.value(node, KGA.decision)))
         spo = (graph.value(node, RDF.subject), graph.value(node, RDF.predicate), graph.value(node, RDF.object))
         entity = graph.value(node, KGA.entity) if (node, RDF.type, KGA.EntityMention) in graph else None
+        shorts = set(graph.objects(node, KGA.shortName)) if entity is not None else set()
         for t in list(graph.triples((node, None, None))):
             graph.remove(t)
+        for name in shorts:  # initials written as an alias go with the last mention that gave them
+            if not any((other, KGA.entity, entity) in graph for other in graph.subjects(KGA.shortName, name)):
+                graph.remove((entity, SKOS_ALT, name))
         if all(x is not None for x in spo) and not _supported(graph, spo, STMT):
             graph.remove(spo)
             gone_facts.add(spo)

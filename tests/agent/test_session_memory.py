@@ -100,3 +100,49 @@ def test_a_session_links_by_name_never_by_similarity_to_what_documents_added(tin
     (second,) = agent.extract(Document("d2", "Rates rose 7.13 percent. They had risen 7.12 percent."))
     assert _decision(second, "7.13 percent").mention.link.is_nil
     assert _decision(second, "7.12 percent").mention.link.entity == earlier
+
+
+def test_initials_become_a_name_of_the_entity_a_surname_does_not(tiny_kg) -> None:
+    """"KDP" beside "Kurdistan Democratic Party" is a name of the party anywhere (an alias, in
+    the graph and for the linker); "Ottinger" beside "James Ottinger" is his only there."""
+    classes = {**CLASSES, "Kurdistan Democratic Party": {"Org": 0.95}, "KDP": {"Org": 0.9}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))
+    (first,) = agent.extract(Document("d1", "The Kurdistan Democratic Party (KDP) met. James Ottinger came. "
+                                            "Ottinger spoke."))
+    party = _decision(first, "Kurdistan Democratic Party").mention.entity
+    assert _decision(first, "KDP").mention.entity == party
+    assert agent.kg.entity(party).aliases == ("KDP",)
+    (second,) = agent.extract(Document("d2", "KDP leaders met. Ottinger left."))
+    assert _decision(second, "KDP").mention.link.entity == party
+    assert _decision(second, "Ottinger").mention.link.is_nil
+    # a later run, its linker built anew over the grown graph, knows the name too
+    later = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))
+    (third,) = later.extract(Document("d3", "KDP leaders met."), update_graph=False)
+    assert _decision(third, "KDP").mention.link.entity == party
+
+
+def test_initials_given_in_a_later_document_name_the_earlier_entity(tiny_kg) -> None:
+    classes = {"Kurdistan Democratic Party": {"Org": 0.95}, "KDP": {"Org": 0.9}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))
+    (first,) = agent.extract(Document("d1", "The Kurdistan Democratic Party met."))
+    party = _decision(first, "Kurdistan Democratic Party").mention.entity
+    (second,) = agent.extract(Document("d2", "The Kurdistan Democratic Party (KDP) met again."))
+    assert [(i, r.short_name, r.alias) for i, r in second.delta.mentions] == [(party, "", False), (party, "KDP", True)]
+    assert agent.kg.entity(party).aliases == ("KDP",)
+    (third,) = agent.extract(Document("d3", "KDP leaders met."))
+    assert _decision(third, "KDP").mention.link.entity == party
+
+
+def test_a_rejected_initials_mention_takes_its_alias_with_it(tiny_kg) -> None:
+    from kgagent.review.graph_update import drop_decisions
+
+    classes = {"Kurdistan Democratic Party": {"Org": 0.95}, "KDP": {"Org": 0.9}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))
+    (res,) = agent.extract(Document("d1", "The Kurdistan Democratic Party (KDP) met. KDP leaders spoke."))
+    kdps = [d for d in res.decisions if d.kind == "entity" and d.mention.text == "KDP"]
+    party = kdps[0].mention.entity
+    assert len(kdps) == 2 and agent.kg.entity(party).aliases == ("KDP",)
+    drop_decisions(agent.kg, {kdps[0].id})
+    assert agent.kg.entity(party).aliases == ("KDP",)  # the other mention still gives it
+    drop_decisions(agent.kg, {kdps[1].id})
+    assert agent.kg.entity(party).aliases == () and agent.kg.entity(party).label == "Kurdistan Democratic Party"
