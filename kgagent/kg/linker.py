@@ -244,8 +244,8 @@ class Linker:
         found by their names, never by similarity alone (entities a document introduced: that
         "7.13 percent" is like "7.12 percent", or "Rugby Union" like "Rugby Football Union", says
         nothing of who they are; merging such twins is entity resolution's work), and a name the
-        linker already answers (an entity's name, a demonym, a code) keeps its answer: "Soviet",
-        accepted as a place somewhere, stays the Soviet Union's demonym."""
+        linker already answers (an entity's name, a demonym, a code) keeps its answer: a person
+        a document called "Washington" does not take the name from the city."""
         rows: list[tuple[str, str]] = []
         for iri in iris:
             ent = self.kg.entity(iri)
