@@ -9,7 +9,8 @@ the shipped model, graph and rules, each run in a fresh process, one after the o
   torch threads) each, in a child process that starts its own local Ray. Reported apart: Ray's
   start-up (``ray.init``), the time to the first document written (cluster probe, agent load
   on each actor, first batch), and docs/s both over the whole run and in steady state (from the
-  first document written to the last).
+  first document written to the last). ``rules s`` and ``linking s``: those stages' seconds
+  summed over the documents (``summary.json``'s timings; the workers' run side by side).
 
 Peak resident memory (psutil, every 100 ms): the process that writes OUT (the CLI, or the Ray
 driver), each Ray worker actor, and Ray's own processes (raylet, GCS, ...) summed. At the end
@@ -111,9 +112,15 @@ def run_local(corpus: Path, out: Path, threads: int) -> dict:
     cmd = [str(KGAGENT), "extract", str(corpus), "--out", str(out), "-q", "--threads", str(threads)]
     mem, wall = _timed(cmd, "local")
     s = json.loads((out / "summary.json").read_text())
-    return {"run": f"local --threads {threads}", "docs_per_s": s["processed"] / s["wall"],
+    return {"run": f"local --threads {threads}", "docs_per_s": s["processed"] / s["wall"], **_stages(out),
             "sentences_per_s": s["sentences"] / s["wall"], "startup_s": wall - s["wall"], "first_doc_s": None,
             "wall_s": wall, "steady_docs_per_s": None, **mem}
+
+
+def _stages(out: Path) -> dict:
+    """Seconds of the rules and of linking, summed over the documents (``summary.json``)."""
+    t = json.loads((out / "summary.json").read_text()).get("timings", {})
+    return {"rules_s": t.get("rules", 0.0), "linking_s": t.get("linking", 0.0)}
 
 
 def run_ray(corpus: Path, out: Path, workers: int, threads: int, tmp: Path) -> dict:
@@ -124,7 +131,7 @@ def run_ray(corpus: Path, out: Path, workers: int, threads: int, tmp: Path) -> d
     if r["failed"]:
         raise SystemExit(f"documents failed: {r['failed'][:3]}")
     return {"run": f"ray {workers} worker{'s' if workers > 1 else ''} x {threads} CPU",
-            "docs_per_s": r["processed"] / r["wall"], "sentences_per_s": r["sentences"] / r["wall"],
+            "docs_per_s": r["processed"] / r["wall"], "sentences_per_s": r["sentences"] / r["wall"], **_stages(out),
             "startup_s": r["init"], "first_doc_s": r["first"], "wall_s": wall,
             "steady_docs_per_s": r["steady"], **mem}
 
@@ -178,13 +185,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"kgagent extract, {Path(args.corpus).name} x{args.size} ({n_docs * args.size} documents), {cpus} CPUs, "
           f"load average {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
     print(f"{'run':<24} {'docs/s':>7} {'sents/s':>8} {'steady':>7} {'startup s':>10} {'1st doc s':>10} "
-          f"{'wall s':>7} {'driver MB':>10} {'actors MB':>12} {'ray MB':>7}  outputs")
+          f"{'wall s':>7} {'rules s':>8} {'linking s':>10} {'driver MB':>10} {'actors MB':>12} {'ray MB':>7}  outputs")
     for r in rows:
         steady = f"{r['steady_docs_per_s']:.2f}" if r["steady_docs_per_s"] else "-"
         first = f"{r['first_doc_s']:.1f}" if r["first_doc_s"] is not None else "-"
         actors = "/".join(map(str, r["actors_mb"])) or "-"
         print(f"{r['run']:<24} {r['docs_per_s']:>7.2f} {r['sentences_per_s']:>8.1f} {steady:>7} "
-              f"{r['startup_s']:>10.1f} {first:>10} {r['wall_s']:>7.1f} {r['driver_mb']:>10} {actors:>12} "
+              f"{r['startup_s']:>10.1f} {first:>10} {r['wall_s']:>7.1f} {r['rules_s']:>8.2f} {r['linking_s']:>10.2f} "
+              f"{r['driver_mb']:>10} {actors:>12} "
               f"{r['ray_processes_mb'] or '-':>7}  {r['outputs']}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
