@@ -146,3 +146,37 @@ def test_a_rejected_initials_mention_takes_its_alias_with_it(tiny_kg) -> None:
     assert agent.kg.entity(party).aliases == ("KDP",)  # the other mention still gives it
     drop_decisions(agent.kg, {kdps[1].id})
     assert agent.kg.entity(party).aliases == () and agent.kg.entity(party).label == "Kurdistan Democratic Party"
+
+
+def test_two_runs_of_kgagent_extract_with_the_first_imported_share_one_entity_and_its_votes(
+        monkeypatch, tmp_path, graph_dir) -> None:
+    """The terminal's way: extract, `kg import` the output, extract more with `--memory graph`.
+    The second run links the name to the first run's entity, records its mentions, and once
+    imported the memory counts both runs."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from kgagent.kg import KnowledgeGraph
+    from kgagent_cli.main import app
+    from support.agent_fakes import patch_cli_agent
+
+    patch_cli_agent(monkeypatch, lambda: ScoredFakeEncoder(CLASSES, PAIRS, nested=False))
+    run = CliRunner()
+    (tmp_path / "c1.txt").write_text(FIRST + "\n")
+    (tmp_path / "c2.txt").write_text(SECOND + "\n")
+    for args in (["extract", str(tmp_path / "c1.txt"), "--out", str(tmp_path / "o1"), "--graph", str(graph_dir)],
+                 ["kg", "import", str(tmp_path / "o1"), "--graph", str(graph_dir)],
+                 ["extract", str(tmp_path / "c2.txt"), "--out", str(tmp_path / "o2"), "--graph", str(graph_dir),
+                  "--memory", "graph"],
+                 ["kg", "import", str(tmp_path / "o2"), "--graph", str(graph_dir)]):
+        r = run.invoke(app, args)
+        assert r.exit_code == 0, (args, r.output)
+    first = [json.loads(x) for x in (tmp_path / "o1" / "decisions.jsonl").read_text().splitlines()]
+    second = [json.loads(x) for x in (tmp_path / "o2" / "decisions.jsonl").read_text().splitlines()]
+    entity = next(d["entity"] for d in first if d["kind"] == "entity" and d["text"] == "James Ottinger")
+    full = next(d for d in second if d["kind"] == "entity" and d["text"] == "James Ottinger")
+    short = next(d for d in second if d["kind"] == "entity" and d["text"] == "Ottinger")
+    assert full["linked"] and full["entity"] == short["entity"] == entity
+    memory = TypeMemory.from_graph(KnowledgeGraph.load(graph_dir))
+    assert memory.votes_for("James Ottinger") == {"person": 2} and memory.votes_for("Ottinger") == {"person": 1}
