@@ -30,12 +30,9 @@ from kgagent.decisions import (
     ACCEPTING,
     Decision,
     DocumentResult,
-    EntityMentionRecord,
-    GraphDelta,
     MentionResult,
-    NewEntity,
-    NewFact,
     RelationResult,
+    graph_delta,
     label_sources,
     relation_name,
     stable_id,
@@ -45,9 +42,9 @@ from kgagent.domain import Domain, Ontology, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.mention_shape import mention_shape
-from kgagent.names import initials, name_parts, name_words
+from kgagent.names import name_parts, name_words
 from kgagent.proofs import walk
-from kgagent.schema import Candidate, Document, Link, ProofNode, Provenance, SentenceProposals
+from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
 from kgagent.text import crosses, hard_breaks, name_key, sentence_spans
 
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
@@ -489,7 +486,7 @@ class Agent:
                                             scores=dict(m.class_scores)))
         firings = {k: v for k, v in model.rule_firings().items() if v}
         timings["rules"] = time.perf_counter() - t1 - relinking
-        delta = _delta(doc.id, decisions)
+        delta = graph_delta(doc.id, decisions)
         return DocumentResult(doc=doc.id, text_hash=text_hash(doc.text), sentences=sentences, mentions=mentions,
                               relations=relations, decisions=decisions, delta=delta, timings=timings,
                               rule_firings=firings, notes=notes)
@@ -1139,49 +1136,6 @@ def _name_priors(means: dict[str, dict[str, float]], weight: float) -> dict[str,
     if weight <= 0:
         return {}
     return {mid: {c: weight * math.log(max(1e-3, v)) for c, v in row.items()} for mid, row in means.items()}
-
-
-def _delta(doc: str, decisions: list[Decision]) -> GraphDelta:
-    from kgagent.kg.vocab import is_new_entity
-
-    delta = GraphDelta(doc=doc)
-    records: dict[str, list[EntityMentionRecord]] = {}  # a new entity -> its accepted mentions' records
-    labels: dict[str, tuple[str, str]] = {}  # a new entity -> its label and class, from its first mention
-    recorded: set[str] = set()  # mentions with a record
-
-    def entity(m: MentionResult, d: Decision) -> None:
-        linked = m.link is not None and not m.link.is_nil
-        if m.entity is None or m.id in recorded or (linked and not is_new_entity(m.entity)):
-            return  # curated entities get no mention records
-        recorded.add(m.id)
-        short = " ".join(m.text.split()) if m.short_for else ""
-        record = EntityMentionRecord(Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
-                                                score=m.score, rule=d.rule or "", decision=d.id),
-                                     short, alias=bool(short) and initials(short, m.short_for["text"]))
-        if linked:  # an entity an earlier document introduced: one more mention of it
-            delta.mentions.append((m.entity, record))
-            return
-        labels.setdefault(m.entity, (m.short_for["text"] if m.short_for else m.text, m.label))  # "James Ottinger"
-        records.setdefault(m.entity, []).append(record)
-
-    for d in decisions:
-        if d.accepted and d.kind == "entity" and d.mention is not None:
-            entity(d.mention, d)
-    for d in decisions:
-        if not d.accepted or d.kind != "relation" or d.head is None or d.tail is None:
-            continue
-        entity(d.head, d)
-        entity(d.tail, d)
-        start, end = min(d.head.start, d.tail.start), max(d.head.end, d.tail.end)
-        delta.facts.append(NewFact(subject=d.head.entity or "", predicate=d.label, object=d.tail.entity or "",
-                                   provenance=Provenance(doc=doc, sentence=d.sentence, start=start, end=end,
-                                                         score=d.score, rule=d.rule or "", decision=d.id)))
-    for iri, rs in records.items():
-        label, kind = labels[iri]
-        short = tuple(sorted({r.short_name for r in rs} - {"", label}))
-        delta.entities.append(NewEntity(iri=iri, label=label, types=(kind,), provenance=rs[0].provenance,
-                                        short_names=short, mentions=tuple(rs)))
-    return delta
 
 
 #: candidates of a mention at least this good are asserted as ``candidate(M, E, S)`` (homonyms)

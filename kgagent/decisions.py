@@ -401,3 +401,50 @@ def score_only(node: ProofNode | None) -> bool:
 
 def _uses(node: ProofNode | None, pred: str) -> bool:
     return any(predicate(n) == pred for n in walk(node))
+
+
+def graph_delta(doc: str, decisions: list[Decision]) -> GraphDelta:
+    """What a document's decisions add to the graph: its accepted new entities (one per IRI,
+    labelled with the full name, a mention record for each accepted mention), the records of
+    mentions linked to entities earlier documents introduced, and its accepted facts."""
+    from kgagent.kg.vocab import is_new_entity
+    from kgagent.names import initials
+
+    delta = GraphDelta(doc=doc)
+    records: dict[str, list[EntityMentionRecord]] = {}  # a new entity -> its accepted mentions' records
+    labels: dict[str, tuple[str, str]] = {}  # a new entity -> its label and class, from its first mention
+    recorded: set[str] = set()  # mentions with a record
+
+    def entity(m: MentionResult, d: Decision) -> None:
+        linked = m.link is not None and not m.link.is_nil
+        if m.entity is None or m.id in recorded or (linked and not is_new_entity(m.entity)):
+            return  # curated entities get no mention records
+        recorded.add(m.id)
+        short = " ".join(m.text.split()) if m.short_for else ""
+        record = EntityMentionRecord(Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
+                                                score=m.score, rule=d.rule or "", decision=d.id),
+                                     short, alias=bool(short) and initials(short, m.short_for["text"]))
+        if linked:  # an entity an earlier document introduced: one more mention of it
+            delta.mentions.append((m.entity, record))
+            return
+        labels.setdefault(m.entity, (m.short_for["text"] if m.short_for else m.text, m.label))  # "James Ottinger"
+        records.setdefault(m.entity, []).append(record)
+
+    for d in decisions:
+        if d.accepted and d.kind == "entity" and d.mention is not None:
+            entity(d.mention, d)
+    for d in decisions:
+        if not d.accepted or d.kind != "relation" or d.head is None or d.tail is None:
+            continue
+        entity(d.head, d)
+        entity(d.tail, d)
+        start, end = min(d.head.start, d.tail.start), max(d.head.end, d.tail.end)
+        delta.facts.append(NewFact(subject=d.head.entity or "", predicate=d.label, object=d.tail.entity or "",
+                                   provenance=Provenance(doc=doc, sentence=d.sentence, start=start, end=end,
+                                                         score=d.score, rule=d.rule or "", decision=d.id)))
+    for iri, rs in records.items():
+        label, kind = labels[iri]
+        short = tuple(sorted({r.short_name for r in rs} - {"", label}))
+        delta.entities.append(NewEntity(iri=iri, label=label, types=(kind,), provenance=rs[0].provenance,
+                                        short_names=short, mentions=tuple(rs)))
+    return delta
