@@ -180,3 +180,25 @@ def test_two_runs_of_kgagent_extract_with_the_first_imported_share_one_entity_an
     assert full["linked"] and full["entity"] == short["entity"] == entity
     memory = TypeMemory.from_graph(KnowledgeGraph.load(graph_dir))
     assert memory.votes_for("James Ottinger") == {"person": 2} and memory.votes_for("Ottinger") == {"person": 1}
+
+
+def test_a_link_to_what_a_document_added_says_who_not_what_kind(tiny_kg) -> None:
+    """An earlier sentence's "Soviet" was accepted as a place; this one's "Soviet", tagged of no
+    particular kind, links to it by name, but one accepted mention is not the graph's knowledge
+    of a kind (the corpus memory's votes are): located_in(Boston, Soviet) is rejected for its
+    tail's kind, as it is without the earlier document."""
+    from kgagent import Agent
+    from support.agent_fakes import RULES, trigram_embed
+
+    first = {"Soviet": {"Loc": 0.9}, "Boston": {"Loc": 0.95}}
+    # the linker as the agent makes it: the untyped class is not type-checked, so the link is sure
+    linker = tiny_kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False, untyped="other")
+    agent = Agent.load(model=ScoredFakeEncoder(first, {}, nested=False), kg=tiny_kg, rules=RULES, linker=linker)
+    (res1,) = agent.extract(Document("d1", "Soviet troops left Boston."))
+    place = _decision(res1, "Soviet").mention.entity
+    agent.encoder.classes = {"Soviet": {"Other": 0.9}, "Boston": {"Loc": 0.95}}
+    agent.encoder.pairs = {("Boston", "Soviet"): {"Located_In": 0.9}}
+    (res2,) = agent.extract(Document("d2", "Boston lies in Soviet lands."))
+    assert _decision(res2, "Soviet").mention.link.entity == place and _decision(res2, "Soviet").mention.link.score >= 0.9
+    rel = _relation(res2)
+    assert rel.verdict == "reject" and "kind" in rel.reason, (rel.verdict, rel.reason)
