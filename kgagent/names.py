@@ -70,8 +70,13 @@ def initials(short: str, full: str) -> bool:
 
 
 def _initials_of(full: str) -> set[str]:
-    """The initials of a name of two or more words: of all of them, and of its capitalised ones."""
-    words = _WORD.findall(full)
+    """The initials of a name of two or more words: of all of them, and of its capitalised ones.
+    A letter alone is not a word here ("aid-U.N." has no initials: its U and N are some already).
+
+    >>> sorted(_initials_of("Securities and Exchange Commission")), _initials_of("aid-U.N.")
+    (['SAEC', 'SEC'], set())
+    """
+    words = [w for w in _WORD.findall(full) if len(w) > 1]
     if len(words) < 2:
         return set()
     return {"".join(w[0] for w in words).upper(), "".join(w[0] for w in words if w[0].isupper())}
