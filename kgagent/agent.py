@@ -502,16 +502,7 @@ class Agent:
             m.link = link
             m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, lab)
         linked = sorted({e for m in mentions if m.link is not None for e, _ in _candidates_of(m.link)})
-        if not mentions:
-            return {}
-        from kgagent.kg.vocab import is_new_entity
-
-        # an entity a document introduced is who a mention is, not what kind: its class came from
-        # one accepted mention (the corpus memory's votes weigh them all), so the rules get no
-        # type of it ("Soviet", a place somewhere, does not make this misc "Soviet" a place)
-        facts = self.kg.rule_facts(linked)
-        facts["type"] = {t for t in facts.get("type", ()) if not is_new_entity(t[0])}
-        return facts
+        return self.kg.rule_facts(linked) if mentions else {}
 
     def _facts(self, doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
                pair_scores: dict[tuple[str, str], dict[str, float]] | None, graph: dict[str, set[tuple]],
@@ -821,11 +812,8 @@ class Agent:
                     candidates=[Candidate(iri, label, 1.0, tuple(sorted(self.kg.entity_types(iri))))])
 
     def _sure_kind(self, m: MentionResult) -> str | None:
-        """The kind of the graph entity a mention is linked to at least ``link_trusted``, if any
-        (not of an entity a document introduced: see :meth:`_link`)."""
-        from kgagent.kg.vocab import is_new_entity
-
-        if m.link is None or m.link.is_nil or m.link.score < self.link_trusted or is_new_entity(m.link.entity):
+        """The kind of the graph entity a mention is linked to at least ``link_trusted``, if any."""
+        if m.link is None or m.link.is_nil or m.link.score < self.link_trusted:
             return None
         return self._kind(m.link.entity)
 

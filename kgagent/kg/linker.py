@@ -38,6 +38,11 @@ entities links only to a candidate a relation leads from to one of them, every n
 in the alias table tried ("Amherst, Mass." is the Amherst in Massachusetts; none there: NIL). Without it (the default) similarity alone may
 link, as descriptions need ("the capital of Spain").
 
+An entity a document introduced (``kgagent.kg.vocab.is_new_entity``: extraction minted it for an
+accepted mention) is a candidate only for a mention of its own kind, the untyped class counting as
+one: its class is what one accepted mention was, so a document's company "Ford" is not another's
+person "Ford", nor its place "Soviet" another's "Soviet" of no particular kind.
+
 Entities that are ``owl:sameAs`` one another in the alignment graph (twins from two sources,
 ``kgagent.kg.alignment``) are one candidate: the cluster's canonical entity, scored by its best
 member, with the types of all its members and the largest prior.
@@ -56,6 +61,7 @@ import numpy as np
 from kgagent.errors import GraphError
 from kgagent.kg.aliases import AliasTable, mention_word_keys
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
+from kgagent.kg.vocab import is_new_entity
 from kgagent.schema import Candidate, Link
 
 if TYPE_CHECKING:
@@ -297,6 +303,17 @@ class Linker:
             return 1
         return -1 if types & self.kinds else 0
 
+    def _same_kind(self, iri: str, mtype: str | None) -> bool:
+        """Is the entity of the mention type's kind (the untyped class counting as one here)? Any
+        entity is, for a mention of no given type, and so is an entity of no kind."""
+        if not mtype:
+            return True
+        kinds = self._entity_types(iri) & self.kinds
+        mine = ({mtype} | set(self.kg.superclasses(mtype))) & self.kinds
+        if self._is_untyped(mtype):
+            mine.add(self.untyped)
+        return not kinds or bool(kinds & mine)
+
     def _is_untyped(self, mtype: str) -> bool:
         hit = self._untyped_cache.get(mtype)
         if hit is None:
@@ -368,6 +385,9 @@ class Linker:
             alias, sim = _fold_twins(alias, self._canonical), _fold_twins(sim, self._canonical)
         typed = []
         for iri in set(alias) | set(sim):
+            if is_new_entity(iri) and not self._same_kind(iri, mtype):
+                continue  # a document's company "Ford" is not another's person "Ford", nor a place
+                # "Soviet" an adjective of no kind: one accepted mention's class is all we know of it
             base = max(alias.get(iri, -1.0), sim.get(iri, -1.0))
             fit = self._fits(iri, mtype)
             if fit < 0 and iri not in alias:

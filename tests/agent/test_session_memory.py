@@ -182,16 +182,16 @@ def test_two_runs_of_kgagent_extract_with_the_first_imported_share_one_entity_an
     assert memory.votes_for("James Ottinger") == {"person": 2} and memory.votes_for("Ottinger") == {"person": 1}
 
 
-def test_a_link_to_what_a_document_added_says_who_not_what_kind(tiny_kg) -> None:
+def test_a_word_of_no_kind_does_not_take_the_kind_of_a_documents_place(tiny_kg) -> None:
     """An earlier sentence's "Soviet" was accepted as a place; this one's "Soviet", tagged of no
-    particular kind, links to it by name, but one accepted mention is not the graph's knowledge
-    of a kind (the corpus memory's votes are): located_in(Boston, Soviet) is rejected for its
-    tail's kind, as it is without the earlier document."""
+    particular kind, is not that entity (one accepted mention's class is all that is known of
+    it), so it does not become a place: located_in(Boston, Soviet) is rejected for its tail's
+    kind, as it is without the earlier document."""
     from kgagent import Agent
     from support.agent_fakes import RULES, trigram_embed
 
     first = {"Soviet": {"Loc": 0.9}, "Boston": {"Loc": 0.95}}
-    # the linker as the agent makes it: the untyped class is not type-checked, so the link is sure
+    # the linker as the agent makes it: the untyped class is not type-checked
     linker = tiny_kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False, untyped="other")
     agent = Agent.load(model=ScoredFakeEncoder(first, {}, nested=False), kg=tiny_kg, rules=RULES, linker=linker)
     (res1,) = agent.extract(Document("d1", "Soviet troops left Boston."))
@@ -199,6 +199,19 @@ def test_a_link_to_what_a_document_added_says_who_not_what_kind(tiny_kg) -> None
     agent.encoder.classes = {"Soviet": {"Other": 0.9}, "Boston": {"Loc": 0.95}}
     agent.encoder.pairs = {("Boston", "Soviet"): {"Located_In": 0.9}}
     (res2,) = agent.extract(Document("d2", "Boston lies in Soviet lands."))
-    assert _decision(res2, "Soviet").mention.link.entity == place and _decision(res2, "Soviet").mention.link.score >= 0.9
+    assert _decision(res2, "Soviet").mention.link.is_nil and _decision(res2, "Soviet").mention.entity != place
     rel = _relation(res2)
     assert rel.verdict == "reject" and "kind" in rel.reason, (rel.verdict, rel.reason)
+
+
+def test_a_name_of_another_kind_is_another_entity(tiny_kg) -> None:
+    """An earlier document's company "Ford" is not this document's person "Ford": a document's
+    entity is a candidate only for a mention of its own kind."""
+    agent = make_agent(tiny_kg, ScoredFakeEncoder({"Ford": {"Org": 0.9}}, {}, nested=False))
+    (res1,) = agent.extract(Document("d1", "Ford sold cars."))
+    company = _decision(res1, "Ford").mention.entity
+    agent.encoder.classes = {"Ford": {"Peop": 0.9}}
+    (res2,) = agent.extract(Document("d2", "Ford said so."))
+    person = _decision(res2, "Ford")
+    assert person.verdict == "accept" and person.mention.link.is_nil and person.mention.entity != company
+    assert [e.types for e in res2.delta.entities] == [("person",)] and res2.delta.mentions == []

@@ -175,6 +175,9 @@ def test_add_entities_by_name_only_finds_them_by_name_and_keeps_the_names_it_ans
     assert len(linker.index) == n  # no vectors
     assert linker.knows(shipyard) and not linker.knows(namesake)
     assert linker.link([("Gdansk Shipyard", "organization")])[0].entity == shipyard  # by its name
+    assert linker.link([("Gdansk Shipyard", None)])[0].entity == shipyard  # a mention of no given type
+    # a document's entity is a candidate only for a mention of its own kind
+    assert linker.link([("Gdansk Shipyard", "person")])[0].is_nil
     assert linker.link([("Gdansk Shipyards", "organization")])[0].entity != shipyard  # never by similarity
     assert linker.link([("Texas", None)])[0].entity == texas  # the graph's answer stands
 
