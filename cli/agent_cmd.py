@@ -98,6 +98,8 @@ def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing
     if summary.processed and summary.wall:
         t4.caption = f"{summary.processed / summary.wall:.2f} docs/s; facts added {summary.facts_added}, " \
                      f"new entities {summary.entities_added}, feedback sentences {summary.feedback_sentences}"
+        if summary.known_entity_mentions:
+            t4.caption += f"; mentions of entities earlier runs introduced {summary.known_entity_mentions}"
         words = {"unlink": "links taken away", "relink": "relinked to a namesake",
                  "same_as": "short names joined to their full name"}
         who = [f"{words[k]}: {n}" for k, n in sorted(summary.identity.items()) if k in words and n]

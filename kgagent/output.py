@@ -60,6 +60,8 @@ class RunSummary:
     wall: float = 0.0
     facts_added: int = 0
     entities_added: int = 0
+    #: accepted mentions of entities an earlier document or run introduced (their mention records)
+    known_entity_mentions: int = 0
     feedback_sentences: int = 0
     #: accepted mentions whose graph entity the rules changed: "unlink", "relink", "same_as" -> n
     identity: dict[str, int] = field(default_factory=dict)
@@ -80,6 +82,7 @@ class RunSummary:
             self.rule_reasons.setdefault(rule, reason)
         self.facts_added += int(line.get("facts", 0))
         self.entities_added += int(line.get("entities", 0))
+        self.known_entity_mentions += int(line.get("known_entity_mentions", 0))
         self.feedback_sentences += int(line.get("feedback", 0))
         for key, n in line.get("identity", {}).items():
             self.identity[key] = self.identity.get(key, 0) + int(n)
@@ -215,6 +218,7 @@ def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:
             "by_rule": {k: dict(v) for k, v in by_rule.items()},
             "by_type": {k: dict(v) for k, v in by_type.items()}, "rule_reasons": reasons,
             "facts": len(result.delta.facts), "entities": len(result.delta.entities), "feedback": n_feedback,
+            **({"known_entity_mentions": len(result.delta.mentions)} if result.delta.mentions else {}),
             **({"identity": dict(sorted(identity.items()))} if identity else {}),
             "timings": {k: round(v, 6) for k, v in result.timings.items()}}
 

@@ -172,12 +172,17 @@ def test_two_runs_of_kgagent_extract_with_the_first_imported_share_one_entity_an
                  ["kg", "import", str(tmp_path / "o2"), "--graph", str(graph_dir)]):
         r = run.invoke(app, args)
         assert r.exit_code == 0, (args, r.output)
+        if "--memory" in args:
+            assert "mentions of entities earlier runs introduced 3" in " ".join(r.output.split())
     first = [json.loads(x) for x in (tmp_path / "o1" / "decisions.jsonl").read_text().splitlines()]
     second = [json.loads(x) for x in (tmp_path / "o2" / "decisions.jsonl").read_text().splitlines()]
     entity = next(d["entity"] for d in first if d["kind"] == "entity" and d["text"] == "James Ottinger")
     full = next(d for d in second if d["kind"] == "entity" and d["text"] == "James Ottinger")
     short = next(d for d in second if d["kind"] == "entity" and d["text"] == "Ottinger")
     assert full["linked"] and full["entity"] == short["entity"] == entity
+    summaries = [json.loads((tmp_path / o / "summary.json").read_text()) for o in ("o1", "o2")]
+    assert [s["known_entity_mentions"] for s in summaries] == [0, 3]  # both names and the company
+    assert [s["entities_added"] for s in summaries] == [2, 0]
     memory = TypeMemory.from_graph(KnowledgeGraph.load(graph_dir))
     assert memory.votes_for("James Ottinger") == {"person": 2} and memory.votes_for("Ottinger") == {"person": 1}
 
