@@ -1,5 +1,5 @@
 """What extraction added is known to later documents: within a library session
-(``extract(..., update_graph=True)`` indexes the new entities for the linker), and across runs
+(``extract(..., update_graph=True)`` gives the linker the new entities' names), and across runs
 (a mention linked to an entity an earlier document introduced writes a mention record, so the
 corpus memory's votes keep growing)."""
 
@@ -11,8 +11,8 @@ from kgagent.memory import TypeMemory
 from kgagent.proofs import walk
 
 CLASSES = {"Digital Communications": {"Org": 0.95}, "James Ottinger": {"Peop": 0.96}, "Ottinger": {"Peop": 0.9}}
-# the second document's reading of the relation is unsure: only the graph can vouch for it
 PAIRS = {("James Ottinger", "Digital Communications"): {"Work_For": 0.9}}
+# the second document's reading of the relation is unsure: only the graph can vouch for it
 WEAK = {("James Ottinger", "Digital Communications"): {"Work_For": 0.45}}
 FIRST = "Digital Communications named James Ottinger president."
 SECOND = "James Ottinger spoke for Digital Communications. Ottinger left."
