@@ -132,6 +132,7 @@ class Linker:
         self._demonyms = AliasTable()
         self._codes = AliasTable()
         self._untyped_cache: dict[str, bool] = {}
+        self._type_kinds: dict[str, frozenset[str]] = {}
         self.index = self._open()
         self._profile_entities()
         self._canonical: dict[str, str] = {}
@@ -309,10 +310,15 @@ class Linker:
         if not mtype:
             return True
         kinds = self._entity_types(iri) & self.kinds
-        mine = ({mtype} | set(self.kg.superclasses(mtype))) & self.kinds
-        if self._is_untyped(mtype):
-            mine.add(self.untyped)
-        return not kinds or bool(kinds & mine)
+        return not kinds or bool(kinds & self._kinds_of(mtype))
+
+    def _kinds_of(self, mtype: str) -> frozenset[str]:
+        """The kinds of a mention type (its root classes; the untyped class for one under it)."""
+        hit = self._type_kinds.get(mtype)
+        if hit is None:
+            mine = ({mtype} | self.kg.superclasses(mtype)) & self.kinds
+            hit = self._type_kinds[mtype] = frozenset(mine | ({self.untyped} if self._is_untyped(mtype) else set()))
+        return hit
 
     def _is_untyped(self, mtype: str) -> bool:
         hit = self._untyped_cache.get(mtype)

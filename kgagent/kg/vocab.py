@@ -53,10 +53,13 @@ def to_name(iri: object) -> str:
     return s
 
 
+_NEW_ENTITIES = str(ENT["new/"])
+
+
 def is_new_entity(iri: object) -> bool:
     """Whether an entity was introduced by a document (minted for an accepted NIL mention,
     under ``ENT["new/"]``), not curated knowledge."""
-    return str(iri).startswith(str(ENT["new/"]))
+    return str(iri).startswith(_NEW_ENTITIES)
 
 
 def doc_graph(doc: str) -> URIRef:
