@@ -225,12 +225,20 @@ class NewEntity:
     label: str
     types: tuple[str, ...]
     provenance: Provenance
-    #: the other names the document called it by, each part of the label (``same_entity``: "Ottinger")
-    short_names: tuple[str, ...] = ()
     #: every accepted mention of it in the document, in order (the first is ``provenance``'s), each
     #: written as its own mention record: a reviewer who rejects one mention leaves the others'
-    #: (empty: one record, at ``provenance``, with all the short names)
+    #: (empty: one record, at ``provenance``)
     mentions: tuple[EntityMentionRecord, ...] = ()
+
+    @property
+    def records(self) -> tuple[EntityMentionRecord, ...]:
+        """The mention records it writes: ``mentions``, or one at ``provenance``."""
+        return self.mentions or (EntityMentionRecord(self.provenance),)
+
+    @property
+    def short_names(self) -> tuple[str, ...]:
+        """The other names the document called it by, each part of the label (``same_entity``: "Ottinger")."""
+        return tuple(sorted({r.short_name for r in self.mentions} - {"", self.label}))
 
 
 @dataclass
@@ -256,17 +264,17 @@ class GraphDelta:
 
     def apply(self, kg: Any) -> None:
         """Add the entities and facts to a KnowledgeGraph (idempotent)."""
-        for e in self.entities:
-            if not e.mentions:
-                kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri, short_names=e.short_names)
-            for r in e.mentions:
-                kg.add_entity(e.label, list(e.types), provenance=r.provenance, iri=e.iri,
-                              short_names=(r.short_name,) if r.short_name else (),
-                              aliases=(r.short_name,) if r.alias else ())
-        for iri, r in self.mentions:
+        def record(iri: str, r: EntityMentionRecord) -> None:
             kg.add_mention(iri, r.provenance, short_names=(r.short_name,) if r.short_name else ())
             if r.alias:
                 kg.add_alias(iri, r.short_name, r.provenance)
+
+        for e in self.entities:  # its description, in the document's graph, and its mentions' records
+            kg.add_entity(e.label, list(e.types), provenance=e.provenance, iri=e.iri)
+            for r in e.records:
+                record(e.iri, r)
+        for iri, r in self.mentions:
+            record(iri, r)
         for f in self.facts:
             kg.add_fact(f.subject, f.predicate, f.object, f.provenance)
 
@@ -444,7 +452,6 @@ def graph_delta(doc: str, decisions: list[Decision]) -> GraphDelta:
                                                          score=d.score, rule=d.rule or "", decision=d.id)))
     for iri, rs in records.items():
         label, kind = labels[iri]
-        short = tuple(sorted({r.short_name for r in rs} - {"", label}))
         delta.entities.append(NewEntity(iri=iri, label=label, types=(kind,), provenance=rs[0].provenance,
-                                        short_names=short, mentions=tuple(rs)))
+                                        mentions=tuple(rs)))
     return delta

@@ -415,16 +415,13 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ entities
     def add_entity(self, label: str, types: Sequence[str], aliases: Sequence[str] = (),
-                   provenance: Provenance | None = None, iri: str | None = None,
-                   short_names: Sequence[str] = ()) -> str:
+                   provenance: Provenance | None = None, iri: str | None = None) -> str:
         """Add an entity; returns its IRI (stable: a hash of label and types unless ``iri``).
 
         Without provenance it is curated knowledge (default graph); with provenance it is a
         new entity found in ``provenance.doc`` and lives in that document's graph, with a
-        mention record (sentence, span, score, rule, decision; one per call, keyed by the span)
-        that also keeps the short name(s) the mention called it by (``kga:shortName``: "Ottinger"
-        of "James Ottinger"; read by the corpus memory, not by the linker: a surname names many
-        people across documents).
+        mention record (sentence, span, score, rule, decision; one per span: see
+        :meth:`add_mention` for its other mentions).
         """
         if not label or not label.strip():
             raise GraphError("an entity needs a non-empty label", code="KGA207")
@@ -439,13 +436,15 @@ class KnowledgeGraph:
         triples += [(e, RDF.type, t) for t in type_iris]
         triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
         if provenance is not None:
-            triples += _mention_triples(e, provenance, short_names)
+            triples += _mention_triples(e, provenance, ())
         self.add_many(triples, graph)
         return iri
 
     def add_mention(self, iri: str, provenance: Provenance, short_names: Sequence[str] = ()) -> None:
-        """Record an accepted mention of an entity a document introduced earlier (its mention
-        record in ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type)."""
+        """Record an accepted mention of an entity a document introduced (its mention record in
+        ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type), with the
+        short name(s) it called the entity by (``kga:shortName``: "Ottinger" of "James Ottinger";
+        read by the corpus memory, not by the linker: a surname names many people)."""
         self.add_many(_mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
 
     def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
