@@ -615,7 +615,7 @@ class Agent:
                 continue
             row = min(rows, key=lambda r: str(r[2]))
             target = str(row[1])
-            old = {"entity": m.link.entity, "label": m.entity_label or m.link.entity}
+            old = _linked_to(m)
             score = next((c.score for c in m.link.candidates if c.entity == target), m.link.score)
             proof = label_sources(model.proof("relink", row)) if self.record_proofs else None
             m.link = replace(m.link, entity=target, score=score)
@@ -657,7 +657,7 @@ class Agent:
             row = next(r for r in rs if str(r[1]) == full.id)
             proof = label_sources(model.proof("same_entity", row)) if self.record_proofs else None
             linked = m.link is not None and not m.link.is_nil and m.link.entity != full.entity
-            was = {"from": {"entity": m.link.entity, "label": m.entity_label or m.link.entity}} if linked else {}
+            was = {"from": _linked_to(m)} if linked else {}
             m.link, m.entity = full.link, full.entity
             m.short_for = {"mention": full.id, "text": full.text}
             out[mid] = {"mention": full.id, "text": full.text, "entity": full.entity, "reason": str(row[2]),
@@ -680,11 +680,10 @@ class Agent:
         for m in mentions:
             if m.id not in why or m.link is None or m.link.is_nil:
                 continue
-            label = m.entity_label or m.link.entity
+            was = _linked_to(m)
             proof = label_sources(model.proof("unlink", (m.id, why[m.id]))) if self.record_proofs else None
-            out[m.id] = {"entity": m.link.entity, "label": label, "reason": why[m.id],
-                         "rule": proof.rule if proof else None, "proof": proof}
-            m.unlinked_from = {"entity": m.link.entity, "label": label}
+            out[m.id] = {**was, "reason": why[m.id], "rule": proof.rule if proof else None, "proof": proof}
+            m.unlinked_from = was
             m.link = replace(m.link, entity=None, method="nil")
             m.entity = new_entity_iri(m.text, m.label)
         return out
@@ -1081,6 +1080,12 @@ def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sen
         facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
 
 
+def _linked_to(m: MentionResult) -> dict[str, str]:
+    """The graph entity a linked mention is, as decisions name it: {"entity", "label"}."""
+    entity = str(m.link.entity) if m.link is not None else ""
+    return {"entity": entity, "label": m.entity_label or entity}
+
+
 def _fact_rows(model: Any, pred: str) -> dict[str, list[tuple]]:
     """The rows of a fact table of the rules' model by their first argument (``relink(M, E, Why)``:
     mention id -> its rows); empty when the rules derived no such fact."""
@@ -1101,9 +1106,9 @@ def _notes(why: str | None) -> list[str]:
     return [why] if why else []
 
 
-def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None,
-                sure_kind: Callable[[MentionResult], str | None] | None = None,
-                parts: Iterable[tuple[str, str, str]] = ()) -> dict[str, dict[str, float]]:
+def _name_means(mentions: list[MentionResult], ontology: Ontology,
+                sure_kind: Callable[[MentionResult], str | None],
+                parts: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
     """For each mention whose (case-folded) name occurs again in the document: the mean class
     scores of the name's other mentions, and of the full names it is the short name of (``parts``,
     :func:`~kgagent.names.name_parts`, where the ontology's ``short_name`` for the full name's
@@ -1116,12 +1121,10 @@ def _name_means(mentions: list[MentionResult], ontology: Ontology | None = None,
     others: dict[str, list[MentionResult]] = {
         m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
     by_id = {m.id: m for m in mentions}
-    if ontology is not None:
-        for part, full, where in parts:
-            kind = ontology.kind_of(by_id[full].label)
-            if where in ontology.short_name_of(by_id[full].label) and (
-                    sure_kind is None or sure_kind(by_id[part]) in (None, kind)):
-                others.setdefault(part, []).append(by_id[full])
+    for part, full, where in parts:
+        label = by_id[full].label
+        if where in ontology.short_name_of(label) and sure_kind(by_id[part]) in (None, ontology.kind_of(label)):
+            others.setdefault(part, []).append(by_id[full])
     out: dict[str, dict[str, float]] = {}
     for mid, os_ in others.items():
         classes = sorted({c for o in (*os_, by_id[mid]) for c in o.class_scores})

@@ -22,6 +22,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
+
 def name_key(text: str) -> str:
     """A surface name as a key: white space collapsed, case-folded ("YUKOS " and "Yukos" are one)."""
     return " ".join(str(text).split()).casefold()

@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> dict:
                          "second pass, scored, reads them (a document never sees its own votes)")
     ap.add_argument("--update-graph", action="store_true",
                     help="as a library session with update_graph=True: each document's accepted entities and "
-                         "facts enter the graph, and its new entities the linker's index, before the next "
+                         "facts enter the graph, and its new entities' names the linker, before the next "
                          "document is decided (in memory; the domain's files are not written)")
     args = ap.parse_args(argv)
 
