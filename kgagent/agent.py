@@ -532,9 +532,10 @@ class Agent:
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
-        means = _name_means(mentions, self.domain.ontology, self._sure_kind,
-                            parts if parts is not None else list(name_parts(mentions)))
-        priors = _name_priors(means, self.same_name_weight)
+        others = _name_others(mentions, self.domain.ontology, self._sure_kind,
+                              parts if parts is not None else list(name_parts(mentions)))
+        means = _name_means(mentions, others)
+        priors = _name_priors(mentions, others, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
             facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
         if self.memory is not None:
@@ -1106,11 +1107,11 @@ def _notes(why: str | None) -> list[str]:
     return [why] if why else []
 
 
-def _name_means(mentions: list[MentionResult], ontology: Ontology,
-                sure_kind: Callable[[MentionResult], str | None],
-                parts: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
-    """For each mention whose (case-folded) name occurs again in the document: the mean class
-    scores of the name's other mentions, and of the full names it is the short name of (``parts``,
+def _name_others(mentions: list[MentionResult], ontology: Ontology,
+                 sure_kind: Callable[[MentionResult], str | None],
+                 parts: Iterable[tuple[str, str, str]]) -> dict[str, list[MentionResult]]:
+    """For each mention whose (case-folded) name occurs again in the document: the name's other
+    mentions, and the full names it is the short name of (``parts``,
     :func:`~kgagent.names.name_parts`, where the ontology's ``short_name`` for the full name's
     label says: "Ottinger" of "James Ottinger", a person), unless ``sure_kind`` (the kind of the
     graph entity a mention is surely linked to) says it is a thing of another kind ("Washington"
@@ -1125,20 +1126,38 @@ def _name_means(mentions: list[MentionResult], ontology: Ontology,
         label = by_id[full].label
         if where in ontology.short_name_of(label) and sure_kind(by_id[part]) in (None, ontology.kind_of(label)):
             others.setdefault(part, []).append(by_id[full])
-    out: dict[str, dict[str, float]] = {}
-    for mid, os_ in others.items():
-        classes = sorted({c for o in (*os_, by_id[mid]) for c in o.class_scores})
-        out[mid] = {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in classes}
-    return out
+    return others
 
 
-def _name_priors(means: dict[str, dict[str, float]], weight: float) -> dict[str, dict[str, float]]:
-    """Within a document one name keeps one type unless the text says otherwise: each mention's
-    prior is ``weight`` x log of the mean class scores of the document's other mentions of the
-    same name (:func:`_name_means`)."""
+def _classes_of(m: MentionResult, others: list[MentionResult]) -> list[str]:
+    return sorted({c for o in (m, *others) for c in o.class_scores})
+
+
+def _name_means(mentions: list[MentionResult], others: dict[str, list[MentionResult]]) -> dict[str, dict[str, float]]:
+    """The mean class scores of each mention's :func:`_name_others` (what the proofs show as
+    ``name_type``)."""
+    by_id = {m.id: m for m in mentions}
+    return {mid: {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in _classes_of(by_id[mid], os_)}
+            for mid, os_ in others.items()}
+
+
+#: a class score below this counts as this in the name prior (one mention cannot veto a class)
+NAME_PRIOR_FLOOR = 1e-3
+
+
+def _name_priors(mentions: list[MentionResult], others: dict[str, list[MentionResult]],
+                 weight: float) -> dict[str, dict[str, float]]:
+    """Within a document one name keeps one type unless the text says otherwise: the other
+    mentions of a mention's name (:func:`_name_others`) are as many observations of its one
+    type, so its prior for a class is ``weight`` x the sum of their log-scores of that class
+    (each floored at ``NAME_PRIOR_FLOOR``). Five mentions that lean to "organisation" outweigh
+    one that the encoder read as a person; one other mention counts as one."""
     if weight <= 0:
         return {}
-    return {mid: {c: weight * math.log(max(1e-3, v)) for c, v in row.items()} for mid, row in means.items()}
+    by_id = {m.id: m for m in mentions}
+    return {mid: {c: weight * sum(math.log(max(NAME_PRIOR_FLOOR, o.class_scores.get(c, 0.0))) for o in os_)
+                  for c in _classes_of(by_id[mid], os_)}
+            for mid, os_ in others.items()}
 
 
 #: candidates of a mention at least this good are asserted as ``candidate(M, E, S)`` (homonyms)

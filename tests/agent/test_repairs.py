@@ -208,6 +208,30 @@ def test_one_name_keeps_one_type_within_a_document(tiny_kg) -> None:
     assert "other mentions in the document" in first.reason and "name_type(" in json.dumps(first.proof.to_dict())
 
 
+def test_many_doubtful_mentions_of_a_name_outweigh_one_that_leans_the_other_way(tiny_kg) -> None:
+    """Each other mention of the name is one observation of its type: four that lean to
+    organisation (0.55 against 0.4) retype a fifth the encoder read as a person (0.6 against
+    0.35). A mean of the four would count as one mention and leave it a person (the demo's
+    "Montedison said it named ...")."""
+    lean_org = {"Org": 0.55, "Peop": 0.4}
+
+    class Outlier(ScoredFakeEncoder):
+        def propose(self, sentences, batch_size=32, relation_threshold=None):
+            out = super().propose(sentences, batch_size, relation_threshold)
+            e = out[2].entities[0]
+            out[2].entities[0] = EntityProposal(e.start, e.end, "Peop", 0.6, e.text, (("Peop", 0.6), ("Org", 0.35)))
+            return out
+
+    agent = make_agent(tiny_kg, Outlier({"Montedison": lean_org}, {}))
+    text = "Montedison fell. Montedison rose. Montedison said so. Montedison grew. Montedison won."
+    (res,) = agent.extract(Document("d1", text), update_graph=False)
+    ents = sorted((d for d in res.decisions if d.kind == "entity"), key=lambda d: d.mention.start)
+    assert [d.label for d in ents] == ["organization"] * 5
+    assert ents[2].repair["kind"] == "retype" and ents[2].repair["from"] == "person"
+    assert [d.repair for d in ents[:2] + ents[3:]] == [None] * 4
+    assert len({d.mention.entity for d in ents}) == 1  # one name, one type, one entity
+
+
 def test_corpus_memory_votes_enter_the_rules_and_the_joint_decision(tiny_kg) -> None:
     enc = ScoredFakeEncoder({"Yukos": {"Loc": 0.5, "Org": 0.45}}, {})
     memory = TypeMemory.from_decisions(
