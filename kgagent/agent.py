@@ -437,7 +437,7 @@ class Agent:
         notes: list[str] = []
         undecided: dict[Any, str] = {}
         jfacts: dict[str, set[tuple]] = {}
-        parts = list(name_parts(mentions))  # read by the joint decision and asserted as name_part facts
+        parts = self._name_parts(mentions)  # read by the joint decision and asserted as name_part facts
         if self.joint:  # its time counts as the rules' (it is part of deciding)
             jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph, parts)
         model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses, parts))
@@ -491,6 +491,10 @@ class Agent:
                               relations=relations, decisions=decisions, delta=delta, timings=timings,
                               rule_firings=firings, notes=notes)
 
+    def _name_parts(self, mentions: list[MentionResult]) -> list[tuple[str, str, str]]:
+        """The document's :func:`~kgagent.names.name_parts`, with the ontology's ``name_suffixes``."""
+        return list(name_parts(mentions, self.domain.ontology.name_suffixes))
+
     def _link(self, mentions: list[MentionResult], labels: list[str],
               only: set[str] | None = None) -> dict[str, set[tuple]]:
         """Link the mentions (``only`` those of these ids, when given) under ``labels`` (one per
@@ -511,7 +515,8 @@ class Agent:
         """Every fact the rules read for a document: base, model, graph, domain and joint facts,
         and the near misses (``near_miss(M, C, S)``, with their text and place); ``parts``: the
         document's :func:`~kgagent.names.name_parts`, when the caller has them."""
-        facts = _base_facts(doc, mentions, relations, pair_scores, parts)
+        facts = _base_facts(doc, mentions, relations, pair_scores,
+                            parts if parts is not None else self._name_parts(mentions))
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
             _place_facts(facts, m, doc.id, m.sentence)
@@ -533,7 +538,7 @@ class Agent:
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
         others = _name_others(mentions, self.domain.ontology, self._sure_kind,
-                              parts if parts is not None else list(name_parts(mentions)))
+                              parts if parts is not None else self._name_parts(mentions))
         means = _name_means(mentions, others)
         priors = _name_priors(mentions, others, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs

@@ -153,9 +153,13 @@ def fact_words(fact: str, name: _Names) -> str:
     if pred == "name_part" and n == 3:
         if a[2] == "initials":
             return f"{name(a[0])} is the initials of {name(a[1])}, in the same document"
+        if a[2] == "stem":
+            return (f"{name(a[0])} is {name(a[1])} without the words that end it (the ontology's name_suffixes), "
+                    "in the same document")
         return f"the words of {name(a[0])} are the {a[2]} words of {name(a[1])}, in the same document"
     if pred == "short_name" and n == 2:
-        part = "its initials" if a[1] == "initials" else f"the {a[1]} words of its full name"
+        part = {"initials": "its initials", "stem": "its full name without the name_suffixes that end it"
+                }.get(a[1], f"the {a[1]} words of its full name")
         return f"{_a(a[0])} may be named by {part}"
     if pred == "repair" and n == 2:
         return f"{name(a[0])} is repaired: {a[1]}"

@@ -3,7 +3,10 @@
 Two mentions of one document, the words of one (case-folded, punctuation left out) a proper
 run of the words of the other, at its start ("first"), its end ("last") or inside ("inner"); or
 the one written in capitals as the initials of the other's words ("initials": "KDP" for
-"Kurdistan Democratic Party", "SEC" for "Securities and Exchange Commission").
+"Kurdistan Democratic Party", "SEC" for "Securities and Exchange Commission"); or the other's
+words without the suffixes at their end that do not change what a name names ("stem":
+"Montedison" for "Montedison S.p.A.", when the domain lists "S.p.A." among its
+``name_suffixes``).
 The agent asserts these as ``name_part(M, Full, Where)`` facts; which classes' names shorten,
 and to which part, is the ontology's word (a class's ``short_name``), read by the shared
 names.rules and by the joint decision's name prior.
@@ -82,15 +85,36 @@ def _initials_of(full: str) -> set[str]:
     return {"".join(w[0] for w in words).upper(), "".join(w[0] for w in words if w[0].isupper())}
 
 
-def name_parts(mentions: Sequence[Named]) -> Iterator[tuple[str, str, str]]:
+def name_stem(words: Sequence[str], suffixes: frozenset[str]) -> tuple[str, ...]:
+    """The words of a name without the ``suffixes`` at its end, keeping at least one word. A
+    suffix is matched against one word or a run of them joined ("S.p.A." is the words s, p, a
+    to :func:`name_words`: the suffix "spa").
+
+    >>> name_stem(name_words("Sangetsu Co. Ltd"), frozenset({"co", "ltd"}))
+    ('sangetsu',)
+    >>> name_stem(name_words("Montedison S.p.A."), frozenset({"spa"}))
+    ('montedison',)
+    """
+    n = len(words)
+    while n > 1:
+        k = next((k for k in range(n - 1, 0, -1) if "".join(words[k:n]) in suffixes), None)
+        if k is None:
+            break
+        n = k
+    return tuple(words[:n])
+
+
+def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()) -> Iterator[tuple[str, str, str]]:
     """``(part id, full id, where)`` for every two mentions (of one document) where the first's
-    words are a proper part of the second's (:func:`name_part`), or its capitals the second's
-    initials (:func:`initials`); in the order of ``mentions``, then of the full names. Each full
-    name's runs of words and its initials are indexed once: a document of n mentions costs about
-    n lookups, not n x n comparisons."""
+    words are a proper part of the second's (:func:`name_part`), its capitals the second's
+    initials (:func:`initials`), or its words the second's without their ``suffixes``
+    (:func:`name_stem`: "stem"); in the order of ``mentions``, then of the full names. Each full
+    name's runs of words, initials and stem are indexed once: a document of n mentions costs
+    about n lookups, not n x n comparisons."""
     words = [name_words(m.text) for m in mentions]
     runs: dict[tuple[str, ...], set[int]] = {}
     capitals: dict[str, set[int]] = {}
+    stems: dict[tuple[str, ...], set[int]] = {}
     for j, (f, fw) in enumerate(zip(mentions, words)):
         for n in range(1, len(fw)):
             for i in range(len(fw) - n + 1):
@@ -98,11 +122,15 @@ def name_parts(mentions: Sequence[Named]) -> Iterator[tuple[str, str, str]]:
         if not in_capitals(f.text):
             for key in _initials_of(f.text):
                 capitals.setdefault(key, set()).add(j)
+        if suffixes and (stem := name_stem(fw, suffixes)) != tuple(fw):
+            stems.setdefault(stem, set()).add(j)
     for m, mw in zip(mentions, words):
         acronym = m.text.strip().replace(".", "") if in_capitals(m.text) else None  # "KDP", "U.N."
-        for j in sorted(runs.get(mw, set()) | capitals.get(acronym or "", set())):
+        for j in sorted(runs.get(mw, set()) | capitals.get(acronym or "", set()) | stems.get(mw, set())):
             if j in runs.get(mw, ()):
                 for where in name_part(mw, words[j]):
                     yield m.id, mentions[j].id, where
             if acronym and j in capitals.get(acronym, ()):
                 yield m.id, mentions[j].id, "initials"
+            if j in stems.get(mw, ()):
+                yield m.id, mentions[j].id, "stem"

@@ -5,6 +5,8 @@ The file format (see docs/domains.md)::
 
     [ontology]
     untyped = "thing"              # optional: the class of mentions of no particular kind
+    name_suffixes = ["Inc", "Ltd"] # optional: words that may end a name without changing what
+                                   # it names (a company's legal form; short_name "stem")
 
     [classes.animal]
     label = "animal"
@@ -52,11 +54,13 @@ from typing import Any
 
 from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text
 from kgagent.errors import DomainError, Location
+from kgagent.names import name_words
 
 NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
 _CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name"}
 #: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
-SHORT_NAME_PLACES = ("first", "last", "initials")
+SHORT_NAME_PLACES = ("first", "last", "initials", "stem")
+_ONTOLOGY_KEYS = {"untyped", "name_suffixes"}
 _RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric"}
 
 
@@ -70,9 +74,10 @@ class ClassDef:
     label: str = ""
     description: str = ""
     line: int = 0
-    #: "first" / "last" / "initials": another mention may name an entity of this class by the
-    #: first / last words of its full name ("Ottinger" for "James Ottinger") or by its initials
-    #: ("KDP"); empty: only by the whole name
+    #: "first" / "last" / "initials" / "stem": another mention may name an entity of this class
+    #: by the first / last words of its full name ("Ottinger" for "James Ottinger"), by its
+    #: initials ("KDP") or by its full name without the ontology's ``name_suffixes`` at its end
+    #: ("Montedison" for "Montedison SPA"); empty: only by the whole name
     short_name: tuple[str, ...] = ()
 
 
@@ -108,6 +113,9 @@ class Ontology:
     classes: dict[str, ClassDef] = field(default_factory=dict)
     relations: dict[str, RelationDef] = field(default_factory=dict)
     untyped: str | None = None
+    #: words (case-folded, without dots) that may end a name without changing what it names:
+    #: "spa", "inc", "ltd" (the ``[ontology]`` table's ``name_suffixes``; kgagent.names)
+    name_suffixes: frozenset[str] = frozenset()
     path: str = ""
 
     # ------------------------------------------------------------------ reading
@@ -186,8 +194,18 @@ class Ontology:
                                                label=str(spec.get("label") or name.replace("_", " ")),
                                                description=str(spec.get("description", "")),
                                                line=doc.line("relations", name))
+        for k in head:
+            if k not in _ONTOLOGY_KEYS:
+                bad(f"[ontology]: unknown key {k!r} (keys: {', '.join(sorted(_ONTOLOGY_KEYS))})", "KGA610",
+                    "ontology", k)
         untyped = head.get("untyped")
         onto.untyped = str(untyped) if untyped else None
+        suffixes = head.get("name_suffixes", [])
+        if not isinstance(suffixes, list) or not all(isinstance(w, str) and name_words(w) for w in suffixes):
+            bad(f"[ontology]: name_suffixes is a list of words (\"Inc\", \"S.p.A.\"), not {suffixes!r}", "KGA610",
+                "ontology", "name_suffixes")
+        else:
+            onto.name_suffixes = frozenset("".join(name_words(w)) for w in suffixes)
         problems += onto._check(doc)
         return onto, problems
 
@@ -326,8 +344,10 @@ class Ontology:
     def to_toml(self) -> str:
         """The ontology as an ``ontology.toml`` text (what ``kgagent init`` writes)."""
         lines: list[str] = []
-        if self.untyped:
-            lines += ["[ontology]", f"untyped = {_q(self.untyped)}", ""]
+        head = ([f"untyped = {_q(self.untyped)}"] if self.untyped else []) + \
+            ([f"name_suffixes = {_list(tuple(sorted(self.name_suffixes)))}"] if self.name_suffixes else [])
+        if head:
+            lines += ["[ontology]", *head, ""]
         for c in self.classes.values():
             lines.append(f"[classes.{c.name}]")
             lines.append(f"label = {_q(c.label or c.name)}")

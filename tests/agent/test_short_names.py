@@ -14,7 +14,7 @@ from support.agent_fakes import ScoredFakeEncoder, make_agent
 from kgagent import Document
 from kgagent.domain import Ontology
 from kgagent.explain import explain_decision
-from kgagent.names import in_capitals, initials, name_part, name_parts, name_words
+from kgagent.names import in_capitals, initials, name_part, name_parts, name_stem, name_words
 
 TEXT = ("Digital Communications named James Ottinger president. "
         "Ottinger replaces Bertil Nordin at Digital Communications.")
@@ -90,12 +90,64 @@ def test_the_ontology_says_whose_names_shorten_and_checks_the_value() -> None:
         assert p.location.path.endswith("bad.toml") and p.location.line == line
 
 
-def test_the_news_ontology_shortens_people_by_their_last_words_organisations_by_their_initials() -> None:
+def test_the_news_ontology_shortens_people_by_their_last_words_organisations_by_initials_and_legal_form() -> None:
     from kgagent.domain import Domain
 
     onto = Domain.load().ontology
-    assert onto.short_name_of("person") == ("last",) and onto.short_name_of("organization") == ("initials",)
+    assert onto.short_name_of("person") == ("last",)
+    assert onto.short_name_of("organization") == ("initials", "stem")
     assert {onto.short_name_of(c) for c in onto.classes if c not in ("person", "organization")} == {()}
+    assert {"inc", "spa", "ltd", "co"} <= onto.name_suffixes and "group" not in onto.name_suffixes
+
+
+def test_a_name_without_its_legal_form_is_its_stem() -> None:
+    suffixes = frozenset({"co", "ltd", "spa", "inc"})
+    assert name_stem(name_words("Montedison S.p.A."), suffixes) == ("montedison",)
+    assert name_stem(name_words("Sangetsu Co Ltd"), suffixes) == ("sangetsu",)
+    assert name_stem(name_words("Douglas & Lomason Co."), suffixes) == ("douglas", "lomason")
+    assert name_stem(name_words("Inc"), suffixes) == ("inc",)  # a name keeps one word
+    assert name_stem(name_words("Boston Celtics"), suffixes) == ("boston", "celtics")
+    assert name_stem(name_words("Inc Magazine"), suffixes) == ("inc", "magazine")  # only at the end
+
+    class M:
+        def __init__(self, id: str, text: str) -> None:
+            self.id, self.text = id, text
+
+    ms = [M("a", "Montedison SPA"), M("b", "Montedison"), M("c", "Boston Celtics"), M("d", "Boston"),
+          M("e", "Ltd")]
+    assert sorted(name_parts(ms, suffixes)) == [("b", "a", "first"), ("b", "a", "stem"), ("d", "c", "first")]
+    assert ("b", "a", "stem") not in set(name_parts(ms))  # a domain without suffixes has no stems
+
+
+def test_the_ontology_reads_its_name_suffixes_and_says_what_is_wrong_with_them() -> None:
+    onto, problems = Ontology.from_toml_text(
+        '[ontology]\nname_suffixes = ["Inc.", "S.p.A."]\n[classes.firm]\nshort_name = "stem"\n', "o.toml")
+    assert problems == [] and onto.name_suffixes == frozenset({"inc", "spa"})
+    assert onto.short_name_of("firm") == ("stem",)
+    assert Ontology.from_toml_text(onto.to_toml())[0].name_suffixes == onto.name_suffixes
+    for text, line in (('[ontology]\nname_suffixes = "Inc"\n', 2), ('[ontology]\nname_suffixes = ["Inc", ""]\n', 2),
+                       ('[ontology]\nuntyped = "x"\nsuffixes = ["Inc"]\n[classes.x]\n', 3)):
+        _, problems = Ontology.from_toml_text(text, "bad.toml")
+        (p,) = problems
+        assert p.code == "KGA610" and "[ontology]" in str(p), str(p)
+        assert p.location.path.endswith("bad.toml") and p.location.line == line, (str(p), p.location)
+
+
+def test_a_company_named_without_its_legal_form_is_that_company(tiny_kg) -> None:
+    text = ("Montedison SPA of Italy reported a profit. Montedison said it named Ettore dellIsola president. "
+            "The Boston Celtics beat Boston University.")
+    # the encoder reads the bare name as a person where a person's verb follows it
+    classes = {"Montedison SPA": {"Org": 0.9}, "Montedison": {"Peop": 0.6, "Org": 0.35},
+               "Ettore dellIsola": {"Peop": 0.9}, "Boston Celtics": {"Org": 0.9}, "Boston": {"Loc": 0.8}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    full, short = d["Montedison SPA"], d["Montedison"]
+    assert short.label == "organization" and short.repair["kind"] == "retype"
+    assert short.mention.entity == full.mention.entity and short.same_as["text"] == "Montedison SPA"
+    why = explain_decision(json.loads(json.dumps(short.to_dict()))).split("why the same entity:")[1]
+    assert "is Montedison SPA without the words that end it" in why
+    assert "an organization may be named by its full name without the name_suffixes that end it" in why
+    assert d["Boston"].same_as is None  # a first word alone is not the company
 
 
 def test_a_surname_is_the_person_of_the_full_name(tiny_kg) -> None:
