@@ -65,7 +65,8 @@ class MentionResult:
     #: the graph entity the linker gave it before the rules named another (``relink``)
     relinked_from: dict[str, str] | None = None
     #: the mention of the document whose full name this one shortens, and whose entity it is
-    #: ({"mention", "text"}; ``same_entity``: "Ottinger" for "James Ottinger"); None: its own
+    #: ({"mention", "text", "part"}; ``same_entity``: "Ottinger" for "James Ottinger", part "last";
+    #: kgagent.names); None: its own
     short_for: dict[str, str] | None = None
 
     @property
@@ -213,7 +214,8 @@ class EntityMentionRecord:
     provenance: Provenance
     short_name: str = ""
     #: the short name names the entity anywhere, not only beside its full name (its initials:
-    #: "KDP" of the Kurdistan Democratic Party; a surname names many people): written as an alias
+    #: "KDP" of the Kurdistan Democratic Party, or its name without its legal form: "Montedison"
+    #: of "Montedison SPA"; a surname names many people): written as an alias
     alias: bool = False
 
 
@@ -411,6 +413,11 @@ def _uses(node: ProofNode | None, pred: str) -> bool:
     return any(predicate(n) == pred for n in walk(node))
 
 
+#: the parts of a full name (kgagent.names) that name its entity anywhere, not only beside it: its
+#: initials and its name without its suffixes; a first or last name names many
+ALIAS_PARTS = ("initials", "stem")
+
+
 def graph_delta(doc: str, decisions: list[Decision]) -> GraphDelta:
     """What a document's decisions add to the graph: its accepted new entities (one per IRI,
     labelled with the full name, a mention record for each accepted mention), the records of
@@ -429,9 +436,10 @@ def graph_delta(doc: str, decisions: list[Decision]) -> GraphDelta:
             return  # curated entities get no mention records
         recorded.add(m.id)
         short = " ".join(m.text.split()) if m.short_for else ""
+        alias = bool(short) and (m.short_for.get("part") in ALIAS_PARTS if "part" in m.short_for
+                                 else initials(short, m.short_for["text"]))
         record = EntityMentionRecord(Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
-                                                score=m.score, rule=d.rule or "", decision=d.id),
-                                     short, alias=bool(short) and initials(short, m.short_for["text"]))
+                                                score=m.score, rule=d.rule or "", decision=d.id), short, alias=alias)
         if linked:  # an entity an earlier document introduced: one more mention of it
             delta.mentions.append((m.entity, record))
             return

@@ -121,6 +121,20 @@ def test_initials_become_a_name_of_the_entity_a_surname_does_not(tiny_kg) -> Non
     assert _decision(third, "KDP").mention.link.entity == party
 
 
+def test_a_company_named_without_its_legal_form_is_a_name_of_it_anywhere(tiny_kg) -> None:
+    """"Montedison" beside "Montedison SPA" (the news ontology's name_suffixes) becomes an alias
+    of the company, so a later document's "Montedison" alone is that company."""
+    classes = {"Montedison SPA": {"Org": 0.9}, "Montedison": {"Org": 0.8, "Peop": 0.15}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))
+    (first,) = agent.extract(Document("d1", "Montedison SPA reported a profit. Montedison said so."))
+    company = _decision(first, "Montedison SPA").mention.entity
+    short = _decision(first, "Montedison")
+    assert short.mention.entity == company and short.mention.short_for["part"] == "stem"
+    assert agent.kg.entity(company).aliases == ("Montedison",)
+    (second,) = agent.extract(Document("d2", "Montedison fell."))
+    assert _decision(second, "Montedison").mention.link.entity == company
+
+
 def test_initials_given_in_a_later_document_name_the_earlier_entity(tiny_kg) -> None:
     classes = {"Kurdistan Democratic Party": {"Org": 0.95}, "KDP": {"Org": 0.9}}
     agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))

@@ -159,7 +159,7 @@ def test_a_surname_is_the_person_of_the_full_name(tiny_kg) -> None:
     assert "name's other mentions" in short.reason
     # one entity, named in full, in the graph and in decisions.jsonl
     assert short.mention.entity == full.mention.entity and "/new/james_ottinger" in full.mention.entity
-    assert short.mention.short_for == {"mention": full.mention.id, "text": "James Ottinger"}
+    assert short.mention.short_for == {"mention": full.mention.id, "text": "James Ottinger", "part": "last"}
     assert short.same_as["entity"] == full.mention.entity and short.same_as["rule"].startswith("shared/names.rules:")
     new = [e for e in res.delta.entities if e.iri == full.mention.entity]
     assert [e.label for e in new] == ["James Ottinger"]
