@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Any
 
 import numpy as np
 
@@ -409,7 +410,9 @@ class Model:
                 cols = list(sym.intern_texts(rows.flat).reshape(n, arity).T.copy()) if n and arity else [EMPTY] * arity
                 where = rows.path
             else:
-                rows = list(rows)
+                # a set's order changes with the process's string hashing (PYTHONHASHSEED): sorted, so
+                # that rows, symbols and the first of equally short proofs are the same in every run
+                rows = sorted(rows, key=_row_key) if isinstance(rows, (set, frozenset)) else list(rows)
                 n = len(rows)
                 if n == 0:
                     if pred in self.engine.arity:
@@ -771,6 +774,11 @@ class Model:
             prow = int(rel.prem[j, row])
             out.append((a.pred, tuple(self.symbols.values[int(prel.col(i)[prow])] for i in range(prel.arity))))
         return rule.clause.rule_id, out
+
+
+def _row_key(row: Any) -> tuple:
+    """A total order on fact rows of mixed value types (a value compares within its type)."""
+    return tuple((type(x).__name__, x) for x in row) if isinstance(row, tuple) else (("", repr(row)),)
 
 
 SMALL_ROUND = 1 << 15  # a round's candidates for one predicate up to this many: one insert call

@@ -94,3 +94,30 @@ def test_proposition_with_several_rules(proofs):
         assert p.premises[1].rule in {"t.rules:1", "t.rules:2", "t.rules:3"}
     m.add_facts({"f": [("d",)]})
     assert m.facts("ok") == {("c",), ("d",)}
+
+
+def test_the_proof_of_a_fact_with_equally_short_derivations_is_the_same_in_every_process():
+    """Base facts given as a set come in the order of the process's string hashing; the engine
+    sorts them, so the proof kept among equally short ones (and every row and symbol id) does
+    not change with PYTHONHASHSEED (a Ray worker and the local run gave two proofs of one fact)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from kgagent.rules import Engine\n"
+        "from kgagent.rules.parser import parse_rules\n"
+        "prog = parse_rules('p(X) :- q(X, Y), r(Y).', 't.rules')\n"
+        "m = Engine(prog).evaluate({'q': {('a', f'w{i}') for i in range(30)}, 'r': {(f'w{i}',) for i in range(30)}})\n"
+        "print(m.proof('p', ('a',)).to_dict())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    outs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=root,
+                             check=True)
+        outs.add(run.stdout)
+    assert len(outs) == 1, outs
+    assert "q(a, w0)" in outs.pop()  # the first in the sorted order
