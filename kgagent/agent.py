@@ -42,7 +42,7 @@ from kgagent.domain import Domain, Ontology, rule_display_name
 from kgagent.errors import InputError
 from kgagent.ids import text_hash
 from kgagent.mention_shape import mention_shape
-from kgagent.names import name_parts, name_words
+from kgagent.names import name_parts, name_words, only_suffix
 from kgagent.proofs import walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
 from kgagent.text import crosses, hard_breaks, name_key, sentence_spans
@@ -517,6 +517,8 @@ class Agent:
         document's :func:`~kgagent.names.name_parts`, when the caller has them."""
         facts = _base_facts(doc, mentions, relations, pair_scores,
                             parts if parts is not None else self._name_parts(mentions))
+        suffixes = self.domain.ontology.name_suffixes  # "Ltd" alone: a word that ends names (names.rules)
+        facts["name_suffix"].update((m.id,) for m in mentions if suffixes and only_suffix(m.text, suffixes))
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
             _place_facts(facts, m, doc.id, m.sentence)

@@ -34,7 +34,7 @@ SOURCES = {
     "class_score": "encoder", "predicate_score": "encoder",
     "joint_type": "joint decision", "joint_predicate": "joint decision", "joint_margin": "joint decision",
     "type_votes": "memory", "name_type": "encoder",
-    "demonym": "graph", "shape": "text", "name_part": "text", "short_name": "ontology",
+    "demonym": "graph", "shape": "text", "name_part": "text", "name_suffix": "ontology", "short_name": "ontology",
 }
 
 

@@ -104,6 +104,17 @@ def name_stem(words: Sequence[str], suffixes: frozenset[str]) -> tuple[str, ...]
     return tuple(words[:n])
 
 
+def only_suffix(text: str, suffixes: frozenset[str]) -> bool:
+    """Whether the whole of ``text`` is one of the ``suffixes`` or a run of them ("Ltd", "Co. Ltd",
+    "S.p.A."): a word that ends names, not a name.
+
+    >>> only_suffix("Co. Ltd", frozenset({"co", "ltd"})), only_suffix("Shintoh Ltd", frozenset({"ltd"}))
+    (True, False)
+    """
+    words = name_words(text)
+    return bool(words) and name_stem(("", *words), suffixes) == ("",)  # "" stands for the name they would end
+
+
 def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()) -> Iterator[tuple[str, str, str]]:
     """``(part id, full id, where)`` for every two mentions (of one document) where the first's
     words are a proper part of the second's (:func:`name_part`), its capitals the second's

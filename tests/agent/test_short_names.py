@@ -14,7 +14,7 @@ from support.agent_fakes import ScoredFakeEncoder, make_agent
 from kgagent import Document
 from kgagent.domain import Ontology
 from kgagent.explain import explain_decision
-from kgagent.names import in_capitals, initials, name_part, name_parts, name_stem, name_words
+from kgagent.names import in_capitals, initials, name_part, name_parts, name_stem, name_words, only_suffix
 
 TEXT = ("Digital Communications named James Ottinger president. "
         "Ottinger replaces Bertil Nordin at Digital Communications.")
@@ -108,6 +108,9 @@ def test_a_name_without_its_legal_form_is_its_stem() -> None:
     assert name_stem(name_words("Inc"), suffixes) == ("inc",)  # a name keeps one word
     assert name_stem(name_words("Boston Celtics"), suffixes) == ("boston", "celtics")
     assert name_stem(name_words("Inc Magazine"), suffixes) == ("inc", "magazine")  # only at the end
+    assert only_suffix("Ltd.", suffixes) and only_suffix("Co Ltd", suffixes) and only_suffix("S.p.A.", suffixes)
+    assert not only_suffix("Inc Magazine", suffixes) and not only_suffix("", suffixes)
+    assert not only_suffix("Ltd", frozenset())
 
     class M:
         def __init__(self, id: str, text: str) -> None:
@@ -383,3 +386,18 @@ def test_each_accepted_mention_keeps_its_own_record_so_a_rejected_full_name_leav
     assert agent.kg.entities_named_in_documents("Ottinger") == {new.iri}
     memory = TypeMemory.from_graph(agent.kg)
     assert memory.votes_for("James Ottinger") == {} and memory.votes_for("Ottinger") == {"person": 2}
+
+
+def test_a_mention_that_is_only_a_legal_form_is_no_name(tiny_kg) -> None:
+    """"G H Shintoh (Australia) Ltd": the brackets cut "Ltd" off, and the encoder tags it a
+    company. The news ontology's name_suffixes say it ends names: rejected, with the fact in its
+    proof; the company's own name stays."""
+    text = "The CAC suspended the licence of G H Shintoh (Australia) Ltd after a receiver was appointed."
+    classes = {"G H Shintoh": {"Org": 0.9}, "Australia": {"Loc": 0.95}, "Ltd": {"Org": 0.7}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    assert d["Ltd"].verdict == "reject" and d["Ltd"].rule.startswith("shared/names.rules")
+    assert "name_suffix(" in json.dumps(d["Ltd"].proof.to_dict())
+    assert "only a word that ends names" in explain_decision(json.loads(json.dumps(d["Ltd"].to_dict())))
+    assert d["G H Shintoh"].accepted and d["Australia"].accepted
+    assert all(e.label != "Ltd" for e in res.delta.entities)
