@@ -412,7 +412,7 @@ class Model:
             else:
                 # a set's order changes with the process's string hashing (PYTHONHASHSEED): sorted, so
                 # that rows, symbols and the first of equally short proofs are the same in every run
-                rows = sorted(rows, key=_row_key) if isinstance(rows, (set, frozenset)) else list(rows)
+                rows = _sorted_rows(rows) if isinstance(rows, (set, frozenset)) else list(rows)
                 n = len(rows)
                 if n == 0:
                     if pred in self.engine.arity:
@@ -776,9 +776,14 @@ class Model:
         return rule.clause.rule_id, out
 
 
-def _row_key(row: Any) -> tuple:
-    """A total order on fact rows of mixed value types (a value compares within its type)."""
-    return tuple((type(x).__name__, x) for x in row) if isinstance(row, tuple) else (("", repr(row)),)
+def _sorted_rows(rows: Iterable[Any]) -> list:
+    """Fact rows in a canonical order: as they compare (the common case, values of one type per
+    column), else by type name, then value, per column (mixed types; a row not a tuple last)."""
+    try:
+        return sorted(rows)
+    except TypeError:
+        return sorted(rows, key=lambda r: tuple((type(x).__name__, x) for x in r) if isinstance(r, tuple)
+                      else (("~", repr(r)),))
 
 
 SMALL_ROUND = 1 << 15  # a round's candidates for one predicate up to this many: one insert call

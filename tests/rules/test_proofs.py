@@ -121,3 +121,8 @@ def test_the_proof_of_a_fact_with_equally_short_derivations_is_the_same_in_every
         outs.add(run.stdout)
     assert len(outs) == 1, outs
     assert "q(a, w0)" in outs.pop()  # the first in the sorted order
+    # values of several types in one column are ordered by type first, not refused
+    from kgagent.rules.parser import parse_rules
+
+    m = Engine(parse_rules("p(X) :- q(X, Y).", "t.rules")).evaluate({"q": {("a", 1), ("a", "x"), ("a", 2.5)}})
+    assert m.proof("p", ("a",)).premises[0].fact == "q(a, 2.5)"  # float < int < str by type name
