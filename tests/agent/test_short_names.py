@@ -393,10 +393,11 @@ def test_a_mention_that_is_only_a_legal_form_is_no_name(tiny_kg) -> None:
     company. The news ontology's name_suffixes say it ends names: rejected, with the fact in its
     proof; the company's own name stays."""
     text = "The CAC suspended the licence of G H Shintoh (Australia) Ltd after a receiver was appointed."
-    classes = {"G H Shintoh": {"Org": 0.9}, "Australia": {"Loc": 0.95}, "Ltd": {"Org": 0.7}}
-    _, res = _run(tiny_kg, text, classes, {})
+    classes = {"G H Shintoh": {"Org": 0.9}, "Australia": {"Loc": 0.95}, "Ltd": {"Org": 0.7}, "SA": {"Loc": 0.9}}
+    _, res = _run(tiny_kg, text + " SA officials agreed.", classes, {})
     d = _by_text(res)
     assert d["Ltd"].verdict == "reject" and d["Ltd"].rule.startswith("shared/names.rules")
+    assert not d["SA"].rule.startswith("shared/names.rules")  # a place's names take no legal form
     assert "name_suffix(" in json.dumps(d["Ltd"].proof.to_dict())
     assert "only a word that ends names" in explain_decision(json.loads(json.dumps(d["Ltd"].to_dict())))
     assert d["G H Shintoh"].accepted and d["Australia"].accepted
