@@ -58,7 +58,7 @@ def drop_decisions(kg: Any, decisions: set[str]) -> DropReport:
         shorts = set(graph.objects(node, KGA.shortName)) if entity is not None else set()
         for t in list(graph.triples((node, None, None))):
             graph.remove(t)
-        for name in shorts:  # initials written as an alias go with the last mention that gave them
+        for name in shorts:  # an alias (initials, a stem) goes with the last mention that gave it
             if not any((other, KGA.entity, entity) in graph for other in graph.subjects(KGA.shortName, name)):
                 graph.remove((entity, SKOS_ALT, name))
         if all(x is not None for x in spo) and not _supported(graph, spo, STMT):
