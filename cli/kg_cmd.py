@@ -195,7 +195,7 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
         kg = _load(graph, domain=domain)
         kg.add_ontology(dom.ontology)
         opts = {} if nil_threshold is None else {"nil_threshold": nil_threshold}
-        linker = kg.linker(embedder, kinds=dom.kinds, untyped=dom.ontology.untyped, **opts)
+        linker = kg.linker(embedder, **dom.linker_options(), **opts)
         t = dom.labels.normalize(mtype) if mtype else None
         links = linker.link([(m, t) for m in mentions], top_k=top_k)
     if as_json:

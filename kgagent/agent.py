@@ -301,9 +301,8 @@ class Agent:
             if self._linker is None:
                 graph = self.domain.graph
                 seed = graph / "index" if graph is not None and graph.is_dir() else None
-                self._linker = self.kg.linker(bfloat16=self._bfloat16_linking(), kinds=self.domain.kinds,
-                                              untyped=self.domain.ontology.untyped, seed_index_dir=seed,
-                                              by_name=self.domain.link_by_name)
+                self._linker = self.kg.linker(bfloat16=self._bfloat16_linking(), seed_index_dir=seed,
+                                              **self.domain.linker_options())
             return self._linker
 
     def _bfloat16_linking(self) -> bool:

@@ -104,6 +104,17 @@ def name_stem(words: Sequence[str], suffixes: frozenset[str]) -> tuple[str, ...]
     return tuple(words[:n])
 
 
+def stem_text(text: str, suffixes: frozenset[str]) -> str:
+    """``text`` up to the end of its :func:`name_stem`, as written; empty when no suffix ends it.
+
+    >>> stem_text("Douglas & Lomason Co.", frozenset({"co"})), stem_text("Boston Celtics", frozenset({"co"}))
+    ('Douglas & Lomason', '')
+    """
+    found = list(_WORD.finditer(text))
+    stem = name_stem([m.group().casefold() for m in found], suffixes)
+    return text[:found[len(stem) - 1].end()].strip() if stem and len(stem) < len(found) else ""
+
+
 def only_suffix(text: str, suffixes: frozenset[str]) -> bool:
     """Whether the whole of ``text`` is one of the ``suffixes`` or a run of them ("Ltd", "Co. Ltd",
     "S.p.A."): a word that ends names, not a name.

@@ -158,6 +158,15 @@ class Domain:
         """The ontology's kinds (root classes)."""
         return frozenset(self.ontology.kinds)
 
+    def linker_options(self) -> dict[str, Any]:
+        """What the domain tells the graph's linker (``KnowledgeGraph.linker(**options)``): its
+        kinds, its untyped class, whether its entities are known by their names, and the name
+        suffixes and the classes whose names take them (``short_name`` stem)."""
+        onto = self.ontology
+        return {"kinds": self.kinds, "untyped": onto.untyped, "by_name": self.link_by_name,
+                "name_suffixes": onto.name_suffixes,
+                "stem_classes": frozenset(c for c in onto.classes if "stem" in onto.short_name_of(c))}
+
     def fingerprint_text(self) -> str:
         """The domain's files as one text (what a run's fingerprint depends on)."""
         parts = [self.name]

@@ -62,6 +62,7 @@ from kgagent.errors import GraphError
 from kgagent.kg.aliases import AliasTable, mention_word_keys
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
 from kgagent.kg.vocab import is_new_entity
+from kgagent.names import stem_text
 from kgagent.schema import Candidate, Link
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ class Linker:
                  hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256,
                  bfloat16: bool = False, kinds: Iterable[str] | None = None, untyped: str | None = None,
                  seed_index_dir: str | Path | None = None, demonym_score: float = DEMONYM_SCORE,
-                 by_name: bool = False, similar_enough: float = SIMILAR_ENOUGH):
+                 by_name: bool = False, similar_enough: float = SIMILAR_ENOUGH,
+                 name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = ()):
         self.kg = kg
         #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
         self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
@@ -101,6 +103,10 @@ class Linker:
         #: mention's words (``same_words``), is a candidate only from ``similar_enough`` on
         self.by_name = by_name
         self.similar_enough = similar_enough
+        #: an entity of one of ``stem_classes`` is also found by its name without the
+        #: ``name_suffixes`` at its end ("Montedison" for "Montedison SPA"; kgagent.names)
+        self.name_suffixes = frozenset(name_suffixes)
+        self.stem_classes = frozenset(stem_classes)
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
         self.prior_weight = prior_weight
@@ -135,6 +141,7 @@ class Linker:
         self._type_kinds: dict[str, frozenset[str]] = {}
         self.index = self._open()
         self._profile_entities()
+        self._add_stems(sorted(self._labels))
         self._canonical: dict[str, str] = {}
         self.refresh_twins()
 
@@ -146,6 +153,20 @@ class Linker:
         for iri in self._labels:
             self._priors[iri] = priors.get(iri, 0.0)
             self._types[iri] = types.get(iri, none)
+
+    def _add_stems(self, iris: Iterable[str]) -> None:
+        """Give each of these entities of a ``stem_classes`` class its stem as a name (the alias
+        table only: no vector), unless the linker already answers that name: "Boston" stays the
+        city's, whatever "Boston Ltd" is. Several entities of one stem all take it."""
+        if not self.name_suffixes or not self.stem_classes:
+            return
+        stems = [(iri, stem) for iri in iris
+                 if self._entity_types(iri) & self.stem_classes
+                 and (stem := stem_text(self._labels.get(iri, ""), self.name_suffixes))]
+        free = {stem for _, stem in stems if not self._answers(stem)}
+        for iri, stem in stems:
+            if stem in free:
+                self._aliases.add(iri, stem)
 
     def refresh_twins(self) -> None:
         """Read the alignment clusters (again, after ``apply_alignment`` on this graph): member ->
@@ -269,6 +290,7 @@ class Linker:
             self._labels[iri] = ent.label
             self._types.pop(iri, None)
             self._priors.pop(iri, None)
+            self._add_stems([iri])
             if by_name_only:
                 continue
             new = self._rows_for(iri, ent.label, ent.aliases)

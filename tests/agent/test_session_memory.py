@@ -135,6 +135,30 @@ def test_a_company_named_without_its_legal_form_is_a_name_of_it_anywhere(tiny_kg
     assert _decision(second, "Montedison").mention.link.entity == company
 
 
+def test_a_later_documents_bare_company_name_finds_the_company_an_earlier_one_named_in_full(tiny_kg) -> None:
+    """No document gives both forms: the linker itself knows an organisation by its stem (the
+    news ontology's name_suffixes), so the session's second document links "Montedison" to the
+    first's "Montedison SPA", and a later run over the grown graph does too."""
+    from kgagent import Agent
+    from kgagent.domain import Domain
+    from support.agent_fakes import RULES, trigram_embed
+
+    classes = {"Montedison SPA": {"Org": 0.9}, "Montedison": {"Org": 0.8, "Peop": 0.15}}
+
+    def agent_as_the_domain_links():  # the domain's linker options, as Agent.load gives them
+        linker = tiny_kg.linker(embed=trigram_embed, embed_id="trigram-64", persist=False,
+                                **Domain.load().linker_options())
+        return Agent.load(model=ScoredFakeEncoder(classes, {}, nested=False), kg=tiny_kg, rules=RULES, linker=linker)
+
+    agent = agent_as_the_domain_links()
+    (first,) = agent.extract(Document("d1", "Montedison SPA reported a profit."))
+    company = _decision(first, "Montedison SPA").mention.entity
+    (second,) = agent.extract(Document("d2", "Montedison fell."))
+    assert _decision(second, "Montedison").mention.link.entity == company
+    (third,) = agent_as_the_domain_links().extract(Document("d3", "Montedison rose."), update_graph=False)
+    assert _decision(third, "Montedison").mention.link.entity == company
+
+
 def test_initials_given_in_a_later_document_name_the_earlier_entity(tiny_kg) -> None:
     classes = {"Kurdistan Democratic Party": {"Org": 0.95}, "KDP": {"Org": 0.9}}
     agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {}, nested=False))

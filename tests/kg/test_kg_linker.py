@@ -182,6 +182,25 @@ def test_add_entities_by_name_only_finds_them_by_name_and_keeps_the_names_it_ans
     assert linker.link([("Texas", None)])[0].entity == texas  # the graph's answer stands
 
 
+def test_a_company_is_found_by_its_name_without_its_legal_form(tiny):
+    """With the domain's name suffixes, an organisation's stem is one of its names (the alias
+    table only), unless the linker already answers that name; a later document's "Montedison"
+    finds the "Montedison S.p.A." an earlier one added."""
+    suffixes, stem_classes = frozenset({"spa", "ltd"}), frozenset({"organization"})
+    montedison = tiny.add_entity("Montedison S.p.A.", ["organization"], provenance=Provenance("d1", 0, 0, 17, 0.9))
+    texas_ltd = tiny.add_entity("Texas Ltd", ["organization"], provenance=Provenance("d1", 0, 20, 29, 0.9))
+    linker = _linker(tiny, name_suffixes=suffixes, stem_classes=stem_classes)
+    (m,) = linker.link([("Montedison", "organization")])
+    assert (m.entity, m.method) == (montedison, "alias")
+    assert linker.link([("Texas", None)])[0].entity != texas_ltd  # the graph's Texas keeps its name
+    plain = _linker(tiny)  # no suffixes: the bare name is not the company's
+    assert plain.link([("Montedison", "organization")])[0].method != "alias"
+    # an entity added later (a session) takes its stem too
+    agrimont = tiny.add_entity("Agrimont SpA", ["organization"], provenance=Provenance("d2", 0, 0, 11, 0.9))
+    linker.add_entities([agrimont], by_name_only=True)
+    assert linker.link([("Agrimont", "organization")])[0].entity == agrimont
+
+
 def test_flat_then_hnsw_chosen_by_size(tiny):
     small = _linker(tiny, hnsw_threshold=100, persist=False)
     assert small.index.kind == "flat"
