@@ -465,7 +465,7 @@ class Agent:
         relinks = self._apply_relinks(model, mentions)
         unlinks = self._apply_unlinks(model, mentions)
         self._apply_new_entity_in(model, mentions)
-        same = self._apply_same_entity(model, mentions, found)
+        same = self._apply_same_entity(model, mentions, found, parts)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
@@ -642,21 +642,22 @@ class Agent:
             if len(places) == 1 and (m.link is None or m.link.is_nil):
                 m.entity = new_entity_iri(m.text, m.label, within=next(iter(places)))
 
-    def _apply_same_entity(self, model: Any, mentions: list[MentionResult],
-                           found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    def _apply_same_entity(self, model: Any, mentions: list[MentionResult], found: dict[str, dict[str, Any]],
+                           parts: Sequence[tuple[str, str, str]]) -> dict[str, dict[str, Any]]:
         """Make an accepted mention the entity of the accepted full name the rules say it shortens
         (``same_entity(M, Full, Why)``: the shared names.rules, "Ottinger" for "James Ottinger"),
         when their full names name exactly one entity; it takes the full name's link too, and its
-        ``short_for`` says which part of the full name it is (``part``: "last", "initials"...). Returns
+        ``short_for`` says which part of the full name it is (``part``: "last", "initials"...: of
+        ``parts``, the document's name parts, the one the ontology lets its class use). Returns
         id -> {"mention", "text", "entity", "reason", "rule", "proof"} and, when the mention was linked
         to another graph entity, "from": {"entity", "label"}."""
         by_id = {m.id: m for m in mentions}
         accepted = {x for x, v in found.items() if v["verdict"] in ACCEPTING}
         rows = {mid: [r for r in rs if str(r[1]) in by_id and str(r[1]) in accepted]
                 for mid, rs in _fact_rows(model, "same_entity").items() if mid in accepted}
-        places: dict[tuple[str, str], set[str]] = defaultdict(set)  # (part, full) -> where (name_part)
-        for part, full, where in (model.facts("name_part") if "name_part" in model.predicates() else ()):
-            places[(str(part), str(full))].add(str(where))
+        places: dict[tuple[str, str], set[str]] = defaultdict(set)  # (part, full) -> where
+        for part, full, where in parts:
+            places[(part, full)].add(where)
         out: dict[str, dict[str, Any]] = {}
         # longer names first, so that a full name that is itself part of a longer one ("John Smith"
         # of "Mr. John Smith") has its final entity when its own parts ("Smith") are decided
@@ -670,8 +671,8 @@ class Agent:
             linked = m.link is not None and not m.link.is_nil and m.link.entity != full.entity
             was = {"from": _linked_to(m)} if linked else {}
             m.link, m.entity = full.link, full.entity
-            allowed = self.domain.ontology.short_name_of(full.label)
-            where = next((w for w in allowed if w in places[(mid, full.id)]), None)
+            where = next((w for w in self.domain.ontology.short_name_of(full.label) if w in places[(mid, full.id)]),
+                         None)  # (the part the full name's class may be named by; same_entity needs one)
             m.short_for = {"mention": full.id, "text": full.text, **({"part": where} if where else {})}
             out[mid] = {"mention": full.id, "text": full.text, "entity": full.entity, "reason": str(row[2]),
                         "rule": proof.rule if proof else None, "proof": proof, **was}

@@ -423,7 +423,6 @@ def graph_delta(doc: str, decisions: list[Decision]) -> GraphDelta:
     labelled with the full name, a mention record for each accepted mention), the records of
     mentions linked to entities earlier documents introduced, and its accepted facts."""
     from kgagent.kg.vocab import is_new_entity
-    from kgagent.names import initials
 
     delta = GraphDelta(doc=doc)
     records: dict[str, list[EntityMentionRecord]] = {}  # a new entity -> its accepted mentions' records
@@ -436,8 +435,7 @@ def graph_delta(doc: str, decisions: list[Decision]) -> GraphDelta:
             return  # curated entities get no mention records
         recorded.add(m.id)
         short = " ".join(m.text.split()) if m.short_for else ""
-        alias = bool(short) and (m.short_for.get("part") in ALIAS_PARTS if "part" in m.short_for
-                                 else initials(short, m.short_for["text"]))
+        alias = bool(short) and m.short_for.get("part") in ALIAS_PARTS
         record = EntityMentionRecord(Provenance(doc=doc, sentence=m.sentence, start=m.start, end=m.end,
                                                 score=m.score, rule=d.rule or "", decision=d.id), short, alias=alias)
         if linked:  # an entity an earlier document introduced: one more mention of it
