@@ -541,7 +541,7 @@ class Agent:
         others = _name_others(mentions, self.domain.ontology, self._sure_kind,
                               parts if parts is not None else self._name_parts(mentions))
         means = _name_means(mentions, others)
-        priors = _name_priors(mentions, others, self.same_name_weight)
+        priors = _name_priors(others, means, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
             facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
         if self.memory is not None:
@@ -1142,34 +1142,33 @@ def _name_others(mentions: list[MentionResult], ontology: Ontology,
     return others
 
 
-def _classes_of(m: MentionResult, others: list[MentionResult]) -> list[str]:
-    return sorted({c for o in (m, *others) for c in o.class_scores})
-
-
 def _name_means(mentions: list[MentionResult], others: dict[str, list[MentionResult]]) -> dict[str, dict[str, float]]:
     """The mean class scores of each mention's :func:`_name_others` (what the proofs show as
-    ``name_type``)."""
+    ``name_type``), for every class the mention or they score."""
     by_id = {m.id: m for m in mentions}
-    return {mid: {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in _classes_of(by_id[mid], os_)}
-            for mid, os_ in others.items()}
+    out: dict[str, dict[str, float]] = {}
+    for mid, os_ in others.items():
+        classes = sorted({c for o in (by_id[mid], *os_) for c in o.class_scores})
+        out[mid] = {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in classes}
+    return out
 
 
 #: a class score below this counts as this in the name prior (one mention cannot veto a class)
 NAME_PRIOR_FLOOR = 1e-3
 
 
-def _name_priors(mentions: list[MentionResult], others: dict[str, list[MentionResult]],
+def _name_priors(others: dict[str, list[MentionResult]], means: dict[str, dict[str, float]],
                  weight: float) -> dict[str, dict[str, float]]:
     """Within a document one name keeps one type unless the text says otherwise: the other
     mentions of a mention's name (:func:`_name_others`) are as many observations of its one
-    type, so its prior for a class is ``weight`` x the sum of their log-scores of that class
-    (each floored at ``NAME_PRIOR_FLOOR``). Five mentions that lean to "organisation" outweigh
-    one that the encoder read as a person; one other mention counts as one."""
+    type, so its prior for a class (those of :func:`_name_means`) is ``weight`` x the sum of
+    their log-scores of that class (each floored at ``NAME_PRIOR_FLOOR``). Five mentions that
+    lean to "organisation" outweigh one that the encoder read as a person; one other mention
+    counts as one."""
     if weight <= 0:
         return {}
-    by_id = {m.id: m for m in mentions}
     return {mid: {c: weight * sum(math.log(max(NAME_PRIOR_FLOOR, o.class_scores.get(c, 0.0))) for o in os_)
-                  for c in _classes_of(by_id[mid], os_)}
+                  for c in means[mid]}
             for mid, os_ in others.items()}
 
 

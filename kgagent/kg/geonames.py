@@ -42,8 +42,8 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
