@@ -185,6 +185,22 @@ def test_decisions_jsonl_line_of_a_repair(tiny_kg) -> None:
     assert line["head"]["type"] == "organization"
 
 
+class _ReadOnceAs(ScoredFakeEncoder):
+    """The scored fake, but the first mention of one sentence gets other class scores (the
+    best is its label): one reading of a name that differs from the others'."""
+
+    def __init__(self, classes: dict, *, sentence: int, scores: tuple[tuple[str, float], ...]) -> None:
+        super().__init__(classes, {})
+        self.sentence, self.scores = sentence, scores
+
+    def propose(self, sentences, batch_size=32, relation_threshold=None):
+        out = super().propose(sentences, batch_size, relation_threshold)
+        e = out[self.sentence].entities[0]
+        label, score = self.scores[0]
+        out[self.sentence].entities[0] = EntityProposal(e.start, e.end, label, score, e.text, self.scores)
+        return out
+
+
 def test_one_name_keeps_one_type_within_a_document(tiny_kg) -> None:
     """A name the encoder is sure of in one sentence lends its type to a doubtful mention of the
     same name in another sentence of the document."""
@@ -192,15 +208,8 @@ def test_one_name_keeps_one_type_within_a_document(tiny_kg) -> None:
     enc.classes = {"Yukos": {"Loc": 0.5, "Org": 0.45}}
     text = "Yukos fell. Yukos rose."
 
-    class TwoWay(ScoredFakeEncoder):
-        def propose(self, sentences, batch_size=32, relation_threshold=None):
-            out = super().propose(sentences, batch_size, relation_threshold)
-            # the second sentence is sure: an organisation
-            e = out[1].entities[0]
-            out[1].entities[0] = EntityProposal(e.start, e.end, "Org", 0.98, e.text, (("Org", 0.98), ("Loc", 0.01)))
-            return out
-
-    agent = make_agent(tiny_kg, TwoWay(enc.classes, {}))
+    # the second sentence is sure: an organisation
+    agent = make_agent(tiny_kg, _ReadOnceAs(enc.classes, sentence=1, scores=(("Org", 0.98), ("Loc", 0.01))))
     (res,) = agent.extract(Document("d1", text), update_graph=False)
     first, second = sorted((d for d in res.decisions if d.kind == "entity"), key=lambda d: d.mention.start)
     assert first.label == "organization" and first.repair["kind"] == "retype"
@@ -214,15 +223,7 @@ def test_many_doubtful_mentions_of_a_name_outweigh_one_that_leans_the_other_way(
     0.35). A mean of the four would count as one mention and leave it a person (the demo's
     "Montedison said it named ...")."""
     lean_org = {"Org": 0.55, "Peop": 0.4}
-
-    class Outlier(ScoredFakeEncoder):
-        def propose(self, sentences, batch_size=32, relation_threshold=None):
-            out = super().propose(sentences, batch_size, relation_threshold)
-            e = out[2].entities[0]
-            out[2].entities[0] = EntityProposal(e.start, e.end, "Peop", 0.6, e.text, (("Peop", 0.6), ("Org", 0.35)))
-            return out
-
-    agent = make_agent(tiny_kg, Outlier({"Montedison": lean_org}, {}))
+    agent = make_agent(tiny_kg, _ReadOnceAs({"Montedison": lean_org}, sentence=2, scores=(("Peop", 0.6), ("Org", 0.35))))
     text = "Montedison fell. Montedison rose. Montedison said so. Montedison grew. Montedison won."
     (res,) = agent.extract(Document("d1", text), update_graph=False)
     ents = sorted((d for d in res.decisions if d.kind == "entity"), key=lambda d: d.mention.start)
