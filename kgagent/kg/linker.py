@@ -16,6 +16,14 @@ For each mention (surface text, normalised type or None):
 4. the best candidate is the link, unless its score is below ``nil_threshold`` (NIL: a new
    entity). The default threshold was chosen on the dev half of N3 (benchmarks/kg/nil.py).
 
+An entity's own name outranks another entity's alternate name: when the alias table finds some
+entities by their label and others, as well, only by an alternate name, the latter lose
+``alternate_name_margin`` (0.03: more than the prior can give, less than the type bonus),
+unless one of the latter is a place of millions (prior >= ``PROMINENT_PRIOR``) a hundred times
+more populous than all the former ("Holland" is the Netherlands, not Holland, Michigan). GeoNames lists "Maine" among
+Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New Britain's; with the
+prior alone a town of 58,000 outranked a state the graph knows only by its degree.
+
 A demonym of an entity (``kga:demonym``: "Venezuelan" of Venezuela) is found like an alias but
 scores ``demonym_score`` x the alias level (0.8): the word refers to the entity without naming it,
 so its link stays below the rules' usual trust level (0.9) even with the type bonus and prior,
@@ -59,7 +67,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kgagent.errors import GraphError
-from kgagent.kg.aliases import AliasTable, mention_word_keys
+from kgagent.kg.aliases import AliasTable, mention_word_keys, name_level
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
 from kgagent.kg.vocab import is_new_entity
 from kgagent.names import stem_text
@@ -72,6 +80,12 @@ if TYPE_CHECKING:
 NIL_THRESHOLD = 0.70
 #: a demonym's hit, relative to an alias's (0.8 x 1.0 + type bonus 0.05 + prior <= 0.02 < 0.9)
 DEMONYM_SCORE = 0.8
+#: what an entity found only by an alternate name loses beside one found by its label (its own name)
+ALTERNATE_NAME_MARGIN = 0.03
+#: ... unless it is this prominent (a population of millions) and more so than they by this gap
+#: (two orders of magnitude): "Holland" is the Netherlands, not Holland, Michigan
+PROMINENT_PRIOR = 0.7
+PROMINENCE_GAP = 0.2 - 1e-9
 #: with ``by_name``: an entity the embedding finds this similar is a candidate whatever its names
 #: ("Bosnia" of Bosnia and Herzegovina, 0.98; the wrong places on CoNLL04 dev scored up to 0.93)
 SIMILAR_ENOUGH = 0.95
@@ -88,7 +102,8 @@ class Linker:
                  bfloat16: bool = False, kinds: Iterable[str] | None = None, untyped: str | None = None,
                  seed_index_dir: str | Path | None = None, demonym_score: float = DEMONYM_SCORE,
                  by_name: bool = False, similar_enough: float = SIMILAR_ENOUGH,
-                 name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = ()):
+                 name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = (),
+                 alternate_name_margin: float = ALTERNATE_NAME_MARGIN):
         self.kg = kg
         #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
         self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
@@ -107,6 +122,7 @@ class Linker:
         #: ``name_suffixes`` at its end ("Montedison" for "Montedison SPA"; kgagent.names)
         self.name_suffixes = frozenset(name_suffixes)
         self.stem_classes = frozenset(stem_classes)
+        self.alternate_name_margin = alternate_name_margin
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
         self.prior_weight = prior_weight
@@ -409,6 +425,8 @@ class Linker:
 
     def _decide(self, text: str, mtype: str | None, alias: dict[str, float], sim: dict[str, float],
                 top_k: int, near: Callable[[str], bool] | None = None) -> Link:
+        if len(alias) > 1:
+            alias = self._own_names_first(text, alias)
         if self._canonical:  # twins are one candidate: the canonical entity, scored by its best member
             alias, sim = _fold_twins(alias, self._canonical), _fold_twins(sim, self._canonical)
         typed = []
@@ -439,6 +457,18 @@ class Linker:
         adj, from_alias, base, iri = scored[0]
         method = "alias" if from_alias and alias[iri] >= base else "index"
         return Link(mention=text, entity=iri, score=cands[0].score, method=method, candidates=cands)
+
+    def _own_names_first(self, text: str, alias: dict[str, float]) -> dict[str, float]:
+        """The alias hits, those found only by an alternate name lowered by
+        ``alternate_name_margin`` where another is found by its label as well or better."""
+        own = {iri: level for iri, score in alias.items() if (level := name_level(text, self._label(iri))) >= score}
+        if not own or len(own) == len(alias):
+            return alias
+        best = max(own.values())
+        rival = max(self._prior(iri) for iri in own)
+        return {iri: score - self.alternate_name_margin
+                if iri not in own and score <= best and not self._prior(iri) >= max(PROMINENT_PRIOR, rival + PROMINENCE_GAP)
+                else score for iri, score in alias.items()}
 
     def _name_hits(self, text: str, mtype: str | None) -> tuple[dict[str, float], Callable[[str], bool] | None]:
         """The alias table's answer for a mention (:meth:`_lookup`) and, with ``by_name`` for "X, Y"

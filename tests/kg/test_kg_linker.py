@@ -348,3 +348,44 @@ def test_bug_europe_links_to_a_country() -> None:
     kg = KnowledgeGraph.load()
     (link,) = kg.linker().link([("Europe", "location")])
     assert link.method == "alias" and "continent" in kg.entity(link.entity).types
+
+
+def test_bug_an_old_name_of_a_town_outranks_the_place_of_that_name() -> None:
+    """Real news (N3 RSS-500): "Maine" was linked to Des Plaines (GeoNames lists "Maine" among its
+    old names), "Newton" to Tallahassee. An entity's own name outranks another's alternate name,
+    unless that other is a place of millions a hundred times more populous ("Holland")."""
+    from rdflib import Literal, URIRef
+
+    from kgagent.kg.vocab import KGA
+
+    kg = KnowledgeGraph()
+    kg.add_class("location")
+    for c in ("city", "region", "country"):
+        kg.add_class(c, "location")
+
+    def place(label, cls, population=None, aliases=()):
+        iri = kg.add_entity(label, [cls], aliases=list(aliases), iri=f"urn:ex:{label.replace(' ', '_').lower()}")
+        if population:
+            kg.add(URIRef(iri), KGA.population, Literal(population))
+        return iri
+
+    maine = place("Maine", "region")
+    place("Des Plaines", "city", 58_677, ["Maine"])
+    newton = place("Newton", "city", 88_000)
+    place("Tallahassee", "city", 201_731, ["Newton"])
+    netherlands = place("Netherlands", "country", 17_000_000, ["Holland"])
+    place("Holland", "city", 33_000)
+    linker = kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False, kinds={"location"})
+    links = linker.link([("Maine", "location"), ("MAINE", None), ("Newton", "location"), ("Holland", "location")])
+    assert [lk.entity for lk in links] == [maine, maine, newton, netherlands]
+    assert all(lk.method == "alias" for lk in links)
+    assert links[0].score == 1.0  # the winner's score is untouched
+    # an alternate name no place has as its own still finds its entity, at an alias's score
+    place("Chicago", "city", 2_700_000, ["Windy City"])
+    linker = kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False, kinds={"location"})
+    assert linker.link([("Windy City", "location")])[0].entity == "urn:ex:chicago"
+    # without the margin the prior alone decides, and the populated town wins, as it did
+    plain = kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False, kinds={"location"},
+                      alternate_name_margin=0.0)
+    assert [lk.entity for lk in plain.link([("Maine", "location"), ("Holland", "location")])] == [
+        "urn:ex:des_plaines", netherlands]
