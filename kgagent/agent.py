@@ -1060,12 +1060,13 @@ def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[Re
                 pair_scores: dict[tuple[str, str], dict[str, float]] | None = None,
                 parts: Iterable[tuple[str, str, str]] | None = None) -> dict[str, set[tuple]]:
     facts: dict[str, set[tuple]] = defaultdict(set)
+    cased = any(c.isupper() for c in doc.text)  # a text written in case: a word in lowercase is no name
     for (h, t), table in (pair_scores or {}).items():
         facts["predicate_score"].update((h, t, p, sc) for p, sc in table.items())
     for m in mentions:
         facts["mention"].add((m.id, m.label, m.score))
         facts["class_score"].update((m.id, c, sc) for c, sc in m.class_scores.items())
-        _mention_facts(facts, m, doc.id, m.sentence)
+        _mention_facts(facts, m, doc.id, m.sentence, cased=cased)
     for r in relations:
         facts["relation"].add((r.id, r.predicate, r.head, r.tail))
         facts["score"].add((r.id, r.score))
@@ -1081,10 +1082,12 @@ def _place_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sente
     facts["in_sentence"].add((m.id, doc, sentence))
 
 
-def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
-    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike)."""
+def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int, *,
+                   cased: bool = False) -> None:
+    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike;
+    ``cased``: its text is written in case, so a word in lowercase has that shape)."""
     _place_facts(facts, m, doc, sentence)
-    if (shape := mention_shape(m.text)) is not None:  # a number, amount, date... (rules/words.rules)
+    if (shape := mention_shape(m.text, cased=cased)) is not None:  # a number, a date... (rules/words.rules)
         facts["shape"].add((m.id, shape))
     if m.link is not None and not m.link.is_nil:
         facts["link"].add((m.id, m.link.entity, _round(m.link.score)))

@@ -1,4 +1,5 @@
-"""The shape of a mention's text: a number, an amount of money, a percentage, a date or a time.
+"""The shape of a mention's text: a number, an amount of money, a percentage, a date or a time,
+or a word in lowercase in a text written in case.
 
 The agent asserts ``shape(M, Shape)`` for a mention whose whole text has one of these shapes, so
 that a domain's rules can say what such words are not (in the news domain: people,
@@ -9,14 +10,25 @@ number ("3M", "7-Eleven", "Route 66") has no shape.
 ['money', 'percent', 'date', 'date', 'time']
 >>> [mention_shape(t) for t in ("1,200", "two million", "21st", "3M", "Venezuela", "May")]
 ['number', 'number', 'number', None, None, None]
+
+``lowercase``: small letters and not one capital, told only of a text written in case
+(``cased``: a document with a capital letter somewhere). A name in English news is capitalised;
+"china" in "a china shop" and "communist" are not names. A user's claim, a text all in
+lowercase, and a script without case (Chinese) have no such shape.
+
+>>> [mention_shape(t, cased=True) for t in ("china", "communist party", "iPhone", "two million", "-", "林全")]
+['lowercase', 'lowercase', None, 'number', None, None]
+>>> mention_shape("china")
 """
 
 from __future__ import annotations
 
 import re
 
-#: the shapes ``mention_shape`` gives, most specific first
+#: the shapes ``mention_shape`` finds by pattern, most specific first
 SHAPES = ("money", "percent", "date", "time", "number")
+#: the shape of a word in lowercase in a text written in case
+LOWERCASE = "lowercase"
 
 _DIGITS = r"\d+(?:[.,]\d+)*"
 _WORD_NUMBERS = (
@@ -57,12 +69,15 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-def mention_shape(text: str) -> str | None:
-    """The shape of the whole text (one of ``SHAPES``), or None when it has none."""
+def mention_shape(text: str, *, cased: bool = False) -> str | None:
+    """The shape of the whole text (one of ``SHAPES``, or ``LOWERCASE`` where ``cased``: the text
+    it comes from is written in case), or None when it has none."""
     t = " ".join(text.split()).strip(" .,;:")
     if not t:
         return None
     for shape in SHAPES:
         if _PATTERNS[shape].fullmatch(t):
             return shape
+    if cased and any(c.islower() for c in t) and not any(c.isupper() for c in t):  # cased letters only
+        return LOWERCASE
     return None

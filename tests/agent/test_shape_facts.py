@@ -32,3 +32,27 @@ def _facts(node) -> list[str]:
     from kgagent.proofs import walk
 
     return [n.fact for n in walk(node)]
+
+
+@pytest.fixture()
+def cased_agent(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(fakes.NAMES, "china", ("Loc", 0.9))
+    monkeypatch.setitem(fakes.NAMES, "philips", ("Org", 0.9))
+    monkeypatch.setitem(fakes.RELATIONS, ("Philips", "OrgBased_In", "china"), 0.9)
+    monkeypatch.setitem(fakes.RELATIONS, ("philips", "OrgBased_In", "china"), 0.9)
+    return make_agent(build_tiny_graph())
+
+
+def test_a_word_in_lowercase_in_a_cased_text_is_no_place(cased_agent) -> None:
+    """Real news (RSS-500): "like a pair of Chicago Bulls in a china shop" gave orgbased_in(Chicago
+    Bulls, China); "communist" was an organisation to work for (issue 12)."""
+    (res,) = cased_agent.extract("Philips sold a bull in a china shop.")
+    (china,) = [d for d in res.decisions if d.kind == "entity" and d.mention.text == "china"]
+    assert china.verdict == "reject" and "lowercase" in china.reason
+    assert any(f.startswith("shape(") and "lowercase" in f for f in _facts(china.proof))
+    (rel,) = [d for d in res.decisions if d.kind == "relation"]
+    assert rel.verdict == "reject"
+    # a text all in lowercase says nothing by its case: the same words stay
+    (res,) = cased_agent.extract("philips sold a bull in a china shop.")
+    (china,) = [d for d in res.decisions if d.kind == "entity" and d.mention.text == "china"]
+    assert china.verdict == "accept"
