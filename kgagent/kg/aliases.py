@@ -6,6 +6,8 @@
 'us'
 >>> alias_keys("$ 1.2 million")[2], alias_keys("$12 million")[2]  # a decimal point is kept
 ('1.2 million', '12 million')
+>>> alias_keys("W. Va.")[2], alias_keys("W.Va.")[2], alias_keys("D. C.")[2], alias_keys("St. Louis")[2]
+('wva', 'wva', 'dc', 'st louis')
 >>> AliasTable().add_many([("e:et", "Ethiopia")]).lookup("Ethiopia's")
 {'e:et': 0.93}
 
@@ -31,6 +33,8 @@ LEVEL_SCORES = (1.0, 0.97, 0.93)
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 _ARTICLE = re.compile(r"^(the|a|an)\s+")
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
+#: a short abbreviation's stop and the space before the next one ("W. Va.", "D. C.")
+_SPACED_ABBREVIATION = re.compile(r"\b(\w{1,2})\.\s+(?=\w{1,3}\.)", re.UNICODE)
 _ONE_WORD_ABBREVIATION = re.compile(r"^\w{2,}\.$", re.UNICODE)  # "Mass.", "Calif.", "Gen." (not "U.S.")
 
 
@@ -40,6 +44,7 @@ def alias_keys(text: str) -> tuple[str, str, str]:
     fold = exact.casefold()
     t = unicodedata.normalize("NFKD", fold)
     t = "".join(c for c in t if not unicodedata.combining(c))
+    t = _SPACED_ABBREVIATION.sub(r"\1.", t)  # "W. Va." is "W.Va.", "D. C." "D.C."
     t = _PUNCT.sub(_stripped, t)
     t = " ".join(t.split())
     t = _ARTICLE.sub("", t)

@@ -389,3 +389,25 @@ def test_bug_an_old_name_of_a_town_outranks_the_place_of_that_name() -> None:
                       alternate_name_margin=0.0)
     assert [lk.entity for lk in plain.link([("Maine", "location"), ("Holland", "location")])] == [
         "urn:ex:des_plaines", netherlands]
+
+
+def test_bug_an_abbreviation_written_with_a_space_is_its_place() -> None:
+    """Real news (RSS-500): "W. Va." was NIL (the graph has AP's "W.Va."), so nothing told the
+    town before it, "NEW MANCHESTER", from Paterson, N.J., which once had that name."""
+    from rdflib import URIRef
+
+    from kgagent.kg.vocab import term_iri
+
+    kg = KnowledgeGraph()
+    kg.add_class("location")
+    kg.add_class("region", "location")
+    kg.add_class("city", "location")
+    wv = kg.add_entity("West Virginia", ["region"], aliases=["W.Va."], iri="urn:ex:wv")
+    nj = kg.add_entity("New Jersey", ["region"], aliases=["N.J."], iri="urn:ex:nj")
+    paterson = kg.add_entity("Paterson", ["city"], aliases=["New Manchester"], iri="urn:ex:paterson")
+    kg.add(URIRef(paterson), URIRef(term_iri("located_in")), URIRef(nj))  # curated, as the graph's own
+    linker = kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False, kinds={"location"},
+                       by_name=True)
+    links = linker.link([("W. Va.", "location"), ("N. J.", "location"), ("W.Va.", "location"),
+                         ("New Manchester , N. J.", "location"), ("New Manchester , W. Va.", "location")])
+    assert [lk.entity for lk in links] == [wv, nj, wv, paterson, None]
