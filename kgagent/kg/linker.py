@@ -20,9 +20,10 @@ An entity's own name outranks another entity's alternate name: when the alias ta
 entities by their label and others, as well, only by an alternate name, the latter lose
 ``alternate_name_margin`` (0.03: more than the prior can give, less than the type bonus),
 unless one of the latter is a place of millions (prior >= ``PROMINENT_PRIOR``) a hundred times
-more populous than all the former ("Holland" is the Netherlands, not Holland, Michigan). GeoNames lists "Maine" among
-Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New Britain's; with the
-prior alone a town of 58,000 outranked a state the graph knows only by its degree.
+as populous as all the former ("Holland" is the Netherlands, not Holland, Michigan). GeoNames
+lists "Maine" among Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New
+Britain's; with the prior alone a town of 58,000 outranked a state the graph knows only by its
+degree.
 
 A demonym of an entity (``kga:demonym``: "Venezuelan" of Venezuela) is found like an alias but
 scores ``demonym_score`` x the alias level (0.8): the word refers to the entity without naming it,
@@ -85,7 +86,7 @@ ALTERNATE_NAME_MARGIN = 0.03
 #: ... unless it is this prominent (a population of millions) and more so than they by this gap
 #: (two orders of magnitude): "Holland" is the Netherlands, not Holland, Michigan
 PROMINENT_PRIOR = 0.7
-PROMINENCE_GAP = 0.2 - 1e-9
+PROMINENCE_GAP = 0.2
 #: with ``by_name``: an entity the embedding finds this similar is a candidate whatever its names
 #: ("Bosnia" of Bosnia and Herzegovina, 0.98; the wrong places on CoNLL04 dev scored up to 0.93)
 SIMILAR_ENOUGH = 0.95
@@ -466,9 +467,14 @@ class Linker:
             return alias
         best = max(own.values())
         rival = max(self._prior(iri) for iri in own)
-        return {iri: score - self.alternate_name_margin
-                if iri not in own and score <= best and not self._prior(iri) >= max(PROMINENT_PRIOR, rival + PROMINENCE_GAP)
-                else score for iri, score in alias.items()}
+
+        def lowered(iri: str, score: float) -> bool:
+            prior = self._prior(iri)
+            far_more_prominent = prior >= PROMINENT_PRIOR and round(prior - rival, 6) >= PROMINENCE_GAP
+            return iri not in own and score <= best and not far_more_prominent
+
+        return {iri: score - self.alternate_name_margin if lowered(iri, score) else score
+                for iri, score in alias.items()}
 
     def _name_hits(self, text: str, mtype: str | None) -> tuple[dict[str, float], Callable[[str], bool] | None]:
         """The alias table's answer for a mention (:meth:`_lookup`) and, with ``by_name`` for "X, Y"
