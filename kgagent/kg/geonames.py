@@ -25,7 +25,8 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   a rule can tell from its names (a nationality word is not a place); a demonym that is also a
   place's name ("Djibouti") or another country's is left out;
 - regions: every ISO 3166-2 subdivision (pycountry), in its country (``parentFeature``), level-2
-  ones also in their parent; US states get GeoNames' ids and their AP-style abbreviation as an
+  ones also in their parent; named as pycountry names them less its brackets (``subdivision_names``:
+  "Wales [Cymru GB-CYM]" is Wales, also called Cymru); US states get GeoNames' ids and their AP-style abbreviation as an
   alias ("Mich.", "N.M.": US news writes "Gunnison, Colo."), unless it names another place;
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
   >= 15,000 (CoNLL04 is US news) and every capital; in their country, US cities also
@@ -67,6 +68,27 @@ def _latin(name: str) -> bool:
         if c.isalpha() and not unicodedata.name(c, "").startswith("LATIN"):
             return False
     return True
+
+
+_ISO_CODE = re.compile(r"\s*\b[A-Z]{2}-[A-Z0-9]{1,3}$")
+
+
+def subdivision_names(name: str) -> tuple[str, list[str]]:
+    """An ISO 3166-2 subdivision's name as pycountry gives it, read as a label and other names:
+    a bracket holds another name (and sometimes its own code), a parenthesis a remark.
+
+    >>> subdivision_names("Wales [Cymru GB-CYM]"), subdivision_names("A Coruña [La Coruña]")
+    (('Wales', ['Cymru']), ('A Coruña', ['La Coruña']))
+    >>> subdivision_names("Barcelona [Barcelona]"), subdivision_names("Guelmim-Oued Noun (EH-partial)")
+    (('Barcelona', []), ('Guelmim-Oued Noun', []))
+    >>> subdivision_names("Texas")
+    ('Texas', [])
+    """
+    m = re.fullmatch(r"(.+?)\s*\[(.*)\]\s*", name)
+    if m:
+        label, other = m.group(1).strip(), _ISO_CODE.sub("", m.group(2)).strip()
+        return label, [other] if other and other != label else []
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or name, []
 
 
 def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
@@ -265,7 +287,8 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             t.append((iri, KGA.continent, continents[c["continentcode"]]))
 
     in_use = {str(o).casefold() for _, p, o in t if p in (RDFS.label, SKOS_ALT)}
-    in_use |= {s.name.casefold() for s in pycountry.subdivisions}
+    sub_names = {s.code: subdivision_names(s.name) for s in pycountry.subdivisions}
+    in_use |= {n.casefold() for label, others in sub_names.values() for n in (label, *others)}
     in_use |= {c["name"].casefold() for c in gc.get_cities().values()}
     for code, demonyms in country_demonyms(in_use).items():
         if code in countries:
@@ -273,7 +296,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
 
     us_states = {s["code"]: s for s in gc.get_us_states().values()}
     stripped_in_use = {alias_keys(str(o))[2] for _, p, o in t if p in (RDFS.label, SKOS_ALT)}
-    stripped_in_use |= {alias_keys(s.name)[2] for s in pycountry.subdivisions}
+    stripped_in_use |= {alias_keys(n)[2] for label, others in sub_names.values() for n in (label, *others)}
     stripped_in_use |= {alias_keys(c["name"])[2] for c in gc.get_cities().values()}
     ap_abbr = us_state_abbreviations(stripped_in_use)
     taken = stripped_in_use | {alias_keys(a)[2] for a in ap_abbr.values()}
@@ -287,7 +310,8 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         regions[s.code] = iri
     for s in subs:
         iri = regions[s.code]
-        entity(iri, s.name, "ADM")
+        label, others = sub_names[s.code]
+        entity(iri, label, "ADM", others)
         t.append((iri, KGA.iso3166, Literal(s.code)))
         t.append((iri, KGA.subdivisionType, Literal(s.type)))
         country = countries.get(s.country_code)

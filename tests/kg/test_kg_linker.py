@@ -411,3 +411,19 @@ def test_bug_an_abbreviation_written_with_a_space_is_its_place() -> None:
     links = linker.link([("W. Va.", "location"), ("N. J.", "location"), ("W.Va.", "location"),
                          ("New Manchester , N. J.", "location"), ("New Manchester , W. Va.", "location")])
     assert [lk.entity for lk in links] == [wv, nj, wv, paterson, None]
+
+
+@pytest.mark.slow
+def test_bug_the_shipped_graph_knows_the_places_real_news_names() -> None:
+    """Real news (N3 RSS-500, CoNLL-2003 train) named places the shipped graph linked wrongly or
+    not at all: old names of towns ("Maine" was Des Plaines), pycountry's bracketed names ("Wales
+    [Cymru GB-CYM]"), names no source gives ("Chechnya", "Neths", "Burma")."""
+    kg = KnowledgeGraph.load()
+    linker = kg.linker()
+    names = ["Maine", "Florida", "Quebec", "Holland", "W. Va.", "Wales", "Cymru", "Chechnya", "Tibet", "Corsica",
+             "Burma", "Neths", "Washington State", "West Bank"]
+    labels = [kg.entity(lk.entity).label if lk.entity else None
+              for lk in linker.link([(n, "location") for n in names])]
+    assert labels == ["Maine", "Florida", "Quebec", "The Netherlands", "West Virginia", "Wales", "Wales",
+                      "Chechenskaya Respublika", "Xizang Zizhiqu", "Corse", "Myanmar", "The Netherlands",
+                      "Washington", "Palestinian Territory"]
