@@ -19,8 +19,9 @@ For each mention (surface text, normalised type or None):
 An entity's own name outranks another entity's alternate name: when the alias table finds some
 entities by their label and others, as well, only by an alternate name, the latter lose
 ``alternate_name_margin`` (0.03: more than the prior can give, less than the type bonus),
-unless one of the latter is a place of millions (prior >= ``PROMINENT_PRIOR``) a hundred times
-as populous as all the former ("Holland" is the Netherlands, not Holland, Michigan). GeoNames
+unless one of the latter is a place of millions (prior >= ``PROMINENT_PRIOR``) and all the former
+are towns under 100,000 or regions (prior <= ``MINOR_PRIOR``): "Holland" is the Netherlands, not
+Holland, Michigan, and "New York" New York City, not the state. GeoNames
 lists "Maine" among Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New
 Britain's; with the prior alone a town of 58,000 outranked a state the graph knows only by its
 degree.
@@ -83,10 +84,11 @@ NIL_THRESHOLD = 0.70
 DEMONYM_SCORE = 0.8
 #: what an entity found only by an alternate name loses beside one found by its label (its own name)
 ALTERNATE_NAME_MARGIN = 0.03
-#: ... unless it is this prominent (a population of millions) and more so than they by this gap
-#: (two orders of magnitude): "Holland" is the Netherlands, not Holland, Michigan
+#: ... unless it is this prominent (a population of millions) and they are at most this (a town
+#: under 100,000, or a region the graph knows by its degree): "Holland" is the Netherlands, not
+#: Holland, Michigan; "New Delhi" is New Delhi (320,000), not Delhi, which GeoNames also calls so
 PROMINENT_PRIOR = 0.7
-PROMINENCE_GAP = 0.2
+MINOR_PRIOR = 0.5
 #: with ``by_name``: an entity the embedding finds this similar is a candidate whatever its names
 #: ("Bosnia" of Bosnia and Herzegovina, 0.98; the wrong places on CoNLL04 dev scored up to 0.93)
 SIMILAR_ENOUGH = 0.95
@@ -469,8 +471,7 @@ class Linker:
         rival = max(self._prior(iri) for iri in own)
 
         def lowered(iri: str, score: float) -> bool:
-            prior = self._prior(iri)
-            far_more_prominent = prior >= PROMINENT_PRIOR and round(prior - rival, 6) >= PROMINENCE_GAP
+            far_more_prominent = self._prior(iri) >= PROMINENT_PRIOR and rival <= MINOR_PRIOR
             return iri not in own and score <= best and not far_more_prominent
 
         return {iri: score - self.alternate_name_margin if lowered(iri, score) else score

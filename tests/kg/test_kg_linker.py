@@ -353,7 +353,7 @@ def test_bug_europe_links_to_a_country() -> None:
 def test_bug_an_old_name_of_a_town_outranks_the_place_of_that_name() -> None:
     """Real news (N3 RSS-500): "Maine" was linked to Des Plaines (GeoNames lists "Maine" among its
     old names), "Newton" to Tallahassee. An entity's own name outranks another's alternate name,
-    unless that other is a place of millions a hundred times more populous ("Holland")."""
+    unless that other is a place of millions and the own name's a town ("Holland")."""
     from rdflib import Literal, URIRef
 
     from kgagent.kg.vocab import KGA
@@ -375,9 +375,12 @@ def test_bug_an_old_name_of_a_town_outranks_the_place_of_that_name() -> None:
     place("Tallahassee", "city", 201_731, ["Newton"])
     netherlands = place("Netherlands", "country", 17_000_000, ["Holland"])
     place("Holland", "city", 33_000)
+    place("Delhi", "city", 11_000_000, ["New Delhi"])
+    new_delhi = place("New Delhi", "city", 320_000)  # no town: the own name wins
     linker = kg.linker(embed=lambda t: trigram_embed(t, 64), embed_id="tri", persist=False, kinds={"location"})
-    links = linker.link([("Maine", "location"), ("MAINE", None), ("Newton", "location"), ("Holland", "location")])
-    assert [lk.entity for lk in links] == [maine, maine, newton, netherlands]
+    links = linker.link([("Maine", "location"), ("MAINE", None), ("Newton", "location"), ("Holland", "location"),
+                         ("New Delhi", "location")])
+    assert [lk.entity for lk in links] == [maine, maine, newton, netherlands, new_delhi]
     assert all(lk.method == "alias" for lk in links)
     assert links[0].score == 1.0  # the winner's score is untouched
     # an alternate name no place has as its own still finds its entity, at an alias's score
@@ -421,9 +424,9 @@ def test_bug_the_shipped_graph_knows_the_places_real_news_names() -> None:
     kg = KnowledgeGraph.load()
     linker = kg.linker()
     names = ["Maine", "Florida", "Quebec", "Holland", "W. Va.", "Wales", "Cymru", "Chechnya", "Tibet", "Corsica",
-             "Burma", "Neths", "Washington State", "West Bank"]
+             "Burma", "Neths", "Washington State", "West Bank", "New Delhi", "New York"]
     labels = [kg.entity(lk.entity).label if lk.entity else None
               for lk in linker.link([(n, "location") for n in names])]
     assert labels == ["Maine", "Florida", "Quebec", "The Netherlands", "West Virginia", "Wales", "Wales",
                       "Chechenskaya Respublika", "Xizang Zizhiqu", "Corse", "Myanmar", "The Netherlands",
-                      "Washington", "Palestinian Territory"]
+                      "Washington", "Palestinian Territory", "New Delhi", "New York City"]
