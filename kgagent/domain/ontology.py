@@ -7,6 +7,8 @@ The file format (see docs/domains.md)::
     untyped = "thing"              # optional: the class of mentions of no particular kind
     name_suffixes = ["Inc", "Ltd"] # optional: words that may end a name without changing what
                                    # it names (a company's legal form; short_name "stem")
+    derived_suffixes = ["-based"]  # optional: a word made of a name and one of these is about
+                                   # what the name names: the linker links it so ("Houston-based")
 
     [classes.animal]
     label = "animal"
@@ -60,7 +62,7 @@ NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
 _CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name"}
 #: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
 SHORT_NAME_PLACES = ("first", "last", "initials", "stem")
-_ONTOLOGY_KEYS = {"untyped", "name_suffixes"}
+_ONTOLOGY_KEYS = {"untyped", "name_suffixes", "derived_suffixes"}
 _RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric"}
 
 
@@ -116,6 +118,9 @@ class Ontology:
     #: words (case-folded, without dots) that may end a name without changing what it names:
     #: "spa", "inc", "ltd" (the ``[ontology]`` table's ``name_suffixes``; kgagent.names)
     name_suffixes: frozenset[str] = frozenset()
+    #: endings that make a word of a name and keep what it names: "-based" ("Houston-based" is
+    #: about Houston; the ``[ontology]`` table's ``derived_suffixes``; ``Linker(derived_suffixes=)``)
+    derived_suffixes: tuple[str, ...] = ()
     path: str = ""
 
     # ------------------------------------------------------------------ reading
@@ -206,6 +211,13 @@ class Ontology:
                 "ontology", "name_suffixes")
         else:
             onto.name_suffixes = frozenset("".join(name_words(w)) for w in suffixes)
+        derived = head.get("derived_suffixes", [])
+        if not isinstance(derived, list) or not all(isinstance(w, str) and w.strip() and " " not in w.strip()
+                                                    for w in derived):
+            bad(f"[ontology]: derived_suffixes is a list of word endings (\"-based\"), not {derived!r}", "KGA610",
+                "ontology", "derived_suffixes")
+        else:
+            onto.derived_suffixes = tuple(sorted({w.strip() for w in derived}))
         problems += onto._check(doc)
         return onto, problems
 
@@ -345,7 +357,8 @@ class Ontology:
         """The ontology as an ``ontology.toml`` text (what ``kgagent init`` writes)."""
         lines: list[str] = []
         head = ([f"untyped = {_q(self.untyped)}"] if self.untyped else []) + \
-            ([f"name_suffixes = {_list(tuple(sorted(self.name_suffixes)))}"] if self.name_suffixes else [])
+            ([f"name_suffixes = {_list(tuple(sorted(self.name_suffixes)))}"] if self.name_suffixes else []) + \
+            ([f"derived_suffixes = {_list(self.derived_suffixes)}"] if self.derived_suffixes else [])
         if head:
             lines += ["[ontology]", *head, ""]
         for c in self.classes.values():

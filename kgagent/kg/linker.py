@@ -26,6 +26,11 @@ lists "Maine" among Des Plaines' old names, "Newton" among Tallahassee's and "Qu
 Britain's; with the prior alone a town of 58,000 outranked a state the graph knows only by its
 degree.
 
+A word a domain derives from names (``derived_suffixes``: "-based") is found by its name when the
+alias table has no entity of the whole word: "Houston-based" is Houston, at an alias's score, for
+the word says where ("Houston-based Cain Chemical"); the mention keeps its class (CoNLL-2003 tags
+such a word MISC), and its link tells the rules what place it is about.
+
 A demonym of an entity (``kga:demonym``: "Venezuelan" of Venezuela) is found like an alias but
 scores ``demonym_score`` x the alias level (0.8): the word refers to the entity without naming it,
 so its link stays below the rules' usual trust level (0.9) even with the type bonus and prior,
@@ -106,7 +111,7 @@ class Linker:
                  seed_index_dir: str | Path | None = None, demonym_score: float = DEMONYM_SCORE,
                  by_name: bool = False, similar_enough: float = SIMILAR_ENOUGH,
                  name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = (),
-                 alternate_name_margin: float = ALTERNATE_NAME_MARGIN):
+                 alternate_name_margin: float = ALTERNATE_NAME_MARGIN, derived_suffixes: Iterable[str] = ()):
         self.kg = kg
         #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
         self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
@@ -126,6 +131,9 @@ class Linker:
         self.name_suffixes = frozenset(name_suffixes)
         self.stem_classes = frozenset(stem_classes)
         self.alternate_name_margin = alternate_name_margin
+        #: a word made of a name and one of these endings ("Houston-based") is linked as the name
+        #: is, when no name of the graph is the whole word (longest ending first, case aside)
+        self.derived_suffixes = tuple(sorted({x.casefold() for x in derived_suffixes}, key=len, reverse=True))
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
         self.prior_weight = prior_weight
@@ -373,6 +381,8 @@ class Linker:
         An abbreviation found without its stop ("Mass" of "Mass.") scores as a demonym does
         unless the mention is of the entity's kind ("Mich" at a sentence's end, a location)."""
         hits = self._aliases.lookup(text)
+        if not hits and (stem := self._derived_from(text)):
+            hits = self._aliases.lookup(stem)
         for iri in self._aliases.undotted(text) if hits else ():
             if iri in hits and self._fits(iri, mtype) <= 0:
                 hits[iri] *= self.demonym_score
@@ -382,6 +392,14 @@ class Linker:
             hits = {iri: score for iri, score in self._codes.lookup(text).items()
                     if mtype is None or self._fits(iri, mtype) > 0}
         return hits
+
+    def _derived_from(self, text: str) -> str | None:
+        """The name a derived word is made of ("Houston" of "Houston-based"), or None."""
+        folded = text.casefold()
+        for ending in self.derived_suffixes:
+            if folded.endswith(ending) and len(folded) > len(ending):
+                return text[: len(text) - len(ending)].strip() or None
+        return None
 
     def _needs_embedding(self, mtype: str | None, alias_hits: dict[str, float]) -> bool:
         """False when the alias table answers the mention (an entity of a fitting type)."""
