@@ -133,7 +133,7 @@ class Linker:
         self.alternate_name_margin = alternate_name_margin
         #: a word made of a name and one of these endings ("Houston-based") is linked as the name
         #: is, when no name of the graph is the whole word (longest ending first, case aside)
-        self.derived_suffixes = tuple(sorted({x.casefold() for x in derived_suffixes}, key=len, reverse=True))
+        self.derived_suffixes = tuple(sorted({x.casefold() for x in derived_suffixes}, key=lambda x: (-len(x), x)))
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
         self.prior_weight = prior_weight
