@@ -60,20 +60,6 @@ def _stripped(m: re.Match[str]) -> str:
     return "" if ch in ".'’" else " "
 
 
-def name_level(mention: str, name: str) -> float:
-    """The score at which ``mention`` finds ``name`` in an alias table (0.0: it does not), as
-    :meth:`AliasTable.lookup` scores it.
-
-    >>> name_level("MAINE", "Maine"), name_level("Maine's", "Maine"), name_level("Maine", "Des Plaines")
-    (0.97, 0.93, 0.0)
-    """
-    for k, n, score in zip(alias_keys(mention), alias_keys(name), LEVEL_SCORES):
-        if k and k == n:
-            return score
-    bare = _POSSESSIVE.sub("", mention.strip())
-    return min(name_level(bare, name), LEVEL_SCORES[-1]) if bare and bare != mention.strip() else 0.0
-
-
 def same_words(mention: str, name: str) -> bool:
     """Does ``mention`` say ``name``'s words: the same words in any order, up to case, accents
     and punctuation ("Bosnia-Herzegovina", "Herzegovina Bosnia"), a letter in a long word

@@ -74,7 +74,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kgagent.errors import GraphError
-from kgagent.kg.aliases import AliasTable, mention_word_keys, name_level
+from kgagent.kg.aliases import AliasTable, mention_word_keys
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
 from kgagent.kg.vocab import is_new_entity
 from kgagent.names import stem_text
@@ -162,6 +162,7 @@ class Linker:
         self._types: dict[str, frozenset[str]] = {}
         self._priors: dict[str, float] = {}
         self._aliases = AliasTable()
+        self._own_names = AliasTable()  # each entity's label(s) alone: its own name, not an alternate one
         self._demonyms = AliasTable()
         self._codes = AliasTable()
         self._untyped_cache: dict[str, bool] = {}
@@ -230,6 +231,7 @@ class Linker:
         for iri, name, preferred in self.kg.label_table():
             self._aliases.add(iri, name)
             if preferred:
+                self._own_names.add(iri, name)
                 if iri not in self._labels or name < self._labels[iri]:
                     self._labels[iri] = name
             else:
@@ -314,6 +316,8 @@ class Linker:
                     continue
             for name in names:
                 self._aliases.add(iri, name)
+            if ent.label in names:
+                self._own_names.add(iri, ent.label)
             self._labels[iri] = ent.label
             self._types.pop(iri, None)
             self._priors.pop(iri, None)
@@ -482,7 +486,8 @@ class Linker:
     def _own_names_first(self, text: str, alias: dict[str, float]) -> dict[str, float]:
         """The alias hits, those found only by an alternate name lowered by
         ``alternate_name_margin`` where another is found by its label as well or better."""
-        own = {iri: level for iri, score in alias.items() if (level := name_level(text, self._label(iri))) >= score}
+        labelled = self._own_names.lookup(text)
+        own = {iri: level for iri, score in alias.items() if (level := labelled.get(iri, 0.0)) >= score}
         if not own or len(own) == len(alias):
             return alias
         best = max(own.values())
