@@ -34,7 +34,10 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   at most ``max_alternates``) as aliases;
 - ``hasCapital(country, city)``; ``kga:population`` where known (used as a linking prior);
 - the domain's own extra names of places, from ``place_names.toml`` in its folder when there is
-  one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does);
+  one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does), the
+  members of unions the sources hold without them (``[members]``), and countries that are no
+  more (``[former.<key>]``, :class:`FormerCountry`: a country marked ``kga:dissolved``, holding
+  today's countries and regions and the cities of GeoNames' first-level divisions it held);
 - the domain's ontology (``KnowledgeGraph.add_ontology``).
 """
 
@@ -44,6 +47,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -207,27 +211,94 @@ def country_alt_spellings(names_in_use: set[str] = frozenset()) -> dict[str, lis
 EXTRA_NAMES_FILE = "place_names.toml"
 
 
-def read_extra_names(path: Path) -> list[tuple[str, str, int]]:
-    """The ``[names]`` table of a domain's extra place names (ISO 3166 code -> its extra names)
-    as (code, name, line); none when there is no such file. GraphError KGA217, naming the file
-    and line, for anything else than a list of names under a code; the TOML readers' codes for
-    a file that does not parse."""
+@dataclass(frozen=True)
+class FormerCountry:
+    """A country that is no more (``[former.<key>]`` of ``place_names.toml``): its label, other
+    names and demonyms, the year it ended, and what it held: ISO 3166 codes of today's countries
+    and regions (``members``) and GeoNames' first-level codes ("DE.05", Hesse: ``admin1``) whose
+    cities lay in it."""
+
+    key: str
+    label: str
+    names: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+    dissolved: int | None = None
+    members: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ExtraPlaces:
+    """A domain's ``place_names.toml``: extra names of places (code, name, line), members of
+    countries the sources hold as empty unions (code of the union, code of the member, line),
+    and countries that are no more."""
+
+    names: list[tuple[str, str, int]] = field(default_factory=list)
+    members: list[tuple[str, str, int]] = field(default_factory=list)
+    former: list[FormerCountry] = field(default_factory=list)
+
+
+_TABLES = "a [names] or [members] table of ISO 3166 codes, or [former.<key>] tables"
+_FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
+
+
+def _name_lists(doc: Any, table: str) -> list[tuple[str, str, int]]:
+    out = []
+    for code, names in doc.data[table].items():
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise GraphError(f"{code} = ... must be a list of names", code="KGA217", location=doc.where(table, code))
+        out += [(str(code), " ".join(n.split()), doc.where(table, code).line) for n in names]
+    return out
+
+
+def read_extra_places(path: Path) -> ExtraPlaces:
+    """A domain's extra places (``place_names.toml``); nothing when there is no such file.
+    GraphError KGA217, naming the file and line, for a table or key that does not belong, a
+    value of the wrong kind, a former country without a label or members; the TOML readers'
+    codes for a file that does not parse."""
     if not path.is_file():
-        return []
+        return ExtraPlaces()
     from kgagent.domain.tomlfile import read_toml
 
     doc = read_toml(path)
-    out = []
+    out = ExtraPlaces()
     for key, value in doc.data.items():
-        if key != "names" or not isinstance(value, dict):
-            raise GraphError(f"only a [names] table of ISO 3166 codes goes here, not {key!r}", code="KGA217",
-                             location=doc.where(key))
-        for code, names in value.items():
-            if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-                raise GraphError(f"{code} = ... must be a list of names", code="KGA217",
-                                 location=doc.where("names", code))
-            out += [(str(code), " ".join(n.split()), doc.where("names", code).line) for n in names]
+        if key not in ("names", "members", "former") or not isinstance(value, dict):
+            raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
+        if key != "former":
+            (out.names if key == "names" else out.members).extend(_name_lists(doc, key))
+            continue
+        for fkey, spec in value.items():
+            where = doc.where("former", fkey)
+            if not isinstance(spec, dict):
+                raise GraphError(f"former.{fkey} must be a table (label, names, demonyms, dissolved, members, admin1)",
+                                 code="KGA217", location=where)
+            for k, v in spec.items():
+                want = _FORMER_KEYS.get(k)
+                if want is None:
+                    raise GraphError(f"former.{fkey} has no key {k!r} (it takes {', '.join(_FORMER_KEYS)})",
+                                     code="KGA217", location=doc.where("former", fkey, k))
+                if not isinstance(v, want) or isinstance(v, bool) or (
+                        want is list and not all(isinstance(n, str) and n.strip() for n in v)) or (
+                        want is str and not v.strip()):
+                    kind = {str: "a name", int: "a year", list: "a list of names or codes"}[want]
+                    raise GraphError(f"former.{fkey}.{k} must be {kind}", code="KGA217",
+                                     location=doc.where("former", fkey, k))
+            if "label" not in spec or not (spec.get("members") or spec.get("admin1")):
+                raise GraphError(f"former.{fkey} needs a label and members (or admin1 codes)", code="KGA217",
+                                 location=where)
+            clean = {k: tuple(" ".join(n.split()) for n in spec.get(k, ())) for k in ("names", "demonyms", "members",
+                                                                                         "admin1")}
+            out.former.append(FormerCountry(str(fkey), " ".join(spec["label"].split()), dissolved=spec.get("dissolved"),
+                                            line=where.line, **clean))
     return out
+
+
+def read_extra_names(path: Path) -> list[tuple[str, str, int]]:
+    """The ``[names]`` table of a domain's extra place names (ISO 3166 code -> its extra names)
+    as (code, name, line); none when there is no such file (see ``read_extra_places``)."""
+    return read_extra_places(path).names
 
 
 def _names(domain: "Domain") -> dict[str, Any]:
@@ -329,6 +400,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
 
     cities = gc.get_cities()
     capitals: dict[str, tuple[str, str]] = {}
+    city_iris: dict[str, list[URIRef]] = {}  # by GeoNames first-level code ("DE.05"): the cities kept
     for code, c in gc.get_countries().items():
         if c.get("capital"):
             best = None
@@ -344,6 +416,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         if not keep:
             continue
         iri = ENT[f"geonames/{c['geonameid']}"]
+        city_iris.setdefault(f"{c['countrycode']}.{c['admin1code']}", []).append(iri)
         entity(iri, c["name"], "PPL", _good_alternates(c.get("alternatenames", []), c["name"], max_alternates),
                c.get("population"))
         t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
@@ -356,11 +429,31 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             t.append((country, capital_of, iri))
     places = {**countries, **regions}
     extra = domain.root / EXTRA_NAMES_FILE
-    for code, name, line in read_extra_names(extra):
+    wanted = read_extra_places(extra)
+    admin1_codes = {f"{c['countrycode']}.{c['admin1code']}" for c in cities.values()}
+
+    def place(code: str, line: int) -> URIRef:
         if code not in places:
             raise GraphError(f"no country or subdivision has the ISO 3166 code {code!r}", code="KGA217",
                              location=Location(str(extra), line))
-        t.append((places[code], SKOS_ALT, Literal(name)))
+        return places[code]
+
+    for code, name, line in wanted.names:
+        t.append((place(code, line), SKOS_ALT, Literal(name)))
+    for union, member, line in wanted.members:
+        t.append((place(member, line), parent_of, place(union, line)))
+    for f in wanted.former:
+        iri = ENT[f"former/{f.key}"]
+        entity(iri, f.label, "PCLI", list(f.names))
+        t += [(iri, KGA.demonym, Literal(d)) for d in f.demonyms]
+        if f.dissolved is not None:
+            t.append((iri, KGA.dissolved, Literal(str(f.dissolved), datatype=XSD.gYear)))
+        t += [(place(m, f.line), parent_of, iri) for m in f.members]
+        for code in f.admin1:
+            if code not in admin1_codes:
+                raise GraphError(f"former.{f.key}: no city of the graph has the GeoNames first-level code {code!r}",
+                                 code="KGA217", location=Location(str(extra), f.line))
+            t += [(c, parent_of, iri) for c in city_iris.get(code, ())]
     kg.add_many(t)
     return kg
 

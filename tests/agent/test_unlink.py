@@ -186,3 +186,60 @@ def test_a_place_the_graph_lacks_is_a_new_entity_per_place_it_lies_in(tiny_kg) -
     assert len({ma.entity, tx.entity, alone.entity}) == 3 and all("/new/oxford" in e for e in (ma.entity, tx.entity))
     res = agent.extract([docs[0], Document("d4", "In a later story, Oxford is in Massachusetts.")], update_graph=False)
     assert {_decisions(r)["Oxford"].mention.entity for r in res} == {ma.entity}  # the same place: one entity
+
+
+def test_a_place_in_a_country_and_in_a_former_one_is_not_placed_elsewhere(tiny_kg) -> None:
+    """The news graph puts Frankfurt in Germany and in West Germany (place_names.toml's former
+    countries), and Hesse too: a sure "Frankfurt, Hesse" shares a country with the graph's
+    Frankfurt, which stays linked; "Frankfurt, West Germany" holds, and a namesake's located_in
+    in the United States the encoder is unsure of is refused (the text puts it elsewhere)."""
+    from rdflib import Literal, URIRef
+
+    from kgagent.kg.vocab import KGA, term_iri
+
+    within = term_iri("located_in")
+    for name, iri in (("Germany", "urn:ex:de"), ("West Germany", "urn:ex:frg")):
+        tiny_kg.add_entity(name, ["country"], iri=iri)
+    tiny_kg.add_entity("Hesse", ["region"], iri="urn:ex:he")
+    tiny_kg.add_entity("Frankfurt", ["city"], iri="urn:ex:ffm")
+    tiny_kg.add(URIRef("urn:ex:ffm"), KGA.population, Literal(650_000))  # the linker's choice of the two
+    for place in ("urn:ex:he", "urn:ex:ffm"):
+        for country in ("urn:ex:de", "urn:ex:frg"):
+            tiny_kg.add(URIRef(place), within, URIRef(country))
+    ky = tiny_kg.add_entity("Frankfurt", ["city"], iri="urn:ex:ffm-ky")
+    tiny_kg.add(URIRef(ky), within, URIRef("urn:ex:us"))  # the tiny graph's United States
+    classes = {"Frankfurt": {"Loc": 0.97}, "Hesse": {"Loc": 0.97}, "West Germany": {"Loc": 0.97},
+               "USA": {"Loc": 0.97}}
+    pairs = {("Frankfurt", "Hesse"): {"Located_In": 0.98}, ("Frankfurt", "West Germany"): {"Located_In": 0.98},
+             ("Frankfurt", "USA"): {"Located_In": 0.4}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs), min_relation_score=0.2)
+    (res,) = agent.extract(Document("d1", "A USA bank in Frankfurt , Hesse , West Germany."), update_graph=False)
+    d = _decisions(res)
+    assert d[("Frankfurt", "located_in", "Hesse")].verdict == "accept"
+    assert d[("Frankfurt", "located_in", "West Germany")].verdict == "accept"
+    assert d["Frankfurt"].unlink is None and d["Frankfurt"].mention.entity == "urn:ex:ffm"
+    us = d[("Frankfurt", "located_in", "USA")]
+    assert us.verdict == "reject" and "the text puts the head in another country" in us.reason
+
+
+def test_a_sure_located_in_a_former_union_does_not_refuse_its_member_country(tiny_kg) -> None:
+    """"Yerevan, Soviet Armenia": the encoder is sure of Yerevan in the Soviet Union, unsure of
+    Yerevan in Armenia; the Soviet Union held Armenia, so the text does not put Yerevan in
+    another country, and the graph holds it."""
+    from rdflib import URIRef
+
+    from kgagent.kg.vocab import term_iri
+
+    within = term_iri("located_in")
+    tiny_kg.add_entity("Soviet Union", ["country"], aliases=["Soviet"], iri="urn:ex:su")
+    tiny_kg.add_entity("Armenia", ["country"], iri="urn:ex:am")
+    tiny_kg.add_entity("Yerevan", ["city"], iri="urn:ex:evn")
+    tiny_kg.add(URIRef("urn:ex:am"), within, URIRef("urn:ex:su"))
+    tiny_kg.add(URIRef("urn:ex:evn"), within, URIRef("urn:ex:am"))
+    classes = {"Yerevan": {"Loc": 0.97}, "Soviet": {"Loc": 0.97}, "Armenia": {"Loc": 0.97}}
+    pairs = {("Yerevan", "Soviet"): {"Located_In": 0.95}, ("Yerevan", "Armenia"): {"Located_In": 0.4}}
+    agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, pairs), min_relation_score=0.2)
+    (res,) = agent.extract(Document("d1", "Yerevan , Soviet Armenia."), update_graph=False)
+    d = _decisions(res)
+    assert d[("Yerevan", "located_in", "Soviet")].verdict == "accept"
+    assert d[("Yerevan", "located_in", "Armenia")].verdict == "accept"

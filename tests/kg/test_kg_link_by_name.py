@@ -205,3 +205,58 @@ def test_a_domains_extra_place_names_are_read_with_clear_errors(tmp_path) -> Non
     f.write_text('[names]\nGB = ["Blighty"]\n')
     kg = build_geonames_graph(with_fields(Domain.load(), root=tmp_path))
     assert any(name == "Blighty" and kg.entity(iri).label == "United Kingdom" for iri, name, _ in kg.label_table())
+
+
+def test_a_domains_former_countries_and_unions_enter_the_graph_with_clear_errors(tmp_path) -> None:
+    """place_names.toml's [former.<key>] tables (a country that is no more, holding today's
+    countries, regions and the cities of GeoNames' first-level codes) and [members] (a union the
+    sources hold without its members)."""
+    from dataclasses import replace as with_fields
+
+    from rdflib import URIRef
+
+    from kgagent.domain import Domain
+    from kgagent.errors import GraphError
+    from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_places
+    from kgagent.kg.vocab import KGA, term_iri
+
+    f = tmp_path / EXTRA_NAMES_FILE
+    good = ('[members]\nCS = ["RS"]\n\n[former.frg]\nlabel = "West Germany"\nnames = ["W. Germany"]\n'
+            'demonyms = ["West German"]\ndissolved = 1990\nmembers = ["DE-HE"]\nadmin1 = ["DE.05"]\n')
+    f.write_text(good)
+    places = read_extra_places(f)
+    assert places.members == [("CS", "RS", 2)] and places.names == []
+    (frg,) = places.former
+    assert (frg.key, frg.label, frg.names, frg.demonyms, frg.dissolved, frg.members, frg.admin1, frg.line) == (
+        "frg", "West Germany", ("W. Germany",), ("West German",), 1990, ("DE-HE",), ("DE.05",), 4)
+    for text, line, words in (
+            ('[former.frg]\nnames = ["W. Germany"]\nmembers = ["DE-HE"]\n', 1, "needs a label"),
+            ('[former.frg]\nlabel = "West Germany"\n', 1, "needs a label and members"),
+            ('[former.frg]\nlabel = "West Germany"\nmembers = ["DE-HE"]\ncapital = "Bonn"\n', 4, "no key 'capital'"),
+            ('[former.frg]\nlabel = "West Germany"\nmembers = "DE-HE"\n', 3, "a list of names or codes"),
+            ('[former.frg]\nlabel = "West Germany"\nmembers = ["DE-HE"]\ndissolved = "1990"\n', 4, "a year"),
+            ('[former]\nfrg = "West Germany"\n', 2, "must be a table"),
+            ('[members]\nCS = "RS"\n', 2, "list of names")):
+        f.write_text(text)
+        with pytest.raises(GraphError) as err:
+            read_extra_places(f)
+        assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message, (
+            text, err.value)
+    domain = with_fields(Domain.load(), root=tmp_path)
+    for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"),
+                              (good.replace('"DE.05"', '"DE.99"'), 4, "'DE.99'")):
+        f.write_text(text)
+        with pytest.raises(GraphError) as err:
+            build_geonames_graph(domain)
+        assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message
+    f.write_text(good)
+    kg = build_geonames_graph(domain)
+    by_label = {kg.entity(iri).label: iri for iri, name, _ in kg.label_table()
+                if name in ("West Germany", "Serbia", "Serbia and Montenegro")}
+    frg_iri = URIRef(by_label["West Germany"])
+    inside = {kg.entity(str(s)).label for s in kg.dataset.subjects(term_iri("located_in"), frg_iri)}
+    assert {"Hessen", "Frankfurt am Main", "Wiesbaden"} <= inside and "Munich" not in inside
+    assert kg.entity_types(str(frg_iri)) >= {"country"}
+    assert str(kg.dataset.value(frg_iri, KGA.dissolved)) == "1990"
+    assert ("West German", str(frg_iri)) in {(d, e) for e, d in kg.demonym_table()} | set(kg.demonym_table())
+    assert (URIRef(by_label["Serbia"]), term_iri("located_in"), URIRef(by_label["Serbia and Montenegro"])) in kg.dataset
