@@ -37,7 +37,9 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does), the
   members of unions the sources hold without them (``[members]``), and countries that are no
   more (``[former.<key>]``, :class:`FormerCountry`: a country marked ``kga:dissolved``, holding
-  today's countries and regions and the cities of GeoNames' first-level divisions it held);
+  today's countries and regions and the cities of GeoNames' first-level divisions it held),
+  and oceans and seas (``[seas]``: label -> other names; GeoNames' class ``H``, which the
+  label map must then name; no place lies in them and they lie in none);
 - the domain's ontology (``KnowledgeGraph.add_ontology``).
 """
 
@@ -65,6 +67,8 @@ if TYPE_CHECKING:
 GEONAMES = "https://sws.geonames.org/{}/"
 #: what the builder writes, in GeoNames' words: the label map's [geonames] table names them
 SOURCE_LABELS = ("CONT", "PCLI", "ADM", "PPL", "parentFeature", "hasCapital")
+#: GeoNames' feature class of water (H.OCN, H.SEA): needed only by a domain whose place_names.toml lists seas
+WATER_LABEL = "H"
 
 
 def _latin(name: str) -> bool:
@@ -232,14 +236,15 @@ class FormerCountry:
 class ExtraPlaces:
     """A domain's ``place_names.toml``: extra names of places (code, name, line), members of
     countries the sources hold as empty unions (code of the union, code of the member, line),
-    and countries that are no more."""
+    countries that are no more, and oceans and seas (label, other names, line)."""
 
     names: list[tuple[str, str, int]] = field(default_factory=list)
     members: list[tuple[str, str, int]] = field(default_factory=list)
     former: list[FormerCountry] = field(default_factory=list)
+    seas: list[tuple[str, list[str], int]] = field(default_factory=list)
 
 
-_TABLES = "a [names] or [members] table of ISO 3166 codes, or [former.<key>] tables"
+_TABLES = "a [names] or [members] table of ISO 3166 codes, a [seas] table, or [former.<key>] tables"
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
 
 
@@ -264,8 +269,13 @@ def read_extra_places(path: Path) -> ExtraPlaces:
     doc = read_toml(path)
     out = ExtraPlaces()
     for key, value in doc.data.items():
-        if key not in ("names", "members", "former") or not isinstance(value, dict):
+        if key not in ("names", "members", "former", "seas") or not isinstance(value, dict):
             raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
+        if key == "seas":
+            rows = _name_lists(doc, key) if value else []
+            out.seas.extend((label, [n for code, n, _ in rows if code == label], doc.where(key, label).line)
+                            for label in value)
+            continue
         if key != "former":
             (out.names if key == "names" else out.members).extend(_name_lists(doc, key))
             continue
@@ -454,6 +464,16 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                 raise GraphError(f"former.{f.key}: no city of the graph has the GeoNames first-level code {code!r}",
                                  code="KGA217", location=Location(str(extra), f.line))
             t += [(c, parent_of, iri) for c in city_iris.get(code, ())]
+    if wanted.seas:
+        if domain.labels.missing([WATER_LABEL]):
+            raise GraphError(f"{extra} lists seas, but the domain {domain.name!r} does not say what GeoNames' "
+                             f"{WATER_LABEL} (a body of water) is: map it in the [geonames] table of "
+                             f"{domain.labels.path or 'labels.toml'}", code="KGA216")
+        for label, others, _ in wanted.seas:
+            iri = ENT["sea/" + re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")]
+            t.append((iri, RDFS.label, Literal(label)))
+            t.append((iri, RDF.type, term_iri(domain.labels.normalize(WATER_LABEL))))
+            t += [(iri, SKOS_ALT, Literal(a)) for a in others if a != label]
     kg.add_many(t)
     return kg
 

@@ -260,3 +260,34 @@ def test_a_domains_former_countries_and_unions_enter_the_graph_with_clear_errors
     assert str(kg.dataset.value(frg_iri, KGA.dissolved)) == "1990"
     assert ("West German", str(frg_iri)) in {(d, e) for e, d in kg.demonym_table()} | set(kg.demonym_table())
     assert (URIRef(by_label["Serbia"]), term_iri("located_in"), URIRef(by_label["Serbia and Montenegro"])) in kg.dataset
+
+
+def test_a_domains_seas_enter_the_graph_as_the_class_its_label_map_names(tmp_path) -> None:
+    """place_names.toml's [seas] (label = [other names]) become entities of the class the
+    domain's label map gives GeoNames' H; a domain that does not map H is told so (KGA216)."""
+    from dataclasses import replace as with_fields
+
+    from kgagent.domain import Domain
+    from kgagent.domain.labels import LabelMap
+    from kgagent.errors import GraphError
+    from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_places
+
+    f = tmp_path / EXTRA_NAMES_FILE
+    f.write_text('[seas]\n"Pacific Ocean" = ["Pacific"]\n"Red Sea" = []\n')
+    assert read_extra_places(f).seas == [("Pacific Ocean", ["Pacific"], 2), ("Red Sea", [], 3)]
+    f.write_text('[seas]\n"Red Sea" = "Red"\n')
+    with pytest.raises(GraphError) as err:
+        read_extra_places(f)
+    assert err.value.code == "KGA217" and err.value.location.line == 2
+    f.write_text('[seas]\n"Pacific Ocean" = ["Pacific"]\n')
+    news = Domain.load()
+    kg = build_geonames_graph(with_fields(news, root=tmp_path))
+    (pacific,) = [iri for iri, name, _ in kg.label_table() if name == "Pacific"]
+    assert kg.entity(pacific).label == "Pacific Ocean" and kg.entity_types(pacific) == {"sea"}
+    assert kg.linker(embed=lambda texts: __import__("numpy").zeros((len(texts), 8), "float32"), embed_id="zeros",
+                     persist=False).link([("Pacific", "location")])[0].entity == pacific
+    no_h = LabelMap(sources={k: {a: b for a, b in v.items() if a != "H"} for k, v in news.labels.sources.items()},
+                    names=news.labels.names, path="labels.toml")
+    with pytest.raises(GraphError) as err:
+        build_geonames_graph(with_fields(news, root=tmp_path, labels=no_h))
+    assert err.value.code == "KGA216" and "GeoNames' H" in err.value.message and "labels.toml" in err.value.message
