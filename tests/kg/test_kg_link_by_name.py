@@ -207,10 +207,10 @@ def test_a_domains_extra_place_names_are_read_with_clear_errors(tmp_path) -> Non
     assert any(name == "Blighty" and kg.entity(iri).label == "United Kingdom" for iri, name, _ in kg.label_table())
 
 
-def test_a_domains_former_countries_and_unions_enter_the_graph_with_clear_errors(tmp_path) -> None:
+def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_clear_errors(tmp_path) -> None:
     """place_names.toml's [former.<key>] tables (a country that is no more, holding today's
-    countries, regions and the cities of GeoNames' first-level codes) and [members] (a union the
-    sources hold without its members)."""
+    countries, regions and the cities of GeoNames' first-level codes), [members] (a union the
+    sources hold without its members) and [demonyms] (a region's words for its people)."""
     from dataclasses import replace as with_fields
 
     from rdflib import URIRef
@@ -221,14 +221,14 @@ def test_a_domains_former_countries_and_unions_enter_the_graph_with_clear_errors
     from kgagent.kg.vocab import KGA, term_iri
 
     f = tmp_path / EXTRA_NAMES_FILE
-    good = ('[members]\nCS = ["RS"]\n\n[former.frg]\nlabel = "West Germany"\nnames = ["W. Germany"]\n'
+    good = ('[members]\nCS = ["RS"]\n[demonyms]\nDE-BY = ["Bavarian"]\n\n[former.frg]\nlabel = "West Germany"\nnames = ["W. Germany"]\n'
             'demonyms = ["West German"]\ndissolved = 1990\nmembers = ["DE-HE"]\nadmin1 = ["DE.05"]\n')
     f.write_text(good)
     places = read_extra_places(f)
-    assert places.members == [("CS", "RS", 2)] and places.names == []
+    assert places.members == [("CS", "RS", 2)] and places.names == [] and places.demonyms == [("DE-BY", "Bavarian", 4)]
     (frg,) = places.former
     assert (frg.key, frg.label, frg.names, frg.demonyms, frg.dissolved, frg.members, frg.admin1, frg.line) == (
-        "frg", "West Germany", ("W. Germany",), ("West German",), 1990, ("DE-HE",), ("DE.05",), 4)
+        "frg", "West Germany", ("W. Germany",), ("West German",), 1990, ("DE-HE",), ("DE.05",), 6)
     for text, line, words in (
             ('[former.frg]\nnames = ["W. Germany"]\nmembers = ["DE-HE"]\n', 1, "needs a label"),
             ('[former.frg]\nlabel = "West Germany"\n', 1, "needs a label and members"),
@@ -243,8 +243,8 @@ def test_a_domains_former_countries_and_unions_enter_the_graph_with_clear_errors
         assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message, (
             text, err.value)
     domain = with_fields(Domain.load(), root=tmp_path)
-    for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"),
-                              (good.replace('"DE.05"', '"DE.99"'), 4, "'DE.99'")):
+    for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"), ('[demonyms]\nXX-YY = ["Nowherian"]\n', 2, "'XX-YY'"),
+                              (good.replace('"DE.05"', '"DE.99"'), 6, "'DE.99'")):
         f.write_text(text)
         with pytest.raises(GraphError) as err:
             build_geonames_graph(domain)
@@ -258,7 +258,8 @@ def test_a_domains_former_countries_and_unions_enter_the_graph_with_clear_errors
     assert {"Hessen", "Frankfurt am Main", "Wiesbaden"} <= inside and "Munich" not in inside
     assert kg.entity_types(str(frg_iri)) >= {"country"}
     assert str(kg.dataset.value(frg_iri, KGA.dissolved)) == "1990"
-    assert ("West German", str(frg_iri)) in {(d, e) for e, d in kg.demonym_table()} | set(kg.demonym_table())
+    demonyms = {(kg.entity(e).label, d) for e, d in kg.demonym_table()}
+    assert {("West Germany", "West German"), ("Bayern", "Bavarian")} <= demonyms
     assert (URIRef(by_label["Serbia"]), term_iri("located_in"), URIRef(by_label["Serbia and Montenegro"])) in kg.dataset
 
 

@@ -453,3 +453,17 @@ def test_bug_the_shipped_graph_knows_the_countries_older_news_names() -> None:
             ("Serbia", "Serbia and Montenegro"), ("Slovakia", "Czechoslovakia")} <= members
     # 1996 news: "Croatia-Yugoslavia treaty"; the Yugoslavia of 1945-1992 is left out
     assert ("Leipzig", "West Germany") not in members and not any(c == "Croatia" for c, _ in members)
+
+
+@pytest.mark.slow
+def test_bug_a_regions_demonym_is_not_taken_for_the_region() -> None:
+    """The demo corpus's "South Australian branch": the entity index took the word for South
+    Australia at 1.0 (a trusted place), and orgbased_in(CAC, South Australian) was accepted;
+    "Corsican" was Corsicana, Texas. Now the shipped graph lists regions' demonyms
+    (place_names.toml [demonyms]): the word links to its region below the trust level."""
+    kg = KnowledgeGraph.load()
+    linker = kg.linker()
+    words = ["South Australian", "Corsican", "Texan", "Scottish", "Bavarians"]
+    links = linker.link([(w, "location") for w in words])
+    assert [kg.entity(lk.entity).label for lk in links] == ["South Australia", "Corse", "Texas", "Scotland", "Bayern"]
+    assert all(0.8 <= lk.score < 0.9 for lk in links), [lk.score for lk in links]  # 0.9: the rules' link_trusted
