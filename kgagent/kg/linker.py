@@ -21,7 +21,8 @@ entities by their label and others, as well, only by an alternate name, the latt
 ``alternate_name_margin`` (0.03: more than the prior can give, less than the type bonus),
 unless one of the latter is a place of millions (prior >= ``PROMINENT_PRIOR``) and all the former
 are towns under 100,000 or regions (prior <= ``MINOR_PRIOR``): "Holland" is the Netherlands, not
-Holland, Michigan, and "New York" New York City, not the state. GeoNames
+Holland, Michigan, and "New York" New York City, not the state; "St." says "Saint" ("St.
+Petersburg" is Saint Petersburg's own name too, so the prior picks it over Florida's). GeoNames
 lists "Maine" among Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New
 Britain's; with the prior alone a town of 58,000 outranked a state the graph knows only by its
 degree.
@@ -66,6 +67,7 @@ member, with the types of all its members and the largest prior.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -94,6 +96,10 @@ ALTERNATE_NAME_MARGIN = 0.03
 #: Holland, Michigan; "New Delhi" is New Delhi (320,000), not Delhi, which GeoNames also calls so
 PROMINENT_PRIOR = 0.7
 MINOR_PRIOR = 0.5
+#: the abbreviations that begin place names ("St. Petersburg" is Saint Petersburg's own name,
+#: abbreviated as English writes it): an own name is found in either spelling
+_SAINT_WORDS = {"st": "Saint", "ste": "Sainte", "mt": "Mount", "ft": "Fort"}
+_SAINTS = re.compile(r"\b(St|Ste|Mt|Ft)\.?\s+(?=[A-Z])", re.IGNORECASE)
 #: with ``by_name``: an entity the embedding finds this similar is a candidate whatever its names
 #: ("Bosnia" of Bosnia and Herzegovina, 0.98; the wrong places on CoNLL04 dev scored up to 0.93)
 SIMILAR_ENOUGH = 0.95
@@ -487,6 +493,10 @@ class Linker:
         """The alias hits, those found only by an alternate name lowered by
         ``alternate_name_margin`` where another is found by its label as well or better."""
         labelled = self._own_names.lookup(text)
+        spelled_out = _SAINTS.sub(lambda m: _SAINT_WORDS[m.group(1).casefold()] + " ", text)
+        if spelled_out != text:  # "St. Petersburg" says Saint Petersburg's own name as well
+            for iri, level in self._own_names.lookup(spelled_out).items():
+                labelled[iri] = max(level, labelled.get(iri, 0.0))
         own = {iri: level for iri, score in alias.items() if (level := labelled.get(iri, 0.0)) >= score}
         if not own or len(own) == len(alias):
             return alias
