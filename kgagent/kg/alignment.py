@@ -200,7 +200,7 @@ def _qualifier(kg: "KnowledgeGraph", iri: str, name: str) -> str | None:
 
 def _most_prominent(kg: "KnowledgeGraph", prof: _Profile, tied: list[Twin]) -> tuple[Twin, float] | None:
     """Among tied candidates of the same classes (two cities called Dallas), the one whose
-    prominence (``KnowledgeGraph.prior``: population digits / 10) is at least ``PROMINENCE_GAP``
+    prominence (``KnowledgeGraph.prior``: (log10 population + 1) / 10) is at least ``PROMINENCE_GAP``
     above every other's, with that gap; None when there is no such one (a city and a region)."""
     if len({prof.classes(t.canonical) for t in tied}) != 1:
         return None

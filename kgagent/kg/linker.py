@@ -20,7 +20,7 @@ An entity's own name outranks another entity's alternate name: when the alias ta
 entities by their label and others, as well, only by an alternate name, the latter lose
 ``alternate_name_margin`` (0.03: more than the prior can give, less than the type bonus),
 unless one of the latter is a place of millions (prior >= ``PROMINENT_PRIOR``) and all the former
-are towns under 100,000 or regions (prior <= ``MINOR_PRIOR``): "Holland" is the Netherlands, not
+are towns under 100,000 or regions (prior < ``MINOR_PRIOR``): "Holland" is the Netherlands, not
 Holland, Michigan, and "New York" New York City, not the state; "St." says "Saint" ("St.
 Petersburg" is Saint Petersburg's own name too, so the prior picks it over Florida's). GeoNames
 lists "Maine" among Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New
@@ -94,8 +94,8 @@ ALTERNATE_NAME_MARGIN = 0.03
 #: ... unless it is this prominent (a population of millions) and they are at most this (a town
 #: under 100,000, or a region the graph knows by its degree): "Holland" is the Netherlands, not
 #: Holland, Michigan; "New Delhi" is New Delhi (320,000), not Delhi, which GeoNames also calls so
-PROMINENT_PRIOR = 0.7
-MINOR_PRIOR = 0.5
+PROMINENT_PRIOR = 0.7  # a population of 1,000,000 or more
+MINOR_PRIOR = 0.6  # a population under 100,000 (below this), or a region (by its degree, at most 0.5)
 #: the abbreviations that begin place names ("St. Petersburg" is Saint Petersburg's own name,
 #: abbreviated as English writes it): an own name is found in either spelling
 _SAINT_WORDS = {"st": "Saint", "ste": "Sainte", "mt": "Mount", "ft": "Fort"}
@@ -504,7 +504,7 @@ class Linker:
         rival = max(self._prior(iri) for iri in own)
 
         def lowered(iri: str, score: float) -> bool:
-            far_more_prominent = self._prior(iri) >= PROMINENT_PRIOR and rival <= MINOR_PRIOR
+            far_more_prominent = self._prior(iri) >= PROMINENT_PRIOR and rival < MINOR_PRIOR
             return iri not in own and score <= best and not far_more_prominent
 
         return {iri: score - self.alternate_name_margin if lowered(iri, score) else score

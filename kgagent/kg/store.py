@@ -20,6 +20,7 @@ also hold stay.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 from collections import defaultdict, deque
@@ -80,9 +81,15 @@ def _population(value: Node) -> int | None:
 
 
 def _prominence(population: int | None, degree: int) -> float:
-    """Digits of the population / 10 where known, else the degree / 100 capped at 0.5."""
+    """(log10 of the population + 1) / 10 where known (1,000,000 gives 0.7, 100,000 0.6; 33,000
+    0.55 and 66,000 0.58, so of two namesakes the larger wins a tie), else the degree / 100
+    capped at 0.5.
+
+    >>> [round(_prominence(p, 0), 3) for p in (0, 9, 33_000, 66_000, 99_999, 1_000_000)], _prominence(None, 80)
+    ([0.0, 0.195, 0.552, 0.582, 0.6, 0.7], 0.5)
+    """
     if population is not None:
-        return min(1.0, max(0.0, len(str(population)) / 10.0))
+        return min(1.0, max(0.0, (math.log10(population) + 1) / 10.0)) if population > 0 else 0.0
     return min(0.5, degree / 100.0)
 
 
@@ -529,7 +536,7 @@ class KnowledgeGraph:
                 yield str(s), str(o)
 
     def prior(self, iri: str) -> float:
-        """Prominence of an entity in [0, 1]: digits of its (largest) population / 10 where known,
+        """Prominence of an entity in [0, 1]: (log10 of its (largest) population + 1) / 10 where known,
         else its degree / 100 capped at 0.5 (a region with many cities must not outrank a big city)."""
         e = URIRef(iri)
         out, pop = 0, None
