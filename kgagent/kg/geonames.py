@@ -252,6 +252,7 @@ _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int,
 
 
 def _name_lists(doc: Any, table: str) -> list[tuple[str, str, int]]:
+    """A table of ``key = [names]`` lines as (key, name, line); KGA217 for a value not a list of names."""
     out = []
     for code, names in doc.data[table].items():
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):

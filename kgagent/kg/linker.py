@@ -91,11 +91,11 @@ NIL_THRESHOLD = 0.70
 DEMONYM_SCORE = 0.8
 #: what an entity found only by an alternate name loses beside one found by its label (its own name)
 ALTERNATE_NAME_MARGIN = 0.03
-#: ... unless it is this prominent (a population of millions) and they are at most this (a town
+#: ... unless it is this prominent (a population of millions) and they are below this (a town
 #: under 100,000, or a region the graph knows by its degree): "Holland" is the Netherlands, not
 #: Holland, Michigan; "New Delhi" is New Delhi (320,000), not Delhi, which GeoNames also calls so
 PROMINENT_PRIOR = 0.7  # a population of 1,000,000 or more
-MINOR_PRIOR = 0.6  # a population under 100,000 (below this), or a region (by its degree, at most 0.5)
+MINOR_PRIOR = 0.6  # 100,000 people; a region's prior (by its degree) is at most 0.5
 #: the abbreviations that begin place names ("St. Petersburg" is Saint Petersburg's own name,
 #: abbreviated as English writes it): an own name is found in either spelling
 _SAINT_WORDS = {"st": "Saint", "ste": "Sainte", "mt": "Mount", "ft": "Fort"}

@@ -85,8 +85,8 @@ def _prominence(population: int | None, degree: int) -> float:
     0.55 and 66,000 0.58, so of two namesakes the larger wins a tie), else the degree / 100
     capped at 0.5.
 
-    >>> [round(_prominence(p, 0), 3) for p in (0, 9, 33_000, 66_000, 99_999, 1_000_000)], _prominence(None, 80)
-    ([0.0, 0.195, 0.552, 0.582, 0.6, 0.7], 0.5)
+    >>> [round(_prominence(p, 0), 3) for p in (0, 9, 33_000, 66_000, 90_000, 1_000_000)], _prominence(None, 80)
+    ([0.0, 0.195, 0.552, 0.582, 0.595, 0.7], 0.5)
     """
     if population is not None:
         return min(1.0, max(0.0, (math.log10(population) + 1) / 10.0)) if population > 0 else 0.0
