@@ -221,7 +221,8 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
     from kgagent.kg.vocab import KGA, term_iri
 
     f = tmp_path / EXTRA_NAMES_FILE
-    good = ('[members]\nCS = ["RS"]\n[demonyms]\nDE-BY = ["Bavarian"]\n\n[former.frg]\nlabel = "West Germany"\nnames = ["W. Germany"]\n'
+    good = ('[members]\nCS = ["RS"]\n[demonyms]\nDE-BY = ["Bavarian"]\n\n'
+            '[former.frg]\nlabel = "West Germany"\nnames = ["W. Germany"]\n'
             'demonyms = ["West German"]\ndissolved = 1990\nmembers = ["DE-HE"]\nadmin1 = ["DE.05"]\n')
     f.write_text(good)
     places = read_extra_places(f)
@@ -243,7 +244,8 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
         assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message, (
             text, err.value)
     domain = with_fields(Domain.load(), root=tmp_path)
-    for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"), ('[demonyms]\nXX-YY = ["Nowherian"]\n', 2, "'XX-YY'"),
+    for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"),
+                              ('[demonyms]\nXX-YY = ["Nowherian"]\n', 2, "'XX-YY'"),
                               (good.replace('"DE.05"', '"DE.99"'), 6, "'DE.99'")):
         f.write_text(text)
         with pytest.raises(GraphError) as err:
