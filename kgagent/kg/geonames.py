@@ -34,7 +34,8 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   at most ``max_alternates``) as aliases;
 - ``hasCapital(country, city)``; ``kga:population`` where known (used as a linking prior);
 - the domain's own extra names of places, from ``place_names.toml`` in its folder when there is
-  one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does; the
+  one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does;
+  ``[city_names]``: GeoNames id -> names, English ones GeoNames lists among many others; the
   demonyms of regions, ``[demonyms]``: "Californian", which countryinfo has for countries only), the
   members of unions the sources hold without them (``[members]``), and countries that are no
   more (``[former.<key>]``, :class:`FormerCountry`: a country marked ``kga:dissolved``, holding
@@ -235,19 +236,22 @@ class FormerCountry:
 
 @dataclass(frozen=True)
 class ExtraPlaces:
-    """A domain's ``place_names.toml``: extra names of places (code, name, line), members of
+    """A domain's ``place_names.toml``: extra names of places (code, name, line) and of cities
+    (GeoNames id, name, line), members of
     countries the sources hold as empty unions (code of the union, code of the member, line),
     demonyms of regions (code, word, line), countries that are no more, and oceans and seas
     (label, other names, line)."""
 
     names: list[tuple[str, str, int]] = field(default_factory=list)
+    city_names: list[tuple[str, str, int]] = field(default_factory=list)
     members: list[tuple[str, str, int]] = field(default_factory=list)
     demonyms: list[tuple[str, str, int]] = field(default_factory=list)
     former: list[FormerCountry] = field(default_factory=list)
     seas: list[tuple[str, list[str], int]] = field(default_factory=list)
 
 
-_TABLES = "a [names], [members] or [demonyms] table of ISO 3166 codes, a [seas] table, or [former.<key>] tables"
+_TABLES = ("a [names], [members] or [demonyms] table of ISO 3166 codes, a [city_names] table of GeoNames ids, "
+           "a [seas] table, or [former.<key>] tables")
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
 
 
@@ -273,7 +277,7 @@ def read_extra_places(path: Path) -> ExtraPlaces:
     doc = read_toml(path)
     out = ExtraPlaces()
     for key, value in doc.data.items():
-        if key not in ("names", "members", "demonyms", "former", "seas") or not isinstance(value, dict):
+        if key not in ("names", "city_names", "members", "demonyms", "former", "seas") or not isinstance(value, dict):
             raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
         if key == "seas":
             rows = _name_lists(doc, key) if value else []
@@ -281,7 +285,8 @@ def read_extra_places(path: Path) -> ExtraPlaces:
                             for label in value)
             continue
         if key != "former":
-            {"names": out.names, "members": out.members, "demonyms": out.demonyms}[key].extend(_name_lists(doc, key))
+            {"names": out.names, "city_names": out.city_names, "members": out.members,
+             "demonyms": out.demonyms}[key].extend(_name_lists(doc, key))
             continue
         for fkey, spec in value.items():
             where = doc.where("former", fkey)
@@ -445,6 +450,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     extra = domain.root / EXTRA_NAMES_FILE
     wanted = read_extra_places(extra)
     admin1_codes = {f"{c['countrycode']}.{c['admin1code']}" for c in cities.values()}
+    kept_cities = {iri for iris in city_iris.values() for iri in iris}
 
     def place(code: str, line: int) -> URIRef:
         if code not in places:
@@ -454,6 +460,12 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
 
     for code, name, line in wanted.names:
         t.append((place(code, line), SKOS_ALT, Literal(name)))
+    for gid, name, line in wanted.city_names:
+        iri = ENT[f"geonames/{gid}"]
+        if iri not in kept_cities:
+            raise GraphError(f"no city of the graph has the GeoNames id {gid!r}", code="KGA217",
+                             location=Location(str(extra), line))
+        t.append((iri, SKOS_ALT, Literal(name)))
     for code, word, line in wanted.demonyms:
         t.append((place(code, line), KGA.demonym, Literal(word)))
     for union, member, line in wanted.members:

@@ -210,7 +210,8 @@ def test_a_domains_extra_place_names_are_read_with_clear_errors(tmp_path) -> Non
 def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_clear_errors(tmp_path) -> None:
     """place_names.toml's [former.<key>] tables (a country that is no more, holding today's
     countries, regions and the cities of GeoNames' first-level codes), [members] (a union the
-    sources hold without its members) and [demonyms] (a region's words for its people)."""
+    sources hold without its members), [demonyms] (a region's words for its people) and [city_names]
+    (a city's English names, by GeoNames id)."""
     from dataclasses import replace as with_fields
 
     from rdflib import URIRef
@@ -221,15 +222,16 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
     from kgagent.kg.vocab import KGA, term_iri
 
     f = tmp_path / EXTRA_NAMES_FILE
-    good = ('[members]\nCS = ["RS"]\n[demonyms]\nDE-BY = ["Bavarian"]\n\n'
+    good = ('[members]\nCS = ["RS"]\n[demonyms]\nDE-BY = ["Bavarian"]\n[city_names]\n2886242 = ["Cologne"]\n\n'
             '[former.frg]\nlabel = "West Germany"\nnames = ["W. Germany"]\n'
             'demonyms = ["West German"]\ndissolved = 1990\nmembers = ["DE-HE"]\nadmin1 = ["DE.05"]\n')
     f.write_text(good)
     places = read_extra_places(f)
     assert places.members == [("CS", "RS", 2)] and places.names == [] and places.demonyms == [("DE-BY", "Bavarian", 4)]
+    assert places.city_names == [("2886242", "Cologne", 6)]
     (frg,) = places.former
     assert (frg.key, frg.label, frg.names, frg.demonyms, frg.dissolved, frg.members, frg.admin1, frg.line) == (
-        "frg", "West Germany", ("W. Germany",), ("West German",), 1990, ("DE-HE",), ("DE.05",), 6)
+        "frg", "West Germany", ("W. Germany",), ("West German",), 1990, ("DE-HE",), ("DE.05",), 8)
     for text, line, words in (
             ('[former.frg]\nnames = ["W. Germany"]\nmembers = ["DE-HE"]\n', 1, "needs a label"),
             ('[former.frg]\nlabel = "West Germany"\n', 1, "needs a label and members"),
@@ -246,7 +248,8 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
     domain = with_fields(Domain.load(), root=tmp_path)
     for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"),
                               ('[demonyms]\nXX-YY = ["Nowherian"]\n', 2, "'XX-YY'"),
-                              (good.replace('"DE.05"', '"DE.99"'), 6, "'DE.99'")):
+                              ('[city_names]\n1 = ["Nowhere"]\n', 2, "GeoNames id '1'"),
+                              (good.replace('"DE.05"', '"DE.99"'), 8, "'DE.99'")):
         f.write_text(text)
         with pytest.raises(GraphError) as err:
             build_geonames_graph(domain)
@@ -262,6 +265,7 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
     assert str(kg.dataset.value(frg_iri, KGA.dissolved)) == "1990"
     demonyms = {(kg.entity(e).label, d) for e, d in kg.demonym_table()}
     assert {("West Germany", "West German"), ("Bayern", "Bavarian")} <= demonyms
+    assert "Cologne" in kg.entity("https://w3id.org/kgagent/entity/geonames/2886242").aliases
     assert (URIRef(by_label["Serbia"]), term_iri("located_in"), URIRef(by_label["Serbia and Montenegro"])) in kg.dataset
 
 
