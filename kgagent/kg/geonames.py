@@ -451,6 +451,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     wanted = read_extra_places(extra)
     admin1_codes = {f"{c['countrycode']}.{c['admin1code']}" for c in cities.values()}
     kept_cities = {iri for iris in city_iris.values() for iri in iris}
+    city_ids = {str(c["geonameid"]) for c in cities.values()}
 
     def place(code: str, line: int) -> URIRef:
         if code not in places:
@@ -462,10 +463,11 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         t.append((place(code, line), SKOS_ALT, Literal(name)))
     for gid, name, line in wanted.city_names:
         iri = ENT[f"geonames/{gid}"]
-        if iri not in kept_cities:
-            raise GraphError(f"no city of the graph has the GeoNames id {gid!r}", code="KGA217",
+        if gid not in city_ids:
+            raise GraphError(f"GeoNames has no city of id {gid!r} (of 15,000 people or more)", code="KGA217",
                              location=Location(str(extra), line))
-        t.append((iri, SKOS_ALT, Literal(name)))
+        if iri in kept_cities:  # a smaller graph (--min-population) may leave the city out
+            t.append((iri, SKOS_ALT, Literal(name)))
     for code, word, line in wanted.demonyms:
         t.append((place(code, line), KGA.demonym, Literal(word)))
     for union, member, line in wanted.members:

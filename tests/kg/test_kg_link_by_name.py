@@ -248,7 +248,7 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
     domain = with_fields(Domain.load(), root=tmp_path)
     for text, line, words in (('[members]\nCS = ["XX"]\n', 2, "'XX'"),
                               ('[demonyms]\nXX-YY = ["Nowherian"]\n', 2, "'XX-YY'"),
-                              ('[city_names]\n1 = ["Nowhere"]\n', 2, "GeoNames id '1'"),
+                              ('[city_names]\n1 = ["Nowhere"]\n', 2, "no city of id '1'"),
                               (good.replace('"DE.05"', '"DE.99"'), 8, "'DE.99'")):
         f.write_text(text)
         with pytest.raises(GraphError) as err:
