@@ -280,7 +280,7 @@ def read_extra_places(path: Path) -> ExtraPlaces:
         if key not in ("names", "city_names", "members", "demonyms", "former", "seas") or not isinstance(value, dict):
             raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
         if key == "seas":
-            rows = _name_lists(doc, key) if value else []
+            rows = _name_lists(doc, key)
             out.seas.extend((label, [n for code, n, _ in rows if code == label], doc.where(key, label).line)
                             for label in value)
             continue
@@ -312,12 +312,6 @@ def read_extra_places(path: Path) -> ExtraPlaces:
             out.former.append(FormerCountry(str(fkey), " ".join(spec["label"].split()), dissolved=spec.get("dissolved"),
                                             line=where.line, **clean))
     return out
-
-
-def read_extra_names(path: Path) -> list[tuple[str, str, int]]:
-    """The ``[names]`` table of a domain's extra place names (ISO 3166 code -> its extra names)
-    as (code, name, line); none when there is no such file (see ``read_extra_places``)."""
-    return read_extra_places(path).names
 
 
 def _names(domain: "Domain") -> dict[str, Any]:

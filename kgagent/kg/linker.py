@@ -96,10 +96,10 @@ ALTERNATE_NAME_MARGIN = 0.03
 #: Holland, Michigan; "New Delhi" is New Delhi (320,000), not Delhi, which GeoNames also calls so
 PROMINENT_PRIOR = 0.7  # a population of 1,000,000 or more
 MINOR_PRIOR = 0.6  # 100,000 people; a region's prior (by its degree) is at most 0.5
-#: the abbreviations that begin place names ("St. Petersburg" is Saint Petersburg's own name,
-#: abbreviated as English writes it): an own name is found in either spelling
-_SAINT_WORDS = {"st": "Saint", "ste": "Sainte", "mt": "Mount", "ft": "Fort"}
-_SAINTS = re.compile(r"\b(St|Ste|Mt|Ft)\.?\s+(?=[A-Z])", re.IGNORECASE)
+#: the words that begin place names, and how English abbreviates them: "St. Petersburg" is
+#: Saint Petersburg's own name too, so the own-name table holds a label in both spellings
+_ABBREVIATED = {"Saint": "St.", "Sainte": "Ste.", "Mount": "Mt.", "Fort": "Ft."}
+_ABBREVIABLE = re.compile(r"^(Saint|Sainte|Mount|Fort)\s+(?=\S)")
 #: with ``by_name``: an entity the embedding finds this similar is a candidate whatever its names
 #: ("Bosnia" of Bosnia and Herzegovina, 0.98; the wrong places on CoNLL04 dev scored up to 0.93)
 SIMILAR_ENOUGH = 0.95
@@ -237,7 +237,7 @@ class Linker:
         for iri, name, preferred in self.kg.label_table():
             self._aliases.add(iri, name)
             if preferred:
-                self._own_names.add(iri, name)
+                self._add_own_name(iri, name)
                 if iri not in self._labels or name < self._labels[iri]:
                     self._labels[iri] = name
             else:
@@ -323,7 +323,7 @@ class Linker:
             for name in names:
                 self._aliases.add(iri, name)
             if ent.label in names:
-                self._own_names.add(iri, ent.label)
+                self._add_own_name(iri, ent.label)
             self._labels[iri] = ent.label
             self._types.pop(iri, None)
             self._priors.pop(iri, None)
@@ -489,14 +489,16 @@ class Linker:
         method = "alias" if from_alias and alias[iri] >= base else "index"
         return Link(mention=text, entity=iri, score=cands[0].score, method=method, candidates=cands)
 
+    def _add_own_name(self, iri: str, label: str) -> None:
+        """``label`` as an own name of ``iri``, and as English abbreviates it ("St. Petersburg")."""
+        self._own_names.add(iri, label)
+        if m := _ABBREVIABLE.match(label):
+            self._own_names.add(iri, _ABBREVIATED[m.group(1)] + " " + label[m.end():])
+
     def _own_names_first(self, text: str, alias: dict[str, float]) -> dict[str, float]:
         """The alias hits, those found only by an alternate name lowered by
         ``alternate_name_margin`` where another is found by its label as well or better."""
         labelled = self._own_names.lookup(text)
-        spelled_out = _SAINTS.sub(lambda m: _SAINT_WORDS[m.group(1).casefold()] + " ", text)
-        if spelled_out != text:  # "St. Petersburg" says Saint Petersburg's own name as well
-            for iri, level in self._own_names.lookup(spelled_out).items():
-                labelled[iri] = max(level, labelled.get(iri, 0.0))
         own = {iri: level for iri, score in alias.items() if (level := labelled.get(iri, 0.0)) >= score}
         if not own or len(own) == len(alias):
             return alias

@@ -185,18 +185,18 @@ def test_a_domains_extra_place_names_are_read_with_clear_errors(tmp_path) -> Non
 
     from kgagent.domain import Domain
     from kgagent.errors import GraphError
-    from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_names
+    from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_places
 
-    assert read_extra_names(tmp_path / EXTRA_NAMES_FILE) == []  # no file: nothing
+    assert read_extra_places(tmp_path / EXTRA_NAMES_FILE).names == []  # no file: nothing
     f = tmp_path / EXTRA_NAMES_FILE
     f.write_text('[names]\nGB = ["Britain",  "Blighty"]\n')
-    assert read_extra_names(f) == [("GB", "Britain", 2), ("GB", "Blighty", 2)]
+    assert read_extra_places(f).names == [("GB", "Britain", 2), ("GB", "Blighty", 2)]
     for text, line, words in (('[names]\nGB = "Britain"\n', 2, "list of names"),
                               ('[places]\nGB = ["Britain"]\n', 1, "[names]"),
                               ('[names]\nGB = ["Britain", ""]\n', 2, "list of names")):
         f.write_text(text)
         with pytest.raises(GraphError) as err:
-            read_extra_names(f)
+            read_extra_places(f)
         assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message
     f.write_text('[names]\nGB = ["Britain"]\nXX = ["Nowhere"]\n')
     with pytest.raises(GraphError) as err:
