@@ -27,7 +27,10 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
 - regions: every ISO 3166-2 subdivision (pycountry), in its country (``parentFeature``), level-2
   ones also in their parent; named as pycountry names them less its brackets (``subdivision_names``:
   "Wales [Cymru GB-CYM]" is Wales, also called Cymru); US states get GeoNames' ids and their AP-style abbreviation as an
-  alias ("Mich.", "N.M.": US news writes "Gunnison, Colo."), unless it names another place;
+  alias ("Mich.", "N.M.": US news writes "Gunnison, Colo."), unless it names another place, and
+  the states and D.C. their postal code as ``kga:code`` ("Billings, MT"; many are also a
+  country's code, "MA" Morocco's: the linker offers both, and the rules take the one the
+  graph puts the text's city in);
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
   >= 15,000 (CoNLL04 is US news) and every capital; in their country, US cities also
   in their state; Latin-script alternate names (capitalised, deduplicated,
@@ -133,6 +136,11 @@ def _plural(demonym: str) -> str | None:
     if not demonym[-1:].isalpha() or demonym.endswith(_NO_PLURAL) or demonym[-1] in "yc":
         return None
     return demonym + "s"
+
+
+#: the ISO 3166-2 types of the US subdivisions whose postal code is a name of theirs (not the
+#: outlying areas: "PR", "GU" are their own ISO 3166-1 codes too, the graph's countries)
+US_POSTAL_TYPES = frozenset({"State", "District"})
 
 
 def us_state_abbreviations(names_in_use: set[str] = frozenset()) -> dict[str, str]:
@@ -410,6 +418,8 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                 t.append((iri, KGA.geonames, URIRef(GEONAMES.format(st["geonameid"]))))
             if postal in ap_abbr:  # news style: "Gunnison, Colo."
                 t.append((iri, SKOS_ALT, Literal(ap_abbr[postal])))
+            if s.type in US_POSTAL_TYPES:  # "Billings, MT", "Boston, MA" (Morocco's code too)
+                t.append((iri, KGA.code, Literal(postal)))
 
     cities = gc.get_cities()
     capitals: dict[str, tuple[str, str]] = {}

@@ -525,10 +525,13 @@ class Linker:
         return hits, near
 
     def _near_qualifier(self, text: str) -> Callable[[str], bool] | None:
-        """For "X, Y" whose Y names graph entities: does a relation lead from an entity to one of
-        them in one or two steps? None when Y names nothing. (Each entity's relations are read once
+        """For "X, Y" whose Y names graph entities (or, written in capitals, is their code): does a
+        relation lead from an entity to one of them in one or two steps? None when Y names nothing. (Each entity's relations are read once
         per mention.)"""
-        named = set(self._aliases.lookup(text.split(",", 1)[1].strip()))
+        qualifier = text.split(",", 1)[1].strip()
+        named = set(self._aliases.lookup(qualifier))
+        if not named and qualifier.upper() == qualifier:  # a code: "Boston, MA"
+            named = set(self._codes.lookup(qualifier))
         if not named:
             return None
         related: dict[str, set[str]] = {}

@@ -173,6 +173,36 @@ def test_the_place_of_its_name_the_text_means_is_linked_instead_of_the_linkers_c
     assert d["Boston"].relink is None and d["Boston"].mention.entity == "urn:ex:boston"
 
 
+def test_a_code_two_places_share_is_the_one_the_graph_puts_the_city_in(tiny_kg) -> None:
+    """"Boston, MA": "MA" is Morocco's ISO code and Massachusetts' postal code (both ``kga:code``).
+    The linker takes the larger, Morocco; the graph holds the located_in for Massachusetts, so
+    the mention is Massachusetts, and Boston keeps its link (before, the text seemed to put
+    Boston in Morocco: Boston was unlinked as a namesake the graph lacks)."""
+    from rdflib import Literal, URIRef
+
+    from kgagent.kg.vocab import KGA
+
+    morocco = tiny_kg.add_entity("Morocco", ["country"], iri="urn:ex:mar")
+    tiny_kg.add(URIRef(morocco), KGA.population, Literal(37_000_000))
+    for iri in (morocco, "urn:ex:ma"):
+        tiny_kg.add(URIRef(iri), KGA.code, Literal("MA"))
+    classes = {"Boston": {"Loc": 0.97}, "MA": {"Loc": 0.97}}
+
+    def run(score: float):
+        agent = make_agent(tiny_kg, ScoredFakeEncoder(classes, {("Boston", "MA"): {"Located_In": score}}))
+        ma = agent.linker.link([("MA", "location")])[0]
+        assert ma.entity == morocco and "urn:ex:ma" in {c.entity for c in ma.candidates}  # the linker's choice
+        (res,) = agent.extract(Document("d1", "Boston , MA , had rain."), update_graph=False)
+        return _decisions(res)
+
+    d = run(0.97)
+    assert d[("Boston", "located_in", "MA")].verdict == "accept"
+    assert d["MA"].mention.entity == "urn:ex:ma" and d["MA"].relink["from"]["entity"] == morocco
+    assert d["Boston"].mention.entity == "urn:ex:boston" and d["Boston"].unlink is None
+    d = run(0.1)  # nothing relates them: the linker's choice stands
+    assert d["MA"].relink is None and d["MA"].mention.entity == morocco
+
+
 def test_a_place_the_graph_lacks_is_a_new_entity_per_place_it_lies_in(tiny_kg) -> None:
     """Two documents' "Oxford", one in Massachusetts and one in Texas (the graph knows neither):
     two new entities, each with its located_in, not one Oxford lying in both."""

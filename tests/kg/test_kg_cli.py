@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import json
 import shutil
 
@@ -142,3 +144,10 @@ def test_build_default_small(tmp_path):
     assert ("work_for", "person", "organization") in f["signature"] and ("capital",) in f["functional"]
     tokyo = [e for e in kg.entities() if kg.entity(e).label == "Tokyo" and "city" in kg.entity(e).types]
     assert tokyo and any(t[1] == "located_in" for t in kg.rule_facts(tokyo)["triple"])
+    # a US state's (and D.C.'s) postal code is its code, as a country's ISO code is: "Boston, MA";
+    # not an outlying area's ("PR" is Puerto Rico's own ISO code: the graph's country)
+    codes = defaultdict(set)
+    for iri, code in kg.code_table():
+        codes[code].add(kg.entity(iri).label)
+    assert {"Massachusetts", "Morocco"} <= codes["MA"] and "Montana" in codes["MT"]
+    assert "District of Columbia" in codes["DC"] and codes["PR"] == {"Puerto Rico"}

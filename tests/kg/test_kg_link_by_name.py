@@ -96,6 +96,24 @@ def test_a_code_gives_way_to_a_name() -> None:
     assert _linker(kg).link([("BA", "location")])[0].entity == ba
 
 
+def test_a_code_after_the_comma_says_which_namesake() -> None:
+    """"Springfield, IL" as one mention: the postal code names Illinois (``kga:code``), so the
+    Springfield there, not the larger one elsewhere."""
+    from kgagent.kg.vocab import term_iri
+
+    kg = _places()
+    kg.add_class("region", "location")
+    il = kg.add_entity("Illinois", ["region"], iri="urn:ex:il")
+    kg.add(URIRef(il), KGA.code, Literal("IL"))
+    for iri, where, people in (("urn:ex:spr-il", il, 110_000), ("urn:ex:spr-mo", "urn:ex:us", 160_000)):
+        kg.add_entity("Springfield", ["city"], iri=iri)
+        kg.add(URIRef(iri), term_iri("located_in"), URIRef(where))
+        kg.add(URIRef(iri), KGA.population, Literal(people))
+    linker = _linker(kg, by_name=True)
+    alone, qualified = linker.link([("Springfield", "location"), ("Springfield, IL", "location")])
+    assert alone.entity == "urn:ex:spr-mo" and qualified.entity == "urn:ex:spr-il"
+
+
 def test_the_news_domain_links_places_by_name_and_a_domain_may_not() -> None:
     from kgagent.domain import Domain
 
