@@ -31,6 +31,9 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   the states and D.C. their postal code as ``kga:code`` ("Billings, MT"; many are also a
   country's code, "MA" Morocco's: the linker offers both, and the rules take the one the
   graph puts the text's city in);
+- each US state's ``kga:populationAtLeast``: the people of the cities the graph holds in it (the
+  sources give no state's population); the linker's prior reads it, capped, so that "Virginia"
+  is the state, not Virginia, South Africa (122,000), nor "Oregon" Oregon, Ohio;
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
   >= 15,000 (CoNLL04 is US news) and every capital; in their country, US cities also
   in their state; Latin-script alternate names (capitalised, deduplicated,
@@ -53,6 +56,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -424,6 +428,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     cities = gc.get_cities()
     capitals: dict[str, tuple[str, str]] = {}
     city_iris: dict[str, list[URIRef]] = {}  # by GeoNames first-level code ("DE.05"): the cities kept
+    people_in: dict[URIRef, int] = defaultdict(int)  # a US state -> the people of its cities kept
     for code, c in gc.get_countries().items():
         if c.get("capital"):
             best = None
@@ -447,9 +452,13 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         if country is not None:
             t.append((iri, parent_of, country))
         if c["countrycode"] == "US" and f"US-{c['admin1code']}" in regions:
-            t.append((iri, parent_of, regions[f"US-{c['admin1code']}"]))
+            state = regions[f"US-{c['admin1code']}"]
+            t.append((iri, parent_of, state))
+            people_in[state] += int(c.get("population") or 0)
         if cid in capitals and country is not None:
             t.append((country, capital_of, iri))
+    for state, people in sorted(people_in.items()):  # the linker's prior: a state outranks a namesake town
+        t.append((state, KGA.populationAtLeast, Literal(people, datatype=XSD.integer)))
     places = {**countries, **regions}
     extra = domain.root / EXTRA_NAMES_FILE
     wanted = read_extra_places(extra)

@@ -25,7 +25,9 @@ Holland, Michigan, and "New York" New York City, not the state; "St." says "Sain
 Petersburg" is Saint Petersburg's own name too, so the prior picks it over Florida's). GeoNames
 lists "Maine" among Des Plaines' old names, "Newton" among Tallahassee's and "Quebec" among New
 Britain's; with the prior alone a town of 58,000 outranked a state the graph knows only by its
-degree.
+degree. A US state's prior is now that of its cities' people (``kga:populationAtLeast``, capped:
+:func:`kgagent.kg.store._prominence`), so that "Virginia" is not Virginia, South Africa; such a
+region still counts as minor here, so "New York" stays New York City.
 
 A word a domain derives from names (``derived_suffixes``: "-based") is found by its name when the
 alias table has no entity of the whole word: "Houston-based" is Houston, at an alias's score, for
@@ -95,7 +97,8 @@ ALTERNATE_NAME_MARGIN = 0.03
 #: under 100,000, or a region the graph knows by its degree): "Holland" is the Netherlands, not
 #: Holland, Michigan; "New Delhi" is New Delhi (320,000), not Delhi, which GeoNames also calls so
 PROMINENT_PRIOR = 0.7  # a population of 1,000,000 or more
-MINOR_PRIOR = 0.6  # 100,000 people; a region's prior (by its degree) is at most 0.5
+MINOR_PRIOR = 0.6  # 100,000 people; a region's prior (by its degree) is at most 0.5, and a
+# region known by the people of its cities (kga:populationAtLeast) counts as minor whatever its prior
 #: the words that begin place names, and how English abbreviates them: "St. Petersburg" is
 #: Saint Petersburg's own name too, so the own-name table holds a label in both spellings
 _ABBREVIATED = {"Saint": "St.", "Sainte": "Ste.", "Mount": "Mt.", "Fort": "Ft."}
@@ -503,10 +506,12 @@ class Linker:
         if not own or len(own) == len(alias):
             return alias
         best = max(own.values())
-        rival = max(self._prior(iri) for iri in own)
+        # a region known only by the places in it is minor whatever its prior (New York State
+        # beside New York City)
+        minor_rivals = all(self._prior(iri) < MINOR_PRIOR or self.kg.population_bounded_only(iri) for iri in own)
 
         def lowered(iri: str, score: float) -> bool:
-            far_more_prominent = self._prior(iri) >= PROMINENT_PRIOR and rival < MINOR_PRIOR
+            far_more_prominent = self._prior(iri) >= PROMINENT_PRIOR and minor_rivals
             return iri not in own and score <= best and not far_more_prominent
 
         return {iri: score - self.alternate_name_margin if lowered(iri, score) else score

@@ -80,16 +80,28 @@ def _population(value: Node) -> int | None:
         return None
 
 
-def _prominence(population: int | None, degree: int) -> float:
+#: the highest prominence of a place known only by the people of the places in it
+#: (``kga:populationAtLeast``): a city of about 316,000
+AT_LEAST_CAP = 0.65
+
+
+def _prominence(population: int | None, degree: int, at_least: int | None = None) -> float:
     """(log10 of the population + 1) / 10 where known (1,000,000 gives 0.7, 100,000 0.6; 33,000
-    0.55 and 66,000 0.58, so of two namesakes the larger wins a tie), else the degree / 100
-    capped at 0.5.
+    0.55 and 66,000 0.58, so of two namesakes the larger wins a tie); else, for a place whose
+    population is known only to be at least ``at_least`` (a US state: the people of the cities
+    the graph holds in it), the same, capped at ``AT_LEAST_CAP`` (0.65): a state outranks a
+    namesake town (Wyoming, Michigan; Virginia, South Africa) but not the great city of its name
+    (Washington, D.C.); else the degree / 100 capped at 0.5.
 
     >>> [round(_prominence(p, 0), 3) for p in (0, 9, 33_000, 66_000, 90_000, 1_000_000)], _prominence(None, 80)
     ([0.0, 0.195, 0.552, 0.582, 0.595, 0.7], 0.5)
+    >>> round(_prominence(None, 80, 215_000), 3), _prominence(None, 80, 3_500_000), _prominence(None, 80, 0)
+    (0.633, 0.65, 0.5)
     """
     if population is not None:
         return min(1.0, max(0.0, (math.log10(population) + 1) / 10.0)) if population > 0 else 0.0
+    if at_least:
+        return min(AT_LEAST_CAP, max(min(0.5, degree / 100.0), _prominence(at_least, 0)))
     return min(0.5, degree / 100.0)
 
 
@@ -537,25 +549,38 @@ class KnowledgeGraph:
 
     def prior(self, iri: str) -> float:
         """Prominence of an entity in [0, 1]: (log10 of its (largest) population + 1) / 10 where known,
-        else its degree / 100 capped at 0.5 (a region with many cities must not outrank a big city)."""
+        else, capped, of the population it is known to have at least (``kga:populationAtLeast``),
+        else its degree / 100 capped at 0.5 (a region with many cities must not outrank a big
+        city): :func:`_prominence`."""
         e = URIRef(iri)
-        out, pop = 0, None
+        out, pop, at_least = 0, None, None
         for _, p, o in self._match(e, None, None):
             if p not in META_PREDICATES:
                 out += 1
                 if p == KGA.population and (n := _population(o)) is not None:
                     pop = n if pop is None else max(pop, n)
+                elif p == KGA.populationAtLeast and (n := _population(o)) is not None:
+                    at_least = n if at_least is None else max(at_least, n)
         if pop is not None:
             return _prominence(pop, 0)
-        return _prominence(None, out + sum(1 for _ in self._match(None, None, e)))
+        return _prominence(None, out + sum(1 for _ in self._match(None, None, e)), at_least)
+
+    def population_bounded_only(self, iri: str) -> bool:
+        """True when the graph knows only a lower bound of the entity's population
+        (``kga:populationAtLeast``, no ``kga:population``): a region known by the places in it,
+        which its prior ranks above a namesake town, but which is no place of that size."""
+        e = URIRef(iri)
+        return (next(self._match(e, KGA.populationAtLeast, None), None) is not None
+                and next(self._match(e, KGA.population, None), None) is None)
 
     def entity_profiles(self) -> tuple[dict[str, float], dict[str, frozenset[str]]]:
         """``prior`` and ``entity_types(closure=True)`` of every entity, in one pass over the
         graph (the linker needs both for every candidate; one look-up each costs ~10 µs)."""
         pops: dict[Node, int] = {}
+        at_least: dict[Node, int] = {}
         degree: dict[Node, int] = defaultdict(int)
         asserted: dict[Node, set[Node]] = defaultdict(set)
-        meta, rdf_type, population = META_PREDICATES, RDF.type, KGA.population
+        meta, rdf_type, population, lower_bound = META_PREDICATES, RDF.type, KGA.population, KGA.populationAtLeast
         for s, p, o in self._match(None, None, None):
             if isinstance(o, URIRef):
                 degree[o] += 1
@@ -563,9 +588,12 @@ class KnowledgeGraph:
                 degree[s] += 1
                 if p == population and (n := _population(o)) is not None:
                     pops[s] = max(pops.get(s, n), n)
+                elif p == lower_bound and (n := _population(o)) is not None:
+                    at_least[s] = max(at_least.get(s, n), n)
             elif p == rdf_type and o not in SCHEMA_TYPES:
                 asserted[s].add(o)
-        priors = {str(e): _prominence(pops.get(e), d) for e, d in degree.items() if isinstance(e, URIRef)}
+        priors = {str(e): _prominence(pops.get(e), d, at_least.get(e)) for e, d in degree.items()
+                  if isinstance(e, URIRef)}
         sub = self._subclass_closure()
         shared: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct type set
         types: dict[str, frozenset[str]] = {}

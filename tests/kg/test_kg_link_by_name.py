@@ -114,6 +114,33 @@ def test_a_code_after_the_comma_says_which_namesake() -> None:
     assert alone.entity == "urn:ex:spr-mo" and qualified.entity == "urn:ex:spr-il"
 
 
+def test_a_region_known_by_its_cities_outranks_a_namesake_town_not_the_city_of_its_name() -> None:
+    """A region has no population in the sources: the builder gives a US state the people of its
+    cities as ``kga:populationAtLeast``. "Virginia" is then the state, not a town of 122,000 of
+    that name; "New York" is still New York City (its alternate name, a city of millions), as the
+    state is a region, however large its cities: minor beside it."""
+    from rdflib import XSD
+
+    from kgagent.kg.vocab import term_iri
+
+    kg = _places()
+    kg.add_class("region", "location")
+    people = lambda n: Literal(n, datatype=XSD.integer)  # noqa: E731
+    va = kg.add_entity("Virginia", ["region"], iri="urn:ex:va")
+    town = kg.add_entity("Virginia", ["city"], iri="urn:ex:virginia-za")
+    kg.add(URIRef(town), KGA.population, people(122_502))
+    ny = kg.add_entity("New York", ["region"], iri="urn:ex:ny")
+    nyc = kg.add_entity("New York City", ["city"], aliases=["New York"], iri="urn:ex:nyc")
+    kg.add(URIRef(nyc), KGA.population, people(8_175_133))
+    kg.add(URIRef(nyc), term_iri("located_in"), URIRef(ny))
+    assert _linker(kg).link([("Virginia", "location")])[0].entity == town  # a region by its degree alone
+    kg.add(URIRef(va), KGA.populationAtLeast, people(1_500_000))
+    kg.add(URIRef(ny), KGA.populationAtLeast, people(9_000_000))
+    assert kg.population_bounded_only(va) and not kg.population_bounded_only(town)
+    virginia, new_york = _linker(kg).link([("Virginia", "location"), ("New York", "location")])
+    assert virginia.entity == va and new_york.entity == nyc
+
+
 def test_the_news_domain_links_places_by_name_and_a_domain_may_not() -> None:
     from kgagent.domain import Domain
 

@@ -286,6 +286,12 @@ def test_packaged_minilm_default_graph_links_places():
     labels = [kg.entity(lk.entity).label if lk.entity else None for lk in links]
     assert labels[:3] == ["New York City", "Frankfurt am Main", "France"]
     assert links[3].is_nil
+    # a US state outranks a namesake town (its cities' people: kga:populationAtLeast), not the city
+    # of its name: "Virginia" is not Virginia, South Africa (122,000), "Oregon" not Oregon, Ohio
+    states = linker.link([("Virginia", "location"), ("Oregon", "location"), ("Wyoming", "location"),
+                          ("Washington", "location")])
+    assert [lk.entity.rsplit("/", 1)[1] for lk in states[:3]] == ["US-VA", "US-OR", "US-WY"]
+    assert kg.entity(states[3].entity).label == "Washington" and "city" in kg.entity(states[3].entity).types
 
 
 @pytest.mark.slow
