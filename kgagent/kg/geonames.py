@@ -37,7 +37,10 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
 - cities: population >= ``min_population`` worldwide (100,000 by default), every US city
   >= 15,000 (CoNLL04 is US news) and every capital; in their country, US cities also
   in their state; Latin-script alternate names (capitalised, deduplicated,
-  at most ``max_alternates``) as aliases;
+  at most ``max_alternates``) as aliases, but not one that is the name of a larger country or
+  city of the graph (``_borrowed_alternates``: GeoNames lists "Berlin" among North Canton's
+  old names, "Sydney" among Sidney's, "Egypt" among Goodyear's; the name means the larger
+  place, and the namesake let the rules find the graph holding what the text did not say);
 - ``hasCapital(country, city)``; ``kga:population`` where known (used as a linking prior);
 - the domain's own extra names of places, from ``place_names.toml`` in its folder when there is
   one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does;
@@ -126,6 +129,39 @@ def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
         shares = bool(label_words & {w.casefold() for w in n.split()})
         pool.append((not shares, not n.isascii(), len(n), n))
     return [n for *_, n in sorted(pool)[:limit]]
+
+
+def _borrowed_alternates(triples: list[tuple[Any, Any, Any]], city_class: URIRef) -> set[tuple[Any, str]]:
+    """(city, alternate name) for each alternate name of a city that is the label of a more
+    populous country or city: an old or borrowed name ("Berlin" of North Canton, Ohio; "Delhi"
+    of Dili), which text means the larger place by. Compared case-folded; a place without a
+    population of its own (a region) takes no name away ("New York" stays New York City's).
+
+    >>> e = lambda x: URIRef("urn:ex:" + x)
+    >>> t = [(e("berlin"), RDFS.label, Literal("Berlin")), (e("berlin"), KGA.population, Literal(3_400_000)),
+    ...      (e("canton"), RDFS.label, Literal("North Canton")), (e("canton"), RDF.type, e("PPL")),
+    ...      (e("canton"), KGA.population, Literal(17_000)), (e("canton"), SKOS_ALT, Literal("Berlin")),
+    ...      (e("canton"), SKOS_ALT, Literal("Canton"))]
+    >>> sorted((str(a), b) for a, b in _borrowed_alternates(t, e("PPL")))
+    [('urn:ex:canton', 'Berlin')]
+    """
+    labels: dict[str, set[Any]] = {}
+    people: dict[Any, int] = {}
+    cities = set()
+    for s, p, o in triples:
+        if p == RDFS.label:
+            labels.setdefault(str(o).casefold(), set()).add(s)
+        elif p == KGA.population:
+            people[s] = max(people.get(s, 0), int(o))
+        elif p == RDF.type and o == city_class:
+            cities.add(s)
+    out = set()
+    for s, p, o in triples:
+        if p == SKOS_ALT and s in cities:
+            own = people.get(s, 0)
+            if any(f != s and people.get(f, 0) > own for f in labels.get(str(o).casefold(), ())):
+                out.add((s, str(o)))
+    return out
 
 
 _NO_PLURAL = ("ese", "ish", "ss", "sh", "x", "ois", "nch", "tch")
@@ -459,6 +495,8 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             t.append((country, capital_of, iri))
     for state, people in sorted(people_in.items()):  # the linker's prior: a state outranks a namesake town
         t.append((state, KGA.populationAtLeast, Literal(people, datatype=XSD.integer)))
+    borrowed = _borrowed_alternates(t, names["PPL"])
+    t = [x for x in t if x[1] != SKOS_ALT or (x[0], str(x[2])) not in borrowed]
     places = {**countries, **regions}
     extra = domain.root / EXTRA_NAMES_FILE
     wanted = read_extra_places(extra)

@@ -166,6 +166,28 @@ def test_geonames_alternates_leave_airport_codes_out() -> None:
     assert "DAY" not in got and "JAN" not in got and "Dejton" in got
 
 
+def test_a_city_loses_an_alternate_name_that_names_a_larger_place() -> None:
+    """GeoNames lists "Berlin" among North Canton's old names and "New York" among New York
+    City's: the first is Berlin's name (a larger city), taken away; the second is the state's,
+    a region without a population of its own, which takes nothing away; "Canton" stays."""
+    from rdflib import RDF, RDFS, XSD
+
+    from kgagent.kg.geonames import _borrowed_alternates
+    from kgagent.kg.vocab import SKOS_ALT
+
+    ppl, e = URIRef("urn:ex:PPL"), (lambda x: URIRef("urn:ex:" + x))
+    people = lambda n: Literal(n, datatype=XSD.integer)  # noqa: E731
+    t = [(e("berlin"), RDFS.label, Literal("Berlin")), (e("berlin"), KGA.population, people(3_400_000)),
+         (e("berlin"), RDF.type, ppl),
+         (e("canton"), RDFS.label, Literal("North Canton")), (e("canton"), RDF.type, ppl),
+         (e("canton"), KGA.population, people(17_000)), (e("canton"), SKOS_ALT, Literal("BERLIN")),
+         (e("canton"), SKOS_ALT, Literal("Canton")),
+         (e("ny"), RDFS.label, Literal("New York")), (e("ny"), KGA.populationAtLeast, people(9_000_000)),
+         (e("nyc"), RDFS.label, Literal("New York City")), (e("nyc"), RDF.type, ppl),
+         (e("nyc"), KGA.population, people(8_000_000)), (e("nyc"), SKOS_ALT, Literal("New York"))]
+    assert _borrowed_alternates(t, ppl) == {(e("canton"), "BERLIN")}
+
+
 def test_country_spellings_from_countryinfo_without_codes_or_names_in_use() -> None:
     from kgagent.kg.geonames import country_alt_spellings
 
