@@ -44,7 +44,8 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
 - ``hasCapital(country, city)``; ``kga:population`` where known (used as a linking prior);
 - the domain's own extra names of places, from ``place_names.toml`` in its folder when there is
   one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does;
-  ``[city_names]``: GeoNames id -> names, English ones GeoNames lists among many others; the
+  ``[city_names]``: GeoNames id -> names, English ones GeoNames lists among many others, the
+  city kept whatever its population ("Venice", 51,000, beside Venice, California); the
   demonyms of regions, ``[demonyms]``: "Californian", which countryinfo has for countries only), the
   members of unions the sources hold without them (``[members]``), and countries that are no
   more (``[former.<key>]``, :class:`FormerCountry`: a country marked ``kga:dissolved``, holding
@@ -462,6 +463,9 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                 t.append((iri, KGA.code, Literal(postal)))
 
     cities = gc.get_cities()
+    extra = domain.root / EXTRA_NAMES_FILE
+    wanted = read_extra_places(extra)
+    named_cities = {gid for gid, _, _ in wanted.city_names}  # kept whatever their population
     capitals: dict[str, tuple[str, str]] = {}
     city_iris: dict[str, list[URIRef]] = {}  # by GeoNames first-level code ("DE.05"): the cities kept
     people_in: dict[URIRef, int] = defaultdict(int)  # a US state -> the people of its cities kept
@@ -476,7 +480,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                 capitals[best] = (code, c["capital"])
     for cid, c in sorted(cities.items(), key=lambda kv: int(kv[1]["geonameid"])):
         keep = (c["population"] >= min_population or (c["countrycode"] == "US" and c["population"] >= min_us_population)
-                or cid in capitals)
+                or cid in capitals or cid in named_cities)
         if not keep:
             continue
         iri = ENT[f"geonames/{c['geonameid']}"]
@@ -498,10 +502,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     borrowed = _borrowed_alternates(t, names["PPL"])
     t = [x for x in t if x[1] != SKOS_ALT or (x[0], str(x[2])) not in borrowed]
     places = {**countries, **regions}
-    extra = domain.root / EXTRA_NAMES_FILE
-    wanted = read_extra_places(extra)
     admin1_codes = {f"{c['countrycode']}.{c['admin1code']}" for c in cities.values()}
-    kept_cities = {iri for iris in city_iris.values() for iri in iris}
     city_ids = {str(c["geonameid"]) for c in cities.values()}
 
     def place(code: str, line: int) -> URIRef:
@@ -517,7 +518,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         if gid not in city_ids:
             raise GraphError(f"GeoNames has no city of id {gid!r} (of 15,000 people or more)", code="KGA217",
                              location=Location(str(extra), line))
-        if iri in kept_cities:  # a smaller graph (--min-population) may leave the city out
+        if name != cities[gid]["name"]:  # (a city listed by its own name is only kept)
             t.append((iri, SKOS_ALT, Literal(name)))
     for code, word, line in wanted.demonyms:
         t.append((place(code, line), KGA.demonym, Literal(word)))

@@ -151,3 +151,7 @@ def test_build_default_small(tmp_path):
         codes[code].add(kg.entity(iri).label)
     assert {"Massachusetts", "Morocco"} <= codes["MA"] and "Montana" in codes["MT"]
     assert "District of Columbia" in codes["DC"] and codes["PR"] == {"Puerto Rico"}
+    # a city the domain's place_names.toml names is kept whatever its population (Venice: 51,000)
+    venice = kg.entity(ENT + "geonames/3164603")
+    assert venice is not None and venice.label == "Venice" and "city" in venice.types
+    assert "Cologne" in kg.entity(ENT + "geonames/2886242").aliases
