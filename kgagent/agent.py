@@ -501,6 +501,8 @@ class Agent:
         the lock."""
         todo = [(m, lab) for m, lab in zip(mentions, labels) if only is None or m.id in only]
         links = self.linker.link([(m.text, lab) for m, lab in todo]) if todo else []
+        if self.linker.by_name and len(links) > 1:  # a document's places choose among namesakes
+            links = self.linker.cohere(links)
         for (m, lab), link in zip(todo, links):
             m.link = link
             m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, lab)

@@ -97,7 +97,7 @@ class Link:
     mention: str
     entity: str | None
     score: float
-    method: str  # "alias" | "index" | "nil" (the linker); "document_name" (Agent.validate)
+    method: str  # "alias" | "index" | "nil" (the linker); "coherence" (Linker.cohere); "document_name" (Agent.validate)
     candidates: list[Candidate] = field(default_factory=list)
 
     @property

@@ -29,6 +29,12 @@ degree. A US state's prior is now that of its cities' people (``kga:populationAt
 :func:`kgagent.kg.store._prominence`), so that "Virginia" is not Virginia, South Africa; such a
 region still counts as minor here, so "New York" stays New York City.
 
+A document's places choose among namesakes (:meth:`Linker.cohere`, which the agent calls for a
+domain that links places by name): a mention naming several graph entities by their own name is
+the one sharing the most places with the document's unambiguous links, if about as prominent as
+the linker's choice ("Greenville" beside "Clarksdale" is Mississippi's; "SAN JOSE, Costa Rica"
+Costa Rica's; "Paris" beside US towns stays Paris, France).
+
 A word a domain derives from names (``derived_suffixes``: "-based") is found by its name when the
 alias table has no entity of the whole word: "Houston-based" is Houston, at an alias's score, for
 the word says where ("Houston-based Cain Chemical"); the mention keeps its class (CoNLL-2003 tags
@@ -73,6 +79,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,6 +106,12 @@ ALTERNATE_NAME_MARGIN = 0.03
 PROMINENT_PRIOR = 0.7  # a population of 1,000,000 or more
 MINOR_PRIOR = 0.6  # 100,000 people; a region's prior (by its degree) is at most 0.5, and a
 # region known by the people of its cities (kga:populationAtLeast) counts as minor whatever its prior
+#: document coherence (:meth:`Linker.cohere`): a namesake may replace the linker's choice when
+#: its prior is at most this lower (a third of the people: Mississippi's Greenville, 30,000,
+#: for North Carolina's, 90,000; not Paris, Texas for Paris, France)
+COHERENCE_GAP = 0.05
+#: ... and links of at least this score count (the rules' trust level)
+COHERENCE_ANCHOR = 0.9
 #: the words that begin place names, and how English abbreviates them: "St. Petersburg" is
 #: Saint Petersburg's own name too, so the own-name table holds a label in both spellings
 _ABBREVIATED = {"Saint": "St.", "Sainte": "Ste.", "Mount": "Mt.", "Fort": "Ft."}
@@ -491,6 +504,50 @@ class Linker:
         adj, from_alias, base, iri = scored[0]
         method = "alias" if from_alias and alias[iri] >= base else "index"
         return Link(mention=text, entity=iri, score=cands[0].score, method=method, candidates=cands)
+
+    def cohere(self, links: Sequence[Link], max_gap: float = COHERENCE_GAP) -> list[Link]:
+        """A document's links, each mention that names several graph entities by their own name
+        (namesakes: "Greenville" in North Carolina and in Mississippi) linked to the namesake that
+        shares the most places (what each lies in, one or two relations away) with the document's
+        unambiguous links: "Rolling Fork ... Greenville ... Clarksdale" is Mississippi's
+        Greenville. Only a namesake about as prominent as the linker's choice (its prior at most
+        ``max_gap`` lower: a third of the people or more) takes its place: "Paris" beside US
+        towns stays Paris, France. Such a link's method is "coherence"; the others are returned
+        as they are."""
+        namesakes = [self._namesakes(lk) for lk in links]
+        places = {iri: self._places(iri) for group in namesakes for iri in group}
+        anchors = [i for i, (lk, group) in enumerate(zip(links, namesakes))
+                   if not lk.is_nil and len(group) <= 1 and lk.score >= COHERENCE_ANCHOR]
+        out = list(links)
+        for i, (lk, group) in enumerate(zip(links, namesakes)):
+            if len(group) < 2 or lk.entity not in group:
+                continue
+            said: set[str] = set()
+            for j in anchors:
+                if j != i:
+                    if links[j].entity not in places:
+                        places[links[j].entity] = self._places(links[j].entity)
+                    said |= places[links[j].entity]
+            if not said:
+                continue
+            shared = {iri: len(places[iri] & said) for iri in group}
+            best = max(sorted(group), key=lambda iri: (shared[iri], self._prior(iri)))
+            if shared[best] > shared[lk.entity] and self._prior(best) >= self._prior(lk.entity) - max_gap:
+                score = next((c.score for c in lk.candidates if c.entity == best), lk.score)
+                out[i] = replace(lk, entity=best, score=score, method="coherence")
+        return out
+
+    def _namesakes(self, link: Link) -> list[str]:
+        """The trusted candidates of a link that the mention names by their own name (label)."""
+        if link.is_nil:
+            return []
+        own = self._own_names.lookup(link.mention)
+        return sorted(c.entity for c in link.candidates if c.entity in own and c.score >= COHERENCE_ANCHOR)
+
+    def _places(self, iri: str) -> set[str]:
+        """What an entity lies in, one or two relations away (its state and country), and itself."""
+        first = self.kg.related(iri)
+        return {iri} | first | {x for r in first for x in self.kg.related(r)}
 
     def _add_own_name(self, iri: str, label: str) -> None:
         """``label`` as an own name of ``iri``, and as English abbreviates it ("St. Petersburg")."""

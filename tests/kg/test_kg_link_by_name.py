@@ -141,6 +141,41 @@ def test_a_region_known_by_its_cities_outranks_a_namesake_town_not_the_city_of_i
     assert virginia.entity == va and new_york.entity == nyc
 
 
+def test_a_documents_places_choose_among_namesakes_of_like_size() -> None:
+    """Linker.cohere: "Greenville" names a town in North Carolina (90,000) and one in Mississippi
+    (30,000); beside "Clarksdale", in Mississippi, it is Mississippi's. "Paris" beside "Dallas"
+    stays Paris, France: Paris, Texas is a hundred times smaller. Alone, each is the linker's."""
+    from kgagent.kg.vocab import term_iri
+
+    kg = _places()
+    kg.add_class("region", "location")
+    within = term_iri("located_in")
+    people = {"urn:ex:gv-nc": 90_000, "urn:ex:gv-ms": 30_000, "urn:ex:clarksdale": 16_000,
+              "urn:ex:paris": 2_100_000, "urn:ex:paris-tx": 25_000, "urn:ex:dallas": 1_300_000}
+    for iri, name in (("urn:ex:nc", "North Carolina"), ("urn:ex:ms", "Mississippi"), ("urn:ex:tx", "Texas")):
+        kg.add_entity(name, ["region"], iri=iri)
+        kg.add(URIRef(iri), within, URIRef("urn:ex:us"))
+    kg.add_entity("France", ["country"], iri="urn:ex:fr")
+    for iri, name, where in (("urn:ex:gv-nc", "Greenville", "urn:ex:nc"), ("urn:ex:gv-ms", "Greenville", "urn:ex:ms"),
+                             ("urn:ex:clarksdale", "Clarksdale", "urn:ex:ms"), ("urn:ex:paris", "Paris", "urn:ex:fr"),
+                             ("urn:ex:paris-tx", "Paris", "urn:ex:tx"), ("urn:ex:dallas", "Dallas", "urn:ex:tx")):
+        kg.add_entity(name, ["city"], iri=iri)
+        kg.add(URIRef(iri), within, URIRef(where))
+        kg.add(URIRef(iri), KGA.population, Literal(people[iri]))
+    linker = _linker(kg, by_name=True)
+
+    def linked(*names: str) -> list[tuple[str | None, str]]:
+        return [(lk.entity, lk.method) for lk in linker.cohere(linker.link([(n, "location") for n in names]))]
+
+    assert linked("Greenville") == [("urn:ex:gv-nc", "alias")]
+    assert linked("Greenville", "Clarksdale") == [("urn:ex:gv-ms", "coherence"), ("urn:ex:clarksdale", "alias")]
+    assert linked("Paris", "Dallas")[0] == ("urn:ex:paris", "alias")
+    assert linker.cohere(linker.link([("Greenville", "location")]), max_gap=1.0)[0].entity == "urn:ex:gv-nc"
+    # the size guard is what keeps Paris: without it, Texas's
+    either = linker.cohere(linker.link([("Paris", "location"), ("Dallas", "location")]), max_gap=1.0)
+    assert either[0].entity == "urn:ex:paris-tx" and either[0].method == "coherence"
+
+
 def test_the_news_domain_links_places_by_name_and_a_domain_may_not() -> None:
     from kgagent.domain import Domain
 
