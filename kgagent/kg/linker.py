@@ -78,8 +78,8 @@ import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -588,8 +588,8 @@ class Linker:
 
     def _near_qualifier(self, text: str) -> Callable[[str], bool] | None:
         """For "X, Y" whose Y names graph entities (or, written in capitals, is their code): does a
-        relation lead from an entity to one of them in one or two steps? None when Y names nothing. (Each entity's relations are read once
-        per mention.)"""
+        relation lead from an entity to one of them in one or two steps? None when Y names
+        nothing. (Each entity's relations are read once per mention.)"""
         qualifier = text.split(",", 1)[1].strip()
         named = set(self._aliases.lookup(qualifier))
         if not named and qualifier.upper() == qualifier:  # a code: "Boston, MA"
