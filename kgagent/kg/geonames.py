@@ -45,7 +45,9 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
 - the domain's own extra names of places, from ``place_names.toml`` in its folder when there is
   one (``[names]``: ISO 3166 code -> names: news text says "Britain", no source does;
   ``[city_names]``: GeoNames id -> names, English ones GeoNames lists among many others, the
-  city kept whatever its population ("Venice", 51,000, beside Venice, California); the
+  city kept whatever its population ("Venice", 51,000, beside Venice, California), each name
+  also ``kga:ownName``: the linker counts it as the city's own name, as its label, not as one
+  of GeoNames' alternates ("Hanover" is Hannover's, beside Hanover, Maryland's); the
   demonyms of regions, ``[demonyms]``: "Californian", which countryinfo has for countries only), the
   members of unions the sources hold without them (``[members]``), and countries that are no
   more (``[former.<key>]``, :class:`FormerCountry`: a country marked ``kga:dissolved``, holding
@@ -520,6 +522,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                              location=Location(str(extra), line))
         if name != cities[gid]["name"]:  # (a city listed by its own name is only kept)
             t.append((iri, SKOS_ALT, Literal(name)))
+            t.append((iri, KGA.ownName, Literal(name)))  # not one of GeoNames' many: the linker's own name
     for code, word, line in wanted.demonyms:
         t.append((place(code, line), KGA.demonym, Literal(word)))
     for union, member, line in wanted.members:

@@ -258,6 +258,8 @@ class Linker:
                     self._labels[iri] = name
             else:
                 aliases[iri].append(name)
+        for iri, name in self.kg.own_name_table():  # a domain's names of an entity, as good as its label
+            self._add_own_name(iri, name)
         for iri, name in self.kg.demonym_table():
             self._demonyms.add(iri, name)
         for iri, code in self.kg.code_table():

@@ -534,6 +534,12 @@ class KnowledgeGraph:
         or things ("Venezuelan" of Venezuela), which refer to it without naming it."""
         return self._word_table(KGA.demonym)
 
+    def own_name_table(self) -> Iterator[tuple[str, str]]:
+        """(entity IRI, name) for every ``kga:ownName`` of every entity: a name beside its label
+        that is as much its own (a city's English name a domain gives: "Cologne" of Köln), which
+        the linker ranks as a label, not as an alternate name."""
+        return self._word_table(KGA.ownName)
+
     def code_table(self) -> Iterator[tuple[str, str]]:
         """(entity IRI, code) for every ``kga:code`` of every entity: short codes that name it
         ("US", "USA" of the United States) but, written alone, name other things as often ("A.D."

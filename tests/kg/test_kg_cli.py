@@ -155,3 +155,4 @@ def test_build_default_small(tmp_path):
     venice = kg.entity(ENT + "geonames/3164603")
     assert venice is not None and venice.label == "Venice" and "city" in venice.types
     assert "Cologne" in kg.entity(ENT + "geonames/2886242").aliases
+    assert (ENT + "geonames/2910831", "Hanover") in set(kg.own_name_table())  # Hannover's English name

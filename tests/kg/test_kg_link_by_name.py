@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 import kgagent.kg.aliases
 from kgagent.kg import KnowledgeGraph
 from kgagent.kg.aliases import same_words
-from kgagent.kg.vocab import KGA
+from kgagent.kg.vocab import KGA, SKOS_ALT
 
 from support.kg_fakes import trigram_embed
 
@@ -174,6 +174,21 @@ def test_a_documents_places_choose_among_namesakes_of_like_size() -> None:
     # the size guard is what keeps Paris: without it, Texas's
     either = linker.cohere(linker.link([("Paris", "location"), ("Dallas", "location")]), max_gap=1.0)
     assert either[0].entity == "urn:ex:paris-tx" and either[0].method == "coherence"
+
+
+def test_a_domains_own_name_of_a_city_ranks_as_its_label() -> None:
+    """GeoNames lists "Hanover" among Hannover's many alternate names, which lose to another
+    place's label ("Hanover", Maryland); a name the domain gives (``kga:ownName``, from
+    place_names.toml's [city_names]) is as much the city's own as its label: the prior decides."""
+    kg = _places()
+    for iri, label, people in (("urn:ex:hannover", "Hannover", 515_000), ("urn:ex:hanover-md", "Hanover", 36_000)):
+        kg.add_entity(label, ["city"], iri=iri)
+        kg.add(URIRef(iri), KGA.population, Literal(people))
+    kg.add(URIRef("urn:ex:hannover"), SKOS_ALT, Literal("Hanover"))
+    assert _linker(kg, by_name=True).link([("Hanover", "location")])[0].entity == "urn:ex:hanover-md"
+    kg.add(URIRef("urn:ex:hannover"), KGA.ownName, Literal("Hanover"))
+    assert list(kg.own_name_table()) == [("urn:ex:hannover", "Hanover")]
+    assert _linker(kg, by_name=True).link([("Hanover", "location")])[0].entity == "urn:ex:hannover"
 
 
 def test_the_news_domain_links_places_by_name_and_a_domain_may_not() -> None:
