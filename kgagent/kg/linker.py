@@ -514,8 +514,9 @@ class Linker:
         unambiguous links: "Rolling Fork ... Greenville ... Clarksdale" is Mississippi's
         Greenville. Only a namesake about as prominent as the linker's choice (its prior at most
         ``max_gap`` lower: a third of the people or more) takes its place: "Paris" beside US
-        towns stays Paris, France. Such a link's method is "coherence"; the others are returned
-        as they are."""
+        towns stays Paris, France; a region the graph knows only by its cities' people (a US
+        state) is of no known size and may. Such a link's method is "coherence"; the others are
+        returned as they are."""
         namesakes = [self._namesakes(lk) for lk in links]
         places = {iri: self._places(iri) for group in namesakes for iri in group}
         anchors = [i for i, (lk, group) in enumerate(zip(links, namesakes))
@@ -534,7 +535,10 @@ class Linker:
                 continue
             shared = {iri: len(places[iri] & said) for iri in group}
             best = max(sorted(group), key=lambda iri: (shared[iri], self._prior(iri)))
-            if shared[best] > shared[lk.entity] and self._prior(best) >= self._prior(lk.entity) - max_gap:
+            # (a region known only by its cities' people is of no known size: "Georgia" beside
+            # Atlanta is the state, a country's namesake)
+            like_size = self._prior(best) >= self._prior(lk.entity) - max_gap or self.kg.population_bounded_only(best)
+            if shared[best] > shared[lk.entity] and like_size:
                 score = next((c.score for c in lk.candidates if c.entity == best), lk.score)
                 out[i] = replace(lk, entity=best, score=score, method="coherence")
         return out

@@ -174,6 +174,18 @@ def test_a_documents_places_choose_among_namesakes_of_like_size() -> None:
     # the size guard is what keeps Paris: without it, Texas's
     either = linker.cohere(linker.link([("Paris", "location"), ("Dallas", "location")]), max_gap=1.0)
     assert either[0].entity == "urn:ex:paris-tx" and either[0].method == "coherence"
+    # a US state is of no known size (kga:populationAtLeast): "Georgia" beside Atlanta is the state
+    kg.add_entity("Georgia", ["country"], iri="urn:ex:ge")
+    kg.add(URIRef("urn:ex:ge"), KGA.population, Literal(3_700_000))
+    kg.add_entity("Georgia", ["region"], iri="urn:ex:ga")
+    kg.add(URIRef("urn:ex:ga"), within, URIRef("urn:ex:us"))
+    kg.add(URIRef("urn:ex:ga"), KGA.populationAtLeast, Literal(2_000_000))
+    kg.add_entity("Atlanta", ["city"], iri="urn:ex:atlanta")
+    kg.add(URIRef("urn:ex:atlanta"), within, URIRef("urn:ex:ga"))
+    kg.add(URIRef("urn:ex:atlanta"), KGA.population, Literal(500_000))
+    linker = _linker(kg, by_name=True)
+    assert linked("Georgia") == [("urn:ex:ge", "alias")]
+    assert linked("Georgia", "Atlanta")[0] == ("urn:ex:ga", "coherence")
 
 
 def test_a_domains_own_name_of_a_city_ranks_as_its_label() -> None:
