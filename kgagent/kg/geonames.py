@@ -114,6 +114,22 @@ def subdivision_names(name: str) -> tuple[str, list[str]]:
     return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip() or name, []
 
 
+def subdivision_short_name(label: str, suffixes: list[str]) -> str | None:
+    """A subdivision's name without the longest of ``suffixes`` that ends it after a space or a
+    hyphen (the word for its kind in its own language), None when none does.
+
+    >>> subdivision_short_name("Xinjiang Uygur Zizhiqu", ["Zizhiqu", "Uygur Zizhiqu", "Sheng"])
+    'Xinjiang'
+    >>> subdivision_short_name("Gyeonggi-do", ["do"]), subdivision_short_name("Hunan Sheng", ["do"])
+    ('Gyeonggi', None)
+    """
+    for word in sorted(suffixes, key=len, reverse=True):
+        for sep in (" ", "-"):
+            if label.endswith(sep + word) and len(label) > len(word) + 1:
+                return label[: -len(word) - 1].strip() or None
+    return None
+
+
 def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
     """Latin-script, capitalised alternate names, best first: those sharing a word with the
     label ("New York" for "New York City"), then ASCII ones, then shorter ones. Not a name
@@ -290,8 +306,9 @@ class ExtraPlaces:
     """A domain's ``place_names.toml``: extra names of places (code, name, line) and of cities
     (GeoNames id, name, line), members of
     countries the sources hold as empty unions (code of the union, code of the member, line),
-    demonyms of regions (code, word, line), countries that are no more, and oceans and seas
-    (label, other names, line)."""
+    demonyms of regions (code, word, line), countries that are no more, oceans and seas
+    (label, other names, line), and the words that end a country's subdivisions' names in
+    ISO 3166-2 and not in English news (country code, word, line: "Sheng" of "Jiangsu Sheng")."""
 
     names: list[tuple[str, str, int]] = field(default_factory=list)
     city_names: list[tuple[str, str, int]] = field(default_factory=list)
@@ -299,10 +316,11 @@ class ExtraPlaces:
     demonyms: list[tuple[str, str, int]] = field(default_factory=list)
     former: list[FormerCountry] = field(default_factory=list)
     seas: list[tuple[str, list[str], int]] = field(default_factory=list)
+    subdivision_suffixes: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-_TABLES = ("a [names], [members] or [demonyms] table of ISO 3166 codes, a [city_names] table of GeoNames ids, "
-           "a [seas] table, or [former.<key>] tables")
+_TABLES = ("a [names], [members], [demonyms] or [subdivision_suffixes] table of ISO 3166 codes, a [city_names] "
+           "table of GeoNames ids, a [seas] table, or [former.<key>] tables")
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
 
 
@@ -328,7 +346,8 @@ def read_extra_places(path: Path) -> ExtraPlaces:
     doc = read_toml(path)
     out = ExtraPlaces()
     for key, value in doc.data.items():
-        if key not in ("names", "city_names", "members", "demonyms", "former", "seas") or not isinstance(value, dict):
+        if key not in ("names", "city_names", "members", "demonyms", "former", "seas", "subdivision_suffixes") \
+                or not isinstance(value, dict):
             raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
         if key == "seas":
             rows = _name_lists(doc, key)
@@ -337,7 +356,8 @@ def read_extra_places(path: Path) -> ExtraPlaces:
             continue
         if key != "former":
             {"names": out.names, "city_names": out.city_names, "members": out.members,
-             "demonyms": out.demonyms}[key].extend(_name_lists(doc, key))
+             "demonyms": out.demonyms, "subdivision_suffixes": out.subdivision_suffixes}[key].extend(
+                _name_lists(doc, key))
             continue
         for fkey, spec in value.items():
             where = doc.where("former", fkey)
@@ -515,6 +535,17 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
 
     for code, name, line in wanted.names:
         t.append((place(code, line), SKOS_ALT, Literal(name)))
+    suffixes: dict[str, list[str]] = defaultdict(list)
+    for code, word, line in wanted.subdivision_suffixes:
+        if code not in countries:
+            raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
+                             location=Location(str(extra), line))
+        suffixes[code].append(word)
+    for s in subs:  # "Jiangsu Sheng" is also "Jiangsu", "Gyeonggi-do" "Gyeonggi"
+        if s.country_code in suffixes:
+            short = subdivision_short_name(sub_names[s.code][0], suffixes[s.country_code])
+            if short:
+                t.append((regions[s.code], SKOS_ALT, Literal(short)))
     for gid, name, line in wanted.city_names:
         iri = ENT[f"geonames/{gid}"]
         if gid not in city_ids:

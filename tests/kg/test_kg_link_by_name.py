@@ -398,6 +398,34 @@ def test_a_domains_former_countries_unions_and_demonyms_enter_the_graph_with_cle
     assert (URIRef(by_label["Serbia"]), term_iri("located_in"), URIRef(by_label["Serbia and Montenegro"])) in kg.dataset
 
 
+def test_a_domains_subdivision_suffixes_give_the_names_news_writes(tmp_path) -> None:
+    """place_names.toml's [subdivision_suffixes]: "Jiangsu Sheng" is also "Jiangsu", the longest
+    ending first ("Xinjiang Uygur Zizhiqu" is "Xinjiang"); a code that is no country's is
+    refused with its file and line (KGA217), as is a value that is no list."""
+    from dataclasses import replace as with_fields
+
+    from kgagent.domain import Domain
+    from kgagent.errors import GraphError
+    from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_places
+
+    f = tmp_path / EXTRA_NAMES_FILE
+    f.write_text('[subdivision_suffixes]\nCN = ["Sheng", "Zizhiqu", "Uygur Zizhiqu"]\n')
+    assert read_extra_places(f).subdivision_suffixes == [("CN", "Sheng", 2), ("CN", "Zizhiqu", 2),
+                                                          ("CN", "Uygur Zizhiqu", 2)]
+    domain = with_fields(Domain.load(), root=tmp_path)
+    kg = build_geonames_graph(domain, min_population=5_000_000)
+    names = {kg.entity(iri).label: set(kg.entity(iri).aliases) for iri in
+             ("https://w3id.org/kgagent/entity/iso3166-2/CN-JS", "https://w3id.org/kgagent/entity/iso3166-2/CN-XJ")}
+    assert "Jiangsu" in names["Jiangsu Sheng"] and "Xinjiang" in names["Xinjiang Uygur Zizhiqu"]
+    assert "Xinjiang Uygur" not in names["Xinjiang Uygur Zizhiqu"]
+    for text, line, words in (('[subdivision_suffixes]\n\nXX = ["Sheng"]\n', 3, "'XX'"),
+                              ('[subdivision_suffixes]\nCN = "Sheng"\n', 2, "list of names")):
+        f.write_text(text)
+        with pytest.raises(GraphError) as err:
+            build_geonames_graph(domain, min_population=5_000_000)
+        assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message
+
+
 def test_a_domains_seas_enter_the_graph_as_the_class_its_label_map_names(tmp_path) -> None:
     """place_names.toml's [seas] (label = [other names]) become entities of the class the
     domain's label map gives GeoNames' H; a domain that does not map H is told so (KGA216)."""
