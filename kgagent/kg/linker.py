@@ -511,7 +511,8 @@ class Linker:
         """A document's links, each mention that names several graph entities by their own name
         (namesakes: "Greenville" in North Carolina and in Mississippi) linked to the namesake that
         shares the most places (what each lies in, one or two relations away) with the document's
-        unambiguous links: "Rolling Fork ... Greenville ... Clarksdale" is Mississippi's
+        links (of an ambiguous one, what all its namesakes share: "Badajoz", the city or its
+        province, lies in Spain): "Rolling Fork ... Greenville ... Clarksdale" is Mississippi's
         Greenville. Only a namesake about as prominent as the linker's choice (its prior at most
         ``max_gap`` lower: a third of the people or more) takes its place: "Paris" beside US
         towns stays Paris, France; a region the graph knows only by its cities' people (a US
@@ -519,18 +520,26 @@ class Linker:
         returned as they are."""
         namesakes = [self._namesakes(lk) for lk in links]
         places = {iri: self._places(iri) for group in namesakes for iri in group}
-        anchors = [i for i, (lk, group) in enumerate(zip(links, namesakes))
-                   if not lk.is_nil and len(group) <= 1 and lk.score >= COHERENCE_ANCHOR]
+        # what each trusted link says for sure: the places all its namesakes share ("Badajoz", the
+        # city or its province, lies in Spain); the link's own places when it names one entity
+        sure: dict[int, set[str]] = {}
+        for i, (lk, group) in enumerate(zip(links, namesakes)):
+            if lk.is_nil or lk.score < COHERENCE_ANCHOR:
+                continue
+            if len(group) <= 1:
+                if lk.entity not in places:
+                    places[lk.entity] = self._places(lk.entity)
+                sure[i] = places[lk.entity]
+            else:
+                sure[i] = set.intersection(*(places[iri] for iri in group))
         out = list(links)
         for i, (lk, group) in enumerate(zip(links, namesakes)):
             if len(group) < 2 or lk.entity not in group:
                 continue
             said: set[str] = set()
-            for j in anchors:
-                if j != i:
-                    if links[j].entity not in places:
-                        places[links[j].entity] = self._places(links[j].entity)
-                    said |= places[links[j].entity]
+            for j, where in sure.items():
+                if j != i and links[j].mention.casefold() != lk.mention.casefold():
+                    said |= where
             if not said:
                 continue
             shared = {iri: len(places[iri] & said) for iri in group}

@@ -186,6 +186,23 @@ def test_a_documents_places_choose_among_namesakes_of_like_size() -> None:
     linker = _linker(kg, by_name=True)
     assert linked("Georgia") == [("urn:ex:ge", "alias")]
     assert linked("Georgia", "Atlanta")[0] == ("urn:ex:ga", "coherence")
+    # an ambiguous mention tells what all its namesakes share: "Badajoz", the city or its
+    # province, lies in Spain, so "Salamanca" beside it is Spain's, not Mexico's
+    for iri, name, kind, where, people in (
+            ("urn:ex:es", "Spain", "country", None, 47_000_000), ("urn:ex:mx", "Mexico", "country", None, 126_000_000),
+            ("urn:ex:ba-prov", "Badajoz", "region", "urn:ex:es", None),
+            ("urn:ex:ba-city", "Badajoz", "city", "urn:ex:ba-prov", 150_000),
+            ("urn:ex:sa-es", "Salamanca", "city", "urn:ex:es", 147_000),
+            ("urn:ex:sa-mx", "Salamanca", "city", "urn:ex:mx", 160_000)):
+        kg.add_entity(name, [kind], iri=iri)
+        if where:
+            kg.add(URIRef(iri), within, URIRef(where))
+        if people:
+            kg.add(URIRef(iri), KGA.population, Literal(people))
+    kg.add(URIRef("urn:ex:ba-city"), within, URIRef("urn:ex:es"))
+    linker = _linker(kg, by_name=True)
+    assert linked("Salamanca") == [("urn:ex:sa-mx", "alias")]
+    assert linked("Salamanca", "Badajoz")[0] == ("urn:ex:sa-es", "coherence")
 
 
 def test_a_domains_own_name_of_a_city_ranks_as_its_label() -> None:
