@@ -525,7 +525,6 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     t = [x for x in t if x[1] != SKOS_ALT or (x[0], str(x[2])) not in borrowed]
     places = {**countries, **regions}
     admin1_codes = {f"{c['countrycode']}.{c['admin1code']}" for c in cities.values()}
-    city_ids = {str(c["geonameid"]) for c in cities.values()}
 
     def place(code: str, line: int) -> URIRef:
         if code not in places:
@@ -548,7 +547,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                 t.append((regions[s.code], SKOS_ALT, Literal(short)))
     for gid, name, line in wanted.city_names:
         iri = ENT[f"geonames/{gid}"]
-        if gid not in city_ids:
+        if gid not in cities:
             raise GraphError(f"GeoNames has no city of id {gid!r} (of 15,000 people or more)", code="KGA217",
                              location=Location(str(extra), line))
         if name != cities[gid]["name"]:  # (a city listed by its own name is only kept)
@@ -575,11 +574,9 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             raise GraphError(f"{extra} lists seas, but the domain {domain.name!r} does not say what GeoNames' "
                              f"{WATER_LABEL} (a body of water) is: map it in the [geonames] table of "
                              f"{domain.labels.path or 'labels.toml'}", code="KGA216")
+        names[WATER_LABEL] = term_iri(domain.labels.normalize(WATER_LABEL))
         for label, others, _ in wanted.seas:
-            iri = ENT["sea/" + re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")]
-            t.append((iri, RDFS.label, Literal(label)))
-            t.append((iri, RDF.type, term_iri(domain.labels.normalize(WATER_LABEL))))
-            t += [(iri, SKOS_ALT, Literal(a)) for a in others if a != label]
+            entity(ENT["sea/" + re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")], label, WATER_LABEL, others)
     kg.add_many(t)
     return kg
 

@@ -183,6 +183,7 @@ class Linker:
         self._labels: dict[str, str] = {}
         self._types: dict[str, frozenset[str]] = {}
         self._priors: dict[str, float] = {}
+        self._bounded: dict[str, bool] = {}  # population known only as a lower bound (a US state)
         self._aliases = AliasTable()
         self._own_names = AliasTable()  # each entity's label(s) alone: its own name, not an alternate one
         self._demonyms = AliasTable()
@@ -345,6 +346,7 @@ class Linker:
             self._labels[iri] = ent.label
             self._types.pop(iri, None)
             self._priors.pop(iri, None)
+            self._bounded.pop(iri, None)
             self._add_stems([iri])
             if by_name_only:
                 continue
@@ -370,6 +372,14 @@ class Linker:
         if p is None:
             p = self._priors[iri] = self.kg.prior(iri)
         return p
+
+    def _size_unknown(self, iri: str) -> bool:
+        """The graph knows only a lower bound of the entity's population (a US state), cached like
+        the prior (the own-name rule asks it for every mention with several alias hits)."""
+        hit = self._bounded.get(iri)
+        if hit is None:
+            hit = self._bounded[iri] = self.kg.population_bounded_only(iri)
+        return hit
 
     def _fits(self, iri: str, mtype: str | None) -> int:
         """+1 the entity's types contain the mention type, -1 a kind contradicts it, 0 unknown
@@ -519,6 +529,8 @@ class Linker:
         state) is of no known size and may. Such a link's method is "coherence"; the others are
         returned as they are."""
         namesakes = [self._namesakes(lk) for lk in links]
+        if not any(len(group) > 1 and lk.entity in group for lk, group in zip(links, namesakes)):
+            return list(links)  # no mention names several places: nothing to choose
         places = {iri: self._places(iri) for group in namesakes for iri in group}
         # what each trusted link says for sure: the places all its namesakes share ("Badajoz", the
         # city or its province, lies in Spain); the link's own places when it names one entity
@@ -546,7 +558,7 @@ class Linker:
             best = max(sorted(group), key=lambda iri: (shared[iri], self._prior(iri)))
             # (a region known only by its cities' people is of no known size: "Georgia" beside
             # Atlanta is the state, a country's namesake)
-            like_size = self._prior(best) >= self._prior(lk.entity) - max_gap or self.kg.population_bounded_only(best)
+            like_size = self._prior(best) >= self._prior(lk.entity) - max_gap or self._size_unknown(best)
             if shared[best] > shared[lk.entity] and like_size:
                 score = next((c.score for c in lk.candidates if c.entity == best), lk.score)
                 out[i] = replace(lk, entity=best, score=score, method="coherence")
@@ -580,7 +592,7 @@ class Linker:
         best = max(own.values())
         # a region known only by the places in it is minor whatever its prior (New York State
         # beside New York City)
-        minor_rivals = all(self._prior(iri) < MINOR_PRIOR or self.kg.population_bounded_only(iri) for iri in own)
+        minor_rivals = all(self._prior(iri) < MINOR_PRIOR or self._size_unknown(iri) for iri in own)
 
         def lowered(iri: str, score: float) -> bool:
             far_more_prominent = self._prior(iri) >= PROMINENT_PRIOR and minor_rivals
