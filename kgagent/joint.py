@@ -243,19 +243,32 @@ def _solve(mentions: list[JointMention], pairs: list[JointPair], sig: Signatures
             out.undecided_ids[(p.head, p.tail)] = why
         return
 
+    # a pair's best predicate depends on its two arguments' classes alone: worked out once for each
+    # (pair, head class, tail class) the search meets, not once per assignment
+    pair_best: dict[tuple[int, str, str], tuple[float, str | None]] = {}
+
+    def best_of_pair(k: int, types: Sequence[str]) -> tuple[float, str | None]:
+        p = pairs[k]
+        h, t = types[index[p.head]], types[index[p.tail]]
+        hit = pair_best.get((k, h, t))
+        if hit is not None:
+            return hit
+        vals = values_of(k, types)
+        pick, gain = None, 0.0
+        for q in sorted(vals):
+            if vals[q] > gain + _EPS and sig.fits(q, h, t):
+                pick, gain = q, vals[q]
+        # the encoder's own predicate wins a tie
+        if p.proposed is not None and pick != p.proposed and p.proposed in vals and sig.fits(p.proposed, h, t) \
+                and vals[p.proposed] >= gain - _EPS and vals[p.proposed] > 0:
+            pick, gain = p.proposed, vals[p.proposed]
+        pair_best[(k, h, t)] = (gain, pick)
+        return gain, pick
+
     def best_pairs(types: Sequence[str]) -> tuple[float, list[str | None]]:
         total, chosen = 0.0, []
-        for k, p in enumerate(pairs):
-            vals = values_of(k, types)
-            h, t = types[index[p.head]], types[index[p.tail]]
-            pick, gain = None, 0.0
-            for q in sorted(vals):
-                if vals[q] > gain + _EPS and sig.fits(q, h, t):
-                    pick, gain = q, vals[q]
-            # the encoder's own predicate wins a tie
-            if p.proposed is not None and pick != p.proposed and p.proposed in vals and sig.fits(p.proposed, h, t) \
-                    and vals[p.proposed] >= gain - _EPS and vals[p.proposed] > 0:
-                pick, gain = p.proposed, vals[p.proposed]
+        for k in range(len(pairs)):
+            gain, pick = best_of_pair(k, types)
             total += gain
             chosen.append(pick)
         return total, chosen
