@@ -52,6 +52,8 @@ _WORD = re.compile(
   | (?:[A-Z]-)?(?:""" + _ABBREVIATIONS + "|" + _WORD_ABBREVIATIONS + r""")\.""" + _KEEP_PERIOD + r"""
   | [A-Z]\.""" + _KEEP_PERIOD + r"""   # an initial: John F. Kennedy
   | \d+(?:[.,:/]\d+)+                        # 3.5, 1,000, 10:30, 1/2, 1996/97
+  | [A-Z][A-Z0-9]+\.[A-Z]{1,2}(?![\w.])       # an exchange ticker: PGLO.AS, RABN.CN (one word in CoNLL-2003)
+  | [A-Za-z0-9][A-Za-z0-9-]*\.(?:com|net|org)(?![\w.])  # a web name: Amazon.com
   | (?<![\w.])\.\d+                          # .500, .38
   | [A-Z]{1,2}\$                             # US$, C$, HK$
   | [A-Z]+(?:&[A-Z]+)+(?![a-z])              # S&P, AT&T
@@ -94,6 +96,9 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "WPP's chief and O'Neil's firm; the banks' loans"
     >>> [t[s:e] for s, e in word_spans(t)]
     ['WPP', "'s", 'chief', 'and', "O'Neil", "'s", 'firm', ';', 'the', 'banks', "'", 'loans']
+    >>> t = "NV Philips PGLO.AS shares, Amazon.com Inc and the U.S.A. end.It"
+    >>> [t[s:e] for s, e in word_spans(t)]
+    ['NV', 'Philips', 'PGLO.AS', 'shares', ',', 'Amazon.com', 'Inc', 'and', 'the', 'U.S.A.', 'end', '.', 'It']
     >>> t = '“Don’t,” said John F. Kennedy (D-Mass.) in Boston, Mass.'
     >>> [t[s:e] for s, e in word_spans(t)]
     ['“', 'Do', 'n’t', ',', '”', 'said', 'John', 'F.', 'Kennedy', '(', 'D-Mass.', ')', 'in', 'Boston', ',', 'Mass', '.']

@@ -57,6 +57,20 @@ def test_names_and_numbers_stay_whole(text: str) -> None:
     assert words(text + " x") == [text, "x"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # Reuters' tickers ("RABN.CN" is one word in CoNLL-2003): split, "AS" became an organisation
+    ("NV Philips Gloeilampenfabrieken PGLO.AS shares", ["NV", "Philips", "Gloeilampenfabrieken", "PGLO.AS", "shares"]),
+    ("NV DSM (DSMN.AS), the", ["NV", "DSM", "(", "DSMN.AS", ")", ",", "the"]),
+    ("Amazon.com Inc said", ["Amazon.com", "Inc", "said"]),
+    # not a ticker: a sentence run on without a space, a longer word after the dot, lowercase
+    ("left IBM.The next", ["left", "IBM", ".", "The", "next"]),
+    ("S.AFRICAN GOLD", ["S", ".", "AFRICAN", "GOLD"]),
+    ("the end.he said", ["the", "end", ".", "he", "said"]),
+])
+def test_tickers_and_web_names_stay_whole(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
 def test_rock_n_roll_as_conll04_writes_it() -> None:
     assert words("rock 'n' roll legend") == ["rock", "'n", "'", "roll", "legend"]
 
