@@ -1,5 +1,5 @@
 """The shape of a mention's text: a number, an amount of money, a percentage, a date or a time,
-or a word in lowercase in a text written in case.
+a word in lowercase in a text written in case, or a legislator's party and state.
 
 The agent asserts ``shape(M, Shape)`` for a mention whose whole text has one of these shapes, so
 that a domain's rules can say what such words are not (in the news domain: people,
@@ -19,16 +19,28 @@ lowercase, and a script without case (Chinese) have no such shape.
 >>> [mention_shape(t, cased=True) for t in ("china", "communist party", "iPhone", "two million", "-", "林全")]
 ['lowercase', 'lowercase', None, 'number', None, None]
 >>> mention_shape("china")
+
+``party_tag``: a US legislator's party and state as AP writes them after the name ("Sen. Jake
+Garn, R-Utah", "D-Fla.", "R-N.H."): no place's name, though it names a state.
+
+>>> [mention_shape(t) for t in ("R-Utah", "D-Fla.", "R-N.H.", "I-Vt.", "D-Day", "R-Kansas City")]
+['party_tag', 'party_tag', 'party_tag', 'party_tag', None, None]
 """
 
 from __future__ import annotations
 
 import re
 
+from kgagent.text import US_STATE_ABBREVIATIONS
+
 #: the shapes ``mention_shape`` finds by pattern, most specific first
 SHAPES = ("money", "percent", "date", "time", "number")
 #: the shape of a word in lowercase in a text written in case
 LOWERCASE = "lowercase"
+#: the shape of a legislator's party and state ("R-Utah")
+PARTY_TAG = "party_tag"
+_PARTY_TAG = re.compile(rf"[DRI]-(?:(?:{US_STATE_ABBREVIATIONS})\.?|(?:[A-Z]\.){{1,2}}[A-Z]?"
+                        r"|Alaska|Hawaii|Idaho|Iowa|Maine|Ohio|Texas|Utah)")
 
 _DIGITS = r"\d+(?:[.,]\d+)*"
 _WORD_NUMBERS = (
@@ -80,4 +92,6 @@ def mention_shape(text: str, *, cased: bool = False) -> str | None:
             return shape
     if cased and any(c.islower() for c in t) and not any(c.isupper() for c in t):  # cased letters only
         return LOWERCASE
+    if _PARTY_TAG.fullmatch(t):
+        return PARTY_TAG
     return None

@@ -35,8 +35,11 @@ _TITLES = ("Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Rev|Capt|Cmdr|Adm|Maj|B
 _ABBREVIATIONS = _TITLES + "|Jr|Sr|Inc|Corp|Co|Ltd|Mt|Ft|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 # Words that keep their period inside a sentence but may well end one ("in Nashville, Tenn. He
 # was"): US states as AP (CoNLL04's newswire) writes them, vs., etc.
-_WORD_ABBREVIATIONS = ("Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Kans|Ky|La|Md|Mass|Mich|Minn|Miss"
-                       "|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|vs|etc")
+#: US states as AP abbreviates them (alternatives of a regular expression; AP spells out Alaska,
+#: Hawaii, Idaho, Iowa, Maine, Ohio, Texas and Utah, and writes N.Y., S.C. ... with initials)
+US_STATE_ABBREVIATIONS = ("Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Kans|Ky|La|Md|Mass|Mich|Minn"
+                          "|Miss|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo")
+_WORD_ABBREVIATIONS = US_STATE_ABBREVIATIONS + "|vs|etc"
 # "at 2 a.m. EST ranged ...": a clock time followed by its time zone does not end a sentence
 _TIME_ZONE = re.compile(r"\s+(?:[ECMP][SD]T|GMT|UTC|BST|CET|CEST)\b")
 

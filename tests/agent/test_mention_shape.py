@@ -27,6 +27,16 @@ def test_names_that_contain_numbers_or_look_like_words_have_no_shape(text):
     assert mention_shape(text) is None
 
 
+@pytest.mark.parametrize("text,shape", [
+    ("R-Utah", "party_tag"), ("D-Fla.", "party_tag"), ("D-Fla", "party_tag"), ("R-N.H.", "party_tag"),
+    ("R-S.C.", "party_tag"), ("I-Vt.", "party_tag"), ("D-Calif.", "party_tag"),
+    ("D-Day", None), ("R-Kansas City", None), ("X-Utah", None), ("R-Rated", None),
+])
+def test_a_legislators_party_and_state(text, shape):
+    """AP's "Sen. Jake Garn, R-Utah": no place's name (rules/words.rules rejects it as one)."""
+    assert mention_shape(text) == shape
+
+
 @pytest.mark.slow  # reads ../shared/data
 def test_no_gold_person_organisation_or_place_of_conll04_has_a_shape():
     """Regression guard: on CoNLL04 train the shapes fall on `Other` mentions only."""
