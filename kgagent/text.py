@@ -72,6 +72,9 @@ _WORD = re.compile(
     re.VERBOSE | re.UNICODE,
 )
 
+# The Penn Treebank's escapes of brackets (in pre-tokenised text: N3's RSS-500, OntoNotes).
+_PTB_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+
 # How the data sets write what real text writes with typographic quotes.
 _MODEL_FORM = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
 
@@ -110,13 +113,18 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 
 
 def model_word(word: str) -> str:
-    """A word as the data sets write it: typographic quotes and apostrophes made straight.
+    """A word as the data sets write it: typographic quotes and apostrophes made straight, and the
+    Penn Treebank's bracket escapes of pre-tokenised text the brackets they stand for (the
+    encoder, which had never seen "-LRB-", took it for a name: 18 accepted mentions "-LRB-" or
+    "-RRB-" in N3's RSS-500).
 
-    >>> [model_word(w) for w in ["“", "’s", "n’t", "``", "Ha’aretz", "Paris"]]
-    ['"', "'s", "n't", '"', "Ha'aretz", 'Paris']
+    >>> [model_word(w) for w in ["“", "’s", "n’t", "``", "Ha’aretz", "Paris", "-LRB-", "-RRB-", "-LSB-"]]
+    ['"', "'s", "n't", '"', "Ha'aretz", 'Paris', '(', ')', '[']
     """
     if word in ("``", "''"):
         return '"'
+    if word in _PTB_BRACKETS:
+        return _PTB_BRACKETS[word]
     return word.translate(_MODEL_FORM)
 
 

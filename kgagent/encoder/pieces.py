@@ -101,7 +101,7 @@ class PieceEncoder:
         for w, p in zip(words, self.pieces(words)):
             first.append(len(ids))
             ids.extend(p)
-            shapes.extend([word_shape(w)] * len(p))
+            shapes.extend([word_shape(model_word(w))] * len(p))  # "-LRB-" is punctuation, as "(" is
             last.append(len(ids) - 1)
         ids.append(self.sep_id)
         shapes.append(0)

@@ -104,6 +104,27 @@ def test_curly_quotes_reach_the_model_as_the_data_sets_write_them() -> None:
     assert pieces.pieces(["“", "Moody", "’s", "”"]) == pieces.pieces(['"', "Moody", "'s", '"'])
 
 
+def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
+    """Pre-tokenised text (N3's RSS-500) writes "-LRB- AP -RRB-": the encoder had never seen the
+    escapes and took them for names (18 accepted mentions "-LRB-"/"-RRB-", 7 of them work_for
+    tails). The model now gets the brackets' pieces and shape; the text keeps its words."""
+    from kgagent.encoder.pieces import PieceEncoder
+
+    class Chars:  # one piece per character
+        cls_token_id, sep_token_id, unk_token_id, pad_token_id = 1, 2, 3, 0
+
+        def __call__(self, words: Sequence[str], add_special_tokens: bool = False) -> dict:
+            return {"input_ids": [[ord(c) for c in w] for w in words]}
+
+    assert words("BALTIMORE -LRB- AP -RRB- --") == ["BALTIMORE", "-LRB-", "AP", "-RRB-", "--"]
+    assert [model_word(w) for w in ["-LRB-", "-RRB-", "-LSB-", "-RSB-", "-LCB-", "-RCB-", "-LRB"]] == \
+        ["(", ")", "[", "]", "{", "}", "-LRB"]
+    pe = PieceEncoder(Chars())
+    escaped, plain = pe.encode(["-LRB-", "AP", "-RRB-"]), pe.encode(["(", "AP", ")"])
+    assert escaped.input_ids == plain.input_ids
+    assert escaped.shapes == plain.shapes
+
+
 # ------------------------------------------------------------------ line breaks
 
 def test_headline_Domecq_Shares_is_two_sentences() -> None:
