@@ -72,8 +72,10 @@ _WORD = re.compile(
     re.VERBOSE | re.UNICODE,
 )
 
-# The Penn Treebank's escapes of brackets (in pre-tokenised text: N3's RSS-500, OntoNotes).
-_PTB_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+# The Penn Treebank's escapes of round and square brackets (in pre-tokenised text: N3's RSS-500,
+# OntoNotes). Not of curly ones: CoNLL04, which the news model learnt from, writes "-LCB-" for
+# a lost "½" ("2 -LCB- minutes"), and the model reads it as it learnt it.
+_PTB_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]"}
 
 # How the data sets write what real text writes with typographic quotes.
 _MODEL_FORM = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'"})
@@ -118,8 +120,8 @@ def model_word(word: str) -> str:
     encoder, which had never seen "-LRB-", took it for a name: 18 accepted mentions "-LRB-" or
     "-RRB-" in N3's RSS-500).
 
-    >>> [model_word(w) for w in ["“", "’s", "n’t", "``", "Ha’aretz", "Paris", "-LRB-", "-RRB-", "-LSB-"]]
-    ['"', "'s", "n't", '"', "Ha'aretz", 'Paris', '(', ')', '[']
+    >>> [model_word(w) for w in ["“", "’s", "n’t", "``", "Ha’aretz", "Paris", "-LRB-", "-RRB-", "-LSB-", "-LCB-"]]
+    ['"', "'s", "n't", '"', "Ha'aretz", 'Paris', '(', ')', '[', '-LCB-']
     """
     if word in ("``", "''"):
         return '"'
