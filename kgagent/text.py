@@ -226,7 +226,37 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
             spans.extend(_split(text, start, cut, max_chars))
             start = cut + 1
     spans.extend(_split(text, start, len(text), max_chars))
-    return spans
+    return [piece for span in spans for piece in _dateline_apart(text, *span)]
+
+
+# A news story's dateline: the place it was filed from in capitals, its state or country, the
+# agency, and a dash before the story ("KNOXVILLE, Iowa (AP) -- Donny Schatz won ..."). The
+# story's people do not live there: CoNLL04 writes most datelines as sentences of their own
+# ("BANGKOK , Thailand ( AP )"), as CoNLL-2003 does ("LONDON 1996-08-30"), and so does
+# :func:`sentence_spans`. A single "-" only after an agency: "SOCCER - JAPAN WIN" is a headline.
+_DATELINE = re.compile(
+    r"[A-Z][A-Z'.-]*[A-Z.](?:\s+[A-Z][A-Z'.-]*[A-Z.])*"                   # KNOXVILLE, NEW YORK, ST. LOUIS
+    r"(?:\s*,\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)?"                     # , Iowa / , W. Va. / , England
+    r"(?:\s*(?:\(|-LRB-)\s*(?:AP|Reuters|AFP|UPI|dpa|Xinhua)\s*(?:\)|-RRB-)\s*(?:--|—|–|_|-)"  # (AP) --
+    r"|\s*(?:--|—|_))"                                                     # or a long dash alone
+    r"(?=\s+[\"'`(“‘]*[A-Z0-9][^\n]{0,40}[a-z])")                         # before a story in lower case
+
+
+def _dateline_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence that begins with a dateline (:data:`_DATELINE`) as two: the dateline, the rest.
+
+    >>> t = "KNOXVILLE, Iowa (AP) -- Donny Schatz won the Knoxville Nationals. He left."
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['KNOXVILLE, Iowa (AP) --', 'Donny Schatz won the Knoxville Nationals.', 'He left.']
+    >>> [t[s:e] for t in ("WASHINGTON -- GOP candidate Mitt Romney said", "SOCCER - JAPAN GET LUCKY WIN .",
+    ...                   "NATO -- THE ALLIANCE", "US Airways -- the airline -- said") for s, e in sentence_spans(t)]
+    ['WASHINGTON --', 'GOP candidate Mitt Romney said', 'SOCCER - JAPAN GET LUCKY WIN .', 'NATO -- THE ALLIANCE', 'US Airways -- the airline -- said']
+    """
+    m = _DATELINE.match(text, start, end)
+    if m is None:
+        return [(start, end)]
+    rest = m.end() + (len(text[m.end():end]) - len(text[m.end():end].lstrip()))
+    return [(start, m.end()), (rest, end)] if rest < end else [(start, end)]
 
 
 def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, int]]:

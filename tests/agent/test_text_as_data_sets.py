@@ -126,6 +126,25 @@ def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
     assert escaped.shapes == plain.shapes
 
 
+@pytest.mark.parametrize("text, expected", [
+    # N3's RSS-500 as a user runs it: live_in(Mitt Romney, WASHINGTON), live_in(Donny Schatz, KNOXVILLE)
+    ("WASHINGTON -- GOP presidential candidate Mitt Romney 's new promise",
+     ["WASHINGTON --", "GOP presidential candidate Mitt Romney 's new promise"]),
+    ("KNOXVILLE , Iowa -LRB- AP -RRB- -- Donny Schatz won the Knoxville Nationals",
+     ["KNOXVILLE , Iowa -LRB- AP -RRB- --", "Donny Schatz won the Knoxville Nationals"]),
+    ("CHARLESTON, W. Va. — After the storm, power was out.", ["CHARLESTON, W. Va. —", "After the storm, power was out."]),
+    ("LONDON (Reuters) - Shares fell on Monday.", ["LONDON (Reuters) -", "Shares fell on Monday."]),
+    ("COLUMBIA , S.C. _ Jesse Jackson on Sunday was touting his win", ["COLUMBIA , S.C. _", "Jesse Jackson on Sunday was touting his win"]),
+    # not datelines: a headline in capitals, a single dash without an agency, a name in mixed case
+    ("SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT .", ["SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT ."]),
+    ("LONDON - Shares fell on Monday.", ["LONDON - Shares fell on Monday."]),
+    ("US Airways -- the airline -- said so.", ["US Airways -- the airline -- said so."]),
+    ("The plan -- NATO said -- failed.", ["The plan -- NATO said -- failed."]),
+])
+def test_a_dateline_is_a_sentence_of_its_own(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
 # ------------------------------------------------------------------ line breaks
 
 def test_headline_Domecq_Shares_is_two_sentences() -> None:
