@@ -84,6 +84,15 @@ _MODEL_FORM = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»"
 # and an upper-case letter, digit or opening quote; not after a known abbreviation or initial.
 _ABBREV = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + r"|vs|etc)|\b[A-Z]|(?:\b[A-Za-z]\.){1,}[A-Za-z])$")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+# A US state written with initials after its town ends a sentence before a capital, as a state
+# in words does ("born in Kinderhook, N.Y. In 1791, ...", "Grants, N.M. Ms. Calico, then 19,
+# disappeared"): unless a day or a month follows ("Albany, N.Y. Monday"). Not "U.S.": "the U.S.
+# Ambassador".
+_MONTHS_AND_DAYS = ("Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|May|June|July"
+                    "|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday"
+                    "|Saturday|Sunday")
+_STATE_INITIALS_END = re.compile(r",\s*(?:N\.[YJMCHD]|S\.[CD]|D\.C|R\.I|W\.Va)$")
+_NOT_A_START = re.compile(r"\s+(?:" + _MONTHS_AND_DAYS + r")\b")
 
 # A line that ends like this goes on on the next line: a comma, a dash, a function word, a
 # title or an initial ("Bank of\nAmerica", "said Mr.\nJones", "John F.\nKennedy").
@@ -217,6 +226,9 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
     >>> t = "Pernod Ricard buys Allied Domecq\\nShares rose 5% on Monday."
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['Pernod Ricard buys Allied Domecq', 'Shares rose 5% on Monday.']
+    >>> t = "He was born in Kinderhook, N.Y. In 1791, he left. The U.S. Ambassador met Albany, N.Y. Monday."
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['He was born in Kinderhook, N.Y.', 'In 1791, he left.', 'The U.S. Ambassador met Albany, N.Y. Monday.']
     """
     spans: list[tuple[int, int]] = []
     start = 0
@@ -264,11 +276,13 @@ def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, 
     spans: list[tuple[int, int]] = []
     for m in _BOUNDARY.finditer(text, start, stop):
         end = m.end()
-        if m.group().strip() and _ABBREV.search(text[start : m.start() + 1].rstrip(".!?\"'”’)]")):
+        before = text[start : m.start() + 1].rstrip(".!?\"'”’)]")
+        if m.group().strip() and _ABBREV.search(before):
             # "Dr." or an initial: not a sentence end (but "p.m." followed by a capital is,
-            # unless the capital is the time's zone)
-            if not re.search(r"[a-z]\.[a-z]\.$", text[max(start, m.start() - 4) : m.end()]) \
-                    or _TIME_ZONE.match(text, m.end()):
+            # unless the capital is the time's zone; and so is a state's initials after a town)
+            if not (re.search(r"[a-z]\.[a-z]\.$", text[max(start, m.start() - 4) : m.end()])
+                    and not _TIME_ZONE.match(text, m.end())) \
+                    and not (_STATE_INITIALS_END.search(before) and not _NOT_A_START.match(text, m.end())):
                 continue
         spans.extend(_trimmed(text, start, end, max_chars))
         start = end

@@ -127,6 +127,22 @@ def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
+    # Reuters-128: "N.J. American Midland" was one organisation; CoNLL04 dev lost "Ms. Calico"
+    ("in Atlantic City, N.J. American Midland has agreed to it.",
+     ["in Atlantic City, N.J.", "American Midland has agreed to it."]),
+    ("near their hometown of Grants , N.M. Ms. Calico , then 19 , disappeared",
+     ["near their hometown of Grants , N.M.", "Ms. Calico , then 19 , disappeared"]),
+    ("born in Washington , D.C. It will suggest", ["born in Washington , D.C.", "It will suggest"]),
+    # no end: a day or a month after the state, "U.S." (no state), no comma before the initials
+    ("officials in Albany, N.Y. Monday said so", ["officials in Albany, N.Y. Monday said so"]),
+    ("On Friday , U.S. Ambassador Vernon A. Walters spoke", ["On Friday , U.S. Ambassador Vernon A. Walters spoke"]),
+    ("the N.Y. Times said", ["the N.Y. Times said"]),
+])
+def test_a_state_in_initials_after_its_town_ends_a_sentence(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     # N3's RSS-500 as a user runs it: live_in(Mitt Romney, WASHINGTON), live_in(Donny Schatz, KNOXVILLE)
     ("WASHINGTON -- GOP presidential candidate Mitt Romney 's new promise",
      ["WASHINGTON --", "GOP presidential candidate Mitt Romney 's new promise"]),
