@@ -93,6 +93,14 @@ _MONTHS_AND_DAYS = ("Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|Fe
                     "|Saturday|Sunday")
 _STATE_INITIALS_END = re.compile(r",\s*(?:N\.[YJMCHD]|S\.[CD]|D\.C|R\.I|W\.Va)$")
 _NOT_A_START = re.compile(r"\s+(?:" + _MONTHS_AND_DAYS + r")\b")
+# After an abbreviation, a word that starts sentences and never continues a name starts one:
+# "... by First Boston Corp. The underwriters sold", "expanding into the U.S. The company",
+# "July 31, 1989 A.D. He will be" (Reuters-128 had 17 such sentences run into the next).
+# Not "And": Reuters-128 writes "the U.S. And Japan" inside a sentence.
+_SENTENCE_WORD = re.compile(
+    r"\s+[\"'“‘(\[]?(?:The|A|An|It|Its|He|His|She|Her|They|Their|We|Our|In|On|At|But|This|That|These|Those"
+    r"|Last|Earlier|Later|There|Meanwhile|However|Also|Some|Many|Most|Both|When|While|After|Before|If|As"
+    r"|For|Under)(?=\s)")
 
 # A line that ends like this goes on on the next line: a comma, a dash, a function word, a
 # title or an initial ("Bank of\nAmerica", "said Mr.\nJones", "John F.\nKennedy").
@@ -229,6 +237,9 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
     >>> t = "He was born in Kinderhook, N.Y. In 1791, he left. The U.S. Ambassador met Albany, N.Y. Monday."
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['He was born in Kinderhook, N.Y.', 'In 1791, he left.', 'The U.S. Ambassador met Albany, N.Y. Monday.']
+    >>> t = "It was led by First Boston Corp. The shares rose in the U.S. It said so to John A. A. Smith."
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['It was led by First Boston Corp.', 'The shares rose in the U.S.', 'It said so to John A. A. Smith.']
     """
     spans: list[tuple[int, int]] = []
     start = 0
@@ -282,7 +293,8 @@ def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, 
             # unless the capital is the time's zone; and so is a state's initials after a town)
             if not (re.search(r"[a-z]\.[a-z]\.$", text[max(start, m.start() - 4) : m.end()])
                     and not _TIME_ZONE.match(text, m.end())) \
-                    and not (_STATE_INITIALS_END.search(before) and not _NOT_A_START.match(text, m.end())):
+                    and not (_STATE_INITIALS_END.search(before) and not _NOT_A_START.match(text, m.end())) \
+                    and not _SENTENCE_WORD.match(text, m.end()):
                 continue
         spans.extend(_trimmed(text, start, end, max_chars))
         start = end

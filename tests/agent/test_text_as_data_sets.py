@@ -127,6 +127,21 @@ def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
 
 
 @pytest.mark.parametrize("text, expected", [
+    # Reuters-128 ran 17 sentences into the next after "Inc.", "Corp.", "Co." or "U.S."
+    ("by First Boston Corp. The underwriters sold the shares", ["by First Boston Corp.", "The underwriters sold the shares"]),
+    ("expanding into the U.S. The company has said so", ["expanding into the U.S.", "The company has said so"]),
+    ("boards built by Mosaic Systems Inc. It said the boards work", ["boards built by Mosaic Systems Inc.", "It said the boards work"]),
+    ("on July 31 , 1989 A.D. He will be an example", ["on July 31 , 1989 A.D.", "He will be an example"]),
+    # no end: a name goes on, or Reuters-128's "the U.S. And Japan" inside a sentence
+    ("said Dow Chemical Co. Chairman Paul Oreffice", ["said Dow Chemical Co. Chairman Paul Oreffice"]),
+    ("talks with the U.S. And Japan ended", ["talks with the U.S. And Japan ended"]),
+    ("to John A. A. Smith and Acme Corp. Ltd today", ["to John A. A. Smith and Acme Corp. Ltd today"]),
+])
+def test_a_sentence_word_after_an_abbreviation_starts_a_sentence(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
     # Reuters-128: "N.J. American Midland" was one organisation; CoNLL04 dev lost "Ms. Calico"
     ("in Atlantic City, N.J. American Midland has agreed to it.",
      ["in Atlantic City, N.J.", "American Midland has agreed to it."]),
