@@ -53,9 +53,10 @@ DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data
 
 def load_split(split: str, data: str | None = None, domain=None, final_period: bool = True):
     """The split's documents (one per record, its tokens joined by spaces), gold relations and
-    gold entities (character spans). ``final_period=False``: a record's last token that carries the
-    sentence's full stop ("Boise.", CoNLL04's tokenisation) ends its entity before the stop, as a
-    user's text is read (the agent's tokeniser gives the stop up at a sentence's end)."""
+    gold entities (character spans). ``final_period=False``: a gold entity whose last token carries
+    a full stop that kgagent's tokeniser gives up ("Boise." at a record's end, "Salisbury , N.C."
+    before the next sentence: CoNLL04 glues the stop to the word) ends before the stop, as a
+    user's text is read (:func:`stops_given_up`)."""
     from kgagent.domain import Domain
     from kgagent.schema import Document
 
@@ -64,7 +65,6 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     path = Path(data) if data else DATA / f"conll04_{split}.json"
     if path.suffix.lower() != ".json":
         return load_conll_documents(path, dom)
-    from kgagent.tuning import glued_final_stop
     split = path.stem if data else split
     records = json.loads(path.read_text(encoding="utf-8"))
     docs, gold_rel, gold_ent = [], set(), set()
@@ -75,18 +75,32 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
             starts.append(pos)
             pos += len(t) + 1
         doc = f"{split}-{i}" if data else f"conll04-{split}-{i}"
-        docs.append(Document(doc, " ".join(toks), f"{split}:{i}"))
+        text = " ".join(toks)
+        docs.append(Document(doc, text, f"{split}:{i}"))
+        stops = set() if final_period else stops_given_up(text)
         ents = []
         for e in rec["entities"]:
-            last = toks[e["end"] - 1]
-            glued = not final_period and e["end"] == len(toks) and glued_final_stop(toks)
-            span = (starts[e["start"]], starts[e["end"] - 1] + len(last) - int(glued))
+            end = starts[e["end"] - 1] + len(toks[e["end"] - 1])
+            span = (starts[e["start"]], end - 1 if end - 1 in stops and end - 1 > starts[e["start"]] else end)
             ents.append((span, normalize_label(e["type"])))
             gold_ent.add((doc, span, normalize_label(e["type"])))
         for r in rec["relations"]:
             (hs, ht), (ts, tt) = ents[r["head"]], ents[r["tail"]]
             gold_rel.add(canonical((doc, normalize_label(r["type"]), hs, ht, ts, tt), dom))
     return docs, gold_rel, gold_ent
+
+
+def stops_given_up(text: str) -> set[int]:
+    """Offsets of the full stops that kgagent reads as words of their own in ``text``: the stop
+    that ends a sentence ("... in Boise." at the end, "Salisbury , N.C." before "Polls published"),
+    where CoNLL04's tokens glue it to the word before.
+
+    >>> sorted(stops_given_up("He lives in Salisbury , N.C. Polls showed it. Inc. is fine"))
+    [27, 44]
+    """
+    from kgagent.text import sentence_spans, word_spans
+
+    return {s + a for s, e in sentence_spans(text) for a, b in word_spans(text[s:e]) if text[s + a:s + b] == "."}
 
 
 def load_conll_documents(path: Path, domain) -> tuple[list, set, set]:
@@ -113,14 +127,40 @@ class GoldTokens:
 
     def __init__(self, encoder, tokens_by_text: dict[str, list[str]]):
         self.encoder = encoder
-        self.tokens_by_text = tokens_by_text
+        self.tokens_by_text = dict(tokens_by_text)
+        self._lines = list(tokens_by_text.items())
         self.name_or_path = getattr(encoder, "name_or_path", "encoder")
+
+    def _tokens_of(self, sentence: str) -> list[str] | None:
+        """The gold tokens of a sentence kgagent's splitter cut out of a record ("COLUMBIA , S.C. _"
+        of a record with a dateline): a run of the record's tokens, or None."""
+        hit = self.tokens_by_text.get(sentence)
+        if hit is None:
+            for line, toks in self._lines:
+                at = line.find(sentence)
+                if at < 0:
+                    continue
+                starts = [0]
+                for t in toks[:-1]:
+                    starts.append(starts[-1] + len(t) + 1)
+                if at in starts:
+                    first = starts.index(at)
+                    run, n = [], 0
+                    for t in toks[first:]:
+                        run.append(t)
+                        n += len(t) + (1 if n else 0)
+                        if n >= len(sentence):
+                            break
+                    if " ".join(run) == sentence:
+                        hit = self.tokens_by_text[sentence] = run
+                        break
+        return hit
 
     def propose(self, sentences, batch_size: int = 32, relation_threshold: float | None = None):
         from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals  # noqa: F401
 
-        known = [i for i, s in enumerate(sentences) if s in self.tokens_by_text]
-        other = [i for i, s in enumerate(sentences) if s not in self.tokens_by_text]  # split by the splitter
+        known = [i for i, s in enumerate(sentences) if self._tokens_of(s) is not None]
+        other = [i for i, s in enumerate(sentences) if s not in self.tokens_by_text]  # not a run of gold tokens
         out: list = [None] * len(sentences)
         for i, p in zip(other, self.encoder.propose([sentences[i] for i in other], batch_size=batch_size,
                                                                  relation_threshold=relation_threshold)):

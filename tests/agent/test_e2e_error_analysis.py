@@ -86,3 +86,46 @@ def test_a_symmetric_relation_counts_in_either_direction(e2e: Any) -> None:
     out = e2e.relation_errors(rejected, gold_ent, gold_rel, raw_threshold=0.7, symmetric=frozenset({"meets"}))
     assert out["gold_missed"] == {"candidate rejected": 1}
 
+
+
+def test_gold_ends_before_the_stops_kgagent_gives_up(e2e: Any, tmp_path) -> None:
+    """As a user runs it (``--retokenise``), a gold entity whose last CoNLL04 token carries a stop
+    that kgagent reads as a word of its own ends before it: at the record's end ("Boise.") and
+    where kgagent ends a sentence inside the record ("Salisbury , N.C." before "Polls"); a stop
+    inside a sentence ("Acme Inc.") stays. With gold tokens nothing moves."""
+    import json
+
+    toks = "Dole is a native of Salisbury , N.C. Polls showed Acme Inc. ahead in Boise.".split(" ")
+    ents = [(0, 1, "Peop"), (5, 8, "Loc"), (10, 12, "Org"), (14, 15, "Loc")]
+    data = tmp_path / "mini.json"
+    data.write_text(json.dumps([{"tokens": toks, "entities": [{"start": a, "end": b, "type": t} for a, b, t in ents],
+                                 "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}]), encoding="utf-8")
+    docs, rels, gold = e2e.load_split("test", str(data), final_period=False)
+    text = docs[0].text
+    assert sorted(text[s:e] for _, (s, e), _ in gold) == ["Acme Inc.", "Boise", "Dole", "Salisbury , N.C"]
+    assert {r[1] for r in rels} == {"live_in"}
+    _, _, gold_tokens = e2e.load_split("test", str(data), final_period=True)
+    assert sorted(text[s:e] for _, (s, e), _ in gold_tokens) == ["Acme Inc.", "Boise.", "Dole", "Salisbury , N.C."]
+
+
+def test_a_sentence_cut_from_a_record_keeps_its_gold_tokens(e2e: Any) -> None:
+    """With gold tokens, a sentence kgagent's splitter cuts out of a record (a dateline, "N.C."
+    before the next sentence) is encoded with the record's tokens for it, not tokenised again."""
+    toks = ["COLUMBIA", ",", "S.C.", "_", "Jesse", "Jackson", "won", "."]
+    seen: list = []
+
+    class Encoder:
+        def predict_tokens(self, tokens, batch_size, threshold, details=True):
+            seen.extend(tokens)
+            return [([], [], {}) for _ in tokens]
+
+        def proposals(self, text, spans, ents, rels, pairs):
+            return text
+
+        def propose(self, sentences, **kw):
+            assert not sentences, f"tokenised again: {sentences}"
+            return []
+
+    wrapped = e2e.GoldTokens(Encoder(), {" ".join(toks): toks})
+    assert wrapped.propose(["COLUMBIA , S.C. _", "Jesse Jackson won ."]) == ["COLUMBIA , S.C. _", "Jesse Jackson won ."]
+    assert seen == [["COLUMBIA", ",", "S.C.", "_"], ["Jesse", "Jackson", "won", "."]]
