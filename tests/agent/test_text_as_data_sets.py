@@ -89,14 +89,17 @@ def test_initials_and_abbreviations_keep_their_period_inside_a_sentence(text: st
     assert words(text) == expected
 
 
+class Chars:
+    """A tokenizer that shows what it was given: one piece per character."""
+
+    cls_token_id, sep_token_id, unk_token_id, pad_token_id = 1, 2, 3, 0
+
+    def __call__(self, words: Sequence[str], add_special_tokens: bool = False) -> dict:
+        return {"input_ids": [[ord(c) for c in w] for w in words]}
+
+
 def test_curly_quotes_reach_the_model_as_the_data_sets_write_them() -> None:
     from kgagent.encoder.pieces import PieceEncoder
-
-    class Chars:  # a tokenizer that shows what it was given: one piece per character
-        cls_token_id, sep_token_id, unk_token_id, pad_token_id = 1, 2, 3, 0
-
-        def __call__(self, words: Sequence[str], add_special_tokens: bool = False) -> dict:
-            return {"input_ids": [[ord(c) for c in w] for w in words]}
 
     assert [model_word(w) for w in ["“", "”", "‘", "’s", "n’t", "``", "''", "Moody"]] == \
         ['"', '"', "'", "'s", "n't", '"', '"', "Moody"]
@@ -109,12 +112,6 @@ def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
     escapes and took them for names (18 accepted mentions "-LRB-"/"-RRB-", 7 of them work_for
     tails). The model now gets the brackets' pieces and shape; the text keeps its words."""
     from kgagent.encoder.pieces import PieceEncoder
-
-    class Chars:  # one piece per character
-        cls_token_id, sep_token_id, unk_token_id, pad_token_id = 1, 2, 3, 0
-
-        def __call__(self, words: Sequence[str], add_special_tokens: bool = False) -> dict:
-            return {"input_ids": [[ord(c) for c in w] for w in words]}
 
     assert words("BALTIMORE -LRB- AP -RRB- --") == ["BALTIMORE", "-LRB-", "AP", "-RRB-", "--"]
     # CoNLL04 writes "-LCB-" for a lost "½" ("2 -LCB- minutes"): the model keeps reading it so
