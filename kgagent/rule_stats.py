@@ -41,6 +41,7 @@ from typing import Any
 from kgagent.domain.labels import fold
 from kgagent.errors import InputError, Location, StorageError
 from kgagent.proofs import predicate, walk
+from kgagent.text import stops_read_apart
 
 VERDICTS = ("accept", "reject", "review", "repair")
 #: verdicts gold judges: an accept or a repair is right when gold holds it, a reject when it does not
@@ -262,10 +263,12 @@ class Gold:
         relations: dict[str, set[tuple[str, int, int, int, int]]] = defaultdict(set)
         for i, rec in enumerate(records):
             doc = record_id(rec, i)
-            _, tok = record_text(rec)
+            text, tok = record_text(rec)
+            stops = stops_read_apart(text)  # "Salisbury , N.C." before "Polls": the place ends before the stop
             ents = []
             for ent in rec.get("entities", []):
-                span = (tok[ent["start"]][0], tok[ent["end"] - 1][1])
+                start, end = tok[ent["start"]][0], tok[ent["end"] - 1][1]
+                span = (start, end - 1 if end - 1 in stops and end - 1 > start else end)
                 ents.append(span)
                 entities[doc].add((span[0], span[1], normalize_label(ent["type"])))
             for rel in rec.get("relations", []):

@@ -282,6 +282,18 @@ def _dateline_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, m.end()), (rest, end)] if rest < end else [(start, end)]
 
 
+def stops_read_apart(text: str) -> set[int]:
+    """Offsets of the full stops of ``text`` that kgagent reads as words of their own: those that
+    end a sentence ("... in Boise." at the end, "Salisbury , N.C." before "Polls published"),
+    where data sets such as CoNLL04 glue the stop to the word before. A gold entity read from
+    such tokens ends before the stop, as kgagent reads a user's text.
+
+    >>> sorted(stops_read_apart("He lives in Salisbury , N.C. Polls showed it. Acme Inc. is fine"))
+    [27, 44]
+    """
+    return {s + a for s, e in sentence_spans(text) for a, b in word_spans(text[s:e]) if text[s + a:s + b] == "."}
+
+
 def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, int]]:
     """The sentences of ``text[start:stop]`` at sentence-final punctuation and blank lines."""
     spans: list[tuple[int, int]] = []

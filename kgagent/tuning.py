@@ -30,6 +30,7 @@ from typing import Any
 
 from kgagent.errors import InputError
 from kgagent.schema import Document
+from kgagent.text import stops_read_apart
 from kgagent.thresholds import require_thresholds, with_thresholds
 
 #: at most this many combinations in one grid (each is a run over the gold documents)
@@ -170,7 +171,9 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
                        by_document: bool = False, source: str = "gold", limit: int = 0) -> GoldSet:
     """Examples (kgagent.encoder.data) as gold documents with strict keys: one document per example,
     or, ``by_document``, one per ``meta["doc"]`` (the sentences of a CoNLL document, a line each).
-    A sentence's full stop glued to its last token ("Boise.") is read apart, as the agent reads it."""
+    A sentence's full stop glued to its last token ("Boise.") is read apart, as the agent reads it,
+    and an entity ends before any stop glued to its last token that kgagent reads as a word of its
+    own (:func:`~kgagent.text.stops_read_apart`: "Salisbury , N.C." before "Polls")."""
     sym = set(symmetric)
     groups: list[list[Any]] = []
     for ex in examples:
@@ -192,9 +195,14 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
             for t in tokens:
                 starts.append(pos)
                 pos += len(t) + 1
-            lines.append(" ".join(tokens))
-            spans = [(starts[e.start], starts[e.end - 1] + len(tokens[e.end - 1]), normalize(e.type))
-                     for e in ex.entities]
+            line = " ".join(tokens)
+            lines.append(line)
+            stops = {starts[0] + i for i in stops_read_apart(line)} if tokens else set()
+            spans = []
+            for e in ex.entities:
+                end = starts[e.end - 1] + len(tokens[e.end - 1])
+                spans.append((starts[e.start], end - 1 if end - 1 in stops and end - 1 > starts[e.start] else end,
+                              normalize(e.type)))
             entities.update((doc, *sp) for sp in spans)
             for r in ex.relations:
                 (hs, he, hl), (ts, te, tl) = spans[r.head], spans[r.tail]

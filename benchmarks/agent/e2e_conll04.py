@@ -56,7 +56,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     gold entities (character spans). ``final_period=False``: a gold entity whose last token carries
     a full stop that kgagent's tokeniser gives up ("Boise." at a record's end, "Salisbury , N.C."
     before the next sentence: CoNLL04 glues the stop to the word) ends before the stop, as a
-    user's text is read (:func:`stops_given_up`)."""
+    user's text is read (:func:`kgagent.text.stops_read_apart`)."""
     from kgagent.domain import Domain
     from kgagent.schema import Document
 
@@ -65,6 +65,8 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     path = Path(data) if data else DATA / f"conll04_{split}.json"
     if path.suffix.lower() != ".json":
         return load_conll_documents(path, dom)
+    from kgagent.text import stops_read_apart
+
     split = path.stem if data else split
     records = json.loads(path.read_text(encoding="utf-8"))
     docs, gold_rel, gold_ent = [], set(), set()
@@ -77,7 +79,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
         doc = f"{split}-{i}" if data else f"conll04-{split}-{i}"
         text = " ".join(toks)
         docs.append(Document(doc, text, f"{split}:{i}"))
-        stops = set() if final_period else stops_given_up(text)
+        stops = set() if final_period else stops_read_apart(text)
         ents = []
         for e in rec["entities"]:
             end = starts[e["end"] - 1] + len(toks[e["end"] - 1])
@@ -88,19 +90,6 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
             (hs, ht), (ts, tt) = ents[r["head"]], ents[r["tail"]]
             gold_rel.add(canonical((doc, normalize_label(r["type"]), hs, ht, ts, tt), dom))
     return docs, gold_rel, gold_ent
-
-
-def stops_given_up(text: str) -> set[int]:
-    """Offsets of the full stops that kgagent reads as words of their own in ``text``: the stop
-    that ends a sentence ("... in Boise." at the end, "Salisbury , N.C." before "Polls published"),
-    where CoNLL04's tokens glue it to the word before.
-
-    >>> sorted(stops_given_up("He lives in Salisbury , N.C. Polls showed it. Inc. is fine"))
-    [27, 44]
-    """
-    from kgagent.text import sentence_spans, word_spans
-
-    return {s + a for s, e in sentence_spans(text) for a, b in word_spans(text[s:e]) if text[s + a:s + b] == "."}
 
 
 def load_conll_documents(path: Path, domain) -> tuple[list, set, set]:
