@@ -304,6 +304,8 @@ class Engine:
             self._check_safe(rule)
             rules.append(rule)
         self.rules = rules
+        #: each rule by its clause index (a proof names the clause that derived a fact)
+        self.rule_by_index: dict[int, _Rule] = {r.index: r for r in rules}
         self.fact_clauses = [(i, c) for i, c in enumerate(self.clauses) if c.is_fact]
         self.fact_index: dict[str, list[int]] = defaultdict(list)
         for i, c in self.fact_clauses:
@@ -386,6 +388,7 @@ class Model:
         self.engine = engine
         self.symbols = Symbols()
         self.relations: dict[str, Relation] = {}
+        self._texts: dict[tuple[str, int], str] = {}  # a fact's text by (predicate, row): proofs share premises
 
     # -- storage -----------------------------------------------------------------------------
     def _rel(self, pred: str, arity: int | None = None) -> Relation:
@@ -724,12 +727,16 @@ class Model:
         return self._proof_tree(pred, row)
 
     def _fact_text(self, pred: str, row: int) -> str:
-        rel = self.relations[pred]
-        return format_fact(pred, tuple(self.symbols.values[int(rel.col(i)[row])] for i in range(rel.arity)))
+        text = self._texts.get((pred, row))
+        if text is None:
+            rel = self.relations[pred]
+            text = format_fact(pred, tuple(self.symbols.values[int(rel.col(i)[row])] for i in range(rel.arity)))
+            self._texts[(pred, row)] = text
+        return text
 
     def _proof_tree(self, pred: str, row: int) -> ProofNode:
         clauses = self.engine.clauses
-        by_index = {r.index: r for r in self.engine.rules}
+        by_index = self.engine.rule_by_index
         root = None
         stack: list[tuple[str, int, ProofNode | None]] = [(pred, row, None)]
         while stack:
@@ -767,7 +774,7 @@ class Model:
         ri = int(rel.rule[row])
         if ri < 0 or self.engine.clauses[ri].is_fact:
             return (None if ri < 0 else self.engine.clauses[ri].rule_id), []
-        rule = next(r for r in self.engine.rules if r.index == ri)
+        rule = self.engine.rule_by_index[ri]
         out = []
         for j, a in enumerate(rule.pos):
             prel = self.relations[a.pred]
