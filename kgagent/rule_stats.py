@@ -41,7 +41,7 @@ from typing import Any
 from kgagent.domain.labels import fold
 from kgagent.errors import InputError, Location, StorageError
 from kgagent.proofs import predicate, walk
-from kgagent.text import stops_read_apart
+from kgagent.text import end_as_read, stops_read_apart
 
 VERDICTS = ("accept", "reject", "review", "repair")
 #: verdicts gold judges: an accept or a repair is right when gold holds it, a reject when it does not
@@ -268,7 +268,7 @@ class Gold:
             ents = []
             for ent in rec.get("entities", []):
                 start, end = tok[ent["start"]][0], tok[ent["end"] - 1][1]
-                span = (start, end - 1 if end - 1 in stops and end - 1 > start else end)
+                span = (start, end_as_read(start, end, stops))
                 ents.append(span)
                 entities[doc].add((span[0], span[1], normalize_label(ent["type"])))
             for rel in rec.get("relations", []):

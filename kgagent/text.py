@@ -294,6 +294,16 @@ def stops_read_apart(text: str) -> set[int]:
     return {s + a for s, e in sentence_spans(text) for a, b in word_spans(text[s:e]) if text[s + a:s + b] == "."}
 
 
+def end_as_read(start: int, end: int, stops: set[int]) -> int:
+    """The end of a gold span ``[start, end)`` as kgagent reads the text: before its last
+    character when that is a stop of :func:`stops_read_apart` (and not the whole span).
+
+    >>> end_as_read(0, 5, {4}), end_as_read(0, 5, set()), end_as_read(4, 5, {4})
+    (4, 5, 5)
+    """
+    return end - 1 if end - 1 in stops and end - 1 > start else end
+
+
 def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, int]]:
     """The sentences of ``text[start:stop]`` at sentence-final punctuation and blank lines."""
     spans: list[tuple[int, int]] = []

@@ -30,7 +30,7 @@ from typing import Any
 
 from kgagent.errors import InputError
 from kgagent.schema import Document
-from kgagent.text import stops_read_apart
+from kgagent.text import end_as_read, stops_read_apart
 from kgagent.thresholds import require_thresholds, with_thresholds
 
 #: at most this many combinations in one grid (each is a run over the gold documents)
@@ -201,8 +201,7 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
             spans = []
             for e in ex.entities:
                 end = starts[e.end - 1] + len(tokens[e.end - 1])
-                spans.append((starts[e.start], end - 1 if end - 1 in stops and end - 1 > starts[e.start] else end,
-                              normalize(e.type)))
+                spans.append((starts[e.start], end_as_read(starts[e.start], end, stops), normalize(e.type)))
             entities.update((doc, *sp) for sp in spans)
             for r in ex.relations:
                 (hs, he, hl), (ts, te, tl) = spans[r.head], spans[r.tail]

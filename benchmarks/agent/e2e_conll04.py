@@ -65,7 +65,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     path = Path(data) if data else DATA / f"conll04_{split}.json"
     if path.suffix.lower() != ".json":
         return load_conll_documents(path, dom)
-    from kgagent.text import stops_read_apart
+    from kgagent.text import end_as_read, stops_read_apart
 
     split = path.stem if data else split
     records = json.loads(path.read_text(encoding="utf-8"))
@@ -83,7 +83,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
         ents = []
         for e in rec["entities"]:
             end = starts[e["end"] - 1] + len(toks[e["end"] - 1])
-            span = (starts[e["start"]], end - 1 if end - 1 in stops and end - 1 > starts[e["start"]] else end)
+            span = (starts[e["start"]], end_as_read(starts[e["start"]], end, stops))
             ents.append((span, normalize_label(e["type"])))
             gold_ent.add((doc, span, normalize_label(e["type"])))
         for r in rec["relations"]:
