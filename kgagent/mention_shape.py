@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from kgagent.text import US_STATE_ABBREVIATIONS
+from kgagent.text import US_STATE_ABBREVIATIONS, US_STATE_INITIALS
 
 #: the shapes ``mention_shape`` finds by pattern, most specific first
 SHAPES = ("money", "percent", "date", "time", "number")
@@ -39,7 +39,7 @@ SHAPES = ("money", "percent", "date", "time", "number")
 LOWERCASE = "lowercase"
 #: the shape of a legislator's party and state ("R-Utah")
 PARTY_TAG = "party_tag"
-_PARTY_TAG = re.compile(rf"[DRI]-(?:(?:{US_STATE_ABBREVIATIONS})\.?|(?:[A-Z]\.){{1,2}}[A-Z]?"
+_PARTY_TAG = re.compile(rf"[DRI]-(?:(?:{US_STATE_ABBREVIATIONS}|{US_STATE_INITIALS})\.?"
                         r"|Alaska|Hawaii|Idaho|Iowa|Maine|Ohio|Texas|Utah)")
 
 _DIGITS = r"\d+(?:[.,]\d+)*"

@@ -91,7 +91,9 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\
 _MONTHS_AND_DAYS = ("Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|May|June|July"
                     "|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday"
                     "|Saturday|Sunday")
-_STATE_INITIALS_END = re.compile(r",\s*(?:N\.[YJMCHD]|S\.[CD]|D\.C|R\.I|W\.Va)$")
+#: US states AP writes with initials (alternatives of a regular expression, the last stop left out)
+US_STATE_INITIALS = r"N\.[YJMCHD]|S\.[CD]|D\.C|R\.I|W\.Va"
+_STATE_INITIALS_END = re.compile(r",\s*(?:" + US_STATE_INITIALS + r")$")
 _NOT_A_START = re.compile(r"\s+(?:" + _MONTHS_AND_DAYS + r")\b")
 # After an abbreviation, a word that starts sentences and never continues a name starts one:
 # "... by First Boston Corp. The underwriters sold", "expanding into the U.S. The company",
@@ -304,20 +306,28 @@ def end_as_read(start: int, end: int, stops: set[int]) -> int:
     return end - 1 if end - 1 in stops and end - 1 > start else end
 
 
+def _ends_sentence(text: str, start: int, stop: re.Match[str]) -> bool:
+    """Does the punctuation ``stop`` (of :data:`_BOUNDARY`, in the sentence that began at
+    ``start``) end the sentence? Not after an abbreviation or an initial ("Dr. Lee", "John F.
+    Kennedy"), unless what follows says so all the same."""
+    before = text[start : stop.start() + 1].rstrip(".!?\"'”’)]")
+    if not _ABBREV.search(before):
+        return True
+    after = stop.end()
+    if re.search(r"[a-z]\.[a-z]\.$", text[max(start, stop.start() - 4) : after]):
+        return not _TIME_ZONE.match(text, after)  # "at 5 p.m. Then", not "at 2 a.m. EST"
+    if _STATE_INITIALS_END.search(before) and not _NOT_A_START.match(text, after):
+        return True  # "born in Kinderhook, N.Y. In 1791"
+    return _SENTENCE_WORD.match(text, after) is not None  # "by First Boston Corp. The underwriters"
+
+
 def _split(text: str, start: int, stop: int, max_chars: int) -> list[tuple[int, int]]:
     """The sentences of ``text[start:stop]`` at sentence-final punctuation and blank lines."""
     spans: list[tuple[int, int]] = []
     for m in _BOUNDARY.finditer(text, start, stop):
         end = m.end()
-        before = text[start : m.start() + 1].rstrip(".!?\"'”’)]")
-        if m.group().strip() and _ABBREV.search(before):
-            # "Dr." or an initial: not a sentence end (but "p.m." followed by a capital is,
-            # unless the capital is the time's zone; and so is a state's initials after a town)
-            if not (re.search(r"[a-z]\.[a-z]\.$", text[max(start, m.start() - 4) : m.end()])
-                    and not _TIME_ZONE.match(text, m.end())) \
-                    and not (_STATE_INITIALS_END.search(before) and not _NOT_A_START.match(text, m.end())) \
-                    and not _SENTENCE_WORD.match(text, m.end()):
-                continue
+        if m.group().strip() and not _ends_sentence(text, start, m):
+            continue
         spans.extend(_trimmed(text, start, end, max_chars))
         start = end
     spans.extend(_trimmed(text, start, stop, max_chars))

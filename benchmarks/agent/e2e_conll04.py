@@ -127,34 +127,26 @@ class GoldTokens:
         if hit is None:
             for line, toks in self._lines:
                 at = line.find(sentence)
-                if at < 0:
+                if at < 0 or (at and line[at - 1] != " "):
                     continue
-                starts = [0]
-                for t in toks[:-1]:
-                    starts.append(starts[-1] + len(t) + 1)
-                if at in starts:
-                    first = starts.index(at)
-                    run, n = [], 0
-                    for t in toks[first:]:
-                        run.append(t)
-                        n += len(t) + (1 if n else 0)
-                        if n >= len(sentence):
-                            break
-                    if " ".join(run) == sentence:
-                        hit = self.tokens_by_text[sentence] = run
-                        break
+                first = line.count(" ", 0, at)  # tokens hold no spaces: the run starts at this token
+                run = toks[first:first + sentence.count(" ") + 1]
+                if " ".join(run) == sentence:
+                    hit = self.tokens_by_text[sentence] = run
+                    break
         return hit
 
     def propose(self, sentences, batch_size: int = 32, relation_threshold: float | None = None):
         from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals  # noqa: F401
 
-        known = [i for i, s in enumerate(sentences) if self._tokens_of(s) is not None]
-        other = [i for i, s in enumerate(sentences) if s not in self.tokens_by_text]  # not a run of gold tokens
+        gold = [self._tokens_of(s) for s in sentences]
+        known = [i for i, tk in enumerate(gold) if tk is not None]
+        other = [i for i, tk in enumerate(gold) if tk is None]  # not a run of gold tokens
         out: list = [None] * len(sentences)
         for i, p in zip(other, self.encoder.propose([sentences[i] for i in other], batch_size=batch_size,
                                                                  relation_threshold=relation_threshold)):
             out[i] = p
-        toks = [self.tokens_by_text[sentences[i]] for i in known]
+        toks = [gold[i] for i in known]
         preds = self.encoder.predict_tokens(toks, batch_size, relation_threshold, details=True)
         for i, tk, (ents, rels, pairs) in zip(known, toks, preds):
             text = sentences[i]

@@ -83,8 +83,11 @@ class PieceEncoder:
     def pieces(self, words: Sequence[str]) -> list[list[int]]:
         """The piece ids of each word (never empty, at most ``max_pieces_per_word``), typographic
         quotes read as the data sets write them (:func:`kgagent.text.model_word`)."""
-        words = [model_word(w) for w in words]
-        missing = sorted({w for w in words if w not in self._cache})
+        return self._form_pieces([model_word(w) for w in words])
+
+    def _form_pieces(self, forms: list[str]) -> list[list[int]]:
+        """:meth:`pieces` of words already in their model form."""
+        missing = sorted({w for w in forms if w not in self._cache})
         if missing:
             ids = self.tokenizer(missing, add_special_tokens=False)["input_ids"]
             for w, p in zip(missing, ids):
@@ -92,16 +95,17 @@ class PieceEncoder:
                 self._cache[w] = p
             if len(self._cache) > 200_000:  # bound memory on huge corpora
                 self._cache.clear()
-                return self.pieces(words)
-        return [self._cache[w] for w in words]
+                return self._form_pieces(forms)
+        return [self._cache[w] for w in forms]
 
     def encode(self, words: Sequence[str]) -> Encoded:
         """Encode one sentence (it must fit: see :meth:`windows`)."""
         ids, shapes, first, last = [self.cls_id], [0], [], []
-        for w, p in zip(words, self.pieces(words)):
+        forms = [model_word(w) for w in words]  # "-LRB-" is "(", in its pieces and its shape
+        for w, p in zip(forms, self._form_pieces(forms)):
             first.append(len(ids))
             ids.extend(p)
-            shapes.extend([word_shape(model_word(w))] * len(p))  # "-LRB-" is punctuation, as "(" is
+            shapes.extend([word_shape(w)] * len(p))
             last.append(len(ids) - 1)
         ids.append(self.sep_id)
         shapes.append(0)
