@@ -6,9 +6,9 @@ tokeniser and sentence splitter; one document per CoNLL04 sentence, its id the r
     nice .venv/bin/python benchmarks/agent/rule_stats_conll04.py --split test
 
 Writes the split as a JSONL corpus (kgagent.rule_stats.spert_to_corpus), runs the two commands
-through the installed CLI (a sentence-final stop that CoNLL04 glues to the last token, "in
-Boise.", is written apart in both the text and the gold, so that an entity ending the sentence
-is scored as the agent reads it, without the stop), prints each rule's row and writes
+through the installed CLI (a sentence-final stop that CoNLL04 glues to the last word, "in
+Boise.", "Salisbury , N.C." before the next sentence, is read apart by rules stats' gold as the
+agent reads it: kgagent.text.stops_read_apart), prints each rule's row and writes
 benchmarks/agent/results/rule_stats_<split>.json. Precision (the rules stats definition): an
 accept or a repair is right when gold holds the candidate (strict: span(s), label or predicate),
 a reject when it does not; review is not judged. A rule that helps decide is judged with the
@@ -29,15 +29,6 @@ REPO = HERE.parents[1]
 DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data")) / "conll04"
 
 
-def final_stop_apart(record: dict) -> dict:
-    """The record with a sentence-final stop glued to its last token made a token of its own, so
-    that a gold entity ending the sentence ends before the stop, as the agent reads it; entity
-    and relation indices are unchanged (kgagent.tuning.final_stop_apart)."""
-    from kgagent.tuning import final_stop_apart as apart
-
-    return dict(record, tokens=apart(record["tokens"]))
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
@@ -50,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.work) / args.split
     work.mkdir(parents=True, exist_ok=True)
-    records = [final_stop_apart(r) for r in spert_records(DATA / f"conll04_{args.split}.json")]
+    records = spert_records(DATA / f"conll04_{args.split}.json")
     gold = work / "gold.json"
     gold.write_text(json.dumps(records), encoding="utf-8")
     corpus = work / "corpus.jsonl"
