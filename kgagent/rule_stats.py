@@ -268,7 +268,7 @@ class Gold:
             ents = []
             for ent in rec.get("entities", []):
                 start, end = tok[ent["start"]][0], tok[ent["end"] - 1][1]
-                span = (start, end_as_read(start, end, stops))
+                span = (start, end_as_read(text, start, end, stops))
                 ents.append(span)
                 entities[doc].add((span[0], span[1], normalize_label(ent["type"])))
             for rel in rec.get("relations", []):

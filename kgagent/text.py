@@ -296,14 +296,35 @@ def stops_read_apart(text: str) -> set[int]:
     return {s + a for s, e in sentence_spans(text) for a, b in word_spans(text[s:e]) if text[s + a:s + b] == "."}
 
 
-def end_as_read(start: int, end: int, stops: set[int]) -> int:
-    """The end of a gold span ``[start, end)`` as kgagent reads the text: before its last
-    character when that is a stop of :func:`stops_read_apart` (and not the whole span).
+def end_as_read(text: str, start: int, end: int, stops: set[int]) -> int:
+    """The end of a gold span ``[start, end)`` of ``text`` as kgagent reads the text: before its
+    last character when that is a stop of :func:`stops_read_apart` (and not the whole span), and
+    before the space such a stop may follow ("Minn ." where CoNLL04 counts the stop in the name:
+    kgagent's mentions never end with a stop of their own, :func:`name_end`).
 
-    >>> end_as_read(0, 5, {4}), end_as_read(0, 5, set()), end_as_read(4, 5, {4})
-    (4, 5, 5)
+    >>> t = "in Boise. in Minn ."
+    >>> end_as_read(t, 3, 9, {8}), end_as_read(t, 3, 9, set()), end_as_read(t, 8, 9, {8})
+    (8, 9, 9)
+    >>> t[13:end_as_read(t, 13, 19, {18})]
+    'Minn'
     """
-    return end - 1 if end - 1 in stops and end - 1 > start else end
+    if end - 1 not in stops or end - 1 <= start:
+        return end
+    end -= 1
+    while end > start + 1 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def name_end(words: Sequence[str], start: int, end: int) -> int:
+    """The end of a mention over ``words[start:end]`` without a last word that is a full stop
+    alone: the stop ends the sentence, not the name (a model trained on CoNLL04, which counts the
+    stop of "Minn ." in the place's name, proposes "Mich ." and "Tenn ." so).
+
+    >>> name_end(["in", "Minn", "."], 1, 3), name_end(["."], 0, 1)
+    (2, 1)
+    """
+    return end - 1 if end - start > 1 and words[end - 1] == "." else end
 
 
 def _ends_sentence(text: str, start: int, stop: re.Match[str]) -> bool:

@@ -197,11 +197,12 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
                 pos += len(t) + 1
             line = " ".join(tokens)
             lines.append(line)
-            stops = {starts[0] + i for i in stops_read_apart(line)} if tokens else set()
+            base = starts[0] if tokens else pos
+            stops = stops_read_apart(line)  # offsets in the line
             spans = []
             for e in ex.entities:
-                end = starts[e.end - 1] + len(tokens[e.end - 1])
-                spans.append((starts[e.start], end_as_read(starts[e.start], end, stops), normalize(e.type)))
+                start, end = starts[e.start] - base, starts[e.end - 1] + len(tokens[e.end - 1]) - base
+                spans.append((start + base, end_as_read(line, start, end, stops) + base, normalize(e.type)))
             entities.update((doc, *sp) for sp in spans)
             for r in ex.relations:
                 (hs, he, hl), (ts, te, tl) = spans[r.head], spans[r.tail]

@@ -83,7 +83,7 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
         ents = []
         for e in rec["entities"]:
             end = starts[e["end"] - 1] + len(toks[e["end"] - 1])
-            span = (starts[e["start"]], end_as_read(starts[e["start"]], end, stops))
+            span = (starts[e["start"]], end_as_read(text, starts[e["start"]], end, stops))
             ents.append((span, normalize_label(e["type"])))
             gold_ent.add((doc, span, normalize_label(e["type"])))
         for r in rec["relations"]:

