@@ -264,7 +264,7 @@ class Gold:
         for i, rec in enumerate(records):
             doc = record_id(rec, i)
             text, tok = record_text(rec)
-            stops = stops_read_apart(text)  # "Salisbury , N.C." before "Polls": the place ends before the stop
+            stops = stops_read_apart(text)  # "Boise." before "Polls": the place ends before the stop
             ents = []
             for ent in rec.get("entities", []):
                 start, end = tok[ent["start"]][0], tok[ent["end"] - 1][1]

@@ -83,6 +83,9 @@ _MODEL_FORM = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»"
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
 # and an upper-case letter, digit or opening quote; not after a known abbreviation or initial.
 _ABBREV = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + r"|vs|etc)|\b[A-Z]|(?:\b[A-Za-z]\.){1,}[A-Za-z])$")
+# An abbreviation or initials right before a stop: the stop is theirs too ("Colo.", "N.J.", "Inc.")
+_ABBREV_BEFORE_STOP = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + "|" + _WORD_ABBREVIATIONS
+                                 + r")|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])$")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 # A US state written with initials after its town ends a sentence before a capital, as a state
 # in words does ("born in Kinderhook, N.Y. In 1791, ...", "Grants, N.M. Ms. Calico, then 19,
@@ -288,7 +291,8 @@ def stops_read_apart(text: str) -> set[int]:
     """Offsets of the full stops of ``text`` that kgagent reads as words of their own: those that
     end a sentence ("... in Boise." at the end, "Salisbury , N.C." before "Polls published"),
     where data sets such as CoNLL04 glue the stop to the word before. A gold entity read from
-    such tokens ends before the stop, as kgagent reads a user's text.
+    such tokens ends before the stop, as kgagent reads a user's text, unless the stop is an
+    abbreviation's too ("N.C.": :func:`end_as_read`).
 
     >>> sorted(stops_read_apart("He lives in Salisbury , N.C. Polls showed it. Acme Inc. is fine"))
     [27, 44]
@@ -298,17 +302,18 @@ def stops_read_apart(text: str) -> set[int]:
 
 def end_as_read(text: str, start: int, end: int, stops: set[int]) -> int:
     """The end of a gold span ``[start, end)`` of ``text`` as kgagent reads the text: before its
-    last character when that is a stop of :func:`stops_read_apart` (and not the whole span), and
-    before the space such a stop may follow ("Minn ." where CoNLL04 counts the stop in the name:
-    kgagent's mentions never end with a stop of their own, :func:`name_end`).
+    last character when that is a stop of :func:`stops_read_apart` that is not also an
+    abbreviation's (:func:`stop_in_name`), and before the space such a stop may follow ("Minn ."
+    where CoNLL04 counts the stop in the name: kgagent's mentions never end with a stop of their
+    own, :func:`name_end`).
 
-    >>> t = "in Boise. in Minn ."
+    >>> t = "in Boise. in Minn . in Mich."
     >>> end_as_read(t, 3, 9, {8}), end_as_read(t, 3, 9, set()), end_as_read(t, 8, 9, {8})
     (8, 9, 9)
-    >>> t[13:end_as_read(t, 13, 19, {18})]
-    'Minn'
+    >>> t[13:end_as_read(t, 13, 19, {18})], t[23:end_as_read(t, 23, 28, {27})]
+    ('Minn', 'Mich.')
     """
-    if end - 1 not in stops or end - 1 <= start:
+    if end - 1 not in stops or end - 1 <= start or stop_in_name(text, end - 1):
         return end
     end -= 1
     while end > start + 1 and text[end - 1].isspace():
@@ -316,15 +321,40 @@ def end_as_read(text: str, start: int, end: int, stops: set[int]) -> int:
     return end
 
 
-def name_end(words: Sequence[str], start: int, end: int) -> int:
-    """The end of a mention over ``words[start:end]`` without a last word that is a full stop
-    alone: the stop ends the sentence, not the name (a model trained on CoNLL04, which counts the
-    stop of "Minn ." in the place's name, proposes "Mich ." and "Tenn ." so).
+def stop_in_name(text: str, at: int) -> bool:
+    """Is the full stop at ``text[at]`` an abbreviation's as well as the sentence's: glued to an
+    abbreviation or initials ("in Boulder, Colo.", "Trenton, N.J.", "Acme Inc.")? Then a name that
+    ends there keeps it; after other words ("on April 29.", "Minn ." with a space) it is the
+    sentence's alone.
 
-    >>> name_end(["in", "Minn", "."], 1, 3), name_end(["."], 0, 1)
-    (2, 1)
+    >>> [stop_in_name(t, len(t) - 1) for t in ("Boulder, Colo.", "N.J.", "Acme Inc.", "April 29.", "Minn .")]
+    [True, True, True, False, False]
     """
-    return end - 1 if end - start > 1 and words[end - 1] == "." else end
+    return at > 0 and text[at] == "." and _ABBREV_BEFORE_STOP.search(text, 0, at) is not None
+
+
+def name_end(text: str, spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+    """The end (a word index) of a mention over the words ``spans[start:end]`` of ``text``, its
+    full stop as a name has it: without a last word that is a stop alone ("Minn .", "Dec. 18 .":
+    a model trained on CoNLL04, which counts such a stop in the name, proposes them so), and with
+    the stop after its last word when that is an abbreviation's too ("Columbus, Miss." at the end
+    of a sentence: the tokeniser reads the stop apart, the name keeps it; :func:`stop_in_name`).
+
+    >>> t = "in Minn . in Colo."
+    >>> sp = word_spans(t)
+    >>> [t[a:b] for a, b in sp]
+    ['in', 'Minn', '.', 'in', 'Colo', '.']
+    >>> name_end(t, sp, 1, 3), name_end(t, sp, 4, 6), name_end(t, sp, 4, 5), name_end(t, sp, 2, 3)
+    (2, 6, 6, 3)
+    """
+    def stop_at(i: int) -> bool:
+        return text[spans[i][0]:spans[i][1]] == "."
+
+    if end - start > 1 and stop_at(end - 1):
+        return end if stop_in_name(text, spans[end - 1][0]) else end - 1
+    if end < len(spans) and stop_at(end) and spans[end][0] == spans[end - 1][1] and stop_in_name(text, spans[end][0]):
+        return end + 1
+    return end
 
 
 def _ends_sentence(text: str, start: int, stop: re.Match[str]) -> bool:

@@ -173,7 +173,8 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
     or, ``by_document``, one per ``meta["doc"]`` (the sentences of a CoNLL document, a line each).
     A sentence's full stop glued to its last token ("Boise.") is read apart, as the agent reads it,
     and an entity ends before any stop glued to its last token that kgagent reads as a word of its
-    own (:func:`~kgagent.text.stops_read_apart`: "Salisbury , N.C." before "Polls")."""
+    own (:func:`~kgagent.text.stops_read_apart`: "Boise." before "Polls"), unless the stop is an
+    abbreviation's too ("Salisbury , N.C."; :func:`~kgagent.text.end_as_read`)."""
     sym = set(symmetric)
     groups: list[list[Any]] = []
     for ex in examples:

@@ -54,9 +54,9 @@ DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data
 def load_split(split: str, data: str | None = None, domain=None, final_period: bool = True):
     """The split's documents (one per record, its tokens joined by spaces), gold relations and
     gold entities (character spans). ``final_period=False``: a gold entity whose last token carries
-    a full stop that kgagent's tokeniser gives up ("Boise." at a record's end, "Salisbury , N.C."
-    before the next sentence: CoNLL04 glues the stop to the word) ends before the stop, as a
-    user's text is read (:func:`kgagent.text.stops_read_apart`)."""
+    a full stop that kgagent's tokeniser gives up ("Boise." at a record's end or before the next
+    sentence: CoNLL04 glues the stop to the word) ends before the stop, as a user's text is read,
+    unless the stop is an abbreviation's too ("Salisbury , N.C."; :func:`kgagent.text.end_as_read`)."""
     from kgagent.domain import Domain
     from kgagent.schema import Document
 

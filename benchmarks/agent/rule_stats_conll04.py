@@ -7,8 +7,8 @@ tokeniser and sentence splitter; one document per CoNLL04 sentence, its id the r
 
 Writes the split as a JSONL corpus (kgagent.rule_stats.spert_to_corpus), runs the two commands
 through the installed CLI (a sentence-final stop that CoNLL04 glues to the last word, "in
-Boise.", "Salisbury , N.C." before the next sentence, is read apart by rules stats' gold as the
-agent reads it: kgagent.text.stops_read_apart), prints each rule's row and writes
+Boise." at the end or before the next sentence, is read apart by rules stats' gold as the agent
+reads it, unless it is an abbreviation's too: kgagent.text.end_as_read), prints each rule's row and writes
 benchmarks/agent/results/rule_stats_<split>.json. Precision (the rules stats definition): an
 accept or a repair is right when gold holds the candidate (strict: span(s), label or predicate),
 a reject when it does not; review is not judged. A rule that helps decide is judged with the

@@ -471,10 +471,10 @@ class Encoder:
         preds = self.predict_tokens(tokens, batch_size, relation_threshold, details=True,
                                     near_miss_floor=near_miss_floor)
         out = []
-        for text, sp, words, (ents, rels, pairs, *rest) in zip(sentences, spans, tokens, preds):
-            def chars(rows: Sequence[tuple], sp: list[tuple[int, int]] = sp, words: list[str] = words
+        for text, sp, (ents, rels, pairs, *rest) in zip(sentences, spans, preds):
+            def chars(rows: Sequence[tuple], text: str = text, sp: list[tuple[int, int]] = sp
                       ) -> list[tuple[int, int]]:  # word spans -> character spans, without a stop alone
-                return [(sp[s][0], sp[name_end(words, s, e) - 1][1]) for s, e, *_ in rows]
+                return [(sp[s][0], sp[name_end(text, sp, s, e) - 1][1]) for s, e, *_ in rows]
 
             props = self.proposals(text, chars(ents), ents, rels, pairs)
             misses = rest[0] if rest else []

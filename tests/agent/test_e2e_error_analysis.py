@@ -90,22 +90,26 @@ def test_a_symmetric_relation_counts_in_either_direction(e2e: Any) -> None:
 
 def test_gold_ends_before_the_stops_kgagent_gives_up(e2e: Any, tmp_path) -> None:
     """As a user runs it (``--retokenise``), a gold entity whose last CoNLL04 token carries a stop
-    that kgagent reads as a word of its own ends before it: at the record's end ("Boise.") and
-    where kgagent ends a sentence inside the record ("Salisbury , N.C." before "Polls"); a stop
-    inside a sentence ("Acme Inc.") stays. With gold tokens nothing moves."""
+    that kgagent reads as a word of its own ends before it ("Boise." at the record's end), and
+    before the space of a stop CoNLL04 counts in the name ("Minn ."); a stop that is an
+    abbreviation's too stays, as kgagent's mentions keep it: where kgagent ends a sentence inside
+    the record ("Salisbury , N.C." before "Polls") and inside a sentence ("Acme Inc."). With gold
+    tokens nothing moves."""
     import json
 
-    toks = "Dole is a native of Salisbury , N.C. Polls showed Acme Inc. ahead in Boise.".split(" ")
-    ents = [(0, 1, "Peop"), (5, 8, "Loc"), (10, 12, "Org"), (14, 15, "Loc")]
+    toks = "Dole is a native of Salisbury , N.C. Polls showed Acme Inc. ahead in Boise. Thomas is of Minn .".split(" ")
+    ents = [(0, 1, "Peop"), (5, 8, "Loc"), (10, 12, "Org"), (14, 15, "Loc"), (15, 16, "Peop"), (18, 20, "Loc")]
     data = tmp_path / "mini.json"
     data.write_text(json.dumps([{"tokens": toks, "entities": [{"start": a, "end": b, "type": t} for a, b, t in ents],
                                  "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}]), encoding="utf-8")
     docs, rels, gold = e2e.load_split("test", str(data), final_period=False)
     text = docs[0].text
-    assert sorted(text[s:e] for _, (s, e), _ in gold) == ["Acme Inc.", "Boise", "Dole", "Salisbury , N.C"]
+    assert sorted(text[s:e] for _, (s, e), _ in gold) == ["Acme Inc.", "Boise", "Dole", "Minn", "Salisbury , N.C.",
+                                                          "Thomas"]
     assert {r[1] for r in rels} == {"live_in"}
     _, _, gold_tokens = e2e.load_split("test", str(data), final_period=True)
-    assert sorted(text[s:e] for _, (s, e), _ in gold_tokens) == ["Acme Inc.", "Boise.", "Dole", "Salisbury , N.C."]
+    assert sorted(text[s:e] for _, (s, e), _ in gold_tokens) == ["Acme Inc.", "Boise.", "Dole", "Minn .",
+                                                                 "Salisbury , N.C.", "Thomas"]
 
 
 def test_a_sentence_cut_from_a_record_keeps_its_gold_tokens(e2e: Any) -> None:

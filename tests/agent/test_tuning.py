@@ -120,19 +120,19 @@ def test_grid_specs_parse_and_bad_ones_say_what_is_wrong() -> None:
 
 
 def test_gold_ends_before_a_stop_kgagent_reads_apart_inside_a_record(tmp_path: Path) -> None:
-    """CoNLL04 glues the stop to "N.C." where kgagent ends the sentence ("... Salisbury , N.C.
-    Polls showed ..."): the gold place ends before it, as kgagent reads it; "Acme Inc." inside a
-    sentence keeps its period."""
-    toks = "Dole is from Salisbury , N.C. Polls showed Acme Inc. ahead .".split(" ")
+    """CoNLL04 glues the stop to the word where kgagent ends the sentence ("... from Boise. Polls
+    said ..."): the gold place ends before it, as kgagent reads it; a stop that is an
+    abbreviation's too stays, at a sentence's end ("Salisbury , N.C. Voters") as inside one ("Acme Inc.")."""
+    toks = "Dole is from Boise. Polls said Acme Inc. left Salisbury , N.C. Voters cheered .".split(" ")
     recs = [{"id": "x", "tokens": toks,
-             "entities": [{"start": 0, "end": 1, "type": "P"}, {"start": 3, "end": 6, "type": "L"},
-                          {"start": 8, "end": 10, "type": "O"}],
+             "entities": [{"start": 0, "end": 1, "type": "P"}, {"start": 3, "end": 4, "type": "L"},
+                          {"start": 6, "end": 8, "type": "O"}, {"start": 9, "end": 12, "type": "L"}],
              "relations": [{"head": 0, "tail": 1, "type": "In"}]}]
     (tmp_path / "g.json").write_text(json.dumps(recs))
     g = read_gold(tmp_path / "g.json", str.lower)
     text = g.documents[0].text
-    assert sorted(text[s:e] for _, s, e, _ in g.entities) == ["Acme Inc.", "Dole", "Salisbury , N.C"]
-    assert [(text[hs:he], text[ts:te]) for _, _, hs, he, _, ts, te, _ in g.relations] == [("Dole", "Salisbury , N.C")]
+    assert sorted(text[s:e] for _, s, e, _ in g.entities) == ["Acme Inc.", "Boise", "Dole", "Salisbury , N.C."]
+    assert [(text[hs:he], text[ts:te]) for _, _, hs, he, _, ts, te, _ in g.relations] == [("Dole", "Boise")]
 
 
 def test_gold_reads_a_glued_final_stop_apart_and_orders_symmetric_pairs(tmp_path: Path) -> None:

@@ -87,17 +87,24 @@ def test_propose_offsets_scores_and_windows(overfit: tuple[Encoder, Path]) -> No
 def test_a_mention_never_ends_with_a_stop_of_its_own(overfit: tuple[Encoder, Path],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """A model trained on CoNLL04 (which counts the stop of "Minn ." in the place) proposes "Minn
-    ." and "Mich ."; the proposal ends before that stop, which ends the sentence (kgagent.text.name_end)."""
+    ." and "Dec. 18 ."; the proposal ends before that stop, which ends the sentence, unless the
+    stop is an abbreviation's too, and then ends with it ("Colo."; kgagent.text.name_end)."""
     enc, _ = overfit
-    text = "He is a native of Chisholm , Minn ."  # words: ... 5 Chisholm, 6 ",", 7 Minn, 8 "."
     loc = enc.config.entity_labels.index("Loc")
     row = tuple(0.8 if k == loc else 0.0 for k in range(len(enc.config.entity_labels)))
-    ents = [(5, 6, loc, 0.8, row), (7, 9, loc, 0.8, row)]
-    monkeypatch.setattr(enc, "predict_tokens", lambda *a, **k: [(ents, [(0, 1, 0, 0.9)], [], ents[1:])])
-    (props,) = enc.propose([text], near_miss_floor=0.5)
+    ents = [(5, 6, loc, 0.8, row), (7, 9, loc, 0.8, row)]  # words 5 and 7-8 (8: the stop)
+    monkeypatch.setattr(enc, "predict_tokens", lambda toks, *a, **k: [(ents, [(0, 1, 0, 0.9)], [], ents[1:])
+                                                                      for _ in toks])
+    spaced, glued = "He is a native of Chisholm , Minn .", "He is a native of Boulder , Colo."
+    props, props2 = enc.propose([spaced, glued], near_miss_floor=0.5)
     assert [(e.text, e.start, e.end) for e in props.entities] == [("Chisholm", 18, 26), ("Minn", 29, 33)]
     assert [e.text for e in props.near_misses] == ["Minn"]  # near misses alike
     assert [(r.head, r.tail) for r in props.relations] == [(0, 1)]
+    assert [e.text for e in props2.entities] == ["Boulder", "Colo."]
+    ents[1] = (7, 8, loc, 0.8, row)  # the model left out a stop the abbreviation keeps: the name has it
+    props, props2 = enc.propose([spaced, glued])
+    assert [e.text for e in props.entities] == ["Chisholm", "Minn"]
+    assert [e.text for e in props2.entities] == ["Boulder", "Colo."]
 
 
 def test_lora_saves_only_adapter_and_heads(tiny_base: Path, data: list[Example], tmp_path: Path) -> None:

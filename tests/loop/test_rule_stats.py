@@ -74,16 +74,17 @@ def test_gold_alignment_by_character_span() -> None:
 
 def test_gold_ends_before_a_stop_kgagent_reads_apart() -> None:
     """CoNLL04 glues a sentence's stop to its last word ("Boise.", "N.C." before the next
-    sentence); kgagent reads the stop apart, so the gold entity ends before it. A stop inside a
-    sentence ("Acme Inc.") stays."""
+    sentence); kgagent reads the stop apart, so the gold entity ends before it, unless the stop is
+    an abbreviation's too ("N.C.", as kgagent's mentions keep it). A stop inside a sentence
+    ("Acme Inc.") stays."""
     toks = "Dole of Salisbury , N.C. Polls showed Acme Inc. ahead in Boise.".split(" ")
     rec = {"id": "d", "tokens": toks, "entities": [{"start": 0, "end": 1, "type": "Peop"},
            {"start": 2, "end": 5, "type": "Loc"}, {"start": 7, "end": 9, "type": "Org"},
            {"start": 11, "end": 12, "type": "Loc"}], "relations": [{"head": 0, "tail": 1, "type": "Live_In"}]}
     gold = Gold.from_records([rec])
     text = " ".join(toks)
-    assert sorted(text[s:e] for s, e, _ in gold.entities["d"]) == ["Acme Inc.", "Boise", "Dole", "Salisbury , N.C"]
-    assert ("live_in", 0, 4, 8, 23) in gold.relations["d"]
+    assert sorted(text[s:e] for s, e, _ in gold.entities["d"]) == ["Acme Inc.", "Boise", "Dole", "Salisbury , N.C."]
+    assert ("live_in", 0, 4, 8, 24) in gold.relations["d"]
 
 
 def test_spert_to_corpus_roundtrip(tmp_path: Path) -> None:
