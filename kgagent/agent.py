@@ -100,11 +100,12 @@ class ClaimResult:
         """The proof in words (see :func:`kgagent.explain.explain_decision`)."""
         from kgagent.explain import explain_decision
 
-        return explain_decision(self.decision.to_dict())
+        return explain_decision(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         out = self.decision.to_dict()
         out["claim"] = list(self.claim)
+        out["claim_score"] = self.score  # None: the caller gave no confidence
         return out
 
 

@@ -243,8 +243,13 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         what = f"relation {decision.get('predicate')}('{head}', '{tail}')"
     else:
         what = f"entity '{decision.get('text', '?')}' as {decision.get('type')}"
-    where = f"document {decision.get('doc')}, sentence {decision.get('sentence')}"
-    lines = [f"{decision.get('id')}: {what} in {where} (model score {decision.get('score')})"]
+    if "claim" in decision:  # a claim given to check (Agent.validate), not a reading of a text
+        given = decision.get("claim_score")
+        lines = [f"{decision.get('id')}: {what}, a claim given to check ("
+                 + (f"confidence {given})" if given is not None else "no confidence given)")]
+    else:
+        where = f"document {decision.get('doc')}, sentence {decision.get('sentence')}"
+        lines = [f"{decision.get('id')}: {what} in {where} (model score {decision.get('score')})"]
     if decision.get("sentence_text"):
         lines.append(f"  \"{decision['sentence_text']}\"")
     repair = decision.get("repair")

@@ -118,7 +118,9 @@ def test_validate_claims(agent: Agent) -> None:
                           {"head": "Richard Parsons", "predicate": "work_for", "tail": "Time Warner"}])
     assert [r.verdict for r in res] == ["accept", "reject", "reject", "review"]
     assert any("other way round" in r for r in [res[1].reason] + [o["reason"] for o in res[1].others])
-    assert "neither confirms" in res[3].reason
+    assert res[3].reason == "the graph does not confirm this claim"
+    assert res[3].explain().splitlines()[0].endswith("work_for('Richard Parsons', 'Time Warner'), a claim given to "
+                                                     "check (no confidence given)")
     assert res[0].rule.startswith("shared/relations.rules:") and "the graph says Boston located_in Massachusetts" in res[0].explain()
     text = res[2].explain()
     assert "rejected" in text and "Boston is a city in the graph" in text
