@@ -20,7 +20,7 @@ from typing import Any
 
 from kgagent.decisions import relation_name
 from kgagent.proofs import fact as fact_of
-from kgagent.proofs import split_fact, walk, walk_with_depth
+from kgagent.proofs import split_fact, walk
 
 VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review",
                  "repair": "repaired (accepted with a corrected label)"}
@@ -215,19 +215,32 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
 def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
                proof: dict[str, Any] | None = None) -> list[str]:
     """The proof (the decision's own, or ``proof``) as indented lines, each fact in words with
-    the rule or source behind it."""
+    the rule or source behind it. A derived fact the proof uses twice is proved once: its second
+    line says "(proved above)" instead of repeating the branch below it."""
     name = _Names(decision, wording)
     proof = decision.get("proof") if proof is None else proof
     if not isinstance(proof, dict):
         return ["(no proof: no rule derived a verdict for this candidate)"]
     lines: list[str] = []
-    for n, depth in walk_with_depth(proof):
-        words = fact_words(str(n.get("fact", "")), name)
+    proved: set[str] = set()
+    stack: list[tuple[dict[str, Any], int]] = [(proof, 0)]
+    while stack:
+        n, depth = stack.pop()
+        fact = str(n.get("fact", ""))
+        words = fact_words(fact, name)
+        below = [p for p in n.get("premises") or [] if isinstance(p, dict)]
         if n.get("rule"):
             why = f"  [rule {n['rule']}]" if n.get("premises") else f"  [written in {n['rule']}]"
         else:
             why = f"  [{n.get('source', 'given')}]"
-        lines.append("  " * depth + ("- " if depth else "") + words + why)
+        lead = "  " * depth + ("- " if depth else "") + words
+        if below and fact in proved:
+            lines.append(lead + "  (proved above)")
+            continue
+        if below:
+            proved.add(fact)
+        lines.append(lead + why)
+        stack.extend((p, depth + 1) for p in reversed(below))
     return lines
 
 

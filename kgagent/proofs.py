@@ -44,15 +44,6 @@ def walk(node: Any) -> Iterator[Any]:
         stack.extend(reversed(_premises_of(n)))
 
 
-def walk_with_depth(node: Any) -> Iterator[tuple[Any, int]]:
-    """``walk`` with each node's depth (the root is at 0): for indented renderings."""
-    stack = [(node, 0)] if node is not None else []
-    while stack:
-        n, depth = stack.pop()
-        yield n, depth
-        stack.extend((p, depth + 1) for p in reversed(_premises_of(n)))
-
-
 def premises(node: Any) -> list[Any]:
     """The direct premises of a node (either form)."""
     return _premises_of(node)

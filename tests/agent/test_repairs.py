@@ -170,6 +170,25 @@ def test_explain_renders_a_repair(tiny_kg) -> None:
     assert "retyped from location to organization" in ent and "the joint decision makes 'Yukos' an organization" in ent
 
 
+def test_a_derived_fact_used_twice_is_proved_once() -> None:
+    """The proof of a retype uses "retyped to person" twice (for the repair and for the
+    signature it then fits): the second time the line says so instead of repeating the branch."""
+    from kgagent.explain import proof_tree
+
+    retyped = {"fact": "retype(m1, person)", "rule": "shared/repairs.rules:58",
+               "premises": [{"fact": "mention(m1, organization, 0.42)", "source": "encoder"}]}
+    proof = {"fact": 'repair(m1, "retyped")', "rule": "shared/repairs.rules:87",
+             "premises": [retyped, {"fact": "fits(m1, r1)", "rule": "shared/repairs.rules:79",
+                                    "premises": [retyped, {"fact": "relation(r1, work_for, m1, m2)",
+                                                           "source": "encoder"}]}]}
+    lines = proof_tree({"proof": proof, "kind": "entity", "text": "Cor"})
+    assert len(lines) == 6, lines
+    derived = [ln.strip() for ln in lines if "[rule " in ln]
+    assert len(derived) == len(set(derived)) == 3
+    assert lines[4].strip().endswith("(proved above)") and lines[4].startswith("    - ")
+    assert sum("was tagged organization" in ln for ln in lines) == 1  # its premise is not repeated
+
+
 def test_feedback_carries_the_repaired_labels(tiny_kg) -> None:
     (res,) = _agent(tiny_kg).extract(Document("d1", SENTENCE), update_graph=False)
     (rec,) = feedback_records(res)
