@@ -630,10 +630,30 @@ class Agent:
             proof = label_sources(model.proof("relink", row)) if self.record_proofs else None
             m.link = replace(m.link, entity=target, score=score)
             m.entity = target
+            label = m.entity_label or self._label_of(target) or target
+            if label == old["label"]:  # namesakes ("Salem" for "Salem"): say where each is
+                label, old = self._where_label(target, label), {**old, "label": self._where_label(old["entity"],
+                                                                                                     old["label"])}
             m.relinked_from = old
-            out[m.id] = {"entity": target, "label": m.entity_label or self._label_of(target) or target, "from": old,
+            out[m.id] = {"entity": target, "label": label, "from": old,
                          "reason": str(row[2]), "rule": proof.rule if proof else None, "proof": proof}
         return out
+
+    def _where_label(self, iri: str, label: str) -> str:
+        """An entity's label with what tells it from its namesakes: the graph's nearest fact about
+        it in the ontology's words ("Salem (lies in Oregon)", not "Salem (lies in United States)",
+        which Oregon lies in); the bare label when the graph has none."""
+        facts = self.kg.rule_facts([iri], depth=2)
+        names = {str(e): str(n) for e, n in facts.get("label", ())}
+        relations = self.domain.ontology.relations
+        out = [(p, str(o)) for s, p, o in facts.get("triple", ()) if s == iri and p in relations and str(o) in names]
+        objects = {o for _, o in out}
+        nearest = [(p, o) for p, o in out  # not an object that another object points to (the country of the state)
+                   if not any(s in objects and s != o and str(o2) == o for s, _, o2 in facts.get("triple", ()))]
+        if not nearest:
+            return label
+        p, o = min(nearest, key=lambda po: (po[0], names[po[1]]))
+        return f"{label} ({relations[p].label} {names[o]})"
 
     def _apply_new_entity_in(self, model: Any, mentions: list[MentionResult]) -> None:
         """A mention left without a link (NIL or unlinked) that the rules place in exactly one graph

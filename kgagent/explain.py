@@ -284,7 +284,7 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
                          "whose name it shortens")
         if isinstance(m, dict) and isinstance(m.get("relinked_from"), dict):
             lines.append(f"its {part} '{m.get('text')}' is the graph's {m.get('entity_label')}, not "
-                         f"{m['relinked_from'].get('label')} (the rules chose the place of its name)")
+                         f"{m['relinked_from'].get('label')}: the rules chose the place of its name")
     lines.append(summary_line(decision, wording))
     others = decision.get("others") or []
     if others:
