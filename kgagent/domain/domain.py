@@ -161,11 +161,13 @@ class Domain:
     def linker_options(self) -> dict[str, Any]:
         """What the domain tells the graph's linker (``KnowledgeGraph.linker(**options)``): its
         kinds, its untyped class, whether its entities are known by their names, the name
-        suffixes and the classes whose names take them (``short_name`` stem), and the endings of
-        words derived from names (``derived_suffixes``)."""
+        suffixes and the classes whose names take them (``short_name`` stem), the endings of
+        words derived from names (``derived_suffixes``) and the words after a name that say its
+        class (``kind_words``)."""
         onto = self.ontology
         return {"kinds": self.kinds, "untyped": onto.untyped, "by_name": self.link_by_name,
                 "name_suffixes": onto.name_suffixes, "derived_suffixes": onto.derived_suffixes,
+                "kind_words": onto.kind_words(),
                 "stem_classes": frozenset(c for c in onto.classes if "stem" in onto.short_name_of(c))}
 
     def fingerprint_text(self) -> str:

@@ -20,6 +20,8 @@ The file format (see docs/domains.md)::
     short_name = "last"            # optional: another mention may name one by the last (or
                                    # first) words of its full name ("Rex" for "Old Rex"), or
                                    # by its "initials" ("OR"); a list for several
+    kind_words = ["breed"]         # optional: a word after a name that says the name is of
+                                   # this class ("Beagle breed"): the linker links it so
 
     [relations.eats]
     label = "eats"
@@ -59,7 +61,7 @@ from kgagent.errors import DomainError, Location
 from kgagent.names import name_words
 
 NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
-_CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name"}
+_CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name", "kind_words"}
 #: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
 SHORT_NAME_PLACES = ("first", "last", "initials", "stem")
 _ONTOLOGY_KEYS = {"untyped", "name_suffixes", "derived_suffixes"}
@@ -81,6 +83,9 @@ class ClassDef:
     #: initials ("KDP") or by its full name without the ontology's ``name_suffixes`` at its end
     #: ("Montedison" for "Montedison SPA"); empty: only by the whole name
     short_name: tuple[str, ...] = ()
+    #: words (case-folded) that, after a name, say that it names an entity of this class: the
+    #: news domain's region has "province", "state" ("Helmand province", "Washington state")
+    kind_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,11 +177,18 @@ class Ontology:
                     f"them (what of the full name another mention keeps), not {spec.get('short_name')!r}",
                     "KGA610", "classes", name, "short_name")
                 short = ()
+            words = spec.get("kind_words", [])
+            if not isinstance(words, list) or not all(isinstance(w, str) and re.fullmatch(r"\w+", w.strip())
+                                                      for w in words):
+                bad(f"class {name}: kind_words is a list of single words (\"province\"), not {words!r}", "KGA610",
+                    "classes", name, "kind_words")
+                words = []
             onto.classes[name] = ClassDef(name=name, parents=_names(spec.get("subclass_of")),
                                           disjoint_with=_names(spec.get("disjoint_with")),
                                           label=str(spec.get("label") or name.replace("_", " ")),
                                           description=str(spec.get("description", "")),
-                                          line=doc.line("classes", name), short_name=short)
+                                          line=doc.line("classes", name), short_name=short,
+                                          kind_words=tuple(sorted({w.strip().casefold() for w in words})))
         for name, spec in relations.items():
             spec = spec if isinstance(spec, dict) else {}
             if not NAME.fullmatch(name):
@@ -263,6 +275,13 @@ class Ontology:
                     out.append(DomainError(f"class {c.name} cannot be disjoint with {d}: one is a subclass of "
                                            "the other", code="KGA616",
                                            location=doc.where("classes", c.name, "disjoint_with")))
+        owner: dict[str, str] = {}
+        for c in self.classes.values():
+            for w in c.kind_words:
+                if owner.setdefault(w, c.name) != c.name:
+                    out.append(DomainError(f"class {c.name}: the kind word {w!r} is {owner[w]}'s too; a word after "
+                                           "a name may say one class only", code="KGA617",
+                                           location=doc.where("classes", c.name, "kind_words")))
         return out
 
     def _cycles(self) -> list[list[str]]:
@@ -319,6 +338,10 @@ class Ontology:
                 return True
         return False
 
+    def kind_words(self) -> dict[str, str]:
+        """Each class's ``kind_words`` as word (case-folded) -> class: "province" -> "region"."""
+        return {w: c.name for c in self.classes.values() for w in c.kind_words}
+
     def short_name_of(self, cls: str | None) -> tuple[str, ...]:
         """What of the full name of an entity of ``cls`` another mention may name it by ("first",
         "last", "initials"): the class's own ``short_name`` or its nearest ancestor's; empty: none."""
@@ -371,6 +394,8 @@ class Ontology:
                 lines.append(f"disjoint_with = {_list(c.disjoint_with)}")
             if c.short_name:
                 lines.append(f"short_name = {_one_or_list(c.short_name)}")
+            if c.kind_words:
+                lines.append(f"kind_words = {_list(c.kind_words)}")
             lines.append("")
         for r in self.relations.values():
             lines.append(f"[relations.{r.name}]")

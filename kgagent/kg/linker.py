@@ -77,7 +77,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -133,7 +133,8 @@ class Linker:
                  seed_index_dir: str | Path | None = None, demonym_score: float = DEMONYM_SCORE,
                  by_name: bool = False, similar_enough: float = SIMILAR_ENOUGH,
                  name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = (),
-                 alternate_name_margin: float = ALTERNATE_NAME_MARGIN, derived_suffixes: Iterable[str] = ()):
+                 alternate_name_margin: float = ALTERNATE_NAME_MARGIN, derived_suffixes: Iterable[str] = (),
+                 kind_words: Mapping[str, str] | None = None):
         self.kg = kg
         #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
         self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
@@ -156,6 +157,9 @@ class Linker:
         #: a word made of a name and one of these endings ("Houston-based") is linked as the name
         #: is, when no name of the graph is the whole word (longest ending first, case aside)
         self.derived_suffixes = tuple(sorted({x.casefold() for x in derived_suffixes}, key=lambda x: (-len(x), x)))
+        #: a word after a name that says its class ("Helmand province": "province" -> "region"):
+        #: the name before it is linked to an entity of that class, when no name is the whole text
+        self.kind_words = {w.casefold(): c for w, c in (kind_words or {}).items()}
         self.type_bonus = type_bonus
         self.type_penalty = type_penalty
         self.prior_weight = prior_weight
@@ -421,6 +425,10 @@ class Linker:
         hits = self._aliases.lookup(text)
         if not hits and (stem := self._derived_from(text)):
             hits = self._aliases.lookup(stem)
+        if not hits and (named := self._named_with_kind(text)):
+            name, cls = named
+            hits = {iri: score for iri, score in self._aliases.lookup(name).items()
+                    if cls in self._entity_types(iri) and (mtype is None or self._fits(iri, mtype) > 0)}
         for iri in self._aliases.undotted(text) if hits else ():
             if iri in hits and self._fits(iri, mtype) <= 0:
                 hits[iri] *= self.demonym_score
@@ -438,6 +446,13 @@ class Linker:
             if folded.endswith(ending) and len(folded) > len(ending):
                 return text[: len(text) - len(ending)].strip() or None
         return None
+
+    def _named_with_kind(self, text: str) -> tuple[str, str] | None:
+        """The name and the class a kind word after it says ("Helmand", "region" of "Helmand
+        province"; "Washington", "region" of "Washington state"), or None."""
+        name, _, last = text.strip().rpartition(" ")
+        cls = self.kind_words.get(last.casefold()) if name else None
+        return (name.strip(), cls) if cls and name.strip() else None
 
     def _needs_embedding(self, mtype: str | None, alias_hits: dict[str, float]) -> bool:
         """False when the alias table answers the mention (an entity of a fitting type)."""
