@@ -85,7 +85,13 @@ def sentence_record(text: str, doc: str, sentence: int, outcomes: list[Outcome],
     """The feedback example of one sentence from its outcomes (None when nothing is left).
 
     Entities keep their given order; an entity whose span covers no token is dropped, and so
-    is a relation whose arguments are not both positive entities.
+    is a relation whose arguments are not both positive entities. A mention that keeps the
+    sentence's last stop in its text ("First Boston Corp.": kgagent.text.name_end) ends before
+    that stop's token, as the model reads it.
+
+    >>> rec = sentence_record("He joined Acme Corp.", "d", 0, [Outcome("entity", "Org", True, 1.0, "d:1", 10, 20)])
+    >>> [rec["tokens"][e["start"]:e["end"]] for e in rec["entities"]]
+    [['Acme', 'Corp']]
     """
     spans = word_spans(text)
     tokens = [text[s:e] for s, e in spans]
@@ -100,6 +106,8 @@ def sentence_record(text: str, doc: str, sentence: int, outcomes: list[Outcome],
         tok = token_span(spans, o.start, o.end)
         if tok is None:
             continue
+        if tok[1] - tok[0] > 1 and tokens[tok[1] - 1] == ".":  # the stop is the sentence's token
+            tok = (tok[0], tok[1] - 1)
         item = {"type": o.label, "start": tok[0], "end": tok[1], "weight": o.weight, "proof": o.proof, **o.extra}
         if o.positive:
             if o.key:
