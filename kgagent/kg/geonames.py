@@ -53,7 +53,8 @@ abbreviations of the US states of ``us`` (BSD). What goes in:
   more (``[former.<key>]``, :class:`FormerCountry`: a country marked ``kga:dissolved``, holding
   today's countries and regions and the cities of GeoNames' first-level divisions it held),
   and oceans and seas (``[seas]``: label -> other names; GeoNames' class ``H``, which the
-  label map must then name; no place lies in them and they lie in none);
+  label map must then name; no place lies in them and they lie in none; their prior is stated,
+  ``kga:prominence`` :data:`SEA_PROMINENCE`, as they have neither people nor neighbours);
 - the domain's ontology (``KnowledgeGraph.add_ontology``).
 """
 
@@ -84,6 +85,10 @@ GEONAMES = "https://sws.geonames.org/{}/"
 SOURCE_LABELS = ("CONT", "PCLI", "ADM", "PPL", "parentFeature", "hasCapital")
 #: GeoNames' feature class of water (H.OCN, H.SEA): needed only by a domain whose place_names.toml lists seas
 WATER_LABEL = "H"
+#: a sea's prominence (``kga:prominence``; the linker's prior): a sea has no people and lies in
+#: no place, so its prior by degree was 0 and any namesake won a tie ("Red Sea" was Sudan's Red
+#: Sea state); as a city of a million people, a great city of the name would still win
+SEA_PROMINENCE = 0.7
 
 
 def _latin(name: str) -> bool:
@@ -576,7 +581,9 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                              f"{domain.labels.path or 'labels.toml'}", code="KGA216")
         names[WATER_LABEL] = term_iri(domain.labels.normalize(WATER_LABEL))
         for label, others, _ in wanted.seas:
-            entity(ENT["sea/" + re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")], label, WATER_LABEL, others)
+            iri = ENT["sea/" + re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")]
+            entity(iri, label, WATER_LABEL, others)
+            t.append((iri, KGA.prominence, Literal(SEA_PROMINENCE, datatype=XSD.decimal)))
     kg.add_many(t)
     return kg
 

@@ -80,6 +80,14 @@ def _population(value: Node) -> int | None:
         return None
 
 
+def _fraction(value: Node) -> float | None:
+    """A prominence literal as a number in [0, 1] (clamped), None if it is not a number."""
+    try:
+        return min(1.0, max(0.0, float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 #: the highest prominence of a place known only by the people of the places in it
 #: (``kga:populationAtLeast``): a city of about 316,000
 AT_LEAST_CAP = 0.65
@@ -554,13 +562,16 @@ class KnowledgeGraph:
                 yield str(s), str(o)
 
     def prior(self, iri: str) -> float:
-        """Prominence of an entity in [0, 1]: (log10 of its (largest) population + 1) / 10 where known,
-        else, capped, of the population it is known to have at least (``kga:populationAtLeast``),
-        else its degree / 100 capped at 0.5 (a region with many cities must not outrank a big
-        city): :func:`_prominence`."""
+        """Prominence of an entity in [0, 1]: the one the graph states (``kga:prominence``: a sea,
+        which has no people and lies in no place), else (log10 of its (largest) population + 1) /
+        10 where known, else, capped, of the population it is known to have at least
+        (``kga:populationAtLeast``), else its degree / 100 capped at 0.5 (a region with many
+        cities must not outrank a big city): :func:`_prominence`."""
         e = URIRef(iri)
         out, pop, at_least = 0, None, None
         for _, p, o in self._match(e, None, None):
+            if p == KGA.prominence and (given := _fraction(o)) is not None:
+                return given
             if p not in META_PREDICATES:
                 out += 1
                 if p == KGA.population and (n := _population(o)) is not None:
@@ -584,6 +595,7 @@ class KnowledgeGraph:
         graph (the linker needs both for every candidate; one look-up each costs ~10 µs)."""
         pops: dict[Node, int] = {}
         at_least: dict[Node, int] = {}
+        stated: dict[Node, float] = {}
         degree: dict[Node, int] = defaultdict(int)
         asserted: dict[Node, set[Node]] = defaultdict(set)
         meta, rdf_type, population, lower_bound = META_PREDICATES, RDF.type, KGA.population, KGA.populationAtLeast
@@ -596,10 +608,12 @@ class KnowledgeGraph:
                     pops[s] = max(pops.get(s, n), n)
                 elif p == lower_bound and (n := _population(o)) is not None:
                     at_least[s] = max(at_least.get(s, n), n)
+                elif p == KGA.prominence and (given := _fraction(o)) is not None:
+                    stated[s] = given
             elif p == rdf_type and o not in SCHEMA_TYPES:
                 asserted[s].add(o)
-        priors = {str(e): _prominence(pops.get(e), d, at_least.get(e)) for e, d in degree.items()
-                  if isinstance(e, URIRef)}
+        priors = {str(e): stated[e] if e in stated else _prominence(pops.get(e), d, at_least.get(e))
+                  for e, d in degree.items() if isinstance(e, URIRef)}
         sub = self._subclass_closure()
         shared: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct type set
         types: dict[str, frozenset[str]] = {}

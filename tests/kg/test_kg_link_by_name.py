@@ -141,6 +141,28 @@ def test_a_region_known_by_its_cities_outranks_a_namesake_town_not_the_city_of_i
     assert virginia.entity == va and new_york.entity == nyc
 
 
+def test_a_stated_prominence_is_the_prior_a_sea_by_its_name_over_a_namesake_region() -> None:
+    """A sea has no people and lies in no place, so its prior by degree was 0 and Sudan's "Red Sea"
+    state (a region known by its degree) won the tie of their names; the news graph states a sea's
+    prominence (``kga:prominence``), which ``prior`` and the linker's profiles read first."""
+    from rdflib import XSD
+
+    from kgagent.kg.vocab import term_iri
+
+    kg = _places()
+    kg.add_class("region", "location")
+    kg.add_class("sea", "location")
+    state = kg.add_entity("Red Sea", ["region"], iri="urn:ex:sd-rs")
+    kg.add(URIRef(state), term_iri("located_in"), URIRef("urn:ex:us"))
+    sea = kg.add_entity("Red Sea", ["sea"], iri="urn:ex:red-sea")
+    assert kg.prior(sea) == 0.0 and _linker(kg).link([("Red Sea", "location")])[0].entity == state
+    kg.add(URIRef(sea), KGA.prominence, Literal(0.7, datatype=XSD.decimal))
+    assert kg.prior(sea) == 0.7 and kg.entity_profiles()[0][sea] == 0.7
+    assert _linker(kg).link([("Red Sea", "location")])[0].entity == sea
+    kg.add(URIRef(state), KGA.prominence, Literal("much"))  # not a number: the prior as before
+    assert kg.prior(state) == kg.entity_profiles()[0][state] < 0.1
+
+
 def test_a_documents_places_choose_among_namesakes_of_like_size() -> None:
     """Linker.cohere: "Greenville" names a town in North Carolina (90,000) and one in Mississippi
     (30,000); beside "Clarksdale", in Mississippi, it is Mississippi's. "Paris" beside "Dallas"
