@@ -93,8 +93,10 @@ def _fraction(value: Node) -> float | None:
 AT_LEAST_CAP = 0.65
 
 
-def _prominence(population: int | None, degree: int, at_least: int | None = None) -> float:
-    """(log10 of the population + 1) / 10 where known (1,000,000 gives 0.7, 100,000 0.6; 33,000
+def _prominence(population: int | None, degree: int, at_least: int | None = None,
+                stated: float | None = None) -> float:
+    """The prominence the graph ``stated`` (``kga:prominence``: a sea, which has neither people
+    nor neighbours) where it does; else (log10 of the population + 1) / 10 where known (1,000,000 gives 0.7, 100,000 0.6; 33,000
     0.55 and 66,000 0.58, so of two namesakes the larger wins a tie); else, for a place whose
     population is known only to be at least ``at_least`` (a US state: the people of the cities
     the graph holds in it), the same, capped at ``AT_LEAST_CAP`` (0.65): a state outranks a
@@ -105,7 +107,11 @@ def _prominence(population: int | None, degree: int, at_least: int | None = None
     ([0.0, 0.195, 0.552, 0.582, 0.595, 0.7], 0.5)
     >>> round(_prominence(None, 80, 215_000), 3), _prominence(None, 80, 3_500_000), _prominence(None, 80, 0)
     (0.633, 0.65, 0.5)
+    >>> _prominence(None, 0, None, 0.7), _prominence(5_000, 3, None, 0.7)
+    (0.7, 0.7)
     """
+    if stated is not None:
+        return stated
     if population is not None:
         return min(1.0, max(0.0, (math.log10(population) + 1) / 10.0)) if population > 0 else 0.0
     if at_least:
@@ -568,18 +574,18 @@ class KnowledgeGraph:
         (``kga:populationAtLeast``), else its degree / 100 capped at 0.5 (a region with many
         cities must not outrank a big city): :func:`_prominence`."""
         e = URIRef(iri)
-        out, pop, at_least = 0, None, None
+        out, pop, at_least, stated = 0, None, None, None
         for _, p, o in self._match(e, None, None):
-            if p == KGA.prominence and (given := _fraction(o)) is not None:
-                return given
             if p not in META_PREDICATES:
                 out += 1
                 if p == KGA.population and (n := _population(o)) is not None:
                     pop = n if pop is None else max(pop, n)
                 elif p == KGA.populationAtLeast and (n := _population(o)) is not None:
                     at_least = n if at_least is None else max(at_least, n)
-        if pop is not None:
-            return _prominence(pop, 0)
+                elif p == KGA.prominence and (given := _fraction(o)) is not None:
+                    stated = given
+        if pop is not None or stated is not None:
+            return _prominence(pop, 0, None, stated)
         return _prominence(None, out + sum(1 for _ in self._match(None, None, e)), at_least)
 
     def population_bounded_only(self, iri: str) -> bool:
@@ -612,8 +618,8 @@ class KnowledgeGraph:
                     stated[s] = given
             elif p == rdf_type and o not in SCHEMA_TYPES:
                 asserted[s].add(o)
-        priors = {str(e): stated[e] if e in stated else _prominence(pops.get(e), d, at_least.get(e))
-                  for e, d in degree.items() if isinstance(e, URIRef)}
+        priors = {str(e): _prominence(pops.get(e), d, at_least.get(e), stated.get(e)) for e, d in degree.items()
+                  if isinstance(e, URIRef)}
         sub = self._subclass_closure()
         shared: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct type set
         types: dict[str, frozenset[str]] = {}
