@@ -20,7 +20,7 @@ from typing import Any
 
 from kgagent.decisions import relation_name
 from kgagent.proofs import fact as fact_of
-from kgagent.proofs import split_fact, walk
+from kgagent.proofs import premises, split_fact, walk
 
 VERDICT_WORDS = {"accept": "accepted", "reject": "rejected", "review": "sent to review",
                  "repair": "repaired (accepted with a corrected label)"}
@@ -228,9 +228,9 @@ def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
         n, depth = stack.pop()
         fact = str(n.get("fact", ""))
         words = fact_words(fact, name)
-        below = [p for p in n.get("premises") or [] if isinstance(p, dict)]
+        below = premises(n)
         if n.get("rule"):
-            why = f"  [rule {n['rule']}]" if n.get("premises") else f"  [written in {n['rule']}]"
+            why = f"  [rule {n['rule']}]" if below else f"  [written in {n['rule']}]"
         else:
             why = f"  [{n.get('source', 'given')}]"
         lead = "  " * depth + ("- " if depth else "") + words

@@ -82,10 +82,11 @@ _MODEL_FORM = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»"
 
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
 # and an upper-case letter, digit or opening quote; not after a known abbreviation or initial.
-_ABBREV = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + r"|vs|etc)|\b[A-Z]|(?:\b[A-Za-z]\.){1,}[A-Za-z])$")
+_INITIALS_AT_END = r"\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z]"  # "John F", "U.S", "N.J"
+_ABBREV = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + r"|vs|etc)|" + _INITIALS_AT_END + ")$")
 # An abbreviation or initials right before a stop: the stop is theirs too ("Colo.", "N.J.", "Inc.")
-_ABBREV_BEFORE_STOP = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + "|" + _WORD_ABBREVIATIONS
-                                 + r")|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])$")
+_ABBREV_BEFORE_STOP = re.compile(r"(?:\b(?:" + _ABBREVIATIONS + "|" + _WORD_ABBREVIATIONS + ")|"
+                                 + _INITIALS_AT_END + ")$")
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 # A US state written with initials after its town ends a sentence before a capital, as a state
 # in words does ("born in Kinderhook, N.Y. In 1791, ...", "Grants, N.M. Ms. Calico, then 19,
