@@ -41,7 +41,7 @@ from typing import Any
 from kgagent.domain.labels import fold
 from kgagent.errors import InputError, Location, StorageError
 from kgagent.proofs import predicate, walk
-from kgagent.text import end_as_read, stops_read_apart
+from kgagent.text import spans_as_read
 
 VERDICTS = ("accept", "reject", "review", "repair")
 #: verdicts gold judges: an accept or a repair is right when gold holds it, a reject when it does not
@@ -263,13 +263,9 @@ class Gold:
         relations: dict[str, set[tuple[str, int, int, int, int]]] = defaultdict(set)
         for i, rec in enumerate(records):
             doc = record_id(rec, i)
-            text, tok = record_text(rec)
-            stops = stops_read_apart(text)  # "Boise." before "Polls": the place ends before the stop
-            ents = []
-            for ent in rec.get("entities", []):
-                start, end = tok[ent["start"]][0], tok[ent["end"] - 1][1]
-                span = (start, end_as_read(text, start, end, stops))
-                ents.append(span)
+            # "Boise." before "Polls": the place ends before the stop, as the agent reads it
+            _, ents = spans_as_read(rec["tokens"], [(e["start"], e["end"]) for e in rec.get("entities", [])])
+            for span, ent in zip(ents, rec.get("entities", [])):
                 entities[doc].add((span[0], span[1], normalize_label(ent["type"])))
             for rel in rec.get("relations", []):
                 h, t = ents[rel["head"]], ents[rel["tail"]]

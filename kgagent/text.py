@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def name_key(text: str) -> str:
@@ -320,6 +320,27 @@ def end_as_read(text: str, start: int, end: int, stops: set[int]) -> int:
     while end > start + 1 and text[end - 1].isspace():
         end -= 1
     return end
+
+
+def spans_as_read(tokens: Sequence[str], ranges: Iterable[tuple[int, int]], *, as_read: bool = True
+                  ) -> tuple[str, list[tuple[int, int]]]:
+    """Pre-tokenised gold as kgagent reads a user's text: the tokens joined by spaces, and each
+    token range ``[first, last + 1)`` (a data set's entity) as a character span of that text,
+    ending as :func:`end_as_read` says (``as_read=False``: at its last token's end).
+
+    >>> spans_as_read(["in", "Boise.", "Polls", "said", "N.C."], [(1, 2), (4, 5)])
+    ('in Boise. Polls said N.C.', [(3, 8), (21, 25)])
+    >>> spans_as_read(["in", "Boise."], [(1, 2)], as_read=False)[1]
+    [(3, 9)]
+    """
+    text = " ".join(tokens)
+    starts, pos = [], 0
+    for t in tokens:
+        starts.append(pos)
+        pos += len(t) + 1
+    stops = stops_read_apart(text) if as_read else set()
+    return text, [(starts[a], end_as_read(text, starts[a], starts[b - 1] + len(tokens[b - 1]), stops))
+                  for a, b in ranges]
 
 
 def stop_in_name(text: str, at: int) -> bool:

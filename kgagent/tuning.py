@@ -30,7 +30,7 @@ from typing import Any
 
 from kgagent.errors import InputError
 from kgagent.schema import Document
-from kgagent.text import end_as_read, stops_read_apart
+from kgagent.text import spans_as_read
 from kgagent.thresholds import require_thresholds, with_thresholds
 
 #: at most this many combinations in one grid (each is a run over the gold documents)
@@ -191,19 +191,10 @@ def gold_from_examples(examples: Sequence[Any], normalize: Any, symmetric: Itera
         doc = f"{Path(source).stem}-{gi}"
         lines, pos = [], 0
         for ex in group:
-            tokens = final_stop_apart(ex.tokens)
-            starts = []
-            for t in tokens:
-                starts.append(pos)
-                pos += len(t) + 1
-            line = " ".join(tokens)
+            line, read = spans_as_read(final_stop_apart(ex.tokens), [(e.start, e.end) for e in ex.entities])
             lines.append(line)
-            base = starts[0] if tokens else pos
-            stops = stops_read_apart(line)  # offsets in the line
-            spans = []
-            for e in ex.entities:
-                start, end = starts[e.start] - base, starts[e.end - 1] + len(tokens[e.end - 1]) - base
-                spans.append((start + base, end_as_read(line, start, end, stops) + base, normalize(e.type)))
+            spans = [(pos + s, pos + e, normalize(ent.type)) for (s, e), ent in zip(read, ex.entities)]
+            pos += len(line) + 1  # the document's lines are joined by newlines
             entities.update((doc, *sp) for sp in spans)
             for r in ex.relations:
                 (hs, he, hl), (ts, te, tl) = spans[r.head], spans[r.tail]

@@ -65,25 +65,18 @@ def load_split(split: str, data: str | None = None, domain=None, final_period: b
     path = Path(data) if data else DATA / f"conll04_{split}.json"
     if path.suffix.lower() != ".json":
         return load_conll_documents(path, dom)
-    from kgagent.text import end_as_read, stops_read_apart
+    from kgagent.text import spans_as_read
 
     split = path.stem if data else split
     records = json.loads(path.read_text(encoding="utf-8"))
     docs, gold_rel, gold_ent = [], set(), set()
     for i, rec in enumerate(records):
-        toks = rec["tokens"]
-        starts, pos = [], 0
-        for t in toks:
-            starts.append(pos)
-            pos += len(t) + 1
         doc = f"{split}-{i}" if data else f"conll04-{split}-{i}"
-        text = " ".join(toks)
+        text, spans = spans_as_read(rec["tokens"], [(e["start"], e["end"]) for e in rec["entities"]],
+                                    as_read=not final_period)
         docs.append(Document(doc, text, f"{split}:{i}"))
-        stops = set() if final_period else stops_read_apart(text)
         ents = []
-        for e in rec["entities"]:
-            end = starts[e["end"] - 1] + len(toks[e["end"] - 1])
-            span = (starts[e["start"]], end_as_read(text, starts[e["start"]], end, stops))
+        for span, e in zip(spans, rec["entities"]):
             ents.append((span, normalize_label(e["type"])))
             gold_ent.add((doc, span, normalize_label(e["type"])))
         for r in rec["relations"]:
