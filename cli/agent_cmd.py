@@ -163,7 +163,7 @@ def extract_cmd(
     from kgagent.corpus import count_documents
     from kgagent.output import prepare_out
 
-    from kgagent.agent import _display_path
+    from kgagent.files import display_path
 
     _check_paths(rules, kg, model)
     dom = open_domain(domain, need_model=model is None)
@@ -177,7 +177,7 @@ def extract_cmd(
     for c in corpus:
         if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
-    rules_dir = [_display_path(p) for p in ([rules] if rules is not None else dom.rule_paths)]
+    rules_dir = [display_path(p) for p in ([rules] if rules is not None else dom.rule_paths)]
     if print_rule_report(rules_dir):
         shown = ", ".join(map(str, rules_dir))
         raise fail(f"KGA100 {shown} has errors (above); fix them before extracting", EXIT_ERRORS)

@@ -6,6 +6,8 @@ rules/README.md plus ``kg.rule_facts`` around the linked entities) -> one rules 
 a verdict per candidate (reject > review > repair > accept) with its proof -> a :class:`GraphDelta`.
 ``process`` is a pure function of (document, frozen model/graph/rules): it never writes the
 graph; ``commit`` applies a delta (idempotent, ids are content hashes). ``extract`` does both.
+The proposals become candidates in :mod:`kgagent.candidates`, the candidates base facts in
+:mod:`kgagent.base_facts`; a claim given to ``validate`` is read in :mod:`kgagent.claims`.
 
 >>> from kgagent import Agent                                    # doctest: +SKIP
 >>> agent = Agent.load()                                         # doctest: +SKIP
@@ -16,16 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import math
-import os
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kgagent.base_facts import base_facts, candidates_of, mention_facts, name_means, name_others, name_priors, place_facts
+from kgagent.candidates import document_candidates, new_entity_iri, round_score
+from kgagent.claims import ClaimResult, parse_claim
 from kgagent.decisions import (
     ACCEPTING,
     Decision,
@@ -38,14 +41,14 @@ from kgagent.decisions import (
     stable_id,
     verdicts,
 )
-from kgagent.domain import Domain, Ontology, rule_display_name
+from kgagent.domain import Domain, rule_display_name
 from kgagent.errors import InputError
+from kgagent.files import display_path
 from kgagent.ids import text_hash
-from kgagent.mention_shape import mention_shape
 from kgagent.names import name_parts, name_words, only_suffix
 from kgagent.proofs import walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
-from kgagent.text import crosses, hard_breaks, name_key, sentence_spans
+from kgagent.text import sentence_spans
 
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
 DEFAULT_MIN_RELATION_SCORE = 0.2
@@ -65,48 +68,6 @@ LINK_TRUSTED = 0.9
 #: the label of a claim's argument when neither the caller, the signature nor the graph types it
 #: and the ontology has no untyped class
 UNTYPED_LABEL = "untyped"
-
-
-def _round(x: float) -> float:
-    return round(float(x), 4)
-
-
-@dataclass
-class ClaimResult:
-    """The verdict on one claim given to :meth:`Agent.validate`."""
-
-    claim: tuple[str, str, str]
-    id: str
-    verdict: str
-    reason: str
-    rule: str | None
-    proof: ProofNode | None
-    head: MentionResult
-    tail: MentionResult
-    predicate: str
-    others: list[dict[str, str]] = field(default_factory=list)
-    score: float | None = None  # the caller's confidence, if given
-
-    @property
-    def decision(self) -> Decision:
-        """The claim as a relation decision (what ``kgagent.explain`` renders)."""
-        return Decision(id=self.id, doc="claim", sentence=0, kind="relation", subject=self.id, verdict=self.verdict,
-                        reason=self.reason, rule=self.rule, proof=self.proof,
-                        score=self.score if self.score is not None else 1.0, label=self.predicate,
-                        model_label=self.predicate, head=self.head, tail=self.tail, others=self.others,
-                        sentence_text=" ".join(self.claim))
-
-    def explain(self) -> str:
-        """The proof in words (see :func:`kgagent.explain.explain_decision`)."""
-        from kgagent.explain import explain_decision
-
-        return explain_decision(self.to_dict())
-
-    def to_dict(self) -> dict[str, Any]:
-        out = self.decision.to_dict()
-        out["claim"] = list(self.claim)
-        out["claim_score"] = self.score  # None: the caller gave no confidence
-        return out
 
 
 class Agent:
@@ -202,7 +163,7 @@ class Agent:
     def model_facts(self) -> dict[str, set[tuple]]:
         """``model_threshold(relation, T)``: the encoder's own relation threshold (0.5 if unknown)."""
         t = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
-        return {"model_threshold": {("relation", _round(t))}}
+        return {"model_threshold": {("relation", round_score(t))}}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -247,7 +208,7 @@ class Agent:
         if rules is None or isinstance(rules, (str, Path)):
             if rules is not None and not Path(rules).exists():
                 raise InputError(f"no such rules directory: {rules}", code="KGA408")
-            rules_path = [_display_path(p) for p in dom.rules_with(rules)]
+            rules_path = [display_path(p) for p in dom.rules_with(rules)]
             program = load_rules(rules_path, display=rule_display_name)
         else:
             rules_path, program = None, rules
@@ -328,7 +289,7 @@ class Agent:
         """
         from kgagent.rules import Engine, load_rules
 
-        target = [_display_path(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
+        target = [display_path(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
         program = load_rules(target, display=rule_display_name)
@@ -370,8 +331,8 @@ class Agent:
             n_sent = sum(len(s) for _, s in group) or 1
             candidates, offset = [], 0
             for doc, spans in group:
-                candidates.append(_candidates(doc, spans, proposals[offset: offset + len(spans)],
-                                              self.domain.labels.normalize, self._symmetric))
+                candidates.append(document_candidates(doc, spans, proposals[offset: offset + len(spans)],
+                                                      self.domain.labels.normalize, self._symmetric))
                 offset += len(spans)
             prefetch = self._prefetch([m for mentions, *_ in candidates for m in mentions])
             n_mentions = sum(len(mentions) for mentions, *_ in candidates) or 1
@@ -507,7 +468,7 @@ class Agent:
         for (m, lab), link in zip(todo, links):
             m.link = link
             m.entity = link.entity if not link.is_nil else new_entity_iri(m.text, lab)
-        linked = sorted({e for m in mentions if m.link is not None for e, _ in _candidates_of(m.link)})
+        linked = sorted({e for m in mentions if m.link is not None for e, _ in candidates_of(m.link)})
         return self.kg.rule_facts(linked) if mentions else {}
 
     def _facts(self, doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
@@ -517,13 +478,13 @@ class Agent:
         """Every fact the rules read for a document: base, model, graph, domain and joint facts,
         and the near misses (``near_miss(M, C, S)``, with their text and place); ``parts``: the
         document's :func:`~kgagent.names.name_parts`, when the caller has them."""
-        facts = _base_facts(doc, mentions, relations, pair_scores,
-                            parts if parts is not None else self._name_parts(mentions))
+        facts = base_facts(doc, mentions, relations, pair_scores,
+                           parts if parts is not None else self._name_parts(mentions))
         suffixes = self.domain.ontology.name_suffixes  # "Ltd" alone: a word that ends names (names.rules)
         facts["name_suffix"].update((m.id,) for m in mentions if suffixes and only_suffix(m.text, suffixes))
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
-            _place_facts(facts, m, doc.id, m.sentence)
+            place_facts(facts, m, doc.id, m.sentence)
         facts.update(self.model_facts())
         for source in (graph, self.domain.rule_facts(), jfacts):
             for pred, rows in source.items():
@@ -541,12 +502,12 @@ class Agent:
 
         threshold = self.encoder_threshold if self.encoder_threshold is not None else DEFAULT_MODEL_THRESHOLD
         facts: dict[str, set[tuple]] = defaultdict(set)
-        others = _name_others(mentions, self.domain.ontology, self._sure_kind,
-                              parts if parts is not None else self._name_parts(mentions))
-        means = _name_means(mentions, others)
-        priors = _name_priors(others, means, self.same_name_weight)
+        others = name_others(mentions, self.domain.ontology, self._sure_kind,
+                             parts if parts is not None else self._name_parts(mentions))
+        means = name_means(mentions, others)
+        priors = name_priors(others, means, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
-            facts["name_type"].update((mid, c, _round(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
+            facts["name_type"].update((mid, c, round_score(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
         if self.memory is not None:
             for m in mentions:
                 votes = self.memory.votes(m)
@@ -573,18 +534,18 @@ class Agent:
             undecided.update(res.undecided_ids)
             for m in ms:
                 c = res.types[m.id]
-                facts["joint_type"].add((m.id, c, _round(m.class_scores.get(c, m.score if c == m.label else 0.0))))
+                facts["joint_type"].add((m.id, c, round_score(m.class_scores.get(c, m.score if c == m.label else 0.0))))
                 if m.id in res.margins:
-                    facts["joint_margin"].add((m.id, _round(res.margins[m.id])))
+                    facts["joint_margin"].add((m.id, round_score(res.margins[m.id])))
             for r in relations:
                 if sentence_of.get(r.head) != si:
                     continue
                 q = res.predicates.get((r.head, r.tail))
                 if q is None or (q != r.predicate and proposed.get((r.head, r.tail)) is not r):
                     continue  # the pair's best proposal carries the pair's choice
-                facts["joint_predicate"].add((r.id, q, _round(pair_scores.get((r.head, r.tail), {}).get(q, 0.0))))
+                facts["joint_predicate"].add((r.id, q, round_score(pair_scores.get((r.head, r.tail), {}).get(q, 0.0))))
                 if q != r.predicate and (r.head, r.tail) in res.margins:
-                    facts["joint_margin"].add((r.id, _round(res.margins[(r.head, r.tail)])))
+                    facts["joint_margin"].add((r.id, round_score(res.margins[(r.head, r.tail)])))
         return facts, notes, undecided
 
     def _apply_repairs(self, model: Any, mentions: list[MentionResult],
@@ -779,7 +740,7 @@ class Agent:
         only when a score is given (a claim is not a model's reading of a text, so by default it
         is accepted only when the graph confirms it, see rules/claims.rules).
         """
-        claims = [_claim(c, self.domain.labels.normalize) for c in triples]
+        claims = [parse_claim(c, self.domain.labels.normalize) for c in triples]
         if not claims:
             return []
         with self._lock:
@@ -790,7 +751,7 @@ class Agent:
             for head, pred, tail, _, ht, tt in claims:
                 queries += [(head, ht), (tail, tt)]
             links = [self._by_document_name(text, lk) for (text, _), lk in zip(queries, self.linker.link(queries))]
-            linked = sorted({e for lk in links for e, _ in _candidates_of(lk)})
+            linked = sorted({e for lk in links for e, _ in candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
             core = {lk.entity: self._kind(lk.entity) for lk in links if not lk.is_nil}
         facts: dict[str, set[tuple]] = defaultdict(set)
@@ -809,10 +770,10 @@ class Agent:
             rid = stable_id("r", "claim", head, pred, tail)
             for m in args:
                 facts["mention"].add((m.id, m.label, 1.0))
-                _mention_facts(facts, m, "claim", 0)
+                mention_facts(facts, m, "claim", 0)
             facts["relation"].add((rid, pred, args[0].id, args[1].id))
             if score is not None:
-                facts["score"].add((rid, _round(score)))
+                facts["score"].add((rid, round_score(score)))
             facts["claim"].add((rid,))
             rows.append((rid, pred, args[0], args[1]))
         for pred, rs in graph.items():
@@ -930,14 +891,6 @@ def _paths(value: str | Path | list[Path] | None) -> list[Path] | None:
     return [Path(v) for v in value]
 
 
-def _display_path(p: Path) -> Path:
-    """``p`` relative to the working directory when inside it (rule ids read rules/x.rules:12)."""
-    try:
-        return Path(os.path.relpath(p)) if Path(p).resolve().is_relative_to(Path.cwd().resolve()) else Path(p)
-    except ValueError:
-        return Path(p)
-
-
 class _LazyEncoder:
     """A model directory (None = the domain's model) to load when first needed."""
 
@@ -992,134 +945,6 @@ def _documents(data: str | Document | Iterable[str | Document]) -> Iterator[Docu
             raise InputError(f"extract() takes strings or Documents, got {type(item).__name__}", code="KGA410")
 
 
-def new_entity_iri(text: str, label: str, within: str | None = None) -> str:
-    """The IRI minted for a NIL mention: one per (case-folded name, type), across documents; with
-    ``within`` (a graph entity the rules say it lies in: ``new_entity_in``), one per (name, type,
-    that entity), so that two places of one name in two states are two entities."""
-    from kgagent.kg.vocab import ENT, content_hash, slug
-
-    parts = (name_key(text), label) + ((within,) if within else ())
-    return str(ENT["new/" + slug(text) + "-" + content_hash(*parts, n=8)])
-
-
-def _class_scores(e: Any, label: str, normalize: Callable[[str], str]) -> dict[str, float]:
-    """Every class's score of an entity proposal, in ontology names (labels mapping to one class
-    add up); only its own label when the encoder gave no class scores."""
-    out: dict[str, float] = defaultdict(float)
-    for lab, sc in getattr(e, "scores", ()) or ():
-        out[normalize(lab)] += float(sc)
-    if not out:
-        out[label] = float(e.score)
-    return {c: _round(v) for c, v in sorted(out.items())}
-
-
-def _candidates(doc: Document, spans: list[tuple[int, int]], proposals: Sequence[SentenceProposals],
-                normalize: Callable[[str], str], symmetric: frozenset[str] = frozenset()
-                ) -> tuple[list[MentionResult], list[RelationResult], dict[tuple[str, str], dict[str, float]],
-                           list[MentionResult]]:
-    """Mentions, relations, pair scores ((head id, tail id) -> predicate -> score) and near misses
-    (the spans the encoder nearly proposed, never linked nor paired) of a document.
-
-    A relation of a ``symmetric`` predicate is one candidate per pair, its arguments in text
-    order, scored by the better of the encoder's two directions (SciERC's compare(A, B) and
-    compare(B, A) are one fact, decided once)."""
-    mentions: dict[str, MentionResult] = {}  # by id, in order of appearance
-    relations: dict[str, RelationResult] = {}
-    pair_scores: dict[tuple[str, str], dict[str, float]] = {}
-    misses: dict[str, MentionResult] = {}
-    breaks = hard_breaks(doc.text)
-
-    def mention(si: int, s0: int, e: Any) -> MentionResult | None:
-        label = normalize(e.label)
-        start, end = s0 + e.start, s0 + e.end
-        if crosses(breaks, start, end):  # a mention never crosses a line break (soft wraps aside)
-            return None
-        return MentionResult(id=stable_id("m", doc.id, si, start, end, label), doc=doc.id, sentence=si, start=start,
-                             end=end, text=doc.text[start:end], label=label, model_label=e.label,
-                             score=_round(e.score), sent_start=e.start, sent_end=e.end,
-                             class_scores=_class_scores(e, label, normalize))
-
-    def ordered(pred: str, h: MentionResult, t: MentionResult) -> tuple[MentionResult, MentionResult]:
-        return (t, h) if pred in symmetric and (t.start, t.end) < (h.start, h.end) else (h, t)
-
-    def keep_best(h: MentionResult, t: MentionResult, pred: str, score: float) -> None:
-        table = pair_scores.setdefault((h.id, t.id), {})
-        table[pred] = max(table.get(pred, 0.0), score)
-
-    for si, ((s0, _), prop) in enumerate(zip(spans, proposals)):
-        local: dict[int, MentionResult] = {}
-        for ei, e in enumerate(prop.entities):
-            m = mention(si, s0, e)
-            if m is not None:
-                local[ei] = mentions.setdefault(m.id, m)
-        for e in getattr(prop, "near_misses", ()) or ():
-            m = mention(si, s0, e)
-            if m is not None and m.id not in mentions:
-                m.entity = new_entity_iri(m.text, m.label)  # never linked: a new entity, should the rules accept it
-                misses.setdefault(m.id, m)
-        for pair in getattr(prop, "pairs", ()) or ():
-            if pair.head in local and pair.tail in local and pair.head != pair.tail:
-                for lab, sc in pair.scores:
-                    pred = normalize(lab)
-                    keep_best(*ordered(pred, local[pair.head], local[pair.tail]), pred, _round(sc))
-        for r in prop.relations:
-            if r.head not in local or r.tail not in local or r.head == r.tail:
-                continue
-            pred = normalize(r.label)
-            h, t = ordered(pred, local[r.head], local[r.tail])
-            rid = stable_id("r", doc.id, pred, h.id, t.id)
-            score = _round(r.score)
-            same = relations.get(rid)
-            if same is None:
-                relations[rid] = RelationResult(id=rid, doc=doc.id, sentence=si, predicate=pred, model_label=r.label,
-                                                head=h.id, tail=t.id, score=score)
-            elif pred in symmetric and score > same.score:  # the other direction of a symmetric pair
-                same.score, same.model_label = score, r.label
-            keep_best(h, t, pred, score)
-    return list(mentions.values()), list(relations.values()), pair_scores, list(misses.values())
-
-
-def _base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
-                pair_scores: dict[tuple[str, str], dict[str, float]] | None = None,
-                parts: Iterable[tuple[str, str, str]] | None = None) -> dict[str, set[tuple]]:
-    facts: dict[str, set[tuple]] = defaultdict(set)
-    cased = any(c.isupper() for c in doc.text)  # a text written in case: a word in lowercase is no name
-    for (h, t), table in (pair_scores or {}).items():
-        facts["predicate_score"].update((h, t, p, sc) for p, sc in table.items())
-    for m in mentions:
-        facts["mention"].add((m.id, m.label, m.score))
-        facts["class_score"].update((m.id, c, sc) for c, sc in m.class_scores.items())
-        _mention_facts(facts, m, doc.id, m.sentence, cased=cased)
-    for r in relations:
-        facts["relation"].add((r.id, r.predicate, r.head, r.tail))
-        facts["score"].add((r.id, r.score))
-    # "Ottinger" and "James Ottinger" (shared/names.rules)
-    facts["name_part"].update(parts if parts is not None else name_parts(mentions))
-    return facts
-
-
-def _place_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
-    """A span's ``text``, ``in_doc`` and ``in_sentence`` facts (a mention's, a near miss's)."""
-    facts["text"].add((m.id, m.text))
-    facts["in_doc"].add((m.id, doc))
-    facts["in_sentence"].add((m.id, doc, sentence))
-
-
-def _mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int, *,
-                   cased: bool = False) -> None:
-    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike;
-    ``cased``: its text is written in case, so a word in lowercase has that shape)."""
-    _place_facts(facts, m, doc, sentence)
-    if (shape := mention_shape(m.text, cased=cased)) is not None:  # a number, a date... (rules/words.rules)
-        facts["shape"].add((m.id, shape))
-    if m.link is not None and not m.link.is_nil:
-        facts["link"].add((m.id, m.link.entity, _round(m.link.score)))
-    else:
-        facts["nil"].add((m.id,))
-    if m.link is not None:
-        facts["candidate"].update((m.id, e, sc) for e, sc in _candidates_of(m.link))
-
-
 def _linked_to(m: MentionResult) -> dict[str, str]:
     """The graph entity a linked mention is, as decisions name it: {"entity", "label"}."""
     entity = str(m.link.entity) if m.link is not None else ""
@@ -1144,93 +969,6 @@ def _fact_map(model: Any, pred: str, cast: Callable[[Any], Any] = str) -> dict[s
 
 def _notes(why: str | None) -> list[str]:
     return [why] if why else []
-
-
-def _name_others(mentions: list[MentionResult], ontology: Ontology,
-                 sure_kind: Callable[[MentionResult], str | None],
-                 parts: Iterable[tuple[str, str, str]]) -> dict[str, list[MentionResult]]:
-    """For each mention whose (case-folded) name occurs again in the document: the name's other
-    mentions, and the full names it is the short name of (``parts``,
-    :func:`~kgagent.names.name_parts`, where the ontology's ``short_name`` for the full name's
-    label says: "Ottinger" of "James Ottinger", a person), unless ``sure_kind`` (the kind of the
-    graph entity a mention is surely linked to) says it is a thing of another kind ("Washington"
-    beside "George Washington"). Independent of the order of the mentions."""
-    groups: dict[str, list[MentionResult]] = defaultdict(list)
-    for m in mentions:
-        groups[name_key(m.text)].append(m)
-    others: dict[str, list[MentionResult]] = {
-        m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
-    by_id = {m.id: m for m in mentions}
-    for part, full, where in parts:
-        label = by_id[full].label
-        if where in ontology.short_name_of(label) and sure_kind(by_id[part]) in (None, ontology.kind_of(label)):
-            others.setdefault(part, []).append(by_id[full])
-    return others
-
-
-def _name_means(mentions: list[MentionResult], others: dict[str, list[MentionResult]]) -> dict[str, dict[str, float]]:
-    """The mean class scores of each mention's :func:`_name_others` (what the proofs show as
-    ``name_type``), for every class the mention or they score."""
-    by_id = {m.id: m for m in mentions}
-    out: dict[str, dict[str, float]] = {}
-    for mid, os_ in others.items():
-        classes = sorted({c for o in (by_id[mid], *os_) for c in o.class_scores})
-        out[mid] = {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in classes}
-    return out
-
-
-#: a class score below this counts as this in the name prior (one mention cannot veto a class)
-NAME_PRIOR_FLOOR = 1e-3
-
-
-def _name_priors(others: dict[str, list[MentionResult]], means: dict[str, dict[str, float]],
-                 weight: float) -> dict[str, dict[str, float]]:
-    """Within a document one name keeps one type unless the text says otherwise: the other
-    mentions of a mention's name (:func:`_name_others`) are as many observations of its one
-    type, so its prior for a class (those of :func:`_name_means`) is ``weight`` x the sum of
-    their log-scores of that class (each floored at ``NAME_PRIOR_FLOOR``). Five mentions that
-    lean to "organisation" outweigh one that the encoder read as a person; one other mention
-    counts as one."""
-    if weight <= 0:
-        return {}
-    return {mid: {c: weight * sum(math.log(max(NAME_PRIOR_FLOOR, o.class_scores.get(c, 0.0))) for o in os_)
-                  for c in means[mid]}
-            for mid, os_ in others.items()}
-
-
-#: candidates of a mention at least this good are asserted as ``candidate(M, E, S)`` (homonyms)
-CANDIDATE_MIN_SCORE = 0.9
-
-
-def _candidates_of(link: Link) -> list[tuple[str, float]]:
-    """The linked entity and the other good candidates of a mention (Paris, France and Paris, Texas)."""
-    out = {c.entity: _round(c.score) for c in link.candidates if c.score >= CANDIDATE_MIN_SCORE}
-    if not link.is_nil:
-        out.setdefault(link.entity, _round(link.score))
-    return sorted(out.items())
-
-
-def _claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str, float | None, str | None, str | None]:
-    if isinstance(c, dict):
-        try:
-            head, pred, tail = str(c["head"]), str(c["predicate"]), str(c["tail"])
-        except KeyError as err:
-            raise InputError(f"a claim needs head, predicate and tail; missing {err}", code="KGA411") from None
-        score = float(c["score"]) if c.get("score") is not None else None
-        ht, tt = c.get("head_type"), c.get("tail_type")
-        ht = normalize(ht) if ht else None
-        tt = normalize(tt) if tt else None
-    elif isinstance(c, (tuple, list)) and len(c) in (3, 4):
-        head, pred, tail = str(c[0]), str(c[1]), str(c[2])
-        score = float(c[3]) if len(c) == 4 and c[3] is not None else None
-        ht = tt = None
-    else:
-        raise InputError(f"a claim is (head, predicate, tail[, score]) or a dict, got {c!r}", code="KGA411")
-    if not head.strip() or not tail.strip():
-        raise InputError(f"a claim needs non-empty head and tail: {c!r}", code="KGA411")
-    if score is not None and not 0.0 <= score <= 1.0:
-        raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
-    return head.strip(), normalize(pred), tail.strip(), score, ht, tt
 
 
 __all__ = ["Agent", "ClaimResult", "new_entity_iri", "text_hash", "Link"]

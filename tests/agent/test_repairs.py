@@ -62,8 +62,8 @@ def test_the_rules_see_every_class_score_and_every_predicate_score(tiny_kg) -> N
     assert yukos.class_scores == {"location": 0.5, "organization": 0.45, "person": 0.02}
     facts = agent._joint_facts(res.mentions, res.relations, {}, {})[0]
     assert ("m" in yukos.id) and not facts["predicate_score"]  # the pair scores come with the document
-    from kgagent.agent import _base_facts
-    base = _base_facts(Document("d1", SENTENCE), res.mentions, res.relations,
+    from kgagent.base_facts import base_facts
+    base = base_facts(Document("d1", SENTENCE), res.mentions, res.relations,
                        {(res.mentions[1].id, res.mentions[2].id): {"located_in": 0.8, "orgbased_in": 0.3}})
     assert (yukos.id, "organization", 0.45) in base["class_score"]
     assert (res.mentions[1].id, res.mentions[2].id, "orgbased_in", 0.3) in base["predicate_score"]

@@ -1,0 +1,132 @@
+"""The base facts the rules read about a document's candidates (the vocabulary of
+rules/README.md): mentions with every class's score, their text, shape, place and links,
+relations and pair scores, name parts, and the other mentions of a name (the same-name prior of
+the joint decision and the ``name_type`` facts). The agent adds the graph's facts around the
+linked entities and the joint decision's."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from kgagent.candidates import round_score
+from kgagent.decisions import MentionResult, RelationResult
+from kgagent.domain import Ontology
+from kgagent.mention_shape import mention_shape
+from kgagent.names import name_parts
+from kgagent.schema import Document, Link
+from kgagent.text import name_key
+
+
+def base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
+               pair_scores: dict[tuple[str, str], dict[str, float]] | None = None,
+               parts: Iterable[tuple[str, str, str]] | None = None) -> dict[str, set[tuple]]:
+    """The rules' base facts about a document's candidates, by predicate: ``mention``,
+    ``class_score``, each mention's :func:`mention_facts`, ``relation``, ``score``,
+    ``predicate_score`` (``pair_scores``) and ``name_part`` (``parts``, else
+    :func:`~kgagent.names.name_parts` of the mentions)."""
+    facts: dict[str, set[tuple]] = defaultdict(set)
+    cased = any(c.isupper() for c in doc.text)  # a text written in case: a word in lowercase is no name
+    for (h, t), table in (pair_scores or {}).items():
+        facts["predicate_score"].update((h, t, p, sc) for p, sc in table.items())
+    for m in mentions:
+        facts["mention"].add((m.id, m.label, m.score))
+        facts["class_score"].update((m.id, c, sc) for c, sc in m.class_scores.items())
+        mention_facts(facts, m, doc.id, m.sentence, cased=cased)
+    for r in relations:
+        facts["relation"].add((r.id, r.predicate, r.head, r.tail))
+        facts["score"].add((r.id, r.score))
+    # "Ottinger" and "James Ottinger" (shared/names.rules)
+    facts["name_part"].update(parts if parts is not None else name_parts(mentions))
+    return facts
+
+
+def place_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:
+    """A span's ``text``, ``in_doc`` and ``in_sentence`` facts (a mention's, a near miss's)."""
+    facts["text"].add((m.id, m.text))
+    facts["in_doc"].add((m.id, doc))
+    facts["in_sentence"].add((m.id, doc, sentence))
+
+
+def mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int, *,
+                  cased: bool = False) -> None:
+    """A mention's text, shape, place and link facts (an extracted mention's and a claim's alike;
+    ``cased``: its text is written in case, so a word in lowercase has that shape)."""
+    place_facts(facts, m, doc, sentence)
+    if (shape := mention_shape(m.text, cased=cased)) is not None:  # a number, a date... (rules/words.rules)
+        facts["shape"].add((m.id, shape))
+    if m.link is not None and not m.link.is_nil:
+        facts["link"].add((m.id, m.link.entity, round_score(m.link.score)))
+    else:
+        facts["nil"].add((m.id,))
+    if m.link is not None:
+        facts["candidate"].update((m.id, e, sc) for e, sc in candidates_of(m.link))
+
+
+def name_others(mentions: list[MentionResult], ontology: Ontology,
+                sure_kind: Callable[[MentionResult], str | None],
+                parts: Iterable[tuple[str, str, str]]) -> dict[str, list[MentionResult]]:
+    """For each mention whose (case-folded) name occurs again in the document: the name's other
+    mentions, and the full names it is the short name of (``parts``,
+    :func:`~kgagent.names.name_parts`, where the ontology's ``short_name`` for the full name's
+    label says: "Ottinger" of "James Ottinger", a person), unless ``sure_kind`` (the kind of the
+    graph entity a mention is surely linked to) says it is a thing of another kind ("Washington"
+    beside "George Washington"). Independent of the order of the mentions."""
+    groups: dict[str, list[MentionResult]] = defaultdict(list)
+    for m in mentions:
+        groups[name_key(m.text)].append(m)
+    others: dict[str, list[MentionResult]] = {
+        m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
+    by_id = {m.id: m for m in mentions}
+    for part, full, where in parts:
+        label = by_id[full].label
+        if where in ontology.short_name_of(label) and sure_kind(by_id[part]) in (None, ontology.kind_of(label)):
+            others.setdefault(part, []).append(by_id[full])
+    return others
+
+
+def name_means(mentions: list[MentionResult], others: dict[str, list[MentionResult]]) -> dict[str, dict[str, float]]:
+    """The mean class scores of each mention's :func:`name_others` (what the proofs show as
+    ``name_type``), for every class the mention or they score."""
+    by_id = {m.id: m for m in mentions}
+    out: dict[str, dict[str, float]] = {}
+    for mid, os_ in others.items():
+        classes = sorted({c for o in (by_id[mid], *os_) for c in o.class_scores})
+        out[mid] = {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in classes}
+    return out
+
+
+#: a class score below this counts as this in the name prior (one mention cannot veto a class)
+NAME_PRIOR_FLOOR = 1e-3
+
+
+def name_priors(others: dict[str, list[MentionResult]], means: dict[str, dict[str, float]],
+                weight: float) -> dict[str, dict[str, float]]:
+    """Within a document one name keeps one type unless the text says otherwise: the other
+    mentions of a mention's name (:func:`name_others`) are as many observations of its one
+    type, so its prior for a class (those of :func:`name_means`) is ``weight`` x the sum of
+    their log-scores of that class (each floored at ``NAME_PRIOR_FLOOR``). Five mentions that
+    lean to "organisation" outweigh one that the encoder read as a person; one other mention
+    counts as one."""
+    if weight <= 0:
+        return {}
+    return {mid: {c: weight * sum(math.log(max(NAME_PRIOR_FLOOR, o.class_scores.get(c, 0.0))) for o in os_)
+                  for c in means[mid]}
+            for mid, os_ in others.items()}
+
+
+#: candidates of a mention at least this good are asserted as ``candidate(M, E, S)`` (homonyms)
+CANDIDATE_MIN_SCORE = 0.9
+
+
+def candidates_of(link: Link) -> list[tuple[str, float]]:
+    """The linked entity and the other good candidates of a mention (Paris, France and Paris, Texas)."""
+    out = {c.entity: round_score(c.score) for c in link.candidates if c.score >= CANDIDATE_MIN_SCORE}
+    if not link.is_nil:
+        out.setdefault(link.entity, round_score(link.score))
+    return sorted(out.items())
+
+
+__all__ = ["CANDIDATE_MIN_SCORE", "NAME_PRIOR_FLOOR", "base_facts", "candidates_of", "mention_facts", "name_means",
+           "name_others", "name_priors", "place_facts"]
