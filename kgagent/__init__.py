@@ -5,7 +5,8 @@
 >>> results = agent.extract("Boston is in Texas.")  # list[DocumentResult]
 """
 
-from kgagent.agent import Agent, ClaimResult
+from kgagent.agent import Agent
+from kgagent.claims import ClaimResult
 from kgagent.corpus import read_corpus
 from kgagent.decisions import Decision, DocumentResult, GraphDelta, MentionResult, RelationResult
 from kgagent.errors import KGAError
