@@ -130,9 +130,10 @@ def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()
     """``(part id, full id, where)`` for every two mentions (of one document) where the first's
     words are a proper part of the second's (:func:`name_part`), its capitals the second's
     initials (:func:`initials`), or its words the second's without their ``suffixes``
-    (:func:`name_stem`: "stem"); in the order of ``mentions``, then of the full names. Each full
-    name's runs of words, initials and stem are indexed once: a document of n mentions costs
-    about n lookups, not n x n comparisons."""
+    (:func:`name_stem`: "stem", and then not "first" as well: a stem is first words, and says
+    more); in the order of ``mentions``, then of the full names. Each full name's runs of words,
+    initials and stem are indexed once: a document of n mentions costs about n lookups, not n x n
+    comparisons."""
     words = [name_words(m.text) for m in mentions]
     runs: dict[tuple[str, ...], set[int]] = {}
     capitals: dict[str, set[int]] = {}
@@ -149,10 +150,12 @@ def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()
     for m, mw in zip(mentions, words):
         acronym = m.text.strip().replace(".", "") if in_capitals(m.text) else None  # "KDP", "U.N."
         for j in sorted(runs.get(mw, set()) | capitals.get(acronym or "", set()) | stems.get(mw, set())):
+            stem = j in stems.get(mw, ())
             if j in runs.get(mw, ()):
                 for where in name_part(mw, words[j]):
-                    yield m.id, mentions[j].id, where
+                    if not (stem and where == "first"):  # a stem is first words too: it says more
+                        yield m.id, mentions[j].id, where
             if acronym and j in capitals.get(acronym, ()):
                 yield m.id, mentions[j].id, "initials"
-            if j in stems.get(mw, ()):
+            if stem:
                 yield m.id, mentions[j].id, "stem"

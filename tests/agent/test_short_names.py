@@ -90,12 +90,12 @@ def test_the_ontology_says_whose_names_shorten_and_checks_the_value() -> None:
         assert p.location.path.endswith("bad.toml") and p.location.line == line
 
 
-def test_the_news_ontology_shortens_people_by_their_last_words_organisations_by_initials_and_legal_form() -> None:
+def test_the_news_ontology_shortens_people_by_their_last_words_organisations_by_initials_stem_and_first_words() -> None:
     from kgagent.domain import Domain
 
     onto = Domain.load().ontology
     assert onto.short_name_of("person") == ("last",)
-    assert onto.short_name_of("organization") == ("initials", "stem")
+    assert onto.short_name_of("organization") == ("initials", "stem", "first")
     assert {onto.short_name_of(c) for c in onto.classes if c not in ("person", "organization")} == {()}
     assert {"inc", "spa", "ltd", "co"} <= onto.name_suffixes and "group" not in onto.name_suffixes
 
@@ -118,8 +118,10 @@ def test_a_name_without_its_legal_form_is_its_stem() -> None:
 
     ms = [M("a", "Montedison SPA"), M("b", "Montedison"), M("c", "Boston Celtics"), M("d", "Boston"),
           M("e", "Ltd")]
-    assert sorted(name_parts(ms, suffixes)) == [("b", "a", "first"), ("b", "a", "stem"), ("d", "c", "first")]
-    assert ("b", "a", "stem") not in set(name_parts(ms))  # a domain without suffixes has no stems
+    # the stem is first words too, and says more: not both
+    assert sorted(name_parts(ms, suffixes)) == [("b", "a", "stem"), ("d", "c", "first")]
+    # a domain without suffixes has no stems
+    assert sorted(name_parts(ms)) == [("b", "a", "first"), ("d", "c", "first")]
 
 
 def test_the_ontology_reads_its_name_suffixes_and_says_what_is_wrong_with_them() -> None:
@@ -206,15 +208,24 @@ def test_only_an_accepted_full_name_gives_its_entity(tiny_kg, full_score, merged
     assert (d["Quigley"].mention.entity == d["Jane Quigley"].mention.entity) is merged
 
 
-def test_a_class_whose_names_do_not_shorten_keeps_its_entities_apart(tiny_kg) -> None:
-    # a company's first word is often a place's name ("Boston" of "Boston Celtics"): the news
-    # ontology does not shorten organisations
+def test_a_company_is_named_by_its_first_words(tiny_kg) -> None:
     text = "Fleet Financial Group said profits rose. Fleet shares fell."
     classes = {"Fleet Financial Group": {"Org": 0.95}, "Fleet": {"Org": 0.9}}
     _, res = _run(tiny_kg, text, classes, {})
     d = _by_text(res)
-    assert d["Fleet"].accepted and d["Fleet"].same_as is None
-    assert d["Fleet"].mention.entity != d["Fleet Financial Group"].mention.entity
+    assert d["Fleet"].accepted and d["Fleet"].same_as["text"] == "Fleet Financial Group"
+    assert d["Fleet"].mention.entity == d["Fleet Financial Group"].mention.entity
+    assert d["Fleet"].mention.short_for["part"] == "first"
+
+
+def test_a_class_whose_names_do_not_shorten_keeps_its_entities_apart(tiny_kg) -> None:
+    # the news ontology gives no short names to other (CoNLL04's Other: events, works...)
+    text = "The Gulf War ended in 1991. Gulf veterans met in Washington."
+    classes = {"Gulf War": {"Other": 0.95}, "Gulf": {"Other": 0.9}}
+    _, res = _run(tiny_kg, text, classes, {})
+    d = _by_text(res)
+    assert d["Gulf"].accepted and d["Gulf"].same_as is None
+    assert d["Gulf"].mention.entity != d["Gulf War"].mention.entity
 
 
 def test_initials_name_the_organisation_and_a_company_of_another_name_stays_apart(tiny_kg) -> None:
