@@ -161,9 +161,8 @@ def extract_cmd(
     kgagent on the cluster, corpus unreadable on the workers.
     """
     from kgagent.corpus import count_documents
-    from kgagent.output import prepare_out
-
     from kgagent.files import display_path
+    from kgagent.output import prepare_out
 
     _check_paths(rules, kg, model)
     dom = open_domain(domain, need_model=model is None)

@@ -26,7 +26,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kgagent.base_facts import base_facts, candidates_of, mention_facts, name_means, name_others, name_priors, place_facts
+from kgagent.base_facts import (
+    base_facts,
+    candidates_of,
+    mention_facts,
+    name_means,
+    name_others,
+    name_priors,
+    place_facts,
+)
 from kgagent.candidates import document_candidates, new_entity_iri, round_score
 from kgagent.claims import ClaimResult, parse_claim
 from kgagent.decisions import (

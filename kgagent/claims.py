@@ -43,6 +43,7 @@ class ClaimResult:
         return explain_decision(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
+        """The claim's decision as decisions.jsonl writes one, with the claim and its score."""
         out = self.decision.to_dict()
         out["claim"] = list(self.claim)
         out["claim_score"] = self.score  # None: the caller gave no confidence
@@ -50,6 +51,11 @@ class ClaimResult:
 
 
 def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str, float | None, str | None, str | None]:
+    """A claim as (head, predicate, tail, score, head type, tail type), the predicate and the
+    types in ontology names (``normalize``): from ``(head, predicate, tail[, score])`` or a dict
+    with ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
+    Raises InputError KGA411 naming what is wrong (a missing part, an empty name, a score outside
+    [0, 1])."""
     if isinstance(c, dict):
         try:
             head, pred, tail = str(c["head"]), str(c["predicate"]), str(c["tail"])
