@@ -501,7 +501,7 @@ def read_unlabelled(path: str | Path) -> list[Document]:
         if head.startswith(b"["):
             from kgagent.rule_stats import record_id, record_text, spert_records
 
-            return [Document(record_id(r, i), record_text(r)[0], f"{path}:{i}")
+            return [Document(record_id(r, i), record_text(r), f"{path}:{i}")
                     for i, r in enumerate(spert_records(path))]
     return list(read_corpus([path]))
 

@@ -224,14 +224,10 @@ def record_id(record: dict[str, Any], index: int) -> str:
     return str(index)
 
 
-def record_text(record: dict[str, Any]) -> tuple[str, list[tuple[int, int]]]:
-    """The record's text (tokens joined by spaces) and each token's character span."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for tok in record["tokens"]:
-        spans.append((pos, pos + len(tok)))
-        pos += len(tok) + 1
-    return " ".join(record["tokens"]), spans
+def record_text(record: dict[str, Any]) -> str:
+    """The record's text: its tokens joined by spaces (as :func:`kgagent.text.spans_as_read`
+    joins them, which gives its entities' character spans)."""
+    return " ".join(record["tokens"])
 
 
 def spert_to_corpus(records: Iterable[dict[str, Any]], path: str | Path) -> int:
@@ -239,7 +235,7 @@ def spert_to_corpus(records: Iterable[dict[str, Any]], path: str | Path) -> int:
     n = 0
     with Path(path).open("w", encoding="utf-8") as out:
         for i, rec in enumerate(records):
-            text, _ = record_text(rec)
+            text = record_text(rec)
             out.write(json.dumps({"id": record_id(rec, i), "text": text}, ensure_ascii=False) + "\n")
             n += 1
     return n

@@ -76,7 +76,7 @@ def as_documents(records: list[dict[str, Any]], indices: list[int]) -> tuple[lis
     for i in indices:
         rec = records[i]
         doc_id = f"train-{rec.get('orig_id', i)}"
-        docs.append(Document(doc_id, record_text(rec)[0], f"conll04_train.json#{i}"))
+        docs.append(Document(doc_id, record_text(rec), f"conll04_train.json#{i}"))
         gold.append({**rec, "id": doc_id})
     return docs, gold
 
