@@ -123,7 +123,7 @@ def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
     assert escaped.shapes == plain.shapes
 
 
-@pytest.mark.parametrize("text, expected", [
+A_SENTENCE_WORD_AFTER_AN_ABBREVIATION_STARTS_A_SENTENCE = [
     # Reuters-128 ran 17 sentences into the next after "Inc.", "Corp.", "Co." or "U.S."
     ("by First Boston Corp. The underwriters sold the shares", ["by First Boston Corp.", "The underwriters sold the shares"]),
     ("expanding into the U.S. The company has said so", ["expanding into the U.S.", "The company has said so"]),
@@ -133,12 +133,9 @@ def test_treebank_bracket_escapes_reach_the_model_as_brackets() -> None:
     ("said Dow Chemical Co. Chairman Paul Oreffice", ["said Dow Chemical Co. Chairman Paul Oreffice"]),
     ("talks with the U.S. And Japan ended", ["talks with the U.S. And Japan ended"]),
     ("to John A. A. Smith and Acme Corp. Ltd today", ["to John A. A. Smith and Acme Corp. Ltd today"]),
-])
-def test_a_sentence_word_after_an_abbreviation_starts_a_sentence(text: str, expected: list[str]) -> None:
-    assert sentences(text) == expected
+]
 
-
-@pytest.mark.parametrize("text, expected", [
+A_STATE_IN_INITIALS_AFTER_ITS_TOWN_ENDS_A_SENTENCE = [
     # Reuters-128: "N.J. American Midland" was one organisation; CoNLL04 dev lost "Ms. Calico"
     ("in Atlantic City, N.J. American Midland has agreed to it.",
      ["in Atlantic City, N.J.", "American Midland has agreed to it."]),
@@ -149,12 +146,9 @@ def test_a_sentence_word_after_an_abbreviation_starts_a_sentence(text: str, expe
     ("officials in Albany, N.Y. Monday said so", ["officials in Albany, N.Y. Monday said so"]),
     ("On Friday , U.S. Ambassador Vernon A. Walters spoke", ["On Friday , U.S. Ambassador Vernon A. Walters spoke"]),
     ("the N.Y. Times said", ["the N.Y. Times said"]),
-])
-def test_a_state_in_initials_after_its_town_ends_a_sentence(text: str, expected: list[str]) -> None:
-    assert sentences(text) == expected
+]
 
-
-@pytest.mark.parametrize("text, expected", [
+A_DATELINE_IS_A_SENTENCE_OF_ITS_OWN = [
     # N3's RSS-500 as a user runs it: live_in(Mitt Romney, WASHINGTON), live_in(Donny Schatz, KNOXVILLE)
     ("WASHINGTON -- GOP presidential candidate Mitt Romney 's new promise",
      ["WASHINGTON --", "GOP presidential candidate Mitt Romney 's new promise"]),
@@ -168,8 +162,15 @@ def test_a_state_in_initials_after_its_town_ends_a_sentence(text: str, expected:
     ("LONDON - Shares fell on Monday.", ["LONDON - Shares fell on Monday."]),
     ("US Airways -- the airline -- said so.", ["US Airways -- the airline -- said so."]),
     ("The plan -- NATO said -- failed.", ["The plan -- NATO said -- failed."]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [
+    *A_SENTENCE_WORD_AFTER_AN_ABBREVIATION_STARTS_A_SENTENCE,
+    *A_STATE_IN_INITIALS_AFTER_ITS_TOWN_ENDS_A_SENTENCE,
+    *A_DATELINE_IS_A_SENTENCE_OF_ITS_OWN,
 ])
-def test_a_dateline_is_a_sentence_of_its_own(text: str, expected: list[str]) -> None:
+def test_a_news_sentence_ends_where_its_writer_ends_it(text: str, expected: list[str]) -> None:
     assert sentences(text) == expected
 
 
