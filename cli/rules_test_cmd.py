@@ -23,7 +23,7 @@ def test_cmd(
     Examples: kgagent rules test ;  kgagent rules test --domain examples/scierc
     Exit 0 = every case passed, 1 = a case failed or the rules have errors, 2 = usage or I/O failure.
     """
-    from kgagent.files import display_path
+    from kgagent.domain import rule_path_shown
     from kgagent.rule_tests import case_files, run_rule_tests
     from kgagent_cli.agent_cmd import print_rule_report
 
@@ -34,8 +34,8 @@ def test_cmd(
         paths, tests_dir = dom.rules_with(rules), rules
     else:
         paths, tests_dir = dom.rule_paths, dom.rule_tests
-    paths = [display_path(p) for p in paths]
-    files = list(cases) if cases else (case_files(display_path(tests_dir)) if tests_dir is not None else [])
+    paths = [rule_path_shown(p) for p in paths]
+    files = list(cases) if cases else (case_files(rule_path_shown(tests_dir)) if tests_dir is not None else [])
     for f in files:
         if not f.is_file():
             raise fail(f"KGA502 no such case file: {f}", EXIT_USAGE)

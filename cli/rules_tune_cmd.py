@@ -46,7 +46,7 @@ def tune_cmd(
     failure.
     """
     from kgagent.agent import Agent
-    from kgagent.files import display_path
+    from kgagent.domain import rule_path_shown
     from kgagent.tuning import best, parse_grid, read_gold, tune
     from kgagent_cli.agent_cmd import _check_paths, print_rule_report
 
@@ -61,7 +61,7 @@ def tune_cmd(
 
             mem = TypeMemory.load(memory)
     dom = open_domain(domain, need_model=model is None)
-    rules_dir = [display_path(p) for p in ([rules] if rules is not None else dom.rule_paths)]
+    rules_dir = [rule_path_shown(p) for p in ([rules] if rules is not None else dom.rule_paths)]
     if print_rule_report(rules_dir):
         raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before tuning", EXIT_ERRORS)
     if threads:

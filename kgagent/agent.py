@@ -49,9 +49,8 @@ from kgagent.decisions import (
     stable_id,
     verdicts,
 )
-from kgagent.domain import Domain, rule_display_name
+from kgagent.domain import Domain, rule_display_name, rule_path_shown
 from kgagent.errors import InputError
-from kgagent.files import display_path
 from kgagent.ids import text_hash
 from kgagent.names import name_parts, name_words, only_suffix
 from kgagent.proofs import walk
@@ -216,7 +215,7 @@ class Agent:
         if rules is None or isinstance(rules, (str, Path)):
             if rules is not None and not Path(rules).exists():
                 raise InputError(f"no such rules directory: {rules}", code="KGA408")
-            rules_path = [display_path(p) for p in dom.rules_with(rules)]
+            rules_path = [rule_path_shown(p) for p in dom.rules_with(rules)]
             program = load_rules(rules_path, display=rule_display_name)
         else:
             rules_path, program = None, rules
@@ -297,7 +296,7 @@ class Agent:
         """
         from kgagent.rules import Engine, load_rules
 
-        target = [display_path(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
+        target = [rule_path_shown(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
         program = load_rules(target, display=rule_display_name)

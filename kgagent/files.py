@@ -170,11 +170,3 @@ class DirectoryLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-def display_path(p: Path) -> Path:
-    """``p`` relative to the working directory when inside it (rule ids read rules/x.rules:12)."""
-    try:
-        return Path(os.path.relpath(p)) if Path(p).resolve().is_relative_to(Path.cwd().resolve()) else Path(p)
-    except ValueError:
-        return Path(p)

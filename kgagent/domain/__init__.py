@@ -13,9 +13,11 @@ from kgagent.domain.domain import (
     default_domain_dir,
     render_wording,
     rule_display_name,
+    rule_path_shown,
 )
 from kgagent.domain.labels import LabelMap
 from kgagent.domain.ontology import ClassDef, Ontology, RelationDef
 
 __all__ = ["DEFAULT_DOMAIN_PACKAGE", "SHARED_RULES_DIR", "ClassDef", "Domain", "DomainProblems", "LabelMap",
-           "Ontology", "RelationDef", "check_domain", "default_domain_dir", "render_wording", "rule_display_name"]
+           "Ontology", "RelationDef", "check_domain", "default_domain_dir", "render_wording", "rule_display_name",
+           "rule_path_shown"]

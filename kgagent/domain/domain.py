@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -55,6 +56,16 @@ def rule_display_name(path: Path) -> str:
     with contextlib.suppress(ValueError, OSError):
         return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
     return str(p)
+
+
+def rule_path_shown(path: Path) -> Path:
+    """A rule file or folder as commands show and keep it: relative to the working directory
+    when inside it (as given, links not followed: ``kg_data/rules``), else as given. Rule ids
+    are :func:`rule_display_name`'s."""
+    try:
+        return Path(os.path.relpath(path)) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else Path(path)
+    except ValueError:
+        return Path(path)
 
 
 def default_domain_dir() -> Path:
