@@ -106,11 +106,13 @@ def score(runs: list[Path], judged_path: Path, show: bool) -> None:
     for run in runs:
         rows = accepted(run)
         corpus = rows[0]["doc"].split("#")[0] if rows else run.name
-        seen = [judged[key(r)] for r in rows if key(r) in judged]
-        new = [r for r in rows if key(r) not in judged]
+        keys = [key(r) for r in rows]
+        seen = [judged[k] for k in keys if k in judged]
+        new = [r for r, k in zip(rows, keys) if k not in judged]
         right = sum(j["right"] for j in seen)
         why = Counter(j.get("why", "?") for j in seen if not j["right"])
-        gone = [j for k, j in judged.items() if j["corpus"] == corpus and k not in {key(r) for r in rows}]
+        accepted_now = set(keys)
+        gone = [j for k, j in judged.items() if j["corpus"] == corpus and k not in accepted_now]
         print(f"{run} ({corpus}): {len(rows)} relations accepted, {len(seen)} judged: {right} right "
               f"({100 * right / max(1, len(seen)):.1f} %), {len(seen) - right} wrong "
               f"({', '.join(f'{k} {v}' for k, v in why.most_common())}); {len(new)} not judged yet")
