@@ -440,14 +440,15 @@ def test_bug_the_shipped_graph_knows_the_places_real_news_names() -> None:
     linker = kg.linker()
     names = ["Maine", "Florida", "Quebec", "Holland", "W. Va.", "Wales", "Cymru", "Chechnya", "Tibet", "Corsica",
              "Burma", "Neths", "Washington State", "West Bank", "New Delhi", "New York", "America", "Pacific",
-             "Cologne", "Rangoon"]
+             "Cologne", "Rangoon", "L.A.", "La."]
     labels = [kg.entity(lk.entity).label if lk.entity else None
               for lk in linker.link([(n, "location") for n in names])]
     assert labels == ["Maine", "Florida", "Quebec", "The Netherlands", "West Virginia", "Wales", "Wales",
                       "Chechenskaya Respublika", "Xizang Zizhiqu", "Corse", "Myanmar", "The Netherlands",
                       "Washington", "Palestinian Territory", "New Delhi", "New York City", "United States",
                       "Pacific Ocean",  # was Pacifica, California, by its spelling
-                      "Köln", "Yangon"]  # English names GeoNames lists among dozens (place_names.toml [city_names])
+                      "Köln", "Yangon",  # English names GeoNames lists among dozens (place_names.toml [city_names])
+                      "Los Angeles", "Louisiana"]  # "L.A." was Louisiana: its stripped key is AP's "La."
 
 
 @pytest.mark.slow
