@@ -119,6 +119,34 @@ def _prominence(population: int | None, degree: int, at_least: int | None = None
     return min(0.5, degree / 100.0)
 
 
+#: the predicates that say how large or prominent an entity is (read by ``_SizeFacts``)
+SIZE_PREDICATES = frozenset({KGA.population, KGA.populationAtLeast, KGA.prominence})
+
+
+@dataclass
+class _SizeFacts:
+    """What the graph says of one entity's size, read triple by triple: its (largest) population,
+    the population it has at least, the prominence it states. ``KnowledgeGraph.prior`` reads one
+    entity's triples into one, ``entity_profiles`` every entity's, so the two cannot disagree."""
+
+    population: int | None = None
+    at_least: int | None = None
+    stated: float | None = None
+
+    def read(self, predicate: Node, value: Node) -> None:
+        """Take one triple's predicate and object into account (others are ignored)."""
+        if predicate == KGA.population and (n := _population(value)) is not None:
+            self.population = n if self.population is None else max(self.population, n)
+        elif predicate == KGA.populationAtLeast and (n := _population(value)) is not None:
+            self.at_least = n if self.at_least is None else max(self.at_least, n)
+        elif predicate == KGA.prominence and (given := _fraction(value)) is not None:
+            self.stated = given
+
+    def prominence(self, degree: int) -> float:
+        """The entity's prior, given its degree: :func:`_prominence`."""
+        return _prominence(self.population, degree, self.at_least, self.stated)
+
+
 @dataclass(frozen=True)
 class Entity:
     """An entity of the graph: IRI, preferred label, aliases and asserted types (rule names)."""
@@ -574,19 +602,14 @@ class KnowledgeGraph:
         (``kga:populationAtLeast``), else its degree / 100 capped at 0.5 (a region with many
         cities must not outrank a big city): :func:`_prominence`."""
         e = URIRef(iri)
-        out, pop, at_least, stated = 0, None, None, None
+        sizes, degree = _SizeFacts(), 0
         for _, p, o in self._match(e, None, None):
             if p not in META_PREDICATES:
-                out += 1
-                if p == KGA.population and (n := _population(o)) is not None:
-                    pop = n if pop is None else max(pop, n)
-                elif p == KGA.populationAtLeast and (n := _population(o)) is not None:
-                    at_least = n if at_least is None else max(at_least, n)
-                elif p == KGA.prominence and (given := _fraction(o)) is not None:
-                    stated = given
-        if pop is not None or stated is not None:
-            return _prominence(pop, 0, None, stated)
-        return _prominence(None, out + sum(1 for _ in self._match(None, None, e)), at_least)
+                degree += 1
+                sizes.read(p, o)
+        if sizes.population is None and sizes.stated is None:  # only then does the degree count
+            degree += sum(1 for _ in self._match(None, None, e))
+        return sizes.prominence(degree)
 
     def population_bounded_only(self, iri: str) -> bool:
         """True when the graph knows only a lower bound of the entity's population
@@ -599,27 +622,21 @@ class KnowledgeGraph:
     def entity_profiles(self) -> tuple[dict[str, float], dict[str, frozenset[str]]]:
         """``prior`` and ``entity_types(closure=True)`` of every entity, in one pass over the
         graph (the linker needs both for every candidate; one look-up each costs ~10 µs)."""
-        pops: dict[Node, int] = {}
-        at_least: dict[Node, int] = {}
-        stated: dict[Node, float] = {}
+        sizes: dict[Node, _SizeFacts] = {}
         degree: dict[Node, int] = defaultdict(int)
         asserted: dict[Node, set[Node]] = defaultdict(set)
-        meta, rdf_type, population, lower_bound = META_PREDICATES, RDF.type, KGA.population, KGA.populationAtLeast
+        meta, rdf_type = META_PREDICATES, RDF.type
         for s, p, o in self._match(None, None, None):
             if isinstance(o, URIRef):
                 degree[o] += 1
             if p not in meta:
                 degree[s] += 1
-                if p == population and (n := _population(o)) is not None:
-                    pops[s] = max(pops.get(s, n), n)
-                elif p == lower_bound and (n := _population(o)) is not None:
-                    at_least[s] = max(at_least.get(s, n), n)
-                elif p == KGA.prominence and (given := _fraction(o)) is not None:
-                    stated[s] = given
+                if p in SIZE_PREDICATES:
+                    sizes.setdefault(s, _SizeFacts()).read(p, o)
             elif p == rdf_type and o not in SCHEMA_TYPES:
                 asserted[s].add(o)
-        priors = {str(e): _prominence(pops.get(e), d, at_least.get(e), stated.get(e)) for e, d in degree.items()
-                  if isinstance(e, URIRef)}
+        unknown = _SizeFacts()
+        priors = {str(e): sizes.get(e, unknown).prominence(d) for e, d in degree.items() if isinstance(e, URIRef)}
         sub = self._subclass_closure()
         shared: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct type set
         types: dict[str, frozenset[str]] = {}
