@@ -20,7 +20,6 @@ also hold stay.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import shutil
 from collections import defaultdict, deque
@@ -36,6 +35,7 @@ from rdflib.term import Node
 
 from kgagent.errors import GraphError
 from kgagent.kg import fileio
+from kgagent.kg.prominence import SIZE_PREDICATES, SizeFacts
 from kgagent.kg.sparql import prepare_read_only, run_with_timeout
 from kgagent.kg.vocab import (
     DOC,
@@ -70,81 +70,6 @@ META_PREDICATES = frozenset({
 SCHEMA_TYPES = frozenset({RDFS.Class, OWL.Class, RDF.Property, OWL.ObjectProperty,
                           OWL.DatatypeProperty, OWL.FunctionalProperty, OWL.SymmetricProperty, RDF.Statement,
                           KGA.EntityMention, KGA.Merge, OWL.Ontology})
-
-
-def _population(value: Node) -> int | None:
-    """A population literal as a number, None if it is not one."""
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
-def _fraction(value: Node) -> float | None:
-    """A prominence literal as a number in [0, 1] (clamped), None if it is not a number."""
-    try:
-        return min(1.0, max(0.0, float(value)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-#: the highest prominence of a place known only by the people of the places in it
-#: (``kga:populationAtLeast``): a city of about 316,000
-AT_LEAST_CAP = 0.65
-
-
-def _prominence(population: int | None, degree: int, at_least: int | None = None,
-                stated: float | None = None) -> float:
-    """The prominence the graph ``stated`` (``kga:prominence``: a sea, which has neither people
-    nor neighbours) where it does; else (log10 of the population + 1) / 10 where known (1,000,000 gives 0.7, 100,000 0.6; 33,000
-    0.55 and 66,000 0.58, so of two namesakes the larger wins a tie); else, for a place whose
-    population is known only to be at least ``at_least`` (a US state: the people of the cities
-    the graph holds in it), the same, capped at ``AT_LEAST_CAP`` (0.65): a state outranks a
-    namesake town (Wyoming, Michigan; Virginia, South Africa) but not the great city of its name
-    (Washington, D.C.); else the degree / 100 capped at 0.5.
-
-    >>> [round(_prominence(p, 0), 3) for p in (0, 9, 33_000, 66_000, 90_000, 1_000_000)], _prominence(None, 80)
-    ([0.0, 0.195, 0.552, 0.582, 0.595, 0.7], 0.5)
-    >>> round(_prominence(None, 80, 215_000), 3), _prominence(None, 80, 3_500_000), _prominence(None, 80, 0)
-    (0.633, 0.65, 0.5)
-    >>> _prominence(None, 0, None, 0.7), _prominence(5_000, 3, None, 0.7)
-    (0.7, 0.7)
-    """
-    if stated is not None:
-        return stated
-    if population is not None:
-        return min(1.0, max(0.0, (math.log10(population) + 1) / 10.0)) if population > 0 else 0.0
-    if at_least:
-        return min(AT_LEAST_CAP, max(min(0.5, degree / 100.0), _prominence(at_least, 0)))
-    return min(0.5, degree / 100.0)
-
-
-#: the predicates that say how large or prominent an entity is (read by ``_SizeFacts``)
-SIZE_PREDICATES = frozenset({KGA.population, KGA.populationAtLeast, KGA.prominence})
-
-
-@dataclass
-class _SizeFacts:
-    """What the graph says of one entity's size, read triple by triple: its (largest) population,
-    the population it has at least, the prominence it states. ``KnowledgeGraph.prior`` reads one
-    entity's triples into one, ``entity_profiles`` every entity's, so the two cannot disagree."""
-
-    population: int | None = None
-    at_least: int | None = None
-    stated: float | None = None
-
-    def read(self, predicate: Node, value: Node) -> None:
-        """Take one triple's predicate and object into account (others are ignored)."""
-        if predicate == KGA.population and (n := _population(value)) is not None:
-            self.population = n if self.population is None else max(self.population, n)
-        elif predicate == KGA.populationAtLeast and (n := _population(value)) is not None:
-            self.at_least = n if self.at_least is None else max(self.at_least, n)
-        elif predicate == KGA.prominence and (given := _fraction(value)) is not None:
-            self.stated = given
-
-    def prominence(self, degree: int) -> float:
-        """The entity's prior, given its degree: :func:`_prominence`."""
-        return _prominence(self.population, degree, self.at_least, self.stated)
 
 
 @dataclass(frozen=True)
@@ -600,9 +525,9 @@ class KnowledgeGraph:
         which has no people and lies in no place), else (log10 of its (largest) population + 1) /
         10 where known, else, capped, of the population it is known to have at least
         (``kga:populationAtLeast``), else its degree / 100 capped at 0.5 (a region with many
-        cities must not outrank a big city): :func:`_prominence`."""
+        cities must not outrank a big city): :func:`kgagent.kg.prominence.prominence`."""
         e = URIRef(iri)
-        sizes, degree = _SizeFacts(), 0
+        sizes, degree = SizeFacts(), 0
         for _, p, o in self._match(e, None, None):
             if p not in META_PREDICATES:
                 degree += 1
@@ -622,7 +547,7 @@ class KnowledgeGraph:
     def entity_profiles(self) -> tuple[dict[str, float], dict[str, frozenset[str]]]:
         """``prior`` and ``entity_types(closure=True)`` of every entity, in one pass over the
         graph (the linker needs both for every candidate; one look-up each costs ~10 µs)."""
-        sizes: dict[Node, _SizeFacts] = {}
+        sizes: dict[Node, SizeFacts] = {}
         degree: dict[Node, int] = defaultdict(int)
         asserted: dict[Node, set[Node]] = defaultdict(set)
         meta, rdf_type = META_PREDICATES, RDF.type
@@ -632,10 +557,10 @@ class KnowledgeGraph:
             if p not in meta:
                 degree[s] += 1
                 if p in SIZE_PREDICATES:
-                    sizes.setdefault(s, _SizeFacts()).read(p, o)
+                    sizes.setdefault(s, SizeFacts()).read(p, o)
             elif p == rdf_type and o not in SCHEMA_TYPES:
                 asserted[s].add(o)
-        unknown = _SizeFacts()
+        unknown = SizeFacts()
         priors = {str(e): sizes.get(e, unknown).prominence(d) for e, d in degree.items() if isinstance(e, URIRef)}
         sub = self._subclass_closure()
         shared: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct type set
