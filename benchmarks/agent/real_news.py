@@ -15,6 +15,7 @@ listed (`--show`), to be read and added: the precision is over the judged ones o
     .venv/bin/kgagent extract /tmp/news/rss500.txt --out /tmp/rss --quiet
     .venv/bin/python benchmarks/agent/real_news.py score /tmp/r128 /tmp/rss [--show]
     .venv/bin/python benchmarks/agent/real_news.py sample /tmp/rss --n 120 --seed 7   # what to read
+    .venv/bin/python benchmarks/agent/real_news.py sample /tmp/rss --n 60 --unjudged  # read on
 
 `sample` is the reading protocol of benchmarks/agent/RESULTS.md: the accepted relations in the
 order decisions.jsonl gives them, shuffled with Python's `random.seed(SEED)`, the first N.
@@ -124,13 +125,19 @@ def score(runs: list[Path], judged_path: Path, show: bool) -> None:
                 print(f"  ? {r['doc']} {r['predicate']}({r['head']}, {r['tail']}) {r['score']} | {r['sentence'][:160]}")
 
 
-def sample(run: Path, n: int, seed: int) -> None:
-    """Print the first ``n`` accepted relations of ``run`` shuffled with ``random.seed(seed)``."""
+def sample(run: Path, n: int, seed: int, unjudged: Path | None = None) -> None:
+    """Print the first ``n`` accepted relations of ``run`` shuffled with ``random.seed(seed)``;
+    with ``unjudged`` (a judged file), the first ``n`` of that order nobody has judged yet, with
+    their spans: reading on from where the judged ones stop keeps them a random sample."""
     rows = accepted(run)
     random.seed(seed)
     random.shuffle(rows)
+    if unjudged is not None:
+        judged = read_judged(unjudged)
+        rows = [r for r in rows if key(r) not in judged]
     for i, r in enumerate(rows[:n], 1):
-        print(f"{i}. {r['doc']} {r['predicate']}({r['head']}, {r['tail']}) {r['score']}\n    {r['sentence'][:330]}")
+        spans = f" {r['head_span']} {r['tail_span']}" if unjudged is not None else ""
+        print(f"{i}. {r['doc']} {r['predicate']}({r['head']}, {r['tail']}) {r['score']}{spans}\n    {r['sentence'][:330]}")
 
 
 def main() -> None:
@@ -146,13 +153,15 @@ def main() -> None:
     p.add_argument("run", type=Path)
     p.add_argument("--n", type=int, default=120)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--unjudged", action="store_true", help="only those the judged file lacks, with their spans")
+    p.add_argument("--judged", type=Path, default=JUDGED)
     args = ap.parse_args()
     if args.cmd == "write":
         write(args.out)
     elif args.cmd == "score":
         score(args.runs, args.judged, args.show)
     else:
-        sample(args.run, args.n, args.seed)
+        sample(args.run, args.n, args.seed, args.judged if args.unjudged else None)
 
 
 if __name__ == "__main__":
