@@ -176,7 +176,7 @@ def extract_cmd(
     for c in corpus:
         if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
-    rules_dir = [rule_path_shown(p) for p in ([rules] if rules is not None else dom.rule_paths)]
+    rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
     if print_rule_report(rules_dir):
         shown = ", ".join(map(str, rules_dir))
         raise fail(f"KGA100 {shown} has errors (above); fix them before extracting", EXIT_ERRORS)

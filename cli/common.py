@@ -51,7 +51,8 @@ def guarded(exit_code: int = EXIT_ERRORS) -> Iterator[None]:
 
 
 #: the help of the options that replace one part of the domain (extract, rules tune)
-RULES_DIR_HELP = "Rules directory or file instead of the domain's (shared rules + its rules/)."
+RULES_DIR_HELP = ("Rules directory or file instead of the domain's own rule files (its rules/); the shared "
+                  "rules are still read first when the domain uses them.")
 GRAPH_DIR_HELP = "Graph directory or file instead of the domain's graph/."
 MODEL_DIR_HELP = "Encoder directory instead of the domain's model/."
 

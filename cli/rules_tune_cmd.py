@@ -61,7 +61,7 @@ def tune_cmd(
 
             mem = TypeMemory.load(memory)
     dom = open_domain(domain, need_model=model is None)
-    rules_dir = [rule_path_shown(p) for p in ([rules] if rules is not None else dom.rule_paths)]
+    rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
     if print_rule_report(rules_dir):
         raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before tuning", EXIT_ERRORS)
     if threads:

@@ -127,6 +127,9 @@ def test_other_rules_refuse_to_resume_unless_overwrite(fake_cli, corpus, graph_d
     assert _read(out) == before
     r = run("extract", corpus, "--out", out, "--graph", graph_dir, "--rules", rules, "-q", "--overwrite")
     assert r.exit_code == 0
+    # checked as the agent reads them, after the shared rules: no "used but never defined" for
+    # what those define (sure, score, ...), as when the copy was checked alone
+    assert "KGA106" not in r.output
     assert _read(out)["decisions.jsonl"] != before["decisions.jsonl"]
 
 
