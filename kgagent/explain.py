@@ -69,6 +69,8 @@ class _Names:
                 self.entities[decision["entity"]] = decision["entity_label"]
         for iri, name in (decision.get("labels") or {}).items():
             self.entities.setdefault(str(iri), str(name))
+        #: what the decision is about: its own score needs no name, another relation's does
+        self.subject = str(decision.get("subject") or "")
         self._collect(decision.get("proof"))
 
     def _collect(self, node: Any) -> None:
@@ -101,6 +103,8 @@ def fact_words(fact: str, name: _Names) -> str:
     if pred == "relation" and n == 4:
         return f"the encoder proposed {a[1]}({name(a[2])}, {name(a[3])})"
     if pred == "score" and n == 2:
+        if str(a[0]) != name.subject and str(a[0]) in name.entities:  # a relation the decision names (labels)
+            return f"the encoder's score of {name(a[0])} is {a[1]}"
         return f"the encoder's score is {a[1]}"
     if pred == "text" and n == 2:
         return f"the mention reads '{a[1]}'"
