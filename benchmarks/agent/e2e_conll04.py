@@ -172,9 +172,9 @@ def paired_bootstrap(raw: set, agent: set, gold: set, docs: list[str], resamples
     (Berg-Kirkpatrick et al., EMNLP 2012): draw the split's documents with replacement, score the
     encoder's and the agent's output on the same draw, and read the spread of the difference.
     Each set holds tuples whose first element is the document id. Returns the observed gain (as
-    the table prints it: the difference of the F1s rounded to two places), the
-    2.5 and 97.5 percentiles of the resampled gains (a 95 % interval), the share of draws in
-    which the agent is better, and, given ``bar``, the share of draws with a gain of at least it.
+    the table prints it: the difference of the F1s rounded to two places), the 2.5 and 97.5
+    percentiles of the resampled gains (a 95 % interval), the share of draws in which the agent
+    is better, and, given ``bar``, the share of draws with a gain of at least it.
 
     >>> g = {("a", 1), ("b", 1)}
     >>> paired_bootstrap({("a", 1)}, {("a", 1), ("b", 1)}, g, ["a", "b"], resamples=200)["gain"]
