@@ -67,8 +67,8 @@ class _Names:
             self.mentions[decision["subject"]] = decision.get("text", "")
             if decision.get("entity") and decision.get("entity_label"):
                 self.entities[decision["entity"]] = decision["entity_label"]
-        for iri, name in (decision.get("labels") or {}).items():
-            self.entities.setdefault(str(iri), str(name))
+        for iri, name in (decision.get("labels") or {}).items():  # the other mentions, relations, entities
+            (self.mentions if str(iri).startswith("m:") else self.entities).setdefault(str(iri), str(name))
         #: what the decision is about: its own score needs no name, another relation's does
         self.subject = str(decision.get("subject") or "")
         self._collect(decision.get("proof"))

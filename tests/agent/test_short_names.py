@@ -150,7 +150,7 @@ def test_a_company_named_without_its_legal_form_is_that_company(tiny_kg) -> None
     assert short.label == "organization" and short.repair["kind"] == "retype"
     assert short.mention.entity == full.mention.entity and short.same_as["text"] == "Montedison SPA"
     why = explain_decision(json.loads(json.dumps(short.to_dict()))).split("why the same entity:")[1]
-    assert "is Montedison SPA without the words that end it" in why
+    assert "is 'Montedison SPA' without the words that end it" in why
     assert "an organization may be named by its full name without the name_suffixes that end it" in why
     assert d["Boston"].same_as is None  # a first word alone is not the company
 
@@ -183,7 +183,7 @@ def test_decisions_jsonl_and_explain_say_whose_entity_it_is(tiny_kg) -> None:
     text = explain_decision(line)
     assert "the same entity as 'James Ottinger': another mention of the document gives its name in full" in text
     why = text.split("why the same entity:")[1]
-    assert "are the last words of James Ottinger" in why and "may be named by the last words" in why
+    assert "are the last words of 'James Ottinger'" in why and "may be named by the last words" in why
     rel = json.loads(json.dumps(d[("Bertil Nordin", "work_for", "Ottinger")].to_dict()))
     assert "its tail 'Ottinger' is the entity of 'James Ottinger'" in explain_decision(rel)
 
@@ -244,7 +244,7 @@ def test_initials_name_the_organisation_and_a_company_of_another_name_stays_apar
     assert d["Acme Holdings"][0].mention.entity != party.mention.entity
     line = json.loads(json.dumps(d["KDP"][0].to_dict()))
     why = explain_decision(line).split("why the same entity:")[1]
-    assert "is the initials of Kurdistan Democratic Party" in why and "an organization may be named by its initials" in why
+    assert "is the initials of 'Kurdistan Democratic Party'" in why and "an organization may be named by its initials" in why
 
 
 def test_name_parts_finds_what_comparing_every_two_mentions_finds() -> None:
