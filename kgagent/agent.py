@@ -55,7 +55,7 @@ from kgagent.ids import text_hash
 from kgagent.names import name_parts, name_words, only_suffix
 from kgagent.proofs import walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
-from kgagent.text import sentence_spans
+from kgagent.text import dateline_alone, sentence_spans
 
 #: the rules see relations down to this score (the encoder's own threshold is usually higher)
 DEFAULT_MIN_RELATION_SCORE = 0.2
@@ -396,6 +396,7 @@ class Agent:
                 near_misses: Sequence[MentionResult] = ()) -> DocumentResult:
         timings: dict[str, float] = {}
         sentences = [doc.text[s:e] for s, e in spans]
+        datelines = [i for i, text in enumerate(sentences) if dateline_alone(text)]
         t0 = time.perf_counter()
         with self._lock:
             engine = self._engine
@@ -408,7 +409,8 @@ class Agent:
         parts = self._name_parts(mentions)  # read by the joint decision and asserted as name_part facts
         if self.joint:  # its time counts as the rules' (it is part of deciding)
             jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph, parts)
-        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses, parts))
+        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses, parts,
+                                            datelines))
         # a mention the rules retype was linked under its old class ("Richardson" the city, now a
         # person): link it again under the new one and decide again (the repair itself stands:
         # the joint facts it rests on do not change)
@@ -422,7 +424,7 @@ class Agent:
             relinking = time.perf_counter() - t2
             timings["linking"] += relinking
             model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses,
-                                                parts))
+                                                parts, datelines))
         by_id = {m.id: m for m in mentions}
         # names for the ids a proof may show: graph entities, and the sentence's other mentions and
         # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
@@ -481,12 +483,15 @@ class Agent:
     def _facts(self, doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
                pair_scores: dict[tuple[str, str], dict[str, float]] | None, graph: dict[str, set[tuple]],
                jfacts: dict[str, set[tuple]], near_misses: Sequence[MentionResult] = (),
-               parts: Sequence[tuple[str, str, str]] | None = None) -> dict[str, set[tuple]]:
+               parts: Sequence[tuple[str, str, str]] | None = None,
+               datelines: Iterable[int] = ()) -> dict[str, set[tuple]]:
         """Every fact the rules read for a document: base, model, graph, domain and joint facts,
         and the near misses (``near_miss(M, C, S)``, with their text and place); ``parts``: the
-        document's :func:`~kgagent.names.name_parts`, when the caller has them."""
+        document's :func:`~kgagent.names.name_parts`, when the caller has them; ``datelines``: the
+        sentences that are a dateline alone (``dateline(Doc, Sentence)``)."""
         facts = base_facts(doc, mentions, relations, pair_scores,
                            parts if parts is not None else self._name_parts(mentions))
+        facts["dateline"].update((doc.id, i) for i in datelines)  # "BALTIMORE (AP) --" (text.dateline_alone)
         suffixes = self.domain.ontology.name_suffixes  # "Ltd" alone: a word that ends names (names.rules)
         facts["name_suffix"].update((m.id,) for m in mentions if suffixes and only_suffix(m.text, suffixes))
         for m in near_misses:

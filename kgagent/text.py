@@ -288,6 +288,29 @@ def _dateline_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, m.end()), (rest, end)] if rest < end else [(start, end)]
 
 
+# A sentence that is a dateline and nothing else, as kgagent's splitter leaves it (above) and as
+# data sets write it: the place, its state or country, the agency in brackets, a dash or none
+# ("BALTIMORE (AP) --", "BANGKOK , Thailand ( AP )", "Beijing -LRB- CNN -RRB- --").
+_DATELINE_ALONE = re.compile(
+    r"\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"                             # BALTIMORE, NEW YORK, Beijing
+    r"(?:\s*,\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)?"                    # , Iowa / , W. Va. / , England
+    r"\s*(?:\(|-LRB-)\s*[A-Z][A-Za-z.&]*(?:-[A-Z]+)?(?:\s+[A-Z][A-Za-z.&]*){0,2}\s*(?:\)|-RRB-)"  # (AP), (ITAR-TASS); not (R-Utah)
+    r"\s*(?:--|—|–|_|-)?\s*")
+
+
+def dateline_alone(sentence: str) -> bool:
+    """Is the sentence a news story's dateline and nothing else: the place it was filed from and
+    the agency that filed it? (``dateline(Doc, Sentence)``, read by the news domain's rules.)
+
+    >>> [dateline_alone(s) for s in ("BALTIMORE (AP) --", "BANGKOK , Thailand ( AP )",
+    ...                             "AURORA , Colo. -LRB- AP -RRB- -", "Beijing -LRB- CNN -RRB- --")]
+    [True, True, True, True]
+    >>> [dateline_alone(s) for s in ("Acme (AP) said it would merge.", "John Smith (R-Utah)", "( Text )")]
+    [False, False, False]
+    """
+    return _DATELINE_ALONE.fullmatch(sentence) is not None
+
+
 def stops_read_apart(text: str) -> set[int]:
     """Offsets of the full stops of ``text`` that kgagent reads as words of their own: those that
     end a sentence ("... in Boise." at the end, "Salisbury , N.C." before "Polls published"),
