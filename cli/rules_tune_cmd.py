@@ -47,7 +47,7 @@ def tune_cmd(
     """
     from kgagent.agent import Agent
     from kgagent.domain import rule_path_shown
-    from kgagent.tuning import best, parse_grid, read_gold, tune
+    from kgagent.tuning import best, gain_interval, parse_grid, read_gold, tune
     from kgagent_cli.agent_cmd import _check_paths, print_rule_report
 
     _check_paths(rules, kg, model)
@@ -114,9 +114,13 @@ def tune_cmd(
         if gain <= 0:
             con.print(f"{what} F1: no values tried beat the rule files' own ({getattr(now, what).f1:.2f})")
             continue
+        sure = gain_interval(gold_set, now, row, what)
+        verdict = ("it holds in most draws" if sure["low"] > 0 else
+                   "the interval holds no gain too: a few decisions, maybe noise; check it on more data")
         con.print(f"best {what} F1 {getattr(row, what).f1:.2f} ({gain:+.2f}) with "
                   + "  ".join(f"threshold({n}, {row.values[n]:g})." for n in names if row.values[n] != now.values[n])
-                  + "  (a gain of a few decisions may be noise: check it on more data)")
+                  + f"  95 % interval of the gain [{sure['low']:+.2f}, {sure['high']:+.2f}] (paired bootstrap over "
+                  f"the {len(gold_set.documents)} documents): {verdict}")
 
 
 def _bold(text: str, on: bool) -> str:

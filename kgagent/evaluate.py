@@ -28,6 +28,46 @@ def prf(gold: int, pred: int, correct: int) -> dict[str, float | int]:
     return {"precision": p, "recall": r, "f1": f, "gold": gold, "pred": pred, "correct": correct}
 
 
+def paired_bootstrap(before: set, after: set, gold: set, docs: Sequence[str], resamples: int = 10000,
+                     seed: int = 0, bar: float | None = None) -> dict[str, float]:
+    """How sure is the F1 gain of ``after`` over ``before`` (two predictions of the same gold)? A
+    paired bootstrap over documents (Berg-Kirkpatrick, Burkett and Klein, EMNLP 2012): draw the
+    documents with replacement, score both predictions on the same draw, and read the spread of
+    the difference. Each set holds tuples whose first element is a document id of ``docs``.
+    Returns the observed gain (the difference of the two F1s, each rounded to two places, as
+    tables print them), the 2.5 and 97.5 percentiles of the resampled gains (a 95 % interval),
+    the share of draws in which ``after`` is better, and, given ``bar``, the share of draws with
+    a gain of at least it. Seeded: the same sets give the same figures.
+
+    >>> g = {("a", 1), ("b", 1)}
+    >>> paired_bootstrap({("a", 1)}, {("a", 1), ("b", 1)}, g, ["a", "b"], resamples=200)["gain"]
+    33.33
+    """
+    import numpy as np
+
+    index = {d: i for i, d in enumerate(docs)}
+    counts = np.zeros((len(docs), 5))  # right and predicted before, right and predicted after, gold
+    for col, items in ((1, before), (3, after), (4, gold), (0, before & gold), (2, after & gold)):
+        for x in items:
+            counts[index[x[0]], col] += 1
+
+    def f1(right: Any, predicted: Any, gold_n: Any) -> Any:
+        return np.where(predicted + gold_n > 0, 200 * right / np.maximum(predicted + gold_n, 1), 0.0)
+
+    total = counts.sum(axis=0)
+    gain = round(float(f1(total[2], total[3], total[4])), 2) - round(float(f1(total[0], total[1], total[4])), 2)
+    draws = np.random.default_rng(seed).integers(0, len(docs), size=(resamples, len(docs)))
+    sums = np.stack([counts[row].sum(axis=0) for row in draws])
+    gains = f1(sums[:, 2], sums[:, 3], sums[:, 4]) - f1(sums[:, 0], sums[:, 1], sums[:, 4])
+    out = {"gain": round(gain, 2), "low": round(float(np.percentile(gains, 2.5)), 2),
+           "high": round(float(np.percentile(gains, 97.5)), 2),
+           "better": round(100 * float((gains > 0).mean()), 1), "resamples": resamples}
+    if bar is not None:
+        out["at_least_bar"] = round(100 * float((gains >= bar - 1e-9).mean()), 1)
+        out["bar"] = bar
+    return out
+
+
 def _tuples(examples: Sequence[Any], unscored: Container[str] = ()) -> tuple[list[set], list[set], list[set]]:
     ents, strict, bounds = [], [], []
     for ex in examples:

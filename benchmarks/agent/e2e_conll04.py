@@ -52,6 +52,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from kgagent.evaluate import paired_bootstrap  # the gains' 95 % intervals
+
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data")) / "conll04"
 
@@ -164,49 +166,6 @@ def prf(pred: set, gold: set) -> dict[str, float]:
     f = 2 * p * r / (p + r) if p + r else 0.0
     return {"p": round(100 * p, 2), "r": round(100 * r, 2), "f1": round(100 * f, 2), "pred": len(pred),
             "gold": len(gold), "correct": tp}
-
-
-def paired_bootstrap(raw: set, agent: set, gold: set, docs: list[str], resamples: int = 10000,
-                     seed: int = 0, bar: float | None = None) -> dict[str, float]:
-    """How sure is the agent's F1 gain over the encoder alone? A paired bootstrap over documents
-    (Berg-Kirkpatrick et al., EMNLP 2012): draw the split's documents with replacement, score the
-    encoder's and the agent's output on the same draw, and read the spread of the difference.
-    Each set holds tuples whose first element is the document id. Returns the observed gain (as
-    the table prints it: the difference of the F1s rounded to two places), the 2.5 and 97.5
-    percentiles of the resampled gains (a 95 % interval), the share of draws in which the agent
-    is better, and, given ``bar``, the share of draws with a gain of at least it.
-
-    >>> g = {("a", 1), ("b", 1)}
-    >>> paired_bootstrap({("a", 1)}, {("a", 1), ("b", 1)}, g, ["a", "b"], resamples=200)["gain"]
-    33.33
-    """
-    import numpy as np
-
-    index = {d: i for i, d in enumerate(docs)}
-    counts = np.zeros((len(docs), 5))  # raw right, raw proposed, agent right, agent accepted, gold
-    for col, items in ((1, raw), (3, agent), (4, gold)):
-        for x in items:
-            counts[index[x[0]], col] += 1
-    for col, items in ((0, raw & gold), (2, agent & gold)):
-        for x in items:
-            counts[index[x[0]], col] += 1
-
-    def f1(right, proposed, gold_n):
-        return np.where(proposed + gold_n > 0, 200 * right / np.maximum(proposed + gold_n, 1), 0.0)
-
-    total = counts.sum(axis=0)
-    # as the table prints it: the difference of the two F1s, each rounded to two places
-    gain = round(float(f1(total[2], total[3], total[4])), 2) - round(float(f1(total[0], total[1], total[4])), 2)
-    draws = np.random.default_rng(seed).integers(0, len(docs), size=(resamples, len(docs)))
-    sums = np.stack([counts[row].sum(axis=0) for row in draws])
-    gains = f1(sums[:, 2], sums[:, 3], sums[:, 4]) - f1(sums[:, 0], sums[:, 1], sums[:, 4])
-    out = {"gain": round(gain, 2), "low": round(float(np.percentile(gains, 2.5)), 2),
-           "high": round(float(np.percentile(gains, 97.5)), 2),
-           "better": round(100 * float((gains > 0).mean()), 1), "resamples": resamples}
-    if bar is not None:
-        out["at_least_bar"] = round(100 * float((gains >= bar - 1e-9).mean()), 1)
-        out["bar"] = bar
-    return out
 
 
 def boundaries(s: set) -> set:

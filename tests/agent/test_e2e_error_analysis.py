@@ -134,22 +134,3 @@ def test_a_sentence_cut_from_a_record_keeps_its_gold_tokens(e2e: Any) -> None:
     assert wrapped.propose(["COLUMBIA , S.C. _", "Jesse Jackson won ."]) == ["COLUMBIA , S.C. _", "Jesse Jackson won ."]
     assert seen == [["COLUMBIA", ",", "S.C.", "_"], ["Jesse", "Jackson", "won", "."]]
 
-
-def test_the_paired_bootstrap_puts_an_interval_on_the_gain(e2e: Any) -> None:
-    docs = [f"d{i}" for i in range(40)]
-    gold = {(d, "r", k) for d in docs for k in range(2)}
-    raw = {(d, "r", 0) for d in docs} | {(d, "r", 9) for d in docs[:20]}       # 40 right, 20 wrong
-    # the agent drops the wrong ones in half of those documents, and adds a right one in two
-    agent = (raw - {(d, "r", 9) for d in docs[:10]}) | {(d, "r", 1) for d in docs[30:32]}
-    b = e2e.paired_bootstrap(raw, agent, gold, docs, resamples=2000, seed=1, bar=3.0)
-    # F1 raw = 2*40/(60+80) = 57.14; agent = 2*42/(52+80) = 63.64
-    assert b["gain"] == round(63.64 - 57.14, 2)
-    assert b["low"] < b["gain"] < b["high"] and b["low"] > 0
-    assert b["better"] == 100.0 and 0 < b["at_least_bar"] <= 100
-    assert e2e.paired_bootstrap(raw, agent, gold, docs, resamples=2000, seed=1, bar=3.0) == b  # seeded
-    same = e2e.paired_bootstrap(raw, set(raw), gold, docs, resamples=500)
-    assert (same["gain"], same["low"], same["high"], same["better"]) == (0.0, 0.0, 0.0, 0.0)
-    assert "at_least_bar" not in same
-    # a gain carried by one document is uncertain: draws without it show none
-    one = e2e.paired_bootstrap(raw, raw | {("d39", "r", 1)}, gold, docs, resamples=2000)
-    assert one["low"] == 0.0 and 50 < one["better"] < 80

@@ -241,6 +241,9 @@ def test_cli_prints_the_rows_and_the_best_values(fake_cli, graph_dir, tmp_path: 
     assert "3 documents" in r.output and "0*" in r.output and "-0.15" in r.output
     assert "encoder alone" in r.output and "50.00" in r.output
     assert "best relation F1 100.00 (+33.33) with threshold(relation_accept_over_model, -0.15)." in r.output
+    # how sure: the paired bootstrap over the 3 documents (the gain is one relation of one document)
+    assert "95 % interval of the gain [+0.00, +" in r.output and "over the 3 documents" in r.output
+    assert "maybe noise" in r.output
     assert "entity F1: no values tried beat the rule files' own" in r.output
     r = _run("rules", "tune", gold, "-t", "entity_accept=0.25", "--graph", graph_dir, "--json")
     assert r.exit_code == 0, r.output

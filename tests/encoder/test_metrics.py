@@ -8,7 +8,7 @@ from kgagent.encoder.data import EntitySpan as E
 from kgagent.encoder.data import Example
 from kgagent.encoder.data import RelationSpan as R
 from kgagent.errors import EncoderError
-from kgagent.evaluate import decision_calibration, evaluate, expected_calibration_error, prf
+from kgagent.evaluate import decision_calibration, evaluate, expected_calibration_error, paired_bootstrap, prf
 
 TOK = ["w"] * 10
 
@@ -59,3 +59,23 @@ def test_ece_hand_worked() -> None:
     pred = [Example(TOK, [E(0, 1, "X", 0.8), E(2, 3, "X", 0.4)])]
     cal = decision_calibration(gold, pred)
     assert cal["entity_ece"] == pytest.approx(0.5 * 0.2 + 0.5 * 0.4) and cal["entity_decisions"] == 2
+
+
+def test_the_paired_bootstrap_puts_an_interval_on_the_gain() -> None:
+    docs = [f"d{i}" for i in range(40)]
+    gold = {(d, "r", k) for d in docs for k in range(2)}
+    raw = {(d, "r", 0) for d in docs} | {(d, "r", 9) for d in docs[:20]}       # 40 right, 20 wrong
+    # the agent drops the wrong ones in half of those documents, and adds a right one in two
+    agent = (raw - {(d, "r", 9) for d in docs[:10]}) | {(d, "r", 1) for d in docs[30:32]}
+    b = paired_bootstrap(raw, agent, gold, docs, resamples=2000, seed=1, bar=3.0)
+    # F1 raw = 2*40/(60+80) = 57.14; agent = 2*42/(52+80) = 63.64
+    assert b["gain"] == round(63.64 - 57.14, 2)
+    assert b["low"] < b["gain"] < b["high"] and b["low"] > 0
+    assert b["better"] == 100.0 and 0 < b["at_least_bar"] <= 100
+    assert paired_bootstrap(raw, agent, gold, docs, resamples=2000, seed=1, bar=3.0) == b  # seeded
+    same = paired_bootstrap(raw, set(raw), gold, docs, resamples=500)
+    assert (same["gain"], same["low"], same["high"], same["better"]) == (0.0, 0.0, 0.0, 0.0)
+    assert "at_least_bar" not in same
+    # a gain carried by one document is uncertain: draws without it show none
+    one = paired_bootstrap(raw, raw | {("d39", "r", 1)}, gold, docs, resamples=2000)
+    assert one["low"] == 0.0 and 50 < one["better"] < 80
