@@ -120,7 +120,7 @@ def tune_cmd(
         con.print(f"best {what} F1 {getattr(row, what).f1:.2f} ({gain:+.2f}) with "
                   + "  ".join(f"threshold({n}, {row.values[n]:g})." for n in names if row.values[n] != now.values[n])
                   + f"  95 % interval of the gain [{sure['low']:+.2f}, {sure['high']:+.2f}] (paired bootstrap over "
-                  f"the {len(gold_set.documents)} documents): {verdict}")
+                  f"the {n_docs} documents): {verdict}")
 
 
 def _bold(text: str, on: bool) -> str:

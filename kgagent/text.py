@@ -258,6 +258,9 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
     return [piece for span in spans for piece in _dateline_apart(text, *span)]
 
 
+#: a dateline's state or country after its place: ", Iowa", ", W. Va.", ", England"
+_DATELINE_REGION = r"(?:\s*,\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)?"
+
 # A news story's dateline: the place it was filed from in capitals, its state or country, the
 # agency, and a dash before the story ("KNOXVILLE, Iowa (AP) -- Donny Schatz won ..."). The
 # story's people do not live there: CoNLL04 writes most datelines as sentences of their own
@@ -265,7 +268,7 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
 # :func:`sentence_spans`. A single "-" only after an agency: "SOCCER - JAPAN WIN" is a headline.
 _DATELINE = re.compile(
     r"[A-Z][A-Z'.-]*[A-Z.](?:\s+[A-Z][A-Z'.-]*[A-Z.])*"                   # KNOXVILLE, NEW YORK, ST. LOUIS
-    r"(?:\s*,\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)?"                     # , Iowa / , W. Va. / , England
+    + _DATELINE_REGION +
     r"(?:\s*(?:\(|-LRB-)\s*(?:AP|Reuters|AFP|UPI|dpa|Xinhua)\s*(?:\)|-RRB-)\s*(?:--|—|–|_|-)"  # (AP) --
     r"|\s*(?:--|—|_))"                                                     # or a long dash alone
     r"(?=\s+[\"'`(“‘]*[A-Z0-9][^\n]{0,40}[a-z])")                         # before a story in lower case
@@ -293,7 +296,7 @@ def _dateline_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # ("BALTIMORE (AP) --", "BANGKOK , Thailand ( AP )", "Beijing -LRB- CNN -RRB- --").
 _DATELINE_ALONE = re.compile(
     r"\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"                             # BALTIMORE, NEW YORK, Beijing
-    r"(?:\s*,\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)?"                    # , Iowa / , W. Va. / , England
+    + _DATELINE_REGION +
     r"\s*(?:\(|-LRB-)\s*[A-Z][A-Za-z.&]*(?:-[A-Z]+)?(?:\s+[A-Z][A-Za-z.&]*){0,2}\s*(?:\)|-RRB-)"  # (AP), (ITAR-TASS); not (R-Utah)
     r"\s*(?:--|—|–|_|-)?\s*")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.errors import InputError
+from kgagent.evaluate import paired_bootstrap, prf
 from kgagent.schema import Document
 from kgagent.text import spans_as_read
 from kgagent.thresholds import require_thresholds, with_thresholds
@@ -51,8 +52,6 @@ class Scores:
     @classmethod
     def of(cls, predicted: set, gold: set) -> "Scores":
         """The scores of a predicted set of keys against the gold set (kgagent.evaluate.prf)."""
-        from kgagent.evaluate import prf
-
         m = prf(len(gold), len(predicted), len(predicted & gold))
         return cls(round(m["precision"], 2), round(m["recall"], 2), round(m["f1"], 2), m["gold"], m["pred"],
                    m["correct"])
@@ -300,8 +299,6 @@ def gain_interval(gold: GoldSet, before: TuneRow, after: TuneRow, what: str = "r
     """How sure is ``after``'s F1 gain over ``before`` (``what``: relation or entity)? The paired
     bootstrap over gold's documents (:func:`kgagent.evaluate.paired_bootstrap`): the gain, its 95 %
     interval (``low``, ``high``) and the share of draws in which ``after`` is better."""
-    from kgagent.evaluate import paired_bootstrap
-
     attr = "accepted_relations" if what == "relation" else "accepted_entities"
     keys = gold.relations if what == "relation" else gold.entities
     return paired_bootstrap(getattr(before, attr), getattr(after, attr), keys, [d.id for d in gold.documents],
