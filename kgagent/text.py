@@ -261,16 +261,25 @@ def sentence_spans(text: str, max_chars: int = 2000) -> list[tuple[int, int]]:
 #: a dateline's state or country after its place: ", Iowa", ", W. Va.", ", England"
 _DATELINE_REGION = r"(?:\s*,\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*)?"
 
-# A news story's dateline: the place it was filed from in capitals, its state or country, the
-# agency, and a dash before the story ("KNOXVILLE, Iowa (AP) -- Donny Schatz won ..."). The
-# story's people do not live there: CoNLL04 writes most datelines as sentences of their own
-# ("BANGKOK , Thailand ( AP )"), as CoNLL-2003 does ("LONDON 1996-08-30"), and so does
-# :func:`sentence_spans`. A single "-" only after an agency: "SOCCER - JAPAN WIN" is a headline.
+#: a news agency in brackets, as a dateline names it: "(AP)", "( Reuters )", "-LRB- CNN -RRB-",
+#: "(ITAR-TASS)", "(KMOV.com)"; not a legislator's "(R-Utah)" nor a bracketed phrase in lowercase
+_DATELINE_AGENCY = (r"\s*(?:\(|-LRB-)\s*[A-Z][A-Za-z.&]*(?:-[A-Z]+)?(?:\s+[A-Z][A-Za-z.&]*){0,2}"
+                    r"\s*(?:\)|-RRB-)")
+
+# A news story's dateline: the place it was filed from, its state or country, the agency, and a
+# dash before the story ("KNOXVILLE, Iowa (AP) -- Donny Schatz won ...", "Beijing (CNN) --
+# Chinese authorities ..."). The story's people do not live there: CoNLL04 writes most
+# datelines as sentences of their own ("BANGKOK , Thailand ( AP )"), as CoNLL-2003 does
+# ("LONDON 1996-08-30"), and so does :func:`sentence_spans`. A place in capitals may have a long
+# dash alone ("WASHINGTON --"); one in mixed case ("Beijing") needs its agency and a dash, and a
+# single "-" comes only after an agency: "SOCCER - JAPAN WIN" is a headline.
 _DATELINE = re.compile(
-    r"[A-Z][A-Z'.-]*[A-Z.](?:\s+[A-Z][A-Z'.-]*[A-Z.])*"                   # KNOXVILLE, NEW YORK, ST. LOUIS
+    r"(?:[A-Z][A-Z'.-]*[A-Z.](?:\s+[A-Z][A-Z'.-]*[A-Z.])*"                 # KNOXVILLE, NEW YORK, ST. LOUIS
     + _DATELINE_REGION +
-    r"(?:\s*(?:\(|-LRB-)\s*(?:AP|Reuters|AFP|UPI|dpa|Xinhua)\s*(?:\)|-RRB-)\s*(?:--|—|–|_|-)"  # (AP) --
+    r"(?:" + _DATELINE_AGENCY + r"\s*(?:--|—|–|_|-)"                       # (AP) --
     r"|\s*(?:--|—|_))"                                                     # or a long dash alone
+    r"|[A-Z][a-z]+(?:[\s-]+[A-Z][a-z]+){0,2}"                              # Beijing, Salt Lake City: only
+    + _DATELINE_REGION + _DATELINE_AGENCY + r"\s*(?:--|—|–|-))"            # with its agency and a dash
     r"(?=\s+[\"'`(“‘]*[A-Z0-9][^\n]{0,40}[a-z])")                         # before a story in lower case
 
 
@@ -296,8 +305,7 @@ def _dateline_apart(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # ("BALTIMORE (AP) --", "BANGKOK , Thailand ( AP )", "Beijing -LRB- CNN -RRB- --").
 _DATELINE_ALONE = re.compile(
     r"\s*[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"                             # BALTIMORE, NEW YORK, Beijing
-    + _DATELINE_REGION +
-    r"\s*(?:\(|-LRB-)\s*[A-Z][A-Za-z.&]*(?:-[A-Z]+)?(?:\s+[A-Z][A-Za-z.&]*){0,2}\s*(?:\)|-RRB-)"  # (AP), (ITAR-TASS); not (R-Utah)
+    + _DATELINE_REGION + _DATELINE_AGENCY +                              # (AP), (ITAR-TASS); not (R-Utah)
     r"\s*(?:--|—|–|_|-)?\s*")
 
 

@@ -157,11 +157,19 @@ A_DATELINE_IS_A_SENTENCE_OF_ITS_OWN = [
     ("CHARLESTON, W. Va. — After the storm, power was out.", ["CHARLESTON, W. Va. —", "After the storm, power was out."]),
     ("LONDON (Reuters) - Shares fell on Monday.", ["LONDON (Reuters) -", "Shares fell on Monday."]),
     ("COLUMBIA , S.C. _ Jesse Jackson on Sunday was touting his win", ["COLUMBIA , S.C. _", "Jesse Jackson on Sunday was touting his win"]),
+    # a place in mixed case, with its agency and a dash (RSS-500: "Beijing -LRB- CNN -RRB- --")
+    ("Beijing -LRB- CNN -RRB- -- Chinese authorities said", ["Beijing -LRB- CNN -RRB- --", "Chinese authorities said"]),
+    ("Salt Lake City, Utah (KSL) — The mayor left.", ["Salt Lake City, Utah (KSL) —", "The mayor left."]),
+    ("NEW YORK (Bloomberg) -- Stocks rose.", ["NEW YORK (Bloomberg) --", "Stocks rose."]),
     # not datelines: a headline in capitals, a single dash without an agency, a name in mixed case
     ("SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT .", ["SOCCER - JAPAN GET LUCKY WIN , CHINA IN SURPRISE DEFEAT ."]),
     ("LONDON - Shares fell on Monday.", ["LONDON - Shares fell on Monday."]),
     ("US Airways -- the airline -- said so.", ["US Airways -- the airline -- said so."]),
     ("The plan -- NATO said -- failed.", ["The plan -- NATO said -- failed."]),
+    # mixed case: not without an agency, nor a legislator's party, nor before words in lower case
+    ("Beijing -- Chinese authorities said", ["Beijing -- Chinese authorities said"]),
+    ("Senator Hatch (R-Utah) -- He said no.", ["Senator Hatch (R-Utah) -- He said no."]),
+    ("Acme Corp (NYSE) - shares fell.", ["Acme Corp (NYSE) - shares fell."]),
 ]
 
 
