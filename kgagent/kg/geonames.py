@@ -135,6 +135,23 @@ def subdivision_short_name(label: str, suffixes: list[str]) -> str | None:
     return None
 
 
+def subdivision_unprefixed_name(label: str, prefixes: list[str]) -> str | None:
+    """A subdivision's name without the longest of ``prefixes`` that begins it before a space or
+    a hyphen (an article news leaves out: Arabic "Al Anbār" is "Anbar province"), None when
+    none does or nothing would be left.
+
+    >>> subdivision_unprefixed_name("Al Anbār", ["Al", "An"]), subdivision_unprefixed_name("An Najaf", ["Al", "An"])
+    ('Anbār', 'Najaf')
+    >>> subdivision_unprefixed_name("Alabama", ["Al"]), subdivision_unprefixed_name("Ash Sharqīyah", ["As", "Ash"])
+    (None, 'Sharqīyah')
+    """
+    for word in sorted(prefixes, key=len, reverse=True):
+        for sep in (" ", "-"):
+            if label.startswith(word + sep) and len(label) > len(word) + 1:
+                return label[len(word) + 1:].strip() or None
+    return None
+
+
 def _good_alternates(names: list[str], label: str, limit: int) -> list[str]:
     """Latin-script, capitalised alternate names, best first: those sharing a word with the
     label ("New York" for "New York City"), then ASCII ones, then shorter ones. Not a name
@@ -322,9 +339,11 @@ class ExtraPlaces:
     former: list[FormerCountry] = field(default_factory=list)
     seas: list[tuple[str, list[str], int]] = field(default_factory=list)
     subdivision_suffixes: list[tuple[str, str, int]] = field(default_factory=list)
+    subdivision_prefixes: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-_TABLES = ("a [names], [members], [demonyms] or [subdivision_suffixes] table of ISO 3166 codes, a [city_names] "
+_TABLES = ("a [names], [members], [demonyms], [subdivision_suffixes] or [subdivision_prefixes] table of ISO 3166 "
+           "codes, a [city_names] "
            "table of GeoNames ids, a [seas] table, or [former.<key>] tables")
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
 
@@ -351,7 +370,8 @@ def read_extra_places(path: Path) -> ExtraPlaces:
     doc = read_toml(path)
     out = ExtraPlaces()
     for key, value in doc.data.items():
-        if key not in ("names", "city_names", "members", "demonyms", "former", "seas", "subdivision_suffixes") \
+        if key not in ("names", "city_names", "members", "demonyms", "former", "seas", "subdivision_suffixes",
+                       "subdivision_prefixes") \
                 or not isinstance(value, dict):
             raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
         if key == "seas":
@@ -361,7 +381,8 @@ def read_extra_places(path: Path) -> ExtraPlaces:
             continue
         if key != "former":
             {"names": out.names, "city_names": out.city_names, "members": out.members,
-             "demonyms": out.demonyms, "subdivision_suffixes": out.subdivision_suffixes}[key].extend(
+             "demonyms": out.demonyms, "subdivision_suffixes": out.subdivision_suffixes,
+             "subdivision_prefixes": out.subdivision_prefixes}[key].extend(
                 _name_lists(doc, key))
             continue
         for fkey, spec in value.items():
@@ -549,6 +570,21 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
         if s.country_code in suffixes:
             short = subdivision_short_name(sub_names[s.code][0], suffixes[s.country_code])
             if short:
+                t.append((regions[s.code], SKOS_ALT, Literal(short)))
+    prefixes: dict[str, list[str]] = defaultdict(list)
+    for code, word, line in wanted.subdivision_prefixes:
+        if code not in countries:
+            raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
+                             location=Location(str(extra), line))
+        prefixes[code].append(word)
+    # "Al Anbār" is also "Anbār", unless that names another place, itself or without its own
+    # article: "An Najaf" stays out ("Najaf" is the city), and "Ar Raqqah" (the city "Ar Raqqah")
+    unprefixed_cities = {alias_keys(subdivision_unprefixed_name(c["name"], prefixes[c["countrycode"]]) or "")[2]
+                         for c in gc.get_cities().values() if c["countrycode"] in prefixes}
+    for s in subs:
+        if s.country_code in prefixes:
+            short = subdivision_unprefixed_name(sub_names[s.code][0], prefixes[s.country_code])
+            if short and alias_keys(short)[2] not in stripped_in_use | unprefixed_cities:
                 t.append((regions[s.code], SKOS_ALT, Literal(short)))
     for gid, name, line in wanted.city_names:
         iri = ENT[f"geonames/{gid}"]
