@@ -188,6 +188,19 @@ def _entity_change(decision: dict[str, Any], wording: dict[str, str] | None, cha
     return lines
 
 
+def _scores_clause(scores: list[tuple[str, str]]) -> str:
+    """The encoder's scores a decision read, (whose, score) in proof order: one as a sentence,
+    several (a rule that compares relations) as one list.
+
+    >>> _scores_clause([("this relation", "0.9")]), _scores_clause([("this relation", "0.9"), ("kill('A', 'B')", "0.3")])
+    ("the encoder's score is 0.9", "the encoder's scores: this relation 0.9, kill('A', 'B') 0.3")
+    """
+    if len(scores) > 1:
+        return "the encoder's scores: " + ", ".join(f"{who} {score}" for who, score in scores)
+    who, score = scores[0]
+    return f"the encoder's score is {score}" if who.startswith("this ") else f"the encoder's score of {who} is {score}"
+
+
 def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
     """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <file:line>``."""
     name = _Names(decision, wording)
@@ -195,6 +208,7 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
     parts = [VERDICT_WORDS.get(verdict, verdict) + (f": {decision['reason']}" if decision.get("reason") else "")]
     proof = decision.get("proof")
     seen: set[str] = set()
+    scores: list[tuple[str, str]] = []  # (whose, score) of the encoder's scores the rule read
     if isinstance(proof, dict):
         direct = {str(p.get("fact")) for p in proof.get("premises", []) if isinstance(p, dict)}
         for n in walk(proof):
@@ -208,7 +222,15 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
             words = fact_words(str(n["fact"]), name)
             if words not in seen:
                 seen.add(words)
+                if pred == "score" and len(args) == 2:
+                    if not scores:
+                        parts.append("")  # where the scores go, said once below
+                    own = str(args[0]) == name.subject or str(args[0]) not in name.entities
+                    scores.append((f"this {decision.get('kind', 'one')}" if own else name(args[0]), str(args[1])))
+                    continue
                 parts.append(words)
+    if scores:
+        parts[parts.index("")] = _scores_clause(scores)
     if decision.get("rule"):
         parts.append(f"rule {decision['rule']}")
     elif verdict == "review" and not proof:

@@ -273,8 +273,9 @@ def test_wording_of_the_domain_reaches_explanations(tmp_path) -> None:
 
 
 def test_an_explanation_names_whose_score_it_cites_when_a_rule_read_other_relations() -> None:
-    """A rule that compares relations (employers.rules) cites three scores; only the decision's own
-    goes unnamed ("the encoder's score is 0.72"), the others say which relation they score."""
+    """A rule that compares relations (employers.rules) cites several scores: the summary lists
+    them in one clause, the decision's own as "this relation", the others by the relation they
+    score; the tree says each in full."""
     from kgagent.explain import proof_tree, summary_line
 
     decision = {"kind": "relation", "subject": "r1", "predicate": "work_for", "verdict": "review",
@@ -284,8 +285,8 @@ def test_an_explanation_names_whose_score_it_cites_when_a_rule_read_other_relati
                 "proof": {"fact": 'review(r1, "another person listed")',
                           "premises": [{"fact": "score(r1, 0.72)"}, {"fact": "score(r2, 0.99)"},
                                        {"fact": "relation(r2, work_for, \"m:3\", m2)"}]}}
-    assert summary_line(decision) == ("sent to review: another person listed; the encoder's score is 0.72; "
-                                      "the encoder's score of work_for('Harris', 'Bridgemont') is 0.99")
+    assert summary_line(decision) == ("sent to review: another person listed; the encoder's scores: this relation "
+                                      "0.72, work_for('Harris', 'Bridgemont') 0.99")
     # another relation's mentions are quoted as the decision's own are
     assert "the encoder proposed work_for('Harris', 'Bridgemont')" in "\n".join(proof_tree(decision))
 
