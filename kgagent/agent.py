@@ -798,10 +798,11 @@ class Agent:
         out = []
         for (head, pred, tail, score, *_), (rid, p, hm, tm) in zip(claims, rows):
             v = found[rid]
-            proof = label_sources(model.proof(*v["fact"])) if v["fact"] is not None and self.record_proofs else None
+            proof = (label_sources(model.proof(*v["fact"]), {"relation": "claim", "score": "claim"})
+                     if v["fact"] is not None and self.record_proofs else None)
             out.append(ClaimResult(claim=(head, pred, tail), id=stable_id("d", "claim", rid), verdict=v["verdict"],
                                    reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,
-                                   tail=tm, predicate=p, others=v["others"], score=score))
+                                   tail=tm, predicate=p, others=v["others"], score=score, relation=rid))
         return out
 
     def _by_document_name(self, text: str, link: Link) -> Link:

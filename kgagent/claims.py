@@ -26,11 +26,13 @@ class ClaimResult:
     predicate: str
     others: list[dict[str, str]] = field(default_factory=list)
     score: float | None = None  # the caller's confidence, if given
+    relation: str = ""  # the id the rules gave the claimed relation (its proof's subject)
 
     @property
     def decision(self) -> Decision:
         """The claim as a relation decision (what ``kgagent.explain`` renders)."""
-        return Decision(id=self.id, doc="claim", sentence=0, kind="relation", subject=self.id, verdict=self.verdict,
+        return Decision(id=self.id, doc="claim", sentence=0, kind="relation", subject=self.relation or self.id,
+                        verdict=self.verdict,
                         reason=self.reason, rule=self.rule, proof=self.proof,
                         score=self.score if self.score is not None else 1.0, label=self.predicate,
                         model_label=self.predicate, head=self.head, tail=self.tail, others=self.others,

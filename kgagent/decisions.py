@@ -11,6 +11,7 @@ decides gets ``review`` with the reason ``no rule decided``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -384,13 +385,15 @@ def _height(model: Any, pred: str, args: tuple) -> int:
         return 0
 
 
-def label_sources(node: ProofNode | None) -> ProofNode | None:
-    """Replace ``source="base"`` in a proof by where the base fact came from (encoder, graph...)."""
+def label_sources(node: ProofNode | None, overrides: Mapping[str, str] | None = None) -> ProofNode | None:
+    """Replace ``source="base"`` in a proof by where the base fact came from (encoder, graph...);
+    ``overrides`` (predicate -> source) where the caller knows better: a claim's relation was
+    stated by whoever gave the claim, not proposed by the encoder."""
     if node is None:
         return None
     for n in walk(node):
         if n.source == "base":
-            n.source = SOURCES.get(predicate(n), "input")
+            n.source = (overrides or {}).get(predicate(n)) or SOURCES.get(predicate(n), "input")
     return node
 
 

@@ -71,6 +71,8 @@ class _Names:
             (self.mentions if str(iri).startswith("m:") else self.entities).setdefault(str(iri), str(name))
         #: what the decision is about: its own score needs no name, another relation's does
         self.subject = str(decision.get("subject") or "")
+        #: a claim given to check (Agent.validate): its relation was stated, not proposed by the encoder
+        self.claim = "claim" in decision
         self._collect(decision.get("proof"))
 
     def _collect(self, node: Any) -> None:
@@ -101,7 +103,8 @@ def fact_words(fact: str, name: _Names) -> str:
     if pred == "mention" and n == 3:
         return f"{name(a[0])} was tagged {a[1]} by the encoder (score {a[2]})"
     if pred == "relation" and n == 4:
-        return f"the encoder proposed {a[1]}({name(a[2])}, {name(a[3])})"
+        who = "the claim states" if name.claim and str(a[0]) == name.subject else "the encoder proposed"
+        return f"{who} {a[1]}({name(a[2])}, {name(a[3])})"
     if pred == "score" and n == 2:
         if str(a[0]) != name.subject and str(a[0]) in name.entities:  # a relation the decision names (labels)
             return f"the encoder's score of {name(a[0])} is {a[1]}"

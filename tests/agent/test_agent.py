@@ -127,6 +127,19 @@ def test_validate_claims(agent: Agent) -> None:
     assert json.loads(json.dumps(res[0].to_dict()))["verdict"] == "accept"
 
 
+def test_a_claim_names_a_class_the_signature_keeps_apart(agent: Agent) -> None:
+    """capital takes a country and a city: a claim that puts a city where the country goes is
+    rejected by the graph's class of it (the ontology keeps city and country apart), and its
+    explanation says the claim stated the relation (not the encoder) and names it."""
+    wrong, fits = agent.validate([("Boston", "capital", "Massachusetts"), ("United States", "capital", "Boston")])
+    assert (wrong.verdict, wrong.reason) == ("reject", "the graph knows the head as a class this relation does not take")
+    assert fits.verdict == "review" and fits.reason == "the graph does not confirm this claim"
+    text = wrong.explain()
+    assert "the relation capital('Boston', 'Massachusetts') is rejected" in text
+    assert "the claim states capital('Boston', 'Massachusetts')  [claim]" in text and "[encoder]" not in text
+    assert "Boston is a city in the graph" in text
+
+
 def test_validate_bad_claims(agent: Agent) -> None:
     from kgagent.errors import InputError
 
