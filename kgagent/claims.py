@@ -32,8 +32,7 @@ class ClaimResult:
     def decision(self) -> Decision:
         """The claim as a relation decision (what ``kgagent.explain`` renders)."""
         return Decision(id=self.id, doc="claim", sentence=0, kind="relation", subject=self.relation or self.id,
-                        verdict=self.verdict,
-                        reason=self.reason, rule=self.rule, proof=self.proof,
+                        verdict=self.verdict, reason=self.reason, rule=self.rule, proof=self.proof,
                         score=self.score if self.score is not None else 1.0, label=self.predicate,
                         model_label=self.predicate, head=self.head, tail=self.tail, others=self.others,
                         sentence_text=" ".join(self.claim))

@@ -212,6 +212,7 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
     proof = decision.get("proof")
     seen: set[str] = set()
     scores: list[tuple[str, str]] = []  # (whose, score) of the encoder's scores the rule read
+    scores_at = 0  # where in the line they go: where the first of them stands in the proof
     if isinstance(proof, dict):
         direct = {str(p.get("fact")) for p in proof.get("premises", []) if isinstance(p, dict)}
         for n in walk(proof):
@@ -226,14 +227,13 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
             if words not in seen:
                 seen.add(words)
                 if pred == "score" and len(args) == 2:
-                    if not scores:
-                        parts.append("")  # where the scores go, said once below
+                    scores_at = scores_at if scores else len(parts)
                     own = str(args[0]) == name.subject or str(args[0]) not in name.entities
                     scores.append((f"this {decision.get('kind', 'one')}" if own else name(args[0]), str(args[1])))
                     continue
                 parts.append(words)
     if scores:
-        parts[parts.index("")] = _scores_clause(scores)
+        parts.insert(scores_at, _scores_clause(scores))
     if decision.get("rule"):
         parts.append(f"rule {decision['rule']}")
     elif verdict == "review" and not proof:

@@ -560,31 +560,32 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
 
     for code, name, line in wanted.names:
         t.append((place(code, line), SKOS_ALT, Literal(name)))
-    suffixes: dict[str, list[str]] = defaultdict(list)
-    for code, word, line in wanted.subdivision_suffixes:
-        if code not in countries:
-            raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
-                             location=Location(str(extra), line))
-        suffixes[code].append(word)
+
+    def by_country(rows: list[tuple[str, str, int]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for code, word, line in rows:
+            if code not in countries:
+                raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
+                                 location=Location(str(extra), line))
+            out[code].append(word)
+        return out
+
+    suffixes = by_country(wanted.subdivision_suffixes)
     for s in subs:  # "Jiangsu Sheng" is also "Jiangsu", "Gyeonggi-do" "Gyeonggi"
         if s.country_code in suffixes:
             short = subdivision_short_name(sub_names[s.code][0], suffixes[s.country_code])
             if short:
                 t.append((regions[s.code], SKOS_ALT, Literal(short)))
-    prefixes: dict[str, list[str]] = defaultdict(list)
-    for code, word, line in wanted.subdivision_prefixes:
-        if code not in countries:
-            raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
-                             location=Location(str(extra), line))
-        prefixes[code].append(word)
+    prefixes = by_country(wanted.subdivision_prefixes)
     # "Al Anbār" is also "Anbār", unless that names another place, itself or without its own
     # article: "An Najaf" stays out ("Najaf" is the city), and "Ar Raqqah" (the city "Ar Raqqah")
-    unprefixed_cities = {alias_keys(subdivision_unprefixed_name(c["name"], prefixes[c["countrycode"]]) or "")[2]
-                         for c in gc.get_cities().values() if c["countrycode"] in prefixes}
+    taken_names = stripped_in_use | {
+        alias_keys(subdivision_unprefixed_name(c["name"], prefixes[c["countrycode"]]) or c["name"])[2]
+        for c in gc.get_cities().values() if c["countrycode"] in prefixes}
     for s in subs:
         if s.country_code in prefixes:
             short = subdivision_unprefixed_name(sub_names[s.code][0], prefixes[s.country_code])
-            if short and alias_keys(short)[2] not in stripped_in_use | unprefixed_cities:
+            if short and alias_keys(short)[2] not in taken_names:
                 t.append((regions[s.code], SKOS_ALT, Literal(short)))
     for gid, name, line in wanted.city_names:
         iri = ENT[f"geonames/{gid}"]
