@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from kgagent_cli import agent_cmd, domain_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd
+from kgagent_cli import agent_cmd, domain_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd, validate_cmd
 
 app = typer.Typer(
     name="kgagent",
@@ -22,6 +22,7 @@ agent_cmd.register(app)
 loop_cmd.register(app)
 domain_cmd.register(app)
 review_cmd.register(app)
+validate_cmd.register(app)
 
 
 def main() -> None:

@@ -1,13 +1,33 @@
-"""Claims given to check (``Agent.validate``): how a claim is read, and its verdict."""
+"""Claims given to check (``Agent.validate``): how a claim is read, and its verdict.
+
+A file of claims (:func:`read_claims`, ``kgagent validate``) holds one claim per line: in a
+``.jsonl`` / ``.ndjson`` / ``.json`` file a JSON object (``head``, ``predicate``, ``tail``;
+optionally ``score``, ``head_type``, ``tail_type``) or a list ``[head, predicate, tail(, score)]``;
+in any other file (``-``: standard input) the parts separated by tabs, ``head<TAB>predicate<TAB>tail``
+and optionally ``<TAB>score``. Blank lines, and lines beginning with ``#`` in a tab-separated file,
+are skipped. Bad input raises :class:`~kgagent.errors.InputError` naming the file and line: KGA401
+not UTF-8, KGA402 binary, KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a
+claim (a part missing or empty, a score that is no number in [0, 1]).
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "claims.tsv"
+>>> _ = p.write_text("# head, predicate, tail, confidence\\nParis\\tcapital\\tFrance\\nBoston\\tlocated_in\\tTexas\\t0.4\\n")
+>>> [(c, str(where)) for c, where in read_claims(p)]  # doctest: +ELLIPSIS
+[(('Paris', 'capital', 'France'), '...claims.tsv:2'), (('Boston', 'located_in', 'Texas', 0.4), '...claims.tsv:3')]
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from kgagent.corpus import JSONL_SUFFIXES, check_text_head, decode_line
 from kgagent.decisions import Decision, MentionResult
-from kgagent.errors import InputError
+from kgagent.errors import InputError, Location
 from kgagent.schema import ProofNode
 
 
@@ -80,3 +100,63 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
 
 
 __all__ = ["ClaimResult", "parse_claim"]
+
+
+def read_claims(path: str | Path) -> Iterator[tuple[Any, Location]]:
+    """The claims of a file (``-``: standard input), each with where it stands, streamed: a
+    tuple ``(head, predicate, tail[, score])`` or a dict, as :meth:`Agent.validate` takes them.
+    Each is checked as :func:`parse_claim` reads it; see the module docstring for the formats
+    and the errors."""
+    if str(path) == "-":
+        yield from _claim_lines(sys.stdin.buffer, "<stdin>", json_lines=False)
+        return
+    p = Path(path)
+    if not p.is_file():
+        why = "a directory, not a file of claims" if p.is_dir() else "no such file of claims"
+        raise InputError(why, code="KGA407", location=Location(str(p)))
+    with open(p, "rb") as fh:
+        check_text_head(fh, str(p), what="claims")
+        yield from _claim_lines(fh, str(p), json_lines=p.suffix.lower() in JSONL_SUFFIXES)
+
+
+def _claim_lines(fh: Any, name: str, json_lines: bool) -> Iterator[tuple[Any, Location]]:
+    for lineno, raw in enumerate(fh, 1):
+        line = decode_line(raw, name, lineno)
+        where = Location(name, lineno)
+        if not line.strip() or (not json_lines and line.lstrip().startswith("#")):
+            continue
+        claim = _json_claim(line, where) if json_lines else _tab_claim(line, where)
+        try:
+            parse_claim(claim, str)
+        except (InputError, ValueError, TypeError) as err:
+            raise InputError(getattr(err, "message", str(err)), code="KGA411", location=where) from None
+        yield claim, where
+
+
+def _json_claim(line: str, where: Location) -> Any:
+    try:
+        claim = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", code="KGA404",
+                         location=Location(where.path, where.line, err.colno)) from None
+    if isinstance(claim, list):
+        return tuple(claim)
+    if not isinstance(claim, dict):
+        raise InputError("a claim is an object (head, predicate, tail, optionally score, head_type, tail_type) "
+                         f"or a list [head, predicate, tail(, score)], not {type(claim).__name__}",
+                         code="KGA411", location=where)
+    return claim
+
+
+def _tab_claim(line: str, where: Location) -> tuple[Any, ...]:
+    parts = [x.strip() for x in line.split("\t")]
+    if len(parts) not in (3, 4):
+        raise InputError(f"expected head, predicate and tail (and optionally a score) separated by tabs; found "
+                         f"{len(parts)} part{'s' if len(parts) != 1 else ''}", code="KGA411", location=where)
+    if len(parts) == 3:
+        return tuple(parts)
+    try:
+        score = float(parts[3])
+    except ValueError:
+        raise InputError(f"the score {parts[3]!r} is not a number", code="KGA411", location=where) from None
+    return (*parts[:3], score)

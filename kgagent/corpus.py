@@ -86,23 +86,27 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
     if not p.exists():
         raise InputError("no such file or directory", code="KGA407", location=Location(str(p)))
     with open(p, "rb") as fh:
-        _check_head(fh, str(p))
+        check_text_head(fh, str(p))
         if p.suffix.lower() in JSONL_SUFFIXES:
             yield from _jsonl(fh, str(p), p.stem, max_doc_chars)
         else:
             yield from _plain(fh, str(p), p.stem, max_doc_chars)
 
 
-def _check_head(fh: BinaryIO, name: str) -> None:
+def check_text_head(fh: BinaryIO, name: str, what: str = "documents") -> None:
+    """KGA403 for a file with nothing in it (no ``what``), KGA402 for a binary one: read from the
+    head of ``fh``, which is rewound."""
     head = fh.read(_SNIFF)
     fh.seek(0)
     if not head.strip():
-        raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))
+        raise InputError(f"empty file: no {what} in it", code="KGA403", location=Location(name))
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
 
 
-def _decode(raw: bytes, name: str, lineno: int) -> str:
+def decode_line(raw: bytes, name: str, lineno: int) -> str:
+    """One line of a text file as text (its line break and a first line's byte-order mark
+    dropped); KGA401 naming the column for bytes that are not UTF-8, KGA402 for a NUL byte."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -119,11 +123,11 @@ def _decode(raw: bytes, name: str, lineno: int) -> str:
 
 def _whole_file(f: Path, max_doc_chars: int) -> str:
     with open(f, "rb") as fh:
-        _check_head(fh, str(f))
+        check_text_head(fh, str(f))
         parts = []
         size = 0
         for lineno, raw in enumerate(fh, 1):
-            line = _decode(raw, str(f), lineno)
+            line = decode_line(raw, str(f), lineno)
             size += len(line) + 1
             if size > max_doc_chars:
                 raise InputError(f"document longer than {max_doc_chars} characters; split it into several files",
@@ -138,7 +142,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
     start = 0
     n = 0
     for lineno, raw in enumerate(fh, 1):
-        line = _decode(raw, name, lineno)
+        line = decode_line(raw, name, lineno)
         if not line.strip():
             if lines:
                 n += 1
@@ -162,7 +166,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
 def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
     n = 0
     for lineno, raw in enumerate(fh, 1):
-        line = _decode(raw, name, lineno)
+        line = decode_line(raw, name, lineno)
         if not line.strip():
             continue
         if len(line) > max_doc_chars + 1000:

@@ -1,0 +1,96 @@
+"""``kgagent validate``: claims checked against the graph and the rules, from a terminal."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import islice
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from kgagent_cli.agent_cmd import _check_paths, print_rule_report
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP, console, fail,
+                                 guarded, open_domain)
+
+#: claims checked together (one rule evaluation each batch; the file is read as it goes)
+BATCH = 256
+
+
+def validate_cmd(
+    claims: Path = typer.Argument(..., help="A file of claims, one per line: head<TAB>predicate<TAB>tail[<TAB>score], "
+                                            "or JSON Lines (.jsonl: objects with head, predicate, tail, optionally "
+                                            "score, head_type, tail_type); - = stdin."),
+    out: Path | None = typer.Option(None, "--out", help="Also write each claim's decision, with its proof, as JSON "
+                                                        "Lines to this file."),
+    explain: bool = typer.Option(False, "--explain", help="Print each claim's explanation (its proof in words) "
+                                                          "after the table."),
+    domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
+    rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
+    kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
+) -> None:
+    """Check claims (an LLM's answers, a table's rows) against the graph and the rules.
+
+    Each claim is accepted when the graph confirms it, rejected when the graph or the rules
+    contradict it, sent to review otherwise, with the reason and the deciding rule. Needs no
+    model: nothing is read from text.
+
+    Example: printf 'Paris\\tcapital\\tFrance\\n' | kgagent validate - --explain
+    Exit 0 = checked (whatever the verdicts), 1 = a bad claims file (file:line: what is wrong)
+    or rules with errors, 2 = missing file, rules or graph directory, or an unwritable --out.
+    """
+    from kgagent.claims import read_claims
+    from kgagent.domain import rule_path_shown
+
+    if str(claims) != "-" and not claims.exists():
+        raise fail(f"KGA407 no such file of claims: {claims}", EXIT_USAGE)
+    _check_paths(rules, kg, None)
+    dom = open_domain(domain)
+    rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]
+    if print_rule_report(rules_dir):
+        raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before validating",
+                   EXIT_ERRORS)
+    results = []
+    with guarded(EXIT_ERRORS):
+        from kgagent.agent import Agent
+
+        agent = Agent.load(kg=kg, rules=rules, domain=str(dom.root))
+        stream = read_claims(claims)
+        while batch := list(islice(stream, BATCH)):
+            for (_, where), res in zip(batch, agent.validate([c for c, _ in batch])):
+                results.append((where, res))
+    if out is not None:
+        with guarded(EXIT_USAGE):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text("".join(json.dumps({"line": where.line, **res.to_dict()}, ensure_ascii=False) + "\n"
+                                   for where, res in results), encoding="utf-8")
+    _report(results, explain, out)
+
+
+def _report(results: list, explain: bool, out: Path | None) -> None:
+    """The verdicts as a table (line, claim, verdict, reason, rule), the count of each, and with
+    ``explain`` every proof in words."""
+    from kgagent.explain import explain_decision
+
+    con = console()
+    table = Table(title=f"{len(results)} claims")
+    for col in ("line", "claim", "verdict", "reason", "rule"):
+        table.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
+    for where, res in results:
+        head, pred, tail = res.claim
+        table.add_row(str(where.line), escape(f"{pred}({head!r}, {tail!r})"), res.verdict, escape(res.reason),
+                      escape(res.rule or ""))
+    con.print(table)
+    counts = Counter(res.verdict for _, res in results)
+    words = {"accept": "accepted", "reject": "rejected", "review": "to review"}
+    con.print(", ".join(f"{counts[v]} {w}" for v, w in words.items()) + (f"; wrote {out}" if out else ""))
+    for _, res in results if explain else ():
+        con.print()
+        con.print(escape(explain_decision(res.to_dict())))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``kgagent validate`` to the main app."""
+    app.command("validate")(validate_cmd)

@@ -1,0 +1,83 @@
+"""`kgagent validate`: a file of claims checked against the graph and the rules, from a terminal;
+every bad line named by file, line and what is wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent_cli.main import app
+
+CLAIMS = ("# head, predicate, tail, confidence\n"
+          "Boston\tlocated_in\tMassachusetts\n"
+          "\n"
+          "Massachusetts\tlocated_in\tBoston\t0.9\n"
+          "Richard Parsons\twork_for\tTime Warner\n")
+
+
+def run(*args: str, stdin: str | bytes | None = None):
+    return CliRunner().invoke(app, [str(a) for a in args], input=stdin)
+
+
+def test_claims_get_verdicts_reasons_and_proofs(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "claims.tsv"
+    f.write_text(CLAIMS)
+    out = tmp_path / "checked" / "claims.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out, "--explain")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(x["line"], x["claim"], x["verdict"]) for x in rows] == [
+        (2, ["Boston", "located_in", "Massachusetts"], "accept"),
+        (4, ["Massachusetts", "located_in", "Boston"], "reject"),
+        (5, ["Richard Parsons", "work_for", "Time Warner"], "review")]
+    assert rows[1]["claim_score"] == 0.9 and rows[0]["claim_score"] is None
+    assert rows[2]["reason"] == "the graph does not confirm this claim" and rows[0]["proof"]["premises"]
+    assert "1 accepted, 1 rejected, 1 to review" in r.output
+    # --explain: each proof in words, the claim's relation stated by the claim, not the encoder
+    assert r.output.count("why:") == 3 and "the claim states located_in('Boston', 'Massachusetts')" in r.output
+
+
+def test_claims_as_json_lines_and_from_stdin(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "claims.jsonl"
+    f.write_text('{"head": "Boston", "predicate": "located_in", "tail": "Massachusetts", "score": 0.8}\n'
+                 '["Massachusetts", "located_in", "Boston"]\n')
+    out = tmp_path / "out.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert [(x["line"], x["verdict"]) for x in map(json.loads, out.read_text().splitlines())] == [
+        (1, "accept"), (2, "reject")]
+    r = run("validate", "-", "--graph", graph_dir, "--out", out, stdin="Boston\tlocated_in\tMassachusetts\n")
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text())["verdict"] == "accept"
+
+
+@pytest.mark.parametrize("name, content, where, words", [
+    ("c.tsv", "Boston\tlocated_in\n", ":1:", "KGA411 expected head, predicate and tail"),
+    ("c.tsv", "# ok\nBoston\tlocated_in\tTexas\tsure\n", ":2:", "KGA411 the score 'sure' is not a number"),
+    ("c.tsv", "Boston\tlocated_in\tTexas\t1.5\n", ":1:", "KGA411 a claim's score must lie in [0, 1]"),
+    ("c.tsv", "Boston\tlocated_in\t \n", ":1:", "KGA411 a claim needs non-empty head and tail"),
+    ("c.jsonl", '{"head": "Boston", "predicate": "located_in"}\n', ":1:", "KGA411 a claim needs head, predicate and "
+                                                                         "tail; missing 'tail'"),
+    ("c.jsonl", '\n{"head": "Boston",\n', ":2:19:", "KGA404 malformed JSON"),
+    ("c.jsonl", '"Boston located_in Texas"\n', ":1:", "KGA411 a claim is an object"),
+    ("c.tsv", "", "c.tsv:", "KGA403 empty file: no claims in it"),
+    ("c.tsv", b"Boston\x00\tlocated_in\tTexas\n", "c.tsv:", "KGA402 binary file"),
+    ("c.tsv", b"Bost\xe9n\tlocated_in\tTexas\n", ":1:5:", "KGA401 not UTF-8 text"),
+])
+def test_a_bad_claims_file_is_named_by_file_and_line(fake_cli, graph_dir: Path, tmp_path: Path, name: str,
+                                                      content: str | bytes, where: str, words: str) -> None:
+    f = tmp_path / name
+    f.write_bytes(content if isinstance(content, bytes) else content.encode())
+    r = run("validate", f, "--graph", graph_dir)
+    assert r.exit_code == 1
+    line = r.output.strip().splitlines()[-1]
+    assert line.startswith(f"error: {f}") and where in line and words in line, line
+    assert "Traceback" not in r.output
+
+
+def test_no_such_file_of_claims_is_a_usage_error(tmp_path: Path) -> None:
+    r = run("validate", tmp_path / "none.tsv")
+    assert r.exit_code == 2 and "KGA407 no such file of claims" in r.output
