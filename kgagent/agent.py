@@ -750,7 +750,9 @@ class Agent:
         types, else what the predicate's signature implies (the claim says so), else the linked
         entity's kind. The rules see the extraction vocabulary plus ``claim(R)``; ``score(R, S)``
         only when a score is given (a claim is not a model's reading of a text, so by default it
-        is accepted only when the graph confirms it, see rules/claims.rules).
+        is accepted only when the graph confirms it, see rules/claims.rules). Each claim is a
+        document of its own to the rules: claims checked together get the verdicts they would get
+        one by one.
         """
         claims = [parse_claim(c, self.domain.labels.normalize) for c in triples]
         if not claims:
@@ -770,19 +772,20 @@ class Agent:
         rows = []
         for i, (head, pred, tail, score, ht, tt) in enumerate(claims):
             domain, rng = sig.get(pred, (None, None))
+            rid = stable_id("r", "claim", head, pred, tail)
             args = []
-            for text, given, implied, link in ((head, ht, domain, links[2 * i]), (tail, tt, rng, links[2 * i + 1])):
+            for role, text, given, implied, link in (("head", head, ht, domain, links[2 * i]),
+                                                     ("tail", tail, tt, rng, links[2 * i + 1])):
                 label = (given or ontology.kind_of(implied) or (core.get(link.entity) if not link.is_nil else None)
                          or ontology.untyped or UNTYPED_LABEL)
-                mid = stable_id("m", "claim", text, label)
+                mid = stable_id("m", "claim", rid, role, text, label)
                 m = MentionResult(id=mid, doc="claim", sentence=0, start=0, end=len(text), text=text, label=label,
                                   model_label=label, score=1.0, link=link,
                                   entity=link.entity if not link.is_nil else new_entity_iri(text, label))
                 args.append(m)
-            rid = stable_id("r", "claim", head, pred, tail)
-            for m in args:
-                facts["mention"].add((m.id, m.label, 1.0))
-                mention_facts(facts, m, "claim", 0)
+            for m in args:  # each claim a document of its own to the rules: claims checked together are
+                facts["mention"].add((m.id, m.label, 1.0))  # checked as if one by one
+                mention_facts(facts, m, rid, 0)
             facts["relation"].add((rid, pred, args[0].id, args[1].id))
             if score is not None:
                 facts["score"].add((rid, round_score(score)))

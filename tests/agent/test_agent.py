@@ -140,6 +140,18 @@ def test_a_claim_names_a_class_the_signature_keeps_apart(agent: Agent) -> None:
     assert "Boston is a city in the graph" in text
 
 
+def test_claims_checked_together_are_checked_as_if_one_by_one(agent: Agent) -> None:
+    """Each claim is a document of its own to the rules: a rule that compares relations of one
+    sentence (employers.rules: people listed with their posts) does not read one claim against
+    another, so a file's claims get the verdicts they would get alone, whatever their batch."""
+    claims = [("Hemphill", "work_for", "West Virginia State University", 0.99), ("Harris", "work_for", "Bridgemont", 0.99),
+              ("Hemphill", "work_for", "Bridgemont", 0.8)]
+    together = agent.validate(claims)
+    alone = [agent.validate([c])[0] for c in claims]
+    assert [(r.verdict, r.reason, r.others) for r in together] == [(r.verdict, r.reason, r.others) for r in alone]
+    assert not any("another person listed" in o["reason"] for r in together for o in r.others)
+
+
 def test_validate_bad_claims(agent: Agent) -> None:
     from kgagent.errors import InputError
 
