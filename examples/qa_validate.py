@@ -18,7 +18,7 @@ LLM_ANSWERS: dict[str, tuple[str, str, str]] = {
     "Which state is Boston in?": ("Boston", "located_in", "Massachusetts"),
     "Which state is Houston in?": ("Houston", "located_in", "Ohio"),  # wrong: Houston is in Texas
     "Where is France?": ("France", "located_in", "Paris"),  # wrong way round
-    "Who employs Richard Parsons?": ("Richard Parsons", "work_for", "Boston"),  # a city is no employer
+    "What is the capital of France?": ("Paris", "capital", "France"),  # wrong way round: Paris is a city
     "Who employs Cor van der Klugt?": ("Cor van der Klugt", "work_for", "Philips"),  # graph cannot tell
 }
 

@@ -742,7 +742,9 @@ class Agent:
 
         A claim is ``(head, predicate, tail)``, ``(head, predicate, tail, score)`` or a dict with
         ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
-        The strings are linked to the graph (by name alone; a name the linker does not find, or
+        The strings are linked to the graph by name, as the kind the claim makes them (the given
+        type, else the kind the predicate's signature implies: in kill(Booth, Lincoln) "Lincoln" is
+        a person, not the city, as an extracted mention tagged person is; a name the linker does not find, or
         finds by similarity alone, that documents gave exactly one new entity, as its label or a
         short name, "Ottinger" of James Ottinger, is that entity: a ``document_name`` link, so a
         claim about what extraction added is checked against it; a name documents gave several
@@ -761,9 +763,10 @@ class Agent:
             engine = self._engine
             ontology = self.domain.ontology
             sig = {r.name: (r.domain, r.range) for r in ontology.relations.values()}
-            queries = []
+            queries = []  # each name linked as what the claim makes it: its given type, else its signature's kind
             for head, pred, tail, _, ht, tt in claims:
-                queries += [(head, ht), (tail, tt)]
+                domain, rng = sig.get(pred, (None, None))
+                queries += [(head, ht or ontology.kind_of(domain)), (tail, tt or ontology.kind_of(rng))]
             links = [self._by_document_name(text, lk) for (text, _), lk in zip(queries, self.linker.link(queries))]
             linked = sorted({e for lk in links for e, _ in candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
@@ -772,7 +775,10 @@ class Agent:
         rows = []
         for i, (head, pred, tail, score, ht, tt) in enumerate(claims):
             domain, rng = sig.get(pred, (None, None))
-            rid = stable_id("r", "claim", head, pred, tail)
+            # what the claim says beyond its names (types, a score) is part of its id: two claims
+            # of the same names but other types are two relations to the rules
+            given = [f"{k}={v}" for k, v in (("head_type", ht), ("tail_type", tt), ("score", score)) if v is not None]
+            rid = stable_id("r", "claim", head, pred, tail, *given)
             args = []
             for role, text, given, implied, link in (("head", head, ht, domain, links[2 * i]),
                                                      ("tail", tail, tt, rng, links[2 * i + 1])):

@@ -114,7 +114,7 @@ def test_sentences_are_batched_across_documents(tiny_kg) -> None:
 def test_validate_claims(agent: Agent) -> None:
     res = agent.validate([("Boston", "located_in", "Massachusetts"),
                           ("Massachusetts", "Located_In", "Boston"),
-                          ("Richard Parsons", "work_for", "Boston"),
+                          {"head": "Richard Parsons", "predicate": "work_for", "tail": "Boston", "tail_type": "location"},
                           {"head": "Richard Parsons", "predicate": "work_for", "tail": "Time Warner"}])
     assert [r.verdict for r in res] == ["accept", "reject", "reject", "review"]
     assert any("other way round" in r for r in [res[1].reason] + [o["reason"] for o in res[1].others])
@@ -125,6 +125,22 @@ def test_validate_claims(agent: Agent) -> None:
     text = res[2].explain()
     assert "rejected" in text and "Boston is a city in the graph" in text
     assert json.loads(json.dumps(res[0].to_dict()))["verdict"] == "accept"
+
+
+def test_a_claims_names_are_linked_as_the_kind_the_claim_makes_them(agent: Agent) -> None:
+    """Without a type given, a claim's argument is of the kind its predicate's signature implies,
+    and is linked as such (as an extracted mention tagged with that kind is): in work_for the
+    tail "Boston" is an organisation, not the city of that exact name (the linker never trusts an
+    exact name of another kind), so the claim is not contradicted by the city; it goes to review.
+    Given as a location, the city contradicts it."""
+    as_org, as_place = agent.validate([("Richard Parsons", "work_for", "Boston"),
+                                       {"head": "Richard Parsons", "predicate": "work_for", "tail": "Boston",
+                                        "tail_type": "location"}])
+    assert (as_org.verdict, as_org.reason) == ("review", "the graph does not confirm this claim")
+    assert as_org.tail.label == "organization" and as_org.tail.link.score < agent.link_trusted
+    assert as_place.verdict == "reject" and as_place.tail.link.score == 1.0
+    # two claims of the same names are two claims when what they say of them differs
+    assert as_org.id != as_place.id
 
 
 def test_a_claim_names_a_class_the_signature_keeps_apart(agent: Agent) -> None:

@@ -19,10 +19,10 @@ def test_qa_loop_checks_answers(agent) -> None:
 
     out = io.StringIO()
     answers = {a["question"]: a for a in qa_validate.main(agent, out=out)}
-    # the tiny graph knows Boston and Massachusetts; the stand-in LLM's other answers are unknown
+    # the tiny graph knows Boston and Massachusetts; the stand-in LLM's other answers it cannot confirm
     assert answers["Which state is Boston in?"]["verdict"] == "accept"
     assert answers["Which state is Boston in?"]["answer"] == "Boston located_in Massachusetts"
-    assert answers["Who employs Richard Parsons?"]["verdict"] == "reject"
+    assert all(a["verdict"] != "accept" and a["answer"] is None for q, a in answers.items() if "Boston" not in q)
     assert "withheld" in out.getvalue() and "Q: Which state is Boston in?" in out.getvalue()
 
 
