@@ -133,49 +133,28 @@ def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (an
     With --align (the default) an imported entity that names the same thing as one already in
     the graph (same name, kinds and classes that fit, neighbours that agree) becomes its twin.
     """
+    from kgagent.graph_merge import merge_graph_files
     from kgagent.kg import KnowledgeGraph
     from kgagent.kg.fileio import GRAPH_FILE_NAMES
 
-    dropped = None
-    report = None
     dom = open_domain(domain) if align else None
     with guarded():
         exists = graph.is_file() or (graph.is_dir() and any((graph / n).is_file() for n in GRAPH_FILE_NAMES))
         kg = KnowledgeGraph.load(graph) if exists else KnowledgeGraph()
-        before = len(kg)
-        known = set(kg.entities()) if align else set()
-        rejected: set[str] = set()
-        for f in files:
-            other = KnowledgeGraph.load(f, format=fmt)
-            for s, p, o, g in other.dataset.quads((None, None, None, None)):
-                kg.dataset.add((s, p, o, g))
-            if reviews:
-                from kgagent.review.graph_update import rejected_decisions, reviewed_out
-
-                if (out_dir := reviewed_out(f)) is not None:
-                    rejected |= rejected_decisions(out_dir)
-        kg.invalidate()
-        added = len(kg) - before
-        if rejected:
-            from kgagent.review.graph_update import drop_decisions
-
-            dropped = drop_decisions(kg, rejected)
-        if align and known:
-            from kgagent.kg.alignment import align_entities, apply_alignment
-
-            fresh = set(kg.entities()) - known
-            report = align_entities(kg, fresh, known, kinds=dom.kinds if dom is not None else None)
-            apply_alignment(kg, report.twins, source=", ".join(f.name for f in files))
+        merged = merge_graph_files(kg, files, fmt=fmt, reviews=reviews, align=align,
+                                   kinds=dom.kinds if dom is not None else None)
         path = kg.save(graph)
-    console(stderr=True).print(f"added {added:,} triples; {path} now has {len(kg):,}")
+    console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}")
+    report = merged.alignment
     if report is not None:
         console(stderr=True).print(f"aligned {len(report.twins):,} imported entit(y/ies) with their twins in the graph "
                                    f"(owl:sameAs with evidence); left alone: {len(report.ambiguous):,} ambiguous, "
                                    f"{report.incompatible:,} pair(s) of other kinds or classes, {report.unsupported:,} "
                                    "pair(s) with a shared name only")
-    if dropped is not None:
-        console(stderr=True).print(f"reviewers rejected {len(rejected)} accepted decision(s): {dropped.facts} fact(s) "
-                                   f"and {dropped.entities} new entit(y/ies) left the graph with their provenance")
+    if merged.dropped is not None:
+        console(stderr=True).print(f"reviewers rejected {len(merged.rejected)} accepted decision(s): "
+                                   f"{merged.dropped.facts} fact(s) and {merged.dropped.entities} new entit(y/ies) "
+                                   "left the graph with their provenance")
 
 
 @app.command("link")

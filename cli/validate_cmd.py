@@ -30,6 +30,9 @@ def validate_cmd(
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
     rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
     kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
+    also: list[Path] = typer.Option([], "--with", help="Check against this graph too (repeatable): an "
+                                    "extraction's output directory or its graph.nq (without the facts reviewers "
+                                    "rejected), or any graph file; added to the graph in memory, nothing saved."),
 ) -> None:
     """Check claims (an LLM's answers, a table's rows) against the graph and the rules.
 
@@ -37,7 +40,8 @@ def validate_cmd(
     contradict it, sent to review otherwise, with the reason and the deciding rule. Needs no
     model: nothing is read from text.
 
-    Example: printf 'Paris\\tcapital\\tFrance\\n' | kgagent validate - --explain
+    Examples: printf 'Paris\\tcapital\\tFrance\\n' | kgagent validate - --explain ;
+    kgagent validate claims.tsv --with out/   (also against what `kgagent extract` accepted into out/)
     Exit 0 = checked (whatever the verdicts), 1 = a bad claims file (file:line: what is wrong)
     or rules with errors, 2 = missing file, rules or graph directory, or an unwritable --out.
     """
@@ -47,6 +51,9 @@ def validate_cmd(
     if str(claims) != "-" and not claims.exists():
         raise fail(f"KGA407 no such file of claims: {claims}", EXIT_USAGE)
     _check_paths(rules, kg, None)
+    for f in also:
+        if not f.exists():
+            raise fail(f"KGA409 no such graph directory or file: {f}", EXIT_USAGE)
     dom = open_domain(domain)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]
     if print_rule_report(rules_dir):
@@ -57,6 +64,12 @@ def validate_cmd(
         from kgagent.agent import Agent
 
         agent = Agent.load(kg=kg, rules=rules, domain=str(dom.root))
+        if also:
+            merged = agent.add_graphs(also)
+            console(stderr=True).print(f"with {', '.join(map(str, also))}: {merged.added:,} triples, "
+                                       f"{len(merged.new_entities):,} entities" +
+                                       (f" ({len(merged.rejected)} decision(s) reviewers rejected left out)"
+                                        if merged.rejected else ""))
         stream = read_claims(claims)
         while batch := list(islice(stream, BATCH)):
             for (_, where), res in zip(batch, agent.validate([c for c, _ in batch])):

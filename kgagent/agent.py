@@ -366,6 +366,21 @@ class Agent:
                 named = [e.iri for e in result.delta.entities] + [i for i, r in result.delta.mentions if r.alias]
                 linker.add_entities(list(dict.fromkeys(named)), by_name_only=True)
 
+    def add_graphs(self, files: Sequence[str | Path], *, reviews: bool = True) -> Any:
+        """Add graph files to ``agent.kg`` in memory (nothing is saved): an extraction's output
+        directory or graph.nq, without what reviewers rejected, its entities made twins of the
+        graph's own (``kgagent.graph_merge``), so that claims are checked against what a corpus
+        said too. The linker learns the new entities' names as extraction does (by name, never by
+        similarity; the index stays as it is). Returns the ``MergeReport``."""
+        from kgagent.graph_merge import merge_graph_files
+
+        linker = self.linker  # made before the graph grows: its index stays the graph's own
+        with self._lock:
+            report = merge_graph_files(self.kg, files, reviews=reviews, kinds=self.domain.kinds)
+            if hasattr(linker, "add_entities") and report.new_entities:
+                linker.add_entities(report.new_entities, by_name_only=True)
+        return report
+
     def _propose(self, group: list[tuple[Document, list[tuple[int, int]]]]) -> tuple[list[SentenceProposals], float]:
         """The sentences of a group of documents -> one batched encoder call (and its seconds)."""
         texts = [doc.text[s:e] for doc, spans in group for s, e in spans]

@@ -81,3 +81,25 @@ def test_a_bad_claims_file_is_named_by_file_and_line(fake_cli, graph_dir: Path, 
 def test_no_such_file_of_claims_is_a_usage_error(tmp_path: Path) -> None:
     r = run("validate", tmp_path / "none.tsv")
     assert r.exit_code == 2 and "KGA407 no such file of claims" in r.output
+
+
+def test_claims_checked_against_what_an_extraction_accepted_too(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """--with OUT: the extraction's accepted facts join the graph in memory (nothing saved), so a
+    claim the corpus stated is confirmed; without it the graph cannot tell."""
+    corpus = tmp_path / "news.txt"
+    corpus.write_text("Richard Parsons works for Time Warner.\n")
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "--quiet").exit_code == 0
+    claims = tmp_path / "claims.tsv"
+    claims.write_text("Richard Parsons\twork_for\tTime Warner\nBoston\tlocated_in\tMassachusetts\n")
+    graph_before = sorted(p.read_bytes() for p in graph_dir.rglob("*") if p.is_file())
+    checked = tmp_path / "checked.jsonl"
+    r = run("validate", claims, "--graph", graph_dir, "--with", out, "--out", checked)
+    assert r.exit_code == 0, r.output
+    assert [json.loads(x)["verdict"] for x in checked.read_text().splitlines()] == ["accept", "accept"]
+    assert "with " in r.output and "entities" in r.output
+    assert sorted(p.read_bytes() for p in graph_dir.rglob("*") if p.is_file()) == graph_before  # nothing saved
+    r = run("validate", claims, "--graph", graph_dir, "--out", checked)
+    assert [json.loads(x)["verdict"] for x in checked.read_text().splitlines()] == ["review", "accept"]
+    r = run("validate", claims, "--graph", graph_dir, "--with", tmp_path / "none")
+    assert r.exit_code == 2 and "KGA409" in r.output
