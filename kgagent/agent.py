@@ -782,7 +782,7 @@ class Agent:
             for head, pred, tail, _, ht, tt in claims:
                 domain, rng = sig.get(pred, (None, None))
                 queries += [(head, ht or ontology.kind_of(domain)), (tail, tt or ontology.kind_of(rng))]
-            links = [self._by_document_name(text, lk) for (text, _), lk in zip(queries, self.linker.link(queries))]
+            links = [self._by_document_name(text, lk, kind) for (text, kind), lk in zip(queries, self.linker.link(queries))]
             linked = sorted({e for lk in links for e, _ in candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
             core = {lk.entity: self._kind(lk.entity) for lk in links if not lk.is_nil}
@@ -829,13 +829,18 @@ class Agent:
                                    tail=tm, predicate=p, others=v["others"], score=score, relation=rid))
         return out
 
-    def _by_document_name(self, text: str, link: Link) -> Link:
+    def _by_document_name(self, text: str, link: Link, kind: str | None = None) -> Link:
         """``link``, or, when it is NIL or found by similarity alone, the one new entity documents
         gave the name ``text`` (its label, or a short name ``same_entity`` joined to it:
         ``KnowledgeGraph.entities_named_in_documents``; "Ottinger" is more like "James Ottinger"
-        than like anything else the linker knows, but the document said so); ``link`` when none;
-        NIL when documents gave the name to several, the linked one among them."""
+        than like anything else the linker knows, but the document said so) and, when the claim
+        makes the name of a ``kind`` (a class), one of that kind, as the linker's candidates of
+        documents' entities are ("Winterset" the town is not the person a document made of it);
+        ``link`` when none; NIL when documents gave the name to several, the linked one among them."""
         hits = self.kg.entities_named_in_documents(text)
+        want = self.domain.ontology.kind_of(kind) if kind else None
+        if want is not None:
+            hits = frozenset(h for h in hits if self._kind(h) in (None, want))
         if len(hits) > 1 and link.entity in hits:  # "Ottinger" the company, and James Ottinger's short name
             return replace(link, entity=None, score=0.0, method="nil")
         if len(hits) != 1 or (not link.is_nil and link.method != "index"):

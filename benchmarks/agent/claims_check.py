@@ -10,6 +10,14 @@ review and rejected, and the precision of accept (share of accepted claims that 
 ones) and of reject (share of rejected that are swapped). No model: validate reads no text.
 
     .venv/bin/python benchmarks/agent/claims_check.py --split dev
+
+With ``--with OUT``, against what `kgagent extract` accepted into OUT as well: the QA loop of
+extracting a corpus, then checking claims against it (``split-text`` writes the split's
+sentences as plain text, one document each, for that extraction):
+
+    .venv/bin/python benchmarks/agent/claims_check.py --split dev --split-text /tmp/dev.txt
+    .venv/bin/kgagent extract /tmp/dev.txt --out /tmp/dev-out --quiet
+    .venv/bin/python benchmarks/agent/claims_check.py --split dev --with /tmp/dev-out
 """
 
 from __future__ import annotations
@@ -59,10 +67,21 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", default="dev", choices=("train", "dev", "test"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--with", dest="also", action="append", default=[],
+                    help="check against this extraction's output too (kgagent validate --with)")
+    ap.add_argument("--split-text", type=Path, default=None,
+                    help="only write the split's sentences to this file (one document each) and stop")
     args = ap.parse_args(argv)
+    if args.split_text is not None:
+        records = json.loads((DATA / f"conll04_{args.split}.json").read_text(encoding="utf-8"))
+        args.split_text.write_text("\n\n".join(" ".join(r["tokens"]) for r in records) + "\n", encoding="utf-8")
+        print(f"{args.split_text}: {len(records)} documents")
+        return
     from kgagent.agent import Agent
 
     agent = Agent.load()
+    if args.also:
+        agent.add_graphs(args.also)
     true = gold_claims(args.split)
     false = swapped(true, args.seed)
     verdicts: dict[tuple[str, bool], Counter] = defaultdict(Counter)

@@ -168,6 +168,19 @@ def test_claims_checked_together_are_checked_as_if_one_by_one(agent: Agent) -> N
     assert not any("another person listed" in o["reason"] for r in together for o in r.others)
 
 
+def test_a_name_documents_gave_another_kind_is_not_the_claims(agent: Agent) -> None:
+    """A claim about a name a document made an entity of is about that entity only when the claim
+    makes the name of its kind: "Richard Parsons" (a person to the document) as the head of
+    located_in is a place of that name, not the person (review, not 'the head is not of the
+    kind'); as the head of work_for it is the person, and the document's fact confirms the claim."""
+    agent.extract("Richard Parsons works for Time Warner.", update_graph=True)
+    as_place, as_person = agent.validate([("Richard Parsons", "located_in", "Boston"),
+                                          ("Richard Parsons", "work_for", "Time Warner")])
+    assert (as_place.verdict, as_place.reason) == ("review", "the graph does not confirm this claim")
+    assert as_place.head.link.is_nil
+    assert as_person.verdict == "accept" and as_person.head.link.method in ("alias", "document_name")
+
+
 def test_validate_bad_claims(agent: Agent) -> None:
     from kgagent.errors import InputError
 

@@ -366,12 +366,12 @@ def test_a_claim_about_what_extraction_added_is_checked_against_it_by_full_or_sh
     assert short.verdict == full.verdict == "accept", (short.reason, full.reason)
     assert short.head.link.method == "document_name" and short.head.entity == full.head.entity
     assert "james_ottinger" in short.head.entity
-    # a name two new entities bear names neither: another document's "Ottinger", alone there and
-    # tagged a company, is a new entity of that name
+    # another document's "Ottinger", alone there and tagged a company, is a new entity of that
+    # name too; the claim makes Ottinger a person (work_for's head), so it is still James Ottinger
     agent.extract(Document("d2", "Ottinger left."), update_graph=True)
     assert len(agent.kg.entities_named_in_documents("Ottinger")) == 2
     (again,) = agent.validate(claims[:1])
-    assert again.head.link.is_nil and again.verdict == "review"
+    assert again.head.entity == full.head.entity and again.verdict == "accept"
 
 
 def test_each_accepted_mention_keeps_its_own_record_so_a_rejected_full_name_leaves_its_short_name(tiny_kg) -> None:
