@@ -759,11 +759,11 @@ class Agent:
         ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
         The strings are linked to the graph by name, as the kind the claim makes them (the given
         type, else the kind the predicate's signature implies: in kill(Booth, Lincoln) "Lincoln" is
-        a person, not the city, as an extracted mention tagged person is; a name the linker does not find, or
-        finds by similarity alone, that documents gave exactly one new entity, as its label or a
-        short name, "Ottinger" of James Ottinger, is that entity: a ``document_name`` link, so a
-        claim about what extraction added is checked against it; a name documents gave several
-        new entities is none of them); argument labels are the given
+        a person, not the city, as an extracted mention tagged person is). A name the linker does
+        not find, or finds by similarity alone, that documents gave exactly one new entity of that
+        kind, as its label or a short name, "Ottinger" of James Ottinger, is that entity: a
+        ``document_name`` link, so a claim about what extraction added is checked against it; a
+        name documents gave several new entities is none of them. Argument labels are the given
         types, else what the predicate's signature implies (the claim says so), else the linked
         entity's kind. The rules see the extraction vocabulary plus ``claim(R)``; ``score(R, S)``
         only when a score is given (a claim is not a model's reading of a text, so by default it
@@ -782,7 +782,8 @@ class Agent:
             for head, pred, tail, _, ht, tt in claims:
                 domain, rng = sig.get(pred, (None, None))
                 queries += [(head, ht or ontology.kind_of(domain)), (tail, tt or ontology.kind_of(rng))]
-            links = [self._by_document_name(text, lk, kind) for (text, kind), lk in zip(queries, self.linker.link(queries))]
+            links = [self._by_document_name(text, lk, kind)
+                     for (text, kind), lk in zip(queries, self.linker.link(queries))]
             linked = sorted({e for lk in links for e, _ in candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
             core = {lk.entity: self._kind(lk.entity) for lk in links if not lk.is_nil}
@@ -792,8 +793,8 @@ class Agent:
             domain, rng = sig.get(pred, (None, None))
             # what the claim says beyond its names (types, a score) is part of its id: two claims
             # of the same names but other types are two relations to the rules
-            given = [f"{k}={v}" for k, v in (("head_type", ht), ("tail_type", tt), ("score", score)) if v is not None]
-            rid = stable_id("r", "claim", head, pred, tail, *given)
+            stated = [f"{k}={v}" for k, v in (("head_type", ht), ("tail_type", tt), ("score", score)) if v is not None]
+            rid = stable_id("r", "claim", head, pred, tail, *stated)
             args = []
             for role, text, given, implied, link in (("head", head, ht, domain, links[2 * i]),
                                                      ("tail", tail, tt, rng, links[2 * i + 1])):

@@ -99,8 +99,6 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
     return head.strip(), normalize(pred), tail.strip(), score, ht, tt
 
 
-__all__ = ["ClaimResult", "parse_claim"]
-
 
 def read_claims(path: str | Path) -> Iterator[tuple[Any, Location]]:
     """The claims of a file (``-``: standard input), each with where it stands, streamed: a
@@ -160,3 +158,6 @@ def _tab_claim(line: str, where: Location) -> tuple[Any, ...]:
     except ValueError:
         raise InputError(f"the score {parts[3]!r} is not a number", code="KGA411", location=where) from None
     return (*parts[:3], score)
+
+
+__all__ = ["ClaimResult", "parse_claim", "read_claims"]

@@ -195,8 +195,10 @@ def _scores_clause(scores: list[tuple[str, str]]) -> str:
     """The encoder's scores a decision read, (whose, score) in proof order: one as a sentence,
     several (a rule that compares relations) as one list.
 
-    >>> _scores_clause([("this relation", "0.9")]), _scores_clause([("this relation", "0.9"), ("kill('A', 'B')", "0.3")])
-    ("the encoder's score is 0.9", "the encoder's scores: this relation 0.9, kill('A', 'B') 0.3")
+    >>> _scores_clause([("this relation", "0.9")])
+    "the encoder's score is 0.9"
+    >>> _scores_clause([("this relation", "0.9"), ("kill('A', 'B')", "0.3")])
+    "the encoder's scores: this relation 0.9, kill('A', 'B') 0.3"
     """
     if len(scores) > 1:
         return "the encoder's scores: " + ", ".join(f"{who} {score}" for who, score in scores)

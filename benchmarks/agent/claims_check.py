@@ -37,13 +37,14 @@ DATA = Path(os.environ.get("KGAGENT_SHARED_DATA", REPO.parent / "shared" / "data
 def gold_claims(split: str) -> list[tuple[str, str, str]]:
     """The split's gold relations as (head, predicate, tail) claims in the domain's names, each once."""
     from kgagent.domain import Domain
+    from kgagent.text import spans_as_read
 
     normalize = Domain.load().labels.normalize
     seen: dict[tuple[str, str, str], None] = {}
     for rec in json.loads((DATA / f"conll04_{split}.json").read_text(encoding="utf-8")):
-        toks, ents = rec["tokens"], rec["entities"]
-        name = [" ".join(toks[e["start"]:e["end"]]).rstrip(".") if e["end"] - e["start"] > 1 or not toks[e["start"]].endswith(".")
-                else toks[e["start"]] for e in ents]
+        # each name as kgagent reads the sentence: "Boise." ending a sentence is Boise, "N.C." stays
+        text, spans = spans_as_read(rec["tokens"], [(e["start"], e["end"]) for e in rec["entities"]])
+        name = [text[s:e] for s, e in spans]
         for r in rec["relations"]:
             seen.setdefault((name[r["head"]], normalize(r["type"]), name[r["tail"]]), None)
     return list(seen)
