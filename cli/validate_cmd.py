@@ -24,7 +24,7 @@ def validate_cmd(
                                             "or JSON Lines (.jsonl: objects with head, predicate, tail, optionally "
                                             "score, head_type, tail_type); - = stdin."),
     out: Path | None = typer.Option(None, "--out", help="Also write each claim's decision, with its proof, as JSON "
-                                                        "Lines to this file."),
+                                                        "Lines to this file (`kgagent explain ID --out FILE` reads it)."),
     explain: bool = typer.Option(False, "--explain", help="Print each claim's explanation (its proof in words) "
                                                           "after the table."),
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),

@@ -63,7 +63,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,14 +135,14 @@ def subdivision_short_name(label: str, suffixes: list[str]) -> str | None:
     return None
 
 
-def subdivision_unprefixed_name(label: str, prefixes: list[str]) -> str | None:
-    """A subdivision's name without the longest of ``prefixes`` that begins it before a space or
-    a hyphen (an article news leaves out: Arabic "Al Anbār" is "Anbar province"), None when
-    none does or nothing would be left.
+def unprefixed_name(label: str, prefixes: list[str]) -> str | None:
+    """A place's name without the longest of ``prefixes`` that begins it before a space or a
+    hyphen (an article news leaves out: Arabic "Al Anbār" is "Anbar province", "Al Qāmishlī"
+    "Qamishli"), None when none does or nothing would be left.
 
-    >>> subdivision_unprefixed_name("Al Anbār", ["Al", "An"]), subdivision_unprefixed_name("An Najaf", ["Al", "An"])
+    >>> unprefixed_name("Al Anbār", ["Al", "An"]), unprefixed_name("An Najaf", ["Al", "An"])
     ('Anbār', 'Najaf')
-    >>> subdivision_unprefixed_name("Alabama", ["Al"]), subdivision_unprefixed_name("Ash Sharqīyah", ["As", "Ash"])
+    >>> unprefixed_name("Alabama", ["Al"]), unprefixed_name("Ash Sharqīyah", ["As", "Ash"])
     (None, 'Sharqīyah')
     """
     for word in sorted(prefixes, key=len, reverse=True):
@@ -339,10 +339,10 @@ class ExtraPlaces:
     former: list[FormerCountry] = field(default_factory=list)
     seas: list[tuple[str, list[str], int]] = field(default_factory=list)
     subdivision_suffixes: list[tuple[str, str, int]] = field(default_factory=list)
-    subdivision_prefixes: list[tuple[str, str, int]] = field(default_factory=list)
+    name_prefixes: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-_TABLES = ("a [names], [members], [demonyms], [subdivision_suffixes] or [subdivision_prefixes] table of ISO 3166 "
+_TABLES = ("a [names], [members], [demonyms], [subdivision_suffixes] or [name_prefixes] table of ISO 3166 "
            "codes, a [city_names] "
            "table of GeoNames ids, a [seas] table, or [former.<key>] tables")
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
@@ -371,7 +371,7 @@ def read_extra_places(path: Path) -> ExtraPlaces:
     out = ExtraPlaces()
     for key, value in doc.data.items():
         if key not in ("names", "city_names", "members", "demonyms", "former", "seas", "subdivision_suffixes",
-                       "subdivision_prefixes") \
+                       "name_prefixes") \
                 or not isinstance(value, dict):
             raise GraphError(f"only {_TABLES} go here, not {key!r}", code="KGA217", location=doc.where(key))
         if key == "seas":
@@ -382,7 +382,7 @@ def read_extra_places(path: Path) -> ExtraPlaces:
         if key != "former":
             {"names": out.names, "city_names": out.city_names, "members": out.members,
              "demonyms": out.demonyms, "subdivision_suffixes": out.subdivision_suffixes,
-             "subdivision_prefixes": out.subdivision_prefixes}[key].extend(
+             "name_prefixes": out.name_prefixes}[key].extend(
                 _name_lists(doc, key))
             continue
         for fkey, spec in value.items():
@@ -526,6 +526,22 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                         best = cid
             if best is not None:
                 capitals[best] = (code, c["capital"])
+    def by_country(rows: list[tuple[str, str, int]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for code, word, line in rows:
+            if code not in countries:
+                raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
+                                 location=Location(str(extra), line))
+            out[code].append(word)
+        return out
+
+    # the names of the places of these countries without their article ("Al Qāmishlī" is also
+    # "Qāmishlī"), unless that is another place's name; a city's, not its subdivision's ("Ar
+    # Raqqah", city and governorate: "Raqqah" is the city)
+    prefixes = by_country(wanted.name_prefixes)
+    city_short = {cid: short for cid, c in cities.items() if c["countrycode"] in prefixes
+                  and (short := unprefixed_name(c["name"], prefixes[c["countrycode"]])) is not None}
+    short_count = Counter(alias_keys(x)[2] for x in city_short.values())
     for cid, c in sorted(cities.items(), key=lambda kv: int(kv[1]["geonameid"])):
         keep = (c["population"] >= min_population or (c["countrycode"] == "US" and c["population"] >= min_us_population)
                 or cid in capitals or cid in named_cities)
@@ -533,8 +549,11 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             continue
         iri = ENT[f"geonames/{c['geonameid']}"]
         city_iris.setdefault(f"{c['countrycode']}.{c['admin1code']}", []).append(iri)
-        entity(iri, c["name"], "PPL", _good_alternates(c.get("alternatenames", []), c["name"], max_alternates),
-               c.get("population"))
+        others = _good_alternates(c.get("alternatenames", []), c["name"], max_alternates)
+        short = city_short.get(cid)
+        if short and alias_keys(short)[2] not in stripped_in_use and short_count[alias_keys(short)[2]] == 1:
+            others = [*others, short] if short not in others else others
+        entity(iri, c["name"], "PPL", others, c.get("population"))
         t.append((iri, KGA.geonames, URIRef(GEONAMES.format(c["geonameid"]))))
         country = countries.get(c["countrycode"])
         if country is not None:
@@ -561,14 +580,6 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     for code, name, line in wanted.names:
         t.append((place(code, line), SKOS_ALT, Literal(name)))
 
-    def by_country(rows: list[tuple[str, str, int]]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for code, word, line in rows:
-            if code not in countries:
-                raise GraphError(f"no country has the ISO 3166-1 code {code!r}", code="KGA217",
-                                 location=Location(str(extra), line))
-            out[code].append(word)
-        return out
 
     suffixes = by_country(wanted.subdivision_suffixes)
     for s in subs:  # "Jiangsu Sheng" is also "Jiangsu", "Gyeonggi-do" "Gyeonggi"
@@ -576,15 +587,12 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
             short = subdivision_short_name(sub_names[s.code][0], suffixes[s.country_code])
             if short:
                 t.append((regions[s.code], SKOS_ALT, Literal(short)))
-    prefixes = by_country(wanted.subdivision_prefixes)
     # "Al Anbār" is also "Anbār", unless that names another place, itself or without its own
     # article: "An Najaf" stays out ("Najaf" is the city), and "Ar Raqqah" (the city "Ar Raqqah")
-    taken_names = stripped_in_use | {
-        alias_keys(subdivision_unprefixed_name(c["name"], prefixes[c["countrycode"]]) or c["name"])[2]
-        for c in gc.get_cities().values() if c["countrycode"] in prefixes}
+    taken_names = stripped_in_use | {alias_keys(x)[2] for x in city_short.values()}
     for s in subs:
         if s.country_code in prefixes:
-            short = subdivision_unprefixed_name(sub_names[s.code][0], prefixes[s.country_code])
+            short = unprefixed_name(sub_names[s.code][0], prefixes[s.country_code])
             if short and alias_keys(short)[2] not in taken_names:
                 t.append((regions[s.code], SKOS_ALT, Literal(short)))
     for gid, name, line in wanted.city_names:

@@ -465,10 +465,11 @@ def test_a_domains_subdivision_suffixes_give_the_names_news_writes(tmp_path) -> 
         assert err.value.code == "KGA217" and err.value.location.line == line and words in err.value.message
 
 
-def test_a_domains_subdivision_prefixes_give_the_names_news_writes(tmp_path) -> None:
-    """place_names.toml's [subdivision_prefixes]: "Al Anbār" is also "Anbār" (news: "Anbar
-    province"), but "An Najaf" not "Najaf" (the city's name) nor "Ar Raqqah" "Raqqah" (the city
-    is "Ar Raqqah" too); a code that is no country's is refused with its file and line."""
+def test_a_domains_name_prefixes_give_the_names_news_writes(tmp_path) -> None:
+    """place_names.toml's [name_prefixes]: the subdivision "Al Anbār" is also "Anbār" (news:
+    "Anbar province") and the city "Al Qāmishlī" "Qāmishlī", but "An Najaf" not "Najaf" (the
+    city's name) nor the governorate "Ar Raqqah" "Raqqah" (the city is "Ar Raqqah" too); a code
+    that is no country's is refused with its file and line."""
     from dataclasses import replace as with_fields
 
     from kgagent.domain import Domain
@@ -476,16 +477,16 @@ def test_a_domains_subdivision_prefixes_give_the_names_news_writes(tmp_path) -> 
     from kgagent.kg.geonames import EXTRA_NAMES_FILE, build_geonames_graph, read_extra_places
 
     f = tmp_path / EXTRA_NAMES_FILE
-    f.write_text('[subdivision_prefixes]\nIQ = ["Al", "An"]\nSY = ["Al", "Ar"]\n')
-    assert read_extra_places(f).subdivision_prefixes == [("IQ", "Al", 2), ("IQ", "An", 2), ("SY", "Al", 3),
-                                                         ("SY", "Ar", 3)]
+    f.write_text('[name_prefixes]\nIQ = ["Al", "An"]\nSY = ["Al", "Ar"]\n')
+    assert read_extra_places(f).name_prefixes == [("IQ", "Al", 2), ("IQ", "An", 2), ("SY", "Al", 3), ("SY", "Ar", 3)]
     domain = with_fields(Domain.load(), root=tmp_path)
     kg = build_geonames_graph(domain, min_population=100_000)
     aliases = {code: set(kg.entity(f"https://w3id.org/kgagent/entity/iso3166-2/{code}").aliases)
                for code in ("IQ-AN", "IQ-NA", "SY-RA", "SY-LA")}
     assert "Anbār" in aliases["IQ-AN"] and "Lādhiqīyah" in aliases["SY-LA"]
     assert "Najaf" not in aliases["IQ-NA"] and "Raqqah" not in aliases["SY-RA"]
-    f.write_text('[subdivision_prefixes]\n\nXX = ["Al"]\n')
+    assert "Qāmishlī" in kg.entity("https://w3id.org/kgagent/entity/geonames/173377").aliases
+    f.write_text('[name_prefixes]\n\nXX = ["Al"]\n')
     with pytest.raises(GraphError) as err:
         build_geonames_graph(domain, min_population=100_000)
     assert err.value.code == "KGA217" and err.value.location.line == 3 and "'XX'" in err.value.message
