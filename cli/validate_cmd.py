@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from kgagent_cli.agent_cmd import _check_paths, print_rule_report
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP, console, fail,
                                  guarded, open_domain)
 
-#: claims checked together (one rule evaluation each batch; the file is read as it goes)
+#: claims checked together (one rule evaluation each batch; the file is read and written as it goes)
 BATCH = 256
 
 
@@ -24,9 +26,12 @@ def validate_cmd(
                                             "or JSON Lines (.jsonl: objects with head, predicate, tail, optionally "
                                             "score, head_type, tail_type); - = stdin."),
     out: Path | None = typer.Option(None, "--out", help="Also write each claim's decision, with its proof, as JSON "
-                                                        "Lines to this file (`kgagent explain ID --out FILE` reads it)."),
-    explain: bool = typer.Option(False, "--explain", help="Print each claim's explanation (its proof in words) "
-                                                          "after the table."),
+                                                        "Lines to this file (`kgagent explain ID --out FILE` reads "
+                                                        "it); - = stdout (the table then goes to stderr)."),
+    explain: bool = typer.Option(False, "--explain", help="Print each shown claim's explanation (its proof in "
+                                                          "words) after the table."),
+    show: int = typer.Option(50, "--show", min=0, help="Show this many claims in the table (the counts are of "
+                                                       "all of them)."),
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
     rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
     kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
@@ -59,47 +64,73 @@ def validate_cmd(
     if print_rule_report(rules_dir):
         raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before validating",
                    EXIT_ERRORS)
-    results = []
     with guarded(EXIT_ERRORS):
         from kgagent.agent import Agent
 
+        # the whole file is checked before any claim is: a bad line stops the run with nothing written
+        if str(claims) == "-":
+            checked = list(read_claims(claims))
+            stream = iter(checked)
+        else:
+            for _ in read_claims(claims):
+                pass
+            stream = read_claims(claims)
         agent = Agent.load(kg=kg, rules=rules, domain=str(dom.root))
+        info = console(stderr=True)
         if also:
             merged = agent.add_graphs(also)
-            console(stderr=True).print(f"with {', '.join(map(str, also))}: {merged.added:,} triples, "
-                                       f"{len(merged.new_entities):,} entities" +
-                                       (f" ({len(merged.rejected)} decision(s) reviewers rejected left out)"
-                                        if merged.rejected else ""))
-        stream = read_claims(claims)
-        while batch := list(islice(stream, BATCH)):
-            for (_, where), res in zip(batch, agent.validate([c for c, _ in batch])):
-                results.append((where, res))
-    if out is not None:
-        with guarded(EXIT_USAGE):
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text("".join(json.dumps({"line": where.line, **res.to_dict()}, ensure_ascii=False) + "\n"
-                                   for where, res in results), encoding="utf-8")
-    _report(results, explain, out)
+            info.print(f"with {', '.join(map(str, also))}: {merged.added:,} triples, "
+                       f"{len(merged.new_entities):,} entities" +
+                       (f" ({len(merged.rejected)} decision(s) reviewers rejected left out)" if merged.rejected else ""))
+        shown: list = []
+        counts: Counter = Counter()
+        with guarded(EXIT_USAGE), _jsonl_out(out) as write:
+            while batch := list(islice(stream, BATCH)):
+                for (_, where), res in zip(batch, agent.validate([c for c, _ in batch])):
+                    counts[res.verdict] += 1
+                    if len(shown) < show:
+                        shown.append((where, res))
+                    write({"line": where.line, **res.to_dict()})
+    _report(shown, counts, explain, out)
 
 
-def _report(results: list, explain: bool, out: Path | None) -> None:
-    """The verdicts as a table (line, claim, verdict, reason, rule), the count of each, and with
-    ``explain`` every proof in words."""
+@contextlib.contextmanager
+def _jsonl_out(out: Path | None) -> Iterator[Callable[[dict], None]]:
+    """A ``write(row)`` for --out: JSON Lines to the file (its folder made), to stdout for ``-``,
+    nowhere without --out."""
+    if out is None:
+        yield lambda row: None
+        return
+    if str(out) == "-":
+        yield lambda row: print(json.dumps(row, ensure_ascii=False), flush=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        yield lambda row: fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _report(shown: list, counts: Counter, explain: bool, out: Path | None) -> None:
+    """The shown claims as a table (line, claim, verdict, reason, rule), the count of each verdict
+    over all of them, and with ``explain`` the shown ones' proofs in words; on stderr when the
+    decisions themselves go to stdout (``--out -``)."""
     from kgagent.explain import explain_decision
 
-    con = console()
-    table = Table(title=f"{len(results)} claims")
-    for col in ("line", "claim", "verdict", "reason", "rule"):
-        table.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
-    for where, res in results:
-        head, pred, tail = res.claim
-        table.add_row(str(where.line), escape(f"{pred}({head!r}, {tail!r})"), res.verdict, escape(res.reason),
-                      escape(res.rule or ""))
-    con.print(table)
-    counts = Counter(res.verdict for _, res in results)
+    con = console(stderr=out is not None and str(out) == "-")
+    total = sum(counts.values())
+    if shown:
+        title = f"{total} claims" + (f" (the first {len(shown)})" if len(shown) < total else "")
+        table = Table(title=title)
+        for col in ("line", "claim", "verdict", "reason", "rule"):
+            table.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
+        for where, res in shown:
+            head, pred, tail = res.claim
+            table.add_row(str(where.line), escape(f"{pred}({head!r}, {tail!r})"), res.verdict, escape(res.reason),
+                          escape(res.rule or ""))
+        con.print(table)
     words = {"accept": "accepted", "reject": "rejected", "review": "to review"}
-    con.print(", ".join(f"{counts[v]} {w}" for v, w in words.items()) + (f"; wrote {out}" if out else ""))
-    for _, res in results if explain else ():
+    con.print(f"{total} claims: " + ", ".join(f"{counts[v]} {w}" for v, w in words.items()) +
+              (f"; wrote {out}" if out is not None and str(out) != "-" else ""))
+    for _, res in shown if explain else ():
         con.print()
         con.print(escape(explain_decision(res.to_dict())))
 

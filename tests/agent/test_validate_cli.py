@@ -103,3 +103,25 @@ def test_claims_checked_against_what_an_extraction_accepted_too(fake_cli, graph_
     assert [json.loads(x)["verdict"] for x in checked.read_text().splitlines()] == ["review", "accept"]
     r = run("validate", claims, "--graph", graph_dir, "--with", tmp_path / "none")
     assert r.exit_code == 2 and "KGA409" in r.output
+
+
+def test_decisions_to_stdout_and_a_short_table(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """--out -: the decisions as JSON Lines on stdout (for a pipe), the table on stderr; --show N:
+    the table lists the first N claims, the counts all of them."""
+    f = tmp_path / "claims.tsv"
+    f.write_text(CLAIMS)
+    r = CliRunner().invoke(app, ["validate", str(f), "--graph", str(graph_dir), "--out", "-", "--show", "1"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    assert [x["verdict"] for x in rows] == ["accept", "reject", "review"]
+    assert "3 claims: 1 accepted, 1 rejected, 1 to review" in r.stderr and "(the first 1)" in r.stderr
+    assert "3 claims" not in r.stdout
+
+
+def test_a_bad_line_stops_the_run_before_anything_is_written(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "claims.tsv"
+    f.write_text(CLAIMS + "Boston\tlocated_in\n")
+    out = tmp_path / "out.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert r.exit_code == 1 and f"{f}:6:" in r.output and "KGA411" in r.output
+    assert not out.exists()
