@@ -117,8 +117,9 @@ def _report(shown: list, counts: Counter, explain: bool, out: Path | None) -> No
 
     con = console(stderr=out is not None and str(out) == "-")
     total = sum(counts.values())
+    claims = f"{total} claim{'' if total == 1 else 's'}"
     if shown:
-        title = f"{total} claims" + (f" (the first {len(shown)})" if len(shown) < total else "")
+        title = claims + (f" (the first {len(shown)})" if len(shown) < total else "")
         table = Table(title=title)
         for col in ("line", "claim", "verdict", "reason", "rule"):
             table.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
@@ -128,7 +129,7 @@ def _report(shown: list, counts: Counter, explain: bool, out: Path | None) -> No
                           escape(res.rule or ""))
         con.print(table)
     words = {"accept": "accepted", "reject": "rejected", "review": "to review"}
-    con.print(f"{total} claims: " + ", ".join(f"{counts[v]} {w}" for v, w in words.items()) +
+    con.print(f"{claims}: " + ", ".join(f"{counts[v]} {w}" for v, w in words.items()) +
               (f"; wrote {out}" if out is not None and str(out) != "-" else ""))
     for _, res in shown if explain else ():
         con.print()
