@@ -65,7 +65,7 @@ _CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_na
 #: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
 SHORT_NAME_PLACES = ("first", "last", "initials", "stem")
 _ONTOLOGY_KEYS = {"untyped", "name_suffixes", "derived_suffixes"}
-_RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric"}
+_RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric", "asymmetric"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,8 @@ class RelationDef:
     ranges: tuple[str, ...]
     functional: bool = False
     symmetric: bool = False
+    #: never holds both ways (owl:AsymmetricProperty): the graph holding it the other way round contradicts it
+    asymmetric: bool = False
     label: str = ""
     description: str = ""
     line: int = 0
@@ -201,13 +203,14 @@ class Ontology:
                 if k not in _RELATION_KEYS:
                     bad(f"relation {name}: unknown key {k!r} (keys: {', '.join(sorted(_RELATION_KEYS))})",
                         "KGA610", "relations", name, k)
-            for k in ("functional", "symmetric"):
+            for k in ("functional", "symmetric", "asymmetric"):
                 if k in spec and not isinstance(spec[k], bool):
                     bad(f"relation {name}: {k} is true or false, not {spec[k]!r}", "KGA610", "relations", name, k)
             onto.relations[name] = RelationDef(name=name, domains=_names(spec.get("domain")),
                                                ranges=_names(spec.get("range")),
                                                functional=spec.get("functional") is True,
                                                symmetric=spec.get("symmetric") is True,
+                                               asymmetric=spec.get("asymmetric") is True,
                                                label=str(spec.get("label") or name.replace("_", " ")),
                                                description=str(spec.get("description", "")),
                                                line=doc.line("relations", name))
@@ -261,6 +264,9 @@ class Ontology:
                 out.append(DomainError(f"relation {r.name} is symmetric, so its domain and range must be the same "
                                        f"classes (not {', '.join(r.domains)} and {', '.join(r.ranges)})",
                                        code="KGA614", location=doc.where("relations", r.name, "symmetric")))
+            if r.symmetric and r.asymmetric:
+                out.append(DomainError(f"relation {r.name} cannot be both symmetric and asymmetric",
+                                       code="KGA618", location=doc.where("relations", r.name, "asymmetric")))
         for cycle in self._cycles():
             first = self.classes[cycle[0]]
             out.append(DomainError("subclass cycle " + " -> ".join([*cycle, cycle[0]]) +
@@ -358,7 +364,7 @@ class Ontology:
 
     def rule_facts(self) -> dict[str, set[tuple]]:
         """The ontology as rule facts: ``subclass`` (reflexive-transitive), ``signature``,
-        ``functional``, ``symmetric``, ``disjoint`` (both ways), ``core`` (the kinds),
+        ``functional``, ``symmetric``, ``asymmetric``, ``disjoint`` (both ways), ``core`` (the kinds),
         ``untyped`` (the class of mentions of no particular kind, if the ontology names one) and
         ``short_name`` (class, "first" / "last" / "initials": the classes whose entities a part
         of their name may name)."""
@@ -369,6 +375,7 @@ class Ontology:
             "signature": sig,
             "functional": {(r.name,) for r in self.relations.values() if r.functional},
             "symmetric": {(r.name,) for r in self.relations.values() if r.symmetric},
+            "asymmetric": {(r.name,) for r in self.relations.values() if r.asymmetric},
             "disjoint": {p for c in self.classes.values() for d in c.disjoint_with for p in ((c.name, d), (d, c.name))},
             "core": {(k,) for k in self.kinds},
             "untyped": {(self.untyped,)} if self.untyped else set(),
@@ -405,6 +412,8 @@ class Ontology:
             lines.append(f"range = {_one_or_list(r.ranges)}")
             lines.append(f"functional = {'true' if r.functional else 'false'}")
             lines.append(f"symmetric = {'true' if r.symmetric else 'false'}")
+            if r.asymmetric:
+                lines.append("asymmetric = true")
             lines.append("")
         return "\n".join(lines)
 

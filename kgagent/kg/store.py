@@ -68,7 +68,8 @@ META_PREDICATES = frozenset({
     RDF.subject, RDF.predicate, RDF.object, RDF.first, RDF.rest, OWL.unionOf,
 })
 SCHEMA_TYPES = frozenset({RDFS.Class, OWL.Class, RDF.Property, OWL.ObjectProperty,
-                          OWL.DatatypeProperty, OWL.FunctionalProperty, OWL.SymmetricProperty, RDF.Statement,
+                          OWL.DatatypeProperty, OWL.FunctionalProperty, OWL.SymmetricProperty, OWL.AsymmetricProperty,
+                          RDF.Statement,
                           KGA.EntityMention, KGA.Merge, OWL.Ontology})
 
 
@@ -385,9 +386,11 @@ class KnowledgeGraph:
                             sig.add((to_name(p), d, r))
             fun = {(to_name(p),) for p in self._ds.subjects(RDF.type, OWL.FunctionalProperty)}
             sym = {(to_name(p),) for p in self._ds.subjects(RDF.type, OWL.SymmetricProperty)}
+            asym = {(to_name(p),) for p in self._ds.subjects(RDF.type, OWL.AsymmetricProperty)}
             dis = {pair for a, _, b in self._ds.triples((None, OWL.disjointWith, None))
                    for pair in ((to_name(a), to_name(b)), (to_name(b), to_name(a)))}
-            return {"subclass": sub, "signature": sig, "functional": fun, "symmetric": sym, "disjoint": dis}
+            return {"subclass": sub, "signature": sig, "functional": fun, "symmetric": sym, "asymmetric": asym,
+                    "disjoint": dis}
 
         return self._cached("schema", build)
 
@@ -841,7 +844,8 @@ class KnowledgeGraph:
 
 
 _ONTOLOGY_PROPS = frozenset({RDFS.label, RDFS.comment, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.disjointWith})
-_ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty, OWL.SymmetricProperty})
+_ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.FunctionalProperty, OWL.SymmetricProperty,
+                             OWL.AsymmetricProperty})
 
 
 def _mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:
@@ -871,6 +875,8 @@ def _ontology_triples(ontology: "Ontology") -> list[tuple[Node, Node, Node]]:
             out.append((node, RDF.type, OWL.FunctionalProperty))
         if r.symmetric:
             out.append((node, RDF.type, OWL.SymmetricProperty))
+        if r.asymmetric:
+            out.append((node, RDF.type, OWL.AsymmetricProperty))
         for prop, classes in ((RDFS.domain, r.domains), (RDFS.range, r.ranges)):
             if len(classes) == 1:
                 out.append((node, prop, term_iri(classes[0])))

@@ -52,6 +52,7 @@ def test_ontology_facts_for_the_rules() -> None:
     assert ("work_for", "person", "organization") in f["signature"]
     assert ("city", "location") in f["subclass"] and ("city", "city") in f["subclass"]
     assert ("capital",) in f["functional"] and f["symmetric"] == set()
+    assert f["asymmetric"] == {("located_in",), ("capital",)}
     assert ("person", "location") in f["disjoint"] and ("location", "person") in f["disjoint"]
     assert f["core"] == {("person",), ("organization",), ("location",), ("other",)}
     assert f["untyped"] == {("other",)}
@@ -67,6 +68,9 @@ def test_the_graph_holds_the_ontology_as_rdfs_owl() -> None:
     assert "<https://w3id.org/kgagent/ont/city> <http://www.w3.org/2000/01/rdf-schema#subClassOf> " \
            "<https://w3id.org/kgagent/ont/location>" in ttl
     assert "http://www.w3.org/2002/07/owl#FunctionalProperty" in ttl
+    assert "<https://w3id.org/kgagent/ont/located_in> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+           "<http://www.w3.org/2002/07/owl#AsymmetricProperty>" in ttl
+    assert kg._schema_facts()["asymmetric"] == {("located_in",), ("capital",)}  # what graph-only rules read
     assert ttl.count('"works for"') == 1
     assert kg.root_classes() == {"person", "organization", "location", "other"}
 
@@ -121,6 +125,16 @@ def test_a_duplicate_relation_is_reported_at_its_line(tmp_path) -> None:
     d = _domain(tmp_path, '[classes.a]\n\n[relations.r]\ndomain = "a"\nrange = "a"\n\n[relations.r]\ndomain = "a"\n')
     (p,) = check_domain(d)
     assert p.code == "KGA601" and p.location.line == 7 and "written twice" in p.message
+
+
+def test_a_relation_both_symmetric_and_asymmetric_is_refused_at_its_line(tmp_path) -> None:
+    d = _domain(tmp_path, '[classes.a]\n\n[relations.r]\ndomain = "a"\nrange = "a"\nsymmetric = true\n'
+                          'asymmetric = true\n')
+    (p,) = check_domain(d)
+    assert p.code == "KGA618" and p.location.line == 7 and "both symmetric and asymmetric" in p.message
+    d = _domain(tmp_path / "2", '[classes.a]\n\n[relations.r]\ndomain = "a"\nrange = "a"\nasymmetric = "yes"\n')
+    (p,) = check_domain(d)
+    assert p.code == "KGA610" and "true or false" in p.message
 
 
 def test_one_label_with_two_meanings_is_refused(tmp_path) -> None:
