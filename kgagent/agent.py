@@ -778,10 +778,11 @@ class Agent:
             engine = self._engine
             ontology = self.domain.ontology
             sig = {r.name: (r.domain, r.range) for r in ontology.relations.values()}
-            queries = []  # each name linked as what the claim makes it: its given type, else its signature's kind
-            for head, pred, tail, _, ht, tt in claims:
-                domain, rng = sig.get(pred, (None, None))
-                queries += [(head, ht or ontology.kind_of(domain)), (tail, tt or ontology.kind_of(rng))]
+            # what the claim makes each name: its given type, else the kind its predicate's signature
+            # implies (None: neither); each name is linked, and labelled, as that
+            made = [given or ontology.kind_of(implied)
+                    for _, pred, _, _, ht, tt in claims for given, implied in zip((ht, tt), sig.get(pred, (None, None)))]
+            queries = list(zip((name for head, _, tail, *_ in claims for name in (head, tail)), made))
             links = [self._by_document_name(text, lk, kind)
                      for (text, kind), lk in zip(queries, self.linker.link(queries))]
             linked = sorted({e for lk in links for e, _ in candidates_of(lk)})
@@ -790,15 +791,14 @@ class Agent:
         facts: dict[str, set[tuple]] = defaultdict(set)
         rows = []
         for i, (head, pred, tail, score, ht, tt) in enumerate(claims):
-            domain, rng = sig.get(pred, (None, None))
             # what the claim says beyond its names (types, a score) is part of its id: two claims
             # of the same names but other types are two relations to the rules
             stated = [f"{k}={v}" for k, v in (("head_type", ht), ("tail_type", tt), ("score", score)) if v is not None]
             rid = stable_id("r", "claim", head, pred, tail, *stated)
             args = []
-            for role, text, given, implied, link in (("head", head, ht, domain, links[2 * i]),
-                                                     ("tail", tail, tt, rng, links[2 * i + 1])):
-                label = (given or ontology.kind_of(implied) or (core.get(link.entity) if not link.is_nil else None)
+            for j, (role, text) in enumerate((("head", head), ("tail", tail))):
+                link = links[2 * i + j]
+                label = (made[2 * i + j] or (core.get(link.entity) if not link.is_nil else None)
                          or ontology.untyped or UNTYPED_LABEL)
                 mid = stable_id("m", "claim", rid, role, text, label)
                 m = MentionResult(id=mid, doc="claim", sentence=0, start=0, end=len(text), text=text, label=label,
