@@ -11,9 +11,9 @@ claim (a part missing or empty, a score that is no number in [0, 1]).
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "claims.tsv"
->>> _ = p.write_text("# head, predicate, tail, confidence\\nParis\\tcapital\\tFrance\\nBoston\\tlocated_in\\tTexas\\t0.4\\n")
+>>> _ = p.write_text("# head, predicate, tail, confidence\\naspirin\\ttreats\\theadache\\nBayer\\tmakes\\taspirin\\t0.4\\n")
 >>> [(c, str(where)) for c, where in read_claims(p)]  # doctest: +ELLIPSIS
-[(('Paris', 'capital', 'France'), '...claims.tsv:2'), (('Boston', 'located_in', 'Texas', 0.4), '...claims.tsv:3')]
+[(('aspirin', 'treats', 'headache'), '...claims.tsv:2'), (('Bayer', 'makes', 'aspirin', 0.4), '...claims.tsv:3')]
 """
 
 from __future__ import annotations
