@@ -80,7 +80,8 @@ def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing
         row = summary.by_type[key]
         t2.add_row(key, *(str(row.get(v, 0)) for v in verdicts))
     t3 = Table(title="by deciding rule")
-    t3.add_column("rule")
+    # the rule's file:line is what a person looks up: not cut short (the reason wraps instead)
+    t3.add_column("rule", overflow="fold", min_width=min(max([len(k) for k in summary.by_rule] + [4]), 40))
     for v in verdicts:
         t3.add_column(v, justify="right")
     t3.add_column("reason")

@@ -58,6 +58,17 @@ def test_extract_writes_decisions_graph_feedback_and_summary(fake_cli, corpus, g
                                    "orgbased_in": "OrgBased_In", "work_for": "Work_For"}}
 
 
+def test_summary_names_each_deciding_rule_in_full(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    """A rule's file:line is what a person looks up: an 80-column table does not cut it short."""
+    out = tmp_path / "out"
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir)
+    assert r.exit_code == 0, r.output
+    rules = json.loads((out / "summary.json").read_text())["by_rule"]
+    assert any(len(rule) > 20 for rule in rules)
+    for rule in rules:
+        assert rule in r.output, rule
+
+
 def test_extract_keeps_the_loaded_heap_out_of_the_garbage_collector(fake_cli, corpus, graph_dir, tmp_path) -> None:
     import gc
 
