@@ -6,7 +6,8 @@ import os
 
 import typer
 
-from kgagent_cli import agent_cmd, domain_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd, validate_cmd
+from kgagent_cli import (agent_cmd, domain_cmd, facts_cmd, kg_cmd, loop_cmd, model_cmd, review_cmd, rules_cmd,
+                         validate_cmd)
 
 app = typer.Typer(
     name="kgagent",
@@ -23,6 +24,7 @@ loop_cmd.register(app)
 domain_cmd.register(app)
 review_cmd.register(app)
 validate_cmd.register(app)
+facts_cmd.register(app)
 
 
 def main() -> None:

@@ -51,6 +51,7 @@ from kgagent.decisions import (
 )
 from kgagent.domain import Domain, rule_display_name, rule_path_shown
 from kgagent.errors import InputError
+from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
 from kgagent.names import name_parts, name_words, only_suffix
 from kgagent.proofs import walk
@@ -829,6 +830,56 @@ class Agent:
                                    reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,
                                    tail=tm, predicate=p, others=v["others"], score=score, relation=rid))
         return out
+
+    def facts(self, head: str | None = None, predicate: str | None = None, tail: str | None = None, *,
+              head_type: str | None = None, tail_type: str | None = None) -> FactsAnswer:
+        """What the graph holds about names: the relations (``predicate``, or any) between the
+        entity ``head`` names and the one ``tail`` names (None = any), each with where it came
+        from: the curated graph, or the extraction's documents, sentences, scores and rules
+        (``agent.extract`` with ``update_graph=True``, or :meth:`add_graphs`).
+
+        A name is linked as a claim's is (:meth:`validate`): as the kind its type or the
+        predicate's signature makes it, the graph's entity first, else the one new entity
+        documents gave that name, and never an entity of another kind; the answer says how
+        (``FactsAnswer.head`` / ``.tail``), and a name that links to nothing has no facts
+        (``FactsAnswer.unknown``). A full IRI is taken as
+        it is (``https://...``, ``urn:...``). A symmetric predicate is read both ways. Raises InputError KGA416 for a predicate
+        the ontology does not have.
+        """
+        from kgagent.kg.vocab import is_iri
+
+        ontology = self.domain.ontology
+        normalize = self.domain.labels.normalize
+        pred = normalize(predicate) if predicate else None
+        if pred is not None and pred not in ontology.relations:
+            raise InputError(f"the ontology has no relation {predicate!r}; it has "
+                             f"{', '.join(sorted(ontology.relations))}", code="KGA416")
+        rel = ontology.relations.get(pred) if pred else None
+        asked = {"head": (head, head_type, rel.domain if rel else None),
+                 "tail": (tail, tail_type, rel.range if rel else None)}
+        with self._lock:
+            links: dict[str, Link | None] = {"head": None, "tail": None}
+            queries = [(role, text.strip(), ontology.kind_of(normalize(given) if given else implied))
+                       for role, (text, given, implied) in asked.items() if text is not None and text.strip()]
+            by_name = [(role, text, kind) for role, text, kind in queries if not is_iri(text)]
+            for (role, text, kind), lk in zip(by_name, self.linker.link([(t, k) for _, t, k in by_name])):
+                lk = self._by_document_name(text, lk, kind)
+                if kind is not None and not lk.is_nil and self._kind(lk.entity) not in (None, kind):
+                    lk = replace(lk, entity=None, score=0.0, method="nil")  # "Lincoln" the person is not the city
+                links[role] = lk
+            for role, text, _ in queries:
+                if is_iri(text):
+                    known = self.kg.entity(text) is not None
+                    links[role] = Link(mention=text, entity=text if known else None, score=1.0 if known else 0.0,
+                                       method="iri" if known else "nil")
+            h, t = links["head"], links["tail"]
+            if any(lk is not None and lk.is_nil for lk in (h, t)):
+                return FactsAnswer(head=h, predicate=pred, tail=t)
+            found = self.kg.facts(h.entity if h else None, pred, t.entity if t else None)
+            if rel is not None and rel.symmetric:
+                found += [f for f in self.kg.facts(t.entity if t else None, pred, h.entity if h else None)
+                          if f not in found]
+        return FactsAnswer(head=h, predicate=pred, tail=t, facts=found)
 
     def _by_document_name(self, text: str, link: Link, kind: str | None = None) -> Link:
         """``link``, or, when it is NIL or found by similarity alone, the one new entity documents

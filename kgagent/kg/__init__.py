@@ -6,9 +6,9 @@
 
 from typing import Any
 
-from kgagent.kg.store import Entity, KnowledgeGraph, default_graph_dir
+from kgagent.kg.store import Entity, Fact, KnowledgeGraph, default_graph_dir
 
-__all__ = ["Entity", "KnowledgeGraph", "Linker", "Merge", "default_graph_dir", "resolve_new_entities"]
+__all__ = ["Entity", "Fact", "KnowledgeGraph", "Linker", "Merge", "default_graph_dir", "resolve_new_entities"]
 
 
 def __getattr__(name: str) -> Any:  # the linker pulls in FAISS and numpy: import it on first use

@@ -83,6 +83,29 @@ class Entity:
     types: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Fact:
+    """A relation the graph holds between two entities, and where it came from: ``curated`` when
+    the graph's own (default) graph holds it, ``sources`` the extraction's provenance records
+    (document, sentence, span, score, rule, decision), one per sentence that stated it."""
+
+    subject: str
+    predicate: str
+    object: str
+    subject_label: str
+    object_label: str
+    curated: bool
+    sources: tuple[Provenance, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: names, IRIs, and the sources as dicts."""
+        from dataclasses import asdict
+
+        return {"head": self.subject_label, "predicate": self.predicate, "tail": self.object_label,
+                "head_iri": self.subject, "tail_iri": self.object, "curated": self.curated,
+                "sources": [asdict(p) for p in self.sources]}
+
+
 class KnowledgeGraph:
     """An RDF knowledge graph with entities, ontology, per-document provenance and rule facts.
 
@@ -623,6 +646,38 @@ class KnowledgeGraph:
                           start=int(one(KGA.start, 0)), end=int(one(KGA.end, 0)),
                           score=float(one(KGA.score, 0.0)), rule=str(one(KGA.rule, "")),
                           decision=str(one(KGA.decision, "")), extra=_json_or_empty(one(KGA.extra, "")))
+
+    def facts(self, subject: str | None = None, predicate: str | None = None,
+              obj: str | None = None) -> list[Fact]:
+        """The relations between entities matching a pattern (None = any): subject and object
+        IRIs, ``predicate`` a vocabulary name or IRI. Descriptions (labels, types, aliases),
+        the ontology, provenance records and ``owl:sameAs`` are not relations. Each fact once,
+        with whether the curated graph holds it and every extraction source; by predicate,
+        then subject and object label.
+
+        >>> kg = KnowledgeGraph()
+        >>> aspirin, pain = kg.add_entity("aspirin", ["drug"]), kg.add_entity("headache", ["symptom"])
+        >>> kg.add(URIRef(aspirin), term_iri("treats"), URIRef(pain))
+        >>> [(f.subject_label, f.predicate, f.object_label, f.curated) for f in kg.facts(obj=pain)]
+        [('aspirin', 'treats', 'headache', True)]
+        """
+        s = URIRef(subject) if subject is not None else None
+        p = term_iri(predicate) if predicate is not None else None
+        o = URIRef(obj) if obj is not None else None
+        default = self._ds.default_graph
+        found = set()
+        for ts, tp, to in self._match(s, p, o):
+            if (isinstance(ts, URIRef) and isinstance(to, URIRef) and tp not in META_PREDICATES
+                    and not str(tp).startswith(str(KGA)) and not str(ts).startswith(str(STMT))):
+                found.add((ts, tp, to))
+        out = []
+        for ts, tp, to in found:
+            head, tail = self.entity(str(ts)), self.entity(str(to))
+            out.append(Fact(subject=str(ts), predicate=to_name(tp), object=str(to),
+                            subject_label=head.label if head else str(ts), object_label=tail.label if tail else str(to),
+                            curated=(ts, tp, to) in default,
+                            sources=tuple(self.provenance(str(ts), str(tp), str(to)))))
+        return sorted(out, key=lambda f: (f.predicate, f.subject_label, f.object_label, f.subject, f.object))
 
     def remove_document(self, doc: str) -> int:
         """Remove what ``doc`` contributed; returns how many facts disappeared from the graph.

@@ -36,9 +36,14 @@ SKOS_ALT = URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
 
 
 
+def is_iri(text: str) -> bool:
+    """Is ``text`` an IRI given in full (``https://...``, ``urn:...``), not a name?"""
+    return "://" in text or text.startswith("urn:")
+
+
 def term_iri(name: str) -> URIRef:
     """The IRI of a rule-vocabulary name (``city``) or of an IRI given in full."""
-    if "://" in name or name.startswith("urn:"):
+    if is_iri(name):
         return URIRef(name)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
         raise ValueError(f"not a vocabulary name or IRI: {name!r}")

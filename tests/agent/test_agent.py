@@ -181,6 +181,35 @@ def test_a_name_documents_gave_another_kind_is_not_the_claims(agent: Agent) -> N
     assert as_person.verdict == "accept" and as_person.head.link.method in ("alias", "document_name")
 
 
+def test_facts_about_names_with_where_each_came_from(agent: Agent) -> None:
+    """Agent.facts: a name is linked as the predicate makes it (as a claim's is); the curated
+    graph's facts have no sources, an extraction's name its document, sentence and decision."""
+    boston = agent.facts("Boston")
+    assert (boston.head.entity, boston.head.method, boston.unknown) == ("urn:ex:boston", "alias", [])
+    assert [(f.predicate, f.object_label, f.curated, f.sources) for f in boston.facts] == [
+        ("located_in", "Massachusetts", True, ()), ("located_in", "United States", True, ())]
+    assert [f.subject_label for f in agent.facts(None, "Located_In", "Massachusetts").facts] == ["Boston"]
+    # Boston is a city: as the head of work_for (a person) it names nothing the graph knows
+    as_person = agent.facts("Boston", "work_for")
+    assert as_person.head.is_nil and as_person.unknown == ["Boston"] and as_person.facts == []
+    assert agent.facts("Richard Parsons", "work_for").unknown == ["Richard Parsons"]
+    (res,) = agent.extract(Document("d9", "Richard Parsons works for Time Warner."), update_graph=True)
+    (job,) = agent.facts(None, "work_for", "Time Warner").facts
+    assert (job.subject_label, job.curated) == ("Richard Parsons", False)
+    (src,) = job.sources
+    accepted = [d for d in res.decisions if d.kind == "relation" and d.verdict == "accept"]
+    assert (src.doc, src.sentence, src.decision) == ("d9", 0, accepted[0].id)
+    assert agent.facts("urn:ex:boston", "located_in", "urn:ex:ma").facts[0].object_label == "Massachusetts"
+    assert json.loads(json.dumps(agent.facts("Richard Parsons").to_dict()))["facts"][0]["sources"][0]["doc"] == "d9"
+
+
+def test_facts_of_a_relation_the_ontology_does_not_have(agent: Agent) -> None:
+    from kgagent.errors import InputError
+
+    with pytest.raises(InputError, match="KGA416 .*no relation 'works_at'.*work_for"):
+        agent.facts("Boston", "works_at")
+
+
 def test_validate_bad_claims(agent: Agent) -> None:
     from kgagent.errors import InputError
 

@@ -24,6 +24,9 @@ def test_qa_loop_checks_answers(agent) -> None:
     assert answers["Which state is Boston in?"]["answer"] == "Boston located_in Massachusetts"
     assert all(a["verdict"] != "accept" and a["answer"] is None for q, a in answers.items() if "Boston" not in q)
     assert "withheld" in out.getvalue() and "Q: Which state is Boston in?" in out.getvalue()
+    # a claim the graph does not confirm: what it holds instead (the tiny graph knows no Houston)
+    assert answers["Which state is Houston in?"]["graph_holds"] == []
+    assert answers["Which state is Boston in?"]["graph_holds"] == []  # accepted: nothing to add
 
 
 @pytest.mark.slow
@@ -33,3 +36,6 @@ def test_qa_example_script_with_the_shipped_graph() -> None:
     assert r.returncode == 0, r.stderr
     verdicts = [line.split("kgagent: ")[1].split()[0] for line in r.stdout.splitlines() if "kgagent: " in line]
     assert verdicts == ["ACCEPT", "REVIEW", "REJECT", "REJECT", "REVIEW"]
+    instead = [line.split("instead: ")[1] for line in r.stdout.splitlines() if "instead: " in line]
+    assert instead == ["Houston located_in Texas; Houston located_in United States", "Paris located_in France",
+                       "France capital Paris"]

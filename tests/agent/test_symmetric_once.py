@@ -47,3 +47,15 @@ def test_both_directions_of_a_symmetric_relation_are_one_decision_with_the_bette
 def test_one_direction_alone_is_put_in_text_order() -> None:
     (c,) = [d for d in _relations(_agent({("HMM taggers", "CRF"): {"Conjunction": 0.75}})) if d.label == "conjunction"]
     assert (c.head.text, c.tail.text, c.score) == ("CRF", "HMM taggers", 0.75)
+
+
+def test_facts_of_a_symmetric_relation_are_read_both_ways() -> None:
+    """Agent.facts: compare(CRF, HMM taggers) is a fact about HMM taggers as the head too; a
+    relation that is not symmetric is read as stated."""
+    agent = _agent({("CRF", "HMM taggers"): {"Compare": 0.95}, ("CRF", "parsing"): {"Used-for": 0.95}})
+    agent.extract(Document("d1", TEXT), update_graph=True)
+    (fact,) = agent.facts("HMM taggers", "compare").facts
+    assert (fact.subject_label, fact.predicate, fact.object_label) == ("CRF", "compare", "HMM taggers")
+    assert [s.doc for s in fact.sources] == ["d1"]
+    assert agent.facts("parsing", "used_for").facts == []
+    assert [f.object_label for f in agent.facts("CRF", "used_for").facts] == ["parsing"]

@@ -271,6 +271,34 @@ def test_provenance_and_remove_document_exactly(tiny):
     assert tiny.entity(paris).label == "Paris"
 
 
+def test_facts_by_pattern_with_their_sources(tiny):
+    """kg.facts: the relations between entities matching a pattern, each once, whether the curated
+    graph holds it and every sentence an extraction accepted it from; never a description (label,
+    type, alias), the ontology, a provenance record or owl:sameAs."""
+    paris, france, acme = ENT + "paris", ENT + "france", ENT + "acme"
+    p = tiny.add_entity("Jean Dupont", ["person"], provenance=Provenance("d1", 0, 0, 11, 0.9))
+    tiny.add_fact(p, "work_for", acme, Provenance("d1", 0, 0, 30, 0.9, "rules/r.rules:3", "d:1"))
+    tiny.add_fact(p, "work_for", acme, Provenance("d2", 3, 5, 40, 0.7, "rules/r.rules:3", "d:2"))
+    tiny.add_fact(paris, "located_in", france, Provenance("d1", 2, 0, 9, 0.99))  # curated too
+    tiny.add(URIRef(paris), URIRef("http://www.w3.org/2002/07/owl#sameAs"), URIRef("http://dbpedia.org/resource/Paris"))
+
+    (job,) = tiny.facts(subject=p)
+    assert (job.subject_label, job.predicate, job.object, job.curated) == ("Jean Dupont", "work_for", acme, False)
+    assert [(s.doc, s.sentence, s.score, s.decision) for s in job.sources] == [("d1", 0, 0.9, "d:1"), ("d2", 3, 0.7, "d:2")]
+    about_paris = tiny.facts(subject=paris)
+    assert {(f.predicate, f.object) for f in about_paris} == {("located_in", ENT + "idf"), ("located_in", france)}
+    (in_france,) = [f for f in about_paris if f.object == france]
+    assert in_france.curated and [s.doc for s in in_france.sources] == ["d1"]
+    assert [f.subject for f in tiny.facts(predicate="capital", obj=paris)] == [france]
+    assert tiny.facts(subject=paris, predicate="work_for") == []
+    everything = tiny.facts()
+    assert len(everything) == len(set((f.subject, f.predicate, f.object) for f in everything))
+    assert not {f.predicate for f in everything} & {"label", "type", "altLabel", "sameAs"}
+    assert everything == sorted(everything, key=lambda f: (f.predicate, f.subject_label, f.object_label,
+                                                          f.subject, f.object))
+    assert job.to_dict()["sources"][1]["doc"] == "d2"
+
+
 def test_entity_and_ids_are_stable(tiny):
     a = tiny.add_entity("Lyon", ["city"], aliases=["Lugdunum"])
     assert a == tiny.add_entity("Lyon", ["city"])

@@ -1,0 +1,55 @@
+"""`kgagent facts`: what the graph holds about names, and where each fact came from, from a terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kgagent_cli.main import app
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_facts_of_the_graph_and_of_an_extraction(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    r = run("facts", "--head", "Boston", "--graph", graph_dir)
+    assert r.exit_code == 0, r.output
+    assert "head 'Boston' -> Boston (urn:ex:boston; alias, 1.00)" in r.output and "2 facts" in r.output
+    assert "located_in(Boston, Massachusetts)" in r.output and "located_in(Boston, United States)" in r.output
+    assert r.output.count("graph") >= 2
+    # what an extraction accepted, with its document, sentence, score, rule and decision (--with, nothing saved)
+    corpus = tmp_path / "news.txt"
+    corpus.write_text("Richard Parsons works for Time Warner.\n")
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "--quiet").exit_code == 0
+    (decision,) = [d for d in map(json.loads, (out / "decisions.jsonl").read_text().splitlines())
+                   if d["kind"] == "relation" and d["verdict"] == "accept"]
+    r = run("facts", "-p", "work_for", "--tail", "Time Warner", "--graph", graph_dir, "--with", out)
+    assert r.exit_code == 0, r.output
+    assert "work_for(Richard Parsons, Time Warner)" in r.output and f"news#1 sentence 0, {decision['score']:.3f}" in r.output
+    assert decision["id"] in r.output.replace("\n", "").replace("│", "").replace(" ", "")
+    r = run("facts", "-p", "work_for", "--tail", "Time Warner", "--graph", graph_dir)
+    assert "tail 'Time Warner': the graph knows no such entity of the kind asked" in r.output and "no facts" in r.output
+
+
+def test_facts_as_json_with_a_limit(fake_cli, graph_dir: Path) -> None:
+    r = run("facts", "-p", "located_in", "--tail", "United States", "--graph", graph_dir, "--json", "--limit", "1")
+    assert r.exit_code == 0, r.output
+    answer = json.loads(r.stdout)
+    assert answer["total"] == 3 and len(answer["facts"]) == 1
+    assert answer["tail"]["entity"] == "urn:ex:us" and answer["head"] is None and answer["predicate"] == "located_in"
+    assert answer["facts"][0] == {"head": "Boston", "predicate": "located_in", "tail": "United States",
+                                  "head_iri": "urn:ex:boston", "tail_iri": "urn:ex:us", "curated": True, "sources": []}
+
+
+def test_facts_usage_errors(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    r = run("facts", "--graph", graph_dir)
+    assert r.exit_code == 2 and "KGA417 ask about something" in r.output
+    r = run("facts", "--head", "Boston", "-p", "works_at", "--graph", graph_dir)
+    assert r.exit_code == 2 and "KGA416 the ontology has no relation 'works_at'" in r.output
+    r = run("facts", "--head", "Boston", "--with", tmp_path / "none")
+    assert r.exit_code == 2 and "KGA409" in r.output
+    assert all("Traceback" not in x for x in (r.output,))
