@@ -2,7 +2,9 @@
 
 - ``Embedder``: a sentence-transformers model loaded from a LOCAL directory on the CPU
   (default: the packaged all-MiniLM-L6-v2), returning L2-normalised float32 vectors; a cache
-  keeps the vectors of strings seen before (mentions repeat).
+  keeps the vectors of strings seen before (mentions repeat). A plain directory (transformer,
+  pooling, normalisation) is read with transformers alone (``PooledTransformer``: the same
+  vectors, without sentence-transformers' 2 s import).
 - ``EntityIndex``: rows (entity IRI, text) and their vectors; exact inner product
   (``IndexFlatIP``) up to ``HNSW_THRESHOLD`` rows, HNSW above (chosen automatically; the
   threshold was measured, see benchmarks/kg/RESULTS.md). Saved as 8-bit scalar-quantised
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -85,13 +88,17 @@ class Embedder:
 
     def _load(self) -> Any:
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
             try:
-                self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+                pooling = plain_pooling(self.path)
+                if pooling is not None:  # a transformer, pooling and normalising: no sentence-transformers import
+                    self._model = PooledTransformer(self.path, *pooling, max_seq_length=self.max_seq_length)
+                else:
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+                    self._model.max_seq_length = self.max_seq_length
             except Exception as err:  # noqa: BLE001 - report any load failure as one error
                 raise GraphError(f"cannot load embedding model {self.path}: {err}", code="KGA209") from None
-            self._model.max_seq_length = self.max_seq_length
         return self._model
 
     def _autocast(self) -> Any:
@@ -119,6 +126,81 @@ class Embedder:
                 if len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+
+def plain_pooling(path: Path) -> tuple[str, bool] | None:
+    """(pooling mode, normalise?) of a sentence-transformers directory that is just a transformer,
+    a mean / CLS / max pooling and optionally a normalisation (all-MiniLM-L6-v2 is); None for any
+    other layout (more modules, other poolings, prompts), which sentence-transformers itself loads.
+    Reads both the older (``pooling_mode_mean_tokens``) and newer (``pooling_mode``) configs."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]) or modules[0]["path"]:
+            return None
+        cfg = json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if "pooling_mode" in cfg:
+        modes = [cfg["pooling_mode"]] if isinstance(cfg["pooling_mode"], str) else list(cfg["pooling_mode"])
+        if cfg.get("include_prompt", True) is not True:
+            return None
+    else:
+        modes = [m for m, key in (("mean", "pooling_mode_mean_tokens"), ("cls", "pooling_mode_cls_token"),
+                                  ("max", "pooling_mode_max_tokens"), ("mean_sqrt_len", "pooling_mode_mean_sqrt_len_tokens"),
+                                  ("weightedmean", "pooling_mode_weightedmean_tokens"),
+                                  ("lasttoken", "pooling_mode_lasttoken")) if cfg.get(key)]
+    if len(modes) != 1 or modes[0] not in ("mean", "cls", "max"):
+        return None
+    with contextlib.suppress(OSError, ValueError):
+        st_cfg = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        if st_cfg.get("do_lower_case"):
+            return None
+    return modes[0], kinds[-1] == "Normalize"
+
+
+class PooledTransformer:
+    """What sentence-transformers computes for a :func:`plain_pooling` directory, with transformers
+    alone (its import costs about 2 s of every command that links by similarity): the tokens of
+    at most ``max_seq_length`` pieces, the model's last hidden states pooled over the attention
+    mask, normalised if the directory says so; batches of texts of similar length, longest first,
+    as sentence-transformers makes them, so the vectors are the same to the rounding."""
+
+    def __init__(self, path: Path, mode: str, normalize: bool, max_seq_length: int = 32):
+        from transformers import AutoModel, AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        self.mode, self.normalize, self.max_seq_length = mode, normalize, max_seq_length
+
+    def get_embedding_dimension(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32, normalize_embeddings: bool = False, **_: Any) -> Any:
+        """A (len(texts), dim) tensor of sentence vectors (sentence-transformers' ``encode`` as
+        :class:`Embedder` calls it)."""
+        import torch
+
+        order = np.argsort([-len(t) for t in texts])
+        out: list[Any] = [None] * len(texts)
+        with torch.inference_mode():
+            for i in range(0, len(texts), batch_size):
+                idx = order[i:i + batch_size]
+                batch = self.tokenizer([texts[j] for j in idx], padding=True, truncation="longest_first",
+                                       max_length=self.max_seq_length, return_tensors="pt")
+                hidden = self.model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                if self.mode == "cls":
+                    vec = hidden[:, 0]
+                elif self.mode == "max":
+                    vec = hidden.masked_fill(mask == 0, -1e9).max(1).values
+                else:
+                    vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                if self.normalize or normalize_embeddings:
+                    vec = torch.nn.functional.normalize(vec, p=2, dim=1)
+                for j, v in zip(idx, vec):
+                    out[j] = v
+        return torch.stack(out)
 
 
 def fingerprint(rows: Sequence[tuple[str, str]], model: str) -> str:
