@@ -52,4 +52,8 @@ def test_facts_usage_errors(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "KGA416 the ontology has no relation 'works_at'" in r.output
     r = run("facts", "--head", "Boston", "--with", tmp_path / "none")
     assert r.exit_code == 2 and "KGA409" in r.output
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> \"unterminated .\n")
+    r = run("facts", "--head", "Boston", "--graph", graph_dir, "--with", bad)
+    assert r.exit_code == 1 and f"{bad}:2: KGA201 malformed nt graph" in r.output
     assert all("Traceback" not in x for x in (r.output,))
