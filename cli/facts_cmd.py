@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,6 +12,9 @@ from rich.table import Table
 
 from kgagent_cli.agent_cmd import _check_paths
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, console, fail, guarded, open_domain
+
+if TYPE_CHECKING:
+    from kgagent.facts import FactsAnswer
 
 
 def facts_cmd(
@@ -62,7 +66,8 @@ def facts_cmd(
     _report(answer, limit)
 
 
-def _report(answer, limit: int) -> None:
+def _report(answer: "FactsAnswer", limit: int) -> None:
+    """The links of the names asked about, then the facts and their sources as a table."""
     con = console()
     for role, lk in (("head", answer.head), ("tail", answer.tail)):
         if lk is None:

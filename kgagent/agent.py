@@ -842,9 +842,9 @@ class Agent:
         predicate's signature makes it, the graph's entity first, else the one new entity
         documents gave that name, and never an entity of another kind; the answer says how
         (``FactsAnswer.head`` / ``.tail``), and a name that links to nothing has no facts
-        (``FactsAnswer.unknown``). A full IRI is taken as
-        it is (``https://...``, ``urn:...``). A symmetric predicate is read both ways. Raises InputError KGA416 for a predicate
-        the ontology does not have.
+        (``FactsAnswer.unknown``). A full IRI (``https://...``, ``urn:...``) is taken as it is. A
+        symmetric predicate is read both ways. Raises InputError KGA416 for a predicate the
+        ontology does not have.
         """
         from kgagent.kg.vocab import is_iri
 
