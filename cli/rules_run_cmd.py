@@ -114,7 +114,9 @@ def explain_cmd(
     facts: Path = typer.Option(..., "--facts", help="Directory of <predicate>.facts files."),
     as_json: bool = typer.Option(False, "--json", help="Print the proof as JSON."),
 ) -> None:
-    """Print the shortest proof of a derived fact, down to base facts.
+    """Print the shortest proof of a derived fact, down to base facts; for a fact the rules did
+    not derive, why not: each rule that could derive it, the conditions that held and the first
+    that did not (a missing fact, a false comparison with its values, a `not` whose fact holds).
 
     Example: kgagent rules explain 'located_in(paris, europe)' --rules rules/ --facts facts/
     Exit 0 = explained, 1 = the fact is not in the model (or errors in rules/facts), 2 = usage/I/O.
@@ -122,6 +124,7 @@ def explain_cmd(
     _check_dirs(rules, facts)
     from kgagent.errors import RuleError
     from kgagent.rules.facts_io import parse_fact
+    from kgagent.rules.why_not import goal_text, why_not
 
     with guarded(EXIT_ERRORS):
         pred, args = parse_fact(fact)
@@ -130,6 +133,12 @@ def explain_cmd(
         except RuleError as err:
             _print_rule_errors(err)
             raise
+        if not model.contains(pred, args):
+            misses = why_not(model, pred, args)
+            for m in misses:
+                typer.echo(f"why not: {m}")
+            if not misses:
+                typer.echo(f"why not: no rule derives {goal_text(pred, args)} (nor is it a base fact)")
         proof = model.proof(pred, args)
     if as_json:
         print(json.dumps(proof.to_dict(), indent=2, ensure_ascii=False))

@@ -51,8 +51,11 @@ def test_cmd(
             con.print(f"[green]PASS[/green] {escape(r.file)}: {escape(r.name)}")
         else:
             con.print(f"[red]FAIL[/red] {escape(r.file)}: {escape(r.name)}")
-            for f in r.failures:
-                con.print(f"     {escape(f)}")
+            for f in r.failures:  # a failure's further lines say why not (the closest rules)
+                first, *more = f.splitlines()
+                con.print(f"     {escape(first)}")
+                for line in more:
+                    con.print(f"       {escape(line.strip())}")
     failed = sum(not r.passed for r in results)
     con.print(f"{len(results) - failed} passed, {failed} failed")
     if failed:

@@ -155,6 +155,33 @@ def _holds(model: Any, pred: str, args: tuple[Any, ...]) -> bool:
                for row in model.facts(pred))
 
 
+#: how many of the rules that could have derived a missing fact a failure names (the closest first)
+WHY_NOT_SHOWN = 2
+
+
+def _why_not(model: Any, pred: str, args: tuple[Any, ...]) -> str:
+    """The closest rules to deriving ``pred(args)`` and where each stopped, as lines to add to a
+    failure (kgagent.rules.why_not); a line saying no rule derives such a fact when none could."""
+    from kgagent.rules.why_not import goal_text, why_not
+
+    goal = goal_text(pred, args)
+    misses = why_not(model, pred, args)
+    if not misses:
+        return f"\n  no rule derives {goal}"
+    return "".join(f"\n  why not {goal}: {m}" for m in misses[:WHY_NOT_SHOWN])
+
+
+def _why_else(model: Any, x: str, want: str, got: dict[str, Any]) -> str:
+    """For an expected verdict not given: why not (the rules closest to deriving it), or, when the
+    rules derived it too, which verdict outranked it and by which rule."""
+    goal = ("accept", (x,)) if want == "accept" else (want, (x, None))
+    if not _holds(model, *goal):
+        return _why_not(model, *goal)
+    fact = got.get("fact")
+    rule = model.proof(*fact).rule if fact is not None else None
+    return f"\n  {want} holds too, but {got['verdict']} outranks it" + (f" (rule {rule})" if rule else "")
+
+
 def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str) -> CaseResult:
     """Evaluate one case and compare its verdicts with the expected ones."""
     name = str(case.get("name", "(unnamed)"))
@@ -171,7 +198,7 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
         v = got[x]
         if v["verdict"] != want:
             why = f" ({v['reason']})" if v["reason"] else ""
-            failures.append(f"{x}: expected {want}, got {v['verdict']}{why}")
+            failures.append(f"{x}: expected {want}, got {v['verdict']}{why}" + _why_else(model, x, want, v))
     for x, words in (case.get("reason") or {}).items():
         v = got.get(str(x), {})
         reasons = [v.get("reason", "")] + [o["reason"] for o in v.get("others", []) if o["verdict"] == v.get("verdict")]
@@ -179,9 +206,10 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
             failures.append(f"{x}: expected a reason containing {words!r}, got {' / '.join(map(repr, reasons))}")
     for key, want in (("holds", True), ("not_holds", False)):
         for text in case.get(key) or []:
-            if _holds(model, *_pattern(text, f"{file}:{name}")) != want:
+            pattern = _pattern(text, f"{file}:{name}")
+            if _holds(model, *pattern) != want:
                 failures.append(f"{text.strip()}: expected the rules {'to' if want else 'not to'} derive it, "
-                                f"they did{'' if not want else ' not'}")
+                                f"they did{'' if not want else ' not'}" + (_why_not(model, *pattern) if want else ""))
     return CaseResult(file=file, name=name, passed=not failures, failures=failures, got=got)
 
 

@@ -57,11 +57,12 @@ def _loc(node, clause: Clause | None = None) -> Location | None:
     return Location(loc.path, loc.line, loc.col) if loc else None
 
 
-def _vars(term: Term) -> set[str]:
+def term_vars(term: Term) -> set[str]:
+    """The named variables of a term (anonymous ones left out)."""
     if isinstance(term, Var):
         return set() if term.anonymous else {term.name}
     if isinstance(term, BinOp):
-        return _vars(term.left) | _vars(term.right)
+        return term_vars(term.left) | term_vars(term.right)
     return set()
 
 
@@ -81,7 +82,7 @@ class _Rule:
         self.head_vars = _vars_of_atom(self.head) | _expr_vars(self.head)
         self.atom_vars = [_vars_of_atom(a) | _expr_vars(a) for a in self.pos]
         self.neg_vars = [_vars_of_atom(a) | _expr_vars(a) for a in self.neg]
-        self.cmp_vars = [(_vars(c.left), _vars(c.right)) for c in self.cmps]
+        self.cmp_vars = [(term_vars(c.left), term_vars(c.right)) for c in self.cmps]
         self.pos_plans = [_AtomPlan(a) for a in self.pos]
         self.neg_plans = [_AtomPlan(a) for a in self.neg]
 
@@ -339,12 +340,12 @@ class Engine:
                     continue
                 for target, other in ((c.left, c.right), (c.right, c.left)):
                     if isinstance(target, Var) and not target.anonymous and target.name not in bound:
-                        if _vars(other) <= bound:
+                        if term_vars(other) <= bound:
                             bound.add(target.name)
                             changed = True
         needed = [(rule.head, _vars_of_atom(rule.head) | _expr_vars(rule.head))]
         needed += [(a, _vars_of_atom(a)) for a in rule.neg]
-        needed += [(c, _vars(c.left) | _vars(c.right)) for c in rule.cmps]
+        needed += [(c, term_vars(c.left) | term_vars(c.right)) for c in rule.cmps]
         for node, vs in needed:
             missing = sorted(vs - bound)
             if missing:
@@ -374,7 +375,7 @@ def _expr_vars(a: Atom) -> set[str]:
     out: set[str] = set()
     for t in a.args:
         if isinstance(t, BinOp):
-            out |= _vars(t)
+            out |= term_vars(t)
     return out
 
 
@@ -474,7 +475,7 @@ class Model:
             for t in head.args:
                 if isinstance(t, Const):
                     vals.append(self.symbols.intern(t.value))
-                elif isinstance(t, BinOp) and not _vars(t):
+                elif isinstance(t, BinOp) and not term_vars(t):
                     vals.append(int(_Eval(self, None, c).ids(t, _Bind(1, {}, {}))[0]))
                 else:
                     raise RuleError(

@@ -232,6 +232,30 @@ def test_rules_test_command(tmp_path) -> None:
     assert r.exit_code == 1 and "zz.yaml" in r.output and "KGA420" in r.output
 
 
+def test_a_failed_case_says_why_not(tmp_path) -> None:
+    """`rules test`: an expected verdict the rules did not give comes with the closest rules and
+    the condition each stopped at (the score band's comparison, with its values); a `holds` fact
+    they did not derive too; one they derived but another verdict outranked says so."""
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    facts = ("      mention(m1, person, 0.95). nil(m1). mention(m2, organization, 0.95). nil(m2).\n"
+             "      relation(r1, work_for, m1, m2). score(r1, 0.4).\n")
+    (rules / "tests" / "zz.yaml").write_text(
+        "cases:\n  - name: wrong on purpose\n    facts: |\n" + facts + "    expect: {r1: reject}\n"
+        "    holds:\n      - inferred(r1, _)\n"
+        "  - name: outranked\n    facts: |\n" + facts + "      shape(m1, number).\n    expect: {r1: review}\n")
+    r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
+    assert r.exit_code == 1, r.output
+    lines = [ln.strip() for ln in r.output.splitlines()]
+    i = lines.index("r1: expected reject, got review (the encoder is unsure of this relation)")
+    assert lines[i + 1].startswith("why not reject(r1, _): shared/relations.rules:")
+    assert lines[i + 1].endswith("then S < A - M: false for A = 0.5, M = 0.15, S = 0.4")
+    i = lines.index("inferred(r1, _): expected the rules to derive it, they did not")
+    assert lines[i + 1].startswith("why not inferred(r1, _): ") and "geography.rules:" in lines[i + 1]
+    i = [n for n, ln in enumerate(lines) if ln.startswith("r1: expected review, got reject")][0]
+    assert lines[i + 1].startswith("review holds too, but reject outranks it (rule ")
+
+
 def test_rules_test_checks_the_facts_a_case_says_the_rules_derive_or_not(tmp_path) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)

@@ -82,6 +82,21 @@ def test_explain_fact_not_in_model_exit_1():
     res = invoke("explain", "located_in(europe, paris)", "--rules", RULES, "--facts", FACTS)
     assert res.exit_code == 1
     assert "not in the model" in res.output and "located_in(europe, paris)" in res.output
+    # why not: the one rule that derives located_in found no located_in(europe, _) to start from
+    assert "why not: " in res.output and "places.rules:5" in res.output
+    assert "0 of 2 conditions hold, then located_in(europe, Y): no such fact" in res.output
+
+
+def test_explain_says_which_condition_stopped_a_rule():
+    """A fact the rules did not derive: the rule that could, what held, and the comparison that
+    did not, with its values (Paris is too big to be reviewed as a small place)."""
+    res = invoke("explain", 'review(paris, "small place in europe")', "--rules", RULES, "--facts", FACTS)
+    assert res.exit_code == 1
+    (line,) = [ln for ln in res.output.splitlines() if ln.startswith("why not: ")]
+    assert 'places.rules:7 review(paris, "small place in europe"): 2 of 3 conditions hold' in line
+    assert line.endswith("then N < 1000000: false for N = 2100000")
+    res = invoke("explain", "capital(paris)", "--rules", RULES, "--facts", FACTS)
+    assert res.exit_code == 1 and "why not: no rule derives capital(paris)" in res.output
 
 
 def test_explain_unreadable_fact_exit_1():

@@ -393,7 +393,9 @@ def test_docstring_examples_run():
     import kgagent.rules.diagnostics
     import kgagent.rules.parser
     import kgagent.rules.printer
+    import kgagent.rules.why_not
 
-    for mod in (kgagent.rules.parser, kgagent.rules.printer, kgagent.rules.depgraph, kgagent.rules.diagnostics):
+    for mod in (kgagent.rules.parser, kgagent.rules.printer, kgagent.rules.depgraph, kgagent.rules.diagnostics,
+                kgagent.rules.why_not):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
