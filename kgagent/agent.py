@@ -39,6 +39,7 @@ from kgagent.candidates import document_candidates, new_entity_iri, round_score
 from kgagent.claims import ClaimResult, parse_claim
 from kgagent.decisions import (
     ACCEPTING,
+    CLAIM_SOURCES,
     Decision,
     DocumentResult,
     MentionResult,
@@ -824,7 +825,7 @@ class Agent:
         out = []
         for (head, pred, tail, score, *_), (rid, p, hm, tm) in zip(claims, rows):
             v = found[rid]
-            proof = (label_sources(model.proof(*v["fact"]), {"relation": "claim", "score": "claim"})
+            proof = (label_sources(model.proof(*v["fact"]), CLAIM_SOURCES)
                      if v["fact"] is not None and self.record_proofs else None)
             out.append(ClaimResult(claim=(head, pred, tail), id=stable_id("d", "claim", rid), verdict=v["verdict"],
                                    reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,

@@ -38,6 +38,9 @@ SOURCES = {
     "demonym": "graph", "shape": "text", "name_part": "text", "name_suffix": "ontology", "short_name": "ontology",
 }
 
+#: what a claim (Agent.validate) states itself: its relation, score, names and their place, not the encoder
+CLAIM_SOURCES = {p: "claim" for p in ("mention", "relation", "score", "text", "in_doc", "in_sentence")}
+
 
 @dataclass
 class MentionResult:

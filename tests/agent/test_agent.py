@@ -156,6 +156,15 @@ def test_a_claim_names_a_class_the_signature_keeps_apart(agent: Agent) -> None:
     assert "Boston is a city in the graph" in text
 
 
+def test_what_a_claim_states_is_the_claims_in_its_proof(agent: Agent) -> None:
+    """A rule that reads a claim's names (words.rules: an honour is no employer) shows them as the
+    claim's words, not as something the encoder read."""
+    (res,) = agent.validate([("Jerry Rice", "work_for", "Hall of Fame", 0.99)])
+    assert (res.verdict, res.reason) == ("reject", "an honour is not an employer")
+    text = res.explain()
+    assert "the mention reads 'Hall of Fame'  [claim]" in text and "[encoder]" not in text
+
+
 def test_claims_checked_together_are_checked_as_if_one_by_one(agent: Agent) -> None:
     """Each claim is a document of its own to the rules: a rule that compares relations of one
     sentence (employers.rules: people listed with their posts) does not read one claim against
