@@ -54,7 +54,7 @@ from kgagent.domain import Domain, rule_display_name, rule_path_shown
 from kgagent.errors import InputError
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
-from kgagent.names import name_parts, name_words, only_suffix
+from kgagent.names import derived_from, name_parts, name_words, only_suffix
 from kgagent.proofs import walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
 from kgagent.text import dateline_alone, sentence_spans
@@ -511,6 +511,9 @@ class Agent:
         facts["dateline"].update((doc.id, i) for i in datelines)  # "BALTIMORE (AP) --" (text.dateline_alone)
         suffixes = self.domain.ontology.name_suffixes  # "Ltd" alone: a word that ends names (names.rules)
         facts["name_suffix"].update((m.id,) for m in mentions if suffixes and only_suffix(m.text, suffixes))
+        endings = self.domain.ontology.derived_suffixes  # "Houston-based": a word made of a name and "-based"
+        facts["derived_word"].update((m.id, found[1]) for m in mentions
+                                     if endings and (found := derived_from(m.text, endings)) is not None)
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
             place_facts(facts, m, doc.id, m.sentence)

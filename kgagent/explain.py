@@ -168,6 +168,8 @@ def fact_words(fact: str, name: _Names) -> str:
         part = {"initials": "its initials", "stem": "its full name without the name_suffixes that end it"
                 }.get(a[1], f"the {a[1]} words of its full name")
         return f"{_a(a[0])} may be named by {part}"
+    if pred == "derived_word" and n == 2:
+        return f"{name(a[0])} is a word made of a name and '{a[1]}' (the ontology's derived_suffixes)"
     if pred == "repair" and n == 2:
         return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written

@@ -115,6 +115,22 @@ def stem_text(text: str, suffixes: frozenset[str]) -> str:
     return text[:found[len(stem) - 1].end()].strip() if stem and len(stem) < len(found) else ""
 
 
+def derived_from(text: str, endings: Sequence[str]) -> tuple[str, str] | None:
+    """(the name, the ending) of a word a domain derives from names with one of ``endings`` (the
+    ontology's ``derived_suffixes``; case aside, the longest first), or None.
+
+    >>> derived_from("Houston-based", ["-based"]), derived_from("-based", ["-based"])
+    (('Houston', '-based'), None)
+    """
+    folded = text.casefold()
+    for ending in sorted(endings, key=lambda x: (-len(x), x)):
+        if folded.endswith(ending.casefold()) and len(folded) > len(ending):
+            name = text[: len(text) - len(ending)].strip()
+            if name:
+                return name, ending
+    return None
+
+
 def only_suffix(text: str, suffixes: frozenset[str]) -> bool:
     """Whether the whole of ``text`` is one of the ``suffixes`` or a run of them ("Ltd", "Co. Ltd",
     "S.p.A."): a word that ends names, not a name.

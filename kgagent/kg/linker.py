@@ -88,7 +88,7 @@ from kgagent.errors import GraphError
 from kgagent.kg.aliases import AliasTable, mention_word_keys
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
 from kgagent.kg.vocab import is_new_entity
-from kgagent.names import stem_text
+from kgagent.names import derived_from, stem_text
 from kgagent.schema import Candidate, Link
 
 if TYPE_CHECKING:
@@ -441,11 +441,8 @@ class Linker:
 
     def _derived_from(self, text: str) -> str | None:
         """The name a derived word is made of ("Houston" of "Houston-based"), or None."""
-        folded = text.casefold()
-        for ending in self.derived_suffixes:
-            if folded.endswith(ending) and len(folded) > len(ending):
-                return text[: len(text) - len(ending)].strip() or None
-        return None
+        found = derived_from(text, self.derived_suffixes)
+        return found[0] if found else None
 
     def _named_with_kind(self, text: str) -> tuple[str, str] | None:
         """The name and the class a kind word after it says ("Helmand", "region" of "Helmand
