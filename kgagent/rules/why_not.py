@@ -58,8 +58,8 @@ def why_not(model: Any, pred: str, args: Sequence[Value | None]) -> list[NearMis
     """For a goal ``pred(args)`` (None: any value) the model does not hold, each rule whose head
     fits it and where it stopped, the closest first: stopped by a false comparison (a threshold
     missed), then by a missing fact, then by a ``not`` (a guard); within each, the fewest
-    conditions left, then the most that held. Empty when the model holds
-    the goal, or no rule's head fits it (the answer then is that no rule derives such a fact)."""
+    conditions left, then the most that held. Empty when the model holds the goal, or no rule's
+    head fits it (the answer then is that no rule derives such a fact)."""
     facts = _Facts(model)
     if facts.holds(pred, tuple(args)):
         return []
@@ -259,7 +259,6 @@ def value_text(value: Value | None) -> str:
 def goal_text(pred: str, args: Sequence[Value | None]) -> str:
     """``pred(a, "b c", _)``: a goal as a rule file writes it."""
     return f"{pred}({', '.join(value_text(a) for a in args)})"
-
 
 
 def _show_term(term: Term, env: dict[str, Value]) -> str:
