@@ -56,6 +56,18 @@ RULES_DIR_HELP = ("Rules directory or file instead of the domain's own rule file
 GRAPH_DIR_HELP = "Graph directory or file instead of the domain's graph/."
 MODEL_DIR_HELP = "Encoder directory instead of the domain's model/."
 
+WITH_GRAPHS_HELP = ("{what} this graph too (repeatable): an extraction's output directory or its graph.nq "
+                    "(without the facts reviewers rejected), or any graph file; added to the graph in memory, "
+                    "nothing saved.")
+
+
+def check_graph_paths(paths: list[Path]) -> None:
+    """Exit 2 (KGA409) for a ``--with`` graph that does not exist, before anything is loaded."""
+    for f in paths:
+        if not f.exists():
+            raise fail(f"KGA409 no such graph directory or file: {f}", EXIT_USAGE)
+
+
 DOMAIN_HELP = ("Domain folder: ontology, label map, rules, graph and model (default: the shipped news "
                "domain). Made by `kgagent init`; checked by `kgagent domain check`.")
 

@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from kgagent_cli.agent_cmd import _check_paths
-from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, console, fail, guarded, open_domain
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, WITH_GRAPHS_HELP,
+                                 check_graph_paths, console, fail, guarded, open_domain)
 
 if TYPE_CHECKING:
     from kgagent.facts import FactsAnswer
@@ -24,9 +25,7 @@ def facts_cmd(
     tail: str | None = typer.Option(None, "--tail", help="The name (or IRI) of the facts' tail."),
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
     kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
-    also: list[Path] = typer.Option([], "--with", help="Read this graph too (repeatable): an extraction's output "
-                                    "directory or its graph.nq (without the facts reviewers rejected), or any graph "
-                                    "file; added to the graph in memory, nothing saved."),
+    also: list[Path] = typer.Option([], "--with", help=WITH_GRAPHS_HELP.format(what="Read")),
     limit: int = typer.Option(50, "--limit", min=1, help="Show at most this many facts (the count is of all)."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as one JSON object (the links, every "
                                  "fact and its sources) instead of the table."),
@@ -45,9 +44,7 @@ def facts_cmd(
     if not any(x and x.strip() for x in (head, predicate, tail)):
         raise fail("KGA417 ask about something: --head NAME, --tail NAME and/or --predicate P", EXIT_USAGE)
     _check_paths(None, kg, None)
-    for f in also:
-        if not f.exists():
-            raise fail(f"KGA409 no such graph directory or file: {f}", EXIT_USAGE)
+    check_graph_paths(also)
     dom = open_domain(domain)
     with guarded(EXIT_ERRORS):
         from kgagent.agent import Agent

@@ -14,8 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from kgagent_cli.agent_cmd import _check_paths, print_rule_report
-from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP, console, fail,
-                                 guarded, open_domain)
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP,
+                                 WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, open_domain)
 
 #: claims checked together (one rule evaluation each batch; the file is read and written as it goes)
 BATCH = 256
@@ -35,9 +35,7 @@ def validate_cmd(
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP),
     rules: Path | None = typer.Option(None, "--rules", help=RULES_DIR_HELP),
     kg: Path | None = typer.Option(None, "--graph", "-g", help=GRAPH_DIR_HELP),
-    also: list[Path] = typer.Option([], "--with", help="Check against this graph too (repeatable): an "
-                                    "extraction's output directory or its graph.nq (without the facts reviewers "
-                                    "rejected), or any graph file; added to the graph in memory, nothing saved."),
+    also: list[Path] = typer.Option([], "--with", help=WITH_GRAPHS_HELP.format(what="Check against")),
 ) -> None:
     """Check claims (an LLM's answers, a table's rows) against the graph and the rules.
 
@@ -56,9 +54,7 @@ def validate_cmd(
     if str(claims) != "-" and not claims.exists():
         raise fail(f"KGA407 no such file of claims: {claims}", EXIT_USAGE)
     _check_paths(rules, kg, None)
-    for f in also:
-        if not f.exists():
-            raise fail(f"KGA409 no such graph directory or file: {f}", EXIT_USAGE)
+    check_graph_paths(also)
     dom = open_domain(domain)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]
     if print_rule_report(rules_dir):
