@@ -787,9 +787,7 @@ class Agent:
             # implies (None: neither); each name is linked, and labelled, as that
             made = [given or ontology.kind_of(implied)
                     for _, pred, _, _, ht, tt in claims for given, implied in zip((ht, tt), sig.get(pred, (None, None)))]
-            queries = list(zip((name for head, _, tail, *_ in claims for name in (head, tail)), made))
-            links = [self._by_document_name(text, lk, kind)
-                     for (text, kind), lk in zip(queries, self.linker.link(queries))]
+            links = self._link_names(list(zip((name for head, _, tail, *_ in claims for name in (head, tail)), made)))
             linked = sorted({e for lk in links for e, _ in candidates_of(lk)})
             graph = self.kg.rule_facts(linked)
             core = {lk.entity: self._kind(lk.entity) for lk in links if not lk.is_nil}
@@ -866,8 +864,7 @@ class Agent:
             queries = [(role, text.strip(), ontology.kind_of(normalize(given) if given else implied))
                        for role, (text, given, implied) in asked.items() if text is not None and text.strip()]
             by_name = [(role, text, kind) for role, text, kind in queries if not is_iri(text)]
-            for (role, text, kind), lk in zip(by_name, self.linker.link([(t, k) for _, t, k in by_name])):
-                lk = self._by_document_name(text, lk, kind)
+            for (role, _, kind), lk in zip(by_name, self._link_names([(t, k) for _, t, k in by_name])):
                 if kind is not None and not lk.is_nil and self._kind(lk.entity) not in (None, kind):
                     lk = replace(lk, entity=None, score=0.0, method="nil")  # "Lincoln" the person is not the city
                 links[role] = lk
@@ -884,6 +881,12 @@ class Agent:
                 found += [f for f in self.kg.facts(t.entity if t else None, pred, h.entity if h else None)
                           if f not in found]
         return FactsAnswer(head=h, predicate=pred, tail=t, facts=found)
+
+    def _link_names(self, queries: list[tuple[str, str | None]]) -> list[Link]:
+        """Names given by a caller (a claim's, a question's), each with the kind it is asked as:
+        linked as mentions of that kind, else to the one new entity documents gave the name
+        (:meth:`_by_document_name`). Under the lock."""
+        return [self._by_document_name(text, lk, kind) for (text, kind), lk in zip(queries, self.linker.link(queries))]
 
     def _by_document_name(self, text: str, link: Link, kind: str | None = None) -> Link:
         """``link``, or, when it is NIL or found by similarity alone, the one new entity documents

@@ -99,7 +99,6 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
     return head.strip(), normalize(pred), tail.strip(), score, ht, tt
 
 
-
 def read_claims(path: str | Path) -> Iterator[tuple[Any, Location]]:
     """The claims of a file (``-``: standard input), each with where it stands, streamed: a
     tuple ``(head, predicate, tail[, score])`` or a dict, as :meth:`Agent.validate` takes them.

@@ -148,13 +148,6 @@ def _pattern(text: str, where: str) -> tuple[str, tuple[Any, ...]]:
     return atom.pred, tuple(t.value if isinstance(t, Const) else None for t in atom.args)
 
 
-def _holds(model: Any, pred: str, args: tuple[Any, ...]) -> bool:
-    if pred not in model.predicates():
-        return False
-    return any(len(row) == len(args) and all(a is None or a == v for a, v in zip(args, row))
-               for row in model.facts(pred))
-
-
 #: how many of the rules that could have derived a missing fact a failure names (the closest first)
 WHY_NOT_SHOWN = 2
 
@@ -174,8 +167,10 @@ def _why_not(model: Any, pred: str, args: tuple[Any, ...]) -> str:
 def _why_else(model: Any, x: str, want: str, got: dict[str, Any]) -> str:
     """For an expected verdict not given: why not (the rules closest to deriving it), or, when the
     rules derived it too, which verdict outranked it and by which rule."""
+    from kgagent.rules.why_not import holds
+
     goal = ("accept", (x,)) if want == "accept" else (want, (x, None))
-    if not _holds(model, *goal):
+    if not holds(model, *goal):
         return _why_not(model, *goal)
     fact = got.get("fact")
     rule = model.proof(*fact).rule if fact is not None else None
@@ -184,6 +179,8 @@ def _why_else(model: Any, x: str, want: str, got: dict[str, Any]) -> str:
 
 def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str) -> CaseResult:
     """Evaluate one case and compare its verdicts with the expected ones."""
+    from kgagent.rules.why_not import holds
+
     name = str(case.get("name", "(unnamed)"))
     facts = _case_facts(case["facts"], f"{file}:{name}")
     for p, rows in ontology.items():
@@ -207,7 +204,7 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     for key, want in (("holds", True), ("not_holds", False)):
         for text in case.get(key) or []:
             pattern = _pattern(text, f"{file}:{name}")
-            if _holds(model, *pattern) != want:
+            if holds(model, *pattern) != want:
                 failures.append(f"{text.strip()}: expected the rules {'to' if want else 'not to'} derive it, "
                                 f"they did{'' if not want else ' not'}" + (_why_not(model, *pattern) if want else ""))
     return CaseResult(file=file, name=name, passed=not failures, failures=failures, got=got)

@@ -526,6 +526,7 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                         best = cid
             if best is not None:
                 capitals[best] = (code, c["capital"])
+
     def by_country(rows: list[tuple[str, str, int]]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
         for code, word, line in rows:
@@ -579,8 +580,6 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
 
     for code, name, line in wanted.names:
         t.append((place(code, line), SKOS_ALT, Literal(name)))
-
-
     suffixes = by_country(wanted.subdivision_suffixes)
     for s in subs:  # "Jiangsu Sheng" is also "Jiangsu", "Gyeonggi-do" "Gyeonggi"
         if s.country_code in suffixes:

@@ -670,13 +670,17 @@ class KnowledgeGraph:
             if (isinstance(ts, URIRef) and isinstance(to, URIRef) and tp not in META_PREDICATES
                     and not str(tp).startswith(str(KGA)) and not str(ts).startswith(str(STMT))):
                 found.add((ts, tp, to))
-        out = []
-        for ts, tp, to in found:
-            head, tail = self.entity(str(ts)), self.entity(str(to))
-            out.append(Fact(subject=str(ts), predicate=to_name(tp), object=str(to),
-                            subject_label=head.label if head else str(ts), object_label=tail.label if tail else str(to),
-                            curated=(ts, tp, to) in default,
-                            sources=tuple(self.provenance(str(ts), str(tp), str(to)))))
+        labels: dict[Node, str] = {}  # one entity is in many facts ("... located_in Massachusetts")
+
+        def label(e: Node) -> str:
+            if e not in labels:
+                labels[e] = min((str(x) for _, _, x in self._match(e, RDFS.label, None)), default=str(e))
+            return labels[e]
+
+        out = [Fact(subject=str(ts), predicate=to_name(tp), object=str(to), subject_label=label(ts),
+                    object_label=label(to), curated=(ts, tp, to) in default,
+                    sources=tuple(self.provenance(str(ts), str(tp), str(to))))
+               for ts, tp, to in found]
         return sorted(out, key=lambda f: (f.predicate, f.subject_label, f.object_label, f.subject, f.object))
 
     def remove_document(self, doc: str) -> int:

@@ -80,6 +80,11 @@ def why_not(model: Any, pred: str, args: Sequence[Value | None]) -> list[NearMis
     return sorted(out, key=lambda m: (_rank(m), m.conditions - len(m.satisfied), -len(m.satisfied), m.rule))
 
 
+def holds(model: Any, pred: str, args: Sequence[Value | None]) -> bool:
+    """Does the model hold a fact ``pred(args)`` (None: any value)?"""
+    return _Facts(model).holds(pred, tuple(args))
+
+
 def _rank(miss: NearMiss) -> int:
     return 0 if miss.why.startswith(FALSE_FOR) else 2 if miss.why == HOLDS else 1
 
