@@ -50,7 +50,7 @@ from kgagent.decisions import (
     stable_id,
     verdicts,
 )
-from kgagent.domain import Domain, rule_display_name, rule_path_shown
+from kgagent.domain import Domain, rule_path_shown
 from kgagent.errors import InputError
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
@@ -218,7 +218,7 @@ class Agent:
             if rules is not None and not Path(rules).exists():
                 raise InputError(f"no such rules directory: {rules}", code="KGA408")
             rules_path = [rule_path_shown(p) for p in dom.rules_with(rules)]
-            program = load_rules(rules_path, display=rule_display_name)
+            program = load_rules(rules_path, display=dom.rule_name)
         else:
             rules_path, program = None, rules
         if kg is None or isinstance(kg, (str, Path)):
@@ -301,7 +301,7 @@ class Agent:
         target = [rule_path_shown(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
-        program = load_rules(target, display=rule_display_name)
+        program = load_rules(target, display=self.domain.rule_name)
         engine = Engine(program, record_proofs=self.record_proofs)
         with self._lock:
             self._program, self._engine, self.rules_path = program, engine, target

@@ -219,12 +219,13 @@ def run_rule_tests(rules_dir: str | Path | list[Path], domain: Any = None, files
     domain); the cases are ``files``, else those of ``tests_dir``, else of the last rules
     directory's ``tests/``.
     """
-    from kgagent.domain import rule_display_name
+    from kgagent.domain import Domain
     from kgagent.rules import Engine, load_rules
 
+    dom = domain if domain is not None else Domain.load()
     paths = [Path(rules_dir)] if isinstance(rules_dir, (str, Path)) else [Path(p) for p in rules_dir]
-    engine = Engine(load_rules(paths, display=rule_display_name))
-    ontology = ontology_facts(domain)
+    engine = Engine(load_rules(paths, display=dom.rule_name))
+    ontology = ontology_facts(dom)
     results = []
     if files is None:
         files = case_files(Path(tests_dir) if tests_dir is not None else paths[-1])

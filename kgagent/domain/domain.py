@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kgagent.domain.labels import LabelMap
@@ -97,6 +97,31 @@ class Domain:
     #: index finds only when one of its names says the mention's words, or nearly the same
     #: (``Linker(by_name=True)``); false: on similarity alone (descriptions, paraphrases)
     link_by_name: bool = False
+    #: each of the domain's own rule paths (resolved) -> the entry domain.toml names it by ("rules")
+    rule_entries: dict[Path, str] = field(default_factory=dict)
+
+    def rule_name(self, path: str | Path) -> str:
+        """How a rule file is named in rule ids (decisions, feedback, review policies, rule
+        statistics), the same from every working directory and installation: ``shared/<file>``
+        for the shared rules, ``<entry>/<file>`` for the domain's own (``rules/geography.rules``,
+        the entry as domain.toml writes it), a file elsewhere in the domain folder by its path
+        there, any other file by :func:`rule_display_name`. Diagnostics of ``kgagent rules
+        check`` keep the path as the user can open it."""
+        p = Path(path)
+        try:
+            resolved = p.resolve()
+        except (OSError, RuntimeError):
+            return rule_display_name(p)
+        if resolved.is_relative_to(SHARED_RULES_DIR):
+            return rule_display_name(p)
+        for base, entry in self.rule_entries.items():
+            if resolved == base:
+                return entry
+            if resolved.is_relative_to(base):
+                return (PurePosixPath(entry) / resolved.relative_to(base).as_posix()).as_posix()
+        if resolved.is_relative_to(self.root):
+            return resolved.relative_to(self.root).as_posix()
+        return rule_display_name(p)
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -301,13 +326,14 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
 
     shared = flag("shared_rules", True)
     by_name = flag("link_by_name", False)
-    rule_paths = ([SHARED_RULES_DIR] if shared else []) + [(root / str(r)).resolve() for r in rules_list]
+    own_rules = {(root / str(r)).resolve(): PurePosixPath(Path(str(r)).as_posix()).as_posix() for r in rules_list}
+    rule_paths = ([SHARED_RULES_DIR] if shared else []) + list(own_rules)
     tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
     domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),
                     description=str(data.get("description", "")), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
                     graph=part("graph", "graph"), model=part("model", "model"), wording=wording,
-                    shared_rules=shared, link_by_name=by_name)
+                    shared_rules=shared, link_by_name=by_name, rule_entries=own_rules)
     return domain, problems
 
 

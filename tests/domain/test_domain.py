@@ -341,3 +341,27 @@ def test_every_predicate_the_rules_derive_has_words_in_explanations(folder) -> N
     raw = [f"{p}/{n}" for p, n in sorted(heads)
            if fact_words(f"{p}(" + ", ".join(f"x{i}" for i in range(n)) + ")", names).startswith(f"{p}(")]
     assert raw == []
+
+
+def test_rule_ids_are_the_same_from_every_working_directory(tmp_path, monkeypatch) -> None:
+    # the domain's own rules, one folder in it and one linked from elsewhere (as the news domain's
+    # kg_data/rules is): ids as domain.toml names them, wherever the command runs
+    d = _domain(tmp_path, (NEWS / "ontology.toml").read_text(), (NEWS / "labels.toml").read_text(),
+                'name = "d"\nrules = ["rules", "./team"]\n')
+    team = tmp_path / "elsewhere" / "team_rules"
+    team.mkdir(parents=True)
+    (team / "team.rules").write_text('reject(M, "a test") :- mention(M, "nobody", _).\n')
+    (d / "team").symlink_to(team, target_is_directory=True)
+    seen = []
+    for cwd in (tmp_path, d, team, REPO):
+        monkeypatch.chdir(cwd)
+        dom = Domain.load(d)
+        agent = Agent.load(domain=dom)  # the model is loaded on first use: none needed here
+        seen.append(agent.program.files)
+        assert dom.rule_name(team / "team.rules") == "team/team.rules"
+        assert dom.rule_name(d / "rules" / "thresholds.rules") == "rules/thresholds.rules"
+    assert all(files == seen[0] for files in seen)
+    assert seen[0][-2:] == ["rules/thresholds.rules", "team/team.rules"]
+    assert all(f.startswith("shared/") for f in seen[0][:-2])
+    clause = next(c for c in agent.program.clauses if c.loc.path == "team/team.rules")
+    assert clause.rule_id == "team/team.rules:1"
