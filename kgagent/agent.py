@@ -206,7 +206,7 @@ class Agent:
         where the hardware has it).
         Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError.
         """
-        from kgagent.encoder.pretrained import PRECISIONS
+        from kgagent.encoder.precision import PRECISIONS
         from kgagent.errors import EncoderError
         from kgagent.kg import KnowledgeGraph
         from kgagent.rules import load_rules
@@ -272,12 +272,14 @@ class Agent:
             if self._linker is None:
                 graph = self.domain.graph
                 seed = graph / "index" if graph is not None and graph.is_dir() else None
-                self._linker = self.kg.linker(bfloat16=self._bfloat16_linking(), seed_index_dir=seed,
+                bfloat16 = self._bfloat16_linking if self.precision == "auto" else self.precision == "bfloat16"
+                self._linker = self.kg.linker(bfloat16=bfloat16, seed_index_dir=seed,
                                               **self.domain.linker_options())
             return self._linker
 
     def _bfloat16_linking(self) -> bool:
-        """Embed mentions in bfloat16 (WebNLG top-1 0.925 and N3 NIL P/R unchanged, ~1.5x faster)?"""
+        """Embed mentions in bfloat16 (WebNLG top-1 0.925 and N3 NIL P/R unchanged, ~1.5x faster)?
+        Under ``auto`` the linker asks on its first embedding: a name found by alias needs no torch."""
         if self.precision == "auto":
             import torch
 

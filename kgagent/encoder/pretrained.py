@@ -29,6 +29,7 @@ from kgagent.encoder.batching import inference_batches
 from kgagent.encoder.data import EntitySpan, Example, RelationSpan
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
+from kgagent.encoder.precision import PRECISIONS
 from kgagent.errors import EncoderError
 from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
@@ -166,9 +167,6 @@ def _load_compact_encoder(model: SpanModel, path: Path) -> None:
     if result.unexpected_keys or missing:
         raise EncoderError(f"{path}: weights do not fit the base (missing {missing[:3]}, "
                            f"unexpected {result.unexpected_keys[:3]})", code="KGA305")
-
-
-PRECISIONS = ("auto", "float32", "bfloat16")
 
 
 def read_model_config(model_dir: Path) -> ModelConfig:

@@ -64,11 +64,13 @@ class Embedder:
 
     Never takes a hub name: ``path`` must be an existing directory (KGA209 otherwise).
     ``bfloat16=True`` embeds under bfloat16 autocast (about 2x faster on CPUs with native bf16;
-    the vectors differ from float32 ones by rounding only).
+    the vectors differ from float32 ones by rounding only); a function instead of a bool is asked
+    on the first embedding (whether the hardware has bf16 needs torch, which a command that
+    links by alias only never loads).
     """
 
     def __init__(self, path: str | Path | None = None, batch_size: int = 256, max_seq_length: int = 32,
-                 cache_size: int = 100_000, bfloat16: bool = False):
+                 cache_size: int = 100_000, bfloat16: bool | Callable[[], bool] = False):
         self.path = Path(path) if path is not None else default_model_path()
         if not self.path.is_dir() or not (self.path / "config.json").is_file():
             raise GraphError(f"embedding model directory not found or incomplete: {self.path} "
@@ -77,10 +79,17 @@ class Embedder:
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
         self.cache_size = cache_size
-        self.bfloat16 = bfloat16
+        self._bfloat16 = bfloat16
         self.id = model_id(self.path)
         self._model: Any = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @property
+    def bfloat16(self) -> bool:
+        """Whether embeddings run under bfloat16 autocast (a function given is asked once, here)."""
+        if callable(self._bfloat16):
+            self._bfloat16 = bool(self._bfloat16())
+        return self._bfloat16
 
     @property
     def dim(self) -> int:

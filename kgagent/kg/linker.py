@@ -129,7 +129,7 @@ class Linker:
                  nil_threshold: float = NIL_THRESHOLD, type_bonus: float = 0.05, type_penalty: float = 0.25,
                  prior_weight: float = 0.02, max_aliases: int = 0, alias_shortcut: bool = True,
                  hnsw_threshold: int = HNSW_THRESHOLD, persist: bool = True, batch_size: int = 256,
-                 bfloat16: bool = False, kinds: Iterable[str] | None = None, untyped: str | None = None,
+                 bfloat16: bool | Callable[[], bool] = False, kinds: Iterable[str] | None = None, untyped: str | None = None,
                  seed_index_dir: str | Path | None = None, demonym_score: float = DEMONYM_SCORE,
                  by_name: bool = False, similar_enough: float = SIMILAR_ENOUGH,
                  name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = (),

@@ -57,3 +57,18 @@ def test_facts_usage_errors(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
     r = run("facts", "--head", "Boston", "--graph", graph_dir, "--with", bad)
     assert r.exit_code == 1 and f"{bad}:2: KGA201 malformed nt graph" in r.output
     assert all("Traceback" not in x for x in (r.output,))
+
+
+def test_facts_by_alias_never_load_torch(graph_dir: Path) -> None:
+    # the query use starts without torch (about 2 s): the precision is checked by name, and whether
+    # the linker embeds in bfloat16 is asked only when a name needs its embedder
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom kgagent import Agent\n"
+            f"agent = Agent.load(kg={str(graph_dir)!r})\n"
+            "answer = agent.facts(head='Boston', predicate='located_in')\n"
+            "print(sorted(f.object_label for f in answer.facts), 'torch' in sys.modules)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "['Massachusetts', 'United States'] False"
