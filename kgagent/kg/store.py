@@ -498,8 +498,10 @@ class KnowledgeGraph:
 
     def label_table(self) -> Iterator[tuple[str, str, bool]]:
         """(entity IRI, name, is_preferred_label) for every label and alias of every entity."""
+        # the schema's own nodes in one pass (a look-up per label cost 0.15 s of the linker's start)
+        schema = {s for s, _, t in self._ds.triples((None, RDF.type, None)) if t in SCHEMA_TYPES}
         for s, _, o in self._ds.triples((None, RDFS.label, None)):
-            if isinstance(s, URIRef) and not self._is_schema(s):
+            if isinstance(s, URIRef) and s not in schema:
                 yield str(s), str(o), True
         for s, _, o in self._ds.triples((None, SKOS_ALT, None)):
             if isinstance(s, URIRef):
