@@ -51,6 +51,13 @@ def test_the_wheel_runs_kgagent_extract_from_tmp(tmp_path) -> None:
                             "print(kgagent.__file__); print(default_domain_dir())"],
                            check=True, capture_output=True, text=True, cwd=away, env=env).stdout.split()
     assert all(str(venv) in w for w in where), where
+    # rule ids as the domain names its files, not the install's path (decisions made here and in a
+    # checkout share them)
+    files = subprocess.run([str(venv / "bin" / "python"), "-c", "from kgagent import Agent; "
+                            "print(' '.join(Agent.load().program.files))"],
+                           check=True, capture_output=True, text=True, cwd=away, env=env).stdout.split()
+    assert "rules/geography.rules" in files and "shared/relations.rules" in files, files
+    assert all(f.startswith(("shared/", "rules/")) for f in files), files
     kgagent = str(venv / "bin" / "kgagent")
     r = subprocess.run([kgagent, "extract", "corpus.txt", "--out", "out", "-q"], cwd=away, env=env,
                        capture_output=True, text=True)
