@@ -4,7 +4,17 @@
 
 from __future__ import annotations
 
-__all__ = ["PRECISIONS"]
+__all__ = ["PRECISIONS", "cpu_has_bfloat16"]
 
 #: auto = bfloat16 where the hardware has it natively, else float32
 PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def cpu_has_bfloat16() -> bool:
+    """Whether this machine's CPU multiplies bfloat16 natively (loads torch; what ``auto`` means
+    for the linker's embedder, asked on its first embedding)."""
+    import torch
+
+    from kgagent.encoder.pretrained import native_bfloat16
+
+    return native_bfloat16(torch.device("cpu"))
