@@ -1183,7 +1183,12 @@ def _cmp(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 # formatting
 # --------------------------------------------------------------------------------------------
 def format_value(v) -> str:
-    """A value as written in a rule file: bare lower-case identifier, number, or quoted string."""
+    """A value as written in a rule file: bare lower-case identifier, number, or quoted string.
+
+    A whole number prints without a decimal point, however it was written (``1`` for 1.0): the
+    engine keeps one value for 1 and 1.0 (they are equal), so the form it saw first would
+    otherwise decide, and the same fact would read ``link(m1, e, 1)`` in one document and
+    ``link(m1, e, 1.0)`` in another."""
     import re
 
     if isinstance(v, bool):
@@ -1191,7 +1196,7 @@ def format_value(v) -> str:
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):
-        return repr(v)
+        return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
     s = str(v)
     if re.fullmatch(r"[a-z][A-Za-z0-9_]*", s) and s != "not":
         return s

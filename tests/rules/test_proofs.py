@@ -126,3 +126,18 @@ def test_the_proof_of_a_fact_with_equally_short_derivations_is_the_same_in_every
 
     m = Engine(parse_rules("p(X) :- q(X, Y).", "t.rules")).evaluate({"q": {("a", 1), ("a", "x"), ("a", 2.5)}})
     assert m.proof("p", ("a",)).premises[0].fact == "q(a, 2.5)"  # float < int < str by type name
+
+
+def test_a_whole_number_reads_the_same_whatever_form_came_first():
+    # 1 and 1.0 are one value to the engine; a proof must not print the form a document happened to
+    # give first (a sentence index 1 before a link score 1.0 made "link(m1, e, 1)" in one
+    # document and "link(m1, e, 1.0)" in the next)
+    engine = Engine(parse('sure(M) :- link(M, _, S), S >= 1.\nhalf(M) :- link(M, _, S), S = 0.5.'))
+    seen = set()
+    for facts in ({"link": [("m1", "e", 1.0)]},
+                  {"at": [("m1", 1)], "link": [("m1", "e", 1.0)]},
+                  {"at": [("m1", 1)], "link": [("m1", "e", 1.0), ("m2", "e", 0.5)]}):
+        model = engine.evaluate(facts)
+        seen.add(model.proof("sure", ("m1",)).premises[0].fact)
+    assert seen == {'link(m1, e, 1)'}
+    assert engine.evaluate({"link": [("m2", "e", 0.5)]}).proof("half", ("m2",)).premises[0].fact == "link(m2, e, 0.5)"
