@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -493,7 +492,7 @@ class Model:
                 rel.insert([], rule=rule[:1])
             else:
                 cols = [np.asarray(col, dtype=np.int64) for col in zip(*rows)]
-                rel.insert(cols, rule=rule, height=0, stable=True)
+                rel.insert(cols, rule=rule, height=0)
 
     # -- evaluation --------------------------------------------------------------------------
     def _eval_stratum(self, st: _Stratum, incremental_mark: dict[str, int] | None) -> int:
@@ -584,21 +583,16 @@ class Model:
                 rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None)
                 for cols, rule, height, prem in batches
             )
-        runs = None
         if len(batches) == 1:
             cols, rule, height, prem = batches[0]
         else:
-            cols, rule, height, prem, sizes = _concat_batches(rel, batches, proofs)
-            if scalar:
-                runs = np.array([0, *accumulate(sizes[:-1])], dtype=np.int64)
-        stable = False
+            cols, rule, height, prem = _concat_batches(rel, batches, proofs)
         if isinstance(height, np.ndarray) and len(height) and height.min() != height.max():
             order = height.argsort(kind="stable")  # lowest height first among equal facts
             cols = [c[order] for c in cols]
             rule = rule[order] if isinstance(rule, np.ndarray) else rule
             height = height[order]
             prem = [p_[order] for p_ in prem] if prem else prem
-            stable = True
         if rel.arity == 0:
             n0 = rel.n
             if isinstance(rule, np.ndarray):
@@ -606,7 +600,7 @@ class Model:
             else:
                 rel.insert([], rule=np.array([rule], dtype=np.int32), height=height, prem=[p_[:1] for p_ in prem] if prem else None)
             return rel.n - n0
-        return rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None, stable=stable, runs=runs)
+        return rel.insert(cols, rule=rule, height=height, prem=prem if proofs else None)
 
     def add_facts(self, facts: Mapping[str, Iterable]) -> None:
         """Add base facts and bring the model up to date (same result as evaluating anew).
@@ -807,7 +801,7 @@ def _n_candidates(batches: list) -> int:
 
 
 def _concat_batches(rel: Relation, batches: list, proofs: bool):
-    """One (cols, rule, height, prem, sizes) of several candidate batches, in batch order."""
+    """One (cols, rule, height, prem) of several candidate batches, in batch order."""
     sizes = [_batch_size(b) for b in batches]
     cols = [np.concatenate([b[0][i] for b in batches]) for i in range(rel.arity)]
     rules = [b[1] for b in batches]
@@ -825,7 +819,7 @@ def _concat_batches(rel: Relation, batches: list, proofs: bool):
             )
             for j in range(rel.prem_width)
         ]
-    return cols, rule, height, prem, sizes
+    return cols, rule, height, prem
 
 
 def _strip_fill(node: ProofNode | None) -> None:

@@ -68,12 +68,6 @@ def sort_int64(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def sort_keys(a: np.ndarray) -> np.ndarray:
-    """A sorted copy of an int64 array: short ones by the stable argsort every short sort here
-    uses (a process pays each sort kernel's first call once), long ones by :func:`sort_int64`."""
-    return a[a.argsort(kind="stable")] if len(a) <= SMALL_SORT else sort_int64(a)
-
-
 def sort_unique_first(keys: np.ndarray, cols: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct keys, position of each one's first occurrence).
 
@@ -173,7 +167,7 @@ class Interner:
 
     def _add(self, q: np.ndarray) -> np.ndarray:
         """New ids for keys not yet known (``q`` may repeat them), in key order."""
-        order = q.argsort(kind="stable") if len(q) <= SMALL_SORT else q.argsort()  # see sort_keys
+        order = q.argsort(kind="stable") if len(q) <= SMALL_SORT else q.argsort()  # short: the one stable argsort kernel
         sk = q[order]
         first = np.empty(len(sk), dtype=bool)
         first[0] = True
@@ -333,15 +327,14 @@ class Relation:
         rule: np.ndarray | int = -1,
         height: np.ndarray | int = 0,
         prem: list[np.ndarray] | None = None,
-        stable: bool = False,
-        runs: np.ndarray | None = None,
     ) -> int:
         """Add the candidate rows not already present; returns how many were new. Among equal
         candidates the first one is taken (its rule, height and premises are recorded).
         ``rule``/``height`` are per candidate or scalars; ``prem`` one array per premise.
-        New rows are appended in key order; with ``runs`` (the start of each run of candidates,
-        ascending from 0) run by run, each in key order: the same rows as inserting each run on
-        its own, one after the other."""
+        New rows are appended in the order of their first candidates, not of their keys (which
+        follow the symbols' ids, that is the order values were first seen): rows, and so which of
+        equally short proofs is kept, do not depend on what else the model holds (one document's
+        facts evaluated alone or with other documents' beside them)."""
         if self.arity == 0:  # a proposition: at most one row
             m = len(rule) if isinstance(rule, np.ndarray) else (len(prem[0]) if prem else 1)
             if self.n or m == 0:
@@ -351,42 +344,26 @@ class Relation:
         m = len(cols[0])
         if m == 0:
             return 0
-        if runs is not None and len(runs) < 2:
-            runs = None
-        per_candidate = prem is not None or isinstance(rule, np.ndarray) or isinstance(height, np.ndarray)
-        fast = not per_candidate and runs is None and self.arity <= 2
-        keys = None if (not fast and self.arity == 2) else self.full.codec.encode(cols, insert=True)
-        if fast:  # no per-candidate data: sort the keys themselves, decode the columns from them
-            sk = sort_keys(keys)
-            first = np.empty(m, dtype=bool)
-            first[0] = True
-            np.not_equal(sk[1:], sk[:-1], out=first[1:])
-            uniq = sk[first]
-        else:
-            uniq, take = sort_unique_first(keys, cols if self.arity == 2 else None)
+        keys = None if self.arity == 2 else self.full.codec.encode(cols, insert=True)
+        uniq, take = sort_unique_first(keys, cols if self.arity == 2 else None)
         fk = self.full.keys
         if len(fk):
             pos = fk.searchsorted(uniq)
             pos_c = np.minimum(pos, len(fk) - 1)
             new = (pos >= len(fk)) | (fk[pos_c] != uniq)
-            uniq = uniq[new]
-        else:
-            new = None
+            uniq, take = uniq[new], take[new]
         if len(uniq) == 0:
             return 0
         lo = self.n
-        rows = np.arange(lo, lo + len(uniq), dtype=np.int64)  # the row of each of ``uniq``
-        if fast:
-            dec = [uniq] if self.arity == 1 else [uniq >> 32, uniq & 0xFFFFFFFF]
-            self._append(rows - lo, dec, rule, height, None)
+        if len(take) > 1:  # in the order the candidates came (a mask over them: no sort)
+            first = np.zeros(m, dtype=bool)
+            first[take] = True
+            rank = first.cumsum()
+            rows = lo - 1 + rank[take]  # the row of each of ``uniq``
+            take = np.flatnonzero(first)
         else:
-            if new is not None:
-                take = take[new]
-            if runs is not None and len(take) > 1:  # run by run: stable order by run of ``take``
-                order = runs.searchsorted(take, side="right").argsort(kind="stable")
-                take = take[order]
-                rows[order] = rows.copy()
-            self._append(take, cols, rule, height, prem)
+            rows = np.arange(lo, lo + len(uniq), dtype=np.int64)
+        self._append(take, cols, rule, height, prem)
         # the full index is kept exact eagerly (row ``rows[i]`` has the key ``uniq[i]``)
         self.full.keys, self.full.perm = merge_sorted(self.full.keys, self.full.perm, uniq, rows)
         self.full.n = self.n

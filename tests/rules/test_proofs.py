@@ -141,3 +141,15 @@ def test_a_whole_number_reads_the_same_whatever_form_came_first():
         seen.add(model.proof("sure", ("m1",)).premises[0].fact)
     assert seen == {'link(m1, e, 1)'}
     assert engine.evaluate({"link": [("m2", "e", 0.5)]}).proof("half", ("m2",)).premises[0].fact == "link(m2, e, 0.5)"
+
+
+def test_which_equally_short_proof_is_kept_does_not_depend_on_other_facts():
+    # r(x) has two proofs of one height, through q(x, b) and q(x, c); the engine keeps the first
+    # candidate's. It once kept the first row by key, that is by the order symbols were first seen,
+    # so facts about something else ("c" seen first) changed the proof of r(x): a document's
+    # proofs then depended on the documents evaluated beside it
+    engine = Engine(parse("q(X, Y) :- a(X, Y).\nr(X) :- q(X, Y)."))
+    alone = engine.evaluate({"a": [("x", "b"), ("x", "c")]})
+    beside = engine.evaluate({"z": [("c",), ("w",)], "a": [("x", "b"), ("x", "c")]})
+    assert alone.proof("r", ("x",)) == beside.proof("r", ("x",))
+    assert alone.proof("r", ("x",)).premises[0].fact == "q(x, b)"
