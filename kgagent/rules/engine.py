@@ -389,6 +389,10 @@ class Model:
         self.symbols = Symbols()
         self.relations: dict[str, Relation] = {}
         self._texts: dict[tuple[str, int], str] = {}  # a fact's text by (predicate, row): proofs share premises
+        #: several documents evaluated at once (kgagent.rules.documents): these predicates' first
+        #: column is the document, left out of fact texts, and the ``hidden`` ones out of proofs
+        self.doc_column: frozenset[str] = frozenset()
+        self.hidden: frozenset[str] = frozenset()
 
     # -- storage -----------------------------------------------------------------------------
     def _rel(self, pred: str, arity: int | None = None) -> Relation:
@@ -415,7 +419,7 @@ class Model:
             else:
                 # a set's order changes with the process's string hashing (PYTHONHASHSEED): sorted, so
                 # that rows, symbols and the first of equally short proofs are the same in every run
-                rows = _sorted_rows(rows) if isinstance(rows, (set, frozenset)) else list(rows)
+                rows = sorted_rows(rows) if isinstance(rows, (set, frozenset)) else list(rows)
                 n = len(rows)
                 if n == 0:
                     if pred in self.engine.arity:
@@ -725,13 +729,15 @@ class Model:
         text = self._texts.get((pred, row))
         if text is None:
             rel = self.relations[pred]
-            text = format_fact(pred, tuple(self.symbols.values[int(rel.col(i)[row])] for i in range(rel.arity)))
+            first = 1 if pred in self.doc_column else 0
+            text = format_fact(pred, tuple(self.symbols.values[int(rel.col(i)[row])] for i in range(first, rel.arity)))
             self._texts[(pred, row)] = text
         return text
 
     def _proof_tree(self, pred: str, row: int) -> ProofNode:
         clauses = self.engine.clauses
         by_index = self.engine.rule_by_index
+        hidden = self.hidden
         root = None
         stack: list[tuple[str, int, ProofNode | None]] = [(pred, row, None)]
         while stack:
@@ -746,7 +752,7 @@ class Model:
             else:
                 rule = by_index[ri]
                 node = ProofNode(fact=fact, rule=rule.clause.rule_id)
-                node.premises = [None] * len(rule.pos)  # type: ignore[list-item]
+                node.premises = [None] * sum(1 for a in rule.pos if a.pred not in hidden)  # type: ignore[list-item]
             if parent is None:
                 root = node
             else:
@@ -756,7 +762,8 @@ class Model:
                 node._fill = 0  # type: ignore[attr-defined]
                 rule = by_index[ri]
                 for j in reversed(range(len(rule.pos))):
-                    stack.append((rule.pos[j].pred, int(rel.prem[j, rw]), node))
+                    if rule.pos[j].pred not in hidden:
+                        stack.append((rule.pos[j].pred, int(rel.prem[j, rw]), node))
         _strip_fill(root)
         return root
 
@@ -778,7 +785,7 @@ class Model:
         return rule.clause.rule_id, out
 
 
-def _sorted_rows(rows: Iterable[Any]) -> list:
+def sorted_rows(rows: Iterable[Any]) -> list:
     """Fact rows in a canonical order: as they compare (the common case, values of one type per
     column), else by type name, then value, per column (mixed types; a row not a tuple last)."""
     try:
