@@ -22,7 +22,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -338,8 +338,11 @@ class Agent:
                 offset += len(spans)
             prefetch = self._prefetch([m for mentions, *_ in candidates for m in mentions])
             n_mentions = sum(len(mentions) for mentions, *_ in candidates) or 1
-            for (doc, spans), (mentions, relations, pair_scores, misses) in zip(group, candidates):
-                result = self._decide(doc, spans, mentions, relations, pair_scores, misses)
+            items = [(doc, spans, *cands) for (doc, spans), cands in zip(group, candidates)]
+            # a session decides each document against the graph the ones before it changed: one
+            # at a time; against a snapshot, the rules take the group at once
+            results = (self._decide(*item) for item in items) if update_graph else iter(self._decide_group(items))
+            for (doc, spans, mentions, *_), result in zip(items, results):
                 result.timings = {"encoder": seconds * len(spans) / n_sent, **result.timings}
                 result.timings["linking"] += prefetch * len(mentions) / n_mentions
                 if update_graph:
@@ -404,41 +407,78 @@ class Agent:
                 relations: list[RelationResult],
                 pair_scores: dict[tuple[str, str], dict[str, float]] | None = None,
                 near_misses: Sequence[MentionResult] = ()) -> DocumentResult:
-        timings: dict[str, float] = {}
-        sentences = [doc.text[s:e] for s, e in spans]
-        datelines = [i for i, text in enumerate(sentences) if dateline_alone(text)]
-        t0 = time.perf_counter()
+        """One document's decisions."""
+        return self._decide_group([(doc, spans, mentions, relations, pair_scores, near_misses)])[0]
+
+    def _decide_group(self, items: Sequence[tuple]) -> list[DocumentResult]:
+        """Documents' decisions (each item: document, sentence spans, mentions, relations, pair
+        scores, near misses), the rules evaluated on all their facts at once
+        (:func:`kgagent.rules.documents.evaluate_documents`: each document's model as if alone, so
+        the same decisions and proofs as one at a time, without the rules' fixed cost per document
+        each time). Each document is linked and jointly decided on its own, before."""
         with self._lock:
             engine = self._engine
-            graph = self._link(mentions, [m.label for m in mentions])
-        t1 = time.perf_counter()
-        timings["linking"] = t1 - t0
-        notes: list[str] = []
-        undecided: dict[Any, str] = {}
-        jfacts: dict[str, set[tuple]] = {}
-        parts = self._name_parts(mentions)  # read by the joint decision and asserted as name_part facts
-        if self.joint:  # its time counts as the rules' (it is part of deciding)
-            jfacts, notes, undecided = self._joint_facts(mentions, relations, pair_scores or {}, graph, parts)
-        model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses, parts,
-                                            datelines))
+        todo = [self._start(*item) for item in items]
+        models = self._evaluate(engine, todo)
         # a mention the rules retype was linked under its old class ("Richardson" the city, now a
         # person): link it again under the new one and decide again (the repair itself stands:
         # the joint facts it rests on do not change)
+        again = [i for i, (d, model) in enumerate(zip(todo, models)) if self._relink_retyped(d, model)]
+        if again:
+            for i, model in zip(again, self._evaluate(engine, [todo[i] for i in again])):
+                models[i] = model
+        return [self._finish(d, model) for d, model in zip(todo, models)]
+
+    def _start(self, doc: Document, spans: list[tuple[int, int]], mentions: list[MentionResult],
+               relations: list[RelationResult], pair_scores: dict[tuple[str, str], dict[str, float]] | None,
+               near_misses: Sequence[MentionResult]) -> "_Deciding":
+        """A document linked and jointly decided, its facts ready for the rules."""
+        sentences = [doc.text[s:e] for s, e in spans]
+        t0 = time.perf_counter()
+        with self._lock:
+            graph = self._link(mentions, [m.label for m in mentions])
+        t1 = time.perf_counter()
+        d = _Deciding(doc, mentions, relations, pair_scores or {}, near_misses, sentences,
+                      [i for i, text in enumerate(sentences) if dateline_alone(text)],
+                      self._name_parts(mentions), graph, linking=t1 - t0)
+        if self.joint:  # its time counts as the rules' (it is part of deciding)
+            d.jfacts, d.notes, d.undecided = self._joint_facts(mentions, relations, d.pair_scores, graph, d.parts)
+        d.rules = time.perf_counter() - t1
+        return d
+
+    def _evaluate(self, engine: Any, todo: list["_Deciding"]) -> list[Any]:
+        """The rules' model of each document (evaluated together; the time shared evenly)."""
+        from kgagent.rules.documents import evaluate_documents
+
+        t0 = time.perf_counter()
+        models = evaluate_documents(engine, [self._facts(d.doc, d.mentions, d.relations, d.pair_scores, d.graph,
+                                                         d.jfacts, d.near_misses, d.parts, d.datelines)
+                                             for d in todo])
+        share = (time.perf_counter() - t0) / max(len(todo), 1)
+        for d in todo:
+            d.rules += share
+        return models
+
+    def _relink_retyped(self, d: "_Deciding", model: Any) -> bool:
+        """Link again, under their new class, the linked mentions the rules retyped; whether any."""
         retyped = _fact_map(model, "retype")
-        stale = {m.id for m in mentions if m.id in retyped and m.link is not None and not m.link.is_nil}
-        relinking = 0.0
-        if stale:
-            t2 = time.perf_counter()
-            with self._lock:
-                graph = self._link(mentions, [retyped.get(m.id, m.label) for m in mentions], only=stale)
-            relinking = time.perf_counter() - t2
-            timings["linking"] += relinking
-            model = engine.evaluate(self._facts(doc, mentions, relations, pair_scores, graph, jfacts, near_misses,
-                                                parts, datelines))
+        stale = {m.id for m in d.mentions if m.id in retyped and m.link is not None and not m.link.is_nil}
+        if not stale:
+            return False
+        t0 = time.perf_counter()
+        with self._lock:
+            d.graph = self._link(d.mentions, [retyped.get(m.id, m.label) for m in d.mentions], only=stale)
+        d.linking += time.perf_counter() - t0
+        return True
+
+    def _finish(self, d: "_Deciding", model: Any) -> DocumentResult:
+        """A document's decisions from its rules' model."""
+        t0 = time.perf_counter()
+        doc, mentions, relations, near_misses, sentences = d.doc, d.mentions, d.relations, d.near_misses, d.sentences
         by_id = {m.id: m for m in mentions}
         # names for the ids a proof may show: graph entities, and the sentence's other mentions and
         # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
-        names = {**self._graph_labels(graph), **{m.id: m.text for m in mentions},
+        names = {**self._graph_labels(d.graph), **{m.id: m.text for m in mentions},
                  **{r.id: relation_name(r.predicate, by_id[r.head].text, by_id[r.tail].text) for r in relations}}
         ids = [m.id for m in mentions] + [r.id for r in relations] + [m.id for m in near_misses]
         found = verdicts(model, ids)
@@ -446,30 +486,30 @@ class Agent:
         relinks = self._apply_relinks(model, mentions)
         unlinks = self._apply_unlinks(model, mentions)
         self._apply_new_entity_in(model, mentions)
-        same = self._apply_same_entity(model, mentions, found, parts)
+        same = self._apply_same_entity(model, mentions, found, d.parts)
         decisions: list[Decision] = []
         for m in mentions:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
-                                            repair=repairs.get(m.id), notes=_notes(undecided.get(m.id)),
+                                            repair=repairs.get(m.id), notes=_notes(d.undecided.get(m.id)),
                                             unlink=unlinks.get(m.id), relink=relinks.get(m.id),
                                             same_as=same.get(m.id), scores=dict(m.class_scores)))
         for r in relations:
             decisions.append(self._decision(model, found[r.id], "relation", r.id, doc.id, r.sentence, r.score,
                                             r.predicate, r.model_label, sentences[r.sentence], names,
                                             head=by_id[r.head], tail=by_id[r.tail], repair=repairs.get(r.id),
-                                            notes=_notes(undecided.get((r.head, r.tail))),
-                                            scores=dict((pair_scores or {}).get((r.head, r.tail), {}))))
+                                            notes=_notes(d.undecided.get((r.head, r.tail))),
+                                            scores=dict(d.pair_scores.get((r.head, r.tail), {}))))
         for m in near_misses:
             decisions.append(self._decision(model, found[m.id], "entity", m.id, doc.id, m.sentence, m.score,
                                             m.label, m.model_label, sentences[m.sentence], names, mention=m,
                                             scores=dict(m.class_scores)))
         firings = {k: v for k, v in model.rule_firings().items() if v}
-        timings["rules"] = time.perf_counter() - t1 - relinking
+        timings = {"linking": d.linking, "rules": d.rules + time.perf_counter() - t0}
         delta = graph_delta(doc.id, decisions)
         return DocumentResult(doc=doc.id, text_hash=text_hash(doc.text), sentences=sentences, mentions=mentions,
                               relations=relations, decisions=decisions, delta=delta, timings=timings,
-                              rule_firings=firings, notes=notes)
+                              rule_firings=firings, notes=d.notes)
 
     def _name_parts(self, mentions: list[MentionResult]) -> list[tuple[str, str, str]]:
         """The document's :func:`~kgagent.names.name_parts`, with the ontology's ``name_suffixes``."""
@@ -983,6 +1023,26 @@ def _paths(value: str | Path | list[Path] | None) -> list[Path] | None:
     if isinstance(value, (str, Path)):
         return [Path(value)]
     return [Path(v) for v in value]
+
+
+@dataclass
+class _Deciding:
+    """One document between its linking and its decisions (``Agent._decide_group``)."""
+
+    doc: Document
+    mentions: list[MentionResult]
+    relations: list[RelationResult]
+    pair_scores: dict[tuple[str, str], dict[str, float]]
+    near_misses: Sequence[MentionResult]
+    sentences: list[str]
+    datelines: list[int]
+    parts: list[tuple[str, str, str]]
+    graph: dict[str, set[tuple]]
+    jfacts: dict[str, set[tuple]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    undecided: dict[Any, str] = field(default_factory=dict)
+    linking: float = 0.0  # seconds
+    rules: float = 0.0
 
 
 class _LazyEncoder:
