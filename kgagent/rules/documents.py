@@ -113,6 +113,7 @@ class DocumentModel:
         self.engine = engine  # the program's own engine (its rules, as a lone model's)
         self._id = model.symbols.lookup(doc)
         self._rows: dict[str, np.ndarray] = {}
+        self._predicates: list[str] | None = None
 
     def _doc_rows(self, pred: str) -> np.ndarray:
         rows = self._rows.get(pred)
@@ -129,7 +130,9 @@ class DocumentModel:
 
     def predicates(self) -> list[str]:
         """The predicates with facts in this document (and those of the rule files)."""
-        return sorted(p for p in self.model.relations if p != DOC and len(self._doc_rows(p)))
+        if self._predicates is None:  # the model does not change: worked out once
+            self._predicates = sorted(p for p in self.model.relations if p != DOC and len(self._doc_rows(p)))
+        return list(self._predicates)
 
     def facts(self, pred: str) -> set[tuple]:
         """All facts of ``pred`` (base and derived) as Python tuples."""
