@@ -157,7 +157,7 @@ class Linker:
         self.alternate_name_margin = alternate_name_margin
         #: a word made of a name and one of these endings ("Houston-based") is linked as the name
         #: is, when no name of the graph is the whole word (longest ending first, case aside)
-        self.derived_suffixes = tuple(sorted({x.casefold() for x in derived_suffixes}, key=lambda x: (-len(x), x)))
+        self.derived_suffixes = tuple(derived_suffixes)  # names.derived_from tries the longest first
         #: a word after a name that says its class ("Helmand province": "province" -> "region"):
         #: the name before it is linked to an entity of that class, when no name is the whole text
         self.kind_words = {w.casefold(): c for w, c in (kind_words or {}).items()}

@@ -672,7 +672,7 @@ class KnowledgeGraph:
             if (isinstance(ts, URIRef) and isinstance(to, URIRef) and tp not in META_PREDICATES
                     and not str(tp).startswith(str(KGA)) and not str(ts).startswith(str(STMT))):
                 found.add((ts, tp, to))
-        labels: dict[Node, str] = {}  # one entity is in many facts ("... located_in Massachusetts")
+        labels: dict[Node, str] = {}  # one entity is in many facts: its label read once
 
         def label(e: Node) -> str:
             if e not in labels:

@@ -19,6 +19,7 @@ evaluated one at a time.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -72,8 +73,12 @@ def partitioned_program(program: Program, local: set[str]) -> Program:
     return Program(clauses, declarations, list(program.files), dict(program.sources), list(program.warnings))
 
 
+#: each engine's compiled document-column programs, by their set of local predicates
+_BATCHED: "weakref.WeakKeyDictionary[Engine, dict[frozenset[str], Engine]]" = weakref.WeakKeyDictionary()
+
+
 def _batched_engine(engine: Engine, local: frozenset[str]) -> Engine:
-    cache: dict[frozenset[str], Engine] = engine.__dict__.setdefault("_batched", {})
+    cache = _BATCHED.setdefault(engine, {})
     found = cache.get(local)
     if found is None:
         found = cache[local] = Engine(partitioned_program(engine.program, set(local)), record_proofs=engine.record_proofs)

@@ -100,7 +100,7 @@ class _Facts:
     def of(self, pred: str) -> set[tuple]:
         rows = self._sets.get(pred)
         if rows is None:
-            rows = self._sets[pred] = set(self.model.facts(pred)) if pred in self.model.predicates() else set()
+            rows = self._sets[pred] = set(self.model.facts(pred))  # empty for a predicate the model lacks
         return rows
 
     def matching(self, pred: str, pos: int, value: Value) -> list[tuple]:

@@ -23,7 +23,8 @@ def _decide(agent, update_graph: bool = False) -> list[tuple[list[str], dict]]:
             for r in agent.iter_extract(docs, update_graph=update_graph)]
 
 
-def test_a_group_of_documents_is_decided_as_each_alone(agent, monkeypatch):
+def _group_sizes(monkeypatch) -> list[int]:
+    """How many documents each rules evaluation takes (filled as the agent decides)."""
     seen: list[int] = []
     together_fn = documents.evaluate_documents
 
@@ -32,6 +33,11 @@ def test_a_group_of_documents_is_decided_as_each_alone(agent, monkeypatch):
         return together_fn(engine, facts)
 
     monkeypatch.setattr(documents, "evaluate_documents", spy)
+    return seen
+
+
+def test_a_group_of_documents_is_decided_as_each_alone(agent, monkeypatch):
+    seen = _group_sizes(monkeypatch)
     together = _decide(agent)
     assert seen and seen[0] == len(TEXTS)  # one evaluation for the group
     monkeypatch.setattr(documents, "evaluate_documents", lambda engine, facts: [engine.evaluate(f) for f in facts])
@@ -44,13 +50,6 @@ def test_a_group_of_documents_is_decided_as_each_alone(agent, monkeypatch):
 
 def test_a_session_decides_one_document_at_a_time(agent, monkeypatch):
     # with update_graph each document is decided against the graph the ones before it changed
-    seen: list[int] = []
-    together_fn = documents.evaluate_documents
-
-    def spy(engine, facts):
-        seen.append(len(facts))
-        return together_fn(engine, facts)
-
-    monkeypatch.setattr(documents, "evaluate_documents", spy)
+    seen = _group_sizes(monkeypatch)
     _decide(agent, update_graph=True)
     assert seen and set(seen) == {1}
