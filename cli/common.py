@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +23,17 @@ EXIT_ERRORS = 1  # the input has errors (rule errors, bad corpus, ...)
 EXIT_USAGE = 2  # usage or I/O failure
 
 
+# Width of a console that is not a terminal (a log, a pipe) when COLUMNS does not say: rich's 80
+# columns wrap the summary tables' reasons over five lines; a table is only as wide as its cells.
+LOG_WIDTH = 200
+
+
 def console(stderr: bool = False) -> Console:
-    """A rich console for this command (stdout by default)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    """A rich console for this command (stdout by default); wide when it writes to a log."""
+    out = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out.width = LOG_WIDTH
+    return out
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

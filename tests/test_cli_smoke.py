@@ -10,3 +10,21 @@ def test_help_lists_command_groups() -> None:
     assert result.exit_code == 0
     for name in ("rules", "kg"):
         assert name in result.output
+
+
+def test_console_is_wide_off_a_terminal(monkeypatch, capsys) -> None:
+    """A table written to a log keeps each row on one line; COLUMNS still decides when set."""
+    from rich.table import Table
+
+    from kgagent_cli.common import console
+
+    reason = "the joint decision retyped it: the name's other mentions in the document are of that class"
+    table = Table("rule", "reason")
+    table.add_row("shared/repairs.rules:93", reason)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    console().print(table)
+    assert any(reason in line for line in capsys.readouterr().out.splitlines())
+    monkeypatch.setenv("COLUMNS", "60")
+    console().print(table)
+    lines = capsys.readouterr().out.splitlines()
+    assert not any(reason in line for line in lines) and max(len(line) for line in lines) <= 60
