@@ -177,26 +177,21 @@ def graph_nquads(result: DocumentResult) -> str:
     """The document's graph delta as N-Quads (sorted lines; its own named graph)."""
     if not result.delta.entities and not result.delta.facts:
         return ""
-    from kgagent.kg import KnowledgeGraph
-
     from rdflib import RDFS, Literal, URIRef
 
+    from kgagent.kg.nquads import QuadBuffer
     from kgagent.kg.vocab import doc_graph
 
-    kg = KnowledgeGraph()
-    result.delta.apply(kg)
+    buf = QuadBuffer()
+    result.delta.apply(buf)
     # name the known graph entities the facts use, so the file can be queried on its own
     named = {f.subject for f in result.delta.facts} | {f.object for f in result.delta.facts}
     for d in result.decisions:
         for m in (d.mention, d.head, d.tail):
             if m is not None and m.entity in named and m.entity_label:
-                kg.add(URIRef(m.entity), RDFS.label, Literal(m.entity_label), doc_graph(result.doc))
+                buf.add(URIRef(m.entity), RDFS.label, Literal(m.entity_label), doc_graph(result.doc))
                 named.discard(m.entity)
-    text = kg.dataset.serialize(format="nquads")
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    lines = sorted({ln for ln in text.splitlines() if ln.strip()})
-    return "\n".join(lines) + "\n" if lines else ""
+    return buf.nquads()
 
 
 def progress_line(result: DocumentResult, n_feedback: int) -> dict[str, Any]:

@@ -435,21 +435,8 @@ class KnowledgeGraph:
         mention record (sentence, span, score, rule, decision; one per span: see
         :meth:`add_mention` for its other mentions).
         """
-        if not label or not label.strip():
-            raise GraphError("an entity needs a non-empty label", code="KGA207")
-        type_iris = [term_iri(t) for t in types]
-        if iri is None:
-            base = "new/" if provenance is not None else ""
-            iri = str(ENT[base + slug(label) + "-" + content_hash(label.strip().casefold(),
-                                                              *sorted(map(str, type_iris)), n=8)])
-        e = URIRef(iri)
-        graph = doc_graph(provenance.doc) if provenance is not None else None
-        triples: list[tuple[Node, Node, Node]] = [(e, RDFS.label, Literal(label.strip()))]
-        triples += [(e, RDF.type, t) for t in type_iris]
-        triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
-        if provenance is not None:
-            triples += _mention_triples(e, provenance, ())
-        self.add_many(triples, graph)
+        iri, triples = entity_triples(label, types, aliases, provenance, iri)
+        self.add_many(triples, doc_graph(provenance.doc) if provenance is not None else None)
         return iri
 
     def add_mention(self, iri: str, provenance: Provenance, short_names: Sequence[str] = ()) -> None:
@@ -457,7 +444,7 @@ class KnowledgeGraph:
         ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type), with the
         short name(s) it called the entity by (``kga:shortName``: "Ottinger" of "James Ottinger";
         read by the corpus memory, not by the linker: a surname names many people)."""
-        self.add_many(_mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
+        self.add_many(mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
 
     def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
         """Record another name of an entity (skos:altLabel)."""
@@ -612,22 +599,13 @@ class KnowledgeGraph:
         fact mentions get their description copied into this document's graph, so the fact
         keeps a label and types if the document that introduced them is removed.
         """
-        if provenance is None:
-            raise GraphError("add_fact needs a Provenance (use add() for curated triples)", code="KGA207")
-        s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
-        graph = doc_graph(provenance.doc)
-        node = STMT[content_hash("fact", provenance.doc, s, p, o, provenance.sentence, provenance.start,
-                                 provenance.end)]
-        triples: list[tuple[Node, Node, Node]] = [(s, p, o), (node, RDF.type, RDF.Statement),
-                                                  (node, RDF.subject, s), (node, RDF.predicate, p),
-                                                  (node, RDF.object, o)]
-        triples += _provenance_triples(node, provenance)
+        triples = fact_triples(subject, predicate, obj, provenance)
         default = self._ds.default_graph
-        for e in (s, o):
+        for e in (triples[0][0], triples[0][2]):
             if (e, RDFS.label, None) not in default:  # an extracted entity: support its description here
-                for pred in (RDFS.label, RDF.type, SKOS_ALT):
+                for pred in DESCRIPTION:
                     triples += [(e, pred, v) for v in self._ds.objects(e, pred)]
-        self.add_many(triples, graph)
+        self.add_many(triples, doc_graph(provenance.doc))
 
     def provenance(self, subject: str, predicate: str, obj: str) -> list[Provenance]:
         """Every recorded source of the fact (one per document sentence span)."""
@@ -909,7 +887,44 @@ _ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.Func
                              OWL.AsymmetricProperty})
 
 
-def _mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:
+#: what describes an entity: a fact's document graph copies these of an extracted entity it uses
+DESCRIPTION = (RDFS.label, RDF.type, SKOS_ALT)
+
+
+def entity_triples(label: str, types: Sequence[str], aliases: Sequence[str] = (),
+                   provenance: Provenance | None = None, iri: str | None = None) -> tuple[str, list[tuple[Node, Node, Node]]]:
+    """The IRI and the triples :meth:`KnowledgeGraph.add_entity` adds (its label, types, other
+    names and, with provenance, its mention record); KGA207 for an empty label."""
+    if not label or not label.strip():
+        raise GraphError("an entity needs a non-empty label", code="KGA207")
+    type_iris = [term_iri(t) for t in types]
+    if iri is None:
+        base = "new/" if provenance is not None else ""
+        iri = str(ENT[base + slug(label) + "-" + content_hash(label.strip().casefold(),
+                                                          *sorted(map(str, type_iris)), n=8)])
+    e = URIRef(iri)
+    triples: list[tuple[Node, Node, Node]] = [(e, RDFS.label, Literal(label.strip()))]
+    triples += [(e, RDF.type, t) for t in type_iris]
+    triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
+    if provenance is not None:
+        triples += mention_triples(e, provenance, ())
+    return iri, triples
+
+
+def fact_triples(subject: str, predicate: str, obj: str, provenance: Provenance) -> list[tuple[Node, Node, Node]]:
+    """The triples :meth:`KnowledgeGraph.add_fact` adds for an extracted fact, the fact itself
+    first, then its statement node and provenance (not the copied entity descriptions, which
+    depend on the graph); KGA207 without a provenance."""
+    if provenance is None:
+        raise GraphError("add_fact needs a Provenance (use add() for curated triples)", code="KGA207")
+    s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
+    node = STMT[content_hash("fact", provenance.doc, s, p, o, provenance.sentence, provenance.start,
+                             provenance.end)]
+    return [(s, p, o), (node, RDF.type, RDF.Statement), (node, RDF.subject, s), (node, RDF.predicate, p),
+            (node, RDF.object, o), *_provenance_triples(node, provenance)]
+
+
+def mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:
     """A mention record of entity ``e``: one per (document, sentence, span)."""
     node = STMT[content_hash("mention", provenance.doc, e, provenance.sentence, provenance.start, provenance.end)]
     triples: list[tuple[Node, Node, Node]] = [(node, RDF.type, KGA.EntityMention), (node, KGA.entity, e)]
