@@ -224,7 +224,7 @@ def run_rule_tests(rules_dir: str | Path | list[Path], domain: Any = None, files
 
     dom = domain if domain is not None else Domain.load()
     paths = [Path(rules_dir)] if isinstance(rules_dir, (str, Path)) else [Path(p) for p in rules_dir]
-    engine = Engine(load_rules(paths, display=dom.rule_name))
+    engine = Engine(load_rules(paths, display=dom.rule_namer(paths[-1])))
     ontology = ontology_facts(dom)
     results = []
     if files is None:

@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -105,15 +106,19 @@ class Domain:
         statistics), the same from every working directory and installation: ``shared/<file>``
         for the shared rules, ``<entry>/<file>`` for the domain's own (``rules/geography.rules``,
         the entry as domain.toml writes it), a file elsewhere in the domain folder by its path
-        there, any other file by :func:`rule_display_name`. Diagnostics of ``kgagent rules
-        check`` keep the path as the user can open it."""
-        p = Path(path)
+        there, any other file by :func:`rule_display_name` (:meth:`rule_namer` names the files
+        of a rules folder given instead of the domain's). Diagnostics of ``kgagent rules check``
+        keep the path as the user can open it."""
+        return self._own_rule_name(path) or rule_display_name(Path(path))
+
+    def _own_rule_name(self, path: str | Path) -> str | None:
+        """:meth:`rule_name` of a shared rule file or one of the domain folder's; None for others."""
         try:
-            resolved = p.resolve()
+            resolved = Path(path).resolve()
         except (OSError, RuntimeError):
-            return rule_display_name(p)
+            return None
         if resolved.is_relative_to(SHARED_RULES_DIR):
-            return rule_display_name(p)
+            return "shared/" + resolved.relative_to(SHARED_RULES_DIR).as_posix()
         for base, entry in self.rule_entries.items():
             if resolved == base:
                 return entry
@@ -121,7 +126,32 @@ class Domain:
                 return (PurePosixPath(entry) / resolved.relative_to(base).as_posix()).as_posix()
         if resolved.is_relative_to(self.root):
             return resolved.relative_to(self.root).as_posix()
-        return rule_display_name(p)
+        return None
+
+    def rule_namer(self, own: str | Path | None = None) -> Callable[[str | Path], str]:
+        """:meth:`rule_name` for an agent given ``own`` rule files instead of the domain's
+        (``--rules my-rules/``): a file of ``own`` outside the domain folder is named ``<own's
+        name>/<file>`` (``my-rules/thresholds.rules``) from every working directory, as the
+        domain's own are."""
+        if own is None:
+            return self.rule_name
+        try:
+            base = Path(own).resolve()
+        except (OSError, RuntimeError):
+            return self.rule_name
+        top = PurePosixPath(base.name)
+
+        def name(path: str | Path) -> str:
+            shown = self._own_rule_name(path)
+            if shown is not None:
+                return shown
+            with contextlib.suppress(OSError, RuntimeError, ValueError):
+                resolved = Path(path).resolve()
+                if resolved.is_relative_to(base):
+                    return (top / resolved.relative_to(base).as_posix()).as_posix()
+            return rule_display_name(Path(path))
+
+        return name
 
     # ------------------------------------------------------------------ loading
     @classmethod

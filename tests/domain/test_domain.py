@@ -365,3 +365,25 @@ def test_rule_ids_are_the_same_from_every_working_directory(tmp_path, monkeypatc
     assert all(f.startswith("shared/") for f in seen[0][:-2])
     clause = next(c for c in agent.program.clauses if c.loc.path == "team/team.rules")
     assert clause.rule_id == "team/team.rules:1"
+
+
+def test_rule_ids_of_rules_given_instead_of_the_domains_are_the_same_from_every_working_directory(
+        tmp_path, monkeypatch) -> None:
+    """`--rules my-rules/` (the README's tour: the domain's rules copied and edited): its files
+    are `my-rules/<file>` wherever the command runs, given by a relative or an absolute path;
+    the shared rules stay `shared/<file>`, and after reload_rules too."""
+    d = _domain(tmp_path, (NEWS / "ontology.toml").read_text(), (NEWS / "labels.toml").read_text())
+    mine = tmp_path / "work" / "my-rules"
+    shutil.copytree(d / "rules", mine)
+    (mine / "extra.rules").write_text('reject(M, "a test") :- mention(M, "nobody", _).\n')
+    seen = []
+    for cwd, given in ((tmp_path / "work", Path("my-rules")), (tmp_path, Path("work/my-rules")),
+                       (REPO, mine), (mine, Path("."))):
+        monkeypatch.chdir(cwd)
+        agent = Agent.load(domain=Domain.load(d), rules=given)
+        seen.append(agent.program.files)
+        agent.reload_rules()
+        assert agent.program.files == seen[-1]
+    assert all(files == seen[0] for files in seen)
+    assert seen[0][-2:] == ["my-rules/extra.rules", "my-rules/thresholds.rules"]
+    assert all(f.startswith("shared/") for f in seen[0][:-2])
