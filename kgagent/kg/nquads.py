@@ -91,6 +91,8 @@ def _row(s: Node, p: Node, o: Node, graph: URIRef | None) -> str:
 
 
 def _literal(lit: Literal) -> str:
+    """A literal as rdflib's N-Triples and N-Quads serialisers quote it (its lexical form escaped,
+    then its language or datatype; ``Literal.n3()`` would abbreviate numbers)."""
     quoted = '"%s"' % lit.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
     if lit.language:
         return f"{quoted}@{lit.language}"
