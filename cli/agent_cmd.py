@@ -6,6 +6,7 @@ import contextlib
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_
                                  console, fail, guarded, open_domain)
 
 
-def print_rule_report(rules: Path | list[Path]) -> int:
+def print_rule_report(rules: Path | list[Path]) -> list[str]:
     """Print the ``rules check`` report of rule paths (a directory, a file, or a domain's list)
-    to stderr; returns the error count."""
+    to stderr; returns the file of each error (empty when there is none), for
+    :func:`rule_errors_line`."""
     from kgagent.domain import rule_display_name
     from kgagent.rules import check_rules
     from kgagent.rules.loader import rule_files
@@ -38,16 +40,25 @@ def print_rule_report(rules: Path | list[Path]) -> int:
         except (OSError, UnicodeDecodeError):
             pass
     err = console(stderr=True)
-    n_err = 0
+    errors: list[str] = []
     for d in diags:
         if getattr(d, "severity", "error") == "error":
-            n_err += 1
+            loc = getattr(d, "loc", None)
+            errors.append(str(loc.path) if loc is not None else str(rules))
         try:
             text = d.format(sources)
         except Exception:  # a diagnostic without sources still prints its line
             text = str(d)
         err.print(escape(text))
-    return n_err
+    return errors
+
+
+def rule_errors_line(errors: list[str], before: str) -> str:
+    """The one-line error after :func:`print_rule_report`'s report: which files have errors and
+    how many ("KGA100 rule errors (above) in my-rules/x.rules: 2; fix them before extracting")."""
+    counts = Counter(errors)
+    where = ", ".join(f"{f}: {n}" for f, n in counts.items())
+    return f"KGA100 rule errors (above) in {where}; fix them before {before}"
 
 
 def _check_paths(rules: Path | None, kg: Path | None, model: Path | None) -> None:
@@ -178,9 +189,8 @@ def extract_cmd(
         if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
-    if print_rule_report(rules_dir):
-        shown = ", ".join(map(str, rules_dir))
-        raise fail(f"KGA100 {shown} has errors (above); fix them before extracting", EXIT_ERRORS)
+    if errors := print_rule_report(rules_dir):
+        raise fail(rule_errors_line(errors, "extracting"), EXIT_ERRORS)
     with guarded(EXIT_USAGE):
         prepare_out(out)
     paths = [str(c) for c in corpus]

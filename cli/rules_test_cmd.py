@@ -25,7 +25,7 @@ def test_cmd(
     """
     from kgagent.domain import rule_path_shown
     from kgagent.rule_tests import case_files, run_rule_tests
-    from kgagent_cli.agent_cmd import print_rule_report
+    from kgagent_cli.agent_cmd import print_rule_report, rule_errors_line
 
     dom = open_domain(domain)
     if rules is not None and not rules.exists():
@@ -41,8 +41,8 @@ def test_cmd(
             raise fail(f"KGA502 no such case file: {f}", EXIT_USAGE)
     if not files:
         raise fail(f"KGA420 no case files in {tests_dir or dom.root / 'rules' / 'tests'} (*.yaml)", EXIT_USAGE)
-    if print_rule_report(paths):
-        raise fail(f"KGA100 {', '.join(map(str, paths))} has errors (above)", EXIT_ERRORS)
+    if errors := print_rule_report(paths):
+        raise fail(rule_errors_line(errors, "running the cases"), EXIT_ERRORS)
     with guarded(EXIT_ERRORS):
         results = run_rule_tests(paths, domain=dom, files=files)
     con = console()

@@ -48,7 +48,7 @@ def tune_cmd(
     from kgagent.agent import Agent
     from kgagent.domain import rule_path_shown
     from kgagent.tuning import best, gain_interval, parse_grid, read_gold, tune
-    from kgagent_cli.agent_cmd import _check_paths, print_rule_report
+    from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
 
     _check_paths(rules, kg, model)
     if not gold.is_file():
@@ -62,8 +62,8 @@ def tune_cmd(
             mem = TypeMemory.load(memory)
     dom = open_domain(domain, need_model=model is None)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
-    if print_rule_report(rules_dir):
-        raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before tuning", EXIT_ERRORS)
+    if errors := print_rule_report(rules_dir):
+        raise fail(rule_errors_line(errors, "tuning"), EXIT_ERRORS)
     if threads:
         import torch
 

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kgagent_cli.agent_cmd import _check_paths, print_rule_report
+from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP,
                                  WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, open_domain)
 
@@ -57,9 +57,8 @@ def validate_cmd(
     check_graph_paths(also)
     dom = open_domain(domain)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]
-    if print_rule_report(rules_dir):
-        raise fail(f"KGA100 {', '.join(map(str, rules_dir))} has errors (above); fix them before validating",
-                   EXIT_ERRORS)
+    if errors := print_rule_report(rules_dir):
+        raise fail(rule_errors_line(errors, "validating"), EXIT_ERRORS)
     with guarded(EXIT_ERRORS):
         from kgagent.agent import Agent
 

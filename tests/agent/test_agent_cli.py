@@ -152,6 +152,11 @@ def test_rules_with_errors_refuse_to_start(fake_cli, corpus, graph_dir, tmp_path
     r = run("extract", corpus, "--out", out, "--graph", graph_dir, "--rules", rules, "-q")
     assert r.exit_code == 1
     assert "zz_broken.rules:1:" in r.output and "zz_broken.rules:2:" in r.output and "KGA1" in r.output
+    # the last line names the file with errors and how many, not every rules folder read
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("error: KGA100 rule errors (above) in ") and last.endswith(
+        "zz_broken.rules: 2; fix them before extracting"), last
+    assert "shared" not in last and "thresholds" not in last
     assert "Traceback" not in r.output
     assert not (out / "decisions.jsonl").exists()
 

@@ -125,3 +125,18 @@ def test_a_bad_line_stops_the_run_before_anything_is_written(fake_cli, graph_dir
     r = run("validate", f, "--graph", graph_dir, "--out", out)
     assert r.exit_code == 1 and f"{f}:6:" in r.output and "KGA411" in r.output
     assert not out.exists()
+
+
+def test_rules_with_errors_are_named_and_nothing_is_checked(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "claims.tsv"
+    f.write_text(CLAIMS)
+    rules = tmp_path / "my-rules"
+    rules.mkdir()
+    (rules / "ok.rules").write_text('reject(R, "a test") :- relation(R, nobody, _, _).\n')
+    (rules / "broken.rules").write_text("accept(R) :- relation(R, _, _, _\n")
+    out = tmp_path / "out.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--rules", rules, "--out", out)
+    assert r.exit_code == 1 and "broken.rules:1:" in r.output and "Traceback" not in r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.endswith("broken.rules: 1; fix them before validating") and "ok.rules" not in last, last
+    assert not out.exists()
