@@ -17,7 +17,7 @@ from rich.table import Table
 from kgagent.decisions import VERDICTS
 from kgagent.errors import KGAError
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
-                                 console, fail, guarded, open_domain)
+                                 console, fail, guarded, loading, open_domain)
 
 
 def print_rule_report(rules: Path | list[Path]) -> list[str]:
@@ -221,27 +221,15 @@ def extract_cmd(
         from kgagent.agent import Agent
         from kgagent.corpus import read_corpus
 
-        agent = Agent.load(**load_kwargs)
-        if memory_from_graph:
-            from kgagent.memory import TypeMemory
+        with loading():
+            agent = Agent.load(**load_kwargs)
+            if memory_from_graph:
+                from kgagent.memory import TypeMemory
 
-            agent.memory = TypeMemory.from_graph(agent.kg)
-        agent.warm_up()
-        _freeze_loaded_heap()
+                agent.memory = TypeMemory.from_graph(agent.kg)
+            agent.warm_up()
         summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
     _report(summary, out)
-
-
-def _freeze_loaded_heap() -> None:
-    """Keep what is loaded (graph, index, model: millions of long-lived objects) out of Python's
-    cyclic garbage collector from now on. As extraction adds facts to the graph, the collector
-    would otherwise scan the whole heap every so often: that doubled the rules' time per document
-    (examples/corpus.txt x10: 1.8 -> 1.0 s) and slowed linking by a fifth. Process-wide, hence here
-    and not in the library."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
 
 
 def _report(summary, out: Path) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from kgagent_cli.agent_cmd import _check_paths
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, WITH_GRAPHS_HELP,
-                                 check_graph_paths, console, fail, guarded, open_domain)
+                                 check_graph_paths, console, fail, guarded, loading, open_domain)
 
 if TYPE_CHECKING:
     from kgagent.facts import FactsAnswer
@@ -46,14 +46,15 @@ def facts_cmd(
     _check_paths(None, kg, None)
     check_graph_paths(also)
     dom = open_domain(domain)
-    with guarded(EXIT_ERRORS):
-        from kgagent.agent import Agent
+    with loading():  # one question: its names' linking is part of the start
+        with guarded(EXIT_ERRORS):
+            from kgagent.agent import Agent
 
-        agent = Agent.load(kg=kg, domain=str(dom.root))
-        if also:
-            agent.add_graphs(also)
-    with guarded(EXIT_USAGE):
-        answer = agent.facts(head, predicate, tail)
+            agent = Agent.load(kg=kg, domain=str(dom.root))
+            if also:
+                agent.add_graphs(also)
+        with guarded(EXIT_USAGE):
+            answer = agent.facts(head, predicate, tail)
     if as_json:
         out = answer.to_dict()
         out["facts"] = out["facts"][:limit]

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP,
-                                 WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, open_domain)
+                                 WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, loading, open_domain)
 
 #: claims checked together (one rule evaluation each batch; the file is read and written as it goes)
 BATCH = 256
@@ -70,10 +70,12 @@ def validate_cmd(
             for _ in read_claims(claims):
                 pass
             stream = read_claims(claims)
-        agent = Agent.load(kg=kg, rules=rules, domain=str(dom.root))
+        with loading():
+            agent = Agent.load(kg=kg, rules=rules, domain=str(dom.root))
+            merged = agent.add_graphs(also) if also else None
+            agent.linker  # noqa: B018 - every claim's names are linked: its tables are part of the load
         info = console(stderr=True)
-        if also:
-            merged = agent.add_graphs(also)
+        if merged is not None:
             info.print(f"with {', '.join(map(str, also))}: {merged.added:,} triples, "
                        f"{len(merged.new_entities):,} entities" +
                        (f" ({len(merged.rejected)} decision(s) reviewers rejected left out)" if merged.rejected else ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -16,6 +17,16 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing may download: fail loudly if anything tries to reach a model hub."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen():
+    """A CLI command run in this process freezes what it loaded out of the garbage collector (as
+    a real run does for its short life); give it back after the test, so that the agents of
+    earlier tests do not pile up."""
+    yield
+    gc.unfreeze()
+    gc.enable()
 
 
 @pytest.fixture

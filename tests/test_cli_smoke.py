@@ -28,3 +28,24 @@ def test_console_is_wide_off_a_terminal(monkeypatch, capsys) -> None:
     console().print(table)
     lines = capsys.readouterr().out.splitlines()
     assert not any(reason in line for line in lines) and max(len(line) for line in lines) <= 60
+
+
+def test_loading_pauses_the_collector_then_freezes_what_was_loaded() -> None:
+    import gc
+
+    from kgagent_cli.common import loading
+
+    gc.unfreeze()
+    with loading():
+        assert not gc.isenabled()
+        loaded = [[i] for i in range(1000)]  # long-lived containers, as a graph's
+    assert gc.isenabled() and gc.get_freeze_count() >= len(loaded)
+    gc.unfreeze()
+    gc.disable()  # a caller that had it off keeps it off
+    try:
+        with loading():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
