@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
-                                 console, fail, guarded, open_domain)
+                                 console, fail, guarded, loading, open_domain)
 
 
 def tune_cmd(
@@ -71,16 +71,16 @@ def tune_cmd(
     symmetric = [n for n, rel in dom.ontology.relations.items() if rel.symmetric]
     with guarded(EXIT_ERRORS):
         gold_set = read_gold(gold, dom.labels.normalize, symmetric, limit=limit)
-        agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root), min_relation_score=min_relation_score,
-                           precision=precision, joint=not no_joint, memory=mem)
+        with loading():
+            agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root),
+                               min_relation_score=min_relation_score, precision=precision, joint=not no_joint,
+                               memory=mem)
         report = tune(agent, gold_set, grid)
     if json_out:
         print(json.dumps(report.to_dict(), indent=2))
         return
     rows = report.rows
-    con = console()
-    if not con.is_terminal:
-        con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
+    con = console()  # wide in a pipe or a file: the table is not squeezed
     names = list(grid)
     kinds = ("entity", "relation") if gold_set.relations else ("entity",)  # a CoNLL file has no relations
     n_docs = len(gold_set.documents)
