@@ -23,6 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +219,7 @@ class Agent:
             if rules is not None and not Path(rules).exists():
                 raise InputError(f"no such rules directory: {rules}", code="KGA408")
             rules_path = [rule_path_shown(p) for p in dom.rules_with(rules)]
-            program = load_rules(rules_path, display=dom.rule_namer(rules_path[-1]))
+            program = load_rules(rules_path, display=partial(dom.rule_name, own=rules_path[-1]))
         else:
             rules_path, program = None, rules
         if kg is None or isinstance(kg, (str, Path)):
@@ -294,7 +295,7 @@ class Agent:
         target = [rule_path_shown(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
         if target is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
-        program = load_rules(target, display=self.domain.rule_namer(target[-1]))
+        program = load_rules(target, display=partial(self.domain.rule_name, own=target[-1]))
         engine = Engine(program, record_proofs=self.record_proofs)
         with self._lock:
             self._program, self._engine, self.rules_path = program, engine, target

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +225,7 @@ def run_rule_tests(rules_dir: str | Path | list[Path], domain: Any = None, files
 
     dom = domain if domain is not None else Domain.load()
     paths = [Path(rules_dir)] if isinstance(rules_dir, (str, Path)) else [Path(p) for p in rules_dir]
-    engine = Engine(load_rules(paths, display=dom.rule_namer(paths[-1])))
+    engine = Engine(load_rules(paths, display=partial(dom.rule_name, own=paths[-1])))
     ontology = ontology_facts(dom)
     results = []
     if files is None:

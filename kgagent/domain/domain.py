@@ -26,7 +26,7 @@ import importlib.util
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -57,6 +57,16 @@ def rule_display_name(path: Path) -> str:
     with contextlib.suppress(ValueError, OSError):
         return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
     return str(p)
+
+
+def _named_under(resolved: Path, entries: Iterable[tuple[Path, str]]) -> str | None:
+    """``<entry>/<path below it>`` for the first (folder or file, entry) that holds ``resolved``."""
+    for base, entry in entries:
+        if resolved == base:
+            return entry
+        if resolved.is_relative_to(base):
+            return (PurePosixPath(entry) / resolved.relative_to(base).as_posix()).as_posix()
+    return None
 
 
 def rule_path_shown(path: Path) -> Path:
@@ -101,57 +111,28 @@ class Domain:
     #: each of the domain's own rule paths (resolved) -> the entry domain.toml names it by ("rules")
     rule_entries: dict[Path, str] = field(default_factory=dict)
 
-    def rule_name(self, path: str | Path) -> str:
+    def rule_name(self, path: str | Path, own: str | Path | None = None) -> str:
         """How a rule file is named in rule ids (decisions, feedback, review policies, rule
         statistics), the same from every working directory and installation: ``shared/<file>``
         for the shared rules, ``<entry>/<file>`` for the domain's own (``rules/geography.rules``,
         the entry as domain.toml writes it), a file elsewhere in the domain folder by its path
-        there, any other file by :func:`rule_display_name` (:meth:`rule_namer` names the files
-        of a rules folder given instead of the domain's). Diagnostics of ``kgagent rules check``
-        keep the path as the user can open it."""
-        return self._own_rule_name(path) or rule_display_name(Path(path))
-
-    def _own_rule_name(self, path: str | Path) -> str | None:
-        """:meth:`rule_name` of a shared rule file or one of the domain folder's; None for others."""
+        there, a file of ``own`` (the rules given instead of the domain's: ``--rules my-rules/``)
+        as ``<own's name>/<file>``, any other file by :func:`rule_display_name`. Diagnostics of
+        ``kgagent rules check`` keep the path as the user can open it."""
+        p = Path(path)
         try:
-            resolved = Path(path).resolve()
+            resolved = p.resolve()
+            given = Path(own).resolve() if own is not None else None
         except (OSError, RuntimeError):
-            return None
+            return rule_display_name(p)
         if resolved.is_relative_to(SHARED_RULES_DIR):
-            return "shared/" + resolved.relative_to(SHARED_RULES_DIR).as_posix()
-        for base, entry in self.rule_entries.items():
-            if resolved == base:
-                return entry
-            if resolved.is_relative_to(base):
-                return (PurePosixPath(entry) / resolved.relative_to(base).as_posix()).as_posix()
-        if resolved.is_relative_to(self.root):
-            return resolved.relative_to(self.root).as_posix()
-        return None
-
-    def rule_namer(self, own: str | Path | None = None) -> Callable[[str | Path], str]:
-        """:meth:`rule_name` for an agent given ``own`` rule files instead of the domain's
-        (``--rules my-rules/``): a file of ``own`` outside the domain folder is named ``<own's
-        name>/<file>`` (``my-rules/thresholds.rules``) from every working directory, as the
-        domain's own are."""
-        if own is None:
-            return self.rule_name
-        try:
-            base = Path(own).resolve()
-        except (OSError, RuntimeError):
-            return self.rule_name
-        top = PurePosixPath(base.name)
-
-        def name(path: str | Path) -> str:
-            shown = self._own_rule_name(path)
-            if shown is not None:
-                return shown
-            with contextlib.suppress(OSError, RuntimeError, ValueError):
-                resolved = Path(path).resolve()
-                if resolved.is_relative_to(base):
-                    return (top / resolved.relative_to(base).as_posix()).as_posix()
-            return rule_display_name(Path(path))
-
-        return name
+            return rule_display_name(p)
+        named = _named_under(resolved, self.rule_entries.items())
+        if named is None and resolved.is_relative_to(self.root):
+            named = resolved.relative_to(self.root).as_posix()
+        if named is None and given is not None:
+            named = _named_under(resolved, [(given, given.name)])
+        return named if named is not None else rule_display_name(p)
 
     # ------------------------------------------------------------------ loading
     @classmethod
