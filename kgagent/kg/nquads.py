@@ -9,22 +9,20 @@ graph would hold, and writes the lines rdflib's N-Quads serialiser writes for th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from rdflib import RDFS, Literal, URIRef
 from rdflib.term import Node
 
-from kgagent.kg.store import DESCRIPTION, entity_triples, fact_triples, mention_triples
-from kgagent.kg.vocab import SKOS_ALT, doc_graph
-from kgagent.schema import Provenance
+from kgagent.kg.store import DESCRIPTION, TripleSink
 
 Triple = tuple[Node, Node, Node]
 
 
-class QuadBuffer:
+class QuadBuffer(TripleSink):
     """The quads a :class:`~kgagent.kg.store.KnowledgeGraph` that started empty would hold after
-    the same additions (a fact copies the description of an entity the buffer has no curated
-    label for, as ``add_fact`` does), as sorted N-Quads lines.
+    the same additions (``add_entity``, ``add_mention``, ``add_alias``, ``add_fact``: the graph's
+    own, from :class:`~kgagent.kg.store.TripleSink`), as sorted N-Quads lines.
 
     >>> from kgagent.schema import Provenance
     >>> buf = QuadBuffer()
@@ -52,29 +50,8 @@ class QuadBuffer:
                 if p == RDFS.label and graph is None:
                     self._curated.add(s)
 
-    def add_entity(self, label: str, types: Sequence[str], aliases: Sequence[str] = (),
-                   provenance: Provenance | None = None, iri: str | None = None) -> str:
-        """As :meth:`KnowledgeGraph.add_entity`."""
-        iri, triples = entity_triples(label, types, aliases, provenance, iri)
-        self.add_many(triples, doc_graph(provenance.doc) if provenance is not None else None)
-        return iri
-
-    def add_mention(self, iri: str, provenance: Provenance, short_names: Sequence[str] = ()) -> None:
-        """As :meth:`KnowledgeGraph.add_mention`."""
-        self.add_many(mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
-
-    def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
-        """As :meth:`KnowledgeGraph.add_alias`."""
-        self.add(URIRef(iri), SKOS_ALT, Literal(alias.strip()),
-                 doc_graph(provenance.doc) if provenance is not None else None)
-
-    def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
-        """As :meth:`KnowledgeGraph.add_fact`."""
-        triples = fact_triples(subject, predicate, obj, provenance)
-        for e in (triples[0][0], triples[0][2]):
-            if e not in self._curated:
-                triples += [(e, p, v) for p, v in self._described.get(e, ())]
-        self.add_many(triples, doc_graph(provenance.doc))
+    def _copied_description(self, e: Node) -> list[Triple]:
+        return [] if e in self._curated else [(e, p, v) for p, v in self._described.get(e, ())]
 
     def nquads(self) -> str:
         """The quads as N-Quads, one line each, sorted ("" when there are none): the lines

@@ -106,7 +106,85 @@ class Fact:
                 "sources": [asdict(p) for p in self.sources]}
 
 
-class KnowledgeGraph:
+class TripleSink:
+    """How entities, their mentions and other names, and extracted facts become triples, for
+    anything that takes triples (``add_many``): the graph itself, and
+    :class:`kgagent.kg.nquads.QuadBuffer`, which writes a document's additions as N-Quads."""
+
+    def add(self, s: Node, p: Node, o: Node, graph: URIRef | None = None) -> None:
+        """Add one triple to the curated default graph (or to ``graph``)."""
+        raise NotImplementedError
+
+    def add_many(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> None:
+        """Add many triples at once (to the default graph, or to ``graph``)."""
+        raise NotImplementedError
+
+    def _copied_description(self, e: Node) -> list[tuple[Node, Node, Node]]:
+        """The description (``DESCRIPTION``) of entity ``e`` that a fact's document graph copies:
+        all of it for an extracted entity, nothing for one the curated graph labels."""
+        raise NotImplementedError
+
+    def add_entity(self, label: str, types: Sequence[str], aliases: Sequence[str] = (),
+                   provenance: Provenance | None = None, iri: str | None = None) -> str:
+        """Add an entity; returns its IRI (stable: a hash of label and types unless ``iri``).
+
+        Without provenance it is curated knowledge (default graph); with provenance it is a
+        new entity found in ``provenance.doc`` and lives in that document's graph, with a
+        mention record (sentence, span, score, rule, decision; one per span: see
+        :meth:`add_mention` for its other mentions).
+        """
+        if not label or not label.strip():
+            raise GraphError("an entity needs a non-empty label", code="KGA207")
+        type_iris = [term_iri(t) for t in types]
+        if iri is None:
+            base = "new/" if provenance is not None else ""
+            iri = str(ENT[base + slug(label) + "-" + content_hash(label.strip().casefold(),
+                                                              *sorted(map(str, type_iris)), n=8)])
+        e = URIRef(iri)
+        graph = doc_graph(provenance.doc) if provenance is not None else None
+        triples: list[tuple[Node, Node, Node]] = [(e, RDFS.label, Literal(label.strip()))]
+        triples += [(e, RDF.type, t) for t in type_iris]
+        triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
+        if provenance is not None:
+            triples += _mention_triples(e, provenance, ())
+        self.add_many(triples, graph)
+        return iri
+
+    def add_mention(self, iri: str, provenance: Provenance, short_names: Sequence[str] = ()) -> None:
+        """Record an accepted mention of an entity a document introduced (its mention record in
+        ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type), with the
+        short name(s) it called the entity by (``kga:shortName``: "Ottinger" of "James Ottinger";
+        read by the corpus memory, not by the linker: a surname names many people)."""
+        self.add_many(_mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
+
+    def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
+        """Record another name of an entity (skos:altLabel)."""
+        graph = doc_graph(provenance.doc) if provenance is not None else None
+        self.add(URIRef(iri), SKOS_ALT, Literal(alias.strip()), graph)
+
+    def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
+        """Add an extracted fact with its provenance to the document's named graph.
+
+        ``predicate`` is a rule-vocabulary name (``treats``) or a full IRI. New entities the
+        fact mentions get their description copied into this document's graph, so the fact
+        keeps a label and types if the document that introduced them is removed.
+        """
+        if provenance is None:
+            raise GraphError("add_fact needs a Provenance (use add() for curated triples)", code="KGA207")
+        s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
+        graph = doc_graph(provenance.doc)
+        node = STMT[content_hash("fact", provenance.doc, s, p, o, provenance.sentence, provenance.start,
+                                 provenance.end)]
+        triples: list[tuple[Node, Node, Node]] = [(s, p, o), (node, RDF.type, RDF.Statement),
+                                                  (node, RDF.subject, s), (node, RDF.predicate, p),
+                                                  (node, RDF.object, o)]
+        triples += _provenance_triples(node, provenance)
+        for e in (s, o):  # an extracted entity: support its description here
+            triples += self._copied_description(e)
+        self.add_many(triples, graph)
+
+
+class KnowledgeGraph(TripleSink):
     """An RDF knowledge graph with entities, ontology, per-document provenance and rule facts.
 
     >>> kg = KnowledgeGraph()
@@ -309,6 +387,11 @@ class KnowledgeGraph:
         ctx.addN((s, p, o, ctx) for s, p, o in triples)
         self._version += 1
 
+    def _copied_description(self, e: Node) -> list[tuple[Node, Node, Node]]:
+        if (e, RDFS.label, None) in self._ds.default_graph:
+            return []
+        return [(e, pred, v) for pred in DESCRIPTION for v in self._ds.objects(e, pred)]
+
     # ------------------------------------------------------------------ ontology
     def add_class(self, name: str, parent: str | None = None, label: str | None = None,
                   description: str | None = None) -> URIRef:
@@ -426,31 +509,6 @@ class KnowledgeGraph:
         return value
 
     # ------------------------------------------------------------------ entities
-    def add_entity(self, label: str, types: Sequence[str], aliases: Sequence[str] = (),
-                   provenance: Provenance | None = None, iri: str | None = None) -> str:
-        """Add an entity; returns its IRI (stable: a hash of label and types unless ``iri``).
-
-        Without provenance it is curated knowledge (default graph); with provenance it is a
-        new entity found in ``provenance.doc`` and lives in that document's graph, with a
-        mention record (sentence, span, score, rule, decision; one per span: see
-        :meth:`add_mention` for its other mentions).
-        """
-        iri, triples = entity_triples(label, types, aliases, provenance, iri)
-        self.add_many(triples, doc_graph(provenance.doc) if provenance is not None else None)
-        return iri
-
-    def add_mention(self, iri: str, provenance: Provenance, short_names: Sequence[str] = ()) -> None:
-        """Record an accepted mention of an entity a document introduced (its mention record in
-        ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type), with the
-        short name(s) it called the entity by (``kga:shortName``: "Ottinger" of "James Ottinger";
-        read by the corpus memory, not by the linker: a surname names many people)."""
-        self.add_many(mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
-
-    def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
-        """Record another name of an entity (skos:altLabel)."""
-        graph = doc_graph(provenance.doc) if provenance is not None else None
-        self.add(URIRef(iri), SKOS_ALT, Literal(alias.strip()), graph)
-
     def entity(self, iri: str) -> Entity | None:
         """The entity with this IRI (label, aliases, types), or None if the graph has no label for it."""
         e = URIRef(iri)
@@ -592,21 +650,6 @@ class KnowledgeGraph:
         return (t for t, _ in self._ds.store.triples((s, p, o), None))
 
     # ------------------------------------------------------------------ facts and provenance
-    def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
-        """Add an extracted fact with its provenance to the document's named graph.
-
-        ``predicate`` is a rule-vocabulary name (``treats``) or a full IRI. New entities the
-        fact mentions get their description copied into this document's graph, so the fact
-        keeps a label and types if the document that introduced them is removed.
-        """
-        triples = fact_triples(subject, predicate, obj, provenance)
-        default = self._ds.default_graph
-        for e in (triples[0][0], triples[0][2]):
-            if (e, RDFS.label, None) not in default:  # an extracted entity: support its description here
-                for pred in DESCRIPTION:
-                    triples += [(e, pred, v) for v in self._ds.objects(e, pred)]
-        self.add_many(triples, doc_graph(provenance.doc))
-
     def provenance(self, subject: str, predicate: str, obj: str) -> list[Provenance]:
         """Every recorded source of the fact (one per document sentence span)."""
         s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
@@ -891,40 +934,7 @@ _ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.Func
 DESCRIPTION = (RDFS.label, RDF.type, SKOS_ALT)
 
 
-def entity_triples(label: str, types: Sequence[str], aliases: Sequence[str] = (),
-                   provenance: Provenance | None = None, iri: str | None = None) -> tuple[str, list[tuple[Node, Node, Node]]]:
-    """The IRI and the triples :meth:`KnowledgeGraph.add_entity` adds (its label, types, other
-    names and, with provenance, its mention record); KGA207 for an empty label."""
-    if not label or not label.strip():
-        raise GraphError("an entity needs a non-empty label", code="KGA207")
-    type_iris = [term_iri(t) for t in types]
-    if iri is None:
-        base = "new/" if provenance is not None else ""
-        iri = str(ENT[base + slug(label) + "-" + content_hash(label.strip().casefold(),
-                                                          *sorted(map(str, type_iris)), n=8)])
-    e = URIRef(iri)
-    triples: list[tuple[Node, Node, Node]] = [(e, RDFS.label, Literal(label.strip()))]
-    triples += [(e, RDF.type, t) for t in type_iris]
-    triples += [(e, SKOS_ALT, Literal(a.strip())) for a in aliases if a.strip() and a.strip() != label.strip()]
-    if provenance is not None:
-        triples += mention_triples(e, provenance, ())
-    return iri, triples
-
-
-def fact_triples(subject: str, predicate: str, obj: str, provenance: Provenance) -> list[tuple[Node, Node, Node]]:
-    """The triples :meth:`KnowledgeGraph.add_fact` adds for an extracted fact, the fact itself
-    first, then its statement node and provenance (not the copied entity descriptions, which
-    depend on the graph); KGA207 without a provenance."""
-    if provenance is None:
-        raise GraphError("add_fact needs a Provenance (use add() for curated triples)", code="KGA207")
-    s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
-    node = STMT[content_hash("fact", provenance.doc, s, p, o, provenance.sentence, provenance.start,
-                             provenance.end)]
-    return [(s, p, o), (node, RDF.type, RDF.Statement), (node, RDF.subject, s), (node, RDF.predicate, p),
-            (node, RDF.object, o), *_provenance_triples(node, provenance)]
-
-
-def mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:
+def _mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:
     """A mention record of entity ``e``: one per (document, sentence, span)."""
     node = STMT[content_hash("mention", provenance.doc, e, provenance.sentence, provenance.start, provenance.end)]
     triples: list[tuple[Node, Node, Node]] = [(node, RDF.type, KGA.EntityMention), (node, KGA.entity, e)]
