@@ -32,6 +32,7 @@ from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
 from kgagent.encoder.precision import PRECISIONS
 from kgagent.errors import EncoderError
 from kgagent.files import atomic_write_text, atomic_write_with
+from kgagent.hf import load_transformer
 from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
 from kgagent.text import name_end, word_spans
 
@@ -71,11 +72,11 @@ def resolve_base(base: str | os.PathLike[str] | None, model_dir: Path | None = N
 
 def load_base(path: Path) -> tuple[torch.nn.Module, Any, int]:
     """(transformer, tokenizer, hidden size) from a local Hugging Face directory."""
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
-        model = AutoModel.from_pretrained(str(path), local_files_only=True)
+        model = load_transformer(path)
     except (OSError, ValueError) as err:
         raise EncoderError(f"cannot load base model {path}: {err}".splitlines()[0], code="KGA302") from None
     if not getattr(tokenizer, "is_fast", False):

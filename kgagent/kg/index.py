@@ -27,6 +27,7 @@ import faiss
 import numpy as np
 
 from kgagent.errors import GraphError
+from kgagent.hf import load_transformer
 
 #: rows above which the index switches from exact search to HNSW (measured: see RESULTS.md)
 HNSW_THRESHOLD = 50_000
@@ -176,10 +177,10 @@ class PooledTransformer:
     as sentence-transformers makes them, so the vectors are the same to the rounding."""
 
     def __init__(self, path: Path, mode: str, normalize: bool, max_seq_length: int = 32):
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        self.model = AutoModel.from_pretrained(str(path), local_files_only=True).eval()
+        self.model = load_transformer(path)
         self.mode, self.normalize, self.max_seq_length = mode, normalize, max_seq_length
 
     def get_embedding_dimension(self) -> int:
