@@ -959,17 +959,21 @@ class Agent:
 
     # ------------------------------------------------------------------ runs with an output directory
     def extract_to(self, documents: Iterable[Document] | Iterable[str | Path], out: str | Path, *,
-                   overwrite: bool = False, progress: Any = None, total: int | None = None) -> Any:
+                   overwrite: bool = False, progress: Any = None, total: int | None = None,
+                   commit_docs: int | None = None) -> Any:
         """Extract a corpus into ``out`` (decisions.jsonl, graph.nq, feedback.jsonl, progress),
         resumably: documents already finished there are skipped. Returns the RunSummary.
+        Finished documents are committed in groups of ``commit_docs`` at most (None: the
+        default, ``kgagent.output.FLUSH_DOCS``; 1: each on its own, see kgagent.output).
 
         ``documents`` are Documents, or corpus paths (read with :func:`kgagent.corpus.read_corpus`).
         The graph is a frozen snapshot during the run (``agent.kg`` is not changed); the output
         graph holds what each document added, in one named graph per document.
         """
-        from kgagent.output import run_extraction
+        from kgagent.output import FLUSH_DOCS, run_extraction
 
-        return run_extraction(self, documents, out, overwrite=overwrite, progress=progress, total=total)
+        return run_extraction(self, documents, out, overwrite=overwrite, progress=progress, total=total,
+                              commit_docs=FLUSH_DOCS if commit_docs is None else commit_docs)
 
     def label_map(self) -> dict[str, dict[str, str]]:
         """The encoder's labels as the ontology names them: ``{"entity": {class: model label},

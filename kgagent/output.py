@@ -11,10 +11,14 @@
   byte size of each output file after that document) — the resume marker;
 - ``run.json``: what the run depends on (rules hash, model, graph); ``summary.json`` at the end.
 
-Each document's lines are appended to the three outputs, flushed and fsynced, then its progress
-line is appended and fsynced. On a re-run with the same ``OUT`` the outputs are cut back to the
-sizes of the last progress line (dropping what an interrupted document half wrote) and finished
-documents are skipped: a kill loses only the unfinished document, and nothing is duplicated.
+Finished documents are committed in groups (:class:`GroupCommit`: up to ``FLUSH_DOCS``
+documents, or what ``FLUSH_SECONDS`` finished): their lines are appended to the three outputs,
+each fsynced once, then their progress lines, fsynced. On a re-run with the same ``OUT`` the
+outputs are cut back to the sizes of the last progress line (dropping what an interrupted
+commit half wrote) and finished documents are skipped: nothing is duplicated, and a kill loses
+at most the documents of one uncommitted group (an interruption such as Ctrl-C commits them
+first), which the re-run extracts again. ``commit_docs=1`` commits every document on its own
+(the fsyncs of four files per document: what a slow disk makes expensive).
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ from kgagent.schema import Document
 
 OUTPUTS = ("decisions.jsonl", "graph.nq", "feedback.jsonl")
 PROGRESS = "progress.jsonl"
+#: a group commit holds at most this many documents ...
+FLUSH_DOCS = 64
+#: ... or the documents finished within this many seconds of its first
+FLUSH_SECONDS = 1.0
 RUN = "run.json"
 SUMMARY = "summary.json"
 LOCK = ".lock"
@@ -239,8 +247,9 @@ class RunWriter:
     """The one writer of an output directory, shared by every engine (see the module docstring).
 
     ``RunWriter(out)`` checks ``out`` and locks it; :meth:`start` restores it to its last
-    finished document; :meth:`append` writes one document's lines (a document already finished
-    is never written again); :meth:`finish` writes ``summary.json``; :meth:`close` unlocks.
+    finished document; :meth:`append_many` writes documents' lines (a document already finished
+    is never written again; :class:`GroupCommit` gathers them); :meth:`finish` writes
+    ``summary.json``; :meth:`close` unlocks.
     """
 
     def __init__(self, out: str | Path):
@@ -275,13 +284,6 @@ class RunWriter:
             raise InputError(f"document {doc.id!r} ({doc.source}) changed since {self.out} was written; "
                              "use another --out or --overwrite", code="KGA413")
         return True
-
-    def append(self, payload: dict[str, str], line: dict[str, Any]) -> bool:
-        """Append one document's output lines, then its progress line (each fsynced).
-
-        Returns False, writing nothing, if that document is already finished (idempotent).
-        """
-        return bool(self.append_many([(payload, line)]))
 
     def append_many(self, items: Sequence[tuple[dict[str, str], dict[str, Any]]]) -> list[dict[str, Any]]:
         """Append several documents' lines at once (group commit): each output file is written and
@@ -324,15 +326,6 @@ class RunWriter:
             self.done[line["doc"]] = line.get("hash", "")
         return written
 
-    def write(self, result: DocumentResult) -> bool:
-        """Render and append one processed document (see :meth:`append`)."""
-        if result.doc in self.done:
-            return False
-        payload, line = render_result(result)
-        written = self.append(payload, line)
-        result.timings["writing"] = line["timings"].get("writing", 0.0)
-        return written
-
     def fail(self, doc: str, error: str) -> None:
         """Record a document that could not be processed (nothing is written for it: a re-run retries it)."""
         self.summary.failed.append({"doc": doc, "error": error})
@@ -356,13 +349,59 @@ class RunWriter:
         self.close()
 
 
+class GroupCommit:
+    """Finished documents waiting for one commit (:meth:`RunWriter.append_many`: one fsync per
+    file for the group): committed when ``max_docs`` wait, or when one more arrives
+    ``max_seconds`` or more after the first of them, and by :meth:`flush`."""
+
+    def __init__(self, writer: RunWriter, max_docs: int = FLUSH_DOCS, max_seconds: float = FLUSH_SECONDS):
+        if max_docs < 1:
+            raise ValueError(f"a group commit holds at least one document, not {max_docs}")
+        self.writer, self.max_docs, self.max_seconds = writer, max_docs, max_seconds
+        self.pending: list[tuple[dict[str, str], dict[str, Any]]] = []
+        self._hashes: dict[str, str] = {}  # waiting document id -> text hash
+        self._since = 0.0
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def known(self, doc: str, digest: str) -> bool:
+        """Is document ``doc`` written or waiting? KGA406 when it is, with another text
+        (``digest``): two documents of the corpus have that id."""
+        known = self.writer.done.get(doc, self._hashes.get(doc))
+        if known is not None and known and digest and known != digest:
+            raise InputError(f"duplicate document id {doc!r} (two documents of the corpus have it)", code="KGA406")
+        return known is not None
+
+    def add(self, payload: dict[str, str], line: dict[str, Any]) -> list[dict[str, Any]]:
+        """Queue one rendered document (:func:`render_result`; one already known is never written
+        twice); returns the progress lines of the documents committed now (none while the group
+        waits)."""
+        if self.known(line["doc"], line.get("hash", "")):
+            return []
+        if not self.pending:
+            self._since = time.perf_counter()
+        self.pending.append((payload, line))
+        self._hashes[line["doc"]] = line.get("hash", "")
+        if len(self.pending) >= self.max_docs or time.perf_counter() - self._since >= self.max_seconds:
+            return self.flush()
+        return []
+
+    def flush(self) -> list[dict[str, Any]]:
+        """Commit what waits. A failed commit is not tried again: its documents leave the group
+        (the re-run's restore cuts what it half wrote, and extracts them again)."""
+        pending, self.pending, self._hashes = self.pending, [], {}
+        return self.writer.append_many(pending) if pending else []
+
+
 def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Path], out: str | Path, *,
                    overwrite: bool = False, progress: Callable[[DocumentResult | None, int], None] | None = None,
-                   total: int | None = None) -> RunSummary:
+                   total: int | None = None, commit_docs: int = FLUSH_DOCS) -> RunSummary:
     """Extract ``documents`` with ``agent`` into ``out`` (see the module docstring).
 
     ``progress(result, sentences)`` is called after each document (``result`` None for a
-    skipped, already finished one).
+    skipped, already finished one). ``commit_docs``: the most documents in one group commit
+    (1: each document is committed before the next one is extracted).
     """
     docs = list(documents) if not isinstance(documents, Iterator) else documents
     if isinstance(docs, list) and docs and not isinstance(docs[0], Document):
@@ -383,10 +422,18 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
                     continue
                 yield doc
 
-        for result in agent.iter_extract(todo(), update_graph=False):
-            writer.write(result)
-            if progress is not None:
-                progress(result, len(result.sentences))
+        group = GroupCommit(writer, max_docs=commit_docs)
+        try:
+            for result in agent.iter_extract(todo(), update_graph=False):
+                if not group.known(result.doc, result.text_hash):
+                    group.add(*render_result(result))
+                if progress is not None:
+                    progress(result, len(result.sentences))
+        except BaseException:  # an interruption (Ctrl-C, a failing document) keeps what is finished
+            with contextlib.suppress(Exception):
+                group.flush()
+            raise
+        group.flush()
         return writer.finish()
 
 

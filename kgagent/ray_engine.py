@@ -15,7 +15,7 @@ The pipeline (one Ray Dataset, streamed):
    document is *rendered* there (:func:`kgagent.output.render_result`): only strings come back;
 3. the driver appends each document's lines with the one writer of the local engine
    (:class:`kgagent.output.RunWriter`): same files, same progress markers, same resume; it
-   commits in groups (``RunWriter.append_many``: one fsync per file for up to ``FLUSH_DOCS``
+   commits in groups (``GroupCommit``, as the local engine: one fsync per file for up to ``FLUSH_DOCS``
    documents), so one driver keeps up with many actors (per-document fsyncs cap it at ~100
    documents/s on this machine's disk).
 
@@ -65,9 +65,6 @@ INSTALL_HINT = "pip install 'kgagent[ray]'"
 READ_BLOCK_BYTES = 16 * 1024
 #: seconds to wait for a TCP connection to ``address`` before calling it unreachable
 CONNECT_TIMEOUT = 5.0
-#: the driver commits the documents that came back in groups of at most this many (or this old)
-FLUSH_DOCS = 64
-FLUSH_SECONDS = 1.0
 #: the environment of every actor
 ACTOR_ENV = {"TOKENIZERS_PARALLELISM": "false"}
 COLUMNS = ("doc", "hash", "error", "line", "decisions.jsonl", "graph.nq", "feedback.jsonl")
@@ -386,39 +383,32 @@ def _dataset(ray: Any, paths: list[str], done: dict[str, str], load_kwargs: dict
 
 
 class _Committer:
-    """Rows back from the actors -> the writer, in group commits (one fsync per file per group,
-    FLUSH_DOCS documents or FLUSH_SECONDS at most): a single driver keeps up with many actors."""
+    """Rows back from the actors -> the writer, in group commits (:class:`kgagent.output.GroupCommit`:
+    one fsync per file for ``FLUSH_DOCS`` documents or ``FLUSH_SECONDS`` at most, the local
+    engine's): a single driver keeps up with many actors."""
 
     def __init__(self, writer: Any, progress: Callable[[dict[str, Any] | None, int], None] | None):
+        from kgagent import output
+
         self.writer, self.progress = writer, progress
-        self.pending: list[tuple[dict[str, str], dict[str, Any]]] = []
-        self.hashes: dict[str, str] = {}
-        self.since = 0.0
+        self.group = output.GroupCommit(writer, output.FLUSH_DOCS, output.FLUSH_SECONDS)
 
     def take(self, row: dict[str, Any]) -> None:
-        doc, digest = str(row["doc"]), str(row["hash"])
-        known = self.writer.done.get(doc, self.hashes.get(doc))
-        if known is not None:
-            if known and digest and known != digest:
-                raise InputError(f"duplicate document id {doc!r} (two documents of the corpus have it)",
-                                 code="KGA406")
+        doc = str(row["doc"])
+        if self.group.known(doc, str(row["hash"])):
             return  # already written (or about to be): never twice
         if row["error"]:
             self.writer.fail(doc, f"KGA434 document {doc} failed: {row['error']}")
             if self.progress is not None:
                 self.progress({"doc": doc, "error": str(row["error"])}, 0)
             return
-        if not self.pending:
-            self.since = time.perf_counter()
-        self.hashes[doc] = digest
-        self.pending.append(({name: str(row[name]) for name in ("decisions.jsonl", "graph.nq", "feedback.jsonl")},
-                             json.loads(str(row["line"]))))
-        if len(self.pending) >= FLUSH_DOCS or time.perf_counter() - self.since >= FLUSH_SECONDS:
-            self.flush()
+        self._report(self.group.add({name: str(row[name]) for name in ("decisions.jsonl", "graph.nq", "feedback.jsonl")},
+                                    json.loads(str(row["line"]))))
 
     def flush(self) -> None:
-        written = self.writer.append_many(self.pending)
-        self.pending, self.hashes = [], {}
+        self._report(self.group.flush())
+
+    def _report(self, written: list[dict[str, Any]]) -> None:
         if self.progress is not None:
             for line in written:
                 self.progress(line, int(line.get("sentences", 0)))

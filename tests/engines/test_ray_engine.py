@@ -92,10 +92,10 @@ def test_a_killed_worker_is_retried_and_nothing_is_written_twice(ray_cluster, kw
 
 
 def test_a_killed_driver_resumes_with_the_same_command(ray_cluster, kw, tmp_path, monkeypatch) -> None:
-    from kgagent import ray_engine
+    from kgagent import output
     from kgagent.ray_engine import run_ray_extraction
 
-    monkeypatch.setattr(ray_engine, "FLUSH_DOCS", 2)  # the driver commits every 2 documents
+    monkeypatch.setattr(output, "FLUSH_DOCS", 2)  # the driver commits every 2 documents
 
     corpus = [_corpus(tmp_path / "c.txt", DOCS, times=2)]
     _local(kw, corpus, tmp_path / "local")
