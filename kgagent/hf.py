@@ -5,7 +5,8 @@ off switch is process-wide (``transformers.utils.logging.disable_progress_bar`` 
 ``HF_HUB_DISABLE_PROGRESS_BARS`` variable read at import): a library may neither print nor flip
 a program's switches. So a directory whose weights are one ``model.safetensors`` named as the
 model's own parameters (what ``save_pretrained`` writes; the packaged MiniLM) is built from its
-config and its tensors copied in directly: the same weights, no bar. Any other directory
+config and its tensors copied in directly: the same weights, no bar, and the random numbers of
+the caller's seed untouched (as ``from_pretrained`` leaves them). Any other directory
 (sharded weights, an old checkpoint whose names or dtypes need converting) goes through
 ``from_pretrained`` as before, bar included.
 """
@@ -22,12 +23,14 @@ def load_transformer(path: Path) -> Any:
     """The transformer of a local Hugging Face directory, in eval mode, without a progress bar
     where its weights allow (see the module). Nothing is downloaded (``local_files_only``);
     transformers' own OSError / ValueError pass through for the caller to word."""
+    import torch
     from transformers import AutoConfig, AutoModel
 
     weights = Path(path) / WEIGHTS
     if weights.is_file():
         config = AutoConfig.from_pretrained(str(path), local_files_only=True)
-        model = AutoModel.from_config(config)
+        with torch.random.fork_rng(devices=[]):  # its random first weights leave the caller's seed alone
+            model = AutoModel.from_config(config)
         state = _fitting_state(model, weights)
         if state is not None:
             model.load_state_dict(state, strict=False)

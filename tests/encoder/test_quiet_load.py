@@ -69,3 +69,12 @@ def test_weights_that_need_converting_go_through_from_pretrained(tiny_base: Path
     model = load_transformer(sharded)
     reference = _reference(tiny_base)
     assert all(torch.equal(model.state_dict()[k], reference[k]) for k in reference)
+
+
+def test_loading_leaves_the_callers_random_numbers_alone(tiny_base: Path) -> None:
+    """Training after a load draws what it drew before (a seed's run stays the same run)."""
+    torch.manual_seed(7)
+    want = torch.rand(3)
+    torch.manual_seed(7)
+    load_transformer(tiny_base)
+    assert torch.equal(torch.rand(3), want)
