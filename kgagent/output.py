@@ -356,7 +356,8 @@ class GroupCommit:
 
     def __init__(self, writer: RunWriter, max_docs: int = FLUSH_DOCS, max_seconds: float = FLUSH_SECONDS):
         if max_docs < 1:
-            raise ValueError(f"a group commit holds at least one document, not {max_docs}")
+            raise InputError(f"a group commit holds at least one document, not {max_docs} (commit_docs)",
+                             code="KGA418")
         self.writer, self.max_docs, self.max_seconds = writer, max_docs, max_seconds
         self.pending: list[tuple[dict[str, str], dict[str, Any]]] = []
         self._hashes: dict[str, str] = {}  # waiting document id -> text hash
@@ -409,6 +410,7 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
 
         docs = read_corpus(docs)  # type: ignore[arg-type]
     with RunWriter(out) as writer:
+        group = GroupCommit(writer, max_docs=commit_docs)
         if hasattr(agent, "warm_up"):
             agent.warm_up()  # load the model and the linker now: `wall` times the extraction only
         writer.start(agent.fingerprint(), overwrite,
@@ -422,7 +424,6 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
                     continue
                 yield doc
 
-        group = GroupCommit(writer, max_docs=commit_docs)
         try:
             for result in agent.iter_extract(todo(), update_graph=False):
                 if not group.known(result.doc, result.text_hash):

@@ -120,6 +120,7 @@ def test_one_id_twice_in_a_group(agent, tmp_path) -> None:
     assert err.value.code == "KGA406" and "c#2" in str(err.value)
 
 
-def test_a_group_holds_at_least_one_document(tmp_path) -> None:
-    with output.RunWriter(tmp_path / "out") as writer, pytest.raises(ValueError):
-        output.GroupCommit(writer, max_docs=0)
+def test_a_group_holds_at_least_one_document(agent, tmp_path) -> None:
+    with pytest.raises(InputError) as err:
+        agent.extract_to(_docs(), tmp_path / "out", commit_docs=0)
+    assert err.value.code == "KGA418" and "commit_docs" in str(err.value)
