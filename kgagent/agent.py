@@ -30,6 +30,7 @@ from typing import Any
 from kgagent.base_facts import (
     base_facts,
     candidates_of,
+    cue_facts,
     mention_facts,
     name_means,
     name_others,
@@ -548,6 +549,8 @@ class Agent:
         endings = self.domain.ontology.derived_suffixes  # "Houston-based": a word made of a name and "-based"
         facts["derived_word"].update((m.id, found[1]) for m in mentions
                                      if endings and (found := derived_from(m.text, endings)) is not None)
+        # "Carlo Fusco told the Associated Press": the ontology's cue words between two mentions
+        facts["cue"].update(cue_facts(doc.text, mentions, relations, self.domain.ontology.cues))
         for m in near_misses:
             facts["near_miss"].add((m.id, m.label, m.score))
             place_facts(facts, m, doc.id, m.sentence)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from kgagent.candidates import round_score
 from kgagent.decisions import MentionResult, RelationResult
@@ -16,7 +16,7 @@ from kgagent.domain import Ontology
 from kgagent.mention_shape import mention_shape
 from kgagent.names import name_parts
 from kgagent.schema import Document, Link
-from kgagent.text import name_key
+from kgagent.text import name_key, phrases_in, words_in
 
 
 def base_facts(doc: Document, mentions: list[MentionResult], relations: list[RelationResult],
@@ -40,6 +40,29 @@ def base_facts(doc: Document, mentions: list[MentionResult], relations: list[Rel
     # "Ottinger" and "James Ottinger" (shared/names.rules)
     facts["name_part"].update(parts if parts is not None else name_parts(mentions))
     return facts
+
+
+def cue_facts(text: str, mentions: Iterable[MentionResult], relations: Iterable[RelationResult],
+              cues: Mapping[str, Sequence[str]]) -> set[tuple]:
+    """``cue(R, Cue, Phrase, Words)``: between relation R's two mentions (of one sentence, apart)
+    ``text`` says ``Phrase``, one of the words of the ontology's cue ``Cue``, and they are
+    ``Words`` words apart ("Carlo Fusco told the Associated Press": ``cue(r1, speech, "told", 2)``)."""
+    if not cues:
+        return set()
+    by_id = {m.id: m for m in mentions}
+    out: set[tuple] = set()
+    for r in relations:
+        h, t = by_id.get(r.head), by_id.get(r.tail)
+        if h is None or t is None or h.sentence != t.sentence:
+            continue
+        first, second = (h, t) if h.end <= t.start else (t, h)
+        if first.end > second.start:  # the two overlap: nothing between them
+            continue
+        between = text[first.end:second.start]
+        words = words_in(between)
+        for cue, phrases in cues.items():
+            out.update((r.id, cue, phrase, words) for phrase in phrases_in(between, phrases))
+    return out
 
 
 def place_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sentence: int) -> None:

@@ -36,7 +36,7 @@ SOURCES = {
     "joint_type": "joint decision", "joint_predicate": "joint decision", "joint_margin": "joint decision",
     "type_votes": "memory", "name_type": "encoder",
     "demonym": "graph", "shape": "text", "name_part": "text", "name_suffix": "ontology", "short_name": "ontology",
-    "derived_word": "ontology",
+    "derived_word": "ontology", "cue": "text",
 }
 
 #: what a claim (Agent.validate) states itself: its relation, score, names and their place, not the encoder

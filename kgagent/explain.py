@@ -170,6 +170,9 @@ def fact_words(fact: str, name: _Names) -> str:
         return f"{_a(a[0])} may be named by {part}"
     if pred == "derived_word" and n == 2:
         return f"{name(a[0])} is a word made of a name and '{a[1]}' (the ontology's derived_suffixes)"
+    if pred == "cue" and n == 4:
+        return (f"between the mentions of {name(a[0])}, {a[3]} words apart, the text says '{a[2]}' "
+                f"(the ontology's {a[1]} cue)")
     if pred == "repair" and n == 2:
         return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 
 
@@ -457,3 +458,48 @@ def _trimmed(text: str, start: int, end: int, max_chars: int) -> list[tuple[int,
     if end > start:
         out.append((start, end))
     return out
+
+
+_PHRASE_WORD = re.compile(r"\w+")
+
+
+def _phrase_form(phrase: str) -> str:
+    """A phrase as :func:`phrases_in` compares it: case aside, one space between its words."""
+    return " ".join(phrase.split()).casefold()
+
+
+@lru_cache(maxsize=64)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for all ``phrases`` (whole words, any spacing, case aside; the longest first)."""
+    alternatives = sorted({r"\s+".join(map(re.escape, p.split())) for p in phrases if p.split()},
+                          key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def phrases_in(text: str, phrases: Sequence[str]) -> list[str]:
+    """The ``phrases`` (as listed) that ``text`` says as whole words, case and spacing aside, in
+    their first occurrence's order.
+
+    >>> phrases_in("Carlo Fusco TOLD  the Associated Press", ["told", "e-mail to"])
+    ['told']
+    >>> phrases_in("he was untold; said in an e-mail to the AP", ["told", "e-mail to"])
+    ['e-mail to']
+    """
+    if not phrases or not text:
+        return []
+    listed = {_phrase_form(p): p for p in phrases if p.split()}
+    found: list[str] = []
+    for m in _phrases_pattern(tuple(phrases)).finditer(text):
+        p = listed.get(_phrase_form(m.group(0)))
+        if p is not None and p not in found:
+            found.append(p)
+    return found
+
+
+def words_in(text: str) -> int:
+    """How many words ``text`` holds (runs of letters and digits: "e-mail" is two).
+
+    >>> words_in("said in an e-mail to the")
+    7
+    """
+    return len(_PHRASE_WORD.findall(text))

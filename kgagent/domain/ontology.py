@@ -9,6 +9,9 @@ The file format (see docs/domains.md)::
                                    # it names (a company's legal form; short_name "stem")
     derived_suffixes = ["-based"]  # optional: a word made of a name and one of these is about
                                    # what the name names: the linker links it so ("Houston-based")
+    cues = { speech = ["told", "in an interview with"] }
+                                   # optional: named lists of words that, between a relation's
+                                   # two mentions, say something of it (the rules' cue facts)
 
     [classes.animal]
     label = "animal"
@@ -64,7 +67,7 @@ NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
 _CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name", "kind_words"}
 #: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
 SHORT_NAME_PLACES = ("first", "last", "initials", "stem")
-_ONTOLOGY_KEYS = {"untyped", "name_suffixes", "derived_suffixes"}
+_ONTOLOGY_KEYS = {"untyped", "name_suffixes", "derived_suffixes", "cues"}
 _RELATION_KEYS = {"label", "description", "domain", "range", "functional", "symmetric", "asymmetric"}
 
 
@@ -128,6 +131,10 @@ class Ontology:
     #: endings that make a word of a name and keep what it names: "-based" ("Houston-based" is
     #: about Houston; the ``[ontology]`` table's ``derived_suffixes``; ``Linker(derived_suffixes=)``)
     derived_suffixes: tuple[str, ...] = ()
+    #: named lists of words that, said between a relation's two mentions, tell the rules something
+    #: of it: ``{"speech": ("told", ...)}`` ("Carlo Fusco told the Associated Press"; the
+    #: ``[ontology]`` table's ``cues``; the rules' ``cue(R, Cue, Phrase, Words)``)
+    cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: str = ""
 
     # ------------------------------------------------------------------ reading
@@ -233,6 +240,21 @@ class Ontology:
                 "ontology", "derived_suffixes")
         else:
             onto.derived_suffixes = tuple(sorted({w.strip() for w in derived}))
+        cues = head.get("cues", {})
+        if not isinstance(cues, dict):
+            bad(f"[ontology]: cues is a table of named word lists (cues = {{ speech = [\"told\"] }}), not {cues!r}",
+                "KGA610", "ontology", "cues")
+        else:
+            for cue, words in cues.items():
+                if not NAME.fullmatch(cue):
+                    bad(f"[ontology]: cue name {cue!r} must start with a lower-case letter and hold only letters, "
+                        "digits and _ (the rules write it)", "KGA611", "ontology", "cues")
+                elif not isinstance(words, list) or not words or not all(isinstance(w, str) and w.split()
+                                                                           for w in words):
+                    bad(f"[ontology]: cue {cue} is a list of words or phrases (\"told\", \"in an interview with\"), "
+                        f"not {words!r}", "KGA610", "ontology", "cues")
+                else:
+                    onto.cues[cue] = tuple(sorted({" ".join(w.split()) for w in words}))
         problems += onto._check(doc)
         return onto, problems
 
@@ -388,7 +410,9 @@ class Ontology:
         lines: list[str] = []
         head = ([f"untyped = {_q(self.untyped)}"] if self.untyped else []) + \
             ([f"name_suffixes = {_list(tuple(sorted(self.name_suffixes)))}"] if self.name_suffixes else []) + \
-            ([f"derived_suffixes = {_list(self.derived_suffixes)}"] if self.derived_suffixes else [])
+            ([f"derived_suffixes = {_list(self.derived_suffixes)}"] if self.derived_suffixes else []) + \
+            ([f"cues = {{ {', '.join(f'{c} = {_list(w)}' for c, w in sorted(self.cues.items()))} }}"]
+             if self.cues else [])
         if head:
             lines += ["[ontology]", *head, ""]
         for c in self.classes.values():
