@@ -51,7 +51,6 @@ import hashlib
 import json
 import os
 import socket
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 
 def name_key(text: str) -> str:
