@@ -3,6 +3,7 @@ per file per group, the same bytes as a commit per document, and a resume after 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,6 @@ def _read(out: Path) -> dict[str, bytes]:
 
 
 def _without_timings(progress: bytes) -> list[dict]:
-    import json
-
     return [{k: v for k, v in json.loads(x).items() if k != "timings"} for x in progress.decode().splitlines()]
 
 
