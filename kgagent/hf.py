@@ -25,11 +25,14 @@ def load_transformer(path: Path) -> Any:
     transformers' own OSError / ValueError pass through for the caller to word."""
     import torch
     from transformers import AutoConfig, AutoModel
+    from transformers.initialization import no_init_weights
 
     weights = Path(path) / WEIGHTS
     if weights.is_file():
         config = AutoConfig.from_pretrained(str(path), local_files_only=True)
-        with torch.random.fork_rng(devices=[]):  # its random first weights leave the caller's seed alone
+        # no random first weights (the file's replace them all; from_pretrained skips them so too),
+        # and the caller's random numbers left alone
+        with no_init_weights(), torch.random.fork_rng(devices=[]):
             model = AutoModel.from_config(config)
         state = _fitting_state(model, weights)
         if state is not None:

@@ -46,6 +46,12 @@ def test_the_base_loads_without_a_bar_and_with_its_own_weights(tiny_base: Path, 
     state = model.state_dict()
     assert set(state) == set(reference)
     assert all(torch.equal(state[k], reference[k]) for k in reference)
+    # the buffers a save leaves out (position and token type ids) too
+    from transformers import AutoModel
+
+    theirs = dict(AutoModel.from_pretrained(str(tiny_base), local_files_only=True).named_buffers())
+    ours = dict(model.named_buffers())
+    assert set(ours) == set(theirs) and all(torch.equal(ours[k], theirs[k]) for k in theirs)
 
 
 def test_weights_that_need_converting_go_through_from_pretrained(tiny_base: Path, tmp_path: Path) -> None:
