@@ -469,11 +469,13 @@ def _phrase_form(phrase: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for all ``phrases`` (whole words, any spacing, case aside; the longest first)."""
+def _phrases_pattern(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for all ``phrases`` (whole words, any spacing, case aside; the longest first),
+    and each phrase as listed by its :func:`_phrase_form`."""
     alternatives = sorted({r"\s+".join(map(re.escape, p.split())) for p in phrases if p.split()},
                           key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    return pattern, {_phrase_form(p): p for p in phrases if p.split()}
 
 
 def phrases_in(text: str, phrases: Sequence[str]) -> list[str]:
@@ -487,9 +489,9 @@ def phrases_in(text: str, phrases: Sequence[str]) -> list[str]:
     """
     if not phrases or not text:
         return []
-    listed = {_phrase_form(p): p for p in phrases if p.split()}
+    pattern, listed = _phrases_pattern(tuple(phrases))
     found: list[str] = []
-    for m in _phrases_pattern(tuple(phrases)).finditer(text):
+    for m in pattern.finditer(text):
         p = listed.get(_phrase_form(m.group(0)))
         if p is not None and p not in found:
             found.append(p)
