@@ -58,7 +58,7 @@ from kgagent.errors import InputError
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
 from kgagent.names import derived_from, name_parts, name_words, only_suffix
-from kgagent.proofs import walk
+from kgagent.proofs import split_fact, walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
 from kgagent.text import dateline_alone, sentence_spans
 
@@ -480,8 +480,8 @@ class Agent:
         by_id = {m.id: m for m in mentions}
         # names for the ids a proof may show: graph entities, and the sentence's other mentions and
         # relations ("Algeria contains Mohammadia", not "contains m:cc34...")
-        names = {**self._graph_labels(d.graph), **{m.id: m.text for m in mentions},
-                 **{r.id: relation_name(r.predicate, by_id[r.head].text, by_id[r.tail].text) for r in relations}}
+        names = _Names(self._graph_labels(d.graph), {m.id: m.text for m in mentions},
+                       {r.id: relation_name(r.predicate, by_id[r.head].text, by_id[r.tail].text) for r in relations})
         ids = [m.id for m in mentions] + [r.id for r in relations] + [m.id for m in near_misses]
         found = verdicts(model, ids)
         repairs = self._apply_repairs(model, mentions, relations)
@@ -573,8 +573,8 @@ class Agent:
         facts: dict[str, set[tuple]] = defaultdict(set)
         others = name_others(mentions, self.domain.ontology, self._sure_kind,
                              parts if parts is not None else self._name_parts(mentions))
-        means = name_means(mentions, others)
-        priors = name_priors(others, means, self.same_name_weight)
+        means = name_means(others)
+        priors = name_priors(others, self.same_name_weight)
         for mid, row in means.items():  # the evidence of the name's other mentions, for the proofs
             facts["name_type"].update((mid, c, round_score(v)) for c, v in row.items() if v >= NAME_TYPE_FLOOR)
         if self.memory is not None:
@@ -592,12 +592,20 @@ class Agent:
         for m in mentions:
             by_sentence[m.sentence].append(m)
         sentence_of = {m.id: m.sentence for m in mentions}
+        pairs_of: dict[int, list[tuple[tuple[str, str], dict[str, float]]]] = defaultdict(list)
+        for (h, t), table in sorted(pair_scores.items()):  # each sentence's, read once (not per sentence)
+            if h in sentence_of:
+                pairs_of[sentence_of[h]].append(((h, t), table))
+        relations_of: dict[int, list[RelationResult]] = defaultdict(list)
+        for r in relations:
+            if r.head in sentence_of:
+                relations_of[sentence_of[r.head]].append(r)
         notes: list[str] = []
         undecided: dict[Any, str] = {}
         for si, ms in sorted(by_sentence.items()):
             jm = [JointMention(m.id, m.label, m.class_scores, priors.get(m.id, {})) for m in ms]
             jp = [JointPair(h, t, table, proposed[(h, t)].predicate if (h, t) in proposed else None)
-                  for (h, t), table in sorted(pair_scores.items()) if sentence_of.get(h) == si]
+                  for (h, t), table in pairs_of[si]]
             res = decide(jm, jp, self.domain.ontology, threshold=threshold, signatures=self._signatures)
             notes += [f"sentence {si}: {u}" for u in res.undecided]
             undecided.update(res.undecided_ids)
@@ -606,9 +614,7 @@ class Agent:
                 facts["joint_type"].add((m.id, c, round_score(m.class_scores.get(c, m.score if c == m.label else 0.0))))
                 if m.id in res.margins:
                     facts["joint_margin"].add((m.id, round_score(res.margins[m.id])))
-            for r in relations:
-                if sentence_of.get(r.head) != si:
-                    continue
+            for r in relations_of[si]:
                 q = res.predicates.get((r.head, r.tail))
                 if q is None or (q != r.predicate and proposed.get((r.head, r.tail)) is not r):
                     continue  # the pair's best proposal carries the pair's choice
@@ -768,9 +774,8 @@ class Agent:
             proof = label_sources(model.proof(*v["fact"]))
             rule = proof.rule
             if names:
-                facts = " ".join(_proof_facts(proof))
                 own = {subject} | {p.id for p in parts.values() if isinstance(p, MentionResult)}
-                labels = {iri: name for iri, name in names.items() if iri not in own and iri in facts}
+                labels = _named_in(proof, names, own)
         if parts.get("unlink"):  # the entity the mention is not, named in its own proof
             labels[parts["unlink"]["entity"]] = parts["unlink"]["label"]
         if parts.get("same_as"):  # the full name, in its own proof
@@ -1072,8 +1077,25 @@ class _LazyEncoder:
         return Encoder.from_pretrained(self.directory(), precision=self.precision)
 
 
-def _proof_facts(node: ProofNode) -> Iterator[str]:
-    return (n.fact for n in walk(node))
+class _Names(dict):
+    """Names for the ids and IRIs a document's proofs may show, and each one's place in that
+    order (so a decision's labels keep it without a scan of every name)."""
+
+    def __init__(self, *maps: dict[str, str]) -> None:
+        super().__init__()
+        for m in maps:
+            self.update(m)
+        self.rank = {k: i for i, k in enumerate(self)}
+
+
+def _named_in(proof: ProofNode, names: dict[str, str], own: set[str]) -> dict[str, str]:
+    """The names of the ids a proof's facts give as arguments, but ``own``, in ``names``' order.
+    Each argument is looked up (not each name searched for in the proof's text: a document with
+    thousands of mentions and decisions made that quadratic)."""
+    said = {a for n in walk(proof) for a in split_fact(n.fact)[1] if isinstance(a, str)}
+    hits = (said & names.keys()) - own
+    rank = names.rank if isinstance(names, _Names) else {k: i for i, k in enumerate(names)}
+    return {k: names[k] for k in sorted(hits, key=rank.__getitem__)}
 
 
 def _spans_of(doc: Document) -> list[tuple[int, int]]:

@@ -87,9 +87,50 @@ def mention_facts(facts: dict[str, set[tuple]], m: MentionResult, doc: str, sent
         facts["candidate"].update((m.id, e, sc) for e, sc in candidates_of(m.link))
 
 
+class NameOthers:
+    """For each mention whose (case-folded) name occurs again in the document, the name's other
+    mentions, and the full names it is the short name of (:func:`name_others`). Held as the
+    groups of one name, not as a list per mention: a name said a thousand times in a long text
+    costs a thousand, not a million (:func:`name_means` and :func:`name_priors` sum a group once)."""
+
+    def __init__(self, mentions: Iterable[MentionResult], groups: Iterable[list[MentionResult]],
+                 full_names: Mapping[str, list[MentionResult]]):
+        #: each repeated name's mentions, in the document's order
+        self.groups = [g for g in groups if len(g) > 1]
+        self._group_of = {m.id: i for i, g in enumerate(self.groups) for m in g}
+        #: mention id -> the full names it is the short name of
+        self.full_names = {k: list(v) for k, v in full_names.items() if v}
+        self._by_id = {m.id: m for m in mentions if m.id in self._group_of or m.id in self.full_names}
+
+    def ids(self) -> list[str]:
+        """The mentions that have others: those of a repeated name, then those with only full names."""
+        return [*self._group_of, *(k for k in self.full_names if k not in self._group_of)]
+
+    def mention(self, mid: str) -> MentionResult:
+        return self._by_id[mid]
+
+    def group_index(self, mid: str) -> int | None:
+        """The index in ``groups`` of ``mid``'s name (None: said once)."""
+        return self._group_of.get(mid)
+
+    def of(self, mid: str) -> list[MentionResult]:
+        """``mid``'s others: the other mentions of its name, then its full names."""
+        i = self._group_of.get(mid)
+        same = [o for o in self.groups[i] if o.id != mid] if i is not None else []
+        return same + self.full_names.get(mid, [])
+
+    def count(self, mid: str) -> int:
+        """How many others ``mid`` has."""
+        i = self._group_of.get(mid)
+        return (len(self.groups[i]) - 1 if i is not None else 0) + len(self.full_names.get(mid, ()))
+
+    def __contains__(self, mid: object) -> bool:
+        return mid in self._by_id
+
+
 def name_others(mentions: list[MentionResult], ontology: Ontology,
                 sure_kind: Callable[[MentionResult], str | None],
-                parts: Iterable[tuple[str, str, str]]) -> dict[str, list[MentionResult]]:
+                parts: Iterable[tuple[str, str, str]]) -> NameOthers:
     """For each mention whose (case-folded) name occurs again in the document: the name's other
     mentions, and the full names it is the short name of (``parts``,
     :func:`~kgagent.names.name_parts`, where the ontology's ``short_name`` for the full name's
@@ -99,33 +140,77 @@ def name_others(mentions: list[MentionResult], ontology: Ontology,
     groups: dict[str, list[MentionResult]] = defaultdict(list)
     for m in mentions:
         groups[name_key(m.text)].append(m)
-    others: dict[str, list[MentionResult]] = {
-        m.id: [o for o in ms if o.id != m.id] for ms in groups.values() if len(ms) > 1 for m in ms}
     by_id = {m.id: m for m in mentions}
+    full_names: dict[str, list[MentionResult]] = defaultdict(list)
     for part, full, where in parts:
         label = by_id[full].label
         if where in ontology.short_name_of(label) and sure_kind(by_id[part]) in (None, ontology.kind_of(label)):
-            others.setdefault(part, []).append(by_id[full])
-    return others
+            full_names[part].append(by_id[full])
+    return NameOthers(mentions, groups.values(), full_names)
 
 
-def name_means(mentions: list[MentionResult], others: dict[str, list[MentionResult]]) -> dict[str, dict[str, float]]:
+def _partials(values: Iterable[float]) -> list[float]:
+    """The exact sum of ``values`` as non-overlapping floats (Shewchuk's, as ``math.fsum`` keeps
+    it): ``math.fsum(partials + more)`` is then the correctly rounded sum of them all."""
+    partials: list[float] = []
+    for x in values:
+        i = 0
+        for y in partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            hi = x + y
+            lo = y - (hi - x)
+            if lo:
+                partials[i] = lo
+                i += 1
+            x = hi
+        partials[i:] = [x]
+    return partials
+
+
+def _other_sums(others: NameOthers, value: Callable[[float], float]) -> dict[str, dict[str, float]]:
+    """For each mention with others, for every class it or they score, the sum over its others of
+    ``value`` of their score of the class (a class a mention does not score: ``value(0.0)``),
+    correctly rounded, so independent of the order of the mentions. A name's group is summed once
+    (exactly, :func:`_partials`) and each member's own term taken off: linear in the mentions."""
+    zero = value(0.0)
+    group_sums = []
+    for g in others.groups:
+        classes = {c for m in g for c in m.class_scores}
+        group_sums.append({c: _partials(value(m.class_scores.get(c, 0.0)) for m in g) for c in classes})
+    out: dict[str, dict[str, float]] = {}
+    for mid in others.ids():
+        me, i, full = others.mention(mid), others.group_index(mid), others.full_names.get(mid, [])
+        sums = group_sums[i] if i is not None else {}
+        size = len(others.groups[i]) if i is not None else 0
+        row = {}
+        for c in sorted({*me.class_scores, *sums, *(c for f in full for c in f.class_scores)}):
+            terms = [value(f.class_scores.get(c, 0.0)) for f in full]
+            if c in sums:
+                terms += sums[c] + [-value(me.class_scores.get(c, 0.0))]
+            elif i is not None:  # no mention of the name scores it: each other counts value(0.0)
+                terms += [zero] * (size - 1)
+            row[c] = math.fsum(terms)
+        out[mid] = row
+    return out
+
+
+def name_means(others: NameOthers) -> dict[str, dict[str, float]]:
     """The mean class scores of each mention's :func:`name_others` (what the proofs show as
     ``name_type``), for every class the mention or they score."""
-    by_id = {m.id: m for m in mentions}
-    out: dict[str, dict[str, float]] = {}
-    for mid, os_ in others.items():
-        classes = sorted({c for o in (by_id[mid], *os_) for c in o.class_scores})
-        out[mid] = {c: sum(o.class_scores.get(c, 0.0) for o in os_) / len(os_) for c in classes}
-    return out
+    return {mid: {c: v / others.count(mid) for c, v in row.items()}
+            for mid, row in _other_sums(others, lambda x: x).items()}
 
 
 #: a class score below this counts as this in the name prior (one mention cannot veto a class)
 NAME_PRIOR_FLOOR = 1e-3
 
 
-def name_priors(others: dict[str, list[MentionResult]], means: dict[str, dict[str, float]],
-                weight: float) -> dict[str, dict[str, float]]:
+def _floored_log(score: float) -> float:
+    return math.log(max(NAME_PRIOR_FLOOR, score))
+
+
+def name_priors(others: NameOthers, weight: float) -> dict[str, dict[str, float]]:
     """Within a document one name keeps one type unless the text says otherwise: the other
     mentions of a mention's name (:func:`name_others`) are as many observations of its one
     type, so its prior for a class (those of :func:`name_means`) is ``weight`` x the sum of
@@ -134,9 +219,7 @@ def name_priors(others: dict[str, list[MentionResult]], means: dict[str, dict[st
     counts as one."""
     if weight <= 0:
         return {}
-    return {mid: {c: weight * sum(math.log(max(NAME_PRIOR_FLOOR, o.class_scores.get(c, 0.0))) for o in os_)
-                  for c in means[mid]}
-            for mid, os_ in others.items()}
+    return {mid: {c: weight * v for c, v in row.items()} for mid, row in _other_sums(others, _floored_log).items()}
 
 
 #: candidates of a mention at least this good are asserted as ``candidate(M, E, S)`` (homonyms)
@@ -151,5 +234,5 @@ def candidates_of(link: Link) -> list[tuple[str, float]]:
     return sorted(out.items())
 
 
-__all__ = ["CANDIDATE_MIN_SCORE", "NAME_PRIOR_FLOOR", "base_facts", "candidates_of", "mention_facts", "name_means",
-           "name_others", "name_priors", "place_facts"]
+__all__ = ["CANDIDATE_MIN_SCORE", "NAME_PRIOR_FLOOR", "NameOthers", "base_facts", "candidates_of", "mention_facts",
+           "name_means", "name_others", "name_priors", "place_facts"]

@@ -25,6 +25,7 @@ names.rules and by the joint decision's name prior.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator, Sequence
 from typing import Protocol
@@ -142,14 +143,22 @@ def only_suffix(text: str, suffixes: frozenset[str]) -> bool:
     return bool(words) and name_stem(("", *words), suffixes) == ("",)  # "" stands for the name they would end
 
 
-def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()) -> Iterator[tuple[str, str, str]]:
+#: of the mentions of one full name (the same words) a short name is paired with at most this
+#: many, the nearest in the document's order: a long text that says "Philips" and "NV Philips"
+#: five hundred times each would otherwise make 250,000 pairs, each a fact for the rules
+NEAREST_FULL_NAMES = 8
+
+
+def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset(),
+               nearest: int = NEAREST_FULL_NAMES) -> Iterator[tuple[str, str, str]]:
     """``(part id, full id, where)`` for every two mentions (of one document) where the first's
     words are a proper part of the second's (:func:`name_part`), its capitals the second's
     initials (:func:`initials`), or its words the second's without their ``suffixes``
     (:func:`name_stem`: "stem", and then not "first" as well: a stem is first words, and says
-    more); in the order of ``mentions``, then of the full names. Each full name's runs of words,
-    initials and stem are indexed once: a document of n mentions costs about n lookups, not n x n
-    comparisons."""
+    more); in the order of ``mentions``, then of the full names. Of the mentions of one full
+    name, a part is paired with the ``nearest`` in the order of ``mentions`` (the earlier of two
+    as near). Each full name's runs of words, initials and stem are indexed once: a document of
+    n mentions costs about n lookups, not n x n comparisons."""
     words = [name_words(m.text) for m in mentions]
     runs: dict[tuple[str, ...], set[int]] = {}
     capitals: dict[str, set[int]] = {}
@@ -163,9 +172,12 @@ def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()
                 capitals.setdefault(key, set()).add(j)
         if suffixes and (stem := name_stem(fw, suffixes)) != tuple(fw):
             stems.setdefault(stem, set()).add(j)
-    for m, mw in zip(mentions, words):
+    for i, (m, mw) in enumerate(zip(mentions, words)):
         acronym = m.text.strip().replace(".", "") if in_capitals(m.text) else None  # "KDP", "U.N."
-        for j in sorted(runs.get(mw, set()) | capitals.get(acronym or "", set()) | stems.get(mw, set())):
+        fulls = runs.get(mw, set()) | capitals.get(acronym or "", set()) | stems.get(mw, set())
+        if len(fulls) > nearest:
+            fulls = _nearest_of_each(fulls, i, words, nearest)
+        for j in sorted(fulls):
             stem = j in stems.get(mw, ())
             if j in runs.get(mw, ()):
                 for where in name_part(mw, words[j]):
@@ -175,3 +187,14 @@ def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()
                 yield m.id, mentions[j].id, "initials"
             if stem:
                 yield m.id, mentions[j].id, "stem"
+
+
+def _nearest_of_each(fulls: set[int], i: int, words: Sequence[tuple[str, ...]], nearest: int) -> set[int]:
+    """Of the mentions ``fulls`` (indices), per full name (its words), the ``nearest`` to ``i``."""
+    by_name: dict[tuple[str, ...], list[int]] = {}
+    for j in fulls:
+        by_name.setdefault(words[j], []).append(j)
+    keep: set[int] = set()
+    for js in by_name.values():
+        keep.update(heapq.nsmallest(nearest, js, key=lambda j: (abs(j - i), j)))
+    return keep

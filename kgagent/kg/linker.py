@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -544,7 +544,7 @@ class Linker:
         namesakes = [self._namesakes(lk) for lk in links]
         if not any(len(group) > 1 and lk.entity in group for lk, group in zip(links, namesakes)):
             return list(links)  # no mention names several places: nothing to choose
-        places = {iri: self._places(iri) for group in namesakes for iri in group}
+        places = {iri: self._places(iri) for iri in {iri for group in namesakes for iri in group}}
         # what each trusted link says for sure: the places all its namesakes share ("Badajoz", the
         # city or its province, lies in Spain); the link's own places when it names one entity
         sure: dict[int, set[str]] = {}
@@ -557,17 +557,22 @@ class Linker:
                 sure[i] = places[lk.entity]
             else:
                 sure[i] = set.intersection(*(places[iri] for iri in group))
+        # what the links of other names say: a place is said for a mention when a link of another
+        # name says it, i.e. more links say it than links of the mention's own name (counted once
+        # per name, not per pair of links: a long text names one place hundreds of times)
+        said_by_all: Counter[str] = Counter()
+        said_by_name: dict[str, Counter[str]] = defaultdict(Counter)
+        for j, where in sure.items():
+            said_by_all.update(where)
+            said_by_name[links[j].mention.casefold()].update(where)
         out = list(links)
         for i, (lk, group) in enumerate(zip(links, namesakes)):
             if len(group) < 2 or lk.entity not in group:
                 continue
-            said: set[str] = set()
-            for j, where in sure.items():
-                if j != i and links[j].mention.casefold() != lk.mention.casefold():
-                    said |= where
-            if not said:
-                continue
-            shared = {iri: len(places[iri] & said) for iri in group}
+            own = said_by_name.get(lk.mention.casefold(), Counter())
+            if said_by_all.total() == own.total():
+                continue  # no other name says anything
+            shared = {iri: sum(1 for p in places[iri] if said_by_all[p] > own[p]) for iri in group}
             best = max(sorted(group), key=lambda iri: (shared[iri], self._prior(iri)))
             # (a region known only by its cities' people is of no known size: "Georgia" beside
             # Atlanta is the state, a country's namesake)
