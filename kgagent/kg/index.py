@@ -170,17 +170,24 @@ def plain_pooling(path: Path) -> tuple[str, bool] | None:
 
 
 class PooledTransformer:
-    """What sentence-transformers computes for a :func:`plain_pooling` directory, with transformers
-    alone (its import costs about 2 s of every command that links by similarity): the tokens of
+    """What sentence-transformers computes for a :func:`plain_pooling` directory, without it (its
+    import costs about 2 s of every command that links by similarity; a plain BERT runs on
+    :mod:`kgagent.bert`, without transformers' either, else on transformers): the tokens of
     at most ``max_seq_length`` pieces, the model's last hidden states pooled over the attention
     mask, normalised if the directory says so; batches of texts of similar length, longest first,
     as sentence-transformers makes them, so the vectors are the same to the rounding."""
 
     def __init__(self, path: Path, mode: str, normalize: bool, max_seq_length: int = 32):
-        from transformers import AutoTokenizer
+        from kgagent.bert import load_bert, load_tokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        self.model = load_transformer(path)
+        bert, tok = load_bert(path), load_tokenizer(path)  # a plain BERT: no transformers import
+        if bert is not None and tok is not None:
+            self.tokenizer, self.model = tok, bert
+        else:
+            from transformers import AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            self.model = load_transformer(path)
         self.mode, self.normalize, self.max_seq_length = mode, normalize, max_seq_length
 
     def get_embedding_dimension(self) -> int:
