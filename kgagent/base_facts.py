@@ -124,9 +124,6 @@ class NameOthers:
         i = self._group_of.get(mid)
         return (len(self.groups[i]) - 1 if i is not None else 0) + len(self.full_names.get(mid, ()))
 
-    def __contains__(self, mid: object) -> bool:
-        return mid in self._by_id
-
 
 def name_others(mentions: list[MentionResult], ontology: Ontology,
                 sure_kind: Callable[[MentionResult], str | None],

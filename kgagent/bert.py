@@ -119,8 +119,9 @@ class _SelfAttention(nn.Module):
         q = self.query(hidden).view(*shape).transpose(1, 2)
         k = self.key(hidden).view(*shape).transpose(1, 2)
         v = self.value(hidden).view(*shape).transpose(1, 2)
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.dropout_p if self.training else 0.0,
-                                             scale=self.scaling, is_causal=False)
+        dropout = self.dropout_p if self.training else 0.0
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout, scale=self.scaling,
+                                             is_causal=False)
         return out.transpose(1, 2).contiguous().reshape(*hidden.shape[:-1], -1).contiguous()
 
 

@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> None:
 
         print(json.dumps({"code": kgagent.__file__, "rows": measure(corpus, sizes, args.rounds, args.repeat)}))
         return
-    inner = ["--corpus", str(corpus), "--docs", args.docs, "--rounds", str(args.rounds)] + (["--repeat"] if args.repeat else [])
+    inner = ["--corpus", str(corpus), "--docs", args.docs, "--rounds", str(args.rounds)]
+    inner += ["--repeat"] if args.repeat else []
     if args.before is None:
         report("now", run_side(REPO, None, inner))
         return

@@ -248,8 +248,9 @@ class Encoder:
 
         ``merge`` folds LoRA adapters into the base weights (faster inference; use False to
         train on); a compact fine-tuning of a plain BERT then runs on :mod:`kgagent.bert`
-        (prediction without importing transformers). ``quantize`` applies int8 dynamic quantisation to the linear layers (CPU).
-        ``precision``: float32, bfloat16 or auto (see the class).
+        (prediction without importing transformers). ``quantize`` applies int8 dynamic
+        quantisation to the linear layers (CPU). ``precision``: float32, bfloat16 or auto (see
+        the class).
         Raises EncoderError (KGA3xx) when the directory is missing or corrupt.
         """
         model_dir = Path(path) if path is not None else default_model_dir()
