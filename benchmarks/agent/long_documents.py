@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from earlier_commit import REPO, code_env, earlier_commit
 
 
 def documents(corpus: Path) -> list[str]:
@@ -72,10 +70,8 @@ def measure(corpus: Path, sizes: list[int], rounds: int, repeat: bool) -> list[d
 
 def run_side(tree: Path, shim: Path | None, argv: list[str]) -> list[dict]:
     """``measure`` in a fresh process with the code of ``tree``."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               PYTHONPATH=os.pathsep.join(str(p) for p in (shim, tree) if p is not None))
-    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv, "--worker"], cwd=tree, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), *argv, "--worker"], cwd=tree,
+                          env=code_env(tree, shim), capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the run with {tree} failed:\n{done.stderr[-3000:]}")
     out = json.loads(done.stdout.strip().splitlines()[-1])
@@ -118,20 +114,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.before is None:
         report("now", run_side(REPO, None, inner))
         return
-    with tempfile.TemporaryDirectory(prefix="kgagent-long-docs-") as tmp_dir:
-        tmp = Path(tmp_dir)
-        tree = tmp / "before"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(tree), args.before],
-                       check=True, capture_output=True)
-        try:
-            shim = tmp / "shim"  # the earlier commit's CLI and domain data, not today's
-            shim.mkdir()
-            (shim / "kgagent_cli").symlink_to(tree / "cli")
-            (shim / "kgagent_news").symlink_to(tree / "kg_data")
-            before = run_side(tree, shim, inner)
-            now = run_side(REPO, None, inner)
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
+    with earlier_commit(args.before, "kgagent-long-docs-") as (tree, shim, _):
+        before = run_side(tree, shim, inner)
+        now = run_side(REPO, None, inner)
         report(f"before ({args.before})", before)
         report("now", now)
         print("long document's seconds, before / now: " + ", ".join(

@@ -1,9 +1,8 @@
 """The rules' time per document of `kgagent extract`, now against an earlier commit (issue 12's
 cost bar: at most 2x the code before it, 8f24278), side by side in one run.
 
-The earlier commit runs from a git worktree **with its own CLI and rules**: a shim directory,
-first on PYTHONPATH, maps the packages `kgagent_cli` and `kgagent_news` to the worktree's cli/
-and kg_data/ (the editable install would otherwise give the old engine today's CLI and rules).
+The earlier commit runs from a git worktree **with its own CLI and rules** (earlier_commit.py:
+a shim directory first on PYTHONPATH maps `kgagent_cli` and `kgagent_news` to the worktree's).
 Both sides use the same model (`--model`, default today's kg_data/model), the same corpus
 (examples/corpus.txt repeated), `--threads 1`, and alternate before / now for ``--rounds``
 rounds. It prints each run's `timings` of summary.json and the ratio of the rules' times.
@@ -15,13 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from earlier_commit import REPO, code_env, earlier_commit
 
 RUNNER = """
 import sys
@@ -35,8 +32,7 @@ main()
 
 def extract(tree: Path, shim: Path | None, corpus: Path, out: Path, model: str) -> dict[str, float]:
     """One `kgagent extract` of ``corpus`` with the code of ``tree``; its summary's timings."""
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               PYTHONPATH=os.pathsep.join(str(p) for p in (shim, tree) if p is not None))
+    env = code_env(tree, shim)
     cmd = [sys.executable, "-c", RUNNER, str(corpus), "--out", str(out), "--overwrite", "--threads", "1",
            "--model", model, "--quiet"]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
@@ -55,30 +51,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--times", type=int, default=10, help="examples/corpus.txt repeated this many times")
     ap.add_argument("--model", default=str(REPO / "kg_data" / "model"))
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="kgagent-rules-time-") as tmp_dir:
-        tmp = Path(tmp_dir)
-        tree = tmp / "before"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(tree), args.before],
-                       check=True, capture_output=True)
-        try:
-            shim = tmp / "shim"
-            shim.mkdir()
-            (shim / "kgagent_cli").symlink_to(tree / "cli")
-            (shim / "kgagent_news").symlink_to(tree / "kg_data")
-            corpus = tmp / "corpus.txt"
-            corpus.write_text((REPO / "examples" / "corpus.txt").read_text(encoding="utf-8") * args.times,
-                              encoding="utf-8")
-            rules: dict[str, list[float]] = {"before": [], "now": []}
-            for r in range(args.rounds):
-                for side, (code, sh) in (("before", (tree, shim)), ("now", (REPO, None))):
-                    t = extract(code, sh, corpus, tmp / f"out-{side}", args.model)
-                    rules[side].append(t["rules"])
-                    print(f"round {r + 1} {side:<6} " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()), flush=True)
-            ratios = [n / b for n, b in zip(rules["now"], rules["before"])]
-            print(f"rules' time now / before ({args.before}): " + ", ".join(f"{x:.2f}x" for x in ratios)
-                  + f"; mean {sum(rules['now']) / sum(rules['before']):.2f}x")
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
+    with earlier_commit(args.before, "kgagent-rules-time-") as (tree, shim, tmp):
+        corpus = tmp / "corpus.txt"
+        corpus.write_text((REPO / "examples" / "corpus.txt").read_text(encoding="utf-8") * args.times,
+                          encoding="utf-8")
+        rules: dict[str, list[float]] = {"before": [], "now": []}
+        for r in range(args.rounds):
+            for side, (code, sh) in (("before", (tree, shim)), ("now", (REPO, None))):
+                t = extract(code, sh, corpus, tmp / f"out-{side}", args.model)
+                rules[side].append(t["rules"])
+                print(f"round {r + 1} {side:<6} " + ", ".join(f"{k} {v:.2f} s" for k, v in t.items()), flush=True)
+        ratios = [n / b for n, b in zip(rules["now"], rules["before"])]
+        print(f"rules' time now / before ({args.before}): " + ", ".join(f"{x:.2f}x" for x in ratios)
+              + f"; mean {sum(rules['now']) / sum(rules['before']):.2f}x")
 
 
 if __name__ == "__main__":

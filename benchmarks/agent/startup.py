@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from earlier_commit import REPO, code_env, earlier_commit
 TEXT = "John Smith, a lawyer from Boston, works for Acme Corp in Chicago."
 
 STAGES = """
@@ -48,13 +46,8 @@ main()
 """
 
 
-def _env(tree: Path, shim: Path | None) -> dict[str, str]:
-    return dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-                PYTHONPATH=os.pathsep.join(str(p) for p in (shim, tree) if p is not None))
-
-
 def stages(tree: Path, shim: Path | None) -> dict:
-    done = subprocess.run([sys.executable, "-c", STAGES, TEXT], cwd=tree, env=_env(tree, shim),
+    done = subprocess.run([sys.executable, "-c", STAGES, TEXT], cwd=tree, env=code_env(tree, shim),
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"the run with {tree} failed:\n{done.stderr[-3000:]}")
@@ -67,7 +60,7 @@ def stages(tree: Path, shim: Path | None) -> dict:
 def cli(tree: Path, shim: Path | None, corpus: Path, out: Path) -> float:
     t = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", CLI, str(corpus), "--out", str(out), "--overwrite", "--quiet"],
-                          cwd=tree, env=_env(tree, shim), capture_output=True, text=True)
+                          cwd=tree, env=code_env(tree, shim), capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"kgagent extract with {tree} failed:\n{done.stderr[-3000:]}")
     return time.perf_counter() - t
@@ -78,37 +71,26 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--before", required=True, help="the earlier commit")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="kgagent-startup-") as tmp_dir:
-        tmp = Path(tmp_dir)
-        tree = tmp / "before"
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-f", str(tree), args.before],
-                       check=True, capture_output=True)
-        try:
-            shim = tmp / "shim"  # the earlier commit's CLI and domain data, not today's
-            shim.mkdir()
-            (shim / "kgagent_cli").symlink_to(tree / "cli")
-            (shim / "kgagent_news").symlink_to(tree / "kg_data")
-            corpus = tmp / "one.txt"
-            corpus.write_text(TEXT + "\n", encoding="utf-8")
-            totals: dict[str, list[float]] = {"before": [], "now": []}
-            walls: dict[str, list[float]] = {"before": [], "now": []}
-            for r in range(args.rounds):
-                for side, (code, sh) in (("before", (tree, shim)), ("now", (REPO, None))):
-                    s = stages(code, sh)
-                    wall = cli(code, sh, corpus, tmp / f"out-{side}")
-                    total = s["graph"] + s["encoder"] + s["linker"] + s["extract"]
-                    totals[side].append(total)
-                    walls[side].append(wall)
-                    print(f"round {r + 1} {side:<6} graph {s['graph']:.2f} s, encoder {s['encoder']:.2f} s, linker "
-                          f"{s['linker']:.2f} s, first extract {s['extract']:.2f} s: {total:.2f} s "
-                          f"(transformers imported: {s['transformers']}); `kgagent extract` one line {wall:.2f} s",
-                          flush=True)
-            for name, d in (("stages", totals), ("`kgagent extract`", walls)):
-                b, n = min(d["before"]), min(d["now"])
-                print(f"{name}, best of {args.rounds}: before ({args.before}) {b:.2f} s, now {n:.2f} s: "
-                      f"{b - n:+.2f} s saved ({b / n:.2f}x)")
-        finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], capture_output=True)
+    with earlier_commit(args.before, "kgagent-startup-") as (tree, shim, tmp):
+        corpus = tmp / "one.txt"
+        corpus.write_text(TEXT + "\n", encoding="utf-8")
+        totals: dict[str, list[float]] = {"before": [], "now": []}
+        walls: dict[str, list[float]] = {"before": [], "now": []}
+        for r in range(args.rounds):
+            for side, (code, sh) in (("before", (tree, shim)), ("now", (REPO, None))):
+                s = stages(code, sh)
+                wall = cli(code, sh, corpus, tmp / f"out-{side}")
+                total = s["graph"] + s["encoder"] + s["linker"] + s["extract"]
+                totals[side].append(total)
+                walls[side].append(wall)
+                print(f"round {r + 1} {side:<6} graph {s['graph']:.2f} s, encoder {s['encoder']:.2f} s, linker "
+                      f"{s['linker']:.2f} s, first extract {s['extract']:.2f} s: {total:.2f} s "
+                      f"(transformers imported: {s['transformers']}); `kgagent extract` one line {wall:.2f} s",
+                      flush=True)
+        for name, d in (("stages", totals), ("`kgagent extract`", walls)):
+            b, n = min(d["before"]), min(d["now"])
+            print(f"{name}, best of {args.rounds}: before ({args.before}) {b:.2f} s, now {n:.2f} s: "
+                  f"{b - n:+.2f} s saved ({b / n:.2f}x)")
 
 
 if __name__ == "__main__":
