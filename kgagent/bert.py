@@ -196,8 +196,8 @@ class BertModel(nn.Module):
         return self.embeddings.word_embeddings
 
     def forward(self, input_ids: torch.Tensor | None = None, attention_mask: torch.Tensor | None = None,
-                token_type_ids: torch.Tensor | None = None, inputs_embeds: torch.Tensor | None = None,
-                **_: Any) -> BertOutput:
+                token_type_ids: torch.Tensor | None = None, inputs_embeds: torch.Tensor | None = None
+                ) -> BertOutput:
         hidden = self.embeddings(input_ids, token_type_ids, inputs_embeds)
         # as transformers builds it for scaled dot-product attention: none when nothing is padding,
         # else True for the keys to attend to, the same for every query
