@@ -129,7 +129,7 @@ def test_a_long_document_decides_as_its_sentences_say(tiny_kg) -> None:
     (res,) = agent.extract(Document("long", sentence * 30), update_graph=False)
     short = [d for d in res.decisions if d.kind == "entity" and d.mention.text == "Ottinger"]
     assert len(short) == 30
-    assert {d.label for d in short} == {"person"}  # retyped by its 30 full names and 29 namesakes
+    assert {d.label for d in short} == {"person"}  # by its nearest full names and its 29 namesakes
     full_entities = {d.mention.entity for d in res.decisions
                      if d.kind == "entity" and d.mention.text == "James Ottinger"}
     assert len(full_entities) == 1 and {d.mention.entity for d in short} == full_entities
