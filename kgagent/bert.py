@@ -292,20 +292,49 @@ class FastTokenizer:
                 shutil.copyfile(self.source / name, out / name)
 
 
+#: tokenizer_config.json's word on normalising (transformers' default) -> tokenizer.json's
+#: BertNormalizer setting; transformers follows the config where they disagree
+_NORMALIZING = {"do_lower_case": (True, "lowercase"), "strip_accents": (None, "strip_accents"),
+                "tokenize_chinese_chars": (True, "handle_chinese_chars")}
+_BERT_TOKENIZERS = (None, "BertTokenizer", "BertTokenizerFast")
+
+
+def _normalizes_as_configured(config: dict[str, Any], tokenizer_json: Path) -> bool:
+    """Whether tokenizer.json normalises text as tokenizer_config.json says (a BERT tokenizer
+    whose BertNormalizer has the config's lower-casing, accents and Chinese characters)."""
+    if config.get("tokenizer_class") not in _BERT_TOKENIZERS:
+        return False
+    try:
+        normalizer = json.loads(tokenizer_json.read_text(encoding="utf-8")).get("normalizer") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    if normalizer.get("type") != "BertNormalizer":
+        return False
+    return all(config.get(key, default) == normalizer.get(setting)
+               for key, (default, setting) in _NORMALIZING.items())
+
+
 def load_tokenizer(path: Path) -> FastTokenizer | None:
     """The directory's tokenizer.json with its special tokens (tokenizer_config.json, else
-    special_tokens_map.json), or None when it has no tokenizer.json or names no [CLS]-like token."""
+    special_tokens_map.json), or None when it has no tokenizer.json, names no [CLS]-like token,
+    or is not a BERT tokenizer normalising text as its tokenizer_config.json says (transformers
+    would rebuild it from the config)."""
     from tokenizers import Tokenizer
 
     path = Path(path)
     if not (path / TOKENIZER).is_file():
         return None
     special: dict[str, str] = {}
+    config: dict[str, Any] = {}
     for name in ("special_tokens_map.json", "tokenizer_config.json"):  # the config's word wins
         try:
             raw = json.loads((path / name).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        if not isinstance(raw, dict):
+            continue
+        if name == "tokenizer_config.json":
+            config = raw
         for key in ("cls_token", "sep_token", "bos_token", "eos_token", "unk_token", "pad_token"):
             value = raw.get(key)
             if isinstance(value, dict):
@@ -317,6 +346,8 @@ def load_tokenizer(path: Path) -> FastTokenizer | None:
     except Exception:  # noqa: BLE001 - the tokenizers library's own errors: let transformers report them
         return None
     if not any(k in special for k in ("cls_token", "bos_token")):
+        return None
+    if not _normalizes_as_configured(config, path / TOKENIZER):
         return None
     return FastTokenizer(tok, special, path)
 

@@ -97,6 +97,19 @@ def test_weights_that_do_not_fit_or_no_tokenizer_json_are_left_to_transformers(t
     assert load_tokenizer(base) is None
 
 
+@pytest.mark.parametrize("change", [{"do_lower_case": False}, {"strip_accents": True},
+                                    {"tokenize_chinese_chars": False}, {"tokenizer_class": "XLMRobertaTokenizer"}])
+def test_a_tokenizer_config_that_normalises_otherwise_is_left_to_transformers(tiny_base: Path, tmp_path: Path,
+                                                                            change: dict) -> None:
+    """transformers rebuilds the tokenizer from tokenizer_config.json where it disagrees with
+    tokenizer.json ("Boston" is [UNK] to an uncased vocabulary read without lower-casing)."""
+    base = _copy(tiny_base, tmp_path)
+    assert load_tokenizer(base) is not None
+    cfg = json.loads((base / "tokenizer_config.json").read_text(encoding="utf-8"))
+    (base / "tokenizer_config.json").write_text(json.dumps({**cfg, **change}), encoding="utf-8")
+    assert load_tokenizer(base) is None
+
+
 def test_loading_leaves_the_callers_random_numbers_alone(tiny_base: Path) -> None:
     torch.manual_seed(3)
     want = torch.rand(4)
