@@ -10,8 +10,9 @@ scaled dot-product attention): the same operations in the same order, so the sam
 Its tokenizer is the directory's ``tokenizer.json`` read by the ``tokenizers`` library itself
 (what transformers' fast tokenizer wraps), behind the few calls kgagent makes of it.
 
-``load_bert`` answers None for any other directory (another architecture or setting, weights
-that do not fit exactly, no tokenizer.json); the caller then loads it with transformers.
+``load_bert`` and ``load_tokenizer`` answer None for any other directory (another architecture
+or setting, weights that do not fit exactly; no tokenizer.json, or one that normalises text
+otherwise than tokenizer_config.json says); the caller then loads it with transformers.
 Training keeps transformers' modules (peft, gradient checkpointing, its dropout order).
 
 >>> cfg = BertConfig.from_dict({"model_type": "bert", "vocab_size": 50, "hidden_size": 8,
