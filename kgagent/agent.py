@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import re
 import threading
 import time
 from collections import defaultdict
@@ -59,7 +58,7 @@ from kgagent.errors import InputError
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
 from kgagent.names import derived_from, name_parts, name_words, only_suffix
-from kgagent.proofs import walk
+from kgagent.proofs import quoted, walk
 from kgagent.schema import Candidate, Document, Link, ProofNode, SentenceProposals
 from kgagent.text import dateline_alone, sentence_spans
 
@@ -769,7 +768,7 @@ class Agent:
 
     def _decision(self, model: Any, v: dict[str, Any], kind: str, subject: str, doc: str, sentence: int,
                   score: float, label: str, model_label: str, sentence_text: str,
-                  names: dict[str, str] | None = None, **parts: Any) -> Decision:
+                  names: _Names | None = None, **parts: Any) -> Decision:
         proof, rule, labels = None, None, {}
         if v["fact"] is not None and self.record_proofs:
             proof = label_sources(model.proof(*v["fact"]))
@@ -1089,21 +1088,13 @@ class _Names(dict):
         self.rank = {k: i for i, k in enumerate(self)}
 
 
-#: a quoted constant of a rule fact's text (ids and IRIs are always quoted: they hold a ':')
-_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_ESCAPED = re.compile(r"\\(.)", re.S)
-_UNESCAPE = {"n": "\n", "t": "\t"}
-
-
-def _named_in(proof: ProofNode, names: dict[str, str], own: set[str]) -> dict[str, str]:
-    """The names of the ids a proof's facts give as (quoted) arguments, but ``own``, in
-    ``names``' order. Each argument is looked up (not each name searched for in the proof's text:
-    a document with thousands of mentions and decisions made that quadratic)."""
-    said = set(_QUOTED.findall(" ".join(n.fact for n in walk(proof))))
-    said = {_ESCAPED.sub(lambda m: _UNESCAPE.get(m.group(1), m.group(1)), a) if "\\" in a else a for a in said}
-    hits = (said & names.keys()) - own
-    rank = names.rank if isinstance(names, _Names) else {k: i for i, k in enumerate(names)}
-    return {k: names[k] for k in sorted(hits, key=rank.__getitem__)}
+def _named_in(proof: ProofNode, names: _Names, own: set[str]) -> dict[str, str]:
+    """The names of the ids a proof's facts give as arguments (ids and IRIs are quoted: they hold
+    a ':'), but ``own``, in ``names``' order. Each argument is looked up (not each name searched
+    for in the proof's text: a document with thousands of mentions and decisions made that
+    quadratic)."""
+    hits = (quoted(" ".join(n.fact for n in walk(proof))) & names.keys()) - own
+    return {k: names[k] for k in sorted(hits, key=names.rank.__getitem__)}
 
 
 def _spans_of(doc: Document) -> list[tuple[int, int]]:

@@ -33,7 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-WEIGHTS = "model.safetensors"
+from kgagent.hf import WEIGHTS, fitting_state
+
 TOKENIZER = "tokenizer.json"
 #: config keys whose other values this module does not compute (transformers does)
 _PLAIN = {"model_type": ("bert",), "hidden_act": ("gelu",), "position_embedding_type": ("absolute",),
@@ -210,30 +211,30 @@ class BertModel(nn.Module):
         return BertOutput(last_hidden_state=hidden)
 
 
+def load_native(path: Path) -> tuple[BertModel, FastTokenizer] | None:
+    """The model and tokenizer of a directory that :func:`load_tokenizer` and :func:`load_bert`
+    both take (the tokenizer, cheap, asked first); None: load it with transformers."""
+    tokenizer = load_tokenizer(path)
+    model = load_bert(path) if tokenizer is not None else None
+    return (model, tokenizer) if model is not None and tokenizer is not None else None
+
+
 def load_bert(path: Path) -> BertModel | None:
     """The BERT of a local directory, in eval mode, when it is a plain one whose
-    ``model.safetensors`` holds exactly its parameters (a buffer such as the position ids may be
-    left over); else None."""
-    from safetensors.torch import load_file
-
+    ``model.safetensors`` holds exactly its parameters (:func:`kgagent.hf.fitting_state`, as
+    transformers' own quiet load asks); else None."""
     cfg = _read_config(Path(path))
     weights = Path(path) / WEIGHTS
     if cfg is None or not weights.is_file():
-        return None
-    try:
-        state = load_file(str(weights))
-    except Exception:  # noqa: BLE001 - safetensors' own errors: let transformers report them
         return None
     # first weights drawn from a generator of its own (the caller's random numbers left alone; the
     # meta device, which would draw none, costs 1.8 s of imports on its first use)
     with torch.random.fork_rng(devices=[]):
         model = BertModel(cfg)
-    own = dict(model.named_parameters())
-    if set(own) != set(state) - {"embeddings.position_ids", "embeddings.token_type_ids"}:
+    state = fitting_state(model, weights)
+    if state is None:
         return None
-    if any(state[n].shape != p.shape or state[n].dtype != p.dtype for n, p in own.items()):
-        return None
-    model.load_state_dict({n: state[n] for n in own}, strict=False, assign=True)
+    model.load_state_dict(state, strict=False, assign=True)
     return model.eval()
 
 
@@ -353,4 +354,4 @@ def load_tokenizer(path: Path) -> FastTokenizer | None:
     return FastTokenizer(tok, special, path)
 
 
-__all__ = ["BertConfig", "BertModel", "BertOutput", "FastTokenizer", "load_bert", "load_tokenizer"]
+__all__ = ["BertConfig", "BertModel", "BertOutput", "FastTokenizer", "load_bert", "load_native", "load_tokenizer"]

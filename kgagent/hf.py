@@ -34,14 +34,14 @@ def load_transformer(path: Path) -> Any:
         # and the caller's random numbers left alone
         with no_init_weights(), torch.random.fork_rng(devices=[]):
             model = AutoModel.from_config(config)
-        state = _fitting_state(model, weights)
+        state = fitting_state(model, weights)
         if state is not None:
             model.load_state_dict(state, strict=False)
             return model.eval()
     return AutoModel.from_pretrained(str(path), local_files_only=True).eval()
 
 
-def _fitting_state(model: Any, weights: Path) -> dict[str, Any] | None:
+def fitting_state(model: Any, weights: Path) -> dict[str, Any] | None:
     """The file's tensors when they are exactly the model's parameters and buffers (names, shapes,
     dtypes; a buffer the model no longer saves, such as BERT's position ids, may be left over);
     None when transformers would have to convert them."""

@@ -32,9 +32,10 @@ from earlier_commit import REPO, code_env, earlier_commit
 
 
 def documents(corpus: Path) -> list[str]:
-    """The corpus's documents (blank-line separated), whitespace collapsed."""
-    text = corpus.read_text(encoding="utf-8")
-    return [" ".join(block.split()) for block in text.split("\n\n") if block.strip()]
+    """The corpus's documents as `kgagent extract` reads them, whitespace collapsed (to be joined)."""
+    from kgagent.corpus import read_corpus
+
+    return [" ".join(doc.text.split()) for doc in read_corpus([corpus])]
 
 
 def measure(corpus: Path, sizes: list[int], rounds: int, repeat: bool) -> list[dict]:

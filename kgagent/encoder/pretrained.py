@@ -75,10 +75,10 @@ def load_base(path: Path, *, native: bool = False) -> tuple[torch.nn.Module, Any
     prediction, a plain BERT and its tokenizer.json without importing transformers
     (:mod:`kgagent.bert`; the same numbers), when the directory allows."""
     if native:
-        from kgagent.bert import load_bert, load_tokenizer
+        from kgagent.bert import load_native
 
-        bert, tok = load_bert(path), load_tokenizer(path)
-        if bert is not None and tok is not None:
+        if (found := load_native(path)) is not None:
+            bert, tok = found
             return bert, tok, int(bert.config.hidden_size)
     from transformers import AutoTokenizer
 

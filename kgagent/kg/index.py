@@ -178,11 +178,11 @@ class PooledTransformer:
     as sentence-transformers makes them, so the vectors are the same to the rounding."""
 
     def __init__(self, path: Path, mode: str, normalize: bool, max_seq_length: int = 32):
-        from kgagent.bert import load_bert, load_tokenizer
+        from kgagent.bert import load_native
 
-        bert, tok = load_bert(path), load_tokenizer(path)  # a plain BERT: no transformers import
-        if bert is not None and tok is not None:
-            self.tokenizer, self.model = tok, bert
+        found = load_native(path)  # a plain BERT: no transformers import
+        if found is not None:
+            self.model, self.tokenizer = found
         else:
             from transformers import AutoTokenizer
 

@@ -110,14 +110,6 @@ def test_a_tokenizer_config_that_normalises_otherwise_is_left_to_transformers(ti
     assert load_tokenizer(base) is None
 
 
-def test_loading_leaves_the_callers_random_numbers_alone(tiny_base: Path) -> None:
-    torch.manual_seed(3)
-    want = torch.rand(4)
-    torch.manual_seed(3)
-    load_bert(tiny_base)
-    assert torch.equal(torch.rand(4), want)
-
-
 @pytest.fixture(scope="module")
 def compact_model(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A compact fine-tuning (the encoder saved without its word embeddings) of the tiny base."""

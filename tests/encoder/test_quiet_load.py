@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from kgagent.encoder.pretrained import load_base
+from kgagent.bert import load_bert
 from kgagent.hf import load_transformer
 
 
@@ -77,10 +78,11 @@ def test_weights_that_need_converting_go_through_from_pretrained(tiny_base: Path
     assert all(torch.equal(model.state_dict()[k], reference[k]) for k in reference)
 
 
-def test_loading_leaves_the_callers_random_numbers_alone(tiny_base: Path) -> None:
+@pytest.mark.parametrize("load", [load_transformer, load_bert], ids=["transformers", "kgagent.bert"])
+def test_loading_leaves_the_callers_random_numbers_alone(tiny_base: Path, load) -> None:
     """Training after a load draws what it drew before (a seed's run stays the same run)."""
     torch.manual_seed(7)
     want = torch.rand(3)
     torch.manual_seed(7)
-    load_transformer(tiny_base)
+    assert load(tiny_base) is not None
     assert torch.equal(torch.rand(3), want)
