@@ -409,3 +409,44 @@ def test_oxigraph_store_is_never_silently_stale(tiny_dir):
     again = KnowledgeGraph.load(tiny_dir, store="oxigraph")
     assert again.query("ASK { ?e rdfs:label \"Nice\" }") is True
     again.close()
+
+
+def test_fast_parse_gives_the_terms_rdflib_gives(tmp_path):
+    """The Oxigraph path (each distinct term made once, quads added to the store directly) loads
+    the same quads as rdflib's own parser: a literal repeated in two graphs, language tags, a
+    typed literal, blank nodes shared within the file; and an explicit xsd:string, which RDF 1.1
+    makes the plain literal (rdflib keeps the datatype: the one difference, as before)."""
+    from rdflib import BNode, Dataset, Literal
+    from rdflib.compare import isomorphic
+
+    from kgagent.kg import fileio
+
+    text = textwrap.dedent("""\
+        <http://e/a> <http://p/label> "Paris" <http://g/1> .
+        <http://e/a> <http://p/label> "Paris" <http://g/2> .
+        <http://e/b> <http://p/label> "Paris" <http://g/2> .
+        <http://e/a> <http://p/label> "Paris"@fr <http://g/1> .
+        <http://e/a> <http://p/label> "Paris"@en .
+        <http://e/a> <http://p/pop> "2100000"^^<http://www.w3.org/2001/XMLSchema#integer> .
+        <http://e/a> <http://p/pop> "2100000" .
+        <http://e/a> <http://p/in> _:r <http://g/1> .
+        _:r <http://p/label> "Ile-de-France" <http://g/1> .
+        """)
+    fast, slow = Dataset(default_union=True), Dataset(default_union=True)
+    fileio.parse_into(fast, text, "nquads", tmp_path / "g.nq")
+    slow.parse(data=text, format="nquads")
+    assert len(fast) == len(slow) == 8  # a's "Paris" in two graphs is one triple of the union
+    for g in slow.graphs():
+        assert isomorphic(fast.graph(g.identifier), g), g.identifier
+    pop = {(o.datatype, o.value) for o in fast.objects(URIRef("http://e/a"), URIRef("http://p/pop"))}
+    assert pop == {(None, "2100000"), (URIRef("http://www.w3.org/2001/XMLSchema#integer"), 2100000)}
+    labels = set(fast.objects(URIRef("http://e/a"), URIRef("http://p/label")))
+    assert labels == {Literal("Paris"), Literal("Paris", lang="fr"), Literal("Paris", lang="en")}
+    region = next(fast.objects(URIRef("http://e/a"), URIRef("http://p/in")))
+    assert isinstance(region, BNode)
+    assert next(fast.objects(region, URIRef("http://p/label"))) == Literal("Ile-de-France")
+    assert len(list(fast.quads((None, None, None, None)))) == len(list(slow.quads((None, None, None, None)))) == 9
+    typed = Dataset(default_union=True)
+    fileio.parse_into(typed, '<http://e/a> <http://p/note> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n',
+                      "nquads", tmp_path / "s.nq")
+    assert list(typed.objects(URIRef("http://e/a"), URIRef("http://p/note"))) == [Literal("x")]
