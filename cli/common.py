@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ import typer
 from rich.console import Console
 
 from kgagent.errors import KGAError
+from kgagent.process_heap import loaded_heap as loading  # noqa: F401 - the commands' name for it
 
 if TYPE_CHECKING:
     from kgagent.domain import Domain
@@ -35,26 +35,6 @@ def console(stderr: bool = False) -> Console:
     if not out.is_terminal and "COLUMNS" not in os.environ:
         out.width = LOG_WIDTH
     return out
-
-
-@contextlib.contextmanager
-def loading() -> Iterator[None]:
-    """Load the agent (graph, alias tables, index, model: millions of long-lived objects) with
-    Python's cyclic garbage collector paused, then keep what was loaded out of its scans.
-
-    While loading, the collector's full passes walk a heap that only grows (1-2 s of a 12 s
-    start of `kgagent extract`); afterwards, as extraction adds facts, they would scan the whole
-    loaded heap every so often (that doubled the rules' time per document: examples x10 1.8 ->
-    1.0 s with the freeze). Process-wide, hence here and not in the library."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.collect()  # what loading left as garbage is not kept for ever
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.errors import InputError, KGAError
+from kgagent.process_heap import loaded_heap
 from kgagent.schema import Document
 
 #: how to get the optional dependency
@@ -173,9 +174,10 @@ class AgentWorker:
         from kgagent.agent import Agent
 
         torch.set_num_threads(max(1, int(threads)))
-        self.agent = (factory or Agent.load)(**load_kwargs)
-        if hasattr(self.agent, "warm_up"):
-            self.agent.warm_up()
+        with loaded_heap():  # the actor's own process, as the CLI's: the loaded heap out of the collector's scans
+            self.agent = (factory or Agent.load)(**load_kwargs)
+            if hasattr(self.agent, "warm_up"):
+                self.agent.warm_up()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         rows: list[dict[str, str]] = []

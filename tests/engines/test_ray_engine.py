@@ -77,6 +77,36 @@ def test_ray_gives_the_local_engines_outputs(ray_cluster, kw, tmp_path) -> None:
     _assert_same(tmp_path / "ray", tmp_path / "local")
 
 
+def test_an_actor_loads_its_agent_with_the_collector_paused_then_frozen(monkeypatch) -> None:
+    """An actor owns its process, as the CLI does: it loads as `kgagent extract` loads (the
+    collector paused, the loaded heap frozen out of its scans), so its rules run as fast."""
+    import gc
+
+    import torch
+
+    from kgagent.ray_engine import AgentWorker
+
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "true")  # the actor sets it; restored after the test
+    seen = []
+
+    class Loaded:
+        def warm_up(self) -> None:
+            seen.append(("warm_up", gc.isenabled()))
+
+    def factory(**kw):
+        seen.append(("load", gc.isenabled(), kw))
+        return Loaded()
+
+    gc.unfreeze()
+    try:
+        worker = AgentWorker({"batch_size": 3}, factory=factory, threads=torch.get_num_threads())
+        assert isinstance(worker.agent, Loaded)
+        assert seen == [("load", False, {"batch_size": 3}), ("warm_up", False)]
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_killed_worker_is_retried_and_nothing_is_written_twice(ray_cluster, kw, tmp_path) -> None:
     from kgagent.ray_engine import run_ray_extraction
 
