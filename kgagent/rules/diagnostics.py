@@ -109,13 +109,21 @@ class RuleCheckError(RuleError):
 
 
 def summary(diagnostics: Sequence[Diagnostic], n_files: int) -> str:
-    """``2 errors, 1 warning in 3 files`` (or ``no problems in 3 files``)."""
-    n_err = sum(1 for d in diagnostics if d.is_error)
-    n_warn = len(diagnostics) - n_err
+    """``2 errors, 1 warning in 3 files: a.rules (2 errors), b.rules (1 warning)`` (or ``no
+    problems in 3 files``): the files with problems named, in the order their first one came,
+    so that a summary alone (``--quiet``) says where to look."""
     files = f"{n_files} file{'s' if n_files != 1 else ''}"
     if not diagnostics:
         return f"no problems in {files}"
-    return (
-        f"{n_err} error{'s' if n_err != 1 else ''}, "
-        f"{n_warn} warning{'s' if n_warn != 1 else ''} in {files}"
-    )
+    per_file: dict[str, list[int]] = {}
+    for d in diagnostics:
+        per_file.setdefault(d.loc.path, [0, 0])[0 if d.is_error else 1] += 1
+    where = ", ".join(f"{path} ({_counts(*n, both=False)})" for path, n in per_file.items())
+    n_err = sum(1 for d in diagnostics if d.is_error)
+    return f"{_counts(n_err, len(diagnostics) - n_err)} in {files}: {where}"
+
+
+def _counts(errors: int, warnings: int, *, both: bool = True) -> str:
+    """``2 errors, 0 warnings``; with ``both=False`` a zero count is left out (``2 errors``)."""
+    parts = [(errors, "error"), (warnings, "warning")]
+    return ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in parts if both or n)

@@ -38,7 +38,7 @@ def test_errors_exit_1_with_every_diagnostic_source_line_and_caret():
     i = lines.index(next(ln for ln in lines if ln.startswith(f"{a}:6:11:")))
     assert lines[i + 1] == "  lonely(X, W) :- edge(X, _)."
     assert lines[i + 2] == "            ^"
-    assert lines[-1] == "5 errors, 0 warnings in 2 files"
+    assert lines[-1] == f"5 errors, 0 warnings in 2 files: {a} (3 errors), {b} (2 errors)"
     assert "Traceback" not in out
 
 
@@ -47,15 +47,20 @@ def test_warnings_exit_0_unless_strict():
     assert res.exit_code == 0
     assert "KGA105 warning: variable Y is used only once" in res.output
     assert "KGA106 warning: 'lnk' is used" in res.output
-    assert res.output.strip().splitlines()[-1] == "0 errors, 2 warnings in 1 file"
+    w = FIX / "warnings" / "w.rules"
+    assert res.output.strip().splitlines()[-1] == f"0 errors, 2 warnings in 1 file: {w} (2 warnings)"
     strict = invoke(FIX / "warnings", "--strict")
     assert strict.exit_code == 1 and strict.output == res.output
 
 
 def test_single_file_and_quiet():
-    res = invoke(FIX / "errors" / "b.rules", "--quiet")
+    """--quiet prints the summary alone, which names the files with problems."""
+    b = FIX / "errors" / "b.rules"
+    res = invoke(b, "--quiet")
     assert res.exit_code == 1
-    assert res.output.strip() == "2 errors, 0 warnings in 1 file"
+    assert res.output.strip() == f"2 errors, 0 warnings in 1 file: {b} (2 errors)"
+    both = invoke(FIX / "errors", "--quiet")
+    assert both.output.strip() == f"5 errors, 0 warnings in 2 files: {FIX / 'errors' / 'a.rules'} (3 errors), {b} (2 errors)"
 
 
 def test_json_output_lists_every_diagnostic():
