@@ -3,8 +3,9 @@
 - ``Embedder``: a sentence-transformers model loaded from a LOCAL directory on the CPU
   (default: the packaged all-MiniLM-L6-v2), returning L2-normalised float32 vectors; a cache
   keeps the vectors of strings seen before (mentions repeat). A plain directory (transformer,
-  pooling, normalisation) is read with transformers alone (``PooledTransformer``: the same
-  vectors, without sentence-transformers' 2 s import).
+  pooling, dense layers, normalisation) is read without sentence-transformers
+  (``PooledTransformer``: the same vectors, without its 2 s import, and without the progress bar
+  transformers draws when sentence-transformers loads the weights).
 - ``EntityIndex``: rows (entity IRI, text) and their vectors; exact inner product
   (``IndexFlatIP``) up to ``HNSW_THRESHOLD`` rows, HNSW above (chosen automatically; the
   threshold was measured, see benchmarks/kg/RESULTS.md). Saved as 8-bit scalar-quantised
@@ -21,7 +22,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import faiss
 import numpy as np
@@ -100,8 +101,9 @@ class Embedder:
         if self._model is None:
             try:
                 pooling = plain_pooling(self.path)
-                if pooling is not None:  # a transformer, pooling and normalising: no sentence-transformers import
-                    self._model = PooledTransformer(self.path, *pooling, max_seq_length=self.max_seq_length)
+                if pooling is not None:  # a transformer, pooling, dense layers, normalising: no sentence-transformers
+                    self._model = PooledTransformer(self.path, pooling.mode, pooling.normalize,
+                                                    max_seq_length=self.max_seq_length, dense=pooling.dense)
                 else:
                     from sentence_transformers import SentenceTransformer
 
@@ -138,18 +140,40 @@ class Embedder:
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
 
-def plain_pooling(path: Path) -> tuple[str, bool] | None:
-    """(pooling mode, normalise?) of a sentence-transformers directory that is just a transformer,
-    a mean / CLS / max pooling and optionally a normalisation (all-MiniLM-L6-v2 is); None for any
-    other layout (more modules, other poolings, prompts), which sentence-transformers itself loads.
-    Reads both the older (``pooling_mode_mean_tokens``) and newer (``pooling_mode``) configs."""
+class Layout(NamedTuple):
+    """What :func:`plain_pooling` found: the pooling, whether the vectors are normalised, and the
+    dense layers' directories after the pooling, in order."""
+
+    mode: str
+    normalize: bool
+    dense: tuple[Path, ...] = ()
+
+
+#: the activations a dense layer may name (sentence-transformers' default is Tanh), no arguments
+DENSE_ACTIVATIONS = {"torch.nn.modules.activation." + a for a in ("Tanh", "ReLU", "GELU", "Sigmoid", "SiLU")} | {
+    "torch.nn.modules.linear.Identity"}
+_DENSE_KEYS = {"in_features", "out_features", "bias", "activation_function", "module_input_name",
+               "module_output_name", "use_residual"}
+
+
+def plain_pooling(path: Path) -> Layout | None:
+    """The :class:`Layout` of a sentence-transformers directory that is just a transformer, a mean /
+    CLS / max pooling, dense layers (a linear map and one of ``DENSE_ACTIVATIONS``, weights in
+    ``model.safetensors``) and optionally a normalisation (all-MiniLM-L6-v2 is); None for any other
+    layout (other modules, poolings or dense options, prompts), which sentence-transformers itself
+    loads. Reads both the older (``pooling_mode_mean_tokens``) and newer (``pooling_mode``) configs."""
     try:
         modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
         kinds = [str(m["type"]).rsplit(".", 1)[-1] for m in modules]
-        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]) or modules[0]["path"]:
+        n_dense = len(kinds) - 2 - (kinds[-1] == "Normalize")
+        if (kinds[:2] != ["Transformer", "Pooling"] or n_dense < 0 or kinds[2:2 + n_dense] != ["Dense"] * n_dense
+                or modules[0]["path"]):
             return None
         cfg = json.loads((path / modules[1]["path"] / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+        dense = tuple(path / m["path"] for m in modules[2:2 + n_dense])
+        if not all(_plain_dense(d) for d in dense):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
     if "pooling_mode" in cfg:
         modes = [cfg["pooling_mode"]] if isinstance(cfg["pooling_mode"], str) else list(cfg["pooling_mode"])
@@ -166,7 +190,18 @@ def plain_pooling(path: Path) -> tuple[str, bool] | None:
         st_cfg = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
         if st_cfg.get("do_lower_case"):
             return None
-    return modes[0], kinds[-1] == "Normalize"
+    return Layout(modes[0], kinds[-1] == "Normalize", dense)
+
+
+def _plain_dense(directory: Path) -> bool:
+    """A dense layer that maps the sentence vector and nothing more: known options only, no
+    residual, its activation one of ``DENSE_ACTIVATIONS``, its weights in model.safetensors."""
+    cfg = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    return (isinstance(cfg, dict) and set(cfg) <= _DENSE_KEYS and not cfg.get("use_residual", False)
+            and cfg.get("module_input_name", "sentence_embedding") == "sentence_embedding"
+            and cfg.get("module_output_name", "sentence_embedding") in (None, "sentence_embedding")
+            and cfg.get("activation_function", "torch.nn.modules.activation.Tanh") in DENSE_ACTIVATIONS
+            and (directory / "model.safetensors").is_file())
 
 
 class PooledTransformer:
@@ -174,10 +209,12 @@ class PooledTransformer:
     import costs about 2 s of every command that links by similarity; a plain BERT runs on
     :mod:`kgagent.bert`, without transformers' either, else on transformers): the tokens of
     at most ``max_seq_length`` pieces, the model's last hidden states pooled over the attention
-    mask, normalised if the directory says so; batches of texts of similar length, longest first,
-    as sentence-transformers makes them, so the vectors are the same to the rounding."""
+    mask, through the dense layers, normalised if the directory says so; batches of texts of
+    similar length, longest first, as sentence-transformers makes them, so the vectors are the
+    same to the rounding."""
 
-    def __init__(self, path: Path, mode: str, normalize: bool, max_seq_length: int = 32):
+    def __init__(self, path: Path, mode: str, normalize: bool, max_seq_length: int = 32,
+                 dense: Sequence[Path] = ()):
         from kgagent.bert import load_native
 
         found = load_native(path)  # a plain BERT: no transformers import
@@ -189,9 +226,15 @@ class PooledTransformer:
             self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
             self.model = load_transformer(path)
         self.mode, self.normalize, self.max_seq_length = mode, normalize, max_seq_length
+        self.dense = [_load_dense(d) for d in dense]
+        width = int(self.model.config.hidden_size)
+        for d, (weight, _, _) in zip(dense, self.dense):
+            if weight.shape[1] != width:
+                raise ValueError(f"{d}: the dense layer takes {weight.shape[1]} values, the layer before gives {width}")
+            width = int(weight.shape[0])
 
     def get_embedding_dimension(self) -> int:
-        return int(self.model.config.hidden_size)
+        return int(self.dense[-1][0].shape[0]) if self.dense else int(self.model.config.hidden_size)
 
     def encode(self, texts: Sequence[str], batch_size: int = 32, normalize_embeddings: bool = False, **_: Any) -> Any:
         """A (len(texts), dim) tensor of sentence vectors (sentence-transformers' ``encode`` as
@@ -213,11 +256,35 @@ class PooledTransformer:
                     vec = hidden.masked_fill(mask == 0, -1e9).max(1).values
                 else:
                     vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                if self.normalize or normalize_embeddings:
-                    vec = torch.nn.functional.normalize(vec, p=2, dim=1)
+                for weight, bias, activation in self.dense:
+                    vec = activation(torch.nn.functional.linear(vec, weight, bias))
+                # the directory's Normalize module, then encode's own normalisation, as in
+                # sentence-transformers (in bfloat16 the second one moves a value by a step)
+                for again in (self.normalize, normalize_embeddings):
+                    if again:
+                        vec = torch.nn.functional.normalize(vec, p=2, dim=1)
                 for j, v in zip(idx, vec):
                     out[j] = v
         return torch.stack(out)
+
+
+def _load_dense(directory: Path) -> tuple[Any, Any, Any]:
+    """(weight, bias or None, activation) of a :func:`_plain_dense` layer, its shapes checked."""
+    import torch
+    from safetensors.torch import load_file
+
+    cfg = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    state = load_file(str(directory / "model.safetensors"))
+    weight, bias = state.get("linear.weight"), state.get("linear.bias")
+    shape = (int(cfg["out_features"]), int(cfg["in_features"]))
+    fits = (weight is not None and tuple(weight.shape) == shape
+            and (bias is not None) == bool(cfg.get("bias", True))
+            and (bias is None or tuple(bias.shape) == shape[:1])
+            and set(state) <= {"linear.weight", "linear.bias"})
+    if not fits:
+        raise ValueError(f"{directory}: the dense layer's weights do not match its config.json")
+    name = str(cfg.get("activation_function", "torch.nn.modules.activation.Tanh")).rsplit(".", 1)[-1]
+    return weight, bias, getattr(torch.nn, name)()
 
 
 def fingerprint(rows: Sequence[tuple[str, str]], model: str) -> str:
