@@ -18,20 +18,24 @@ TEXTS = ["paris", "ville lumiere", "acme corporation of the united states of ame
          "boston", "massachusetts", "", "a"]
 
 
-@pytest.mark.parametrize("bfloat16", [False, True])
-def test_the_vectors_are_sentence_transformers_own(tiny_st: Path, bfloat16: bool) -> None:
+def _theirs(path: Path, bfloat16: bool) -> np.ndarray:
+    """TEXTS' vectors as sentence-transformers itself computes them, as the Embedder asks."""
     import torch
     from sentence_transformers import SentenceTransformer
 
+    st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    st.max_seq_length = 8
+    with torch.autocast("cpu", dtype=torch.bfloat16) if bfloat16 else torch.no_grad():
+        return st.encode(TEXTS, batch_size=3, normalize_embeddings=True, convert_to_tensor=True,
+                         show_progress_bar=False).float().numpy()
+
+
+@pytest.mark.parametrize("bfloat16", [False, True])
+def test_the_vectors_are_sentence_transformers_own(tiny_st: Path, bfloat16: bool) -> None:
     emb = Embedder(tiny_st, max_seq_length=8, batch_size=3, bfloat16=bfloat16)
     ours = emb(TEXTS)
     assert isinstance(emb._model, PooledTransformer) and emb.dim == 16
-    st = SentenceTransformer(str(tiny_st), device="cpu", local_files_only=True)
-    st.max_seq_length = 8
-    with torch.autocast("cpu", dtype=torch.bfloat16) if bfloat16 else torch.no_grad():
-        theirs = st.encode(TEXTS, batch_size=3, normalize_embeddings=True, convert_to_tensor=True,
-                           show_progress_bar=False).float().numpy()
-    assert np.abs(ours - theirs).max() < 1e-6
+    assert np.abs(ours - _theirs(tiny_st, bfloat16)).max() < 1e-6
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-3)
 
 
@@ -107,20 +111,12 @@ def tiny_dense_st(tiny_st: Path, tmp_path_factory) -> Path:
 @pytest.mark.parametrize("bfloat16", [False, True])
 def test_dense_layers_give_sentence_transformers_vectors_without_a_word_on_stderr(
         tiny_dense_st: Path, bfloat16: bool, capfd) -> None:
-    import torch
-    from sentence_transformers import SentenceTransformer
-
     capfd.readouterr()
     emb = Embedder(tiny_dense_st, max_seq_length=8, batch_size=3, bfloat16=bfloat16)
     ours = emb(TEXTS)
     assert capfd.readouterr() == ("", "")  # no "Loading weights" bar: the library prints nothing
     assert isinstance(emb._model, PooledTransformer) and emb.dim == 8 and ours.shape == (len(TEXTS), 8)
-    st = SentenceTransformer(str(tiny_dense_st), device="cpu", local_files_only=True)
-    st.max_seq_length = 8
-    with torch.autocast("cpu", dtype=torch.bfloat16) if bfloat16 else torch.no_grad():
-        theirs = st.encode(TEXTS, batch_size=3, normalize_embeddings=True, convert_to_tensor=True,
-                           show_progress_bar=False).float().numpy()
-    assert np.abs(ours - theirs).max() < 1e-6
+    assert np.abs(ours - _theirs(tiny_dense_st, bfloat16)).max() < 1e-6
 
 
 @pytest.mark.parametrize("change, message", [
