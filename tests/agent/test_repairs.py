@@ -87,6 +87,20 @@ def test_each_decision_records_the_encoders_score_of_every_label_it_could_have(t
     assert "the encoder's scores" not in explain_decision(records[("relation", "Mikhail Khodorkovsky>Yukos")])
 
 
+def test_each_repairs_proof_shows_its_own_candidate_not_another_asking_the_same(tiny_kg) -> None:
+    """Two mentions of a document asking for the same repair (location -> organization): the
+    permission in each one's proof is derived from that mention's own labels, not from the
+    other's (a reader saw another mention's score under the permission of this one)."""
+    text = f"{SENTENCE} {SENTENCE}"
+    (res,) = _agent(tiny_kg).extract(Document("d1", text), update_graph=False)
+    retyped = [d for d in res.decisions if d.kind == "entity" and d.mention.text == "Yukos"]
+    assert len(retyped) == 2 and all(d.verdict == "repair" and d.repair["kind"] == "retype" for d in retyped)
+    for mine, other in (retyped, retyped[::-1]):
+        proof = json.dumps(mine.proof.to_dict())
+        assert f"repair_allowed_for(\\\"{mine.subject}\\\", location, organization)" in proof
+        assert other.subject not in proof
+
+
 def test_yukos_located_in_russia_is_relabelled_orgbased_in_and_yukos_retyped(tiny_kg) -> None:
     """Issue 12: located_in(Yukos, Russia) with Yukos a company. The encoder typed Yukos a place
     (0.5) but an organisation nearly as high (0.45); Khodorkovsky works for it (0.9, work_for
@@ -106,7 +120,7 @@ def test_yukos_located_in_russia_is_relabelled_orgbased_in_and_yukos_retyped(tin
                 and x.id != rel.id]
     # the proof shows the scores and the signature facts it used
     facts = json.dumps(rel.proof.to_dict())
-    for fact in ("joint_predicate(", "joint_margin(", "repair_allowed(located_in, orgbased_in)", "accept("):
+    for fact in ("joint_predicate(", "joint_margin(", "repair_allowed_for(", "located_in, orgbased_in)", "accept("):
         assert fact in facts
     facts = json.dumps(yukos.proof.to_dict())
     assert "joint_type(" in facts and '"source": "joint decision"' in facts
