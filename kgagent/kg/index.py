@@ -269,22 +269,23 @@ class PooledTransformer:
 
 
 def _load_dense(directory: Path) -> tuple[Any, Any, Any]:
-    """(weight, bias or None, activation) of a :func:`_plain_dense` layer, its shapes checked."""
+    """(weight, bias or None, activation) of a :func:`_plain_dense` layer, its tensors checked
+    against the layer its config.json describes (:func:`kgagent.hf.fitting_state`: names, shapes,
+    dtypes)."""
     import torch
-    from safetensors.torch import load_file
+
+    from kgagent.hf import fitting_state
 
     cfg = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    state = load_file(str(directory / "model.safetensors"))
-    weight, bias = state.get("linear.weight"), state.get("linear.bias")
-    shape = (int(cfg["out_features"]), int(cfg["in_features"]))
-    fits = (weight is not None and tuple(weight.shape) == shape
-            and (bias is not None) == bool(cfg.get("bias", True))
-            and (bias is None or tuple(bias.shape) == shape[:1])
-            and set(state) <= {"linear.weight", "linear.bias"})
-    if not fits:
+    layer = torch.nn.Module()
+    with torch.random.fork_rng(devices=[]):  # first weights drawn, then replaced: the caller's seed untouched
+        layer.linear = torch.nn.Linear(int(cfg["in_features"]), int(cfg["out_features"]),
+                                       bias=bool(cfg.get("bias", True)))
+    state = fitting_state(layer, directory / "model.safetensors")
+    if state is None:
         raise ValueError(f"{directory}: the dense layer's weights do not match its config.json")
     name = str(cfg.get("activation_function", "torch.nn.modules.activation.Tanh")).rsplit(".", 1)[-1]
-    return weight, bias, getattr(torch.nn, name)()
+    return state["linear.weight"], state.get("linear.bias"), getattr(torch.nn, name)()
 
 
 def fingerprint(rows: Sequence[tuple[str, str]], model: str) -> str:

@@ -111,9 +111,13 @@ def tiny_dense_st(tiny_st: Path, tmp_path_factory) -> Path:
 @pytest.mark.parametrize("bfloat16", [False, True])
 def test_dense_layers_give_sentence_transformers_vectors_without_a_word_on_stderr(
         tiny_dense_st: Path, bfloat16: bool, capfd) -> None:
+    import torch
+
     capfd.readouterr()
+    rng = torch.random.get_rng_state()
     emb = Embedder(tiny_dense_st, max_seq_length=8, batch_size=3, bfloat16=bfloat16)
     ours = emb(TEXTS)
+    assert torch.equal(torch.random.get_rng_state(), rng)  # loading drew none of the caller's random numbers
     assert capfd.readouterr() == ("", "")  # no "Loading weights" bar: the library prints nothing
     assert isinstance(emb._model, PooledTransformer) and emb.dim == 8 and ours.shape == (len(TEXTS), 8)
     assert np.abs(ours - _theirs(tiny_dense_st, bfloat16)).max() < 1e-6
