@@ -16,8 +16,9 @@ from rich.table import Table
 
 from kgagent.decisions import VERDICTS
 from kgagent.errors import KGAError
+from kgagent.process_heap import loaded_heap
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
-                                 console, fail, guarded, loading, open_domain)
+                                 console, fail, guarded, open_domain)
 
 
 def print_rule_report(rules: Path | list[Path]) -> list[str]:
@@ -221,7 +222,7 @@ def extract_cmd(
         from kgagent.agent import Agent
         from kgagent.corpus import read_corpus
 
-        with loading():
+        with loaded_heap():
             agent = Agent.load(**load_kwargs)
             if memory_from_graph:
                 from kgagent.memory import TypeMemory

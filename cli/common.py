@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 
 from kgagent.errors import KGAError
-from kgagent.process_heap import loaded_heap as loading  # noqa: F401 - the commands' name for it
 
 if TYPE_CHECKING:
     from kgagent.domain import Domain

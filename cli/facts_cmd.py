@@ -10,9 +10,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from kgagent.process_heap import loaded_heap
 from kgagent_cli.agent_cmd import _check_paths
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, WITH_GRAPHS_HELP,
-                                 check_graph_paths, console, fail, guarded, loading, open_domain)
+                                 check_graph_paths, console, fail, guarded, open_domain)
 
 if TYPE_CHECKING:
     from kgagent.facts import FactsAnswer
@@ -46,7 +47,7 @@ def facts_cmd(
     _check_paths(None, kg, None)
     check_graph_paths(also)
     dom = open_domain(domain)
-    with loading():  # one question: its names' linking is part of the start
+    with loaded_heap():  # one question: its names' linking is part of the start
         with guarded(EXIT_ERRORS):
             from kgagent.agent import Agent
 

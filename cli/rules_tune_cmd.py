@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from kgagent.process_heap import loaded_heap
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
-                                 console, fail, guarded, loading, open_domain)
+                                 console, fail, guarded, open_domain)
 
 
 def tune_cmd(
@@ -71,7 +72,7 @@ def tune_cmd(
     symmetric = [n for n, rel in dom.ontology.relations.items() if rel.symmetric]
     with guarded(EXIT_ERRORS):
         gold_set = read_gold(gold, dom.labels.normalize, symmetric, limit=limit)
-        with loading():
+        with loaded_heap():
             agent = Agent.load(model=model, kg=kg, rules=rules, domain=str(dom.root),
                                min_relation_score=min_relation_score, precision=precision, joint=not no_joint,
                                memory=mem)

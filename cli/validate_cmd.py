@@ -13,9 +13,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from kgagent.process_heap import loaded_heap
 from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP,
-                                 WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, loading, open_domain)
+                                 WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, open_domain)
 
 #: claims checked together (one rule evaluation each batch; the file is read and written as it goes)
 BATCH = 256
@@ -70,7 +71,7 @@ def validate_cmd(
             for _ in read_claims(claims):
                 pass
             stream = read_claims(claims)
-        with loading():
+        with loaded_heap():
             agent = Agent.load(kg=kg, rules=rules, domain=str(dom.root))
             merged = agent.add_graphs(also) if also else None
             agent.linker  # noqa: B018 - every claim's names are linked: its tables are part of the load

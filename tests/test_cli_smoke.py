@@ -33,7 +33,7 @@ def test_console_is_wide_off_a_terminal(monkeypatch, capsys) -> None:
 def test_loading_pauses_the_collector_then_freezes_what_was_loaded() -> None:
     import gc
 
-    from kgagent_cli.common import loading
+    from kgagent.process_heap import loaded_heap as loading
 
     gc.unfreeze()
     with loading():
