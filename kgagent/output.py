@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import DocumentResult
-from kgagent.errors import InputError, StorageError
+from kgagent.errors import InputError, Location, StorageError
 from kgagent.encoder.data import feedback_lines
 from kgagent.feedback import feedback_records
 from kgagent.files import DirectoryLock, atomic_write_text, fsync_append
@@ -438,40 +438,54 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         return writer.finish()
 
 
-def iter_decisions(out: str | Path) -> Iterator[dict[str, Any]]:
-    """The decisions of ``out/decisions.jsonl``, streamed."""
+def _decisions_file(out: str | Path) -> Path:
     path = Path(out)
     path = path / "decisions.jsonl" if path.is_dir() else path
     if not path.exists():
         raise InputError(f"no decisions file {path} (run `kgagent extract --out DIR` first)", code="KGA414")
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    return path
+
+
+def _decision_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a decisions file with their 1-based numbers; a line that is not
+    UTF-8 is an InputError naming the file and line."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
             try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                raise InputError(f"{path}:{lineno}: not a JSON line", code="KGA414") from None
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise InputError(f"not UTF-8 text: {err.reason} at byte {err.start}", code="KGA414",
+                                 location=Location(str(path), lineno)) from None
+            if line.strip():
+                yield lineno, line
+
+
+def iter_decisions(out: str | Path) -> Iterator[dict[str, Any]]:
+    """The decisions of ``out/decisions.jsonl``, streamed."""
+    path = _decisions_file(out)
+    for lineno, line in _decision_lines(path):
+        try:
+            yield json.loads(line)
+        except json.JSONDecodeError:
+            raise InputError("not a JSON line", code="KGA414", location=Location(str(path), lineno)) from None
 
 
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:
     """The decision with this id (or unique id prefix) in ``out/decisions.jsonl`` (streamed)."""
-    path = Path(out)
-    path = path / "decisions.jsonl" if path.is_dir() else path
-    if not path.exists():
-        raise InputError(f"no decisions file {path} (run `kgagent extract --out DIR` first)", code="KGA414")
+    path = _decisions_file(out)
     matches: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if decision_id not in line:
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                raise InputError(f"{path}:{lineno}: not a JSON line", code="KGA414") from None
-            did = str(obj.get("id", ""))
-            if did == decision_id:
-                return obj
-            if did.startswith(decision_id) and all(m.get("id") != did for m in matches):
-                matches.append(obj)
+    for lineno, line in _decision_lines(path):
+        if decision_id not in line:
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            raise InputError("not a JSON line", code="KGA414", location=Location(str(path), lineno)) from None
+        did = str(obj.get("id", ""))
+        if did == decision_id:
+            return obj
+        if did.startswith(decision_id) and all(m.get("id") != did for m in matches):
+            matches.append(obj)
     if len(matches) == 1:
         return matches[0]
     if matches:

@@ -138,9 +138,15 @@ def read_decisions(path: str | Path) -> Iterator[dict[str, Any]]:
 
     Raises InputError naming the file and line for a line that is not a JSON object.
     """
+    for _, record in numbered_decisions(path):
+        yield record
+
+
+def numbered_decisions(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """:func:`read_decisions` with each decision's 1-based line number."""
     path = Path(path)
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except OSError as err:
         raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
     with handle:
@@ -148,14 +154,17 @@ def read_decisions(path: str | Path) -> Iterator[dict[str, Any]]:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                record = json.loads(line.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                raise InputError(f"not UTF-8 text: {err.reason} at byte {err.start}", code="KGA451",
+                                 location=Location(str(path), lineno)) from None
+            except json.JSONDecodeError as err:
                 raise InputError(f"not a JSON line: {err}", code="KGA451",
                                  location=Location(str(path), lineno)) from None
             if not isinstance(record, dict) or "id" not in record:
                 raise InputError("a decision must be a JSON object with an \"id\"", code="KGA451",
                                  location=Location(str(path), lineno))
-            yield record
+            yield lineno, record
 
 
 def proof_rules(proof: dict[str, Any] | None) -> list[tuple[str, str]]:

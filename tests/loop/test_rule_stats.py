@@ -123,3 +123,18 @@ def test_cli_table_and_errors(tmp_path: Path) -> None:
     (tmp_path / "gold.json").write_text("{}")
     result = runner.invoke(app, ["rules", "stats", "--out", str(tmp_path), "--gold", str(tmp_path / "gold.json")])
     assert result.exit_code != 0 and "not SpERT JSON" in result.output
+
+
+def test_explain_and_stats_name_a_line_that_is_not_utf8(tmp_path) -> None:
+    """A decisions file with a line that is not UTF-8 (a damaged copy) is named with its line by
+    `rules stats` and by `explain` (both once ended in a UnicodeDecodeError traceback)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    good = {"id": "d:1", "doc": "s1", "kind": "entity", "type": "person", "span": [0, 4], "verdict": "accept"}
+    (out / "decisions.jsonl").write_bytes(json.dumps(good).encode() + b"\n\xff\xfe\n")
+    runner = CliRunner()
+    for args in (["explain", "d:nothing", "--out", str(out)], ["rules", "stats", "--out", str(out)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 1, (args, r.output)
+        assert isinstance(r.exception, SystemExit), (args, r.exception)  # not an uncaught error
+        assert "decisions.jsonl:2: KGA4" in r.output and "UTF-8" in r.output, (args, r.output)
