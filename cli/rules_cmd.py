@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from kgagent_cli import loop_cmd, rules_run_cmd, rules_test_cmd, rules_tune_cmd
+from kgagent_cli import loop_cmd, rules_diff_cmd, rules_run_cmd, rules_test_cmd, rules_tune_cmd
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, open_domain
 
 app = typer.Typer(help="Check, run, explain and test rule files.", no_args_is_help=True)
@@ -127,3 +127,4 @@ rules_run_cmd.register(app)  # run, explain
 rules_test_cmd.register(app)  # test
 loop_cmd.register_rules(app)  # stats
 rules_tune_cmd.register(app)  # tune
+rules_diff_cmd.register(app)  # diff

@@ -1,0 +1,241 @@
+"""What changed between two runs over the same corpus: an edited rule file, another threshold,
+a retrained model (``kgagent rules diff BEFORE AFTER``).
+
+Reads two ``decisions.jsonl`` (or the ``--out`` directories that hold them) and pairs their
+decisions: first by decision id (ids are content hashes of the document, the span and the
+encoder's proposal, so with the same model and corpus every candidate keeps its id whatever the
+rules decide), then, for a decision whose id the other run lacks (the encoder labelled the span
+otherwise), by where it is: an entity by its document and character span, a relation by its
+document, its arguments' spans and the predicate the encoder proposed.
+
+A paired candidate has changed when its verdict, its label (the class or predicate after
+repairs), for an entity the graph entity it was linked to, or the reason its deciding rule gave
+differ. A candidate decided alike, for the same reason, by a rule of another id is not a
+change: it is counted apart (``renumbered``), since a rule's id is its file and line and an
+edit above a rule moves it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kgagent.decisions import relation_name
+from kgagent.errors import InputError, Location
+from kgagent.rule_stats import decisions_path, numbered_decisions
+
+#: what can differ for one candidate: its verdict, its label after repairs, its graph entity (an
+#: entity's), the reason the deciding rule gave
+ASPECTS = ("verdict", "label", "link", "reason")
+#: a verdict's place holder in a transition when the candidate is absent from a run
+ABSENT = "-"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One run's decision about a candidate, as far as a diff compares it."""
+
+    id: str
+    verdict: str
+    label: str
+    entity: str | None
+    entity_label: str | None
+    rule: str
+    reason: str
+    score: float | None
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> Outcome:
+        """The outcome a ``decisions.jsonl`` record states."""
+        entity = record.get("entity") if record.get("kind") == "entity" else None
+        name = record.get("entity_label") if entity else None
+        score = record.get("score")
+        return cls(id=str(record["id"]), verdict=str(record.get("verdict", "")), label=_label(record),
+                   entity=str(entity) if entity else None, entity_label=str(name) if name else None,
+                   rule=str(record.get("rule") or ""),
+                   reason=str(record.get("reason") or ""),
+                   score=float(score) if isinstance(score, int | float) else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "verdict": self.verdict, "label": self.label, "entity": self.entity,
+                "entity_label": self.entity_label, "rule": self.rule, "reason": self.reason, "score": self.score}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A candidate decided otherwise in the two runs, or present in only one of them."""
+
+    doc: str
+    sentence: int | None
+    kind: str
+    text: str
+    before: Outcome | None
+    after: Outcome | None
+
+    @property
+    def aspects(self) -> tuple[str, ...]:
+        """What differs (of :data:`ASPECTS`); ``()`` for a candidate of one run only."""
+        if self.before is None or self.after is None:
+            return ()
+        b, a = self.before, self.after
+        return tuple(x for x, differs in zip(ASPECTS, (b.verdict != a.verdict, b.label != a.label,
+                                                       b.entity != a.entity, b.reason != a.reason)) if differs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc": self.doc, "sentence": self.sentence, "kind": self.kind, "text": self.text,
+                "changed": list(self.aspects) or ["only before" if self.after is None else "only after"],
+                "before": self.before.to_dict() if self.before else None,
+                "after": self.after.to_dict() if self.after else None}
+
+
+@dataclass
+class DecisionDiff:
+    """The two runs compared (see the module docstring)."""
+
+    before: str
+    after: str
+    n_before: int
+    n_after: int
+    unchanged: int
+    renumbered: int
+    changes: list[Change] = field(default_factory=list)
+    docs_only_before: int = 0
+    docs_only_after: int = 0
+
+    @property
+    def transitions(self) -> Counter[tuple[str, str, str]]:
+        """(kind, verdict before, verdict after) -> candidates, over the changes (``-``: absent)."""
+        return Counter((c.kind, c.before.verdict if c.before else ABSENT, c.after.verdict if c.after else ABSENT)
+                       for c in self.changes)
+
+    def count(self, aspect: str) -> int:
+        """Changes that differ in ``aspect`` (one of :data:`ASPECTS`, ``only before``, ``only after``)."""
+        if aspect == "only before":
+            return sum(1 for c in self.changes if c.after is None)
+        if aspect == "only after":
+            return sum(1 for c in self.changes if c.before is None)
+        return sum(1 for c in self.changes if aspect in c.aspects)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"before": self.before, "after": self.after, "decisions_before": self.n_before,
+                "decisions_after": self.n_after, "unchanged": self.unchanged, "renumbered": self.renumbered,
+                "documents_only_before": self.docs_only_before, "documents_only_after": self.docs_only_after,
+                "counts": {a: self.count(a) for a in (*ASPECTS, "only before", "only after")},
+                "transitions": [{"kind": k, "before": b, "after": a, "count": n}
+                                for (k, b, a), n in sorted(self.transitions.items())],
+                "changes": [c.to_dict() for c in self.changes]}
+
+
+def _label(record: dict[str, Any]) -> str:
+    return str(record.get("predicate") or record.get("type") or record.get("label") or "")
+
+
+def _text(record: dict[str, Any]) -> str:
+    if record.get("kind") == "relation":
+        head, tail = record.get("head") or {}, record.get("tail") or {}
+        return relation_name(_proposed(record), str(head.get("text", "?")), str(tail.get("text", "?")))
+    return repr(str(record.get("text", "")))
+
+
+def _proposed(record: dict[str, Any]) -> str:
+    """The label the encoder proposed (before a repair changed it)."""
+    repair = record.get("repair")
+    if isinstance(repair, dict) and repair.get("from"):
+        return str(repair["from"])
+    return _label(record)
+
+
+def _span(obj: Any) -> tuple[int, int] | None:
+    span = obj.get("span") if isinstance(obj, dict) else None
+    if isinstance(span, list | tuple) and len(span) == 2 and all(isinstance(x, int) for x in span):
+        return int(span[0]), int(span[1])
+    return None
+
+
+def place_key(record: dict[str, Any]) -> tuple[Any, ...] | None:
+    """Where a candidate is, whatever label the encoder gave it: an entity's document and span; a
+    relation's document, its arguments' spans and its proposed predicate (``None``: no span)."""
+    doc, kind = str(record.get("doc", "")), str(record.get("kind", ""))
+    if kind == "relation":
+        head, tail = _span(record.get("head")), _span(record.get("tail"))
+        if head is None or tail is None:
+            return None
+        return doc, kind, head, tail, _proposed(record)
+    span = _span(record)
+    return (doc, kind, span) if span is not None else None
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The decisions of one run, refusing an id written twice."""
+    seen: dict[str, int] = {}
+    out = []
+    for lineno, record in numbered_decisions(path):
+        did = str(record["id"])
+        if did in seen:
+            raise InputError(f"decision {did} is written a second time (first on line {seen[did]}): "
+                             "two runs appended to one file?", code="KGA453", location=Location(str(path), lineno))
+        seen[did] = lineno
+        out.append(record)
+    return out
+
+
+def _pair(before: list[dict[str, Any]], after: list[dict[str, Any]]
+          ) -> Iterable[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+    """Each candidate's records in the two runs, in the after run's order, then the rest of before's."""
+    by_id = {str(r["id"]): r for r in before}
+    left = {str(r["id"]) for r in after}
+    unmatched_before = [r for r in before if str(r["id"]) not in left]
+    by_place: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in unmatched_before:
+        key = place_key(r)
+        if key is not None:
+            by_place.setdefault(key, []).append(r)
+    used: set[str] = set()
+    for r in after:
+        old = by_id.get(str(r["id"]))
+        if old is None:
+            key = place_key(r)
+            candidates = by_place.get(key, []) if key is not None else []
+            old = candidates.pop(0) if candidates else None
+        if old is not None:
+            used.add(str(old["id"]))
+        yield old, r
+    for r in unmatched_before:
+        if str(r["id"]) not in used:
+            yield r, None
+
+
+def diff_decisions(before: str | Path, after: str | Path) -> DecisionDiff:
+    """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files).
+
+    Raises InputError (KGA450: no decisions file; KGA451: a line that is not a decision, with its
+    file and line; KGA453: a decision written twice in one file).
+    """
+    paths = decisions_path(before), decisions_path(after)
+    runs = [_records(p) for p in paths]
+    docs = [{str(r.get("doc", "")) for r in run} for run in runs]
+    result = DecisionDiff(before=str(paths[0]), after=str(paths[1]), n_before=len(runs[0]), n_after=len(runs[1]),
+                          unchanged=0, renumbered=0, docs_only_before=len(docs[0] - docs[1]),
+                          docs_only_after=len(docs[1] - docs[0]))
+    for old, new in _pair(*runs):
+        record = new if new is not None else old
+        assert record is not None
+        change = Change(doc=str(record.get("doc", "")),
+                        sentence=record.get("sentence") if isinstance(record.get("sentence"), int) else None,
+                        kind=str(record.get("kind", "")), text=_text(record),
+                        before=Outcome.of(old) if old is not None else None,
+                        after=Outcome.of(new) if new is not None else None)
+        if change.before is not None and change.after is not None and not change.aspects:
+            b, a = change.before, change.after
+            if b.rule != a.rule and b.reason == a.reason:
+                result.renumbered += 1
+            result.unchanged += 1
+            continue
+        result.changes.append(change)
+    return result
+
+
+__all__ = ["ABSENT", "ASPECTS", "Change", "DecisionDiff", "Outcome", "diff_decisions", "place_key"]
