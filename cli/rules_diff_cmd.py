@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kgagent_cli.common import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, guarded
+from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, guarded, open_domain
 
 
 def _outcome(o) -> str:
@@ -30,13 +30,19 @@ def rules_diff(
     limit: int = typer.Option(30, "--limit", help="Changed candidates to list (0: none, only the counts)."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole comparison as JSON."),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when anything changed (for scripts and CI)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Gold SpERT JSON of the corpus (record id = document "
+                                        "id, as `rules stats --gold` reads it): each change judged better or worse."),
+    domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map reads --gold's "
+                                          "labels."),
 ) -> None:
     """What changed between two runs over one corpus: each candidate decided otherwise (verdict,
     label after repairs, linked entity, reason), with the rule and reason on each side.
 
     Candidates are paired by decision id, and where the encoder labelled a span otherwise (a new
     model), by document and span. A candidate decided alike for the same reason by a rule whose
-    id moved (an edit above it) is not a change: it is counted apart.
+    id moved (an edit above it) is not a change: it is counted apart. With --gold each change is
+    better (the after run is right about the candidate, the before run was not), worse or alike,
+    and the true and false positives the changes add or remove are counted (dev data, never test).
 
     Examples: kgagent extract corpus.txt --out out-2/ --rules my-rules/ ;
     kgagent rules diff out/ out-2/ ;  kgagent rules diff out/ out-2/ --kind relation --limit 100
@@ -51,7 +57,12 @@ def rules_diff(
     if limit < 0:
         raise fail("--limit must be 0 or more", EXIT_USAGE)
     with guarded(EXIT_ERRORS):
-        diff = diff_decisions(before, after)
+        truth = None
+        if gold is not None:
+            from kgagent.rule_stats import Gold, spert_records
+
+            truth = Gold.from_records(spert_records(gold), open_domain(domain).labels.normalize)
+        diff = diff_decisions(before, after, truth)
     changes = [c for c in diff.changes if kind is None or c.kind == kind]
     if as_json:
         data = diff.to_dict()
@@ -72,6 +83,13 @@ def rules_diff(
               f"only after {diff.count('only after')}); unchanged {diff.unchanged}"
               + (f", of which {diff.renumbered} decided for the same reason by a rule of another id "
                  "(a line that moved)" if diff.renumbered else ""))
+    if diff.gold:
+        effects = diff.effects
+        con.print("against gold: " + ", ".join(f"{effects.get(e, 0)} {e}" for e in ("better", "worse", "alike",
+                                                                                   "not judged")))
+        for k in ("relation", "entity"):
+            tp, fp = diff.output_delta(k)
+            con.print(f"  {k} output: true positives {tp:+d}, false positives {fp:+d}")
     transitions = sorted((k, n) for k, n in diff.transitions.items() if kind is None or k[0] == kind)
     if transitions:
         table = Table(title="verdicts, before -> after")
@@ -84,6 +102,8 @@ def rules_diff(
     for c in changes[:limit]:
         where = f"{c.doc}" + (f", sentence {c.sentence}" if c.sentence is not None else "")
         what = ", ".join(c.aspects) or ("only before" if c.after is None else "only after")
+        if diff.gold:
+            what += f"; gold: {c.effect or 'not judged'}"
         con.print(escape(f"{c.kind} {c.text} in {where} ({what})"))
         con.print(escape(f"    before: {_outcome(c.before) if c.before else '(no such candidate)'}"))
         con.print(escape(f"    after:  {_outcome(c.after) if c.after else '(no such candidate)'}"))

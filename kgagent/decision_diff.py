@@ -25,13 +25,15 @@ from typing import Any
 
 from kgagent.decisions import relation_name
 from kgagent.errors import InputError, Location
-from kgagent.rule_stats import decisions_path, numbered_decisions
+from kgagent.rule_stats import Gold, decisions_path, numbered_decisions
 
 #: what can differ for one candidate: its verdict, its label after repairs, its graph entity (an
 #: entity's), the reason the deciding rule gave
 ASPECTS = ("verdict", "label", "link", "reason")
 #: a verdict's place holder in a transition when the candidate is absent from a run
 ABSENT = "-"
+#: the verdicts that put a candidate in a run's output (what F1 scores)
+OUTPUT_VERDICTS = frozenset({"accept", "repair"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,20 @@ class Change:
     text: str
     before: Outcome | None
     after: Outcome | None
+    #: with gold: whether each run output the candidate (accept, repair) and gold holds what it
+    #: output, as (output, in gold) per run; None without gold or where gold cannot tell
+    gold_before: tuple[bool, bool] | None = None
+    gold_after: tuple[bool, bool] | None = None
+
+    @property
+    def effect(self) -> str | None:
+        """Against gold: ``better`` (the after run is right about the candidate and the before run
+        was not), ``worse``, ``alike`` (both right or both wrong); None when gold cannot tell."""
+        if self.gold_before is None or self.gold_after is None:
+            return None
+        right_before = self.gold_before[0] == self.gold_before[1]
+        right_after = self.gold_after[0] == self.gold_after[1]
+        return "alike" if right_before == right_after else ("better" if right_after else "worse")
 
     @property
     def aspects(self) -> tuple[str, ...]:
@@ -88,7 +104,7 @@ class Change:
         return {"doc": self.doc, "sentence": self.sentence, "kind": self.kind, "text": self.text,
                 "changed": list(self.aspects) or ["only before" if self.after is None else "only after"],
                 "before": self.before.to_dict() if self.before else None,
-                "after": self.after.to_dict() if self.after else None}
+                "after": self.after.to_dict() if self.after else None, "gold": self.effect}
 
 
 @dataclass
@@ -104,6 +120,25 @@ class DecisionDiff:
     changes: list[Change] = field(default_factory=list)
     docs_only_before: int = 0
     docs_only_after: int = 0
+    gold: bool = False
+
+    @property
+    def effects(self) -> Counter[str]:
+        """``better`` / ``worse`` / ``alike`` / ``not judged`` -> changes (with gold)."""
+        return Counter(c.effect or "not judged" for c in self.changes)
+
+    def output_delta(self, kind: str) -> tuple[int, int]:
+        """With gold: how the changes move the ``kind`` candidates output (accepted or repaired)
+        that gold holds and that it does not: (true positives after - before, false positives
+        after - before). Fewer false positives and more true ones raise F1."""
+        tp = fp = 0
+        for c in self.changes:
+            if c.kind != kind or c.gold_before is None or c.gold_after is None:
+                continue
+            for sign, (output, in_gold) in ((-1, c.gold_before), (1, c.gold_after)):
+                if output:
+                    tp, fp = (tp + sign, fp) if in_gold else (tp, fp + sign)
+        return tp, fp
 
     @property
     def transitions(self) -> Counter[tuple[str, str, str]]:
@@ -124,6 +159,9 @@ class DecisionDiff:
                 "decisions_after": self.n_after, "unchanged": self.unchanged, "renumbered": self.renumbered,
                 "documents_only_before": self.docs_only_before, "documents_only_after": self.docs_only_after,
                 "counts": {a: self.count(a) for a in (*ASPECTS, "only before", "only after")},
+                "gold": ({"effects": dict(self.effects),
+                          "output_delta": {k: dict(zip(("true_positives", "false_positives"), self.output_delta(k)))
+                                           for k in ("entity", "relation")}} if self.gold else None),
                 "transitions": [{"kind": k, "before": b, "after": a, "count": n}
                                 for (k, b, a), n in sorted(self.transitions.items())],
                 "changes": [c.to_dict() for c in self.changes]}
@@ -208,8 +246,20 @@ def _pair(before: list[dict[str, Any]], after: list[dict[str, Any]]
             yield r, None
 
 
-def diff_decisions(before: str | Path, after: str | Path) -> DecisionDiff:
-    """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files).
+def _judged(record: dict[str, Any] | None, other: dict[str, Any], gold: Gold | None) -> tuple[bool, bool] | None:
+    """(output, in gold) of one run's record; a run without the candidate output nothing, and gold
+    is asked about the other run's."""
+    if gold is None:
+        return None
+    holds = gold.holds(record if record is not None else other)
+    if holds is None:
+        return None
+    return (record is not None and str(record.get("verdict", "")) in OUTPUT_VERDICTS), holds
+
+
+def diff_decisions(before: str | Path, after: str | Path, gold: Gold | None = None) -> DecisionDiff:
+    """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files); with
+    ``gold`` (:class:`kgagent.rule_stats.Gold`), judge each change (``Change.effect``).
 
     Raises InputError (KGA450: no decisions file; KGA451: a line that is not a decision, with its
     file and line; KGA453: a decision written twice in one file).
@@ -219,7 +269,7 @@ def diff_decisions(before: str | Path, after: str | Path) -> DecisionDiff:
     docs = [{str(r.get("doc", "")) for r in run} for run in runs]
     result = DecisionDiff(before=str(paths[0]), after=str(paths[1]), n_before=len(runs[0]), n_after=len(runs[1]),
                           unchanged=0, renumbered=0, docs_only_before=len(docs[0] - docs[1]),
-                          docs_only_after=len(docs[1] - docs[0]))
+                          docs_only_after=len(docs[1] - docs[0]), gold=gold is not None)
     for old, new in _pair(*runs):
         record = new if new is not None else old
         assert record is not None
@@ -227,7 +277,8 @@ def diff_decisions(before: str | Path, after: str | Path) -> DecisionDiff:
                         sentence=record.get("sentence") if isinstance(record.get("sentence"), int) else None,
                         kind=str(record.get("kind", "")), text=_text(record),
                         before=Outcome.of(old) if old is not None else None,
-                        after=Outcome.of(new) if new is not None else None)
+                        after=Outcome.of(new) if new is not None else None,
+                        gold_before=_judged(old, record, gold), gold_after=_judged(new, record, gold))
         if change.before is not None and change.after is not None and not change.aspects:
             b, a = change.before, change.after
             if b.rule != a.rule and b.reason == a.reason:
@@ -238,4 +289,4 @@ def diff_decisions(before: str | Path, after: str | Path) -> DecisionDiff:
     return result
 
 
-__all__ = ["ABSENT", "ASPECTS", "Change", "DecisionDiff", "Outcome", "diff_decisions", "place_key"]
+__all__ = ["ABSENT", "ASPECTS", "OUTPUT_VERDICTS", "Change", "DecisionDiff", "Outcome", "diff_decisions", "place_key"]

@@ -140,3 +140,43 @@ def test_a_bad_decisions_file_is_named_with_its_line(tmp_path, content, code, li
     r = run("rules", "diff", good, tmp_path / "missing")
     assert r.exit_code == 1 and "KGA450" in r.output
     assert run("rules", "diff", good, good, "--kind", "mention").exit_code == 2
+
+
+def test_gold_judges_each_change_and_counts_what_f1_sees(tmp_path) -> None:
+    """Gold "Ann lives in Boston": Ann a person, Boston a place, live_in(Ann, Boston). The edit
+    sends Ann and the relation to review (two right outputs lost: worse) and repairs Boston from
+    organisation to location (a wrong output made right: better)."""
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps([{"id": "doc#1", "tokens": ["Ann", "lives", "in", "Boston"],
+                                 "entities": [{"type": "Peop", "start": 0, "end": 1},
+                                              {"type": "Loc", "start": 3, "end": 4}],
+                                 "relations": [{"type": "Live_In", "head": 0, "tail": 1}]}]))
+    ann = _entity("d:1", "doc#1", [0, 3], "person")
+    boston = _entity("d:2", "doc#1", [13, 19], "organization")
+    rel = _relation("d:3", "doc#1", "live_in", "accept")
+    rel["head"]["span"], rel["tail"]["span"] = [0, 3], [13, 19]
+    before = _write(tmp_path / "a.jsonl", [ann, boston, rel])
+    after = _write(tmp_path / "b.jsonl", [
+        {**ann, "verdict": "review", "reason": "unsure"},
+        {**boston, "type": "location", "verdict": "repair", "repair": {"kind": "retype", "from": "organization",
+                                                                        "to": "location"}},
+        {**rel, "verdict": "review", "reason": "unsure"},
+        _entity("d:4", "doc#9", [0, 4], "person"),  # a document gold does not have: not judged
+    ])
+    from kgagent.rule_stats import Gold, spert_records
+
+    diff = diff_decisions(before, after, Gold.from_records(spert_records(gold)))
+    effects = {c.after.id: c.effect for c in diff.changes}
+    assert effects == {"d:1": "worse", "d:2": "better", "d:3": "worse", "d:4": None}
+    assert diff.effects == {"worse": 2, "better": 1, "not judged": 1}
+    assert diff.output_delta("entity") == (0, -1)  # Ann's true positive lost, Boston's gained; a false one gone
+    assert diff.output_delta("relation") == (-1, 0)
+    r = run("rules", "diff", before, after, "--gold", gold)
+    assert r.exit_code == 0, r.output
+    assert "against gold: 1 better, 2 worse, 0 alike, 1 not judged" in r.output
+    assert "relation output: true positives -1, false positives +0" in r.output
+    assert "entity output: true positives +0, false positives -1" in r.output
+    assert "(verdict, label; gold: better)" in r.output
+    data = json.loads(run("rules", "diff", before, after, "--gold", gold, "--json").output)
+    assert data["gold"]["output_delta"]["relation"] == {"true_positives": -1, "false_positives": 0}
+    assert run("rules", "diff", before, after, "--gold", tmp_path / "a.jsonl").exit_code == 1  # not SpERT JSON
