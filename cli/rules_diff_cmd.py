@@ -47,8 +47,8 @@ def rules_diff(
     Examples: kgagent extract corpus.txt --out out-2/ --rules my-rules/ ;
     kgagent rules diff out/ out-2/ ;  kgagent rules diff out/ out-2/ --kind relation --limit 100
 
-    Exit 0 = compared (with --exit-code: nothing changed), 1 = changes with --exit-code, or a bad
-    decisions file, 2 = usage or I/O failure.
+    Exit 0 = compared (with --exit-code: nothing changed), 1 = changes with --exit-code, or a
+    missing or bad decisions or gold file, 2 = bad options.
     """
     from kgagent.decision_diff import diff_decisions
 
@@ -75,6 +75,9 @@ def rules_diff(
         con.width = max(con.width, 160)
     con.print(escape(f"before: {diff.before} ({diff.n_before} decisions); after: {diff.after} "
                      f"({diff.n_after} decisions)"))
+    if diff.differs_in is not None:
+        con.print("the runs were made with other " + ", ".join(diff.differs_in) if diff.differs_in
+                  else "the runs were made with the same rules, model, graph and domain")
     if diff.docs_only_before or diff.docs_only_after:
         con.print(f"note: the runs cover different documents ({diff.docs_only_before} only before, "
                   f"{diff.docs_only_after} only after): are they of one corpus?")

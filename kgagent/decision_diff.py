@@ -17,6 +17,7 @@ edit above a rule moves it.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -121,6 +122,9 @@ class DecisionDiff:
     docs_only_before: int = 0
     docs_only_after: int = 0
     gold: bool = False
+    #: what the two runs were made with that differs (run.json's fingerprint: ``rules``, ``model``,
+    #: ``graph``, ``domain`` ...); None when a run has no run.json beside its decisions
+    differs_in: list[str] | None = None
 
     @property
     def effects(self) -> Counter[str]:
@@ -155,7 +159,8 @@ class DecisionDiff:
         return sum(1 for c in self.changes if aspect in c.aspects)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"before": self.before, "after": self.after, "decisions_before": self.n_before,
+        return {"before": self.before, "after": self.after, "differs_in": self.differs_in,
+                "decisions_before": self.n_before,
                 "decisions_after": self.n_after, "unchanged": self.unchanged, "renumbered": self.renumbered,
                 "documents_only_before": self.docs_only_before, "documents_only_after": self.docs_only_after,
                 "counts": {a: self.count(a) for a in (*ASPECTS, "only before", "only after")},
@@ -246,6 +251,16 @@ def _pair(before: list[dict[str, Any]], after: list[dict[str, Any]]
             yield r, None
 
 
+def _fingerprint(decisions: Path) -> dict[str, Any] | None:
+    """The fingerprint of the run that wrote ``decisions`` (its run.json), if it can be read."""
+    try:
+        data = json.loads((decisions.parent / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    fp = data.get("fingerprint") if isinstance(data, dict) else None
+    return fp if isinstance(fp, dict) else None
+
+
 def _judged(record: dict[str, Any] | None, other: dict[str, Any], gold: Gold | None) -> tuple[bool, bool] | None:
     """(output, in gold) of one run's record; a run without the candidate output nothing, and gold
     is asked about the other run's."""
@@ -266,10 +281,14 @@ def diff_decisions(before: str | Path, after: str | Path, gold: Gold | None = No
     """
     paths = decisions_path(before), decisions_path(after)
     runs = [_records(p) for p in paths]
+    fingerprints = [_fingerprint(p) for p in paths]
     docs = [{str(r.get("doc", "")) for r in run} for run in runs]
     result = DecisionDiff(before=str(paths[0]), after=str(paths[1]), n_before=len(runs[0]), n_after=len(runs[1]),
                           unchanged=0, renumbered=0, docs_only_before=len(docs[0] - docs[1]),
                           docs_only_after=len(docs[1] - docs[0]), gold=gold is not None)
+    if fingerprints[0] is not None and fingerprints[1] is not None:
+        result.differs_in = sorted(k for k in {*fingerprints[0], *fingerprints[1]}
+                                   if fingerprints[0].get(k) != fingerprints[1].get(k))
     for old, new in _pair(*runs):
         record = new if new is not None else old
         assert record is not None

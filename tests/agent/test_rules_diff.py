@@ -59,6 +59,7 @@ def test_a_stricter_threshold_shows_as_the_relations_it_holds_back(fake_cli, gra
     assert r.exit_code == 0, r.output
     first = next(c for c in diff.changes)
     assert f"changed {len(diff.changes)} candidates" in r.output
+    assert diff.differs_in == ["rules"] and "the runs were made with other rules" in r.output
     assert first.text in r.output and f"[{first.before.rule}]" in r.output and f"[{first.after.rule}]" in r.output
     if len(diff.changes) > 1:
         assert f"... {len(diff.changes) - 1} more" in r.output
@@ -67,6 +68,7 @@ def test_a_stricter_threshold_shows_as_the_relations_it_holds_back(fake_cli, gra
     assert data["counts"]["verdict"] == len(moved) and all(c["kind"] == "entity" for c in data["changes"])
     same = run("rules", "diff", before, before, "--exit-code")
     assert same.exit_code == 0 and "changed 0 candidates" in same.output
+    assert "made with the same rules, model, graph and domain" in same.output
 
 
 def _entity(did: str, doc: str, span: list[int], label: str, verdict: str = "accept", *, rule: str = "a.rules:1",
@@ -104,6 +106,7 @@ def test_pairs_by_place_when_the_encoder_labelled_a_span_otherwise(tmp_path) -> 
         _entity("d:6", "doc#3", [0, 4], "person"),
     ])
     diff = diff_decisions(before, after)
+    assert diff.differs_in is None  # no run.json beside these files
     by_text = {(c.before.id if c.before else None, c.after.id if c.after else None): c for c in diff.changes}
     assert set(by_text) == {("d:1", "d:1b"), ("d:4", "d:4"), (None, "d:6"), ("d:3", None), ("d:5", None)}
     assert by_text[("d:1", "d:1b")].aspects == ("verdict", "label", "link", "reason")
