@@ -26,7 +26,7 @@ from typing import Any
 
 from kgagent.decisions import relation_name
 from kgagent.errors import InputError, Location
-from kgagent.rule_stats import Gold, decisions_path, numbered_decisions
+from kgagent.rule_stats import Gold, decision_label, decision_span, decisions_path, numbered_decisions
 
 #: what can differ for one candidate: its verdict, its label after repairs, its graph entity (an
 #: entity's), the reason the deciding rule gave
@@ -56,7 +56,7 @@ class Outcome:
         entity = record.get("entity") if record.get("kind") == "entity" else None
         name = record.get("entity_label") if entity else None
         score = record.get("score")
-        return cls(id=str(record["id"]), verdict=str(record.get("verdict", "")), label=_label(record),
+        return cls(id=str(record["id"]), verdict=str(record.get("verdict", "")), label=decision_label(record),
                    entity=str(entity) if entity else None, entity_label=str(name) if name else None,
                    rule=str(record.get("rule") or ""),
                    reason=str(record.get("reason") or ""),
@@ -172,10 +172,6 @@ class DecisionDiff:
                 "changes": [c.to_dict() for c in self.changes]}
 
 
-def _label(record: dict[str, Any]) -> str:
-    return str(record.get("predicate") or record.get("type") or record.get("label") or "")
-
-
 def _text(record: dict[str, Any]) -> str:
     if record.get("kind") == "relation":
         head, tail = record.get("head") or {}, record.get("tail") or {}
@@ -188,14 +184,7 @@ def _proposed(record: dict[str, Any]) -> str:
     repair = record.get("repair")
     if isinstance(repair, dict) and repair.get("from"):
         return str(repair["from"])
-    return _label(record)
-
-
-def _span(obj: Any) -> tuple[int, int] | None:
-    span = obj.get("span") if isinstance(obj, dict) else None
-    if isinstance(span, list | tuple) and len(span) == 2 and all(isinstance(x, int) for x in span):
-        return int(span[0]), int(span[1])
-    return None
+    return decision_label(record)
 
 
 def place_key(record: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -203,11 +192,11 @@ def place_key(record: dict[str, Any]) -> tuple[Any, ...] | None:
     relation's document, its arguments' spans and its proposed predicate (``None``: no span)."""
     doc, kind = str(record.get("doc", "")), str(record.get("kind", ""))
     if kind == "relation":
-        head, tail = _span(record.get("head")), _span(record.get("tail"))
+        head, tail = decision_span(record.get("head")), decision_span(record.get("tail"))
         if head is None or tail is None:
             return None
         return doc, kind, head, tail, _proposed(record)
-    span = _span(record)
+    span = decision_span(record)
     return (doc, kind, span) if span is not None else None
 
 

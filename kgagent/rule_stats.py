@@ -287,18 +287,18 @@ class Gold:
             return None
         if decision.get("kind") == "relation":
             pred = self.normalize(str(decision.get("predicate") or decision.get("type") or ""))
-            h, t = _span(decision.get("head")), _span(decision.get("tail"))
+            h, t = decision_span(decision.get("head")), decision_span(decision.get("tail"))
             if h is None or t is None:
                 return None
             return (pred, h[0], h[1], t[0], t[1]) in self.relations.get(doc, set())
-        span = _span(decision)
+        span = decision_span(decision)
         if span is None:
             return None
         label = self.normalize(str(decision.get("type") or decision.get("label") or ""))
         return (span[0], span[1], label) in self.entities.get(doc, set())
 
 
-def _span(obj: Any) -> tuple[int, int] | None:
+def decision_span(obj: Any) -> tuple[int, int] | None:
     """The document-level character span of a decision or of its head/tail."""
     if not isinstance(obj, dict):
         return None
@@ -313,7 +313,8 @@ def _span(obj: Any) -> tuple[int, int] | None:
 # --------------------------------------------------------------------------- the report
 
 
-def _label(decision: dict[str, Any]) -> str:
+def decision_label(decision: dict[str, Any]) -> str:
+    """A decision's predicate (a relation) or class (an entity), after repairs."""
     return str(decision.get("predicate") or decision.get("type") or decision.get("label") or "")
 
 
@@ -380,7 +381,7 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
         if n_kind["accept"] and n_kind["reject"]:
             disagreements.append(Disagreement(
                 decision=str(decision["id"]), doc=doc, kind=str(decision.get("kind", "")),
-                label=_label(decision), text=_text(decision), verdict=verdict,
+                label=decision_label(decision), text=_text(decision), verdict=verdict,
                 accept_rules=sorted(top_rules.get("accept", set())),
                 reject_rules=sorted(top_rules.get("reject", set())),
             ))
