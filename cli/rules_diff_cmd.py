@@ -40,9 +40,10 @@ def rules_diff(
 
     Candidates are paired by decision id, and where the encoder labelled a span otherwise (a new
     model), by document and span. A candidate decided alike for the same reason by a rule whose
-    id moved (an edit above it) is not a change: it is counted apart. With --gold each change is
-    better (the after run is right about the candidate, the before run was not), worse or alike,
-    and the true and false positives the changes add or remove are counted (dev data, never test).
+    id moved (an edit above it) is not a change: it is counted apart. With --gold, or the answers
+    of `kgagent review` stored with BEFORE, each change is better (the after run is right about
+    the candidate, the before run was not), worse or alike, and the true and false positives the
+    changes add or remove are counted (gold of dev data, never test).
 
     Examples: kgagent extract corpus.txt --out out-2/ --rules my-rules/ ;
     kgagent rules diff out/ out-2/ ;  kgagent rules diff out/ out-2/ --kind relation --limit 100
@@ -50,19 +51,20 @@ def rules_diff(
     Exit 0 = compared (with --exit-code: nothing changed), 1 = changes with --exit-code, or a
     missing or bad decisions or gold file, 2 = bad options.
     """
-    from kgagent.decision_diff import diff_decisions
+    from kgagent.decision_diff import ReviewedTruth, diff_decisions
 
     if kind is not None and kind not in ("entity", "relation"):
         raise fail(f"--kind must be entity or relation, not {kind!r}", EXIT_USAGE)
     if limit < 0:
         raise fail("--limit must be 0 or more", EXIT_USAGE)
     with guarded(EXIT_ERRORS):
-        truth = None
         if gold is not None:
             from kgagent.rule_stats import Gold, spert_records
 
-            truth = Gold.from_records(spert_records(gold), open_domain(domain).labels.normalize)
-        diff = diff_decisions(before, after, truth)
+            truth, judge = Gold.from_records(spert_records(gold), open_domain(domain).labels.normalize), "gold"
+        else:  # the answers of `kgagent review` about BEFORE, if any
+            truth, judge = ReviewedTruth.of(before), "reviewers"
+        diff = diff_decisions(before, after, truth, judge)
     changes = [c for c in diff.changes if kind is None or c.kind == kind]
     if as_json:
         data = diff.to_dict()
@@ -86,9 +88,10 @@ def rules_diff(
               f"only after {diff.count('only after')}); unchanged {diff.unchanged}"
               + (f", of which {diff.renumbered} decided for the same reason by a rule of another id "
                  "(a line that moved)" if diff.renumbered else ""))
-    if diff.gold:
+    if diff.judge:
         effects = diff.effects
-        con.print("against gold: " + ", ".join(f"{effects.get(e, 0)} {e}" for e in ("better", "worse", "alike",
+        judge = "gold" if diff.judge == "gold" else "the reviewers' answers about BEFORE"
+        con.print(f"against {judge}: " + ", ".join(f"{effects.get(e, 0)} {e}" for e in ("better", "worse", "alike",
                                                                                    "not judged")))
         for k in ("relation", "entity"):
             tp, fp = diff.output_delta(k)
@@ -105,8 +108,8 @@ def rules_diff(
     for c in changes[:limit]:
         where = f"{c.doc}" + (f", sentence {c.sentence}" if c.sentence is not None else "")
         what = ", ".join(c.aspects) or ("only before" if c.after is None else "only after")
-        if diff.gold:
-            what += f"; gold: {c.effect or 'not judged'}"
+        if diff.judge:
+            what += f"; {diff.judge}: {c.effect or 'not judged'}"
         con.print(escape(f"{c.kind} {c.text} in {where} ({what})"))
         con.print(escape(f"    before: {_outcome(c.before) if c.before else '(no such candidate)'}"))
         con.print(escape(f"    after:  {_outcome(c.after) if c.after else '(no such candidate)'}"))

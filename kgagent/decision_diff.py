@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kgagent.decisions import relation_name
 from kgagent.errors import InputError, Location
-from kgagent.rule_stats import Gold, decision_label, decision_span, decisions_path, numbered_decisions
+from kgagent.rule_stats import decision_label, decision_span, decisions_path, numbered_decisions
 
 #: what can differ for one candidate: its verdict, its label after repairs, its graph entity (an
 #: entity's), the reason the deciding rule gave
@@ -77,19 +77,20 @@ class Change:
     text: str
     before: Outcome | None
     after: Outcome | None
-    #: with gold: whether each run output the candidate (accept, repair) and gold holds what it
-    #: output, as (output, in gold) per run; None without gold or where gold cannot tell
-    gold_before: tuple[bool, bool] | None = None
-    gold_after: tuple[bool, bool] | None = None
+    #: with a truth (gold, or reviewers' answers), per run: (output, right). Output: the run
+    #: accepted or repaired the candidate; right: what it output is true, or, when it output
+    #: nothing, the truth holds the candidate with none of the two runs' labels (a candidate the
+    #: truth holds and a run leaves out is a miss). None without a truth or where it cannot tell
+    judged_before: tuple[bool, bool] | None = None
+    judged_after: tuple[bool, bool] | None = None
 
     @property
     def effect(self) -> str | None:
-        """Against gold: ``better`` (the after run is right about the candidate and the before run
-        was not), ``worse``, ``alike`` (both right or both wrong); None when gold cannot tell."""
-        if self.gold_before is None or self.gold_after is None:
+        """Against the truth: ``better`` (the after run is right about the candidate and the
+        before run was not), ``worse``, ``alike`` (both right or both wrong); None when it cannot tell."""
+        if self.judged_before is None or self.judged_after is None:
             return None
-        right_before = self.gold_before[0] == self.gold_before[1]
-        right_after = self.gold_after[0] == self.gold_after[1]
+        right_before, right_after = self.judged_before[1], self.judged_after[1]
         return "alike" if right_before == right_after else ("better" if right_after else "worse")
 
     @property
@@ -105,7 +106,7 @@ class Change:
         return {"doc": self.doc, "sentence": self.sentence, "kind": self.kind, "text": self.text,
                 "changed": list(self.aspects) or ["only before" if self.after is None else "only after"],
                 "before": self.before.to_dict() if self.before else None,
-                "after": self.after.to_dict() if self.after else None, "gold": self.effect}
+                "after": self.after.to_dict() if self.after else None, "effect": self.effect}
 
 
 @dataclass
@@ -121,27 +122,28 @@ class DecisionDiff:
     changes: list[Change] = field(default_factory=list)
     docs_only_before: int = 0
     docs_only_after: int = 0
-    gold: bool = False
+    #: what judged the changes: ``gold``, ``reviewers`` (their answers about the before run), or None
+    judge: str | None = None
     #: what the two runs were made with that differs (run.json's fingerprint: ``rules``, ``model``,
     #: ``graph``, ``domain`` ...); None when a run has no run.json beside its decisions
     differs_in: list[str] | None = None
 
     @property
     def effects(self) -> Counter[str]:
-        """``better`` / ``worse`` / ``alike`` / ``not judged`` -> changes (with gold)."""
+        """``better`` / ``worse`` / ``alike`` / ``not judged`` -> changes (with a judge)."""
         return Counter(c.effect or "not judged" for c in self.changes)
 
     def output_delta(self, kind: str) -> tuple[int, int]:
-        """With gold: how the changes move the ``kind`` candidates output (accepted or repaired)
-        that gold holds and that it does not: (true positives after - before, false positives
-        after - before). Fewer false positives and more true ones raise F1."""
+        """With a judge: how the changes move the ``kind`` candidates output (accepted or
+        repaired) that it holds and that it does not: (true positives after - before, false
+        positives after - before). Fewer false positives and more true ones raise F1."""
         tp = fp = 0
         for c in self.changes:
-            if c.kind != kind or c.gold_before is None or c.gold_after is None:
+            if c.kind != kind or c.judged_before is None or c.judged_after is None:
                 continue
-            for sign, (output, in_gold) in ((-1, c.gold_before), (1, c.gold_after)):
+            for sign, (output, right) in ((-1, c.judged_before), (1, c.judged_after)):
                 if output:
-                    tp, fp = (tp + sign, fp) if in_gold else (tp, fp + sign)
+                    tp, fp = (tp + sign, fp) if right else (tp, fp + sign)
         return tp, fp
 
     @property
@@ -164,9 +166,10 @@ class DecisionDiff:
                 "decisions_after": self.n_after, "unchanged": self.unchanged, "renumbered": self.renumbered,
                 "documents_only_before": self.docs_only_before, "documents_only_after": self.docs_only_after,
                 "counts": {a: self.count(a) for a in (*ASPECTS, "only before", "only after")},
-                "gold": ({"effects": dict(self.effects),
-                          "output_delta": {k: dict(zip(("true_positives", "false_positives"), self.output_delta(k)))
-                                           for k in ("entity", "relation")}} if self.gold else None),
+                "judge": self.judge,
+                "judged": ({"effects": dict(self.effects),
+                            "output_delta": {k: dict(zip(("true_positives", "false_positives"), self.output_delta(k)))
+                                             for k in ("entity", "relation")}} if self.judge else None),
                 "transitions": [{"kind": k, "before": b, "after": a, "count": n}
                                 for (k, b, a), n in sorted(self.transitions.items())],
                 "changes": [c.to_dict() for c in self.changes]}
@@ -250,20 +253,69 @@ def _fingerprint(decisions: Path) -> dict[str, Any] | None:
     return fp if isinstance(fp, dict) else None
 
 
-def _judged(record: dict[str, Any] | None, other: dict[str, Any], gold: Gold | None) -> tuple[bool, bool] | None:
-    """(output, in gold) of one run's record; a run without the candidate output nothing, and gold
-    is asked about the other run's."""
-    if gold is None:
-        return None
-    holds = gold.holds(record if record is not None else other)
-    if holds is None:
-        return None
-    return (record is not None and str(record.get("verdict", "")) in OUTPUT_VERDICTS), holds
+class Truth(Protocol):
+    """What judges a decision record: :class:`kgagent.rule_stats.Gold`, :class:`ReviewedTruth`."""
+
+    def holds(self, decision: dict[str, Any]) -> bool | None: ...
 
 
-def diff_decisions(before: str | Path, after: str | Path, gold: Gold | None = None) -> DecisionDiff:
-    """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files); with
-    ``gold`` (:class:`kgagent.rule_stats.Gold`), judge each change (``Change.effect``).
+class ReviewedTruth:
+    """The reviewers' agreed answers about the run they reviewed (``kgagent review`` on BEFORE)
+    as a truth for its diff: a candidate they accepted holds with the label they saw, one they
+    relabelled with their label, one they rejected or re-spanned with none."""
+
+    def __init__(self, agreed: Mapping[str, Any], seen: Mapping[str, str]) -> None:
+        self.agreed = agreed  # decision id -> kgagent.review.judgements.Judgement
+        self.seen = seen  # decision id -> its label in the reviewed run
+
+    @classmethod
+    def of(cls, out: str | Path) -> ReviewedTruth | None:
+        """The answers stored beside the run in ``out`` (None when nobody judged a decision)."""
+        from kgagent.review.judgements import read_judgements
+
+        path = decisions_path(out)
+        agreed, _ = read_judgements(path.parent)
+        if not agreed:
+            return None
+        return cls(agreed, {str(r["id"]): decision_label(r) for _, r in numbered_decisions(path)
+                            if str(r["id"]) in agreed})
+
+    def holds(self, decision: dict[str, Any]) -> bool | None:
+        j = self.agreed.get(str(decision.get("id", "")))
+        if j is None:
+            return None
+        label = decision_label(decision)
+        if j.action == "accept":
+            return label == self.seen.get(j.decision)
+        if j.action == "relabel":
+            return label == j.label
+        return False
+
+
+def _judged(old: dict[str, Any] | None, new: dict[str, Any] | None, truth: Truth | None
+            ) -> tuple[tuple[bool, bool] | None, tuple[bool, bool] | None]:
+    """(output, right) of each run's record of one candidate (see ``Change.judged_before``); a run
+    without the candidate output nothing."""
+    if truth is None:
+        return None, None
+    holds = [truth.holds(r) if r is not None else None for r in (old, new)]
+    if holds[0] is None and holds[1] is None:
+        return None, None
+    held = any(holds)  # the truth holds the candidate with one of the runs' labels
+
+    def side(record: dict[str, Any] | None, own: bool | None) -> tuple[bool, bool] | None:
+        if record is None or str(record.get("verdict", "")) not in OUTPUT_VERDICTS:
+            return False, not held
+        return None if own is None else (True, own)
+
+    return side(old, holds[0]), side(new, holds[1])
+
+
+def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = None,
+                   judge: str = "gold") -> DecisionDiff:
+    """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files); with a
+    ``truth`` (:class:`kgagent.rule_stats.Gold`, :class:`ReviewedTruth`; ``judge`` names it),
+    judge each change (``Change.effect``).
 
     Raises InputError (KGA450: no decisions file; KGA451: a line that is not a decision, with its
     file and line; KGA453: a decision written twice in one file).
@@ -274,19 +326,21 @@ def diff_decisions(before: str | Path, after: str | Path, gold: Gold | None = No
     docs = [{str(r.get("doc", "")) for r in run} for run in runs]
     result = DecisionDiff(before=str(paths[0]), after=str(paths[1]), n_before=len(runs[0]), n_after=len(runs[1]),
                           unchanged=0, renumbered=0, docs_only_before=len(docs[0] - docs[1]),
-                          docs_only_after=len(docs[1] - docs[0]), gold=gold is not None)
+                          docs_only_after=len(docs[1] - docs[0]),
+                          judge=judge if truth is not None else None)
     if fingerprints[0] is not None and fingerprints[1] is not None:
         result.differs_in = sorted(k for k in {*fingerprints[0], *fingerprints[1]}
                                    if fingerprints[0].get(k) != fingerprints[1].get(k))
     for old, new in _pair(*runs):
         record = new if new is not None else old
         assert record is not None
+        judged = _judged(old, new, truth)
         change = Change(doc=str(record.get("doc", "")),
                         sentence=record.get("sentence") if isinstance(record.get("sentence"), int) else None,
                         kind=str(record.get("kind", "")), text=_text(record),
                         before=Outcome.of(old) if old is not None else None,
                         after=Outcome.of(new) if new is not None else None,
-                        gold_before=_judged(old, record, gold), gold_after=_judged(new, record, gold))
+                        judged_before=judged[0], judged_after=judged[1])
         if change.before is not None and change.after is not None and not change.aspects:
             b, a = change.before, change.after
             if b.rule != a.rule and b.reason == a.reason:
@@ -297,4 +351,5 @@ def diff_decisions(before: str | Path, after: str | Path, gold: Gold | None = No
     return result
 
 
-__all__ = ["ABSENT", "ASPECTS", "OUTPUT_VERDICTS", "Change", "DecisionDiff", "Outcome", "diff_decisions", "place_key"]
+__all__ = ["ABSENT", "ASPECTS", "OUTPUT_VERDICTS", "Change", "DecisionDiff", "Outcome", "ReviewedTruth", "Truth",
+           "diff_decisions", "place_key"]

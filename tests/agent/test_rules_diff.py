@@ -181,5 +181,6 @@ def test_gold_judges_each_change_and_counts_what_f1_sees(tmp_path) -> None:
     assert "entity output: true positives +0, false positives -1" in r.output
     assert "(verdict, label; gold: better)" in r.output
     data = json.loads(run("rules", "diff", before, after, "--gold", gold, "--json").output)
-    assert data["gold"]["output_delta"]["relation"] == {"true_positives": -1, "false_positives": 0}
+    assert data["judge"] == "gold"
+    assert data["judged"]["output_delta"]["relation"] == {"true_positives": -1, "false_positives": 0}
     assert run("rules", "diff", before, after, "--gold", tmp_path / "a.jsonl").exit_code == 1  # not SpERT JSON
