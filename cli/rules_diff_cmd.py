@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.markup import escape
@@ -12,8 +12,11 @@ from rich.table import Table
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, guarded, open_domain
 
+if TYPE_CHECKING:
+    from kgagent.decision_diff import Outcome
 
-def _outcome(o) -> str:
+
+def _outcome(o: Outcome) -> str:
     """One run's decision in words: verdict, label, link, reason and rule."""
     link = ""
     if o.entity:
@@ -26,7 +29,7 @@ def _outcome(o) -> str:
 def rules_diff(
     before: Path = typer.Argument(..., help="The --out directory (or decisions.jsonl) of the run before the edit."),
     after: Path = typer.Argument(..., help="The --out directory (or decisions.jsonl) of the run after it."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="Only entity or relation decisions."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="Compare only entity or only relation decisions."),
     limit: int = typer.Option(30, "--limit", help="Changed candidates to list (0: none, only the counts)."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole comparison as JSON."),
     exit_code: bool = typer.Option(False, "--exit-code", help="Exit 1 when anything changed (for scripts and CI)."),
@@ -64,13 +67,10 @@ def rules_diff(
             truth, judge = Gold.from_records(spert_records(gold), open_domain(domain).labels.normalize), "gold"
         else:  # the answers of `kgagent review` about BEFORE, if any
             truth, judge = ReviewedTruth.of(before), "reviewers"
-        diff = diff_decisions(before, after, truth, judge)
-    changes = [c for c in diff.changes if kind is None or c.kind == kind]
+        diff = diff_decisions(before, after, truth, judge, kind=kind)
+    changes = diff.changes
     if as_json:
-        data = diff.to_dict()
-        if kind is not None:
-            data["changes"] = [c.to_dict() for c in changes]
-        print(json.dumps(data, indent=1, ensure_ascii=False))
+        print(json.dumps(diff.to_dict(), indent=1, ensure_ascii=False))
         raise typer.Exit(EXIT_ERRORS if exit_code and diff.changes else EXIT_OK)
     con = console()
     if not con.is_terminal:
@@ -93,10 +93,10 @@ def rules_diff(
         judge = "gold" if diff.judge == "gold" else "the reviewers' answers about BEFORE"
         con.print(f"against {judge}: " + ", ".join(f"{effects.get(e, 0)} {e}" for e in ("better", "worse", "alike",
                                                                                    "not judged")))
-        for k in ("relation", "entity"):
+        for k in (kind,) if kind else ("relation", "entity"):
             tp, fp = diff.output_delta(k)
             con.print(f"  {k} output: true positives {tp:+d}, false positives {fp:+d}")
-    transitions = sorted((k, n) for k, n in diff.transitions.items() if kind is None or k[0] == kind)
+    transitions = sorted(diff.transitions.items())
     if transitions:
         table = Table(title="verdicts, before -> after")
         for name in ("kind", "before", "after"):

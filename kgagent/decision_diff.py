@@ -312,16 +312,17 @@ def _judged(old: dict[str, Any] | None, new: dict[str, Any] | None, truth: Truth
 
 
 def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = None,
-                   judge: str = "gold") -> DecisionDiff:
+                   judge: str = "gold", kind: str | None = None) -> DecisionDiff:
     """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files); with a
     ``truth`` (:class:`kgagent.rule_stats.Gold`, :class:`ReviewedTruth`; ``judge`` names it),
-    judge each change (``Change.effect``).
+    judge each change (``Change.effect``); with ``kind`` (``entity``, ``relation``), only the
+    decisions of that kind.
 
     Raises InputError (KGA450: no decisions file; KGA451: a line that is not a decision, with its
     file and line; KGA453: a decision written twice in one file).
     """
     paths = decisions_path(before), decisions_path(after)
-    runs = [_records(p) for p in paths]
+    runs = [[r for r in _records(p) if kind is None or r.get("kind") == kind] for p in paths]
     fingerprints = [_fingerprint(p) for p in paths]
     docs = [{str(r.get("doc", "")) for r in run} for run in runs]
     result = DecisionDiff(before=str(paths[0]), after=str(paths[1]), n_before=len(runs[0]), n_after=len(runs[1]),

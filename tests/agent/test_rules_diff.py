@@ -64,8 +64,12 @@ def test_a_stricter_threshold_shows_as_the_relations_it_holds_back(fake_cli, gra
     if len(diff.changes) > 1:
         assert f"... {len(diff.changes) - 1} more" in r.output
     assert run("rules", "diff", before, after, "--exit-code").exit_code == 1
-    data = json.loads(run("rules", "diff", before, after, "--json", "--kind", "entity").output)
-    assert data["counts"]["verdict"] == len(moved) and all(c["kind"] == "entity" for c in data["changes"])
+    data = json.loads(run("rules", "diff", before, after, "--json", "--kind", "relation").output)
+    assert data["counts"]["verdict"] == len(moved) and all(c["kind"] == "relation" for c in data["changes"])
+    assert data["decisions_before"] == sum(1 for d in old.values() if d["kind"] == "relation")
+    entities = diff_decisions(before, after, kind="entity")
+    assert entities.n_before == len(old) - data["decisions_before"]
+    assert not any("verdict" in c.aspects for c in entities.changes)
     same = run("rules", "diff", before, before, "--exit-code")
     assert same.exit_code == 0 and "changed 0 candidates" in same.output
     assert "made with the same rules, model, graph and domain" in same.output
