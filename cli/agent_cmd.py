@@ -354,7 +354,8 @@ def explain_cmd(
     Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options.
     """
     from kgagent.explain import explain_decision
-    from kgagent.output import find_decision, iter_decisions
+    from kgagent.output import find_decision
+    from kgagent.rule_stats import decisions_path, read_decisions
 
     if not out.exists():
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
@@ -368,7 +369,7 @@ def explain_cmd(
             chosen = [find_decision(out, decision_id)]
         else:
             chosen = []
-            for d in iter_decisions(out):
+            for d in read_decisions(decisions_path(out)):
                 if d.get("verdict") == verdict and (kind is None or d.get("kind") == kind):
                     chosen.append(d)
                     if len(chosen) >= limit:

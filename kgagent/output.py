@@ -34,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import DocumentResult
-from kgagent.errors import InputError, Location, StorageError
+from kgagent.errors import InputError, StorageError
 from kgagent.encoder.data import feedback_lines
 from kgagent.feedback import feedback_records
 from kgagent.files import DirectoryLock, atomic_write_text, fsync_append
+from kgagent.rule_stats import decision_lines, decisions_path, parse_decision
 from kgagent.schema import Document
 
 OUTPUTS = ("decisions.jsonl", "graph.nq", "feedback.jsonl")
@@ -438,49 +439,15 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         return writer.finish()
 
 
-def _decisions_file(out: str | Path) -> Path:
-    path = Path(out)
-    path = path / "decisions.jsonl" if path.is_dir() else path
-    if not path.exists():
-        raise InputError(f"no decisions file {path} (run `kgagent extract --out DIR` first)", code="KGA414")
-    return path
-
-
-def _decision_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """The non-blank lines of a decisions file with their 1-based numbers; a line that is not
-    UTF-8 is an InputError naming the file and line."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise InputError(f"not UTF-8 text: {err.reason} at byte {err.start}", code="KGA414",
-                                 location=Location(str(path), lineno)) from None
-            if line.strip():
-                yield lineno, line
-
-
-def iter_decisions(out: str | Path) -> Iterator[dict[str, Any]]:
-    """The decisions of ``out/decisions.jsonl``, streamed."""
-    path = _decisions_file(out)
-    for lineno, line in _decision_lines(path):
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError:
-            raise InputError("not a JSON line", code="KGA414", location=Location(str(path), lineno)) from None
-
-
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:
-    """The decision with this id (or unique id prefix) in ``out/decisions.jsonl`` (streamed)."""
-    path = _decisions_file(out)
+    """The decision with this id (or unique id prefix) in ``out/decisions.jsonl`` (streamed; only
+    the lines that hold the id are parsed). The file's problems are rule_stats' (KGA450, KGA451)."""
+    path = decisions_path(out)
     matches: list[dict[str, Any]] = []
-    for lineno, line in _decision_lines(path):
+    for lineno, line in decision_lines(path):
         if decision_id not in line:
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError:
-            raise InputError("not a JSON line", code="KGA414", location=Location(str(path), lineno)) from None
+        obj = parse_decision(line, path, lineno)
         did = str(obj.get("id", ""))
         if did == decision_id:
             return obj

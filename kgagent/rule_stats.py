@@ -145,26 +145,39 @@ def read_decisions(path: str | Path) -> Iterator[dict[str, Any]]:
 def numbered_decisions(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """:func:`read_decisions` with each decision's 1-based line number."""
     path = Path(path)
+    for lineno, line in decision_lines(path):
+        yield lineno, parse_decision(line, path, lineno)
+
+
+def decision_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a decisions file with their 1-based numbers, decoded one by one (a
+    line that is not UTF-8 is an InputError naming the file and line, KGA451)."""
     try:
         handle = path.open("rb")
     except OSError as err:
         raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
     with handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
+        for lineno, raw in enumerate(handle, 1):
             try:
-                record = json.loads(line.decode("utf-8"))
+                line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
                 raise InputError(f"not UTF-8 text: {err.reason} at byte {err.start}", code="KGA451",
                                  location=Location(str(path), lineno)) from None
-            except json.JSONDecodeError as err:
-                raise InputError(f"not a JSON line: {err}", code="KGA451",
-                                 location=Location(str(path), lineno)) from None
-            if not isinstance(record, dict) or "id" not in record:
-                raise InputError("a decision must be a JSON object with an \"id\"", code="KGA451",
-                                 location=Location(str(path), lineno))
-            yield lineno, record
+            if line.strip():
+                yield lineno, line
+
+
+def parse_decision(line: str, path: Path, lineno: int) -> dict[str, Any]:
+    """One line of a decisions file as its decision (KGA451 naming the file and line when it is
+    not a JSON object with an "id")."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(f"not a JSON line: {err}", code="KGA451", location=Location(str(path), lineno)) from None
+    if not isinstance(record, dict) or "id" not in record:
+        raise InputError("a decision must be a JSON object with an \"id\"", code="KGA451",
+                         location=Location(str(path), lineno))
+    return record
 
 
 def proof_rules(proof: dict[str, Any] | None) -> list[tuple[str, str]]:
