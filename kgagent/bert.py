@@ -301,18 +301,15 @@ _NORMALIZING = {"do_lower_case": (True, "lowercase"), "strip_accents": (None, "s
 _BERT_TOKENIZERS = (None, "BertTokenizer", "BertTokenizerFast")
 
 
-def _normalizes_as_configured(config: dict[str, Any], tokenizer_json: Path) -> bool:
-    """Whether tokenizer.json normalises text as tokenizer_config.json says (a BERT tokenizer
-    whose BertNormalizer has the config's lower-casing, accents and Chinese characters)."""
-    if config.get("tokenizer_class") not in _BERT_TOKENIZERS:
+def _normalizes_as_configured(config: dict[str, Any], normalizer: Any) -> bool:
+    """Whether the tokenizer's normalizer (tokenizer.json's, as the ``tokenizers`` library read
+    it) does what tokenizer_config.json says: a BERT tokenizer whose BertNormalizer has the
+    config's lower-casing, accents and Chinese characters."""
+    from tokenizers.normalizers import BertNormalizer
+
+    if config.get("tokenizer_class") not in _BERT_TOKENIZERS or not isinstance(normalizer, BertNormalizer):
         return False
-    try:
-        normalizer = json.loads(tokenizer_json.read_text(encoding="utf-8")).get("normalizer") or {}
-    except (OSError, ValueError, AttributeError):
-        return False
-    if normalizer.get("type") != "BertNormalizer":
-        return False
-    return all(config.get(key, default) == normalizer.get(setting)
+    return all(config.get(key, default) == getattr(normalizer, setting)
                for key, (default, setting) in _NORMALIZING.items())
 
 
@@ -343,13 +340,13 @@ def load_tokenizer(path: Path) -> FastTokenizer | None:
                 value = value.get("content")
             if isinstance(value, str):
                 special[key] = value
-    try:
+    if not any(k in special for k in ("cls_token", "bos_token")):
+        return None
+    try:  # the file read once: its normalizer is asked of the parsed tokenizer
         tok = Tokenizer.from_file(str(path / TOKENIZER))
     except Exception:  # noqa: BLE001 - the tokenizers library's own errors: let transformers report them
         return None
-    if not any(k in special for k in ("cls_token", "bos_token")):
-        return None
-    if not _normalizes_as_configured(config, path / TOKENIZER):
+    if not _normalizes_as_configured(config, tok.normalizer):
         return None
     return FastTokenizer(tok, special, path)
 
