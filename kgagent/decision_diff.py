@@ -262,31 +262,35 @@ class Truth(Protocol):
 class ReviewedTruth:
     """The reviewers' agreed answers about the run they reviewed (``kgagent review`` on BEFORE)
     as a truth for its diff: a candidate they accepted holds with the label they saw, one they
-    relabelled with their label, one they rejected or re-spanned with none."""
+    relabelled with their label, one they rejected or re-spanned with none. The labels they saw
+    are those of the reviewed run's records (``seen``; :func:`diff_decisions` gives them from the
+    run it reads, so the file is read once)."""
 
-    def __init__(self, agreed: Mapping[str, Any], seen: Mapping[str, str]) -> None:
+    def __init__(self, agreed: Mapping[str, Any], seen: Mapping[str, str] | None = None) -> None:
         self.agreed = agreed  # decision id -> kgagent.review.judgements.Judgement
         self.seen = seen  # decision id -> its label in the reviewed run
+
+    def seeing(self, records: Iterable[dict[str, Any]]) -> ReviewedTruth:
+        """This truth with the labels of the reviewed run's ``records``."""
+        return ReviewedTruth(self.agreed, {str(r["id"]): decision_label(r) for r in records
+                                           if str(r["id"]) in self.agreed})
 
     @classmethod
     def of(cls, out: str | Path) -> ReviewedTruth | None:
         """The answers stored beside the run in ``out`` (None when nobody judged a decision)."""
         from kgagent.review.judgements import read_judgements
 
-        path = decisions_path(out)
-        agreed, _ = read_judgements(path.parent)
-        if not agreed:
-            return None
-        return cls(agreed, {str(r["id"]): decision_label(r) for _, r in numbered_decisions(path)
-                            if str(r["id"]) in agreed})
+        agreed, _ = read_judgements(decisions_path(out).parent)
+        return cls(agreed) if agreed else None
 
     def holds(self, decision: dict[str, Any]) -> bool | None:
         j = self.agreed.get(str(decision.get("id", "")))
         if j is None:
             return None
         label = decision_label(decision)
-        if j.action == "accept":
-            return label == self.seen.get(j.decision)
+        if j.action == "accept":  # right with the label they saw (None: not known, not judged)
+            seen = self.seen.get(j.decision) if self.seen is not None else None
+            return None if seen is None else label == seen
         if j.action == "relabel":
             return label == j.label
         return False
@@ -323,6 +327,8 @@ def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = 
     """
     paths = decisions_path(before), decisions_path(after)
     runs = [[r for r in _records(p) if kind is None or r.get("kind") == kind] for p in paths]
+    if isinstance(truth, ReviewedTruth) and truth.seen is None:  # answers about the run before
+        truth = truth.seeing(runs[0])
     fingerprints = [_fingerprint(p) for p in paths]
     docs = [{str(r.get("doc", "")) for r in run} for run in runs]
     result = DecisionDiff(before=str(paths[0]), after=str(paths[1]), n_before=len(runs[0]), n_after=len(runs[1]),
