@@ -177,7 +177,29 @@ def parse_decision(line: str, path: Path, lineno: int) -> dict[str, Any]:
     if not isinstance(record, dict) or "id" not in record:
         raise InputError("a decision must be a JSON object with an \"id\"", code="KGA451",
                          location=Location(str(path), lineno))
+    for where, obj in (("", record), ("head's ", record.get("head")), ("tail's ", record.get("tail"))):
+        if isinstance(obj, dict) and (problem := _span_problem(obj)):
+            raise InputError(f"the decision's {where}{problem}", code="KGA451", location=Location(str(path), lineno))
     return record
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _span_problem(obj: dict[str, Any]) -> str | None:
+    """What is wrong with a decision's (or argument's) span, if anything: a span is two whole
+    numbers, start before end (``span``/``doc_span``, or ``start`` and ``end``)."""
+    for key in ("doc_span", "span"):
+        span = obj.get(key)
+        if span is None:
+            continue
+        if not (isinstance(span, list) and len(span) == 2 and all(map(_whole, span)) and span[0] <= span[1]):
+            return f"{key!r} is {json.dumps(span)[:60]}, not two character offsets [start, end]"
+    for key in ("start", "end"):
+        if key in obj and not _whole(obj[key]):
+            return f"{key!r} is {json.dumps(obj[key])[:60]}, not a character offset"
+    return None
 
 
 def proof_rules(proof: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -317,9 +339,9 @@ def decision_span(obj: Any) -> tuple[int, int] | None:
         return None
     span = obj.get("doc_span") or obj.get("span")
     if isinstance(span, list | tuple) and len(span) == 2:
-        return int(span[0]), int(span[1])
+        return span[0], span[1]
     if "start" in obj and "end" in obj:
-        return int(obj["start"]), int(obj["end"])
+        return obj["start"], obj["end"]
     return None
 
 

@@ -138,3 +138,27 @@ def test_explain_and_stats_name_a_line_that_is_not_utf8(tmp_path) -> None:
         assert r.exit_code == 1, (args, r.output)
         assert isinstance(r.exception, SystemExit), (args, r.exception)  # not an uncaught error
         assert "decisions.jsonl:2: KGA4" in r.output and "UTF-8" in r.output, (args, r.output)
+
+
+def test_stats_and_diff_name_a_span_that_is_not_offsets(tmp_path) -> None:
+    """A hand-edited decision whose span is not two character offsets (strings, one number, a
+    relation's argument without offsets) is named with its file and line by `rules stats` and
+    `rules diff`; both once ended in a ValueError traceback or compared the strings."""
+    good = {"id": "d:1", "doc": "s1", "kind": "entity", "type": "person", "span": [0, 4], "verdict": "accept"}
+    bads = [
+        ({**good, "id": "d:2", "span": ["0", "4"]}, "'span' is [\"0\", \"4\"]"),
+        ({**good, "id": "d:2", "span": [7]}, "'span' is [7]"),
+        ({"id": "d:2", "doc": "s1", "kind": "relation", "predicate": "work_for", "verdict": "accept",
+          "head": {"text": "Ann", "span": [0, 3]}, "tail": {"text": "Acme", "start": "x", "end": 9}},
+         "tail's 'start' is \"x\""),
+    ]
+    runner = CliRunner()
+    for n, (bad, words) in enumerate(bads):
+        out = tmp_path / f"out{n}"
+        out.mkdir()
+        (out / "decisions.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+        for args in (["rules", "stats", "--out", str(out)], ["rules", "diff", str(out), str(out)]):
+            r = runner.invoke(app, args)
+            assert r.exit_code == 1, (args, r.output)
+            assert isinstance(r.exception, SystemExit), (args, r.exception)  # not an uncaught error
+            assert "decisions.jsonl:2: KGA451" in r.output and words in r.output, (args, r.output)
