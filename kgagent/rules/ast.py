@@ -26,7 +26,7 @@ class SourceLoc:
 
     @property
     def rule_id(self) -> str:
-        """How proofs and reports name a rule: ``file:line``."""
+        """How proofs and reports name a rule without a name of its own: ``file:line``."""
         return f"{self.path}:{self.line}"
 
 
@@ -92,11 +92,13 @@ Literal = Union[Atom, Comparison]
 
 @dataclass(frozen=True)
 class Clause:
-    """``head :- body.`` (a rule) or ``head.`` (a fact, empty body)."""
+    """``head :- body.`` (a rule) or ``head.`` (a fact, empty body); ``label``: the name written
+    before it (``@tail_kind reject(R, ...) :- ...``), if any."""
 
     head: Atom
     body: tuple[Literal, ...] = ()
     loc: SourceLoc | None = field(default=None, compare=False)
+    label: str | None = None
 
     @property
     def is_fact(self) -> bool:
@@ -104,6 +106,10 @@ class Clause:
 
     @property
     def rule_id(self) -> str:
+        """How proofs, decisions and reports name the clause: ``file:name`` when it has a name
+        (the same whatever lines are added above it), else ``file:line``."""
+        if self.label:
+            return f"{self.loc.path}:{self.label}" if self.loc else self.label
         return self.loc.rule_id if self.loc else "<rule>"
 
 

@@ -1,7 +1,7 @@
 """Static checks of a parsed program: every problem at once, each with file, line and column.
 
 Errors: unsafe variables (KGA102), negation cycles (KGA103), arity clashes (KGA104),
-arithmetic inside body atoms (KGA108). Warnings: singleton variables (KGA105), predicates used
+arithmetic inside body atoms (KGA108), one rule name on two clauses of a file (KGA117). Warnings: singleton variables (KGA105), predicates used
 but never defined nor declared (KGA106). See :mod:`kgagent.rules.diagnostics` for the catalogue.
 """
 
@@ -15,6 +15,7 @@ from kgagent.rules.depgraph import dependency_graph, negation_cycles
 from kgagent.rules.diagnostics import (
     E_ARITY,
     E_BODY_ARITH,
+    E_DUP_LABEL,
     E_NEG_CYCLE,
     E_UNSAFE,
     ERROR,
@@ -32,6 +33,7 @@ def check_program(program: Program, *, undefined_warnings: bool = True) -> list[
     for clause in program.clauses:
         diags += check_clause(clause)
     diags += _arity_clashes(program)
+    diags += _duplicate_labels(program)
     diags += _negation_cycles(program)
     if undefined_warnings:
         diags += _undefined(program)
@@ -42,6 +44,23 @@ def check_program(program: Program, *, undefined_warnings: bool = True) -> list[
 # ------------------------------------------------------------------------------------------------
 # one clause: safety, singletons, arithmetic in body atoms
 # ------------------------------------------------------------------------------------------------
+def _duplicate_labels(program: Program) -> list[Diagnostic]:
+    """A rule's name is its id in proofs and reports, so a file gives each name to one clause."""
+    first: dict[tuple[str, str], Clause] = {}
+    out = []
+    for clause in program.clauses:
+        if not clause.label or clause.loc is None:
+            continue
+        key = (clause.loc.path, clause.label)
+        if key in first:
+            out.append(_err(E_DUP_LABEL, f"the rule name '@{clause.label}' is already the name of the clause on "
+                            f"line {first[key].loc.line}; each clause of a file needs a name of its own "
+                            "(it is the rule's id in proofs and reports)", clause.loc, len(clause.head.pred)))
+        else:
+            first[key] = clause
+    return out
+
+
 def _term_vars(term: Term) -> Iterator[Var]:
     if isinstance(term, Var):
         yield term

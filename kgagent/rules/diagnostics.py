@@ -16,9 +16,11 @@ KGA106  warning   a predicate used in a body is never defined by a rule or fact 
 KGA107  error     a rule file or directory cannot be read (I/O)
 KGA108  error     arithmetic inside an atom of the body (bind it first: ``Y = X + 1, p(Y)``)
 KGA109  error     unknown directive (only ``#base``; nothing can include files or run code)
+KGA117  error     one rule name (``@name``) given to two clauses of a file
 ======  ========  ==============================================================================
 
-KGA110 and above are raised by the engine while evaluating (type errors, division by zero, ...).
+KGA110 to KGA115 are raised by the engine while evaluating (type errors, division by zero, ...);
+KGA116 is the agent's warning about its repairs (``kgagent rules check``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ W_UNDEFINED = "KGA106"
 E_IO = "KGA107"
 E_BODY_ARITH = "KGA108"
 E_DIRECTIVE = "KGA109"
+E_DUP_LABEL = "KGA117"
 
 ERROR = "error"
 WARNING = "warning"

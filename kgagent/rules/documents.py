@@ -68,7 +68,7 @@ def partitioned_program(program: Program, local: set[str]) -> Program:
         body = tuple(add(lit) if isinstance(lit, Atom) and lit.pred in local else lit for lit in c.body)
         if not any(isinstance(lit, Atom) and not lit.negated and lit.pred in local for lit in c.body):
             body = (Atom(DOC, (_D,), False, c.loc), *body)
-        clauses.append(Clause(add(c.head), body, c.loc))
+        clauses.append(Clause(add(c.head), body, c.loc, c.label))
     declarations = [Declaration(d.pred, d.arity + (d.pred in local), d.loc, d.columns) for d in program.declarations]
     return Program(clauses, declarations, list(program.files), dict(program.sources), list(program.warnings))
 

@@ -134,7 +134,7 @@ _LEX = re.compile(
     r"|(?P<FLOAT>\d+\.\d+(?:[eE][+-]?\d+)?)|(?P<INT>\d+)"
     r"|(?P<NAME>[a-z][A-Za-z0-9_]*)|(?P<VAR>[A-Z_][A-Za-z0-9_]*)"
     r"|(?P<IMPLIES>:-)|(?P<CMP><=|>=|!=|<|>|=)"
-    r"|(?P<DIRECTIVE>#[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<DIRECTIVE>#[A-Za-z_][A-Za-z0-9_]*)|(?P<LABEL>@[a-z][A-Za-z0-9_]*)"
     r"|(?P<PUNCT>[(),.+\-*/%])"
 )
 _PUNCT = {"(": "LPAR", ")": "RPAR", ",": "COMMA", ".": "DOT", "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "%": "PERCENT"}
@@ -259,6 +259,13 @@ def _loc(tok: _Tok) -> SourceLoc:
     return SourceLoc(tok.path, tok.line, tok.column)
 
 
+def _label(items: tuple) -> tuple[str | None, tuple]:
+    """A clause's name (``@name`` without the ``@``) and the rest of its items."""
+    if items and isinstance(items[0], Token) and items[0].type == "LABEL":
+        return items[0].value[1:], items[1:]
+    return None, items
+
+
 @v_args(inline=True)
 class _ToAst(Transformer):
     """Builds AST nodes with exact :class:`SourceLoc` (path, 1-based line, column)."""
@@ -306,11 +313,13 @@ class _ToAst(Transformer):
         return tuple(x for x in items if not isinstance(x, Token))
 
     # clauses
-    def fact(self, head, _dot):
-        return Clause(head, (), head.loc)
+    def fact(self, *items):
+        label, (head, _dot) = _label(items)
+        return Clause(head, (), head.loc, label)
 
-    def rule(self, head, _implies, body, _dot):
-        return Clause(head, body, head.loc)
+    def rule(self, *items):
+        label, (head, _implies, body, _dot) = _label(items)
+        return Clause(head, body, head.loc, label)
 
     def decl_args(self, *items):
         return tuple(x.value for x in items if x is not None and x.type in ("VAR", "NAME"))
@@ -358,6 +367,7 @@ _WORDS = {
     "PERCENT": "'%'",
     "NOT": "'not'",
     "DIRECTIVE": "'#base'",
+    "LABEL": "a rule's name (@name)",
     "$END": "the end of the file",
 }
 _ORDER = list(_WORDS)
@@ -371,6 +381,7 @@ _HINTS = {
     "\\": "write 'not p(X)' for negation",
     ";": "write one rule per alternative instead of ';'",
     "#": "the only directive is '#base'",
+    "@": "a rule's name is '@' and a lower-case name, before its head: '@tail_kind reject(R, ...) :- ...'",
 }
 
 
@@ -379,7 +390,7 @@ def _expected_words(expected: set[str]) -> str:
     parts: list[str] = []
     if "DIRECTIVE" in exp:  # the start of a clause
         parts.append("a new clause (a fact or rule starting with a predicate name such as p(...)) or '#base'")
-        exp -= {"DIRECTIVE", "NAME", "$END"}
+        exp -= {"DIRECTIVE", "NAME", "$END", "LABEL"}
     if {"NAME", "NOT", "VAR"} <= exp:  # the start of a body literal
         parts.append("a condition (an atom such as p(X), 'not p(X)' or a comparison such as X > 3)")
         exp -= _TERM_START | {"NOT"}
@@ -548,6 +559,12 @@ def _token_error(err: UnexpectedToken, inp: _Input) -> Diagnostic:
     prev = stack[-1] if stack else None
     after = _describe_stack(stack, text)
     where = f" after {after}" if after else ""
+    if isinstance(prev, Token) and prev.type == "LABEL":  # '@name' and no head after it
+        msg = (f"expected the head of the clause named '{prev}' (a predicate name such as p(...)), "
+               f"found {_found(tok)}" + (" (a clause has one name)" if tok.type == "LABEL" else ""))
+        if tok.type == "$END":
+            return _diag(E_SYNTAX, msg, path, prev.line, prev.column, len(prev))
+        return _diag(E_SYNTAX, msg, path, tok.line, tok.column, len(tok))
     if tok.type == "$END":
         stripped_end = len(text[inp.start : inp.end].rstrip()) + inp.start
         line, col = _line_col(inp, stripped_end)

@@ -73,8 +73,8 @@ def format_literal(lit: Literal) -> str:
 
 
 def format_clause(clause: Clause) -> str:
-    """``head.`` or ``head :- lit1, lit2.`` on one line."""
-    head = format_atom(clause.head)
+    """``head.`` or ``head :- lit1, lit2.`` on one line (after ``@name`` if it has a name)."""
+    head = (f"@{clause.label} " if clause.label else "") + format_atom(clause.head)
     if not clause.body:
         return f"{head}."
     return f"{head} :- {', '.join(format_literal(b) for b in clause.body)}."

@@ -214,7 +214,7 @@ def test_readme_example_gives_the_output_shown(code, src, shown):
 
 def test_readme_has_an_example_for_every_checker_code():
     codes = {c for c, _, _ in _sections()}
-    assert codes == {"KGA101", "KGA102", "KGA103", "KGA104", "KGA105", "KGA106", "KGA108", "KGA109"}
+    assert codes == {"KGA101", "KGA102", "KGA103", "KGA104", "KGA105", "KGA106", "KGA108", "KGA109", "KGA117"}
     assert "### KGA107" in README
 
 
@@ -224,3 +224,17 @@ def test_readme_writing_examples_are_valid_rules():
     assert len(blocks) >= 6
     for block in blocks:
         assert [d for d in check(block) if d.is_error] == [], block
+
+
+def test_kga117_a_rule_name_given_twice_in_a_file():
+    diags = check("@low reject(X) :- score(X, S), S < 0.2.\n@low review(X) :- score(X, S), S < 0.5.\n"
+                  "@high accept(X) :- score(X, S), S >= 0.5.\n", "a.rules")
+    errs = [d for d in diags if d.is_error]
+    assert [(d.code, d.loc.line, d.loc.col) for d in errs] == [("KGA117", 2, 6)]
+    assert "'@low' is already the name of the clause on line 1" in errs[0].message
+    # the same name in two files names two rules: a.rules:low and b.rules:low
+    a, _ = parse_program("@low p(a).\n", "a.rules")
+    b, _ = parse_program("@low q(b).\n", "b.rules")
+    a.clauses += b.clauses
+    assert [d for d in check_program(a, undefined_warnings=False) if d.is_error] == []
+    assert [c.rule_id for c in a.clauses] == ["a.rules:low", "b.rules:low"]

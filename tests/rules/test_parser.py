@@ -273,7 +273,7 @@ def clauses(draw):
             max_size=4,
         )
     )
-    return Clause(head, tuple(body))
+    return Clause(head, tuple(body), label=draw(st.one_of(st.none(), names)))
 
 
 decls = st.builds(
@@ -399,3 +399,32 @@ def test_docstring_examples_run():
                 kgagent.rules.why_not):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
+
+
+# ------------------------------------------------------------------------------------------------
+# rule names
+# ------------------------------------------------------------------------------------------------
+def test_a_named_clause_is_known_by_its_name_wherever_its_line_moves():
+    text = "@base_path\npath(X, Y) :- edge(X, Y).\n@edge_ab edge(a, b).\npath(X, Z) :- edge(X, Y), path(Y, Z).\n"
+    prog = parse_rules(text, "g.rules")
+    assert [c.label for c in prog.clauses] == ["base_path", "edge_ab", None]
+    assert [c.rule_id for c in prog.clauses] == ["g.rules:base_path", "g.rules:edge_ab", "g.rules:4"]
+    assert prog.clauses[0].loc == SourceLoc("g.rules", 2, 1)  # the head's place, for messages
+    moved = parse_rules("% a comment\n\n" + text, "g.rules")
+    assert [c.rule_id for c in moved.clauses] == ["g.rules:base_path", "g.rules:edge_ab", "g.rules:6"]
+    assert format_clause(prog.clauses[0]) == "@base_path path(X, Y) :- edge(X, Y)."
+
+
+@pytest.mark.parametrize("text, where, words", [
+    ("@Big p(a).", (1, 1), "a rule's name is '@' and a lower-case name"),
+    ("@ p(a).", (1, 1), "a rule's name is '@' and a lower-case name"),
+    ("@x #base p(X).", (1, 4), "expected the head of the clause named '@x'"),
+    ("@x @y p(a).", (1, 4), "(a clause has one name)"),
+    ("p(a).\n@last\n", (2, 1), "expected the head of the clause named '@last' (a predicate name such as p(...)), found the end of the file"),
+    ("p(a) @x.", (1, 6), "expected ':-' or '.'"),
+])
+def test_a_misplaced_or_malformed_rule_name_is_a_syntax_error(text, where, words):
+    diags = errors(text)
+    assert len(diags) == 1, diags
+    assert (diags[0].code, (diags[0].loc.line, diags[0].loc.col)) == ("KGA101", where)
+    assert words in diags[0].message, diags[0].message

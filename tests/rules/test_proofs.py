@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kgagent.errors import RuleError
-from kgagent.rules import Engine
+from kgagent.rules import Engine, parse_rules
 from kgagent.schema import ProofNode
 
 from engine_helpers import parse
@@ -153,3 +153,11 @@ def test_which_equally_short_proof_is_kept_does_not_depend_on_other_facts():
     beside = engine.evaluate({"z": [("c",), ("w",)], "a": [("x", "b"), ("x", "c")]})
     assert alone.proof("r", ("x",)) == beside.proof("r", ("x",))
     assert alone.proof("r", ("x",)).premises[0].fact == "q(x, b)"
+
+
+def test_a_named_rule_is_named_in_proofs_and_firings():
+    text = "@one_step path(X, Y) :- edge(X, Y).\n@two_steps\npath(X, Z) :- edge(X, Y), path(Y, Z).\n"
+    m = Engine(parse_rules(text, "t.rules")).evaluate({"edge": [("a", "b"), ("b", "c")]})
+    p = m.proof("path", ("a", "c"))
+    assert p.rule == "t.rules:two_steps" and [n.rule for n in p.premises] == [None, "t.rules:one_step"]
+    assert m.rule_firings() == {"t.rules:one_step": 2, "t.rules:two_steps": 1}
