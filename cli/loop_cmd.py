@@ -33,7 +33,7 @@ def register_rules(app: typer.Typer) -> None:
 @feedback_app.command("prune")
 def feedback_prune(
     feedback: Path = typer.Argument(..., help="feedback.jsonl written by `kgagent extract --out DIR`."),
-    rule: str = typer.Option(..., "--rule", help="The rule whose examples go, as FILE:LINE."),
+    rule: str = typer.Option(..., "--rule", help="The rule whose examples go, as FILE:NAME (or FILE:LINE for a rule without a name)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write here instead of rewriting FEEDBACK."),
     decisions: Optional[Path] = typer.Option(
         None, "--decisions", help="decisions.jsonl with the proofs (default: beside FEEDBACK)."),
@@ -48,7 +48,7 @@ def feedback_prune(
               + (f", and {result.dependent} relation(s) whose argument went with them" if result.dependent else "")
               + f"; {result.kept} kept, {result.sentences_dropped} sentence(s) left empty dropped -> {result.path}")
     if not result.rule_seen:
-        con.print(f"note: no decision's proof uses {rule}; check FILE:LINE (see `kgagent rules stats`)")
+        con.print(f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
 
 
 # --------------------------------------------------------------------------- rules stats

@@ -212,7 +212,8 @@ def _scores_clause(scores: list[tuple[str, str]]) -> str:
 
 
 def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
-    """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <file:line>``."""
+    """``rejected: <reason>; <the graph and ontology facts it rests on>; rule <id>`` (the rule's
+    ``file:name``, or ``file:line``)."""
     name = _Names(decision, wording)
     verdict = str(decision.get("verdict", "review"))
     parts = [VERDICT_WORDS.get(verdict, verdict) + (f": {decision['reason']}" if decision.get("reason") else "")]

@@ -509,11 +509,12 @@ def read_unlabelled(path: str | Path) -> list[Document]:
 # =========================================================================== pruning
 
 
-_RULE_ID = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
+_RULE_ID = re.compile(r"^(?P<file>.+):(?P<line>\d+|[a-z][A-Za-z0-9_]*)$")
 
 
 def rule_matches(recorded: str, wanted: str) -> bool:
-    """Whether a recorded rule id names the wanted ``FILE:LINE`` (paths compared by suffix)."""
+    """Whether a recorded rule id names the wanted ``FILE:LINE`` or ``FILE:NAME`` (paths compared
+    by suffix)."""
     a, b = _RULE_ID.match(recorded), _RULE_ID.match(wanted)
     if not a or not b or a["line"] != b["line"]:
         return False
@@ -541,7 +542,8 @@ class PruneResult:
 
 def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = None,
                    decisions: str | Path | None = None) -> PruneResult:
-    """Remove every feedback label whose justifying proof used ``rule`` (``FILE:LINE``).
+    """Remove every feedback label whose justifying proof used ``rule`` (``FILE:NAME``, or
+    ``FILE:LINE`` for a rule without a name).
 
     A label names its decision in ``proof``; the proof tree is read from ``decisions``
     (default: ``decisions.jsonl`` beside the feedback file). A label that lists its rules
@@ -551,7 +553,8 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     """
     feedback = Path(feedback)
     if not _RULE_ID.match(rule):
-        raise InputError(f"rule must be FILE:LINE, e.g. rules/relations.rules:12 (got {rule!r})", code="KGA463")
+        raise InputError(f"rule must be FILE:NAME or FILE:LINE, e.g. rules/words.rules:nationality_not_place "
+                         f"or rules/relations.rules:12 (got {rule!r})", code="KGA463")
     if not feedback.is_file():
         raise InputError(f"no such feedback file: {feedback}", code="KGA463")
     decisions_file = Path(decisions) if decisions is not None else feedback.parent / "decisions.jsonl"

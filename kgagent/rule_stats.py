@@ -4,7 +4,7 @@ Reads the ``decisions.jsonl`` an ``extract --out DIR`` run wrote (one decision p
 entity or relation, each with its verdict and proof tree) and, optionally, gold annotations in
 SpERT JSON to measure each rule's precision.
 
-Definitions (per rule id ``file:line``):
+Definitions (per rule id, ``file:name`` or ``file:line``):
 
 - ``fired``: distinct facts the rule derived in the recorded proofs (a fact shared by several
   decisions' proofs, say ``has_type(m1, person)``, counts once per document).

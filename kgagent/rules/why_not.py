@@ -37,7 +37,7 @@ SEARCH_LIMIT = 20_000
 class NearMiss:
     """How far one rule got towards a fact the model lacks."""
 
-    rule: str  # file:line
+    rule: str  # the rule's id: file:name, or file:line
     head: str  # the rule's head as far as the best assignment binds it
     satisfied: tuple[str, ...]  # the body's conditions that held, in order, with their values
     failed: str  # the first condition no assignment satisfied, as far as it is bound

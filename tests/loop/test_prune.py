@@ -1,4 +1,4 @@
-"""`feedback prune --rule FILE:LINE` removes exactly the examples that rule proved."""
+"""`feedback prune --rule FILE:NAME|FILE:LINE` removes exactly the examples that rule proved."""
 
 from __future__ import annotations
 
@@ -124,3 +124,11 @@ def test_a_feedback_file_that_is_not_utf8_names_its_line(tmp_path) -> None:
     with pytest.raises(InputError) as err:
         prune_feedback(bad, "rules/x.rules:1")
     assert err.value.code == "KGA463" and err.value.location.line == 2 and "UTF-8" in str(err.value)
+
+
+def test_a_rule_is_named_by_its_name_or_its_line() -> None:
+    assert rule_matches("rules/words.rules:nationality_not_place", "words.rules:nationality_not_place")
+    assert rule_matches("/abs/kg_data/rules/words.rules:12", "rules/words.rules:12")
+    assert not rule_matches("rules/words.rules:nationality_not_place", "rules/words.rules:nationality")
+    assert not rule_matches("rules/words.rules:12", "rules/words.rules:nationality_not_place")
+    assert not rule_matches("rules/words.rules:Bad", "rules/words.rules:Bad")  # not a rule name
