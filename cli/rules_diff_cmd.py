@@ -87,7 +87,7 @@ def rules_diff(
     con.print(f"changed {len(diff.changes)} candidates ({counts}; only before {diff.count('only before')}, "
               f"only after {diff.count('only after')}); unchanged {diff.unchanged}"
               + (f", of which {diff.renumbered} decided for the same reason by a rule of another id "
-                 "(a line that moved)" if diff.renumbered else ""))
+                 "(a line that moved, or a rule given a name)" if diff.renumbered else ""))
     if diff.judge:
         effects = diff.effects
         judge = "gold" if diff.judge == "gold" else "the reviewers' answers about BEFORE"

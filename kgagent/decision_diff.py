@@ -11,8 +11,8 @@ document, its arguments' spans and the predicate the encoder proposed.
 A paired candidate has changed when its verdict, its label (the class or predicate after
 repairs), for an entity the graph entity it was linked to, or the reason its deciding rule gave
 differ. A candidate decided alike, for the same reason, by a rule of another id is not a
-change: it is counted apart (``renumbered``), since a rule's id is its file and line and an
-edit above a rule moves it.
+change: it is counted apart (``renumbered``), since an unnamed rule's id is its file and line,
+which an edit above it moves (and a rule given a name since has a new id).
 """
 
 from __future__ import annotations

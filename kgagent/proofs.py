@@ -6,7 +6,7 @@ reads a proof fact's text into its predicate and arguments, ``quoted`` only its 
 ``predicate`` is the head alone.
 The rule language's own strict reader of written facts is ``kgagent.rules.facts_io.parse_fact``.
 
->>> tree = {"fact": 'reject(r1, "no type")', "rule": "shared/relations.rules:44",
+>>> tree = {"fact": 'reject(r1, "no type")', "rule": "shared/relations.rules:tail_kind",
 ...         "premises": [{"fact": "relation(r1, treats, m1, m2)", "source": "encoder"},
 ...                      {"fact": 'text(m2, "Boston")', "source": "encoder"}]}
 >>> [predicate(n) for n in walk(tree)]

@@ -113,7 +113,7 @@ class ProofNode:
     """Why a fact holds: a base fact (``source`` says where from) or a rule applied to premises."""
 
     fact: str
-    rule: str | None = None  # "rules/relations.rules:12" for a derived fact
+    rule: str | None = None  # the rule of a derived fact: "shared/relations.rules:tail_kind", "rules/x.rules:12"
     source: str | None = None  # "encoder", "graph", "linker", ... for a base fact
     premises: list["ProofNode"] = field(default_factory=list)
 

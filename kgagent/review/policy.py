@@ -29,7 +29,7 @@ Six policies order a queue of decisions, most worth asking first:
   to JSON (no pickle) and loads back.
 
 >>> d = {"id": "d:1", "kind": "relation", "verdict": "review", "score": 0.45,
-...      "proof": {"fact": "review(r1, \\"unsure\\")", "rule": "shared/relations.rules:60",
+...      "proof": {"fact": "review(r1, \\"unsure\\")", "rule": "shared/relations.rules:relation_unsure",
 ...                "premises": [{"fact": "score(r1, 0.45)", "source": "encoder"}]}}
 >>> [round(float(x), 2) for x in decision_features(d)][:4]
 [1.0, 0.45, 0.05, 1.0]
