@@ -238,3 +238,16 @@ def test_kga117_a_rule_name_given_twice_in_a_file():
     a.clauses += b.clauses
     assert [d for d in check_program(a, undefined_warnings=False) if d.is_error] == []
     assert [c.rule_id for c in a.clauses] == ["a.rules:low", "b.rules:low"]
+
+
+@pytest.mark.parametrize("folder", [ROOT / "kgagent" / "domain" / "shared_rules", ROOT / "rules"],
+                         ids=["shared", "news"])
+def test_every_shipped_rule_that_decides_has_a_name(folder):
+    """A shipped rule that decides is known by its name, so decisions, stats and diffs made before
+    an edit of the files still name it after (rules/README.md, "Naming a rule")."""
+    deciding = {"accept", "reject", "review", "repair", "unlink", "relink", "vouch", "inferred", "new_entity_in",
+                "retype", "relabel"}
+    program = load_rules(folder)
+    clauses = [c for c in program.clauses if c.head.pred in deciding]
+    assert len(clauses) >= 10
+    assert [c.loc for c in clauses if not c.label] == []
