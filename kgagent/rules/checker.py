@@ -1,8 +1,8 @@
 """Static checks of a parsed program: every problem at once, each with file, line and column.
 
 Errors: unsafe variables (KGA102), negation cycles (KGA103), arity clashes (KGA104),
-arithmetic inside body atoms (KGA108), one rule name on two clauses of a file (KGA117). Warnings: singleton variables (KGA105), predicates used
-but never defined nor declared (KGA106). See :mod:`kgagent.rules.diagnostics` for the catalogue.
+arithmetic inside body atoms (KGA108), one rule name on two clauses of a file (KGA117).
+Warnings: singleton variables (KGA105), predicates used but never defined nor declared (KGA106). See :mod:`kgagent.rules.diagnostics` for the catalogue.
 """
 
 from __future__ import annotations
@@ -44,23 +44,6 @@ def check_program(program: Program, *, undefined_warnings: bool = True) -> list[
 # ------------------------------------------------------------------------------------------------
 # one clause: safety, singletons, arithmetic in body atoms
 # ------------------------------------------------------------------------------------------------
-def _duplicate_labels(program: Program) -> list[Diagnostic]:
-    """A rule's name is its id in proofs and reports, so a file gives each name to one clause."""
-    first: dict[tuple[str, str], Clause] = {}
-    out = []
-    for clause in program.clauses:
-        if not clause.label or clause.loc is None:
-            continue
-        key = (clause.loc.path, clause.label)
-        if key in first:
-            out.append(_err(E_DUP_LABEL, f"the rule name '@{clause.label}' is already the name of the clause on "
-                            f"line {first[key].loc.line}; each clause of a file needs a name of its own "
-                            "(it is the rule's id in proofs and reports)", clause.loc, len(clause.head.pred)))
-        else:
-            first[key] = clause
-    return out
-
-
 def _term_vars(term: Term) -> Iterator[Var]:
     if isinstance(term, Var):
         yield term
@@ -187,7 +170,7 @@ def _clause_vars(clause: Clause) -> Iterator[Var]:
 
 
 # ------------------------------------------------------------------------------------------------
-# whole program: arities, negation cycles, undefined predicates
+# whole program: arities, rule names, negation cycles, undefined predicates
 # ------------------------------------------------------------------------------------------------
 def _uses(program: Program) -> Iterator[tuple[str, int, SourceLoc | None, str]]:
     """(pred, arity, where, how) for every declaration, head and body atom, in file order."""
@@ -235,6 +218,23 @@ def _arity_clashes(program: Program) -> list[Diagnostic]:
                 )
             )
     return diags
+
+
+def _duplicate_labels(program: Program) -> list[Diagnostic]:
+    """A rule's name is its id in proofs and reports, so a file gives each name to one clause."""
+    first: dict[tuple[str, str], Clause] = {}
+    out = []
+    for clause in program.clauses:
+        if not clause.label or clause.loc is None:
+            continue
+        key = (clause.loc.path, clause.label)
+        if key in first:
+            out.append(_err(E_DUP_LABEL, f"the rule name '@{clause.label}' is already the name of the clause on "
+                            f"line {first[key].loc.line}; each clause of a file needs a name of its own "
+                            "(it is the rule's id in proofs and reports)", clause.loc, len(clause.head.pred)))
+        else:
+            first[key] = clause
+    return out
 
 
 def _negation_cycles(program: Program) -> list[Diagnostic]:
