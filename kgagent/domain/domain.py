@@ -296,7 +296,28 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
         value = data.get(key, default)
         if value is None or value is False or value == "":
             return None
-        return (root / str(value)).resolve() if not Path(str(value)).is_absolute() else Path(str(value))
+        if not isinstance(value, str):
+            problems.append(DomainError(f"{key} is a path (text), not {type(value).__name__} {value!r}",
+                                        code="KGA610", location=conf.where(key)))
+            return None
+        return (root / value).resolve() if not Path(value).is_absolute() else Path(value)
+
+    def present(key: str, default: str, *, file: bool) -> Path | None:
+        """``part``, and a problem (KGA608) when domain.toml names a path that is not there, or
+        what is there is a folder where a file belongs: a domain read without its graph or its
+        label map would decide otherwise, without a word."""
+        path = part(key, default)
+        if path is None:
+            return None
+        named = key in data
+        if (named and not path.exists()) or (file and path.exists() and not path.is_file()):
+            what = "does not exist" if not path.exists() else "is not a file"
+            fix = f"fix `{key}` in {DOMAIN_FILE}" + ((" or remove it (a domain without a graph)" if key == "graph"
+                                                     else " or remove it") if named else "")
+            problems.append(DomainError(f"the {key} path {path} {what}: {fix}", code="KGA608",
+                                        location=conf.where(key) if named else Location(str(path))))
+            return None
+        return path
 
     onto_path = part("ontology", "ontology.toml")
     try:
@@ -307,7 +328,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
         problems.append(err)
         ontology = Ontology()
     names = set(ontology.classes) | set(ontology.relations)
-    labels_path = part("labels", "labels.toml")
+    labels_path = present("labels", "labels.toml", file=True)
     labels = LabelMap(names=names)
     if labels_path is not None and labels_path.is_file():
         try:
@@ -316,7 +337,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
         except DomainError as err:
             problems.append(err)
     wording: dict[str, str] = {}
-    for wpath in (SHARED_RULES_DIR / "explain.toml", part("wording", "explain.toml")):
+    for wpath in (SHARED_RULES_DIR / "explain.toml", present("wording", "explain.toml", file=True)):
         if wpath is not None and wpath.is_file():
             try:
                 w, found = read_wording(read_toml(wpath))
@@ -325,7 +346,11 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
             except DomainError as err:
                 problems.append(err)
     rules_value = data.get("rules", ["rules"])
-    rules_list = [rules_value] if isinstance(rules_value, str) else list(rules_value or [])
+    rules_list = [rules_value] if isinstance(rules_value, str) else rules_value
+    if not (isinstance(rules_list, list) and all(isinstance(r, str) and r for r in rules_list)):
+        problems.append(DomainError(f"rules is a path or a list of paths (text), not {rules_value!r}",
+                                    code="KGA610", location=conf.where("rules")))
+        rules_list = []
 
     def flag(key: str, default: bool) -> bool:
         """A true-or-false key of domain.toml (KGA610, and the default, when it is something else)."""
@@ -343,7 +368,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),
                     description=str(data.get("description", "")), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
-                    graph=part("graph", "graph"), model=part("model", "model"), wording=wording,
+                    graph=present("graph", "graph", file=False), model=part("model", "model"), wording=wording,
                     shared_rules=shared, link_by_name=by_name, rule_entries=own_rules)
     return domain, problems
 

@@ -152,6 +152,38 @@ def test_commands_with_a_broken_domain_say_so_and_stop(tmp_path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("toml, code, words", [
+    ('graph = "nograph"\n', "KGA608", "the graph path"),           # once: an empty graph, no word
+    ('labels = "nolabels.toml"\n', "KGA608", "the labels path"),   # once: the default label map
+    ('rules = 3\n', "KGA610", "rules is a path or a list of paths"),  # once: TypeError
+    ('rules = ["rules", 4]\n', "KGA610", "rules is a path or a list of paths"),
+    ('graph = 5\n', "KGA610", "graph is a path (text), not int 5"),  # once: a folder named '5'
+])
+def test_a_path_of_domain_toml_that_is_not_there_or_not_a_path_is_named(tmp_path, toml, code, words) -> None:
+    d = _domain(tmp_path, "[classes.person]\n", domain='name = "d"\n' + toml)
+    found = check_domain(d)
+    assert [(e.code, e.location.line) for e in found] == [(code, 2)], found
+    assert words in found[0].message
+    with pytest.raises(DomainError) as err:
+        Domain.load(d)
+    assert err.value.code == code
+    (tmp_path / "c.tsv").write_text("Ann\twork_for\tAcme\n")
+    r = run("validate", tmp_path / "c.tsv", "--domain", d)
+    assert r.exit_code == 2 and code in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_label_map_or_wording_that_is_a_folder_is_named(tmp_path) -> None:
+    d = _domain(tmp_path, "[classes.person]\n")
+    (d / "labels.toml").unlink()
+    (d / "labels.toml").mkdir()
+    (d / "explain.toml").mkdir()
+    found = check_domain(d)
+    assert sorted((e.code, Path(e.location.path).name) for e in found) == [("KGA608", "explain.toml"),
+                                                                         ("KGA608", "labels.toml")]
+    # a domain without a graph folder, naming none, has an empty graph: no problem
+    assert not (d / "graph").exists() and check_domain(_domain(tmp_path / "x", "[classes.person]\n")) == []
+
+
 def test_a_domain_without_a_model_says_how_to_train_one(tmp_path) -> None:
     d = tmp_path / "drugs"
     assert run("init", d, "--from-data", FIX / "drugs_train.json").exit_code == 0
@@ -276,6 +308,7 @@ def test_ontology_and_label_map_round_trip_through_their_text() -> None:
 def test_wording_of_the_domain_reaches_explanations(tmp_path) -> None:
     d = tmp_path / "news"
     shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
+    (d / "graph").mkdir()  # domain.toml names it: an empty graph, not a missing one
     (d / "explain.toml").write_text('[predicates]\n"within/2" = "{0} sits in {1}, the map says"\n')
     dom = Domain.load(d)
     from kgagent.explain import fact_words, _Names
