@@ -66,7 +66,7 @@ def check_cmd(
     except RuleError as err:  # I/O: missing path, unreadable file, empty directory
         raise fail(str(err), EXIT_USAGE) from None
     if dom is not None and not any(d.is_error for d in diags):
-        diags += _repair_warnings(dom, target, display)
+        diags += _domain_diagnostics(dom, target, display, own if path is not None else None)
     sources = {}
     for f in files:
         try:
@@ -100,13 +100,16 @@ def check_cmd(
     raise typer.Exit(EXIT_OK)
 
 
-def _repair_warnings(dom, target, display) -> list:
-    """KGA116: what the joint decision cannot do with these rules, the ontology and the model."""
+def _domain_diagnostics(dom, target, display, own: set[str] | None) -> list:
+    """What the agent checks beyond the rule language: the thresholds' values (KGA118, KGA119,
+    errors; only those in ``own`` files when given), then what the joint decision cannot do with
+    these rules, the ontology and the model (KGA116, warnings)."""
     import json as _json
 
     from kgagent.errors import KGAError
     from kgagent.joint import check_repairs
     from kgagent.rules import load_rules
+    from kgagent.thresholds import threshold_problems
 
     labels = None
     config = dom.model / "config.json" if dom.model is not None else None
@@ -120,6 +123,9 @@ def _repair_warnings(dom, target, display) -> list:
         program = load_rules(target, display=display)
     except KGAError:  # reported by the checks above
         return []
+    errors = threshold_problems(program)
+    if errors:  # the joint decision's check runs the rules, which would fail on them
+        return [d for d in errors if own is None or d.loc.path in own]
     return check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
 
 

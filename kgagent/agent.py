@@ -212,6 +212,8 @@ class Agent:
         from kgagent.errors import EncoderError
         from kgagent.kg import KnowledgeGraph
         from kgagent.rules import load_rules
+        from kgagent.rules.diagnostics import RuleCheckError
+        from kgagent.thresholds import threshold_problems
 
         if precision not in PRECISIONS:
             raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}", code="KGA307")
@@ -223,6 +225,8 @@ class Agent:
             program = load_rules(rules_path, display=partial(dom.rule_name, own=rules_path[-1]))
         else:
             rules_path, program = None, rules
+        if problems := threshold_problems(program):
+            raise RuleCheckError(problems)
         if kg is None or isinstance(kg, (str, Path)):
             if kg is not None and not Path(kg).exists():
                 raise InputError(f"no such graph directory or file: {kg}", code="KGA409")

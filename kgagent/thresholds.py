@@ -15,6 +15,37 @@ from kgagent.errors import InputError
 
 #: the predicate of the rule files' numbers
 THRESHOLD = "threshold"
+#: rule-check codes (kgagent.rules.diagnostics' catalogue): a threshold that is not a number; one set twice
+E_NOT_A_NUMBER = "KGA118"
+E_SET_TWICE = "KGA119"
+
+
+def threshold_problems(program: Any) -> list[Any]:
+    """Errors (rule Diagnostics) in the rule files' ``threshold(Name, Value)`` facts: a value
+    that is not a number (KGA118: the shared rules compare scores with it, which would fail on
+    the first candidate, naming the shared rule rather than this fact), and a name set twice
+    (KGA119: the rules would read both values, the agent and `rules tune` only the last)."""
+    from kgagent.rules.diagnostics import ERROR, Diagnostic
+    from kgagent.rules.printer import format_clause
+
+    out: list[Any] = []
+    first: dict[str, Any] = {}
+    for clause in program.clauses:
+        head = clause.head
+        if not (clause.is_fact and head.pred == THRESHOLD and len(head.args) == 2) or clause.loc is None:
+            continue
+        name, value = (getattr(a, "value", None) for a in head.args)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            out.append(Diagnostic(E_NOT_A_NUMBER, ERROR, f"'{format_clause(clause)}': a threshold's value is a "
+                                  "number (the rules compare scores with it)", clause.loc, len(head.pred)))
+        elif isinstance(name, str) and name in first:
+            where = first[name].loc
+            out.append(Diagnostic(E_SET_TWICE, ERROR, f"threshold {name} is set a second time (first at "
+                                  f"{where.path}:{where.line}): the rules would read both values; keep one",
+                                  clause.loc, len(head.pred)))
+        elif isinstance(name, str):
+            first[name] = clause
+    return out
 
 
 def threshold_values(program: Any) -> dict[str, float]:

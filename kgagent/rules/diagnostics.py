@@ -19,8 +19,10 @@ KGA109  error     unknown directive (only ``#base``; nothing can include files o
 KGA117  error     one rule name (``@name``) given to two clauses of a file
 ======  ========  ==============================================================================
 
-KGA110 to KGA115 are raised by the engine while evaluating (type errors, division by zero, ...);
-KGA116 is the agent's warning about its repairs (``kgagent rules check``).
+KGA110 to KGA115 are raised by the engine while evaluating (type errors, division by zero, ...).
+The agent checks its own vocabulary too (``kgagent rules check --domain``, and when it loads): KGA116
+warns about its repairs (kgagent.joint); KGA118 (a threshold that is not a number) and KGA119 (a
+threshold set twice) are errors (kgagent.thresholds).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from kgagent import Agent, Document
 from kgagent.domain import Domain, LabelMap, Ontology, check_domain
-from kgagent.errors import DomainError
+from kgagent.errors import DomainError, RuleError
 from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
 from kgagent_cli.main import app
 from support.agent_fakes import REPO
@@ -420,3 +420,26 @@ def test_rule_ids_of_rules_given_instead_of_the_domains_are_the_same_from_every_
     assert all(files == seen[0] for files in seen)
     assert seen[0][-2:] == ["my-rules/extra.rules", "my-rules/thresholds.rules"]
     assert all(f.startswith("shared/") for f in seen[0][:-2])
+
+
+@pytest.mark.parametrize("edit, code, line", [
+    (lambda t: t.replace("threshold(entity_accept, 0.4).", 'threshold(entity_accept, "high").'), "KGA118", None),
+    (lambda t: t + "threshold(link_trusted, 0.5).\n", "KGA119", -1),
+])
+def test_a_threshold_that_is_not_a_number_or_is_set_twice_is_named_at_its_line(tmp_path, edit, code, line) -> None:
+    """`rules check --domain` once ended in a KGA110 traceback (the joint decision's check ran the
+    rules), and an agent refused a word as a threshold only at the first candidate, naming the
+    shared rule that compared with it; a threshold set twice was read both ways by the rules."""
+    d = tmp_path / "news"
+    shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
+    (d / "graph").mkdir()
+    path = d / "rules" / "thresholds.rules"
+    path.write_text(edit(path.read_text()))
+    lines = path.read_text().splitlines()
+    want = len(lines) if line == -1 else next(i for i, t in enumerate(lines, 1) if '"high"' in t)
+    r = run("rules", "check", "--domain", d)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+    assert f"rules/thresholds.rules:{want}:1: {code}" in r.output, r.output
+    with pytest.raises(RuleError) as err:
+        Agent.load(domain=d)
+    assert err.value.code == code and err.value.location.line == want
