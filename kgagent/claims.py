@@ -7,7 +7,10 @@ in any other file (``-``: standard input) the parts separated by tabs, ``head<TA
 and optionally ``<TAB>score``. Blank lines, and lines beginning with ``#`` in a tab-separated file,
 are skipped. Bad input raises :class:`~kgagent.errors.InputError` naming the file and line: KGA401
 not UTF-8, KGA402 binary, KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a
-claim (a part missing or empty, a score that is no number in [0, 1]).
+claim (a part missing, empty or not a string, a score that is no number in [0, 1], a whole JSON
+array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one JSON
+array: each claim keeps its own line number, the file is read as it streams, and one format
+means one set of errors.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "claims.tsv"
@@ -75,28 +78,79 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
     """A claim as (head, predicate, tail, score, head type, tail type), the predicate and the
     types in ontology names (``normalize``): from ``(head, predicate, tail[, score])`` or a dict
     with ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
-    Raises InputError KGA411 naming what is wrong (a missing part, an empty name, a score outside
-    [0, 1])."""
+    Raises InputError KGA411 naming what is wrong (a missing part, a part that is no text or is
+    empty, a score that is no number in [0, 1]). Nothing is converted: ``"head": null`` is no
+    claim about an entity called "None".
+
+    >>> parse_claim({"head": None, "predicate": "capital", "tail": "France"}, str)
+    Traceback (most recent call last):
+    kgagent.errors.InputError: KGA411 head must be a non-empty string, not null
+    """
     if isinstance(c, dict):
         try:
-            head, pred, tail = str(c["head"]), str(c["predicate"]), str(c["tail"])
+            head, pred, tail = (c[k] for k in ("head", "predicate", "tail"))
         except KeyError as err:
             raise InputError(f"a claim needs head, predicate and tail; missing {err}", code="KGA411") from None
-        score = float(c["score"]) if c.get("score") is not None else None
-        ht, tt = c.get("head_type"), c.get("tail_type")
-        ht = normalize(ht) if ht else None
-        tt = normalize(tt) if tt else None
+        score = c.get("score")
+        ht, tt = _claim_type(c.get("head_type"), "head_type"), _claim_type(c.get("tail_type"), "tail_type")
     elif isinstance(c, (tuple, list)) and len(c) in (3, 4):
-        head, pred, tail = str(c[0]), str(c[1]), str(c[2])
-        score = float(c[3]) if len(c) == 4 and c[3] is not None else None
+        head, pred, tail = c[0], c[1], c[2]
+        score = c[3] if len(c) == 4 else None
         ht = tt = None
     else:
         raise InputError(f"a claim is (head, predicate, tail[, score]) or a dict, got {c!r}", code="KGA411")
+    head, pred, tail = (_claim_text(v, what) for v, what in ((head, "head"), (pred, "predicate"), (tail, "tail")))
     if not head.strip() or not tail.strip():
         raise InputError(f"a claim needs non-empty head and tail: {c!r}", code="KGA411")
-    if score is not None and not 0.0 <= score <= 1.0:
-        raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
-    return head.strip(), normalize(pred), tail.strip(), score, ht, tt
+    if not pred.strip():
+        raise InputError(f"a claim needs a non-empty predicate: {c!r}", code="KGA411")
+    if score is not None:
+        if isinstance(score, bool) or not isinstance(score, (int, float)):
+            raise InputError(f"score must be a number in [0, 1], not {_json_kind(score)}", code="KGA411")
+        score = float(score)
+        if not 0.0 <= score <= 1.0:
+            raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
+    return (head.strip(), normalize(pred), tail.strip(), score, normalize(ht) if ht else None,
+            normalize(tt) if tt else None)
+
+
+def _json_kind(v: Any) -> str:
+    """What ``v`` is, in JSON's words (for messages)."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return f"a number ({v!r})"
+    if isinstance(v, str):
+        return "an empty string" if not v.strip() else f"the string {v!r}"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    if isinstance(v, dict):
+        return "an object"
+    return type(v).__name__
+
+
+def _claim_text(v: Any, what: str) -> str:
+    """A claim's head, predicate or tail: a string that is text (KGA411 otherwise)."""
+    if not isinstance(v, str):
+        raise InputError(f"{what} must be a non-empty string, not {_json_kind(v)}", code="KGA411")
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise InputError(f"{what} holds a lone surrogate (\\u{ord(v[err.start]):04x}), which is no text",
+                         code="KGA411") from None
+    return v
+
+
+def _claim_type(v: Any, what: str) -> str | None:
+    """A claim's ``head_type`` / ``tail_type``: absent or null = none given, else a class name."""
+    if v is None:
+        return None
+    if not isinstance(v, str) or not v.strip():
+        raise InputError(f"{what} must be a class name (a non-empty string) or null, not {_json_kind(v)}",
+                         code="KGA411")
+    return _claim_text(v, what).strip()
 
 
 def read_claims(path: str | Path) -> Iterator[tuple[Any, Location]]:
@@ -134,15 +188,25 @@ def _json_claim(line: str, where: Location) -> Any:
     try:
         claim = json.loads(line)
     except json.JSONDecodeError as err:
-        raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", code="KGA404",
+        compact = "".join(line.split())  # a pretty-printed array or object shows in its first line
+        hint = (f"; {_ARRAY}" if compact == "[" or compact.startswith(("[{", "[[")) else
+                f"; {JSON_LINES}" if compact == "{" else "")
+        raise InputError(f"malformed JSON: {err.msg} (column {err.colno}){hint}", code="KGA404",
                          location=Location(where.path, where.line, err.colno)) from None
     if isinstance(claim, list):
+        if claim and all(isinstance(x, (dict, list)) for x in claim):
+            raise InputError(f"a JSON array of {len(claim)} claims; {_ARRAY}", code="KGA411", location=where)
         return tuple(claim)
     if not isinstance(claim, dict):
         raise InputError("a claim is an object (head, predicate, tail, optionally score, head_type, tail_type) "
                          f"or a list [head, predicate, tail(, score)], not {type(claim).__name__}",
                          code="KGA411", location=where)
     return claim
+
+
+#: how a .json / .jsonl file of claims is laid out (the hint of an error that shows it is not)
+JSON_LINES = "claims in a .json/.jsonl file are JSON Lines: one claim (an object or a list) per line"
+_ARRAY = (JSON_LINES + ", not one JSON array (convert it with: jq -c '.[]' FILE.json > FILE.jsonl)")
 
 
 def _tab_claim(line: str, where: Location) -> tuple[Any, ...]:
