@@ -15,6 +15,8 @@ loop over spans or pairs in the forward pass (only over the widths 1..max_width,
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -59,8 +61,75 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+        """The config from a config.json's object; keys it does not know are ignored.
+
+        Raises ValueError naming the first field of the wrong type or out of range (the caller
+        adds the file): a negative ``ffn_dim``, a temperature that is not a number, ..."""
+        if not isinstance(data, dict):
+            raise ValueError(f"the config must be a JSON object, not {_json_kind(data)}")
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: v for k, v in data.items() if k in known}
+        for name, value in values.items():
+            problem = _field_problem(name, value)
+            if problem:
+                raise ValueError(problem)
+        for name in ("lora_dropout", "dropout", "entity_temperature", "relation_temperature", "relation_threshold"):
+            if name in values:
+                values[name] = float(values[name])
+        return cls(**values)
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in words (for error messages)."""
+    for kind, name in ((bool, "true/false"), (str, "a string"), (int, "a number"), (float, "a number"),
+                       (list, "a list"), (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return (_is_int(v) or isinstance(v, float)) and math.isfinite(v)
+
+
+#: config.json's checks, per field: (test, what the field must be)
+_CHECKS: dict[str, tuple[Any, str]] = {
+    "base": (lambda v: isinstance(v, str), "must be a string"),
+    "entity_labels": (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+                      "must be a list of label names"),
+    "relation_labels": (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+                        "must be a list of label names"),
+    "lora_targets": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+                     "must be a list of layer names"),
+    **{k: (lambda v: isinstance(v, bool), "must be true or false")
+       for k in ("lora", "case_features", "frozen_word_embeddings")},
+    **{k: (lambda v: _is_int(v) and v >= 1, "must be a whole number of at least 1")
+       for k in ("lora_r", "max_width", "width_dim", "type_dim", "ffn_dim", "max_pieces_per_word")},
+    "max_length": (lambda v: _is_int(v) and v >= 3, "must be a whole number of at least 3 (CLS, a word, SEP)"),
+    "lora_alpha": (lambda v: _is_number(v) and v > 0, "must be a positive number"),
+    **{k: (lambda v: _is_number(v) and 0 <= v < 1, "must be a number from 0 up to (not including) 1")
+       for k in ("lora_dropout", "dropout")},
+    **{k: (lambda v: _is_number(v) and v > 0, "must be a positive number")
+       for k in ("entity_temperature", "relation_temperature")},
+    "relation_threshold": (lambda v: _is_number(v) and 0 <= v <= 1, "must be a number from 0 to 1"),
+    "info": (lambda v: isinstance(v, dict), "must be an object"),
+}
+
+
+def _field_problem(name: str, value: Any) -> str | None:
+    """What is wrong with config.json's ``name`` (None: nothing)."""
+    test, wanted = _CHECKS.get(name, (lambda v: True, ""))
+    if not test(value):
+        return f"{name} {wanted}, not {json.dumps(value)[:60]}"
+    if name in ("entity_labels", "relation_labels"):
+        twice = sorted({x for x in value if value.count(x) > 1})
+        if twice:
+            return f"{name} has {', '.join(twice)} more than once"
+    return None
 
 
 def _gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:

@@ -30,7 +30,7 @@ from kgagent.encoder.data import EntitySpan, Example, RelationSpan
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, PieceEncoder, collate
 from kgagent.encoder.precision import PRECISIONS
-from kgagent.errors import EncoderError
+from kgagent.errors import EncoderError, Location
 from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.hf import load_transformer
 from kgagent.schema import EntityProposal, PairScores, RelationProposal, SentenceProposals
@@ -172,6 +172,12 @@ def _load_compact_encoder(model: SpanModel, path: Path) -> None:
     except Exception as err:  # safetensors raises its own error types
         raise EncoderError(f"{path}: corrupt weights ({err})", code="KGA305") from None
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+    own = model.encoder.state_dict()
+    for key, tensor in state.items():
+        if key in own and tuple(own[key].shape) != tuple(tensor.shape):
+            raise EncoderError(f"{path}: weights do not fit the base {model.config.base} (config.json's base): "
+                               f"{key} is {list(tensor.shape)} there but {list(own[key].shape)} in the base",
+                               code="KGA305")
     result = model.encoder.load_state_dict(state, strict=False)
     missing = [k for k in result.missing_keys if k != _word_embedding_key(model.encoder)]
     if result.unexpected_keys or missing:
@@ -179,18 +185,77 @@ def _load_compact_encoder(model: SpanModel, path: Path) -> None:
                            f"unexpected {result.unexpected_keys[:3]})", code="KGA305")
 
 
+#: which config.json field sizes each dimension of the heads' weights, the likeliest cause first:
+#: (weight name, dimension, field); see SpanModel.__init__
+_HEAD_DIMS = (
+    ("etype.weight", 0, "entity_labels"), ("span_head.3.weight", 0, "entity_labels"),
+    ("span_head.3.bias", 0, "entity_labels"),
+    ("rel_head.3.weight", 0, "relation_labels"), ("rel_head.3.bias", 0, "relation_labels"),
+    ("width.weight", 0, "max_width"), ("width.weight", 1, "width_dim"), ("etype.weight", 1, "type_dim"),
+    ("case.weight", 1, "base"),
+    ("span_head.0.weight", 0, "ffn_dim"), ("span_head.0.bias", 0, "ffn_dim"), ("rel_head.0.weight", 0, "ffn_dim"),
+    ("rel_head.0.bias", 0, "ffn_dim"), ("span_head.3.weight", 1, "ffn_dim"), ("rel_head.3.weight", 1, "ffn_dim"),
+)
+
+
+def _check_head_shapes(model: SpanModel, state: dict[str, torch.Tensor], weights: Path) -> None:
+    """EncoderError KGA305, located at config.json and naming the field, when a weight of
+    ``weights`` has another shape than the model its config builds (torch would raise a
+    RuntimeError listing tensor sizes)."""
+    own = model.state_dict()
+    wrong = {k: (tuple(t.shape), tuple(own[k].shape)) for k, t in state.items()
+             if k in own and tuple(t.shape) != tuple(own[k].shape)}
+    if not wrong:
+        return
+    cfg = model.config
+    where = Location(str(weights.parent / CONFIG_FILE))
+    for key, dim, name in _HEAD_DIMS:
+        if key not in wrong or len(wrong[key][0]) <= dim or wrong[key][0][dim] == wrong[key][1][dim]:
+            continue
+        saved = wrong[key][0][dim]
+        if name == "entity_labels":
+            msg = (f"entity_labels has {len(cfg.entity_labels)} labels but the weights have {saved - 1} "
+                   "entity classes")
+        elif name == "relation_labels":
+            msg = (f"relation_labels has {len(cfg.relation_labels)} labels but the weights have {saved} "
+                   "relation classes")
+        elif name == "max_width":
+            msg = f"max_width is {cfg.max_width} but the weights have span widths up to {saved - 1}"
+        elif name == "base":
+            msg = (f"the weights were trained on a base of hidden size {saved}, but the base {cfg.base} has "
+                   f"{wrong[key][1][dim]}")
+        else:
+            msg = f"{name} is {getattr(cfg, name)} but the weights have {saved}"
+        raise EncoderError(msg, code="KGA305", location=where)
+    key, (saved_shape, own_shape) = next(iter(wrong.items()))
+    lora = "lora_" in key and cfg.lora
+    raise EncoderError(f"the weights do not fit the config{' (lora_r?)' if lora else ''}: {key} is "
+                       f"{list(saved_shape)} in {weights.name} but {list(own_shape)} from the config",
+                       code="KGA305", location=where)
+
+
 def read_model_config(model_dir: Path) -> ModelConfig:
     """A saved model's config.json (labels, thresholds, architecture) without loading its weights.
-    Raises EncoderError KGA304 when there is no model there, KGA305 when the config is corrupt."""
+    Raises EncoderError KGA304 when there is no model there, KGA305 when the config is corrupt:
+    not JSON, not an object, or a field of the wrong type or out of range (the error's location
+    is the file, and its line where the JSON breaks)."""
     cfg_path = model_dir / CONFIG_FILE
     if not cfg_path.is_file():
         raise EncoderError(f"no model at {model_dir} ({CONFIG_FILE} missing)", code="KGA304")
     try:
-        config = ModelConfig.from_dict(json.loads(cfg_path.read_text(encoding="utf-8")))
-    except (json.JSONDecodeError, TypeError) as err:
-        raise EncoderError(f"{cfg_path}: corrupt model config ({err})", code="KGA305") from None
+        raw = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise EncoderError(f"corrupt model config ({err.msg})", code="KGA305",
+                           location=Location(str(cfg_path), err.lineno, err.colno)) from None
+    except UnicodeDecodeError as err:
+        raise EncoderError(f"corrupt model config (not UTF-8: {err.reason})", code="KGA305",
+                           location=Location(str(cfg_path))) from None
+    try:
+        config = ModelConfig.from_dict(raw)
+    except (TypeError, ValueError) as err:
+        raise EncoderError(str(err), code="KGA305", location=Location(str(cfg_path))) from None
     if not config.entity_labels:
-        raise EncoderError(f"{cfg_path}: corrupt model config (no entity labels)", code="KGA305")
+        raise EncoderError("corrupt model config (no entity labels)", code="KGA305", location=Location(str(cfg_path)))
     return config
 
 
@@ -271,6 +336,7 @@ class Encoder:
             state = load_file(str(weights))
         except Exception as err:  # safetensors raises its own error types
             raise EncoderError(f"{weights}: corrupt weights ({err})", code="KGA305") from None
+        _check_head_shapes(model, state, weights)
         result = model.load_state_dict(state, strict=False)
         expected = set(_saved_keys(model))
         missing = [k for k in result.missing_keys if k in expected]
