@@ -97,8 +97,11 @@ def rules_stats(
         for verdict in ("accept", "reject"):
             total = report.by_verdict.get(verdict, 0)
             right = report.gold_correct_by_verdict.get(verdict, 0)
+            judged = report.judged_by_verdict.get(verdict, 0)
             if total:
-                con.print(f"{verdict}: {right}/{total} right by {report.judge} ({right / total:.3f})")
+                con.print(f"{verdict}: {right}/{judged} right by {report.judge}"
+                          + (f" ({right / judged:.3f})" if judged else "")
+                          + (f"; {total - judged} of {total} not judged" if judged < total else ""))
     con.print(f"disagreements (accept and reject of one candidate): {len(report.disagreements)}")
     for d in report.disagreements[:top]:
         con.print(f"  {d.decision} {d.kind} {d.label} '{d.text}' -> {d.verdict}; "

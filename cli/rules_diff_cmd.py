@@ -62,9 +62,9 @@ def rules_diff(
         raise fail("--limit must be 0 or more", EXIT_USAGE)
     with guarded(EXIT_ERRORS):
         if gold is not None:
-            from kgagent.rule_stats import Gold, spert_records
+            from kgagent.rule_stats import Gold
 
-            truth, judge = Gold.from_records(spert_records(gold), open_domain(domain).labels.normalize), "gold"
+            truth, judge = Gold.load(gold, open_domain(domain).labels.normalize), "gold"
         else:  # the answers of `kgagent review` about BEFORE, if any
             truth, judge = ReviewedTruth.of(before), "reviewers"
         diff = diff_decisions(before, after, truth, judge, kind=kind)

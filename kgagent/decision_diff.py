@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from kgagent.decisions import relation_name
 from kgagent.errors import InputError, Location
-from kgagent.rule_stats import decision_label, decision_span, decisions_path, numbered_decisions
+from kgagent.rule_stats import Gold, decision_label, decision_span, decisions_path, numbered_decisions
 
 #: what can differ for one candidate: its verdict, its label after repairs, its graph entity (an
 #: entity's), the reason the deciding rule gave
@@ -327,6 +327,8 @@ def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = 
     """
     paths = decisions_path(before), decisions_path(after)
     runs = [[r for r in _records(p) if kind is None or r.get("kind") == kind] for p in paths]
+    if isinstance(truth, Gold):
+        truth.require_documents((str(r.get("doc", "")) for run in runs for r in run), paths[1].parent)
     if isinstance(truth, ReviewedTruth) and truth.seen is None:  # answers about the run before
         truth = truth.seeing(runs[0])
     fingerprints = [_fingerprint(p) for p in paths]

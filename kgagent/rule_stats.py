@@ -99,6 +99,9 @@ class RuleStats:
     gold: bool = False
     gold_correct_by_verdict: dict[str, int] = field(default_factory=dict)
     judge: str = "gold"  # what precision is measured against: gold, or reviewers (their answers)
+    #: per verdict, how many decisions the judge could judge (gold holds their document, or a
+    #: reviewer answered)
+    judged_by_verdict: dict[str, int] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleStat:
         """The figures of one rule (KeyError if it never appears)."""
@@ -114,6 +117,7 @@ class RuleStats:
             "gold": self.gold,
             "judge": self.judge,
             "gold_correct_by_verdict": dict(self.gold_correct_by_verdict),
+            "judged_by_verdict": dict(self.judged_by_verdict),
             "rules": [r.to_dict() for r in self.rules],
             "disagreements": [d.to_dict() for d in self.disagreements],
         }
@@ -257,6 +261,9 @@ def spert_records(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not all(isinstance(r, dict) and "tokens" in r for r in data):
         raise InputError("not SpERT JSON: expected a list of objects with \"tokens\"", code="KGA452",
                          location=Location(str(path)))
+    from kgagent.encoder.data import read_spert_json
+
+    read_spert_json(path)  # every record's spans and indices, or the file and line of the first bad one
     return data
 
 
@@ -293,6 +300,29 @@ class Gold:
     relations: dict[str, set[tuple[str, int, int, int, int]]]
     #: a data-set label -> the name the decisions use (a domain's ``labels.normalize``)
     normalize: Callable[[str], str] = fold
+    #: the file it was read from (for messages)
+    source: str = "gold"
+
+    @classmethod
+    def load(cls, path: str | Path, normalize: Callable[[str], str] | None = None) -> "Gold":
+        """Gold from a SpERT JSON file (KGA452, or the file and line of a bad record)."""
+        gold = cls.from_records(spert_records(path), normalize)
+        gold.source = str(path)
+        return gold
+
+    def require_documents(self, docs: Iterable[str], run: str | Path) -> None:
+        """Refuse to judge a run none of whose documents the gold holds (InputError KGA454): a
+        gold file of another corpus, or ids that are not the run's, would judge nothing and
+        count every verdict as unjudged, or worse, look like a run that is always wrong."""
+        docs = set(docs)
+        if docs and not any(self.covers(d) for d in docs):
+            mine = sorted(self.entities)[:3]
+            theirs = sorted(docs)[:3]
+            raise InputError(f"no document of {run} is in the gold file: its record ids ({', '.join(mine) or 'none'}"
+                             f"{', ...' if len(self.entities) > 3 else ''}) are not the run's documents "
+                             f"({', '.join(theirs)}{', ...' if len(docs) > 3 else ''}); give the gold of the corpus "
+                             "the run read, its record ids the documents' ids", code="KGA454",
+                             location=Location(self.source))
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]], normalize: Callable[[str], str] | None = None) -> "Gold":
@@ -303,6 +333,7 @@ class Gold:
         relations: dict[str, set[tuple[str, int, int, int, int]]] = defaultdict(set)
         for i, rec in enumerate(records):
             doc = record_id(rec, i)
+            entities.setdefault(doc, set())  # a record without entities: every accept in it is wrong
             # "Boise." before "Polls": the place ends before the stop, as the agent reads it
             _, ents = spans_as_read(rec["tokens"], [(e["start"], e["end"]) for e in rec.get("entities", [])])
             for span, ent in zip(ents, rec.get("entities", [])):
@@ -368,6 +399,7 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
     disagreements: list[Disagreement] = []
     by_verdict: Counter[str] = Counter()
     gold_correct: Counter[str] = Counter()
+    judged: Counter[str] = Counter()
     n = 0
 
     def stat(rule: str) -> RuleStat:
@@ -395,6 +427,7 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
         truth = gold.holds(decision) if gold is not None else None
         right = None
         if truth is not None and verdict in _JUDGED:
+            judged[verdict] += 1
             right = truth if _JUDGED[verdict] else not truth
             if right:
                 gold_correct[verdict] += 1
@@ -423,7 +456,8 @@ def compute_rule_stats(decisions: Iterable[dict[str, Any]], gold: Gold | None = 
     for rule, facts in fired_facts.items():
         stat(rule).fired = len(facts)
     ordered = sorted(stats.values(), key=lambda s: (-s.fired, s.rule))
-    return RuleStats(ordered, disagreements, n, dict(by_verdict), gold is not None, dict(gold_correct))
+    return RuleStats(ordered, disagreements, n, dict(by_verdict), gold is not None, dict(gold_correct),
+                     judged_by_verdict=dict(judged))
 
 
 def _default_normalize() -> Callable[[str], str]:
@@ -440,8 +474,12 @@ def rule_stats(out: str | Path, gold: str | Path | None = None,
     >>> # rule_stats("out/", gold="data/conll04_train.json").rule("rules/types.rules:3").precision
     """
     path = decisions_path(out)
-    gold_index = Gold.from_records(spert_records(gold), normalize) if gold is not None else None
-    return compute_rule_stats(read_decisions(path), gold_index)
+    if gold is None:
+        return compute_rule_stats(read_decisions(path))
+    gold_index = Gold.load(gold, normalize)
+    decisions = list(read_decisions(path))
+    gold_index.require_documents((str(d.get("doc", "")) for d in decisions), path)
+    return compute_rule_stats(decisions, gold_index)
 
 
 def review_rule_stats(out: str | Path) -> RuleStats:

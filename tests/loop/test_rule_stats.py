@@ -162,3 +162,53 @@ def test_stats_and_diff_name_a_span_that_is_not_offsets(tmp_path) -> None:
             assert r.exit_code == 1, (args, r.output)
             assert isinstance(r.exception, SystemExit), (args, r.exception)  # not an uncaught error
             assert "decisions.jsonl:2: KGA451" in r.output and words in r.output, (args, r.output)
+
+
+def _gold(tmp_path: Path, records: list[dict]) -> Path:
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(records, indent=1), encoding="utf-8")
+    return path
+
+
+def test_gold_of_another_corpus_is_refused_not_read_as_all_wrong(tmp_path) -> None:
+    """A gold file none of whose record ids is a document of the run judged nothing, and `rules
+    stats` printed "accept: 0/5 right by gold (0.000)"; `rules diff --gold` judged every change
+    alike. Both now say the gold is not the run's (KGA454)."""
+    records = json.loads((FIX / "gold.json").read_text())
+    other = _gold(tmp_path, [{**r, "id": f"x{i}"} for i, r in enumerate(records)])
+    with pytest.raises(InputError) as err:
+        rule_stats(EXTRACT, gold=other)
+    assert err.value.code == "KGA454" and "x0, x1" in str(err.value) and "s1, s2" in str(err.value)
+    runner = CliRunner()
+    for args in (["rules", "stats", "--out", str(EXTRACT), "--gold", str(other)],
+                 ["rules", "diff", str(EXTRACT), str(EXTRACT), "--gold", str(other)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (args, r.output)
+        assert "KGA454" in r.output and "gold.json" in r.output, (args, r.output)
+    # gold of part of the run: what it cannot judge is counted apart, not as wrong
+    part = _gold(tmp_path, [records[1]])
+    r = runner.invoke(app, ["rules", "stats", "--out", str(EXTRACT), "--gold", str(part)])
+    assert r.exit_code == 0, r.output
+    assert "accept: 1/1 right by gold (1.000); 4 of 5 not judged" in r.output, r.output
+    assert rule_stats(EXTRACT, gold=part).judged_by_verdict == {"accept": 1}
+
+
+def test_a_gold_record_without_entities_judges_what_was_accepted_in_it(tmp_path) -> None:
+    records = json.loads((FIX / "gold.json").read_text())
+    records[1] = {**records[1], "entities": [], "relations": []}  # s2: nothing to find
+    report = rule_stats(EXTRACT, gold=_gold(tmp_path, records))
+    # Mary, accepted in s2, is now wrong (before: not judged, s2 not in the gold)
+    assert report.judged_by_verdict["accept"] == 5 and report.gold_correct_by_verdict["accept"] == 3
+
+
+def test_gold_with_a_span_past_its_sentence_is_named_with_its_line(tmp_path) -> None:
+    """Once an IndexError traceback in `rules stats --gold` and `rules diff --gold`."""
+    records = json.loads((FIX / "gold.json").read_text())
+    records[1]["entities"][1]["end"] = 99
+    bad = _gold(tmp_path, records)
+    runner = CliRunner()
+    for args in (["rules", "stats", "--out", str(EXTRACT), "--gold", str(bad)],
+                 ["rules", "diff", str(EXTRACT), str(EXTRACT), "--gold", str(bad)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (args, r.output)
+        assert "KGA310" in r.output and "out of range" in r.output and "gold.json:" in r.output, (args, r.output)
