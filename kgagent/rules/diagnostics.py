@@ -19,7 +19,8 @@ KGA109  error     unknown directive (only ``#base``; nothing can include files o
 KGA117  error     one rule name (``@name``) given to two clauses of a file
 ======  ========  ==============================================================================
 
-KGA110 to KGA115 are raised by the engine while evaluating (type errors, division by zero, ...).
+KGA110 to KGA115 and KGA120 are raised by the engine while evaluating (type errors, division by
+zero, rules that derive without end, ...).
 The agent checks its own vocabulary too (``kgagent rules check --domain``, and when it loads): KGA116
 warns about its repairs (kgagent.joint); KGA118 (a threshold that is not a number) and KGA119 (a
 threshold set twice) are errors (kgagent.thresholds).

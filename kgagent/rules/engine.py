@@ -49,6 +49,12 @@ E_FACTS = "KGA112"  # malformed facts (file line, wrong arity, bad value)
 E_UNKNOWN_FACT = "KGA113"  # proof asked for a fact not in the model
 E_NO_PROOFS = "KGA114"  # proof asked of a model evaluated with record_proofs=False
 E_PROGRAM = "KGA115"  # a program the engine cannot run (unchecked: arity clash, unsafe, cycle)
+E_ENDLESS = "KGA120"  # a recursive group of rules still deriving after MAX_ROUNDS rounds
+
+#: rounds a recursive group of rules may take (a transitive closure takes as many as its longest
+#: chain is long): past them the rules are making new values without end (``count(M) :-
+#: count(N), M = N + 1``), which would otherwise run for ever (~0.15 ms a round)
+MAX_ROUNDS = 100_000
 
 
 def _loc(node, clause: Clause | None = None) -> Location | None:
@@ -557,6 +563,13 @@ class Model:
             if new == 0 and k > max_pre:
                 break
             k += 1
+            if k > MAX_ROUNDS + max(max_pre, 0):
+                rule = next((r for r in st.rules if any(a.pred in st.heads for a in r.pos)), st.rules[0])
+                raise RuleError(
+                    f"the rules deriving {', '.join(sorted(st.heads))} still found new facts after "
+                    f"{MAX_ROUNDS:,} rounds: a rule that makes a new value from one it derived, without end "
+                    f"(rule {rule.clause.rule_id}: bound it, e.g. by a fact's range, not a large number)",
+                    code=E_ENDLESS, location=_loc(rule.clause.head, rule.clause))
         return total
 
     def _eval_once(self, st: _Stratum, levels: dict[str, "_Levels"], max_pre: int) -> int:

@@ -110,3 +110,22 @@ def test_run_rule_errors_are_listed_with_location():
     assert res.exit_code == 1
     assert "bad.rules:2:8: KGA102" in res.output
     assert "Traceback" not in res.output
+
+
+def test_rules_that_count_without_end_stop_with_the_rule_named(tmp_path, monkeypatch):
+    """`count(M) :- count(N), M = N + 1, N < 100000000.` ran for ever with no word; the engine
+    stops a recursive group still deriving after MAX_ROUNDS rounds, naming a rule of it."""
+    from kgagent.rules import engine
+
+    monkeypatch.setattr(engine, "MAX_ROUNDS", 40)
+    rules = tmp_path / "count.rules"
+    rules.write_text("count(0).\n\ncount(M) :- count(N), M = N + 1, N < 100000000.\n")
+    (tmp_path / "facts").mkdir()
+    res = invoke("run", rules, "--facts", tmp_path / "facts")
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.output
+    assert "KGA120" in res.output and "count.rules:3" in res.output and "40 rounds" in res.output, res.output
+    # a closure over a chain shorter than the bound is left alone, whatever its length in facts
+    rules.write_text("count(0).\ncount(M) :- count(N), M = N + 1, N < 30.\n")
+    res = invoke("run", rules, "--facts", tmp_path / "facts", "--out", tmp_path / "o")
+    assert res.exit_code == 0, res.output
+    assert len((tmp_path / "o" / "count.facts").read_text().splitlines()) == 31
