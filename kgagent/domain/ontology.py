@@ -159,6 +159,23 @@ class Ontology:
         def bad(msg: str, code: str, *keys: str) -> None:
             problems.append(DomainError(msg, code=code, location=doc.where(*keys)))
 
+        def table(spec: Any, table_name: str, name: str) -> dict[str, Any]:
+            """A class's or relation's table (KGA610 when it is a value: ``foo = "x"``)."""
+            if isinstance(spec, dict):
+                return spec
+            bad(f"{_SINGULAR[table_name]} {name} is a table "
+                f"([{table_name}.{name}] with its keys), not {spec!r}", "KGA610", table_name, name)
+            return {}
+
+        def text(spec: dict[str, Any], key: str, default: str, table_name: str, name: str) -> str:
+            """A label's or description's text (KGA610 when it is something else: ``label = 5``)."""
+            value = spec.get(key, default)
+            if isinstance(value, str):
+                return value
+            bad(f"{_SINGULAR[table_name]} {name}: {key} is text, not {value!r}",
+                "KGA610", table_name, name, key)
+            return default
+
         data = doc.data
         for key in data:
             if key not in ("ontology", "classes", "relations"):
@@ -172,7 +189,7 @@ class Ontology:
             bad("[classes] and [relations] hold one table per name", "KGA610")
             return onto, problems
         for name, spec in classes.items():
-            spec = spec if isinstance(spec, dict) else {}
+            spec = table(spec, "classes", name)
             if not NAME.fullmatch(name):
                 bad(f"class name {name!r} must start with a lower-case letter and hold only letters, digits "
                     "and _ (rule files write it as a constant)", "KGA611", "classes", name)
@@ -194,12 +211,12 @@ class Ontology:
                 words = []
             onto.classes[name] = ClassDef(name=name, parents=_names(spec.get("subclass_of")),
                                           disjoint_with=_names(spec.get("disjoint_with")),
-                                          label=str(spec.get("label") or name.replace("_", " ")),
-                                          description=str(spec.get("description", "")),
+                                          label=text(spec, "label", "", "classes", name) or name.replace("_", " "),
+                                          description=text(spec, "description", "", "classes", name),
                                           line=doc.line("classes", name), short_name=short,
                                           kind_words=tuple(sorted({w.strip().casefold() for w in words})))
         for name, spec in relations.items():
-            spec = spec if isinstance(spec, dict) else {}
+            spec = table(spec, "relations", name)
             if not NAME.fullmatch(name):
                 bad(f"relation name {name!r} must start with a lower-case letter and hold only letters, digits "
                     "and _", "KGA611", "relations", name)
@@ -218,8 +235,9 @@ class Ontology:
                                                functional=spec.get("functional") is True,
                                                symmetric=spec.get("symmetric") is True,
                                                asymmetric=spec.get("asymmetric") is True,
-                                               label=str(spec.get("label") or name.replace("_", " ")),
-                                               description=str(spec.get("description", "")),
+                                               label=text(spec, "label", "", "relations", name)
+                                               or name.replace("_", " "),
+                                               description=text(spec, "description", "", "relations", name),
                                                line=doc.line("relations", name))
         for k in head:
             if k not in _ONTOLOGY_KEYS:
@@ -440,6 +458,9 @@ class Ontology:
                 lines.append("asymmetric = true")
             lines.append("")
         return "\n".join(lines)
+
+
+_SINGULAR = {"classes": "class", "relations": "relation"}
 
 
 def _names(value: Any) -> tuple[str, ...]:

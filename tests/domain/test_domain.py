@@ -121,6 +121,17 @@ def test_every_problem_of_an_ontology_in_one_run_with_its_line(tmp_path) -> None
     assert f"{d / 'ontology.toml'}:5: KGA612" in r.output and "Traceback" not in r.output
 
 
+def test_a_class_or_relation_that_is_a_value_or_has_a_label_that_is_not_text_is_named(tmp_path) -> None:
+    """`[classes] foo = "x"` made a class foo, `label = 5` the label "5": both without a word."""
+    onto = ('[classes.person]\nlabel = 5\n\n[classes]\nfoo = "x"\n\n'
+            '[relations.knows]\ndomain = "person"\nrange = "person"\ndescription = ["a"]\n')
+    problems = check_domain(_domain(tmp_path, onto))
+    got = sorted((p.code, p.location.line, p.message) for p in problems)
+    assert got == [("KGA610", 2, "class person: label is text, not 5"),
+                   ("KGA610", 5, "class foo is a table ([classes.foo] with its keys), not 'x'"),
+                   ("KGA610", 10, "relation knows: description is text, not ['a']")], got
+
+
 def test_a_duplicate_relation_is_reported_at_its_line(tmp_path) -> None:
     d = _domain(tmp_path, '[classes.a]\n\n[relations.r]\ndomain = "a"\nrange = "a"\n\n[relations.r]\ndomain = "a"\n')
     (p,) = check_domain(d)
