@@ -363,6 +363,8 @@ def explain_cmd(
         raise fail("give a decision ID or --verdict (not both)", EXIT_USAGE)
     if verdict is not None and verdict not in VERDICTS:
         raise fail(f"--verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
+    if kind is not None and kind not in ("entity", "relation"):
+        raise fail(f"--kind must be entity or relation, not {kind!r}", EXIT_USAGE)
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:

@@ -59,7 +59,7 @@ def rules_stats(
     gold: Optional[Path] = typer.Option(
         None, "--gold", help="Gold SpERT JSON aligned to the documents (record id = document id)."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    top: int = typer.Option(20, "--top", help="Disagreements to list."),
+    top: int = typer.Option(20, "--top", min=0, help="Disagreements to list."),
     domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map reads --gold's "
                                           "labels."),
 ) -> None:

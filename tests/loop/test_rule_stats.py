@@ -212,3 +212,15 @@ def test_gold_with_a_span_past_its_sentence_is_named_with_its_line(tmp_path) -> 
         r = runner.invoke(app, args)
         assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (args, r.output)
         assert "KGA310" in r.output and "out of range" in r.output and "gold.json:" in r.output, (args, r.output)
+
+
+def test_options_out_of_range_are_usage_errors() -> None:
+    """`rules stats --top -3` listed all but the last three disagreements (a negative slice);
+    `explain --kind foo` answered "no foo decision" (exit 1) instead of a usage error."""
+    runner = CliRunner()
+    for args in (["rules", "stats", "--out", str(EXTRACT), "--top", "-3"],
+                 ["explain", "--verdict", "reject", "--kind", "foo", "--out", str(EXTRACT)]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, (args, r.output)
+    r = runner.invoke(app, ["explain", "--verdict", "reject", "--kind", "entity", "--out", str(EXTRACT)])
+    assert r.exit_code == 0 and "Boston" in r.output, r.output
