@@ -70,8 +70,16 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
     if fmt not in ("table", "json", "tsv"):
         raise fail(f"unknown --format {fmt!r}; formats: table, json, tsv", EXIT_USAGE)
     with guarded():
-        text = sys.stdin.read() if sparql == "-" else (
-            Path(sparql).read_text(encoding="utf-8") if _is_file(sparql) else sparql)
+        from kgagent.errors import GraphError, Location
+        from kgagent.kg.sparql import decode_query, prepare_read_only
+
+        name = "<stdin>" if sparql == "-" else sparql if _is_file(sparql) else None
+        text = decode_query(sys.stdin.buffer.read() if sparql == "-" else Path(sparql).read_bytes(),
+                            name) if name else sparql
+        try:  # an empty or malformed query is told (with its file) before the graph loads
+            prepare_read_only(text)
+        except GraphError as err:
+            raise GraphError(err.message, code=err.code, location=Location(name) if name else None) from None
         kg = _load(graph, store, domain)
         result = kg.query(text, timeout=timeout)
     if isinstance(result, bool):
@@ -104,7 +112,14 @@ def export(out: Path = typer.Argument(..., help="Output file; format from the su
            graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
            fmt: Optional[str] = typer.Option(None, "--format", help="Override the format."),
            domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
-    """Write the graph, with every document's provenance graph when the format can hold it."""
+    """Write the graph, with every document's provenance graph when the format can hold it.
+
+    Exit 1 = a graph that cannot be read or written in that format, 2 = an output path that lies
+    under a file (KGA510) or cannot be written."""
+    with guarded(EXIT_USAGE):
+        from kgagent.kg.fileio import check_writable_place
+
+        check_writable_place(out)  # before the graph loads
     with guarded():
         kg = _load(graph, domain=domain)
         path = kg.save(out, format=fmt)

@@ -16,7 +16,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 
-from kgagent.errors import GraphError
+from kgagent.errors import GraphError, Location
 
 T = TypeVar("T")
 
@@ -40,8 +40,30 @@ PREFIXES: dict[str, str] = {
 }
 
 
+def decode_query(data: bytes, name: str) -> str:
+    """A query file's (or standard input's) bytes as text; GraphError KGA206 naming ``name``,
+    the line and the column for bytes that are not UTF-8.
+
+    >>> decode_query(b"SELECT * WHERE {\\n ?s ?p \\xff }", "q.rq")
+    Traceback (most recent call last):
+    kgagent.errors.GraphError: q.rq:2:8: KGA206 the query is not UTF-8 text: byte 0xff
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        before = data[:err.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise GraphError(f"the query is not UTF-8 text: byte 0x{data[err.start:err.start + 1].hex()}",
+                         code="KGA206", location=Location(name, line, col)) from None
+
+
 def prepare_read_only(sparql: str) -> Query:
-    """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax)."""
+    """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax,
+    or no query at all: empty, or nothing but comments)."""
+    if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in sparql.splitlines()):
+        raise GraphError("the query is empty" + (" (nothing but comments)" if sparql.strip() else "") +
+                         ": give a SELECT, ASK, CONSTRUCT or DESCRIBE query", code="KGA206")
     try:
         parsed = parseQuery(sparql)
     except ParseException as err:
