@@ -32,6 +32,20 @@ def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:
         raise fail(f"KGA502 facts directory not found: {facts_dir}", EXIT_USAGE)
 
 
+def check_out_place(out: Path | None, *, directory: bool) -> None:
+    """Exit 2 (KGA510, as extract's --out) for an --out that lies under a file, or that is a file
+    where a directory is wanted, before any work is done (``-`` and None: nothing to check)."""
+    if out is None or str(out) == "-":
+        return
+    if directory and out.exists() and not out.is_dir():
+        raise fail(f"KGA510 --out {out} exists and is not a directory", EXIT_USAGE)
+    for folder in out.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise fail(f"KGA510 cannot write to --out {out}: {folder} is a file, not a directory", EXIT_USAGE)
+            return
+
+
 def _print_rule_errors(err) -> None:
     """Every diagnostic of a rule error (the checker collects them all), with source and caret."""
     diags = getattr(err, "diagnostics", None) or []
@@ -63,6 +77,7 @@ def run_cmd(
     The seconds reported cover reading the facts files and evaluating to fixpoint.
     """
     _check_dirs(rules, facts)
+    check_out_place(out, directory=True)
     from kgagent.errors import RuleError
     from kgagent.rules import write_facts_dir
 

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
+from kgagent_cli.rules_run_cmd import check_out_place
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP,
                                  WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, open_domain)
 
@@ -56,6 +57,7 @@ def validate_cmd(
         raise fail(f"KGA407 no such file of claims: {claims}", EXIT_USAGE)
     _check_paths(rules, kg, None)
     check_graph_paths(also)
+    check_out_place(out, directory=False)
     dom = open_domain(domain)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]
     if errors := print_rule_report(rules_dir):

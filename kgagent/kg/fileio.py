@@ -19,7 +19,7 @@ from typing import IO
 
 from rdflib import Dataset
 
-from kgagent.errors import GraphError, Location
+from kgagent.errors import GraphError, Location, StorageError
 from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 
@@ -222,6 +222,16 @@ def _one_line(msg: str, limit: int = 200) -> str:
 def _badsyntax_msg(err: Exception) -> str:
     args = getattr(err, "args", ())
     return str(args[-1]) if args else _short(err)
+
+
+def check_writable_place(target: Path) -> None:
+    """StorageError KGA510 when ``target`` cannot be made because a folder it lies in is a file
+    (``tiny.ttl/x.nq``): said before anything is written, instead of the OS's FileExistsError."""
+    for folder in target.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise StorageError(f"cannot write {target}: {folder} is a file, not a directory", code="KGA510")
+            return
 
 
 def remove_stale_temps(directory: Path, name: str) -> int:

@@ -290,7 +290,8 @@ class KnowledgeGraph(TripleSink):
 
         ``path`` may be a file (format from its suffix) or a directory (``graph.nq.gz`` in it);
         None = where it was loaded from. Triple-only formats (Turtle, N-Triples, RDF/XML) are
-        refused when the graph has named graphs (provenance would be lost). Returns the file.
+        refused when the graph has named graphs (provenance would be lost); a path under a file is
+        StorageError KGA510. Returns the file.
         """
         target = Path(path) if path is not None else self.path
         if target is None:
@@ -298,6 +299,7 @@ class KnowledgeGraph(TripleSink):
         if target.is_dir() or (not target.suffix and not target.exists()):
             target = target / fileio.DEFAULT_GRAPH_FILE
         fmt, gz = fileio.format_for(target, format)
+        fileio.check_writable_place(target)
         if fmt not in fileio.QUAD_FORMATS and self.named_graphs():
             raise GraphError(f"{target}: format {fmt} cannot hold the {len(self.named_graphs())} per-document "
                              "provenance graphs; save as .nq, .trig or .jsonld", code="KGA202")

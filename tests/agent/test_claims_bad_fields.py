@@ -85,3 +85,13 @@ def test_the_library_refuses_what_it_used_to_turn_into_text() -> None:
             parse_claim(claim, str)
     assert parse_claim({"head": " Paris ", "predicate": "capital", "tail": "France", "score": 1, "tail_type": None},
                        str) == ("Paris", "capital", "France", 1.0, None, None)
+
+
+def test_validate_out_under_a_file_is_kga510(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """``validate --out`` under a file used to end in FileExistsError; now KGA510 and exit 2."""
+    f = tmp_path / "claims.tsv"
+    f.write_text("Boston\tlocated_in\tMassachusetts\n")
+    out = f / "checked.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1] == f"error: KGA510 cannot write to --out {out}: {f} is a file, not a directory"
