@@ -92,13 +92,20 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     """Write a new domain folder ``target`` from the training data ``train``.
 
     ``types``: a SpERT types file (``{"relations": {"Compare": {"symmetric": true}}}``) for the
-    symmetric flags. Refuses (DomainError KGA640) a non-empty ``target`` unless ``force``.
+    symmetric flags. Refuses (DomainError KGA640) a non-empty ``target`` unless ``force``, and a
+    ``target`` that is a file (or lies under one) always.
     The folder it writes passes ``check_domain`` and its example cases pass.
     """
     from kgagent.encoder.data import read_examples
     from kgagent.kg import KnowledgeGraph
 
     root = Path(target)
+    for path in (root, *root.parents):  # a file there is never written over, not even with force
+        if path.exists():
+            if not path.is_dir():
+                what = "is a file, not a folder" if path == root else f"cannot be made under {path}, a file"
+                raise DomainError(f"the domain {what}: choose a new one", code="KGA640", location=Location(str(root)))
+            break
     if root.exists() and any(root.iterdir()) and not force:
         raise DomainError("the folder exists and is not empty: choose a new one (or --force to write over it)",
                           code="KGA640", location=Location(str(root)))
