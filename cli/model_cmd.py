@@ -19,6 +19,15 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_cmd)
 
 
+def _device(value: str) -> str:
+    """--device: one the trainer knows (a usage error, exit 2, otherwise)."""
+    from kgagent.encoder.precision import DEVICES
+
+    if value not in DEVICES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(DEVICES)}")
+    return value
+
+
 def _threads(n: Optional[int]) -> None:
     import os
 
@@ -75,10 +84,10 @@ def train_cmd(
     lora: bool = typer.Option(True, "--lora/--full", help="LoRA adapters (small, shippable) or full fine-tuning."),
     train_word_embeddings: bool = typer.Option(False, "--train-word-embeddings", help="--full: train the word "
                                                "embeddings too (default: keep the base's; saves half the size)."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", help="Epochs (default 20; 3 with --feedback)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Epochs (default 20; 3 with --feedback)."),
     lr: Optional[float] = typer.Option(None, "--lr", help="Encoder learning rate (default 5e-4 LoRA, 1e-4 full)."),
     head_lr: float = typer.Option(1e-3, "--head-lr", help="Learning rate of the heads and embeddings."),
-    batch_size: int = typer.Option(16, "--batch-size"),
+    batch_size: int = typer.Option(16, "--batch-size", min=1),
     case_features: bool = typer.Option(True, "--case/--no-case", help="Word-shape embedding at the input."),
     patience: int = typer.Option(5, "--patience", help="Early stopping: epochs without dev improvement."),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Time budget for training."),
@@ -87,8 +96,8 @@ def train_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="Where the model (and checkpoints) go."),
     seed: int = typer.Option(42, "--seed"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
+    device: str = typer.Option("auto", "--device", callback=_device, help="auto, cpu or cuda."),
     feedback: Optional[Path] = typer.Option(None, "--feedback", help="feedback.jsonl written by `kgagent extract`: "
                                             "fine-tune MODEL on it (plus --gold)."),
     gold: Optional[Path] = typer.Option(None, "--gold", help="Gold data mixed with the feedback."),
@@ -121,6 +130,11 @@ def train_cmd(
     dom = open_domain(domain)
     if options["out"] is None and domain is not None and options["feedback"] is None:
         options["out"] = dom.model or dom.root / "model"
+    if options["out"] is not None:  # an --out that is a file: refused before anything is read or trained
+        from kgagent.encoder.train import check_out_dir
+
+        with guarded(EXIT_USAGE):
+            check_out_dir(options["out"])
     if rounds > 0:
         try:
             from kgagent_cli.loop_cmd import train_rounds
@@ -259,8 +273,8 @@ def evaluate_cmd(
     quantize: bool = typer.Option(False, "--quantize", help="int8 dynamic quantisation (CPU)."),
     precision: str = typer.Option("float32", "--precision", help="float32, bfloat16 or auto (bfloat16 "
                                   "where the hardware multiplies it natively, as kgagent extract does)."),
-    batch_size: int = typer.Option(32, "--batch-size"),
-    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads (default: all cores)."),
+    batch_size: int = typer.Option(32, "--batch-size", min=1),
+    threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
     domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Gold and predicted labels are "
                                           "compared as its ontology's names (CoNLL-2003's PER and the model's "
                                           "Peop are one class)."),

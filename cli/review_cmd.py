@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 
 def review(
     out: Path = typer.Argument(..., help="The --out directory of a `kgagent extract` run."),
-    port: int = typer.Option(8765, "--port", "-p", help="Port to listen on (0 picks a free one)."),
+    port: int = typer.Option(8765, "--port", "-p", min=0, max=65535, help="Port to listen on (0 picks a free one)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on; anything but loopback "
                                                          "needs --token."),
     token: Optional[str] = typer.Option(None, "--token", help="Access token every request must carry "

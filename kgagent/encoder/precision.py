@@ -1,13 +1,15 @@
-"""The arithmetic the encoder and the linker's embedder may run in, named without loading torch
-(``Agent.load`` checks ``precision`` before anything needs torch: ``kgagent validate`` and
-``kgagent facts`` may never load it)."""
+"""The arithmetic the encoder and the linker's embedder may run in, and the devices training may
+run on, named without loading torch (``Agent.load`` checks ``precision`` before anything needs
+torch: ``kgagent validate`` and ``kgagent facts`` may never load it; the CLI checks ``--device``)."""
 
 from __future__ import annotations
 
-__all__ = ["PRECISIONS", "cpu_has_bfloat16"]
+__all__ = ["DEVICES", "PRECISIONS", "cpu_has_bfloat16"]
 
 #: auto = bfloat16 where the hardware has it natively, else float32
 PRECISIONS = ("auto", "float32", "bfloat16")
+#: where training runs: auto = cuda when torch sees a CUDA device, else cpu
+DEVICES = ("auto", "cpu", "cuda")
 
 
 def cpu_has_bfloat16() -> bool:

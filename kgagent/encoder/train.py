@@ -27,7 +27,8 @@ from kgagent.encoder.pieces import Encoded, collate
 from kgagent.encoder.sources import allowed_labels
 from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base,
                                         round_compact_encoder_)
-from kgagent.errors import EncoderError
+from kgagent.encoder.precision import DEVICES
+from kgagent.errors import EncoderError, Location, StorageError
 from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.evaluate import decision_calibration, evaluate, merge
 
@@ -241,6 +242,8 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, 
 
 
 def _device(cfg: TrainConfig) -> torch.device:
+    if cfg.device == "cuda" and not torch.cuda.is_available():
+        raise EncoderError("device cuda: torch sees no CUDA device here (use auto or cpu)", code="KGA340")
     if cfg.device == "cuda" or (cfg.device == "auto" and torch.cuda.is_available()):
         return torch.device("cuda")
     return torch.device("cpu")
@@ -304,7 +307,12 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     With ``out_dir``: checkpoints go to ``out_dir/checkpoint`` after every epoch and the final,
     calibrated model to ``out_dir``. ``resume`` continues from ``out_dir/checkpoint``.
     ``progress`` receives dicts: ``{"event": "step"|"epoch"|"done", ...}``.
+    Raises EncoderError KGA340 for settings out of range (no epochs, an empty batch, an unknown
+    device), StorageError KGA510 when ``out_dir`` cannot be a directory: before any training.
     """
+    check_settings(config)
+    if out_dir is not None:
+        check_out_dir(out_dir)
     if config.num_threads:  # for this call only: the caller's thread count comes back after
         previous = torch.get_num_threads()
         torch.set_num_threads(config.num_threads)
@@ -313,6 +321,31 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         finally:
             torch.set_num_threads(previous)
     return _train(config, train, dev, out_dir, progress, resume)
+
+
+def check_settings(config: TrainConfig) -> None:
+    """EncoderError KGA340 for training settings no training can run with."""
+    for name in ("epochs", "batch_size"):
+        value = getattr(config, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise EncoderError(f"{name} must be a whole number of at least 1, not {value!r}", code="KGA340")
+    if config.num_threads is not None and (not isinstance(config.num_threads, int) or config.num_threads < 0):
+        raise EncoderError(f"num_threads must be a whole number of at least 0, not {config.num_threads!r}",
+                           code="KGA340")
+    if config.device not in DEVICES:
+        raise EncoderError(f"device must be one of {', '.join(DEVICES)}, not {config.device!r}", code="KGA340")
+
+
+def check_out_dir(out_dir: str | Path) -> None:
+    """StorageError KGA510 when the model directory ``out_dir`` (or a folder above it) exists as a file."""
+    out = Path(out_dir)
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "is a file, not a directory" if path == out else f"cannot be made under {path}, a file"
+                raise StorageError(f"the model directory {what}: choose another --out", code="KGA510",
+                                   location=Location(str(out)))
+            return
 
 
 def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None, out_dir: Path | None,
