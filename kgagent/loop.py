@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from kgagent.errors import EncoderError, InputError
+from kgagent.errors import EncoderError, InputError, Location
 from kgagent.files import atomic_write_text
 from kgagent.rule_stats import proof_rules, read_decisions, verdict_proofs
 from kgagent.schema import Document
@@ -540,6 +540,28 @@ class PruneResult:
 
 
 
+def _check_feedback_line(obj: dict[str, Any], path: Path, lineno: int) -> None:
+    """InputError KGA463 naming the file and line for a feedback line that training could not
+    read (encoder.data's checks: labels that are lists of objects with a type and integer
+    offsets) or whose ``rules`` / ``proof`` are not what pruning reads (a list of rule ids, a
+    decision id): a hand-edited ``"entities": "x"`` is told, not pruned through."""
+    from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, _record_to_example
+
+    try:
+        _record_to_example(obj, path, lineno, what="feedback line")
+    except EncoderError as err:
+        raise InputError(err.message, code="KGA463", location=Location(str(path), lineno)) from None
+    for kind in FEEDBACK_LABEL_KEYS:
+        for i, item in enumerate(obj.get(kind) or []):
+            rules, proof = item.get("rules"), item.get("proof")
+            if rules is not None and not (isinstance(rules, list) and all(isinstance(r, str) for r in rules)):
+                raise InputError(f"feedback line: {kind}[{i}] 'rules' must be a list of rule ids (FILE:NAME), "
+                                 f"not {json.dumps(rules)}", code="KGA463", location=Location(str(path), lineno))
+            if proof is not None and not isinstance(proof, str):
+                raise InputError(f"feedback line: {kind}[{i}] 'proof' must be a decision id (a string), "
+                                 f"not {json.dumps(proof)}", code="KGA463", location=Location(str(path), lineno))
+
+
 def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = None,
                    decisions: str | Path | None = None) -> PruneResult:
     """Remove every feedback label whose justifying proof used ``rule`` (``FILE:NAME``, or
@@ -549,7 +571,10 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     (default: ``decisions.jsonl`` beside the feedback file). A label that lists its rules
     itself (``"rules": [...]``) is judged by that list. Relations whose argument entity was
     removed go too (counted apart as ``dependent``); a sentence left with no label is dropped.
-    The result is written atomically to ``out`` (default: the feedback file itself).
+    The result is written atomically to ``out`` (default: the feedback file itself). A line that
+    is no feedback record (labels that are not lists of objects with a type and integer offsets,
+    ``rules`` that is not a list of rule ids) is InputError KGA463 naming the file and line, and
+    nothing is written.
     """
     feedback = Path(feedback)
     if not _RULE_ID.match(rule):
@@ -567,6 +592,7 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     except EncoderError as err:
         raise InputError(err.message, code="KGA463", location=err.location) from None
     for lineno, obj in lines:
+        _check_feedback_line(obj, feedback, lineno)
         records.append((lineno, obj))
         for kind in FEEDBACK_LABEL_KEYS:
             for item in obj.get(kind) or []:
