@@ -214,18 +214,47 @@ class LinUCBPolicy:
 
     @classmethod
     def load(cls, path: str | Path) -> "LinUCBPolicy":
-        """A policy saved by ``save``; InputError KGA475 naming the file if it is not one."""
+        """A policy saved by ``save``; InputError KGA475 naming the file (and the line of a JSON
+        error) if it is not one: not JSON, not an object, another policy, settings or state that
+        are no finite numbers of the right shape."""
+        where = Location(str(path))
         try:
-            state = json.loads(Path(path).read_text(encoding="utf-8"))
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"not a saved review policy: {err}", code="KGA475", location=where) from None
+        try:
+            state = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise InputError(f"not a saved review policy: malformed JSON: {err.msg}", code="KGA475",
+                             location=Location(str(path), err.lineno, err.colno)) from None
+        if not isinstance(state, dict):
+            kind = ("a list" if isinstance(state, list) else "null" if state is None else
+                    "a string" if isinstance(state, str) else "true or false" if isinstance(state, bool) else "a number")
+            raise InputError(f"not a saved review policy: the file holds {kind}, not a JSON object "
+                             "(write one with `kgagent feedback learn-policy OUT --save FILE`)", code="KGA475",
+                             location=where)
+        try:
             if state.get("policy") != "linucb" or state.get("features") != list(FEATURES):
                 raise ValueError("another policy or another feature set")
-            pol = cls(alpha=float(state["alpha"]), ridge=float(state["ridge"]), threshold=float(state["threshold"]))
+            settings = {k: state[k] for k in ("alpha", "ridge", "threshold")}
+            for k, v in settings.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
+                    raise ValueError(f"{k} must be a finite number, not {json.dumps(v)}")
+            pol = cls(alpha=float(settings["alpha"]), ridge=float(settings["ridge"]),
+                      threshold=float(settings["threshold"]))
             pol.A_, pol.b_ = np.array(state["A"], dtype=np.float64), np.array(state["b"], dtype=np.float64)
             if pol.A_.shape != (len(FEATURES), len(FEATURES)) or pol.b_.shape != (len(FEATURES),):
                 raise ValueError("state of the wrong shape")
-            pol.updates_ = int(state.get("updates", 0))
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise InputError(f"not a saved review policy: {err}", code="KGA475", location=Location(str(path))) from None
+            if not (np.isfinite(pol.A_).all() and np.isfinite(pol.b_).all()):
+                raise ValueError("state holds numbers that are not finite")
+            updates = state.get("updates", 0)
+            if isinstance(updates, bool) or not isinstance(updates, int) or updates < 0:
+                raise ValueError(f"updates must be a count, not {json.dumps(updates)}")
+            pol.updates_ = updates
+        except KeyError as err:
+            raise InputError(f"not a saved review policy: {err} is missing", code="KGA475", location=where) from None
+        except (ValueError, TypeError) as err:
+            raise InputError(f"not a saved review policy: {err}", code="KGA475", location=where) from None
         return pol
 
 
