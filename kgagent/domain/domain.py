@@ -258,6 +258,13 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
             problems.append(DomainError(f"unreadable model config: {err}", code="KGA605",
                                         location=Location(str(domain.model / "config.json"))))
         else:
+            if not isinstance(cfg, dict) or not all(
+                    isinstance(cfg.get(k, []), list) and all(isinstance(x, str) for x in cfg.get(k, []))
+                    for k in ("entity_labels", "relation_labels")):
+                problems.append(DomainError("the model config is a JSON object whose entity_labels and "
+                                            "relation_labels are lists of labels", code="KGA605",
+                                            location=Location(str(domain.model / "config.json"))))
+                cfg = {}
             labels = [*cfg.get("entity_labels", []), *cfg.get("relation_labels", [])]
             missing = domain.labels.missing(labels)
             if missing:

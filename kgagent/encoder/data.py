@@ -149,10 +149,23 @@ def _record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> E
     return Example(list(tokens), entities, relations, neg_entities, neg_relations, meta)
 
 
+def _text(path: Path) -> str:
+    """A data file's text; EncoderError KGA310 naming the line and column of the first byte that
+    is not UTF-8 (a Latin-1 file, say), not a UnicodeDecodeError."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise _err(path, line, f"not UTF-8 text: byte 0x{data[err.start]:02x} at column {column} "
+                   "(save the file as UTF-8)") from None
+
+
 def read_spert_json(path: str | Path) -> list[Example]:
     """Read a SpERT JSON file (a list of sentence records, CoNLL04 style)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text = _text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -280,26 +293,25 @@ def read_conll(path: str | Path) -> list[Example]:
         tokens.clear()
         tags.clear()
 
-    with path.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            line = raw.strip()
-            if not line:
-                flush()
-                continue
-            cols = line.split()
-            if cols[0] == "-DOCSTART-":
-                flush()
-                doc += 1
-                continue
-            if len(cols) < 2:
-                raise _err(path, lineno, f"expected 'token ... TAG' columns, got {line!r}", "KGA311")
-            tag = cols[-1]
-            if tag != "O" and (len(tag) < 3 or tag[1] != "-" or tag[0] not in "BIES"):
-                raise _err(path, lineno, f"bad NER tag {tag!r} (expected O, B-X, I-X, E-X or S-X)", "KGA311")
-            if not tokens:
-                start_line = lineno
-            tokens.append(cols[0])
-            tags.append((tag[0], tag[2:] if tag != "O" else "", lineno))
+    for lineno, raw in enumerate(_text(path).split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        cols = line.split()
+        if cols[0] == "-DOCSTART-":
+            flush()
+            doc += 1
+            continue
+        if len(cols) < 2:
+            raise _err(path, lineno, f"expected 'token ... TAG' columns, got {line!r}", "KGA311")
+        tag = cols[-1]
+        if tag != "O" and (len(tag) < 3 or tag[1] != "-" or tag[0] not in "BIES"):
+            raise _err(path, lineno, f"bad NER tag {tag!r} (expected O, B-X, I-X, E-X or S-X)", "KGA311")
+        if not tokens:
+            start_line = lineno
+        tokens.append(cols[0])
+        tags.append((tag[0], tag[2:] if tag != "O" else "", lineno))
     flush()
     return out
 
@@ -341,8 +353,8 @@ def file_format(path: str | Path) -> str:
     suffix = path.suffix.lower()
     if suffix in (".json", ".jsonl"):
         return "spert" if suffix == ".json" else "feedback"
-    with path.open(encoding="utf-8") as fh:
-        head = fh.read(4096).lstrip()
+    with path.open("rb") as fh:  # the first character tells; the reader names a byte that is not UTF-8
+        head = fh.read(4096).decode("utf-8", errors="replace").lstrip()
     return "spert" if head.startswith("[") else "feedback" if head.startswith("{") else "conll"
 
 

@@ -454,3 +454,15 @@ def test_a_threshold_that_is_not_a_number_or_is_set_twice_is_named_at_its_line(t
     with pytest.raises(RuleError) as err:
         Agent.load(domain=d)
     assert err.value.code == code and err.value.location.line == want
+
+
+@pytest.mark.parametrize("config", ["[1]", '{"entity_labels": "person"}', '{"entity_labels": [1, 2]}'])
+def test_a_model_config_of_the_wrong_shape_is_a_problem_of_the_domain(tmp_path, config) -> None:
+    """`domain check` once ended in AttributeError ('list' object has no attribute 'get')."""
+    d = _domain(tmp_path, "[classes.person]\n")
+    (d / "model").mkdir()
+    (d / "model" / "config.json").write_text(config)
+    problems = check_domain(d)
+    assert [(p.code, Path(p.location.path).name) for p in problems] == [("KGA605", "config.json")], problems
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit) and "KGA605" in r.output, r.output

@@ -122,3 +122,18 @@ def test_read_examples_sniffs_content(tmp_path: Path, fixtures: Path) -> None:
     assert len(read_examples(b)) == 3
     with pytest.raises(IsADirectoryError):
         read_examples(tmp_path)
+
+
+@pytest.mark.parametrize("name, data, where", [
+    ("l.conll", b"Paris B-LOC\nCaf\xe9 B-LOC\n", (2, 4)),
+    ("l.txt", b"Paris B-LOC\nCaf\xe9 B-LOC\n", (2, 4)),  # sniffed as CoNLL first: once a UnicodeDecodeError
+    ("l.json", b'[{"tokens": ["Caf\xe9"], "entities": [], "relations": []}]', (1, 18)),
+])
+def test_a_data_file_that_is_not_utf8_is_named_with_line_and_column(tmp_path, name, data, where) -> None:
+    """A Latin-1 file was a UnicodeDecodeError traceback in train, evaluate, init and rules tune."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(EncoderError) as err:
+        read_examples(path)
+    assert err.value.code == "KGA310" and err.value.location.line == where[0]
+    assert f"byte 0xe9 at column {where[1]}" in str(err.value)
