@@ -34,9 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, write_feedback
+from kgagent.errors import InputError, Location
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
 from kgagent.review.items import ReviewSet, label_of
 from kgagent.review.judgements import Judgement, read_judgements
+from kgagent.review.store import DB_NAME
 
 REVIEW_WEIGHT = 1.0  # the top of the feedback weights (0, 1]
 JUDGED_ONLY = {"entities": [], "relations": "judged"}  # a record's scheme: only its judged labels teach
@@ -54,6 +56,8 @@ class ExportReport:
     conflicts: int = 0
     unmapped_labels: list[str] = field(default_factory=list)
     unplaced: int = 0  # judgements whose span could not be placed in the sentence
+    unknown_answers: int = 0  # answers on decisions decisions.jsonl does not hold (left out)
+    unknown_decisions: list[str] = field(default_factory=list)  # those decisions, sorted
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -182,14 +186,55 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
 def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path | None = None,
                    agent_accepts: bool = False) -> ExportReport:
     """Write the reviewers' answers in ``out`` as feedback examples (``out/review_feedback.jsonl``
-    unless ``to``), atomically; returns what was written and left out."""
+    unless ``to``), atomically; returns what was written and left out.
+
+    Answers on decisions that ``decisions.jsonl`` does not hold (a later run of the extraction
+    over other documents) are left out and counted (``unknown_answers``, ``unknown_decisions``);
+    when that is every answer, nothing is written: InputError KGA471 (the answers belong to
+    another run). An agreed answer the review page could not have written (a relabel without a
+    label, a span whose ends are not integers start < end: a hand-edited database) is InputError
+    KGA472 naming the database and the answers, and nothing is written: such an answer is never
+    turned into a negative."""
     reviews = ReviewSet.load(out)
     agreed, conflicts = read_judgements(reviews.out, db)
+    db_path = str(Path(db) if db is not None else reviews.out / DB_NAME)
+    _check_answers(agreed, db_path)
     target = Path(to) if to is not None else reviews.out / EXPORT_NAME
     report = ExportReport(path=str(target), conflicts=len(conflicts))
+    unknown = {d: j for d, j in agreed.items() if d not in reviews.by_id}
+    unknown_conflicts = [d for d in conflicts if d not in reviews.by_id]
+    report.unknown_answers = sum(len(j.answers) for j in unknown.values()) + sum(
+        len(conflicts[d]) for d in unknown_conflicts)
+    report.unknown_decisions = sorted([*unknown, *unknown_conflicts])
+    if report.unknown_answers and len(unknown) == len(agreed) and len(unknown_conflicts) == len(conflicts):
+        example = report.unknown_decisions[0]
+        raise InputError(f"none of the {report.unknown_answers} answer(s) is on a decision of "
+                         f"{reviews.out / 'decisions.jsonl'} (e.g. {example}): they were made on another run of "
+                         "this extraction; nothing written", code="KGA471", location=Location(db_path))
     records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
     write_feedback(records, target)
     return report
+
+
+def _check_answers(agreed: dict[str, Judgement], db_path: str) -> None:
+    """InputError KGA472 naming the database and each agreed answer the review page could not have
+    written (ReviewStore.add refuses them): a relabel without a new label, a span without integer
+    ends ``0 <= start < end``."""
+    bad = []
+    for decision, j in sorted(agreed.items()):
+        ref = j.answers[-1] if j.answers else "?"
+        if j.action == "relabel" and not (isinstance(j.label, str) and j.label.strip()):
+            bad.append(f"{ref} on {decision}: relabel without a new label ({json.dumps(j.label)})")
+        elif j.action == "span" and not (
+                j.span is not None and all(isinstance(x, int) and not isinstance(x, bool) for x in j.span)
+                and 0 <= j.span[0] < j.span[1]):
+            ends = "none" if j.span is None else ", ".join(json.dumps(x) for x in j.span)
+            bad.append(f"{ref} on {decision}: a span whose ends ({ends}) are not integers start < end")
+    if bad:
+        shown = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise InputError(f"{len(bad)} answer(s) the review page could not have written (a hand-edited "
+                         f"database?): {shown}; undo or fix them, nothing written", code="KGA472",
+                         location=Location(db_path))
 
 
 def _agent_weight(d: dict[str, Any]) -> float:
