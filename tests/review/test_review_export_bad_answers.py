@@ -53,6 +53,8 @@ def test_answers_on_unknown_decisions_are_counted(out: Path) -> None:
     assert report.judgements == 1 and report.sentences == 1
     assert report.unknown_answers == 1 and report.unknown_decisions == ["d:gone2"]
     assert report.to_dict()["unknown_answers"] == 1
+    r = _export_cli(out)  # the command says what it left out
+    assert r.exit_code == 0 and "left out 1 answer(s) on decisions not in decisions.jsonl (e.g. d:gone2)" in r.output
 
 
 def test_answers_all_on_unknown_decisions_are_kga471(out: Path) -> None:
