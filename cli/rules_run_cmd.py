@@ -35,15 +35,13 @@ def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:
 def check_out_place(out: Path | None, *, directory: bool) -> None:
     """Exit 2 (KGA510, as extract's --out) for an --out that lies under a file, or that is a file
     where a directory is wanted, before any work is done (``-`` and None: nothing to check)."""
-    if out is None or str(out) == "-":
+    from kgagent.files import file_in_the_way
+
+    if out is None or str(out) == "-" or (blocker := file_in_the_way(out, directory=directory)) is None:
         return
-    if directory and out.exists() and not out.is_dir():
+    if blocker == out:
         raise fail(f"KGA510 --out {out} exists and is not a directory", EXIT_USAGE)
-    for folder in out.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise fail(f"KGA510 cannot write to --out {out}: {folder} is a file, not a directory", EXIT_USAGE)
-            return
+    raise fail(f"KGA510 cannot write to --out {out}: {blocker} is a file, not a directory", EXIT_USAGE)
 
 
 def _print_rule_errors(err) -> None:

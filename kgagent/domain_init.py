@@ -24,6 +24,7 @@ from typing import Any
 from kgagent.domain import Domain, LabelMap, Ontology
 from kgagent.domain.ontology import ClassDef, RelationDef
 from kgagent.errors import DomainError, Location
+from kgagent.files import file_in_the_way
 
 #: the shared rules' score bands and trust levels, as written into a new domain (the news
 #: domain's values, chosen on CoNLL04 dev: a starting point to tune on the new domain's dev)
@@ -100,12 +101,9 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     from kgagent.kg import KnowledgeGraph
 
     root = Path(target)
-    for path in (root, *root.parents):  # a file there is never written over, not even with force
-        if path.exists():
-            if not path.is_dir():
-                what = "is a file, not a folder" if path == root else f"cannot be made under {path}, a file"
-                raise DomainError(f"the domain {what}: choose a new one", code="KGA640", location=Location(str(root)))
-            break
+    if (path := file_in_the_way(root, directory=True)) is not None:  # never written over, not even with force
+        what = "is a file, not a folder" if path == root else f"cannot be made under {path}, a file"
+        raise DomainError(f"the domain {what}: choose a new one", code="KGA640", location=Location(str(root)))
     if root.exists() and any(root.iterdir()) and not force:
         raise DomainError("the folder exists and is not empty: choose a new one (or --force to write over it)",
                           code="KGA640", location=Location(str(root)))

@@ -170,3 +170,18 @@ class DirectoryLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def file_in_the_way(path: str | Path, *, directory: bool) -> Path | None:
+    """The file that keeps ``path`` from being made: ``path`` itself when it is a file and a
+    directory is wanted, else the nearest existing folder above it when that is a file
+    (``tiny.ttl/x.nq``); None when nothing is in the way. Commands say so (KGA510, KGA640)
+    before any work, instead of the OS's FileExistsError or NotADirectoryError after it.
+    """
+    path = Path(path)
+    if directory and path.exists() and not path.is_dir():
+        return path
+    for folder in path.parents:
+        if folder.exists():
+            return None if folder.is_dir() else folder
+    return None

@@ -29,6 +29,7 @@ from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, buil
                                         round_compact_encoder_)
 from kgagent.encoder.precision import DEVICES
 from kgagent.errors import EncoderError, Location, StorageError
+from kgagent.files import file_in_the_way
 from kgagent.files import atomic_write_text, atomic_write_with
 from kgagent.evaluate import decision_calibration, evaluate, merge
 
@@ -339,13 +340,10 @@ def check_settings(config: TrainConfig) -> None:
 def check_out_dir(out_dir: str | Path) -> None:
     """StorageError KGA510 when the model directory ``out_dir`` (or a folder above it) exists as a file."""
     out = Path(out_dir)
-    for path in (out, *out.parents):
-        if path.exists():
-            if not path.is_dir():
-                what = "is a file, not a directory" if path == out else f"cannot be made under {path}, a file"
-                raise StorageError(f"the model directory {what}: choose another --out", code="KGA510",
-                                   location=Location(str(out)))
-            return
+    if (path := file_in_the_way(out, directory=True)) is not None:
+        what = "is a file, not a directory" if path == out else f"cannot be made under {path}, a file"
+        raise StorageError(f"the model directory {what}: choose another --out", code="KGA510",
+                           location=Location(str(out)))
 
 
 def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None, out_dir: Path | None,

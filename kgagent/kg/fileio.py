@@ -22,6 +22,7 @@ from rdflib import Dataset
 from kgagent.errors import GraphError, Location, StorageError
 from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
+from kgagent.files import file_in_the_way
 
 #: file suffix -> rdflib format name
 FORMATS: dict[str, str] = {
@@ -227,11 +228,8 @@ def _badsyntax_msg(err: Exception) -> str:
 def check_writable_place(target: Path) -> None:
     """StorageError KGA510 when ``target`` cannot be made because a folder it lies in is a file
     (``tiny.ttl/x.nq``): said before anything is written, instead of the OS's FileExistsError."""
-    for folder in target.parents:
-        if folder.exists():
-            if not folder.is_dir():
-                raise StorageError(f"cannot write {target}: {folder} is a file, not a directory", code="KGA510")
-            return
+    if (folder := file_in_the_way(target, directory=False)) is not None:
+        raise StorageError(f"cannot write {target}: {folder} is a file, not a directory", code="KGA510")
 
 
 def remove_stale_temps(directory: Path, name: str) -> int:
