@@ -16,23 +16,30 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
+import math
 import socket
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kgagent.decisions import VERDICTS
 from kgagent.errors import InputError, KGAError, StorageError
 from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
 from kgagent.review.queue import (build_queue, next_unanswered, progress, resume_position, review_order,
                                   status_of)
-from kgagent.review.store import ACTIONS, DB_NAME, Answer, ReviewStore, conflicts
+from kgagent.review.store import ACTIONS, DB_NAME, MAX_NOTE, Answer, ReviewStore, check_reviewer, conflicts
 
 #: the shipped assets and their media types: the only files the server ever reads
 ASSETS = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
           "style.css": "text/css; charset=utf-8"}
 TOKEN_COOKIE = "kgagent_review_token"
 WRITE_HEADER = ("x-requested-with", "kgagent-review")
+#: the largest request body read (an answer is a few hundred bytes; a note at most MAX_NOTE characters)
+MAX_BODY = 64 * 1024
+#: what the queue's ``kind`` filter can be
+KINDS = ("entity", "relation")
 
 
 def is_loopback(host: str) -> bool:
@@ -164,12 +171,14 @@ class ReviewApp:
         return out
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
-        reviewer = str(body.get("reviewer") or "")
-        d = self.reviews.get(str(body.get("decision") or ""))
-        action = str(body.get("action") or "")
+        """Store one answer; KGA472 for a body the page could not have written (a field of the
+        wrong type, offsets that are no whole numbers, a note over MAX_NOTE characters...)."""
+        reviewer = check_reviewer(_string(body, "reviewer"))
+        d = self.reviews.get(_string(body, "decision"))
+        action = _string(body, "action")
         label, span = None, None
         if action == "relabel":
-            label = str(body.get("label") or "")
+            label = _string(body, "label")
             choices = self.reviews.labels().get(str(d.get("kind")), [])
             if label not in choices:
                 raise InputError(f"{label!r} is not a {d.get('kind')} label of this extraction "
@@ -179,25 +188,74 @@ class ReviewApp:
                 raise InputError("fix the span on the argument's own entity decision", code="KGA472")
             base = self.reviews.sentence_base(d)
             text = str(d.get("sentence_text") or "")
-            try:
-                start, end = int(body["start"]), int(body["end"])
-            except (KeyError, TypeError, ValueError):
-                raise InputError("span needs integer start and end (offsets in the sentence)", code="KGA472") from None
+            start, end = _offset(body, "start"), _offset(body, "end")
             if base is None or not 0 <= start < end <= len(text):
-                raise InputError("the span must lie inside the sentence", code="KGA472")
+                raise InputError(f"the span must lie inside the sentence (0 <= start < end <= {len(text)}), "
+                                 f"not {start}-{end}", code="KGA472")
             span = (base + start, base + end)
-        note = body.get("note")
+        note = _string(body, "note")
         a = self.store.add(str(d["id"]), reviewer, action, verdict=str(d.get("verdict", "")), label=label, span=span,
-                           note=str(note)[:2000] if note else None)
+                           note=note or None)
         return {"answer": a.to_dict(), "status": status_of(a)}
 
     def undo(self, body: dict[str, Any]) -> dict[str, Any]:
-        reviewer = str(body.get("reviewer") or "")
+        reviewer = check_reviewer(_string(body, "reviewer"))
         last = self.store.last_effective(reviewer)
         if last is None:
             return {"undone": None}
         self.store.add(last.decision, reviewer, "undo", verdict=last.verdict)
         return {"undone": last.decision}
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as an error message shows it (ASCII, at most 40 characters)."""
+    text = json.dumps(value) if not isinstance(value, (dict, list)) else ("an object" if isinstance(value, dict)
+                                                                           else "a list")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _string(body: dict[str, Any], key: str) -> str:
+    """The text field ``key`` of an answer's body ("" when absent or null); KGA472 when it is
+    not a string or not valid Unicode (a lone surrogate such as ``"\\ud800"``, which no page sends)."""
+    value = body.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InputError(f"{key} must be a string, not {_shown(value)}", code="KGA472")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{key} is not valid Unicode text (it holds a lone surrogate): {_shown(value)}",
+                         code="KGA472") from None
+    return value
+
+
+def _offset(body: dict[str, Any], key: str) -> int:
+    """A span offset of an answer's body: a whole number (never a boolean or a fraction)."""
+    if key not in body:
+        raise InputError("span needs integer start and end (offsets in the sentence)", code="KGA472")
+    value = body[key]
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{key} must be a whole number (a character offset in the sentence), not {_shown(value)}",
+                         code="KGA472")
+    return value
+
+
+async def read_body(request: Any, limit: int = MAX_BODY) -> bytes | None:
+    """The request's body, or None when it is over ``limit`` bytes (said by its Content-Length,
+    or found while reading a chunked one: never more than ``limit`` bytes are held)."""
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def create_app(state: ReviewApp) -> Any:
@@ -231,8 +289,14 @@ def create_app(state: ReviewApp) -> Any:
                 return refused
             try:
                 if write:
+                    raw = await read_body(request)
+                    if raw is None:
+                        return error(413, f"KGA472 the body is over {MAX_BODY // 1024} KiB: an answer is a few "
+                                          f"hundred bytes (a note at most {MAX_NOTE} characters)")
                     try:
-                        body = await request.json()
+                        body = json.loads(raw)
+                    except RecursionError:
+                        return error(400, "KGA472 the body is nested too deeply to be a JSON answer")
                     except ValueError:
                         return error(400, "KGA472 the body must be a JSON object")
                     if not isinstance(body, dict):
@@ -251,15 +315,32 @@ def create_app(state: ReviewApp) -> Any:
     def filters(request: Request) -> Filters:
         q = request.query_params
 
-        def num(key: str) -> float | None:
-            try:
-                return float(q[key]) if q.get(key) not in (None, "") else None
-            except ValueError:
-                raise InputError(f"{key} must be a number", code="KGA472") from None
+        problems: list[str] = []
 
-        return Filters(verdict=q.get("verdict") or None, kind=q.get("kind") or None, label=q.get("label") or None,
-                       rule=q.get("rule") or None, doc=q.get("doc") or None, min_score=num("min"),
-                       max_score=num("max"))
+        def num(key: str) -> float | None:
+            if q.get(key) in (None, ""):
+                return None
+            try:
+                value = float(q[key])
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                problems.append(f"{key} must be a finite number, not {q[key]!r}")
+                return None
+            return value
+
+        def one_of(key: str, allowed: tuple[str, ...]) -> str | None:
+            value = q.get(key) or None
+            if value is not None and value not in allowed:
+                problems.append(f"{key} must be one of {', '.join(allowed)}, not {value!r}")
+            return value
+
+        f = Filters(verdict=one_of("verdict", VERDICTS), kind=one_of("kind", KINDS), label=q.get("label") or None,
+                    rule=q.get("rule") or None, doc=q.get("doc") or None, min_score=num("min"),
+                    max_score=num("max"))
+        if problems:
+            raise InputError("; ".join(problems), code="KGA472")
+        return f
 
     def page(request: Request) -> Response:
         response = Response(asset("index.html"), media_type=ASSETS["index.html"],

@@ -37,6 +37,7 @@ import os
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,6 +51,10 @@ DB_NAME = "reviews.sqlite"
 ACTIONS = ("accept", "reject", "relabel", "span", "skip", "flag", "undo")
 #: actions that say what the candidate really is (the rest only move the queue along)
 JUDGEMENTS = ("accept", "reject", "relabel", "span")
+#: the longest note an answer holds (a longer one is refused, never cut)
+MAX_NOTE = 2000
+#: the longest reviewer name
+MAX_NAME = 80
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -197,15 +202,20 @@ class ReviewStore:
         """Append one answer and commit it before returning (KGA472 for a malformed answer)."""
         if self.read_only:
             raise StorageError(f"{self.path} is open read-only (a second reader)", code="KGA523")
-        reviewer = (reviewer or "").strip()
-        if not reviewer or len(reviewer) > 80:
-            raise InputError("a reviewer needs a name (1 to 80 characters)", code="KGA472")
+        reviewer = check_reviewer(reviewer)
         if action not in ACTIONS:
             raise InputError(f"unknown answer {action!r}; answers: {', '.join(ACTIONS)}", code="KGA472")
         if action == "relabel" and not label:
             raise InputError("relabel needs the new label", code="KGA472")
-        if action == "span" and (span is None or not 0 <= span[0] < span[1]):
-            raise InputError("span needs a start and an end (start < end)", code="KGA472")
+        if action == "span" and (span is None or not all(_is_offset(x) for x in span) or not span[0] < span[1]):
+            raise InputError("span needs a start and an end, whole numbers with 0 <= start < end", code="KGA472")
+        for name, text in (("decision", decision), ("label", label), ("note", note), ("verdict", verdict)):
+            if text is not None and not _is_text(text):
+                raise InputError(f"the answer's {name} is not valid text (a string without lone surrogates)",
+                                 code="KGA472")
+        if note is not None and len(note) > MAX_NOTE:
+            raise InputError(f"a note holds at most {MAX_NOTE} characters, this one {len(note)}; "
+                             "nothing was stored", code="KGA472")
         row = (decision, reviewer, action, label if action == "relabel" else None,
                span[0] if action == "span" and span else None, span[1] if action == "span" and span else None,
                (note or None), verdict, self.fingerprint, _now())
@@ -246,6 +256,36 @@ class ReviewStore:
     def journal_mode(self) -> str:
         with self._mutex:
             return str(self._db.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+
+
+def check_reviewer(name: Any) -> str:
+    """A reviewer's name, stripped; InputError KGA472 unless it is a string of 1 to ``MAX_NAME``
+    characters with no control characters (NUL, newline...) and no lone surrogates."""
+    if not isinstance(name, str):
+        raise InputError(f"a reviewer's name must be a string, not {type(name).__name__}", code="KGA472")
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise InputError(f"a reviewer needs a name (1 to {MAX_NAME} characters)", code="KGA472")
+    bad = sorted({c for c in name if unicodedata.category(c) in ("Cc", "Cs")})
+    if bad:
+        raise InputError(f"a reviewer's name cannot hold control characters or lone surrogates "
+                         f"({', '.join(ascii(c) for c in bad)})", code="KGA472")
+    return name
+
+
+def _is_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_offset(value: Any) -> bool:
+    """A character offset SQLite can store: an int (not a bool), 0 <= value < 2**63."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 63
 
 
 def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
