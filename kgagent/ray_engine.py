@@ -218,10 +218,37 @@ def _reachable(address: str) -> None:
     if not host or not port.isdigit():
         raise InputError(f"--address must be HOST:PORT (or ray://HOST:PORT, auto), not {address!r}", code="KGA431")
     try:
-        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT):
-            pass
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT) as conn:
+            speaks_grpc = _answers_http2(conn)
     except OSError as err:
         raise InputError(f"cannot reach a Ray cluster at {address}: {err.strerror or err}", code="KGA431") from None
+    if not speaks_grpc:  # Ray would retry for minutes without a word
+        raise InputError(f"{address} answers, but not as a Ray cluster does (gRPC): is it the head node's GCS "
+                         "port (6379 by default) or a Ray Client address (ray://HOST:10001)?", code="KGA431")
+
+
+#: an HTTP/2 client's connection preface and an empty SETTINGS frame (RFC 9113, 3.4 and 6.5)
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+
+
+def _answers_http2(conn: socket.socket) -> bool:
+    """Whether the server at the other end of ``conn`` speaks HTTP/2, as Ray's gRPC servers (the
+    GCS, the Ray Client server) do: its first frame is a SETTINGS frame (type 4). A server with TLS
+    (``RAY_USE_TLS``) is not probed."""
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return True
+    try:
+        conn.settimeout(CONNECT_TIMEOUT)
+        conn.sendall(_HTTP2_PREFACE)
+        head = b""
+        while len(head) < 4:
+            chunk = conn.recv(9 - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except OSError:
+        return False
+    return len(head) >= 4 and head[3] == 0x04
 
 
 @contextlib.contextmanager

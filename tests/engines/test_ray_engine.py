@@ -234,6 +234,32 @@ def test_an_unreachable_address_is_one_line_and_exit_2(tmp_path) -> None:
     assert f"127.0.0.1:{port}" in line and _empty(out)
 
 
+def test_an_address_that_is_no_ray_cluster_is_refused_at_once(tmp_path) -> None:
+    """An --address whose port answers but is not Ray (a web server) hung without a word: Ray
+    retries for minutes. The driver now asks the port for HTTP/2, which Ray's gRPC servers speak."""
+    pytest.importorskip("ray", reason="Ray is not installed")
+    import http.server
+    import threading
+    import time
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # not on the command's output
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        out = tmp_path / "out"
+        t0 = time.monotonic()
+        r = run_cli("extract", _corpus(tmp_path / "c.txt", DOCS), "--engine", "ray", "--address",
+                    f"127.0.0.1:{port}", "--out", out, "-q")
+        line = _one_error_line(r, "KGA431")
+        assert "not as a Ray cluster does" in line and _empty(out) and time.monotonic() - t0 < 30
+    finally:
+        server.shutdown()
+
+
 def test_a_cluster_with_another_kgagent_is_refused(ray_cluster, monkeypatch, tmp_path) -> None:
     import kgagent
 
