@@ -56,7 +56,9 @@ def review(
     from kgagent.review.server import serve
 
     def ready(url: str) -> None:
-        print(f"reviewing {out} at {url}  (ctrl-c stops; answers are saved as you go)", flush=True)
+        saved = ("read-only: browse and see answers, nothing you answer is saved" if read_only
+                 else "answers are saved as you go")
+        print(f"reviewing {out} at {url}  (ctrl-c stops; {saved})", flush=True)
 
     with guarded(EXIT_USAGE):
         order = None
