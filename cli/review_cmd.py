@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Optional
 
@@ -96,12 +97,20 @@ def export_reviews(
                   f"(e.g. {report.unknown_decisions[0]}): made on another run of this extraction?")
 
 
+def _alpha(value: float) -> float:
+    """--alpha: a finite number >= 0 (nan, inf and 1e309 parse as floats but are no setting)."""
+    if not math.isfinite(value) or value < 0:
+        raise typer.BadParameter(f"must be a finite number >= 0, not {value}")
+    return value
+
+
 def learn_policy(
     outs: list[Path] = typer.Argument(..., help="--out directories of `kgagent extract` runs that reviewers "
                                                 "answered (each with its reviews.sqlite)."),
     save: Path = typer.Option(..., "--save", help="Where to write the policy (JSON)."),
-    alpha: float = typer.Option(0.5, "--alpha", help="Exploration: how much the policy favours decisions "
-                                                     "unlike those answered so far."),
+    alpha: float = typer.Option(0.5, "--alpha", callback=_alpha,
+                                help="Exploration: how much the policy favours decisions unlike those "
+                                     "answered so far (a finite number >= 0)."),
 ) -> None:
     """Learn which decisions are worth a person's time from what reviewers answered.
 
@@ -112,14 +121,19 @@ def learn_policy(
 
     Example: kgagent feedback learn-policy out-jan/ out-feb/ --save policy.json
 
-    Exit 2 = not an extraction, a database of another extraction, or no agreed answer at all.
+    Exit 2 = not an extraction, a database of another extraction, no agreed answer at all, an
+    --alpha that is no finite number >= 0, or a --save that cannot be a file.
     """
     from kgagent.review.learn import learn_policy as learn
+    from kgagent.review.policy import check_save_path
 
     with guarded(EXIT_USAGE):
+        check_save_path(save)  # before any work
         policy, report = learn(outs, alpha=alpha)
         policy.save(save)
     con = console()
+    if report.repeated:
+        con.print(f"read each directory once: {', '.join(report.repeated)} given again")
     share = 100.0 * report.overruled / report.answers
     con.print(f"learned from {report.answers} answer(s) on {report.extractions} extraction(s): "
               f"{report.overruled} overruled the agent ({share:.0f} %) -> {save}")

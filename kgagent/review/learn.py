@@ -26,7 +26,7 @@ from kgagent.decisions import ACCEPTING
 from kgagent.errors import InputError, Location
 from kgagent.review.items import ReviewSet
 from kgagent.review.judgements import read_judgements
-from kgagent.review.policy import DEFAULT_THRESHOLD, FEATURES, LinUCBPolicy
+from kgagent.review.policy import DEFAULT_THRESHOLD, FEATURES, LinUCBPolicy, check_settings
 
 def overruled(verdict: str, action: str) -> bool:
     """Whether a reviewer's judgement (accept, reject, relabel, span) overrules the agent's verdict."""
@@ -43,6 +43,8 @@ class LearnReport:
     answers: int = 0  # agreed judgements used, each one update
     overruled: int = 0
     conflicts: int = 0  # decisions left out: reviewers disagree
+    #: directories given more than once (by another spelling too), read only the first time
+    repeated: list[str] = field(default_factory=list)
     #: (agent verdict, answer) -> count
     by_verdict: Counter = field(default_factory=Counter)
     #: the learned reward weight of each feature
@@ -53,10 +55,18 @@ def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float
                  threshold: float = DEFAULT_THRESHOLD) -> tuple[LinUCBPolicy, LearnReport]:
     """A LinUCB policy fitted to the reviewers' answers in the extraction directories ``outs``
     (each with its ``reviews.sqlite``): reward 1 where the answer overruled the agent, 0 where
-    it agreed. InputError KGA477 when no extraction holds an agreed judgement."""
+    it agreed. A directory given twice counts once (``report.repeated`` names it). InputError
+    KGA476 for an ``alpha`` that is no finite number >= 0 (or a bad ridge or threshold), KGA477
+    when no extraction holds an agreed judgement."""
+    check_settings(alpha=alpha, ridge=ridge, threshold=threshold)
     policy = LinUCBPolicy(alpha=alpha, ridge=ridge, threshold=threshold)
     report = LearnReport()
+    seen: set[Path] = set()
     for out in outs:
+        if Path(out).resolve() in seen:
+            report.repeated.append(str(out))
+            continue
+        seen.add(Path(out).resolve())
         reviews = ReviewSet.load(out)
         agreed, conflicts = read_judgements(reviews.out)
         report.extractions += 1

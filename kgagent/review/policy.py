@@ -40,6 +40,7 @@ Six policies order a queue of decisions, most worth asking first:
 from __future__ import annotations
 
 import json
+import math
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,8 +48,8 @@ from typing import Any
 
 import numpy as np
 
-from kgagent.errors import InputError, Location
-from kgagent.files import atomic_write_text
+from kgagent.errors import InputError, Location, StorageError
+from kgagent.files import atomic_write_text, file_in_the_way
 from kgagent.proofs import walk
 from kgagent.review.items import closeness
 from kgagent.review.queue import default_order
@@ -207,7 +208,10 @@ class LinUCBPolicy:
         self.updates_ += 1
 
     def save(self, path: str | Path) -> None:
-        """The policy's settings and learned state as JSON (atomically)."""
+        """The policy's settings and learned state as JSON (atomically). Settings that ``load``
+        would refuse are InputError KGA476; a path that cannot be a file StorageError KGA510."""
+        check_settings(alpha=self.alpha, ridge=self.ridge, threshold=self.threshold)
+        check_save_path(path)
         state = {"policy": "linucb", "features": list(FEATURES), "alpha": self.alpha, "ridge": self.ridge,
                  "threshold": self.threshold, "A": self.A_.tolist(), "b": self.b_.tolist(), "updates": self.updates_}
         atomic_write_text(path, json.dumps(state, indent=1))
@@ -256,6 +260,30 @@ class LinUCBPolicy:
         except (ValueError, TypeError) as err:
             raise InputError(f"not a saved review policy: {err}", code="KGA475", location=where) from None
         return pol
+
+
+def check_settings(*, alpha: Any = 0.5, ridge: Any = 1.0, threshold: Any = DEFAULT_THRESHOLD) -> None:
+    """InputError KGA476 unless ``alpha`` (exploration) is a finite number >= 0, ``ridge`` a
+    finite number > 0 and ``threshold`` a finite number: what a saved policy must hold."""
+    def finite(v: Any) -> bool:
+        return isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) and math.isfinite(v)
+
+    for name, value, ok, need in (("alpha", alpha, lambda v: v >= 0, "a finite number >= 0"),
+                                  ("ridge", ridge, lambda v: v > 0, "a finite number > 0"),
+                                  ("threshold", threshold, lambda v: True, "a finite number")):
+        if not (finite(value) and ok(value)):
+            raise InputError(f"the policy's {name} must be {need}, not {value!r}", code="KGA476")
+
+
+def check_save_path(path: str | Path) -> None:
+    """StorageError KGA510 when a policy cannot be written at ``path``: a folder it lies in is a
+    file (``file.log/p.json``), or ``path`` is a directory. Said before any work."""
+    path = Path(path)
+    if (folder := file_in_the_way(path, directory=False)) is not None:
+        raise StorageError(f"cannot write {path}: {folder} is a file, not a directory", code="KGA510")
+    if path.is_dir():
+        raise StorageError(f"cannot write {path}: it is a directory; give a file name such as "
+                           f"{path / 'policy.json'}", code="KGA510")
 
 
 POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "margin": MarginPolicy,
