@@ -25,6 +25,33 @@ def _is_file(arg: str) -> bool:
         return False
 
 
+def _fraction(low_open: bool):
+    """An option callback: a number in [0, 1] (``low_open``: (0, 1]); nan, inf and numbers
+    outside are a usage error (exit 2). Click's min=/max= let nan through (nan < 0 is false)."""
+
+    def check(value: Optional[float]) -> Optional[float]:
+        if value is None:
+            return None
+        if not (0.0 < value <= 1.0 if low_open else 0.0 <= value <= 1.0):
+            raise typer.BadParameter(f"{value:g} is not a number in {'(0' if low_open else '[0'}, 1]")
+        return value
+
+    return check
+
+
+def _mention_class(dom, mtype: str) -> str:
+    """The ontology class a --type names (a class or a label of the domain's map); exit 2
+    (KGA607) listing the classes and labels the domain knows, for a type it does not know."""
+    name = dom.labels.lookup(mtype)
+    if name is not None and name in dom.ontology.classes:
+        return name
+    classes = sorted(dom.ontology.classes)
+    labels = sorted({label for table in dom.labels.sources.values() for label, target in table.items()
+                     if target in dom.ontology.classes and label not in classes})
+    raise fail(f"KGA607 --type {mtype!r} is no class of the domain {dom.name!r} nor a label its map gives a class; "
+               f"classes: {', '.join(classes)}; labels: {', '.join(labels) or 'none'}", EXIT_USAGE)
+
+
 def _load(graph: Optional[Path], store: str = "memory", domain: Optional[Path] = None):
     """The graph of --graph, else the domain's (an empty one when the domain has none yet)."""
     from kgagent.kg import KnowledgeGraph
@@ -180,17 +207,19 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
          graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
          embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
          top_k: int = typer.Option(5, "--top-k", "-k", min=1),
-         nil_threshold: Optional[float] = typer.Option(None, help="Override the NIL threshold."),
+         nil_threshold: Optional[float] = typer.Option(None, callback=_fraction(low_open=False),
+                                                       help="Override the NIL threshold: a score in [0, 1] "
+                                                            "below which a mention is NIL."),
          as_json: bool = typer.Option(False, "--json"),
          domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Link mentions to graph entities (alias table, then FAISS), or say NIL (new entity)."""
     dom = open_domain(domain)
+    t = _mention_class(dom, mtype) if mtype else None  # before the graph loads
     with guarded():
         kg = _load(graph, domain=domain)
         kg.add_ontology(dom.ontology)
         opts = {} if nil_threshold is None else {"nil_threshold": nil_threshold}
         linker = kg.linker(embedder, **dom.linker_options(), **opts)
-        t = dom.labels.normalize(mtype) if mtype else None
         links = linker.link([(m, t) for m in mentions], top_k=top_k)
     if as_json:
         print(json.dumps([lk.to_dict() for lk in links], indent=1, ensure_ascii=False))
@@ -263,8 +292,9 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
 
 @app.command("resolve")
 def resolve(graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file."),
-            threshold: float = typer.Option(0.65, help="Cosine similarity every member of a cluster must reach "
-                                                       "(0.65: chosen on N3 dev)."),
+            threshold: float = typer.Option(0.65, callback=_fraction(low_open=True),
+                                            help="Cosine similarity in (0, 1] every member of a cluster must "
+                                                 "reach (0.65: chosen on N3 dev)."),
             embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
             dry_run: bool = typer.Option(False, "--dry-run", help="Show the merges, change nothing."),
             domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Only entities of one of "
