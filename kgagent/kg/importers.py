@@ -9,12 +9,12 @@ from DBpedia resource NAMES only (``Alpena,_Michigan`` -> label "Alpena, Michiga
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
+from xml.parsers import expat
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
@@ -28,6 +28,21 @@ if TYPE_CHECKING:
 DBR = "http://dbpedia.org/resource/"
 DBO = "http://dbpedia.org/ontology/"
 _NUMBER = re.compile(r"^-?[\d.,]+([eE][-+]?\d+)?$")
+#: what DBpedia percent-encodes in its IRIs (the extraction framework's escapes, after RFC 3987:
+#: controls, ``"#<>?[\]^`{|}``, space), ``%`` aside: a name WebNLG gives already encoded stays so
+_IRI_ESCAPES = re.compile(r'[\x00-\x20"#<>?\[\\\]^`{|}\x7f-\x9f]')
+
+
+def dbpedia_iri(name: str) -> str:
+    r"""The DBpedia resource IRI of a resource name, percent-encoding what an IRI cannot hold as
+    DBpedia does; ordinary names (letters, digits, ``_,()'.-&+!/:``, any script) are unchanged.
+
+    >>> dbpedia_iri("Abilene,_Texas"), dbpedia_iri("Adolfo_Suárez_Madrid–Barajas_Airport")[28:]
+    ('http://dbpedia.org/resource/Abilene,_Texas', 'Adolfo_Suárez_Madrid–Barajas_Airport')
+    >>> dbpedia_iri('G^h'), dbpedia_iri('I`j{"x"}|<y>\\z')
+    ('http://dbpedia.org/resource/G%5Eh', 'http://dbpedia.org/resource/I%60j%7B%22x%22%7D%7C%3Cy%3E%5Cz')
+    """
+    return DBR + _IRI_ESCAPES.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), name)
 
 
 def name_label(name: str) -> tuple[str, list[str]]:
@@ -68,33 +83,96 @@ class Reference:
     text: str
 
 
+def webnlg_splits(directory: str | Path) -> list[str]:
+    """The splits under a WebNLG directory: its folders holding ``<N>triples/*.xml`` files."""
+    root = Path(directory)
+    if not root.is_dir():
+        return []
+    return sorted(d.name for d in root.iterdir() if d.is_dir() and any(d.glob("*triples/*.xml")))
+
+
+def _split_mtriple(text: str, where: Location) -> tuple[str, str, str]:
+    """(subject, predicate, object) of an ``<mtriple>``'s text; GraphError KGA201 at ``where``
+    unless it is three non-empty parts between ``|`` (the data writes " | "; every one of its
+    23,021 mtriples has exactly two bars, so a bar never occurs inside a part).
+
+    >>> _split_mtriple("Aarhus | leaderName | Jacob_Bundsgaard", Location("a.xml", 3))
+    ('Aarhus', 'leaderName', 'Jacob_Bundsgaard')
+    >>> _split_mtriple("Bread | country", Location("a.xml", 3))
+    Traceback (most recent call last):
+    ...
+    kgagent.errors.GraphError: a.xml:3: KGA201 mtriple must be "subject | predicate | object", not 'Bread | country'
+    """
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) != 3 or not all(parts):
+        raise GraphError(f'mtriple must be "subject | predicate | object", not {text.strip()!r}', code="KGA201",
+                         location=where)
+    return parts[0], parts[1], parts[2]
+
+
+def _read_webnlg_file(path: Path, split: str, triples: set[tuple[str, str, str]], refs: list[Reference]) -> None:
+    """Add one WebNLG XML file's modified triples and references (expat, for the line of each
+    ``<mtriple>``); GraphError KGA201 with the file and line for malformed XML or a malformed triple."""
+    parser = expat.ParserCreate()
+    entry: dict[str, str] = {}
+    lid = ""
+    text: list[str] | None = None  # the text of the <mtriple> or <reference> being read
+    attrs: dict[str, str] = {}
+    line = 0
+
+    def start(name: str, a: dict[str, str]) -> None:
+        nonlocal entry, lid, text, attrs, line
+        if name == "entry":
+            entry = a
+        elif name == "lex":
+            lid = a.get("lid", "")
+        elif name in ("mtriple", "reference"):
+            text, attrs, line = [], a, parser.CurrentLineNumber
+
+    def end(name: str) -> None:
+        nonlocal text
+        if name == "mtriple" and text is not None:
+            triples.add(_split_mtriple("".join(text), Location(str(path), line)))
+        elif name == "reference" and text is not None:
+            refs.append(Reference(split, entry.get("category", ""), entry.get("eid", ""), lid,
+                                  attrs.get("entity", ""), attrs.get("type", ""), "".join(text).strip()))
+        if name in ("mtriple", "reference"):
+            text = None
+
+    def chars(data: str) -> None:
+        if text is not None:
+            text.append(data)
+
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
+    try:
+        with path.open("rb") as fh:
+            parser.ParseFile(fh)
+    except expat.ExpatError as err:
+        raise GraphError(f"malformed WebNLG XML: {expat.ErrorString(err.code)}: line {err.lineno}, column "
+                         f"{err.offset}", code="KGA201", location=Location(str(path), err.lineno)) from None
+
+
 def read_webnlg(directory: str | Path, splits: Iterable[str] = ("train", "dev")) -> tuple[
         set[tuple[str, str, str]], list[Reference]]:
-    """(distinct modified triples, references) of the WebNLG v1.6 XML files of ``splits``."""
+    """(distinct modified triples, references) of the WebNLG v1.6 XML files of ``splits``.
+
+    GraphError KGA201: no WebNLG files under ``directory``, a split it does not hold (naming
+    the splits it does), malformed XML, or an ``<mtriple>`` that is not three non-empty parts
+    (file and line): a triple is never dropped silently."""
     root = Path(directory)
     triples: set[tuple[str, str, str]] = set()
     refs: list[Reference] = []
-    files = []
-    for split in splits:
-        files += sorted((root / split).glob("*triples/*.xml"))
-    if not files:
+    found = webnlg_splits(root)
+    if not found:
         raise GraphError(f"no WebNLG files (<split>/<N>triples/*.xml) under {root}", code="KGA201")
-    for f in files:
-        split = f.parent.parent.name
-        try:
-            tree = ET.parse(f)
-        except ET.ParseError as err:
-            raise GraphError(f"malformed WebNLG XML: {err}", code="KGA201",
-                             location=Location(str(f), err.position[0])) from None
-        for entry in tree.iter("entry"):
-            for mt in entry.iter("mtriple"):
-                parts = [p.strip() for p in (mt.text or "").split(" | ")]
-                if len(parts) == 3:
-                    triples.add((parts[0], parts[1], parts[2]))
-            for lex in entry.iter("lex"):
-                for r in lex.iter("reference"):
-                    refs.append(Reference(split, entry.get("category", ""), entry.get("eid", ""), lex.get("lid", ""),
-                                          r.get("entity", ""), r.get("type", ""), (r.text or "").strip()))
+    splits = list(dict.fromkeys(splits))
+    unknown = [s for s in splits if s not in found]
+    if unknown or not splits:
+        raise GraphError(f"no WebNLG split {', '.join(map(repr, unknown)) or '(none given)'} under {root}; "
+                         f"its splits: {', '.join(found)}", code="KGA201")
+    for split in splits:
+        for f in sorted((root / split).glob("*triples/*.xml")):
+            _read_webnlg_file(f, split, triples, refs)
     return triples, refs
 
 
@@ -146,7 +224,7 @@ def webnlg_graph(triples: Iterable[tuple[str, str, str]], ontology: str | Path |
     seen: set[str] = set()
 
     def resource(name: str) -> URIRef:
-        iri = URIRef(DBR + name)
+        iri = URIRef(dbpedia_iri(name))
         if name not in seen:
             seen.add(name)
             label, aliases = name_label(name)
