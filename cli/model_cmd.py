@@ -121,6 +121,8 @@ def train_cmd(
     Several data sets: kgagent train benchmarks/encoder/news_model.toml --full (see the model card).
     """
     options = dict(locals())
+    if rounds <= 0:  # (--rounds: the loop's settings say the same, as KGA460)
+        _check_feedback_weight(feedback_weight)
     data_files, dev_files = list(data or []), list(dev or [])
     if rounds > 0 or feedback is not None:  # these take one file of each
         if len(data_files) > 1 or len(dev_files) > 1:
@@ -145,6 +147,18 @@ def train_cmd(
         return
     with guarded():
         _train(options, dom)
+
+
+def _check_feedback_weight(value: float) -> None:
+    """--feedback-weight multiplies each feedback example's loss: a number in (0, 10] (as the
+    loop's feedback_weight and a record's meta.weight), else exit 2 before anything is read."""
+    import math
+
+    from kgagent.encoder.data import MAX_EXAMPLE_WEIGHT
+
+    if not (math.isfinite(value) and 0 < value <= MAX_EXAMPLE_WEIGHT):
+        raise fail(f"KGA340 --feedback-weight must be a number in (0, {MAX_EXAMPLE_WEIGHT:g}], not {value}",
+                   EXIT_USAGE)
 
 
 def _train(o: dict[str, Any], dom: Any) -> None:

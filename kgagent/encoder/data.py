@@ -50,7 +50,8 @@ class Example:
 
     ``negative_entities`` / ``negative_relations`` say "this span / pair is NOT this type"
     (relations index ``entities``, as positives do). ``meta`` carries provenance; an optional
-    ``meta["weight"]`` scales the whole example in the training loss.
+    ``meta["weight"]`` (a number in (0, 10], checked by the readers) scales the whole example in
+    the training loss.
     """
 
     tokens: list[str]
@@ -75,6 +76,23 @@ class Example:
 
 def _err(path: Path | str, line: int, message: str, code: str = "KGA310") -> EncoderError:
     return EncoderError(message, code=code, location=Location(str(path), line))
+
+
+#: the largest ``meta["weight"]`` an example may carry: it multiplies every loss term of the
+#: example (its labels' own weights lie in (0, 1]), as ``kgagent train --feedback-weight`` and the
+#: loop's ``feedback_weight`` do, and takes the same range (0, 10]
+MAX_EXAMPLE_WEIGHT = 10.0
+
+
+def example_weight_problem(value: Any, maximum: float | None = MAX_EXAMPLE_WEIGHT) -> str | None:
+    """Why ``value`` is no usable ``meta["weight"]`` (None when it is one): it must be a finite
+    number above 0 and at most ``maximum`` (None: no upper bound)."""
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+          and (maximum is None or value <= maximum))
+    if ok:
+        return None
+    limit = f"in (0, {maximum:g}]" if maximum is not None else "finite and above 0"
+    return f"meta.weight must be a number {limit}, not {value!r}"
 
 
 # --------------------------------------------------------------------------- JSON records
@@ -142,6 +160,8 @@ def _record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> E
     meta = rec.get("meta", {})
     if not isinstance(meta, dict):
         raise _err(path, line, f"{what}: 'meta' must be an object")
+    if "weight" in meta and (problem := example_weight_problem(meta["weight"])):
+        raise _err(path, line, f"{what}: {problem}")
     meta = dict(meta)
     if "orig_id" in rec:
         meta.setdefault("orig_id", rec["orig_id"])

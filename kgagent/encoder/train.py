@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch.nn import functional as F
 
-from kgagent.encoder.data import Example, labels_of
+from kgagent.encoder.data import Example, example_weight_problem, labels_of
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, collate
 from kgagent.encoder.sources import allowed_labels
@@ -309,9 +309,12 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     calibrated model to ``out_dir``. ``resume`` continues from ``out_dir/checkpoint``.
     ``progress`` receives dicts: ``{"event": "step"|"epoch"|"done", ...}``.
     Raises EncoderError KGA340 for settings out of range (no epochs, an empty batch, an unknown
-    device), StorageError KGA510 when ``out_dir`` cannot be a directory: before any training.
+    device), KGA310 for an example whose ``meta["weight"]`` is no finite number above 0 (named by
+    its ``meta["source_file"]``), StorageError KGA510 when ``out_dir`` cannot be a directory: before
+    any training. EncoderError KGA333 when the loss stops being a finite number (the model is not saved).
     """
     check_settings(config)
+    check_example_weights(train)
     if out_dir is not None:
         check_out_dir(out_dir)
     if config.num_threads:  # for this call only: the caller's thread count comes back after
@@ -322,6 +325,19 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         finally:
             torch.set_num_threads(previous)
     return _train(config, train, dev, out_dir, progress, resume)
+
+
+def check_example_weights(examples: Sequence[Example]) -> None:
+    """EncoderError KGA310 for the first example whose ``meta["weight"]`` is no finite number above
+    0 (it multiplies the example's loss: NaN, infinity or a negative would ruin the model). The
+    readers bound it to (0, 10]; a caller may scale it further (``--feedback-weight``)."""
+    for i, ex in enumerate(examples):
+        meta = ex.meta if isinstance(ex.meta, dict) else {}
+        if "weight" in meta and (problem := example_weight_problem(meta["weight"], maximum=None)):
+            where = str(meta.get("source_file") or f"training example {i}")
+            path, _, line = where.rpartition(":")
+            location = Location(path, int(line)) if path and line.isdigit() else Location(where)
+            raise EncoderError(problem, code="KGA310", location=location)
 
 
 def check_settings(config: TrainConfig) -> None:
@@ -411,11 +427,16 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
                 loss, parts = batch_loss(model, samples, encoder.pieces.pad_id, device)
             optim.zero_grad(set_to_none=True)
             loss.backward()
+            value = float(loss.detach())  # before the step: a NaN never reaches the weights
+            if not math.isfinite(value):
+                raise EncoderError(f"the training loss became {value} at epoch {epoch}, batch {bi + 1}; the "
+                                   "model is not saved (lower the learning rate, or check the examples' weights)",
+                                   code="KGA333")
             torch.nn.utils.clip_grad_norm_([p for g in optim.param_groups for p in g["params"]], cfg.max_grad_norm)
             optim.step()
             sched.step()
             state["step"] += 1
-            losses.append(float(loss.detach()))
+            losses.append(value)
             emit({"event": "step", "epoch": epoch, "epochs": cfg.epochs, "batch": bi + 1,
                   "batches": steps_per_epoch, "loss": losses[-1], **parts})
         entry: dict[str, Any] = {"epoch": epoch, "loss": sum(losses) / max(len(losses), 1),
