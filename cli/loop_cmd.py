@@ -153,6 +153,12 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     out = _opt(options, "out")
     if out is None:
         raise fail("KGA465 --rounds needs --out DIR for the rounds' models and feedback", EXIT_USAGE)
+    rules, kg = _opt(options, "rules"), _opt(options, "kg")
+    # the agent labels from round 1 on: what it reads is checked before round 0 trains, not after
+    if isinstance(rules, (str, Path)) and not Path(rules).exists():
+        raise fail(f"KGA408 no such rules directory: {rules}", EXIT_USAGE)
+    if isinstance(kg, (str, Path)) and not Path(kg).exists():
+        raise fail(f"KGA409 no such graph directory or file: {kg}", EXIT_USAGE)
     from kgagent.encoder.data import read_examples
     from kgagent.encoder.train import TrainConfig
     from kgagent.loop import LoopConfig, default_labeller, read_unlabelled, run_loop
@@ -171,6 +177,10 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
         if options.get(src) is not None and dst not in loop_kwargs:
             loop_kwargs[dst] = options[src]
     loop_cfg = LoopConfig(**loop_kwargs)
+    if loop_cfg.mode != "plain":  # its rules (errors), graph and domain load now, once, as round 1's will
+        from kgagent.agent import Agent
+
+        Agent.load(rules=rules, kg=kg, domain=options.get("domain"))
     initial = None
     if options.get("model") is not None:  # start from this model instead of training round 0
         from kgagent.encoder import Encoder
@@ -180,8 +190,7 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     dev = list(read_examples(paths["dev"]))
     docs = read_unlabelled(paths["unlabelled"])
     con = console(stderr=True)
-    labeller = default_labeller(loop_cfg, rules=_opt(options, "rules"), kg=_opt(options, "kg"),
-                                domain=options.get("domain"))
+    labeller = default_labeller(loop_cfg, rules=rules, kg=kg, domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
                       progress=lambda msg: con.print(msg))
     table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
