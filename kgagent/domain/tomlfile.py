@@ -66,7 +66,7 @@ def read_toml_text(text: str, path: str) -> TomlDoc:
         line, col = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         msg = _ERR_AT.sub("", msg).strip()
         if msg.startswith("Cannot overwrite a value") or msg.startswith("Cannot declare"):
-            msg += ": a key or table is written twice (each class and relation is declared once)"
+            msg += ": a key or table is written twice (each table, and each key of a table, is written once)"
         raise DomainError(f"not valid TOML: {msg}", code="KGA601", location=Location(path, line, col)) from None
     lines: dict[tuple[str, ...], int] = {}
     table: tuple[str, ...] = ()

@@ -345,8 +345,6 @@ class ExtraPlaces:
 _TABLES = ("a [names], [members], [demonyms], [subdivision_suffixes] or [name_prefixes] table of ISO 3166 "
            "codes, a [city_names] "
            "table of GeoNames ids, a [seas] table, or [former.<key>] tables")
-#: what the TOML reader adds to "a key or table is written twice", meant for the ontology file
-_ONTOLOGY_HINT = "(each class and relation is declared once)"
 _FORMER_KEYS = {"label": str, "names": list, "demonyms": list, "dissolved": int, "members": list, "admin1": list}
 
 
@@ -379,14 +377,7 @@ def read_extra_places(path: Path) -> ExtraPlaces:
                          code="KGA217", location=Location(str(path)))
     from kgagent.domain.tomlfile import read_toml
 
-    try:
-        doc = read_toml(path)
-    except DomainError as err:  # the TOML reader's hint speaks of an ontology's classes and relations
-        if _ONTOLOGY_HINT not in err.message:
-            raise
-        raise DomainError(err.message.replace(_ONTOLOGY_HINT, "(each table, and each key in a table, is written "
-                                              "once: give a place all its names in one list)"),
-                          code=err.code, location=err.location) from None
+    doc = read_toml(path)
     out = ExtraPlaces()
     for key, value in doc.data.items():
         if key not in ("names", "city_names", "members", "demonyms", "former", "seas", "subdivision_suffixes",

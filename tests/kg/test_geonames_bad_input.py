@@ -53,14 +53,14 @@ def test_an_empty_key_is_refused_with_its_line(tmp_path, text, line):
     assert err.value.code == "KGA217" and err.value.location.line == line and "empty" in err.value.message
 
 
-def test_a_key_written_twice_is_told_in_the_words_of_this_file(tmp_path):
+def test_a_key_written_twice_is_told_in_words_that_fit_every_domain_file(tmp_path):
     f = tmp_path / EXTRA_NAMES_FILE
     f.write_text('[names]\nGB = ["Britain"]\nGB = ["Blighty"]\n')
     with pytest.raises(DomainError) as err:
         read_extra_places(f)
     assert err.value.code == "KGA601" and err.value.location.line == 3
     assert "class and relation" not in err.value.message and "written twice" in err.value.message
-    assert "one list" in err.value.message
+    assert "each key of a table, is written once" in err.value.message
 
 
 def test_a_negative_min_population_is_a_usage_error(tmp_path, no_build):
