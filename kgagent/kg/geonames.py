@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kgagent.errors import DomainError, GraphError, Location
+from kgagent.errors import GraphError, Location
 from kgagent.kg.aliases import alias_keys
 from kgagent.kg.store import KnowledgeGraph
 from kgagent.kg.vocab import ENT, KGA, SKOS_ALT, term_iri
