@@ -210,11 +210,15 @@ def _symmetric_labels(path: str | Path) -> set[str]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise DomainError(f"cannot read the types file: {err}", code="KGA643", location=Location(str(path))) from None
-    rels = data.get("relations", {}) if isinstance(data, dict) else {}
+    shape = 'expected {"relations": {"Label": {"symmetric": true}}}'
+    rels = data.get("relations", {}) if isinstance(data, dict) else None
     if not isinstance(rels, dict):
-        raise DomainError('expected {"relations": {"Label": {"symmetric": true}}}', code="KGA643",
-                          location=Location(str(path)))
-    return {lab for lab, spec in rels.items() if isinstance(spec, dict) and spec.get("symmetric") is True}
+        raise DomainError(f"{shape}, not {json.dumps(data)[:60]}", code="KGA643", location=Location(str(path)))
+    for lab, spec in rels.items():  # a flag misread would make a relation one-way, or both ways, unseen
+        if not isinstance(spec, dict) or not isinstance(spec.get("symmetric", False), bool):
+            raise DomainError(f"{shape}: relation {lab!r} has {json.dumps(spec)[:60]} (symmetric is true or "
+                              "false)", code="KGA643", location=Location(str(path)))
+    return {lab for lab, spec in rels.items() if spec.get("symmetric") is True}
 
 
 def _write(report: InitReport, path: Path, text: str) -> None:

@@ -466,3 +466,15 @@ def test_a_model_config_of_the_wrong_shape_is_a_problem_of_the_domain(tmp_path, 
     assert [(p.code, Path(p.location.path).name) for p in problems] == [("KGA605", "config.json")], problems
     r = run("domain", "check", d)
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit) and "KGA605" in r.output, r.output
+
+
+@pytest.mark.parametrize("types", ["[1]", '{"relations": {"Interacts-With": {"symmetric": "yes"}}}',
+                                   '{"relations": {"Interacts-With": true}}', '{"relations": [1]}'])
+def test_init_with_a_types_file_of_the_wrong_shape_is_refused(tmp_path, types) -> None:
+    """A types file that was no JSON object, or a symmetric flag that was no true or false, was
+    read as 'no symmetric relation' without a word."""
+    path = tmp_path / "types.json"
+    path.write_text(types)
+    r = run("init", tmp_path / "d", "--from-data", FIX / "drugs_train.json", "--types", path)
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
+    assert f"{path}: KGA643" in r.output and not (tmp_path / "d").exists(), r.output
