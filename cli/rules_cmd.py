@@ -102,14 +102,15 @@ def check_cmd(
 
 def _domain_diagnostics(dom, target, display, own: set[str] | None) -> list:
     """What the agent checks beyond the rule language: the thresholds' values (KGA118, KGA119,
-    errors; only those in ``own`` files when given), then what the joint decision cannot do with
-    these rules, the ontology and the model (KGA116, warnings)."""
+    errors; only those in ``own`` files when given), thresholds the rules read that no file sets
+    (KGA121, warnings), then what the joint decision cannot do with these rules, the ontology and
+    the model (KGA116, warnings)."""
     import json as _json
 
     from kgagent.errors import KGAError
     from kgagent.joint import check_repairs
     from kgagent.rules import load_rules
-    from kgagent.thresholds import threshold_problems
+    from kgagent.thresholds import THRESHOLD, threshold_problems, unset_thresholds
 
     labels = None
     config = dom.model / "config.json" if dom.model is not None else None
@@ -126,7 +127,12 @@ def _domain_diagnostics(dom, target, display, own: set[str] | None) -> list:
     errors = threshold_problems(program)
     if errors:  # the joint decision's check runs the rules, which would fail on them
         return [d for d in errors if own is None or d.loc.path in own]
-    return check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
+    # a threshold no file sets is shown wherever the rule reading it is (PATH's fact is what is
+    # missing), when PATH holds the domain's numbers at all: a folder of other rules sets none
+    sets_any = own is None or any(c.is_fact and c.head.pred == THRESHOLD and c.loc is not None
+                                  and c.loc.path in own for c in program.clauses)
+    unset = unset_thresholds(program) if sets_any else []
+    return unset + check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
 
 
 rules_run_cmd.register(app)  # run, explain

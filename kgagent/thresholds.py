@@ -18,6 +18,7 @@ THRESHOLD = "threshold"
 #: rule-check codes (kgagent.rules.diagnostics' catalogue): a threshold that is not a number; one set twice
 E_NOT_A_NUMBER = "KGA118"
 E_SET_TWICE = "KGA119"
+W_NOT_SET = "KGA121"
 
 
 def threshold_problems(program: Any) -> list[Any]:
@@ -58,6 +59,31 @@ def threshold_values(program: Any) -> dict[str, float]:
             name, value = (getattr(a, "value", None) for a in head.args)
             if isinstance(name, str) and isinstance(value, (int, float)) and not isinstance(value, bool):
                 out[name] = float(value)
+    return out
+
+
+def unset_thresholds(program: Any) -> list[Any]:
+    """Warnings (rule Diagnostics, KGA121): a threshold a rule reads by name
+    (``threshold(entity_accept, A)`` in its body) that no ``threshold(Name, Value)`` fact sets; the
+    rules that need it never fire (a fact deleted, or a name misspelt in one of the two places).
+    One warning per name, at the first rule that reads it."""
+    from kgagent.rules.diagnostics import WARNING, Diagnostic
+
+    known = threshold_values(program)
+    out: list[Any] = []
+    seen: set[str] = set()
+    for clause in program.clauses:
+        for lit in clause.body:
+            args = getattr(lit, "args", ())
+            if getattr(lit, "pred", None) != THRESHOLD or len(args) != 2 or getattr(lit, "negated", False):
+                continue
+            name = getattr(args[0], "value", None)
+            if isinstance(name, str) and name not in known and name not in seen and clause.loc is not None:
+                seen.add(name)
+                out.append(Diagnostic(W_NOT_SET, WARNING, f"the rules read threshold {name}, which no rule file "
+                                      f"sets: {clause.rule_id} and any other rule that needs it never fire; "
+                                      f"add threshold({name}, VALUE). to the domain's thresholds",
+                                      lit.loc or clause.loc, len(THRESHOLD)))
     return out
 
 

@@ -478,3 +478,19 @@ def test_init_with_a_types_file_of_the_wrong_shape_is_refused(tmp_path, types) -
     r = run("init", tmp_path / "d", "--from-data", FIX / "drugs_train.json", "--types", path)
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit), r.output
     assert f"{path}: KGA643" in r.output and not (tmp_path / "d").exists(), r.output
+
+
+def test_a_threshold_the_rules_read_that_no_file_sets_is_a_warning(tmp_path) -> None:
+    """Deleting threshold(entity_accept, 0.4) left every mention undecided (sent to review) and
+    `rules check` said "no problems"."""
+    d = tmp_path / "news"
+    shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
+    (d / "graph").mkdir()
+    path = d / "rules" / "thresholds.rules"
+    path.write_text(path.read_text().replace("threshold(entity_accept, 0.4).", ""))
+    for args in (["rules", "check", "--domain", d], ["rules", "check", d / "rules", "--domain", d]):
+        r = run(*args)
+        assert r.exit_code == 0 and "KGA121 warning" in r.output and "threshold entity_accept" in r.output, r.output
+        assert "shared/entities.rules:mention_score_band" in r.output
+        assert run(*args, "--strict").exit_code == 1
+    assert "no problems in" in run("rules", "check", "--domain", NEWS).output
