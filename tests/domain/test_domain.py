@@ -454,6 +454,8 @@ def test_a_threshold_that_is_not_a_number_or_is_set_twice_is_named_at_its_line(t
     with pytest.raises(RuleError) as err:
         Agent.load(domain=d)
     assert err.value.code == code and err.value.location.line == want
+    r = run("domain", "check", d)  # once "sound"
+    assert r.exit_code == 1 and f"rules/thresholds.rules:{want}:1: {code}" in r.output, r.output
 
 
 @pytest.mark.parametrize("config", ["[1]", '{"entity_labels": "person"}', '{"entity_labels": [1, 2]}'])
@@ -493,4 +495,6 @@ def test_a_threshold_the_rules_read_that_no_file_sets_is_a_warning(tmp_path) -> 
         assert r.exit_code == 0 and "KGA121 warning" in r.output and "threshold entity_accept" in r.output, r.output
         assert "shared/entities.rules:mention_score_band" in r.output
         assert run(*args, "--strict").exit_code == 1
+    r = run("domain", "check", d)
+    assert r.exit_code == 0 and "KGA121 warning" in r.output, r.output
     assert "no problems in" in run("rules", "check", "--domain", NEWS).output
