@@ -217,6 +217,8 @@ def _reachable(address: str) -> None:
     host, _, port = target.rpartition(":")
     if not host or not port.isdigit():
         raise InputError(f"--address must be HOST:PORT (or ray://HOST:PORT, auto), not {address!r}", code="KGA431")
+    if not 0 < int(port) < 65536:
+        raise InputError(f"--address {address}: a port is a number from 1 to 65535", code="KGA431")
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT) as conn:
             speaks_grpc = _answers_http2(conn)

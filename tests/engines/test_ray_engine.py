@@ -234,6 +234,17 @@ def test_an_unreachable_address_is_one_line_and_exit_2(tmp_path) -> None:
     assert f"127.0.0.1:{port}" in line and _empty(out)
 
 
+@pytest.mark.parametrize("address", ["127.0.0.1:99999", "127.0.0.1:0"])
+def test_an_address_with_a_port_out_of_range_says_so(address) -> None:
+    """It said "Connection refused" (or an OverflowError) instead."""
+    from kgagent.errors import InputError
+    from kgagent.ray_engine import _reachable
+
+    with pytest.raises(InputError) as err:
+        _reachable(address)
+    assert err.value.code == "KGA431" and "a port is a number from 1 to 65535" in str(err.value)
+
+
 def test_an_address_that_is_no_ray_cluster_is_refused_at_once(tmp_path) -> None:
     """An --address whose port answers but is not Ray (a web server) hung without a word: Ray
     retries for minutes. The driver now asks the port for HTTP/2, which Ray's gRPC servers speak."""
