@@ -30,7 +30,7 @@ from typing import Any
 
 from kgagent.corpus import JSONL_SUFFIXES, check_text_head, decode_line
 from kgagent.decisions import Decision, MentionResult
-from kgagent.errors import InputError, Location
+from kgagent.errors import InputError, Location, is_text, json_kind
 from kgagent.schema import ProofNode
 
 
@@ -115,31 +115,21 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
 
 
 def _json_kind(v: Any) -> str:
-    """What ``v`` is, in JSON's words (for messages)."""
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
+    """:func:`kgagent.errors.json_kind`, with a number's or a string's value ("the string '0.5'")."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
         return f"a number ({v!r})"
     if isinstance(v, str):
         return "an empty string" if not v.strip() else f"the string {v!r}"
-    if isinstance(v, (list, tuple)):
-        return "a list"
-    if isinstance(v, dict):
-        return "an object"
-    return type(v).__name__
+    return json_kind(v)
 
 
 def _claim_text(v: Any, what: str) -> str:
     """A claim's head, predicate or tail: a string that is text (KGA411 otherwise)."""
     if not isinstance(v, str):
         raise InputError(f"{what} must be a non-empty string, not {_json_kind(v)}", code="KGA411")
-    try:
-        v.encode("utf-8")
-    except UnicodeEncodeError as err:
-        raise InputError(f"{what} holds a lone surrogate (\\u{ord(v[err.start]):04x}), which is no text",
-                         code="KGA411") from None
+    if not is_text(v):
+        lone = next(c for c in v if 0xD800 <= ord(c) <= 0xDFFF)
+        raise InputError(f"{what} holds a lone surrogate (\\u{ord(lone):04x}), which is no text", code="KGA411")
     return v
 
 

@@ -9,6 +9,40 @@ The library raises these; only the CLI prints them (one line, no traceback).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+
+def json_kind(value: Any) -> str:
+    """What a value read from JSON is, in JSON's words, for messages ("not null", "not a list").
+
+    >>> [json_kind(v) for v in (None, True, 3, "x", [1], {})]
+    ['null', 'true', 'a number', 'a string', 'a list', 'an object']
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def is_text(value: Any) -> bool:
+    """Whether ``value`` is a string that UTF-8 can hold (JSON's ``"\\ud800"``, a lone surrogate,
+    reads as a Python string that is not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

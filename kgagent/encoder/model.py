@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from kgagent.encoder.pieces import SHAPES, PieceBatch
+from kgagent.errors import json_kind
 
 NEG_INF = -1e4  # finite, safe under bf16/fp16 autocast
 
@@ -66,7 +67,7 @@ class ModelConfig:
         Raises ValueError naming the first field of the wrong type or out of range (the caller
         adds the file): a negative ``ffn_dim``, a temperature that is not a number, ..."""
         if not isinstance(data, dict):
-            raise ValueError(f"the config must be a JSON object, not {_json_kind(data)}")
+            raise ValueError(f"the config must be a JSON object, not {json_kind(data)}")
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         for name, value in values.items():
@@ -77,15 +78,6 @@ class ModelConfig:
             if name in values:
                 values[name] = float(values[name])
         return cls(**values)
-
-
-def _json_kind(value: Any) -> str:
-    """What a JSON value is, in words (for error messages)."""
-    for kind, name in ((bool, "true/false"), (str, "a string"), (int, "a number"), (float, "a number"),
-                       (list, "a list"), (dict, "an object")):
-        if isinstance(value, kind):
-            return name
-    return "null" if value is None else type(value).__name__
 
 
 def _is_int(v: Any) -> bool:

@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from kgagent.errors import InputError, Location, StorageError
+from kgagent.errors import InputError, Location, StorageError, json_kind
 from kgagent.files import atomic_write_text, file_in_the_way
 from kgagent.proofs import walk
 from kgagent.review.items import closeness
@@ -232,9 +232,7 @@ class LinUCBPolicy:
             raise InputError(f"not a saved review policy: malformed JSON: {err.msg}", code="KGA475",
                              location=Location(str(path), err.lineno, err.colno)) from None
         if not isinstance(state, dict):
-            kind = ("a list" if isinstance(state, list) else "null" if state is None else
-                    "a string" if isinstance(state, str) else "true or false" if isinstance(state, bool) else "a number")
-            raise InputError(f"not a saved review policy: the file holds {kind}, not a JSON object "
+            raise InputError(f"not a saved review policy: the file holds {json_kind(state)}, not a JSON object "
                              "(write one with `kgagent feedback learn-policy OUT --save FILE`)", code="KGA475",
                              location=where)
         try:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import VERDICTS
-from kgagent.errors import InputError, KGAError, StorageError
+from kgagent.errors import InputError, KGAError, StorageError, is_text
 from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
 from kgagent.review.queue import (build_queue, next_unanswered, progress, resume_position, review_order,
                                   status_of)
@@ -222,11 +222,9 @@ def _string(body: dict[str, Any], key: str) -> str:
         return ""
     if not isinstance(value, str):
         raise InputError(f"{key} must be a string, not {_shown(value)}", code="KGA472")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
+    if not is_text(value):
         raise InputError(f"{key} is not valid Unicode text (it holds a lone surrogate): {_shown(value)}",
-                         code="KGA472") from None
+                         code="KGA472")
     return value
 
 

@@ -43,7 +43,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kgagent.errors import InputError, StorageError
+from kgagent.errors import InputError, StorageError, is_text
 
 SCHEMA_VERSION = 1
 DB_NAME = "reviews.sqlite"
@@ -210,7 +210,7 @@ class ReviewStore:
         if action == "span" and (span is None or not all(_is_offset(x) for x in span) or not span[0] < span[1]):
             raise InputError("span needs a start and an end, whole numbers with 0 <= start < end", code="KGA472")
         for name, text in (("decision", decision), ("label", label), ("note", note), ("verdict", verdict)):
-            if text is not None and not _is_text(text):
+            if text is not None and not is_text(text):
                 raise InputError(f"the answer's {name} is not valid text (a string without lone surrogates)",
                                  code="KGA472")
         if note is not None and len(note) > MAX_NOTE:
@@ -271,16 +271,6 @@ def check_reviewer(name: Any) -> str:
         raise InputError(f"a reviewer's name cannot hold control characters or lone surrogates "
                          f"({', '.join(ascii(c) for c in bad)})", code="KGA472")
     return name
-
-
-def _is_text(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _is_offset(value: Any) -> bool:
