@@ -70,6 +70,18 @@ WITH_GRAPHS_HELP = ("{what} this graph too (repeatable): an extraction's output 
                     "nothing saved.")
 
 
+def check_out_place(out: Path | None, *, directory: bool) -> None:
+    """Exit 2 (KGA510, as extract's --out) for an --out that lies under a file, or that is a file
+    where a directory is wanted, before any work is done (``-`` and None: nothing to check)."""
+    from kgagent.files import file_in_the_way
+
+    if out is None or str(out) == "-" or (blocker := file_in_the_way(out, directory=directory)) is None:
+        return
+    if blocker == out:
+        raise fail(f"KGA510 --out {out} exists and is not a directory", EXIT_USAGE)
+    raise fail(f"KGA510 cannot write to --out {out}: {blocker} is a file, not a directory", EXIT_USAGE)
+
+
 def check_graph_paths(paths: list[Path]) -> None:
     """Exit 2 (KGA409) for a ``--with`` graph that does not exist, before anything is loaded."""
     for f in paths:

@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, check_out_place, console, fail, guarded,
+                                 open_domain)
 
 app = typer.Typer(help="Inspect, query, import and export the knowledge graph.", no_args_is_help=True)
 
@@ -250,12 +251,7 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
     target = out or dom.graph
     if target is None:
         raise fail("KGA201 the domain names no graph directory: give --out", EXIT_USAGE)
-    from kgagent.files import file_in_the_way
-
-    if (blocker := file_in_the_way(target, directory=True)) is not None:  # before the build (seconds)
-        if blocker == target:
-            raise fail(f"KGA510 --out {target} exists and is not a directory", EXIT_USAGE)
-        raise fail(f"KGA510 cannot write to --out {target}: {blocker} is a file, not a directory", EXIT_USAGE)
+    check_out_place(target, directory=True)  # before the build (seconds)
     with guarded():
         figures = build(dom, target, index=index, model=embedder, min_population=min_population,
                         progress=err.print)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
+from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, check_out_place, console, fail, guarded
 
 
 def _load(rules_dir: Path, facts_dir: Path, proofs: bool):
@@ -30,18 +30,6 @@ def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:
         raise fail(f"KGA502 no such file or directory: {rules_dir}", EXIT_USAGE)
     if not facts_dir.is_dir():
         raise fail(f"KGA502 facts directory not found: {facts_dir}", EXIT_USAGE)
-
-
-def check_out_place(out: Path | None, *, directory: bool) -> None:
-    """Exit 2 (KGA510, as extract's --out) for an --out that lies under a file, or that is a file
-    where a directory is wanted, before any work is done (``-`` and None: nothing to check)."""
-    from kgagent.files import file_in_the_way
-
-    if out is None or str(out) == "-" or (blocker := file_in_the_way(out, directory=directory)) is None:
-        return
-    if blocker == out:
-        raise fail(f"KGA510 --out {out} exists and is not a directory", EXIT_USAGE)
-    raise fail(f"KGA510 cannot write to --out {out}: {blocker} is a file, not a directory", EXIT_USAGE)
 
 
 def _print_rule_errors(err) -> None:

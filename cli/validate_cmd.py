@@ -15,8 +15,7 @@ from rich.table import Table
 
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
-from kgagent_cli.rules_run_cmd import check_out_place
-from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP,
+from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, RULES_DIR_HELP, check_out_place,
                                  WITH_GRAPHS_HELP, check_graph_paths, console, fail, guarded, open_domain)
 
 #: claims checked together (one rule evaluation each batch; the file is read and written as it goes)
