@@ -63,10 +63,7 @@ def count_documents(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC
 
 
 def _loc_of(source: str) -> Location | None:
-    path, _, line = source.rpartition(":")
-    if path and line.isdigit():
-        return Location(path, int(line))
-    return Location(source) if source else None
+    return Location.parse(source) if source else None
 
 
 def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:

@@ -53,6 +53,17 @@ class Location:
     line: int = 0
     col: int = 0
 
+    @classmethod
+    def parse(cls, where: str) -> "Location":
+        """The location a ``"file:line"`` string names (an example's ``meta["source_file"]``);
+        a string without a line is a file.
+
+        >>> Location.parse("data/train.json:12"), Location.parse("stdin")
+        (Location(path='data/train.json', line=12, col=0), Location(path='stdin', line=0, col=0))
+        """
+        path, _, line = where.rpartition(":")
+        return cls(path, int(line)) if path and line.isdigit() else cls(where)
+
     def __str__(self) -> str:
         if self.line and self.col:
             return f"{self.path}:{self.line}:{self.col}"

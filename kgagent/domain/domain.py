@@ -194,8 +194,7 @@ class Domain:
         if first:
             label, where = next(iter(first.items()))
             more = f" (also: {', '.join(sorted(first)[:8])})" if len(first) > 1 else ""
-            file, _, line = where.rpartition(":")
-            loc = Location(file, int(line)) if line.isdigit() and file else Location(str(path))
+            loc = Location.parse(where)
             raise DomainError(f"the label {label!r} is not in the domain {self.name!r}'s label map{more}: add it to "
                               f"{self.labels.path or 'labels.toml'} (a table per data set, 'Label = \"name\"')",
                               code="KGA607", location=loc)

@@ -29,8 +29,7 @@ from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, buil
                                         round_compact_encoder_)
 from kgagent.encoder.precision import DEVICES
 from kgagent.errors import EncoderError, Location, StorageError
-from kgagent.files import file_in_the_way
-from kgagent.files import atomic_write_text, atomic_write_with
+from kgagent.files import atomic_write_text, atomic_write_with, file_in_the_way
 from kgagent.evaluate import decision_calibration, evaluate, merge
 
 Progress = Callable[[dict[str, Any]], None]
@@ -335,9 +334,7 @@ def check_example_weights(examples: Sequence[Example]) -> None:
         meta = ex.meta if isinstance(ex.meta, dict) else {}
         if "weight" in meta and (problem := example_weight_problem(meta["weight"], maximum=None)):
             where = str(meta.get("source_file") or f"training example {i}")
-            path, _, line = where.rpartition(":")
-            location = Location(path, int(line)) if path and line.isdigit() else Location(where)
-            raise EncoderError(problem, code="KGA310", location=location)
+            raise EncoderError(problem, code="KGA310", location=Location.parse(where))
 
 
 def check_settings(config: TrainConfig) -> None:
