@@ -253,7 +253,8 @@ def spert_records(path: str | Path) -> list[dict[str, Any]]:
     """The records of a SpERT JSON file (a list of ``{tokens, entities, relations}``)."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except OSError as err:
         raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -261,9 +262,9 @@ def spert_records(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(data, list) or not all(isinstance(r, dict) and "tokens" in r for r in data):
         raise InputError("not SpERT JSON: expected a list of objects with \"tokens\"", code="KGA452",
                          location=Location(str(path)))
-    from kgagent.encoder.data import read_spert_json
+    from kgagent.encoder.data import check_spert_records
 
-    read_spert_json(path)  # every record's spans and indices, or the file and line of the first bad one
+    check_spert_records(data, text, path)  # spans and indices, or the file and line of the first bad record
     return data
 
 

@@ -192,6 +192,12 @@ def read_spert_json(path: str | Path) -> list[Example]:
         raise _err(path, err.lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
     if not isinstance(data, list):
         raise _err(path, 1, "a SpERT JSON file must hold a list of sentence records")
+    return check_spert_records(data, text, path)
+
+
+def check_spert_records(data: list[Any], text: str, path: str | Path) -> list[Example]:
+    """The parsed records ``data`` of the SpERT JSON ``text`` (read from ``path``) as Examples,
+    each checked (EncoderError KGA310 naming the file and the line of the first bad record)."""
     lines = _record_lines(text, len(data))
     return [_record_to_example(rec, path, lines[i], what=f"record {i}") for i, rec in enumerate(data)]
 
