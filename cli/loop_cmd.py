@@ -177,10 +177,11 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
         if options.get(src) is not None and dst not in loop_kwargs:
             loop_kwargs[dst] = options[src]
     loop_cfg = LoopConfig(**loop_kwargs)
-    if loop_cfg.mode != "plain":  # its rules (errors), graph and domain load now, once, as round 1's will
-        from kgagent.agent import Agent
+    if loop_cfg.mode != "plain":  # the agent's rules are read now as round 1's will be (errors refused)
+        from kgagent.agent import load_agent_rules
+        from kgagent.domain import Domain
 
-        Agent.load(rules=rules, kg=kg, domain=options.get("domain"))
+        load_agent_rules(Domain.load(options.get("domain")), rules)
     initial = None
     if options.get("model") is not None:  # start from this model instead of training round 0
         from kgagent.encoder import Encoder

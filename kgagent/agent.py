@@ -82,6 +82,34 @@ LINK_TRUSTED = 0.9
 UNTYPED_LABEL = "untyped"
 
 
+def load_agent_rules(domain: Domain, rules: str | Path | None = None) -> tuple[list[Path], Any]:
+    """The rule paths an agent of ``domain`` reads (the shared rules, then ``rules`` instead of
+    the domain's own when given) and their program, checked as the agent loads them: InputError
+    KGA408 for a ``rules`` folder that is not there, RuleError for the rule language's errors
+    (KGA1xx) and the thresholds' (KGA118, KGA119). Commands call it to refuse bad rules before
+    long work (``train --rounds``)."""
+    if rules is not None and not Path(rules).exists():
+        raise InputError(f"no such rules directory: {rules}", code="KGA408")
+    paths = [rule_path_shown(p) for p in domain.rules_with(rules)]
+    return paths, _load_checked(domain, paths)
+
+
+def _load_checked(domain: Domain, paths: list[Path]) -> Any:
+    from kgagent.rules import load_rules
+
+    return _checked_thresholds(load_rules(paths, display=partial(domain.rule_name, own=paths[-1])))
+
+
+def _checked_thresholds(program: Any) -> Any:
+    """``program``, or RuleCheckError for its thresholds' errors (KGA118, KGA119)."""
+    from kgagent.rules.diagnostics import RuleCheckError
+    from kgagent.thresholds import threshold_problems
+
+    if problems := threshold_problems(program):
+        raise RuleCheckError(problems)
+    return program
+
+
 class Agent:
     """Encoder + knowledge graph + rules, joined into one explainable extraction pipeline.
 
@@ -211,22 +239,13 @@ class Agent:
         """
         from kgagent.errors import EncoderError
         from kgagent.kg import KnowledgeGraph
-        from kgagent.rules import load_rules
-        from kgagent.rules.diagnostics import RuleCheckError
-        from kgagent.thresholds import threshold_problems
-
         if precision not in PRECISIONS:
             raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}", code="KGA307")
         dom = domain if isinstance(domain, Domain) else Domain.load(domain)
         if rules is None or isinstance(rules, (str, Path)):
-            if rules is not None and not Path(rules).exists():
-                raise InputError(f"no such rules directory: {rules}", code="KGA408")
-            rules_path = [rule_path_shown(p) for p in dom.rules_with(rules)]
-            program = load_rules(rules_path, display=partial(dom.rule_name, own=rules_path[-1]))
+            rules_path, program = load_agent_rules(dom, rules)
         else:
-            rules_path, program = None, rules
-        if problems := threshold_problems(program):
-            raise RuleCheckError(problems)
+            rules_path, program = None, _checked_thresholds(rules)
         if kg is None or isinstance(kg, (str, Path)):
             if kg is not None and not Path(kg).exists():
                 raise InputError(f"no such graph directory or file: {kg}", code="KGA409")
@@ -295,12 +314,12 @@ class Agent:
         The model and the graph stay loaded. If the new rules have errors, RuleError is raised
         and the agent keeps its old rules.
         """
-        from kgagent.rules import Engine, load_rules
+        from kgagent.rules import Engine
 
-        target = [rule_path_shown(p) for p in self.domain.rules_with(path)] if path is not None else self.rules_path
-        if target is None:
+        if path is None and self.rules_path is None:
             raise InputError("this agent was given a Program, not a rules directory: pass path=", code="KGA408")
-        program = load_rules(target, display=partial(self.domain.rule_name, own=target[-1]))
+        target, program = load_agent_rules(self.domain, path) if path is not None else \
+            (self.rules_path, _load_checked(self.domain, self.rules_path))
         engine = Engine(program, record_proofs=self.record_proofs)
         with self._lock:
             self._program, self._engine, self.rules_path = program, engine, target

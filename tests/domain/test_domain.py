@@ -498,3 +498,18 @@ def test_a_threshold_the_rules_read_that_no_file_sets_is_a_warning(tmp_path) -> 
     r = run("domain", "check", d)
     assert r.exit_code == 0 and "KGA121 warning" in r.output, r.output
     assert "no problems in" in run("rules", "check", "--domain", NEWS).output
+
+
+def test_reloaded_rules_are_checked_as_loaded_ones(tmp_path) -> None:
+    """Agent.reload_rules read the rule files without the thresholds' checks Agent.load makes."""
+    d = tmp_path / "news"
+    shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
+    (d / "graph").mkdir()
+    from kgagent.kg import KnowledgeGraph
+
+    agent = Agent.load(domain=d, kg=KnowledgeGraph())
+    path = d / "rules" / "thresholds.rules"
+    path.write_text(path.read_text() + "threshold(link_trusted, 0.5).\n")
+    with pytest.raises(RuleError) as err:
+        agent.reload_rules()
+    assert err.value.code == "KGA119"
