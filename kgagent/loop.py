@@ -545,10 +545,10 @@ def _check_feedback_line(obj: dict[str, Any], path: Path, lineno: int) -> None:
     read (encoder.data's checks: labels that are lists of objects with a type and integer
     offsets) or whose ``rules`` / ``proof`` are not what pruning reads (a list of rule ids, a
     decision id): a hand-edited ``"entities": "x"`` is told, not pruned through."""
-    from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, _record_to_example
+    from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, record_to_example
 
     try:
-        _record_to_example(obj, path, lineno, what="feedback line")
+        record_to_example(obj, path, lineno, what="feedback line")
     except EncoderError as err:
         raise InputError(err.message, code="KGA463", location=Location(str(path), lineno)) from None
     for kind in FEEDBACK_LABEL_KEYS:

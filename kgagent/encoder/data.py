@@ -98,8 +98,9 @@ def example_weight_problem(value: Any, maximum: float | None = MAX_EXAMPLE_WEIGH
 # --------------------------------------------------------------------------- JSON records
 
 
-def _record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Example:
-    """Validate one SpERT/feedback record (a dict) and build its Example."""
+def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Example:
+    """Validate one SpERT/feedback record (a dict) and build its Example; EncoderError KGA310 naming
+    ``path`` and ``line`` and saying what (``what``: "record 3", "feedback line") is wrong."""
     if not isinstance(rec, dict):
         raise _err(path, line, f"{what} must be a JSON object, got {type(rec).__name__}")
     tokens = rec.get("tokens")
@@ -199,7 +200,7 @@ def check_spert_records(data: list[Any], text: str, path: str | Path) -> list[Ex
     """The parsed records ``data`` of the SpERT JSON ``text`` (read from ``path``) as Examples,
     each checked (EncoderError KGA310 naming the file and the line of the first bad record)."""
     lines = _record_lines(text, len(data))
-    return [_record_to_example(rec, path, lines[i], what=f"record {i}") for i, rec in enumerate(data)]
+    return [record_to_example(rec, path, lines[i], what=f"record {i}") for i, rec in enumerate(data)]
 
 
 def _record_lines(text: str, count: int) -> list[int]:
@@ -263,7 +264,7 @@ def read_feedback(path: str | Path) -> list[Example]:
     """Read a feedback JSONL file (one SpERT-shaped object a line, with weights and negatives)."""
     out = []
     for lineno, rec in iter_feedback(path):
-        ex = _record_to_example(rec, path, lineno, what="feedback record")
+        ex = record_to_example(rec, path, lineno, what="feedback record")
         ex.meta.setdefault("source", "feedback")
         out.append(ex)
     return out
