@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from kgagent.errors import InputError, Location
+from kgagent.errors import InputError, Location, undecodable
 from kgagent.schema import Document
 
 #: a document longer than this (characters) is refused: split it with blank lines
@@ -107,9 +107,8 @@ def decode_line(raw: bytes, name: str, lineno: int) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        bad = raw[err.start:err.start + 1].hex()
-        col = len(raw[: err.start].decode("utf-8", errors="replace")) + 1
-        raise InputError(f"not UTF-8 text: byte 0x{bad} at column {col}", code="KGA401",
+        _, col, byte = undecodable(raw, err)
+        raise InputError(f"not UTF-8 text: byte {byte} at column {col}", code="KGA401",
                          location=Location(name, lineno, col)) from None
     if "\x00" in text:
         raise InputError("binary data (NUL byte) in a text file", code="KGA402", location=Location(name, lineno))

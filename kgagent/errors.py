@@ -45,6 +45,18 @@ def is_text(value: Any) -> bool:
     return True
 
 
+def undecodable(data: bytes, err: UnicodeDecodeError) -> tuple[int, int, str]:
+    """Where the byte that is not UTF-8 stands in ``data``: (1-based line, 1-based column in
+    characters, the byte as ``0xff``), for the readers' "not UTF-8 text" errors.
+
+    >>> undecodable(b"ok\\nCaf\\xe9", UnicodeDecodeError("utf-8", b"ok\\nCaf\\xe9", 6, 7, "invalid"))
+    (2, 4, '0xe9')
+    """
+    start = data.rfind(b"\n", 0, err.start) + 1
+    column = len(data[start:err.start].decode("utf-8", errors="replace")) + 1
+    return data.count(b"\n", 0, err.start) + 1, column, f"0x{data[err.start]:02x}"
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in a file a problem is (1-based line and column; 0 = unknown)."""

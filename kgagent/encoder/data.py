@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.errors import EncoderError, Location
+from kgagent.errors import EncoderError, Location, undecodable
 
 
 @dataclass(frozen=True)
@@ -177,10 +177,8 @@ def _text(path: Path) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise _err(path, line, f"not UTF-8 text: byte 0x{data[err.start]:02x} at column {column} "
-                   "(save the file as UTF-8)") from None
+        line, column, byte = undecodable(data, err)
+        raise _err(path, line, f"not UTF-8 text: byte {byte} at column {column} (save the file as UTF-8)") from None
 
 
 def read_spert_json(path: str | Path) -> list[Example]:

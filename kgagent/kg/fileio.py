@@ -19,7 +19,7 @@ from typing import IO
 
 from rdflib import Dataset
 
-from kgagent.errors import GraphError, Location, StorageError
+from kgagent.errors import GraphError, Location, StorageError, undecodable
 from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 from kgagent.files import file_in_the_way
@@ -98,9 +98,9 @@ def read_text(path: Path, gz: bool) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
+        line, col, _ = undecodable(raw, err)
         raise GraphError(f"not UTF-8 text (byte {err.start})", code="KGA201",
-                         location=Location(str(path), line)) from None
+                         location=Location(str(path), line, col)) from None
 
 
 def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | None = None) -> None:

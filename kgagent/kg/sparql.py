@@ -16,7 +16,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 
-from kgagent.errors import GraphError, Location
+from kgagent.errors import GraphError, Location, undecodable
 
 T = TypeVar("T")
 
@@ -51,11 +51,9 @@ def decode_query(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        before = data[:err.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
-        raise GraphError(f"the query is not UTF-8 text: byte 0x{data[err.start:err.start + 1].hex()}",
-                         code="KGA206", location=Location(name, line, col)) from None
+        line, col, byte = undecodable(data, err)
+        raise GraphError(f"the query is not UTF-8 text: byte {byte}", code="KGA206",
+                         location=Location(name, line, col)) from None
 
 
 def prepare_read_only(sparql: str) -> Query:

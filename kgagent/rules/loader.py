@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kgagent.errors import Location, RuleError
+from kgagent.errors import Location, RuleError, undecodable
 from kgagent.rules.ast import Program
 from kgagent.rules.checker import check_program
 from kgagent.rules.diagnostics import E_IO, Diagnostic, RuleCheckError
@@ -68,10 +68,9 @@ def read_rule_file(path: str | Path) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        line, col, byte = undecodable(data, err)
         raise RuleError(
-            f"not UTF-8 text (byte 0x{data[err.start]:02x}); save the file as UTF-8",
+            f"not UTF-8 text (byte {byte}); save the file as UTF-8",
             code=E_IO,
             location=Location(str(p), line, col),
         ) from None
