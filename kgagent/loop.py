@@ -509,14 +509,14 @@ def read_unlabelled(path: str | Path) -> list[Document]:
 # =========================================================================== pruning
 
 
-_RULE_ID = re.compile(r"^(?P<file>.+):(?P<line>\d+|[a-z][A-Za-z0-9_]*)$")
+_RULE_ID = re.compile(r"^(?P<file>.+):(?P<within>\d+|[a-z][A-Za-z0-9_]*)$")
 
 
 def rule_matches(recorded: str, wanted: str) -> bool:
     """Whether a recorded rule id names the wanted ``FILE:LINE`` or ``FILE:NAME`` (paths compared
     by suffix)."""
     a, b = _RULE_ID.match(recorded), _RULE_ID.match(wanted)
-    if not a or not b or a["line"] != b["line"]:
+    if not a or not b or a["within"] != b["within"]:
         return False
     pa, pb = Path(a["file"]).parts, Path(b["file"]).parts
     n = min(len(pa), len(pb))
