@@ -38,7 +38,7 @@ from kgagent.errors import InputError, Location
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
 from kgagent.review.items import ReviewSet, label_of
 from kgagent.review.judgements import Judgement, read_judgements
-from kgagent.review.store import DB_NAME
+from kgagent.review.store import DB_NAME, valid_span
 
 REVIEW_WEIGHT = 1.0  # the top of the feedback weights (0, 1]
 JUDGED_ONLY = {"entities": [], "relations": "judged"}  # a record's scheme: only its judged labels teach
@@ -225,9 +225,7 @@ def _check_answers(agreed: dict[str, Judgement], db_path: str) -> None:
         ref = j.answers[-1] if j.answers else "?"
         if j.action == "relabel" and not (isinstance(j.label, str) and j.label.strip()):
             bad.append(f"{ref} on {decision}: relabel without a new label ({json.dumps(j.label)})")
-        elif j.action == "span" and not (
-                j.span is not None and all(isinstance(x, int) and not isinstance(x, bool) for x in j.span)
-                and 0 <= j.span[0] < j.span[1]):
+        elif j.action == "span" and not valid_span(j.span):
             ends = "none" if j.span is None else ", ".join(json.dumps(x) for x in j.span)
             bad.append(f"{ref} on {decision}: a span whose ends ({ends}) are not integers start < end")
     if bad:

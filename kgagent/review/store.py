@@ -207,7 +207,7 @@ class ReviewStore:
             raise InputError(f"unknown answer {action!r}; answers: {', '.join(ACTIONS)}", code="KGA472")
         if action == "relabel" and not label:
             raise InputError("relabel needs the new label", code="KGA472")
-        if action == "span" and (span is None or not all(_is_offset(x) for x in span) or not span[0] < span[1]):
+        if action == "span" and not valid_span(span):
             raise InputError("span needs a start and an end, whole numbers with 0 <= start < end", code="KGA472")
         for name, text in (("decision", decision), ("label", label), ("note", note), ("verdict", verdict)):
             if text is not None and not is_text(text):
@@ -273,9 +273,12 @@ def check_reviewer(name: Any) -> str:
     return name
 
 
-def _is_offset(value: Any) -> bool:
-    """A character offset SQLite can store: an int (not a bool), 0 <= value < 2**63."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 63
+def valid_span(span: Any) -> bool:
+    """Whether ``span`` is what a span answer holds: two character offsets SQLite can store (ints,
+    not booleans, below 2**63), ``0 <= start < end``."""
+    return (isinstance(span, (tuple, list)) and len(span) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2 ** 63 for x in span)
+            and span[0] < span[1])
 
 
 def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
