@@ -58,6 +58,13 @@ class BinOp:
     left: "Term"
     right: "Term"
     loc: SourceLoc | None = field(default=None, compare=False)
+    #: operations on the longest path down to a value (the parser bounds it: tools walk terms
+    #: recursively)
+    depth: int = field(init=False, default=1, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        below = max(getattr(self.left, "depth", 0), getattr(self.right, "depth", 0))
+        object.__setattr__(self, "depth", below + 1)
 
 
 Term = Union[Var, Const, BinOp]

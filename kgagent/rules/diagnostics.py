@@ -50,6 +50,10 @@ ERROR = "error"
 WARNING = "warning"
 
 
+#: The most characters of a source line a diagnostic shows (the part around its column).
+SHOWN_WIDTH = 100
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem in a rule file: ``code`` (KGA1xx), ``severity`` ("error" or "warning"),
@@ -87,10 +91,17 @@ class Diagnostic:
         if self.loc.line > len(lines):
             return head
         src = lines[self.loc.line - 1].rstrip("\r\n")
-        lead = "".join("\t" if ch == "\t" else " " for ch in src[: max(0, self.loc.col - 1)])
-        if self.loc.col - 1 > len(src):
-            lead += " " * (self.loc.col - 1 - len(src))
-        width = max(1, min(self.length, max(1, len(src) - self.loc.col + 1)))
+        col = self.loc.col
+        if len(src) > SHOWN_WIDTH:  # a long line: the part around the column
+            start = max(0, min(col - 1 - SHOWN_WIDTH // 2, len(src) - SHOWN_WIDTH))
+            end = start + SHOWN_WIDTH
+            before, after = ("..." if start else ""), ("..." if end < len(src) else "")
+            src = before + src[start:end] + after
+            col += len(before) - start
+        lead = "".join("\t" if ch == "\t" else " " for ch in src[: max(0, col - 1)])
+        if col - 1 > len(src):
+            lead += " " * (col - 1 - len(src))
+        width = max(1, min(self.length, max(1, len(src) - col + 1)))
         return f"{head}\n  {src}\n  {lead}{'^' * width}"
 
     def sort_key(self) -> tuple:

@@ -266,6 +266,22 @@ def _label(items: tuple) -> tuple[str | None, tuple]:
     return None, items
 
 
+#: The deepest arithmetic expression a clause may hold (operations on one path). The checker,
+#: the printer and the engine walk terms recursively; a longer chain is split with variables.
+MAX_EXPRESSION_DEPTH = 200
+
+
+def _bounded(term: BinOp, token: Token) -> BinOp:
+    if term.depth > MAX_EXPRESSION_DEPTH:
+        raise _SyntaxProblem(
+            E_SYNTAX,
+            f"this expression nests more than {MAX_EXPRESSION_DEPTH} operations; "
+            "compute parts of it into variables first (X = A + B, Y = X + C, ...)",
+            token,
+        )
+    return term
+
+
 @v_args(inline=True)
 class _ToAst(Transformer):
     """Builds AST nodes with exact :class:`SourceLoc` (path, 1-based line, column)."""
@@ -293,10 +309,10 @@ class _ToAst(Transformer):
         loc = _loc(minus)
         if isinstance(term, Const) and isinstance(term.value, (int, float)):
             return Const(-term.value, loc)
-        return BinOp("-", Const(0, loc), term, loc)
+        return _bounded(BinOp("-", Const(0, loc), term, loc), minus)
 
     def binop(self, left, op, right):
-        return BinOp(op.value, left, right, _loc(op))
+        return _bounded(BinOp(op.value, left, right, _loc(op)), op)
 
     # literals
     def atom(self, name, *rest):

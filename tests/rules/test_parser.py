@@ -428,3 +428,32 @@ def test_a_misplaced_or_malformed_rule_name_is_a_syntax_error(text, where, words
     assert len(diags) == 1, diags
     assert (diags[0].code, (diags[0].loc.line, diags[0].loc.col)) == ("KGA101", where)
     assert words in diags[0].message, diags[0].message
+
+
+def test_an_expression_too_deep_to_walk_is_a_syntax_error_naming_its_line():
+    from kgagent.rules import Engine
+    from kgagent.rules.parser import MAX_EXPRESSION_DEPTH
+
+    longest = " + ".join(["S"] * (MAX_EXPRESSION_DEPTH + 1))  # exactly the bound: it works
+    program = parse_rules(f"p(X) :- q(S), X = {longest}.", "t.rules")
+    result = Engine(program).evaluate({"q": [(1,)]})
+    assert set(result.facts("p")) == {(MAX_EXPRESSION_DEPTH + 1,)}
+
+    deeper = " + ".join(["S"] * 5000)
+    for text in (f"ok.\np(X) :- q(S), X = {deeper}.", "ok.\np(X) :- q(S), X = " + "-(" * 300 + "S" + ")" * 300 + "."):
+        (d,) = errors(text)
+        assert (d.code, d.loc.line) == ("KGA101", 2)
+        assert f"more than {MAX_EXPRESSION_DEPTH} operations" in d.message and "variables" in d.message
+    # brackets alone do not nest an operation
+    assert not errors("p(X) :- q(S), X = " + "(" * 5000 + "S" + ")" * 5000 + ".")
+
+
+def test_a_diagnostic_on_a_long_line_shows_the_part_around_its_column():
+    from kgagent.rules.diagnostics import SHOWN_WIDTH
+
+    text = "p(X) :- " + ", ".join(f"q(A{i}, X)" for i in range(100)) + " r(X)."
+    (d,) = errors(text)
+    head, src, caret = d.format({"t.rules": text}).split("\n")
+    assert src.startswith("  ...") and src.endswith("r(X).")
+    assert len(src) <= 2 + 3 + SHOWN_WIDTH
+    assert src[caret.index("^")] == "r"
