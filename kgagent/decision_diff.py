@@ -12,7 +12,9 @@ A paired candidate has changed when its verdict, its label (the class or predica
 repairs), for an entity the graph entity it was linked to, or the reason its deciding rule gave
 differ. A candidate decided alike, for the same reason, by a rule of another id is not a
 change: it is counted apart (``renumbered``), since an unnamed rule's id is its file and line,
-which an edit above it moves (and a rule given a name since has a new id).
+which an edit above it moves (and a rule given a name since has a new id). Rule ids are compared
+without their file's folder: the same rules read from a copy (``--rules my-rules/`` against the
+domain's ``rules/``) keep their ids.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from kgagent.decisions import relation_name
@@ -315,6 +317,18 @@ def _judged(old: dict[str, Any] | None, new: dict[str, Any] | None, truth: Truth
     return side(old, holds[0]), side(new, holds[1])
 
 
+def rule_in_file(rule: str) -> str:
+    """A rule id without its file's folder (``my-rules/words.rules:7`` -> ``words.rules:7``).
+
+    >>> rule_in_file("rules/words.rules:nationality_not_place")
+    'words.rules:nationality_not_place'
+    >>> rule_in_file("encoder")
+    'encoder'
+    """
+    file, sep, within = rule.rpartition(":")
+    return f"{PurePosixPath(file).name}:{within}" if sep and file else rule
+
+
 def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = None,
                    judge: str = "gold", kind: str | None = None) -> DecisionDiff:
     """Compare two runs' decisions (``--out`` directories or ``decisions.jsonl`` files); with a
@@ -352,7 +366,7 @@ def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = 
                         judged_before=judged[0], judged_after=judged[1])
         if change.before is not None and change.after is not None and not change.aspects:
             b, a = change.before, change.after
-            if b.rule != a.rule and b.reason == a.reason:
+            if rule_in_file(b.rule) != rule_in_file(a.rule) and b.reason == a.reason:
                 result.renumbered += 1
             result.unchanged += 1
             continue
@@ -361,4 +375,4 @@ def diff_decisions(before: str | Path, after: str | Path, truth: Truth | None = 
 
 
 __all__ = ["ABSENT", "ASPECTS", "OUTPUT_VERDICTS", "Change", "DecisionDiff", "Outcome", "ReviewedTruth", "Truth",
-           "diff_decisions", "place_key"]
+           "diff_decisions", "place_key", "rule_in_file"]

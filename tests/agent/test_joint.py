@@ -118,7 +118,8 @@ def test_the_search_is_exact(seed: int) -> None:
     assert decide(ms, list(reversed(pairs)), ONTO, threshold=0.5).types == res.types  # order-independent
 
 
-@pytest.mark.parametrize("name", ["kgagent.joint", "kgagent.memory", "kgagent.decisions", "kgagent.explain"])
+@pytest.mark.parametrize("name", ["kgagent.joint", "kgagent.memory", "kgagent.decisions", "kgagent.explain",
+                                  "kgagent.decision_diff"])
 def test_docstring_examples_run(name: str) -> None:
     import doctest
     import importlib

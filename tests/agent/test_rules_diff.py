@@ -105,7 +105,7 @@ def test_pairs_by_place_when_the_encoder_labelled_a_span_otherwise(tmp_path) -> 
     ])
     after = _write(tmp_path / "b.jsonl", [
         _entity("d:1b", "doc#1", [0, 6], "organization", verdict="review", reason="unsure"),  # a new model's label
-        _entity("d:2", "doc#1", [20, 24], "person", rule="y/a.rules:3"),  # the same, its rule's id moved
+        _entity("d:2", "doc#1", [20, 24], "person", rule="x/a.rules:5"),  # the same, its rule's id moved
         _relation("d:4", "doc#1", "work_for", "repair", repair_from="live_in"),
         _entity("d:6", "doc#3", [0, 4], "person"),
     ])
@@ -127,6 +127,18 @@ def test_pairs_by_place_when_the_encoder_labelled_a_span_otherwise(tmp_path) -> 
     assert "before: accept as location -> boston  [a.rules:1]" in r.output
     assert "after:  review as organization: unsure  [a.rules:1]" in r.output
     assert "(no such candidate)" in r.output and "decided for the same reason by a rule of another id" in r.output
+
+
+def test_the_same_rules_read_from_a_copied_folder_are_not_renumbered(tmp_path) -> None:
+    # `--rules my-rules/` names its files my-rules/<file>; the domain's own are rules/<file>
+    before = _write(tmp_path / "a.jsonl", [_entity("d:1", "doc#1", [0, 6], "location", rule="rules/geo.rules:near"),
+                                          _entity("d:2", "doc#1", [9, 12], "person", rule="rules/geo.rules:4"),
+                                          _entity("d:3", "doc#1", [20, 24], "person", rule="shared/e.rules:band")])
+    after = _write(tmp_path / "b.jsonl", [_entity("d:1", "doc#1", [0, 6], "location", rule="my-rules/geo.rules:near"),
+                                         _entity("d:2", "doc#1", [9, 12], "person", rule="my-rules/geo.rules:5"),
+                                         _entity("d:3", "doc#1", [20, 24], "person", rule="shared/e.rules:band")])
+    diff = diff_decisions(before, after)
+    assert not diff.changes and (diff.unchanged, diff.renumbered) == (3, 1)  # only d:2's line moved
 
 
 @pytest.mark.parametrize("content, code, line", [
