@@ -411,6 +411,10 @@ def read_extra_places(path: Path) -> ExtraPlaces:
                     kind = {str: "a name", int: "a year", list: "a list of names or codes"}[want]
                     raise GraphError(f"former.{fkey}.{k} must be {kind}", code="KGA217",
                                      location=doc.where("former", fkey, k))
+            year = spec.get("dissolved")
+            if year is not None and not -9999 <= year <= 9999:
+                raise GraphError(f"former.{fkey}.dissolved must be a year of at most four digits (-9999 to 9999), "
+                                 f"not {year}", code="KGA217", location=doc.where("former", fkey, "dissolved"))
             if "label" not in spec or not (spec.get("members") or spec.get("admin1")):
                 raise GraphError(f"former.{fkey} needs a label and members (or admin1 codes)", code="KGA217",
                                  location=where)

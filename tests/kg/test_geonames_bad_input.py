@@ -77,3 +77,15 @@ def test_an_out_under_a_file_is_refused_before_the_build(tmp_path, no_build):
     r = run("build-geonames", "--out", tmp_path / "afile", "--no-index")
     assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
     assert "KGA510" in r.stderr and "not a directory" in r.stderr
+
+
+@pytest.mark.parametrize("year", [-99999999999, 10000, -10000])
+def test_a_former_countrys_year_out_of_range_is_refused_with_its_line(tmp_path, year):
+    f = tmp_path / EXTRA_NAMES_FILE
+    f.write_text(f'[former.frg]\nlabel = "West Germany"\nmembers = ["DE-HE"]\ndissolved = {year}\n')
+    with pytest.raises(GraphError) as err:
+        read_extra_places(f)
+    assert err.value.code == "KGA217" and err.value.location.line == 4
+    assert "-9999 to 9999" in err.value.message and str(year) in err.value.message
+    f.write_text('[former.rome]\nlabel = "Western Roman Empire"\nmembers = ["IT"]\ndissolved = 476\n')
+    assert read_extra_places(f).former[0].dissolved == 476
