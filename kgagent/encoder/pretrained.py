@@ -163,14 +163,19 @@ def round_compact_encoder_(model: SpanModel, dtype: torch.dtype = torch.float16)
             tensor.copy_(tensor.to(dtype))
 
 
-def _load_compact_encoder(model: SpanModel, path: Path) -> None:
-    """Load encoder.safetensors (all but the word embeddings, which stay the base's) as float32."""
+def _read_weights(path: Path, missing: str) -> dict[str, torch.Tensor]:
+    """A safetensors file's tensors (EncoderError KGA305, ``missing`` when it is not there)."""
     if not path.is_file():
-        raise EncoderError(f"{path}: the fine-tuned encoder weights are missing", code="KGA305")
+        raise EncoderError(f"{path}: {missing}", code="KGA305")
     try:
-        state = load_file(str(path))
+        return load_file(str(path))
     except Exception as err:  # safetensors raises its own error types
         raise EncoderError(f"{path}: corrupt weights ({err})", code="KGA305") from None
+
+
+def _load_compact_encoder(model: SpanModel, path: Path) -> None:
+    """Load encoder.safetensors (all but the word embeddings, which stay the base's) as float32."""
+    state = _read_weights(path, "the fine-tuned encoder weights are missing")
     state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
     own = model.encoder.state_dict()
     for key, tensor in state.items():
@@ -330,12 +335,7 @@ class Encoder:
         # plain BERT: no transformers import (~3.4 s), the same numbers; to train on, transformers'
         model, tokenizer = build_model(config, base_dir, native=merge and is_compact(config))
         weights = model_dir / WEIGHTS_FILE
-        if not weights.is_file():
-            raise EncoderError(f"{weights}: weights file missing", code="KGA305")
-        try:
-            state = load_file(str(weights))
-        except Exception as err:  # safetensors raises its own error types
-            raise EncoderError(f"{weights}: corrupt weights ({err})", code="KGA305") from None
+        state = _read_weights(weights, "weights file missing")
         _check_head_shapes(model, state, weights)
         result = model.load_state_dict(state, strict=False)
         expected = set(_saved_keys(model))
