@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import numbers
 import threading
 import time
 from collections import defaultdict
@@ -54,7 +55,7 @@ from kgagent.decisions import (
 )
 from kgagent.domain import Domain, rule_path_shown
 from kgagent.encoder.precision import PRECISIONS, cpu_has_bfloat16
-from kgagent.errors import InputError
+from kgagent.errors import InputError, is_text
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
 from kgagent.names import derived_from, name_parts, name_words, only_suffix
@@ -88,6 +89,9 @@ def load_agent_rules(domain: Domain, rules: str | Path | None = None) -> tuple[l
     KGA408 for a ``rules`` folder that is not there, RuleError for the rule language's errors
     (KGA1xx) and the thresholds' (KGA118, KGA119). Commands call it to refuse bad rules before
     long work (``train --rounds``)."""
+    if rules is not None and not isinstance(rules, (str, Path)):
+        raise InputError(f"rules must be a rules directory (a str or Path), not {type(rules).__name__}",
+                         code="KGA419")
     if rules is not None and not Path(rules).exists():
         raise InputError(f"no such rules directory: {rules}", code="KGA408")
     paths = [rule_path_shown(p) for p in domain.rules_with(rules)]
@@ -124,6 +128,7 @@ class Agent:
         from kgagent.joint import Signatures
         from kgagent.rules import Engine
 
+        _check_settings(batch_size, min_relation_score, near_miss_floor)
         self._encoder = encoder
         self.kg = kg
         #: the domain: ontology, label map, wording (None: the default domain)
@@ -235,10 +240,15 @@ class Agent:
         ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
         where the hardware has it).
-        Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError.
+        Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError;
+        EncoderError KGA308 for a ``batch_size`` that is no whole number >= 1, InputError KGA419 for
+        a score bound outside [0, 1] (NaN included) or a part that is neither a path nor an object
+        of its kind.
         """
         from kgagent.errors import EncoderError
         from kgagent.kg import KnowledgeGraph
+        _check_parts(model, kg, rules, linker)
+        _check_settings(batch_size, min_relation_score, near_miss_floor)
         if precision not in PRECISIONS:
             raise EncoderError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}", code="KGA307")
         dom = domain if isinstance(domain, Domain) else Domain.load(domain)
@@ -351,9 +361,14 @@ class Agent:
         """
         return list(self.iter_extract(_documents(data), update_graph=update_graph))
 
-    def iter_extract(self, docs: Iterable[Document], *, update_graph: bool = False) -> Iterator[DocumentResult]:
-        """Stream results: documents are read, proposed in batches, decided and yielded one by one."""
-        for group in _batches(docs, self.batch_size):
+    def iter_extract(self, docs: str | Document | Iterable[str | Document], *,
+                     update_graph: bool = False) -> Iterator[DocumentResult]:
+        """Stream results: documents are read, proposed in batches, decided and yielded one by one.
+
+        ``docs`` is what :meth:`extract` takes. InputError KGA410 for what is no document (an
+        item of another type, a Document whose id is not a non-empty string or whose text is not
+        a string UTF-8 can hold), KGA406 for an id given twice with different texts."""
+        for group in _batches(_checked_documents(_documents(docs)), self.batch_size):
             proposals, seconds = self._propose(group)
             n_sent = sum(len(s) for _, s in group) or 1
             candidates, offset = [], 0
@@ -374,14 +389,18 @@ class Agent:
                     self.commit(result)
                 yield result
 
-    def process(self, doc: Document) -> DocumentResult:
+    def process(self, doc: Document | str) -> DocumentResult:
         """Decisions and graph delta of one document against the current snapshot (no write)."""
+        if not isinstance(doc, (Document, str)):
+            raise InputError(f"process() takes one Document (or a string), not {_kind(doc)}", code="KGA410")
         return next(self.iter_extract([doc], update_graph=False))
 
     def commit(self, result: DocumentResult) -> None:
         """Add a document's accepted entities and facts to ``agent.kg`` (idempotent), and its new
         entities' names to the linker when it is loaded, so that the session's later documents
         that name them link to them (by name, never by similarity alone)."""
+        if not isinstance(result, DocumentResult):
+            raise InputError(f"commit() takes a DocumentResult (of process()), not {_kind(result)}", code="KGA419")
         with self._lock:
             result.delta.apply(self.kg)
             linker = self._linker
@@ -397,6 +416,7 @@ class Agent:
         similarity; the index stays as it is). Returns the ``MergeReport``."""
         from kgagent.graph_merge import merge_graph_files
 
+        files = _paths_given(files, "add_graphs()", "graph files or output directories")
         linker = self.linker  # made before the graph grows: its index stays the graph's own
         with self._lock:
             report = merge_graph_files(self.kg, files, reviews=reviews, kinds=self.domain.kinds)
@@ -839,11 +859,22 @@ class Agent:
         only when a score is given (a claim is not a model's reading of a text, so by default it
         is accepted only when the graph confirms it, see rules/claims.rules). Each claim is a
         document of its own to the rules: claims checked together get the verdicts they would get
-        one by one.
+        one by one. InputError KGA411 for what is no claim (see :func:`~kgagent.claims.parse_claim`),
+        one claim not in a list, and a ``head_type`` / ``tail_type`` the ontology has no class for.
         """
+        if (isinstance(triples, (str, bytes, bytearray, dict)) or not isinstance(triples, Iterable)
+                or (isinstance(triples, (tuple, list)) and triples and all(isinstance(x, str) for x in triples))):
+            one = " (one claim: wrap it in a list)" if isinstance(triples, (tuple, list, dict)) else ""
+            raise InputError(f"validate() takes an iterable of claims, not {_kind(triples)}{one}", code="KGA411")
         claims = [parse_claim(c, self.domain.labels.normalize) for c in triples]
         if not claims:
             return []
+        classes = self.domain.ontology.classes
+        for head, pred, tail, _, ht, tt in claims:
+            for what, given in (("head_type", ht), ("tail_type", tt)):
+                if given is not None and given not in classes:
+                    raise InputError(f"{what} {given!r} is no class of the ontology (it has "
+                                     f"{', '.join(sorted(classes))}): {(head, pred, tail)!r}", code="KGA411")
         with self._lock:
             engine = self._engine
             ontology = self.domain.ontology
@@ -910,13 +941,25 @@ class Agent:
         documents gave that name, and never an entity of another kind; the answer says how
         (``FactsAnswer.head`` / ``.tail``), and a name that links to nothing has no facts
         (``FactsAnswer.unknown``). A full IRI (``https://...``, ``urn:...``) is taken as it is. A
-        symmetric predicate is read both ways. Raises InputError KGA416 for a predicate the
-        ontology does not have.
+        symmetric predicate is read both ways. Raises InputError KGA416 for a predicate or a type
+        the ontology does not have, KGA419 for an argument that is neither None nor a non-empty
+        string (``""`` is no name: it does not mean "any").
         """
         from kgagent.kg.vocab import is_iri
 
         ontology = self.domain.ontology
         normalize = self.domain.labels.normalize
+        for what, value in (("head", head), ("predicate", predicate), ("tail", tail), ("head_type", head_type),
+                            ("tail_type", tail_type)):
+            if value is not None and (not isinstance(value, str) or not value.strip() or not is_text(value)):
+                why = ("holds a lone surrogate" if isinstance(value, str) and value.strip() else
+                       "is empty" if isinstance(value, str) else f"is {_kind(value)}")
+                raise InputError(f"{what} must be a non-empty string or None (any), not {value!r}: it {why}",
+                                 code="KGA419")
+        for what, value in (("head_type", head_type), ("tail_type", tail_type)):
+            if value is not None and normalize(value) not in ontology.classes:
+                raise InputError(f"the ontology has no class {value!r} ({what}); it has "
+                                 f"{', '.join(sorted(ontology.classes))}", code="KGA416")
         pred = normalize(predicate) if predicate else None
         if pred is not None and pred not in ontology.relations:
             raise InputError(f"the ontology has no relation {predicate!r}; it has "
@@ -1140,15 +1183,92 @@ def _batches(docs: Iterable[Document], batch_size: int) -> Iterator[list[tuple[D
 
 
 def _documents(data: str | Document | Iterable[str | Document]) -> Iterator[Document]:
+    """The documents ``extract`` is given (a string is a text, ``doc-<n>``); KGA410 for anything else."""
     if isinstance(data, (str, Document)):
         data = [data]
+    elif isinstance(data, (bytes, bytearray, dict)) or not isinstance(data, Iterable):
+        hint = (": decode it to a string first" if isinstance(data, (bytes, bytearray)) else
+                ": read a corpus file with kgagent.corpus.read_corpus" if isinstance(data, Path) else "")
+        raise InputError(f"extract() takes a string, a Document or an iterable of them, not {_kind(data)}{hint}",
+                         code="KGA410")
     for i, item in enumerate(data, 1):
         if isinstance(item, Document):
             yield item
         elif isinstance(item, str):
             yield Document(id=f"doc-{i}", text=item)
         else:
-            raise InputError(f"extract() takes strings or Documents, got {type(item).__name__}", code="KGA410")
+            hint = ": decode it to a string first" if isinstance(item, (bytes, bytearray)) else ""
+            raise InputError(f"extract() takes strings or Documents, got {_kind(item)} (item {i}){hint}",
+                             code="KGA410")
+
+
+def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
+    """``docs``, each checked to be one (KGA410), and no id given twice with different texts (KGA406)."""
+    seen: dict[str, str] = {}
+    for doc in docs:
+        if not isinstance(doc, Document):
+            raise InputError(f"extract() takes strings or Documents, got {_kind(doc)}", code="KGA410")
+        if not isinstance(doc.id, str) or not doc.id.strip() or not is_text(doc.id):
+            what = ("has a lone surrogate" if isinstance(doc.id, str) and doc.id.strip() else
+                    "is empty" if isinstance(doc.id, str) else f"is {_kind(doc.id)}")
+            raise InputError(f"a Document's id must be a non-empty string; {doc.id!r} {what}", code="KGA410")
+        if not isinstance(doc.text, str):
+            raise InputError(f"document {doc.id!r}: its text must be a string, not {_kind(doc.text)}", code="KGA410")
+        if not is_text(doc.text):
+            at = next(i for i, c in enumerate(doc.text) if 0xD800 <= ord(c) <= 0xDFFF)
+            raise InputError(f"document {doc.id!r}: its text holds a lone surrogate (\\u{ord(doc.text[at]):04x}) at "
+                             f"character {at}, which is no text", code="KGA410")
+        digest = text_hash(doc.text)
+        if seen.setdefault(doc.id, digest) != digest:
+            raise InputError(f"duplicate document id {doc.id!r} (two documents with other texts have it)",
+                             code="KGA406")
+        yield doc
+
+
+def _kind(value: Any) -> str:
+    """What a value given to the API is, for messages ("None", "an int", "bytes")."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return name if name in ("bytes", "bytearray") else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _paths_given(value: Any, where: str, what: str) -> list[str | Path]:
+    """Paths given to ``where``: one path alone is a list of it (never its characters); KGA419
+    for anything that is not paths."""
+    if isinstance(value, (str, Path)):
+        return [value]
+    if isinstance(value, (bytes, bytearray, dict)) or not isinstance(value, Iterable):
+        raise InputError(f"{where} takes {what} (paths), not {_kind(value)}", code="KGA419")
+    out = list(value)
+    for i, item in enumerate(out, 1):
+        if not isinstance(item, (str, Path)):
+            raise InputError(f"{where} takes {what} (str or Path), got {_kind(item)} (item {i})", code="KGA419")
+    return out
+
+
+def _check_parts(model: Any, kg: Any, rules: Any, linker: Any) -> None:
+    """KGA419 for an ``Agent.load`` part that is neither a path nor an object of its kind."""
+    for name, value, needs, path_ok in (("model", model, "propose", True), ("kg", kg, "add_ontology", True),
+                                        ("rules", rules, "clauses", True), ("linker", linker, "link", False)):
+        if value is None or (path_ok and isinstance(value, (str, Path))) or hasattr(value, needs):
+            continue
+        path = "a path (str or Path) or " if path_ok else ""
+        raise InputError(f"{name} must be {path}an object with {needs}, not {_kind(value)}", code="KGA419")
+
+
+def _check_settings(batch_size: Any, min_relation_score: Any, near_miss_floor: Any) -> None:
+    """EncoderError KGA308 for a batch size that is not a whole number >= 1; InputError KGA419 for
+    a score bound that is not a number in [0, 1] (or None)."""
+    from kgagent.errors import EncoderError
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise EncoderError(f"batch_size must be a whole number of at least 1, not {batch_size!r}", code="KGA308")
+    for name, value in (("min_relation_score", min_relation_score), ("near_miss_floor", near_miss_floor)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= float(value) <= 1.0:
+            raise InputError(f"{name} must be a number in [0, 1] or None, not {value!r}", code="KGA419")
 
 
 def _linked_to(m: MentionResult) -> dict[str, str]:

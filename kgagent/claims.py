@@ -22,6 +22,7 @@ means one set of errors.
 from __future__ import annotations
 
 import json
+import numbers
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -105,9 +106,13 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
     if not pred.strip():
         raise InputError(f"a claim needs a non-empty predicate: {c!r}", code="KGA411")
     if score is not None:
-        if isinstance(score, bool) or not isinstance(score, (int, float)):
+        if isinstance(score, bool) or not isinstance(score, numbers.Real):
             raise InputError(f"score must be a number in [0, 1], not {_json_kind(score)}", code="KGA411")
-        score = float(score)
+        try:
+            score = float(score)
+        except OverflowError:  # an int past a float's range: no score in [0, 1]
+            raise InputError("a claim's score must lie in [0, 1], not a number too large for a float",
+                             code="KGA411") from None
         if not 0.0 <= score <= 1.0:
             raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
     return (head.strip(), normalize(pred), tail.strip(), score, normalize(ht) if ht else None,

@@ -24,6 +24,7 @@ first), which the re-run extracts again. ``commit_docs=1`` commits every documen
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import time
@@ -405,11 +406,10 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
     skipped, already finished one). ``commit_docs``: the most documents in one group commit
     (1: each document is committed before the next one is extracted).
     """
-    docs = list(documents) if not isinstance(documents, Iterator) else documents
-    if isinstance(docs, list) and docs and not isinstance(docs[0], Document):
-        from kgagent.corpus import read_corpus
-
-        docs = read_corpus(docs)  # type: ignore[arg-type]
+    docs = _corpus(documents)
+    if not isinstance(out, (str, Path)):
+        raise InputError(f"the output directory must be a path (str or Path), not {type(out).__name__}",
+                         code="KGA419")
     with RunWriter(out) as writer:
         group = GroupCommit(writer, max_docs=commit_docs)
         if hasattr(agent, "warm_up"):
@@ -437,6 +437,37 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
             raise
         group.flush()
         return writer.finish()
+
+
+_NONE = object()  # (no first document)
+
+
+def _corpus(documents: Any) -> Iterator[Document]:
+    """The documents of ``documents``: Documents, or corpus paths (one path alone is one, never its
+    characters) read with :func:`kgagent.corpus.read_corpus`; InputError KGA410 for anything else,
+    or for Documents and paths mixed."""
+    from kgagent.corpus import read_corpus
+
+    if isinstance(documents, (str, Path)):
+        documents = [documents]
+    elif isinstance(documents, (bytes, bytearray, dict)) or not isinstance(documents, Iterable):
+        raise InputError(f"extract_to() takes Documents or corpus paths, not {type(documents).__name__}",
+                         code="KGA410")
+    items = iter(documents)
+    first = next(items, _NONE)
+    if first is _NONE:
+        return iter(())
+    kind = Document if isinstance(first, Document) else (str, Path)
+
+    def checked() -> Iterator[Any]:
+        for i, item in enumerate(itertools.chain([first], items), 1):
+            if not isinstance(item, kind):
+                what = "Documents" if kind is Document else "corpus paths (str or Path)"
+                raise InputError(f"extract_to() takes Documents or corpus paths, not both nor anything else: "
+                                 f"item {i} is of type {type(item).__name__}, among {what}", code="KGA410")
+            yield item
+
+    return checked() if kind is Document else read_corpus(checked())
 
 
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:

@@ -58,7 +58,10 @@ def decode_query(data: bytes, name: str) -> str:
 
 def prepare_read_only(sparql: str) -> Query:
     """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax,
-    or no query at all: empty, or nothing but comments)."""
+    or no query at all: empty, or nothing but comments; a query that is no string)."""
+    if not isinstance(sparql, str):
+        hint = ": decode it to a string first" if isinstance(sparql, (bytes, bytearray)) else ""
+        raise GraphError(f"the query must be a string, not {type(sparql).__name__}{hint}", code="KGA206")
     if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in sparql.splitlines()):
         raise GraphError("the query is empty" + (" (nothing but comments)" if sparql.strip() else "") +
                          ": give a SELECT, ASK, CONSTRUCT or DESCRIBE query", code="KGA206")
