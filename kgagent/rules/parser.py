@@ -16,6 +16,7 @@ variable, a string or ``)``), where it is the remainder operator: ``N % 2 = 0``.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -494,17 +495,73 @@ def parse_program(text: str, path: str = "<string>") -> tuple[Program, list[Diag
     Never raises for bad input: syntax errors come back as diagnostics (KGA101, KGA109).
     """
     cleaned, chunks = scan(text)
-    program = Program(files=[path], sources={path: text})
-    try:
-        _add(program, _lark().parse(_Input(cleaned, 0, len(cleaned), 1, 1, path)))
-        return program, []
-    except (UnexpectedInput, _SyntaxProblem, _BadChar):
-        pass
-    program = Program(files=[path], sources={path: text})
-    diags: list[Diagnostic] = []
+    facts: list[Clause] = []
+    rest: list[Chunk] = []
+    pieces: list[str] = []  # the text the parser reads: the plain facts blanked, offsets and lines kept
+    done = 0
     for chunk in chunks:
-        _parse_chunk(_Input(cleaned, chunk.start, chunk.end, chunk.line, chunk.col, path), program, diags)
-    return program, diags
+        found = _plain_fact(_Input(cleaned, chunk.start, chunk.end, chunk.line, chunk.col, path))
+        if found is None:
+            rest.append(chunk)
+            continue
+        fact, start = found
+        facts.append(fact)
+        pieces += (cleaned[done:start], " " * (chunk.end - start))
+        done = chunk.end
+    parsed = Program(files=[path], sources={path: text})
+    diags: list[Diagnostic] = []
+    if rest:
+        rest_text = "".join(pieces) + cleaned[done:] if facts else cleaned
+        try:
+            _add(parsed, _lark().parse(_Input(rest_text, 0, len(rest_text), 1, 1, path)))
+        except (UnexpectedInput, _SyntaxProblem, _BadChar):
+            parsed = Program(files=[path], sources={path: text})
+            for chunk in rest:
+                _parse_chunk(_Input(rest_text, chunk.start, chunk.end, chunk.line, chunk.col, path), parsed, diags)
+    if facts:  # in the file's order
+        parsed.clauses = list(heapq.merge(facts, parsed.clauses, key=_place))
+    return parsed, diags
+
+
+def _place(clause: Clause) -> tuple[int, int]:
+    loc = clause.loc
+    return (loc.line, loc.col) if loc is not None else (0, 0)
+
+
+_BLANK = " \t\r\f\v"
+_PLAIN_FACT = re.compile(rf"(?:@([a-z][A-Za-z0-9_]*)[{_BLANK}]+)?([a-z][A-Za-z0-9_]*)[{_BLANK}]*"
+                         rf"(?:\(([^()]*)\))?[{_BLANK}]*\.")
+_PLAIN_ARG = re.compile(rf'[{_BLANK}]*(?:("[^"\\\n]*")|(-?\d+\.\d+(?:[eE][+-]?\d+)?)|(-?\d+)|([a-z][A-Za-z0-9_]*))'
+                        rf"[{_BLANK}]*(,|$)")
+
+
+def _plain_fact(inp: _Input) -> tuple[Clause, int] | None:
+    """A fact of constants on one line (``honour("Sir").``, ``@x p(a, -2, 1.5).``) and the offset
+    it starts at, read without the LALR parser (a rule file may list thousands; 2x faster);
+    None for anything else, which the parser reads (and reports). The clause is the one the
+    parser builds, locations included."""
+    text = inp.text
+    start = inp.start
+    while start < inp.end and text[start] in " \t\r\f\v\n":
+        start += 1
+    m = _PLAIN_FACT.fullmatch(text, start, inp.end)
+    if m is None or "\n" in m.group() or m.group(2) == "not":
+        return None
+    line, col = _line_col(inp, start)
+    col -= start  # the column of offset p is col + p
+    args: list[Const] = []
+    pos, end = m.start(3), m.end(3)
+    while pos < end:  # no parentheses, or "()": no arguments
+        a = _PLAIN_ARG.match(text, pos, end)
+        if a is None or (a.group(5) == "," and a.end() == end) or a.group(4) == "not":
+            return None
+        kind = next(g for g in (1, 2, 3, 4) if a.group(g) is not None)
+        raw = a.group(kind)
+        value = raw[1:-1] if kind == 1 else float(raw) if kind == 2 else int(raw) if kind == 3 else raw
+        args.append(Const(value, SourceLoc(inp.path, line, col + a.start(kind))))
+        pos = a.end()
+    head = Atom(m.group(2), tuple(args), False, SourceLoc(inp.path, line, col + m.start(2)))
+    return Clause(head, (), head.loc, m.group(1)), start
 
 
 def _add(program: Program, items: list) -> None:

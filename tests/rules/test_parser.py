@@ -293,6 +293,38 @@ def test_printed_programs_parse_back_to_the_same_ast(cls, ds):
     assert back.declarations == ds, text
 
 
+def _parsed_by_lalr_alone(text: str, path: str) -> list:
+    from kgagent.rules.parser import _Input, _lark
+
+    cleaned, _ = scan(text)
+    return [it for it in _lark().parse(_Input(cleaned, 0, len(cleaned), 1, 1, path)) if isinstance(it, Clause)]
+
+
+_blank = st.sampled_from(["", " ", "  ", "\t", "\n", "\n\n", " % note\n", "\n  "])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(clauses(), st.builds(lambda a, n: Clause(a, (), label=n),
+                                                          st.builds(Atom, names, st.lists(consts, max_size=4).map(tuple)),
+                                                          st.one_of(st.none(), names))),
+                          _blank, _blank), max_size=8))
+def test_plain_facts_read_without_the_lalr_parser_are_the_clauses_it_builds(items):
+    # plain facts (constants only, one line) skip the LALR parser: same clauses, same places, same order
+    text = "".join(f"{before}{format_clause(c)}{after}" for c, before, after in items)
+    program, diags = parse_program(text, "f.rules")
+    assert not diags
+    assert repr(program.clauses) == repr(_parsed_by_lalr_alone(text, "f.rules")), text
+
+
+def test_a_list_of_facts_among_rules_keeps_the_files_order_and_errors():
+    text = 'p(a).\nq(X) :- p(X).\n@two p(-2, 1.5, "b c").\nr(X) :- q(X) s(X).\np(c).\np(d) p(e).\n'
+    program, diags = parse_program(text, "o.rules")
+    assert [(c.head.pred, c.loc.line, c.label) for c in program.clauses] == [
+        ("p", 1, None), ("q", 2, None), ("p", 3, "two"), ("p", 5, None)]
+    assert [c.head.args[0].loc.col for c in program.clauses if c.head.pred == "p"] == [3, 8, 3]
+    assert [(d.code, d.loc.line, d.loc.col) for d in diags] == [("KGA101", 4, 14), ("KGA101", 6, 6)]
+
+
 def test_format_const_quotes_what_is_not_a_bare_name():
     assert [format_const(v) for v in ["abc", "Abc", "not", "a b", 'q"', "", 3, -2, 0.5, 1e20]] == [
         "abc",
