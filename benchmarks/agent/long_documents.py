@@ -5,7 +5,8 @@ A long report, a book chapter or a day's wire joined into one text is one docume
 its decisions look across the whole text (one name, one type; which Greenville; a short name's full
 name). Work that compares every mention with every other grows with the square of the length;
 this prints the seconds per 100 sentences at each length, so growth shows as a rising figure
-(flat = linear), and the per-stage timings of the longest.
+(flat = linear), the per-stage timings of the longest, and the process's peak memory so far
+(sizes run in the order given: give them rising, and the peak is the longest's).
 
 Documents come from ``--corpus`` (blank-line separated, e.g. ``real_news.py write /tmp/news``'s
 rss500.txt; default examples/corpus.txt, whose dozen documents repeat, as a long text about a few
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import time
@@ -63,8 +65,9 @@ def measure(corpus: Path, sizes: list[int], rounds: int, repeat: bool) -> list[d
             t = time.perf_counter()
             agent.extract(parts, update_graph=False)
             best_parts = min(best_parts, time.perf_counter() - t)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
         rows.append({"docs": n, "sentences": len(result.sentences), "mentions": len(result.mentions),
-                     "long_s": best_long, "parts_s": best_parts,
+                     "long_s": best_long, "parts_s": best_parts, "peak_mb": peak_mb,
                      "timings": {k: round(v, 3) for k, v in result.timings.items()}})
     return rows
 
@@ -82,11 +85,13 @@ def run_side(tree: Path, shim: Path | None, argv: list[str]) -> list[dict]:
 
 
 def report(side: str, rows: list[dict]) -> None:
-    print(f"{side}: docs  sentences  mentions   long s  per 100 sent.   separate s  per 100 sent.   long / separate")
+    print(f"{side}: docs  sentences  mentions   long s  per 100 sent.   separate s  per 100 sent.   long / separate"
+          "   peak MB")
     for r in rows:
         per_long, per_parts = 100 * r["long_s"] / r["sentences"], 100 * r["parts_s"] / r["sentences"]
         print(f"{side}: {r['docs']:>4}  {r['sentences']:>9}  {r['mentions']:>8}  {r['long_s']:>7.2f}  {per_long:>13.3f}"
-              f"   {r['parts_s']:>10.2f}  {per_parts:>13.3f}   {r['long_s'] / r['parts_s']:>15.2f}")
+              f"   {r['parts_s']:>10.2f}  {per_parts:>13.3f}   {r['long_s'] / r['parts_s']:>15.2f}"
+              f"   {r.get('peak_mb', float('nan')):>7.0f}")
     last = rows[-1]
     print(f"{side}: stages of the longest: " + ", ".join(f"{k} {v:.2f} s" for k, v in last["timings"].items()))
     first = rows[0]

@@ -5,7 +5,9 @@ of numpy id columns (:mod:`kgagent.rules.relation`). A rule body runs as a pipel
 *binding table* (one id column per bound variable): the first atom is a delta, each further
 atom is joined through a sorted-key index on its bound columns (``searchsorted`` + ``repeat``),
 comparisons and ``X = expr`` run as array operations, ``not p(...)`` is an anti-join. The next
-atom is chosen by bound variables, then by size.
+atom is the one expected to give the fewest rows: the bindings times its relation's rows per
+distinct value of the arguments bound so far (a cross product only when no atom shares a
+variable), so the order a rule is written in does not matter.
 
 Rounds. Every row has a *level*: the round from which it may be used. A rule is evaluated in
 round ``k`` once per positive atom ``i`` whose relation has rows of level ``k-1`` (the delta):
@@ -1166,12 +1168,23 @@ class _Eval:
         return b, cmps, negs
 
     def _pick(self, todo: list[int], b: _Bind, levels: dict[str, _Levels]) -> int:
+        """The atom to join next: the one expected to give the fewest rows (its relation's
+        rows per distinct value of the arguments bound so far), never a cross product while an
+        atom shares a variable; then the most bound arguments, the smaller relation. By rows,
+        not by bound arguments alone: ``p(R2, P)`` with ``P`` bound to one of five values
+        gives a fifth of ``p`` for every binding, ``q(R, H)`` with ``R`` a key one row."""
         best, best_key = todo[0], None
+        if len(todo) == 1:
+            return best
         for j in todo:
             plan = self.rule.pos_plans[j]
-            nb = plan.n_consts + sum(1 for _, name in plan.vars if name in b.cols)
-            size = levels[plan.pred].rel.n
-            key = (nb == 0, -nb, size)
+            bound = [i for i, kind, x in plan.args if kind != _VAR or x in b.cols]
+            rel = levels[plan.pred].rel
+            if not bound or rel.n == 0:
+                rows = b.n * rel.n
+            else:
+                rows = b.n * rel.n / max(1, rel.index(tuple(bound)).distinct())
+            key = (not bound, rows, -len(bound), rel.n)
             if best_key is None or key < best_key:
                 best, best_key = j, key
         return best

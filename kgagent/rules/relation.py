@@ -223,6 +223,7 @@ class Index:
         self.n = 0  # rows covered
         self._offsets = EMPTY
         self._offsets_n = -1
+        self._distinct = (-1, 0)  # (rows covered, distinct keys)
 
     def update(self, rel: "Relation") -> None:
         """Cover the rows added since: (key, row) order. Short one-column indexes are sorted
@@ -248,6 +249,13 @@ class Index:
             np.bincount(self.keys, minlength=top + 1).cumsum(out=off[1:])
             self._offsets, self._offsets_n = off, len(self.keys)
         return self._offsets
+
+    def distinct(self) -> int:
+        """How many distinct keys the covered rows have."""
+        if self._distinct[0] != self.n:
+            k = self.keys
+            self._distinct = (self.n, int(np.count_nonzero(k[1:] != k[:-1])) + 1 if len(k) else 0)
+        return self._distinct[1]
 
     def query(self, qcols: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """For each query row (ids >= 0): [lo, hi) in ``perm`` of the matching rows."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from kgagent.errors import RuleError
@@ -292,3 +293,42 @@ def test_rule_without_positive_atoms(proofs):
     assert m.facts("yes") == {(1,)} and m.facts("no") == set() and m.facts("both") == {(1,)}
     if proofs:
         assert m.proof("yes", (1,)).rule == "t.rules:1" and m.proof("yes", (1,)).premises == []
+
+
+@pytest.mark.parametrize("proofs", [True, False])
+def test_joins_follow_the_rows_they_give_not_the_order_written(proofs, monkeypatch):
+    # As the news domain's listed_posts_crossed: after pred(R, P), a second pred(R2, P) binds a
+    # fifth of pred for every binding (P has few values); rel(R, H, B) binds one row (R is a key).
+    # Joined in the order written, a document of n relations held n * n / 5 bindings at once.
+    import kgagent.rules.engine as engine_module
+
+    widest = []
+    join = engine_module._Eval.join
+
+    def measured(self, *args, **kwargs):
+        out = join(self, *args, **kwargs)
+        widest.append(out.n)
+        return out
+
+    monkeypatch.setattr(engine_module._Eval, "join", measured)
+    n = 2000
+    facts = {"pred": [(f"r{i}", f"p{i % 5}") for i in range(n)],
+             "rel": [(f"r{i}", f"h{i // 2}", f"t{i}") for i in range(n)],
+             "score": [(f"r{i}", i % 7) for i in range(n)]}
+    m = run("crossed(R, R2) :- pred(R, P), score(R, S), pred(R2, P), rel(R2, H, A), rel(R, H, B), A != B,\n"
+            "    score(R2, S2), S2 > S.", facts, proofs)
+    want = {(f"r{i}", f"r{j}") for i in range(n) for j in range(n)
+            if i // 2 == j // 2 and i != j and i % 5 == j % 5 and j % 7 > i % 7}
+    assert m.facts("crossed") == want
+    assert max(widest) <= 2 * n  # linear: never the n * n / 5 = 800,000 of the written order
+
+
+def test_an_index_counts_its_distinct_keys():
+    from kgagent.rules.relation import Relation
+
+    rel = Relation("p", 2, 0)
+    rel.insert([np.array([1, 1, 2, 3]), np.array([5, 6, 5, 5])])
+    assert rel.index((0,)).distinct() == 3 and rel.index((1,)).distinct() == 2 and rel.index((0, 1)).distinct() == 4
+    rel.insert([np.array([4]), np.array([7])])
+    assert rel.index((0,)).distinct() == 4 and rel.index((1,)).distinct() == 3
+    assert Relation("q", 1, 0).index((0,)).distinct() == 0
