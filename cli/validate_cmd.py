@@ -65,11 +65,12 @@ def validate_cmd(
         from kgagent.agent import Agent
 
         # the whole file is checked before any claim is: a bad line stops the run with nothing written
+        classes, normalize = dom.ontology.classes, dom.labels.normalize
         if str(claims) == "-":
-            checked = list(read_claims(claims))
+            checked = list(read_claims(claims, classes, normalize))
             stream = iter(checked)
         else:
-            for _ in read_claims(claims):
+            for _ in read_claims(claims, classes, normalize):
                 pass
             stream = read_claims(claims)
         with loaded_heap():

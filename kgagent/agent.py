@@ -39,7 +39,7 @@ from kgagent.base_facts import (
     place_facts,
 )
 from kgagent.candidates import document_candidates, new_entity_iri, round_score
-from kgagent.claims import ClaimResult, parse_claim
+from kgagent.claims import ClaimResult, check_claim_classes, parse_claim
 from kgagent.decisions import (
     ACCEPTING,
     CLAIM_SOURCES,
@@ -869,12 +869,8 @@ class Agent:
         claims = [parse_claim(c, self.domain.labels.normalize) for c in triples]
         if not claims:
             return []
-        classes = self.domain.ontology.classes
-        for head, pred, tail, _, ht, tt in claims:
-            for what, given in (("head_type", ht), ("tail_type", tt)):
-                if given is not None and given not in classes:
-                    raise InputError(f"{what} {given!r} is no class of the ontology (it has "
-                                     f"{', '.join(sorted(classes))}): {(head, pred, tail)!r}", code="KGA411")
+        for claim in claims:
+            check_claim_classes(claim, self.domain.ontology.classes)
         with self._lock:
             engine = self._engine
             ontology = self.domain.ontology

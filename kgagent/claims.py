@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import numbers
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,13 +148,26 @@ def _claim_type(v: Any, what: str) -> str | None:
     return _claim_text(v, what).strip()
 
 
-def read_claims(path: str | Path) -> Iterator[tuple[Any, Location]]:
+def check_claim_classes(claim: tuple[str, str, str, float | None, str | None, str | None],
+                        classes: Collection[str]) -> None:
+    """InputError KGA411 for a claim (as :func:`parse_claim` returns it) whose ``head_type`` or
+    ``tail_type`` is no class of ``classes`` (the ontology's)."""
+    head, pred, tail, _, head_type, tail_type = claim
+    for what, given in (("head_type", head_type), ("tail_type", tail_type)):
+        if given is not None and given not in classes:
+            raise InputError(f"{what} {given!r} is no class of the ontology (it has {', '.join(sorted(classes))}): "
+                             f"{(head, pred, tail)!r}", code="KGA411")
+
+
+def read_claims(path: str | Path, classes: Collection[str] | None = None,
+                normalize: Callable[[str], str] = str) -> Iterator[tuple[Any, Location]]:
     """The claims of a file (``-``: standard input), each with where it stands, streamed: a
     tuple ``(head, predicate, tail[, score])`` or a dict, as :meth:`Agent.validate` takes them.
-    Each is checked as :func:`parse_claim` reads it; see the module docstring for the formats
-    and the errors."""
+    Each is checked as :func:`parse_claim` reads it (with ``normalize``, the label map's), and
+    with ``classes`` its ``head_type`` / ``tail_type`` as :func:`check_claim_classes` does; see
+    the module docstring for the formats and the errors."""
     if str(path) == "-":
-        yield from _claim_lines(sys.stdin.buffer, "<stdin>", json_lines=False)
+        yield from _claim_lines(sys.stdin.buffer, "<stdin>", json_lines=False, classes=classes, normalize=normalize)
         return
     p = Path(path)
     if not p.is_file():
@@ -162,10 +175,12 @@ def read_claims(path: str | Path) -> Iterator[tuple[Any, Location]]:
         raise InputError(why, code="KGA407", location=Location(str(p)))
     with open(p, "rb") as fh:
         check_text_head(fh, str(p), what="claims")
-        yield from _claim_lines(fh, str(p), json_lines=p.suffix.lower() in JSONL_SUFFIXES)
+        yield from _claim_lines(fh, str(p), json_lines=p.suffix.lower() in JSONL_SUFFIXES, classes=classes,
+                                normalize=normalize)
 
 
-def _claim_lines(fh: Any, name: str, json_lines: bool) -> Iterator[tuple[Any, Location]]:
+def _claim_lines(fh: Any, name: str, json_lines: bool, classes: Collection[str] | None,
+                 normalize: Callable[[str], str]) -> Iterator[tuple[Any, Location]]:
     for lineno, raw in enumerate(fh, 1):
         line = decode_line(raw, name, lineno)
         where = Location(name, lineno)
@@ -173,7 +188,9 @@ def _claim_lines(fh: Any, name: str, json_lines: bool) -> Iterator[tuple[Any, Lo
             continue
         claim = _json_claim(line, where) if json_lines else _tab_claim(line, where)
         try:
-            parse_claim(claim, str)
+            parsed = parse_claim(claim, normalize)
+            if classes is not None:
+                check_claim_classes(parsed, classes)
         except (InputError, ValueError, TypeError) as err:
             raise InputError(getattr(err, "message", str(err)), code="KGA411", location=where) from None
         yield claim, where

@@ -33,6 +33,7 @@ def run(*args):
     ("{" + CLAIM + ', "head_type": 5}', "head_type must be a class name (a non-empty string) or null, not a number"),
     ("{" + CLAIM + ', "tail_type": ["a"]}', "tail_type must be a class name (a non-empty string) or null, not a list"),
     ("{" + CLAIM + ', "tail_type": ""}', "tail_type must be a class name"),
+    ("{" + CLAIM + ', "head_type": "spaceship"}', "head_type 'spaceship' is no class of the ontology (it has "),
     ('{"head": "\\ud800", "predicate": "capital", "tail": "France"}', "head holds a lone surrogate (\\ud800)"),
     ("{" + CLAIM + ', "score": "0.5"}', "score must be a number in [0, 1], not the string '0.5'"),
     ("{" + CLAIM + ', "score": true}', "score must be a number in [0, 1], not true"),
