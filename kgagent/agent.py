@@ -358,16 +358,27 @@ class Agent:
 
         Plain strings get the id ``doc-<n>`` (n = position, 1-based) unless they are Documents.
         With ``update_graph`` the accepted entities and facts are added to ``agent.kg``.
+        Every document is checked before the first is extracted: InputError KGA410 for what is
+        no document (see :meth:`iter_extract`), KGA406 for an id given twice with different texts.
         """
-        return list(self.iter_extract(_documents(data), update_graph=update_graph))
+        docs = list(_checked_documents(_documents(data)))
+        seen: dict[str, str] = {}
+        for doc in docs:
+            digest = text_hash(doc.text)
+            if seen.setdefault(doc.id, digest) != digest:
+                raise InputError(f"duplicate document id {doc.id!r} (two documents with other texts have it)",
+                                 code="KGA406")
+        return list(self.iter_extract(docs, update_graph=update_graph))
 
     def iter_extract(self, docs: str | Document | Iterable[str | Document], *,
                      update_graph: bool = False) -> Iterator[DocumentResult]:
         """Stream results: documents are read, proposed in batches, decided and yielded one by one.
 
-        ``docs`` is what :meth:`extract` takes. InputError KGA410 for what is no document (an
-        item of another type, a Document whose id is not a non-empty string or whose text is not
-        a string UTF-8 can hold), KGA406 for an id given twice with different texts."""
+        ``docs`` is what :meth:`extract` takes, read as the results are asked for (memory stays
+        flat: ids are not remembered, so an id given twice is not refused here as by
+        :meth:`extract`). InputError KGA410 for what is no document (an item of another type, a
+        Document whose id is not a non-empty string or whose text is not a string UTF-8 can
+        hold), when it is reached."""
         for group in _batches(_checked_documents(_documents(docs)), self.batch_size):
             proposals, seconds = self._propose(group)
             n_sent = sum(len(s) for _, s in group) or 1
@@ -1199,8 +1210,7 @@ def _documents(data: str | Document | Iterable[str | Document]) -> Iterator[Docu
 
 
 def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
-    """``docs``, each checked to be one (KGA410), and no id given twice with different texts (KGA406)."""
-    seen: dict[str, str] = {}
+    """``docs``, each checked to be one (KGA410)."""
     for doc in docs:
         if not isinstance(doc, Document):
             raise InputError(f"extract() takes strings or Documents, got {_kind(doc)}", code="KGA410")
@@ -1214,10 +1224,6 @@ def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
             at = next(i for i, c in enumerate(doc.text) if 0xD800 <= ord(c) <= 0xDFFF)
             raise InputError(f"document {doc.id!r}: its text holds a lone surrogate (\\u{ord(doc.text[at]):04x}) at "
                              f"character {at}, which is no text", code="KGA410")
-        digest = text_hash(doc.text)
-        if seen.setdefault(doc.id, digest) != digest:
-            raise InputError(f"duplicate document id {doc.id!r} (two documents with other texts have it)",
-                             code="KGA406")
         yield doc
 
 

@@ -48,6 +48,23 @@ def test_one_id_for_two_texts_is_kga406_and_the_same_document_twice_is_not(agent
     assert [r.doc for r in agent.extract([doc, doc], update_graph=False)] == ["a", "a"]
 
 
+def test_extract_checks_every_document_before_it_changes_the_graph(agent) -> None:
+    before = len(agent.kg.dataset)
+    for bad in ([Document("x", "Richard Parsons works for Time Warner."), Document("x", "Other text.")],
+                ["Richard Parsons works for Time Warner.", None]):
+        with pytest.raises(InputError):
+            agent.extract(bad, update_graph=True)
+        assert len(agent.kg.dataset) == before  # the first document was not committed
+
+
+def test_iter_extract_streams_what_it_is_given(agent) -> None:
+    # read as asked for: an endless stream works, and ids are not remembered (memory stays flat)
+    import itertools
+
+    stream = (Document("same", f"Boston is in Texas. {i}") for i in itertools.count())
+    assert [r.doc for r in itertools.islice(agent.iter_extract(stream), 3)] == ["same"] * 3
+
+
 def test_iter_extract_and_process_take_what_extract_takes(agent) -> None:
     assert [r.doc for r in agent.iter_extract("Boston is in Texas.")] == ["doc-1"]
     assert agent.process("Boston is in Texas.").doc == "doc-1"
