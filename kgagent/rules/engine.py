@@ -52,11 +52,17 @@ E_UNKNOWN_FACT = "KGA113"  # proof asked for a fact not in the model
 E_NO_PROOFS = "KGA114"  # proof asked of a model evaluated with record_proofs=False
 E_PROGRAM = "KGA115"  # a program the engine cannot run (unchecked: arity clash, unsafe, cycle)
 E_ENDLESS = "KGA120"  # a recursive group of rules still deriving after MAX_ROUNDS rounds
+E_TOO_WIDE = "KGA122"  # one join of a rule would hold more than MAX_JOIN_ROWS rows at once
 
 #: rounds a recursive group of rules may take (a transitive closure takes as many as its longest
 #: chain is long): past them the rules are making new values without end (``count(M) :-
 #: count(N), M = N + 1``), which would otherwise run for ever (~0.15 ms a round)
 MAX_ROUNDS = 100_000
+
+#: rows one join of a rule may hold at once (a few GB of id columns): past them the rule's atoms
+#: share too few variables (``pair(X, Y) :- mention(X, _, _), mention(Y, _, _).`` over a long
+#: document), which would otherwise take the machine's memory before it ends
+MAX_JOIN_ROWS = 50_000_000
 
 
 def _loc(node, clause: Clause | None = None) -> Location | None:
@@ -1038,6 +1044,7 @@ class _Eval:
             ix = rel.index(tuple(pos))
             lo, hi = ix.query(q)
             cnt = hi - lo
+            self._check_width(int(cnt.sum()), plan)
             if len(pos) == rel.arity or (cnt.max(initial=0) <= 1):
                 sel = cnt.nonzero()[0]
                 rows = ix.perm[lo[sel]]
@@ -1047,6 +1054,7 @@ class _Eval:
                 within = np.arange(len(sel), dtype=np.int64) - (starts - lo).repeat(cnt)
                 rows = ix.perm[within]
         else:  # no bound argument: cross product with the whole relation
+            self._check_width(b.n * rel.n, plan)
             allrows = np.arange(rel.n, dtype=np.int64)
             sel = np.repeat(np.arange(b.n, dtype=np.int64), rel.n)
             rows = np.tile(allrows, b.n)
@@ -1069,6 +1077,16 @@ class _Eval:
         if proofs:
             out.prem[j] = rows
         return out
+
+    def _check_width(self, rows: int, plan: _AtomPlan) -> None:
+        if rows > MAX_JOIN_ROWS:
+            clause = self.clause
+            where = f"rule {clause.rule_id}" if clause is not None else "a rule"
+            raise RuleError(
+                f"{where} would join {rows:,} rows at once at its atom '{plan.pred}' (at most {MAX_JOIN_ROWS:,}): "
+                "its atoms share too few variables for the facts they meet; join them on a variable "
+                "they have in common, or narrow them first",
+                code=E_TOO_WIDE, location=_loc(clause.head, clause) if clause is not None else None)
 
     # -- one delta variant -------------------------------------------------------------------
     def run(self, delta, k: int, levels: dict[str, _Levels], cands: dict[str, list], exact_height: bool = False) -> None:

@@ -332,3 +332,18 @@ def test_an_index_counts_its_distinct_keys():
     rel.insert([np.array([4]), np.array([7])])
     assert rel.index((0,)).distinct() == 4 and rel.index((1,)).distinct() == 3
     assert Relation("q", 1, 0).index((0,)).distinct() == 0
+
+
+@pytest.mark.parametrize("rule", ["pair(X, Y) :- m(X), m(Y).",  # no shared variable: a cross product
+                                  "pair(X, Y) :- m(X), k(X, C), k(Y, C)."])  # one shared value for all
+def test_a_join_too_wide_to_hold_is_kga122_naming_the_rule(rule, monkeypatch):
+    import kgagent.rules.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "MAX_JOIN_ROWS", 10_000)
+    facts = {"m": [(f"x{i}",) for i in range(200)], "k": [(f"x{i}", "c") for i in range(200)]}
+    with pytest.raises(RuleError) as err:
+        run("ok(a).\n" + rule, facts)
+    assert err.value.code == "KGA122" and err.value.location.line == 2
+    assert "rule t.rules:2 would join 40,000 rows at once" in err.value.message
+    monkeypatch.setattr(engine_module, "MAX_JOIN_ROWS", 40_000)  # at the bound: it runs
+    assert len(run("ok(a).\n" + rule, facts).facts("pair")) == 40_000
