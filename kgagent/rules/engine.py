@@ -41,7 +41,7 @@ from kgagent.errors import Location, RuleError
 from kgagent.rules.ast import Atom, BinOp, Clause, Comparison, Const, Program, Term, Var
 from kgagent.rules.depgraph import strongly_connected
 from kgagent.rules.relation import EMPTY, Relation
-from kgagent.rules.symbols import KIND_INT, KIND_STR, Symbols
+from kgagent.rules.symbols import INT64_MAX, KIND_INT, KIND_STR, Symbols
 from kgagent.schema import ProofNode
 
 # Error codes raised while evaluating (the checker's codes are below 110).
@@ -53,6 +53,9 @@ E_NO_PROOFS = "KGA114"  # proof asked of a model evaluated with record_proofs=Fa
 E_PROGRAM = "KGA115"  # a program the engine cannot run (unchecked: arity clash, unsafe, cycle)
 E_ENDLESS = "KGA120"  # a recursive group of rules still deriving after MAX_ROUNDS rounds
 E_TOO_WIDE = "KGA122"  # one join of a rule would hold more than MAX_JOIN_ROWS rows at once
+E_OVERFLOW = "KGA123"  # arithmetic on whole numbers past 64 bits
+
+_INT64_BOUND = float(2**63)
 
 #: rounds a recursive group of rules may take (a transitive closure takes as many as its longest
 #: chain is long): past them the rules are making new values without end (``count(M) :-
@@ -932,6 +935,11 @@ class _Eval:
                 iv, fv = np.mod(lv, safe), np.mod(lf, np.where(rf == 0, 1, rf))
             else:
                 raise self._err(f"unknown operator {op}", E_PROGRAM, term)
+            past = both & ~(np.abs(fv) < _INT64_BOUND)  # the whole number has no 64-bit value: it wrapped
+        if past.any():
+            i = int(np.argmax(past))
+            raise self._err(f"the whole number {int(lv[i])} {op} {int(rv[i])} does not fit in 64 bits (at most "
+                            f"{INT64_MAX:,} either way): write one of them as a decimal (1.0e25)", E_OVERFLOW, term)
         fv = np.where(both, iv.astype(np.float64), fv)
         return both, iv, fv
 

@@ -21,7 +21,7 @@ from itertools import repeat
 from pathlib import Path
 
 from kgagent.errors import Location, RuleError
-from kgagent.rules.symbols import INT_TEXT, parse_field
+from kgagent.rules.symbols import INT64_MAX, INT_TEXT, LONG_NUMBER, fits_int64, parse_field
 
 E_FACTS = "KGA112"
 _BLANK_LINE = re.compile(r"^[ \r]*$", re.M)
@@ -58,6 +58,11 @@ def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None
         raise RuleError("not valid UTF-8", code=E_FACTS, location=Location(path, line)) from None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
+    for m in LONG_NUMBER.finditer(text):
+        if not fits_int64(int(m.group(1))):
+            raise RuleError(f"{pred}: the whole number {m.group(1)} does not fit in 64 bits (at most "
+                            f"{INT64_MAX:,} either way); write it as a decimal (1.0e25)",
+                            code=E_FACTS, location=Location(path, text.count("\n", 0, m.start(1)) + 1))
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -32,6 +32,7 @@ from kgagent.rules.diagnostics import (
     Diagnostic,
     RuleCheckError,
 )
+from kgagent.rules.symbols import INT64_MAX, fits_int64
 
 _SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|%|\.|\n|[^"%.\n]+')
 _TERM_END = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)\"")
@@ -298,7 +299,11 @@ class _ToAst(Transformer):
         return Const(_unescape(tok.value, tok), _loc(tok))
 
     def int(self, tok):
-        return Const(int(tok.value), _loc(tok))
+        value = int(tok.value)
+        if not fits_int64(value):
+            raise _SyntaxProblem(E_SYNTAX, f"the whole number {tok.value} does not fit in 64 bits (at most "
+                                 f"{INT64_MAX:,} either way); write it as a decimal (1.0e25)", tok)
+        return Const(value, _loc(tok))
 
     def float(self, tok):
         return Const(float(tok.value), _loc(tok))
@@ -558,6 +563,8 @@ def _plain_fact(inp: _Input) -> tuple[Clause, int] | None:
         kind = next(g for g in (1, 2, 3, 4) if a.group(g) is not None)
         raw = a.group(kind)
         value = raw[1:-1] if kind == 1 else float(raw) if kind == 2 else int(raw) if kind == 3 else raw
+        if kind == 3 and not fits_int64(value):
+            return None  # the parser says what is wrong
         args.append(Const(value, SourceLoc(inp.path, line, col + a.start(kind))))
         pos = a.end()
     head = Atom(m.group(2), tuple(args), False, SourceLoc(inp.path, line, col + m.start(2)))

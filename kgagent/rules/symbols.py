@@ -26,6 +26,17 @@ INT_TEXT = re.compile(r"-?[0-9]+\Z")
 FLOAT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)\Z")
 
 
+#: the largest whole number the engine holds (its arithmetic is on 64-bit integers)
+INT64_MAX = 2**63 - 1
+#: a facts-file field of more digits than any 64-bit whole number but the largest ones
+LONG_NUMBER = re.compile(r"(?:^|\t)(-?[0-9]{19,})(?=\t|$)", re.MULTILINE)
+
+
+def fits_int64(value: int) -> bool:
+    """Whether a whole number is one the engine can hold (``-INT64_MAX`` to ``INT64_MAX``)."""
+    return -INT64_MAX <= value <= INT64_MAX
+
+
 def parse_field(text: str) -> Value:
     """A facts-file field as a value: an int or float when written like a rule-file number
     literal (``3``, ``-2``, ``0.91``, ``1e-3``), otherwise the string itself."""
@@ -88,6 +99,8 @@ class Symbols:
     def _add(self, value: Value) -> int:
         if value.__class__ is not str and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
             raise TypeError(f"a rule constant must be str, int or float, not {type(value).__name__}")
+        if value.__class__ is not str and isinstance(value, int) and not fits_int64(value):
+            raise TypeError(f"the whole number {value} does not fit in 64 bits (at most {INT64_MAX:,} either way)")
         ident = len(self.values)
         self.values.append(value)
         dict.__setitem__(self.ids, value, ident)

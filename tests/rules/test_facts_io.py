@@ -101,3 +101,38 @@ def test_parse_fact():
     for bad in ("Accept(r1)", "accept(r1", "accept(X)", "accept(r1,)", "accept(r1 r2)", "accept(r1); rm"):
         with pytest.raises(RuleError):
             parse_fact(bad)
+
+
+def test_whole_numbers_past_64_bits_are_refused_where_they_are_written(tmp_path):
+    # they used to read as 0 in comparisons and arithmetic: q(a, 10^23), Y > 1 derived nothing
+    from kgagent.rules.symbols import INT64_MAX
+
+    rules = "p(X) :- q(X, Y), Y > 1."
+    (tmp_path / "q.facts").write_text(f"a\t{INT64_MAX}\nb\t-{INT64_MAX}\nc\t99999999999999999999999\n")
+    with pytest.raises(RuleError) as err:
+        read_facts_columns(tmp_path)
+    assert err.value.code == "KGA112" and err.value.location.line == 3
+    assert "99999999999999999999999 does not fit in 64 bits" in err.value.message
+    (tmp_path / "q.facts").write_text(f"a\t{INT64_MAX}\nb\t-{INT64_MAX}\nc\t1.0e23\n")
+    assert Engine(parse(rules)).evaluate(read_facts_columns(tmp_path)).facts("p") == {("a",), ("c",)}
+    with pytest.raises(RuleError) as err:  # given from Python
+        Engine(parse(rules)).evaluate({"q": [("a", 10**23)]})
+    assert err.value.code == "KGA112" and "does not fit in 64 bits" in err.value.message
+
+
+def test_a_whole_number_literal_past_64_bits_is_a_syntax_error():
+    from kgagent.rules.parser import parse_program
+
+    for text, col in (("p(99999999999999999999).", 3), ("p(X) :- q(X), X > -99999999999999999999.", 20)):
+        _, (d,) = parse_program(text, "t.rules")
+        assert (d.code, d.loc.col) == ("KGA101", col) and "does not fit in 64 bits" in d.message
+    prog, diags = parse_program("p(-9223372036854775807).", "t.rules")
+    assert not diags and prog.clauses[0].head.args[0].value == -(2**63 - 1)
+
+
+@pytest.mark.parametrize("expr", ["Y * Y", "Y + 9223372036854775000", "0 - Y - 9223372036854775000"])
+def test_whole_number_arithmetic_past_64_bits_is_kga123_not_a_wrapped_number(expr):
+    with pytest.raises(RuleError) as err:
+        Engine(parse(f"p(Z) :- q(Y), Z = {expr}.")).evaluate({"q": [(4_000_000_000,)]})
+    assert err.value.code == "KGA123" and "does not fit in 64 bits" in err.value.message
+    assert Engine(parse("p(Z) :- q(Y), Z = Y * 2.0 * Y.")).evaluate({"q": [(4_000_000_000,)]}).facts("p") == {(3.2e19,)}
