@@ -21,7 +21,7 @@ from itertools import repeat
 from pathlib import Path
 
 from kgagent.errors import Location, RuleError
-from kgagent.rules.symbols import INT64_MAX, INT_TEXT, LONG_NUMBER, fits_int64, parse_field
+from kgagent.rules.symbols import INT_TEXT, LONG_NUMBER, out_of_range, parse_field
 
 E_FACTS = "KGA112"
 _BLANK_LINE = re.compile(r"^[ \r]*$", re.M)
@@ -59,10 +59,9 @@ def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     for m in LONG_NUMBER.finditer(text):
-        if not fits_int64(int(m.group(1))):
-            raise RuleError(f"{pred}: the whole number {m.group(1)} does not fit in 64 bits (at most "
-                            f"{INT64_MAX:,} either way); write it as a decimal (1.0e25)",
-                            code=E_FACTS, location=Location(path, text.count("\n", 0, m.start(1)) + 1))
+        if wrong := out_of_range(m.group(1)):
+            raise RuleError(f"{pred}: {wrong}", code=E_FACTS,
+                            location=Location(path, text.count("\n", 0, m.start(1)) + 1))
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -306,7 +307,10 @@ class _ToAst(Transformer):
         return Const(value, _loc(tok))
 
     def float(self, tok):
-        return Const(float(tok.value), _loc(tok))
+        value = float(tok.value)
+        if not math.isfinite(value):
+            raise _SyntaxProblem(E_SYNTAX, f"the number {tok.value} is too large for a decimal (at most ~1.8e308)", tok)
+        return Const(value, _loc(tok))
 
     def paren(self, _lpar, term, _rpar):
         return term
@@ -563,7 +567,7 @@ def _plain_fact(inp: _Input) -> tuple[Clause, int] | None:
         kind = next(g for g in (1, 2, 3, 4) if a.group(g) is not None)
         raw = a.group(kind)
         value = raw[1:-1] if kind == 1 else float(raw) if kind == 2 else int(raw) if kind == 3 else raw
-        if kind == 3 and not fits_int64(value):
+        if (kind == 3 and not fits_int64(value)) or (kind == 2 and not math.isfinite(value)):
             return None  # the parser says what is wrong
         args.append(Const(value, SourceLoc(inp.path, line, col + a.start(kind))))
         pos = a.end()

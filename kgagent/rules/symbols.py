@@ -28,13 +28,9 @@ FLOAT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)\Z
 
 #: the largest whole number the engine holds (its arithmetic is on 64-bit integers)
 INT64_MAX = 2**63 - 1
-#: a facts-file field of more digits than any 64-bit whole number but the largest ones
-LONG_NUMBER = re.compile(r"(?:^|\t)(-?[0-9]{19,})(?=\t|$)", re.MULTILINE)
-
-
-def fits_int64(value: int) -> bool:
-    """Whether a whole number is one the engine can hold (``-INT64_MAX`` to ``INT64_MAX``)."""
-    return -INT64_MAX <= value <= INT64_MAX
+#: a facts-file field that may be a number no 64-bit whole number or decimal holds: 19 digits
+#: or more, or an exponent of three digits
+LONG_NUMBER = re.compile(r"(?:^|\t)(-?[0-9]{19,}|-?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]{3,})(?=\t|$)", re.MULTILINE)
 
 
 def parse_field(text: str) -> Value:
@@ -45,6 +41,23 @@ def parse_field(text: str) -> Value:
     if FLOAT_TEXT.match(text):
         return float(text)
     return text
+
+
+def out_of_range(text: str) -> str | None:
+    """What is wrong with a number field ``text`` (as :data:`LONG_NUMBER` finds them), if it has
+    no value the engine can hold: a whole number past 64 bits, a decimal past ~1.8e308."""
+    value = parse_field(text)
+    if isinstance(value, int) and not fits_int64(value):
+        return (f"the whole number {text} does not fit in 64 bits (at most {INT64_MAX:,} either way); "
+                "write it as a decimal (1.0e25)")
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        return f"the number {text} is too large for a decimal (at most ~1.8e308)"
+    return None
+
+
+def fits_int64(value: int) -> bool:
+    """Whether a whole number is one the engine can hold (``-INT64_MAX`` to ``INT64_MAX``)."""
+    return -INT64_MAX <= value <= INT64_MAX
 
 
 class _Table(dict):

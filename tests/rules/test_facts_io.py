@@ -115,6 +115,10 @@ def test_whole_numbers_past_64_bits_are_refused_where_they_are_written(tmp_path)
     assert "99999999999999999999999 does not fit in 64 bits" in err.value.message
     (tmp_path / "q.facts").write_text(f"a\t{INT64_MAX}\nb\t-{INT64_MAX}\nc\t1.0e23\n")
     assert Engine(parse(rules)).evaluate(read_facts_columns(tmp_path)).facts("p") == {("a",), ("c",)}
+    (tmp_path / "q.facts").write_text("a\t1.5e307\nb\t-2e999\n")  # no decimal holds it: it read as -inf
+    with pytest.raises(RuleError) as err:
+        read_facts_columns(tmp_path)
+    assert (err.value.code, err.value.location.line) == ("KGA112", 2) and "-2e999 is too large" in err.value.message
     with pytest.raises(RuleError) as err:  # given from Python
         Engine(parse(rules)).evaluate({"q": [("a", 10**23)]})
     assert err.value.code == "KGA112" and "does not fit in 64 bits" in err.value.message
@@ -123,9 +127,11 @@ def test_whole_numbers_past_64_bits_are_refused_where_they_are_written(tmp_path)
 def test_a_whole_number_literal_past_64_bits_is_a_syntax_error():
     from kgagent.rules.parser import parse_program
 
-    for text, col in (("p(99999999999999999999).", 3), ("p(X) :- q(X), X > -99999999999999999999.", 20)):
+    for text, col, words in (("p(99999999999999999999).", 3, "does not fit in 64 bits"),
+                             ("p(X) :- q(X), X > -99999999999999999999.", 20, "does not fit in 64 bits"),
+                             ("p(1.0e999).", 3, "1.0e999 is too large for a decimal")):
         _, (d,) = parse_program(text, "t.rules")
-        assert (d.code, d.loc.col) == ("KGA101", col) and "does not fit in 64 bits" in d.message
+        assert (d.code, d.loc.col) == ("KGA101", col) and words in d.message
     prog, diags = parse_program("p(-9223372036854775807).", "t.rules")
     assert not diags and prog.clauses[0].head.args[0].value == -(2**63 - 1)
 
