@@ -13,7 +13,9 @@ from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, check_out_place, console
 
 
 def _load(rules_dir: Path, facts_dir: Path, proofs: bool):
-    """(engine, model, seconds to read the facts and evaluate)."""
+    """(engine, model, seconds to read the facts and evaluate); a facts file no rule reads, and
+    a declared base predicate without one, are warned about on stderr (a misspelt file name
+    otherwise gives a run that derives nothing and says nothing)."""
     from kgagent.rules import Engine, load_rules
     from kgagent.rules.facts_io import read_facts_columns
 
@@ -22,7 +24,24 @@ def _load(rules_dir: Path, facts_dir: Path, proofs: bool):
     t0 = time.perf_counter()
     facts = read_facts_columns(facts_dir, engine.arity)
     model = engine.evaluate(facts)
-    return engine, model, time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    _warn_unread(program, facts, facts_dir)
+    return engine, model, seconds
+
+
+def _warn_unread(program, facts: dict, facts_dir: Path) -> None:
+    import difflib
+
+    read = {lit.pred for c in program.clauses for lit in c.body if hasattr(lit, "pred")}
+    declared = {d.pred for d in program.declarations}
+    out = console(stderr=True)
+    for pred in sorted(set(facts) - read):
+        by_lower = {r.lower(): r for r in sorted(read)}
+        near = difflib.get_close_matches(pred.lower(), list(by_lower), n=1)
+        hint = f" (did you mean {by_lower[near[0]]}.facts?)" if near else ""
+        out.print(escape(f"warning: {facts_dir / (pred + '.facts')}: KGA124 no rule reads '{pred}'{hint}"))
+    for pred in sorted(declared - set(facts) - {c.head.pred for c in program.clauses}):
+        out.print(escape(f"warning: KGA124 '{pred}' is declared (#base) but {facts_dir} has no {pred}.facts"))
 
 
 def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:

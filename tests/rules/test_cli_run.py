@@ -129,3 +129,22 @@ def test_rules_that_count_without_end_stop_with_the_rule_named(tmp_path, monkeyp
     res = invoke("run", rules, "--facts", tmp_path / "facts", "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
     assert len((tmp_path / "o" / "count.facts").read_text().splitlines()) == 31
+
+
+def test_a_facts_file_no_rule_reads_is_warned_about_with_the_name_it_may_mean(tmp_path):
+    # a misspelt file name used to give a run that derived nothing and said nothing
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    for f in FACTS.glob("*.facts"):
+        (facts / f.name).write_text(f.read_text())
+    first = sorted(facts.glob("*.facts"))[0]
+    wrong = facts / (first.stem.capitalize() + ".facts")
+    first.rename(wrong)
+    res = invoke("run", RULES, "--facts", facts)
+    assert res.exit_code == 0, res.output
+    assert f"warning: {wrong}: KGA124 no rule reads '{wrong.stem}' (did you mean {first.stem}.facts?)" in res.output
+    clean = invoke("run", RULES, "--facts", FACTS)
+    assert "KGA124" not in clean.output
+    (facts / "population.facts").unlink()  # declared with #base, read by a rule, derived by none
+    res = invoke("run", RULES, "--facts", facts)
+    assert f"warning: KGA124 'population' is declared (#base) but {facts} has no population.facts" in res.output
