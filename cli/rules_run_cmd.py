@@ -128,6 +128,48 @@ def proof_lines(node) -> list[str]:
     return lines
 
 
+#: a proof deeper than this prints as JSON on one line: indented, a chain of 50,000 located_in
+#: facts would be gigabytes of blanks
+JSON_INDENT_DEPTH = 100
+
+
+def proof_json(node) -> str:
+    """The proof as ``json.dumps(node.to_dict(), indent=2)`` would print it, built without
+    recursion (a proof may be tens of thousands of facts deep); on one line past
+    :data:`JSON_INDENT_DEPTH` levels."""
+    depth, stack = 0, [(node, 0)]
+    while stack:
+        n, d = stack.pop()
+        depth = max(depth, d)
+        stack.extend((p, d + 1) for p in n.premises)
+    step = 2 if depth <= JSON_INDENT_DEPTH else 0
+    colon = ": " if step else ":"
+
+    def br(level: int) -> str:
+        return "\n" + " " * (step * level) if step else ""
+
+    out: list[str] = []
+    todo: list = [(node, 0)]  # a node and its level, or text to write
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        n, lv = item
+        fields = [("fact", n.fact), ("rule", n.rule), ("source", n.source)]
+        out.append("{" + ",".join(f"{br(lv + 1)}{json.dumps(k)}{colon}{json.dumps(v, ensure_ascii=False)}"
+                                  for k, v in fields if v is not None))
+        if not n.premises:
+            out.append(br(lv) + "}")
+            continue
+        out.append(f",{br(lv + 1)}\"premises\"{colon}[")
+        todo.append(br(lv + 1) + "]" + br(lv) + "}")
+        for i in reversed(range(len(n.premises))):
+            todo.append((n.premises[i], lv + 2))
+            todo.append(("," if i else "") + br(lv + 2))
+    return "".join(out)
+
+
 def explain_cmd(
     fact: str = typer.Argument(..., help="The fact to explain, e.g. 'reject(r2, \"no type\")'."),
     rules: Path = typer.Option(..., "--rules", help="A rule file or a directory of *.rules files."),
@@ -153,7 +195,11 @@ def explain_cmd(
         except RuleError as err:
             _print_rule_errors(err)
             raise
-        if not model.contains(pred, args):
+        known = model.engine.arity.get(pred)
+        if not model.contains(pred, args) and known is not None and known != len(args):
+            s = "" if known == 1 else "s"
+            typer.echo(f"why not: {pred} has {known} argument{s} in the rules and facts, not {len(args)}")
+        elif not model.contains(pred, args):
             misses = why_not(model, pred, args)
             for m in misses:
                 typer.echo(f"why not: {m}")
@@ -161,7 +207,7 @@ def explain_cmd(
                 typer.echo(f"why not: no rule derives {goal_text(pred, args)} (nor is it a base fact)")
         proof = model.proof(pred, args)
     if as_json:
-        print(json.dumps(proof.to_dict(), indent=2, ensure_ascii=False))
+        print(proof_json(proof))
     else:
         for line in proof_lines(proof):
             typer.echo(line)

@@ -93,21 +93,46 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     cases = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(cases, list):
         raise InputError('expected a list of cases under "cases:"', code="KGA420", location=Location(str(path)))
+    seen: dict[str, int] = {}
     for i, c in enumerate(cases, 1):
-        checks = ("expect", "holds", "not_holds")
-        if not isinstance(c, dict) or not isinstance(c.get("facts"), str) or not any(k in c for k in checks) \
-                or not isinstance(c.get("expect", {}), dict):
-            raise InputError(f"case {i} needs a name, facts (text) and expect (id: verdict), holds or not_holds "
-                             "(facts)", code="KGA420", location=Location(str(path)))
-        for key in ("holds", "not_holds"):
-            if key in c and (not isinstance(c[key], list) or not all(isinstance(f, str) for f in c[key])):
-                raise InputError(f"case {c.get('name', i)!r}: {key} is a list of facts, one per line "
-                                 f"('- same_entity(m2, m1, _)')", code="KGA420", location=Location(str(path)))
-        for x, v in c.get("expect", {}).items():
-            if v not in VERDICTS:
-                raise InputError(f"case {c.get('name', i)!r}: expected verdict for {x} must be one of "
-                                 f"{', '.join(VERDICTS)}, got {v!r}", code="KGA420", location=Location(str(path)))
+        _check_case(c, i, seen, Location(str(path)))
     return cases
+
+
+#: the keys of a case; another (a misspelt ``not_hold:``) would leave its check silently undone
+CASE_KEYS = ("name", "facts", "expect", "reason", "holds", "not_holds")
+
+
+def _check_case(c: Any, i: int, seen: dict[str, int], where: Location) -> None:
+    """InputError KGA420, naming the case and what is wrong with it, unless ``c`` is a case."""
+    def bad(msg: str) -> InputError:
+        return InputError(f"case {label}: {msg}", code="KGA420", location=where)
+
+    label = f"{i}" if not isinstance(c, dict) or "name" not in c else f"{i} ({c['name']!r})"
+    if not isinstance(c, dict):
+        raise bad(f"expected name:, facts: and expect:, holds: or not_holds:, found {c!r}")
+    if unknown := [str(k) for k in c if k not in CASE_KEYS]:
+        raise bad(f"unknown key {', '.join(map(repr, unknown))}; a case has {', '.join(CASE_KEYS)}")
+    if not isinstance(c.get("facts"), str):
+        raise bad("facts: is the base facts as text in the rule language ('facts: |' and the facts on "
+                  "the lines below)" + ("" if "facts" in c else ", and it is missing"))
+    if not any(k in c for k in ("expect", "holds", "not_holds")):
+        raise bad("needs expect (id: verdict), holds or not_holds (facts), or several")
+    for key in ("expect", "reason"):
+        if c.get(key) is not None and not isinstance(c[key], dict):
+            what = "id: verdict ({r1: reject})" if key == "expect" else "id: words its reason contains ({r1: tail})"
+            raise bad(f"{key}: is a mapping of {what}, not {c[key]!r}")
+    for key in ("holds", "not_holds"):
+        if key in c and (not isinstance(c[key], list) or not all(isinstance(f, str) for f in c[key])):
+            raise bad(f"{key} is a list of facts, one per line ('- same_entity(m2, m1, _)')")
+    for x, v in (c.get("expect") or {}).items():
+        if v not in VERDICTS:
+            raise bad(f"expected verdict for {x} must be one of {', '.join(VERDICTS)}, got {v!r}")
+    name = str(c.get("name", ""))
+    if name and name in seen:
+        raise bad(f"the name is also case {seen[name]}'s; give each case a name of its own (a failure names "
+                  "its case)")
+    seen[name] = i
 
 
 def _case_facts(text: str, where: str) -> dict[str, set[tuple]]:
@@ -180,6 +205,7 @@ def _why_else(model: Any, x: str, want: str, got: dict[str, Any]) -> str:
 
 def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str) -> CaseResult:
     """Evaluate one case and compare its verdicts with the expected ones."""
+    from kgagent.errors import RuleError
     from kgagent.rules.why_not import holds
 
     name = str(case.get("name", "(unnamed)"))
@@ -188,7 +214,10 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
         facts.setdefault(p, set()).update(rows)
     if not facts.get("model_threshold"):
         facts["model_threshold"] = {("relation", DEFAULT_MODEL_THRESHOLD)}
-    model = engine.evaluate(facts)
+    try:
+        model = engine.evaluate(facts)
+    except RuleError as err:  # a fact of the case that the rules read otherwise (its arity)
+        raise InputError(f"case {name!r}: {err.message}", code=err.code, location=Location(file)) from None
     expect = {str(k): str(v) for k, v in (case.get("expect") or {}).items()}
     got = verdicts(model, list(expect))
     failures = []
@@ -205,6 +234,10 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     for key, want in (("holds", True), ("not_holds", False)):
         for text in case.get(key) or []:
             pattern = _pattern(text, f"{file}:{name}")
+            arity = engine.arity.get(pattern[0])
+            if arity is not None and arity != len(pattern[1]):
+                raise InputError(f"case {name!r}: {text.strip()!r} gives {pattern[0]} {len(pattern[1])}, but "
+                                 f"the rules give it {arity} arguments", code="KGA421", location=Location(file))
             if holds(model, *pattern) != want:
                 failures.append(f"{text.strip()}: expected the rules {'to' if want else 'not to'} derive it, "
                                 f"they did{'' if not want else ' not'}" + (_why_not(model, *pattern) if want else ""))

@@ -428,7 +428,12 @@ class Model:
         added: dict[str, int] = {}
         staged = []
         sym = self.symbols
+        if not isinstance(facts, Mapping):
+            raise RuleError(f"facts are a mapping of predicate name -> rows (tuples), not {type(facts).__name__}",
+                            code=E_FACTS)
         for pred, rows in facts.items():
+            if not isinstance(pred, str):
+                raise RuleError(f"a predicate name is a string, not {pred!r}", code=E_FACTS)
             if isinstance(rows, TextColumns):
                 arity, n = rows.arity, rows.n
                 cols = list(sym.intern_texts(rows.flat).reshape(n, arity).T.copy()) if n and arity else [EMPTY] * arity
@@ -436,13 +441,16 @@ class Model:
             else:
                 # a set's order changes with the process's string hashing (PYTHONHASHSEED): sorted, so
                 # that rows, symbols and the first of equally short proofs are the same in every run
+                if not isinstance(rows, Iterable):
+                    raise RuleError(f"the facts of {pred} are {rows!r}: expected rows (tuples of values)",
+                                    code=E_FACTS)
                 rows = sorted_rows(rows) if isinstance(rows, (set, frozenset)) else list(rows)
                 n = len(rows)
                 if n == 0:
                     if pred in self.engine.arity:
                         self._rel(pred)
                     continue
-                arity = len(rows[0])
+                arity = len(rows[0]) if isinstance(rows[0], tuple) else self.engine.arity.get(pred, 1)
                 where = None
                 for i, r in enumerate(rows):
                     if not isinstance(r, tuple) or len(r) != arity:
@@ -936,6 +944,11 @@ class _Eval:
             else:
                 raise self._err(f"unknown operator {op}", E_PROGRAM, term)
             past = both & ~(np.abs(fv) < _INT64_BOUND)  # the whole number has no 64-bit value: it wrapped
+            huge = ~both & ~np.isfinite(fv)  # a decimal past ~1.8e308: inf, which no file can hold
+        if huge.any():
+            i = int(np.argmax(huge))
+            raise self._err(f"the decimal {float(lf[i])!r} {op} {float(rf[i])!r} is past ~1.8e308, the largest "
+                            "decimal: scale the values down first", E_OVERFLOW, term)
         if past.any():
             i = int(np.argmax(past))
             raise self._err(f"the whole number {int(lv[i])} {op} {int(rv[i])} does not fit in 64 bits (at most "

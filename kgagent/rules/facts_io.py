@@ -56,6 +56,7 @@ def read_facts_file(path: str | Path, pred: str | None = None, arity: int | None
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise RuleError("not valid UTF-8", code=E_FACTS, location=Location(path, line)) from None
+    text = text.removeprefix("\ufeff")  # a byte order mark (some editors write one) is no part of the first field
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     for m in LONG_NUMBER.finditer(text):
@@ -145,6 +146,7 @@ def write_facts_dir(relations: Mapping[str, Iterable[tuple]], path: str | Path) 
         os.replace(tmp, path / f"{pred}.facts")
 
 
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 _FACT_TOKEN = re.compile(
     r'\s*(?:(?P<num>-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)|(?P<str>"(?:[^"\\\n]|\\.)*")'
     r"|(?P<name>[a-z][A-Za-z0-9_]*)|(?P<punct>[(),.]))"
@@ -180,9 +182,11 @@ def parse_fact(text: str) -> tuple[str, tuple]:
     while i < len(toks) - 1:
         kind, val = toks[i]
         if kind == "num":
+            if wrong := out_of_range(val):
+                raise RuleError(f"{wrong}, in {text!r}", code=E_FACTS)
             args.append(int(val) if INT_TEXT.match(val) else float(val))
         elif kind == "str":
-            args.append(_unescape(val[1:-1]))
+            args.append(_unescape(val[1:-1], text))
         elif kind == "name":
             args.append(val)
         else:
@@ -197,14 +201,18 @@ def parse_fact(text: str) -> tuple[str, tuple]:
     return pred, tuple(args)
 
 
-def _unescape(s: str) -> str:
+def _unescape(s: str, text: str) -> str:
+    """A quoted string's body with its escapes read, as a rule file reads them (KGA112 for another)."""
     out = []
     i = 0
     while i < len(s):
         c = s[i]
         if c == "\\" and i + 1 < len(s):
             nxt = s[i + 1]
-            out.append({"n": "\n", "t": "\t", '"': '"', "\\": "\\"}.get(nxt, "\\" + nxt))
+            if nxt not in _ESCAPES:
+                raise RuleError(f"unknown escape '\\{nxt}' in {text!r}; the escapes are \\\" \\\\ \\n and \\t",
+                                code=E_FACTS)
+            out.append(_ESCAPES[nxt])
             i += 2
         else:
             out.append(c)

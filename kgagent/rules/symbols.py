@@ -9,6 +9,7 @@ Equality follows Python: ``1`` and ``1.0`` are the same constant, ``"1"`` is a d
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
@@ -29,8 +30,10 @@ FLOAT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+([eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)\Z
 #: the largest whole number the engine holds (its arithmetic is on 64-bit integers)
 INT64_MAX = 2**63 - 1
 #: a facts-file field that may be a number no 64-bit whole number or decimal holds: 19 digits
-#: or more, or an exponent of three digits
-LONG_NUMBER = re.compile(r"(?:^|\t)(-?[0-9]{19,}|-?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]{3,})(?=\t|$)", re.MULTILINE)
+#: or more before the point (``999...9.0`` is a decimal past ~1.8e308 too), or an exponent of
+#: three digits
+LONG_NUMBER = re.compile(r"(?:^|\t)(-?(?:[0-9]{19,}(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+                         r"|[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]{3,}))(?=\t|$)", re.MULTILINE)
 
 
 def parse_field(text: str) -> Value:
@@ -114,6 +117,8 @@ class Symbols:
             raise TypeError(f"a rule constant must be str, int or float, not {type(value).__name__}")
         if value.__class__ is not str and isinstance(value, int) and not fits_int64(value):
             raise TypeError(f"the whole number {value} does not fit in 64 bits (at most {INT64_MAX:,} either way)")
+        if value.__class__ is not str and isinstance(value, float) and not math.isfinite(value):
+            raise TypeError(f"{value} is not a number the rules can hold (a decimal is finite, at most ~1.8e308)")
         ident = len(self.values)
         self.values.append(value)
         dict.__setitem__(self.ids, value, ident)

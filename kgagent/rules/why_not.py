@@ -141,38 +141,74 @@ def _unify_head(head: Atom, args: tuple) -> dict[str, Value] | None:
 
 
 def _search(facts: _Facts, clause: Clause, env: dict[str, Value]) -> NearMiss | None:
-    """The deepest prefix of the body one assignment satisfies, and the condition after it."""
+    """The most conditions of the body one assignment satisfies, and the condition after them.
+
+    The conditions are taken in the order they are written, a comparison or a ``not`` once its
+    variables are bound (``X = expr`` binds X, on either side), as the engine takes them whatever
+    the order. Depth first, without recursion (a body may hold thousands of
+    conditions), at most :data:`SEARCH_LIMIT` partial assignments."""
     body = clause.body
-    best: dict[str, Any] = {"depth": -1}
-    budget = [SEARCH_LIMIT]
+    best_done: tuple[int, ...] = ()
+    best_env = dict(env)
+    budget = SEARCH_LIMIT - 1
+    if not body:
+        return None
+    first = _next(body, (), env)
+    stack = [((), first, _extend(facts, body[first], env))]
+    while stack and budget > 0:
+        done, j, options = stack[-1]
+        nxt = next(options, None)
+        if nxt is None:
+            stack.pop()
+            continue
+        budget -= 1
+        now = done + (j,)
+        if len(now) > len(best_done):
+            best_done, best_env = now, nxt
+        if len(now) == len(body):
+            return None  # the model holds what the rule derives: nothing is missing here
+        k = _next(body, now, nxt)
+        stack.append((now, k, _extend(facts, body[k], nxt)))
+    failed = body[_next(body, best_done, best_env)]
+    return NearMiss(rule=clause.rule_id, head=_show_atom(clause.head, best_env),
+                    satisfied=tuple(_show(body[i], best_env) for i in best_done), failed=_show(failed, best_env),
+                    why=_why(facts, failed, best_env), conditions=len(body), bindings=best_env)
 
-    def visit(i: int, env: dict[str, Value]) -> bool:  # True: the whole body held (the goal would hold)
-        budget[0] -= 1
-        if i > best["depth"]:
-            best.update(depth=i, env=dict(env))
-        if i == len(body):
+
+def _next(body: Sequence[Literal], done: tuple[int, ...], env: dict[str, Value]) -> int:
+    """The condition to take next: the first left in the written order, a check (a comparison, a
+    ``not``) only once its variables are bound; the first left when only checks that cannot be
+    bound are (it fails)."""
+    taken = set(done)
+    left = [i for i in range(len(body)) if i not in taken]
+    return next((i for i in left if (isinstance(body[i], Atom) and not body[i].negated) or _ready(body[i], env)),
+                left[0])
+
+
+def _ready(lit: Literal, env: dict[str, Value]) -> bool:
+    """Is ``lit`` a check whose variables are bound (for ``X = expr``: expr's)?"""
+    if isinstance(lit, Comparison):
+        left, right = term_vars(lit.left) - env.keys(), term_vars(lit.right) - env.keys()
+        if not left and not right:
             return True
-        if budget[0] <= 0:
-            return False
-        return any(visit(i + 1, nxt) for nxt in _extend(facts, body[i], env))
+        return lit.op == "=" and (_binds(lit.left, left, right) or _binds(lit.right, right, left))
+    return lit.negated and all(t.anonymous or t.name in env for t in lit.args if isinstance(t, Var))
 
-    if visit(0, dict(env)):
-        return None  # the model holds what the rule derives: nothing is missing here
-    depth, found = best["depth"], best["env"]
-    failed = body[depth]
-    return NearMiss(rule=clause.rule_id, head=_show_atom(clause.head, found),
-                    satisfied=tuple(_show(lit, found) for lit in body[:depth]), failed=_show(failed, found),
-                    why=_why(facts, failed, found), conditions=len(body), bindings=found)
+
+def _binds(target: Term, unbound: set[str], other_unbound: set[str]) -> bool:
+    return isinstance(target, Var) and not target.anonymous and unbound == {target.name} and not other_unbound
 
 
 def _extend(facts: _Facts, lit: Literal, env: dict[str, Value]) -> Iterator[dict[str, Value]]:
     """Every extension of ``env`` that satisfies ``lit`` (one, unchanged, for a check)."""
     if isinstance(lit, Comparison):
-        if lit.op == "=" and isinstance(lit.left, Var) and lit.left.name not in env:
-            value = _value(lit.right, env)
-            if value is not None:
-                yield {**env, lit.left.name: value}
-            return
+        if lit.op == "=":
+            for target, other in ((lit.left, lit.right), (lit.right, lit.left)):
+                if isinstance(target, Var) and not target.anonymous and target.name not in env:
+                    value = _value(other, env)
+                    if value is not None:
+                        yield {**env, target.name: value}
+                    return
         if _compare(lit, env):
             yield env
         return
@@ -262,8 +298,8 @@ def value_text(value: Value | None) -> str:
 
 
 def goal_text(pred: str, args: Sequence[Value | None]) -> str:
-    """``pred(a, "b c", _)``: a goal as a rule file writes it."""
-    return f"{pred}({', '.join(value_text(a) for a in args)})"
+    """``pred(a, "b c", _)``: a goal as a rule file writes it (``flag`` without arguments)."""
+    return f"{pred}({', '.join(value_text(a) for a in args)})" if args else pred
 
 
 def _show_term(term: Term, env: dict[str, Value]) -> str:
@@ -276,7 +312,7 @@ def _show_term(term: Term, env: dict[str, Value]) -> str:
 
 def _show_atom(atom: Atom, env: dict[str, Value]) -> str:
     args = ", ".join(_show_term(t, env) for t in atom.args)
-    return f"{'not ' if atom.negated else ''}{atom.pred}({args})"
+    return f"{'not ' if atom.negated else ''}{atom.pred}" + (f"({args})" if atom.args else "")
 
 
 def _show(lit: Literal, env: dict[str, Value]) -> str:
