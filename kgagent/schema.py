@@ -117,24 +117,41 @@ class ProofNode:
     source: str | None = None  # "encoder", "graph", "linker", ... for a base fact
     premises: list["ProofNode"] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def _own_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"fact": self.fact}
         if self.rule is not None:
             out["rule"] = self.rule
         if self.source is not None:
             out["source"] = self.source
-        if self.premises:
-            out["premises"] = [p.to_dict() for p in self.premises]
         return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The proof as JSON-ready dicts (``premises`` only where there are some); built without
+        recursion, as a proof may be tens of thousands of facts deep (a long chain of places)."""
+        root = self._own_dict()
+        todo = [(self, root)]
+        while todo:
+            node, out = todo.pop()
+            if node.premises:
+                kids = [p._own_dict() for p in node.premises]
+                out["premises"] = kids
+                todo.extend(zip(node.premises, kids))
+        return root
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ProofNode":
-        return cls(
-            fact=data["fact"],
-            rule=data.get("rule"),
-            source=data.get("source"),
-            premises=[cls.from_dict(p) for p in data.get("premises", [])],
-        )
+        """The proof :meth:`to_dict` wrote (without recursion)."""
+        def own(d: dict[str, Any]) -> "ProofNode":
+            return cls(fact=d["fact"], rule=d.get("rule"), source=d.get("source"))
+
+        root = own(data)
+        todo = [(data, root)]
+        while todo:
+            d, node = todo.pop()
+            kids = d.get("premises", [])
+            node.premises = [own(k) for k in kids]
+            todo.extend(zip(kids, node.premises))
+        return root
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,29 @@ def test_a_named_rule_is_named_in_proofs_and_firings():
     p = m.proof("path", ("a", "c"))
     assert p.rule == "t.rules:two_steps" and [n.rule for n in p.premises] == [None, "t.rules:one_step"]
     assert m.rule_firings() == {"t.rules:one_step": 2, "t.rules:two_steps": 1}
+
+
+def test_a_proof_tens_of_thousands_deep_goes_to_dicts_and_back():
+    # a chain of 50,000 located_in facts: to_dict and from_dict recursed (RecursionError)
+    leaf = ProofNode("edge(n0, n1)", source="base")
+    node = leaf
+    for i in range(1, 50_000):
+        node = ProofNode(f"path(n0, n{i + 1})", rule="t.rules:2", premises=[node, ProofNode("edge", source="base")])
+    data = node.to_dict()
+    depth, d = 0, data
+    while "premises" in d:
+        depth, d = depth + 1, d["premises"][0]
+    assert depth == 49_999 and d == {"fact": "edge(n0, n1)", "source": "base"}
+    back = ProofNode.from_dict(data)
+    a, b = node, back
+    while a.premises:
+        assert (a.fact, a.rule, a.source, len(a.premises)) == (b.fact, b.rule, b.source, len(b.premises))
+        a, b = a.premises[0], b.premises[0]
+    assert (b.fact, b.source, b.premises) == ("edge(n0, n1)", "base", [])
+    # a node shared by two premises is written out under each, as before
+    shared = ProofNode("edge(a, b)", source="base")
+    two = ProofNode("p(a)", rule="r:1", premises=[shared, ProofNode("q(a)", rule="r:2", premises=[shared])])
+    assert two.to_dict() == {"fact": "p(a)", "rule": "r:1", "premises": [
+        {"fact": "edge(a, b)", "source": "base"},
+        {"fact": "q(a)", "rule": "r:2", "premises": [{"fact": "edge(a, b)", "source": "base"}]}]}
+    assert ProofNode.from_dict(two.to_dict()) == two
