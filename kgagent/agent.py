@@ -55,7 +55,7 @@ from kgagent.decisions import (
 )
 from kgagent.domain import Domain, rule_path_shown
 from kgagent.encoder.precision import PRECISIONS, cpu_has_bfloat16
-from kgagent.errors import InputError, is_text
+from kgagent.errors import InputError, is_text, lone_surrogate
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
 from kgagent.names import derived_from, name_parts, name_words, only_suffix
@@ -1220,8 +1220,7 @@ def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
             raise InputError(f"a Document's id must be a non-empty string; {doc.id!r} {what}", code="KGA410")
         if not isinstance(doc.text, str):
             raise InputError(f"document {doc.id!r}: its text must be a string, not {_kind(doc.text)}", code="KGA410")
-        if not is_text(doc.text):
-            at = next(i for i, c in enumerate(doc.text) if 0xD800 <= ord(c) <= 0xDFFF)
+        if (at := lone_surrogate(doc.text)) is not None:
             raise InputError(f"document {doc.id!r}: its text holds a lone surrogate (\\u{ord(doc.text[at]):04x}) at "
                              f"character {at}, which is no text", code="KGA410")
         yield doc

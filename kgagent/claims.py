@@ -31,7 +31,7 @@ from typing import Any
 
 from kgagent.corpus import JSONL_SUFFIXES, check_text_head, decode_line
 from kgagent.decisions import Decision, MentionResult
-from kgagent.errors import InputError, Location, is_text, json_kind
+from kgagent.errors import InputError, Location, json_kind, lone_surrogate
 from kgagent.schema import ProofNode
 
 
@@ -132,9 +132,8 @@ def _claim_text(v: Any, what: str) -> str:
     """A claim's head, predicate or tail: a string that is text (KGA411 otherwise)."""
     if not isinstance(v, str):
         raise InputError(f"{what} must be a non-empty string, not {_json_kind(v)}", code="KGA411")
-    if not is_text(v):
-        lone = next(c for c in v if 0xD800 <= ord(c) <= 0xDFFF)
-        raise InputError(f"{what} holds a lone surrogate (\\u{ord(lone):04x}), which is no text", code="KGA411")
+    if (at := lone_surrogate(v)) is not None:
+        raise InputError(f"{what} holds a lone surrogate (\\u{ord(v[at]):04x}), which is no text", code="KGA411")
     return v
 
 

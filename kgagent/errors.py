@@ -45,6 +45,19 @@ def is_text(value: Any) -> bool:
     return True
 
 
+def lone_surrogate(text: str) -> int | None:
+    """Where the first lone surrogate of ``text`` stands (what makes :func:`is_text` false), or None.
+
+    >>> lone_surrogate("ab" + chr(0xD800) + "c"), lone_surrogate("abc")
+    (2, None)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
+
+
 def undecodable(data: bytes, err: UnicodeDecodeError) -> tuple[int, int, str]:
     """Where the byte that is not UTF-8 stands in ``data``: (1-based line, 1-based column in
     characters, the byte as ``0xff``), for the readers' "not UTF-8 text" errors.

@@ -119,7 +119,7 @@ def test_the_search_is_exact(seed: int) -> None:
 
 
 @pytest.mark.parametrize("name", ["kgagent.joint", "kgagent.memory", "kgagent.decisions", "kgagent.explain",
-                                  "kgagent.decision_diff"])
+                                  "kgagent.decision_diff", "kgagent.errors"])
 def test_docstring_examples_run(name: str) -> None:
     import doctest
     import importlib
