@@ -217,7 +217,7 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     try:
         model = engine.evaluate(facts)
     except RuleError as err:  # a fact of the case that the rules read otherwise (its arity)
-        raise InputError(f"case {name!r}: {err.message}", code=err.code, location=Location(file)) from None
+        raise RuleError(f"case {name!r}: {err.message}", code=err.code, location=Location(file)) from None
     expect = {str(k): str(v) for k, v in (case.get("expect") or {}).items()}
     got = verdicts(model, list(expect))
     failures = []
