@@ -110,21 +110,29 @@ def run_cmd(
 
 
 def _label(node) -> str:
+    if node.proved_above:
+        return f"{node.fact}    (proved above)"
     if node.rule is not None:
         return f"{node.fact}    [rule {node.rule}]"
     return f"{node.fact}    [{node.source or 'base'} fact]"
 
 
+#: levels of a proof drawn with guides: past them the guides stop growing and a line says its
+#: level (a chain of 50,000 located_in facts drawn in full would be gigabytes of guides)
+GUIDE_LEVELS = 40
+
+
 def proof_lines(node) -> list[str]:
     """The proof as an indented tree, one fact a line (guides as in ``tree``)."""
     lines = [_label(node)]
-    stack = [(p, "", i == len(node.premises) - 1) for i, p in reversed(list(enumerate(node.premises)))]
+    stack = [(p, "", i == len(node.premises) - 1, 1) for i, p in reversed(list(enumerate(node.premises)))]
     while stack:
-        n, prefix, last = stack.pop()
-        lines.append(f"{prefix}{'└── ' if last else '├── '}{_label(n)}")
-        child = prefix + ("    " if last else "│   ")
+        n, prefix, last, level = stack.pop()
+        deep = f"[level {level}] " if level > GUIDE_LEVELS else ""
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{deep}{_label(n)}")
+        child = prefix + ("    " if last else "│   ") if level < GUIDE_LEVELS else prefix
         k = len(n.premises)
-        stack.extend((p, child, i == k - 1) for i, p in reversed(list(enumerate(n.premises))))
+        stack.extend((p, child, i == k - 1, level + 1) for i, p in reversed(list(enumerate(n.premises))))
     return lines
 
 
@@ -156,7 +164,7 @@ def proof_json(node) -> str:
             out.append(item)
             continue
         n, lv = item
-        fields = [("fact", n.fact), ("rule", n.rule), ("source", n.source)]
+        fields = [("fact", n.fact), ("rule", n.rule), ("source", n.source), ("proved_above", n.proved_above or None)]
         out.append("{" + ",".join(f"{br(lv + 1)}{json.dumps(k)}{colon}{json.dumps(v, ensure_ascii=False)}"
                                   for k, v in fields if v is not None))
         if not n.premises:

@@ -249,6 +249,17 @@ def summary_line(decision: dict[str, Any], wording: dict[str, str] | None = None
     return "; ".join(parts)
 
 
+#: levels of a proof indented: past them a line says its level instead (a chain of 50,000 places
+#: indented would be gigabytes of blanks)
+INDENT_LEVELS = 40
+
+
+def _indent(depth: int) -> str:
+    if depth <= INDENT_LEVELS:
+        return "  " * depth + ("- " if depth else "")
+    return "  " * INDENT_LEVELS + f"- [level {depth}] "
+
+
 def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
                proof: dict[str, Any] | None = None) -> list[str]:
     """The proof (the decision's own, or ``proof``) as indented lines, each fact in words with
@@ -270,8 +281,8 @@ def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
             why = f"  [rule {n['rule']}]" if below else f"  [written in {n['rule']}]"
         else:
             why = f"  [{n.get('source', 'given')}]"
-        lead = "  " * depth + ("- " if depth else "") + words
-        if below and fact in proved:
+        lead = _indent(depth) + words
+        if n.get("proved_above") or (below and fact in proved):
             lines.append(lead + "  (proved above)")
             continue
         if below:

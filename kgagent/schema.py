@@ -116,6 +116,9 @@ class ProofNode:
     rule: str | None = None  # the rule of a derived fact: "shared/relations.rules:tail_kind", "rules/x.rules:12"
     source: str | None = None  # "encoder", "graph", "linker", ... for a base fact
     premises: list["ProofNode"] = field(default_factory=list)
+    #: a derived fact this proof unfolded earlier (a proof too large to repeat its branches:
+    #: ``PROOF_UNFOLD_LIMIT``); shown without its premises
+    proved_above: bool = False
 
     def _own_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"fact": self.fact}
@@ -123,6 +126,8 @@ class ProofNode:
             out["rule"] = self.rule
         if self.source is not None:
             out["source"] = self.source
+        if self.proved_above:
+            out["proved_above"] = True
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -142,7 +147,8 @@ class ProofNode:
     def from_dict(cls, data: dict[str, Any]) -> "ProofNode":
         """The proof :meth:`to_dict` wrote (without recursion)."""
         def own(d: dict[str, Any]) -> "ProofNode":
-            return cls(fact=d["fact"], rule=d.get("rule"), source=d.get("source"))
+            return cls(fact=d["fact"], rule=d.get("rule"), source=d.get("source"),
+                       proved_above=d.get("proved_above") is True)
 
         root = own(data)
         todo = [(data, root)]

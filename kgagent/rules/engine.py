@@ -61,6 +61,8 @@ _INT64_BOUND = float(2**63)
 #: chain is long): past them the rules are making new values without end (``count(M) :-
 #: count(N), M = N + 1``), which would otherwise run for ever (~0.15 ms a round)
 MAX_ROUNDS = 100_000
+#: a proof that would unfold to more facts than this shows each derived fact's branch once
+PROOF_UNFOLD_LIMIT = 10_000
 
 #: rows one join of a rule may hold at once (a few GB of id columns): past them the rule's atoms
 #: share too few variables (``pair(X, Y) :- mention(X, _, _), mention(Y, _, _).`` over a long
@@ -767,36 +769,51 @@ class Model:
         return text
 
     def _proof_tree(self, pred: str, row: int) -> ProofNode:
+        """The proof of one row, unfolded as a tree; one that would unfold to more than
+        :data:`PROOF_UNFOLD_LIMIT` facts (a derived fact that two premises use, in a chain of
+        such, doubles at each level) shows each derived fact's branch once, its later uses
+        marked ``proved_above``."""
+        root = self._unfold_proof(pred, row, limit=PROOF_UNFOLD_LIMIT)
+        return root if root is not None else self._unfold_proof(pred, row, limit=None)
+
+    def _unfold_proof(self, pred: str, row: int, limit: int | None) -> ProofNode | None:
+        """The tree (None past ``limit`` facts), or with ``limit=None`` the tree whose derived
+        facts are unfolded once each, in the order the tree is read."""
         clauses = self.engine.clauses
         by_index = self.engine.rule_by_index
         hidden = self.hidden
-        root = None
+        root: ProofNode | None = None
+        unfolded: set[tuple[str, int]] = set()
         stack: list[tuple[str, int, ProofNode | None]] = [(pred, row, None)]
+        count = 0
         while stack:
             p, rw, parent = stack.pop()
+            count += 1
+            if limit is not None and count > limit:
+                return None
             rel = self.relations[p]
             ri = int(rel.rule[rw])
             fact = self._fact_text(p, rw)
+            derived = ri >= 0 and not clauses[ri].is_fact
             if ri < 0:
                 node = ProofNode(fact=fact, source="base")
-            elif clauses[ri].is_fact:
+            elif not derived:
                 node = ProofNode(fact=fact, rule=clauses[ri].rule_id)
+            elif limit is None and (p, rw) in unfolded:
+                node = ProofNode(fact=fact, rule=by_index[ri].clause.rule_id, proved_above=True)
+                derived = False
             else:
-                rule = by_index[ri]
-                node = ProofNode(fact=fact, rule=rule.clause.rule_id)
-                node.premises = [None] * sum(1 for a in rule.pos if a.pred not in hidden)  # type: ignore[list-item]
+                node = ProofNode(fact=fact, rule=by_index[ri].clause.rule_id)
+                unfolded.add((p, rw))
             if parent is None:
                 root = node
             else:
-                parent.premises[parent._fill] = node  # type: ignore[attr-defined]
-                parent._fill += 1  # type: ignore[attr-defined]
-            if ri >= 0 and not clauses[ri].is_fact:
-                node._fill = 0  # type: ignore[attr-defined]
+                parent.premises.append(node)  # siblings leave the stack in their order
+            if derived:
                 rule = by_index[ri]
                 for j in reversed(range(len(rule.pos))):
                     if rule.pos[j].pred not in hidden:
                         stack.append((rule.pos[j].pred, int(rel.prem[j, rw]), node))
-        _strip_fill(root)
         return root
 
     def proof_premises(self, pred: str, args: tuple) -> tuple[str | None, list[tuple[str, tuple]]]:
@@ -859,15 +876,6 @@ def _concat_batches(rel: Relation, batches: list, proofs: bool):
             for j in range(rel.prem_width)
         ]
     return cols, rule, height, prem
-
-
-def _strip_fill(node: ProofNode | None) -> None:
-    stack = [node] if node is not None else []
-    while stack:
-        n = stack.pop()
-        if hasattr(n, "_fill"):
-            del n._fill  # type: ignore[attr-defined]
-        stack.extend(n.premises)
 
 
 # --------------------------------------------------------------------------------------------
