@@ -54,6 +54,7 @@ E_PROGRAM = "KGA115"  # a program the engine cannot run (unchecked: arity clash,
 E_ENDLESS = "KGA120"  # a recursive group of rules still deriving after MAX_ROUNDS rounds
 E_TOO_WIDE = "KGA122"  # one join of a rule would hold more than MAX_JOIN_ROWS rows at once
 E_OVERFLOW = "KGA123"  # arithmetic on whole numbers past 64 bits
+E_TOO_MANY = "KGA125"  # one predicate holds more than MAX_FACTS_PER_PREDICATE facts
 
 _INT64_BOUND = float(2**63)
 
@@ -68,6 +69,10 @@ PROOF_UNFOLD_LIMIT = 10_000
 #: share too few variables (``pair(X, Y) :- mention(X, _, _), mention(Y, _, _).`` over a long
 #: document), which would otherwise take the machine's memory before it ends
 MAX_JOIN_ROWS = 50_000_000
+#: facts one predicate may hold (~110 bytes each while deriving): past them the rules derive more
+#: than a machine holds (a transitive closure over a large connected graph), which would
+#: otherwise take its memory before they end
+MAX_FACTS_PER_PREDICATE = 50_000_000
 
 
 def _loc(node, clause: Clause | None = None) -> Location | None:
@@ -613,6 +618,24 @@ class Model:
         Several batches of one height are inserted as if one after the other (rows appended
         batch by batch): in one call while the round is small (the per-call cost dominates
         there), else batch by batch (no concatenated copies)."""
+        new = self._insert_batches(pred, batches, proofs)
+        if self.relations[pred].n > MAX_FACTS_PER_PREDICATE:
+            self._too_many(pred)
+        return new
+
+    def _too_many(self, pred: str) -> None:
+        """KGA125, naming the rule that derived most of ``pred``'s facts."""
+        rel = self.relations[pred]
+        ids = rel.rule[rel.rule >= 0]
+        top = int(np.bincount(ids).argmax()) if len(ids) else -1
+        clause = self.engine.clauses[top] if top >= 0 else None
+        by = f" (rule {clause.rule_id} derived {int((ids == top).sum()):,} of them)" if clause is not None else ""
+        raise RuleError(
+            f"the rules derived more than {MAX_FACTS_PER_PREDICATE:,} facts of {pred}/{rel.arity}{by}: more "
+            "than memory holds; derive fewer (a closure over fewer nodes, a narrower condition)",
+            code=E_TOO_MANY, location=_loc(clause.head, clause) if clause is not None else None)
+
+    def _insert_batches(self, pred: str, batches: list, proofs: bool) -> int:
         rel = self.relations[pred]
         heights = [b[2] for b in batches]
         scalar = all(not isinstance(h, np.ndarray) for h in heights)

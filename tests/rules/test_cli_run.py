@@ -112,6 +112,21 @@ def test_run_rule_errors_are_listed_with_location():
     assert "Traceback" not in res.output
 
 
+def test_rules_that_derive_more_than_memory_holds_stop_in_one_line(tmp_path, monkeypatch):
+    from kgagent.rules import engine
+
+    monkeypatch.setattr(engine, "MAX_FACTS_PER_PREDICATE", 500)
+    rules = tmp_path / "closure.rules"
+    rules.write_text("path(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), path(Y, Z).\n")
+    (tmp_path / "facts").mkdir()
+    (tmp_path / "facts" / "edge.facts").write_text("".join(f"n{i}\tn{i + 1}\n" for i in range(60)))
+    res = invoke("run", rules, "--facts", tmp_path / "facts")
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.output
+    assert (f"error: {rules}:2:1: KGA125 the rules derived more than 500 facts of path/2 (rule {rules}:2 "
+            "derived 780 of them): more than memory holds") in res.output, res.output
+    assert "Traceback" not in res.output
+
+
 def test_rules_that_count_without_end_stop_with_the_rule_named(tmp_path, monkeypatch):
     """`count(M) :- count(N), M = N + 1, N < 100000000.` ran for ever with no word; the engine
     stops a recursive group still deriving after MAX_ROUNDS rounds, naming a rule of it."""

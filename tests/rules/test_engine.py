@@ -347,3 +347,19 @@ def test_a_join_too_wide_to_hold_is_kga122_naming_the_rule(rule, monkeypatch):
     assert "rule t.rules:2 would join 40,000 rows at once" in err.value.message
     monkeypatch.setattr(engine_module, "MAX_JOIN_ROWS", 40_000)  # at the bound: it runs
     assert len(run("ok(a).\n" + rule, facts).facts("pair")) == 40_000
+
+
+def test_more_facts_of_a_predicate_than_memory_holds_is_kga125_naming_the_rule(monkeypatch):
+    """A transitive closure over a large connected graph derived until the machine ran out of
+    memory; now the engine stops at MAX_FACTS_PER_PREDICATE facts of one predicate."""
+    import kgagent.rules.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "MAX_FACTS_PER_PREDICATE", 1_000)
+    text = "path(X, Y) :- edge(X, Y).\npath(X, Z) :- path(X, Y), edge(Y, Z)."
+    chain = {"edge": [(f"n{i}", f"n{i + 1}") for i in range(100)]}  # 5,050 paths
+    with pytest.raises(RuleError) as err:
+        run(text, chain)
+    assert err.value.code == "KGA125" and err.value.location.line == 2
+    assert "derived more than 1,000 facts of path/2 (rule t.rules:2 derived" in err.value.message
+    monkeypatch.setattr(engine_module, "MAX_FACTS_PER_PREDICATE", 5_050)  # at the bound: it runs
+    assert len(run(text, chain).facts("path")) == 5_050
