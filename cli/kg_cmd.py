@@ -40,6 +40,19 @@ def _fraction(low_open: bool):
     return check
 
 
+def _seconds(value: Optional[float]) -> Optional[float]:
+    """An option callback: a time limit in seconds above 0 (inf: none); nan, 0 and negative
+    numbers are a usage error (exit 2, KGA211) instead of a limit "passed" at once or a traceback."""
+    from kgagent.errors import GraphError
+    from kgagent.kg.sparql import check_timeout
+
+    try:
+        check_timeout(value)
+    except GraphError as err:
+        raise typer.BadParameter(f"{err.code} {err.message}") from None
+    return value
+
+
 def _mention_class(dom, mtype: str) -> str:
     """The ontology class a --type names (a class or a label of the domain's map); exit 2
     (KGA607) listing the classes and labels the domain knows, for a type it does not know."""
@@ -91,7 +104,8 @@ def stats(graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH
 def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding one, or - for stdin."),
           graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
           store: str = typer.Option("memory", help=STORE_HELP),
-          timeout: float = typer.Option(10.0, help="Time limit in seconds."),
+          timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 "
+                                                                                 "(inf: none)."),
           fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv."),
           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); no SERVICE, LOAD or update."""

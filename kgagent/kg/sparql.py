@@ -7,6 +7,8 @@ query typed by a user must never reach the network or change the graph.
 from __future__ import annotations
 
 import ctypes
+import math
+import numbers
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -105,12 +107,36 @@ def _has_service(node: Any, seen: set[int] | None = None) -> bool:
     return False
 
 
-def run_with_timeout(fn: Callable[[], T], timeout: float) -> T:
-    """Run ``fn`` in a worker thread; GraphError KGA205 if it runs past ``timeout`` seconds.
+def check_timeout(timeout: Any) -> float | None:
+    """The time limit to wait for, in seconds (None: no limit, for ``None``, infinity or more
+    than threads can wait); GraphError KGA211 for anything but a number above 0.
+
+    >>> check_timeout(2), check_timeout(float("inf"))
+    (2.0, None)
+    >>> check_timeout(0)
+    Traceback (most recent call last):
+    kgagent.errors.GraphError: KGA211 a query time limit must be a number of seconds above 0, not 0
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise GraphError(f"a query time limit must be a number of seconds, not {type(timeout).__name__}",
+                         code="KGA211")
+    value = float(timeout)
+    if math.isnan(value) or value <= 0:
+        raise GraphError(f"a query time limit must be a number of seconds above 0, not {timeout!r}",
+                         code="KGA211")
+    return None if value >= threading.TIMEOUT_MAX else value
+
+
+def run_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
+    """Run ``fn`` in a worker thread; GraphError KGA205 if it runs past ``timeout`` seconds
+    (None or infinity: no limit; KGA211 for a limit that is not a number above 0).
 
     The worker is stopped by an asynchronous exception, which takes effect at the next Python
     bytecode (rdflib's evaluator is pure Python, so this is prompt).
     """
+    limit = check_timeout(timeout)
     box: dict[str, Any] = {}
 
     def target() -> None:
@@ -123,7 +149,7 @@ def run_with_timeout(fn: Callable[[], T], timeout: float) -> T:
 
     worker = threading.Thread(target=target, name="kgagent-sparql", daemon=True)
     worker.start()
-    worker.join(timeout)
+    worker.join(limit)
     if worker.is_alive():
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0),
                                                    ctypes.py_object(_QueryTimeout))

@@ -36,7 +36,7 @@ from rdflib.term import Node
 from kgagent.errors import GraphError
 from kgagent.kg import fileio
 from kgagent.kg.prominence import SIZE_PREDICATES, SizeFacts
-from kgagent.kg.sparql import prepare_read_only, run_with_timeout
+from kgagent.kg.sparql import check_timeout, prepare_read_only, run_with_timeout
 from kgagent.kg.vocab import (
     DOC,
     ENT,
@@ -727,7 +727,8 @@ class KnowledgeGraph(TripleSink):
         """Read-only SPARQL over all graphs: SELECT -> list of dict rows, ASK -> bool,
         CONSTRUCT/DESCRIBE -> list of (s, p, o). IRIs come back as str, literals as Python
         values (``raw=True`` keeps rdflib terms). Updates, SERVICE, LOAD and FROM are refused
-        (KGA204); a query past ``timeout`` seconds is stopped (KGA205). The common prefixes
+        (KGA204); a query past ``timeout`` seconds is stopped (KGA205; None or infinity: no limit, a
+        limit that is not a number above 0 is KGA211). The common prefixes
         (rdf, rdfs, owl, xsd, skos, ont, kga, ent, doc, stmt) need no declaration.
 
         ``engine="oxigraph"`` (default) evaluates with Oxigraph's optimiser — on a read-only
@@ -738,6 +739,7 @@ class KnowledgeGraph(TripleSink):
         gets KGA205 on time, the snapshot query finishes in the background (the CLI exits).
         """
         prepared = prepare_read_only(sparql)
+        check_timeout(timeout)
         if engine not in ("oxigraph", "rdflib"):
             raise GraphError(f"unknown SPARQL engine {engine!r}; engines: oxigraph, rdflib", code="KGA206")
         if engine == "oxigraph" or self.store == "oxigraph":

@@ -1,0 +1,57 @@
+"""``kgagent kg query`` misused, found by fuzzing: each case used to end in a traceback or a
+wrong answer; now one error line with its code, or the right answer."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent.errors import GraphError
+from kgagent.kg import KnowledgeGraph
+from kgagent_cli.main import app
+
+
+def run(*args, stdin=None):
+    return CliRunner().invoke(app, ["kg", *map(str, args)], input=stdin)
+
+
+def _graph(tmp_path: Path, text: str, name: str = "graph.nt") -> Path:
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("value", ["nan", "0", "-1"])
+def test_query_timeout_nan_zero_or_negative_is_a_usage_error(tiny_dir: Path, value: str) -> None:
+    """--timeout nan was a ValueError traceback from threading; 0 and -1 were "ran past its
+    time limit of 0 s" (KGA205) though the query never got to run."""
+    r = run("query", "ASK {}", "--graph", tiny_dir, "--timeout", value)
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
+    assert "Traceback" not in r.output and "KGA205" not in r.output
+    assert "--timeout" in r.output and "KGA211" in r.output and "above 0" in r.output
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "1e300"])
+def test_query_timeout_inf_or_huge_means_no_limit(tiny_dir: Path, value: str) -> None:
+    """--timeout inf was an OverflowError traceback (timestamp out of range)."""
+    r = run("query", "ASK { ?s ?p ?o }", "--graph", tiny_dir, "--timeout", value)
+    assert r.exit_code == 0 and r.stdout.strip() == "yes", r.output
+
+
+@pytest.mark.parametrize(("timeout", "words"), [
+    (math.nan, "above 0, not nan"), (0, "above 0, not 0"), (-2.5, "above 0, not -2.5"),
+    ("10", "a number of seconds, not str"), (True, "a number of seconds, not bool"),
+])
+def test_query_timeout_of_the_wrong_kind_is_kga211(tiny: KnowledgeGraph, timeout, words: str) -> None:
+    for engine in ("oxigraph", "rdflib"):
+        with pytest.raises(GraphError, match=words) as err:
+            tiny.query("ASK { ?s ?p ?o }", timeout=timeout, engine=engine)
+        assert err.value.code == "KGA211"
+
+
+def test_query_timeout_none_or_inf_is_no_limit(tiny: KnowledgeGraph) -> None:
+    assert tiny.query("ASK { ?s ?p ?o }", timeout=None) is True
+    assert tiny.query("ASK { ?s ?p ?o }", timeout=math.inf, engine="rdflib") is True
