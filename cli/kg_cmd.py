@@ -95,9 +95,9 @@ def stats(graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH
     out = console()
     for k, v in s.items():
         if k != "entities_by_type":
-            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {v}")
+            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {v}", markup=False)
     for t, n in s["entities_by_type"].items():
-        out.print(f"{'':>13}  {n:>8,}  {t}")
+        out.print(f"{'':>13}  {n:>8,}  {t}", markup=False)
 
 
 @app.command("query")
@@ -140,9 +140,13 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         return
     from rich.table import Table
 
-    table = Table(*cols, show_lines=False)
+    from rich.text import Text
+
+    table = Table(show_lines=False)
+    for c in cols:
+        table.add_column(Text(c))  # Text: a name or value is never read as rich markup
     for row in result:
-        table.add_row(*("" if row[c] is None else str(row[c]) for c in cols))
+        table.add_row(*(Text("" if row[c] is None else str(row[c])) for c in cols))
     out = console()
     out.print(table)
     out.print(f"{len(result)} row(s)")
@@ -165,7 +169,7 @@ def export(out: Path = typer.Argument(..., help="Output file; format from the su
     with guarded():
         kg = _load(graph, domain=domain)
         path = kg.save(out, format=fmt)
-    console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)")
+    console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)", markup=False)
 
 
 @app.command("import")
@@ -201,7 +205,7 @@ def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (an
         merged = merge_graph_files(kg, files, fmt=fmt, reviews=reviews, align=align,
                                    kinds=dom.kinds if dom is not None else None)
         path = kg.save(graph)
-    console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}")
+    console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}", markup=False)
     report = merged.alignment
     if report is not None:
         console(stderr=True).print(f"aligned {len(report.twins):,} imported entit(y/ies) with their twins in the graph "
@@ -239,12 +243,14 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
     if as_json:
         print(json.dumps([lk.to_dict() for lk in links], indent=1, ensure_ascii=False))
         return
+    from rich.markup import escape
+
     out = console()
     for lk in links:
         head = f"NIL (new entity)" if lk.entity is None else f"{lk.entity}"
-        out.print(f"[bold]{lk.mention}[/bold] -> {head}  score {lk.score:.3f}  via {lk.method}")
+        out.print(f"[bold]{escape(lk.mention)}[/bold] -> {escape(head)}  score {lk.score:.3f}  via {lk.method}")
         for c in lk.candidates:
-            out.print(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}")
+            out.print(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}", markup=False)
 
 
 @app.command("build-geonames")
@@ -269,7 +275,8 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
     with guarded():
         figures = build(dom, target, index=index, model=embedder, min_population=min_population,
                         progress=err.print)
-    console().print(f"{figures['entities']:,} entities, {figures['triples']:,} triples -> {figures['graph_file']}")
+    console().print(f"{figures['entities']:,} entities, {figures['triples']:,} triples -> {figures['graph_file']}",
+                    markup=False)
 
 
 @app.command("import-webnlg")
@@ -290,7 +297,7 @@ def import_webnlg(directory: Path = typer.Argument(..., help="WebNLG v1.6 direct
         kg = webnlg_graph(triples, ontology, domain=dom)
         path = kg.save(out)
     console().print(f"{len(triples):,} WebNLG triples -> {path} ({len(kg):,} triples, "
-                    f"{kg.stats()['entities']:,} entities); {len(refs):,} references read")
+                    f"{kg.stats()['entities']:,} entities); {len(refs):,} references read", markup=False)
 
 
 @app.command("remove-doc")
@@ -304,7 +311,7 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
                        EXIT_ERRORS)
         n = kg.remove_document(doc)
         kg.save()
-    console().print(f"removed document {doc}: {n} fact(s) no longer in the graph")
+    console().print(f"removed document {doc}: {n} fact(s) no longer in the graph", markup=False)
 
 
 @app.command("resolve")
@@ -329,5 +336,5 @@ def resolve(graph: Path = typer.Option(..., "--graph", "-g", help="Graph directo
             kg.save()
     out = console()
     for m in merges:
-        out.print(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members))
+        out.print(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members), markup=False)
     out.print(f"{len(merges)} merge(s){' (dry run)' if dry_run else ''}")

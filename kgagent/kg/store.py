@@ -733,8 +733,9 @@ class KnowledgeGraph(TripleSink):
 
         ``engine="oxigraph"`` (default) evaluates with Oxigraph's optimiser — on a read-only
         snapshot of the in-memory graph, rebuilt after changes — because rdflib's join order
-        can turn a three-pattern query into minutes; ``engine="rdflib"`` uses rdflib itself.
-        The time limit stops a query between two result rows; an Oxigraph aggregate (COUNT,
+        can turn a three-pattern query into minutes; ``engine="rdflib"`` uses rdflib itself (and
+        so does "oxigraph" for a graph Oxigraph cannot hold: an IRI rdflib read but RFC 3987
+        forbids, such as ``<urn:a[1]>``). The time limit stops a query between two result rows; an Oxigraph aggregate (COUNT,
         GROUP BY, ORDER BY) computed in one native call cannot be interrupted: the caller
         gets KGA205 on time, the snapshot query finishes in the background (the CLI exits).
         """
@@ -742,9 +743,8 @@ class KnowledgeGraph(TripleSink):
         check_timeout(timeout)
         if engine not in ("oxigraph", "rdflib"):
             raise GraphError(f"unknown SPARQL engine {engine!r}; engines: oxigraph, rdflib", code="KGA206")
-        if engine == "oxigraph" or self.store == "oxigraph":
-            store = self._ox_store()
-
+        store = self._ox_store() if engine == "oxigraph" or self.store == "oxigraph" else None
+        if store is not None:
             def run() -> Any:
                 from kgagent.kg.sparql import PREFIXES, ox_result
 
@@ -766,7 +766,8 @@ class KnowledgeGraph(TripleSink):
         return run_with_timeout(run, timeout)
 
     def _ox_store(self) -> Any:
-        """The Oxigraph store to query: the on-disk one, or a snapshot of the memory graph."""
+        """The Oxigraph store to query: the on-disk one, or a snapshot of the memory graph (None
+        when Oxigraph refuses a term of it: an IRI that rdflib read but RFC 3987 forbids)."""
         if self.store == "oxigraph":
             return self._ds.store._inner  # type: ignore[attr-defined]
 
@@ -788,7 +789,10 @@ class KnowledgeGraph(TripleSink):
             self._source = None
             buf = io.BytesIO()
             self._ds.serialize(destination=buf, format="nquads", encoding="utf-8")
-            st.load(buf.getvalue(), format=ox.RdfFormat.N_QUADS)
+            try:
+                st.load(buf.getvalue(), format=ox.RdfFormat.N_QUADS)
+            except (SyntaxError, ValueError):
+                return None  # the caller queries with rdflib
             return st
 
         return self._cached("oxigraph-snapshot", build)

@@ -55,3 +55,39 @@ def test_query_timeout_of_the_wrong_kind_is_kga211(tiny: KnowledgeGraph, timeout
 def test_query_timeout_none_or_inf_is_no_limit(tiny: KnowledgeGraph) -> None:
     assert tiny.query("ASK { ?s ?p ?o }", timeout=None) is True
     assert tiny.query("ASK { ?s ?p ?o }", timeout=math.inf, engine="rdflib") is True
+
+
+MARKUP = ('<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "[/]" .\n'
+          '<urn:a> <urn:says> "[/bold] [red]x" .\n'
+          '<urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:t/[/x]> .\n')
+
+
+def test_query_table_prints_values_that_look_like_rich_markup(tmp_path: Path) -> None:
+    """A literal "[/bold]" in a table cell was a rich MarkupError traceback."""
+    g = _graph(tmp_path, MARKUP)
+    r = run("query", "SELECT ?o WHERE { <urn:a> <urn:says> ?o }", "--graph", g)
+    assert r.exit_code == 0, r.output
+    assert "[/bold] [red]x" in r.stdout and "1 row(s)" in r.stdout
+
+
+def test_stats_prints_a_type_that_looks_like_rich_markup(tmp_path: Path) -> None:
+    r = run("stats", "--graph", _graph(tmp_path, MARKUP))
+    assert r.exit_code == 0, r.output
+    assert "urn:t/[/x]" in r.stdout
+
+
+def test_link_prints_a_mention_and_label_that_look_like_rich_markup(tmp_path: Path, tiny_st: Path) -> None:
+    r = run("link", "[/]", "[/bold]", "--graph", _graph(tmp_path, MARKUP), "--embedder", tiny_st)
+    assert r.exit_code == 0, r.output
+    assert "[/] -> urn:a" in r.stdout and "[/bold] -> NIL" in r.stdout
+
+
+def test_query_over_an_iri_oxigraph_refuses_answers_with_rdflib(tmp_path: Path) -> None:
+    """rdflib reads <urn:t/[/x]> (N-Triples allows '['), Oxigraph's snapshot of the graph refused
+    it: every query was a SyntaxError traceback. Now the query runs on rdflib."""
+    g = _graph(tmp_path, MARKUP)
+    r = run("query", "SELECT ?t WHERE { ?s a ?t }", "--graph", g, "--format", "tsv")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == ["t", "urn:t/[/x]"]
+    kg = KnowledgeGraph.load(g)
+    assert kg.query("ASK { <urn:a> a <urn:t/[/x]> }") is True
