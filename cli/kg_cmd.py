@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Optional
@@ -13,6 +14,16 @@ from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, check_out_
                                  open_domain)
 
 app = typer.Typer(help="Inspect, query, import and export the knowledge graph.", no_args_is_help=True)
+
+
+@app.callback()
+def _quiet_rdflib() -> None:
+    """rdflib logs a warning with a whole traceback for each literal whose text does not fit its
+    datatype ("big"^^xsd:integer, "2020-13-45"^^xsd:date), each time it reads one: RDF allows
+    such literals and kgagent keeps them as written, so the commands say nothing of them."""
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 GRAPH_HELP = "Graph file or directory (default: the --domain's graph/)."
 EMBEDDER_HELP = "Local sentence-transformers directory (default: the packaged all-MiniLM-L6-v2)."
@@ -51,6 +62,23 @@ def _seconds(value: Optional[float]) -> Optional[float]:
     except GraphError as err:
         raise typer.BadParameter(f"{err.code} {err.message}") from None
     return value
+
+
+def _json_value(value: object) -> object:
+    """A query value as JSON can hold it: a float that is not finite (an xsd:double "INF") as its
+    XSD lexical form, a string, since JSON has no Infinity or NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "INF" if value > 0 else "-INF"
+    return value
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _tsv_cell(value: object) -> str:
+    r"""A query value as one TSV cell: backslash, tab, newline and carriage return escaped
+    (``\\``, ``\t``, ``\n``, ``\r``), so that a value never splits a row or a column."""
+    return "" if value is None else str(value).translate(_TSV_ESCAPES)
 
 
 def _mention_class(dom, mtype: str) -> str:
@@ -106,7 +134,8 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
           store: str = typer.Option("memory", help=STORE_HELP),
           timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 "
                                                                                  "(inf: none)."),
-          fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv."),
+          fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv (a value's tab, newline, "
+                                                                   "CR and backslash written \\t \\n \\r \\\\)."),
           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); no SERVICE, LOAD or update."""
     if fmt not in ("table", "json", "tsv"):
@@ -130,13 +159,14 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
     if result and isinstance(result[0], tuple):
         result = [{"subject": s, "predicate": p, "object": o} for s, p, o in result]
     if fmt == "json":
-        print(json.dumps(result, indent=1, default=str, ensure_ascii=False))
+        rows = [{k: _json_value(v) for k, v in row.items()} for row in result]
+        print(json.dumps(rows, indent=1, default=str, ensure_ascii=False, allow_nan=False))
         return
     cols = list(result[0].keys()) if result else []
     if fmt == "tsv":
         print("\t".join(cols))
         for row in result:
-            print("\t".join("" if row[c] is None else str(row[c]) for c in cols))
+            print("\t".join(_tsv_cell(row[c]) for c in cols))
         return
     from rich.table import Table
 

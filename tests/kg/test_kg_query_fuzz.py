@@ -91,3 +91,45 @@ def test_query_over_an_iri_oxigraph_refuses_answers_with_rdflib(tmp_path: Path) 
     assert r.stdout.splitlines() == ["t", "urn:t/[/x]"]
     kg = KnowledgeGraph.load(g)
     assert kg.query("ASK { <urn:a> a <urn:t/[/x]> }") is True
+
+
+ODD_LITERALS = ('<urn:a> <urn:n> "big"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+                '<urn:a> <urn:d> "2020-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+                '<urn:a> <urn:f> "1e99999"^^<http://www.w3.org/2001/XMLSchema#double> .\n'
+                '<urn:a> <urn:g> "-1e99999"^^<http://www.w3.org/2001/XMLSchema#double> .\n'
+                '<urn:a> <urn:t> "tab\\there\\nnext\\rline\\\\end" .\n')
+
+
+@pytest.mark.parametrize("command", ["stats", "query"])
+def test_ill_typed_literals_print_no_rdflib_traceback(tmp_path: Path, command: str, caplog) -> None:
+    """"big"^^xsd:integer made rdflib log "Failed to convert Literal lexical form to value" with a
+    whole traceback on stderr, at every load and every query row; RDF allows such literals."""
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.NOTSET)  # as in a fresh process
+    g = _graph(tmp_path, ODD_LITERALS)
+    args = ("query", "SELECT ?o WHERE { ?s ?p ?o }", "--format", "json") if command == "query" else ("stats",)
+    r = run(*args, "--graph", g)
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output and "Failed to convert" not in r.output, r.output
+    assert not [rec for rec in caplog.records if rec.name.startswith("rdflib")]  # logged: printed on stderr
+
+
+def test_query_json_has_no_infinity(tmp_path: Path) -> None:
+    """An xsd:double "1e99999" came out as Infinity, which is not JSON; now "INF" / "-INF"."""
+    import json
+
+    r = run("query", "SELECT ?p ?o WHERE { <urn:a> ?p ?o }", "--graph", _graph(tmp_path, ODD_LITERALS),
+            "--format", "json")
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+    values = {row["p"]: row["o"] for row in rows}
+    assert values["urn:f"] == "INF" and values["urn:g"] == "-INF" and values["urn:n"] == "big"
+
+
+def test_query_tsv_escapes_tab_newline_cr_and_backslash(tmp_path: Path) -> None:
+    """A literal with a tab or newline split its TSV row into two rows or an extra column."""
+    r = run("query", "SELECT ?o ?x WHERE { <urn:a> <urn:t> ?o BIND(1 AS ?x) }", "--graph",
+            _graph(tmp_path, ODD_LITERALS), "--format", "tsv")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.split("\n") == ["o\tx", "tab\\there\\nnext\\rline\\\\end\t1", ""]
