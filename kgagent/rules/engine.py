@@ -89,6 +89,15 @@ def term_vars(term: Term) -> set[str]:
     return set()
 
 
+def _anonymous_vars(term: Term) -> list[Var]:
+    """The anonymous variables (``_``, ``_X``) of a term, in order."""
+    if isinstance(term, Var):
+        return [term] if term.anonymous else []
+    if isinstance(term, BinOp):
+        return _anonymous_vars(term.left) + _anonymous_vars(term.right)
+    return []
+
+
 # --------------------------------------------------------------------------------------------
 # compiled rules and strata
 # --------------------------------------------------------------------------------------------
@@ -352,6 +361,28 @@ class Engine:
             )
 
     def _check_safe(self, rule: _Rule) -> None:
+        for a in rule.pos:
+            if any(isinstance(t, BinOp) for t in a.args):
+                raise RuleError(
+                    f"arithmetic inside the atom {a.pred}(...) of rule {rule.clause.rule_id}: the engine "
+                    "matches stored facts, it cannot solve for a variable; compute it first, e.g. "
+                    "'Y = X + 1, p(Y)'",
+                    code=E_PROGRAM,
+                    location=_loc(a, rule.clause),
+                )
+        places = [(rule.head, t) for t in rule.head.args]
+        places += [(a, t) for a in rule.pos + rule.neg for t in a.args if isinstance(t, BinOp)]
+        places += [(c, t) for c in rule.cmps for t in (c.left, c.right)]
+        for node, term in places:
+            anon = _anonymous_vars(term)
+            if anon:
+                raise RuleError(
+                    f"variable {anon[0].name} in rule {rule.clause.rule_id} can never be bound: a variable "
+                    "starting with '_' means 'any value', which a head, a comparison or arithmetic "
+                    "cannot use; give it a name that also appears in a positive atom of the body",
+                    code=E_PROGRAM,
+                    location=_loc(anon[0], rule.clause) if anon[0].loc else _loc(node, rule.clause),
+                )
         bound: set[str] = set()
         for a in rule.pos:
             bound |= _vars_of_atom(a)

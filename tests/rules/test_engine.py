@@ -363,3 +363,32 @@ def test_more_facts_of_a_predicate_than_memory_holds_is_kga125_naming_the_rule(m
     assert "derived more than 1,000 facts of path/2 (rule t.rules:2 derived" in err.value.message
     monkeypatch.setattr(engine_module, "MAX_FACTS_PER_PREDICATE", 5_050)  # at the bound: it runs
     assert len(run(text, chain).facts("path")) == 5_050
+
+
+@pytest.mark.parametrize("rule, name, col", [
+    ("p(_) :- q(X).", "_", 3), ("p(X + _) :- q(X).", "_", 7), ("p(_A) :- q(X).", "_A", 3),
+    ("p(X) :- q(X), X > _.", "_", 19), ("p(X) :- q(X), _Y = 1.", "_Y", 15),
+    ("p(X) :- q(X), X = _A.", "_A", 19), ("p(X) :- q(X), not r(_A + 1).", "_A", 21),
+    ("p(X) :- q(X), Y = X % _2, Y = 0.", "_2", 23),
+])
+def test_an_anonymous_variable_the_engine_would_need_bound_is_kga115(rule, name, col):
+    """Engine(parse_rules(...)) without the checker raised a bare KeyError('_') while evaluating."""
+    with pytest.raises(RuleError) as err:
+        run(rule + "\nq(1). r(2).", {})
+    assert err.value.code == "KGA115" and err.value.location.line == 1, err.value
+    assert err.value.location.col == col and rule[col - 1:].startswith(name)
+    assert f"variable {name} in rule t.rules:1 can never be bound" in err.value.message
+
+
+def test_arithmetic_inside_a_positive_atom_is_kga115_saying_so():
+    with pytest.raises(RuleError) as err:
+        run("p(X) :- q(X + 1).\nq(1).", {})
+    assert err.value.code == "KGA115" and "arithmetic inside the atom q(...)" in err.value.message
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ("p(X) :- q(X), r(_).", {(1,)}), ("p(X) :- q(X), not r(_).", set()),
+    ("p(X) :- q(X), not r(X + 1).", set()), ("p(X) :- q(X), not r(X + 5).", {(1,)}),
+])
+def test_anonymous_variables_and_arithmetic_where_the_engine_can_take_them(rule, expected):
+    assert run(rule + "\nq(1). r(2).", {}).facts("p") == expected
