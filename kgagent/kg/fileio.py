@@ -19,7 +19,7 @@ from typing import IO
 
 from rdflib import Dataset
 
-from kgagent.errors import GraphError, Location, StorageError, undecodable
+from kgagent.errors import GraphError, Location, StorageError, lone_surrogate, undecodable
 from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 from kgagent.files import file_in_the_way
@@ -124,6 +124,27 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
         line, msg = _error_line(err, text, fmt)
         raise GraphError(f"malformed {fmt} graph: {_one_line(msg)}", code="KGA201",
                          location=Location(str(path), line)) from None
+    _check_text_terms(ds, text, fmt, path)
+
+
+#: a ``\uD800``-``\uDFFF`` escape (N-Triples, Turtle, JSON): half of a UTF-16 pair
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _check_text_terms(ds: Dataset, text: str, fmt: str, path: Path) -> None:
+    """GraphError KGA201 for a term rdflib read from an escape that is half of a UTF-16 pair
+    (``"\\uD800"``: a lone surrogate, which no file can hold: saving it failed or wrote "?").
+    Oxigraph refuses such escapes itself; this checks what rdflib parsed."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return
+    for quad in ds.quads((None, None, None, None)):
+        for term in quad[:3]:
+            if term is not None and (at := lone_surrogate(str(term))) is not None:
+                m = re.search(rf"\\u{ord(str(term)[at]):04x}", text, re.IGNORECASE)
+                line = text.count("\n", 0, m.start()) + 1 if m else 0
+                raise GraphError(f"malformed {fmt} graph: {str(term)[at]!r} (an escape of half a UTF-16 pair, "
+                                 "a lone surrogate) is not text", code="KGA201",
+                                 location=Location(str(path), line))
 
 
 _OX_FORMATS = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "turtle": "TURTLE", "trig": "TRIG"}

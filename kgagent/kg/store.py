@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -303,6 +304,8 @@ class KnowledgeGraph(TripleSink):
         if fmt not in fileio.QUAD_FORMATS and self.named_graphs():
             raise GraphError(f"{target}: format {fmt} cannot hold the {len(self.named_graphs())} per-document "
                              "provenance graphs; save as .nq, .trig or .jsonld", code="KGA202")
+        if fmt == "xml":
+            _check_xml_text(self._ds, target)
         lock = self._lock if self._lock is not None and self._lock.directory == target.parent else None
         with contextlib.ExitStack() as stack:
             if lock is None:
@@ -1038,6 +1041,21 @@ def _py(term: Any) -> Any:
         v = term.toPython()
         return v if not isinstance(v, Literal) else str(v)
     return str(term)
+
+
+#: what XML 1.0 cannot hold: control characters but tab, newline and CR; lone surrogates; U+FFFE/F
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_xml_text(ds: Dataset, target: Path) -> None:
+    """GraphError KGA202 for a term RDF/XML cannot hold (a NUL or other control character): rdflib
+    wrote it as it is, a file no XML parser reads back."""
+    for triple in ds.default_graph.triples((None, None, None)):
+        for term in triple:
+            if (m := _NOT_XML.search(str(term))) is not None:
+                raise GraphError(f"{target}: format xml cannot hold the character U+{ord(m.group()):04X} of "
+                                 f"{str(term)[:80]!r} (subject {str(triple[0])[:80]!r}); save as .nq, .ttl or "
+                                 ".jsonld", code="KGA202")
 
 
 def _serialize(ds: Dataset, out: Any, fmt: str) -> None:

@@ -1,0 +1,75 @@
+"""``kgagent kg export`` / ``KnowledgeGraph.load`` and ``save`` misused, found by fuzzing: each
+case used to write a file that cannot be read back, change a value silently, or end in a
+traceback; now one error line with its code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent.errors import GraphError
+from kgagent.kg import KnowledgeGraph
+from kgagent_cli.main import app
+
+
+def run(*args):
+    return CliRunner().invoke(app, ["kg", *map(str, args)])
+
+
+def _one_error(r, code: int = 1) -> str:
+    assert isinstance(r.exception, SystemExit) and r.exit_code == code, r.output
+    assert "Traceback" not in r.output
+    return r.output.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("char", "shown"), [("\\u0000", "U+0000"), ("\\u0001", "U+0001"), ("\\u001F", "U+001F")])
+def test_export_to_rdf_xml_refuses_a_control_character(tmp_path: Path, char: str, shown: str) -> None:
+    """A literal holding NUL or another control character was written into RDF/XML as it is:
+    "wrote x.rdf", a file no XML parser reads back ("not well-formed")."""
+    g = tmp_path / "graph.nt"
+    g.write_text(f'<urn:a> <urn:b> "one{char}two" .\n', encoding="utf-8")
+    out = tmp_path / "x.rdf"
+    line = _one_error(run("export", out, "--graph", g))
+    assert line.startswith(f"error: KGA202 {out}: format xml cannot hold the character {shown} of 'one")
+    assert "(subject 'urn:a'); save as .nq, .ttl or .jsonld" in line
+    assert not out.exists()
+    r = run("export", tmp_path / "x.ttl", "--graph", g)  # Turtle holds it
+    assert r.exit_code == 0, r.output
+    assert KnowledgeGraph.load(tmp_path / "x.ttl").query("ASK { ?s ?p ?o }") is True
+
+
+def test_rdf_xml_export_of_ordinary_text_still_works(tmp_path: Path) -> None:
+    g = tmp_path / "graph.nt"
+    g.write_text('<urn:a> <urn:b> "tab\\there\\nnewline é" .\n', encoding="utf-8")
+    r = run("export", tmp_path / "x.rdf", "--graph", g)
+    assert r.exit_code == 0, r.output
+    back = KnowledgeGraph.load(tmp_path / "x.rdf")
+    assert back.query("SELECT ?o WHERE { ?s ?p ?o }") == [{"o": "tab\there\nnewline é"}]
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("g.nt", '<urn:a> <urn:b> "ok" .\n<urn:a> <urn:b> "x\\uD800y" .\n', 2),
+    ("g.ttl", '@prefix x: <urn:> .\nx:a x:b "x\\uDC00y" .\n', 2),
+    ("g.jsonld", '{"@id": "urn:a", "urn:p": "fine \\ud83d\\ude00",\n "urn:q": "x\\ud800y"}\n', 2),
+])
+def test_a_lone_surrogate_escape_in_a_graph_file_is_malformed(tmp_path: Path, name: str, text: str,
+                                                              line: int) -> None:
+    """"\\uD800" (half of a UTF-16 pair) was read by rdflib into a string that is not text:
+    exporting it to N-Triples was a UnicodeEncodeError traceback, to N-Quads it became "?"."""
+    g = tmp_path / name
+    g.write_text(text, encoding="utf-8")
+    with pytest.raises(GraphError) as err:
+        KnowledgeGraph.load(g)
+    assert err.value.code == "KGA201" and str(err.value.location) == f"{g}:{line}"
+    assert "lone surrogate" in err.value.message
+    out = _one_error(run("export", tmp_path / "out.nt", "--graph", g))
+    assert out.startswith(f"error: {g}:{line}: KGA201 malformed ") and "is not text" in out
+    assert not (tmp_path / "out.nt").exists()
+
+
+def test_a_surrogate_pair_escape_is_text(tmp_path: Path) -> None:
+    g = tmp_path / "g.jsonld"
+    g.write_text('{"@id": "urn:a", "urn:p": "smile \\ud83d\\ude00"}\n', encoding="utf-8")
+    assert KnowledgeGraph.load(g).query("SELECT ?o WHERE { ?s ?p ?o }") == [{"o": "smile \U0001F600"}]
