@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.errors import EncoderError, Location, undecodable
+from kgagent.errors import EncoderError, Location, lone_surrogate, undecodable
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,9 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
     tokens = rec.get("tokens")
     if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
         raise _err(path, line, f"{what}: 'tokens' must be a list of strings")
+    for i, tok in enumerate(tokens):  # a "\ud800" escape: no tokenizer can read it
+        if lone_surrogate(tok) is not None:
+            raise _err(path, line, f"{what}: tokens[{i}] holds a lone surrogate ({tok!r}), which is not text")
     n = len(tokens)
 
     def weight(obj: dict[str, Any], where: str) -> float:
@@ -124,7 +127,7 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
             if not isinstance(e, dict):
                 raise _err(path, line, f"{what}: {where} must be an object")
             s, t, typ = e.get("start"), e.get("end"), e.get("type")
-            if not isinstance(typ, str) or not typ:
+            if not isinstance(typ, str) or not typ or lone_surrogate(typ) is not None:
                 raise _err(path, line, f"{what}: {where} needs a non-empty string 'type'")
             if not (isinstance(s, int) and isinstance(t, int)) or isinstance(s, bool) or isinstance(t, bool):
                 raise _err(path, line, f"{what}: {where} needs integer 'start' and 'end'")
@@ -143,7 +146,7 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
             if not isinstance(r, dict):
                 raise _err(path, line, f"{what}: {where} must be an object")
             h, t, typ = r.get("head"), r.get("tail"), r.get("type")
-            if not isinstance(typ, str) or not typ:
+            if not isinstance(typ, str) or not typ or lone_surrogate(typ) is not None:
                 raise _err(path, line, f"{what}: {where} needs a non-empty string 'type'")
             if not (isinstance(h, int) and isinstance(t, int)) or isinstance(h, bool) or isinstance(t, bool):
                 raise _err(path, line, f"{what}: {where} needs integer 'head' and 'tail'")
@@ -174,8 +177,8 @@ def _text(path: Path) -> str:
     """A data file's text; EncoderError KGA310 naming the line and column of the first byte that
     is not UTF-8 (a Latin-1 file, say), not a UnicodeDecodeError."""
     data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
+    try:  # a byte-order mark (Windows editors write one) is no part of the data
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line, column, byte = undecodable(data, err)
         raise _err(path, line, f"not UTF-8 text: byte {byte} at column {column} (save the file as UTF-8)") from None
@@ -189,9 +192,15 @@ def read_spert_json(path: str | Path) -> list[Example]:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise _err(path, err.lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
+    except RecursionError:
+        raise _err(path, 1, f"JSON nested deeper than {_DEPTH_WORDS}") from None
     if not isinstance(data, list):
         raise _err(path, 1, "a SpERT JSON file must hold a list of sentence records")
     return check_spert_records(data, text, path)
+
+
+#: what a RecursionError of the JSON parser means to the user (no record nests that deep)
+_DEPTH_WORDS = "Python's parser can read (no sentence record nests so deep)"
 
 
 def check_spert_records(data: list[Any], text: str, path: str | Path) -> list[Example]:
@@ -247,12 +256,16 @@ def iter_feedback(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 raw = data.decode("utf-8")
             except UnicodeDecodeError as err:
                 raise _err(path, lineno, f"not UTF-8 text (byte {err.start} of the line)") from None
+            if lineno == 1:  # a byte-order mark (Windows editors write one) is no part of the data
+                raw = raw.removeprefix("\ufeff")
             if not raw.strip():
                 continue
             try:
                 rec = json.loads(raw)
             except json.JSONDecodeError as err:
                 raise _err(path, lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
+            except RecursionError:
+                raise _err(path, lineno, f"JSON nested deeper than {_DEPTH_WORDS}") from None
             if not isinstance(rec, dict) or not isinstance(rec.get("tokens"), list):
                 raise _err(path, lineno, 'a feedback line must be an object with "tokens"')
             yield lineno, rec
@@ -379,7 +392,7 @@ def file_format(path: str | Path) -> str:
     if suffix in (".json", ".jsonl"):
         return "spert" if suffix == ".json" else "feedback"
     with path.open("rb") as fh:  # the first character tells; the reader names a byte that is not UTF-8
-        head = fh.read(4096).decode("utf-8", errors="replace").lstrip()
+        head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     return "spert" if head.startswith("[") else "feedback" if head.startswith("{") else "conll"
 
 
