@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.encoder.data import Example, labels_of, read_examples, relabel
-from kgagent.errors import EncoderError, Location
+from kgagent.errors import EncoderError, Location, undecodable
 
 SOURCE_KEYS = ("name", "train", "dev", "repeat")
 
@@ -97,6 +97,14 @@ def read_manifest(path: str | Path) -> list[Source]:
     from kgagent.domain.tomlfile import read_toml  # line-aware TOML (file:line errors)
 
     path = Path(path)
+    if path.is_file():  # a manifest that is not UTF-8: its line and byte, as every data reader says
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line, column, byte = undecodable(data, err)
+            raise EncoderError(f"not UTF-8 text: byte {byte} at column {column} (save the manifest as UTF-8)",
+                               code="KGA312", location=Location(str(path), line)) from None
     doc = read_toml(path)
     tables = doc.data.get("source")
     if not isinstance(tables, list) or not tables:
@@ -118,7 +126,9 @@ def read_manifest(path: str | Path) -> list[Source]:
             raise bad(f"[[source]] {i + 1}: needs train = \"PATH\" (or a list of paths)")
         trains = [(path.parent / f).resolve() for f in files]
         train = trains[0]
-        dev = (path.parent / table["dev"]).resolve() if isinstance(table.get("dev"), str) else None
+        if "dev" in table and not (isinstance(table["dev"], str) and table["dev"]):
+            raise bad(f"[[source]] {i + 1}: dev must be one path, dev = \"PATH\", not {table['dev']!r}")
+        dev = (path.parent / table["dev"]).resolve() if "dev" in table else None
         name = table.get("name", train.stem)
         repeat = table.get("repeat", 1.0)
         if not isinstance(name, str) or not name:
@@ -128,7 +138,8 @@ def read_manifest(path: str | Path) -> list[Source]:
         checks = [("train", f, t) for f, t in zip(files, trains)] + [("dev", table.get("dev"), dev)]
         for role, given_path, p in checks:
             if p is not None and not p.is_file():
-                raise bad(f"[[source]] {name}: {role} file {given_path!r} does not exist ({p})")
+                what = "is a directory, not a file" if p.is_dir() else "does not exist"
+                raise bad(f"[[source]] {name}: {role} file {given_path!r} {what} ({p})")
         if any(s.name == name for s in out):
             raise bad(f"[[source]] {name}: two sources share this name")
         out.append(Source(name, train, dev, float(repeat), tuple(trains[1:])))
@@ -144,7 +155,8 @@ def sources_from_paths(data: Sequence[Path], dev: Sequence[Path]) -> list[Source
     out = []
     for i, p in enumerate(data):
         if not Path(p).is_file():
-            raise EncoderError(f"training file {p} does not exist", code="KGA312", location=Location(str(p)))
+            what = "is a directory, not a file" if Path(p).is_dir() else "does not exist"
+            raise EncoderError(f"training file {p} {what}", code="KGA312", location=Location(str(p)))
         name = Path(p).stem
         if any(s.name == name for s in out):
             name = f"{name}_{i}"
@@ -163,10 +175,16 @@ def load_sources(sources: Sequence[Source], normalize: Callable[[str], str] | No
         tr = []
         for f in s.train_files:
             part = read_examples(f)
+            if not part:  # a data set that adds nothing is a mistake, not a source
+                raise EncoderError(f"source {s.name}: the training file has no sentences", code="KGA331",
+                                   location=Location(str(f), 1))
             if check is not None:
                 check(part, f)
             tr += part
         dv = read_examples(s.dev) if s.dev is not None else []
+        if s.dev is not None and not dv:
+            raise EncoderError(f"source {s.name}: the dev file has no sentences", code="KGA331",
+                               location=Location(str(s.dev), 1))
         if check is not None and s.dev is not None:
             check(dv, s.dev)
         if normalize is not None:
