@@ -41,7 +41,7 @@ from kgagent.errors import Location, RuleError
 from kgagent.rules.ast import Atom, BinOp, Clause, Comparison, Const, Program, Term, Var
 from kgagent.rules.depgraph import strongly_connected
 from kgagent.rules.relation import EMPTY, Relation
-from kgagent.rules.symbols import INT64_MAX, KIND_INT, KIND_STR, Symbols
+from kgagent.rules.symbols import INT64_MAX, KIND_FLOAT, KIND_INT, KIND_STR, Symbols
 from kgagent.schema import ProofNode
 
 # Error codes raised while evaluating (the checker's codes are below 110).
@@ -1049,6 +1049,14 @@ class _Eval:
         res_n = _cmp(op, sym.fval(left), sym.fval(right))
         if both_int.any():
             res_n = np.where(both_int, _cmp(op, sym.ival(left), sym.ival(right)), res_n)
+        mixed = np.flatnonzero(((lk == KIND_INT) & (rk == KIND_FLOAT)) | ((lk == KIND_FLOAT) & (rk == KIND_INT)))
+        if len(mixed):  # a whole number past 2^53 against a decimal: exactly, not in float64
+            lm, rm = left[mixed], right[mixed]
+            l_int = lk[mixed] == KIND_INT
+            ints = np.where(l_int, sym.ival(lm), sym.ival(rm))
+            decs = np.where(l_int, sym.fval(rm), sym.fval(lm))
+            sign = _int_minus_float_sign(ints, decs)
+            res_n[mixed] = _cmp(op, np.where(l_int, sign, -sign), 0)
         res = np.where(lstr, res_s, res_n) if res_s is not None else res_n
         return b.mask(res)
 
@@ -1289,6 +1297,20 @@ class _Eval:
             if best_key is None or key < best_key:
                 best, best_key = j, key
         return best
+
+
+def _int_minus_float_sign(ints: np.ndarray, decs: np.ndarray) -> np.ndarray:
+    """The sign of ``ints - decs`` (int64, float64), exact as Python's comparison of an int with a
+    float: float64 rounds a whole number past 2^53, so where the two look equal in float64 the
+    decimal (whole, there) is compared as a whole number."""
+    sign = np.sign(ints.astype(np.float64) - decs)
+    tie = np.flatnonzero(sign == 0)
+    if len(tie):
+        d = decs[tie]
+        top = d >= 2.0 ** 63  # past int64: above every whole number the engine holds
+        whole = np.where(top, 0.0, d).astype(np.int64)
+        sign[tie] = np.where(top, -1, np.sign(ints[tie] - whole))
+    return sign
 
 
 def _cmp(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -392,3 +392,20 @@ def test_arithmetic_inside_a_positive_atom_is_kga115_saying_so():
 ])
 def test_anonymous_variables_and_arithmetic_where_the_engine_can_take_them(rule, expected):
     assert run(rule + "\nq(1). r(2).", {}).facts("p") == expected
+
+
+BIG = [2**53, 2**53 + 1, 2**53 - 1, -(2**53) - 1, 2**63 - 1, -(2**63) + 1, 2**62 + 1, 0, 1, -1, 7]
+DECIMALS = [9007199254740992.0, 9007199254740994.0, -9007199254740992.0, 9.223372036854775808e18,
+            -9.223372036854775808e18, 0.5, -0.5, 1.0, 4.611686018427388e18, 1e300, -1e300, 7.0, 2.5]
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "=", "!="])
+def test_a_whole_number_past_2_53_against_a_decimal_compares_as_python_does(op):
+    """Ordering compared both in float64, which rounds 2^53 + 1 to 2^53: `X > 9007199254740992.0`
+    failed for X = 2^53 + 1 (and why_not, which compares in Python, said it held)."""
+    py = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+          ">=": lambda a, b: a >= b, "=": lambda a, b: a == b, "!=": lambda a, b: a != b}[op]
+    m = run(f"p(X, Y) :- q(X), r(Y), X {op} Y.\ns(X, Y) :- q(X), r(Y), Y {op} X.",
+            {"q": [(v,) for v in BIG], "r": [(v,) for v in DECIMALS]})
+    assert m.facts("p") == {(a, b) for a in BIG for b in DECIMALS if py(a, b)}
+    assert m.facts("s") == {(a, b) for a in BIG for b in DECIMALS if py(b, a)}
