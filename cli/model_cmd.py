@@ -9,6 +9,7 @@ from typing import Any, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_USAGE, console, fail, guarded, open_domain
 
@@ -29,11 +30,37 @@ def _device(value: str) -> str:
 
 
 def _threads(n: Optional[int]) -> None:
+    """--threads: torch's CPU threads (0 or None: every core); more than the cores here is exit 2
+    (KGA340) before anything is read: torch would start them all at once."""
     import os
 
+    from kgagent.encoder.train import threads_problem
+
+    if (problem := threads_problem(n)) is not None:
+        raise fail(f"KGA340 --{problem}", EXIT_USAGE)
     import torch
 
     torch.set_num_threads(n or max(1, os.cpu_count() or 1))
+
+
+def _say(con: Any, message: str) -> None:
+    """Print a line that holds paths, labels or rule names as written: rich would read ``[x]`` in
+    a file name as markup (a traceback for ``[/x]``) and ``:b:`` as an emoji."""
+    con.print(message, markup=False, emoji=False, highlight=False)
+
+
+def _check_train_settings(o: dict[str, Any]) -> None:
+    """Exit 2 (KGA340) for training settings no training can run with (a negative or non-finite
+    learning rate, a patience below 1, a seed out of range, ...), before anything is read."""
+    from kgagent.encoder.train import TrainConfig, check_settings
+
+    _threads(o["threads"])
+    lr = o["lr"] if o["lr"] is not None else 1e-4
+    cfg = TrainConfig(epochs=o["epochs"] or 1, lr=lr, head_lr=o["head_lr"], batch_size=o["batch_size"],
+                      patience=o["patience"], seed=o["seed"], max_minutes=o["max_minutes"], device=o["device"],
+                      num_threads=o["threads"], select_sample=o["select_sample"])
+    with guarded(EXIT_USAGE):
+        check_settings(cfg)
 
 
 class _Bar:
@@ -123,6 +150,16 @@ def train_cmd(
     options = dict(locals())
     if rounds <= 0:  # (--rounds: the loop's settings say the same, as KGA460)
         _check_feedback_weight(feedback_weight)
+    _check_train_settings(options)
+    if feedback is not None:  # what fine-tuning on feedback does not read is refused, not ignored
+        given = [flag for flag, value in (("--base", base), ("--resume", resume)) if value]
+        if given:
+            raise fail(f"KGA340 {' and '.join(given)} {'does' if len(given) == 1 else 'do'} not go with --feedback "
+                       "(it fine-tunes --model, or the domain's model)", EXIT_USAGE)
+        if out is None:
+            raise fail("KGA340 --feedback needs --out DIR for the fine-tuned model", EXIT_USAGE)
+        if dev is None or not dev:
+            raise fail("KGA340 --feedback needs --dev to show the scores before and after", EXIT_USAGE)
     data_files, dev_files = list(data or []), list(dev or [])
     if rounds > 0 or feedback is not None:  # these take one file of each
         if len(data_files) > 1 or len(dev_files) > 1:
@@ -166,7 +203,6 @@ def _train(o: dict[str, Any], dom: Any) -> None:
     from kgagent.encoder.train import TrainConfig, train
     from kgagent.evaluate import evaluate
 
-    _threads(o["threads"])
     con = console()
     if o["feedback"] is not None:
         if o["dev"] is None:
@@ -186,22 +222,22 @@ def _train(o: dict[str, Any], dom: Any) -> None:
 
         init = Path(o["model"]) if o["model"] else dom.model_dir()
         before_model = Encoder.from_pretrained(init)
-        dev = read_examples(o["dev"])
+        dev = _dev_examples(o["dev"])
         before = evaluate(dev, before_model.predict_examples(dev))
         del before_model
         epochs = o["epochs"] or 3
         out = o["out"]
         if out is None:
             raise fail("KGA340 --feedback needs --out DIR for the fine-tuned model", EXIT_USAGE)
-        cfg = TrainConfig(init=str(init), epochs=epochs, lr=o["lr"] or 2e-4, head_lr=o["head_lr"] / 2,
+        cfg = TrainConfig(init=str(init), epochs=epochs, lr=o["lr"] if o["lr"] is not None else 2e-4, head_lr=o["head_lr"] / 2,
                           batch_size=o["batch_size"], seed=o["seed"], patience=o["patience"],
                           max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])
-        con.print(f"fine-tuning {init} on {len(fb)} feedback + {len(examples) - len(fb)} gold examples "
+        _say(con, f"fine-tuning {init} on {len(fb)} feedback + {len(examples) - len(fb)} gold examples "
                   f"(feedback weight {o['feedback_weight']})")
         with _Bar() as bar:
             _encoder, report = train(cfg, examples, dev, out_dir=out, progress=bar)
         after = report["dev"]
-        table = Table(title=f"dev scores before / after feedback fine-tuning -> {out}")
+        table = Table(title=Text(f"dev scores before / after feedback fine-tuning -> {out}"))
         for c in ("", "before", "after", "change"):
             table.add_column(c, justify="right")
         for key, name in (("entity", "entity F1"), ("relation_strict", "relation F1 strict"),
@@ -229,13 +265,13 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
         dev = dev_list or None
         mix = {s.name: s.repeat for s in sources}
-        con.print("data: " + "; ".join(f"{s.name} {'+'.join(f.name for f in s.train_files)} x{s.repeat:g}" + (f" (dev {s.dev.name})" if s.dev else "")
-                                       for s in sources))
+        _say(con, "data: " + "; ".join(f"{s.name} {'+'.join(f.name for f in s.train_files)} x{s.repeat:g}"
+                                       + (f" (dev {s.dev.name})" if s.dev else "") for s in sources))
     else:
         if len(dev_files) > 1:
             raise fail("KGA340 one training file takes one --dev", EXIT_USAGE)
         train_ex = read_examples(data_files[0])
-        dev = read_examples(dev_files[0]) if dev_files else None
+        dev = _dev_examples(dev_files[0]) if dev_files else None
         if o["domain"] is not None:  # a model for this domain: every label must mean something in it
             dom.check_data_labels(train_ex, data_files[0])
             if dev is not None:
@@ -244,19 +280,19 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
     cfg = TrainConfig(mix=mix, select_sample=o["select_sample"], base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
                       epochs=o["epochs"] or 20,
-                      lr=o["lr"] or (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
+                      lr=o["lr"] if o["lr"] is not None else (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
                       batch_size=o["batch_size"], case_features=o["case_features"], patience=o["patience"],
                       seed=o["seed"], max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])
     t0 = time.time()
     with _Bar() as bar:
         _encoder, report = train(cfg, train_ex, dev, out_dir=o["out"], progress=bar, resume=o["resume"])
-    con.print(f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
+    _say(con, f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
               f"{report['stopped']})")
     if "dev" in report:
         _print_scores(report["dev"], f"dev scores ({', '.join(str(d) for d in dev_files) or 'manifest'})",
                       entity_only=not report["dev"]["relation_strict"]["micro"]["gold"])
         for name, f in report.get("dev_by_source", {}).items():
-            con.print(f"  dev {name}: entity F1 {f['entity_f1']:.2f}, relation F1 {f['relation_f1']:.2f}")
+            _say(con, f"  dev {name}: entity F1 {f['entity_f1']:.2f}, relation F1 {f['relation_f1']:.2f}")
     cal = report.get("calibration")
     if cal:
         con.print(f"calibration on dev: entity ECE {cal['ece_before']['entity_ece']:.4f} -> "
@@ -264,8 +300,21 @@ def _train(o: dict[str, Any], dom: Any) -> None:
                   f"{cal['ece_after']['relation_ece']:.4f}; relation threshold {cal['relation_threshold']:.2f}")
 
 
+def _dev_examples(path: Path) -> list[Any]:
+    """The --dev examples; EncoderError KGA331 for a dev file without a sentence (it would be
+    dropped without a word: no epoch chosen, no calibration, no scores)."""
+    from kgagent.encoder.data import read_examples
+    from kgagent.errors import EncoderError, Location
+
+    examples = read_examples(path)
+    if not examples:
+        raise EncoderError("the --dev file has no sentences: nothing to choose the epoch on or score",
+                           code="KGA331", location=Location(str(path), 1))
+    return examples
+
+
 def _print_scores(metrics: dict[str, Any], title: str, entity_only: bool = False) -> None:
-    table = Table(title=title)
+    table = Table(title=Text(title))
     for c in ("task", "type", "gold", "pred", "correct", "P", "R", "F1"):
         table.add_column(c, justify="right" if c not in ("task", "type") else "left")
     parts = [("entity", "entity (strict)")]
@@ -274,7 +323,7 @@ def _print_scores(metrics: dict[str, Any], title: str, entity_only: bool = False
     for key, name in parts:
         m = metrics[key]
         for typ, s in list(m["per_type"].items()) + [("micro", m["micro"])]:
-            table.add_row(name if typ == "micro" else "", typ, str(s["gold"]), str(s["pred"]), str(s["correct"]),
+            table.add_row(name if typ == "micro" else "", Text(typ), str(s["gold"]), str(s["pred"]), str(s["correct"]),
                           f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
                           style="bold" if typ == "micro" else None)
     console().print(table)
@@ -307,6 +356,10 @@ def evaluate_cmd(
 
         _threads(threads)
         gold = read_examples(data)
+        if not gold:  # F1 over nothing is no score of the model
+            from kgagent.errors import EncoderError, Location
+
+            raise EncoderError("no sentences to evaluate on", code="KGA331", location=Location(str(data), 1))
         if domain is not None:  # without --domain, labels the default domain does not know compare as written
             dom.check_data_labels(gold, data)
         enc = Encoder.from_pretrained(model if model is not None else dom.model_dir(), quantize=quantize,
@@ -333,8 +386,8 @@ def evaluate_cmd(
                                f"{enc.effective_precision()})",
                       entity_only=entity_only)
         if unscored:
-            console().print("not scored (classes this data set does not mark): "
-                            + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))
+            _say(console(), "not scored (classes this data set does not mark): "
+                 + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))
         console().print(f"{len(gold) / max(seconds, 1e-9):.1f} sentences/s")
 
 

@@ -260,11 +260,16 @@ def _selection_score(metrics: dict[str, Any], select_on: str, has_relations: boo
 def _new_encoder(cfg: TrainConfig, train_examples: Sequence[Example]) -> Encoder:
     if cfg.init:
         enc = Encoder.from_pretrained(cfg.init, merge=False, precision="float32")
-        ents, rels = labels_of(train_examples)
-        unknown = sorted(set(ents) - set(enc.entity_labels)) + sorted(set(rels) - set(enc.relation_labels))
-        if unknown:
-            raise EncoderError(f"labels {unknown} are not the model's own ({cfg.init}); "
-                               "feedback must use the model's labels", code="KGA330")
+        known = set(enc.entity_labels), set(enc.relation_labels)
+        for i, ex in enumerate(train_examples):  # the first example with a label the model lacks, by file and line
+            ents, rels = labels_of([ex])
+            unknown = sorted(set(ents) - known[0]) + sorted(set(rels) - known[1])
+            if unknown:
+                where = str(ex.meta.get("source_file") or f"training example {i}") if isinstance(ex.meta, dict) \
+                    else f"training example {i}"
+                raise EncoderError(f"label(s) {', '.join(map(repr, unknown))} are not the model's own ({cfg.init}: "
+                                   f"{', '.join([*enc.entity_labels, *enc.relation_labels])}); fine-tuning data must "
+                                   "use the model's labels", code="KGA330", location=Location.parse(where))
         enc.config.dropout = cfg.dropout
         return enc
     ents, rels = labels_of(train_examples)
@@ -337,17 +342,61 @@ def check_example_weights(examples: Sequence[Example]) -> None:
             raise EncoderError(problem, code="KGA310", location=Location.parse(where))
 
 
+#: the largest seed: torch seeds each epoch with ``seed * 1000 + epoch``, which must fit its 64 bits
+MAX_SEED = 2**32 - 1
+
+
+def max_threads() -> int:
+    """The most CPU threads a run may ask for: the cores of this machine (torch starts every thread
+    asked for at once; 100,000 of them exhaust the process)."""
+    import os
+
+    return max(1, os.cpu_count() or 1)
+
+
+def threads_problem(value: Any) -> str | None:
+    """Why ``value`` is no CPU thread count (None when it is one): a whole number from 0 (all
+    cores) to :func:`max_threads`."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= max_threads()):
+        return None
+    return f"threads must be a whole number from 0 (all cores) to {max_threads()} (the cores here), not {value!r}"
+
+
+def _whole(value: Any, low: int, high: int | None = None) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= low
+            and (high is None or value <= high))
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def check_settings(config: TrainConfig) -> None:
-    """EncoderError KGA340 for training settings no training can run with."""
-    for name in ("epochs", "batch_size"):
+    """EncoderError KGA340 for training settings no training can run with (or that would train
+    nothing, or ruin the weights): before anything is read or built."""
+    def bad(message: str) -> EncoderError:
+        return EncoderError(message, code="KGA340")
+
+    for name in ("epochs", "batch_size", "patience"):
         value = getattr(config, name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise EncoderError(f"{name} must be a whole number of at least 1, not {value!r}", code="KGA340")
-    if config.num_threads is not None and (not isinstance(config.num_threads, int) or config.num_threads < 0):
-        raise EncoderError(f"num_threads must be a whole number of at least 0, not {config.num_threads!r}",
-                           code="KGA340")
+        if not _whole(value, 1):
+            raise bad(f"{name} must be a whole number of at least 1, not {value!r}")
+    if (problem := threads_problem(config.num_threads)) is not None:
+        raise bad(problem)
     if config.device not in DEVICES:
-        raise EncoderError(f"device must be one of {', '.join(DEVICES)}, not {config.device!r}", code="KGA340")
+        raise bad(f"device must be one of {', '.join(DEVICES)}, not {config.device!r}")
+    for name in ("lr", "head_lr"):
+        value = getattr(config, name)
+        if not _number(value) or value < 0:
+            raise bad(f"{name} (learning rate) must be a finite number of at least 0, not {value!r}")
+    if config.lr == 0 and config.head_lr == 0:
+        raise bad("lr and head_lr are both 0: nothing would be trained")
+    if not _whole(config.seed, 0, MAX_SEED):
+        raise bad(f"seed must be a whole number from 0 to {MAX_SEED}, not {config.seed!r}")
+    if config.max_minutes is not None and (not _number(config.max_minutes) or config.max_minutes <= 0):
+        raise bad(f"max_minutes must be a finite number above 0 (or None: no limit), not {config.max_minutes!r}")
+    if not _whole(config.select_sample, 0):
+        raise bad(f"select_sample must be a whole number of at least 0 (0 = all), not {config.select_sample!r}")
 
 
 def check_out_dir(out_dir: str | Path) -> None:
@@ -373,7 +422,7 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     if resume:
         if ckpt is None or not (ckpt / "trainer_state.json").is_file():
             raise EncoderError(f"nothing to resume in {ckpt}", code="KGA332")
-        state = json.loads((ckpt / "trainer_state.json").read_text())
+        state = _read_trainer_state(ckpt)
         saved = state["config"]
         cfg = TrainConfig(**{**cfg.to_dict(), **saved, "epochs": cfg.epochs,
                              "max_minutes": cfg.max_minutes if cfg.max_minutes is not None else saved.get("max_minutes")})
@@ -436,6 +485,10 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
             losses.append(value)
             emit({"event": "step", "epoch": epoch, "epochs": cfg.epochs, "batch": bi + 1,
                   "batches": steps_per_epoch, "loss": losses[-1], **parts})
+        if not all(bool(torch.isfinite(p).all()) for p in model.parameters() if p.requires_grad):
+            # a step too large (say, --lr 1e300) leaves no NaN loss behind when it is the last one
+            raise EncoderError(f"the model's weights stopped being finite numbers at epoch {epoch}; the model is "
+                               "not saved (lower the learning rate)", code="KGA333")
         entry: dict[str, Any] = {"epoch": epoch, "loss": sum(losses) / max(len(losses), 1),
                                  "train_seconds": time.time() - e0}
         improved = True
@@ -504,8 +557,15 @@ class _EpochPlan:
     def __init__(self, examples: Sequence[Example], mix: dict[str, float]):
         self.groups = _source_indexes(examples)
         self.mix = {g: float(mix.get(g, 1.0)) for g in self.groups}
-        self.size = sum(int(r) * len(self.groups[g]) + round((r - int(r)) * len(self.groups[g]))
+        self.size = sum(int(r) * len(self.groups[g]) + self._part(r, len(self.groups[g]))
                         for g, r in self.mix.items())
+
+    @staticmethod
+    def _part(r: float, n: int) -> int:
+        """How many examples the fraction of a repeat samples: at least one (a source whose
+        ``repeat`` rounds to no sentence would silently teach nothing, every epoch)."""
+        frac = r - int(r)
+        return 0 if frac <= 0 or n == 0 else min(n, max(1, round(frac * n)))
 
     def indexes(self, rng: random.Random) -> list[int]:
         """Example indexes of one epoch (repeats included; ``size`` of them)."""
@@ -515,7 +575,7 @@ class _EpochPlan:
         for g, idx in self.groups.items():
             r = self.mix[g]
             out += idx * int(r)
-            out += rng.sample(idx, round((r - int(r)) * len(idx)))
+            out += rng.sample(idx, self._part(r, len(idx)))
         return sorted(out)
 
 
@@ -587,15 +647,54 @@ def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict
     atomic_write_text(ckpt / "trainer_state.json", json.dumps(state, indent=1, default=str))
 
 
+#: what a checkpoint's trainer_state.json holds (and of which kind), as _save_checkpoint writes it
+_STATE_KEYS: dict[str, Any] = {"epoch": int, "step": int, "best": (int, float), "best_epoch": int, "history": list,
+                               "seconds": (int, float), "config": dict}
+
+
+def _read_trainer_state(ckpt: Path) -> dict[str, Any]:
+    """The counters of a checkpoint; EncoderError KGA332 naming the file when it is not what
+    ``_save_checkpoint`` wrote (not JSON, a key missing or of another kind, settings of another
+    version): resuming from it would fail halfway or continue from nonsense."""
+    path = ckpt / "trainer_state.json"
+
+    def bad(why: str) -> EncoderError:
+        return EncoderError(f"cannot resume from this checkpoint: {why} (train again without --resume)",
+                            code="KGA332", location=Location(str(path)))
+
+    try:
+        state = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
+        raise bad(f"not JSON ({err})") from None
+    if not isinstance(state, dict):
+        raise bad("not a JSON object")
+    for key, kind in _STATE_KEYS.items():
+        if key not in state:
+            raise bad(f"no {key!r}")
+        if isinstance(state[key], bool) or not isinstance(state[key], kind):
+            raise bad(f"{key!r} is {state[key]!r}")
+    unknown = sorted(set(state["config"]) - {f.name for f in dataclasses.fields(TrainConfig)})
+    if unknown:
+        raise bad(f"settings this version does not have: {', '.join(unknown)}")
+    for name in ("optimizer.safetensors",):
+        if not (ckpt / name).is_file():
+            raise bad(f"{ckpt / name} is missing")
+    return state
+
+
 def _load_optimizer(optim: torch.optim.Optimizer, path: Path) -> None:
-    tensors = load_file(str(path))
-    sd = optim.state_dict()
-    new_state: dict[int, dict[str, Any]] = {}
-    for key, v in tensors.items():
-        i, name = key.split(".", 1)
-        new_state.setdefault(int(i), {})[name] = v
-    sd["state"] = new_state
-    optim.load_state_dict(sd)
+    try:  # safetensors raises its own error kinds for a truncated file; a foreign one has other keys
+        tensors = load_file(str(path))
+        sd = optim.state_dict()
+        new_state: dict[int, dict[str, Any]] = {}
+        for key, v in tensors.items():
+            i, name = key.split(".", 1)
+            new_state.setdefault(int(i), {})[name] = v
+        sd["state"] = new_state
+        optim.load_state_dict(sd)
+    except Exception as err:
+        raise EncoderError(f"cannot resume from this checkpoint: the optimizer state cannot be read ({err})",
+                           code="KGA332", location=Location(str(path))) from None
 
 
 # =========================================================================== calibration

@@ -1,0 +1,310 @@
+"""`kgagent train` and `kgagent evaluate` misused: each case found by fuzzing is one clear line
+with its code (and file:line where there is one), the documented exit code, never a traceback,
+never a run that silently drops its input or trains nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kgagent.encoder.data import read_examples
+from kgagent.encoder.train import MAX_SEED, TrainConfig, _EpochPlan, check_settings
+from kgagent.errors import EncoderError
+from kgagent_cli.main import app
+
+runner = CliRunner()
+FAST = ["--threads", "1", "--device", "cpu"]
+TOKENS = ["John", "Smith", "works", "for", "Acme", "."]
+
+
+def record(**kw: object) -> dict[str, object]:
+    rec: dict[str, object] = {"tokens": TOKENS, "entities": [{"type": "Peop", "start": 0, "end": 2},
+                                                              {"type": "Org", "start": 4, "end": 5}],
+                              "relations": [{"type": "Work_For", "head": 0, "tail": 1}]}
+    rec.update(kw)
+    return rec
+
+
+def write(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text(json.dumps(records))
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(tiny_base: Path, fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("fuzz_model")
+    data = fixtures / "tiny_train.json"
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def one_line(res, code: str, exit_code: int, *parts: str) -> None:  # type: ignore[no-untyped-def]
+    assert res.exit_code == exit_code, res.output
+    assert isinstance(res.exception, SystemExit), repr(res.exception)
+    assert "Traceback" not in res.output
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("error: "))
+    assert code in line, line
+    for part in parts:
+        assert part in line, (part, line)
+
+
+# ----------------------------------------------------------------------------- the readers
+
+
+def test_a_token_with_a_lone_surrogate_is_kga310_not_a_typeerror(tmp_path: Path, model: Path) -> None:
+    data = tmp_path / "gold.json"
+    data.write_text(json.dumps([record(), record(tokens=["John", "\ud800", "works", "for", "Acme", "."])]))
+    with pytest.raises(EncoderError) as err:
+        read_examples(data)
+    assert err.value.code == "KGA310" and "tokens[1]" in err.value.message and "lone surrogate" in err.value.message
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(model), "--threads", "1"])
+    one_line(res, "KGA310", 1, f"{data}:1", "record 1", "lone surrogate")
+
+
+def test_json_nested_too_deep_is_kga310_not_a_recursionerror(tmp_path: Path, model: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    res = runner.invoke(app, ["evaluate", str(deep), "--model", str(model), "--threads", "1"])
+    one_line(res, "KGA310", 1, f"{deep}:1", "nested deeper")
+    feedback = tmp_path / "deep.jsonl"
+    feedback.write_text(json.dumps(record()) + "\n" + '{"tokens": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    with pytest.raises(EncoderError) as err:
+        read_examples(feedback)
+    assert err.value.code == "KGA310" and err.value.location.line == 2
+
+
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    spert = tmp_path / "bom.json"
+    spert.write_bytes(b"\xef\xbb\xbf" + json.dumps([record()]).encode())
+    conll = tmp_path / "bom.conll"
+    conll.write_bytes(b"\xef\xbb\xbfJohn B-PER\nSmith I-PER\n")
+    sniffed = tmp_path / "bom.txt"
+    sniffed.write_bytes(b"\xef\xbb\xbf" + json.dumps([record()]).encode())
+    feedback = tmp_path / "bom.jsonl"
+    feedback.write_bytes(b"\xef\xbb\xbf" + json.dumps(record()).encode() + b"\n")
+    for path in (spert, sniffed, feedback):
+        assert read_examples(path)[0].tokens == TOKENS
+    assert read_examples(conll)[0].tokens == ["John", "Smith"]  # not "\ufeffJohn"
+
+
+def test_evaluate_on_no_sentences_is_kga331_not_a_table_of_zeros(tmp_path: Path, model: Path) -> None:
+    for name, text in (("empty.json", "[]"), ("blank.conll", "\n\n"), ("blank.jsonl", "\n")):
+        data = tmp_path / name
+        data.write_text(text)
+        res = runner.invoke(app, ["evaluate", str(data), "--model", str(model), "--threads", "1"])
+        one_line(res, "KGA331", 1, f"{data}:1", "no sentences")
+
+
+# ----------------------------------------------------------------------------- training settings
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--lr", "-1"], "lr (learning rate)"),
+    (["--lr", "nan"], "lr (learning rate)"),
+    (["--lr", "inf"], "lr (learning rate)"),
+    (["--head-lr", "-0.5"], "head_lr (learning rate)"),
+    (["--lr", "0", "--head-lr", "0"], "nothing would be trained"),
+    (["--seed", str(MAX_SEED + 1)], "seed must be a whole number from 0"),
+    (["--seed", "99999999999999999999999"], "seed must be a whole number from 0"),
+    (["--seed", "-1"], "seed must be a whole number from 0"),
+    (["--patience", "0"], "patience must be a whole number of at least 1"),
+    (["--patience", "-2"], "patience must be a whole number of at least 1"),
+    (["--max-minutes", "nan"], "max_minutes must be a finite number above 0"),
+    (["--max-minutes", "-1"], "max_minutes must be a finite number above 0"),
+    (["--select-sample", "-4"], "select_sample must be a whole number of at least 0"),
+], ids=["lr-negative", "lr-nan", "lr-inf", "head-lr-negative", "both-lr-zero", "seed-2^32", "seed-huge",
+        "seed-negative", "patience-0", "patience-negative", "max-minutes-nan", "max-minutes-negative",
+        "select-sample-negative"])
+def test_training_settings_no_training_can_use_are_exit_2_before_anything_is_read(
+        tmp_path: Path, extra: list[str], words: str) -> None:
+    data = tmp_path / "missing.json"  # never read: the settings are refused first
+    out = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--dev", str(data), "--out", str(out), *FAST, *extra])
+    one_line(res, "KGA340", 2, words)
+    assert not out.exists()
+
+
+def test_more_threads_than_cores_is_exit_2_not_a_thread_exhaustion_crash(tmp_path: Path, model: Path) -> None:
+    data = tmp_path / "t.json"
+    write(data, [record()])
+    res = runner.invoke(app, ["train", str(data), "--out", str(tmp_path / "m"), "--threads", "100000"])
+    one_line(res, "KGA340", 2, "--threads must be a whole number from 0", "100000")
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(model), "--threads", "100000"])
+    one_line(res, "KGA340", 2, "--threads")
+
+
+def test_the_library_refuses_the_same_settings() -> None:
+    for bad in (dict(lr=-1.0), dict(lr=float("nan")), dict(head_lr=float("inf")), dict(lr=0.0, head_lr=0.0),
+                dict(seed=2**63), dict(seed=True), dict(patience=0), dict(max_minutes=0.0),
+                dict(select_sample=-1), dict(num_threads=10**6)):
+        with pytest.raises(EncoderError) as err:
+            check_settings(TrainConfig(**bad))  # type: ignore[arg-type]
+        assert err.value.code == "KGA340", bad
+    check_settings(TrainConfig(lr=0.0))  # the heads alone (a frozen encoder) is a training
+
+
+def test_a_learning_rate_that_ruins_the_weights_is_kga333_and_nothing_is_saved(
+        tmp_path: Path, tiny_base: Path) -> None:
+    data = write(tmp_path / "t.json", [record()])
+    out = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--dev", str(data), "--base", str(tiny_base), "--full",
+                              "--epochs", "1", "--lr", "1e308", "--out", str(out), *FAST])
+    one_line(res, "KGA333", 1, "weights stopped being finite", "not saved")
+    assert not (out / "config.json").exists()
+
+
+# ----------------------------------------------------------------------------- dev and feedback
+
+
+def test_an_empty_dev_file_is_kga331_not_silently_dropped(tmp_path: Path, tiny_base: Path, model: Path) -> None:
+    data = write(tmp_path / "t.json", [record()])
+    dev = tmp_path / "dev.json"
+    dev.write_text("[]")
+    res = runner.invoke(app, ["train", str(data), "--dev", str(dev), "--base", str(tiny_base), "--full",
+                              "--epochs", "1", "--out", str(tmp_path / "m"), *FAST])
+    one_line(res, "KGA331", 1, f"{dev}:1", "--dev file has no sentences")
+    assert not (tmp_path / "m" / "config.json").exists()
+    fb = tmp_path / "fb.jsonl"
+    fb.write_text(json.dumps(record()) + "\n")
+    res = runner.invoke(app, ["train", "--feedback", str(fb), "--model", str(model), "--dev", str(dev),
+                              "--epochs", "1", "--out", str(tmp_path / "f"), *FAST])
+    one_line(res, "KGA331", 1, f"{dev}:1")
+
+
+def test_feedback_with_base_or_resume_is_refused_not_ignored(tmp_path: Path, tiny_base: Path, model: Path) -> None:
+    fb = tmp_path / "fb.jsonl"
+    fb.write_text(json.dumps(record()) + "\n")
+    common = ["train", "--feedback", str(fb), "--model", str(model), "--dev", str(fb), "--out", str(tmp_path / "f"),
+              *FAST]
+    res = runner.invoke(app, [*common, "--base", str(tiny_base)])
+    one_line(res, "KGA340", 2, "--base does not go with --feedback")
+    res = runner.invoke(app, [*common, "--resume"])
+    one_line(res, "KGA340", 2, "--resume does not go with --feedback")
+    res = runner.invoke(app, ["train", "--feedback", str(fb), "--model", str(model), "--dev", str(fb), *FAST])
+    one_line(res, "KGA340", 2, "--feedback needs --out")
+
+
+def test_kga330_names_the_file_and_line_of_the_label_the_model_lacks(tmp_path: Path, model: Path) -> None:
+    fb = tmp_path / "fb.jsonl"
+    fb.write_text(json.dumps(record()) + "\n" + json.dumps(record(relations=[{"type": "Eats", "head": 0,
+                                                                             "tail": 1}])) + "\n")
+    gold = write(tmp_path / "gold.json", [record()])
+    res = runner.invoke(app, ["train", "--feedback", str(fb), "--gold", str(gold), "--model", str(model),
+                              "--dev", str(gold), "--epochs", "1", "--out", str(tmp_path / "f"), *FAST])
+    one_line(res, "KGA330", 1, f"{fb}:2", "'Eats'", "Work_For")
+
+
+# ----------------------------------------------------------------------------- manifests
+
+
+def manifest(tmp_path: Path, body: str) -> Path:
+    write(tmp_path / "t.json", [record(), record(tokens=["Mary", "Jones", "works", "for", "IBM", "."])])
+    (tmp_path / "empty.json").write_text("[]")
+    path = tmp_path / "data.toml"
+    path.write_text(body)
+    return path
+
+
+@pytest.mark.parametrize("body, code, words", [
+    ('[[source]]\nname = "a"\ntrain = "t.json"\ndev = 5\n', "KGA312", "dev must be one path"),
+    ('[[source]]\nname = "a"\ntrain = "t.json"\ndev = ["t.json"]\n', "KGA312", "dev must be one path"),
+    ('[[source]]\nname = "a"\ntrain = "t.json"\n[[source]]\nname = "b"\ntrain = "empty.json"\n', "KGA331",
+     "source b: the training file has no sentences"),
+    ('[[source]]\nname = "a"\ntrain = "t.json"\ndev = "empty.json"\n', "KGA331",
+     "source a: the dev file has no sentences"),
+    ('[[source]]\nname = "a"\ntrain = "."\n', "KGA312", "is a directory, not a file"),
+], ids=["dev-number", "dev-list", "empty-train", "empty-dev", "train-directory"])
+def test_a_manifest_source_that_would_be_dropped_is_refused(tmp_path: Path, body: str, code: str,
+                                                           words: str) -> None:
+    path = manifest(tmp_path, body)
+    res = runner.invoke(app, ["train", str(path), "--out", str(tmp_path / "m"), *FAST])
+    one_line(res, code, 1, words)
+    assert not (tmp_path / "m" / "config.json").exists()
+
+
+def test_a_manifest_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "data.toml"
+    path.write_bytes(b'[[source]]\nname = "caf\xe9"\n')
+    res = runner.invoke(app, ["train", str(path), "--out", str(tmp_path / "m"), *FAST])
+    one_line(res, "KGA312", 1, f"{path}:2", "not UTF-8", "0xe9")
+
+
+def test_a_repeat_that_rounds_to_no_sentence_still_trains_on_one() -> None:
+    from kgagent.encoder.data import Example
+
+    examples = [Example(["a"], meta={"dataset": "a"}) for _ in range(6)]
+    plan = _EpochPlan(examples, {"a": 0.05})  # 0.3 of a sentence: it rounded to none, no step at all
+    assert plan.size == 1 and len(plan.indexes(random.Random(0))) == 1
+    assert _EpochPlan(examples, {"a": 0.5}).size == 3 and _EpochPlan(examples, {"a": 2}).size == 12
+
+
+def test_a_manifest_with_a_tiny_repeat_trains(tmp_path: Path, tiny_base: Path) -> None:
+    path = manifest(tmp_path, '[[source]]\nname = "a"\ntrain = "t.json"\ndev = "t.json"\nrepeat = 0.05\n')
+    out = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(path), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output
+    history = json.loads((out / "train_report.json").read_text())["history"]
+    assert history[0]["loss"] > 0  # a step was taken (the loss of no batch was 0.0)
+
+
+# ----------------------------------------------------------------------------- printing
+
+
+def test_paths_with_brackets_and_colons_are_printed_as_written(tmp_path: Path, tiny_base: Path) -> None:
+    folder = tmp_path / "[red]"
+    folder.mkdir()
+    data = write(folder / "t[x].json", [record()])
+    out = tmp_path / "[/bold] :b:"
+    res = runner.invoke(app, ["train", str(data), "--dev", str(data), "--base", str(tiny_base), "--full",
+                              "--epochs", "1", "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output  # was a rich MarkupError traceback after training
+    assert f"model saved to {out}" in res.output and str(data) in res.output
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(out), "--threads", "1"])
+    assert res.exit_code == 0, res.output
+    assert str(data) in res.output
+
+
+def test_lr_0_is_taken_not_replaced_by_the_default(tmp_path: Path, tiny_base: Path) -> None:
+    data = write(tmp_path / "t.json", [record()])
+    out = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--lr", "0", "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "train_report.json").read_text())["config"]["lr"] == 0.0  # was 1e-4
+
+
+@pytest.fixture(scope="module")
+def checkpointed(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ckpt") / "m"
+    data = write(out.parent / "t.json", [record()])
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda c: (c / "trainer_state.json").write_text("{bad"), "not JSON"),
+    (lambda c: (c / "trainer_state.json").write_text("[]"), "not a JSON object"),
+    (lambda c: (c / "trainer_state.json").write_text('{"epoch": 1}'), "no 'step'"),
+    (lambda c: (c / "optimizer.safetensors").unlink(), "optimizer.safetensors is missing"),
+    (lambda c: (c / "optimizer.safetensors").write_text("junk"), "optimizer state cannot be read"),
+], ids=["not-json", "a-list", "keys-missing", "no-optimizer", "corrupt-optimizer"])
+def test_resume_from_a_damaged_checkpoint_is_kga332_not_a_traceback(checkpointed: Path, tmp_path: Path,
+                                                                    tiny_base: Path, damage, words: str) -> None:
+    import shutil
+
+    out = tmp_path / "m"
+    shutil.copytree(checkpointed, out)
+    damage(out / "checkpoint")
+    data = write(tmp_path / "t.json", [record()])
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "2",
+                              "--out", str(out), "--resume", *FAST])
+    one_line(res, "KGA332", 1, str(out / "checkpoint"), words)
