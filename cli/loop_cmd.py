@@ -10,11 +10,18 @@ from typing import Any, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_USAGE, console, fail, guarded, open_domain
 
 feedback_app = typer.Typer(help="Inspect and clean the feedback the agent wrote for training.",
                            no_args_is_help=True)
+
+
+def _say(con: Any, message: str) -> None:
+    """Print a line that holds paths, rule names or document text as written: rich would read
+    ``[x]`` as markup (a traceback for ``[/x]``) and ``:b:`` as an emoji."""
+    con.print(message, markup=False, emoji=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,11 +51,11 @@ def feedback_prune(
     with guarded():
         result = prune_feedback(feedback, rule, out=out, decisions=decisions)
     con = console()
-    con.print(f"removed {result.removed} example label(s) proved with {rule}"
+    _say(con, f"removed {result.removed} example label(s) proved with {rule}"
               + (f", and {result.dependent} relation(s) whose argument went with them" if result.dependent else "")
               + f"; {result.kept} kept, {result.sentences_dropped} sentence(s) left empty dropped -> {result.path}")
     if not result.rule_seen:
-        con.print(f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
+        _say(con, f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
 
 
 # --------------------------------------------------------------------------- rules stats
@@ -77,8 +84,8 @@ def rules_stats(
     con = console()
     if not con.is_terminal:
         con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
-    table = Table(title=f"rules over {report.decisions} decisions "
-                        + ", ".join(f"{k} {v}" for k, v in sorted(report.by_verdict.items())))
+    table = Table(title=Text(f"rules over {report.decisions} decisions "
+                             + ", ".join(f"{k} {v}" for k, v in sorted(report.by_verdict.items()))))
     table.add_column("rule", no_wrap=True, min_width=max([len(s.rule) for s in report.rules] + [4]))
     for name in ("fired", "decisions", "accept", "reject", "review", "alone"):
         table.add_column(name, justify="right")
@@ -86,7 +93,7 @@ def rules_stats(
         table.add_column("judged", justify="right")
         table.add_column("precision", justify="right")
     for stat in report.rules:
-        row = [stat.rule, str(stat.fired), str(stat.decisions),
+        row: list[Any] = [Text(stat.rule), str(stat.fired), str(stat.decisions),
                *(str(stat.verdicts.get(v, 0)) for v in ("accept", "reject", "review")),
                str(stat.decided_alone)]
         if report.gold:
@@ -99,12 +106,12 @@ def rules_stats(
             right = report.gold_correct_by_verdict.get(verdict, 0)
             judged = report.judged_by_verdict.get(verdict, 0)
             if total:
-                con.print(f"{verdict}: {right}/{judged} right by {report.judge}"
+                _say(con, f"{verdict}: {right}/{judged} right by {report.judge}"
                           + (f" ({right / judged:.3f})" if judged else "")
                           + (f"; {total - judged} of {total} not judged" if judged < total else ""))
     con.print(f"disagreements (accept and reject of one candidate): {len(report.disagreements)}")
     for d in report.disagreements[:top]:
-        con.print(f"  {d.decision} {d.kind} {d.label} '{d.text}' -> {d.verdict}; "
+        _say(con, f"  {d.decision} {d.kind} {d.label} '{d.text}' -> {d.verdict}; "
                   f"accept by {', '.join(d.accept_rules) or '?'}; reject by {', '.join(d.reject_rules) or '?'}")
 
 
@@ -193,9 +200,9 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     con = console(stderr=True)
     labeller = default_labeller(loop_cfg, rules=rules, kg=kg, domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
-                      progress=lambda msg: con.print(msg))
-    table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
-                        f"best round {result.best_round} -> {Path(out) / 'model'}")
+                      progress=lambda msg: _say(con, msg))
+    table = Table(title=Text(f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
+                             f"best round {result.best_round} -> {Path(out) / 'model'}"))
     columns = ["round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",
                "negatives", "seconds"]
     if loop_cfg.control:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import random
 import re
 import shutil
 import tempfile
@@ -384,7 +383,6 @@ def run_loop(
         raise InputError("the loop needs a dev set to choose rounds", code="KGA461")
     labeller = labeller or default_labeller(config)
     out = Path(out_dir) if out_dir is not None else None
-    random.seed(config.seed)
     inner_dev = list(train_dev) if train_dev is not None else list(dev)
 
     def round_dir(r: int) -> Path | None:
