@@ -48,6 +48,11 @@ def feedback_prune(
     """Remove every feedback example whose proof used RULE; rewrites the file atomically."""
     from kgagent.loop import prune_feedback
 
+    if out is not None:  # an output that cannot be written is exit 2 (as every --out), the input's errors 1
+        from kgagent.loop import check_prune_out
+
+        with guarded(EXIT_USAGE):
+            check_prune_out(out)
     with guarded():
         result = prune_feedback(feedback, rule, out=out, decisions=decisions)
     con = console()

@@ -560,6 +560,19 @@ def _check_feedback_line(obj: dict[str, Any], path: Path, lineno: int) -> None:
                                  f"not {json.dumps(proof)}", code="KGA463", location=Location(str(path), lineno))
 
 
+def check_prune_out(out: Path) -> None:
+    """StorageError KGA510 when the pruned feedback cannot be written at ``out``: a directory, or
+    a path under a file."""
+    from kgagent.errors import StorageError
+    from kgagent.files import file_in_the_way
+
+    if (folder := file_in_the_way(out, directory=False)) is not None:
+        raise StorageError(f"cannot write {out}: {folder} is a file, not a directory", code="KGA510")
+    if out.is_dir():
+        raise StorageError(f"cannot write {out}: it is a directory; give a file name such as "
+                           f"{out / 'feedback.jsonl'}", code="KGA510")
+
+
 def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = None,
                    decisions: str | Path | None = None) -> PruneResult:
     """Remove every feedback label whose justifying proof used ``rule`` (``FILE:NAME``, or
@@ -575,6 +588,8 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     nothing is written.
     """
     feedback = Path(feedback)
+    if out is not None:  # an --out that cannot be a file: KGA510 before any work, not the OS's error after it
+        check_prune_out(Path(out))
     if not _RULE_ID.match(rule):
         raise InputError(f"rule must be FILE:NAME or FILE:LINE, e.g. rules/words.rules:nationality_not_place "
                          f"or rules/relations.rules:12 (got {rule!r})", code="KGA463")

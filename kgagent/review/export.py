@@ -195,6 +195,10 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
     label, a span whose ends are not integers start < end: a hand-edited database) is InputError
     KGA472 naming the database and the answers, and nothing is written: such an answer is never
     turned into a negative."""
+    if to is not None:  # a --to that cannot be a file: KGA510 before any work, not the OS's error after it
+        from kgagent.review.policy import check_save_path
+
+        check_save_path(to, example=EXPORT_NAME)
     reviews = ReviewSet.load(out)
     agreed, conflicts = read_judgements(reviews.out, db)
     db_path = str(Path(db) if db is not None else reviews.out / DB_NAME)

@@ -273,15 +273,16 @@ def check_settings(*, alpha: Any = 0.5, ridge: Any = 1.0, threshold: Any = DEFAU
             raise InputError(f"the policy's {name} must be {need}, not {value!r}", code="KGA476")
 
 
-def check_save_path(path: str | Path) -> None:
-    """StorageError KGA510 when a policy cannot be written at ``path``: a folder it lies in is a
-    file (``file.log/p.json``), or ``path`` is a directory. Said before any work."""
+def check_save_path(path: str | Path, example: str = "policy.json") -> None:
+    """StorageError KGA510 when a policy (or another file: ``example`` names one) cannot be
+    written at ``path``: a folder it lies in is a file (``file.log/p.json``), or ``path`` is a
+    directory. Said before any work."""
     path = Path(path)
     if (folder := file_in_the_way(path, directory=False)) is not None:
         raise StorageError(f"cannot write {path}: {folder} is a file, not a directory", code="KGA510")
     if path.is_dir():
         raise StorageError(f"cannot write {path}: it is a directory; give a file name such as "
-                           f"{path / 'policy.json'}", code="KGA510")
+                           f"{path / example}", code="KGA510")
 
 
 POLICIES = {"random": RandomPolicy, "uncertainty": UncertaintyPolicy, "margin": MarginPolicy,

@@ -47,3 +47,16 @@ def test_prune_prints_a_rule_with_brackets_or_colons_as_written(tmp_path: Path) 
         assert res.exit_code == 0, res.output  # "[/b]" was a rich MarkupError traceback
         assert f"proved with {rule};" in res.output  # ":b:" was printed as an emoji
         assert f"no decision's proof uses {rule};" in res.output
+
+
+def test_prune_to_an_out_that_cannot_be_a_file_is_kga510_exit_2(tmp_path: Path) -> None:
+    shutil.copytree(EXTRACT, tmp_path / "out")
+    feedback = tmp_path / "out" / "feedback.jsonl"
+    before = feedback.read_text()
+    runner = CliRunner()
+    for out, words in ((tmp_path / "out", "it is a directory"), (feedback / "x.jsonl", "is a file, not a directory")):
+        res = runner.invoke(app, ["feedback", "prune", str(feedback), "--rule", "rules/entities.rules:5",
+                                  "--out", str(out)])
+        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output  # was 1, KGA551 "File exists"
+        assert "error: KGA510 cannot write" in res.output and words in res.output
+    assert feedback.read_text() == before
