@@ -433,10 +433,11 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     ent_index = {t: i for i, t in enumerate(mcfg.entity_labels)}
     rel_index = {t: i for i, t in enumerate(mcfg.relation_labels)}
     train = [ex for ex in train if all(e.type in ent_index for e in ex.entities)]
-    encoded = []
-    for ex in train:
-        s, e = encoder.pieces.windows(ex.tokens)[0]
-        encoded.append(encoder.pieces.encode(ex.tokens[:e]))
+    # a sentence longer than the encoder's window is trained on window by window, as it is predicted
+    # (its first window alone silently lost every label past it)
+    examples = len(train)
+    train = [part for ex in train for part in window_examples(ex, encoder.pieces.windows(ex.tokens))]
+    encoded = [encoder.pieces.encode(ex.tokens) for ex in train]
     lengths = [len(e.input_ids) for e in encoded]
     batch_size = cfg.batch_size
     plan = _EpochPlan(train, cfg.mix)
@@ -528,7 +529,9 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         model = encoder.model.to(device)
     report: dict[str, Any] = {"config": cfg.to_dict(), "history": state["history"], "best_epoch": state["best_epoch"],
                               "train_seconds": spent, "stopped": stopped or "all epochs run",
-                              "examples": len(train)}
+                              "examples": examples}
+    if len(train) != examples:
+        report["windows"] = len(train)  # long sentences, cut to the encoder's window
     model.eval()
     round_compact_encoder_(model)  # what is saved (float16) is what is calibrated and scored
     if dev and cfg.calibrate:
@@ -539,7 +542,7 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         if len(by_source) > 1:
             report["dev_by_source"] = by_source
     report["wall_seconds"] = time.time() - t0
-    mcfg.info = {"trained_on": len(train), "best_epoch": state["best_epoch"], "train_seconds": round(spent, 1),
+    mcfg.info = {"trained_on": examples, "best_epoch": state["best_epoch"], "train_seconds": round(spent, 1),
                  "calibration": report.get("calibration", {}),
                  "dev_entity_f1": report.get("dev", {}).get("entity", {}).get("f1"),
                  "dev_relation_f1": report.get("dev", {}).get("relation_strict", {}).get("f1")}
@@ -548,6 +551,32 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         (Path(out_dir) / "train_report.json").write_text(json.dumps(report, indent=2, default=str))
     emit({"event": "done", **{k: v for k, v in report.items() if k != "history"}})
     return encoder, report
+
+
+def window_examples(ex: Example, windows: Sequence[tuple[int, int]]) -> list[Example]:
+    """``ex`` cut at the word ranges ``windows`` (:meth:`Pieces.windows`): each part keeps the
+    entities wholly inside its range (offsets shifted) and the relations and negatives between
+    them; a part without tokens is left out. One window covering ``ex`` returns ``[ex]``."""
+    if len(windows) <= 1:
+        return [ex]
+    parts = []
+    for start, end in windows:
+        if end <= start:
+            continue
+        inside = {i: j for j, i in enumerate(i for i, e in enumerate(ex.entities) if start <= e.start and e.end <= end)}
+
+        def spans(items: Sequence[Any]) -> list[Any]:
+            return [dataclasses.replace(e, start=e.start - start, end=e.end - start) for e in items
+                    if start <= e.start and e.end <= end]
+
+        def pairs(items: Sequence[Any]) -> list[Any]:
+            return [dataclasses.replace(r, head=inside[r.head], tail=inside[r.tail]) for r in items
+                    if r.head in inside and r.tail in inside]
+
+        parts.append(Example(list(ex.tokens[start:end]), spans(ex.entities), pairs(ex.relations),
+                             spans(ex.negative_entities), pairs(ex.negative_relations),
+                             {**ex.meta, "window": [start, end]}))
+    return parts
 
 
 class _EpochPlan:

@@ -308,3 +308,32 @@ def test_resume_from_a_damaged_checkpoint_is_kga332_not_a_traceback(checkpointed
     res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "2",
                               "--out", str(out), "--resume", *FAST])
     one_line(res, "KGA332", 1, str(out / "checkpoint"), words)
+
+
+def test_a_sentence_longer_than_the_window_is_trained_on_every_window(tmp_path: Path, tiny_base: Path) -> None:
+    from kgagent.encoder.data import EntitySpan, Example, RelationSpan
+    from kgagent.encoder.train import window_examples
+
+    ex = Example(["a", "b", "c", "d", "e"], [EntitySpan(0, 1, "P"), EntitySpan(3, 4, "P"), EntitySpan(4, 5, "L"),
+                                              EntitySpan(1, 4, "X")],
+                 [RelationSpan(1, 2, "in"), RelationSpan(0, 2, "in")], [EntitySpan(4, 5, "P")],
+                 [RelationSpan(2, 1, "in")], meta={"dataset": "d"})
+    first, second = window_examples(ex, [(0, 3), (3, 5)])
+    assert first.tokens == ["a", "b", "c"] and [(e.start, e.end) for e in first.entities] == [(0, 1)]
+    assert second.tokens == ["d", "e"] and [(e.start, e.end, e.type) for e in second.entities] == [(0, 1, "P"),
+                                                                                                (1, 2, "L")]
+    assert [(r.head, r.tail) for r in second.relations] == [(0, 1)]  # the pair across windows is gone
+    assert [(e.start, e.end) for e in second.negative_entities] == [(1, 2)]
+    assert [(r.head, r.tail) for r in second.negative_relations] == [(1, 0)]
+    assert second.meta["dataset"] == "d" and window_examples(ex, [(0, 5)]) == [ex]
+    # through the trainer: the tiny base's window is 128 pieces; the labels past it were dropped
+    tokens = ["John"] * 300 + ["Mary", "Jones", "lives", "in", "Paris", "."]
+    data = write(tmp_path / "long.json", [{"tokens": tokens, "entities": [
+        {"type": "Peop", "start": 0, "end": 1}, {"type": "Peop", "start": 300, "end": 302},
+        {"type": "Loc", "start": 304, "end": 305}], "relations": [{"type": "Live_In", "head": 1, "tail": 2}]}])
+    out = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output
+    report = json.loads((out / "train_report.json").read_text())
+    assert report["examples"] == 1 and report["windows"] >= 2
