@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import typer
@@ -25,6 +26,27 @@ domain_cmd.register(app)
 review_cmd.register(app)
 validate_cmd.register(app)
 facts_cmd.register(app)
+
+
+
+def _reflowed(text: str) -> str:
+    """Help text with each paragraph on one line (Typer rewraps it to the terminal): Typer keeps
+    the line breaks of a docstring past its first paragraph, so at 80 columns a docstring's lines
+    of ~100 characters printed as ragged pairs of a long and a short line."""
+    paragraphs = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def _reflow_help(group: typer.Typer) -> None:
+    for info in group.registered_commands:
+        text = info.help if info.help is not None else inspect.getdoc(info.callback)
+        if text:
+            info.help = _reflowed(text)
+    for sub in group.registered_groups:
+        _reflow_help(sub.typer_instance)
+
+
+_reflow_help(app)
 
 
 def main() -> None:

@@ -12,6 +12,30 @@ def test_help_lists_command_groups() -> None:
         assert name in result.output
 
 
+def _commands():
+    import typer
+
+    stack = [("kgagent", typer.main.get_command(app))]
+    while stack:
+        path, cmd = stack.pop()
+        yield path, cmd
+        if hasattr(cmd, "commands"):  # a group (Typer 0.29 carries its own click)
+            stack.extend((f"{path} {name}", sub) for name, sub in cmd.commands.items())
+
+
+def test_every_help_paragraph_is_one_line_for_the_terminal_to_wrap() -> None:
+    """Typer keeps a docstring's line breaks past its first paragraph: at 80 columns the
+    docstrings' ~100-character lines printed as ragged pairs ("... a span otherwise (a new" /
+    "model), by document ...")."""
+    helps = {path: cmd.help for path, cmd in _commands() if cmd.help}
+    assert len(helps) > 30
+    ragged = [path for path, text in helps.items() if "\n" in text.replace("\n\n", "")]
+    assert ragged == []
+    result = CliRunner().invoke(app, ["rules", "diff", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "otherwise (a new model), by document and span" in result.output
+
+
 def test_console_is_wide_off_a_terminal(monkeypatch, capsys) -> None:
     """A table written to a log keeps each row on one line; COLUMNS still decides when set."""
     from rich.table import Table
