@@ -98,11 +98,38 @@ def example_weight_problem(value: Any, maximum: float | None = MAX_EXAMPLE_WEIGH
 # --------------------------------------------------------------------------- JSON records
 
 
+#: the keys of a record that hold its words and labels (a near miss of one is refused, not ignored)
+_RECORD_KEYS = ("tokens", "entities", "relations", "negative_entities", "negative_relations")
+
+
+def _misspelt_key(rec: dict[str, Any]) -> tuple[str, str] | None:
+    """(key, the record key it was meant to be) for a key of ``rec`` that is a near miss of an
+    absent label key ("entites", "Relations", "entity"), else None: other keys (``orig_id``,
+    ``meta``, a data set's own) are kept as they are."""
+    import difflib
+
+    missing = [k for k in _RECORD_KEYS if k not in rec]
+    if not missing:
+        return None
+    for key in rec:
+        if not isinstance(key, str) or key in _RECORD_KEYS:
+            continue
+        low = key.lower()
+        singular = {k[:-1] if not k.endswith("ies") else k[:-3] + "y": k for k in missing}
+        meant = singular.get(low) or next(iter(difflib.get_close_matches(low, missing, n=1, cutoff=0.8)), None)
+        if meant is not None:
+            return key, meant
+    return None
+
+
 def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Example:
     """Validate one SpERT/feedback record (a dict) and build its Example; EncoderError KGA310 naming
     ``path`` and ``line`` and saying what (``what``: "record 3", "feedback line") is wrong."""
     if not isinstance(rec, dict):
         raise _err(path, line, f"{what} must be a JSON object, got {type(rec).__name__}")
+    if (slip := _misspelt_key(rec)) is not None:
+        raise _err(path, line, f"{what}: unknown key {slip[0]!r} (did you mean {slip[1]!r}?): its labels would be "
+                               "ignored, the sentence read as having none")
     tokens = rec.get("tokens")
     if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
         raise _err(path, line, f"{what}: 'tokens' must be a list of strings")

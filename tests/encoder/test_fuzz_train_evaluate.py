@@ -337,3 +337,18 @@ def test_a_sentence_longer_than_the_window_is_trained_on_every_window(tmp_path: 
     assert res.exit_code == 0, res.output
     report = json.loads((out / "train_report.json").read_text())
     assert report["examples"] == 1 and report["windows"] >= 2
+
+
+@pytest.mark.parametrize("key, meant", [("entites", "entities"), ("Relations", "relations"), ("entity", "entities"),
+                                        ("negative_entity", "negative_entities")])
+def test_a_misspelt_label_key_is_kga310_not_a_sentence_without_labels(tmp_path: Path, model: Path, key: str,
+                                                                      meant: str) -> None:
+    rec = record()
+    rec[key] = rec.pop(meant) if meant in rec else []
+    data = tmp_path / "gold.json"
+    data.write_text(json.dumps([record(), rec]))
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(model), "--threads", "1"])
+    one_line(res, "KGA310", 1, f"{data}:1", "record 1", f"unknown key {key!r} (did you mean {meant!r}?)")
+    ok = tmp_path / "ok.json"  # a data set's own keys are no near miss
+    ok.write_text(json.dumps([record(orig_id=3, doc_key="x", sentences=1, ltokens=[], id=1)]))
+    assert read_examples(ok)[0].entities
