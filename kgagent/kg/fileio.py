@@ -63,6 +63,9 @@ def format_for(path: Path, fmt: str | None = None) -> tuple[str, bool]:
     """(rdflib format, gzipped?) for ``path``; GraphError KGA202 listing the formats if unknown."""
     gz = path.suffix == ".gz"
     if fmt is not None:
+        if not isinstance(fmt, str):
+            raise GraphError(f"a graph format must be a string such as 'nquads', not {type(fmt).__name__}",
+                             code="KGA211")
         name = FORMAT_NAMES.get(fmt.lower())
         if name is None:
             raise GraphError(f"unknown graph format {fmt!r}; formats: {', '.join(sorted(set(FORMAT_NAMES)))}",

@@ -34,7 +34,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from kgagent.errors import GraphError
+from kgagent.errors import GraphError, lone_surrogate
 from kgagent.kg import fileio
 from kgagent.kg.prominence import SIZE_PREDICATES, SizeFacts
 from kgagent.kg.sparql import check_timeout, prepare_read_only, run_with_timeout
@@ -48,6 +48,8 @@ from kgagent.kg.vocab import (
     content_hash,
     doc_graph,
     graph_doc,
+    iri_ref,
+    new_iri,
     slug,
     term_iri,
     to_name,
@@ -134,9 +136,15 @@ class TripleSink:
         mention record (sentence, span, score, rule, decision; one per span: see
         :meth:`add_mention` for its other mentions).
         """
+        if label is not None:
+            _text(label, "an entity's label")
         if not label or not label.strip():
             raise GraphError("an entity needs a non-empty label", code="KGA207")
-        type_iris = [term_iri(t) for t in types]
+        type_iris = [term_iri(t) for t in _texts(types, "an entity's types")]
+        aliases = _texts(aliases, "an entity's aliases")
+        _provenance(provenance, optional=True)
+        if iri is not None:
+            new_iri(iri, "an entity's IRI")
         if iri is None:
             base = "new/" if provenance is not None else ""
             iri = str(ENT[base + slug(label) + "-" + content_hash(label.strip().casefold(),
@@ -156,12 +164,16 @@ class TripleSink:
         ``provenance.doc``'s graph, as :meth:`add_entity` writes one; no label or type), with the
         short name(s) it called the entity by (``kga:shortName``: "Ottinger" of "James Ottinger";
         read by the corpus memory, not by the linker: a surname names many people)."""
-        self.add_many(_mention_triples(URIRef(iri), provenance, short_names), doc_graph(provenance.doc))
+        self.add_many(_mention_triples(new_iri(iri, "an entity's IRI"), _provenance(provenance),
+                                       _texts(short_names, "short names")), doc_graph(provenance.doc))
 
     def add_alias(self, iri: str, alias: str, provenance: Provenance | None = None) -> None:
         """Record another name of an entity (skos:altLabel)."""
-        graph = doc_graph(provenance.doc) if provenance is not None else None
-        self.add(URIRef(iri), SKOS_ALT, Literal(alias.strip()), graph)
+        e = new_iri(iri, "an entity's IRI")
+        if not _text(alias, "an alias").strip():
+            raise GraphError("an alias must not be empty", code="KGA207")
+        graph = doc_graph(_provenance(provenance, optional=True).doc) if provenance is not None else None
+        self.add(e, SKOS_ALT, Literal(alias.strip()), graph)
 
     def add_fact(self, subject: str, predicate: str, obj: str, provenance: Provenance) -> None:
         """Add an extracted fact with its provenance to the document's named graph.
@@ -172,7 +184,8 @@ class TripleSink:
         """
         if provenance is None:
             raise GraphError("add_fact needs a Provenance (use add() for curated triples)", code="KGA207")
-        s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
+        _provenance(provenance)
+        s, p, o = new_iri(subject, "a fact's subject"), term_iri(predicate), new_iri(obj, "a fact's object")
         graph = doc_graph(provenance.doc)
         node = STMT[content_hash("fact", provenance.doc, s, p, o, provenance.sentence, provenance.start,
                                  provenance.end)]
@@ -217,7 +230,7 @@ class KnowledgeGraph(TripleSink):
         graph file the first time) for graphs too large for memory. Raises GraphError KGA201
         (missing or malformed file, with file and line) or KGA202 (unknown format).
         """
-        src = Path(path) if path is not None else default_graph_dir()
+        src = _path(path, "the graph path") if path is not None else default_graph_dir()
         if store == "oxigraph":
             return cls._load_oxigraph(src, format)
         if store != "memory":
@@ -294,7 +307,7 @@ class KnowledgeGraph(TripleSink):
         refused when the graph has named graphs (provenance would be lost); a path under a file is
         StorageError KGA510. Returns the file.
         """
-        target = Path(path) if path is not None else self.path
+        target = _path(path, "the path to save to") if path is not None else self.path
         if target is None:
             raise GraphError("save() needs a path: this graph was not loaded from a file", code="KGA201")
         if target.is_dir() or (not target.suffix and not target.exists()):
@@ -402,26 +415,28 @@ class KnowledgeGraph(TripleSink):
                   description: str | None = None) -> URIRef:
         """Declare a class (``rdfs:Class``), optionally under ``parent``."""
         c = term_iri(name)
+        up = term_iri(parent) if parent is not None else None  # checked before anything is added
         self.add(c, RDF.type, RDFS.Class)
         self.add(c, RDFS.label, Literal(label or name.replace("_", " ")))
         if description:
             self.add(c, RDFS.comment, Literal(description))
-        if parent is not None:
-            self.add(c, RDFS.subClassOf, term_iri(parent))
+        if up is not None:
+            self.add(c, RDFS.subClassOf, up)
         return c
 
     def add_relation(self, name: str, domain: str | None, range: str | None, functional: bool = False,
                      label: str | None = None, *, symmetric: bool = False, description: str | None = None) -> URIRef:
         """Declare a relation with its signature (``rdfs:domain``, ``rdfs:range``)."""
         p = term_iri(name)
+        dom, ran = (term_iri(domain) if domain else None), (term_iri(range) if range else None)
         self.add(p, RDF.type, OWL.ObjectProperty)
         self.add(p, RDFS.label, Literal(label or name.replace("_", " ")))
         if description:
             self.add(p, RDFS.comment, Literal(description))
-        if domain:
-            self.add(p, RDFS.domain, term_iri(domain))
-        if range:
-            self.add(p, RDFS.range, term_iri(range))
+        if dom is not None:
+            self.add(p, RDFS.domain, dom)
+        if ran is not None:
+            self.add(p, RDFS.range, ran)
         if functional:
             self.add(p, RDF.type, OWL.FunctionalProperty)
         if symmetric:
@@ -437,6 +452,11 @@ class KnowledgeGraph(TripleSink):
         A graph that already says exactly this (the domain's own graph file) is left untouched,
         so its caches and its loaded-file fast path stay valid.
         """
+        from kgagent.domain import Ontology
+
+        if not isinstance(ontology, Ontology):
+            raise GraphError(f"add_ontology needs a kgagent.domain.Ontology, not {type(ontology).__name__}",
+                             code="KGA211")
         want = _ontology_triples(ontology)
         nodes = {term_iri(n) for n in [*ontology.classes, *ontology.relations]}
         have = {(s, p, o) for node in nodes for s, p, o in self._match(node, None, None)
@@ -516,7 +536,7 @@ class KnowledgeGraph(TripleSink):
     # ------------------------------------------------------------------ entities
     def entity(self, iri: str) -> Entity | None:
         """The entity with this IRI (label, aliases, types), or None if the graph has no label for it."""
-        e = URIRef(iri)
+        e = iri_ref(iri)
         labels = sorted(str(x) for x in self._ds.objects(e, RDFS.label))
         if not labels:
             return None
@@ -540,7 +560,7 @@ class KnowledgeGraph(TripleSink):
 
     def entity_types(self, iri: str, closure: bool = False) -> set[str]:
         """Rule names of the entity's asserted types (with all superclasses if ``closure``)."""
-        types = {to_name(t) for _, _, t in self._match(URIRef(iri), RDF.type, None) if t not in SCHEMA_TYPES}
+        types = {to_name(t) for _, _, t in self._match(iri_ref(iri), RDF.type, None) if t not in SCHEMA_TYPES}
         if not closure:
             return types
         sub = self._subclass_closure()
@@ -604,7 +624,7 @@ class KnowledgeGraph(TripleSink):
         10 where known, else, capped, of the population it is known to have at least
         (``kga:populationAtLeast``), else its degree / 100 capped at 0.5 (a region with many
         cities must not outrank a big city): :func:`kgagent.kg.prominence.prominence`."""
-        e = URIRef(iri)
+        e = iri_ref(iri)
         sizes, degree = SizeFacts(), 0
         for _, p, o in self._match(e, None, None):
             if p not in META_PREDICATES:
@@ -618,7 +638,7 @@ class KnowledgeGraph(TripleSink):
         """True when the graph knows only a lower bound of the entity's population
         (``kga:populationAtLeast``, no ``kga:population``): a region known by the places in it,
         which its prior ranks above a namesake town, but which is no place of that size."""
-        e = URIRef(iri)
+        e = iri_ref(iri)
         return (next(self._match(e, KGA.populationAtLeast, None), None) is not None
                 and next(self._match(e, KGA.population, None), None) is None)
 
@@ -657,7 +677,7 @@ class KnowledgeGraph(TripleSink):
     # ------------------------------------------------------------------ facts and provenance
     def provenance(self, subject: str, predicate: str, obj: str) -> list[Provenance]:
         """Every recorded source of the fact (one per document sentence span)."""
-        s, p, o = URIRef(subject), term_iri(predicate), URIRef(obj)
+        s, p, o = iri_ref(subject, "a subject"), term_iri(predicate), iri_ref(obj, "an object")
         out = []
         for node in self._ds.subjects(RDF.subject, s):
             if (node, RDF.predicate, p) in self._ds and (node, RDF.object, o) in self._ds:
@@ -689,9 +709,9 @@ class KnowledgeGraph(TripleSink):
         >>> [(f.subject_label, f.predicate, f.object_label, f.curated) for f in kg.facts(obj=pain)]
         [('aspirin', 'treats', 'headache', True)]
         """
-        s = URIRef(subject) if subject is not None else None
+        s = iri_ref(subject, "a subject") if subject is not None else None
         p = term_iri(predicate) if predicate is not None else None
-        o = URIRef(obj) if obj is not None else None
+        o = iri_ref(obj, "an object") if obj is not None else None
         default = self._ds.default_graph
         found = set()
         for ts, tp, to in self._match(s, p, o):
@@ -717,7 +737,7 @@ class KnowledgeGraph(TripleSink):
         Facts (triples other than provenance records) that the curated graph or another
         document also holds stay; the count is of those no longer held anywhere.
         """
-        gid = doc_graph(doc)
+        gid = doc_graph(_text(doc, "a document id"))
         g = self._ds.graph(gid)
         stmt_nodes = {s for s in g.subjects() if str(s).startswith(str(STMT))}
         facts = [(s, p, o) for s, p, o in g if s not in stmt_nodes]
@@ -819,11 +839,12 @@ class KnowledgeGraph(TripleSink):
     def related(self, iri: str) -> set[str]:
         """The entities a relation of the graph leads to from ``iri`` (its objects: the state and
         the country a city lies in), read from the store directly (the linker asks it per candidate)."""
-        return {str(o) for _, p, o in self._match(URIRef(iri), None, None)
+        return {str(o) for _, p, o in self._match(iri_ref(iri), None, None)
                 if isinstance(o, URIRef) and p not in META_PREDICATES and not str(p).startswith(str(KGA))}
 
     def neighbourhood(self, iris: Iterable[str], radius: int = 1) -> set[str]:
         """Entities within ``radius`` relation steps (either direction) of the given ones."""
+        iris = _texts(iris, "the IRIs")
         g = self.to_networkx()
         out = set()
         for iri in iris:
@@ -933,6 +954,8 @@ class KnowledgeGraph(TripleSink):
         """
         from kgagent.kg.linker import Linker
 
+        if model is not None:
+            _path(model, "the embedding model")
         return Linker(self, model=model, **options)
 
 
@@ -943,6 +966,44 @@ _ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.Func
 
 #: what describes an entity: a fact's document graph copies these of an extracted entity it uses
 DESCRIPTION = (RDFS.label, RDF.type, SKOS_ALT)
+
+
+def _text(value: Any, what: str) -> str:
+    """``value`` if it is a string that is text; GraphError KGA211 otherwise (a number, None,
+    bytes, a string with a lone surrogate, which no graph file can hold)."""
+    if not isinstance(value, str):
+        raise GraphError(f"{what} must be a string, not {type(value).__name__}", code="KGA211")
+    if (at := lone_surrogate(value)) is not None:
+        raise GraphError(f"{what} is not text: a lone surrogate {value[at]!r} at {at} of {value[:80]!r}",
+                         code="KGA211")
+    return value
+
+
+def _texts(values: Any, what: str) -> list[str]:
+    """A list of strings that are text (``_text``); one string is refused, as it would be read
+    character by character (``types="city"`` as the types c, i, t, y)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise GraphError(f"{what} must be a list of strings, not {type(values).__name__}"
+                         + (f" ({values!r}: write [{values!r}])" if isinstance(values, str) else ""), code="KGA211")
+    return [_text(v, f"each of {what}") for v in values]
+
+
+def _provenance(value: Any, optional: bool = False) -> Provenance:
+    """``value`` if it is a Provenance (or None, when ``optional``); GraphError KGA211 otherwise."""
+    if not isinstance(value, Provenance) and not (optional and value is None):
+        raise GraphError(f"a provenance must be a kgagent.schema.Provenance, not {type(value).__name__}",
+                         code="KGA211")
+    return value
+
+
+def _path(value: Any, what: str) -> Path:
+    """``value`` as a Path (a str or path-like, not empty); GraphError KGA211 otherwise."""
+    if isinstance(value, str) and not value.strip():
+        raise GraphError(f"{what} must not be empty", code="KGA211")
+    if isinstance(value, bytes) or not isinstance(value, (str, os.PathLike)):
+        raise GraphError(f"{what} must be a path (str or pathlib.Path), not {type(value).__name__}",
+                         code="KGA211")
+    return Path(value)
 
 
 def _mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:

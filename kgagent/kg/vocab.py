@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
 
+from kgagent.errors import GraphError
 from kgagent.ids import content_hash  # noqa: F401 - the one content hash, used by the graph's ids
 
 BASE = "https://w3id.org/kgagent/"
@@ -42,12 +43,49 @@ def is_iri(text: str) -> bool:
 
 
 def term_iri(name: str) -> URIRef:
-    """The IRI of a rule-vocabulary name (``city``) or of an IRI given in full."""
+    """The IRI of a rule-vocabulary name (``city``) or of an IRI given in full; GraphError KGA211
+    for anything else (a name with a space, a number, None).
+
+    >>> term_iri("located in")
+    Traceback (most recent call last):
+    kgagent.errors.GraphError: KGA211 not a vocabulary name or IRI: 'located in'
+    """
+    if not isinstance(name, str):
+        raise GraphError(f"a vocabulary name or IRI must be a string, not {type(name).__name__}", code="KGA211")
     if is_iri(name):
-        return URIRef(name)
+        return new_iri(name, "a vocabulary IRI")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\-]*", name):
-        raise ValueError(f"not a vocabulary name or IRI: {name!r}")
+        raise GraphError(f"not a vocabulary name or IRI: {name!r}", code="KGA211")
     return ONT[name]
+
+
+#: what an IRI of N-Triples or N-Quads cannot hold (rdflib would write it, no parser reads it back)
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\ud800-\udfff]')
+
+
+def iri_ref(iri: object, what: str = "an IRI") -> URIRef:
+    """``iri`` as a URIRef to look up; GraphError KGA211 when it is not a string."""
+    if not isinstance(iri, str):
+        raise GraphError(f"{what} must be a string, not {type(iri).__name__}", code="KGA211")
+    return URIRef(iri)
+
+
+def new_iri(iri: object, what: str = "an IRI") -> URIRef:
+    """``iri`` as a URIRef to add to the graph; GraphError KGA211 when it is not a string, is
+    empty or holds what no graph file can hold (a space, ``<``, ``"``, a control character).
+
+    >>> new_iri("urn:a b")
+    Traceback (most recent call last):
+    kgagent.errors.GraphError: KGA211 an IRI cannot hold ' ' (U+0020): 'urn:a b'
+    """
+    if not isinstance(iri, str):
+        raise GraphError(f"{what} must be a string, not {type(iri).__name__}", code="KGA211")
+    if not iri:
+        raise GraphError(f"{what} must not be empty", code="KGA211")
+    if (m := _NOT_IN_IRI.search(iri)) is not None:
+        raise GraphError(f"{what} cannot hold {m.group()!r} (U+{ord(m.group()):04X}): {iri[:120]!r}",
+                         code="KGA211")
+    return URIRef(iri)
 
 
 def to_name(iri: object) -> str:
