@@ -288,6 +288,9 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         _encoder, report = train(cfg, train_ex, dev, out_dir=o["out"], progress=bar, resume=o["resume"])
     _say(con, f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
               f"{report['stopped']})")
+    if report.get("too_wide"):
+        _say(con, f"note: {report['too_wide']} entit(y/ies) wider than {report['config']['max_width']} words "
+                  "not trained on (no span that wide is a candidate; the model cannot predict them)")
     if "dev" in report:
         _print_scores(report["dev"], f"dev scores ({', '.join(str(d) for d in dev_files) or 'manifest'})",
                       entity_only=not report["dev"]["relation_strict"]["micro"]["gold"])

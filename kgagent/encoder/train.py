@@ -532,6 +532,9 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
                               "examples": examples}
     if len(train) != examples:
         report["windows"] = len(train)  # long sentences, cut to the encoder's window
+    too_wide = sum(1 for ex in train for e in ex.entities if e.end - e.start > cfg.max_width)
+    if too_wide:  # no span that wide is a candidate: said, not dropped without a word
+        report["too_wide"] = too_wide
     model.eval()
     round_compact_encoder_(model)  # what is saved (float16) is what is calibrated and scored
     if dev and cfg.calibrate:

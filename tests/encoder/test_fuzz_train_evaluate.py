@@ -352,3 +352,17 @@ def test_a_misspelt_label_key_is_kga310_not_a_sentence_without_labels(tmp_path: 
     ok = tmp_path / "ok.json"  # a data set's own keys are no near miss
     ok.write_text(json.dumps([record(orig_id=3, doc_key="x", sentences=1, ltokens=[], id=1)]))
     assert read_examples(ok)[0].entities
+
+
+def test_entities_wider_than_the_span_limit_are_counted_not_dropped_silently(tmp_path: Path,
+                                                                             tiny_base: Path) -> None:
+    tokens = ["the", "International", "Business", "Machines", "Corporation", "of", "New", "York", "and", "its",
+              "friends", "works", "."]
+    data = write(tmp_path / "wide.json", [record(), {"tokens": tokens, "entities": [
+        {"type": "Org", "start": 0, "end": 11}, {"type": "Loc", "start": 6, "end": 8}], "relations": []}])
+    out = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(out), *FAST])
+    assert res.exit_code == 0, res.output
+    assert "note: 1 entit(y/ies) wider than 10 words not trained on" in res.output
+    assert json.loads((out / "train_report.json").read_text())["too_wide"] == 1
