@@ -49,6 +49,10 @@ class LearnReport:
     by_verdict: Counter = field(default_factory=Counter)
     #: the learned reward weight of each feature
     theta: dict[str, float] = field(default_factory=dict)
+    #: agreed judgements left out: their decision is not in the extraction's decisions.jsonl
+    #: (answers made on another run of it), and those decisions' ids
+    unknown_answers: int = 0
+    unknown_decisions: list[str] = field(default_factory=list)
 
 
 def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float = 1.0,
@@ -73,7 +77,9 @@ def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float
         report.conflicts += len(conflicts)
         for decision_id in sorted(agreed):
             decision = reviews.by_id.get(decision_id)
-            if decision is None:  # an answer to a decision this extraction no longer has
+            if decision is None:  # an answer to a decision this extraction no longer has: counted, not used
+                report.unknown_answers += 1
+                report.unknown_decisions.append(decision_id)
                 continue
             j = agreed[decision_id]
             verdict = str(decision.get("verdict", ""))
@@ -82,8 +88,12 @@ def learn_policy(outs: Sequence[str | Path], *, alpha: float = 0.5, ridge: float
             report.answers += 1
             report.overruled += hit
             report.by_verdict[f"{verdict}/{j.action}"] += 1
+    where = ", ".join(str(o) for o in outs)
+    if not report.answers and report.unknown_answers:  # as export-reviews says it
+        raise InputError(f"none of the {report.unknown_answers} agreed answer(s) is on a decision of the "
+                         f"extraction's decisions.jsonl (e.g. {report.unknown_decisions[0]}): they were made on "
+                         "another run of it; nothing learned", code="KGA471", location=Location(where))
     if not report.answers:
-        where = ", ".join(str(o) for o in outs)
         raise InputError("no reviewer's judgement to learn from (accept, reject, change or span answers that "
                          "reviewers agree on); answer some with `kgagent review` first", code="KGA477",
                          location=Location(where))
