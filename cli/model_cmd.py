@@ -248,8 +248,11 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         return
     if not o["data"]:
         raise fail("KGA340 give the training DATA (or --feedback FILE)", EXIT_USAGE)
+    if o["out"] is None:  # before any file is read
+        raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
     data_files, dev_files = list(o["data"]), list(o["dev"] or [])
     mix: dict[str, float] = {}
+    pairs: list[tuple[Path, Path]] = []  # (training file, its dev file)
     if len(data_files) > 1 or data_files[0].suffix.lower() == ".toml":
         from kgagent.encoder.sources import load_sources, read_manifest, sources_from_paths
 
@@ -265,6 +268,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         train_ex, dev_list = load_sources(sources, dom.labels.normalize, dom.check_data_labels)
         dev = dev_list or None
         mix = {s.name: s.repeat for s in sources}
+        pairs = [(f, s.dev) for s in sources if s.dev is not None for f in s.train_files]
         _say(con, "data: " + "; ".join(f"{s.name} {'+'.join(f.name for f in s.train_files)} x{s.repeat:g}"
                                        + (f" (dev {s.dev.name})" if s.dev else "") for s in sources))
     else:
@@ -272,12 +276,15 @@ def _train(o: dict[str, Any], dom: Any) -> None:
             raise fail("KGA340 one training file takes one --dev", EXIT_USAGE)
         train_ex = read_examples(data_files[0])
         dev = _dev_examples(dev_files[0]) if dev_files else None
+        pairs = [(data_files[0], dev_files[0])] if dev_files else []
         if o["domain"] is not None:  # a model for this domain: every label must mean something in it
             dom.check_data_labels(train_ex, data_files[0])
             if dev is not None:
                 dom.check_data_labels(dev, dev_files[0])
-    if o["out"] is None:
-        raise fail("KGA340 give --out DIR for the trained model", EXIT_USAGE)
+    for train_file, dev_file in pairs:
+        if train_file.resolve() == dev_file.resolve():
+            _say(console(stderr=True), f"note: the dev file {dev_file} is the training file itself: the epoch is "
+                                       "chosen and the scores measured on sentences the model learnt")
     cfg = TrainConfig(mix=mix, select_sample=o["select_sample"], base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
                       epochs=o["epochs"] or 20,
                       lr=o["lr"] if o["lr"] is not None else (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],

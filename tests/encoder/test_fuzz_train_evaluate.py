@@ -366,3 +366,16 @@ def test_entities_wider_than_the_span_limit_are_counted_not_dropped_silently(tmp
     assert res.exit_code == 0, res.output
     assert "note: 1 entit(y/ies) wider than 10 words not trained on" in res.output
     assert json.loads((out / "train_report.json").read_text())["too_wide"] == 1
+
+
+def test_the_same_file_as_train_and_dev_is_said(tmp_path: Path, tiny_base: Path) -> None:
+    data = write(tmp_path / "t.json", [record()])
+    res = runner.invoke(app, ["train", str(data), "--dev", str(tmp_path / "." / "t.json"), "--base", str(tiny_base),
+                              "--full", "--epochs", "1", "--out", str(tmp_path / "m"), *FAST])
+    assert res.exit_code == 0, res.output
+    assert f"note: the dev file {tmp_path / '.' / 't.json'} is the training file itself" in res.output.replace("\n", " ")
+
+
+def test_train_without_out_is_said_before_any_file_is_read(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["train", str(tmp_path / "missing.json"), *FAST])
+    one_line(res, "KGA340", 2, "give --out DIR")
