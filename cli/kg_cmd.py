@@ -37,6 +37,20 @@ def _is_file(arg: str) -> bool:
         return False
 
 
+def _is_dir(arg: str) -> bool:
+    try:
+        return "\n" not in arg and Path(arg).is_dir()
+    except OSError:
+        return False
+
+
+def _looks_like_a_path(arg: str) -> bool:
+    """A query argument that was meant as a file (``q.rq``, ``queries/x``): one word with a
+    slash or a query file's suffix; told "no such query file" when it does not parse."""
+    return (bool(arg) and not any(c.isspace() or c in "{}<>?" for c in arg)
+            and ("/" in arg or Path(arg).suffix.lower() in (".rq", ".sparql", ".sq", ".txt", ".query")))
+
+
 def _fraction(low_open: bool):
     """An option callback: a number in [0, 1] (``low_open``: (0, 1]); nan, inf and numbers
     outside are a usage error (exit 2). Click's min=/max= let nan through (nan < 0 is false)."""
@@ -145,11 +159,16 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         from kgagent.kg.sparql import decode_query, prepare_read_only
 
         name = "<stdin>" if sparql == "-" else sparql if _is_file(sparql) else None
+        if name is None and _is_dir(sparql):
+            raise fail(f"KGA503 is a directory, expected a query file: {sparql}", EXIT_USAGE)
         text = decode_query(sys.stdin.buffer.read() if sparql == "-" else Path(sparql).read_bytes(),
                             name) if name else sparql
         try:  # an empty or malformed query is told (with its file) before the graph loads
             prepare_read_only(text)
         except GraphError as err:
+            if name is None and _looks_like_a_path(sparql):
+                raise fail(f"KGA502 no such query file: {sparql} (nor is it a query: {err.message})",
+                           EXIT_USAGE) from None
             raise GraphError(err.message, code=err.code, location=Location(name) if name else None) from None
         kg = _load(graph, store, domain)
         result = kg.query(text, timeout=timeout)
@@ -223,12 +242,16 @@ def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (an
     they rejected leave the graph, provenance included (also when an earlier import added them).
     With --align (the default) an imported entity that names the same thing as one already in
     the graph (same name, kinds and classes that fit, neighbours that agree) becomes its twin.
-    """
+
+    Exit 1 = a graph file that cannot be read or a graph that cannot be saved in its format,
+    2 = a --graph that lies under a file (KGA510) or cannot be written."""
     from kgagent.graph_merge import merge_graph_files
     from kgagent.kg import KnowledgeGraph
-    from kgagent.kg.fileio import GRAPH_FILE_NAMES
+    from kgagent.kg.fileio import GRAPH_FILE_NAMES, check_writable_place
 
     dom = open_domain(domain) if align else None
+    with guarded(EXIT_USAGE):
+        check_writable_place(graph)  # before the files load, as kg export does
     with guarded():
         exists = graph.is_file() or (graph.is_dir() and any((graph / n).is_file() for n in GRAPH_FILE_NAMES))
         kg = KnowledgeGraph.load(graph) if exists else KnowledgeGraph()

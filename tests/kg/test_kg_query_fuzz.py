@@ -133,3 +133,38 @@ def test_query_tsv_escapes_tab_newline_cr_and_backslash(tmp_path: Path) -> None:
             _graph(tmp_path, ODD_LITERALS), "--format", "tsv")
     assert r.exit_code == 0, r.output
     assert r.stdout.split("\n") == ["o\tx", "tab\\there\\nnext\\rline\\\\end\t1", ""]
+
+
+def test_query_argument_naming_a_directory_is_kga503(tiny_dir: Path, tmp_path: Path) -> None:
+    """A directory given as the query was parsed as SPARQL: "syntax error at line 1, column 1"."""
+    r = run("query", tmp_path, "--graph", tiny_dir)
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1] == f"error: KGA503 is a directory, expected a query file: {tmp_path}"
+
+
+@pytest.mark.parametrize("arg", ["missing.rq", "queries/who.sparql", "q/x"])
+def test_query_argument_naming_a_missing_file_says_so(tiny_dir: Path, arg: str) -> None:
+    """A query file that is not there was parsed as SPARQL: a bare syntax error at column 1."""
+    r = run("query", arg, "--graph", tiny_dir)
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
+    line = r.output.strip().splitlines()[-1]
+    assert line.startswith(f"error: KGA502 no such query file: {arg} (nor is it a query: SPARQL syntax error")
+
+
+@pytest.mark.parametrize("query", ["SELEC ?s WHERE { ?s ?p ?o }", "ASK{<http://x.org/y>?p?o"])
+def test_a_malformed_query_is_still_a_syntax_error(tiny_dir: Path, query: str) -> None:
+    r = run("query", query, "--graph", tiny_dir)
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 1, r.output
+    assert "KGA206 SPARQL syntax error" in r.output and "KGA502" not in r.output
+
+
+def test_import_into_a_graph_under_a_file_is_a_usage_error(tiny_dir: Path, tmp_path: Path) -> None:
+    """kg import --graph FILE/sub said KGA510 with exit 1 after loading every file; kg export
+    says it with exit 2 before loading, and now so does import."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    r = run("import", tiny_dir / "graph.ttl", "--graph", blocker / "sub", "--no-align")
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1] == (f"error: KGA510 cannot write {blocker / 'sub'}: {blocker} "
+                                                 "is a file, not a directory")
+    assert blocker.read_text() == ""
