@@ -38,8 +38,8 @@ def _is_file(arg: str) -> bool:
 
 
 def _is_dir(arg: str) -> bool:
-    try:
-        return "\n" not in arg and Path(arg).is_dir()
+    try:  # "" is no directory (Path("") is "."): an empty query is told as one
+        return bool(arg.strip()) and "\n" not in arg and Path(arg).is_dir()
     except OSError:
         return False
 
