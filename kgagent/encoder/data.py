@@ -416,6 +416,9 @@ def file_format(path: str | Path) -> str:
     if path.is_dir():
         raise IsADirectoryError(str(path))
     suffix = path.suffix.lower()
+    if suffix == ".toml":  # it starts with "[[source]]": read as SpERT JSON it was "invalid JSON"
+        raise _err(path, 1, "a data manifest (.toml) is read by `kgagent train MANIFEST` alone; give a SpERT JSON, "
+                            "CoNLL or feedback JSONL file here")
     if suffix in (".json", ".jsonl"):
         return "spert" if suffix == ".json" else "feedback"
     with path.open("rb") as fh:  # the first character tells; the reader names a byte that is not UTF-8

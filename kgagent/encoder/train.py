@@ -274,7 +274,10 @@ def _new_encoder(cfg: TrainConfig, train_examples: Sequence[Example]) -> Encoder
         return enc
     ents, rels = labels_of(train_examples)
     if not ents:
-        raise EncoderError("the training data has no entities", code="KGA331")
+        files = {str(ex.meta.get("source_file", "")).rpartition(":")[0] for ex in train_examples
+                 if isinstance(ex.meta, dict)}
+        where = Location(files.pop()) if len(files) == 1 and "" not in files else None
+        raise EncoderError("the training data has no entities", code="KGA331", location=where)
     base = cfg.base or PACKAGE_BASE
     base_dir = resolve_base(base)
     mcfg = ModelConfig(base=str(base) if cfg.base else PACKAGE_BASE, entity_labels=ents, relation_labels=rels,

@@ -379,3 +379,17 @@ def test_the_same_file_as_train_and_dev_is_said(tmp_path: Path, tiny_base: Path)
 def test_train_without_out_is_said_before_any_file_is_read(tmp_path: Path) -> None:
     res = runner.invoke(app, ["train", str(tmp_path / "missing.json"), *FAST])
     one_line(res, "KGA340", 2, "give --out DIR")
+
+
+def test_a_manifest_given_where_a_data_file_belongs_is_said(tmp_path: Path, model: Path) -> None:
+    path = manifest(tmp_path, '[[source]]\nname = "a"\ntrain = "t.json"\n')
+    res = runner.invoke(app, ["evaluate", str(path), "--model", str(model), "--threads", "1"])
+    one_line(res, "KGA310", 1, f"{path}:1", "a data manifest (.toml) is read by `kgagent train MANIFEST` alone")
+
+
+def test_training_data_without_entities_names_its_file(tmp_path: Path, tiny_base: Path) -> None:
+    data = tmp_path / "all_o.conll"
+    data.write_text("a O\nb O\n\nc O\n")
+    res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(tmp_path / "m"), *FAST])
+    one_line(res, "KGA331", 1, f"{data}: KGA331 the training data has no entities")
