@@ -151,6 +151,7 @@ def train_cmd(
     if rounds <= 0:  # (--rounds: the loop's settings say the same, as KGA460)
         _check_feedback_weight(feedback_weight)
     _check_train_settings(options)
+    _check_modes(options)
     if feedback is not None:  # what fine-tuning on feedback does not read is refused, not ignored
         given = [flag for flag, value in (("--base", base), ("--resume", resume)) if value]
         if given:
@@ -184,6 +185,26 @@ def train_cmd(
         return
     with guarded():
         _train(options, dom)
+
+
+def _check_modes(o: dict[str, Any]) -> None:
+    """Exit 2 (KGA340) for an option of another way of training than the one asked (say,
+    --unlabelled without --rounds, --gold without --feedback): it was ignored without a word."""
+    if o["rounds"] < 0:
+        raise fail(f"KGA340 --rounds must be 0 (plain training) or more, not {o['rounds']}", EXIT_USAGE)
+    if o["rounds"] == 0:
+        loop_only = [flag for flag, key in (("--unlabelled", "unlabelled"), ("--threshold", "threshold"),
+                                            ("--restart", "restart"), ("--select-on", "select_on"),
+                                            ("--rules", "rules"), ("--graph", "kg")) if o[key] is not None]
+        if loop_only:
+            raise fail(f"KGA340 {', '.join(loop_only)} only {'goes' if len(loop_only) == 1 else 'go'} with "
+                       "--rounds K (the self-training loop)", EXIT_USAGE)
+        if o["feedback"] is None:
+            tuning = [flag for flag, given in (("--gold", o["gold"] is not None), ("--model", o["model"] is not None),
+                                               ("--feedback-weight", o["feedback_weight"] != 1.0)) if given]
+            if tuning:
+                raise fail(f"KGA340 {', '.join(tuning)} only {'goes' if len(tuning) == 1 else 'go'} with --feedback "
+                           "FILE (or --rounds K)", EXIT_USAGE)
 
 
 def _check_feedback_weight(value: float) -> None:

@@ -393,3 +393,18 @@ def test_training_data_without_entities_names_its_file(tmp_path: Path, tiny_base
     res = runner.invoke(app, ["train", str(data), "--base", str(tiny_base), "--full", "--epochs", "1",
                               "--out", str(tmp_path / "m"), *FAST])
     one_line(res, "KGA331", 1, f"{data}: KGA331 the training data has no entities")
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--unlabelled", "texts.txt"], "--unlabelled only goes with --rounds K"),
+    (["--rules", "r/", "--graph", "g/"], "--rules, --graph only go with --rounds K"),
+    (["--threshold", "0.5"], "--threshold only goes with --rounds K"),
+    (["--gold", "g.json"], "--gold only goes with --feedback FILE"),
+    (["--model", "m/"], "--model only goes with --feedback FILE"),
+    (["--feedback-weight", "3"], "--feedback-weight only goes with --feedback FILE"),
+    (["--rounds", "-1"], "--rounds must be 0 (plain training) or more, not -1"),
+], ids=["unlabelled", "rules-graph", "threshold", "gold", "model", "feedback-weight", "rounds-negative"])
+def test_an_option_of_another_way_of_training_is_refused_not_ignored(tmp_path: Path, extra: list[str],
+                                                                     words: str) -> None:
+    res = runner.invoke(app, ["train", str(tmp_path / "t.json"), "--out", str(tmp_path / "m"), *FAST, *extra])
+    one_line(res, "KGA340", 2, words)
