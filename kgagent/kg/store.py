@@ -253,7 +253,13 @@ class KnowledgeGraph(TripleSink):
         directory = src if src.is_dir() else src.parent
         oxdir = directory / OXIGRAPH_DIR
         file = None
-        if not oxdir.is_dir():
+        if oxdir.exists() and not oxdir.is_dir():
+            raise GraphError(f"cannot open Oxigraph store {oxdir}: it is a file, not a store directory (move it "
+                             "away to build the store there)", code="KGA203")
+        if oxdir.is_dir() and any(oxdir.iterdir()) and not (oxdir / "CURRENT").is_file():
+            raise GraphError(f"cannot open Oxigraph store {oxdir}: the directory holds no Oxigraph store (no "
+                             "CURRENT file); move it away to build the store there", code="KGA203")
+        if not oxdir.is_dir() or not any(oxdir.iterdir()):  # an empty folder is no store: build one there
             file = fileio.resolve_graph_file(src)
             fmt, gz = fileio.format_for(file, format)
             text = fileio.read_text(file, gz)
@@ -284,6 +290,11 @@ class KnowledgeGraph(TripleSink):
                 file = fileio.resolve_graph_file(src)
             recorded = (oxdir / SOURCE_STAMP).read_text(encoding="utf-8") if (oxdir / SOURCE_STAMP).is_file() else ""
             if file is not None and recorded and recorded != _stamp(file):
+                built_from = recorded.rsplit(" ", 2)[0]
+                if built_from != file.name:  # one store per directory: another graph file of it made it
+                    raise GraphError(f"the Oxigraph store {oxdir} was built from {built_from}, not {file.name} "
+                                     f"(one store per directory); remove {oxdir} to rebuild it from {file.name}",
+                                     code="KGA210")
                 raise GraphError(f"the Oxigraph store {oxdir} was built from another version of {file.name} "
                                  f"(the file changed since); remove {oxdir} to rebuild it from the file",
                                  code="KGA210")
@@ -292,6 +303,9 @@ class KnowledgeGraph(TripleSink):
         except OSError as err:
             raise GraphError(f"cannot open Oxigraph store {oxdir}: {err} (is another process using it?)",
                              code="KGA203") from None
+        except RuntimeError as err:  # RocksDB: "Corruption: CURRENT file corrupted", ...
+            raise GraphError(f"cannot open Oxigraph store {oxdir}: {_one_line(err)}; remove {oxdir} to rebuild "
+                             "it from the graph file", code="KGA203") from None
         ds = Dataset(store=oxstore, default_union=True)
         if file is None:
             with contextlib.suppress(GraphError):
@@ -1132,6 +1146,10 @@ def _serialize(ds: Dataset, out: Any, fmt: str) -> None:
         ds.serialize(destination=out, format=fmt, encoding="utf-8")
     else:
         ds.default_graph.serialize(destination=out, format=fmt, encoding="utf-8")
+
+
+def _one_line(err: Exception, limit: int = 200) -> str:
+    return " ".join(str(err).split())[:limit] or type(err).__name__
 
 
 def _stamp(file: Path) -> str:
