@@ -153,9 +153,13 @@ def train_cmd(
     _check_train_settings(options)
     _check_modes(options)
     if feedback is not None:  # what fine-tuning on feedback does not read is refused, not ignored
-        given = [flag for flag, value in (("--base", base), ("--resume", resume)) if value]
+        given = [flag for flag, value in (("--base", base), ("--resume", resume), ("--full", not lora),
+                                          ("--no-case", not case_features),
+                                          ("--train-word-embeddings", train_word_embeddings),
+                                          ("--select-sample", select_sample)) if value]
         if given:
-            raise fail(f"KGA340 {' and '.join(given)} {'does' if len(given) == 1 else 'do'} not go with --feedback "
+            names = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
+            raise fail(f"KGA340 {names} {'does' if len(given) == 1 else 'do'} not go with --feedback "
                        "(it fine-tunes --model, or the domain's model)", EXIT_USAGE)
         if out is None:
             raise fail("KGA340 --feedback needs --out DIR for the fine-tuned model", EXIT_USAGE)

@@ -186,6 +186,8 @@ def test_feedback_with_base_or_resume_is_refused_not_ignored(tmp_path: Path, tin
     one_line(res, "KGA340", 2, "--base does not go with --feedback")
     res = runner.invoke(app, [*common, "--resume"])
     one_line(res, "KGA340", 2, "--resume does not go with --feedback")
+    res = runner.invoke(app, [*common, "--full", "--no-case", "--select-sample", "5"])
+    one_line(res, "KGA340", 2, "--full, --no-case and --select-sample do not go with --feedback")
     res = runner.invoke(app, ["train", "--feedback", str(fb), "--model", str(model), "--dev", str(fb), *FAST])
     one_line(res, "KGA340", 2, "--feedback needs --out")
 
