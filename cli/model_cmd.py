@@ -413,6 +413,12 @@ def evaluate_cmd(
         entity_only = not any(ex.relations for ex in gold)
         metrics.update(model=enc.name_or_path, data=str(data), seconds=seconds, entity_only=entity_only,
                        precision=enc.effective_precision(), domain=dom.name)
+        # gold labels the model cannot predict (as the domain names them): every one is a miss
+        from kgagent.encoder.data import labels_of
+
+        has = {dom.labels.normalize(x) for x in [*enc.config.entity_labels, *enc.config.relation_labels]}
+        lacks = sorted({x for part in labels_of(gold) for x in part if dom.labels.normalize(x) not in has})
+        metrics["labels_model_lacks"] = lacks
         if as_json:
             print(json.dumps(metrics, indent=2))
             return
@@ -420,6 +426,8 @@ def evaluate_cmd(
         _print_scores(metrics, f"{data} ({len(gold)} sentences, {kind}; model {enc.name_or_path}, "
                                f"{enc.effective_precision()})",
                       entity_only=entity_only)
+        if lacks:
+            _say(console(), f"note: gold labels the model does not have (each one scored as missed): {', '.join(lacks)}")
         if unscored:
             _say(console(), "not scored (classes this data set does not mark): "
                  + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))

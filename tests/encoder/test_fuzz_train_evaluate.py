@@ -410,3 +410,17 @@ def test_an_option_of_another_way_of_training_is_refused_not_ignored(tmp_path: P
                                                                      words: str) -> None:
     res = runner.invoke(app, ["train", str(tmp_path / "t.json"), "--out", str(tmp_path / "m"), *FAST, *extra])
     one_line(res, "KGA340", 2, words)
+
+
+def test_evaluate_says_which_gold_labels_the_model_cannot_predict(tmp_path: Path, model: Path) -> None:
+    data = write(tmp_path / "gold.json", [record(entities=[{"type": "Alien", "start": 0, "end": 2},
+                                                           {"type": "Org", "start": 4, "end": 5}],
+                                                 relations=[{"type": "Eats", "head": 0, "tail": 1}])])
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(model), "--threads", "1"])
+    assert res.exit_code == 0, res.output
+    assert "note: gold labels the model does not have (each one scored as missed): Alien, Eats" in res.output
+    res = runner.invoke(app, ["evaluate", str(data), "--model", str(model), "--threads", "1", "--json"])
+    assert json.loads(res.stdout)["labels_model_lacks"] == ["Alien", "Eats"]
+    res = runner.invoke(app, ["evaluate", str(write(tmp_path / "ok.json", [record()])), "--model", str(model),
+                              "--threads", "1"])
+    assert "note: gold labels" not in res.output
