@@ -306,6 +306,14 @@ def _train(o: dict[str, Any], dom: Any) -> None:
             dom.check_data_labels(train_ex, data_files[0])
             if dev is not None:
                 dom.check_data_labels(dev, dev_files[0])
+    if dev:  # a dev label no training sentence has: the model never predicts it, every one is a miss
+        from kgagent.encoder.data import labels_of
+
+        known = {x for part in labels_of(train_ex) for x in part}
+        lacks = sorted({x for part in labels_of(dev) for x in part} - known)
+        if lacks:
+            _say(console(stderr=True), "note: dev labels no training sentence has (the model never predicts them; "
+                                       f"each one scored as missed): {', '.join(lacks)}")
     for train_file, dev_file in pairs:
         if train_file.resolve() == dev_file.resolve():
             _say(console(stderr=True), f"note: the dev file {dev_file} is the training file itself: the epoch is "

@@ -424,3 +424,13 @@ def test_evaluate_says_which_gold_labels_the_model_cannot_predict(tmp_path: Path
     res = runner.invoke(app, ["evaluate", str(write(tmp_path / "ok.json", [record()])), "--model", str(model),
                               "--threads", "1"])
     assert "note: gold labels" not in res.output
+
+
+def test_train_says_which_dev_labels_no_training_sentence_has(tmp_path: Path, tiny_base: Path) -> None:
+    data = write(tmp_path / "t.json", [record()])
+    dev = write(tmp_path / "dev.json", [record(entities=[{"type": "Alien", "start": 0, "end": 2},
+                                                         {"type": "Org", "start": 4, "end": 5}], relations=[])])
+    res = runner.invoke(app, ["train", str(data), "--dev", str(dev), "--base", str(tiny_base), "--full",
+                              "--epochs", "1", "--out", str(tmp_path / "m"), *FAST])
+    assert res.exit_code == 0, res.output
+    assert "note: dev labels no training sentence has" in res.output and "missed): Alien" in res.output
