@@ -188,7 +188,8 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
                      ("loop_control", "control")):
         if options.get(src) is not None and dst not in loop_kwargs:
             loop_kwargs[dst] = options[src]
-    loop_cfg = LoopConfig(**loop_kwargs)
+    with guarded(EXIT_USAGE):  # bad loop settings are a usage error (exit 2), as bad training settings are
+        loop_cfg = LoopConfig(**loop_kwargs)
     if loop_cfg.mode != "plain":  # the agent's rules are read now as round 1's will be (errors refused)
         from kgagent.agent import load_agent_rules
         from kgagent.domain import Domain

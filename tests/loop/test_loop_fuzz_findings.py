@@ -60,3 +60,19 @@ def test_prune_to_an_out_that_cannot_be_a_file_is_kga510_exit_2(tmp_path: Path) 
         assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output  # was 1, KGA551 "File exists"
         assert "error: KGA510 cannot write" in res.output and words in res.output
     assert feedback.read_text() == before
+
+
+def test_bad_loop_settings_are_exit_2_like_bad_training_settings(tmp_path: Path) -> None:
+    gold = tmp_path / "g.json"
+    gold.write_text('[{"tokens": ["Ann", "works", "."], "entities": [{"type": "Peop", "start": 0, "end": 1}], '
+                    '"relations": []}]')
+    texts = tmp_path / "u.txt"
+    texts.write_text("Ann works.\n")
+    runner = CliRunner()
+    for extra, words in ((["--threshold", "5"], "threshold must lie in [0, 1]"),
+                         (["--restart", "bogus"], "unknown restart 'bogus'"),
+                         (["--select-on", "bogus"], "unknown select_on 'bogus'")):
+        res = runner.invoke(app, ["train", str(gold), "--dev", str(gold), "--unlabelled", str(texts), "--rounds", "1",
+                                  "--loop-mode", "plain", "--out", str(tmp_path / "o"), "--threads", "1", *extra])
+        assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output  # was 1
+        assert "error: KGA460" in res.output and words in res.output
