@@ -430,6 +430,11 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         cfg = TrainConfig(**{**cfg.to_dict(), **saved, "epochs": cfg.epochs,
                              "max_minutes": cfg.max_minutes if cfg.max_minutes is not None else saved.get("max_minutes")})
         cfg = dataclasses.replace(cfg, init=str(ckpt / "last"))
+        try:  # the checkpoint's own settings (a hand-edited file): as if they were given
+            check_settings(cfg)
+        except EncoderError as err:
+            raise EncoderError(f"cannot resume from this checkpoint: its settings: {err.message}", code="KGA332",
+                               location=Location(str(ckpt / "trainer_state.json"))) from None
     encoder = _new_encoder(cfg, train)
     model, mcfg = encoder.model, encoder.config
     model.to(device)

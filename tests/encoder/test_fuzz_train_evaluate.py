@@ -298,7 +298,9 @@ def checkpointed(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     (lambda c: (c / "trainer_state.json").write_text('{"epoch": 1}'), "no 'step'"),
     (lambda c: (c / "optimizer.safetensors").unlink(), "optimizer.safetensors is missing"),
     (lambda c: (c / "optimizer.safetensors").write_text("junk"), "optimizer state cannot be read"),
-], ids=["not-json", "a-list", "keys-missing", "no-optimizer", "corrupt-optimizer"])
+    (lambda c: (c / "trainer_state.json").write_text(
+        (c / "trainer_state.json").read_text().replace('"lr": ', '"lr": -')), "its settings: lr (learning rate)"),
+], ids=["not-json", "a-list", "keys-missing", "no-optimizer", "corrupt-optimizer", "negative-lr"])
 def test_resume_from_a_damaged_checkpoint_is_kga332_not_a_traceback(checkpointed: Path, tmp_path: Path,
                                                                     tiny_base: Path, damage, words: str) -> None:
     import shutil
