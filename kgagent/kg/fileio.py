@@ -15,6 +15,7 @@ import io
 import json
 import re
 from pathlib import Path
+from collections.abc import Iterator
 from typing import IO
 
 from rdflib import Dataset
@@ -109,9 +110,14 @@ def read_text(path: Path, gz: bool) -> str:
 def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | None = None) -> None:
     """Parse ``text`` into ``ds``; a syntax error becomes GraphError KGA201 with file and line.
 
-    N-Triples, N-Quads, Turtle and TriG are parsed by Oxigraph (Rust, about twice as fast in
-    all); anything it refuses is parsed again by rdflib, whose errors name the line.
+    N-Triples, N-Quads, Turtle, TriG and RDF/XML are parsed by Oxigraph (Rust, about twice as
+    fast in all; linear where rdflib's RDF/XML parser is quadratic in the pieces of a literal);
+    anything it refuses is parsed again by rdflib, whose errors name the line.
     """
+    if fmt == "xml":
+        _check_xml_entities(text, path)
+    if fmt == "json-ld":
+        _check_local_contexts(text, path)
     if fmt in _OX_FORMATS and publicID is None:
         with contextlib.suppress(Exception):
             _fast_parse(ds, text, fmt)
@@ -150,7 +156,57 @@ def _check_text_terms(ds: Dataset, text: str, fmt: str, path: Path) -> None:
                                  location=Location(str(path), line))
 
 
-_OX_FORMATS = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "turtle": "TURTLE", "trig": "TRIG"}
+_OX_FORMATS = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "turtle": "TURTLE", "trig": "TRIG", "xml": "RDF_XML"}
+
+#: an XML entity declared with another entity in its value: how an "entity expansion bomb" (a few
+#: hundred bytes that expand to gigabytes) is made; ``&#38;``-style character references are fine
+_NESTED_ENTITY = re.compile(r"""<!ENTITY\s+%?\s*[^\s>]+\s+("[^"]*&[^#"][^"]*"|'[^']*&[^#'][^']*')""")
+
+
+def _remote_contexts(node: object) -> Iterator[str]:
+    """The URLs a JSON-LD document would fetch: ``"@context"`` given as a string (or a list holding
+    one) and ``"@import"`` inside a context, anywhere in the document."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            for key, value in n.items():
+                if key == "@context":
+                    for c in value if isinstance(value, list) else [value]:
+                        if isinstance(c, str):
+                            yield c
+                        elif isinstance(c, dict) and isinstance(c.get("@import"), str):
+                            yield c["@import"]
+                stack.append(value)
+        elif isinstance(n, list):
+            stack.extend(n)
+
+
+def _check_local_contexts(text: str, path: Path) -> None:
+    """GraphError KGA201 for a JSON-LD file whose ``@context`` names another document (a URL):
+    rdflib would fetch it from the network (reading a file must never reach out)."""
+    if "@context" not in text:
+        return
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return  # rdflib's parse says where the JSON is malformed
+    for url in _remote_contexts(doc):
+        at = text.find(json.dumps(url)[1:-1])
+        raise GraphError(f"malformed json-ld graph: the @context {url!r} names a document to fetch, and "
+                         "kgagent never fetches one; put the context itself in the file", code="KGA201",
+                         location=Location(str(path), text.count("\n", 0, at) + 1 if at >= 0 else 0))
+
+
+def _check_xml_entities(text: str, path: Path) -> None:
+    """GraphError KGA201 for an RDF/XML file whose DTD declares an entity made of other entities
+    (the expansion bomb: rdflib's parser took minutes on 600 bytes); plain entities, such as
+    OWL files' ``<!ENTITY owl "http://www.w3.org/2002/07/owl#">``, are read."""
+    head = text[:text.find("]>") + 2] if "<!DOCTYPE" in text[:4096] else ""
+    if (m := _NESTED_ENTITY.search(head)) is not None:
+        raise GraphError("malformed xml graph: an entity declared with other entities in its value (an entity "
+                         "expansion bomb?) is not read", code="KGA201",
+                         location=Location(str(path), text.count("\n", 0, m.start()) + 1))
 
 
 def _fast_parse(ds: Dataset, text: str, fmt: str) -> None:
