@@ -143,14 +143,37 @@ def make_sample(enc: Encoded, ex: Example, ent_index: dict[str, int], rel_index:
             tg, wt = slot(r.head, r.tail)
             tg[rel_index[r.type]] = 0.0
             wt[rel_index[r.type]] = r.weight * xw
-    others = [] if judged_only else [(h, t) for h in usable for t in usable if h != t and (h, t) not in pos]
-    if len(others) > cfg.neg_relations:
-        others = rng.sample(others, cfg.neg_relations)
+    if judged_only:
+        others = []
+    elif len(usable) * (len(usable) - 1) <= MAX_LISTED_PAIRS:
+        others = [(h, t) for h in usable for t in usable if h != t and (h, t) not in pos]
+        if len(others) > cfg.neg_relations:
+            others = rng.sample(others, cfg.neg_relations)
+    else:  # thousands of entities in one sentence: drawn, not listed (millions of pairs would fill memory)
+        others = _draw_pairs(usable, pos, cfg.neg_relations, rng)
     for h, t in others:
         slot(h, t)
     pairs = list(pos)
     return Sample(enc, spans, options, not_spans, entities, pairs, [pos[p][0] for p in pairs],
                   [pos[p][1] for p in pairs])
+
+
+#: the most entity pairs of one sentence listed to sample negative relations from (about 450
+#: entities); past it pairs are drawn at random instead (real sentences hold a few dozen entities)
+MAX_LISTED_PAIRS = 200_000
+
+
+def _draw_pairs(usable: Sequence[int], taken: Any, k: int, rng: random.Random) -> list[tuple[int, int]]:
+    """``k`` distinct ordered pairs of different entities of ``usable`` not in ``taken``, drawn at
+    random (seeded by ``rng``) without listing every pair."""
+    out: dict[tuple[int, int], None] = {}
+    for _ in range(100 * k):
+        if len(out) >= k:
+            break
+        h, t = rng.choice(usable), rng.choice(usable)
+        if h != t and (h, t) not in taken:
+            out[(h, t)] = None
+    return list(out)
 
 
 def _span_options(spans: list[tuple[int, int, int, float]], scheme: dict[str, Any], ent_index: dict[str, int]

@@ -436,3 +436,21 @@ def test_train_says_which_dev_labels_no_training_sentence_has(tmp_path: Path, ti
                               "--epochs", "1", "--out", str(tmp_path / "m"), *FAST])
     assert res.exit_code == 0, res.output
     assert "note: dev labels no training sentence has" in res.output and "missed): Alien" in res.output
+
+
+def test_a_sentence_with_thousands_of_entities_does_not_list_millions_of_pairs() -> None:
+    import kgagent.encoder.train as trainer
+    from kgagent.encoder.data import EntitySpan, Example, RelationSpan
+
+    class Encoded:
+        n_words = 120
+
+    ents = [EntitySpan(s, s + w, "P") for s in range(120) for w in range(1, 11) if s + w <= 120]
+    ex = Example(["john"] * 120, ents, [RelationSpan(0, 1, "R")])
+    cfg = TrainConfig(neg_relations=50)
+    sample = trainer.make_sample(Encoded(), ex, {"P": 0}, {"R": 0}, cfg, random.Random(0))  # type: ignore[arg-type]
+    assert len(ents) ** 2 > trainer.MAX_LISTED_PAIRS  # ~1,100 entities: 1.2M pairs were listed (4,000: 1.5 GB)
+    assert len(sample.pairs) == 51 and len(set(sample.pairs)) == 51 and (0, 1) in sample.pairs
+    assert all(h != t for h, t in sample.pairs)
+    again = trainer.make_sample(Encoded(), ex, {"P": 0}, {"R": 0}, cfg, random.Random(0))  # type: ignore[arg-type]
+    assert again.pairs == sample.pairs  # seeded
