@@ -353,6 +353,9 @@ def _dev_examples(path: Path) -> list[Any]:
     if not examples:
         raise EncoderError("the --dev file has no sentences: nothing to choose the epoch on or score",
                            code="KGA331", location=Location(str(path), 1))
+    if not any(ex.entities for ex in examples):  # every F1 would be 0: the first epoch always "best"
+        raise EncoderError("the --dev file marks no entity: every dev F1 would be 0, nothing to choose the epoch "
+                           "on or score", code="KGA331", location=Location(str(path), 1))
     return examples
 
 

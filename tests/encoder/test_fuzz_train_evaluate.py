@@ -175,6 +175,10 @@ def test_an_empty_dev_file_is_kga331_not_silently_dropped(tmp_path: Path, tiny_b
     res = runner.invoke(app, ["train", "--feedback", str(fb), "--model", str(model), "--dev", str(dev),
                               "--epochs", "1", "--out", str(tmp_path / "f"), *FAST])
     one_line(res, "KGA331", 1, f"{dev}:1")
+    write(dev, [record(entities=[], relations=[])])  # sentences, but no entity: every F1 0
+    res = runner.invoke(app, ["train", str(data), "--dev", str(dev), "--base", str(tiny_base), "--full",
+                              "--epochs", "1", "--out", str(tmp_path / "m"), *FAST])
+    one_line(res, "KGA331", 1, f"{dev}:1", "--dev file marks no entity")
 
 
 def test_feedback_with_base_or_resume_is_refused_not_ignored(tmp_path: Path, tiny_base: Path, model: Path) -> None:
