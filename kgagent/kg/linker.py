@@ -80,12 +80,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kgagent.errors import GraphError
 from kgagent.kg.aliases import AliasTable, mention_word_keys
+from kgagent.kg.checks import callable_arg, count_arg, graph_arg, number_arg, text_arg, texts_arg
 from kgagent.kg.index import HNSW_THRESHOLD, Embedder, EmbedFn, EntityIndex, fingerprint
 from kgagent.kg.vocab import is_new_entity
 from kgagent.names import derived_from, stem_text
@@ -136,6 +137,12 @@ class Linker:
                  name_suffixes: Iterable[str] = (), stem_classes: Iterable[str] = (),
                  alternate_name_margin: float = ALTERNATE_NAME_MARGIN, derived_suffixes: Iterable[str] = (),
                  kind_words: Mapping[str, str] | None = None):
+        graph_arg(kg)
+        nil_threshold = number_arg(nil_threshold, "nil_threshold")  # -1: never NIL
+        if embed is not None:
+            callable_arg(embed, "embed")
+        if kinds is not None:
+            kinds = texts_arg(kinds, "kinds")
         self.kg = kg
         #: the ontology's kinds (root classes): an entity of another kind contradicts a mention's type
         self.kinds = frozenset(kinds) if kinds is not None else kg.root_classes()
@@ -334,7 +341,7 @@ class Linker:
         linker already answers (an entity's name, a demonym, a code) keeps its answer: a person
         a document called "Washington" does not take the name from the city."""
         rows: list[tuple[str, str]] = []
-        for iri in iris:
+        for iri in texts_arg(iris, "the IRIs to add"):
             ent = self.kg.entity(iri)
             if ent is None:
                 raise GraphError(f"add_entities: no entity {iri} in the graph", code="KGA207")
@@ -468,7 +475,10 @@ class Linker:
         return len(need)
 
     def link(self, mentions: Sequence[tuple[str, str | None]], top_k: int = 10) -> list[Link]:
-        """Link each (surface text, normalised type or None) mention; one Link per mention."""
+        """Link each (surface text, normalised type or None) mention; one Link per mention.
+        GraphError KGA211 for mentions that are not such pairs or a ``top_k`` below 1."""
+        mentions = _mention_pairs(mentions)
+        top_k = count_arg(top_k, "top_k")
         texts = [m[0] for m in mentions]
         answers = [self._name_hits(t, typ) for t, typ in mentions]
         hits = [a[0] for a in answers]
@@ -541,6 +551,9 @@ class Linker:
         towns stays Paris, France; a region the graph knows only by its cities' people (a US
         state) is of no known size and may. Such a link's method is "coherence"; the others are
         returned as they are."""
+        links = list(links) if isinstance(links, Iterable) and not isinstance(links, (str, bytes)) else None
+        if links is None or not all(isinstance(lk, Link) for lk in links):
+            raise GraphError("cohere needs a list of the Links that link() returned", code="KGA211")
         namesakes = [self._namesakes(lk) for lk in links]
         if not any(len(group) > 1 and lk.entity in group for lk, group in zip(links, namesakes)):
             return list(links)  # no mention names several places: nothing to choose
@@ -660,6 +673,24 @@ class Linker:
             ent = self.kg.entity(iri)
             lab = ent.label if ent else iri
         return lab
+
+
+def _mention_pairs(mentions: Any) -> list[tuple[str, str | None]]:
+    """``mentions`` as a list of (text, type or None); GraphError KGA211 for anything else (one
+    string, a bare list of strings, a text that is None or not text)."""
+    if isinstance(mentions, (str, bytes)) or not isinstance(mentions, Iterable):
+        raise GraphError(f"mentions must be a list of (text, type or None) pairs, not {type(mentions).__name__}",
+                         code="KGA211")
+    out = []
+    for i, m in enumerate(mentions):
+        if isinstance(m, (str, bytes)) or not isinstance(m, (tuple, list)) or len(m) != 2:
+            raise GraphError(f"mention {i} must be a (text, type or None) pair, not {m!r:.80}", code="KGA211")
+        text, mtype = m
+        text_arg(text, f"the text of mention {i}")
+        if mtype is not None:
+            text_arg(mtype, f"the type of mention {i}")
+        out.append((text, mtype))
+    return out
 
 
 def _fold_twins(scores: dict[str, float], canonical: dict[str, str]) -> dict[str, float]:

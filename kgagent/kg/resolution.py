@@ -24,6 +24,7 @@ import numpy as np
 from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
 
 from kgagent.kg.aliases import alias_keys
+from kgagent.kg.checks import callable_arg, fraction_arg, graph_arg, texts_arg
 from kgagent.kg.index import EmbedFn, normalise
 from kgagent.kg.vocab import KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc, is_new_entity
 
@@ -67,11 +68,17 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
 
     Only entities of the same kinds merge (``kinds``: the ontology's root classes; None = the
     graph's own root classes). Returns the merges (clusters of two or more). Deterministic for
-    a given graph.
+    a given graph. GraphError KGA211 for arguments of the wrong kind (a ``threshold`` outside (0, 1],
+    ``kinds`` or ``iris`` given as one string).
     """
-    kind_set = frozenset(kinds) if kinds is not None else kg.root_classes()
+    graph_arg(kg)
+    callable_arg(embed, "embed")
+    threshold = fraction_arg(threshold, "threshold", low_open=True)
+    kind_set = frozenset(texts_arg(kinds, "kinds")) if kinds is not None else kg.root_classes()
     if iris is None:
         iris = [e for e in kg.entities() if is_new_entity(e)]
+    else:
+        iris = texts_arg(iris, "iris")
     ents = [kg.entity(i) for i in iris]
     ents = [e for e in ents if e is not None]
     if len(ents) < 2:

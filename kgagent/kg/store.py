@@ -34,8 +34,12 @@ from rdflib import OWL, RDF, RDFS, XSD, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
-from kgagent.errors import GraphError, lone_surrogate
+from kgagent.errors import GraphError
 from kgagent.kg import fileio
+from kgagent.kg.checks import path_arg as _path
+from kgagent.kg.checks import provenance_arg as _provenance
+from kgagent.kg.checks import text_arg as _text
+from kgagent.kg.checks import texts_arg as _texts
 from kgagent.kg.prominence import SIZE_PREDICATES, SizeFacts
 from kgagent.kg.sparql import check_timeout, prepare_read_only, run_with_timeout
 from kgagent.kg.vocab import (
@@ -980,44 +984,6 @@ _ONTOLOGY_TYPES = frozenset({RDFS.Class, OWL.Class, OWL.ObjectProperty, OWL.Func
 
 #: what describes an entity: a fact's document graph copies these of an extracted entity it uses
 DESCRIPTION = (RDFS.label, RDF.type, SKOS_ALT)
-
-
-def _text(value: Any, what: str) -> str:
-    """``value`` if it is a string that is text; GraphError KGA211 otherwise (a number, None,
-    bytes, a string with a lone surrogate, which no graph file can hold)."""
-    if not isinstance(value, str):
-        raise GraphError(f"{what} must be a string, not {type(value).__name__}", code="KGA211")
-    if (at := lone_surrogate(value)) is not None:
-        raise GraphError(f"{what} is not text: a lone surrogate {value[at]!r} at {at} of {value[:80]!r}",
-                         code="KGA211")
-    return value
-
-
-def _texts(values: Any, what: str) -> list[str]:
-    """A list of strings that are text (``_text``); one string is refused, as it would be read
-    character by character (``types="city"`` as the types c, i, t, y)."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise GraphError(f"{what} must be a list of strings, not {type(values).__name__}"
-                         + (f" ({values!r}: write [{values!r}])" if isinstance(values, str) else ""), code="KGA211")
-    return [_text(v, f"each of {what}") for v in values]
-
-
-def _provenance(value: Any, optional: bool = False) -> Provenance:
-    """``value`` if it is a Provenance (or None, when ``optional``); GraphError KGA211 otherwise."""
-    if not isinstance(value, Provenance) and not (optional and value is None):
-        raise GraphError(f"a provenance must be a kgagent.schema.Provenance, not {type(value).__name__}",
-                         code="KGA211")
-    return value
-
-
-def _path(value: Any, what: str) -> Path:
-    """``value`` as a Path (a str or path-like, not empty); GraphError KGA211 otherwise."""
-    if isinstance(value, str) and not value.strip():
-        raise GraphError(f"{what} must not be empty", code="KGA211")
-    if isinstance(value, bytes) or not isinstance(value, (str, os.PathLike)):
-        raise GraphError(f"{what} must be a path (str or pathlib.Path), not {type(value).__name__}",
-                         code="KGA211")
-    return Path(value)
 
 
 def _mention_triples(e: URIRef, provenance: Provenance, short_names: Sequence[str]) -> list[tuple[Node, Node, Node]]:

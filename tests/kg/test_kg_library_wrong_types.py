@@ -120,3 +120,67 @@ def test_vocabulary_names_and_iris() -> None:
     _kga211(lambda: term_iri(None), "a vocabulary name or IRI must be a string, not NoneType")
     _kga211(lambda: new_iri(""), "an IRI must not be empty")
     _kga211(lambda: new_iri('urn:a"b'), "cannot hold '\"'")
+
+
+@pytest.fixture
+def linker(tiny: KnowledgeGraph, embed, tmp_path: Path):
+    from kgagent.kg import Linker
+
+    return Linker(tiny, embed=embed, index_dir=tmp_path / "index")
+
+
+@pytest.mark.parametrize(("call", "words"), [
+    (lambda lk: lk.link("Paris"), "mentions must be a list of (text, type or None) pairs, not str"),
+    (lambda lk: lk.link(["Paris"]), "mention 0 must be a (text, type or None) pair, not 'Paris'"),
+    (lambda lk: lk.link([(None, None)]), "the text of mention 0 must be a string, not NoneType"),
+    (lambda lk: lk.link([("Paris", 5)]), "the type of mention 0 must be a string, not int"),
+    (lambda lk: lk.link([("Pa\ud800ris", None)]), "the text of mention 0 is not text: a lone surrogate"),
+    (lambda lk: lk.link([("Paris", None)], top_k=0), "top_k must be at least 1, not 0"),
+    (lambda lk: lk.link([("Paris", None)], top_k=-1), "top_k must be at least 1, not -1"),
+    (lambda lk: lk.link([("Paris", None)], top_k="3"), "top_k must be a whole number, not str"),
+    (lambda lk: lk.add_entities(PARIS), "the IRIs to add must be a list of strings, not str"),
+    (lambda lk: lk.cohere(None), "cohere needs a list of the Links that link() returned"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_linker_refuses_arguments_of_the_wrong_kind(linker, call, words: str) -> None:
+    """link("Paris") was "not enough values to unpack", top_k=0 an IndexError, top_k=-1 taken,
+    add_entities(one IRI) looked for the entities "h", "t", "p", ..."""
+    _kga211(lambda: call(linker), words)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"nil_threshold": math.nan}, "nil_threshold must be a number, not nan"),
+    ({"embed": 5}, "embed must be a function, not int"),
+    ({"kinds": "person"}, "kinds must be a list of strings, not str"),
+])
+def test_linker_options_of_the_wrong_kind(tiny: KnowledgeGraph, embed, tmp_path: Path, kwargs, words) -> None:
+    from kgagent.kg import Linker
+
+    options = {"embed": embed, "index_dir": tmp_path / "index", **kwargs}
+    _kga211(lambda: Linker(tiny, **options), words)
+    _kga211(lambda: Linker(None, embed=embed), "the graph must be a kgagent.kg.KnowledgeGraph, not NoneType")
+
+
+def _two_new_people(kg: KnowledgeGraph) -> None:
+    kg.add_entity("Jean Dupont", ["person"], provenance=Provenance("d1", 0, 0, 4, 0.9))
+    kg.add_entity("Jean Dupond", ["person"], provenance=Provenance("d2", 0, 0, 4, 0.9))
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"threshold": 2}, "threshold must be a number in (0, 1], not 2"),
+    ({"threshold": math.nan}, "threshold must be a number in (0, 1], not nan"),
+    ({"threshold": 0}, "threshold must be a number in (0, 1], not 0"),
+    ({"threshold": "0.5"}, "threshold must be a number, not str"),
+    ({"kinds": "person"}, "kinds must be a list of strings, not str"),
+    ({"iris": PARIS}, "iris must be a list of strings, not str"),
+])
+def test_resolution_refuses_arguments_of_the_wrong_kind(tiny: KnowledgeGraph, embed, kwargs, words) -> None:
+    """threshold=2 (or nan) merged nothing without a word, threshold=0 merged everyone, "0.5" was a
+    TypeError, kinds="person" took the kinds p, e, r, s, o, n."""
+    from kgagent.kg import resolve_new_entities
+
+    _two_new_people(tiny)
+    before = len(tiny)
+    _kga211(lambda: resolve_new_entities(tiny, embed, **kwargs), words)
+    _kga211(lambda: resolve_new_entities(None, embed), "the graph must be a kgagent.kg.KnowledgeGraph")
+    _kga211(lambda: resolve_new_entities(tiny, None), "embed must be a function, not NoneType")
+    assert len(tiny) == before
