@@ -101,6 +101,7 @@ class _Bar:
 
 
 def train_cmd(
+    ctx: typer.Context,
     data: Optional[list[Path]] = typer.Argument(None, help="Training data: SpERT JSON, CoNLL columns or feedback "
                                                 "JSONL; several files (one --dev each) or a data manifest (.toml) "
                                                 "train one model on several data sets, each with its own labels."),
@@ -148,10 +149,13 @@ def train_cmd(
     Several data sets: kgagent train benchmarks/encoder/news_model.toml --full (see the model card).
     """
     options = dict(locals())
+    del options["ctx"]
     if rounds <= 0:  # (--rounds: the loop's settings say the same, as KGA460)
         _check_feedback_weight(feedback_weight)
     _check_train_settings(options)
     _check_modes(options)
+    if resume and feedback is None and rounds == 0 and out is not None:
+        _check_resume_options(ctx, out)
     if feedback is not None:  # what fine-tuning on feedback does not read is refused, not ignored
         given = [flag for flag, value in (("--base", base), ("--resume", resume), ("--full", not lora),
                                           ("--no-case", not case_features),
@@ -189,6 +193,45 @@ def train_cmd(
         return
     with guarded():
         _train(options, dom)
+
+
+#: options whose value a checkpoint fixes (--resume continues the run as it was trained), and
+#: the TrainConfig field each sets; --epochs, --max-minutes, --threads and --device may change
+_RESUME_FIXED = {"lr": "lr", "head_lr": "head_lr", "batch_size": "batch_size", "patience": "patience",
+                 "seed": "seed", "select_sample": "select_sample", "case_features": "case_features",
+                 "lora": "lora", "train_word_embeddings": "train_word_embeddings", "base": "base"}
+
+
+def _check_resume_options(ctx: typer.Context, out: Path) -> None:
+    """Exit 2 (KGA340) for an option given with --resume whose value differs from the one the
+    checkpoint was trained with: the checkpoint's wins, so the option was ignored without a word."""
+    from kgagent.errors import EncoderError
+
+    state_file = Path(out) / "checkpoint" / "trainer_state.json"
+    try:
+        saved = json.loads(state_file.read_text(encoding="utf-8"))["config"]
+        assert isinstance(saved, dict)
+    except (OSError, ValueError, KeyError, TypeError, AssertionError, RecursionError, EncoderError):
+        return  # no or no readable checkpoint: the trainer says so (KGA332)
+    differ = []
+    for name, field in _RESUME_FIXED.items():
+        source = ctx.get_parameter_source(name)
+        if source is None or source.name != "COMMANDLINE" or field not in saved:
+            continue
+        given, was = ctx.params[name], saved[field]
+        if name == "base" and given is not None:
+            given = str(Path(given).resolve())
+        if given != was:
+            flag = "--" + name.replace("_", "-")
+            if name == "lora":
+                flag = "--lora/--full"
+            elif name == "case_features":
+                flag = "--case/--no-case"
+            differ.append(f"{flag} {given!r} (the checkpoint's: {was!r})")
+    if differ:
+        raise fail(f"KGA340 --resume continues {state_file.parent} as it was trained; these options differ from it "
+                   f"and would be ignored: {'; '.join(differ)} (only --epochs, --max-minutes, --threads and "
+                   "--device may change; drop --resume to train anew)", EXIT_USAGE)
 
 
 def _check_modes(o: dict[str, Any]) -> None:

@@ -458,3 +458,19 @@ def test_a_sentence_with_thousands_of_entities_does_not_list_millions_of_pairs()
     assert all(h != t for h, t in sample.pairs)
     again = trainer.make_sample(Encoded(), ex, {"P": 0}, {"R": 0}, cfg, random.Random(0))  # type: ignore[arg-type]
     assert again.pairs == sample.pairs  # seeded
+
+
+def test_resume_with_options_the_checkpoint_overrides_is_refused(checkpointed: Path, tmp_path: Path,
+                                                                tiny_base: Path) -> None:
+    import shutil
+
+    out = tmp_path / "m"
+    shutil.copytree(checkpointed, out)
+    data = write(tmp_path / "t.json", [record()])
+    common = ["train", str(data), "--base", str(tiny_base), "--epochs", "2", "--out", str(out), "--resume", *FAST]
+    res = runner.invoke(app, [*common, "--full", "--lr", "0.01", "--seed", "7"])
+    one_line(res, "KGA340", 2, "--resume continues", "--lr 0.01 (the checkpoint's: 0.0001)",
+             "--seed 7 (the checkpoint's: 42)", "drop --resume to train anew")
+    res = runner.invoke(app, common)  # --lora by default, but not given: the checkpoint's --full goes on
+    assert res.exit_code == 0, res.output
+    assert json.loads((out / "train_report.json").read_text())["config"]["lora"] is False
