@@ -182,7 +182,7 @@ def train_cmd(
         from kgagent.encoder.train import check_out_dir
 
         with guarded(EXIT_USAGE):
-            check_out_dir(options["out"])
+            check_out_dir(options["out"], base=base)
     if rounds > 0:
         try:
             from kgagent_cli.loop_cmd import train_rounds

@@ -346,7 +346,7 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     check_settings(config)
     check_example_weights(train)
     if out_dir is not None:
-        check_out_dir(out_dir)
+        check_out_dir(out_dir, base=config.base)
     if config.num_threads:  # for this call only: the caller's thread count comes back after
         previous = torch.get_num_threads()
         torch.set_num_threads(config.num_threads)
@@ -425,9 +425,15 @@ def check_settings(config: TrainConfig) -> None:
         raise bad(f"select_sample must be a whole number of at least 0 (0 = all), not {config.select_sample!r}")
 
 
-def check_out_dir(out_dir: str | Path) -> None:
-    """StorageError KGA510 when the model directory ``out_dir`` (or a folder above it) exists as a file."""
+def check_out_dir(out_dir: str | Path, base: str | Path | None = None) -> None:
+    """StorageError KGA510 when the model directory ``out_dir`` (or a folder above it) exists as a
+    file, or is the directory of the ``base`` model it is trained from (its config.json would be
+    overwritten: base and model both lost)."""
     out = Path(out_dir)
+    if base is not None and Path(base).resolve() == out.resolve():
+        raise StorageError("the model directory is the --base model's own: saving would overwrite the base it is "
+                           "built on (its config.json); choose another --out", code="KGA510",
+                           location=Location(str(out)))
     if (path := file_in_the_way(out, directory=True)) is not None:
         what = "is a file, not a directory" if path == out else f"cannot be made under {path}, a file"
         raise StorageError(f"the model directory {what}: choose another --out", code="KGA510",

@@ -474,3 +474,16 @@ def test_resume_with_options_the_checkpoint_overrides_is_refused(checkpointed: P
     res = runner.invoke(app, common)  # --lora by default, but not given: the checkpoint's --full goes on
     assert res.exit_code == 0, res.output
     assert json.loads((out / "train_report.json").read_text())["config"]["lora"] is False
+
+
+def test_out_in_the_base_models_own_directory_is_refused(tmp_path: Path, tiny_base: Path) -> None:
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(tiny_base, base)
+    before = (base / "config.json").read_text()
+    data = write(tmp_path / "t.json", [record()])
+    res = runner.invoke(app, ["train", str(data), "--base", str(base), "--full", "--epochs", "1",
+                              "--out", str(tmp_path / "." / "base"), *FAST])
+    one_line(res, "KGA510", 2, "is the --base model's own", "choose another --out")
+    assert (base / "config.json").read_text() == before  # the base's config.json was overwritten: both lost
