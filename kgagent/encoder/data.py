@@ -95,6 +95,23 @@ def example_weight_problem(value: Any, maximum: float | None = MAX_EXAMPLE_WEIGH
     return f"meta.weight must be a number {limit}, not {value!r}"
 
 
+def scheme_problem(scheme: Any) -> str | None:
+    """Why ``scheme`` is no ``meta["annotates"]`` (None when it is one): an object with at most
+    ``entities`` (a list of label names) and ``relations`` (true, false or "judged"), as
+    kgagent.encoder.sources writes it; the trainer reads it as the source's annotation scheme."""
+    if not isinstance(scheme, dict):
+        return f"meta.annotates must be an object (entities, relations), not {json.dumps(scheme)}"
+    unknown = sorted(set(scheme) - {"entities", "relations"})
+    if unknown:
+        return f"meta.annotates: unknown key {unknown[0]!r} (keys: entities, relations)"
+    ents = scheme.get("entities", [])
+    if not isinstance(ents, list) or not all(isinstance(e, str) and e for e in ents):
+        return f"meta.annotates.entities must be a list of label names, not {json.dumps(ents)}"
+    if scheme.get("relations", True) not in (True, False, "judged"):
+        return f"meta.annotates.relations must be true, false or \"judged\", not {json.dumps(scheme['relations'])}"
+    return None
+
+
 # --------------------------------------------------------------------------- JSON records
 
 
@@ -192,6 +209,8 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
     if not isinstance(meta, dict):
         raise _err(path, line, f"{what}: 'meta' must be an object")
     if "weight" in meta and (problem := example_weight_problem(meta["weight"])):
+        raise _err(path, line, f"{what}: {problem}")
+    if meta.get("annotates") is not None and (problem := scheme_problem(meta["annotates"])):
         raise _err(path, line, f"{what}: {problem}")
     meta = dict(meta)
     if "orig_id" in rec:

@@ -487,3 +487,26 @@ def test_out_in_the_base_models_own_directory_is_refused(tmp_path: Path, tiny_ba
                               "--out", str(tmp_path / "." / "base"), *FAST])
     one_line(res, "KGA510", 2, "is the --base model's own", "choose another --out")
     assert (base / "config.json").read_text() == before  # the base's config.json was overwritten: both lost
+
+
+@pytest.mark.parametrize("scheme, words", [
+    ("x", 'meta.annotates must be an object (entities, relations), not "x"'),
+    ([1], "meta.annotates must be an object"),
+    ({"entities": 5}, "meta.annotates.entities must be a list of label names, not 5"),
+    ({"relations": "maybe"}, 'meta.annotates.relations must be true, false or "judged", not "maybe"'),
+    ({"entity": []}, "meta.annotates: unknown key 'entity'"),
+], ids=["string", "list", "entities-number", "relations-word", "unknown-key"])
+def test_a_bad_annotation_scheme_is_kga310_not_a_traceback_in_training(tmp_path: Path, tiny_base: Path,
+                                                                       scheme: object, words: str) -> None:
+    fb = tmp_path / "fb.jsonl"
+    fb.write_text(json.dumps(record()) + "\n" + json.dumps(record(meta={"annotates": scheme})) + "\n")
+    res = runner.invoke(app, ["train", str(fb), "--base", str(tiny_base), "--full", "--epochs", "1",
+                              "--out", str(tmp_path / "m"), *FAST])
+    one_line(res, "KGA310", 1, f"{fb}:2", words)
+
+
+def test_the_schemes_kgagent_writes_are_read(tmp_path: Path) -> None:
+    fb = tmp_path / "fb.jsonl"
+    fb.write_text("".join(json.dumps(record(meta={"annotates": s})) + "\n" for s in (
+        {"entities": [], "relations": "judged"}, {"entities": ["Org", "Peop"], "relations": False}, None)))
+    assert len(read_examples(fb)) == 3
