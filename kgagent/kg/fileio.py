@@ -119,9 +119,14 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
     if fmt == "json-ld":
         _check_local_contexts(text, path)
     if fmt in _OX_FORMATS and publicID is None:
-        with contextlib.suppress(Exception):
+        try:
             _fast_parse(ds, text, fmt)
             return
+        except MemoryError as err:
+            if (too_long := term_too_long(err, text, fmt, path)) is not None:
+                raise too_long from None  # rdflib would take minutes over such a line, then hold it
+        except Exception:  # noqa: BLE001 - rdflib parses it again and says where it is wrong
+            pass
     try:
         if fmt in ("nt", "nquads"):
             _parse_lines(ds, text, fmt, path)
@@ -154,6 +159,24 @@ def _check_text_terms(ds: Dataset, text: str, fmt: str, path: Path) -> None:
                 raise GraphError(f"malformed {fmt} graph: {str(term)[at]!r} (an escape of half a UTF-16 pair, "
                                  "a lone surrogate) is not text", code="KGA201",
                                  location=Location(str(path), line))
+
+
+#: the longest term Oxigraph reads (its parser's buffer): 16 MiB
+MAX_TERM_BYTES = 16 * 1024 * 1024
+
+
+def term_too_long(err: BaseException, text: str, fmt: str, path: Path) -> GraphError | None:
+    """GraphError KGA201 naming the line, for Oxigraph's "Reached the buffer maximal size" (a
+    literal or IRI over 16 MiB); None for any other error."""
+    if "buffer maximal size" not in str(err):
+        return None
+    line = 0
+    for i, row in enumerate(text.split("\n"), 1):
+        if len(row) * 4 > MAX_TERM_BYTES and len(row.encode("utf-8")) > MAX_TERM_BYTES:
+            line = i
+            break
+    return GraphError(f"malformed {fmt} graph: a literal or IRI longer than {MAX_TERM_BYTES // 2**20} MiB, the "
+                      "longest a graph file may hold", code="KGA201", location=Location(str(path), line))
 
 
 _OX_FORMATS = {"nt": "N_TRIPLES", "nquads": "N_QUADS", "turtle": "TURTLE", "trig": "TRIG", "xml": "RDF_XML"}

@@ -279,6 +279,10 @@ class KnowledgeGraph(TripleSink):
                     except SyntaxError as err:
                         raise GraphError(f"malformed {fmt} graph: {err}", code="KGA201",
                                          location=fileio.Location(str(file), _ox_line(err))) from None
+                    except MemoryError as err:
+                        if (too_long := fileio.term_too_long(err, text, fmt, file)) is None:
+                            raise
+                        raise too_long from None
                 else:  # JSON-LD / RDF-XML: parse with rdflib, then copy
                     tmp = Dataset(default_union=True)
                     fileio.parse_into(tmp, text, fmt, file)

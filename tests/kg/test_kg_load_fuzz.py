@@ -77,3 +77,23 @@ def test_a_json_ld_context_in_the_file_is_read(tmp_path: Path) -> None:
     g = tmp_path / "g.jsonld"
     g.write_text('{"@context": {"name": "urn:name"}, "@id": "urn:a", "name": "x"}')
     assert KnowledgeGraph.load(g).query("SELECT ?p ?o WHERE { ?s ?p ?o }") == [{"p": "urn:name", "o": "x"}]
+
+
+def test_a_literal_over_16_mib_is_refused_naming_its_line(tmp_path: Path) -> None:
+    """Oxigraph's parser stops at 16 MiB a term; rdflib then took minutes over the line
+    (quadratic: 25 s for 2 MB, a 50 MB literal ran past two minutes). Now KGA201 at once."""
+    g = tmp_path / "g.nt"
+    g.write_text('<urn:a> <urn:b> "ok" .\n<urn:a> <urn:c> "' + "x" * (17 * 2**20) + '" .\n')
+    start = time.monotonic()
+    r = run("stats", "--graph", g)
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 1, r.output[-300:]
+    assert r.output.strip().splitlines()[-1] == (f"error: {g}:2: KGA201 malformed nt graph: a literal or IRI "
+                                                 "longer than 16 MiB, the longest a graph file may hold")
+    assert time.monotonic() - start < 20
+
+
+def test_a_long_literal_under_the_limit_loads(tmp_path: Path) -> None:
+    g = tmp_path / "g.nq"
+    g.write_text('<urn:a> <urn:c> "' + "é" * 2_000_000 + '" <urn:g> .\n')
+    assert KnowledgeGraph.load(g).query("SELECT (STRLEN(?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == [
+        {"n": 2_000_000}]
