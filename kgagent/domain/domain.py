@@ -193,7 +193,8 @@ class Domain:
                         first[item.type] = str(ex.meta.get("source_file", path)) if getattr(ex, "meta", None) else str(path)
         if first:
             label, where = next(iter(first.items()))
-            more = f" (also: {', '.join(sorted(first)[:8])})" if len(first) > 1 else ""
+            others = sorted(set(first) - {label})
+            more = f" (also: {', '.join(others[:8])}{', ...' if len(others) > 8 else ''})" if others else ""
             loc = Location.parse(where)
             raise DomainError(f"the label {label!r} is not in the domain {self.name!r}'s label map{more}: add it to "
                               f"{self.labels.path or 'labels.toml'} (a table per data set, 'Label = \"name\"')",

@@ -213,6 +213,7 @@ def test_a_data_label_missing_from_the_map_names_file_line_and_label(tmp_path) -
         Domain.load().check_data_labels(read_examples(FIX / "drugs_train.json"), FIX / "drugs_train.json")
     assert err.value.code == "KGA607" and "'Drug'" in str(err.value)
     assert f"{FIX / 'drugs_train.json'}:2:" in str(err.value)
+    assert "(also: Adverse-Effect, Adverse-Effect-Of, Interacts-With)" in str(err.value)  # 'Drug' named once
     r = run("train", FIX / "drugs_train.json", "--domain", NEWS, "--out", tmp_path / "m")
     assert r.exit_code == 1 and "KGA607" in r.output and "'Drug'" in r.output
     assert not (tmp_path / "m").exists()
