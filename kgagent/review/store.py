@@ -129,6 +129,8 @@ class ReviewStore:
         self._lock_fh: Any = None
         if read_only and not self.path.exists():
             raise StorageError(f"no review database {self.path} to read", code="KGA522")
+        if self.path.is_dir():
+            raise StorageError(f"{self.path} is a directory, not a review database file", code="KGA522")
         if lock and not read_only:
             self._lock_fh = _take_lock(self.path)
         try:

@@ -128,6 +128,15 @@ def test_a_database_of_another_extraction_is_refused(out: Path) -> None:
         assert len(store.answers()) == 1
 
 
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_directory_as_the_review_database_says_so(out: Path, read_only: bool) -> None:
+    """Was KGA522 '...: disk I/O error' (SQLite's word for a directory)."""
+    (out / DB_NAME).mkdir()
+    with pytest.raises(StorageError) as err:
+        _open(out, read_only=read_only)
+    assert err.value.code == "KGA522" and "is a directory, not a review database file" in err.value.message
+
+
 def test_not_a_review_database(out: Path) -> None:
     (out / DB_NAME).write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError) as err:
