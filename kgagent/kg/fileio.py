@@ -125,6 +125,10 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
         except MemoryError as err:
             if (too_long := term_too_long(err, text, fmt, path)) is not None:
                 raise too_long from None  # rdflib would take minutes over such a line, then hold it
+        except SyntaxError as err:  # rdflib parses it again and says where it is wrong, unless a line
+            if _has_long_line(text):  # is too long for rdflib (quadratic: 29 s for 1.5 MB): Oxigraph says
+                raise GraphError(f"malformed {fmt} graph: {_one_line(str(err))}", code="KGA201",
+                                 location=Location(str(path), _ox_error_line(err))) from None
         except Exception:  # noqa: BLE001 - rdflib parses it again and says where it is wrong
             pass
     try:
@@ -163,6 +167,25 @@ def _check_text_terms(ds: Dataset, text: str, fmt: str, path: Path) -> None:
 
 #: the longest term Oxigraph reads (its parser's buffer): 16 MiB
 MAX_TERM_BYTES = 16 * 1024 * 1024
+
+
+#: a line longer than this is not handed to rdflib's parsers (quadratic in a line's length)
+LONG_LINE = 256 * 1024
+
+
+def _has_long_line(text: str) -> bool:
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        if end - start > LONG_LINE:
+            return True
+        start = end + 1
+    return len(text) - start > LONG_LINE
+
+
+def _ox_error_line(err: Exception) -> int:
+    """The line an Oxigraph parse error names ("Parser error at line 2 between columns ...")."""
+    m = re.search(r"line (\d+)", str(err)) or re.search(r"(\d+):\d+", str(err))
+    return int(m.group(1)) if m else 0
 
 
 def term_too_long(err: BaseException, text: str, fmt: str, path: Path) -> GraphError | None:
