@@ -51,6 +51,19 @@ def _looks_like_a_path(arg: str) -> bool:
             and ("/" in arg or Path(arg).suffix.lower() in (".rq", ".sparql", ".sq", ".txt", ".query")))
 
 
+def _path(value):
+    """An option callback: the path given, as a Path; an empty one is a usage error (exit 2):
+    Path("") is the working directory, where `--graph "$GRAPH"` with GRAPH unset read, wrote or
+    removed a graph without a word."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_path(v) for v in value]
+    if not value.strip():
+        raise typer.BadParameter("an empty path (is a shell variable unset?)")
+    return Path(value)
+
+
 def _fraction(low_open: bool):
     """An option callback: a number in [0, 1] (``low_open``: (0, 1]); nan, inf and numbers
     outside are a usage error (exit 2). Click's min=/max= let nan through (nan < 0 is false)."""
@@ -123,7 +136,7 @@ def _load(graph: Optional[Path], store: str = "memory", domain: Optional[Path] =
 
 
 @app.command("stats")
-def stats(graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+def stats(graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
           store: str = typer.Option("memory", help=STORE_HELP),
           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
@@ -144,7 +157,7 @@ def stats(graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH
 
 @app.command("query")
 def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding one, or - for stdin."),
-          graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+          graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
           store: str = typer.Option("memory", help=STORE_HELP),
           timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 "
                                                                                  "(inf: none)."),
@@ -202,9 +215,10 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
 
 
 @app.command("export")
-def export(out: Path = typer.Argument(..., help="Output file; format from the suffix (.nq, .trig, .jsonld, "
-                                           ".ttl, .nt, optionally .gz)."),
-           graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+def export(out: str = typer.Argument(..., callback=_path,
+                                     help="Output file; format from the suffix (.nq, .trig, .jsonld, .ttl, .nt, "
+                                          "optionally .gz)."),
+           graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
            fmt: Optional[str] = typer.Option(None, "--format", help="Override the format."),
            domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Write the graph, with every document's provenance graph when the format can hold it.
@@ -222,9 +236,10 @@ def export(out: Path = typer.Argument(..., help="Output file; format from the su
 
 
 @app.command("import")
-def import_(files: list[Path] = typer.Argument(..., help="Graph files to add (any supported format)."),
-            graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file to add them to "
-                                                                   "(created if missing)."),
+def import_(files: list[str] = typer.Argument(..., callback=_path,
+                                              help="Graph files to add (any supported format)."),
+            graph: str = typer.Option(..., "--graph", "-g", callback=_path, metavar="<path>",
+                                      help="Graph directory or file to add them to (created if missing)."),
             fmt: Optional[str] = typer.Option(None, "--format", help="Format of the input files."),
             reviews: bool = typer.Option(True, "--reviews/--ignore-reviews",
                                          help="Drop the facts reviewers rejected (OUT/reviews.sqlite beside "
@@ -276,7 +291,7 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
          mtype: Optional[str] = typer.Option(None, "--type", "-t", help="Mention type: a class of the domain's "
                                                                           "ontology or a label its map knows, for "
                                                                           "type-aware ranking."),
-         graph: Optional[Path] = typer.Option(None, "--graph", "-g", help=GRAPH_HELP),
+         graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
          embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
          top_k: int = typer.Option(5, "--top-k", "-k", min=1),
          nil_threshold: Optional[float] = typer.Option(None, callback=_fraction(low_open=False),
@@ -355,7 +370,8 @@ def import_webnlg(directory: Path = typer.Argument(..., help="WebNLG v1.6 direct
 
 @app.command("remove-doc")
 def remove_doc(doc: str = typer.Argument(..., help="Document id."),
-               graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file.")) -> None:
+               graph: str = typer.Option(..., "--graph", "-g", callback=_path, metavar="<path>",
+                                         help="Graph directory or file.")) -> None:
     """Remove the facts only this document supported (its provenance graph) and save."""
     with guarded():
         kg = _load(graph)
@@ -368,7 +384,8 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
 
 
 @app.command("resolve")
-def resolve(graph: Path = typer.Option(..., "--graph", "-g", help="Graph directory or file."),
+def resolve(graph: str = typer.Option(..., "--graph", "-g", callback=_path, metavar="<path>",
+                                  help="Graph directory or file."),
             threshold: float = typer.Option(0.65, callback=_fraction(low_open=True),
                                             help="Cosine similarity in (0, 1] every member of a cluster must "
                                                  "reach (0.65: chosen on N3 dev)."),
