@@ -102,8 +102,8 @@ def read_text(path: Path, gz: bool) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        line, col, _ = undecodable(raw, err)
-        raise GraphError(f"not UTF-8 text (byte {err.start})", code="KGA201",
+        line, col, byte = undecodable(raw, err)
+        raise GraphError(f"not UTF-8 text (byte {byte}); save the file as UTF-8", code="KGA201",
                          location=Location(str(path), line, col)) from None
 
 

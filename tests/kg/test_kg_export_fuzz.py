@@ -73,3 +73,11 @@ def test_a_surrogate_pair_escape_is_text(tmp_path: Path) -> None:
     g = tmp_path / "g.jsonld"
     g.write_text('{"@id": "urn:a", "urn:p": "smile \\ud83d\\ude00"}\n', encoding="utf-8")
     assert KnowledgeGraph.load(g).query("SELECT ?o WHERE { ?s ?p ?o }") == [{"o": "smile \U0001F600"}]
+
+
+def test_a_graph_file_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    """It said "not UTF-8 text (byte 0)": the offset, read as the byte's value."""
+    g = tmp_path / "g.nq"
+    g.write_bytes(b'<urn:a> <urn:b> "ok" .\n<urn:a> <urn:b> "caf\xe9" .\n')
+    line = _one_error(run("stats", "--graph", g))
+    assert line == f"error: {g}:2:21: KGA201 not UTF-8 text (byte 0xe9); save the file as UTF-8"
