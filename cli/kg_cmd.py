@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -102,6 +103,16 @@ def _json_value(value: object) -> object:
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _visible(text: object, keep: str = "") -> str:
+    """``text`` for a terminal: control characters (ESC, BEL, NUL, ... but those in ``keep``)
+    written as ``\\x1b``, so that a value from a graph file cannot move the cursor, retitle the
+    window or clear the screen."""
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", str(text))
+
+
 def _tsv_cell(value: object) -> str:
     r"""A query value as one TSV cell: backslash, tab, newline and carriage return escaped
     (``\\``, ``\t``, ``\n``, ``\r``), so that a value never splits a row or a column."""
@@ -150,9 +161,9 @@ def stats(graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_p
     out = console()
     for k, v in s.items():
         if k != "entities_by_type":
-            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {v}", markup=False)
+            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {_visible(v)}", markup=False)
     for t, n in s["entities_by_type"].items():
-        out.print(f"{'':>13}  {n:>8,}  {t}", markup=False)
+        out.print(f"{'':>13}  {n:>8,}  {_visible(t)}", markup=False)
 
 
 @app.command("query")
@@ -206,9 +217,9 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
 
     table = Table(show_lines=False)
     for c in cols:
-        table.add_column(Text(c))  # Text: a name or value is never read as rich markup
+        table.add_column(Text(_visible(c)))  # Text: a name or value is never read as rich markup
     for row in result:
-        table.add_row(*(Text("" if row[c] is None else str(row[c])) for c in cols))
+        table.add_row(*(Text("" if row[c] is None else _visible(str(row[c]), keep="\n\t")) for c in cols))
     out = console()
     out.print(table)
     out.print(f"{len(result)} row(s)")
@@ -316,9 +327,10 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
     out = console()
     for lk in links:
         head = f"NIL (new entity)" if lk.entity is None else f"{lk.entity}"
-        out.print(f"[bold]{escape(lk.mention)}[/bold] -> {escape(head)}  score {lk.score:.3f}  via {lk.method}")
+        out.print(f"[bold]{escape(_visible(lk.mention))}[/bold] -> {escape(_visible(head))}  score {lk.score:.3f}  "
+                  f"via {lk.method}")
         for c in lk.candidates:
-            out.print(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}", markup=False)
+            out.print(_visible(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}"), markup=False)
 
 
 @app.command("build-geonames")
@@ -380,7 +392,7 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
                        EXIT_ERRORS)
         n = kg.remove_document(doc)
         kg.save()
-    console().print(f"removed document {doc}: {n} fact(s) no longer in the graph", markup=False)
+    console().print(f"removed document {_visible(doc)}: {n} fact(s) no longer in the graph", markup=False)
 
 
 @app.command("resolve")
@@ -406,5 +418,6 @@ def resolve(graph: str = typer.Option(..., "--graph", "-g", callback=_path, meta
             kg.save()
     out = console()
     for m in merges:
-        out.print(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members), markup=False)
+        out.print(_visible(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members)),
+                  markup=False)
     out.print(f"{len(merges)} merge(s){' (dry run)' if dry_run else ''}")

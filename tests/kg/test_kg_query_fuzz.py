@@ -168,3 +168,22 @@ def test_import_into_a_graph_under_a_file_is_a_usage_error(tiny_dir: Path, tmp_p
     assert r.output.strip().splitlines()[-1] == (f"error: KGA510 cannot write {blocker / 'sub'}: {blocker} "
                                                  "is a file, not a directory")
     assert blocker.read_text() == ""
+
+
+def test_table_stats_and_link_never_print_terminal_control_characters(tmp_path: Path, tiny_st: Path) -> None:
+    """A literal of a graph file holding ESC sequences ("\\x1b]0;pwned\\x07", "\\x1b[2J") went to the
+    terminal as it is in kg query's table, kg stats and kg link: it could retitle the window or
+    clear the screen. They are now written visibly as \\x1b; JSON and TSV keep the exact value."""
+    g = _graph(tmp_path, '<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "evil\\u001B[2J\\u0007" .\n'
+                         '<urn:a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <urn:t> .\n'
+                         '<urn:a> <urn:n> "two\\nlines\\ttab" .\n')
+    r = run("query", "SELECT ?o WHERE { <urn:a> ?p ?o }", "--graph", g)
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout
+    assert "evil\\x1b[2J\\x07" in r.stdout and "two" in r.stdout and "lines" in r.stdout
+    r = run("link", "evil\x1b[2J\x07", "\x1b]0;x\x07", "--graph", g, "--embedder", tiny_st)
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stdout and "evil\\x1b[2J\\x07 -> urn:a" in r.stdout and "\\x1b]0;x\\x07 ->" in r.stdout
+    r = run("query", "SELECT ?o WHERE { <urn:a> <http://www.w3.org/2000/01/rdf-schema#label> ?o }", "--graph", g,
+            "--format", "json")
+    assert '"evil\\u001b[2J\\u0007"' in r.stdout
