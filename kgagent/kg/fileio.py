@@ -316,7 +316,7 @@ def _parse_lines(ds: Dataset, text: str, fmt: str, path: Path) -> None:
             try:
                 Dataset().parse(data=line + "\n", format=fmt)
             except Exception as line_err:
-                raise GraphError(f"malformed {fmt} graph: {_short(line_err)}: {line.strip()[:120]}",
+                raise GraphError(f"malformed {fmt} graph: {_one_line(_short(line_err))}: {_one_line(line, 120)}",
                                  code="KGA201", location=Location(str(path), i)) from None
         raise err
 
@@ -342,8 +342,14 @@ def _error_line(err: Exception, text: str, fmt: str) -> tuple[int, str]:
     return 0, _short(err)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _one_line(msg: str, limit: int = 200) -> str:
-    return " ".join(str(msg).split())[:limit]
+    """``msg`` on one line, cut at ``limit``, its control characters (a file's ESC or NUL, quoted
+    by a parser) written as ``\\x1b``: an error line never acts on the terminal."""
+    text = " ".join(str(msg).split())[:limit]
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _badsyntax_msg(err: Exception) -> str:

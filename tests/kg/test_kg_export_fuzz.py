@@ -81,3 +81,12 @@ def test_a_graph_file_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
     g.write_bytes(b'<urn:a> <urn:b> "ok" .\n<urn:a> <urn:b> "caf\xe9" .\n')
     line = _one_error(run("stats", "--graph", g))
     assert line == f"error: {g}:2:21: KGA201 not UTF-8 text (byte 0xe9); save the file as UTF-8"
+
+
+def test_a_malformed_line_is_quoted_without_its_control_characters(tmp_path: Path) -> None:
+    """The malformed line was quoted as it is in the error: a raw ESC sequence on the terminal."""
+    g = tmp_path / "g.nt"
+    g.write_bytes(b'<urn:a> <urn:b> "x\x1b[2J" bad .\n')
+    line = _one_error(run("stats", "--graph", g))
+    assert "\x1b" not in line and line.endswith('<urn:a> <urn:b> "x\\x1b[2J" bad .'), line
+    assert line.startswith(f"error: {g}:1: KGA201 malformed nt graph: ")
