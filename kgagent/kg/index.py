@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -411,9 +412,10 @@ class EntityIndex:
     def read_meta(cls, directory: str | Path) -> dict[str, Any] | None:
         p = Path(directory) / "meta.json"
         try:
-            return json.loads(p.read_text(encoding="utf-8"))
+            meta = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        return meta if isinstance(meta, dict) else None  # a list or number is no index's meta
 
     @classmethod
     def load(cls, directory: str | Path, expected_fingerprint: str | None = None) -> "EntityIndex":
@@ -422,18 +424,25 @@ class EntityIndex:
         meta = cls.read_meta(d)
         if meta is None or meta.get("format") != INDEX_FORMAT:
             raise GraphError(f"no usable entity index in {d}", code="KGA208")
-        if expected_fingerprint is not None and meta["fingerprint"] != expected_fingerprint:
+        if expected_fingerprint is not None and meta.get("fingerprint") != expected_fingerprint:
             raise GraphError(f"entity index in {d} is stale (fingerprint differs)", code="KGA208")
         try:
-            rows = []
-            with open(d / "rows.tsv", encoding="utf-8") as f:
-                for line in f:
-                    iri, text = line.rstrip("\n").split("\t", 1)
-                    rows.append((iri, _unescape(text)))
-            with np.load(d / "vectors.npz", allow_pickle=False) as z:
-                vectors = z["codes"].astype(np.float32) * z["scale"] + z["lo"]
-        except (OSError, ValueError, KeyError) as err:
-            raise GraphError(f"entity index in {d} is corrupt: {err}", code="KGA208") from None
+            return cls._load(d, meta)
+        except (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError, AssertionError,
+                zipfile.BadZipFile) as err:
+            # a truncated vectors.npz, a meta.json field of the wrong kind, a FAISS file that is not one
+            # or of another dimension (faiss asserts)
+            raise GraphError(f"entity index in {d} is corrupt: {type(err).__name__}: {err}", code="KGA208") from None
+
+    @classmethod
+    def _load(cls, d: Path, meta: dict[str, Any]) -> "EntityIndex":
+        rows = []
+        with open(d / "rows.tsv", encoding="utf-8") as f:
+            for line in f:
+                iri, text = line.rstrip("\n").split("\t", 1)
+                rows.append((iri, _unescape(text)))
+        with np.load(d / "vectors.npz", allow_pickle=False) as z:
+            vectors = z["codes"].astype(np.float32) * z["scale"] + z["lo"]
         if len(rows) != meta["rows"] or len(vectors) != len(rows) or fingerprint(rows, meta["model"]) != meta["fingerprint"]:
             raise GraphError(f"entity index in {d} is corrupt (rows do not match meta.json)", code="KGA208")
         idx = cls(int(meta["dim"]), meta["model"], int(meta["hnsw_threshold"]), int(meta["ef_search"]))
