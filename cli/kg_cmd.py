@@ -65,6 +65,11 @@ def _path(value):
     return Path(value)
 
 
+def _graph_option():
+    """The --graph option of the commands that read a graph (default: the domain's)."""
+    return typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP)
+
+
 def _fraction(low_open: bool):
     """An option callback: a number in [0, 1] (``low_open``: (0, 1]); nan, inf and numbers
     outside are a usage error (exit 2). Click's min=/max= let nan through (nan < 0 is false)."""
@@ -99,6 +104,9 @@ def _json_value(value: object) -> object:
         return "NaN" if math.isnan(value) else "INF" if value > 0 else "-INF"
     return value
 
+
+#: the most rows the table format shows (--format tsv and json print every row)
+TABLE_ROWS = 1000
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -147,7 +155,7 @@ def _load(graph: Optional[Path], store: str = "memory", domain: Optional[Path] =
 
 
 @app.command("stats")
-def stats(graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
+def stats(graph: Optional[str] = _graph_option(),
           store: str = typer.Option("memory", help=STORE_HELP),
           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
@@ -168,12 +176,13 @@ def stats(graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_p
 
 @app.command("query")
 def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding one, or - for stdin."),
-          graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
+          graph: Optional[str] = _graph_option(),
           store: str = typer.Option("memory", help=STORE_HELP),
           timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 "
                                                                                  "(inf: none)."),
-          fmt: str = typer.Option("table", "--format", "-f", help="table, json or tsv (a value's tab, newline, "
-                                                                   "CR and backslash written \\t \\n \\r \\\\)."),
+          fmt: str = typer.Option("table", "--format", "-f",
+                                  help="table (its first 1,000 rows), json or tsv (a value's tab, newline, CR "
+                                       "and backslash written \\t \\n \\r \\\\)."),
           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Run a read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); no SERVICE, LOAD or update."""
     if fmt not in ("table", "json", "tsv"):
@@ -218,18 +227,22 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
     table = Table(show_lines=False)
     for c in cols:
         table.add_column(Text(_visible(c)))  # Text: a name or value is never read as rich markup
-    for row in result:
+    for row in result[:TABLE_ROWS]:
         table.add_row(*(Text("" if row[c] is None else _visible(str(row[c]), keep="\n\t")) for c in cols))
     out = console()
     out.print(table)
-    out.print(f"{len(result)} row(s)")
+    if len(result) > TABLE_ROWS:  # rich lays out every row first: 100,000 rows took a minute and 700 MB
+        out.print(f"{len(result):,} row(s); the table shows the first {TABLE_ROWS:,}: --format tsv or json "
+                  "prints them all", markup=False)
+    else:
+        out.print(f"{len(result)} row(s)")
 
 
 @app.command("export")
 def export(out: str = typer.Argument(..., callback=_path,
                                      help="Output file; format from the suffix (.nq, .trig, .jsonld, .ttl, .nt, "
                                           "optionally .gz)."),
-           graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
+           graph: Optional[str] = _graph_option(),
            fmt: Optional[str] = typer.Option(None, "--format", help="Override the format."),
            domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Write the graph, with every document's provenance graph when the format can hold it.
@@ -323,7 +336,7 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
          mtype: Optional[str] = typer.Option(None, "--type", "-t", help="Mention type: a class of the domain's "
                                                                           "ontology or a label its map knows, for "
                                                                           "type-aware ranking."),
-         graph: Optional[str] = typer.Option(None, "--graph", "-g", callback=_path, metavar="<path>", help=GRAPH_HELP),
+         graph: Optional[str] = _graph_option(),
          embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
          top_k: int = typer.Option(5, "--top-k", "-k", min=1),
          nil_threshold: Optional[float] = typer.Option(None, callback=_fraction(low_open=False),

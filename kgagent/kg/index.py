@@ -443,7 +443,8 @@ class EntityIndex:
                 rows.append((iri, _unescape(text)))
         with np.load(d / "vectors.npz", allow_pickle=False) as z:
             vectors = z["codes"].astype(np.float32) * z["scale"] + z["lo"]
-        if len(rows) != meta["rows"] or len(vectors) != len(rows) or fingerprint(rows, meta["model"]) != meta["fingerprint"]:
+        if (len(rows) != meta["rows"] or len(vectors) != len(rows)
+                or fingerprint(rows, meta["model"]) != meta["fingerprint"]):
             raise GraphError(f"entity index in {d} is corrupt (rows do not match meta.json)", code="KGA208")
         idx = cls(int(meta["dim"]), meta["model"], int(meta["hnsw_threshold"]), int(meta["ef_search"]))
         idx.rows = rows

@@ -780,9 +780,10 @@ class KnowledgeGraph(TripleSink):
         snapshot of the in-memory graph, rebuilt after changes — because rdflib's join order
         can turn a three-pattern query into minutes; ``engine="rdflib"`` uses rdflib itself (and
         so does "oxigraph" for a graph Oxigraph cannot hold: an IRI rdflib read but RFC 3987
-        forbids, such as ``<urn:a[1]>``). The time limit stops a query between two result rows; an Oxigraph aggregate (COUNT,
-        GROUP BY, ORDER BY) computed in one native call cannot be interrupted: the caller
-        gets KGA205 on time, the snapshot query finishes in the background (the CLI exits).
+        forbids, such as ``<urn:a[1]>``). The time limit stops a query between two result rows;
+        an Oxigraph aggregate (COUNT, GROUP BY, ORDER BY) computed in one native call cannot be
+        interrupted: the caller gets KGA205 on time, the snapshot query finishes in the background
+        (the CLI exits).
         """
         prepared = prepare_read_only(sparql)
         check_timeout(timeout)

@@ -187,3 +187,22 @@ def test_table_stats_and_link_never_print_terminal_control_characters(tmp_path: 
     r = run("query", "SELECT ?o WHERE { <urn:a> <http://www.w3.org/2000/01/rdf-schema#label> ?o }", "--graph", g,
             "--format", "json")
     assert '"evil\\u001b[2J\\u0007"' in r.stdout
+
+
+def test_a_huge_result_in_the_table_shows_its_first_rows_and_says_so(tmp_path: Path, monkeypatch) -> None:
+    """SELECT * over the news graph (116,054 rows) took 66 s and 700 MB to lay out as a rich table
+    after the query itself was done in 5 s (the time limit does not cover printing). The table now
+    shows its first TABLE_ROWS rows and says how to see them all."""
+    from kgagent_cli import kg_cmd
+
+    monkeypatch.setattr(kg_cmd, "TABLE_ROWS", 3)
+    g = _graph(tmp_path, "".join(f"<urn:s{i}> <urn:p> {i} .\n" for i in range(5)), name="graph.ttl")
+    r = run("query", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o", "--graph", g)
+    assert r.exit_code == 0, r.output
+    assert "urn:s2" in r.stdout and "urn:s3" not in r.stdout
+    assert r.stdout.strip().splitlines()[-1] == ("5 row(s); the table shows the first 3: --format tsv or json "
+                                                 "prints them all")
+    r = run("query", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o", "--graph", g, "--format", "tsv")
+    assert r.stdout.split() == ["s", *(f"urn:s{i}" for i in range(5))]
+    r = run("query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", "--graph", g)
+    assert r.stdout.strip().splitlines()[-1] == "3 row(s)"
