@@ -347,14 +347,18 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     check_example_weights(train)
     if out_dir is not None:
         check_out_dir(out_dir, base=config.base)
-    if config.num_threads:  # for this call only: the caller's thread count comes back after
+    # for this call only: the caller's random state (training seeds torch's generators) and
+    # thread count come back after
+    cuda = list(range(torch.cuda.device_count())) if config.device != "cpu" and torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=cuda):
+        if not config.num_threads:
+            return _train(config, train, dev, out_dir, progress, resume)
         previous = torch.get_num_threads()
         torch.set_num_threads(config.num_threads)
         try:
             return _train(config, train, dev, out_dir, progress, resume)
         finally:
             torch.set_num_threads(previous)
-    return _train(config, train, dev, out_dir, progress, resume)
 
 
 def check_example_weights(examples: Sequence[Example]) -> None:

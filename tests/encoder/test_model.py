@@ -358,3 +358,14 @@ def test_near_misses_are_the_unproposed_spans_whose_best_type_reaches_the_floor(
     toks = [s.split() for s in sents]
     assert all(len(r) == 3 for r in enc.predict_tokens(toks, details=True))
     assert all(len(r) == 4 for r in enc.predict_tokens(toks, details=True, near_miss_floor=0.5))
+
+
+def test_training_leaves_the_callers_random_state_as_it_was(tiny_base: Path, data: list[Example],
+                                                            tmp_path: Path) -> None:
+    """train() seeds torch (torch.manual_seed): the caller's own generator was reset to the
+    training seed, process-wide state a library must not set."""
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    train(_cfg(tiny_base, calibrate=False), data, None, out_dir=tmp_path / "m")
+    assert torch.equal(torch.rand(3), expected)
