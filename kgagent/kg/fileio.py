@@ -80,6 +80,34 @@ def format_for(path: Path, fmt: str | None = None) -> tuple[str, bool]:
     return name, gz
 
 
+def graph_file_name(fmt: str | None = None) -> str:
+    """The name of the graph file a graph directory gets (``graph.nq.gz``; for another ``fmt``
+    the first of ``GRAPH_FILE_NAMES`` in it, so that loading the directory reads it back);
+    GraphError KGA202 for a format no graph directory file has (RDF/XML)."""
+    if fmt is None:
+        return DEFAULT_GRAPH_FILE
+    name, _ = format_for(Path(DEFAULT_GRAPH_FILE), fmt)
+    for file in GRAPH_FILE_NAMES:
+        if format_for(Path(file))[0] == name:
+            return file
+    raise GraphError(f"a graph directory holds no {name} file (its files: {', '.join(GRAPH_FILE_NAMES)}); "
+                     f"give a file name instead", code="KGA202")
+
+
+def check_suffix_agrees(path: Path, fmt: str) -> None:
+    """GraphError KGA202 when ``path``'s suffix names another format than ``fmt`` (``x.nq`` with
+    format turtle): the file would hold Turtle under an N-Quads name, which no command reads back
+    by its name."""
+    try:
+        named, _ = format_for(path)
+    except GraphError:
+        return  # a suffix of no format (.dat): the name says nothing
+    if named != fmt:
+        raise GraphError(f"{path} is a {named} file by its name; format {fmt} would write {fmt} under that name, "
+                         f"which is read back as {named}: give the file a {fmt} suffix or leave the format out",
+                         code="KGA202")
+
+
 def resolve_graph_file(path: Path) -> Path:
     """The graph file for ``path``: the path itself, or the graph file inside a directory."""
     if path.is_dir():

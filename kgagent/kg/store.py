@@ -333,8 +333,9 @@ class KnowledgeGraph(TripleSink):
         if target is None:
             raise GraphError("save() needs a path: this graph was not loaded from a file", code="KGA201")
         if target.is_dir() or (not target.suffix and not target.exists()):
-            target = target / fileio.DEFAULT_GRAPH_FILE
+            target = target / fileio.graph_file_name(format)
         fmt, gz = fileio.format_for(target, format)
+        fileio.check_suffix_agrees(target, fmt)
         fileio.check_writable_place(target)
         if fmt not in fileio.QUAD_FORMATS and self.named_graphs():
             raise GraphError(f"{target}: format {fmt} cannot hold the {len(self.named_graphs())} per-document "

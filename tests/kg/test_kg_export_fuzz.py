@@ -90,3 +90,28 @@ def test_a_malformed_line_is_quoted_without_its_control_characters(tmp_path: Pat
     line = _one_error(run("stats", "--graph", g))
     assert "\x1b" not in line and line.endswith('<urn:a> <urn:b> "x\\x1b[2J" bad .'), line
     assert line.startswith(f"error: {g}:1: KGA201 malformed nt graph: ")
+
+
+def test_export_format_that_contradicts_the_suffix_is_refused(tiny_dir: Path, tmp_path: Path) -> None:
+    """kg export x.nq --format turtle wrote Turtle into x.nq: "wrote x.nq", a file kg stats then
+    read as N-Quads ("malformed nquads graph" at line 1)."""
+    out = tmp_path / "x.nq"
+    line = _one_error(run("export", out, "--graph", tiny_dir, "--format", "turtle"))
+    assert line == (f"error: KGA202 {out} is a nquads file by its name; format turtle would write turtle under that "
+                    "name, which is read back as nquads: give the file a turtle suffix or leave the format out")
+    assert not out.exists()
+    for name, fmt in (("x.ttl.gz", "turtle"), ("x.nt", "ntriples"), ("x.dat", "nt")):
+        r = run("export", tmp_path / name, "--graph", tiny_dir, "--format", fmt)
+        assert r.exit_code == 0, r.output
+
+
+def test_export_to_a_new_directory_with_a_format_names_the_file_after_it(tiny_dir: Path, tmp_path: Path) -> None:
+    """kg export DIR --format turtle wrote Turtle into DIR/graph.nq.gz, which loading DIR read
+    as N-Quads. The file is now DIR/graph.ttl; RDF/XML, which no graph directory file holds, is
+    refused."""
+    r = run("export", tmp_path / "new", "--graph", tiny_dir, "--format", "turtle")
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in (tmp_path / "new").iterdir() if not p.name.startswith(".")] == ["graph.ttl"]
+    assert len(KnowledgeGraph.load(tmp_path / "new")) == len(KnowledgeGraph.load(tiny_dir))
+    line = _one_error(run("export", tmp_path / "other", "--graph", tiny_dir, "--format", "xml"))
+    assert line.startswith("error: KGA202 a graph directory holds no xml file")
