@@ -124,7 +124,10 @@ def resolve_graph_file(path: Path) -> Path:
 def read_text(path: Path, gz: bool) -> str:
     """The file's text (UTF-8), with a clear error for binary garbage or bad gzip."""
     try:
-        raw = gzip.decompress(path.read_bytes()) if gz else path.read_bytes()
+        raw = path.read_bytes()
+        if gz and not raw:  # gzip.decompress(b"") is b"": a file cut to nothing read as an empty graph
+            raise EOFError("an empty file is no gzip file (cut short?)")
+        raw = gzip.decompress(raw) if gz else raw
     except (OSError, EOFError) as err:
         raise GraphError(f"cannot read {path}: {err}", code="KGA201", location=Location(str(path))) from None
     try:

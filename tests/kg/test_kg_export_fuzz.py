@@ -115,3 +115,14 @@ def test_export_to_a_new_directory_with_a_format_names_the_file_after_it(tiny_di
     assert len(KnowledgeGraph.load(tmp_path / "new")) == len(KnowledgeGraph.load(tiny_dir))
     line = _one_error(run("export", tmp_path / "other", "--graph", tiny_dir, "--format", "xml"))
     assert line.startswith("error: KGA202 a graph directory holds no xml file")
+
+
+def test_an_empty_gz_graph_file_is_not_an_empty_graph(tmp_path: Path) -> None:
+    """A graph.nq.gz cut to 0 bytes (a full disk, a copy stopped) was read as an empty graph:
+    kg stats said 0 triples without a word. A gzip file is never empty: KGA201."""
+    d = tmp_path / "graph"
+    d.mkdir()
+    (d / "graph.nq.gz").write_bytes(b"")
+    line = _one_error(run("stats", "--graph", d))
+    assert line == (f"error: {d / 'graph.nq.gz'}: KGA201 cannot read {d / 'graph.nq.gz'}: an empty file is no gzip "
+                    "file (cut short?)")
