@@ -55,6 +55,13 @@ def guarded(exit_code: int = EXIT_ERRORS) -> Iterator[None]:
         raise fail(f"KGA502 no such file or directory: {err.filename or err}", EXIT_USAGE) from None
     except IsADirectoryError as err:
         raise fail(f"KGA503 is a directory, expected a file: {err.filename or err}", EXIT_USAGE) from None
+    except NotADirectoryError as err:
+        raise fail(f"KGA504 not a directory: a part of {err.filename or err} is a file", EXIT_USAGE) from None
+    except BrokenPipeError:
+        raise typer.Exit(EXIT_ERRORS) from None  # the reader went away (`| head`): nothing to say to it
+    except OSError as err:
+        raise fail(f"KGA550 {err.strerror or err}: {err.filename}" if err.filename else f"KGA550 {err}",
+                   EXIT_USAGE) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 

@@ -104,3 +104,33 @@ def test_the_library_refuses_the_same_before_training(tmp_path: Path) -> None:
 
     with pytest.raises(DomainError, match="KGA640"):
         init_domain(tmp_path / "f", DATA)
+
+
+@pytest.mark.parametrize("args", [["evaluate", "{f}/x.json"], ["evaluate", "{f}/x.json", "--model", "{f}/m"]])
+def test_a_path_under_a_file_is_kga504_not_a_traceback(tmp_path: Path, args: list[str]) -> None:
+    """`kgagent evaluate FILE/x.json` ended in a NotADirectoryError traceback."""
+    f = tmp_path / "plain.txt"
+    f.write_text("not a directory\n")
+    r = runner.invoke(app, [a.format(f=f) for a in args])
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit), r.output
+    assert f"KGA504 not a directory: a part of {f}/x.json is a file" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_other_os_errors_are_one_coded_line_and_a_closed_pipe_is_quiet(capsys) -> None:
+    import errno
+
+    import click
+    import typer
+
+    from kgagent_cli.common import guarded
+
+    with pytest.raises((typer.Exit, click.exceptions.Exit)) as err:
+        with guarded():
+            raise OSError(errno.ENAMETOOLONG, "File name too long", "x" * 300)
+    assert err.value.exit_code == 2
+    assert capsys.readouterr().err == f"error: KGA550 File name too long: {'x' * 300}\n"
+    with pytest.raises((typer.Exit, click.exceptions.Exit)) as err:
+        with guarded():
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+    assert err.value.exit_code == 1 and capsys.readouterr().err == ""
