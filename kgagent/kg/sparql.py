@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import math
 import numbers
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -58,21 +59,36 @@ def decode_query(data: bytes, name: str) -> str:
                          location=Location(name, line, col)) from None
 
 
-def prepare_read_only(sparql: str) -> Query:
+def prepare_read_only(sparql: str) -> Query | None:
     """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax,
-    or no query at all: empty, or nothing but comments; a query that is no string)."""
+    or no query at all: empty, or nothing but comments; a query that is no string).
+
+    rdflib's parser recurses once per triple pattern and bracket: a query of 100 patterns, or
+    brackets 30 deep, passes Python's recursion limit. Such a query is checked with Oxigraph's
+    parser and read for SERVICE, FROM and update keywords instead, and None is returned (no
+    rdflib query: Oxigraph runs it)."""
     if not isinstance(sparql, str):
         hint = ": decode it to a string first" if isinstance(sparql, (bytes, bytearray)) else ""
         raise GraphError(f"the query must be a string, not {type(sparql).__name__}{hint}", code="KGA206")
     if not any(ln.strip() and not ln.lstrip().startswith("#") for ln in sparql.splitlines()):
         raise GraphError("the query is empty" + (" (nothing but comments)" if sparql.strip() else "") +
                          ": give a SELECT, ASK, CONSTRUCT or DESCRIBE query", code="KGA206")
+    if _too_big_for_rdflib(sparql):  # rdflib's parser would fail on it, seconds later
+        _check_without_rdflib(sparql)
+        return None
     try:
         parsed = parseQuery(sparql)
+    except RecursionError:
+        _check_without_rdflib(sparql)
+        return None
     except ParseException as err:
         try:
             parseUpdate(sparql)
         except ParseException:
+            raise GraphError(f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}",
+                             code="KGA206") from None
+        except RecursionError:  # an update too long for rdflib's parser: its first keyword says
+            _check_without_rdflib(sparql)
             raise GraphError(f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}",
                              code="KGA206") from None
         raise GraphError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) are not "
@@ -85,11 +101,70 @@ def prepare_read_only(sparql: str) -> Query:
                          "use GRAPH <iri> { ... } to address a named graph", code="KGA204")
     try:
         query = translateQuery(parsed, initNs=PREFIXES)
+        service = _has_service(query.algebra)
+    except RecursionError:
+        _check_without_rdflib(sparql)
+        return None
     except Exception as err:  # noqa: BLE001
         raise GraphError(f"SPARQL error: {err}", code="KGA206") from None
-    if _has_service(query.algebra):
+    if service:
         raise GraphError("SERVICE is not allowed: kg query never calls remote endpoints", code="KGA204")
     return query
+
+
+#: SPARQL's tokens, as far as telling keywords from names, strings, IRIs and comments goes
+_TOKENS = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]\w+)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
+  | (?P<word>[A-Za-z_]\w*)
+  | (?P<other>\S)
+""", re.VERBOSE | re.DOTALL)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+
+
+def _too_big_for_rdflib(sparql: str) -> bool:
+    """Whether rdflib's parser would pass Python's recursion limit on ``sparql`` (it fails at
+    about 100 triple patterns or 30 nested brackets, after seconds of recursing): more than 60
+    pattern separators (``.``, ``;``, ``,``) or brackets more than 20 deep."""
+    separators = depth = deepest = 0
+    for m in _TOKENS.finditer(sparql):
+        if m.lastgroup != "other":
+            continue
+        c = m.group()
+        if c in ".;,":
+            separators += 1
+        elif c in "({[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in ")}]":
+            depth -= 1
+    return separators > 60 or deepest > 20
+
+
+def _check_without_rdflib(sparql: str) -> None:
+    """The read-only check of a query rdflib's parser cannot take (too long or deeply nested):
+    its keywords read from its tokens (GraphError KGA204 for an update, SERVICE or FROM), its
+    syntax checked by Oxigraph's parser (KGA206), nothing evaluated."""
+    import pyoxigraph as ox
+
+    words = [m.group().upper() for m in _TOKENS.finditer(sparql) if m.lastgroup == "word"]
+    body = [w for w in words if w not in ("PREFIX", "BASE")]
+    if body and body[0] in _UPDATE_WORDS:
+        raise GraphError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) are not "
+                         "allowed: kg query is read-only", code="KGA204")
+    if "FROM" in words:
+        raise GraphError("FROM / FROM NAMED is not allowed (it may fetch remote graphs); "
+                         "use GRAPH <iri> { ... } to address a named graph", code="KGA204")
+    if "SERVICE" in words:
+        raise GraphError("SERVICE is not allowed: kg query never calls remote endpoints", code="KGA204")
+    try:
+        ox.Store().query(sparql, prefixes=PREFIXES)  # parsed; its results, never read, are not computed
+    except SyntaxError as err:
+        raise GraphError(f"SPARQL syntax error: {' '.join(str(err).split())}", code="KGA206") from None
 
 
 def _has_service(node: Any, seen: set[int] | None = None) -> bool:

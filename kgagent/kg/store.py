@@ -791,6 +791,10 @@ class KnowledgeGraph(TripleSink):
         if engine not in ("oxigraph", "rdflib"):
             raise GraphError(f"unknown SPARQL engine {engine!r}; engines: oxigraph, rdflib", code="KGA206")
         store = self._ox_store() if engine == "oxigraph" or self.store == "oxigraph" else None
+        if store is None and prepared is None:
+            raise GraphError("the query is too long or too deeply nested for rdflib's SPARQL parser; "
+                             + ("run it with engine='oxigraph'" if engine == "rdflib" else
+                                "and Oxigraph cannot hold this graph (an IRI RFC 3987 forbids)"), code="KGA206")
         if store is not None:
             def run() -> Any:
                 from kgagent.kg.sparql import PREFIXES, ox_result

@@ -206,3 +206,44 @@ def test_a_huge_result_in_the_table_shows_its_first_rows_and_says_so(tmp_path: P
     assert r.stdout.split() == ["s", *(f"urn:s{i}" for i in range(5))]
     r = run("query", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", "--graph", g)
     assert r.stdout.strip().splitlines()[-1] == "3 row(s)"
+
+
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+MANY = " ".join(f"?s {LABEL} ?l ." for _ in range(100))  # 100 patterns: rdflib's parser recurses per pattern
+DEEP = "(" * 40 + "1" + ")" * 40  # 40 brackets deep: so does it per bracket
+
+
+def test_a_long_or_deeply_nested_query_runs(tiny: KnowledgeGraph, tiny_dir: Path, tmp_path: Path) -> None:
+    """rdflib's SPARQL parser passed Python's recursion limit on 100 triple patterns or 30 nested
+    brackets: a valid query was "KGA206 SPARQL syntax error: maximum recursion depth exceeded"."""
+    one = tiny.query(f"SELECT ?s ?l WHERE {{ ?s {LABEL} ?l }} ORDER BY ?s ?l")
+    assert tiny.query(f"SELECT ?x WHERE {{ BIND({DEEP} AS ?x) }}") == [{"x": 1}]
+    q = tmp_path / "long.rq"
+    q.write_text(f"SELECT (COUNT(*) AS ?n) WHERE {{ {MANY} }}")
+    r = run("query", q, "--graph", tiny_dir, "--format", "tsv")
+    assert r.exit_code == 0 and r.stdout.split() == ["n", str(len(one))], r.output
+
+
+@pytest.mark.parametrize(("query", "code", "words"), [
+    (f"INSERT {{ ?s ?p ?o }} WHERE {{ {MANY} }}", "KGA204", "SPARQL updates"),
+    (f"PREFIX ex: <urn:ex:> DELETE WHERE {{ {MANY} }}", "KGA204", "SPARQL updates"),
+    (f"SELECT * FROM <http://x.org/g> WHERE {{ {MANY} }}", "KGA204", "FROM / FROM NAMED is not allowed"),
+    (f"SELECT * WHERE {{ SERVICE <http://x.org/sparql> {{ {MANY} }} }}", "KGA204", "SERVICE is not allowed"),
+    (f"SELECT * WHERE {{ {MANY} FILTER( }}", "KGA206", "SPARQL syntax error"),
+])
+def test_a_long_query_is_still_read_only(tiny: KnowledgeGraph, query: str, code: str, words: str) -> None:
+    with pytest.raises(GraphError) as err:
+        tiny.query(query)
+    assert err.value.code == code and words in err.value.message
+
+
+def test_a_long_query_with_keywords_in_names_and_strings_is_no_update(tiny: KnowledgeGraph) -> None:
+    q = (f"PREFIX service: <urn:s:> SELECT ?from WHERE {{ ?s {LABEL} ?l "
+         f'OPTIONAL {{ ?s service:from "FROM SERVICE"@from }} # INSERT FROM SERVICE\n BIND({DEEP} AS ?from) }}')
+    assert len(tiny.query(q)) == len(tiny.query(f"SELECT ?s ?l WHERE {{ ?s {LABEL} ?l }}"))
+
+
+def test_a_long_query_on_the_rdflib_engine_says_to_use_oxigraph(tiny: KnowledgeGraph) -> None:
+    with pytest.raises(GraphError, match="too long or too deeply nested for rdflib's SPARQL parser; run it with "
+                                         "engine='oxigraph'"):
+        tiny.query(f"SELECT ?x WHERE {{ BIND({DEEP} AS ?x) }}", engine="rdflib")
