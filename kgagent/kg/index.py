@@ -374,11 +374,12 @@ class EntityIndex:
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, row ids) of the ``k`` nearest rows of each query (-1 where fewer)."""
         q = normalise(queries)
+        k = max(0, min(k, len(self.rows)))  # kg link -k 100000000 asked FAISS for arrays of that width
         if not len(self.rows) or not len(q):
             return np.zeros((len(q), k), np.float32), -np.ones((len(q), k), np.int64)
         if self.kind == "hnsw":
             self._faiss.hnsw.efSearch = max(self.ef_search, k)
-        return self._faiss.search(q, min(k, len(self.rows)) if self.kind == "flat" else k)
+        return self._faiss.search(q, k)
 
     # -------------------------------------------------------------- persistence
     def save(self, directory: str | Path) -> None:

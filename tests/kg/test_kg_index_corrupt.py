@@ -56,3 +56,20 @@ def test_a_damaged_index_is_kga208_and_rebuilt_by_the_linker(tiny_dir: Path, emb
     assert again.rebuilt
     assert again.link([("Pariss", None), ("Acme Corp", "organization")]) == expected
     EntityIndex.load(index)  # saved whole again
+
+
+@pytest.mark.parametrize("hnsw_threshold", [1, 50_000], ids=["hnsw", "flat"])
+def test_a_huge_k_asks_faiss_for_no_more_than_the_rows(hnsw_threshold: int) -> None:
+    """kg link -k 100000000 searched an HNSW index (graphs of 50,000 names or more) for k*3 rows:
+    FAISS allocates arrays that wide (gigabytes per mention). k is now capped by the rows."""
+    import numpy as np
+
+    rows = [(f"urn:e{i}", f"name {i}") for i in range(5)]
+    vectors = np.random.default_rng(0).normal(size=(5, 8)).astype(np.float32)
+    idx = EntityIndex.build(rows, vectors, "m", hnsw_threshold=hnsw_threshold)
+    assert idx.kind == ("hnsw" if hnsw_threshold == 1 else "flat")
+    scores, ids = idx.search(vectors[:2], 10**6)  # were the cap gone: arrays 10**6 wide, not 5
+    assert scores.shape == ids.shape == (2, 5)
+    assert sorted(ids[0].tolist()) == [0, 1, 2, 3, 4]
+    empty = EntityIndex.build([], np.zeros((0, 8), np.float32), "m")
+    assert empty.search(vectors[:1], 10**6)[1].shape == (1, 0)
