@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from kgagent.decisions import VERDICTS
@@ -55,7 +54,7 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False) -> 
             text = d.format(sources)
         except Exception:  # a diagnostic without sources still prints its line
             text = str(d)
-        err.print(escape(text))
+        err.print(text)
     return errors
 
 
@@ -104,7 +103,7 @@ def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing
     t3.add_column("reason")
     for key in sorted(summary.by_rule, key=lambda k: -sum(summary.by_rule[k].values())):
         row = summary.by_rule[key]
-        t3.add_row(key, *(str(row.get(v, 0)) for v in verdicts), escape(summary.rule_reasons.get(key, "")))
+        t3.add_row(key, *(str(row.get(v, 0)) for v in verdicts), summary.rule_reasons.get(key, ""))
     t4 = Table(title=f"time per stage (this run, wall {summary.wall:.2f} s)")
     t4.add_column("stage")
     t4.add_column("seconds", justify="right")

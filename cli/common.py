@@ -30,7 +30,9 @@ LOG_WIDTH = 200
 
 def console(stderr: bool = False) -> Console:
     """A rich console for this command (stdout by default); wide when it writes to a log."""
-    out = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # markup and emoji codes off: what a command prints holds paths, rule names, labels and
+    # document text as written ('[/x]' was a MarkupError traceback, 'a:b:c' an emoji)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
     if not out.is_terminal and "COLUMNS" not in os.environ:
         out.width = LOG_WIDTH
     return out

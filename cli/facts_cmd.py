@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from kgagent.process_heap import loaded_heap
@@ -72,10 +71,10 @@ def _report(answer: "FactsAnswer", limit: int) -> None:
         if lk is None:
             continue
         if lk.is_nil:
-            con.print(f"{role} {escape(repr(lk.mention))}: the graph knows no such entity of the kind asked")
+            con.print(f"{role} {lk.mention!r}: the graph knows no such entity of the kind asked")
         else:
             label = next((c.label for c in lk.candidates if c.entity == lk.entity), None) or lk.entity
-            con.print(f"{role} {escape(repr(lk.mention))} -> {escape(label)} ({escape(lk.entity)}; "
+            con.print(f"{role} {lk.mention!r} -> {label} ({lk.entity}; "
                       f"{lk.method}, {lk.score:.2f})")
     facts = answer.facts
     if not facts:
@@ -91,7 +90,7 @@ def _report(answer: "FactsAnswer", limit: int) -> None:
     table.add_column("fact", overflow="fold", min_width=min(max(len(r[0]) for r in rows), 48))
     table.add_column("source", overflow="fold")
     for fact, sources in rows:
-        table.add_row(escape(fact), escape(sources))
+        table.add_row(fact, sources)
     con.print(table)
 
 

@@ -356,13 +356,13 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
     if as_json:
         print(json.dumps([lk.to_dict() for lk in links], indent=1, ensure_ascii=False))
         return
-    from rich.markup import escape
+    from rich.text import Text
 
     out = console()
     for lk in links:
-        head = f"NIL (new entity)" if lk.entity is None else f"{lk.entity}"
-        out.print(f"[bold]{escape(_visible(lk.mention))}[/bold] -> {escape(_visible(head))}  score {lk.score:.3f}  "
-                  f"via {lk.method}")
+        head = "NIL (new entity)" if lk.entity is None else f"{lk.entity}"
+        out.print(Text.assemble((_visible(lk.mention), "bold"),
+                                f" -> {_visible(head)}  score {lk.score:.3f}  via {lk.method}"))
         for c in lk.candidates:
             out.print(_visible(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}"), markup=False)
 

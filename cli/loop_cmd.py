@@ -18,12 +18,6 @@ feedback_app = typer.Typer(help="Inspect and clean the feedback the agent wrote 
                            no_args_is_help=True)
 
 
-def _say(con: Any, message: str) -> None:
-    """Print a line that holds paths, rule names or document text as written: rich would read
-    ``[x]`` as markup (a traceback for ``[/x]``) and ``:b:`` as an emoji."""
-    con.print(message, markup=False, emoji=False, highlight=False)
-
-
 def register(app: typer.Typer) -> None:
     """Add the ``feedback`` command group to the main app."""
     app.add_typer(feedback_app, name="feedback")
@@ -56,11 +50,11 @@ def feedback_prune(
     with guarded():
         result = prune_feedback(feedback, rule, out=out, decisions=decisions)
     con = console()
-    _say(con, f"removed {result.removed} example label(s) proved with {rule}"
+    con.print(f"removed {result.removed} example label(s) proved with {rule}"
               + (f", and {result.dependent} relation(s) whose argument went with them" if result.dependent else "")
               + f"; {result.kept} kept, {result.sentences_dropped} sentence(s) left empty dropped -> {result.path}")
     if not result.rule_seen:
-        _say(con, f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
+        con.print(f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
 
 
 # --------------------------------------------------------------------------- rules stats
@@ -111,12 +105,12 @@ def rules_stats(
             right = report.gold_correct_by_verdict.get(verdict, 0)
             judged = report.judged_by_verdict.get(verdict, 0)
             if total:
-                _say(con, f"{verdict}: {right}/{judged} right by {report.judge}"
+                con.print(f"{verdict}: {right}/{judged} right by {report.judge}"
                           + (f" ({right / judged:.3f})" if judged else "")
                           + (f"; {total - judged} of {total} not judged" if judged < total else ""))
     con.print(f"disagreements (accept and reject of one candidate): {len(report.disagreements)}")
     for d in report.disagreements[:top]:
-        _say(con, f"  {d.decision} {d.kind} {d.label} '{d.text}' -> {d.verdict}; "
+        con.print(f"  {d.decision} {d.kind} {d.label} '{d.text}' -> {d.verdict}; "
                   f"accept by {', '.join(d.accept_rules) or '?'}; reject by {', '.join(d.reject_rules) or '?'}")
 
 
@@ -206,7 +200,7 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     con = console(stderr=True)
     labeller = default_labeller(loop_cfg, rules=rules, kg=kg, domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
-                      progress=lambda msg: _say(con, msg))
+                      progress=lambda msg: con.print(msg))
     table = Table(title=Text(f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
                              f"best round {result.best_round} -> {Path(out) / 'model'}"))
     columns = ["round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",

@@ -43,12 +43,6 @@ def _threads(n: Optional[int]) -> None:
     torch.set_num_threads(n or max(1, os.cpu_count() or 1))
 
 
-def _say(con: Any, message: str) -> None:
-    """Print a line that holds paths, labels or rule names as written: rich would read ``[x]`` in
-    a file name as markup (a traceback for ``[/x]``) and ``:b:`` as an emoji."""
-    con.print(message, markup=False, emoji=False, highlight=False)
-
-
 def _check_train_settings(o: dict[str, Any]) -> None:
     """Exit 2 (KGA340) for training settings no training can run with (a negative or non-finite
     learning rate, a patience below 1, a seed out of range, ...), before anything is read."""
@@ -300,7 +294,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         cfg = TrainConfig(init=str(init), epochs=epochs, lr=o["lr"] if o["lr"] is not None else 2e-4, head_lr=o["head_lr"] / 2,
                           batch_size=o["batch_size"], seed=o["seed"], patience=o["patience"],
                           max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])
-        _say(con, f"fine-tuning {init} on {len(fb)} feedback + {len(examples) - len(fb)} gold examples "
+        con.print(f"fine-tuning {init} on {len(fb)} feedback + {len(examples) - len(fb)} gold examples "
                   f"(feedback weight {o['feedback_weight']})")
         with _Bar() as bar:
             _encoder, report = train(cfg, examples, dev, out_dir=out, progress=bar)
@@ -337,7 +331,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         dev = dev_list or None
         mix = {s.name: s.repeat for s in sources}
         pairs = [(f, s.dev) for s in sources if s.dev is not None for f in s.train_files]
-        _say(con, "data: " + "; ".join(f"{s.name} {'+'.join(f.name for f in s.train_files)} x{s.repeat:g}"
+        con.print("data: " + "; ".join(f"{s.name} {'+'.join(f.name for f in s.train_files)} x{s.repeat:g}"
                                        + (f" (dev {s.dev.name})" if s.dev else "") for s in sources))
     else:
         if len(dev_files) > 1:
@@ -355,12 +349,12 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         known = {x for part in labels_of(train_ex) for x in part}
         lacks = sorted({x for part in labels_of(dev) for x in part} - known)
         if lacks:
-            _say(console(stderr=True), "note: dev labels no training sentence has (the model never predicts them; "
-                                       f"each one scored as missed): {', '.join(lacks)}")
+            console(stderr=True).print("note: dev labels no training sentence has (the model never predicts them; "
+                                        f"each one scored as missed): {', '.join(lacks)}")
     for train_file, dev_file in pairs:
         if train_file.resolve() == dev_file.resolve():
-            _say(console(stderr=True), f"note: the dev file {dev_file} is the training file itself: the epoch is "
-                                       "chosen and the scores measured on sentences the model learnt")
+            console(stderr=True).print(f"note: the dev file {dev_file} is the training file itself: the epoch is "
+                                        "chosen and the scores measured on sentences the model learnt")
     cfg = TrainConfig(mix=mix, select_sample=o["select_sample"], base=o["base"], lora=o["lora"], train_word_embeddings=o["train_word_embeddings"],
                       epochs=o["epochs"] or 20,
                       lr=o["lr"] if o["lr"] is not None else (5e-4 if o["lora"] else 1e-4), head_lr=o["head_lr"],
@@ -369,16 +363,16 @@ def _train(o: dict[str, Any], dom: Any) -> None:
     t0 = time.time()
     with _Bar() as bar:
         _encoder, report = train(cfg, train_ex, dev, out_dir=o["out"], progress=bar, resume=o["resume"])
-    _say(con, f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
+    con.print(f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
               f"{report['stopped']})")
     if report.get("too_wide"):
-        _say(con, f"note: {report['too_wide']} entit(y/ies) wider than {report['config']['max_width']} words "
+        con.print(f"note: {report['too_wide']} entit(y/ies) wider than {report['config']['max_width']} words "
                   "not trained on (no span that wide is a candidate; the model cannot predict them)")
     if "dev" in report:
         _print_scores(report["dev"], f"dev scores ({', '.join(str(d) for d in dev_files) or 'manifest'})",
                       entity_only=not report["dev"]["relation_strict"]["micro"]["gold"])
         for name, f in report.get("dev_by_source", {}).items():
-            _say(con, f"  dev {name}: entity F1 {f['entity_f1']:.2f}, relation F1 {f['relation_f1']:.2f}")
+            con.print(f"  dev {name}: entity F1 {f['entity_f1']:.2f}, relation F1 {f['relation_f1']:.2f}")
     cal = report.get("calibration")
     if cal:
         con.print(f"calibration on dev: entity ECE {cal['ece_before']['entity_ece']:.4f} -> "
@@ -481,10 +475,10 @@ def evaluate_cmd(
                                f"{enc.effective_precision()})",
                       entity_only=entity_only)
         if lacks:
-            _say(console(), f"note: gold labels the model does not have (each one scored as missed): {', '.join(lacks)}")
+            console().print(f"note: gold labels the model does not have (each one scored as missed): {', '.join(lacks)}")
         if unscored:
-            _say(console(), "not scored (classes this data set does not mark): "
-                 + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))
+            console().print("not scored (classes this data set does not mark): "
+                            + ", ".join(f"{k} {v}" for k, v in sorted(unscored.items())))
         console().print(f"{len(gold) / max(seconds, 1e-9):.1f} sentences/s")
 
 

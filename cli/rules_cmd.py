@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from kgagent_cli import loop_cmd, rules_diff_cmd, rules_run_cmd, rules_test_cmd, rules_tune_cmd
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, open_domain
@@ -92,9 +91,9 @@ def check_cmd(
         raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
     if not quiet:
         for d in diags:
-            out.print(escape(d.format(sources)))
+            out.print(d.format(sources))
             out.print()
-    out.print(escape(summary(diags, len(files))))
+    out.print(summary(diags, len(files)))
     if failed:
         raise typer.Exit(EXIT_ERRORS)
     raise typer.Exit(EXIT_OK)

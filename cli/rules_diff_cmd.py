@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, console, fail, guarded, open_domain
@@ -75,8 +74,8 @@ def rules_diff(
     con = console()
     if not con.is_terminal:
         con.width = max(con.width, 160)
-    con.print(escape(f"before: {diff.before} ({diff.n_before} decisions); after: {diff.after} "
-                     f"({diff.n_after} decisions)"))
+    con.print(f"before: {diff.before} ({diff.n_before} decisions); after: {diff.after} "
+              f"({diff.n_after} decisions)")
     if diff.differs_in is not None:
         con.print("the runs were made with other " + ", ".join(diff.differs_in) if diff.differs_in
                   else "the runs were made with the same rules, model, graph and domain")
@@ -110,9 +109,9 @@ def rules_diff(
         what = ", ".join(c.aspects) or ("only before" if c.after is None else "only after")
         if diff.judge:
             what += f"; {diff.judge}: {c.effect or 'not judged'}"
-        con.print(escape(f"{c.kind} {c.text} in {where} ({what})"))
-        con.print(escape(f"    before: {_outcome(c.before) if c.before else '(no such candidate)'}"))
-        con.print(escape(f"    after:  {_outcome(c.after) if c.after else '(no such candidate)'}"))
+        con.print(f"{c.kind} {c.text} in {where} ({what})")
+        con.print(f"    before: {_outcome(c.before) if c.before else '(no such candidate)'}")
+        con.print(f"    after:  {_outcome(c.after) if c.after else '(no such candidate)'}")
     if len(changes) > limit:
         con.print(f"... {len(changes) - limit} more (--limit {len(changes)} lists them all)")
     raise typer.Exit(EXIT_ERRORS if exit_code and diff.changes else EXIT_OK)

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
 from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, check_out_place, console, fail, guarded
 
@@ -39,9 +38,9 @@ def _warn_unread(program, facts: dict, facts_dir: Path) -> None:
         by_lower = {r.lower(): r for r in sorted(read)}
         near = difflib.get_close_matches(pred.lower(), list(by_lower), n=1)
         hint = f" (did you mean {by_lower[near[0]]}.facts?)" if near else ""
-        out.print(escape(f"warning: {facts_dir / (pred + '.facts')}: KGA124 no rule reads '{pred}'{hint}"))
+        out.print(f"warning: {facts_dir / (pred + '.facts')}: KGA124 no rule reads '{pred}'{hint}")
     for pred in sorted(declared - set(facts) - {c.head.pred for c in program.clauses}):
-        out.print(escape(f"warning: KGA124 '{pred}' is declared (#base) but {facts_dir} has no {pred}.facts"))
+        out.print(f"warning: KGA124 '{pred}' is declared (#base) but {facts_dir} has no {pred}.facts")
 
 
 def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:
@@ -65,7 +64,7 @@ def _print_rule_errors(err) -> None:
     out = console(stderr=True)
     for d in diags:
         text = d.format({k: v for k, v in sources.items() if v is not None}) if hasattr(d, "format") else str(d)
-        out.print(escape(text))
+        out.print(text)
 
 
 def run_cmd(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, console, fail, guarded, open_domain
 
@@ -48,14 +48,14 @@ def test_cmd(
     con = console()
     for r in results:
         if r.passed:
-            con.print(f"[green]PASS[/green] {escape(r.file)}: {escape(r.name)}")
+            con.print(Text.assemble(("PASS", "green"), f" {r.file}: {r.name}"))
         else:
-            con.print(f"[red]FAIL[/red] {escape(r.file)}: {escape(r.name)}")
+            con.print(Text.assemble(("FAIL", "red"), f" {r.file}: {r.name}"))
             for f in r.failures:  # a failure's further lines say why not (the closest rules)
                 first, *more = f.splitlines()
-                con.print(f"     {escape(first)}")
+                con.print(f"     {first}")
                 for line in more:
-                    con.print(f"       {escape(line.strip())}")
+                    con.print(f"       {line.strip()}")
     failed = sum(not r.passed for r in results)
     con.print(f"{len(results) - failed} passed, {failed} failed")
     if failed:

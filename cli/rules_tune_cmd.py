@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
@@ -124,8 +125,8 @@ def tune_cmd(
                   f"the {n_docs} documents): {verdict}")
 
 
-def _bold(text: str, on: bool) -> str:
-    return f"[bold]{text}[/bold]" if on else text
+def _bold(text: str, on: bool) -> "str | Text":
+    return Text(text, style="bold") if on else text
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,6 @@ from itertools import islice
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from kgagent.process_heap import loaded_heap
@@ -125,15 +124,15 @@ def _report(shown: list, counts: Counter, explain: bool, out: Path | None) -> No
             table.add_column(col, justify="right" if col == "line" else "left", overflow="fold")
         for where, res in shown:
             head, pred, tail = res.claim
-            table.add_row(str(where.line), escape(f"{pred}({head!r}, {tail!r})"), res.verdict, escape(res.reason),
-                          escape(res.rule or ""))
+            table.add_row(str(where.line), f"{pred}({head!r}, {tail!r})", res.verdict, res.reason,
+                          res.rule or "")
         con.print(table)
     words = {"accept": "accepted", "reject": "rejected", "review": "to review"}
     con.print(f"{claims}: " + ", ".join(f"{counts[v]} {w}" for v, w in words.items()) +
               (f"; wrote {out}" if out is not None and str(out) != "-" else ""))
     for _, res in shown if explain else ():
         con.print()
-        con.print(escape(explain_decision(res.to_dict())))
+        con.print(explain_decision(res.to_dict()))
 
 
 def register(app: typer.Typer) -> None:

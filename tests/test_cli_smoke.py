@@ -73,3 +73,26 @@ def test_loading_pauses_the_collector_then_freezes_what_was_loaded() -> None:
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_names_with_rich_markup_or_emoji_codes_print_as_written(tmp_path) -> None:
+    """A domain named 'sci[/x]:smile:' ended `kgagent domain check` in a rich MarkupError traceback
+    (and ':smile:' printed as an emoji): the CLI's console now reads no markup in what it prints."""
+    import shutil
+    from pathlib import Path
+
+    from kgagent_cli.common import console
+
+    dom = tmp_path / "dom"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples" / "scierc", dom,
+                    ignore=shutil.ignore_patterns("model"))
+    toml = dom / "domain.toml"
+    toml.write_text("\n".join('name = "sci[/x]:smile:"' if line.startswith("name =") else line
+                               for line in toml.read_text().splitlines()) + "\n")
+    r = CliRunner().invoke(app, ["domain", "check", str(dom)])
+    assert r.exit_code == 0, r.output
+    assert "domain 'sci[/x]:smile:' is sound" in r.output
+    con = console()
+    with con.capture() as cap:
+        con.print("[bold]a[/bold] [/x] :smile: a:b:c")
+    assert cap.get() == "[bold]a[/bold] [/x] :smile: a:b:c\n"
