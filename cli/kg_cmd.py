@@ -17,15 +17,6 @@ from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, check_out_
 app = typer.Typer(help="Inspect, query, import and export the knowledge graph.", no_args_is_help=True)
 
 
-@app.callback()
-def _quiet_rdflib() -> None:
-    """rdflib logs a warning with a whole traceback for each literal whose text does not fit its
-    datatype ("big"^^xsd:integer, "2020-13-45"^^xsd:date), each time it reads one: RDF allows
-    such literals and kgagent keeps them as written, so the commands say nothing of them."""
-    import logging
-
-    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-
 GRAPH_HELP = "Graph file or directory (default: the --domain's graph/)."
 EMBEDDER_HELP = "Local sentence-transformers directory (default: the packaged all-MiniLM-L6-v2)."
 STORE_HELP = "memory (rdflib) or oxigraph (on disk, for large graphs)."

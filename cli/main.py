@@ -17,6 +17,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _quiet_rdflib() -> None:
+    """rdflib logs a warning with a whole traceback for each literal whose text does not fit its
+    datatype ("big"^^xsd:integer, "2020-13-45"^^xsd:date), each time it reads one: RDF allows
+    such literals and kgagent keeps them as written, so no command says anything of them (every
+    command that reads a graph: kg, extract, validate --with, facts)."""
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(kg_cmd.app, name="kg")
 model_cmd.register(app)

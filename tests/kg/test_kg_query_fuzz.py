@@ -247,3 +247,17 @@ def test_a_long_query_on_the_rdflib_engine_says_to_use_oxigraph(tiny: KnowledgeG
     with pytest.raises(GraphError, match="too long or too deeply nested for rdflib's SPARQL parser; run it with "
                                          "engine='oxigraph'"):
         tiny.query(f"SELECT ?x WHERE {{ BIND({DEEP} AS ?x) }}", engine="rdflib")
+
+
+def test_ill_typed_literals_print_no_rdflib_traceback_outside_kg_commands(tmp_path: Path, caplog) -> None:
+    """The kg group silenced rdflib's per-literal tracebacks for its own commands only: `kgagent
+    facts --graph G` (and extract, validate --with) still printed them. The root command does it."""
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.NOTSET)  # as in a fresh process
+    g = _graph(tmp_path, ODD_LITERALS + '<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "Acme" .\n')
+    r = CliRunner().invoke(app, ["facts", "--head", "Acme", "--graph", str(g)])
+    assert r.exit_code == 0, r.output
+    assert "head 'Acme' -> Acme (urn:a" in r.output
+    assert "Traceback" not in r.output and "Failed to convert" not in r.output, r.output
+    assert not [rec for rec in caplog.records if rec.name.startswith("rdflib")]
