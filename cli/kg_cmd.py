@@ -22,6 +22,13 @@ EMBEDDER_HELP = "Local sentence-transformers directory (default: the packaged al
 STORE_HELP = "memory (rdflib) or oxigraph (on disk, for large graphs)."
 
 
+def _store(value: str) -> str:
+    """An option callback: --store is memory or oxigraph (a usage error, exit 2, otherwise)."""
+    if value not in ("memory", "oxigraph"):
+        raise typer.BadParameter(f"KGA202 unknown store {value!r}; stores: memory, oxigraph")
+    return value
+
+
 def _is_file(arg: str) -> bool:
     try:
         return "\n" not in arg and Path(arg).is_file()
@@ -147,7 +154,7 @@ def _load(graph: Optional[Path], store: str = "memory", domain: Optional[Path] =
 
 @app.command("stats")
 def stats(graph: Optional[str] = _graph_option(),
-          store: str = typer.Option("memory", help=STORE_HELP),
+          store: str = typer.Option("memory", callback=_store, help=STORE_HELP),
           as_json: bool = typer.Option(False, "--json", help="Print JSON."),
           domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Counts of triples, entities (by type), classes, relations and documents."""
@@ -168,7 +175,7 @@ def stats(graph: Optional[str] = _graph_option(),
 @app.command("query")
 def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding one, or - for stdin."),
           graph: Optional[str] = _graph_option(),
-          store: str = typer.Option("memory", help=STORE_HELP),
+          store: str = typer.Option("memory", callback=_store, help=STORE_HELP),
           timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 "
                                                                                  "(inf: none)."),
           fmt: str = typer.Option("table", "--format", "-f",

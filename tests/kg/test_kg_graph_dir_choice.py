@@ -27,3 +27,11 @@ def test_a_directory_with_several_graph_files_is_kga201_naming_them(tmp_path: Pa
     r = CliRunner().invoke(app, ["kg", "stats", "--graph", str(tmp_path)])
     assert r.exit_code != 0 and "KGA201" in r.output and "several graph files" in r.output
     assert KnowledgeGraph.load(tmp_path / "graph.nt").stats()["triples"] == 1  # the file itself: fine
+
+
+@pytest.mark.parametrize("command", [["stats"], ["query", "ASK { ?s ?p ?o }"]])
+def test_an_unknown_store_is_a_usage_error(command: list[str], tmp_path: Path) -> None:
+    """--store foo exited 1 (as for a bad graph) instead of 2 (a bad option)."""
+    (tmp_path / "graph.nt").write_text(NT)
+    r = CliRunner().invoke(app, ["kg", *command, "--store", "foo", "--graph", str(tmp_path)])
+    assert r.exit_code == 2 and "KGA202 unknown store 'foo'" in r.output, r.output
