@@ -289,9 +289,6 @@ def import_(files: list[str] = typer.Argument(..., callback=_path,
     dom = open_domain(domain) if align else None
     with guarded(EXIT_USAGE):
         check_writable_place(graph)  # before the files load, as kg export does
-    if reviews:
-        for f in files:
-            _check_reviews_readable(f)
     with guarded():
         exists = graph.is_file() or (graph.is_dir() and any((graph / n).is_file() for n in GRAPH_FILE_NAMES))
         kg = KnowledgeGraph.load(graph) if exists else KnowledgeGraph()
@@ -309,24 +306,6 @@ def import_(files: list[str] = typer.Argument(..., callback=_path,
         console(stderr=True).print(f"reviewers rejected {len(merged.rejected)} accepted decision(s): "
                                    f"{merged.dropped.facts} fact(s) and {merged.dropped.entities} new entit(y/ies) "
                                    "left the graph with their provenance")
-
-
-def _check_reviews_readable(path: Path) -> None:
-    """Exit 1 for an input whose directory holds reviewers' answers that --reviews cannot apply:
-    a reviews.sqlite beside no decisions.jsonl (KGA470) or a reviews.sqlite that is a folder
-    (KGA522). Importing it all would bring back what reviewers rejected, without a word."""
-    from kgagent.review.store import DB_NAME
-
-    out = path if path.is_dir() else path.parent
-    db = out / DB_NAME
-    if not db.exists():
-        return
-    if not db.is_file():
-        raise fail(f"KGA522 {db} is not a review database (a folder): the reviewers' rejections cannot be read; "
-                   "use --ignore-reviews to import every fact", EXIT_ERRORS)
-    if not (out / "decisions.jsonl").is_file():
-        raise fail(f"KGA470 {out} has reviewers' answers ({DB_NAME}) but no decisions.jsonl: the facts they "
-                   "rejected cannot be found; restore it, or use --ignore-reviews to import every fact", EXIT_ERRORS)
 
 
 @app.command("link")

@@ -39,15 +39,17 @@ def merge_graph_files(kg: Any, files: Sequence[str | Path], *, fmt: str | None =
     report = MergeReport()
     before = len(kg)
     known = set(kg.entities())
-    for f in files:
+    outs: list[Path | None] = [None] * len(files)
+    if reviews:  # answers that cannot be applied stop the merge before kg changes
+        from kgagent.review.graph_update import rejected_decisions, reviewed_out
+
+        outs = [reviewed_out(f) for f in files]
+    for f, out_dir in zip(files, outs):
         other = KnowledgeGraph.load(f, format=fmt)
         for quad in other.dataset.quads((None, None, None, None)):
             kg.dataset.add(quad)
-        if reviews:
-            from kgagent.review.graph_update import rejected_decisions, reviewed_out
-
-            if (out_dir := reviewed_out(f)) is not None:
-                report.rejected |= rejected_decisions(out_dir)
+        if out_dir is not None:
+            report.rejected |= rejected_decisions(out_dir)
     kg.invalidate()
     report.added = len(kg) - before
     if report.rejected:

@@ -108,9 +108,25 @@ def _held(graph: Any, entity: Any, stmt: Any, kga: Any) -> bool:
 
 def reviewed_out(path: str | Path) -> Path | None:
     """The extraction output directory a graph file (``OUT/graph.nq``) or ``OUT`` itself belongs
-    to, when reviewers answered there (it has ``decisions.jsonl`` and ``reviews.sqlite``)."""
+    to, when reviewers answered there (it has ``decisions.jsonl`` and ``reviews.sqlite``); None
+    when no one did. Answers that cannot be applied are an error, since reading the graph without
+    them would bring back what reviewers rejected without a word: InputError KGA470 for a
+    reviews.sqlite beside no decisions.jsonl, StorageError KGA522 for a reviews.sqlite that is a
+    folder."""
+    from kgagent.errors import InputError, StorageError
     from kgagent.review.store import DB_NAME
 
     p = Path(path)
     out = p if p.is_dir() else p.parent
-    return out if (out / "decisions.jsonl").is_file() and (out / DB_NAME).is_file() else None
+    db = out / DB_NAME
+    if not db.exists():
+        return None
+    if not db.is_file():
+        raise StorageError(f"{db} is not a review database (a folder): the reviewers' rejections cannot be read; "
+                           "read the graph without its reviews (kg import --ignore-reviews) to take every fact",
+                           code="KGA522")
+    if not (out / "decisions.jsonl").is_file():
+        raise InputError(f"{out} has reviewers' answers ({DB_NAME}) but no decisions.jsonl: the facts they rejected "
+                         "cannot be found; restore it, or read the graph without its reviews (kg import "
+                         "--ignore-reviews) to take every fact", code="KGA470")
+    return out

@@ -41,10 +41,12 @@ def test_reviews_that_cannot_be_applied_stop_the_import(tmp_path: Path, case: st
     line = r.output.strip().splitlines()[-1]
     if case == "no-decisions":
         assert line == (f"error: KGA470 {out} has reviewers' answers (reviews.sqlite) but no decisions.jsonl: the "
-                        "facts they rejected cannot be found; restore it, or use --ignore-reviews to import every fact")
+                        "facts they rejected cannot be found; restore it, or read the graph without its reviews "
+                        "(kg import --ignore-reviews) to take every fact")
     else:
         assert line == (f"error: KGA522 {out / 'reviews.sqlite'} is not a review database (a folder): the reviewers' "
-                        "rejections cannot be read; use --ignore-reviews to import every fact")
+                        "rejections cannot be read; read the graph without its reviews (kg import --ignore-reviews) "
+                        "to take every fact")
     assert not target.exists()
     r = CliRunner().invoke(app, ["kg", "import", str(source), "--graph", str(target), "--no-align",
                                  "--ignore-reviews"])
@@ -56,3 +58,21 @@ def test_an_output_without_reviews_imports_as_before(tmp_path: Path) -> None:
     out = _out(tmp_path)
     r = CliRunner().invoke(app, ["kg", "import", str(out), "--graph", str(tmp_path / "g"), "--no-align"])
     assert r.exit_code == 0, r.output
+
+
+def test_the_library_merge_stops_before_the_graph_changes(tmp_path: Path) -> None:
+    """validate --with and Agent.add_graphs merge through merge_graph_files, which passed such an
+    output over without a word (only kg import checked it)."""
+    from kgagent.errors import InputError
+    from kgagent.graph_merge import merge_graph_files
+
+    out = _out(tmp_path)
+    (out / "reviews.sqlite").write_bytes(b"")
+    kg = KnowledgeGraph()
+    kg.add_entity("Anne Martin", ["person"], provenance=Provenance("d0", 0, 0, 4, 0.9))
+    before = len(kg)
+    with pytest.raises(InputError) as err:
+        merge_graph_files(kg, [out / "graph.nq"], align=False)
+    assert err.value.code == "KGA470" and len(kg) == before
+    report = merge_graph_files(kg, [out / "graph.nq"], align=False, reviews=False)
+    assert report.added > 0
