@@ -109,16 +109,13 @@ def check_suffix_agrees(path: Path, fmt: str) -> None:
 
 
 def resolve_graph_file(path: Path) -> Path:
-    """The graph file for ``path``: the path itself, or the graph file inside a directory
-    (GraphError KGA201 when it holds none, or several: which one is the graph?)."""
+    """The graph file for ``path``: the path itself, or the graph file inside a directory (the
+    first of :data:`GRAPH_FILE_NAMES` there: ``graph.nq.gz``, which kgagent writes, before
+    the others; `kg import` into a directory loaded from a graph.ttl writes graph.nq.gz beside it)."""
     if path.is_dir():
-        found = [path / name for name in GRAPH_FILE_NAMES if (path / name).is_file()]
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise GraphError(f"directory {path} holds several graph files ({', '.join(f.name for f in found)}); "
-                             f"reading one would leave the others out: keep one there, or give the file",
-                             code="KGA201", location=Location(str(path)))
+        for name in GRAPH_FILE_NAMES:
+            if (path / name).is_file():
+                return path / name
         raise GraphError(f"no graph file in directory {path} (looked for {', '.join(GRAPH_FILE_NAMES)})",
                          code="KGA201")
     if not path.exists():
