@@ -121,7 +121,7 @@ _TOKENS = re.compile(r"""
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<pname>(?:[A-Za-z_][\w.-]*)?:[\w.:%-]*)
   | (?P<word>[A-Za-z_]\w*)
-  | (?P<other>\S)
+  | (?P<char>\S)
 """, re.VERBOSE | re.DOTALL)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
@@ -132,7 +132,7 @@ def _too_big_for_rdflib(sparql: str) -> bool:
     pattern separators (``.``, ``;``, ``,``) or brackets more than 20 deep."""
     separators = depth = deepest = 0
     for m in _TOKENS.finditer(sparql):
-        if m.lastgroup != "other":
+        if m.lastgroup != "char":
             continue
         c = m.group()
         if c in ".;,":
