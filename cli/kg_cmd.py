@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from kgagent.errors import visible
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, check_out_place, console, fail, guarded,
                                  open_domain)
 
@@ -109,16 +109,6 @@ TABLE_ROWS = 1000
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _visible(text: object, keep: str = "") -> str:
-    """``text`` for a terminal: control characters (ESC, BEL, NUL, ... but those in ``keep``)
-    written as ``\\x1b``, so that a value from a graph file cannot move the cursor, retitle the
-    window or clear the screen."""
-    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", str(text))
-
-
 def _tsv_cell(value: object) -> str:
     r"""A query value as one TSV cell: backslash, tab, newline and carriage return escaped
     (``\\``, ``\t``, ``\n``, ``\r``), so that a value never splits a row or a column."""
@@ -167,9 +157,9 @@ def stats(graph: Optional[str] = _graph_option(),
     out = console()
     for k, v in s.items():
         if k != "entities_by_type":
-            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {_visible(v)}", markup=False)
+            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {visible(v)}", markup=False)
     for t, n in s["entities_by_type"].items():
-        out.print(f"{'':>13}  {n:>8,}  {_visible(t)}", markup=False)
+        out.print(f"{'':>13}  {n:>8,}  {visible(t)}", markup=False)
 
 
 @app.command("query")
@@ -224,9 +214,9 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
 
     table = Table(show_lines=False)
     for c in cols:
-        table.add_column(Text(_visible(c)))  # Text: a name or value is never read as rich markup
+        table.add_column(Text(visible(c)))  # Text: a name or value is never read as rich markup
     for row in result[:TABLE_ROWS]:
-        table.add_row(*(Text("" if row[c] is None else _visible(str(row[c]), keep="\n\t")) for c in cols))
+        table.add_row(*(Text("" if row[c] is None else visible(str(row[c]), keep="\n\t")) for c in cols))
     out = console()
     out.print(table)
     if len(result) > TABLE_ROWS:  # rich lays out every row first: 100,000 rows took a minute and 700 MB
@@ -338,10 +328,10 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
     out = console()
     for lk in links:
         head = "NIL (new entity)" if lk.entity is None else f"{lk.entity}"
-        out.print(Text.assemble((_visible(lk.mention), "bold"),
-                                f" -> {_visible(head)}  score {lk.score:.3f}  via {lk.method}"))
+        out.print(Text.assemble((visible(lk.mention), "bold"),
+                                f" -> {visible(head)}  score {lk.score:.3f}  via {lk.method}"))
         for c in lk.candidates:
-            out.print(_visible(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}"), markup=False)
+            out.print(visible(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}"), markup=False)
 
 
 @app.command("build-geonames")
@@ -403,7 +393,7 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
                        EXIT_ERRORS)
         n = kg.remove_document(doc)
         kg.save()
-    console().print(f"removed document {_visible(doc)}: {n} fact(s) no longer in the graph", markup=False)
+    console().print(f"removed document {visible(doc)}: {n} fact(s) no longer in the graph", markup=False)
 
 
 @app.command("resolve")
@@ -429,6 +419,6 @@ def resolve(graph: str = typer.Option(..., "--graph", "-g", callback=_path, meta
             kg.save()
     out = console()
     for m in merges:
-        out.print(_visible(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members)),
+        out.print(visible(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members)),
                   markup=False)
     out.print(f"{len(merges)} merge(s){' (dry run)' if dry_run else ''}")

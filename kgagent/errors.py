@@ -8,6 +8,8 @@ The library raises these; only the CLI prints them (one line, no traceback).
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +38,21 @@ def json_kind(value: Any) -> str:
 def is_text(value: Any) -> bool:
     """Whether ``value`` is a string that UTF-8 can hold (JSON's ``"\\ud800"``, a lone surrogate,
     reads as a Python string that is not)."""
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return isinstance(value, str) and lone_surrogate(value) is None
+
+
+#: control characters (C0, DEL, C1): a terminal acts on them (ESC moves the cursor, BEL rings)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: object, keep: str = "") -> str:
+    r"""``text`` with its control characters but those in ``keep`` written as ``\x1b``: a value
+    from a file, quoted in a message or printed, never acts on the terminal.
+
+    >>> print(visible("a\x1b[2Jb"), visible("a\tb", keep="\t") == "a\tb")
+    a\x1b[2Jb True
+    """
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", str(text))
 
 
 def lone_surrogate(text: str) -> int | None:

@@ -20,7 +20,7 @@ from typing import IO
 
 from rdflib import Dataset
 
-from kgagent.errors import GraphError, Location, StorageError, lone_surrogate, undecodable
+from kgagent.errors import GraphError, Location, StorageError, lone_surrogate, undecodable, visible
 from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 from kgagent.files import file_in_the_way
@@ -160,7 +160,7 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
                 raise too_long from None  # rdflib would take minutes over such a line, then hold it
         except SyntaxError as err:  # rdflib parses it again and says where it is wrong, unless a line
             if _has_long_line(text):  # is too long for rdflib (quadratic: 29 s for 1.5 MB): Oxigraph says
-                raise GraphError(f"malformed {fmt} graph: {_one_line(str(err))}", code="KGA201",
+                raise GraphError(f"malformed {fmt} graph: {one_line(str(err))}", code="KGA201",
                                  location=Location(str(path), _ox_error_line(err))) from None
         except Exception:  # noqa: BLE001 - rdflib parses it again and says where it is wrong
             pass
@@ -173,7 +173,7 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
         raise
     except Exception as err:  # rdflib raises many kinds; each carries its line differently
         line, msg = _error_line(err, text, fmt)
-        raise GraphError(f"malformed {fmt} graph: {_one_line(msg)}", code="KGA201",
+        raise GraphError(f"malformed {fmt} graph: {one_line(msg)}", code="KGA201",
                          location=Location(str(path), line)) from None
     _check_text_terms(ds, text, fmt, path)
 
@@ -349,7 +349,7 @@ def _parse_lines(ds: Dataset, text: str, fmt: str, path: Path) -> None:
             try:
                 Dataset().parse(data=line + "\n", format=fmt)
             except Exception as line_err:
-                raise GraphError(f"malformed {fmt} graph: {_one_line(_short(line_err))}: {_one_line(line, 120)}",
+                raise GraphError(f"malformed {fmt} graph: {one_line(_short(line_err))}: {one_line(line, 120)}",
                                  code="KGA201", location=Location(str(path), i)) from None
         raise err
 
@@ -362,7 +362,7 @@ def _short(err: Exception) -> str:
 def _error_line(err: Exception, text: str, fmt: str) -> tuple[int, str]:
     lines = getattr(err, "lines", None)  # notation3 BadSyntax: 0-based line
     if isinstance(lines, int):
-        return lines + 1, _one_line(_badsyntax_msg(err))
+        return lines + 1, one_line(_badsyntax_msg(err))
     if isinstance(err, json.JSONDecodeError):
         return err.lineno, err.msg
     getline = getattr(err, "getLineNumber", None)  # SAX (RDF/XML)
@@ -375,14 +375,10 @@ def _error_line(err: Exception, text: str, fmt: str) -> tuple[int, str]:
     return 0, _short(err)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _one_line(msg: str, limit: int = 200) -> str:
+def one_line(msg: object, limit: int = 200) -> str:
     """``msg`` on one line, cut at ``limit``, its control characters (a file's ESC or NUL, quoted
-    by a parser) written as ``\\x1b``: an error line never acts on the terminal."""
-    text = " ".join(str(msg).split())[:limit]
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    by a parser) made :func:`~kgagent.errors.visible`: an error line never acts on the terminal."""
+    return visible(" ".join(str(msg).split())[:limit])
 
 
 def _badsyntax_msg(err: Exception) -> str:

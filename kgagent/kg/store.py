@@ -312,7 +312,7 @@ class KnowledgeGraph(TripleSink):
             raise GraphError(f"cannot open Oxigraph store {oxdir}: {err} (is another process using it?)",
                              code="KGA203") from None
         except RuntimeError as err:  # RocksDB: "Corruption: CURRENT file corrupted", ...
-            raise GraphError(f"cannot open Oxigraph store {oxdir}: {_one_line(err)}; remove {oxdir} to rebuild "
+            raise GraphError(f"cannot open Oxigraph store {oxdir}: {fileio.one_line(err) or type(err).__name__}; remove {oxdir} to rebuild "
                              "it from the graph file", code="KGA203") from None
         ds = Dataset(store=oxstore, default_union=True)
         if file is None:
@@ -1122,10 +1122,6 @@ def _serialize(ds: Dataset, out: Any, fmt: str) -> None:
         ds.serialize(destination=out, format=fmt, encoding="utf-8")
     else:
         ds.default_graph.serialize(destination=out, format=fmt, encoding="utf-8")
-
-
-def _one_line(err: Exception, limit: int = 200) -> str:
-    return " ".join(str(err).split())[:limit] or type(err).__name__
 
 
 def _stamp(file: Path) -> str:
