@@ -59,6 +59,17 @@ def decode_query(data: bytes, name: str) -> str:
                          location=Location(name, line, col)) from None
 
 
+#: what a read-only query may not hold, and why (GraphError KGA204)
+_UPDATE = "SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) are not allowed: kg query is read-only"
+_FROM = ("FROM / FROM NAMED is not allowed (it may fetch remote graphs); use GRAPH <iri> { ... } to address "
+         "a named graph")
+_SERVICE = "SERVICE is not allowed: kg query never calls remote endpoints"
+
+
+def _refused(why: str) -> GraphError:
+    return GraphError(why, code="KGA204")
+
+
 def prepare_read_only(sparql: str) -> Query | None:
     """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax,
     or no query at all: empty, or nothing but comments; a query that is no string).
@@ -91,14 +102,12 @@ def prepare_read_only(sparql: str) -> Query | None:
             _check_without_rdflib(sparql)
             raise GraphError(f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}",
                              code="KGA206") from None
-        raise GraphError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) are not "
-                         "allowed: kg query is read-only", code="KGA204") from None
+        raise _refused(_UPDATE) from None
     except Exception as err:  # noqa: BLE001 - rdflib raises assorted errors on odd input
         raise GraphError(f"SPARQL syntax error: {err}", code="KGA206") from None
     body = parsed[1]
     if "datasetClause" in body.keys():
-        raise GraphError("FROM / FROM NAMED is not allowed (it may fetch remote graphs); "
-                         "use GRAPH <iri> { ... } to address a named graph", code="KGA204")
+        raise _refused(_FROM)
     try:
         query = translateQuery(parsed, initNs=PREFIXES)
         service = _has_service(query.algebra)
@@ -108,7 +117,7 @@ def prepare_read_only(sparql: str) -> Query | None:
     except Exception as err:  # noqa: BLE001
         raise GraphError(f"SPARQL error: {err}", code="KGA206") from None
     if service:
-        raise GraphError("SERVICE is not allowed: kg query never calls remote endpoints", code="KGA204")
+        raise _refused(_SERVICE)
     return query
 
 
@@ -154,13 +163,11 @@ def _check_without_rdflib(sparql: str) -> None:
     words = [m.group().upper() for m in _TOKENS.finditer(sparql) if m.lastgroup == "word"]
     body = [w for w in words if w not in ("PREFIX", "BASE")]
     if body and body[0] in _UPDATE_WORDS:
-        raise GraphError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, ...) are not "
-                         "allowed: kg query is read-only", code="KGA204")
+        raise _refused(_UPDATE)
     if "FROM" in words:
-        raise GraphError("FROM / FROM NAMED is not allowed (it may fetch remote graphs); "
-                         "use GRAPH <iri> { ... } to address a named graph", code="KGA204")
+        raise _refused(_FROM)
     if "SERVICE" in words:
-        raise GraphError("SERVICE is not allowed: kg query never calls remote endpoints", code="KGA204")
+        raise _refused(_SERVICE)
     try:
         ox.Store().query(sparql, prefixes=PREFIXES)  # parsed; its results, never read, are not computed
     except SyntaxError as err:
