@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.errors import DomainError, Location
+from kgagent.errors import DomainError, Location, undecodable
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
 _ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(?:#.*)?$")
@@ -93,12 +93,19 @@ def read_toml_text(text: str, path: str) -> TomlDoc:
 
 
 def read_toml(path: str | Path) -> TomlDoc:
-    """Read and parse a TOML file; DomainError KGA601 (syntax) or KGA602 (missing, unreadable)."""
+    """Read and parse a TOML file; DomainError KGA601 (syntax) or KGA602 (missing, unreadable,
+    not UTF-8: with the line and the byte)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise DomainError("no such file", code="KGA602", location=Location(str(p))) from None
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
         raise DomainError(f"cannot read the file: {err}", code="KGA602", location=Location(str(p))) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, column, byte = undecodable(data, err)
+        raise DomainError(f"not UTF-8 text: byte {byte} at column {column} (save the file as UTF-8)",
+                          code="KGA602", location=Location(str(p), line)) from None
     return read_toml_text(text, str(p))

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.encoder.data import Example, labels_of, read_examples, relabel
-from kgagent.errors import EncoderError, Location, undecodable
+from kgagent.errors import DomainError, EncoderError, Location
 
 SOURCE_KEYS = ("name", "train", "dev", "repeat")
 
@@ -97,15 +97,10 @@ def read_manifest(path: str | Path) -> list[Source]:
     from kgagent.domain.tomlfile import read_toml  # line-aware TOML (file:line errors)
 
     path = Path(path)
-    if path.is_file():  # a manifest that is not UTF-8: its line and byte, as every data reader says
-        data = path.read_bytes()
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line, column, byte = undecodable(data, err)
-            raise EncoderError(f"not UTF-8 text: byte {byte} at column {column} (save the manifest as UTF-8)",
-                               code="KGA312", location=Location(str(path), line)) from None
-    doc = read_toml(path)
+    try:
+        doc = read_toml(path)
+    except DomainError as err:  # not TOML, not UTF-8, unreadable: a bad manifest, where it is bad
+        raise EncoderError(err.message, code="KGA312", location=err.location) from None
     tables = doc.data.get("source")
     if not isinstance(tables, list) or not tables:
         raise EncoderError("a data manifest needs one [[source]] table per data set (name, train, dev, repeat)",

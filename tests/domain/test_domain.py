@@ -514,3 +514,16 @@ def test_reloaded_rules_are_checked_as_loaded_ones(tmp_path) -> None:
     with pytest.raises(RuleError) as err:
         agent.reload_rules()
     assert err.value.code == "KGA119"
+
+
+def test_a_domain_toml_file_that_is_not_utf8_names_its_line_and_byte(tmp_path) -> None:
+    """read_toml said "cannot read the file: 'utf-8' codec can't decode byte 0xe9 in position 27"
+    (an offset, no line); data manifests had their own byte-reading check for the same."""
+    from kgagent.domain.tomlfile import read_toml
+
+    path = tmp_path / "ontology.toml"
+    path.write_bytes(b'[classes.person]\nlabel = "caf\xe9"\n')
+    with pytest.raises(DomainError) as err:
+        read_toml(path)
+    assert err.value.code == "KGA602" and err.value.location.line == 2
+    assert "not UTF-8 text: byte 0xe9 at column 13" in err.value.message
