@@ -14,6 +14,8 @@ Every malformed input raises :class:`kgagent.errors.EncoderError` naming file an
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import functools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -123,20 +125,22 @@ def _misspelt_key(rec: dict[str, Any]) -> tuple[str, str] | None:
     """(key, the record key it was meant to be) for a key of ``rec`` that is a near miss of an
     absent label key ("entites", "Relations", "entity"), else None: other keys (``orig_id``,
     ``meta``, a data set's own) are kept as they are."""
-    import difflib
-
-    missing = [k for k in _RECORD_KEYS if k not in rec]
+    missing = tuple(k for k in _RECORD_KEYS if k not in rec)
     if not missing:
         return None
     for key in rec:
-        if not isinstance(key, str) or key in _RECORD_KEYS:
-            continue
-        low = key.lower()
-        singular = {k[:-1] if not k.endswith("ies") else k[:-3] + "y": k for k in missing}
-        meant = singular.get(low) or next(iter(difflib.get_close_matches(low, missing, n=1, cutoff=0.8)), None)
-        if meant is not None:
+        if isinstance(key, str) and key not in _RECORD_KEYS and (meant := _meant_key(key, missing)) is not None:
             return key, meant
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _meant_key(key: str, missing: tuple[str, ...]) -> str | None:
+    """The absent record key ``key`` is a near miss of (its singular, another case, a typo), or
+    None; asked once per key and absent keys, not once per record (a data set repeats its keys)."""
+    low = key.lower()
+    singular = {k[:-3] + "y" if k.endswith("ies") else k[:-1]: k for k in missing}
+    return singular.get(low) or next(iter(difflib.get_close_matches(low, missing, n=1, cutoff=0.8)), None)
 
 
 def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Example:
