@@ -163,9 +163,8 @@ def proof_json(node) -> str:
             out.append(item)
             continue
         n, lv = item
-        fields = [("fact", n.fact), ("rule", n.rule), ("source", n.source), ("proved_above", n.proved_above or None)]
         out.append("{" + ",".join(f"{br(lv + 1)}{json.dumps(k)}{colon}{json.dumps(v, ensure_ascii=False)}"
-                                  for k, v in fields if v is not None))
+                                  for k, v in n.own_dict().items()))
         if not n.premises:
             out.append(br(lv) + "}")
             continue

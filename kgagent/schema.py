@@ -120,7 +120,8 @@ class ProofNode:
     #: ``PROOF_UNFOLD_LIMIT``); shown without its premises
     proved_above: bool = False
 
-    def _own_dict(self) -> dict[str, Any]:
+    def own_dict(self) -> dict[str, Any]:
+        """This node's fields as JSON-ready values (its premises left out)."""
         out: dict[str, Any] = {"fact": self.fact}
         if self.rule is not None:
             out["rule"] = self.rule
@@ -133,12 +134,12 @@ class ProofNode:
     def to_dict(self) -> dict[str, Any]:
         """The proof as JSON-ready dicts (``premises`` only where there are some); built without
         recursion, as a proof may be tens of thousands of facts deep (a long chain of places)."""
-        root = self._own_dict()
+        root = self.own_dict()
         todo = [(self, root)]
         while todo:
             node, out = todo.pop()
             if node.premises:
-                kids = [p._own_dict() for p in node.premises]
+                kids = [p.own_dict() for p in node.premises]
                 out["premises"] = kids
                 todo.extend(zip(node.premises, kids))
         return root
