@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import heapq
-import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -33,7 +32,7 @@ from kgagent.rules.diagnostics import (
     Diagnostic,
     RuleCheckError,
 )
-from kgagent.rules.symbols import INT64_MAX, fits_int64
+from kgagent.rules.symbols import number_problem
 
 _SCAN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|%|\.|\n|[^"%.\n]+')
 _TERM_END = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)\"")
@@ -300,16 +299,14 @@ class _ToAst(Transformer):
         return Const(_unescape(tok.value, tok), _loc(tok))
 
     def int(self, tok):
-        value = int(tok.value)
-        if not fits_int64(value):
-            raise _SyntaxProblem(E_SYNTAX, f"the whole number {tok.value} does not fit in 64 bits (at most "
-                                 f"{INT64_MAX:,} either way); write it as a decimal (1.0e25)", tok)
-        return Const(value, _loc(tok))
+        return self._number(int(tok.value), tok)
 
     def float(self, tok):
-        value = float(tok.value)
-        if not math.isfinite(value):
-            raise _SyntaxProblem(E_SYNTAX, f"the number {tok.value} is too large for a decimal (at most ~1.8e308)", tok)
+        return self._number(float(tok.value), tok)
+
+    def _number(self, value, tok):
+        if (problem := number_problem(value, tok.value)) is not None:
+            raise _SyntaxProblem(E_SYNTAX, problem, tok)
         return Const(value, _loc(tok))
 
     def paren(self, _lpar, term, _rpar):
@@ -567,7 +564,7 @@ def _plain_fact(inp: _Input) -> tuple[Clause, int] | None:
         kind = next(g for g in (1, 2, 3, 4) if a.group(g) is not None)
         raw = a.group(kind)
         value = raw[1:-1] if kind == 1 else float(raw) if kind == 2 else int(raw) if kind == 3 else raw
-        if (kind == 3 and not fits_int64(value)) or (kind == 2 and not math.isfinite(value)):
+        if kind in (2, 3) and number_problem(value) is not None:
             return None  # the parser says what is wrong
         args.append(Const(value, SourceLoc(inp.path, line, col + a.start(kind))))
         pos = a.end()

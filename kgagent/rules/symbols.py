@@ -49,12 +49,20 @@ def parse_field(text: str) -> Value:
 def out_of_range(text: str) -> str | None:
     """What is wrong with a number field ``text`` (as :data:`LONG_NUMBER` finds them), if it has
     no value the engine can hold: a whole number past 64 bits, a decimal past ~1.8e308."""
-    value = parse_field(text)
+    return number_problem(parse_field(text), text)
+
+
+def number_problem(value: Value, shown: str | None = None) -> str | None:
+    """Why the engine cannot hold ``value`` (written ``shown`` in the message; None when it can):
+    a whole number past 64 bits, a decimal past ~1.8e308 (infinite, or not a number). The one
+    wording for a rule file's literal, a facts file's field and a value given from Python."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
     if isinstance(value, int) and not fits_int64(value):
-        return (f"the whole number {text} does not fit in 64 bits (at most {INT64_MAX:,} either way); "
+        return (f"the whole number {shown or value} does not fit in 64 bits (at most {INT64_MAX:,} either way); "
                 "write it as a decimal (1.0e25)")
-    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
-        return f"the number {text} is too large for a decimal (at most ~1.8e308)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"the number {shown or value} is too large for a decimal (at most ~1.8e308)"
     return None
 
 
@@ -115,10 +123,8 @@ class Symbols:
     def _add(self, value: Value) -> int:
         if value.__class__ is not str and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
             raise TypeError(f"a rule constant must be str, int or float, not {type(value).__name__}")
-        if value.__class__ is not str and isinstance(value, int) and not fits_int64(value):
-            raise TypeError(f"the whole number {value} does not fit in 64 bits (at most {INT64_MAX:,} either way)")
-        if value.__class__ is not str and isinstance(value, float) and not math.isfinite(value):
-            raise TypeError(f"{value} is not a number the rules can hold (a decimal is finite, at most ~1.8e308)")
+        if value.__class__ is not str and (problem := number_problem(value)) is not None:
+            raise TypeError(problem)
         ident = len(self.values)
         self.values.append(value)
         dict.__setitem__(self.ids, value, ident)
