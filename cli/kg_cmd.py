@@ -157,9 +157,9 @@ def stats(graph: Optional[str] = _graph_option(),
     out = console()
     for k, v in s.items():
         if k != "entities_by_type":
-            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {visible(v)}", markup=False)
+            out.print(f"{k:>13}: {v:,}" if isinstance(v, int) else f"{k:>13}: {visible(v)}")
     for t, n in s["entities_by_type"].items():
-        out.print(f"{'':>13}  {n:>8,}  {visible(t)}", markup=False)
+        out.print(f"{'':>13}  {n:>8,}  {visible(t)}")
 
 
 @app.command("query")
@@ -214,14 +214,14 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
 
     table = Table(show_lines=False)
     for c in cols:
-        table.add_column(Text(visible(c)))  # Text: a name or value is never read as rich markup
+        table.add_column(visible(c))
     for row in result[:TABLE_ROWS]:
-        table.add_row(*(Text("" if row[c] is None else visible(str(row[c]), keep="\n\t")) for c in cols))
+        table.add_row(*("" if row[c] is None else visible(str(row[c]), keep="\n\t") for c in cols))
     out = console()
     out.print(table)
     if len(result) > TABLE_ROWS:  # rich lays out every row first: 100,000 rows took a minute and 700 MB
         out.print(f"{len(result):,} row(s); the table shows the first {TABLE_ROWS:,}: --format tsv or json "
-                  "prints them all", markup=False)
+                  "prints them all")
     else:
         out.print(f"{len(result)} row(s)")
 
@@ -244,7 +244,7 @@ def export(out: str = typer.Argument(..., callback=_path,
     with guarded():
         kg = _load(graph, domain=domain)
         path = kg.save(out, format=fmt)
-    console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)", markup=False)
+    console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)")
 
 
 @app.command("import")
@@ -285,7 +285,7 @@ def import_(files: list[str] = typer.Argument(..., callback=_path,
         merged = merge_graph_files(kg, files, fmt=fmt, reviews=reviews, align=align,
                                    kinds=dom.kinds if dom is not None else None)
         path = kg.save(graph)
-    console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}", markup=False)
+    console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}")
     report = merged.alignment
     if report is not None:
         console(stderr=True).print(f"aligned {len(report.twins):,} imported entit(y/ies) with their twins in the graph "
@@ -331,7 +331,7 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
         out.print(Text.assemble((visible(lk.mention), "bold"),
                                 f" -> {visible(head)}  score {lk.score:.3f}  via {lk.method}"))
         for c in lk.candidates:
-            out.print(visible(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}"), markup=False)
+            out.print(visible(f"    {c.score:.3f}  {c.label}  {c.entity}  {','.join(c.types)}"))
 
 
 @app.command("build-geonames")
@@ -356,8 +356,7 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
     with guarded():
         figures = build(dom, target, index=index, model=embedder, min_population=min_population,
                         progress=err.print)
-    console().print(f"{figures['entities']:,} entities, {figures['triples']:,} triples -> {figures['graph_file']}",
-                    markup=False)
+    console().print(f"{figures['entities']:,} entities, {figures['triples']:,} triples -> {figures['graph_file']}")
 
 
 @app.command("import-webnlg")
@@ -378,7 +377,7 @@ def import_webnlg(directory: Path = typer.Argument(..., help="WebNLG v1.6 direct
         kg = webnlg_graph(triples, ontology, domain=dom)
         path = kg.save(out)
     console().print(f"{len(triples):,} WebNLG triples -> {path} ({len(kg):,} triples, "
-                    f"{kg.stats()['entities']:,} entities); {len(refs):,} references read", markup=False)
+                    f"{kg.stats()['entities']:,} entities); {len(refs):,} references read")
 
 
 @app.command("remove-doc")
@@ -393,7 +392,7 @@ def remove_doc(doc: str = typer.Argument(..., help="Document id."),
                        EXIT_ERRORS)
         n = kg.remove_document(doc)
         kg.save()
-    console().print(f"removed document {visible(doc)}: {n} fact(s) no longer in the graph", markup=False)
+    console().print(f"removed document {visible(doc)}: {n} fact(s) no longer in the graph")
 
 
 @app.command("resolve")
@@ -419,6 +418,5 @@ def resolve(graph: str = typer.Option(..., "--graph", "-g", callback=_path, meta
             kg.save()
     out = console()
     for m in merges:
-        out.print(visible(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members)),
-                  markup=False)
+        out.print(visible(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members)))
     out.print(f"{len(merges)} merge(s){' (dry run)' if dry_run else ''}")

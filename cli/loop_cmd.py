@@ -10,7 +10,6 @@ from typing import Any, Optional
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_USAGE, console, fail, guarded, open_domain
 
@@ -83,8 +82,8 @@ def rules_stats(
     con = console()
     if not con.is_terminal:
         con.width = max(con.width, 160)  # a pipe or file: do not squeeze the table
-    table = Table(title=Text(f"rules over {report.decisions} decisions "
-                             + ", ".join(f"{k} {v}" for k, v in sorted(report.by_verdict.items()))))
+    table = Table(title=f"rules over {report.decisions} decisions "
+                        + ", ".join(f"{k} {v}" for k, v in sorted(report.by_verdict.items())))
     table.add_column("rule", no_wrap=True, min_width=max([len(s.rule) for s in report.rules] + [4]))
     for name in ("fired", "decisions", "accept", "reject", "review", "alone"):
         table.add_column(name, justify="right")
@@ -92,7 +91,7 @@ def rules_stats(
         table.add_column("judged", justify="right")
         table.add_column("precision", justify="right")
     for stat in report.rules:
-        row: list[Any] = [Text(stat.rule), str(stat.fired), str(stat.decisions),
+        row = [stat.rule, str(stat.fired), str(stat.decisions),
                *(str(stat.verdicts.get(v, 0)) for v in ("accept", "reject", "review")),
                str(stat.decided_alone)]
         if report.gold:
@@ -201,8 +200,8 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     labeller = default_labeller(loop_cfg, rules=rules, kg=kg, domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
                       progress=lambda msg: con.print(msg))
-    table = Table(title=Text(f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
-                             f"best round {result.best_round} -> {Path(out) / 'model'}"))
+    table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
+                        f"best round {result.best_round} -> {Path(out) / 'model'}")
     columns = ["round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",
                "negatives", "seconds"]
     if loop_cfg.control:

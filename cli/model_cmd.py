@@ -9,7 +9,6 @@ from typing import Any, Optional
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from kgagent_cli.common import DOMAIN_HELP, EXIT_USAGE, console, fail, guarded, open_domain
 
@@ -299,7 +298,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         with _Bar() as bar:
             _encoder, report = train(cfg, examples, dev, out_dir=out, progress=bar)
         after = report["dev"]
-        table = Table(title=Text(f"dev scores before / after feedback fine-tuning -> {out}"))
+        table = Table(title=f"dev scores before / after feedback fine-tuning -> {out}")
         for c in ("", "before", "after", "change"):
             table.add_column(c, justify="right")
         for key, name in (("entity", "entity F1"), ("relation_strict", "relation F1 strict"),
@@ -397,7 +396,7 @@ def _dev_examples(path: Path) -> list[Any]:
 
 
 def _print_scores(metrics: dict[str, Any], title: str, entity_only: bool = False) -> None:
-    table = Table(title=Text(title))
+    table = Table(title=title)
     for c in ("task", "type", "gold", "pred", "correct", "P", "R", "F1"):
         table.add_column(c, justify="right" if c not in ("task", "type") else "left")
     parts = [("entity", "entity (strict)")]
@@ -406,7 +405,7 @@ def _print_scores(metrics: dict[str, Any], title: str, entity_only: bool = False
     for key, name in parts:
         m = metrics[key]
         for typ, s in list(m["per_type"].items()) + [("micro", m["micro"])]:
-            table.add_row(name if typ == "micro" else "", Text(typ), str(s["gold"]), str(s["pred"]), str(s["correct"]),
+            table.add_row(name if typ == "micro" else "", typ, str(s["gold"]), str(s["pred"]), str(s["correct"]),
                           f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}",
                           style="bold" if typ == "micro" else None)
     console().print(table)
