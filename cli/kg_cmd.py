@@ -226,6 +226,16 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         out.print(f"{len(result)} row(s)")
 
 
+def _note_unread(path: Path) -> None:
+    """Say which graph files beside ``path`` its directory no longer reads (`kg import` into a
+    directory loaded from graph.ttl writes graph.nq.gz, as Turtle holds no provenance)."""
+    from kgagent.kg.fileio import graph_files_around
+
+    for stale in graph_files_around(path)[1]:
+        console(stderr=True).print(visible(f"note: {stale} stays as it was but is no longer read: "
+                                           f"{path.parent} reads {path.name} first"))
+
+
 @app.command("export")
 def export(out: str = typer.Argument(..., callback=_path,
                                      help="Output file; format from the suffix (.nq, .trig, .jsonld, .ttl, .nt, "
@@ -245,6 +255,7 @@ def export(out: str = typer.Argument(..., callback=_path,
         kg = _load(graph, domain=domain)
         path = kg.save(out, format=fmt)
     console(stderr=True).print(f"wrote {path} ({len(kg):,} triples)")
+    _note_unread(path)
 
 
 @app.command("import")
@@ -286,6 +297,7 @@ def import_(files: list[str] = typer.Argument(..., callback=_path,
                                    kinds=dom.kinds if dom is not None else None)
         path = kg.save(graph)
     console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}")
+    _note_unread(path)
     report = merged.alignment
     if report is not None:
         console(stderr=True).print(f"aligned {len(report.twins):,} imported entit(y/ies) with their twins in the graph "

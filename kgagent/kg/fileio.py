@@ -123,6 +123,30 @@ def resolve_graph_file(path: Path) -> Path:
     return path
 
 
+def graph_files_around(target: Path) -> tuple[list[Path], list[Path]]:
+    """The other graph files in ``target``'s directory: (those a graph directory reads before
+    ``target``, those it reads after it). Both empty when ``target``'s name is no graph
+    directory's file name (``x.ttl``): loading the directory never reads it."""
+    if target.name not in GRAPH_FILE_NAMES or not target.parent.is_dir():
+        return [], []
+    here = GRAPH_FILE_NAMES.index(target.name)
+    present = [(i, target.parent / name) for i, name in enumerate(GRAPH_FILE_NAMES)
+               if i != here and (target.parent / name).is_file()]
+    return [f for i, f in present if i < here], [f for i, f in present if i > here]
+
+
+def check_not_shadowed(target: Path) -> None:
+    """GraphError KGA212 when a graph directory gets ``target`` but reads another of its files
+    first (``kg export DIR --format turtle`` beside a graph.nq.gz): loading the directory would
+    read the old graph, not the one written."""
+    before, _ = graph_files_around(target)
+    if before:
+        raise GraphError(f"{target.parent} holds {before[0].name}, which a graph directory reads before "
+                         f"{target.name}: loading {target.parent} would not read what this writes; give the file "
+                         f"name ({target}) to write it anyway, or write to another directory",
+                         code="KGA212", location=Location(str(target.parent)))
+
+
 def read_text(path: Path, gz: bool) -> str:
     """The file's text (UTF-8), with a clear error for binary garbage or bad gzip."""
     try:

@@ -327,13 +327,15 @@ class KnowledgeGraph(TripleSink):
         ``path`` may be a file (format from its suffix) or a directory (``graph.nq.gz`` in it);
         None = where it was loaded from. Triple-only formats (Turtle, N-Triples, RDF/XML) are
         refused when the graph has named graphs (provenance would be lost); a path under a file is
-        StorageError KGA510. Returns the file.
+        StorageError KGA510; a directory that reads another of its graph files first is KGA212
+        (``fileio.graph_files_around`` names the files a save leaves unread). Returns the file.
         """
         target = _path(path, "the path to save to") if path is not None else self.path
         if target is None:
             raise GraphError("save() needs a path: this graph was not loaded from a file", code="KGA201")
         if target.is_dir() or (not target.suffix and not target.exists()):
             target = target / fileio.graph_file_name(format)
+            fileio.check_not_shadowed(target)
         fmt, gz = fileio.format_for(target, format)
         fileio.check_suffix_agrees(target, fmt)
         fileio.check_writable_place(target)
