@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from kgagent.errors import KGAError
+from kgagent.errors import PATH_CODES, KGAError, path_error
 
 if TYPE_CHECKING:
     from kgagent.domain import Domain
@@ -49,21 +49,12 @@ def guarded(exit_code: int = EXIT_ERRORS) -> Iterator[None]:
     """Turn library errors into one line on stderr and an exit code, never a traceback."""
     try:
         yield
-    except KGAError as err:
-        raise fail(str(err), exit_code) from None
-    except PermissionError as err:
-        raise fail(f"KGA501 permission denied: {err.filename or err}", EXIT_USAGE) from None
-    except FileNotFoundError as err:
-        raise fail(f"KGA502 no such file or directory: {err.filename or err}", EXIT_USAGE) from None
-    except IsADirectoryError as err:
-        raise fail(f"KGA503 is a directory, expected a file: {err.filename or err}", EXIT_USAGE) from None
-    except NotADirectoryError as err:
-        raise fail(f"KGA504 not a directory: a part of {err.filename or err} is a file", EXIT_USAGE) from None
+    except KGAError as err:  # a library error about a path exits as the OSError it stands for
+        raise fail(str(err), EXIT_USAGE if err.code in PATH_CODES else exit_code) from None
     except BrokenPipeError:
         raise typer.Exit(EXIT_ERRORS) from None  # the reader went away (`| head`): nothing to say to it
     except OSError as err:
-        raise fail(f"KGA550 {err.strerror or err}: {err.filename}" if err.filename else f"KGA550 {err}",
-                   EXIT_USAGE) from None
+        raise fail(str(path_error(err)), EXIT_USAGE) from None
     except KeyboardInterrupt:
         raise fail("interrupted", 130) from None
 

@@ -158,3 +158,25 @@ class DomainError(KGAError):
     """A problem in a domain folder: ontology, label map, domain.toml, wording (KGA6xx)."""
 
     code = "KGA600"
+
+
+#: the codes of operating-system errors on a path (see :func:`path_error`)
+PATH_CODES = frozenset({"KGA501", "KGA502", "KGA503", "KGA504", "KGA550"})
+
+
+def path_error(err: OSError, path: object = None) -> StorageError:
+    """The StorageError for an operating-system error on a path, in the words every command uses:
+    KGA501 permission denied, KGA502 no such file or directory, KGA503 a directory where a file
+    is expected, KGA504 a file among the folders, else KGA550 with the system's words."""
+    where = err.filename if err.filename is not None else path if path is not None else err
+    if isinstance(err, PermissionError):
+        return StorageError(f"permission denied: {where}", code="KGA501")
+    if isinstance(err, FileNotFoundError):
+        return StorageError(f"no such file or directory: {where}", code="KGA502")
+    if isinstance(err, IsADirectoryError):
+        return StorageError(f"is a directory, expected a file: {where}", code="KGA503")
+    if isinstance(err, NotADirectoryError):
+        return StorageError(f"not a directory: a part of {where} is a file", code="KGA504")
+    if err.filename is None and path is None:
+        return StorageError(str(err), code="KGA550")
+    return StorageError(f"{err.strerror or err}: {where}", code="KGA550")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.errors import EncoderError, Location, lone_surrogate, undecodable
+from kgagent.errors import EncoderError, Location, lone_surrogate, path_error, undecodable
 
 
 @dataclass(frozen=True)
@@ -223,10 +223,21 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
     return Example(list(tokens), entities, relations, neg_entities, neg_relations, meta)
 
 
+def _bytes(path: Path, limit: int = -1) -> bytes:
+    """A data file's bytes (the first ``limit`` of them when given); a StorageError
+    (:func:`kgagent.errors.path_error`: KGA502 not there, KGA503 a directory, ...), not a bare
+    OSError."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(limit)
+    except OSError as err:
+        raise path_error(err, path) from None
+
+
 def _text(path: Path) -> str:
     """A data file's text; EncoderError KGA310 naming the line and column of the first byte that
     is not UTF-8 (a Latin-1 file, say), not a UnicodeDecodeError."""
-    data = path.read_bytes()
+    data = _bytes(path)
     try:  # a byte-order mark (Windows editors write one) is no part of the data
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
@@ -300,6 +311,7 @@ def iter_feedback(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) of each non-empty line of a feedback file, as written (unknown
     fields kept); EncoderError KGA310 naming the file and line for a line that is no record."""
     path = Path(path)
+    _bytes(path, 0)  # KGA502 / KGA503 for a file that is not there or is a directory
     with path.open("rb") as fh:
         for lineno, data in enumerate(fh, 1):
             try:
@@ -437,15 +449,15 @@ def file_format(path: str | Path) -> str:
     """
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(str(path))
+        _bytes(path)  # KGA503 names it
     suffix = path.suffix.lower()
     if suffix == ".toml":  # it starts with "[[source]]": read as SpERT JSON it was "invalid JSON"
         raise _err(path, 1, "a data manifest (.toml) is read by `kgagent train MANIFEST` alone; give a SpERT JSON, "
                             "CoNLL or feedback JSONL file here")
     if suffix in (".json", ".jsonl"):
         return "spert" if suffix == ".json" else "feedback"
-    with path.open("rb") as fh:  # the first character tells; the reader names a byte that is not UTF-8
-        head = fh.read(4096).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    # the first character tells; the reader names a byte that is not UTF-8
+    head = _bytes(path, 4096).decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     return "spert" if head.startswith("[") else "feedback" if head.startswith("{") else "conll"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from kgagent.encoder.data import (EntitySpan, RelationSpan, labels_of, read_conll, read_examples, read_feedback,
                                   read_spert_json)
-from kgagent.errors import EncoderError
+from kgagent.errors import EncoderError, StorageError
 
 
 def test_spert_json_fixture(fixtures: Path) -> None:
@@ -120,7 +120,7 @@ def test_read_examples_sniffs_content(tmp_path: Path, fixtures: Path) -> None:
     b = tmp_path / "cols.dat"
     b.write_text((fixtures / "tiny.conll").read_text())
     assert len(read_examples(b)) == 3
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(StorageError, match="KGA503"):
         read_examples(tmp_path)
 
 
@@ -137,3 +137,30 @@ def test_a_data_file_that_is_not_utf8_is_named_with_line_and_column(tmp_path, na
         read_examples(path)
     assert err.value.code == "KGA310" and err.value.location.line == where[0]
     assert f"byte 0xe9 at column {where[1]}" in str(err.value)
+
+
+@pytest.mark.parametrize("reader", ["read_examples", "read_spert_json", "read_conll", "read_feedback"])
+@pytest.mark.parametrize("what", ["missing", "directory"])
+def test_a_data_file_that_is_not_there_is_a_storage_error(reader: str, what: str, tmp_path: Path) -> None:
+    """The readers raised FileNotFoundError / IsADirectoryError: a program that catches KGAError,
+    as the docs say, got a bare OSError instead."""
+    import kgagent.encoder.data as data
+
+    path = tmp_path / "train.json"
+    if what == "directory":
+        path.mkdir()
+    with pytest.raises(StorageError) as err:
+        getattr(data, reader)(path)
+    expected = (f"KGA503 is a directory, expected a file: {path}" if what == "directory"
+                else f"KGA502 no such file or directory: {path}")
+    assert str(err.value) == expected
+
+
+def test_the_cli_exits_2_for_a_data_file_that_is_not_there(tmp_path: Path) -> None:
+    """The library's KGA502 reads as the OSError it replaced did: a usage error, exit 2."""
+    from typer.testing import CliRunner
+
+    from kgagent_cli.main import app
+
+    r = CliRunner().invoke(app, ["train", str(tmp_path / "nope.json"), "--out", str(tmp_path / "m")])
+    assert r.exit_code == 2 and f"error: KGA502 no such file or directory: {tmp_path / 'nope.json'}" in r.output, r.output
