@@ -200,7 +200,9 @@ def extract_cmd(
         prepare_out(out)
     paths = [str(c) for c in corpus]
     with guarded(EXIT_ERRORS):
-        total = count_documents(paths) if "-" not in paths and all(Path(p).exists() for p in paths) else None
+        # counted in a first reading: only where a second one reads the same (not stdin, a pipe, a FIFO)
+        total = (count_documents(paths) if all(p != "-" and (Path(p).is_file() or Path(p).is_dir()) for p in paths)
+                 else None)
     # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
     memory_from_graph = memory is not None and str(memory) == "graph"
     mem = None

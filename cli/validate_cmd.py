@@ -65,7 +65,7 @@ def validate_cmd(
 
         # the whole file is checked before any claim is: a bad line stops the run with nothing written
         classes, normalize = dom.ontology.classes, dom.labels.normalize
-        if str(claims) == "-":
+        if str(claims) == "-" or not claims.is_file():  # stdin, a pipe, a FIFO read once: checked in memory
             checked = list(read_claims(claims, classes, normalize))
             stream = iter(checked)
         else:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.corpus import JSONL_SUFFIXES, check_text_head, decode_line
+from kgagent.corpus import JSONL_SUFFIXES, text_lines
 from kgagent.decisions import Decision, MentionResult
 from kgagent.errors import InputError, Location, json_kind, lone_surrogate
 from kgagent.schema import ProofNode
@@ -166,22 +166,21 @@ def read_claims(path: str | Path, classes: Collection[str] | None = None,
     with ``classes`` its ``head_type`` / ``tail_type`` as :func:`check_claim_classes` does; see
     the module docstring for the formats and the errors."""
     if str(path) == "-":
-        yield from _claim_lines(sys.stdin.buffer, "<stdin>", json_lines=False, classes=classes, normalize=normalize)
+        yield from _claim_lines(text_lines(sys.stdin.buffer, "<stdin>", what="claims"), "<stdin>", json_lines=False,
+                                classes=classes, normalize=normalize)
         return
     p = Path(path)
-    if not p.is_file():
+    if p.is_dir() or not p.exists():  # a pipe or FIFO is read as a file is
         why = "a directory, not a file of claims" if p.is_dir() else "no such file of claims"
         raise InputError(why, code="KGA407", location=Location(str(p)))
     with open(p, "rb") as fh:
-        check_text_head(fh, str(p), what="claims")
-        yield from _claim_lines(fh, str(p), json_lines=p.suffix.lower() in JSONL_SUFFIXES, classes=classes,
-                                normalize=normalize)
+        yield from _claim_lines(text_lines(fh, str(p), what="claims"), str(p),
+                                json_lines=p.suffix.lower() in JSONL_SUFFIXES, classes=classes, normalize=normalize)
 
 
-def _claim_lines(fh: Any, name: str, json_lines: bool, classes: Collection[str] | None,
+def _claim_lines(lines: Iterator[tuple[int, str]], name: str, json_lines: bool, classes: Collection[str] | None,
                  normalize: Callable[[str], str]) -> Iterator[tuple[Any, Location]]:
-    for lineno, raw in enumerate(fh, 1):
-        line = decode_line(raw, name, lineno)
+    for lineno, line in lines:
         where = Location(name, lineno)
         if not line.strip() or (not json_lines and line.lstrip().startswith("#")):
             continue

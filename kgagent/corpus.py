@@ -9,6 +9,9 @@ Formats (chosen per path):
 - any other file (or ``-`` for standard input): plain text, documents separated by one or more
   blank lines; ids are ``<file stem>#<n>`` with ``n`` the 1-based document number.
 
+Lines end at LF, CRLF or a lone CR (a plain-text document's text is its lines joined by LF); a
+byte-order mark is dropped. A pipe or FIFO (``<(zcat corpus.gz)``) is read once, as a file is.
+
 Everything is a generator: one document is in memory at a time, whatever the corpus size.
 Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
 KGA401 not UTF-8, KGA402 binary file, KGA403 empty file, KGA404 malformed JSON line,
@@ -23,6 +26,7 @@ KGA405 document too long, KGA406 duplicate document id, KGA407 no such file or n
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -83,22 +87,52 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
     if not p.exists():
         raise InputError("no such file or directory", code="KGA407", location=Location(str(p)))
     with open(p, "rb") as fh:
-        check_text_head(fh, str(p))
         if p.suffix.lower() in JSONL_SUFFIXES:
             yield from _jsonl(fh, str(p), p.stem, max_doc_chars)
         else:
             yield from _plain(fh, str(p), p.stem, max_doc_chars)
 
 
-def check_text_head(fh: BinaryIO, name: str, what: str = "documents") -> None:
-    """KGA403 for a file with nothing in it (no ``what``), KGA402 for a binary one: read from the
-    head of ``fh``, which is rewound."""
+def text_lines(fh: BinaryIO, name: str, what: str = "documents") -> Iterator[tuple[int, str]]:
+    """The lines of a text file, numbered from 1 and decoded as :func:`decode_line` does; a line
+    ends at LF, CRLF or a lone CR. ``fh`` is read once and never rewound, so a pipe or FIFO
+    (``<(zcat corpus.gz)``) reads as a file does. KGA403 for a file with nothing in it (no
+    ``what``), KGA402 for a binary one (a NUL byte in its head)."""
     head = fh.read(_SNIFF)
-    fh.seek(0)
-    if not head.strip():
-        raise InputError(f"empty file: no {what} in it", code="KGA403", location=Location(name))
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
+    if not head.strip() and len(head) < _SNIFF:  # the whole file is blank
+        raise InputError(f"empty file: no {what} in it", code="KGA403", location=Location(name))
+    lineno = 0
+    for raw in _raw_lines(head, fh):
+        for piece in _cr_split(raw):
+            lineno += 1
+            yield lineno, decode_line(piece, name, lineno)
+
+
+def _raw_lines(head: bytes, fh: BinaryIO) -> Iterator[bytes]:
+    """The LF-ended lines of ``head`` followed by the rest of ``fh``."""
+    pending = b""
+    for raw in io.BytesIO(head):
+        if raw.endswith(b"\n"):
+            yield raw
+        else:
+            pending = raw
+    for raw in fh:
+        if pending:
+            raw, pending = pending + raw, b""
+        yield raw
+    if pending:
+        yield pending
+
+
+def _cr_split(raw: bytes) -> list[bytes]:
+    """One LF-ended line of bytes as the lines a lone CR (old Mac line break) ends within it
+    (the byte 0x0D never occurs inside a UTF-8 character)."""
+    body = raw[:-1] if raw.endswith(b"\n") else raw
+    if body.endswith(b"\r"):  # CRLF, or a CR ending the file's last line
+        body = body[:-1]
+    return body.split(b"\r") if b"\r" in body else [body]
 
 
 def decode_line(raw: bytes, name: str, lineno: int) -> str:
@@ -119,11 +153,9 @@ def decode_line(raw: bytes, name: str, lineno: int) -> str:
 
 def _whole_file(f: Path, max_doc_chars: int) -> str:
     with open(f, "rb") as fh:
-        check_text_head(fh, str(f))
         parts = []
         size = 0
-        for lineno, raw in enumerate(fh, 1):
-            line = decode_line(raw, str(f), lineno)
+        for lineno, line in text_lines(fh, str(f)):
             size += len(line) + 1
             if size > max_doc_chars:
                 raise InputError(f"document longer than {max_doc_chars} characters; split it into several files",
@@ -137,8 +169,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
     size = 0
     start = 0
     n = 0
-    for lineno, raw in enumerate(fh, 1):
-        line = decode_line(raw, name, lineno)
+    for lineno, line in text_lines(fh, name):
         if not line.strip():
             if lines:
                 n += 1
@@ -161,8 +192,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
 
 def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
     n = 0
-    for lineno, raw in enumerate(fh, 1):
-        line = decode_line(raw, name, lineno)
+    for lineno, line in text_lines(fh, name):
         if not line.strip():
             continue
         if len(line) > max_doc_chars + 1000:

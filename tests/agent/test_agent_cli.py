@@ -288,3 +288,23 @@ def test_rules_test_checks_the_facts_a_case_says_the_rules_derive_or_not(tmp_pat
     (rules / "tests" / "zz.yaml").write_text("cases:\n  - name: bad\n    facts: |\n      mention(m1, person, 0.9).\n")
     r = run("rules", "test", rules, "--cases", rules / "tests" / "zz.yaml")
     assert r.exit_code == 1 and "KGA420" in r.output and "holds or not_holds" in r.output
+
+
+def test_extract_reads_a_fifo_once(fake_cli, graph_dir, tmp_path) -> None:
+    """``kgagent extract <(zcat corpus.gz)``: a FIFO is not read twice to count its documents (before:
+    KGA550 "File or stream is not seekable")."""
+    import os
+    import threading
+
+    fifo = tmp_path / "corpus.txt"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    writer = threading.Thread(target=lambda: fifo.write_text(CORPUS))
+    writer.start()
+    try:
+        r = run("extract", fifo, "--out", out, "--graph", graph_dir, "--quiet")
+    finally:
+        writer.join(5)
+    assert r.exit_code == 0, r.output
+    docs = {json.loads(x)["doc"] for x in (out / "decisions.jsonl").read_text().splitlines()}
+    assert docs == {"corpus#1", "corpus#2", "corpus#3", "corpus#4"}

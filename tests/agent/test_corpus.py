@@ -129,3 +129,39 @@ def test_document_over_the_size_limit_is_refused(tmp_path: Path) -> None:
 def test_titles_and_time_zones_do_not_end_sentences(text: str, sentences: list[str]) -> None:
     """Cases from CoNLL04, whose 'sentences' the splitter used to cut (8 of 288 test sentences)."""
     assert [text[s:e] for s, e in sentence_spans(text)] == sentences
+
+
+def test_a_lone_cr_ends_a_line(tmp_path: Path) -> None:
+    """Old Mac line breaks: a lone CR ends a line, two of them a document (before: the CRs were
+    dropped, gluing "Massachusetts.Texas" and merging the two documents into one)."""
+    p = tmp_path / "mac.txt"
+    p.write_bytes(b"Boston lies in Massachusetts.\rTexas is big.\r\rNew York.\r")
+    docs = list(read_corpus([p]))
+    assert [(d.id, d.text, d.source) for d in docs] == [
+        ("mac#1", "Boston lies in Massachusetts.\nTexas is big.", f"{p}:1"), ("mac#2", "New York.", f"{p}:4")]
+    p.write_bytes(b"One.\r\r\nTwo.\r\n\r\nThree.\r\n")  # CR, then CRLF: a blank line
+    assert [d.text for d in read_corpus([p])] == ["One.", "Two.", "Three."]
+
+
+def test_a_fifo_reads_as_a_file(tmp_path: Path) -> None:
+    """A FIFO (or ``<(zcat corpus.gz)``) is read once, never rewound (before: KGA550 "File or
+    stream is not seekable")."""
+    import os
+    import threading
+
+    fifo = tmp_path / "corpus.txt"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(b"\xef\xbb\xbfOne.\n\nTwo.\n"))
+    writer.start()
+    try:
+        assert [(d.id, d.text) for d in read_corpus([fifo])] == [("corpus#1", "One."), ("corpus#2", "Two.")]
+    finally:
+        writer.join(5)
+
+
+def test_a_long_blank_head_is_not_an_empty_file(tmp_path: Path) -> None:
+    """More blank lines than the binary sniff reads (8 KB) before the first document (before:
+    KGA403 "empty file")."""
+    p = tmp_path / "late.txt"
+    p.write_text("\n" * 9000 + "Late.\n")
+    assert [(d.id, d.text, d.source) for d in read_corpus([p])] == [("late#1", "Late.", f"{p}:9001")]

@@ -140,3 +140,24 @@ def test_rules_with_errors_are_named_and_nothing_is_checked(fake_cli, graph_dir:
     last = r.output.strip().splitlines()[-1]
     assert last.endswith("broken.rules: 1; fix them before validating") and "ok.rules" not in last, last
     assert not out.exists()
+
+
+def test_claims_from_a_fifo_with_lone_cr_line_breaks(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """A FIFO (``<(...)``) of claims whose lines a lone CR ends: each claim on its own line (before:
+    KGA550 "File or stream is not seekable"; a file with lone CRs read as one line of 5 parts)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "claims.tsv"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.jsonl"
+    writer = threading.Thread(target=lambda: fifo.write_bytes(
+        b"Boston\tlocated_in\tMassachusetts\rMassachusetts\tlocated_in\tBoston\r"))
+    writer.start()
+    try:
+        r = run("validate", fifo, "--graph", graph_dir, "--out", out)
+    finally:
+        writer.join(5)
+    assert r.exit_code == 0, r.output
+    assert [(x["line"], x["verdict"]) for x in map(json.loads, out.read_text().splitlines())] == [
+        (1, "accept"), (2, "reject")]
