@@ -56,10 +56,49 @@ class TomlDoc:
         return Location(self.path, self.line(*keys))
 
 
+def _deepest_line(text: str) -> int:
+    """The 1-based line where ``text``'s arrays and inline tables nest deepest (strings and
+    comments aside): where a value nested too deeply for the parser is."""
+    depth = best = 0
+    line = best_line = 1
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            quote = quote if quote in ('"""', "'''") else ""
+        elif quote:
+            if ch == "\\" and quote.startswith('"'):
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = (end if end >= 0 else len(text)) - 1
+        elif ch in "\"'":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            i += len(quote) - 1
+        elif ch in "[{":
+            depth += 1
+            if depth > best:
+                best, best_line = depth, line
+        elif ch in "]}":
+            depth -= 1
+        i += 1
+    return best_line
+
+
 def read_toml_text(text: str, path: str) -> TomlDoc:
-    """Parse TOML ``text`` (named ``path`` in errors); DomainError KGA601 with line and column."""
+    """Parse TOML ``text`` (named ``path`` in errors); DomainError KGA601 with line and column.
+    A byte order mark before the text is read as nothing (editors on Windows write one)."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise DomainError("not valid TOML: arrays or inline tables nested too deeply to read (write the value "
+                          "flatter)", code="KGA601", location=Location(path, _deepest_line(text))) from None
     except tomllib.TOMLDecodeError as err:
         msg = str(err)
         m = _ERR_AT.search(msg)

@@ -1,0 +1,54 @@
+"""Domain folders written wrong in every way a hand or a tool may write them: each problem is
+one line naming the file, the line and what is wrong, with its code; never a traceback, a
+silently dropped part or a silently different domain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kgagent.domain import check_domain
+from kgagent_cli.main import app
+from support.agent_fakes import REPO
+
+NEWS = REPO / "kg_data"
+ONTOLOGY = '[classes.drug]\n\n[classes.effect]\n\n[relations.causes]\ndomain = "drug"\nrange = "effect"\n'
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _domain(tmp_path: Path, ontology: str = ONTOLOGY, labels: str = "", domain: str = 'name = "d"\n') -> Path:
+    d = tmp_path / "d"
+    (d / "rules").mkdir(parents=True)
+    (d / "rules" / "thresholds.rules").write_text((NEWS / "rules" / "thresholds.rules").read_text())
+    (d / "domain.toml").write_text(domain)
+    (d / "ontology.toml").write_text(ontology)
+    (d / "labels.toml").write_text(labels)
+    return d
+
+
+def _problems(d: Path) -> list[tuple[str, str, int, str]]:
+    return [(p.code, Path(p.location.path).name if p.location else "", p.location.line if p.location else 0,
+             p.message) for p in check_domain(d)]
+
+
+# ---------------------------------------------------------------------------- the TOML files themselves
+def test_a_toml_file_with_a_byte_order_mark_is_read(tmp_path) -> None:
+    """A BOM (Notepad writes one) was 'KGA601 not valid TOML: Invalid statement' at 1:1."""
+    d = _domain(tmp_path, domain='\ufeffname = "drugs"\n')
+    (d / "ontology.toml").write_text("\ufeff" + ONTOLOGY)
+    assert _problems(d) == []
+    r = run("domain", "check", d)
+    assert r.exit_code == 0 and "domain 'drugs' is sound: 2 classes" in r.output, r.output
+
+
+def test_values_nested_too_deeply_are_one_line_not_a_traceback(tmp_path) -> None:
+    """tomllib recurses: `x = [[[[...]]]]` 2000 deep was a RecursionError traceback."""
+    d = _domain(tmp_path, domain='name = "d"\n\nx = ' + "[" * 2000 + "]" * 2000 + "\n")
+    assert _problems(d) == [("KGA601", "domain.toml", 3, "not valid TOML: arrays or inline tables nested too "
+                                                         "deeply to read (write the value flatter)")]
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and f"{d / 'domain.toml'}:3: KGA601" in r.output and "Traceback" not in r.output
