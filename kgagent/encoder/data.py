@@ -170,6 +170,7 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
         if not isinstance(items, list):
             raise _err(path, line, f"{what}: '{key}' must be a list")
         out = []
+        typed: dict[tuple[int, int], tuple[int, str]] = {}  # span -> (its first entity, type)
         for i, e in enumerate(items):
             where = f"{key}[{i}]"
             if not isinstance(e, dict):
@@ -181,6 +182,10 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
                 raise _err(path, line, f"{what}: {where} needs integer 'start' and 'end'")
             if not 0 <= s < t <= n:
                 raise _err(path, line, f"{what}: {where} span [{s}, {t}) out of range for {n} tokens")
+            first, first_type = typed.setdefault((s, t), (i, typ))
+            if first_type != typ and key == "entities":  # a span has one class (not two "not"s, though)
+                raise _err(path, line, f"{what}: {where} gives span [{s}, {t}) the type {typ!r}, but {key}[{first}] "
+                                       f"gives it {first_type!r}: a span has one type")
             out.append(EntitySpan(s, t, typ, weight(e, where)))
         return out
 

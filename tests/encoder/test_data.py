@@ -164,3 +164,23 @@ def test_the_cli_exits_2_for_a_data_file_that_is_not_there(tmp_path: Path) -> No
 
     r = CliRunner().invoke(app, ["train", str(tmp_path / "nope.json"), "--out", str(tmp_path / "m")])
     assert r.exit_code == 2 and f"error: KGA502 no such file or directory: {tmp_path / 'nope.json'}" in r.output, r.output
+
+
+def test_one_span_with_two_types_is_kga310_naming_both(tmp_path: Path) -> None:
+    """An entity repeated at one span with another type was read as two entities: training kept
+    the last type (one class a span), scoring counted both."""
+    rec = {"tokens": ["Acme", "rose"], "entities": [{"start": 0, "end": 1, "type": "Org"},
+                                                   {"start": 0, "end": 1, "type": "Loc"}], "relations": []}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps([rec]))
+    with pytest.raises(EncoderError) as err:
+        read_examples(path)
+    assert err.value.code == "KGA310" and err.value.location.line == 1
+    assert err.value.message == ("record 0: entities[1] gives span [0, 1) the type 'Loc', but entities[0] gives it "
+                                 "'Org': a span has one type")
+    # the same type twice is one entity told twice; two "not" types of one span are both kept
+    rec["entities"][1]["type"] = "Org"
+    rec["negative_entities"] = [{"start": 1, "end": 2, "type": "Org"}, {"start": 1, "end": 2, "type": "Loc"}]
+    path.write_text(json.dumps([rec]))
+    (ex,) = read_examples(path)
+    assert [e.type for e in ex.negative_entities] == ["Org", "Loc"]
