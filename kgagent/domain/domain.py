@@ -307,7 +307,19 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
             problems.append(DomainError(f"{key} is a path (text), not {type(value).__name__} {value!r}",
                                         code="KGA610", location=conf.where(key)))
             return None
-        return (root / value).resolve() if not Path(value).is_absolute() else Path(value)
+        return resolve(key, value, "KGA608")
+
+    def resolve(key: str, value: str, code: str) -> Path | None:
+        """``value`` (relative to the folder) resolved; a problem (``code``) and None when it is a
+        symbolic link that loops (resolving it would raise)."""
+        given = root / value
+        try:
+            return given.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            problems.append(DomainError(f"the {key} path {given} is a symbolic link that leads back to itself: "
+                                        f"fix the link or `{key}` in {DOMAIN_FILE}", code=code,
+                                        location=conf.where(key) if key in data else Location(str(given))))
+            return None
 
     def present(key: str, default: str, *, file: bool) -> Path | None:
         """``part``, and a problem (KGA608) when domain.toml names a path that is not there, or
@@ -369,7 +381,8 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
 
     shared = flag("shared_rules", True)
     by_name = flag("link_by_name", False)
-    own_rules = {(root / str(r)).resolve(): PurePosixPath(Path(str(r)).as_posix()).as_posix() for r in rules_list}
+    own_rules = {path: PurePosixPath(Path(str(r)).as_posix()).as_posix() for r in rules_list
+                 if (path := resolve("rules", str(r), "KGA604")) is not None}
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + list(own_rules)
     tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
     domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),

@@ -52,3 +52,18 @@ def test_values_nested_too_deeply_are_one_line_not_a_traceback(tmp_path) -> None
                                                          "deeply to read (write the value flatter)")]
     r = run("domain", "check", d)
     assert r.exit_code == 1 and f"{d / 'domain.toml'}:3: KGA601" in r.output and "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------------------- domain.toml
+def test_a_path_that_is_a_symlink_loop_is_named_not_a_traceback(tmp_path) -> None:
+    """`labels = "a.toml"` with a.toml -> b.toml -> a.toml was 'RuntimeError: Symlink loop' (a traceback)."""
+    d = _domain(tmp_path, domain='name = "d"\nlabels = "a.toml"\nrules = ["rules", "a.toml"]\n')
+    (d / "a.toml").symlink_to(d / "b.toml")
+    (d / "b.toml").symlink_to(d / "a.toml")
+    assert [p[:3] for p in _problems(d)] == [("KGA608", "domain.toml", 2), ("KGA604", "domain.toml", 3)]
+    assert _problems(d)[0][3] == (f"the labels path {d / 'a.toml'} is a symbolic link that leads back to itself: "
+                                  "fix the link or `labels` in domain.toml")
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and f"{d / 'domain.toml'}:2: KGA608" in r.output and "Traceback" not in r.output
+    r = run("rules", "test", "--domain", d)
+    assert r.exit_code == 2 and "KGA608" in r.output and "Traceback" not in r.output, r.output
