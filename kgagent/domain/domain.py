@@ -379,14 +379,24 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
         problems.append(DomainError(f"{key} is true or false", code="KGA610", location=conf.where(key)))
         return default
 
+    def words(key: str, default: str, *, empty: bool) -> str:
+        """A text key of domain.toml (KGA610, and the default, when it is something else, or
+        blank where ``empty`` is false)."""
+        value = data.get(key, default)
+        if isinstance(value, str) and (empty or value.strip()):
+            return value
+        problems.append(DomainError(f"{key} is {'' if empty else 'non-empty '}text in quotes, not {value!r}",
+                                    code="KGA610", location=conf.where(key)))
+        return default
+
     shared = flag("shared_rules", True)
     by_name = flag("link_by_name", False)
     own_rules = {path: PurePosixPath(Path(str(r)).as_posix()).as_posix() for r in rules_list
                  if (path := resolve("rules", str(r), "KGA604")) is not None}
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + list(own_rules)
     tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
-    domain = Domain(root=root.resolve(), name=str(data.get("name", root.name)),
-                    description=str(data.get("description", "")), ontology=ontology, labels=labels,
+    domain = Domain(root=root.resolve(), name=words("name", root.name, empty=False),
+                    description=words("description", "", empty=True), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
                     graph=present("graph", "graph", file=False), model=part("model", "model"), wording=wording,
                     shared_rules=shared, link_by_name=by_name, rule_entries=own_rules)

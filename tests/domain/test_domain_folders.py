@@ -67,3 +67,15 @@ def test_a_path_that_is_a_symlink_loop_is_named_not_a_traceback(tmp_path) -> Non
     assert r.exit_code == 1 and f"{d / 'domain.toml'}:2: KGA608" in r.output and "Traceback" not in r.output
     r = run("rules", "test", "--domain", d)
     assert r.exit_code == 2 and "KGA608" in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_name_or_description_that_is_not_text_is_named(tmp_path) -> None:
+    """`name = 5` made the domain '5', `name = ["a"]` the domain "['a']", `description = {a = 1}`
+    the description "{'a': 1}", all without a word."""
+    d = _domain(tmp_path, domain='name = ["a"]\ndescription = { a = 1 }\n')
+    assert _problems(d) == [("KGA610", "domain.toml", 1, "name is non-empty text in quotes, not ['a']"),
+                            ("KGA610", "domain.toml", 2, "description is text in quotes, not {'a': 1}")]
+    (d / "domain.toml").write_text('name = "  "\n')
+    assert _problems(d) == [("KGA610", "domain.toml", 1, "name is non-empty text in quotes, not '  '")]
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and f"{d / 'domain.toml'}:1: KGA610 name is non-empty text" in r.output
