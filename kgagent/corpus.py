@@ -9,8 +9,11 @@ Formats (chosen per path):
 - any other file (or ``-`` for standard input): plain text, documents separated by one or more
   blank lines; ids are ``<file stem>#<n>`` with ``n`` the 1-based document number.
 
-Lines end at LF, CRLF or a lone CR (a plain-text document's text is its lines joined by LF); a
-byte-order mark is dropped. A pipe or FIFO (``<(zcat corpus.gz)``) is read once, as a file is.
+Lines end at LF, CRLF or a lone CR; a byte-order mark is dropped. A document's text, which
+decision spans index, is what the file holds: a JSON ``text`` as given, a plain-text document
+or ``.txt`` file its lines joined by LF, leading whitespace kept and trailing whitespace
+dropped (so a span in a document's first line is that line's column). A pipe or FIFO
+(``<(zcat corpus.gz)``) is read once, as a file is.
 
 Everything is a generator: one document is in memory at a time, whatever the corpus size.
 Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
@@ -161,7 +164,7 @@ def _whole_file(f: Path, max_doc_chars: int) -> str:
                 raise InputError(f"document longer than {max_doc_chars} characters; split it into several files",
                                  code="KGA405", location=Location(str(f), lineno))
             parts.append(line)
-    return "\n".join(parts).strip()
+    return "\n".join(parts).rstrip()
 
 
 def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
@@ -173,7 +176,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
         if not line.strip():
             if lines:
                 n += 1
-                yield Document(id=f"{stem}#{n}", text="\n".join(lines).strip(), source=f"{name}:{start}")
+                yield Document(id=f"{stem}#{n}", text="\n".join(lines).rstrip(), source=f"{name}:{start}")
                 lines, size = [], 0
             continue
         if not lines:
@@ -185,7 +188,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
         lines.append(line)
     if lines:
         n += 1
-        yield Document(id=f"{stem}#{n}", text="\n".join(lines).strip(), source=f"{name}:{start}")
+        yield Document(id=f"{stem}#{n}", text="\n".join(lines).rstrip(), source=f"{name}:{start}")
     if n == 0:
         raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))
 
@@ -215,6 +218,6 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
             raise InputError('"id" must be a non-empty string or an integer', code="KGA404",
                              location=Location(name, lineno))
         n += 1
-        yield Document(id=str(doc_id), text=text.strip(), source=f"{name}:{lineno}")
+        yield Document(id=str(doc_id), text=text, source=f"{name}:{lineno}")
     if n == 0:
         raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))

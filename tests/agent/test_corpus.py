@@ -165,3 +165,25 @@ def test_a_long_blank_head_is_not_an_empty_file(tmp_path: Path) -> None:
     p = tmp_path / "late.txt"
     p.write_text("\n" * 9000 + "Late.\n")
     assert [(d.id, d.text, d.source) for d in read_corpus([p])] == [("late#1", "Late.", f"{p}:9001")]
+
+
+def test_document_text_is_what_the_file_holds(tmp_path: Path) -> None:
+    """Leading whitespace is kept, so spans index the text the user gave (before: a JSON ``text``
+    and a plain document's first line were stripped, every span off by the whitespace)."""
+    p = tmp_path / "c.jsonl"
+    p.write_text(json.dumps({"id": "a", "text": "  Boston lies in Texas.\n"}) + "\n")
+    assert [d.text for d in read_corpus([p])] == ["  Boston lies in Texas.\n"]
+    p = tmp_path / "c.txt"
+    p.write_text("\tBoston lies in Texas.  \n\n    Texas.\n")
+    assert [d.text for d in read_corpus([p])] == ["\tBoston lies in Texas.", "    Texas."]
+
+
+def test_spans_index_the_json_text_as_given(agent, tmp_path: Path) -> None:
+    p = tmp_path / "c.jsonl"
+    text = "  \tBoston lies in Massachusetts. 😀 Texas is big."
+    p.write_text(json.dumps({"id": "a", "text": text}) + "\n")
+    agent.extract_to([p], tmp_path / "out")
+    decisions = [json.loads(x) for x in (tmp_path / "out" / "decisions.jsonl").read_text().splitlines()]
+    mentions = [(d["text"], d["span"]) for d in decisions if d["kind"] == "entity"]
+    assert {m for m, _ in mentions} == {"Boston", "Massachusetts", "Texas"}
+    assert all(text[s:e] == m for m, (s, e) in mentions)
