@@ -36,7 +36,8 @@ def check_cmd(
     n_rules = 0
     if not problems:
         dom = Domain.load(domain)
-        n_rules = len(print_rule_report(dom.rule_paths, thresholds=True))
+        with guarded(EXIT_ERRORS):  # a rule file that cannot be read (KGA107): one line
+            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True))
     where = domain if domain is not None else "the default domain"
     if problems or n_rules:
         raise fail(f"KGA600 {len(problems) + n_rules} problem(s) in {where} (above)", EXIT_ERRORS)

@@ -247,10 +247,15 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
     domain, problems = _read(root)
     if domain is None:
         return problems
+    conf = read_toml(root / DOMAIN_FILE)  # read once already: the lines of its keys
     for p in domain.rule_paths:
         if not p.exists():
             problems.append(DomainError(f"the rules path {p} does not exist: create it or fix `rules` in "
-                                        f"{DOMAIN_FILE}", code="KGA604", location=Location(str(root / DOMAIN_FILE))))
+                                        f"{DOMAIN_FILE}", code="KGA604", location=conf.where("rules")))
+        elif p.is_dir() and not any(f.is_file() for f in p.glob("*.rules")):
+            problems.append(DomainError(f"the rules folder {p} holds no *.rules file: add the domain's rules "
+                                        f"(kgagent init writes thresholds.rules) or fix `rules` in {DOMAIN_FILE}",
+                                        code="KGA604", location=conf.where("rules")))
     if domain.model is not None and (domain.model / "config.json").is_file():
         try:
             cfg = json.loads((domain.model / "config.json").read_text(encoding="utf-8"))
@@ -321,10 +326,11 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                                         location=conf.where(key) if key in data else Location(str(given))))
             return None
 
-    def present(key: str, default: str, *, file: bool) -> Path | None:
+    def present(key: str, default: str | None, *, file: bool) -> Path | None:
         """``part``, and a problem (KGA608) when domain.toml names a path that is not there, or
         what is there is a folder where a file belongs: a domain read without its graph or its
-        label map would decide otherwise, without a word."""
+        label map would decide otherwise, and one without its cases would test nothing, without
+        a word."""
         path = part(key, default)
         if path is None:
             return None
@@ -394,7 +400,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     own_rules = {path: PurePosixPath(Path(str(r)).as_posix()).as_posix() for r in rules_list
                  if (path := resolve("rules", str(r), "KGA604")) is not None}
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + list(own_rules)
-    tests = part("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None)
+    tests = present("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None, file=False)
     domain = Domain(root=root.resolve(), name=words("name", root.name, empty=False),
                     description=words("description", "", empty=True), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,

@@ -79,3 +79,32 @@ def test_a_name_or_description_that_is_not_text_is_named(tmp_path) -> None:
     assert _problems(d) == [("KGA610", "domain.toml", 1, "name is non-empty text in quotes, not '  '")]
     r = run("domain", "check", d)
     assert r.exit_code == 1 and f"{d / 'domain.toml'}:1: KGA610 name is non-empty text" in r.output
+
+
+def test_rule_paths_that_hold_no_rules_or_cases_are_named_at_their_line(tmp_path) -> None:
+    """`rules = ["graph"]` (a folder without *.rules) passed check_domain and then crashed
+    `kgagent domain check` with a RuleError traceback; a missing rules path had no line; a
+    `rule_tests` that is not there was dropped without a word (`rules test` then looked in
+    rules/tests)."""
+    d = _domain(tmp_path, domain='name = "d"\n\nrules = ["rules", "empty", "nope"]\nrule_tests = "cases"\n')
+    (d / "empty").mkdir()
+    assert _problems(d) == [
+        ("KGA608", "domain.toml", 4, f"the rule_tests path {d / 'cases'} does not exist: fix `rule_tests` in "
+                                     "domain.toml or remove it"),
+        ("KGA604", "domain.toml", 3, f"the rules folder {d / 'empty'} holds no *.rules file: add the domain's "
+                                     "rules (kgagent init writes thresholds.rules) or fix `rules` in domain.toml"),
+        ("KGA604", "domain.toml", 3, f"the rules path {d / 'nope'} does not exist: create it or fix `rules` in "
+                                     "domain.toml")]
+    (d / "domain.toml").write_text('name = "d"\nrules = ["empty"]\n')
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and f"{d / 'domain.toml'}:2: KGA604 the rules folder" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_a_rule_file_that_cannot_be_read_is_one_line_in_domain_check(tmp_path) -> None:
+    """A rules file that is not UTF-8 made `kgagent domain check` end in a RuleError traceback."""
+    d = _domain(tmp_path)
+    (d / "rules" / "bad.rules").write_bytes(b"% caf\xe9\n")
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and "bad.rules:1:6: KGA107 not UTF-8 text (byte 0xe9)" in r.output, r.output
+    assert "Traceback" not in r.output
