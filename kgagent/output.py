@@ -132,11 +132,20 @@ def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
             obj = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             break
-        if not isinstance(obj, dict) or "doc" not in obj or "sizes" not in obj:
+        if not _progress_shaped(obj):
             break
         lines.append(obj)
         good += len(raw)
     return lines, good
+
+
+def _progress_shaped(obj: Any) -> bool:
+    """Whether a progress line read back is one :class:`RunWriter` writes: a document id, its text
+    hash, and the byte size (a whole number, at least 0) of every output after it."""
+    if not isinstance(obj, dict) or not isinstance(sizes := obj.get("sizes"), dict):
+        return False
+    return (isinstance(obj.get("doc"), str) and isinstance(obj.get("hash", ""), str)
+            and all(type(sizes.get(n)) is int and sizes[n] >= 0 for n in OUTPUTS))
 
 
 def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,

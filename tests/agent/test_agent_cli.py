@@ -308,3 +308,26 @@ def test_extract_reads_a_fifo_once(fake_cli, graph_dir, tmp_path) -> None:
     assert r.exit_code == 0, r.output
     docs = {json.loads(x)["doc"] for x in (out / "decisions.jsonl").read_text().splitlines()}
     assert docs == {"corpus#1", "corpus#2", "corpus#3", "corpus#4"}
+
+
+@pytest.mark.parametrize("garble", [
+    lambda line: {**line, "sizes": [1]},
+    lambda line: {**line, "sizes": {**line["sizes"], "graph.nq": "x"}},
+    lambda line: {**line, "sizes": {}},
+    lambda line: {**line, "doc": 5, "hash": 3},
+    lambda line: [line],
+])
+def test_a_progress_line_of_the_wrong_shape_is_redone(fake_cli, corpus, graph_dir, tmp_path, garble) -> None:
+    """A progress line that is JSON but not a progress record is where the run resumes, as a torn
+    one is (before: a traceback, AttributeError / ValueError / KeyError)."""
+    clean = tmp_path / "clean"
+    assert run("extract", corpus, "--out", clean, "--graph", graph_dir, "-q").exit_code == 0
+    out = tmp_path / "out"
+    shutil.copytree(clean, out)
+    lines = (out / "progress.jsonl").read_text().splitlines()
+    lines[2] = json.dumps(garble(json.loads(lines[2])))
+    (out / "progress.jsonl").write_text("\n".join(lines) + "\n")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 0, r.output
+    assert "2 processed now, 2 already done" in r.output
+    assert _read(out) == _read(clean)
