@@ -75,6 +75,22 @@ def _check_paths(rules: Path | None, kg: Path | None, model: Path | None) -> Non
         raise fail(f"KGA302 no such model directory: {model}", EXIT_USAGE)
 
 
+def _check_engine_options(engine: str, address: str | None, workers: int | None, threads: int) -> None:
+    """KGA701 for options a local run would ignore (``--address``, ``--workers``) or cannot hold
+    (more ``--threads`` than this machine's cores)."""
+    import os
+
+    if engine == "ray":
+        return  # the engine checks its own (KGA435)
+    given = [name for name, value in (("--address", address), ("--workers", workers)) if value is not None]
+    if given:
+        raise fail(f"KGA701 {' and '.join(given)} {'need' if len(given) > 1 else 'needs'} --engine ray "
+                   "(this run is local)", EXIT_USAGE)
+    cores = os.cpu_count() or 1
+    if threads > cores:
+        raise fail(f"KGA701 --threads {threads} is more than this machine's {cores} cores", EXIT_USAGE)
+
+
 def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing")) -> list[Table]:
     """The run summary as rich tables: verdicts by kind, by type, by rule, time per stage."""
     repaired = any(row.get("repair") for row in summary.by_verdict.values())
@@ -174,7 +190,7 @@ def extract_cmd(
     Writes OUT/decisions.jsonl, OUT/graph.nq, OUT/feedback.jsonl, OUT/summary.json.
     Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed), or a
     document failed (reported by id; the others are written), 2 = missing rules/graph/model
-    directory, unwritable --out; --engine ray: Ray not installed, cluster unreachable, other
+    directory, unwritable --out, options that do not go together (KGA701); --engine ray: Ray not installed, cluster unreachable, other
     kgagent on the cluster, corpus unreadable on the workers.
     """
     from kgagent.corpus import count_documents
@@ -185,6 +201,7 @@ def extract_cmd(
     dom = open_domain(domain, need_model=model is None)
     if engine not in ("local", "ray"):
         raise fail(f"--engine must be local or ray, not {engine!r}", EXIT_USAGE)
+    _check_engine_options(engine, address, workers, threads)
     if engine == "ray":
         from kgagent.ray_engine import ray_available
 

@@ -331,3 +331,18 @@ def test_a_progress_line_of_the_wrong_shape_is_redone(fake_cli, corpus, graph_di
     assert r.exit_code == 0, r.output
     assert "2 processed now, 2 already done" in r.output
     assert _read(out) == _read(clean)
+
+
+@pytest.mark.parametrize("options, words", [
+    (["--threads", "99999999999"], "KGA701 --threads 99999999999 is more than this machine's"),
+    (["--address", "10.0.0.1:6379"], "KGA701 --address needs --engine ray (this run is local)"),
+    (["--workers", "2"], "KGA701 --workers needs --engine ray (this run is local)"),
+])
+def test_extract_options_a_local_run_cannot_hold(fake_cli, corpus, graph_dir, tmp_path, options, words) -> None:
+    """Before: --threads past a C long was a traceback (ValueError from torch.set_num_threads), and
+    --address / --workers without --engine ray were silently ignored."""
+    out = tmp_path / "out"
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q", *options)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1].startswith("error: " + words)
+    assert not out.exists()
