@@ -307,9 +307,10 @@ class Ontology:
             if r.symmetric and r.asymmetric:
                 out.append(DomainError(f"relation {r.name} cannot be both symmetric and asymmetric",
                                        code="KGA618", location=doc.where("relations", r.name, "asymmetric")))
-        for cycle in self._cycles():
+        for cycle, others in self._cycles():
             first = self.classes[cycle[0]]
-            out.append(DomainError("subclass cycle " + " -> ".join([*cycle, cycle[0]]) +
+            also = f" ({', '.join(others)} in cycles with these too)" if others else ""
+            out.append(DomainError("subclass cycle " + " -> ".join([*cycle, cycle[0]]) + also +
                                    ": a class cannot be its own ancestor; remove one subclass_of",
                                    code="KGA615", location=Location(doc.path, first.line)))
         if self.untyped is not None and self.untyped not in known:
@@ -330,22 +331,35 @@ class Ontology:
                                            location=doc.where("classes", c.name, "kind_words")))
         return out
 
-    def _cycles(self) -> list[list[str]]:
-        """Each subclass cycle once (as the list of its classes, in order)."""
-        found, seen_sets = [], set()
-        for start in self.classes:
-            stack = [(start, [start])]
-            while stack:
-                node, path = stack.pop()
-                for p in self.classes[node].parents if node in self.classes else ():
-                    if p == start:
-                        key = frozenset(path)
-                        if key not in seen_sets:
-                            seen_sets.add(key)
-                            found.append(path)
-                    elif p not in path and p in self.classes:
-                        stack.append((p, [*path, p]))
-        return found
+    def _cycles(self) -> list[tuple[list[str], list[str]]]:
+        """One subclass cycle for each group of classes that are each other's ancestors (a
+        strongly connected part of the subclass graph), as the shortest cycle through its first
+        class in file order, with the group's other classes (file order): listing every cycle
+        would take time and lines exponential in the classes (twenty classes with two parents
+        each have tens of thousands)."""
+        order = {c: i for i, c in enumerate(self.classes)}
+        parents = {c: [p for p in d.parents if p in self.classes] for c, d in self.classes.items()}
+        found = []
+        for group in _strongly_connected(list(self.classes), parents):
+            start = min(group, key=order.__getitem__)
+            if len(group) == 1 and start not in parents[start]:
+                continue
+            back: dict[str, str] = {}
+            todo, cycle = deque([start]), [start]
+            while todo:  # breadth first, inside the group: the shortest way back to start
+                node = todo.popleft()
+                if start in parents[node]:
+                    cycle = [node]
+                    while cycle[-1] != start:
+                        cycle.append(back[cycle[-1]])
+                    cycle.reverse()
+                    break
+                for p in parents[node]:
+                    if p in group and p not in back and p != start:
+                        back[p] = node
+                        todo.append(p)
+            found.append((cycle, sorted(group - set(cycle), key=order.__getitem__)))
+        return sorted(found, key=lambda found_one: order[found_one[0][0]])
 
     # ------------------------------------------------------------------ questions
     def ancestors(self, cls: str) -> frozenset[str]:
@@ -461,6 +475,48 @@ class Ontology:
 
 
 _SINGULAR = {"classes": "class", "relations": "relation"}
+
+
+def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> list[set[str]]:
+    """The strongly connected parts of a graph (Tarjan's algorithm, without recursion: a
+    hierarchy thousands of classes deep is no problem)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[set[str]] = []
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(edges[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.add(member)
+                    if member == node:
+                        break
+                out.append(group)
+    return out
 
 
 def _names(value: Any) -> tuple[str, ...]:

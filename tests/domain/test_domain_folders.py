@@ -108,3 +108,24 @@ def test_a_rule_file_that_cannot_be_read_is_one_line_in_domain_check(tmp_path) -
     r = run("domain", "check", d)
     assert r.exit_code == 1 and "bad.rules:1:6: KGA107 not UTF-8 text (byte 0xe9)" in r.output, r.output
     assert "Traceback" not in r.output
+
+
+# ---------------------------------------------------------------------------- the ontology
+def test_subclass_cycles_are_one_line_per_tangle_and_quick(tmp_path) -> None:
+    """Every simple cycle was listed: 22 classes with two parents each gave 39,603 KGA615 lines in
+    2 s, 30 classes hung `kgagent domain check`."""
+    import time
+
+    tangle = "".join(f'[classes.c{i}]\nsubclass_of = ["c{(i + 1) % 30}", "c{(i + 2) % 30}"]\n' for i in range(30))
+    start = time.monotonic()
+    assert _problems(_domain(tmp_path, tangle)) == [
+        ("KGA615", "ontology.toml", 1, "subclass cycle " + " -> ".join(f"c{i}" for i in range(0, 30, 2)) + " -> c0 ("
+         + ", ".join(f"c{i}" for i in range(1, 30, 2)) + " in cycles with these too): a class cannot be its own "
+         "ancestor; remove one subclass_of")]
+    assert time.monotonic() - start < 5
+    two = ('[classes.x]\nsubclass_of = "y"\n[classes.y]\nsubclass_of = ["z", "x"]\n[classes.z]\nsubclass_of = "y"\n'
+           '[classes.w]\nsubclass_of = "w"\n[classes.top]\n')
+    assert [p[2:] for p in _problems(_domain(tmp_path / "2", two))] == [
+        (1, "subclass cycle x -> y -> x (z in cycles with these too): a class cannot be its own ancestor; remove "
+            "one subclass_of"),
+        (7, "subclass cycle w -> w: a class cannot be its own ancestor; remove one subclass_of")]
