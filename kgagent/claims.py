@@ -7,10 +7,10 @@ in any other file (``-``: standard input) the parts separated by tabs, ``head<TA
 and optionally ``<TAB>score``. Blank lines, and lines beginning with ``#`` in a tab-separated file,
 are skipped. Bad input raises :class:`~kgagent.errors.InputError` naming the file and line: KGA401
 not UTF-8, KGA402 binary, KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a
-claim (a part missing, empty or not a string, a score that is no number in [0, 1], a whole JSON
-array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one JSON
-array: each claim keeps its own line number, the file is read as it streams, and one format
-means one set of errors.
+claim (a part missing, empty or not a string, a score that is no number in [0, 1], a key that
+is none of the six, a whole JSON array of claims on one line). A ``.json`` file too is read as
+JSON Lines, never as one JSON array: each claim keeps its own line number, the file is read as
+it streams, and one format means one set of errors.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "claims.tsv"
@@ -80,14 +80,16 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
     types in ontology names (``normalize``): from ``(head, predicate, tail[, score])`` or a dict
     with ``head``, ``predicate``, ``tail`` and optionally ``score``, ``head_type``, ``tail_type``.
     Raises InputError KGA411 naming what is wrong (a missing part, a part that is no text or is
-    empty, a score that is no number in [0, 1]). Nothing is converted: ``"head": null`` is no
-    claim about an entity called "None".
+    empty, a score that is no number in [0, 1], a key of the dict that is none of these).
+    Nothing is converted: ``"head": null`` is no claim about an entity called "None".
 
     >>> parse_claim({"head": None, "predicate": "capital", "tail": "France"}, str)
     Traceback (most recent call last):
     kgagent.errors.InputError: KGA411 head must be a non-empty string, not null
     """
     if isinstance(c, dict):
+        if unknown := [k for k in c if k not in CLAIM_KEYS]:
+            raise InputError(_unknown_key(unknown[0]), code="KGA411")
         try:
             head, pred, tail = (c[k] for k in ("head", "predicate", "tail"))
         except KeyError as err:
@@ -117,6 +119,20 @@ def parse_claim(c: Any, normalize: Callable[[str], str]) -> tuple[str, str, str,
             raise InputError(f"a claim's score must lie in [0, 1]: {c!r}", code="KGA411")
     return (head.strip(), normalize(pred), tail.strip(), score, normalize(ht) if ht else None,
             normalize(tt) if tt else None)
+
+
+#: the keys of a claim given as a dict (a JSON object)
+CLAIM_KEYS = ("head", "predicate", "tail", "score", "head_type", "tail_type")
+
+
+def _unknown_key(key: Any) -> str:
+    """The message for a key no claim has, with the key it may have meant: a misspelt ``score``
+    or ``tail_type`` is never read as no score or no type."""
+    import difflib
+
+    close = difflib.get_close_matches(str(key), CLAIM_KEYS, n=1, cutoff=0.6)
+    return (f"a claim has no key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "") +
+            f"; its keys are {', '.join(CLAIM_KEYS)}")
 
 
 def _json_kind(v: Any) -> str:

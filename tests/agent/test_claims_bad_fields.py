@@ -96,3 +96,22 @@ def test_validate_out_under_a_file_is_kga510(fake_cli, graph_dir: Path, tmp_path
     r = run("validate", f, "--graph", graph_dir, "--out", out)
     assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
     assert r.output.strip().splitlines()[-1] == f"error: KGA510 cannot write to --out {out}: {f} is a file, not a directory"
+
+
+@pytest.mark.parametrize("extra, words", [
+    (', "socre": 0.1', "KGA411 a claim has no key 'socre' (did you mean 'score'?); its keys are head, predicate, "
+                       "tail, score, head_type, tail_type"),
+    (', "tail_typ": "person"', "KGA411 a claim has no key 'tail_typ' (did you mean 'tail_type'?)"),
+    (', "source": "llm"', "KGA411 a claim has no key 'source'; its keys are"),
+])
+def test_a_key_no_claim_has_is_named(fake_cli, graph_dir: Path, tmp_path: Path, extra: str, words: str) -> None:
+    """Before: an unknown key was ignored, so a misspelt score or type was silently no score or no
+    type and the claim got a verdict without it."""
+    f = tmp_path / "claims.jsonl"
+    f.write_text("{" + CLAIM + extra + "}\n")
+    r = run("validate", f, "--graph", graph_dir)
+    assert r.exit_code == 1, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith(f"error: {f}:1: ") and words in last, last
+    with pytest.raises(InputError, match="has no key"):  # the library's own check (Agent.validate's)
+        parse_claim({"head": "Paris", "predicate": "capital", "tail": "France", "tail_typ": "city"}, str)
