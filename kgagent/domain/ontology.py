@@ -176,6 +176,28 @@ class Ontology:
                 "KGA610", table_name, name, key)
             return default
 
+        unread: set[tuple[str, str]] = set()  # (relation, "domain" / "range") whose value was not names
+
+        def class_names(spec: dict[str, Any], key: str, table_name: str, name: str) -> tuple[str, ...]:
+            """The class names of ``subclass_of``, ``disjoint_with``, ``domain`` or ``range``: one
+            name or a list (KGA610 for anything else, a blank name or a name listed twice; the
+            names that are names are kept)."""
+            value = spec.get(key)
+            if value is None:
+                return ()
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
+                bad(f"{_SINGULAR[table_name]} {name}: {key} is a class name or a list of class names, not {value!r}",
+                    "KGA610", table_name, name, key)
+                unread.add((name, key))
+                return tuple(dict.fromkeys(v for v in items if isinstance(v, str) and v.strip())) \
+                    if isinstance(items, list) else ()
+            twice = sorted({v for v in items if items.count(v) > 1})
+            if twice:
+                bad(f"{_SINGULAR[table_name]} {name}: {key} lists {', '.join(repr(v) for v in twice)} twice",
+                    "KGA610", table_name, name, key)
+            return tuple(dict.fromkeys(items))
+
         data = doc.data
         for key in data:
             if key not in ("ontology", "classes", "relations"):
@@ -209,8 +231,8 @@ class Ontology:
                 bad(f"class {name}: kind_words is a list of single words (\"province\"), not {words!r}", "KGA610",
                     "classes", name, "kind_words")
                 words = []
-            onto.classes[name] = ClassDef(name=name, parents=_names(spec.get("subclass_of")),
-                                          disjoint_with=_names(spec.get("disjoint_with")),
+            onto.classes[name] = ClassDef(name=name, parents=class_names(spec, "subclass_of", "classes", name),
+                                          disjoint_with=class_names(spec, "disjoint_with", "classes", name),
                                           label=text(spec, "label", "", "classes", name) or name.replace("_", " "),
                                           description=text(spec, "description", "", "classes", name),
                                           line=doc.line("classes", name), short_name=short,
@@ -230,8 +252,8 @@ class Ontology:
             for k in ("functional", "symmetric", "asymmetric"):
                 if k in spec and not isinstance(spec[k], bool):
                     bad(f"relation {name}: {k} is true or false, not {spec[k]!r}", "KGA610", "relations", name, k)
-            onto.relations[name] = RelationDef(name=name, domains=_names(spec.get("domain")),
-                                               ranges=_names(spec.get("range")),
+            onto.relations[name] = RelationDef(name=name, domains=class_names(spec, "domain", "relations", name),
+                                               ranges=class_names(spec, "range", "relations", name),
                                                functional=spec.get("functional") is True,
                                                symmetric=spec.get("symmetric") is True,
                                                asymmetric=spec.get("asymmetric") is True,
@@ -244,7 +266,10 @@ class Ontology:
                 bad(f"[ontology]: unknown key {k!r} (keys: {', '.join(sorted(_ONTOLOGY_KEYS))})", "KGA610",
                     "ontology", k)
         untyped = head.get("untyped")
-        onto.untyped = str(untyped) if untyped else None
+        if untyped is not None and not (isinstance(untyped, str) and untyped.strip()):
+            bad(f"[ontology]: untyped is the name of one class, not {untyped!r}", "KGA610", "ontology", "untyped")
+            untyped = None
+        onto.untyped = untyped
         suffixes = head.get("name_suffixes", [])
         if not isinstance(suffixes, list) or not all(isinstance(w, str) and name_words(w) for w in suffixes):
             bad(f"[ontology]: name_suffixes is a list of words (\"Inc\", \"S.p.A.\"), not {suffixes!r}", "KGA610",
@@ -273,10 +298,12 @@ class Ontology:
                         f"not {words!r}", "KGA610", "ontology", "cues")
                 else:
                     onto.cues[cue] = tuple(sorted({" ".join(w.split()) for w in words}))
-        problems += onto._check(doc)
+        problems += onto._check(doc, unread)
         return onto, problems
 
-    def _check(self, doc: TomlDoc) -> list[DomainError]:
+    def _check(self, doc: TomlDoc, unread: set[tuple[str, str]]) -> list[DomainError]:
+        """The problems of the ontology as a whole; ``unread``: the (relation, role) pairs whose
+        value was reported already (not names), so not again as missing."""
         out: list[DomainError] = []
         known = self.classes
         for c in self.classes.values():
@@ -291,7 +318,7 @@ class Ontology:
                                            code="KGA612", location=doc.where("classes", c.name, "disjoint_with")))
         for r in self.relations.values():
             for role, classes in (("domain", r.domains), ("range", r.ranges)):
-                if not classes:
+                if not classes and (r.name, role) not in unread:
                     out.append(DomainError(f"relation {r.name}: no {role}; give the class its "
                                            f"{'head' if role == 'domain' else 'tail'} must have", code="KGA614",
                                            location=doc.where("relations", r.name)))

@@ -129,3 +129,18 @@ def test_subclass_cycles_are_one_line_per_tangle_and_quick(tmp_path) -> None:
         (1, "subclass cycle x -> y -> x (z in cycles with these too): a class cannot be its own ancestor; remove "
             "one subclass_of"),
         (7, "subclass cycle w -> w: a class cannot be its own ancestor; remove one subclass_of")]
+
+
+def test_class_names_that_are_not_names_are_kga610_not_unknown_classes(tmp_path) -> None:
+    """`subclass_of = 5` was 'unknown class '5'; declare [classes.5]', `domain = ""` 'declare
+    [classes.]', `subclass_of = {a = "drug"}` "declare [classes.{'a': 'drug'}]", `untyped = false`
+    or `""` no untyped class without a word, and `domain = ["drug", "drug"]` passed."""
+    onto = ONTOLOGY + ('[classes.x]\nsubclass_of = 5\n\n[classes.y]\ndisjoint_with = ["drug", "drug"]\n\n'
+                       '[relations.r]\ndomain = ""\nrange = [["drug"]]\n\n[ontology]\nuntyped = false\n')
+    assert _problems(_domain(tmp_path, onto)) == [
+        ("KGA610", "ontology.toml", 9, "class x: subclass_of is a class name or a list of class names, not 5"),
+        ("KGA610", "ontology.toml", 12, "class y: disjoint_with lists 'drug' twice"),
+        ("KGA610", "ontology.toml", 15, "relation r: domain is a class name or a list of class names, not ''"),
+        ("KGA610", "ontology.toml", 16, "relation r: range is a class name or a list of class names, not "
+                                        "[['drug']]"),
+        ("KGA610", "ontology.toml", 19, "[ontology]: untyped is the name of one class, not False")]
