@@ -5,7 +5,9 @@ clustered greedily in a fixed order (most supporting documents first, then IRI).
 joins a cluster only if its core types agree with the cluster's and it is similar to EVERY
 member of the cluster (complete linkage: cosine of label embeddings >= ``threshold``, or
 equal alias keys) — never because it resembles just one member, so "J. Smith" cannot chain
-"John Smith" to "Jane Smith".
+"John Smith" to "Jane Smith". Names whose numbers differ never merge, however alike they read
+("1986" and "1988", "$13 billion" and "$18 billion", "Group of Five" and "Group of Seven"): a
+number in a name tells which thing it is.
 
 Each merge is recorded in the resolution graph (``member owl:sameAs canonical`` and a
 ``kga:Merge`` node with the similarities and the documents that support each side), and the
@@ -15,6 +17,7 @@ becomes an alias there), so ``remove_document`` keeps working per document.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,6 +62,19 @@ def _docs(kg: "KnowledgeGraph", iri: str) -> list[str]:
 
 #: chosen on the dev half of N3's NIL mentions (benchmarks/kg/resolution.py; pairwise F1)
 RESOLUTION_THRESHOLD = 0.65
+_NUMBER_WORDS = {w: str(i) for i, ws in enumerate((
+    ("zero",), ("one", "first"), ("two", "second"), ("three", "third"), ("four", "fourth"), ("five", "fifth"),
+    ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"), ("ten", "tenth"),
+    ("eleven", "eleventh"), ("twelve", "twelfth"))) for w in ws}
+_NUMBER = re.compile(r"\d+|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+METHOD = "complete-linkage: label cosine or equal alias key vs every member; numbers in the names equal"
+
+
+def name_numbers(label: str) -> tuple[str, ...]:
+    """The numbers a name holds, in order, as digits: "$1.8 billion" -> ("1", "8"), "Group of
+    Seven" and "G7" -> ("7",) (English number words up to twelve, cardinal or ordinal); two
+    names with other numbers name other things."""
+    return tuple(_NUMBER_WORDS.get(n.lower()) or n.lstrip("0") or "0" for n in _NUMBER.findall(label))
 
 
 def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float = RESOLUTION_THRESHOLD,
@@ -87,6 +103,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     ents.sort(key=lambda e: (-len(docs[e.iri]), e.iri))
     vecs = normalise(np.asarray(embed([e.label for e in ents]), dtype=np.float32))
     keys = [alias_keys(e.label)[2] for e in ents]
+    numbers = [name_numbers(e.label) for e in ents]
     core = [_kinds_of(kg, e.iri, kind_set) for e in ents]
     sims = vecs @ vecs.T
     clusters: list[list[int]] = []
@@ -94,7 +111,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     for i in range(len(ents)):
         best, best_sim = None, -1.0
         for c, members in enumerate(clusters):
-            if core[members[0]] != core[i]:
+            if core[members[0]] != core[i] or numbers[members[0]] != numbers[i]:
                 continue
             s = min(1.0 if keys[i] == keys[m] else float(sims[i, m]) for m in members)
             if s >= threshold and s > best_sim:
@@ -129,7 +146,7 @@ def _apply(kg: "KnowledgeGraph", merge: Merge) -> None:
         res.add((node, KGA.canonical, c))
         res.add((node, KGA.member, m))
         res.add((node, KGA.similarity, Literal(merge.similarity[member], datatype=XSD.double)))
-        res.add((node, KGA.method, Literal("complete-linkage: label cosine or equal alias key vs every member")))
+        res.add((node, KGA.method, Literal(METHOD)))
         for d in merge.documents.get(member, []):
             res.add((node, KGA.memberDoc, Literal(d)))
         for d in merge.documents.get(merge.canonical, []):

@@ -74,3 +74,24 @@ def test_curated_entities_are_left_alone_and_dry_run_changes_nothing(tiny):
     assert len(merges) == 1 and {merges[0].canonical, *merges[0].members} == {a, b}
     assert len(tiny) == n and tiny.entity(a) and tiny.entity(b)
     assert ENT + "acme" not in merges[0].members and merges[0].canonical != ENT + "acme"
+
+
+def test_names_with_other_numbers_never_merge():
+    """kg resolve over examples/corpus.txt merged '1986' with '1988' and 'July 1 1986', '$13
+    billion' with six other sums, '3 p.m.' with '6 p.m.': alike to the embedder, other things."""
+    from kgagent.kg import KnowledgeGraph
+    from kgagent.kg.resolution import name_numbers
+
+    kg = KnowledgeGraph()
+    kg.add_class("misc")
+    names = ["1986", "1988", "13 billion dlrs", "1.8 billion dlrs", "18 billion dlrs", "Agrimont", "Agrimont SpA",
+             "Boeing 747", "Boeing 0747", "Group of Five", "Group of Seven", "G7"]
+    ids = {n: kg.add_entity(n, ["misc"], provenance=Provenance(f"d{i}", 0, 0, 5, 0.9)) for i, n in enumerate(names)}
+    same = _table_embed({n: [1.0, 0.0] for n in names})  # the embedder finds every pair alike
+    merges = resolve_new_entities(kg, same, threshold=0.6)
+    clusters = sorted(sorted([m.canonical, *m.members]) for m in merges)
+    assert clusters == sorted([sorted([ids["Agrimont"], ids["Agrimont SpA"]]), sorted([ids["Boeing 747"], ids["Boeing 0747"]]),
+                               sorted([ids["Group of Seven"], ids["G7"]])])
+    assert name_numbers("$1.8 billion") == ("1", "8") and name_numbers("No. 007") == ("7",)
+    assert name_numbers("Third Bank of Ninety Ones") == ("3",)  # whole words only
+    assert kg.query("ASK { ?m <https://w3id.org/kgagent/meta/method> ?t FILTER(CONTAINS(?t, 'numbers')) }") is True
