@@ -8,8 +8,8 @@ ontology's names), a thresholds file for the shared rules, an empty graph holdin
 and rule example cases that pass. Then ``kgagent train DATA --dev DEV --domain DIR`` gives it a
 model and every command takes ``--domain DIR``.
 
->>> snake("OtherScientificTerm"), snake("Used-for"), snake("Adverse-Effect"), snake("PER")
-('other_scientific_term', 'used_for', 'adverse_effect', 'per')
+>>> snake("OtherScientificTerm"), snake("Used-for"), snake("Adverse-Effect"), snake("PER"), snake("NOT")
+('other_scientific_term', 'used_for', 'adverse_effect', 'per', 'not_')
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.domain import Domain, LabelMap, Ontology
-from kgagent.domain.ontology import ClassDef, RelationDef
+from kgagent.domain.ontology import RESERVED, ClassDef, RelationDef
 from kgagent.errors import DomainError, Location
 from kgagent.files import file_in_the_way
 
@@ -69,7 +69,7 @@ def snake(label: str) -> str:
     s = re.sub(r"[^A-Za-z0-9]+", "_", s).strip("_").lower()
     if not s or not s[0].isalpha():
         s = "c_" + s
-    return s
+    return s + "_" if s in RESERVED else s  # "not" is the rule language's negation, no constant
 
 
 def _words(label: str) -> str:

@@ -64,6 +64,8 @@ from kgagent.errors import DomainError, Location
 from kgagent.names import name_words
 
 NAME = re.compile(r"[a-z][A-Za-z0-9_]*")
+#: words of the rule language that look like names but are not constants (``not p(X)``)
+RESERVED = frozenset({"not"})
 _CLASS_KEYS = {"label", "description", "subclass_of", "disjoint_with", "short_name", "kind_words"}
 #: where a short name sits in the full one (a class's ``short_name``; kgagent.names)
 SHORT_NAME_PLACES = ("first", "last", "initials", "stem")
@@ -215,6 +217,8 @@ class Ontology:
             if not NAME.fullmatch(name):
                 bad(f"class name {name!r} must start with a lower-case letter and hold only letters, digits "
                     "and _ (rule files write it as a constant)", "KGA611", "classes", name)
+            elif name in RESERVED:
+                bad(_reserved("class", name), "KGA611", "classes", name)
             for k in spec:
                 if k not in _CLASS_KEYS:
                     bad(f"class {name}: unknown key {k!r} (keys: {', '.join(sorted(_CLASS_KEYS))})", "KGA610",
@@ -242,6 +246,8 @@ class Ontology:
             if not NAME.fullmatch(name):
                 bad(f"relation name {name!r} must start with a lower-case letter and hold only letters, digits "
                     "and _", "KGA611", "relations", name)
+            elif name in RESERVED:
+                bad(_reserved("relation", name), "KGA611", "relations", name)
             if name in onto.classes:
                 bad(f"{name!r} is declared both as a class and as a relation: rename one", "KGA613",
                     "relations", name)
@@ -292,6 +298,8 @@ class Ontology:
                 if not NAME.fullmatch(cue):
                     bad(f"[ontology]: cue name {cue!r} must start with a lower-case letter and hold only letters, "
                         "digits and _ (the rules write it)", "KGA611", "ontology", "cues")
+                elif cue in RESERVED:
+                    bad(f"[ontology]: {_reserved('cue', cue)}", "KGA611", "ontology", "cues")
                 elif not isinstance(words, list) or not words or not all(isinstance(w, str) and w.split()
                                                                            for w in words):
                     bad(f"[ontology]: cue {cue} is a list of words or phrases (\"told\", \"in an interview with\"), "
@@ -502,6 +510,12 @@ class Ontology:
 
 
 _SINGULAR = {"classes": "class", "relations": "relation"}
+
+
+def _reserved(what: str, name: str) -> str:
+    """The problem of a name that is a word of the rule language (``not``)."""
+    return (f"{what} name {name!r} is the rule language's word for negation: rule files cannot write it as a "
+            f"constant; rename it ({name}_)")
 
 
 def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> list[set[str]]:

@@ -144,3 +144,32 @@ def test_class_names_that_are_not_names_are_kga610_not_unknown_classes(tmp_path)
         ("KGA610", "ontology.toml", 16, "relation r: range is a class name or a list of class names, not "
                                         "[['drug']]"),
         ("KGA610", "ontology.toml", 19, "[ontology]: untyped is the name of one class, not False")]
+
+
+def _data(tmp_path: Path, *sentences: tuple[list[str], list[tuple[str, int, int]]]) -> Path:
+    """A SpERT JSON file of one-word entities: (entity labels, relations (label, head, tail))."""
+    import json
+
+    records = [{"tokens": [f"w{i}" for i in range(len(labels))],
+                "entities": [{"type": t, "start": i, "end": i + 1} for i, t in enumerate(labels)],
+                "relations": [{"type": t, "head": h, "tail": x} for t, h, x in rels]} for labels, rels in sentences]
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def test_not_is_no_name_of_a_domain_and_init_does_not_make_it_one(tmp_path) -> None:
+    """`not` is the rules' negation: [classes.not] passed check, and `kgagent init` on data labelled
+    "Not" wrote it and then failed on its own cases (KGA101) leaving the folder written."""
+    onto = ONTOLOGY + '[classes.not]\n\n[relations.not]\ndomain = "drug"\nrange = "drug"\n'
+    found = _problems(_domain(tmp_path, onto))
+    assert [p[:3] for p in found] == [
+        ("KGA611", "ontology.toml", 8), ("KGA611", "ontology.toml", 10), ("KGA613", "ontology.toml", 10)]
+    assert found[0][3] == (
+        "class name 'not' is the rule language's word for negation: rule files cannot write it as a constant; "
+        "rename it (not_)")
+    d = tmp_path / "new"
+    r = run("init", d, "--from-data", _data(tmp_path, (["Not", "Drug"], [("Treats", 1, 0)])))
+    assert r.exit_code == 0 and "2 classes, 1 relations" in r.output and "(all pass)" in r.output, r.output
+    assert check_domain(d) == []
+    assert "[classes.not_]" in (d / "ontology.toml").read_text() and 'Not = "not_"' in (d / "labels.toml").read_text()
