@@ -202,6 +202,12 @@ class TripleSink:
         self.add_many(triples, graph)
 
 
+
+def _natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders the numbers in ``text`` by value: doc-2 before doc-10."""
+    return tuple((0, int(part)) if part.isdecimal() else (1, part)
+                 for part in re.split(r"(\d+)", text) if part)
+
 class KnowledgeGraph(TripleSink):
     """An RDF knowledge graph with entities, ontology, per-document provenance and rule facts.
 
@@ -415,8 +421,9 @@ class KnowledgeGraph(TripleSink):
         return out
 
     def documents(self) -> list[str]:
-        """Ids of the documents that contributed facts."""
-        return sorted(d for d in (graph_doc(g) for g in self.named_graphs()) if d is not None)
+        """Ids of the documents that contributed facts, numbers in them in their order
+        (``corpus#2`` before ``corpus#10``)."""
+        return sorted((d for d in (graph_doc(g) for g in self.named_graphs()) if d is not None), key=_natural_key)
 
     def add(self, s: Node, p: Node, o: Node, graph: URIRef | None = None) -> None:
         """Add one triple to the curated default graph (or to ``graph``)."""

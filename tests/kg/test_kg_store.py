@@ -450,3 +450,15 @@ def test_fast_parse_gives_the_terms_rdflib_gives(tmp_path):
     fileio.parse_into(typed, '<http://e/a> <http://p/note> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n',
                       "nquads", tmp_path / "s.nq")
     assert list(typed.objects(URIRef("http://e/a"), URIRef("http://p/note"))) == [Literal("x")]
+
+
+def test_documents_come_in_the_order_of_their_numbers():
+    """documents() sorted ids as text: corpus#10 before corpus#2, and kg remove-doc's list of the
+    documents there read that way."""
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_class("thing")
+    for doc in ("corpus#10", "corpus#2", "corpus#1", "b", "a²", "corpus#١٢"):  # ١٢: Arabic-Indic 12
+        kg.add_entity(f"E {doc}", ["thing"], provenance=Provenance(doc, 0, 0, 1, 0.9))
+    assert kg.documents() == ["a²", "b", "corpus#1", "corpus#2", "corpus#10", "corpus#١٢"]
