@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgagent.domain.tomlfile import TomlDoc, read_toml
+from kgagent.domain.tomlfile import TomlDoc, read_toml, toml_key, toml_string
 from kgagent.errors import DomainError
 
 
@@ -115,9 +115,8 @@ class LabelMap:
         """The map as a ``labels.toml`` text."""
         out: list[str] = []
         for source, table in self.sources.items():
-            out.append(f"[{source}]")
+            out.append(f"[{toml_key(source)}]")
             for label, name in table.items():
-                key = label if label.replace("_", "").replace("-", "").isalnum() else '"' + label + '"'
-                out.append(f'{key} = "{name}"')
+                out.append(f"{toml_key(label)} = {toml_string(name)}")
             out.append("")
         return "\n".join(out)

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text
+from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text, toml_string
 from kgagent.errors import DomainError, Location
 from kgagent.names import name_words
 
@@ -575,7 +575,7 @@ def _one_or_list(xs: tuple[str, ...]) -> str:
 
 
 def _q(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return toml_string(s)
 
 
 def _list(xs: tuple[str, ...]) -> str:

@@ -24,14 +24,41 @@ from typing import Any
 
 from kgagent.errors import DomainError, Location, undecodable
 
-_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\[\]]+?)\s*\]\]\s*(?:#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\")\s*=")
+#: one part of a key: bare, "basic" (with escapes) or 'literal'
+_PART = r"""(?:[A-Za-z0-9_\-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
+_HEADER = re.compile(rf"^\s*\[\s*({_DOTTED})\s*\]\s*(?:#.*)?$")
+_ARRAY_HEADER = re.compile(rf"^\s*\[\[\s*({_DOTTED})\s*\]\]\s*(?:#.*)?$")
+_KEY = re.compile(rf"^\s*({_DOTTED})\s*=")
 _ERR_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def toml_string(text: str) -> str:
+    r"""``text`` as a TOML basic string: quotes, backslashes and control characters escaped, so
+    that any text a data set holds writes a file that reads back as that text.
+
+    >>> print(toml_string('Dr"ug\\x\n'), tomllib.loads("k = " + toml_string('Dr"ug\\x\n\x7f'))["k"] == 'Dr"ug\\x\n\x7f')
+    "Dr\"ug\\x\n" True
+    """
+    return '"' + "".join(_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch)
+                         for ch in text) + '"'
+
+
+def toml_key(text: str) -> str:
+    """``text`` as a TOML key: bare when TOML allows it (letters, digits, ``_``, ``-``), else quoted.
+
+    >>> toml_key("Adverse-Effect"), toml_key("Médicament"), toml_key("a.b")
+    ('Adverse-Effect', '"Médicament"', '"a.b"')
+    """
+    return text if _BARE_KEY.fullmatch(text) else toml_string(text)
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
-    return tuple(p.strip().strip('"') for p in dotted.split("."))
+    """The keys of a dotted key as TOML reads them (``'a"b'.c`` -> ``('a"b', 'c')``)."""
+    return tuple(tomllib.loads(f"k = {m.group()}")["k"] if m.group()[0] in "\"'" else m.group()
+                 for m in re.finditer(_PART, dotted))
 
 
 @dataclass

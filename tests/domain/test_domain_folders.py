@@ -173,3 +173,23 @@ def test_not_is_no_name_of_a_domain_and_init_does_not_make_it_one(tmp_path) -> N
     assert r.exit_code == 0 and "2 classes, 1 relations" in r.output and "(all pass)" in r.output, r.output
     assert check_domain(d) == []
     assert "[classes.not_]" in (d / "ontology.toml").read_text() and 'Not = "not_"' in (d / "labels.toml").read_text()
+
+
+def test_init_writes_labels_of_any_text_as_toml_that_reads_back(tmp_path) -> None:
+    """Labels were written bare or in quotes without escapes: 'Médicament', 'Dr"ug', 'a\\\\b' and a
+    label with a line break made labels.toml (and ontology.toml's descriptions) invalid TOML, so
+    init wrote a domain that `domain check` refused (KGA601)."""
+    from kgagent.domain import Domain
+
+    labels = ["Médicament", 'Dr"ug', "a\\b", "Line\nBreak", "日本.x"]
+    d = tmp_path / "new"
+    r = run("init", d, "--from-data", _data(tmp_path, (labels, [("Traite'", 0, 1)])))
+    assert r.exit_code == 0 and "5 classes, 1 relations" in r.output, r.output
+    assert check_domain(d) == []
+    dom = Domain.load(d)
+    assert [dom.labels.lookup(x) for x in [*labels, "Traite'"]] == [
+        "m_dicament", "dr_ug", "a_b", "line_break", "x", "traite"]
+    assert dom.ontology.classes["dr_ug"].description.endswith('labelled Dr"ug in train.json)')
+    # a problem on such a label is told at its line
+    (d / "labels.toml").write_text('[x]\n\n"Dr\\"ug" = "nope"\n\'a.b\' = "drug"\n')
+    assert [p[:3] for p in _problems(d)] == [("KGA621", "labels.toml", 3), ("KGA621", "labels.toml", 4)]
