@@ -8,14 +8,15 @@
   load it beside the base graph (``kgagent kg import``/``KnowledgeGraph``);
 - ``feedback.jsonl``: validated outcomes as training examples (kgagent.feedback);
 - ``progress.jsonl``: one line per finished document (id, text hash, counts, timings, and the
-  byte size of each output file after that document) — the resume marker;
+  byte size and a sha256 digest of each output file after that document) — the resume marker;
 - ``run.json``: what the run depends on (rules hash, model, graph); ``summary.json`` at the end.
 
 Finished documents are committed in groups (:class:`GroupCommit`: up to ``FLUSH_DOCS``
 documents, or what ``FLUSH_SECONDS`` finished): their lines are appended to the three outputs,
 each fsynced once, then their progress lines, fsynced. On a re-run with the same ``OUT`` the
 outputs are cut back to the sizes of the last progress line (dropping what an interrupted
-commit half wrote) and finished documents are skipped: nothing is duplicated, and a kill loses
+commit half wrote; an output whose bytes up to there changed since, as ``kgagent kg resolve``
+rewrites a graph.nq, is KGA511 and nothing is cut) and finished documents are skipped: nothing is duplicated, and a kill loses
 at most the documents of one uncommitted group (an interruption such as Ctrl-C commits them
 first), which the re-run extracts again. ``commit_docs=1`` commits every document on its own
 (the fsyncs of four files per document: what a slow disk makes expensive).
@@ -24,6 +25,7 @@ first), which the re-run extracts again. ``commit_docs=1`` commits every documen
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import os
@@ -149,8 +151,10 @@ def _progress_shaped(obj: Any) -> bool:
 
 
 def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
-             labels: dict[str, dict[str, str]] | None = None) -> list[dict[str, Any]]:
-    """Bring OUT back to the state after its last finished document; returns its progress lines.
+             labels: dict[str, dict[str, str]] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Bring OUT back to the state after its last finished document; returns its progress lines
+    and each output's running sha256 there. An output whose bytes up to there are not the ones
+    the last progress line's ``digests`` record is StorageError KGA511, and nothing is cut.
     ``labels`` (the agent's :meth:`~kgagent.agent.Agent.label_map`) is kept in run.json."""
     run = out / RUN
     if overwrite:
@@ -170,18 +174,32 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
         raise InputError(f"{out} holds files of an unknown run; use another --out or --overwrite", code="KGA412")
     lines, good = read_progress(out)
     sizes = lines[-1]["sizes"] if lines else {}
+    recorded = lines[-1].get("digests") if lines else None
+    hashes: dict[str, Any] = {}
+    for name in OUTPUTS:  # every file checked before any is cut
+        p = out / name
+        keep = int(sizes.get(name, 0))
+        if not p.exists():
+            if keep:
+                raise StorageError(f"{p} is missing but {out / PROGRESS} records output in it", code="KGA511")
+            continue
+        if p.stat().st_size < keep:
+            raise StorageError(f"{p} is shorter than its progress record says; it was changed outside kgagent",
+                               code="KGA511")
+        hashes[name] = _prefix_hash(p, keep)
+        if isinstance(recorded, dict) and isinstance(recorded.get(name), str) \
+                and _digest(hashes[name]) != recorded[name]:
+            raise StorageError(f"{p} changed since its last finished document was written (kgagent kg resolve and "
+                               "kg remove-doc rewrite an extraction's graph.nq): resuming would cut it; use another "
+                               "--out, or --overwrite to extract again", code="KGA511")
     for name in OUTPUTS:
         p = out / name
         keep = int(sizes.get(name, 0))
-        if p.exists() and p.stat().st_size != keep:
-            if p.stat().st_size < keep:
-                raise StorageError(f"{p} is shorter than its progress record says; it was changed outside kgagent",
-                                   code="KGA511")
-            os.truncate(p, keep)
-        elif not p.exists():
-            if keep:
-                raise StorageError(f"{p} is missing but {out / PROGRESS} records output in it", code="KGA511")
+        if not p.exists():
             p.touch()
+            hashes[name] = hashlib.sha256()
+        elif p.stat().st_size != keep:
+            os.truncate(p, keep)  # what an interrupted commit half wrote
     prog = out / PROGRESS
     if prog.exists() and prog.stat().st_size != good:
         os.truncate(prog, good)
@@ -189,7 +207,25 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
     if labels:
         record["labels"] = labels
     atomic_write_text(run, json.dumps(record, indent=1))
-    return lines
+    return lines, hashes
+
+
+def _prefix_hash(path: Path, size: int) -> Any:
+    """The sha256 of the first ``size`` bytes of ``path`` (read in chunks), to go on from."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while size > 0:
+            chunk = fh.read(min(size, 1 << 20))
+            if not chunk:
+                break
+            h.update(chunk)
+            size -= len(chunk)
+    return h
+
+
+def _digest(h: Any) -> str:
+    """The digest a progress line records of an output so far (sha256, 16 hex digits)."""
+    return h.hexdigest()[:16]
 
 
 def graph_nquads(result: DocumentResult) -> str:
@@ -270,6 +306,7 @@ class RunWriter:
         self.summary = RunSummary(out=str(self.out))
         self.timings: Counter = Counter()
         self._sizes: dict[str, int] = {n: 0 for n in OUTPUTS}
+        self._hashes: dict[str, Any] = {n: hashlib.sha256() for n in OUTPUTS}  # of each output so far
         self._t_start = time.perf_counter()
 
     def start(self, fingerprint: dict[str, str], overwrite: bool = False,
@@ -277,7 +314,7 @@ class RunWriter:
         """Restore ``out`` for a run with this fingerprint (KGA412 if it holds another run's files);
         ``labels``, the encoder's labels by ontology name, go to run.json for the review page."""
         self._t_start = time.perf_counter()
-        lines = _restore(self.out, fingerprint, overwrite, labels)
+        lines, self._hashes = _restore(self.out, fingerprint, overwrite, labels)
         for line in lines:
             self.done[line["doc"]] = line.get("hash", "")
             self.summary.add(line)
@@ -320,11 +357,14 @@ class RunWriter:
         written = []
         for i, (_, line) in enumerate(todo):
             sizes = {name: sizes[name] + len(data[name][i]) for name in OUTPUTS}
+            for name in OUTPUTS:
+                self._hashes[name].update(data[name][i])
             line = dict(line)
             timings = dict(line.get("timings", {}))
             timings["writing"] = round(timings.get("writing", 0.0) + share, 6)
             line["timings"] = timings
             line["sizes"] = sizes
+            line["digests"] = {name: _digest(self._hashes[name]) for name in OUTPUTS}
             written.append(line)
         if sizes != self._sizes:  # pragma: no cover - someone else appended to OUT meanwhile
             raise StorageError(f"{self.out} changed while this run wrote it", code="KGA511")
