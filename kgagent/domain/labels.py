@@ -63,6 +63,7 @@ class LabelMap:
         """The map in a parsed ``labels.toml`` and every problem (an unknown target, a label
         that two sources map to different names)."""
         known = set(names)
+        own = {fold(n): n for n in known}  # the ontology's names map to themselves, folded too
         problems: list[DomainError] = []
         sources: dict[str, dict[str, str]] = {}
         folded: dict[str, tuple[str, str]] = {}
@@ -78,12 +79,24 @@ class LabelMap:
                     problems.append(DomainError(f"[{source}] {label} must map to a name in quotes", code="KGA620",
                                                 location=doc.where(source, label)))
                     continue
+                if not label.strip():
+                    problems.append(DomainError(f"[{source}] maps a blank label {label!r} to {name!r}: a label is the "
+                                                "text a data set or model writes", code="KGA620",
+                                                location=doc.where(source, label)))
+                    continue
                 if name not in known:
                     problems.append(DomainError(f"[{source}] maps {label!r} to {name!r}, which the ontology does not "
                                                 "declare; declare it or map the label to a class or relation that "
                                                 "exists", code="KGA621", location=doc.where(source, label)))
                     continue
                 key = fold(label)
+                if key in own and own[key] != name:
+                    problems.append(DomainError(f"[{source}] maps {label!r} to {name!r}, but {label!r} reads as the "
+                                                f"ontology's own name {own[key]!r} (labels are matched case-folded, "
+                                                "'-' and spaces as '_'): one label, one meaning; rename the class or "
+                                                "relation, or drop the line", code="KGA622",
+                                                location=doc.where(source, label)))
+                    continue
                 if key in folded and folded[key][1] != name:
                     other, was = folded[key]
                     problems.append(DomainError(f"[{source}] maps {label!r} to {name!r} but [{other}] maps it to "

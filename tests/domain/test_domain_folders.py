@@ -193,3 +193,25 @@ def test_init_writes_labels_of_any_text_as_toml_that_reads_back(tmp_path) -> Non
     # a problem on such a label is told at its line
     (d / "labels.toml").write_text('[x]\n\n"Dr\\"ug" = "nope"\n\'a.b\' = "drug"\n')
     assert [p[:3] for p in _problems(d)] == [("KGA621", "labels.toml", 3), ("KGA621", "labels.toml", 4)]
+
+
+# ---------------------------------------------------------------------------- the label map
+def test_a_label_that_is_an_ontology_name_cannot_mean_another_and_no_label_is_blank(tmp_path) -> None:
+    """`drug = "effect"` was read and then ignored (the ontology's own name wins the lookup), `DRUG =
+    "effect"` made 'Drug' and 'DRUG' mean different things; `"" = "drug"` passed."""
+    from kgagent.domain import Domain
+
+    labels = '[x]\ndrug = "effect"\nDRUG = "effect"\n"" = "drug"\nDrug = "drug"\nPill = "drug"\n'
+    d = _domain(tmp_path, labels=labels)
+    assert _problems(d) == [
+        ("KGA622", "labels.toml", 2, "[x] maps 'drug' to 'effect', but 'drug' reads as the ontology's own name "
+                                     "'drug' (labels are matched case-folded, '-' and spaces as '_'): one label, one "
+                                     "meaning; rename the class or relation, or drop the line"),
+        ("KGA622", "labels.toml", 3, "[x] maps 'DRUG' to 'effect', but 'DRUG' reads as the ontology's own name "
+                                     "'drug' (labels are matched case-folded, '-' and spaces as '_'): one label, one "
+                                     "meaning; rename the class or relation, or drop the line"),
+        ("KGA620", "labels.toml", 4, "[x] maps a blank label '' to 'drug': a label is the text a data set or model "
+                                     "writes")]
+    (d / "labels.toml").write_text('[x]\nDrug = "drug"\nPill = "drug"\nEFFECT = "effect"\n')
+    assert _problems(d) == []  # two labels of one class, and an own name's case: one meaning each
+    assert Domain.load(d).labels.lookup("Pill") == "drug"
