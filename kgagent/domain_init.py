@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kgagent.domain import Domain, LabelMap, Ontology
+from kgagent.domain.labels import fold
 from kgagent.domain.ontology import RESERVED, ClassDef, RelationDef
-from kgagent.errors import DomainError, Location
+from kgagent.domain.tomlfile import read_toml_text, toml_string
+from kgagent.errors import DomainError, Location, visible
 from kgagent.files import file_in_the_way
 
 #: the shared rules' score bands and trust levels, as written into a new domain (the news
@@ -98,7 +101,6 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     The folder it writes passes ``check_domain`` and its example cases pass.
     """
     from kgagent.encoder.data import read_examples
-    from kgagent.kg import KnowledgeGraph
 
     root = Path(target)
     if (path := file_in_the_way(root, directory=True)) is not None:  # never written over, not even with force
@@ -107,6 +109,9 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     if root.exists() and any(root.iterdir()) and not force:
         raise DomainError("the folder exists and is not empty: choose a new one (or --force to write over it)",
                           code="KGA640", location=Location(str(root)))
+    if name is not None and not name.strip():
+        raise DomainError(f"the domain's name {name!r} is blank: give one with a letter in it, or no --name (the "
+                          "folder's name)", code="KGA640", location=Location(str(root)))
     examples = read_examples(train)
     if not examples:
         raise DomainError("no sentences in the training data", code="KGA641", location=Location(str(train)))
@@ -123,14 +128,19 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     if not ent_counts:
         raise DomainError("the data has no entity annotation: a domain needs classes", code="KGA641",
                           location=Location(str(train)))
+    _one_meaning(list(ent_counts), list(rel_counts), train)
     cls_name = {lab: snake(lab) for lab in sorted(ent_counts)}
     rel_name = {lab: snake(lab) for lab in sorted(rel_counts)}
-    clash = set(cls_name.values()) & set(rel_name.values())
-    for lab in list(rel_name):
-        if rel_name[lab] in clash:
-            rel_name[lab] += "_rel"
     _unique(cls_name, train)
     _unique(rel_name, train)
+    taken = set(cls_name.values()) | set(rel_name.values())
+    for lab in list(rel_name):
+        if rel_name[lab] in cls_name.values():  # a relation named as a class: a name of its own
+            base, n = rel_name[lab] + "_rel", 1
+            while (new := base if n == 1 else f"{base}{n}") in taken:
+                n += 1
+            rel_name[lab] = new
+            taken.add(new)
     onto = Ontology()
     for lab in sorted(ent_counts, key=lambda x: -ent_counts[x]):
         onto.classes[cls_name[lab]] = ClassDef(
@@ -159,15 +169,37 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     labels = LabelMap(sources={snake(source): {**{lab: cls_name[lab] for lab in sorted(ent_counts)},
                                                **{lab: rel_name[lab] for lab in sorted(rel_counts)}}},
                       names=set(onto.classes) | set(onto.relations))
+    domain_name = name or snake(root.resolve().name)
+    texts = {"domain.toml": _domain_toml(domain_name, train),
+             "ontology.toml": _ontology_toml(onto, report.signatures, train, types),
+             "labels.toml": f"# What the labels of {visible(Path(train).name)} (and of models trained on it) mean "
+                            f"in this domain's ontology.\n# Written by `kgagent init`; add a table per further data "
+                            f"set or model.\n\n" + labels.to_toml()}
+    _refuse_unsound(texts, root, labels.names, train)
+    made = _first_missing(root)  # what to remove again if writing fails half way
+    emptied = made is None and not any(root.iterdir())  # an empty folder given: emptied again on failure
+    try:
+        _write_domain(report, root, texts, onto)
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        elif emptied:
+            for child in root.iterdir():
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() and not child.is_symlink() \
+                    else child.unlink(missing_ok=True)
+        raise
+    return report
+
+
+def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: Ontology) -> None:
+    """Write the domain folder's files, its empty graph and its example cases (which must pass)."""
+    from kgagent.kg import KnowledgeGraph
+    from kgagent.rule_tests import run_rule_tests
+
     root.mkdir(parents=True, exist_ok=True)
     (root / "rules" / "tests").mkdir(parents=True, exist_ok=True)
-    domain_name = name or snake(root.resolve().name)
-    _write(report, root / "domain.toml", _domain_toml(domain_name, train))
-    _write(report, root / "ontology.toml", _ontology_toml(onto, report.signatures, train, types))
-    _write(report, root / "labels.toml",
-           f"# What the labels of {Path(train).name} (and of models trained on it) mean in this domain's "
-           f"ontology.\n# Written by `kgagent init`; add a table per further data set or model.\n\n"
-           + labels.to_toml())
+    for file, text in texts.items():
+        _write(report, root / file, text)
     _write(report, root / "explain.toml",
            "# How `kgagent explain` words the helper predicates of this domain's own rules:\n"
            '# "predicate/arity" = "words with {0}, {1}" ({a:1}: the argument with its article).\n'
@@ -182,14 +214,49 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     domain = Domain.load(root)
     cases = _cases(domain)
     _write(report, root / "rules" / "tests" / "cases.yaml", cases)
-    from kgagent.rule_tests import run_rule_tests
-
     results = run_rule_tests(domain.rule_paths, domain=domain, tests_dir=root / "rules" / "tests")
     failed = [r for r in results if not r.passed]
     if failed:  # pragma: no cover - the cases are written to pass
         raise DomainError(f"a written example case fails: {failed[0].name}: {failed[0].failures}", code="KGA642")
     report.cases = len(results)
-    return report
+
+
+def _refuse_unsound(texts: dict[str, str], root: Path, names: set[str], train: Any) -> None:
+    """Refuse (KGA641), before anything is written, data whose labels would make an ontology or a
+    label map with a problem (a label that reads as another label's class name)."""
+    found = Ontology.from_toml_text(texts["ontology.toml"], str(root / "ontology.toml"))[1]
+    found += LabelMap.from_toml(read_toml_text(texts["labels.toml"], str(root / "labels.toml")), names)[1]
+    if found:
+        raise DomainError(f"the data's labels would make a domain with a problem ({found[0].code} "
+                          f"{found[0].message}); rename the label in the data", code="KGA641",
+                          location=Location(str(train)))
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost folder of ``path`` (itself included) that does not exist yet; None if it does."""
+    missing = None
+    for p in (path, *path.parents):
+        if p.exists():
+            break
+        missing = p
+    return missing
+
+
+def _one_meaning(entity_labels: list[str], relation_labels: list[str], train: Any) -> None:
+    """Refuse (KGA641) labels the label map could not tell apart: one label of entities and of
+    relations, or two labels that differ only in case, ``-``, ``_`` or spaces (the map folds them)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for kind, labels in (("entities", entity_labels), ("relations", relation_labels)):
+        for lab in sorted(labels):
+            key = fold(lab)
+            if key in seen:
+                other, other_kind = seen[key]
+                what = (f"the label {lab!r} names both entities and relations" if other == lab else
+                        f"the labels {other!r} ({other_kind}) and {lab!r} ({kind}) differ only in case, '-', '_' "
+                        "or spaces")
+                raise DomainError(f"{what}: a label map gives each label one meaning; rename one in the data",
+                                  code="KGA641", location=Location(str(train)))
+            seen[key] = (lab, kind)
 
 
 def _unique(names: dict[str, str], train: Any) -> None:
@@ -227,9 +294,9 @@ def _write(report: InitReport, path: Path, text: str) -> None:
 
 
 def _domain_toml(name: str, train: Any) -> str:
-    return (f"# A kgagent domain, written by `kgagent init` from {Path(train).name}. Paths are relative to this\n"
-            f"# folder. Next: kgagent train TRAIN --dev DEV --domain <this folder>\n"
-            f'name = "{name}"\n'
+    return (f"# A kgagent domain, written by `kgagent init` from {visible(Path(train).name)}. Paths are relative "
+            f"to this\n# folder. Next: kgagent train TRAIN --dev DEV --domain <this folder>\n"
+            f"name = {toml_string(name)}\n"
             f'description = "TODO: what texts this domain reads and what it extracts."\n'
             f'ontology = "ontology.toml"\nlabels = "labels.toml"\nwording = "explain.toml"\n'
             f'rules = ["rules"]\nrule_tests = "rules/tests"\nshared_rules = true\n'
@@ -241,8 +308,8 @@ def _domain_toml(name: str, train: Any) -> str:
 
 
 def _ontology_toml(onto: Ontology, signatures: dict[str, Counter], train: Any, types: Any) -> str:
-    head = [f"# The ontology inferred from {Path(train).name} by `kgagent init`"
-            + (f" (symmetric flags from {Path(types).name})" if types else "") + ".",
+    head = [f"# The ontology inferred from {visible(Path(train).name)} by `kgagent init`"
+            + (f" (symmetric flags from {visible(Path(types).name)})" if types else "") + ".",
             "# Review it by hand: describe each class and relation, put classes under one another",
             "# (subclass_of), mark classes that exclude each other (disjoint_with), and prune the",
             "# signatures: each relation lists every head and tail class the data shows, with counts.",

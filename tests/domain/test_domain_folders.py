@@ -215,3 +215,60 @@ def test_a_label_that_is_an_ontology_name_cannot_mean_another_and_no_label_is_bl
     (d / "labels.toml").write_text('[x]\nDrug = "drug"\nPill = "drug"\nEFFECT = "effect"\n')
     assert _problems(d) == []  # two labels of one class, and an own name's case: one meaning each
     assert Domain.load(d).labels.lookup("Pill") == "drug"
+
+
+# ---------------------------------------------------------------------------- kgagent init
+def test_init_refuses_labels_the_label_map_cannot_tell_apart_and_writes_nothing(tmp_path) -> None:
+    """Entity and relation label 'Drug' wrote `Drug = "drug_rel"` only (the class's line lost: data
+    labelled Drug then meant the relation); 'Drug' and 'DRUG' wrote a label map its own check
+    refused (KGA622)."""
+    for n, (data, words) in enumerate([
+            ((["Drug", "Drug"], [("Drug", 0, 1)]), "the label 'Drug' names both entities and relations"),
+            ((["Drug", "Drug"], [("DRUG", 0, 1)]), "the labels 'Drug' (entities) and 'DRUG' (relations) differ "
+                                                   "only in case, '-', '_' or spaces"),
+            ((["AdverseEffect", "Pill"], [("adverse-effect", 1, 0)]), "the data's labels would make a domain with a "
+                                                                      "problem (KGA622 [train] maps 'adverse-effect'")]):
+        d = tmp_path / f"new{n}"
+        r = run("init", d, "--from-data", _data(tmp_path, data))
+        assert r.exit_code == 1 and "KGA641 " + words in r.output and "Traceback" not in r.output, r.output
+        assert not d.exists()
+
+
+def test_init_names_a_relation_apart_from_every_class(tmp_path) -> None:
+    """A relation named as a class got `_rel`, even when a class had that name too: init wrote
+    a domain its own check refused (KGA613 declared both as a class and as a relation)."""
+    d = tmp_path / "new"
+    data = _data(tmp_path, (["AdverseEffect", "Adverse_Effect_Rel"], [("Adverse Effect!", 0, 1)]))
+    r = run("init", d, "--from-data", data)
+    assert r.exit_code == 0 and "adverse_effect_rel2: adverse_effect->adverse_effect_rel 1" in r.output, r.output
+    assert check_domain(d) == []
+
+
+def test_init_that_fails_half_way_leaves_no_folder_and_a_name_is_any_text(tmp_path, monkeypatch) -> None:
+    """A failure after the first file left a half-written folder that a second init refused as
+    'not empty'; `--name 'a"b'` wrote `name = "a"b"` (invalid TOML), `--name ' '` a blank name."""
+    from kgagent.domain import Domain
+    from kgagent.domain_init import init_domain
+    from kgagent.errors import StorageError
+    from kgagent.kg import KnowledgeGraph
+
+    data = _data(tmp_path, (["Drug", "Effect"], [("Causes", 0, 1)]))
+
+    def full(*args, **kwargs):
+        raise StorageError("no space left on device", code="KGA500")
+
+    with monkeypatch.context() as m:
+        m.setattr(KnowledgeGraph, "save", full)
+        for target in (tmp_path / "a" / "new", tmp_path / "empty"):
+            if target.name == "empty":
+                target.mkdir()
+            try:
+                init_domain(target, data)
+            except StorageError:
+                pass
+            assert not (tmp_path / "a").exists() and (not target.exists() or list(target.iterdir()) == [])
+    r = run("init", tmp_path / "named", "--from-data", data, "--name", 'a"b\\')
+    assert r.exit_code == 0 and Domain.load(tmp_path / "named").name == 'a"b\\'
+    r = run("init", tmp_path / "blank", "--from-data", data, "--name", " ")
+    assert r.exit_code == 2 and "KGA640 the domain's name ' ' is blank" in r.output
+    assert not (tmp_path / "blank").exists()
