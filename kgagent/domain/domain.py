@@ -344,21 +344,31 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
             return None
         return path
 
-    onto_path = part("ontology", "ontology.toml")
+    before = len(problems)
+    onto_path = present("ontology", "ontology.toml", file=True)
+    onto_read = len(problems) == before  # False: its classes are not known (rather than absent)
     try:
         onto_doc = read_toml(onto_path) if onto_path else read_toml_text("", str(root / "ontology.toml"))
         ontology, found = Ontology.from_toml(onto_doc)
         problems += found
+        onto_read = onto_read and all(isinstance(onto_doc.data.get(k, {}), dict)
+                                      for k in ("ontology", "classes", "relations"))
     except DomainError as err:
         problems.append(err)
         ontology = Ontology()
+        onto_read = False
+    if onto_read and not ontology.classes:
+        problems.append(DomainError("the ontology declares no class: a domain needs at least one ([classes.NAME]; "
+                                    "`kgagent init DIR --from-data TRAIN.json` writes them from data)", code="KGA801",
+                                    location=Location(str(onto_path)) if onto_path else conf.where("ontology")))
     names = set(ontology.classes) | set(ontology.relations)
     labels_path = present("labels", "labels.toml", file=True)
     labels = LabelMap(names=names)
     if labels_path is not None and labels_path.is_file():
         try:
             labels, found = LabelMap.from_toml(read_toml(labels_path), names)
-            problems += found
+            # a label's target is unknown only against an ontology that was read and has classes
+            problems += [p for p in found if (onto_read and ontology.classes) or p.code != "KGA621"]
         except DomainError as err:
             problems.append(err)
     wording: dict[str, str] = {}

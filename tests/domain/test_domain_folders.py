@@ -272,3 +272,23 @@ def test_init_that_fails_half_way_leaves_no_folder_and_a_name_is_any_text(tmp_pa
     r = run("init", tmp_path / "blank", "--from-data", data, "--name", " ")
     assert r.exit_code == 2 and "KGA640 the domain's name ' ' is blank" in r.output
     assert not (tmp_path / "blank").exists()
+
+
+def test_an_ontology_without_classes_is_named_and_its_labels_are_not_blamed(tmp_path) -> None:
+    """An empty ontology.toml, or `ontology = false`, made a domain of no class that `domain check`
+    called sound (every mention rejected); an ontology that could not be read made every line of
+    the label map a KGA621 too; `ontology = "nope.toml"` was not told at its line."""
+    d = _domain(tmp_path, "# nothing yet\n", labels='[x]\nDrug = "drug"\n')
+    assert _problems(d) == [("KGA801", "ontology.toml", 0, "the ontology declares no class: a domain needs at least "
+                                                           "one ([classes.NAME]; `kgagent init DIR --from-data "
+                                                           "TRAIN.json` writes them from data)")]
+    (d / "domain.toml").write_text('name = "d"\nontology = false\n')
+    assert [p[:3] for p in _problems(d)] == [("KGA801", "domain.toml", 2)]
+    (d / "domain.toml").write_text('name = "d"\nontology = "nope.toml"\n')
+    assert _problems(d) == [("KGA608", "domain.toml", 2, f"the ontology path {d / 'nope.toml'} does not exist: fix "
+                                                         "`ontology` in domain.toml or remove it")]
+    (d / "domain.toml").write_text('name = "d"\n')
+    (d / "ontology.toml").write_text("[classes.drug\n")
+    assert [p[:3] for p in _problems(d)] == [("KGA601", "ontology.toml", 1)]
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and "KGA621" not in r.output
