@@ -66,6 +66,8 @@ def init_cmd(
     from kgagent.domain_init import init_domain
 
     for p in (from_data, types):
+        if p is not None and p.is_dir():
+            raise fail(f"KGA502 {p} is a folder: give the data file itself", EXIT_USAGE)
         if p is not None and not p.is_file():
             raise fail(f"KGA502 no such file: {p}", EXIT_USAGE)
     with guarded(EXIT_ERRORS):

@@ -26,7 +26,7 @@ from kgagent.domain import Domain, LabelMap, Ontology
 from kgagent.domain.labels import fold
 from kgagent.domain.ontology import RESERVED, ClassDef, RelationDef
 from kgagent.domain.tomlfile import read_toml_text, toml_string
-from kgagent.errors import DomainError, Location, visible
+from kgagent.errors import DomainError, Location, undecodable, visible
 from kgagent.files import file_in_the_way
 
 #: the shared rules' score bands and trust levels, as written into a new domain (the news
@@ -274,9 +274,22 @@ def _ordered(c: Counter) -> list[str]:
 
 def _symmetric_labels(path: str | Path) -> set[str]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        raise DomainError(f"cannot read the types file: {err}", code="KGA643", location=Location(str(path))) from None
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise DomainError(f"cannot read the types file: {err.strerror or err}", code="KGA643",
+                          location=Location(str(path))) from None
+    try:
+        data = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except UnicodeDecodeError as err:
+        line, column, byte = undecodable(raw, err)
+        raise DomainError(f"not UTF-8 text: byte {byte} (save the file as UTF-8)", code="KGA643",
+                          location=Location(str(path), line, column)) from None
+    except json.JSONDecodeError as err:
+        raise DomainError(f"not valid JSON: {err.msg}", code="KGA643",
+                          location=Location(str(path), err.lineno, err.colno)) from None
+    except RecursionError:
+        raise DomainError("not valid JSON: nested too deeply to read", code="KGA643",
+                          location=Location(str(path))) from None
     shape = 'expected {"relations": {"Label": {"symmetric": true}}}'
     rels = data.get("relations", {}) if isinstance(data, dict) else None
     if not isinstance(rels, dict):

@@ -292,3 +292,26 @@ def test_an_ontology_without_classes_is_named_and_its_labels_are_not_blamed(tmp_
     assert [p[:3] for p in _problems(d)] == [("KGA601", "ontology.toml", 1)]
     r = run("domain", "check", d)
     assert r.exit_code == 1 and "KGA621" not in r.output
+
+
+def test_init_types_file_problems_have_their_line_and_a_bom_is_read(tmp_path) -> None:
+    """A types file that was not JSON was 'KGA643 cannot read the types file: Expecting value: line
+    1 column 15 (char 14)' without a location, one with a BOM was refused ('Unexpected UTF-8
+    BOM'), one nested deep a RecursionError traceback; `--from-data DIR` said 'no such file'."""
+    data = _data(tmp_path, (["Drug", "Drug"], [("Interacts", 0, 1)]))
+    for n, (raw, words) in enumerate([(b'{"relations": \n {"A": }}', ":2:8: KGA643 not valid JSON: Expecting value"),
+                                      (b'{"relations": {"Caf\xe9": {}}}', ":1:20: KGA643 not UTF-8 text: byte 0xe9"),
+                                      (b"[" * 100000, ": KGA643 not valid JSON: nested too deeply to read")]):
+        types = tmp_path / f"types{n}.json"
+        types.write_bytes(raw)
+        r = run("init", tmp_path / "new", "--from-data", data, "--types", types)
+        assert r.exit_code == 1 and f"{types}{words}" in r.output and "Traceback" not in r.output, r.output
+        assert not (tmp_path / "new").exists()
+    types = tmp_path / "types.json"
+    types.write_bytes(b'\xef\xbb\xbf{"relations": {"Interacts": {"symmetric": true}}}')
+    assert run("init", tmp_path / "new", "--from-data", data, "--types", types).exit_code == 0
+    from kgagent.domain import Domain
+
+    assert Domain.load(tmp_path / "new").ontology.relations["interacts"].symmetric
+    r = run("init", tmp_path / "other", "--from-data", tmp_path)
+    assert r.exit_code == 2 and f"KGA502 {tmp_path} is a folder: give the data file itself" in r.output
