@@ -288,11 +288,13 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     """The domain in ``root`` and every problem found on the way."""
     problems: list[DomainError] = []
     if not root.is_dir():
-        return None, [DomainError("no such domain folder: give a directory made by `kgagent init`", code="KGA602",
+        what = "is a file, not a domain folder" if root.exists() else "no such domain folder"
+        return None, [DomainError(f"{what}: give a directory made by `kgagent init`", code="KGA602",
                                   location=Location(str(root)))]
     conf_path = root / DOMAIN_FILE
     if not conf_path.is_file():
-        return None, [DomainError(f"not a domain folder: no {DOMAIN_FILE} (make one with `kgagent init DIR "
+        what = f"{DOMAIN_FILE} is a folder, not a file" if conf_path.is_dir() else f"no {DOMAIN_FILE}"
+        return None, [DomainError(f"not a domain folder: {what} (make one with `kgagent init DIR "
                                   "--from-data TRAIN.json`)", code="KGA602", location=Location(str(root)))]
     try:
         conf = read_toml(conf_path)

@@ -315,3 +315,17 @@ def test_init_types_file_problems_have_their_line_and_a_bom_is_read(tmp_path) ->
     assert Domain.load(tmp_path / "new").ontology.relations["interacts"].symmetric
     r = run("init", tmp_path / "other", "--from-data", tmp_path)
     assert r.exit_code == 2 and f"KGA502 {tmp_path} is a folder: give the data file itself" in r.output
+
+
+def test_a_domain_that_is_a_file_or_whose_domain_toml_is_a_folder_is_told_so(tmp_path) -> None:
+    """A file given as --domain was 'no such domain folder', a domain.toml that is a folder 'no
+    domain.toml': both send the user looking for something that is there."""
+    (tmp_path / "f.txt").write_text("x")
+    d = tmp_path / "d"
+    (d / "domain.toml").mkdir(parents=True)
+    assert _problems(tmp_path / "f.txt") == [
+        ("KGA602", "f.txt", 0, "is a file, not a domain folder: give a directory made by `kgagent init`")]
+    assert _problems(d) == [("KGA602", "d", 0, "not a domain folder: domain.toml is a folder, not a file (make one "
+                                               "with `kgagent init DIR --from-data TRAIN.json`)")]
+    r = run("domain", "check", tmp_path / "f.txt")
+    assert r.exit_code == 2 and "KGA602 is a file, not a domain folder" in r.output
