@@ -226,8 +226,8 @@ def test_init_refuses_labels_the_label_map_cannot_tell_apart_and_writes_nothing(
             ((["Drug", "Drug"], [("Drug", 0, 1)]), "the label 'Drug' names both entities and relations"),
             ((["Drug", "Drug"], [("DRUG", 0, 1)]), "the labels 'Drug' (entities) and 'DRUG' (relations) differ "
                                                    "only in case, '-', '_' or spaces"),
-            ((["AdverseEffect", "Pill"], [("adverse-effect", 1, 0)]), "the data's labels would make a domain with a "
-                                                                      "problem (KGA622 [train] maps 'adverse-effect'")]):
+            ((["AdverseEffect", "Pill"], [("adverse-effect", 1, 0)]),
+             "the data's labels would make a domain with a problem (KGA622 [train] maps 'adverse-effect'")]):
         d = tmp_path / f"new{n}"
         r = run("init", d, "--from-data", _data(tmp_path, data))
         assert r.exit_code == 1 and "KGA641 " + words in r.output and "Traceback" not in r.output, r.output
@@ -329,3 +329,43 @@ def test_a_domain_that_is_a_file_or_whose_domain_toml_is_a_folder_is_told_so(tmp
                                                "with `kgagent init DIR --from-data TRAIN.json`)")]
     r = run("domain", "check", tmp_path / "f.txt")
     assert r.exit_code == 2 and "KGA602 is a file, not a domain folder" in r.output
+
+
+def test_extract_runs_on_a_domain_init_wrote_from_odd_labels(tmp_path, monkeypatch) -> None:
+    """From labels that are no TOML key ('Médicament', "Traite'") and one that is the rules'
+    negation ('Not') to decisions in the domain's own names, through `kgagent extract --domain`."""
+    import json
+    import re
+    from types import SimpleNamespace
+
+    from kgagent.schema import EntityProposal, RelationProposal, SentenceProposals
+    from support.agent_fakes import patch_cli_agent
+
+    class Encoder:
+        name_or_path = "fake"
+        config = SimpleNamespace(relation_threshold=0.5, entity_labels=["Médicament", "Not"],
+                                 relation_labels=["Traite'"])
+
+        def propose(self, sentences, batch_size: int = 32, relation_threshold=None):
+            out = []
+            for s in sentences:
+                ents = [EntityProposal(m.start(), m.end(), "Médicament", 0.9, m.group())
+                        for m in re.finditer("Aspirin", s)]
+                ents += [EntityProposal(m.start(), m.end(), "Not", 0.9, m.group()) for m in re.finditer("nausea", s)]
+                rels = [RelationProposal(0, 1, "Traite'", 0.9)] if len(ents) == 2 else []
+                out.append(SentenceProposals(text=s, entities=ents, relations=rels))
+            return out
+
+    d = tmp_path / "dom"
+    assert run("init", d, "--from-data", _data(tmp_path, (["Médicament", "Not"], [("Traite'", 0, 1)]))).exit_code == 0
+    (d / "model").mkdir()
+    (d / "model" / "config.json").write_text(json.dumps({"entity_labels": ["Médicament", "Not"],
+                                                          "relation_labels": ["Traite'"]}))
+    assert run("domain", "check", d).exit_code == 0
+    patch_cli_agent(monkeypatch, Encoder)
+    (tmp_path / "t.txt").write_text("Aspirin caused nausea.\n")
+    r = run("extract", tmp_path / "t.txt", "--out", tmp_path / "out", "--domain", d)
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in (tmp_path / "out" / "decisions.jsonl").read_text().splitlines()]
+    assert sorted((x["kind"], x.get("type") or x.get("predicate"), x["verdict"]) for x in rows) == [
+        ("entity", "m_dicament", "accept"), ("entity", "not_", "accept"), ("relation", "traite", "accept")]
