@@ -19,6 +19,7 @@ import functools
 from typing import Any
 
 from kgagent.decisions import relation_name
+from kgagent.errors import visible
 from kgagent.proofs import fact as fact_of
 from kgagent.proofs import premises, split_fact, walk
 
@@ -296,7 +297,7 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
     """The whole explanation: what was decided about what, the summary line, the proof tree.
 
     ``wording``: the domain's words for its helper predicates (``Domain.wording``; None = the
-    default domain's).
+    default domain's). Control characters of the texts quoted are written as ``\\x1b``.
     """
     if decision.get("kind") == "relation":
         head = (decision.get("head") or {}).get("text", "?")
@@ -356,4 +357,6 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
         was = (same.get("from") or {}).get("label")
         lines += _entity_change(decision, wording, same, f"the same entity as '{same.get('text')}'"
                                 + (f", not the graph's {was}" if was else ""), "why the same entity:")
-    return "\n".join(lines)
+    # text read from a corpus may hold control characters (ESC, BEL): shown, never acted on by a
+    # terminal; a line break inside a sentence or mention is a space, so each line stays one
+    return "\n".join(visible(line.replace("\r\n", " ").replace("\n", " "), keep="\t") for line in lines)

@@ -346,3 +346,16 @@ def test_extract_options_a_local_run_cannot_hold(fake_cli, corpus, graph_dir, tm
     assert r.exit_code == 2, r.output
     assert r.output.strip().splitlines()[-1].startswith("error: " + words)
     assert not out.exists()
+
+
+def test_explain_never_prints_a_control_character_of_the_corpus(fake_cli, graph_dir, tmp_path) -> None:
+    """Before: the sentence quoted by `kgagent explain` wrote the corpus's ESC / BEL bytes to the
+    terminal as they were (an OSC sequence retitled it, an ANSI one recoloured what followed)."""
+    corpus = tmp_path / "esc.txt"
+    corpus.write_text("Richard Parsons works\x1b[31m for \x07Time Warner.\n")
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
+    r = run("explain", "--verdict", "accept", "--kind", "relation", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert '  "Richard Parsons works\\x1b[31m for \\x07Time Warner."' in r.output.splitlines()
+    assert "\x1b" not in r.output and "\x07" not in r.output
