@@ -19,13 +19,23 @@ THRESHOLD = "threshold"
 E_NOT_A_NUMBER = "KGA118"
 E_SET_TWICE = "KGA119"
 W_NOT_SET = "KGA121"
+#: a threshold of the shared rules outside the values it can take (a domain-folder code)
+E_OUT_OF_RANGE = "KGA802"
+#: the shared rules' thresholds and the values they can take: a score or similarity (0 to 1), a
+#: margin or weight (0 or more); outside, the rules that read them never fire, or always do
+RANGES: dict[str, tuple[float, float | None]] = {
+    "entity_accept": (0.0, 1.0), "entity_review": (0.0, 1.0), "link_trusted": (0.0, 1.0),
+    "relation_review_margin": (0.0, None), "repair_min_margin": (0.0, None),
+    "same_name_weight": (0.0, None), "memory_weight": (0.0, None)}
 
 
 def threshold_problems(program: Any) -> list[Any]:
     """Errors (rule Diagnostics) in the rule files' ``threshold(Name, Value)`` facts: a value
     that is not a number (KGA118: the shared rules compare scores with it, which would fail on
-    the first candidate, naming the shared rule rather than this fact), and a name set twice
-    (KGA119: the rules would read both values, the agent and `rules tune` only the last)."""
+    the first candidate, naming the shared rule rather than this fact), a name set twice
+    (KGA119: the rules would read both values, the agent and `rules tune` only the last), and a
+    shared threshold outside its :data:`RANGES`, or ``entity_review`` above ``entity_accept``
+    (KGA802: a score between them would be accepted and rejected)."""
     from kgagent.rules.diagnostics import ERROR, Diagnostic
     from kgagent.rules.printer import format_clause
 
@@ -46,6 +56,19 @@ def threshold_problems(program: Any) -> list[Any]:
                                   clause.loc, len(head.pred)))
         elif isinstance(name, str):
             first[name] = clause
+            low, high = RANGES.get(name, (None, None))
+            if (low is not None and value < low) or (high is not None and value > high):
+                span = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+                out.append(Diagnostic(E_OUT_OF_RANGE, ERROR, f"threshold {name} is {value:g}, outside {span}: the "
+                                      "shared rules that read it would never fire, or always", clause.loc,
+                                      len(head.pred)))
+    accept, review = first.get("entity_accept"), first.get("entity_review")
+    if accept is not None and review is not None \
+            and review.head.args[1].value > accept.head.args[1].value:
+        out.append(Diagnostic(E_OUT_OF_RANGE, ERROR, f"threshold entity_review ({review.head.args[1].value:g}) is "
+                              f"above entity_accept ({accept.head.args[1].value:g}): a mention scored between them "
+                              "would be accepted and rejected; keep it at or below entity_accept", review.loc,
+                              len(THRESHOLD)))
     return out
 
 

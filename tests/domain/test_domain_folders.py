@@ -369,3 +369,26 @@ def test_extract_runs_on_a_domain_init_wrote_from_odd_labels(tmp_path, monkeypat
     rows = [json.loads(line) for line in (tmp_path / "out" / "decisions.jsonl").read_text().splitlines()]
     assert sorted((x["kind"], x.get("type") or x.get("predicate"), x["verdict"]) for x in rows) == [
         ("entity", "m_dicament", "accept"), ("entity", "not_", "accept"), ("relation", "traite", "accept")]
+
+
+# ---------------------------------------------------------------------------- the domain's rule files
+def test_thresholds_out_of_their_range_are_named_at_their_line(tmp_path) -> None:
+    """threshold(entity_accept, 1.5) (nothing is ever accepted), threshold(entity_review, -1) and an
+    entity_review above entity_accept (a score between them accepted and rejected) were 'sound'."""
+    d = _domain(tmp_path)
+    rules = d / "rules" / "thresholds.rules"
+    text = rules.read_text()
+    lines = text.splitlines()
+    accept = next(n for n, line in enumerate(lines, 1) if line.startswith("threshold(entity_accept,"))
+    review = next(n for n, line in enumerate(lines, 1) if line.startswith("threshold(entity_review,"))
+    rules.write_text(text.replace(lines[accept - 1], "threshold(entity_accept, 1.5).")
+                     .replace(lines[review - 1], "threshold(entity_review, -1)."))
+    r = run("domain", "check", d)
+    assert r.exit_code == 1, r.output
+    assert (f"rules/thresholds.rules:{accept}:1: KGA802 threshold entity_accept is 1.5, outside 0 to 1: the shared "
+            "rules that read it would never fire, or always") in r.output
+    assert f"rules/thresholds.rules:{review}:1: KGA802 threshold entity_review is -1, outside 0 to 1" in r.output
+    rules.write_text(text.replace(lines[review - 1], "threshold(entity_review, 0.9)."))
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and f"rules/thresholds.rules:{review}:1: KGA802 threshold entity_review (0.9) is above " \
+                                f"entity_accept ({lines[accept - 1].split(', ')[1].rstrip(').')})" in r.output, r.output
