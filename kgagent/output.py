@@ -406,9 +406,9 @@ class GroupCommit:
     ``max_seconds`` or more after the first of them, and by :meth:`flush`."""
 
     def __init__(self, writer: RunWriter, max_docs: int = FLUSH_DOCS, max_seconds: float = FLUSH_SECONDS):
-        if max_docs < 1:
-            raise InputError(f"a group commit holds at least one document, not {max_docs} (commit_docs)",
-                             code="KGA418")
+        if type(max_docs) is not int or max_docs < 1:  # nan, 1.5 or True is no number of documents
+            raise InputError(f"a group commit holds a whole number of documents, at least one, not {max_docs!r} "
+                             "(commit_docs)", code="KGA418")
         self.writer, self.max_docs, self.max_seconds = writer, max_docs, max_seconds
         self.pending: list[tuple[dict[str, str], dict[str, Any]]] = []
         self._hashes: dict[str, str] = {}  # waiting document id -> text hash
@@ -458,6 +458,11 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
     docs = _corpus(documents)
     if not isinstance(out, (str, Path)):
         raise InputError(f"the output directory must be a path (str or Path), not {type(out).__name__}",
+                         code="KGA419")
+    if not isinstance(overwrite, bool):  # "no" is true: it would empty `out`
+        raise InputError(f"overwrite must be True or False, not {overwrite!r}", code="KGA419")
+    if progress is not None and not callable(progress):
+        raise InputError(f"progress must be a function progress(result, sentences) or None, not {progress!r}",
                          code="KGA419")
     with RunWriter(out) as writer:
         group = GroupCommit(writer, max_docs=commit_docs)

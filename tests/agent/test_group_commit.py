@@ -123,3 +123,23 @@ def test_a_group_holds_at_least_one_document(agent, tmp_path) -> None:
     with pytest.raises(InputError) as err:
         agent.extract_to(_docs(), tmp_path / "out", commit_docs=0)
     assert err.value.code == "KGA418" and "commit_docs" in str(err.value)
+
+
+@pytest.mark.parametrize("kwargs, code, words", [
+    ({"overwrite": "no"}, "KGA419", "overwrite must be True or False, not 'no'"),
+    ({"progress": 5}, "KGA419", "progress must be a function"),
+    ({"commit_docs": float("nan")}, "KGA418", "not nan (commit_docs)"),
+    ({"commit_docs": 1.5}, "KGA418", "not 1.5 (commit_docs)"),
+    ({"commit_docs": True}, "KGA418", "not True (commit_docs)"),
+])
+def test_extract_to_arguments_of_the_wrong_kind(agent, tmp_path, kwargs, code, words) -> None:
+    """Before: overwrite="no" (true) emptied the output directory of an earlier run; progress=5
+    failed with "TypeError: 'int' object is not callable"; a commit size of nan, 1.5 or True ran."""
+
+    out = tmp_path / "out"
+    agent.extract_to([Document("a", "Boston lies in Massachusetts.")], out)
+    before = (out / "decisions.jsonl").read_bytes()
+    with pytest.raises(InputError) as err:
+        agent.extract_to([Document("b", "Texas is big.")], out, **kwargs)
+    assert err.value.code == code and words in str(err.value)
+    assert (out / "decisions.jsonl").read_bytes() == before
