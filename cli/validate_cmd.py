@@ -56,6 +56,9 @@ def validate_cmd(
     _check_paths(rules, kg, None)
     check_graph_paths(also)
     check_out_place(out, directory=False)
+    if out is not None and str(out) != "-" and str(claims) != "-" and out.exists() and out.samefile(claims):
+        raise fail(f"KGA510 --out {out} is the claims file itself: writing would empty it before it is read; "
+                   "give another --out", EXIT_USAGE)
     dom = open_domain(domain)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]
     if errors := print_rule_report(rules_dir):

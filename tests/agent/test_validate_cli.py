@@ -161,3 +161,19 @@ def test_claims_from_a_fifo_with_lone_cr_line_breaks(fake_cli, graph_dir: Path, 
     assert r.exit_code == 0, r.output
     assert [(x["line"], x["verdict"]) for x in map(json.loads, out.read_text().splitlines())] == [
         (1, "accept"), (2, "reject")]
+
+
+def test_out_that_is_the_claims_file_is_refused(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """Before: `validate claims.tsv --out claims.tsv` (or --out a link to it) emptied the claims
+    file, then said 'KGA403 empty file: no claims in it': the claims were lost."""
+    f = tmp_path / "claims.tsv"
+    f.write_text(CLAIMS)
+    link = tmp_path / "link.tsv"
+    link.symlink_to(f)
+    for out in (f, link):
+        r = run("validate", f, "--graph", graph_dir, "--out", out)
+        assert r.exit_code == 2, r.output
+        assert r.output.strip().splitlines()[-1] == (
+            f"error: KGA510 --out {out} is the claims file itself: writing would empty it before it is read; "
+            "give another --out")
+        assert f.read_text() == CLAIMS
