@@ -428,11 +428,14 @@ def read_wording(doc: TomlDoc) -> tuple[dict[str, str], list[DomainError]]:
     label or text) and ``{a:1}`` (the argument with its article: "a city").
     """
     out: dict[str, str] = {}
-    problems: list[DomainError] = []
+    problems: list[DomainError] = [
+        DomainError(f"unknown table [{key}]: a wording file has one table, [predicates], of "
+                    "'\"name/arity\" = \"words\"' lines", code="KGA630", location=doc.where(key))
+        for key in doc.data if key != "predicates"]
     table = doc.data.get("predicates", {})
     if not isinstance(table, dict):
-        return out, [DomainError("[predicates] holds 'name/arity = \"words\"' lines", code="KGA630",
-                                 location=doc.where("predicates"))]
+        return out, [*problems, DomainError("[predicates] holds 'name/arity = \"words\"' lines", code="KGA630",
+                                            location=doc.where("predicates"))]
     for key, template in table.items():
         m = re.fullmatch(r"([a-z][A-Za-z0-9_]*)/(\d+)", key)
         if not m or not isinstance(template, str):

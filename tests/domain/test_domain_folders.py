@@ -392,3 +392,12 @@ def test_thresholds_out_of_their_range_are_named_at_their_line(tmp_path) -> None
     r = run("domain", "check", d)
     assert r.exit_code == 1 and f"rules/thresholds.rules:{review}:1: KGA802 threshold entity_review (0.9) is above " \
                                 f"entity_accept ({lines[accept - 1].split(', ')[1].rstrip(').')})" in r.output, r.output
+
+
+def test_a_misspelt_table_of_the_wording_file_is_named(tmp_path) -> None:
+    """`[predicate]` (for [predicates]) in explain.toml was skipped without a word: the domain's
+    helper predicates stayed raw syntax in explanations."""
+    d = _domain(tmp_path)
+    (d / "explain.toml").write_text('[predicate]\n"within/2" = "{0} lies in {1}"\n')
+    assert _problems(d) == [("KGA630", "explain.toml", 1, "unknown table [predicate]: a wording file has one table, "
+                                                          "[predicates], of '\"name/arity\" = \"words\"' lines")]
