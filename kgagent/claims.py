@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.corpus import JSONL_SUFFIXES, text_lines
+from kgagent.corpus import JSONL_SUFFIXES, json_line, text_lines
 from kgagent.decisions import Decision, MentionResult
 from kgagent.errors import InputError, Location, json_kind, lone_surrogate
 from kgagent.schema import ProofNode
@@ -219,6 +219,8 @@ def _json_claim(line: str, where: Location) -> Any:
                 f"; {JSON_LINES}" if compact == "{" else "")
         raise InputError(f"malformed JSON: {err.msg} (column {err.colno}){hint}", code="KGA404",
                          location=Location(where.path, where.line, err.colno)) from None
+    except (RecursionError, ValueError):  # nested too deep, a number too long: json_line's words
+        claim = json_line(line, str(where.path), where.line or 0)
     if isinstance(claim, list):
         if claim and all(isinstance(x, (dict, list)) for x in claim):
             raise InputError(f"a JSON array of {len(claim)} claims; {_ARRAY}", code="KGA411", location=where)

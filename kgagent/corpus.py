@@ -34,7 +34,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from kgagent.errors import InputError, Location, undecodable
 from kgagent.schema import Document
@@ -154,6 +154,23 @@ def decode_line(raw: bytes, name: str, lineno: int) -> str:
     return text.rstrip("\r\n").replace("\r", "")
 
 
+def json_line(line: str, name: str, lineno: int) -> Any:
+    """One line of a JSON Lines file, parsed; KGA404 naming the file, line (and column) for
+    malformed JSON, and for JSON that Python's parser cannot hold: nested too deep, or a number
+    of more digits than Python converts (4300)."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", code="KGA404",
+                         location=Location(name, lineno, err.colno)) from None
+    except RecursionError:
+        raise InputError("JSON nested deeper than Python's parser can read", code="KGA404",
+                         location=Location(name, lineno)) from None
+    except ValueError as err:  # "Exceeds the limit (4300 digits) for integer string conversion"
+        raise InputError(f"JSON that cannot be read: {str(err).split(';')[0]}", code="KGA404",
+                         location=Location(name, lineno)) from None
+
+
 def _whole_file(f: Path, max_doc_chars: int) -> str:
     with open(f, "rb") as fh:
         parts = []
@@ -201,11 +218,7 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
         if len(line) > max_doc_chars + 1000:
             raise InputError(f"document longer than {max_doc_chars} characters", code="KGA405",
                              location=Location(name, lineno))
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"malformed JSON: {err.msg} (column {err.colno})", code="KGA404",
-                             location=Location(name, lineno, err.colno)) from None
+        obj = json_line(line, name, lineno)
         if not isinstance(obj, dict):
             kind = "an array" if isinstance(obj, list) else type(obj).__name__
             raise InputError(f"expected one JSON object per line with \"text\", got {kind}", code="KGA404",

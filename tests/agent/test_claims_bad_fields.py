@@ -115,3 +115,17 @@ def test_a_key_no_claim_has_is_named(fake_cli, graph_dir: Path, tmp_path: Path, 
     assert last.startswith(f"error: {f}:1: ") and words in last, last
     with pytest.raises(InputError, match="has no key"):  # the library's own check (Agent.validate's)
         parse_claim({"head": "Paris", "predicate": "capital", "tail": "France", "tail_typ": "city"}, str)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("9" * 5000, "KGA404 JSON that cannot be read: Exceeds the limit (4300 digits)"),
+    ("[" * 100_000 + "]" * 100_000, "KGA404 JSON nested deeper than Python's parser can read"),
+])
+def test_json_python_cannot_hold_is_named_by_line(fake_cli, graph_dir: Path, tmp_path: Path, value: str,
+                                                  words: str) -> None:
+    """Before: a traceback (ValueError of the int-to-string limit, RecursionError)."""
+    f = tmp_path / "claims.jsonl"
+    f.write_text("{" + CLAIM + "}\n{" + CLAIM + ', "score": ' + value + "}\n")
+    r = run("validate", f, "--graph", graph_dir)
+    assert r.exit_code == 1, r.output
+    assert r.output.strip().splitlines()[-1].startswith(f"error: {f}:2: {words}")

@@ -187,3 +187,17 @@ def test_spans_index_the_json_text_as_given(agent, tmp_path: Path) -> None:
     mentions = [(d["text"], d["span"]) for d in decisions if d["kind"] == "entity"]
     assert {m for m, _ in mentions} == {"Boston", "Massachusetts", "Texas"}
     assert all(text[s:e] == m for m, (s, e) in mentions)
+
+
+@pytest.mark.parametrize("line, words", [
+    ('{"id": ' + "9" * 5000 + ', "text": "Boston."}', "KGA404 JSON that cannot be read: Exceeds the limit (4300 digits)"),
+    ('{"text": "Boston.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     "KGA404 JSON nested deeper than Python's parser can read"),
+])
+def test_json_python_cannot_hold_is_named_by_line(tmp_path: Path, line: str, words: str) -> None:
+    """Before: a traceback (ValueError of the int-to-string limit, RecursionError)."""
+    p = tmp_path / "c.jsonl"
+    p.write_text('{"text": "ok"}\n' + line + "\n")
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert str(err.value).startswith(f"{p}:2: {words}")
