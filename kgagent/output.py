@@ -132,7 +132,7 @@ def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
             break
         try:
             obj = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, too deep, a number too long
             break
         if not _progress_shaped(obj):
             break

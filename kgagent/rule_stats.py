@@ -178,6 +178,9 @@ def parse_decision(line: str, path: Path, lineno: int) -> dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         raise InputError(f"not a JSON line: {err}", code="KGA451", location=Location(str(path), lineno)) from None
+    except (RecursionError, ValueError):  # nested too deep, a number too long: no decision is
+        raise InputError("not a decision: JSON nested too deep or a number too long to read", code="KGA451",
+                         location=Location(str(path), lineno)) from None
     if not isinstance(record, dict) or "id" not in record:
         raise InputError("a decision must be a JSON object with an \"id\"", code="KGA451",
                          location=Location(str(path), lineno))

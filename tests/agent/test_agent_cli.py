@@ -359,3 +359,25 @@ def test_explain_never_prints_a_control_character_of_the_corpus(fake_cli, graph_
     assert r.exit_code == 0, r.output
     assert '  "Richard Parsons works\\x1b[31m for \\x07Time Warner."' in r.output.splitlines()
     assert "\x1b" not in r.output and "\x07" not in r.output
+
+
+def test_json_python_cannot_read_in_an_out_dir(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    """A decisions line nested too deep is KGA451 for `explain`; a progress line with a number too
+    long is where the run resumes (before: RecursionError / ValueError tracebacks)."""
+    clean = tmp_path / "clean"
+    assert run("extract", corpus, "--out", clean, "--graph", graph_dir, "-q").exit_code == 0
+    out = tmp_path / "out"
+    shutil.copytree(clean, out)
+    lines = (out / "progress.jsonl").read_text().splitlines(keepends=True)
+    lines[2] = '{"doc": "x", "n": ' + "9" * 5000 + "}\n"
+    (out / "progress.jsonl").write_text("".join(lines))
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 0 and "2 processed now, 2 already done" in r.output, r.output
+    assert _read(out) == _read(clean)
+    with open(out / "decisions.jsonl", "a") as fh:
+        fh.write('{"id": "d:deep", "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    r = run("explain", "d:deep", "--out", out)
+    assert r.exit_code == 1, r.output
+    n = len((out / "decisions.jsonl").read_text().splitlines())
+    assert r.output.strip().splitlines()[-1] == (f"error: {out / 'decisions.jsonl'}:{n}: KGA451 not a decision: "
+                                                 "JSON nested too deep or a number too long to read")
