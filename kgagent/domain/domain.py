@@ -172,13 +172,32 @@ class Domain:
                               code="KGA605", location=Location(str(self.root / DOMAIN_FILE)))
         return self.model
 
-    def check_model_labels(self, labels: list[str], model: str = "the model") -> None:
-        """Refuse a model whose labels this domain's label map does not know (KGA606, naming them)."""
-        missing = self.labels.missing(labels)
+    def check_model_labels(self, labels: list[str], model: str = "the model", *,
+                           entity_labels: Iterable[str] = (), relation_labels: Iterable[str] = ()) -> None:
+        """Refuse a model whose labels this domain's label map does not know (KGA606, naming them),
+        or maps to the wrong kind of name: an entity label to a relation, a relation label to a
+        class (``entity_labels``, ``relation_labels``: the model's, when it says which are which)."""
+        missing = self.labels.missing([*labels, *entity_labels, *relation_labels])
         if missing:
             raise DomainError(f"{model} predicts labels the domain {self.name!r} cannot map: {', '.join(missing)}; "
                               f"add them to {self.labels.path or 'labels.toml'} or use the model's own domain",
                               code="KGA606")
+        wrong = self.wrong_kind_labels(entity_labels, relation_labels)
+        if wrong:
+            raise DomainError(f"{model}: the domain {self.name!r} maps {'; '.join(wrong)}; fix "
+                              f"{self.labels.path or 'labels.toml'}", code="KGA606")
+
+    def wrong_kind_labels(self, entity_labels: Iterable[str], relation_labels: Iterable[str]) -> list[str]:
+        """How the label map sends a model's entity label to a relation or its relation label to a
+        class ("the entity label 'Drug' to the relation causes"), for KGA606."""
+        out = []
+        for what, labels, want, other in (("entity", entity_labels, self.ontology.classes, "relation"),
+                                          ("relation", relation_labels, self.ontology.relations, "class")):
+            for label in labels:
+                name = self.labels.lookup(label)
+                if name is not None and name not in want:
+                    out.append(f"the {what} label {label!r} to the {other} {name}")
+        return out
 
     def check_data_labels(self, examples: Any, path: str | Path) -> None:
         """Refuse data with a label this domain's map does not know (KGA607, naming the file, the
@@ -275,6 +294,11 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
             if missing:
                 problems.append(DomainError(f"the model predicts labels the label map cannot map: "
                                             f"{', '.join(missing)}; add them to labels.toml", code="KGA606",
+                                            location=Location(str(domain.model / "config.json"))))
+            wrong = domain.wrong_kind_labels(cfg.get("entity_labels", []), cfg.get("relation_labels", []))
+            if wrong:
+                problems.append(DomainError(f"the label map sends {'; '.join(wrong)}: map each to a name of its "
+                                            "kind in labels.toml", code="KGA606",
                                             location=Location(str(domain.model / "config.json"))))
     elif need_model:
         try:

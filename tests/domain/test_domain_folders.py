@@ -401,3 +401,39 @@ def test_a_misspelt_table_of_the_wording_file_is_named(tmp_path) -> None:
     (d / "explain.toml").write_text('[predicate]\n"within/2" = "{0} lies in {1}"\n')
     assert _problems(d) == [("KGA630", "explain.toml", 1, "unknown table [predicate]: a wording file has one table, "
                                                           "[predicates], of '\"name/arity\" = \"words\"' lines")]
+
+
+def test_a_model_label_mapped_to_the_wrong_kind_of_name_is_refused(tmp_path) -> None:
+    """A label map sending the model's entity label 'Pill' to the relation causes (or a relation
+    label to a class) passed check and Agent.load: every such mention then had a 'class' that is a
+    relation, and was rejected as of no class of the ontology."""
+    import json
+    from types import SimpleNamespace
+
+    import pytest
+
+    from kgagent import Agent
+    from kgagent.errors import DomainError
+
+    d = _domain(tmp_path, labels='[m]\nPill = "causes"\nCausing = "drug"\nEffect = "effect"\n')
+    (d / "model").mkdir()
+    (d / "model" / "config.json").write_text(json.dumps({"entity_labels": ["Pill", "Effect"],
+                                                          "relation_labels": ["Causing"]}))
+    assert _problems(d) == [("KGA606", "config.json", 0, "the label map sends the entity label 'Pill' to the "
+                                                         "relation causes; the relation label 'Causing' to the "
+                                                         "class drug: map each to a name of its kind in labels.toml")]
+
+    class Encoder:
+        name_or_path = "fake"
+        config = SimpleNamespace(relation_threshold=0.5, entity_labels=["Pill", "Effect"],
+                                 relation_labels=["Causing"])
+
+        def propose(self, sentences, batch_size: int = 32, relation_threshold=None):
+            return []
+
+    (d / "model" / "config.json").unlink()
+    with pytest.raises(DomainError) as err:
+        Agent.load(domain=d, model=Encoder())
+    assert err.value.code == "KGA606" and str(err.value) == (
+        "KGA606 the model fake: the domain 'd' maps the entity label 'Pill' to the relation causes; the relation "
+        f"label 'Causing' to the class drug; fix {d / 'labels.toml'}")
