@@ -171,6 +171,18 @@ def json_line(line: str, name: str, lineno: int) -> Any:
                          location=Location(name, lineno)) from None
 
 
+#: how a .json / .jsonl corpus is laid out (the hint of an error that shows it is not)
+JSON_LINES_CORPUS = ('a .json/.jsonl corpus is JSON Lines: one object {"text": ...} per line, not one JSON '
+                     "document (convert an array with: jq -c '.[]' FILE.json > FILE.jsonl)")
+
+
+def _whole_json_hint(line: str) -> str:
+    """``"; " + JSON_LINES_CORPUS`` when ``line`` opens a JSON array or a pretty-printed object,
+    else nothing."""
+    compact = "".join(line.split())
+    return f"; {JSON_LINES_CORPUS}" if compact in ("[", "{") or compact.startswith(("[{", "[[")) else ""
+
+
 def _whole_file(f: Path, max_doc_chars: int) -> str:
     with open(f, "rb") as fh:
         parts = []
@@ -218,11 +230,14 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
         if len(line) > max_doc_chars + 1000:
             raise InputError(f"document longer than {max_doc_chars} characters", code="KGA405",
                              location=Location(name, lineno))
-        obj = json_line(line, name, lineno)
+        try:
+            obj = json_line(line, name, lineno)
+        except InputError as err:  # the first line of a whole JSON document: say how the file is read
+            raise InputError(err.message + _whole_json_hint(line), code=err.code, location=err.location) from None
         if not isinstance(obj, dict):
             kind = "an array" if isinstance(obj, list) else type(obj).__name__
-            raise InputError(f"expected one JSON object per line with \"text\", got {kind}", code="KGA404",
-                             location=Location(name, lineno))
+            raise InputError(f"expected one JSON object per line with \"text\", got {kind}"
+                             + _whole_json_hint(line), code="KGA404", location=Location(name, lineno))
         text = obj.get("text")
         if not isinstance(text, str):
             raise InputError('the object has no "text" string', code="KGA404", location=Location(name, lineno))

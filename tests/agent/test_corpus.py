@@ -201,3 +201,21 @@ def test_json_python_cannot_hold_is_named_by_line(tmp_path: Path, line: str, wor
     with pytest.raises(InputError) as err:
         list(read_corpus([p]))
     assert str(err.value).startswith(f"{p}:2: {words}")
+
+
+@pytest.mark.parametrize("content, where", [
+    ('[\n  {"text": "Boston."},\n  {"text": "Texas."}\n]\n', ":1:2: KGA404 malformed JSON: Expecting value"),
+    ('[{"text": "Boston."}, {"text": "Texas."}]\n', ':1: KGA404 expected one JSON object per line with "text", '
+                                                   "got an array"),
+    ('{\n  "text": "Boston."\n}\n', ":1:2: KGA404 malformed JSON: Expecting property name"),
+])
+def test_a_whole_json_document_is_told_to_be_json_lines(tmp_path: Path, content: str, where: str) -> None:
+    """Before: 'malformed JSON: Expecting value (column 2)' and nothing on why a valid JSON file
+    is malformed."""
+    p = tmp_path / "corpus.json"
+    p.write_text(content)
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert str(err.value).startswith(f"{p}{where}")
+    assert str(err.value).endswith("; a .json/.jsonl corpus is JSON Lines: one object {\"text\": ...} per line, not "
+                                   "one JSON document (convert an array with: jq -c '.[]' FILE.json > FILE.jsonl)")
