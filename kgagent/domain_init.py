@@ -106,6 +106,11 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     if (path := file_in_the_way(root, directory=True)) is not None:  # never written over, not even with force
         what = "is a file, not a folder" if path == root else f"cannot be made under {path}, a file"
         raise DomainError(f"the domain {what}: choose a new one", code="KGA640", location=Location(str(root)))
+    for link in (root, *root.parents):  # a link to nothing, or a loop: never made or followed
+        if link.is_symlink() and not link.exists():
+            what = "the domain folder" if link == root else f"{link}, a folder above it,"
+            raise DomainError(f"{what} is a symbolic link that leads nowhere (or back to itself): choose a new "
+                              "folder, or fix the link", code="KGA640", location=Location(str(root)))
     if root.exists() and any(root.iterdir()) and not force:
         raise DomainError("the folder exists and is not empty: choose a new one (or --force to write over it)",
                           code="KGA640", location=Location(str(root)))

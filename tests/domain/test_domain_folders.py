@@ -437,3 +437,18 @@ def test_a_model_label_mapped_to_the_wrong_kind_of_name_is_refused(tmp_path) -> 
     assert err.value.code == "KGA606" and str(err.value) == (
         "KGA606 the model fake: the domain 'd' maps the entity label 'Pill' to the relation causes; the relation "
         f"label 'Causing' to the class drug; fix {d / 'labels.toml'}")
+
+
+def test_init_into_a_symlink_that_leads_nowhere_is_one_line(tmp_path) -> None:
+    """A TARGET that is a symlink loop (or lies under one) ended in 'RuntimeError: Symlink loop'; a
+    dangling link said 'KGA550 File exists'."""
+    data = _data(tmp_path, (["Drug", "Effect"], [("Causes", 0, 1)]))
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "x")
+    for target, what in ((tmp_path / "loop", "the domain folder"), (tmp_path / "loop" / "sub", f"{tmp_path / 'loop'}, "
+                                                                                             "a folder above it,"),
+                         (tmp_path / "dangling", "the domain folder")):
+        r = run("init", target, "--from-data", data)
+        assert r.exit_code == 2 and f"{target}: KGA640 {what} is a symbolic link that leads nowhere (or back to " \
+                                    "itself)" in r.output and "Traceback" not in r.output, r.output
+    assert not (tmp_path / "nowhere").exists()
