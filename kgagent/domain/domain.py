@@ -276,11 +276,16 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
                                         f"(kgagent init writes thresholds.rules) or fix `rules` in {DOMAIN_FILE}",
                                         code="KGA604", location=conf.where("rules")))
     if domain.model is not None and (domain.model / "config.json").is_file():
+        config = domain.model / "config.json"
         try:
-            cfg = json.loads((domain.model / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            problems.append(DomainError(f"unreadable model config: {err}", code="KGA605",
-                                        location=Location(str(domain.model / "config.json"))))
+            cfg = json.loads(config.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            problems.append(DomainError(f"unreadable model config: not valid JSON: {err.msg}", code="KGA605",
+                                        location=Location(str(config), err.lineno, err.colno)))
+        except (OSError, ValueError, RecursionError) as err:  # RecursionError: nested too deeply
+            why = "nested too deeply to read" if isinstance(err, RecursionError) else str(err)
+            problems.append(DomainError(f"unreadable model config: {why}", code="KGA605",
+                                        location=Location(str(config))))
         else:
             if not isinstance(cfg, dict) or not all(
                     isinstance(cfg.get(k, []), list) and all(isinstance(x, str) for x in cfg.get(k, []))

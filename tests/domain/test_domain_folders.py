@@ -452,3 +452,17 @@ def test_init_into_a_symlink_that_leads_nowhere_is_one_line(tmp_path) -> None:
         assert r.exit_code == 2 and f"{target}: KGA640 {what} is a symbolic link that leads nowhere (or back to " \
                                     "itself)" in r.output and "Traceback" not in r.output, r.output
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_model_config_that_is_not_json_is_named_with_its_line(tmp_path) -> None:
+    """A model/config.json nested deep ended `domain check` in a RecursionError traceback; a JSON
+    error said 'line 2 column 10 (char 27)' inside the message, not as the location."""
+    d = _domain(tmp_path)
+    (d / "model").mkdir()
+    config = d / "model" / "config.json"
+    config.write_text("[" * 100000)
+    assert _problems(d) == [("KGA605", "config.json", 0, "unreadable model config: nested too deeply to read")]
+    config.write_text('{"entity_labels": \n ["Drug",]}')
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and f"{config}:2:10: KGA605 unreadable model config: not valid JSON: Expecting value" \
+        in r.output and "Traceback" not in r.output, r.output
