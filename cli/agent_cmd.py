@@ -200,7 +200,7 @@ def extract_cmd(
     _check_paths(rules, kg, model)
     dom = open_domain(domain, need_model=model is None)
     if engine not in ("local", "ray"):
-        raise fail(f"--engine must be local or ray, not {engine!r}", EXIT_USAGE)
+        raise fail(f"KGA701 --engine must be local or ray, not {engine!r}", EXIT_USAGE)
     _check_engine_options(engine, address, workers, threads)
     if engine == "ray":
         from kgagent.ray_engine import ray_available
@@ -365,7 +365,8 @@ def explain_cmd(
     verdict: str = typer.Option(None, "--verdict", help="Instead of an id: explain decisions with this verdict "
                                                         "(accept, repair, review, reject)."),
     kind: str = typer.Option(None, "--kind", help="With --verdict: only entity or relation decisions."),
-    limit: int = typer.Option(1, "--limit", min=1, help="With --verdict: how many to explain."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="With --verdict: how many to explain "
+                                                                   "(default 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print the decision with its proof as JSON."),
     domain: Path | None = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its explain.toml words the "
                                                                             "rules' helper predicates."),
@@ -374,7 +375,7 @@ def explain_cmd(
 
     Examples: kgagent explain d:3f9a --out out/ ;
     kgagent explain --verdict reject --kind relation --limit 3 --out out/
-    Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options.
+    Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA702).
     """
     from kgagent.explain import explain_decision
     from kgagent.output import find_decision
@@ -383,11 +384,14 @@ def explain_cmd(
     if not out.exists():
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
     if (decision_id is None) == (verdict is None):
-        raise fail("give a decision ID or --verdict (not both)", EXIT_USAGE)
+        raise fail("KGA702 give a decision ID or --verdict (not both)", EXIT_USAGE)
     if verdict is not None and verdict not in VERDICTS:
-        raise fail(f"--verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
+        raise fail(f"KGA702 --verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
     if kind is not None and kind not in ("entity", "relation"):
-        raise fail(f"--kind must be entity or relation, not {kind!r}", EXIT_USAGE)
+        raise fail(f"KGA702 --kind must be entity or relation, not {kind!r}", EXIT_USAGE)
+    if decision_id is not None and (kind is not None or limit is not None):
+        raise fail(f"KGA702 {'--kind' if kind is not None else '--limit'} goes with --verdict, not a decision ID",
+                   EXIT_USAGE)
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:
@@ -397,7 +401,7 @@ def explain_cmd(
             for d in read_decisions(decisions_path(out)):
                 if d.get("verdict") == verdict and (kind is None or d.get("kind") == kind):
                     chosen.append(d)
-                    if len(chosen) >= limit:
+                    if len(chosen) >= (limit or 1):
                         break
             if not chosen:
                 raise fail(f"KGA415 no {kind or ''} decision with verdict {verdict} in {out}".replace("  ", " "),

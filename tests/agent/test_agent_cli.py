@@ -381,3 +381,19 @@ def test_json_python_cannot_read_in_an_out_dir(fake_cli, corpus, graph_dir, tmp_
     n = len((out / "decisions.jsonl").read_text().splitlines())
     assert r.output.strip().splitlines()[-1] == (f"error: {out / 'decisions.jsonl'}:{n}: KGA451 not a decision: "
                                                  "JSON nested too deep or a number too long to read")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["d:1", "--verdict", "accept"], "KGA702 give a decision ID or --verdict (not both)"),
+    ([], "KGA702 give a decision ID or --verdict (not both)"),
+    (["--verdict", "maybe"], "KGA702 --verdict must be one of reject, review, repair, accept, not 'maybe'"),
+    (["--verdict", "accept", "--kind", "fact"], "KGA702 --kind must be entity or relation, not 'fact'"),
+    (["d:1", "--kind", "relation"], "KGA702 --kind goes with --verdict, not a decision ID"),
+    (["d:1", "--limit", "3"], "KGA702 --limit goes with --verdict, not a decision ID"),
+])
+def test_explain_usage_errors_have_their_code(tmp_path, args, words) -> None:
+    """Before: these usage errors had no KGA code, and --kind / --limit with an ID were ignored."""
+    (tmp_path / "out").mkdir()
+    r = run("explain", *args, "--out", tmp_path / "out")
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1] == f"error: {words}"
