@@ -19,6 +19,7 @@ sentence, and no mention may cross a hard break (the agent drops one that would)
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -134,8 +135,30 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     >>> t = '“Don’t,” said John F. Kennedy (D-Mass.) in Boston, Mass.'
     >>> [t[s:e] for s, e in word_spans(t)]
     ['“', 'Do', 'n’t', ',', '”', 'said', 'John', 'F.', 'Kennedy', '(', 'D-Mass.', ')', 'in', 'Boston', ',', 'Mass', '.']
+
+    A combining mark belongs to the word it marks (decomposed accents, Indic vowel signs):
+
+    >>> t = "Jose\u0301 Marti\u0301nez in नमस्ते."
+    >>> [t[s:e] for s, e in word_spans(t)] == ["Jose\u0301", "Marti\u0301nez", "in", "नमस्ते", "."]
+    True
     """
-    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if spans and spans[-1][1] == start and (_is_mark(text[start]) or
+                                                 (_is_mark(text[start - 1]) and _WORD_CHAR.match(text, start))):
+            spans[-1] = (spans[-1][0], end)  # a mark and what follows it go on the word before
+        else:
+            spans.append((start, end))
+    return spans
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
+def _is_mark(ch: str) -> bool:
+    """Whether ``ch`` is a combining mark (Unicode category M: an accent written apart, a vowel sign)."""
+    return unicodedata.category(ch)[0] == "M"
 
 
 def model_word(word: str) -> str:

@@ -219,3 +219,17 @@ def test_a_whole_json_document_is_told_to_be_json_lines(tmp_path: Path, content:
     assert str(err.value).startswith(f"{p}{where}")
     assert str(err.value).endswith("; a .json/.jsonl corpus is JSON Lines: one object {\"text\": ...} per line, not "
                                    "one JSON document (convert an array with: jq -c '.[]' FILE.json > FILE.jsonl)")
+
+
+def test_combining_marks_stay_in_their_word() -> None:
+    """Decomposed (NFD) accents and Indic vowel signs: before, each mark was a word of its own and
+    cut the word in two ("Marti", "\u0301", "nez"), so a mention could end inside a name (the
+    model found "José Martí" in "José Martínez")."""
+    import unicodedata
+
+    from kgagent.text import word_spans
+
+    t = unicodedata.normalize("NFD", "José Martínez left São Paulo for Zürich.") + " नमस्ते दुनिया"
+    assert [t[s:e] for s, e in word_spans(t)] == [
+        unicodedata.normalize("NFD", w) for w in ("José", "Martínez", "left", "São", "Paulo", "for", "Zürich", ".")
+    ] + ["नमस्ते", "दुनिया"]
