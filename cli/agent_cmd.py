@@ -24,16 +24,18 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False) -> 
     """Print the ``rules check`` report of rule paths (a directory, a file, or a domain's list)
     to stderr; returns the file of each error (empty when there is none), for
     :func:`rule_errors_line`. ``thresholds``: the paths are a whole agent's rules (a domain's):
-    check their thresholds too (KGA118, KGA119 errors; KGA121 warnings)."""
+    check their thresholds too (KGA118, KGA119 errors; KGA121 warnings). Rules that cannot be
+    read at all (KGA107) exit 2 with their one line."""
     from kgagent.domain import rule_display_name
     from kgagent.rules import check_rules, load_rules
     from kgagent.rules.loader import rule_files
     from kgagent.thresholds import threshold_problems, unset_thresholds
 
-    diags = check_rules(rules, display=rule_display_name)
-    if thresholds and not any(d.is_error for d in diags):
-        program = load_rules(rules, display=rule_display_name)
-        diags += threshold_problems(program) or unset_thresholds(program)
+    with guarded(EXIT_USAGE):  # a rules path that cannot be read (KGA107: no *.rules files) is one line
+        diags = check_rules(rules, display=rule_display_name)
+        if thresholds and not any(d.is_error for d in diags):
+            program = load_rules(rules, display=rule_display_name)
+            diags += threshold_problems(program) or unset_thresholds(program)
     sources: dict[str, str] = {}
     try:
         files = rule_files(rules)

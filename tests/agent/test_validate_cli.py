@@ -177,3 +177,16 @@ def test_out_that_is_the_claims_file_is_refused(fake_cli, graph_dir: Path, tmp_p
             f"error: KGA510 --out {out} is the claims file itself: writing would empty it before it is read; "
             "give another --out")
         assert f.read_text() == CLAIMS
+
+
+@pytest.mark.parametrize("command", ["extract", "validate"])
+def test_a_rules_directory_without_rules_is_one_line(fake_cli, graph_dir: Path, tmp_path: Path, command) -> None:
+    """Before: `--rules EMPTY_DIR` ended in a traceback (kgagent.errors.RuleError: KGA107)."""
+    f = tmp_path / "input.txt"
+    f.write_text(CLAIMS if command == "validate" else "Boston lies in Massachusetts.\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    extra = ["--out", tmp_path / "out"] if command == "extract" else []
+    r = run(command, f, "--graph", graph_dir, "--rules", empty, *extra)
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1] == f"error: {empty}: KGA107 no *.rules files in this directory"
