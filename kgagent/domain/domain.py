@@ -34,7 +34,7 @@ from typing import Any
 
 from kgagent.domain.labels import LabelMap
 from kgagent.domain.ontology import Ontology
-from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text
+from kgagent.domain.tomlfile import TomlDoc, near_miss, read_toml, read_toml_text
 from kgagent.errors import DomainError, Location
 
 #: the package that holds the default (news) domain: kg_data/ in the repository
@@ -332,7 +332,8 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     data = conf.data
     for k in data:
         if k not in _KEYS:
-            problems.append(DomainError(f"unknown key {k!r} in {DOMAIN_FILE} (keys: {', '.join(sorted(_KEYS))})",
+            problems.append(DomainError(f"unknown key {k!r} in {DOMAIN_FILE}{near_miss(k, _KEYS)} (keys: "
+                                        f"{', '.join(sorted(_KEYS))})",
                                         code="KGA610", location=conf.where(k)))
 
     def part(key: str, default: str | None) -> Path | None:
@@ -458,7 +459,8 @@ def read_wording(doc: TomlDoc) -> tuple[dict[str, str], list[DomainError]]:
     """
     out: dict[str, str] = {}
     problems: list[DomainError] = [
-        DomainError(f"unknown table [{key}]: a wording file has one table, [predicates], of "
+        DomainError(f"unknown table [{key}]{near_miss(key, ['predicates'])}: a wording file has one table, "
+                    "[predicates], of "
                     "'\"name/arity\" = \"words\"' lines", code="KGA630", location=doc.where(key))
         for key in doc.data if key != "predicates"]
     table = doc.data.get("predicates", {})

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgagent.domain.tomlfile import TomlDoc, read_toml, read_toml_text, toml_string
+from kgagent.domain.tomlfile import TomlDoc, near_miss, read_toml, read_toml_text, toml_string
 from kgagent.errors import DomainError, Location
 from kgagent.names import name_words
 
@@ -203,7 +203,8 @@ class Ontology:
         data = doc.data
         for key in data:
             if key not in ("ontology", "classes", "relations"):
-                bad(f"unknown table [{key}]: an ontology has [ontology], [classes.NAME] and [relations.NAME]",
+                bad(f"unknown table [{key}]{near_miss(key, ('ontology', 'classes', 'relations'))}: an ontology "
+                    "has [ontology], [classes.NAME] and [relations.NAME]",
                     "KGA610", key)
         onto = cls(path=doc.path)
         head = data.get("ontology", {})
@@ -221,7 +222,8 @@ class Ontology:
                 bad(_reserved("class", name), "KGA611", "classes", name)
             for k in spec:
                 if k not in _CLASS_KEYS:
-                    bad(f"class {name}: unknown key {k!r} (keys: {', '.join(sorted(_CLASS_KEYS))})", "KGA610",
+                    bad(f"class {name}: unknown key {k!r}{near_miss(k, _CLASS_KEYS)} (keys: "
+                        f"{', '.join(sorted(_CLASS_KEYS))})", "KGA610",
                         "classes", name, k)
             short = _names(spec.get("short_name"))
             if any(p not in SHORT_NAME_PLACES for p in short):
@@ -253,7 +255,8 @@ class Ontology:
                     "relations", name)
             for k in spec:
                 if k not in _RELATION_KEYS:
-                    bad(f"relation {name}: unknown key {k!r} (keys: {', '.join(sorted(_RELATION_KEYS))})",
+                    bad(f"relation {name}: unknown key {k!r}{near_miss(k, _RELATION_KEYS)} (keys: "
+                        f"{', '.join(sorted(_RELATION_KEYS))})",
                         "KGA610", "relations", name, k)
             for k in ("functional", "symmetric", "asymmetric"):
                 if k in spec and not isinstance(spec[k], bool):
@@ -269,7 +272,8 @@ class Ontology:
                                                line=doc.line("relations", name))
         for k in head:
             if k not in _ONTOLOGY_KEYS:
-                bad(f"[ontology]: unknown key {k!r} (keys: {', '.join(sorted(_ONTOLOGY_KEYS))})", "KGA610",
+                bad(f"[ontology]: unknown key {k!r}{near_miss(k, _ONTOLOGY_KEYS)} (keys: "
+                    f"{', '.join(sorted(_ONTOLOGY_KEYS))})", "KGA610",
                     "ontology", k)
         untyped = head.get("untyped")
         if untyped is not None and not (isinstance(untyped, str) and untyped.strip()):

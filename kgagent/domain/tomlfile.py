@@ -16,8 +16,10 @@ An array of tables' n-th entry (from 0) is the table ``(name, "n")``:
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,17 @@ class TomlDoc:
     def where(self, *keys: str) -> Location:
         """``Location`` of a table or key (for errors)."""
         return Location(self.path, self.line(*keys))
+
+
+def near_miss(key: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the known key ``key`` is nearly, else "": a misspelt key
+    (``shared_rule``) is named with what it meant.
+
+    >>> near_miss("shared_rule", ["shared_rules", "rules"]), near_miss("colour", ["name"])
+    (" (did you mean 'shared_rules'?)", '')
+    """
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _deepest_line(text: str) -> int:
@@ -150,11 +163,14 @@ def read_toml_text(text: str, path: str) -> TomlDoc:
         h = _HEADER.match(raw)
         if h:
             table = _parts(h.group(1))
-            lines.setdefault(table, no)
+            for n in range(1, len(table) + 1):  # [class.pill] declares the table [class] too
+                lines.setdefault(table[:n], no)
             continue
         k = _KEY.match(raw)
         if k:
-            lines.setdefault((*table, *_parts(k.group(1))), no)
+            key = (*table, *_parts(k.group(1)))
+            for n in range(len(table) + 1, len(key) + 1):  # a.b = 1 declares the table a too
+                lines.setdefault(key[:n], no)
     return TomlDoc(path=path, data=data, lines=lines)
 
 

@@ -399,8 +399,9 @@ def test_a_misspelt_table_of_the_wording_file_is_named(tmp_path) -> None:
     helper predicates stayed raw syntax in explanations."""
     d = _domain(tmp_path)
     (d / "explain.toml").write_text('[predicate]\n"within/2" = "{0} lies in {1}"\n')
-    assert _problems(d) == [("KGA630", "explain.toml", 1, "unknown table [predicate]: a wording file has one table, "
-                                                          "[predicates], of '\"name/arity\" = \"words\"' lines")]
+    assert _problems(d) == [("KGA630", "explain.toml", 1, "unknown table [predicate] (did you mean 'predicates'?): a "
+                                                          "wording file has one table, [predicates], of "
+                                                          "'\"name/arity\" = \"words\"' lines")]
 
 
 def test_a_model_label_mapped_to_the_wrong_kind_of_name_is_refused(tmp_path) -> None:
@@ -466,3 +467,17 @@ def test_a_model_config_that_is_not_json_is_named_with_its_line(tmp_path) -> Non
     r = run("domain", "check", d)
     assert r.exit_code == 1 and f"{config}:2:10: KGA605 unreadable model config: not valid JSON: Expecting value" \
         in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_misspelt_key_is_named_with_the_key_it_meant(tmp_path) -> None:
+    """'unknown key 'shared_rule' in domain.toml (keys: description, graph, ...)' left the reader to
+    find the near miss among eleven keys; now it is named."""
+    onto = ONTOLOGY + '[class.pill]\n\n[classes.pill]\nsubclassof = "drug"\n\n[relations.r]\ndomain = "drug"\n' \
+                      'range = "drug"\nsymetric = true\n'
+    d = _domain(tmp_path, onto, domain='name = "d"\nshared_rule = false\n')
+    got = {(p[2], p[3].split(" (keys:")[0]) for p in _problems(d)}
+    assert got == {(2, "unknown key 'shared_rule' in domain.toml (did you mean 'shared_rules'?)"),
+                   (8, "unknown table [class] (did you mean 'classes'?): an ontology has [ontology], [classes.NAME] "
+                       "and [relations.NAME]"),
+                   (11, "class pill: unknown key 'subclassof' (did you mean 'subclass_of'?)"),
+                   (16, "relation r: unknown key 'symetric' (did you mean 'symmetric'?)")}, got
