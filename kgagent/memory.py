@@ -27,12 +27,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import ACCEPTING
-from kgagent.errors import InputError
+from kgagent.errors import InputError, Location, json_kind
 from kgagent.text import name_key
 
 
@@ -49,7 +49,8 @@ class TypeMemory:
         """From decision dicts (a ``decisions.jsonl``'s lines): accepted and repaired entities vote."""
         votes: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
         for r in records:
-            if r.get("kind") == "entity" and r.get("verdict") in ACCEPTING and r.get("text") and r.get("type"):
+            if (r.get("kind") == "entity" and r.get("verdict") in ACCEPTING and isinstance(r.get("text"), str)
+                    and r["text"].strip() and isinstance(r.get("type"), str) and r["type"]):
                 votes[name_key(r["text"])][str(r.get("doc", ""))][str(r["type"])] += 1
         return cls(votes)
 
@@ -90,10 +91,10 @@ class TypeMemory:
         if p.is_dir():
             p = p / "decisions.jsonl"
         try:
-            lines = p.read_text(encoding="utf-8").splitlines()
-            return cls.from_decisions(json.loads(line) for line in lines if line.strip())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise InputError(f"cannot read the memory's decisions {p}: {err}", code="KGA414") from None
+            with open(p, "rb") as fh:
+                return cls.from_decisions(_decision_lines(fh, str(p)))
+        except OSError as err:
+            raise InputError(f"cannot read the memory's decisions {p}: {err.strerror or err}", code="KGA414") from None
 
     def votes_for(self, text: str, doc: str | None = None) -> dict[str, int]:
         """Class -> accepted mentions of this name in the other documents (all when ``doc`` is None)."""
@@ -129,3 +130,24 @@ class TypeMemory:
 
 
 __all__ = ["TypeMemory", "name_key"]
+
+
+def _decision_lines(fh: Any, name: str) -> Iterator[dict[str, Any]]:
+    """The decisions of a ``decisions.jsonl``, streamed; InputError KGA414 naming the file and line
+    of one that is not UTF-8 or not a JSON object (too deep or too long a number included)."""
+    for lineno, raw in enumerate(fh, 1):
+        try:
+            record = json.loads(raw.decode("utf-8")) if raw.strip() else None
+        except UnicodeDecodeError as err:
+            raise InputError(f"cannot read the memory's decisions: not UTF-8 (byte {err.start} of the line)",
+                             code="KGA414", location=Location(name, lineno)) from None
+        except (ValueError, RecursionError) as err:  # not JSON, nested too deep, a number too long
+            why = err.msg if isinstance(err, json.JSONDecodeError) else "JSON too deep or a number too long"
+            raise InputError(f"cannot read the memory's decisions: {why}", code="KGA414",
+                             location=Location(name, lineno)) from None
+        if record is None:
+            continue
+        if not isinstance(record, dict):
+            raise InputError(f"cannot read the memory's decisions: a line is a decision (a JSON object), not "
+                             f"{json_kind(record)}", code="KGA414", location=Location(name, lineno))
+        yield record

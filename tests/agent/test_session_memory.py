@@ -5,6 +5,8 @@ corpus memory's votes keep growing)."""
 
 from __future__ import annotations
 
+import json
+
 from support.agent_fakes import ScoredFakeEncoder, make_agent
 from kgagent import Document
 from kgagent.memory import TypeMemory
@@ -258,3 +260,26 @@ def test_a_name_of_another_kind_is_another_entity(tiny_kg) -> None:
     person = _decision(res2, "Ford")
     assert person.verdict == "accept" and person.mention.link.is_nil and person.mention.entity != company
     assert [e.types for e in res2.delta.entities] == [("person",)] and res2.delta.mentions == []
+
+
+def test_a_memory_file_that_is_not_decisions_is_named_by_line(tmp_path) -> None:
+    """`extract --memory DIR`: before, a line nested too deep or a line that is no object ended in
+    a traceback (RecursionError, AttributeError), bytes not UTF-8 were told without a line, and
+    a mention whose "text" was a number voted for the name "5"."""
+    import pytest
+
+    from kgagent.errors import InputError
+
+    good = {"id": "d:1", "doc": "a", "kind": "entity", "text": "Boston", "type": "city", "verdict": "accept"}
+    odd = {**good, "id": "d:2", "text": 5, "type": ["city"]}
+    f = tmp_path / "decisions.jsonl"
+    f.write_text(json.dumps(good) + "\n\n" + json.dumps(odd) + "\n")
+    assert TypeMemory.load(tmp_path).votes_for("Boston") == {"city": 1} and not TypeMemory.load(f).votes_for("5")
+    deep = b'{"id": "d:3", "a": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    for line, words in ((deep, "JSON too deep or a number too long"),
+                        (b"[1]", "a line is a decision (a JSON object), not a list"),
+                        (b"\xff", "not UTF-8 (byte 0 of the line)")):
+        f.write_bytes(json.dumps(good).encode() + b"\n" + line + b"\n")
+        with pytest.raises(InputError) as err:
+            TypeMemory.load(tmp_path)
+        assert str(err.value) == f"{f}:2: KGA414 cannot read the memory's decisions: {words}"
