@@ -322,7 +322,9 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                                   location=Location(str(root)))]
     conf_path = root / DOMAIN_FILE
     if not conf_path.is_file():
-        what = f"{DOMAIN_FILE} is a folder, not a file" if conf_path.is_dir() else f"no {DOMAIN_FILE}"
+        what = (f"{DOMAIN_FILE} is a folder, not a file" if conf_path.is_dir() else
+                f"{DOMAIN_FILE} is a symbolic link that leads nowhere (or back to itself)" if conf_path.is_symlink()
+                else f"no {DOMAIN_FILE}")
         return None, [DomainError(f"not a domain folder: {what} (make one with `kgagent init DIR "
                                   "--from-data TRAIN.json`)", code="KGA602", location=Location(str(root)))]
     try:
@@ -357,6 +359,17 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                                         f"fix the link or `{key}` in {DOMAIN_FILE}", code=code,
                                         location=conf.where(key) if key in data else Location(str(given))))
             return None
+
+    def folder(key: str, default: str) -> Path | None:
+        """``part`` for a path that must be a folder when it is there (``model``: a file there
+        would read as "no model yet"); KGA608 when it is something else."""
+        path = part(key, default)
+        if path is not None and path.exists() and not path.is_dir():
+            problems.append(DomainError(f"the {key} path {path} is not a folder: fix `{key}` in {DOMAIN_FILE}",
+                                        code="KGA608", location=conf.where(key) if key in data
+                                        else Location(str(path))))
+            return None
+        return path
 
     def present(key: str, default: str | None, *, file: bool) -> Path | None:
         """``part``, and a problem (KGA608) when domain.toml names a path that is not there, or
@@ -446,7 +459,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     domain = Domain(root=root.resolve(), name=words("name", root.name, empty=False),
                     description=words("description", "", empty=True), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
-                    graph=present("graph", "graph", file=False), model=part("model", "model"), wording=wording,
+                    graph=present("graph", "graph", file=False), model=folder("model", "model"), wording=wording,
                     shared_rules=shared, link_by_name=by_name, rule_entries=own_rules)
     return domain, problems
 

@@ -106,7 +106,7 @@ def test_a_rule_file_that_cannot_be_read_is_one_line_in_domain_check(tmp_path) -
     d = _domain(tmp_path)
     (d / "rules" / "bad.rules").write_bytes(b"% caf\xe9\n")
     r = run("domain", "check", d)
-    assert r.exit_code == 1 and "bad.rules:1:6: KGA107 not UTF-8 text (byte 0xe9)" in r.output, r.output
+    assert r.exit_code == 2 and "bad.rules:1:6: KGA107 not UTF-8 text (byte 0xe9)" in r.output, r.output
     assert "Traceback" not in r.output
 
 
@@ -481,3 +481,16 @@ def test_a_misspelt_key_is_named_with_the_key_it_meant(tmp_path) -> None:
                        "and [relations.NAME]"),
                    (11, "class pill: unknown key 'subclassof' (did you mean 'subclass_of'?)"),
                    (16, "relation r: unknown key 'symetric' (did you mean 'symmetric'?)")}, got
+
+
+def test_a_model_path_that_is_a_file_and_a_domain_toml_link_to_nowhere_are_named(tmp_path) -> None:
+    """`model = "labels.toml"` passed check and later read as 'no model yet'; a domain.toml that
+    links to nothing was 'no domain.toml'."""
+    d = _domain(tmp_path, domain='name = "d"\nmodel = "labels.toml"\n')
+    assert _problems(d) == [("KGA608", "domain.toml", 2, f"the model path {d / 'labels.toml'} is not a folder: fix "
+                                                         "`model` in domain.toml")]
+    (d / "domain.toml").unlink()
+    (d / "domain.toml").symlink_to(d / "nowhere.toml")
+    assert _problems(d) == [("KGA602", "d", 0, "not a domain folder: domain.toml is a symbolic link that leads nowhere "
+                                               "(or back to itself) (make one with `kgagent init DIR --from-data "
+                                               "TRAIN.json`)")]
