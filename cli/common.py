@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from kgagent.errors import PATH_CODES, KGAError, path_error
+from kgagent.errors import PATH_CODES, KGAError, path_error, visible
 
 if TYPE_CHECKING:
     from kgagent.domain import Domain
@@ -39,8 +39,9 @@ def console(stderr: bool = False) -> Console:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print one error line to stderr and return the Exit to raise."""
-    print(f"error: {message}", file=sys.stderr)
+    """Print one error line to stderr and return the Exit to raise (a line break or an escape
+    sequence in a file name or a value quoted is written as ``\\n``, ``\\x1b``: one line, inert)."""
+    print(f"error: {visible(message, keep=chr(9))}", file=sys.stderr)
     return typer.Exit(code)
 
 

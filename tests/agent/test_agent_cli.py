@@ -397,3 +397,14 @@ def test_explain_usage_errors_have_their_code(tmp_path, args, words) -> None:
     r = run("explain", *args, "--out", tmp_path / "out")
     assert r.exit_code == 2, r.output
     assert r.output.strip().splitlines()[-1] == f"error: {words}"
+
+
+def test_an_error_naming_an_odd_file_name_stays_one_inert_line(tmp_path) -> None:
+    """Before: a corpus file name holding a line break or an escape sequence split the error over
+    two lines and sent the escape to the terminal."""
+    bad = tmp_path / "bad\nname\x1b[31m.txt"
+    bad.write_bytes(b"Boston lies in M\xe9ssachusetts.\n")
+    r = run("extract", bad, "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 1, r.output
+    line = r.output.strip().splitlines()[-1]
+    assert line == f"error: {tmp_path}/bad\\x0aname\\x1b[31m.txt:1:17: KGA401 not UTF-8 text: byte 0xe9 at column 17"
