@@ -40,7 +40,7 @@ def console(stderr: bool = False) -> Console:
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print one error line to stderr and return the Exit to raise (a line break or an escape
-    sequence in a file name or a value quoted is written as ``\\n``, ``\\x1b``: one line, inert)."""
+    sequence in a file name or a value quoted is written as ``\\x0a``, ``\\x1b``: one line, inert)."""
     print(f"error: {visible(message, keep=chr(9))}", file=sys.stderr)
     return typer.Exit(code)
 
