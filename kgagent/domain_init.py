@@ -134,6 +134,11 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
         raise DomainError("the data has no entity annotation: a domain needs classes", code="KGA641",
                           location=Location(str(train)))
     _one_meaning(list(ent_counts), list(rel_counts), train)
+    by_fold = {fold(lab): lab for lab in rel_counts}
+    for lab in sorted(symmetric - set(rel_counts)):  # a flag that would fall on no relation, unseen
+        if fold(lab) in by_fold:
+            raise DomainError(f"the types file marks {lab!r} symmetric, but the data writes it {by_fold[fold(lab)]!r}: "
+                              "write the label as the data does", code="KGA643", location=Location(str(types)))
     cls_name = {lab: snake(lab) for lab in sorted(ent_counts)}
     rel_name = {lab: snake(lab) for lab in sorted(rel_counts)}
     _unique(cls_name, train)

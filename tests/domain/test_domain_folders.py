@@ -494,3 +494,17 @@ def test_a_model_path_that_is_a_file_and_a_domain_toml_link_to_nowhere_are_named
     assert _problems(d) == [("KGA602", "d", 0, "not a domain folder: domain.toml is a symbolic link that leads nowhere "
                                                "(or back to itself) (make one with `kgagent init DIR --from-data "
                                                "TRAIN.json`)")]
+
+
+def test_init_refuses_a_symmetric_flag_on_a_label_the_data_writes_otherwise(tmp_path) -> None:
+    """A types file marking 'interacts-with' symmetric, for data labelled 'Interacts-With', made
+    the relation one-way without a word (the flag fell on no label)."""
+    data = _data(tmp_path, (["Drug", "Drug"], [("Interacts-With", 0, 1)]))
+    types = tmp_path / "types.json"
+    types.write_text('{"relations": {"interacts-with": {"symmetric": true}, "Unseen": {"symmetric": true}}}')
+    r = run("init", tmp_path / "new", "--from-data", data, "--types", types)
+    assert r.exit_code == 1 and f"{types}: KGA643 the types file marks 'interacts-with' symmetric, but the data " \
+                                "writes it 'Interacts-With': write the label as the data does" in r.output, r.output
+    assert not (tmp_path / "new").exists()
+    types.write_text('{"relations": {"Interacts-With": {"symmetric": true}, "Unseen": {"symmetric": true}}}')
+    assert run("init", tmp_path / "new", "--from-data", data, "--types", types).exit_code == 0
