@@ -190,8 +190,9 @@ def read_claims(path: str | Path, classes: Collection[str] | None = None,
         why = "a directory, not a file of claims" if p.is_dir() else "no such file of claims"
         raise InputError(why, code="KGA407", location=Location(str(p)))
     with open(p, "rb") as fh:
-        yield from _claim_lines(text_lines(fh, str(p), what="claims"), str(p),
-                                json_lines=p.suffix.lower() in JSONL_SUFFIXES, classes=classes, normalize=normalize)
+        json_lines = p.suffix.lower() in JSONL_SUFFIXES
+        yield from _claim_lines(text_lines(fh, str(p), what="claims", lone_cr=not json_lines), str(p),
+                                json_lines=json_lines, classes=classes, normalize=normalize)
 
 
 def _claim_lines(lines: Iterator[tuple[int, str]], name: str, json_lines: bool, classes: Collection[str] | None,

@@ -96,11 +96,14 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
             yield from _plain(fh, str(p), p.stem, max_doc_chars)
 
 
-def text_lines(fh: BinaryIO, name: str, what: str = "documents") -> Iterator[tuple[int, str]]:
+def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
+               lone_cr: bool = True) -> Iterator[tuple[int, str]]:
     """The lines of a text file, numbered from 1 and decoded as :func:`decode_line` does; a line
-    ends at LF, CRLF or a lone CR. ``fh`` is read once and never rewound, so a pipe or FIFO
-    (``<(zcat corpus.gz)``) reads as a file does. KGA403 for a file with nothing in it (no
-    ``what``), KGA402 for a binary one (a NUL byte in its head)."""
+    ends at LF, CRLF or (``lone_cr``) a lone CR. JSON Lines pass ``lone_cr=False``: their lines
+    end at LF alone, and a CR inside is the JSON's (white space, or a control character a string
+    may not hold). ``fh`` is read once and never rewound, so a pipe or FIFO (``<(zcat
+    corpus.gz)``) reads as a file does. KGA403 for a file with nothing in it (no ``what``),
+    KGA402 for a binary one (a NUL byte in its head)."""
     head = fh.read(_SNIFF)
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
@@ -108,7 +111,7 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents") -> Iterator[tup
         raise InputError(f"empty file: no {what} in it", code="KGA403", location=Location(name))
     lineno = 0
     for raw in _raw_lines(head, fh):
-        for piece in _cr_split(raw):
+        for piece in _cr_split(raw) if lone_cr else [raw]:
             lineno += 1
             yield lineno, decode_line(piece, name, lineno)
 
@@ -151,7 +154,7 @@ def decode_line(raw: bytes, name: str, lineno: int) -> str:
         raise InputError("binary data (NUL byte) in a text file", code="KGA402", location=Location(name, lineno))
     if lineno == 1 and text.startswith("\ufeff"):
         text = text[1:]
-    return text.rstrip("\r\n").replace("\r", "")
+    return text.removesuffix("\n").removesuffix("\r")
 
 
 def json_line(line: str, name: str, lineno: int) -> Any:
@@ -224,7 +227,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
 
 def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
     n = 0
-    for lineno, line in text_lines(fh, name):
+    for lineno, line in text_lines(fh, name, lone_cr=False):
         if not line.strip():
             continue
         if len(line) > max_doc_chars + 1000:

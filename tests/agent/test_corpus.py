@@ -233,3 +233,15 @@ def test_combining_marks_stay_in_their_word() -> None:
     assert [t[s:e] for s, e in word_spans(t)] == [
         unicodedata.normalize("NFD", w) for w in ("José", "Martínez", "left", "São", "Paulo", "for", "Zürich", ".")
     ] + ["नमस्ते", "दुनिया"]
+
+
+def test_json_lines_end_at_lf_alone(tmp_path: Path) -> None:
+    """In JSON Lines a CR is the JSON's: white space between values (default ids keep their line
+    numbers), an error inside a string (before: it was deleted from the text without a word)."""
+    p = tmp_path / "c.jsonl"
+    p.write_bytes(b'{"text": "One."}\r\n\r{"text": "Two."}\r\n{"text": "Three."}\n')
+    assert [(d.id, d.text) for d in read_corpus([p])] == [("c#1", "One."), ("c#2", "Two."), ("c#3", "Three.")]
+    p.write_bytes(b'{"text": "Bos\rton."}\n')
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert str(err.value).startswith(f"{p}:1:14: KGA404 malformed JSON: Invalid control character")
