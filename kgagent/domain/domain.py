@@ -142,7 +142,7 @@ class Domain:
         Raises DomainError with every problem found (``.problems``), the first in the message;
         ``check_domain`` returns them instead.
         """
-        domain, problems = _read(Path(path) if path is not None else default_domain_dir())
+        domain, problems = _read(_root(path))
         if problems:
             raise DomainProblems(problems)
         assert domain is not None
@@ -262,7 +262,7 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
     directories exist, and, where there is a model, that the label map knows its labels
     (``need_model``: a missing model is a problem too).
     """
-    root = Path(path) if path is not None else default_domain_dir()
+    root = _root(path)
     domain, problems = _read(root)
     if domain is None:
         return problems
@@ -311,6 +311,17 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
         except DomainError as err:
             problems.append(err)
     return problems
+
+
+def _root(path: Any) -> Path:
+    """The domain folder ``path`` names (None: the default domain's); DomainError KGA602 for a
+    value that is no path (``Agent.load(domain=5)`` was a TypeError from pathlib)."""
+    if path is None:
+        return default_domain_dir()
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes):
+        raise DomainError(f"a domain is a folder's path (str or Path) or a Domain, not {type(path).__name__} "
+                          f"{path!r}", code="KGA602")
+    return Path(path)
 
 
 def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:

@@ -508,3 +508,20 @@ def test_init_refuses_a_symmetric_flag_on_a_label_the_data_writes_otherwise(tmp_
     assert not (tmp_path / "new").exists()
     types.write_text('{"relations": {"Interacts-With": {"symmetric": true}, "Unseen": {"symmetric": true}}}')
     assert run("init", tmp_path / "new", "--from-data", data, "--types", types).exit_code == 0
+
+
+def test_a_domain_that_is_no_path_is_a_domain_error_not_a_type_error() -> None:
+    """`Agent.load(domain=5)` was 'TypeError: expected str, bytes or os.PathLike object, not int'."""
+    import pytest
+
+    from kgagent import Agent
+    from kgagent.domain import Domain
+    from kgagent.errors import DomainError
+
+    for value in (5, ["kg_data"], b"kg_data"):
+        with pytest.raises(DomainError) as err:
+            Agent.load(domain=value)
+        assert str(err.value) == (f"KGA602 a domain is a folder's path (str or Path) or a Domain, not "
+                                  f"{type(value).__name__} {value!r}")
+        with pytest.raises(DomainError):
+            Domain.load(value)
