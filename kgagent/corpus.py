@@ -105,6 +105,9 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
     corpus.gz)``) reads as a file does. KGA403 for a file with nothing in it (no ``what``),
     KGA402 for a binary one (a NUL byte in its head)."""
     head = fh.read(_SNIFF)
+    if (wide := _utf16_or_32(head)) is not None:
+        raise InputError(f"{wide} text, not UTF-8: convert it (iconv -f {wide} -t UTF-8 FILE > NEW)", code="KGA401",
+                         location=Location(name))
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
     if not head.strip() and len(head) < _SNIFF:  # the whole file is blank
@@ -114,6 +117,23 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
         for piece in _cr_split(raw) if lone_cr else [raw]:
             lineno += 1
             yield lineno, decode_line(piece, name, lineno)
+
+
+def _utf16_or_32(head: bytes) -> str | None:
+    """The encoding ("UTF-16", "UTF-16LE", "UTF-32", ...) when the head of a file is text in UTF-16
+    or UTF-32 (a byte-order mark, or ASCII text with a NUL byte beside every character: what
+    Windows tools such as PowerShell's ``>`` often write), else None."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = head[:1024]
+    if len(sample) >= 8 and b"\x00" in sample:
+        if sample[1::2].count(0) >= 0.9 * len(sample[1::2]):
+            return "UTF-16LE"
+        if sample[0::2].count(0) >= 0.9 * len(sample[0::2]):
+            return "UTF-16BE"
+    return None
 
 
 def _raw_lines(head: bytes, fh: BinaryIO) -> Iterator[bytes]:

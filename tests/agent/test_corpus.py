@@ -245,3 +245,14 @@ def test_json_lines_end_at_lf_alone(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         list(read_corpus([p]))
     assert str(err.value).startswith(f"{p}:1:14: KGA404 malformed JSON: Invalid control character")
+
+
+@pytest.mark.parametrize("encoding, named", [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"),
+                                             ("utf-16-be", "UTF-16BE"), ("utf-32", "UTF-32")])
+def test_utf16_text_is_named_not_called_binary(tmp_path: Path, encoding: str, named: str) -> None:
+    """Before: 'KGA402 binary file (NUL bytes), not text' for a UTF-16 file (PowerShell's `>`)."""
+    p = tmp_path / "win.txt"
+    p.write_bytes("Boston lies in Massachusetts.\r\n".encode(encoding))
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert str(err.value) == f"{p}: KGA401 {named} text, not UTF-8: convert it (iconv -f {named} -t UTF-8 FILE > NEW)"
