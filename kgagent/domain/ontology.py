@@ -318,15 +318,21 @@ class Ontology:
         value was reported already (not names), so not again as missing."""
         out: list[DomainError] = []
         known = self.classes
+
+        def unknown(name: str) -> str:
+            """What is wrong with a name that is no class: a relation's, or a near miss, or none."""
+            if name in self.relations:
+                return f"names {name!r}, which is a relation, not a class"
+            return f"names the unknown class {name!r}{near_miss(name, known)}; declare [classes.{name}] or fix the name"
+
         for c in self.classes.values():
             for p in c.parents:
                 if p not in known:
-                    out.append(DomainError(f"class {c.name}: subclass_of names the unknown class {p!r}; declare "
-                                           f"[classes.{p}] or fix the name", code="KGA612",
+                    out.append(DomainError(f"class {c.name}: subclass_of {unknown(p)}", code="KGA612",
                                            location=doc.where("classes", c.name, "subclass_of")))
             for d in c.disjoint_with:
                 if d not in known:
-                    out.append(DomainError(f"class {c.name}: disjoint_with names the unknown class {d!r}",
+                    out.append(DomainError(f"class {c.name}: disjoint_with {unknown(d)}",
                                            code="KGA612", location=doc.where("classes", c.name, "disjoint_with")))
         for r in self.relations.values():
             for role, classes in (("domain", r.domains), ("range", r.ranges)):
@@ -336,8 +342,7 @@ class Ontology:
                                            location=doc.where("relations", r.name)))
                 for cls_ in classes:
                     if cls_ not in known:
-                        out.append(DomainError(f"relation {r.name}: its {role} names the unknown class {cls_!r}; "
-                                               f"declare [classes.{cls_}] or fix the name", code="KGA612",
+                        out.append(DomainError(f"relation {r.name}: its {role} {unknown(cls_)}", code="KGA612",
                                                location=doc.where("relations", r.name, role)))
             if r.symmetric and set(r.domains) != set(r.ranges):
                 out.append(DomainError(f"relation {r.name} is symmetric, so its domain and range must be the same "
@@ -353,13 +358,13 @@ class Ontology:
                                    ": a class cannot be its own ancestor; remove one subclass_of",
                                    code="KGA615", location=Location(doc.path, first.line)))
         if self.untyped is not None and self.untyped not in known:
-            out.append(DomainError(f"untyped names the unknown class {self.untyped!r}", code="KGA612",
+            out.append(DomainError(f"untyped {unknown(self.untyped)}", code="KGA612",
                                    location=doc.where("ontology", "untyped")))
         for c in self.classes.values():
             for d in c.disjoint_with:
                 if d in known and (d in self.ancestors(c.name) or c.name in self.ancestors(d)):
-                    out.append(DomainError(f"class {c.name} cannot be disjoint with {d}: one is a subclass of "
-                                           "the other", code="KGA616",
+                    why = "itself" if d == c.name else f"{d}: one is a subclass of the other"
+                    out.append(DomainError(f"class {c.name} cannot be disjoint with {why}", code="KGA616",
                                            location=doc.where("classes", c.name, "disjoint_with")))
         owner: dict[str, str] = {}
         for c in self.classes.values():

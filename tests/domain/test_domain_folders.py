@@ -525,3 +525,18 @@ def test_a_domain_that_is_no_path_is_a_domain_error_not_a_type_error() -> None:
                                   f"{type(value).__name__} {value!r}")
         with pytest.raises(DomainError):
             Domain.load(value)
+
+
+def test_an_unknown_class_is_named_with_what_it_is_or_meant(tmp_path) -> None:
+    """`range = "drgu"` was 'names the unknown class 'drgu'' (the near miss left to find), `range =
+    "causes"` 'unknown class' for a relation's name, `disjoint_with = "pill"` on pill 'cannot be
+    disjoint with pill: one is a subclass of the other'."""
+    onto = ONTOLOGY + ('[classes.pill]\ndisjoint_with = "pill"\n\n[relations.r]\ndomain = "drgu"\nrange = "causes"\n'
+                       '\n[ontology]\nuntyped = "efect"\n')
+    assert [p[2:] for p in _problems(_domain(tmp_path, onto))] == [
+        (12, "relation r: its domain names the unknown class 'drgu' (did you mean 'drug'?); declare [classes.drgu] "
+             "or fix the name"),
+        (13, "relation r: its range names 'causes', which is a relation, not a class"),
+        (16, "untyped names the unknown class 'efect' (did you mean 'effect'?); declare [classes.efect] or fix the "
+             "name"),
+        (9, "class pill cannot be disjoint with itself")]
