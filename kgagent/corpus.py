@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -108,6 +109,9 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
     if (wide := _utf16_or_32(head)) is not None:
         raise InputError(f"{wide} text, not UTF-8: convert it (iconv -f {wide} -t UTF-8 FILE > NEW)", code="KGA401",
                          location=Location(name))
+    for magic, kind, hint in _PACKED:
+        if magic.match(head):
+            raise InputError(f"{kind}, not text: {hint}", code="KGA402", location=Location(name))
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
     if not head.strip() and len(head) < _SNIFF:  # the whole file is blank
@@ -117,6 +121,15 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
         for piece in _cr_split(raw) if lone_cr else [raw]:
             lineno += 1
             yield lineno, decode_line(piece, name, lineno)
+
+
+#: files that are packed text, what they are and how to read them (a pipe or FIFO reads as a file)
+_PACKED = tuple((re.compile(magic, re.DOTALL), kind, hint) for magic, kind, hint in (
+    (rb"\x1f\x8b", "a gzip-compressed file", "give <(zcat FILE) instead, or unpack it"),
+    (rb"BZh[1-9]1AY&SY", "a bzip2-compressed file", "give <(bzcat FILE) instead, or unpack it"),
+    (rb"\xfd7zXZ\x00", "an xz-compressed file", "give <(xzcat FILE) instead, or unpack it"),
+    (rb"PK\x03\x04", "a zip archive", "unpack it and give its text files or their folder"),
+    (rb"%PDF-\d\.\d\s*[\r\n]", "a PDF document", "give its text (pdftotext FILE), not the PDF")))
 
 
 def _utf16_or_32(head: bytes) -> str | None:

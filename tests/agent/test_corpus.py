@@ -256,3 +256,21 @@ def test_utf16_text_is_named_not_called_binary(tmp_path: Path, encoding: str, na
     with pytest.raises(InputError) as err:
         list(read_corpus([p]))
     assert str(err.value) == f"{p}: KGA401 {named} text, not UTF-8: convert it (iconv -f {named} -t UTF-8 FILE > NEW)"
+
+
+def test_a_packed_corpus_is_named_with_how_to_read_it(tmp_path: Path) -> None:
+    """Before: 'KGA402 binary file (NUL bytes), not text' for a gzip file, and 'KGA401 not UTF-8
+    text' for a PDF; now what the file is and how to give its text (a pipe is read as a file)."""
+    import gzip
+
+    p = tmp_path / "news.txt.gz"
+    p.write_bytes(gzip.compress(b"Boston lies in Massachusetts.\n"))
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert str(err.value) == f"{p}: KGA402 a gzip-compressed file, not text: give <(zcat FILE) instead, or unpack it"
+    p = tmp_path / "paper.txt"
+    p.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    with pytest.raises(InputError, match="KGA402 a PDF document, not text: give its text"):
+        list(read_corpus([p]))
+    p.write_bytes(b"BZh is a word here.\n")  # text that starts like a bzip2 file is text
+    assert [d.text for d in read_corpus([p])] == ["BZh is a word here."]
