@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kgagent.domain.tomlfile import TomlDoc, read_toml, toml_key, toml_string
+from kgagent.domain.tomlfile import TomlDoc, near_miss, read_toml, toml_key, toml_string
 from kgagent.errors import DomainError
 
 
@@ -86,8 +86,9 @@ class LabelMap:
                     continue
                 if name not in known:
                     problems.append(DomainError(f"[{source}] maps {label!r} to {name!r}, which the ontology does not "
-                                                "declare; declare it or map the label to a class or relation that "
-                                                "exists", code="KGA621", location=doc.where(source, label)))
+                                                f"declare{near_miss(name, known)}; declare it or map the label to a "
+                                                "class or relation that exists", code="KGA621",
+                                                location=doc.where(source, label)))
                     continue
                 key = fold(label)
                 if key in own and own[key] != name:

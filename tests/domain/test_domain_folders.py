@@ -540,3 +540,10 @@ def test_an_unknown_class_is_named_with_what_it_is_or_meant(tmp_path) -> None:
         (16, "untyped names the unknown class 'efect' (did you mean 'effect'?); declare [classes.efect] or fix the "
              "name"),
         (9, "class pill cannot be disjoint with itself")]
+
+
+def test_a_label_mapped_to_a_misspelt_name_is_told_the_name(tmp_path) -> None:
+    """`Pill = "durg"` was 'maps 'Pill' to 'durg', which the ontology does not declare' alone."""
+    assert _problems(_domain(tmp_path, labels='[x]\nPill = "durg"\n')) == [
+        ("KGA621", "labels.toml", 2, "[x] maps 'Pill' to 'durg', which the ontology does not declare (did you mean "
+                                     "'drug'?); declare it or map the label to a class or relation that exists")]
