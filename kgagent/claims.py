@@ -5,12 +5,13 @@ A file of claims (:func:`read_claims`, ``kgagent validate``) holds one claim per
 optionally ``score``, ``head_type``, ``tail_type``) or a list ``[head, predicate, tail(, score)]``;
 in any other file (``-``: standard input) the parts separated by tabs, ``head<TAB>predicate<TAB>tail``
 and optionally ``<TAB>score``. Blank lines, and lines beginning with ``#`` in a tab-separated file,
-are skipped. Bad input raises :class:`~kgagent.errors.InputError` naming the file and line: KGA401
-not UTF-8, KGA402 binary, KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a
-claim (a part missing, empty or not a string, a score that is no number in [0, 1], a key that
-is none of the six, a whole JSON array of claims on one line). A ``.json`` file too is read as
-JSON Lines, never as one JSON array: each claim keeps its own line number, the file is read as
-it streams, and one format means one set of errors.
+are skipped, as is its first line when it is the header ``head<TAB>predicate<TAB>tail[<TAB>score]``.
+Bad input raises :class:`~kgagent.errors.InputError` naming the file and line: KGA401 not UTF-8,
+KGA402 binary, KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a claim (a part
+missing, empty or not a string, a score that is no number in [0, 1], a key that is none of the six,
+a whole JSON array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one
+JSON array: each claim keeps its own line number, the file is read as it streams, and one format
+means one set of errors.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "claims.tsv"
@@ -197,10 +198,15 @@ def read_claims(path: str | Path, classes: Collection[str] | None = None,
 
 def _claim_lines(lines: Iterator[tuple[int, str]], name: str, json_lines: bool, classes: Collection[str] | None,
                  normalize: Callable[[str], str]) -> Iterator[tuple[Any, Location]]:
+    first = True
     for lineno, line in lines:
         where = Location(name, lineno)
         if not line.strip() or (not json_lines and line.lstrip().startswith("#")):
             continue
+        if first and not json_lines and [x.strip().lower() for x in line.split("\t")] in _HEADERS:
+            first = False
+            continue  # a header row names the columns: no claim about an entity called "head"
+        first = False
         claim = _json_claim(line, where) if json_lines else _tab_claim(line, where)
         try:
             parsed = parse_claim(claim, normalize)
@@ -236,6 +242,10 @@ def _json_claim(line: str, where: Location) -> Any:
 #: how a .json / .jsonl file of claims is laid out (the hint of an error that shows it is not)
 JSON_LINES = "claims in a .json/.jsonl file are JSON Lines: one claim (an object or a list) per line"
 _ARRAY = (JSON_LINES + ", not one JSON array (convert it with: jq -c '.[]' FILE.json > FILE.jsonl)")
+
+
+#: the header rows a tab-separated file of claims may begin with (skipped)
+_HEADERS = (["head", "predicate", "tail"], ["head", "predicate", "tail", "score"])
 
 
 def _tab_claim(line: str, where: Location) -> tuple[Any, ...]:

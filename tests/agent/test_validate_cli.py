@@ -190,3 +190,17 @@ def test_a_rules_directory_without_rules_is_one_line(fake_cli, graph_dir: Path, 
     r = run(command, f, "--graph", graph_dir, "--rules", empty, *extra)
     assert r.exit_code == 2, r.output
     assert r.output.strip().splitlines()[-1] == f"error: {empty}: KGA107 no *.rules files in this directory"
+
+
+@pytest.mark.parametrize("header", ["head\tpredicate\ttail", "Head\tPredicate\tTail\tScore"])
+def test_a_header_row_is_no_claim(fake_cli, graph_dir: Path, tmp_path: Path, header: str) -> None:
+    """Before: a TSV's header row was checked as the claim predicate('head', 'tail') and counted
+    (rejected: no such relation); with a score column it stopped the run ('the score is not a
+    number')."""
+    f = tmp_path / "claims.tsv"
+    f.write_text(header + "\nBoston\tlocated_in\tMassachusetts\t0.9\n")
+    out = tmp_path / "out.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert r.exit_code == 0, r.output
+    assert [(x["line"], x["verdict"]) for x in map(json.loads, out.read_text().splitlines())] == [(2, "accept")]
+    assert "1 claim: 1 accepted" in r.output
