@@ -2,8 +2,8 @@
 
 Formats (chosen per path):
 
-- a **directory**: every ``*.txt`` file below it (sorted) is one document; its id is the path
-  relative to the directory without ``.txt`` (``business/001``);
+- a **directory**: every ``*.txt`` file below it (sorted; ``.TXT`` too) is one document; its id
+  is the path relative to the directory without ``.txt`` (``business/001``);
 - a file ending in ``.jsonl`` / ``.ndjson`` / ``.json``: one JSON object per line with ``text``
   and optionally ``id`` (string or integer; default ``<file stem>#<line>``);
 - any other file (or ``-`` for standard input): plain text, documents separated by one or more
@@ -80,7 +80,7 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
         return
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*.txt") if f.is_file())
+        files = sorted(f for f in p.rglob("*") if f.suffix.lower() == ".txt" and f.is_file())  # NOTES.TXT too
         if not files:
             raise InputError("directory has no .txt files", code="KGA407", location=Location(str(p)))
         for f in files:

@@ -274,3 +274,13 @@ def test_a_packed_corpus_is_named_with_how_to_read_it(tmp_path: Path) -> None:
         list(read_corpus([p]))
     p.write_bytes(b"BZh is a word here.\n")  # text that starts like a bzip2 file is text
     assert [d.text for d in read_corpus([p])] == ["BZh is a word here."]
+
+
+def test_a_directory_s_upper_case_txt_files_are_documents_too(tmp_path: Path) -> None:
+    """Before: NOTES.TXT (a DOS/Windows name) was left out without a word; a folder of only such
+    files was 'KGA407 directory has no .txt files'."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("Alpha.\n")
+    (tmp_path / "c" / "B.TXT").write_text("Beta.\n")
+    (tmp_path / "c" / "c.md").write_text("ignored\n")
+    assert [(d.id, d.text) for d in read_corpus([tmp_path / "c"])] == [("B", "Beta."), ("a", "Alpha.")]
