@@ -76,8 +76,10 @@ class LabelMap:
             sources[source] = {}
             for label, name in table.items():
                 if not isinstance(name, str):
-                    problems.append(DomainError(f"[{source}] {label} must map to a name in quotes", code="KGA620",
-                                                location=doc.where(source, label)))
+                    dotted = (f" (TOML reads {label}.{next(iter(name), '')} as a table: quote a label with a '.', "
+                              f"\"{label}.{next(iter(name), '')}\" = \"name\")") if isinstance(name, dict) else ""
+                    problems.append(DomainError(f"[{source}] {label} must map to a name in quotes{dotted}",
+                                                code="KGA620", location=doc.where(source, label)))
                     continue
                 if not label.strip():
                     problems.append(DomainError(f"[{source}] maps a blank label {label!r} to {name!r}: a label is the "

@@ -221,7 +221,9 @@ class Ontology:
             elif name in RESERVED:
                 bad(_reserved("class", name), "KGA611", "classes", name)
             for k in spec:
-                if k not in _CLASS_KEYS:
+                if isinstance(spec[k], dict) and k not in _CLASS_KEYS:
+                    bad(_dotted("class", name, k), "KGA611", "classes", name, k)
+                elif k not in _CLASS_KEYS:
                     bad(f"class {name}: unknown key {k!r}{near_miss(k, _CLASS_KEYS)} (keys: "
                         f"{', '.join(sorted(_CLASS_KEYS))})", "KGA610",
                         "classes", name, k)
@@ -254,7 +256,9 @@ class Ontology:
                 bad(f"{name!r} is declared both as a class and as a relation: rename one", "KGA613",
                     "relations", name)
             for k in spec:
-                if k not in _RELATION_KEYS:
+                if isinstance(spec[k], dict) and k not in _RELATION_KEYS:
+                    bad(_dotted("relation", name, k), "KGA611", "relations", name, k)
+                elif k not in _RELATION_KEYS:
                     bad(f"relation {name}: unknown key {k!r}{near_miss(k, _RELATION_KEYS)} (keys: "
                         f"{', '.join(sorted(_RELATION_KEYS))})",
                         "KGA610", "relations", name, k)
@@ -519,6 +523,15 @@ class Ontology:
 
 
 _SINGULAR = {"classes": "class", "relations": "relation"}
+
+
+def _dotted(what: str, name: str, key: str) -> str:
+    """The problem of ``[classes.a.b]``: TOML reads a dotted name as a table inside a table."""
+    return (f"{what} {name} holds a table {key!r}: [{_SINGULAR_TABLE[what]}.{name}.{key}] is a table inside {what} "
+            f"{name}, not a {what} named '{name}.{key}' (a name holds no '.'; write it with '_')")
+
+
+_SINGULAR_TABLE = {"class": "classes", "relation": "relations"}
 
 
 def _reserved(what: str, name: str) -> str:

@@ -547,3 +547,14 @@ def test_a_label_mapped_to_a_misspelt_name_is_told_the_name(tmp_path) -> None:
     assert _problems(_domain(tmp_path, labels='[x]\nPill = "durg"\n')) == [
         ("KGA621", "labels.toml", 2, "[x] maps 'Pill' to 'durg', which the ontology does not declare (did you mean "
                                      "'drug'?); declare it or map the label to a class or relation that exists")]
+
+
+def test_a_dotted_name_is_told_as_the_table_toml_reads(tmp_path) -> None:
+    """`[classes.dose.form]` was "class dose: unknown key 'form'" and `B.Drug = "drug"` in a label
+    map "[x] B must map to a name in quotes": both name what TOML made of the dot, not the dot."""
+    d = _domain(tmp_path, ONTOLOGY + '[classes.dose.form]\nlabel = "dose form"\n', labels='[x]\nB.Drug = "drug"\n')
+    assert _problems(d) == [
+        ("KGA611", "ontology.toml", 8, "class dose holds a table 'form': [classes.dose.form] is a table inside class "
+                                       "dose, not a class named 'dose.form' (a name holds no '.'; write it with '_')"),
+        ("KGA620", "labels.toml", 2, "[x] B must map to a name in quotes (TOML reads B.Drug as a table: quote a "
+                                     "label with a '.', \"B.Drug\" = \"name\")")]
