@@ -246,6 +246,11 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
             continue
         if not lines:
             start = lineno
+            if n == 0 and _json_lines_record(line):
+                fix = "give it as a .jsonl file" if name == "<stdin>" else "name the file .jsonl"
+                raise InputError(f'JSON Lines ({{"text": ...}} per line) read as plain text: {fix} (a plain-text '
+                                 "corpus is documents separated by blank lines)", code="KGA703",
+                                 location=Location(name, lineno))
         size += len(line) + 1
         if size > max_doc_chars:
             raise InputError(f"document longer than {max_doc_chars} characters; separate documents with a blank line",
@@ -256,6 +261,17 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
         yield Document(id=f"{stem}#{n}", text="\n".join(lines).rstrip(), source=f"{name}:{start}")
     if n == 0:
         raise InputError("empty file: no documents in it", code="KGA403", location=Location(name))
+
+
+def _json_lines_record(line: str) -> bool:
+    """Whether the first line of a plain-text corpus is a JSON Lines document ``{"text": ...}``."""
+    if not line.lstrip().startswith("{"):
+        return False
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(obj, dict) and isinstance(obj.get("text"), str)
 
 
 def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:

@@ -408,3 +408,20 @@ def test_an_error_naming_an_odd_file_name_stays_one_inert_line(tmp_path) -> None
     assert r.exit_code == 1, r.output
     line = r.output.strip().splitlines()[-1]
     assert line == f"error: {tmp_path}/bad\\x0aname\\x1b[31m.txt:1:17: KGA401 not UTF-8 text: byte 0xe9 at column 17"
+
+
+def test_json_lines_under_a_plain_text_name_are_refused(fake_cli, graph_dir, tmp_path) -> None:
+    """Before: corpus.txt (or stdin) holding {"text": ...} lines was read as one plain-text
+    document, JSON syntax and all, and extracted without a word."""
+    line = '{"id": "a", "text": "Boston lies in Massachusetts."}\n'
+    f = tmp_path / "corpus.txt"
+    f.write_text(line)
+    r = run("extract", f, "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 1, r.output
+    assert r.output.strip().splitlines()[-1] == (f'error: {f}:1: KGA703 JSON Lines ({{"text": ...}} per line) read as '
+                                                 "plain text: name the file .jsonl (a plain-text corpus is documents "
+                                                 "separated by blank lines)")
+    r = CliRunner().invoke(app, ["extract", "-", "--out", str(tmp_path / "out"), "--graph", str(graph_dir), "-q"],
+                           input=line)
+    assert r.exit_code == 1 and "<stdin>:1: KGA703 JSON Lines" in r.output and "give it as a .jsonl file" in r.output
+    assert not (tmp_path / "out" / "decisions.jsonl").exists() or not (tmp_path / "out" / "decisions.jsonl").stat().st_size
