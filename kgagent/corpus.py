@@ -18,7 +18,8 @@ dropped (so a span in a document's first line is that line's column). A pipe or 
 Everything is a generator: one document is in memory at a time, whatever the corpus size.
 Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
 KGA401 not UTF-8, KGA402 binary file, KGA403 empty file, KGA404 malformed JSON line,
-KGA405 document too long, KGA406 duplicate document id, KGA407 no such file or no .txt files.
+KGA405 document too long, KGA406 duplicate document id, KGA407 no such file or no .txt files,
+KGA703 JSON Lines in a plain-text file.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "news.txt"
