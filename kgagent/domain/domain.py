@@ -267,6 +267,10 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
     if domain is None:
         return problems
     conf = read_toml(root / DOMAIN_FILE)  # read once already: the lines of its keys
+    if not domain.rule_paths:
+        problems.append(DomainError("the domain reads no rules: shared_rules is false and rules names none; name the "
+                                    "domain's rule files in `rules` or set shared_rules = true", code="KGA604",
+                                    location=conf.where("rules" if "rules" in conf.data else "shared_rules")))
     for p in domain.rule_paths:
         if not p.exists():
             problems.append(DomainError(f"the rules path {p} does not exist: create it or fix `rules` in "

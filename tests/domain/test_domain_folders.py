@@ -558,3 +558,14 @@ def test_a_dotted_name_is_told_as_the_table_toml_reads(tmp_path) -> None:
                                        "dose, not a class named 'dose.form' (a name holds no '.'; write it with '_')"),
         ("KGA620", "labels.toml", 2, "[x] B must map to a name in quotes (TOML reads B.Drug as a table: quote a "
                                      "label with a '.', \"B.Drug\" = \"name\")")]
+
+
+def test_a_domain_that_reads_no_rules_is_named(tmp_path) -> None:
+    """`shared_rules = false` with `rules = []` passed check_domain, then every command said
+    '.: KGA107 no rule files given' (exit 2), naming neither domain.toml nor the cause."""
+    d = _domain(tmp_path, domain='name = "d"\nshared_rules = false\nrules = []\n')
+    assert _problems(d) == [("KGA604", "domain.toml", 3, "the domain reads no rules: shared_rules is false and rules "
+                                                         "names none; name the domain's rule files in `rules` or set "
+                                                         "shared_rules = true")]
+    r = run("rules", "test", "--domain", d)
+    assert r.exit_code == 2 and f"{d / 'domain.toml'}:3: KGA604 the domain reads no rules" in r.output, r.output
