@@ -101,8 +101,8 @@ def open_domain(path: Path | None, need_model: bool = False) -> "Domain":
 
     problems = check_domain(path, need_model=need_model)
     if problems:
-        for p in problems:
-            print(f"error: {p}", file=sys.stderr)
+        for p in problems:  # a value quoted from a domain's file never acts on the terminal
+            print(f"error: {visible(str(p), keep=chr(9))}", file=sys.stderr)
         where = path if path is not None else "the default domain"
         raise fail(f"KGA600 {len(problems)} problem(s) in {where}; fix them (see above)", EXIT_USAGE)
     with guarded(EXIT_USAGE):

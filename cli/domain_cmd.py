@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from kgagent.errors import visible
 from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, console, fail, guarded
 
 app = typer.Typer(help="Check domain folders (ontology, label map, rules, graph, model).", no_args_is_help=True)
@@ -29,8 +30,8 @@ def check_cmd(
     from kgagent_cli.agent_cmd import print_rule_report
 
     problems = check_domain(domain, need_model=need_model)
-    for p in problems:
-        print(f"error: {p}", file=sys.stderr)
+    for p in problems:  # a value quoted from a file never acts on the terminal (an ESC is written \x1b)
+        print(f"error: {visible(str(p), keep=chr(9))}", file=sys.stderr)
     if problems and all(p.code == "KGA602" for p in problems):
         raise typer.Exit(EXIT_USAGE)
     n_rules = 0

@@ -569,3 +569,12 @@ def test_a_domain_that_reads_no_rules_is_named(tmp_path) -> None:
                                                          "shared_rules = true")]
     r = run("rules", "test", "--domain", d)
     assert r.exit_code == 2 and f"{d / 'domain.toml'}:3: KGA604 the domain reads no rules" in r.output, r.output
+
+
+def test_a_control_character_quoted_from_a_domain_file_is_printed_inert(tmp_path) -> None:
+    """An unknown table named with an ESC sequence ([\"\\u001b[2J\"]) was printed raw by `domain
+    check` and every --domain command: the terminal cleared its screen."""
+    d = _domain(tmp_path, ONTOLOGY + '["\\u001b[2J"]\n')
+    for args in (["domain", "check", d], ["rules", "test", "--domain", d]):
+        r = run(*args)
+        assert r.exit_code in (1, 2) and "\x1b" not in r.output and "unknown table [\\x1b[2J]" in r.output, r.output
