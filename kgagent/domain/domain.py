@@ -404,8 +404,22 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
             return None
         return path
 
+    files: dict[Path, str] = {conf_path.resolve(): DOMAIN_FILE}  # each part's file, once
+
+    def own_file(key: str, path: Path | None) -> Path | None:
+        """``path``, or a problem (KGA608) and None when another part's file is this one
+        (``ontology = "domain.toml"`` read domain.toml's keys as unknown tables, one by one)."""
+        if path is None or not path.is_file():
+            return path
+        other = files.setdefault(path.resolve(), key)
+        if other == key:
+            return path
+        problems.append(DomainError(f"the {key} path {path} is the {other} file: give the {key} a file of its own",
+                                    code="KGA608", location=conf.where(key) if key in data else Location(str(path))))
+        return None
+
     before = len(problems)
-    onto_path = present("ontology", "ontology.toml", file=True)
+    onto_path = own_file("ontology", present("ontology", "ontology.toml", file=True))
     onto_read = len(problems) == before  # False: its classes are not known (rather than absent)
     try:
         onto_doc = read_toml(onto_path) if onto_path else read_toml_text("", str(root / "ontology.toml"))
@@ -422,7 +436,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                                     "`kgagent init DIR --from-data TRAIN.json` writes them from data)", code="KGA801",
                                     location=Location(str(onto_path)) if onto_path else conf.where("ontology")))
     names = set(ontology.classes) | set(ontology.relations)
-    labels_path = present("labels", "labels.toml", file=True)
+    labels_path = own_file("labels", present("labels", "labels.toml", file=True))
     labels = LabelMap(names=names)
     if labels_path is not None and labels_path.is_file():
         try:
@@ -432,7 +446,8 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
         except DomainError as err:
             problems.append(err)
     wording: dict[str, str] = {}
-    for wpath in (SHARED_RULES_DIR / "explain.toml", present("wording", "explain.toml", file=True)):
+    own_wording = own_file("wording", present("wording", "explain.toml", file=True))
+    for wpath in (SHARED_RULES_DIR / "explain.toml", own_wording):
         if wpath is not None and wpath.is_file():
             try:
                 w, found = read_wording(read_toml(wpath))

@@ -578,3 +578,15 @@ def test_a_control_character_quoted_from_a_domain_file_is_printed_inert(tmp_path
     for args in (["domain", "check", d], ["rules", "test", "--domain", d]):
         r = run(*args)
         assert r.exit_code in (1, 2) and "\x1b" not in r.output and "unknown table [\\x1b[2J]" in r.output, r.output
+
+
+def test_a_part_that_names_another_parts_file_is_one_problem(tmp_path) -> None:
+    """`ontology = "domain.toml"` read domain.toml's keys as one 'unknown table' each (and left an
+    empty ontology); `labels = "ontology.toml"` one KGA620 per class."""
+    d = _domain(tmp_path, domain='name = "d"\nontology = "domain.toml"\n')
+    assert _problems(d) == [("KGA608", "domain.toml", 2, f"the ontology path {d / 'domain.toml'} is the domain.toml "
+                                                         "file: give the ontology a file of its own")]
+    (d / "domain.toml").write_text('name = "d"\nlabels = "./ontology.toml"\nwording = "ontology.toml"\n')
+    assert [p[:3] for p in _problems(d)] == [("KGA608", "domain.toml", 2), ("KGA608", "domain.toml", 3)]
+    assert _problems(d)[1][3] == (f"the wording path {d / 'ontology.toml'} is the ontology file: give the wording a "
+                                  "file of its own")
