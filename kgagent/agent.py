@@ -870,18 +870,23 @@ class Agent:
         only when a score is given (a claim is not a model's reading of a text, so by default it
         is accepted only when the graph confirms it, see rules/claims.rules). Each claim is a
         document of its own to the rules: claims checked together get the verdicts they would get
-        one by one. InputError KGA411 for what is no claim (see :func:`~kgagent.claims.parse_claim`),
-        one claim not in a list, and a ``head_type`` / ``tail_type`` the ontology has no class for.
+        one by one. InputError KGA411 for what is no claim (see :func:`~kgagent.claims.parse_claim`;
+        the message names its place, "claim 3: ..."), one claim not in a list, and a ``head_type`` /
+        ``tail_type`` the ontology has no class for.
         """
         if (isinstance(triples, (str, bytes, bytearray, dict)) or not isinstance(triples, Iterable)
                 or (isinstance(triples, (tuple, list)) and triples and all(isinstance(x, str) for x in triples))):
             one = " (one claim: wrap it in a list)" if isinstance(triples, (tuple, list, dict)) else ""
             raise InputError(f"validate() takes an iterable of claims, not {_kind(triples)}{one}", code="KGA411")
-        claims = [parse_claim(c, self.domain.labels.normalize) for c in triples]
+        claims = []
+        for i, c in enumerate(triples, 1):  # a bad one is named by its place: "claim 3 of the list"
+            try:
+                claims.append(parse_claim(c, self.domain.labels.normalize))
+                check_claim_classes(claims[-1], self.domain.ontology.classes)
+            except InputError as err:
+                raise InputError(f"claim {i}: {err.message}", code=err.code) from None
         if not claims:
             return []
-        for claim in claims:
-            check_claim_classes(claim, self.domain.ontology.classes)
         with self._lock:
             engine = self._engine
             ontology = self.domain.ontology

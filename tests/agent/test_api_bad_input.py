@@ -161,3 +161,15 @@ def test_agent_load_refuses_settings_and_parts_of_the_wrong_kind(kw, error, code
 def test_good_settings_still_load() -> None:
     agent = make_agent(build_tiny_graph(), batch_size=1, min_relation_score=0, near_miss_floor=1.0)
     assert agent.extract("Boston is in Texas.", update_graph=False)[0].decisions
+
+
+def test_a_bad_claim_in_a_list_is_named_by_its_place(agent) -> None:
+    """Before: 'KGA411 a claim is (head, predicate, tail[, score]) or a dict, got ('a', 'b')', with
+    nothing to find it by in a list of thousands."""
+    ok = ("Boston", "located_in", "Texas")
+    with pytest.raises(InputError) as err:
+        agent.validate([ok, ok, ("a", "b")])
+    assert str(err.value) == "KGA411 claim 3: a claim is (head, predicate, tail[, score]) or a dict, got ('a', 'b')"
+    with pytest.raises(InputError, match="^KGA411 claim 2: head_type 'spaceship' is no class"):
+        agent.validate(iter([ok, {"head": "Boston", "predicate": "located_in", "tail": "Texas",
+                                  "head_type": "spaceship"}]))
