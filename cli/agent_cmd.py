@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from kgagent.decisions import VERDICTS
-from kgagent.errors import KGAError
+from kgagent.errors import KGAError, visible
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
                                  console, fail, guarded, open_domain)
@@ -266,8 +266,8 @@ def _report(summary, out: Path) -> None:
     con.print(f"wrote {out / 'decisions.jsonl'}, {out / 'graph.nq'}, {out / 'feedback.jsonl'}; "
               f"explain a decision: kgagent explain ID --out {out}")
     failed = getattr(summary, "failed", None) or []
-    for f in failed:
-        print(f"error: {f['error']}", file=sys.stderr)
+    for f in failed:  # a document's error may quote its text: one inert line each
+        print(f"error: {visible(str(f['error']), keep=chr(9))}", file=sys.stderr)
     if failed:
         raise fail(f"KGA434 {len(failed)} document(s) failed (above); the others are written, a re-run retries "
                    "the failed ones", EXIT_ERRORS)

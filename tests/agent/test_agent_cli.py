@@ -425,3 +425,18 @@ def test_json_lines_under_a_plain_text_name_are_refused(fake_cli, graph_dir, tmp
                            input=line)
     assert r.exit_code == 1 and "<stdin>:1: KGA703 JSON Lines" in r.output and "give it as a .jsonl file" in r.output
     assert not (tmp_path / "out" / "decisions.jsonl").exists() or not (tmp_path / "out" / "decisions.jsonl").stat().st_size
+
+
+def test_a_failed_document_s_error_is_one_inert_line(tmp_path, capsys) -> None:
+    """Before: the error of a document that failed (--engine ray) was printed as it came, so a
+    line break or an escape sequence quoted from the document reached the terminal."""
+    import typer
+
+    from kgagent.output import RunSummary
+    from kgagent_cli.agent_cmd import _report
+
+    summary = RunSummary(out=str(tmp_path), failed=[{"doc": "d1", "error": "d1: KGA410 bad\ntext\x1b[2J"}])
+    with pytest.raises(typer.Exit):
+        _report(summary, tmp_path)
+    err = capsys.readouterr().err.splitlines()
+    assert "error: d1: KGA410 bad\\x0atext\\x1b[2J" in err and "\x1b" not in "".join(err)
