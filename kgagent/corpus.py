@@ -53,6 +53,10 @@ def read_corpus(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHA
     Document ids are unique across all paths (KGA406 otherwise).
     """
     seen: dict[str, str] = {}
+    paths = list(paths)
+    if sum(str(p) == "-" for p in paths) > 1:  # standard input reads once: a second "-" would find it empty
+        raise InputError("standard input (-) given twice; it can be read once", code="KGA407",
+                         location=Location("<stdin>"))
     for path in paths:
         for doc in _read_one(path, max_doc_chars):
             first = seen.get(doc.id)

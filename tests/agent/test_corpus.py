@@ -284,3 +284,14 @@ def test_a_directory_s_upper_case_txt_files_are_documents_too(tmp_path: Path) ->
     (tmp_path / "c" / "B.TXT").write_text("Beta.\n")
     (tmp_path / "c" / "c.md").write_text("ignored\n")
     assert [(d.id, d.text) for d in read_corpus([tmp_path / "c"])] == [("B", "Beta."), ("a", "Alpha.")]
+
+
+def test_stdin_given_twice_is_named(monkeypatch) -> None:
+    """Before: `kgagent extract - -` read the documents once, then 'KGA403 <stdin>: empty file'."""
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"One.\n")))
+    with pytest.raises(InputError) as err:
+        next(read_corpus(["-", "-"]))  # before any document is read
+    assert str(err.value) == "<stdin>: KGA407 standard input (-) given twice; it can be read once"
