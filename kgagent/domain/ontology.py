@@ -54,6 +54,7 @@ differs from a mention's label contradicts it. The graph holds the ontology as R
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,8 +217,8 @@ class Ontology:
         for name, spec in classes.items():
             spec = table(spec, "classes", name)
             if not NAME.fullmatch(name):
-                bad(f"class name {name!r} must start with a lower-case letter and hold only letters, digits "
-                    "and _ (rule files write it as a constant)", "KGA611", "classes", name)
+                bad(f"class name {name!r} must start with a lower-case letter and hold only ASCII letters, digits "
+                    f"and _ (rule files write it as a constant){_as_constant(name)}", "KGA611", "classes", name)
             elif name in RESERVED:
                 bad(_reserved("class", name), "KGA611", "classes", name)
             for k in spec:
@@ -248,8 +249,8 @@ class Ontology:
         for name, spec in relations.items():
             spec = table(spec, "relations", name)
             if not NAME.fullmatch(name):
-                bad(f"relation name {name!r} must start with a lower-case letter and hold only letters, digits "
-                    "and _", "KGA611", "relations", name)
+                bad(f"relation name {name!r} must start with a lower-case letter and hold only ASCII letters, "
+                    f"digits and _{_as_constant(name)}", "KGA611", "relations", name)
             elif name in RESERVED:
                 bad(_reserved("relation", name), "KGA611", "relations", name)
             if name in onto.classes:
@@ -304,8 +305,8 @@ class Ontology:
         else:
             for cue, words in cues.items():
                 if not NAME.fullmatch(cue):
-                    bad(f"[ontology]: cue name {cue!r} must start with a lower-case letter and hold only letters, "
-                        "digits and _ (the rules write it)", "KGA611", "ontology", "cues")
+                    bad(f"[ontology]: cue name {cue!r} must start with a lower-case letter and hold only ASCII "
+                        f"letters, digits and _ (the rules write it){_as_constant(cue)}", "KGA611", "ontology", "cues")
                 elif cue in RESERVED:
                     bad(f"[ontology]: {_reserved('cue', cue)}", "KGA611", "ontology", "cues")
                 elif not isinstance(words, list) or not words or not all(isinstance(w, str) and w.split()
@@ -523,6 +524,14 @@ class Ontology:
 
 
 _SINGULAR = {"classes": "class", "relations": "relation"}
+
+
+def _as_constant(name: str) -> str:
+    """``: write it 'cafe'`` for a name that is nearly a rule constant ('Café', 'Adverse Effect'),
+    else ""."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    guess = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
+    return f"; write it {guess!r}" if NAME.fullmatch(guess) and guess not in RESERVED and guess != name else ""
 
 
 def _dotted(what: str, name: str, key: str) -> str:

@@ -590,3 +590,14 @@ def test_a_part_that_names_another_parts_file_is_one_problem(tmp_path) -> None:
     assert [p[:3] for p in _problems(d)] == [("KGA608", "domain.toml", 2), ("KGA608", "domain.toml", 3)]
     assert _problems(d)[1][3] == (f"the wording path {d / 'ontology.toml'} is the ontology file: give the wording a "
                                   "file of its own")
+
+
+def test_a_name_that_is_no_rule_constant_is_told_how_to_write_it(tmp_path) -> None:
+    """'café' was told to 'hold only letters, digits and _' (é is a letter); neither it nor
+    'Adverse Effect' was told the constant it could be."""
+    onto = ONTOLOGY + '[classes."café"]\n\n[relations."Work-For"]\ndomain = "drug"\nrange = "drug"\n'
+    assert [p[3] for p in _problems(_domain(tmp_path, onto))] == [
+        "class name 'café' must start with a lower-case letter and hold only ASCII letters, digits and _ (rule files "
+        "write it as a constant); write it 'cafe'",
+        "relation name 'Work-For' must start with a lower-case letter and hold only ASCII letters, digits and _; "
+        "write it 'work_for'"]
