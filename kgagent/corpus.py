@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kgagent.errors import InputError, Location, undecodable
+from kgagent.errors import InputError, Location, lone_surrogate, undecodable
 from kgagent.schema import Document
 
 #: a document longer than this (characters) is refused: split it with blank lines
@@ -302,6 +302,10 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or not str(doc_id).strip():
             raise InputError('"id" must be a non-empty string or an integer', code="KGA404",
                              location=Location(name, lineno))
+        for key, value in (("id", str(doc_id)), ("text", text)):
+            if (at := lone_surrogate(value)) is not None:  # "\ud800" is JSON, but no text
+                raise InputError(f'"{key}" holds a lone surrogate (\\u{ord(value[at]):04x}) at character {at}, '
+                                 "which is no text", code="KGA404", location=Location(name, lineno))
         n += 1
         yield Document(id=str(doc_id), text=text, source=f"{name}:{lineno}")
     if n == 0:

@@ -295,3 +295,17 @@ def test_stdin_given_twice_is_named(monkeypatch) -> None:
     with pytest.raises(InputError) as err:
         next(read_corpus(["-", "-"]))  # before any document is read
     assert str(err.value) == "<stdin>: KGA407 standard input (-) given twice; it can be read once"
+
+
+@pytest.mark.parametrize("line, words", [
+    ('{"id": "\\udc80x", "text": "Boston."}', '"id" holds a lone surrogate (\\udc80) at character 0'),
+    ('{"text": "Bos\\ud800ton."}', '"text" holds a lone surrogate (\\ud800) at character 3'),
+])
+def test_a_lone_surrogate_in_a_json_document_is_named_by_line(tmp_path: Path, line: str, words: str) -> None:
+    """Before: 'KGA410 document 'x': its text holds a lone surrogate ...' from the agent, with no
+    file or line to find it by (and for an id not even the document)."""
+    p = tmp_path / "c.jsonl"
+    p.write_text('{"text": "ok."}\n' + line + "\n")
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p]))
+    assert str(err.value) == f"{p}:2: KGA404 {words}, which is no text"
