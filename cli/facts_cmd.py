@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from kgagent.errors import visible
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.agent_cmd import _check_paths
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, WITH_GRAPHS_HELP,
@@ -74,17 +75,17 @@ def _report(answer: "FactsAnswer", limit: int) -> None:
             con.print(f"{role} {lk.mention!r}: the graph knows no such entity of the kind asked")
         else:
             label = next((c.label for c in lk.candidates if c.entity == lk.entity), None) or lk.entity
-            con.print(f"{role} {lk.mention!r} -> {label} ({lk.entity}; "
-                      f"{lk.method}, {lk.score:.2f})")
+            con.print(visible(f"{role} {lk.mention!r} -> {label} ({lk.entity}; {lk.method}, {lk.score:.2f})"))
     facts = answer.facts
     if not facts:
         con.print("no facts")
         return
     table = Table(title=f"{len(facts)} fact{'' if len(facts) == 1 else 's'}"
                         + (f" (the first {limit})" if len(facts) > limit else ""))
-    rows = [(f"{f.predicate}({f.subject_label}, {f.object_label})",
+    # labels and document ids come from graphs and corpora: their control characters are shown, inert
+    rows = [(visible(f"{f.predicate}({f.subject_label}, {f.object_label})"),
              "\n".join((["graph"] if f.curated else []) + [
-                 f"{p.doc} sentence {p.sentence}, {p.score:.3f}, {p.rule} ({p.decision})" for p in f.sources]))
+                 visible(f"{p.doc} sentence {p.sentence}, {p.score:.3f}, {p.rule} ({p.decision})") for p in f.sources]))
             for f in facts[:limit]]
     # the fact is what was asked: kept on one line where it fits (the sources fold)
     table.add_column("fact", overflow="fold", min_width=min(max(len(r[0]) for r in rows), 48))

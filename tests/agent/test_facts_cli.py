@@ -72,3 +72,14 @@ def test_facts_by_alias_never_load_torch(graph_dir: Path) -> None:
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "['Massachusetts', 'United States'] False"
+
+
+def test_a_label_s_control_characters_are_shown_not_sent(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """Before: a graph label holding ESC (a label from a corpus, or a graph given) reached the
+    terminal in the facts table and recoloured it."""
+    g = tmp_path / "g"
+    g.mkdir()
+    (g / "graph.ttl").write_text((graph_dir / "graph.ttl").read_text().replace('"Boston"', '"Bos\\u001B[31mton"'))
+    r = run("facts", "-p", "located_in", "--graph", g)
+    assert r.exit_code == 0, r.output
+    assert "located_in(Bos\\x1b[31mton, Massachusetts)" in r.output and "\x1b" not in r.output
