@@ -203,7 +203,9 @@ class Ontology:
 
         data = doc.data
         for key in data:
-            if key not in ("ontology", "classes", "relations"):
+            if key in _ONTOLOGY_KEYS:  # untyped = "other" above every table: read as nothing before
+                bad(f"{key} belongs in the [ontology] table: write it under an [ontology] line", "KGA610", key)
+            elif key not in ("ontology", "classes", "relations"):
                 bad(f"unknown table [{key}]{near_miss(key, ('ontology', 'classes', 'relations'))}: an ontology "
                     "has [ontology], [classes.NAME] and [relations.NAME]",
                     "KGA610", key)

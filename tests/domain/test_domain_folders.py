@@ -601,3 +601,10 @@ def test_a_name_that_is_no_rule_constant_is_told_how_to_write_it(tmp_path) -> No
         "write it as a constant); write it 'cafe'",
         "relation name 'Work-For' must start with a lower-case letter and hold only ASCII letters, digits and _; "
         "write it 'work_for'"]
+
+
+def test_an_ontology_setting_outside_its_table_is_told_where_it_belongs(tmp_path) -> None:
+    """`untyped = "effect"` written above the tables was "unknown table [untyped]: an ontology has
+    [ontology], ..." (it is no table, and the ontology was left without its untyped class)."""
+    assert _problems(_domain(tmp_path, 'untyped = "effect"\n' + ONTOLOGY)) == [
+        ("KGA610", "ontology.toml", 1, "untyped belongs in the [ontology] table: write it under an [ontology] line")]
