@@ -213,8 +213,14 @@ class Ontology:
         head = data.get("ontology", {})
         classes = data.get("classes", {})
         relations = data.get("relations", {})
-        if not isinstance(classes, dict) or not isinstance(relations, dict) or not isinstance(head, dict):
-            bad("[classes] and [relations] hold one table per name", "KGA610")
+        shapes = {"ontology": "a table of settings (an [ontology] line, then untyped = ...)",
+                  "classes": "one table per class ([classes.NAME])", "relations": "one table per relation "
+                  "([relations.NAME])"}
+        wrong = [key for key, value in (("ontology", head), ("classes", classes), ("relations", relations))
+                 if not isinstance(value, dict)]
+        for key in wrong:
+            bad(f"{key} holds {shapes[key]}, not {_toml_kind(data[key])}", "KGA610", key)
+        if wrong:
             return onto, problems
         for name, spec in classes.items():
             spec = table(spec, "classes", name)
@@ -526,6 +532,15 @@ class Ontology:
 
 
 _SINGULAR = {"classes": "class", "relations": "relation"}
+
+
+def _toml_kind(value: Any) -> str:
+    """What a TOML value is, in a message: "a list of tables ([[classes]])", "the number 3"."""
+    if isinstance(value, list):
+        return "a list of tables" if value and all(isinstance(v, dict) for v in value) else f"the list {value!r}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return repr(value)
+    return f"the number {value!r}"
 
 
 def _as_constant(name: str) -> str:

@@ -158,7 +158,8 @@ def read_toml_text(text: str, path: str) -> TomlDoc:
             name = _parts(a.group(1))
             arrays[name] = arrays.get(name, -1) + 1
             table = (*name, str(arrays[name]))
-            lines.setdefault(table, no)
+            for n in range(1, len(table) + 1):  # [[source]] declares the array source too
+                lines.setdefault(table[:n], no)
             continue
         h = _HEADER.match(raw)
         if h:

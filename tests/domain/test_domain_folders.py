@@ -608,3 +608,14 @@ def test_an_ontology_setting_outside_its_table_is_told_where_it_belongs(tmp_path
     [ontology], ..." (it is no table, and the ontology was left without its untyped class)."""
     assert _problems(_domain(tmp_path, 'untyped = "effect"\n' + ONTOLOGY)) == [
         ("KGA610", "ontology.toml", 1, "untyped belongs in the [ontology] table: write it under an [ontology] line")]
+
+
+def test_classes_relations_or_ontology_of_the_wrong_shape_are_named_at_their_line(tmp_path) -> None:
+    """`[[relations]]` (a list of tables), `classes = ["drug"]` or `ontology = 3` were one
+    '[classes] and [relations] hold one table per name' without a line, whichever was wrong."""
+    assert _problems(_domain(tmp_path, '[classes.drug]\n\n[[relations]]\nname = "causes"\n')) == [
+        ("KGA610", "ontology.toml", 3, "relations holds one table per relation ([relations.NAME]), not a list of "
+                                       "tables")]
+    assert [p[2:] for p in _problems(_domain(tmp_path / "2", 'ontology = 3\nclasses = ["drug"]\n'))] == [
+        (1, "ontology holds a table of settings (an [ontology] line, then untyped = ...), not the number 3"),
+        (2, "classes holds one table per class ([classes.NAME]), not the list ['drug']")]
