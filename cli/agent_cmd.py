@@ -307,7 +307,12 @@ def _progress_bar(quiet: bool, total: int | None) -> Iterator:
 
 def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool):
     with _progress_bar(quiet, total) as progress:
-        return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
+        try:
+            return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
+        except KGAError as err:  # an --out that cannot be written to (KGA510) is a usage error, as elsewhere
+            if err.code == "KGA510":
+                raise fail(str(err), EXIT_USAGE) from None
+            raise
 
 
 @contextlib.contextmanager

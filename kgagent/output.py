@@ -459,6 +459,7 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
     if not isinstance(out, (str, Path)):
         raise InputError(f"the output directory must be a path (str or Path), not {type(out).__name__}",
                          code="KGA419")
+    _not_the_graphs_folder(agent, Path(out))
     if not isinstance(overwrite, bool):  # "no" is true: it would empty `out`
         raise InputError(f"overwrite must be True or False, not {overwrite!r}", code="KGA419")
     if progress is not None and not callable(progress):
@@ -491,6 +492,19 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
             raise
         group.flush()
         return writer.finish()
+
+
+def _not_the_graphs_folder(agent: Any, out: Path) -> None:
+    """StorageError KGA510 when ``out`` is the folder of the graph the agent reads: the run's
+    ``graph.nq`` would be found there in the graph's place next time (or, with ``overwrite``,
+    delete a graph.nq that is the graph)."""
+    graph_file = getattr(getattr(agent, "kg", None), "path", None)
+    if graph_file is None or not out.exists():
+        return
+    folder = Path(graph_file).parent
+    if folder.exists() and folder.resolve() == out.resolve():
+        raise StorageError(f"--out {out} is the folder of the graph {graph_file}: the run's graph.nq would take "
+                           "the graph's place there; give another --out", code="KGA510")
 
 
 _NONE = object()  # (no first document)

@@ -440,3 +440,17 @@ def test_a_failed_document_s_error_is_one_inert_line(tmp_path, capsys) -> None:
         _report(summary, tmp_path)
     err = capsys.readouterr().err.splitlines()
     assert "error: d1: KGA410 bad\\x0atext\\x1b[2J" in err and "\x1b" not in "".join(err)
+
+
+def test_out_that_is_the_graph_s_folder_is_refused(fake_cli, corpus, graph_dir, tmp_path) -> None:
+    """Before: `extract --out GRAPHDIR --graph GRAPHDIR` wrote its graph.nq beside graph.ttl, and
+    every later run read that (one run's additions) as the graph, without a word; with the
+    graph stored as graph.nq, --overwrite would have deleted it."""
+    before = sorted(p.name for p in graph_dir.iterdir())
+    for graph in (graph_dir, graph_dir / "graph.ttl"):
+        r = run("extract", corpus, "--out", graph_dir, "--graph", graph, "-q")
+        assert r.exit_code == 2, r.output
+        assert r.output.strip().splitlines()[-1] == (
+            f"error: KGA510 --out {graph_dir} is the folder of the graph {graph_dir / 'graph.ttl'}: the run's "
+            "graph.nq would take the graph's place there; give another --out")
+    assert sorted(p.name for p in graph_dir.iterdir()) == before
