@@ -7,7 +7,8 @@ Formats (chosen per path):
 - a file ending in ``.jsonl`` / ``.ndjson`` / ``.json``: one JSON object per line with ``text``
   and optionally ``id`` (string or integer; default ``<file stem>#<line>``);
 - any other file (or ``-`` for standard input): plain text, documents separated by one or more
-  blank lines; ids are ``<file stem>#<n>`` with ``n`` the 1-based document number.
+  blank lines (white space and zero-width characters only); ids are ``<file stem>#<n>`` with
+  ``n`` the 1-based document number.
 
 Lines end at LF, CRLF or a lone CR; a byte-order mark is dropped. A document's text, which
 decision spans index, is what the file holds: a JSON ``text`` as given, a plain-text document
@@ -237,13 +238,23 @@ def _whole_file(f: Path, max_doc_chars: int) -> str:
     return "\n".join(parts).rstrip()
 
 
+#: characters that show nothing: a line of them and white space looks blank, and is
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _blank(line: str) -> bool:
+    """Whether a line of a plain-text corpus is blank to the eye (white space and zero-width
+    characters only): such lines separate documents."""
+    return not line.translate(_INVISIBLE).strip()
+
+
 def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
     lines: list[str] = []
     size = 0
     start = 0
     n = 0
     for lineno, line in text_lines(fh, name):
-        if not line.strip():
+        if _blank(line):
             if lines:
                 n += 1
                 yield Document(id=f"{stem}#{n}", text="\n".join(lines).rstrip(), source=f"{name}:{start}")

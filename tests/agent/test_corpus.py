@@ -309,3 +309,14 @@ def test_a_lone_surrogate_in_a_json_document_is_named_by_line(tmp_path: Path, li
     with pytest.raises(InputError) as err:
         list(read_corpus([p]))
     assert str(err.value) == f"{p}:2: KGA404 {words}, which is no text"
+
+
+def test_a_line_blank_to_the_eye_separates_documents(tmp_path: Path) -> None:
+    """A line of zero-width spaces (web-scraped text has them), a BOM of a file pasted in, or a
+    no-break space looks blank and separates documents (before: the first two merged them)."""
+    p = tmp_path / "web.txt"
+    p.write_text("One.\n\u200b\u200b\nTwo.\n\ufeff \nThree.\n\u00a0\nFour.\n")
+    assert [d.text for d in read_corpus([p])] == ["One.", "Two.", "Three.", "Four."]
+    p.write_text("\u200b\n\u2060\n")
+    with pytest.raises(InputError, match="KGA403 empty file"):
+        list(read_corpus([p]))
