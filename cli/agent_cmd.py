@@ -237,6 +237,11 @@ def extract_cmd(
         if memory_from_graph:
             raise fail("KGA436 --memory graph needs --engine local; with ray give an earlier run's directory",
                        EXIT_USAGE)
+        graph = kg if kg is not None else dom.graph  # (the local engine's writer checks the agent's own)
+        folder = graph.parent if graph is not None and graph.is_file() else graph
+        if folder is not None and folder.is_dir() and out.is_dir() and folder.resolve() == out.resolve():
+            raise fail(f"KGA510 --out {out} is the folder of the graph {graph}: the run's graph.nq would take the "
+                       "graph's place there; give another --out", EXIT_USAGE)
         _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
         return
     if threads:

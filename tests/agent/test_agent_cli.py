@@ -454,3 +454,15 @@ def test_out_that_is_the_graph_s_folder_is_refused(fake_cli, corpus, graph_dir, 
             f"error: KGA510 --out {graph_dir} is the folder of the graph {graph_dir / 'graph.ttl'}: the run's "
             "graph.nq would take the graph's place there; give another --out")
     assert sorted(p.name for p in graph_dir.iterdir()) == before
+
+
+def test_out_that_is_the_graph_s_folder_is_refused_by_the_ray_engine_too(corpus, graph_dir, tmp_path) -> None:
+    """The Ray engine writes through its own writer: the CLI refuses the graph's folder before Ray starts."""
+    pytest.importorskip("ray")
+    before = sorted(p.name for p in graph_dir.iterdir())
+    r = run("extract", corpus, "--engine", "ray", "--out", graph_dir, "--graph", graph_dir, "-q")
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1] == (
+        f"error: KGA510 --out {graph_dir} is the folder of the graph {graph_dir}: the run's graph.nq would take the "
+        "graph's place there; give another --out")
+    assert sorted(p.name for p in graph_dir.iterdir()) == before
