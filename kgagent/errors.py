@@ -41,18 +41,22 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and lone_surrogate(value) is None
 
 
-#: control characters (C0, DEL, C1): a terminal acts on them (ESC moves the cursor, BEL rings)
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: control characters (C0, DEL, C1): a terminal acts on them (ESC moves the cursor, BEL rings);
+#: and the bidirectional overrides and isolates, which make what follows them display reversed
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible(text: object, keep: str = "") -> str:
     r"""``text`` with its control characters but those in ``keep`` written as ``\x1b``: a value
-    from a file, quoted in a message or printed, never acts on the terminal.
+    from a file, quoted in a message or printed, never acts on the terminal (nor reorders the
+    line: a right-to-left override is written ``\u202e``; right-to-left letters stay).
 
-    >>> print(visible("a\x1b[2Jb"), visible("a\tb", keep="\t") == "a\tb")
-    a\x1b[2Jb True
+    >>> print(visible("a\x1b[2Jb"), visible("a\tb", keep="\t") == "a\tb", visible("x\u202eyz שלום"))
+    a\x1b[2Jb True x\u202eyz שלום
     """
-    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", str(text))
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else
+                        f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        str(text))
 
 
 def lone_surrogate(text: str) -> int | None:

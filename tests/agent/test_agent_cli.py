@@ -466,3 +466,15 @@ def test_out_that_is_the_graph_s_folder_is_refused_by_the_ray_engine_too(corpus,
         f"error: KGA510 --out {graph_dir} is the folder of the graph {graph_dir}: the run's graph.nq would take the "
         "graph's place there; give another --out")
     assert sorted(p.name for p in graph_dir.iterdir()) == before
+
+
+def test_explain_shows_a_right_to_left_override_instead_of_obeying_it(fake_cli, graph_dir, tmp_path) -> None:
+    """Before: an RLO (U+202E) in the corpus reached the terminal in the quoted sentence, which then
+    displayed the rest of the line reversed (what the reader saw was not the text)."""
+    corpus = tmp_path / "rlo.txt"
+    corpus.write_text("Richard Parsons works \u202efor Time Warner.\n")
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
+    r = run("explain", "--verdict", "accept", "--kind", "relation", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert '  "Richard Parsons works \\u202efor Time Warner."' in r.output.splitlines() and "\u202e" not in r.output
