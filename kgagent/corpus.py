@@ -103,14 +103,16 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
             yield from _plain(fh, str(p), p.stem, max_doc_chars)
 
 
-def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
-               lone_cr: bool = True) -> Iterator[tuple[int, str]]:
+def text_lines(fh: BinaryIO, name: str, what: str = "documents", *, lone_cr: bool = True,
+               max_chars: int = MAX_DOC_CHARS) -> Iterator[tuple[int, str]]:
     """The lines of a text file, numbered from 1 and decoded as :func:`decode_line` does; a line
     ends at LF, CRLF or (``lone_cr``) a lone CR. JSON Lines pass ``lone_cr=False``: their lines
     end at LF alone, and a CR inside is the JSON's (white space, or a control character a string
     may not hold). ``fh`` is read once and never rewound, so a pipe or FIFO (``<(zcat
     corpus.gz)``) reads as a file does. KGA403 for a file with nothing in it (no ``what``),
-    KGA402 for a binary one (a NUL byte in its head)."""
+    KGA402 for a binary one (a NUL byte in its head), KGA405 for a line longer than
+    ``max_chars`` characters, told before more than its first 4 x ``max_chars`` bytes are read (a
+    file of gigabytes without a line break is not read into memory)."""
     head = fh.read(_SNIFF)
     if (wide := _utf16_or_32(head)) is not None:
         raise InputError(f"{wide} text, not UTF-8: convert it (iconv -f {wide} -t UTF-8 FILE > NEW)", code="KGA401",
@@ -123,10 +125,14 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents", *,
     if not head.strip() and len(head) < _SNIFF:  # the whole file is blank
         raise InputError(f"empty file: no {what} in it", code="KGA403", location=Location(name))
     lineno = 0
-    for raw in _raw_lines(head, fh):
-        for piece in _cr_split(raw) if lone_cr else [raw]:
-            lineno += 1
-            yield lineno, decode_line(piece, name, lineno)
+    try:
+        for raw in _raw_lines(head, fh, 4 * max_chars + 2):  # UTF-8: at most 4 bytes a character
+            for piece in _cr_split(raw) if lone_cr else [raw]:
+                lineno += 1
+                yield lineno, decode_line(piece, name, lineno)
+    except _LineTooLong:
+        raise InputError(f"a line longer than {max_chars} characters (no line break in it)", code="KGA405",
+                         location=Location(name, lineno + 1)) from None
 
 
 #: files that are packed text, what they are and how to read them (a pipe or FIFO reads as a file)
@@ -155,17 +161,24 @@ def _utf16_or_32(head: bytes) -> str | None:
     return None
 
 
-def _raw_lines(head: bytes, fh: BinaryIO) -> Iterator[bytes]:
-    """The LF-ended lines of ``head`` followed by the rest of ``fh``."""
+class _LineTooLong(Exception):
+    """A line of more bytes than :func:`_raw_lines` may hold."""
+
+
+def _raw_lines(head: bytes, fh: BinaryIO, cap: int) -> Iterator[bytes]:
+    """The LF-ended lines of ``head`` followed by the rest of ``fh``; _LineTooLong for a line of
+    more than ``cap`` bytes, read no further than that."""
     pending = b""
     for raw in io.BytesIO(head):
         if raw.endswith(b"\n"):
             yield raw
         else:
             pending = raw
-    for raw in fh:
+    while raw := fh.readline(cap + 1):
         if pending:
             raw, pending = pending + raw, b""
+        if len(raw) > cap:
+            raise _LineTooLong
         yield raw
     if pending:
         yield pending
@@ -229,7 +242,7 @@ def _whole_file(f: Path, max_doc_chars: int) -> str:
     with open(f, "rb") as fh:
         parts = []
         size = 0
-        for lineno, line in text_lines(fh, str(f)):
+        for lineno, line in text_lines(fh, str(f), max_chars=max_doc_chars):
             size += len(line) + 1
             if size > max_doc_chars:
                 raise InputError(f"document longer than {max_doc_chars} characters; split it into several files",
@@ -253,7 +266,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
     size = 0
     start = 0
     n = 0
-    for lineno, line in text_lines(fh, name):
+    for lineno, line in text_lines(fh, name, max_chars=max_doc_chars):
         if _blank(line):
             if lines:
                 n += 1
@@ -292,7 +305,7 @@ def _json_lines_record(line: str) -> bool:
 
 def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
     n = 0
-    for lineno, line in text_lines(fh, name, lone_cr=False):
+    for lineno, line in text_lines(fh, name, lone_cr=False, max_chars=max_doc_chars + 1000):
         if not line.strip():
             continue
         if len(line) > max_doc_chars + 1000:

@@ -320,3 +320,22 @@ def test_a_line_blank_to_the_eye_separates_documents(tmp_path: Path) -> None:
     p.write_text("\u200b\n\u2060\n")
     with pytest.raises(InputError, match="KGA403 empty file"):
         list(read_corpus([p]))
+
+
+@pytest.mark.parametrize("name", ["one.txt", "one.jsonl"])
+def test_a_line_past_the_limit_is_refused_before_it_is_read_whole(tmp_path: Path, name: str) -> None:
+    """Before: a file without line breaks was read whole into memory (gigabytes for a dump) before
+    KGA405 said the document was too long."""
+    import tracemalloc
+
+    p = tmp_path / name
+    p.write_bytes(b"Boston lies in Massachusetts. " * 400_000)  # 12 MB, no line break
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as err:
+            list(read_corpus([p], max_doc_chars=1000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(err.value).startswith(f"{p}:1: KGA405 ") and "longer than" in str(err.value)
+    assert peak < 1_000_000, peak
