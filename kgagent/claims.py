@@ -3,15 +3,16 @@
 A file of claims (:func:`read_claims`, ``kgagent validate``) holds one claim per line: in a
 ``.jsonl`` / ``.ndjson`` / ``.json`` file a JSON object (``head``, ``predicate``, ``tail``;
 optionally ``score``, ``head_type``, ``tail_type``) or a list ``[head, predicate, tail(, score)]``;
-in any other file (``-``: standard input) the parts separated by tabs, ``head<TAB>predicate<TAB>tail``
-and optionally ``<TAB>score``. Blank lines, and lines beginning with ``#`` in a tab-separated file,
-are skipped, as is its first line when it is the header ``head<TAB>predicate<TAB>tail[<TAB>score]``.
-Bad input raises :class:`~kgagent.errors.InputError` naming the file and line: KGA401 not UTF-8,
-KGA402 binary, KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a claim (a part
-missing, empty or not a string, a score that is no number in [0, 1], a key that is none of the six,
-a whole JSON array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one
-JSON array: each claim keeps its own line number, the file is read as it streams, and one format
-means one set of errors.
+in any other file (``-``: standard input) the parts separated by tabs,
+``head<TAB>predicate<TAB>tail`` and optionally ``<TAB>score`` (left empty: no score). Blank lines,
+and lines beginning with ``#`` in a tab-separated file, are skipped, as is its first line when it
+is the header ``head<TAB>predicate<TAB>tail[<TAB>score]``. Bad input raises
+:class:`~kgagent.errors.InputError` naming the file and line: KGA401 not UTF-8, KGA402 binary,
+KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a claim (a part missing, empty
+or not a string, a score that is no number in [0, 1], a key that is none of the six, a whole JSON
+array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one JSON array:
+each claim keeps its own line number, the file is read as it streams, and one format means one set
+of errors.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "claims.tsv"
@@ -253,8 +254,8 @@ def _tab_claim(line: str, where: Location) -> tuple[Any, ...]:
     if len(parts) not in (3, 4):
         raise InputError(f"expected head, predicate and tail (and optionally a score) separated by tabs; found "
                          f"{len(parts)} part{'s' if len(parts) != 1 else ''}", code="KGA411", location=where)
-    if len(parts) == 3:
-        return tuple(parts)
+    if len(parts) == 3 or not parts[3]:  # an empty score column (a spreadsheet's trailing tab): no score
+        return tuple(parts[:3])
     try:
         score = float(parts[3])
     except ValueError:

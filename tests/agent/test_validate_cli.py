@@ -204,3 +204,15 @@ def test_a_header_row_is_no_claim(fake_cli, graph_dir: Path, tmp_path: Path, hea
     assert r.exit_code == 0, r.output
     assert [(x["line"], x["verdict"]) for x in map(json.loads, out.read_text().splitlines())] == [(2, "accept")]
     assert "1 claim: 1 accepted" in r.output
+
+
+def test_an_empty_score_column_is_no_score(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """A spreadsheet's export writes the empty score column as a trailing tab (before: 'KGA411 the
+    score '' is not a number', and the run stopped)."""
+    f = tmp_path / "claims.tsv"
+    f.write_text("Boston\tlocated_in\tMassachusetts\t\nMassachusetts\tlocated_in\tBoston\t0.9\n")
+    out = tmp_path / "out.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(x["line"], x["verdict"], x["claim_score"]) for x in rows] == [(1, "accept", None), (2, "reject", 0.9)]
