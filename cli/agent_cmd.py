@@ -422,7 +422,9 @@ def explain_cmd(
         if as_json:
             typer.echo(json.dumps(decision, indent=1, ensure_ascii=False))
         else:
-            typer.echo(("\n" if i else "") + explain_decision(decision, wording))
+            with guarded(EXIT_ERRORS):  # a hand-edited decision: KGA451, one line
+                text = explain_decision(decision, wording)
+            typer.echo(("\n" if i else "") + text)
 
 
 def register(app: typer.Typer) -> None:

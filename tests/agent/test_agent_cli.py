@@ -478,3 +478,20 @@ def test_explain_shows_a_right_to_left_override_instead_of_obeying_it(fake_cli, 
     r = run("explain", "--verdict", "accept", "--kind", "relation", "--out", out)
     assert r.exit_code == 0, r.output
     assert '  "Richard Parsons works \\u202efor Time Warner."' in r.output.splitlines() and "\u202e" not in r.output
+
+
+@pytest.mark.parametrize("field, value", [("labels", 5), ("subject", [1]), ("notes", 5)])
+def test_explain_of_a_hand_edited_decision_is_one_line(fake_cli, corpus, graph_dir, tmp_path, field, value) -> None:
+    """Before: a decision whose field had the wrong kind (a hand-edited decisions.jsonl) ended
+    `kgagent explain` in a traceback (AttributeError, TypeError)."""
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
+    lines = (out / "decisions.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    first[field] = value
+    (out / "decisions.jsonl").write_text("\n".join([json.dumps(first)] + lines[1:]) + "\n")
+    r = run("explain", first["id"], "--out", out)
+    assert r.exit_code == 1, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith(f"error: KGA451 decision '{first['id']}' is not one kgagent writes (a field of the "
+                           "wrong kind: ") and last.endswith("was the file edited?"), last
