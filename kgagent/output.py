@@ -143,11 +143,25 @@ def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
 
 def _progress_shaped(obj: Any) -> bool:
     """Whether a progress line read back is one :class:`RunWriter` writes: a document id, its text
-    hash, and the byte size (a whole number, at least 0) of every output after it."""
+    hash, the byte size (a whole number, at least 0) of every output after it, and counts that
+    are whole numbers (what :meth:`RunSummary.add` adds up)."""
     if not isinstance(obj, dict) or not isinstance(sizes := obj.get("sizes"), dict):
         return False
+
+    def count(v: Any) -> bool:
+        return type(v) is int and v >= 0
+
+    def counts(v: Any) -> bool:  # name -> count
+        return isinstance(v, dict) and all(count(n) for n in v.values())
+
     return (isinstance(obj.get("doc"), str) and isinstance(obj.get("hash", ""), str)
-            and all(type(sizes.get(n)) is int and sizes[n] >= 0 for n in OUTPUTS))
+            and all(count(sizes.get(n)) for n in OUTPUTS)
+            and all(count(obj.get(k, 0)) for k in ("sentences", "facts", "entities", "feedback",
+                                                    "known_entity_mentions"))
+            and all(isinstance(t := obj.get(k, {}), dict) and all(counts(row) for row in t.values())
+                    for k in ("by_verdict", "by_rule", "by_type"))
+            and counts(obj.get("identity", {}))
+            and isinstance(r := obj.get("rule_reasons", {}), dict) and all(isinstance(x, str) for x in r.values()))
 
 
 def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,

@@ -316,6 +316,11 @@ def test_extract_reads_a_fifo_once(fake_cli, graph_dir, tmp_path) -> None:
     lambda line: {**line, "sizes": {}},
     lambda line: {**line, "doc": 5, "hash": 3},
     lambda line: [line],
+    lambda line: {**line, "by_verdict": {"entity": {"accept": "x"}}},
+    lambda line: {**line, "by_rule": [1]},
+    lambda line: {**line, "sentences": "x"},
+    lambda line: {**line, "rule_reasons": [1]},
+    lambda line: {**line, "identity": {"unlink": None}},
 ])
 def test_a_progress_line_of_the_wrong_shape_is_redone(fake_cli, corpus, graph_dir, tmp_path, garble) -> None:
     """A progress line that is JSON but not a progress record is where the run resumes, as a torn
