@@ -252,8 +252,11 @@ _HEADERS = (["head", "predicate", "tail"], ["head", "predicate", "tail", "score"
 def _tab_claim(line: str, where: Location) -> tuple[Any, ...]:
     parts = [x.strip() for x in line.split("\t")]
     if len(parts) not in (3, 4):
+        json_hint = ("; JSON claims are read from a .json/.jsonl file (a tab-separated file and - are read as "
+                     "tab-separated)" if line.lstrip().startswith(("{", "[")) else "")
         raise InputError(f"expected head, predicate and tail (and optionally a score) separated by tabs; found "
-                         f"{len(parts)} part{'s' if len(parts) != 1 else ''}", code="KGA411", location=where)
+                         f"{len(parts)} part{'s' if len(parts) != 1 else ''}{json_hint}", code="KGA411",
+                         location=where)
     if len(parts) == 3 or not parts[3]:  # an empty score column (a spreadsheet's trailing tab): no score
         return tuple(parts[:3])
     try:

@@ -216,3 +216,15 @@ def test_an_empty_score_column_is_no_score(fake_cli, graph_dir: Path, tmp_path: 
     assert r.exit_code == 0, r.output
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert [(x["line"], x["verdict"], x["claim_score"]) for x in rows] == [(1, "accept", None), (2, "reject", 0.9)]
+
+
+def test_json_claims_on_stdin_are_told_where_json_is_read(fake_cli, graph_dir: Path) -> None:
+    """Before: `cat claims.jsonl | kgagent validate -` said only 'expected head, predicate and tail
+    ... separated by tabs; found 1 part'."""
+    r = run("validate", "-", "--graph", graph_dir,
+            stdin='{"head": "Boston", "predicate": "located_in", "tail": "Massachusetts"}\n')
+    assert r.exit_code == 1, r.output
+    assert r.output.strip().splitlines()[-1] == (
+        "error: <stdin>:1: KGA411 expected head, predicate and tail (and optionally a score) separated by tabs; "
+        "found 1 part; JSON claims are read from a .json/.jsonl file (a tab-separated file and - are read as "
+        "tab-separated)")
