@@ -48,13 +48,15 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _SNIFF = 8192
 
 
-def read_corpus(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> Iterator[Document]:
+def read_corpus(paths: str | Path | Iterable[str | Path], *,
+                max_doc_chars: int = MAX_DOC_CHARS) -> Iterator[Document]:
     """Yield the documents of every path in order (see the module docstring for formats).
 
-    Document ids are unique across all paths (KGA406 otherwise).
+    Document ids are unique across all paths (KGA406 otherwise). One path alone (a str or Path)
+    is that path, never the characters of its name.
     """
     seen: dict[str, str] = {}
-    paths = list(paths)
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if sum(str(p) == "-" for p in paths) > 1:  # standard input reads once: a second "-" would find it empty
         raise InputError("standard input (-) given twice; it can be read once", code="KGA407",
                          location=Location("<stdin>"))
@@ -68,7 +70,7 @@ def read_corpus(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHA
             yield doc
 
 
-def count_documents(paths: Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> int:
+def count_documents(paths: str | Path | Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> int:
     """Read the whole corpus once, checking it, and return how many documents it has.
 
     Raises the same errors as :func:`read_corpus`, before any work is done on the corpus.

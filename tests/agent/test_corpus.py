@@ -339,3 +339,13 @@ def test_a_line_past_the_limit_is_refused_before_it_is_read_whole(tmp_path: Path
         tracemalloc.stop()
     assert str(err.value).startswith(f"{p}:1: KGA405 ") and "longer than" in str(err.value)
     assert peak < 1_000_000, peak
+
+
+def test_one_path_alone_is_that_path(tmp_path: Path) -> None:
+    """Before: read_corpus("news.txt") iterated the characters of the name: "/" of an absolute
+    path is a directory, so it read every .txt file of the whole file system (or failed on one
+    of them); read_corpus(Path(...)) was a TypeError."""
+    p = tmp_path / "news.txt"
+    p.write_text("One.\n\nTwo.\n")
+    assert [d.id for d in read_corpus(str(p))] == [d.id for d in read_corpus(p)] == ["news#1", "news#2"]
+    assert count_documents(p) == 2
