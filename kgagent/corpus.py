@@ -55,6 +55,9 @@ def read_corpus(paths: str | Path | Iterable[str | Path], *,
     Document ids are unique across all paths (KGA406 otherwise). One path alone (a str or Path)
     is that path, never the characters of its name.
     """
+    if type(max_doc_chars) is not int or max_doc_chars < 1:  # nan, 1.5, True or 0 is no length
+        raise InputError(f"max_doc_chars must be a whole number of characters, at least 1, not {max_doc_chars!r}",
+                         code="KGA419")
     seen: dict[str, str] = {}
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if sum(str(p) == "-" for p in paths) > 1:  # standard input reads once: a second "-" would find it empty

@@ -349,3 +349,13 @@ def test_one_path_alone_is_that_path(tmp_path: Path) -> None:
     p.write_text("One.\n\nTwo.\n")
     assert [d.id for d in read_corpus(str(p))] == [d.id for d in read_corpus(p)] == ["news#1", "news#2"]
     assert count_documents(p) == 2
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, float("nan"), True])
+def test_a_size_limit_that_is_no_length_is_refused(tmp_path: Path, limit) -> None:
+    """Before: nan let every document through, 1.5 failed with a TypeError inside readline."""
+    p = tmp_path / "news.txt"
+    p.write_text("One.\n")
+    with pytest.raises(InputError) as err:
+        list(read_corpus([p], max_doc_chars=limit))
+    assert err.value.code == "KGA419" and f"not {limit!r}" in str(err.value)
