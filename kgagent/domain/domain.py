@@ -36,6 +36,7 @@ from kgagent.domain.labels import LabelMap
 from kgagent.domain.ontology import Ontology
 from kgagent.domain.tomlfile import TomlDoc, near_miss, read_toml, read_toml_text
 from kgagent.errors import DomainError, Location
+from kgagent.graph_files import graph_file_problem
 
 #: the package that holds the default (news) domain: kg_data/ in the repository
 DEFAULT_DOMAIN_PACKAGE = "kgagent_news"
@@ -486,10 +487,15 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                  if (path := resolve("rules", str(r), "KGA604")) is not None}
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + list(own_rules)
     tests = present("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None, file=False)
+    graph = present("graph", "graph", file=False)
+    if graph is not None and graph.is_file() and (unreadable := graph_file_problem(graph)) is not None:
+        problems.append(DomainError(f"{unreadable}: fix `graph` in {DOMAIN_FILE}", code="KGA608",
+                                    location=conf.where("graph") if "graph" in data else Location(str(graph))))
+        graph = None
     domain = Domain(root=root.resolve(), name=words("name", root.name, empty=False),
                     description=words("description", "", empty=True), ontology=ontology, labels=labels,
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
-                    graph=present("graph", "graph", file=False), model=folder("model", "model"), wording=wording,
+                    graph=graph, model=folder("model", "model"), wording=wording,
                     shared_rules=shared, link_by_name=by_name, rule_entries=own_rules)
     return domain, problems
 

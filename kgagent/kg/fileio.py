@@ -24,22 +24,8 @@ from kgagent.errors import GraphError, Location, StorageError, lone_surrogate, u
 from kgagent.files import DirectoryLock as _DirectoryLock
 from kgagent.files import atomic_writer  # noqa: F401 - the graph writes with the one atomic writer
 from kgagent.files import file_in_the_way
+from kgagent.graph_files import DEFAULT_GRAPH_FILE, FORMATS, GRAPH_FILE_NAMES, format_suffix, formats_help  # noqa: F401
 
-#: file suffix -> rdflib format name
-FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".nt": "nt",
-    ".ntriples": "nt",
-    ".nq": "nquads",
-    ".nquads": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
 #: formats that can hold named graphs (the provenance of extracted facts)
 QUAD_FORMATS = {"nquads", "trig", "json-ld"}
 #: rdflib format names accepted in ``format=`` arguments, with friendly synonyms
@@ -48,16 +34,7 @@ FORMAT_NAMES: dict[str, str] = {
     "nquads": "nquads", "nq": "nquads", "n-quads": "nquads", "trig": "trig",
     "json-ld": "json-ld", "jsonld": "json-ld", "xml": "xml", "rdf/xml": "xml",
 }
-#: names of the graph file inside a graph directory, in the order they are looked for
-GRAPH_FILE_NAMES = ("graph.nq.gz", "graph.nq", "graph.trig", "graph.ttl", "graph.nt.gz",
-                    "graph.nt", "graph.jsonld", "graph.ttl.gz", "graph.trig.gz")
-DEFAULT_GRAPH_FILE = "graph.nq.gz"
 LOCK_NAME = ".kgagent.lock"
-
-
-def formats_help() -> str:
-    """One line listing the suffixes and formats that exist."""
-    return ", ".join(f"{s} ({f})" for s, f in FORMATS.items()) + "; any of them may end in .gz"
 
 
 def format_for(path: Path, fmt: str | None = None) -> tuple[str, bool]:
@@ -72,7 +49,7 @@ def format_for(path: Path, fmt: str | None = None) -> tuple[str, bool]:
             raise GraphError(f"unknown graph format {fmt!r}; formats: {', '.join(sorted(set(FORMAT_NAMES)))}",
                              code="KGA202")
         return name, gz
-    suffix = Path(path.stem).suffix if gz else path.suffix
+    suffix = format_suffix(path)
     name = FORMATS.get(suffix.lower())
     if name is None:
         raise GraphError(f"unknown graph format for {path} (suffix {suffix or 'none'!r}); "

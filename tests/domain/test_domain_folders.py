@@ -619,3 +619,21 @@ def test_classes_relations_or_ontology_of_the_wrong_shape_are_named_at_their_lin
     assert [p[2:] for p in _problems(_domain(tmp_path / "2", 'ontology = 3\nclasses = ["drug"]\n'))] == [
         (1, "ontology holds a table of settings (an [ontology] line, then untyped = ...), not the number 3"),
         (2, "classes holds one table per class ([classes.NAME]), not the list ['drug']")]
+
+
+def test_a_graph_path_no_command_can_read_is_kga608_at_its_line(tmp_path: Path) -> None:
+    """`graph = "labels.toml"` passed domain check and failed only when a command used the graph
+    (KGA202 unknown graph format, without domain.toml's line)."""
+    from kgagent.domain import check_domain
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "ontology.toml").write_text('[classes.drug]\n')
+    (d / "labels.toml").write_text('')
+    (d / "domain.toml").write_text('name = "d"\ngraph = "labels.toml"\n')
+    problems = [p for p in check_domain(d) if p.code == "KGA608"]
+    assert [(p.location.line, p.message.split(";")[0]) for p in problems] == [
+        (2, f"the graph path {d / 'labels.toml'} is no graph file by its suffix (.toml)")]
+    (d / "g.nq.gz").write_bytes(b"")
+    (d / "domain.toml").write_text('name = "d"\ngraph = "g.nq.gz"\n')
+    assert not [p for p in check_domain(d) if p.code == "KGA608"]
