@@ -78,7 +78,7 @@ def _check_paths(rules: Path | None, kg: Path | None, model: Path | None) -> Non
 
 
 def _check_engine_options(engine: str, address: str | None, workers: int | None, threads: int) -> None:
-    """KGA701 for options a local run would ignore (``--address``, ``--workers``) or cannot hold
+    """KGA422 for options a local run would ignore (``--address``, ``--workers``) or cannot hold
     (more ``--threads`` than this machine's cores)."""
     import os
 
@@ -86,11 +86,11 @@ def _check_engine_options(engine: str, address: str | None, workers: int | None,
         return  # the engine checks its own (KGA435)
     given = [name for name, value in (("--address", address), ("--workers", workers)) if value is not None]
     if given:
-        raise fail(f"KGA701 {' and '.join(given)} {'need' if len(given) > 1 else 'needs'} --engine ray "
+        raise fail(f"KGA422 {' and '.join(given)} {'need' if len(given) > 1 else 'needs'} --engine ray "
                    "(this run is local)", EXIT_USAGE)
     cores = os.cpu_count() or 1
     if threads > cores:
-        raise fail(f"KGA701 --threads {threads} is more than this machine's {cores} cores", EXIT_USAGE)
+        raise fail(f"KGA422 --threads {threads} is more than this machine's {cores} cores", EXIT_USAGE)
 
 
 def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing")) -> list[Table]:
@@ -192,7 +192,7 @@ def extract_cmd(
     Writes OUT/decisions.jsonl, OUT/graph.nq, OUT/feedback.jsonl, OUT/summary.json.
     Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed), or a
     document failed (reported by id; the others are written), 2 = missing rules/graph/model
-    directory, unwritable --out, options that do not go together (KGA701); --engine ray: Ray not installed, cluster unreachable, other
+    directory, unwritable --out, options that do not go together (KGA422); --engine ray: Ray not installed, cluster unreachable, other
     kgagent on the cluster, corpus unreadable on the workers.
     """
     from kgagent.corpus import count_documents
@@ -202,7 +202,7 @@ def extract_cmd(
     _check_paths(rules, kg, model)
     dom = open_domain(domain, need_model=model is None)
     if engine not in ("local", "ray"):
-        raise fail(f"KGA701 --engine must be local or ray, not {engine!r}", EXIT_USAGE)
+        raise fail(f"KGA422 --engine must be local or ray, not {engine!r}", EXIT_USAGE)
     _check_engine_options(engine, address, workers, threads)
     if engine == "ray":
         from kgagent.ray_engine import ray_available
@@ -387,7 +387,7 @@ def explain_cmd(
 
     Examples: kgagent explain d:3f9a --out out/ ;
     kgagent explain --verdict reject --kind relation --limit 3 --out out/
-    Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA702).
+    Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA423).
     """
     from kgagent.explain import explain_decision
     from kgagent.output import find_decision
@@ -396,13 +396,13 @@ def explain_cmd(
     if not out.exists():
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
     if (decision_id is None) == (verdict is None):
-        raise fail("KGA702 give a decision ID or --verdict (not both)", EXIT_USAGE)
+        raise fail("KGA423 give a decision ID or --verdict (not both)", EXIT_USAGE)
     if verdict is not None and verdict not in VERDICTS:
-        raise fail(f"KGA702 --verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
+        raise fail(f"KGA423 --verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
     if kind is not None and kind not in ("entity", "relation"):
-        raise fail(f"KGA702 --kind must be entity or relation, not {kind!r}", EXIT_USAGE)
+        raise fail(f"KGA423 --kind must be entity or relation, not {kind!r}", EXIT_USAGE)
     if decision_id is not None and (kind is not None or limit is not None):
-        raise fail(f"KGA702 {'--kind' if kind is not None else '--limit'} goes with --verdict, not a decision ID",
+        raise fail(f"KGA423 {'--kind' if kind is not None else '--limit'} goes with --verdict, not a decision ID",
                    EXIT_USAGE)
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):

@@ -20,7 +20,7 @@ Everything is a generator: one document is in memory at a time, whatever the cor
 Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
 KGA401 not UTF-8, KGA402 binary file, KGA403 empty file, KGA404 malformed JSON line,
 KGA405 document too long, KGA406 duplicate document id, KGA407 no such file or no .txt files,
-KGA703 JSON Lines in a plain-text file.
+KGA424 JSON Lines in a plain-text file.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "news.txt"
@@ -283,7 +283,7 @@ def _plain(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
             if n == 0 and _json_lines_record(line):
                 fix = "give it as a .jsonl file" if name == "<stdin>" else "name the file .jsonl"
                 raise InputError(f'JSON Lines ({{"text": ...}} per line) read as plain text: {fix} (a plain-text '
-                                 "corpus is documents separated by blank lines)", code="KGA703",
+                                 "corpus is documents separated by blank lines)", code="KGA424",
                                  location=Location(name, lineno))
         size += len(line) + 1
         if size > max_doc_chars:

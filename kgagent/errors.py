@@ -2,7 +2,7 @@
 
 Code ranges: KGA1xx rules, KGA2xx knowledge graph, KGA3xx encoder and data readers,
 KGA4xx agent and corpus input, KGA5xx files and I/O shared by all parts, KGA6xx domain folders
-(ontology, label map, domain.toml), KGA8xx more domain-folder problems (``DomainError`` too).
+(ontology, label map, domain.toml).
 The library raises these; only the CLI prints them (one line, no traceback).
 """
 

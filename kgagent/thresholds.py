@@ -20,7 +20,7 @@ E_NOT_A_NUMBER = "KGA118"
 E_SET_TWICE = "KGA119"
 W_NOT_SET = "KGA121"
 #: a threshold of the shared rules outside the values it can take (a domain-folder code)
-E_OUT_OF_RANGE = "KGA802"
+E_OUT_OF_RANGE = "KGA126"
 #: the shared rules' thresholds and the values they can take: a score or similarity (0 to 1), a
 #: margin or weight (0 or more); outside, the rules that read them never fire, or always do
 RANGES: dict[str, tuple[float, float | None]] = {
@@ -35,7 +35,7 @@ def threshold_problems(program: Any) -> list[Any]:
     the first candidate, naming the shared rule rather than this fact), a name set twice
     (KGA119: the rules would read both values, the agent and `rules tune` only the last), and a
     shared threshold outside its :data:`RANGES`, or ``entity_review`` above ``entity_accept``
-    (KGA802: a score between them would be accepted and rejected)."""
+    (KGA126: a score between them would be accepted and rejected)."""
     from kgagent.rules.diagnostics import ERROR, Diagnostic
     from kgagent.rules.printer import format_clause
 

@@ -434,7 +434,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
         onto_read = False
     if onto_read and not ontology.classes:
         problems.append(DomainError("the ontology declares no class: a domain needs at least one ([classes.NAME]; "
-                                    "`kgagent init DIR --from-data TRAIN.json` writes them from data)", code="KGA801",
+                                    "`kgagent init DIR --from-data TRAIN.json` writes them from data)", code="KGA609",
                                     location=Location(str(onto_path)) if onto_path else conf.where("ontology")))
     names = set(ontology.classes) | set(ontology.relations)
     labels_path = own_file("labels", present("labels", "labels.toml", file=True))

@@ -339,9 +339,9 @@ def test_a_progress_line_of_the_wrong_shape_is_redone(fake_cli, corpus, graph_di
 
 
 @pytest.mark.parametrize("options, words", [
-    (["--threads", "99999999999"], "KGA701 --threads 99999999999 is more than this machine's"),
-    (["--address", "10.0.0.1:6379"], "KGA701 --address needs --engine ray (this run is local)"),
-    (["--workers", "2"], "KGA701 --workers needs --engine ray (this run is local)"),
+    (["--threads", "99999999999"], "KGA422 --threads 99999999999 is more than this machine's"),
+    (["--address", "10.0.0.1:6379"], "KGA422 --address needs --engine ray (this run is local)"),
+    (["--workers", "2"], "KGA422 --workers needs --engine ray (this run is local)"),
 ])
 def test_extract_options_a_local_run_cannot_hold(fake_cli, corpus, graph_dir, tmp_path, options, words) -> None:
     """Before: --threads past a C long was a traceback (ValueError from torch.set_num_threads), and
@@ -389,12 +389,12 @@ def test_json_python_cannot_read_in_an_out_dir(fake_cli, corpus, graph_dir, tmp_
 
 
 @pytest.mark.parametrize("args, words", [
-    (["d:1", "--verdict", "accept"], "KGA702 give a decision ID or --verdict (not both)"),
-    ([], "KGA702 give a decision ID or --verdict (not both)"),
-    (["--verdict", "maybe"], "KGA702 --verdict must be one of reject, review, repair, accept, not 'maybe'"),
-    (["--verdict", "accept", "--kind", "fact"], "KGA702 --kind must be entity or relation, not 'fact'"),
-    (["d:1", "--kind", "relation"], "KGA702 --kind goes with --verdict, not a decision ID"),
-    (["d:1", "--limit", "3"], "KGA702 --limit goes with --verdict, not a decision ID"),
+    (["d:1", "--verdict", "accept"], "KGA423 give a decision ID or --verdict (not both)"),
+    ([], "KGA423 give a decision ID or --verdict (not both)"),
+    (["--verdict", "maybe"], "KGA423 --verdict must be one of reject, review, repair, accept, not 'maybe'"),
+    (["--verdict", "accept", "--kind", "fact"], "KGA423 --kind must be entity or relation, not 'fact'"),
+    (["d:1", "--kind", "relation"], "KGA423 --kind goes with --verdict, not a decision ID"),
+    (["d:1", "--limit", "3"], "KGA423 --limit goes with --verdict, not a decision ID"),
 ])
 def test_explain_usage_errors_have_their_code(tmp_path, args, words) -> None:
     """Before: these usage errors had no KGA code, and --kind / --limit with an ID were ignored."""
@@ -423,12 +423,12 @@ def test_json_lines_under_a_plain_text_name_are_refused(fake_cli, graph_dir, tmp
     f.write_text(line)
     r = run("extract", f, "--out", tmp_path / "out", "-q")
     assert r.exit_code == 1, r.output
-    assert r.output.strip().splitlines()[-1] == (f'error: {f}:1: KGA703 JSON Lines ({{"text": ...}} per line) read as '
+    assert r.output.strip().splitlines()[-1] == (f'error: {f}:1: KGA424 JSON Lines ({{"text": ...}} per line) read as '
                                                  "plain text: name the file .jsonl (a plain-text corpus is documents "
                                                  "separated by blank lines)")
     r = CliRunner().invoke(app, ["extract", "-", "--out", str(tmp_path / "out"), "--graph", str(graph_dir), "-q"],
                            input=line)
-    assert r.exit_code == 1 and "<stdin>:1: KGA703 JSON Lines" in r.output and "give it as a .jsonl file" in r.output
+    assert r.exit_code == 1 and "<stdin>:1: KGA424 JSON Lines" in r.output and "give it as a .jsonl file" in r.output
     assert not (tmp_path / "out" / "decisions.jsonl").exists() or not (tmp_path / "out" / "decisions.jsonl").stat().st_size
 
 

@@ -279,11 +279,11 @@ def test_an_ontology_without_classes_is_named_and_its_labels_are_not_blamed(tmp_
     called sound (every mention rejected); an ontology that could not be read made every line of
     the label map a KGA621 too; `ontology = "nope.toml"` was not told at its line."""
     d = _domain(tmp_path, "# nothing yet\n", labels='[x]\nDrug = "drug"\n')
-    assert _problems(d) == [("KGA801", "ontology.toml", 0, "the ontology declares no class: a domain needs at least "
+    assert _problems(d) == [("KGA609", "ontology.toml", 0, "the ontology declares no class: a domain needs at least "
                                                            "one ([classes.NAME]; `kgagent init DIR --from-data "
                                                            "TRAIN.json` writes them from data)")]
     (d / "domain.toml").write_text('name = "d"\nontology = false\n')
-    assert [p[:3] for p in _problems(d)] == [("KGA801", "domain.toml", 2)]
+    assert [p[:3] for p in _problems(d)] == [("KGA609", "domain.toml", 2)]
     (d / "domain.toml").write_text('name = "d"\nontology = "nope.toml"\n')
     assert _problems(d) == [("KGA608", "domain.toml", 2, f"the ontology path {d / 'nope.toml'} does not exist: fix "
                                                          "`ontology` in domain.toml or remove it")]
@@ -385,12 +385,12 @@ def test_thresholds_out_of_their_range_are_named_at_their_line(tmp_path) -> None
                      .replace(lines[review - 1], "threshold(entity_review, -1)."))
     r = run("domain", "check", d)
     assert r.exit_code == 1, r.output
-    assert (f"rules/thresholds.rules:{accept}:1: KGA802 threshold entity_accept is 1.5, outside 0 to 1: the shared "
+    assert (f"rules/thresholds.rules:{accept}:1: KGA126 threshold entity_accept is 1.5, outside 0 to 1: the shared "
             "rules that read it would never fire, or always") in r.output
-    assert f"rules/thresholds.rules:{review}:1: KGA802 threshold entity_review is -1, outside 0 to 1" in r.output
+    assert f"rules/thresholds.rules:{review}:1: KGA126 threshold entity_review is -1, outside 0 to 1" in r.output
     rules.write_text(text.replace(lines[review - 1], "threshold(entity_review, 0.9)."))
     r = run("domain", "check", d)
-    assert r.exit_code == 1 and f"rules/thresholds.rules:{review}:1: KGA802 threshold entity_review (0.9) is above " \
+    assert r.exit_code == 1 and f"rules/thresholds.rules:{review}:1: KGA126 threshold entity_review (0.9) is above " \
                                 f"entity_accept ({lines[accept - 1].split(', ')[1].rstrip(').')})" in r.output, r.output
 
 
