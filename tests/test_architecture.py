@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "kgagent"
 CORE = {"kgagent.errors", "kgagent.schema", "kgagent.text", "kgagent.ids", "kgagent.files", "kgagent.proofs",
         "kgagent.evaluate", "kgagent.names", "kgagent.hf", "kgagent.bert", "kgagent.process_heap",
-        "kgagent.graph_files"}
+        "kgagent.graph_files", "kgagent.components"}
 PARTS = ("kgagent.encoder", "kgagent.kg", "kgagent.rules")
 
 

@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kgagent.components import strongly_connected
 from kgagent.domain.tomlfile import TomlDoc, near_miss, read_toml, read_toml_text, toml_string
 from kgagent.errors import DomainError, Location
 from kgagent.names import name_words
@@ -397,7 +398,7 @@ class Ontology:
         order = {c: i for i, c in enumerate(self.classes)}
         parents = {c: [p for p in d.parents if p in self.classes] for c, d in self.classes.items()}
         found = []
-        for group in _strongly_connected(list(self.classes), parents):
+        for group in map(set, strongly_connected(self.classes, parents.__getitem__)):
             start = min(group, key=order.__getitem__)
             if len(group) == 1 and start not in parents[start]:
                 continue
@@ -564,48 +565,6 @@ def _reserved(what: str, name: str) -> str:
     """The problem of a name that is a word of the rule language (``not``)."""
     return (f"{what} name {name!r} is the rule language's word for negation: rule files cannot write it as a "
             f"constant; rename it ({name}_)")
-
-
-def _strongly_connected(nodes: list[str], edges: dict[str, list[str]]) -> list[set[str]]:
-    """The strongly connected parts of a graph (Tarjan's algorithm, without recursion: a
-    hierarchy thousands of classes deep is no problem)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[set[str]] = []
-    for root in nodes:
-        if root in index:
-            continue
-        work = [(root, iter(edges[root]))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(edges[child])))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.add(member)
-                    if member == node:
-                        break
-                out.append(group)
-    return out
 
 
 def _names(value: Any) -> tuple[str, ...]:

@@ -14,9 +14,9 @@ inside an SCC is negative; the strata are then the SCCs in dependency order.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from kgagent.components import strongly_connected
 from kgagent.errors import Location, RuleError
 from kgagent.rules.ast import Atom, Clause, Program
 
@@ -55,60 +55,6 @@ class DepGraph:
         order = {n: i for i, n in enumerate(self.nodes)}
         comps = strongly_connected(self.nodes, lambda n: (e.body for e in succ[n]))
         return [sorted(c, key=order.__getitem__) for c in comps]
-
-
-def strongly_connected(nodes: Iterable[str], successors: Callable[[str], Iterable[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components (iterative), dependencies first: each component
-    comes after every component its nodes' successors lie in. The one stratifier of kgagent:
-    ``DepGraph.sccs`` (rules check) and the engine's strata both call it.
-
-    >>> strongly_connected(["a", "b", "c"], {"a": ["b"], "b": ["a", "c"], "c": []}.__getitem__)
-    [['c'], ['b', 'a']]
-    """
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    comps: list[list[str]] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(successors(root)))]
-        while work:
-            node, it = work[-1]
-            advanced = False
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack.add(w)
-                    work.append((w, iter(successors(w))))
-                    advanced = True
-                    break
-                if w in on_stack:
-                    low[node] = min(low[node], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == node:
-                        break
-                comps.append(comp)
-    return comps
 
 
 def dependency_graph(program: Program) -> DepGraph:

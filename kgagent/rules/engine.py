@@ -39,7 +39,7 @@ import numpy as np
 
 from kgagent.errors import Location, RuleError
 from kgagent.rules.ast import Atom, BinOp, Clause, Comparison, Const, Program, Term, Var
-from kgagent.rules.depgraph import strongly_connected
+from kgagent.components import strongly_connected
 from kgagent.rules.relation import EMPTY, Relation
 from kgagent.rules.symbols import INT64_MAX, KIND_FLOAT, KIND_INT, KIND_STR, Symbols
 from kgagent.schema import ProofNode
@@ -158,7 +158,7 @@ class _Stratum:
 
 def _stratify(rules: list[_Rule]) -> list[_Stratum]:
     """Strata: the strongly connected components of the predicate graph, in dependency order
-    (``depgraph.strongly_connected``, the stratifier ``rules check`` uses too)."""
+    (``kgagent.components.strongly_connected``, the stratifier ``rules check`` uses too)."""
     edges: dict[str, set[tuple[str, bool]]] = defaultdict(set)  # head -> (body pred, negated)
     nodes: list[str] = []
     seen: set[str] = set()

@@ -9,6 +9,7 @@ import pytest
 
 MODULES = ["kgagent.ids", "kgagent.files", "kgagent.proofs", "kgagent.domain.tomlfile", "kgagent.domain.ontology",
            "kgagent.domain.labels", "kgagent.domain.domain", "kgagent.domain_init", "kgagent.rules.depgraph",
+           "kgagent.components",
            "kgagent.text", "kgagent.memory", "kgagent.evaluate", "kgagent.feedback"]
 
 
