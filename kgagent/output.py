@@ -16,9 +16,9 @@ documents, or what ``FLUSH_SECONDS`` finished): their lines are appended to the 
 each fsynced once, then their progress lines, fsynced. On a re-run with the same ``OUT`` the
 outputs are cut back to the sizes of the last progress line (dropping what an interrupted
 commit half wrote; an output whose bytes up to there changed since, as ``kgagent kg resolve``
-rewrites a graph.nq, is KGA511 and nothing is cut) and finished documents are skipped: nothing is duplicated, and a kill loses
-at most the documents of one uncommitted group (an interruption such as Ctrl-C commits them
-first), which the re-run extracts again. ``commit_docs=1`` commits every document on its own
+rewrites a graph.nq, is KGA511 and nothing is cut) and finished documents are skipped: nothing
+is duplicated, and a kill loses at most the documents of one uncommitted group (an interruption
+such as Ctrl-C commits them first), which the re-run extracts again. ``commit_docs=1`` commits every document on its own
 (the fsyncs of four files per document: what a slow disk makes expensive).
 """
 
