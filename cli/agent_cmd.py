@@ -192,8 +192,8 @@ def extract_cmd(
     Writes OUT/decisions.jsonl, OUT/graph.nq, OUT/feedback.jsonl, OUT/summary.json.
     Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed), or a
     document failed (reported by id; the others are written), 2 = missing rules/graph/model
-    directory, unwritable --out, options that do not go together (KGA422); --engine ray: Ray not installed, cluster unreachable, other
-    kgagent on the cluster, corpus unreadable on the workers.
+    directory, unwritable --out, options that do not go together (KGA422); --engine ray: Ray not
+    installed, cluster unreachable, other kgagent on the cluster, corpus unreadable on the workers.
     """
     from kgagent.corpus import count_documents
     from kgagent.domain import rule_path_shown
