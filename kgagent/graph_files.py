@@ -1,7 +1,8 @@
 """Which files hold a graph: the RDF suffixes kgagent reads and the graph file of a graph folder.
 
-Plain data and a check, without rdflib, so that a domain folder's check can tell a graph file
-that no command could read (``graph = "labels.toml"``) without loading any graph.
+Plain data and two checks, without rdflib, so that a domain folder's check can tell a graph
+that no command could read (``graph = "labels.toml"``, a graph folder without a graph file)
+without loading any graph.
 """
 
 from __future__ import annotations
@@ -46,3 +47,11 @@ def graph_file_problem(path: Path) -> str | None:
     if suffix.lower() in FORMATS:
         return None
     return f"the graph path {path} is no graph file by its suffix ({suffix or 'none'}); formats: {formats_help()}"
+
+
+def graph_folder_problem(path: Path) -> str | None:
+    """Why no command could read the graph folder ``path`` (None when one could): it holds none
+    of :data:`GRAPH_FILE_NAMES`."""
+    if any((path / name).is_file() for name in GRAPH_FILE_NAMES):
+        return None
+    return f"the graph folder {path} holds no graph file (one of {', '.join(GRAPH_FILE_NAMES)})"

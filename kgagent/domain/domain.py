@@ -36,7 +36,7 @@ from kgagent.domain.labels import LabelMap
 from kgagent.domain.ontology import Ontology
 from kgagent.domain.tomlfile import TomlDoc, near_miss, read_toml, read_toml_text
 from kgagent.errors import DomainError, Location
-from kgagent.graph_files import graph_file_problem
+from kgagent.graph_files import graph_file_problem, graph_folder_problem
 
 #: the package that holds the default (news) domain: kg_data/ in the repository
 DEFAULT_DOMAIN_PACKAGE = "kgagent_news"
@@ -488,8 +488,12 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
     rule_paths = ([SHARED_RULES_DIR] if shared else []) + list(own_rules)
     tests = present("rule_tests", str(Path(str(rules_list[0])) / "tests") if rules_list else None, file=False)
     graph = present("graph", "graph", file=False)
-    if graph is not None and graph.is_file() and (unreadable := graph_file_problem(graph)) is not None:
-        problems.append(DomainError(f"{unreadable}: fix `graph` in {DOMAIN_FILE}", code="KGA608",
+    unreadable = (graph_file_problem(graph) if graph is not None and graph.is_file() else
+                  graph_folder_problem(graph) if graph is not None and graph.is_dir() else None)
+    if unreadable is not None:  # every command that uses the graph would stop on it (KGA201, KGA202)
+        fix = (f"fix `graph` in {DOMAIN_FILE}" if "graph" in data or graph.is_file() else
+               f"`kgagent kg import FILE --graph {graph}` makes one, or remove the folder (a domain without a graph)")
+        problems.append(DomainError(f"{unreadable}: {fix}", code="KGA608",
                                     location=conf.where("graph") if "graph" in data else Location(str(graph))))
         graph = None
     domain = Domain(root=root.resolve(), name=words("name", root.name, empty=False),

@@ -321,6 +321,7 @@ def test_wording_of_the_domain_reaches_explanations(tmp_path) -> None:
     d = tmp_path / "news"
     shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
     (d / "graph").mkdir()  # domain.toml names it: an empty graph, not a missing one
+    (d / "graph" / "graph.nt").write_text("")
     (d / "explain.toml").write_text('[predicates]\n"within/2" = "{0} sits in {1}, the map says"\n')
     dom = Domain.load(d)
     from kgagent.explain import fact_words, _Names
@@ -445,6 +446,7 @@ def test_a_threshold_that_is_not_a_number_or_is_set_twice_is_named_at_its_line(t
     d = tmp_path / "news"
     shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
     (d / "graph").mkdir()
+    (d / "graph" / "graph.nt").write_text("")  # an empty graph
     path = d / "rules" / "thresholds.rules"
     path.write_text(edit(path.read_text()))
     lines = path.read_text().splitlines()
@@ -489,6 +491,7 @@ def test_a_threshold_the_rules_read_that_no_file_sets_is_a_warning(tmp_path) -> 
     d = tmp_path / "news"
     shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
     (d / "graph").mkdir()
+    (d / "graph" / "graph.nt").write_text("")  # an empty graph
     path = d / "rules" / "thresholds.rules"
     path.write_text(path.read_text().replace("threshold(entity_accept, 0.4).", ""))
     for args in (["rules", "check", "--domain", d], ["rules", "check", d / "rules", "--domain", d]):
@@ -506,6 +509,7 @@ def test_reloaded_rules_are_checked_as_loaded_ones(tmp_path) -> None:
     d = tmp_path / "news"
     shutil.copytree(NEWS, d, symlinks=False, ignore=shutil.ignore_patterns("model", "graph"))
     (d / "graph").mkdir()
+    (d / "graph" / "graph.nt").write_text("")  # an empty graph
     from kgagent.kg import KnowledgeGraph
 
     agent = Agent.load(domain=d, kg=KnowledgeGraph())

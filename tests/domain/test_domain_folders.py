@@ -637,3 +637,25 @@ def test_a_graph_path_no_command_can_read_is_kga608_at_its_line(tmp_path: Path) 
     (d / "g.nq.gz").write_bytes(b"")
     (d / "domain.toml").write_text('name = "d"\ngraph = "g.nq.gz"\n')
     assert not [p for p in check_domain(d) if p.code == "KGA608"]
+
+
+def test_a_graph_folder_without_a_graph_file_is_kga608(tmp_path: Path) -> None:
+    """An empty graph/ folder passed domain check, and every command that used the graph stopped on
+    it (KGA201 no graph file in directory)."""
+    from kgagent.domain import check_domain
+
+    d = tmp_path / "d"
+    (d / "graph").mkdir(parents=True)
+    (d / "ontology.toml").write_text('[classes.drug]\n')
+    (d / "labels.toml").write_text('')
+    (d / "domain.toml").write_text('name = "d"\n')
+    (problem,) = [p for p in check_domain(d) if p.code == "KGA608"]
+    assert problem.location.path == str(d / "graph")
+    assert problem.message.startswith(f"the graph folder {d / 'graph'} holds no graph file (one of graph.nq.gz, ")
+    assert problem.message.endswith(f": `kgagent kg import FILE --graph {d / 'graph'}` makes one, or remove the "
+                                    "folder (a domain without a graph)")
+    (d / "domain.toml").write_text('name = "d"\ngraph = "graph"\n')
+    (problem,) = [p for p in check_domain(d) if p.code == "KGA608"]
+    assert problem.location.line == 2 and problem.message.endswith(": fix `graph` in domain.toml")
+    (d / "graph" / "graph.nt").write_text("")
+    assert not [p for p in check_domain(d) if p.code == "KGA608"]
