@@ -61,8 +61,8 @@ class _Names:
                 if part.get("entity") and part.get("entity_label"):
                     self.entities[part["entity"]] = part["entity_label"]
         if decision.get("kind") == "relation" and decision.get("subject"):
-            h = _dict(decision.get("head")).get("text", "?")
-            t = _dict(decision.get("tail")).get("text", "?")
+            h = (decision.get("head") or {}).get("text", "?")
+            t = (decision.get("tail") or {}).get("text", "?")
             self.relations = {decision["subject"]: relation_name(str(decision.get("predicate")), h, t)}
         if decision.get("kind") == "entity" and decision.get("subject"):
             self.mentions[decision["subject"]] = decision.get("text", "")
@@ -293,12 +293,6 @@ def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
     return lines
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    """``value`` if it is a dict, else an empty one: a hand-edited decision's field of the wrong
-    kind is explained as missing, never a traceback."""
-    return value if isinstance(value, dict) else {}
-
-
 def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
     """The whole explanation: what was decided about what, the summary line, the proof tree.
 
@@ -317,8 +311,8 @@ def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = 
 
 def _explain(decision: dict[str, Any], wording: dict[str, str] | None) -> str:
     if decision.get("kind") == "relation":
-        head = _dict(decision.get("head")).get("text", "?")
-        tail = _dict(decision.get("tail")).get("text", "?")
+        head = (decision.get("head") or {}).get("text", "?")
+        tail = (decision.get("tail") or {}).get("text", "?")
         what = f"relation {decision.get('predicate')}('{head}', '{tail}')"
     else:
         what = f"entity '{decision.get('text', '?')}' as {decision.get('type')}"
@@ -352,8 +346,7 @@ def _explain(decision: dict[str, Any], wording: dict[str, str] | None) -> str:
             lines.append(f"its {part} '{m.get('text')}' is the graph's {m.get('entity_label')}, not "
                          f"{m['relinked_from'].get('label')}: the rules chose the place of its name")
     lines.append(summary_line(decision, wording))
-    others = decision.get("others")
-    others = [o for o in others if isinstance(o, dict)] if isinstance(others, list) else []
+    others = decision.get("others") or []
     if others:
         lines.append("also derived (weaker verdicts lose: reject > review > repair > accept): " + "; ".join(
             VERDICT_WORDS.get(o.get("verdict"), o.get("verdict", "")) + (f": {o['reason']}" if o.get("reason") else "")
@@ -368,11 +361,11 @@ def _explain(decision: dict[str, Any], wording: dict[str, str] | None) -> str:
         lines += _entity_change(decision, wording, unlink, f"not linked to the graph's {unlink.get('label')}",
                                 "why not linked:")
     if isinstance(relink, dict):
-        was = _dict(relink.get("from")).get("label")
+        was = (relink.get("from") or {}).get("label")
         lines += _entity_change(decision, wording, relink, f"linked to the graph's {relink.get('label')}, not {was}",
                                 "why this entity:")
     if isinstance(same, dict):
-        was = _dict(same.get("from")).get("label")
+        was = (same.get("from") or {}).get("label")
         lines += _entity_change(decision, wording, same, f"the same entity as '{same.get('text')}'"
                                 + (f", not the graph's {was}" if was else ""), "why the same entity:")
     # text read from a corpus may hold control characters (ESC, BEL): shown, never acted on by a
