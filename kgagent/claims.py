@@ -33,6 +33,7 @@ from typing import Any
 
 from kgagent.corpus import JSONL_SUFFIXES, json_line, text_lines
 from kgagent.decisions import Decision, MentionResult
+from kgagent.domain.tomlfile import near_miss
 from kgagent.errors import InputError, Location, json_kind, lone_surrogate
 from kgagent.schema import ProofNode
 
@@ -130,11 +131,7 @@ CLAIM_KEYS = ("head", "predicate", "tail", "score", "head_type", "tail_type")
 def _unknown_key(key: Any) -> str:
     """The message for a key no claim has, with the key it may have meant: a misspelt ``score``
     or ``tail_type`` is never read as no score or no type."""
-    import difflib
-
-    close = difflib.get_close_matches(str(key), CLAIM_KEYS, n=1, cutoff=0.6)
-    return (f"a claim has no key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "") +
-            f"; its keys are {', '.join(CLAIM_KEYS)}")
+    return f"a claim has no key {key!r}{near_miss(str(key), CLAIM_KEYS)}; its keys are {', '.join(CLAIM_KEYS)}"
 
 
 def _json_kind(v: Any) -> str:
