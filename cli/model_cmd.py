@@ -447,7 +447,7 @@ def evaluate_cmd(
         enc = Encoder.from_pretrained(model if model is not None else dom.model_dir(), quantize=quantize,
                                       precision=precision)
         if domain is not None:
-            dom.check_model_labels([*enc.config.entity_labels, *enc.config.relation_labels],
+            dom.check_model_labels(enc.config.entity_labels, enc.config.relation_labels,
                                    f"the model {enc.name_or_path}")
         t0 = time.time()
         pred = enc.predict_examples(gold, batch_size=batch_size)

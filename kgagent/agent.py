@@ -178,8 +178,8 @@ class Agent:
         """Refuse an encoder whose labels the domain's label map cannot translate (KGA606)."""
         cfg = getattr(encoder, "config", None)
         name = str(getattr(encoder, "name_or_path", None) or getattr(encoder, "path", None) or "the model")
-        self.domain.check_model_labels([], f"the model {name}", entity_labels=getattr(cfg, "entity_labels", ()),
-                                       relation_labels=getattr(cfg, "relation_labels", ()))
+        self.domain.check_model_labels(getattr(cfg, "entity_labels", ()), getattr(cfg, "relation_labels", ()),
+                                       f"the model {name}")
 
     def _set_threshold(self, encoder: Any) -> None:
         """Remember the encoder's own relation threshold (tuned for F1 without rules) in
