@@ -173,12 +173,13 @@ class Domain:
                               code="KGA605", location=Location(str(self.root / DOMAIN_FILE)))
         return self.model
 
-    def check_model_labels(self, labels: list[str], model: str = "the model", *,
-                           entity_labels: Iterable[str] = (), relation_labels: Iterable[str] = ()) -> None:
+    def check_model_labels(self, entity_labels: Iterable[str], relation_labels: Iterable[str],
+                           model: str = "the model") -> None:
         """Refuse a model whose labels this domain's label map does not know (KGA606, naming them),
         or maps to the wrong kind of name: an entity label to a relation, a relation label to a
-        class (``entity_labels``, ``relation_labels``: the model's, when it says which are which)."""
-        missing = self.labels.missing([*labels, *entity_labels, *relation_labels])
+        class."""
+        entity_labels, relation_labels = list(entity_labels), list(relation_labels)
+        missing = self.labels.missing([*entity_labels, *relation_labels])
         if missing:
             raise DomainError(f"{model} predicts labels the domain {self.name!r} cannot map: {', '.join(missing)}; "
                               f"add them to {self.labels.path or 'labels.toml'} or use the model's own domain",
