@@ -143,7 +143,7 @@ class Domain:
         Raises DomainError with every problem found (``.problems``), the first in the message;
         ``check_domain`` returns them instead.
         """
-        domain, problems = _read(_root(path))
+        domain, problems, _ = _read(_root(path))
         if problems:
             raise DomainProblems(problems)
         assert domain is not None
@@ -265,10 +265,9 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
     (``need_model``: a missing model is a problem too).
     """
     root = _root(path)
-    domain, problems = _read(root)
-    if domain is None:
+    domain, problems, conf = _read(root)
+    if domain is None or conf is None:
         return problems
-    conf = read_toml(root / DOMAIN_FILE)  # read once already: the lines of its keys
     if not domain.rule_paths:
         problems.append(DomainError("the domain reads no rules: shared_rules is false and rules names none; name the "
                                     "domain's rule files in `rules` or set shared_rules = true", code="KGA604",
@@ -330,24 +329,25 @@ def _root(path: Any) -> Path:
     return Path(path)
 
 
-def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
-    """The domain in ``root`` and every problem found on the way."""
+def _read(root: Path) -> tuple[Domain | None, list[DomainError], TomlDoc | None]:
+    """The domain in ``root``, every problem found on the way, and its domain.toml as read (for
+    the lines of its keys; None with no domain)."""
     problems: list[DomainError] = []
     if not root.is_dir():
         what = "is a file, not a domain folder" if root.exists() else "no such domain folder"
         return None, [DomainError(f"{what}: give a directory made by `kgagent init`", code="KGA602",
-                                  location=Location(str(root)))]
+                                  location=Location(str(root)))], None
     conf_path = root / DOMAIN_FILE
     if not conf_path.is_file():
         what = (f"{DOMAIN_FILE} is a folder, not a file" if conf_path.is_dir() else
                 f"{DOMAIN_FILE} is a symbolic link that leads nowhere (or back to itself)" if conf_path.is_symlink()
                 else f"no {DOMAIN_FILE}")
         return None, [DomainError(f"not a domain folder: {what} (make one with `kgagent init DIR "
-                                  "--from-data TRAIN.json`)", code="KGA602", location=Location(str(root)))]
+                                  "--from-data TRAIN.json`)", code="KGA602", location=Location(str(root)))], None
     try:
         conf = read_toml(conf_path)
     except DomainError as err:
-        return None, [err]
+        return None, [err], None
     data = conf.data
     for k in data:
         if k not in _KEYS:
@@ -502,7 +502,7 @@ def _read(root: Path) -> tuple[Domain | None, list[DomainError]]:
                     rule_paths=rule_paths, rule_tests=tests if tests is not None and tests.exists() else None,
                     graph=graph, model=folder("model", "model"), wording=wording,
                     shared_rules=shared, link_by_name=by_name, rule_entries=own_rules)
-    return domain, problems
+    return domain, problems, conf
 
 
 def read_wording(doc: TomlDoc) -> tuple[dict[str, str], list[DomainError]]:
