@@ -178,10 +178,12 @@ def fact_words(fact: str, name: _Names) -> str:
         return f"{name(a[0])} is repaired: {a[1]}"
     # helper predicates of the rules, in the domain's words (explain.toml); else as written
     template = name.wording.get(f"{pred}/{n}")
-    if template is not None:
+    if isinstance(template, str):
         from kgagent.domain import render_wording
 
-        return render_wording(template, a, name, _a)
+        worded = render_wording(template, a, name, _a)
+        if worded is not None:  # a malformed template (a wording given from Python): as written
+            return worded
     shown = ", ".join(f'"{x}"' if isinstance(x, str) and " " in x else name(x) for x in a)
     return f"{pred}({shown})"
 

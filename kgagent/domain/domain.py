@@ -46,6 +46,7 @@ DOMAIN_FILE = "domain.toml"
 _KEYS = {"name", "description", "ontology", "labels", "wording", "rules", "rule_tests", "shared_rules",
          "graph", "model", "link_by_name"}
 _PLACEHOLDER = re.compile(r"\{(a:)?(\d+)\}")
+_WORDING_KEY = re.compile(r"([a-z][A-Za-z0-9_]*)/(\d+)")
 
 
 def rule_display_name(path: Path) -> str:
@@ -509,7 +510,9 @@ def read_wording(doc: TomlDoc) -> tuple[dict[str, str], list[DomainError]]:
     """``[predicates] "name/arity" = "template"`` -> {"name/arity": template} and the problems.
 
     A template names the arguments ``{0}``, ``{1}``, ... (an entity or mention is named by its
-    label or text) and ``{a:1}`` (the argument with its article: "a city").
+    label or text) and ``{a:1}`` (the argument with its article: "a city"); ``{{`` and ``}}``
+    write a brace. A line whose template is malformed (see :func:`wording_problem`) is a
+    problem (KGA630) and is left out: ``kgagent explain`` then writes the fact as the rules do.
     """
     out: dict[str, str] = {}
     problems: list[DomainError] = [
@@ -522,25 +525,86 @@ def read_wording(doc: TomlDoc) -> tuple[dict[str, str], list[DomainError]]:
         return out, [*problems, DomainError("[predicates] holds 'name/arity = \"words\"' lines", code="KGA630",
                                             location=doc.where("predicates"))]
     for key, template in table.items():
-        m = re.fullmatch(r"([a-z][A-Za-z0-9_]*)/(\d+)", key)
+        m = _WORDING_KEY.fullmatch(key)
         if not m or not isinstance(template, str):
-            problems.append(DomainError(f"{key!r}: write \"predicate/arity\" = \"words with {{0}}, {{1}}\"",
+            what = "is not \"predicate/arity\"" if not m else f"maps to {type(template).__name__}, not words"
+            problems.append(DomainError(f"{key!r} {what}: write \"predicate/arity\" = \"words with {{0}}, {{1}}\"",
                                         code="KGA630", location=doc.where("predicates", key)))
             continue
-        arity = int(m.group(2))
-        bad = [int(x.group(2)) for x in _PLACEHOLDER.finditer(template) if int(x.group(2)) >= arity]
-        if bad:
-            problems.append(DomainError(f"{key}: {{{bad[0]}}} names an argument it does not have (0 to "
-                                        f"{arity - 1})", code="KGA630", location=doc.where("predicates", key)))
+        why = wording_problem(template, int(m.group(2)))
+        if why is not None:
+            problems.append(DomainError(f"{key}: {why}", code="KGA630", location=doc.where("predicates", key)))
             continue
         out[key] = template
     return out, problems
 
 
-def render_wording(template: str, args: list[Any], name: Any, article: Any) -> str:
-    """Fill a wording template (see ``read_wording``) with named arguments."""
-    def sub(m: re.Match) -> str:
-        value = args[int(m.group(2))]
-        return article(str(value)) if m.group(1) else name(value)
+def _wording_parts(template: str) -> list[str | tuple[bool, int]]:
+    """A template as its pieces: text, and ``(with_article, argument)`` for each placeholder.
+    ValueError (its words say what is wrong) for a brace that is not a placeholder."""
+    parts: list[str | tuple[bool, int]] = []
+    text: list[str] = []
+    i = 0
+    while i < len(template):
+        c = template[i]
+        if c in "{}" and template[i + 1:i + 2] == c:  # {{ and }}: the brace itself
+            text.append(c)
+            i += 2
+            continue
+        if c == "}":
+            raise ValueError(f"the '}}' at character {i + 1} closes no placeholder (write '}}}}' for a brace)")
+        if c != "{":
+            text.append(c)
+            i += 1
+            continue
+        end = template.find("}", i + 1)
+        opened = template.find("{", i + 1)
+        if end < 0 or 0 <= opened < end:
+            raise ValueError(f"the '{{' at character {i + 1} is never closed: write {{0}}, {{a:0}} or '{{{{' for a "
+                             "brace")
+        m = _PLACEHOLDER.fullmatch(template, i, end + 1)
+        if m is None:
+            raise ValueError(f"{template[i:end + 1]} is not a placeholder: write {{0}} (the argument) or {{a:0}} "
+                             "(the argument with its article), or '{{' for a brace")
+        if text:
+            parts.append("".join(text))
+            text = []
+        parts.append((m.group(1) is not None, int(m.group(2))))
+        i = end + 1
+    if text:
+        parts.append("".join(text))
+    return parts
 
-    return _PLACEHOLDER.sub(sub, template)
+
+def wording_problem(template: str, arity: int) -> str | None:
+    """What is wrong with a wording template for a predicate of ``arity`` arguments, in words;
+    None when it is sound.
+
+    >>> wording_problem("{0} lies in {a:1}", 2) is None
+    True
+    >>> wording_problem("{0 is near", 2)
+    "the '{' at character 1 is never closed: write {0}, {a:0} or '{{' for a brace"
+    >>> wording_problem("{b:0} is near", 1)
+    "{b:0} is not a placeholder: write {0} (the argument) or {a:0} (the argument with its article), or '{{' for a brace"
+    >>> wording_problem("{2} is near", 2)
+    '{2} names an argument the predicate does not have (it has {0} to {1})'
+    """
+    try:
+        parts = _wording_parts(template)
+    except ValueError as err:
+        return str(err)
+    for part in parts:
+        if isinstance(part, tuple) and part[1] >= arity:
+            has = "no arguments" if arity == 0 else "{0}" if arity == 1 else f"{{0}} to {{{arity - 1}}}"
+            return f"{{{part[1]}}} names an argument the predicate does not have (it has {has})"
+    return None
+
+
+def render_wording(template: str, args: list[Any], name: Any, article: Any) -> str | None:
+    """Fill a wording template (see ``read_wording``) with named arguments; None when the
+    template is malformed or names an argument beyond ``args`` (the caller then writes the fact
+    as the rules do: a wording given from Python is not checked as a domain's file is)."""
+    if wording_problem(template, len(args)) is not None:
+        return None
+    return "".join(part if isinstance(part, str) else article(str(args[part[1]])) if part[0] else name(args[part[1]])
+                   for part in _wording_parts(template))
