@@ -88,7 +88,9 @@ def validate_cmd(
         counts: Counter = Counter()
         with guarded(EXIT_USAGE), _jsonl_out(out) as write:
             while batch := list(islice(stream, BATCH)):
-                for (_, where), res in zip(batch, agent.validate([c for c, _ in batch])):
+                # each line its own decision: two equal claims of the file are two, told by their line
+                claims_at = agent.validate([c for c, _ in batch], places=[where.line or 0 for _, where in batch])
+                for (_, where), res in zip(batch, claims_at):
                     counts[res.verdict] += 1
                     if len(shown) < show:
                         shown.append((where, res))

@@ -853,7 +853,7 @@ class Agent:
         return out
 
     # ------------------------------------------------------------------ claims
-    def validate(self, triples: Iterable[Any]) -> list[ClaimResult]:
+    def validate(self, triples: Iterable[Any], *, places: Sequence[int | str] | None = None) -> list[ClaimResult]:
         """Check claims against the graph and the rules; one ClaimResult per claim.
 
         A claim is ``(head, predicate, tail)``, ``(head, predicate, tail, score)`` or a dict with
@@ -870,9 +870,14 @@ class Agent:
         only when a score is given (a claim is not a model's reading of a text, so by default it
         is accepted only when the graph confirms it, see rules/claims.rules). Each claim is a
         document of its own to the rules: claims checked together get the verdicts they would get
-        one by one. InputError KGA411 for what is no claim (see :func:`~kgagent.claims.parse_claim`;
-        the message names its place, "claim 3: ..."), one claim not in a list, and a ``head_type`` /
-        ``tail_type`` the ontology has no class for.
+        one by one. Each claim is a decision of its own, whose id holds the claim and its place:
+        its position in ``triples`` (1, 2, ...), or its item of ``places`` (say, the line of a file
+        it was read from), so the same claim given twice is two decisions (one relation to the
+        rules, so one verdict), and the same claims at the same places get the same ids again.
+        InputError KGA411 for what is no claim (see :func:`~kgagent.claims.parse_claim`;
+        the message names its place, "claim 3: ..."), one claim not in a list, a ``head_type`` /
+        ``tail_type`` the ontology has no class for, and ``places`` that are not one whole number or
+        string per claim.
         """
         if (isinstance(triples, (str, bytes, bytearray, dict)) or not isinstance(triples, Iterable)
                 or (isinstance(triples, (tuple, list)) and triples and all(isinstance(x, str) for x in triples))):
@@ -885,6 +890,7 @@ class Agent:
                 check_claim_classes(claims[-1], self.domain.ontology.classes)
             except InputError as err:
                 raise InputError(f"claim {i}: {err.message}", code=err.code) from None
+        where = _claim_places(places, len(claims))
         if not claims:
             return []
         with self._lock:
@@ -932,11 +938,13 @@ class Agent:
         model = engine.evaluate(facts)
         found = verdicts(model, [r[0] for r in rows])
         out = []
-        for (head, pred, tail, score, *_), (rid, p, hm, tm) in zip(claims, rows):
+        for (head, pred, tail, score, *_), (rid, p, hm, tm), place in zip(claims, rows, where):
             v = found[rid]
             proof = (label_sources(model.proof(*v["fact"]), CLAIM_SOURCES)
                      if v["fact"] is not None and self.record_proofs else None)
-            out.append(ClaimResult(claim=(head, pred, tail), id=stable_id("d", "claim", rid), verdict=v["verdict"],
+            # the claim's place is part of its decision's id: a claim given twice is two decisions
+            did = stable_id("d", "claim", rid, "at", place)
+            out.append(ClaimResult(claim=(head, pred, tail), id=did, verdict=v["verdict"],
                                    reason=v["reason"], rule=proof.rule if proof else None, proof=proof, head=hm,
                                    tail=tm, predicate=p, others=v["others"], score=score, relation=rid))
         return out
@@ -1237,6 +1245,25 @@ def _kind(value: Any) -> str:
         return "None"
     name = type(value).__name__
     return name if name in ("bytes", "bytearray") else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
+def _claim_places(places: Any, n: int) -> list[int | str]:
+    """The place of each of ``n`` claims (:meth:`Agent.validate`): ``places`` as a list, or the
+    positions 1..n when None; InputError KGA411 for anything but one whole number or string per
+    claim."""
+    if places is None:
+        return list(range(1, n + 1))
+    if isinstance(places, (str, bytes, bytearray, dict)) or not isinstance(places, Iterable):
+        raise InputError(f"places must be a list of one place (a line number or a string) per claim, not "
+                         f"{_kind(places)}", code="KGA411")
+    out = list(places)
+    if len(out) != n:
+        raise InputError(f"places must give one place per claim: {len(out)} place(s) for {n} claim(s)",
+                         code="KGA411")
+    for i, place in enumerate(out, 1):
+        if isinstance(place, bool) or not isinstance(place, (int, str)):
+            raise InputError(f"place {i} must be a line number or a string, not {_kind(place)}", code="KGA411")
+    return out
 
 
 def _paths_given(value: Any, where: str, what: str) -> list[str | Path]:

@@ -11,7 +11,7 @@ import pytest
 
 from support.agent_fakes import RULES, FakeEncoder, build_tiny_graph, make_agent
 from kgagent import Agent, Document
-from kgagent.errors import RuleError
+from kgagent.errors import InputError, RuleError
 
 DOC = ("Richard Parsons works for Time Warner. He was seen in Boston.\n"
        "Richard Parsons, the Time Warner chief from Boston, said so. Boston lies in Massachusetts.")
@@ -397,3 +397,19 @@ def test_a_mention_in_review_enters_the_graph_neither_alone_nor_through_a_relati
     rel = d[("Smith", "live_in", "Boston")]
     assert rel.verdict == "review" and "head mention is in review" in rel.reason
     assert not res.delta.facts and all(e.label != "Smith" for e in res.delta.entities)
+
+
+def test_the_same_claim_twice_is_two_decisions(agent: Agent) -> None:
+    """Before: two equal claims of one call got one decision id (a caller keying verdicts by id lost
+    one). Each claim's place is part of its id: its position in the list, or the ``places`` given
+    (a file's line numbers); the relation the rules decide is one, so the verdicts agree."""
+    claim = ("Boston", "located_in", "Massachusetts")
+    first, other, again = agent.validate([claim, ("Massachusetts", "located_in", "Boston"), claim])
+    assert len({first.id, other.id, again.id}) == 3
+    assert first.relation == again.relation and first.verdict == again.verdict == "accept"
+    assert agent.validate([claim])[0].id == first.id  # deterministic: the same place, the same id
+    at_lines = agent.validate([claim, claim], places=[4, 9])
+    assert at_lines[0].id != at_lines[1].id and agent.validate([claim], places=[9])[0].id == at_lines[1].id
+    with pytest.raises(InputError, match="one place per claim") as err:
+        agent.validate([claim, claim], places=[4])
+    assert err.value.code == "KGA411"

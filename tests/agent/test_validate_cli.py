@@ -228,3 +228,25 @@ def test_json_claims_on_stdin_are_told_where_json_is_read(fake_cli, graph_dir: P
         "error: <stdin>:1: KGA411 expected head, predicate and tail (and optionally a score) separated by tabs; "
         "found 1 part; JSON claims are read from a .json/.jsonl file (a tab-separated file and - are read as "
         "tab-separated)")
+
+
+def test_the_same_claim_on_two_lines_gets_two_decisions(fake_cli, graph_dir: Path, tmp_path: Path) -> None:
+    """Before: a claim written on two lines of the file gave two rows of one decision id in --out
+    (the second shadowed the first: `kgagent explain ID --out FILE` said 'several match', and the
+    file held fewer decision ids than claims). Each line is its own decision now, its line in the
+    id, and a rerun gives the same ids."""
+    f = tmp_path / "claims.tsv"
+    f.write_text("Boston\tlocated_in\tMassachusetts\nMassachusetts\tlocated_in\tBoston\n"
+                 "Boston\tlocated_in\tMassachusetts\n")
+    out = tmp_path / "out.jsonl"
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [(x["line"], x["verdict"]) for x in rows] == [(1, "accept"), (2, "reject"), (3, "accept")]
+    ids = [x["id"] for x in rows]
+    assert len(set(ids)) == 3, ids
+    assert rows[0]["subject"] == rows[2]["subject"]  # one relation to the rules: one verdict
+    r = run("validate", f, "--graph", graph_dir, "--out", out)
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ids  # the same ids on a rerun
+    r = run("explain", ids[2], "--out", out)
+    assert r.exit_code == 0 and "several" not in r.output, r.output
