@@ -178,28 +178,34 @@ class Domain:
                            model: str = "the model") -> None:
         """Refuse a model whose labels this domain's label map does not know (KGA606, naming them),
         or maps to the wrong kind of name: an entity label to a relation, a relation label to a
-        class."""
+        class (the first of :meth:`model_label_problems`)."""
+        problems = self.model_label_problems(entity_labels, relation_labels, model)
+        if problems:
+            raise problems[0]
+
+    def model_label_problems(self, entity_labels: Iterable[str], relation_labels: Iterable[str],
+                             model: str = "the model", location: Location | None = None) -> list[DomainError]:
+        """KGA606, worded here only: the model's labels this domain's label map cannot map, and
+        those it maps to the wrong kind of name ("the entity label 'Drug' to the relation causes");
+        ``location``: where the labels are written (the model's config.json)."""
         entity_labels, relation_labels = list(entity_labels), list(relation_labels)
+        labels_file = self.labels.path or "labels.toml"
+        out = []
         missing = self.labels.missing([*entity_labels, *relation_labels])
         if missing:
-            raise DomainError(f"{model} predicts labels the domain {self.name!r} cannot map: {', '.join(missing)}; "
-                              f"add them to {self.labels.path or 'labels.toml'} or use the model's own domain",
-                              code="KGA606")
-        wrong = self.wrong_kind_labels(entity_labels, relation_labels)
-        if wrong:
-            raise DomainError(f"{model}: the domain {self.name!r} maps {'; '.join(wrong)}; fix "
-                              f"{self.labels.path or 'labels.toml'}", code="KGA606")
-
-    def wrong_kind_labels(self, entity_labels: Iterable[str], relation_labels: Iterable[str]) -> list[str]:
-        """How the label map sends a model's entity label to a relation or its relation label to a
-        class ("the entity label 'Drug' to the relation causes"), for KGA606."""
-        out = []
+            out.append(DomainError(f"{model} predicts labels the domain {self.name!r} cannot map: "
+                                   f"{', '.join(missing)}; add them to {labels_file} or use the model's own domain",
+                                   code="KGA606", location=location))
+        wrong = []
         for what, labels, want, other in (("entity", entity_labels, self.ontology.classes, "relation"),
                                           ("relation", relation_labels, self.ontology.relations, "class")):
             for label in labels:
                 name = self.labels.lookup(label)
                 if name is not None and name not in want:
-                    out.append(f"the {what} label {label!r} to the {other} {name}")
+                    wrong.append(f"the {what} label {label!r} to the {other} {name}")
+        if wrong:
+            out.append(DomainError(f"{model}: the domain {self.name!r} maps {'; '.join(wrong)}; map each to a name "
+                                   f"of its kind in {labels_file}", code="KGA606", location=location))
         return out
 
     def check_data_labels(self, examples: Any, path: str | Path) -> None:
@@ -300,17 +306,8 @@ def check_domain(path: str | Path | None = None, *, need_model: bool = False) ->
                                             "relation_labels are lists of labels", code="KGA605",
                                             location=Location(str(domain.model / "config.json"))))
                 cfg = {}
-            labels = [*cfg.get("entity_labels", []), *cfg.get("relation_labels", [])]
-            missing = domain.labels.missing(labels)
-            if missing:
-                problems.append(DomainError(f"the model predicts labels the label map cannot map: "
-                                            f"{', '.join(missing)}; add them to labels.toml", code="KGA606",
-                                            location=Location(str(domain.model / "config.json"))))
-            wrong = domain.wrong_kind_labels(cfg.get("entity_labels", []), cfg.get("relation_labels", []))
-            if wrong:
-                problems.append(DomainError(f"the label map sends {'; '.join(wrong)}: map each to a name of its "
-                                            "kind in labels.toml", code="KGA606",
-                                            location=Location(str(domain.model / "config.json"))))
+            problems += domain.model_label_problems(cfg.get("entity_labels", []), cfg.get("relation_labels", []),
+                                                    location=Location(str(domain.model / "config.json")))
     elif need_model:
         try:
             domain.model_dir()

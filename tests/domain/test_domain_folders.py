@@ -420,9 +420,10 @@ def test_a_model_label_mapped_to_the_wrong_kind_of_name_is_refused(tmp_path) -> 
     (d / "model").mkdir()
     (d / "model" / "config.json").write_text(json.dumps({"entity_labels": ["Pill", "Effect"],
                                                           "relation_labels": ["Causing"]}))
-    assert _problems(d) == [("KGA606", "config.json", 0, "the label map sends the entity label 'Pill' to the "
-                                                         "relation causes; the relation label 'Causing' to the "
-                                                         "class drug: map each to a name of its kind in labels.toml")]
+    assert _problems(d) == [("KGA606", "config.json", 0, "the model: the domain 'd' maps the entity label 'Pill' to "
+                                                         "the relation causes; the relation label 'Causing' to the "
+                                                         f"class drug; map each to a name of its kind in "
+                                                         f"{d / 'labels.toml'}")]
 
     class Encoder:
         name_or_path = "fake"
@@ -437,7 +438,7 @@ def test_a_model_label_mapped_to_the_wrong_kind_of_name_is_refused(tmp_path) -> 
         Agent.load(domain=d, model=Encoder())
     assert err.value.code == "KGA606" and str(err.value) == (
         "KGA606 the model fake: the domain 'd' maps the entity label 'Pill' to the relation causes; the relation "
-        f"label 'Causing' to the class drug; fix {d / 'labels.toml'}")
+        f"label 'Causing' to the class drug; map each to a name of its kind in {d / 'labels.toml'}")
 
 
 def test_init_into_a_symlink_that_leads_nowhere_is_one_line(tmp_path) -> None:
