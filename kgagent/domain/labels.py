@@ -11,16 +11,22 @@
 
 Names of the ontology map to themselves, so a model trained on data already labelled with the
 ontology's names needs no table. A label is looked up exactly first, then case-folded with
-``-`` and spaces read as ``_`` (``B-DRUG`` minus its prefix, ``Adverse-Effect-Of``).
+``-`` and spaces read as ``_`` (``Adverse-Effect-Of``). A key written with a BIO tag's prefix
+(``"B-DRUG"``: ``B-``, ``I-``, ``E-``, ``S-``, ``L-`` or ``U-``, upper case) also means the label
+without it (``DRUG``): a model's and a data reader's labels carry none. Two keys that become one
+label so and map to different names are a problem (KGA622), as two spellings of one label are.
 
 >>> m = LabelMap({"ade": {"Drug": "drug", "Adverse-Effect-Of": "adverse_effect_of"}},
 ...              names={"drug", "adverse_effect_of"})
 >>> m.normalize("Drug"), m.normalize("adverse effect of"), m.normalize("drug"), m.lookup("Award")
 ('drug', 'adverse_effect_of', 'drug', None)
+>>> LabelMap({"n2c2": {"B-DRUG": "drug"}}, names={"drug"}).lookup("DRUG")
+'drug'
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +38,23 @@ from kgagent.errors import DomainError
 def fold(label: str) -> str:
     """The case-folded key of a label (``Adverse-Effect`` -> ``adverse_effect``)."""
     return label.strip().casefold().replace("-", "_").replace(" ", "_")
+
+
+#: a BIO tag's prefix (BIO, BIOES, BILOU) before a label: ``B-PER``
+_TAG_PREFIX = re.compile(r"\s*[BIESLU]-(?=\S)")
+#: how a problem says that a prefix was dropped
+_PREFIX_NOTE = "a B-, I-, E-, S-, L- or U- prefix of a BIO tag is dropped: a model's labels have none"
+
+
+def without_tag_prefix(label: str) -> str | None:
+    """The label a key written as a BIO tag names (``B-PER`` -> ``PER``); None for a key without
+    such a prefix (lower case, ``e-mail``, is a label of its own).
+
+    >>> without_tag_prefix("B-PER"), without_tag_prefix("U-Live_In"), without_tag_prefix("e-mail")
+    ('PER', 'Live_In', None)
+    """
+    m = _TAG_PREFIX.match(label)
+    return label[m.end():] if m else None
 
 
 @dataclass
@@ -49,6 +72,11 @@ class LabelMap:
             for label, name in table.items():
                 self._exact.setdefault(label, name)
                 self._folded.setdefault(fold(label), name)
+        for table in self.sources.values():  # a tag's label, after every label written as it is
+            for label, name in table.items():
+                if (bare := without_tag_prefix(label)) is not None:
+                    self._exact.setdefault(bare, name)
+                    self._folded.setdefault(fold(bare), name)
 
     @classmethod
     def load(cls, path: str | Path, names: Iterable[str]) -> "LabelMap":
@@ -66,7 +94,7 @@ class LabelMap:
         own = {fold(n): n for n in known}  # the ontology's names map to themselves, folded too
         problems: list[DomainError] = []
         sources: dict[str, dict[str, str]] = {}
-        folded: dict[str, tuple[str, str]] = {}
+        folded: dict[str, tuple[str, str, str, bool]] = {}  # label -> source, name, key, prefix dropped
         for source, table in doc.data.items():
             if not isinstance(table, dict):
                 problems.append(DomainError(f"{source} = ... must be a table: write [{source}] and one "
@@ -92,21 +120,29 @@ class LabelMap:
                                                 "class or relation that exists", code="KGA621",
                                                 location=doc.where(source, label)))
                     continue
-                key = fold(label)
-                if key in own and own[key] != name:
-                    problems.append(DomainError(f"[{source}] maps {label!r} to {name!r}, but {label!r} reads as the "
-                                                f"ontology's own name {own[key]!r} (labels are matched case-folded, "
-                                                "'-' and spaces as '_'): one label, one meaning; rename the class or "
-                                                "relation, or drop the line", code="KGA622",
-                                                location=doc.where(source, label)))
+                clash = None
+                bare = without_tag_prefix(label)
+                for read_as in ((label,) if bare is None else (label, bare)):
+                    key = fold(read_as)
+                    note = "labels are matched case-folded, '-' and spaces as '_'" if read_as == label else _PREFIX_NOTE
+                    if key in own and own[key] != name:
+                        clash = (f"[{source}] maps {label!r} to {name!r}, but {label!r} reads as the ontology's own "
+                                 f"name {own[key]!r} ({note}): one label, one meaning; rename the class or relation, "
+                                 "or drop the line")
+                    elif key in folded and folded[key][1] != name:
+                        other, was, written, stripped = folded[key]
+                        clash = (f"[{source}] maps {label!r} to {name!r} but [{other}] maps it to {was!r}: one label, "
+                                 "one meaning" if read_as == label and not stripped else
+                                 f"[{source}] maps {label!r} to {name!r} but [{other}] maps {written!r} to {was!r}, "
+                                 f"and both are the label {bare or read_as!r} ({_PREFIX_NOTE}): one label, one "
+                                 "meaning")
+                    if clash is not None:
+                        break
+                if clash is not None:
+                    problems.append(DomainError(clash, code="KGA622", location=doc.where(source, label)))
                     continue
-                if key in folded and folded[key][1] != name:
-                    other, was = folded[key]
-                    problems.append(DomainError(f"[{source}] maps {label!r} to {name!r} but [{other}] maps it to "
-                                                f"{was!r}: one label, one meaning", code="KGA622",
-                                                location=doc.where(source, label)))
-                    continue
-                folded.setdefault(key, (source, name))
+                for read_as in ((label,) if bare is None else (label, bare)):
+                    folded.setdefault(fold(read_as), (source, name, label, read_as != label))
                 sources[source][label] = name
         return cls(sources=sources, names=known, path=doc.path), problems
 
