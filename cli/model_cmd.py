@@ -117,6 +117,8 @@ def train_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="Where the model (and checkpoints) go."),
     seed: int = typer.Option(42, "--seed"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the model --out already holds (without it "
+                                   "such an --out is refused, KGA350)."),
     threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
     device: str = typer.Option("auto", "--device", callback=_device, help="auto, cpu or cuda."),
     feedback: Optional[Path] = typer.Option(None, "--feedback", help="feedback.jsonl written by `kgagent extract`: "
@@ -147,6 +149,9 @@ def train_cmd(
         _check_feedback_weight(feedback_weight)
     _check_train_settings(options)
     _check_modes(options)
+    if resume and overwrite:
+        raise fail("KGA340 --resume and --overwrite do not go together: --resume continues the training in --out, "
+                   "--overwrite trains anew over the model there", EXIT_USAGE)
     if resume and feedback is None and rounds == 0 and out is not None:
         _check_resume_options(ctx, out)
     if feedback is not None:  # what fine-tuning on feedback does not read is refused, not ignored
@@ -171,11 +176,13 @@ def train_cmd(
     dom = open_domain(domain)
     if options["out"] is None and domain is not None and options["feedback"] is None:
         options["out"] = dom.model or dom.root / "model"
-    if options["out"] is not None:  # an --out that is a file: refused before anything is read or trained
-        from kgagent.encoder.train import check_out_dir
+    if options["out"] is not None:  # an --out that is a file, or holds a model: refused before anything is read
+        from kgagent.encoder.train import check_no_model, check_out_dir
 
         with guarded(EXIT_USAGE):
             check_out_dir(options["out"], base=base)
+            if rounds == 0 and not overwrite and not resume:  # (--rounds: --out is the loop's folder of rounds)
+                check_no_model(options["out"])
     if rounds > 0:
         try:
             from kgagent_cli.loop_cmd import train_rounds
@@ -296,7 +303,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
         con.print(f"fine-tuning {init} on {len(fb)} feedback + {len(examples) - len(fb)} gold examples "
                   f"(feedback weight {o['feedback_weight']})")
         with _Bar() as bar:
-            _encoder, report = train(cfg, examples, dev, out_dir=out, progress=bar)
+            _encoder, report = train(cfg, examples, dev, out_dir=out, progress=bar, overwrite=o["overwrite"])
         after = report["dev"]
         table = Table(title=f"dev scores before / after feedback fine-tuning -> {out}")
         for c in ("", "before", "after", "change"):
@@ -361,7 +368,8 @@ def _train(o: dict[str, Any], dom: Any) -> None:
                       seed=o["seed"], max_minutes=o["max_minutes"], device=o["device"], num_threads=o["threads"])
     t0 = time.time()
     with _Bar() as bar:
-        _encoder, report = train(cfg, train_ex, dev, out_dir=o["out"], progress=bar, resume=o["resume"])
+        _encoder, report = train(cfg, train_ex, dev, out_dir=o["out"], progress=bar, resume=o["resume"],
+                                 overwrite=o["overwrite"])
     con.print(f"model saved to {o['out']} ({time.time() - t0:.0f} s, best epoch {report['best_epoch']}, "
               f"{report['stopped']})")
     if report.get("too_wide"):

@@ -326,10 +326,11 @@ def default_trainer(config: Any, train: list[Any], dev: list[Any] | None, out_di
     if init is not None and not isinstance(init, str | Path):  # an in-memory model: save it first
         with tempfile.TemporaryDirectory(prefix="kgagent-init-") as tmp:
             init.save_pretrained(tmp)
-            return train_encoder(continue_config(config, tmp), train, dev, out_dir=out_dir)
+            return train_encoder(continue_config(config, tmp), train, dev, out_dir=out_dir, overwrite=True)
     if init is not None:
         config = continue_config(config, init)
-    return train_encoder(config, train, dev, out_dir=out_dir)
+    # a round's model folder is the loop's own (round-R/model): a re-run of the loop trains it again
+    return train_encoder(config, train, dev, out_dir=out_dir, overwrite=True)
 
 
 def continue_config(config: Any, model_dir: str | Path) -> Any:

@@ -25,8 +25,8 @@ from kgagent.encoder.data import Example, example_weight_problem, labels_of
 from kgagent.encoder.model import ModelConfig, SpanModel
 from kgagent.encoder.pieces import Encoded, collate
 from kgagent.encoder.sources import allowed_labels
-from kgagent.encoder.pretrained import (PACKAGE_BASE, Encoder, _saved_keys, build_model, resolve_base,
-                                        round_compact_encoder_)
+from kgagent.encoder.pretrained import (CONFIG_FILE, ENCODER_FILE, FULL_ENCODER_DIR, PACKAGE_BASE, WEIGHTS_FILE,
+                                        Encoder, _saved_keys, build_model, resolve_base, round_compact_encoder_)
 from kgagent.encoder.precision import DEVICES
 from kgagent.errors import EncoderError, Location, StorageError
 from kgagent.files import atomic_write_text, atomic_write_with, file_in_the_way
@@ -332,21 +332,29 @@ def _param_groups(model: SpanModel, cfg: TrainConfig) -> list[dict[str, Any]]:
 
 def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
           out_dir: Path | None = None, progress: Progress | None = None,
-          resume: bool = False) -> tuple[Encoder, dict[str, Any]]:
+          resume: bool = False, *, overwrite: bool = False) -> tuple[Encoder, dict[str, Any]]:
     """Train (or continue training) a model; returns the best encoder (on dev) and a report.
 
     With ``out_dir``: checkpoints go to ``out_dir/checkpoint`` after every epoch and the final,
-    calibrated model to ``out_dir``. ``resume`` continues from ``out_dir/checkpoint``.
+    calibrated model to ``out_dir``, never half written (see :func:`install_model`). An
+    ``out_dir`` that already holds a model is replaced only with ``overwrite`` (or ``resume``,
+    which continues the run that wrote it from ``out_dir/checkpoint``).
     ``progress`` receives dicts: ``{"event": "step"|"epoch"|"done", ...}``.
     Raises EncoderError KGA340 for settings out of range (no epochs, an empty batch, an unknown
-    device), KGA310 for an example whose ``meta["weight"]`` is no finite number above 0 (named by
-    its ``meta["source_file"]``), StorageError KGA510 when ``out_dir`` cannot be a directory: before
-    any training. EncoderError KGA333 when the loss stops being a finite number (the model is not saved).
+    device, an ``overwrite`` that is not True/False), KGA310 for an example whose ``meta["weight"]``
+    is no finite number above 0 (named by its ``meta["source_file"]``), KGA350 for an ``out_dir``
+    that holds a model (without ``overwrite`` or ``resume``), StorageError KGA510 when ``out_dir``
+    cannot be a directory: before any training. EncoderError KGA333 when the loss stops being a
+    finite number (the model is not saved).
     """
     check_settings(config)
     check_example_weights(train)
+    if not isinstance(overwrite, bool):  # "no" is true: it would replace the model
+        raise EncoderError(f"overwrite must be True or False, not {overwrite!r}", code="KGA340")
     if out_dir is not None:
         check_out_dir(out_dir, base=config.base)
+        if not overwrite and not resume:
+            check_no_model(out_dir)
     # for this call only: the caller's random state (training seeds torch's generators) and
     # thread count come back after
     cuda = list(range(torch.cuda.device_count())) if config.device != "cpu" and torch.cuda.is_available() else []
@@ -442,6 +450,60 @@ def check_out_dir(out_dir: str | Path, base: str | Path | None = None) -> None:
         what = "is a file, not a directory" if path == out else f"cannot be made under {path}, a file"
         raise StorageError(f"the model directory {what}: choose another --out", code="KGA510",
                            location=Location(str(out)))
+
+
+def check_no_model(out_dir: str | Path) -> None:
+    """EncoderError KGA350 when the model directory ``out_dir`` already holds a model (its
+    config.json): training into it would replace that model (``train(..., overwrite=True)``,
+    ``kgagent train --overwrite``, replaces it on purpose)."""
+    out = Path(out_dir)
+    if (out / CONFIG_FILE).is_file():
+        raise EncoderError(f"{out} already holds a model ({CONFIG_FILE}): training would replace it; give "
+                           "--overwrite to replace it, or another --out", code="KGA350",
+                           location=Location(str(out)))
+
+
+#: the training's report beside the model it trained
+REPORT_FILE = "train_report.json"
+#: the parts of a saved model (Encoder.save_pretrained, and the training's report) that a new
+#: model replaces together; config.json, what makes a folder a model, comes last
+MODEL_PARTS = (WEIGHTS_FILE, ENCODER_FILE, FULL_ENCODER_DIR, REPORT_FILE, CONFIG_FILE)
+#: the folder inside a model directory where a new model is written whole before it is moved in
+_NEW_MODEL = ".model-new-"
+
+
+def install_model(encoder: Encoder, report: dict[str, Any], out_dir: str | Path) -> None:
+    """Save ``encoder`` (and its training ``report``) as the model of ``out_dir``, never leaving
+    a half-written one there: the model is written whole into a hidden folder of ``out_dir``
+    first (a failure there leaves ``out_dir`` as it was), then its parts are moved in by renames:
+    the old config.json is taken out first and the new one put in last, and the parts of an
+    earlier model the new one lacks (a full fine-tuning's encoder under a LoRA model) are removed.
+    So ``out_dir`` holds the old model, the new one, or, if the moves themselves are cut short,
+    none (KGA304 on loading), never one model's config with another's weights. Anything else in
+    ``out_dir`` (``checkpoint/``, a model card) stays."""
+    import os
+    import shutil
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(_NEW_MODEL + "*"):  # what a killed run left
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = out / f"{_NEW_MODEL}{os.getpid()}"
+    try:
+        encoder.save_pretrained(tmp)
+        atomic_write_text(tmp / REPORT_FILE, json.dumps(report, indent=2, default=str))
+        (out / CONFIG_FILE).unlink(missing_ok=True)  # from here `out` holds no model until the new config is in
+        for name in MODEL_PARTS:
+            new, old = tmp / name, out / name
+            if old.is_dir() and not old.is_symlink():  # a folder is not replaced by a rename: moved aside first
+                os.replace(old, tmp / f".old-{name}")
+            elif old.exists() or old.is_symlink():
+                old.unlink()
+            if new.exists():
+                os.replace(new, old)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    encoder.path = str(out)
 
 
 def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None, out_dir: Path | None,
@@ -591,8 +653,7 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
                  "dev_entity_f1": report.get("dev", {}).get("entity", {}).get("f1"),
                  "dev_relation_f1": report.get("dev", {}).get("relation_strict", {}).get("f1")}
     if out_dir is not None:
-        encoder.save_pretrained(out_dir)
-        (Path(out_dir) / "train_report.json").write_text(json.dumps(report, indent=2, default=str))
+        install_model(encoder, report, out_dir)
     emit({"event": "done", **{k: v for k, v in report.items() if k != "history"}})
     return encoder, report
 
