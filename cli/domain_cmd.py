@@ -55,7 +55,10 @@ def init_cmd(
                                                             "become the classes and relations."),
     types: Path | None = typer.Option(None, "--types", help="A SpERT types file: which relations are symmetric."),
     name: str | None = typer.Option(None, "--name", help="The domain's name (default: the folder's)."),
-    force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty."),
+    force: bool = typer.Option(False, "--force", help="Write over an earlier init's folder: its files are "
+                                                       "written again, its graph's index removed; files init did "
+                                                       "not write that the domain would read (rules, cases, "
+                                                       "model) stop it (KGA650), other files are kept."),
 ) -> None:
     """Write a new domain folder from a data set: ontology, label map, shared rules' thresholds,
     an empty graph, example cases that pass.
@@ -75,12 +78,17 @@ def init_cmd(
         try:
             report = init_domain(target, from_data, types, name=name, force=force)
         except Exception as err:  # noqa: BLE001 - KGA640 (folder in use) is a usage error
-            if getattr(err, "code", "") == "KGA640":
+            if getattr(err, "code", "") in ("KGA640", "KGA650"):  # a folder in use
                 raise fail(str(err), EXIT_USAGE) from None
             raise
     con = console()
     con.print(f"wrote {target}: {len(report.classes)} classes, {len(report.relations)} relations, "
               f"{report.cases} example cases (all pass)")
+    if report.replaced or report.removed:
+        con.print(f"  over an earlier init: wrote again {', '.join(report.replaced) or 'nothing'}; removed "
+                  f"{', '.join(report.removed) or 'nothing'} (made from the old graph)")
+    if report.kept:  # a name as written in the folder never acts on the terminal
+        con.print(f"  kept as they were (init does not write or read them): {visible(', '.join(report.kept))}")
     for rel, seen in report.signatures.items():
         shown = ", ".join(f"{h}->{t} {n}" for (h, t), n in seen.most_common(4))
         more = f" (+{len(seen) - 4} more)" if len(seen) > 4 else ""

@@ -66,6 +66,20 @@ threshold(memory_weight, 1.0).
 """
 
 
+#: the files ``init`` writes, relative to the domain folder (the graph's file is ``kg.save``'s)
+INIT_FILES = ("domain.toml", "ontology.toml", "labels.toml", "explain.toml", "rules/thresholds.rules",
+              "rules/tests/cases.yaml", "graph/graph.nq.gz", "graph/.gitignore")
+#: the folders it makes
+INIT_FOLDERS = ("rules", "rules/tests", "graph")
+#: what using the graph makes beside its file (the entity index, the Oxigraph store, the writer
+#: lock, a killed writer's temp files): made again from the graph, and left out of git by the
+#: graph/.gitignore init writes
+GRAPH_DERIVED = ("index/", "oxigraph/", ".kgagent.lock", ".*.tmp-*")
+#: the folders a domain init writes reads beside its files: whatever else is in them would be read
+#: with the new domain (old rules, cases, graph files; a model trained on the old labels)
+READ_FOLDERS = ("rules", "graph", "model")
+
+
 def snake(label: str) -> str:
     """An ontology name for a data label: lower case, words joined by ``_``."""
     s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", label.strip())
@@ -89,6 +103,11 @@ class InitReport:
     signatures: dict[str, Counter] = field(default_factory=dict)  # name -> (head, tail) -> count
     files: list[str] = field(default_factory=list)
     cases: int = 0
+    #: with ``force``: the files of an earlier init written over, what was made from its graph and
+    #: removed, and what init neither writes nor reads that was left as it was (relative paths)
+    replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
 
 
 def init_domain(target: str | Path, train: str | Path, types: str | Path | None = None, *,
@@ -99,6 +118,13 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     symmetric flags. Refuses (DomainError KGA640) a non-empty ``target`` unless ``force``, and a
     ``target`` that is a file (or lies under one) always.
     The folder it writes passes ``check_domain`` and its example cases pass.
+
+    ``force`` writes over an earlier init's folder, which then reads as a fresh one: init's files
+    are written again and what was made from the old graph (its index) is removed. Anything else
+    the new domain would read (a rule file, a case file or a graph file init did not write, a
+    model trained on the old labels) is refused, named, before anything is read or written
+    (KGA650); init deletes nothing it did not make. Other files (a README, ``.git``) are kept as
+    they are (``InitReport.kept``).
     """
     from kgagent.encoder.data import read_examples
 
@@ -114,6 +140,7 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     if root.exists() and any(root.iterdir()) and not force:
         raise DomainError("the folder exists and is not empty: choose a new one (or --force to write over it)",
                           code="KGA640", location=Location(str(root)))
+    owned = _earlier_init(root) if force and root.is_dir() else None
     if name is not None and not name.strip():
         raise DomainError(f"the domain's name {name!r} is blank: give one with a letter in it, or no --name (the "
                           "folder's name)", code="KGA640", location=Location(str(root)))
@@ -188,6 +215,8 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     _refuse_unsound(texts, root, labels.names, train)
     made = _first_missing(root)  # what to remove again if writing fails half way
     emptied = made is None and not any(root.iterdir())  # an empty folder given: emptied again on failure
+    if owned is not None:
+        report.replaced, report.removed, report.kept = _clear_earlier_init(root, owned)
     try:
         _write_domain(report, root, texts, onto)
     except BaseException:
@@ -220,7 +249,7 @@ def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: O
     path = kg.save(root / "graph")
     report.files.append(str(path))
     # the entity index and the lock are made where the graph is used: not data to keep in git
-    _write(report, root / "graph" / ".gitignore", "index/\noxigraph/\n.kgagent.lock\n.*.tmp-*\n")
+    _write(report, root / "graph" / ".gitignore", "".join(f"{p}\n" for p in GRAPH_DERIVED))
     domain = Domain.load(root)
     cases = _cases(domain)
     _write(report, root / "rules" / "tests" / "cases.yaml", cases)
@@ -229,6 +258,59 @@ def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: O
     if failed:  # pragma: no cover - the cases are written to pass
         raise DomainError(f"a written example case fails: {failed[0].name}: {failed[0].failures}", code="KGA642")
     report.cases = len(results)
+
+
+def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str]]:
+    """What ``init --force`` finds in ``root``: the files init writes (to write over), what was
+    made from the graph (to remove) and what init neither writes nor reads (to keep), as paths
+    relative to ``root``; DomainError KGA650 naming whatever else the new domain would read
+    (foreign files under rules/, graph/ or model/; one of init's names that is a link or a
+    folder)."""
+    import fnmatch
+
+    replaced: list[str] = []
+    removed: list[str] = []
+    kept: list[str] = []
+    foreign: list[str] = []
+
+    def walk(folder: Path, rel: str) -> None:
+        for child in sorted(folder.iterdir(), key=lambda p: p.name):
+            path = rel + child.name
+            is_dir = child.is_dir() and not child.is_symlink()
+            shown = path + ("/" if is_dir else "")
+            read = bool(rel) or path in READ_FOLDERS or path in INIT_FILES  # by the new domain, or written
+            if child.is_symlink():  # never written through, nor followed
+                (foreign if read else kept).append(f"{path} (a symbolic link)" if read else path)
+            elif path in INIT_FILES and child.is_file():
+                replaced.append(path)
+            elif path in INIT_FOLDERS and is_dir:
+                walk(child, path + "/")
+            elif rel == "graph/" and any(fnmatch.fnmatch(shown[len(rel):], p) for p in GRAPH_DERIVED):
+                if child.name != ".kgagent.lock":  # the lock stays: a fresh init's graph has one too
+                    removed.append(shown)
+            else:
+                (foreign if read else kept).append(shown)
+
+    walk(root, "")
+    if foreign:
+        shown = ", ".join(foreign[:12]) + (f" and {len(foreign) - 12} more" if len(foreign) > 12 else "")
+        raise DomainError(f"--force writes over what init wrote, but the folder also holds what init did not write "
+                          f"and the new domain would read: {shown}; move these out of the folder (or delete them) "
+                          "and run init again, or choose a new folder", code="KGA650", location=Location(str(root)))
+    return replaced, removed, kept
+
+
+def _clear_earlier_init(root: Path, found: tuple[list[str], list[str], list[str]]
+                        ) -> tuple[list[str], list[str], list[str]]:
+    """Remove what was made from an earlier init's graph (``_earlier_init``'s second list; init's
+    own files are written over). Returns ``found``."""
+    for rel in found[1]:
+        path = root / rel.rstrip("/")
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    return found
 
 
 def _refuse_unsound(texts: dict[str, str], root: Path, names: set[str], train: Any) -> None:
