@@ -40,18 +40,18 @@ def fold(label: str) -> str:
     return label.strip().casefold().replace("-", "_").replace(" ", "_")
 
 
-#: a BIO tag's prefix (BIO, BIOES, BILOU) before a label: ``B-PER``
+#: a BIO tag's prefix (BIO, BIOES, BILOU) before a label: ``B-DRUG``
 _TAG_PREFIX = re.compile(r"\s*[BIESLU]-(?=\S)")
 #: how a problem says that a prefix was dropped
 _PREFIX_NOTE = "a B-, I-, E-, S-, L- or U- prefix of a BIO tag is dropped: a model's labels have none"
 
 
 def without_tag_prefix(label: str) -> str | None:
-    """The label a key written as a BIO tag names (``B-PER`` -> ``PER``); None for a key without
+    """The label a key written as a BIO tag names (``B-DRUG`` -> ``DRUG``); None for a key without
     such a prefix (lower case, ``e-mail``, is a label of its own).
 
-    >>> without_tag_prefix("B-PER"), without_tag_prefix("U-Live_In"), without_tag_prefix("e-mail")
-    ('PER', 'Live_In', None)
+    >>> without_tag_prefix("B-DRUG"), without_tag_prefix("U-Adverse-Effect"), without_tag_prefix("e-mail")
+    ('DRUG', 'Adverse-Effect', None)
     """
     m = _TAG_PREFIX.match(label)
     return label[m.end():] if m else None
