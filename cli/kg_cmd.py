@@ -83,8 +83,10 @@ def _fraction(low_open: bool):
 
 
 def _seconds(value: Optional[float]) -> Optional[float]:
-    """An option callback: a time limit in seconds above 0 (inf: none); nan, 0 and negative
-    numbers are a usage error (exit 2, KGA211) instead of a limit "passed" at once or a traceback."""
+    """An option callback: a time limit in seconds above 0 and at most an hour; nan, 0 and
+    negative numbers (KGA211), infinity and more than an hour (KGA220: a query without end can
+    fill memory without end) are a usage error (exit 2) instead of a limit "passed" at once, a
+    traceback or a query that never ends."""
     from kgagent.errors import GraphError
     from kgagent.kg.sparql import check_timeout
 
@@ -103,8 +105,10 @@ def _json_value(value: object) -> object:
     return value
 
 
-#: the most rows the table format shows (--format tsv and json print every row)
+#: the most rows the table format shows (--format tsv and json print every row, up to --limit)
 TABLE_ROWS = 1000
+#: the most rows `kg query` reads by default (--limit): what a query gives past it is never held
+QUERY_ROWS = 10_000
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -166,8 +170,10 @@ def stats(graph: Optional[str] = _graph_option(),
 def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding one, or - for stdin."),
           graph: Optional[str] = _graph_option(),
           store: str = typer.Option("memory", callback=_store, help=STORE_HELP),
-          timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 "
-                                                                                 "(inf: none)."),
+          timeout: float = typer.Option(10.0, callback=_seconds, help="Time limit in seconds, above 0 and at "
+                                                                                 "most 3600."),
+          limit: int = typer.Option(QUERY_ROWS, "--limit", min=1, help="Read at most this many rows (or triples); "
+                                    "a note on stderr says when the query had more."),
           fmt: str = typer.Option("table", "--format", "-f",
                                   help="table (its first 1,000 rows), json or tsv (a value's tab, newline, CR "
                                        "and backslash written \\t \\n \\r \\\\)."),
@@ -192,10 +198,14 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
                            EXIT_USAGE) from None
             raise GraphError(err.message, code=err.code, location=Location(name) if name else None) from None
         kg = _load(graph, store, domain)
-        result = kg.query(text, timeout=timeout)
+        result = kg.query(text, timeout=timeout, max_rows=limit + 1)  # one more: did the query have more?
     if isinstance(result, bool):
         print(json.dumps(result) if fmt == "json" else ("yes" if result else "no"))
         return
+    if len(result) > limit:  # said on stderr: the rows on stdout stay what a pipe reads
+        result = result[:limit]
+        console(stderr=True).print(f"note: the query has more than {limit:,} row(s); these are the first {limit:,} "
+                                   "(raise --limit, or narrow the query)")
     if result and isinstance(result[0], tuple):
         result = [{"subject": s, "predicate": p, "object": o} for s, p, o in result]
     if fmt == "json":

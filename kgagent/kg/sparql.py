@@ -12,6 +12,7 @@ import numbers
 import re
 import threading
 from collections.abc import Callable
+from itertools import islice
 from typing import Any, TypeVar
 
 from pyparsing import ParseException
@@ -189,31 +190,48 @@ def _has_service(node: Any, seen: set[int] | None = None) -> bool:
     return False
 
 
-def check_timeout(timeout: Any) -> float | None:
-    """The time limit to wait for, in seconds (None: no limit, for ``None``, infinity or more
-    than threads can wait); GraphError KGA211 for anything but a number above 0.
+#: the longest time limit a query may be given, in seconds: a query runs (and holds what it
+#: computes in memory) at most this long
+MAX_QUERY_SECONDS = 3600.0
 
-    >>> check_timeout(2), check_timeout(float("inf"))
-    (2.0, None)
+
+def check_timeout(timeout: Any) -> float | None:
+    """The time limit to wait for, in seconds (None: no limit, for ``None``, which only a program
+    can give); GraphError KGA211 for anything but a number above 0, KGA220 for infinity or more
+    than :data:`MAX_QUERY_SECONDS` (a query without end can fill memory without end).
+
+    >>> check_timeout(2)
+    2.0
     >>> check_timeout(0)
     Traceback (most recent call last):
     kgagent.errors.GraphError: KGA211 a query time limit must be a number of seconds above 0, not 0
+    >>> check_timeout(float("inf"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kgagent.errors.GraphError: KGA220 a query time limit must be finite, at most 3600 seconds, not inf: ...
     """
     if timeout is None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise GraphError(f"a query time limit must be a number of seconds, not {type(timeout).__name__}",
                          code="KGA211")
-    value = float(timeout)
+    try:
+        value = float(timeout)
+    except OverflowError:  # an int past a float's range
+        value = math.inf
     if math.isnan(value) or value <= 0:
         raise GraphError(f"a query time limit must be a number of seconds above 0, not {timeout!r}",
                          code="KGA211")
-    return None if value >= threading.TIMEOUT_MAX else value
+    if value > MAX_QUERY_SECONDS:
+        shown = "inf" if math.isinf(value) else f"{value:g}"
+        raise GraphError(f"a query time limit must be finite, at most {MAX_QUERY_SECONDS:g} seconds, not {shown}: "
+                         "a query without end can fill memory without end", code="KGA220")
+    return value
 
 
 def run_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
     """Run ``fn`` in a worker thread; GraphError KGA205 if it runs past ``timeout`` seconds
-    (None or infinity: no limit; KGA211 for a limit that is not a number above 0).
+    (None: no limit; KGA211 for a limit that is not a number above 0, KGA220 for one past
+    :data:`MAX_QUERY_SECONDS`).
 
     The worker is stopped by an asynchronous exception, which takes effect at the next Python
     bytecode (rdflib's evaluator is pure Python, so this is prompt).
@@ -248,16 +266,18 @@ def run_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
     return box["value"]
 
 
-def ox_result(res: Any, raw: bool = False) -> Any:
-    """A pyoxigraph query result as kgagent returns it (see ``KnowledgeGraph.query``)."""
+def ox_result(res: Any, raw: bool = False, max_rows: int | None = None) -> Any:
+    """A pyoxigraph query result as kgagent returns it (see ``KnowledgeGraph.query``): at most
+    ``max_rows`` rows or triples (None: all), the rest never read."""
     import pyoxigraph as ox
 
     if isinstance(res, ox.QueryBoolean):
         return bool(res)
     if isinstance(res, ox.QuerySolutions):
         names = [v.value for v in res.variables]
-        return [{n: _ox_term(sol[i], raw) for i, n in enumerate(names)} for sol in res]
-    return [(_ox_term(t.subject, raw), _ox_term(t.predicate, raw), _ox_term(t.object, raw)) for t in res]
+        return [{n: _ox_term(sol[i], raw) for i, n in enumerate(names)} for sol in islice(res, max_rows)]
+    return [(_ox_term(t.subject, raw), _ox_term(t.predicate, raw), _ox_term(t.object, raw))
+            for t in islice(res, max_rows)]
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

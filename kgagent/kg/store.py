@@ -36,6 +36,7 @@ from rdflib.term import Node
 
 from kgagent.errors import GraphError
 from kgagent.kg import fileio
+from kgagent.kg.checks import count_arg
 from kgagent.kg.checks import path_arg as _path
 from kgagent.kg.checks import provenance_arg as _provenance
 from kgagent.kg.checks import text_arg as _text
@@ -778,12 +779,16 @@ class KnowledgeGraph(TripleSink):
         return sum(1 for t in facts if t not in self._ds)
 
     # ------------------------------------------------------------------ SPARQL
-    def query(self, sparql: str, timeout: float = 10.0, *, raw: bool = False, engine: str = "oxigraph") -> Any:
+    def query(self, sparql: str, timeout: float = 10.0, *, raw: bool = False, engine: str = "oxigraph",
+              max_rows: int | None = None) -> Any:
         """Read-only SPARQL over all graphs: SELECT -> list of dict rows, ASK -> bool,
         CONSTRUCT/DESCRIBE -> list of (s, p, o). IRIs come back as str, literals as Python
         values (``raw=True`` keeps rdflib terms). Updates, SERVICE, LOAD and FROM are refused
-        (KGA204); a query past ``timeout`` seconds is stopped (KGA205; None or infinity: no limit, a
-        limit that is not a number above 0 is KGA211). The common prefixes
+        (KGA204); a query past ``timeout`` seconds is stopped (KGA205; None: no limit; a limit that
+        is not a number above 0 is KGA211, infinity or more than an hour,
+        ``kgagent.kg.sparql.MAX_QUERY_SECONDS``, KGA220). ``max_rows``: at most this many rows or
+        triples are read (None: all; KGA211 for anything but a whole number of at least 1); ask
+        for one more than you keep to tell whether the query had more. The common prefixes
         (rdf, rdfs, owl, xsd, skos, ont, kga, ent, doc, stmt) need no declaration.
 
         ``engine="oxigraph"`` (default) evaluates with Oxigraph's optimiser — on a read-only
@@ -797,6 +802,8 @@ class KnowledgeGraph(TripleSink):
         """
         prepared = prepare_read_only(sparql)
         check_timeout(timeout)
+        if max_rows is not None:
+            count_arg(max_rows, "max_rows")
         if engine not in ("oxigraph", "rdflib"):
             raise GraphError(f"unknown SPARQL engine {engine!r}; engines: oxigraph, rdflib", code="KGA206")
         store = self._ox_store() if engine == "oxigraph" or self.store == "oxigraph" else None
@@ -812,16 +819,19 @@ class KnowledgeGraph(TripleSink):
                     res = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
                 except SyntaxError as err:
                     raise GraphError(f"SPARQL syntax error: {err}", code="KGA206") from None
-                return ox_result(res, raw)
+                return ox_result(res, raw, max_rows)
         else:
             def run() -> Any:
+                from itertools import islice
+
                 res = self._ds.query(prepared)
                 if res.type == "ASK":
                     return bool(res.askAnswer)
                 if res.type == "SELECT":
                     names = [str(v) for v in res.vars]
-                    return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)} for row in res]
-                return [tuple(t if raw else _py(t) for t in triple) for triple in res]
+                    return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)}
+                            for row in islice(res, max_rows)]
+                return [tuple(t if raw else _py(t) for t in triple) for triple in islice(res, max_rows)]
 
         return run_with_timeout(run, timeout)
 

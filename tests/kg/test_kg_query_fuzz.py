@@ -34,11 +34,18 @@ def test_query_timeout_nan_zero_or_negative_is_a_usage_error(tiny_dir: Path, val
     assert "--timeout" in r.output and "KGA211" in r.output and "above 0" in r.output
 
 
-@pytest.mark.parametrize("value", ["inf", "1e400", "1e300"])
-def test_query_timeout_inf_or_huge_means_no_limit(tiny_dir: Path, value: str) -> None:
-    """--timeout inf was an OverflowError traceback (timestamp out of range)."""
+@pytest.mark.parametrize(("value", "shown"), [("inf", "inf"), ("1e400", "inf"), ("1e300", "1e+300"),
+                                              ("3600.5", "3600.5")])
+def test_query_timeout_inf_or_huge_is_a_usage_error(tiny_dir: Path, value: str, shown: str) -> None:
+    """--timeout inf was an OverflowError traceback (timestamp out of range); then it meant no
+    limit, and a query without end grew its memory without end (a cross product under ORDER BY
+    until the machine ran out). Now a time limit is finite and at most an hour: exit 2, KGA220."""
     r = run("query", "ASK { ?s ?p ?o }", "--graph", tiny_dir, "--timeout", value)
-    assert r.exit_code == 0 and r.stdout.strip() == "yes", r.output
+    assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
+    assert "Traceback" not in r.output and "--timeout" in r.output
+    assert (f"KGA220 a query time limit must be finite, at most 3600 seconds, not {shown}: a query without end "
+            "can fill memory without end") in " ".join(r.output.replace("│", " ").split()), r.output
+    assert run("query", "ASK { ?s ?p ?o }", "--graph", tiny_dir, "--timeout", "3600").stdout.strip() == "yes"
 
 
 @pytest.mark.parametrize(("timeout", "words"), [
@@ -52,9 +59,52 @@ def test_query_timeout_of_the_wrong_kind_is_kga211(tiny: KnowledgeGraph, timeout
         assert err.value.code == "KGA211"
 
 
-def test_query_timeout_none_or_inf_is_no_limit(tiny: KnowledgeGraph) -> None:
+def test_query_timeout_none_is_no_limit_but_inf_is_kga220(tiny: KnowledgeGraph) -> None:
+    """None (which only a program gives) is no limit; infinity, or more than an hour, is refused."""
     assert tiny.query("ASK { ?s ?p ?o }", timeout=None) is True
-    assert tiny.query("ASK { ?s ?p ?o }", timeout=math.inf, engine="rdflib") is True
+    for engine in ("oxigraph", "rdflib"):
+        for timeout in (math.inf, 3601, 10**400):
+            with pytest.raises(GraphError, match="must be finite, at most 3600 seconds") as err:
+                tiny.query("ASK { ?s ?p ?o }", timeout=timeout, engine=engine)
+            assert err.value.code == "KGA220"
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_query_rows_are_capped_by_max_rows(tiny: KnowledgeGraph, engine: str) -> None:
+    """Before: every row of a query was held in memory, however many (a cross product of the graph
+    with itself, millions of rows); max_rows reads that many and leaves the rest unread."""
+    every = tiny.query("SELECT ?s ?o WHERE { ?s ?p ?o }", engine=engine)
+    assert len(every) > 3
+    assert tiny.query("SELECT ?s ?o WHERE { ?s ?p ?o }", engine=engine, max_rows=3) == every[:3]
+    assert len(tiny.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", engine=engine, max_rows=2)) == 2
+    for bad, words in ((0, "at least 1"), (2.5, "whole number"), (True, "whole number")):
+        with pytest.raises(GraphError, match=words) as err:
+            tiny.query("ASK { ?s ?p ?o }", engine=engine, max_rows=bad)
+        assert err.value.code == "KGA211"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "tsv"])
+def test_query_limit_cuts_the_rows_and_says_so(tiny: KnowledgeGraph, tiny_dir: Path, fmt: str) -> None:
+    """kg query reads at most --limit rows (default 10,000) and says on stderr when the query had
+    more; stdout holds the rows alone."""
+    import json
+
+    q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    every = len(tiny.query(q))
+    r = run("query", q, "--graph", tiny_dir, "--format", fmt, "--limit", "2")
+    assert r.exit_code == 0, r.output
+    assert f"note: the query has more than 2 row(s); these are the first 2 (raise --limit, or narrow the query)" \
+        in r.stderr and "note" not in r.stdout
+    if fmt == "json":
+        assert len(json.loads(r.stdout)) == 2
+    elif fmt == "tsv":
+        assert len(r.stdout.splitlines()) == 3  # the header and two rows
+    else:
+        assert "2 row(s)" in r.stdout
+    r = run("query", q, "--graph", tiny_dir, "--format", "json", "--limit", str(every))
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == every and "note" not in r.stderr
+    r = run("query", q, "--graph", tiny_dir, "--limit", "0")
+    assert r.exit_code == 2 and "--limit" in r.output
 
 
 MARKUP = ('<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "[/]" .\n'
