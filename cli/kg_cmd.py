@@ -422,23 +422,32 @@ def resolve(graph: str = typer.Option(..., "--graph", "-g", callback=_path, meta
                                   help="Graph directory or file."),
             threshold: float = typer.Option(0.65, callback=_fraction(low_open=True),
                                             help="Cosine similarity in (0, 1] every member of a cluster must "
-                                                 "reach (0.65: chosen on N3 dev)."),
+                                                 "reach, beside names that say one another (0.65: see "
+                                                 "benchmarks/kg/RESULTS.md)."),
             embedder: Optional[Path] = typer.Option(None, "--embedder", help=EMBEDDER_HELP),
             dry_run: bool = typer.Option(False, "--dry-run", help="Show the merges, change nothing."),
             domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Only entities of one of "
                                                   "its kinds merge.")) -> None:
-    """Merge new entities that name the same thing across documents (complete linkage)."""
+    """Merge new entities that name the same thing across documents (complete linkage).
+
+    Names merge only when one says the other: the same words (an initial, an abbreviation, a
+    plural aside), or a part of it or its initials where the ontology's ``short_name`` lets the
+    kind's names shorten so ("Pietersen" for "Kevin Pietersen"); never two names each with a word
+    the other lacks. Each merge prints the labels, how the names agree and their similarity."""
     from kgagent.kg.index import Embedder
     from kgagent.kg.resolution import resolve_new_entities
 
     dom = open_domain(domain)
     with guarded():
         kg = _load(graph)
+        onto = dom.ontology
         merges = resolve_new_entities(kg, Embedder(embedder), threshold=threshold, apply=not dry_run,
-                                      kinds=dom.kinds)
+                                      kinds=dom.kinds, short_names={k: onto.short_name_of(k) for k in dom.kinds},
+                                      suffixes=onto.name_suffixes)
         if merges and not dry_run:
             kg.save()
     out = console()
     for m in merges:
-        out.print(visible(f"{m.canonical} <- " + ", ".join(f"{x} ({m.similarity[x]:.2f})" for x in m.members)))
+        out.print(visible(f"{m.labels[m.canonical]} <{m.canonical}> <- " + ", ".join(
+            f"{m.labels[x]} <{x}> ({m.agreement[x]}, {m.similarity[x]:.2f})" for x in m.members)))
     out.print(f"{len(merges)} merge(s){' (dry run)' if dry_run else ''}")

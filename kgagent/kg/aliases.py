@@ -86,7 +86,7 @@ def words_said(mention_keys: frozenset[tuple[str, ...]], name_key: tuple[str, ..
         if len(key) == len(name_key):
             left = list(name_key)
             for w in key:
-                hit = next((i for i, n in enumerate(left) if n == w or _a_letter_apart(w, n)), None)
+                hit = next((i for i, n in enumerate(left) if n == w or a_letter_apart(w, n)), None)
                 if hit is None:
                     break
                 del left[hit]
@@ -99,7 +99,7 @@ def words_said(mention_keys: frozenset[tuple[str, ...]], name_key: tuple[str, ..
 SPELLING_MIN_LENGTH = 7
 
 
-def _a_letter_apart(a: str, b: str) -> bool:
+def a_letter_apart(a: str, b: str) -> bool:
     """One letter inserted, deleted or changed, in words of ``SPELLING_MIN_LENGTH`` letters or more."""
     if min(len(a), len(b)) < SPELLING_MIN_LENGTH or abs(len(a) - len(b)) > 1 or a == b:
         return False

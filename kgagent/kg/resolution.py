@@ -5,7 +5,12 @@ clustered greedily in a fixed order (most supporting documents first, then IRI).
 joins a cluster only if its core types agree with the cluster's and it is similar to EVERY
 member of the cluster (complete linkage: cosine of label embeddings >= ``threshold``, or
 equal alias keys) — never because it resembles just one member, so "J. Smith" cannot chain
-"John Smith" to "Jane Smith". Names whose numbers differ never merge, however alike they read
+"John Smith" to "Jane Smith". Two names merge only if one says the other
+(:func:`name_agreement`): the same words ("Jet Propulsion Lab" and "Jet Propulsion
+Laboratory"), or a part or the initials of the other where the ontology lets names of the kind
+shorten so (a class's ``short_name``: "Smith" for "Paul Smith", "EU" for "European Union");
+never two names each with a word the other lacks ("Terri Bowman" and "Terri Butler", "FBI" and
+"CIA"), however alike the embedder finds them. Names whose numbers differ never merge, however alike they read
 ("1986" and "1988", "$13 billion" and "$18 billion", "Group of Five" and "Group of Seven"): a
 number in a name tells which thing it is.
 
@@ -19,17 +24,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
 
-from kgagent.kg.aliases import alias_keys
+from kgagent.kg.aliases import a_letter_apart, alias_keys
 from kgagent.kg.checks import callable_arg, fraction_arg, graph_arg, texts_arg
 from kgagent.kg.index import EmbedFn, normalise
 from kgagent.kg.vocab import KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc, is_new_entity
+from kgagent.names import initials, name_stem, name_words
 
 if TYPE_CHECKING:
     from kgagent.kg.store import KnowledgeGraph
@@ -44,6 +50,9 @@ class Merge:
     members: list[str]
     similarity: dict[str, float] = field(default_factory=dict)  # member -> min similarity to the cluster
     documents: dict[str, list[str]] = field(default_factory=dict)  # entity -> documents supporting it
+    #: member -> how its name says the canonical one's (:data:`AGREEMENTS`; "alias" for equal alias keys)
+    agreement: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # entity -> its label before the merge
 
 
 def _kinds_of(kg: "KnowledgeGraph", iri: str, kinds: frozenset[str]) -> frozenset[str]:
@@ -60,14 +69,17 @@ def _docs(kg: "KnowledgeGraph", iri: str) -> list[str]:
     return sorted(out)
 
 
-#: chosen on the dev half of N3's NIL mentions (benchmarks/kg/resolution.py; pairwise F1)
+#: N3 dev's best before names had to agree (benchmarks/kg/resolution.py; pairwise F1); with
+#: :func:`name_agreement` its best is 0.50 by 0.012 F1, which on RSS-500's extraction adds three
+#: wrong merges for one right one (benchmarks/kg/RESULTS.md), so the default stays
 RESOLUTION_THRESHOLD = 0.65
 _NUMBER_WORDS = {w: str(i) for i, ws in enumerate((
     ("zero",), ("one", "first"), ("two", "second"), ("three", "third"), ("four", "fourth"), ("five", "fifth"),
     ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"), ("nine", "ninth"), ("ten", "tenth"),
     ("eleven", "eleventh"), ("twelve", "twelfth"))) for w in ws}
 _NUMBER = re.compile(r"\d+|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
-METHOD = "complete-linkage: label cosine or equal alias key vs every member; numbers in the names equal"
+METHOD = ("complete-linkage: label cosine or equal alias key vs every member; numbers in the names equal; "
+          "one name the other said shorter")
 
 
 def name_numbers(label: str) -> tuple[str, ...]:
@@ -77,13 +89,110 @@ def name_numbers(label: str) -> tuple[str, ...]:
     return tuple(_NUMBER_WORDS.get(n.lower()) or n.lstrip("0") or "0" for n in _NUMBER.findall(label))
 
 
+#: words a name may hold or leave out and still be the same name ("Department of Education",
+#: "Education Department"; "the Associated Press"); "s" is what is left of a possessive ("Children's")
+_GLUE_WORDS = frozenset({"the", "of", "and", "for", "in", "on", "at", "s"})
+#: a word this short may stand for a longer one it begins ("Lab", "Aug", "Co", "Corp")
+ABBREVIATION_MAX_LENGTH = 4
+#: how one name may say what another says: all its words ("same"), its initials, the other
+#: without the suffixes that end names ("stem"), or a part of it ("first", "last", "inner" words)
+AGREEMENTS = ("same", "initials", "stem", "first", "last", "inner")
+
+
+def _content_words(label: str) -> tuple[str, ...]:
+    """The words of a name that tell it apart: case-folded, without numbers (compared by
+    :func:`name_numbers`) and glue words; "G7" -> ("g",)."""
+    words = []
+    for w in name_words(label):
+        words += [p for p in re.split(r"\d+", w) if p and p not in _NUMBER_WORDS and p not in _GLUE_WORDS]
+    return tuple(words)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _word_says(short: str, long: str) -> int:
+    """How the word ``short`` may be ``long`` as another name writes it: 2 the same word, its
+    plural, or another spelling a letter apart ("Kazakstan"); 1 its initial ("J" for "John") or
+    abbreviation ("Lab" for "Laboratory", "Aug" for "August"); 0 not."""
+    if short == long or _singular(short) == _singular(long) or a_letter_apart(short, long):
+        return 2
+    a, b = sorted((short, long), key=len)
+    return int((len(a) == 1 or (len(a) <= ABBREVIATION_MAX_LENGTH and len(b) >= len(a) + 2)) and b.startswith(a))
+
+
+def name_agreement(a: str, b: str, suffixes: frozenset[str] = frozenset()) -> str | None:
+    """How the names ``a`` and ``b`` may name one thing (one of :data:`AGREEMENTS`), or None.
+
+    Their numbers must be the same (:func:`name_numbers`). Then every word of the name with fewer
+    words must say a word of its own in the other (:func:`_word_says`; glue words aside), one of
+    them more than by an initial or an abbreviation, unless numbers say it ("Aug 14 2012"): "same"
+    when the other's first and last words are said (a middle name aside: "Martin E. Dempsey"),
+    "stem" when the other ends only in ``suffixes`` beyond them ("Apple Inc"), else where the part
+    sits ("first", "last", "inner"). Or one is the other's initials ("EU": "initials"). Not
+    "Terri Bowman" and "Terri Butler", "Medicare" and "Medicaid", "CIA" and "Cianbro": each says
+    a word the other does not.
+
+    >>> name_agreement("Smith", "Paul Smith"), name_agreement("EU", "European Union")
+    ('last', 'initials')
+    >>> name_agreement("Jet Propulsion Lab", "Jet Propulsion Laboratory"), name_agreement("Apple Inc", "Apple", frozenset({"inc"}))
+    ('same', 'stem')
+    >>> name_agreement("Terri Bowman", "Terri Butler"), name_agreement("FBI", "CIA"), name_agreement("7:30 a.m.", "7:30 p.m.")
+    (None, None, None)
+    """
+    numbers = name_numbers(a)
+    if numbers != name_numbers(b):
+        return None
+    if initials(a, b) or initials(b, a):
+        return "initials"
+    short, long = sorted((_content_words(a), _content_words(b)), key=len)
+    if not short:
+        return "same" if not long and numbers else None
+    left, said, strong = dict(enumerate(long)), [], bool(numbers)
+    for w in short:
+        how, hit = max(((_word_says(w, x), -i) for i, x in left.items()), default=(0, 0))
+        if not how:
+            return None
+        said.append(-hit)
+        strong = strong or how == 2
+        del left[-hit]
+    if not strong:
+        return None
+    if len(short) == len(long) or {0, len(long) - 1} <= set(said):
+        return "same"
+    if min(left) > max(said) and name_stem(long, suffixes) == long[:len(short)]:
+        return "stem"
+    if max(said) < min(left):
+        return "first"
+    if min(said) > max(left):
+        return "last"
+    return "inner"
+
+
+def _agrees(a: str, b: str, same_key: bool, allowed: frozenset[str] | None, suffixes: frozenset[str]) -> str:
+    """How name ``a`` says name ``b`` where the kind allows it (``allowed``: parts; None = any);
+    empty when it does not."""
+    if same_key:
+        return "alias"
+    how = name_agreement(a, b, suffixes)
+    if how is None or allowed is None or how == "same" or how in allowed:
+        return how or ""
+    return how if how == "stem" and "first" in allowed else ""
+
+
 def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float = RESOLUTION_THRESHOLD,
                          iris: list[str] | None = None, apply: bool = True,
-                         kinds: Iterable[str] | None = None) -> list[Merge]:
+                         kinds: Iterable[str] | None = None,
+                         short_names: Mapping[str, Iterable[str]] | None = None,
+                         suffixes: Iterable[str] = ()) -> list[Merge]:
     """Cluster new entities and (if ``apply``) merge each cluster into its canonical entity.
 
     Only entities of the same kinds merge (``kinds``: the ontology's root classes; None = the
-    graph's own root classes). Returns the merges (clusters of two or more). Deterministic for
+    graph's own root classes), and only names that say one another (:func:`name_agreement`):
+    the same words, or, where ``short_names`` says so for the kind, a part of the other name
+    (``short_names``: kind -> the ontology's ``short_name`` parts, "first", "last", "inner",
+    "initials", "stem"; None = any part; ``suffixes``: the ontology's ``name_suffixes``). Returns the merges (clusters of two or more). Deterministic for
     a given graph. GraphError KGA211 for arguments of the wrong kind (a ``threshold`` outside (0, 1],
     ``kinds`` or ``iris`` given as one string).
     """
@@ -104,29 +213,41 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     vecs = normalise(np.asarray(embed([e.label for e in ents]), dtype=np.float32))
     keys = [alias_keys(e.label)[2] for e in ents]
     numbers = [name_numbers(e.label) for e in ents]
+    labels = [e.label for e in ents]
     core = [_kinds_of(kg, e.iri, kind_set) for e in ents]
+    parts = None if short_names is None else {k: frozenset(texts_arg(v, f"short_names[{k!r}]"))
+                                              for k, v in short_names.items()}
+    allowed = [None if parts is None else frozenset().union(*(parts.get(k, ()) for k in kinds_of))
+               for kinds_of in core]
+    suffix_set = frozenset(texts_arg(suffixes, "suffixes"))
     sims = vecs @ vecs.T
     clusters: list[list[int]] = []
     min_sim: dict[int, float] = {}
+    how: dict[int, str] = {}
     for i in range(len(ents)):
-        best, best_sim = None, -1.0
+        best, best_sim, best_how = None, -1.0, ""
         for c, members in enumerate(clusters):
             if core[members[0]] != core[i] or numbers[members[0]] != numbers[i]:
                 continue
             s = min(1.0 if keys[i] == keys[m] else float(sims[i, m]) for m in members)
-            if s >= threshold and s > best_sim:
-                best, best_sim = c, s
+            if s < threshold or s <= best_sim:
+                continue
+            hows = [_agrees(labels[i], labels[m], keys[i] == keys[m], allowed[i], suffix_set) for m in members]
+            if all(hows):
+                best, best_sim, best_how = c, s, hows[0]
         if best is None:
             clusters.append([i])
         else:
             clusters[best].append(i)
-            min_sim[i] = best_sim
+            min_sim[i], how[i] = best_sim, best_how
     merges = []
     for members in clusters:
         if len(members) < 2:
             continue
         m = Merge(canonical=ents[members[0]].iri, members=[ents[i].iri for i in members[1:]],
                   similarity={ents[i].iri: round(min_sim[i], 4) for i in members[1:]},
+                  agreement={ents[i].iri: how[i] for i in members[1:]},
+                  labels={ents[i].iri: ents[i].label for i in members},
                   documents={ents[i].iri: docs[ents[i].iri] for i in members})
         merges.append(m)
         if apply:
@@ -147,20 +268,20 @@ def _apply(kg: "KnowledgeGraph", merge: Merge) -> None:
         res.add((node, KGA.member, m))
         res.add((node, KGA.similarity, Literal(merge.similarity[member], datatype=XSD.double)))
         res.add((node, KGA.method, Literal(METHOD)))
+        res.add((node, KGA.nameAgreement, Literal(merge.agreement[member])))
         for d in merge.documents.get(member, []):
             res.add((node, KGA.memberDoc, Literal(d)))
         for d in merge.documents.get(merge.canonical, []):
             res.add((node, KGA.canonicalDoc, Literal(d)))
         # rewrite the member's triples in every per-document graph to the canonical entity
-        moves = defaultdict(list)
-        for s, p, o, g in list(ds.quads((None, None, None, None))):
+        moves = defaultdict(set)  # the member's own quads, looked up by subject and by object
+        for s, p, o, g in [*ds.quads((m, None, None, None)), *ds.quads((None, None, m, None))]:
             gid = g.identifier if hasattr(g, "identifier") else g
-            if gid == RESOLUTION_GRAPH or (s != m and o != m):
-                continue
-            moves[gid].append((s, p, o))
+            if gid != RESOLUTION_GRAPH:
+                moves[gid].add((s, p, o))
         for gid, triples in moves.items():
             graph = ds.graph(gid)
-            for s, p, o in triples:
+            for s, p, o in sorted(triples):
                 graph.remove((s, p, o))
                 if s == m and p == RDFS.label:
                     graph.add((c, SKOS_ALT, o))

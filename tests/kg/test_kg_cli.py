@@ -110,15 +110,21 @@ def test_link_with_a_local_model(tiny_dir, tiny_st):
 
 
 def test_resolve_dry_run(tiny_dir, tiny_st):
+    """Names merge only where one says the other as the ontology lets a person's name shorten
+    (its last words): "Dupont" may be Jean Dupont, Marie Dupont is another person; each merge
+    shows the labels and how the names agree."""
     kg = KnowledgeGraph.load(tiny_dir)
-    kg.add_entity("Jean Dupont", ["person"], provenance=Provenance("d1", 0, 0, 4, 0.9))
-    kg.add_entity("Jean Dupond", ["person"], provenance=Provenance("d2", 0, 0, 4, 0.9))
+    for i, name in enumerate(["Jean Dupont", "Jean Dupont", "Dupont", "Marie Dupont", "Jean"]):
+        kg.add_entity(name, ["person"], provenance=Provenance(f"d{i}", 0, 0, 4, 0.9))
     kg.save(tiny_dir / "graph.nq")
     (tiny_dir / "graph.ttl").unlink()
-    r = run("resolve", "--graph", tiny_dir, "--embedder", tiny_st, "--threshold", "0.5", "--dry-run")
+    r = run("resolve", "--graph", tiny_dir, "--embedder", tiny_st, "--threshold", "0.1", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "1 merge(s) (dry run)" in r.stdout
-    assert len([e for e in KnowledgeGraph.load(tiny_dir).entities() if "/new/" in e]) == 2
+    (line,) = [x for x in r.stdout.splitlines() if " <- " in x]
+    assert line.startswith("Jean Dupont <") and "Dupont <" in line.split(" <- ")[1] and "(last, " in line
+    assert "Marie" not in line and "Jean <" not in line.split(" <- ")[1]  # a first name alone: not a person's short name
+    assert len([e for e in KnowledgeGraph.load(tiny_dir).entities() if "/new/" in e]) == 4
 
 
 def test_import_webnlg(fixtures, tmp_path):

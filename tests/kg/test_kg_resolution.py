@@ -95,3 +95,58 @@ def test_names_with_other_numbers_never_merge():
     assert name_numbers("$1.8 billion") == ("1", "8") and name_numbers("No. 007") == ("7",)
     assert name_numbers("Third Bank of Ninety Ones") == ("3",)  # whole words only
     assert kg.query("ASK { ?m <https://w3id.org/kgagent/meta/method> ?t FILTER(CONTAINS(?t, 'numbers')) }") is True
+
+
+def test_names_that_say_one_another():
+    """`kg resolve` over RSS-500's extraction merged 146 clusters, most of them namesakes of a
+    topic: Terri Bowman and Terri Butler, FBI and CIA, Medicare and Medicaid, Chelsea and Arsenal,
+    7:30 a.m. and 7:30 p.m. Two names must now say one another, word by word."""
+    from kgagent.kg.resolution import name_agreement
+
+    same = [("Jet Propulsion Lab", "Jet Propulsion Laboratory"), ("Martin Dempsey", "Martin E. Dempsey"),
+            ("Department of Education", "Education Department"), ("Aug. 14, 2012", "August 14, 2012"),
+            ("Calhoun Co.", "CALHOUN COUNTY"), ("Olympics", "Olympic"), ("J. Smith", "John Smith"),
+            ("Kazakstan Airways", "Kazakhstan Airways")]
+    assert [name_agreement(a, b) for a, b in same] == ["same"] * len(same)
+    assert name_agreement("Smith", "Paul Smith") == name_agreement("Paul Smith", "Smith") == "last"
+    assert name_agreement("Dish", "Dish Network") == "first"
+    assert name_agreement("Apple", "Apple Inc.", frozenset({"inc"})) == "stem"
+    assert name_agreement("Apple", "Apple Inc.") == "first"  # without the ontology's suffixes
+    assert name_agreement("Luther", "Martin Luther King") == "inner"
+    assert name_agreement("EU", "European Union") == "initials" and name_agreement("G7", "Group of Seven") == "same"
+    never = [("Terri Bowman", "Terri Butler"), ("FBI", "CIA"), ("Medicare", "Medicaid"), ("Chelsea", "Arsenal"),
+             ("7:30 a.m.", "7:30 p.m."), ("Manchester City", "New Manchester"), ("CIA", "Cianbro"),
+             ("Post", "Postmedia"), ("EU", "European Commission"), ("Bill Clinton", "Hillary Clinton"),
+             ("1986", "1988"), ("", "Smith")]
+    assert [name_agreement(a, b) for a, b in never] == [None] * len(never)
+    # words from inside another name: merged only where the ontology lets a kind's names shorten so
+    assert name_agreement("University of Virginia", "West Virginia State University") == "inner"
+
+
+def test_short_names_follow_the_ontology():
+    """A person's name shortens to its last words, an organisation's to its first ones or its
+    initials (the news ontology's short_name): "Pietersen" is Kevin Pietersen, "Kevin" is not;
+    "Dish" is Dish Network, "Red Sox" stays apart from "Boston Red Sox" for such an ontology."""
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_class("person")
+    kg.add_class("organization")
+    people = ["Kevin Pietersen", "Pietersen", "Kevin"]
+    orgs = ["Dish Network", "Dish", "Boston Red Sox", "Red Sox", "Federal Aviation Administration", "FAA"]
+    ids = {n: kg.add_entity(n, ["person"], provenance=Provenance(f"p{i}", 0, 0, 5, 0.9)) for i, n in enumerate(people)}
+    ids |= {n: kg.add_entity(n, ["organization"], provenance=Provenance(f"o{i}", 0, 0, 5, 0.9)) for i, n in enumerate(orgs)}
+    same = _table_embed({n: [1.0, 0.0] for n in people + orgs})
+    short = {"person": ["last"], "organization": ["initials", "stem", "first"]}
+    merges = resolve_new_entities(kg, same, threshold=0.6, kinds=["person", "organization"], short_names=short, apply=False)
+    got = sorted((m.labels[m.canonical], m.labels[x], m.agreement[x]) for m in merges for x in m.members)
+    assert got == [("Dish Network", "Dish", "first"), ("FAA", "Federal Aviation Administration", "initials"),
+                   ("Kevin Pietersen", "Pietersen", "last")] or got == [
+        ("Dish", "Dish Network", "first"), ("FAA", "Federal Aviation Administration", "initials"),
+        ("Kevin Pietersen", "Pietersen", "last")], got
+    # with no ontology, any part may merge (the library's default): "Red Sox" joins "Boston Red Sox"
+    merges = resolve_new_entities(kg, same, threshold=0.6, apply=True)
+    assert canonical(kg, ids["Red Sox"]) == canonical(kg, ids["Boston Red Sox"])
+    node = kg.query(f"SELECT ?how WHERE {{ ?m <https://w3id.org/kgagent/meta/member> <{ids['Red Sox']}> ; "
+                    f"<https://w3id.org/kgagent/meta/nameAgreement> ?how }}")
+    assert [r["how"] for r in node] == ["last"]
