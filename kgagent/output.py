@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import DocumentResult
-from kgagent.errors import InputError, StorageError
+from kgagent.errors import InputError, Location, StorageError
 from kgagent.encoder.data import feedback_lines
 from kgagent.feedback import feedback_records
 from kgagent.files import DirectoryLock, atomic_write_text, fsync_append
@@ -304,6 +304,26 @@ def render_result(result: DocumentResult) -> tuple[dict[str, str], dict[str, Any
     return payload, progress_line(result, len(records))
 
 
+def check_same_text(doc: Document, recorded: str, out: str | Path) -> None:
+    """InputError when ``doc``, finished in ``out`` with the text hash ``recorded`` (its
+    progress line's; empty: not recorded), has another text now, located at the document's
+    file and line: KGA490 when the recorded text is this one without its leading and trailing
+    white space, which kgagent dropped before commit f7251f1 (the spans in ``out`` count from its first
+    other character: they cannot be kept; or the white space was added since), KGA413 otherwise."""
+    from kgagent.ids import text_hash
+
+    if not recorded or recorded == text_hash(doc.text):
+        return
+    where = Location.parse(doc.source) if doc.source else None
+    if doc.text != doc.text.strip() and recorded == text_hash(doc.text.strip()):
+        raise InputError(f"document {doc.id!r} begins or ends with white space, which {out} does not hold: it was "
+                         "written by an older kgagent that dropped it (or the white space was added since), so its "
+                         "decisions' spans count from another character than this text's; rerun with --overwrite to "
+                         "extract the corpus again (or give another --out)", code="KGA490", location=where)
+    raise InputError(f"document {doc.id!r} changed since {out} was written; use another --out or --overwrite",
+                     code="KGA413", location=where)
+
+
 class RunWriter:
     """The one writer of an output directory, shared by every engine (see the module docstring).
 
@@ -337,14 +357,11 @@ class RunWriter:
             self._sizes = dict(lines[-1]["sizes"])
 
     def check_unchanged(self, doc: Document) -> bool:
-        """True if ``doc`` is already finished in ``out`` (KGA413 if its text changed since)."""
+        """True if ``doc`` is already finished in ``out`` (KGA413 if its text changed since, KGA490
+        if ``out`` holds it as an older kgagent read it; see :func:`check_same_text`)."""
         if doc.id not in self.done:
             return False
-        from kgagent.ids import text_hash
-
-        if self.done[doc.id] and self.done[doc.id] != text_hash(doc.text):
-            raise InputError(f"document {doc.id!r} ({doc.source}) changed since {self.out} was written; "
-                             "use another --out or --overwrite", code="KGA413")
+        check_same_text(doc, self.done[doc.id], self.out)
         return True
 
     def append_many(self, items: Sequence[tuple[dict[str, str], dict[str, Any]]]) -> list[dict[str, Any]]:

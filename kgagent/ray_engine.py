@@ -143,17 +143,16 @@ def _fingerprint(load_kwargs: dict[str, Any], factory: Callable[..., Any] | None
 def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int,
                  cwd: str | None = None) -> Iterator[dict[str, Any]]:
     """The corpus's documents not finished yet (``done``: id -> text hash), in the local engine's groups."""
-    from kgagent.agent import _batches, text_hash
+    from kgagent.agent import _batches
     from kgagent.corpus import read_corpus
+    from kgagent.output import check_same_text
 
     _enter(cwd)
 
     def todo() -> Iterator[Document]:
         for doc in read_corpus(list(row["paths"])):
             if doc.id in done:
-                if done[doc.id] and done[doc.id] != text_hash(doc.text):
-                    raise InputError(f"document {doc.id!r} ({doc.source}) changed since OUT was written; "
-                                     "use another --out or --overwrite", code="KGA413")
+                check_same_text(doc, done[doc.id], "OUT")  # KGA413, KGA490 as the local engine's
                 continue
             yield doc
 

@@ -85,3 +85,63 @@ def test_a_run_written_before_digests_resumes(finished, graph_dir) -> None:
     r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
     assert r.exit_code == 0 and "2 already done" in r.output, r.output
     assert (out / "graph.nq").read_bytes() == want
+
+
+INDENTED = ("  Richard Parsons works for Time Warner.\n\n"
+            "\tCor van der Klugt heads Philips.\n\n"
+            "Boston lies in Massachusetts.\n")
+
+
+def test_a_corpus_whose_documents_begin_with_white_space_resumes(fake_cli, graph_dir, tmp_path: Path) -> None:
+    """A document's leading spaces or tab are part of its text (spans index it); a re-run over
+    the same OUT finds every document finished and writes nothing again."""
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(INDENTED)
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
+    before = {n: (out / n).read_bytes() for n in (*OUTPUTS, "progress.jsonl")}
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 0, r.output
+    assert {n: (out / n).read_bytes() for n in (*OUTPUTS, "progress.jsonl")} == before
+
+
+def test_an_out_written_when_leading_white_space_was_dropped_says_to_overwrite(fake_cli, graph_dir,
+                                                                              tmp_path: Path) -> None:
+    """Before commit f7251f1 a document's text was strip()ped, and progress.jsonl recorded the hash
+    of that text: resuming such an OUT on the same corpus said 'KGA413 document ... changed since
+    OUT was written', though nobody had changed it. It cannot be resumed (its spans count from the
+    first non-blank character), but the error now says why, where, and what to do."""
+    from kgagent.ids import text_hash
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(INDENTED)
+    out = tmp_path / "out"
+    assert run("extract", corpus, "--out", out, "--graph", graph_dir, "-q").exit_code == 0
+    texts = {"corpus#1": "  Richard Parsons works for Time Warner.", "corpus#2": "\tCor van der Klugt heads Philips."}
+    lines = [json.loads(x) for x in (out / "progress.jsonl").read_text().splitlines()]
+    for line in lines:  # the old run's records: the hash of the stripped text
+        if line["doc"] in texts:
+            assert line["hash"] == text_hash(texts[line["doc"]])
+            line["hash"] = text_hash(texts[line["doc"]].strip())
+    (out / "progress.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 1, r.output
+    assert r.output.strip().splitlines()[-1] == (
+        f"error: {corpus}:1: KGA490 document 'corpus#1' begins or ends with white space, which {out} does not "
+        "hold: it was written by an older kgagent that dropped it (or the white space was added since), so its "
+        "decisions' spans count from another character than this text's; rerun with --overwrite to extract the "
+        "corpus again (or give another --out)")
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q", "--overwrite")
+    assert r.exit_code == 0, r.output
+    assert [json.loads(x)["hash"] for x in (out / "progress.jsonl").read_text().splitlines()][:2] == [
+        text_hash(texts["corpus#1"]), text_hash(texts["corpus#2"])]
+
+
+def test_a_document_edited_since_is_kga413_at_its_file_and_line(finished, graph_dir) -> None:
+    corpus, out = finished
+    corpus.write_text(CORPUS.replace("heads Philips", "leads Philips"))
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 1, r.output
+    assert r.output.strip().splitlines()[-1] == (
+        f"error: {corpus}:3: KGA413 document 'corpus#2' changed since {out} was written; use another --out or "
+        "--overwrite")

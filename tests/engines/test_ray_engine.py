@@ -312,3 +312,26 @@ def test_200_documents_with_the_shipped_model_through_both_engines(ray_cluster, 
     assert r.exit_code == 0, r.output
     assert "200 documents" in r.output
     _assert_same(tmp_path / "ray", tmp_path / "local")
+
+
+@pytest.mark.parametrize(("recorded", "code", "words"), [
+    ("Boston lies in Massachusetts.", "KGA490", "begins or ends with white space"),
+    ("Boston lies in Texas.", "KGA413", "changed since OUT was written"),
+])
+def test_a_finished_document_is_checked_on_the_workers_as_the_local_engine_checks_it(
+        tmp_path, recorded: str, code: str, words: str) -> None:
+    """The reader on the workers skips what OUT finished; a document whose text differs from the
+    one OUT recorded is the local engine's KGA413, or KGA490 when OUT holds it without its leading
+    white space (an older kgagent's run), at the document's file and line (before: KGA413 without a
+    location, whatever the difference)."""
+    from kgagent.errors import InputError
+    from kgagent.ids import text_hash
+    from kgagent.ray_engine import _read_groups
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n  Boston lies in Massachusetts.\n")
+    with pytest.raises(InputError, match=words) as err:
+        list(_read_groups({"paths": [str(corpus)]}, done={"c#1": text_hash(recorded)}, batch_size=2))
+    assert err.value.code == code and str(err.value.location) == f"{corpus}:2"
+    done = {"c#1": text_hash("  Boston lies in Massachusetts.")}
+    assert list(_read_groups({"paths": [str(corpus)]}, done=done, batch_size=2)) == []
