@@ -27,12 +27,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import ACCEPTING
-from kgagent.errors import InputError, Location, json_kind
+from kgagent.errors import InputError, KGAError
 from kgagent.text import name_key
 
 
@@ -87,14 +87,16 @@ class TypeMemory:
     @classmethod
     def load(cls, path: str | Path) -> "TypeMemory":
         """From a run's ``decisions.jsonl`` (or a run directory holding one). InputError KGA414 if unreadable."""
+        from kgagent.rule_stats import read_decisions
+
         p = Path(path)
         if p.is_dir():
             p = p / "decisions.jsonl"
         try:
-            with open(p, "rb") as fh:
-                return cls.from_decisions(_decision_lines(fh, str(p)))
-        except OSError as err:
-            raise InputError(f"cannot read the memory's decisions {p}: {err.strerror or err}", code="KGA414") from None
+            return cls.from_decisions(read_decisions(p))
+        except KGAError as err:  # the reader every command shares; its words, under this input's code
+            raise InputError(f"cannot read the memory's decisions: {err.message}", code="KGA414",
+                             location=err.location) from None
 
     def votes_for(self, text: str, doc: str | None = None) -> dict[str, int]:
         """Class -> accepted mentions of this name in the other documents (all when ``doc`` is None)."""
@@ -130,24 +132,3 @@ class TypeMemory:
 
 
 __all__ = ["TypeMemory", "name_key"]
-
-
-def _decision_lines(fh: Any, name: str) -> Iterator[dict[str, Any]]:
-    """The decisions of a ``decisions.jsonl``, streamed; InputError KGA414 naming the file and line
-    of one that is not UTF-8 or not a JSON object (too deep or too long a number included)."""
-    for lineno, raw in enumerate(fh, 1):
-        try:
-            record = json.loads(raw.decode("utf-8")) if raw.strip() else None
-        except UnicodeDecodeError as err:
-            raise InputError(f"cannot read the memory's decisions: not UTF-8 (byte {err.start} of the line)",
-                             code="KGA414", location=Location(name, lineno)) from None
-        except (ValueError, RecursionError) as err:  # not JSON, nested too deep, a number too long
-            why = err.msg if isinstance(err, json.JSONDecodeError) else "JSON too deep or a number too long"
-            raise InputError(f"cannot read the memory's decisions: {why}", code="KGA414",
-                             location=Location(name, lineno)) from None
-        if record is None:
-            continue
-        if not isinstance(record, dict):
-            raise InputError(f"cannot read the memory's decisions: a line is a decision (a JSON object), not "
-                             f"{json_kind(record)}", code="KGA414", location=Location(name, lineno))
-        yield record

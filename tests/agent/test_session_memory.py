@@ -276,9 +276,11 @@ def test_a_memory_file_that_is_not_decisions_is_named_by_line(tmp_path) -> None:
     f.write_text(json.dumps(good) + "\n\n" + json.dumps(odd) + "\n")
     assert TypeMemory.load(tmp_path).votes_for("Boston") == {"city": 1} and not TypeMemory.load(f).votes_for("5")
     deep = b'{"id": "d:3", "a": ' + b"[" * 5000 + b"]" * 5000 + b"}"
-    for line, words in ((deep, "JSON too deep or a number too long"),
-                        (b"[1]", "a line is a decision (a JSON object), not a list"),
-                        (b"\xff", "not UTF-8 (byte 0 of the line)")):
+    # read by the reader every command shares (kgagent.rule_stats), told under --memory's code
+    for line, words in ((deep, "not a decision: JSON nested too deep or a number too long to read"),
+                        (b"[1]", 'a decision must be a JSON object with an "id"'),
+                        (b'{"kind": "entity"}', 'a decision must be a JSON object with an "id"'),
+                        (b"\xff", "not UTF-8 text: invalid start byte at byte 0")):
         f.write_bytes(json.dumps(good).encode() + b"\n" + line + b"\n")
         with pytest.raises(InputError) as err:
             TypeMemory.load(tmp_path)
