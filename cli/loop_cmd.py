@@ -158,6 +158,12 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     out = _opt(options, "out")
     if out is None:
         raise fail("KGA465 --rounds needs --out DIR for the rounds' models and feedback", EXIT_USAGE)
+    overwrite = options.get("overwrite") is True
+    if not overwrite:  # an earlier run's rounds and model: refused before anything is read or trained
+        from kgagent.loop import check_no_loop_output
+
+        with guarded(EXIT_USAGE):
+            check_no_loop_output(out)
     rules, kg = _opt(options, "rules"), _opt(options, "kg")
     # the agent labels from round 1 on: what it reads is checked before round 0 trains, not after
     if isinstance(rules, (str, Path)) and not Path(rules).exists():
@@ -199,7 +205,7 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     con = console(stderr=True)
     labeller = default_labeller(loop_cfg, rules=rules, kg=kg, domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,
-                      progress=lambda msg: con.print(msg))
+                      progress=lambda msg: con.print(msg), overwrite=overwrite)
     table = Table(title=f"feedback loop ({loop_cfg.mode}, restart from {loop_cfg.restart}); "
                         f"best round {result.best_round} -> {Path(out) / 'model'}")
     columns = ["round", f"dev {loop_cfg.select_on} F1", "feedback entities", "feedback relations",

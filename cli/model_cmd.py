@@ -117,8 +117,9 @@ def train_cmd(
     out: Optional[Path] = typer.Option(None, "--out", help="Where the model (and checkpoints) go."),
     seed: int = typer.Option(42, "--seed"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the model --out already holds (without it "
-                                   "such an --out is refused, KGA350)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace the model --out already holds (with --rounds: "
+                                   "an earlier loop's model/, round folders and loop.json); without it such an --out "
+                                   "is refused, KGA350."),
     threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
     device: str = typer.Option("auto", "--device", callback=_device, help="auto, cpu or cuda."),
     feedback: Optional[Path] = typer.Option(None, "--feedback", help="feedback.jsonl written by `kgagent extract`: "
@@ -239,6 +240,9 @@ def _check_modes(o: dict[str, Any]) -> None:
     --unlabelled without --rounds, --gold without --feedback): it was ignored without a word."""
     if o["rounds"] < 0:
         raise fail(f"KGA340 --rounds must be 0 (plain training) or more, not {o['rounds']}", EXIT_USAGE)
+    if o["rounds"] > 0 and o["resume"]:  # it was ignored without a word, and the loop replaced its output
+        raise fail("KGA340 --resume does not go with --rounds (the loop trains its rounds anew; --overwrite "
+                   "replaces an earlier run's output in --out)", EXIT_USAGE)
     if o["rounds"] == 0:
         loop_only = [flag for flag, key in (("--unlabelled", "unlabelled"), ("--threshold", "threshold"),
                                             ("--restart", "restart"), ("--select-on", "select_on"),

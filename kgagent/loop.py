@@ -349,6 +349,29 @@ def default_labeller(config: LoopConfig, rules: str | Path | None = None,
     return AgentLabeller(rules=rules, kg=kg, domain=domain)
 
 
+def loop_output(out_dir: str | Path) -> list[str]:
+    """What an earlier run of the loop left in ``out_dir`` that a new run would replace: its
+    ``model/``, its ``round-<r>/`` folders (in round order) and ``loop.json``, by name."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return []
+    rounds = sorted((int(p.name[6:]), p.name + "/") for p in out.iterdir()
+                    if re.fullmatch(r"round-[0-9]+", p.name) and p.is_dir())
+    return ((["model/"] if (out / "model").exists() else []) + [name for _, name in rounds]
+            + (["loop.json"] if (out / "loop.json").exists() else []))
+
+
+def check_no_loop_output(out_dir: str | Path) -> None:
+    """EncoderError KGA350 when ``out_dir`` holds an earlier run's output (:func:`loop_output`):
+    the loop would replace it (``run_loop(..., overwrite=True)``, ``kgagent train --rounds K
+    --overwrite``, replaces it on purpose)."""
+    found = loop_output(out_dir)
+    if found:
+        raise EncoderError(f"{out_dir} already holds a feedback loop's output ({', '.join(found)}): training would "
+                           "replace it; give --overwrite to replace it, or another --out", code="KGA350",
+                           location=Location(str(out_dir)))
+
+
 def run_loop(
     train_config: Any,
     gold: Sequence[Any],
@@ -363,6 +386,7 @@ def run_loop(
     initial: Any = None,
     train_dev: Sequence[Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    overwrite: bool = False,
 ) -> LoopResult:
     """Run the self-training loop and return every round's dev figures and the best model.
 
@@ -374,8 +398,13 @@ def run_loop(
     ``train_dev`` is the dev set the trainer sees for its own epoch selection and calibration
     (default: ``dev``; a subset saves time); rounds are always chosen on the whole ``dev``.
     Each round's model, feedback and metrics go to ``out_dir/round-<r>/``; the best model to
-    ``out_dir/model/`` and the figures to ``out_dir/loop.json``.
+    ``out_dir/model/`` and the figures to ``out_dir/loop.json``. An ``out_dir`` that holds an
+    earlier run's output is EncoderError KGA350 before anything is trained, unless ``overwrite``.
     """
+    if not isinstance(overwrite, bool):  # "no" is true: it would replace the output
+        raise EncoderError(f"overwrite must be True or False, not {overwrite!r}", code="KGA340")
+    if out_dir is not None and not overwrite:
+        check_no_loop_output(out_dir)
     config = config or LoopConfig()
     say = progress or (lambda _msg: None)
     if not gold:

@@ -339,7 +339,8 @@ def run(args: argparse.Namespace) -> None:
             out_dir = bench.work / key / {"b": "plain", "c": "kgagent", "g": "gold-continued"}[mode]
             result = run_loop(cfg, gold, dev_ex, docs, loop_cfg, out_dir, labeller=recording, initial=m0,
                               trainer=bench.round_trainer, train_dev=bench.inner_dev(dev_ex),
-                              progress=lambda msg, k=kx: bench.log(f"{k}: {msg}"))
+                              progress=lambda msg, k=kx: bench.log(f"{k}: {msg}"),
+                              overwrite=True)  # not in results.json: what a cut-short run left is redone
             entry: dict[str, Any] = {
                 "mode": mode, "size": size, "seed": seed, "labelled": len(gold), "unlabelled": len(docs),
                 "threshold": loop_cfg.threshold if mode == "b" else None,
