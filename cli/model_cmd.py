@@ -118,8 +118,8 @@ def train_cmd(
     seed: int = typer.Option(42, "--seed"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the model --out already holds (with --rounds: "
-                                   "an earlier loop's model/, round folders and loop.json); without it such an --out "
-                                   "is refused, KGA350."),
+                                   "an earlier loop's model/, round folders and loop.json), or start over an "
+                                   "interrupted training there; without it such an --out is refused, KGA350/KGA351."),
     threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
     device: str = typer.Option("auto", "--device", callback=_device, help="auto, cpu or cuda."),
     feedback: Optional[Path] = typer.Option(None, "--feedback", help="feedback.jsonl written by `kgagent extract`: "
@@ -154,6 +154,10 @@ def train_cmd(
         raise fail("KGA340 --resume and --overwrite do not go together: --resume continues the training in --out, "
                    "--overwrite trains anew over the model there", EXIT_USAGE)
     if resume and feedback is None and rounds == 0 and out is not None:
+        from kgagent.encoder.train import recover_checkpoint
+
+        with guarded(EXIT_USAGE):  # a checkpoint save cut short: the checkpoint it left is the one read
+            recover_checkpoint(out)
         _check_resume_options(ctx, out)
     if feedback is not None:  # what fine-tuning on feedback does not read is refused, not ignored
         given = [flag for flag, value in (("--base", base), ("--resume", resume), ("--full", not lora),
@@ -177,13 +181,15 @@ def train_cmd(
     dom = open_domain(domain)
     if options["out"] is None and domain is not None and options["feedback"] is None:
         options["out"] = dom.model or dom.root / "model"
-    if options["out"] is not None:  # an --out that is a file, or holds a model: refused before anything is read
-        from kgagent.encoder.train import check_no_model, check_out_dir
+    if options["out"] is not None:  # an --out that is a file, holds a model or an interrupted training's
+        # checkpoint: refused before anything is read
+        from kgagent.encoder.train import check_no_checkpoint, check_no_model, check_out_dir
 
         with guarded(EXIT_USAGE):
             check_out_dir(options["out"], base=base)
             if rounds == 0 and not overwrite and not resume:  # (--rounds: --out is the loop's folder of rounds)
                 check_no_model(options["out"])
+                check_no_checkpoint(options["out"])
     if rounds > 0:
         try:
             from kgagent_cli.loop_cmd import train_rounds

@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import random
+import shutil
 import time
 import warnings
 from dataclasses import dataclass
@@ -343,9 +345,11 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     Raises EncoderError KGA340 for settings out of range (no epochs, an empty batch, an unknown
     device, an ``overwrite`` that is not True/False), KGA310 for an example whose ``meta["weight"]``
     is no finite number above 0 (named by its ``meta["source_file"]``), KGA350 for an ``out_dir``
-    that holds a model (without ``overwrite`` or ``resume``), StorageError KGA510 when ``out_dir``
-    cannot be a directory: before any training. EncoderError KGA333 when the loss stops being a
-    finite number (the model is not saved).
+    that holds a model and KGA351 for one that holds an interrupted training's checkpoint (both
+    without ``overwrite`` or ``resume``), StorageError KGA510 when ``out_dir`` cannot be a
+    directory: before any training. EncoderError KGA333 when the loss stops being a finite
+    number (the model is not saved). A checkpoint is written whole beside the last one, then
+    swapped in (see :func:`recover_checkpoint`): a run killed at any point leaves one to resume.
     """
     check_settings(config)
     check_example_weights(train)
@@ -355,6 +359,7 @@ def train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         check_out_dir(out_dir, base=config.base)
         if not overwrite and not resume:
             check_no_model(out_dir)
+            check_no_checkpoint(out_dir)
     # for this call only: the caller's random state (training seeds torch's generators) and
     # thread count come back after
     cuda = list(range(torch.cuda.device_count())) if config.device != "cpu" and torch.cuda.is_available() else []
@@ -463,6 +468,65 @@ def check_no_model(out_dir: str | Path) -> None:
                            location=Location(str(out)))
 
 
+#: the folder of a model directory that holds the checkpoint of its training (resumable)
+CHECKPOINT_DIR = "checkpoint"
+#: a checkpoint being written whole (``checkpoint.tmp-<pid>``), and the one it replaces while the
+#: two are swapped (``checkpoint.old-<pid>``)
+_CKPT_NEW, _CKPT_OLD = ".tmp-", ".old-"
+
+
+def check_no_checkpoint(out_dir: str | Path) -> None:
+    """EncoderError KGA351 when ``out_dir`` holds the checkpoint of an interrupted training (its
+    ``checkpoint/``, or the one a checkpoint save cut short set aside): training anew would
+    overwrite it (``--resume`` continues it; ``train(..., overwrite=True)``, ``kgagent train
+    --overwrite``, starts over on purpose)."""
+    out = Path(out_dir)
+    ckpt = out / CHECKPOINT_DIR
+    if ckpt.exists() or (out.is_dir() and any(out.glob(CHECKPOINT_DIR + _CKPT_OLD + "*"))):
+        raise EncoderError(f"{out} holds the checkpoint of an interrupted training ({ckpt}): training anew would "
+                           "overwrite it; resume it with --resume, or pass --overwrite to start over", code="KGA351",
+                           location=Location(str(ckpt)))
+
+
+def _whole_checkpoint(path: Path) -> bool:
+    """Whether ``path`` is a checkpoint written to the end (its trainer_state.json comes last)."""
+    return (path / "trainer_state.json").is_file()
+
+
+def recover_checkpoint(out_dir: str | Path) -> Path:
+    """``out_dir/checkpoint`` after what a checkpoint save cut short left: a save writes the new
+    checkpoint whole into ``checkpoint.tmp-*``, renames the old one to ``checkpoint.old-*``, the
+    new one to ``checkpoint`` and removes the old one. Killed between those two renames, there is
+    no ``checkpoint``: the new one (whole) is put in its place (or, were it not whole, the old
+    one). The leftovers of a save (a half-written new one, a set-aside old one) are removed."""
+    out = Path(out_dir)
+    ckpt = out / CHECKPOINT_DIR
+    if not out.is_dir():
+        return ckpt
+    new = [p for p in out.glob(CHECKPOINT_DIR + _CKPT_NEW + "*") if p.is_dir()]
+    old = [p for p in out.glob(CHECKPOINT_DIR + _CKPT_OLD + "*") if p.is_dir()]
+    if not ckpt.exists() and old:
+        whole = [p for p in new if _whole_checkpoint(p)] or [p for p in old if _whole_checkpoint(p)]
+        if whole:
+            os.replace(max(whole, key=lambda p: (p / "trainer_state.json").stat().st_mtime_ns), ckpt)
+    for leftover in new + old:
+        if leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+    return ckpt
+
+
+def _copy_folder(src: Path, dst: Path) -> None:
+    """``src`` copied to ``dst``, its files hard-linked where the file system allows (a
+    checkpoint's files are never written again in place)."""
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link)
+
+
 #: the training's report beside the model it trained
 REPORT_FILE = "train_report.json"
 #: the parts of a saved model (Encoder.save_pretrained, and the training's report) that a new
@@ -515,7 +579,8 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
     if not train:
         raise EncoderError("no training examples (all empty)", code="KGA331")
     t0 = time.time()
-    ckpt = Path(out_dir) / "checkpoint" if out_dir is not None else None
+    ckpt = recover_checkpoint(out_dir) if out_dir is not None else None
+    saved = False  # whether this run has saved a checkpoint yet
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": -1.0, "best_epoch": 0, "history": [], "seconds": 0.0}
     if resume:
         if ckpt is None or not (ckpt / "trainer_state.json").is_file():
@@ -617,7 +682,10 @@ def _train(config: TrainConfig, train: list[Example], dev: list[Example] | None,
         state["seconds"] = spent
         state["bad_epochs"] = bad_epochs
         if ckpt is not None:
-            _save_checkpoint(encoder, optim, state, cfg, ckpt, improved and bool(dev))
+            # an earlier checkpoint's best weights come along when this epoch did not improve:
+            # those of this run (or the run it resumes), never of a run --overwrite started over
+            _save_checkpoint(encoder, optim, state, cfg, ckpt, improved and bool(dev), keep_best=resume or saved)
+            saved = True
         emit({"event": "epoch", **entry, "best_epoch": state["best_epoch"]})
         if dev and bad_epochs >= cfg.patience:
             stopped = f"early stop: dev score did not improve for {cfg.patience} epochs"
@@ -765,20 +833,44 @@ def _dev_scores(encoder: Encoder, dev: Sequence[Example], cfg: TrainConfig, samp
 
 
 def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict[str, Any], cfg: TrainConfig,
-                     ckpt: Path, improved: bool) -> None:
-    ckpt.mkdir(parents=True, exist_ok=True)
-    encoder.save_pretrained(ckpt / "last", encoder_dtype=torch.float32)  # exact resume
-    encoder.path = None
-    if improved:
-        encoder.save_pretrained(ckpt / "best", encoder_dtype=torch.float32)
+                     ckpt: Path, improved: bool, keep_best: bool = True) -> None:
+    """Save the checkpoint ``ckpt`` whole beside the last one (``checkpoint.tmp-<pid>``: the
+    weights, the best epoch's (new when ``improved``, else the last checkpoint's with
+    ``keep_best``), the optimizer, trainer_state.json last), then swap it in by renames: a save
+    cut short at any point leaves the last checkpoint or this one (:func:`recover_checkpoint`)."""
+    ckpt.parent.mkdir(parents=True, exist_ok=True)
+    new = ckpt.with_name(f"{ckpt.name}{_CKPT_NEW}{os.getpid()}")
+    shutil.rmtree(new, ignore_errors=True)
+    swapping = False
+    try:
+        new.mkdir()
+        encoder.save_pretrained(new / "last", encoder_dtype=torch.float32)  # exact resume
         encoder.path = None
-    tensors = {}
-    for i, st in optim.state_dict()["state"].items():
-        for k, v in st.items():
-            tensors[f"{i}.{k}"] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
-    atomic_write_with(ckpt / "optimizer.safetensors", lambda tmp: save_file(tensors, tmp))
-    state = {**state, "config": cfg.to_dict()}
-    atomic_write_text(ckpt / "trainer_state.json", json.dumps(state, indent=1, default=str))
+        if improved:
+            encoder.save_pretrained(new / "best", encoder_dtype=torch.float32)
+            encoder.path = None
+        elif keep_best and (ckpt / "best").is_dir():
+            _copy_folder(ckpt / "best", new / "best")
+        tensors = {}
+        for i, st in optim.state_dict()["state"].items():
+            for k, v in st.items():
+                tensors[f"{i}.{k}"] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
+        atomic_write_with(new / "optimizer.safetensors", lambda tmp: save_file(tensors, tmp))
+        state = {**state, "config": cfg.to_dict()}
+        atomic_write_text(new / "trainer_state.json", json.dumps(state, indent=1, default=str))
+        swapping = True
+        if ckpt.exists():
+            old = ckpt.with_name(f"{ckpt.name}{_CKPT_OLD}{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(ckpt, old)  # from here to the next rename there is no checkpoint/: see recover_checkpoint
+            os.replace(new, ckpt)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(new, ckpt)
+    except BaseException:
+        if not swapping or ckpt.exists():  # (cut short between the renames: the new one is what is left)
+            shutil.rmtree(new, ignore_errors=True)
+        raise
 
 
 #: what a checkpoint's trainer_state.json holds (and of which kind), as _save_checkpoint writes it
