@@ -223,7 +223,8 @@ class Bench:
         if (mdir / "DONE").exists():
             return Encoder.from_pretrained(mdir)
         t0 = time.monotonic()
-        model, _ = train_encoder(cfg, train, self.inner_dev(dev), out_dir=mdir)
+        # not DONE: what a cut-short run left there (a model, a checkpoint) is trained anew
+        model, _ = train_encoder(cfg, train, self.inner_dev(dev), out_dir=mdir, overwrite=True)
         model.save_pretrained(mdir)
         (mdir / "DONE").write_text("")
         self.took("gold", time.monotonic() - t0)
