@@ -179,7 +179,8 @@ def train_cmd(
         options["data"] = data_files[0] if data_files else None
         options["dev"] = dev_files[0] if dev_files else None
     dom = open_domain(domain)
-    if options["out"] is None and domain is not None and options["feedback"] is None:
+    if options["out"] is None and domain is not None and options["feedback"] is None and rounds == 0:
+        # (--rounds writes a folder of rounds, not a model: never into the domain's model folder)
         options["out"] = dom.model or dom.root / "model"
     if options["out"] is not None:  # an --out that is a file, holds a model or an interrupted training's
         # checkpoint: refused before anything is read
