@@ -10,7 +10,8 @@ equal alias keys) — never because it resembles just one member, so "J. Smith" 
 Laboratory"), or a part or the initials of the other where the ontology lets names of the kind
 shorten so (a class's ``short_name``: "Smith" for "Paul Smith", "EU" for "European Union");
 never two names each with a word the other lacks ("Terri Bowman" and "Terri Butler", "FBI" and
-"CIA"), however alike the embedder finds them. Names whose numbers differ never merge, however alike they read
+"CIA"), however alike the embedder finds them; and never a part of two or more names that are
+not one name ("Smith" beside "Paul Smith" and "Steve Smith": which one, its words cannot tell). Names whose numbers differ never merge, however alike they read
 ("1986" and "1988", "$13 billion" and "$18 billion", "Group of Five" and "Group of Seven"): a
 number in a name tells which thing it is.
 
@@ -181,6 +182,34 @@ def _agrees(a: str, b: str, same_key: bool, allowed: frozenset[str] | None, suff
     return how if how == "stem" and "first" in allowed else ""
 
 
+#: the agreements by which a name is a part of another's words
+PARTS = frozenset({"first", "last", "inner"})
+
+
+def _vague_parts(labels: list[str], keys: list[str], core: list[frozenset[str]], numbers: list[tuple[str, ...]],
+                 allowed: list[frozenset[str] | None], suffixes: frozenset[str]) -> set[int]:
+    """The names (indices) that are a part of two or more longer names of their kinds which are
+    not one name among themselves: "Smith" beside "Paul Smith" and "Steve Smith", "Cain" beside
+    "Gordon Cain" and "Cain Chemical". Which one such a name means, its words cannot tell."""
+    words = [_content_words(x) for x in labels]
+    by_word: dict[str, set[int]] = defaultdict(set)
+    for i, ws in enumerate(words):
+        for w in ws:
+            by_word[_singular(w)].add(i)
+    vague = set()
+    for i, ws in enumerate(words):
+        if not ws:
+            continue
+        near = set().union(*(by_word[_singular(w)] for w in ws)) - {i}
+        fulls = sorted(j for j in near if len(words[j]) > len(ws) and core[j] == core[i] and numbers[j] == numbers[i]
+                       and _agrees(labels[i], labels[j], keys[i] == keys[j], allowed[i], suffixes) in PARTS)
+        for a, j in enumerate(fulls):
+            if any(keys[j] != keys[k] and name_agreement(labels[j], labels[k], suffixes) != "same" for k in fulls[a + 1:]):
+                vague.add(i)
+                break
+    return vague
+
+
 def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float = RESOLUTION_THRESHOLD,
                          iris: list[str] | None = None, apply: bool = True,
                          kinds: Iterable[str] | None = None,
@@ -220,6 +249,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     allowed = [None if parts is None else frozenset().union(*(parts.get(k, ()) for k in kinds_of))
                for kinds_of in core]
     suffix_set = frozenset(texts_arg(suffixes, "suffixes"))
+    vague = _vague_parts(labels, keys, core, numbers, allowed, suffix_set)
     sims = vecs @ vecs.T
     clusters: list[list[int]] = []
     min_sim: dict[int, float] = {}
@@ -233,7 +263,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
             if s < threshold or s <= best_sim:
                 continue
             hows = [_agrees(labels[i], labels[m], keys[i] == keys[m], allowed[i], suffix_set) for m in members]
-            if all(hows):
+            if all(hows) and not any(h in PARTS and (i in vague or m in vague) for h, m in zip(hows, members)):
                 best, best_sim, best_how = c, s, hows[0]
         if best is None:
             clusters.append([i])

@@ -150,3 +150,24 @@ def test_short_names_follow_the_ontology():
     node = kg.query(f"SELECT ?how WHERE {{ ?m <https://w3id.org/kgagent/meta/member> <{ids['Red Sox']}> ; "
                     f"<https://w3id.org/kgagent/meta/nameAgreement> ?how }}")
     assert [r["how"] for r in node] == ["last"]
+
+
+def test_a_part_of_several_names_merges_with_none():
+    """RSS-500's "Smith" was merged with Brian Smith though Paul, Steve and Steven Smith were
+    there too; N3's "Cain" with Cain Chemical though Gordon Cain was there. A short name that is
+    a part of two or more names which are not one name stays apart; one of a single name merges."""
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_class("person")
+    names = ["Smith", "Paul Smith", "Steve Smith", "Pietersen", "Kevin Pietersen", "Cain", "Gordon Cain",
+             "Cain Chemical", "Dempsey", "Martin Dempsey", "Martin E. Dempsey"]
+    ids = {n: kg.add_entity(n, ["person"], provenance=Provenance(f"d{i}", 0, 0, 5, 0.9)) for i, n in enumerate(names)}
+    same = _table_embed({n: [1.0, 0.0] for n in names})
+    resolve_new_entities(kg, same, threshold=0.6)
+    one = lambda a, b: canonical(kg, ids[a]) == canonical(kg, ids[b])  # noqa: E731
+    assert not one("Smith", "Paul Smith") and not one("Smith", "Steve Smith") and not one("Paul Smith", "Steve Smith")
+    assert not one("Cain", "Gordon Cain") and not one("Cain", "Cain Chemical")
+    assert one("Pietersen", "Kevin Pietersen")
+    # two names that are one name ("Martin E. Dempsey") leave "Dempsey" a part of one person
+    assert one("Martin Dempsey", "Martin E. Dempsey") and one("Dempsey", "Martin Dempsey")
