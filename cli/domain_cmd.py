@@ -58,7 +58,9 @@ def init_cmd(
     force: bool = typer.Option(False, "--force", help="Write over an earlier init's folder: its files are "
                                                        "written again, its graph's index removed; files init did "
                                                        "not write that the domain would read (rules, cases, "
-                                                       "model) stop it (KGA650), other files are kept."),
+                                                       "model) stop it (KGA650), and so do init's files changed "
+                                                       "since (a filled graph, an edited ontology: KGA651); "
+                                                       "other files are kept."),
 ) -> None:
     """Write a new domain folder from a data set: ontology, label map, shared rules' thresholds,
     an empty graph, example cases that pass.
@@ -78,7 +80,7 @@ def init_cmd(
         try:
             report = init_domain(target, from_data, types, name=name, force=force)
         except Exception as err:  # noqa: BLE001 - KGA640 (folder in use) is a usage error
-            if getattr(err, "code", "") in ("KGA640", "KGA650"):  # a folder in use
+            if getattr(err, "code", "") in ("KGA640", "KGA650", "KGA651"):  # a folder in use
                 raise fail(str(err), EXIT_USAGE) from None
             raise
     con = console()

@@ -14,6 +14,7 @@ model and every command takes ``--domain DIR``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -78,6 +79,16 @@ GRAPH_DERIVED = ("index/", "oxigraph/", ".kgagent.lock", ".*.tmp-*")
 #: the folders a domain init writes reads beside its files: whatever else is in them would be read
 #: with the new domain (old rules, cases, graph files; a model trained on the old labels)
 READ_FOLDERS = ("rules", "graph", "model")
+#: init's record of what it wrote, in the domain folder: each file's relative path -> the sha256
+#: of its bytes, and the kgagent that wrote them. Written last; read only by ``init --force`` (to
+#: tell init's files from the user's changes); no command that reads the domain reads it
+MANIFEST = ".kgagent-init.json"
+#: the graph file among :data:`INIT_FILES`
+GRAPH_FILE = "graph/graph.nq.gz"
+#: explain.toml as init writes it
+EXPLAIN = ("# How `kgagent explain` words the helper predicates of this domain's own rules:\n"
+           '# "predicate/arity" = "words with {0}, {1}" ({a:1}: the argument with its article).\n'
+           "[predicates]\n")
 
 
 def snake(label: str) -> str:
@@ -125,6 +136,24 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     model trained on the old labels) is refused, named, before anything is read or written
     (KGA650); init deletes nothing it did not make. Other files (a README, ``.git``) are kept as
     they are (``InitReport.kept``).
+
+    Nor does ``force`` write over what was changed since init wrote it: the graph after ``kg
+    import`` or ``add_entity``, a hand-edited ontology, label map or thresholds file. Init records
+    what it wrote in :data:`MANIFEST` (each file's sha256), written last; with ``force`` one of
+    init's files is written again only when nothing it holds would be lost:
+
+    - its bytes are those the record names (init wrote it, nobody changed it), or
+    - its bytes are those this init writes now (writing it changes nothing), or
+    - for the graph: it holds exactly the empty graph init writes (the ontology and nothing else,
+      no entity, no fact) for this init's ontology or for the ``ontology.toml`` in the folder
+      (compared by its N-Quads lines, so a graph saved again unchanged still counts).
+
+    Any other is refused, each named, before anything is written (DomainError KGA651): the user
+    moves or deletes them and runs init again. Without a readable record (a folder an older
+    kgagent wrote or one made by hand; a record that is not JSON counts as none, and the refusal
+    says so) only the last two tests apply: init cannot tell its own old output from an edit, so
+    it takes the safe side and refuses what differs from what it writes now, but never loses a
+    graph that holds no more than an init's empty one.
     """
     from kgagent.encoder.data import read_examples
 
@@ -213,6 +242,8 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
                             f"in this domain's ontology.\n# Written by `kgagent init`; add a table per further data "
                             f"set or model.\n\n" + labels.to_toml()}
     _refuse_unsound(texts, root, labels.names, train)
+    if owned is not None:  # before anything is written: what was changed since init wrote it
+        _refuse_changed(root, owned[0], texts, onto)
     made = _first_missing(root)  # what to remove again if writing fails half way
     emptied = made is None and not any(root.iterdir())  # an empty folder given: emptied again on failure
     if owned is not None:
@@ -239,10 +270,7 @@ def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: O
     (root / "rules" / "tests").mkdir(parents=True, exist_ok=True)
     for file, text in texts.items():
         _write(report, root / file, text)
-    _write(report, root / "explain.toml",
-           "# How `kgagent explain` words the helper predicates of this domain's own rules:\n"
-           '# "predicate/arity" = "words with {0}, {1}" ({a:1}: the argument with its article).\n'
-           "[predicates]\n")
+    _write(report, root / "explain.toml", EXPLAIN)
     _write(report, root / "rules" / "thresholds.rules", THRESHOLDS)
     kg = KnowledgeGraph()
     kg.add_ontology(onto)
@@ -251,13 +279,19 @@ def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: O
     # the entity index and the lock are made where the graph is used: not data to keep in git
     _write(report, root / "graph" / ".gitignore", "".join(f"{p}\n" for p in GRAPH_DERIVED))
     domain = Domain.load(root)
-    cases = _cases(domain)
+    cases = _cases(domain.ontology)
     _write(report, root / "rules" / "tests" / "cases.yaml", cases)
     results = run_rule_tests(domain.rule_paths, domain=domain, tests_dir=root / "rules" / "tests")
     failed = [r for r in results if not r.passed]
     if failed:  # pragma: no cover - the cases are written to pass
         raise DomainError(f"a written example case fails: {failed[0].name}: {failed[0].failures}", code="KGA642")
     report.cases = len(results)
+    # last: the record of what init wrote, which init --force trusts to replace them
+    from kgagent import __version__
+
+    record = {"written_by": "kgagent init", "kgagent": __version__,
+              "files": {rel: _sha256(root / rel) for rel in INIT_FILES}}
+    _write(report, root / MANIFEST, json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
 def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str]]:
@@ -278,9 +312,11 @@ def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str]]:
             path = rel + child.name
             is_dir = child.is_dir() and not child.is_symlink()
             shown = path + ("/" if is_dir else "")
-            read = bool(rel) or path in READ_FOLDERS or path in INIT_FILES  # by the new domain, or written
+            read = bool(rel) or path in READ_FOLDERS or path in INIT_FILES or path == MANIFEST  # or written
             if child.is_symlink():  # never written through, nor followed
                 (foreign if read else kept).append(f"{path} (a symbolic link)" if read else path)
+            elif path == MANIFEST and child.is_file():  # init's record: read, then written again
+                pass
             elif path in INIT_FILES and child.is_file():
                 replaced.append(path)
             elif path in INIT_FOLDERS and is_dir:
@@ -303,7 +339,9 @@ def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str]]:
 def _clear_earlier_init(root: Path, found: tuple[list[str], list[str], list[str]]
                         ) -> tuple[list[str], list[str], list[str]]:
     """Remove what was made from an earlier init's graph (``_earlier_init``'s second list; init's
-    own files are written over). Returns ``found``."""
+    own files are written over) and the earlier init's record, which a half-written folder must not
+    keep. Returns ``found``."""
+    (root / MANIFEST).unlink(missing_ok=True)
     for rel in found[1]:
         path = root / rel.rstrip("/")
         if path.is_dir() and not path.is_symlink():
@@ -311,6 +349,100 @@ def _clear_earlier_init(root: Path, found: tuple[list[str], list[str], list[str]
         else:
             path.unlink(missing_ok=True)
     return found
+
+
+def _sha256(path: Path) -> str:
+    """The sha256 of the file ``path``'s bytes (read in blocks: a graph may be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_manifest(root: Path) -> tuple[dict[str, str] | None, str]:
+    """The record an earlier init left in ``root`` (relative path -> sha256), or None and why
+    there is none to trust (no record; one that is not init's JSON)."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return None, f"the folder holds no {MANIFEST}, init's record of what it wrote (an older kgagent's folder " \
+                     "or one made otherwise)"
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8
+        data = None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None, f"init's record of what it wrote, {MANIFEST}, is unreadable (not the JSON init writes)"
+    return files, ""
+
+
+def _graph_lines(onto: Ontology) -> set[bytes]:
+    """The N-Quads lines of the empty graph init writes for ``onto`` (its file holds them sorted)."""
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_ontology(onto)
+    return set(kg.dataset.serialize(format="nquads", encoding="utf-8").splitlines()) - {b""}
+
+
+def _holds_only(path: Path, lines: set[bytes]) -> bool:
+    """Whether the gzip'd N-Quads file ``path`` holds exactly ``lines`` (read until the first
+    other line; False for a file that cannot be read)."""
+    import gzip
+    import zlib
+
+    seen: set[bytes] = set()
+    try:
+        with gzip.open(path, "rb") as fh:
+            for line in fh:
+                line = line.rstrip(b"\r\n")
+                if not line:
+                    continue
+                if line not in lines:
+                    return False
+                seen.add(line)
+    except (OSError, EOFError, zlib.error):
+        return False
+    return seen == lines
+
+
+def _refuse_changed(root: Path, present: list[str], texts: dict[str, str], onto: Ontology) -> None:
+    """DomainError KGA651 naming each of init's files in ``root`` (``present``: relative paths)
+    that ``init --force`` would lose a change to: one whose bytes are neither those init's record
+    names nor those this init writes (``texts``, ``onto``), and a graph that is more than an
+    init's empty one (see ``init_domain``)."""
+    record, why = _read_manifest(root)
+    ours = Ontology.from_toml_text(texts["ontology.toml"], str(root / "ontology.toml"))[0]
+    now = {**{rel: text.encode("utf-8") for rel, text in texts.items()},
+           "explain.toml": EXPLAIN.encode("utf-8"), "rules/thresholds.rules": THRESHOLDS.encode("utf-8"),
+           "graph/.gitignore": "".join(f"{p}\n" for p in GRAPH_DERIVED).encode("utf-8"),
+           "rules/tests/cases.yaml": _cases(ours).encode("utf-8")}
+    changed = []
+    for rel in present:
+        path = root / rel
+        if record is not None and record.get(rel) == _sha256(path):
+            continue  # as init wrote it
+        if rel != GRAPH_FILE:
+            if path.read_bytes() != now.get(rel):
+                changed.append(rel)
+            continue
+        empties = [onto]  # the empty graph of this init's ontology, or of the one in the folder
+        try:
+            theirs, problems = Ontology.from_toml_text((root / "ontology.toml").read_text(encoding="utf-8"),
+                                                       str(root / "ontology.toml"))
+            if not problems:
+                empties.append(theirs)
+        except (OSError, ValueError, DomainError):
+            pass
+        if not any(_holds_only(path, _graph_lines(o)) for o in empties):
+            changed.append(rel)
+    if changed:
+        note = f" ({why}, so a file of init's counts as changed unless it holds what this init writes)" if why else ""
+        raise DomainError(f"--force writes init's files again only as init wrote them, but these were changed since"
+                          f"{note}: {', '.join(changed)}; nothing was written: move them out of the folder (or "
+                          "delete them) and run init again, or choose a new folder", code="KGA651",
+                          location=Location(str(root)))
 
 
 def _refuse_unsound(texts: dict[str, str], root: Path, names: set[str], train: Any) -> None:
@@ -433,9 +565,9 @@ def _ontology_toml(onto: Ontology, signatures: dict[str, Counter], train: Any, t
     return "\n".join(head + out) + "\n"
 
 
-def _cases(domain: Domain) -> str:
-    """Example cases in the domain's own names that the shared rules decide as written."""
-    onto = domain.ontology
+def _cases(onto: Ontology) -> str:
+    """Example cases in the domain's own names (its ontology ``onto``'s) that the shared rules
+    decide as written."""
     rel = next(iter(onto.relations.values()), None)
     cls = next(iter(onto.classes.values()))
     lines = ["# Example cases for this domain's rules: base facts in, verdicts out.",
