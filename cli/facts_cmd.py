@@ -39,6 +39,7 @@ def facts_cmd(
 
     Examples: kgagent facts --head Boston ; kgagent facts -p capital --tail Paris ;
     kgagent facts -p work_for --tail "Time Warner" --with out/
+
     Exit 0 = answered (facts found or not), 2 = nothing asked, an unknown predicate or a missing
     graph.
     """
