@@ -189,7 +189,9 @@ def extract_cmd(
     """Extract entities and relations, validate them with graph + rules, write decisions.
 
     Example: kgagent extract examples/corpus.txt --out out/
+
     Writes OUT/decisions.jsonl, OUT/graph.nq, OUT/feedback.jsonl, OUT/summary.json.
+
     Exit 0 = done, 1 = bad corpus or rules with errors (the rules check report is printed), or a
     document failed (reported by id; the others are written), 2 = missing rules/graph/model
     directory, unwritable --out, options that do not go together (KGA422); --engine ray: Ray not
@@ -387,6 +389,7 @@ def explain_cmd(
 
     Examples: kgagent explain d:3f9a --out out/ ;
     kgagent explain --verdict reject --kind relation --limit 3 --out out/
+
     Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA423).
     """
     from kgagent.explain import explain_decision

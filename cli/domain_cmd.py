@@ -23,7 +23,9 @@ def check_cmd(
     Checks domain.toml, the ontology (unknown classes in signatures, subclass cycles, duplicate
     classes or relations), the label map (labels mapped to unknown names, one label with two
     meanings), the wording file, the rule paths, the rules themselves and the model's labels.
+
     Example: kgagent domain check examples/scierc
+
     Exit 0 = sound, 1 = problems (listed), 2 = not a domain folder.
     """
     from kgagent.domain import Domain, check_domain
@@ -66,7 +68,9 @@ def init_cmd(
     an empty graph, example cases that pass.
 
     Example: kgagent init my_domain --from-data train.json --types types.json
+
     Then: kgagent train train.json --dev dev.json --full --domain my_domain
+
     Exit 0 = written, 1 = the data cannot make a domain, 2 = a missing file or a folder in use.
     """
     from kgagent.domain_init import init_domain

@@ -447,6 +447,7 @@ def evaluate_cmd(
 
     Labels are compared through the domain's label map, per type as ontology names; a symmetric
     relation of the ontology is scored once per pair.
+
     Example: kgagent evaluate conll04_test.json ;  kgagent evaluate test.json --domain my_domain/
     """
     dom = open_domain(domain, need_model=model is None)

@@ -77,7 +77,9 @@ def run_cmd(
     """Evaluate rules over facts; write or summarise the derived relations.
 
     Example: kgagent rules run rules/ --facts facts/ --out derived/ --stats
+
     Exit 0 = done, 1 = errors in the rules or facts, 2 = usage or I/O failure.
+
     The seconds reported cover reading the facts files and evaluating to fixpoint.
     """
     _check_dirs(rules, facts)
@@ -187,6 +189,7 @@ def explain_cmd(
     that did not (a missing fact, a false comparison with its values, a `not` whose fact holds).
 
     Example: kgagent rules explain 'located_in(paris, europe)' --rules rules/ --facts facts/
+
     Exit 0 = explained, 1 = the fact is not in the model (or errors in rules/facts), 2 = usage/I/O.
     """
     _check_dirs(rules, facts)

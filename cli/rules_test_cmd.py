@@ -21,6 +21,7 @@ def test_cmd(
     """Run the rules' example cases (facts in, expected verdicts out).
 
     Examples: kgagent rules test ;  kgagent rules test --domain examples/scierc
+
     Exit 0 = every case passed, 1 = a case failed or the rules have errors, 2 = usage or I/O failure.
     """
     from kgagent.domain import rule_path_shown

@@ -43,7 +43,9 @@ def tune_cmd(
     threshold facts replaced (CoNLL04 dev: 9 combinations in 21 s). The rule files' own values
     are always among the rows (marked *); the first row is the encoder alone (every mention it
     proposed, every relation at its own threshold), what the rules are there to beat.
+
     Example: kgagent rules tune ../shared/data/conll04/conll04_dev.json -t entity_accept=0.3,0.35,0.4
+
     Exit 0 = done, 1 = bad gold data, an unknown threshold or rules with errors, 2 = usage or I/O
     failure.
     """

@@ -45,6 +45,7 @@ def validate_cmd(
 
     Examples: printf 'Paris\\tcapital\\tFrance\\n' | kgagent validate - --explain ;
     kgagent validate claims.tsv --with out/   (also against what `kgagent extract` accepted into out/)
+
     Exit 0 = checked (whatever the verdicts), 1 = a bad claims file (file:line: what is wrong)
     or rules with errors, 2 = missing file, rules or graph directory, or an unwritable --out.
     """
