@@ -159,10 +159,11 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
     if out is None:
         raise fail("KGA465 --rounds needs --out DIR for the rounds' models and feedback", EXIT_USAGE)
     overwrite = options.get("overwrite") is True
-    if not overwrite:  # an earlier run's rounds and model: refused before anything is read or trained
-        from kgagent.loop import check_no_loop_output
+    from kgagent.loop import check_no_loop_output, recover_loop_model
 
-        with guarded(EXIT_USAGE):
+    with guarded(EXIT_USAGE):
+        recover_loop_model(out)  # a swap of model/ cut short: the whole model it left is put back first
+        if not overwrite:  # an earlier run's rounds and model: refused before anything is read or trained
             check_no_loop_output(out)
     rules, kg = _opt(options, "rules"), _opt(options, "kg")
     # the agent labels from round 1 on: what it reads is checked before round 0 trains, not after

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,106 @@ def fsync_append(path: str | Path, data: bytes) -> int:
             fh.flush()
             os.fsync(fh.fileno())
         return fh.tell()
+
+
+#: beside a directory DEST being replaced: the new one written whole (``DEST.tmp-<pid>``), and the
+#: old one while the two are swapped (``DEST.old-<pid>``)
+SWAP_NEW, SWAP_OLD = ".tmp-", ".old-"
+
+
+def swap_parts(dest: str | Path) -> tuple[list[Path], list[Path]]:
+    """What swaps into ``dest`` (:func:`swapping_in`) that were cut short left beside it: the
+    new folders (``DEST.tmp-*``, whole or not) and the old ones set aside (``DEST.old-*``)."""
+    dest = Path(dest)
+    if not dest.parent.is_dir():
+        return [], []
+    new = sorted(p for p in dest.parent.glob(dest.name + SWAP_NEW + "*") if p.is_dir())
+    old = sorted(p for p in dest.parent.glob(dest.name + SWAP_OLD + "*") if p.is_dir())
+    return new, old
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+@contextlib.contextmanager
+def swapping_in(dest: str | Path) -> Iterator[Path]:
+    """A fresh folder beside the directory ``dest`` (``DEST.tmp-<pid>``) to write whole; when the
+    block ends it takes ``dest``'s place by renames: the old ``dest`` is renamed aside
+    (``DEST.old-<pid>``), the new folder renamed in, the old one removed. An exception in the
+    block removes the new folder and leaves ``dest`` as it was; a kill between the two renames
+    leaves no ``dest`` but both folders, which :func:`recover_swap` puts right.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "model"
+    >>> with swapping_in(d) as new:
+    ...     _ = (new / "config.json").write_text("{}")
+    >>> sorted(p.name for p in d.parent.iterdir()), (d / "config.json").is_file()
+    (['model'], True)
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    new = dest.with_name(f"{dest.name}{SWAP_NEW}{os.getpid()}")
+    _remove(new)
+    new.mkdir()
+    try:
+        yield new
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    if dest.exists() or dest.is_symlink():
+        old = dest.with_name(f"{dest.name}{SWAP_OLD}{os.getpid()}")
+        _remove(old)
+        os.replace(dest, old)  # from here to the next rename there is no `dest`: see recover_swap
+        os.replace(new, dest)
+        _fsync_dir(dest.parent)
+        _remove(old)
+    else:
+        os.replace(new, dest)
+        _fsync_dir(dest.parent)
+
+
+def swap_leftover(dest: str | Path, marker: str) -> Path | None:
+    """The folder a swap into ``dest`` that was cut short left to take ``dest``'s place, when
+    there is no ``dest``: the newest whole new one (``DEST.tmp-*`` holding ``marker``, the file a
+    whole copy holds, written last), else the newest whole old one set aside (``DEST.old-*``);
+    None when ``dest`` is there or nothing whole is left."""
+    dest = Path(dest)
+    if dest.exists() or dest.is_symlink():
+        return None
+    new, old = swap_parts(dest)
+    whole = [p for p in new if (p / marker).is_file()] or [p for p in old if (p / marker).is_file()]
+    return max(whole, key=lambda p: (p / marker).stat().st_mtime_ns) if whole else None
+
+
+def recover_swap(dest: str | Path, marker: str) -> Path:
+    """``dest`` after what swaps into it (:func:`swapping_in`) that were cut short left. Killed
+    between the two renames (or before the new folder's rename, where there was no ``dest``),
+    there is no ``dest``: :func:`swap_leftover` is put in its place (the new copy, written whole,
+    else the old one). The other leftovers (a half-written new folder, a set-aside old one) are
+    removed. Returns ``dest``.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "model"
+    >>> for name in ("model.old-1", "model.tmp-1"):
+    ...     (d.parent / name).mkdir(); _ = (d.parent / name / "config.json").write_text(name)
+    >>> (recover_swap(d, "config.json") / "config.json").read_text(), sorted(p.name for p in d.parent.iterdir())
+    ('model.tmp-1', ['model'])
+    """
+    dest = Path(dest)
+    new, old = swap_parts(dest)
+    keep = swap_leftover(dest, marker)
+    if keep is not None:
+        os.replace(keep, dest)
+        _fsync_dir(dest.parent)
+    for leftover in new + old:
+        if leftover.exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+    return dest
 
 
 class DirectoryLock:

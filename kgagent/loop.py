@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kgagent.errors import EncoderError, InputError, Location
-from kgagent.files import atomic_write_text
+from kgagent.files import atomic_write_text, recover_swap, swap_leftover, swapping_in
 from kgagent.rule_stats import proof_rules, read_decisions, verdict_proofs
 from kgagent.schema import Document
 from kgagent.text import sentence_spans, word_spans
@@ -349,16 +348,35 @@ def default_labeller(config: LoopConfig, rules: str | Path | None = None,
     return AgentLabeller(rules=rules, kg=kg, domain=domain)
 
 
+#: what the loop writes into its ``out_dir``, and nothing else there is its own: the best round's
+#: model, the figures, and a folder a round (``round-<r>/``: its model, metrics.json, the
+#: labeller's work folder ``extract/`` with its feedback.jsonl, the control's model)
+MODEL_DIR, LOOP_FILE = "model", "loop.json"
+_ROUND_DIR = re.compile(r"round-[0-9]+")
+#: the file a whole model holds (copied last into the new ``model/``)
+_MODEL_MARKER = "config.json"
+
+
+def _rounds(out: Path) -> list[Path]:
+    return sorted((p for p in out.iterdir() if _ROUND_DIR.fullmatch(p.name) and p.is_dir()),
+                  key=lambda p: int(p.name[6:]))
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
 def loop_output(out_dir: str | Path) -> list[str]:
     """What an earlier run of the loop left in ``out_dir`` that a new run would replace: its
-    ``model/``, its ``round-<r>/`` folders (in round order) and ``loop.json``, by name."""
+    ``model/`` (or, where a swap of it was cut short, the whole copy it left: ``model.tmp-*/``
+    or ``model.old-*/``), its ``round-<r>/`` folders (in round order) and ``loop.json``, by name."""
     out = Path(out_dir)
     if not out.is_dir():
         return []
-    rounds = sorted((int(p.name[6:]), p.name + "/") for p in out.iterdir()
-                    if re.fullmatch(r"round-[0-9]+", p.name) and p.is_dir())
-    return ((["model/"] if (out / "model").exists() else []) + [name for _, name in rounds]
-            + (["loop.json"] if (out / "loop.json").exists() else []))
+    model = out / MODEL_DIR
+    left = swap_leftover(model, _MODEL_MARKER)  # (no model/: what recover_loop_model would put there)
+    models = [MODEL_DIR + "/"] if _exists(model) else [left.name + "/"] if left is not None else []
+    return models + [p.name + "/" for p in _rounds(out)] + ([LOOP_FILE] if _exists(out / LOOP_FILE) else [])
 
 
 def check_no_loop_output(out_dir: str | Path) -> None:
@@ -370,6 +388,15 @@ def check_no_loop_output(out_dir: str | Path) -> None:
         raise EncoderError(f"{out_dir} already holds a feedback loop's output ({', '.join(found)}): training would "
                            "replace it; give --overwrite to replace it, or another --out", code="KGA350",
                            location=Location(str(out_dir)))
+
+
+def recover_loop_model(out_dir: str | Path) -> Path:
+    """``out_dir/model`` after a swap of it that was cut short (:func:`run_loop` copies the best
+    round's model whole into ``model.tmp-*`` beside it, renames the old one to ``model.old-*``,
+    the new one to ``model`` and removes the old one): killed between the two renames, the new
+    one (whole: it holds config.json, copied last) is put in its place, else the old one; the
+    leftovers are removed (kgagent.files.recover_swap). ``run_loop`` does it when it starts."""
+    return recover_swap(Path(out_dir) / MODEL_DIR, marker=_MODEL_MARKER)
 
 
 def run_loop(
@@ -398,13 +425,17 @@ def run_loop(
     ``train_dev`` is the dev set the trainer sees for its own epoch selection and calibration
     (default: ``dev``; a subset saves time); rounds are always chosen on the whole ``dev``.
     Each round's model, feedback and metrics go to ``out_dir/round-<r>/``; the best model to
-    ``out_dir/model/`` and the figures to ``out_dir/loop.json``. An ``out_dir`` that holds an
-    earlier run's output is EncoderError KGA350 before anything is trained, unless ``overwrite``.
+    ``out_dir/model/`` (copied whole beside the old one, then swapped in by renames: a swap cut
+    short is put right when the next run starts, :func:`recover_loop_model`) and the figures to
+    ``out_dir/loop.json``. An ``out_dir`` that holds an earlier run's output is EncoderError
+    KGA350 before anything is trained, unless ``overwrite``.
     """
     if not isinstance(overwrite, bool):  # "no" is true: it would replace the output
         raise EncoderError(f"overwrite must be True or False, not {overwrite!r}", code="KGA340")
-    if out_dir is not None and not overwrite:
-        check_no_loop_output(out_dir)
+    if out_dir is not None:
+        recover_loop_model(out_dir)
+        if not overwrite:
+            check_no_loop_output(out_dir)
     config = config or LoopConfig()
     say = progress or (lambda _msg: None)
     if not gold:
@@ -481,15 +512,21 @@ def run_loop(
     result = LoopResult(rounds, best, stopped, best_model, dataclasses.asdict(config))
     if out is not None:
         source = rounds[best].model_dir
-        final = out / "model"
+        final = out / MODEL_DIR
         if source is not None and Path(source).resolve() != final.resolve():
-            tmp = out / ".model.tmp"
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.copytree(source, tmp)
-            shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
-        atomic_write_text(out / "loop.json", json.dumps(result.to_dict(), indent=2, default=str) + "\n")
+            with swapping_in(final) as new:  # written whole beside the old one, then renamed in
+                _copy_model(Path(source), new)
+        atomic_write_text(out / LOOP_FILE, json.dumps(result.to_dict(), indent=2, default=str) + "\n")
     return result
+
+
+def _copy_model(source: Path, dest: Path) -> None:
+    """The saved model ``source`` copied into the empty folder ``dest``, its config.json (what
+    makes a folder a whole model, :func:`recover_loop_model`) last."""
+    shutil.copytree(source, dest, dirs_exist_ok=True,
+                    ignore=lambda folder, _names: [_MODEL_MARKER] if Path(folder) == source else [])
+    if (source / _MODEL_MARKER).is_file():
+        shutil.copy2(source / _MODEL_MARKER, dest / _MODEL_MARKER)
 
 
 def _model_dir(model: Any, rdir: Path | None) -> str | None:

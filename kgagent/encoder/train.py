@@ -31,7 +31,8 @@ from kgagent.encoder.pretrained import (CONFIG_FILE, ENCODER_FILE, FULL_ENCODER_
                                         Encoder, _saved_keys, build_model, resolve_base, round_compact_encoder_)
 from kgagent.encoder.precision import DEVICES
 from kgagent.errors import EncoderError, Location, StorageError
-from kgagent.files import atomic_write_text, atomic_write_with, file_in_the_way
+from kgagent.files import (atomic_write_text, atomic_write_with, file_in_the_way, recover_swap, swap_leftover,
+                           swap_parts, swapping_in)
 from kgagent.evaluate import decision_calibration, evaluate, merge
 
 Progress = Callable[[dict[str, Any]], None]
@@ -470,9 +471,8 @@ def check_no_model(out_dir: str | Path) -> None:
 
 #: the folder of a model directory that holds the checkpoint of its training (resumable)
 CHECKPOINT_DIR = "checkpoint"
-#: a checkpoint being written whole (``checkpoint.tmp-<pid>``), and the one it replaces while the
-#: two are swapped (``checkpoint.old-<pid>``)
-_CKPT_NEW, _CKPT_OLD = ".tmp-", ".old-"
+#: the file a checkpoint written to the end holds (its trainer_state.json comes last)
+_CKPT_MARKER = "trainer_state.json"
 
 
 def check_no_checkpoint(out_dir: str | Path) -> None:
@@ -482,37 +482,21 @@ def check_no_checkpoint(out_dir: str | Path) -> None:
     --overwrite``, starts over on purpose)."""
     out = Path(out_dir)
     ckpt = out / CHECKPOINT_DIR
-    if ckpt.exists() or (out.is_dir() and any(out.glob(CHECKPOINT_DIR + _CKPT_OLD + "*"))):
+    # (or what a save cut short left: the old one set aside, a new one written whole)
+    if ckpt.exists() or swap_parts(ckpt)[1] or swap_leftover(ckpt, _CKPT_MARKER) is not None:
         raise EncoderError(f"{out} holds the checkpoint of an interrupted training ({ckpt}): training anew would "
                            "overwrite it; resume it with --resume, or pass --overwrite to start over", code="KGA351",
                            location=Location(str(ckpt)))
 
 
-def _whole_checkpoint(path: Path) -> bool:
-    """Whether ``path`` is a checkpoint written to the end (its trainer_state.json comes last)."""
-    return (path / "trainer_state.json").is_file()
-
-
 def recover_checkpoint(out_dir: str | Path) -> Path:
     """``out_dir/checkpoint`` after what a checkpoint save cut short left: a save writes the new
     checkpoint whole into ``checkpoint.tmp-*``, renames the old one to ``checkpoint.old-*``, the
-    new one to ``checkpoint`` and removes the old one. Killed between those two renames, there is
-    no ``checkpoint``: the new one (whole) is put in its place (or, were it not whole, the old
-    one). The leftovers of a save (a half-written new one, a set-aside old one) are removed."""
-    out = Path(out_dir)
-    ckpt = out / CHECKPOINT_DIR
-    if not out.is_dir():
-        return ckpt
-    new = [p for p in out.glob(CHECKPOINT_DIR + _CKPT_NEW + "*") if p.is_dir()]
-    old = [p for p in out.glob(CHECKPOINT_DIR + _CKPT_OLD + "*") if p.is_dir()]
-    if not ckpt.exists() and old:
-        whole = [p for p in new if _whole_checkpoint(p)] or [p for p in old if _whole_checkpoint(p)]
-        if whole:
-            os.replace(max(whole, key=lambda p: (p / "trainer_state.json").stat().st_mtime_ns), ckpt)
-    for leftover in new + old:
-        if leftover.exists():
-            shutil.rmtree(leftover, ignore_errors=True)
-    return ckpt
+    new one to ``checkpoint`` and removes the old one (kgagent.files.swapping_in). Killed between
+    those two renames (or before the first save's one rename), there is no ``checkpoint``: the
+    new one (whole) is put in its place (or, were it not whole, the old one). The leftovers of a
+    save (a half-written new one, a set-aside old one) are removed (kgagent.files.recover_swap)."""
+    return recover_swap(Path(out_dir) / CHECKPOINT_DIR, marker=_CKPT_MARKER)
 
 
 def _copy_folder(src: Path, dst: Path) -> None:
@@ -838,12 +822,7 @@ def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict
     weights, the best epoch's (new when ``improved``, else the last checkpoint's with
     ``keep_best``), the optimizer, trainer_state.json last), then swap it in by renames: a save
     cut short at any point leaves the last checkpoint or this one (:func:`recover_checkpoint`)."""
-    ckpt.parent.mkdir(parents=True, exist_ok=True)
-    new = ckpt.with_name(f"{ckpt.name}{_CKPT_NEW}{os.getpid()}")
-    shutil.rmtree(new, ignore_errors=True)
-    swapping = False
-    try:
-        new.mkdir()
+    with swapping_in(ckpt) as new:  # a kill between its renames: see recover_checkpoint
         encoder.save_pretrained(new / "last", encoder_dtype=torch.float32)  # exact resume
         encoder.path = None
         if improved:
@@ -857,20 +836,7 @@ def _save_checkpoint(encoder: Encoder, optim: torch.optim.Optimizer, state: dict
                 tensors[f"{i}.{k}"] = (v if torch.is_tensor(v) else torch.tensor(v)).detach().cpu().contiguous()
         atomic_write_with(new / "optimizer.safetensors", lambda tmp: save_file(tensors, tmp))
         state = {**state, "config": cfg.to_dict()}
-        atomic_write_text(new / "trainer_state.json", json.dumps(state, indent=1, default=str))
-        swapping = True
-        if ckpt.exists():
-            old = ckpt.with_name(f"{ckpt.name}{_CKPT_OLD}{os.getpid()}")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(ckpt, old)  # from here to the next rename there is no checkpoint/: see recover_checkpoint
-            os.replace(new, ckpt)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(new, ckpt)
-    except BaseException:
-        if not swapping or ckpt.exists():  # (cut short between the renames: the new one is what is left)
-            shutil.rmtree(new, ignore_errors=True)
-        raise
+        atomic_write_text(new / _CKPT_MARKER, json.dumps(state, indent=1, default=str))
 
 
 #: what a checkpoint's trainer_state.json holds (and of which kind), as _save_checkpoint writes it
