@@ -165,6 +165,7 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
         recover_loop_model(out)  # a swap of model/ cut short: the whole model it left is put back first
         if not overwrite:  # an earlier run's rounds and model: refused before anything is read or trained
             check_no_loop_output(out)
+    # (with --overwrite the loop removes that output once the data is read, and says what it removed)
     rules, kg = _opt(options, "rules"), _opt(options, "kg")
     # the agent labels from round 1 on: what it reads is checked before round 0 trains, not after
     if isinstance(rules, (str, Path)) and not Path(rules).exists():

@@ -118,8 +118,9 @@ def train_cmd(
     seed: int = typer.Option(42, "--seed"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace the model --out already holds (with --rounds: "
-                                   "an earlier loop's model/, round folders and loop.json), or start over an "
-                                   "interrupted training there; without it such an --out is refused, KGA350/KGA351."),
+                                   "an earlier loop's model/, round folders and loop.json, removed before round 0), "
+                                   "or start over an interrupted training there; without it such an --out is refused, "
+                                   "KGA350/KGA351."),
     threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
     device: str = typer.Option("auto", "--device", callback=_device, help="auto, cpu or cuda."),
     feedback: Optional[Path] = typer.Option(None, "--feedback", help="feedback.jsonl written by `kgagent extract`: "

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kgagent.errors import EncoderError, InputError, Location
-from kgagent.files import atomic_write_text, recover_swap, swap_leftover, swapping_in
+from kgagent.files import atomic_write_text, recover_swap, swap_leftover, swap_parts, swapping_in
 from kgagent.rule_stats import proof_rules, read_decisions, verdict_proofs
 from kgagent.schema import Document
 from kgagent.text import sentence_spans, word_spans
@@ -120,6 +120,8 @@ class LoopResult:
     stopped_early: bool
     model: Any = None  # the best round's Encoder
     config: dict[str, Any] = field(default_factory=dict)
+    #: what an earlier run left in out_dir that this one removed (``overwrite=True``), by name
+    removed: list[str] = field(default_factory=list)
 
     @property
     def best(self) -> RoundResult:
@@ -355,6 +357,8 @@ MODEL_DIR, LOOP_FILE = "model", "loop.json"
 _ROUND_DIR = re.compile(r"round-[0-9]+")
 #: the file a whole model holds (copied last into the new ``model/``)
 _MODEL_MARKER = "config.json"
+#: where kgagent before the swap of ``model/`` copied the best model (what a killed run left)
+_LEGACY_MODEL_TMP = ".model.tmp"
 
 
 def _rounds(out: Path) -> list[Path]:
@@ -399,6 +403,30 @@ def recover_loop_model(out_dir: str | Path) -> Path:
     return recover_swap(Path(out_dir) / MODEL_DIR, marker=_MODEL_MARKER)
 
 
+def clear_loop_output(out_dir: str | Path) -> list[str]:
+    """Remove what an earlier run of the loop wrote into ``out_dir`` (``run_loop(...,
+    overwrite=True)`` does, before its first round), so that the folder reads as a fresh run's:
+    its ``loop.json``, ``round-<r>/`` folders and ``model/``, and what a run cut short left of
+    them (a swap's ``model.tmp-*/``, ``model.old-*/``; a temp copy of the model or loop.json).
+    Anything else in ``out_dir`` (files the loop never writes) stays. Returns the names removed,
+    as :func:`loop_output` gives them, then the leftovers."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return []
+    model = out / MODEL_DIR
+    new, old = swap_parts(model)
+    parts = [model, *old, *_rounds(out), out / LOOP_FILE,
+             *new, out / _LEGACY_MODEL_TMP, *sorted(out.glob(f".{LOOP_FILE}.tmp-*"))]
+    named = [(p, p.name + ("/" if p.is_dir() and not p.is_symlink() else "")) for p in parts if _exists(p)]
+    # loop.json first: a clearing cut short leaves no figures of rounds that are gone
+    for path, _name in sorted(named, key=lambda item: item[0].name != LOOP_FILE):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return [name for _path, name in named]
+
+
 def run_loop(
     train_config: Any,
     gold: Sequence[Any],
@@ -428,7 +456,9 @@ def run_loop(
     ``out_dir/model/`` (copied whole beside the old one, then swapped in by renames: a swap cut
     short is put right when the next run starts, :func:`recover_loop_model`) and the figures to
     ``out_dir/loop.json``. An ``out_dir`` that holds an earlier run's output is EncoderError
-    KGA350 before anything is trained, unless ``overwrite``.
+    KGA350 before anything is trained, unless ``overwrite``: then that output (and nothing else
+    in ``out_dir``) is removed before round 0 (:func:`clear_loop_output`; named in the progress
+    and in the result's ``removed``).
     """
     if not isinstance(overwrite, bool):  # "no" is true: it would replace the output
         raise EncoderError(f"overwrite must be True or False, not {overwrite!r}", code="KGA340")
@@ -445,6 +475,9 @@ def run_loop(
     labeller = labeller or default_labeller(config)
     out = Path(out_dir) if out_dir is not None else None
     inner_dev = list(train_dev) if train_dev is not None else list(dev)
+    removed = clear_loop_output(out) if out is not None and overwrite else []
+    if removed:
+        say(f"replacing the earlier run's output in {out}: removed {', '.join(removed)}")
 
     def round_dir(r: int) -> Path | None:
         if out is None:
@@ -509,7 +542,7 @@ def run_loop(
             if stale >= config.patience:
                 stopped = r < config.rounds
                 break
-    result = LoopResult(rounds, best, stopped, best_model, dataclasses.asdict(config))
+    result = LoopResult(rounds, best, stopped, best_model, dataclasses.asdict(config), removed)
     if out is not None:
         source = rounds[best].model_dir
         final = out / MODEL_DIR
