@@ -191,7 +191,7 @@ def train_cmd(
             check_out_dir(options["out"], base=base)
             if rounds == 0 and not overwrite and not resume:  # (--rounds: --out is the loop's folder of rounds)
                 check_no_model(options["out"])
-                check_no_checkpoint(options["out"])
+                check_no_checkpoint(options["out"], resumable=feedback is None)  # (--feedback: no --resume)
     if rounds > 0:
         try:
             from kgagent_cli.loop_cmd import train_rounds

@@ -475,18 +475,21 @@ CHECKPOINT_DIR = "checkpoint"
 _CKPT_MARKER = "trainer_state.json"
 
 
-def check_no_checkpoint(out_dir: str | Path) -> None:
+def check_no_checkpoint(out_dir: str | Path, resumable: bool = True) -> None:
     """EncoderError KGA351 when ``out_dir`` holds the checkpoint of an interrupted training (its
     ``checkpoint/``, or the one a checkpoint save cut short set aside): training anew would
     overwrite it (``--resume`` continues it; ``train(..., overwrite=True)``, ``kgagent train
-    --overwrite``, starts over on purpose)."""
+    --overwrite``, starts over on purpose). ``resumable=False``: for a training that cannot
+    resume it (``kgagent train --feedback`` refuses ``--resume``, KGA340), the message offers
+    only ``--overwrite`` or another ``--out``."""
     out = Path(out_dir)
     ckpt = out / CHECKPOINT_DIR
     # (or what a save cut short left: the old one set aside, a new one written whole)
     if ckpt.exists() or swap_parts(ckpt)[1] or swap_leftover(ckpt, _CKPT_MARKER) is not None:
+        advice = ("resume it with --resume, or pass --overwrite to start over" if resumable else
+                  "fine-tuning on --feedback cannot resume it: pass --overwrite to start over, or give another --out")
         raise EncoderError(f"{out} holds the checkpoint of an interrupted training ({ckpt}): training anew would "
-                           "overwrite it; resume it with --resume, or pass --overwrite to start over", code="KGA351",
-                           location=Location(str(ckpt)))
+                           f"overwrite it; {advice}", code="KGA351", location=Location(str(ckpt)))
 
 
 def recover_checkpoint(out_dir: str | Path) -> Path:
