@@ -70,14 +70,14 @@ def initials(short: str, full: str) -> bool:
     """Is ``short``, written in capitals (:func:`in_capitals`), the initials of the words of
     ``full`` (two or more), of all of them or of those written with a capital ("Securities and
     Exchange Commission": SEC)?"""
-    return in_capitals(short) and short.strip().replace(".", "") in _initials_of(full)
+    return in_capitals(short) and short.strip().replace(".", "") in initials_of(full)
 
 
-def _initials_of(full: str) -> set[str]:
+def initials_of(full: str) -> set[str]:
     """The initials of a name of two or more words: of all of them, and of its capitalised ones.
     A letter alone is not a word here ("aid-U.N." has no initials: its U and N are some already).
 
-    >>> sorted(_initials_of("Securities and Exchange Commission")), _initials_of("aid-U.N.")
+    >>> sorted(initials_of("Securities and Exchange Commission")), initials_of("aid-U.N.")
     (['SAEC', 'SEC'], set())
     """
     words = [w for w in _WORD.findall(full) if len(w) > 1]
@@ -168,7 +168,7 @@ def name_parts(mentions: Sequence[Named], suffixes: frozenset[str] = frozenset()
             for i in range(len(fw) - n + 1):
                 runs.setdefault(tuple(fw[i:i + n]), set()).add(j)
         if not in_capitals(f.text):
-            for key in _initials_of(f.text):
+            for key in initials_of(f.text):
                 capitals.setdefault(key, set()).add(j)
         if suffixes and (stem := name_stem(fw, suffixes)) != tuple(fw):
             stems.setdefault(stem, set()).add(j)

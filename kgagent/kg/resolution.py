@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
 
-from kgagent.kg.aliases import a_letter_apart, alias_keys
+from kgagent.kg.aliases import SPELLING_MIN_LENGTH, a_letter_apart, alias_keys
 from kgagent.kg.checks import callable_arg, fraction_arg, graph_arg, texts_arg
 from kgagent.kg.index import EmbedFn, normalise
 from kgagent.kg.vocab import KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc, is_new_entity
-from kgagent.names import initials, name_stem, name_words
+from kgagent.names import in_capitals, initials, initials_of, name_stem, name_words
 
 if TYPE_CHECKING:
     from kgagent.kg.store import KnowledgeGraph
@@ -83,6 +84,7 @@ METHOD = ("complete-linkage: label cosine or equal alias key vs every member; nu
           "one name the other said shorter")
 
 
+@lru_cache(maxsize=1 << 16)
 def name_numbers(label: str) -> tuple[str, ...]:
     """The numbers a name holds, in order, as digits: "$1.8 billion" -> ("1", "8"), "Group of
     Seven" and "G7" -> ("7",) (English number words up to twelve, cardinal or ordinal); two
@@ -100,6 +102,7 @@ ABBREVIATION_MAX_LENGTH = 4
 AGREEMENTS = ("same", "initials", "stem", "first", "last", "inner")
 
 
+@lru_cache(maxsize=1 << 16)
 def _content_words(label: str) -> tuple[str, ...]:
     """The words of a name that tell it apart: case-folded, without numbers (compared by
     :func:`name_numbers`) and glue words; "G7" -> ("g",)."""
@@ -186,6 +189,69 @@ def _agrees(a: str, b: str, same_key: bool, allowed: frozenset[str] | None, suff
 PARTS = frozenset({"first", "last", "inner"})
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_keys(word: str) -> frozenset[str]:
+    """The keys a word shares with each word it says strongly (:func:`_word_says` 2): its
+    singular, and for a word long enough to be spelt a letter apart, itself and itself less one
+    letter."""
+    out = {"w:" + _singular(word)}
+    if len(word) >= SPELLING_MIN_LENGTH:
+        out.add("d:" + word)
+        out |= {"d:" + word[:k] + word[k + 1:] for k in range(len(word))}
+    return frozenset(out)
+
+
+def _block_keys(label: str, key: str, numbers: tuple[str, ...]) -> set[str]:
+    """Keys two names share whenever :func:`name_agreement` (or equal alias keys) may join them:
+    the alias key; each initials they write or stand for; their numbers when they hold some (then
+    an initial or an abbreviation is match enough); and each word's :func:`_word_keys`."""
+    out = {"k:" + key}
+    out |= {"i:" + x for x in initials_of(label)}
+    if in_capitals(label):
+        out.add("i:" + label.strip().replace(".", ""))
+    if numbers:
+        out.add("n:" + " ".join(numbers))
+    for w in _content_words(label):
+        out |= _word_keys(w)
+    return out
+
+
+class _NameBlocks:
+    """Which names clustering compares: ``near(i)``, the names that share a :func:`_block_keys`
+    key with name ``i`` (a superset of those that may say it), and ``may(i, j)``, False where a
+    word of the name with fewer words can be said by no word of the other (neither strongly nor
+    as its initial or abbreviation), so :func:`name_agreement` surely says None: each name is
+    compared with a few, cheaply, not with all."""
+
+    def __init__(self, labels: list[str], keys: list[str], numbers: list[tuple[str, ...]]) -> None:
+        self.blocks = [_block_keys(x, k, n) for x, k, n in zip(labels, keys, numbers)]
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for i, ks in enumerate(self.blocks):
+            for k in ks:
+                self.index[k].append(i)
+        self.words = [_content_words(x) for x in labels]
+        # words that may stand for a longer one they begin (an initial, an abbreviation)
+        self.shorts = [{w for w in ws if len(w) <= ABBREVIATION_MAX_LENGTH} for ws in self.words]
+
+    def near(self, i: int) -> set[int]:
+        return set().union(*(self.index[k] for k in self.blocks[i]))
+
+    def may(self, i: int, j: int) -> bool:
+        if any(k[0] in "ki" and k in self.blocks[j] for k in self.blocks[i]):
+            return True  # equal alias keys, initials: name_agreement decides
+        short, long = (i, j) if len(self.words[i]) <= len(self.words[j]) else (j, i)
+        for w in self.words[short]:
+            if len(w) > ABBREVIATION_MAX_LENGTH and not (_word_keys(w) & self.blocks[long]) and not any(
+                    w.startswith(x) for x in self.shorts[long]):
+                return False
+        return True
+
+
+def _name_blocks(labels: list[str], keys: list[str], numbers: list[tuple[str, ...]]) -> _NameBlocks:
+    """The :class:`_NameBlocks` of the names clustering compares."""
+    return _NameBlocks(labels, keys, numbers)
+
+
 def _vague_parts(labels: list[str], keys: list[str], core: list[frozenset[str]], numbers: list[tuple[str, ...]],
                  allowed: list[frozenset[str] | None], suffixes: frozenset[str]) -> set[int]:
     """The names (indices) that are a part of two or more longer names of their kinds which are
@@ -250,24 +316,31 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
                for kinds_of in core]
     suffix_set = frozenset(texts_arg(suffixes, "suffixes"))
     vague = _vague_parts(labels, keys, core, numbers, allowed, suffix_set)
-    sims = vecs @ vecs.T
+    near = _name_blocks(labels, keys, numbers)
     clusters: list[list[int]] = []
+    cluster_of: dict[int, int] = {}
     min_sim: dict[int, float] = {}
     how: dict[int, str] = {}
     for i in range(len(ents)):
         best, best_sim, best_how = None, -1.0, ""
-        for c, members in enumerate(clusters):
+        # only a cluster holding a name that may say this one's (equal keys, a word, initials)
+        for c in sorted({cluster_of[j] for j in near.near(i) if j < i}):
+            members = clusters[c]
             if core[members[0]] != core[i] or numbers[members[0]] != numbers[i]:
                 continue
-            s = min(1.0 if keys[i] == keys[m] else float(sims[i, m]) for m in members)
+            if not all(near.may(i, m) for m in members):
+                continue
+            s = min(1.0 if keys[i] == keys[m] else float(vecs[i] @ vecs[m]) for m in members)
             if s < threshold or s <= best_sim:
                 continue
             hows = [_agrees(labels[i], labels[m], keys[i] == keys[m], allowed[i], suffix_set) for m in members]
             if all(hows) and not any(h in PARTS and (i in vague or m in vague) for h, m in zip(hows, members)):
                 best, best_sim, best_how = c, s, hows[0]
         if best is None:
+            cluster_of[i] = len(clusters)
             clusters.append([i])
         else:
+            cluster_of[i] = best
             clusters[best].append(i)
             min_sim[i], how[i] = best_sim, best_how
     merges = []

@@ -171,3 +171,50 @@ def test_a_part_of_several_names_merges_with_none():
     assert one("Pietersen", "Kevin Pietersen")
     # two names that are one name ("Martin E. Dempsey") leave "Dempsey" a part of one person
     assert one("Martin Dempsey", "Martin E. Dempsey") and one("Dempsey", "Martin Dempsey")
+
+
+class _EveryPair:
+    """Clustering's comparisons without blocking: every name near every other, none ruled out."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def near(self, i: int) -> set[int]:
+        return set(range(self.n))
+
+    def may(self, i: int, j: int) -> bool:
+        return True
+
+
+def test_blocking_by_names_changes_no_merge(monkeypatch):
+    """Clustering compares a name only with those sharing a key with it (a word, initials, its
+    numbers, a spelling a letter apart): the merges are those of comparing every pair."""
+    import random
+
+    import kgagent.kg.resolution as res
+    from kgagent.kg import KnowledgeGraph
+
+    rng = random.Random(7)
+    words = ["Smith", "Smyth", "Jones", "Acme", "Acme Corp", "Kazakhstan", "Kazakstan", "Airways", "Paul", "P.",
+             "Steve", "European", "Union", "EU", "Aug.", "August", "14", "2012", "Group", "of", "Seven", "G7",
+             "Laboratory", "Lab", "Jet", "Propulsion", "Dodgers", "Los", "Angeles", "Medicare", "Medicaid"]
+    names = sorted({" ".join(rng.choice(words) for _ in range(rng.randint(1, 3))) for _ in range(300)})
+
+    def build():
+        kg = KnowledgeGraph()
+        kg.add_class("person")
+        for i, n in enumerate(names):
+            kg.add_entity(n, ["person"], provenance=Provenance(f"d{i % 17}", 0, 0, 5, 0.9))
+        return kg
+
+    def embed(texts):  # alike where the first letters are: many pairs reach the threshold
+        v = np.array([[1.0, (ord(t[0]) % 5) / 10.0, len(t) % 3 / 10.0] for t in texts], dtype=np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def merges(kg):
+        return sorted((m.canonical, tuple(m.members), tuple(sorted(m.agreement.items())))
+                      for m in resolve_new_entities(kg, embed, threshold=0.9, apply=False))
+
+    blocked = merges(build())
+    monkeypatch.setattr(res, "_name_blocks", lambda labels, *_: _EveryPair(len(labels)))
+    assert blocked == merges(build()) and len(blocked) >= 20
