@@ -19,38 +19,15 @@ from typer.testing import CliRunner
 from kgagent.errors import EncoderError
 from kgagent.loop import LoopConfig, run_loop
 from kgagent_cli.main import app
+from support.loop_fakes import TaggedModel, loop_fakes
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loop"
 runner = CliRunner()
 
 
-class Model:
-    def __init__(self, tag: str) -> None:
-        self.tag, self.path = tag, None
-
-    def save_pretrained(self, path: str | Path) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / "tag.txt").write_text(self.tag)
-        (Path(path) / "config.json").write_text("{}")
-
-
-def _fakes(prefix: str):  # type: ignore[no-untyped-def]
-    made: list[str] = []
-
-    def trainer(cfg, train, dev, out, init=None):  # type: ignore[no-untyped-def]
-        made.append(f"{prefix}{len(made)}")
-        return Model(made[-1]), {}
-
-    def evaluator(model, dev):  # type: ignore[no-untyped-def]
-        f1 = 0.1 * (int(model.tag[len(prefix):]) + 1)
-        return {"entity": {"f1": f1}, "relation_strict": {"f1": f1}}
-
-    return {"trainer": trainer, "evaluator": evaluator, "labeller": lambda *a: []}
-
-
 def _killed_putting_the_model_in(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rerun of the loop (--overwrite) killed as its best model is renamed to OUT/model."""
-    run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=1, patience=5), out, **_fakes("old"))
+    run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=1, patience=5), out, **loop_fakes("old"))
     real = os.replace
 
     def killed(src, dst, *a, **kw):  # type: ignore[no-untyped-def]
@@ -60,7 +37,7 @@ def _killed_putting_the_model_in(out: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(os, "replace", killed)
     with pytest.raises(KeyboardInterrupt):
-        run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=2, patience=5), out, overwrite=True, **_fakes("new"))
+        run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=2, patience=5), out, overwrite=True, **loop_fakes("new"))
     monkeypatch.undo()
 
 
@@ -101,11 +78,11 @@ def test_recovery_keeps_a_whole_model_and_drops_a_half_copied_one(tmp_path: Path
 
     out = tmp_path / "loop"
     for name, tag in (("model.old-11", "old"), ("model.tmp-11", "new")):
-        Model(tag).save_pretrained(out / name)
+        TaggedModel(tag).save_pretrained(out / name)
     recover_loop_model(out)
     assert (out / "model" / "tag.txt").read_text() == "new" and sorted(os.listdir(out)) == ["model"]
 
-    Model("half").save_pretrained(out / "model.tmp-12")
+    TaggedModel("half").save_pretrained(out / "model.tmp-12")
     (out / "model.tmp-12" / "config.json").unlink()
     os.replace(out / "model", out / "model.old-12")
     recover_loop_model(out)

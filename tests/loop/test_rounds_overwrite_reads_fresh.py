@@ -17,40 +17,15 @@ from typer.testing import CliRunner
 
 from kgagent.loop import LoopConfig, run_loop
 from kgagent_cli.main import app
+from support.loop_fakes import loop_fakes
 from support.encoder_fakes import make_tiny_base
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "loop"
 runner = CliRunner()
 
 
-class Model:
-    """A model the fake trainer makes: saved, it is a folder with config.json and its tag."""
-
-    def __init__(self, tag: str) -> None:
-        self.tag, self.path = tag, None
-
-    def save_pretrained(self, path: str | Path) -> None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        (Path(path) / "tag.txt").write_text(self.tag)
-        (Path(path) / "config.json").write_text("{}")
-
-
-def _fakes(prefix: str):  # type: ignore[no-untyped-def]
-    made: list[str] = []
-
-    def trainer(cfg, train, dev, out, init=None):  # type: ignore[no-untyped-def]
-        made.append(f"{prefix}{len(made)}")
-        return Model(made[-1]), {}
-
-    def evaluator(model, dev):  # type: ignore[no-untyped-def]
-        f1 = 0.1 * (int(model.tag[len(prefix):]) + 1)  # each round better than the last
-        return {"entity": {"f1": f1}, "relation_strict": {"f1": f1}}
-
-    return {"trainer": trainer, "evaluator": evaluator, "labeller": lambda *a: []}
-
-
 def _earlier_run(out: Path, rounds: int = 3) -> None:
-    run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=rounds, patience=5), out, **_fakes("old"))
+    run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=rounds, patience=5), out, **loop_fakes("old"))
     assert sorted(p.name for p in out.iterdir()) == ["loop.json", "model", *[f"round-{r}" for r in range(rounds + 1)]]
 
 
@@ -70,7 +45,7 @@ def test_overwrite_removes_the_earlier_runs_rounds_beyond_the_new_ones(tmp_path:
     (out / ".model.tmp").mkdir()  # what an older kgagent's killed copy of the best model left
     said: list[str] = []
     result = run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=1, patience=5), out, overwrite=True,
-                      progress=said.append, **_fakes("new"))
+                      progress=said.append, **loop_fakes("new"))
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["loop.json", "model", "round-0", "round-1", "notes.txt", "round-notes", "model.card.md"])
     assert {k: (out / k).read_text() for k in mine} == mine
@@ -89,7 +64,7 @@ def test_without_an_earlier_run_nothing_is_removed_or_said(tmp_path: Path) -> No
     mine = _mine(out)
     said: list[str] = []
     result = run_loop(None, ["g"], ["d"], [], LoopConfig(rounds=1, patience=5), out, overwrite=True,
-                      progress=said.append, **_fakes("new"))
+                      progress=said.append, **loop_fakes("new"))
     assert result.removed == [] and not any("removed" in s for s in said)
     assert {k: (out / k).read_text() for k in mine} == mine
     from kgagent.loop import clear_loop_output
@@ -105,7 +80,7 @@ def test_bad_input_removes_nothing(tmp_path: Path) -> None:
     _earlier_run(out, rounds=1)
     before = sorted(p.name for p in out.iterdir())
     with pytest.raises(InputError):
-        run_loop(None, [], ["d"], [], LoopConfig(rounds=1), out, overwrite=True, **_fakes("new"))
+        run_loop(None, [], ["d"], [], LoopConfig(rounds=1), out, overwrite=True, **loop_fakes("new"))
     assert sorted(p.name for p in out.iterdir()) == before
 
 
