@@ -6,7 +6,6 @@ the new domain would read stops it, named (KGA650), and nothing is deleted that 
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import pytest
@@ -17,25 +16,13 @@ from kgagent.domain_init import init_domain
 from kgagent.errors import DomainError
 from kgagent_cli.main import app
 from support.agent_fakes import REPO
+from support.domain_fakes import chemicals_train
 
 FIX = REPO / "tests" / "fixtures" / "domain"
 
 
 def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def _chemicals(tmp_path: Path) -> Path:
-    """A second data set, of other labels than the drugs one."""
-    path = tmp_path / "chem_train.json"
-    path.write_text(json.dumps([
-        {"tokens": ["Cocaine", "induced", "seizures", "."],
-         "entities": [{"type": "Chemical", "start": 0, "end": 1}, {"type": "Disease", "start": 2, "end": 3}],
-         "relations": [{"type": "Induces", "head": 0, "tail": 1}]},
-        {"tokens": ["Lithium", "caused", "tremor", "."],
-         "entities": [{"type": "Chemical", "start": 0, "end": 1}, {"type": "Disease", "start": 2, "end": 3}],
-         "relations": [{"type": "Induces", "head": 0, "tail": 1}]}]))
-    return path
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -57,7 +44,7 @@ def test_init_force_over_an_earlier_init_reads_as_a_fresh_init(tmp_path) -> None
     (d / "README.md").write_text("my notes\n")  # neither written nor read by init: kept
     (d / ".git").mkdir()
     (d / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
-    chem = _chemicals(tmp_path)
+    chem = chemicals_train(tmp_path)
     r = run("init", d, "--from-data", chem, "--force")
     assert r.exit_code == 0, r.output
     assert ("over an earlier init: wrote again domain.toml, explain.toml, graph/.gitignore, graph/graph.nq.gz, "
@@ -84,7 +71,7 @@ def test_init_force_names_what_the_new_domain_would_read_and_writes_nothing(tmp_
     (d / "model").mkdir()
     (d / "model" / "config.json").write_text('{"entity_labels": ["Drug"], "relation_labels": []}')
     before = _files(d)
-    r = run("init", d, "--from-data", _chemicals(tmp_path), "--force")
+    r = run("init", d, "--from-data", chemicals_train(tmp_path), "--force")
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert r.output.strip() == (
         f"error: {d}: KGA650 --force writes over what init wrote, but the folder also holds what init did not write "
@@ -105,7 +92,7 @@ def test_init_force_never_writes_through_a_link(tmp_path) -> None:
     (d / "ontology.toml").unlink()
     (d / "ontology.toml").symlink_to(elsewhere)
     (d / "rules" / "team.rules").symlink_to(tmp_path / "nowhere.rules")
-    r = run("init", d, "--from-data", _chemicals(tmp_path), "--force")
+    r = run("init", d, "--from-data", chemicals_train(tmp_path), "--force")
     assert r.exit_code == 2 and "KGA650" in r.output
     assert ("would read: ontology.toml (a symbolic link), rules/team.rules (a symbolic link); move these" in
             r.output)

@@ -19,6 +19,7 @@ from kgagent.errors import DomainError
 from kgagent.kg import KnowledgeGraph
 from kgagent_cli.main import app
 from support.agent_fakes import REPO
+from support.domain_fakes import chemicals_train
 
 FIX = REPO / "tests" / "fixtures" / "domain"
 DRUGS = FIX / "drugs_train.json"
@@ -27,16 +28,6 @@ GRAPH = "graph/graph.nq.gz"
 
 def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def _chemicals(tmp_path: Path) -> Path:
-    """A second data set, of other labels than the drugs one."""
-    path = tmp_path / "chem_train.json"
-    path.write_text(json.dumps([
-        {"tokens": ["Cocaine", "induced", "seizures", "."],
-         "entities": [{"type": "Chemical", "start": 0, "end": 1}, {"type": "Disease", "start": 2, "end": 3}],
-         "relations": [{"type": "Induces", "head": 0, "tail": 1}]}]))
-    return path
 
 
 def _bytes(root: Path) -> dict[str, bytes]:
@@ -77,7 +68,7 @@ def test_init_force_keeps_a_graph_filled_since(tmp_path) -> None:
     _init(d)
     _fill_graph(d)
     before = _bytes(d)
-    r = run("init", d, "--from-data", _chemicals(tmp_path), "--force")
+    r = run("init", d, "--from-data", chemicals_train(tmp_path), "--force")
     assert r.exit_code == 2 and "Traceback" not in r.output, r.output
     assert r.output.strip() == (
         f"error: {d}: KGA651 --force writes init's files again only as init wrote them, but these were changed "
@@ -100,7 +91,7 @@ def test_init_force_keeps_an_edited_file(tmp_path, rel) -> None:
     with open(d / rel, "a", encoding="utf-8") as fh:
         fh.write("# reviewed by the expert\n")
     before = _bytes(d)
-    r = run("init", d, "--from-data", _chemicals(tmp_path), "--force")
+    r = run("init", d, "--from-data", chemicals_train(tmp_path), "--force")
     assert r.exit_code == 2 and "KGA651" in r.output, r.output
     assert f"changed since: {rel}; nothing was written" in r.output  # only it: the graph is as init wrote it
     assert _bytes(d) == before
@@ -111,7 +102,7 @@ def test_init_force_over_an_untouched_init_reads_as_a_fresh_init(tmp_path) -> No
     _init(d)
     kg = KnowledgeGraph.load(d / "graph")  # used, not changed: the lock stays, the file is as it was
     kg.close()
-    chem = _chemicals(tmp_path)
+    chem = chemicals_train(tmp_path)
     r = run("init", d, "--from-data", chem, "--force")
     assert r.exit_code == 0, r.output
     _init(fresh, chem)
@@ -129,7 +120,7 @@ def test_init_force_takes_a_graph_saved_again_unchanged(tmp_path) -> None:
     _init(d)
     path = d / GRAPH
     path.write_bytes(gzip.compress(gzip.decompress(path.read_bytes()), compresslevel=1))
-    r = run("init", d, "--from-data", _chemicals(tmp_path), "--force")
+    r = run("init", d, "--from-data", chemicals_train(tmp_path), "--force")
     assert r.exit_code == 0, r.output
 
 
@@ -138,7 +129,7 @@ def test_init_force_with_an_unreadable_record_counts_what_differs_as_changed(tmp
     _init(d)
     (d / MANIFEST).write_text("{not json")
     before = _bytes(d)
-    r = run("init", d, "--from-data", _chemicals(tmp_path), "--force")
+    r = run("init", d, "--from-data", chemicals_train(tmp_path), "--force")
     assert r.exit_code == 2 and "KGA651" in r.output, r.output
     assert f"init's record of what it wrote, {MANIFEST}, is unreadable" in r.output
     shown = r.output.split("changed since (", 1)[1].split("; nothing was written")[0]
