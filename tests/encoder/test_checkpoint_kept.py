@@ -14,16 +14,14 @@ from kgagent.encoder.data import Example, read_spert_json
 from kgagent.encoder.train import TrainConfig, train
 from kgagent.errors import EncoderError
 from kgagent_cli.main import app
+from support.encoder_fakes import tiny_train_config
 
 runner = CliRunner()
 FAST = ["--threads", "1", "--device", "cpu"]
 
 
 def _cfg(base: Path, **kw: object) -> TrainConfig:
-    opts = dict(base=str(base), lora=False, epochs=3, lr=5e-3, head_lr=5e-3, batch_size=3, patience=100,
-                seed=7, num_threads=1, device="cpu", calibrate=False)
-    opts.update(kw)
-    return TrainConfig(**opts)  # type: ignore[arg-type]
+    return tiny_train_config(base, **{"epochs": 3, "calibrate": False, **kw})
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -17,16 +17,14 @@ from typer.testing import CliRunner
 from kgagent.encoder.data import read_spert_json
 from kgagent.encoder.train import TrainConfig, train
 from kgagent_cli.main import app
+from support.encoder_fakes import tiny_train_config
 
 runner = CliRunner()
 FAST = ["--threads", "1", "--device", "cpu"]
 
 
 def _cfg(base: Path, **kw: object) -> TrainConfig:
-    opts = dict(base=str(base), lora=False, epochs=2, lr=5e-3, head_lr=5e-3, batch_size=3, patience=100,
-                seed=7, num_threads=1, device="cpu", calibrate=False)
-    opts.update(kw)
-    return TrainConfig(**opts)  # type: ignore[arg-type]
+    return tiny_train_config(base, **{"calibrate": False, **kw})
 
 
 @pytest.fixture(scope="module")

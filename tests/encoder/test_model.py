@@ -15,13 +15,11 @@ from kgagent.encoder.pretrained import Encoder
 from kgagent.encoder.train import TrainConfig, batch_loss, make_sample, train
 from kgagent.errors import EncoderError
 from kgagent.evaluate import evaluate
+from support.encoder_fakes import tiny_train_config
 
 
 def _cfg(base: Path, **kw: object) -> TrainConfig:
-    opts = dict(base=str(base), lora=False, epochs=2, lr=5e-3, head_lr=5e-3, batch_size=3, patience=100,
-                seed=7, num_threads=1, device="cpu")
-    opts.update(kw)
-    return TrainConfig(**opts)  # type: ignore[arg-type]
+    return tiny_train_config(base, **kw)
 
 
 @pytest.fixture(scope="module")

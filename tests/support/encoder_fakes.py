@@ -21,3 +21,14 @@ def make_tiny_base(path: Path, seed: int = 0) -> Path:
     tok.save_pretrained(str(path))
     return path
 
+
+
+def tiny_train_config(base: Path, **kw: object):  # type: ignore[no-untyped-def]
+    """A quick, seeded, one-thread CPU training of the tiny ``base`` (full fine-tuning, 2 epochs,
+    batches of 3, no early stop); ``kw`` overrides."""
+    from kgagent.encoder.train import TrainConfig
+
+    opts = dict(base=str(base), lora=False, epochs=2, lr=5e-3, head_lr=5e-3, batch_size=3, patience=100,
+                seed=7, num_threads=1, device="cpu")
+    opts.update(kw)
+    return TrainConfig(**opts)  # type: ignore[arg-type]
