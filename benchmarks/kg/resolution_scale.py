@@ -53,34 +53,21 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32)
 
 
-class _EveryPair:
-    """Clustering's comparisons without blocking: every name near every other, none ruled out."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def near(self, i: int) -> set[int]:
-        return set(range(self.n))
-
-    def may(self, i: int, j: int) -> bool:
-        return True
-
-
 def run(n: int, every_pair: bool) -> tuple[float, float, int]:
     kg = KnowledgeGraph()
     for c in ("person", "organization"):
         kg.add_class(c)
     for i, (name, cls) in enumerate(names(n)):
         kg.add_entity(name, [cls], provenance=Provenance(f"d{i}", 0, 0, len(name), 0.9))
-    saved = res._name_blocks
+    saved = res._NameBlocks
     if every_pair:
-        res._name_blocks = lambda labels, *_: _EveryPair(len(labels))
+        res._NameBlocks = res.EveryPair
     tracemalloc.start()
     t = time.perf_counter()
     try:
         merges = res.resolve_new_entities(kg, embed, apply=False, short_names={"person": ["last"]})
     finally:
-        res._name_blocks = saved
+        res._NameBlocks = saved
     took = time.perf_counter() - t
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -247,28 +247,35 @@ class _NameBlocks:
         return True
 
 
-def _name_blocks(labels: list[str], keys: list[str], numbers: list[tuple[str, ...]]) -> _NameBlocks:
-    """The :class:`_NameBlocks` of the names clustering compares."""
-    return _NameBlocks(labels, keys, numbers)
+class EveryPair:
+    """Clustering's comparisons without :class:`_NameBlocks`: every name near every other, none
+    ruled out (what the blocking must give the same merges as; tests and benchmarks use it)."""
+
+    def __init__(self, labels: list[str], keys: list[str], numbers: list[tuple[str, ...]]) -> None:
+        self.n = len(labels)
+
+    def near(self, i: int) -> set[int]:
+        return set(range(self.n))
+
+    def may(self, i: int, j: int) -> bool:
+        return True
 
 
-def _vague_parts(labels: list[str], keys: list[str], core: list[frozenset[str]], numbers: list[tuple[str, ...]],
-                 allowed: list[frozenset[str] | None], suffixes: frozenset[str]) -> set[int]:
+def _vague_parts(blocks: "_NameBlocks | EveryPair", labels: list[str], keys: list[str], core: list[frozenset[str]],
+                 numbers: list[tuple[str, ...]], allowed: list[frozenset[str] | None],
+                 suffixes: frozenset[str]) -> set[int]:
     """The names (indices) that are a part of two or more longer names of their kinds which are
     not one name among themselves: "Smith" beside "Paul Smith" and "Steve Smith", "Cain" beside
-    "Gordon Cain" and "Cain Chemical". Which one such a name means, its words cannot tell."""
-    words = [_content_words(x) for x in labels]
-    by_word: dict[str, set[int]] = defaultdict(set)
-    for i, ws in enumerate(words):
-        for w in ws:
-            by_word[_singular(w)].add(i)
+    "Gordon Cain" and "Cain Chemical". Which one such a name means, its words cannot tell.
+    ``blocks``: the names each name is compared with (clustering's)."""
     vague = set()
-    for i, ws in enumerate(words):
-        if not ws:
+    for i, label in enumerate(labels):
+        n = len(_content_words(label))
+        if not n:
             continue
-        near = set().union(*(by_word[_singular(w)] for w in ws)) - {i}
-        fulls = sorted(j for j in near if len(words[j]) > len(ws) and core[j] == core[i] and numbers[j] == numbers[i]
-                       and _agrees(labels[i], labels[j], keys[i] == keys[j], allowed[i], suffixes) in PARTS)
+        fulls = sorted(j for j in blocks.near(i) if len(_content_words(labels[j])) > n and core[j] == core[i]
+                       and numbers[j] == numbers[i] and blocks.may(i, j)
+                       and _agrees(label, labels[j], keys[i] == keys[j], allowed[i], suffixes) in PARTS)
         for a, j in enumerate(fulls):
             if any(keys[j] != keys[k] and name_agreement(labels[j], labels[k], suffixes) != "same" for k in fulls[a + 1:]):
                 vague.add(i)
@@ -315,8 +322,8 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     allowed = [None if parts is None else frozenset().union(*(parts.get(k, ()) for k in kinds_of))
                for kinds_of in core]
     suffix_set = frozenset(texts_arg(suffixes, "suffixes"))
-    vague = _vague_parts(labels, keys, core, numbers, allowed, suffix_set)
-    near = _name_blocks(labels, keys, numbers)
+    near = _NameBlocks(labels, keys, numbers)
+    vague = _vague_parts(near, labels, keys, core, numbers, allowed, suffix_set)
     clusters: list[list[int]] = []
     cluster_of: dict[int, int] = {}
     min_sim: dict[int, float] = {}

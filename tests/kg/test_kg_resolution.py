@@ -173,19 +173,6 @@ def test_a_part_of_several_names_merges_with_none():
     assert one("Martin Dempsey", "Martin E. Dempsey") and one("Dempsey", "Martin Dempsey")
 
 
-class _EveryPair:
-    """Clustering's comparisons without blocking: every name near every other, none ruled out."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def near(self, i: int) -> set[int]:
-        return set(range(self.n))
-
-    def may(self, i: int, j: int) -> bool:
-        return True
-
-
 def test_blocking_by_names_changes_no_merge(monkeypatch):
     """Clustering compares a name only with those sharing a key with it (a word, initials, its
     numbers, a spelling a letter apart): the merges are those of comparing every pair."""
@@ -216,5 +203,5 @@ def test_blocking_by_names_changes_no_merge(monkeypatch):
                       for m in resolve_new_entities(kg, embed, threshold=0.9, apply=False))
 
     blocked = merges(build())
-    monkeypatch.setattr(res, "_name_blocks", lambda labels, *_: _EveryPair(len(labels)))
+    monkeypatch.setattr(res, "_NameBlocks", res.EveryPair)
     assert blocked == merges(build()) and len(blocked) >= 20
