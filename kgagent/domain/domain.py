@@ -601,7 +601,11 @@ def render_wording(template: str, args: list[Any], name: Any, article: Any) -> s
     """Fill a wording template (see ``read_wording``) with named arguments; None when the
     template is malformed or names an argument beyond ``args`` (the caller then writes the fact
     as the rules do: a wording given from Python is not checked as a domain's file is)."""
-    if wording_problem(template, len(args)) is not None:
+    try:
+        parts = _wording_parts(template)
+    except ValueError:
+        return None
+    if any(isinstance(part, tuple) and part[1] >= len(args) for part in parts):
         return None
     return "".join(part if isinstance(part, str) else article(str(args[part[1]])) if part[0] else name(args[part[1]])
-                   for part in _wording_parts(template))
+                   for part in parts)
