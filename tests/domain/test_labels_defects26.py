@@ -13,9 +13,8 @@ from typer.testing import CliRunner
 from kgagent.domain import Domain, LabelMap, check_domain
 from kgagent.errors import DomainError
 from kgagent_cli.main import app
-from support.agent_fakes import REPO
+from support.domain_fakes import domain_problems, write_domain
 
-NEWS = REPO / "kg_data"
 ONTOLOGY = ('[classes.person]\n\n[classes.place]\n\n[relations.lives_in]\ndomain = "person"\nrange = "place"\n')
 
 
@@ -24,18 +23,10 @@ def run(*args):
 
 
 def _domain(tmp_path: Path, labels: str, ontology: str = ONTOLOGY) -> Path:
-    d = tmp_path / "d"
-    (d / "rules").mkdir(parents=True)
-    (d / "rules" / "thresholds.rules").write_text((NEWS / "rules" / "thresholds.rules").read_text())
-    (d / "domain.toml").write_text('name = "d"\n')
-    (d / "ontology.toml").write_text(ontology)
-    (d / "labels.toml").write_text(labels)
-    return d
+    return write_domain(tmp_path, ontology=ontology, labels=labels)
 
 
-def _problems(d: Path) -> list[tuple[str, str, int, str]]:
-    return [(p.code, Path(p.location.path).name if p.location else "", p.location.line if p.location else 0,
-             p.message) for p in check_domain(d)]
+_problems = domain_problems
 
 
 # ---------------------------------------------------------------------------- KGA606, one wording

@@ -18,3 +18,25 @@ def chemicals_train(folder: Path) -> Path:
          "entities": [{"type": "Chemical", "start": 0, "end": 1}, {"type": "Disease", "start": 2, "end": 3}],
          "relations": [{"type": "Induces", "head": 0, "tail": 1}]}]))
     return path
+
+
+def write_domain(tmp_path: Path, *, ontology: str, labels: str = "", domain: str = 'name = "d"\n') -> Path:
+    """A domain folder ``tmp_path/d`` of these ontology, label map and domain.toml texts, with the
+    news domain's thresholds as its rules."""
+    from support.agent_fakes import REPO
+
+    d = tmp_path / "d"
+    (d / "rules").mkdir(parents=True)
+    (d / "rules" / "thresholds.rules").write_text((REPO / "kg_data" / "rules" / "thresholds.rules").read_text())
+    (d / "domain.toml").write_text(domain)
+    (d / "ontology.toml").write_text(ontology)
+    (d / "labels.toml").write_text(labels)
+    return d
+
+
+def domain_problems(d: Path) -> list[tuple[str, str, int, str]]:
+    """``check_domain(d)`` as (code, file name, line, message) rows."""
+    from kgagent.domain import check_domain
+
+    return [(p.code, Path(p.location.path).name if p.location else "", p.location.line if p.location else 0,
+             p.message) for p in check_domain(d)]
