@@ -140,9 +140,10 @@ def _fingerprint(load_kwargs: dict[str, Any], factory: Callable[..., Any] | None
     return agent.fingerprint(), int(agent.batch_size), labels
 
 
-def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int,
+def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int, out: str,
                  cwd: str | None = None) -> Iterator[dict[str, Any]]:
-    """The corpus's documents not finished yet (``done``: id -> text hash), in the local engine's groups."""
+    """The corpus's documents not finished yet (``done``: id -> text hash, as the output folder
+    ``out`` records them: KGA413/KGA490 name it as the local engine does), in the local engine's groups."""
     from kgagent.agent import _batches
     from kgagent.corpus import read_corpus
     from kgagent.output import check_same_text
@@ -152,7 +153,7 @@ def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int,
     def todo() -> Iterator[Document]:
         for doc in read_corpus(list(row["paths"])):
             if doc.id in done:
-                check_same_text(doc, done[doc.id], "OUT")  # KGA413, KGA490 as the local engine's
+                check_same_text(doc, done[doc.id], out)  # KGA413, KGA490 as the local engine's
                 continue
             yield doc
 
@@ -376,7 +377,7 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
                 for _ in writer.done:
                     progress(None, 0)
             ds = _dataset(ray, paths, dict(writer.done), dict(load_kwargs), agent_factory, n, cpus_per_worker,
-                          batch_size, cwd)
+                          batch_size, cwd, str(writer.out))
             committer = _Committer(writer, progress)
             try:
                 for row in ds.iter_rows():
@@ -394,7 +395,7 @@ def run_ray_extraction(load_kwargs: dict[str, Any], corpus: Sequence[str | Path]
 
 def _dataset(ray: Any, paths: list[str], done: dict[str, str], load_kwargs: dict[str, Any],
              factory: Callable[..., Any] | None, workers: int, cpus: int, batch_size: int,
-             cwd: str | None) -> Any:
+             cwd: str | None, out: str) -> Any:
     from ray.data import ActorPoolStrategy
 
     ds = ray.data.from_items([{"paths": list(paths)}])  # one reader: ids and groups as the local engine's
@@ -403,7 +404,7 @@ def _dataset(ray: Any, paths: list[str], done: dict[str, str], load_kwargs: dict
     ctx.target_max_block_size = READ_BLOCK_BYTES
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
-    ds = ds.flat_map(_read_groups, fn_kwargs={"done": done, "batch_size": batch_size, "cwd": cwd}, num_cpus=0)
+    ds = ds.flat_map(_read_groups, fn_kwargs={"done": done, "batch_size": batch_size, "out": out, "cwd": cwd}, num_cpus=0)
     return ds.map_batches(AgentWorker, batch_size=1, batch_format="numpy",
                           compute=ActorPoolStrategy(size=workers), num_cpus=cpus,
                           fn_constructor_kwargs={"load_kwargs": load_kwargs, "factory": factory, "threads": cpus,

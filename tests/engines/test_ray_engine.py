@@ -316,7 +316,7 @@ def test_200_documents_with_the_shipped_model_through_both_engines(ray_cluster, 
 
 @pytest.mark.parametrize(("recorded", "code", "words"), [
     ("Boston lies in Massachusetts.", "KGA490", "begins or ends with white space"),
-    ("Boston lies in Texas.", "KGA413", "changed since OUT was written"),
+    ("Boston lies in Texas.", "KGA413", "changed since /runs/out was written"),
 ])
 def test_a_finished_document_is_checked_on_the_workers_as_the_local_engine_checks_it(
         tmp_path, recorded: str, code: str, words: str) -> None:
@@ -331,7 +331,8 @@ def test_a_finished_document_is_checked_on_the_workers_as_the_local_engine_check
     corpus = tmp_path / "c.txt"
     corpus.write_text("\n  Boston lies in Massachusetts.\n")
     with pytest.raises(InputError, match=words) as err:
-        list(_read_groups({"paths": [str(corpus)]}, done={"c#1": text_hash(recorded)}, batch_size=2))
+        list(_read_groups({"paths": [str(corpus)]}, done={"c#1": text_hash(recorded)}, batch_size=2,
+                         out="/runs/out"))
     assert err.value.code == code and str(err.value.location) == f"{corpus}:2"
     done = {"c#1": text_hash("  Boston lies in Massachusetts.")}
-    assert list(_read_groups({"paths": [str(corpus)]}, done=done, batch_size=2)) == []
+    assert list(_read_groups({"paths": [str(corpus)]}, done=done, batch_size=2, out="/runs/out")) == []
