@@ -20,22 +20,26 @@ from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_
                                  console, fail, guarded, open_domain)
 
 
-def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False) -> list[str]:
+def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
+                      warnings: list[str] | None = None) -> list[str]:
     """Print the ``rules check`` report of rule paths (a directory, a file, or a domain's list)
     to stderr; returns the file of each error (empty when there is none), for
     :func:`rule_errors_line`. ``thresholds``: the paths are a whole agent's rules (a domain's):
-    check their thresholds too (KGA118, KGA119 errors; KGA121 warnings). Rules that cannot be
-    read at all (KGA107) exit 2 with their one line."""
+    check their thresholds too (KGA118, KGA119, KGA126 errors; KGA127 errors for a threshold the
+    shared rules cannot do without that no file sets, KGA121 warnings for another).
+    ``warnings``: a list to which the file of each warning printed is added (a caller's summary
+    counts them). Rules that cannot be read at all (KGA107) exit 2 with their one line."""
     from kgagent.domain import rule_display_name
     from kgagent.rules import check_rules, load_rules
     from kgagent.rules.loader import rule_files
-    from kgagent.thresholds import threshold_problems, unset_thresholds
+    from kgagent.thresholds import threshold_problems, with_unset_thresholds
 
     with guarded(EXIT_USAGE):  # a rules path that cannot be read (KGA107: no *.rules files) is one line
         diags = check_rules(rules, display=rule_display_name)
         if thresholds and not any(d.is_error for d in diags):
             program = load_rules(rules, display=rule_display_name)
-            diags += threshold_problems(program) or unset_thresholds(program)
+            problems = threshold_problems(program)
+            diags = diags + problems if problems else with_unset_thresholds(diags, program)
     sources: dict[str, str] = {}
     try:
         files = rule_files(rules)
@@ -49,9 +53,12 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False) -> 
     err = console(stderr=True)
     errors: list[str] = []
     for d in diags:
+        loc = getattr(d, "loc", None)
+        where = str(loc.path) if loc is not None else str(rules)
         if getattr(d, "severity", "error") == "error":
-            loc = getattr(d, "loc", None)
-            errors.append(str(loc.path) if loc is not None else str(rules))
+            errors.append(where)
+        elif warnings is not None:
+            warnings.append(where)
         try:
             text = d.format(sources)
         except Exception:  # a diagnostic without sources still prints its line

@@ -22,11 +22,14 @@ def check_cmd(
 
     Checks domain.toml, the ontology (unknown classes in signatures, subclass cycles, duplicate
     classes or relations), the label map (labels mapped to unknown names, one label with two
-    meanings), the wording file, the rule paths, the rules themselves and the model's labels.
+    meanings), the wording file, the rule paths, the rules themselves and their thresholds (one
+    the shared rules cannot do without, such as the score bands' entity_accept, set by no rule
+    file is a problem: nothing would ever be decided by its score) and the model's labels.
 
     Example: kgagent domain check examples/scierc
 
-    Exit 0 = sound, 1 = problems (listed), 2 = not a domain folder.
+    Exit 0 = sound (its line counts the warnings printed above it), 1 = problems (listed),
+    2 = not a domain folder.
     """
     from kgagent.domain import Domain, check_domain
     from kgagent_cli.agent_cmd import print_rule_report
@@ -36,20 +39,25 @@ def check_cmd(
         print(f"error: {visible(str(p), keep=chr(9))}", file=sys.stderr)
     if problems and all(p.code == "KGA602" for p in problems):
         raise typer.Exit(EXIT_USAGE)
-    n_rules = 0
+    n_rules, warned = 0, []
     if not problems:
         dom = Domain.load(domain)
         with guarded(EXIT_ERRORS):  # a rule file that cannot be read (KGA107): one line
-            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True))
+            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned))
     where = domain if domain is not None else "the default domain"
+    also = f", and {_warnings(len(warned))}" if warned else ""
     if problems or n_rules:
-        raise fail(f"KGA600 {len(problems) + n_rules} problem(s) in {where} (above)", EXIT_ERRORS)
+        raise fail(f"KGA600 {len(problems) + n_rules} problem(s) in {where} (above){also}", EXIT_ERRORS)
     dom = Domain.load(domain)
     onto = dom.ontology
-    console().print(f"{where}: domain {dom.name!r} is sound: {len(onto.classes)} classes ({len(onto.kinds)} kinds), "
+    sound = f"sound, with {_warnings(len(warned))} (above)" if warned else "sound"
+    console().print(f"{where}: domain {dom.name!r} is {sound}: {len(onto.classes)} classes ({len(onto.kinds)} kinds), "
                     f"{len(onto.relations)} relations, {sum(len(t) for t in dom.labels.sources.values())} mapped "
                     f"labels, model {'present' if dom.model and (dom.model / 'config.json').is_file() else 'not trained yet'}")
 
+
+def _warnings(n: int) -> str:
+    return f"{n} warning{'s' if n != 1 else ''}"
 
 def init_cmd(
     target: Path = typer.Argument(..., help="The new domain folder."),

@@ -65,7 +65,7 @@ def check_cmd(
     except RuleError as err:  # I/O: missing path, unreadable file, empty directory
         raise fail(str(err), EXIT_USAGE) from None
     if dom is not None and not any(d.is_error for d in diags):
-        diags += _domain_diagnostics(dom, target, display, own if path is not None else None)
+        diags = _with_domain_diagnostics(diags, dom, target, display, own if path is not None else None)
     sources = {}
     for f in files:
         try:
@@ -99,17 +99,19 @@ def check_cmd(
     raise typer.Exit(EXIT_OK)
 
 
-def _domain_diagnostics(dom, target, display, own: set[str] | None) -> list:
-    """What the agent checks beyond the rule language: the thresholds' values (KGA118, KGA119,
-    errors; only those in ``own`` files when given), thresholds the rules read that no file sets
-    (KGA121, warnings), then what the joint decision cannot do with these rules, the ontology and
-    the model (KGA116, warnings)."""
+def _with_domain_diagnostics(diags: list, dom, target, display, own: set[str] | None) -> list:
+    """``diags`` (the rule language's) and what the agent checks beyond it: the thresholds'
+    values (KGA118, KGA119, KGA126 errors; only those in ``own`` files when given), thresholds
+    the rules read that no file sets (KGA127 errors for those the shared rules cannot do
+    without, KGA121 warnings for others; they replace the language's KGA106 on ``threshold``
+    itself), then what the joint decision cannot do with these rules, the ontology and the model
+    (KGA116, warnings)."""
     import json as _json
 
     from kgagent.errors import KGAError
     from kgagent.joint import check_repairs
     from kgagent.rules import load_rules
-    from kgagent.thresholds import THRESHOLD, threshold_problems, unset_thresholds
+    from kgagent.thresholds import THRESHOLD, threshold_problems, with_unset_thresholds
 
     labels = None
     config = dom.model / "config.json" if dom.model is not None else None
@@ -122,17 +124,26 @@ def _domain_diagnostics(dom, target, display, own: set[str] | None) -> list:
     try:
         program = load_rules(target, display=display)
     except KGAError:  # reported by the checks above
-        return []
+        return diags
     errors = threshold_problems(program)
     if errors:  # the joint decision's check runs the rules, which would fail on them
-        return [d for d in errors if own is None or d.loc.path in own]
+        return diags + [d for d in errors if own is None or d.loc.path in own]
     # a threshold no file sets is shown wherever the rule reading it is (PATH's fact is what is
-    # missing), when PATH holds the domain's numbers at all: a folder of other rules sets none
-    sets_any = own is None or any(c.is_fact and c.head.pred == THRESHOLD and c.loc is not None
-                                  and c.loc.path in own for c in program.clauses)
-    unset = unset_thresholds(program) if sets_any else []
-    return unset + check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
+    # missing), when PATH is the domain's own rules or holds the domain's numbers at all: a
+    # folder of other rules sets none
+    sets_any = own is None or _same_paths(target, dom.rule_paths) or any(
+        c.is_fact and c.head.pred == THRESHOLD and c.loc is not None and c.loc.path in own for c in program.clauses)
+    if sets_any:
+        diags = with_unset_thresholds(diags, program)
+    return diags + check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
 
+
+def _same_paths(a: list[Path], b: list[Path]) -> bool:
+    """Whether two lists of rule paths name the same files and folders, in order."""
+    try:
+        return [p.resolve() for p in a] == [p.resolve() for p in b]
+    except (OSError, RuntimeError):
+        return False
 
 rules_run_cmd.register(app)  # run, explain
 rules_test_cmd.register(app)  # test

@@ -19,6 +19,8 @@ THRESHOLD = "threshold"
 E_NOT_A_NUMBER = "KGA118"
 E_SET_TWICE = "KGA119"
 W_NOT_SET = "KGA121"
+#: a threshold the shared rules cannot do without that no rule file sets (an error: see REQUIRED)
+E_REQUIRED_NOT_SET = "KGA127"
 #: a threshold of the shared rules outside the values it can take (a domain-folder code)
 E_OUT_OF_RANGE = "KGA126"
 #: the shared rules' thresholds and the values they can take: a score or similarity (0 to 1), a
@@ -27,6 +29,16 @@ RANGES: dict[str, tuple[float, float | None]] = {
     "entity_accept": (0.0, 1.0), "entity_review": (0.0, 1.0), "link_trusted": (0.0, 1.0),
     "relation_review_margin": (0.0, None), "repair_min_margin": (0.0, None),
     "same_name_weight": (0.0, None), "memory_weight": (0.0, None)}
+#: the shared rules' thresholds a domain cannot do without, and what is lost when none is set: the
+#: score bands (without them every proposal is left undecided) and the trust in links (without it
+#: the graph never confirms nor contradicts anything). ``repair_min_margin`` is not among them: the
+#: shared repairs.rules take any repair with a positive margin when it is unset
+REQUIRED: dict[str, str] = {
+    "entity_accept": "no mention is accepted, nor sent to review, for its score",
+    "entity_review": "no mention is rejected, nor sent to review, for its score",
+    "relation_accept_over_model": "no relation is accepted, reviewed or rejected for its score",
+    "relation_review_margin": "no relation is sent to review, nor rejected, for its score",
+    "link_trusted": "no link is trusted: the graph neither confirms nor contradicts anything"}
 
 
 def threshold_problems(program: Any) -> list[Any]:
@@ -86,28 +98,54 @@ def threshold_values(program: Any) -> dict[str, float]:
 
 
 def unset_thresholds(program: Any) -> list[Any]:
-    """Warnings (rule Diagnostics, KGA121): a threshold a rule reads by name
-    (``threshold(entity_accept, A)`` in its body) that no ``threshold(Name, Value)`` fact sets; the
-    rules that need it never fire (a fact deleted, or a name misspelt in one of the two places).
-    One warning per name, at the first rule that reads it."""
-    from kgagent.rules.diagnostics import WARNING, Diagnostic
+    """Rule Diagnostics for each threshold a rule reads by name (``threshold(entity_accept, A)``
+    in its body) that no ``threshold(Name, Value)`` fact sets (a fact deleted, or a name misspelt
+    in one of the two places): the rules that need it never fire. An error (KGA127) for one of
+    :data:`REQUIRED`, which the shared rules cannot do without (a domain whose score bands never
+    fire decides nothing); else a warning (KGA121). One per name, at the first rule that reads it."""
+    from kgagent.rules.diagnostics import ERROR, WARNING, Diagnostic
 
     known = threshold_values(program)
-    out: list[Any] = []
-    seen: set[str] = set()
+    readers: dict[str, list[Any]] = {}  # name -> the rules that read it, in order
+    first: dict[str, Any] = {}  # name -> the literal of the first of them
     for clause in program.clauses:
         for lit in clause.body:
             args = getattr(lit, "args", ())
             if getattr(lit, "pred", None) != THRESHOLD or len(args) != 2 or getattr(lit, "negated", False):
                 continue
             name = getattr(args[0], "value", None)
-            if isinstance(name, str) and name not in known and name not in seen and clause.loc is not None:
-                seen.add(name)
-                out.append(Diagnostic(W_NOT_SET, WARNING, f"the rules read threshold {name}, which no rule file "
-                                      f"sets: {clause.rule_id} and any other rule that needs it never fire; "
-                                      f"add threshold({name}, VALUE). to the domain's thresholds",
-                                      lit.loc or clause.loc, len(THRESHOLD)))
+            if isinstance(name, str) and name not in known and clause.loc is not None:
+                seen = readers.setdefault(name, [])
+                if not seen or seen[-1] is not clause:
+                    seen.append(clause)
+                first.setdefault(name, lit.loc or clause.loc)
+    out: list[Any] = []
+    for name, clauses in readers.items():
+        others = len(clauses) - 1
+        who = clauses[0].rule_id + (f" and {others} other rule{'s' if others > 1 else ''}" if others else "")
+        if name in REQUIRED:
+            out.append(Diagnostic(E_REQUIRED_NOT_SET, ERROR, f"threshold {name} is not set, and the shared rules "
+                                  f"cannot do without it: {who} never fire{'s' if not others else ''}, so "
+                                  f"{REQUIRED[name]}; add threshold({name}, VALUE). to the domain's rules (`kgagent init` "
+                                  "writes its thresholds in rules/thresholds.rules)", first[name],
+                                  len(THRESHOLD)))
+        else:
+            out.append(Diagnostic(W_NOT_SET, WARNING, f"the rules read threshold {name}, which no rule file "
+                                  f"sets: {clauses[0].rule_id} and any other rule that needs it never fire; "
+                                  f"add threshold({name}, VALUE). to the domain's thresholds",
+                                  first[name], len(THRESHOLD)))
     return out
+
+
+def with_unset_thresholds(diags: list[Any], program: Any) -> list[Any]:
+    """The rule check's ``diags`` of ``program`` with :func:`unset_thresholds`' diagnostics
+    added, less the check's warning that ``threshold`` itself is never defined (KGA106, with a
+    guess at another name) where an unset threshold is reported at the same place: when no rule
+    file sets any threshold at all, that warning only repeats, less clearly, what these say."""
+    unset = unset_thresholds(program)
+    places = {(d.loc.path, d.loc.line, d.loc.col) for d in unset}
+    kept = [d for d in diags if not (d.code == "KGA106" and (d.loc.path, d.loc.line, d.loc.col) in places)]
+    return kept + unset
 
 
 def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:

@@ -23,7 +23,8 @@ KGA110 to KGA115 and KGA120 are raised by the engine while evaluating (type erro
 zero, rules that derive without end, ...).
 The agent checks its own vocabulary too (``kgagent rules check --domain``, and when it loads): KGA116
 warns about its repairs (kgagent.joint); KGA118 (a threshold that is not a number) and KGA119 (a
-threshold set twice) are errors, KGA121 (a threshold the rules read that no file sets) a warning
+threshold set twice) are errors, and so is KGA127 (a threshold the shared rules cannot do without
+that no file sets); KGA121 (another threshold the rules read that no file sets) is a warning
 (kgagent.thresholds).
 """
 

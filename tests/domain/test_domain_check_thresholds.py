@@ -1,0 +1,94 @@
+"""`kgagent domain check` called a domain "sound" (exit 0) whose rules/thresholds.rules had been
+emptied: the shared rules' score bands were unset, reported only as KGA121 warnings (and the
+summary line did not say there were any), so every mention and relation would be left undecided.
+Now a threshold the shared rules cannot do without (the score bands, the trust in links) that no
+rule file sets is an error (KGA127) in `domain check` and `rules check`; others stay warnings,
+and the "sound" line counts them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kgagent.thresholds import REQUIRED
+from kgagent_cli.main import app
+from support.domain_fakes import write_domain
+
+ONTOLOGY = '[classes.drug]\n\n[classes.effect]\n\n[relations.causes]\ndomain = "drug"\nrange = "effect"\n'
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _domain(tmp_path: Path) -> Path:
+    return write_domain(tmp_path, ontology=ONTOLOGY)
+
+
+def _drop(d: Path, *names: str) -> None:
+    """Delete the ``threshold(NAME, ...)`` facts of ``names`` from the domain's thresholds file."""
+    path = d / "rules" / "thresholds.rules"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(x for x in lines if not any(x.startswith(f"threshold({n},") for n in names)))
+
+
+def test_an_emptied_thresholds_file_makes_the_domain_unsound(tmp_path) -> None:
+    d = _domain(tmp_path)
+    (d / "rules" / "thresholds.rules").write_text("% the thresholds, deleted by mistake\n")
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and "is sound" not in r.output and "Traceback" not in r.output, r.output
+    for name in REQUIRED:
+        assert f"KGA127 threshold {name} is not set, and the shared rules cannot do without it" in r.output
+    assert "shared/entities.rules:20:52: KGA127 threshold entity_accept is not set" in r.output
+    assert "so no mention is accepted, nor sent to review, for its score" in r.output
+    # the checker's guess ("'threshold' is used but no rule ... defines it; did you mean
+    # 'has_threshold'?") only repeated, less clearly, what KGA127 says
+    assert "KGA106" not in r.output and "has_threshold" not in r.output
+    # repair_min_margin has a fallback in the shared rules: a warning, counted on the last line
+    assert "KGA121 warning: the rules read threshold repair_min_margin" in r.output
+    assert r.output.strip().splitlines()[-1] == (
+        f"error: KGA600 {len(REQUIRED)} problem(s) in {d} (above), and 1 warning")
+    r = run("rules", "check", "--domain", d, "-q")
+    assert r.exit_code == 1 and r.output.startswith(f"{len(REQUIRED)} errors, 1 warning"), r.output
+    # the domain's own rules folder, checked as the agent reads it, is the same rules
+    r = run("rules", "check", d / "rules", "--domain", d, "-q")
+    assert r.exit_code == 1 and r.output.startswith(f"{len(REQUIRED)} errors, 1 warning"), r.output
+
+
+def test_one_score_band_deleted_is_an_error_naming_it(tmp_path) -> None:
+    d = _domain(tmp_path)
+    _drop(d, "relation_accept_over_model")
+    r = run("domain", "check", d)
+    assert r.exit_code == 1, r.output
+    assert ("shared/relations.rules:26:62: KGA127 threshold relation_accept_over_model is not set, and the shared "
+            "rules cannot do without it: shared/relations.rules:accept_from never fires, so no relation is "
+            "accepted, reviewed or rejected for its score; add threshold(relation_accept_over_model, VALUE). to "
+            "the domain's rules (`kgagent init` writes its thresholds in rules/thresholds.rules)") in r.output
+    assert r.output.strip().splitlines()[-1] == f"error: KGA600 1 problem(s) in {d} (above)"
+
+
+def test_a_threshold_with_a_fallback_deleted_is_sound_with_the_warning_counted(tmp_path) -> None:
+    d = _domain(tmp_path)
+    _drop(d, "repair_min_margin")
+    r = run("domain", "check", d)
+    assert r.exit_code == 0 and "KGA121 warning" in r.output, r.output
+    assert f"{d}: domain 'd' is sound, with 1 warning (above): 2 classes" in r.output
+    r = run("rules", "check", "--domain", d, "-q")
+    assert r.exit_code == 0 and r.output.startswith("0 errors, 1 warning"), r.output
+
+
+def test_a_domain_without_the_shared_rules_needs_no_score_band(tmp_path) -> None:
+    """The shared rules' thresholds are required of the rules that read them: a domain that reads
+    only its own rules, none of which reads one, is sound without them."""
+    d = write_domain(tmp_path, ontology=ONTOLOGY, domain='name = "d"\nshared_rules = false\n')
+    (d / "rules" / "thresholds.rules").write_text('accept(M) :- mention(M, _, S), S > 0.5.\n'
+                                                   '#base mention(M, L, S).\n')
+    r = run("domain", "check", d)
+    assert r.exit_code == 0 and "domain 'd' is sound: 2 classes" in r.output, r.output
+
+
+def test_a_sound_domain_says_sound_without_warnings(tmp_path) -> None:
+    d = _domain(tmp_path)
+    r = run("domain", "check", d)
+    assert r.exit_code == 0 and "domain 'd' is sound: 2 classes" in r.output and "warning" not in r.output, r.output
