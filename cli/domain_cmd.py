@@ -69,8 +69,10 @@ def init_cmd(
                                                        "written again, its graph's index removed; files init did "
                                                        "not write that the domain would read (rules, cases, "
                                                        "model) stop it (KGA650), and so do init's files changed "
-                                                       "since (a filled graph, an edited ontology: KGA651); "
-                                                       "other files are kept."),
+                                                       "since (a filled graph, an edited ontology: KGA651), "
+                                                       "all named in one run before the data is read; a graph "
+                                                       "another run is using stops it too (KGA652); other "
+                                                       "files are kept."),
 ) -> None:
     """Write a new domain folder from a data set: ontology, label map, shared rules' thresholds,
     an empty graph, example cases that pass.
@@ -92,7 +94,7 @@ def init_cmd(
         try:
             report = init_domain(target, from_data, types, name=name, force=force)
         except Exception as err:  # noqa: BLE001 - KGA640 (folder in use) is a usage error
-            if getattr(err, "code", "") in ("KGA640", "KGA650", "KGA651"):  # a folder in use
+            if getattr(err, "code", "") in ("KGA640", "KGA650", "KGA651", "KGA652"):  # a folder in use
                 raise fail(str(err), EXIT_USAGE) from None
             raise
     con = console()

@@ -143,17 +143,25 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     init's files is written again only when nothing it holds would be lost:
 
     - its bytes are those the record names (init wrote it, nobody changed it), or
-    - its bytes are those this init writes now (writing it changes nothing), or
+    - its bytes are those this init writes now, for a file the data's labels do not make
+      (explain.toml, rules/thresholds.rules, graph/.gitignore, domain.toml), or
     - for the graph: it holds exactly the empty graph init writes (the ontology and nothing else,
-      no entity, no fact) for this init's ontology or for the ``ontology.toml`` in the folder
-      (compared by its N-Quads lines, so a graph saved again unchanged still counts).
+      no entity, no fact) for the ``ontology.toml`` in the folder (compared by its N-Quads lines,
+      so a graph saved again unchanged still counts).
 
     Any other is refused, each named, before anything is written (DomainError KGA651): the user
-    moves or deletes them and runs init again. Without a readable record (a folder an older
-    kgagent wrote or one made by hand; a record that is not JSON counts as none, and the refusal
-    says so) only the last two tests apply: init cannot tell its own old output from an edit, so
-    it takes the safe side and refuses what differs from what it writes now, but never loses a
-    graph that holds no more than an init's empty one.
+    moves or deletes them and runs init again. All of this is decided before the data is read,
+    and one refusal names every file that stops init (KGA650 when there are files of both kinds).
+    Without a readable record (a folder an older kgagent wrote or one made by hand; a record that
+    is not JSON counts as none, and the refusal says so) init cannot tell its own old output
+    from an edit, so it takes the safe side and refuses what differs from what it writes now,
+    the data's files too, but never loses a graph that holds no more than an init's empty one
+    (of the folder's ontology or this init's); that is decided once the data is read.
+
+    While ``force`` removes what was made from the old graph (its index, its Oxigraph store) and
+    writes the new graph, it holds the graph folder's writer lock (``.kgagent.lock``, as
+    ``KnowledgeGraph.save`` does), and checks the folder again under it; a folder another run
+    holds is refused (DomainError KGA652), before the data is read and again then.
     """
     from kgagent.encoder.data import read_examples
 
@@ -169,10 +177,14 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     if root.exists() and any(root.iterdir()) and not force:
         raise DomainError("the folder exists and is not empty: choose a new one (or --force to write over it)",
                           code="KGA640", location=Location(str(root)))
-    owned = _earlier_init(root) if force and root.is_dir() else None
     if name is not None and not name.strip():
         raise DomainError(f"the domain's name {name!r} is blank: give one with a letter in it, or no --name (the "
                           "folder's name)", code="KGA640", location=Location(str(root)))
+    domain_name = name or snake(root.resolve().name)
+    earlier = force and root.is_dir()
+    if earlier:  # every problem of the earlier init's folder that the data does not decide, before reading it
+        _refuse_earlier(root, {"domain.toml": _domain_toml(domain_name, train)})
+        _lock_graph(root).unlock()  # a graph in use (KGA652): said now, not after reading the data
     examples = read_examples(train)
     if not examples:
         raise DomainError("no sentences in the training data", code="KGA641", location=Location(str(train)))
@@ -235,35 +247,42 @@ def init_domain(target: str | Path, train: str | Path, types: str | Path | None 
     labels = LabelMap(sources={snake(source): {**{lab: cls_name[lab] for lab in sorted(ent_counts)},
                                                **{lab: rel_name[lab] for lab in sorted(rel_counts)}}},
                       names=set(onto.classes) | set(onto.relations))
-    domain_name = name or snake(root.resolve().name)
     texts = {"domain.toml": _domain_toml(domain_name, train),
              "ontology.toml": _ontology_toml(onto, report.signatures, train, types),
              "labels.toml": f"# What the labels of {visible(Path(train).name)} (and of models trained on it) mean "
                             f"in this domain's ontology.\n# Written by `kgagent init`; add a table per further data "
                             f"set or model.\n\n" + labels.to_toml()}
     _refuse_unsound(texts, root, labels.names, train)
-    if owned is not None:  # before anything is written: what was changed since init wrote it
-        _refuse_changed(root, owned[0], texts, onto)
-    made = _first_missing(root)  # what to remove again if writing fails half way
-    emptied = made is None and not any(root.iterdir())  # an empty folder given: emptied again on failure
-    if owned is not None:
-        report.replaced, report.removed, report.kept = _clear_earlier_init(root, owned)
+    from kgagent.kg import KnowledgeGraph
+
+    # over an earlier init: the graph's lock held from here to its new file (no run writes the graph,
+    # nor its index, while init removes what was made from it), and the folder checked again under it
+    # with the data's files (what the data decides; what changed while the data was read)
+    kg = _lock_graph(root) if earlier else KnowledgeGraph()
     try:
-        _write_domain(report, root, texts, onto)
-    except BaseException:
-        if made is not None:
-            shutil.rmtree(made, ignore_errors=True)
-        elif emptied:
-            for child in root.iterdir():
-                shutil.rmtree(child, ignore_errors=True) if child.is_dir() and not child.is_symlink() \
-                    else child.unlink(missing_ok=True)
-        raise
+        owned = _refuse_earlier(root, texts, onto) if earlier else None
+        made = _first_missing(root)  # what to remove again if writing fails half way
+        emptied = made is None and not any(root.iterdir())  # an empty folder given: emptied again on failure
+        if owned is not None:
+            report.replaced, report.removed, report.kept = _clear_earlier_init(root, owned)
+        try:
+            _write_domain(report, root, texts, onto, kg)
+        except BaseException:
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
+            elif emptied:
+                for child in root.iterdir():
+                    shutil.rmtree(child, ignore_errors=True) if child.is_dir() and not child.is_symlink() \
+                        else child.unlink(missing_ok=True)
+            raise
+    finally:
+        kg.unlock()
     return report
 
 
-def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: Ontology) -> None:
-    """Write the domain folder's files, its empty graph and its example cases (which must pass)."""
-    from kgagent.kg import KnowledgeGraph
+def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: Ontology, kg: Any) -> None:
+    """Write the domain folder's files, its empty graph (into ``kg``, a new KnowledgeGraph that may
+    hold the graph folder's lock) and its example cases (which must pass)."""
     from kgagent.rule_tests import run_rule_tests
 
     root.mkdir(parents=True, exist_ok=True)
@@ -272,7 +291,6 @@ def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: O
         _write(report, root / file, text)
     _write(report, root / "explain.toml", EXPLAIN)
     _write(report, root / "rules" / "thresholds.rules", THRESHOLDS)
-    kg = KnowledgeGraph()
     kg.add_ontology(onto)
     path = kg.save(root / "graph")
     report.files.append(str(path))
@@ -294,12 +312,11 @@ def _write_domain(report: InitReport, root: Path, texts: dict[str, str], onto: O
     _write(report, root / MANIFEST, json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
-def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str]]:
+def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str], list[str]]:
     """What ``init --force`` finds in ``root``: the files init writes (to write over), what was
-    made from the graph (to remove) and what init neither writes nor reads (to keep), as paths
-    relative to ``root``; DomainError KGA650 naming whatever else the new domain would read
-    (foreign files under rules/, graph/ or model/; one of init's names that is a link or a
-    folder)."""
+    made from the graph (to remove), what init neither writes nor reads (to keep), and whatever
+    else the new domain would read (foreign files under rules/, graph/ or model/; one of init's
+    names that is a link or a folder: KGA650), as paths relative to ``root``."""
     import fnmatch
 
     replaced: list[str] = []
@@ -328,12 +345,65 @@ def _earlier_init(root: Path) -> tuple[list[str], list[str], list[str]]:
                 (foreign if read else kept).append(shown)
 
     walk(root, "")
+    return replaced, removed, kept, foreign
+
+
+def _refuse_earlier(root: Path, texts: dict[str, str], onto: Ontology | None = None
+                    ) -> tuple[list[str], list[str], list[str]]:
+    """What ``init --force`` writes over, removes and keeps in ``root`` (see :func:`_earlier_init`),
+    or one DomainError naming every file that stops it: those init did not write that the new
+    domain would read (KGA650) and init's own files changed since it wrote them (KGA651; see
+    ``init_domain``). The code is KGA650 when there are both, and the message names both lists.
+
+    ``texts`` and ``onto``: what this init writes, as far as it is known (before the data is read:
+    domain.toml, ``onto`` None). With init's record every problem is found before the data is
+    read. Without one, the ontology, label map, cases and graph are compared with what the data
+    makes: while one of them is still to compare, the refusal waits for the data (one run names
+    every problem, rather than a first run some of them)."""
+    replaced, removed, kept, foreign = _earlier_init(root)
+    changed, undecided, why = _changed(root, replaced, texts, onto)
+    if undecided or (not foreign and not changed):  # undecided: all of it named once the data is read
+        return replaced, removed, kept
+    note = f" ({why}, so a file of init's counts as changed unless it holds what this init writes)" if why else ""
+    fix = "move {} out of the folder (or delete them) and run init again, or choose a new folder"
     if foreign:
         shown = ", ".join(foreign[:12]) + (f" and {len(foreign) - 12} more" if len(foreign) > 12 else "")
+        also = f"; and init's own files changed since it wrote them (KGA651){note}: {', '.join(changed)}" \
+            if changed else ""
         raise DomainError(f"--force writes over what init wrote, but the folder also holds what init did not write "
-                          f"and the new domain would read: {shown}; move these out of the folder (or delete them) "
-                          "and run init again, or choose a new folder", code="KGA650", location=Location(str(root)))
-    return replaced, removed, kept
+                          f"and the new domain would read: {shown}{also}; "
+                          f"{'nothing was written: ' if changed else ''}{fix.format('these')}",
+                          code="KGA650", location=Location(str(root)))
+    raise DomainError(f"--force writes init's files again only as init wrote them, but these were changed since"
+                      f"{note}: {', '.join(changed)}; nothing was written: {fix.format('them')}", code="KGA651",
+                      location=Location(str(root)))
+
+
+def _lock_graph(root: Path) -> Any:
+    """A new, empty KnowledgeGraph holding the writer lock of ``root``'s graph folder (when there
+    is one): while init removes what was made from the old graph and writes the new one, no
+    other run writes there. DomainError KGA652, naming the folder and its holder, when another
+    run holds it."""
+    from kgagent.errors import GraphError
+    from kgagent.kg import KnowledgeGraph
+
+    folder = root / "graph"
+    kg = KnowledgeGraph()
+    if not folder.is_dir():  # no graph to guard: its save makes the folder and takes the lock itself
+        return kg
+    try:
+        return kg.lock(folder)
+    except GraphError as err:
+        if err.code != "KGA203":
+            raise
+        try:
+            holder = (folder / ".kgagent.lock").read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            holder = ""
+        raise DomainError(f"the graph folder {folder} is in use by another kgagent run ({holder or 'a process'}): "
+                          "--force would remove its index and write its graph while that run reads or writes "
+                          "them; nothing was written: wait for the run to end (its lock goes with it) and run init "
+                          "again", code="KGA652", location=Location(str(folder))) from None
 
 
 def _clear_earlier_init(root: Path, found: tuple[list[str], list[str], list[str]]
@@ -407,42 +477,52 @@ def _holds_only(path: Path, lines: set[bytes]) -> bool:
     return seen == lines
 
 
-def _refuse_changed(root: Path, present: list[str], texts: dict[str, str], onto: Ontology) -> None:
-    """DomainError KGA651 naming each of init's files in ``root`` (``present``: relative paths)
-    that ``init --force`` would lose a change to: one whose bytes are neither those init's record
-    names nor those this init writes (``texts``, ``onto``), and a graph that is more than an
-    init's empty one (see ``init_domain``)."""
+def _changed(root: Path, present: list[str], texts: dict[str, str], onto: Ontology | None
+             ) -> tuple[list[str], list[str], str]:
+    """Which of init's files in ``root`` (``present``: relative paths) ``init --force`` would lose
+    a change to (see ``init_domain``), those undecided until the data is read, and why there is
+    no record of what init wrote to trust ("" when there is one).
+
+    ``texts``: the files this init writes that are known (domain.toml before the data is read;
+    with ``onto``, this init's ontology, all of them). With a record every file is decided from
+    it, before the data: as recorded, or holding what init writes whatever the data (explain.toml,
+    thresholds.rules, graph/.gitignore, this domain.toml; a graph holding exactly the empty graph
+    of the folder's ontology.toml), or changed. Without one, a file is compared with what this
+    init writes, which for the ontology, label map, cases and graph the data decides."""
     record, why = _read_manifest(root)
-    ours = Ontology.from_toml_text(texts["ontology.toml"], str(root / "ontology.toml"))[0]
     now = {**{rel: text.encode("utf-8") for rel, text in texts.items()},
            "explain.toml": EXPLAIN.encode("utf-8"), "rules/thresholds.rules": THRESHOLDS.encode("utf-8"),
-           "graph/.gitignore": "".join(f"{p}\n" for p in GRAPH_DERIVED).encode("utf-8"),
-           "rules/tests/cases.yaml": _cases(ours).encode("utf-8")}
-    changed = []
+           "graph/.gitignore": "".join(f"{p}\n" for p in GRAPH_DERIVED).encode("utf-8")}
+    empties: list[Ontology] = []  # the ontologies whose empty graph init may write over
+    try:
+        theirs, problems = Ontology.from_toml_text((root / "ontology.toml").read_text(encoding="utf-8"),
+                                                   str(root / "ontology.toml"))
+        if not problems:
+            empties.append(theirs)
+    except (OSError, ValueError, DomainError):
+        pass
+    if onto is not None and record is None:  # the data's files count only where no record decides
+        ours = Ontology.from_toml_text(texts["ontology.toml"], str(root / "ontology.toml"))[0]
+        now["rules/tests/cases.yaml"] = _cases(ours).encode("utf-8")
+        empties.insert(0, onto)
+    elif onto is not None:
+        now = {rel: data for rel, data in now.items() if rel not in ("ontology.toml", "labels.toml")}
+    changed: list[str] = []
+    undecided: list[str] = []
     for rel in present:
         path = root / rel
         if record is not None and record.get(rel) == _sha256(path):
             continue  # as init wrote it
-        if rel != GRAPH_FILE:
-            if path.read_bytes() != now.get(rel):
+        if rel == GRAPH_FILE:
+            if any(_holds_only(path, _graph_lines(o)) for o in empties):
+                continue
+            (undecided if record is None and onto is None else changed).append(rel)
+        elif rel in now:
+            if path.read_bytes() != now[rel]:
                 changed.append(rel)
-            continue
-        empties = [onto]  # the empty graph of this init's ontology, or of the one in the folder
-        try:
-            theirs, problems = Ontology.from_toml_text((root / "ontology.toml").read_text(encoding="utf-8"),
-                                                       str(root / "ontology.toml"))
-            if not problems:
-                empties.append(theirs)
-        except (OSError, ValueError, DomainError):
-            pass
-        if not any(_holds_only(path, _graph_lines(o)) for o in empties):
-            changed.append(rel)
-    if changed:
-        note = f" ({why}, so a file of init's counts as changed unless it holds what this init writes)" if why else ""
-        raise DomainError(f"--force writes init's files again only as init wrote them, but these were changed since"
-                          f"{note}: {', '.join(changed)}; nothing was written: move them out of the folder (or "
-                          "delete them) and run init again, or choose a new folder", code="KGA651",
-                          location=Location(str(root)))
+        else:  # the data's ontology, label map or cases: changed since init wrote them, or not known yet
+            (changed if record is not None else undecided).append(rel)
+    return changed, undecided, why
 
 
 def _refuse_unsound(texts: dict[str, str], root: Path, names: set[str], train: Any) -> None:
