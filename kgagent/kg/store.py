@@ -788,7 +788,9 @@ class KnowledgeGraph(TripleSink):
         is not a number above 0 is KGA211, infinity or more than an hour,
         ``kgagent.kg.sparql.MAX_QUERY_SECONDS``, KGA220). ``max_rows``: at most this many rows or
         triples are read (None: all; KGA211 for anything but a whole number of at least 1); ask
-        for one more than you keep to tell whether the query had more. The common prefixes
+        for one more than you keep to tell whether the query had more. On either engine a
+        CONSTRUCT's or DESCRIBE's triples are built as they are read, each once, so what is held
+        is bounded by ``max_rows``, not by the size of the whole result. The common prefixes
         (rdf, rdfs, owl, xsd, skos, ont, kga, ent, doc, stmt) need no declaration.
 
         ``engine="oxigraph"`` (default) evaluates with Oxigraph's optimiser — on a read-only
@@ -824,14 +826,17 @@ class KnowledgeGraph(TripleSink):
             def run() -> Any:
                 from itertools import islice
 
+                from kgagent.kg.sparql import graph_result
+
+                if prepared.algebra.name in ("ConstructQuery", "DescribeQuery"):  # built as read: see graph_result
+                    return [tuple(t if raw else _py(t) for t in triple)
+                            for triple in islice(graph_result(self._ds, prepared), max_rows)]
                 res = self._ds.query(prepared)
                 if res.type == "ASK":
                     return bool(res.askAnswer)
-                if res.type == "SELECT":
-                    names = [str(v) for v in res.vars]
-                    return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)}
-                            for row in islice(res, max_rows)]
-                return [tuple(t if raw else _py(t) for t in triple) for triple in islice(res, max_rows)]
+                names = [str(v) for v in res.vars]
+                return [{n: (row[i] if raw else _py(row[i])) for i, n in enumerate(names)}
+                        for row in islice(res, max_rows)]
 
         return run_with_timeout(run, timeout)
 
