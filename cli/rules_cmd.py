@@ -104,7 +104,8 @@ def _with_domain_diagnostics(diags: list, dom, target, display, own: set[str] | 
     values (KGA118, KGA119, KGA126 errors; only those in ``own`` files when given), thresholds
     the rules read that no file sets (KGA127 errors for those the shared rules cannot do
     without, KGA121 warnings for others; they replace the language's KGA106 on ``threshold``
-    itself), then what the joint decision cannot do with these rules, the ontology and the model
+    itself), thresholds set that nothing reads (KGA128 warnings, for the domain's whole rules),
+    then what the joint decision cannot do with these rules, the ontology and the model
     (KGA116, warnings)."""
     import json as _json
 
@@ -131,10 +132,11 @@ def _with_domain_diagnostics(diags: list, dom, target, display, own: set[str] | 
     # a threshold no file sets is shown wherever the rule reading it is (PATH's fact is what is
     # missing), when PATH is the domain's own rules or holds the domain's numbers at all: a
     # folder of other rules sets none
-    sets_any = own is None or _same_paths(target, dom.rule_paths) or any(
+    whole = own is None or _same_paths(target, dom.rule_paths)  # all the domain's rules: a fact none reads too
+    sets_any = whole or any(
         c.is_fact and c.head.pred == THRESHOLD and c.loc is not None and c.loc.path in own for c in program.clauses)
     if sets_any:
-        diags = with_unset_thresholds(diags, program)
+        diags = with_unset_thresholds(diags, program, unread=whole)
     return diags + check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
 
 

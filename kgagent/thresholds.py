@@ -21,6 +21,10 @@ E_SET_TWICE = "KGA119"
 W_NOT_SET = "KGA121"
 #: a threshold the shared rules cannot do without that no rule file sets (an error: see REQUIRED)
 E_REQUIRED_NOT_SET = "KGA127"
+#: a threshold set that nothing reads (a warning: a misspelt name, or a rule deleted)
+W_NOT_READ = "KGA128"
+#: the thresholds the agent reads itself (the joint decision's weights), not the rules
+AGENT_READS = ("same_name_weight", "memory_weight")
 #: a threshold of the shared rules outside the values it can take (a domain-folder code)
 E_OUT_OF_RANGE = "KGA126"
 #: the shared rules' thresholds and the values they can take: a score or similarity (0 to 1), a
@@ -137,15 +141,55 @@ def unset_thresholds(program: Any) -> list[Any]:
     return out
 
 
-def with_unset_thresholds(diags: list[Any], program: Any) -> list[Any]:
+def unread_thresholds(program: Any) -> list[Any]:
+    """Warnings (rule Diagnostics, KGA128), at the fact: a ``threshold(Name, Value)`` that no rule
+    reads by name and the agent does not read (:data:`AGENT_READS`): its value changes nothing. A
+    name misspelt (``entity_acept``: the message names the closest name the rules or the agent
+    read, first one that no file sets), or the rule that read it deleted."""
+    import difflib
+
+    from kgagent.rules.diagnostics import WARNING, Diagnostic
+
+    read: list[str] = []  # the names rules read, in order
+    for clause in program.clauses:
+        for lit in clause.body:
+            args = getattr(lit, "args", ())
+            if getattr(lit, "pred", None) == THRESHOLD and len(args) == 2 and not getattr(lit, "negated", False):
+                name = getattr(args[0], "value", None)
+                if isinstance(name, str) and name not in read:
+                    read.append(name)
+    known = threshold_values(program)
+    wanted = [n for n in read if n not in known] + [n for n in (*read, *AGENT_READS) if n in known]
+    out: list[Any] = []
+    for clause in program.clauses:
+        head = clause.head
+        if not (clause.is_fact and head.pred == THRESHOLD and len(head.args) == 2) or clause.loc is None:
+            continue
+        name = getattr(head.args[0], "value", None)
+        if not isinstance(name, str) or name in read or name in AGENT_READS:
+            continue
+        close = difflib.get_close_matches(name, wanted, n=1, cutoff=0.75)
+        if close and close[0] not in known:
+            hint = f"did you mean {close[0]}, which the rules read and no file sets?"
+        elif close:
+            hint = f"did you mean {close[0]}?"
+        else:
+            hint = "delete it, or fix its name here or in the rule meant to read it"
+        out.append(Diagnostic(W_NOT_READ, WARNING, f"threshold {name} is set, but no rule reads it, nor the agent: "
+                              f"its value changes nothing; {hint}", clause.loc, len(THRESHOLD)))
+    return out
+
+
+def with_unset_thresholds(diags: list[Any], program: Any, *, unread: bool = True) -> list[Any]:
     """The rule check's ``diags`` of ``program`` with :func:`unset_thresholds`' diagnostics
     added, less the check's warning that ``threshold`` itself is never defined (KGA106, with a
     guess at another name) where an unset threshold is reported at the same place: when no rule
-    file sets any threshold at all, that warning only repeats, less clearly, what these say."""
+    file sets any threshold at all, that warning only repeats, less clearly, what these say.
+    ``unread``: ``program`` is all the rules an agent reads: add :func:`unread_thresholds` too."""
     unset = unset_thresholds(program)
     places = {(d.loc.path, d.loc.line, d.loc.col) for d in unset}
     kept = [d for d in diags if not (d.code == "KGA106" and (d.loc.path, d.loc.line, d.loc.col) in places)]
-    return kept + unset
+    return kept + unset + (unread_thresholds(program) if unread else [])
 
 
 def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:

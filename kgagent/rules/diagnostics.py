@@ -24,8 +24,8 @@ zero, rules that derive without end, ...).
 The agent checks its own vocabulary too (``kgagent rules check --domain``, and when it loads): KGA116
 warns about its repairs (kgagent.joint); KGA118 (a threshold that is not a number) and KGA119 (a
 threshold set twice) are errors, and so is KGA127 (a threshold the shared rules cannot do without
-that no file sets); KGA121 (another threshold the rules read that no file sets) is a warning
-(kgagent.thresholds).
+that no file sets); KGA121 (another threshold the rules read that no file sets) and KGA128 (a
+threshold set that nothing reads) are warnings (kgagent.thresholds).
 """
 
 from __future__ import annotations

@@ -92,3 +92,39 @@ def test_a_sound_domain_says_sound_without_warnings(tmp_path) -> None:
     d = _domain(tmp_path)
     r = run("domain", "check", d)
     assert r.exit_code == 0 and "domain 'd' is sound: 2 classes" in r.output and "warning" not in r.output, r.output
+
+
+def test_a_misspelt_threshold_is_named_at_its_line_with_the_name_meant(tmp_path) -> None:
+    """`threshold(entity_acept, 0.35).` was read without a word: the error named only the shared
+    rule that misses entity_accept, never the line the expert had mistyped."""
+    d = _domain(tmp_path)
+    path = d / "rules" / "thresholds.rules"
+    text = path.read_text()
+    assert "threshold(entity_accept, 0.35)." in text
+    path.write_text(text.replace("threshold(entity_accept, 0.35).", "threshold(entity_acept, 0.35)."))
+    line = next(i for i, x in enumerate(path.read_text().splitlines(), 1) if "entity_acept" in x)
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and "KGA127 threshold entity_accept is not set" in r.output, r.output
+    assert (f"{path}:{line}:1: KGA128 warning: threshold entity_acept is set, but no rule reads it, nor the agent: "
+            "its value changes nothing; did you mean entity_accept, which the rules read and no file sets?") in r.output
+    assert r.output.strip().splitlines()[-1] == f"error: KGA600 1 problem(s) in {d} (above), and 1 warning"
+
+
+def test_a_threshold_nothing_reads_is_a_warning_and_the_agent_s_weights_are_read(tmp_path) -> None:
+    d = _domain(tmp_path)
+    path = d / "rules" / "thresholds.rules"
+    assert "threshold(same_name_weight," in path.read_text()  # read by the agent, not by a rule: no warning
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("threshold(old_experiment, 3).\n")
+    r = run("rules", "check", "--domain", d)
+    assert r.exit_code == 0 and r.output.count("KGA128") == 1, r.output
+    assert ("KGA128 warning: threshold old_experiment is set, but no rule reads it, nor the agent: its value changes "
+            "nothing; delete it, or fix its name here or in the rule meant to read it") in r.output
+    # a rule of the domain's that reads it by another name: both ends named
+    (d / "rules" / "mine.rules").write_text('review(M, "odd") :- mention(M, _, S), threshold(old_experimnt, T), '
+                                            "S > T.\n#base mention(M, L, S).\n")
+    r = run("domain", "check", d)
+    assert r.exit_code == 0 and "is sound, with 2 warnings (above)" in r.output, r.output
+    assert "KGA121 warning: the rules read threshold old_experimnt, which no rule file sets" in r.output
+    assert "threshold old_experiment is set, but no rule reads it, nor the agent: its value changes nothing; did " \
+           "you mean old_experimnt, which the rules read and no file sets?" in r.output
