@@ -2,7 +2,8 @@
 
 Errors: unsafe variables (KGA102), negation cycles (KGA103), arity clashes (KGA104),
 arithmetic inside body atoms (KGA108), one rule name on two clauses of a file (KGA117).
-Warnings: singleton variables (KGA105), predicates used but never defined nor declared (KGA106). See :mod:`kgagent.rules.diagnostics` for the catalogue.
+Warnings: singleton variables (KGA105), predicates used but never defined nor declared (KGA106),
+a rule name already given in another file (KGA129). See :mod:`kgagent.rules.diagnostics` for the catalogue.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kgagent.rules.diagnostics import (
     E_ARITY,
     E_BODY_ARITH,
     E_DUP_LABEL,
+    W_NAME_ELSEWHERE,
     E_NEG_CYCLE,
     E_UNSAFE,
     ERROR,
@@ -221,8 +223,12 @@ def _arity_clashes(program: Program) -> list[Diagnostic]:
 
 
 def _duplicate_labels(program: Program) -> list[Diagnostic]:
-    """A rule's name is its id in proofs and reports, so a file gives each name to one clause."""
+    """A rule's name is its id in proofs and reports, so a file gives each name to one clause
+    (KGA117). A name a rule of another file has (a shared rule's, say) is a warning (KGA129): an
+    expert who writes ``@mention_score_band`` in the domain's rules to make the shared score band
+    stricter gets a second rule beside it, never one instead of it."""
     first: dict[tuple[str, str], Clause] = {}
+    anywhere: dict[str, Clause] = {}
     out = []
     for clause in program.clauses:
         if not clause.label or clause.loc is None:
@@ -232,8 +238,15 @@ def _duplicate_labels(program: Program) -> list[Diagnostic]:
             out.append(_err(E_DUP_LABEL, f"the rule name '@{clause.label}' is already the name of the clause on "
                             f"line {first[key].loc.line}; each clause of a file needs a name of its own "
                             "(it is the rule's id in proofs and reports)", clause.loc, len(clause.head.pred)))
-        else:
-            first[key] = clause
+            continue
+        first[key] = clause
+        other = anywhere.setdefault(clause.label, clause)
+        if other is not clause:
+            out.append(Diagnostic(W_NAME_ELSEWHERE, WARNING, f"the rule name '@{clause.label}' is already that of the "
+                                  f"rule at {other.loc.path}:{other.loc.line}: rules never replace one another, so "
+                                  "both apply and this one only adds to what that one derives (to change what it "
+                                  "decides, change the facts it reads, such as a threshold); give this rule a name "
+                                  "of its own", clause.loc, len(clause.head.pred)))
     return out
 
 

@@ -17,6 +17,8 @@ KGA107  error     a rule file or directory cannot be read (I/O)
 KGA108  error     arithmetic inside an atom of the body (bind it first: ``Y = X + 1, p(Y)``)
 KGA109  error     unknown directive (only ``#base``; nothing can include files or run code)
 KGA117  error     one rule name (``@name``) given to two clauses of a file
+KGA129  warning   a rule name (``@name``) already given in another file (the shared rules'):
+                  both rules apply, neither replaces the other
 ======  ========  ==============================================================================
 
 KGA110 to KGA115 and KGA120 are raised by the engine while evaluating (type errors, division by
@@ -46,6 +48,7 @@ E_IO = "KGA107"
 E_BODY_ARITH = "KGA108"
 E_DIRECTIVE = "KGA109"
 E_DUP_LABEL = "KGA117"
+W_NAME_ELSEWHERE = "KGA129"
 
 ERROR = "error"
 WARNING = "warning"
