@@ -73,8 +73,67 @@ def case_files(rules_dir: Path) -> list[Path]:
     return sorted(p for p in d.glob("*") if p.suffix in (".yaml", ".yml", ".json"))
 
 
+@dataclass
+class CaseLines:
+    """Where the parts of one case are in its file (1-based lines; 0: not known, as in a JSON
+    file), so that an error names the line to fix."""
+
+    case: int = 0
+    #: each key of the case -> the line of its value
+    keys: dict[str, int] = field(default_factory=dict)
+    #: the file line of the facts text's first line, and the columns its lines are indented by
+    facts: tuple[int, int] = (0, 0)
+    #: each id under ``expect:`` or ``reason:`` -> its line
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def at(self, file: str, key: str | None = None) -> Location:
+        """The location of ``key``'s value in ``file`` (the case's own line without one)."""
+        return Location(file, self.keys.get(key, 0) or self.case) if key else Location(file, self.case)
+
+
+def _case_lines(text: str, n: int) -> list[CaseLines]:
+    """The :class:`CaseLines` of the ``n`` cases of a YAML case file (empty ones where its tree
+    cannot be walked)."""
+    import yaml
+
+    out = [CaseLines() for _ in range(n)]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:  # pragma: no cover - read a moment ago
+        return out
+    items = root
+    if isinstance(root, yaml.MappingNode):
+        items = next((v for k, v in root.value if getattr(k, "value", None) == "cases"), None)
+    if not isinstance(items, yaml.SequenceNode):
+        return out
+    lines = text.splitlines()
+    for lines_of, node in zip(out, items.value):
+        lines_of.case = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for k, v in node.value:
+            key = str(getattr(k, "value", ""))
+            lines_of.keys[key] = v.start_mark.line + 1
+            if key == "facts" and isinstance(v, yaml.ScalarNode):
+                if v.style in ("|", ">"):  # the text starts on the line below the | and keeps no indentation
+                    first = v.start_mark.line + 1
+                    row = next((x for x in lines[first:] if x.strip()), "")
+                    lines_of.facts = (first + 1, len(row) - len(row.lstrip(" ")))
+                else:
+                    lines_of.facts = (v.start_mark.line + 1, v.start_mark.column + (1 if v.style else 0))
+            elif key in ("expect", "reason") and isinstance(v, yaml.MappingNode):
+                for ik, _ in v.value:
+                    lines_of.ids.setdefault(str(getattr(ik, "value", "")), ik.start_mark.line + 1)
+    return out
+
+
 def load_cases(path: Path) -> list[dict[str, Any]]:
-    """The cases of one file; InputError KGA420 naming the file (and case) if malformed."""
+    """The cases of one file; InputError KGA420 naming the file, the line and the case if malformed."""
+    return [case for case, _ in _load_cases(path)]
+
+
+def _load_cases(path: Path) -> list[tuple[dict[str, Any], CaseLines]]:
+    """The cases of one file, each with where its parts are (see :func:`load_cases`)."""
     import json
 
     import yaml
@@ -93,41 +152,44 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     cases = data.get("cases") if isinstance(data, dict) else data
     if not isinstance(cases, list):
         raise InputError('expected a list of cases under "cases:"', code="KGA420", location=Location(str(path)))
+    lines = _case_lines(text, len(cases)) if path.suffix != ".json" else [CaseLines() for _ in cases]
     seen: dict[str, int] = {}
-    for i, c in enumerate(cases, 1):
-        _check_case(c, i, seen, Location(str(path)))
-    return cases
+    for i, (c, where) in enumerate(zip(cases, lines), 1):
+        _check_case(c, i, seen, str(path), where)
+    return list(zip(cases, lines))
 
 
 #: the keys of a case; another (a misspelt ``not_hold:``) would leave its check silently undone
 CASE_KEYS = ("name", "facts", "expect", "reason", "holds", "not_holds")
 
 
-def _check_case(c: Any, i: int, seen: dict[str, int], where: Location) -> None:
-    """InputError KGA420, naming the case and what is wrong with it, unless ``c`` is a case."""
-    def bad(msg: str) -> InputError:
+def _check_case(c: Any, i: int, seen: dict[str, int], file: str, lines: CaseLines) -> None:
+    """InputError KGA420, naming the case, its line and what is wrong with it, unless ``c`` is a case."""
+    def bad(msg: str, key: str | None = None, line: int = 0) -> InputError:
+        where = Location(file, line) if line else lines.at(file, key)
         return InputError(f"case {label}: {msg}", code="KGA420", location=where)
 
     label = f"{i}" if not isinstance(c, dict) or "name" not in c else f"{i} ({c['name']!r})"
     if not isinstance(c, dict):
         raise bad(f"expected name:, facts: and expect:, holds: or not_holds:, found {c!r}")
     if unknown := [str(k) for k in c if k not in CASE_KEYS]:
-        raise bad(f"unknown key {', '.join(map(repr, unknown))}; a case has {', '.join(CASE_KEYS)}")
+        raise bad(f"unknown key {', '.join(map(repr, unknown))}; a case has {', '.join(CASE_KEYS)}", unknown[0])
     if not isinstance(c.get("facts"), str):
         raise bad("facts: is the base facts as text in the rule language ('facts: |' and the facts on "
-                  "the lines below)" + ("" if "facts" in c else ", and it is missing"))
+                  "the lines below)" + ("" if "facts" in c else ", and it is missing"), "facts")
     if not any(k in c for k in ("expect", "holds", "not_holds")):
         raise bad("needs expect (id: verdict), holds or not_holds (facts), or several")
     for key in ("expect", "reason"):
         if c.get(key) is not None and not isinstance(c[key], dict):
             what = "id: verdict ({r1: reject})" if key == "expect" else "id: words its reason contains ({r1: tail})"
-            raise bad(f"{key}: is a mapping of {what}, not {c[key]!r}")
+            raise bad(f"{key}: is a mapping of {what}, not {c[key]!r}", key)
     for key in ("holds", "not_holds"):
         if key in c and (not isinstance(c[key], list) or not all(isinstance(f, str) for f in c[key])):
-            raise bad(f"{key} is a list of facts, one per line ('- same_entity(m2, m1, _)')")
+            raise bad(f"{key} is a list of facts, one per line ('- same_entity(m2, m1, _)')", key)
     for x, v in (c.get("expect") or {}).items():
         if v not in VERDICTS:
-            raise bad(f"expected verdict for {x} must be one of {', '.join(VERDICTS)}, got {v!r}")
+            raise bad(f"expected verdict for {x} must be one of {', '.join(VERDICTS)}, got {v!r}", "expect",
+                      lines.ids.get(str(x), 0))
     name = str(c.get("name", ""))
     if name and name in seen:
         raise bad(f"the name is also case {seen[name]}'s; give each case a name of its own (a failure names "
@@ -135,24 +197,61 @@ def _check_case(c: Any, i: int, seen: dict[str, int], where: Location) -> None:
     seen[name] = i
 
 
-def _case_facts(text: str, where: str) -> dict[str, set[tuple]]:
+def _case_facts(text: str, file: str, name: str, lines: CaseLines | None = None) -> dict[str, set[tuple]]:
+    """The base facts of a case's ``facts:`` text, by predicate. A syntax error (RuleCheckError)
+    or a rule or variable among them (InputError KGA421) names the case and its line in ``file``
+    (the facts text's line where ``lines`` does not know it)."""
     from kgagent.rules import parse_rules
+    from kgagent.rules.diagnostics import Diagnostic, RuleCheckError
+    from kgagent.rules.ast import SourceLoc
 
-    program = parse_rules(text, where)
+    first, indent = lines.facts if lines is not None and lines.facts[0] else (0, 0)
+
+    def place(line: int, col: int = 0) -> tuple[int, int]:
+        return (first + line - 1, indent + col) if first else (line, col)
+
+    try:
+        program = parse_rules(text, f"{file}:{name}" if not first else file)
+    except RuleCheckError as err:  # the file's line and column, the case named in the message
+        if not first:
+            raise
+        moved = [Diagnostic(d.code, d.severity, f"case {name!r}: {d.message}",
+                            SourceLoc(file, *place(d.loc.line, d.loc.col)), d.length) for d in err.diagnostics]
+        raise RuleCheckError(moved) from None
     facts: dict[str, set[tuple]] = defaultdict(set)
     for c in program.clauses:
+        line = c.loc.line if c.loc else 0
         if not c.is_fact:
-            raise InputError(f"only facts belong in a case, not rules (line {c.loc.line if c.loc else '?'})",
-                             code="KGA421", location=Location(where))
+            raise InputError(f"case {name!r}: only facts belong in a case, not rules"
+                             + ("" if first else f" (line {line or '?'})"), code="KGA421",
+                             location=Location(file, place(line)[0]) if first else Location(f"{file}:{name}"))
         args = []
         for t in c.head.args:
             value = getattr(t, "value", None)
             if value is None:
-                raise InputError(f"facts take constants only: {c.head.pred}(...) has a variable", code="KGA421",
-                                 location=Location(where))
+                raise InputError(f"case {name!r}: facts take constants only: {c.head.pred}(...) has a variable",
+                                 code="KGA421", location=Location(file, place(line)[0]) if first
+                                 else Location(f"{file}:{name}"))
             args.append(value)
         facts[c.head.pred].add(tuple(args))
     return facts
+
+
+def _unknown_ids(case: dict[str, Any], facts: dict[str, set[tuple]], name: str, file: str,
+                 lines: CaseLines | None) -> None:
+    """InputError KGA420 for an id under ``expect:`` or ``reason:`` that no fact of the case
+    names (``r9`` for ``r1``): its verdict would be 'review, no rule decided', a failure that
+    hides the typo."""
+    named = {a for rows in facts.values() for row in rows for a in row if isinstance(a, str)}
+    for key in ("expect", "reason"):
+        for x in case.get(key) or {}:
+            if str(x) not in named:
+                ids = sorted({row[0] for p in ("mention", "relation") for row in facts.get(p, ())
+                              if row and isinstance(row[0], str)})
+                line = lines.ids.get(str(x), 0) if lines is not None else 0
+                raise InputError(f"case {name!r}: {key} names {x}, which no fact of the case names (its mentions "
+                                 f"and relations: {', '.join(ids) or 'none'}); fix the id, or add its facts",
+                                 code="KGA420", location=Location(file, line))
 
 
 def _pattern(text: str, where: str) -> tuple[str, tuple[Any, ...]]:
@@ -203,13 +302,16 @@ def _why_else(model: Any, x: str, want: str, got: dict[str, Any]) -> str:
     return f"\n  {want} holds too, but {got['verdict']} outranks it" + (f" (rule {rule})" if rule else "")
 
 
-def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str) -> CaseResult:
-    """Evaluate one case and compare its verdicts with the expected ones."""
+def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]], file: str,
+             lines: CaseLines | None = None) -> CaseResult:
+    """Evaluate one case and compare its verdicts with the expected ones (``lines``: where its
+    parts are in ``file``, for errors that name the line)."""
     from kgagent.errors import RuleError
     from kgagent.rules.why_not import holds
 
     name = str(case.get("name", "(unnamed)"))
-    facts = _case_facts(case["facts"], f"{file}:{name}")
+    facts = _case_facts(case["facts"], file, name, lines)
+    _unknown_ids(case, facts, name, file, lines)
     for p, rows in ontology.items():
         facts.setdefault(p, set()).update(rows)
     if not facts.get("model_threshold"):
@@ -217,7 +319,8 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
     try:
         model = engine.evaluate(facts)
     except RuleError as err:  # a fact of the case that the rules read otherwise (its arity)
-        raise RuleError(f"case {name!r}: {err.message}", code=err.code, location=Location(file)) from None
+        raise RuleError(f"case {name!r}: {err.message}", code=err.code,
+                        location=lines.at(file, "facts") if lines is not None else Location(file)) from None
     expect = {str(k): str(v) for k, v in (case.get("expect") or {}).items()}
     got = verdicts(model, list(expect))
     failures = []
@@ -237,7 +340,8 @@ def run_case(engine: Any, case: dict[str, Any], ontology: dict[str, set[tuple]],
             arity = engine.arity.get(pattern[0])
             if arity is not None and arity != len(pattern[1]):
                 raise InputError(f"case {name!r}: {text.strip()!r} gives {pattern[0]} {len(pattern[1])}, but "
-                                 f"the rules give it {arity} arguments", code="KGA421", location=Location(file))
+                                 f"the rules give it {arity} arguments", code="KGA421",
+                                 location=lines.at(file, key) if lines is not None else Location(file))
             if holds(model, *pattern) != want:
                 failures.append(f"{text.strip()}: expected the rules {'to' if want else 'not to'} derive it, "
                                 f"they did{'' if not want else ' not'}" + (_why_not(model, *pattern) if want else ""))
@@ -264,6 +368,6 @@ def run_rule_tests(rules_dir: str | Path | list[Path], domain: Any = None, files
     if files is None:
         files = case_files(Path(tests_dir) if tests_dir is not None else paths[-1])
     for path in files:
-        for case in load_cases(path):
-            results.append(run_case(engine, case, ontology, str(path)))
+        for case, lines in _load_cases(path):
+            results.append(run_case(engine, case, ontology, str(path), lines))
     return results
