@@ -214,9 +214,13 @@ def with_thresholds(program: Any, values: Mapping[str, float]) -> Any:
 def require_thresholds(program: Any, names: Iterable[str]) -> dict[str, float]:
     """The rule files' values of ``names``; InputError KGA480 for a name no rule file sets (the
     names they set are listed)."""
+    import difflib
+
     known = threshold_values(program)
     unknown = sorted(set(names) - set(known))
     if unknown:
-        raise InputError(f"no rule file sets threshold {unknown[0]!r}; they set: {', '.join(sorted(known)) or 'none'}",
-                         code="KGA480")
+        close = difflib.get_close_matches(unknown[0], list(known), n=1, cutoff=0.75)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise InputError(f"no rule file sets threshold {unknown[0]!r}{hint}; they set: "
+                         f"{', '.join(sorted(known)) or 'none'}", code="KGA480")
     return {n: known[n] for n in names}
