@@ -183,7 +183,7 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         raise fail(f"unknown --format {fmt!r}; formats: table, json, tsv", EXIT_USAGE)
     with guarded():
         from kgagent.errors import GraphError, Location
-        from kgagent.kg.sparql import decode_query, prepare_read_only
+        from kgagent.kg.sparql import QuerySyntaxError, decode_query, prepare_read_only
 
         name = "<stdin>" if sparql == "-" else sparql if _is_file(sparql) else None
         if name is None and _is_dir(sparql):
@@ -196,9 +196,14 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
             if name is None and _looks_like_a_path(sparql):
                 raise fail(f"KGA502 no such query file: {sparql} (nor is it a query: {err.message})",
                            EXIT_USAGE) from None
+            if name and isinstance(err, QuerySyntaxError):
+                raise err.at(name) from None  # FILE:LINE:COL
             raise GraphError(err.message, code=err.code, location=Location(name) if name else None) from None
         kg = _load(graph, store, domain)
-        result = kg.query(text, timeout=timeout, max_rows=limit + 1)  # one more: did the query have more?
+        try:
+            result = kg.query(text, timeout=timeout, max_rows=limit + 1)  # one more: did the query have more?
+        except QuerySyntaxError as err:  # Oxigraph's parser is stricter than rdflib's (SELECT * with GROUP BY)
+            raise (err.at(name) if name else err) from None
     if isinstance(result, bool):
         print(json.dumps(result) if fmt == "json" else ("yes" if result else "no"))
         return

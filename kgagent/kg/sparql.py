@@ -44,6 +44,65 @@ PREFIXES: dict[str, str] = {
 }
 
 
+class QuerySyntaxError(GraphError):
+    """KGA206 for a query that is no SPARQL, at line ``line``, column ``col`` (1-based, in
+    characters) of the query text: ``reason`` says what is wrong there. :meth:`at` gives the
+    error located in the file the query was read from."""
+
+    def __init__(self, reason: str, line: int, col: int):
+        super().__init__(f"SPARQL syntax error at line {line}, column {col}: {reason}", code="KGA206")
+        self.reason, self.line, self.col = reason, line, col
+
+    def at(self, name: str) -> GraphError:
+        """The same error at ``name``:line:col (a query file's name)."""
+        return GraphError(f"SPARQL syntax error: {self.reason}", code="KGA206",
+                          location=Location(name, self.line, self.col))
+
+
+#: Oxigraph's syntax errors: "error at LINE:COL: expected one of A, B, ..." where an item is a
+#: token ("(", DESCRIBE), a character class ([_], ['0' ..= '9' | ...]) or its own words
+#: ("SELECT * is not authorized with GROUP BY")
+_OX_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_OX_CLASS = re.compile(r"\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]")
+_OX_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|[^,]+')
+
+
+def ox_syntax_error(err: SyntaxError, sparql: str) -> GraphError:
+    """Oxigraph's SyntaxError on ``sparql`` as kgagent says it (:class:`QuerySyntaxError`): the
+    words it gives, else the tokens it expected (never its character classes, a screenful of
+    Unicode ranges), and the query's text there.
+
+    >>> import pyoxigraph
+    >>> q = "SELECT * WHERE { ?x ?p ?o }\\nGROUP BY ?x"
+    >>> try:
+    ...     pyoxigraph.Store().query(q)
+    ... except SyntaxError as err:
+    ...     print(ox_syntax_error(err, q))
+    KGA206 SPARQL syntax error at line 2, column 12: SELECT * is not authorized with GROUP BY (near 'GROUP BY ?x')
+    """
+    text = " ".join(str(err).split())
+    m = _OX_ERROR.match(str(err))
+    if m is None:
+        return GraphError(f"SPARQL syntax error: {text}", code="KGA206")
+    line, col = int(m.group(1)), int(m.group(2))
+    rest = re.sub(r"^expected (one of )?", "", " ".join(m.group(3).split()))
+    rest = _OX_CLASS.sub("", rest)
+    items = [i.strip() for i in _OX_ITEM.findall(rest) if i.strip()]
+    words = [i for i in items if " " in i and not i.startswith('"')]
+    tokens = [i for i in items if i not in words]
+    if words:
+        reason = "; ".join(words)
+    elif tokens:
+        shown = ", ".join(tokens[:12]) + (", ..." if len(tokens) > 12 else "")
+        reason = f"expected {'one of ' if len(tokens) > 1 else ''}{shown}"
+    else:
+        reason = "the query cannot go on here"
+    lines = sparql.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = here[max(0, col - 16):col + 15].strip()
+    return QuerySyntaxError(reason + (f" (near {near!r})" if near else " (at the end of the query)"), line, col)
+
+
 def decode_query(data: bytes, name: str) -> str:
     """A query file's (or standard input's) bytes as text; GraphError KGA206 naming ``name``,
     the line and the column for bytes that are not UTF-8.
@@ -72,13 +131,15 @@ def _refused(why: str) -> GraphError:
 
 
 def prepare_read_only(sparql: str) -> Query | None:
-    """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (syntax,
-    or no query at all: empty, or nothing but comments; a query that is no string).
+    """Parse ``sparql`` as a read-only query; GraphError KGA204 (not allowed) or KGA206 (no
+    query at all: empty, or nothing but comments; a query that is no string; a syntax error is
+    a :class:`QuerySyntaxError`, with its line and column).
 
     rdflib's parser recurses once per triple pattern and bracket: a query of 100 patterns, or
-    brackets 30 deep, passes Python's recursion limit. Such a query is checked with Oxigraph's
-    parser and read for SERVICE, FROM and update keywords instead, and None is returned (no
-    rdflib query: Oxigraph runs it)."""
+    brackets 30 deep, passes Python's recursion limit; and rdflib cannot translate some valid
+    queries (``DESCRIBE * WHERE ...``). Such a query is checked with Oxigraph's parser and read
+    for SERVICE, FROM and update keywords instead, and None is returned (no rdflib query:
+    Oxigraph runs it)."""
     if not isinstance(sparql, str):
         hint = ": decode it to a string first" if isinstance(sparql, (bytes, bytearray)) else ""
         raise GraphError(f"the query must be a string, not {type(sparql).__name__}{hint}", code="KGA206")
@@ -97,12 +158,10 @@ def prepare_read_only(sparql: str) -> Query | None:
         try:
             parseUpdate(sparql)
         except ParseException:
-            raise GraphError(f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}",
-                             code="KGA206") from None
+            raise QuerySyntaxError(err.msg, err.lineno, err.col) from None
         except RecursionError:  # an update too long for rdflib's parser: its first keyword says
             _check_without_rdflib(sparql)
-            raise GraphError(f"SPARQL syntax error at line {err.lineno}, column {err.col}: {err.msg}",
-                             code="KGA206") from None
+            raise QuerySyntaxError(err.msg, err.lineno, err.col) from None
         raise _refused(_UPDATE) from None
     except Exception as err:  # noqa: BLE001 - rdflib raises assorted errors on odd input
         raise GraphError(f"SPARQL syntax error: {err}", code="KGA206") from None
@@ -112,11 +171,9 @@ def prepare_read_only(sparql: str) -> Query | None:
     try:
         query = translateQuery(parsed, initNs=PREFIXES)
         service = _has_service(query.algebra)
-    except RecursionError:
+    except Exception:  # noqa: BLE001 - too deep for rdflib, or a form it lacks (DESCRIBE *): Oxigraph's parser decides
         _check_without_rdflib(sparql)
         return None
-    except Exception as err:  # noqa: BLE001
-        raise GraphError(f"SPARQL error: {err}", code="KGA206") from None
     if service:
         raise _refused(_SERVICE)
     return query
@@ -172,7 +229,7 @@ def _check_without_rdflib(sparql: str) -> None:
     try:
         ox.Store().query(sparql, prefixes=PREFIXES)  # parsed; its results, never read, are not computed
     except SyntaxError as err:
-        raise GraphError(f"SPARQL syntax error: {' '.join(str(err).split())}", code="KGA206") from None
+        raise ox_syntax_error(err, sparql) from None
 
 
 def _has_service(node: Any, seen: set[int] | None = None) -> bool:

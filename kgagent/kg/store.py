@@ -810,17 +810,18 @@ class KnowledgeGraph(TripleSink):
             raise GraphError(f"unknown SPARQL engine {engine!r}; engines: oxigraph, rdflib", code="KGA206")
         store = self._ox_store() if engine == "oxigraph" or self.store == "oxigraph" else None
         if store is None and prepared is None:
-            raise GraphError("the query is too long or too deeply nested for rdflib's SPARQL parser; "
+            raise GraphError("the query is too long or too deeply nested for rdflib's SPARQL parser, or of a form "
+                             "rdflib lacks (such as DESCRIBE *); "
                              + ("run it with engine='oxigraph'" if engine == "rdflib" else
                                 "and Oxigraph cannot hold this graph (an IRI RFC 3987 forbids)"), code="KGA206")
         if store is not None:
             def run() -> Any:
-                from kgagent.kg.sparql import PREFIXES, ox_result
+                from kgagent.kg.sparql import PREFIXES, ox_result, ox_syntax_error
 
                 try:
                     res = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
                 except SyntaxError as err:
-                    raise GraphError(f"SPARQL syntax error: {err}", code="KGA206") from None
+                    raise ox_syntax_error(err, sparql) from None
                 return ox_result(res, raw, max_rows)
         else:
             def run() -> Any:

@@ -294,7 +294,7 @@ def test_a_long_query_with_keywords_in_names_and_strings_is_no_update(tiny: Know
 
 
 def test_a_long_query_on_the_rdflib_engine_says_to_use_oxigraph(tiny: KnowledgeGraph) -> None:
-    with pytest.raises(GraphError, match="too long or too deeply nested for rdflib's SPARQL parser; run it with "
+    with pytest.raises(GraphError, match="too long or too deeply nested for rdflib's SPARQL parser.*; run it with "
                                          "engine='oxigraph'"):
         tiny.query(f"SELECT ?x WHERE {{ BIND({DEEP} AS ?x) }}", engine="rdflib")
 
