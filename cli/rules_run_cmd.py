@@ -11,30 +11,46 @@ import typer
 from kgagent_cli.common import EXIT_ERRORS, EXIT_USAGE, check_out_place, console, fail, guarded
 
 
-def _load(rules_dir: Path, facts_dir: Path, proofs: bool):
+def _load(rules_dir: Path | list[Path], facts_dir: Path, proofs: bool, domain=None):
     """(engine, model, seconds to read the facts and evaluate); a facts file no rule reads, and
     a declared base predicate without one, are warned about on stderr (a misspelt file name
-    otherwise gives a run that derives nothing and says nothing)."""
+    otherwise gives a run that derives nothing and says nothing). With ``domain``: its ontology's
+    facts are added, and ``model_threshold(relation, 0.5)`` unless the facts give one, as in the
+    domain's example cases (``kgagent rules test``)."""
+    from kgagent.domain import rule_display_name
+    from kgagent.rule_tests import DEFAULT_MODEL_THRESHOLD
     from kgagent.rules import Engine, load_rules
     from kgagent.rules.facts_io import read_facts_columns
 
-    program = load_rules(rules_dir)
+    program = load_rules(rules_dir, display=rule_display_name)
     engine = Engine(program, record_proofs=proofs)
     t0 = time.perf_counter()
     facts = read_facts_columns(facts_dir, engine.arity)
+    given = set(facts)
+    if domain is not None:
+        added: dict = {p: set(rows) for p, rows in domain.rule_facts().items()}
+        if "model_threshold" not in facts:
+            added["model_threshold"] = {("relation", DEFAULT_MODEL_THRESHOLD)}
+        for p, rows in added.items():
+            facts[p] = rows | set(facts[p].rows()) if p in facts else rows
     model = engine.evaluate(facts)
     seconds = time.perf_counter() - t0
-    _warn_unread(program, facts, facts_dir)
+    _warn_unread(program, facts, facts_dir, given, agent_vocabulary=domain is not None)
     return engine, model, seconds
 
 
-def _warn_unread(program, facts: dict, facts_dir: Path) -> None:
+def _warn_unread(program, facts: dict, facts_dir: Path, given: set[str], agent_vocabulary: bool = False) -> None:
+    """KGA124 warnings: a facts file of ``given`` (those of ``facts_dir``) no rule reads; a
+    declared base predicate that no file, nor the domain, gives (``facts``: all of them), less
+    those the shared rules declare when ``agent_vocabulary`` (the agent's facts of a document,
+    most of which a hand-written example leaves out)."""
     import difflib
 
     read = {lit.pred for c in program.clauses for lit in c.body if hasattr(lit, "pred")}
-    declared = {d.pred for d in program.declarations}
+    declared = {d.pred for d in program.declarations
+                if not (agent_vocabulary and d.loc is not None and d.loc.path.startswith("shared/"))}
     out = console(stderr=True)
-    for pred in sorted(set(facts) - read):
+    for pred in sorted(given - read):
         by_lower = {r.lower(): r for r in sorted(read)}
         near = difflib.get_close_matches(pred.lower(), list(by_lower), n=1)
         hint = f" (did you mean {by_lower[near[0]]}.facts?)" if near else ""
@@ -43,11 +59,29 @@ def _warn_unread(program, facts: dict, facts_dir: Path) -> None:
         out.print(f"warning: KGA124 '{pred}' is declared (#base) but {facts_dir} has no {pred}.facts")
 
 
-def _check_dirs(rules_dir: Path, facts_dir: Path) -> None:
-    if not rules_dir.exists():
+def _check_dirs(rules_dir: Path | None, facts_dir: Path) -> None:
+    if rules_dir is not None and not rules_dir.exists():
         raise fail(f"KGA502 no such file or directory: {rules_dir}", EXIT_USAGE)
     if not facts_dir.is_dir():
         raise fail(f"KGA502 facts directory not found: {facts_dir}", EXIT_USAGE)
+
+
+#: the help of ``--domain`` for run and explain
+RUN_DOMAIN_HELP = ("Read the rules as this domain's agent does (its shared rules first, then RULES or its own "
+                   "rules) and add its ontology's facts (subclass, signature, ...) and model_threshold(relation, "
+                   "0.5) unless the facts give one, as `kgagent rules test` does.")
+
+
+def _rule_paths(rules: Path | None, domain: Path | None, option: str):
+    """(the rule paths to read, the Domain or None) for RULES and --domain; exit 2 without either."""
+    from kgagent_cli.common import open_domain
+
+    if domain is None:
+        if rules is None:
+            raise fail(f"KGA408 give the rules to run ({option}), or --domain DIR for a domain's", EXIT_USAGE)
+        return rules, None
+    dom = open_domain(domain)
+    return dom.rules_with(rules), dom
 
 
 def _print_rule_errors(err) -> None:
@@ -68,21 +102,25 @@ def _print_rule_errors(err) -> None:
 
 
 def run_cmd(
-    rules: Path = typer.Argument(..., help="A rule file or a directory of *.rules files."),
+    rules: Path | None = typer.Argument(None, help="A rule file or a directory of *.rules files (with --domain: "
+                                                   "instead of the domain's own rules; default: them)."),
     facts: Path = typer.Option(..., "--facts", help="Directory of <predicate>.facts files (tab-separated)."),
+    domain: Path | None = typer.Option(None, "--domain", help=RUN_DOMAIN_HELP),
     out: Path | None = typer.Option(None, "--out", help="Write every derived predicate here as <pred>.facts."),
     stats: bool = typer.Option(False, "--stats", help="Print counts per rule; last line: derived=N seconds=S."),
     no_proofs: bool = typer.Option(False, "--no-proofs", help="Do not record proofs (faster, less memory)."),
 ) -> None:
     """Evaluate rules over facts; write or summarise the derived relations.
 
-    Example: kgagent rules run rules/ --facts facts/ --out derived/ --stats
+    Examples: kgagent rules run rules/ --facts facts/ --out derived/ --stats ;
+    kgagent rules run --domain examples/scierc --facts facts/
 
     Exit 0 = done, 1 = errors in the rules or facts, 2 = usage or I/O failure.
 
     The seconds reported cover reading the facts files and evaluating to fixpoint.
     """
     _check_dirs(rules, facts)
+    paths, dom = _rule_paths(rules, domain, "RULES")
     check_out_place(out, directory=True)
     from kgagent.errors import RuleError
     from kgagent.rules import write_facts_dir
@@ -90,7 +128,7 @@ def run_cmd(
     try:
         with guarded(EXIT_ERRORS):
             try:
-                engine, model, seconds = _load(rules, facts, proofs=not no_proofs)
+                engine, model, seconds = _load(paths, facts, proofs=not no_proofs, domain=dom)
             except RuleError as err:
                 _print_rule_errors(err)
                 raise
@@ -180,19 +218,24 @@ def proof_json(node) -> str:
 
 def explain_cmd(
     fact: str = typer.Argument(..., help="The fact to explain, e.g. 'reject(r2, \"no type\")'."),
-    rules: Path = typer.Option(..., "--rules", help="A rule file or a directory of *.rules files."),
+    rules: Path | None = typer.Option(None, "--rules", help="A rule file or a directory of *.rules files (with "
+                                                           "--domain: instead of the domain's own rules)."),
     facts: Path = typer.Option(..., "--facts", help="Directory of <predicate>.facts files."),
+    domain: Path | None = typer.Option(None, "--domain", help=RUN_DOMAIN_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the proof as JSON."),
 ) -> None:
     """Print the shortest proof of a derived fact, down to base facts; for a fact the rules did
     not derive, why not: each rule that could derive it, the conditions that held and the first
     that did not (a missing fact, a false comparison with its values, a `not` whose fact holds).
 
-    Example: kgagent rules explain 'located_in(paris, europe)' --rules rules/ --facts facts/
+    Examples: kgagent rules explain 'located_in(paris, europe)' --rules rules/ --facts facts/ ;
+    kgagent rules explain 'accept(m1)' --domain examples/scierc --facts facts/ (the shared rules
+    that decide it are read too)
 
     Exit 0 = explained, 1 = the fact is not in the model (or errors in rules/facts), 2 = usage/I/O.
     """
     _check_dirs(rules, facts)
+    paths, dom = _rule_paths(rules, domain, "--rules")
     from kgagent.errors import RuleError
     from kgagent.rules.facts_io import parse_fact
     from kgagent.rules.why_not import goal_text, why_not
@@ -200,7 +243,7 @@ def explain_cmd(
     with guarded(EXIT_ERRORS):
         pred, args = parse_fact(fact)
         try:
-            _, model, _ = _load(rules, facts, proofs=True)
+            _, model, _ = _load(paths, facts, proofs=True, domain=dom)
         except RuleError as err:
             _print_rule_errors(err)
             raise
