@@ -47,13 +47,16 @@ def validate_cmd(
     kgagent validate claims.tsv --with out/   (also against what `kgagent extract` accepted into out/)
 
     Exit 0 = checked (whatever the verdicts), 1 = a bad claims file (file:line: what is wrong)
-    or rules with errors, 2 = missing file, rules or graph directory, or an unwritable --out.
+    or rules with errors, 2 = a missing file (or a directory given as the claims file), rules or
+    graph directory, or an unwritable --out.
     """
     from kgagent.claims import read_claims
     from kgagent.domain import rule_path_shown
 
     if str(claims) != "-" and not claims.exists():
         raise fail(f"KGA407 no such file of claims: {claims}", EXIT_USAGE)
+    if str(claims) != "-" and claims.is_dir():  # a usage error, as a missing file is: before the graph loads
+        raise fail(f"KGA407 {claims} is a directory, not a file of claims", EXIT_USAGE)
     _check_paths(rules, kg, None)
     check_graph_paths(also)
     check_out_place(out, directory=False)
