@@ -72,8 +72,9 @@ def _report(answer: "FactsAnswer", limit: int) -> None:
     for role, lk in (("head", answer.head), ("tail", answer.tail)):
         if lk is None:
             continue
-        if lk.is_nil:
-            con.print(f"{role} {lk.mention!r}: the graph knows no such entity of the kind asked")
+        if lk.is_nil:  # of a kind only where a predicate gave one: the name alone found nothing
+            kind = " of the kind asked" if answer.predicate else ""
+            con.print(visible(f"{role} {lk.mention!r}: the graph knows no such entity{kind}"))
         else:
             label = next((c.label for c in lk.candidates if c.entity == lk.entity), None) or lk.entity
             con.print(visible(f"{role} {lk.mention!r} -> {label} ({lk.entity}; {lk.method}, {lk.score:.2f})"))
