@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -21,14 +22,15 @@ from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_
 
 
 def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
-                      warnings: list[str] | None = None) -> list[str]:
+                      warnings: list[str] | None = None, ontology: Any = None) -> list[str]:
     """Print the ``rules check`` report of rule paths (a directory, a file, or a domain's list)
     to stderr; returns the file of each error (empty when there is none), for
     :func:`rule_errors_line`. ``thresholds``: the paths are a whole agent's rules (a domain's):
     check their thresholds too (KGA118, KGA119, KGA126 errors; KGA127 errors for a threshold the
     shared rules cannot do without that no file sets, KGA121 warnings for another).
     ``warnings``: a list to which the file of each warning printed is added (a caller's summary
-    counts them). Rules that cannot be read at all (KGA107) exit 2 with their one line."""
+    counts them). ``ontology``: the domain's; a class or relation name a rule writes that it has
+    not is a warning (KGA653). Rules that cannot be read at all (KGA107) exit 2 with their one line."""
     from kgagent.domain import rule_display_name
     from kgagent.rules import check_rules, load_rules
     from kgagent.rules.loader import rule_files
@@ -40,6 +42,11 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
             program = load_rules(rules, display=rule_display_name)
             problems = threshold_problems(program)
             diags = diags + problems if problems else with_unset_thresholds(diags, program)
+        if ontology is not None and not any(d.is_error for d in diags):
+            from kgagent.rules.names import unknown_names
+
+            program = load_rules(rules, display=rule_display_name)
+            diags += unknown_names(program, ontology.classes, ontology.relations)
     sources: dict[str, str] = {}
     try:
         files = rule_files(rules)

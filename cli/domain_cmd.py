@@ -43,7 +43,7 @@ def check_cmd(
     if not problems:
         dom = Domain.load(domain)
         with guarded(EXIT_ERRORS):  # a rule file that cannot be read (KGA107): one line
-            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned))
+            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned, ontology=dom.ontology))
     where = domain if domain is not None else "the default domain"
     also = f", and {_warnings(len(warned))}" if warned else ""
     if problems or n_rules:
