@@ -43,7 +43,8 @@ def check_cmd(
     if not problems:
         dom = Domain.load(domain)
         with guarded(EXIT_ERRORS):  # a rule file that cannot be read (KGA107): one line
-            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned, ontology=dom.ontology))
+            n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned,
+                                            ontology=dom.ontology))
     where = domain if domain is not None else "the default domain"
     also = f", and {_warnings(len(warned))}" if warned else ""
     if problems or n_rules:
@@ -51,9 +52,10 @@ def check_cmd(
     dom = Domain.load(domain)
     onto = dom.ontology
     sound = f"sound, with {_warnings(len(warned))} (above)" if warned else "sound"
+    model = "present" if dom.model and (dom.model / "config.json").is_file() else "not trained yet"
     console().print(f"{where}: domain {dom.name!r} is {sound}: {len(onto.classes)} classes ({len(onto.kinds)} kinds), "
                     f"{len(onto.relations)} relations, {sum(len(t) for t in dom.labels.sources.values())} mapped "
-                    f"labels, model {'present' if dom.model and (dom.model / 'config.json').is_file() else 'not trained yet'}")
+                    f"labels, model {model}")
 
 
 def _warnings(n: int) -> str:

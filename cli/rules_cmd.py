@@ -105,8 +105,8 @@ def _with_domain_diagnostics(diags: list, dom, target, display, own: set[str] | 
     the rules read that no file sets (KGA127 errors for those the shared rules cannot do
     without, KGA121 warnings for others; they replace the language's KGA106 on ``threshold``
     itself), thresholds set that nothing reads (KGA128 warnings, for the domain's whole rules),
-    class and relation names the ontology has not (KGA653 warnings), then what the joint decision cannot do with these rules, the ontology and the model
-    (KGA116, warnings)."""
+    class and relation names the ontology has not (KGA653 warnings), then what the joint
+    decision cannot do with these rules, the ontology and the model (KGA116, warnings)."""
     import json as _json
 
     from kgagent.errors import KGAError

@@ -130,8 +130,8 @@ def unset_thresholds(program: Any) -> list[Any]:
         if name in REQUIRED:
             out.append(Diagnostic(E_REQUIRED_NOT_SET, ERROR, f"threshold {name} is not set, and the shared rules "
                                   f"cannot do without it: {who} never fire{'s' if not others else ''}, so "
-                                  f"{REQUIRED[name]}; add threshold({name}, VALUE). to the domain's rules (`kgagent init` "
-                                  "writes its thresholds in rules/thresholds.rules)", first[name],
+                                  f"{REQUIRED[name]}; add threshold({name}, VALUE). to the domain's rules "
+                                  "(`kgagent init` writes its thresholds in rules/thresholds.rules)", first[name],
                                   len(THRESHOLD)))
         else:
             out.append(Diagnostic(W_NOT_SET, WARNING, f"the rules read threshold {name}, which no rule file "
