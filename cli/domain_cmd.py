@@ -42,6 +42,8 @@ def check_cmd(
     n_rules, warned = 0, []
     if not problems:
         dom = Domain.load(domain)
+        n_rules = _unreadable_rules(dom.rule_paths)
+    if not problems and not n_rules:
         with guarded(EXIT_ERRORS):  # a rule file that cannot be read (KGA107): one line
             n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned,
                                             ontology=dom.ontology))
@@ -56,6 +58,26 @@ def check_cmd(
     console().print(f"{where}: domain {dom.name!r} is {sound}: {len(onto.classes)} classes ({len(onto.kinds)} kinds), "
                     f"{len(onto.relations)} relations, {sum(len(t) for t in dom.labels.sources.values())} mapped "
                     f"labels, model {model}")
+
+
+def _unreadable_rules(paths: list[Path]) -> int:
+    """Print a line for each of the domain's rule files that cannot be read (KGA107: not UTF-8,
+    unreadable); how many. A problem of the domain (exit 1, counted), not of the command's use."""
+    from kgagent.errors import RuleError
+    from kgagent.rules.loader import read_rule_file, rule_files
+
+    try:
+        files = rule_files(paths)
+    except RuleError:  # a missing path or an empty folder: check_domain's KGA604
+        return 0
+    n = 0
+    for f in files:
+        try:
+            read_rule_file(f)
+        except RuleError as err:
+            print(f"error: {visible(str(err), keep=chr(9))}", file=sys.stderr)
+            n += 1
+    return n
 
 
 def _warnings(n: int) -> str:

@@ -128,3 +128,14 @@ def test_a_threshold_nothing_reads_is_a_warning_and_the_agent_s_weights_are_read
     assert "KGA121 warning: the rules read threshold old_experimnt, which no rule file sets" in r.output
     assert "threshold old_experiment is set, but no rule reads it, nor the agent: its value changes nothing; did " \
            "you mean old_experimnt, which the rules read and no file sets?" in r.output
+
+
+def test_a_rule_file_that_is_not_utf8_is_a_problem_of_the_domain(tmp_path) -> None:
+    """It exited 2 ("not a domain folder") with its line only, and no count of the problems."""
+    d = _domain(tmp_path)
+    (d / "rules" / "notes.rules").write_bytes(b"threshold(x, 1).\n\xff\xfe\n")
+    r = run("domain", "check", d)
+    assert r.exit_code == 1 and "Traceback" not in r.output, r.output
+    assert r.output.strip().splitlines() == [
+        f"error: {d / 'rules' / 'notes.rules'}:2:1: KGA107 not UTF-8 text (byte 0xff); save the file as UTF-8",
+        f"error: KGA600 1 problem(s) in {d} (above)"]
