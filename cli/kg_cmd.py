@@ -183,7 +183,7 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         raise fail(f"unknown --format {fmt!r}; formats: table, json, tsv", EXIT_USAGE)
     with guarded():
         from kgagent.errors import GraphError, Location
-        from kgagent.kg.sparql import QuerySyntaxError, decode_query, prepare_read_only
+        from kgagent.kg.sparql import QuerySyntaxError, decode_query, prepare_read_only, query_columns
 
         name = "<stdin>" if sparql == "-" else sparql if _is_file(sparql) else None
         if name is None and _is_dir(sparql):
@@ -217,7 +217,7 @@ def query(sparql: str = typer.Argument(..., help="A SPARQL query, a file holding
         rows = [{k: _json_value(v) for k, v in row.items()} for row in result]
         print(json.dumps(rows, indent=1, default=str, ensure_ascii=False, allow_nan=False))
         return
-    cols = list(result[0].keys()) if result else []
+    cols = list(result[0].keys()) if result else query_columns(text)  # no row: the header still says what is asked
     if fmt == "tsv":
         print("\t".join(cols))
         for row in result:

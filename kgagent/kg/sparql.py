@@ -232,6 +232,28 @@ def _check_without_rdflib(sparql: str) -> None:
         raise ox_syntax_error(err, sparql) from None
 
 
+def query_columns(sparql: str) -> list[str]:
+    """The names of the columns a query's result has, read from the query alone (Oxigraph's
+    parser; nothing is evaluated): a SELECT's variables in their order, ``subject``,
+    ``predicate``, ``object`` for a CONSTRUCT or DESCRIBE, none for an ASK or a query Oxigraph
+    cannot parse. What heads a table of no rows.
+
+    >>> query_columns("SELECT ?name (COUNT(*) AS ?n) WHERE { ?x rdfs:label ?name } GROUP BY ?name")
+    ['name', 'n']
+    >>> query_columns("DESCRIBE ent:x")
+    ['subject', 'predicate', 'object']
+    """
+    import pyoxigraph as ox
+
+    try:
+        res = ox.Store().query(sparql, prefixes=PREFIXES)  # an empty store: nothing to compute
+    except (SyntaxError, ValueError, TypeError):
+        return []
+    if isinstance(res, ox.QuerySolutions):
+        return [v.value for v in res.variables]
+    return [] if isinstance(res, ox.QueryBoolean) else ["subject", "predicate", "object"]
+
+
 def _has_service(node: Any, seen: set[int] | None = None) -> bool:
     seen = set() if seen is None else seen
     if id(node) in seen:
