@@ -228,7 +228,8 @@ def _json_claim(line: str, where: Location) -> Any:
         claim = json_line(line, str(where.path), where.line or 0)
     if isinstance(claim, list):
         if claim and all(isinstance(x, (dict, list)) for x in claim):
-            raise InputError(f"a JSON array of {len(claim)} claims; {_ARRAY}", code="KGA411", location=where)
+            raise InputError(f"a JSON array of {len(claim)} claim{'' if len(claim) == 1 else 's'}; {_ARRAY}",
+                             code="KGA411", location=where)
         return tuple(claim)
     if not isinstance(claim, dict):
         raise InputError("a claim is an object (head, predicate, tail, optionally score, head_type, tail_type) "

@@ -21,3 +21,16 @@ def test_a_directory_as_the_claims_file_is_a_usage_error(tmp_path: Path, monkeyp
     r = CliRunner().invoke(app, ["validate", str(tmp_path)])
     assert r.exit_code == 2, r.output
     assert r.output.strip().splitlines() == [f"error: KGA407 {tmp_path} is a directory, not a file of claims"]
+
+
+def test_a_json_array_of_one_claim_is_one_claim(tmp_path: Path) -> None:
+    """It said "a JSON array of 1 claims"."""
+    import pytest
+
+    from kgagent.claims import read_claims
+    from kgagent.errors import InputError
+
+    f = tmp_path / "claims.json"
+    f.write_text('[{"head": "Paris", "predicate": "capital", "tail": "France"}]\n')
+    with pytest.raises(InputError, match="a JSON array of 1 claim; claims in a .json/.jsonl file are JSON Lines"):
+        list(read_claims(f))
