@@ -30,7 +30,7 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
     shared rules cannot do without that no file sets, KGA121 warnings for another).
     ``warnings``: a list to which the file of each warning printed is added (a caller's summary
     counts them). ``ontology``: the domain's; a class or relation name a rule writes that it has
-    not is a warning (KGA653). Rules that cannot be read at all (KGA107) exit 2 with their one line."""
+    not is a warning (KGA653), and so is a rule adding to a shared rules' helper (KGA654). Rules that cannot be read at all (KGA107) exit 2 with their one line."""
     from kgagent.domain import rule_display_name
     from kgagent.rules import check_rules, load_rules
     from kgagent.rules.loader import rule_files
@@ -43,10 +43,10 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
             problems = threshold_problems(program)
             diags = diags + problems if problems else with_unset_thresholds(diags, program)
         if ontology is not None and not any(d.is_error for d in diags):
-            from kgagent.rules.names import unknown_names
+            from kgagent.rules.names import extends_shared, unknown_names
 
             program = load_rules(rules, display=rule_display_name)
-            diags += unknown_names(program, ontology.classes, ontology.relations)
+            diags += unknown_names(program, ontology.classes, ontology.relations) + extends_shared(program)
     sources: dict[str, str] = {}
     try:
         files = rule_files(rules)

@@ -105,14 +105,15 @@ def _with_domain_diagnostics(diags: list, dom, target, display, own: set[str] | 
     the rules read that no file sets (KGA127 errors for those the shared rules cannot do
     without, KGA121 warnings for others; they replace the language's KGA106 on ``threshold``
     itself), thresholds set that nothing reads (KGA128 warnings, for the domain's whole rules),
-    class and relation names the ontology has not (KGA653 warnings), then what the joint
+    class and relation names the ontology has not (KGA653 warnings), rules adding to a shared
+    helper predicate (KGA654 warnings), then what the joint
     decision cannot do with these rules, the ontology and the model (KGA116, warnings)."""
     import json as _json
 
     from kgagent.errors import KGAError
     from kgagent.joint import check_repairs
     from kgagent.rules import load_rules
-    from kgagent.rules.names import unknown_names
+    from kgagent.rules.names import extends_shared, unknown_names
     from kgagent.thresholds import THRESHOLD, threshold_problems, with_unset_thresholds
 
     labels = None
@@ -138,7 +139,7 @@ def _with_domain_diagnostics(diags: list, dom, target, display, own: set[str] | 
         c.is_fact and c.head.pred == THRESHOLD and c.loc is not None and c.loc.path in own for c in program.clauses)
     if sets_any:
         diags = with_unset_thresholds(diags, program, unread=whole)
-    names = unknown_names(program, dom.ontology.classes, dom.ontology.relations)
+    names = unknown_names(program, dom.ontology.classes, dom.ontology.relations) + extends_shared(program)
     diags += [d for d in names if own is None or d.loc.path in own]
     return diags + check_repairs(dom.ontology, program, labels, dom.labels.normalize, where=str(dom.root))
 
