@@ -51,6 +51,7 @@ def tune_cmd(
     """
     from kgagent.agent import Agent
     from kgagent.domain import rule_path_shown
+    from kgagent.thresholds import check_ranges
     from kgagent.tuning import best, gain_interval, parse_grid, read_gold, tune
     from kgagent_cli.agent_cmd import _check_paths, print_rule_report, rule_errors_line
 
@@ -59,6 +60,7 @@ def tune_cmd(
         raise fail(f"KGA502 no such gold file: {gold}", EXIT_USAGE)
     with guarded(EXIT_USAGE):
         grid = parse_grid(threshold)
+        check_ranges(grid)  # before the model is loaded: a value no rule file may hold (KGA126)
         mem = None
         if memory is not None:
             from kgagent.memory import TypeMemory

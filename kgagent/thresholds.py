@@ -88,6 +88,21 @@ def threshold_problems(program: Any) -> list[Any]:
     return out
 
 
+def check_ranges(values: Mapping[str, Iterable[float]]) -> None:
+    """RuleError KGA126 for the first value of a shared threshold outside its :data:`RANGES`
+    (``values``: name -> values to try, as ``kgagent rules tune -t`` gives them): a rule file
+    setting it so is refused, and so is trying it."""
+    from kgagent.errors import RuleError
+
+    for name, tried in values.items():
+        low, high = RANGES.get(name, (None, None))
+        for value in tried:
+            if (low is not None and value < low) or (high is not None and value > high):
+                span = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+                raise RuleError(f"threshold {name} cannot be {value:g}: it is {span} (the shared rules that read it "
+                                "would never fire, or always)", code=E_OUT_OF_RANGE)
+
+
 def threshold_values(program: Any) -> dict[str, float]:
     """The rule files' thresholds: name -> value of each ``threshold(Name, Value)`` fact (the
     last one of a name wins, as a later file overrides an earlier one)."""
