@@ -313,7 +313,9 @@ def run_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
     :data:`MAX_QUERY_SECONDS`).
 
     The worker is stopped by an asynchronous exception, which takes effect at the next Python
-    bytecode (rdflib's evaluator is pure Python, so this is prompt).
+    bytecode (rdflib's evaluator is pure Python, so this is prompt). A worker in a native call
+    that does not return (Oxigraph computing an aggregate) cannot be stopped: the KGA205 then
+    says that it goes on in the background.
     """
     limit = check_timeout(timeout)
     box: dict[str, Any] = {}
@@ -333,6 +335,12 @@ def run_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0),
                                                    ctypes.py_object(_QueryTimeout))
         worker.join(1.0)
+        if worker.is_alive():  # in native code that takes no exception: it goes on, and says so
+            raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s and cannot be stopped: Oxigraph "
+                             "computes it (an aggregate, ORDER BY) in one native call, which goes on in the "
+                             "background, holding a CPU core, until it ends or this process exits; engine='rdflib' "
+                             "stops a query on time",
+                             code="KGA205")
         raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s and was stopped",
                          code="KGA205")
     if "error" in box:

@@ -799,8 +799,10 @@ class KnowledgeGraph(TripleSink):
         so does "oxigraph" for a graph Oxigraph cannot hold: an IRI rdflib read but RFC 3987
         forbids, such as ``<urn:a[1]>``). The time limit stops a query between two result rows;
         an Oxigraph aggregate (COUNT, GROUP BY, ORDER BY) computed in one native call cannot be
-        interrupted: the caller gets KGA205 on time, the snapshot query finishes in the background
-        (the CLI exits).
+        interrupted: the caller gets KGA205 on time (saying so), and the query goes on in the
+        background, holding a CPU core until it ends (the CLI exits). In a long-lived process
+        (a QA service) give queries you do not trust ``engine="rdflib"``, which a time limit always
+        stops: a cross product under COUNT on the default graph would otherwise compute for days.
         """
         prepared = prepare_read_only(sparql)
         check_timeout(timeout)
