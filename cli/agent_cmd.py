@@ -27,7 +27,9 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
     to stderr; returns the file of each error (empty when there is none), for
     :func:`rule_errors_line`. ``thresholds``: the paths are a whole agent's rules (a domain's):
     check their thresholds too (KGA118, KGA119, KGA126 errors; KGA127 errors for a threshold the
-    shared rules cannot do without that no file sets, KGA121 warnings for another).
+    shared rules cannot do without that no file sets, KGA121 warnings for another). Without it,
+    rules that hold the shared ones (an agent's, as extract, validate, tune and rules test read
+    them) are still refused a score band no file sets (KGA127).
     ``warnings``: a list to which the file of each warning printed is added (a caller's summary
     counts them). ``ontology``: the domain's; a class or relation name a rule writes that it has
     not is a warning (KGA653), and so is a rule adding to a shared rules' helper (KGA654). Rules that cannot be read at all (KGA107) exit 2 with their one line."""
@@ -42,6 +44,10 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
             program = load_rules(rules, display=rule_display_name)
             problems = threshold_problems(program)
             diags = diags + problems if problems else with_unset_thresholds(diags, program)
+        elif _reads_shared(rules) and not any(d.is_error for d in diags):  # an agent's rules: its score bands
+            program = load_rules(rules, display=rule_display_name)
+            if not threshold_problems(program):  # those the agent refuses itself, when it loads
+                diags = with_unset_thresholds(diags, program, unread=False, warnings=False)
         if ontology is not None and not any(d.is_error for d in diags):
             from kgagent.rules.names import extends_shared, unknown_names
 
@@ -72,6 +78,17 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
             text = str(d)
         err.print(text)
     return errors
+
+
+def _reads_shared(rules: Path | list[Path]) -> bool:
+    """Whether the rule paths hold the shared rules (an agent's rules, not a file checked alone)."""
+    from kgagent.domain.domain import SHARED_RULES_DIR
+
+    paths = [rules] if isinstance(rules, (str, Path)) else list(rules)
+    try:
+        return any(Path(p).resolve() == SHARED_RULES_DIR.resolve() for p in paths)
+    except (OSError, RuntimeError):
+        return False
 
 
 def rule_errors_line(errors: list[str], before: str) -> str:

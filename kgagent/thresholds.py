@@ -195,13 +195,16 @@ def unread_thresholds(program: Any) -> list[Any]:
     return out
 
 
-def with_unset_thresholds(diags: list[Any], program: Any, *, unread: bool = True) -> list[Any]:
+def with_unset_thresholds(diags: list[Any], program: Any, *, unread: bool = True,
+                          warnings: bool = True) -> list[Any]:
     """The rule check's ``diags`` of ``program`` with :func:`unset_thresholds`' diagnostics
     added, less the check's warning that ``threshold`` itself is never defined (KGA106, with a
     guess at another name) where an unset threshold is reported at the same place: when no rule
     file sets any threshold at all, that warning only repeats, less clearly, what these say.
-    ``unread``: ``program`` is all the rules an agent reads: add :func:`unread_thresholds` too."""
-    unset = unset_thresholds(program)
+    ``unread``: ``program`` is all the rules an agent reads: add :func:`unread_thresholds` too.
+    ``warnings`` False: add the errors only (KGA127)."""
+    unset = [d for d in unset_thresholds(program) if warnings or d.is_error]
+    unread = unread and warnings
     places = {(d.loc.path, d.loc.line, d.loc.col) for d in unset}
     kept = [d for d in diags if not (d.code == "KGA106" and (d.loc.path, d.loc.line, d.loc.col) in places)]
     return kept + unset + (unread_thresholds(program) if unread else [])

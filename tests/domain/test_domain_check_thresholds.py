@@ -139,3 +139,22 @@ def test_a_rule_file_that_is_not_utf8_is_a_problem_of_the_domain(tmp_path) -> No
     assert r.output.strip().splitlines() == [
         f"error: {d / 'rules' / 'notes.rules'}:2:1: KGA107 not UTF-8 text (byte 0xff); save the file as UTF-8",
         f"error: KGA600 1 problem(s) in {d} (above)"]
+
+
+def test_the_commands_that_run_the_rules_refuse_a_domain_without_score_bands(tmp_path) -> None:
+    """`kgagent rules test` (and extract, validate, tune, which print the same report first) ran a
+    domain whose score bands were unset: every mention 'review: no rule decided'."""
+    d = _domain(tmp_path)
+    (d / "rules" / "tests").mkdir()
+    (d / "rules" / "tests" / "cases.yaml").write_text(
+        "cases:\n  - name: a confident drug\n    facts: 'mention(m1, drug, 0.95). nil(m1).'\n    expect: {m1: accept}\n")
+    assert run("rules", "test", "--domain", d).exit_code == 0
+    _drop(d, "entity_accept")
+    r = run("rules", "test", "--domain", d)
+    assert r.exit_code == 1 and "PASS" not in r.output and "FAIL" not in r.output, r.output
+    assert "KGA127 threshold entity_accept is not set" in r.output and "KGA121" not in r.output
+    assert r.output.strip().splitlines()[-1] == ("error: KGA100 rule errors (above) in shared/entities.rules: 1; fix "
+                                                 "them before running the cases")
+    # a rule file alone (no shared rules) is not an agent's rules: nothing to say about bands
+    r = run("rules", "check", d / "rules", "--alone")
+    assert r.exit_code == 0 and "KGA127" not in r.output, r.output
