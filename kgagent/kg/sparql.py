@@ -374,7 +374,7 @@ def graph_result(dataset: Any, query: Query) -> Iterator[tuple[Any, Any, Any]]:
     ctx.prologue = query.prologue
     seen: set[tuple[Any, Any, Any]] = set()
     if main.name == "ConstructQuery":
-        template = main.template or main.p.p.triples  # CONSTRUCT WHERE: the pattern is the template
+        template = main.template or _where_triples(main.p)  # CONSTRUCT WHERE: the pattern is the template
         for solution in evalPart(ctx, main.p):
             for triple in _fillTemplate(template, solution):
                 if triple not in seen:
@@ -399,6 +399,14 @@ def graph_result(dataset: Any, query: Query) -> Iterator[tuple[Any, Any, Any]]:
             if triple not in seen:
                 seen.add(triple)
                 yield triple
+
+
+def _where_triples(node: Any) -> list[Any]:
+    """The triple patterns of a ``CONSTRUCT WHERE``'s pattern, under its solution modifiers
+    (rdflib reads them one level down only: with LIMIT or ORDER BY its evaluation failed)."""
+    while node is not None and getattr(node, "name", None) != "BGP":
+        node = node.get("p")
+    return list(node.triples) if node is not None else []
 
 
 def ox_result(res: Any, raw: bool = False, max_rows: int | None = None) -> Any:
