@@ -85,7 +85,7 @@ def test_max_rows_reads_only_what_it_keeps(q: str) -> None:
     assert all(t[1] in ("urn:p", "urn:n") for t in got)
 
 
-@pytest.mark.parametrize("q", ["CONSTRUCT WHERE { ?s rdfs:label ?o } ORDER BY ?o LIMIT 3",
+@pytest.mark.parametrize("q", ["CONSTRUCT WHERE { ?s rdfs:label ?o } ORDER BY ?o ?s LIMIT 3",
                                "CONSTRUCT WHERE { ?s rdfs:label ?o ; a ont:city } ORDER BY DESC(?s) OFFSET 1"])
 def test_construct_where_under_a_solution_modifier(tiny: KnowledgeGraph, q: str) -> None:
     """``CONSTRUCT WHERE {...} LIMIT n`` on the rdflib engine was "KGA206 SPARQL evaluation failed:
