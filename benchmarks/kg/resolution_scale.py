@@ -1,17 +1,22 @@
 """How long `resolve_new_entities` takes as new entities grow: each name compared only with the
-names that share a key with it (a word, initials, numbers; the default) against every cluster
-(what it did before), side by side in one run. Synthetic people and companies, embedded by a
-fixed random vector per name, so the figures are the clustering's alone (MiniLM embeds about
-1,500 short names a second here, on top).
+names that may agree with it (blocking by names, the default) against every cluster, side by
+side in one run; with ``--before REV``, also the blocking of an earlier revision (its
+``_NameBlocks``, read with ``git show``). Synthetic people and companies, embedded by a fixed
+random vector per name, so the figures are the clustering's alone (MiniLM embeds about 1,500
+short names a second here, on top).
 
-    nice -n 10 .venv/bin/python benchmarks/kg/resolution_scale.py --sizes 1000,3000,10000
+    nice -n 10 .venv/bin/python benchmarks/kg/resolution_scale.py --sizes 1000,3000,10000 --before 760cbb7
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import random
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 
@@ -53,7 +58,20 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32)
 
 
-def run(n: int, every_pair: bool) -> tuple[float, float, int]:
+def blocks_of(rev: str) -> type:
+    """``_NameBlocks`` of kgagent/kg/resolution.py at git revision ``rev``."""
+    text = subprocess.run(["git", "show", f"{rev}:kgagent/kg/resolution.py"], check=True, capture_output=True,
+                          text=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(text)
+    spec = importlib.util.spec_from_file_location("resolution_before", fh.name)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["resolution_before"] = module
+    spec.loader.exec_module(module)
+    return module._NameBlocks
+
+
+def run(n: int, every_pair: bool, blocks: type | None = None) -> tuple[float, float, int]:
     kg = KnowledgeGraph()
     for c in ("person", "organization"):
         kg.add_class(c)
@@ -62,6 +80,8 @@ def run(n: int, every_pair: bool) -> tuple[float, float, int]:
     saved = res._NameBlocks
     if every_pair:
         res._NameBlocks = res.EveryPair
+    elif blocks is not None:
+        res._NameBlocks = blocks
     tracemalloc.start()
     t = time.perf_counter()
     try:
@@ -78,13 +98,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,3000,10000")
     ap.add_argument("--every-pair-up-to", type=int, default=3000, help="compare every pair only up to this size")
+    ap.add_argument("--before", help="also the blocking of this git revision")
     args = ap.parse_args()
-    print("| new entities | blocked by names: s | peak MB | merged | every cluster: s | peak MB | merged | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    before = blocks_of(args.before) if args.before else None
+    head = f" blocked as at {args.before}: s | merged | ratio |" if before else ""
+    print(f"| new entities | blocked by names: s | peak MB | merged | every cluster: s | peak MB | merged | ratio |{head}")
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|---|" if before else ""))
     for n in (int(x) for x in args.sizes.split(",")):
         b = run(n, False)
         e = run(n, True) if n <= args.every_pair_up_to else None
-        tail = (f"{e[0]:.1f} | {e[2 - 1]:.0f} | {e[2]} | {e[0] / b[0]:.1f}x" if e else "- | - | - | -")
+        tail = (f"{e[0]:.1f} | {e[1]:.0f} | {e[2]} | {e[0] / b[0]:.1f}x" if e else "- | - | - | -")
+        if before is not None:
+            o = run(n, False, before)
+            tail += f" | {o[0]:.1f} | {o[2]} | {o[0] / b[0]:.1f}x"
         print(f"| {n:,} | {b[0]:.1f} | {b[1]:.0f} | {b[2]} | {tail} |")
 
 

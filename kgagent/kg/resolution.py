@@ -202,13 +202,15 @@ def _word_keys(word: str) -> frozenset[str]:
 
 
 def _block_keys(label: str, key: str, numbers: tuple[str, ...]) -> set[str]:
-    """Keys two names share whenever :func:`name_agreement` (or equal alias keys) may join them:
-    the alias key; each initials they write or stand for; their numbers when they hold some (then
-    an initial or an abbreviation is match enough); and each word's :func:`_word_keys`."""
+    """Keys by which :class:`_NameBlocks` finds the names that :func:`name_agreement` (or equal
+    alias keys) may join: the alias key ("k:"); the initials a name stands for ("i:") and, one
+    written in capitals, the acronym it is ("a:", meeting the "i:" of the names it abbreviates:
+    two full names with the same initials need not meet); its numbers when it holds some ("n:";
+    then an initial or an abbreviation is match enough); and each word's :func:`_word_keys`."""
     out = {"k:" + key}
     out |= {"i:" + x for x in initials_of(label)}
     if in_capitals(label):
-        out.add("i:" + label.strip().replace(".", ""))
+        out.add("a:" + label.strip().replace(".", ""))
     if numbers:
         out.add("n:" + " ".join(numbers))
     for w in _content_words(label):
@@ -217,34 +219,125 @@ def _block_keys(label: str, key: str, numbers: tuple[str, ...]) -> set[str]:
 
 
 class _NameBlocks:
-    """Which names clustering compares: ``near(i)``, the names that share a :func:`_block_keys`
-    key with name ``i`` (a superset of those that may say it), and ``may(i, j)``, False where a
-    word of the name with fewer words can be said by no word of the other (neither strongly nor
-    as its initial or abbreviation), so :func:`name_agreement` surely says None: each name is
-    compared with a few, cheaply, not with all."""
+    """Which names clustering compares: ``near(i)``, a superset of the names that may say name
+    ``i``'s or that it may say, and ``may(i, j)``, False where a word of the name with fewer
+    words can be said by no word of the other (neither strongly nor as its initial or
+    abbreviation), or none strongly and it holds no number, so :func:`name_agreement` surely
+    says None: each name is compared with a few, cheaply, not with all.
+
+    A name found by every word it holds would meet, through a common word ("John", "Bank"),
+    every name holding it: quadratic where many do. So a name with a word longer than an
+    abbreviation (the shorter name's every such word must be said) is found by its **anchor**,
+    the long word of its own that the fewest names hold: by the names that say that word
+    strongly, and, where an initial or an abbreviation says it ("J." for "Johnson"), by the
+    names that also strongly say another word of it or share its numbers (without those,
+    :func:`name_agreement` says None). A name of short words alone (an acronym, "J. Lo") meets
+    the names sharing any of its words, and, holding numbers, the names of the same numbers with
+    a word of its first letter. Names sharing their alias key always meet, and so do an acronym
+    and the names it may stand for, and names of numbers alone that are equal."""
 
     def __init__(self, labels: list[str], keys: list[str], numbers: list[tuple[str, ...]]) -> None:
         self.blocks = [_block_keys(x, k, n) for x, k, n in zip(labels, keys, numbers)]
-        self.index: dict[str, list[int]] = defaultdict(list)
-        for i, ks in enumerate(self.blocks):
-            for k in ks:
-                self.index[k].append(i)
+        self.numbered = [bool(n) for n in numbers]
         self.words = [_content_words(x) for x in labels]
         # words that may stand for a longer one they begin (an initial, an abbreviation)
         self.shorts = [{w for w in ws if len(w) <= ABBREVIATION_MAX_LENGTH} for ws in self.words]
+        # alias keys, acronyms and initials, the numbers of names with no other word
+        self.special: dict[str, list[int]] = defaultdict(list)
+        self.index: dict[str, list[int]] = defaultdict(list)  # a word's keys -> names holding it
+        self.short_only: dict[str, list[int]] = defaultdict(list)  # a word's keys -> names of short words alone
+        for i, ks in enumerate(self.blocks):
+            only_short = all(len(w) <= ABBREVIATION_MAX_LENGTH for w in self.words[i])
+            for k in ks:
+                if k[0] in "kai" or (k[0] == "n" and not self.words[i]):
+                    self.special[k].append(i)
+                elif k[0] != "n":
+                    self.index[k].append(i)
+                    if only_short:
+                        self.short_only[k].append(i)
+        self.anchors = [min((w for w in ws if len(w) > ABBREVIATION_MAX_LENGTH), default=None,
+                            key=lambda w: (sum(len(self.index.get(k, ())) for k in _word_keys(w)), w))
+                        for ws in self.words]
+        self.by_anchor: dict[str, list[int]] = defaultdict(list)  # a word's keys -> names anchored by it
+        # (first letter of an anchor, a key of another word of the name or its numbers) -> names
+        self.by_abbreviated: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # (first letter of a short word, a key of the name) -> names holding both
+        self.by_short_and_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # (numbers, first letter of a word) -> names holding both: numbers say enough beside an
+        # initial or an abbreviation, so a name of short words ("LA 14") may be all said so
+        self.by_number_letter: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.short_by_number_letter: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, ws in enumerate(self.words):
+            for k in self.blocks[i]:
+                if k[0] == "n" and ws:
+                    for letter in {w[0] for w in ws}:
+                        self.by_number_letter[k, letter].append(i)
+                        if len(self.shorts[i]) == len(set(ws)):
+                            self.short_by_number_letter[k, letter].append(i)
+        for i, a in enumerate(self.anchors):
+            if a is not None:
+                for k in _word_keys(a):
+                    self.by_anchor[k].append(i)
+                for k in self._rest(i):
+                    self.by_abbreviated[a[0], k].append(i)
+            for k in {k for k in self.blocks[i] if k[0] in "wdn"}:
+                for letter in {w[0] for w in self.shorts[i]}:
+                    self.by_short_and_key[letter, k].append(i)
+
+    def _rest(self, i: int) -> set[str]:
+        """The keys of name ``i``'s words beside its anchor (one of its words may say another
+        name's strongly), and its numbers."""
+        rest = list(self.words[i])
+        rest.remove(self.anchors[i])
+        out = {k for w in rest for k in _word_keys(w)}
+        out |= {k for k in self.blocks[i] if k[0] == "n"}
+        return out
 
     def near(self, i: int) -> set[int]:
-        return set().union(*(self.index[k] for k in self.blocks[i]))
+        keys = [k for k in self.blocks[i] if k[0] in "wdn"]
+        out: set[int] = set()
+        for k in self.blocks[i]:
+            if k[0] == "k" or (k[0] == "n" and not self.words[i]):
+                out.update(self.special[k])
+            elif k[0] in "ai":  # an acronym meets the names it is the initials of, and back
+                out.update(self.special.get(("i:" if k[0] == "a" else "a:") + k[2:], ()))
+        for k in keys:
+            if k[0] == "n":
+                continue
+            out.update(self.by_anchor.get(k, ()))  # names whose anchor name i says strongly
+            out.update(self.short_only.get(k, ()))
+            if self.anchors[i] is None:
+                out.update(self.index[k])
+        if self.words[i]:
+            table = self.by_number_letter if self.anchors[i] is None else self.short_by_number_letter
+            for k in self.blocks[i]:
+                if k[0] == "n":
+                    for letter in {w[0] for w in self.words[i]}:
+                        out.update(table.get((k, letter), ()))
+        # names whose anchor a short word of i may stand for, one of their other words said by i
+        for letter in {w[0] for w in self.shorts[i]}:
+            for k in keys:
+                out.update(self.by_abbreviated.get((letter, k), ()))
+        a = self.anchors[i]
+        if a is not None:
+            for k in _word_keys(a):  # names that say i's anchor strongly
+                out.update(self.index.get(k, ()))
+            for k in self._rest(i):  # ... or by a short word, and another word of i strongly
+                out.update(self.by_short_and_key.get((a[0], k), ()))
+        return out
 
     def may(self, i: int, j: int) -> bool:
-        if any(k[0] in "ki" and k in self.blocks[j] for k in self.blocks[i]):
-            return True  # equal alias keys, initials: name_agreement decides
+        if any(k in self.blocks[j] if k[0] == "k" else
+               k[0] in "ai" and ("i:" if k[0] == "a" else "a:") + k[2:] in self.blocks[j] for k in self.blocks[i]):
+            return True  # equal alias keys, an acronym and a name it is the initials of: name_agreement decides
         short, long = (i, j) if len(self.words[i]) <= len(self.words[j]) else (j, i)
+        strong = self.numbered[short]  # numbers say enough; else one word must be said strongly
         for w in self.words[short]:
-            if len(w) > ABBREVIATION_MAX_LENGTH and not (_word_keys(w) & self.blocks[long]) and not any(
-                    w.startswith(x) for x in self.shorts[long]):
+            said = bool(_word_keys(w) & self.blocks[long])
+            strong = strong or said
+            if len(w) > ABBREVIATION_MAX_LENGTH and not said and not any(w.startswith(x) for x in self.shorts[long]):
                 return False
-        return True
+        return strong
 
 
 class EveryPair:

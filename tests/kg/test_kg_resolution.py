@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from rdflib import OWL, URIRef
 
 from kgagent.kg.resolution import canonical, resolve_new_entities
@@ -173,19 +174,22 @@ def test_a_part_of_several_names_merges_with_none():
     assert one("Martin Dempsey", "Martin E. Dempsey") and one("Dempsey", "Martin Dempsey")
 
 
-def test_blocking_by_names_changes_no_merge(monkeypatch):
-    """Clustering compares a name only with those sharing a key with it (a word, initials, its
-    numbers, a spelling a letter apart): the merges are those of comparing every pair."""
+@pytest.mark.parametrize("seed,short_names", [(7, None), (11, {"person": ["last"]})])
+def test_blocking_by_names_changes_no_merge(monkeypatch, seed, short_names):
+    """Clustering compares a name only with those that may agree with it (a word said strongly,
+    an initial or an abbreviation beside one, an acronym and what it stands for, numbers): the
+    merges are those of comparing every pair."""
     import random
 
     import kgagent.kg.resolution as res
     from kgagent.kg import KnowledgeGraph
 
-    rng = random.Random(7)
+    rng = random.Random(seed)
     words = ["Smith", "Smyth", "Jones", "Acme", "Acme Corp", "Kazakhstan", "Kazakstan", "Airways", "Paul", "P.",
              "Steve", "European", "Union", "EU", "Aug.", "August", "14", "2012", "Group", "of", "Seven", "G7",
-             "Laboratory", "Lab", "Jet", "Propulsion", "Dodgers", "Los", "Angeles", "Medicare", "Medicaid"]
-    names = sorted({" ".join(rng.choice(words) for _ in range(rng.randint(1, 3))) for _ in range(300)})
+             "Laboratory", "Lab", "Jet", "Propulsion", "Dodgers", "Los", "Angeles", "Medicare", "Medicaid",
+             "J.", "S.", "SJ", "PS", "JP", "LA", "Labs"]
+    names = sorted({" ".join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(300)})
 
     def build():
         kg = KnowledgeGraph()
@@ -200,8 +204,28 @@ def test_blocking_by_names_changes_no_merge(monkeypatch):
 
     def merges(kg):
         return sorted((m.canonical, tuple(m.members), tuple(sorted(m.agreement.items())))
-                      for m in resolve_new_entities(kg, embed, threshold=0.9, apply=False))
+                      for m in resolve_new_entities(kg, embed, threshold=0.9, apply=False, short_names=short_names))
 
     blocked = merges(build())
     monkeypatch.setattr(res, "_NameBlocks", res.EveryPair)
     assert blocked == merges(build()) and len(blocked) >= 20
+
+
+def test_blocking_meets_few_names_through_a_common_word_or_initials():
+    """Names that share only a common first name, their initials or a middle initial cannot say
+    one another: each meets the few names that say its rare word (the surname), not the
+    thousand holding "John" (which made clustering quadratic in the names)."""
+    from kgagent.kg.aliases import alias_keys
+    from kgagent.kg.resolution import _NameBlocks, name_numbers
+
+    surnames = [f"Sur{a}{b}{c}" for a in "bdgklmnprs" for b in "aeiou" for c in "tvz"]  # 150
+    labels = [f"John {s}" for s in surnames] + [f"John J. {s}" for s in surnames] + surnames
+    labels += ["Jay Surbat", "JS", "J. Surbat Corp"]
+    blocks = _NameBlocks(labels, [alias_keys(x)[2] for x in labels], [name_numbers(x) for x in labels])
+    sizes = [len(blocks.near(i)) for i in range(len(labels))]
+    assert max(sizes[:-3]) <= 6 and sum(sizes[:-3]) / len(sizes[:-3]) < 5
+    near = {labels[j] for j in blocks.near(labels.index("John Surbat"))}
+    # the same surname, an initial standing for "John", the acronym of its initials; no other
+    # John, though every one of them has the initials JS too
+    assert {"John J. Surbat", "Surbat", "Jay Surbat", "J. Surbat Corp", "JS"} <= near
+    assert not near & {"John Surbav", "John J. Surbav", "Surbav"}
