@@ -105,16 +105,22 @@ def validate_cmd(
 @contextlib.contextmanager
 def _jsonl_out(out: Path | None) -> Iterator[Callable[[dict], None]]:
     """A ``write(row)`` for --out: JSON Lines to the file (its folder made), to stdout for ``-``,
-    nowhere without --out."""
+    nowhere without --out. The file is replaced when every claim is written: a run stopped
+    half-way (an error, Ctrl-C) leaves an earlier --out file as it was, not cut short."""
+    from kgagent.files import atomic_writer
+
     if out is None:
         yield lambda row: None
         return
     if str(out) == "-":
         yield lambda row: print(json.dumps(row, ensure_ascii=False), flush=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as fh:
-        yield lambda row: fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if out.exists() and not out.is_file():  # a device or a pipe (/dev/null, a FIFO): written to, never replaced
+        with open(out, "w", encoding="utf-8") as fh:
+            yield lambda row: fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    with atomic_writer(out) as raw:
+        yield lambda row: raw.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def _report(shown: list, counts: Counter, explain: bool, out: Path | None) -> None:
