@@ -174,8 +174,9 @@ def parse_into(ds: Dataset, text: str, fmt: str, path: Path, publicID: str | Non
         raise
     except Exception as err:  # rdflib raises many kinds; each carries its line differently
         line, msg = _error_line(err, text, fmt)
+        col = err.colno if isinstance(err, json.JSONDecodeError) else 0  # a JSON-LD file is often one long line
         raise GraphError(f"malformed {fmt} graph: {one_line(msg)}", code="KGA201",
-                         location=Location(str(path), line)) from None
+                         location=Location(str(path), line, col)) from None
     _check_text_terms(ds, text, fmt, path)
 
 
