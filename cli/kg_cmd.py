@@ -254,14 +254,22 @@ def _note_unread(path: Path) -> None:
 @app.command("export")
 def export(out: str = typer.Argument(..., callback=_path,
                                      help="Output file; format from the suffix (.nq, .trig, .jsonld, .ttl, .nt, "
-                                          "optionally .gz)."),
+                                          "optionally .gz); - = standard output (N-Quads, or --format)."),
            graph: Optional[str] = _graph_option(),
            fmt: Optional[str] = typer.Option(None, "--format", help="Override the format."),
            domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Write the graph, with every document's provenance graph when the format can hold it.
 
+    Examples: kgagent kg export graph.trig ; kgagent kg export - --format nt | grep Boston
+
     Exit 1 = a graph that cannot be read or written in that format, 2 = an output path that lies
     under a file (KGA510) or cannot be written."""
+    if str(out) == "-":  # standard output, not a folder called "-" (which it was)
+        with guarded():
+            kg = _load(graph, domain=domain)
+            kg.write(sys.stdout.buffer, format=fmt or "nquads")
+        sys.stdout.buffer.flush()
+        return
     with guarded(EXIT_USAGE):
         from kgagent.kg.fileio import check_writable_place
 

@@ -27,7 +27,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import networkx as nx
 from rdflib import OWL, RDF, RDFS, XSD, Dataset, Literal, URIRef
@@ -365,6 +365,19 @@ class KnowledgeGraph(TripleSink):
         if self.path is None:
             self.path = target
         return target
+
+    def write(self, stream: IO[bytes], *, format: str = "nquads") -> None:
+        """Write the graph to the binary ``stream`` (standard output: ``kg export -``) in
+        ``format`` (N-Quads by default: it holds every document's provenance graph). GraphError
+        KGA202 as :meth:`save`: an unknown format, or one that cannot hold the graph (named graphs
+        in a triple-only format, a control character in RDF/XML), said before anything is written."""
+        fmt, _ = fileio.format_for(Path("-"), format)
+        if fmt not in fileio.QUAD_FORMATS and self.named_graphs():
+            raise GraphError(f"format {fmt} cannot hold the {len(self.named_graphs())} per-document provenance "
+                             "graphs; write nquads, trig or json-ld", code="KGA202")
+        if fmt == "xml":
+            _check_xml_text(self._ds, Path("<output>"))
+        _serialize(self._ds, stream, fmt)
 
     def lock(self, directory: str | Path | None = None, timeout: float = 0.0) -> "KnowledgeGraph":
         """Hold the writer lock of the graph directory until ``unlock()`` (or process exit)."""
