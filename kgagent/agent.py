@@ -88,7 +88,8 @@ def load_agent_rules(domain: Domain, rules: str | Path | None = None) -> tuple[l
     the domain's own when given) and their program, checked as the agent loads them: InputError
     KGA408 for a ``rules`` folder that is not there, RuleError for the rule language's errors
     (KGA1xx) and the thresholds' (KGA118, KGA119). Commands call it to refuse bad rules before
-    long work (``train --rounds``)."""
+    long work (``train --rounds``). With the shared rules, a score band no file sets is RuleError
+    KGA127 too (the shared rules would decide nothing)."""
     if rules is not None and not isinstance(rules, (str, Path)):
         raise InputError(f"rules must be a rules directory (a str or Path), not {type(rules).__name__}",
                          code="KGA419")
@@ -101,15 +102,20 @@ def load_agent_rules(domain: Domain, rules: str | Path | None = None) -> tuple[l
 def _load_checked(domain: Domain, paths: list[Path]) -> Any:
     from kgagent.rules import load_rules
 
-    return _checked_thresholds(load_rules(paths, display=partial(domain.rule_name, own=paths[-1])))
+    return _checked_thresholds(load_rules(paths, display=partial(domain.rule_name, own=paths[-1])),
+                               shared=domain.shared_rules)
 
 
-def _checked_thresholds(program: Any) -> Any:
-    """``program``, or RuleCheckError for its thresholds' errors (KGA118, KGA119)."""
+def _checked_thresholds(program: Any, shared: bool = False) -> Any:
+    """``program``, or RuleCheckError for its thresholds' errors (KGA118, KGA119; with the
+    ``shared`` rules, KGA127 for a threshold they cannot do without that no file sets)."""
     from kgagent.rules.diagnostics import RuleCheckError
-    from kgagent.thresholds import threshold_problems
+    from kgagent.thresholds import threshold_problems, unset_thresholds
 
-    if problems := threshold_problems(program):
+    problems = threshold_problems(program)
+    if shared and not problems:
+        problems = [d for d in unset_thresholds(program) if d.is_error]
+    if problems:
         raise RuleCheckError(problems)
     return program
 

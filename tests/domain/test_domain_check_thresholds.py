@@ -158,3 +158,23 @@ def test_the_commands_that_run_the_rules_refuse_a_domain_without_score_bands(tmp
     # a rule file alone (no shared rules) is not an agent's rules: nothing to say about bands
     r = run("rules", "check", d / "rules", "--alone")
     assert r.exit_code == 0 and "KGA127" not in r.output, r.output
+
+
+def test_the_library_refuses_an_agent_whose_score_bands_are_unset(tmp_path) -> None:
+    """`Agent.load` (a QA service embedding kgagent) ran such a domain without a word, every
+    proposal left undecided; it refuses it as the commands do (KGA127, naming the file and line)."""
+    import pytest
+
+    from kgagent.agent import Agent
+    from kgagent.rules.diagnostics import RuleCheckError
+
+    d = _domain(tmp_path)
+    _drop(d, "entity_accept")
+    with pytest.raises(RuleCheckError) as err:
+        Agent.load(domain=d)
+    assert [x.code for x in err.value.diagnostics] == ["KGA127"]
+    assert "shared/entities.rules:20:52: KGA127 threshold entity_accept is not set" in str(err.value)
+    _drop(d, *REQUIRED)  # the rest too: one error per threshold
+    with pytest.raises(RuleCheckError) as err:
+        Agent.load(domain=d)
+    assert sorted(x.message.split()[1] for x in err.value.diagnostics) == sorted(REQUIRED)
