@@ -176,7 +176,24 @@ def prepare_read_only(sparql: str) -> Query | None:
         return None
     if service:
         raise _refused(_SERVICE)
+    _ox_parse(sparql, iris=False)  # rdflib takes some queries SPARQL forbids, and answers them wrongly
     return query
+
+
+def _ox_parse(sparql: str, iris: bool = True) -> None:
+    """Oxigraph's parser over ``sparql`` (:class:`QuerySyntaxError` for a query it refuses;
+    nothing is evaluated: an empty store). rdflib's parser takes queries the SPARQL grammar
+    forbids and answers them with no row or an arbitrary one (``SELECT * ... GROUP BY ?x``:
+    nothing; ``SELECT (COUNT(*) AS ?n) ?x``: any ?x): each engine now refuses them alike. With
+    ``iris=False`` an IRI that RFC 3987 forbids is let through: rdflib reads it, and a graph
+    rdflib read may hold it (``<urn:a[1]>``; Oxigraph cannot hold such a graph)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store().query(sparql, prefixes=PREFIXES)
+    except SyntaxError as err:
+        if iris or "IRI parsing failed" not in str(err):
+            raise ox_syntax_error(err, sparql) from None
 
 
 #: SPARQL's tokens, as far as telling keywords from names, strings, IRIs and comments goes
@@ -216,8 +233,6 @@ def _check_without_rdflib(sparql: str) -> None:
     """The read-only check of a query rdflib's parser cannot take (too long or deeply nested):
     its keywords read from its tokens (GraphError KGA204 for an update, SERVICE or FROM), its
     syntax checked by Oxigraph's parser (KGA206), nothing evaluated."""
-    import pyoxigraph as ox
-
     words = [m.group().upper() for m in _TOKENS.finditer(sparql) if m.lastgroup == "word"]
     body = [w for w in words if w not in ("PREFIX", "BASE")]
     if body and body[0] in _UPDATE_WORDS:
@@ -226,10 +241,7 @@ def _check_without_rdflib(sparql: str) -> None:
         raise _refused(_FROM)
     if "SERVICE" in words:
         raise _refused(_SERVICE)
-    try:
-        ox.Store().query(sparql, prefixes=PREFIXES)  # parsed; its results, never read, are not computed
-    except SyntaxError as err:
-        raise ox_syntax_error(err, sparql) from None
+    _ox_parse(sparql)
 
 
 def query_columns(sparql: str) -> list[str]:

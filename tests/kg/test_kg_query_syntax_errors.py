@@ -64,3 +64,27 @@ def test_a_query_files_syntax_error_names_the_file_line_and_column(tiny_dir: Pat
     assert r.exit_code == 0 and r.output.splitlines()[0] == "subject\tpredicate\tobject", r.output
     assert "https://w3id.org/kgagent/entity/acme\thttp://www.w3.org/2000/01/rdf-schema#label\tAcme Corporation" \
         in r.output.splitlines()
+
+
+@pytest.mark.parametrize(("query", "words"), [
+    (GROUP_STAR, "SELECT * is not authorized with GROUP BY"),  # rdflib: no row
+    ("SELECT (COUNT(*) AS ?n) ?x WHERE { ?x ?p ?y }", "The SELECT contains a variable that is unbound"),  # any ?x
+])
+def test_the_rdflib_engine_refuses_what_sparql_forbids(tiny: KnowledgeGraph, query: str, words: str) -> None:
+    """rdflib's parser took these and answered them wrongly (no row; one arbitrary ?x beside the
+    count), silently: on the rdflib engine, or on a graph Oxigraph cannot hold, where kg query
+    uses it. Both engines now refuse them alike."""
+    for engine in ("rdflib", "oxigraph"):
+        with pytest.raises(QuerySyntaxError, match=words):
+            tiny.query(query, engine=engine)
+
+
+def test_an_iri_rfc_3987_forbids_is_still_read_on_a_graph_that_holds_one(tmp_path: Path) -> None:
+    """Oxigraph's parser refuses ``<urn:a[1]>``, which rdflib reads: such a graph is queried with
+    rdflib, and a query naming that IRI still runs there."""
+    g = tmp_path / "odd.ttl"
+    g.write_text('<urn:a[1]> <urn:p> <urn:b> .\n<urn:b> <urn:p> "x" .\n')
+    kg = KnowledgeGraph.load(g)
+    assert kg.query("SELECT ?o WHERE { <urn:a[1]> <urn:p> ?o }") == [{"o": "urn:b"}]
+    with pytest.raises(QuerySyntaxError, match="SELECT \\* is not authorized with GROUP BY"):
+        kg.query(GROUP_STAR)
