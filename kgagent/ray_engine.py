@@ -404,7 +404,8 @@ def _dataset(ray: Any, paths: list[str], done: dict[str, str], load_kwargs: dict
     ctx.target_max_block_size = READ_BLOCK_BYTES
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
-    ds = ds.flat_map(_read_groups, fn_kwargs={"done": done, "batch_size": batch_size, "out": out, "cwd": cwd}, num_cpus=0)
+    ds = ds.flat_map(_read_groups, fn_kwargs={"done": done, "batch_size": batch_size, "out": out, "cwd": cwd},
+                     num_cpus=0)
     return ds.map_batches(AgentWorker, batch_size=1, batch_format="numpy",
                           compute=ActorPoolStrategy(size=workers), num_cpus=cpus,
                           fn_constructor_kwargs={"load_kwargs": load_kwargs, "factory": factory, "threads": cpus,
