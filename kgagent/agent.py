@@ -1003,10 +1003,11 @@ class Agent:
                     lk = replace(lk, entity=None, score=0.0, method="nil")  # "Lincoln" the person is not the city
                 links[role] = lk
             for role, text, _ in queries:
-                if is_iri(text):
-                    known = self.kg.entity(text) is not None
-                    links[role] = Link(mention=text, entity=text if known else None, score=1.0 if known else 0.0,
-                                       method="iri" if known else "nil")
+                if is_iri(text):  # the entity itself, with its label and types as a linked name's candidate has
+                    ent = self.kg.entity(text)
+                    links[role] = Link(mention=text, entity=text if ent else None, score=1.0 if ent else 0.0,
+                                       method="iri" if ent else "nil",
+                                       candidates=[Candidate(text, ent.label, 1.0, ent.types)] if ent else [])
             h, t = links["head"], links["tail"]
             if any(lk is not None and lk.is_nil for lk in (h, t)):
                 return FactsAnswer(head=h, predicate=pred, tail=t)
