@@ -371,6 +371,12 @@ class KnowledgeGraph(TripleSink):
         ``format`` (N-Quads by default: it holds every document's provenance graph). GraphError
         KGA202 as :meth:`save`: an unknown format, or one that cannot hold the graph (named graphs
         in a triple-only format, a control character in RDF/XML), said before anything is written."""
+        import io
+
+        if isinstance(stream, io.TextIOBase) or not callable(getattr(stream, "write", None)):
+            raise GraphError(f"write() takes a binary stream (sys.stdout.buffer, open(PATH, 'wb')), not "
+                             f"{'a text stream' if isinstance(stream, io.TextIOBase) else type(stream).__name__}",
+                             code="KGA211")
         fmt, _ = fileio.format_for(Path("-"), format)
         if fmt not in fileio.QUAD_FORMATS and self.named_graphs():
             raise GraphError(f"format {fmt} cannot hold the {len(self.named_graphs())} per-document provenance "

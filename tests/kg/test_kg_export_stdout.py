@@ -55,3 +55,20 @@ def test_the_help_example_runs(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output[-500:]
     assert any(line.split(" ", 1)[1].rstrip(" .") == '<http://www.w3.org/2000/01/rdf-schema#label> "Boston"'
                for line in r.stdout.splitlines() if "Boston" in line)
+
+
+def test_write_takes_a_binary_stream(tiny: KnowledgeGraph) -> None:
+    """KnowledgeGraph.write(sys.stdout) was a TypeError from inside rdflib's serializer."""
+    import io
+
+    import pytest
+
+    from kgagent.errors import GraphError
+
+    for wrong, words in ((io.StringIO(), "not a text stream"), (None, "not NoneType")):
+        with pytest.raises(GraphError, match=words) as err:
+            tiny.write(wrong)
+        assert err.value.code == "KGA211" and "binary stream (sys.stdout.buffer" in err.value.message
+    buf = io.BytesIO()
+    tiny.write(buf, format="nt")
+    assert buf.getvalue().count(b"\n") == len(tiny)
