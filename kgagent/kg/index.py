@@ -121,6 +121,17 @@ class Embedder:
 
         return torch.autocast("cpu", dtype=torch.bfloat16) if self.bfloat16 else contextlib.nullcontext()
 
+    def unreadable(self, texts: Sequence[str]) -> list[bool]:
+        """Whether the model reads nothing of each text: every token of it the vocabulary's
+        unknown token (an emoji, runes, a word of letters it lacks: "Kǝngǝrli"), or no token at
+        all. Any two such texts embed alike, whatever they say (cosine 1.0), so their vectors
+        tell nothing."""
+        tokenizer = getattr(self._load(), "tokenizer", None)
+        unknown = getattr(tokenizer, "unk_token_id", None)
+        if tokenizer is None or unknown is None or not len(texts):
+            return [False] * len(texts)
+        return [all(t == unknown for t in ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
+
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text (cached by text)."""
         if not len(texts):

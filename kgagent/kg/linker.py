@@ -483,6 +483,9 @@ class Linker:
         answers = [self._name_hits(t, typ) for t, typ in mentions]
         hits = [a[0] for a in answers]
         need = [i for i, (_t, typ) in enumerate(mentions) if self._needs_embedding(typ, hits[i])]
+        if need and isinstance(self._embed, Embedder):  # a text the model reads nothing of ("🙂")
+            # embeds as every other such text does: its neighbours are no evidence (only its names)
+            need = [i for i, bad in zip(need, self._embed.unreadable([texts[i] for i in need])) if not bad]
         sims: dict[int, dict[str, float]] = {}
         if need and len(self.index):
             vecs = np.asarray(self._embed([texts[i] for i in need]), dtype=np.float32)
