@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -160,6 +161,8 @@ class ReviewSet:
     #: the encoder's labels by ontology name and kind, as the run recorded them (run.json "labels")
     run_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     sentence_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: (inode, size, mtime in ns) of decisions.jsonl as read; None for a set not read from a file
+    source_stat: tuple[int, int, int] | None = None
     _labels: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
@@ -173,6 +176,8 @@ class ReviewSet:
         decisions: list[dict[str, Any]] = []
         try:
             with open(path, encoding="utf-8") as fh:
+                st = os.fstat(fh.fileno())
+                source_stat = (st.st_ino, st.st_size, st.st_mtime_ns)
                 for lineno, line in enumerate(fh, 1):
                     if not line.strip():
                         continue
@@ -190,9 +195,20 @@ class ReviewSet:
             raise InputError(f"{path} holds no decisions", code="KGA474")
         run = read_run_json(out)
         fp, parts = extraction_fingerprint(out, run)
-        rs = cls(out, decisions, fp, parts, run_labels=run_labels(run))
+        rs = cls(out, decisions, fp, parts, run_labels=run_labels(run), source_stat=source_stat)
         rs._index()
         return rs
+
+    def changed_on_disk(self) -> bool:
+        """Whether ``out/decisions.jsonl`` is no longer the file this set was read from (an
+        extraction re-run or resumed in ``out`` since): another inode, size or modification time."""
+        if self.source_stat is None:
+            return False
+        try:
+            st = os.stat(self.out / "decisions.jsonl")
+        except OSError:
+            return True
+        return (st.st_ino, st.st_size, st.st_mtime_ns) != self.source_stat
 
     def _index(self) -> None:
         groups: dict[tuple[str, int], list[str]] = defaultdict(list)

@@ -170,10 +170,20 @@ class ReviewApp:
                         "verdict": d.get("verdict"), "answers": [a.to_dict() for a in rows]})
         return out
 
+    def _check_fresh(self) -> None:
+        """InputError KGA482 when ``decisions.jsonl`` changed since the page was served: an answer
+        would be stamped with decisions (verdicts, ids) the extraction no longer holds."""
+        if self.reviews.changed_on_disk():
+            path = self.reviews.out / "decisions.jsonl"
+            raise InputError(f"{path} changed since this page was served (the extraction was run again "
+                             "in it): this answer was NOT saved; restart `kgagent review` on it and answer "
+                             "again", code="KGA482")
+
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         """Store one answer; KGA472 for a body the page could not have written (a field of the
         wrong type, offsets that are no whole numbers, a note over MAX_NOTE characters...)."""
         reviewer = check_reviewer(_string(body, "reviewer"))
+        self._check_fresh()
         d = self.reviews.get(_string(body, "decision"))
         action = _string(body, "action")
         label, span = None, None
@@ -200,6 +210,7 @@ class ReviewApp:
 
     def undo(self, body: dict[str, Any]) -> dict[str, Any]:
         reviewer = check_reviewer(_string(body, "reviewer"))
+        self._check_fresh()
         last = self.store.last_effective(reviewer)
         if last is None:
             return {"undone": None}
