@@ -196,7 +196,7 @@ def read_claims(path: str | Path, classes: Collection[str] | None = None,
 
 def _claim_lines(lines: Iterator[tuple[int, str]], name: str, json_lines: bool, classes: Collection[str] | None,
                  normalize: Callable[[str], str]) -> Iterator[tuple[Any, Location]]:
-    first = True
+    first, found = True, False
     for lineno, line in lines:
         where = Location(name, lineno)
         if not line.strip() or (not json_lines and line.lstrip().startswith("#")):
@@ -212,7 +212,11 @@ def _claim_lines(lines: Iterator[tuple[int, str]], name: str, json_lines: bool, 
                 check_claim_classes(parsed, classes)
         except (InputError, ValueError, TypeError) as err:
             raise InputError(getattr(err, "message", str(err)), code="KGA411", location=where) from None
+        found = True
         yield claim, where
+    if not found:  # comments, blank lines or a header alone: as empty as an empty file (KGA403)
+        raise InputError("no claims in it, only comments, blank lines or a header row", code="KGA403",
+                         location=Location(name))
 
 
 def _json_claim(line: str, where: Location) -> Any:

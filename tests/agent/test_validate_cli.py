@@ -64,6 +64,9 @@ def test_claims_as_json_lines_and_from_stdin(fake_cli, graph_dir: Path, tmp_path
     ("c.jsonl", '\n{"head": "Boston",\n', ":2:19:", "KGA404 malformed JSON"),
     ("c.jsonl", '"Boston located_in Texas"\n', ":1:", "KGA411 a claim is an object"),
     ("c.tsv", "", "c.tsv:", "KGA403 empty file: no claims in it"),
+    # comments and a header row alone said "0 claims" and exit 0, as if all were checked
+    ("c.tsv", "# head\tpredicate\ttail\n\nhead\tpredicate\ttail\n", "c.tsv:", "KGA403 no claims in it, only "
+                                                                            "comments, blank lines or a header row"),
     ("c.tsv", b"Boston\x00\tlocated_in\tTexas\n", "c.tsv:", "KGA402 binary file"),
     ("c.tsv", b"Bost\xe9n\tlocated_in\tTexas\n", ":1:5:", "KGA401 not UTF-8 text"),
 ])
