@@ -52,6 +52,9 @@ def feedback_prune(
     con.print(f"removed {result.removed} example label(s) proved with {rule}"
               + (f", and {result.dependent} relation(s) whose argument went with them" if result.dependent else "")
               + f"; {result.kept} kept, {result.sentences_dropped} sentence(s) left empty dropped -> {result.path}")
+    if result.reviewed:
+        con.print(f"kept {result.reviewed} label(s) reviewers judged on decisions {rule} made: "
+                  "their answers, not the rule, justify them")
     if not result.rule_seen:
         con.print(f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
 

@@ -631,6 +631,7 @@ class PruneResult:
     kept: int  # labels kept
     rule_seen: bool  # whether any decision's proof uses the rule at all
     path: str
+    reviewed: int = 0  # labels kept though their decision used the rule: reviewers' answers justify them
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -682,7 +683,9 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     (default: ``decisions.jsonl`` beside the feedback file). A label that lists its rules
     itself (``"rules": [...]``) is judged by that list. Relations whose argument entity was
     removed go too (counted apart as ``dependent``); a sentence left with no label is dropped.
-    The result is written atomically to ``out`` (default: the feedback file itself). A line that
+    A label a reviewer judged (``"answers"``, from ``feedback export-reviews``) is kept: the
+    reviewer's answer, not the rule, justifies it (counted as ``reviewed`` where its decision used
+    the rule). The result is written atomically to ``out`` (default: the feedback file itself). A line that
     is no feedback record (labels that are not lists of objects with a type and integer offsets,
     ``rules`` that is not a list of rule ids) is InputError KGA463 naming the file and line, and
     nothing is written.
@@ -732,8 +735,16 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
         raise InputError(f"{len(missing)} feedback labels cite decisions not in {decisions_file} "
                          f"(e.g. {example}); cannot trace them", code="KGA464")
 
+    reviewed = 0
+
     def uses_rule(item: dict[str, Any]) -> bool:
-        nonlocal seen
+        nonlocal seen, reviewed
+        if _answered(item):
+            if ("rules" not in item and str(item.get("proof")) in tainted) or any(
+                    rule_matches(str(r), rule) for r in item.get("rules") or []):
+                seen = True
+                reviewed += 1
+            return False
         if "rules" in item:
             hit = any(rule_matches(str(r), rule) for r in item["rules"] or [])
             seen = seen or hit
@@ -773,4 +784,11 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
         out_records.append(obj)
     target = Path(out) if out is not None else feedback
     write_feedback(out_records, target)
-    return PruneResult(removed, dependent, dropped, kept, seen, str(target))
+    return PruneResult(removed, dependent, dropped, kept, seen, str(target), reviewed)
+
+
+def _answered(item: dict[str, Any]) -> bool:
+    """Whether a feedback label is a reviewer's judgement (``"answers": ["a:12", ...]``, written by
+    ``feedback export-reviews``): the person's answer justifies it, not the rule that decided."""
+    answers = item.get("answers")
+    return isinstance(answers, list) and any(isinstance(a, str) and a for a in answers)
