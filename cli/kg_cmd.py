@@ -319,7 +319,8 @@ def import_(files: list[str] = typer.Argument(..., callback=_path,
         merged = merge_graph_files(kg, files, fmt=fmt, reviews=reviews, align=align,
                                    kinds=dom.kinds if dom is not None else None)
         path = kg.save(graph)
-    console(stderr=True).print(f"added {merged.added:,} triples; {path} now has {len(kg):,}")
+    console(stderr=True).print(f"added {merged.added:,} triple{'' if merged.added == 1 else 's'}; {path} now has "
+                               f"{len(kg):,}")
     _note_unread(path)
     report = merged.alignment
     if report is not None:
@@ -347,6 +348,9 @@ def link(mentions: list[str] = typer.Argument(..., help="Mention strings to link
          as_json: bool = typer.Option(False, "--json"),
          domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP)) -> None:
     """Link mentions to graph entities (alias table, then FAISS), or say NIL (new entity)."""
+    blank = [i for i, m in enumerate(mentions, 1) if not m.strip()]
+    if blank:  # `kg link "$NAME"` with NAME unset: said, not answered NIL
+        raise fail(f"KGA478 mention {blank[0]} of {len(mentions)} is empty: give the text to link", EXIT_USAGE)
     dom = open_domain(domain)
     t = _mention_class(dom, mtype) if mtype else None  # before the graph loads
     with guarded():

@@ -67,3 +67,11 @@ def test_saving_a_graph_under_a_file_is_a_storage_error(tiny_dir: Path) -> None:
     kg = KnowledgeGraph.load(graph)
     with pytest.raises(StorageError, match=f"KGA510 cannot write {graph}/x.nq: {graph} is a file"):
         kg.save(graph / "x.nq")
+
+
+@pytest.mark.parametrize("mentions", [[""], ["Boston", "  "]])
+def test_an_empty_mention_to_link_is_a_usage_error(tiny_dir: Path, mentions: list[str]) -> None:
+    """`kg link "$NAME"` with NAME unset answered "NIL (new entity)", as if a name had been looked
+    up and not found; it is said, before the graph loads."""
+    line = _one_error(run("link", *mentions, "--graph", tiny_dir / "nowhere"), code=2)
+    assert line == f"error: KGA478 mention {len(mentions)} of {len(mentions)} is empty: give the text to link"
