@@ -3,7 +3,10 @@
 "use strict";
 
 const S = { config: null, reviewer: "", filters: {}, ids: [], pos: 0, item: null,
-            spanEdit: null, busy: false };
+            spanEdit: null, busy: false, dropped: false };
+// a key pressed while an answer is on its way is not taken (it would answer a candidate not yet
+// shown): the page says so, and keeps saying it once the next candidate shows
+const NOT_TAKEN = "still saving the last answer: that key was not taken, press it again";
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
@@ -180,15 +183,17 @@ async function refreshSide() {
 
 // ------------------------------------------------------------------ answering
 async function send(action, extra = {}) {
-  if (!S.item || S.busy) return;
+  if (S.busy) { S.dropped = true; say(NOT_TAKEN, true); return; }
+  if (!S.item) return;
   if (!S.reviewer) { say("type your name in the reviewer box first", true); $("#reviewer").focus(); return; }
   S.busy = true;
   try {
     const id = S.item.id;
     await api("/api/answer", { reviewer: S.reviewer, decision: id, action, ...extra });
-    say("");
     await afterAnswer(id);
-  } catch (err) { say(err.message, true); } finally { S.busy = false; }
+    say(S.dropped ? NOT_TAKEN.replace("still saving the last answer", "a key pressed while saving") : "", S.dropped);
+    S.dropped = false;
+  } catch (err) { S.dropped = false; say(err.message, true); } finally { S.busy = false; }
 }
 
 async function afterAnswer(id) {
@@ -201,7 +206,8 @@ async function afterAnswer(id) {
 }
 
 async function undo() {
-  if (S.busy || !S.reviewer) return;
+  if (S.busy) { S.dropped = true; say(NOT_TAKEN, true); return; }
+  if (!S.reviewer) return;
   S.busy = true;
   try {
     const r = await api("/api/undo", { reviewer: S.reviewer });
@@ -209,8 +215,8 @@ async function undo() {
     showProgress((await api("/api/next?" + qs({ after: r.undone }))).progress);
     await refreshSide();
     await show(r.undone);
-    say("undone: answer again");
-  } catch (err) { say(err.message, true); } finally { S.busy = false; }
+    say("undone: answer again" + (S.dropped ? "; a key pressed while undoing was not taken" : ""), S.dropped);
+  } catch (err) { say(err.message, true); } finally { S.busy = false; S.dropped = false; }
 }
 
 function relabel(label) {
