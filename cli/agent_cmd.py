@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from kgagent.decisions import VERDICTS
-from kgagent.errors import KGAError, visible
+from kgagent.errors import KGAError, Location, visible
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
                                  console, fail, guarded, open_domain)
@@ -423,9 +423,9 @@ def explain_cmd(
 
     Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA423).
     """
-    from kgagent.explain import explain_decision
-    from kgagent.output import find_decision
-    from kgagent.rule_stats import decisions_path, read_decisions
+    from kgagent.explain import check_decision, explain_decision
+    from kgagent.output import locate_decision
+    from kgagent.rule_stats import decisions_path, numbered_decisions
 
     if not out.exists():
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
@@ -441,23 +441,25 @@ def explain_cmd(
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:
-            chosen = [find_decision(out, decision_id)]
+            chosen = [locate_decision(out, decision_id)]
         else:
             chosen = []
-            for d in read_decisions(decisions_path(out)):
+            path = decisions_path(out)
+            for lineno, d in numbered_decisions(path):
                 if d.get("verdict") == verdict and (kind is None or d.get("kind") == kind):
-                    chosen.append(d)
+                    chosen.append((d, Location(str(path), lineno)))
                     if len(chosen) >= (limit or 1):
                         break
             if not chosen:
                 raise fail(f"KGA415 no {kind or ''} decision with verdict {verdict} in {out}".replace("  ", " "),
                            EXIT_ERRORS)
-    for i, decision in enumerate(chosen):
+    for i, (decision, where) in enumerate(chosen):
         if as_json:
             typer.echo(json.dumps(decision, indent=1, ensure_ascii=False))
         else:
-            with guarded(EXIT_ERRORS):  # a hand-edited decision: KGA451, one line
-                text = explain_decision(decision, wording)
+            with guarded(EXIT_ERRORS):  # a hand-edited decision: KGA451 at its line, one line
+                check_decision(decision, where)
+                text = explain_decision(decision, wording, where)
             typer.echo(("\n" if i else "") + text)
 
 

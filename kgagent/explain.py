@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from kgagent.decisions import relation_name
-from kgagent.errors import InputError, visible
+from kgagent.decisions import VERDICTS, relation_name
+from kgagent.errors import InputError, Location, json_kind, visible
 from kgagent.proofs import fact as fact_of
 from kgagent.proofs import premises, split_fact, walk
 
@@ -295,20 +295,74 @@ def proof_tree(decision: dict[str, Any], wording: dict[str, str] | None = None,
     return lines
 
 
-def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = None) -> str:
+#: the fields of a decision that, when present, hold a JSON value of this kind (None: null too)
+_FIELD_KINDS: dict[str, tuple[type, ...]] = {
+    "proof": (dict, type(None)), "labels": (dict,), "others": (list,), "scores": (dict,), "notes": (list,),
+    "repair": (dict, type(None)), "unlink": (dict, type(None)), "relink": (dict, type(None)),
+    "same_as": (dict, type(None)), "head": (dict, type(None)), "tail": (dict, type(None)), "subject": (str,),
+}
+_KIND_WORDS = {dict: "an object", list: "a list", str: "a string"}
+
+
+def decision_problem(decision: Any) -> str | None:
+    """What makes ``decision`` (a line of decisions.jsonl, read back) one kgagent does not write,
+    in words naming the field, or None: a verdict that is none of :data:`VERDICTS` or missing, a
+    kind other than entity or relation, a field of the wrong JSON kind (``proof`` not an object,
+    ``others`` not a list, ...). Checks the shape only: what kgagent wrote always passes.
+
+    >>> decision_problem({"id": "d:1", "kind": "entity", "verdict": "maybe"})
+    "its 'verdict' is 'maybe', not one of reject, review, repair, accept"
+    >>> decision_problem({"id": "d:1", "kind": "entity", "verdict": "accept", "proof": "accept(m:1)"})
+    "its 'proof' is a string, not an object (or null)"
+    """
+    if not isinstance(decision, dict):
+        return f"it is {json_kind(decision)}, not an object"
+    verdict = decision.get("verdict")
+    if "verdict" not in decision:
+        return "it has no 'verdict'"
+    if verdict not in VERDICTS:
+        return f"its 'verdict' is {visible(repr(verdict))}, not one of {', '.join(VERDICTS)}"
+    if "kind" in decision and decision["kind"] not in ("entity", "relation"):
+        return f"its 'kind' is {visible(repr(decision['kind']))}, not entity or relation"
+    for key, kinds in _FIELD_KINDS.items():
+        if key in decision and not isinstance(decision[key], kinds):
+            want = " or ".join(_KIND_WORDS[k] for k in kinds if k in _KIND_WORDS)
+            return (f"its {key!r} is {json_kind(decision[key])}, not {want}"
+                    + (" (or null)" if type(None) in kinds else ""))
+    for key in ("others", "notes"):
+        for item in decision.get(key) or []:
+            if not isinstance(item, dict if key == "others" else str):
+                return f"its {key!r} holds {json_kind(item)}, not {'objects' if key == 'others' else 'strings'}"
+    return None
+
+
+def _not_written(decision: Any, why: str, where: Location | None) -> InputError:
+    did = decision.get("id") if isinstance(decision, dict) else None
+    return InputError(f"decision {visible(repr(did))} is not one kgagent writes ({why}); was the file edited?",
+                      code="KGA451", location=where)
+
+
+def check_decision(decision: Any, where: Location | None = None) -> None:
+    """InputError KGA451, located at ``where`` (the decision's file and line), when
+    :func:`decision_problem` finds ``decision`` is not one kgagent writes."""
+    if (why := decision_problem(decision)) is not None:
+        raise _not_written(decision, why, where)
+
+
+def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = None,
+                     where: Location | None = None) -> str:
     """The whole explanation: what was decided about what, the summary line, the proof tree.
 
     ``wording``: the domain's words for its helper predicates (``Domain.wording``; None = the
     default domain's). Control characters of the texts quoted are written as ``\\x1b``.
     InputError KGA451 for a decision kgagent did not write (a hand-edited one whose fields are of
-    the wrong kind).
+    the wrong kind), located at ``where`` (the decision's file and line) when given.
     """
     try:
         return _explain(decision, wording)
     except (AttributeError, TypeError, KeyError, ValueError, IndexError) as err:
-        did = decision.get("id") if isinstance(decision, dict) else None
-        raise InputError(f"decision {did!r} is not one kgagent writes (a field of the wrong kind: {err}); "
-                         "was the file edited?", code="KGA451") from None
+        raise _not_written(decision, decision_problem(decision) or f"a field of the wrong kind: {err}",
+                           where) from None
 
 
 def _explain(decision: dict[str, Any], wording: dict[str, str] | None) -> str:

@@ -572,19 +572,24 @@ def _corpus(documents: Any) -> Iterator[Document]:
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:
     """The decision with this id (or unique id prefix) in ``out/decisions.jsonl`` (streamed; only
     the lines that hold the id are parsed). The file's problems are rule_stats' (KGA450, KGA451)."""
+    return locate_decision(out, decision_id)[0]
+
+
+def locate_decision(out: str | Path, decision_id: str) -> tuple[dict[str, Any], Location]:
+    """:func:`find_decision`, with the file and line the decision is on (for errors about it)."""
     path = decisions_path(out)
-    matches: list[dict[str, Any]] = []
+    matches: list[tuple[dict[str, Any], Location]] = []
     for lineno, line in decision_lines(path):
         if decision_id not in line:
             continue
         obj = parse_decision(line, path, lineno)
         did = str(obj.get("id", ""))
         if did == decision_id:
-            return obj
-        if did.startswith(decision_id) and all(m.get("id") != did for m in matches):
-            matches.append(obj)
+            return obj, Location(str(path), lineno)
+        if did.startswith(decision_id) and all(m.get("id") != did for m, _ in matches):
+            matches.append((obj, Location(str(path), lineno)))
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise InputError(f"{decision_id!r} is ambiguous: {', '.join(m['id'] for m in matches[:5])}", code="KGA415")
+        raise InputError(f"{decision_id!r} is ambiguous: {', '.join(m['id'] for m, _ in matches[:5])}", code="KGA415")
     raise InputError(f"no decision {decision_id!r} in {path}", code="KGA415")

@@ -498,5 +498,7 @@ def test_explain_of_a_hand_edited_decision_is_one_line(fake_cli, corpus, graph_d
     r = run("explain", first["id"], "--out", out)
     assert r.exit_code == 1, r.output
     last = r.output.strip().splitlines()[-1]
-    assert last.startswith(f"error: KGA451 decision '{first['id']}' is not one kgagent writes (a field of the "
-                           "wrong kind: ") and last.endswith("was the file edited?"), last
+    why = {"labels": "its 'labels' is a number, not an object", "subject": "its 'subject' is a list, not a string",
+           "notes": "its 'notes' is a number, not a list"}[field]
+    assert last == (f"error: {out / 'decisions.jsonl'}:1: KGA451 decision '{first['id']}' is not one kgagent writes "
+                    f"({why}); was the file edited?"), last
