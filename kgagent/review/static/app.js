@@ -149,9 +149,21 @@ function render() {
   for (const li of document.querySelectorAll("#history li")) li.classList.toggle("current", li.dataset.id === it.id);
 }
 
+// The server counts offsets in code points (Python's str), the page's strings in UTF-16 units:
+// a character outside the BMP (an emoji, 𝔄) before a mention is one of the first, two of the second.
+// Offsets are turned into UTF-16 on the way in and back into code points on the way out.
+function toUnits(text, cp) {
+  let u = 0;
+  for (const ch of text) { if (cp-- <= 0) break; u += ch.length; }
+  return u;
+}
+function toPoints(text, units) { return [...text.slice(0, units)].length; }
+function spanToPoints(text, e) { return { start: toPoints(text, e.start), end: toPoints(text, e.end) }; }
+
 function renderSentence(edit) {
   const it = S.item, text = it.sentence_text;
-  const marks = it.highlights.filter((h) => h.start != null).map((h) => ({ ...h }));
+  const marks = it.highlights.filter((h) => h.start != null)
+    .map((h) => ({ ...h, start: toUnits(text, h.start), end: toUnits(text, h.end) }));
   if (edit) { marks.length = 0; marks.push({ role: "edit", start: edit.start, end: edit.end, type: "new span" }); }
   marks.sort((a, b) => a.start - b.start);
   const out = []; let at = 0;
@@ -242,9 +254,11 @@ function startSpan() {
   if (!S.item) return;
   if (S.item.kind !== "entity") { say("fix the span on the argument's own entity (see this sentence)", true); return; }
   const sel = selectionSpan();
-  if (sel) { window.getSelection().removeAllRanges(); send("span", sel); return; }
+  if (sel) { window.getSelection().removeAllRanges(); send("span", spanToPoints(S.item.sentence_text, sel)); return; }
   const h = S.item.highlights[0];
-  S.spanEdit = { start: h.start ?? 0, end: h.end ?? 1 };
+  const text = S.item.sentence_text;
+  S.spanEdit = h.start == null ? { start: 0, end: text.length ? [...text][0].length : 1 }
+    : { start: toUnits(text, h.start), end: toUnits(text, h.end) };  // UTF-16 units while editing
   $("#span-edit").hidden = false;
   drawSpanEdit();
 }
@@ -310,7 +324,7 @@ function onKey(e) {
   if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
   if (S.spanEdit) {
     if (e.key === "ArrowLeft" || e.key === "ArrowRight") { e.preventDefault(); moveSpan(e.shiftKey ? "end" : "start", e.key === "ArrowLeft" ? -1 : 1); }
-    else if (e.key === "Enter") { e.preventDefault(); const s = S.spanEdit; S.spanEdit = null; $("#span-edit").hidden = true; send("span", s); }
+    else if (e.key === "Enter") { e.preventDefault(); const s = spanToPoints(S.item.sentence_text, S.spanEdit); S.spanEdit = null; $("#span-edit").hidden = true; send("span", s); }
     return;
   }
   const k = e.key;

@@ -1,0 +1,91 @@
+"""Regression: a sentence holding characters outside the BMP (an emoji, 𝔄) before a mention.
+
+The server counts offsets in code points, the page's JavaScript strings in UTF-16 units. In
+"Fans 😀😀 cheered as 𝔄 <b>Richard Parsons</b> of ..." the page highlighted "<b>Richard Pars"
+and a span fixed with the keyboard to "Richard Parsons<" was stored as code points 24-42
+("Richard Parsons</b>" minus one): the training data got a span the reviewer never chose. The
+page now converts offsets both ways. The sentence's HTML-like text is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgagent.review.items import ReviewSet
+from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import Client, start_server
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "astral"
+PARSONS = "d:9baca2c2d044996d"  # 'Richard Parsons' after '😀😀' and '𝔄', inside '<b>...</b>'
+SMITH = "d:dae98f13588b3b1c"  # 'John Smith', after '<script>alert(1)</script>'
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def astral(tmp_path: Path) -> Iterator[tuple[Client, Path]]:
+    out = tmp_path / "out"
+    shutil.copytree(FIXTURE, out)
+    server, thread, base, state = start_server(out)
+    try:
+        yield Client(base), out
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        state.store.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser: Any, client: Client, decision: str) -> Any:
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.on("dialog", lambda d: pytest.fail(f"the page ran the sentence's script: {d.message}"))
+    page.goto(client.base + "/?reviewer=ana")
+    page.wait_for_selector("#meta .what")
+    page.evaluate(f"show({decision!r})")
+    page.wait_for_function(f"document.querySelector('#card').dataset.id === {decision!r}")
+    return page
+
+
+def test_highlight_and_span_edit_count_code_points(browser: Any, astral: tuple[Client, Path]) -> None:
+    client, out = astral
+    page = _open(browser, client, PARSONS)
+    assert page.locator("#sentence .hl").all_inner_texts() == ["Richard Parsons"]
+    assert page.locator("#sentence b").count() == 0  # the <b> is text
+    page.keyboard.press("s")
+    assert '"Richard Parsons"' in page.inner_text("#span-edit")
+    page.keyboard.press("Shift+ArrowRight")  # the end moves over the next token: '<'
+    assert '"Richard Parsons<"' in page.inner_text("#span-edit")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {PARSONS!r}", timeout=10_000)
+    rs = ReviewSet.load(out)
+    d = rs.get(PARSONS)
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
+        [a] = store.answers()
+    base = rs.sentence_base(d)
+    assert (a.action, d["sentence_text"][a.span_start - base:a.span_end - base]) == ("span", "Richard Parsons<")
+
+
+def test_script_like_text_is_shown_not_run(browser: Any, astral: tuple[Client, Path]) -> None:
+    client, _ = astral
+    page = _open(browser, client, SMITH)
+    assert page.locator("#sentence script").count() == 0
+    assert "<script>alert(1)</script>" in page.inner_text("#sentence")
+    assert page.locator("#sentence .hl").all_inner_texts() == ["John Smith"]
