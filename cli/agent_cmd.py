@@ -405,7 +405,9 @@ def _run_ray(load_kwargs: dict, paths: list[str], out: Path, overwrite: bool, to
 
 
 def explain_cmd(
-    decision_id: str = typer.Argument(None, help="A decision id from decisions.jsonl (d:...; a unique prefix will do)."),
+    decision_id: str = typer.Argument(None, help="A decision id from decisions.jsonl (d:...; a unique prefix will do, "
+                                                 "with or without d:), or the id of the mention (m:...) or "
+                                                 "relation (r:...) it decides."),
     out: Path = typer.Option(Path("out"), "--out", help="The output directory of `kgagent extract`."),
     verdict: str = typer.Option(None, "--verdict", help="Instead of an id: explain decisions with this verdict "
                                                         "(accept, repair, review, reject)."),
@@ -431,6 +433,9 @@ def explain_cmd(
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
     if (decision_id is None) == (verdict is None):
         raise fail("KGA423 give a decision ID or --verdict (not both)", EXIT_USAGE)
+    if decision_id is not None and not decision_id.strip():
+        raise fail("KGA423 the decision ID is empty: give one from decisions.jsonl (d:...; a unique prefix will "
+                   "do), or --verdict", EXIT_USAGE)
     if verdict is not None and verdict not in VERDICTS:
         raise fail(f"KGA423 --verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}", EXIT_USAGE)
     if kind is not None and kind not in ("entity", "relation"):

@@ -570,15 +570,21 @@ def _corpus(documents: Any) -> Iterator[Document]:
 
 
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:
-    """The decision with this id (or unique id prefix) in ``out/decisions.jsonl`` (streamed; only
-    the lines that hold the id are parsed). The file's problems are rule_stats' (KGA450, KGA451)."""
+    """The decision with this id in ``out/decisions.jsonl``: the id, a unique prefix of it (its
+    ``d:`` may be left out), or the id of what it decides (its ``subject``: a mention ``m:...`` or
+    a relation ``r:...``). Streamed; only the lines that hold the id are parsed. KGA415 when none
+    or several match; the file's problems are rule_stats' (KGA450, KGA451)."""
     return locate_decision(out, decision_id)[0]
 
 
 def locate_decision(out: str | Path, decision_id: str) -> tuple[dict[str, Any], Location]:
     """:func:`find_decision`, with the file and line the decision is on (for errors about it)."""
     path = decisions_path(out)
-    matches: list[tuple[dict[str, Any], Location]] = []
+    if not isinstance(decision_id, str) or not decision_id.strip():
+        raise InputError(f"no decision has the id {decision_id!r}: give one from {path} (d:...)", code="KGA415")
+    bare = "d:" + decision_id  # the hex digits of an id, copied without its "d:"
+    prefixed: list[tuple[dict[str, Any], Location]] = []
+    deciding: list[tuple[dict[str, Any], Location]] = []  # decisions about the mention or relation named
     for lineno, line in decision_lines(path):
         if decision_id not in line:
             continue
@@ -586,10 +592,15 @@ def locate_decision(out: str | Path, decision_id: str) -> tuple[dict[str, Any], 
         did = str(obj.get("id", ""))
         if did == decision_id:
             return obj, Location(str(path), lineno)
-        if did.startswith(decision_id) and all(m.get("id") != did for m, _ in matches):
-            matches.append((obj, Location(str(path), lineno)))
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise InputError(f"{decision_id!r} is ambiguous: {', '.join(m['id'] for m, _ in matches[:5])}", code="KGA415")
+        if did.startswith((decision_id, bare)) and all(m.get("id") != did for m, _ in prefixed):
+            prefixed.append((obj, Location(str(path), lineno)))
+        elif obj.get("subject") == decision_id and all(m.get("id") != did for m, _ in deciding):
+            deciding.append((obj, Location(str(path), lineno)))
+    for matches in (prefixed, deciding):
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+            raise InputError(f"{decision_id!r} is ambiguous: {', '.join(m['id'] for m, _ in matches[:5])}{more}",
+                             code="KGA415")
     raise InputError(f"no decision {decision_id!r} in {path}", code="KGA415")
