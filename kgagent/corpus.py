@@ -2,8 +2,9 @@
 
 Formats (chosen per path):
 
-- a **directory**: every ``*.txt`` file below it (sorted; ``.TXT`` too) is one document; its id
-  is the path relative to the directory without ``.txt`` (``business/001``);
+- a **directory**: every ``*.txt`` file below it (sorted; ``.TXT`` too; symbolic links to files
+  and folders followed, each real folder read once) is one document; its id is the path
+  relative to the directory without ``.txt`` (``business/001``);
 - a file ending in ``.jsonl`` / ``.ndjson`` / ``.json``: one JSON object per line with ``text``
   and optionally ``id`` (string or integer; default ``<file stem>#<line>``);
 - any other file (or ``-`` for standard input): plain text, documents separated by one or more
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -91,7 +93,7 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
         return
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.suffix.lower() == ".txt" and f.is_file())  # NOTES.TXT too
+        files = txt_files(p)
         if not files:
             raise InputError("directory has no .txt files", code="KGA407", location=Location(str(p)))
         for f in files:
@@ -106,6 +108,31 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
             yield from _jsonl(fh, str(p), p.stem, max_doc_chars)
         else:
             yield from _plain(fh, str(p), p.stem, max_doc_chars)
+
+
+def txt_files(folder: Path) -> list[Path]:
+    """The ``.txt`` files (``NOTES.TXT`` too) below ``folder``, sorted, by the paths that reach them:
+    symbolic links to files and to folders are followed (each real folder read once, so a link
+    back up is no loop); InputError KGA407 for a ``.txt`` link to nothing."""
+    files: list[Path] = []
+    seen: set[str] = set()
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:  # reached again through a link: read once
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs.sort()
+        for name in names:
+            f = Path(top) / name
+            if f.suffix.lower() != ".txt":
+                continue
+            if f.is_symlink() and not f.exists():
+                raise InputError(f"a symbolic link to nothing (to {os.readlink(f)})", code="KGA407",
+                                 location=Location(str(f)))
+            if f.is_file():
+                files.append(f)
+    return sorted(files)
 
 
 def text_lines(fh: BinaryIO, name: str, what: str = "documents", *, lone_cr: bool = True,
