@@ -49,6 +49,10 @@ async function init() {
   $("#reviewer").addEventListener("change", async (e) => {
     S.reviewer = e.target.value.trim();
     localStorage.setItem("kgagent-reviewer", S.reviewer);
+    // the address keeps the name: a reload must not answer as the server's --reviewer again
+    const here = new URL(location.href);
+    if (S.reviewer) here.searchParams.set("reviewer", S.reviewer); else here.searchParams.delete("reviewer");
+    history.replaceState(null, "", here);
     e.target.blur();
     await loadQueue(true);
   });

@@ -1,0 +1,72 @@
+"""Regression: a reviewer's name typed in the page was lost on reload.
+
+With `kgagent review OUT --reviewer ana`, bob typed his name in the box and answered; after a
+reload the page took the server's --reviewer again and bob's next answers were stored as ana's
+(replacing her own effective answers, hiding conflicts). The name typed now stays in the
+address, which a reload reads first.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgagent.review.items import ReviewSet
+from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import Client, start_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def served_as_ana(out: Path) -> Iterator[Client]:
+    server, thread, base, state = start_server(out, reviewer="ana")
+    try:
+        yield Client(base)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        state.store.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _answer(page: Any, key: str) -> None:
+    before = page.get_attribute("#card", "data-id")
+    page.keyboard.press(key)
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {before!r}", timeout=10_000)
+
+
+def test_the_name_typed_survives_a_reload(browser: Any, served_as_ana: Client, out: Path) -> None:
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(served_as_ana.base + "/")
+    page.wait_for_selector("#meta .what")
+    assert page.input_value("#reviewer") == "ana"
+    page.fill("#reviewer", "bob")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement === document.body")
+    _answer(page, "a")
+    page.reload()
+    page.wait_for_selector("#meta .what")
+    assert page.input_value("#reviewer") == "bob"
+    _answer(page, "x")
+    rs = ReviewSet.load(out)
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
+        assert [(a.reviewer, a.action) for a in store.answers()] == [("bob", "accept"), ("bob", "reject")]
