@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import DocumentResult
-from kgagent.errors import InputError, Location, StorageError
+from kgagent.errors import InputError, Location, StorageError, json_kind
 from kgagent.encoder.data import feedback_lines
 from kgagent.feedback import feedback_records
 from kgagent.files import DirectoryLock, atomic_write_text, fsync_append
@@ -176,12 +176,9 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
             with contextlib.suppress(FileNotFoundError):
                 (out / name).unlink()
     elif run.exists():
-        try:
-            old = json.loads(run.read_text(encoding="utf-8")).get("fingerprint", {})
-        except (OSError, json.JSONDecodeError, AttributeError):
-            old = None
+        old = _recorded_fingerprint(run)
         if old != fingerprint:
-            diff = sorted(k for k in fingerprint if not old or old.get(k) != fingerprint[k]) if old else ["run.json"]
+            diff = sorted(k for k in {**old, **fingerprint} if old.get(k) != fingerprint.get(k))
             raise InputError(f"{out} holds a run made with other {', '.join(diff)}; use another --out or --overwrite",
                              code="KGA412")
     elif any((out / n).exists() and (out / n).stat().st_size for n in (*OUTPUTS, PROGRESS)):
@@ -222,6 +219,32 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
         record["labels"] = labels
     atomic_write_text(run, json.dumps(record, indent=1))
     return lines, hashes
+
+
+def _recorded_fingerprint(run: Path) -> dict[str, Any]:
+    """The fingerprint ``run.json`` records; InputError KGA412 saying what is wrong with a run.json
+    kgagent did not write so (not UTF-8, not JSON, no ``fingerprint`` object): what the run
+    depends on is unknown, so nothing in OUT is resumed or cut."""
+    def bad(what: str) -> InputError:
+        return InputError(f"{run} {what}: it was changed outside kgagent, so what the run in {run.parent} was made "
+                          "with is unknown; use another --out, or --overwrite to extract again", code="KGA412")
+
+    try:
+        record = json.loads(run.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise bad("is not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        raise bad(f"is not JSON ({err.msg}, line {err.lineno} column {err.colno})") from None
+    except (RecursionError, ValueError):
+        raise bad("is not JSON kgagent can read (nested too deep, or a number too long)") from None
+    except OSError as err:
+        raise StorageError(f"cannot read {run}: {err.strerror or err}", code="KGA550") from None
+    if not isinstance(record, dict):
+        raise bad(f"holds {json_kind(record)}, not an object with the run's \"fingerprint\"")
+    fingerprint = record.get("fingerprint")
+    if not isinstance(fingerprint, dict):
+        raise bad("has no \"fingerprint\" object")
+    return fingerprint
 
 
 def _prefix_hash(path: Path, size: int) -> Any:
