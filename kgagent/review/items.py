@@ -199,6 +199,12 @@ class ReviewSet:
         rs._index()
         return rs
 
+    @property
+    def stamp(self) -> str:
+        """Which decisions.jsonl this set was read from ("inode-size-mtime"; "" when not from a
+        file): the page sends it back with each answer, so one opened on an earlier file is told."""
+        return "-".join(str(x) for x in self.source_stat) if self.source_stat is not None else ""
+
     def changed_on_disk(self) -> bool:
         """Whether ``out/decisions.jsonl`` is no longer the file this set was read from (an
         extraction re-run or resumed in ``out`` since): another inode, size or modification time."""

@@ -94,7 +94,7 @@ class ReviewApp:
     def config(self) -> dict[str, Any]:
         r = self.reviews
         return {"reviewer": self.reviewer, "read_only": self.store.read_only, "labels": r.labels(),
-                "actions": list(ACTIONS), "fingerprint": r.fingerprint, "out": r.out.name,
+                "actions": list(ACTIONS), "fingerprint": r.fingerprint, "stamp": r.stamp, "out": r.out.name,
                 "decisions": len(r.decisions), "reviewers": self.store.reviewers(),
                 "choices": {"verdict": ["review", "reject", "accept"], "kind": ["entity", "relation"],
                             "rule": r.rules(), "doc": r.docs()}}
@@ -170,9 +170,15 @@ class ReviewApp:
                         "verdict": d.get("verdict"), "answers": [a.to_dict() for a in rows]})
         return out
 
-    def _check_fresh(self) -> None:
-        """InputError KGA482 when ``decisions.jsonl`` changed since the page was served: an answer
-        would be stamped with decisions (verdicts, ids) the extraction no longer holds."""
+    def _check_fresh(self, body: dict[str, Any] | None = None) -> None:
+        """InputError KGA482 when ``decisions.jsonl`` changed since the server read it, or when the
+        page that sends ``body`` was opened on another one (its ``stamp``, from /api/config): an
+        answer would be stamped with decisions (verdicts, ids) the reviewer did not see."""
+        stamp = _string(body or {}, "stamp")
+        if stamp and stamp != self.reviews.stamp:
+            raise InputError(f"this page was opened on an earlier {self.reviews.out / 'decisions.jsonl'} (the "
+                             "extraction was run again and `kgagent review` restarted): this answer was NOT "
+                             "saved; reload the page and answer again", code="KGA482")
         if self.reviews.changed_on_disk():
             path = self.reviews.out / "decisions.jsonl"
             raise InputError(f"{path} changed since this page was served (the extraction was run again "
@@ -183,7 +189,7 @@ class ReviewApp:
         """Store one answer; KGA472 for a body the page could not have written (a field of the
         wrong type, offsets that are no whole numbers, a note over MAX_NOTE characters...)."""
         reviewer = check_reviewer(_string(body, "reviewer"))
-        self._check_fresh()
+        self._check_fresh(body)
         d = self.reviews.get(_string(body, "decision"))
         action = _string(body, "action")
         label, span = None, None
@@ -210,7 +216,7 @@ class ReviewApp:
 
     def undo(self, body: dict[str, Any]) -> dict[str, Any]:
         reviewer = check_reviewer(_string(body, "reviewer"))
-        self._check_fresh()
+        self._check_fresh(body)
         last = self.store.last_effective(reviewer)
         if last is None:
             return {"undone": None}

@@ -77,3 +77,46 @@ def test_the_page_says_the_answer_was_not_saved(browser, served, out: Path) -> N
     assert "NOT saved" in page.inner_text("#message")
     assert page.get_attribute("#card", "data-id") == first  # the card stays: nothing moved on
     assert _answers(out) == []
+
+
+def _restart(state, out: Path) -> None:
+    """What restarting `kgagent review` on the re-extracted OUT gives the server: the new decisions."""
+    state.reviews = ReviewSet.load(out)
+    state._ordered = None
+
+
+def test_a_page_opened_before_a_restart_on_a_new_extraction_is_told_to_reload(served, out: Path) -> None:
+    client, state = served
+    old = client.get("/api/config")["stamp"]
+    assert old
+    _rerun(out)
+    _restart(state, out)
+    status, data = client.request("/api/answer", {"reviewer": "ana", "decision": SMITH, "action": "reject",
+                                                  "stamp": old})
+    assert status == 400 and data["error"].startswith("KGA482 ") and "reload the page" in data["error"]
+    new = client.get("/api/config")["stamp"]
+    assert new != old
+    status, data = client.request("/api/answer", {"reviewer": "ana", "decision": SMITH, "action": "reject",
+                                                  "stamp": new})
+    assert status == 400 and "no decision" in data["error"]  # Smith is gone from the new extraction
+    assert _answers(out) == []
+
+
+def test_the_page_open_across_a_restart_says_reload(browser, served, out: Path) -> None:
+    client, state = served
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(client.base + "/?reviewer=ana")
+    page.wait_for_selector("#meta .what")
+    first = page.get_attribute("#card", "data-id")
+    assert first != SMITH
+    _rerun(out)  # Smith goes; the card shown stays in the new extraction
+    _restart(state, out)
+    page.keyboard.press("a")
+    page.wait_for_function("document.querySelector('#message').textContent.includes('KGA482')", timeout=10_000)
+    assert "reload the page" in page.inner_text("#message")
+    assert _answers(out) == []
+    page.reload()
+    page.wait_for_selector("#meta .what")
+    page.keyboard.press("a")
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    assert _answers(out) == [(first, "accept")]

@@ -205,7 +205,7 @@ async function send(action, extra = {}) {
   S.busy = true;
   try {
     const id = S.item.id;
-    await api("/api/answer", { reviewer: S.reviewer, decision: id, action, ...extra });
+    await api("/api/answer", { reviewer: S.reviewer, decision: id, action, stamp: S.config.stamp, ...extra });
     await afterAnswer(id);
     say(S.dropped ? NOT_TAKEN.replace("still saving the last answer", "a key pressed while saving") : "", S.dropped);
     S.dropped = false;
@@ -226,7 +226,7 @@ async function undo() {
   if (!S.reviewer) return;
   S.busy = true;
   try {
-    const r = await api("/api/undo", { reviewer: S.reviewer });
+    const r = await api("/api/undo", { reviewer: S.reviewer, stamp: S.config.stamp });
     if (!r.undone) { say("nothing to undo"); return; }
     showProgress((await api("/api/next?" + qs({ after: r.undone }))).progress);
     await refreshSide();
