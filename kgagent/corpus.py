@@ -69,10 +69,23 @@ def read_corpus(paths: str | Path | Iterable[str | Path], *,
         for doc in _read_one(path, max_doc_chars):
             first = seen.get(doc.id)
             if first is not None:
-                raise InputError(f"duplicate document id {doc.id!r} (first at {first})", code="KGA406",
-                                 location=_loc_of(doc.source))
+                raise InputError(f"duplicate document id {doc.id!r} (first at {first}){_same_name(doc, first)}",
+                                 code="KGA406", location=_loc_of(doc.source))
             seen[doc.id] = doc.source
             yield doc
+
+
+def _same_name(doc: Document, first: str) -> str:
+    """What to do when ``doc``'s id is the one its file's name gives (``news#2``) and the document
+    first at ``first`` came from another file of that name (``a/news.txt``, ``b/news.txt``)."""
+    here, there = _loc_of(doc.source), _loc_of(first)
+    if here is None or there is None or here.path == there.path:
+        return ""
+    stem = Path(here.path).stem
+    if Path(there.path).stem != stem or not re.fullmatch(rf"{re.escape(stem)}#\d+", doc.id):
+        return ""
+    return (f": documents without an id are named after their file ({stem}#<n>), and {there.path} and "
+            f"{here.path} have one name; give one of them another name")
 
 
 def count_documents(paths: str | Path | Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> int:
