@@ -140,8 +140,10 @@ function render() {
   $("#reason").replaceChildren(el("span", { class: "k" }, "why:"), it.summary);
   $("#explanation").textContent = it.explanation;
   // the encoder's score of each choice, where it told (decisions.jsonl's "scores")
-  $("#choices").replaceChildren(...it.choices.slice(0, 9).map((c, n) => el("button",
-    { type: "button", class: c === it.label ? "current" : "", onclick: () => relabel(c) }, el("kbd", {}, n + 1), " ", c,
+  // every choice is a button (keys 1-9 for the first nine; Tab and enter reach the rest)
+  $("#choices").replaceChildren(...it.choices.map((c, n) => el("button",
+    { type: "button", class: c === it.label ? "current" : "", onclick: () => relabel(c) },
+    ...(n < 9 ? [el("kbd", {}, n + 1), " "] : []), c,
     ...(c in it.scores ? [" ", el("small", { class: "model-score", title: "the encoder's score" }, Number(it.scores[c]).toFixed(2))] : []))));
   const ans = it.answers.map((a) => el("div", { class: a.reviewer === S.reviewer ? "mine" : "" },
     `${a.reviewer}: ${describe(a)} `, el("small", {}, `(${a.ref}, ${a.created})`)));
