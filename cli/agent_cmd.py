@@ -230,7 +230,7 @@ def extract_cmd(
     """
     from kgagent.corpus import count_documents
     from kgagent.domain import rule_path_shown
-    from kgagent.output import prepare_out
+    from kgagent.output import made_out
 
     _check_paths(rules, kg, model)
     dom = open_domain(domain, need_model=model is None)
@@ -248,52 +248,53 @@ def extract_cmd(
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
     if errors := print_rule_report(rules_dir):
         raise fail(rule_errors_line(errors, "extracting"), EXIT_ERRORS)
-    with guarded(EXIT_USAGE):
-        prepare_out(out)
-    paths = [str(c) for c in corpus]
-    with guarded(EXIT_ERRORS):
-        # counted in a first reading: only where a second one reads the same (not stdin, a pipe, a FIFO)
-        total = (count_documents(paths) if all(p != "-" and (Path(p).is_file() or Path(p).is_dir()) for p in paths)
-                 else None)
-    # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
-    memory_from_graph = memory is not None and str(memory) == "graph"
-    mem = None
-    if memory is not None and not memory_from_graph:
-        from kgagent.memory import TypeMemory
-
+    with contextlib.ExitStack() as made:  # a failure before anything is written leaves no empty --out
         with guarded(EXIT_USAGE):
-            mem = TypeMemory.load(memory)
-    load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
-                       min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem,
-                       near_miss_floor=near_misses)
-    if engine == "ray":
-        if memory_from_graph:
-            raise fail("KGA436 --memory graph needs --engine local; with ray give an earlier run's directory",
-                       EXIT_USAGE)
-        graph = kg if kg is not None else dom.graph  # (the local engine's writer checks the agent's own)
-        folder = graph.parent if graph is not None and graph.is_file() else graph
-        if folder is not None and folder.is_dir() and out.is_dir() and folder.resolve() == out.resolve():
-            raise fail(f"KGA510 --out {out} is the folder of the graph {graph}: the run's graph.nq would take the "
-                       "graph's place there; give another --out", EXIT_USAGE)
-        _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
-        return
-    if threads:
-        import torch
+            made.enter_context(made_out(out))
+        paths = [str(c) for c in corpus]
+        with guarded(EXIT_ERRORS):
+            # counted in a first reading: only where a second one reads the same (not stdin, a pipe, a FIFO)
+            total = (count_documents(paths) if all(p != "-" and (Path(p).is_file() or Path(p).is_dir()) for p in paths)
+                     else None)
+        # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
+        memory_from_graph = memory is not None and str(memory) == "graph"
+        mem = None
+        if memory is not None and not memory_from_graph:
+            from kgagent.memory import TypeMemory
 
-        torch.set_num_threads(threads)
-    with guarded(EXIT_ERRORS):
-        from kgagent.agent import Agent
-        from kgagent.corpus import read_corpus
-
-        with loaded_heap():
-            agent = Agent.load(**load_kwargs)
+            with guarded(EXIT_USAGE):
+                mem = TypeMemory.load(memory)
+        load_kwargs = dict(model=model, kg=kg, rules=rules, domain=str(dom.root), batch_size=batch_size,
+                           min_relation_score=min_relation_score, precision=precision, joint=not no_joint, memory=mem,
+                           near_miss_floor=near_misses)
+        if engine == "ray":
             if memory_from_graph:
-                from kgagent.memory import TypeMemory
+                raise fail("KGA436 --memory graph needs --engine local; with ray give an earlier run's directory",
+                           EXIT_USAGE)
+            graph = kg if kg is not None else dom.graph  # (the local engine's writer checks the agent's own)
+            folder = graph.parent if graph is not None and graph.is_file() else graph
+            if folder is not None and folder.is_dir() and out.is_dir() and folder.resolve() == out.resolve():
+                raise fail(f"KGA510 --out {out} is the folder of the graph {graph}: the run's graph.nq would take the "
+                           "graph's place there; give another --out", EXIT_USAGE)
+            _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
+            return
+        if threads:
+            import torch
 
-                agent.memory = TypeMemory.from_graph(agent.kg)
-            agent.warm_up()
-        summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
-    _report(summary, out)
+            torch.set_num_threads(threads)
+        with guarded(EXIT_ERRORS):
+            from kgagent.agent import Agent
+            from kgagent.corpus import read_corpus
+
+            with loaded_heap():
+                agent = Agent.load(**load_kwargs)
+                if memory_from_graph:
+                    from kgagent.memory import TypeMemory
+
+                    agent.memory = TypeMemory.from_graph(agent.kg)
+                agent.warm_up()
+            summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
+        _report(summary, out)
 
 
 def _report(summary, out: Path) -> None:

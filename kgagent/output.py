@@ -120,6 +120,24 @@ def prepare_out(out: str | Path) -> Path:
     return out
 
 
+@contextlib.contextmanager
+def made_out(out: str | Path) -> Iterator[Path]:
+    """:func:`prepare_out` for a block (a command's work): when the block fails, the folders
+    prepare_out made for ``out`` (it and its missing parents) are removed again while they hold
+    nothing, so an error before anything is written leaves no empty ``--out`` behind."""
+    out = Path(out)
+    made = [p for p in (out, *out.parents) if not p.exists() and not p.is_symlink()]
+    try:
+        yield prepare_out(out)
+    except BaseException:
+        for folder in made:  # innermost first; one that holds anything stops the climb
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+
+
 def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
     """The complete progress lines and the byte length they span (a torn last line is ignored)."""
     path = out / PROGRESS
