@@ -230,7 +230,7 @@ def extract_cmd(
     """
     from kgagent.corpus import count_documents
     from kgagent.domain import rule_path_shown
-    from kgagent.output import made_out
+    from kgagent.output import check_corpus_not_in_out, made_out
 
     _check_paths(rules, kg, model)
     dom = open_domain(domain, need_model=model is None)
@@ -245,6 +245,8 @@ def extract_cmd(
     for c in corpus:
         if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
+    with guarded(EXIT_USAGE):
+        check_corpus_not_in_out(corpus, out)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
     if errors := print_rule_report(rules_dir):
         raise fail(rule_errors_line(errors, "extracting"), EXIT_ERRORS)

@@ -138,6 +138,19 @@ def made_out(out: str | Path) -> Iterator[Path]:
         raise
 
 
+def check_corpus_not_in_out(paths: Iterable[str | Path], out: str | Path) -> None:
+    """InputError KGA491 when a corpus path is one of the files a run writes in ``out``
+    (decisions.jsonl, feedback.jsonl, ...): the run would cut or replace what it reads."""
+    out = Path(out)
+    if not out.is_dir():
+        return
+    own = {os.path.realpath(out / name): name for name in (*OUTPUTS, PROGRESS, RUN, SUMMARY)}
+    for path in paths:
+        if str(path) != "-" and (name := own.get(os.path.realpath(path))) is not None:
+            raise InputError(f"the corpus {path} is the {name} that extract writes in --out {out}: copy it "
+                             "elsewhere, or give another --out", code="KGA491")
+
+
 def read_progress(out: Path) -> tuple[list[dict[str, Any]], int]:
     """The complete progress lines and the byte length they span (a torn last line is ignored)."""
     path = out / PROGRESS
@@ -532,6 +545,9 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         raise InputError(f"the output directory must be a path (str or Path), not {type(out).__name__}",
                          code="KGA419")
     _not_the_graphs_folder(agent, Path(out))
+    if isinstance(documents, (str, Path, list, tuple)):
+        check_corpus_not_in_out([d for d in ([documents] if isinstance(documents, (str, Path)) else documents)
+                                 if isinstance(d, (str, Path))], out)
     if not isinstance(overwrite, bool):  # "no" is true: it would empty `out`
         raise InputError(f"overwrite must be True or False, not {overwrite!r}", code="KGA419")
     if progress is not None and not callable(progress):
