@@ -194,14 +194,18 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
     another run). An agreed answer the review page could not have written (a relabel without a
     label, a span whose ends are not integers start < end: a hand-edited database) is InputError
     KGA472 naming the database and the answers, and nothing is written: such an answer is never
-    turned into a negative."""
+    turned into a negative. No database at all (``db``, default ``out/reviews.sqlite``) is
+    InputError KGA483 and nothing is written: an earlier export is never replaced by an empty one."""
     if to is not None:  # a --to that cannot be a file: KGA510 before any work, not the OS's error after it
         from kgagent.review.policy import check_save_path
 
         check_save_path(to, example=EXPORT_NAME)
     reviews = ReviewSet.load(out)
-    agreed, conflicts = read_judgements(reviews.out, db)
     db_path = str(Path(db) if db is not None else reviews.out / DB_NAME)
+    if not Path(db_path).is_file():
+        raise InputError(f"no answers database {db_path}: nothing to export, nothing written (answer with "
+                         f"`kgagent review {reviews.out}` first, or give the database with --db)", code="KGA483")
+    agreed, conflicts = read_judgements(reviews.out, db)
     _check_answers(agreed, db_path)
     target = Path(to) if to is not None else reviews.out / EXPORT_NAME
     report = ExportReport(path=str(target), conflicts=len(conflicts))
