@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kgagent.errors import InputError, Location, lone_surrogate, undecodable
+from kgagent.errors import InputError, Location, json_kind, lone_surrogate, undecodable, visible
 from kgagent.schema import Document
 
 #: a document longer than this (characters) is refused: split it with blank lines
@@ -366,10 +366,14 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
                              + _whole_json_hint(line), code="KGA404", location=Location(name, lineno))
         text = obj.get("text")
         if not isinstance(text, str):
-            raise InputError('the object has no "text" string', code="KGA404", location=Location(name, lineno))
+            keys = ", ".join(visible(k) for k in list(obj)[:10]) + (", ..." if len(obj) > 10 else "")
+            problem = (f'"text" is {json_kind(text)}, not a string' if "text" in obj
+                       else f'the object has no "text" (keys: {keys or "none"})')
+            raise InputError(problem, code="KGA404", location=Location(name, lineno))
         doc_id = obj.get("id", f"{stem}#{lineno}")
         if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)) or not str(doc_id).strip():
-            raise InputError('"id" must be a non-empty string or an integer', code="KGA404",
+            what = "a blank string" if isinstance(doc_id, str) else json_kind(doc_id)
+            raise InputError(f'"id" must be a non-empty string or an integer, not {what}', code="KGA404",
                              location=Location(name, lineno))
         for key, value in (("id", str(doc_id)), ("text", text)):
             if (at := lone_surrogate(value)) is not None:  # "\ud800" is JSON, but no text
