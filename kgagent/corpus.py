@@ -245,13 +245,23 @@ def decode_line(raw: bytes, name: str, lineno: int) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         _, col, byte = undecodable(raw, err)
-        raise InputError(f"not UTF-8 text: byte {byte} at column {col}", code="KGA401",
+        raise InputError(f"not UTF-8 text: byte {byte} at column {col}{_code_page_hint(raw)}", code="KGA401",
                          location=Location(name, lineno, col)) from None
     if "\x00" in text:
         raise InputError("binary data (NUL byte) in a text file", code="KGA402", location=Location(name, lineno))
     if lineno == 1 and text.startswith("\ufeff"):
         text = text[1:]
     return text.removesuffix("\n").removesuffix("\r")
+
+
+def _code_page_hint(raw: bytes) -> str:
+    """How to convert a line that is not UTF-8 when it reads as Windows-1252 (which Latin-1 text
+    also reads as, but for its C1 controls), else nothing."""
+    try:
+        raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return "; it reads as Windows-1252 (Latin-1): convert it (iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW)"
 
 
 def json_line(line: str, name: str, lineno: int) -> Any:

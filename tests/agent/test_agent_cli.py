@@ -412,7 +412,8 @@ def test_an_error_naming_an_odd_file_name_stays_one_inert_line(tmp_path) -> None
     r = run("extract", bad, "--out", tmp_path / "out", "-q")
     assert r.exit_code == 1, r.output
     line = r.output.strip().splitlines()[-1]
-    assert line == f"error: {tmp_path}/bad\\x0aname\\x1b[31m.txt:1:17: KGA401 not UTF-8 text: byte 0xe9 at column 17"
+    assert line == (f"error: {tmp_path}/bad\\x0aname\\x1b[31m.txt:1:17: KGA401 not UTF-8 text: byte 0xe9 at column 17; "
+                    "it reads as Windows-1252 (Latin-1): convert it (iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW)")
 
 
 def test_json_lines_under_a_plain_text_name_are_refused(fake_cli, graph_dir, tmp_path) -> None:
