@@ -266,6 +266,26 @@ def _check_modes(o: dict[str, Any]) -> None:
                            "FILE (or --rounds K)", EXIT_USAGE)
 
 
+def _check_feedback_file(path: Path) -> None:
+    """--feedback must be feedback JSONL: a binary file (the review page's SQLite database given in
+    place of its export) is InputError KGA484 naming it, not a data reader's tag error quoting its
+    bytes."""
+    from kgagent.errors import InputError, Location
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return  # (missing, a directory, unreadable: read_examples names it)
+    if head.startswith(b"SQLite format 3\x00"):
+        raise InputError("an SQLite database (the review page's answers?), not feedback JSONL: turn answers into "
+                         "feedback with `kgagent feedback export-reviews OUT` and give OUT/review_feedback.jsonl",
+                         code="KGA484", location=Location(str(path)))
+    if b"\x00" in head:
+        raise InputError("a binary file, not feedback JSONL (one JSON object per line, as `kgagent extract` and "
+                         "`kgagent feedback export-reviews` write it)", code="KGA484", location=Location(str(path)))
+
+
 def _check_feedback_weight(value: float) -> None:
     """--feedback-weight multiplies each feedback example's loss: a number in (0, 10] (as the
     loop's feedback_weight and a record's meta.weight), else exit 2 before anything is read."""
@@ -292,6 +312,7 @@ def _train(o: dict[str, Any], dom: Any) -> None:
             examples += read_examples(o["gold"])
         if o["data"] is not None:
             examples += read_examples(o["data"])
+        _check_feedback_file(Path(o["feedback"]))
         fb = read_examples(o["feedback"])
         for ex in fb:
             ex.meta["weight"] = float(ex.meta.get("weight", 1.0)) * o["feedback_weight"]
