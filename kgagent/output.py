@@ -358,12 +358,14 @@ def render_result(result: DocumentResult) -> tuple[dict[str, str], dict[str, Any
     return payload, progress_line(result, len(records))
 
 
-def check_same_text(doc: Document, recorded: str, out: str | Path) -> None:
+def check_same_text(doc: Document, recorded: str, out: str | Path, done: dict[str, str] | None = None) -> None:
     """InputError when ``doc``, finished in ``out`` with the text hash ``recorded`` (its
     progress line's; empty: not recorded), has another text now, located at the document's
     file and line: KGA490 when the recorded text is this one without its leading and trailing
     white space, which kgagent dropped before commit f7251f1 (the spans in ``out`` count from its first
-    other character: they cannot be kept; or the white space was added since), KGA413 otherwise."""
+    other character: they cannot be kept; or the white space was added since), KGA413 otherwise
+    (saying so when ``done``, the finished ids' text hashes, holds this text under another id: a
+    document without an id was renumbered)."""
     from kgagent.ids import text_hash
 
     if not recorded or recorded == text_hash(doc.text):
@@ -374,7 +376,14 @@ def check_same_text(doc: Document, recorded: str, out: str | Path) -> None:
                          "written by an older kgagent that dropped it (or the white space was added since), so its "
                          "decisions' spans count from another character than this text's; rerun with --overwrite to "
                          "extract the corpus again (or give another --out)", code="KGA490", location=where)
-    raise InputError(f"document {doc.id!r} changed since {out} was written; use another --out or --overwrite",
+    moved = ""
+    digest = text_hash(doc.text)
+    was = next((other for other, h in (done or {}).items() if h == digest and other != doc.id), None)
+    if was is not None:
+        moved = (f"; its text is the one {was!r} had there: documents without an \"id\" are numbered by their place "
+                 "in the file, so one added or removed above renumbers those below (give each an \"id\" in a "
+                 ".jsonl corpus)")
+    raise InputError(f"document {doc.id!r} changed since {out} was written{moved}; use another --out or --overwrite",
                      code="KGA413", location=where)
 
 
@@ -415,7 +424,7 @@ class RunWriter:
         if ``out`` holds it as an older kgagent read it; see :func:`check_same_text`)."""
         if doc.id not in self.done:
             return False
-        check_same_text(doc, self.done[doc.id], self.out)
+        check_same_text(doc, self.done[doc.id], self.out, self.done)
         return True
 
     def append_many(self, items: Sequence[tuple[dict[str, str], dict[str, Any]]]) -> list[dict[str, Any]]:
