@@ -64,7 +64,9 @@ async function init() {
     document.activeElement.blur();
     await loadQueue(true);
   });
-  for (const b of document.querySelectorAll("#answer-bar button")) b.addEventListener("click", () => key(b.dataset.act));
+  // a clicked answer button gives the focus back: left on it, enter (or space) answered the next
+  // candidate too, one the reviewer had not read
+  for (const b of document.querySelectorAll("#answer-bar button")) b.addEventListener("click", () => { b.blur(); key(b.dataset.act); });
   $("#btn-help").addEventListener("click", () => toggle("#help"));
   $("#btn-conflicts").addEventListener("click", showConflicts);
   document.addEventListener("keydown", onKey);

@@ -1,0 +1,50 @@
+"""Regression: after a click on the page's "accept" button the focus stayed on it, so a later
+enter (pressed out of habit, or to close nothing) accepted the next candidate too, one the
+reviewer had not read. A clicked answer button now gives the focus back to the page."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgagent.review.items import ReviewSet
+from kgagent.review.store import DB_NAME, ReviewStore
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_enter_after_a_click_answers_nothing(browser: Any, served: Any, out: Path) -> None:
+    client, _ = served
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(client.base + "/?reviewer=ana")
+    page.wait_for_selector("#meta .what")
+    first = page.get_attribute("#card", "data-id")
+    page.click("#answer-bar button[data-act=accept]")
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    second = page.get_attribute("#card", "data-id")
+    assert page.evaluate("document.activeElement.tagName") == "BODY"
+    page.keyboard.press("Enter")
+    page.keyboard.press("x")  # the keys still work: reject the second
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {second!r}", timeout=10_000)
+    rs = ReviewSet.load(out)
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
+        assert [(a.decision, a.action) for a in store.answers()] == [(first, "accept"), (second, "reject")]
