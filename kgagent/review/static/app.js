@@ -7,6 +7,7 @@ const S = { config: null, reviewer: "", filters: {}, ids: [], pos: 0, item: null
 // a key pressed while an answer is on its way is not taken (it would answer a candidate not yet
 // shown): the page says so, and keeps saying it once the next candidate shows
 const NOT_TAKEN = "still saving the last answer: that key was not taken, press it again";
+const FILTER_KEYS = ["verdict", "kind", "label", "rule", "doc", "min", "max"];
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
@@ -57,10 +58,21 @@ async function init() {
     await loadQueue(true);
   });
   fillFilters();
-  $("#filters").addEventListener("submit", async (e) => {
+  // the filters live in the address too: a reload keeps the queue the reviewer chose
+  const form = $("#filters");
+  for (const k of FILTER_KEYS) {
+    const v = url.get(k);
+    if (v == null || v === "") continue;
+    form.elements[k].value = v;
+    if (form.elements[k].value === v) S.filters[k] = v;  // (a choice this extraction lacks is dropped)
+  }
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const f = new FormData(e.target);
     S.filters = Object.fromEntries([...f.entries()].filter(([, v]) => v !== ""));
+    const here = new URL(location.href);
+    for (const k of FILTER_KEYS) if (S.filters[k] != null) here.searchParams.set(k, S.filters[k]); else here.searchParams.delete(k);
+    history.replaceState(null, "", here);
     document.activeElement.blur();
     await loadQueue(true);
   });
