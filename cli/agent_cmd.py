@@ -350,8 +350,8 @@ def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool
     with _progress_bar(quiet, total) as progress:
         try:
             return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
-        except KGAError as err:  # an --out that cannot be written to (KGA510) is a usage error, as elsewhere
-            if err.code == "KGA510":
+        except KGAError as err:  # an --out that cannot be written to (KGA510, KGA513) is a usage error, as elsewhere
+            if err.code in ("KGA510", "KGA513"):
                 raise fail(str(err), EXIT_USAGE) from None
             raise
 

@@ -25,6 +25,7 @@ such as Ctrl-C commits them first), which the re-run extracts again. ``commit_do
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
@@ -446,7 +447,7 @@ class RunWriter:
         data = {name: [payload.get(name, "").encode("utf-8") for payload, _ in todo] for name in OUTPUTS}
         sizes = dict(self._sizes)
         for name in OUTPUTS:
-            self._sizes[name] = fsync_append(self.out / name, b"".join(data[name]))
+            self._sizes[name] = self._append(name, b"".join(data[name]))
         share = (time.perf_counter() - t0) / len(todo)
         written = []
         for i, (_, line) in enumerate(todo):
@@ -462,14 +463,24 @@ class RunWriter:
             written.append(line)
         if sizes != self._sizes:  # pragma: no cover - someone else appended to OUT meanwhile
             raise StorageError(f"{self.out} changed while this run wrote it", code="KGA511")
-        fsync_append(self.out / PROGRESS, "".join(json.dumps(line, ensure_ascii=False) + "\n"
-                                                  for line in written).encode("utf-8"))
+        self._append(PROGRESS, "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in written).encode("utf-8"))
         for line in written:
             self.summary.add(line)
             self.summary.processed += 1
             self.timings.update(line["timings"])
             self.done[line["doc"]] = line.get("hash", "")
         return written
+
+    def _append(self, name: str, data: bytes) -> int:
+        """:func:`fsync_append` to ``out/name``; StorageError KGA513 when the system refuses (a full
+        disk): what is finished is kept, and a re-run cuts what the failed write half wrote."""
+        try:
+            return fsync_append(self.out / name, data)
+        except OSError as err:
+            fix = "free some space" if err.errno in (errno.ENOSPC, errno.EDQUOT) else "put that right"
+            raise StorageError(f"cannot write {self.out / name}: {err.strerror or err}; the documents finished "
+                               f"before are kept in {self.out}: {fix} and run the same command again to resume",
+                               code="KGA513") from None
 
     def fail(self, doc: str, error: str) -> None:
         """Record a document that could not be processed (nothing is written for it: a re-run retries it)."""
