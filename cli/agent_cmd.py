@@ -350,6 +350,17 @@ def _run(agent, docs, out: Path, overwrite: bool, total: int | None, quiet: bool
     with _progress_bar(quiet, total) as progress:
         try:
             return agent.extract_to(docs, out, overwrite=overwrite, progress=progress)
+        except KeyboardInterrupt:  # what was finished is committed (run_extraction): say the rerun resumes
+            from kgagent.output import read_progress
+
+            try:
+                n = len(read_progress(out)[0])
+            except Exception:  # OUT cannot be read back: the plain word
+                n = None
+            if n is None:
+                raise
+            raise fail(f"interrupted; the {n} document{'s' if n != 1 else ''} finished {'are' if n != 1 else 'is'} "
+                       f"kept in {out}: run the same command again to resume", 130) from None
         except KGAError as err:  # an --out that cannot be written to (KGA510, KGA513) is a usage error, as elsewhere
             if err.code in ("KGA510", "KGA513"):
                 raise fail(str(err), EXIT_USAGE) from None

@@ -61,3 +61,27 @@ def test_a_full_disk_mid_write_is_one_line_and_the_rerun_resumes(clean, corpus, 
     r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
     assert r.exit_code == 0, r.output
     assert {n: (out / n).read_bytes() for n in OUTPUTS} == clean
+
+
+def test_ctrl_c_mid_run_says_the_rerun_resumes_and_it_does(clean, corpus, graph_dir, tmp_path, monkeypatch) -> None:
+    """Before: 'error: interrupted' and nothing on what was kept in OUT."""
+    from kgagent.agent import Agent
+
+    real = Agent.iter_extract
+
+    def interrupted(self, docs, **kw):
+        for i, result in enumerate(real(self, docs, **kw)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield result
+
+    monkeypatch.setattr(Agent, "iter_extract", interrupted)
+    out = tmp_path / "out"
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 130, r.output
+    assert r.output.strip().splitlines()[-1] == (f"error: interrupted; the 2 documents finished are kept in {out}: "
+                                                 "run the same command again to resume")
+    monkeypatch.setattr(Agent, "iter_extract", real)
+    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
+    assert r.exit_code == 0 and "2 processed now, 2 already done" in r.output, r.output
+    assert {n: (out / n).read_bytes() for n in OUTPUTS} == clean
