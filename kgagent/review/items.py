@@ -167,13 +167,15 @@ class ReviewSet:
 
     @classmethod
     def load(cls, out: str | Path) -> "ReviewSet":
-        """Read ``out/decisions.jsonl`` (KGA470 when ``out`` is not an extraction's output)."""
+        """Read ``out/decisions.jsonl`` (KGA470 when ``out`` is not an extraction's output, or when
+        one decision id is on two lines with different content; an identical copy is read once)."""
         out = Path(out)
         path = out / "decisions.jsonl"
         if not out.is_dir() or not path.is_file():
             raise InputError(f"{out} is not the output of an extraction (no decisions.jsonl; "
                              "run `kgagent extract --out DIR` first)", code="KGA470")
         decisions: list[dict[str, Any]] = []
+        first_line: dict[str, tuple[dict[str, Any], int]] = {}
         try:
             with open(path, encoding="utf-8") as fh:
                 st = os.fstat(fh.fileno())
@@ -188,6 +190,15 @@ class ReviewSet:
                     if not isinstance(d, dict) or not d.get("id") or d.get("kind") not in ("entity", "relation"):
                         raise InputError(f"{path}:{lineno}: not a decision (needs an id and a kind)",
                                          code="KGA470")
+                    did = str(d["id"])
+                    if did in first_line:  # ids are content hashes: a second line is a copy or a clash
+                        earlier, at = first_line[did]
+                        if earlier == d:
+                            continue  # the same decision written twice: one item, counted once
+                        raise InputError(f"{path}:{lineno}: decision {did} is also on line {at} with other "
+                                         "content; which one a reviewer saw could not be told (an edited or "
+                                         "merged file? extract again with --overwrite)", code="KGA470")
+                    first_line[did] = (d, lineno)
                     decisions.append(d)
         except OSError as err:
             raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
