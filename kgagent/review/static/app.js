@@ -22,7 +22,11 @@ const el = (tag, attrs = {}, ...kids) => {
 async function api(path, body) {
   const opts = body === undefined ? {} : { method: "POST", body: JSON.stringify(body),
     headers: { "content-type": "application/json", "x-requested-with": "kgagent-review" } };
-  const res = await fetch(path, opts);
+  let res;
+  try { res = await fetch(path, opts); } catch (err) {  // no answer at all: the server stopped, the machine slept
+    throw new Error("the review server did not answer (is `kgagent review` still running?)" +
+      (body === undefined ? "" : ": this answer was NOT saved; answer again once it is back"));
+  }
   const data = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
   if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
   return data;

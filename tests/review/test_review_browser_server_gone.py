@@ -1,0 +1,50 @@
+"""Regression: with the review server stopped (ctrl-c in its terminal, a closed laptop), an
+answer said only "Failed to fetch", which did not tell the reviewer that nothing was stored.
+The page now says the server did not answer and that the answer was not saved."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.review_fakes import start_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_an_answer_to_a_stopped_server_says_not_saved(browser: Any, out: Path) -> None:
+    server, thread, base, state = start_server(out)
+    try:
+        page = browser.new_context(bypass_csp=True).new_page()
+        page.goto(base + "/?reviewer=ana")
+        page.wait_for_selector("#meta .what")
+        first = page.get_attribute("#card", "data-id")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        state.store.close()
+    page.keyboard.press("a")
+    page.wait_for_function("document.querySelector('#message').textContent.includes('did not answer')",
+                           timeout=10_000)
+    message = page.inner_text("#message")
+    assert "is `kgagent review` still running?" in message and "NOT saved" in message
+    assert page.get_attribute("#card", "data-id") == first
