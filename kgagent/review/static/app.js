@@ -16,6 +16,12 @@ const el = (tag, attrs = {}, ...kids) => {
     else e.setAttribute(k, v);
   }
   for (const kid of kids) e.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  if (attrs.onclick && !["BUTTON", "A", "INPUT", "SELECT"].includes(e.tagName)) {
+    // a clickable row or list item is reached with Tab and opened with enter, as a button is
+    e.tabIndex = 0;
+    e.setAttribute("role", "button");
+    e.addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); ev.stopPropagation(); e.click(); } });
+  }
   return e;
 };
 
@@ -324,6 +330,7 @@ async function showConflicts() {
     el("td", {}, c.answers.map((a) => `${a.reviewer}: ${describe(a)}`).join(" · "))))
     : [el("tr", {}, el("td", { colspan: "3" }, "no conflicts: every item two reviewers answered got the same answer"))]));
   toggle("#conflicts", true);
+  body.querySelector("tr[tabindex]")?.focus();  // keyboard first: Tab moves down the rows, enter opens one
 }
 
 function key(act) {
