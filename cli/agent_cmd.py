@@ -245,6 +245,9 @@ def extract_cmd(
     for c in corpus:
         if str(c) != "-" and not c.exists() and not (engine == "ray" and address):  # a cluster's workers may have it
             raise fail(f"KGA407 no such corpus file or directory: {c}", EXIT_USAGE)
+    if str(out) == "-":
+        raise fail("KGA492 --out - : extract writes a folder of files (decisions.jsonl, graph.nq, feedback.jsonl, "
+                   "summary.json), not to standard output; give a folder, and read its decisions.jsonl", EXIT_USAGE)
     with guarded(EXIT_USAGE):
         check_corpus_not_in_out(corpus, out)
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
