@@ -11,7 +11,8 @@ Formats (chosen per path):
   blank lines (white space and zero-width characters only); ids are ``<file stem>#<n>`` with
   ``n`` the 1-based document number.
 
-Lines end at LF, CRLF or a lone CR; a byte-order mark is dropped. A document's text, which
+Lines end at LF, CRLF or a lone CR; a byte-order mark is dropped (in JSON Lines, one at the head of
+any line too: files joined with ``cat``). A document's text, which
 decision spans index, is what the file holds: a JSON ``text`` as given, a plain-text document
 or ``.txt`` file its lines joined by LF, leading whitespace kept and trailing whitespace
 dropped (so a span in a document's first line is that line's column). A pipe or FIFO
@@ -361,6 +362,7 @@ def _json_lines_record(line: str) -> bool:
 def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[Document]:
     n = 0
     for lineno, line in text_lines(fh, name, lone_cr=False, max_chars=max_doc_chars + 1000):
+        line = line.removeprefix("\ufeff")  # files joined with cat: the second one's byte-order mark
         if not line.strip():
             continue
         if len(line) > max_doc_chars + 1000:
