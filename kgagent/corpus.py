@@ -11,12 +11,12 @@ Formats (chosen per path):
   blank lines (white space and zero-width characters only); ids are ``<file stem>#<n>`` with
   ``n`` the 1-based document number.
 
-Lines end at LF, CRLF or a lone CR; a byte-order mark is dropped (in JSON Lines, one at the head of
-any line too: files joined with ``cat``). A document's text, which
-decision spans index, is what the file holds: a JSON ``text`` as given, a plain-text document
-or ``.txt`` file its lines joined by LF, leading whitespace kept and trailing whitespace
-dropped (so a span in a document's first line is that line's column). A pipe or FIFO
-(``<(zcat corpus.gz)``) is read once, as a file is.
+Lines end at LF, CRLF or a lone CR; a byte-order mark is dropped (in JSON Lines, one at the head
+of any line too: files joined with ``cat``). A document's text, which decision spans index, is
+what the file holds: a JSON ``text`` as given, a plain-text document or ``.txt`` file its lines
+joined by LF, leading whitespace kept and trailing whitespace dropped (so a span in a
+document's first line is that line's column). A pipe or FIFO (``<(zcat corpus.gz)``) is read
+once, as a file is.
 
 Everything is a generator: one document is in memory at a time, whatever the corpus size.
 Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
