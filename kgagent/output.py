@@ -253,6 +253,16 @@ def _restore(out: Path, fingerprint: dict[str, str], overwrite: bool,
     return lines, hashes
 
 
+def _remove_leftovers(out: Path) -> None:
+    """Remove what writers a kill cut short left in ``out`` (its lock held: no other writer is
+    at work there): temp files of run.json and summary.json (:func:`~kgagent.files.temp_path`)."""
+    for pattern in (f".{RUN}.tmp-*", f".{SUMMARY}.tmp-*"):
+        for p in out.glob(pattern):
+            if p.is_file() and not p.is_symlink():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
 def _recorded_fingerprint(run: Path) -> dict[str, Any]:
     """The fingerprint ``run.json`` records; InputError KGA412 saying what is wrong with a run.json
     kgagent did not write so (not UTF-8, not JSON, no ``fingerprint`` object): what the run
@@ -412,6 +422,7 @@ class RunWriter:
         """Restore ``out`` for a run with this fingerprint (KGA412 if it holds another run's files);
         ``labels``, the encoder's labels by ontology name, go to run.json for the review page."""
         self._t_start = time.perf_counter()
+        _remove_leftovers(self.out)
         lines, self._hashes = _restore(self.out, fingerprint, overwrite, labels)
         for line in lines:
             self.done[line["doc"]] = line.get("hash", "")
