@@ -11,7 +11,8 @@ rows of ``reviews.sqlite``):
   reviewer said otherwise about them); rejected -> a negative relation; relabelled -> a
   negative of the old predicate and a positive of the new. A relation is written only when
   both its arguments are positive entities of the sentence (reviewed, implied by an accepted
-  relation, or accepted by the agent, at the agent's weight).
+  relation, or accepted or repaired by the agent, at the agent's weight); a rejected one whose
+  argument is none is left out and counted (``unplaced_relations``).
 
 Labels are written as the model's own (``model_label``), mapped from the normalised names by
 the pairs the decisions themselves show; a new label no decision pairs with a model label is
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kgagent.decisions import ACCEPTING
 from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, write_feedback
 from kgagent.errors import InputError, Location
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
@@ -56,6 +58,9 @@ class ExportReport:
     conflicts: int = 0
     unmapped_labels: list[str] = field(default_factory=list)
     unplaced: int = 0  # judgements whose span could not be placed in the sentence
+    #: rejected relations left out: an argument is no positive entity of the sentence (the agent
+    #: did not accept it and no reviewer did), and a negative relation names two of them
+    unplaced_relations: int = 0
     unknown_answers: int = 0  # answers on decisions decisions.jsonl does not hold (left out)
     unknown_decisions: list[str] = field(default_factory=list)  # those decisions, sorted
 
@@ -127,7 +132,7 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         if agent_accepts:
             for d in siblings:
                 mkey = str(d.get("subject") or d["id"])
-                if (d.get("kind") != "entity" or d.get("verdict") != "accept" or str(d["id"]) in agreed
+                if (d.get("kind") != "entity" or d.get("verdict") not in ACCEPTING or str(d["id"]) in agreed
                         or mkey in entities or mkey in rejected_mentions):
                     continue
                 span = reviews.local_span(d, d.get("span"))
@@ -149,7 +154,8 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
                 if implied:
                     entities[mkey] = Outcome("entity", label, True, REVIEW_WEIGHT, d["id"], *span, key=mkey,
                                              extra=extra)
-                elif own is not None and own.get("verdict") == "accept":
+                elif own is not None and own.get("verdict") in ACCEPTING:  # (a repair with its new label)
+                    label = str(own.get("model_label") or label)
                     entities[mkey] = Outcome("entity", label, True, _agent_weight(own), str(own["id"]), *span,
                                              key=mkey)
             old = str(d.get("model_label") or model_label("relation", label_of(d)) or "")
@@ -169,6 +175,9 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
                     head, tail = d.get("head") or {}, d.get("tail") or {}
                     relations.append(Outcome("relation", old, True, _agent_weight(d), str(d["id"]),
                                              head=str(head.get("id", "")), tail=str(tail.get("id", ""))))
+        for o in relations:  # a relation names two positive entities of its sentence
+            if not o.positive and o.extra and (o.head not in entities or o.tail not in entities):
+                report.unplaced_relations += 1  # a reviewer's reject that cannot be written: told, not lost
         ordered = sorted(entities.values(), key=lambda o: (o.start, o.end)) + negatives + relations
         first = by_sentence[key][0]
         record = sentence_record(str(first.get("sentence_text") or ""), key[0], key[1], ordered, source="review")
