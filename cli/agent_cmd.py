@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from kgagent.decisions import VERDICTS
-from kgagent.errors import KGAError, Location, visible
+from kgagent.errors import KGAError, visible
 from kgagent.process_heap import loaded_heap
 from kgagent_cli.common import (DOMAIN_HELP, EXIT_ERRORS, EXIT_USAGE, GRAPH_DIR_HELP, MODEL_DIR_HELP, RULES_DIR_HELP,
                                  console, fail, guarded, open_domain)
@@ -443,8 +443,7 @@ def explain_cmd(
     Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA423).
     """
     from kgagent.explain import check_decision, explain_decision
-    from kgagent.output import locate_decision
-    from kgagent.rule_stats import decisions_path, numbered_decisions
+    from kgagent.output import decisions_in, locate_decision
 
     if not out.exists():
         raise fail(f"KGA414 no such output directory: {out}", EXIT_USAGE)
@@ -466,10 +465,9 @@ def explain_cmd(
             chosen = [locate_decision(out, decision_id)]
         else:
             chosen = []
-            path = decisions_path(out)
-            for lineno, d in numbered_decisions(path):
+            for d, where in decisions_in(out):
                 if d.get("verdict") == verdict and (kind is None or d.get("kind") == kind):
-                    chosen.append((d, Location(str(path), lineno)))
+                    chosen.append((d, where))
                     if len(chosen) >= (limit or 1):
                         break
             if not chosen:

@@ -657,6 +657,27 @@ def _corpus(documents: Any) -> Iterator[Document]:
     return checked() if kind is Document else read_corpus(checked())
 
 
+def _committed(line: str, path: Path, lineno: int) -> dict[str, Any] | None:
+    """A line of a decisions file as its decision; None for a last line a killed extraction cut
+    short (no line break, not JSON: a resumed run cuts it), KGA451 for any other bad line."""
+    try:
+        return parse_decision(line, path, lineno)
+    except InputError:
+        if line.endswith("\n"):
+            raise
+        return None
+
+
+def decisions_in(out: str | Path) -> Iterator[tuple[dict[str, Any], Location]]:
+    """The decisions of ``out/decisions.jsonl`` (or of that file), each with its file and line,
+    streamed; a last line a killed extraction cut short is passed over (see :func:`_committed`).
+    The file's problems are rule_stats' (KGA450, KGA451)."""
+    path = decisions_path(out)
+    for lineno, line in decision_lines(path):
+        if (obj := _committed(line, path, lineno)) is not None:
+            yield obj, Location(str(path), lineno)
+
+
 def find_decision(out: str | Path, decision_id: str) -> dict[str, Any]:
     """The decision with this id in ``out/decisions.jsonl``: the id, a unique prefix of it (its
     ``d:`` may be left out), or the id of what it decides (its ``subject``: a mention ``m:...`` or
@@ -676,7 +697,8 @@ def locate_decision(out: str | Path, decision_id: str) -> tuple[dict[str, Any], 
     for lineno, line in decision_lines(path):
         if decision_id not in line:
             continue
-        obj = parse_decision(line, path, lineno)
+        if (obj := _committed(line, path, lineno)) is None:
+            continue
         did = str(obj.get("id", ""))
         if did == decision_id:
             return obj, Location(str(path), lineno)
