@@ -93,8 +93,9 @@ def export_reviews(
     if report.unplaced:
         con.print(f"left out {report.unplaced} answer(s) whose span could not be placed in its sentence")
     if report.unplaced_relations:
-        con.print(f"left out {report.unplaced_relations} rejected relation(s) whose argument is no entity of its "
-                  "sentence (the agent did not accept it): accept or fix that argument's own entity, then export again")
+        con.print(f"left out {report.unplaced_relations} judged relation(s) whose argument is no entity of its "
+                  "sentence (the agent did not accept it, or a reviewer rejected it): accept or fix that argument's "
+                  "own entity, then export again")
     if report.unknown_answers:
         con.print(f"left out {report.unknown_answers} answer(s) on decisions not in decisions.jsonl "
                   f"(e.g. {report.unknown_decisions[0]}): made on another run of this extraction?")

@@ -11,8 +11,9 @@ rows of ``reviews.sqlite``):
   reviewer said otherwise about them); rejected -> a negative relation; relabelled -> a
   negative of the old predicate and a positive of the new. A relation is written only when
   both its arguments are positive entities of the sentence (reviewed, implied by an accepted
-  relation, or accepted or repaired by the agent, at the agent's weight); a rejected one whose
-  argument is none is left out and counted (``unplaced_relations``).
+  relation, or accepted or repaired by the agent, at the agent's weight); a judged one whose
+  argument is none (a reject of one the agent did not accept, an accept of one whose argument
+  a reviewer rejected) is left out and counted (``unplaced_relations``).
 
 Labels are written as the model's own (``model_label``), mapped from the normalised names by
 the pairs the decisions themselves show; a new label no decision pairs with a model label is
@@ -58,8 +59,8 @@ class ExportReport:
     conflicts: int = 0
     unmapped_labels: list[str] = field(default_factory=list)
     unplaced: int = 0  # judgements whose span could not be placed in the sentence
-    #: rejected relations left out: an argument is no positive entity of the sentence (the agent
-    #: did not accept it and no reviewer did), and a negative relation names two of them
+    #: judged relations left out: an argument is no positive entity of the sentence (the agent did
+    #: not accept it, or a reviewer rejected it), and a relation names two of them
     unplaced_relations: int = 0
     unknown_answers: int = 0  # answers on decisions decisions.jsonl does not hold (left out)
     unknown_decisions: list[str] = field(default_factory=list)  # those decisions, sorted
@@ -175,9 +176,10 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
                     head, tail = d.get("head") or {}, d.get("tail") or {}
                     relations.append(Outcome("relation", old, True, _agent_weight(d), str(d["id"]),
                                              head=str(head.get("id", "")), tail=str(tail.get("id", ""))))
-        for o in relations:  # a relation names two positive entities of its sentence
-            if not o.positive and o.extra and (o.head not in entities or o.tail not in entities):
-                report.unplaced_relations += 1  # a reviewer's reject that cannot be written: told, not lost
+        # a relation names two positive entities of its sentence: a reviewer's answer on one that
+        # cannot be written (the agent did not accept an argument, or a reviewer rejected it) is told
+        report.unplaced_relations += len({o.proof for o in relations
+                                          if o.extra and (o.head not in entities or o.tail not in entities)})
         ordered = sorted(entities.values(), key=lambda o: (o.start, o.end)) + negatives + relations
         first = by_sentence[key][0]
         record = sentence_record(str(first.get("sentence_text") or ""), key[0], key[1], ordered, source="review")

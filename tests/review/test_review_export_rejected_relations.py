@@ -5,8 +5,8 @@ as positive only where the agent's verdict on it was ``accept``: one the agent *
 rules changed its type and accepted it) did not count, so rejecting ``live_in(Philips, New
 York)`` wrote no negative relation, and the report said "2 judged decision(s) -> 2 sentence(s)
 (2 entities)" as if all were well. A repaired argument now counts (with its repaired label),
-and a reject whose argument is no entity of the sentence (the agent sent it to review) is left
-out and counted, and the command says so.
+and a judged relation whose argument is no entity of the sentence (the agent sent it to review,
+or a reviewer rejected it) is left out and counted, and the command says so.
 """
 
 from __future__ import annotations
@@ -53,4 +53,15 @@ def test_a_reject_on_an_argument_in_review_is_counted(out: Path) -> None:
     assert report.unplaced_relations == 1 and report.judgements == 1
     res = CliRunner().invoke(app, ["feedback", "export-reviews", str(out)])
     assert res.exit_code == 0, res.output
-    assert "left out 1 rejected relation(s) whose argument is no entity of its sentence" in " ".join(res.output.split())
+    assert "left out 1 judged relation(s) whose argument is no entity of its sentence" in " ".join(res.output.split())
+
+
+def test_an_accepted_relation_whose_argument_a_reviewer_rejected_is_counted(out: Path) -> None:
+    from support.review_fakes import PARSONS, WORK_FOR
+
+    answer(out, [(PARSONS, "ana", "reject"), (WORK_FOR, "ana", "accept")])  # Richard Parsons is no person, yet
+    report = export_reviews(out)
+    assert report.unplaced_relations == 1 and report.judgements == 2
+    relations = [r for line in Path(report.path).read_text(encoding="utf-8").splitlines()
+                 for r in json.loads(line)["relations"]]
+    assert relations == []
