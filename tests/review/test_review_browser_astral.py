@@ -89,3 +89,11 @@ def test_script_like_text_is_shown_not_run(browser: Any, astral: tuple[Client, P
     assert page.locator("#sentence script").count() == 0
     assert "<script>alert(1)</script>" in page.inner_text("#sentence")
     assert page.locator("#sentence .hl").all_inner_texts() == ["John Smith"]
+
+
+def test_the_span_keys_move_over_whole_words_of_any_script(browser: Any, astral: tuple[Client, Path]) -> None:
+    client, _ = astral
+    page = _open(browser, client, PARSONS)
+    # \w is ASCII in JavaScript: "Zürich" was three stops for the span keys ("Z", "ü", "rich")
+    edges = page.evaluate("tokenEdges('Zürich, São Paulo und Ærø')")
+    assert edges == {"starts": [0, 6, 8, 12, 18, 22], "ends": [6, 7, 11, 17, 21, 25]}

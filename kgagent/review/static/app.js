@@ -301,7 +301,8 @@ function drawSpanEdit() {
 }
 
 function tokenEdges(text) {
-  const starts = [], ends = [], re = /\w+|[^\w\s]/gu;
+  // words of any script (\w alone is ASCII: "Zürich" was three tokens, "Z", "ü", "rich")
+  const starts = [], ends = [], re = /[\p{L}\p{M}\p{N}_]+|[^\p{L}\p{M}\p{N}_\s]/gu;
   let m;
   while ((m = re.exec(text))) { starts.push(m.index); ends.push(m.index + m[0].length); }
   return { starts, ends };
