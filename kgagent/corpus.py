@@ -160,12 +160,12 @@ def text_lines(fh: BinaryIO, name: str, what: str = "documents", *, lone_cr: boo
     ``max_chars`` characters, told before more than its first 4 x ``max_chars`` bytes are read (a
     file of gigabytes without a line break is not read into memory)."""
     head = fh.read(_SNIFF)
+    for magic, kind, hint in _PACKED:  # first: an AppleDouble file's zeros would read as UTF-16
+        if magic.match(head):
+            raise InputError(f"{kind}, not text: {hint}", code="KGA402", location=Location(name))
     if (wide := _utf16_or_32(head)) is not None:
         raise InputError(f"{wide} text, not UTF-8: convert it (iconv -f {wide} -t UTF-8 FILE > NEW)", code="KGA401",
                          location=Location(name))
-    for magic, kind, hint in _PACKED:
-        if magic.match(head):
-            raise InputError(f"{kind}, not text: {hint}", code="KGA402", location=Location(name))
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not text", code="KGA402", location=Location(name))
     if not head.strip() and len(head) < _SNIFF:  # the whole file is blank
@@ -187,7 +187,9 @@ _PACKED = tuple((re.compile(magic, re.DOTALL), kind, hint) for magic, kind, hint
     (rb"BZh[1-9]1AY&SY", "a bzip2-compressed file", "give <(bzcat FILE) instead, or unpack it"),
     (rb"\xfd7zXZ\x00", "an xz-compressed file", "give <(xzcat FILE) instead, or unpack it"),
     (rb"PK\x03\x04", "a zip archive", "unpack it and give its text files or their folder"),
-    (rb"%PDF-\d\.\d\s*[\r\n]", "a PDF document", "give its text (pdftotext FILE), not the PDF")))
+    (rb"%PDF-\d\.\d\s*[\r\n]", "a PDF document", "give its text (pdftotext FILE), not the PDF"),
+    (rb"\x00\x05\x16\x07", "a macOS AppleDouble file (the ._ twin a Mac writes beside a file on other disks and in "
+     "zip files)", "delete the ._ files (find DIR -name '._*' -delete) and __MACOSX folders")))
 
 
 def _utf16_or_32(head: bytes) -> str | None:
