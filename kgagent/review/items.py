@@ -177,10 +177,15 @@ class ReviewSet:
         decisions: list[dict[str, Any]] = []
         first_line: dict[str, tuple[dict[str, Any], int]] = {}
         try:
-            with open(path, encoding="utf-8") as fh:
+            with open(path, "rb") as fh:
                 st = os.fstat(fh.fileno())
                 source_stat = (st.st_ino, st.st_size, st.st_mtime_ns)
-                for lineno, line in enumerate(fh, 1):
+                for lineno, raw in enumerate(fh, 1):
+                    try:
+                        line = raw.decode("utf-8")
+                    except UnicodeDecodeError as err:
+                        raise InputError(f"{path}:{lineno}: not UTF-8 text (byte 0x{raw[err.start]:02x} at "
+                                         f"column {err.start + 1})", code="KGA470") from None
                     if not line.strip():
                         continue
                     try:
