@@ -130,12 +130,28 @@ def extraction_fingerprint(out: Path, run: dict[str, Any] | None = None) -> tupl
 
 
 def read_run_json(out: Path) -> dict[str, Any]:
-    """``out/run.json`` as a dict; empty when there is none or it is not a JSON object."""
+    """``out/run.json`` as a dict; empty when there is none (an older run). One that is there
+    but no JSON object (not UTF-8, cut short, edited) is InputError KGA470 naming it: read as
+    absent, it gave the extraction another fingerprint, and the answers made on it were refused
+    as another extraction's (KGA471)."""
+    path = out / "run.json"
     try:
-        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = path.read_bytes()
+    except FileNotFoundError:
         return {}
-    return run if isinstance(run, dict) else {}
+    except OSError as err:
+        raise StorageError(f"cannot read {path}: {err.strerror or err}", code="KGA550") from None
+    try:
+        run = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise InputError(f"{path}: not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
+                         "extract again or restore it", code="KGA470") from None
+    except ValueError as err:
+        raise InputError(f"{path}: not JSON ({err}); extract again or restore it", code="KGA470") from None
+    if not isinstance(run, dict):
+        raise InputError(f"{path}: not a JSON object (a run.json holds the run's fingerprint and labels); "
+                         "extract again or restore it", code="KGA470")
+    return run
 
 
 def run_labels(run: dict[str, Any]) -> dict[str, dict[str, str]]:
