@@ -699,6 +699,10 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     if not feedback.is_file():
         raise InputError(f"no such feedback file: {feedback}", code="KGA463")
     decisions_file = Path(decisions) if decisions is not None else feedback.parent / "decisions.jsonl"
+    if out is not None and Path(out).resolve() == decisions_file.resolve():
+        raise InputError(f"--out {out} is the decisions file the proofs are read from; writing the pruned "
+                         "feedback there would replace the extraction's decisions: give another file, "
+                         "nothing written", code="KGA485")
     from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, iter_feedback, write_feedback
 
     records: list[tuple[int, dict[str, Any]]] = []
