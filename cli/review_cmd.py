@@ -133,6 +133,11 @@ def learn_policy(
 
     with guarded(EXIT_USAGE):
         check_save_path(save)  # before any work
+        from kgagent.review.export import check_not_an_input
+        from kgagent.review.store import DB_NAME
+
+        for folder in outs:
+            check_not_an_input(save, folder, folder / DB_NAME, option="--save")
         policy, report = learn(outs, alpha=alpha)
         policy.save(save)
     con = console()

@@ -219,7 +219,7 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
     agreed, conflicts = read_judgements(reviews.out, db)
     _check_answers(agreed, db_path)
     target = Path(to) if to is not None else reviews.out / EXPORT_NAME
-    _check_not_an_input(target, reviews.out, Path(db_path))
+    check_not_an_input(target, reviews.out, Path(db_path))
     report = ExportReport(path=str(target), conflicts=len(conflicts))
     unknown = {d: j for d, j in agreed.items() if d not in reviews.by_id}
     unknown_conflicts = [d for d in conflicts if d not in reviews.by_id]
@@ -240,7 +240,7 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
 EXTRACTION_FILES = ("decisions.jsonl", "run.json", "graph.nq", "feedback.jsonl", "summary.json", "progress.jsonl")
 
 
-def _check_not_an_input(target: Path, out: Path, db: Path) -> None:
+def check_not_an_input(target: Path, out: Path, db: Path, option: str = "--to") -> None:
     """InputError KGA485 when ``target`` is a file of the extraction (its decisions, run.json,
     graph, the agent's feedback...) or the answers database: ``--to out/decisions.jsonl``
     replaced the decisions with the export, and the page and every later export lost them."""
@@ -249,9 +249,8 @@ def _check_not_an_input(target: Path, out: Path, db: Path) -> None:
     resolved = target.resolve()
     for path in sorted(protected):
         if resolved == path.resolve():
-            raise InputError(f"--to {target} is {path.name} of the extraction in {out}, which the export reads or "
-                             f"keeps; give another file (default: {out / EXPORT_NAME}), nothing written",
-                             code="KGA485")
+            raise InputError(f"{option} {target} is {path.name} of the extraction in {out}, which must be kept; "
+                             "give another file, nothing written", code="KGA485")
 
 
 def _check_answers(agreed: dict[str, Judgement], db_path: str) -> None:

@@ -31,3 +31,12 @@ def test_prune_refuses_to_write_over_the_decisions(out: Path) -> None:
     assert res.exit_code != 0, res.output
     assert "KGA485" in res.output and "is the decisions file" in " ".join(res.output.split())
     assert (out / "decisions.jsonl").read_bytes() == before
+
+
+def test_learn_policy_refuses_to_save_over_the_decisions(out: Path) -> None:
+    answer(out, [(SMITH, "ana", "reject")])
+    before = (out / "decisions.jsonl").read_bytes()
+    res = CliRunner().invoke(app, ["feedback", "learn-policy", str(out), "--save", str(out / "decisions.jsonl")])
+    assert res.exit_code == 2, res.output
+    assert f"KGA485 --save {out / 'decisions.jsonl'} is decisions.jsonl of the extraction" in " ".join(res.output.split())
+    assert (out / "decisions.jsonl").read_bytes() == before
