@@ -185,6 +185,11 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         record = sentence_record(str(first.get("sentence_text") or ""), key[0], key[1], ordered, source="review")
         if record is None:
             continue
+        # a span "fixed" to the tokens it had (the edit left as it was, or moved over white space or
+        # the sentence's stop) is a confirmation: never a negative of the very label the positive has
+        positive = {(e["type"], e["start"], e["end"]) for e in record["entities"]}
+        record["negative_entities"] = [n for n in record["negative_entities"]
+                                       if (n["type"], n["start"], n["end"]) not in positive]
         record.setdefault("meta", {})["annotates"] = dict(JUDGED_ONLY)
         records.append(record)
         for name in FEEDBACK_LABEL_KEYS:
