@@ -186,10 +186,14 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         if record is None:
             continue
         # a span "fixed" to the tokens it had (the edit left as it was, or moved over white space or
-        # the sentence's stop) is a confirmation: never a negative of the very label the positive has
+        # the sentence's stop), a label "changed" to itself, are confirmations: never a negative of
+        # the very label the positive has
         positive = {(e["type"], e["start"], e["end"]) for e in record["entities"]}
         record["negative_entities"] = [n for n in record["negative_entities"]
                                        if (n["type"], n["start"], n["end"]) not in positive]
+        linked = {(r["type"], r["head"], r["tail"]) for r in record["relations"]}  # (a relabel to its own label)
+        record["negative_relations"] = [n for n in record["negative_relations"]
+                                        if (n["type"], n["head"], n["tail"]) not in linked]
         record.setdefault("meta", {})["annotates"] = dict(JUDGED_ONLY)
         records.append(record)
         for name in FEEDBACK_LABEL_KEYS:

@@ -41,3 +41,15 @@ def test_a_moved_span_keeps_its_negative(out: Path) -> None:
     [record] = [json.loads(x) for x in Path(export_reviews(out).path).read_text(encoding="utf-8").splitlines()]
     assert [(e["start"], e["end"]) for e in record["entities"]] == [(0, 2)]
     assert [(e["start"], e["end"]) for e in record["negative_entities"]] == [(0, 1)]
+
+
+def test_a_relation_relabelled_to_its_own_predicate_is_a_confirmation(out: Path) -> None:
+    from support.review_fakes import WORK_FOR
+
+    rs = ReviewSet.load(out)
+    d = rs.get(WORK_FOR)
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
+        store.add(WORK_FOR, "ana", "relabel", verdict=d["verdict"], label=d["predicate"])
+    [record] = [json.loads(x) for x in Path(export_reviews(out).path).read_text(encoding="utf-8").splitlines()]
+    assert [r["proof"] for r in record["relations"]] == [WORK_FOR]
+    assert record["negative_relations"] == []
