@@ -29,7 +29,8 @@ from kgagent.errors import InputError, KGAError, StorageError, is_text
 from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
 from kgagent.review.queue import (build_queue, next_unanswered, progress, resume_position, review_order,
                                   status_of)
-from kgagent.review.store import ACTIONS, DB_NAME, MAX_NOTE, Answer, ReviewStore, check_reviewer, conflicts
+from kgagent.review.store import (ACTIONS, DB_NAME, MAX_NOTE, Answer, ReviewStore, check_reviewer, conflicts,
+                                  effective_answers)
 
 #: the shipped assets and their media types: the only files the server ever reads
 ASSETS = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
@@ -138,9 +139,7 @@ class ReviewApp:
                                "text": m.get("text"), "type": m.get("type"), "entity": m.get("entity"),
                                "entity_label": m.get("entity_label"), "linked": m.get("linked"),
                                "link_score": m.get("link_score")})
-        everyone = self.store.answers(decision=decision_id)
-        effective = {a.reviewer: a for a in everyone}
-        effective = {k: a for k, a in effective.items() if a.action != "undo"}
+        effective = {r: a for (r, _), a in effective_answers(self.store.answers(decision=decision_id)).items()}
         return {"id": d["id"], "kind": d.get("kind"), "doc": d.get("doc"), "sentence": d.get("sentence"),
                 "sentence_text": d.get("sentence_text") or "", "label": label_of(d),
                 "model_label": d.get("model_label"), "score": d.get("score"), "verdict": d.get("verdict"),
@@ -221,7 +220,8 @@ class ReviewApp:
         if last is None:
             return {"undone": None}
         self.store.add(last.decision, reviewer, "undo", verdict=last.verdict)
-        return {"undone": last.decision}
+        back = self.mine(reviewer).get(last.decision)  # the answer the undone one had changed, if any
+        return {"undone": last.decision, "restored": back.to_dict() if back is not None else None}
 
 
 def _shown(value: Any) -> str:

@@ -4,7 +4,8 @@ The database is ``OUT/reviews.sqlite`` by default. Every answer is one row, comm
 the server replies (``synchronous=FULL``), so killing the server loses nothing answered. Rows
 are never updated or deleted (triggers refuse it): a changed answer is a new row, an undo is a
 row with the action ``undo``; a reviewer's *effective* answer on a decision is their latest
-row, none when that row is an ``undo``.
+answer that no undo took back: an undo takes back the latest one still in force, so undoing a
+changed answer brings back the one it changed (none when every answer was undone).
 
 Schema (``SCHEMA_VERSION`` 1)::
 
@@ -47,7 +48,7 @@ from kgagent.errors import InputError, StorageError, is_text
 
 SCHEMA_VERSION = 1
 DB_NAME = "reviews.sqlite"
-#: what a reviewer can answer; ``undo`` withdraws the reviewer's effective answer
+#: what a reviewer can answer; ``undo`` takes back the reviewer's effective answer (the one before returns)
 ACTIONS = ("accept", "reject", "relabel", "span", "skip", "flag", "undo")
 #: actions that say what the candidate really is (the rest only move the queue along)
 JUDGEMENTS = ("accept", "reject", "relabel", "span")
@@ -284,11 +285,18 @@ def valid_span(span: Any) -> bool:
 
 
 def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
-    """The latest row per (reviewer, decision), dropping those whose latest row is an undo."""
-    last: dict[tuple[str, str], Answer] = {}
+    """Per (reviewer, decision), the latest answer no undo took back. Each undo takes back the
+    latest answer still in force, so accept, reject, undo leaves the accept (it left nothing:
+    a reviewer who undid a change lost the answer they had changed)."""
+    stacks: dict[tuple[str, str], list[Answer]] = {}
     for a in sorted(rows, key=lambda r: r.id):
-        last[(a.reviewer, a.decision)] = a
-    return {k: a for k, a in last.items() if a.action != "undo"}
+        stack = stacks.setdefault((a.reviewer, a.decision), [])
+        if a.action == "undo":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(a)
+    return {k: stack[-1] for k, stack in stacks.items() if stack}
 
 
 def answer_key(a: Answer) -> tuple[str, str | None, int | None, int | None]:

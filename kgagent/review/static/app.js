@@ -257,7 +257,8 @@ async function undo() {
     showProgress((await api("/api/next?" + qs({ after: r.undone }))).progress);
     await refreshSide();
     await show(r.undone);
-    say("undone: answer again" + (S.dropped ? "; a key pressed while undoing was not taken" : ""), S.dropped);
+    const back = r.restored ? `undone: your earlier answer holds again (${describe(r.restored)})` : "undone: answer again";
+    say(back + (S.dropped ? "; a key pressed while undoing was not taken" : ""), S.dropped);
   } catch (err) { say(err.message, true); } finally { S.busy = false; S.dropped = false; }
 }
 

@@ -1,0 +1,79 @@
+"""Regression: undoing a changed answer lost the answer it had changed.
+
+An undo made the reviewer's answer on the decision "none" whatever came before: ana accepted
+Smith, changed her mind to reject, pressed backspace to take the reject back, and her accept
+was gone too (the page said "answer again"; the export left Smith out). An undo now takes back
+the latest answer still in force, so the accept holds again, and the page says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kgagent.review.items import ReviewSet
+from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import ACME, SMITH
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _effective(out: Path) -> dict[str, str]:
+    rs = ReviewSet.load(out)
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
+        return {d: a.action for (_, d), a in store.effective("ana").items()}
+
+
+def test_undo_walks_back_through_the_answers(served, out: Path) -> None:
+    client, _ = served
+    for decision, action in ((SMITH, "accept"), (ACME, "reject"), (SMITH, "reject")):
+        client.post("/api/answer", {"reviewer": "ana", "decision": decision, "action": action})
+    r = client.post("/api/undo", {"reviewer": "ana"})
+    assert r["undone"] == SMITH and r["restored"]["action"] == "accept"
+    assert _effective(out) == {SMITH: "accept", ACME: "reject"}
+    assert [a["action"] for a in client.get(f"/api/item?id={SMITH}&reviewer=ana")["answers"]] == ["accept"]
+    r = client.post("/api/undo", {"reviewer": "ana"})  # then the reject of Acme, the latest in force
+    assert r["undone"] == ACME and r["restored"] is None
+    r = client.post("/api/undo", {"reviewer": "ana"})
+    assert r["undone"] == SMITH and r["restored"] is None
+    assert _effective(out) == {}
+    assert client.post("/api/undo", {"reviewer": "ana"})["undone"] is None
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_backspace_after_a_change_brings_the_earlier_answer_back(browser: Any, served: Any, out: Path) -> None:
+    client, _ = served
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(client.base + "/?reviewer=ana")
+    page.wait_for_selector("#meta .what")
+    first = page.get_attribute("#card", "data-id")
+    page.keyboard.press("a")
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    page.keyboard.press("ArrowLeft")  # back to the first, to change the answer
+    page.wait_for_function(f"document.querySelector('#card').dataset.id === {first!r}", timeout=10_000)
+    page.keyboard.press("x")
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    page.keyboard.press("Backspace")
+    page.wait_for_function("document.querySelector('#message').textContent.startsWith('undone')", timeout=10_000)
+    assert page.inner_text("#message") == "undone: your earlier answer holds again (accepted)"
+    assert page.get_attribute("#card", "data-id") == first
+    assert "ana: accepted" in page.inner_text("#answers")
+    assert _effective(out) == {first: "accept"}
