@@ -251,6 +251,10 @@ def _check_modes(o: dict[str, Any]) -> None:
     if o["rounds"] > 0 and o["resume"]:  # it was ignored without a word, and the loop replaced its output
         raise fail("KGA340 --resume does not go with --rounds (the loop trains its rounds anew; --overwrite "
                    "replaces an earlier run's output in --out)", EXIT_USAGE)
+    if o["rounds"] > 0 and o["feedback"] is not None:  # the loop never read it: a reviewer's file was dropped
+        raise fail("KGA340 --feedback does not go with --rounds (the loop labels --unlabelled itself each round): "
+                   "fine-tune on the file with `kgagent train --feedback FILE --dev DEV --out MODEL`, then give "
+                   "--model MODEL to --rounds", EXIT_USAGE)
     if o["rounds"] == 0:
         loop_only = [flag for flag, key in (("--unlabelled", "unlabelled"), ("--threshold", "threshold"),
                                             ("--restart", "restart"), ("--select-on", "select_on"),
