@@ -51,6 +51,8 @@ def test_readme_commands_run(fake_cli, tmp_path, monkeypatch) -> None:
         if cmd.startswith("kgagent train") or "model-2" in cmd:
             continue
         args = shlex.split(cmd)[1:]
+        if args[:2] == ["feedback", "export-reviews"]:
+            _answer_one(tmp_path / "out")  # the README's reviewer answered on the page before this
         result = CliRunner().invoke(app, args)
         want = EXPECTED_EXIT.get(cmd, 0)
         assert result.exit_code == want, f"{cmd}\n{result.output}"
@@ -59,3 +61,14 @@ def test_readme_commands_run(fake_cli, tmp_path, monkeypatch) -> None:
     assert ran >= 8
     assert (tmp_path / "out" / "decisions.jsonl").stat().st_size > 0
     assert (tmp_path / "out-strict" / "decisions.jsonl").read_bytes() != (tmp_path / "out" / "decisions.jsonl").read_bytes()
+
+
+def _answer_one(out) -> None:
+    """A reviewer's answer to the first decision of ``out``, as `kgagent review` stores it."""
+    from kgagent.review.items import ReviewSet
+    from kgagent.review.store import DB_NAME, ReviewStore
+
+    rs = ReviewSet.load(out)
+    first = rs.decisions[0]
+    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
+        store.add(first["id"], "ana", "accept", verdict=first["verdict"])
