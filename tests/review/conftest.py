@@ -30,3 +30,23 @@ def served(out: Path) -> Iterator[tuple[Client, Any]]:
         server.should_exit = True
         thread.join(10)
         state.store.close()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's package) under Playwright; skipped where either is missing
+    (.ci/run installs chromium with apt-get; Playwright never downloads a browser here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

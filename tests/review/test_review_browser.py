@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,24 +18,6 @@ import pytest
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
 from support.review_fakes import BOSTON_TEXAS, KLUGT_PHILIPS, SMITH
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.fixture
 def review_url(out: Path):

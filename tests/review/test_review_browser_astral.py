@@ -23,9 +23,6 @@ from support.review_fakes import Client, start_server
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "astral"
 PARSONS = "d:9baca2c2d044996d"  # 'Richard Parsons' after '😀😀' and '𝔄', inside '<b>...</b>'
 SMITH = "d:dae98f13588b3b1c"  # 'John Smith', after '<script>alert(1)</script>'
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -39,19 +36,6 @@ def astral(tmp_path: Path) -> Iterator[tuple[Client, Path]]:
         server.should_exit = True
         thread.join(10)
         state.store.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _open(browser: Any, client: Client, decision: str) -> Any:

@@ -8,7 +8,6 @@ button; the first nine keep their keys, the rest are reached with Tab and enter.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,6 @@ from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
 from support.review_fakes import SMITH, Client, start_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 EXTRA = [f"zz_type_{i:02d}" for i in range(8)]  # sorted after the fixture's own types
 
 
@@ -37,19 +33,6 @@ def many(out: Path) -> Iterator[Client]:
         server.should_exit = True
         thread.join(10)
         state.store.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_every_type_can_be_chosen(browser: Any, many: Client, out: Path) -> None:

@@ -8,7 +8,6 @@ address, which a reload reads first.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,6 @@ import pytest
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
 from support.review_fakes import Client, start_server
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -33,19 +28,6 @@ def served_as_ana(out: Path) -> Iterator[Client]:
         server.should_exit = True
         thread.join(10)
         state.store.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _answer(page: Any, key: str) -> None:

@@ -9,18 +9,12 @@ word. Now a write is refused (KGA482), nothing is stored, and the page says so.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
 from support.review_fakes import SMITH
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _rerun(out: Path) -> None:
@@ -50,19 +44,6 @@ def test_an_answer_after_the_extraction_was_run_again_is_refused(served, out: Pa
     status, data = client.request("/api/undo", {"reviewer": "ana"})
     assert status == 400 and data["error"].startswith("KGA482 ")
     assert _answers(out) == [(SMITH, "accept")]  # nothing stored after the re-run
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_the_page_says_the_answer_was_not_saved(browser, served, out: Path) -> None:

@@ -8,20 +8,13 @@ the latest answer still in force, so the accept holds again, and the page says s
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
 from support.review_fakes import ACME, SMITH
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _effective(out: Path) -> dict[str, str]:
@@ -44,19 +37,6 @@ def test_undo_walks_back_through_the_answers(served, out: Path) -> None:
     assert r["undone"] == SMITH and r["restored"] is None
     assert _effective(out) == {}
     assert client.post("/api/undo", {"reviewer": "ana"})["undone"] is None
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: the browser test needs Debian's package (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_backspace_after_a_change_brings_the_earlier_answer_back(browser: Any, served: Any, out: Path) -> None:
