@@ -37,3 +37,22 @@ def agent(tiny_kg, fake_encoder):
 def fake_cli(monkeypatch):
     """Make the CLI's Agent.load use the fake encoder and the trigram linker (real rules, real graph)."""
     patch_cli_agent(monkeypatch, FakeEncoder)
+
+
+#: two documents the fake encoder finds people, organisations and places in
+SMALL_CORPUS = "Richard Parsons works for Time Warner. He was seen in Boston.\n\nCor van der Klugt heads Philips.\n"
+
+
+@pytest.fixture
+def extracted(fake_cli, graph_dir, tmp_path: Path) -> Path:
+    """The OUT folder of `kgagent extract` over :data:`SMALL_CORPUS` (fake encoder, tiny graph)."""
+    from typer.testing import CliRunner
+
+    from kgagent_cli.main import app
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text(SMALL_CORPUS)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["extract", str(corpus), "--out", str(out), "--graph", str(graph_dir), "-q"])
+    assert r.exit_code == 0, r.output
+    return out

@@ -10,21 +10,13 @@ from typer.testing import CliRunner
 
 from kgagent_cli.main import app
 
-CORPUS = "Richard Parsons works for Time Warner. He was seen in Boston.\n\nCor van der Klugt heads Philips.\n"
-
-
 def run(*args: object):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture
-def out(fake_cli, graph_dir, tmp_path: Path) -> Path:
-    corpus = tmp_path / "corpus.txt"
-    corpus.write_text(CORPUS)
-    out = tmp_path / "out"
-    r = run("extract", corpus, "--out", out, "--graph", graph_dir, "-q")
-    assert r.exit_code == 0, r.output
-    return out
+def out(extracted: Path) -> Path:
+    return extracted
 
 
 def _lines(out: Path) -> list[dict]:
