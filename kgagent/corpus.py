@@ -3,7 +3,8 @@
 Formats (chosen per path):
 
 - a **directory**: every ``*.txt`` file below it (sorted; ``.TXT`` too; symbolic links to files
-  and folders followed, each real folder read once) is one document; its id is the path
+  and folders followed, each real folder read once; hidden ones, named with a leading dot, left
+  out) is one document; its id is the path
   relative to the directory without ``.txt`` (``business/001``);
 - a file ending in ``.jsonl`` / ``.ndjson`` / ``.json``: one JSON object per line with ``text``
   and optionally ``id`` (string or integer; default ``<file stem>#<line>``);
@@ -21,8 +22,8 @@ once, as a file is.
 Everything is a generator: one document is in memory at a time, whatever the corpus size.
 Bad input raises :class:`~kgagent.errors.InputError` naming the file and line:
 KGA401 not UTF-8, KGA402 binary file, KGA403 empty file, KGA404 malformed JSON line,
-KGA405 document too long, KGA406 duplicate document id, KGA407 no such file or no .txt files,
-KGA424 JSON Lines in a plain-text file.
+KGA405 document too long, KGA406 duplicate document id (or one file read twice), KGA407 no
+such file or no .txt files, KGA424 JSON Lines in a plain-text file.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "news.txt"
@@ -66,8 +67,18 @@ def read_corpus(paths: str | Path | Iterable[str | Path], *,
     if sum(str(p) == "-" for p in paths) > 1:  # standard input reads once: a second "-" would find it empty
         raise InputError("standard input (-) given twice; it can be read once", code="KGA407",
                          location=Location("<stdin>"))
-    for path in paths:
+    files: dict[str, tuple[int, str]] = {}  # a file's real path -> (the argument, the path) it was first read by
+    reals: dict[str, str] = {}  # a path as shown -> its real path (a JSON Lines file's documents share one)
+    for k, path in enumerate(paths):
         for doc in _read_one(path, max_doc_chars):
+            where = _loc_of(doc.source)
+            if where is not None and where.path != "<stdin>":  # one file reached twice ("d" and "d/a.txt")
+                shown = str(where.path)
+                real = reals.get(shown) or reals.setdefault(shown, os.path.realpath(shown))
+                arg, first_path = files.setdefault(real, (k, shown))
+                if arg != k:
+                    raise InputError(f"the file is read twice, also as {first_path} (a folder and a file in it, "
+                                     "or a link): give it once", code="KGA406", location=Location(str(where.path)))
             first = seen.get(doc.id)
             if first is not None:
                 raise InputError(f"duplicate document id {doc.id!r} (first at {first}){_same_name(doc, first)}",
@@ -127,7 +138,9 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
 def txt_files(folder: Path) -> list[Path]:
     """The ``.txt`` files (``NOTES.TXT`` too) below ``folder``, sorted, by the paths that reach them:
     symbolic links to files and to folders are followed (each real folder read once, so a link
-    back up is no loop); InputError KGA407 for a ``.txt`` link to nothing."""
+    back up is no loop); InputError KGA407 for a ``.txt`` link to nothing. Files and folders whose
+    names begin with a dot are hidden and left out, as ``ls`` leaves them (a notebook's
+    ``.ipynb_checkpoints/`` copies of the documents, a Mac's ``._`` twins)."""
     files: list[Path] = []
     seen: set[str] = set()
     for top, dirs, names in os.walk(folder, followlinks=True):
@@ -136,10 +149,10 @@ def txt_files(folder: Path) -> list[Path]:
             dirs[:] = []
             continue
         seen.add(real)
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in names:
             f = Path(top) / name
-            if f.suffix.lower() != ".txt":
+            if f.suffix.lower() != ".txt" or name.startswith("."):
                 continue
             if f.is_symlink() and not f.exists():
                 raise InputError(f"a symbolic link to nothing (to {os.readlink(f)})", code="KGA407",
