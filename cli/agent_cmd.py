@@ -40,18 +40,20 @@ def print_rule_report(rules: Path | list[Path], *, thresholds: bool = False,
 
     with guarded(EXIT_USAGE):  # a rules path that cannot be read (KGA107: no *.rules files) is one line
         diags = check_rules(rules, display=rule_display_name)
-        if thresholds and not any(d.is_error for d in diags):
-            program = load_rules(rules, display=rule_display_name)
+        shared = not thresholds and _reads_shared(rules)  # an agent's rules: its score bands
+        wanted = thresholds or shared or ontology is not None
+        # without errors the rules load, once for every check below
+        program = load_rules(rules, display=rule_display_name) if wanted and not any(
+            d.is_error for d in diags) else None
+        if program is not None and thresholds:
             problems = threshold_problems(program)
             diags = diags + problems if problems else with_unset_thresholds(diags, program)
-        elif _reads_shared(rules) and not any(d.is_error for d in diags):  # an agent's rules: its score bands
-            program = load_rules(rules, display=rule_display_name)
+        elif program is not None and shared:
             if not threshold_problems(program):  # those the agent refuses itself, when it loads
                 diags = with_unset_thresholds(diags, program, unread=False, warnings=False)
-        if ontology is not None and not any(d.is_error for d in diags):
+        if program is not None and ontology is not None and not any(d.is_error for d in diags):
             from kgagent.rules.names import extends_shared, unknown_names
 
-            program = load_rules(rules, display=rule_display_name)
             diags += unknown_names(program, ontology.classes, ontology.relations) + extends_shared(program)
     sources: dict[str, str] = {}
     try:

@@ -8,7 +8,7 @@ tries other values by replacing them in a loaded program.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from kgagent.errors import InputError
@@ -116,6 +116,18 @@ def threshold_values(program: Any) -> dict[str, float]:
     return out
 
 
+def threshold_reads(program: Any) -> Iterator[tuple[str, Any, Any]]:
+    """(name, clause, literal) for each ``threshold(Name, _)`` a rule's body reads by name (not
+    under ``not``), in the rules' order."""
+    for clause in program.clauses:
+        for lit in clause.body:
+            args = getattr(lit, "args", ())
+            if getattr(lit, "pred", None) == THRESHOLD and len(args) == 2 and not getattr(lit, "negated", False):
+                name = getattr(args[0], "value", None)
+                if isinstance(name, str):
+                    yield name, clause, lit
+
+
 def unset_thresholds(program: Any) -> list[Any]:
     """Rule Diagnostics for each threshold a rule reads by name (``threshold(entity_accept, A)``
     in its body) that no ``threshold(Name, Value)`` fact sets (a fact deleted, or a name misspelt
@@ -127,17 +139,12 @@ def unset_thresholds(program: Any) -> list[Any]:
     known = threshold_values(program)
     readers: dict[str, list[Any]] = {}  # name -> the rules that read it, in order
     first: dict[str, Any] = {}  # name -> the literal of the first of them
-    for clause in program.clauses:
-        for lit in clause.body:
-            args = getattr(lit, "args", ())
-            if getattr(lit, "pred", None) != THRESHOLD or len(args) != 2 or getattr(lit, "negated", False):
-                continue
-            name = getattr(args[0], "value", None)
-            if isinstance(name, str) and name not in known and clause.loc is not None:
-                seen = readers.setdefault(name, [])
-                if not seen or seen[-1] is not clause:
-                    seen.append(clause)
-                first.setdefault(name, lit.loc or clause.loc)
+    for name, clause, lit in threshold_reads(program):
+        if name not in known and clause.loc is not None:
+            seen = readers.setdefault(name, [])
+            if not seen or seen[-1] is not clause:
+                seen.append(clause)
+            first.setdefault(name, lit.loc or clause.loc)
     out: list[Any] = []
     for name, clauses in readers.items():
         others = len(clauses) - 1
@@ -165,14 +172,7 @@ def unread_thresholds(program: Any) -> list[Any]:
 
     from kgagent.rules.diagnostics import WARNING, Diagnostic
 
-    read: list[str] = []  # the names rules read, in order
-    for clause in program.clauses:
-        for lit in clause.body:
-            args = getattr(lit, "args", ())
-            if getattr(lit, "pred", None) == THRESHOLD and len(args) == 2 and not getattr(lit, "negated", False):
-                name = getattr(args[0], "value", None)
-                if isinstance(name, str) and name not in read:
-                    read.append(name)
+    read = list(dict.fromkeys(name for name, _clause, _lit in threshold_reads(program)))  # in order
     known = threshold_values(program)
     wanted = [n for n in read if n not in known] + [n for n in (*read, *AGENT_READS) if n in known]
     out: list[Any] = []
