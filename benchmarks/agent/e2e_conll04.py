@@ -183,6 +183,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--kg", default=None)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch threads (use 1 on a busy machine)")
+    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "auto"],
+                    help="the encoder's and the linker's arithmetic (default float32, so figures agree across "
+                         "machines; auto = as `kgagent extract` runs: bfloat16 where the CPU has it natively)")
     ap.add_argument("--json", default=None, help="also write the figures here")
     ap.add_argument("--dump", default=None,
                     help="also write every decision, judged by gold, and every gold fact here (JSON lines), "
@@ -223,7 +226,8 @@ def main(argv: list[str] | None = None) -> dict:
         gold_ent = {g for g in gold_ent if g[0] in keep}
     t0 = time.perf_counter()
     agent = Agent.load(model=args.model, kg=args.kg, rules=args.rules, domain=domain,
-                       min_relation_score=args.min_relation_score, joint=not args.no_joint)
+                       min_relation_score=args.min_relation_score, joint=not args.no_joint,
+                       precision=args.precision)
     agent.encoder  # load now (and lower its threshold if asked)
     raw_threshold = agent.encoder_threshold if agent.encoder_threshold is not None else 0.0
     if not args.retokenise:  # encode each line (a sentence of the data set) with its own tokens

@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     ap.add_argument("--work", default=str(HERE / "work" / "rule_stats"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "auto"],
+                    help="the encoder's arithmetic (default float32, so figures agree across machines)")
     ap.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="more `kgagent extract` options")
     args = ap.parse_args(argv)
 
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     out = work / "out"
     subprocess.run(kgagent + ["extract", str(corpus), "--out", str(out), "--overwrite", "--quiet",
-                              "--threads", str(args.threads)] + args.extra, check=True, env=env)
+                              "--threads", str(args.threads), "--precision", args.precision] + args.extra, check=True, env=env)
     res = subprocess.run(kgagent + ["rules", "stats", "--out", str(out), "--gold", str(gold), "--json"],
                          check=True, env=env, capture_output=True, text=True)
     report = json.loads(res.stdout)
