@@ -130,8 +130,11 @@ def summary_tables(summary, stage_order=("encoder", "linking", "rules", "writing
     """The run summary as rich tables: verdicts by kind, by type, by rule, time per stage."""
     repaired = any(row.get("repair") for row in summary.by_verdict.values())
     verdicts = ("accept", "repair", "review", "reject") if repaired else ("accept", "review", "reject")
+    empty = len(getattr(summary, "empty_files", None) or [])
+    left_out = f"; {empty} empty file{'s' if empty != 1 else ''} left out" if empty else ""
     t1 = Table(title=f"{summary.documents} documents, {summary.sentences} sentences "
-                     f"({summary.processed} processed now, {summary.skipped} already done in {summary.out})")
+                     f"({summary.processed} processed now, {summary.skipped} already done in {summary.out}"
+                     f"{left_out})")
     t1.add_column("decisions")
     for v in verdicts:
         t1.add_column(v, justify="right")
@@ -259,10 +262,11 @@ def extract_cmd(
         with guarded(EXIT_USAGE):
             made.enter_context(made_out(out))
         paths = [str(c) for c in corpus]
+        warned: set[str] = set()
         with guarded(EXIT_ERRORS):
             # counted in a first reading: only where a second one reads the same (not stdin, a pipe, a FIFO)
-            total = (count_documents(paths) if all(p != "-" and (Path(p).is_file() or Path(p).is_dir()) for p in paths)
-                     else None)
+            total = (count_documents(paths, on_empty=lambda f: _warn_empty([f], warned))
+                     if all(p != "-" and (Path(p).is_file() or Path(p).is_dir()) for p in paths) else None)
         # Agent.load's keyword arguments: the local engine and every Ray worker load the agent from these
         memory_from_graph = memory is not None and str(memory) == "graph"
         mem = None
@@ -283,7 +287,8 @@ def extract_cmd(
             if folder is not None and folder.is_dir() and out.is_dir() and folder.resolve() == out.resolve():
                 raise fail(f"KGA510 --out {out} is the folder of the graph {graph}: the run's graph.nq would take the "
                            "graph's place there; give another --out", EXIT_USAGE)
-            _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out)
+            _report(_run_ray(load_kwargs, paths, out, overwrite, total, quiet, address, workers, threads or 1), out,
+                    warned)
             return
         if threads:
             import torch
@@ -291,7 +296,6 @@ def extract_cmd(
             torch.set_num_threads(threads)
         with guarded(EXIT_ERRORS):
             from kgagent.agent import Agent
-            from kgagent.corpus import read_corpus
 
             with loaded_heap():
                 agent = Agent.load(**load_kwargs)
@@ -300,12 +304,24 @@ def extract_cmd(
 
                     agent.memory = TypeMemory.from_graph(agent.kg)
                 agent.warm_up()
-            summary = _run(agent, read_corpus(paths), out, overwrite, total, quiet)
-        _report(summary, out)
+            # the paths, read by the run itself: the empty files it leaves out are in its summary.json
+            summary = _run(agent, paths, out, overwrite, total, quiet)
+        _report(summary, out, warned)
 
 
-def _report(summary, out: Path) -> None:
-    """The summary tables; documents that failed (one line each, on stderr) make exit code 1."""
+def _warn_empty(files: list[str], warned: set[str]) -> None:
+    """A warning on stderr for each empty file of a corpus folder the run leaves out (once each)."""
+    for f in files:
+        if f not in warned:
+            warned.add(f)
+            print(f"warning: {visible(f)}: KGA403 empty file, left out (no text in it)", file=sys.stderr)
+
+
+def _report(summary, out: Path, warned: set[str] | None = None) -> None:
+    """The summary tables; documents that failed (one line each, on stderr) make exit code 1.
+    Empty files the run left out and no first reading warned of (standard input among the
+    corpus paths) are warned of now."""
+    _warn_empty(list(getattr(summary, "empty_files", None) or []), set() if warned is None else warned)
     con = console()
     for t in summary_tables(summary):
         con.print(t)

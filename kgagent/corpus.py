@@ -5,7 +5,10 @@ Formats (chosen per path):
 - a **directory**: every ``*.txt`` file below it (sorted; ``.TXT`` too; symbolic links to files
   and folders followed, each real folder read once; hidden ones, named with a leading dot, left
   out) is one document; its id is the path
-  relative to the directory without ``.txt`` (``business/001``);
+  relative to the directory without ``.txt`` (``business/001``); an empty one (nothing but white
+  space in it) is left out, told to ``on_empty``: one empty file among a thousand does not stop
+  the run, and the other files keep their ids (an empty file named on its own is KGA403, and so
+  is a corpus whose every file is empty);
 - a file ending in ``.jsonl`` / ``.ndjson`` / ``.json``: one JSON object per line with ``text``
   and optionally ``id`` (string or integer; default ``<file stem>#<line>``);
 - any other file (or ``-`` for standard input): plain text, documents separated by one or more
@@ -39,7 +42,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -52,12 +55,14 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _SNIFF = 8192
 
 
-def read_corpus(paths: str | Path | Iterable[str | Path], *,
-                max_doc_chars: int = MAX_DOC_CHARS) -> Iterator[Document]:
+def read_corpus(paths: str | Path | Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS,
+                on_empty: Callable[[str], None] | None = None) -> Iterator[Document]:
     """Yield the documents of every path in order (see the module docstring for formats).
 
     Document ids are unique across all paths (KGA406 otherwise). One path alone (a str or Path)
-    is that path, never the characters of its name.
+    is that path, never the characters of its name. An empty ``.txt`` file found in a folder is
+    left out and its path given to ``on_empty`` (a caller warns, or counts it); when every file
+    read was such a one, nothing is left to extract: KGA403.
     """
     if type(max_doc_chars) is not int or max_doc_chars < 1:  # nan, 1.5, True or 0 is no length
         raise InputError(f"max_doc_chars must be a whole number of characters, at least 1, not {max_doc_chars!r}",
@@ -69,8 +74,15 @@ def read_corpus(paths: str | Path | Iterable[str | Path], *,
                          location=Location("<stdin>"))
     files: dict[str, tuple[int, str]] = {}  # a file's real path -> (the argument, the path) it was first read by
     reals: dict[str, str] = {}  # a path as shown -> its real path (a JSON Lines file's documents share one)
+    empty: list[str] = []
+
+    def left_out(name: str) -> None:
+        empty.append(name)
+        if on_empty is not None:
+            on_empty(name)
+
     for k, path in enumerate(paths):
-        for doc in _read_one(path, max_doc_chars):
+        for doc in _read_one(path, max_doc_chars, left_out):
             where = _loc_of(doc.source)
             if where is not None and where.path != "<stdin>":  # one file reached twice ("d" and "d/a.txt")
                 shown = str(where.path)
@@ -85,6 +97,10 @@ def read_corpus(paths: str | Path | Iterable[str | Path], *,
                                  code="KGA406", location=_loc_of(doc.source))
             seen[doc.id] = doc.source
             yield doc
+    if empty and not seen:
+        shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        raise InputError(f"nothing to extract: every .txt file found is empty ({shown})", code="KGA403",
+                         location=Location(str(paths[0])) if len(paths) == 1 else None)
 
 
 def _same_name(doc: Document, first: str) -> str:
@@ -100,19 +116,21 @@ def _same_name(doc: Document, first: str) -> str:
             f"{here.path} have one name; give one of them another name")
 
 
-def count_documents(paths: str | Path | Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS) -> int:
+def count_documents(paths: str | Path | Iterable[str | Path], *, max_doc_chars: int = MAX_DOC_CHARS,
+                    on_empty: Callable[[str], None] | None = None) -> int:
     """Read the whole corpus once, checking it, and return how many documents it has.
 
-    Raises the same errors as :func:`read_corpus`, before any work is done on the corpus.
+    Raises the same errors as :func:`read_corpus`, before any work is done on the corpus; the
+    empty files it leaves out go to ``on_empty``.
     """
-    return sum(1 for _ in read_corpus(paths, max_doc_chars=max_doc_chars))
+    return sum(1 for _ in read_corpus(paths, max_doc_chars=max_doc_chars, on_empty=on_empty))
 
 
 def _loc_of(source: str) -> Location | None:
     return Location.parse(source) if source else None
 
 
-def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
+def _read_one(path: str | Path, max_doc_chars: int, on_empty: Callable[[str], None]) -> Iterator[Document]:
     if str(path) == "-":
         yield from _plain(sys.stdin.buffer, "<stdin>", "stdin", max_doc_chars)
         return
@@ -123,7 +141,15 @@ def _read_one(path: str | Path, max_doc_chars: int) -> Iterator[Document]:
             raise InputError("directory has no .txt files", code="KGA407", location=Location(str(p)))
         for f in files:
             doc_id = f.relative_to(p).with_suffix("").as_posix()
-            text = _whole_file(f, max_doc_chars)
+            try:
+                text = _whole_file(f, max_doc_chars)
+            except InputError as err:
+                if err.code != "KGA403":
+                    raise
+                text = ""
+            if _blank(text):  # an empty file among the folder's: left out, the others' ids unchanged
+                on_empty(str(f))
+                continue
             yield Document(id=doc_id, text=text, source=f"{f}:1")
         return
     if not p.exists():

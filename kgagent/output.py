@@ -79,6 +79,8 @@ class RunSummary:
     #: accepted mentions whose graph entity the rules changed: "unlink", "relink", "same_as" -> n
     identity: dict[str, int] = field(default_factory=dict)
     failed: list[dict[str, str]] = field(default_factory=list)  # documents that failed: doc, error
+    #: empty .txt files of a corpus folder that this run left out (kgagent.corpus.read_corpus)
+    empty_files: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -571,7 +573,8 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
     skipped, already finished one). ``commit_docs``: the most documents in one group commit
     (1: each document is committed before the next one is extracted).
     """
-    docs = _corpus(documents)
+    empty: list[str] = []  # the corpus folders' empty files, left out as they are read
+    docs = _corpus(documents, empty.append)
     if not isinstance(out, (str, Path)):
         raise InputError(f"the output directory must be a path (str or Path), not {type(out).__name__}",
                          code="KGA419")
@@ -585,6 +588,7 @@ def run_extraction(agent: Any, documents: Iterable[Document] | Iterable[str | Pa
         raise InputError(f"progress must be a function progress(result, sentences) or None, not {progress!r}",
                          code="KGA419")
     with RunWriter(out) as writer:
+        writer.summary.empty_files = empty
         group = GroupCommit(writer, max_docs=commit_docs)
         if hasattr(agent, "warm_up"):
             agent.warm_up()  # load the model and the linker now: `wall` times the extraction only
@@ -629,10 +633,10 @@ def _not_the_graphs_folder(agent: Any, out: Path) -> None:
 _NONE = object()  # (no first document)
 
 
-def _corpus(documents: Any) -> Iterator[Document]:
+def _corpus(documents: Any, on_empty: Callable[[str], None] | None = None) -> Iterator[Document]:
     """The documents of ``documents``: Documents, or corpus paths (one path alone is one, never its
-    characters) read with :func:`kgagent.corpus.read_corpus`; InputError KGA410 for anything else,
-    or for Documents and paths mixed."""
+    characters) read with :func:`kgagent.corpus.read_corpus` (a folder's empty files left out and
+    given to ``on_empty``); InputError KGA410 for anything else, or for Documents and paths mixed."""
     from kgagent.corpus import read_corpus
 
     if isinstance(documents, (str, Path)):
@@ -654,7 +658,7 @@ def _corpus(documents: Any) -> Iterator[Document]:
                                  f"item {i} is of type {type(item).__name__}, among {what}", code="KGA410")
             yield item
 
-    return checked() if kind is Document else read_corpus(checked())
+    return checked() if kind is Document else read_corpus(checked(), on_empty=on_empty)
 
 
 def _committed(line: str, path: Path, lineno: int) -> dict[str, Any] | None:
