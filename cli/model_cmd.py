@@ -318,14 +318,26 @@ def _train(o: dict[str, Any], dom: Any) -> None:
             examples += read_examples(o["data"])
         _check_feedback_file(Path(o["feedback"]))
         fb = read_examples(o["feedback"])
-        for ex in fb:
-            ex.meta["weight"] = float(ex.meta.get("weight", 1.0)) * o["feedback_weight"]
         if not fb:
             raise fail(f"KGA341 {o['feedback']}: no feedback examples", EXIT_USAGE)
-        examples += fb
-        from kgagent.encoder.pretrained import Encoder
+        from kgagent.encoder.data import drop_repeated
+        from kgagent.encoder.pretrained import Encoder, read_model_config
+        from kgagent.encoder.train import check_model_labels
 
         init = Path(o["model"]) if o["model"] else dom.model_dir()
+        # a label the model lacks is told now (file, line, label), before the model and dev are read
+        init_cfg = read_model_config(init)
+        check_model_labels([*examples, *fb], init_cfg.entity_labels, init_cfg.relation_labels, init)
+        # a line repeated (the file exported or appended twice, or given as --gold too) trains once;
+        # the same sentence with other labels is KGA493, naming both lines
+        kept, repeats = drop_repeated([*examples, *fb], after=len(examples))
+        fb = kept[len(examples):]
+        for ex in fb:
+            ex.meta["weight"] = float(ex.meta.get("weight", 1.0)) * o["feedback_weight"]
+        examples += fb
+        if repeats:
+            shown = "; ".join(f"{a} repeats {b}" for a, b in repeats[:3]) + ("; ..." if len(repeats) > 3 else "")
+            con.print(f"dropped {len(repeats)} repeated feedback line(s), trained once ({shown})")
         before_model = Encoder.from_pretrained(init)
         dev = _dev_examples(o["dev"])
         before = evaluate(dev, before_model.predict_examples(dev))

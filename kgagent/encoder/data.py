@@ -18,7 +18,7 @@ import difflib
 import functools
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -346,6 +346,62 @@ def read_feedback(path: str | Path) -> list[Example]:
         ex.meta.setdefault("source", "feedback")
         out.append(ex)
     return out
+
+
+def _where(ex: Example, i: int) -> str:
+    return str(ex.meta.get("source_file") or f"example {i}") if isinstance(ex.meta, dict) else f"example {i}"
+
+
+def drop_repeated(examples: Sequence[Example], after: int = 0) -> tuple[list[Example], list[tuple[str, str]]]:
+    """The examples without exact repeats, and ``(repeat, first)`` ("file:line" of each) for each
+    one dropped: a feedback file exported or appended twice trained every sentence twice.
+    ``examples[:after]`` (gold data given beside feedback) are all kept, their own repeats too;
+    the later ones are checked against them and against each other.
+
+    A repeat is the same sentence (its tokens and, where the record says them, ``meta`` "doc"
+    and "sentence") with the same labels and weights (and ``meta`` "weight" and "annotates",
+    which the trainer reads; provenance may differ); the first keeps its place. The same
+    sentence with *other* labels (an agent's feedback line and a reviewer's export of that
+    sentence, or two exports that disagree) is InputError KGA493 naming both lines: training on
+    both would teach both answers, so one must go. The same words in two documents are two
+    sentences, both kept.
+
+    >>> a = Example(["Acme", "hired", "Ann"], [EntitySpan(0, 1, "Org")], meta={"source_file": "f:1"})
+    >>> b = Example(["Acme", "hired", "Ann"], [EntitySpan(0, 1, "Org")], meta={"source_file": "f:2"})
+    >>> kept, dropped = drop_repeated([a, b])
+    >>> len(kept), dropped
+    (1, [('f:2', 'f:1')])
+    """
+    from kgagent.errors import InputError
+
+    def meta_of(ex: Example) -> dict[str, Any]:
+        return ex.meta if isinstance(ex.meta, dict) else {}
+
+    first: dict[str, tuple[int, str]] = {}  # the sentence -> (index of its first example, its labels)
+    kept: list[Example] = []
+    dropped: list[tuple[str, str]] = []
+    for i, ex in enumerate(examples):
+        meta = meta_of(ex)
+        sentence = json.dumps([ex.tokens, meta.get("doc"), meta.get("sentence")], sort_keys=True, default=str)
+        content = json.dumps([[dataclasses.astuple(x) for x in part] for part in (
+            ex.entities, ex.relations, ex.negative_entities, ex.negative_relations)] + [
+            {k: meta.get(k) for k in ("weight", "annotates")}], sort_keys=True, default=str)
+        if i < after or sentence not in first:
+            first.setdefault(sentence, (i, content))
+            kept.append(ex)
+            continue
+        j, seen = first[sentence]
+        if content == seen:
+            dropped.append((_where(ex, i), _where(examples[j], j)))
+            continue
+        where = Location.parse(_where(ex, i))
+        text = " ".join(ex.tokens)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        raise InputError(f"labels the sentence {text!r} otherwise than {_where(examples[j], j)} does (the same "
+                         "sentence with other labels: a reviewer's export and the agent's feedback of it, or two "
+                         "exports that disagree?): training on both would teach both; keep one of the two lines",
+                         code="KGA493", location=where)
+    return kept, dropped
 
 
 def example_record(ex: Example) -> dict[str, Any]:

@@ -283,19 +283,40 @@ def _selection_score(metrics: dict[str, Any], select_on: str, has_relations: boo
     return (metrics["entity"]["f1"] + metrics["relation_strict"]["f1"]) / 2
 
 
+def check_model_labels(examples: Sequence[Example], entity_labels: Sequence[str], relation_labels: Sequence[str],
+                       model: str | Path) -> None:
+    """EncoderError KGA330 for the first example with a label ``model`` (a saved model being
+    fine-tuned, whose labels are ``entity_labels`` / ``relation_labels``) does not have: located
+    at the example's ``meta["source_file"]`` ("file:line"), naming the label, a close label of
+    the model's ("did you mean 'Peop'?") and all of them. Cheap: callers run it before loading
+    anything (``kgagent train --feedback`` before the model and the dev scores)."""
+    import difflib
+
+    known = (list(entity_labels), list(relation_labels))
+    for i, ex in enumerate(examples):  # the first example with a label the model lacks, by file and line
+        ents, rels = labels_of([ex])
+        unknown = [(x, known[0]) for x in sorted(set(ents) - set(known[0]))] + \
+            [(x, known[1]) for x in sorted(set(rels) - set(known[1]))]
+        if not unknown:
+            continue
+        where = str(ex.meta.get("source_file") or f"training example {i}") if isinstance(ex.meta, dict) \
+            else f"training example {i}"
+        hints = []
+        for label, same_kind in unknown:
+            folded = {x.casefold(): x for x in same_kind}
+            close = [folded[c] for c in difflib.get_close_matches(label.casefold(), list(folded), n=1, cutoff=0.6)]
+            if close:
+                hints.append(f"{label!r}: did you mean {close[0]!r}?")
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        raise EncoderError(f"label(s) {', '.join(repr(x) for x, _ in unknown)} are not the model's own{hint}; "
+                           f"{model} knows {', '.join([*known[0], *known[1]])}; fine-tuning data must use the "
+                           "model's labels", code="KGA330", location=Location.parse(where))
+
+
 def _new_encoder(cfg: TrainConfig, train_examples: Sequence[Example]) -> Encoder:
     if cfg.init:
         enc = Encoder.from_pretrained(cfg.init, merge=False, precision="float32")
-        known = set(enc.entity_labels), set(enc.relation_labels)
-        for i, ex in enumerate(train_examples):  # the first example with a label the model lacks, by file and line
-            ents, rels = labels_of([ex])
-            unknown = sorted(set(ents) - known[0]) + sorted(set(rels) - known[1])
-            if unknown:
-                where = str(ex.meta.get("source_file") or f"training example {i}") if isinstance(ex.meta, dict) \
-                    else f"training example {i}"
-                raise EncoderError(f"label(s) {', '.join(map(repr, unknown))} are not the model's own ({cfg.init}: "
-                                   f"{', '.join([*enc.entity_labels, *enc.relation_labels])}); fine-tuning data must "
-                                   "use the model's labels", code="KGA330", location=Location.parse(where))
+        check_model_labels(train_examples, enc.entity_labels, enc.relation_labels, cfg.init)
         enc.config.dropout = cfg.dropout
         return enc
     ents, rels = labels_of(train_examples)
