@@ -8,9 +8,9 @@ in any other file (``-``: standard input) the parts separated by tabs,
 and lines beginning with ``#`` in a tab-separated file, are skipped, as is its first line when it
 is the header ``head<TAB>predicate<TAB>tail[<TAB>score]``. Bad input raises
 :class:`~kgagent.errors.InputError` naming the file and line: KGA401 not UTF-8, KGA402 binary,
-KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a claim (a part missing, empty
-or not a string, a score that is no number in [0, 1], a key that is none of the six, a whole JSON
-array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one JSON array:
+KGA403 empty, KGA404 malformed JSON, KGA407 no such file, KGA411 not a claim (a part missing, empty,
+not a string, or holding a NUL character, ``"\\u0000"`` in JSON; a score that is no number in
+[0, 1], a key that is none of the six, a whole JSON array of claims on one line). A ``.json`` file too is read as JSON Lines, never as one JSON array:
 each claim keeps its own line number, the file is read as it streams, and one format means one set
 of errors.
 
@@ -149,6 +149,8 @@ def _claim_text(v: Any, what: str) -> str:
         raise InputError(f"{what} must be a non-empty string, not {_json_kind(v)}", code="KGA411")
     if (at := lone_surrogate(v)) is not None:
         raise InputError(f"{what} holds a lone surrogate (\\u{ord(v[at]):04x}), which is no text", code="KGA411")
+    if (at := v.find("\x00")) >= 0:  # "\u0000" in JSON: never a name the graph or the rules hold
+        raise InputError(f"{what} holds a NUL character (U+0000) at character {at}, which is no text", code="KGA411")
     return v
 
 

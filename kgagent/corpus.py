@@ -432,6 +432,9 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
             if (at := lone_surrogate(value)) is not None:  # "\ud800" is JSON, but no text
                 raise InputError(f'"{key}" holds a lone surrogate (\\u{ord(value[at]):04x}) at character {at}, '
                                  "which is no text", code="KGA404", location=Location(name, lineno))
+            if (at := value.find("\x00")) >= 0:  # "\u0000" is JSON; a plain-text file's NUL byte is KGA402
+                raise InputError(f'"{key}" holds a NUL character (U+0000) at character {at}, which is no text '
+                                 "(binary data?)", code="KGA404", location=Location(name, lineno))
         n += 1
         yield Document(id=str(doc_id), text=text, source=f"{name}:{lineno}")
     if n == 0:
