@@ -458,9 +458,11 @@ def explain_cmd(
     Examples: kgagent explain d:3f9a --out out/ ;
     kgagent explain --verdict reject --kind relation --limit 3 --out out/
 
-    Exit 0 = found, 1 = no such decision, 2 = no such output directory or bad options (KGA423).
+    Exit 0 = found, 1 = no such decision, 2 = no such output directory, a --out that is not an
+    extraction's output (KGA450: a folder without decisions.jsonl, a corpus, a claims file), or bad
+    options (KGA423).
     """
-    from kgagent.explain import check_decision, explain_decision
+    from kgagent.explain import check_decision, check_extraction_output, explain_decision
     from kgagent.output import decisions_in, locate_decision
 
     if not out.exists():
@@ -477,13 +479,15 @@ def explain_cmd(
     if decision_id is not None and (kind is not None or limit is not None):
         raise fail(f"KGA423 {'--kind' if kind is not None else '--limit'} goes with --verdict, not a decision ID",
                    EXIT_USAGE)
+    with guarded(EXIT_USAGE):  # a corpus, claims, a folder without decisions: said so, with what is wanted
+        decisions = check_extraction_output(out)
     wording = open_domain(domain).wording
     with guarded(EXIT_ERRORS):
         if decision_id is not None:
-            chosen = [locate_decision(out, decision_id)]
+            chosen = [locate_decision(decisions, decision_id)]
         else:
             chosen = []
-            for d, where in decisions_in(out):
+            for d, where in decisions_in(decisions):
                 if d.get("verdict") == verdict and (kind is None or d.get("kind") == kind):
                     chosen.append((d, where))
                     if len(chosen) >= (limit or 1):

@@ -16,6 +16,8 @@ rejected: the tail is not a disease; 'Bayer' is linked to the graph entity Bayer
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import VERDICTS, relation_name
@@ -347,6 +349,81 @@ def check_decision(decision: Any, where: Location | None = None) -> None:
     :func:`decision_problem` finds ``decision`` is not one kgagent writes."""
     if (why := decision_problem(decision)) is not None:
         raise _not_written(decision, why, where)
+
+
+#: what `kgagent explain --out` reads, said when it is given something else
+EXTRACTION_OUTPUT = ("give the folder `kgagent extract --out DIR` wrote (DIR/decisions.jsonl in it), or that "
+                     "decisions.jsonl")
+#: the files of an extraction's folder other than its decisions: the folder is what to give
+_RUN_FILES = ("graph.nq", "feedback.jsonl", "progress.jsonl", "run.json", "summary.json")
+
+
+def check_extraction_output(out: str | Path) -> Path:
+    """The decisions file of ``out``, an extraction's output: the folder ``kgagent extract --out``
+    wrote (its decisions.jsonl), or a file of decisions itself. InputError KGA450 saying that
+    ``out`` is not an extraction's output, and what is expected, for a folder without
+    decisions.jsonl, and for a file (other than one named decisions.jsonl, whose lines are judged
+    one by one, KGA451) whose first line is not a decision: a corpus, a file of claims, a graph,
+    another file of the run's folder, or anything else. Reads the first line only.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "claims.jsonl"
+    >>> _ = f.write_text('{"head": "aspirin", "predicate": "treats", "tail": "headache"}\\n')
+    >>> check_extraction_output(f)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    kgagent.errors.InputError: .../claims.jsonl: KGA450 not an extraction's output: its line 1 is a claim (a file of claims for `kgagent validate`), not a decision; give the folder ...
+    """
+    path = Path(out)
+    if path.is_dir():
+        if not (path / "decisions.jsonl").exists():
+            raise InputError(f"not an extraction's output: the folder has no decisions.jsonl; {EXTRACTION_OUTPUT}",
+                             code="KGA450", location=Location(str(path)))
+        return path / "decisions.jsonl"
+    if not path.exists():
+        raise InputError(f"no such file or folder; {EXTRACTION_OUTPUT}", code="KGA450", location=Location(str(path)))
+    if path.name == "decisions.jsonl":
+        return path
+    why = _not_decisions(path)
+    if why is not None:
+        raise InputError(f"not an extraction's output: {why}; {EXTRACTION_OUTPUT}", code="KGA450",
+                         location=Location(str(path)))
+    return path
+
+
+def _not_decisions(path: Path) -> str | None:
+    """Why the file ``path`` is no file of decisions, judged by its first non-blank line (None
+    when that line is a decision: a JSON object with an "id", a "kind" and a "verdict")."""
+    if path.name in _RUN_FILES:
+        return f"{path.name} is a file of an extraction's folder, not its decisions"
+    try:
+        with open(path, "rb") as fh:
+            lineno, raw = 0, b""
+            while not raw.strip():
+                raw = fh.readline(1 << 24)
+                lineno += 1
+                if not raw:
+                    return "the file is empty"
+    except OSError as err:
+        return f"it cannot be read ({err.strerror or err})"
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "it is not text (not UTF-8)"
+    except (ValueError, RecursionError):
+        return f"its line {lineno} is not JSON (a decision is one JSON object a line)"
+    if isinstance(obj, dict) and "id" in obj and "kind" in obj and "verdict" in obj:
+        return None
+    if isinstance(obj, dict) and {"head", "predicate", "tail"} <= set(obj) or (
+            isinstance(obj, list) and len(obj) in (3, 4) and all(isinstance(x, str) for x in obj[:3])):
+        looks = "a claim (a file of claims for `kgagent validate`)"
+    elif isinstance(obj, dict) and "text" in obj:
+        looks = "a document (a corpus for `kgagent extract`)"
+    elif isinstance(obj, dict) and "tokens" in obj or isinstance(obj, list):
+        looks = "training data or another JSON file"
+    else:
+        looks = f"{json_kind(obj)} without the id, kind and verdict of a decision"
+        return f"its line {lineno} is {looks}"
+    return f"its line {lineno} is {looks}, not a decision"
 
 
 def explain_decision(decision: dict[str, Any], wording: dict[str, str] | None = None,
