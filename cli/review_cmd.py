@@ -44,8 +44,9 @@ def review(
     """Serve a local web page to settle the agent's doubtful decisions, keyboard first.
 
     Review verdicts come first, most uncertain first; filters pick any decisions. Keys: a
-    accept, x reject, 1-9 change the type or predicate, s fix the span, space skip, f flag,
-    backspace undo, ? help. Every answer is stored at once in OUT/reviews.sqlite (SQLite, WAL,
+    accept, x reject, 1-9 change the type or predicate, s fix the span, space skip, f flag (with
+    a note why), backspace undo, ? help. A skip or a flag keeps an earlier answer: it stands and
+    is exported, with the flag's note. Every answer is stored at once in OUT/reviews.sqlite (SQLite, WAL,
     append-only) and `kgagent feedback export-reviews OUT` turns them into training data.
 
     Example: kgagent review out/ --reviewer ana
@@ -99,6 +100,14 @@ def export_reviews(
     if report.unknown_answers:
         con.print(f"left out {report.unknown_answers} answer(s) on decisions not in decisions.jsonl "
                   f"(e.g. {report.unknown_decisions[0]}): made on another run of this extraction?")
+    if report.flagged:
+        con.print(f"{report.flagged} judged decision(s) flagged for discussion: exported with their answers, "
+                  "each label carrying the flag's note (\"flags\")")
+    if report.flagged_unjudged:
+        first = report.flagged_unjudged[0]
+        note = next((f["note"] for f in first["flags"] if f["note"]), None)
+        con.print(f"left out {len(report.flagged_unjudged)} flagged decision(s) nobody judged (nothing to train on; "
+                  f"e.g. {first['decision']}" + (f": {note!r}" if note else "") + "): answer them to export them")
 
 
 def _alpha(value: float) -> float:

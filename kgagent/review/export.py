@@ -15,6 +15,11 @@ rows of ``reviews.sqlite``):
   argument is none (a reject of one the agent did not accept, an accept of one whose argument
   a reviewer rejected) is left out and counted (``unplaced_relations``).
 
+A reviewer's judgement stands through a later skip or flag of theirs (only another judgement
+or an undo replaces it); a flag's note (``"flags": [{"answer", "reviewer", "note"}]``) goes
+with the labels of the judgement it was made on; a flagged decision nobody judged writes
+nothing and is counted (``flagged_unjudged``).
+
 Labels are written as the model's own (``model_label``), mapped from the normalised names by
 the pairs the decisions themselves show; a new label no decision pairs with a model label is
 left out and counted. Conflicting answers are left out and counted.
@@ -40,7 +45,7 @@ from kgagent.encoder.data import FEEDBACK_LABEL_KEYS, write_feedback
 from kgagent.errors import InputError, Location
 from kgagent.feedback import MIN_WEIGHT, Outcome, sentence_record
 from kgagent.review.items import ReviewSet, label_of
-from kgagent.review.judgements import Judgement, read_judgements
+from kgagent.review.judgements import Judgement, read_flags, read_judgements
 from kgagent.review.store import DB_NAME, valid_span
 
 REVIEW_WEIGHT = 1.0  # the top of the feedback weights (0, 1]
@@ -63,6 +68,9 @@ class ExportReport:
     #: not accept it, or a reviewer rejected it), and a relation names two of them
     unplaced_relations: int = 0
     unknown_answers: int = 0  # answers on decisions decisions.jsonl does not hold (left out)
+    flagged: int = 0  # judged decisions with an open flag: its note goes with their labels ("flags")
+    #: flagged decisions nobody judged (nothing to train on), each {"decision", "flags": [{answer, reviewer, note}]}
+    flagged_unjudged: list[dict[str, Any]] = field(default_factory=list)
     unknown_decisions: list[str] = field(default_factory=list)  # those decisions, sorted
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,7 +86,11 @@ def _judged(siblings: list[dict[str, Any]], agreed: dict[str, Judgement], kind: 
         if j is None or d.get("kind") != kind:
             continue
         report.judgements += 1
-        yield d, j, {"answers": list(j.answers)}
+        extra: dict[str, Any] = {"answers": list(j.answers)}
+        if j.flags:  # flagged for discussion after (or beside) the answer: the notes travel with the label
+            extra["flags"] = [dict(f) for f in j.flags]
+            report.flagged += 1
+        yield d, j, extra
 
 
 def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
@@ -241,6 +253,10 @@ def export_reviews(out: str | Path, to: str | Path | None = None, db: str | Path
                          f"{reviews.out / 'decisions.jsonl'} (e.g. {example}): they were made on another run of "
                          "this extraction; nothing written", code="KGA471", location=Location(db_path))
     records = review_records(reviews, agreed, report, agent_accepts=agent_accepts)
+    report.flagged_unjudged = [{"decision": d, "flags": [{"answer": f.ref, "reviewer": f.reviewer, "note": f.note}
+                                                         for f in fs]}
+                               for d, fs in read_flags(reviews.out, db).items()
+                               if d not in agreed and d not in conflicts and d in reviews.by_id]
     write_feedback(records, target)
     return report
 

@@ -1,9 +1,10 @@
 """What the reviewers together say about each decision: one judgement, or a conflict.
 
-A reviewer's effective answer (their latest, not undone) that is a judgement (accept, reject,
-relabel, span) counts; skips and flags do not. When every reviewer who judged a decision
-gave the same judgement it stands, citing all their answers; when they differ the decision is
-a conflict and no judgement stands (the page's conflict view shows it).
+A reviewer's latest judgement (accept, reject, relabel, span) that no undo took back counts; a
+skip or a flag after it does not take it back (a skip only moves the queue along; a flag asks for
+discussion and its note travels with the judgement: ``Judgement.flags``). When every reviewer who
+judged a decision gave the same judgement it stands, citing all their answers; when they differ
+the decision is a conflict and no judgement stands (the page's conflict view shows it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kgagent.review.store import DB_NAME, JUDGEMENTS, Answer, ReviewStore, answer_key, effective_answers
+from kgagent.review.store import DB_NAME, Answer, ReviewStore, answer_key, standing_answers
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Judgement:
     span: tuple[int, int] | None
     answers: tuple[str, ...]  # "a:<id>" of every answer behind it
     verdict: str  # the agent's verdict the reviewers saw
+    #: the flags still open on the decision (after a reviewer's judgement, not undone), each
+    #: ``{"answer": "a:<id>", "reviewer": ..., "note": ...}`` (note None when none was given)
+    flags: tuple[dict[str, Any], ...] = ()
 
     def holds(self, d: dict[str, Any]) -> bool:
         """Whether the candidate, as the agent proposed it, is right by the reviewers: only an
@@ -36,9 +40,11 @@ class Judgement:
 def judgements(rows: list[Answer]) -> tuple[dict[str, Judgement], dict[str, list[Answer]]]:
     """(decision -> agreed judgement, decision -> the conflicting answers) from answer rows."""
     by_decision: dict[str, list[Answer]] = {}
-    for a in effective_answers(rows).values():
-        if a.action in JUDGEMENTS:
-            by_decision.setdefault(a.decision, []).append(a)
+    flags: dict[str, list[Answer]] = {}
+    for s in standing_answers(rows).values():
+        flags.setdefault(s.last.decision, []).extend(s.flags)
+        if s.judgement is not None:
+            by_decision.setdefault(s.judgement.decision, []).append(s.judgement)
     agreed: dict[str, Judgement] = {}
     conflicts: dict[str, list[Answer]] = {}
     for decision, answers in sorted(by_decision.items()):
@@ -48,8 +54,34 @@ def judgements(rows: list[Answer]) -> tuple[dict[str, Judgement], dict[str, list
             continue
         a = answers[-1]
         span = (a.span_start, a.span_end) if a.span_start is not None and a.span_end is not None else None
-        agreed[decision] = Judgement(decision, a.action, a.label, span, tuple(x.ref for x in answers), a.verdict)
+        open_flags = tuple({"answer": f.ref, "reviewer": f.reviewer, "note": f.note}
+                           for f in sorted(flags.get(decision, []), key=lambda f: f.id))
+        agreed[decision] = Judgement(decision, a.action, a.label, span, tuple(x.ref for x in answers), a.verdict,
+                                     open_flags)
     return agreed, conflicts
+
+
+def open_flags(rows: list[Answer]) -> dict[str, list[Answer]]:
+    """decision -> the flags still open on it (after the flagging reviewer's judgement, if any;
+    not undone), oldest first."""
+    out: dict[str, list[Answer]] = {}
+    for s in standing_answers(rows).values():
+        if s.flags:
+            out.setdefault(s.last.decision, []).extend(s.flags)
+    return {d: sorted(fs, key=lambda f: f.id) for d, fs in sorted(out.items())}
+
+
+def read_flags(out: str | Path, db: str | Path | None = None) -> dict[str, list[Answer]]:
+    """The open flags (:func:`open_flags`) stored for the extraction in ``out`` (as
+    :func:`read_judgements` reads the database)."""
+    from kgagent.review.items import extraction_fingerprint
+
+    path = Path(db) if db is not None else Path(out) / DB_NAME
+    if not path.exists():
+        return {}
+    fp, parts = extraction_fingerprint(Path(out))
+    with ReviewStore(path, fp, parts=parts, read_only=True) as store:
+        return open_flags(store.answers())
 
 
 def read_judgements(out: str | Path, db: str | Path | None = None) -> tuple[dict[str, Judgement], dict[str, list[Answer]]]:

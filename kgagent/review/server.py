@@ -29,8 +29,8 @@ from kgagent.errors import InputError, KGAError, StorageError, is_text
 from kgagent.review.items import Filters, ReviewSet, label_of, mentions_of
 from kgagent.review.queue import (build_queue, next_unanswered, progress, resume_position, review_order,
                                   status_of)
-from kgagent.review.store import (ACTIONS, DB_NAME, MAX_NOTE, Answer, ReviewStore, check_reviewer, conflicts,
-                                  effective_answers)
+from kgagent.review.store import (ACTIONS, DB_NAME, MAX_NOTE, Answer, ReviewStore, Standing, check_reviewer,
+                                  conflicts, judged_answers)
 
 #: the shipped assets and their media types: the only files the server ever reads
 ASSETS = {"index.html": "text/html; charset=utf-8", "app.js": "text/javascript; charset=utf-8",
@@ -101,7 +101,9 @@ class ReviewApp:
                             "rule": r.rules(), "doc": r.docs()}}
 
     def mine(self, reviewer: str) -> dict[str, Answer]:
-        return {d: a for (_, d), a in self.store.effective(reviewer).items()} if reviewer else {}
+        """decision -> the reviewer's answer the page counts it by (a skip after a judgement leaves
+        the judgement: :attr:`Standing.shown`)."""
+        return {d: s.shown for (_, d), s in self.store.standing(reviewer).items()} if reviewer else {}
 
     def _queue_ids(self, filters: Filters) -> list[str]:
         if self._ordered is None:
@@ -139,7 +141,7 @@ class ReviewApp:
                                "text": m.get("text"), "type": m.get("type"), "entity": m.get("entity"),
                                "entity_label": m.get("entity_label"), "linked": m.get("linked"),
                                "link_score": m.get("link_score")})
-        effective = {r: a for (r, _), a in effective_answers(self.store.answers(decision=decision_id)).items()}
+        standing = {r: s for (r, _), s in self.store.standing(decision=decision_id).items()}
         return {"id": d["id"], "kind": d.get("kind"), "doc": d.get("doc"), "sentence": d.get("sentence"),
                 "sentence_text": d.get("sentence_text") or "", "label": label_of(d),
                 "model_label": d.get("model_label"), "score": d.get("score"), "verdict": d.get("verdict"),
@@ -150,20 +152,20 @@ class ReviewApp:
                               "verdict": s.get("verdict"), "score": s.get("score"),
                               "status": status_of(mine.get(str(s["id"])))} for s in r.siblings(d)],
                 "mine": mine[decision_id].to_dict() if decision_id in mine else None,
-                "answers": [a.to_dict() for a in sorted(effective.values(), key=lambda a: a.reviewer)]}
+                "answers": [_shown_answer(s) for _, s in sorted(standing.items())]}
 
     def history(self, reviewer: str, limit: int = 20) -> list[dict[str, Any]]:
-        mine = sorted(self.mine(reviewer).values(), key=lambda a: -a.id)[:limit]
+        standing = {d: s for (_, d), s in self.store.standing(reviewer).items()} if reviewer else {}
         out = []
-        for a in mine:
-            d = self.reviews.by_id.get(a.decision, {})
-            out.append({**a.to_dict(), "text": _text(d), "kind": d.get("kind"), "label_before": label_of(d),
-                        "status": status_of(a)})
+        for s in sorted(standing.values(), key=lambda s: -s.shown.id)[:limit]:
+            d = self.reviews.by_id.get(s.last.decision, {})
+            out.append({**_shown_answer(s), "text": _text(d), "kind": d.get("kind"), "label_before": label_of(d),
+                        "status": status_of(s.shown)})
         return out
 
     def conflicts(self) -> list[dict[str, Any]]:
         out = []
-        for decision, rows in conflicts(self.store.effective()).items():
+        for decision, rows in conflicts(judged_answers(self.store.answers())).items():
             d = self.reviews.by_id.get(decision, {})
             out.append({"decision": decision, "text": _text(d), "kind": d.get("kind"), "label": label_of(d),
                         "verdict": d.get("verdict"), "answers": [a.to_dict() for a in rows]})
@@ -211,7 +213,8 @@ class ReviewApp:
         note = _string(body, "note")
         a = self.store.add(str(d["id"]), reviewer, action, verdict=str(d.get("verdict", "")), label=label, span=span,
                            note=note or None)
-        return {"answer": a.to_dict(), "status": status_of(a)}
+        shown = self.mine(reviewer).get(a.decision, a)  # (a skip after a judgement: the judgement's status)
+        return {"answer": a.to_dict(), "status": status_of(shown)}
 
     def undo(self, body: dict[str, Any]) -> dict[str, Any]:
         reviewer = check_reviewer(_string(body, "reviewer"))
@@ -222,6 +225,14 @@ class ReviewApp:
         self.store.add(last.decision, reviewer, "undo", verdict=last.verdict)
         back = self.mine(reviewer).get(last.decision)  # the answer the undone one had changed, if any
         return {"undone": last.decision, "restored": back.to_dict() if back is not None else None}
+
+
+def _shown_answer(s: Standing) -> dict[str, Any]:
+    """A reviewer's answer on a decision as the page shows it: the answer it counts by (a flag
+    with its ``note``), with ``stands``: the judgement a later flag left standing, else None."""
+    out = s.shown.to_dict()
+    out["stands"] = s.judgement.to_dict() if s.judgement is not None and s.judgement is not s.shown else None
+    return out
 
 
 def _shown(value: Any) -> str:

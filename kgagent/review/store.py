@@ -5,7 +5,10 @@ the server replies (``synchronous=FULL``), so killing the server loses nothing a
 are never updated or deleted (triggers refuse it): a changed answer is a new row, an undo is a
 row with the action ``undo``; a reviewer's *effective* answer on a decision is their latest
 answer that no undo took back: an undo takes back the latest one still in force, so undoing a
-changed answer brings back the one it changed (none when every answer was undone).
+changed answer brings back the one it changed (none when every answer was undone). A skip or a
+flag after a judgement (accept, reject, relabel, span) does not take the judgement back: it
+*stands* (:func:`standing_answers`), is exported and counted; a flag's note says why it is
+flagged, and travels with the exported labels.
 
 Schema (``SCHEMA_VERSION`` 1)::
 
@@ -246,6 +249,11 @@ class ReviewStore:
         """(reviewer, decision) -> the reviewer's effective answer (undone ones left out)."""
         return effective_answers(self.answers(reviewer=reviewer))
 
+    def standing(self, reviewer: str | None = None, decision: str | None = None
+                 ) -> dict[tuple[str, str], "Standing"]:
+        """(reviewer, decision) -> where the reviewer left it (:func:`standing_answers`)."""
+        return standing_answers(self.answers(reviewer=reviewer, decision=decision))
+
     def reviewers(self) -> list[str]:
         """Names of everyone who answered, sorted."""
         with self._mutex:
@@ -284,10 +292,8 @@ def valid_span(span: Any) -> bool:
             and span[0] < span[1])
 
 
-def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
-    """Per (reviewer, decision), the latest answer no undo took back. Each undo takes back the
-    latest answer still in force, so accept, reject, undo leaves the accept (it left nothing:
-    a reviewer who undid a change lost the answer they had changed)."""
+def _stacks(rows: Iterable[Answer]) -> dict[tuple[str, str], list[Answer]]:
+    """Per (reviewer, decision), the answers no undo took back, oldest first."""
     stacks: dict[tuple[str, str], list[Answer]] = {}
     for a in sorted(rows, key=lambda r: r.id):
         stack = stacks.setdefault((a.reviewer, a.decision), [])
@@ -296,7 +302,48 @@ def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
                 stack.pop()
         else:
             stack.append(a)
-    return {k: stack[-1] for k, stack in stacks.items() if stack}
+    return {k: stack for k, stack in stacks.items() if stack}
+
+
+def effective_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
+    """Per (reviewer, decision), the latest answer no undo took back. Each undo takes back the
+    latest answer still in force, so accept, reject, undo leaves the accept (it left nothing:
+    a reviewer who undid a change lost the answer they had changed)."""
+    return {k: stack[-1] for k, stack in _stacks(rows).items()}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one reviewer left one decision: their latest answer in force (``last``), the
+    judgement that stands (their latest accept / reject / relabel / span in force: a skip or a
+    flag after it does not take it back) and the flags after that judgement (still open)."""
+
+    last: Answer
+    judgement: Answer | None
+    flags: tuple[Answer, ...]
+
+    @property
+    def shown(self) -> Answer:
+        """The answer the page counts the decision by: a skip after a judgement leaves the
+        judgement (the item stays accepted, rejected or changed); a flag shows as flagged."""
+        return self.judgement if self.last.action == "skip" and self.judgement is not None else self.last
+
+
+def standing_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Standing]:
+    """Per (reviewer, decision), the :class:`Standing` of the answers no undo took back: a skip
+    ("come back later") or a flag ("for discussion") never erases an earlier judgement; only
+    another judgement replaces it, and an undo takes back the latest answer."""
+    out = {}
+    for key, stack in _stacks(rows).items():
+        at = max((i for i, a in enumerate(stack) if a.action in JUDGEMENTS), default=-1)
+        flags = tuple(a for a in stack[at + 1:] if a.action == "flag")
+        out[key] = Standing(stack[-1], stack[at] if at >= 0 else None, flags)
+    return out
+
+
+def judged_answers(rows: Iterable[Answer]) -> dict[tuple[str, str], Answer]:
+    """Per (reviewer, decision), the judgement that stands (see :func:`standing_answers`)."""
+    return {k: s.judgement for k, s in standing_answers(rows).items() if s.judgement is not None}
 
 
 def answer_key(a: Answer) -> tuple[str, str | None, int | None, int | None]:
@@ -305,7 +352,8 @@ def answer_key(a: Answer) -> tuple[str, str | None, int | None, int | None]:
 
 
 def conflicts(effective: dict[tuple[str, str], Answer]) -> dict[str, list[Answer]]:
-    """Decisions on which reviewers' judgements (accept / reject / relabel / span) differ."""
+    """Decisions on which reviewers' judgements (accept / reject / relabel / span) differ
+    (``effective``: each reviewer's judgement that stands, :func:`judged_answers`)."""
     by_decision: dict[str, list[Answer]] = {}
     for (_, decision), a in effective.items():
         if a.action in JUDGEMENTS:

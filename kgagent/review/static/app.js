@@ -91,6 +91,7 @@ async function init() {
   for (const b of document.querySelectorAll("#answer-bar button")) b.addEventListener("click", () => { b.blur(); key(b.dataset.act); });
   $("#btn-help").addEventListener("click", () => toggle("#help"));
   $("#btn-conflicts").addEventListener("click", showConflicts);
+  $("#flag-edit").addEventListener("submit", sendFlag);
   document.addEventListener("keydown", onKey);
   if (S.config.read_only) say("read-only: a second reader of this database; answers are off");
   if (!S.reviewer) { say("type your name in the reviewer box (top right) to start"); $("#reviewer").focus(); }
@@ -133,7 +134,7 @@ function showEmpty(text) {
 }
 
 async function show(id) {
-  S.spanEdit = null; $("#span-edit").hidden = true;
+  S.spanEdit = null; $("#span-edit").hidden = true; $("#flag-edit").hidden = true;
   const i = S.ids.indexOf(id);
   if (i >= 0) S.pos = i;
   S.item = await api("/api/item?" + qs({ id }));
@@ -211,7 +212,11 @@ function renderSentence(edit) {
 function describe(a) {
   if (a.action === "relabel") return `changed to ${a.label}`;
   if (a.action === "span") return `span fixed to ${a.span_start}–${a.span_end}`;
-  return { accept: "accepted", reject: "rejected", skip: "skipped", flag: "flagged" }[a.action] || a.action;
+  if (a.action === "flag") {  // a flag leaves an earlier answer standing (and exported, with the note)
+    const why = a.note ? `flagged: "${a.note}"` : "flagged";
+    return a.stands ? `${why} (${describe(a.stands)} stands)` : why;
+  }
+  return { accept: "accepted", reject: "rejected", skip: "skipped" }[a.action] || a.action;
 }
 
 async function refreshSide() {
@@ -260,6 +265,23 @@ async function undo() {
     const back = r.restored ? `undone: your earlier answer holds again (${describe(r.restored)})` : "undone: answer again";
     say(back + (S.dropped ? "; a key pressed while undoing was not taken" : ""), S.dropped);
   } catch (err) { say(err.message, true); } finally { S.busy = false; S.dropped = false; }
+}
+
+// a flag asks for a note first: f (or the button) opens the box, enter flags, esc cancels
+function startFlag() {
+  if (!S.item) return;
+  if (!S.reviewer) { say("type your name in the reviewer box first", true); $("#reviewer").focus(); return; }
+  $("#flag-note").value = "";
+  $("#flag-edit").hidden = false;
+  $("#flag-note").focus();
+}
+
+function sendFlag(e) {
+  e.preventDefault();
+  const note = $("#flag-note").value.trim();
+  $("#flag-edit").hidden = true;
+  $("#flag-note").blur();
+  return send("flag", note ? { note } : {});
 }
 
 function relabel(label) {
@@ -340,7 +362,7 @@ function key(act) {
     case "accept": return send("accept");
     case "reject": return send("reject");
     case "skip": return send("skip");
-    case "flag": return send("flag");
+    case "flag": return startFlag();
     case "span": return startSpan();
     case "undo": return undo();
   }
@@ -349,7 +371,7 @@ function key(act) {
 function onKey(e) {
   const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement?.tagName);
   if (e.key === "Escape") {
-    toggle("#help", false); toggle("#conflicts", false);
+    toggle("#help", false); toggle("#conflicts", false); toggle("#flag-edit", false);
     if (S.spanEdit) { S.spanEdit = null; $("#span-edit").hidden = true; renderSentence(); }
     if (typing) document.activeElement.blur();
     return;
@@ -366,7 +388,7 @@ function onKey(e) {
   if (k === "a") key("accept");
   else if (k === "x") key("reject");
   else if (k === " ") { e.preventDefault(); key("skip"); }
-  else if (k === "f") key("flag");
+  else if (k === "f") { e.preventDefault(); key("flag"); }  // (the f is not typed into the note box)
   else if (k === "s") key("span");
   else if (k === "Backspace") { e.preventDefault(); key("undo"); }
   else if (k === "w") { const d = $("#why"); d.open = !d.open; }
