@@ -55,6 +55,10 @@ def feedback_prune(
     if result.reviewed:
         con.print(f"kept {result.reviewed} label(s) reviewers judged on decisions {rule} made: "
                   "their answers, not the rule, justify them")
+    if result.reviewed_dropped:  # (a reviewer's label that went must never read as kept)
+        con.print(f"dropped {result.reviewed_dropped} relation label(s) reviewers judged, all the same: an argument "
+                  f"entity went with {rule} (a relation names two entities of its sentence); judge those "
+                  "arguments on the review page and export again to keep them")
     if not result.rule_seen:
         con.print(f"note: no decision's proof uses {rule}; check FILE:NAME or FILE:LINE (see `kgagent rules stats`)")
 

@@ -632,6 +632,9 @@ class PruneResult:
     rule_seen: bool  # whether any decision's proof uses the rule at all
     path: str
     reviewed: int = 0  # labels kept though their decision used the rule: reviewers' answers justify them
+    #: reviewers' labels dropped all the same: relations whose argument entity went with the rule
+    #: (a relation names two entities of its sentence); counted in ``dependent`` too
+    reviewed_dropped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -685,7 +688,8 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     removed go too (counted apart as ``dependent``); a sentence left with no label is dropped.
     A label a reviewer judged (``"answers"``, from ``feedback export-reviews``) is kept: the
     reviewer's answer, not the rule, justifies it (counted as ``reviewed`` where its decision used
-    the rule). The result is written atomically to ``out`` (default: the feedback file itself). A line that
+    the rule); but a judged relation whose argument entity went goes too (a relation names two
+    entities of its sentence), counted in ``dependent`` and as ``reviewed_dropped``. The result is written atomically to ``out`` (default: the feedback file itself). A line that
     is no feedback record (labels that are not lists of objects with a type and integer offsets,
     ``rules`` that is not a list of rule ids) is InputError KGA463 naming the file and line, and
     nothing is written.
@@ -739,15 +743,20 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
         raise InputError(f"{len(missing)} feedback labels cite decisions not in {decisions_file} "
                          f"(e.g. {example}); cannot trace them", code="KGA464")
 
-    reviewed = 0
+    reviewed = reviewed_dropped = 0
+
+    def reviewed_hit(item: dict[str, Any]) -> bool:
+        """A reviewer's label on a decision the rule made (kept: the answer justifies it)."""
+        nonlocal seen
+        hit = _answered(item) and (("rules" not in item and str(item.get("proof")) in tainted) or any(
+            rule_matches(str(r), rule) for r in item.get("rules") or []))
+        seen = seen or hit
+        return hit
 
     def uses_rule(item: dict[str, Any]) -> bool:
         nonlocal seen, reviewed
         if _answered(item):
-            if ("rules" not in item and str(item.get("proof")) in tainted) or any(
-                    rule_matches(str(r), rule) for r in item.get("rules") or []):
-                seen = True
-                reviewed += 1
+            reviewed += reviewed_hit(item)
             return False
         if "rules" in item:
             hit = any(rule_matches(str(r), rule) for r in item["rules"] or [])
@@ -767,7 +776,11 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
             items = obj.get(kind) or []
             new_items = []
             for item in items:
-                if uses_rule(item):
+                if _answered(item) and (item.get("head") not in remap or item.get("tail") not in remap):
+                    reviewed_hit(item)  # (the rule was seen all the same)
+                    dependent += 1  # a reviewer's label, dropped: its argument went with the rule
+                    reviewed_dropped += 1
+                elif uses_rule(item):
                     removed += 1
                 elif item.get("head") not in remap or item.get("tail") not in remap:
                     dependent += 1
@@ -788,7 +801,7 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
         out_records.append(obj)
     target = Path(out) if out is not None else feedback
     write_feedback(out_records, target)
-    return PruneResult(removed, dependent, dropped, kept, seen, str(target), reviewed)
+    return PruneResult(removed, dependent, dropped, kept, seen, str(target), reviewed, reviewed_dropped)
 
 
 def _answered(item: dict[str, Any]) -> bool:
