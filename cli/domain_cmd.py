@@ -24,7 +24,8 @@ def check_cmd(
     classes or relations), the label map (labels mapped to unknown names, one label with two
     meanings), the wording file, the rule paths, the rules themselves and their thresholds (one
     the shared rules cannot do without, such as the score bands' entity_accept, set by no rule
-    file is a problem: nothing would ever be decided by its score) and the model's labels.
+    file is a problem: nothing would ever be decided by its score) and the model's labels; rules
+    without a single example case are a warning (KGA655).
 
     Example: kgagent domain check examples/scierc
 
@@ -47,6 +48,8 @@ def check_cmd(
         with guarded(EXIT_ERRORS):  # a rule file that cannot be read (KGA107): one line
             n_rules = len(print_rule_report(dom.rule_paths, thresholds=True, warnings=warned,
                                             ontology=dom.ontology))
+    if not problems:
+        _warn_untested(dom, domain, warned)
     where = domain if domain is not None else "the default domain"
     also = f", and {_warnings(len(warned))}" if warned else ""
     if problems or n_rules:
@@ -58,6 +61,26 @@ def check_cmd(
     console().print(f"{where}: domain {dom.name!r} is {sound}: {len(onto.classes)} classes ({len(onto.kinds)} kinds), "
                     f"{len(onto.relations)} relations, {sum(len(t) for t in dom.labels.sources.values())} mapped "
                     f"labels, model {model}")
+
+
+def _warn_untested(dom, given: Path | None, warned: list[str]) -> None:
+    """A warning (KGA655, counted in ``warned``) when the domain's rules have no example case;
+    the folder named as the domain folder was given."""
+    from kgagent.rule_tests import untested_rules
+
+    where = untested_rules(dom)
+    if where is None:
+        return
+    path = Path(where.path)
+    if given is not None and path.is_relative_to(dom.root):
+        path = given / path.relative_to(dom.root)
+    shown = visible(str(path))
+    console(stderr=True).print(
+        f"{shown}: KGA655 warning: the domain's rules have no example cases (no case in {shown}/*.yaml): "
+        "nothing checks what they decide, nor that an edit keeps it; write cases (facts in, verdicts out: "
+        f"docs/domains.md) and run kgagent rules test --domain {visible(str(given or dom.root))}", markup=False,
+        highlight=False, soft_wrap=True)
+    warned.append(str(where.path))
 
 
 def _unreadable_rules(paths: list[Path]) -> int:

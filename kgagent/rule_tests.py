@@ -73,6 +73,27 @@ def case_files(rules_dir: Path) -> list[Path]:
     return sorted(p for p in d.glob("*") if p.suffix in (".yaml", ".yml", ".json"))
 
 
+def untested_rules(domain: Any) -> Location | None:
+    """Where a domain's example cases belong (its ``rule_tests`` folder, else its first rules
+    folder's ``tests/``) when it has none there: no case file, or case files that hold no case
+    (``cases: []``); None when it has some. A case file that cannot be read counts as having
+    cases: ``kgagent rules test`` names what is wrong with it. The shared rules' own cases do not
+    test a domain's rules or thresholds."""
+    tests = getattr(domain, "rule_tests", None)
+    if tests is None:
+        own = list(getattr(domain, "rule_entries", None) or [])
+        first = Path(own[0]) if own else Path(domain.root) / "rules"
+        tests = (first.parent if first.is_file() else first) / "tests"
+    tests = Path(tests)
+    for f in case_files(tests) if tests.exists() else []:
+        try:
+            if _load_cases(f):
+                return None
+        except (InputError, OSError):
+            return None
+    return Location(str(tests))
+
+
 @dataclass
 class CaseLines:
     """Where the parts of one case are in its file (1-based lines; 0: not known, as in a JSON

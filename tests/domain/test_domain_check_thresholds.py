@@ -145,7 +145,7 @@ def test_the_commands_that_run_the_rules_refuse_a_domain_without_score_bands(tmp
     """`kgagent rules test` (and extract, validate, tune, which print the same report first) ran a
     domain whose score bands were unset: every mention 'review: no rule decided'."""
     d = _domain(tmp_path)
-    (d / "rules" / "tests").mkdir()
+    (d / "rules" / "tests").mkdir(exist_ok=True)
     (d / "rules" / "tests" / "cases.yaml").write_text(
         "cases:\n  - name: a confident drug\n    facts: 'mention(m1, drug, 0.95). nil(m1).'\n    expect: {m1: accept}\n")
     assert run("rules", "test", "--domain", d).exit_code == 0

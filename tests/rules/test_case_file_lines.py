@@ -40,7 +40,7 @@ def run(*args):
 
 def _domain(tmp_path: Path, cases: str) -> tuple[Path, Path]:
     d = write_domain(tmp_path, ontology=ONTOLOGY)
-    (d / "rules" / "tests").mkdir()
+    (d / "rules" / "tests").mkdir(exist_ok=True)
     path = d / "rules" / "tests" / "cases.yaml"
     path.write_text(cases)
     return d, path
