@@ -70,6 +70,13 @@ def tune_cmd(
     rules_dir = [rule_path_shown(p) for p in dom.rules_with(rules)]  # what the agent reads
     if errors := print_rule_report(rules_dir):
         raise fail(rule_errors_line(errors, "tuning"), EXIT_ERRORS)
+    with guarded(EXIT_USAGE):  # a grid with no valid band (every X_review above X_accept): before the model loads
+        from kgagent.domain import rule_display_name
+        from kgagent.rules import load_rules
+        from kgagent.thresholds import threshold_values
+        from kgagent.tuning import valid_combinations
+
+        valid_combinations(grid, threshold_values(load_rules(rules_dir, display=rule_display_name)))
     if threads:
         import torch
 
@@ -113,6 +120,9 @@ def tune_cmd(
                       *cells({"entity": r.entity, "relation": r.relation}, {k: r is top[k] for k in kinds}),
                       str(accepted))
     con.print(table)
+    if report.skipped:
+        con.print(f"skipped {len(report.skipped)} combination(s), not scored: a review threshold above its accept "
+                  f"threshold (e.g. {report.skipped[0]['why']}) would accept and reject a score between them")
     now = next(r for r in rows if r.current)
     for what in reversed(kinds):  # relations first, where there are any
         row = top[what]

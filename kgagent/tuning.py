@@ -32,7 +32,7 @@ from kgagent.errors import InputError
 from kgagent.evaluate import paired_bootstrap, prf
 from kgagent.schema import Document
 from kgagent.text import spans_as_read
-from kgagent.thresholds import require_thresholds, with_thresholds
+from kgagent.thresholds import require_thresholds, threshold_values, with_thresholds
 
 #: at most this many combinations in one grid (each is a run over the gold documents)
 MAX_COMBINATIONS = 400
@@ -86,12 +86,16 @@ class TuneReport:
     rows: list[TuneRow]
     encoder_entity: Scores
     encoder_relation: Scores
+    #: the grid's combinations not scored: a review threshold above its accept threshold
+    #: (:func:`band_problem`), each with why
+    skipped: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-able data: ``rows`` and ``encoder_alone``."""
+        """The report as JSON-able data: ``rows``, ``encoder_alone`` and ``skipped``."""
         return {"rows": [r.to_dict() for r in self.rows],
                 "encoder_alone": {"entity": dataclasses.asdict(self.encoder_entity),
-                                  "relation": dataclasses.asdict(self.encoder_relation)}}
+                                  "relation": dataclasses.asdict(self.encoder_relation)},
+                "skipped": [dict(x) for x in self.skipped]}
 
 
 @dataclass
@@ -140,6 +144,53 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[float]]:
         raise InputError(f"{n} combinations of thresholds: at most {MAX_COMBINATIONS} (each is a run over the gold data)",
                          code="KGA481")
     return grid
+
+
+#: a threshold named ``X_review`` is the floor of the review band whose ceiling is ``X_accept``
+#: (the shared rules' ``entity_review`` / ``entity_accept``, and a domain's own pair so named)
+REVIEW_SUFFIX, ACCEPT_SUFFIX = "_review", "_accept"
+
+
+def band_problem(values: Mapping[str, float]) -> str | None:
+    """Why a combination of thresholds cannot be a domain's (None when it can): a review threshold
+    above its accept threshold (``X_review`` > ``X_accept``), so a score between them would be
+    accepted and rejected (what KGA126 refuses in a rule file).
+
+    >>> band_problem({"entity_review": 0.5, "entity_accept": 0.4})
+    'entity_review 0.5 is above entity_accept 0.4'
+    >>> band_problem({"entity_review": 0.4, "entity_accept": 0.4}) is None
+    True
+    """
+    for name, value in values.items():
+        if name.endswith(REVIEW_SUFFIX):
+            accept = name[:-len(REVIEW_SUFFIX)] + ACCEPT_SUFFIX
+            if accept in values and value > values[accept]:
+                return f"{name} {value:g} is above {accept} {values[accept]:g}"
+    return None
+
+
+def valid_combinations(grid: Mapping[str, Sequence[float]], own: Mapping[str, float]
+                       ) -> tuple[list[dict[str, float]], list[dict[str, Any]]]:
+    """The grid's combinations (name -> value, in grid order) whose score bands are valid with the
+    rule files' other values (``own``: every threshold they set), and those skipped, each as
+    ``{"values": ..., "why": ...}`` (:func:`band_problem`). InputError KGA494 when none is valid:
+    nothing would be scored but the rule files' own values."""
+    names = list(grid)
+    valid: list[dict[str, float]] = []
+    skipped: list[dict[str, Any]] = []
+    for vs in itertools.product(*(grid[n] for n in names)):
+        values = dict(zip(names, vs))
+        why = band_problem({**own, **values})
+        if why is None:
+            valid.append(values)
+        else:
+            skipped.append({"values": values, "why": why})
+    if not valid:
+        raise InputError(f"no combination of the values given is a valid band: all {len(skipped)} have a review "
+                         f"threshold above its accept threshold (e.g. {skipped[0]['why']}), so a score between "
+                         "them would be accepted and rejected; give X_review values at or below X_accept's "
+                         "(the rule files' own where the grid does not try it)", code="KGA494")
+    return valid, skipped
 
 
 # --------------------------------------------------------------------------- gold
@@ -268,14 +319,16 @@ def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> Tune
     """The agent's strict entity and relation F1 on ``gold`` for each combination of ``grid``'s
     values (name -> values; every name must be a threshold the agent's rule files set), in grid
     order, plus the rule files' own combination (``current``) when the grid lacks it; and the
-    encoder alone's.
+    encoder alone's. A combination with a review threshold above its accept threshold is not
+    scored but counted in the report's ``skipped`` (InputError KGA494 when every one is: see
+    :func:`valid_combinations`).
 
     The agent's graph is not changed (documents are decided against the loaded graph, as
     ``kgagent extract`` would decide them one run at a time)."""
     program = agent.program
     names = list(grid)
     own = require_thresholds(program, names)
-    combos = [dict(zip(names, vs)) for vs in itertools.product(*(grid[n] for n in names))]
+    combos, skipped = valid_combinations(grid, threshold_values(program))
     if own not in combos:
         combos.append(own)
     cache, links = ProposalCache(agent.encoder), LinkCache(agent.linker)
@@ -284,7 +337,7 @@ def tune(agent: Any, gold: GoldSet, grid: Mapping[str, Sequence[float]]) -> Tune
     for i, values in enumerate(combos):
         trial = agent.with_rules(with_thresholds(program, values), encoder=cache, linker=links)
         rows.append(_score(trial, gold, values, current=values == own, raw=raw if i == 0 else None))
-    return TuneReport(rows, Scores.of(raw[0], gold.entities), Scores.of(raw[1], gold.relations))
+    return TuneReport(rows, Scores.of(raw[0], gold.entities), Scores.of(raw[1], gold.relations), skipped)
 
 
 def best(rows: Sequence[TuneRow], by: str = "relation") -> TuneRow:
