@@ -288,7 +288,7 @@ def check_model_labels(examples: Sequence[Example], entity_labels: Sequence[str]
     """EncoderError KGA330 for the first example with a label ``model`` (a saved model being
     fine-tuned, whose labels are ``entity_labels`` / ``relation_labels``) does not have: located
     at the example's ``meta["source_file"]`` ("file:line"), naming the label, a close label of
-    the model's ("did you mean 'Peop'?") and all of them. Cheap: callers run it before loading
+    the model's ("did you mean ...?") and all of them. Cheap: callers run it before loading
     anything (``kgagent train --feedback`` before the model and the dev scores)."""
     import difflib
 
