@@ -121,14 +121,14 @@ def _tsv_cell(value: object) -> str:
 
 def _mention_class(dom, mtype: str) -> str:
     """The ontology class a --type names (a class or a label of the domain's map); exit 2
-    (KGA607) listing the classes and labels the domain knows, for a type it does not know."""
+    (KGA656) listing the classes and labels the domain knows, for a type it does not know."""
     name = dom.labels.lookup(mtype)
     if name is not None and name in dom.ontology.classes:
         return name
     classes = sorted(dom.ontology.classes)
     labels = sorted({label for table in dom.labels.sources.values() for label, target in table.items()
                      if target in dom.ontology.classes and label not in classes})
-    raise fail(f"KGA607 --type {mtype!r} is no class of the domain {dom.name!r} nor a label its map gives a class; "
+    raise fail(f"KGA656 --type {mtype!r} is no class of the domain {dom.name!r} nor a label its map gives a class; "
                f"classes: {', '.join(classes)}; labels: {', '.join(labels) or 'none'}", EXIT_USAGE)
 
 
@@ -390,7 +390,7 @@ def build_geonames(out: Optional[Path] = typer.Option(None, "--out", "-o", help=
     err = console(stderr=True)
     target = out or dom.graph
     if target is None:
-        raise fail("KGA201 the domain names no graph directory: give --out", EXIT_USAGE)
+        raise fail("KGA221 the domain names no graph directory to write the graph in: give --out", EXIT_USAGE)
     check_out_place(target, directory=True)  # before the build (seconds)
     with guarded():
         figures = build(dom, target, index=index, model=embedder, min_population=min_population,

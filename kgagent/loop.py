@@ -692,14 +692,14 @@ def prune_feedback(feedback: str | Path, rule: str, out: str | Path | None = Non
     entities of its sentence), counted in ``dependent`` and as ``reviewed_dropped``. The result is written atomically to ``out`` (default: the feedback file itself). A line that
     is no feedback record (labels that are not lists of objects with a type and integer offsets,
     ``rules`` that is not a list of rule ids) is InputError KGA463 naming the file and line, and
-    nothing is written.
+    nothing is written; a ``rule`` that is not ``FILE:NAME`` or ``FILE:LINE`` is KGA497.
     """
     feedback = Path(feedback)
     if out is not None:  # an --out that cannot be a file: KGA510 before any work, not the OS's error after it
         check_prune_out(Path(out))
     if not _RULE_ID.match(rule):
         raise InputError(f"rule must be FILE:NAME or FILE:LINE, e.g. rules/words.rules:nationality_not_place "
-                         f"or rules/relations.rules:12 (got {rule!r})", code="KGA463")
+                         f"or rules/relations.rules:12 (got {rule!r})", code="KGA497")
     if not feedback.is_file():
         raise InputError(f"no such feedback file: {feedback}", code="KGA463")
     decisions_file = Path(decisions) if decisions is not None else feedback.parent / "decisions.jsonl"

@@ -339,7 +339,7 @@ class KnowledgeGraph(TripleSink):
         """
         target = _path(path, "the path to save to") if path is not None else self.path
         if target is None:
-            raise GraphError("save() needs a path: this graph was not loaded from a file", code="KGA201")
+            raise GraphError("save() needs a path: this graph was not loaded from a file", code="KGA221")
         if target.is_dir() or (not target.suffix and not target.exists()):
             target = target / fileio.graph_file_name(format)
             fileio.check_not_shadowed(target)

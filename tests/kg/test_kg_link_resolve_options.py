@@ -18,7 +18,7 @@ def run(*args):
 def test_link_type_the_domain_does_not_know_is_refused_listing_what_it_knows(tiny_dir, tiny_st):
     r = run("link", "Paris", "--type", "Bogus", "--graph", tiny_dir, "--embedder", tiny_st)
     assert isinstance(r.exception, SystemExit) and r.exit_code == 2, r.output
-    assert "KGA607" in r.stderr and "'Bogus'" in r.stderr
+    assert "KGA656" in r.stderr and "'Bogus'" in r.stderr
     assert "location" in r.stderr and "Peop" in r.stderr  # a class and a label of the news domain
     r = run("link", "Paris", "--type", "Peop", "--graph", tiny_dir, "--embedder", tiny_st)  # a label: fine
     assert r.exit_code == 0, r.output
@@ -26,7 +26,7 @@ def test_link_type_the_domain_does_not_know_is_refused_listing_what_it_knows(tin
 
 def test_link_type_naming_a_relation_is_no_class(tiny_dir, tiny_st):
     r = run("link", "Paris", "--type", "work_for", "--graph", tiny_dir, "--embedder", tiny_st)
-    assert r.exit_code == 2 and "KGA607" in r.stderr
+    assert r.exit_code == 2 and "KGA656" in r.stderr
 
 
 @pytest.mark.parametrize("value", ["nan", "-0.1", "1.5", "inf"])
