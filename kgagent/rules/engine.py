@@ -1239,6 +1239,8 @@ class _Eval:
                 for jj in range(1, len(rule.pos)):
                     h = np.maximum(h, model.relations[rule.pos[jj].pred].height[prem[jj]])
                 height = h + 1
+            if b.n > 1 and prem:
+                cols, height, prem = _canonical(cols, height, prem)
         else:
             prem, height = None, 0
         cands[head.pred].append((cols, rule.index, height, prem))
@@ -1297,6 +1299,22 @@ class _Eval:
             if best_key is None or key < best_key:
                 best, best_key = j, key
         return best
+
+
+def _canonical(cols: list, height: Any, prem: list) -> tuple[list, Any, list]:
+    """One rule run's candidates ordered by (height, premise rows in body order): of a fact's
+    equally short derivations the one kept (the first inserted) is then the one of the lowest
+    premise rows, whatever order the joins found them in. The join order follows the relations'
+    sizes, which differ when other documents are evaluated beside this one
+    (:mod:`kgagent.rules.documents`); the rows' relative order within a document does not."""
+    keys = [p_ for p_ in reversed(prem)]
+    if isinstance(height, np.ndarray):
+        keys.append(height)
+    order = np.lexsort(keys)
+    if (order[1:] > order[:-1]).all():
+        return cols, height, prem
+    return ([c[order] for c in cols], height[order] if isinstance(height, np.ndarray) else height,
+            [p_[order] for p_ in prem])
 
 
 def _int_minus_float_sign(ints: np.ndarray, decs: np.ndarray) -> np.ndarray:
