@@ -24,11 +24,14 @@ demo: $(STAMP)
 	@echo; echo "== an accepted relation (kgagent explain --verdict accept --kind relation --out out/)"
 	-@HF_HUB_OFFLINE=1 $(BIN)/kgagent explain --verdict accept --kind relation --out out/
 
+# the suite's processes (pytest-xdist; each test file stays in one process, its fixtures built once)
+WORKERS ?= 2
+
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile
 
 test-fast: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -m "not slow"
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest -q -n $(WORKERS) --dist loadfile -m "not slow"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

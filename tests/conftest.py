@@ -20,6 +20,15 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run here write to a capture, as to a log: no terminal size from the environment
+    (pytest-xdist's workers have COLUMNS=80 and LINES=24 set, which narrowed the summary tables
+    of the tests that read them). A test about COLUMNS sets it itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _unfrozen():
     """A CLI command run in this process freezes what it loaded out of the garbage collector (as
     a real run does for its short life); give it back after the test, so that the agents of
