@@ -6,7 +6,9 @@ The pipeline (one Ray Dataset, streamed):
    corpus with :func:`kgagent.corpus.read_corpus` (same formats, same ids, duplicate ids
    refused), drops the documents already finished in ``OUT`` (the resume marker, as the local
    engine does) and cuts the rest into the local engine's groups (whole documents holding
-   about ``batch_size`` sentences, ``kgagent.agent._batches``): one row per group;
+   about ``batch_size`` sentences, ``kgagent.agent._batches``): one row per group; the empty
+   ``.txt`` files of a corpus folder, which ``read_corpus`` leaves out, travel in the rows too
+   (column ``empty``) and reach the summary's ``empty_files`` as the local engine's do;
 2. ``map_batches(AgentWorker, compute=ActorPoolStrategy(size=N))``: one :class:`Agent` per
    actor, loaded once from the same ``Agent.load`` keyword arguments the CLI gives the local
    engine (a plain dict: options added to ``Agent.load`` later pass through unchanged), torch
@@ -67,7 +69,8 @@ READ_BLOCK_BYTES = 16 * 1024
 CONNECT_TIMEOUT = 5.0
 #: the environment of every actor
 ACTOR_ENV = {"TOKENIZERS_PARALLELISM": "false"}
-COLUMNS = ("doc", "hash", "error", "line", "decisions.jsonl", "graph.nq", "feedback.jsonl")
+#: an output row is a document (``doc``) or an empty corpus file left out (``empty``: its path)
+COLUMNS = ("doc", "hash", "error", "line", "decisions.jsonl", "graph.nq", "feedback.jsonl", "empty")
 
 
 def ray_available() -> bool:
@@ -143,22 +146,34 @@ def _fingerprint(load_kwargs: dict[str, Any], factory: Callable[..., Any] | None
 def _read_groups(row: dict[str, Any], *, done: dict[str, str], batch_size: int, out: str,
                  cwd: str | None = None) -> Iterator[dict[str, Any]]:
     """The corpus's documents not finished yet (``done``: id -> text hash, as the output folder
-    ``out`` records them: KGA413/KGA490 name it as the local engine does), in the local engine's groups."""
+    ``out`` records them: KGA413/KGA490 name it as the local engine does), in the local engine's groups.
+
+    Each row also carries (``empty``, a JSON list) the empty files of a corpus folder that the
+    reading left out since the row before, in reading order; those found after the last group
+    come in a row of no documents."""
     from kgagent.agent import _batches
     from kgagent.corpus import read_corpus
     from kgagent.output import check_same_text
 
     _enter(cwd)
+    empty: list[str] = []
 
     def todo() -> Iterator[Document]:
-        for doc in read_corpus(list(row["paths"])):
+        for doc in read_corpus(list(row["paths"]), on_empty=empty.append):
             if doc.id in done:
                 check_same_text(doc, done[doc.id], out)  # KGA413, KGA490 as the local engine's
                 continue
             yield doc
 
+    def told() -> str:
+        names = json.dumps(empty, ensure_ascii=False)
+        empty.clear()
+        return names
+
     for group in _batches(todo(), batch_size):
-        yield {"docs": json.dumps([[d.id, d.text, d.source] for d, _ in group], ensure_ascii=False)}
+        yield {"docs": json.dumps([[d.id, d.text, d.source] for d, _ in group], ensure_ascii=False), "empty": told()}
+    if empty:
+        yield {"docs": "[]", "empty": told()}
 
 
 class AgentWorker:
@@ -181,8 +196,11 @@ class AgentWorker:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         rows: list[dict[str, str]] = []
-        for group in batch["docs"]:
+        for group, empty in zip(batch["docs"], batch["empty"]):
+            rows += [{**{c: "" for c in COLUMNS}, "empty": str(name)} for name in json.loads(str(empty))]
             docs = [Document(id=i, text=t, source=s) for i, t, s in json.loads(str(group))]
+            if not docs:
+                continue
             try:
                 rows += [self._row(r) for r in self.agent.iter_extract(docs, update_graph=False)]
             except Exception:  # noqa: BLE001 - find the failing document(s): the others still count
@@ -205,7 +223,7 @@ class AgentWorker:
 
         payload, line = render_result(result)
         return {"doc": result.doc, "hash": result.text_hash, "error": "", "line": json.dumps(line, ensure_ascii=False),
-                **payload}
+                **payload, "empty": ""}
 
 
 # ---------------------------------------------------------------------------------- driver
@@ -425,6 +443,9 @@ class _Committer:
         self.group = output.GroupCommit(writer, output.FLUSH_DOCS, output.FLUSH_SECONDS)
 
     def take(self, row: dict[str, Any]) -> None:
+        if row["empty"]:  # an empty corpus file the reading left out: in summary.json, as the local engine's
+            self.writer.summary.empty_files.append(str(row["empty"]))
+            return
         doc = str(row["doc"])
         if self.group.known(doc, str(row["hash"])):
             return  # already written (or about to be): never twice
