@@ -210,7 +210,10 @@ def _train_rounds(options: dict[str, Any]) -> dict[str, Any]:
         initial = Encoder.from_pretrained(options["model"])
     gold = list(read_examples(paths["train"]))
     dev = list(read_examples(paths["dev"]))
-    docs = read_unlabelled(paths["unlabelled"])
+    from kgagent_cli.agent_cmd import _warn_empty
+
+    warned: set[str] = set()  # a folder's empty files are left out with a warning, as extract's are
+    docs = read_unlabelled(paths["unlabelled"], on_empty=lambda f: _warn_empty([f], warned))
     con = console(stderr=True)
     labeller = default_labeller(loop_cfg, rules=rules, kg=kg, domain=options.get("domain"))
     result = run_loop(train_cfg, gold, dev, docs, loop_cfg, out, labeller=labeller, initial=initial,

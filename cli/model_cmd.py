@@ -129,7 +129,8 @@ def train_cmd(
     feedback_weight: float = typer.Option(1.0, "--feedback-weight", help="Weight of feedback examples (gold: 1)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model to fine-tune with --feedback (default: shipped)."),
     rounds: int = typer.Option(0, "--rounds", help="Self-training rounds over --unlabelled (0 = plain training)."),
-    unlabelled: Optional[Path] = typer.Option(None, "--unlabelled", help="Texts for --rounds."),
+    unlabelled: Optional[Path] = typer.Option(None, "--unlabelled", help="Texts for --rounds (what extract reads; "
+                                              "a folder's empty .txt files are left out, each with a warning)."),
     loop_mode: str = typer.Option("kgagent", "--loop-mode", help="--rounds labeller: kgagent (rules) or plain."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="--rounds: plain-mode score threshold."),
     restart: Optional[str] = typer.Option(None, "--restart", help="--rounds: base or continue."),

@@ -60,13 +60,29 @@ def read_corpus(paths: str | Path | Iterable[str | Path], *, max_doc_chars: int 
     """Yield the documents of every path in order (see the module docstring for formats).
 
     Document ids are unique across all paths (KGA406 otherwise). One path alone (a str or Path)
-    is that path, never the characters of its name. An empty ``.txt`` file found in a folder is
-    left out and its path given to ``on_empty`` (a caller warns, or counts it); when every file
-    read was such a one, nothing is left to extract: KGA403.
+    is that path, never the characters of its name.
+
+    Empty files: an empty ``.txt`` file found in a folder (nothing but white space in it) is left
+    out and its path, as found, given to ``on_empty`` when the reading reaches it; when every file
+    read was such a one, nothing is left to extract: KGA403 (an empty file named on its own is
+    KGA403 too). ``on_empty`` is the only way to learn which files were left out: with the
+    default, None, they are left out without a word (the library prints nothing and issues no
+    warning). A caller that must tell its user (``kgagent extract`` and ``kgagent train
+    --rounds`` warn on stderr; :meth:`Agent.extract_to` lists them in its summary's
+    ``empty_files``) passes a callable, e.g. a list's ``append``; anything else is KGA419.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.txt").write_text("Some text."), (d / "b.txt").write_text("  ")
+    >>> left_out = []
+    >>> [doc.id for doc in read_corpus(d, on_empty=left_out.append)], [pathlib.Path(f).name for f in left_out]
+    (['a'], ['b.txt'])
     """
     if type(max_doc_chars) is not int or max_doc_chars < 1:  # nan, 1.5, True or 0 is no length
         raise InputError(f"max_doc_chars must be a whole number of characters, at least 1, not {max_doc_chars!r}",
                          code="KGA419")
+    if on_empty is not None and not callable(on_empty):  # a list given for its append: it would fail at the file
+        raise InputError(f"on_empty must be a function on_empty(path) or None, not {on_empty!r}", code="KGA419")
     seen: dict[str, str] = {}
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if sum(str(p) == "-" for p in paths) > 1:  # standard input reads once: a second "-" would find it empty
@@ -121,7 +137,8 @@ def count_documents(paths: str | Path | Iterable[str | Path], *, max_doc_chars: 
     """Read the whole corpus once, checking it, and return how many documents it has.
 
     Raises the same errors as :func:`read_corpus`, before any work is done on the corpus; the
-    empty files it leaves out go to ``on_empty``.
+    empty files it leaves out (not counted) go to ``on_empty``, and without one they are left out
+    without a word, as :func:`read_corpus` says.
     """
     return sum(1 for _ in read_corpus(paths, max_doc_chars=max_doc_chars, on_empty=on_empty))
 

@@ -583,10 +583,14 @@ def _save_round(rdir: Path | None, result: RoundResult, model: Any) -> None:
 # =========================================================================== unlabelled input
 
 
-def read_unlabelled(path: str | Path) -> list[Document]:
+def read_unlabelled(path: str | Path, *, on_empty: Callable[[str], None] | None = None) -> list[Document]:
     """Documents of an unlabelled corpus: anything ``kgagent extract`` reads (plain text with
     blank lines between documents, JSON Lines ``{"id", "text"}``, a directory of .txt files), or
     a SpERT JSON file (a list of records: tokens joined by spaces, labels ignored).
+
+    A directory's empty ``.txt`` files are left out, as :func:`kgagent.corpus.read_corpus` leaves
+    them out, each path given to ``on_empty`` (``kgagent train --rounds`` warns of each); without
+    one they are left out without a word. A directory of nothing but empty files is KGA403.
     """
     from kgagent.corpus import read_corpus
 
@@ -601,7 +605,7 @@ def read_unlabelled(path: str | Path) -> list[Document]:
 
             return [Document(record_id(r, i), record_text(r), f"{path}:{i}")
                     for i, r in enumerate(spert_records(path))]
-    return list(read_corpus([path]))
+    return list(read_corpus([path], on_empty=on_empty))
 
 
 # =========================================================================== pruning
