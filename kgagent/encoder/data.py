@@ -157,6 +157,9 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
     for i, tok in enumerate(tokens):  # a "\ud800" escape: no tokenizer can read it
         if lone_surrogate(tok) is not None:
             raise _err(path, line, f"{what}: tokens[{i}] holds a lone surrogate ({tok!r}), which is not text")
+        if (at := tok.find("\x00")) >= 0:  # a "\u0000" escape: a corpus refuses it too (KGA402, KGA404)
+            raise _err(path, line, f"{what}: tokens[{i}] holds a NUL character (U+0000) at character {at} ({tok!r}), "
+                                   "which is not text")
     n = len(tokens)
 
     def weight(obj: dict[str, Any], where: str) -> float:
@@ -178,6 +181,9 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
             s, t, typ = e.get("start"), e.get("end"), e.get("type")
             if not isinstance(typ, str) or not typ or lone_surrogate(typ) is not None:
                 raise _err(path, line, f"{what}: {where} needs a non-empty string 'type'")
+            if (at := typ.find("\x00")) >= 0:
+                raise _err(path, line, f"{what}: {where} 'type' holds a NUL character (U+0000) at character {at} "
+                                       f"({typ!r}), which is not text")
             if not (isinstance(s, int) and isinstance(t, int)) or isinstance(s, bool) or isinstance(t, bool):
                 raise _err(path, line, f"{what}: {where} needs integer 'start' and 'end'")
             if not 0 <= s < t <= n:
@@ -201,6 +207,9 @@ def record_to_example(rec: Any, path: Path | str, line: int, *, what: str) -> Ex
             h, t, typ = r.get("head"), r.get("tail"), r.get("type")
             if not isinstance(typ, str) or not typ or lone_surrogate(typ) is not None:
                 raise _err(path, line, f"{what}: {where} needs a non-empty string 'type'")
+            if (at := typ.find("\x00")) >= 0:
+                raise _err(path, line, f"{what}: {where} 'type' holds a NUL character (U+0000) at character {at} "
+                                       f"({typ!r}), which is not text")
             if not (isinstance(h, int) and isinstance(t, int)) or isinstance(h, bool) or isinstance(t, bool):
                 raise _err(path, line, f"{what}: {where} needs integer 'head' and 'tail'")
             if not (0 <= h < n_ent and 0 <= t < n_ent):
@@ -459,6 +468,8 @@ def read_conll(path: str | Path) -> list[Example]:
         if not line:
             flush()
             continue
+        if (at := raw.find("\x00")) >= 0:  # valid UTF-8, but binary data: no token holds one
+            raise _err(path, lineno, f"a NUL character (U+0000) at column {at + 1}, which is not text (binary data?)")
         cols = line.split()
         if cols[0] == "-DOCSTART-":
             flush()
