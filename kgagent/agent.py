@@ -384,7 +384,7 @@ class Agent:
         flat: ids are not remembered, so an id given twice is not refused here as by
         :meth:`extract`). InputError KGA410 for what is no document (an item of another type, a
         Document whose id is not a non-empty string or whose text is not a string UTF-8 can
-        hold), when it is reached."""
+        hold, an id or a text holding a NUL character), when it is reached."""
         for group in _batches(_checked_documents(_documents(docs)), self.batch_size):
             proposals, seconds = self._propose(group)
             n_sent = sum(len(s) for _, s in group) or 1
@@ -1230,7 +1230,9 @@ def _documents(data: str | Document | Iterable[str | Document]) -> Iterator[Docu
 
 
 def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
-    """``docs``, each checked to be one (KGA410)."""
+    """``docs``, each checked to be one (KGA410): an id that is a non-empty string, a text that is
+    a string UTF-8 can hold (no lone surrogate) and neither holding a NUL character (U+0000),
+    which a corpus file may not hold either (KGA402 for a NUL byte, KGA404 for JSON's "\\u0000")."""
     for doc in docs:
         if not isinstance(doc, Document):
             raise InputError(f"extract() takes strings or Documents, got {_kind(doc)}", code="KGA410")
@@ -1238,11 +1240,17 @@ def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
             what = ("has a lone surrogate" if isinstance(doc.id, str) and doc.id.strip() else
                     "is empty" if isinstance(doc.id, str) else f"is {_kind(doc.id)}")
             raise InputError(f"a Document's id must be a non-empty string; {doc.id!r} {what}", code="KGA410")
+        if (at := doc.id.find("\x00")) >= 0:
+            raise InputError(f"a Document's id must be a non-empty string; {doc.id!r} holds a NUL character (U+0000) "
+                             f"at character {at}, which is no text", code="KGA410")
         if not isinstance(doc.text, str):
             raise InputError(f"document {doc.id!r}: its text must be a string, not {_kind(doc.text)}", code="KGA410")
         if (at := lone_surrogate(doc.text)) is not None:
             raise InputError(f"document {doc.id!r}: its text holds a lone surrogate (\\u{ord(doc.text[at]):04x}) at "
                              f"character {at}, which is no text", code="KGA410")
+        if (at := doc.text.find("\x00")) >= 0:  # a corpus file's NUL is refused too (KGA402, KGA404)
+            raise InputError(f"document {doc.id!r}: its text holds a NUL character (U+0000) at character {at}, which "
+                             "is no text (binary data?)", code="KGA410")
         yield doc
 
 

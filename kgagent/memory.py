@@ -27,12 +27,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import ACCEPTING
-from kgagent.errors import InputError, KGAError
+from kgagent.errors import InputError, KGAError, Location, lone_surrogate
 from kgagent.text import name_key
 
 
@@ -46,11 +46,16 @@ class TypeMemory:
 
     @classmethod
     def from_decisions(cls, records: Iterable[Mapping[str, Any]]) -> "TypeMemory":
-        """From decision dicts (a ``decisions.jsonl``'s lines): accepted and repaired entities vote."""
+        """From decision dicts (a ``decisions.jsonl``'s lines): accepted and repaired entities vote.
+
+        InputError KGA414 for a voting decision whose ``text``, ``type`` or ``doc`` is no text (a
+        lone surrogate, JSON's ``"\\ud800"``, or a NUL character, ``"\\u0000"``: no document
+        holds one), naming the decision by its position ("decision 3")."""
         votes: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
-        for r in records:
-            if (r.get("kind") == "entity" and r.get("verdict") in ACCEPTING and isinstance(r.get("text"), str)
-                    and r["text"].strip() and isinstance(r.get("type"), str) and r["type"]):
+        for i, r in enumerate(records, 1):
+            if _votes(r):
+                if (problem := _vote_problem(r)) is not None:
+                    raise InputError(f"decision {i}: {problem}", code="KGA414")
                 votes[name_key(r["text"])][str(r.get("doc", ""))][str(r["type"])] += 1
         return cls(votes)
 
@@ -87,13 +92,20 @@ class TypeMemory:
     @classmethod
     def load(cls, path: str | Path) -> "TypeMemory":
         """From a run's ``decisions.jsonl`` (or a run directory holding one). InputError KGA414 if unreadable."""
-        from kgagent.rule_stats import read_decisions
+        from kgagent.rule_stats import numbered_decisions
 
         p = Path(path)
         if p.is_dir():
             p = p / "decisions.jsonl"
+
+        def checked() -> Iterator[dict[str, Any]]:  # a vote that is no text is told at its line
+            for lineno, record in numbered_decisions(p):
+                if _votes(record) and (problem := _vote_problem(record)) is not None:
+                    raise InputError(problem, code="KGA414", location=Location(str(p), lineno))
+                yield record
+
         try:
-            return cls.from_decisions(read_decisions(p))
+            return cls.from_decisions(checked())
         except KGAError as err:  # the reader every command shares; its words, under this input's code
             raise InputError(f"cannot read the memory's decisions: {err.message}", code="KGA414",
                              location=err.location) from None
@@ -129,6 +141,31 @@ class TypeMemory:
 
     def __len__(self) -> int:
         return len(self.votes_)
+
+
+def _votes(record: Mapping[str, Any]) -> bool:
+    """Whether a decision votes: an accepted (or repaired) entity with a name and a type."""
+    return (record.get("kind") == "entity" and record.get("verdict") in ACCEPTING
+            and isinstance(record.get("text"), str) and bool(record["text"].strip())
+            and isinstance(record.get("type"), str) and bool(record["type"]))
+
+
+def _vote_problem(record: Mapping[str, Any]) -> str | None:
+    """Why a voting decision's ``text``, ``type`` or ``doc`` is no text, or None: a lone surrogate
+    or a NUL character, which no document and no class name holds (a corpus refuses both).
+
+    >>> _vote_problem({"text": "Yukos\\x00", "type": "firm", "doc": "d1"})
+    '"text" holds a NUL character (U+0000) at character 5, which is no text'
+    """
+    for key in ("text", "type", "doc"):
+        value = record.get(key)
+        if not isinstance(value, str):
+            continue
+        if (at := lone_surrogate(value)) is not None:
+            return f'"{key}" holds a lone surrogate (\\u{ord(value[at]):04x}) at character {at}, which is no text'
+        if (at := value.find("\x00")) >= 0:
+            return f'"{key}" holds a NUL character (U+0000) at character {at}, which is no text'
+    return None
 
 
 __all__ = ["TypeMemory", "name_key"]
