@@ -377,6 +377,10 @@ function onKey(e) {
     return;
   }
   if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (!$("#flag-edit").hidden) {  // the note box is open but a click elsewhere took the focus: what is
+    $("#flag-note").focus();      // typed goes on into the note (enter flags), never a shortcut (space skipped)
+    return;
+  }
   if (S.spanEdit) {
     if (e.key === "ArrowLeft" || e.key === "ArrowRight") { e.preventDefault(); moveSpan(e.shiftKey ? "end" : "start", e.key === "ArrowLeft" ? -1 : 1); }
     else if (e.key === "Enter") { e.preventDefault(); const s = spanToPoints(S.item.sentence_text, S.spanEdit); S.spanEdit = null; $("#span-edit").hidden = true; send("span", s); }
