@@ -206,7 +206,8 @@ def extract_cmd(
     workers: int | None = typer.Option(None, "--workers", min=1, help="--engine ray: how many workers (default: "
                                                                      "the cluster's CPUs / --threads)."),
     precision: str = typer.Option("auto", "--precision", help="Encoder arithmetic: auto (bfloat16 where the "
-                                  "hardware multiplies it natively, else float32), float32 or bfloat16."),
+                                  "hardware makes it the faster: a GPU with bf16, a CPU with AMX; else "
+                                  "float32), float32 or bfloat16."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Start afresh in --out instead of resuming."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     memory: Path | None = typer.Option(None, "--memory", help="Corpus memory: an earlier run's output directory "

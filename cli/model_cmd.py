@@ -475,7 +475,7 @@ def evaluate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON."),
     quantize: bool = typer.Option(False, "--quantize", help="int8 dynamic quantisation (CPU)."),
     precision: str = typer.Option("float32", "--precision", help="float32, bfloat16 or auto (bfloat16 "
-                                  "where the hardware multiplies it natively, as kgagent extract does)."),
+                                  "where the hardware makes it the faster, as kgagent extract does)."),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     threads: Optional[int] = typer.Option(None, "--threads", min=0, help="CPU threads (default or 0: all cores)."),
     domain: Optional[Path] = typer.Option(None, "--domain", help=DOMAIN_HELP + " Gold and predicted labels are "

@@ -245,7 +245,7 @@ class Agent:
         shared rules send to review, so that a person can add a mention the encoder missed.
         ``precision`` is the arithmetic of
         the encoder when it is loaded here and of the linker's mention embeddings (auto: bfloat16
-        where the hardware has it).
+        where the hardware makes it the faster).
         Raises RuleError (KGA1xx) if the rules have errors, GraphError, EncoderError, DomainError;
         EncoderError KGA308 for a ``batch_size`` that is no whole number >= 1, InputError KGA419 for
         a score bound outside [0, 1] (NaN included) or a part that is neither a path nor an object

@@ -265,12 +265,18 @@ def read_model_config(model_dir: Path) -> ModelConfig:
 
 
 def native_bfloat16(device: torch.device) -> bool:
-    """Whether ``device`` multiplies bfloat16 natively (CUDA with bf16, or a CPU with AVX512-BF16/AMX)."""
+    """Whether ``device`` multiplies bfloat16 faster than float32: CUDA with bf16, or a CPU with
+    AMX tiles (Intel Sapphire Rapids and later), whose matrix units take bfloat16 and not float32.
+    oneDNN also runs bfloat16 on a CPU with AVX-512 alone, or with AVX512-BF16's dot products, but
+    on such a CPU (no AMX) the encoder predicted 1.6x *slower* than in float32 (CoNLL04 test 125
+    against 205 sentences/s, benchmarks/encoder/README.md); earlier machines, their CPUs not
+    recorded, had run it 1.6x faster."""
     if device.type == "cuda":
         return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    has_amx = getattr(torch.cpu, "_is_amx_tile_supported", None)
     try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):  # pragma: no cover - builds without oneDNN
+        return bool(has_amx()) if has_amx is not None else False
+    except RuntimeError:  # pragma: no cover - a build that cannot tell
         return False
 
 
@@ -278,9 +284,10 @@ class Encoder:
     """A trained joint entity/relation model with its tokenizer.
 
     ``precision`` is the arithmetic of prediction: ``float32`` (the default: exactly what training
-    measured), ``bfloat16`` autocast (about 1.5x faster on CPUs with native bf16; CoNLL04 test F1
-    within 0.1 of float32), or ``auto`` (bfloat16 where the hardware has it; what the agent
-    uses). Training and calibration always run in float32.
+    measured), ``bfloat16`` autocast (about 1.6x faster on CPUs with AMX, 1.6x slower on
+    AVX-512 alone; CoNLL04 test F1 within 0.2 of float32), or ``auto`` (bfloat16 where the
+    hardware makes it the faster: :func:`native_bfloat16`; what the agent uses). Training and
+    calibration always run in float32.
 
     ``propose`` takes raw sentences; ``predict_examples`` takes tokenised examples.
     """
