@@ -17,8 +17,10 @@ rows of ``reviews.sqlite``):
 
 A reviewer's judgement stands through a later skip or flag of theirs (only another judgement
 or an undo replaces it); a flag's note (``"flags": [{"answer", "reviewer", "note"}]``) goes
-with the labels of the judgement it was made on; a flagged decision nobody judged writes
-nothing and is counted (``flagged_unjudged``).
+with the labels of the judgement it was made on, and the judgement is counted as flagged
+(``flagged``) only when its own label is written (a flagged judgement left out, its span not
+placed or its relation's argument no entity, is counted with those left out); a flagged
+decision nobody judged writes nothing and is counted (``flagged_unjudged``).
 
 Labels are written as the model's own (``model_label``), mapped from the normalised names by
 the pairs the decisions themselves show; a new label no decision pairs with a model label is
@@ -68,7 +70,8 @@ class ExportReport:
     #: not accept it, or a reviewer rejected it), and a relation names two of them
     unplaced_relations: int = 0
     unknown_answers: int = 0  # answers on decisions decisions.jsonl does not hold (left out)
-    flagged: int = 0  # judged decisions with an open flag: its note goes with their labels ("flags")
+    #: judged decisions with an open flag whose own label was written, the flag's note with it ("flags")
+    flagged: int = 0
     #: flagged decisions nobody judged (nothing to train on), each {"decision", "flags": [{answer, reviewer, note}]}
     flagged_unjudged: list[dict[str, Any]] = field(default_factory=list)
     unknown_decisions: list[str] = field(default_factory=list)  # those decisions, sorted
@@ -78,9 +81,10 @@ class ExportReport:
 
 
 def _judged(siblings: list[dict[str, Any]], agreed: dict[str, Judgement], kind: str,
-            report: "ExportReport") -> Iterator[tuple[dict[str, Any], Judgement, dict[str, Any]]]:
+            report: "ExportReport", flagged: set[str]) -> Iterator[tuple[dict[str, Any], Judgement, dict[str, Any]]]:
     """The decisions of one kind the reviewers agreed on, each with its judgement and the
-    ``extra`` that traces a feedback label to the answers (counted in ``report``)."""
+    ``extra`` that traces a feedback label to the answers (counted in ``report``; the flagged
+    ones' ids added to ``flagged``)."""
     for d in siblings:
         j = agreed.get(str(d["id"]))
         if j is None or d.get("kind") != kind:
@@ -89,7 +93,7 @@ def _judged(siblings: list[dict[str, Any]], agreed: dict[str, Judgement], kind: 
         extra: dict[str, Any] = {"answers": list(j.answers)}
         if j.flags:  # flagged for discussion after (or beside) the answer: the notes travel with the label
             extra["flags"] = [dict(f) for f in j.flags]
-            report.flagged += 1
+            flagged.add(str(d["id"]))
         yield d, j, extra
 
 
@@ -120,7 +124,9 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         entities: dict[str, Outcome] = {}  # mention key -> positive entity
         negatives: list[Outcome] = []
         relations: list[Outcome] = []
-        for d, j, extra in _judged(siblings, agreed, "entity", report):
+        flagged_entities: set[str] = set()
+        flagged_relations: set[str] = set()
+        for d, j, extra in _judged(siblings, agreed, "entity", report, flagged_entities):
             span = reviews.local_span(d, d.get("span"))
             if span is None:
                 report.unplaced += 1
@@ -152,7 +158,7 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
                 label = str(d.get("model_label") or model_label("entity", label_of(d)) or "")
                 if span is not None and label:
                     entities[mkey] = Outcome("entity", label, True, _agent_weight(d), str(d["id"]), *span, key=mkey)
-        for d, j, extra in _judged(siblings, agreed, "relation", report):
+        for d, j, extra in _judged(siblings, agreed, "relation", report, flagged_relations):
             head, tail = d.get("head") or {}, d.get("tail") or {}
             hk, tk = str(head.get("id", "")), str(tail.get("id", ""))
             implied = j.action in ("accept", "relabel")
@@ -207,6 +213,11 @@ def review_records(reviews: ReviewSet, agreed: dict[str, Judgement],
         record["negative_relations"] = [n for n in record["negative_relations"]
                                         if (n["type"], n["head"], n["tail"]) not in linked]
         record.setdefault("meta", {})["annotates"] = dict(JUDGED_ONLY)
+        # a flagged judgement counts where its own label is written (an accepted relation left out
+        # may still have written its arguments, with its flags: that is not the relation exported)
+        written_entities = {str(x["proof"]) for name in ("entities", "negative_entities") for x in record[name]}
+        written_relations = {str(x["proof"]) for name in ("relations", "negative_relations") for x in record[name]}
+        report.flagged += len(flagged_entities & written_entities) + len(flagged_relations & written_relations)
         records.append(record)
         for name in FEEDBACK_LABEL_KEYS:
             report.items[name] = report.items.get(name, 0) + len(record[name])
