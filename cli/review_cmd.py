@@ -104,10 +104,32 @@ def export_reviews(
         con.print(f"{report.flagged} judged decision(s) flagged for discussion: exported with their answers, "
                   "each label carrying the flag's note (\"flags\")")
     if report.flagged_unjudged:
-        first = report.flagged_unjudged[0]
-        note = next((f["note"] for f in first["flags"] if f["note"]), None)
-        con.print(f"left out {len(report.flagged_unjudged)} flagged decision(s) nobody judged (nothing to train on; "
-                  f"e.g. {first['decision']}" + (f": {note!r}" if note else "") + "): answer them to export them")
+        _print_unjudged(con, report.flagged_unjudged)
+
+
+def _note(flags: list[dict]) -> str | None:
+    """A flagged decision's first note that says something, white space collapsed, a long one cut."""
+    for f in flags:
+        text = " ".join(str(f.get("note") or "").split())
+        if text:
+            return text if len(text) <= 80 else text[:79] + "…"
+    return None
+
+
+def _print_unjudged(con, unjudged: list[dict]) -> None:
+    """The flagged decisions nobody judged: how many, one of them (the first with a note, quoted), and
+    when there are several, how many have a note and the first few notes (not only the first decision's)."""
+    noted = [(u["decision"], n) for u in unjudged if (n := _note(u["flags"])) is not None]
+    shown, note = noted[0] if noted else (unjudged[0]["decision"], None)
+    con.print(f"left out {len(unjudged)} flagged decision(s) nobody judged (nothing to train on; "
+              f"e.g. {shown}" + (f": {note!r}" if note else "") + "): answer them to export them")
+    if len(unjudged) == 1:
+        return
+    if not noted:
+        con.print(f"none of those {len(unjudged)} has a note")
+        return
+    listed = "; ".join(f"{d}: {n!r}" for d, n in noted[:3]) + (f"; and {len(noted) - 3} more" if len(noted) > 3 else "")
+    con.print(f"{len(noted)} of those {len(unjudged)} {'has' if len(noted) == 1 else 'have'} a note: {listed}")
 
 
 def _alpha(value: float) -> float:
