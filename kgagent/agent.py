@@ -967,9 +967,19 @@ class Agent:
         documents gave that name, and never an entity of another kind; the answer says how
         (``FactsAnswer.head`` / ``.tail``), and a name that links to nothing has no facts
         (``FactsAnswer.unknown``). A full IRI (``https://...``, ``urn:...``) is taken as it is. A
-        symmetric predicate is read both ways. Raises InputError KGA416 for a predicate or a type
-        the ontology does not have, KGA419 for an argument that is neither None nor a non-empty
-        string (``""`` is no name: it does not mean "any").
+        symmetric predicate is read both ways.
+
+        At least one of ``head``, ``predicate`` and ``tail`` must be given, as ``kgagent facts``
+        asks: ``facts()`` (or only ``head_type`` / ``tail_type``, which say what kind a name is and
+        filter nothing alone) would be every fact of the graph, which on a large graph is a mistake
+        rather than a question; it raises InputError KGA417. To read the whole graph, use
+        ``agent.kg.facts()`` (a :class:`~kgagent.kg.KnowledgeGraph` method) or a SPARQL query.
+
+        Raises InputError KGA416 for a predicate or a type the ontology does not have, KGA417 for a
+        question that names nothing (above), KGA419 for an argument that is neither None nor a
+        non-empty string (``""`` is no name: it does not mean "any"), or a string holding a lone
+        surrogate or a NUL character (U+0000), which no name holds (a corpus or a claim holding
+        one is refused too).
         """
         from kgagent.kg.vocab import is_iri
 
@@ -977,11 +987,24 @@ class Agent:
         normalize = self.domain.labels.normalize
         for what, value in (("head", head), ("predicate", predicate), ("tail", tail), ("head_type", head_type),
                             ("tail_type", tail_type)):
-            if value is not None and (not isinstance(value, str) or not value.strip() or not is_text(value)):
-                why = ("holds a lone surrogate" if isinstance(value, str) and value.strip() else
-                       "is empty" if isinstance(value, str) else f"is {_kind(value)}")
-                raise InputError(f"{what} must be a non-empty string or None (any), not {value!r}: it {why}",
-                                 code="KGA419")
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                why = f"is {_kind(value)}"
+            elif not value.strip():
+                why = "is empty"
+            elif not is_text(value):
+                why = "holds a lone surrogate"
+            elif (at := value.find("\x00")) >= 0:
+                why = f"holds a NUL character (U+0000) at character {at}"
+            else:
+                continue
+            raise InputError(f"{what} must be a non-empty string or None (any), not {value!r}: it {why}",
+                             code="KGA419")
+        if head is None and predicate is None and tail is None:
+            raise InputError("ask about something: head, tail and/or predicate (head_type and tail_type only say "
+                             "what kind a name is); facts() with none would be every fact of the graph (read those "
+                             "with agent.kg.facts())", code="KGA417")
         for what, value in (("head_type", head_type), ("tail_type", tail_type)):
             if value is not None and normalize(value) not in ontology.classes:
                 raise InputError(f"the ontology has no class {value!r} ({what}); it has "
