@@ -449,8 +449,9 @@ def resolve(graph: str = typer.Option(..., "--graph", "-g", callback=_path, meta
 
     Names merge only when one says the other: the same words (an initial, an abbreviation, a
     plural aside), or a part of it or its initials where the ontology's ``short_name`` lets the
-    kind's names shorten so ("Pietersen" for "Kevin Pietersen"); never two names each with a word
-    the other lacks. Each merge prints the labels, how the names agree and their similarity."""
+    kind's names shorten so ("Pietersen" for "Kevin Pietersen"), across documents only where they
+    name another entity in common; never two names each with a word the other lacks. Each merge
+    prints the labels, how the names agree and their similarity."""
     from kgagent.kg.index import Embedder
     from kgagent.kg.resolution import resolve_new_entities
 

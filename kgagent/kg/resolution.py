@@ -36,7 +36,7 @@ from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
 from kgagent.kg.aliases import SPELLING_MIN_LENGTH, a_letter_apart, alias_keys
 from kgagent.kg.checks import callable_arg, fraction_arg, graph_arg, texts_arg
 from kgagent.kg.index import EmbedFn, normalise
-from kgagent.kg.vocab import KGA, MERGE, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc, is_new_entity
+from kgagent.kg.vocab import KGA, MERGE, ONT, RESOLUTION_GRAPH, SKOS_ALT, content_hash, graph_doc, is_new_entity
 from kgagent.names import in_capitals, initials, initials_of, name_stem, name_words
 
 if TYPE_CHECKING:
@@ -69,6 +69,54 @@ def _docs(kg: "KnowledgeGraph", iri: str) -> list[str]:
         if d is not None:
             out.add(d)
     return sorted(out)
+
+
+class _Company:
+    """The entities each new entity's documents name (as mentions or labelled there), to ask
+    whether two entities of different documents are met in company of a third."""
+
+    def __init__(self, kg: "KnowledgeGraph", iris: list[str]) -> None:
+        self.kg = kg
+        self.iris = [URIRef(iri) for iri in iris]
+        self._graphs: dict[int, frozenset[URIRef]] = {}  # asked only of the pairs a part agrees in
+        self._named: dict[URIRef, frozenset[URIRef]] = {}
+
+    def graphs(self, i: int) -> frozenset[URIRef]:
+        """The document graphs that label entity ``i``."""
+        found = self._graphs.get(i)
+        if found is None:
+            out = set()
+            for _, _, _, g in self.kg.dataset.quads((self.iris[i], RDFS.label, None, None)):
+                g = g.identifier if hasattr(g, "identifier") else g
+                if graph_doc(g) is not None:
+                    out.add(g)
+            found = self._graphs[i] = frozenset(out)
+        return found
+
+    def named(self, graph: URIRef) -> frozenset[URIRef]:
+        """The entities a document's graph names: what it labels, its mentions' entities and its
+        facts' arguments."""
+        found = self._named.get(graph)
+        if found is None:
+            out: set[URIRef] = set()
+            for s, p, o in self.kg.dataset.graph(graph):
+                if p == RDFS.label:
+                    out.add(s)
+                elif p == KGA.entity:
+                    out.add(o)
+                elif p.startswith(ONT):
+                    out.update((s, o))
+            found = self._named[graph] = frozenset(x for x in out if isinstance(x, URIRef))
+        return found
+
+    def shared(self, i: int, j: int) -> bool:
+        """Whether entities ``i`` and ``j`` share a document, or their documents name a third
+        entity in common."""
+        if self.graphs(i) & self.graphs(j):
+            return True
+        pair = {self.iris[i], self.iris[j]}
+        around_i = set().union(*(self.named(g) for g in self.graphs(i))) - pair
+        return any(not around_i.isdisjoint(self.named(g) - pair) for g in self.graphs(j))
 
 
 #: N3 dev's best before names had to agree (benchmarks/kg/resolution.py; pairwise F1); with
@@ -380,14 +428,18 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
                          iris: list[str] | None = None, apply: bool = True,
                          kinds: Iterable[str] | None = None,
                          short_names: Mapping[str, Iterable[str]] | None = None,
-                         suffixes: Iterable[str] = ()) -> list[Merge]:
+                         suffixes: Iterable[str] = (), shared_context: bool = True) -> list[Merge]:
     """Cluster new entities and (if ``apply``) merge each cluster into its canonical entity.
 
     Only entities of the same kinds merge (``kinds``: the ontology's root classes; None = the
     graph's own root classes), and only names that say one another (:func:`name_agreement`):
     the same words, or, where ``short_names`` says so for the kind, a part of the other name
     (``short_names``: kind -> the ontology's ``short_name`` parts, "first", "last", "inner",
-    "initials", "stem"; None = any part; ``suffixes``: the ontology's ``name_suffixes``). Returns the merges (clusters of two or more). Deterministic for
+    "initials", "stem"; None = any part; ``suffixes``: the ontology's ``name_suffixes``). With
+    ``shared_context``, a name that is only a part of the other ("Lee" and "Bill Lee": "first",
+    "last", "inner") merges with it across documents only where their documents name another
+    entity in common: a surname alone in one story is another person as often as not (RSS-500:
+    Lee, Cain, Jones and Clark were). Returns the merges (clusters of two or more). Deterministic for
     a given graph. GraphError KGA211 for arguments of the wrong kind (a ``threshold`` outside (0, 1],
     ``kinds`` or ``iris`` given as one string).
     """
@@ -417,6 +469,7 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
     suffix_set = frozenset(texts_arg(suffixes, "suffixes"))
     near = _NameBlocks(labels, keys, numbers)
     vague = _vague_parts(near, labels, keys, core, numbers, allowed, suffix_set)
+    company = _Company(kg, [e.iri for e in ents]) if shared_context else None
     clusters: list[list[int]] = []
     cluster_of: dict[int, int] = {}
     min_sim: dict[int, float] = {}
@@ -434,7 +487,9 @@ def resolve_new_entities(kg: "KnowledgeGraph", embed: EmbedFn, threshold: float 
             if s < threshold or s <= best_sim:
                 continue
             hows = [_agrees(labels[i], labels[m], keys[i] == keys[m], allowed[i], suffix_set) for m in members]
-            if all(hows) and not any(h in PARTS and (i in vague or m in vague) for h, m in zip(hows, members)):
+            if all(hows) and not any(h in PARTS and (i in vague or m in vague or (company is not None
+                                                                      and not company.shared(i, m)))
+                                     for h, m in zip(hows, members)):
                 best, best_sim, best_how = c, s, hows[0]
         if best is None:
             cluster_of[i] = len(clusters)

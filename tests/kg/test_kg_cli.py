@@ -116,6 +116,7 @@ def test_resolve_dry_run(tiny_dir, tiny_st):
     kg = KnowledgeGraph.load(tiny_dir)
     for i, name in enumerate(["Jean Dupont", "Jean Dupont", "Dupont", "Marie Durand", "Jean"]):
         kg.add_entity(name, ["person"], provenance=Provenance(f"d{i}", 0, 0, 4, 0.9))
+        kg.add_entity("Lyon", ["location"], provenance=Provenance(f"d{i}", 0, 10, 14, 0.9))  # one story's company
     kg.save(tiny_dir / "graph.nq")
     (tiny_dir / "graph.ttl").unlink()
     r = run("resolve", "--graph", tiny_dir, "--embedder", tiny_st, "--threshold", "0.1", "--dry-run")
@@ -124,7 +125,7 @@ def test_resolve_dry_run(tiny_dir, tiny_st):
     (line,) = [x for x in r.stdout.splitlines() if " <- " in x]
     assert line.startswith("Jean Dupont <") and "Dupont <" in line.split(" <- ")[1] and "(last, " in line
     assert "Marie" not in line and "Jean <" not in line.split(" <- ")[1]  # a first name alone: not a person's short name
-    assert len([e for e in KnowledgeGraph.load(tiny_dir).entities() if "/new/" in e]) == 4
+    assert len([e for e in KnowledgeGraph.load(tiny_dir).entities() if "/new/" in e]) == 5  # 4 people, Lyon
 
 
 def test_import_webnlg(fixtures, tmp_path):

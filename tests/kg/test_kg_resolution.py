@@ -89,7 +89,8 @@ def test_names_with_other_numbers_never_merge():
              "Boeing 747", "Boeing 0747", "Group of Five", "Group of Seven", "G7"]
     ids = {n: kg.add_entity(n, ["misc"], provenance=Provenance(f"d{i}", 0, 0, 5, 0.9)) for i, n in enumerate(names)}
     same = _table_embed({n: [1.0, 0.0] for n in names})  # the embedder finds every pair alike
-    merges = resolve_new_entities(kg, same, threshold=0.6)
+    # each name in a document of its own, in no company: the names alone decide here
+    merges = resolve_new_entities(kg, same, threshold=0.6, shared_context=False)
     clusters = sorted(sorted([m.canonical, *m.members]) for m in merges)
     assert clusters == sorted([sorted([ids["Agrimont"], ids["Agrimont SpA"]]), sorted([ids["Boeing 747"], ids["Boeing 0747"]]),
                                sorted([ids["Group of Seven"], ids["G7"]])])
@@ -139,18 +140,55 @@ def test_short_names_follow_the_ontology():
     ids |= {n: kg.add_entity(n, ["organization"], provenance=Provenance(f"o{i}", 0, 0, 5, 0.9)) for i, n in enumerate(orgs)}
     same = _table_embed({n: [1.0, 0.0] for n in people + orgs})
     short = {"person": ["last"], "organization": ["initials", "stem", "first"]}
-    merges = resolve_new_entities(kg, same, threshold=0.6, kinds=["person", "organization"], short_names=short, apply=False)
+    merges = resolve_new_entities(kg, same, threshold=0.6, kinds=["person", "organization"], short_names=short,
+                                  apply=False, shared_context=False)  # the names alone decide here
     got = sorted((m.labels[m.canonical], m.labels[x], m.agreement[x]) for m in merges for x in m.members)
     assert got == [("Dish Network", "Dish", "first"), ("FAA", "Federal Aviation Administration", "initials"),
                    ("Kevin Pietersen", "Pietersen", "last")] or got == [
         ("Dish", "Dish Network", "first"), ("FAA", "Federal Aviation Administration", "initials"),
         ("Kevin Pietersen", "Pietersen", "last")], got
     # with no ontology, any part may merge (the library's default): "Red Sox" joins "Boston Red Sox"
-    merges = resolve_new_entities(kg, same, threshold=0.6, apply=True)
+    merges = resolve_new_entities(kg, same, threshold=0.6, apply=True, shared_context=False)
     assert canonical(kg, ids["Red Sox"]) == canonical(kg, ids["Boston Red Sox"])
     node = kg.query(f"SELECT ?how WHERE {{ ?m <https://w3id.org/kgagent/meta/member> <{ids['Red Sox']}> ; "
                     f"<https://w3id.org/kgagent/meta/nameAgreement> ?how }}")
     assert [r["how"] for r in node] == ["last"]
+
+
+def test_a_part_of_a_name_merges_across_documents_only_in_company():
+    """RSS-500's "Lee" (a Taiwanese official's story) merged with Bill Lee (a Tennessee story),
+    "Cain", "Jones" and "Clark" likewise: a surname alone in one document and the only full name
+    with it in another. Across documents a part of a name now merges only where the documents
+    name another entity in common; the same words merge as before, and without shared_context
+    the names alone decide."""
+    from kgagent.kg import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    kg.add_class("person")
+    kg.add_class("location")
+
+    def mention(name: str, kind: str, doc: str) -> str:
+        return kg.add_entity(name, [kind], provenance=Provenance(doc, 0, 0, len(name), 0.9))
+
+    lee, bill_lee = mention("Lee", "person", "taiwan"), mention("Bill Lee", "person", "tennessee")
+    mention("Taiwan", "location", "taiwan")
+    mention("Tennessee", "location", "tennessee")
+    obama, barack = mention("Obama", "person", "debate"), mention("Barack Obama", "person", "campaign")
+    romney = mention("Mitt Romney", "person", "debate")
+    kg.add_fact(barack, "rivals", romney, Provenance("campaign", 0, 0, 30, 0.9))  # a fact's argument is company too
+    richard, parsons = mention("Richard Parsons", "person", "merger"), mention("Richard D. Parsons", "person", "board")
+    names = ["Lee", "Bill Lee", "Taiwan", "Tennessee", "Obama", "Barack Obama", "Mitt Romney", "Richard Parsons",
+             "Richard D. Parsons"]
+    same = _table_embed({n: [1.0, 0.0] for n in names})
+    kinds = {"person": ["last"]}
+    merges = resolve_new_entities(kg, same, threshold=0.6, kinds=["person"], short_names=kinds, apply=False)
+    got = {frozenset([m.canonical, *m.members]): m.agreement for m in merges}
+    assert set(got) == {frozenset([obama, barack]), frozenset([richard, parsons])}
+    assert list(got[frozenset([obama, barack])].values()) == ["last"]
+    assert list(got[frozenset([richard, parsons])].values()) == ["same"]  # no company needed
+    merges = resolve_new_entities(kg, same, threshold=0.6, kinds=["person"], short_names=kinds, apply=False,
+                                  shared_context=False)
+    assert frozenset([lee, bill_lee]) in {frozenset([m.canonical, *m.members]) for m in merges}
 
 
 def test_a_part_of_several_names_merges_with_none():
@@ -165,7 +203,7 @@ def test_a_part_of_several_names_merges_with_none():
              "Cain Chemical", "Dempsey", "Martin Dempsey", "Martin E. Dempsey"]
     ids = {n: kg.add_entity(n, ["person"], provenance=Provenance(f"d{i}", 0, 0, 5, 0.9)) for i, n in enumerate(names)}
     same = _table_embed({n: [1.0, 0.0] for n in names})
-    resolve_new_entities(kg, same, threshold=0.6)
+    resolve_new_entities(kg, same, threshold=0.6, shared_context=False)  # the names alone decide here
     one = lambda a, b: canonical(kg, ids[a]) == canonical(kg, ids[b])  # noqa: E731
     assert not one("Smith", "Paul Smith") and not one("Smith", "Steve Smith") and not one("Paul Smith", "Steve Smith")
     assert not one("Cain", "Gordon Cain") and not one("Cain", "Cain Chemical")
