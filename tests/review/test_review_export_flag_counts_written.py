@@ -13,28 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from kgagent.review.export import export_reviews
-from kgagent.review.items import ReviewSet
-from kgagent.review.store import DB_NAME, ReviewStore
-from kgagent_cli.main import app
-from support.review_fakes import PARSONS, SMITH, WORK_FOR
+from support.review_fakes import PARSONS, SMITH, WORK_FOR, answer, export_lines
 
 FLAG_LINE = "judged decision(s) flagged for discussion"
-
-
-def _add(out: Path, rows: list[tuple[str, str, str, str | None]]) -> None:
-    rs = ReviewSet.load(out)
-    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
-        for decision, reviewer, action, note in rows:
-            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"], note=note)
-
-
-def _export(out: Path) -> list[str]:
-    res = CliRunner().invoke(app, ["feedback", "export-reviews", str(out)])
-    assert res.exit_code == 0, res.output
-    return [" ".join(line.split()) for line in res.output.splitlines() if line.strip()]
 
 
 def _labels(path: Path) -> dict[str, list[str]]:
@@ -49,7 +31,7 @@ def _labels(path: Path) -> dict[str, list[str]]:
 def test_a_flagged_relation_left_out_is_not_counted_as_exported(out: Path) -> None:
     # ana rejects Richard Parsons, then accepts work_for(Richard Parsons, Time Warner) and flags it:
     # the relation names an entity she rejected, so it is left out; Smith's flagged reject is written
-    _add(out, [(PARSONS, "ana", "reject", None), (WORK_FOR, "ana", "accept", None),
+    answer(out, [(PARSONS, "ana", "reject", None), (WORK_FOR, "ana", "accept", None),
                (WORK_FOR, "ana", "flag", "is this a job?"),
                (SMITH, "bob", "reject", None), (SMITH, "bob", "flag", "a person here?")])
     report = export_reviews(out)
@@ -57,7 +39,7 @@ def test_a_flagged_relation_left_out_is_not_counted_as_exported(out: Path) -> No
     assert WORK_FOR not in labels["relations"] + labels["negative_relations"]
     assert SMITH in labels["negative_entities"]
     assert report.unplaced_relations == 1 and report.flagged == 1
-    lines = _export(out)
+    lines = export_lines(out)
     assert f"1 {FLAG_LINE}: exported with their answers, each label carrying the flag's note (\"flags\")" in lines
     assert any(line.startswith("left out 1 judged relation(s) whose argument is no entity") for line in lines)
 
@@ -69,10 +51,10 @@ def test_a_flagged_entity_whose_span_cannot_be_placed_is_not_counted(out: Path) 
         if d["id"] == SMITH:
             d["span"] = [45, 5000]  # past its sentence's end: nowhere to put the label
     path.write_text("".join(json.dumps(d) + "\n" for d in rows), encoding="utf-8")
-    _add(out, [(SMITH, "ana", "reject", None), (SMITH, "ana", "flag", "a person here?")])
+    answer(out, [(SMITH, "ana", "reject", None), (SMITH, "ana", "flag", "a person here?")])
     report = export_reviews(out)
     assert report.judgements == 1 and report.unplaced == 1
     assert report.flagged == 0 and not Path(report.path).read_text(encoding="utf-8").strip()
-    lines = _export(out)
+    lines = export_lines(out)
     assert "left out 1 answer(s) whose span could not be placed in its sentence" in lines
     assert not [line for line in lines if FLAG_LINE in line], lines

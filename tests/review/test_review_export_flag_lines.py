@@ -10,29 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from kgagent.review.items import ReviewSet
-from kgagent.review.store import DB_NAME, ReviewStore
-from kgagent_cli.main import app
-from support.review_fakes import ACME, BOSTON_TEXAS, KLUGT_PHILIPS, PARSONS, SMITH, WORK_FOR
-
-
-def _add(out: Path, rows: list[tuple[str, str, str, str | None]]) -> None:
-    rs = ReviewSet.load(out)
-    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
-        for decision, reviewer, action, note in rows:
-            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"], note=note)
-
-
-def _export(out: Path) -> list[str]:
-    res = CliRunner().invoke(app, ["feedback", "export-reviews", str(out)])
-    assert res.exit_code == 0, res.output
-    return [" ".join(line.split()) for line in res.output.splitlines() if line.strip()]
+from support.review_fakes import ACME, BOSTON_TEXAS, KLUGT_PHILIPS, PARSONS, SMITH, WORK_FOR, answer, export_lines
 
 
 def test_the_flag_lines_count_each_decision_once(out: Path) -> None:
-    _add(out, [
+    answer(out, [
         (SMITH, "ana", "reject", None), (SMITH, "ana", "flag", "is Smith a person here?"),
         (SMITH, "bob", "flag", None),  # two flags on one judged decision
         (WORK_FOR, "ana", "accept", None), (WORK_FOR, "bob", "flag", None),
@@ -41,7 +23,7 @@ def test_the_flag_lines_count_each_decision_once(out: Path) -> None:
         (BOSTON_TEXAS, "ana", "accept", None), (BOSTON_TEXAS, "bob", "reject", None),
         (BOSTON_TEXAS, "ana", "flag", "we disagree"),  # a conflict: told as one
     ])
-    lines = _export(out)
+    lines = export_lines(out)
     assert lines[0].startswith("3 judged decision(s) -> ")
     assert "left out 1 decision(s) reviewers disagree on (see the page's conflict view)" in lines
     assert ('2 judged decision(s) flagged for discussion: exported with their answers, each label carrying the '
@@ -58,7 +40,7 @@ def test_the_flag_lines_count_each_decision_once(out: Path) -> None:
 
 
 def test_no_flag_line_without_open_flags(out: Path) -> None:
-    _add(out, [(SMITH, "ana", "reject", None), (ACME, "ana", "flag", None), (ACME, "ana", "reject", None)])
-    lines = _export(out)
+    answer(out, [(SMITH, "ana", "reject", None), (ACME, "ana", "flag", None), (ACME, "ana", "reject", None)])
+    lines = export_lines(out)
     assert lines[0].startswith("2 judged decision(s) -> ")
     assert not [line for line in lines if "flagged" in line], lines

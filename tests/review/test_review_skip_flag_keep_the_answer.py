@@ -18,17 +18,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from kgagent.review.export import export_reviews
-from kgagent.review.items import ReviewSet
-from kgagent.review.store import DB_NAME, ReviewStore
 from kgagent_cli.main import app
 from support.review_fakes import ACME, SMITH, answer
-
-
-def _add(out: Path, rows: list[tuple[str, str, str, str | None]]) -> None:
-    rs = ReviewSet.load(out)
-    with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
-        for decision, reviewer, action, note in rows:
-            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"], note=note)
 
 
 def _negatives(path: str) -> list[dict]:
@@ -45,7 +36,7 @@ def test_a_skip_after_a_reject_keeps_the_reject(out: Path) -> None:
 
 
 def test_a_flag_after_a_reject_keeps_it_and_carries_the_note(out: Path) -> None:
-    _add(out, [(SMITH, "ana", "reject", None), (SMITH, "ana", "flag", "is Smith a person here?"),
+    answer(out, [(SMITH, "ana", "reject", None), (SMITH, "ana", "flag", "is Smith a person here?"),
                (SMITH, "bob", "flag", None)])
     report = export_reviews(out)
     assert report.judgements == 1 and report.flagged == 1
@@ -66,7 +57,7 @@ def test_another_judgement_or_an_undo_still_replaces_it(out: Path) -> None:
 
 
 def test_a_flag_nobody_judged_is_counted_and_told(out: Path) -> None:
-    _add(out, [(SMITH, "ana", "reject", None), (ACME, "ana", "flag", "ask Bob")])
+    answer(out, [(SMITH, "ana", "reject", None), (ACME, "ana", "flag", "ask Bob")])
     res = CliRunner().invoke(app, ["feedback", "export-reviews", str(out)])
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())

@@ -75,12 +75,23 @@ def start_server(out: Path, *, token: str | None = None, read_only: bool = False
     return server, thread, f"http://127.0.0.1:{port}", state
 
 
-def answer(out: Path, rows: list[tuple[str, str, str]]) -> None:
-    """Store reviewers' answers ``(decision, reviewer, action)`` in OUT's review database."""
+def answer(out: Path, rows: list[tuple[str, ...]]) -> None:
+    """Store reviewers' answers ``(decision, reviewer, action[, note])`` in OUT's review database."""
     from kgagent.review.items import ReviewSet
     from kgagent.review.store import DB_NAME, ReviewStore
 
     rs = ReviewSet.load(out)
     with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts) as store:
-        for decision, reviewer, action in rows:
-            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"])
+        for decision, reviewer, action, *note in rows:
+            store.add(decision, reviewer, action, verdict=rs.get(decision)["verdict"], note=note[0] if note else None)
+
+
+def export_lines(out: Path) -> list[str]:
+    """What ``kgagent feedback export-reviews OUT`` prints, a line each, spaces squeezed."""
+    from typer.testing import CliRunner
+
+    from kgagent_cli.main import app
+
+    res = CliRunner().invoke(app, ["feedback", "export-reviews", str(out)])
+    assert res.exit_code == 0, res.output
+    return [" ".join(line.split()) for line in res.output.splitlines() if line.strip()]
