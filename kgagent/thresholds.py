@@ -50,8 +50,9 @@ def threshold_problems(program: Any) -> list[Any]:
     that is not a number (KGA118: the shared rules compare scores with it, which would fail on
     the first candidate, naming the shared rule rather than this fact), a name set twice
     (KGA119: the rules would read both values, the agent and `rules tune` only the last), and a
-    shared threshold outside its :data:`RANGES`, or ``entity_review`` above ``entity_accept``
-    (KGA126: a score between them would be accepted and rejected)."""
+    shared threshold outside its :data:`RANGES`, or a review threshold above its accept threshold
+    (``entity_review`` above ``entity_accept``, any ``X_review`` above ``X_accept``: KGA126, a
+    score between them would be accepted and rejected)."""
     from kgagent.rules.diagnostics import ERROR, Diagnostic
     from kgagent.rules.printer import format_clause
 
@@ -78,14 +79,43 @@ def threshold_problems(program: Any) -> list[Any]:
                 out.append(Diagnostic(E_OUT_OF_RANGE, ERROR, f"threshold {name} is {value:g}, outside {span}: the "
                                       "shared rules that read it would never fire, or always", clause.loc,
                                       len(head.pred)))
-    accept, review = first.get("entity_accept"), first.get("entity_review")
-    if accept is not None and review is not None \
-            and review.head.args[1].value > accept.head.args[1].value:
-        out.append(Diagnostic(E_OUT_OF_RANGE, ERROR, f"threshold entity_review ({review.head.args[1].value:g}) is "
-                              f"above entity_accept ({accept.head.args[1].value:g}): a mention scored between them "
-                              "would be accepted and rejected; keep it at or below entity_accept", review.loc,
-                              len(THRESHOLD)))
+    numbers = {n: c.head.args[1].value for n, c in first.items()
+               if isinstance(c.head.args[1].value, (int, float)) and not isinstance(c.head.args[1].value, bool)}
+    for review, accept in band_pairs(numbers):
+        if numbers[review] > numbers[accept]:
+            out.append(Diagnostic(E_OUT_OF_RANGE, ERROR, f"threshold {review} ({numbers[review]:g}) is above {accept} "
+                                  f"({numbers[accept]:g}): a score between them would be accepted and rejected; "
+                                  f"keep it at or below {accept}", first[review].loc, len(THRESHOLD)))
     return out
+
+
+#: a threshold named ``X_review`` is the floor of the review band whose ceiling is ``X_accept``
+#: (the shared rules' ``entity_review`` / ``entity_accept``, and a domain's own pair so named)
+REVIEW_SUFFIX, ACCEPT_SUFFIX = "_review", "_accept"
+
+
+def band_pairs(names: Iterable[str]) -> list[tuple[str, str]]:
+    """The ``(X_review, X_accept)`` pairs among ``names`` (:data:`REVIEW_SUFFIX`), in order."""
+    names = list(names)
+    present = set(names)
+    return [(n, n[:-len(REVIEW_SUFFIX)] + ACCEPT_SUFFIX) for n in names
+            if n.endswith(REVIEW_SUFFIX) and n[:-len(REVIEW_SUFFIX)] + ACCEPT_SUFFIX in present]
+
+
+def band_problem(values: Mapping[str, float]) -> str | None:
+    """Why a combination of thresholds cannot be a domain's (None when it can): a review threshold
+    above its accept threshold (``X_review`` > ``X_accept``), so a score between them would be
+    accepted and rejected (what KGA126 refuses in a rule file).
+
+    >>> band_problem({"entity_review": 0.5, "entity_accept": 0.4})
+    'entity_review 0.5 is above entity_accept 0.4'
+    >>> band_problem({"entity_review": 0.4, "entity_accept": 0.4}) is None
+    True
+    """
+    for review, accept in band_pairs(values):
+        if values[review] > values[accept]:
+            return f"{review} {values[review]:g} is above {accept} {values[accept]:g}"
+    return None
 
 
 def check_ranges(values: Mapping[str, Iterable[float]]) -> None:

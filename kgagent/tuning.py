@@ -32,7 +32,7 @@ from kgagent.errors import InputError
 from kgagent.evaluate import paired_bootstrap, prf
 from kgagent.schema import Document
 from kgagent.text import spans_as_read
-from kgagent.thresholds import require_thresholds, threshold_values, with_thresholds
+from kgagent.thresholds import band_problem, require_thresholds, threshold_values, with_thresholds
 
 #: at most this many combinations in one grid (each is a run over the gold documents)
 MAX_COMBINATIONS = 400
@@ -144,29 +144,6 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[float]]:
         raise InputError(f"{n} combinations of thresholds: at most {MAX_COMBINATIONS} (each is a run over the gold data)",
                          code="KGA481")
     return grid
-
-
-#: a threshold named ``X_review`` is the floor of the review band whose ceiling is ``X_accept``
-#: (the shared rules' ``entity_review`` / ``entity_accept``, and a domain's own pair so named)
-REVIEW_SUFFIX, ACCEPT_SUFFIX = "_review", "_accept"
-
-
-def band_problem(values: Mapping[str, float]) -> str | None:
-    """Why a combination of thresholds cannot be a domain's (None when it can): a review threshold
-    above its accept threshold (``X_review`` > ``X_accept``), so a score between them would be
-    accepted and rejected (what KGA126 refuses in a rule file).
-
-    >>> band_problem({"entity_review": 0.5, "entity_accept": 0.4})
-    'entity_review 0.5 is above entity_accept 0.4'
-    >>> band_problem({"entity_review": 0.4, "entity_accept": 0.4}) is None
-    True
-    """
-    for name, value in values.items():
-        if name.endswith(REVIEW_SUFFIX):
-            accept = name[:-len(REVIEW_SUFFIX)] + ACCEPT_SUFFIX
-            if accept in values and value > values[accept]:
-                return f"{name} {value:g} is above {accept} {values[accept]:g}"
-    return None
 
 
 def valid_combinations(grid: Mapping[str, Sequence[float]], own: Mapping[str, float]
