@@ -205,7 +205,8 @@ class ReviewStore:
     # ------------------------------------------------------------------ writing
     def add(self, decision: str, reviewer: str, action: str, *, verdict: str, label: str | None = None,
             span: tuple[int, int] | None = None, note: str | None = None) -> Answer:
-        """Append one answer and commit it before returning (KGA472 for a malformed answer)."""
+        """Append one answer and commit it before returning (KGA472 for a malformed answer). A
+        note is stored without its outer white space; one of white space alone is no note."""
         if self.read_only:
             raise StorageError(f"{self.path} is open read-only (a second reader)", code="KGA523")
         reviewer = check_reviewer(reviewer)
@@ -224,7 +225,7 @@ class ReviewStore:
                              "nothing was stored", code="KGA472")
         row = (decision, reviewer, action, label if action == "relabel" else None,
                span[0] if action == "span" and span else None, span[1] if action == "span" and span else None,
-               (note or None), verdict, self.fingerprint, _now())
+               (note.strip() or None) if note is not None else None, verdict, self.fingerprint, _now())
         with self._mutex:
             cur = self._db.execute(
                 "INSERT INTO answers (decision, reviewer, action, label, span_start, span_end, note, verdict, "
