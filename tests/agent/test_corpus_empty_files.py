@@ -16,10 +16,7 @@ from typer.testing import CliRunner
 from kgagent.corpus import count_documents, read_corpus
 from kgagent.errors import InputError
 from kgagent_cli.main import app
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import run
 
 
 def _folder(tmp_path: Path, *, empty: bool = True) -> Path:

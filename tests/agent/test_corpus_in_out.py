@@ -5,15 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kgagent.errors import InputError
 from kgagent.output import check_corpus_not_in_out
-from kgagent_cli.main import app
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import run
 
 
 @pytest.mark.parametrize("name", ["feedback.jsonl", "decisions.jsonl"])

@@ -6,12 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from kgagent_cli.main import app
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import decisions, run
 
 
 @pytest.fixture
@@ -19,13 +15,9 @@ def out(extracted: Path) -> Path:
     return extracted
 
 
-def _lines(out: Path) -> list[dict]:
-    return [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
-
-
 def _edit(out: Path, lineno: int, **changes) -> dict:
     """Line ``lineno`` (1-based) of decisions.jsonl with ``changes`` (a value None: the key removed)."""
-    lines = _lines(out)
+    lines = decisions(out)
     d = lines[lineno - 1]
     for key, value in changes.items():
         if value is None:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from kgagent_cli.main import app
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import decisions, run
 
 
 @pytest.fixture
 def out(extracted: Path) -> Path:
     return extracted
-
-
-def _lines(out: Path) -> list[dict]:
-    return [json.loads(x) for x in (out / "decisions.jsonl").read_text().splitlines()]
 
 
 def test_an_empty_id_is_a_usage_error_not_every_decision_ambiguous(out) -> None:
@@ -32,7 +23,7 @@ def test_an_empty_id_is_a_usage_error_not_every_decision_ambiguous(out) -> None:
 def test_an_id_without_its_d_prefix_and_a_subject_id_find_the_decision(out) -> None:
     """The hex digits of an id (copied without 'd:') and a mention's or relation's id (the
     decision's subject, as a relation's head and tail name them) were 'no decision'."""
-    lines = _lines(out)
+    lines = decisions(out)
     d = lines[0]
     r = run("explain", d["id"][2:10], "--out", out)
     assert r.exit_code == 0, r.output

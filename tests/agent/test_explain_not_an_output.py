@@ -11,17 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kgagent.errors import InputError
 from kgagent.explain import check_extraction_output
-from kgagent_cli.main import app
+from support.cli import run
 
 EXPECTED = "give the folder `kgagent extract --out DIR` wrote (DIR/decisions.jsonl in it), or that decisions.jsonl"
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("name, content, why", [

@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from kgagent_cli.main import app
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import run
 
 
 def test_a_torn_last_line_is_passed_over(fake_cli, graph_dir, tmp_path: Path) -> None:

@@ -5,13 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from kgagent_cli.main import app
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import run
 
 
 @pytest.mark.parametrize("content, code", [(b"abc\x00def\n", "KGA402"), (b"Caf\xe9.\n", "KGA401"), (b"", "KGA403")])

@@ -6,18 +6,13 @@ import errno
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import kgagent.output as output
-from kgagent_cli.main import app
+from support.cli import run
 
 CORPUS = ("Richard Parsons works for Time Warner.\n\nCor van der Klugt heads Philips.\n\n"
           "Boston lies in Massachusetts.\n\nTexas is big.\n")
 OUTPUTS = ("decisions.jsonl", "graph.nq", "feedback.jsonl")
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

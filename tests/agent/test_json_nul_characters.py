@@ -10,16 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kgagent.claims import parse_claim, read_claims
 from kgagent.corpus import read_corpus
 from kgagent.errors import InputError
-from kgagent_cli.main import app
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+from support.cli import run
 
 
 @pytest.mark.parametrize("record, words", [

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from kgagent_cli.main import app
+from support.cli import run
 
 DOCS = ["Richard Parsons works for Time Warner.", "Cor van der Klugt heads Philips.", "Boston lies in Massachusetts."]
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_a_document_removed_above_is_told_as_renumbering(fake_cli, graph_dir, tmp_path: Path) -> None:

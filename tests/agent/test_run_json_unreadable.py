@@ -5,15 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from kgagent_cli.main import app
+from support.cli import run
 
 CORPUS = "Richard Parsons works for Time Warner.\n\nCor van der Klugt heads Philips.\n"
-
-
-def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("content, words", [

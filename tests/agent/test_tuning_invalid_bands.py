@@ -13,16 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from kgagent.errors import InputError
 from kgagent.tuning import band_problem, tune, valid_combinations
-from kgagent_cli.main import app
+from support.cli import run as _run
 from test_tuning import GOLD
-
-
-def _run(*args: object):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -8,18 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from kgagent.domain import Domain
 from kgagent.rule_tests import untested_rules
-from kgagent_cli.main import app
+from support.cli import run
 from support.domain_fakes import write_domain
 
 ONTOLOGY = '[classes.drug]\n\n[classes.effect]\n\n[relations.causes]\ndomain = "drug"\nrange = "effect"\n'
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def _warning(tests: Path, d: Path) -> str:
