@@ -17,7 +17,7 @@ import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import BOSTON_TEXAS, KLUGT_PHILIPS, SMITH
+from support.review_fakes import BOSTON_TEXAS, KLUGT_PHILIPS, SMITH, moved_on
 
 @pytest.fixture
 def review_url(out: Path):
@@ -42,7 +42,7 @@ def _card(page) -> str:
 def _press(page, key: str) -> None:
     before = _card(page)
     page.keyboard.press(key)
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {before!r}", timeout=10_000)
+    moved_on(page, before)
 
 
 def test_keyboard_answers_undo_reload(browser, review_url: str, out: Path, tmp_path: Path) -> None:

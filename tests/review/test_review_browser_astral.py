@@ -10,7 +10,6 @@ page now converts offsets both ways. The sentence's HTML-like text is shown as t
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import Client, start_server
+from support.review_fakes import Client, moved_on
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "review" / "astral"
 PARSONS = "d:9baca2c2d044996d"  # 'Richard Parsons' after '😀😀' and '𝔄', inside '<b>...</b>'
@@ -26,16 +25,11 @@ SMITH = "d:dae98f13588b3b1c"  # 'John Smith', after '<script>alert(1)</script>'
 
 
 @pytest.fixture
-def astral(tmp_path: Path) -> Iterator[tuple[Client, Path]]:
-    out = tmp_path / "out"
-    shutil.copytree(FIXTURE, out)
-    server, thread, base, state = start_server(out)
-    try:
-        yield Client(base), out
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
+def out(tmp_path: Path) -> Path:
+    """The astral fixture's extraction in place of the usual one (the ``served`` fixture reads it)."""
+    target = tmp_path / "out"
+    shutil.copytree(FIXTURE, target)
+    return target
 
 
 def _open(browser: Any, client: Client, decision: str) -> Any:
@@ -48,8 +42,8 @@ def _open(browser: Any, client: Client, decision: str) -> Any:
     return page
 
 
-def test_highlight_and_span_edit_count_code_points(browser: Any, astral: tuple[Client, Path]) -> None:
-    client, out = astral
+def test_highlight_and_span_edit_count_code_points(browser: Any, served: Any, out: Path) -> None:
+    client, _ = served
     page = _open(browser, client, PARSONS)
     assert page.locator("#sentence .hl").all_inner_texts() == ["Richard Parsons"]
     assert page.locator("#sentence b").count() == 0  # the <b> is text
@@ -58,7 +52,7 @@ def test_highlight_and_span_edit_count_code_points(browser: Any, astral: tuple[C
     page.keyboard.press("Shift+ArrowRight")  # the end moves over the next token: '<'
     assert '"Richard Parsons<"' in page.inner_text("#span-edit")
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {PARSONS!r}", timeout=10_000)
+    moved_on(page, PARSONS)
     rs = ReviewSet.load(out)
     d = rs.get(PARSONS)
     with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
@@ -67,16 +61,16 @@ def test_highlight_and_span_edit_count_code_points(browser: Any, astral: tuple[C
     assert (a.action, d["sentence_text"][a.span_start - base:a.span_end - base]) == ("span", "Richard Parsons<")
 
 
-def test_script_like_text_is_shown_not_run(browser: Any, astral: tuple[Client, Path]) -> None:
-    client, _ = astral
+def test_script_like_text_is_shown_not_run(browser: Any, served: Any) -> None:
+    client, _ = served
     page = _open(browser, client, SMITH)
     assert page.locator("#sentence script").count() == 0
     assert "<script>alert(1)</script>" in page.inner_text("#sentence")
     assert page.locator("#sentence .hl").all_inner_texts() == ["John Smith"]
 
 
-def test_the_span_keys_move_over_whole_words_of_any_script(browser: Any, astral: tuple[Client, Path]) -> None:
-    client, _ = astral
+def test_the_span_keys_move_over_whole_words_of_any_script(browser: Any, served: Any) -> None:
+    client, _ = served
     page = _open(browser, client, PARSONS)
     # \w is ASCII in JavaScript: "Zürich" was three stops for the span keys ("Z", "ü", "rich")
     edges = page.evaluate("tokenEdges('Zürich, São Paulo und Ærø')")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import moved_on
 
 def test_a_key_pressed_while_saving_is_told_not_dropped(browser, served, out: Path) -> None:
     client, _ = served
@@ -29,7 +30,7 @@ def test_a_key_pressed_while_saving_is_told_not_dropped(browser, served, out: Pa
     page.keyboard.press("x")  # while the accept is still on its way
     page.wait_for_function("document.querySelector('#message').textContent.includes('not taken')", timeout=5_000)
     assert "press it again" in page.inner_text("#message")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    moved_on(page, first)
     page.wait_for_function("!document.querySelector('#message').textContent.startsWith('still')", timeout=5_000)
     second = page.get_attribute("#card", "data-id")
     rs = ReviewSet.load(out)
@@ -40,7 +41,7 @@ def test_a_key_pressed_while_saving_is_told_not_dropped(browser, served, out: Pa
     assert "not taken, press it again" in page.inner_text("#message")
     assert "no answer yet" in page.inner_text("#answers")
     page.keyboard.press("x")  # pressed again: taken, and the warning goes
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {second!r}", timeout=10_000)
+    moved_on(page, second)
     assert page.inner_text("#message") == ""
     with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
         assert [(a.decision, a.action) for a in store.answers()] == [(first, "accept"), (second, "reject")]

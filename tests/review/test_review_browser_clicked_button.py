@@ -10,20 +10,19 @@ from typing import Any
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import open_page, moved_on
 
 def test_enter_after_a_click_answers_nothing(browser: Any, served: Any, out: Path) -> None:
     client, _ = served
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     first = page.get_attribute("#card", "data-id")
     page.click("#answer-bar button[data-act=accept]")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    moved_on(page, first)
     second = page.get_attribute("#card", "data-id")
     assert page.evaluate("document.activeElement.tagName") == "BODY"
     page.keyboard.press("Enter")
     page.keyboard.press("x")  # the keys still work: reject the second
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {second!r}", timeout=10_000)
+    moved_on(page, second)
     rs = ReviewSet.load(out)
     with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
         assert [(a.decision, a.action) for a in store.answers()] == [(first, "accept"), (second, "reject")]

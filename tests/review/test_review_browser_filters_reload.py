@@ -5,6 +5,7 @@ The filters now live in the address with the reviewer's name, and a reload keeps
 from __future__ import annotations
 
 from typing import Any
+from support.review_fakes import open_page
 
 
 def test_a_reload_keeps_the_filters(browser: Any, served: Any) -> None:
@@ -12,9 +13,7 @@ def test_a_reload_keeps_the_filters(browser: Any, served: Any) -> None:
     relations = client.get("/api/queue?kind=relation&reviewer=ana")["ids"]
     everything = client.get("/api/queue?reviewer=ana")["ids"]
     assert 0 < len(relations) < len(everything)
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     page.select_option("#filters select[name=kind]", "relation")
     page.fill("#filters input[name=min]", "0.3")
     page.press("#filters input[name=min]", "Enter")

@@ -13,6 +13,7 @@ from typing import Any
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import moved_on, open_page
 
 
 def _rows(out: Path) -> list[tuple[str, str, str | None]]:
@@ -21,15 +22,9 @@ def _rows(out: Path) -> list[tuple[str, str, str | None]]:
         return [(a.decision, a.action, a.note) for a in store.answers()]
 
 
-def _moved_on(page: Any, first: str) -> None:
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
-
-
 def test_a_flag_takes_a_note(browser: Any, served: Any, out: Path) -> None:
     client, _ = served
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     first = page.get_attribute("#card", "data-id")
     page.keyboard.press("f")
     page.wait_for_selector("#flag-note", state="visible")
@@ -39,14 +34,14 @@ def test_a_flag_takes_a_note(browser: Any, served: Any, out: Path) -> None:
     assert page.is_hidden("#flag-edit") and _rows(out) == []
     assert page.get_attribute("#card", "data-id") == first
     page.keyboard.press("a")  # an answer first, then a flag with a note on it
-    _moved_on(page, first)
+    moved_on(page, first)
     page.keyboard.press("ArrowLeft")
     page.wait_for_function(f"document.querySelector('#card').dataset.id === {first!r}", timeout=10_000)
     page.click("#answer-bar button[data-act=flag]")
     page.wait_for_selector("#flag-note", state="visible")
     page.keyboard.type("is this a person? ask the editor")
     page.keyboard.press("Enter")
-    _moved_on(page, first)
+    moved_on(page, first)
     assert _rows(out) == [(first, "accept", None), (first, "flag", "is this a person? ask the editor")]
     page.wait_for_function("document.querySelector('#history').textContent.includes('ask the editor')",
                            timeout=10_000)

@@ -16,6 +16,7 @@ from typing import Any
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
+from support.review_fakes import open_page, moved_on
 
 
 def _rows(out: Path) -> list[tuple[str, str, str | None]]:
@@ -26,9 +27,7 @@ def _rows(out: Path) -> list[tuple[str, str, str | None]]:
 
 def _page(browser: Any, served: Any) -> Any:
     client, _ = served
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     page.wait_for_selector("#siblings li")
     return page
 
@@ -66,7 +65,7 @@ def test_esc_closes_the_note_box_after_a_click_elsewhere(browser: Any, served: A
     assert page.input_value("#flag-note") == ""
     page.keyboard.press("Escape")
     page.keyboard.press("x")  # and the keys answer again
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {other!r}", timeout=10_000)
+    moved_on(page, other)
     assert _rows(out) == [(other, "reject", None)]
 
 
@@ -81,5 +80,5 @@ def test_what_is_typed_after_a_click_elsewhere_goes_into_the_note(browser: Any, 
     assert _card(page) == first and page.is_hidden("#span-edit") and _rows(out) == []
     page.click("#sentence")
     page.keyboard.press("Enter")  # enter flags, with the whole note
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    moved_on(page, first)
     assert _rows(out) == [(first, "flag", "is this a person")]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 
-from support.review_fakes import SMITH, answer
+from support.review_fakes import SMITH, answer, moved_on, open_page
 
 def _card(page: Any) -> str:
     return page.get_attribute("#card", "data-id") or ""
@@ -18,9 +18,7 @@ def _card(page: Any) -> str:
 def test_conflicts_and_history_open_with_the_keyboard(browser: Any, out: Path, request: Any) -> None:
     answer(out, [(SMITH, "ana", "accept"), (SMITH, "bob", "reject")])
     client, _ = request.getfixturevalue("served")
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     assert _card(page) != SMITH
     page.keyboard.press("c")
     page.wait_for_selector("#conflicts:not([hidden])")
@@ -29,7 +27,7 @@ def test_conflicts_and_history_open_with_the_keyboard(browser: Any, out: Path, r
     page.wait_for_function(f"document.querySelector('#card').dataset.id === {SMITH!r}", timeout=10_000)
     assert page.is_hidden("#conflicts")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {SMITH!r}", timeout=10_000)
+    moved_on(page, SMITH)
     item = page.locator(f"#history li[data-id='{SMITH}']")
     item.focus()  # as Tab reaches it
     page.keyboard.press("Enter")

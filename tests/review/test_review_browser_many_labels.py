@@ -16,7 +16,7 @@ import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import SMITH, Client, start_server
+from support.review_fakes import SMITH, Client, moved_on, open_page, start_server
 
 EXTRA = [f"zz_type_{i:02d}" for i in range(8)]  # sorted after the fixture's own types
 
@@ -38,9 +38,7 @@ def many(out: Path) -> Iterator[Client]:
 def test_every_type_can_be_chosen(browser: Any, many: Client, out: Path) -> None:
     choices = ReviewSet.load(out).labels()["entity"]
     assert len(choices) > 9 and choices[-1] == EXTRA[-1]
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(many.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, many.base + "/?reviewer=ana")
     page.evaluate(f"show({SMITH!r})")
     page.wait_for_function(f"document.querySelector('#card').dataset.id === {SMITH!r}")
     buttons = page.locator("#choices button")
@@ -49,7 +47,7 @@ def test_every_type_can_be_chosen(browser: Any, many: Client, out: Path) -> None
     assert buttons.nth(8).locator("kbd").inner_text() == "9" and buttons.nth(9).locator("kbd").count() == 0
     buttons.nth(len(choices) - 1).focus()  # as Tab reaches it
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {SMITH!r}", timeout=10_000)
+    moved_on(page, SMITH)
     rs = ReviewSet.load(out)
     with ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, read_only=True) as store:
         assert [(a.decision, a.action, a.label) for a in store.answers()] == [(SMITH, "relabel", EXTRA[-1])]

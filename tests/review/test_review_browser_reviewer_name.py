@@ -16,7 +16,7 @@ import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import Client, start_server
+from support.review_fakes import Client, moved_on, open_page, start_server
 
 
 @pytest.fixture
@@ -33,13 +33,11 @@ def served_as_ana(out: Path) -> Iterator[Client]:
 def _answer(page: Any, key: str) -> None:
     before = page.get_attribute("#card", "data-id")
     page.keyboard.press(key)
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {before!r}", timeout=10_000)
+    moved_on(page, before)
 
 
 def test_the_name_typed_survives_a_reload(browser: Any, served_as_ana: Client, out: Path) -> None:
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(served_as_ana.base + "/")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, served_as_ana.base + "/")
     assert page.input_value("#reviewer") == "ana"
     page.fill("#reviewer", "bob")
     page.keyboard.press("Enter")

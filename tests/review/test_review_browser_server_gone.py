@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 
-from support.review_fakes import start_server
+from support.review_fakes import open_page, start_server
 
 def test_an_answer_to_a_stopped_server_says_not_saved(browser: Any, out: Path) -> None:
     server, thread, base, state = start_server(out)
     try:
-        page = browser.new_context(bypass_csp=True).new_page()
-        page.goto(base + "/?reviewer=ana")
-        page.wait_for_selector("#meta .what")
+        page = open_page(browser, base + "/?reviewer=ana")
         first = page.get_attribute("#card", "data-id")
     finally:
         server.should_exit = True

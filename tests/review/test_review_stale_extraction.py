@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import SMITH
+from support.review_fakes import SMITH, moved_on, open_page
 
 
 def _rerun(out: Path) -> None:
@@ -48,9 +48,7 @@ def test_an_answer_after_the_extraction_was_run_again_is_refused(served, out: Pa
 
 def test_the_page_says_the_answer_was_not_saved(browser, served, out: Path) -> None:
     client, _ = served
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     first = page.get_attribute("#card", "data-id")
     _rerun(out)
     page.keyboard.press("a")
@@ -85,9 +83,7 @@ def test_a_page_opened_before_a_restart_on_a_new_extraction_is_told_to_reload(se
 
 def test_the_page_open_across_a_restart_says_reload(browser, served, out: Path) -> None:
     client, state = served
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     first = page.get_attribute("#card", "data-id")
     assert first != SMITH
     _rerun(out)  # Smith goes; the card shown stays in the new extraction
@@ -99,5 +95,5 @@ def test_the_page_open_across_a_restart_says_reload(browser, served, out: Path) 
     page.reload()
     page.wait_for_selector("#meta .what")
     page.keyboard.press("a")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    moved_on(page, first)
     assert _answers(out) == [(first, "accept")]

@@ -14,7 +14,7 @@ from typing import Any
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import ACME, SMITH
+from support.review_fakes import ACME, SMITH, moved_on, open_page
 
 
 def _effective(out: Path) -> dict[str, str]:
@@ -41,16 +41,14 @@ def test_undo_walks_back_through_the_answers(served, out: Path) -> None:
 
 def test_backspace_after_a_change_brings_the_earlier_answer_back(browser: Any, served: Any, out: Path) -> None:
     client, _ = served
-    page = browser.new_context(bypass_csp=True).new_page()
-    page.goto(client.base + "/?reviewer=ana")
-    page.wait_for_selector("#meta .what")
+    page = open_page(browser, client.base + "/?reviewer=ana")
     first = page.get_attribute("#card", "data-id")
     page.keyboard.press("a")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    moved_on(page, first)
     page.keyboard.press("ArrowLeft")  # back to the first, to change the answer
     page.wait_for_function(f"document.querySelector('#card').dataset.id === {first!r}", timeout=10_000)
     page.keyboard.press("x")
-    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {first!r}", timeout=10_000)
+    moved_on(page, first)
     page.keyboard.press("Backspace")
     page.wait_for_function("document.querySelector('#message').textContent.startsWith('undone')", timeout=10_000)
     assert page.inner_text("#message") == "undone: your earlier answer holds again (accepted)"

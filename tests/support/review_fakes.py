@@ -95,3 +95,16 @@ def export_lines(out: Path) -> list[str]:
     res = CliRunner().invoke(app, ["feedback", "export-reviews", str(out)])
     assert res.exit_code == 0, res.output
     return [" ".join(line.split()) for line in res.output.splitlines() if line.strip()]
+
+
+def open_page(browser: Any, url: str) -> Any:
+    """A new page of the review page at ``url``, once its first item is shown."""
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(url)
+    page.wait_for_selector("#meta .what")
+    return page
+
+
+def moved_on(page: Any, shown: str) -> None:
+    """Wait until the page shows another item than the decision ``shown``."""
+    page.wait_for_function(f"document.querySelector('#card').dataset.id !== {shown!r}", timeout=10_000)
