@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from support.review_fakes import FIXTURE, Client, start_server
+from support.review_fakes import FIXTURE, Client, serving
 
 
 @pytest.fixture
@@ -23,13 +23,8 @@ def out(tmp_path: Path) -> Path:
 @pytest.fixture
 def served(out: Path) -> Iterator[tuple[Client, Any]]:
     """A review server over a fresh ``out``: (client, its ReviewApp state)."""
-    server, thread, base, state = start_server(out)
-    try:
-        yield Client(base), state
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
+    with serving(out) as (client, state):
+        yield client, state
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -16,7 +16,7 @@ import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import SMITH, Client, moved_on, open_page, start_server
+from support.review_fakes import SMITH, Client, moved_on, open_page, serving
 
 EXTRA = [f"zz_type_{i:02d}" for i in range(8)]  # sorted after the fixture's own types
 
@@ -26,13 +26,8 @@ def many(out: Path) -> Iterator[Client]:
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     run.setdefault("labels", {}).setdefault("entity", {}).update({name: name for name in EXTRA})
     (out / "run.json").write_text(json.dumps(run), encoding="utf-8")
-    server, thread, base, state = start_server(out)
-    try:
-        yield Client(base)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
+    with serving(out) as (client, _):
+        yield client
 
 
 def test_every_type_can_be_chosen(browser: Any, many: Client, out: Path) -> None:

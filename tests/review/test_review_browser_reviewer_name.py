@@ -16,18 +16,13 @@ import pytest
 
 from kgagent.review.items import ReviewSet
 from kgagent.review.store import DB_NAME, ReviewStore
-from support.review_fakes import Client, moved_on, open_page, start_server
+from support.review_fakes import Client, moved_on, open_page, serving
 
 
 @pytest.fixture
 def served_as_ana(out: Path) -> Iterator[Client]:
-    server, thread, base, state = start_server(out, reviewer="ana")
-    try:
-        yield Client(base)
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
+    with serving(out, reviewer="ana") as (client, _):
+        yield client
 
 
 def _answer(page: Any, key: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kgagent.review.export import export_reviews
 from kgagent.review.items import ReviewSet
-from support.review_fakes import SMITH, WORK_FOR, Client, start_server
+from support.review_fakes import SMITH, WORK_FOR, serving
 
 RUN_LABELS = {"entity": {"location": "Loc", "misc": "Misc", "organization": "Org", "other": "Other", "person": "Peop"},
               "relation": {"kill": "Kill", "live_in": "Live_In", "located_in": "Located_In",
@@ -32,18 +32,12 @@ def test_the_choices_are_every_label_the_run_recorded(out: Path) -> None:
 
 
 def test_a_label_no_decision_used_can_be_chosen_and_is_exported_as_the_models(out: Path) -> None:
-    server, thread, base, state = start_server(with_run_labels(out))
-    try:
-        client = Client(base)
+    with serving(with_run_labels(out)) as (client, _):
         assert "kill" in client.get(f"/api/item?id={WORK_FOR}")["choices"]
         client.post("/api/answer", {"reviewer": "ana", "decision": SMITH, "action": "relabel", "label": "misc"})
         status, err = client.request("/api/answer", {"reviewer": "ana", "decision": SMITH, "action": "relabel",
                                                      "label": "spaceship"})
         assert status == 400 and err["error"].startswith("KGA472")
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
     report = export_reviews(out)
     assert report.unmapped_labels == []
     (rec,) = [json.loads(line) for line in Path(report.path).read_text().splitlines()]

@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 from kgagent.review.store import DB_NAME, ReviewStore
 from kgagent.review.items import ReviewSet
 from kgagent_cli.main import app
-from support.review_fakes import (ACME, BOSTON_TEXAS, KLUGT_PHILIPS, PARSONS, SMITH, WORK_FOR, Client,
-                                  start_server)
+from support.review_fakes import ACME, BOSTON_TEXAS, KLUGT_PHILIPS, PARSONS, SMITH, WORK_FOR, serving
 
 
 def test_queue_review_first_most_uncertain_first_and_filters(served) -> None:
@@ -123,48 +122,30 @@ def test_item_carries_the_encoders_score_of_each_choice(out: Path) -> None:
         if d["id"] == WORK_FOR:
             d["scores"] = {"work_for": 0.91, "live_in": 0.07}
     path.write_text("".join(json.dumps(d) + "\n" for d in rows), encoding="utf-8")
-    server, thread, base, state = start_server(out)
-    try:
-        client = Client(base)
+    with serving(out) as (client, _):
         item = client.get(f"/api/item?id={WORK_FOR}&reviewer=ana")
         assert item["scores"] == {"work_for": 0.91, "live_in": 0.07}
         assert set(item["scores"]) <= set(item["choices"])
         assert client.get(f"/api/item?id={PARSONS}&reviewer=ana")["scores"] == {}
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
 
 
 def test_token_is_required_when_set(out: Path) -> None:
-    server, thread, base, state = start_server(out, token="s3cret")
-    try:
-        client = Client(base)
+    with serving(out, token="s3cret") as (client, _):
         assert client.request("/api/config")[0] == 403
         assert client.request("/api/config", headers={"x-review-token": "wrong"})[0] == 403
         assert client.request("/api/config?token=s3cret")[0] == 200
         assert client.request("/api/config", headers={"x-review-token": "s3cret"})[0] == 200
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
 
 
 def test_second_reader_serves_but_writes_nothing(out: Path) -> None:
     rs = ReviewSet.load(out)
     first = ReviewStore(out / DB_NAME, rs.fingerprint, parts=rs.fingerprint_parts, lock=True)
     first.add(SMITH, "ana", "accept", verdict="review")
-    server, thread, base, state = start_server(out, read_only=True)
-    try:
-        client = Client(base)
+    with serving(out, read_only=True) as (client, _):
         assert client.get("/api/config")["read_only"] is True
         assert client.get("/api/queue?reviewer=ana")["progress"]["reviewed"] == 1
         status, err = client.request("/api/answer", {"reviewer": "ben", "decision": SMITH, "action": "reject"})
         assert status == 403 and "KGA523" in err["error"]
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        state.store.close()
         first.close()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,19 @@ def start_server(out: Path, *, token: str | None = None, read_only: bool = False
         time.sleep(0.02)
     assert server.started, "the review server did not start"
     return server, thread, f"http://127.0.0.1:{port}", state
+
+
+@contextlib.contextmanager
+def serving(out: Path, **options: Any) -> Iterator[tuple[Client, Any]]:
+    """A review server over ``out`` (:func:`start_server`'s options) for the block: (client, its
+    ReviewApp state); stopped and its store closed after."""
+    server, thread, base, state = start_server(out, **options)
+    try:
+        yield Client(base), state
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        state.store.close()
 
 
 def answer(out: Path, rows: list[tuple[str, ...]]) -> None:
