@@ -91,6 +91,8 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         list(read_corpus([a, b]))
     assert err.value.code == "KGA406" and f"{b}:1" in str(err.value) and f"{a}:1" in str(err.value)
+    # ids the records give are not put on the files' names (tests/agent/test_corpus_same_stem.py)
+    assert err.value.message == f"duplicate document id 'x' (first at {a}:1)"
 
 
 def test_missing_path_and_empty_directory(tmp_path: Path) -> None:

@@ -24,12 +24,3 @@ def test_files_of_one_name_are_told_to_be_renamed(tmp_path: Path, name: str, lin
     assert err.value.message == (f"duplicate document id 'news#1' (first at {a}:1): documents without an id are "
                                  f"named after their file (news#<n>), and {a} and {b} have one name; give one "
                                  "of them another name")
-
-
-def test_ids_given_twice_are_not_put_on_the_file_names(tmp_path: Path) -> None:
-    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    a.write_text('{"id": "x", "text": "one"}\n')
-    b.write_text('{"id": "x", "text": "two"}\n')
-    with pytest.raises(InputError) as err:
-        list(read_corpus([a, b]))
-    assert err.value.message == f"duplicate document id 'x' (first at {a}:1)"
