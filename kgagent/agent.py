@@ -55,7 +55,7 @@ from kgagent.decisions import (
 )
 from kgagent.domain import Domain, rule_path_shown
 from kgagent.encoder.precision import PRECISIONS, cpu_has_bfloat16
-from kgagent.errors import InputError, is_text, lone_surrogate
+from kgagent.errors import InputError, binary_hint, is_text, not_text
 from kgagent.facts import FactsAnswer
 from kgagent.ids import text_hash
 from kgagent.names import derived_from, name_parts, name_words, only_suffix
@@ -1268,12 +1268,9 @@ def _checked_documents(docs: Iterable[Document]) -> Iterator[Document]:
                              f"at character {at}, which is no text", code="KGA410")
         if not isinstance(doc.text, str):
             raise InputError(f"document {doc.id!r}: its text must be a string, not {_kind(doc.text)}", code="KGA410")
-        if (at := lone_surrogate(doc.text)) is not None:
-            raise InputError(f"document {doc.id!r}: its text holds a lone surrogate (\\u{ord(doc.text[at]):04x}) at "
-                             f"character {at}, which is no text", code="KGA410")
-        if (at := doc.text.find("\x00")) >= 0:  # a corpus file's NUL is refused too (KGA402, KGA404)
-            raise InputError(f"document {doc.id!r}: its text holds a NUL character (U+0000) at character {at}, which "
-                             "is no text (binary data?)", code="KGA410")
+        if (why := not_text(doc.text)) is not None:  # as a corpus file's (KGA402, KGA404)
+            raise InputError(f"document {doc.id!r}: its text holds {why}, which is no text{binary_hint(why)}",
+                             code="KGA410")
         yield doc
 
 

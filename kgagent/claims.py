@@ -34,7 +34,7 @@ from typing import Any
 from kgagent.corpus import JSONL_SUFFIXES, json_line, text_lines
 from kgagent.decisions import Decision, MentionResult
 from kgagent.domain.tomlfile import near_miss
-from kgagent.errors import InputError, Location, json_kind, lone_surrogate
+from kgagent.errors import InputError, Location, json_kind, not_text
 from kgagent.schema import ProofNode
 
 
@@ -147,10 +147,8 @@ def _claim_text(v: Any, what: str) -> str:
     """A claim's head, predicate or tail: a string that is text (KGA411 otherwise)."""
     if not isinstance(v, str):
         raise InputError(f"{what} must be a non-empty string, not {_json_kind(v)}", code="KGA411")
-    if (at := lone_surrogate(v)) is not None:
-        raise InputError(f"{what} holds a lone surrogate (\\u{ord(v[at]):04x}), which is no text", code="KGA411")
-    if (at := v.find("\x00")) >= 0:  # "\u0000" in JSON: never a name the graph or the rules hold
-        raise InputError(f"{what} holds a NUL character (U+0000) at character {at}, which is no text", code="KGA411")
+    if (why := not_text(v)) is not None:  # "\ud800" or "\u0000" in JSON: never a name the graph or rules hold
+        raise InputError(f"{what} holds {why}, which is no text", code="KGA411")
     return v
 
 

@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kgagent.errors import InputError, Location, json_kind, lone_surrogate, undecodable, visible
+from kgagent.errors import InputError, Location, binary_hint, json_kind, not_text, undecodable, visible
 from kgagent.schema import Document
 
 #: a document longer than this (characters) is refused: split it with blank lines
@@ -446,12 +446,9 @@ def _jsonl(fh: BinaryIO, name: str, stem: str, max_doc_chars: int) -> Iterator[D
             raise InputError(f'"id" must be a non-empty string or an integer, not {what}', code="KGA404",
                              location=Location(name, lineno))
         for key, value in (("id", str(doc_id)), ("text", text)):
-            if (at := lone_surrogate(value)) is not None:  # "\ud800" is JSON, but no text
-                raise InputError(f'"{key}" holds a lone surrogate (\\u{ord(value[at]):04x}) at character {at}, '
-                                 "which is no text", code="KGA404", location=Location(name, lineno))
-            if (at := value.find("\x00")) >= 0:  # "\u0000" is JSON; a plain-text file's NUL byte is KGA402
-                raise InputError(f'"{key}" holds a NUL character (U+0000) at character {at}, which is no text '
-                                 "(binary data?)", code="KGA404", location=Location(name, lineno))
+            if (why := not_text(value)) is not None:  # "\ud800" and "\u0000" are JSON, but no text
+                raise InputError(f'"{key}" holds {why}, which is no text{binary_hint(why)}', code="KGA404",
+                                 location=Location(name, lineno))
         n += 1
         yield Document(id=str(doc_id), text=text, source=f"{name}:{lineno}")
     if n == 0:

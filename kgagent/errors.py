@@ -59,6 +59,28 @@ def visible(text: object, keep: str = "") -> str:
                         str(text))
 
 
+def not_text(text: str) -> str | None:
+    """What makes ``text`` no text a document or a name may hold, said as "a lone surrogate
+    (\\ud800) at character 2" or "a NUL character (U+0000) at character 5" (JSON may write
+    either as an escape; a file's NUL byte is refused as binary data), or None.
+
+    >>> print(not_text("ab" + chr(0xD800)))
+    a lone surrogate (\\ud800) at character 2
+    >>> not_text("Yukos" + chr(0)), not_text("Yukos")
+    ('a NUL character (U+0000) at character 5', None)
+    """
+    if (at := lone_surrogate(text)) is not None:
+        return f"a lone surrogate (\\u{ord(text[at]):04x}) at character {at}"
+    if (at := text.find("\x00")) >= 0:
+        return f"a NUL character (U+0000) at character {at}"
+    return None
+
+
+def binary_hint(why: str) -> str:
+    """" (binary data?)" after a :func:`not_text` answer that is a NUL character, else ""."""
+    return " (binary data?)" if why.startswith("a NUL") else ""
+
+
 def lone_surrogate(text: str) -> int | None:
     """Where the first lone surrogate of ``text`` stands (what makes :func:`is_text` false), or None.
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from kgagent.decisions import ACCEPTING
-from kgagent.errors import InputError, KGAError, Location, lone_surrogate
+from kgagent.errors import InputError, KGAError, Location, not_text
 from kgagent.text import name_key
 
 
@@ -161,10 +161,8 @@ def _vote_problem(record: Mapping[str, Any]) -> str | None:
         value = record.get(key)
         if not isinstance(value, str):
             continue
-        if (at := lone_surrogate(value)) is not None:
-            return f'"{key}" holds a lone surrogate (\\u{ord(value[at]):04x}) at character {at}, which is no text'
-        if (at := value.find("\x00")) >= 0:
-            return f'"{key}" holds a NUL character (U+0000) at character {at}, which is no text'
+        if (why := not_text(value)) is not None:
+            return f'"{key}" holds {why}, which is no text'
     return None
 
 
