@@ -11,6 +11,7 @@ import math
 import numbers
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
@@ -325,28 +326,37 @@ def run_with_timeout(fn: Callable[[], T], timeout: float | None) -> T:
     :data:`MAX_QUERY_SECONDS`).
 
     The worker is stopped by an asynchronous exception, which takes effect at the next Python
-    bytecode (rdflib's evaluator is pure Python, so this is prompt). A worker in a native call
-    that does not return (Oxigraph computing an aggregate) cannot be stopped: the KGA205 then
-    says that it goes on in the background.
+    bytecode (rdflib's evaluator is pure Python, so this is prompt), raised again for up to a
+    second while the worker has not taken it (one that lands where Python ignores exceptions is
+    lost). A worker in a native call that does not return (Oxigraph computing an aggregate)
+    cannot be stopped: the KGA205 then says that it goes on in the background.
     """
     limit = check_timeout(timeout)
     box: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            box["value"] = fn()
-        except _QueryTimeout:
+            try:
+                box["value"] = fn()
+            except _QueryTimeout:
+                box["timeout"] = True
+            except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
+                box["error"] = err
+        except _QueryTimeout:  # a repeated stop that came while the first was handled
             box["timeout"] = True
-        except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
-            box["error"] = err
 
     worker = threading.Thread(target=target, name="kgagent-sparql", daemon=True)
     worker.start()
     worker.join(limit)
     if worker.is_alive():
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0),
-                                                   ctypes.py_object(_QueryTimeout))
-        worker.join(1.0)
+        # raised again until the worker ends: one that lands where Python ignores exceptions (a
+        # __del__ the collector runs, a generator's close) is lost, and the worker went on
+        deadline = time.monotonic() + 1.0
+        while worker.is_alive() and not box and time.monotonic() < deadline:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident or 0),
+                                                       ctypes.py_object(_QueryTimeout))
+            worker.join(0.05)
+        worker.join(max(0.0, deadline - time.monotonic()))
         if worker.is_alive():  # in native code that takes no exception: it goes on, and says so
             raise GraphError(f"SPARQL query ran past its time limit of {timeout:g} s and cannot be stopped: Oxigraph "
                              "computes it (an aggregate, ORDER BY) in one native call, which goes on in the "
